@@ -1,0 +1,105 @@
+// Package eventbus delivers change announcements to the subscribers of one
+// process. It imports nothing of ent so that the ent client can carry a
+// broker (see package events for how changes are announced).
+package eventbus
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Event says that row ID of Topic changed.
+type Event struct {
+	Topic string
+	ID    int
+}
+
+// Encode renders e as a NOTIFY payload ("topic:id", far below 8,000 bytes).
+func (e Event) Encode() string { return e.Topic + ":" + strconv.Itoa(e.ID) }
+
+// Decode parses a NOTIFY payload.
+func Decode(s string) (Event, error) {
+	i := strings.LastIndexByte(s, ':')
+	if i <= 0 {
+		return Event{}, fmt.Errorf("events: malformed payload %q", s)
+	}
+	id, err := strconv.Atoi(s[i+1:])
+	if err != nil {
+		return Event{}, fmt.Errorf("events: malformed payload %q: %w", s, err)
+	}
+	return Event{Topic: s[:i], ID: id}, nil
+}
+
+// Broker delivers events to the subscribers of this process.
+type Broker struct {
+	mu   sync.RWMutex
+	subs map[string]map[chan Event]struct{}
+	// resync subscribers are told when events may have been missed (the
+	// PostgreSQL listener reconnected).
+	resync map[chan struct{}]struct{}
+}
+
+// NewBroker returns an empty broker.
+func NewBroker() *Broker {
+	return &Broker{subs: map[string]map[chan Event]struct{}{}, resync: map[chan struct{}]struct{}{}}
+}
+
+// Subscribe returns a channel of topic's events and a cancel function.
+// Slow subscribers lose events rather than block writers (buffer 256).
+func (b *Broker) Subscribe(topic string) (<-chan Event, func()) {
+	ch := make(chan Event, 256)
+	b.mu.Lock()
+	if b.subs[topic] == nil {
+		b.subs[topic] = map[chan Event]struct{}{}
+	}
+	b.subs[topic][ch] = struct{}{}
+	b.mu.Unlock()
+	var once sync.Once
+	return ch, func() {
+		once.Do(func() {
+			b.mu.Lock()
+			delete(b.subs[topic], ch)
+			b.mu.Unlock()
+		})
+	}
+}
+
+// Resyncs returns a channel told when events may have been lost.
+func (b *Broker) Resyncs() (<-chan struct{}, func()) {
+	ch := make(chan struct{}, 1)
+	b.mu.Lock()
+	b.resync[ch] = struct{}{}
+	b.mu.Unlock()
+	return ch, func() {
+		b.mu.Lock()
+		delete(b.resync, ch)
+		b.mu.Unlock()
+	}
+}
+
+// Publish delivers e to this process's subscribers.
+func (b *Broker) Publish(e Event) {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	for ch := range b.subs[e.Topic] {
+		select {
+		case ch <- e:
+		default:
+		}
+	}
+}
+
+// Resync tells resync subscribers that events may have been missed.
+func (b *Broker) Resync() {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	for ch := range b.resync {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+}
+

@@ -1,0 +1,54 @@
+// Package events announces changes from inside ent mutations. A change is
+// a topic and a row id; subscribers re-read the row with their own viewer,
+// so privacy decides what each one may see.
+//
+// On PostgreSQL the announcement is a pg_notify inside the writing
+// transaction: it reaches every server instance (each runs one listener
+// that feeds its broker) and only if the transaction commits. On SQLite
+// (one instance) it is published to the client's broker after the commit.
+package events
+
+import (
+	"context"
+	"fmt"
+
+	"entgo.io/ent/dialect"
+
+	"github.com/ofhub/ofhub/ent"
+	"github.com/ofhub/ofhub/ent/eventbus"
+)
+
+// Channel is the PostgreSQL NOTIFY channel of ofhub events.
+const Channel = "ofhub_events"
+
+// Event is re-exported for callers.
+type Event = eventbus.Event
+
+// Emit announces that row id of topic changed, from inside a mutation.
+// c is the mutation's client (bound to the transaction when there is one).
+func Emit(ctx context.Context, c *ent.Client, e Event) error {
+	if c.Dialect() == dialect.Postgres {
+		if _, err := c.ExecContext(ctx, "SELECT pg_notify($1, $2)", Channel, e.Encode()); err != nil {
+			return fmt.Errorf("events: notify %s: %w", e.Encode(), err)
+		}
+		return nil
+	}
+	b := c.Events
+	if b == nil {
+		return nil
+	}
+	if tx := ent.TxFromContext(ctx); tx != nil {
+		tx.OnCommit(func(next ent.Committer) ent.Committer {
+			return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+				err := next.Commit(ctx, tx)
+				if err == nil {
+					b.Publish(e)
+				}
+				return err
+			})
+		})
+		return nil
+	}
+	b.Publish(e)
+	return nil
+}

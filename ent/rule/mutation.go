@@ -1,0 +1,135 @@
+package rule
+
+import (
+	"context"
+	"slices"
+
+	"github.com/ofhub/ofhub/ent"
+	"github.com/ofhub/ofhub/ent/membership"
+	"github.com/ofhub/ofhub/ent/organization"
+	"github.com/ofhub/ofhub/ent/privacy"
+	"github.com/ofhub/ofhub/ent/user"
+	"github.com/ofhub/ofhub/ent/viewer"
+)
+
+// mutationIDs returns the ids a mutation touches (none for a create).
+func mutationIDs(ctx context.Context, m interface {
+	Op() ent.Op
+	IDs(context.Context) ([]int, error)
+}) ([]int, error) {
+	if m.Op().Is(ent.OpCreate) {
+		return nil, nil
+	}
+	return m.IDs(system(ctx))
+}
+
+// OrganizationMutation: operators create and delete; members holding
+// MANAGER edit their organisation (and branches through the head office),
+// except the registry fields that only operators change (R-ORG-6).
+func OrganizationMutation() privacy.MutationRule {
+	return privacy.OrganizationMutationRuleFunc(func(ctx context.Context, m *ent.OrganizationMutation) error {
+		v := viewer.FromContext(ctx)
+		if !m.Op().Is(ent.OpUpdate | ent.OpUpdateOne) {
+			return Forbidden("forbidden")
+		}
+		ids, err := mutationIDs(ctx, m)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if !v.Has(id, viewer.Manager) {
+				return Forbidden("forbidden")
+			}
+		}
+		for f, input := range map[string]string{organization.FieldSiret: "siret", organization.FieldNda: "nda",
+			organization.FieldApeCode: "apeCode", organization.FieldParentID: "parentID"} {
+			if _, set := m.Field(f); set || m.FieldCleared(f) {
+				return ForbiddenField("input."+input, "R-ORG-6", "readonly_registry")
+			}
+		}
+		if m.ParentCleared() {
+			return ForbiddenField("input.parentID", "R-ORG-6", "readonly_registry")
+		}
+		return privacy.Allow
+	})
+}
+
+// MembershipMutation: user managers of the organisation attach, edit and
+// detach its users; they grant only permissions they hold themselves.
+func MembershipMutation() privacy.MutationRule {
+	return privacy.MembershipMutationRuleFunc(func(ctx context.Context, m *ent.MembershipMutation) error {
+		v := viewer.FromContext(ctx)
+		var orgs []int
+		if id, ok := m.OrganizationID(); ok {
+			orgs = append(orgs, id)
+		}
+		ids, err := mutationIDs(ctx, m)
+		if err != nil {
+			return err
+		}
+		if len(ids) > 0 {
+			existing, err := client(m).Membership.Query().Where(membership.IDIn(ids...)).
+				Select(membership.FieldOrganizationID).Ints(system(ctx))
+			if err != nil {
+				return err
+			}
+			orgs = append(orgs, existing...)
+		}
+		if len(orgs) == 0 {
+			return Forbidden("forbidden")
+		}
+		for _, org := range orgs {
+			if !v.Has(org, viewer.UserManagement) {
+				return Forbidden("forbidden")
+			}
+			if perms, ok := m.Permissions(); ok && !v.Has(org, viewer.Manager) {
+				for _, p := range perms {
+					if !slices.Contains(v.Orgs[org], p) {
+						return Forbidden("forbidden")
+					}
+				}
+			}
+		}
+		return privacy.Allow
+	})
+}
+
+// UserMutation: a user edits their own profile; user managers create users
+// (attached by the same operation) and edit, (de)activate and delete the
+// users of the organisations they manage.
+func UserMutation() privacy.MutationRule {
+	return privacy.UserMutationRuleFunc(func(ctx context.Context, m *ent.UserMutation) error {
+		v := viewer.FromContext(ctx)
+		if _, set := m.Operator(); set {
+			return Forbidden("operator_only")
+		}
+		if m.Op().Is(ent.OpCreate) {
+			if len(v.ManagedOrgIDs()) > 0 {
+				return privacy.Allow
+			}
+			return Forbidden("forbidden")
+		}
+		ids, err := mutationIDs(ctx, m)
+		if err != nil {
+			return err
+		}
+		managed := v.ManagedOrgIDs()
+		for _, id := range ids {
+			if id == v.UserID && !m.Op().Is(ent.OpDelete|ent.OpDeleteOne) {
+				if _, set := m.Active(); set {
+					return Forbidden("self_deactivate")
+				}
+				continue
+			}
+			ok, err := client(m).User.Query().Where(user.ID(id),
+				user.HasMembershipsWith(membership.OrganizationIDIn(managed...))).Exist(system(ctx))
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return Forbidden("forbidden")
+			}
+		}
+		return privacy.Allow
+	})
+}

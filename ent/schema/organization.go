@@ -1,0 +1,80 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+
+	"github.com/ofhub/ofhub/ent/schema/schematype"
+	"github.com/ofhub/ofhub/ent/validate"
+)
+
+// Organization is a training organisation, company, public body… with its
+// registry identity (R-ORG-1) and head office / branches (R-ORG-2).
+type Organization struct{ ent.Schema }
+
+func (Organization) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+
+func optional(check func(string) error) func(string) error {
+	return func(s string) error {
+		if s == "" {
+			return nil
+		}
+		return check(s)
+	}
+}
+
+func (Organization) Fields() []ent.Field {
+	return []ent.Field{
+		// Human reference such as 2523701, unique, set on creation.
+		field.String("reference").Immutable().Unique().
+			Annotations(entgql.OrderField("REFERENCE"), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		field.String("name").NotEmpty().MaxLen(255).Annotations(entgql.OrderField("NAME")),
+		field.Strings("kinds").Optional().
+			Annotations(entgql.Type("[OrganizationKind!]")),
+		field.String("siret").Optional().Validate(optional(validate.SIRET)).
+			Annotations(entgql.OrderField("SIRET")),
+		// Derived from the SIRET by a hook; never typed in.
+		field.String("siren").Optional().
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		field.String("nda").Optional().Validate(optional(validate.NDA)),
+		field.String("ape_code").Optional().Validate(optional(validate.APE)),
+		field.String("street").Optional().MaxLen(255),
+		field.String("street2").Optional().MaxLen(255),
+		field.String("postcode").Optional().Validate(optional(validate.Postcode)).
+			Annotations(entgql.OrderField("POSTCODE")),
+		field.String("city").Optional().MaxLen(100).Annotations(entgql.OrderField("CITY")),
+		field.String("insee_code").Optional().Validate(optional(validate.INSEE)),
+		field.Float("latitude").Optional().Nillable().Range(-90, 90),
+		field.Float("longitude").Optional().Nillable().Range(-180, 180),
+		field.JSON("contact_points", []schematype.ContactPoint{}).Optional(),
+		field.Int("parent_id").Optional().Nillable(),
+	}
+}
+
+func (Organization) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("branches", Organization.Type).
+			Annotations(entgql.RelayConnection()).
+			From("parent").Field("parent_id").Unique(),
+		edge.To("memberships", Membership.Type).
+			Annotations(entsql.OnDelete(entsql.Cascade), entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+	}
+}
+
+func (Organization) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("siren"), index.Fields("siret"), index.Fields("name")}
+}
+
+func (Organization) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		entgql.RelayConnection(),
+		entgql.QueryField(),
+		entgql.MultiOrder(),
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
+	}
+}

@@ -1,0 +1,130 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/ofhub/ofhub/ent"
+	"github.com/ofhub/ofhub/ent/apperr"
+	"github.com/ofhub/ofhub/ent/privacy"
+	"github.com/ofhub/ofhub/ent/viewer"
+)
+
+// ErrorPresenter turns domain errors into GraphQL errors a person can read
+// in their language and a program can act on: extensions.code, and
+// extensions.field / extensions.rule when they are known. Unexpected errors
+// are logged and shown as a generic internal error, never as SQL.
+func ErrorPresenter(ctx context.Context, err error) *gqlerror.Error {
+	var gerr *gqlerror.Error
+	if errors.As(err, &gerr) && gerr.Err == nil {
+		return gerr // parse / validation errors of gqlgen itself
+	}
+	lang := viewer.LangFromContext(ctx)
+	out := graphql.DefaultErrorPresenter(ctx, err)
+	e := Classify(err)
+	out.Message = e.Message(lang)
+	if out.Extensions == nil {
+		out.Extensions = map[string]any{}
+	}
+	out.Extensions["code"] = e.Code
+	if e.Field != "" {
+		out.Extensions["field"] = fieldPath(ctx, e.Field)
+	}
+	if e.Rule != "" {
+		out.Extensions["rule"] = e.Rule
+	}
+	if e.Code == apperr.Internal {
+		slog.ErrorContext(ctx, "graphql: internal error", "err", err, "path", out.Path.String())
+	}
+	return out
+}
+
+var (
+	lenTooLong  = regexp.MustCompile(`greater than the required length|value is greater than`)
+	lenTooShort = regexp.MustCompile(`less than the required length|missing required field`)
+)
+
+// Classify maps any error to a domain error.
+func Classify(err error) *apperr.Error {
+	if e, ok := apperr.As(err); ok {
+		return e
+	}
+	var ve *ent.ValidationError
+	if errors.As(err, &ve) {
+		field := lowerCamel(ve.Name)
+		msg := ve.Error()
+		switch {
+		case lenTooShort.MatchString(msg):
+			return apperr.Invalid(field, "R-X-2", "required")
+		case lenTooLong.MatchString(msg):
+			return apperr.Invalid(field, "R-X-2", "too_long_generic")
+		case strings.Contains(msg, "out of range"):
+			return apperr.Invalid(field, "R-X-2", "out_of_range")
+		}
+		return apperr.Invalid(field, "R-X-2", "invalid_input")
+	}
+	var ce *ent.ConstraintError
+	if errors.As(err, &ce) {
+		return &apperr.Error{Code: apperr.Conflict, Key: "conflict", Err: err}
+	}
+	if ent.IsNotFound(err) {
+		return &apperr.Error{Code: apperr.NotFound, Key: "not_found", Err: err}
+	}
+	if errors.Is(err, privacy.Deny) {
+		return &apperr.Error{Code: apperr.Forbidden, Key: "forbidden", Err: err}
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &apperr.Error{Code: "TIMEOUT", Key: "timeout", Err: err}
+	}
+	return &apperr.Error{Code: apperr.Internal, Key: "internal", Err: err}
+}
+
+// fieldPath roots a field named relative to a mutation's input object
+// ("siret") at the argument it came from ("input.siret").
+func fieldPath(ctx context.Context, field string) string {
+	if strings.HasPrefix(field, "input.") || strings.HasPrefix(field, "input[") {
+		return field
+	}
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return field
+	}
+	for fc.Parent != nil && fc.Parent.Field.Field != nil {
+		fc = fc.Parent
+	}
+	if fc.Field.Field != nil && fc.Field.Arguments.ForName("input") != nil {
+		if _, isArg := fc.Args[strings.SplitN(strings.SplitN(field, ".", 2)[0], "[", 2)[0]]; !isArg {
+			return "input." + field
+		}
+	}
+	return field
+}
+
+// lowerCamel turns an ent field name (snake_case) into its GraphQL name.
+func lowerCamel(s string) string {
+	parts := strings.Split(s, "_")
+	for i := 1; i < len(parts); i++ {
+		if p := parts[i]; p != "" {
+			if p == "id" {
+				parts[i] = "ID"
+			} else {
+				parts[i] = strings.ToUpper(p[:1]) + p[1:]
+			}
+		}
+	}
+	return strings.Join(parts, "")
+}
+
+// Recover turns a resolver panic into an internal error (logged with its
+// stack by the caller) instead of a crashed server.
+func Recover(ctx context.Context, p any) error {
+	slog.ErrorContext(ctx, "graphql: panic", "panic", fmt.Sprint(p))
+	return &apperr.Error{Code: apperr.Internal, Key: "internal"}
+}

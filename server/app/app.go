@@ -1,0 +1,95 @@
+// Package app assembles an ofhub server from its configuration: database,
+// migrations, events, mail, identity and the HTTP handler. The command line
+// and the end-to-end tests build servers the same way.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/ofhub/ofhub/ent"
+	"github.com/ofhub/ofhub/ent/eventbus"
+	_ "github.com/ofhub/ofhub/ent/runtime" // schema hooks and policies
+	"github.com/ofhub/ofhub/graph"
+	"github.com/ofhub/ofhub/server/auth"
+	"github.com/ofhub/ofhub/server/config"
+	"github.com/ofhub/ofhub/server/db"
+	"github.com/ofhub/ofhub/server/mail"
+	"github.com/ofhub/ofhub/server/mailer"
+	"github.com/ofhub/ofhub/server/pubsub"
+	"github.com/ofhub/ofhub/server/web"
+)
+
+// App is a running ofhub server's parts.
+type App struct {
+	Config  *config.Config
+	DB      *db.DB
+	Client  *ent.Client
+	Events  *eventbus.Broker
+	Auth    *auth.Service
+	Mailer  *mailer.Mailer
+	Handler http.Handler
+	cancel  context.CancelFunc
+}
+
+// Open connects to the database, applies migrations and builds the
+// handler. Close releases everything.
+func Open(ctx context.Context, cfg *config.Config) (*App, error) {
+	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	a := &App{Config: cfg, DB: d, Events: eventbus.NewBroker()}
+	// The migrated pool is wrapped again with the broker as a dependency.
+	a.Client = ent.NewClient(ent.Driver(entsql.OpenDB(d.Dialect, d.SQL)), ent.Events(a.Events))
+	d.Client = a.Client
+	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	a.cancel = cancel
+	if d.Dialect == dialect.Postgres {
+		if err := pubsub.Listen(lctx, d.URL, a.Events); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
+	a.Mailer, err = mailer.New(a.Client, mail.Config{
+		Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword,
+		From: cfg.SMTPFrom, TLS: cfg.SMTPTLS,
+	}, filepath.Join(cfg.DataDir, "outbox"))
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("mail: %w", err)
+	}
+	a.Auth = auth.New(a.Client, a.Mailer, cfg.BaseURL)
+	metrics := web.NewMetrics()
+	metrics.Register(collectors.NewDBStatsCollector(d.SQL, d.Dialect))
+	a.Handler = web.NewHandler(web.Options{
+		Resolver:    &graph.Resolver{Client: a.Client, Auth: a.Auth, Events: a.Events},
+		Auth:        a.Auth,
+		Ready:       func(ctx context.Context) error { return d.SQL.PingContext(ctx) },
+		CORSOrigins: cfg.CORSOrigins,
+		Limits: web.Limits{MaxBodyBytes: cfg.MaxBodyBytes, RequestTimeout: cfg.RequestTimeout,
+			Complexity: cfg.Complexity, Depth: cfg.Depth, Introspection: cfg.Introspection},
+		Metrics: metrics,
+	})
+	slog.Info("database ready", "dialect", d.Dialect)
+	return a, nil
+}
+
+// Close stops listeners and closes the database.
+func (a *App) Close() error {
+	if a.cancel != nil {
+		a.cancel()
+	}
+	return a.DB.SQL.Close()
+}

@@ -1,0 +1,357 @@
+// Package auth is ofhub's identity service: passwords (argon2id, R-USR-5),
+// revocable session tokens, login limits, password reset by e-mailed
+// single-use link, and the viewer a token stands for.
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/ofhub/ofhub/ent"
+	"github.com/ofhub/ofhub/ent/apperr"
+	"github.com/ofhub/ofhub/ent/authtoken"
+	"github.com/ofhub/ofhub/ent/history"
+	"github.com/ofhub/ofhub/ent/loginattempt"
+	"github.com/ofhub/ofhub/ent/membership"
+	"github.com/ofhub/ofhub/ent/organization"
+	"github.com/ofhub/ofhub/ent/passwordreset"
+	"github.com/ofhub/ofhub/ent/privacy"
+	"github.com/ofhub/ofhub/ent/user"
+	"github.com/ofhub/ofhub/ent/validate"
+	"github.com/ofhub/ofhub/ent/viewer"
+	"github.com/ofhub/ofhub/server/store"
+)
+
+// Mailer e-mails a link (password reset, invitation) to one person.
+type Mailer interface {
+	SendLink(ctx context.Context, to, template, lang, firstName, link string, validFor time.Duration) error
+}
+
+// Limits bound login guessing.
+type Limits struct {
+	Window          time.Duration // period over which failures count
+	PerAccount      int           // failures per e-mail address in Window
+	PerAddress      int           // failures per client IP in Window
+	ResetsPerWindow int           // reset e-mails per address in Window
+}
+
+// DefaultLimits: 5 failures per account and 30 per address in 15 minutes.
+var DefaultLimits = Limits{Window: 15 * time.Minute, PerAccount: 5, PerAddress: 30, ResetsPerWindow: 3}
+
+// Service authenticates users.
+type Service struct {
+	Client   *ent.Client
+	Mailer   Mailer
+	BaseURL  string // public address of the server, for links in e-mails
+	TokenTTL time.Duration
+	ResetTTL time.Duration
+	// InviteTTL is how long a new user's "set your password" link lives.
+	InviteTTL time.Duration
+	Argon2    Argon2Params
+	Limits    Limits
+	Now       func() time.Time
+	// hashes bounds concurrent argon2 computations (memory-hungry by
+	// design) so a login flood cannot exhaust the server's memory.
+	hashes chan struct{}
+}
+
+// New returns a service with sensible defaults.
+func New(c *ent.Client, m Mailer, baseURL string) *Service {
+	return &Service{Client: c, Mailer: m, BaseURL: strings.TrimRight(baseURL, "/"),
+		TokenTTL: 30 * 24 * time.Hour, ResetTTL: 30 * time.Minute, InviteTTL: 7 * 24 * time.Hour,
+		Argon2: DefaultArgon2, Limits: DefaultLimits, Now: func() time.Time { return time.Now().UTC() },
+		hashes: make(chan struct{}, 4)}
+}
+
+func sys(ctx context.Context) context.Context { return privacy.DecisionContext(ctx, privacy.Allow) }
+
+// TokenPrefix marks ofhub user tokens (device tokens use another prefix).
+const TokenPrefix = "ofu_"
+
+func newSecret(prefix string) (string, []byte, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", nil, fmt.Errorf("draw token: %w", err)
+	}
+	tok := prefix + base64.RawURLEncoding.EncodeToString(b)
+	return tok, HashToken(tok), nil
+}
+
+// HashToken is how tokens are stored and looked up.
+func HashToken(tok string) []byte {
+	h := sha256.Sum256([]byte(tok))
+	return h[:]
+}
+
+// Hash hashes a password with the service's parameters, bounded in
+// concurrency.
+func (s *Service) Hash(password string) (string, error) {
+	s.hashes <- struct{}{}
+	defer func() { <-s.hashes }()
+	return HashPassword(password, s.Argon2)
+}
+
+func (s *Service) check(password, hash string) bool {
+	s.hashes <- struct{}{}
+	defer func() { <-s.hashes }()
+	ok, _ := CheckPassword(password, hash)
+	return ok
+}
+
+// dummyHash is checked when the e-mail is unknown, so that response time
+// does not tell which addresses have accounts.
+var dummyHash, _ = HashPassword("ofhub-dummy-password", DefaultArgon2)
+
+// Session is an opened session.
+type Session struct {
+	Token     string
+	ExpiresAt time.Time
+	User      *ent.User
+}
+
+// Login checks the credentials and opens a session.
+func (s *Service) Login(ctx context.Context, email, password, ip, userAgent string) (*Session, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	now := s.Now()
+	since := now.Add(-s.Limits.Window)
+	c := s.Client
+	failures := func(p ...func(*ent.LoginAttemptQuery) *ent.LoginAttemptQuery) (int, error) {
+		q := c.LoginAttempt.Query().Where(loginattempt.Success(false), loginattempt.AtGT(since))
+		for _, f := range p {
+			q = f(q)
+		}
+		return q.Count(sys(ctx))
+	}
+	nAcc, err := failures(func(q *ent.LoginAttemptQuery) *ent.LoginAttemptQuery { return q.Where(loginattempt.Email(email)) })
+	if err != nil {
+		return nil, fmt.Errorf("login: count failures: %w", err)
+	}
+	nIP, err := failures(func(q *ent.LoginAttemptQuery) *ent.LoginAttemptQuery { return q.Where(loginattempt.IP(ip)) })
+	if err != nil {
+		return nil, fmt.Errorf("login: count failures: %w", err)
+	}
+	if nAcc >= s.Limits.PerAccount || nIP >= s.Limits.PerAddress {
+		return nil, &apperr.Error{Code: apperr.TooManyRequests, Rule: "R-USR-5", Key: "too_many_attempts", Args: []any{int(s.Limits.Window.Minutes())}}
+	}
+	u, err := c.User.Query().Where(user.Email(email)).Only(sys(ctx))
+	if err != nil && !ent.IsNotFound(err) {
+		return nil, fmt.Errorf("login: %w", err)
+	}
+	ok := false
+	if u == nil || u.PasswordHash == "" {
+		s.check(password, dummyHash)
+	} else {
+		ok = s.check(password, u.PasswordHash)
+	}
+	if err := c.LoginAttempt.Create().SetEmail(email).SetIP(ip).SetSuccess(ok).SetAt(now).Exec(sys(ctx)); err != nil {
+		return nil, fmt.Errorf("login: record attempt: %w", err)
+	}
+	if !ok {
+		return nil, &apperr.Error{Code: apperr.Unauthenticated, Key: "bad_credentials"}
+	}
+	if !u.Active {
+		return nil, &apperr.Error{Code: apperr.Forbidden, Rule: "R-USR-7", Key: "account_inactive"}
+	}
+	tok, hash, err := newSecret(TokenPrefix)
+	if err != nil {
+		return nil, err
+	}
+	exp := now.Add(s.TokenTTL)
+	if len(userAgent) > 255 {
+		userAgent = userAgent[:255]
+	}
+	err = store.InTx(ctx, c, func(ctx context.Context, tx *ent.Client) error {
+		if err := tx.AuthToken.Create().SetTokenHash(hash).SetUserID(u.ID).SetExpiresAt(exp).
+			SetIP(ip).SetUserAgent(userAgent).Exec(sys(ctx)); err != nil {
+			return err
+		}
+		u, err = tx.User.UpdateOne(u).SetLastLoginAt(now).Save(history.Quiet(sys(ctx)))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("login: open session: %w", err)
+	}
+	return &Session{Token: tok, ExpiresAt: exp, User: u}, nil
+}
+
+// Authenticate returns the viewer behind a session token; a revoked,
+// expired or unknown token, or a deactivated user, gives UNAUTHENTICATED.
+func (s *Service) Authenticate(ctx context.Context, tok string) (*viewer.Viewer, error) {
+	unauth := &apperr.Error{Code: apperr.Unauthenticated, Key: "unauthenticated"}
+	if !strings.HasPrefix(tok, TokenPrefix) {
+		return nil, unauth
+	}
+	t, err := s.Client.AuthToken.Query().Where(authtoken.TokenHash(HashToken(tok))).WithUser().Only(sys(ctx))
+	if err != nil {
+		if ent.IsNotFound(err) {
+			return nil, unauth
+		}
+		return nil, fmt.Errorf("authenticate: %w", err)
+	}
+	if t.RevokedAt != nil || !s.Now().Before(t.ExpiresAt) || t.Edges.User == nil || !t.Edges.User.Active {
+		return nil, unauth
+	}
+	return s.ViewerOf(ctx, t.Edges.User, t.ID)
+}
+
+// ViewerOf builds the viewer of user u: its memberships, extended from a
+// head office to its branches.
+func (s *Service) ViewerOf(ctx context.Context, u *ent.User, tokenID int) (*viewer.Viewer, error) {
+	v := &viewer.Viewer{UserID: u.ID, Operator: u.Operator, TokenID: tokenID, Lang: string(u.Language),
+		Name: u.FirstName + " " + u.LastName, Orgs: map[int][]viewer.Permission{}}
+	ms, err := s.Client.Membership.Query().Where(membership.UserID(u.ID)).
+		Select(membership.FieldOrganizationID, membership.FieldPermissions).All(sys(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("load memberships: %w", err)
+	}
+	if len(ms) == 0 {
+		return v, nil
+	}
+	heads := make([]int, 0, len(ms))
+	for _, m := range ms {
+		v.Orgs[m.OrganizationID] = m.Permissions
+		heads = append(heads, m.OrganizationID)
+	}
+	branches, err := s.Client.Organization.Query().Where(organization.ParentIDIn(heads...)).
+		Select(organization.FieldID, organization.FieldParentID).All(sys(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("load branches: %w", err)
+	}
+	for _, b := range branches {
+		if _, direct := v.Orgs[b.ID]; !direct {
+			v.Orgs[b.ID] = v.Orgs[*b.ParentID]
+		}
+	}
+	return v, nil
+}
+
+// Logout revokes the viewer's current token.
+func (s *Service) Logout(ctx context.Context) error {
+	v := viewer.FromContext(ctx)
+	if v == nil || v.TokenID == 0 {
+		return &apperr.Error{Code: apperr.Unauthenticated, Key: "unauthenticated"}
+	}
+	return s.Client.AuthToken.UpdateOneID(v.TokenID).SetRevokedAt(s.Now()).Exec(sys(ctx))
+}
+
+// RevokeAll closes every session of user id (deactivation, new password).
+func (s *Service) RevokeAll(ctx context.Context, c *ent.Client, id int) error {
+	return c.AuthToken.Update().Where(authtoken.UserID(id), authtoken.RevokedAtIsNil()).
+		SetRevokedAt(s.Now()).Exec(sys(ctx))
+}
+
+// RequestPasswordReset e-mails a single-use link to the account's address.
+// It reports nothing about whether the address has an account.
+func (s *Service) RequestPasswordReset(ctx context.Context, email string) error {
+	email = strings.ToLower(strings.TrimSpace(email))
+	u, err := s.Client.User.Query().Where(user.Email(email), user.Active(true)).Only(sys(ctx))
+	if ent.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("password reset: %w", err)
+	}
+	recent, err := s.Client.PasswordReset.Query().Where(passwordreset.UserID(u.ID),
+		passwordreset.CreatedAtGT(s.Now().Add(-s.Limits.Window))).Count(sys(ctx))
+	if err != nil {
+		return fmt.Errorf("password reset: %w", err)
+	}
+	if recent >= s.Limits.ResetsPerWindow {
+		return nil // silently: the earlier e-mails are on their way
+	}
+	return s.sendLink(ctx, s.Client, u, "password_reset", s.ResetTTL)
+}
+
+// sendLink stores a single-use token and e-mails its link.
+func (s *Service) sendLink(ctx context.Context, c *ent.Client, u *ent.User, template string, ttl time.Duration) error {
+	tok, hash, err := newSecret("ofr_")
+	if err != nil {
+		return err
+	}
+	if err := c.PasswordReset.Create().SetTokenHash(hash).SetUserID(u.ID).
+		SetExpiresAt(s.Now().Add(ttl)).Exec(sys(ctx)); err != nil {
+		return fmt.Errorf("store reset link: %w", err)
+	}
+	if s.Mailer == nil {
+		return nil
+	}
+	link := s.BaseURL + "/reset-password?token=" + tok
+	// Sent after commit: no e-mail for a change that did not happen, and no
+	// slow SMTP exchange while holding the database's write lock.
+	store.AfterCommit(ctx, func(ctx context.Context) {
+		if err := s.Mailer.SendLink(ctx, u.Email, template, string(u.Language), u.FirstName, link, ttl); err != nil {
+			slog.ErrorContext(ctx, "auth: e-mail not sent", "template", template, "to", u.Email, "err", err)
+		}
+	})
+	return nil
+}
+
+// ResetPassword sets a new password with a reset link's token: the link
+// works once and before it expires; every open session is closed.
+func (s *Service) ResetPassword(ctx context.Context, tok, password string) error {
+	if err := validate.Password(password); err != nil {
+		return err
+	}
+	hash, err := s.Hash(password)
+	if err != nil {
+		return err
+	}
+	return store.InTx(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
+		r, err := c.PasswordReset.Query().Where(passwordreset.TokenHash(HashToken(tok))).
+			ForUpdate().WithUser().Only(sys(ctx))
+		if ent.IsNotFound(err) || (err == nil && (r.UsedAt != nil || !s.Now().Before(r.ExpiresAt) || !r.Edges.User.Active)) {
+			return apperr.Invalid("token", "R-USR-5", "reset_token_invalid")
+		}
+		if err != nil {
+			return fmt.Errorf("reset password: %w", err)
+		}
+		n, err := c.PasswordReset.Update().Where(passwordreset.ID(r.ID), passwordreset.UsedAtIsNil()).
+			SetUsedAt(s.Now()).Save(sys(ctx))
+		if err != nil {
+			return fmt.Errorf("reset password: %w", err)
+		}
+		if n == 0 { // used by a concurrent request
+			return apperr.Invalid("token", "R-USR-5", "reset_token_invalid")
+		}
+		if err := c.User.UpdateOneID(r.UserID).SetPasswordHash(hash).Exec(sys(ctx)); err != nil {
+			return fmt.Errorf("reset password: %w", err)
+		}
+		return s.RevokeAll(ctx, c, r.UserID)
+	})
+}
+
+// ChangePassword changes the viewer's password after checking the current
+// one; other sessions are closed, the current one stays.
+func (s *Service) ChangePassword(ctx context.Context, current, next string) error {
+	v := viewer.FromContext(ctx)
+	if v == nil || v.UserID == 0 {
+		return &apperr.Error{Code: apperr.Unauthenticated, Key: "unauthenticated"}
+	}
+	if err := validate.Password(next); err != nil {
+		return err.(*apperr.Error).WithField("newPassword")
+	}
+	u, err := s.Client.User.Get(sys(ctx), v.UserID)
+	if err != nil {
+		return fmt.Errorf("change password: %w", err)
+	}
+	if u.PasswordHash == "" || !s.check(current, u.PasswordHash) {
+		return apperr.Invalid("currentPassword", "R-USR-5", "wrong_current_password")
+	}
+	hash, err := s.Hash(next)
+	if err != nil {
+		return err
+	}
+	return store.InTx(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
+		if err := c.User.UpdateOneID(u.ID).SetPasswordHash(hash).Exec(ctx); err != nil {
+			return err
+		}
+		return c.AuthToken.Update().Where(authtoken.UserID(u.ID), authtoken.RevokedAtIsNil(), authtoken.IDNEQ(v.TokenID)).
+			SetRevokedAt(s.Now()).Exec(sys(ctx))
+	})
+}

@@ -1,0 +1,251 @@
+// Command ofhub is the ofhub server and its administration commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+	_ "time/tzdata" // Europe/Paris on machines without zoneinfo
+
+	"github.com/ofhub/ofhub/ent"
+	"github.com/ofhub/ofhub/ent/apperr"
+	"github.com/ofhub/ofhub/ent/viewer"
+	"github.com/ofhub/ofhub/server/app"
+	"github.com/ofhub/ofhub/server/config"
+	"github.com/ofhub/ofhub/server/db"
+	"github.com/ofhub/ofhub/server/demo"
+)
+
+type command struct {
+	name, args, help string
+	run              func(ctx context.Context, args []string) error
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"serve", "[--addr 127.0.0.1:8080] [--data-dir DIR] [--database-url URL] [--demo]", "start the server (applies pending migrations first)", serve},
+		{"migrate", "[--data-dir DIR] [--database-url URL]", "apply pending database migrations and exit", migrate},
+		{"demo", "[--data-dir DIR] [--database-url URL]", "load the demo data set into an empty database and print the logins", loadDemo},
+		{"user add", "--email E --password P [--first-name F] [--last-name L] [--operator]", "create a user (the first operator of a new database)", userAdd},
+		{"help", "[COMMAND]", "show this help, or the flags of one command", help},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, "ofhub:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		usage(os.Stdout)
+		return nil
+	}
+	for _, c := range commands {
+		words := strings.Fields(c.name)
+		if len(args) >= len(words) && strings.Join(args[:len(words)], " ") == c.name {
+			return c.run(ctx, args[len(words):])
+		}
+	}
+	usage(os.Stderr)
+	return fmt.Errorf("unknown command %q", strings.Join(args, " "))
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "ofhub — back office of vocational training: catalogue, contacts, registrations, check-in.")
+	fmt.Fprintln(w, "\nUsage: ofhub COMMAND [flags]\n\nCommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-10s %s\n             %s\n", c.name, c.help, c.args)
+	}
+	fmt.Fprintln(w, "\nEvery flag has an environment variable (see `ofhub help serve`); flags win.")
+}
+
+func help(_ context.Context, args []string) error {
+	if len(args) == 0 {
+		usage(os.Stdout)
+		return nil
+	}
+	for _, c := range commands {
+		if c.name == strings.Join(args, " ") {
+			fmt.Printf("ofhub %s %s\n  %s\n\n", c.name, c.args, c.help)
+			return c.run(context.Background(), []string{"-h"})
+		}
+	}
+	return fmt.Errorf("unknown command %q", strings.Join(args, " "))
+}
+
+func setupLog(level string) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l})))
+}
+
+func load(name string, args []string, extra func(*flag.FlagSet)) (*config.Config, error) {
+	fs := flag.NewFlagSet("ofhub "+name, flag.ContinueOnError)
+	if extra != nil {
+		extra(fs)
+	}
+	cfg, err := config.Load(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	setupLog(cfg.LogLevel)
+	return cfg, nil
+}
+
+func serve(ctx context.Context, args []string) error {
+	cfg, err := load("serve", args, nil)
+	if err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	empty, err := demo.Empty(ctx, a.Client)
+	if err != nil {
+		return err
+	}
+	if cfg.Demo && empty {
+		if err := demo.Load(ctx, a.Client, a.Auth); err != nil {
+			return err
+		}
+		demo.PrintLogins(os.Stdout, cfg.BaseURL)
+	} else if empty {
+		fmt.Printf("\nBase vide : créez le premier opérateur avec\n  ofhub user add --email vous@exemple.fr --password '…' --operator\nou chargez la démonstration avec `ofhub demo`.\n\n")
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return ctx }}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	slog.Info("ofhub listening", "addr", ln.Addr().String(), "graphql", cfg.BaseURL+"/graphql", "graphiql", cfg.BaseURL+"/graphiql")
+	fmt.Printf("ofhub écoute sur http://%s — API : /graphql, GraphiQL : /graphiql\n", ln.Addr())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	slog.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func migrate(ctx context.Context, args []string) error {
+	cfg, err := load("migrate", args, nil)
+	if err != nil {
+		return err
+	}
+	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	done, err := d.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(done) == 0 {
+		fmt.Println("La base est à jour : aucune migration à appliquer.")
+	}
+	for _, v := range done {
+		fmt.Println("appliquée :", v)
+	}
+	return nil
+}
+
+func loadDemo(ctx context.Context, args []string) error {
+	cfg, err := load("demo", args, nil)
+	if err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	empty, err := demo.Empty(ctx, a.Client)
+	if err != nil {
+		return err
+	}
+	if !empty {
+		return errors.New("la base contient déjà des utilisateurs : les données de démonstration ne se chargent que dans une base vide")
+	}
+	if err := demo.Load(ctx, a.Client, a.Auth); err != nil {
+		return err
+	}
+	demo.PrintLogins(os.Stdout, cfg.BaseURL)
+	return nil
+}
+
+func userAdd(ctx context.Context, args []string) error {
+	var email, password, first, last string
+	var operator bool
+	cfg, err := load("user add", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&email, "email", "", "e-mail address, the login (required)")
+		fs.StringVar(&password, "password", "", "password: ≥ 8 characters with an upper-case letter and a special character (required)")
+		fs.StringVar(&first, "first-name", "", "first name (default: from the e-mail)")
+		fs.StringVar(&last, "last-name", "", "last name (default: from the e-mail)")
+		fs.BoolVar(&operator, "operator", false, "make the user a platform operator")
+	})
+	if err != nil {
+		return err
+	}
+	if email == "" || password == "" {
+		return errors.New("--email et --password sont obligatoires")
+	}
+	local := strings.SplitN(email, "@", 2)[0]
+	if first == "" {
+		first = local
+	}
+	if last == "" {
+		last = strings.ToUpper(local)
+	}
+	a, err := app.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	u, err := a.Auth.CreateUser(viewer.SystemContext(ctx), ent.CreateUserInput{Email: email, FirstName: first, LastName: last}, nil, password, operator)
+	if err != nil {
+		if e, ok := apperr.As(err); ok {
+			return fmt.Errorf("%s : %s", e.Field, e.Message("fr"))
+		}
+		return err
+	}
+	role := "utilisateur"
+	if u.Operator {
+		role = "opérateur"
+	}
+	fmt.Printf("Compte %s créé (%s, id %d).\n", u.Email, role, u.ID)
+	return nil
+}

@@ -1,0 +1,66 @@
+// Package config reads ofhub's settings from the environment, then from
+// command-line flags, which win.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Config is every setting of the server.
+type Config struct {
+	Addr            string        `env:"OFHUB_ADDR" envDefault:"127.0.0.1:8080"`
+	DataDir         string        `env:"OFHUB_DATA_DIR" envDefault:"./data"`
+	DatabaseURL     string        `env:"DATABASE_URL"`
+	BaseURL         string        `env:"OFHUB_BASE_URL"` // public address for links in e-mails; default http://<addr>
+	CORSOrigins     []string      `env:"OFHUB_CORS_ORIGINS" envSeparator:","`
+	LogLevel        string        `env:"OFHUB_LOG_LEVEL" envDefault:"info"`
+	Demo            bool          `env:"OFHUB_DEMO"` // load demo data when the database is empty
+	ShutdownTimeout time.Duration `env:"OFHUB_SHUTDOWN_TIMEOUT" envDefault:"20s"`
+
+	MaxBodyBytes   int64         `env:"OFHUB_MAX_BODY_BYTES" envDefault:"33554432"`
+	RequestTimeout time.Duration `env:"OFHUB_REQUEST_TIMEOUT" envDefault:"30s"`
+	Complexity     int           `env:"OFHUB_COMPLEXITY_LIMIT" envDefault:"20000"`
+	Depth          int           `env:"OFHUB_DEPTH_LIMIT" envDefault:"15"`
+	Introspection  bool          `env:"OFHUB_INTROSPECTION" envDefault:"true"`
+
+	SMTPHost     string `env:"OFHUB_SMTP_HOST"`
+	SMTPPort     int    `env:"OFHUB_SMTP_PORT" envDefault:"587"`
+	SMTPUsername string `env:"OFHUB_SMTP_USERNAME"`
+	SMTPPassword string `env:"OFHUB_SMTP_PASSWORD"`
+	SMTPFrom     string `env:"OFHUB_SMTP_FROM" envDefault:"ofhub <no-reply@ofhub.localhost>"`
+	SMTPTLS      string `env:"OFHUB_SMTP_TLS" envDefault:"starttls"`
+}
+
+// Load reads the environment, then the flags in args, into a Config.
+func Load(fs *flag.FlagSet, args []string) (*Config, error) {
+	c := &Config{}
+	if err := env.Parse(c); err != nil {
+		return nil, fmt.Errorf("configuration: %w", err)
+	}
+	cors := strings.Join(c.CORSOrigins, ",")
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env OFHUB_ADDR)")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the embedded database and the mail outbox (env OFHUB_DATA_DIR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "postgres://… to use PostgreSQL instead of the embedded SQLite (env DATABASE_URL)")
+	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public URL of the server, used in e-mailed links (env OFHUB_BASE_URL)")
+	fs.StringVar(&cors, "cors-origins", cors, "comma-separated browser origins allowed to call the API (env OFHUB_CORS_ORIGINS)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env OFHUB_LOG_LEVEL)")
+	fs.BoolVar(&c.Demo, "demo", c.Demo, "load demo data when the database is empty (env OFHUB_DEMO)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	c.CORSOrigins = nil
+	for _, o := range strings.Split(cors, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.CORSOrigins = append(c.CORSOrigins, o)
+		}
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	return c, nil
+}

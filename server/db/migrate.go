@@ -1,0 +1,130 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"entgo.io/ent/dialect"
+
+	"github.com/ofhub/ofhub/ent/migrations"
+)
+
+// migrationLock is the PostgreSQL advisory lock key that serialises
+// start-up migrations of several instances.
+const migrationLock = 0x6f66687562 // "ofhub"
+
+// Migrate applies the versioned migrations not yet applied, each in its own
+// transaction, and returns the versions it applied. Several instances may
+// start at once on PostgreSQL: an advisory lock lets one migrate at a time.
+func (d *DB) Migrate(ctx context.Context) ([]string, error) {
+	dir, err := migrations.Dir(d.Dialect)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := d.SQL.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	defer conn.Close()
+	if d.Dialect == dialect.Postgres {
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrationLock); err != nil {
+			return nil, fmt.Errorf("migrate: lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLock)
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS ofhub_schema_migrations (version VARCHAR(255) PRIMARY KEY, applied_at TIMESTAMP NOT NULL)`); err != nil {
+		return nil, fmt.Errorf("migrate: revision table: %w", err)
+	}
+	rows, err := conn.QueryContext(ctx, "SELECT version FROM ofhub_schema_migrations")
+	if err != nil {
+		return nil, fmt.Errorf("migrate: read revisions: %w", err)
+	}
+	applied := map[string]bool{}
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		applied[v] = true
+	}
+	rows.Close()
+	names, err := fs.Glob(dir, "*.sql")
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(names)
+	var done []string
+	for _, name := range names {
+		version := strings.TrimSuffix(name, ".sql")
+		if applied[version] {
+			continue
+		}
+		body, err := fs.ReadFile(dir, name)
+		if err != nil {
+			return done, err
+		}
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return done, fmt.Errorf("migrate %s: %w", version, err)
+		}
+		for _, stmt := range statements(string(body)) {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				tx.Rollback()
+				return done, fmt.Errorf("migrate %s: %q: %w", version, firstLine(stmt), err)
+			}
+		}
+		arg := "$1, $2"
+		if d.Dialect == dialect.SQLite {
+			arg = "?, ?"
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO ofhub_schema_migrations (version, applied_at) VALUES ("+arg+")", version, time.Now().UTC()); err != nil {
+			tx.Rollback()
+			return done, fmt.Errorf("migrate %s: record: %w", version, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return done, fmt.Errorf("migrate %s: commit: %w", version, err)
+		}
+		slog.Info("migration applied", "version", version, "dialect", d.Dialect)
+		done = append(done, version)
+	}
+	return done, nil
+}
+
+// statements splits an atlas migration file into statements: atlas writes
+// one statement per line, preceded by "--" comments.
+func statements(body string) []string {
+	var out []string
+	var cur strings.Builder
+	for _, line := range strings.Split(body, "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" || strings.HasPrefix(t, "--") {
+			continue
+		}
+		cur.WriteString(line)
+		cur.WriteString("\n")
+		if strings.HasSuffix(t, ";") {
+			out = append(out, strings.TrimSpace(cur.String()))
+			cur.Reset()
+		}
+	}
+	if s := strings.TrimSpace(cur.String()); s != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 80 {
+		s = s[:80] + "…"
+	}
+	return s
+}

@@ -1,0 +1,128 @@
+// Package demo loads an invented but realistic data set so that a new
+// installation can be tried at once. Every name, number and address here is
+// made up; nothing comes from the seeds' real people.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/ofhub/ofhub/ent"
+	"github.com/ofhub/ofhub/ent/schema/schematype"
+	"github.com/ofhub/ofhub/ent/viewer"
+	"github.com/ofhub/ofhub/server/auth"
+	"github.com/ofhub/ofhub/server/store"
+)
+
+// Password is the password of every demo account (it satisfies R-USR-5).
+const Password = "Demo-ofhub-2026!"
+
+// Login is a demo account to show to whoever starts the server.
+type Login struct {
+	Email, Role string
+}
+
+// Logins are the demo accounts, in the order they are printed.
+var Logins = []Login{
+	{"operateur@demo.ofhub.fr", "gestionnaire Carif-Oref (opérateur, voit tout)"},
+	{"direction@atelier-formation.demo.ofhub.fr", "gestionnaire de l'organisme (siège et antennes)"},
+	{"rh@atelier-formation.demo.ofhub.fr", "gestion des utilisateurs du siège"},
+	{"accueil.caen@atelier-formation.demo.ofhub.fr", "accès simple à l'antenne de Caen"},
+	{"contact@boisetmetiers.demo.ofhub.fr", "gestionnaire d'un autre organisme"},
+}
+
+// Empty reports whether the database has no user yet.
+func Empty(ctx context.Context, c *ent.Client) (bool, error) {
+	n, err := c.User.Query().Count(viewer.SystemContext(ctx))
+	return n == 0, err
+}
+
+// Load inserts the demo data set in one transaction.
+func Load(ctx context.Context, c *ent.Client, a *auth.Service) error {
+	ctx = viewer.SystemContext(ctx)
+	hash, err := a.Hash(Password)
+	if err != nil {
+		return err
+	}
+	return store.InTx(ctx, c, func(ctx context.Context, tx *ent.Client) error {
+		org := func(name, siret, nda, street, postcode, city, insee string, lat, lon float64, parent *ent.Organization, cps ...schematype.ContactPoint) (*ent.Organization, error) {
+			b := tx.Organization.Create().SetName(name).SetSiret(siret).SetStreet(street).SetPostcode(postcode).
+				SetCity(city).SetInseeCode(insee).SetLatitude(lat).SetLongitude(lon).
+				SetKinds([]string{"TRAINING_ORGANIZATION"}).SetContactPoints(cps).SetApeCode("8559A")
+			if nda != "" {
+				b.SetNda(nda)
+			}
+			if parent != nil {
+				b.SetParentID(parent.ID)
+			}
+			o, err := b.Save(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("demo organisation %s: %w", name, err)
+			}
+			return o, nil
+		}
+		// SIRETs below are invented and Luhn-valid; the SIRENs are not any
+		// real company's.
+		head, err := org("L'Atelier Formation Normandie", "55210000900018", "28140000014", "12 rue des Tanneurs", "14000", "Caen", "14118", 49.1829, -0.3707, nil,
+			schematype.ContactPoint{Kind: schematype.ContactPhone, Label: "Standard", Value: "02 31 00 00 01", Published: true, Principal: true},
+			schematype.ContactPoint{Kind: schematype.ContactEmail, Label: "Accueil", Value: "accueil@atelier-formation.demo.ofhub.fr", Published: true, Principal: true},
+			schematype.ContactPoint{Kind: schematype.ContactWebsite, Label: "Site", Value: "https://atelier-formation.demo.ofhub.fr", Published: true, Principal: true})
+		if err != nil {
+			return err
+		}
+		caen, err := org("L'Atelier Formation — antenne de Caen Presqu'île", "55210000900026", "", "3 quai de la Gare", "14000", "Caen", "14118", 49.1780, -0.3520, head,
+			schematype.ContactPoint{Kind: schematype.ContactPhone, Label: "Accueil", Value: "02 31 00 00 02", Published: true, Principal: true})
+		if err != nil {
+			return err
+		}
+		rouen, err := org("L'Atelier Formation — antenne de Rouen", "55210000900034", "", "45 rue Jeanne d'Arc", "76000", "Rouen", "76540", 49.4431, 1.0993, head)
+		if err != nil {
+			return err
+		}
+		other, err := org("Bois et Métiers Formation", "40483216500017", "23500000150", "8 chemin des Scieries", "50000", "Saint-Lô", "50502", 49.1157, -1.0906, nil)
+		if err != nil {
+			return err
+		}
+		_ = rouen
+		user := func(email, last, first, function string, op bool, ms ...*ent.MembershipCreate) error {
+			u, err := tx.User.Create().SetEmail(email).SetLastName(last).SetFirstName(first).SetFunction(function).
+				SetPasswordHash(hash).SetOperator(op).Save(ctx)
+			if err != nil {
+				return fmt.Errorf("demo user %s: %w", email, err)
+			}
+			for _, m := range ms {
+				if err := m.SetUserID(u.ID).Exec(ctx); err != nil {
+					return fmt.Errorf("demo membership of %s: %w", email, err)
+				}
+			}
+			return nil
+		}
+		m := func(o *ent.Organization, perms ...viewer.Permission) *ent.MembershipCreate {
+			return tx.Membership.Create().SetOrganizationID(o.ID).SetPermissions(perms)
+		}
+		steps := []error{
+			user(Logins[0].Email, "MARCHAND", "Hélène", "Chargée de l'offre de formation", true),
+			user(Logins[1].Email, "LEROUX", "Damien", "Directeur", false, m(head, viewer.Manager)),
+			user(Logins[2].Email, "BESNARD", "Claire", "Responsable RH", false, m(head, viewer.UserManagement, viewer.Reporting)),
+			user(Logins[3].Email, "HAMON", "Julien", "Chargé d'accueil", false, m(caen, viewer.FundingCases)),
+			user(Logins[4].Email, "GUÉRIN", "Sophie", "Gérante", false, m(other, viewer.Manager)),
+		}
+		for _, err := range steps {
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// PrintLogins writes how to log in to the demo data.
+func PrintLogins(w io.Writer, baseURL string) {
+	fmt.Fprintf(w, "\nDonnées de démonstration chargées. Mot de passe de tous les comptes : %s\n", Password)
+	for _, l := range Logins {
+		fmt.Fprintf(w, "  %-48s %s\n", l.Email, l.Role)
+	}
+	fmt.Fprintf(w, "\nGraphiQL : %s/graphiql\nConnexion (curl) :\n  curl -s %s/graphql -H 'Content-Type: application/json' \\\n    -d '{\"query\":\"mutation{login(email:\\\"%s\\\",password:\\\"%s\\\"){token}}\"}'\n\n",
+		baseURL, baseURL, Logins[0].Email, Password)
+}

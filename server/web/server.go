@@ -1,0 +1,301 @@
+// Package web is ofhub's HTTP layer: routes, middleware (identity,
+// language, limits, CORS, logs, metrics), the GraphQL endpoint with its
+// websocket transport, the self-hosted GraphiQL and health probes.
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/rs/cors"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"entgo.io/contrib/entgql"
+
+	"github.com/ofhub/ofhub/ent/apperr"
+	"github.com/ofhub/ofhub/ent/viewer"
+	"github.com/ofhub/ofhub/graph"
+	"github.com/ofhub/ofhub/server/auth"
+	"github.com/ofhub/ofhub/server/web/graphiql"
+)
+
+// Limits protect the server from abusive requests.
+type Limits struct {
+	MaxBodyBytes    int64         // request body (JSON and multipart)
+	RequestTimeout  time.Duration // per HTTP request
+	Complexity      int           // GraphQL complexity (connections cost their page size)
+	Depth           int           // GraphQL selection depth
+	Introspection   bool
+}
+
+// DefaultLimits suit an API used by a web console and devices.
+var DefaultLimits = Limits{MaxBodyBytes: 32 << 20, RequestTimeout: 30 * time.Second, Complexity: 20000, Depth: 15, Introspection: true}
+
+// Options configure the HTTP handler.
+type Options struct {
+	Resolver    *graph.Resolver
+	Auth        *auth.Service
+	Ready       func(context.Context) error
+	CORSOrigins []string // allowed browser origins; empty = same origin only
+	Limits      Limits
+	Metrics     *Metrics
+}
+
+// NewHandler returns ofhub's whole HTTP handler.
+func NewHandler(o Options) http.Handler {
+	if o.Limits == (Limits{}) {
+		o.Limits = DefaultLimits
+	}
+	if o.Metrics == nil {
+		o.Metrics = NewMetrics()
+	}
+	mux := http.NewServeMux()
+	gql := newGraphQL(o)
+	mux.Handle("/graphql", gql)
+	mux.Handle("/graphiql", graphiql.Handler("/graphql"))
+	mux.Handle("/graphiql/", graphiql.Handler("/graphql"))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if o.Ready != nil {
+			if err := o.Ready(ctx); err != nil {
+				http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+				return
+			}
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("ready\n"))
+	})
+	mux.Handle("GET /metrics", o.Metrics.Handler())
+	mux.HandleFunc("GET /reset-password", resetPasswordPage)
+	mux.HandleFunc("GET /{$}", indexPage)
+
+	var h http.Handler = mux
+	h = identity(o.Auth, h)
+	h = cors.New(cors.Options{
+		AllowedOrigins:   o.CORSOrigins,
+		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodOptions},
+		AllowedHeaders:   []string{"Authorization", "Content-Type", "Accept", "Accept-Language", "Apollo-Require-Preflight"},
+		AllowCredentials: false,
+		MaxAge:           600,
+	}).Handler(h)
+	h = limitBody(o.Limits.MaxBodyBytes, h)
+	h = o.Metrics.instrument(h)
+	h = accessLog(h)
+	h = recoverPanics(h)
+	return h
+}
+
+func newGraphQL(o Options) http.Handler {
+	srv := handler.New(graph.NewSchema(o.Resolver))
+	origins := o.CORSOrigins
+	srv.AddTransport(transport.Websocket{
+		Implementation:        newGorillaWS(func(r *http.Request) bool { return originAllowed(r, origins) }),
+		KeepAlivePingInterval: 15 * time.Second,
+		InitTimeout:           10 * time.Second,
+		InitFunc:              wsInit(o.Auth),
+	})
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: o.Limits.MaxBodyBytes, MaxMemory: 8 << 20})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if o.Limits.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(extension.FixedComplexityLimit(o.Limits.Complexity))
+	srv.Use(depthLimit{max: o.Limits.Depth})
+	// Identity mutations manage their own transactions: a failed login must
+	// leave its attempt recorded even though the operation fails.
+	srv.Use(safeTx{entgql.Transactioner{TxOpener: o.Resolver.Client,
+		SkipTxFunc: entgql.SkipIfHasFields("login", "logout", "requestPasswordReset", "resetPassword", "changePassword")}})
+	srv.Use(o.Metrics.graphqlTracer())
+	srv.SetErrorPresenter(graph.ErrorPresenter)
+	srv.SetRecoverFunc(graph.Recover)
+	timeout := o.Limits.RequestTimeout
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if timeout > 0 && !isWebsocket(r) {
+			ctx, cancel := context.WithTimeout(r.Context(), timeout)
+			defer cancel()
+			r = r.WithContext(ctx)
+		}
+		srv.ServeHTTP(w, r)
+	})
+}
+
+func isWebsocket(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+}
+
+// safeTx runs mutations in one transaction, skipping requests that never
+// became an operation (entgql v0.7.0 panics on them: a malformed body).
+type safeTx struct{ entgql.Transactioner }
+
+func (t safeTx) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	if !graphql.HasOperationContext(ctx) {
+		return next(ctx)
+	}
+	return t.Transactioner.InterceptResponse(ctx, next)
+}
+
+// originAllowed accepts non-browser clients (no Origin), same-origin pages,
+// and the configured origins.
+func originAllowed(r *http.Request, allowed []string) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	if o, ok := strings.CutPrefix(origin, "http://"); ok && o == r.Host {
+		return true
+	}
+	if o, ok := strings.CutPrefix(origin, "https://"); ok && o == r.Host {
+		return true
+	}
+	for _, a := range allowed {
+		if a == "*" || strings.EqualFold(a, origin) {
+			return true
+		}
+	}
+	return false
+}
+
+// identity puts the caller (viewer), its language and address in the
+// request context. A request with a dead token is refused with 401 so the
+// client knows to log in again; no token means anonymous.
+func identity(a *auth.Service, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := auth.WithRequestInfo(r.Context(), auth.RequestInfo{IP: clientIP(r), UserAgent: r.UserAgent()})
+		lang := PickLanguage(r.Header.Get("Accept-Language"))
+		if tok, ok := bearer(r); ok && a != nil {
+			v, err := a.Authenticate(ctx, tok)
+			if err != nil {
+				writeError(w, lang, err, http.StatusUnauthorized)
+				return
+			}
+			if lang == "" {
+				lang = v.Lang
+			}
+			ctx = viewer.NewContext(ctx, v)
+		}
+		if lang == "" {
+			lang = "fr"
+		}
+		ctx = viewer.WithLang(ctx, lang)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func bearer(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return "", false
+	}
+	tok, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok {
+		tok, ok = strings.CutPrefix(h, "bearer ")
+	}
+	return strings.TrimSpace(tok), ok
+}
+
+// PickLanguage returns "fr" or "en" from an Accept-Language header, the
+// first supported one in the client's order of preference, or "".
+func PickLanguage(header string) string {
+	best, bestQ := "", -1.0
+	for _, part := range strings.Split(header, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if _, err := fmtSscan(v, &q); err != nil {
+				continue
+			}
+		}
+		base := strings.ToLower(strings.SplitN(tag, "-", 2)[0])
+		if (base == "fr" || base == "en") && q > bestQ {
+			best, bestQ = base, q
+		}
+	}
+	return best
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// writeError answers a non-GraphQL-level failure in GraphQL's error shape.
+func writeError(w http.ResponseWriter, lang string, err error, status int) {
+	e := graph.Classify(err)
+	if lang == "" {
+		lang = "fr"
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{
+		"message": e.Message(lang), "extensions": map[string]any{"code": e.Code},
+	}}})
+}
+
+// wsInit authenticates a websocket connection from its init payload
+// ({"authToken": …} or {"Authorization": "Bearer …"}) or the upgrade
+// request's header.
+func wsInit(a *auth.Service) transport.WebsocketInitFunc {
+	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+		tok := p.GetString("authToken")
+		if tok == "" {
+			if h := p.Authorization(); h != "" {
+				tok = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(h, "Bearer "), "bearer "))
+			}
+		}
+		if tok == "" || a == nil {
+			return ctx, &p, nil
+		}
+		v, err := a.Authenticate(ctx, tok)
+		if err != nil {
+			return ctx, nil, errors.New(apperr.T(ctx, "unauthenticated"))
+		}
+		return viewer.NewContext(ctx, v), &p, nil
+	}
+}
+
+func recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				slog.Error("http: panic", "panic", p, "path", r.URL.Path)
+				writeError(w, "fr", errors.New("panic"), http.StatusInternalServerError)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func limitBody(n int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil && n > 0 {
+			r.Body = http.MaxBytesReader(w, r.Body, n)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
