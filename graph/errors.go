@@ -41,7 +41,11 @@ func ErrorPresenter(ctx context.Context, err error) *gqlerror.Error {
 		out.Extensions["rule"] = e.Rule
 	}
 	if e.Code == apperr.Internal {
-		slog.ErrorContext(ctx, "graphql: internal error", "err", err, "path", out.Path.String())
+		cause := err
+		if errors.As(err, &gerr) && gerr.Err != nil {
+			cause = gerr.Err
+		}
+		slog.ErrorContext(ctx, "graphql: internal error", "err", cause.Error(), "path", out.Path.String())
 	}
 	return out
 }

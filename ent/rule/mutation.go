@@ -100,8 +100,10 @@ func MembershipMutation() privacy.MutationRule {
 func UserMutation() privacy.MutationRule {
 	return privacy.UserMutationRuleFunc(func(ctx context.Context, m *ent.UserMutation) error {
 		v := viewer.FromContext(ctx)
-		if _, set := m.Operator(); set {
-			return Forbidden("operator_only")
+		// Create sets the default (false); anything else touching the flag
+		// is an operator's business.
+		if op, set := m.Operator(); set && (op || !m.Op().Is(ent.OpCreate)) {
+			return ForbiddenField("input.operator", "R-USR-2", "operator_only")
 		}
 		if m.Op().Is(ent.OpCreate) {
 			if len(v.ManagedOrgIDs()) > 0 {

@@ -70,7 +70,7 @@ func ints(ids []int) []any {
 // in is "field IN ids", false when ids is empty.
 func in(field string, ids []int) entql.P {
 	if len(ids) == 0 {
-		return entql.FieldIn("id") // matches nothing
+		return entql.FieldNil("id") // matches nothing (IN () is not SQL everywhere)
 	}
 	return entql.FieldIn(field, ints(ids)...)
 }

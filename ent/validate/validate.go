@@ -152,7 +152,7 @@ func Password(s string) error {
 		}
 	}
 	if len([]rune(s)) < 8 || !upper || !special {
-		return apperr.Invalid("password", "R-USR-5", "password_policy")
+		return apperr.Invalid("", "R-USR-5", "password_policy")
 	}
 	return nil
 }

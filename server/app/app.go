@@ -39,9 +39,25 @@ type App struct {
 	cancel  context.CancelFunc
 }
 
+// Option adjusts how an App is built (tests and benchmarks).
+type Option func(*options)
+
+type options struct {
+	wrap func(dialect.Driver) dialect.Driver
+}
+
+// WrapDriver wraps the database driver, e.g. to count SQL statements.
+func WrapDriver(f func(dialect.Driver) dialect.Driver) Option {
+	return func(o *options) { o.wrap = f }
+}
+
 // Open connects to the database, applies migrations and builds the
 // handler. Close releases everything.
-func Open(ctx context.Context, cfg *config.Config) (*App, error) {
+func Open(ctx context.Context, cfg *config.Config, opts ...Option) (*App, error) {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
 	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -52,7 +68,11 @@ func Open(ctx context.Context, cfg *config.Config) (*App, error) {
 	}
 	a := &App{Config: cfg, DB: d, Events: eventbus.NewBroker()}
 	// The migrated pool is wrapped again with the broker as a dependency.
-	a.Client = ent.NewClient(ent.Driver(entsql.OpenDB(d.Dialect, d.SQL)), ent.Events(a.Events))
+	var drv dialect.Driver = entsql.OpenDB(d.Dialect, d.SQL)
+	if o.wrap != nil {
+		drv = o.wrap(drv)
+	}
+	a.Client = ent.NewClient(ent.Driver(drv), ent.Events(a.Events))
 	d.Client = a.Client
 	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.cancel = cancel

@@ -296,7 +296,7 @@ func (s *Service) sendLink(ctx context.Context, c *ent.Client, u *ent.User, temp
 // works once and before it expires; every open session is closed.
 func (s *Service) ResetPassword(ctx context.Context, tok, password string) error {
 	if err := validate.Password(password); err != nil {
-		return err
+		return err.(*apperr.Error).WithField("password")
 	}
 	hash, err := s.Hash(password)
 	if err != nil {
@@ -304,7 +304,7 @@ func (s *Service) ResetPassword(ctx context.Context, tok, password string) error
 	}
 	return store.InTx(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
 		r, err := c.PasswordReset.Query().Where(passwordreset.TokenHash(HashToken(tok))).
-			ForUpdate().WithUser().Only(sys(ctx))
+			WithUser().Only(sys(ctx))
 		if ent.IsNotFound(err) || (err == nil && (r.UsedAt != nil || !s.Now().Before(r.ExpiresAt) || !r.Edges.User.Active)) {
 			return apperr.Invalid("token", "R-USR-5", "reset_token_invalid")
 		}

@@ -33,7 +33,7 @@ func (s *Service) CreateUser(ctx context.Context, in ent.CreateUserInput, ms []N
 	var hash string
 	if password != "" {
 		if err := validate.Password(password); err != nil {
-			return nil, err
+			return nil, err.(*apperr.Error).WithField("password")
 		}
 		var err error
 		if hash, err = s.Hash(password); err != nil {

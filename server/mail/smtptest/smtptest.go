@@ -139,6 +139,9 @@ func Start(tb testing.TB, opts ...Option) *Server {
 	}()
 	tb.Cleanup(func() {
 		_ = srv.Close()
+		// Serve registers the listener only once its goroutine runs; if the
+		// test was quicker than that, srv.Close did not see it.
+		_ = l.Close()
 		<-done
 	})
 	return s
