@@ -102,4 +102,3 @@ func (b *Broker) Resync() {
 		}
 	}
 }
-

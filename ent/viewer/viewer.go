@@ -37,9 +37,9 @@ type Viewer struct {
 	// TokenID is the session token used, so logout can revoke it.
 	TokenID int
 	// Name is shown as the author of history entries.
-	Name string
-	Lang    string
-	System  bool
+	Name   string
+	Lang   string
+	System bool
 }
 
 type ctxKey struct{}

@@ -24,11 +24,11 @@ func TestPasswordPolicy_R_USR_5(t *testing.T) {
 			password string
 			ok       bool
 		}{
-			{"court!A", false},           // 7 characters
-			{"sansmajuscule!", false},    // no upper-case letter
-			{"SansSpecial1", false},      // no special character
-			{"Correct-horse1", true},     // all three
-			{"Élégant*matin", true},      // accented capital counts
+			{"court!A", false},        // 7 characters
+			{"sansmajuscule!", false}, // no upper-case letter
+			{"SansSpecial1", false},   // no special character
+			{"Correct-horse1", true},  // all three
+			{"Élégant*matin", true},   // accented capital counts
 		} {
 			r := e.Do(apptest.Request{Token: tok, Query: `mutation($c:String!,$n:String!){changePassword(currentPassword:$c,newPassword:$n)}`,
 				Variables: map[string]any{"c": apptest.Password, "n": tc.password}})

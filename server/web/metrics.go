@@ -95,7 +95,7 @@ func (m *Metrics) graphqlTracer() graphql.HandlerExtension { return opTracer{m} 
 
 type opTracer struct{ m *Metrics }
 
-func (opTracer) ExtensionName() string                  { return "Metrics" }
+func (opTracer) ExtensionName() string                   { return "Metrics" }
 func (opTracer) Validate(graphql.ExecutableSchema) error { return nil }
 
 func (t opTracer) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {

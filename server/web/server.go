@@ -32,11 +32,11 @@ import (
 
 // Limits protect the server from abusive requests.
 type Limits struct {
-	MaxBodyBytes    int64         // request body (JSON and multipart)
-	RequestTimeout  time.Duration // per HTTP request
-	Complexity      int           // GraphQL complexity (connections cost their page size)
-	Depth           int           // GraphQL selection depth
-	Introspection   bool
+	MaxBodyBytes   int64         // request body (JSON and multipart)
+	RequestTimeout time.Duration // per HTTP request
+	Complexity     int           // GraphQL complexity (connections cost their page size)
+	Depth          int           // GraphQL selection depth
+	Introspection  bool
 }
 
 // DefaultLimits suit an API used by a web console and devices.

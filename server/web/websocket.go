@@ -64,6 +64,6 @@ func (g *gorillaConn) WriteClose(code int, msg string) error {
 	return g.c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, msg), time.Now().Add(time.Second))
 }
 
-func (g *gorillaConn) Subprotocol() string         { return g.c.Subprotocol() }
-func (g *gorillaConn) SetReadLimit(n int64)        { g.c.SetReadLimit(n) }
+func (g *gorillaConn) Subprotocol() string               { return g.c.Subprotocol() }
+func (g *gorillaConn) SetReadLimit(n int64)              { g.c.SetReadLimit(n) }
 func (g *gorillaConn) SetReadDeadline(t time.Time) error { return g.c.SetReadDeadline(t) }
