@@ -37,11 +37,11 @@ const MaxPixels = 50_000_000
 //     TestDecodeRealPhotographs;
 //  5. inverted luminance: light-on-dark codes (gozxing ignores the
 //     ALSO_INVERTED hint, so the source is wrapped instead);
-//  6. the step-1 bitmap turned a quarter: gozxing looks for finder
-//     patterns along rows, and the turned image offers other rows. This
-//     reads the ~1 % of clean codes plain detection misses inside camera
-//     frames (where PURE_BARCODE cannot help: the code is not alone) and
-//     a share of tilted, tiny or blurred ones; see
+//  6. the bitmaps of steps 1 and 5 turned a quarter: gozxing looks for
+//     finder patterns along rows, and the turned image offers other rows.
+//     This reads the ~1 % of clean codes plain detection misses inside
+//     camera frames (where PURE_BARCODE cannot help: the code is not
+//     alone) and a share of tilted, tiny or blurred ones; see
 //     TestDecodeDistortedCameraFrames.
 //
 // Steps 1–3 share one binarised bitmap. Each call uses its own reader:
@@ -104,39 +104,38 @@ var (
 
 func decodeSource(src gozxing.LuminanceSource) (string, error) {
 	reader := zxqr.NewQRCodeReader()
-	bmp, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(src))
+	hybrid, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(src))
 	if err != nil {
 		return "", fmt.Errorf("%w: %w", ErrNotFound, err)
 	}
 	var last error
 	for _, hints := range []map[gozxing.DecodeHintType]interface{}{nil, hintsPure, hintsTryHarder} {
-		text, err := try(reader, bmp, hints)
+		text, err := try(reader, hybrid, hints)
 		if err == nil {
 			return text, nil
 		}
 		last = err
 	}
-	for _, b := range []gozxing.Binarizer{
-		gozxing.NewGlobalHistgramBinarizer(src),
-		gozxing.NewHybridBinarizer(gozxing.NewInvertedLuminanceSource(src)),
-	} {
-		bmp, err := gozxing.NewBinaryBitmap(b)
+	global, _ := gozxing.NewBinaryBitmap(gozxing.NewGlobalHistgramBinarizer(src))
+	if text, err := try(reader, global, nil); err == nil {
+		return text, nil
+	}
+	inverted, _ := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(gozxing.NewInvertedLuminanceSource(src)))
+	if text, err := try(reader, inverted, nil); err == nil {
+		return text, nil
+	}
+	// Last, the hybrid bitmaps turned a quarter. Rotating a cached bit
+	// matrix in place is safe because its bitmap is not used after this,
+	// and it saves binarising again.
+	for _, bmp := range []*gozxing.BinaryBitmap{hybrid, inverted} {
+		m, err := bmp.GetBlackMatrix()
 		if err != nil {
 			continue
 		}
-		if text, err := try(reader, bmp, nil); err == nil {
-			return text, nil
-		}
-	}
-	// Last: the first bitmap turned a quarter. Rotating the cached bit
-	// matrix in place is safe because bmp is not used after this, and it
-	// saves binarising again.
-	if m, err := bmp.GetBlackMatrix(); err == nil {
 		m.Rotate90()
-		if turned, err := gozxing.NewBinaryBitmap(fixedBinarizer{m, src}); err == nil {
-			if text, err := try(reader, turned, nil); err == nil {
-				return text, nil
-			}
+		turned, _ := gozxing.NewBinaryBitmap(fixedBinarizer{m, src})
+		if text, err := try(reader, turned, nil); err == nil {
+			return text, nil
 		}
 	}
 	return "", fmt.Errorf("%w: %w", ErrNotFound, last)

@@ -40,20 +40,6 @@ func (d *DB) Migrate(ctx context.Context) ([]string, error) {
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS ofhub_schema_migrations (version VARCHAR(255) PRIMARY KEY, applied_at TIMESTAMP NOT NULL)`); err != nil {
 		return nil, fmt.Errorf("migrate: revision table: %w", err)
 	}
-	rows, err := conn.QueryContext(ctx, "SELECT version FROM ofhub_schema_migrations")
-	if err != nil {
-		return nil, fmt.Errorf("migrate: read revisions: %w", err)
-	}
-	applied := map[string]bool{}
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		applied[v] = true
-	}
-	rows.Close()
 	names, err := fs.Glob(dir, "*.sql")
 	if err != nil {
 		return nil, err
@@ -62,26 +48,35 @@ func (d *DB) Migrate(ctx context.Context) ([]string, error) {
 	var done []string
 	for _, name := range names {
 		version := strings.TrimSuffix(name, ".sql")
-		if applied[version] {
-			continue
-		}
 		body, err := fs.ReadFile(dir, name)
 		if err != nil {
 			return done, err
 		}
+		arg := "$1, $2"
+		if d.Dialect == dialect.SQLite {
+			arg = "?, ?"
+		}
+		// The check runs inside the transaction: on SQLite, BEGIN IMMEDIATE
+		// takes the write lock first, so two processes cannot both apply a
+		// file (PostgreSQL has the advisory lock besides).
 		tx, err := conn.BeginTx(ctx, nil)
 		if err != nil {
 			return done, fmt.Errorf("migrate %s: %w", version, err)
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM ofhub_schema_migrations WHERE version = "+strings.SplitN(arg, ",", 2)[0], version).Scan(&n); err != nil {
+			tx.Rollback()
+			return done, fmt.Errorf("migrate %s: read revisions: %w", version, err)
+		}
+		if n > 0 {
+			tx.Rollback()
+			continue
 		}
 		for _, stmt := range statements(string(body)) {
 			if _, err := tx.ExecContext(ctx, stmt); err != nil {
 				tx.Rollback()
 				return done, fmt.Errorf("migrate %s: %q: %w", version, firstLine(stmt), err)
 			}
-		}
-		arg := "$1, $2"
-		if d.Dialect == dialect.SQLite {
-			arg = "?, ?"
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO ofhub_schema_migrations (version, applied_at) VALUES ("+arg+")", version, time.Now().UTC()); err != nil {
 			tx.Rollback()
