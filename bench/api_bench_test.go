@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"text/tabwriter"
 	"time"
@@ -73,6 +74,7 @@ type result struct {
 	elapsed            time.Duration
 	p50, p99           time.Duration
 	sqlPerReq          float64
+	cpuPerReq          time.Duration // CPU of the whole process (server and clients)
 	firstErr           string
 }
 
@@ -123,6 +125,7 @@ func BenchmarkAPI(b *testing.B) {
 					b.ReportMetric(float64(r.p50.Microseconds())/1000, "p50-ms")
 					b.ReportMetric(float64(r.p99.Microseconds())/1000, "p99-ms")
 					b.ReportMetric(r.sqlPerReq, "sql/req")
+					b.ReportMetric(float64(r.cpuPerReq.Microseconds()), "cpu-µs/req")
 					mu.Lock()
 					results = append(results, r)
 					mu.Unlock()
@@ -257,6 +260,7 @@ func run(b *testing.B, base string, sc scenario, sqlCount *atomic.Int64, workers
 		lat := make([][]time.Duration, workers)
 		errs := make([]int64, workers)
 		firstErr := make([]string, workers)
+		cpu0 := cpuTime()
 		start := time.Now()
 		deadline := start.Add(d)
 		for w := range workers {
@@ -287,6 +291,7 @@ func run(b *testing.B, base string, sc scenario, sqlCount *atomic.Int64, workers
 			return
 		}
 		res.elapsed = time.Since(start)
+		cpu := cpuTime() - cpu0
 		var all []time.Duration
 		for w := range workers {
 			all = append(all, lat[w]...)
@@ -296,6 +301,9 @@ func run(b *testing.B, base string, sc scenario, sqlCount *atomic.Int64, workers
 			}
 		}
 		res.requests = int64(len(all))
+		if n := res.requests + res.errors; n > 0 {
+			res.cpuPerReq = cpu / time.Duration(n)
+		}
 		slices.Sort(all)
 		res.p50, res.p99 = percentile(all, 0.50), percentile(all, 0.99)
 	}
@@ -308,6 +316,15 @@ func run(b *testing.B, base string, sc scenario, sqlCount *atomic.Int64, workers
 	return res
 }
 
+// cpuTime is the user and system CPU time of this process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 func percentile(sorted []time.Duration, p float64) time.Duration {
 	if len(sorted) == 0 {
 		return 0
@@ -316,16 +333,18 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 	return sorted[max(0, min(i, len(sorted)-1))]
 }
 
-func ms(d time.Duration) string { return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 2, 64) }
+func ms(d time.Duration) string {
+	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 2, 64)
+}
 
 func printTable(w io.Writer, workers int, duration time.Duration) {
 	fmt.Fprintf(w, "\nofhub API load: %d keep-alive clients in-process, %s per scenario, GOMAXPROCS=%d, %s\n\n",
 		workers, duration, runtime.GOMAXPROCS(0), runtime.Version())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight|tabwriter.Debug)
-	fmt.Fprintln(tw, "scenario\tdatabase\trequests/s\tp50 ms\tp99 ms\tSQL/request\terrors\t")
+	fmt.Fprintln(tw, "scenario\tdatabase\trequests/s\tp50 ms\tp99 ms\tSQL/request\tCPU µs/request\terrors\t")
 	for _, r := range results {
-		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%s\t%s\t%s\t%d\t\n", r.scenario, r.database, r.rps(), ms(r.p50), ms(r.p99),
-			strconv.FormatFloat(r.sqlPerReq, 'f', -1, 64), r.errors)
+		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%s\t%s\t%s\t%d\t%d\t\n", r.scenario, r.database, r.rps(), ms(r.p50), ms(r.p99),
+			strconv.FormatFloat(r.sqlPerReq, 'f', -1, 64), r.cpuPerReq.Microseconds(), r.errors)
 	}
 	tw.Flush()
 	if memLine != "" {

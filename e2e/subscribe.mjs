@@ -12,7 +12,8 @@
 // stdout: one JSON line per event, the event's payload ({"data":…} and
 // possibly "errors"), nothing else.
 // stderr: progress lines: "connected" once the server acknowledged the
-// connection, then "done", "timeout" or the error.
+// connection, "closed CODE REASON" whenever the socket closes, then "done",
+// "timeout" or the error.
 //
 // Exit status: 0 after --count events (0 = no limit: run until the timeout
 // or SIGTERM), or on SIGTERM/SIGINT; 1 on a connection or subscription
@@ -62,6 +63,7 @@ const client = createClient({
   lazy: false,
   on: {
     connected: () => console.error('connected'),
+    closed: (ev) => console.error(`closed ${ev?.code ?? ''} ${ev?.reason ?? ''}`.trim()),
   },
   onNonLazyError: (err) => finish(1, `connection error: ${describe(err)}`),
 });

@@ -12,13 +12,21 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/ofhub/ofhub/ent/activity"
 	"github.com/ofhub/ofhub/ent/authtoken"
+	"github.com/ofhub/ofhub/ent/device"
 	"github.com/ofhub/ofhub/ent/historyentry"
 	"github.com/ofhub/ofhub/ent/loginattempt"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
 	"github.com/ofhub/ofhub/ent/outboxmessage"
+	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/passwordreset"
+	"github.com/ofhub/ofhub/ent/registration"
+	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/ent/slot"
+	"github.com/ofhub/ofhub/ent/speaker"
+	"github.com/ofhub/ofhub/ent/ticketkey"
 	"github.com/ofhub/ofhub/ent/user"
 )
 
@@ -80,13 +88,21 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
+			activity.Table:      activity.ValidColumn,
 			authtoken.Table:     authtoken.ValidColumn,
+			device.Table:        device.ValidColumn,
 			historyentry.Table:  historyentry.ValidColumn,
 			loginattempt.Table:  loginattempt.ValidColumn,
 			membership.Table:    membership.ValidColumn,
 			organization.Table:  organization.ValidColumn,
 			outboxmessage.Table: outboxmessage.ValidColumn,
+			participant.Table:   participant.ValidColumn,
 			passwordreset.Table: passwordreset.ValidColumn,
+			registration.Table:  registration.ValidColumn,
+			scan.Table:          scan.ValidColumn,
+			slot.Table:          slot.ValidColumn,
+			speaker.Table:       speaker.ValidColumn,
+			ticketkey.Table:     ticketkey.ValidColumn,
 			user.Table:          user.ValidColumn,
 		})
 	})

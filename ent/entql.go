@@ -3,14 +3,22 @@
 package ent
 
 import (
+	"github.com/ofhub/ofhub/ent/activity"
 	"github.com/ofhub/ofhub/ent/authtoken"
+	"github.com/ofhub/ofhub/ent/device"
 	"github.com/ofhub/ofhub/ent/historyentry"
 	"github.com/ofhub/ofhub/ent/loginattempt"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
 	"github.com/ofhub/ofhub/ent/outboxmessage"
+	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/passwordreset"
 	"github.com/ofhub/ofhub/ent/predicate"
+	"github.com/ofhub/ofhub/ent/registration"
+	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/ent/slot"
+	"github.com/ofhub/ofhub/ent/speaker"
+	"github.com/ofhub/ofhub/ent/ticketkey"
 	"github.com/ofhub/ofhub/ent/user"
 
 	"entgo.io/ent/dialect/sql"
@@ -21,8 +29,35 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 8)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 16)}
 	graph.Nodes[0] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   activity.Table,
+			Columns: activity.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: activity.FieldID,
+			},
+		},
+		Type: "Activity",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			activity.FieldCreatedAt:            {Type: field.TypeTime, Column: activity.FieldCreatedAt},
+			activity.FieldUpdatedAt:            {Type: field.TypeTime, Column: activity.FieldUpdatedAt},
+			activity.FieldNumber:               {Type: field.TypeString, Column: activity.FieldNumber},
+			activity.FieldTitle:                {Type: field.TypeString, Column: activity.FieldTitle},
+			activity.FieldOrganizationID:       {Type: field.TypeInt, Column: activity.FieldOrganizationID},
+			activity.FieldStartsAt:             {Type: field.TypeTime, Column: activity.FieldStartsAt},
+			activity.FieldEndsAt:               {Type: field.TypeTime, Column: activity.FieldEndsAt},
+			activity.FieldCapacity:             {Type: field.TypeInt, Column: activity.FieldCapacity},
+			activity.FieldLocation:             {Type: field.TypeString, Column: activity.FieldLocation},
+			activity.FieldQrCheckin:            {Type: field.TypeBool, Column: activity.FieldQrCheckin},
+			activity.FieldPerSlotCheckin:       {Type: field.TypeBool, Column: activity.FieldPerSlotCheckin},
+			activity.FieldSlotToleranceMinutes: {Type: field.TypeInt, Column: activity.FieldSlotToleranceMinutes},
+			activity.FieldMaxParticipants:      {Type: field.TypeInt, Column: activity.FieldMaxParticipants},
+			activity.FieldPublicRegistration:   {Type: field.TypeBool, Column: activity.FieldPublicRegistration},
+		},
+	}
+	graph.Nodes[1] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   authtoken.Table,
 			Columns: authtoken.Columns,
@@ -43,7 +78,31 @@ var schemaGraph = func() *sqlgraph.Schema {
 			authtoken.FieldIP:         {Type: field.TypeString, Column: authtoken.FieldIP},
 		},
 	}
-	graph.Nodes[1] = &sqlgraph.Node{
+	graph.Nodes[2] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   device.Table,
+			Columns: device.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: device.FieldID,
+			},
+		},
+		Type: "Device",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			device.FieldCreatedAt:          {Type: field.TypeTime, Column: device.FieldCreatedAt},
+			device.FieldUpdatedAt:          {Type: field.TypeTime, Column: device.FieldUpdatedAt},
+			device.FieldOrganizationID:     {Type: field.TypeInt, Column: device.FieldOrganizationID},
+			device.FieldName:               {Type: field.TypeString, Column: device.FieldName},
+			device.FieldIdentificationCode: {Type: field.TypeString, Column: device.FieldIdentificationCode},
+			device.FieldTokenHash:          {Type: field.TypeBytes, Column: device.FieldTokenHash},
+			device.FieldRegisteredAt:       {Type: field.TypeTime, Column: device.FieldRegisteredAt},
+			device.FieldLastSeenAt:         {Type: field.TypeTime, Column: device.FieldLastSeenAt},
+			device.FieldRevokedAt:          {Type: field.TypeTime, Column: device.FieldRevokedAt},
+			device.FieldDeviceInfo:         {Type: field.TypeString, Column: device.FieldDeviceInfo},
+			device.FieldClockSkewMs:        {Type: field.TypeInt64, Column: device.FieldClockSkewMs},
+		},
+	}
+	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   historyentry.Table,
 			Columns: historyentry.Columns,
@@ -66,7 +125,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			historyentry.FieldCreatedAt:      {Type: field.TypeTime, Column: historyentry.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[2] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loginattempt.Table,
 			Columns: loginattempt.Columns,
@@ -83,7 +142,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loginattempt.FieldAt:      {Type: field.TypeTime, Column: loginattempt.FieldAt},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
@@ -102,7 +161,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldPrincipal:      {Type: field.TypeBool, Column: membership.FieldPrincipal},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -131,9 +190,10 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldLongitude:     {Type: field.TypeFloat64, Column: organization.FieldLongitude},
 			organization.FieldContactPoints: {Type: field.TypeJSON, Column: organization.FieldContactPoints},
 			organization.FieldParentID:      {Type: field.TypeInt, Column: organization.FieldParentID},
+			organization.FieldSiteCode:      {Type: field.TypeString, Column: organization.FieldSiteCode},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   outboxmessage.Table,
 			Columns: outboxmessage.Columns,
@@ -156,7 +216,28 @@ var schemaGraph = func() *sqlgraph.Schema {
 			outboxmessage.FieldCreatedAt: {Type: field.TypeTime, Column: outboxmessage.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   participant.Table,
+			Columns: participant.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: participant.FieldID,
+			},
+		},
+		Type: "Participant",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			participant.FieldRegistrationID: {Type: field.TypeInt, Column: participant.FieldRegistrationID},
+			participant.FieldPosition:       {Type: field.TypeInt, Column: participant.FieldPosition},
+			participant.FieldLastName:       {Type: field.TypeString, Column: participant.FieldLastName},
+			participant.FieldFirstName:      {Type: field.TypeString, Column: participant.FieldFirstName},
+			participant.FieldEmail:          {Type: field.TypeString, Column: participant.FieldEmail},
+			participant.FieldPhone:          {Type: field.TypeString, Column: participant.FieldPhone},
+			participant.FieldAge:            {Type: field.TypeInt, Column: participant.FieldAge},
+			participant.FieldAddress:        {Type: field.TypeString, Column: participant.FieldAddress},
+		},
+	}
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   passwordreset.Table,
 			Columns: passwordreset.Columns,
@@ -174,7 +255,122 @@ var schemaGraph = func() *sqlgraph.Schema {
 			passwordreset.FieldUsedAt:    {Type: field.TypeTime, Column: passwordreset.FieldUsedAt},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   registration.Table,
+			Columns: registration.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: registration.FieldID,
+			},
+		},
+		Type: "Registration",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			registration.FieldCreatedAt:      {Type: field.TypeTime, Column: registration.FieldCreatedAt},
+			registration.FieldUpdatedAt:      {Type: field.TypeTime, Column: registration.FieldUpdatedAt},
+			registration.FieldNumber:         {Type: field.TypeString, Column: registration.FieldNumber},
+			registration.FieldActivityID:     {Type: field.TypeInt, Column: registration.FieldActivityID},
+			registration.FieldOrganizationID: {Type: field.TypeInt, Column: registration.FieldOrganizationID},
+			registration.FieldBuyerLastName:  {Type: field.TypeString, Column: registration.FieldBuyerLastName},
+			registration.FieldBuyerFirstName: {Type: field.TypeString, Column: registration.FieldBuyerFirstName},
+			registration.FieldBuyerEmail:     {Type: field.TypeString, Column: registration.FieldBuyerEmail},
+			registration.FieldBuyerPhone:     {Type: field.TypeString, Column: registration.FieldBuyerPhone},
+			registration.FieldState:          {Type: field.TypeEnum, Column: registration.FieldState},
+			registration.FieldCancelledAt:    {Type: field.TypeTime, Column: registration.FieldCancelledAt},
+			registration.FieldSource:         {Type: field.TypeEnum, Column: registration.FieldSource},
+		},
+	}
+	graph.Nodes[11] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   scan.Table,
+			Columns: scan.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: scan.FieldID,
+			},
+		},
+		Type: "Scan",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			scan.FieldActivityID:     {Type: field.TypeInt, Column: scan.FieldActivityID},
+			scan.FieldOrganizationID: {Type: field.TypeInt, Column: scan.FieldOrganizationID},
+			scan.FieldRegistrationID: {Type: field.TypeInt, Column: scan.FieldRegistrationID},
+			scan.FieldSlotID:         {Type: field.TypeInt, Column: scan.FieldSlotID},
+			scan.FieldSlotKey:        {Type: field.TypeInt, Column: scan.FieldSlotKey},
+			scan.FieldDeviceID:       {Type: field.TypeInt, Column: scan.FieldDeviceID},
+			scan.FieldUserID:         {Type: field.TypeInt, Column: scan.FieldUserID},
+			scan.FieldSpeakerID:      {Type: field.TypeInt, Column: scan.FieldSpeakerID},
+			scan.FieldClientScanID:   {Type: field.TypeString, Column: scan.FieldClientScanID},
+			scan.FieldStatus:         {Type: field.TypeEnum, Column: scan.FieldStatus},
+			scan.FieldAdmitted:       {Type: field.TypeBool, Column: scan.FieldAdmitted},
+			scan.FieldDuplicate:      {Type: field.TypeBool, Column: scan.FieldDuplicate},
+			scan.FieldOffline:        {Type: field.TypeBool, Column: scan.FieldOffline},
+			scan.FieldChannel:        {Type: field.TypeEnum, Column: scan.FieldChannel},
+			scan.FieldDeviceTime:     {Type: field.TypeTime, Column: scan.FieldDeviceTime},
+			scan.FieldServerTime:     {Type: field.TypeTime, Column: scan.FieldServerTime},
+			scan.FieldCheckedInAt:    {Type: field.TypeTime, Column: scan.FieldCheckedInAt},
+			scan.FieldClockSkewMs:    {Type: field.TypeInt64, Column: scan.FieldClockSkewMs},
+			scan.FieldRawCode:        {Type: field.TypeString, Column: scan.FieldRawCode},
+			scan.FieldUndoneAt:       {Type: field.TypeTime, Column: scan.FieldUndoneAt},
+			scan.FieldUndoneBy:       {Type: field.TypeInt, Column: scan.FieldUndoneBy},
+		},
+	}
+	graph.Nodes[12] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   slot.Table,
+			Columns: slot.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: slot.FieldID,
+			},
+		},
+		Type: "Slot",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			slot.FieldActivityID: {Type: field.TypeInt, Column: slot.FieldActivityID},
+			slot.FieldLabel:      {Type: field.TypeString, Column: slot.FieldLabel},
+			slot.FieldStartsAt:   {Type: field.TypeTime, Column: slot.FieldStartsAt},
+			slot.FieldEndsAt:     {Type: field.TypeTime, Column: slot.FieldEndsAt},
+			slot.FieldCapacity:   {Type: field.TypeInt, Column: slot.FieldCapacity},
+			slot.FieldSpeakerID:  {Type: field.TypeInt, Column: slot.FieldSpeakerID},
+		},
+	}
+	graph.Nodes[13] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   speaker.Table,
+			Columns: speaker.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: speaker.FieldID,
+			},
+		},
+		Type: "Speaker",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			speaker.FieldOrganizationID: {Type: field.TypeInt, Column: speaker.FieldOrganizationID},
+			speaker.FieldLastName:       {Type: field.TypeString, Column: speaker.FieldLastName},
+			speaker.FieldFirstName:      {Type: field.TypeString, Column: speaker.FieldFirstName},
+			speaker.FieldEmail:          {Type: field.TypeString, Column: speaker.FieldEmail},
+			speaker.FieldLinkTokenHash:  {Type: field.TypeBytes, Column: speaker.FieldLinkTokenHash},
+		},
+	}
+	graph.Nodes[14] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   ticketkey.Table,
+			Columns: ticketkey.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: ticketkey.FieldID,
+			},
+		},
+		Type: "TicketKey",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			ticketkey.FieldOrganizationID: {Type: field.TypeInt, Column: ticketkey.FieldOrganizationID},
+			ticketkey.FieldKeyID:          {Type: field.TypeInt64, Column: ticketkey.FieldKeyID},
+			ticketkey.FieldPublicKey:      {Type: field.TypeBytes, Column: ticketkey.FieldPublicKey},
+			ticketkey.FieldPrivateKey:     {Type: field.TypeBytes, Column: ticketkey.FieldPrivateKey},
+			ticketkey.FieldActive:         {Type: field.TypeBool, Column: ticketkey.FieldActive},
+			ticketkey.FieldCreatedAt:      {Type: field.TypeTime, Column: ticketkey.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -201,6 +397,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 	}
 	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   activity.OrganizationTable,
+			Columns: []string{activity.OrganizationColumn},
+			Bidi:    false,
+		},
+		"Activity",
+		"Organization",
+	)
+	graph.MustAddE(
+		"slots",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   activity.SlotsTable,
+			Columns: []string{activity.SlotsColumn},
+			Bidi:    false,
+		},
+		"Activity",
+		"Slot",
+	)
+	graph.MustAddE(
+		"registrations",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   activity.RegistrationsTable,
+			Columns: []string{activity.RegistrationsColumn},
+			Bidi:    false,
+		},
+		"Activity",
+		"Registration",
+	)
+	graph.MustAddE(
+		"scans",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   activity.ScansTable,
+			Columns: []string{activity.ScansColumn},
+			Bidi:    false,
+		},
+		"Activity",
+		"Scan",
+	)
+	graph.MustAddE(
 		"user",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -211,6 +455,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"AuthToken",
 		"User",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   device.OrganizationTable,
+			Columns: []string{device.OrganizationColumn},
+			Bidi:    false,
+		},
+		"Device",
+		"Organization",
+	)
+	graph.MustAddE(
+		"scans",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   device.ScansTable,
+			Columns: []string{device.ScansColumn},
+			Bidi:    false,
+		},
+		"Device",
+		"Scan",
 	)
 	graph.MustAddE(
 		"user",
@@ -261,6 +529,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Organization",
 	)
 	graph.MustAddE(
+		"activities",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.ActivitiesTable,
+			Columns: []string{organization.ActivitiesColumn},
+			Bidi:    false,
+		},
+		"Organization",
+		"Activity",
+	)
+	graph.MustAddE(
+		"devices",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.DevicesTable,
+			Columns: []string{organization.DevicesColumn},
+			Bidi:    false,
+		},
+		"Organization",
+		"Device",
+	)
+	graph.MustAddE(
+		"speakers",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.SpeakersTable,
+			Columns: []string{organization.SpeakersColumn},
+			Bidi:    false,
+		},
+		"Organization",
+		"Speaker",
+	)
+	graph.MustAddE(
+		"ticket_keys",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.TicketKeysTable,
+			Columns: []string{organization.TicketKeysColumn},
+			Bidi:    false,
+		},
+		"Organization",
+		"TicketKey",
+	)
+	graph.MustAddE(
 		"memberships",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -273,6 +589,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Membership",
 	)
 	graph.MustAddE(
+		"registration",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   participant.RegistrationTable,
+			Columns: []string{participant.RegistrationColumn},
+			Bidi:    false,
+		},
+		"Participant",
+		"Registration",
+	)
+	graph.MustAddE(
 		"user",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -283,6 +611,162 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"PasswordReset",
 		"User",
+	)
+	graph.MustAddE(
+		"activity",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   registration.ActivityTable,
+			Columns: []string{registration.ActivityColumn},
+			Bidi:    false,
+		},
+		"Registration",
+		"Activity",
+	)
+	graph.MustAddE(
+		"participants",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   registration.ParticipantsTable,
+			Columns: []string{registration.ParticipantsColumn},
+			Bidi:    false,
+		},
+		"Registration",
+		"Participant",
+	)
+	graph.MustAddE(
+		"slots",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   registration.SlotsTable,
+			Columns: registration.SlotsPrimaryKey,
+			Bidi:    false,
+		},
+		"Registration",
+		"Slot",
+	)
+	graph.MustAddE(
+		"scans",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   registration.ScansTable,
+			Columns: []string{registration.ScansColumn},
+			Bidi:    false,
+		},
+		"Registration",
+		"Scan",
+	)
+	graph.MustAddE(
+		"activity",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   scan.ActivityTable,
+			Columns: []string{scan.ActivityColumn},
+			Bidi:    false,
+		},
+		"Scan",
+		"Activity",
+	)
+	graph.MustAddE(
+		"registration",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   scan.RegistrationTable,
+			Columns: []string{scan.RegistrationColumn},
+			Bidi:    false,
+		},
+		"Scan",
+		"Registration",
+	)
+	graph.MustAddE(
+		"device",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   scan.DeviceTable,
+			Columns: []string{scan.DeviceColumn},
+			Bidi:    false,
+		},
+		"Scan",
+		"Device",
+	)
+	graph.MustAddE(
+		"activity",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   slot.ActivityTable,
+			Columns: []string{slot.ActivityColumn},
+			Bidi:    false,
+		},
+		"Slot",
+		"Activity",
+	)
+	graph.MustAddE(
+		"speaker",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   slot.SpeakerTable,
+			Columns: []string{slot.SpeakerColumn},
+			Bidi:    false,
+		},
+		"Slot",
+		"Speaker",
+	)
+	graph.MustAddE(
+		"registrations",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   slot.RegistrationsTable,
+			Columns: slot.RegistrationsPrimaryKey,
+			Bidi:    false,
+		},
+		"Slot",
+		"Registration",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   speaker.OrganizationTable,
+			Columns: []string{speaker.OrganizationColumn},
+			Bidi:    false,
+		},
+		"Speaker",
+		"Organization",
+	)
+	graph.MustAddE(
+		"slots",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   speaker.SlotsTable,
+			Columns: []string{speaker.SlotsColumn},
+			Bidi:    false,
+		},
+		"Speaker",
+		"Slot",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   ticketkey.OrganizationTable,
+			Columns: []string{ticketkey.OrganizationColumn},
+			Bidi:    false,
+		},
+		"TicketKey",
+		"Organization",
 	)
 	graph.MustAddE(
 		"memberships",
@@ -330,6 +814,172 @@ type predicateAdder interface {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ActivityQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ActivityQuery builder.
+func (_q *ActivityQuery) Filter() *ActivityFilter {
+	return &ActivityFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ActivityMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ActivityMutation builder.
+func (m *ActivityMutation) Filter() *ActivityFilter {
+	return &ActivityFilter{config: m.config, predicateAdder: m}
+}
+
+// ActivityFilter provides a generic filtering capability at runtime for ActivityQuery.
+type ActivityFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ActivityFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ActivityFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(activity.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ActivityFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(activity.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ActivityFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(activity.FieldUpdatedAt))
+}
+
+// WhereNumber applies the entql string predicate on the number field.
+func (f *ActivityFilter) WhereNumber(p entql.StringP) {
+	f.Where(p.Field(activity.FieldNumber))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *ActivityFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(activity.FieldTitle))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *ActivityFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(activity.FieldOrganizationID))
+}
+
+// WhereStartsAt applies the entql time.Time predicate on the starts_at field.
+func (f *ActivityFilter) WhereStartsAt(p entql.TimeP) {
+	f.Where(p.Field(activity.FieldStartsAt))
+}
+
+// WhereEndsAt applies the entql time.Time predicate on the ends_at field.
+func (f *ActivityFilter) WhereEndsAt(p entql.TimeP) {
+	f.Where(p.Field(activity.FieldEndsAt))
+}
+
+// WhereCapacity applies the entql int predicate on the capacity field.
+func (f *ActivityFilter) WhereCapacity(p entql.IntP) {
+	f.Where(p.Field(activity.FieldCapacity))
+}
+
+// WhereLocation applies the entql string predicate on the location field.
+func (f *ActivityFilter) WhereLocation(p entql.StringP) {
+	f.Where(p.Field(activity.FieldLocation))
+}
+
+// WhereQrCheckin applies the entql bool predicate on the qr_checkin field.
+func (f *ActivityFilter) WhereQrCheckin(p entql.BoolP) {
+	f.Where(p.Field(activity.FieldQrCheckin))
+}
+
+// WherePerSlotCheckin applies the entql bool predicate on the per_slot_checkin field.
+func (f *ActivityFilter) WherePerSlotCheckin(p entql.BoolP) {
+	f.Where(p.Field(activity.FieldPerSlotCheckin))
+}
+
+// WhereSlotToleranceMinutes applies the entql int predicate on the slot_tolerance_minutes field.
+func (f *ActivityFilter) WhereSlotToleranceMinutes(p entql.IntP) {
+	f.Where(p.Field(activity.FieldSlotToleranceMinutes))
+}
+
+// WhereMaxParticipants applies the entql int predicate on the max_participants field.
+func (f *ActivityFilter) WhereMaxParticipants(p entql.IntP) {
+	f.Where(p.Field(activity.FieldMaxParticipants))
+}
+
+// WherePublicRegistration applies the entql bool predicate on the public_registration field.
+func (f *ActivityFilter) WherePublicRegistration(p entql.BoolP) {
+	f.Where(p.Field(activity.FieldPublicRegistration))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *ActivityFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *ActivityFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSlots applies a predicate to check if query has an edge slots.
+func (f *ActivityFilter) WhereHasSlots() {
+	f.Where(entql.HasEdge("slots"))
+}
+
+// WhereHasSlotsWith applies a predicate to check if query has an edge slots with a given conditions (other predicates).
+func (f *ActivityFilter) WhereHasSlotsWith(preds ...predicate.Slot) {
+	f.Where(entql.HasEdgeWith("slots", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRegistrations applies a predicate to check if query has an edge registrations.
+func (f *ActivityFilter) WhereHasRegistrations() {
+	f.Where(entql.HasEdge("registrations"))
+}
+
+// WhereHasRegistrationsWith applies a predicate to check if query has an edge registrations with a given conditions (other predicates).
+func (f *ActivityFilter) WhereHasRegistrationsWith(preds ...predicate.Registration) {
+	f.Where(entql.HasEdgeWith("registrations", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasScans applies a predicate to check if query has an edge scans.
+func (f *ActivityFilter) WhereHasScans() {
+	f.Where(entql.HasEdge("scans"))
+}
+
+// WhereHasScansWith applies a predicate to check if query has an edge scans with a given conditions (other predicates).
+func (f *ActivityFilter) WhereHasScansWith(preds ...predicate.Scan) {
+	f.Where(entql.HasEdgeWith("scans", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *AuthTokenQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -358,7 +1008,7 @@ type AuthTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *AuthTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -424,6 +1074,129 @@ func (f *AuthTokenFilter) WhereHasUserWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *DeviceQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the DeviceQuery builder.
+func (_q *DeviceQuery) Filter() *DeviceFilter {
+	return &DeviceFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *DeviceMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the DeviceMutation builder.
+func (m *DeviceMutation) Filter() *DeviceFilter {
+	return &DeviceFilter{config: m.config, predicateAdder: m}
+}
+
+// DeviceFilter provides a generic filtering capability at runtime for DeviceQuery.
+type DeviceFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *DeviceFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *DeviceFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(device.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *DeviceFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(device.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *DeviceFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(device.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *DeviceFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(device.FieldOrganizationID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *DeviceFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(device.FieldName))
+}
+
+// WhereIdentificationCode applies the entql string predicate on the identification_code field.
+func (f *DeviceFilter) WhereIdentificationCode(p entql.StringP) {
+	f.Where(p.Field(device.FieldIdentificationCode))
+}
+
+// WhereTokenHash applies the entql []byte predicate on the token_hash field.
+func (f *DeviceFilter) WhereTokenHash(p entql.BytesP) {
+	f.Where(p.Field(device.FieldTokenHash))
+}
+
+// WhereRegisteredAt applies the entql time.Time predicate on the registered_at field.
+func (f *DeviceFilter) WhereRegisteredAt(p entql.TimeP) {
+	f.Where(p.Field(device.FieldRegisteredAt))
+}
+
+// WhereLastSeenAt applies the entql time.Time predicate on the last_seen_at field.
+func (f *DeviceFilter) WhereLastSeenAt(p entql.TimeP) {
+	f.Where(p.Field(device.FieldLastSeenAt))
+}
+
+// WhereRevokedAt applies the entql time.Time predicate on the revoked_at field.
+func (f *DeviceFilter) WhereRevokedAt(p entql.TimeP) {
+	f.Where(p.Field(device.FieldRevokedAt))
+}
+
+// WhereDeviceInfo applies the entql string predicate on the device_info field.
+func (f *DeviceFilter) WhereDeviceInfo(p entql.StringP) {
+	f.Where(p.Field(device.FieldDeviceInfo))
+}
+
+// WhereClockSkewMs applies the entql int64 predicate on the clock_skew_ms field.
+func (f *DeviceFilter) WhereClockSkewMs(p entql.Int64P) {
+	f.Where(p.Field(device.FieldClockSkewMs))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *DeviceFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *DeviceFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasScans applies a predicate to check if query has an edge scans.
+func (f *DeviceFilter) WhereHasScans() {
+	f.Where(entql.HasEdge("scans"))
+}
+
+// WhereHasScansWith applies a predicate to check if query has an edge scans with a given conditions (other predicates).
+func (f *DeviceFilter) WhereHasScansWith(preds ...predicate.Scan) {
+	f.Where(entql.HasEdgeWith("scans", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *HistoryEntryQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -452,7 +1225,7 @@ type HistoryEntryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HistoryEntryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -542,7 +1315,7 @@ type LoginAttemptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoginAttemptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -602,7 +1375,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -700,7 +1473,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -801,6 +1574,11 @@ func (f *OrganizationFilter) WhereParentID(p entql.IntP) {
 	f.Where(p.Field(organization.FieldParentID))
 }
 
+// WhereSiteCode applies the entql string predicate on the site_code field.
+func (f *OrganizationFilter) WhereSiteCode(p entql.StringP) {
+	f.Where(p.Field(organization.FieldSiteCode))
+}
+
 // WhereHasParent applies a predicate to check if query has an edge parent.
 func (f *OrganizationFilter) WhereHasParent() {
 	f.Where(entql.HasEdge("parent"))
@@ -823,6 +1601,62 @@ func (f *OrganizationFilter) WhereHasBranches() {
 // WhereHasBranchesWith applies a predicate to check if query has an edge branches with a given conditions (other predicates).
 func (f *OrganizationFilter) WhereHasBranchesWith(preds ...predicate.Organization) {
 	f.Where(entql.HasEdgeWith("branches", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasActivities applies a predicate to check if query has an edge activities.
+func (f *OrganizationFilter) WhereHasActivities() {
+	f.Where(entql.HasEdge("activities"))
+}
+
+// WhereHasActivitiesWith applies a predicate to check if query has an edge activities with a given conditions (other predicates).
+func (f *OrganizationFilter) WhereHasActivitiesWith(preds ...predicate.Activity) {
+	f.Where(entql.HasEdgeWith("activities", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasDevices applies a predicate to check if query has an edge devices.
+func (f *OrganizationFilter) WhereHasDevices() {
+	f.Where(entql.HasEdge("devices"))
+}
+
+// WhereHasDevicesWith applies a predicate to check if query has an edge devices with a given conditions (other predicates).
+func (f *OrganizationFilter) WhereHasDevicesWith(preds ...predicate.Device) {
+	f.Where(entql.HasEdgeWith("devices", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSpeakers applies a predicate to check if query has an edge speakers.
+func (f *OrganizationFilter) WhereHasSpeakers() {
+	f.Where(entql.HasEdge("speakers"))
+}
+
+// WhereHasSpeakersWith applies a predicate to check if query has an edge speakers with a given conditions (other predicates).
+func (f *OrganizationFilter) WhereHasSpeakersWith(preds ...predicate.Speaker) {
+	f.Where(entql.HasEdgeWith("speakers", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasTicketKeys applies a predicate to check if query has an edge ticket_keys.
+func (f *OrganizationFilter) WhereHasTicketKeys() {
+	f.Where(entql.HasEdge("ticket_keys"))
+}
+
+// WhereHasTicketKeysWith applies a predicate to check if query has an edge ticket_keys with a given conditions (other predicates).
+func (f *OrganizationFilter) WhereHasTicketKeysWith(preds ...predicate.TicketKey) {
+	f.Where(entql.HasEdgeWith("ticket_keys", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -872,7 +1706,7 @@ type OutboxMessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OutboxMessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -934,6 +1768,100 @@ func (f *OutboxMessageFilter) WhereCreatedAt(p entql.TimeP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ParticipantQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ParticipantQuery builder.
+func (_q *ParticipantQuery) Filter() *ParticipantFilter {
+	return &ParticipantFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ParticipantMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ParticipantMutation builder.
+func (m *ParticipantMutation) Filter() *ParticipantFilter {
+	return &ParticipantFilter{config: m.config, predicateAdder: m}
+}
+
+// ParticipantFilter provides a generic filtering capability at runtime for ParticipantQuery.
+type ParticipantFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ParticipantFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ParticipantFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(participant.FieldID))
+}
+
+// WhereRegistrationID applies the entql int predicate on the registration_id field.
+func (f *ParticipantFilter) WhereRegistrationID(p entql.IntP) {
+	f.Where(p.Field(participant.FieldRegistrationID))
+}
+
+// WherePosition applies the entql int predicate on the position field.
+func (f *ParticipantFilter) WherePosition(p entql.IntP) {
+	f.Where(p.Field(participant.FieldPosition))
+}
+
+// WhereLastName applies the entql string predicate on the last_name field.
+func (f *ParticipantFilter) WhereLastName(p entql.StringP) {
+	f.Where(p.Field(participant.FieldLastName))
+}
+
+// WhereFirstName applies the entql string predicate on the first_name field.
+func (f *ParticipantFilter) WhereFirstName(p entql.StringP) {
+	f.Where(p.Field(participant.FieldFirstName))
+}
+
+// WhereEmail applies the entql string predicate on the email field.
+func (f *ParticipantFilter) WhereEmail(p entql.StringP) {
+	f.Where(p.Field(participant.FieldEmail))
+}
+
+// WherePhone applies the entql string predicate on the phone field.
+func (f *ParticipantFilter) WherePhone(p entql.StringP) {
+	f.Where(p.Field(participant.FieldPhone))
+}
+
+// WhereAge applies the entql int predicate on the age field.
+func (f *ParticipantFilter) WhereAge(p entql.IntP) {
+	f.Where(p.Field(participant.FieldAge))
+}
+
+// WhereAddress applies the entql string predicate on the address field.
+func (f *ParticipantFilter) WhereAddress(p entql.StringP) {
+	f.Where(p.Field(participant.FieldAddress))
+}
+
+// WhereHasRegistration applies a predicate to check if query has an edge registration.
+func (f *ParticipantFilter) WhereHasRegistration() {
+	f.Where(entql.HasEdge("registration"))
+}
+
+// WhereHasRegistrationWith applies a predicate to check if query has an edge registration with a given conditions (other predicates).
+func (f *ParticipantFilter) WhereHasRegistrationWith(preds ...predicate.Registration) {
+	f.Where(entql.HasEdgeWith("registration", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *PasswordResetQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -962,7 +1890,7 @@ type PasswordResetFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PasswordResetFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1013,6 +1941,638 @@ func (f *PasswordResetFilter) WhereHasUserWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *RegistrationQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the RegistrationQuery builder.
+func (_q *RegistrationQuery) Filter() *RegistrationFilter {
+	return &RegistrationFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *RegistrationMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the RegistrationMutation builder.
+func (m *RegistrationMutation) Filter() *RegistrationFilter {
+	return &RegistrationFilter{config: m.config, predicateAdder: m}
+}
+
+// RegistrationFilter provides a generic filtering capability at runtime for RegistrationQuery.
+type RegistrationFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *RegistrationFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *RegistrationFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(registration.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *RegistrationFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(registration.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *RegistrationFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(registration.FieldUpdatedAt))
+}
+
+// WhereNumber applies the entql string predicate on the number field.
+func (f *RegistrationFilter) WhereNumber(p entql.StringP) {
+	f.Where(p.Field(registration.FieldNumber))
+}
+
+// WhereActivityID applies the entql int predicate on the activity_id field.
+func (f *RegistrationFilter) WhereActivityID(p entql.IntP) {
+	f.Where(p.Field(registration.FieldActivityID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *RegistrationFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(registration.FieldOrganizationID))
+}
+
+// WhereBuyerLastName applies the entql string predicate on the buyer_last_name field.
+func (f *RegistrationFilter) WhereBuyerLastName(p entql.StringP) {
+	f.Where(p.Field(registration.FieldBuyerLastName))
+}
+
+// WhereBuyerFirstName applies the entql string predicate on the buyer_first_name field.
+func (f *RegistrationFilter) WhereBuyerFirstName(p entql.StringP) {
+	f.Where(p.Field(registration.FieldBuyerFirstName))
+}
+
+// WhereBuyerEmail applies the entql string predicate on the buyer_email field.
+func (f *RegistrationFilter) WhereBuyerEmail(p entql.StringP) {
+	f.Where(p.Field(registration.FieldBuyerEmail))
+}
+
+// WhereBuyerPhone applies the entql string predicate on the buyer_phone field.
+func (f *RegistrationFilter) WhereBuyerPhone(p entql.StringP) {
+	f.Where(p.Field(registration.FieldBuyerPhone))
+}
+
+// WhereState applies the entql string predicate on the state field.
+func (f *RegistrationFilter) WhereState(p entql.StringP) {
+	f.Where(p.Field(registration.FieldState))
+}
+
+// WhereCancelledAt applies the entql time.Time predicate on the cancelled_at field.
+func (f *RegistrationFilter) WhereCancelledAt(p entql.TimeP) {
+	f.Where(p.Field(registration.FieldCancelledAt))
+}
+
+// WhereSource applies the entql string predicate on the source field.
+func (f *RegistrationFilter) WhereSource(p entql.StringP) {
+	f.Where(p.Field(registration.FieldSource))
+}
+
+// WhereHasActivity applies a predicate to check if query has an edge activity.
+func (f *RegistrationFilter) WhereHasActivity() {
+	f.Where(entql.HasEdge("activity"))
+}
+
+// WhereHasActivityWith applies a predicate to check if query has an edge activity with a given conditions (other predicates).
+func (f *RegistrationFilter) WhereHasActivityWith(preds ...predicate.Activity) {
+	f.Where(entql.HasEdgeWith("activity", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasParticipants applies a predicate to check if query has an edge participants.
+func (f *RegistrationFilter) WhereHasParticipants() {
+	f.Where(entql.HasEdge("participants"))
+}
+
+// WhereHasParticipantsWith applies a predicate to check if query has an edge participants with a given conditions (other predicates).
+func (f *RegistrationFilter) WhereHasParticipantsWith(preds ...predicate.Participant) {
+	f.Where(entql.HasEdgeWith("participants", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSlots applies a predicate to check if query has an edge slots.
+func (f *RegistrationFilter) WhereHasSlots() {
+	f.Where(entql.HasEdge("slots"))
+}
+
+// WhereHasSlotsWith applies a predicate to check if query has an edge slots with a given conditions (other predicates).
+func (f *RegistrationFilter) WhereHasSlotsWith(preds ...predicate.Slot) {
+	f.Where(entql.HasEdgeWith("slots", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasScans applies a predicate to check if query has an edge scans.
+func (f *RegistrationFilter) WhereHasScans() {
+	f.Where(entql.HasEdge("scans"))
+}
+
+// WhereHasScansWith applies a predicate to check if query has an edge scans with a given conditions (other predicates).
+func (f *RegistrationFilter) WhereHasScansWith(preds ...predicate.Scan) {
+	f.Where(entql.HasEdgeWith("scans", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *ScanQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ScanQuery builder.
+func (_q *ScanQuery) Filter() *ScanFilter {
+	return &ScanFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ScanMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ScanMutation builder.
+func (m *ScanMutation) Filter() *ScanFilter {
+	return &ScanFilter{config: m.config, predicateAdder: m}
+}
+
+// ScanFilter provides a generic filtering capability at runtime for ScanQuery.
+type ScanFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ScanFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ScanFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(scan.FieldID))
+}
+
+// WhereActivityID applies the entql int predicate on the activity_id field.
+func (f *ScanFilter) WhereActivityID(p entql.IntP) {
+	f.Where(p.Field(scan.FieldActivityID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *ScanFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(scan.FieldOrganizationID))
+}
+
+// WhereRegistrationID applies the entql int predicate on the registration_id field.
+func (f *ScanFilter) WhereRegistrationID(p entql.IntP) {
+	f.Where(p.Field(scan.FieldRegistrationID))
+}
+
+// WhereSlotID applies the entql int predicate on the slot_id field.
+func (f *ScanFilter) WhereSlotID(p entql.IntP) {
+	f.Where(p.Field(scan.FieldSlotID))
+}
+
+// WhereSlotKey applies the entql int predicate on the slot_key field.
+func (f *ScanFilter) WhereSlotKey(p entql.IntP) {
+	f.Where(p.Field(scan.FieldSlotKey))
+}
+
+// WhereDeviceID applies the entql int predicate on the device_id field.
+func (f *ScanFilter) WhereDeviceID(p entql.IntP) {
+	f.Where(p.Field(scan.FieldDeviceID))
+}
+
+// WhereUserID applies the entql int predicate on the user_id field.
+func (f *ScanFilter) WhereUserID(p entql.IntP) {
+	f.Where(p.Field(scan.FieldUserID))
+}
+
+// WhereSpeakerID applies the entql int predicate on the speaker_id field.
+func (f *ScanFilter) WhereSpeakerID(p entql.IntP) {
+	f.Where(p.Field(scan.FieldSpeakerID))
+}
+
+// WhereClientScanID applies the entql string predicate on the client_scan_id field.
+func (f *ScanFilter) WhereClientScanID(p entql.StringP) {
+	f.Where(p.Field(scan.FieldClientScanID))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *ScanFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(scan.FieldStatus))
+}
+
+// WhereAdmitted applies the entql bool predicate on the admitted field.
+func (f *ScanFilter) WhereAdmitted(p entql.BoolP) {
+	f.Where(p.Field(scan.FieldAdmitted))
+}
+
+// WhereDuplicate applies the entql bool predicate on the duplicate field.
+func (f *ScanFilter) WhereDuplicate(p entql.BoolP) {
+	f.Where(p.Field(scan.FieldDuplicate))
+}
+
+// WhereOffline applies the entql bool predicate on the offline field.
+func (f *ScanFilter) WhereOffline(p entql.BoolP) {
+	f.Where(p.Field(scan.FieldOffline))
+}
+
+// WhereChannel applies the entql string predicate on the channel field.
+func (f *ScanFilter) WhereChannel(p entql.StringP) {
+	f.Where(p.Field(scan.FieldChannel))
+}
+
+// WhereDeviceTime applies the entql time.Time predicate on the device_time field.
+func (f *ScanFilter) WhereDeviceTime(p entql.TimeP) {
+	f.Where(p.Field(scan.FieldDeviceTime))
+}
+
+// WhereServerTime applies the entql time.Time predicate on the server_time field.
+func (f *ScanFilter) WhereServerTime(p entql.TimeP) {
+	f.Where(p.Field(scan.FieldServerTime))
+}
+
+// WhereCheckedInAt applies the entql time.Time predicate on the checked_in_at field.
+func (f *ScanFilter) WhereCheckedInAt(p entql.TimeP) {
+	f.Where(p.Field(scan.FieldCheckedInAt))
+}
+
+// WhereClockSkewMs applies the entql int64 predicate on the clock_skew_ms field.
+func (f *ScanFilter) WhereClockSkewMs(p entql.Int64P) {
+	f.Where(p.Field(scan.FieldClockSkewMs))
+}
+
+// WhereRawCode applies the entql string predicate on the raw_code field.
+func (f *ScanFilter) WhereRawCode(p entql.StringP) {
+	f.Where(p.Field(scan.FieldRawCode))
+}
+
+// WhereUndoneAt applies the entql time.Time predicate on the undone_at field.
+func (f *ScanFilter) WhereUndoneAt(p entql.TimeP) {
+	f.Where(p.Field(scan.FieldUndoneAt))
+}
+
+// WhereUndoneBy applies the entql int predicate on the undone_by field.
+func (f *ScanFilter) WhereUndoneBy(p entql.IntP) {
+	f.Where(p.Field(scan.FieldUndoneBy))
+}
+
+// WhereHasActivity applies a predicate to check if query has an edge activity.
+func (f *ScanFilter) WhereHasActivity() {
+	f.Where(entql.HasEdge("activity"))
+}
+
+// WhereHasActivityWith applies a predicate to check if query has an edge activity with a given conditions (other predicates).
+func (f *ScanFilter) WhereHasActivityWith(preds ...predicate.Activity) {
+	f.Where(entql.HasEdgeWith("activity", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRegistration applies a predicate to check if query has an edge registration.
+func (f *ScanFilter) WhereHasRegistration() {
+	f.Where(entql.HasEdge("registration"))
+}
+
+// WhereHasRegistrationWith applies a predicate to check if query has an edge registration with a given conditions (other predicates).
+func (f *ScanFilter) WhereHasRegistrationWith(preds ...predicate.Registration) {
+	f.Where(entql.HasEdgeWith("registration", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasDevice applies a predicate to check if query has an edge device.
+func (f *ScanFilter) WhereHasDevice() {
+	f.Where(entql.HasEdge("device"))
+}
+
+// WhereHasDeviceWith applies a predicate to check if query has an edge device with a given conditions (other predicates).
+func (f *ScanFilter) WhereHasDeviceWith(preds ...predicate.Device) {
+	f.Where(entql.HasEdgeWith("device", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *SlotQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the SlotQuery builder.
+func (_q *SlotQuery) Filter() *SlotFilter {
+	return &SlotFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *SlotMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the SlotMutation builder.
+func (m *SlotMutation) Filter() *SlotFilter {
+	return &SlotFilter{config: m.config, predicateAdder: m}
+}
+
+// SlotFilter provides a generic filtering capability at runtime for SlotQuery.
+type SlotFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *SlotFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *SlotFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(slot.FieldID))
+}
+
+// WhereActivityID applies the entql int predicate on the activity_id field.
+func (f *SlotFilter) WhereActivityID(p entql.IntP) {
+	f.Where(p.Field(slot.FieldActivityID))
+}
+
+// WhereLabel applies the entql string predicate on the label field.
+func (f *SlotFilter) WhereLabel(p entql.StringP) {
+	f.Where(p.Field(slot.FieldLabel))
+}
+
+// WhereStartsAt applies the entql time.Time predicate on the starts_at field.
+func (f *SlotFilter) WhereStartsAt(p entql.TimeP) {
+	f.Where(p.Field(slot.FieldStartsAt))
+}
+
+// WhereEndsAt applies the entql time.Time predicate on the ends_at field.
+func (f *SlotFilter) WhereEndsAt(p entql.TimeP) {
+	f.Where(p.Field(slot.FieldEndsAt))
+}
+
+// WhereCapacity applies the entql int predicate on the capacity field.
+func (f *SlotFilter) WhereCapacity(p entql.IntP) {
+	f.Where(p.Field(slot.FieldCapacity))
+}
+
+// WhereSpeakerID applies the entql int predicate on the speaker_id field.
+func (f *SlotFilter) WhereSpeakerID(p entql.IntP) {
+	f.Where(p.Field(slot.FieldSpeakerID))
+}
+
+// WhereHasActivity applies a predicate to check if query has an edge activity.
+func (f *SlotFilter) WhereHasActivity() {
+	f.Where(entql.HasEdge("activity"))
+}
+
+// WhereHasActivityWith applies a predicate to check if query has an edge activity with a given conditions (other predicates).
+func (f *SlotFilter) WhereHasActivityWith(preds ...predicate.Activity) {
+	f.Where(entql.HasEdgeWith("activity", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSpeaker applies a predicate to check if query has an edge speaker.
+func (f *SlotFilter) WhereHasSpeaker() {
+	f.Where(entql.HasEdge("speaker"))
+}
+
+// WhereHasSpeakerWith applies a predicate to check if query has an edge speaker with a given conditions (other predicates).
+func (f *SlotFilter) WhereHasSpeakerWith(preds ...predicate.Speaker) {
+	f.Where(entql.HasEdgeWith("speaker", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRegistrations applies a predicate to check if query has an edge registrations.
+func (f *SlotFilter) WhereHasRegistrations() {
+	f.Where(entql.HasEdge("registrations"))
+}
+
+// WhereHasRegistrationsWith applies a predicate to check if query has an edge registrations with a given conditions (other predicates).
+func (f *SlotFilter) WhereHasRegistrationsWith(preds ...predicate.Registration) {
+	f.Where(entql.HasEdgeWith("registrations", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *SpeakerQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the SpeakerQuery builder.
+func (_q *SpeakerQuery) Filter() *SpeakerFilter {
+	return &SpeakerFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *SpeakerMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the SpeakerMutation builder.
+func (m *SpeakerMutation) Filter() *SpeakerFilter {
+	return &SpeakerFilter{config: m.config, predicateAdder: m}
+}
+
+// SpeakerFilter provides a generic filtering capability at runtime for SpeakerQuery.
+type SpeakerFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *SpeakerFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *SpeakerFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(speaker.FieldID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *SpeakerFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(speaker.FieldOrganizationID))
+}
+
+// WhereLastName applies the entql string predicate on the last_name field.
+func (f *SpeakerFilter) WhereLastName(p entql.StringP) {
+	f.Where(p.Field(speaker.FieldLastName))
+}
+
+// WhereFirstName applies the entql string predicate on the first_name field.
+func (f *SpeakerFilter) WhereFirstName(p entql.StringP) {
+	f.Where(p.Field(speaker.FieldFirstName))
+}
+
+// WhereEmail applies the entql string predicate on the email field.
+func (f *SpeakerFilter) WhereEmail(p entql.StringP) {
+	f.Where(p.Field(speaker.FieldEmail))
+}
+
+// WhereLinkTokenHash applies the entql []byte predicate on the link_token_hash field.
+func (f *SpeakerFilter) WhereLinkTokenHash(p entql.BytesP) {
+	f.Where(p.Field(speaker.FieldLinkTokenHash))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *SpeakerFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *SpeakerFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSlots applies a predicate to check if query has an edge slots.
+func (f *SpeakerFilter) WhereHasSlots() {
+	f.Where(entql.HasEdge("slots"))
+}
+
+// WhereHasSlotsWith applies a predicate to check if query has an edge slots with a given conditions (other predicates).
+func (f *SpeakerFilter) WhereHasSlotsWith(preds ...predicate.Slot) {
+	f.Where(entql.HasEdgeWith("slots", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *TicketKeyQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the TicketKeyQuery builder.
+func (_q *TicketKeyQuery) Filter() *TicketKeyFilter {
+	return &TicketKeyFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *TicketKeyMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the TicketKeyMutation builder.
+func (m *TicketKeyMutation) Filter() *TicketKeyFilter {
+	return &TicketKeyFilter{config: m.config, predicateAdder: m}
+}
+
+// TicketKeyFilter provides a generic filtering capability at runtime for TicketKeyQuery.
+type TicketKeyFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *TicketKeyFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *TicketKeyFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(ticketkey.FieldID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *TicketKeyFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(ticketkey.FieldOrganizationID))
+}
+
+// WhereKeyID applies the entql int64 predicate on the key_id field.
+func (f *TicketKeyFilter) WhereKeyID(p entql.Int64P) {
+	f.Where(p.Field(ticketkey.FieldKeyID))
+}
+
+// WherePublicKey applies the entql []byte predicate on the public_key field.
+func (f *TicketKeyFilter) WherePublicKey(p entql.BytesP) {
+	f.Where(p.Field(ticketkey.FieldPublicKey))
+}
+
+// WherePrivateKey applies the entql []byte predicate on the private_key field.
+func (f *TicketKeyFilter) WherePrivateKey(p entql.BytesP) {
+	f.Where(p.Field(ticketkey.FieldPrivateKey))
+}
+
+// WhereActive applies the entql bool predicate on the active field.
+func (f *TicketKeyFilter) WhereActive(p entql.BoolP) {
+	f.Where(p.Field(ticketkey.FieldActive))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *TicketKeyFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(ticketkey.FieldCreatedAt))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *TicketKeyFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *TicketKeyFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *UserQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1041,7 +2601,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

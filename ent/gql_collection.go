@@ -10,12 +10,547 @@ import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/ofhub/ofhub/ent/activity"
+	"github.com/ofhub/ofhub/ent/device"
 	"github.com/ofhub/ofhub/ent/historyentry"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
 	"github.com/ofhub/ofhub/ent/outboxmessage"
+	"github.com/ofhub/ofhub/ent/participant"
+	"github.com/ofhub/ofhub/ent/registration"
+	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/ent/slot"
+	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/user"
 )
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ActivityQuery) CollectFields(ctx context.Context, satisfies ...string) (*ActivityQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ActivityQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(activity.Columns))
+		selectedFields = []string{activity.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[activity.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, activity.FieldOrganizationID)
+				fieldSeen[activity.FieldOrganizationID] = struct{}{}
+			}
+
+		case "slots":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SlotClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, slotImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedSlots(alias, func(wq *SlotQuery) {
+				*wq = *query
+			})
+
+		case "registrations":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&RegistrationClient{config: _q.config}).Query()
+			)
+			args := newRegistrationPaginateArgs(fieldArgs(ctx, new(RegistrationWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newRegistrationPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Activity) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"activity_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(activity.RegistrationsColumn), ids...))
+						})
+						if err := query.GroupBy(activity.RegistrationsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[2] == nil {
+								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[2][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Activity) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Registrations)
+							if nodes[i].Edges.totalCount[2] == nil {
+								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[2][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, registrationImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(activity.RegistrationsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedRegistrations(alias, func(wq *RegistrationQuery) {
+				*wq = *query
+			})
+
+		case "scans":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ScanClient{config: _q.config}).Query()
+			)
+			args := newScanPaginateArgs(fieldArgs(ctx, new(ScanWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newScanPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Activity) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"activity_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(activity.ScansColumn), ids...))
+						})
+						if err := query.GroupBy(activity.ScansColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[3] == nil {
+								nodes[i].Edges.totalCount[3] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[3][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Activity) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Scans)
+							if nodes[i].Edges.totalCount[3] == nil {
+								nodes[i].Edges.totalCount[3] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[3][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, scanImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(activity.ScansColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedScans(alias, func(wq *ScanQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[activity.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, activity.FieldCreatedAt)
+				fieldSeen[activity.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[activity.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, activity.FieldUpdatedAt)
+				fieldSeen[activity.FieldUpdatedAt] = struct{}{}
+			}
+		case "number":
+			if _, ok := fieldSeen[activity.FieldNumber]; !ok {
+				selectedFields = append(selectedFields, activity.FieldNumber)
+				fieldSeen[activity.FieldNumber] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[activity.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, activity.FieldTitle)
+				fieldSeen[activity.FieldTitle] = struct{}{}
+			}
+		case "organizationID":
+			if _, ok := fieldSeen[activity.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, activity.FieldOrganizationID)
+				fieldSeen[activity.FieldOrganizationID] = struct{}{}
+			}
+		case "startsAt":
+			if _, ok := fieldSeen[activity.FieldStartsAt]; !ok {
+				selectedFields = append(selectedFields, activity.FieldStartsAt)
+				fieldSeen[activity.FieldStartsAt] = struct{}{}
+			}
+		case "endsAt":
+			if _, ok := fieldSeen[activity.FieldEndsAt]; !ok {
+				selectedFields = append(selectedFields, activity.FieldEndsAt)
+				fieldSeen[activity.FieldEndsAt] = struct{}{}
+			}
+		case "capacity":
+			if _, ok := fieldSeen[activity.FieldCapacity]; !ok {
+				selectedFields = append(selectedFields, activity.FieldCapacity)
+				fieldSeen[activity.FieldCapacity] = struct{}{}
+			}
+		case "location":
+			if _, ok := fieldSeen[activity.FieldLocation]; !ok {
+				selectedFields = append(selectedFields, activity.FieldLocation)
+				fieldSeen[activity.FieldLocation] = struct{}{}
+			}
+		case "qrCheckin":
+			if _, ok := fieldSeen[activity.FieldQrCheckin]; !ok {
+				selectedFields = append(selectedFields, activity.FieldQrCheckin)
+				fieldSeen[activity.FieldQrCheckin] = struct{}{}
+			}
+		case "perSlotCheckin":
+			if _, ok := fieldSeen[activity.FieldPerSlotCheckin]; !ok {
+				selectedFields = append(selectedFields, activity.FieldPerSlotCheckin)
+				fieldSeen[activity.FieldPerSlotCheckin] = struct{}{}
+			}
+		case "slotToleranceMinutes":
+			if _, ok := fieldSeen[activity.FieldSlotToleranceMinutes]; !ok {
+				selectedFields = append(selectedFields, activity.FieldSlotToleranceMinutes)
+				fieldSeen[activity.FieldSlotToleranceMinutes] = struct{}{}
+			}
+		case "maxParticipants":
+			if _, ok := fieldSeen[activity.FieldMaxParticipants]; !ok {
+				selectedFields = append(selectedFields, activity.FieldMaxParticipants)
+				fieldSeen[activity.FieldMaxParticipants] = struct{}{}
+			}
+		case "publicRegistration":
+			if _, ok := fieldSeen[activity.FieldPublicRegistration]; !ok {
+				selectedFields = append(selectedFields, activity.FieldPublicRegistration)
+				fieldSeen[activity.FieldPublicRegistration] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type activityPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ActivityPaginateOption
+}
+
+func newActivityPaginateArgs(rv map[string]any) *activityPaginateArgs {
+	args := &activityPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*ActivityOrder:
+			args.opts = append(args.opts, WithActivityOrder(v))
+		case []any:
+			var orders []*ActivityOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &ActivityOrder{Field: &ActivityOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithActivityOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*ActivityWhereInput); ok {
+		args.opts = append(args.opts, WithActivityFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *DeviceQuery) CollectFields(ctx context.Context, satisfies ...string) (*DeviceQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *DeviceQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(device.Columns))
+		selectedFields = []string{device.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[device.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, device.FieldOrganizationID)
+				fieldSeen[device.FieldOrganizationID] = struct{}{}
+			}
+
+		case "scans":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ScanClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, scanImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedScans(alias, func(wq *ScanQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[device.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, device.FieldCreatedAt)
+				fieldSeen[device.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[device.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, device.FieldUpdatedAt)
+				fieldSeen[device.FieldUpdatedAt] = struct{}{}
+			}
+		case "organizationID":
+			if _, ok := fieldSeen[device.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, device.FieldOrganizationID)
+				fieldSeen[device.FieldOrganizationID] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[device.FieldName]; !ok {
+				selectedFields = append(selectedFields, device.FieldName)
+				fieldSeen[device.FieldName] = struct{}{}
+			}
+		case "identificationCode":
+			if _, ok := fieldSeen[device.FieldIdentificationCode]; !ok {
+				selectedFields = append(selectedFields, device.FieldIdentificationCode)
+				fieldSeen[device.FieldIdentificationCode] = struct{}{}
+			}
+		case "registeredAt":
+			if _, ok := fieldSeen[device.FieldRegisteredAt]; !ok {
+				selectedFields = append(selectedFields, device.FieldRegisteredAt)
+				fieldSeen[device.FieldRegisteredAt] = struct{}{}
+			}
+		case "lastSeenAt":
+			if _, ok := fieldSeen[device.FieldLastSeenAt]; !ok {
+				selectedFields = append(selectedFields, device.FieldLastSeenAt)
+				fieldSeen[device.FieldLastSeenAt] = struct{}{}
+			}
+		case "revokedAt":
+			if _, ok := fieldSeen[device.FieldRevokedAt]; !ok {
+				selectedFields = append(selectedFields, device.FieldRevokedAt)
+				fieldSeen[device.FieldRevokedAt] = struct{}{}
+			}
+		case "deviceInfo":
+			if _, ok := fieldSeen[device.FieldDeviceInfo]; !ok {
+				selectedFields = append(selectedFields, device.FieldDeviceInfo)
+				fieldSeen[device.FieldDeviceInfo] = struct{}{}
+			}
+		case "clockSkewMs":
+			if _, ok := fieldSeen[device.FieldClockSkewMs]; !ok {
+				selectedFields = append(selectedFields, device.FieldClockSkewMs)
+				fieldSeen[device.FieldClockSkewMs] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type devicePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []DevicePaginateOption
+}
+
+func newDevicePaginateArgs(rv map[string]any) *devicePaginateArgs {
+	args := &devicePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &DeviceOrder{Field: &DeviceOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithDeviceOrder(order))
+			}
+		case *DeviceOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithDeviceOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*DeviceWhereInput); ok {
+		args.opts = append(args.opts, WithDeviceFilter(v.Filter))
+	}
+	return args
+}
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *HistoryEntryQuery) CollectFields(ctx context.Context, satisfies ...string) (*HistoryEntryQuery, error) {
@@ -338,7 +873,7 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 				path  = append(path, alias)
 				query = (&OrganizationClient{config: _q.config}).Query()
 			)
-			args := newOrganizationPaginateArgs(fieldArgs(ctx, new(OrganizationWhereInput), path...))
+			args := newOrganizationPaginateArgs(fieldArgs(ctx, nil, path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -421,13 +956,204 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 				*wq = *query
 			})
 
+		case "activities":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ActivityClient{config: _q.config}).Query()
+			)
+			args := newActivityPaginateArgs(fieldArgs(ctx, nil, path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newActivityPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Organization) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"organization_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(organization.ActivitiesColumn), ids...))
+						})
+						if err := query.GroupBy(organization.ActivitiesColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[2] == nil {
+								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[2][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Organization) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Activities)
+							if nodes[i].Edges.totalCount[2] == nil {
+								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[2][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, activityImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(organization.ActivitiesColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedActivities(alias, func(wq *ActivityQuery) {
+				*wq = *query
+			})
+
+		case "devices":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&DeviceClient{config: _q.config}).Query()
+			)
+			args := newDevicePaginateArgs(fieldArgs(ctx, nil, path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newDevicePager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Organization) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"organization_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(organization.DevicesColumn), ids...))
+						})
+						if err := query.GroupBy(organization.DevicesColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[3] == nil {
+								nodes[i].Edges.totalCount[3] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[3][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Organization) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Devices)
+							if nodes[i].Edges.totalCount[3] == nil {
+								nodes[i].Edges.totalCount[3] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[3][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, deviceImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(organization.DevicesColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedDevices(alias, func(wq *DeviceQuery) {
+				*wq = *query
+			})
+
+		case "speakers":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SpeakerClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, speakerImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedSpeakers(alias, func(wq *SpeakerQuery) {
+				*wq = *query
+			})
+
 		case "memberships":
 			var (
 				alias = field.Alias
 				path  = append(path, alias)
 				query = (&MembershipClient{config: _q.config}).Query()
 			)
-			args := newMembershipPaginateArgs(fieldArgs(ctx, new(MembershipWhereInput), path...))
+			args := newMembershipPaginateArgs(fieldArgs(ctx, nil, path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -464,10 +1190,10 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[2] == nil {
-								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							if nodes[i].Edges.totalCount[5] == nil {
+								nodes[i].Edges.totalCount[5] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[2][alias] = n
+							nodes[i].Edges.totalCount[5][alias] = n
 						}
 						return nil
 					})
@@ -475,10 +1201,10 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Organization) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.Memberships)
-							if nodes[i].Edges.totalCount[2] == nil {
-								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							if nodes[i].Edges.totalCount[5] == nil {
+								nodes[i].Edges.totalCount[5] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[2][alias] = n
+							nodes[i].Edges.totalCount[5][alias] = n
 						}
 						return nil
 					})
@@ -598,6 +1324,11 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 			if _, ok := fieldSeen[organization.FieldParentID]; !ok {
 				selectedFields = append(selectedFields, organization.FieldParentID)
 				fieldSeen[organization.FieldParentID] = struct{}{}
+			}
+		case "siteCode":
+			if _, ok := fieldSeen[organization.FieldSiteCode]; !ok {
+				selectedFields = append(selectedFields, organization.FieldSiteCode)
+				fieldSeen[organization.FieldSiteCode] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -798,6 +1529,829 @@ func newOutboxMessagePaginateArgs(rv map[string]any) *outboxmessagePaginateArgs 
 	}
 	if v, ok := rv[whereField].(*OutboxMessageWhereInput); ok {
 		args.opts = append(args.opts, WithOutboxMessageFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ParticipantQuery) CollectFields(ctx context.Context, satisfies ...string) (*ParticipantQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ParticipantQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(participant.Columns))
+		selectedFields = []string{participant.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "registration":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&RegistrationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, registrationImplementors)...); err != nil {
+				return err
+			}
+			_q.withRegistration = query
+			if _, ok := fieldSeen[participant.FieldRegistrationID]; !ok {
+				selectedFields = append(selectedFields, participant.FieldRegistrationID)
+				fieldSeen[participant.FieldRegistrationID] = struct{}{}
+			}
+		case "registrationID":
+			if _, ok := fieldSeen[participant.FieldRegistrationID]; !ok {
+				selectedFields = append(selectedFields, participant.FieldRegistrationID)
+				fieldSeen[participant.FieldRegistrationID] = struct{}{}
+			}
+		case "position":
+			if _, ok := fieldSeen[participant.FieldPosition]; !ok {
+				selectedFields = append(selectedFields, participant.FieldPosition)
+				fieldSeen[participant.FieldPosition] = struct{}{}
+			}
+		case "lastName":
+			if _, ok := fieldSeen[participant.FieldLastName]; !ok {
+				selectedFields = append(selectedFields, participant.FieldLastName)
+				fieldSeen[participant.FieldLastName] = struct{}{}
+			}
+		case "firstName":
+			if _, ok := fieldSeen[participant.FieldFirstName]; !ok {
+				selectedFields = append(selectedFields, participant.FieldFirstName)
+				fieldSeen[participant.FieldFirstName] = struct{}{}
+			}
+		case "email":
+			if _, ok := fieldSeen[participant.FieldEmail]; !ok {
+				selectedFields = append(selectedFields, participant.FieldEmail)
+				fieldSeen[participant.FieldEmail] = struct{}{}
+			}
+		case "phone":
+			if _, ok := fieldSeen[participant.FieldPhone]; !ok {
+				selectedFields = append(selectedFields, participant.FieldPhone)
+				fieldSeen[participant.FieldPhone] = struct{}{}
+			}
+		case "age":
+			if _, ok := fieldSeen[participant.FieldAge]; !ok {
+				selectedFields = append(selectedFields, participant.FieldAge)
+				fieldSeen[participant.FieldAge] = struct{}{}
+			}
+		case "address":
+			if _, ok := fieldSeen[participant.FieldAddress]; !ok {
+				selectedFields = append(selectedFields, participant.FieldAddress)
+				fieldSeen[participant.FieldAddress] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type participantPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ParticipantPaginateOption
+}
+
+func newParticipantPaginateArgs(rv map[string]any) *participantPaginateArgs {
+	args := &participantPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*ParticipantWhereInput); ok {
+		args.opts = append(args.opts, WithParticipantFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *RegistrationQuery) CollectFields(ctx context.Context, satisfies ...string) (*RegistrationQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *RegistrationQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(registration.Columns))
+		selectedFields = []string{registration.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "activity":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ActivityClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, activityImplementors)...); err != nil {
+				return err
+			}
+			_q.withActivity = query
+			if _, ok := fieldSeen[registration.FieldActivityID]; !ok {
+				selectedFields = append(selectedFields, registration.FieldActivityID)
+				fieldSeen[registration.FieldActivityID] = struct{}{}
+			}
+
+		case "participants":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ParticipantClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, participantImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedParticipants(alias, func(wq *ParticipantQuery) {
+				*wq = *query
+			})
+
+		case "slots":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SlotClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, slotImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedSlots(alias, func(wq *SlotQuery) {
+				*wq = *query
+			})
+
+		case "scans":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ScanClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, scanImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedScans(alias, func(wq *ScanQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[registration.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, registration.FieldCreatedAt)
+				fieldSeen[registration.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[registration.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, registration.FieldUpdatedAt)
+				fieldSeen[registration.FieldUpdatedAt] = struct{}{}
+			}
+		case "number":
+			if _, ok := fieldSeen[registration.FieldNumber]; !ok {
+				selectedFields = append(selectedFields, registration.FieldNumber)
+				fieldSeen[registration.FieldNumber] = struct{}{}
+			}
+		case "activityID":
+			if _, ok := fieldSeen[registration.FieldActivityID]; !ok {
+				selectedFields = append(selectedFields, registration.FieldActivityID)
+				fieldSeen[registration.FieldActivityID] = struct{}{}
+			}
+		case "organizationID":
+			if _, ok := fieldSeen[registration.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, registration.FieldOrganizationID)
+				fieldSeen[registration.FieldOrganizationID] = struct{}{}
+			}
+		case "buyerLastName":
+			if _, ok := fieldSeen[registration.FieldBuyerLastName]; !ok {
+				selectedFields = append(selectedFields, registration.FieldBuyerLastName)
+				fieldSeen[registration.FieldBuyerLastName] = struct{}{}
+			}
+		case "buyerFirstName":
+			if _, ok := fieldSeen[registration.FieldBuyerFirstName]; !ok {
+				selectedFields = append(selectedFields, registration.FieldBuyerFirstName)
+				fieldSeen[registration.FieldBuyerFirstName] = struct{}{}
+			}
+		case "buyerEmail":
+			if _, ok := fieldSeen[registration.FieldBuyerEmail]; !ok {
+				selectedFields = append(selectedFields, registration.FieldBuyerEmail)
+				fieldSeen[registration.FieldBuyerEmail] = struct{}{}
+			}
+		case "buyerPhone":
+			if _, ok := fieldSeen[registration.FieldBuyerPhone]; !ok {
+				selectedFields = append(selectedFields, registration.FieldBuyerPhone)
+				fieldSeen[registration.FieldBuyerPhone] = struct{}{}
+			}
+		case "state":
+			if _, ok := fieldSeen[registration.FieldState]; !ok {
+				selectedFields = append(selectedFields, registration.FieldState)
+				fieldSeen[registration.FieldState] = struct{}{}
+			}
+		case "cancelledAt":
+			if _, ok := fieldSeen[registration.FieldCancelledAt]; !ok {
+				selectedFields = append(selectedFields, registration.FieldCancelledAt)
+				fieldSeen[registration.FieldCancelledAt] = struct{}{}
+			}
+		case "source":
+			if _, ok := fieldSeen[registration.FieldSource]; !ok {
+				selectedFields = append(selectedFields, registration.FieldSource)
+				fieldSeen[registration.FieldSource] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type registrationPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []RegistrationPaginateOption
+}
+
+func newRegistrationPaginateArgs(rv map[string]any) *registrationPaginateArgs {
+	args := &registrationPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*RegistrationOrder:
+			args.opts = append(args.opts, WithRegistrationOrder(v))
+		case []any:
+			var orders []*RegistrationOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &RegistrationOrder{Field: &RegistrationOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithRegistrationOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*RegistrationWhereInput); ok {
+		args.opts = append(args.opts, WithRegistrationFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ScanQuery) CollectFields(ctx context.Context, satisfies ...string) (*ScanQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ScanQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(scan.Columns))
+		selectedFields = []string{scan.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "activity":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ActivityClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, activityImplementors)...); err != nil {
+				return err
+			}
+			_q.withActivity = query
+			if _, ok := fieldSeen[scan.FieldActivityID]; !ok {
+				selectedFields = append(selectedFields, scan.FieldActivityID)
+				fieldSeen[scan.FieldActivityID] = struct{}{}
+			}
+
+		case "registration":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&RegistrationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, registrationImplementors)...); err != nil {
+				return err
+			}
+			_q.withRegistration = query
+			if _, ok := fieldSeen[scan.FieldRegistrationID]; !ok {
+				selectedFields = append(selectedFields, scan.FieldRegistrationID)
+				fieldSeen[scan.FieldRegistrationID] = struct{}{}
+			}
+
+		case "device":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&DeviceClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, deviceImplementors)...); err != nil {
+				return err
+			}
+			_q.withDevice = query
+			if _, ok := fieldSeen[scan.FieldDeviceID]; !ok {
+				selectedFields = append(selectedFields, scan.FieldDeviceID)
+				fieldSeen[scan.FieldDeviceID] = struct{}{}
+			}
+		case "activityID":
+			if _, ok := fieldSeen[scan.FieldActivityID]; !ok {
+				selectedFields = append(selectedFields, scan.FieldActivityID)
+				fieldSeen[scan.FieldActivityID] = struct{}{}
+			}
+		case "organizationID":
+			if _, ok := fieldSeen[scan.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, scan.FieldOrganizationID)
+				fieldSeen[scan.FieldOrganizationID] = struct{}{}
+			}
+		case "registrationID":
+			if _, ok := fieldSeen[scan.FieldRegistrationID]; !ok {
+				selectedFields = append(selectedFields, scan.FieldRegistrationID)
+				fieldSeen[scan.FieldRegistrationID] = struct{}{}
+			}
+		case "slotID":
+			if _, ok := fieldSeen[scan.FieldSlotID]; !ok {
+				selectedFields = append(selectedFields, scan.FieldSlotID)
+				fieldSeen[scan.FieldSlotID] = struct{}{}
+			}
+		case "deviceID":
+			if _, ok := fieldSeen[scan.FieldDeviceID]; !ok {
+				selectedFields = append(selectedFields, scan.FieldDeviceID)
+				fieldSeen[scan.FieldDeviceID] = struct{}{}
+			}
+		case "userID":
+			if _, ok := fieldSeen[scan.FieldUserID]; !ok {
+				selectedFields = append(selectedFields, scan.FieldUserID)
+				fieldSeen[scan.FieldUserID] = struct{}{}
+			}
+		case "speakerID":
+			if _, ok := fieldSeen[scan.FieldSpeakerID]; !ok {
+				selectedFields = append(selectedFields, scan.FieldSpeakerID)
+				fieldSeen[scan.FieldSpeakerID] = struct{}{}
+			}
+		case "clientScanID":
+			if _, ok := fieldSeen[scan.FieldClientScanID]; !ok {
+				selectedFields = append(selectedFields, scan.FieldClientScanID)
+				fieldSeen[scan.FieldClientScanID] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[scan.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, scan.FieldStatus)
+				fieldSeen[scan.FieldStatus] = struct{}{}
+			}
+		case "admitted":
+			if _, ok := fieldSeen[scan.FieldAdmitted]; !ok {
+				selectedFields = append(selectedFields, scan.FieldAdmitted)
+				fieldSeen[scan.FieldAdmitted] = struct{}{}
+			}
+		case "duplicate":
+			if _, ok := fieldSeen[scan.FieldDuplicate]; !ok {
+				selectedFields = append(selectedFields, scan.FieldDuplicate)
+				fieldSeen[scan.FieldDuplicate] = struct{}{}
+			}
+		case "offline":
+			if _, ok := fieldSeen[scan.FieldOffline]; !ok {
+				selectedFields = append(selectedFields, scan.FieldOffline)
+				fieldSeen[scan.FieldOffline] = struct{}{}
+			}
+		case "channel":
+			if _, ok := fieldSeen[scan.FieldChannel]; !ok {
+				selectedFields = append(selectedFields, scan.FieldChannel)
+				fieldSeen[scan.FieldChannel] = struct{}{}
+			}
+		case "deviceTime":
+			if _, ok := fieldSeen[scan.FieldDeviceTime]; !ok {
+				selectedFields = append(selectedFields, scan.FieldDeviceTime)
+				fieldSeen[scan.FieldDeviceTime] = struct{}{}
+			}
+		case "serverTime":
+			if _, ok := fieldSeen[scan.FieldServerTime]; !ok {
+				selectedFields = append(selectedFields, scan.FieldServerTime)
+				fieldSeen[scan.FieldServerTime] = struct{}{}
+			}
+		case "checkedInAt":
+			if _, ok := fieldSeen[scan.FieldCheckedInAt]; !ok {
+				selectedFields = append(selectedFields, scan.FieldCheckedInAt)
+				fieldSeen[scan.FieldCheckedInAt] = struct{}{}
+			}
+		case "clockSkewMs":
+			if _, ok := fieldSeen[scan.FieldClockSkewMs]; !ok {
+				selectedFields = append(selectedFields, scan.FieldClockSkewMs)
+				fieldSeen[scan.FieldClockSkewMs] = struct{}{}
+			}
+		case "rawCode":
+			if _, ok := fieldSeen[scan.FieldRawCode]; !ok {
+				selectedFields = append(selectedFields, scan.FieldRawCode)
+				fieldSeen[scan.FieldRawCode] = struct{}{}
+			}
+		case "undoneAt":
+			if _, ok := fieldSeen[scan.FieldUndoneAt]; !ok {
+				selectedFields = append(selectedFields, scan.FieldUndoneAt)
+				fieldSeen[scan.FieldUndoneAt] = struct{}{}
+			}
+		case "undoneBy":
+			if _, ok := fieldSeen[scan.FieldUndoneBy]; !ok {
+				selectedFields = append(selectedFields, scan.FieldUndoneBy)
+				fieldSeen[scan.FieldUndoneBy] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type scanPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ScanPaginateOption
+}
+
+func newScanPaginateArgs(rv map[string]any) *scanPaginateArgs {
+	args := &scanPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*ScanOrder:
+			args.opts = append(args.opts, WithScanOrder(v))
+		case []any:
+			var orders []*ScanOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &ScanOrder{Field: &ScanOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithScanOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*ScanWhereInput); ok {
+		args.opts = append(args.opts, WithScanFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *SlotQuery) CollectFields(ctx context.Context, satisfies ...string) (*SlotQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *SlotQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(slot.Columns))
+		selectedFields = []string{slot.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "activity":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ActivityClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, activityImplementors)...); err != nil {
+				return err
+			}
+			_q.withActivity = query
+			if _, ok := fieldSeen[slot.FieldActivityID]; !ok {
+				selectedFields = append(selectedFields, slot.FieldActivityID)
+				fieldSeen[slot.FieldActivityID] = struct{}{}
+			}
+
+		case "speaker":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SpeakerClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, speakerImplementors)...); err != nil {
+				return err
+			}
+			_q.withSpeaker = query
+			if _, ok := fieldSeen[slot.FieldSpeakerID]; !ok {
+				selectedFields = append(selectedFields, slot.FieldSpeakerID)
+				fieldSeen[slot.FieldSpeakerID] = struct{}{}
+			}
+
+		case "registrations":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&RegistrationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, registrationImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedRegistrations(alias, func(wq *RegistrationQuery) {
+				*wq = *query
+			})
+		case "activityID":
+			if _, ok := fieldSeen[slot.FieldActivityID]; !ok {
+				selectedFields = append(selectedFields, slot.FieldActivityID)
+				fieldSeen[slot.FieldActivityID] = struct{}{}
+			}
+		case "label":
+			if _, ok := fieldSeen[slot.FieldLabel]; !ok {
+				selectedFields = append(selectedFields, slot.FieldLabel)
+				fieldSeen[slot.FieldLabel] = struct{}{}
+			}
+		case "startsAt":
+			if _, ok := fieldSeen[slot.FieldStartsAt]; !ok {
+				selectedFields = append(selectedFields, slot.FieldStartsAt)
+				fieldSeen[slot.FieldStartsAt] = struct{}{}
+			}
+		case "endsAt":
+			if _, ok := fieldSeen[slot.FieldEndsAt]; !ok {
+				selectedFields = append(selectedFields, slot.FieldEndsAt)
+				fieldSeen[slot.FieldEndsAt] = struct{}{}
+			}
+		case "capacity":
+			if _, ok := fieldSeen[slot.FieldCapacity]; !ok {
+				selectedFields = append(selectedFields, slot.FieldCapacity)
+				fieldSeen[slot.FieldCapacity] = struct{}{}
+			}
+		case "speakerID":
+			if _, ok := fieldSeen[slot.FieldSpeakerID]; !ok {
+				selectedFields = append(selectedFields, slot.FieldSpeakerID)
+				fieldSeen[slot.FieldSpeakerID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type slotPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []SlotPaginateOption
+}
+
+func newSlotPaginateArgs(rv map[string]any) *slotPaginateArgs {
+	args := &slotPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &SlotOrder{Field: &SlotOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithSlotOrder(order))
+			}
+		case *SlotOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithSlotOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*SlotWhereInput); ok {
+		args.opts = append(args.opts, WithSlotFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *SpeakerQuery) CollectFields(ctx context.Context, satisfies ...string) (*SpeakerQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *SpeakerQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(speaker.Columns))
+		selectedFields = []string{speaker.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[speaker.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, speaker.FieldOrganizationID)
+				fieldSeen[speaker.FieldOrganizationID] = struct{}{}
+			}
+
+		case "slots":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SlotClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, slotImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedSlots(alias, func(wq *SlotQuery) {
+				*wq = *query
+			})
+		case "organizationID":
+			if _, ok := fieldSeen[speaker.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, speaker.FieldOrganizationID)
+				fieldSeen[speaker.FieldOrganizationID] = struct{}{}
+			}
+		case "lastName":
+			if _, ok := fieldSeen[speaker.FieldLastName]; !ok {
+				selectedFields = append(selectedFields, speaker.FieldLastName)
+				fieldSeen[speaker.FieldLastName] = struct{}{}
+			}
+		case "firstName":
+			if _, ok := fieldSeen[speaker.FieldFirstName]; !ok {
+				selectedFields = append(selectedFields, speaker.FieldFirstName)
+				fieldSeen[speaker.FieldFirstName] = struct{}{}
+			}
+		case "email":
+			if _, ok := fieldSeen[speaker.FieldEmail]; !ok {
+				selectedFields = append(selectedFields, speaker.FieldEmail)
+				fieldSeen[speaker.FieldEmail] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type speakerPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []SpeakerPaginateOption
+}
+
+func newSpeakerPaginateArgs(rv map[string]any) *speakerPaginateArgs {
+	args := &speakerPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*SpeakerWhereInput); ok {
+		args.opts = append(args.opts, WithSpeakerFilter(v.Filter))
 	}
 	return args
 }

@@ -8,6 +8,88 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
+func (_m *Activity) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Activity) Slots(ctx context.Context) (result []*Slot, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedSlots(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.SlotsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySlots().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Activity) Registrations(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*RegistrationOrder, where *RegistrationWhereInput,
+) (*RegistrationConnection, error) {
+	opts := []RegistrationPaginateOption{
+		WithRegistrationOrder(orderBy),
+		WithRegistrationFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
+	if nodes, err := _m.NamedRegistrations(alias); err == nil || hasTotalCount {
+		pager, err := newRegistrationPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &RegistrationConnection{Edges: []*RegistrationEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryRegistrations().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Activity) Scans(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ScanOrder, where *ScanWhereInput,
+) (*ScanConnection, error) {
+	opts := []ScanPaginateOption{
+		WithScanOrder(orderBy),
+		WithScanFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
+	if nodes, err := _m.NamedScans(alias); err == nil || hasTotalCount {
+		pager, err := newScanPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &ScanConnection{Edges: []*ScanEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryScans().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Device) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Device) Scans(ctx context.Context) (result []*Scan, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedScans(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.ScansOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryScans().All(ctx)
+	}
+	return result, err
+}
+
 func (_m *Membership) User(ctx context.Context) (*User, error) {
 	result, err := _m.Edges.UserOrErr()
 	if IsNotLoaded(err) {
@@ -33,11 +115,10 @@ func (_m *Organization) Parent(ctx context.Context) (*Organization, error) {
 }
 
 func (_m *Organization) Branches(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*OrganizationOrder, where *OrganizationWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*OrganizationOrder,
 ) (*OrganizationConnection, error) {
 	opts := []OrganizationPaginateOption{
 		WithOrganizationOrder(orderBy),
-		WithOrganizationFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
@@ -53,15 +134,66 @@ func (_m *Organization) Branches(
 	return _m.QueryBranches().Paginate(ctx, after, first, before, last, opts...)
 }
 
-func (_m *Organization) Memberships(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *MembershipOrder, where *MembershipWhereInput,
-) (*MembershipConnection, error) {
-	opts := []MembershipPaginateOption{
-		WithMembershipOrder(orderBy),
-		WithMembershipFilter(where.Filter),
+func (_m *Organization) Activities(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ActivityOrder,
+) (*ActivityConnection, error) {
+	opts := []ActivityPaginateOption{
+		WithActivityOrder(orderBy),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
+	if nodes, err := _m.NamedActivities(alias); err == nil || hasTotalCount {
+		pager, err := newActivityPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &ActivityConnection{Edges: []*ActivityEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryActivities().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Organization) Devices(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *DeviceOrder,
+) (*DeviceConnection, error) {
+	opts := []DevicePaginateOption{
+		WithDeviceOrder(orderBy),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
+	if nodes, err := _m.NamedDevices(alias); err == nil || hasTotalCount {
+		pager, err := newDevicePager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &DeviceConnection{Edges: []*DeviceEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryDevices().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Organization) Speakers(ctx context.Context) (result []*Speaker, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedSpeakers(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.SpeakersOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySpeakers().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Organization) Memberships(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *MembershipOrder,
+) (*MembershipConnection, error) {
+	opts := []MembershipPaginateOption{
+		WithMembershipOrder(orderBy),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
 	if nodes, err := _m.NamedMemberships(alias); err == nil || hasTotalCount {
 		pager, err := newMembershipPager(opts, last != nil)
 		if err != nil {
@@ -72,6 +204,130 @@ func (_m *Organization) Memberships(
 		return conn, nil
 	}
 	return _m.QueryMemberships().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Participant) Registration(ctx context.Context) (*Registration, error) {
+	result, err := _m.Edges.RegistrationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryRegistration().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Registration) Activity(ctx context.Context) (*Activity, error) {
+	result, err := _m.Edges.ActivityOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryActivity().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Registration) Participants(ctx context.Context) (result []*Participant, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedParticipants(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.ParticipantsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryParticipants().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Registration) Slots(ctx context.Context) (result []*Slot, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedSlots(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.SlotsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySlots().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Registration) Scans(ctx context.Context) (result []*Scan, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedScans(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.ScansOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryScans().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Scan) Activity(ctx context.Context) (*Activity, error) {
+	result, err := _m.Edges.ActivityOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryActivity().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Scan) Registration(ctx context.Context) (*Registration, error) {
+	result, err := _m.Edges.RegistrationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryRegistration().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Scan) Device(ctx context.Context) (*Device, error) {
+	result, err := _m.Edges.DeviceOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryDevice().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Slot) Activity(ctx context.Context) (*Activity, error) {
+	result, err := _m.Edges.ActivityOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryActivity().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Slot) Speaker(ctx context.Context) (*Speaker, error) {
+	result, err := _m.Edges.SpeakerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySpeaker().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Slot) Registrations(ctx context.Context) (result []*Registration, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedRegistrations(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.RegistrationsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryRegistrations().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Speaker) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Speaker) Slots(ctx context.Context) (result []*Slot, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedSlots(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.SlotsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySlots().All(ctx)
+	}
+	return result, err
 }
 
 func (_m *User) Memberships(ctx context.Context) (result []*Membership, err error) {

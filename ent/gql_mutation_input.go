@@ -3,10 +3,206 @@
 package ent
 
 import (
+	"time"
+
 	"github.com/ofhub/ofhub/ent/schema/schematype"
 	"github.com/ofhub/ofhub/ent/user"
 	"github.com/ofhub/ofhub/ent/viewer"
 )
+
+// CreateActivityInput represents a mutation input for creating activities.
+type CreateActivityInput struct {
+	Title                string
+	StartsAt             *time.Time
+	EndsAt               *time.Time
+	Capacity             *int
+	Location             *string
+	QrCheckin            *bool
+	PerSlotCheckin       *bool
+	SlotToleranceMinutes *int
+	MaxParticipants      *int
+	PublicRegistration   *bool
+	OrganizationID       int
+}
+
+// Mutate applies the CreateActivityInput on the ActivityMutation builder.
+func (i *CreateActivityInput) Mutate(m *ActivityMutation) {
+	m.SetTitle(i.Title)
+	if v := i.StartsAt; v != nil {
+		m.SetStartsAt(*v)
+	}
+	if v := i.EndsAt; v != nil {
+		m.SetEndsAt(*v)
+	}
+	if v := i.Capacity; v != nil {
+		m.SetCapacity(*v)
+	}
+	if v := i.Location; v != nil {
+		m.SetLocation(*v)
+	}
+	if v := i.QrCheckin; v != nil {
+		m.SetQrCheckin(*v)
+	}
+	if v := i.PerSlotCheckin; v != nil {
+		m.SetPerSlotCheckin(*v)
+	}
+	if v := i.SlotToleranceMinutes; v != nil {
+		m.SetSlotToleranceMinutes(*v)
+	}
+	if v := i.MaxParticipants; v != nil {
+		m.SetMaxParticipants(*v)
+	}
+	if v := i.PublicRegistration; v != nil {
+		m.SetPublicRegistration(*v)
+	}
+	m.SetOrganizationID(i.OrganizationID)
+}
+
+// SetInput applies the change-set in the CreateActivityInput on the ActivityCreate builder.
+func (c *ActivityCreate) SetInput(i CreateActivityInput) *ActivityCreate {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// UpdateActivityInput represents a mutation input for updating activities.
+type UpdateActivityInput struct {
+	Title                *string
+	ClearStartsAt        bool
+	StartsAt             *time.Time
+	ClearEndsAt          bool
+	EndsAt               *time.Time
+	ClearCapacity        bool
+	Capacity             *int
+	ClearLocation        bool
+	Location             *string
+	QrCheckin            *bool
+	PerSlotCheckin       *bool
+	SlotToleranceMinutes *int
+	MaxParticipants      *int
+	PublicRegistration   *bool
+}
+
+// Mutate applies the UpdateActivityInput on the ActivityMutation builder.
+func (i *UpdateActivityInput) Mutate(m *ActivityMutation) {
+	if v := i.Title; v != nil {
+		m.SetTitle(*v)
+	}
+	if i.ClearStartsAt {
+		m.ClearStartsAt()
+	}
+	if v := i.StartsAt; v != nil {
+		m.SetStartsAt(*v)
+	}
+	if i.ClearEndsAt {
+		m.ClearEndsAt()
+	}
+	if v := i.EndsAt; v != nil {
+		m.SetEndsAt(*v)
+	}
+	if i.ClearCapacity {
+		m.ClearCapacity()
+	}
+	if v := i.Capacity; v != nil {
+		m.SetCapacity(*v)
+	}
+	if i.ClearLocation {
+		m.ClearLocation()
+	}
+	if v := i.Location; v != nil {
+		m.SetLocation(*v)
+	}
+	if v := i.QrCheckin; v != nil {
+		m.SetQrCheckin(*v)
+	}
+	if v := i.PerSlotCheckin; v != nil {
+		m.SetPerSlotCheckin(*v)
+	}
+	if v := i.SlotToleranceMinutes; v != nil {
+		m.SetSlotToleranceMinutes(*v)
+	}
+	if v := i.MaxParticipants; v != nil {
+		m.SetMaxParticipants(*v)
+	}
+	if v := i.PublicRegistration; v != nil {
+		m.SetPublicRegistration(*v)
+	}
+}
+
+// SetInput applies the change-set in the UpdateActivityInput on the ActivityUpdate builder.
+func (c *ActivityUpdate) SetInput(i UpdateActivityInput) *ActivityUpdate {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// SetInput applies the change-set in the UpdateActivityInput on the ActivityUpdateOne builder.
+func (c *ActivityUpdateOne) SetInput(i UpdateActivityInput) *ActivityUpdateOne {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// CreateDeviceInput represents a mutation input for creating devices.
+type CreateDeviceInput struct {
+	Name               string
+	IdentificationCode string
+	OrganizationID     int
+	ScanIDs            []int
+}
+
+// Mutate applies the CreateDeviceInput on the DeviceMutation builder.
+func (i *CreateDeviceInput) Mutate(m *DeviceMutation) {
+	m.SetName(i.Name)
+	m.SetIdentificationCode(i.IdentificationCode)
+	m.SetOrganizationID(i.OrganizationID)
+	if v := i.ScanIDs; len(v) > 0 {
+		m.AddScanIDs(v...)
+	}
+}
+
+// SetInput applies the change-set in the CreateDeviceInput on the DeviceCreate builder.
+func (c *DeviceCreate) SetInput(i CreateDeviceInput) *DeviceCreate {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// UpdateDeviceInput represents a mutation input for updating devices.
+type UpdateDeviceInput struct {
+	Name               *string
+	IdentificationCode *string
+	ClearScans         bool
+	AddScanIDs         []int
+	RemoveScanIDs      []int
+}
+
+// Mutate applies the UpdateDeviceInput on the DeviceMutation builder.
+func (i *UpdateDeviceInput) Mutate(m *DeviceMutation) {
+	if v := i.Name; v != nil {
+		m.SetName(*v)
+	}
+	if v := i.IdentificationCode; v != nil {
+		m.SetIdentificationCode(*v)
+	}
+	if i.ClearScans {
+		m.ClearScans()
+	}
+	if v := i.AddScanIDs; len(v) > 0 {
+		m.AddScanIDs(v...)
+	}
+	if v := i.RemoveScanIDs; len(v) > 0 {
+		m.RemoveScanIDs(v...)
+	}
+}
+
+// SetInput applies the change-set in the UpdateDeviceInput on the DeviceUpdate builder.
+func (c *DeviceUpdate) SetInput(i UpdateDeviceInput) *DeviceUpdate {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// SetInput applies the change-set in the UpdateDeviceInput on the DeviceUpdateOne builder.
+func (c *DeviceUpdateOne) SetInput(i UpdateDeviceInput) *DeviceUpdateOne {
+	i.Mutate(c.Mutation())
+	return c
+}
 
 // CreateMembershipInput represents a mutation input for creating memberships.
 type CreateMembershipInput struct {
@@ -82,7 +278,6 @@ type CreateOrganizationInput struct {
 	Longitude     *float64
 	ContactPoints []schematype.ContactPoint
 	ParentID      *int
-	BranchIDs     []int
 }
 
 // Mutate applies the CreateOrganizationInput on the OrganizationMutation builder.
@@ -127,9 +322,6 @@ func (i *CreateOrganizationInput) Mutate(m *OrganizationMutation) {
 	if v := i.ParentID; v != nil {
 		m.SetParentID(*v)
 	}
-	if v := i.BranchIDs; len(v) > 0 {
-		m.AddBranchIDs(v...)
-	}
 }
 
 // SetInput applies the change-set in the CreateOrganizationInput on the OrganizationCreate builder.
@@ -169,9 +361,6 @@ type UpdateOrganizationInput struct {
 	AppendContactPoints []schematype.ContactPoint
 	ClearParent         bool
 	ParentID            *int
-	ClearBranches       bool
-	AddBranchIDs        []int
-	RemoveBranchIDs     []int
 }
 
 // Mutate applies the UpdateOrganizationInput on the OrganizationMutation builder.
@@ -263,15 +452,6 @@ func (i *UpdateOrganizationInput) Mutate(m *OrganizationMutation) {
 	if v := i.ParentID; v != nil {
 		m.SetParentID(*v)
 	}
-	if i.ClearBranches {
-		m.ClearBranches()
-	}
-	if v := i.AddBranchIDs; len(v) > 0 {
-		m.AddBranchIDs(v...)
-	}
-	if v := i.RemoveBranchIDs; len(v) > 0 {
-		m.RemoveBranchIDs(v...)
-	}
 }
 
 // SetInput applies the change-set in the UpdateOrganizationInput on the OrganizationUpdate builder.
@@ -282,6 +462,182 @@ func (c *OrganizationUpdate) SetInput(i UpdateOrganizationInput) *OrganizationUp
 
 // SetInput applies the change-set in the UpdateOrganizationInput on the OrganizationUpdateOne builder.
 func (c *OrganizationUpdateOne) SetInput(i UpdateOrganizationInput) *OrganizationUpdateOne {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// CreateSlotInput represents a mutation input for creating slots.
+type CreateSlotInput struct {
+	Label           *string
+	StartsAt        time.Time
+	EndsAt          time.Time
+	Capacity        *int
+	ActivityID      int
+	SpeakerID       *int
+	RegistrationIDs []int
+}
+
+// Mutate applies the CreateSlotInput on the SlotMutation builder.
+func (i *CreateSlotInput) Mutate(m *SlotMutation) {
+	if v := i.Label; v != nil {
+		m.SetLabel(*v)
+	}
+	m.SetStartsAt(i.StartsAt)
+	m.SetEndsAt(i.EndsAt)
+	if v := i.Capacity; v != nil {
+		m.SetCapacity(*v)
+	}
+	m.SetActivityID(i.ActivityID)
+	if v := i.SpeakerID; v != nil {
+		m.SetSpeakerID(*v)
+	}
+	if v := i.RegistrationIDs; len(v) > 0 {
+		m.AddRegistrationIDs(v...)
+	}
+}
+
+// SetInput applies the change-set in the CreateSlotInput on the SlotCreate builder.
+func (c *SlotCreate) SetInput(i CreateSlotInput) *SlotCreate {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// UpdateSlotInput represents a mutation input for updating slots.
+type UpdateSlotInput struct {
+	ClearLabel            bool
+	Label                 *string
+	StartsAt              *time.Time
+	EndsAt                *time.Time
+	ClearCapacity         bool
+	Capacity              *int
+	ClearSpeaker          bool
+	SpeakerID             *int
+	ClearRegistrations    bool
+	AddRegistrationIDs    []int
+	RemoveRegistrationIDs []int
+}
+
+// Mutate applies the UpdateSlotInput on the SlotMutation builder.
+func (i *UpdateSlotInput) Mutate(m *SlotMutation) {
+	if i.ClearLabel {
+		m.ClearLabel()
+	}
+	if v := i.Label; v != nil {
+		m.SetLabel(*v)
+	}
+	if v := i.StartsAt; v != nil {
+		m.SetStartsAt(*v)
+	}
+	if v := i.EndsAt; v != nil {
+		m.SetEndsAt(*v)
+	}
+	if i.ClearCapacity {
+		m.ClearCapacity()
+	}
+	if v := i.Capacity; v != nil {
+		m.SetCapacity(*v)
+	}
+	if i.ClearSpeaker {
+		m.ClearSpeaker()
+	}
+	if v := i.SpeakerID; v != nil {
+		m.SetSpeakerID(*v)
+	}
+	if i.ClearRegistrations {
+		m.ClearRegistrations()
+	}
+	if v := i.AddRegistrationIDs; len(v) > 0 {
+		m.AddRegistrationIDs(v...)
+	}
+	if v := i.RemoveRegistrationIDs; len(v) > 0 {
+		m.RemoveRegistrationIDs(v...)
+	}
+}
+
+// SetInput applies the change-set in the UpdateSlotInput on the SlotUpdate builder.
+func (c *SlotUpdate) SetInput(i UpdateSlotInput) *SlotUpdate {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// SetInput applies the change-set in the UpdateSlotInput on the SlotUpdateOne builder.
+func (c *SlotUpdateOne) SetInput(i UpdateSlotInput) *SlotUpdateOne {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// CreateSpeakerInput represents a mutation input for creating speakers.
+type CreateSpeakerInput struct {
+	LastName       string
+	FirstName      string
+	Email          *string
+	OrganizationID int
+	SlotIDs        []int
+}
+
+// Mutate applies the CreateSpeakerInput on the SpeakerMutation builder.
+func (i *CreateSpeakerInput) Mutate(m *SpeakerMutation) {
+	m.SetLastName(i.LastName)
+	m.SetFirstName(i.FirstName)
+	if v := i.Email; v != nil {
+		m.SetEmail(*v)
+	}
+	m.SetOrganizationID(i.OrganizationID)
+	if v := i.SlotIDs; len(v) > 0 {
+		m.AddSlotIDs(v...)
+	}
+}
+
+// SetInput applies the change-set in the CreateSpeakerInput on the SpeakerCreate builder.
+func (c *SpeakerCreate) SetInput(i CreateSpeakerInput) *SpeakerCreate {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// UpdateSpeakerInput represents a mutation input for updating speakers.
+type UpdateSpeakerInput struct {
+	LastName      *string
+	FirstName     *string
+	ClearEmail    bool
+	Email         *string
+	ClearSlots    bool
+	AddSlotIDs    []int
+	RemoveSlotIDs []int
+}
+
+// Mutate applies the UpdateSpeakerInput on the SpeakerMutation builder.
+func (i *UpdateSpeakerInput) Mutate(m *SpeakerMutation) {
+	if v := i.LastName; v != nil {
+		m.SetLastName(*v)
+	}
+	if v := i.FirstName; v != nil {
+		m.SetFirstName(*v)
+	}
+	if i.ClearEmail {
+		m.ClearEmail()
+	}
+	if v := i.Email; v != nil {
+		m.SetEmail(*v)
+	}
+	if i.ClearSlots {
+		m.ClearSlots()
+	}
+	if v := i.AddSlotIDs; len(v) > 0 {
+		m.AddSlotIDs(v...)
+	}
+	if v := i.RemoveSlotIDs; len(v) > 0 {
+		m.RemoveSlotIDs(v...)
+	}
+}
+
+// SetInput applies the change-set in the UpdateSpeakerInput on the SpeakerUpdate builder.
+func (c *SpeakerUpdate) SetInput(i UpdateSpeakerInput) *SpeakerUpdate {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// SetInput applies the change-set in the UpdateSpeakerInput on the SpeakerUpdateOne builder.
+func (c *SpeakerUpdateOne) SetInput(i UpdateSpeakerInput) *SpeakerUpdateOne {
 	i.Mutate(c.Mutation())
 	return c
 }

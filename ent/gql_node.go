@@ -10,11 +10,18 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/hashicorp/go-multierror"
+	"github.com/ofhub/ofhub/ent/activity"
+	"github.com/ofhub/ofhub/ent/device"
 	"github.com/ofhub/ofhub/ent/historyentry"
 	"github.com/ofhub/ofhub/ent/internal"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
 	"github.com/ofhub/ofhub/ent/outboxmessage"
+	"github.com/ofhub/ofhub/ent/participant"
+	"github.com/ofhub/ofhub/ent/registration"
+	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/ent/slot"
+	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/user"
 )
 
@@ -23,6 +30,16 @@ type Noder interface {
 	Node(context.Context) (*Node, error)
 	IsNode()
 }
+
+var activityImplementors = []string{"Activity", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Activity) IsNode() {}
+
+var deviceImplementors = []string{"Device", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Device) IsNode() {}
 
 var historyentryImplementors = []string{"HistoryEntry", "Node"}
 
@@ -43,6 +60,31 @@ var outboxmessageImplementors = []string{"OutboxMessage", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*OutboxMessage) IsNode() {}
+
+var participantImplementors = []string{"Participant", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Participant) IsNode() {}
+
+var registrationImplementors = []string{"Registration", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Registration) IsNode() {}
+
+var scanImplementors = []string{"Scan", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Scan) IsNode() {}
+
+var slotImplementors = []string{"Slot", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Slot) IsNode() {}
+
+var speakerImplementors = []string{"Speaker", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Speaker) IsNode() {}
 
 var userImplementors = []string{"User", "Node"}
 
@@ -126,6 +168,24 @@ func (c *Client) Noder(ctx context.Context, id int, opts ...NodeOption) (_ Noder
 
 func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error) {
 	switch table {
+	case activity.Table:
+		query := c.Activity.Query().
+			Where(activity.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, activityImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case device.Table:
+		query := c.Device.Query().
+			Where(device.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, deviceImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case historyentry.Table:
 		query := c.HistoryEntry.Query().
 			Where(historyentry.ID(id))
@@ -158,6 +218,51 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(outboxmessage.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, outboxmessageImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case participant.Table:
+		query := c.Participant.Query().
+			Where(participant.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, participantImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case registration.Table:
+		query := c.Registration.Query().
+			Where(registration.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, registrationImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case scan.Table:
+		query := c.Scan.Query().
+			Where(scan.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, scanImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case slot.Table:
+		query := c.Slot.Query().
+			Where(slot.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, slotImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case speaker.Table:
+		query := c.Speaker.Query().
+			Where(speaker.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, speakerImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -244,6 +349,38 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		idmap[id] = append(idmap[id], &noders[i])
 	}
 	switch table {
+	case activity.Table:
+		query := c.Activity.Query().
+			Where(activity.IDIn(ids...))
+		query, err := query.CollectFields(ctx, activityImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case device.Table:
+		query := c.Device.Query().
+			Where(device.IDIn(ids...))
+		query, err := query.CollectFields(ctx, deviceImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case historyentry.Table:
 		query := c.HistoryEntry.Query().
 			Where(historyentry.IDIn(ids...))
@@ -296,6 +433,86 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.OutboxMessage.Query().
 			Where(outboxmessage.IDIn(ids...))
 		query, err := query.CollectFields(ctx, outboxmessageImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case participant.Table:
+		query := c.Participant.Query().
+			Where(participant.IDIn(ids...))
+		query, err := query.CollectFields(ctx, participantImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case registration.Table:
+		query := c.Registration.Query().
+			Where(registration.IDIn(ids...))
+		query, err := query.CollectFields(ctx, registrationImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case scan.Table:
+		query := c.Scan.Query().
+			Where(scan.IDIn(ids...))
+		query, err := query.CollectFields(ctx, scanImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case slot.Table:
+		query := c.Slot.Query().
+			Where(slot.IDIn(ids...))
+		query, err := query.CollectFields(ctx, slotImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case speaker.Table:
+		query := c.Speaker.Query().
+			Where(speaker.IDIn(ids...))
+		query, err := query.CollectFields(ctx, speakerImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -7,13 +7,1296 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ofhub/ofhub/ent/activity"
+	"github.com/ofhub/ofhub/ent/device"
 	"github.com/ofhub/ofhub/ent/historyentry"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
 	"github.com/ofhub/ofhub/ent/outboxmessage"
+	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/predicate"
+	"github.com/ofhub/ofhub/ent/registration"
+	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/ent/slot"
+	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/user"
 )
+
+// ActivityWhereInput represents a where input for filtering Activity queries.
+type ActivityWhereInput struct {
+	Predicates []predicate.Activity  `json:"-"`
+	Not        *ActivityWhereInput   `json:"not,omitempty"`
+	Or         []*ActivityWhereInput `json:"or,omitempty"`
+	And        []*ActivityWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "number" field predicates.
+	Number             *string  `json:"number,omitempty"`
+	NumberNEQ          *string  `json:"numberNEQ,omitempty"`
+	NumberIn           []string `json:"numberIn,omitempty"`
+	NumberNotIn        []string `json:"numberNotIn,omitempty"`
+	NumberGT           *string  `json:"numberGT,omitempty"`
+	NumberGTE          *string  `json:"numberGTE,omitempty"`
+	NumberLT           *string  `json:"numberLT,omitempty"`
+	NumberLTE          *string  `json:"numberLTE,omitempty"`
+	NumberContains     *string  `json:"numberContains,omitempty"`
+	NumberHasPrefix    *string  `json:"numberHasPrefix,omitempty"`
+	NumberHasSuffix    *string  `json:"numberHasSuffix,omitempty"`
+	NumberEqualFold    *string  `json:"numberEqualFold,omitempty"`
+	NumberContainsFold *string  `json:"numberContainsFold,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "organization_id" field predicates.
+	OrganizationID      *int  `json:"organizationID,omitempty"`
+	OrganizationIDNEQ   *int  `json:"organizationIDNEQ,omitempty"`
+	OrganizationIDIn    []int `json:"organizationIDIn,omitempty"`
+	OrganizationIDNotIn []int `json:"organizationIDNotIn,omitempty"`
+
+	// "starts_at" field predicates.
+	StartsAt       *time.Time  `json:"startsAt,omitempty"`
+	StartsAtNEQ    *time.Time  `json:"startsAtNEQ,omitempty"`
+	StartsAtIn     []time.Time `json:"startsAtIn,omitempty"`
+	StartsAtNotIn  []time.Time `json:"startsAtNotIn,omitempty"`
+	StartsAtGT     *time.Time  `json:"startsAtGT,omitempty"`
+	StartsAtGTE    *time.Time  `json:"startsAtGTE,omitempty"`
+	StartsAtLT     *time.Time  `json:"startsAtLT,omitempty"`
+	StartsAtLTE    *time.Time  `json:"startsAtLTE,omitempty"`
+	StartsAtIsNil  bool        `json:"startsAtIsNil,omitempty"`
+	StartsAtNotNil bool        `json:"startsAtNotNil,omitempty"`
+
+	// "ends_at" field predicates.
+	EndsAt       *time.Time  `json:"endsAt,omitempty"`
+	EndsAtNEQ    *time.Time  `json:"endsAtNEQ,omitempty"`
+	EndsAtIn     []time.Time `json:"endsAtIn,omitempty"`
+	EndsAtNotIn  []time.Time `json:"endsAtNotIn,omitempty"`
+	EndsAtGT     *time.Time  `json:"endsAtGT,omitempty"`
+	EndsAtGTE    *time.Time  `json:"endsAtGTE,omitempty"`
+	EndsAtLT     *time.Time  `json:"endsAtLT,omitempty"`
+	EndsAtLTE    *time.Time  `json:"endsAtLTE,omitempty"`
+	EndsAtIsNil  bool        `json:"endsAtIsNil,omitempty"`
+	EndsAtNotNil bool        `json:"endsAtNotNil,omitempty"`
+
+	// "capacity" field predicates.
+	Capacity       *int  `json:"capacity,omitempty"`
+	CapacityNEQ    *int  `json:"capacityNEQ,omitempty"`
+	CapacityIn     []int `json:"capacityIn,omitempty"`
+	CapacityNotIn  []int `json:"capacityNotIn,omitempty"`
+	CapacityGT     *int  `json:"capacityGT,omitempty"`
+	CapacityGTE    *int  `json:"capacityGTE,omitempty"`
+	CapacityLT     *int  `json:"capacityLT,omitempty"`
+	CapacityLTE    *int  `json:"capacityLTE,omitempty"`
+	CapacityIsNil  bool  `json:"capacityIsNil,omitempty"`
+	CapacityNotNil bool  `json:"capacityNotNil,omitempty"`
+
+	// "location" field predicates.
+	Location             *string  `json:"location,omitempty"`
+	LocationNEQ          *string  `json:"locationNEQ,omitempty"`
+	LocationIn           []string `json:"locationIn,omitempty"`
+	LocationNotIn        []string `json:"locationNotIn,omitempty"`
+	LocationGT           *string  `json:"locationGT,omitempty"`
+	LocationGTE          *string  `json:"locationGTE,omitempty"`
+	LocationLT           *string  `json:"locationLT,omitempty"`
+	LocationLTE          *string  `json:"locationLTE,omitempty"`
+	LocationContains     *string  `json:"locationContains,omitempty"`
+	LocationHasPrefix    *string  `json:"locationHasPrefix,omitempty"`
+	LocationHasSuffix    *string  `json:"locationHasSuffix,omitempty"`
+	LocationIsNil        bool     `json:"locationIsNil,omitempty"`
+	LocationNotNil       bool     `json:"locationNotNil,omitempty"`
+	LocationEqualFold    *string  `json:"locationEqualFold,omitempty"`
+	LocationContainsFold *string  `json:"locationContainsFold,omitempty"`
+
+	// "qr_checkin" field predicates.
+	QrCheckin    *bool `json:"qrCheckin,omitempty"`
+	QrCheckinNEQ *bool `json:"qrCheckinNEQ,omitempty"`
+
+	// "per_slot_checkin" field predicates.
+	PerSlotCheckin    *bool `json:"perSlotCheckin,omitempty"`
+	PerSlotCheckinNEQ *bool `json:"perSlotCheckinNEQ,omitempty"`
+
+	// "slot_tolerance_minutes" field predicates.
+	SlotToleranceMinutes      *int  `json:"slotToleranceMinutes,omitempty"`
+	SlotToleranceMinutesNEQ   *int  `json:"slotToleranceMinutesNEQ,omitempty"`
+	SlotToleranceMinutesIn    []int `json:"slotToleranceMinutesIn,omitempty"`
+	SlotToleranceMinutesNotIn []int `json:"slotToleranceMinutesNotIn,omitempty"`
+	SlotToleranceMinutesGT    *int  `json:"slotToleranceMinutesGT,omitempty"`
+	SlotToleranceMinutesGTE   *int  `json:"slotToleranceMinutesGTE,omitempty"`
+	SlotToleranceMinutesLT    *int  `json:"slotToleranceMinutesLT,omitempty"`
+	SlotToleranceMinutesLTE   *int  `json:"slotToleranceMinutesLTE,omitempty"`
+
+	// "max_participants" field predicates.
+	MaxParticipants      *int  `json:"maxParticipants,omitempty"`
+	MaxParticipantsNEQ   *int  `json:"maxParticipantsNEQ,omitempty"`
+	MaxParticipantsIn    []int `json:"maxParticipantsIn,omitempty"`
+	MaxParticipantsNotIn []int `json:"maxParticipantsNotIn,omitempty"`
+	MaxParticipantsGT    *int  `json:"maxParticipantsGT,omitempty"`
+	MaxParticipantsGTE   *int  `json:"maxParticipantsGTE,omitempty"`
+	MaxParticipantsLT    *int  `json:"maxParticipantsLT,omitempty"`
+	MaxParticipantsLTE   *int  `json:"maxParticipantsLTE,omitempty"`
+
+	// "public_registration" field predicates.
+	PublicRegistration    *bool `json:"publicRegistration,omitempty"`
+	PublicRegistrationNEQ *bool `json:"publicRegistrationNEQ,omitempty"`
+
+	// "organization" edge predicates.
+	HasOrganization     *bool                     `json:"hasOrganization,omitempty"`
+	HasOrganizationWith []*OrganizationWhereInput `json:"hasOrganizationWith,omitempty"`
+
+	// "slots" edge predicates.
+	HasSlots     *bool             `json:"hasSlots,omitempty"`
+	HasSlotsWith []*SlotWhereInput `json:"hasSlotsWith,omitempty"`
+
+	// "registrations" edge predicates.
+	HasRegistrations     *bool                     `json:"hasRegistrations,omitempty"`
+	HasRegistrationsWith []*RegistrationWhereInput `json:"hasRegistrationsWith,omitempty"`
+
+	// "scans" edge predicates.
+	HasScans     *bool             `json:"hasScans,omitempty"`
+	HasScansWith []*ScanWhereInput `json:"hasScansWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ActivityWhereInput) AddPredicates(predicates ...predicate.Activity) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ActivityWhereInput filter on the ActivityQuery builder.
+func (i *ActivityWhereInput) Filter(q *ActivityQuery) (*ActivityQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyActivityWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyActivityWhereInput is returned in case the ActivityWhereInput is empty.
+var ErrEmptyActivityWhereInput = errors.New("ent: empty predicate ActivityWhereInput")
+
+// P returns a predicate for filtering activities.
+// An error is returned if the input is empty or invalid.
+func (i *ActivityWhereInput) P() (predicate.Activity, error) {
+	var predicates []predicate.Activity
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, activity.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Activity, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, activity.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Activity, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, activity.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, activity.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, activity.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, activity.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, activity.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, activity.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, activity.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, activity.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, activity.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, activity.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, activity.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, activity.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, activity.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, activity.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, activity.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, activity.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, activity.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, activity.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, activity.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, activity.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, activity.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, activity.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, activity.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, activity.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, activity.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Number != nil {
+		predicates = append(predicates, activity.NumberEQ(*i.Number))
+	}
+	if i.NumberNEQ != nil {
+		predicates = append(predicates, activity.NumberNEQ(*i.NumberNEQ))
+	}
+	if len(i.NumberIn) > 0 {
+		predicates = append(predicates, activity.NumberIn(i.NumberIn...))
+	}
+	if len(i.NumberNotIn) > 0 {
+		predicates = append(predicates, activity.NumberNotIn(i.NumberNotIn...))
+	}
+	if i.NumberGT != nil {
+		predicates = append(predicates, activity.NumberGT(*i.NumberGT))
+	}
+	if i.NumberGTE != nil {
+		predicates = append(predicates, activity.NumberGTE(*i.NumberGTE))
+	}
+	if i.NumberLT != nil {
+		predicates = append(predicates, activity.NumberLT(*i.NumberLT))
+	}
+	if i.NumberLTE != nil {
+		predicates = append(predicates, activity.NumberLTE(*i.NumberLTE))
+	}
+	if i.NumberContains != nil {
+		predicates = append(predicates, activity.NumberContains(*i.NumberContains))
+	}
+	if i.NumberHasPrefix != nil {
+		predicates = append(predicates, activity.NumberHasPrefix(*i.NumberHasPrefix))
+	}
+	if i.NumberHasSuffix != nil {
+		predicates = append(predicates, activity.NumberHasSuffix(*i.NumberHasSuffix))
+	}
+	if i.NumberEqualFold != nil {
+		predicates = append(predicates, activity.NumberEqualFold(*i.NumberEqualFold))
+	}
+	if i.NumberContainsFold != nil {
+		predicates = append(predicates, activity.NumberContainsFold(*i.NumberContainsFold))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, activity.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, activity.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, activity.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, activity.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, activity.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, activity.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, activity.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, activity.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, activity.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, activity.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, activity.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, activity.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, activity.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.OrganizationID != nil {
+		predicates = append(predicates, activity.OrganizationIDEQ(*i.OrganizationID))
+	}
+	if i.OrganizationIDNEQ != nil {
+		predicates = append(predicates, activity.OrganizationIDNEQ(*i.OrganizationIDNEQ))
+	}
+	if len(i.OrganizationIDIn) > 0 {
+		predicates = append(predicates, activity.OrganizationIDIn(i.OrganizationIDIn...))
+	}
+	if len(i.OrganizationIDNotIn) > 0 {
+		predicates = append(predicates, activity.OrganizationIDNotIn(i.OrganizationIDNotIn...))
+	}
+	if i.StartsAt != nil {
+		predicates = append(predicates, activity.StartsAtEQ(*i.StartsAt))
+	}
+	if i.StartsAtNEQ != nil {
+		predicates = append(predicates, activity.StartsAtNEQ(*i.StartsAtNEQ))
+	}
+	if len(i.StartsAtIn) > 0 {
+		predicates = append(predicates, activity.StartsAtIn(i.StartsAtIn...))
+	}
+	if len(i.StartsAtNotIn) > 0 {
+		predicates = append(predicates, activity.StartsAtNotIn(i.StartsAtNotIn...))
+	}
+	if i.StartsAtGT != nil {
+		predicates = append(predicates, activity.StartsAtGT(*i.StartsAtGT))
+	}
+	if i.StartsAtGTE != nil {
+		predicates = append(predicates, activity.StartsAtGTE(*i.StartsAtGTE))
+	}
+	if i.StartsAtLT != nil {
+		predicates = append(predicates, activity.StartsAtLT(*i.StartsAtLT))
+	}
+	if i.StartsAtLTE != nil {
+		predicates = append(predicates, activity.StartsAtLTE(*i.StartsAtLTE))
+	}
+	if i.StartsAtIsNil {
+		predicates = append(predicates, activity.StartsAtIsNil())
+	}
+	if i.StartsAtNotNil {
+		predicates = append(predicates, activity.StartsAtNotNil())
+	}
+	if i.EndsAt != nil {
+		predicates = append(predicates, activity.EndsAtEQ(*i.EndsAt))
+	}
+	if i.EndsAtNEQ != nil {
+		predicates = append(predicates, activity.EndsAtNEQ(*i.EndsAtNEQ))
+	}
+	if len(i.EndsAtIn) > 0 {
+		predicates = append(predicates, activity.EndsAtIn(i.EndsAtIn...))
+	}
+	if len(i.EndsAtNotIn) > 0 {
+		predicates = append(predicates, activity.EndsAtNotIn(i.EndsAtNotIn...))
+	}
+	if i.EndsAtGT != nil {
+		predicates = append(predicates, activity.EndsAtGT(*i.EndsAtGT))
+	}
+	if i.EndsAtGTE != nil {
+		predicates = append(predicates, activity.EndsAtGTE(*i.EndsAtGTE))
+	}
+	if i.EndsAtLT != nil {
+		predicates = append(predicates, activity.EndsAtLT(*i.EndsAtLT))
+	}
+	if i.EndsAtLTE != nil {
+		predicates = append(predicates, activity.EndsAtLTE(*i.EndsAtLTE))
+	}
+	if i.EndsAtIsNil {
+		predicates = append(predicates, activity.EndsAtIsNil())
+	}
+	if i.EndsAtNotNil {
+		predicates = append(predicates, activity.EndsAtNotNil())
+	}
+	if i.Capacity != nil {
+		predicates = append(predicates, activity.CapacityEQ(*i.Capacity))
+	}
+	if i.CapacityNEQ != nil {
+		predicates = append(predicates, activity.CapacityNEQ(*i.CapacityNEQ))
+	}
+	if len(i.CapacityIn) > 0 {
+		predicates = append(predicates, activity.CapacityIn(i.CapacityIn...))
+	}
+	if len(i.CapacityNotIn) > 0 {
+		predicates = append(predicates, activity.CapacityNotIn(i.CapacityNotIn...))
+	}
+	if i.CapacityGT != nil {
+		predicates = append(predicates, activity.CapacityGT(*i.CapacityGT))
+	}
+	if i.CapacityGTE != nil {
+		predicates = append(predicates, activity.CapacityGTE(*i.CapacityGTE))
+	}
+	if i.CapacityLT != nil {
+		predicates = append(predicates, activity.CapacityLT(*i.CapacityLT))
+	}
+	if i.CapacityLTE != nil {
+		predicates = append(predicates, activity.CapacityLTE(*i.CapacityLTE))
+	}
+	if i.CapacityIsNil {
+		predicates = append(predicates, activity.CapacityIsNil())
+	}
+	if i.CapacityNotNil {
+		predicates = append(predicates, activity.CapacityNotNil())
+	}
+	if i.Location != nil {
+		predicates = append(predicates, activity.LocationEQ(*i.Location))
+	}
+	if i.LocationNEQ != nil {
+		predicates = append(predicates, activity.LocationNEQ(*i.LocationNEQ))
+	}
+	if len(i.LocationIn) > 0 {
+		predicates = append(predicates, activity.LocationIn(i.LocationIn...))
+	}
+	if len(i.LocationNotIn) > 0 {
+		predicates = append(predicates, activity.LocationNotIn(i.LocationNotIn...))
+	}
+	if i.LocationGT != nil {
+		predicates = append(predicates, activity.LocationGT(*i.LocationGT))
+	}
+	if i.LocationGTE != nil {
+		predicates = append(predicates, activity.LocationGTE(*i.LocationGTE))
+	}
+	if i.LocationLT != nil {
+		predicates = append(predicates, activity.LocationLT(*i.LocationLT))
+	}
+	if i.LocationLTE != nil {
+		predicates = append(predicates, activity.LocationLTE(*i.LocationLTE))
+	}
+	if i.LocationContains != nil {
+		predicates = append(predicates, activity.LocationContains(*i.LocationContains))
+	}
+	if i.LocationHasPrefix != nil {
+		predicates = append(predicates, activity.LocationHasPrefix(*i.LocationHasPrefix))
+	}
+	if i.LocationHasSuffix != nil {
+		predicates = append(predicates, activity.LocationHasSuffix(*i.LocationHasSuffix))
+	}
+	if i.LocationIsNil {
+		predicates = append(predicates, activity.LocationIsNil())
+	}
+	if i.LocationNotNil {
+		predicates = append(predicates, activity.LocationNotNil())
+	}
+	if i.LocationEqualFold != nil {
+		predicates = append(predicates, activity.LocationEqualFold(*i.LocationEqualFold))
+	}
+	if i.LocationContainsFold != nil {
+		predicates = append(predicates, activity.LocationContainsFold(*i.LocationContainsFold))
+	}
+	if i.QrCheckin != nil {
+		predicates = append(predicates, activity.QrCheckinEQ(*i.QrCheckin))
+	}
+	if i.QrCheckinNEQ != nil {
+		predicates = append(predicates, activity.QrCheckinNEQ(*i.QrCheckinNEQ))
+	}
+	if i.PerSlotCheckin != nil {
+		predicates = append(predicates, activity.PerSlotCheckinEQ(*i.PerSlotCheckin))
+	}
+	if i.PerSlotCheckinNEQ != nil {
+		predicates = append(predicates, activity.PerSlotCheckinNEQ(*i.PerSlotCheckinNEQ))
+	}
+	if i.SlotToleranceMinutes != nil {
+		predicates = append(predicates, activity.SlotToleranceMinutesEQ(*i.SlotToleranceMinutes))
+	}
+	if i.SlotToleranceMinutesNEQ != nil {
+		predicates = append(predicates, activity.SlotToleranceMinutesNEQ(*i.SlotToleranceMinutesNEQ))
+	}
+	if len(i.SlotToleranceMinutesIn) > 0 {
+		predicates = append(predicates, activity.SlotToleranceMinutesIn(i.SlotToleranceMinutesIn...))
+	}
+	if len(i.SlotToleranceMinutesNotIn) > 0 {
+		predicates = append(predicates, activity.SlotToleranceMinutesNotIn(i.SlotToleranceMinutesNotIn...))
+	}
+	if i.SlotToleranceMinutesGT != nil {
+		predicates = append(predicates, activity.SlotToleranceMinutesGT(*i.SlotToleranceMinutesGT))
+	}
+	if i.SlotToleranceMinutesGTE != nil {
+		predicates = append(predicates, activity.SlotToleranceMinutesGTE(*i.SlotToleranceMinutesGTE))
+	}
+	if i.SlotToleranceMinutesLT != nil {
+		predicates = append(predicates, activity.SlotToleranceMinutesLT(*i.SlotToleranceMinutesLT))
+	}
+	if i.SlotToleranceMinutesLTE != nil {
+		predicates = append(predicates, activity.SlotToleranceMinutesLTE(*i.SlotToleranceMinutesLTE))
+	}
+	if i.MaxParticipants != nil {
+		predicates = append(predicates, activity.MaxParticipantsEQ(*i.MaxParticipants))
+	}
+	if i.MaxParticipantsNEQ != nil {
+		predicates = append(predicates, activity.MaxParticipantsNEQ(*i.MaxParticipantsNEQ))
+	}
+	if len(i.MaxParticipantsIn) > 0 {
+		predicates = append(predicates, activity.MaxParticipantsIn(i.MaxParticipantsIn...))
+	}
+	if len(i.MaxParticipantsNotIn) > 0 {
+		predicates = append(predicates, activity.MaxParticipantsNotIn(i.MaxParticipantsNotIn...))
+	}
+	if i.MaxParticipantsGT != nil {
+		predicates = append(predicates, activity.MaxParticipantsGT(*i.MaxParticipantsGT))
+	}
+	if i.MaxParticipantsGTE != nil {
+		predicates = append(predicates, activity.MaxParticipantsGTE(*i.MaxParticipantsGTE))
+	}
+	if i.MaxParticipantsLT != nil {
+		predicates = append(predicates, activity.MaxParticipantsLT(*i.MaxParticipantsLT))
+	}
+	if i.MaxParticipantsLTE != nil {
+		predicates = append(predicates, activity.MaxParticipantsLTE(*i.MaxParticipantsLTE))
+	}
+	if i.PublicRegistration != nil {
+		predicates = append(predicates, activity.PublicRegistrationEQ(*i.PublicRegistration))
+	}
+	if i.PublicRegistrationNEQ != nil {
+		predicates = append(predicates, activity.PublicRegistrationNEQ(*i.PublicRegistrationNEQ))
+	}
+
+	if i.HasOrganization != nil {
+		p := activity.HasOrganization()
+		if !*i.HasOrganization {
+			p = activity.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasOrganizationWith) > 0 {
+		with := make([]predicate.Organization, 0, len(i.HasOrganizationWith))
+		for _, w := range i.HasOrganizationWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasOrganizationWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, activity.HasOrganizationWith(with...))
+	}
+	if i.HasSlots != nil {
+		p := activity.HasSlots()
+		if !*i.HasSlots {
+			p = activity.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSlotsWith) > 0 {
+		with := make([]predicate.Slot, 0, len(i.HasSlotsWith))
+		for _, w := range i.HasSlotsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSlotsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, activity.HasSlotsWith(with...))
+	}
+	if i.HasRegistrations != nil {
+		p := activity.HasRegistrations()
+		if !*i.HasRegistrations {
+			p = activity.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasRegistrationsWith) > 0 {
+		with := make([]predicate.Registration, 0, len(i.HasRegistrationsWith))
+		for _, w := range i.HasRegistrationsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasRegistrationsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, activity.HasRegistrationsWith(with...))
+	}
+	if i.HasScans != nil {
+		p := activity.HasScans()
+		if !*i.HasScans {
+			p = activity.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasScansWith) > 0 {
+		with := make([]predicate.Scan, 0, len(i.HasScansWith))
+		for _, w := range i.HasScansWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasScansWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, activity.HasScansWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyActivityWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return activity.And(predicates...), nil
+	}
+}
+
+// DeviceWhereInput represents a where input for filtering Device queries.
+type DeviceWhereInput struct {
+	Predicates []predicate.Device  `json:"-"`
+	Not        *DeviceWhereInput   `json:"not,omitempty"`
+	Or         []*DeviceWhereInput `json:"or,omitempty"`
+	And        []*DeviceWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "organization_id" field predicates.
+	OrganizationID      *int  `json:"organizationID,omitempty"`
+	OrganizationIDNEQ   *int  `json:"organizationIDNEQ,omitempty"`
+	OrganizationIDIn    []int `json:"organizationIDIn,omitempty"`
+	OrganizationIDNotIn []int `json:"organizationIDNotIn,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "identification_code" field predicates.
+	IdentificationCode             *string  `json:"identificationCode,omitempty"`
+	IdentificationCodeNEQ          *string  `json:"identificationCodeNEQ,omitempty"`
+	IdentificationCodeIn           []string `json:"identificationCodeIn,omitempty"`
+	IdentificationCodeNotIn        []string `json:"identificationCodeNotIn,omitempty"`
+	IdentificationCodeGT           *string  `json:"identificationCodeGT,omitempty"`
+	IdentificationCodeGTE          *string  `json:"identificationCodeGTE,omitempty"`
+	IdentificationCodeLT           *string  `json:"identificationCodeLT,omitempty"`
+	IdentificationCodeLTE          *string  `json:"identificationCodeLTE,omitempty"`
+	IdentificationCodeContains     *string  `json:"identificationCodeContains,omitempty"`
+	IdentificationCodeHasPrefix    *string  `json:"identificationCodeHasPrefix,omitempty"`
+	IdentificationCodeHasSuffix    *string  `json:"identificationCodeHasSuffix,omitempty"`
+	IdentificationCodeEqualFold    *string  `json:"identificationCodeEqualFold,omitempty"`
+	IdentificationCodeContainsFold *string  `json:"identificationCodeContainsFold,omitempty"`
+
+	// "registered_at" field predicates.
+	RegisteredAt       *time.Time  `json:"registeredAt,omitempty"`
+	RegisteredAtNEQ    *time.Time  `json:"registeredAtNEQ,omitempty"`
+	RegisteredAtIn     []time.Time `json:"registeredAtIn,omitempty"`
+	RegisteredAtNotIn  []time.Time `json:"registeredAtNotIn,omitempty"`
+	RegisteredAtGT     *time.Time  `json:"registeredAtGT,omitempty"`
+	RegisteredAtGTE    *time.Time  `json:"registeredAtGTE,omitempty"`
+	RegisteredAtLT     *time.Time  `json:"registeredAtLT,omitempty"`
+	RegisteredAtLTE    *time.Time  `json:"registeredAtLTE,omitempty"`
+	RegisteredAtIsNil  bool        `json:"registeredAtIsNil,omitempty"`
+	RegisteredAtNotNil bool        `json:"registeredAtNotNil,omitempty"`
+
+	// "last_seen_at" field predicates.
+	LastSeenAt       *time.Time  `json:"lastSeenAt,omitempty"`
+	LastSeenAtNEQ    *time.Time  `json:"lastSeenAtNEQ,omitempty"`
+	LastSeenAtIn     []time.Time `json:"lastSeenAtIn,omitempty"`
+	LastSeenAtNotIn  []time.Time `json:"lastSeenAtNotIn,omitempty"`
+	LastSeenAtGT     *time.Time  `json:"lastSeenAtGT,omitempty"`
+	LastSeenAtGTE    *time.Time  `json:"lastSeenAtGTE,omitempty"`
+	LastSeenAtLT     *time.Time  `json:"lastSeenAtLT,omitempty"`
+	LastSeenAtLTE    *time.Time  `json:"lastSeenAtLTE,omitempty"`
+	LastSeenAtIsNil  bool        `json:"lastSeenAtIsNil,omitempty"`
+	LastSeenAtNotNil bool        `json:"lastSeenAtNotNil,omitempty"`
+
+	// "revoked_at" field predicates.
+	RevokedAt       *time.Time  `json:"revokedAt,omitempty"`
+	RevokedAtNEQ    *time.Time  `json:"revokedAtNEQ,omitempty"`
+	RevokedAtIn     []time.Time `json:"revokedAtIn,omitempty"`
+	RevokedAtNotIn  []time.Time `json:"revokedAtNotIn,omitempty"`
+	RevokedAtGT     *time.Time  `json:"revokedAtGT,omitempty"`
+	RevokedAtGTE    *time.Time  `json:"revokedAtGTE,omitempty"`
+	RevokedAtLT     *time.Time  `json:"revokedAtLT,omitempty"`
+	RevokedAtLTE    *time.Time  `json:"revokedAtLTE,omitempty"`
+	RevokedAtIsNil  bool        `json:"revokedAtIsNil,omitempty"`
+	RevokedAtNotNil bool        `json:"revokedAtNotNil,omitempty"`
+
+	// "device_info" field predicates.
+	DeviceInfo             *string  `json:"deviceInfo,omitempty"`
+	DeviceInfoNEQ          *string  `json:"deviceInfoNEQ,omitempty"`
+	DeviceInfoIn           []string `json:"deviceInfoIn,omitempty"`
+	DeviceInfoNotIn        []string `json:"deviceInfoNotIn,omitempty"`
+	DeviceInfoGT           *string  `json:"deviceInfoGT,omitempty"`
+	DeviceInfoGTE          *string  `json:"deviceInfoGTE,omitempty"`
+	DeviceInfoLT           *string  `json:"deviceInfoLT,omitempty"`
+	DeviceInfoLTE          *string  `json:"deviceInfoLTE,omitempty"`
+	DeviceInfoContains     *string  `json:"deviceInfoContains,omitempty"`
+	DeviceInfoHasPrefix    *string  `json:"deviceInfoHasPrefix,omitempty"`
+	DeviceInfoHasSuffix    *string  `json:"deviceInfoHasSuffix,omitempty"`
+	DeviceInfoIsNil        bool     `json:"deviceInfoIsNil,omitempty"`
+	DeviceInfoNotNil       bool     `json:"deviceInfoNotNil,omitempty"`
+	DeviceInfoEqualFold    *string  `json:"deviceInfoEqualFold,omitempty"`
+	DeviceInfoContainsFold *string  `json:"deviceInfoContainsFold,omitempty"`
+
+	// "clock_skew_ms" field predicates.
+	ClockSkewMs      *int64  `json:"clockSkewMs,omitempty"`
+	ClockSkewMsNEQ   *int64  `json:"clockSkewMsNEQ,omitempty"`
+	ClockSkewMsIn    []int64 `json:"clockSkewMsIn,omitempty"`
+	ClockSkewMsNotIn []int64 `json:"clockSkewMsNotIn,omitempty"`
+	ClockSkewMsGT    *int64  `json:"clockSkewMsGT,omitempty"`
+	ClockSkewMsGTE   *int64  `json:"clockSkewMsGTE,omitempty"`
+	ClockSkewMsLT    *int64  `json:"clockSkewMsLT,omitempty"`
+	ClockSkewMsLTE   *int64  `json:"clockSkewMsLTE,omitempty"`
+
+	// "organization" edge predicates.
+	HasOrganization     *bool                     `json:"hasOrganization,omitempty"`
+	HasOrganizationWith []*OrganizationWhereInput `json:"hasOrganizationWith,omitempty"`
+
+	// "scans" edge predicates.
+	HasScans     *bool             `json:"hasScans,omitempty"`
+	HasScansWith []*ScanWhereInput `json:"hasScansWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *DeviceWhereInput) AddPredicates(predicates ...predicate.Device) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the DeviceWhereInput filter on the DeviceQuery builder.
+func (i *DeviceWhereInput) Filter(q *DeviceQuery) (*DeviceQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyDeviceWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyDeviceWhereInput is returned in case the DeviceWhereInput is empty.
+var ErrEmptyDeviceWhereInput = errors.New("ent: empty predicate DeviceWhereInput")
+
+// P returns a predicate for filtering devices.
+// An error is returned if the input is empty or invalid.
+func (i *DeviceWhereInput) P() (predicate.Device, error) {
+	var predicates []predicate.Device
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, device.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Device, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, device.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Device, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, device.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, device.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, device.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, device.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, device.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, device.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, device.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, device.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, device.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, device.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, device.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, device.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, device.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, device.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, device.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, device.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, device.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, device.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, device.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, device.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, device.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, device.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, device.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, device.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, device.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.OrganizationID != nil {
+		predicates = append(predicates, device.OrganizationIDEQ(*i.OrganizationID))
+	}
+	if i.OrganizationIDNEQ != nil {
+		predicates = append(predicates, device.OrganizationIDNEQ(*i.OrganizationIDNEQ))
+	}
+	if len(i.OrganizationIDIn) > 0 {
+		predicates = append(predicates, device.OrganizationIDIn(i.OrganizationIDIn...))
+	}
+	if len(i.OrganizationIDNotIn) > 0 {
+		predicates = append(predicates, device.OrganizationIDNotIn(i.OrganizationIDNotIn...))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, device.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, device.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, device.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, device.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, device.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, device.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, device.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, device.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, device.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, device.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, device.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, device.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, device.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.IdentificationCode != nil {
+		predicates = append(predicates, device.IdentificationCodeEQ(*i.IdentificationCode))
+	}
+	if i.IdentificationCodeNEQ != nil {
+		predicates = append(predicates, device.IdentificationCodeNEQ(*i.IdentificationCodeNEQ))
+	}
+	if len(i.IdentificationCodeIn) > 0 {
+		predicates = append(predicates, device.IdentificationCodeIn(i.IdentificationCodeIn...))
+	}
+	if len(i.IdentificationCodeNotIn) > 0 {
+		predicates = append(predicates, device.IdentificationCodeNotIn(i.IdentificationCodeNotIn...))
+	}
+	if i.IdentificationCodeGT != nil {
+		predicates = append(predicates, device.IdentificationCodeGT(*i.IdentificationCodeGT))
+	}
+	if i.IdentificationCodeGTE != nil {
+		predicates = append(predicates, device.IdentificationCodeGTE(*i.IdentificationCodeGTE))
+	}
+	if i.IdentificationCodeLT != nil {
+		predicates = append(predicates, device.IdentificationCodeLT(*i.IdentificationCodeLT))
+	}
+	if i.IdentificationCodeLTE != nil {
+		predicates = append(predicates, device.IdentificationCodeLTE(*i.IdentificationCodeLTE))
+	}
+	if i.IdentificationCodeContains != nil {
+		predicates = append(predicates, device.IdentificationCodeContains(*i.IdentificationCodeContains))
+	}
+	if i.IdentificationCodeHasPrefix != nil {
+		predicates = append(predicates, device.IdentificationCodeHasPrefix(*i.IdentificationCodeHasPrefix))
+	}
+	if i.IdentificationCodeHasSuffix != nil {
+		predicates = append(predicates, device.IdentificationCodeHasSuffix(*i.IdentificationCodeHasSuffix))
+	}
+	if i.IdentificationCodeEqualFold != nil {
+		predicates = append(predicates, device.IdentificationCodeEqualFold(*i.IdentificationCodeEqualFold))
+	}
+	if i.IdentificationCodeContainsFold != nil {
+		predicates = append(predicates, device.IdentificationCodeContainsFold(*i.IdentificationCodeContainsFold))
+	}
+	if i.RegisteredAt != nil {
+		predicates = append(predicates, device.RegisteredAtEQ(*i.RegisteredAt))
+	}
+	if i.RegisteredAtNEQ != nil {
+		predicates = append(predicates, device.RegisteredAtNEQ(*i.RegisteredAtNEQ))
+	}
+	if len(i.RegisteredAtIn) > 0 {
+		predicates = append(predicates, device.RegisteredAtIn(i.RegisteredAtIn...))
+	}
+	if len(i.RegisteredAtNotIn) > 0 {
+		predicates = append(predicates, device.RegisteredAtNotIn(i.RegisteredAtNotIn...))
+	}
+	if i.RegisteredAtGT != nil {
+		predicates = append(predicates, device.RegisteredAtGT(*i.RegisteredAtGT))
+	}
+	if i.RegisteredAtGTE != nil {
+		predicates = append(predicates, device.RegisteredAtGTE(*i.RegisteredAtGTE))
+	}
+	if i.RegisteredAtLT != nil {
+		predicates = append(predicates, device.RegisteredAtLT(*i.RegisteredAtLT))
+	}
+	if i.RegisteredAtLTE != nil {
+		predicates = append(predicates, device.RegisteredAtLTE(*i.RegisteredAtLTE))
+	}
+	if i.RegisteredAtIsNil {
+		predicates = append(predicates, device.RegisteredAtIsNil())
+	}
+	if i.RegisteredAtNotNil {
+		predicates = append(predicates, device.RegisteredAtNotNil())
+	}
+	if i.LastSeenAt != nil {
+		predicates = append(predicates, device.LastSeenAtEQ(*i.LastSeenAt))
+	}
+	if i.LastSeenAtNEQ != nil {
+		predicates = append(predicates, device.LastSeenAtNEQ(*i.LastSeenAtNEQ))
+	}
+	if len(i.LastSeenAtIn) > 0 {
+		predicates = append(predicates, device.LastSeenAtIn(i.LastSeenAtIn...))
+	}
+	if len(i.LastSeenAtNotIn) > 0 {
+		predicates = append(predicates, device.LastSeenAtNotIn(i.LastSeenAtNotIn...))
+	}
+	if i.LastSeenAtGT != nil {
+		predicates = append(predicates, device.LastSeenAtGT(*i.LastSeenAtGT))
+	}
+	if i.LastSeenAtGTE != nil {
+		predicates = append(predicates, device.LastSeenAtGTE(*i.LastSeenAtGTE))
+	}
+	if i.LastSeenAtLT != nil {
+		predicates = append(predicates, device.LastSeenAtLT(*i.LastSeenAtLT))
+	}
+	if i.LastSeenAtLTE != nil {
+		predicates = append(predicates, device.LastSeenAtLTE(*i.LastSeenAtLTE))
+	}
+	if i.LastSeenAtIsNil {
+		predicates = append(predicates, device.LastSeenAtIsNil())
+	}
+	if i.LastSeenAtNotNil {
+		predicates = append(predicates, device.LastSeenAtNotNil())
+	}
+	if i.RevokedAt != nil {
+		predicates = append(predicates, device.RevokedAtEQ(*i.RevokedAt))
+	}
+	if i.RevokedAtNEQ != nil {
+		predicates = append(predicates, device.RevokedAtNEQ(*i.RevokedAtNEQ))
+	}
+	if len(i.RevokedAtIn) > 0 {
+		predicates = append(predicates, device.RevokedAtIn(i.RevokedAtIn...))
+	}
+	if len(i.RevokedAtNotIn) > 0 {
+		predicates = append(predicates, device.RevokedAtNotIn(i.RevokedAtNotIn...))
+	}
+	if i.RevokedAtGT != nil {
+		predicates = append(predicates, device.RevokedAtGT(*i.RevokedAtGT))
+	}
+	if i.RevokedAtGTE != nil {
+		predicates = append(predicates, device.RevokedAtGTE(*i.RevokedAtGTE))
+	}
+	if i.RevokedAtLT != nil {
+		predicates = append(predicates, device.RevokedAtLT(*i.RevokedAtLT))
+	}
+	if i.RevokedAtLTE != nil {
+		predicates = append(predicates, device.RevokedAtLTE(*i.RevokedAtLTE))
+	}
+	if i.RevokedAtIsNil {
+		predicates = append(predicates, device.RevokedAtIsNil())
+	}
+	if i.RevokedAtNotNil {
+		predicates = append(predicates, device.RevokedAtNotNil())
+	}
+	if i.DeviceInfo != nil {
+		predicates = append(predicates, device.DeviceInfoEQ(*i.DeviceInfo))
+	}
+	if i.DeviceInfoNEQ != nil {
+		predicates = append(predicates, device.DeviceInfoNEQ(*i.DeviceInfoNEQ))
+	}
+	if len(i.DeviceInfoIn) > 0 {
+		predicates = append(predicates, device.DeviceInfoIn(i.DeviceInfoIn...))
+	}
+	if len(i.DeviceInfoNotIn) > 0 {
+		predicates = append(predicates, device.DeviceInfoNotIn(i.DeviceInfoNotIn...))
+	}
+	if i.DeviceInfoGT != nil {
+		predicates = append(predicates, device.DeviceInfoGT(*i.DeviceInfoGT))
+	}
+	if i.DeviceInfoGTE != nil {
+		predicates = append(predicates, device.DeviceInfoGTE(*i.DeviceInfoGTE))
+	}
+	if i.DeviceInfoLT != nil {
+		predicates = append(predicates, device.DeviceInfoLT(*i.DeviceInfoLT))
+	}
+	if i.DeviceInfoLTE != nil {
+		predicates = append(predicates, device.DeviceInfoLTE(*i.DeviceInfoLTE))
+	}
+	if i.DeviceInfoContains != nil {
+		predicates = append(predicates, device.DeviceInfoContains(*i.DeviceInfoContains))
+	}
+	if i.DeviceInfoHasPrefix != nil {
+		predicates = append(predicates, device.DeviceInfoHasPrefix(*i.DeviceInfoHasPrefix))
+	}
+	if i.DeviceInfoHasSuffix != nil {
+		predicates = append(predicates, device.DeviceInfoHasSuffix(*i.DeviceInfoHasSuffix))
+	}
+	if i.DeviceInfoIsNil {
+		predicates = append(predicates, device.DeviceInfoIsNil())
+	}
+	if i.DeviceInfoNotNil {
+		predicates = append(predicates, device.DeviceInfoNotNil())
+	}
+	if i.DeviceInfoEqualFold != nil {
+		predicates = append(predicates, device.DeviceInfoEqualFold(*i.DeviceInfoEqualFold))
+	}
+	if i.DeviceInfoContainsFold != nil {
+		predicates = append(predicates, device.DeviceInfoContainsFold(*i.DeviceInfoContainsFold))
+	}
+	if i.ClockSkewMs != nil {
+		predicates = append(predicates, device.ClockSkewMsEQ(*i.ClockSkewMs))
+	}
+	if i.ClockSkewMsNEQ != nil {
+		predicates = append(predicates, device.ClockSkewMsNEQ(*i.ClockSkewMsNEQ))
+	}
+	if len(i.ClockSkewMsIn) > 0 {
+		predicates = append(predicates, device.ClockSkewMsIn(i.ClockSkewMsIn...))
+	}
+	if len(i.ClockSkewMsNotIn) > 0 {
+		predicates = append(predicates, device.ClockSkewMsNotIn(i.ClockSkewMsNotIn...))
+	}
+	if i.ClockSkewMsGT != nil {
+		predicates = append(predicates, device.ClockSkewMsGT(*i.ClockSkewMsGT))
+	}
+	if i.ClockSkewMsGTE != nil {
+		predicates = append(predicates, device.ClockSkewMsGTE(*i.ClockSkewMsGTE))
+	}
+	if i.ClockSkewMsLT != nil {
+		predicates = append(predicates, device.ClockSkewMsLT(*i.ClockSkewMsLT))
+	}
+	if i.ClockSkewMsLTE != nil {
+		predicates = append(predicates, device.ClockSkewMsLTE(*i.ClockSkewMsLTE))
+	}
+
+	if i.HasOrganization != nil {
+		p := device.HasOrganization()
+		if !*i.HasOrganization {
+			p = device.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasOrganizationWith) > 0 {
+		with := make([]predicate.Organization, 0, len(i.HasOrganizationWith))
+		for _, w := range i.HasOrganizationWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasOrganizationWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, device.HasOrganizationWith(with...))
+	}
+	if i.HasScans != nil {
+		p := device.HasScans()
+		if !*i.HasScans {
+			p = device.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasScansWith) > 0 {
+		with := make([]predicate.Scan, 0, len(i.HasScansWith))
+		for _, w := range i.HasScansWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasScansWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, device.HasScansWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyDeviceWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return device.And(predicates...), nil
+	}
+}
 
 // HistoryEntryWhereInput represents a where input for filtering HistoryEntry queries.
 type HistoryEntryWhereInput struct {
@@ -581,14 +1864,6 @@ type MembershipWhereInput struct {
 	// "principal" field predicates.
 	Principal    *bool `json:"principal,omitempty"`
 	PrincipalNEQ *bool `json:"principalNEQ,omitempty"`
-
-	// "user" edge predicates.
-	HasUser     *bool             `json:"hasUser,omitempty"`
-	HasUserWith []*UserWhereInput `json:"hasUserWith,omitempty"`
-
-	// "organization" edge predicates.
-	HasOrganization     *bool                     `json:"hasOrganization,omitempty"`
-	HasOrganizationWith []*OrganizationWhereInput `json:"hasOrganizationWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -765,42 +2040,6 @@ func (i *MembershipWhereInput) P() (predicate.Membership, error) {
 		predicates = append(predicates, membership.PrincipalNEQ(*i.PrincipalNEQ))
 	}
 
-	if i.HasUser != nil {
-		p := membership.HasUser()
-		if !*i.HasUser {
-			p = membership.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasUserWith) > 0 {
-		with := make([]predicate.User, 0, len(i.HasUserWith))
-		for _, w := range i.HasUserWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasUserWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, membership.HasUserWith(with...))
-	}
-	if i.HasOrganization != nil {
-		p := membership.HasOrganization()
-		if !*i.HasOrganization {
-			p = membership.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasOrganizationWith) > 0 {
-		with := make([]predicate.Organization, 0, len(i.HasOrganizationWith))
-		for _, w := range i.HasOrganizationWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasOrganizationWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, membership.HasOrganizationWith(with...))
-	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyMembershipWhereInput
@@ -1063,17 +2302,26 @@ type OrganizationWhereInput struct {
 	ParentIDIsNil  bool  `json:"parentIDIsNil,omitempty"`
 	ParentIDNotNil bool  `json:"parentIDNotNil,omitempty"`
 
-	// "parent" edge predicates.
-	HasParent     *bool                     `json:"hasParent,omitempty"`
-	HasParentWith []*OrganizationWhereInput `json:"hasParentWith,omitempty"`
+	// "site_code" field predicates.
+	SiteCode             *string  `json:"siteCode,omitempty"`
+	SiteCodeNEQ          *string  `json:"siteCodeNEQ,omitempty"`
+	SiteCodeIn           []string `json:"siteCodeIn,omitempty"`
+	SiteCodeNotIn        []string `json:"siteCodeNotIn,omitempty"`
+	SiteCodeGT           *string  `json:"siteCodeGT,omitempty"`
+	SiteCodeGTE          *string  `json:"siteCodeGTE,omitempty"`
+	SiteCodeLT           *string  `json:"siteCodeLT,omitempty"`
+	SiteCodeLTE          *string  `json:"siteCodeLTE,omitempty"`
+	SiteCodeContains     *string  `json:"siteCodeContains,omitempty"`
+	SiteCodeHasPrefix    *string  `json:"siteCodeHasPrefix,omitempty"`
+	SiteCodeHasSuffix    *string  `json:"siteCodeHasSuffix,omitempty"`
+	SiteCodeIsNil        bool     `json:"siteCodeIsNil,omitempty"`
+	SiteCodeNotNil       bool     `json:"siteCodeNotNil,omitempty"`
+	SiteCodeEqualFold    *string  `json:"siteCodeEqualFold,omitempty"`
+	SiteCodeContainsFold *string  `json:"siteCodeContainsFold,omitempty"`
 
-	// "branches" edge predicates.
-	HasBranches     *bool                     `json:"hasBranches,omitempty"`
-	HasBranchesWith []*OrganizationWhereInput `json:"hasBranchesWith,omitempty"`
-
-	// "memberships" edge predicates.
-	HasMemberships     *bool                   `json:"hasMemberships,omitempty"`
-	HasMembershipsWith []*MembershipWhereInput `json:"hasMembershipsWith,omitempty"`
+	// "speakers" edge predicates.
+	HasSpeakers     *bool                `json:"hasSpeakers,omitempty"`
+	HasSpeakersWith []*SpeakerWhereInput `json:"hasSpeakersWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -1780,60 +3028,69 @@ func (i *OrganizationWhereInput) P() (predicate.Organization, error) {
 	if i.ParentIDNotNil {
 		predicates = append(predicates, organization.ParentIDNotNil())
 	}
+	if i.SiteCode != nil {
+		predicates = append(predicates, organization.SiteCodeEQ(*i.SiteCode))
+	}
+	if i.SiteCodeNEQ != nil {
+		predicates = append(predicates, organization.SiteCodeNEQ(*i.SiteCodeNEQ))
+	}
+	if len(i.SiteCodeIn) > 0 {
+		predicates = append(predicates, organization.SiteCodeIn(i.SiteCodeIn...))
+	}
+	if len(i.SiteCodeNotIn) > 0 {
+		predicates = append(predicates, organization.SiteCodeNotIn(i.SiteCodeNotIn...))
+	}
+	if i.SiteCodeGT != nil {
+		predicates = append(predicates, organization.SiteCodeGT(*i.SiteCodeGT))
+	}
+	if i.SiteCodeGTE != nil {
+		predicates = append(predicates, organization.SiteCodeGTE(*i.SiteCodeGTE))
+	}
+	if i.SiteCodeLT != nil {
+		predicates = append(predicates, organization.SiteCodeLT(*i.SiteCodeLT))
+	}
+	if i.SiteCodeLTE != nil {
+		predicates = append(predicates, organization.SiteCodeLTE(*i.SiteCodeLTE))
+	}
+	if i.SiteCodeContains != nil {
+		predicates = append(predicates, organization.SiteCodeContains(*i.SiteCodeContains))
+	}
+	if i.SiteCodeHasPrefix != nil {
+		predicates = append(predicates, organization.SiteCodeHasPrefix(*i.SiteCodeHasPrefix))
+	}
+	if i.SiteCodeHasSuffix != nil {
+		predicates = append(predicates, organization.SiteCodeHasSuffix(*i.SiteCodeHasSuffix))
+	}
+	if i.SiteCodeIsNil {
+		predicates = append(predicates, organization.SiteCodeIsNil())
+	}
+	if i.SiteCodeNotNil {
+		predicates = append(predicates, organization.SiteCodeNotNil())
+	}
+	if i.SiteCodeEqualFold != nil {
+		predicates = append(predicates, organization.SiteCodeEqualFold(*i.SiteCodeEqualFold))
+	}
+	if i.SiteCodeContainsFold != nil {
+		predicates = append(predicates, organization.SiteCodeContainsFold(*i.SiteCodeContainsFold))
+	}
 
-	if i.HasParent != nil {
-		p := organization.HasParent()
-		if !*i.HasParent {
+	if i.HasSpeakers != nil {
+		p := organization.HasSpeakers()
+		if !*i.HasSpeakers {
 			p = organization.Not(p)
 		}
 		predicates = append(predicates, p)
 	}
-	if len(i.HasParentWith) > 0 {
-		with := make([]predicate.Organization, 0, len(i.HasParentWith))
-		for _, w := range i.HasParentWith {
+	if len(i.HasSpeakersWith) > 0 {
+		with := make([]predicate.Speaker, 0, len(i.HasSpeakersWith))
+		for _, w := range i.HasSpeakersWith {
 			p, err := w.P()
 			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasParentWith'", err)
+				return nil, fmt.Errorf("%w: field 'HasSpeakersWith'", err)
 			}
 			with = append(with, p)
 		}
-		predicates = append(predicates, organization.HasParentWith(with...))
-	}
-	if i.HasBranches != nil {
-		p := organization.HasBranches()
-		if !*i.HasBranches {
-			p = organization.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasBranchesWith) > 0 {
-		with := make([]predicate.Organization, 0, len(i.HasBranchesWith))
-		for _, w := range i.HasBranchesWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasBranchesWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, organization.HasBranchesWith(with...))
-	}
-	if i.HasMemberships != nil {
-		p := organization.HasMemberships()
-		if !*i.HasMemberships {
-			p = organization.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasMembershipsWith) > 0 {
-		with := make([]predicate.Membership, 0, len(i.HasMembershipsWith))
-		for _, w := range i.HasMembershipsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasMembershipsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, organization.HasMembershipsWith(with...))
+		predicates = append(predicates, organization.HasSpeakersWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -2439,6 +3696,2828 @@ func (i *OutboxMessageWhereInput) P() (predicate.OutboxMessage, error) {
 	}
 }
 
+// ParticipantWhereInput represents a where input for filtering Participant queries.
+type ParticipantWhereInput struct {
+	Predicates []predicate.Participant  `json:"-"`
+	Not        *ParticipantWhereInput   `json:"not,omitempty"`
+	Or         []*ParticipantWhereInput `json:"or,omitempty"`
+	And        []*ParticipantWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "registration_id" field predicates.
+	RegistrationID      *int  `json:"registrationID,omitempty"`
+	RegistrationIDNEQ   *int  `json:"registrationIDNEQ,omitempty"`
+	RegistrationIDIn    []int `json:"registrationIDIn,omitempty"`
+	RegistrationIDNotIn []int `json:"registrationIDNotIn,omitempty"`
+
+	// "position" field predicates.
+	Position      *int  `json:"position,omitempty"`
+	PositionNEQ   *int  `json:"positionNEQ,omitempty"`
+	PositionIn    []int `json:"positionIn,omitempty"`
+	PositionNotIn []int `json:"positionNotIn,omitempty"`
+	PositionGT    *int  `json:"positionGT,omitempty"`
+	PositionGTE   *int  `json:"positionGTE,omitempty"`
+	PositionLT    *int  `json:"positionLT,omitempty"`
+	PositionLTE   *int  `json:"positionLTE,omitempty"`
+
+	// "last_name" field predicates.
+	LastName             *string  `json:"lastName,omitempty"`
+	LastNameNEQ          *string  `json:"lastNameNEQ,omitempty"`
+	LastNameIn           []string `json:"lastNameIn,omitempty"`
+	LastNameNotIn        []string `json:"lastNameNotIn,omitempty"`
+	LastNameGT           *string  `json:"lastNameGT,omitempty"`
+	LastNameGTE          *string  `json:"lastNameGTE,omitempty"`
+	LastNameLT           *string  `json:"lastNameLT,omitempty"`
+	LastNameLTE          *string  `json:"lastNameLTE,omitempty"`
+	LastNameContains     *string  `json:"lastNameContains,omitempty"`
+	LastNameHasPrefix    *string  `json:"lastNameHasPrefix,omitempty"`
+	LastNameHasSuffix    *string  `json:"lastNameHasSuffix,omitempty"`
+	LastNameEqualFold    *string  `json:"lastNameEqualFold,omitempty"`
+	LastNameContainsFold *string  `json:"lastNameContainsFold,omitempty"`
+
+	// "first_name" field predicates.
+	FirstName             *string  `json:"firstName,omitempty"`
+	FirstNameNEQ          *string  `json:"firstNameNEQ,omitempty"`
+	FirstNameIn           []string `json:"firstNameIn,omitempty"`
+	FirstNameNotIn        []string `json:"firstNameNotIn,omitempty"`
+	FirstNameGT           *string  `json:"firstNameGT,omitempty"`
+	FirstNameGTE          *string  `json:"firstNameGTE,omitempty"`
+	FirstNameLT           *string  `json:"firstNameLT,omitempty"`
+	FirstNameLTE          *string  `json:"firstNameLTE,omitempty"`
+	FirstNameContains     *string  `json:"firstNameContains,omitempty"`
+	FirstNameHasPrefix    *string  `json:"firstNameHasPrefix,omitempty"`
+	FirstNameHasSuffix    *string  `json:"firstNameHasSuffix,omitempty"`
+	FirstNameEqualFold    *string  `json:"firstNameEqualFold,omitempty"`
+	FirstNameContainsFold *string  `json:"firstNameContainsFold,omitempty"`
+
+	// "email" field predicates.
+	Email             *string  `json:"email,omitempty"`
+	EmailNEQ          *string  `json:"emailNEQ,omitempty"`
+	EmailIn           []string `json:"emailIn,omitempty"`
+	EmailNotIn        []string `json:"emailNotIn,omitempty"`
+	EmailGT           *string  `json:"emailGT,omitempty"`
+	EmailGTE          *string  `json:"emailGTE,omitempty"`
+	EmailLT           *string  `json:"emailLT,omitempty"`
+	EmailLTE          *string  `json:"emailLTE,omitempty"`
+	EmailContains     *string  `json:"emailContains,omitempty"`
+	EmailHasPrefix    *string  `json:"emailHasPrefix,omitempty"`
+	EmailHasSuffix    *string  `json:"emailHasSuffix,omitempty"`
+	EmailIsNil        bool     `json:"emailIsNil,omitempty"`
+	EmailNotNil       bool     `json:"emailNotNil,omitempty"`
+	EmailEqualFold    *string  `json:"emailEqualFold,omitempty"`
+	EmailContainsFold *string  `json:"emailContainsFold,omitempty"`
+
+	// "phone" field predicates.
+	Phone             *string  `json:"phone,omitempty"`
+	PhoneNEQ          *string  `json:"phoneNEQ,omitempty"`
+	PhoneIn           []string `json:"phoneIn,omitempty"`
+	PhoneNotIn        []string `json:"phoneNotIn,omitempty"`
+	PhoneGT           *string  `json:"phoneGT,omitempty"`
+	PhoneGTE          *string  `json:"phoneGTE,omitempty"`
+	PhoneLT           *string  `json:"phoneLT,omitempty"`
+	PhoneLTE          *string  `json:"phoneLTE,omitempty"`
+	PhoneContains     *string  `json:"phoneContains,omitempty"`
+	PhoneHasPrefix    *string  `json:"phoneHasPrefix,omitempty"`
+	PhoneHasSuffix    *string  `json:"phoneHasSuffix,omitempty"`
+	PhoneIsNil        bool     `json:"phoneIsNil,omitempty"`
+	PhoneNotNil       bool     `json:"phoneNotNil,omitempty"`
+	PhoneEqualFold    *string  `json:"phoneEqualFold,omitempty"`
+	PhoneContainsFold *string  `json:"phoneContainsFold,omitempty"`
+
+	// "age" field predicates.
+	Age       *int  `json:"age,omitempty"`
+	AgeNEQ    *int  `json:"ageNEQ,omitempty"`
+	AgeIn     []int `json:"ageIn,omitempty"`
+	AgeNotIn  []int `json:"ageNotIn,omitempty"`
+	AgeGT     *int  `json:"ageGT,omitempty"`
+	AgeGTE    *int  `json:"ageGTE,omitempty"`
+	AgeLT     *int  `json:"ageLT,omitempty"`
+	AgeLTE    *int  `json:"ageLTE,omitempty"`
+	AgeIsNil  bool  `json:"ageIsNil,omitempty"`
+	AgeNotNil bool  `json:"ageNotNil,omitempty"`
+
+	// "address" field predicates.
+	Address             *string  `json:"address,omitempty"`
+	AddressNEQ          *string  `json:"addressNEQ,omitempty"`
+	AddressIn           []string `json:"addressIn,omitempty"`
+	AddressNotIn        []string `json:"addressNotIn,omitempty"`
+	AddressGT           *string  `json:"addressGT,omitempty"`
+	AddressGTE          *string  `json:"addressGTE,omitempty"`
+	AddressLT           *string  `json:"addressLT,omitempty"`
+	AddressLTE          *string  `json:"addressLTE,omitempty"`
+	AddressContains     *string  `json:"addressContains,omitempty"`
+	AddressHasPrefix    *string  `json:"addressHasPrefix,omitempty"`
+	AddressHasSuffix    *string  `json:"addressHasSuffix,omitempty"`
+	AddressIsNil        bool     `json:"addressIsNil,omitempty"`
+	AddressNotNil       bool     `json:"addressNotNil,omitempty"`
+	AddressEqualFold    *string  `json:"addressEqualFold,omitempty"`
+	AddressContainsFold *string  `json:"addressContainsFold,omitempty"`
+
+	// "registration" edge predicates.
+	HasRegistration     *bool                     `json:"hasRegistration,omitempty"`
+	HasRegistrationWith []*RegistrationWhereInput `json:"hasRegistrationWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ParticipantWhereInput) AddPredicates(predicates ...predicate.Participant) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ParticipantWhereInput filter on the ParticipantQuery builder.
+func (i *ParticipantWhereInput) Filter(q *ParticipantQuery) (*ParticipantQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyParticipantWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyParticipantWhereInput is returned in case the ParticipantWhereInput is empty.
+var ErrEmptyParticipantWhereInput = errors.New("ent: empty predicate ParticipantWhereInput")
+
+// P returns a predicate for filtering participants.
+// An error is returned if the input is empty or invalid.
+func (i *ParticipantWhereInput) P() (predicate.Participant, error) {
+	var predicates []predicate.Participant
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, participant.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Participant, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, participant.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Participant, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, participant.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, participant.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, participant.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, participant.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, participant.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, participant.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, participant.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, participant.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, participant.IDLTE(*i.IDLTE))
+	}
+	if i.RegistrationID != nil {
+		predicates = append(predicates, participant.RegistrationIDEQ(*i.RegistrationID))
+	}
+	if i.RegistrationIDNEQ != nil {
+		predicates = append(predicates, participant.RegistrationIDNEQ(*i.RegistrationIDNEQ))
+	}
+	if len(i.RegistrationIDIn) > 0 {
+		predicates = append(predicates, participant.RegistrationIDIn(i.RegistrationIDIn...))
+	}
+	if len(i.RegistrationIDNotIn) > 0 {
+		predicates = append(predicates, participant.RegistrationIDNotIn(i.RegistrationIDNotIn...))
+	}
+	if i.Position != nil {
+		predicates = append(predicates, participant.PositionEQ(*i.Position))
+	}
+	if i.PositionNEQ != nil {
+		predicates = append(predicates, participant.PositionNEQ(*i.PositionNEQ))
+	}
+	if len(i.PositionIn) > 0 {
+		predicates = append(predicates, participant.PositionIn(i.PositionIn...))
+	}
+	if len(i.PositionNotIn) > 0 {
+		predicates = append(predicates, participant.PositionNotIn(i.PositionNotIn...))
+	}
+	if i.PositionGT != nil {
+		predicates = append(predicates, participant.PositionGT(*i.PositionGT))
+	}
+	if i.PositionGTE != nil {
+		predicates = append(predicates, participant.PositionGTE(*i.PositionGTE))
+	}
+	if i.PositionLT != nil {
+		predicates = append(predicates, participant.PositionLT(*i.PositionLT))
+	}
+	if i.PositionLTE != nil {
+		predicates = append(predicates, participant.PositionLTE(*i.PositionLTE))
+	}
+	if i.LastName != nil {
+		predicates = append(predicates, participant.LastNameEQ(*i.LastName))
+	}
+	if i.LastNameNEQ != nil {
+		predicates = append(predicates, participant.LastNameNEQ(*i.LastNameNEQ))
+	}
+	if len(i.LastNameIn) > 0 {
+		predicates = append(predicates, participant.LastNameIn(i.LastNameIn...))
+	}
+	if len(i.LastNameNotIn) > 0 {
+		predicates = append(predicates, participant.LastNameNotIn(i.LastNameNotIn...))
+	}
+	if i.LastNameGT != nil {
+		predicates = append(predicates, participant.LastNameGT(*i.LastNameGT))
+	}
+	if i.LastNameGTE != nil {
+		predicates = append(predicates, participant.LastNameGTE(*i.LastNameGTE))
+	}
+	if i.LastNameLT != nil {
+		predicates = append(predicates, participant.LastNameLT(*i.LastNameLT))
+	}
+	if i.LastNameLTE != nil {
+		predicates = append(predicates, participant.LastNameLTE(*i.LastNameLTE))
+	}
+	if i.LastNameContains != nil {
+		predicates = append(predicates, participant.LastNameContains(*i.LastNameContains))
+	}
+	if i.LastNameHasPrefix != nil {
+		predicates = append(predicates, participant.LastNameHasPrefix(*i.LastNameHasPrefix))
+	}
+	if i.LastNameHasSuffix != nil {
+		predicates = append(predicates, participant.LastNameHasSuffix(*i.LastNameHasSuffix))
+	}
+	if i.LastNameEqualFold != nil {
+		predicates = append(predicates, participant.LastNameEqualFold(*i.LastNameEqualFold))
+	}
+	if i.LastNameContainsFold != nil {
+		predicates = append(predicates, participant.LastNameContainsFold(*i.LastNameContainsFold))
+	}
+	if i.FirstName != nil {
+		predicates = append(predicates, participant.FirstNameEQ(*i.FirstName))
+	}
+	if i.FirstNameNEQ != nil {
+		predicates = append(predicates, participant.FirstNameNEQ(*i.FirstNameNEQ))
+	}
+	if len(i.FirstNameIn) > 0 {
+		predicates = append(predicates, participant.FirstNameIn(i.FirstNameIn...))
+	}
+	if len(i.FirstNameNotIn) > 0 {
+		predicates = append(predicates, participant.FirstNameNotIn(i.FirstNameNotIn...))
+	}
+	if i.FirstNameGT != nil {
+		predicates = append(predicates, participant.FirstNameGT(*i.FirstNameGT))
+	}
+	if i.FirstNameGTE != nil {
+		predicates = append(predicates, participant.FirstNameGTE(*i.FirstNameGTE))
+	}
+	if i.FirstNameLT != nil {
+		predicates = append(predicates, participant.FirstNameLT(*i.FirstNameLT))
+	}
+	if i.FirstNameLTE != nil {
+		predicates = append(predicates, participant.FirstNameLTE(*i.FirstNameLTE))
+	}
+	if i.FirstNameContains != nil {
+		predicates = append(predicates, participant.FirstNameContains(*i.FirstNameContains))
+	}
+	if i.FirstNameHasPrefix != nil {
+		predicates = append(predicates, participant.FirstNameHasPrefix(*i.FirstNameHasPrefix))
+	}
+	if i.FirstNameHasSuffix != nil {
+		predicates = append(predicates, participant.FirstNameHasSuffix(*i.FirstNameHasSuffix))
+	}
+	if i.FirstNameEqualFold != nil {
+		predicates = append(predicates, participant.FirstNameEqualFold(*i.FirstNameEqualFold))
+	}
+	if i.FirstNameContainsFold != nil {
+		predicates = append(predicates, participant.FirstNameContainsFold(*i.FirstNameContainsFold))
+	}
+	if i.Email != nil {
+		predicates = append(predicates, participant.EmailEQ(*i.Email))
+	}
+	if i.EmailNEQ != nil {
+		predicates = append(predicates, participant.EmailNEQ(*i.EmailNEQ))
+	}
+	if len(i.EmailIn) > 0 {
+		predicates = append(predicates, participant.EmailIn(i.EmailIn...))
+	}
+	if len(i.EmailNotIn) > 0 {
+		predicates = append(predicates, participant.EmailNotIn(i.EmailNotIn...))
+	}
+	if i.EmailGT != nil {
+		predicates = append(predicates, participant.EmailGT(*i.EmailGT))
+	}
+	if i.EmailGTE != nil {
+		predicates = append(predicates, participant.EmailGTE(*i.EmailGTE))
+	}
+	if i.EmailLT != nil {
+		predicates = append(predicates, participant.EmailLT(*i.EmailLT))
+	}
+	if i.EmailLTE != nil {
+		predicates = append(predicates, participant.EmailLTE(*i.EmailLTE))
+	}
+	if i.EmailContains != nil {
+		predicates = append(predicates, participant.EmailContains(*i.EmailContains))
+	}
+	if i.EmailHasPrefix != nil {
+		predicates = append(predicates, participant.EmailHasPrefix(*i.EmailHasPrefix))
+	}
+	if i.EmailHasSuffix != nil {
+		predicates = append(predicates, participant.EmailHasSuffix(*i.EmailHasSuffix))
+	}
+	if i.EmailIsNil {
+		predicates = append(predicates, participant.EmailIsNil())
+	}
+	if i.EmailNotNil {
+		predicates = append(predicates, participant.EmailNotNil())
+	}
+	if i.EmailEqualFold != nil {
+		predicates = append(predicates, participant.EmailEqualFold(*i.EmailEqualFold))
+	}
+	if i.EmailContainsFold != nil {
+		predicates = append(predicates, participant.EmailContainsFold(*i.EmailContainsFold))
+	}
+	if i.Phone != nil {
+		predicates = append(predicates, participant.PhoneEQ(*i.Phone))
+	}
+	if i.PhoneNEQ != nil {
+		predicates = append(predicates, participant.PhoneNEQ(*i.PhoneNEQ))
+	}
+	if len(i.PhoneIn) > 0 {
+		predicates = append(predicates, participant.PhoneIn(i.PhoneIn...))
+	}
+	if len(i.PhoneNotIn) > 0 {
+		predicates = append(predicates, participant.PhoneNotIn(i.PhoneNotIn...))
+	}
+	if i.PhoneGT != nil {
+		predicates = append(predicates, participant.PhoneGT(*i.PhoneGT))
+	}
+	if i.PhoneGTE != nil {
+		predicates = append(predicates, participant.PhoneGTE(*i.PhoneGTE))
+	}
+	if i.PhoneLT != nil {
+		predicates = append(predicates, participant.PhoneLT(*i.PhoneLT))
+	}
+	if i.PhoneLTE != nil {
+		predicates = append(predicates, participant.PhoneLTE(*i.PhoneLTE))
+	}
+	if i.PhoneContains != nil {
+		predicates = append(predicates, participant.PhoneContains(*i.PhoneContains))
+	}
+	if i.PhoneHasPrefix != nil {
+		predicates = append(predicates, participant.PhoneHasPrefix(*i.PhoneHasPrefix))
+	}
+	if i.PhoneHasSuffix != nil {
+		predicates = append(predicates, participant.PhoneHasSuffix(*i.PhoneHasSuffix))
+	}
+	if i.PhoneIsNil {
+		predicates = append(predicates, participant.PhoneIsNil())
+	}
+	if i.PhoneNotNil {
+		predicates = append(predicates, participant.PhoneNotNil())
+	}
+	if i.PhoneEqualFold != nil {
+		predicates = append(predicates, participant.PhoneEqualFold(*i.PhoneEqualFold))
+	}
+	if i.PhoneContainsFold != nil {
+		predicates = append(predicates, participant.PhoneContainsFold(*i.PhoneContainsFold))
+	}
+	if i.Age != nil {
+		predicates = append(predicates, participant.AgeEQ(*i.Age))
+	}
+	if i.AgeNEQ != nil {
+		predicates = append(predicates, participant.AgeNEQ(*i.AgeNEQ))
+	}
+	if len(i.AgeIn) > 0 {
+		predicates = append(predicates, participant.AgeIn(i.AgeIn...))
+	}
+	if len(i.AgeNotIn) > 0 {
+		predicates = append(predicates, participant.AgeNotIn(i.AgeNotIn...))
+	}
+	if i.AgeGT != nil {
+		predicates = append(predicates, participant.AgeGT(*i.AgeGT))
+	}
+	if i.AgeGTE != nil {
+		predicates = append(predicates, participant.AgeGTE(*i.AgeGTE))
+	}
+	if i.AgeLT != nil {
+		predicates = append(predicates, participant.AgeLT(*i.AgeLT))
+	}
+	if i.AgeLTE != nil {
+		predicates = append(predicates, participant.AgeLTE(*i.AgeLTE))
+	}
+	if i.AgeIsNil {
+		predicates = append(predicates, participant.AgeIsNil())
+	}
+	if i.AgeNotNil {
+		predicates = append(predicates, participant.AgeNotNil())
+	}
+	if i.Address != nil {
+		predicates = append(predicates, participant.AddressEQ(*i.Address))
+	}
+	if i.AddressNEQ != nil {
+		predicates = append(predicates, participant.AddressNEQ(*i.AddressNEQ))
+	}
+	if len(i.AddressIn) > 0 {
+		predicates = append(predicates, participant.AddressIn(i.AddressIn...))
+	}
+	if len(i.AddressNotIn) > 0 {
+		predicates = append(predicates, participant.AddressNotIn(i.AddressNotIn...))
+	}
+	if i.AddressGT != nil {
+		predicates = append(predicates, participant.AddressGT(*i.AddressGT))
+	}
+	if i.AddressGTE != nil {
+		predicates = append(predicates, participant.AddressGTE(*i.AddressGTE))
+	}
+	if i.AddressLT != nil {
+		predicates = append(predicates, participant.AddressLT(*i.AddressLT))
+	}
+	if i.AddressLTE != nil {
+		predicates = append(predicates, participant.AddressLTE(*i.AddressLTE))
+	}
+	if i.AddressContains != nil {
+		predicates = append(predicates, participant.AddressContains(*i.AddressContains))
+	}
+	if i.AddressHasPrefix != nil {
+		predicates = append(predicates, participant.AddressHasPrefix(*i.AddressHasPrefix))
+	}
+	if i.AddressHasSuffix != nil {
+		predicates = append(predicates, participant.AddressHasSuffix(*i.AddressHasSuffix))
+	}
+	if i.AddressIsNil {
+		predicates = append(predicates, participant.AddressIsNil())
+	}
+	if i.AddressNotNil {
+		predicates = append(predicates, participant.AddressNotNil())
+	}
+	if i.AddressEqualFold != nil {
+		predicates = append(predicates, participant.AddressEqualFold(*i.AddressEqualFold))
+	}
+	if i.AddressContainsFold != nil {
+		predicates = append(predicates, participant.AddressContainsFold(*i.AddressContainsFold))
+	}
+
+	if i.HasRegistration != nil {
+		p := participant.HasRegistration()
+		if !*i.HasRegistration {
+			p = participant.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasRegistrationWith) > 0 {
+		with := make([]predicate.Registration, 0, len(i.HasRegistrationWith))
+		for _, w := range i.HasRegistrationWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasRegistrationWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, participant.HasRegistrationWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyParticipantWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return participant.And(predicates...), nil
+	}
+}
+
+// RegistrationWhereInput represents a where input for filtering Registration queries.
+type RegistrationWhereInput struct {
+	Predicates []predicate.Registration  `json:"-"`
+	Not        *RegistrationWhereInput   `json:"not,omitempty"`
+	Or         []*RegistrationWhereInput `json:"or,omitempty"`
+	And        []*RegistrationWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "number" field predicates.
+	Number             *string  `json:"number,omitempty"`
+	NumberNEQ          *string  `json:"numberNEQ,omitempty"`
+	NumberIn           []string `json:"numberIn,omitempty"`
+	NumberNotIn        []string `json:"numberNotIn,omitempty"`
+	NumberGT           *string  `json:"numberGT,omitempty"`
+	NumberGTE          *string  `json:"numberGTE,omitempty"`
+	NumberLT           *string  `json:"numberLT,omitempty"`
+	NumberLTE          *string  `json:"numberLTE,omitempty"`
+	NumberContains     *string  `json:"numberContains,omitempty"`
+	NumberHasPrefix    *string  `json:"numberHasPrefix,omitempty"`
+	NumberHasSuffix    *string  `json:"numberHasSuffix,omitempty"`
+	NumberEqualFold    *string  `json:"numberEqualFold,omitempty"`
+	NumberContainsFold *string  `json:"numberContainsFold,omitempty"`
+
+	// "activity_id" field predicates.
+	ActivityID      *int  `json:"activityID,omitempty"`
+	ActivityIDNEQ   *int  `json:"activityIDNEQ,omitempty"`
+	ActivityIDIn    []int `json:"activityIDIn,omitempty"`
+	ActivityIDNotIn []int `json:"activityIDNotIn,omitempty"`
+
+	// "organization_id" field predicates.
+	OrganizationID      *int  `json:"organizationID,omitempty"`
+	OrganizationIDNEQ   *int  `json:"organizationIDNEQ,omitempty"`
+	OrganizationIDIn    []int `json:"organizationIDIn,omitempty"`
+	OrganizationIDNotIn []int `json:"organizationIDNotIn,omitempty"`
+	OrganizationIDGT    *int  `json:"organizationIDGT,omitempty"`
+	OrganizationIDGTE   *int  `json:"organizationIDGTE,omitempty"`
+	OrganizationIDLT    *int  `json:"organizationIDLT,omitempty"`
+	OrganizationIDLTE   *int  `json:"organizationIDLTE,omitempty"`
+
+	// "buyer_last_name" field predicates.
+	BuyerLastName             *string  `json:"buyerLastName,omitempty"`
+	BuyerLastNameNEQ          *string  `json:"buyerLastNameNEQ,omitempty"`
+	BuyerLastNameIn           []string `json:"buyerLastNameIn,omitempty"`
+	BuyerLastNameNotIn        []string `json:"buyerLastNameNotIn,omitempty"`
+	BuyerLastNameGT           *string  `json:"buyerLastNameGT,omitempty"`
+	BuyerLastNameGTE          *string  `json:"buyerLastNameGTE,omitempty"`
+	BuyerLastNameLT           *string  `json:"buyerLastNameLT,omitempty"`
+	BuyerLastNameLTE          *string  `json:"buyerLastNameLTE,omitempty"`
+	BuyerLastNameContains     *string  `json:"buyerLastNameContains,omitempty"`
+	BuyerLastNameHasPrefix    *string  `json:"buyerLastNameHasPrefix,omitempty"`
+	BuyerLastNameHasSuffix    *string  `json:"buyerLastNameHasSuffix,omitempty"`
+	BuyerLastNameEqualFold    *string  `json:"buyerLastNameEqualFold,omitempty"`
+	BuyerLastNameContainsFold *string  `json:"buyerLastNameContainsFold,omitempty"`
+
+	// "buyer_first_name" field predicates.
+	BuyerFirstName             *string  `json:"buyerFirstName,omitempty"`
+	BuyerFirstNameNEQ          *string  `json:"buyerFirstNameNEQ,omitempty"`
+	BuyerFirstNameIn           []string `json:"buyerFirstNameIn,omitempty"`
+	BuyerFirstNameNotIn        []string `json:"buyerFirstNameNotIn,omitempty"`
+	BuyerFirstNameGT           *string  `json:"buyerFirstNameGT,omitempty"`
+	BuyerFirstNameGTE          *string  `json:"buyerFirstNameGTE,omitempty"`
+	BuyerFirstNameLT           *string  `json:"buyerFirstNameLT,omitempty"`
+	BuyerFirstNameLTE          *string  `json:"buyerFirstNameLTE,omitempty"`
+	BuyerFirstNameContains     *string  `json:"buyerFirstNameContains,omitempty"`
+	BuyerFirstNameHasPrefix    *string  `json:"buyerFirstNameHasPrefix,omitempty"`
+	BuyerFirstNameHasSuffix    *string  `json:"buyerFirstNameHasSuffix,omitempty"`
+	BuyerFirstNameEqualFold    *string  `json:"buyerFirstNameEqualFold,omitempty"`
+	BuyerFirstNameContainsFold *string  `json:"buyerFirstNameContainsFold,omitempty"`
+
+	// "buyer_email" field predicates.
+	BuyerEmail             *string  `json:"buyerEmail,omitempty"`
+	BuyerEmailNEQ          *string  `json:"buyerEmailNEQ,omitempty"`
+	BuyerEmailIn           []string `json:"buyerEmailIn,omitempty"`
+	BuyerEmailNotIn        []string `json:"buyerEmailNotIn,omitempty"`
+	BuyerEmailGT           *string  `json:"buyerEmailGT,omitempty"`
+	BuyerEmailGTE          *string  `json:"buyerEmailGTE,omitempty"`
+	BuyerEmailLT           *string  `json:"buyerEmailLT,omitempty"`
+	BuyerEmailLTE          *string  `json:"buyerEmailLTE,omitempty"`
+	BuyerEmailContains     *string  `json:"buyerEmailContains,omitempty"`
+	BuyerEmailHasPrefix    *string  `json:"buyerEmailHasPrefix,omitempty"`
+	BuyerEmailHasSuffix    *string  `json:"buyerEmailHasSuffix,omitempty"`
+	BuyerEmailEqualFold    *string  `json:"buyerEmailEqualFold,omitempty"`
+	BuyerEmailContainsFold *string  `json:"buyerEmailContainsFold,omitempty"`
+
+	// "buyer_phone" field predicates.
+	BuyerPhone             *string  `json:"buyerPhone,omitempty"`
+	BuyerPhoneNEQ          *string  `json:"buyerPhoneNEQ,omitempty"`
+	BuyerPhoneIn           []string `json:"buyerPhoneIn,omitempty"`
+	BuyerPhoneNotIn        []string `json:"buyerPhoneNotIn,omitempty"`
+	BuyerPhoneGT           *string  `json:"buyerPhoneGT,omitempty"`
+	BuyerPhoneGTE          *string  `json:"buyerPhoneGTE,omitempty"`
+	BuyerPhoneLT           *string  `json:"buyerPhoneLT,omitempty"`
+	BuyerPhoneLTE          *string  `json:"buyerPhoneLTE,omitempty"`
+	BuyerPhoneContains     *string  `json:"buyerPhoneContains,omitempty"`
+	BuyerPhoneHasPrefix    *string  `json:"buyerPhoneHasPrefix,omitempty"`
+	BuyerPhoneHasSuffix    *string  `json:"buyerPhoneHasSuffix,omitempty"`
+	BuyerPhoneIsNil        bool     `json:"buyerPhoneIsNil,omitempty"`
+	BuyerPhoneNotNil       bool     `json:"buyerPhoneNotNil,omitempty"`
+	BuyerPhoneEqualFold    *string  `json:"buyerPhoneEqualFold,omitempty"`
+	BuyerPhoneContainsFold *string  `json:"buyerPhoneContainsFold,omitempty"`
+
+	// "state" field predicates.
+	State      *registration.State  `json:"state,omitempty"`
+	StateNEQ   *registration.State  `json:"stateNEQ,omitempty"`
+	StateIn    []registration.State `json:"stateIn,omitempty"`
+	StateNotIn []registration.State `json:"stateNotIn,omitempty"`
+
+	// "cancelled_at" field predicates.
+	CancelledAt       *time.Time  `json:"cancelledAt,omitempty"`
+	CancelledAtNEQ    *time.Time  `json:"cancelledAtNEQ,omitempty"`
+	CancelledAtIn     []time.Time `json:"cancelledAtIn,omitempty"`
+	CancelledAtNotIn  []time.Time `json:"cancelledAtNotIn,omitempty"`
+	CancelledAtGT     *time.Time  `json:"cancelledAtGT,omitempty"`
+	CancelledAtGTE    *time.Time  `json:"cancelledAtGTE,omitempty"`
+	CancelledAtLT     *time.Time  `json:"cancelledAtLT,omitempty"`
+	CancelledAtLTE    *time.Time  `json:"cancelledAtLTE,omitempty"`
+	CancelledAtIsNil  bool        `json:"cancelledAtIsNil,omitempty"`
+	CancelledAtNotNil bool        `json:"cancelledAtNotNil,omitempty"`
+
+	// "source" field predicates.
+	Source      *registration.Source  `json:"source,omitempty"`
+	SourceNEQ   *registration.Source  `json:"sourceNEQ,omitempty"`
+	SourceIn    []registration.Source `json:"sourceIn,omitempty"`
+	SourceNotIn []registration.Source `json:"sourceNotIn,omitempty"`
+
+	// "activity" edge predicates.
+	HasActivity     *bool                 `json:"hasActivity,omitempty"`
+	HasActivityWith []*ActivityWhereInput `json:"hasActivityWith,omitempty"`
+
+	// "participants" edge predicates.
+	HasParticipants     *bool                    `json:"hasParticipants,omitempty"`
+	HasParticipantsWith []*ParticipantWhereInput `json:"hasParticipantsWith,omitempty"`
+
+	// "slots" edge predicates.
+	HasSlots     *bool             `json:"hasSlots,omitempty"`
+	HasSlotsWith []*SlotWhereInput `json:"hasSlotsWith,omitempty"`
+
+	// "scans" edge predicates.
+	HasScans     *bool             `json:"hasScans,omitempty"`
+	HasScansWith []*ScanWhereInput `json:"hasScansWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *RegistrationWhereInput) AddPredicates(predicates ...predicate.Registration) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the RegistrationWhereInput filter on the RegistrationQuery builder.
+func (i *RegistrationWhereInput) Filter(q *RegistrationQuery) (*RegistrationQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyRegistrationWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyRegistrationWhereInput is returned in case the RegistrationWhereInput is empty.
+var ErrEmptyRegistrationWhereInput = errors.New("ent: empty predicate RegistrationWhereInput")
+
+// P returns a predicate for filtering registrations.
+// An error is returned if the input is empty or invalid.
+func (i *RegistrationWhereInput) P() (predicate.Registration, error) {
+	var predicates []predicate.Registration
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, registration.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Registration, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, registration.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Registration, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, registration.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, registration.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, registration.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, registration.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, registration.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, registration.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, registration.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, registration.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, registration.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, registration.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, registration.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, registration.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, registration.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, registration.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, registration.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, registration.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, registration.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, registration.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, registration.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, registration.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, registration.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, registration.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, registration.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, registration.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, registration.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Number != nil {
+		predicates = append(predicates, registration.NumberEQ(*i.Number))
+	}
+	if i.NumberNEQ != nil {
+		predicates = append(predicates, registration.NumberNEQ(*i.NumberNEQ))
+	}
+	if len(i.NumberIn) > 0 {
+		predicates = append(predicates, registration.NumberIn(i.NumberIn...))
+	}
+	if len(i.NumberNotIn) > 0 {
+		predicates = append(predicates, registration.NumberNotIn(i.NumberNotIn...))
+	}
+	if i.NumberGT != nil {
+		predicates = append(predicates, registration.NumberGT(*i.NumberGT))
+	}
+	if i.NumberGTE != nil {
+		predicates = append(predicates, registration.NumberGTE(*i.NumberGTE))
+	}
+	if i.NumberLT != nil {
+		predicates = append(predicates, registration.NumberLT(*i.NumberLT))
+	}
+	if i.NumberLTE != nil {
+		predicates = append(predicates, registration.NumberLTE(*i.NumberLTE))
+	}
+	if i.NumberContains != nil {
+		predicates = append(predicates, registration.NumberContains(*i.NumberContains))
+	}
+	if i.NumberHasPrefix != nil {
+		predicates = append(predicates, registration.NumberHasPrefix(*i.NumberHasPrefix))
+	}
+	if i.NumberHasSuffix != nil {
+		predicates = append(predicates, registration.NumberHasSuffix(*i.NumberHasSuffix))
+	}
+	if i.NumberEqualFold != nil {
+		predicates = append(predicates, registration.NumberEqualFold(*i.NumberEqualFold))
+	}
+	if i.NumberContainsFold != nil {
+		predicates = append(predicates, registration.NumberContainsFold(*i.NumberContainsFold))
+	}
+	if i.ActivityID != nil {
+		predicates = append(predicates, registration.ActivityIDEQ(*i.ActivityID))
+	}
+	if i.ActivityIDNEQ != nil {
+		predicates = append(predicates, registration.ActivityIDNEQ(*i.ActivityIDNEQ))
+	}
+	if len(i.ActivityIDIn) > 0 {
+		predicates = append(predicates, registration.ActivityIDIn(i.ActivityIDIn...))
+	}
+	if len(i.ActivityIDNotIn) > 0 {
+		predicates = append(predicates, registration.ActivityIDNotIn(i.ActivityIDNotIn...))
+	}
+	if i.OrganizationID != nil {
+		predicates = append(predicates, registration.OrganizationIDEQ(*i.OrganizationID))
+	}
+	if i.OrganizationIDNEQ != nil {
+		predicates = append(predicates, registration.OrganizationIDNEQ(*i.OrganizationIDNEQ))
+	}
+	if len(i.OrganizationIDIn) > 0 {
+		predicates = append(predicates, registration.OrganizationIDIn(i.OrganizationIDIn...))
+	}
+	if len(i.OrganizationIDNotIn) > 0 {
+		predicates = append(predicates, registration.OrganizationIDNotIn(i.OrganizationIDNotIn...))
+	}
+	if i.OrganizationIDGT != nil {
+		predicates = append(predicates, registration.OrganizationIDGT(*i.OrganizationIDGT))
+	}
+	if i.OrganizationIDGTE != nil {
+		predicates = append(predicates, registration.OrganizationIDGTE(*i.OrganizationIDGTE))
+	}
+	if i.OrganizationIDLT != nil {
+		predicates = append(predicates, registration.OrganizationIDLT(*i.OrganizationIDLT))
+	}
+	if i.OrganizationIDLTE != nil {
+		predicates = append(predicates, registration.OrganizationIDLTE(*i.OrganizationIDLTE))
+	}
+	if i.BuyerLastName != nil {
+		predicates = append(predicates, registration.BuyerLastNameEQ(*i.BuyerLastName))
+	}
+	if i.BuyerLastNameNEQ != nil {
+		predicates = append(predicates, registration.BuyerLastNameNEQ(*i.BuyerLastNameNEQ))
+	}
+	if len(i.BuyerLastNameIn) > 0 {
+		predicates = append(predicates, registration.BuyerLastNameIn(i.BuyerLastNameIn...))
+	}
+	if len(i.BuyerLastNameNotIn) > 0 {
+		predicates = append(predicates, registration.BuyerLastNameNotIn(i.BuyerLastNameNotIn...))
+	}
+	if i.BuyerLastNameGT != nil {
+		predicates = append(predicates, registration.BuyerLastNameGT(*i.BuyerLastNameGT))
+	}
+	if i.BuyerLastNameGTE != nil {
+		predicates = append(predicates, registration.BuyerLastNameGTE(*i.BuyerLastNameGTE))
+	}
+	if i.BuyerLastNameLT != nil {
+		predicates = append(predicates, registration.BuyerLastNameLT(*i.BuyerLastNameLT))
+	}
+	if i.BuyerLastNameLTE != nil {
+		predicates = append(predicates, registration.BuyerLastNameLTE(*i.BuyerLastNameLTE))
+	}
+	if i.BuyerLastNameContains != nil {
+		predicates = append(predicates, registration.BuyerLastNameContains(*i.BuyerLastNameContains))
+	}
+	if i.BuyerLastNameHasPrefix != nil {
+		predicates = append(predicates, registration.BuyerLastNameHasPrefix(*i.BuyerLastNameHasPrefix))
+	}
+	if i.BuyerLastNameHasSuffix != nil {
+		predicates = append(predicates, registration.BuyerLastNameHasSuffix(*i.BuyerLastNameHasSuffix))
+	}
+	if i.BuyerLastNameEqualFold != nil {
+		predicates = append(predicates, registration.BuyerLastNameEqualFold(*i.BuyerLastNameEqualFold))
+	}
+	if i.BuyerLastNameContainsFold != nil {
+		predicates = append(predicates, registration.BuyerLastNameContainsFold(*i.BuyerLastNameContainsFold))
+	}
+	if i.BuyerFirstName != nil {
+		predicates = append(predicates, registration.BuyerFirstNameEQ(*i.BuyerFirstName))
+	}
+	if i.BuyerFirstNameNEQ != nil {
+		predicates = append(predicates, registration.BuyerFirstNameNEQ(*i.BuyerFirstNameNEQ))
+	}
+	if len(i.BuyerFirstNameIn) > 0 {
+		predicates = append(predicates, registration.BuyerFirstNameIn(i.BuyerFirstNameIn...))
+	}
+	if len(i.BuyerFirstNameNotIn) > 0 {
+		predicates = append(predicates, registration.BuyerFirstNameNotIn(i.BuyerFirstNameNotIn...))
+	}
+	if i.BuyerFirstNameGT != nil {
+		predicates = append(predicates, registration.BuyerFirstNameGT(*i.BuyerFirstNameGT))
+	}
+	if i.BuyerFirstNameGTE != nil {
+		predicates = append(predicates, registration.BuyerFirstNameGTE(*i.BuyerFirstNameGTE))
+	}
+	if i.BuyerFirstNameLT != nil {
+		predicates = append(predicates, registration.BuyerFirstNameLT(*i.BuyerFirstNameLT))
+	}
+	if i.BuyerFirstNameLTE != nil {
+		predicates = append(predicates, registration.BuyerFirstNameLTE(*i.BuyerFirstNameLTE))
+	}
+	if i.BuyerFirstNameContains != nil {
+		predicates = append(predicates, registration.BuyerFirstNameContains(*i.BuyerFirstNameContains))
+	}
+	if i.BuyerFirstNameHasPrefix != nil {
+		predicates = append(predicates, registration.BuyerFirstNameHasPrefix(*i.BuyerFirstNameHasPrefix))
+	}
+	if i.BuyerFirstNameHasSuffix != nil {
+		predicates = append(predicates, registration.BuyerFirstNameHasSuffix(*i.BuyerFirstNameHasSuffix))
+	}
+	if i.BuyerFirstNameEqualFold != nil {
+		predicates = append(predicates, registration.BuyerFirstNameEqualFold(*i.BuyerFirstNameEqualFold))
+	}
+	if i.BuyerFirstNameContainsFold != nil {
+		predicates = append(predicates, registration.BuyerFirstNameContainsFold(*i.BuyerFirstNameContainsFold))
+	}
+	if i.BuyerEmail != nil {
+		predicates = append(predicates, registration.BuyerEmailEQ(*i.BuyerEmail))
+	}
+	if i.BuyerEmailNEQ != nil {
+		predicates = append(predicates, registration.BuyerEmailNEQ(*i.BuyerEmailNEQ))
+	}
+	if len(i.BuyerEmailIn) > 0 {
+		predicates = append(predicates, registration.BuyerEmailIn(i.BuyerEmailIn...))
+	}
+	if len(i.BuyerEmailNotIn) > 0 {
+		predicates = append(predicates, registration.BuyerEmailNotIn(i.BuyerEmailNotIn...))
+	}
+	if i.BuyerEmailGT != nil {
+		predicates = append(predicates, registration.BuyerEmailGT(*i.BuyerEmailGT))
+	}
+	if i.BuyerEmailGTE != nil {
+		predicates = append(predicates, registration.BuyerEmailGTE(*i.BuyerEmailGTE))
+	}
+	if i.BuyerEmailLT != nil {
+		predicates = append(predicates, registration.BuyerEmailLT(*i.BuyerEmailLT))
+	}
+	if i.BuyerEmailLTE != nil {
+		predicates = append(predicates, registration.BuyerEmailLTE(*i.BuyerEmailLTE))
+	}
+	if i.BuyerEmailContains != nil {
+		predicates = append(predicates, registration.BuyerEmailContains(*i.BuyerEmailContains))
+	}
+	if i.BuyerEmailHasPrefix != nil {
+		predicates = append(predicates, registration.BuyerEmailHasPrefix(*i.BuyerEmailHasPrefix))
+	}
+	if i.BuyerEmailHasSuffix != nil {
+		predicates = append(predicates, registration.BuyerEmailHasSuffix(*i.BuyerEmailHasSuffix))
+	}
+	if i.BuyerEmailEqualFold != nil {
+		predicates = append(predicates, registration.BuyerEmailEqualFold(*i.BuyerEmailEqualFold))
+	}
+	if i.BuyerEmailContainsFold != nil {
+		predicates = append(predicates, registration.BuyerEmailContainsFold(*i.BuyerEmailContainsFold))
+	}
+	if i.BuyerPhone != nil {
+		predicates = append(predicates, registration.BuyerPhoneEQ(*i.BuyerPhone))
+	}
+	if i.BuyerPhoneNEQ != nil {
+		predicates = append(predicates, registration.BuyerPhoneNEQ(*i.BuyerPhoneNEQ))
+	}
+	if len(i.BuyerPhoneIn) > 0 {
+		predicates = append(predicates, registration.BuyerPhoneIn(i.BuyerPhoneIn...))
+	}
+	if len(i.BuyerPhoneNotIn) > 0 {
+		predicates = append(predicates, registration.BuyerPhoneNotIn(i.BuyerPhoneNotIn...))
+	}
+	if i.BuyerPhoneGT != nil {
+		predicates = append(predicates, registration.BuyerPhoneGT(*i.BuyerPhoneGT))
+	}
+	if i.BuyerPhoneGTE != nil {
+		predicates = append(predicates, registration.BuyerPhoneGTE(*i.BuyerPhoneGTE))
+	}
+	if i.BuyerPhoneLT != nil {
+		predicates = append(predicates, registration.BuyerPhoneLT(*i.BuyerPhoneLT))
+	}
+	if i.BuyerPhoneLTE != nil {
+		predicates = append(predicates, registration.BuyerPhoneLTE(*i.BuyerPhoneLTE))
+	}
+	if i.BuyerPhoneContains != nil {
+		predicates = append(predicates, registration.BuyerPhoneContains(*i.BuyerPhoneContains))
+	}
+	if i.BuyerPhoneHasPrefix != nil {
+		predicates = append(predicates, registration.BuyerPhoneHasPrefix(*i.BuyerPhoneHasPrefix))
+	}
+	if i.BuyerPhoneHasSuffix != nil {
+		predicates = append(predicates, registration.BuyerPhoneHasSuffix(*i.BuyerPhoneHasSuffix))
+	}
+	if i.BuyerPhoneIsNil {
+		predicates = append(predicates, registration.BuyerPhoneIsNil())
+	}
+	if i.BuyerPhoneNotNil {
+		predicates = append(predicates, registration.BuyerPhoneNotNil())
+	}
+	if i.BuyerPhoneEqualFold != nil {
+		predicates = append(predicates, registration.BuyerPhoneEqualFold(*i.BuyerPhoneEqualFold))
+	}
+	if i.BuyerPhoneContainsFold != nil {
+		predicates = append(predicates, registration.BuyerPhoneContainsFold(*i.BuyerPhoneContainsFold))
+	}
+	if i.State != nil {
+		predicates = append(predicates, registration.StateEQ(*i.State))
+	}
+	if i.StateNEQ != nil {
+		predicates = append(predicates, registration.StateNEQ(*i.StateNEQ))
+	}
+	if len(i.StateIn) > 0 {
+		predicates = append(predicates, registration.StateIn(i.StateIn...))
+	}
+	if len(i.StateNotIn) > 0 {
+		predicates = append(predicates, registration.StateNotIn(i.StateNotIn...))
+	}
+	if i.CancelledAt != nil {
+		predicates = append(predicates, registration.CancelledAtEQ(*i.CancelledAt))
+	}
+	if i.CancelledAtNEQ != nil {
+		predicates = append(predicates, registration.CancelledAtNEQ(*i.CancelledAtNEQ))
+	}
+	if len(i.CancelledAtIn) > 0 {
+		predicates = append(predicates, registration.CancelledAtIn(i.CancelledAtIn...))
+	}
+	if len(i.CancelledAtNotIn) > 0 {
+		predicates = append(predicates, registration.CancelledAtNotIn(i.CancelledAtNotIn...))
+	}
+	if i.CancelledAtGT != nil {
+		predicates = append(predicates, registration.CancelledAtGT(*i.CancelledAtGT))
+	}
+	if i.CancelledAtGTE != nil {
+		predicates = append(predicates, registration.CancelledAtGTE(*i.CancelledAtGTE))
+	}
+	if i.CancelledAtLT != nil {
+		predicates = append(predicates, registration.CancelledAtLT(*i.CancelledAtLT))
+	}
+	if i.CancelledAtLTE != nil {
+		predicates = append(predicates, registration.CancelledAtLTE(*i.CancelledAtLTE))
+	}
+	if i.CancelledAtIsNil {
+		predicates = append(predicates, registration.CancelledAtIsNil())
+	}
+	if i.CancelledAtNotNil {
+		predicates = append(predicates, registration.CancelledAtNotNil())
+	}
+	if i.Source != nil {
+		predicates = append(predicates, registration.SourceEQ(*i.Source))
+	}
+	if i.SourceNEQ != nil {
+		predicates = append(predicates, registration.SourceNEQ(*i.SourceNEQ))
+	}
+	if len(i.SourceIn) > 0 {
+		predicates = append(predicates, registration.SourceIn(i.SourceIn...))
+	}
+	if len(i.SourceNotIn) > 0 {
+		predicates = append(predicates, registration.SourceNotIn(i.SourceNotIn...))
+	}
+
+	if i.HasActivity != nil {
+		p := registration.HasActivity()
+		if !*i.HasActivity {
+			p = registration.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasActivityWith) > 0 {
+		with := make([]predicate.Activity, 0, len(i.HasActivityWith))
+		for _, w := range i.HasActivityWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasActivityWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, registration.HasActivityWith(with...))
+	}
+	if i.HasParticipants != nil {
+		p := registration.HasParticipants()
+		if !*i.HasParticipants {
+			p = registration.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasParticipantsWith) > 0 {
+		with := make([]predicate.Participant, 0, len(i.HasParticipantsWith))
+		for _, w := range i.HasParticipantsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasParticipantsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, registration.HasParticipantsWith(with...))
+	}
+	if i.HasSlots != nil {
+		p := registration.HasSlots()
+		if !*i.HasSlots {
+			p = registration.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSlotsWith) > 0 {
+		with := make([]predicate.Slot, 0, len(i.HasSlotsWith))
+		for _, w := range i.HasSlotsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSlotsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, registration.HasSlotsWith(with...))
+	}
+	if i.HasScans != nil {
+		p := registration.HasScans()
+		if !*i.HasScans {
+			p = registration.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasScansWith) > 0 {
+		with := make([]predicate.Scan, 0, len(i.HasScansWith))
+		for _, w := range i.HasScansWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasScansWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, registration.HasScansWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyRegistrationWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return registration.And(predicates...), nil
+	}
+}
+
+// ScanWhereInput represents a where input for filtering Scan queries.
+type ScanWhereInput struct {
+	Predicates []predicate.Scan  `json:"-"`
+	Not        *ScanWhereInput   `json:"not,omitempty"`
+	Or         []*ScanWhereInput `json:"or,omitempty"`
+	And        []*ScanWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "activity_id" field predicates.
+	ActivityID      *int  `json:"activityID,omitempty"`
+	ActivityIDNEQ   *int  `json:"activityIDNEQ,omitempty"`
+	ActivityIDIn    []int `json:"activityIDIn,omitempty"`
+	ActivityIDNotIn []int `json:"activityIDNotIn,omitempty"`
+
+	// "organization_id" field predicates.
+	OrganizationID      *int  `json:"organizationID,omitempty"`
+	OrganizationIDNEQ   *int  `json:"organizationIDNEQ,omitempty"`
+	OrganizationIDIn    []int `json:"organizationIDIn,omitempty"`
+	OrganizationIDNotIn []int `json:"organizationIDNotIn,omitempty"`
+	OrganizationIDGT    *int  `json:"organizationIDGT,omitempty"`
+	OrganizationIDGTE   *int  `json:"organizationIDGTE,omitempty"`
+	OrganizationIDLT    *int  `json:"organizationIDLT,omitempty"`
+	OrganizationIDLTE   *int  `json:"organizationIDLTE,omitempty"`
+
+	// "registration_id" field predicates.
+	RegistrationID       *int  `json:"registrationID,omitempty"`
+	RegistrationIDNEQ    *int  `json:"registrationIDNEQ,omitempty"`
+	RegistrationIDIn     []int `json:"registrationIDIn,omitempty"`
+	RegistrationIDNotIn  []int `json:"registrationIDNotIn,omitempty"`
+	RegistrationIDIsNil  bool  `json:"registrationIDIsNil,omitempty"`
+	RegistrationIDNotNil bool  `json:"registrationIDNotNil,omitempty"`
+
+	// "slot_id" field predicates.
+	SlotID       *int  `json:"slotID,omitempty"`
+	SlotIDNEQ    *int  `json:"slotIDNEQ,omitempty"`
+	SlotIDIn     []int `json:"slotIDIn,omitempty"`
+	SlotIDNotIn  []int `json:"slotIDNotIn,omitempty"`
+	SlotIDGT     *int  `json:"slotIDGT,omitempty"`
+	SlotIDGTE    *int  `json:"slotIDGTE,omitempty"`
+	SlotIDLT     *int  `json:"slotIDLT,omitempty"`
+	SlotIDLTE    *int  `json:"slotIDLTE,omitempty"`
+	SlotIDIsNil  bool  `json:"slotIDIsNil,omitempty"`
+	SlotIDNotNil bool  `json:"slotIDNotNil,omitempty"`
+
+	// "device_id" field predicates.
+	DeviceID       *int  `json:"deviceID,omitempty"`
+	DeviceIDNEQ    *int  `json:"deviceIDNEQ,omitempty"`
+	DeviceIDIn     []int `json:"deviceIDIn,omitempty"`
+	DeviceIDNotIn  []int `json:"deviceIDNotIn,omitempty"`
+	DeviceIDIsNil  bool  `json:"deviceIDIsNil,omitempty"`
+	DeviceIDNotNil bool  `json:"deviceIDNotNil,omitempty"`
+
+	// "user_id" field predicates.
+	UserID       *int  `json:"userID,omitempty"`
+	UserIDNEQ    *int  `json:"userIDNEQ,omitempty"`
+	UserIDIn     []int `json:"userIDIn,omitempty"`
+	UserIDNotIn  []int `json:"userIDNotIn,omitempty"`
+	UserIDGT     *int  `json:"userIDGT,omitempty"`
+	UserIDGTE    *int  `json:"userIDGTE,omitempty"`
+	UserIDLT     *int  `json:"userIDLT,omitempty"`
+	UserIDLTE    *int  `json:"userIDLTE,omitempty"`
+	UserIDIsNil  bool  `json:"userIDIsNil,omitempty"`
+	UserIDNotNil bool  `json:"userIDNotNil,omitempty"`
+
+	// "speaker_id" field predicates.
+	SpeakerID       *int  `json:"speakerID,omitempty"`
+	SpeakerIDNEQ    *int  `json:"speakerIDNEQ,omitempty"`
+	SpeakerIDIn     []int `json:"speakerIDIn,omitempty"`
+	SpeakerIDNotIn  []int `json:"speakerIDNotIn,omitempty"`
+	SpeakerIDGT     *int  `json:"speakerIDGT,omitempty"`
+	SpeakerIDGTE    *int  `json:"speakerIDGTE,omitempty"`
+	SpeakerIDLT     *int  `json:"speakerIDLT,omitempty"`
+	SpeakerIDLTE    *int  `json:"speakerIDLTE,omitempty"`
+	SpeakerIDIsNil  bool  `json:"speakerIDIsNil,omitempty"`
+	SpeakerIDNotNil bool  `json:"speakerIDNotNil,omitempty"`
+
+	// "client_scan_id" field predicates.
+	ClientScanID             *string  `json:"clientScanID,omitempty"`
+	ClientScanIDNEQ          *string  `json:"clientScanIDNEQ,omitempty"`
+	ClientScanIDIn           []string `json:"clientScanIDIn,omitempty"`
+	ClientScanIDNotIn        []string `json:"clientScanIDNotIn,omitempty"`
+	ClientScanIDGT           *string  `json:"clientScanIDGT,omitempty"`
+	ClientScanIDGTE          *string  `json:"clientScanIDGTE,omitempty"`
+	ClientScanIDLT           *string  `json:"clientScanIDLT,omitempty"`
+	ClientScanIDLTE          *string  `json:"clientScanIDLTE,omitempty"`
+	ClientScanIDContains     *string  `json:"clientScanIDContains,omitempty"`
+	ClientScanIDHasPrefix    *string  `json:"clientScanIDHasPrefix,omitempty"`
+	ClientScanIDHasSuffix    *string  `json:"clientScanIDHasSuffix,omitempty"`
+	ClientScanIDIsNil        bool     `json:"clientScanIDIsNil,omitempty"`
+	ClientScanIDNotNil       bool     `json:"clientScanIDNotNil,omitempty"`
+	ClientScanIDEqualFold    *string  `json:"clientScanIDEqualFold,omitempty"`
+	ClientScanIDContainsFold *string  `json:"clientScanIDContainsFold,omitempty"`
+
+	// "status" field predicates.
+	Status      *scan.Status  `json:"status,omitempty"`
+	StatusNEQ   *scan.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []scan.Status `json:"statusIn,omitempty"`
+	StatusNotIn []scan.Status `json:"statusNotIn,omitempty"`
+
+	// "admitted" field predicates.
+	Admitted    *bool `json:"admitted,omitempty"`
+	AdmittedNEQ *bool `json:"admittedNEQ,omitempty"`
+
+	// "duplicate" field predicates.
+	Duplicate    *bool `json:"duplicate,omitempty"`
+	DuplicateNEQ *bool `json:"duplicateNEQ,omitempty"`
+
+	// "offline" field predicates.
+	Offline    *bool `json:"offline,omitempty"`
+	OfflineNEQ *bool `json:"offlineNEQ,omitempty"`
+
+	// "channel" field predicates.
+	Channel      *scan.Channel  `json:"channel,omitempty"`
+	ChannelNEQ   *scan.Channel  `json:"channelNEQ,omitempty"`
+	ChannelIn    []scan.Channel `json:"channelIn,omitempty"`
+	ChannelNotIn []scan.Channel `json:"channelNotIn,omitempty"`
+
+	// "device_time" field predicates.
+	DeviceTime       *time.Time  `json:"deviceTime,omitempty"`
+	DeviceTimeNEQ    *time.Time  `json:"deviceTimeNEQ,omitempty"`
+	DeviceTimeIn     []time.Time `json:"deviceTimeIn,omitempty"`
+	DeviceTimeNotIn  []time.Time `json:"deviceTimeNotIn,omitempty"`
+	DeviceTimeGT     *time.Time  `json:"deviceTimeGT,omitempty"`
+	DeviceTimeGTE    *time.Time  `json:"deviceTimeGTE,omitempty"`
+	DeviceTimeLT     *time.Time  `json:"deviceTimeLT,omitempty"`
+	DeviceTimeLTE    *time.Time  `json:"deviceTimeLTE,omitempty"`
+	DeviceTimeIsNil  bool        `json:"deviceTimeIsNil,omitempty"`
+	DeviceTimeNotNil bool        `json:"deviceTimeNotNil,omitempty"`
+
+	// "server_time" field predicates.
+	ServerTime      *time.Time  `json:"serverTime,omitempty"`
+	ServerTimeNEQ   *time.Time  `json:"serverTimeNEQ,omitempty"`
+	ServerTimeIn    []time.Time `json:"serverTimeIn,omitempty"`
+	ServerTimeNotIn []time.Time `json:"serverTimeNotIn,omitempty"`
+	ServerTimeGT    *time.Time  `json:"serverTimeGT,omitempty"`
+	ServerTimeGTE   *time.Time  `json:"serverTimeGTE,omitempty"`
+	ServerTimeLT    *time.Time  `json:"serverTimeLT,omitempty"`
+	ServerTimeLTE   *time.Time  `json:"serverTimeLTE,omitempty"`
+
+	// "checked_in_at" field predicates.
+	CheckedInAt      *time.Time  `json:"checkedInAt,omitempty"`
+	CheckedInAtNEQ   *time.Time  `json:"checkedInAtNEQ,omitempty"`
+	CheckedInAtIn    []time.Time `json:"checkedInAtIn,omitempty"`
+	CheckedInAtNotIn []time.Time `json:"checkedInAtNotIn,omitempty"`
+	CheckedInAtGT    *time.Time  `json:"checkedInAtGT,omitempty"`
+	CheckedInAtGTE   *time.Time  `json:"checkedInAtGTE,omitempty"`
+	CheckedInAtLT    *time.Time  `json:"checkedInAtLT,omitempty"`
+	CheckedInAtLTE   *time.Time  `json:"checkedInAtLTE,omitempty"`
+
+	// "clock_skew_ms" field predicates.
+	ClockSkewMs      *int64  `json:"clockSkewMs,omitempty"`
+	ClockSkewMsNEQ   *int64  `json:"clockSkewMsNEQ,omitempty"`
+	ClockSkewMsIn    []int64 `json:"clockSkewMsIn,omitempty"`
+	ClockSkewMsNotIn []int64 `json:"clockSkewMsNotIn,omitempty"`
+	ClockSkewMsGT    *int64  `json:"clockSkewMsGT,omitempty"`
+	ClockSkewMsGTE   *int64  `json:"clockSkewMsGTE,omitempty"`
+	ClockSkewMsLT    *int64  `json:"clockSkewMsLT,omitempty"`
+	ClockSkewMsLTE   *int64  `json:"clockSkewMsLTE,omitempty"`
+
+	// "raw_code" field predicates.
+	RawCode             *string  `json:"rawCode,omitempty"`
+	RawCodeNEQ          *string  `json:"rawCodeNEQ,omitempty"`
+	RawCodeIn           []string `json:"rawCodeIn,omitempty"`
+	RawCodeNotIn        []string `json:"rawCodeNotIn,omitempty"`
+	RawCodeGT           *string  `json:"rawCodeGT,omitempty"`
+	RawCodeGTE          *string  `json:"rawCodeGTE,omitempty"`
+	RawCodeLT           *string  `json:"rawCodeLT,omitempty"`
+	RawCodeLTE          *string  `json:"rawCodeLTE,omitempty"`
+	RawCodeContains     *string  `json:"rawCodeContains,omitempty"`
+	RawCodeHasPrefix    *string  `json:"rawCodeHasPrefix,omitempty"`
+	RawCodeHasSuffix    *string  `json:"rawCodeHasSuffix,omitempty"`
+	RawCodeIsNil        bool     `json:"rawCodeIsNil,omitempty"`
+	RawCodeNotNil       bool     `json:"rawCodeNotNil,omitempty"`
+	RawCodeEqualFold    *string  `json:"rawCodeEqualFold,omitempty"`
+	RawCodeContainsFold *string  `json:"rawCodeContainsFold,omitempty"`
+
+	// "undone_at" field predicates.
+	UndoneAt       *time.Time  `json:"undoneAt,omitempty"`
+	UndoneAtNEQ    *time.Time  `json:"undoneAtNEQ,omitempty"`
+	UndoneAtIn     []time.Time `json:"undoneAtIn,omitempty"`
+	UndoneAtNotIn  []time.Time `json:"undoneAtNotIn,omitempty"`
+	UndoneAtGT     *time.Time  `json:"undoneAtGT,omitempty"`
+	UndoneAtGTE    *time.Time  `json:"undoneAtGTE,omitempty"`
+	UndoneAtLT     *time.Time  `json:"undoneAtLT,omitempty"`
+	UndoneAtLTE    *time.Time  `json:"undoneAtLTE,omitempty"`
+	UndoneAtIsNil  bool        `json:"undoneAtIsNil,omitempty"`
+	UndoneAtNotNil bool        `json:"undoneAtNotNil,omitempty"`
+
+	// "undone_by" field predicates.
+	UndoneBy       *int  `json:"undoneBy,omitempty"`
+	UndoneByNEQ    *int  `json:"undoneByNEQ,omitempty"`
+	UndoneByIn     []int `json:"undoneByIn,omitempty"`
+	UndoneByNotIn  []int `json:"undoneByNotIn,omitempty"`
+	UndoneByGT     *int  `json:"undoneByGT,omitempty"`
+	UndoneByGTE    *int  `json:"undoneByGTE,omitempty"`
+	UndoneByLT     *int  `json:"undoneByLT,omitempty"`
+	UndoneByLTE    *int  `json:"undoneByLTE,omitempty"`
+	UndoneByIsNil  bool  `json:"undoneByIsNil,omitempty"`
+	UndoneByNotNil bool  `json:"undoneByNotNil,omitempty"`
+
+	// "activity" edge predicates.
+	HasActivity     *bool                 `json:"hasActivity,omitempty"`
+	HasActivityWith []*ActivityWhereInput `json:"hasActivityWith,omitempty"`
+
+	// "registration" edge predicates.
+	HasRegistration     *bool                     `json:"hasRegistration,omitempty"`
+	HasRegistrationWith []*RegistrationWhereInput `json:"hasRegistrationWith,omitempty"`
+
+	// "device" edge predicates.
+	HasDevice     *bool               `json:"hasDevice,omitempty"`
+	HasDeviceWith []*DeviceWhereInput `json:"hasDeviceWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ScanWhereInput) AddPredicates(predicates ...predicate.Scan) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ScanWhereInput filter on the ScanQuery builder.
+func (i *ScanWhereInput) Filter(q *ScanQuery) (*ScanQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyScanWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyScanWhereInput is returned in case the ScanWhereInput is empty.
+var ErrEmptyScanWhereInput = errors.New("ent: empty predicate ScanWhereInput")
+
+// P returns a predicate for filtering scans.
+// An error is returned if the input is empty or invalid.
+func (i *ScanWhereInput) P() (predicate.Scan, error) {
+	var predicates []predicate.Scan
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, scan.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Scan, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, scan.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Scan, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, scan.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, scan.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, scan.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, scan.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, scan.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, scan.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, scan.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, scan.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, scan.IDLTE(*i.IDLTE))
+	}
+	if i.ActivityID != nil {
+		predicates = append(predicates, scan.ActivityIDEQ(*i.ActivityID))
+	}
+	if i.ActivityIDNEQ != nil {
+		predicates = append(predicates, scan.ActivityIDNEQ(*i.ActivityIDNEQ))
+	}
+	if len(i.ActivityIDIn) > 0 {
+		predicates = append(predicates, scan.ActivityIDIn(i.ActivityIDIn...))
+	}
+	if len(i.ActivityIDNotIn) > 0 {
+		predicates = append(predicates, scan.ActivityIDNotIn(i.ActivityIDNotIn...))
+	}
+	if i.OrganizationID != nil {
+		predicates = append(predicates, scan.OrganizationIDEQ(*i.OrganizationID))
+	}
+	if i.OrganizationIDNEQ != nil {
+		predicates = append(predicates, scan.OrganizationIDNEQ(*i.OrganizationIDNEQ))
+	}
+	if len(i.OrganizationIDIn) > 0 {
+		predicates = append(predicates, scan.OrganizationIDIn(i.OrganizationIDIn...))
+	}
+	if len(i.OrganizationIDNotIn) > 0 {
+		predicates = append(predicates, scan.OrganizationIDNotIn(i.OrganizationIDNotIn...))
+	}
+	if i.OrganizationIDGT != nil {
+		predicates = append(predicates, scan.OrganizationIDGT(*i.OrganizationIDGT))
+	}
+	if i.OrganizationIDGTE != nil {
+		predicates = append(predicates, scan.OrganizationIDGTE(*i.OrganizationIDGTE))
+	}
+	if i.OrganizationIDLT != nil {
+		predicates = append(predicates, scan.OrganizationIDLT(*i.OrganizationIDLT))
+	}
+	if i.OrganizationIDLTE != nil {
+		predicates = append(predicates, scan.OrganizationIDLTE(*i.OrganizationIDLTE))
+	}
+	if i.RegistrationID != nil {
+		predicates = append(predicates, scan.RegistrationIDEQ(*i.RegistrationID))
+	}
+	if i.RegistrationIDNEQ != nil {
+		predicates = append(predicates, scan.RegistrationIDNEQ(*i.RegistrationIDNEQ))
+	}
+	if len(i.RegistrationIDIn) > 0 {
+		predicates = append(predicates, scan.RegistrationIDIn(i.RegistrationIDIn...))
+	}
+	if len(i.RegistrationIDNotIn) > 0 {
+		predicates = append(predicates, scan.RegistrationIDNotIn(i.RegistrationIDNotIn...))
+	}
+	if i.RegistrationIDIsNil {
+		predicates = append(predicates, scan.RegistrationIDIsNil())
+	}
+	if i.RegistrationIDNotNil {
+		predicates = append(predicates, scan.RegistrationIDNotNil())
+	}
+	if i.SlotID != nil {
+		predicates = append(predicates, scan.SlotIDEQ(*i.SlotID))
+	}
+	if i.SlotIDNEQ != nil {
+		predicates = append(predicates, scan.SlotIDNEQ(*i.SlotIDNEQ))
+	}
+	if len(i.SlotIDIn) > 0 {
+		predicates = append(predicates, scan.SlotIDIn(i.SlotIDIn...))
+	}
+	if len(i.SlotIDNotIn) > 0 {
+		predicates = append(predicates, scan.SlotIDNotIn(i.SlotIDNotIn...))
+	}
+	if i.SlotIDGT != nil {
+		predicates = append(predicates, scan.SlotIDGT(*i.SlotIDGT))
+	}
+	if i.SlotIDGTE != nil {
+		predicates = append(predicates, scan.SlotIDGTE(*i.SlotIDGTE))
+	}
+	if i.SlotIDLT != nil {
+		predicates = append(predicates, scan.SlotIDLT(*i.SlotIDLT))
+	}
+	if i.SlotIDLTE != nil {
+		predicates = append(predicates, scan.SlotIDLTE(*i.SlotIDLTE))
+	}
+	if i.SlotIDIsNil {
+		predicates = append(predicates, scan.SlotIDIsNil())
+	}
+	if i.SlotIDNotNil {
+		predicates = append(predicates, scan.SlotIDNotNil())
+	}
+	if i.DeviceID != nil {
+		predicates = append(predicates, scan.DeviceIDEQ(*i.DeviceID))
+	}
+	if i.DeviceIDNEQ != nil {
+		predicates = append(predicates, scan.DeviceIDNEQ(*i.DeviceIDNEQ))
+	}
+	if len(i.DeviceIDIn) > 0 {
+		predicates = append(predicates, scan.DeviceIDIn(i.DeviceIDIn...))
+	}
+	if len(i.DeviceIDNotIn) > 0 {
+		predicates = append(predicates, scan.DeviceIDNotIn(i.DeviceIDNotIn...))
+	}
+	if i.DeviceIDIsNil {
+		predicates = append(predicates, scan.DeviceIDIsNil())
+	}
+	if i.DeviceIDNotNil {
+		predicates = append(predicates, scan.DeviceIDNotNil())
+	}
+	if i.UserID != nil {
+		predicates = append(predicates, scan.UserIDEQ(*i.UserID))
+	}
+	if i.UserIDNEQ != nil {
+		predicates = append(predicates, scan.UserIDNEQ(*i.UserIDNEQ))
+	}
+	if len(i.UserIDIn) > 0 {
+		predicates = append(predicates, scan.UserIDIn(i.UserIDIn...))
+	}
+	if len(i.UserIDNotIn) > 0 {
+		predicates = append(predicates, scan.UserIDNotIn(i.UserIDNotIn...))
+	}
+	if i.UserIDGT != nil {
+		predicates = append(predicates, scan.UserIDGT(*i.UserIDGT))
+	}
+	if i.UserIDGTE != nil {
+		predicates = append(predicates, scan.UserIDGTE(*i.UserIDGTE))
+	}
+	if i.UserIDLT != nil {
+		predicates = append(predicates, scan.UserIDLT(*i.UserIDLT))
+	}
+	if i.UserIDLTE != nil {
+		predicates = append(predicates, scan.UserIDLTE(*i.UserIDLTE))
+	}
+	if i.UserIDIsNil {
+		predicates = append(predicates, scan.UserIDIsNil())
+	}
+	if i.UserIDNotNil {
+		predicates = append(predicates, scan.UserIDNotNil())
+	}
+	if i.SpeakerID != nil {
+		predicates = append(predicates, scan.SpeakerIDEQ(*i.SpeakerID))
+	}
+	if i.SpeakerIDNEQ != nil {
+		predicates = append(predicates, scan.SpeakerIDNEQ(*i.SpeakerIDNEQ))
+	}
+	if len(i.SpeakerIDIn) > 0 {
+		predicates = append(predicates, scan.SpeakerIDIn(i.SpeakerIDIn...))
+	}
+	if len(i.SpeakerIDNotIn) > 0 {
+		predicates = append(predicates, scan.SpeakerIDNotIn(i.SpeakerIDNotIn...))
+	}
+	if i.SpeakerIDGT != nil {
+		predicates = append(predicates, scan.SpeakerIDGT(*i.SpeakerIDGT))
+	}
+	if i.SpeakerIDGTE != nil {
+		predicates = append(predicates, scan.SpeakerIDGTE(*i.SpeakerIDGTE))
+	}
+	if i.SpeakerIDLT != nil {
+		predicates = append(predicates, scan.SpeakerIDLT(*i.SpeakerIDLT))
+	}
+	if i.SpeakerIDLTE != nil {
+		predicates = append(predicates, scan.SpeakerIDLTE(*i.SpeakerIDLTE))
+	}
+	if i.SpeakerIDIsNil {
+		predicates = append(predicates, scan.SpeakerIDIsNil())
+	}
+	if i.SpeakerIDNotNil {
+		predicates = append(predicates, scan.SpeakerIDNotNil())
+	}
+	if i.ClientScanID != nil {
+		predicates = append(predicates, scan.ClientScanIDEQ(*i.ClientScanID))
+	}
+	if i.ClientScanIDNEQ != nil {
+		predicates = append(predicates, scan.ClientScanIDNEQ(*i.ClientScanIDNEQ))
+	}
+	if len(i.ClientScanIDIn) > 0 {
+		predicates = append(predicates, scan.ClientScanIDIn(i.ClientScanIDIn...))
+	}
+	if len(i.ClientScanIDNotIn) > 0 {
+		predicates = append(predicates, scan.ClientScanIDNotIn(i.ClientScanIDNotIn...))
+	}
+	if i.ClientScanIDGT != nil {
+		predicates = append(predicates, scan.ClientScanIDGT(*i.ClientScanIDGT))
+	}
+	if i.ClientScanIDGTE != nil {
+		predicates = append(predicates, scan.ClientScanIDGTE(*i.ClientScanIDGTE))
+	}
+	if i.ClientScanIDLT != nil {
+		predicates = append(predicates, scan.ClientScanIDLT(*i.ClientScanIDLT))
+	}
+	if i.ClientScanIDLTE != nil {
+		predicates = append(predicates, scan.ClientScanIDLTE(*i.ClientScanIDLTE))
+	}
+	if i.ClientScanIDContains != nil {
+		predicates = append(predicates, scan.ClientScanIDContains(*i.ClientScanIDContains))
+	}
+	if i.ClientScanIDHasPrefix != nil {
+		predicates = append(predicates, scan.ClientScanIDHasPrefix(*i.ClientScanIDHasPrefix))
+	}
+	if i.ClientScanIDHasSuffix != nil {
+		predicates = append(predicates, scan.ClientScanIDHasSuffix(*i.ClientScanIDHasSuffix))
+	}
+	if i.ClientScanIDIsNil {
+		predicates = append(predicates, scan.ClientScanIDIsNil())
+	}
+	if i.ClientScanIDNotNil {
+		predicates = append(predicates, scan.ClientScanIDNotNil())
+	}
+	if i.ClientScanIDEqualFold != nil {
+		predicates = append(predicates, scan.ClientScanIDEqualFold(*i.ClientScanIDEqualFold))
+	}
+	if i.ClientScanIDContainsFold != nil {
+		predicates = append(predicates, scan.ClientScanIDContainsFold(*i.ClientScanIDContainsFold))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, scan.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, scan.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, scan.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, scan.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.Admitted != nil {
+		predicates = append(predicates, scan.AdmittedEQ(*i.Admitted))
+	}
+	if i.AdmittedNEQ != nil {
+		predicates = append(predicates, scan.AdmittedNEQ(*i.AdmittedNEQ))
+	}
+	if i.Duplicate != nil {
+		predicates = append(predicates, scan.DuplicateEQ(*i.Duplicate))
+	}
+	if i.DuplicateNEQ != nil {
+		predicates = append(predicates, scan.DuplicateNEQ(*i.DuplicateNEQ))
+	}
+	if i.Offline != nil {
+		predicates = append(predicates, scan.OfflineEQ(*i.Offline))
+	}
+	if i.OfflineNEQ != nil {
+		predicates = append(predicates, scan.OfflineNEQ(*i.OfflineNEQ))
+	}
+	if i.Channel != nil {
+		predicates = append(predicates, scan.ChannelEQ(*i.Channel))
+	}
+	if i.ChannelNEQ != nil {
+		predicates = append(predicates, scan.ChannelNEQ(*i.ChannelNEQ))
+	}
+	if len(i.ChannelIn) > 0 {
+		predicates = append(predicates, scan.ChannelIn(i.ChannelIn...))
+	}
+	if len(i.ChannelNotIn) > 0 {
+		predicates = append(predicates, scan.ChannelNotIn(i.ChannelNotIn...))
+	}
+	if i.DeviceTime != nil {
+		predicates = append(predicates, scan.DeviceTimeEQ(*i.DeviceTime))
+	}
+	if i.DeviceTimeNEQ != nil {
+		predicates = append(predicates, scan.DeviceTimeNEQ(*i.DeviceTimeNEQ))
+	}
+	if len(i.DeviceTimeIn) > 0 {
+		predicates = append(predicates, scan.DeviceTimeIn(i.DeviceTimeIn...))
+	}
+	if len(i.DeviceTimeNotIn) > 0 {
+		predicates = append(predicates, scan.DeviceTimeNotIn(i.DeviceTimeNotIn...))
+	}
+	if i.DeviceTimeGT != nil {
+		predicates = append(predicates, scan.DeviceTimeGT(*i.DeviceTimeGT))
+	}
+	if i.DeviceTimeGTE != nil {
+		predicates = append(predicates, scan.DeviceTimeGTE(*i.DeviceTimeGTE))
+	}
+	if i.DeviceTimeLT != nil {
+		predicates = append(predicates, scan.DeviceTimeLT(*i.DeviceTimeLT))
+	}
+	if i.DeviceTimeLTE != nil {
+		predicates = append(predicates, scan.DeviceTimeLTE(*i.DeviceTimeLTE))
+	}
+	if i.DeviceTimeIsNil {
+		predicates = append(predicates, scan.DeviceTimeIsNil())
+	}
+	if i.DeviceTimeNotNil {
+		predicates = append(predicates, scan.DeviceTimeNotNil())
+	}
+	if i.ServerTime != nil {
+		predicates = append(predicates, scan.ServerTimeEQ(*i.ServerTime))
+	}
+	if i.ServerTimeNEQ != nil {
+		predicates = append(predicates, scan.ServerTimeNEQ(*i.ServerTimeNEQ))
+	}
+	if len(i.ServerTimeIn) > 0 {
+		predicates = append(predicates, scan.ServerTimeIn(i.ServerTimeIn...))
+	}
+	if len(i.ServerTimeNotIn) > 0 {
+		predicates = append(predicates, scan.ServerTimeNotIn(i.ServerTimeNotIn...))
+	}
+	if i.ServerTimeGT != nil {
+		predicates = append(predicates, scan.ServerTimeGT(*i.ServerTimeGT))
+	}
+	if i.ServerTimeGTE != nil {
+		predicates = append(predicates, scan.ServerTimeGTE(*i.ServerTimeGTE))
+	}
+	if i.ServerTimeLT != nil {
+		predicates = append(predicates, scan.ServerTimeLT(*i.ServerTimeLT))
+	}
+	if i.ServerTimeLTE != nil {
+		predicates = append(predicates, scan.ServerTimeLTE(*i.ServerTimeLTE))
+	}
+	if i.CheckedInAt != nil {
+		predicates = append(predicates, scan.CheckedInAtEQ(*i.CheckedInAt))
+	}
+	if i.CheckedInAtNEQ != nil {
+		predicates = append(predicates, scan.CheckedInAtNEQ(*i.CheckedInAtNEQ))
+	}
+	if len(i.CheckedInAtIn) > 0 {
+		predicates = append(predicates, scan.CheckedInAtIn(i.CheckedInAtIn...))
+	}
+	if len(i.CheckedInAtNotIn) > 0 {
+		predicates = append(predicates, scan.CheckedInAtNotIn(i.CheckedInAtNotIn...))
+	}
+	if i.CheckedInAtGT != nil {
+		predicates = append(predicates, scan.CheckedInAtGT(*i.CheckedInAtGT))
+	}
+	if i.CheckedInAtGTE != nil {
+		predicates = append(predicates, scan.CheckedInAtGTE(*i.CheckedInAtGTE))
+	}
+	if i.CheckedInAtLT != nil {
+		predicates = append(predicates, scan.CheckedInAtLT(*i.CheckedInAtLT))
+	}
+	if i.CheckedInAtLTE != nil {
+		predicates = append(predicates, scan.CheckedInAtLTE(*i.CheckedInAtLTE))
+	}
+	if i.ClockSkewMs != nil {
+		predicates = append(predicates, scan.ClockSkewMsEQ(*i.ClockSkewMs))
+	}
+	if i.ClockSkewMsNEQ != nil {
+		predicates = append(predicates, scan.ClockSkewMsNEQ(*i.ClockSkewMsNEQ))
+	}
+	if len(i.ClockSkewMsIn) > 0 {
+		predicates = append(predicates, scan.ClockSkewMsIn(i.ClockSkewMsIn...))
+	}
+	if len(i.ClockSkewMsNotIn) > 0 {
+		predicates = append(predicates, scan.ClockSkewMsNotIn(i.ClockSkewMsNotIn...))
+	}
+	if i.ClockSkewMsGT != nil {
+		predicates = append(predicates, scan.ClockSkewMsGT(*i.ClockSkewMsGT))
+	}
+	if i.ClockSkewMsGTE != nil {
+		predicates = append(predicates, scan.ClockSkewMsGTE(*i.ClockSkewMsGTE))
+	}
+	if i.ClockSkewMsLT != nil {
+		predicates = append(predicates, scan.ClockSkewMsLT(*i.ClockSkewMsLT))
+	}
+	if i.ClockSkewMsLTE != nil {
+		predicates = append(predicates, scan.ClockSkewMsLTE(*i.ClockSkewMsLTE))
+	}
+	if i.RawCode != nil {
+		predicates = append(predicates, scan.RawCodeEQ(*i.RawCode))
+	}
+	if i.RawCodeNEQ != nil {
+		predicates = append(predicates, scan.RawCodeNEQ(*i.RawCodeNEQ))
+	}
+	if len(i.RawCodeIn) > 0 {
+		predicates = append(predicates, scan.RawCodeIn(i.RawCodeIn...))
+	}
+	if len(i.RawCodeNotIn) > 0 {
+		predicates = append(predicates, scan.RawCodeNotIn(i.RawCodeNotIn...))
+	}
+	if i.RawCodeGT != nil {
+		predicates = append(predicates, scan.RawCodeGT(*i.RawCodeGT))
+	}
+	if i.RawCodeGTE != nil {
+		predicates = append(predicates, scan.RawCodeGTE(*i.RawCodeGTE))
+	}
+	if i.RawCodeLT != nil {
+		predicates = append(predicates, scan.RawCodeLT(*i.RawCodeLT))
+	}
+	if i.RawCodeLTE != nil {
+		predicates = append(predicates, scan.RawCodeLTE(*i.RawCodeLTE))
+	}
+	if i.RawCodeContains != nil {
+		predicates = append(predicates, scan.RawCodeContains(*i.RawCodeContains))
+	}
+	if i.RawCodeHasPrefix != nil {
+		predicates = append(predicates, scan.RawCodeHasPrefix(*i.RawCodeHasPrefix))
+	}
+	if i.RawCodeHasSuffix != nil {
+		predicates = append(predicates, scan.RawCodeHasSuffix(*i.RawCodeHasSuffix))
+	}
+	if i.RawCodeIsNil {
+		predicates = append(predicates, scan.RawCodeIsNil())
+	}
+	if i.RawCodeNotNil {
+		predicates = append(predicates, scan.RawCodeNotNil())
+	}
+	if i.RawCodeEqualFold != nil {
+		predicates = append(predicates, scan.RawCodeEqualFold(*i.RawCodeEqualFold))
+	}
+	if i.RawCodeContainsFold != nil {
+		predicates = append(predicates, scan.RawCodeContainsFold(*i.RawCodeContainsFold))
+	}
+	if i.UndoneAt != nil {
+		predicates = append(predicates, scan.UndoneAtEQ(*i.UndoneAt))
+	}
+	if i.UndoneAtNEQ != nil {
+		predicates = append(predicates, scan.UndoneAtNEQ(*i.UndoneAtNEQ))
+	}
+	if len(i.UndoneAtIn) > 0 {
+		predicates = append(predicates, scan.UndoneAtIn(i.UndoneAtIn...))
+	}
+	if len(i.UndoneAtNotIn) > 0 {
+		predicates = append(predicates, scan.UndoneAtNotIn(i.UndoneAtNotIn...))
+	}
+	if i.UndoneAtGT != nil {
+		predicates = append(predicates, scan.UndoneAtGT(*i.UndoneAtGT))
+	}
+	if i.UndoneAtGTE != nil {
+		predicates = append(predicates, scan.UndoneAtGTE(*i.UndoneAtGTE))
+	}
+	if i.UndoneAtLT != nil {
+		predicates = append(predicates, scan.UndoneAtLT(*i.UndoneAtLT))
+	}
+	if i.UndoneAtLTE != nil {
+		predicates = append(predicates, scan.UndoneAtLTE(*i.UndoneAtLTE))
+	}
+	if i.UndoneAtIsNil {
+		predicates = append(predicates, scan.UndoneAtIsNil())
+	}
+	if i.UndoneAtNotNil {
+		predicates = append(predicates, scan.UndoneAtNotNil())
+	}
+	if i.UndoneBy != nil {
+		predicates = append(predicates, scan.UndoneByEQ(*i.UndoneBy))
+	}
+	if i.UndoneByNEQ != nil {
+		predicates = append(predicates, scan.UndoneByNEQ(*i.UndoneByNEQ))
+	}
+	if len(i.UndoneByIn) > 0 {
+		predicates = append(predicates, scan.UndoneByIn(i.UndoneByIn...))
+	}
+	if len(i.UndoneByNotIn) > 0 {
+		predicates = append(predicates, scan.UndoneByNotIn(i.UndoneByNotIn...))
+	}
+	if i.UndoneByGT != nil {
+		predicates = append(predicates, scan.UndoneByGT(*i.UndoneByGT))
+	}
+	if i.UndoneByGTE != nil {
+		predicates = append(predicates, scan.UndoneByGTE(*i.UndoneByGTE))
+	}
+	if i.UndoneByLT != nil {
+		predicates = append(predicates, scan.UndoneByLT(*i.UndoneByLT))
+	}
+	if i.UndoneByLTE != nil {
+		predicates = append(predicates, scan.UndoneByLTE(*i.UndoneByLTE))
+	}
+	if i.UndoneByIsNil {
+		predicates = append(predicates, scan.UndoneByIsNil())
+	}
+	if i.UndoneByNotNil {
+		predicates = append(predicates, scan.UndoneByNotNil())
+	}
+
+	if i.HasActivity != nil {
+		p := scan.HasActivity()
+		if !*i.HasActivity {
+			p = scan.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasActivityWith) > 0 {
+		with := make([]predicate.Activity, 0, len(i.HasActivityWith))
+		for _, w := range i.HasActivityWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasActivityWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, scan.HasActivityWith(with...))
+	}
+	if i.HasRegistration != nil {
+		p := scan.HasRegistration()
+		if !*i.HasRegistration {
+			p = scan.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasRegistrationWith) > 0 {
+		with := make([]predicate.Registration, 0, len(i.HasRegistrationWith))
+		for _, w := range i.HasRegistrationWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasRegistrationWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, scan.HasRegistrationWith(with...))
+	}
+	if i.HasDevice != nil {
+		p := scan.HasDevice()
+		if !*i.HasDevice {
+			p = scan.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasDeviceWith) > 0 {
+		with := make([]predicate.Device, 0, len(i.HasDeviceWith))
+		for _, w := range i.HasDeviceWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasDeviceWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, scan.HasDeviceWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyScanWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return scan.And(predicates...), nil
+	}
+}
+
+// SlotWhereInput represents a where input for filtering Slot queries.
+type SlotWhereInput struct {
+	Predicates []predicate.Slot  `json:"-"`
+	Not        *SlotWhereInput   `json:"not,omitempty"`
+	Or         []*SlotWhereInput `json:"or,omitempty"`
+	And        []*SlotWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "activity_id" field predicates.
+	ActivityID      *int  `json:"activityID,omitempty"`
+	ActivityIDNEQ   *int  `json:"activityIDNEQ,omitempty"`
+	ActivityIDIn    []int `json:"activityIDIn,omitempty"`
+	ActivityIDNotIn []int `json:"activityIDNotIn,omitempty"`
+
+	// "label" field predicates.
+	Label             *string  `json:"label,omitempty"`
+	LabelNEQ          *string  `json:"labelNEQ,omitempty"`
+	LabelIn           []string `json:"labelIn,omitempty"`
+	LabelNotIn        []string `json:"labelNotIn,omitempty"`
+	LabelGT           *string  `json:"labelGT,omitempty"`
+	LabelGTE          *string  `json:"labelGTE,omitempty"`
+	LabelLT           *string  `json:"labelLT,omitempty"`
+	LabelLTE          *string  `json:"labelLTE,omitempty"`
+	LabelContains     *string  `json:"labelContains,omitempty"`
+	LabelHasPrefix    *string  `json:"labelHasPrefix,omitempty"`
+	LabelHasSuffix    *string  `json:"labelHasSuffix,omitempty"`
+	LabelIsNil        bool     `json:"labelIsNil,omitempty"`
+	LabelNotNil       bool     `json:"labelNotNil,omitempty"`
+	LabelEqualFold    *string  `json:"labelEqualFold,omitempty"`
+	LabelContainsFold *string  `json:"labelContainsFold,omitempty"`
+
+	// "starts_at" field predicates.
+	StartsAt      *time.Time  `json:"startsAt,omitempty"`
+	StartsAtNEQ   *time.Time  `json:"startsAtNEQ,omitempty"`
+	StartsAtIn    []time.Time `json:"startsAtIn,omitempty"`
+	StartsAtNotIn []time.Time `json:"startsAtNotIn,omitempty"`
+	StartsAtGT    *time.Time  `json:"startsAtGT,omitempty"`
+	StartsAtGTE   *time.Time  `json:"startsAtGTE,omitempty"`
+	StartsAtLT    *time.Time  `json:"startsAtLT,omitempty"`
+	StartsAtLTE   *time.Time  `json:"startsAtLTE,omitempty"`
+
+	// "ends_at" field predicates.
+	EndsAt      *time.Time  `json:"endsAt,omitempty"`
+	EndsAtNEQ   *time.Time  `json:"endsAtNEQ,omitempty"`
+	EndsAtIn    []time.Time `json:"endsAtIn,omitempty"`
+	EndsAtNotIn []time.Time `json:"endsAtNotIn,omitempty"`
+	EndsAtGT    *time.Time  `json:"endsAtGT,omitempty"`
+	EndsAtGTE   *time.Time  `json:"endsAtGTE,omitempty"`
+	EndsAtLT    *time.Time  `json:"endsAtLT,omitempty"`
+	EndsAtLTE   *time.Time  `json:"endsAtLTE,omitempty"`
+
+	// "capacity" field predicates.
+	Capacity       *int  `json:"capacity,omitempty"`
+	CapacityNEQ    *int  `json:"capacityNEQ,omitempty"`
+	CapacityIn     []int `json:"capacityIn,omitempty"`
+	CapacityNotIn  []int `json:"capacityNotIn,omitempty"`
+	CapacityGT     *int  `json:"capacityGT,omitempty"`
+	CapacityGTE    *int  `json:"capacityGTE,omitempty"`
+	CapacityLT     *int  `json:"capacityLT,omitempty"`
+	CapacityLTE    *int  `json:"capacityLTE,omitempty"`
+	CapacityIsNil  bool  `json:"capacityIsNil,omitempty"`
+	CapacityNotNil bool  `json:"capacityNotNil,omitempty"`
+
+	// "speaker_id" field predicates.
+	SpeakerID       *int  `json:"speakerID,omitempty"`
+	SpeakerIDNEQ    *int  `json:"speakerIDNEQ,omitempty"`
+	SpeakerIDIn     []int `json:"speakerIDIn,omitempty"`
+	SpeakerIDNotIn  []int `json:"speakerIDNotIn,omitempty"`
+	SpeakerIDIsNil  bool  `json:"speakerIDIsNil,omitempty"`
+	SpeakerIDNotNil bool  `json:"speakerIDNotNil,omitempty"`
+
+	// "activity" edge predicates.
+	HasActivity     *bool                 `json:"hasActivity,omitempty"`
+	HasActivityWith []*ActivityWhereInput `json:"hasActivityWith,omitempty"`
+
+	// "speaker" edge predicates.
+	HasSpeaker     *bool                `json:"hasSpeaker,omitempty"`
+	HasSpeakerWith []*SpeakerWhereInput `json:"hasSpeakerWith,omitempty"`
+
+	// "registrations" edge predicates.
+	HasRegistrations     *bool                     `json:"hasRegistrations,omitempty"`
+	HasRegistrationsWith []*RegistrationWhereInput `json:"hasRegistrationsWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *SlotWhereInput) AddPredicates(predicates ...predicate.Slot) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the SlotWhereInput filter on the SlotQuery builder.
+func (i *SlotWhereInput) Filter(q *SlotQuery) (*SlotQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptySlotWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptySlotWhereInput is returned in case the SlotWhereInput is empty.
+var ErrEmptySlotWhereInput = errors.New("ent: empty predicate SlotWhereInput")
+
+// P returns a predicate for filtering slots.
+// An error is returned if the input is empty or invalid.
+func (i *SlotWhereInput) P() (predicate.Slot, error) {
+	var predicates []predicate.Slot
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, slot.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Slot, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, slot.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Slot, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, slot.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, slot.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, slot.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, slot.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, slot.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, slot.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, slot.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, slot.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, slot.IDLTE(*i.IDLTE))
+	}
+	if i.ActivityID != nil {
+		predicates = append(predicates, slot.ActivityIDEQ(*i.ActivityID))
+	}
+	if i.ActivityIDNEQ != nil {
+		predicates = append(predicates, slot.ActivityIDNEQ(*i.ActivityIDNEQ))
+	}
+	if len(i.ActivityIDIn) > 0 {
+		predicates = append(predicates, slot.ActivityIDIn(i.ActivityIDIn...))
+	}
+	if len(i.ActivityIDNotIn) > 0 {
+		predicates = append(predicates, slot.ActivityIDNotIn(i.ActivityIDNotIn...))
+	}
+	if i.Label != nil {
+		predicates = append(predicates, slot.LabelEQ(*i.Label))
+	}
+	if i.LabelNEQ != nil {
+		predicates = append(predicates, slot.LabelNEQ(*i.LabelNEQ))
+	}
+	if len(i.LabelIn) > 0 {
+		predicates = append(predicates, slot.LabelIn(i.LabelIn...))
+	}
+	if len(i.LabelNotIn) > 0 {
+		predicates = append(predicates, slot.LabelNotIn(i.LabelNotIn...))
+	}
+	if i.LabelGT != nil {
+		predicates = append(predicates, slot.LabelGT(*i.LabelGT))
+	}
+	if i.LabelGTE != nil {
+		predicates = append(predicates, slot.LabelGTE(*i.LabelGTE))
+	}
+	if i.LabelLT != nil {
+		predicates = append(predicates, slot.LabelLT(*i.LabelLT))
+	}
+	if i.LabelLTE != nil {
+		predicates = append(predicates, slot.LabelLTE(*i.LabelLTE))
+	}
+	if i.LabelContains != nil {
+		predicates = append(predicates, slot.LabelContains(*i.LabelContains))
+	}
+	if i.LabelHasPrefix != nil {
+		predicates = append(predicates, slot.LabelHasPrefix(*i.LabelHasPrefix))
+	}
+	if i.LabelHasSuffix != nil {
+		predicates = append(predicates, slot.LabelHasSuffix(*i.LabelHasSuffix))
+	}
+	if i.LabelIsNil {
+		predicates = append(predicates, slot.LabelIsNil())
+	}
+	if i.LabelNotNil {
+		predicates = append(predicates, slot.LabelNotNil())
+	}
+	if i.LabelEqualFold != nil {
+		predicates = append(predicates, slot.LabelEqualFold(*i.LabelEqualFold))
+	}
+	if i.LabelContainsFold != nil {
+		predicates = append(predicates, slot.LabelContainsFold(*i.LabelContainsFold))
+	}
+	if i.StartsAt != nil {
+		predicates = append(predicates, slot.StartsAtEQ(*i.StartsAt))
+	}
+	if i.StartsAtNEQ != nil {
+		predicates = append(predicates, slot.StartsAtNEQ(*i.StartsAtNEQ))
+	}
+	if len(i.StartsAtIn) > 0 {
+		predicates = append(predicates, slot.StartsAtIn(i.StartsAtIn...))
+	}
+	if len(i.StartsAtNotIn) > 0 {
+		predicates = append(predicates, slot.StartsAtNotIn(i.StartsAtNotIn...))
+	}
+	if i.StartsAtGT != nil {
+		predicates = append(predicates, slot.StartsAtGT(*i.StartsAtGT))
+	}
+	if i.StartsAtGTE != nil {
+		predicates = append(predicates, slot.StartsAtGTE(*i.StartsAtGTE))
+	}
+	if i.StartsAtLT != nil {
+		predicates = append(predicates, slot.StartsAtLT(*i.StartsAtLT))
+	}
+	if i.StartsAtLTE != nil {
+		predicates = append(predicates, slot.StartsAtLTE(*i.StartsAtLTE))
+	}
+	if i.EndsAt != nil {
+		predicates = append(predicates, slot.EndsAtEQ(*i.EndsAt))
+	}
+	if i.EndsAtNEQ != nil {
+		predicates = append(predicates, slot.EndsAtNEQ(*i.EndsAtNEQ))
+	}
+	if len(i.EndsAtIn) > 0 {
+		predicates = append(predicates, slot.EndsAtIn(i.EndsAtIn...))
+	}
+	if len(i.EndsAtNotIn) > 0 {
+		predicates = append(predicates, slot.EndsAtNotIn(i.EndsAtNotIn...))
+	}
+	if i.EndsAtGT != nil {
+		predicates = append(predicates, slot.EndsAtGT(*i.EndsAtGT))
+	}
+	if i.EndsAtGTE != nil {
+		predicates = append(predicates, slot.EndsAtGTE(*i.EndsAtGTE))
+	}
+	if i.EndsAtLT != nil {
+		predicates = append(predicates, slot.EndsAtLT(*i.EndsAtLT))
+	}
+	if i.EndsAtLTE != nil {
+		predicates = append(predicates, slot.EndsAtLTE(*i.EndsAtLTE))
+	}
+	if i.Capacity != nil {
+		predicates = append(predicates, slot.CapacityEQ(*i.Capacity))
+	}
+	if i.CapacityNEQ != nil {
+		predicates = append(predicates, slot.CapacityNEQ(*i.CapacityNEQ))
+	}
+	if len(i.CapacityIn) > 0 {
+		predicates = append(predicates, slot.CapacityIn(i.CapacityIn...))
+	}
+	if len(i.CapacityNotIn) > 0 {
+		predicates = append(predicates, slot.CapacityNotIn(i.CapacityNotIn...))
+	}
+	if i.CapacityGT != nil {
+		predicates = append(predicates, slot.CapacityGT(*i.CapacityGT))
+	}
+	if i.CapacityGTE != nil {
+		predicates = append(predicates, slot.CapacityGTE(*i.CapacityGTE))
+	}
+	if i.CapacityLT != nil {
+		predicates = append(predicates, slot.CapacityLT(*i.CapacityLT))
+	}
+	if i.CapacityLTE != nil {
+		predicates = append(predicates, slot.CapacityLTE(*i.CapacityLTE))
+	}
+	if i.CapacityIsNil {
+		predicates = append(predicates, slot.CapacityIsNil())
+	}
+	if i.CapacityNotNil {
+		predicates = append(predicates, slot.CapacityNotNil())
+	}
+	if i.SpeakerID != nil {
+		predicates = append(predicates, slot.SpeakerIDEQ(*i.SpeakerID))
+	}
+	if i.SpeakerIDNEQ != nil {
+		predicates = append(predicates, slot.SpeakerIDNEQ(*i.SpeakerIDNEQ))
+	}
+	if len(i.SpeakerIDIn) > 0 {
+		predicates = append(predicates, slot.SpeakerIDIn(i.SpeakerIDIn...))
+	}
+	if len(i.SpeakerIDNotIn) > 0 {
+		predicates = append(predicates, slot.SpeakerIDNotIn(i.SpeakerIDNotIn...))
+	}
+	if i.SpeakerIDIsNil {
+		predicates = append(predicates, slot.SpeakerIDIsNil())
+	}
+	if i.SpeakerIDNotNil {
+		predicates = append(predicates, slot.SpeakerIDNotNil())
+	}
+
+	if i.HasActivity != nil {
+		p := slot.HasActivity()
+		if !*i.HasActivity {
+			p = slot.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasActivityWith) > 0 {
+		with := make([]predicate.Activity, 0, len(i.HasActivityWith))
+		for _, w := range i.HasActivityWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasActivityWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, slot.HasActivityWith(with...))
+	}
+	if i.HasSpeaker != nil {
+		p := slot.HasSpeaker()
+		if !*i.HasSpeaker {
+			p = slot.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSpeakerWith) > 0 {
+		with := make([]predicate.Speaker, 0, len(i.HasSpeakerWith))
+		for _, w := range i.HasSpeakerWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSpeakerWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, slot.HasSpeakerWith(with...))
+	}
+	if i.HasRegistrations != nil {
+		p := slot.HasRegistrations()
+		if !*i.HasRegistrations {
+			p = slot.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasRegistrationsWith) > 0 {
+		with := make([]predicate.Registration, 0, len(i.HasRegistrationsWith))
+		for _, w := range i.HasRegistrationsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasRegistrationsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, slot.HasRegistrationsWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptySlotWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return slot.And(predicates...), nil
+	}
+}
+
+// SpeakerWhereInput represents a where input for filtering Speaker queries.
+type SpeakerWhereInput struct {
+	Predicates []predicate.Speaker  `json:"-"`
+	Not        *SpeakerWhereInput   `json:"not,omitempty"`
+	Or         []*SpeakerWhereInput `json:"or,omitempty"`
+	And        []*SpeakerWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "organization_id" field predicates.
+	OrganizationID      *int  `json:"organizationID,omitempty"`
+	OrganizationIDNEQ   *int  `json:"organizationIDNEQ,omitempty"`
+	OrganizationIDIn    []int `json:"organizationIDIn,omitempty"`
+	OrganizationIDNotIn []int `json:"organizationIDNotIn,omitempty"`
+
+	// "last_name" field predicates.
+	LastName             *string  `json:"lastName,omitempty"`
+	LastNameNEQ          *string  `json:"lastNameNEQ,omitempty"`
+	LastNameIn           []string `json:"lastNameIn,omitempty"`
+	LastNameNotIn        []string `json:"lastNameNotIn,omitempty"`
+	LastNameGT           *string  `json:"lastNameGT,omitempty"`
+	LastNameGTE          *string  `json:"lastNameGTE,omitempty"`
+	LastNameLT           *string  `json:"lastNameLT,omitempty"`
+	LastNameLTE          *string  `json:"lastNameLTE,omitempty"`
+	LastNameContains     *string  `json:"lastNameContains,omitempty"`
+	LastNameHasPrefix    *string  `json:"lastNameHasPrefix,omitempty"`
+	LastNameHasSuffix    *string  `json:"lastNameHasSuffix,omitempty"`
+	LastNameEqualFold    *string  `json:"lastNameEqualFold,omitempty"`
+	LastNameContainsFold *string  `json:"lastNameContainsFold,omitempty"`
+
+	// "first_name" field predicates.
+	FirstName             *string  `json:"firstName,omitempty"`
+	FirstNameNEQ          *string  `json:"firstNameNEQ,omitempty"`
+	FirstNameIn           []string `json:"firstNameIn,omitempty"`
+	FirstNameNotIn        []string `json:"firstNameNotIn,omitempty"`
+	FirstNameGT           *string  `json:"firstNameGT,omitempty"`
+	FirstNameGTE          *string  `json:"firstNameGTE,omitempty"`
+	FirstNameLT           *string  `json:"firstNameLT,omitempty"`
+	FirstNameLTE          *string  `json:"firstNameLTE,omitempty"`
+	FirstNameContains     *string  `json:"firstNameContains,omitempty"`
+	FirstNameHasPrefix    *string  `json:"firstNameHasPrefix,omitempty"`
+	FirstNameHasSuffix    *string  `json:"firstNameHasSuffix,omitempty"`
+	FirstNameEqualFold    *string  `json:"firstNameEqualFold,omitempty"`
+	FirstNameContainsFold *string  `json:"firstNameContainsFold,omitempty"`
+
+	// "email" field predicates.
+	Email             *string  `json:"email,omitempty"`
+	EmailNEQ          *string  `json:"emailNEQ,omitempty"`
+	EmailIn           []string `json:"emailIn,omitempty"`
+	EmailNotIn        []string `json:"emailNotIn,omitempty"`
+	EmailGT           *string  `json:"emailGT,omitempty"`
+	EmailGTE          *string  `json:"emailGTE,omitempty"`
+	EmailLT           *string  `json:"emailLT,omitempty"`
+	EmailLTE          *string  `json:"emailLTE,omitempty"`
+	EmailContains     *string  `json:"emailContains,omitempty"`
+	EmailHasPrefix    *string  `json:"emailHasPrefix,omitempty"`
+	EmailHasSuffix    *string  `json:"emailHasSuffix,omitempty"`
+	EmailIsNil        bool     `json:"emailIsNil,omitempty"`
+	EmailNotNil       bool     `json:"emailNotNil,omitempty"`
+	EmailEqualFold    *string  `json:"emailEqualFold,omitempty"`
+	EmailContainsFold *string  `json:"emailContainsFold,omitempty"`
+
+	// "organization" edge predicates.
+	HasOrganization     *bool                     `json:"hasOrganization,omitempty"`
+	HasOrganizationWith []*OrganizationWhereInput `json:"hasOrganizationWith,omitempty"`
+
+	// "slots" edge predicates.
+	HasSlots     *bool             `json:"hasSlots,omitempty"`
+	HasSlotsWith []*SlotWhereInput `json:"hasSlotsWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *SpeakerWhereInput) AddPredicates(predicates ...predicate.Speaker) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the SpeakerWhereInput filter on the SpeakerQuery builder.
+func (i *SpeakerWhereInput) Filter(q *SpeakerQuery) (*SpeakerQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptySpeakerWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptySpeakerWhereInput is returned in case the SpeakerWhereInput is empty.
+var ErrEmptySpeakerWhereInput = errors.New("ent: empty predicate SpeakerWhereInput")
+
+// P returns a predicate for filtering speakers.
+// An error is returned if the input is empty or invalid.
+func (i *SpeakerWhereInput) P() (predicate.Speaker, error) {
+	var predicates []predicate.Speaker
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, speaker.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Speaker, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, speaker.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Speaker, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, speaker.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, speaker.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, speaker.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, speaker.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, speaker.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, speaker.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, speaker.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, speaker.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, speaker.IDLTE(*i.IDLTE))
+	}
+	if i.OrganizationID != nil {
+		predicates = append(predicates, speaker.OrganizationIDEQ(*i.OrganizationID))
+	}
+	if i.OrganizationIDNEQ != nil {
+		predicates = append(predicates, speaker.OrganizationIDNEQ(*i.OrganizationIDNEQ))
+	}
+	if len(i.OrganizationIDIn) > 0 {
+		predicates = append(predicates, speaker.OrganizationIDIn(i.OrganizationIDIn...))
+	}
+	if len(i.OrganizationIDNotIn) > 0 {
+		predicates = append(predicates, speaker.OrganizationIDNotIn(i.OrganizationIDNotIn...))
+	}
+	if i.LastName != nil {
+		predicates = append(predicates, speaker.LastNameEQ(*i.LastName))
+	}
+	if i.LastNameNEQ != nil {
+		predicates = append(predicates, speaker.LastNameNEQ(*i.LastNameNEQ))
+	}
+	if len(i.LastNameIn) > 0 {
+		predicates = append(predicates, speaker.LastNameIn(i.LastNameIn...))
+	}
+	if len(i.LastNameNotIn) > 0 {
+		predicates = append(predicates, speaker.LastNameNotIn(i.LastNameNotIn...))
+	}
+	if i.LastNameGT != nil {
+		predicates = append(predicates, speaker.LastNameGT(*i.LastNameGT))
+	}
+	if i.LastNameGTE != nil {
+		predicates = append(predicates, speaker.LastNameGTE(*i.LastNameGTE))
+	}
+	if i.LastNameLT != nil {
+		predicates = append(predicates, speaker.LastNameLT(*i.LastNameLT))
+	}
+	if i.LastNameLTE != nil {
+		predicates = append(predicates, speaker.LastNameLTE(*i.LastNameLTE))
+	}
+	if i.LastNameContains != nil {
+		predicates = append(predicates, speaker.LastNameContains(*i.LastNameContains))
+	}
+	if i.LastNameHasPrefix != nil {
+		predicates = append(predicates, speaker.LastNameHasPrefix(*i.LastNameHasPrefix))
+	}
+	if i.LastNameHasSuffix != nil {
+		predicates = append(predicates, speaker.LastNameHasSuffix(*i.LastNameHasSuffix))
+	}
+	if i.LastNameEqualFold != nil {
+		predicates = append(predicates, speaker.LastNameEqualFold(*i.LastNameEqualFold))
+	}
+	if i.LastNameContainsFold != nil {
+		predicates = append(predicates, speaker.LastNameContainsFold(*i.LastNameContainsFold))
+	}
+	if i.FirstName != nil {
+		predicates = append(predicates, speaker.FirstNameEQ(*i.FirstName))
+	}
+	if i.FirstNameNEQ != nil {
+		predicates = append(predicates, speaker.FirstNameNEQ(*i.FirstNameNEQ))
+	}
+	if len(i.FirstNameIn) > 0 {
+		predicates = append(predicates, speaker.FirstNameIn(i.FirstNameIn...))
+	}
+	if len(i.FirstNameNotIn) > 0 {
+		predicates = append(predicates, speaker.FirstNameNotIn(i.FirstNameNotIn...))
+	}
+	if i.FirstNameGT != nil {
+		predicates = append(predicates, speaker.FirstNameGT(*i.FirstNameGT))
+	}
+	if i.FirstNameGTE != nil {
+		predicates = append(predicates, speaker.FirstNameGTE(*i.FirstNameGTE))
+	}
+	if i.FirstNameLT != nil {
+		predicates = append(predicates, speaker.FirstNameLT(*i.FirstNameLT))
+	}
+	if i.FirstNameLTE != nil {
+		predicates = append(predicates, speaker.FirstNameLTE(*i.FirstNameLTE))
+	}
+	if i.FirstNameContains != nil {
+		predicates = append(predicates, speaker.FirstNameContains(*i.FirstNameContains))
+	}
+	if i.FirstNameHasPrefix != nil {
+		predicates = append(predicates, speaker.FirstNameHasPrefix(*i.FirstNameHasPrefix))
+	}
+	if i.FirstNameHasSuffix != nil {
+		predicates = append(predicates, speaker.FirstNameHasSuffix(*i.FirstNameHasSuffix))
+	}
+	if i.FirstNameEqualFold != nil {
+		predicates = append(predicates, speaker.FirstNameEqualFold(*i.FirstNameEqualFold))
+	}
+	if i.FirstNameContainsFold != nil {
+		predicates = append(predicates, speaker.FirstNameContainsFold(*i.FirstNameContainsFold))
+	}
+	if i.Email != nil {
+		predicates = append(predicates, speaker.EmailEQ(*i.Email))
+	}
+	if i.EmailNEQ != nil {
+		predicates = append(predicates, speaker.EmailNEQ(*i.EmailNEQ))
+	}
+	if len(i.EmailIn) > 0 {
+		predicates = append(predicates, speaker.EmailIn(i.EmailIn...))
+	}
+	if len(i.EmailNotIn) > 0 {
+		predicates = append(predicates, speaker.EmailNotIn(i.EmailNotIn...))
+	}
+	if i.EmailGT != nil {
+		predicates = append(predicates, speaker.EmailGT(*i.EmailGT))
+	}
+	if i.EmailGTE != nil {
+		predicates = append(predicates, speaker.EmailGTE(*i.EmailGTE))
+	}
+	if i.EmailLT != nil {
+		predicates = append(predicates, speaker.EmailLT(*i.EmailLT))
+	}
+	if i.EmailLTE != nil {
+		predicates = append(predicates, speaker.EmailLTE(*i.EmailLTE))
+	}
+	if i.EmailContains != nil {
+		predicates = append(predicates, speaker.EmailContains(*i.EmailContains))
+	}
+	if i.EmailHasPrefix != nil {
+		predicates = append(predicates, speaker.EmailHasPrefix(*i.EmailHasPrefix))
+	}
+	if i.EmailHasSuffix != nil {
+		predicates = append(predicates, speaker.EmailHasSuffix(*i.EmailHasSuffix))
+	}
+	if i.EmailIsNil {
+		predicates = append(predicates, speaker.EmailIsNil())
+	}
+	if i.EmailNotNil {
+		predicates = append(predicates, speaker.EmailNotNil())
+	}
+	if i.EmailEqualFold != nil {
+		predicates = append(predicates, speaker.EmailEqualFold(*i.EmailEqualFold))
+	}
+	if i.EmailContainsFold != nil {
+		predicates = append(predicates, speaker.EmailContainsFold(*i.EmailContainsFold))
+	}
+
+	if i.HasOrganization != nil {
+		p := speaker.HasOrganization()
+		if !*i.HasOrganization {
+			p = speaker.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasOrganizationWith) > 0 {
+		with := make([]predicate.Organization, 0, len(i.HasOrganizationWith))
+		for _, w := range i.HasOrganizationWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasOrganizationWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, speaker.HasOrganizationWith(with...))
+	}
+	if i.HasSlots != nil {
+		p := speaker.HasSlots()
+		if !*i.HasSlots {
+			p = speaker.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSlotsWith) > 0 {
+		with := make([]predicate.Slot, 0, len(i.HasSlotsWith))
+		for _, w := range i.HasSlotsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSlotsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, speaker.HasSlotsWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptySpeakerWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return speaker.And(predicates...), nil
+	}
+}
+
 // UserWhereInput represents a where input for filtering User queries.
 type UserWhereInput struct {
 	Predicates []predicate.User  `json:"-"`
@@ -2588,10 +6667,6 @@ type UserWhereInput struct {
 	LastLoginAtLTE    *time.Time  `json:"lastLoginAtLTE,omitempty"`
 	LastLoginAtIsNil  bool        `json:"lastLoginAtIsNil,omitempty"`
 	LastLoginAtNotNil bool        `json:"lastLoginAtNotNil,omitempty"`
-
-	// "memberships" edge predicates.
-	HasMemberships     *bool                   `json:"hasMemberships,omitempty"`
-	HasMembershipsWith []*MembershipWhereInput `json:"hasMembershipsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -3017,24 +7092,6 @@ func (i *UserWhereInput) P() (predicate.User, error) {
 		predicates = append(predicates, user.LastLoginAtNotNil())
 	}
 
-	if i.HasMemberships != nil {
-		p := user.HasMemberships()
-		if !*i.HasMemberships {
-			p = user.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasMembershipsWith) > 0 {
-		with := make([]predicate.Membership, 0, len(i.HasMembershipsWith))
-		for _, w := range i.HasMembershipsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasMembershipsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, user.HasMembershipsWith(with...))
-	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyUserWhereInput

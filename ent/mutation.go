@@ -11,15 +11,23 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/ofhub/ofhub/ent/activity"
 	"github.com/ofhub/ofhub/ent/authtoken"
+	"github.com/ofhub/ofhub/ent/device"
 	"github.com/ofhub/ofhub/ent/historyentry"
 	"github.com/ofhub/ofhub/ent/loginattempt"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
 	"github.com/ofhub/ofhub/ent/outboxmessage"
+	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/passwordreset"
 	"github.com/ofhub/ofhub/ent/predicate"
+	"github.com/ofhub/ofhub/ent/registration"
+	"github.com/ofhub/ofhub/ent/scan"
 	"github.com/ofhub/ofhub/ent/schema/schematype"
+	"github.com/ofhub/ofhub/ent/slot"
+	"github.com/ofhub/ofhub/ent/speaker"
+	"github.com/ofhub/ofhub/ent/ticketkey"
 	"github.com/ofhub/ofhub/ent/user"
 	"github.com/ofhub/ofhub/ent/viewer"
 )
@@ -33,15 +41,1538 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
+	TypeActivity      = "Activity"
 	TypeAuthToken     = "AuthToken"
+	TypeDevice        = "Device"
 	TypeHistoryEntry  = "HistoryEntry"
 	TypeLoginAttempt  = "LoginAttempt"
 	TypeMembership    = "Membership"
 	TypeOrganization  = "Organization"
 	TypeOutboxMessage = "OutboxMessage"
+	TypeParticipant   = "Participant"
 	TypePasswordReset = "PasswordReset"
+	TypeRegistration  = "Registration"
+	TypeScan          = "Scan"
+	TypeSlot          = "Slot"
+	TypeSpeaker       = "Speaker"
+	TypeTicketKey     = "TicketKey"
 	TypeUser          = "User"
 )
+
+// ActivityMutation represents an operation that mutates the Activity nodes in the graph.
+type ActivityMutation struct {
+	config
+	op                        Op
+	typ                       string
+	id                        *int
+	created_at                *time.Time
+	updated_at                *time.Time
+	number                    *string
+	title                     *string
+	starts_at                 *time.Time
+	ends_at                   *time.Time
+	capacity                  *int
+	addcapacity               *int
+	location                  *string
+	qr_checkin                *bool
+	per_slot_checkin          *bool
+	slot_tolerance_minutes    *int
+	addslot_tolerance_minutes *int
+	max_participants          *int
+	addmax_participants       *int
+	public_registration       *bool
+	clearedFields             map[string]struct{}
+	organization              *int
+	clearedorganization       bool
+	slots                     map[int]struct{}
+	removedslots              map[int]struct{}
+	clearedslots              bool
+	registrations             map[int]struct{}
+	removedregistrations      map[int]struct{}
+	clearedregistrations      bool
+	scans                     map[int]struct{}
+	removedscans              map[int]struct{}
+	clearedscans              bool
+	done                      bool
+	oldValue                  func(context.Context) (*Activity, error)
+	predicates                []predicate.Activity
+}
+
+var _ ent.Mutation = (*ActivityMutation)(nil)
+
+// activityOption allows management of the mutation configuration using functional options.
+type activityOption func(*ActivityMutation)
+
+// newActivityMutation creates new mutation for the Activity entity.
+func newActivityMutation(c config, op Op, opts ...activityOption) *ActivityMutation {
+	m := &ActivityMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeActivity,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withActivityID sets the ID field of the mutation.
+func withActivityID(id int) activityOption {
+	return func(m *ActivityMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Activity
+		)
+		m.oldValue = func(ctx context.Context) (*Activity, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Activity.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withActivity sets the old Activity of the mutation.
+func withActivity(node *Activity) activityOption {
+	return func(m *ActivityMutation) {
+		m.oldValue = func(context.Context) (*Activity, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ActivityMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ActivityMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ActivityMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ActivityMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Activity.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ActivityMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ActivityMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Activity entity.
+// If the Activity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ActivityMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ActivityMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ActivityMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Activity entity.
+// If the Activity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ActivityMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetNumber sets the "number" field.
+func (m *ActivityMutation) SetNumber(s string) {
+	m.number = &s
+}
+
+// Number returns the value of the "number" field in the mutation.
+func (m *ActivityMutation) Number() (r string, exists bool) {
+	v := m.number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNumber returns the old "number" field's value of the Activity entity.
+// If the Activity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityMutation) OldNumber(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNumber is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNumber requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNumber: %w", err)
+	}
+	return oldValue.Number, nil
+}
+
+// ResetNumber resets all changes to the "number" field.
+func (m *ActivityMutation) ResetNumber() {
+	m.number = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *ActivityMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *ActivityMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the Activity entity.
+// If the Activity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *ActivityMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *ActivityMutation) SetOrganizationID(i int) {
+	m.organization = &i
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *ActivityMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the Activity entity.
+// If the Activity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityMutation) OldOrganizationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *ActivityMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetStartsAt sets the "starts_at" field.
+func (m *ActivityMutation) SetStartsAt(t time.Time) {
+	m.starts_at = &t
+}
+
+// StartsAt returns the value of the "starts_at" field in the mutation.
+func (m *ActivityMutation) StartsAt() (r time.Time, exists bool) {
+	v := m.starts_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartsAt returns the old "starts_at" field's value of the Activity entity.
+// If the Activity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityMutation) OldStartsAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartsAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartsAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartsAt: %w", err)
+	}
+	return oldValue.StartsAt, nil
+}
+
+// ClearStartsAt clears the value of the "starts_at" field.
+func (m *ActivityMutation) ClearStartsAt() {
+	m.starts_at = nil
+	m.clearedFields[activity.FieldStartsAt] = struct{}{}
+}
+
+// StartsAtCleared returns if the "starts_at" field was cleared in this mutation.
+func (m *ActivityMutation) StartsAtCleared() bool {
+	_, ok := m.clearedFields[activity.FieldStartsAt]
+	return ok
+}
+
+// ResetStartsAt resets all changes to the "starts_at" field.
+func (m *ActivityMutation) ResetStartsAt() {
+	m.starts_at = nil
+	delete(m.clearedFields, activity.FieldStartsAt)
+}
+
+// SetEndsAt sets the "ends_at" field.
+func (m *ActivityMutation) SetEndsAt(t time.Time) {
+	m.ends_at = &t
+}
+
+// EndsAt returns the value of the "ends_at" field in the mutation.
+func (m *ActivityMutation) EndsAt() (r time.Time, exists bool) {
+	v := m.ends_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEndsAt returns the old "ends_at" field's value of the Activity entity.
+// If the Activity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityMutation) OldEndsAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEndsAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEndsAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEndsAt: %w", err)
+	}
+	return oldValue.EndsAt, nil
+}
+
+// ClearEndsAt clears the value of the "ends_at" field.
+func (m *ActivityMutation) ClearEndsAt() {
+	m.ends_at = nil
+	m.clearedFields[activity.FieldEndsAt] = struct{}{}
+}
+
+// EndsAtCleared returns if the "ends_at" field was cleared in this mutation.
+func (m *ActivityMutation) EndsAtCleared() bool {
+	_, ok := m.clearedFields[activity.FieldEndsAt]
+	return ok
+}
+
+// ResetEndsAt resets all changes to the "ends_at" field.
+func (m *ActivityMutation) ResetEndsAt() {
+	m.ends_at = nil
+	delete(m.clearedFields, activity.FieldEndsAt)
+}
+
+// SetCapacity sets the "capacity" field.
+func (m *ActivityMutation) SetCapacity(i int) {
+	m.capacity = &i
+	m.addcapacity = nil
+}
+
+// Capacity returns the value of the "capacity" field in the mutation.
+func (m *ActivityMutation) Capacity() (r int, exists bool) {
+	v := m.capacity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCapacity returns the old "capacity" field's value of the Activity entity.
+// If the Activity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityMutation) OldCapacity(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCapacity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCapacity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCapacity: %w", err)
+	}
+	return oldValue.Capacity, nil
+}
+
+// AddCapacity adds i to the "capacity" field.
+func (m *ActivityMutation) AddCapacity(i int) {
+	if m.addcapacity != nil {
+		*m.addcapacity += i
+	} else {
+		m.addcapacity = &i
+	}
+}
+
+// AddedCapacity returns the value that was added to the "capacity" field in this mutation.
+func (m *ActivityMutation) AddedCapacity() (r int, exists bool) {
+	v := m.addcapacity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearCapacity clears the value of the "capacity" field.
+func (m *ActivityMutation) ClearCapacity() {
+	m.capacity = nil
+	m.addcapacity = nil
+	m.clearedFields[activity.FieldCapacity] = struct{}{}
+}
+
+// CapacityCleared returns if the "capacity" field was cleared in this mutation.
+func (m *ActivityMutation) CapacityCleared() bool {
+	_, ok := m.clearedFields[activity.FieldCapacity]
+	return ok
+}
+
+// ResetCapacity resets all changes to the "capacity" field.
+func (m *ActivityMutation) ResetCapacity() {
+	m.capacity = nil
+	m.addcapacity = nil
+	delete(m.clearedFields, activity.FieldCapacity)
+}
+
+// SetLocation sets the "location" field.
+func (m *ActivityMutation) SetLocation(s string) {
+	m.location = &s
+}
+
+// Location returns the value of the "location" field in the mutation.
+func (m *ActivityMutation) Location() (r string, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocation returns the old "location" field's value of the Activity entity.
+// If the Activity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityMutation) OldLocation(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocation is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocation requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocation: %w", err)
+	}
+	return oldValue.Location, nil
+}
+
+// ClearLocation clears the value of the "location" field.
+func (m *ActivityMutation) ClearLocation() {
+	m.location = nil
+	m.clearedFields[activity.FieldLocation] = struct{}{}
+}
+
+// LocationCleared returns if the "location" field was cleared in this mutation.
+func (m *ActivityMutation) LocationCleared() bool {
+	_, ok := m.clearedFields[activity.FieldLocation]
+	return ok
+}
+
+// ResetLocation resets all changes to the "location" field.
+func (m *ActivityMutation) ResetLocation() {
+	m.location = nil
+	delete(m.clearedFields, activity.FieldLocation)
+}
+
+// SetQrCheckin sets the "qr_checkin" field.
+func (m *ActivityMutation) SetQrCheckin(b bool) {
+	m.qr_checkin = &b
+}
+
+// QrCheckin returns the value of the "qr_checkin" field in the mutation.
+func (m *ActivityMutation) QrCheckin() (r bool, exists bool) {
+	v := m.qr_checkin
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQrCheckin returns the old "qr_checkin" field's value of the Activity entity.
+// If the Activity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityMutation) OldQrCheckin(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQrCheckin is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQrCheckin requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQrCheckin: %w", err)
+	}
+	return oldValue.QrCheckin, nil
+}
+
+// ResetQrCheckin resets all changes to the "qr_checkin" field.
+func (m *ActivityMutation) ResetQrCheckin() {
+	m.qr_checkin = nil
+}
+
+// SetPerSlotCheckin sets the "per_slot_checkin" field.
+func (m *ActivityMutation) SetPerSlotCheckin(b bool) {
+	m.per_slot_checkin = &b
+}
+
+// PerSlotCheckin returns the value of the "per_slot_checkin" field in the mutation.
+func (m *ActivityMutation) PerSlotCheckin() (r bool, exists bool) {
+	v := m.per_slot_checkin
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPerSlotCheckin returns the old "per_slot_checkin" field's value of the Activity entity.
+// If the Activity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityMutation) OldPerSlotCheckin(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPerSlotCheckin is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPerSlotCheckin requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPerSlotCheckin: %w", err)
+	}
+	return oldValue.PerSlotCheckin, nil
+}
+
+// ResetPerSlotCheckin resets all changes to the "per_slot_checkin" field.
+func (m *ActivityMutation) ResetPerSlotCheckin() {
+	m.per_slot_checkin = nil
+}
+
+// SetSlotToleranceMinutes sets the "slot_tolerance_minutes" field.
+func (m *ActivityMutation) SetSlotToleranceMinutes(i int) {
+	m.slot_tolerance_minutes = &i
+	m.addslot_tolerance_minutes = nil
+}
+
+// SlotToleranceMinutes returns the value of the "slot_tolerance_minutes" field in the mutation.
+func (m *ActivityMutation) SlotToleranceMinutes() (r int, exists bool) {
+	v := m.slot_tolerance_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSlotToleranceMinutes returns the old "slot_tolerance_minutes" field's value of the Activity entity.
+// If the Activity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityMutation) OldSlotToleranceMinutes(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSlotToleranceMinutes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSlotToleranceMinutes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSlotToleranceMinutes: %w", err)
+	}
+	return oldValue.SlotToleranceMinutes, nil
+}
+
+// AddSlotToleranceMinutes adds i to the "slot_tolerance_minutes" field.
+func (m *ActivityMutation) AddSlotToleranceMinutes(i int) {
+	if m.addslot_tolerance_minutes != nil {
+		*m.addslot_tolerance_minutes += i
+	} else {
+		m.addslot_tolerance_minutes = &i
+	}
+}
+
+// AddedSlotToleranceMinutes returns the value that was added to the "slot_tolerance_minutes" field in this mutation.
+func (m *ActivityMutation) AddedSlotToleranceMinutes() (r int, exists bool) {
+	v := m.addslot_tolerance_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSlotToleranceMinutes resets all changes to the "slot_tolerance_minutes" field.
+func (m *ActivityMutation) ResetSlotToleranceMinutes() {
+	m.slot_tolerance_minutes = nil
+	m.addslot_tolerance_minutes = nil
+}
+
+// SetMaxParticipants sets the "max_participants" field.
+func (m *ActivityMutation) SetMaxParticipants(i int) {
+	m.max_participants = &i
+	m.addmax_participants = nil
+}
+
+// MaxParticipants returns the value of the "max_participants" field in the mutation.
+func (m *ActivityMutation) MaxParticipants() (r int, exists bool) {
+	v := m.max_participants
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMaxParticipants returns the old "max_participants" field's value of the Activity entity.
+// If the Activity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityMutation) OldMaxParticipants(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMaxParticipants is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMaxParticipants requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMaxParticipants: %w", err)
+	}
+	return oldValue.MaxParticipants, nil
+}
+
+// AddMaxParticipants adds i to the "max_participants" field.
+func (m *ActivityMutation) AddMaxParticipants(i int) {
+	if m.addmax_participants != nil {
+		*m.addmax_participants += i
+	} else {
+		m.addmax_participants = &i
+	}
+}
+
+// AddedMaxParticipants returns the value that was added to the "max_participants" field in this mutation.
+func (m *ActivityMutation) AddedMaxParticipants() (r int, exists bool) {
+	v := m.addmax_participants
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMaxParticipants resets all changes to the "max_participants" field.
+func (m *ActivityMutation) ResetMaxParticipants() {
+	m.max_participants = nil
+	m.addmax_participants = nil
+}
+
+// SetPublicRegistration sets the "public_registration" field.
+func (m *ActivityMutation) SetPublicRegistration(b bool) {
+	m.public_registration = &b
+}
+
+// PublicRegistration returns the value of the "public_registration" field in the mutation.
+func (m *ActivityMutation) PublicRegistration() (r bool, exists bool) {
+	v := m.public_registration
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPublicRegistration returns the old "public_registration" field's value of the Activity entity.
+// If the Activity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityMutation) OldPublicRegistration(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPublicRegistration is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPublicRegistration requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPublicRegistration: %w", err)
+	}
+	return oldValue.PublicRegistration, nil
+}
+
+// ResetPublicRegistration resets all changes to the "public_registration" field.
+func (m *ActivityMutation) ResetPublicRegistration() {
+	m.public_registration = nil
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *ActivityMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[activity.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *ActivityMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *ActivityMutation) OrganizationIDs() (ids []int) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *ActivityMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// AddSlotIDs adds the "slots" edge to the Slot entity by ids.
+func (m *ActivityMutation) AddSlotIDs(ids ...int) {
+	if m.slots == nil {
+		m.slots = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.slots[ids[i]] = struct{}{}
+	}
+}
+
+// ClearSlots clears the "slots" edge to the Slot entity.
+func (m *ActivityMutation) ClearSlots() {
+	m.clearedslots = true
+}
+
+// SlotsCleared reports if the "slots" edge to the Slot entity was cleared.
+func (m *ActivityMutation) SlotsCleared() bool {
+	return m.clearedslots
+}
+
+// RemoveSlotIDs removes the "slots" edge to the Slot entity by IDs.
+func (m *ActivityMutation) RemoveSlotIDs(ids ...int) {
+	if m.removedslots == nil {
+		m.removedslots = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.slots, ids[i])
+		m.removedslots[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedSlots returns the removed IDs of the "slots" edge to the Slot entity.
+func (m *ActivityMutation) RemovedSlotsIDs() (ids []int) {
+	for id := range m.removedslots {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// SlotsIDs returns the "slots" edge IDs in the mutation.
+func (m *ActivityMutation) SlotsIDs() (ids []int) {
+	for id := range m.slots {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetSlots resets all changes to the "slots" edge.
+func (m *ActivityMutation) ResetSlots() {
+	m.slots = nil
+	m.clearedslots = false
+	m.removedslots = nil
+}
+
+// AddRegistrationIDs adds the "registrations" edge to the Registration entity by ids.
+func (m *ActivityMutation) AddRegistrationIDs(ids ...int) {
+	if m.registrations == nil {
+		m.registrations = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.registrations[ids[i]] = struct{}{}
+	}
+}
+
+// ClearRegistrations clears the "registrations" edge to the Registration entity.
+func (m *ActivityMutation) ClearRegistrations() {
+	m.clearedregistrations = true
+}
+
+// RegistrationsCleared reports if the "registrations" edge to the Registration entity was cleared.
+func (m *ActivityMutation) RegistrationsCleared() bool {
+	return m.clearedregistrations
+}
+
+// RemoveRegistrationIDs removes the "registrations" edge to the Registration entity by IDs.
+func (m *ActivityMutation) RemoveRegistrationIDs(ids ...int) {
+	if m.removedregistrations == nil {
+		m.removedregistrations = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.registrations, ids[i])
+		m.removedregistrations[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedRegistrations returns the removed IDs of the "registrations" edge to the Registration entity.
+func (m *ActivityMutation) RemovedRegistrationsIDs() (ids []int) {
+	for id := range m.removedregistrations {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// RegistrationsIDs returns the "registrations" edge IDs in the mutation.
+func (m *ActivityMutation) RegistrationsIDs() (ids []int) {
+	for id := range m.registrations {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetRegistrations resets all changes to the "registrations" edge.
+func (m *ActivityMutation) ResetRegistrations() {
+	m.registrations = nil
+	m.clearedregistrations = false
+	m.removedregistrations = nil
+}
+
+// AddScanIDs adds the "scans" edge to the Scan entity by ids.
+func (m *ActivityMutation) AddScanIDs(ids ...int) {
+	if m.scans == nil {
+		m.scans = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.scans[ids[i]] = struct{}{}
+	}
+}
+
+// ClearScans clears the "scans" edge to the Scan entity.
+func (m *ActivityMutation) ClearScans() {
+	m.clearedscans = true
+}
+
+// ScansCleared reports if the "scans" edge to the Scan entity was cleared.
+func (m *ActivityMutation) ScansCleared() bool {
+	return m.clearedscans
+}
+
+// RemoveScanIDs removes the "scans" edge to the Scan entity by IDs.
+func (m *ActivityMutation) RemoveScanIDs(ids ...int) {
+	if m.removedscans == nil {
+		m.removedscans = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.scans, ids[i])
+		m.removedscans[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedScans returns the removed IDs of the "scans" edge to the Scan entity.
+func (m *ActivityMutation) RemovedScansIDs() (ids []int) {
+	for id := range m.removedscans {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ScansIDs returns the "scans" edge IDs in the mutation.
+func (m *ActivityMutation) ScansIDs() (ids []int) {
+	for id := range m.scans {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetScans resets all changes to the "scans" edge.
+func (m *ActivityMutation) ResetScans() {
+	m.scans = nil
+	m.clearedscans = false
+	m.removedscans = nil
+}
+
+// Where appends a list predicates to the ActivityMutation builder.
+func (m *ActivityMutation) Where(ps ...predicate.Activity) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ActivityMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ActivityMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Activity, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ActivityMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ActivityMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Activity).
+func (m *ActivityMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ActivityMutation) Fields() []string {
+	fields := make([]string, 0, 14)
+	if m.created_at != nil {
+		fields = append(fields, activity.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, activity.FieldUpdatedAt)
+	}
+	if m.number != nil {
+		fields = append(fields, activity.FieldNumber)
+	}
+	if m.title != nil {
+		fields = append(fields, activity.FieldTitle)
+	}
+	if m.organization != nil {
+		fields = append(fields, activity.FieldOrganizationID)
+	}
+	if m.starts_at != nil {
+		fields = append(fields, activity.FieldStartsAt)
+	}
+	if m.ends_at != nil {
+		fields = append(fields, activity.FieldEndsAt)
+	}
+	if m.capacity != nil {
+		fields = append(fields, activity.FieldCapacity)
+	}
+	if m.location != nil {
+		fields = append(fields, activity.FieldLocation)
+	}
+	if m.qr_checkin != nil {
+		fields = append(fields, activity.FieldQrCheckin)
+	}
+	if m.per_slot_checkin != nil {
+		fields = append(fields, activity.FieldPerSlotCheckin)
+	}
+	if m.slot_tolerance_minutes != nil {
+		fields = append(fields, activity.FieldSlotToleranceMinutes)
+	}
+	if m.max_participants != nil {
+		fields = append(fields, activity.FieldMaxParticipants)
+	}
+	if m.public_registration != nil {
+		fields = append(fields, activity.FieldPublicRegistration)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ActivityMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case activity.FieldCreatedAt:
+		return m.CreatedAt()
+	case activity.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case activity.FieldNumber:
+		return m.Number()
+	case activity.FieldTitle:
+		return m.Title()
+	case activity.FieldOrganizationID:
+		return m.OrganizationID()
+	case activity.FieldStartsAt:
+		return m.StartsAt()
+	case activity.FieldEndsAt:
+		return m.EndsAt()
+	case activity.FieldCapacity:
+		return m.Capacity()
+	case activity.FieldLocation:
+		return m.Location()
+	case activity.FieldQrCheckin:
+		return m.QrCheckin()
+	case activity.FieldPerSlotCheckin:
+		return m.PerSlotCheckin()
+	case activity.FieldSlotToleranceMinutes:
+		return m.SlotToleranceMinutes()
+	case activity.FieldMaxParticipants:
+		return m.MaxParticipants()
+	case activity.FieldPublicRegistration:
+		return m.PublicRegistration()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ActivityMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case activity.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case activity.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case activity.FieldNumber:
+		return m.OldNumber(ctx)
+	case activity.FieldTitle:
+		return m.OldTitle(ctx)
+	case activity.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case activity.FieldStartsAt:
+		return m.OldStartsAt(ctx)
+	case activity.FieldEndsAt:
+		return m.OldEndsAt(ctx)
+	case activity.FieldCapacity:
+		return m.OldCapacity(ctx)
+	case activity.FieldLocation:
+		return m.OldLocation(ctx)
+	case activity.FieldQrCheckin:
+		return m.OldQrCheckin(ctx)
+	case activity.FieldPerSlotCheckin:
+		return m.OldPerSlotCheckin(ctx)
+	case activity.FieldSlotToleranceMinutes:
+		return m.OldSlotToleranceMinutes(ctx)
+	case activity.FieldMaxParticipants:
+		return m.OldMaxParticipants(ctx)
+	case activity.FieldPublicRegistration:
+		return m.OldPublicRegistration(ctx)
+	}
+	return nil, fmt.Errorf("unknown Activity field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ActivityMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case activity.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case activity.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case activity.FieldNumber:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNumber(v)
+		return nil
+	case activity.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case activity.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case activity.FieldStartsAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartsAt(v)
+		return nil
+	case activity.FieldEndsAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEndsAt(v)
+		return nil
+	case activity.FieldCapacity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCapacity(v)
+		return nil
+	case activity.FieldLocation:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocation(v)
+		return nil
+	case activity.FieldQrCheckin:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQrCheckin(v)
+		return nil
+	case activity.FieldPerSlotCheckin:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPerSlotCheckin(v)
+		return nil
+	case activity.FieldSlotToleranceMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSlotToleranceMinutes(v)
+		return nil
+	case activity.FieldMaxParticipants:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMaxParticipants(v)
+		return nil
+	case activity.FieldPublicRegistration:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPublicRegistration(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Activity field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ActivityMutation) AddedFields() []string {
+	var fields []string
+	if m.addcapacity != nil {
+		fields = append(fields, activity.FieldCapacity)
+	}
+	if m.addslot_tolerance_minutes != nil {
+		fields = append(fields, activity.FieldSlotToleranceMinutes)
+	}
+	if m.addmax_participants != nil {
+		fields = append(fields, activity.FieldMaxParticipants)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ActivityMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case activity.FieldCapacity:
+		return m.AddedCapacity()
+	case activity.FieldSlotToleranceMinutes:
+		return m.AddedSlotToleranceMinutes()
+	case activity.FieldMaxParticipants:
+		return m.AddedMaxParticipants()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ActivityMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case activity.FieldCapacity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCapacity(v)
+		return nil
+	case activity.FieldSlotToleranceMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSlotToleranceMinutes(v)
+		return nil
+	case activity.FieldMaxParticipants:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMaxParticipants(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Activity numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ActivityMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(activity.FieldStartsAt) {
+		fields = append(fields, activity.FieldStartsAt)
+	}
+	if m.FieldCleared(activity.FieldEndsAt) {
+		fields = append(fields, activity.FieldEndsAt)
+	}
+	if m.FieldCleared(activity.FieldCapacity) {
+		fields = append(fields, activity.FieldCapacity)
+	}
+	if m.FieldCleared(activity.FieldLocation) {
+		fields = append(fields, activity.FieldLocation)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ActivityMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ActivityMutation) ClearField(name string) error {
+	switch name {
+	case activity.FieldStartsAt:
+		m.ClearStartsAt()
+		return nil
+	case activity.FieldEndsAt:
+		m.ClearEndsAt()
+		return nil
+	case activity.FieldCapacity:
+		m.ClearCapacity()
+		return nil
+	case activity.FieldLocation:
+		m.ClearLocation()
+		return nil
+	}
+	return fmt.Errorf("unknown Activity nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ActivityMutation) ResetField(name string) error {
+	switch name {
+	case activity.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case activity.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case activity.FieldNumber:
+		m.ResetNumber()
+		return nil
+	case activity.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case activity.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case activity.FieldStartsAt:
+		m.ResetStartsAt()
+		return nil
+	case activity.FieldEndsAt:
+		m.ResetEndsAt()
+		return nil
+	case activity.FieldCapacity:
+		m.ResetCapacity()
+		return nil
+	case activity.FieldLocation:
+		m.ResetLocation()
+		return nil
+	case activity.FieldQrCheckin:
+		m.ResetQrCheckin()
+		return nil
+	case activity.FieldPerSlotCheckin:
+		m.ResetPerSlotCheckin()
+		return nil
+	case activity.FieldSlotToleranceMinutes:
+		m.ResetSlotToleranceMinutes()
+		return nil
+	case activity.FieldMaxParticipants:
+		m.ResetMaxParticipants()
+		return nil
+	case activity.FieldPublicRegistration:
+		m.ResetPublicRegistration()
+		return nil
+	}
+	return fmt.Errorf("unknown Activity field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ActivityMutation) AddedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.organization != nil {
+		edges = append(edges, activity.EdgeOrganization)
+	}
+	if m.slots != nil {
+		edges = append(edges, activity.EdgeSlots)
+	}
+	if m.registrations != nil {
+		edges = append(edges, activity.EdgeRegistrations)
+	}
+	if m.scans != nil {
+		edges = append(edges, activity.EdgeScans)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ActivityMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case activity.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case activity.EdgeSlots:
+		ids := make([]ent.Value, 0, len(m.slots))
+		for id := range m.slots {
+			ids = append(ids, id)
+		}
+		return ids
+	case activity.EdgeRegistrations:
+		ids := make([]ent.Value, 0, len(m.registrations))
+		for id := range m.registrations {
+			ids = append(ids, id)
+		}
+		return ids
+	case activity.EdgeScans:
+		ids := make([]ent.Value, 0, len(m.scans))
+		for id := range m.scans {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ActivityMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.removedslots != nil {
+		edges = append(edges, activity.EdgeSlots)
+	}
+	if m.removedregistrations != nil {
+		edges = append(edges, activity.EdgeRegistrations)
+	}
+	if m.removedscans != nil {
+		edges = append(edges, activity.EdgeScans)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ActivityMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case activity.EdgeSlots:
+		ids := make([]ent.Value, 0, len(m.removedslots))
+		for id := range m.removedslots {
+			ids = append(ids, id)
+		}
+		return ids
+	case activity.EdgeRegistrations:
+		ids := make([]ent.Value, 0, len(m.removedregistrations))
+		for id := range m.removedregistrations {
+			ids = append(ids, id)
+		}
+		return ids
+	case activity.EdgeScans:
+		ids := make([]ent.Value, 0, len(m.removedscans))
+		for id := range m.removedscans {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ActivityMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.clearedorganization {
+		edges = append(edges, activity.EdgeOrganization)
+	}
+	if m.clearedslots {
+		edges = append(edges, activity.EdgeSlots)
+	}
+	if m.clearedregistrations {
+		edges = append(edges, activity.EdgeRegistrations)
+	}
+	if m.clearedscans {
+		edges = append(edges, activity.EdgeScans)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ActivityMutation) EdgeCleared(name string) bool {
+	switch name {
+	case activity.EdgeOrganization:
+		return m.clearedorganization
+	case activity.EdgeSlots:
+		return m.clearedslots
+	case activity.EdgeRegistrations:
+		return m.clearedregistrations
+	case activity.EdgeScans:
+		return m.clearedscans
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ActivityMutation) ClearEdge(name string) error {
+	switch name {
+	case activity.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown Activity unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ActivityMutation) ResetEdge(name string) error {
+	switch name {
+	case activity.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case activity.EdgeSlots:
+		m.ResetSlots()
+		return nil
+	case activity.EdgeRegistrations:
+		m.ResetRegistrations()
+		return nil
+	case activity.EdgeScans:
+		m.ResetScans()
+		return nil
+	}
+	return fmt.Errorf("unknown Activity edge %s", name)
+}
 
 // AuthTokenMutation represents an operation that mutates the AuthToken nodes in the graph.
 type AuthTokenMutation struct {
@@ -881,6 +2412,1145 @@ func (m *AuthTokenMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown AuthToken edge %s", name)
+}
+
+// DeviceMutation represents an operation that mutates the Device nodes in the graph.
+type DeviceMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	created_at          *time.Time
+	updated_at          *time.Time
+	name                *string
+	identification_code *string
+	token_hash          *[]byte
+	registered_at       *time.Time
+	last_seen_at        *time.Time
+	revoked_at          *time.Time
+	device_info         *string
+	clock_skew_ms       *int64
+	addclock_skew_ms    *int64
+	clearedFields       map[string]struct{}
+	organization        *int
+	clearedorganization bool
+	scans               map[int]struct{}
+	removedscans        map[int]struct{}
+	clearedscans        bool
+	done                bool
+	oldValue            func(context.Context) (*Device, error)
+	predicates          []predicate.Device
+}
+
+var _ ent.Mutation = (*DeviceMutation)(nil)
+
+// deviceOption allows management of the mutation configuration using functional options.
+type deviceOption func(*DeviceMutation)
+
+// newDeviceMutation creates new mutation for the Device entity.
+func newDeviceMutation(c config, op Op, opts ...deviceOption) *DeviceMutation {
+	m := &DeviceMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeDevice,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withDeviceID sets the ID field of the mutation.
+func withDeviceID(id int) deviceOption {
+	return func(m *DeviceMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Device
+		)
+		m.oldValue = func(ctx context.Context) (*Device, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Device.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withDevice sets the old Device of the mutation.
+func withDevice(node *Device) deviceOption {
+	return func(m *DeviceMutation) {
+		m.oldValue = func(context.Context) (*Device, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m DeviceMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m DeviceMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *DeviceMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *DeviceMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Device.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *DeviceMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *DeviceMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Device entity.
+// If the Device object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *DeviceMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *DeviceMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *DeviceMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Device entity.
+// If the Device object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *DeviceMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *DeviceMutation) SetOrganizationID(i int) {
+	m.organization = &i
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *DeviceMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the Device entity.
+// If the Device object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceMutation) OldOrganizationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *DeviceMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetName sets the "name" field.
+func (m *DeviceMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *DeviceMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the Device entity.
+// If the Device object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *DeviceMutation) ResetName() {
+	m.name = nil
+}
+
+// SetIdentificationCode sets the "identification_code" field.
+func (m *DeviceMutation) SetIdentificationCode(s string) {
+	m.identification_code = &s
+}
+
+// IdentificationCode returns the value of the "identification_code" field in the mutation.
+func (m *DeviceMutation) IdentificationCode() (r string, exists bool) {
+	v := m.identification_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIdentificationCode returns the old "identification_code" field's value of the Device entity.
+// If the Device object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceMutation) OldIdentificationCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIdentificationCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIdentificationCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIdentificationCode: %w", err)
+	}
+	return oldValue.IdentificationCode, nil
+}
+
+// ResetIdentificationCode resets all changes to the "identification_code" field.
+func (m *DeviceMutation) ResetIdentificationCode() {
+	m.identification_code = nil
+}
+
+// SetTokenHash sets the "token_hash" field.
+func (m *DeviceMutation) SetTokenHash(b []byte) {
+	m.token_hash = &b
+}
+
+// TokenHash returns the value of the "token_hash" field in the mutation.
+func (m *DeviceMutation) TokenHash() (r []byte, exists bool) {
+	v := m.token_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTokenHash returns the old "token_hash" field's value of the Device entity.
+// If the Device object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceMutation) OldTokenHash(ctx context.Context) (v *[]byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTokenHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTokenHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTokenHash: %w", err)
+	}
+	return oldValue.TokenHash, nil
+}
+
+// ClearTokenHash clears the value of the "token_hash" field.
+func (m *DeviceMutation) ClearTokenHash() {
+	m.token_hash = nil
+	m.clearedFields[device.FieldTokenHash] = struct{}{}
+}
+
+// TokenHashCleared returns if the "token_hash" field was cleared in this mutation.
+func (m *DeviceMutation) TokenHashCleared() bool {
+	_, ok := m.clearedFields[device.FieldTokenHash]
+	return ok
+}
+
+// ResetTokenHash resets all changes to the "token_hash" field.
+func (m *DeviceMutation) ResetTokenHash() {
+	m.token_hash = nil
+	delete(m.clearedFields, device.FieldTokenHash)
+}
+
+// SetRegisteredAt sets the "registered_at" field.
+func (m *DeviceMutation) SetRegisteredAt(t time.Time) {
+	m.registered_at = &t
+}
+
+// RegisteredAt returns the value of the "registered_at" field in the mutation.
+func (m *DeviceMutation) RegisteredAt() (r time.Time, exists bool) {
+	v := m.registered_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRegisteredAt returns the old "registered_at" field's value of the Device entity.
+// If the Device object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceMutation) OldRegisteredAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRegisteredAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRegisteredAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRegisteredAt: %w", err)
+	}
+	return oldValue.RegisteredAt, nil
+}
+
+// ClearRegisteredAt clears the value of the "registered_at" field.
+func (m *DeviceMutation) ClearRegisteredAt() {
+	m.registered_at = nil
+	m.clearedFields[device.FieldRegisteredAt] = struct{}{}
+}
+
+// RegisteredAtCleared returns if the "registered_at" field was cleared in this mutation.
+func (m *DeviceMutation) RegisteredAtCleared() bool {
+	_, ok := m.clearedFields[device.FieldRegisteredAt]
+	return ok
+}
+
+// ResetRegisteredAt resets all changes to the "registered_at" field.
+func (m *DeviceMutation) ResetRegisteredAt() {
+	m.registered_at = nil
+	delete(m.clearedFields, device.FieldRegisteredAt)
+}
+
+// SetLastSeenAt sets the "last_seen_at" field.
+func (m *DeviceMutation) SetLastSeenAt(t time.Time) {
+	m.last_seen_at = &t
+}
+
+// LastSeenAt returns the value of the "last_seen_at" field in the mutation.
+func (m *DeviceMutation) LastSeenAt() (r time.Time, exists bool) {
+	v := m.last_seen_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastSeenAt returns the old "last_seen_at" field's value of the Device entity.
+// If the Device object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceMutation) OldLastSeenAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastSeenAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastSeenAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastSeenAt: %w", err)
+	}
+	return oldValue.LastSeenAt, nil
+}
+
+// ClearLastSeenAt clears the value of the "last_seen_at" field.
+func (m *DeviceMutation) ClearLastSeenAt() {
+	m.last_seen_at = nil
+	m.clearedFields[device.FieldLastSeenAt] = struct{}{}
+}
+
+// LastSeenAtCleared returns if the "last_seen_at" field was cleared in this mutation.
+func (m *DeviceMutation) LastSeenAtCleared() bool {
+	_, ok := m.clearedFields[device.FieldLastSeenAt]
+	return ok
+}
+
+// ResetLastSeenAt resets all changes to the "last_seen_at" field.
+func (m *DeviceMutation) ResetLastSeenAt() {
+	m.last_seen_at = nil
+	delete(m.clearedFields, device.FieldLastSeenAt)
+}
+
+// SetRevokedAt sets the "revoked_at" field.
+func (m *DeviceMutation) SetRevokedAt(t time.Time) {
+	m.revoked_at = &t
+}
+
+// RevokedAt returns the value of the "revoked_at" field in the mutation.
+func (m *DeviceMutation) RevokedAt() (r time.Time, exists bool) {
+	v := m.revoked_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRevokedAt returns the old "revoked_at" field's value of the Device entity.
+// If the Device object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceMutation) OldRevokedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRevokedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRevokedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRevokedAt: %w", err)
+	}
+	return oldValue.RevokedAt, nil
+}
+
+// ClearRevokedAt clears the value of the "revoked_at" field.
+func (m *DeviceMutation) ClearRevokedAt() {
+	m.revoked_at = nil
+	m.clearedFields[device.FieldRevokedAt] = struct{}{}
+}
+
+// RevokedAtCleared returns if the "revoked_at" field was cleared in this mutation.
+func (m *DeviceMutation) RevokedAtCleared() bool {
+	_, ok := m.clearedFields[device.FieldRevokedAt]
+	return ok
+}
+
+// ResetRevokedAt resets all changes to the "revoked_at" field.
+func (m *DeviceMutation) ResetRevokedAt() {
+	m.revoked_at = nil
+	delete(m.clearedFields, device.FieldRevokedAt)
+}
+
+// SetDeviceInfo sets the "device_info" field.
+func (m *DeviceMutation) SetDeviceInfo(s string) {
+	m.device_info = &s
+}
+
+// DeviceInfo returns the value of the "device_info" field in the mutation.
+func (m *DeviceMutation) DeviceInfo() (r string, exists bool) {
+	v := m.device_info
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeviceInfo returns the old "device_info" field's value of the Device entity.
+// If the Device object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceMutation) OldDeviceInfo(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeviceInfo is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeviceInfo requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeviceInfo: %w", err)
+	}
+	return oldValue.DeviceInfo, nil
+}
+
+// ClearDeviceInfo clears the value of the "device_info" field.
+func (m *DeviceMutation) ClearDeviceInfo() {
+	m.device_info = nil
+	m.clearedFields[device.FieldDeviceInfo] = struct{}{}
+}
+
+// DeviceInfoCleared returns if the "device_info" field was cleared in this mutation.
+func (m *DeviceMutation) DeviceInfoCleared() bool {
+	_, ok := m.clearedFields[device.FieldDeviceInfo]
+	return ok
+}
+
+// ResetDeviceInfo resets all changes to the "device_info" field.
+func (m *DeviceMutation) ResetDeviceInfo() {
+	m.device_info = nil
+	delete(m.clearedFields, device.FieldDeviceInfo)
+}
+
+// SetClockSkewMs sets the "clock_skew_ms" field.
+func (m *DeviceMutation) SetClockSkewMs(i int64) {
+	m.clock_skew_ms = &i
+	m.addclock_skew_ms = nil
+}
+
+// ClockSkewMs returns the value of the "clock_skew_ms" field in the mutation.
+func (m *DeviceMutation) ClockSkewMs() (r int64, exists bool) {
+	v := m.clock_skew_ms
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClockSkewMs returns the old "clock_skew_ms" field's value of the Device entity.
+// If the Device object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceMutation) OldClockSkewMs(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClockSkewMs is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClockSkewMs requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClockSkewMs: %w", err)
+	}
+	return oldValue.ClockSkewMs, nil
+}
+
+// AddClockSkewMs adds i to the "clock_skew_ms" field.
+func (m *DeviceMutation) AddClockSkewMs(i int64) {
+	if m.addclock_skew_ms != nil {
+		*m.addclock_skew_ms += i
+	} else {
+		m.addclock_skew_ms = &i
+	}
+}
+
+// AddedClockSkewMs returns the value that was added to the "clock_skew_ms" field in this mutation.
+func (m *DeviceMutation) AddedClockSkewMs() (r int64, exists bool) {
+	v := m.addclock_skew_ms
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetClockSkewMs resets all changes to the "clock_skew_ms" field.
+func (m *DeviceMutation) ResetClockSkewMs() {
+	m.clock_skew_ms = nil
+	m.addclock_skew_ms = nil
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *DeviceMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[device.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *DeviceMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *DeviceMutation) OrganizationIDs() (ids []int) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *DeviceMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// AddScanIDs adds the "scans" edge to the Scan entity by ids.
+func (m *DeviceMutation) AddScanIDs(ids ...int) {
+	if m.scans == nil {
+		m.scans = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.scans[ids[i]] = struct{}{}
+	}
+}
+
+// ClearScans clears the "scans" edge to the Scan entity.
+func (m *DeviceMutation) ClearScans() {
+	m.clearedscans = true
+}
+
+// ScansCleared reports if the "scans" edge to the Scan entity was cleared.
+func (m *DeviceMutation) ScansCleared() bool {
+	return m.clearedscans
+}
+
+// RemoveScanIDs removes the "scans" edge to the Scan entity by IDs.
+func (m *DeviceMutation) RemoveScanIDs(ids ...int) {
+	if m.removedscans == nil {
+		m.removedscans = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.scans, ids[i])
+		m.removedscans[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedScans returns the removed IDs of the "scans" edge to the Scan entity.
+func (m *DeviceMutation) RemovedScansIDs() (ids []int) {
+	for id := range m.removedscans {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ScansIDs returns the "scans" edge IDs in the mutation.
+func (m *DeviceMutation) ScansIDs() (ids []int) {
+	for id := range m.scans {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetScans resets all changes to the "scans" edge.
+func (m *DeviceMutation) ResetScans() {
+	m.scans = nil
+	m.clearedscans = false
+	m.removedscans = nil
+}
+
+// Where appends a list predicates to the DeviceMutation builder.
+func (m *DeviceMutation) Where(ps ...predicate.Device) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the DeviceMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *DeviceMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Device, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *DeviceMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *DeviceMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Device).
+func (m *DeviceMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *DeviceMutation) Fields() []string {
+	fields := make([]string, 0, 11)
+	if m.created_at != nil {
+		fields = append(fields, device.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, device.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, device.FieldOrganizationID)
+	}
+	if m.name != nil {
+		fields = append(fields, device.FieldName)
+	}
+	if m.identification_code != nil {
+		fields = append(fields, device.FieldIdentificationCode)
+	}
+	if m.token_hash != nil {
+		fields = append(fields, device.FieldTokenHash)
+	}
+	if m.registered_at != nil {
+		fields = append(fields, device.FieldRegisteredAt)
+	}
+	if m.last_seen_at != nil {
+		fields = append(fields, device.FieldLastSeenAt)
+	}
+	if m.revoked_at != nil {
+		fields = append(fields, device.FieldRevokedAt)
+	}
+	if m.device_info != nil {
+		fields = append(fields, device.FieldDeviceInfo)
+	}
+	if m.clock_skew_ms != nil {
+		fields = append(fields, device.FieldClockSkewMs)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *DeviceMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case device.FieldCreatedAt:
+		return m.CreatedAt()
+	case device.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case device.FieldOrganizationID:
+		return m.OrganizationID()
+	case device.FieldName:
+		return m.Name()
+	case device.FieldIdentificationCode:
+		return m.IdentificationCode()
+	case device.FieldTokenHash:
+		return m.TokenHash()
+	case device.FieldRegisteredAt:
+		return m.RegisteredAt()
+	case device.FieldLastSeenAt:
+		return m.LastSeenAt()
+	case device.FieldRevokedAt:
+		return m.RevokedAt()
+	case device.FieldDeviceInfo:
+		return m.DeviceInfo()
+	case device.FieldClockSkewMs:
+		return m.ClockSkewMs()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *DeviceMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case device.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case device.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case device.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case device.FieldName:
+		return m.OldName(ctx)
+	case device.FieldIdentificationCode:
+		return m.OldIdentificationCode(ctx)
+	case device.FieldTokenHash:
+		return m.OldTokenHash(ctx)
+	case device.FieldRegisteredAt:
+		return m.OldRegisteredAt(ctx)
+	case device.FieldLastSeenAt:
+		return m.OldLastSeenAt(ctx)
+	case device.FieldRevokedAt:
+		return m.OldRevokedAt(ctx)
+	case device.FieldDeviceInfo:
+		return m.OldDeviceInfo(ctx)
+	case device.FieldClockSkewMs:
+		return m.OldClockSkewMs(ctx)
+	}
+	return nil, fmt.Errorf("unknown Device field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DeviceMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case device.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case device.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case device.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case device.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case device.FieldIdentificationCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIdentificationCode(v)
+		return nil
+	case device.FieldTokenHash:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTokenHash(v)
+		return nil
+	case device.FieldRegisteredAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRegisteredAt(v)
+		return nil
+	case device.FieldLastSeenAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastSeenAt(v)
+		return nil
+	case device.FieldRevokedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRevokedAt(v)
+		return nil
+	case device.FieldDeviceInfo:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeviceInfo(v)
+		return nil
+	case device.FieldClockSkewMs:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClockSkewMs(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Device field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *DeviceMutation) AddedFields() []string {
+	var fields []string
+	if m.addclock_skew_ms != nil {
+		fields = append(fields, device.FieldClockSkewMs)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *DeviceMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case device.FieldClockSkewMs:
+		return m.AddedClockSkewMs()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DeviceMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case device.FieldClockSkewMs:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddClockSkewMs(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Device numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *DeviceMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(device.FieldTokenHash) {
+		fields = append(fields, device.FieldTokenHash)
+	}
+	if m.FieldCleared(device.FieldRegisteredAt) {
+		fields = append(fields, device.FieldRegisteredAt)
+	}
+	if m.FieldCleared(device.FieldLastSeenAt) {
+		fields = append(fields, device.FieldLastSeenAt)
+	}
+	if m.FieldCleared(device.FieldRevokedAt) {
+		fields = append(fields, device.FieldRevokedAt)
+	}
+	if m.FieldCleared(device.FieldDeviceInfo) {
+		fields = append(fields, device.FieldDeviceInfo)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *DeviceMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *DeviceMutation) ClearField(name string) error {
+	switch name {
+	case device.FieldTokenHash:
+		m.ClearTokenHash()
+		return nil
+	case device.FieldRegisteredAt:
+		m.ClearRegisteredAt()
+		return nil
+	case device.FieldLastSeenAt:
+		m.ClearLastSeenAt()
+		return nil
+	case device.FieldRevokedAt:
+		m.ClearRevokedAt()
+		return nil
+	case device.FieldDeviceInfo:
+		m.ClearDeviceInfo()
+		return nil
+	}
+	return fmt.Errorf("unknown Device nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *DeviceMutation) ResetField(name string) error {
+	switch name {
+	case device.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case device.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case device.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case device.FieldName:
+		m.ResetName()
+		return nil
+	case device.FieldIdentificationCode:
+		m.ResetIdentificationCode()
+		return nil
+	case device.FieldTokenHash:
+		m.ResetTokenHash()
+		return nil
+	case device.FieldRegisteredAt:
+		m.ResetRegisteredAt()
+		return nil
+	case device.FieldLastSeenAt:
+		m.ResetLastSeenAt()
+		return nil
+	case device.FieldRevokedAt:
+		m.ResetRevokedAt()
+		return nil
+	case device.FieldDeviceInfo:
+		m.ResetDeviceInfo()
+		return nil
+	case device.FieldClockSkewMs:
+		m.ResetClockSkewMs()
+		return nil
+	}
+	return fmt.Errorf("unknown Device field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *DeviceMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.organization != nil {
+		edges = append(edges, device.EdgeOrganization)
+	}
+	if m.scans != nil {
+		edges = append(edges, device.EdgeScans)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *DeviceMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case device.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case device.EdgeScans:
+		ids := make([]ent.Value, 0, len(m.scans))
+		for id := range m.scans {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *DeviceMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removedscans != nil {
+		edges = append(edges, device.EdgeScans)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *DeviceMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case device.EdgeScans:
+		ids := make([]ent.Value, 0, len(m.removedscans))
+		for id := range m.removedscans {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *DeviceMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedorganization {
+		edges = append(edges, device.EdgeOrganization)
+	}
+	if m.clearedscans {
+		edges = append(edges, device.EdgeScans)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *DeviceMutation) EdgeCleared(name string) bool {
+	switch name {
+	case device.EdgeOrganization:
+		return m.clearedorganization
+	case device.EdgeScans:
+		return m.clearedscans
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *DeviceMutation) ClearEdge(name string) error {
+	switch name {
+	case device.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown Device unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *DeviceMutation) ResetEdge(name string) error {
+	switch name {
+	case device.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case device.EdgeScans:
+		m.ResetScans()
+		return nil
+	}
+	return fmt.Errorf("unknown Device edge %s", name)
 }
 
 // HistoryEntryMutation represents an operation that mutates the HistoryEntry nodes in the graph.
@@ -3197,12 +5867,25 @@ type OrganizationMutation struct {
 	addlongitude         *float64
 	contact_points       *[]schematype.ContactPoint
 	appendcontact_points []schematype.ContactPoint
+	site_code            *string
 	clearedFields        map[string]struct{}
 	parent               *int
 	clearedparent        bool
 	branches             map[int]struct{}
 	removedbranches      map[int]struct{}
 	clearedbranches      bool
+	activities           map[int]struct{}
+	removedactivities    map[int]struct{}
+	clearedactivities    bool
+	devices              map[int]struct{}
+	removeddevices       map[int]struct{}
+	cleareddevices       bool
+	speakers             map[int]struct{}
+	removedspeakers      map[int]struct{}
+	clearedspeakers      bool
+	ticket_keys          map[int]struct{}
+	removedticket_keys   map[int]struct{}
+	clearedticket_keys   bool
 	memberships          map[int]struct{}
 	removedmemberships   map[int]struct{}
 	clearedmemberships   bool
@@ -4213,6 +6896,55 @@ func (m *OrganizationMutation) ResetParentID() {
 	delete(m.clearedFields, organization.FieldParentID)
 }
 
+// SetSiteCode sets the "site_code" field.
+func (m *OrganizationMutation) SetSiteCode(s string) {
+	m.site_code = &s
+}
+
+// SiteCode returns the value of the "site_code" field in the mutation.
+func (m *OrganizationMutation) SiteCode() (r string, exists bool) {
+	v := m.site_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSiteCode returns the old "site_code" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldSiteCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSiteCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSiteCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSiteCode: %w", err)
+	}
+	return oldValue.SiteCode, nil
+}
+
+// ClearSiteCode clears the value of the "site_code" field.
+func (m *OrganizationMutation) ClearSiteCode() {
+	m.site_code = nil
+	m.clearedFields[organization.FieldSiteCode] = struct{}{}
+}
+
+// SiteCodeCleared returns if the "site_code" field was cleared in this mutation.
+func (m *OrganizationMutation) SiteCodeCleared() bool {
+	_, ok := m.clearedFields[organization.FieldSiteCode]
+	return ok
+}
+
+// ResetSiteCode resets all changes to the "site_code" field.
+func (m *OrganizationMutation) ResetSiteCode() {
+	m.site_code = nil
+	delete(m.clearedFields, organization.FieldSiteCode)
+}
+
 // ClearParent clears the "parent" edge to the Organization entity.
 func (m *OrganizationMutation) ClearParent() {
 	m.clearedparent = true
@@ -4292,6 +7024,222 @@ func (m *OrganizationMutation) ResetBranches() {
 	m.branches = nil
 	m.clearedbranches = false
 	m.removedbranches = nil
+}
+
+// AddActivityIDs adds the "activities" edge to the Activity entity by ids.
+func (m *OrganizationMutation) AddActivityIDs(ids ...int) {
+	if m.activities == nil {
+		m.activities = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.activities[ids[i]] = struct{}{}
+	}
+}
+
+// ClearActivities clears the "activities" edge to the Activity entity.
+func (m *OrganizationMutation) ClearActivities() {
+	m.clearedactivities = true
+}
+
+// ActivitiesCleared reports if the "activities" edge to the Activity entity was cleared.
+func (m *OrganizationMutation) ActivitiesCleared() bool {
+	return m.clearedactivities
+}
+
+// RemoveActivityIDs removes the "activities" edge to the Activity entity by IDs.
+func (m *OrganizationMutation) RemoveActivityIDs(ids ...int) {
+	if m.removedactivities == nil {
+		m.removedactivities = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.activities, ids[i])
+		m.removedactivities[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedActivities returns the removed IDs of the "activities" edge to the Activity entity.
+func (m *OrganizationMutation) RemovedActivitiesIDs() (ids []int) {
+	for id := range m.removedactivities {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ActivitiesIDs returns the "activities" edge IDs in the mutation.
+func (m *OrganizationMutation) ActivitiesIDs() (ids []int) {
+	for id := range m.activities {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetActivities resets all changes to the "activities" edge.
+func (m *OrganizationMutation) ResetActivities() {
+	m.activities = nil
+	m.clearedactivities = false
+	m.removedactivities = nil
+}
+
+// AddDeviceIDs adds the "devices" edge to the Device entity by ids.
+func (m *OrganizationMutation) AddDeviceIDs(ids ...int) {
+	if m.devices == nil {
+		m.devices = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.devices[ids[i]] = struct{}{}
+	}
+}
+
+// ClearDevices clears the "devices" edge to the Device entity.
+func (m *OrganizationMutation) ClearDevices() {
+	m.cleareddevices = true
+}
+
+// DevicesCleared reports if the "devices" edge to the Device entity was cleared.
+func (m *OrganizationMutation) DevicesCleared() bool {
+	return m.cleareddevices
+}
+
+// RemoveDeviceIDs removes the "devices" edge to the Device entity by IDs.
+func (m *OrganizationMutation) RemoveDeviceIDs(ids ...int) {
+	if m.removeddevices == nil {
+		m.removeddevices = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.devices, ids[i])
+		m.removeddevices[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedDevices returns the removed IDs of the "devices" edge to the Device entity.
+func (m *OrganizationMutation) RemovedDevicesIDs() (ids []int) {
+	for id := range m.removeddevices {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// DevicesIDs returns the "devices" edge IDs in the mutation.
+func (m *OrganizationMutation) DevicesIDs() (ids []int) {
+	for id := range m.devices {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetDevices resets all changes to the "devices" edge.
+func (m *OrganizationMutation) ResetDevices() {
+	m.devices = nil
+	m.cleareddevices = false
+	m.removeddevices = nil
+}
+
+// AddSpeakerIDs adds the "speakers" edge to the Speaker entity by ids.
+func (m *OrganizationMutation) AddSpeakerIDs(ids ...int) {
+	if m.speakers == nil {
+		m.speakers = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.speakers[ids[i]] = struct{}{}
+	}
+}
+
+// ClearSpeakers clears the "speakers" edge to the Speaker entity.
+func (m *OrganizationMutation) ClearSpeakers() {
+	m.clearedspeakers = true
+}
+
+// SpeakersCleared reports if the "speakers" edge to the Speaker entity was cleared.
+func (m *OrganizationMutation) SpeakersCleared() bool {
+	return m.clearedspeakers
+}
+
+// RemoveSpeakerIDs removes the "speakers" edge to the Speaker entity by IDs.
+func (m *OrganizationMutation) RemoveSpeakerIDs(ids ...int) {
+	if m.removedspeakers == nil {
+		m.removedspeakers = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.speakers, ids[i])
+		m.removedspeakers[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedSpeakers returns the removed IDs of the "speakers" edge to the Speaker entity.
+func (m *OrganizationMutation) RemovedSpeakersIDs() (ids []int) {
+	for id := range m.removedspeakers {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// SpeakersIDs returns the "speakers" edge IDs in the mutation.
+func (m *OrganizationMutation) SpeakersIDs() (ids []int) {
+	for id := range m.speakers {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetSpeakers resets all changes to the "speakers" edge.
+func (m *OrganizationMutation) ResetSpeakers() {
+	m.speakers = nil
+	m.clearedspeakers = false
+	m.removedspeakers = nil
+}
+
+// AddTicketKeyIDs adds the "ticket_keys" edge to the TicketKey entity by ids.
+func (m *OrganizationMutation) AddTicketKeyIDs(ids ...int) {
+	if m.ticket_keys == nil {
+		m.ticket_keys = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.ticket_keys[ids[i]] = struct{}{}
+	}
+}
+
+// ClearTicketKeys clears the "ticket_keys" edge to the TicketKey entity.
+func (m *OrganizationMutation) ClearTicketKeys() {
+	m.clearedticket_keys = true
+}
+
+// TicketKeysCleared reports if the "ticket_keys" edge to the TicketKey entity was cleared.
+func (m *OrganizationMutation) TicketKeysCleared() bool {
+	return m.clearedticket_keys
+}
+
+// RemoveTicketKeyIDs removes the "ticket_keys" edge to the TicketKey entity by IDs.
+func (m *OrganizationMutation) RemoveTicketKeyIDs(ids ...int) {
+	if m.removedticket_keys == nil {
+		m.removedticket_keys = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.ticket_keys, ids[i])
+		m.removedticket_keys[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedTicketKeys returns the removed IDs of the "ticket_keys" edge to the TicketKey entity.
+func (m *OrganizationMutation) RemovedTicketKeysIDs() (ids []int) {
+	for id := range m.removedticket_keys {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// TicketKeysIDs returns the "ticket_keys" edge IDs in the mutation.
+func (m *OrganizationMutation) TicketKeysIDs() (ids []int) {
+	for id := range m.ticket_keys {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetTicketKeys resets all changes to the "ticket_keys" edge.
+func (m *OrganizationMutation) ResetTicketKeys() {
+	m.ticket_keys = nil
+	m.clearedticket_keys = false
+	m.removedticket_keys = nil
 }
 
 // AddMembershipIDs adds the "memberships" edge to the Membership entity by ids.
@@ -4382,7 +7330,7 @@ func (m *OrganizationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OrganizationMutation) Fields() []string {
-	fields := make([]string, 0, 18)
+	fields := make([]string, 0, 19)
 	if m.created_at != nil {
 		fields = append(fields, organization.FieldCreatedAt)
 	}
@@ -4437,6 +7385,9 @@ func (m *OrganizationMutation) Fields() []string {
 	if m.parent != nil {
 		fields = append(fields, organization.FieldParentID)
 	}
+	if m.site_code != nil {
+		fields = append(fields, organization.FieldSiteCode)
+	}
 	return fields
 }
 
@@ -4481,6 +7432,8 @@ func (m *OrganizationMutation) Field(name string) (ent.Value, bool) {
 		return m.ContactPoints()
 	case organization.FieldParentID:
 		return m.ParentID()
+	case organization.FieldSiteCode:
+		return m.SiteCode()
 	}
 	return nil, false
 }
@@ -4526,6 +7479,8 @@ func (m *OrganizationMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldContactPoints(ctx)
 	case organization.FieldParentID:
 		return m.OldParentID(ctx)
+	case organization.FieldSiteCode:
+		return m.OldSiteCode(ctx)
 	}
 	return nil, fmt.Errorf("unknown Organization field %s", name)
 }
@@ -4661,6 +7616,13 @@ func (m *OrganizationMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetParentID(v)
 		return nil
+	case organization.FieldSiteCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSiteCode(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Organization field %s", name)
 }
@@ -4760,6 +7722,9 @@ func (m *OrganizationMutation) ClearedFields() []string {
 	if m.FieldCleared(organization.FieldParentID) {
 		fields = append(fields, organization.FieldParentID)
 	}
+	if m.FieldCleared(organization.FieldSiteCode) {
+		fields = append(fields, organization.FieldSiteCode)
+	}
 	return fields
 }
 
@@ -4815,6 +7780,9 @@ func (m *OrganizationMutation) ClearField(name string) error {
 		return nil
 	case organization.FieldParentID:
 		m.ClearParentID()
+		return nil
+	case organization.FieldSiteCode:
+		m.ClearSiteCode()
 		return nil
 	}
 	return fmt.Errorf("unknown Organization nullable field %s", name)
@@ -4878,18 +7846,33 @@ func (m *OrganizationMutation) ResetField(name string) error {
 	case organization.FieldParentID:
 		m.ResetParentID()
 		return nil
+	case organization.FieldSiteCode:
+		m.ResetSiteCode()
+		return nil
 	}
 	return fmt.Errorf("unknown Organization field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *OrganizationMutation) AddedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 7)
 	if m.parent != nil {
 		edges = append(edges, organization.EdgeParent)
 	}
 	if m.branches != nil {
 		edges = append(edges, organization.EdgeBranches)
+	}
+	if m.activities != nil {
+		edges = append(edges, organization.EdgeActivities)
+	}
+	if m.devices != nil {
+		edges = append(edges, organization.EdgeDevices)
+	}
+	if m.speakers != nil {
+		edges = append(edges, organization.EdgeSpeakers)
+	}
+	if m.ticket_keys != nil {
+		edges = append(edges, organization.EdgeTicketKeys)
 	}
 	if m.memberships != nil {
 		edges = append(edges, organization.EdgeMemberships)
@@ -4911,6 +7894,30 @@ func (m *OrganizationMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case organization.EdgeActivities:
+		ids := make([]ent.Value, 0, len(m.activities))
+		for id := range m.activities {
+			ids = append(ids, id)
+		}
+		return ids
+	case organization.EdgeDevices:
+		ids := make([]ent.Value, 0, len(m.devices))
+		for id := range m.devices {
+			ids = append(ids, id)
+		}
+		return ids
+	case organization.EdgeSpeakers:
+		ids := make([]ent.Value, 0, len(m.speakers))
+		for id := range m.speakers {
+			ids = append(ids, id)
+		}
+		return ids
+	case organization.EdgeTicketKeys:
+		ids := make([]ent.Value, 0, len(m.ticket_keys))
+		for id := range m.ticket_keys {
+			ids = append(ids, id)
+		}
+		return ids
 	case organization.EdgeMemberships:
 		ids := make([]ent.Value, 0, len(m.memberships))
 		for id := range m.memberships {
@@ -4923,9 +7930,21 @@ func (m *OrganizationMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *OrganizationMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 7)
 	if m.removedbranches != nil {
 		edges = append(edges, organization.EdgeBranches)
+	}
+	if m.removedactivities != nil {
+		edges = append(edges, organization.EdgeActivities)
+	}
+	if m.removeddevices != nil {
+		edges = append(edges, organization.EdgeDevices)
+	}
+	if m.removedspeakers != nil {
+		edges = append(edges, organization.EdgeSpeakers)
+	}
+	if m.removedticket_keys != nil {
+		edges = append(edges, organization.EdgeTicketKeys)
 	}
 	if m.removedmemberships != nil {
 		edges = append(edges, organization.EdgeMemberships)
@@ -4943,6 +7962,30 @@ func (m *OrganizationMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case organization.EdgeActivities:
+		ids := make([]ent.Value, 0, len(m.removedactivities))
+		for id := range m.removedactivities {
+			ids = append(ids, id)
+		}
+		return ids
+	case organization.EdgeDevices:
+		ids := make([]ent.Value, 0, len(m.removeddevices))
+		for id := range m.removeddevices {
+			ids = append(ids, id)
+		}
+		return ids
+	case organization.EdgeSpeakers:
+		ids := make([]ent.Value, 0, len(m.removedspeakers))
+		for id := range m.removedspeakers {
+			ids = append(ids, id)
+		}
+		return ids
+	case organization.EdgeTicketKeys:
+		ids := make([]ent.Value, 0, len(m.removedticket_keys))
+		for id := range m.removedticket_keys {
+			ids = append(ids, id)
+		}
+		return ids
 	case organization.EdgeMemberships:
 		ids := make([]ent.Value, 0, len(m.removedmemberships))
 		for id := range m.removedmemberships {
@@ -4955,12 +7998,24 @@ func (m *OrganizationMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *OrganizationMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 7)
 	if m.clearedparent {
 		edges = append(edges, organization.EdgeParent)
 	}
 	if m.clearedbranches {
 		edges = append(edges, organization.EdgeBranches)
+	}
+	if m.clearedactivities {
+		edges = append(edges, organization.EdgeActivities)
+	}
+	if m.cleareddevices {
+		edges = append(edges, organization.EdgeDevices)
+	}
+	if m.clearedspeakers {
+		edges = append(edges, organization.EdgeSpeakers)
+	}
+	if m.clearedticket_keys {
+		edges = append(edges, organization.EdgeTicketKeys)
 	}
 	if m.clearedmemberships {
 		edges = append(edges, organization.EdgeMemberships)
@@ -4976,6 +8031,14 @@ func (m *OrganizationMutation) EdgeCleared(name string) bool {
 		return m.clearedparent
 	case organization.EdgeBranches:
 		return m.clearedbranches
+	case organization.EdgeActivities:
+		return m.clearedactivities
+	case organization.EdgeDevices:
+		return m.cleareddevices
+	case organization.EdgeSpeakers:
+		return m.clearedspeakers
+	case organization.EdgeTicketKeys:
+		return m.clearedticket_keys
 	case organization.EdgeMemberships:
 		return m.clearedmemberships
 	}
@@ -5002,6 +8065,18 @@ func (m *OrganizationMutation) ResetEdge(name string) error {
 		return nil
 	case organization.EdgeBranches:
 		m.ResetBranches()
+		return nil
+	case organization.EdgeActivities:
+		m.ResetActivities()
+		return nil
+	case organization.EdgeDevices:
+		m.ResetDevices()
+		return nil
+	case organization.EdgeSpeakers:
+		m.ResetSpeakers()
+		return nil
+	case organization.EdgeTicketKeys:
+		m.ResetTicketKeys()
 		return nil
 	case organization.EdgeMemberships:
 		m.ResetMemberships()
@@ -5936,6 +9011,913 @@ func (m *OutboxMessageMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown OutboxMessage edge %s", name)
 }
 
+// ParticipantMutation represents an operation that mutates the Participant nodes in the graph.
+type ParticipantMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	position            *int
+	addposition         *int
+	last_name           *string
+	first_name          *string
+	email               *string
+	phone               *string
+	age                 *int
+	addage              *int
+	address             *string
+	clearedFields       map[string]struct{}
+	registration        *int
+	clearedregistration bool
+	done                bool
+	oldValue            func(context.Context) (*Participant, error)
+	predicates          []predicate.Participant
+}
+
+var _ ent.Mutation = (*ParticipantMutation)(nil)
+
+// participantOption allows management of the mutation configuration using functional options.
+type participantOption func(*ParticipantMutation)
+
+// newParticipantMutation creates new mutation for the Participant entity.
+func newParticipantMutation(c config, op Op, opts ...participantOption) *ParticipantMutation {
+	m := &ParticipantMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeParticipant,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withParticipantID sets the ID field of the mutation.
+func withParticipantID(id int) participantOption {
+	return func(m *ParticipantMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Participant
+		)
+		m.oldValue = func(ctx context.Context) (*Participant, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Participant.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withParticipant sets the old Participant of the mutation.
+func withParticipant(node *Participant) participantOption {
+	return func(m *ParticipantMutation) {
+		m.oldValue = func(context.Context) (*Participant, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ParticipantMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ParticipantMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ParticipantMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ParticipantMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Participant.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetRegistrationID sets the "registration_id" field.
+func (m *ParticipantMutation) SetRegistrationID(i int) {
+	m.registration = &i
+}
+
+// RegistrationID returns the value of the "registration_id" field in the mutation.
+func (m *ParticipantMutation) RegistrationID() (r int, exists bool) {
+	v := m.registration
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRegistrationID returns the old "registration_id" field's value of the Participant entity.
+// If the Participant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ParticipantMutation) OldRegistrationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRegistrationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRegistrationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRegistrationID: %w", err)
+	}
+	return oldValue.RegistrationID, nil
+}
+
+// ResetRegistrationID resets all changes to the "registration_id" field.
+func (m *ParticipantMutation) ResetRegistrationID() {
+	m.registration = nil
+}
+
+// SetPosition sets the "position" field.
+func (m *ParticipantMutation) SetPosition(i int) {
+	m.position = &i
+	m.addposition = nil
+}
+
+// Position returns the value of the "position" field in the mutation.
+func (m *ParticipantMutation) Position() (r int, exists bool) {
+	v := m.position
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPosition returns the old "position" field's value of the Participant entity.
+// If the Participant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ParticipantMutation) OldPosition(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPosition is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPosition requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPosition: %w", err)
+	}
+	return oldValue.Position, nil
+}
+
+// AddPosition adds i to the "position" field.
+func (m *ParticipantMutation) AddPosition(i int) {
+	if m.addposition != nil {
+		*m.addposition += i
+	} else {
+		m.addposition = &i
+	}
+}
+
+// AddedPosition returns the value that was added to the "position" field in this mutation.
+func (m *ParticipantMutation) AddedPosition() (r int, exists bool) {
+	v := m.addposition
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPosition resets all changes to the "position" field.
+func (m *ParticipantMutation) ResetPosition() {
+	m.position = nil
+	m.addposition = nil
+}
+
+// SetLastName sets the "last_name" field.
+func (m *ParticipantMutation) SetLastName(s string) {
+	m.last_name = &s
+}
+
+// LastName returns the value of the "last_name" field in the mutation.
+func (m *ParticipantMutation) LastName() (r string, exists bool) {
+	v := m.last_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastName returns the old "last_name" field's value of the Participant entity.
+// If the Participant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ParticipantMutation) OldLastName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastName: %w", err)
+	}
+	return oldValue.LastName, nil
+}
+
+// ResetLastName resets all changes to the "last_name" field.
+func (m *ParticipantMutation) ResetLastName() {
+	m.last_name = nil
+}
+
+// SetFirstName sets the "first_name" field.
+func (m *ParticipantMutation) SetFirstName(s string) {
+	m.first_name = &s
+}
+
+// FirstName returns the value of the "first_name" field in the mutation.
+func (m *ParticipantMutation) FirstName() (r string, exists bool) {
+	v := m.first_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFirstName returns the old "first_name" field's value of the Participant entity.
+// If the Participant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ParticipantMutation) OldFirstName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFirstName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFirstName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFirstName: %w", err)
+	}
+	return oldValue.FirstName, nil
+}
+
+// ResetFirstName resets all changes to the "first_name" field.
+func (m *ParticipantMutation) ResetFirstName() {
+	m.first_name = nil
+}
+
+// SetEmail sets the "email" field.
+func (m *ParticipantMutation) SetEmail(s string) {
+	m.email = &s
+}
+
+// Email returns the value of the "email" field in the mutation.
+func (m *ParticipantMutation) Email() (r string, exists bool) {
+	v := m.email
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEmail returns the old "email" field's value of the Participant entity.
+// If the Participant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ParticipantMutation) OldEmail(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEmail is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEmail requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEmail: %w", err)
+	}
+	return oldValue.Email, nil
+}
+
+// ClearEmail clears the value of the "email" field.
+func (m *ParticipantMutation) ClearEmail() {
+	m.email = nil
+	m.clearedFields[participant.FieldEmail] = struct{}{}
+}
+
+// EmailCleared returns if the "email" field was cleared in this mutation.
+func (m *ParticipantMutation) EmailCleared() bool {
+	_, ok := m.clearedFields[participant.FieldEmail]
+	return ok
+}
+
+// ResetEmail resets all changes to the "email" field.
+func (m *ParticipantMutation) ResetEmail() {
+	m.email = nil
+	delete(m.clearedFields, participant.FieldEmail)
+}
+
+// SetPhone sets the "phone" field.
+func (m *ParticipantMutation) SetPhone(s string) {
+	m.phone = &s
+}
+
+// Phone returns the value of the "phone" field in the mutation.
+func (m *ParticipantMutation) Phone() (r string, exists bool) {
+	v := m.phone
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPhone returns the old "phone" field's value of the Participant entity.
+// If the Participant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ParticipantMutation) OldPhone(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPhone is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPhone requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPhone: %w", err)
+	}
+	return oldValue.Phone, nil
+}
+
+// ClearPhone clears the value of the "phone" field.
+func (m *ParticipantMutation) ClearPhone() {
+	m.phone = nil
+	m.clearedFields[participant.FieldPhone] = struct{}{}
+}
+
+// PhoneCleared returns if the "phone" field was cleared in this mutation.
+func (m *ParticipantMutation) PhoneCleared() bool {
+	_, ok := m.clearedFields[participant.FieldPhone]
+	return ok
+}
+
+// ResetPhone resets all changes to the "phone" field.
+func (m *ParticipantMutation) ResetPhone() {
+	m.phone = nil
+	delete(m.clearedFields, participant.FieldPhone)
+}
+
+// SetAge sets the "age" field.
+func (m *ParticipantMutation) SetAge(i int) {
+	m.age = &i
+	m.addage = nil
+}
+
+// Age returns the value of the "age" field in the mutation.
+func (m *ParticipantMutation) Age() (r int, exists bool) {
+	v := m.age
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAge returns the old "age" field's value of the Participant entity.
+// If the Participant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ParticipantMutation) OldAge(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAge is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAge requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAge: %w", err)
+	}
+	return oldValue.Age, nil
+}
+
+// AddAge adds i to the "age" field.
+func (m *ParticipantMutation) AddAge(i int) {
+	if m.addage != nil {
+		*m.addage += i
+	} else {
+		m.addage = &i
+	}
+}
+
+// AddedAge returns the value that was added to the "age" field in this mutation.
+func (m *ParticipantMutation) AddedAge() (r int, exists bool) {
+	v := m.addage
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearAge clears the value of the "age" field.
+func (m *ParticipantMutation) ClearAge() {
+	m.age = nil
+	m.addage = nil
+	m.clearedFields[participant.FieldAge] = struct{}{}
+}
+
+// AgeCleared returns if the "age" field was cleared in this mutation.
+func (m *ParticipantMutation) AgeCleared() bool {
+	_, ok := m.clearedFields[participant.FieldAge]
+	return ok
+}
+
+// ResetAge resets all changes to the "age" field.
+func (m *ParticipantMutation) ResetAge() {
+	m.age = nil
+	m.addage = nil
+	delete(m.clearedFields, participant.FieldAge)
+}
+
+// SetAddress sets the "address" field.
+func (m *ParticipantMutation) SetAddress(s string) {
+	m.address = &s
+}
+
+// Address returns the value of the "address" field in the mutation.
+func (m *ParticipantMutation) Address() (r string, exists bool) {
+	v := m.address
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAddress returns the old "address" field's value of the Participant entity.
+// If the Participant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ParticipantMutation) OldAddress(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAddress is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAddress requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAddress: %w", err)
+	}
+	return oldValue.Address, nil
+}
+
+// ClearAddress clears the value of the "address" field.
+func (m *ParticipantMutation) ClearAddress() {
+	m.address = nil
+	m.clearedFields[participant.FieldAddress] = struct{}{}
+}
+
+// AddressCleared returns if the "address" field was cleared in this mutation.
+func (m *ParticipantMutation) AddressCleared() bool {
+	_, ok := m.clearedFields[participant.FieldAddress]
+	return ok
+}
+
+// ResetAddress resets all changes to the "address" field.
+func (m *ParticipantMutation) ResetAddress() {
+	m.address = nil
+	delete(m.clearedFields, participant.FieldAddress)
+}
+
+// ClearRegistration clears the "registration" edge to the Registration entity.
+func (m *ParticipantMutation) ClearRegistration() {
+	m.clearedregistration = true
+	m.clearedFields[participant.FieldRegistrationID] = struct{}{}
+}
+
+// RegistrationCleared reports if the "registration" edge to the Registration entity was cleared.
+func (m *ParticipantMutation) RegistrationCleared() bool {
+	return m.clearedregistration
+}
+
+// RegistrationIDs returns the "registration" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RegistrationID instead. It exists only for internal usage by the builders.
+func (m *ParticipantMutation) RegistrationIDs() (ids []int) {
+	if id := m.registration; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRegistration resets all changes to the "registration" edge.
+func (m *ParticipantMutation) ResetRegistration() {
+	m.registration = nil
+	m.clearedregistration = false
+}
+
+// Where appends a list predicates to the ParticipantMutation builder.
+func (m *ParticipantMutation) Where(ps ...predicate.Participant) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ParticipantMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ParticipantMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Participant, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ParticipantMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ParticipantMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Participant).
+func (m *ParticipantMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ParticipantMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.registration != nil {
+		fields = append(fields, participant.FieldRegistrationID)
+	}
+	if m.position != nil {
+		fields = append(fields, participant.FieldPosition)
+	}
+	if m.last_name != nil {
+		fields = append(fields, participant.FieldLastName)
+	}
+	if m.first_name != nil {
+		fields = append(fields, participant.FieldFirstName)
+	}
+	if m.email != nil {
+		fields = append(fields, participant.FieldEmail)
+	}
+	if m.phone != nil {
+		fields = append(fields, participant.FieldPhone)
+	}
+	if m.age != nil {
+		fields = append(fields, participant.FieldAge)
+	}
+	if m.address != nil {
+		fields = append(fields, participant.FieldAddress)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ParticipantMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case participant.FieldRegistrationID:
+		return m.RegistrationID()
+	case participant.FieldPosition:
+		return m.Position()
+	case participant.FieldLastName:
+		return m.LastName()
+	case participant.FieldFirstName:
+		return m.FirstName()
+	case participant.FieldEmail:
+		return m.Email()
+	case participant.FieldPhone:
+		return m.Phone()
+	case participant.FieldAge:
+		return m.Age()
+	case participant.FieldAddress:
+		return m.Address()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ParticipantMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case participant.FieldRegistrationID:
+		return m.OldRegistrationID(ctx)
+	case participant.FieldPosition:
+		return m.OldPosition(ctx)
+	case participant.FieldLastName:
+		return m.OldLastName(ctx)
+	case participant.FieldFirstName:
+		return m.OldFirstName(ctx)
+	case participant.FieldEmail:
+		return m.OldEmail(ctx)
+	case participant.FieldPhone:
+		return m.OldPhone(ctx)
+	case participant.FieldAge:
+		return m.OldAge(ctx)
+	case participant.FieldAddress:
+		return m.OldAddress(ctx)
+	}
+	return nil, fmt.Errorf("unknown Participant field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ParticipantMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case participant.FieldRegistrationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRegistrationID(v)
+		return nil
+	case participant.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPosition(v)
+		return nil
+	case participant.FieldLastName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastName(v)
+		return nil
+	case participant.FieldFirstName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFirstName(v)
+		return nil
+	case participant.FieldEmail:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEmail(v)
+		return nil
+	case participant.FieldPhone:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPhone(v)
+		return nil
+	case participant.FieldAge:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAge(v)
+		return nil
+	case participant.FieldAddress:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAddress(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Participant field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ParticipantMutation) AddedFields() []string {
+	var fields []string
+	if m.addposition != nil {
+		fields = append(fields, participant.FieldPosition)
+	}
+	if m.addage != nil {
+		fields = append(fields, participant.FieldAge)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ParticipantMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case participant.FieldPosition:
+		return m.AddedPosition()
+	case participant.FieldAge:
+		return m.AddedAge()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ParticipantMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case participant.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPosition(v)
+		return nil
+	case participant.FieldAge:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAge(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Participant numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ParticipantMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(participant.FieldEmail) {
+		fields = append(fields, participant.FieldEmail)
+	}
+	if m.FieldCleared(participant.FieldPhone) {
+		fields = append(fields, participant.FieldPhone)
+	}
+	if m.FieldCleared(participant.FieldAge) {
+		fields = append(fields, participant.FieldAge)
+	}
+	if m.FieldCleared(participant.FieldAddress) {
+		fields = append(fields, participant.FieldAddress)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ParticipantMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ParticipantMutation) ClearField(name string) error {
+	switch name {
+	case participant.FieldEmail:
+		m.ClearEmail()
+		return nil
+	case participant.FieldPhone:
+		m.ClearPhone()
+		return nil
+	case participant.FieldAge:
+		m.ClearAge()
+		return nil
+	case participant.FieldAddress:
+		m.ClearAddress()
+		return nil
+	}
+	return fmt.Errorf("unknown Participant nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ParticipantMutation) ResetField(name string) error {
+	switch name {
+	case participant.FieldRegistrationID:
+		m.ResetRegistrationID()
+		return nil
+	case participant.FieldPosition:
+		m.ResetPosition()
+		return nil
+	case participant.FieldLastName:
+		m.ResetLastName()
+		return nil
+	case participant.FieldFirstName:
+		m.ResetFirstName()
+		return nil
+	case participant.FieldEmail:
+		m.ResetEmail()
+		return nil
+	case participant.FieldPhone:
+		m.ResetPhone()
+		return nil
+	case participant.FieldAge:
+		m.ResetAge()
+		return nil
+	case participant.FieldAddress:
+		m.ResetAddress()
+		return nil
+	}
+	return fmt.Errorf("unknown Participant field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ParticipantMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.registration != nil {
+		edges = append(edges, participant.EdgeRegistration)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ParticipantMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case participant.EdgeRegistration:
+		if id := m.registration; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ParticipantMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ParticipantMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ParticipantMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedregistration {
+		edges = append(edges, participant.EdgeRegistration)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ParticipantMutation) EdgeCleared(name string) bool {
+	switch name {
+	case participant.EdgeRegistration:
+		return m.clearedregistration
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ParticipantMutation) ClearEdge(name string) error {
+	switch name {
+	case participant.EdgeRegistration:
+		m.ClearRegistration()
+		return nil
+	}
+	return fmt.Errorf("unknown Participant unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ParticipantMutation) ResetEdge(name string) error {
+	switch name {
+	case participant.EdgeRegistration:
+		m.ResetRegistration()
+		return nil
+	}
+	return fmt.Errorf("unknown Participant edge %s", name)
+}
+
 // PasswordResetMutation represents an operation that mutates the PasswordReset nodes in the graph.
 type PasswordResetMutation struct {
 	config
@@ -6555,6 +10537,5580 @@ func (m *PasswordResetMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown PasswordReset edge %s", name)
+}
+
+// RegistrationMutation represents an operation that mutates the Registration nodes in the graph.
+type RegistrationMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	created_at          *time.Time
+	updated_at          *time.Time
+	number              *string
+	organization_id     *int
+	addorganization_id  *int
+	buyer_last_name     *string
+	buyer_first_name    *string
+	buyer_email         *string
+	buyer_phone         *string
+	state               *registration.State
+	cancelled_at        *time.Time
+	source              *registration.Source
+	clearedFields       map[string]struct{}
+	activity            *int
+	clearedactivity     bool
+	participants        map[int]struct{}
+	removedparticipants map[int]struct{}
+	clearedparticipants bool
+	slots               map[int]struct{}
+	removedslots        map[int]struct{}
+	clearedslots        bool
+	scans               map[int]struct{}
+	removedscans        map[int]struct{}
+	clearedscans        bool
+	done                bool
+	oldValue            func(context.Context) (*Registration, error)
+	predicates          []predicate.Registration
+}
+
+var _ ent.Mutation = (*RegistrationMutation)(nil)
+
+// registrationOption allows management of the mutation configuration using functional options.
+type registrationOption func(*RegistrationMutation)
+
+// newRegistrationMutation creates new mutation for the Registration entity.
+func newRegistrationMutation(c config, op Op, opts ...registrationOption) *RegistrationMutation {
+	m := &RegistrationMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeRegistration,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withRegistrationID sets the ID field of the mutation.
+func withRegistrationID(id int) registrationOption {
+	return func(m *RegistrationMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Registration
+		)
+		m.oldValue = func(ctx context.Context) (*Registration, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Registration.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withRegistration sets the old Registration of the mutation.
+func withRegistration(node *Registration) registrationOption {
+	return func(m *RegistrationMutation) {
+		m.oldValue = func(context.Context) (*Registration, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m RegistrationMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m RegistrationMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *RegistrationMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *RegistrationMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Registration.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *RegistrationMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *RegistrationMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Registration entity.
+// If the Registration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RegistrationMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *RegistrationMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *RegistrationMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *RegistrationMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Registration entity.
+// If the Registration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RegistrationMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *RegistrationMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetNumber sets the "number" field.
+func (m *RegistrationMutation) SetNumber(s string) {
+	m.number = &s
+}
+
+// Number returns the value of the "number" field in the mutation.
+func (m *RegistrationMutation) Number() (r string, exists bool) {
+	v := m.number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNumber returns the old "number" field's value of the Registration entity.
+// If the Registration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RegistrationMutation) OldNumber(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNumber is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNumber requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNumber: %w", err)
+	}
+	return oldValue.Number, nil
+}
+
+// ResetNumber resets all changes to the "number" field.
+func (m *RegistrationMutation) ResetNumber() {
+	m.number = nil
+}
+
+// SetActivityID sets the "activity_id" field.
+func (m *RegistrationMutation) SetActivityID(i int) {
+	m.activity = &i
+}
+
+// ActivityID returns the value of the "activity_id" field in the mutation.
+func (m *RegistrationMutation) ActivityID() (r int, exists bool) {
+	v := m.activity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActivityID returns the old "activity_id" field's value of the Registration entity.
+// If the Registration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RegistrationMutation) OldActivityID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActivityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActivityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActivityID: %w", err)
+	}
+	return oldValue.ActivityID, nil
+}
+
+// ResetActivityID resets all changes to the "activity_id" field.
+func (m *RegistrationMutation) ResetActivityID() {
+	m.activity = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *RegistrationMutation) SetOrganizationID(i int) {
+	m.organization_id = &i
+	m.addorganization_id = nil
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *RegistrationMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the Registration entity.
+// If the Registration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RegistrationMutation) OldOrganizationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// AddOrganizationID adds i to the "organization_id" field.
+func (m *RegistrationMutation) AddOrganizationID(i int) {
+	if m.addorganization_id != nil {
+		*m.addorganization_id += i
+	} else {
+		m.addorganization_id = &i
+	}
+}
+
+// AddedOrganizationID returns the value that was added to the "organization_id" field in this mutation.
+func (m *RegistrationMutation) AddedOrganizationID() (r int, exists bool) {
+	v := m.addorganization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *RegistrationMutation) ResetOrganizationID() {
+	m.organization_id = nil
+	m.addorganization_id = nil
+}
+
+// SetBuyerLastName sets the "buyer_last_name" field.
+func (m *RegistrationMutation) SetBuyerLastName(s string) {
+	m.buyer_last_name = &s
+}
+
+// BuyerLastName returns the value of the "buyer_last_name" field in the mutation.
+func (m *RegistrationMutation) BuyerLastName() (r string, exists bool) {
+	v := m.buyer_last_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBuyerLastName returns the old "buyer_last_name" field's value of the Registration entity.
+// If the Registration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RegistrationMutation) OldBuyerLastName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBuyerLastName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBuyerLastName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBuyerLastName: %w", err)
+	}
+	return oldValue.BuyerLastName, nil
+}
+
+// ResetBuyerLastName resets all changes to the "buyer_last_name" field.
+func (m *RegistrationMutation) ResetBuyerLastName() {
+	m.buyer_last_name = nil
+}
+
+// SetBuyerFirstName sets the "buyer_first_name" field.
+func (m *RegistrationMutation) SetBuyerFirstName(s string) {
+	m.buyer_first_name = &s
+}
+
+// BuyerFirstName returns the value of the "buyer_first_name" field in the mutation.
+func (m *RegistrationMutation) BuyerFirstName() (r string, exists bool) {
+	v := m.buyer_first_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBuyerFirstName returns the old "buyer_first_name" field's value of the Registration entity.
+// If the Registration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RegistrationMutation) OldBuyerFirstName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBuyerFirstName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBuyerFirstName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBuyerFirstName: %w", err)
+	}
+	return oldValue.BuyerFirstName, nil
+}
+
+// ResetBuyerFirstName resets all changes to the "buyer_first_name" field.
+func (m *RegistrationMutation) ResetBuyerFirstName() {
+	m.buyer_first_name = nil
+}
+
+// SetBuyerEmail sets the "buyer_email" field.
+func (m *RegistrationMutation) SetBuyerEmail(s string) {
+	m.buyer_email = &s
+}
+
+// BuyerEmail returns the value of the "buyer_email" field in the mutation.
+func (m *RegistrationMutation) BuyerEmail() (r string, exists bool) {
+	v := m.buyer_email
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBuyerEmail returns the old "buyer_email" field's value of the Registration entity.
+// If the Registration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RegistrationMutation) OldBuyerEmail(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBuyerEmail is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBuyerEmail requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBuyerEmail: %w", err)
+	}
+	return oldValue.BuyerEmail, nil
+}
+
+// ResetBuyerEmail resets all changes to the "buyer_email" field.
+func (m *RegistrationMutation) ResetBuyerEmail() {
+	m.buyer_email = nil
+}
+
+// SetBuyerPhone sets the "buyer_phone" field.
+func (m *RegistrationMutation) SetBuyerPhone(s string) {
+	m.buyer_phone = &s
+}
+
+// BuyerPhone returns the value of the "buyer_phone" field in the mutation.
+func (m *RegistrationMutation) BuyerPhone() (r string, exists bool) {
+	v := m.buyer_phone
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBuyerPhone returns the old "buyer_phone" field's value of the Registration entity.
+// If the Registration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RegistrationMutation) OldBuyerPhone(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBuyerPhone is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBuyerPhone requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBuyerPhone: %w", err)
+	}
+	return oldValue.BuyerPhone, nil
+}
+
+// ClearBuyerPhone clears the value of the "buyer_phone" field.
+func (m *RegistrationMutation) ClearBuyerPhone() {
+	m.buyer_phone = nil
+	m.clearedFields[registration.FieldBuyerPhone] = struct{}{}
+}
+
+// BuyerPhoneCleared returns if the "buyer_phone" field was cleared in this mutation.
+func (m *RegistrationMutation) BuyerPhoneCleared() bool {
+	_, ok := m.clearedFields[registration.FieldBuyerPhone]
+	return ok
+}
+
+// ResetBuyerPhone resets all changes to the "buyer_phone" field.
+func (m *RegistrationMutation) ResetBuyerPhone() {
+	m.buyer_phone = nil
+	delete(m.clearedFields, registration.FieldBuyerPhone)
+}
+
+// SetState sets the "state" field.
+func (m *RegistrationMutation) SetState(r registration.State) {
+	m.state = &r
+}
+
+// State returns the value of the "state" field in the mutation.
+func (m *RegistrationMutation) State() (r registration.State, exists bool) {
+	v := m.state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldState returns the old "state" field's value of the Registration entity.
+// If the Registration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RegistrationMutation) OldState(ctx context.Context) (v registration.State, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldState: %w", err)
+	}
+	return oldValue.State, nil
+}
+
+// ResetState resets all changes to the "state" field.
+func (m *RegistrationMutation) ResetState() {
+	m.state = nil
+}
+
+// SetCancelledAt sets the "cancelled_at" field.
+func (m *RegistrationMutation) SetCancelledAt(t time.Time) {
+	m.cancelled_at = &t
+}
+
+// CancelledAt returns the value of the "cancelled_at" field in the mutation.
+func (m *RegistrationMutation) CancelledAt() (r time.Time, exists bool) {
+	v := m.cancelled_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCancelledAt returns the old "cancelled_at" field's value of the Registration entity.
+// If the Registration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RegistrationMutation) OldCancelledAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCancelledAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCancelledAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCancelledAt: %w", err)
+	}
+	return oldValue.CancelledAt, nil
+}
+
+// ClearCancelledAt clears the value of the "cancelled_at" field.
+func (m *RegistrationMutation) ClearCancelledAt() {
+	m.cancelled_at = nil
+	m.clearedFields[registration.FieldCancelledAt] = struct{}{}
+}
+
+// CancelledAtCleared returns if the "cancelled_at" field was cleared in this mutation.
+func (m *RegistrationMutation) CancelledAtCleared() bool {
+	_, ok := m.clearedFields[registration.FieldCancelledAt]
+	return ok
+}
+
+// ResetCancelledAt resets all changes to the "cancelled_at" field.
+func (m *RegistrationMutation) ResetCancelledAt() {
+	m.cancelled_at = nil
+	delete(m.clearedFields, registration.FieldCancelledAt)
+}
+
+// SetSource sets the "source" field.
+func (m *RegistrationMutation) SetSource(r registration.Source) {
+	m.source = &r
+}
+
+// Source returns the value of the "source" field in the mutation.
+func (m *RegistrationMutation) Source() (r registration.Source, exists bool) {
+	v := m.source
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSource returns the old "source" field's value of the Registration entity.
+// If the Registration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RegistrationMutation) OldSource(ctx context.Context) (v registration.Source, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSource is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSource requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSource: %w", err)
+	}
+	return oldValue.Source, nil
+}
+
+// ResetSource resets all changes to the "source" field.
+func (m *RegistrationMutation) ResetSource() {
+	m.source = nil
+}
+
+// ClearActivity clears the "activity" edge to the Activity entity.
+func (m *RegistrationMutation) ClearActivity() {
+	m.clearedactivity = true
+	m.clearedFields[registration.FieldActivityID] = struct{}{}
+}
+
+// ActivityCleared reports if the "activity" edge to the Activity entity was cleared.
+func (m *RegistrationMutation) ActivityCleared() bool {
+	return m.clearedactivity
+}
+
+// ActivityIDs returns the "activity" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ActivityID instead. It exists only for internal usage by the builders.
+func (m *RegistrationMutation) ActivityIDs() (ids []int) {
+	if id := m.activity; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetActivity resets all changes to the "activity" edge.
+func (m *RegistrationMutation) ResetActivity() {
+	m.activity = nil
+	m.clearedactivity = false
+}
+
+// AddParticipantIDs adds the "participants" edge to the Participant entity by ids.
+func (m *RegistrationMutation) AddParticipantIDs(ids ...int) {
+	if m.participants == nil {
+		m.participants = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.participants[ids[i]] = struct{}{}
+	}
+}
+
+// ClearParticipants clears the "participants" edge to the Participant entity.
+func (m *RegistrationMutation) ClearParticipants() {
+	m.clearedparticipants = true
+}
+
+// ParticipantsCleared reports if the "participants" edge to the Participant entity was cleared.
+func (m *RegistrationMutation) ParticipantsCleared() bool {
+	return m.clearedparticipants
+}
+
+// RemoveParticipantIDs removes the "participants" edge to the Participant entity by IDs.
+func (m *RegistrationMutation) RemoveParticipantIDs(ids ...int) {
+	if m.removedparticipants == nil {
+		m.removedparticipants = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.participants, ids[i])
+		m.removedparticipants[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedParticipants returns the removed IDs of the "participants" edge to the Participant entity.
+func (m *RegistrationMutation) RemovedParticipantsIDs() (ids []int) {
+	for id := range m.removedparticipants {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ParticipantsIDs returns the "participants" edge IDs in the mutation.
+func (m *RegistrationMutation) ParticipantsIDs() (ids []int) {
+	for id := range m.participants {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetParticipants resets all changes to the "participants" edge.
+func (m *RegistrationMutation) ResetParticipants() {
+	m.participants = nil
+	m.clearedparticipants = false
+	m.removedparticipants = nil
+}
+
+// AddSlotIDs adds the "slots" edge to the Slot entity by ids.
+func (m *RegistrationMutation) AddSlotIDs(ids ...int) {
+	if m.slots == nil {
+		m.slots = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.slots[ids[i]] = struct{}{}
+	}
+}
+
+// ClearSlots clears the "slots" edge to the Slot entity.
+func (m *RegistrationMutation) ClearSlots() {
+	m.clearedslots = true
+}
+
+// SlotsCleared reports if the "slots" edge to the Slot entity was cleared.
+func (m *RegistrationMutation) SlotsCleared() bool {
+	return m.clearedslots
+}
+
+// RemoveSlotIDs removes the "slots" edge to the Slot entity by IDs.
+func (m *RegistrationMutation) RemoveSlotIDs(ids ...int) {
+	if m.removedslots == nil {
+		m.removedslots = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.slots, ids[i])
+		m.removedslots[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedSlots returns the removed IDs of the "slots" edge to the Slot entity.
+func (m *RegistrationMutation) RemovedSlotsIDs() (ids []int) {
+	for id := range m.removedslots {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// SlotsIDs returns the "slots" edge IDs in the mutation.
+func (m *RegistrationMutation) SlotsIDs() (ids []int) {
+	for id := range m.slots {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetSlots resets all changes to the "slots" edge.
+func (m *RegistrationMutation) ResetSlots() {
+	m.slots = nil
+	m.clearedslots = false
+	m.removedslots = nil
+}
+
+// AddScanIDs adds the "scans" edge to the Scan entity by ids.
+func (m *RegistrationMutation) AddScanIDs(ids ...int) {
+	if m.scans == nil {
+		m.scans = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.scans[ids[i]] = struct{}{}
+	}
+}
+
+// ClearScans clears the "scans" edge to the Scan entity.
+func (m *RegistrationMutation) ClearScans() {
+	m.clearedscans = true
+}
+
+// ScansCleared reports if the "scans" edge to the Scan entity was cleared.
+func (m *RegistrationMutation) ScansCleared() bool {
+	return m.clearedscans
+}
+
+// RemoveScanIDs removes the "scans" edge to the Scan entity by IDs.
+func (m *RegistrationMutation) RemoveScanIDs(ids ...int) {
+	if m.removedscans == nil {
+		m.removedscans = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.scans, ids[i])
+		m.removedscans[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedScans returns the removed IDs of the "scans" edge to the Scan entity.
+func (m *RegistrationMutation) RemovedScansIDs() (ids []int) {
+	for id := range m.removedscans {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ScansIDs returns the "scans" edge IDs in the mutation.
+func (m *RegistrationMutation) ScansIDs() (ids []int) {
+	for id := range m.scans {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetScans resets all changes to the "scans" edge.
+func (m *RegistrationMutation) ResetScans() {
+	m.scans = nil
+	m.clearedscans = false
+	m.removedscans = nil
+}
+
+// Where appends a list predicates to the RegistrationMutation builder.
+func (m *RegistrationMutation) Where(ps ...predicate.Registration) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the RegistrationMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *RegistrationMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Registration, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *RegistrationMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *RegistrationMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Registration).
+func (m *RegistrationMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *RegistrationMutation) Fields() []string {
+	fields := make([]string, 0, 12)
+	if m.created_at != nil {
+		fields = append(fields, registration.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, registration.FieldUpdatedAt)
+	}
+	if m.number != nil {
+		fields = append(fields, registration.FieldNumber)
+	}
+	if m.activity != nil {
+		fields = append(fields, registration.FieldActivityID)
+	}
+	if m.organization_id != nil {
+		fields = append(fields, registration.FieldOrganizationID)
+	}
+	if m.buyer_last_name != nil {
+		fields = append(fields, registration.FieldBuyerLastName)
+	}
+	if m.buyer_first_name != nil {
+		fields = append(fields, registration.FieldBuyerFirstName)
+	}
+	if m.buyer_email != nil {
+		fields = append(fields, registration.FieldBuyerEmail)
+	}
+	if m.buyer_phone != nil {
+		fields = append(fields, registration.FieldBuyerPhone)
+	}
+	if m.state != nil {
+		fields = append(fields, registration.FieldState)
+	}
+	if m.cancelled_at != nil {
+		fields = append(fields, registration.FieldCancelledAt)
+	}
+	if m.source != nil {
+		fields = append(fields, registration.FieldSource)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *RegistrationMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case registration.FieldCreatedAt:
+		return m.CreatedAt()
+	case registration.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case registration.FieldNumber:
+		return m.Number()
+	case registration.FieldActivityID:
+		return m.ActivityID()
+	case registration.FieldOrganizationID:
+		return m.OrganizationID()
+	case registration.FieldBuyerLastName:
+		return m.BuyerLastName()
+	case registration.FieldBuyerFirstName:
+		return m.BuyerFirstName()
+	case registration.FieldBuyerEmail:
+		return m.BuyerEmail()
+	case registration.FieldBuyerPhone:
+		return m.BuyerPhone()
+	case registration.FieldState:
+		return m.State()
+	case registration.FieldCancelledAt:
+		return m.CancelledAt()
+	case registration.FieldSource:
+		return m.Source()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *RegistrationMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case registration.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case registration.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case registration.FieldNumber:
+		return m.OldNumber(ctx)
+	case registration.FieldActivityID:
+		return m.OldActivityID(ctx)
+	case registration.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case registration.FieldBuyerLastName:
+		return m.OldBuyerLastName(ctx)
+	case registration.FieldBuyerFirstName:
+		return m.OldBuyerFirstName(ctx)
+	case registration.FieldBuyerEmail:
+		return m.OldBuyerEmail(ctx)
+	case registration.FieldBuyerPhone:
+		return m.OldBuyerPhone(ctx)
+	case registration.FieldState:
+		return m.OldState(ctx)
+	case registration.FieldCancelledAt:
+		return m.OldCancelledAt(ctx)
+	case registration.FieldSource:
+		return m.OldSource(ctx)
+	}
+	return nil, fmt.Errorf("unknown Registration field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RegistrationMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case registration.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case registration.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case registration.FieldNumber:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNumber(v)
+		return nil
+	case registration.FieldActivityID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActivityID(v)
+		return nil
+	case registration.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case registration.FieldBuyerLastName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBuyerLastName(v)
+		return nil
+	case registration.FieldBuyerFirstName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBuyerFirstName(v)
+		return nil
+	case registration.FieldBuyerEmail:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBuyerEmail(v)
+		return nil
+	case registration.FieldBuyerPhone:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBuyerPhone(v)
+		return nil
+	case registration.FieldState:
+		v, ok := value.(registration.State)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetState(v)
+		return nil
+	case registration.FieldCancelledAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCancelledAt(v)
+		return nil
+	case registration.FieldSource:
+		v, ok := value.(registration.Source)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSource(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Registration field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *RegistrationMutation) AddedFields() []string {
+	var fields []string
+	if m.addorganization_id != nil {
+		fields = append(fields, registration.FieldOrganizationID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *RegistrationMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case registration.FieldOrganizationID:
+		return m.AddedOrganizationID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RegistrationMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case registration.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOrganizationID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Registration numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *RegistrationMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(registration.FieldBuyerPhone) {
+		fields = append(fields, registration.FieldBuyerPhone)
+	}
+	if m.FieldCleared(registration.FieldCancelledAt) {
+		fields = append(fields, registration.FieldCancelledAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *RegistrationMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *RegistrationMutation) ClearField(name string) error {
+	switch name {
+	case registration.FieldBuyerPhone:
+		m.ClearBuyerPhone()
+		return nil
+	case registration.FieldCancelledAt:
+		m.ClearCancelledAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Registration nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *RegistrationMutation) ResetField(name string) error {
+	switch name {
+	case registration.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case registration.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case registration.FieldNumber:
+		m.ResetNumber()
+		return nil
+	case registration.FieldActivityID:
+		m.ResetActivityID()
+		return nil
+	case registration.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case registration.FieldBuyerLastName:
+		m.ResetBuyerLastName()
+		return nil
+	case registration.FieldBuyerFirstName:
+		m.ResetBuyerFirstName()
+		return nil
+	case registration.FieldBuyerEmail:
+		m.ResetBuyerEmail()
+		return nil
+	case registration.FieldBuyerPhone:
+		m.ResetBuyerPhone()
+		return nil
+	case registration.FieldState:
+		m.ResetState()
+		return nil
+	case registration.FieldCancelledAt:
+		m.ResetCancelledAt()
+		return nil
+	case registration.FieldSource:
+		m.ResetSource()
+		return nil
+	}
+	return fmt.Errorf("unknown Registration field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *RegistrationMutation) AddedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.activity != nil {
+		edges = append(edges, registration.EdgeActivity)
+	}
+	if m.participants != nil {
+		edges = append(edges, registration.EdgeParticipants)
+	}
+	if m.slots != nil {
+		edges = append(edges, registration.EdgeSlots)
+	}
+	if m.scans != nil {
+		edges = append(edges, registration.EdgeScans)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *RegistrationMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case registration.EdgeActivity:
+		if id := m.activity; id != nil {
+			return []ent.Value{*id}
+		}
+	case registration.EdgeParticipants:
+		ids := make([]ent.Value, 0, len(m.participants))
+		for id := range m.participants {
+			ids = append(ids, id)
+		}
+		return ids
+	case registration.EdgeSlots:
+		ids := make([]ent.Value, 0, len(m.slots))
+		for id := range m.slots {
+			ids = append(ids, id)
+		}
+		return ids
+	case registration.EdgeScans:
+		ids := make([]ent.Value, 0, len(m.scans))
+		for id := range m.scans {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *RegistrationMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.removedparticipants != nil {
+		edges = append(edges, registration.EdgeParticipants)
+	}
+	if m.removedslots != nil {
+		edges = append(edges, registration.EdgeSlots)
+	}
+	if m.removedscans != nil {
+		edges = append(edges, registration.EdgeScans)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *RegistrationMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case registration.EdgeParticipants:
+		ids := make([]ent.Value, 0, len(m.removedparticipants))
+		for id := range m.removedparticipants {
+			ids = append(ids, id)
+		}
+		return ids
+	case registration.EdgeSlots:
+		ids := make([]ent.Value, 0, len(m.removedslots))
+		for id := range m.removedslots {
+			ids = append(ids, id)
+		}
+		return ids
+	case registration.EdgeScans:
+		ids := make([]ent.Value, 0, len(m.removedscans))
+		for id := range m.removedscans {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *RegistrationMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.clearedactivity {
+		edges = append(edges, registration.EdgeActivity)
+	}
+	if m.clearedparticipants {
+		edges = append(edges, registration.EdgeParticipants)
+	}
+	if m.clearedslots {
+		edges = append(edges, registration.EdgeSlots)
+	}
+	if m.clearedscans {
+		edges = append(edges, registration.EdgeScans)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *RegistrationMutation) EdgeCleared(name string) bool {
+	switch name {
+	case registration.EdgeActivity:
+		return m.clearedactivity
+	case registration.EdgeParticipants:
+		return m.clearedparticipants
+	case registration.EdgeSlots:
+		return m.clearedslots
+	case registration.EdgeScans:
+		return m.clearedscans
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *RegistrationMutation) ClearEdge(name string) error {
+	switch name {
+	case registration.EdgeActivity:
+		m.ClearActivity()
+		return nil
+	}
+	return fmt.Errorf("unknown Registration unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *RegistrationMutation) ResetEdge(name string) error {
+	switch name {
+	case registration.EdgeActivity:
+		m.ResetActivity()
+		return nil
+	case registration.EdgeParticipants:
+		m.ResetParticipants()
+		return nil
+	case registration.EdgeSlots:
+		m.ResetSlots()
+		return nil
+	case registration.EdgeScans:
+		m.ResetScans()
+		return nil
+	}
+	return fmt.Errorf("unknown Registration edge %s", name)
+}
+
+// ScanMutation represents an operation that mutates the Scan nodes in the graph.
+type ScanMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	organization_id     *int
+	addorganization_id  *int
+	slot_id             *int
+	addslot_id          *int
+	slot_key            *int
+	addslot_key         *int
+	user_id             *int
+	adduser_id          *int
+	speaker_id          *int
+	addspeaker_id       *int
+	client_scan_id      *string
+	status              *scan.Status
+	admitted            *bool
+	duplicate           *bool
+	offline             *bool
+	channel             *scan.Channel
+	device_time         *time.Time
+	server_time         *time.Time
+	checked_in_at       *time.Time
+	clock_skew_ms       *int64
+	addclock_skew_ms    *int64
+	raw_code            *string
+	undone_at           *time.Time
+	undone_by           *int
+	addundone_by        *int
+	clearedFields       map[string]struct{}
+	activity            *int
+	clearedactivity     bool
+	registration        *int
+	clearedregistration bool
+	device              *int
+	cleareddevice       bool
+	done                bool
+	oldValue            func(context.Context) (*Scan, error)
+	predicates          []predicate.Scan
+}
+
+var _ ent.Mutation = (*ScanMutation)(nil)
+
+// scanOption allows management of the mutation configuration using functional options.
+type scanOption func(*ScanMutation)
+
+// newScanMutation creates new mutation for the Scan entity.
+func newScanMutation(c config, op Op, opts ...scanOption) *ScanMutation {
+	m := &ScanMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeScan,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withScanID sets the ID field of the mutation.
+func withScanID(id int) scanOption {
+	return func(m *ScanMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Scan
+		)
+		m.oldValue = func(ctx context.Context) (*Scan, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Scan.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withScan sets the old Scan of the mutation.
+func withScan(node *Scan) scanOption {
+	return func(m *ScanMutation) {
+		m.oldValue = func(context.Context) (*Scan, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ScanMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ScanMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ScanMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ScanMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Scan.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetActivityID sets the "activity_id" field.
+func (m *ScanMutation) SetActivityID(i int) {
+	m.activity = &i
+}
+
+// ActivityID returns the value of the "activity_id" field in the mutation.
+func (m *ScanMutation) ActivityID() (r int, exists bool) {
+	v := m.activity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActivityID returns the old "activity_id" field's value of the Scan entity.
+// If the Scan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScanMutation) OldActivityID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActivityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActivityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActivityID: %w", err)
+	}
+	return oldValue.ActivityID, nil
+}
+
+// ResetActivityID resets all changes to the "activity_id" field.
+func (m *ScanMutation) ResetActivityID() {
+	m.activity = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *ScanMutation) SetOrganizationID(i int) {
+	m.organization_id = &i
+	m.addorganization_id = nil
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *ScanMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the Scan entity.
+// If the Scan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScanMutation) OldOrganizationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// AddOrganizationID adds i to the "organization_id" field.
+func (m *ScanMutation) AddOrganizationID(i int) {
+	if m.addorganization_id != nil {
+		*m.addorganization_id += i
+	} else {
+		m.addorganization_id = &i
+	}
+}
+
+// AddedOrganizationID returns the value that was added to the "organization_id" field in this mutation.
+func (m *ScanMutation) AddedOrganizationID() (r int, exists bool) {
+	v := m.addorganization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *ScanMutation) ResetOrganizationID() {
+	m.organization_id = nil
+	m.addorganization_id = nil
+}
+
+// SetRegistrationID sets the "registration_id" field.
+func (m *ScanMutation) SetRegistrationID(i int) {
+	m.registration = &i
+}
+
+// RegistrationID returns the value of the "registration_id" field in the mutation.
+func (m *ScanMutation) RegistrationID() (r int, exists bool) {
+	v := m.registration
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRegistrationID returns the old "registration_id" field's value of the Scan entity.
+// If the Scan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScanMutation) OldRegistrationID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRegistrationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRegistrationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRegistrationID: %w", err)
+	}
+	return oldValue.RegistrationID, nil
+}
+
+// ClearRegistrationID clears the value of the "registration_id" field.
+func (m *ScanMutation) ClearRegistrationID() {
+	m.registration = nil
+	m.clearedFields[scan.FieldRegistrationID] = struct{}{}
+}
+
+// RegistrationIDCleared returns if the "registration_id" field was cleared in this mutation.
+func (m *ScanMutation) RegistrationIDCleared() bool {
+	_, ok := m.clearedFields[scan.FieldRegistrationID]
+	return ok
+}
+
+// ResetRegistrationID resets all changes to the "registration_id" field.
+func (m *ScanMutation) ResetRegistrationID() {
+	m.registration = nil
+	delete(m.clearedFields, scan.FieldRegistrationID)
+}
+
+// SetSlotID sets the "slot_id" field.
+func (m *ScanMutation) SetSlotID(i int) {
+	m.slot_id = &i
+	m.addslot_id = nil
+}
+
+// SlotID returns the value of the "slot_id" field in the mutation.
+func (m *ScanMutation) SlotID() (r int, exists bool) {
+	v := m.slot_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSlotID returns the old "slot_id" field's value of the Scan entity.
+// If the Scan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScanMutation) OldSlotID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSlotID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSlotID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSlotID: %w", err)
+	}
+	return oldValue.SlotID, nil
+}
+
+// AddSlotID adds i to the "slot_id" field.
+func (m *ScanMutation) AddSlotID(i int) {
+	if m.addslot_id != nil {
+		*m.addslot_id += i
+	} else {
+		m.addslot_id = &i
+	}
+}
+
+// AddedSlotID returns the value that was added to the "slot_id" field in this mutation.
+func (m *ScanMutation) AddedSlotID() (r int, exists bool) {
+	v := m.addslot_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearSlotID clears the value of the "slot_id" field.
+func (m *ScanMutation) ClearSlotID() {
+	m.slot_id = nil
+	m.addslot_id = nil
+	m.clearedFields[scan.FieldSlotID] = struct{}{}
+}
+
+// SlotIDCleared returns if the "slot_id" field was cleared in this mutation.
+func (m *ScanMutation) SlotIDCleared() bool {
+	_, ok := m.clearedFields[scan.FieldSlotID]
+	return ok
+}
+
+// ResetSlotID resets all changes to the "slot_id" field.
+func (m *ScanMutation) ResetSlotID() {
+	m.slot_id = nil
+	m.addslot_id = nil
+	delete(m.clearedFields, scan.FieldSlotID)
+}
+
+// SetSlotKey sets the "slot_key" field.
+func (m *ScanMutation) SetSlotKey(i int) {
+	m.slot_key = &i
+	m.addslot_key = nil
+}
+
+// SlotKey returns the value of the "slot_key" field in the mutation.
+func (m *ScanMutation) SlotKey() (r int, exists bool) {
+	v := m.slot_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSlotKey returns the old "slot_key" field's value of the Scan entity.
+// If the Scan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScanMutation) OldSlotKey(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSlotKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSlotKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSlotKey: %w", err)
+	}
+	return oldValue.SlotKey, nil
+}
+
+// AddSlotKey adds i to the "slot_key" field.
+func (m *ScanMutation) AddSlotKey(i int) {
+	if m.addslot_key != nil {
+		*m.addslot_key += i
+	} else {
+		m.addslot_key = &i
+	}
+}
+
+// AddedSlotKey returns the value that was added to the "slot_key" field in this mutation.
+func (m *ScanMutation) AddedSlotKey() (r int, exists bool) {
+	v := m.addslot_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSlotKey resets all changes to the "slot_key" field.
+func (m *ScanMutation) ResetSlotKey() {
+	m.slot_key = nil
+	m.addslot_key = nil
+}
+
+// SetDeviceID sets the "device_id" field.
+func (m *ScanMutation) SetDeviceID(i int) {
+	m.device = &i
+}
+
+// DeviceID returns the value of the "device_id" field in the mutation.
+func (m *ScanMutation) DeviceID() (r int, exists bool) {
+	v := m.device
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeviceID returns the old "device_id" field's value of the Scan entity.
+// If the Scan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScanMutation) OldDeviceID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeviceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeviceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeviceID: %w", err)
+	}
+	return oldValue.DeviceID, nil
+}
+
+// ClearDeviceID clears the value of the "device_id" field.
+func (m *ScanMutation) ClearDeviceID() {
+	m.device = nil
+	m.clearedFields[scan.FieldDeviceID] = struct{}{}
+}
+
+// DeviceIDCleared returns if the "device_id" field was cleared in this mutation.
+func (m *ScanMutation) DeviceIDCleared() bool {
+	_, ok := m.clearedFields[scan.FieldDeviceID]
+	return ok
+}
+
+// ResetDeviceID resets all changes to the "device_id" field.
+func (m *ScanMutation) ResetDeviceID() {
+	m.device = nil
+	delete(m.clearedFields, scan.FieldDeviceID)
+}
+
+// SetUserID sets the "user_id" field.
+func (m *ScanMutation) SetUserID(i int) {
+	m.user_id = &i
+	m.adduser_id = nil
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *ScanMutation) UserID() (r int, exists bool) {
+	v := m.user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the Scan entity.
+// If the Scan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScanMutation) OldUserID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// AddUserID adds i to the "user_id" field.
+func (m *ScanMutation) AddUserID(i int) {
+	if m.adduser_id != nil {
+		*m.adduser_id += i
+	} else {
+		m.adduser_id = &i
+	}
+}
+
+// AddedUserID returns the value that was added to the "user_id" field in this mutation.
+func (m *ScanMutation) AddedUserID() (r int, exists bool) {
+	v := m.adduser_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearUserID clears the value of the "user_id" field.
+func (m *ScanMutation) ClearUserID() {
+	m.user_id = nil
+	m.adduser_id = nil
+	m.clearedFields[scan.FieldUserID] = struct{}{}
+}
+
+// UserIDCleared returns if the "user_id" field was cleared in this mutation.
+func (m *ScanMutation) UserIDCleared() bool {
+	_, ok := m.clearedFields[scan.FieldUserID]
+	return ok
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *ScanMutation) ResetUserID() {
+	m.user_id = nil
+	m.adduser_id = nil
+	delete(m.clearedFields, scan.FieldUserID)
+}
+
+// SetSpeakerID sets the "speaker_id" field.
+func (m *ScanMutation) SetSpeakerID(i int) {
+	m.speaker_id = &i
+	m.addspeaker_id = nil
+}
+
+// SpeakerID returns the value of the "speaker_id" field in the mutation.
+func (m *ScanMutation) SpeakerID() (r int, exists bool) {
+	v := m.speaker_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSpeakerID returns the old "speaker_id" field's value of the Scan entity.
+// If the Scan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScanMutation) OldSpeakerID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSpeakerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSpeakerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSpeakerID: %w", err)
+	}
+	return oldValue.SpeakerID, nil
+}
+
+// AddSpeakerID adds i to the "speaker_id" field.
+func (m *ScanMutation) AddSpeakerID(i int) {
+	if m.addspeaker_id != nil {
+		*m.addspeaker_id += i
+	} else {
+		m.addspeaker_id = &i
+	}
+}
+
+// AddedSpeakerID returns the value that was added to the "speaker_id" field in this mutation.
+func (m *ScanMutation) AddedSpeakerID() (r int, exists bool) {
+	v := m.addspeaker_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearSpeakerID clears the value of the "speaker_id" field.
+func (m *ScanMutation) ClearSpeakerID() {
+	m.speaker_id = nil
+	m.addspeaker_id = nil
+	m.clearedFields[scan.FieldSpeakerID] = struct{}{}
+}
+
+// SpeakerIDCleared returns if the "speaker_id" field was cleared in this mutation.
+func (m *ScanMutation) SpeakerIDCleared() bool {
+	_, ok := m.clearedFields[scan.FieldSpeakerID]
+	return ok
+}
+
+// ResetSpeakerID resets all changes to the "speaker_id" field.
+func (m *ScanMutation) ResetSpeakerID() {
+	m.speaker_id = nil
+	m.addspeaker_id = nil
+	delete(m.clearedFields, scan.FieldSpeakerID)
+}
+
+// SetClientScanID sets the "client_scan_id" field.
+func (m *ScanMutation) SetClientScanID(s string) {
+	m.client_scan_id = &s
+}
+
+// ClientScanID returns the value of the "client_scan_id" field in the mutation.
+func (m *ScanMutation) ClientScanID() (r string, exists bool) {
+	v := m.client_scan_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClientScanID returns the old "client_scan_id" field's value of the Scan entity.
+// If the Scan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScanMutation) OldClientScanID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClientScanID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClientScanID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClientScanID: %w", err)
+	}
+	return oldValue.ClientScanID, nil
+}
+
+// ClearClientScanID clears the value of the "client_scan_id" field.
+func (m *ScanMutation) ClearClientScanID() {
+	m.client_scan_id = nil
+	m.clearedFields[scan.FieldClientScanID] = struct{}{}
+}
+
+// ClientScanIDCleared returns if the "client_scan_id" field was cleared in this mutation.
+func (m *ScanMutation) ClientScanIDCleared() bool {
+	_, ok := m.clearedFields[scan.FieldClientScanID]
+	return ok
+}
+
+// ResetClientScanID resets all changes to the "client_scan_id" field.
+func (m *ScanMutation) ResetClientScanID() {
+	m.client_scan_id = nil
+	delete(m.clearedFields, scan.FieldClientScanID)
+}
+
+// SetStatus sets the "status" field.
+func (m *ScanMutation) SetStatus(s scan.Status) {
+	m.status = &s
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *ScanMutation) Status() (r scan.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Scan entity.
+// If the Scan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScanMutation) OldStatus(ctx context.Context) (v scan.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *ScanMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetAdmitted sets the "admitted" field.
+func (m *ScanMutation) SetAdmitted(b bool) {
+	m.admitted = &b
+}
+
+// Admitted returns the value of the "admitted" field in the mutation.
+func (m *ScanMutation) Admitted() (r bool, exists bool) {
+	v := m.admitted
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAdmitted returns the old "admitted" field's value of the Scan entity.
+// If the Scan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScanMutation) OldAdmitted(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAdmitted is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAdmitted requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAdmitted: %w", err)
+	}
+	return oldValue.Admitted, nil
+}
+
+// ResetAdmitted resets all changes to the "admitted" field.
+func (m *ScanMutation) ResetAdmitted() {
+	m.admitted = nil
+}
+
+// SetDuplicate sets the "duplicate" field.
+func (m *ScanMutation) SetDuplicate(b bool) {
+	m.duplicate = &b
+}
+
+// Duplicate returns the value of the "duplicate" field in the mutation.
+func (m *ScanMutation) Duplicate() (r bool, exists bool) {
+	v := m.duplicate
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDuplicate returns the old "duplicate" field's value of the Scan entity.
+// If the Scan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScanMutation) OldDuplicate(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDuplicate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDuplicate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDuplicate: %w", err)
+	}
+	return oldValue.Duplicate, nil
+}
+
+// ResetDuplicate resets all changes to the "duplicate" field.
+func (m *ScanMutation) ResetDuplicate() {
+	m.duplicate = nil
+}
+
+// SetOffline sets the "offline" field.
+func (m *ScanMutation) SetOffline(b bool) {
+	m.offline = &b
+}
+
+// Offline returns the value of the "offline" field in the mutation.
+func (m *ScanMutation) Offline() (r bool, exists bool) {
+	v := m.offline
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOffline returns the old "offline" field's value of the Scan entity.
+// If the Scan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScanMutation) OldOffline(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOffline is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOffline requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOffline: %w", err)
+	}
+	return oldValue.Offline, nil
+}
+
+// ResetOffline resets all changes to the "offline" field.
+func (m *ScanMutation) ResetOffline() {
+	m.offline = nil
+}
+
+// SetChannel sets the "channel" field.
+func (m *ScanMutation) SetChannel(s scan.Channel) {
+	m.channel = &s
+}
+
+// Channel returns the value of the "channel" field in the mutation.
+func (m *ScanMutation) Channel() (r scan.Channel, exists bool) {
+	v := m.channel
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChannel returns the old "channel" field's value of the Scan entity.
+// If the Scan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScanMutation) OldChannel(ctx context.Context) (v scan.Channel, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChannel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChannel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChannel: %w", err)
+	}
+	return oldValue.Channel, nil
+}
+
+// ResetChannel resets all changes to the "channel" field.
+func (m *ScanMutation) ResetChannel() {
+	m.channel = nil
+}
+
+// SetDeviceTime sets the "device_time" field.
+func (m *ScanMutation) SetDeviceTime(t time.Time) {
+	m.device_time = &t
+}
+
+// DeviceTime returns the value of the "device_time" field in the mutation.
+func (m *ScanMutation) DeviceTime() (r time.Time, exists bool) {
+	v := m.device_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeviceTime returns the old "device_time" field's value of the Scan entity.
+// If the Scan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScanMutation) OldDeviceTime(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeviceTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeviceTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeviceTime: %w", err)
+	}
+	return oldValue.DeviceTime, nil
+}
+
+// ClearDeviceTime clears the value of the "device_time" field.
+func (m *ScanMutation) ClearDeviceTime() {
+	m.device_time = nil
+	m.clearedFields[scan.FieldDeviceTime] = struct{}{}
+}
+
+// DeviceTimeCleared returns if the "device_time" field was cleared in this mutation.
+func (m *ScanMutation) DeviceTimeCleared() bool {
+	_, ok := m.clearedFields[scan.FieldDeviceTime]
+	return ok
+}
+
+// ResetDeviceTime resets all changes to the "device_time" field.
+func (m *ScanMutation) ResetDeviceTime() {
+	m.device_time = nil
+	delete(m.clearedFields, scan.FieldDeviceTime)
+}
+
+// SetServerTime sets the "server_time" field.
+func (m *ScanMutation) SetServerTime(t time.Time) {
+	m.server_time = &t
+}
+
+// ServerTime returns the value of the "server_time" field in the mutation.
+func (m *ScanMutation) ServerTime() (r time.Time, exists bool) {
+	v := m.server_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldServerTime returns the old "server_time" field's value of the Scan entity.
+// If the Scan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScanMutation) OldServerTime(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldServerTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldServerTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldServerTime: %w", err)
+	}
+	return oldValue.ServerTime, nil
+}
+
+// ResetServerTime resets all changes to the "server_time" field.
+func (m *ScanMutation) ResetServerTime() {
+	m.server_time = nil
+}
+
+// SetCheckedInAt sets the "checked_in_at" field.
+func (m *ScanMutation) SetCheckedInAt(t time.Time) {
+	m.checked_in_at = &t
+}
+
+// CheckedInAt returns the value of the "checked_in_at" field in the mutation.
+func (m *ScanMutation) CheckedInAt() (r time.Time, exists bool) {
+	v := m.checked_in_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCheckedInAt returns the old "checked_in_at" field's value of the Scan entity.
+// If the Scan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScanMutation) OldCheckedInAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCheckedInAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCheckedInAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCheckedInAt: %w", err)
+	}
+	return oldValue.CheckedInAt, nil
+}
+
+// ResetCheckedInAt resets all changes to the "checked_in_at" field.
+func (m *ScanMutation) ResetCheckedInAt() {
+	m.checked_in_at = nil
+}
+
+// SetClockSkewMs sets the "clock_skew_ms" field.
+func (m *ScanMutation) SetClockSkewMs(i int64) {
+	m.clock_skew_ms = &i
+	m.addclock_skew_ms = nil
+}
+
+// ClockSkewMs returns the value of the "clock_skew_ms" field in the mutation.
+func (m *ScanMutation) ClockSkewMs() (r int64, exists bool) {
+	v := m.clock_skew_ms
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClockSkewMs returns the old "clock_skew_ms" field's value of the Scan entity.
+// If the Scan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScanMutation) OldClockSkewMs(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClockSkewMs is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClockSkewMs requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClockSkewMs: %w", err)
+	}
+	return oldValue.ClockSkewMs, nil
+}
+
+// AddClockSkewMs adds i to the "clock_skew_ms" field.
+func (m *ScanMutation) AddClockSkewMs(i int64) {
+	if m.addclock_skew_ms != nil {
+		*m.addclock_skew_ms += i
+	} else {
+		m.addclock_skew_ms = &i
+	}
+}
+
+// AddedClockSkewMs returns the value that was added to the "clock_skew_ms" field in this mutation.
+func (m *ScanMutation) AddedClockSkewMs() (r int64, exists bool) {
+	v := m.addclock_skew_ms
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetClockSkewMs resets all changes to the "clock_skew_ms" field.
+func (m *ScanMutation) ResetClockSkewMs() {
+	m.clock_skew_ms = nil
+	m.addclock_skew_ms = nil
+}
+
+// SetRawCode sets the "raw_code" field.
+func (m *ScanMutation) SetRawCode(s string) {
+	m.raw_code = &s
+}
+
+// RawCode returns the value of the "raw_code" field in the mutation.
+func (m *ScanMutation) RawCode() (r string, exists bool) {
+	v := m.raw_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRawCode returns the old "raw_code" field's value of the Scan entity.
+// If the Scan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScanMutation) OldRawCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRawCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRawCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRawCode: %w", err)
+	}
+	return oldValue.RawCode, nil
+}
+
+// ClearRawCode clears the value of the "raw_code" field.
+func (m *ScanMutation) ClearRawCode() {
+	m.raw_code = nil
+	m.clearedFields[scan.FieldRawCode] = struct{}{}
+}
+
+// RawCodeCleared returns if the "raw_code" field was cleared in this mutation.
+func (m *ScanMutation) RawCodeCleared() bool {
+	_, ok := m.clearedFields[scan.FieldRawCode]
+	return ok
+}
+
+// ResetRawCode resets all changes to the "raw_code" field.
+func (m *ScanMutation) ResetRawCode() {
+	m.raw_code = nil
+	delete(m.clearedFields, scan.FieldRawCode)
+}
+
+// SetUndoneAt sets the "undone_at" field.
+func (m *ScanMutation) SetUndoneAt(t time.Time) {
+	m.undone_at = &t
+}
+
+// UndoneAt returns the value of the "undone_at" field in the mutation.
+func (m *ScanMutation) UndoneAt() (r time.Time, exists bool) {
+	v := m.undone_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUndoneAt returns the old "undone_at" field's value of the Scan entity.
+// If the Scan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScanMutation) OldUndoneAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUndoneAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUndoneAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUndoneAt: %w", err)
+	}
+	return oldValue.UndoneAt, nil
+}
+
+// ClearUndoneAt clears the value of the "undone_at" field.
+func (m *ScanMutation) ClearUndoneAt() {
+	m.undone_at = nil
+	m.clearedFields[scan.FieldUndoneAt] = struct{}{}
+}
+
+// UndoneAtCleared returns if the "undone_at" field was cleared in this mutation.
+func (m *ScanMutation) UndoneAtCleared() bool {
+	_, ok := m.clearedFields[scan.FieldUndoneAt]
+	return ok
+}
+
+// ResetUndoneAt resets all changes to the "undone_at" field.
+func (m *ScanMutation) ResetUndoneAt() {
+	m.undone_at = nil
+	delete(m.clearedFields, scan.FieldUndoneAt)
+}
+
+// SetUndoneBy sets the "undone_by" field.
+func (m *ScanMutation) SetUndoneBy(i int) {
+	m.undone_by = &i
+	m.addundone_by = nil
+}
+
+// UndoneBy returns the value of the "undone_by" field in the mutation.
+func (m *ScanMutation) UndoneBy() (r int, exists bool) {
+	v := m.undone_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUndoneBy returns the old "undone_by" field's value of the Scan entity.
+// If the Scan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScanMutation) OldUndoneBy(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUndoneBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUndoneBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUndoneBy: %w", err)
+	}
+	return oldValue.UndoneBy, nil
+}
+
+// AddUndoneBy adds i to the "undone_by" field.
+func (m *ScanMutation) AddUndoneBy(i int) {
+	if m.addundone_by != nil {
+		*m.addundone_by += i
+	} else {
+		m.addundone_by = &i
+	}
+}
+
+// AddedUndoneBy returns the value that was added to the "undone_by" field in this mutation.
+func (m *ScanMutation) AddedUndoneBy() (r int, exists bool) {
+	v := m.addundone_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearUndoneBy clears the value of the "undone_by" field.
+func (m *ScanMutation) ClearUndoneBy() {
+	m.undone_by = nil
+	m.addundone_by = nil
+	m.clearedFields[scan.FieldUndoneBy] = struct{}{}
+}
+
+// UndoneByCleared returns if the "undone_by" field was cleared in this mutation.
+func (m *ScanMutation) UndoneByCleared() bool {
+	_, ok := m.clearedFields[scan.FieldUndoneBy]
+	return ok
+}
+
+// ResetUndoneBy resets all changes to the "undone_by" field.
+func (m *ScanMutation) ResetUndoneBy() {
+	m.undone_by = nil
+	m.addundone_by = nil
+	delete(m.clearedFields, scan.FieldUndoneBy)
+}
+
+// ClearActivity clears the "activity" edge to the Activity entity.
+func (m *ScanMutation) ClearActivity() {
+	m.clearedactivity = true
+	m.clearedFields[scan.FieldActivityID] = struct{}{}
+}
+
+// ActivityCleared reports if the "activity" edge to the Activity entity was cleared.
+func (m *ScanMutation) ActivityCleared() bool {
+	return m.clearedactivity
+}
+
+// ActivityIDs returns the "activity" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ActivityID instead. It exists only for internal usage by the builders.
+func (m *ScanMutation) ActivityIDs() (ids []int) {
+	if id := m.activity; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetActivity resets all changes to the "activity" edge.
+func (m *ScanMutation) ResetActivity() {
+	m.activity = nil
+	m.clearedactivity = false
+}
+
+// ClearRegistration clears the "registration" edge to the Registration entity.
+func (m *ScanMutation) ClearRegistration() {
+	m.clearedregistration = true
+	m.clearedFields[scan.FieldRegistrationID] = struct{}{}
+}
+
+// RegistrationCleared reports if the "registration" edge to the Registration entity was cleared.
+func (m *ScanMutation) RegistrationCleared() bool {
+	return m.RegistrationIDCleared() || m.clearedregistration
+}
+
+// RegistrationIDs returns the "registration" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RegistrationID instead. It exists only for internal usage by the builders.
+func (m *ScanMutation) RegistrationIDs() (ids []int) {
+	if id := m.registration; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRegistration resets all changes to the "registration" edge.
+func (m *ScanMutation) ResetRegistration() {
+	m.registration = nil
+	m.clearedregistration = false
+}
+
+// ClearDevice clears the "device" edge to the Device entity.
+func (m *ScanMutation) ClearDevice() {
+	m.cleareddevice = true
+	m.clearedFields[scan.FieldDeviceID] = struct{}{}
+}
+
+// DeviceCleared reports if the "device" edge to the Device entity was cleared.
+func (m *ScanMutation) DeviceCleared() bool {
+	return m.DeviceIDCleared() || m.cleareddevice
+}
+
+// DeviceIDs returns the "device" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// DeviceID instead. It exists only for internal usage by the builders.
+func (m *ScanMutation) DeviceIDs() (ids []int) {
+	if id := m.device; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetDevice resets all changes to the "device" edge.
+func (m *ScanMutation) ResetDevice() {
+	m.device = nil
+	m.cleareddevice = false
+}
+
+// Where appends a list predicates to the ScanMutation builder.
+func (m *ScanMutation) Where(ps ...predicate.Scan) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ScanMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ScanMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Scan, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ScanMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ScanMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Scan).
+func (m *ScanMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ScanMutation) Fields() []string {
+	fields := make([]string, 0, 21)
+	if m.activity != nil {
+		fields = append(fields, scan.FieldActivityID)
+	}
+	if m.organization_id != nil {
+		fields = append(fields, scan.FieldOrganizationID)
+	}
+	if m.registration != nil {
+		fields = append(fields, scan.FieldRegistrationID)
+	}
+	if m.slot_id != nil {
+		fields = append(fields, scan.FieldSlotID)
+	}
+	if m.slot_key != nil {
+		fields = append(fields, scan.FieldSlotKey)
+	}
+	if m.device != nil {
+		fields = append(fields, scan.FieldDeviceID)
+	}
+	if m.user_id != nil {
+		fields = append(fields, scan.FieldUserID)
+	}
+	if m.speaker_id != nil {
+		fields = append(fields, scan.FieldSpeakerID)
+	}
+	if m.client_scan_id != nil {
+		fields = append(fields, scan.FieldClientScanID)
+	}
+	if m.status != nil {
+		fields = append(fields, scan.FieldStatus)
+	}
+	if m.admitted != nil {
+		fields = append(fields, scan.FieldAdmitted)
+	}
+	if m.duplicate != nil {
+		fields = append(fields, scan.FieldDuplicate)
+	}
+	if m.offline != nil {
+		fields = append(fields, scan.FieldOffline)
+	}
+	if m.channel != nil {
+		fields = append(fields, scan.FieldChannel)
+	}
+	if m.device_time != nil {
+		fields = append(fields, scan.FieldDeviceTime)
+	}
+	if m.server_time != nil {
+		fields = append(fields, scan.FieldServerTime)
+	}
+	if m.checked_in_at != nil {
+		fields = append(fields, scan.FieldCheckedInAt)
+	}
+	if m.clock_skew_ms != nil {
+		fields = append(fields, scan.FieldClockSkewMs)
+	}
+	if m.raw_code != nil {
+		fields = append(fields, scan.FieldRawCode)
+	}
+	if m.undone_at != nil {
+		fields = append(fields, scan.FieldUndoneAt)
+	}
+	if m.undone_by != nil {
+		fields = append(fields, scan.FieldUndoneBy)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ScanMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case scan.FieldActivityID:
+		return m.ActivityID()
+	case scan.FieldOrganizationID:
+		return m.OrganizationID()
+	case scan.FieldRegistrationID:
+		return m.RegistrationID()
+	case scan.FieldSlotID:
+		return m.SlotID()
+	case scan.FieldSlotKey:
+		return m.SlotKey()
+	case scan.FieldDeviceID:
+		return m.DeviceID()
+	case scan.FieldUserID:
+		return m.UserID()
+	case scan.FieldSpeakerID:
+		return m.SpeakerID()
+	case scan.FieldClientScanID:
+		return m.ClientScanID()
+	case scan.FieldStatus:
+		return m.Status()
+	case scan.FieldAdmitted:
+		return m.Admitted()
+	case scan.FieldDuplicate:
+		return m.Duplicate()
+	case scan.FieldOffline:
+		return m.Offline()
+	case scan.FieldChannel:
+		return m.Channel()
+	case scan.FieldDeviceTime:
+		return m.DeviceTime()
+	case scan.FieldServerTime:
+		return m.ServerTime()
+	case scan.FieldCheckedInAt:
+		return m.CheckedInAt()
+	case scan.FieldClockSkewMs:
+		return m.ClockSkewMs()
+	case scan.FieldRawCode:
+		return m.RawCode()
+	case scan.FieldUndoneAt:
+		return m.UndoneAt()
+	case scan.FieldUndoneBy:
+		return m.UndoneBy()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ScanMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case scan.FieldActivityID:
+		return m.OldActivityID(ctx)
+	case scan.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case scan.FieldRegistrationID:
+		return m.OldRegistrationID(ctx)
+	case scan.FieldSlotID:
+		return m.OldSlotID(ctx)
+	case scan.FieldSlotKey:
+		return m.OldSlotKey(ctx)
+	case scan.FieldDeviceID:
+		return m.OldDeviceID(ctx)
+	case scan.FieldUserID:
+		return m.OldUserID(ctx)
+	case scan.FieldSpeakerID:
+		return m.OldSpeakerID(ctx)
+	case scan.FieldClientScanID:
+		return m.OldClientScanID(ctx)
+	case scan.FieldStatus:
+		return m.OldStatus(ctx)
+	case scan.FieldAdmitted:
+		return m.OldAdmitted(ctx)
+	case scan.FieldDuplicate:
+		return m.OldDuplicate(ctx)
+	case scan.FieldOffline:
+		return m.OldOffline(ctx)
+	case scan.FieldChannel:
+		return m.OldChannel(ctx)
+	case scan.FieldDeviceTime:
+		return m.OldDeviceTime(ctx)
+	case scan.FieldServerTime:
+		return m.OldServerTime(ctx)
+	case scan.FieldCheckedInAt:
+		return m.OldCheckedInAt(ctx)
+	case scan.FieldClockSkewMs:
+		return m.OldClockSkewMs(ctx)
+	case scan.FieldRawCode:
+		return m.OldRawCode(ctx)
+	case scan.FieldUndoneAt:
+		return m.OldUndoneAt(ctx)
+	case scan.FieldUndoneBy:
+		return m.OldUndoneBy(ctx)
+	}
+	return nil, fmt.Errorf("unknown Scan field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ScanMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case scan.FieldActivityID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActivityID(v)
+		return nil
+	case scan.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case scan.FieldRegistrationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRegistrationID(v)
+		return nil
+	case scan.FieldSlotID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSlotID(v)
+		return nil
+	case scan.FieldSlotKey:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSlotKey(v)
+		return nil
+	case scan.FieldDeviceID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeviceID(v)
+		return nil
+	case scan.FieldUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case scan.FieldSpeakerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSpeakerID(v)
+		return nil
+	case scan.FieldClientScanID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClientScanID(v)
+		return nil
+	case scan.FieldStatus:
+		v, ok := value.(scan.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case scan.FieldAdmitted:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAdmitted(v)
+		return nil
+	case scan.FieldDuplicate:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDuplicate(v)
+		return nil
+	case scan.FieldOffline:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOffline(v)
+		return nil
+	case scan.FieldChannel:
+		v, ok := value.(scan.Channel)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChannel(v)
+		return nil
+	case scan.FieldDeviceTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeviceTime(v)
+		return nil
+	case scan.FieldServerTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetServerTime(v)
+		return nil
+	case scan.FieldCheckedInAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCheckedInAt(v)
+		return nil
+	case scan.FieldClockSkewMs:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClockSkewMs(v)
+		return nil
+	case scan.FieldRawCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRawCode(v)
+		return nil
+	case scan.FieldUndoneAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUndoneAt(v)
+		return nil
+	case scan.FieldUndoneBy:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUndoneBy(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Scan field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ScanMutation) AddedFields() []string {
+	var fields []string
+	if m.addorganization_id != nil {
+		fields = append(fields, scan.FieldOrganizationID)
+	}
+	if m.addslot_id != nil {
+		fields = append(fields, scan.FieldSlotID)
+	}
+	if m.addslot_key != nil {
+		fields = append(fields, scan.FieldSlotKey)
+	}
+	if m.adduser_id != nil {
+		fields = append(fields, scan.FieldUserID)
+	}
+	if m.addspeaker_id != nil {
+		fields = append(fields, scan.FieldSpeakerID)
+	}
+	if m.addclock_skew_ms != nil {
+		fields = append(fields, scan.FieldClockSkewMs)
+	}
+	if m.addundone_by != nil {
+		fields = append(fields, scan.FieldUndoneBy)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ScanMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case scan.FieldOrganizationID:
+		return m.AddedOrganizationID()
+	case scan.FieldSlotID:
+		return m.AddedSlotID()
+	case scan.FieldSlotKey:
+		return m.AddedSlotKey()
+	case scan.FieldUserID:
+		return m.AddedUserID()
+	case scan.FieldSpeakerID:
+		return m.AddedSpeakerID()
+	case scan.FieldClockSkewMs:
+		return m.AddedClockSkewMs()
+	case scan.FieldUndoneBy:
+		return m.AddedUndoneBy()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ScanMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case scan.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOrganizationID(v)
+		return nil
+	case scan.FieldSlotID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSlotID(v)
+		return nil
+	case scan.FieldSlotKey:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSlotKey(v)
+		return nil
+	case scan.FieldUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUserID(v)
+		return nil
+	case scan.FieldSpeakerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSpeakerID(v)
+		return nil
+	case scan.FieldClockSkewMs:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddClockSkewMs(v)
+		return nil
+	case scan.FieldUndoneBy:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUndoneBy(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Scan numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ScanMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(scan.FieldRegistrationID) {
+		fields = append(fields, scan.FieldRegistrationID)
+	}
+	if m.FieldCleared(scan.FieldSlotID) {
+		fields = append(fields, scan.FieldSlotID)
+	}
+	if m.FieldCleared(scan.FieldDeviceID) {
+		fields = append(fields, scan.FieldDeviceID)
+	}
+	if m.FieldCleared(scan.FieldUserID) {
+		fields = append(fields, scan.FieldUserID)
+	}
+	if m.FieldCleared(scan.FieldSpeakerID) {
+		fields = append(fields, scan.FieldSpeakerID)
+	}
+	if m.FieldCleared(scan.FieldClientScanID) {
+		fields = append(fields, scan.FieldClientScanID)
+	}
+	if m.FieldCleared(scan.FieldDeviceTime) {
+		fields = append(fields, scan.FieldDeviceTime)
+	}
+	if m.FieldCleared(scan.FieldRawCode) {
+		fields = append(fields, scan.FieldRawCode)
+	}
+	if m.FieldCleared(scan.FieldUndoneAt) {
+		fields = append(fields, scan.FieldUndoneAt)
+	}
+	if m.FieldCleared(scan.FieldUndoneBy) {
+		fields = append(fields, scan.FieldUndoneBy)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ScanMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ScanMutation) ClearField(name string) error {
+	switch name {
+	case scan.FieldRegistrationID:
+		m.ClearRegistrationID()
+		return nil
+	case scan.FieldSlotID:
+		m.ClearSlotID()
+		return nil
+	case scan.FieldDeviceID:
+		m.ClearDeviceID()
+		return nil
+	case scan.FieldUserID:
+		m.ClearUserID()
+		return nil
+	case scan.FieldSpeakerID:
+		m.ClearSpeakerID()
+		return nil
+	case scan.FieldClientScanID:
+		m.ClearClientScanID()
+		return nil
+	case scan.FieldDeviceTime:
+		m.ClearDeviceTime()
+		return nil
+	case scan.FieldRawCode:
+		m.ClearRawCode()
+		return nil
+	case scan.FieldUndoneAt:
+		m.ClearUndoneAt()
+		return nil
+	case scan.FieldUndoneBy:
+		m.ClearUndoneBy()
+		return nil
+	}
+	return fmt.Errorf("unknown Scan nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ScanMutation) ResetField(name string) error {
+	switch name {
+	case scan.FieldActivityID:
+		m.ResetActivityID()
+		return nil
+	case scan.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case scan.FieldRegistrationID:
+		m.ResetRegistrationID()
+		return nil
+	case scan.FieldSlotID:
+		m.ResetSlotID()
+		return nil
+	case scan.FieldSlotKey:
+		m.ResetSlotKey()
+		return nil
+	case scan.FieldDeviceID:
+		m.ResetDeviceID()
+		return nil
+	case scan.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case scan.FieldSpeakerID:
+		m.ResetSpeakerID()
+		return nil
+	case scan.FieldClientScanID:
+		m.ResetClientScanID()
+		return nil
+	case scan.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case scan.FieldAdmitted:
+		m.ResetAdmitted()
+		return nil
+	case scan.FieldDuplicate:
+		m.ResetDuplicate()
+		return nil
+	case scan.FieldOffline:
+		m.ResetOffline()
+		return nil
+	case scan.FieldChannel:
+		m.ResetChannel()
+		return nil
+	case scan.FieldDeviceTime:
+		m.ResetDeviceTime()
+		return nil
+	case scan.FieldServerTime:
+		m.ResetServerTime()
+		return nil
+	case scan.FieldCheckedInAt:
+		m.ResetCheckedInAt()
+		return nil
+	case scan.FieldClockSkewMs:
+		m.ResetClockSkewMs()
+		return nil
+	case scan.FieldRawCode:
+		m.ResetRawCode()
+		return nil
+	case scan.FieldUndoneAt:
+		m.ResetUndoneAt()
+		return nil
+	case scan.FieldUndoneBy:
+		m.ResetUndoneBy()
+		return nil
+	}
+	return fmt.Errorf("unknown Scan field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ScanMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.activity != nil {
+		edges = append(edges, scan.EdgeActivity)
+	}
+	if m.registration != nil {
+		edges = append(edges, scan.EdgeRegistration)
+	}
+	if m.device != nil {
+		edges = append(edges, scan.EdgeDevice)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ScanMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case scan.EdgeActivity:
+		if id := m.activity; id != nil {
+			return []ent.Value{*id}
+		}
+	case scan.EdgeRegistration:
+		if id := m.registration; id != nil {
+			return []ent.Value{*id}
+		}
+	case scan.EdgeDevice:
+		if id := m.device; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ScanMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ScanMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ScanMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedactivity {
+		edges = append(edges, scan.EdgeActivity)
+	}
+	if m.clearedregistration {
+		edges = append(edges, scan.EdgeRegistration)
+	}
+	if m.cleareddevice {
+		edges = append(edges, scan.EdgeDevice)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ScanMutation) EdgeCleared(name string) bool {
+	switch name {
+	case scan.EdgeActivity:
+		return m.clearedactivity
+	case scan.EdgeRegistration:
+		return m.clearedregistration
+	case scan.EdgeDevice:
+		return m.cleareddevice
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ScanMutation) ClearEdge(name string) error {
+	switch name {
+	case scan.EdgeActivity:
+		m.ClearActivity()
+		return nil
+	case scan.EdgeRegistration:
+		m.ClearRegistration()
+		return nil
+	case scan.EdgeDevice:
+		m.ClearDevice()
+		return nil
+	}
+	return fmt.Errorf("unknown Scan unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ScanMutation) ResetEdge(name string) error {
+	switch name {
+	case scan.EdgeActivity:
+		m.ResetActivity()
+		return nil
+	case scan.EdgeRegistration:
+		m.ResetRegistration()
+		return nil
+	case scan.EdgeDevice:
+		m.ResetDevice()
+		return nil
+	}
+	return fmt.Errorf("unknown Scan edge %s", name)
+}
+
+// SlotMutation represents an operation that mutates the Slot nodes in the graph.
+type SlotMutation struct {
+	config
+	op                   Op
+	typ                  string
+	id                   *int
+	label                *string
+	starts_at            *time.Time
+	ends_at              *time.Time
+	capacity             *int
+	addcapacity          *int
+	clearedFields        map[string]struct{}
+	activity             *int
+	clearedactivity      bool
+	speaker              *int
+	clearedspeaker       bool
+	registrations        map[int]struct{}
+	removedregistrations map[int]struct{}
+	clearedregistrations bool
+	done                 bool
+	oldValue             func(context.Context) (*Slot, error)
+	predicates           []predicate.Slot
+}
+
+var _ ent.Mutation = (*SlotMutation)(nil)
+
+// slotOption allows management of the mutation configuration using functional options.
+type slotOption func(*SlotMutation)
+
+// newSlotMutation creates new mutation for the Slot entity.
+func newSlotMutation(c config, op Op, opts ...slotOption) *SlotMutation {
+	m := &SlotMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSlot,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSlotID sets the ID field of the mutation.
+func withSlotID(id int) slotOption {
+	return func(m *SlotMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Slot
+		)
+		m.oldValue = func(ctx context.Context) (*Slot, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Slot.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSlot sets the old Slot of the mutation.
+func withSlot(node *Slot) slotOption {
+	return func(m *SlotMutation) {
+		m.oldValue = func(context.Context) (*Slot, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SlotMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SlotMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SlotMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SlotMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Slot.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetActivityID sets the "activity_id" field.
+func (m *SlotMutation) SetActivityID(i int) {
+	m.activity = &i
+}
+
+// ActivityID returns the value of the "activity_id" field in the mutation.
+func (m *SlotMutation) ActivityID() (r int, exists bool) {
+	v := m.activity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActivityID returns the old "activity_id" field's value of the Slot entity.
+// If the Slot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SlotMutation) OldActivityID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActivityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActivityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActivityID: %w", err)
+	}
+	return oldValue.ActivityID, nil
+}
+
+// ResetActivityID resets all changes to the "activity_id" field.
+func (m *SlotMutation) ResetActivityID() {
+	m.activity = nil
+}
+
+// SetLabel sets the "label" field.
+func (m *SlotMutation) SetLabel(s string) {
+	m.label = &s
+}
+
+// Label returns the value of the "label" field in the mutation.
+func (m *SlotMutation) Label() (r string, exists bool) {
+	v := m.label
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLabel returns the old "label" field's value of the Slot entity.
+// If the Slot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SlotMutation) OldLabel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLabel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLabel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLabel: %w", err)
+	}
+	return oldValue.Label, nil
+}
+
+// ClearLabel clears the value of the "label" field.
+func (m *SlotMutation) ClearLabel() {
+	m.label = nil
+	m.clearedFields[slot.FieldLabel] = struct{}{}
+}
+
+// LabelCleared returns if the "label" field was cleared in this mutation.
+func (m *SlotMutation) LabelCleared() bool {
+	_, ok := m.clearedFields[slot.FieldLabel]
+	return ok
+}
+
+// ResetLabel resets all changes to the "label" field.
+func (m *SlotMutation) ResetLabel() {
+	m.label = nil
+	delete(m.clearedFields, slot.FieldLabel)
+}
+
+// SetStartsAt sets the "starts_at" field.
+func (m *SlotMutation) SetStartsAt(t time.Time) {
+	m.starts_at = &t
+}
+
+// StartsAt returns the value of the "starts_at" field in the mutation.
+func (m *SlotMutation) StartsAt() (r time.Time, exists bool) {
+	v := m.starts_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartsAt returns the old "starts_at" field's value of the Slot entity.
+// If the Slot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SlotMutation) OldStartsAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartsAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartsAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartsAt: %w", err)
+	}
+	return oldValue.StartsAt, nil
+}
+
+// ResetStartsAt resets all changes to the "starts_at" field.
+func (m *SlotMutation) ResetStartsAt() {
+	m.starts_at = nil
+}
+
+// SetEndsAt sets the "ends_at" field.
+func (m *SlotMutation) SetEndsAt(t time.Time) {
+	m.ends_at = &t
+}
+
+// EndsAt returns the value of the "ends_at" field in the mutation.
+func (m *SlotMutation) EndsAt() (r time.Time, exists bool) {
+	v := m.ends_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEndsAt returns the old "ends_at" field's value of the Slot entity.
+// If the Slot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SlotMutation) OldEndsAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEndsAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEndsAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEndsAt: %w", err)
+	}
+	return oldValue.EndsAt, nil
+}
+
+// ResetEndsAt resets all changes to the "ends_at" field.
+func (m *SlotMutation) ResetEndsAt() {
+	m.ends_at = nil
+}
+
+// SetCapacity sets the "capacity" field.
+func (m *SlotMutation) SetCapacity(i int) {
+	m.capacity = &i
+	m.addcapacity = nil
+}
+
+// Capacity returns the value of the "capacity" field in the mutation.
+func (m *SlotMutation) Capacity() (r int, exists bool) {
+	v := m.capacity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCapacity returns the old "capacity" field's value of the Slot entity.
+// If the Slot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SlotMutation) OldCapacity(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCapacity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCapacity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCapacity: %w", err)
+	}
+	return oldValue.Capacity, nil
+}
+
+// AddCapacity adds i to the "capacity" field.
+func (m *SlotMutation) AddCapacity(i int) {
+	if m.addcapacity != nil {
+		*m.addcapacity += i
+	} else {
+		m.addcapacity = &i
+	}
+}
+
+// AddedCapacity returns the value that was added to the "capacity" field in this mutation.
+func (m *SlotMutation) AddedCapacity() (r int, exists bool) {
+	v := m.addcapacity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearCapacity clears the value of the "capacity" field.
+func (m *SlotMutation) ClearCapacity() {
+	m.capacity = nil
+	m.addcapacity = nil
+	m.clearedFields[slot.FieldCapacity] = struct{}{}
+}
+
+// CapacityCleared returns if the "capacity" field was cleared in this mutation.
+func (m *SlotMutation) CapacityCleared() bool {
+	_, ok := m.clearedFields[slot.FieldCapacity]
+	return ok
+}
+
+// ResetCapacity resets all changes to the "capacity" field.
+func (m *SlotMutation) ResetCapacity() {
+	m.capacity = nil
+	m.addcapacity = nil
+	delete(m.clearedFields, slot.FieldCapacity)
+}
+
+// SetSpeakerID sets the "speaker_id" field.
+func (m *SlotMutation) SetSpeakerID(i int) {
+	m.speaker = &i
+}
+
+// SpeakerID returns the value of the "speaker_id" field in the mutation.
+func (m *SlotMutation) SpeakerID() (r int, exists bool) {
+	v := m.speaker
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSpeakerID returns the old "speaker_id" field's value of the Slot entity.
+// If the Slot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SlotMutation) OldSpeakerID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSpeakerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSpeakerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSpeakerID: %w", err)
+	}
+	return oldValue.SpeakerID, nil
+}
+
+// ClearSpeakerID clears the value of the "speaker_id" field.
+func (m *SlotMutation) ClearSpeakerID() {
+	m.speaker = nil
+	m.clearedFields[slot.FieldSpeakerID] = struct{}{}
+}
+
+// SpeakerIDCleared returns if the "speaker_id" field was cleared in this mutation.
+func (m *SlotMutation) SpeakerIDCleared() bool {
+	_, ok := m.clearedFields[slot.FieldSpeakerID]
+	return ok
+}
+
+// ResetSpeakerID resets all changes to the "speaker_id" field.
+func (m *SlotMutation) ResetSpeakerID() {
+	m.speaker = nil
+	delete(m.clearedFields, slot.FieldSpeakerID)
+}
+
+// ClearActivity clears the "activity" edge to the Activity entity.
+func (m *SlotMutation) ClearActivity() {
+	m.clearedactivity = true
+	m.clearedFields[slot.FieldActivityID] = struct{}{}
+}
+
+// ActivityCleared reports if the "activity" edge to the Activity entity was cleared.
+func (m *SlotMutation) ActivityCleared() bool {
+	return m.clearedactivity
+}
+
+// ActivityIDs returns the "activity" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ActivityID instead. It exists only for internal usage by the builders.
+func (m *SlotMutation) ActivityIDs() (ids []int) {
+	if id := m.activity; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetActivity resets all changes to the "activity" edge.
+func (m *SlotMutation) ResetActivity() {
+	m.activity = nil
+	m.clearedactivity = false
+}
+
+// ClearSpeaker clears the "speaker" edge to the Speaker entity.
+func (m *SlotMutation) ClearSpeaker() {
+	m.clearedspeaker = true
+	m.clearedFields[slot.FieldSpeakerID] = struct{}{}
+}
+
+// SpeakerCleared reports if the "speaker" edge to the Speaker entity was cleared.
+func (m *SlotMutation) SpeakerCleared() bool {
+	return m.SpeakerIDCleared() || m.clearedspeaker
+}
+
+// SpeakerIDs returns the "speaker" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SpeakerID instead. It exists only for internal usage by the builders.
+func (m *SlotMutation) SpeakerIDs() (ids []int) {
+	if id := m.speaker; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSpeaker resets all changes to the "speaker" edge.
+func (m *SlotMutation) ResetSpeaker() {
+	m.speaker = nil
+	m.clearedspeaker = false
+}
+
+// AddRegistrationIDs adds the "registrations" edge to the Registration entity by ids.
+func (m *SlotMutation) AddRegistrationIDs(ids ...int) {
+	if m.registrations == nil {
+		m.registrations = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.registrations[ids[i]] = struct{}{}
+	}
+}
+
+// ClearRegistrations clears the "registrations" edge to the Registration entity.
+func (m *SlotMutation) ClearRegistrations() {
+	m.clearedregistrations = true
+}
+
+// RegistrationsCleared reports if the "registrations" edge to the Registration entity was cleared.
+func (m *SlotMutation) RegistrationsCleared() bool {
+	return m.clearedregistrations
+}
+
+// RemoveRegistrationIDs removes the "registrations" edge to the Registration entity by IDs.
+func (m *SlotMutation) RemoveRegistrationIDs(ids ...int) {
+	if m.removedregistrations == nil {
+		m.removedregistrations = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.registrations, ids[i])
+		m.removedregistrations[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedRegistrations returns the removed IDs of the "registrations" edge to the Registration entity.
+func (m *SlotMutation) RemovedRegistrationsIDs() (ids []int) {
+	for id := range m.removedregistrations {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// RegistrationsIDs returns the "registrations" edge IDs in the mutation.
+func (m *SlotMutation) RegistrationsIDs() (ids []int) {
+	for id := range m.registrations {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetRegistrations resets all changes to the "registrations" edge.
+func (m *SlotMutation) ResetRegistrations() {
+	m.registrations = nil
+	m.clearedregistrations = false
+	m.removedregistrations = nil
+}
+
+// Where appends a list predicates to the SlotMutation builder.
+func (m *SlotMutation) Where(ps ...predicate.Slot) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SlotMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SlotMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Slot, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SlotMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SlotMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Slot).
+func (m *SlotMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SlotMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.activity != nil {
+		fields = append(fields, slot.FieldActivityID)
+	}
+	if m.label != nil {
+		fields = append(fields, slot.FieldLabel)
+	}
+	if m.starts_at != nil {
+		fields = append(fields, slot.FieldStartsAt)
+	}
+	if m.ends_at != nil {
+		fields = append(fields, slot.FieldEndsAt)
+	}
+	if m.capacity != nil {
+		fields = append(fields, slot.FieldCapacity)
+	}
+	if m.speaker != nil {
+		fields = append(fields, slot.FieldSpeakerID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SlotMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case slot.FieldActivityID:
+		return m.ActivityID()
+	case slot.FieldLabel:
+		return m.Label()
+	case slot.FieldStartsAt:
+		return m.StartsAt()
+	case slot.FieldEndsAt:
+		return m.EndsAt()
+	case slot.FieldCapacity:
+		return m.Capacity()
+	case slot.FieldSpeakerID:
+		return m.SpeakerID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SlotMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case slot.FieldActivityID:
+		return m.OldActivityID(ctx)
+	case slot.FieldLabel:
+		return m.OldLabel(ctx)
+	case slot.FieldStartsAt:
+		return m.OldStartsAt(ctx)
+	case slot.FieldEndsAt:
+		return m.OldEndsAt(ctx)
+	case slot.FieldCapacity:
+		return m.OldCapacity(ctx)
+	case slot.FieldSpeakerID:
+		return m.OldSpeakerID(ctx)
+	}
+	return nil, fmt.Errorf("unknown Slot field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SlotMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case slot.FieldActivityID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActivityID(v)
+		return nil
+	case slot.FieldLabel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLabel(v)
+		return nil
+	case slot.FieldStartsAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartsAt(v)
+		return nil
+	case slot.FieldEndsAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEndsAt(v)
+		return nil
+	case slot.FieldCapacity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCapacity(v)
+		return nil
+	case slot.FieldSpeakerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSpeakerID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Slot field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SlotMutation) AddedFields() []string {
+	var fields []string
+	if m.addcapacity != nil {
+		fields = append(fields, slot.FieldCapacity)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SlotMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case slot.FieldCapacity:
+		return m.AddedCapacity()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SlotMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case slot.FieldCapacity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCapacity(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Slot numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SlotMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(slot.FieldLabel) {
+		fields = append(fields, slot.FieldLabel)
+	}
+	if m.FieldCleared(slot.FieldCapacity) {
+		fields = append(fields, slot.FieldCapacity)
+	}
+	if m.FieldCleared(slot.FieldSpeakerID) {
+		fields = append(fields, slot.FieldSpeakerID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SlotMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SlotMutation) ClearField(name string) error {
+	switch name {
+	case slot.FieldLabel:
+		m.ClearLabel()
+		return nil
+	case slot.FieldCapacity:
+		m.ClearCapacity()
+		return nil
+	case slot.FieldSpeakerID:
+		m.ClearSpeakerID()
+		return nil
+	}
+	return fmt.Errorf("unknown Slot nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SlotMutation) ResetField(name string) error {
+	switch name {
+	case slot.FieldActivityID:
+		m.ResetActivityID()
+		return nil
+	case slot.FieldLabel:
+		m.ResetLabel()
+		return nil
+	case slot.FieldStartsAt:
+		m.ResetStartsAt()
+		return nil
+	case slot.FieldEndsAt:
+		m.ResetEndsAt()
+		return nil
+	case slot.FieldCapacity:
+		m.ResetCapacity()
+		return nil
+	case slot.FieldSpeakerID:
+		m.ResetSpeakerID()
+		return nil
+	}
+	return fmt.Errorf("unknown Slot field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SlotMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.activity != nil {
+		edges = append(edges, slot.EdgeActivity)
+	}
+	if m.speaker != nil {
+		edges = append(edges, slot.EdgeSpeaker)
+	}
+	if m.registrations != nil {
+		edges = append(edges, slot.EdgeRegistrations)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SlotMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case slot.EdgeActivity:
+		if id := m.activity; id != nil {
+			return []ent.Value{*id}
+		}
+	case slot.EdgeSpeaker:
+		if id := m.speaker; id != nil {
+			return []ent.Value{*id}
+		}
+	case slot.EdgeRegistrations:
+		ids := make([]ent.Value, 0, len(m.registrations))
+		for id := range m.registrations {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SlotMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.removedregistrations != nil {
+		edges = append(edges, slot.EdgeRegistrations)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SlotMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case slot.EdgeRegistrations:
+		ids := make([]ent.Value, 0, len(m.removedregistrations))
+		for id := range m.removedregistrations {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SlotMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedactivity {
+		edges = append(edges, slot.EdgeActivity)
+	}
+	if m.clearedspeaker {
+		edges = append(edges, slot.EdgeSpeaker)
+	}
+	if m.clearedregistrations {
+		edges = append(edges, slot.EdgeRegistrations)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SlotMutation) EdgeCleared(name string) bool {
+	switch name {
+	case slot.EdgeActivity:
+		return m.clearedactivity
+	case slot.EdgeSpeaker:
+		return m.clearedspeaker
+	case slot.EdgeRegistrations:
+		return m.clearedregistrations
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SlotMutation) ClearEdge(name string) error {
+	switch name {
+	case slot.EdgeActivity:
+		m.ClearActivity()
+		return nil
+	case slot.EdgeSpeaker:
+		m.ClearSpeaker()
+		return nil
+	}
+	return fmt.Errorf("unknown Slot unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SlotMutation) ResetEdge(name string) error {
+	switch name {
+	case slot.EdgeActivity:
+		m.ResetActivity()
+		return nil
+	case slot.EdgeSpeaker:
+		m.ResetSpeaker()
+		return nil
+	case slot.EdgeRegistrations:
+		m.ResetRegistrations()
+		return nil
+	}
+	return fmt.Errorf("unknown Slot edge %s", name)
+}
+
+// SpeakerMutation represents an operation that mutates the Speaker nodes in the graph.
+type SpeakerMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	last_name           *string
+	first_name          *string
+	email               *string
+	link_token_hash     *[]byte
+	clearedFields       map[string]struct{}
+	organization        *int
+	clearedorganization bool
+	slots               map[int]struct{}
+	removedslots        map[int]struct{}
+	clearedslots        bool
+	done                bool
+	oldValue            func(context.Context) (*Speaker, error)
+	predicates          []predicate.Speaker
+}
+
+var _ ent.Mutation = (*SpeakerMutation)(nil)
+
+// speakerOption allows management of the mutation configuration using functional options.
+type speakerOption func(*SpeakerMutation)
+
+// newSpeakerMutation creates new mutation for the Speaker entity.
+func newSpeakerMutation(c config, op Op, opts ...speakerOption) *SpeakerMutation {
+	m := &SpeakerMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSpeaker,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSpeakerID sets the ID field of the mutation.
+func withSpeakerID(id int) speakerOption {
+	return func(m *SpeakerMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Speaker
+		)
+		m.oldValue = func(ctx context.Context) (*Speaker, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Speaker.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSpeaker sets the old Speaker of the mutation.
+func withSpeaker(node *Speaker) speakerOption {
+	return func(m *SpeakerMutation) {
+		m.oldValue = func(context.Context) (*Speaker, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SpeakerMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SpeakerMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SpeakerMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SpeakerMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Speaker.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *SpeakerMutation) SetOrganizationID(i int) {
+	m.organization = &i
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *SpeakerMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the Speaker entity.
+// If the Speaker object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SpeakerMutation) OldOrganizationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *SpeakerMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetLastName sets the "last_name" field.
+func (m *SpeakerMutation) SetLastName(s string) {
+	m.last_name = &s
+}
+
+// LastName returns the value of the "last_name" field in the mutation.
+func (m *SpeakerMutation) LastName() (r string, exists bool) {
+	v := m.last_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastName returns the old "last_name" field's value of the Speaker entity.
+// If the Speaker object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SpeakerMutation) OldLastName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastName: %w", err)
+	}
+	return oldValue.LastName, nil
+}
+
+// ResetLastName resets all changes to the "last_name" field.
+func (m *SpeakerMutation) ResetLastName() {
+	m.last_name = nil
+}
+
+// SetFirstName sets the "first_name" field.
+func (m *SpeakerMutation) SetFirstName(s string) {
+	m.first_name = &s
+}
+
+// FirstName returns the value of the "first_name" field in the mutation.
+func (m *SpeakerMutation) FirstName() (r string, exists bool) {
+	v := m.first_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFirstName returns the old "first_name" field's value of the Speaker entity.
+// If the Speaker object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SpeakerMutation) OldFirstName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFirstName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFirstName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFirstName: %w", err)
+	}
+	return oldValue.FirstName, nil
+}
+
+// ResetFirstName resets all changes to the "first_name" field.
+func (m *SpeakerMutation) ResetFirstName() {
+	m.first_name = nil
+}
+
+// SetEmail sets the "email" field.
+func (m *SpeakerMutation) SetEmail(s string) {
+	m.email = &s
+}
+
+// Email returns the value of the "email" field in the mutation.
+func (m *SpeakerMutation) Email() (r string, exists bool) {
+	v := m.email
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEmail returns the old "email" field's value of the Speaker entity.
+// If the Speaker object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SpeakerMutation) OldEmail(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEmail is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEmail requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEmail: %w", err)
+	}
+	return oldValue.Email, nil
+}
+
+// ClearEmail clears the value of the "email" field.
+func (m *SpeakerMutation) ClearEmail() {
+	m.email = nil
+	m.clearedFields[speaker.FieldEmail] = struct{}{}
+}
+
+// EmailCleared returns if the "email" field was cleared in this mutation.
+func (m *SpeakerMutation) EmailCleared() bool {
+	_, ok := m.clearedFields[speaker.FieldEmail]
+	return ok
+}
+
+// ResetEmail resets all changes to the "email" field.
+func (m *SpeakerMutation) ResetEmail() {
+	m.email = nil
+	delete(m.clearedFields, speaker.FieldEmail)
+}
+
+// SetLinkTokenHash sets the "link_token_hash" field.
+func (m *SpeakerMutation) SetLinkTokenHash(b []byte) {
+	m.link_token_hash = &b
+}
+
+// LinkTokenHash returns the value of the "link_token_hash" field in the mutation.
+func (m *SpeakerMutation) LinkTokenHash() (r []byte, exists bool) {
+	v := m.link_token_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLinkTokenHash returns the old "link_token_hash" field's value of the Speaker entity.
+// If the Speaker object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SpeakerMutation) OldLinkTokenHash(ctx context.Context) (v *[]byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLinkTokenHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLinkTokenHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLinkTokenHash: %w", err)
+	}
+	return oldValue.LinkTokenHash, nil
+}
+
+// ClearLinkTokenHash clears the value of the "link_token_hash" field.
+func (m *SpeakerMutation) ClearLinkTokenHash() {
+	m.link_token_hash = nil
+	m.clearedFields[speaker.FieldLinkTokenHash] = struct{}{}
+}
+
+// LinkTokenHashCleared returns if the "link_token_hash" field was cleared in this mutation.
+func (m *SpeakerMutation) LinkTokenHashCleared() bool {
+	_, ok := m.clearedFields[speaker.FieldLinkTokenHash]
+	return ok
+}
+
+// ResetLinkTokenHash resets all changes to the "link_token_hash" field.
+func (m *SpeakerMutation) ResetLinkTokenHash() {
+	m.link_token_hash = nil
+	delete(m.clearedFields, speaker.FieldLinkTokenHash)
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *SpeakerMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[speaker.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *SpeakerMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *SpeakerMutation) OrganizationIDs() (ids []int) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *SpeakerMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// AddSlotIDs adds the "slots" edge to the Slot entity by ids.
+func (m *SpeakerMutation) AddSlotIDs(ids ...int) {
+	if m.slots == nil {
+		m.slots = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.slots[ids[i]] = struct{}{}
+	}
+}
+
+// ClearSlots clears the "slots" edge to the Slot entity.
+func (m *SpeakerMutation) ClearSlots() {
+	m.clearedslots = true
+}
+
+// SlotsCleared reports if the "slots" edge to the Slot entity was cleared.
+func (m *SpeakerMutation) SlotsCleared() bool {
+	return m.clearedslots
+}
+
+// RemoveSlotIDs removes the "slots" edge to the Slot entity by IDs.
+func (m *SpeakerMutation) RemoveSlotIDs(ids ...int) {
+	if m.removedslots == nil {
+		m.removedslots = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.slots, ids[i])
+		m.removedslots[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedSlots returns the removed IDs of the "slots" edge to the Slot entity.
+func (m *SpeakerMutation) RemovedSlotsIDs() (ids []int) {
+	for id := range m.removedslots {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// SlotsIDs returns the "slots" edge IDs in the mutation.
+func (m *SpeakerMutation) SlotsIDs() (ids []int) {
+	for id := range m.slots {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetSlots resets all changes to the "slots" edge.
+func (m *SpeakerMutation) ResetSlots() {
+	m.slots = nil
+	m.clearedslots = false
+	m.removedslots = nil
+}
+
+// Where appends a list predicates to the SpeakerMutation builder.
+func (m *SpeakerMutation) Where(ps ...predicate.Speaker) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SpeakerMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SpeakerMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Speaker, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SpeakerMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SpeakerMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Speaker).
+func (m *SpeakerMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SpeakerMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.organization != nil {
+		fields = append(fields, speaker.FieldOrganizationID)
+	}
+	if m.last_name != nil {
+		fields = append(fields, speaker.FieldLastName)
+	}
+	if m.first_name != nil {
+		fields = append(fields, speaker.FieldFirstName)
+	}
+	if m.email != nil {
+		fields = append(fields, speaker.FieldEmail)
+	}
+	if m.link_token_hash != nil {
+		fields = append(fields, speaker.FieldLinkTokenHash)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SpeakerMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case speaker.FieldOrganizationID:
+		return m.OrganizationID()
+	case speaker.FieldLastName:
+		return m.LastName()
+	case speaker.FieldFirstName:
+		return m.FirstName()
+	case speaker.FieldEmail:
+		return m.Email()
+	case speaker.FieldLinkTokenHash:
+		return m.LinkTokenHash()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SpeakerMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case speaker.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case speaker.FieldLastName:
+		return m.OldLastName(ctx)
+	case speaker.FieldFirstName:
+		return m.OldFirstName(ctx)
+	case speaker.FieldEmail:
+		return m.OldEmail(ctx)
+	case speaker.FieldLinkTokenHash:
+		return m.OldLinkTokenHash(ctx)
+	}
+	return nil, fmt.Errorf("unknown Speaker field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SpeakerMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case speaker.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case speaker.FieldLastName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastName(v)
+		return nil
+	case speaker.FieldFirstName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFirstName(v)
+		return nil
+	case speaker.FieldEmail:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEmail(v)
+		return nil
+	case speaker.FieldLinkTokenHash:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLinkTokenHash(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Speaker field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SpeakerMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SpeakerMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SpeakerMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Speaker numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SpeakerMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(speaker.FieldEmail) {
+		fields = append(fields, speaker.FieldEmail)
+	}
+	if m.FieldCleared(speaker.FieldLinkTokenHash) {
+		fields = append(fields, speaker.FieldLinkTokenHash)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SpeakerMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SpeakerMutation) ClearField(name string) error {
+	switch name {
+	case speaker.FieldEmail:
+		m.ClearEmail()
+		return nil
+	case speaker.FieldLinkTokenHash:
+		m.ClearLinkTokenHash()
+		return nil
+	}
+	return fmt.Errorf("unknown Speaker nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SpeakerMutation) ResetField(name string) error {
+	switch name {
+	case speaker.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case speaker.FieldLastName:
+		m.ResetLastName()
+		return nil
+	case speaker.FieldFirstName:
+		m.ResetFirstName()
+		return nil
+	case speaker.FieldEmail:
+		m.ResetEmail()
+		return nil
+	case speaker.FieldLinkTokenHash:
+		m.ResetLinkTokenHash()
+		return nil
+	}
+	return fmt.Errorf("unknown Speaker field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SpeakerMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.organization != nil {
+		edges = append(edges, speaker.EdgeOrganization)
+	}
+	if m.slots != nil {
+		edges = append(edges, speaker.EdgeSlots)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SpeakerMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case speaker.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case speaker.EdgeSlots:
+		ids := make([]ent.Value, 0, len(m.slots))
+		for id := range m.slots {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SpeakerMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removedslots != nil {
+		edges = append(edges, speaker.EdgeSlots)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SpeakerMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case speaker.EdgeSlots:
+		ids := make([]ent.Value, 0, len(m.removedslots))
+		for id := range m.removedslots {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SpeakerMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedorganization {
+		edges = append(edges, speaker.EdgeOrganization)
+	}
+	if m.clearedslots {
+		edges = append(edges, speaker.EdgeSlots)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SpeakerMutation) EdgeCleared(name string) bool {
+	switch name {
+	case speaker.EdgeOrganization:
+		return m.clearedorganization
+	case speaker.EdgeSlots:
+		return m.clearedslots
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SpeakerMutation) ClearEdge(name string) error {
+	switch name {
+	case speaker.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown Speaker unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SpeakerMutation) ResetEdge(name string) error {
+	switch name {
+	case speaker.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case speaker.EdgeSlots:
+		m.ResetSlots()
+		return nil
+	}
+	return fmt.Errorf("unknown Speaker edge %s", name)
+}
+
+// TicketKeyMutation represents an operation that mutates the TicketKey nodes in the graph.
+type TicketKeyMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	key_id              *int64
+	addkey_id           *int64
+	public_key          *[]byte
+	private_key         *[]byte
+	active              *bool
+	created_at          *time.Time
+	clearedFields       map[string]struct{}
+	organization        *int
+	clearedorganization bool
+	done                bool
+	oldValue            func(context.Context) (*TicketKey, error)
+	predicates          []predicate.TicketKey
+}
+
+var _ ent.Mutation = (*TicketKeyMutation)(nil)
+
+// ticketkeyOption allows management of the mutation configuration using functional options.
+type ticketkeyOption func(*TicketKeyMutation)
+
+// newTicketKeyMutation creates new mutation for the TicketKey entity.
+func newTicketKeyMutation(c config, op Op, opts ...ticketkeyOption) *TicketKeyMutation {
+	m := &TicketKeyMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeTicketKey,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withTicketKeyID sets the ID field of the mutation.
+func withTicketKeyID(id int) ticketkeyOption {
+	return func(m *TicketKeyMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *TicketKey
+		)
+		m.oldValue = func(ctx context.Context) (*TicketKey, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().TicketKey.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withTicketKey sets the old TicketKey of the mutation.
+func withTicketKey(node *TicketKey) ticketkeyOption {
+	return func(m *TicketKeyMutation) {
+		m.oldValue = func(context.Context) (*TicketKey, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m TicketKeyMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m TicketKeyMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *TicketKeyMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *TicketKeyMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().TicketKey.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *TicketKeyMutation) SetOrganizationID(i int) {
+	m.organization = &i
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *TicketKeyMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the TicketKey entity.
+// If the TicketKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TicketKeyMutation) OldOrganizationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *TicketKeyMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetKeyID sets the "key_id" field.
+func (m *TicketKeyMutation) SetKeyID(i int64) {
+	m.key_id = &i
+	m.addkey_id = nil
+}
+
+// KeyID returns the value of the "key_id" field in the mutation.
+func (m *TicketKeyMutation) KeyID() (r int64, exists bool) {
+	v := m.key_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKeyID returns the old "key_id" field's value of the TicketKey entity.
+// If the TicketKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TicketKeyMutation) OldKeyID(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKeyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKeyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKeyID: %w", err)
+	}
+	return oldValue.KeyID, nil
+}
+
+// AddKeyID adds i to the "key_id" field.
+func (m *TicketKeyMutation) AddKeyID(i int64) {
+	if m.addkey_id != nil {
+		*m.addkey_id += i
+	} else {
+		m.addkey_id = &i
+	}
+}
+
+// AddedKeyID returns the value that was added to the "key_id" field in this mutation.
+func (m *TicketKeyMutation) AddedKeyID() (r int64, exists bool) {
+	v := m.addkey_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetKeyID resets all changes to the "key_id" field.
+func (m *TicketKeyMutation) ResetKeyID() {
+	m.key_id = nil
+	m.addkey_id = nil
+}
+
+// SetPublicKey sets the "public_key" field.
+func (m *TicketKeyMutation) SetPublicKey(b []byte) {
+	m.public_key = &b
+}
+
+// PublicKey returns the value of the "public_key" field in the mutation.
+func (m *TicketKeyMutation) PublicKey() (r []byte, exists bool) {
+	v := m.public_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPublicKey returns the old "public_key" field's value of the TicketKey entity.
+// If the TicketKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TicketKeyMutation) OldPublicKey(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPublicKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPublicKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPublicKey: %w", err)
+	}
+	return oldValue.PublicKey, nil
+}
+
+// ResetPublicKey resets all changes to the "public_key" field.
+func (m *TicketKeyMutation) ResetPublicKey() {
+	m.public_key = nil
+}
+
+// SetPrivateKey sets the "private_key" field.
+func (m *TicketKeyMutation) SetPrivateKey(b []byte) {
+	m.private_key = &b
+}
+
+// PrivateKey returns the value of the "private_key" field in the mutation.
+func (m *TicketKeyMutation) PrivateKey() (r []byte, exists bool) {
+	v := m.private_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPrivateKey returns the old "private_key" field's value of the TicketKey entity.
+// If the TicketKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TicketKeyMutation) OldPrivateKey(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPrivateKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPrivateKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPrivateKey: %w", err)
+	}
+	return oldValue.PrivateKey, nil
+}
+
+// ResetPrivateKey resets all changes to the "private_key" field.
+func (m *TicketKeyMutation) ResetPrivateKey() {
+	m.private_key = nil
+}
+
+// SetActive sets the "active" field.
+func (m *TicketKeyMutation) SetActive(b bool) {
+	m.active = &b
+}
+
+// Active returns the value of the "active" field in the mutation.
+func (m *TicketKeyMutation) Active() (r bool, exists bool) {
+	v := m.active
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActive returns the old "active" field's value of the TicketKey entity.
+// If the TicketKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TicketKeyMutation) OldActive(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActive is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActive requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActive: %w", err)
+	}
+	return oldValue.Active, nil
+}
+
+// ResetActive resets all changes to the "active" field.
+func (m *TicketKeyMutation) ResetActive() {
+	m.active = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *TicketKeyMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *TicketKeyMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the TicketKey entity.
+// If the TicketKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TicketKeyMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *TicketKeyMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *TicketKeyMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[ticketkey.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *TicketKeyMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *TicketKeyMutation) OrganizationIDs() (ids []int) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *TicketKeyMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// Where appends a list predicates to the TicketKeyMutation builder.
+func (m *TicketKeyMutation) Where(ps ...predicate.TicketKey) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the TicketKeyMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *TicketKeyMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.TicketKey, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *TicketKeyMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *TicketKeyMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (TicketKey).
+func (m *TicketKeyMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *TicketKeyMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.organization != nil {
+		fields = append(fields, ticketkey.FieldOrganizationID)
+	}
+	if m.key_id != nil {
+		fields = append(fields, ticketkey.FieldKeyID)
+	}
+	if m.public_key != nil {
+		fields = append(fields, ticketkey.FieldPublicKey)
+	}
+	if m.private_key != nil {
+		fields = append(fields, ticketkey.FieldPrivateKey)
+	}
+	if m.active != nil {
+		fields = append(fields, ticketkey.FieldActive)
+	}
+	if m.created_at != nil {
+		fields = append(fields, ticketkey.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *TicketKeyMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case ticketkey.FieldOrganizationID:
+		return m.OrganizationID()
+	case ticketkey.FieldKeyID:
+		return m.KeyID()
+	case ticketkey.FieldPublicKey:
+		return m.PublicKey()
+	case ticketkey.FieldPrivateKey:
+		return m.PrivateKey()
+	case ticketkey.FieldActive:
+		return m.Active()
+	case ticketkey.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *TicketKeyMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case ticketkey.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case ticketkey.FieldKeyID:
+		return m.OldKeyID(ctx)
+	case ticketkey.FieldPublicKey:
+		return m.OldPublicKey(ctx)
+	case ticketkey.FieldPrivateKey:
+		return m.OldPrivateKey(ctx)
+	case ticketkey.FieldActive:
+		return m.OldActive(ctx)
+	case ticketkey.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown TicketKey field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TicketKeyMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case ticketkey.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case ticketkey.FieldKeyID:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKeyID(v)
+		return nil
+	case ticketkey.FieldPublicKey:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPublicKey(v)
+		return nil
+	case ticketkey.FieldPrivateKey:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPrivateKey(v)
+		return nil
+	case ticketkey.FieldActive:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActive(v)
+		return nil
+	case ticketkey.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TicketKey field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *TicketKeyMutation) AddedFields() []string {
+	var fields []string
+	if m.addkey_id != nil {
+		fields = append(fields, ticketkey.FieldKeyID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *TicketKeyMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case ticketkey.FieldKeyID:
+		return m.AddedKeyID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TicketKeyMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case ticketkey.FieldKeyID:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddKeyID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TicketKey numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *TicketKeyMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *TicketKeyMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *TicketKeyMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown TicketKey nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *TicketKeyMutation) ResetField(name string) error {
+	switch name {
+	case ticketkey.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case ticketkey.FieldKeyID:
+		m.ResetKeyID()
+		return nil
+	case ticketkey.FieldPublicKey:
+		m.ResetPublicKey()
+		return nil
+	case ticketkey.FieldPrivateKey:
+		m.ResetPrivateKey()
+		return nil
+	case ticketkey.FieldActive:
+		m.ResetActive()
+		return nil
+	case ticketkey.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown TicketKey field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *TicketKeyMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.organization != nil {
+		edges = append(edges, ticketkey.EdgeOrganization)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *TicketKeyMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case ticketkey.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *TicketKeyMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *TicketKeyMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *TicketKeyMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedorganization {
+		edges = append(edges, ticketkey.EdgeOrganization)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *TicketKeyMutation) EdgeCleared(name string) bool {
+	switch name {
+	case ticketkey.EdgeOrganization:
+		return m.clearedorganization
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *TicketKeyMutation) ClearEdge(name string) error {
+	switch name {
+	case ticketkey.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown TicketKey unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *TicketKeyMutation) ResetEdge(name string) error {
+	switch name {
+	case ticketkey.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown TicketKey edge %s", name)
 }
 
 // UserMutation represents an operation that mutates the User nodes in the graph.

@@ -55,6 +55,8 @@ type Organization struct {
 	ContactPoints []schematype.ContactPoint `json:"contact_points,omitempty"`
 	// ParentID holds the value of the "parent_id" field.
 	ParentID *int `json:"parent_id,omitempty"`
+	// SiteCode holds the value of the "site_code" field.
+	SiteCode string `json:"site_code,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the OrganizationQuery when eager-loading is set.
 	Edges        OrganizationEdges `json:"edges"`
@@ -67,15 +69,27 @@ type OrganizationEdges struct {
 	Parent *Organization `json:"parent,omitempty"`
 	// Branches holds the value of the branches edge.
 	Branches []*Organization `json:"branches,omitempty"`
+	// Activities holds the value of the activities edge.
+	Activities []*Activity `json:"activities,omitempty"`
+	// Devices holds the value of the devices edge.
+	Devices []*Device `json:"devices,omitempty"`
+	// Speakers holds the value of the speakers edge.
+	Speakers []*Speaker `json:"speakers,omitempty"`
+	// TicketKeys holds the value of the ticket_keys edge.
+	TicketKeys []*TicketKey `json:"ticket_keys,omitempty"`
 	// Memberships holds the value of the memberships edge.
 	Memberships []*Membership `json:"memberships,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [3]bool
+	loadedTypes [7]bool
 	// totalCount holds the count of the edges above.
-	totalCount [3]map[string]int
+	totalCount [6]map[string]int
 
 	namedBranches    map[string][]*Organization
+	namedActivities  map[string][]*Activity
+	namedDevices     map[string][]*Device
+	namedSpeakers    map[string][]*Speaker
+	namedTicketKeys  map[string][]*TicketKey
 	namedMemberships map[string][]*Membership
 }
 
@@ -99,10 +113,46 @@ func (e OrganizationEdges) BranchesOrErr() ([]*Organization, error) {
 	return nil, &NotLoadedError{edge: "branches"}
 }
 
+// ActivitiesOrErr returns the Activities value or an error if the edge
+// was not loaded in eager-loading.
+func (e OrganizationEdges) ActivitiesOrErr() ([]*Activity, error) {
+	if e.loadedTypes[2] {
+		return e.Activities, nil
+	}
+	return nil, &NotLoadedError{edge: "activities"}
+}
+
+// DevicesOrErr returns the Devices value or an error if the edge
+// was not loaded in eager-loading.
+func (e OrganizationEdges) DevicesOrErr() ([]*Device, error) {
+	if e.loadedTypes[3] {
+		return e.Devices, nil
+	}
+	return nil, &NotLoadedError{edge: "devices"}
+}
+
+// SpeakersOrErr returns the Speakers value or an error if the edge
+// was not loaded in eager-loading.
+func (e OrganizationEdges) SpeakersOrErr() ([]*Speaker, error) {
+	if e.loadedTypes[4] {
+		return e.Speakers, nil
+	}
+	return nil, &NotLoadedError{edge: "speakers"}
+}
+
+// TicketKeysOrErr returns the TicketKeys value or an error if the edge
+// was not loaded in eager-loading.
+func (e OrganizationEdges) TicketKeysOrErr() ([]*TicketKey, error) {
+	if e.loadedTypes[5] {
+		return e.TicketKeys, nil
+	}
+	return nil, &NotLoadedError{edge: "ticket_keys"}
+}
+
 // MembershipsOrErr returns the Memberships value or an error if the edge
 // was not loaded in eager-loading.
 func (e OrganizationEdges) MembershipsOrErr() ([]*Membership, error) {
-	if e.loadedTypes[2] {
+	if e.loadedTypes[6] {
 		return e.Memberships, nil
 	}
 	return nil, &NotLoadedError{edge: "memberships"}
@@ -119,7 +169,7 @@ func (*Organization) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullFloat64)
 		case organization.FieldID, organization.FieldParentID:
 			values[i] = new(sql.NullInt64)
-		case organization.FieldReference, organization.FieldName, organization.FieldSiret, organization.FieldSiren, organization.FieldNda, organization.FieldApeCode, organization.FieldStreet, organization.FieldStreet2, organization.FieldPostcode, organization.FieldCity, organization.FieldInseeCode:
+		case organization.FieldReference, organization.FieldName, organization.FieldSiret, organization.FieldSiren, organization.FieldNda, organization.FieldApeCode, organization.FieldStreet, organization.FieldStreet2, organization.FieldPostcode, organization.FieldCity, organization.FieldInseeCode, organization.FieldSiteCode:
 			values[i] = new(sql.NullString)
 		case organization.FieldCreatedAt, organization.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -259,6 +309,12 @@ func (_m *Organization) assignValues(columns []string, values []any) error {
 				_m.ParentID = new(int)
 				*_m.ParentID = int(value.Int64)
 			}
+		case organization.FieldSiteCode:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field site_code", values[i])
+			} else if value.Valid {
+				_m.SiteCode = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -280,6 +336,26 @@ func (_m *Organization) QueryParent() *OrganizationQuery {
 // QueryBranches queries the "branches" edge of the Organization entity.
 func (_m *Organization) QueryBranches() *OrganizationQuery {
 	return NewOrganizationClient(_m.config).QueryBranches(_m)
+}
+
+// QueryActivities queries the "activities" edge of the Organization entity.
+func (_m *Organization) QueryActivities() *ActivityQuery {
+	return NewOrganizationClient(_m.config).QueryActivities(_m)
+}
+
+// QueryDevices queries the "devices" edge of the Organization entity.
+func (_m *Organization) QueryDevices() *DeviceQuery {
+	return NewOrganizationClient(_m.config).QueryDevices(_m)
+}
+
+// QuerySpeakers queries the "speakers" edge of the Organization entity.
+func (_m *Organization) QuerySpeakers() *SpeakerQuery {
+	return NewOrganizationClient(_m.config).QuerySpeakers(_m)
+}
+
+// QueryTicketKeys queries the "ticket_keys" edge of the Organization entity.
+func (_m *Organization) QueryTicketKeys() *TicketKeyQuery {
+	return NewOrganizationClient(_m.config).QueryTicketKeys(_m)
 }
 
 // QueryMemberships queries the "memberships" edge of the Organization entity.
@@ -369,6 +445,9 @@ func (_m *Organization) String() string {
 		builder.WriteString("parent_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("site_code=")
+	builder.WriteString(_m.SiteCode)
 	builder.WriteByte(')')
 	return builder.String()
 }
@@ -394,6 +473,102 @@ func (_m *Organization) appendNamedBranches(name string, edges ...*Organization)
 		_m.Edges.namedBranches[name] = []*Organization{}
 	} else {
 		_m.Edges.namedBranches[name] = append(_m.Edges.namedBranches[name], edges...)
+	}
+}
+
+// NamedActivities returns the Activities named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Organization) NamedActivities(name string) ([]*Activity, error) {
+	if _m.Edges.namedActivities == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedActivities[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Organization) appendNamedActivities(name string, edges ...*Activity) {
+	if _m.Edges.namedActivities == nil {
+		_m.Edges.namedActivities = make(map[string][]*Activity)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedActivities[name] = []*Activity{}
+	} else {
+		_m.Edges.namedActivities[name] = append(_m.Edges.namedActivities[name], edges...)
+	}
+}
+
+// NamedDevices returns the Devices named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Organization) NamedDevices(name string) ([]*Device, error) {
+	if _m.Edges.namedDevices == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedDevices[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Organization) appendNamedDevices(name string, edges ...*Device) {
+	if _m.Edges.namedDevices == nil {
+		_m.Edges.namedDevices = make(map[string][]*Device)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedDevices[name] = []*Device{}
+	} else {
+		_m.Edges.namedDevices[name] = append(_m.Edges.namedDevices[name], edges...)
+	}
+}
+
+// NamedSpeakers returns the Speakers named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Organization) NamedSpeakers(name string) ([]*Speaker, error) {
+	if _m.Edges.namedSpeakers == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedSpeakers[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Organization) appendNamedSpeakers(name string, edges ...*Speaker) {
+	if _m.Edges.namedSpeakers == nil {
+		_m.Edges.namedSpeakers = make(map[string][]*Speaker)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedSpeakers[name] = []*Speaker{}
+	} else {
+		_m.Edges.namedSpeakers[name] = append(_m.Edges.namedSpeakers[name], edges...)
+	}
+}
+
+// NamedTicketKeys returns the TicketKeys named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Organization) NamedTicketKeys(name string) ([]*TicketKey, error) {
+	if _m.Edges.namedTicketKeys == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedTicketKeys[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Organization) appendNamedTicketKeys(name string, edges ...*TicketKey) {
+	if _m.Edges.namedTicketKeys == nil {
+		_m.Edges.namedTicketKeys = make(map[string][]*TicketKey)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedTicketKeys[name] = []*TicketKey{}
+	} else {
+		_m.Edges.namedTicketKeys[name] = append(_m.Edges.namedTicketKeys[name], edges...)
 	}
 }
 

@@ -11,9 +11,13 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/ofhub/ofhub/ent/activity"
+	"github.com/ofhub/ofhub/ent/device"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
 	"github.com/ofhub/ofhub/ent/schema/schematype"
+	"github.com/ofhub/ofhub/ent/speaker"
+	"github.com/ofhub/ofhub/ent/ticketkey"
 )
 
 // OrganizationCreate is the builder for creating a Organization entity.
@@ -244,6 +248,20 @@ func (_c *OrganizationCreate) SetNillableParentID(v *int) *OrganizationCreate {
 	return _c
 }
 
+// SetSiteCode sets the "site_code" field.
+func (_c *OrganizationCreate) SetSiteCode(v string) *OrganizationCreate {
+	_c.mutation.SetSiteCode(v)
+	return _c
+}
+
+// SetNillableSiteCode sets the "site_code" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableSiteCode(v *string) *OrganizationCreate {
+	if v != nil {
+		_c.SetSiteCode(*v)
+	}
+	return _c
+}
+
 // SetParent sets the "parent" edge to the Organization entity.
 func (_c *OrganizationCreate) SetParent(v *Organization) *OrganizationCreate {
 	return _c.SetParentID(v.ID)
@@ -262,6 +280,66 @@ func (_c *OrganizationCreate) AddBranches(v ...*Organization) *OrganizationCreat
 		ids[i] = v[i].ID
 	}
 	return _c.AddBranchIDs(ids...)
+}
+
+// AddActivityIDs adds the "activities" edge to the Activity entity by IDs.
+func (_c *OrganizationCreate) AddActivityIDs(ids ...int) *OrganizationCreate {
+	_c.mutation.AddActivityIDs(ids...)
+	return _c
+}
+
+// AddActivities adds the "activities" edges to the Activity entity.
+func (_c *OrganizationCreate) AddActivities(v ...*Activity) *OrganizationCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddActivityIDs(ids...)
+}
+
+// AddDeviceIDs adds the "devices" edge to the Device entity by IDs.
+func (_c *OrganizationCreate) AddDeviceIDs(ids ...int) *OrganizationCreate {
+	_c.mutation.AddDeviceIDs(ids...)
+	return _c
+}
+
+// AddDevices adds the "devices" edges to the Device entity.
+func (_c *OrganizationCreate) AddDevices(v ...*Device) *OrganizationCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddDeviceIDs(ids...)
+}
+
+// AddSpeakerIDs adds the "speakers" edge to the Speaker entity by IDs.
+func (_c *OrganizationCreate) AddSpeakerIDs(ids ...int) *OrganizationCreate {
+	_c.mutation.AddSpeakerIDs(ids...)
+	return _c
+}
+
+// AddSpeakers adds the "speakers" edges to the Speaker entity.
+func (_c *OrganizationCreate) AddSpeakers(v ...*Speaker) *OrganizationCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddSpeakerIDs(ids...)
+}
+
+// AddTicketKeyIDs adds the "ticket_keys" edge to the TicketKey entity by IDs.
+func (_c *OrganizationCreate) AddTicketKeyIDs(ids ...int) *OrganizationCreate {
+	_c.mutation.AddTicketKeyIDs(ids...)
+	return _c
+}
+
+// AddTicketKeys adds the "ticket_keys" edges to the TicketKey entity.
+func (_c *OrganizationCreate) AddTicketKeys(v ...*TicketKey) *OrganizationCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddTicketKeyIDs(ids...)
 }
 
 // AddMembershipIDs adds the "memberships" edge to the Membership entity by IDs.
@@ -497,6 +575,10 @@ func (_c *OrganizationCreate) createSpec() (*Organization, *sqlgraph.CreateSpec)
 		_spec.SetField(organization.FieldContactPoints, field.TypeJSON, value)
 		_node.ContactPoints = value
 	}
+	if value, ok := _c.mutation.SiteCode(); ok {
+		_spec.SetField(organization.FieldSiteCode, field.TypeString, value)
+		_node.SiteCode = value
+	}
 	if nodes := _c.mutation.ParentIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -523,6 +605,70 @@ func (_c *OrganizationCreate) createSpec() (*Organization, *sqlgraph.CreateSpec)
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(organization.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ActivitiesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.ActivitiesTable,
+			Columns: []string{organization.ActivitiesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(activity.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.DevicesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.DevicesTable,
+			Columns: []string{organization.DevicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(device.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.SpeakersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.SpeakersTable,
+			Columns: []string{organization.SpeakersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(speaker.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.TicketKeysIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.TicketKeysTable,
+			Columns: []string{organization.TicketKeysColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(ticketkey.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -883,6 +1029,24 @@ func (u *OrganizationUpsert) UpdateParentID() *OrganizationUpsert {
 // ClearParentID clears the value of the "parent_id" field.
 func (u *OrganizationUpsert) ClearParentID() *OrganizationUpsert {
 	u.SetNull(organization.FieldParentID)
+	return u
+}
+
+// SetSiteCode sets the "site_code" field.
+func (u *OrganizationUpsert) SetSiteCode(v string) *OrganizationUpsert {
+	u.Set(organization.FieldSiteCode, v)
+	return u
+}
+
+// UpdateSiteCode sets the "site_code" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateSiteCode() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldSiteCode)
+	return u
+}
+
+// ClearSiteCode clears the value of the "site_code" field.
+func (u *OrganizationUpsert) ClearSiteCode() *OrganizationUpsert {
+	u.SetNull(organization.FieldSiteCode)
 	return u
 }
 
@@ -1267,6 +1431,27 @@ func (u *OrganizationUpsertOne) UpdateParentID() *OrganizationUpsertOne {
 func (u *OrganizationUpsertOne) ClearParentID() *OrganizationUpsertOne {
 	return u.Update(func(s *OrganizationUpsert) {
 		s.ClearParentID()
+	})
+}
+
+// SetSiteCode sets the "site_code" field.
+func (u *OrganizationUpsertOne) SetSiteCode(v string) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetSiteCode(v)
+	})
+}
+
+// UpdateSiteCode sets the "site_code" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateSiteCode() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateSiteCode()
+	})
+}
+
+// ClearSiteCode clears the value of the "site_code" field.
+func (u *OrganizationUpsertOne) ClearSiteCode() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.ClearSiteCode()
 	})
 }
 
@@ -1817,6 +2002,27 @@ func (u *OrganizationUpsertBulk) UpdateParentID() *OrganizationUpsertBulk {
 func (u *OrganizationUpsertBulk) ClearParentID() *OrganizationUpsertBulk {
 	return u.Update(func(s *OrganizationUpsert) {
 		s.ClearParentID()
+	})
+}
+
+// SetSiteCode sets the "site_code" field.
+func (u *OrganizationUpsertBulk) SetSiteCode(v string) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetSiteCode(v)
+	})
+}
+
+// UpdateSiteCode sets the "site_code" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateSiteCode() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateSiteCode()
+	})
+}
+
+// ClearSiteCode clears the value of the "site_code" field.
+func (u *OrganizationUpsertBulk) ClearSiteCode() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.ClearSiteCode()
 	})
 }
 

@@ -14,9 +14,13 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/ofhub/ofhub/ent/activity"
+	"github.com/ofhub/ofhub/ent/device"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
 	"github.com/ofhub/ofhub/ent/predicate"
+	"github.com/ofhub/ofhub/ent/speaker"
+	"github.com/ofhub/ofhub/ent/ticketkey"
 )
 
 // OrganizationQuery is the builder for querying Organization entities.
@@ -28,10 +32,18 @@ type OrganizationQuery struct {
 	predicates           []predicate.Organization
 	withParent           *OrganizationQuery
 	withBranches         *OrganizationQuery
+	withActivities       *ActivityQuery
+	withDevices          *DeviceQuery
+	withSpeakers         *SpeakerQuery
+	withTicketKeys       *TicketKeyQuery
 	withMemberships      *MembershipQuery
 	loadTotal            []func(context.Context, []*Organization) error
 	modifiers            []func(*sql.Selector)
 	withNamedBranches    map[string]*OrganizationQuery
+	withNamedActivities  map[string]*ActivityQuery
+	withNamedDevices     map[string]*DeviceQuery
+	withNamedSpeakers    map[string]*SpeakerQuery
+	withNamedTicketKeys  map[string]*TicketKeyQuery
 	withNamedMemberships map[string]*MembershipQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -106,6 +118,94 @@ func (_q *OrganizationQuery) QueryBranches() *OrganizationQuery {
 			sqlgraph.From(organization.Table, organization.FieldID, selector),
 			sqlgraph.To(organization.Table, organization.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, organization.BranchesTable, organization.BranchesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryActivities chains the current query on the "activities" edge.
+func (_q *OrganizationQuery) QueryActivities() *ActivityQuery {
+	query := (&ActivityClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, selector),
+			sqlgraph.To(activity.Table, activity.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.ActivitiesTable, organization.ActivitiesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryDevices chains the current query on the "devices" edge.
+func (_q *OrganizationQuery) QueryDevices() *DeviceQuery {
+	query := (&DeviceClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, selector),
+			sqlgraph.To(device.Table, device.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.DevicesTable, organization.DevicesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QuerySpeakers chains the current query on the "speakers" edge.
+func (_q *OrganizationQuery) QuerySpeakers() *SpeakerQuery {
+	query := (&SpeakerClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, selector),
+			sqlgraph.To(speaker.Table, speaker.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.SpeakersTable, organization.SpeakersColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryTicketKeys chains the current query on the "ticket_keys" edge.
+func (_q *OrganizationQuery) QueryTicketKeys() *TicketKeyQuery {
+	query := (&TicketKeyClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, selector),
+			sqlgraph.To(ticketkey.Table, ticketkey.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.TicketKeysTable, organization.TicketKeysColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -329,6 +429,10 @@ func (_q *OrganizationQuery) Clone() *OrganizationQuery {
 		predicates:      append([]predicate.Organization{}, _q.predicates...),
 		withParent:      _q.withParent.Clone(),
 		withBranches:    _q.withBranches.Clone(),
+		withActivities:  _q.withActivities.Clone(),
+		withDevices:     _q.withDevices.Clone(),
+		withSpeakers:    _q.withSpeakers.Clone(),
+		withTicketKeys:  _q.withTicketKeys.Clone(),
 		withMemberships: _q.withMemberships.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
@@ -356,6 +460,50 @@ func (_q *OrganizationQuery) WithBranches(opts ...func(*OrganizationQuery)) *Org
 		opt(query)
 	}
 	_q.withBranches = query
+	return _q
+}
+
+// WithActivities tells the query-builder to eager-load the nodes that are connected to
+// the "activities" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithActivities(opts ...func(*ActivityQuery)) *OrganizationQuery {
+	query := (&ActivityClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withActivities = query
+	return _q
+}
+
+// WithDevices tells the query-builder to eager-load the nodes that are connected to
+// the "devices" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithDevices(opts ...func(*DeviceQuery)) *OrganizationQuery {
+	query := (&DeviceClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withDevices = query
+	return _q
+}
+
+// WithSpeakers tells the query-builder to eager-load the nodes that are connected to
+// the "speakers" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithSpeakers(opts ...func(*SpeakerQuery)) *OrganizationQuery {
+	query := (&SpeakerClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withSpeakers = query
+	return _q
+}
+
+// WithTicketKeys tells the query-builder to eager-load the nodes that are connected to
+// the "ticket_keys" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithTicketKeys(opts ...func(*TicketKeyQuery)) *OrganizationQuery {
+	query := (&TicketKeyClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withTicketKeys = query
 	return _q
 }
 
@@ -454,9 +602,13 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 	var (
 		nodes       = []*Organization{}
 		_spec       = _q.querySpec()
-		loadedTypes = [3]bool{
+		loadedTypes = [7]bool{
 			_q.withParent != nil,
 			_q.withBranches != nil,
+			_q.withActivities != nil,
+			_q.withDevices != nil,
+			_q.withSpeakers != nil,
+			_q.withTicketKeys != nil,
 			_q.withMemberships != nil,
 		}
 	)
@@ -494,6 +646,34 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 			return nil, err
 		}
 	}
+	if query := _q.withActivities; query != nil {
+		if err := _q.loadActivities(ctx, query, nodes,
+			func(n *Organization) { n.Edges.Activities = []*Activity{} },
+			func(n *Organization, e *Activity) { n.Edges.Activities = append(n.Edges.Activities, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withDevices; query != nil {
+		if err := _q.loadDevices(ctx, query, nodes,
+			func(n *Organization) { n.Edges.Devices = []*Device{} },
+			func(n *Organization, e *Device) { n.Edges.Devices = append(n.Edges.Devices, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withSpeakers; query != nil {
+		if err := _q.loadSpeakers(ctx, query, nodes,
+			func(n *Organization) { n.Edges.Speakers = []*Speaker{} },
+			func(n *Organization, e *Speaker) { n.Edges.Speakers = append(n.Edges.Speakers, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withTicketKeys; query != nil {
+		if err := _q.loadTicketKeys(ctx, query, nodes,
+			func(n *Organization) { n.Edges.TicketKeys = []*TicketKey{} },
+			func(n *Organization, e *TicketKey) { n.Edges.TicketKeys = append(n.Edges.TicketKeys, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withMemberships; query != nil {
 		if err := _q.loadMemberships(ctx, query, nodes,
 			func(n *Organization) { n.Edges.Memberships = []*Membership{} },
@@ -505,6 +685,34 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 		if err := _q.loadBranches(ctx, query, nodes,
 			func(n *Organization) { n.appendNamedBranches(name) },
 			func(n *Organization, e *Organization) { n.appendNamedBranches(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedActivities {
+		if err := _q.loadActivities(ctx, query, nodes,
+			func(n *Organization) { n.appendNamedActivities(name) },
+			func(n *Organization, e *Activity) { n.appendNamedActivities(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedDevices {
+		if err := _q.loadDevices(ctx, query, nodes,
+			func(n *Organization) { n.appendNamedDevices(name) },
+			func(n *Organization, e *Device) { n.appendNamedDevices(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedSpeakers {
+		if err := _q.loadSpeakers(ctx, query, nodes,
+			func(n *Organization) { n.appendNamedSpeakers(name) },
+			func(n *Organization, e *Speaker) { n.appendNamedSpeakers(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedTicketKeys {
+		if err := _q.loadTicketKeys(ctx, query, nodes,
+			func(n *Organization) { n.appendNamedTicketKeys(name) },
+			func(n *Organization, e *TicketKey) { n.appendNamedTicketKeys(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -583,6 +791,126 @@ func (_q *OrganizationQuery) loadBranches(ctx context.Context, query *Organizati
 		node, ok := nodeids[*fk]
 		if !ok {
 			return fmt.Errorf(`unexpected referenced foreign-key "parent_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *OrganizationQuery) loadActivities(ctx context.Context, query *ActivityQuery, nodes []*Organization, init func(*Organization), assign func(*Organization, *Activity)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Organization)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(activity.FieldOrganizationID)
+	}
+	query.Where(predicate.Activity(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(organization.ActivitiesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.OrganizationID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "organization_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *OrganizationQuery) loadDevices(ctx context.Context, query *DeviceQuery, nodes []*Organization, init func(*Organization), assign func(*Organization, *Device)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Organization)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(device.FieldOrganizationID)
+	}
+	query.Where(predicate.Device(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(organization.DevicesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.OrganizationID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "organization_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *OrganizationQuery) loadSpeakers(ctx context.Context, query *SpeakerQuery, nodes []*Organization, init func(*Organization), assign func(*Organization, *Speaker)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Organization)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(speaker.FieldOrganizationID)
+	}
+	query.Where(predicate.Speaker(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(organization.SpeakersColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.OrganizationID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "organization_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *OrganizationQuery) loadTicketKeys(ctx context.Context, query *TicketKeyQuery, nodes []*Organization, init func(*Organization), assign func(*Organization, *TicketKey)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Organization)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(ticketkey.FieldOrganizationID)
+	}
+	query.Where(predicate.TicketKey(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(organization.TicketKeysColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.OrganizationID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "organization_id" returned %v for node %v`, fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -752,6 +1080,62 @@ func (_q *OrganizationQuery) WithNamedBranches(name string, opts ...func(*Organi
 		_q.withNamedBranches = make(map[string]*OrganizationQuery)
 	}
 	_q.withNamedBranches[name] = query
+	return _q
+}
+
+// WithNamedActivities tells the query-builder to eager-load the nodes that are connected to the "activities"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithNamedActivities(name string, opts ...func(*ActivityQuery)) *OrganizationQuery {
+	query := (&ActivityClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedActivities == nil {
+		_q.withNamedActivities = make(map[string]*ActivityQuery)
+	}
+	_q.withNamedActivities[name] = query
+	return _q
+}
+
+// WithNamedDevices tells the query-builder to eager-load the nodes that are connected to the "devices"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithNamedDevices(name string, opts ...func(*DeviceQuery)) *OrganizationQuery {
+	query := (&DeviceClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedDevices == nil {
+		_q.withNamedDevices = make(map[string]*DeviceQuery)
+	}
+	_q.withNamedDevices[name] = query
+	return _q
+}
+
+// WithNamedSpeakers tells the query-builder to eager-load the nodes that are connected to the "speakers"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithNamedSpeakers(name string, opts ...func(*SpeakerQuery)) *OrganizationQuery {
+	query := (&SpeakerClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedSpeakers == nil {
+		_q.withNamedSpeakers = make(map[string]*SpeakerQuery)
+	}
+	_q.withNamedSpeakers[name] = query
+	return _q
+}
+
+// WithNamedTicketKeys tells the query-builder to eager-load the nodes that are connected to the "ticket_keys"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithNamedTicketKeys(name string, opts ...func(*TicketKeyQuery)) *OrganizationQuery {
+	query := (&TicketKeyClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedTicketKeys == nil {
+		_q.withNamedTicketKeys = make(map[string]*TicketKeyQuery)
+	}
+	_q.withNamedTicketKeys[name] = query
 	return _q
 }
 

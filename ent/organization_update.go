@@ -12,10 +12,14 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
+	"github.com/ofhub/ofhub/ent/activity"
+	"github.com/ofhub/ofhub/ent/device"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
 	"github.com/ofhub/ofhub/ent/predicate"
 	"github.com/ofhub/ofhub/ent/schema/schematype"
+	"github.com/ofhub/ofhub/ent/speaker"
+	"github.com/ofhub/ofhub/ent/ticketkey"
 )
 
 // OrganizationUpdate is the builder for updating Organization entities.
@@ -342,6 +346,26 @@ func (_u *OrganizationUpdate) ClearParentID() *OrganizationUpdate {
 	return _u
 }
 
+// SetSiteCode sets the "site_code" field.
+func (_u *OrganizationUpdate) SetSiteCode(v string) *OrganizationUpdate {
+	_u.mutation.SetSiteCode(v)
+	return _u
+}
+
+// SetNillableSiteCode sets the "site_code" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableSiteCode(v *string) *OrganizationUpdate {
+	if v != nil {
+		_u.SetSiteCode(*v)
+	}
+	return _u
+}
+
+// ClearSiteCode clears the value of the "site_code" field.
+func (_u *OrganizationUpdate) ClearSiteCode() *OrganizationUpdate {
+	_u.mutation.ClearSiteCode()
+	return _u
+}
+
 // SetParent sets the "parent" edge to the Organization entity.
 func (_u *OrganizationUpdate) SetParent(v *Organization) *OrganizationUpdate {
 	return _u.SetParentID(v.ID)
@@ -360,6 +384,66 @@ func (_u *OrganizationUpdate) AddBranches(v ...*Organization) *OrganizationUpdat
 		ids[i] = v[i].ID
 	}
 	return _u.AddBranchIDs(ids...)
+}
+
+// AddActivityIDs adds the "activities" edge to the Activity entity by IDs.
+func (_u *OrganizationUpdate) AddActivityIDs(ids ...int) *OrganizationUpdate {
+	_u.mutation.AddActivityIDs(ids...)
+	return _u
+}
+
+// AddActivities adds the "activities" edges to the Activity entity.
+func (_u *OrganizationUpdate) AddActivities(v ...*Activity) *OrganizationUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddActivityIDs(ids...)
+}
+
+// AddDeviceIDs adds the "devices" edge to the Device entity by IDs.
+func (_u *OrganizationUpdate) AddDeviceIDs(ids ...int) *OrganizationUpdate {
+	_u.mutation.AddDeviceIDs(ids...)
+	return _u
+}
+
+// AddDevices adds the "devices" edges to the Device entity.
+func (_u *OrganizationUpdate) AddDevices(v ...*Device) *OrganizationUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddDeviceIDs(ids...)
+}
+
+// AddSpeakerIDs adds the "speakers" edge to the Speaker entity by IDs.
+func (_u *OrganizationUpdate) AddSpeakerIDs(ids ...int) *OrganizationUpdate {
+	_u.mutation.AddSpeakerIDs(ids...)
+	return _u
+}
+
+// AddSpeakers adds the "speakers" edges to the Speaker entity.
+func (_u *OrganizationUpdate) AddSpeakers(v ...*Speaker) *OrganizationUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddSpeakerIDs(ids...)
+}
+
+// AddTicketKeyIDs adds the "ticket_keys" edge to the TicketKey entity by IDs.
+func (_u *OrganizationUpdate) AddTicketKeyIDs(ids ...int) *OrganizationUpdate {
+	_u.mutation.AddTicketKeyIDs(ids...)
+	return _u
+}
+
+// AddTicketKeys adds the "ticket_keys" edges to the TicketKey entity.
+func (_u *OrganizationUpdate) AddTicketKeys(v ...*TicketKey) *OrganizationUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddTicketKeyIDs(ids...)
 }
 
 // AddMembershipIDs adds the "memberships" edge to the Membership entity by IDs.
@@ -407,6 +491,90 @@ func (_u *OrganizationUpdate) RemoveBranches(v ...*Organization) *OrganizationUp
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveBranchIDs(ids...)
+}
+
+// ClearActivities clears all "activities" edges to the Activity entity.
+func (_u *OrganizationUpdate) ClearActivities() *OrganizationUpdate {
+	_u.mutation.ClearActivities()
+	return _u
+}
+
+// RemoveActivityIDs removes the "activities" edge to Activity entities by IDs.
+func (_u *OrganizationUpdate) RemoveActivityIDs(ids ...int) *OrganizationUpdate {
+	_u.mutation.RemoveActivityIDs(ids...)
+	return _u
+}
+
+// RemoveActivities removes "activities" edges to Activity entities.
+func (_u *OrganizationUpdate) RemoveActivities(v ...*Activity) *OrganizationUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveActivityIDs(ids...)
+}
+
+// ClearDevices clears all "devices" edges to the Device entity.
+func (_u *OrganizationUpdate) ClearDevices() *OrganizationUpdate {
+	_u.mutation.ClearDevices()
+	return _u
+}
+
+// RemoveDeviceIDs removes the "devices" edge to Device entities by IDs.
+func (_u *OrganizationUpdate) RemoveDeviceIDs(ids ...int) *OrganizationUpdate {
+	_u.mutation.RemoveDeviceIDs(ids...)
+	return _u
+}
+
+// RemoveDevices removes "devices" edges to Device entities.
+func (_u *OrganizationUpdate) RemoveDevices(v ...*Device) *OrganizationUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveDeviceIDs(ids...)
+}
+
+// ClearSpeakers clears all "speakers" edges to the Speaker entity.
+func (_u *OrganizationUpdate) ClearSpeakers() *OrganizationUpdate {
+	_u.mutation.ClearSpeakers()
+	return _u
+}
+
+// RemoveSpeakerIDs removes the "speakers" edge to Speaker entities by IDs.
+func (_u *OrganizationUpdate) RemoveSpeakerIDs(ids ...int) *OrganizationUpdate {
+	_u.mutation.RemoveSpeakerIDs(ids...)
+	return _u
+}
+
+// RemoveSpeakers removes "speakers" edges to Speaker entities.
+func (_u *OrganizationUpdate) RemoveSpeakers(v ...*Speaker) *OrganizationUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveSpeakerIDs(ids...)
+}
+
+// ClearTicketKeys clears all "ticket_keys" edges to the TicketKey entity.
+func (_u *OrganizationUpdate) ClearTicketKeys() *OrganizationUpdate {
+	_u.mutation.ClearTicketKeys()
+	return _u
+}
+
+// RemoveTicketKeyIDs removes the "ticket_keys" edge to TicketKey entities by IDs.
+func (_u *OrganizationUpdate) RemoveTicketKeyIDs(ids ...int) *OrganizationUpdate {
+	_u.mutation.RemoveTicketKeyIDs(ids...)
+	return _u
+}
+
+// RemoveTicketKeys removes "ticket_keys" edges to TicketKey entities.
+func (_u *OrganizationUpdate) RemoveTicketKeys(v ...*TicketKey) *OrganizationUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveTicketKeyIDs(ids...)
 }
 
 // ClearMemberships clears all "memberships" edges to the Membership entity.
@@ -650,6 +818,12 @@ func (_u *OrganizationUpdate) sqlSave(ctx context.Context) (_node int, err error
 	if _u.mutation.ContactPointsCleared() {
 		_spec.ClearField(organization.FieldContactPoints, field.TypeJSON)
 	}
+	if value, ok := _u.mutation.SiteCode(); ok {
+		_spec.SetField(organization.FieldSiteCode, field.TypeString, value)
+	}
+	if _u.mutation.SiteCodeCleared() {
+		_spec.ClearField(organization.FieldSiteCode, field.TypeString)
+	}
 	if _u.mutation.ParentCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -717,6 +891,186 @@ func (_u *OrganizationUpdate) sqlSave(ctx context.Context) (_node int, err error
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(organization.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ActivitiesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.ActivitiesTable,
+			Columns: []string{organization.ActivitiesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(activity.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedActivitiesIDs(); len(nodes) > 0 && !_u.mutation.ActivitiesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.ActivitiesTable,
+			Columns: []string{organization.ActivitiesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(activity.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ActivitiesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.ActivitiesTable,
+			Columns: []string{organization.ActivitiesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(activity.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.DevicesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.DevicesTable,
+			Columns: []string{organization.DevicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(device.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedDevicesIDs(); len(nodes) > 0 && !_u.mutation.DevicesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.DevicesTable,
+			Columns: []string{organization.DevicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(device.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.DevicesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.DevicesTable,
+			Columns: []string{organization.DevicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(device.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.SpeakersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.SpeakersTable,
+			Columns: []string{organization.SpeakersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(speaker.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedSpeakersIDs(); len(nodes) > 0 && !_u.mutation.SpeakersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.SpeakersTable,
+			Columns: []string{organization.SpeakersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(speaker.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SpeakersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.SpeakersTable,
+			Columns: []string{organization.SpeakersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(speaker.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.TicketKeysCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.TicketKeysTable,
+			Columns: []string{organization.TicketKeysColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(ticketkey.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedTicketKeysIDs(); len(nodes) > 0 && !_u.mutation.TicketKeysCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.TicketKeysTable,
+			Columns: []string{organization.TicketKeysColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(ticketkey.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.TicketKeysIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.TicketKeysTable,
+			Columns: []string{organization.TicketKeysColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(ticketkey.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -1101,6 +1455,26 @@ func (_u *OrganizationUpdateOne) ClearParentID() *OrganizationUpdateOne {
 	return _u
 }
 
+// SetSiteCode sets the "site_code" field.
+func (_u *OrganizationUpdateOne) SetSiteCode(v string) *OrganizationUpdateOne {
+	_u.mutation.SetSiteCode(v)
+	return _u
+}
+
+// SetNillableSiteCode sets the "site_code" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableSiteCode(v *string) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetSiteCode(*v)
+	}
+	return _u
+}
+
+// ClearSiteCode clears the value of the "site_code" field.
+func (_u *OrganizationUpdateOne) ClearSiteCode() *OrganizationUpdateOne {
+	_u.mutation.ClearSiteCode()
+	return _u
+}
+
 // SetParent sets the "parent" edge to the Organization entity.
 func (_u *OrganizationUpdateOne) SetParent(v *Organization) *OrganizationUpdateOne {
 	return _u.SetParentID(v.ID)
@@ -1119,6 +1493,66 @@ func (_u *OrganizationUpdateOne) AddBranches(v ...*Organization) *OrganizationUp
 		ids[i] = v[i].ID
 	}
 	return _u.AddBranchIDs(ids...)
+}
+
+// AddActivityIDs adds the "activities" edge to the Activity entity by IDs.
+func (_u *OrganizationUpdateOne) AddActivityIDs(ids ...int) *OrganizationUpdateOne {
+	_u.mutation.AddActivityIDs(ids...)
+	return _u
+}
+
+// AddActivities adds the "activities" edges to the Activity entity.
+func (_u *OrganizationUpdateOne) AddActivities(v ...*Activity) *OrganizationUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddActivityIDs(ids...)
+}
+
+// AddDeviceIDs adds the "devices" edge to the Device entity by IDs.
+func (_u *OrganizationUpdateOne) AddDeviceIDs(ids ...int) *OrganizationUpdateOne {
+	_u.mutation.AddDeviceIDs(ids...)
+	return _u
+}
+
+// AddDevices adds the "devices" edges to the Device entity.
+func (_u *OrganizationUpdateOne) AddDevices(v ...*Device) *OrganizationUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddDeviceIDs(ids...)
+}
+
+// AddSpeakerIDs adds the "speakers" edge to the Speaker entity by IDs.
+func (_u *OrganizationUpdateOne) AddSpeakerIDs(ids ...int) *OrganizationUpdateOne {
+	_u.mutation.AddSpeakerIDs(ids...)
+	return _u
+}
+
+// AddSpeakers adds the "speakers" edges to the Speaker entity.
+func (_u *OrganizationUpdateOne) AddSpeakers(v ...*Speaker) *OrganizationUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddSpeakerIDs(ids...)
+}
+
+// AddTicketKeyIDs adds the "ticket_keys" edge to the TicketKey entity by IDs.
+func (_u *OrganizationUpdateOne) AddTicketKeyIDs(ids ...int) *OrganizationUpdateOne {
+	_u.mutation.AddTicketKeyIDs(ids...)
+	return _u
+}
+
+// AddTicketKeys adds the "ticket_keys" edges to the TicketKey entity.
+func (_u *OrganizationUpdateOne) AddTicketKeys(v ...*TicketKey) *OrganizationUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddTicketKeyIDs(ids...)
 }
 
 // AddMembershipIDs adds the "memberships" edge to the Membership entity by IDs.
@@ -1166,6 +1600,90 @@ func (_u *OrganizationUpdateOne) RemoveBranches(v ...*Organization) *Organizatio
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveBranchIDs(ids...)
+}
+
+// ClearActivities clears all "activities" edges to the Activity entity.
+func (_u *OrganizationUpdateOne) ClearActivities() *OrganizationUpdateOne {
+	_u.mutation.ClearActivities()
+	return _u
+}
+
+// RemoveActivityIDs removes the "activities" edge to Activity entities by IDs.
+func (_u *OrganizationUpdateOne) RemoveActivityIDs(ids ...int) *OrganizationUpdateOne {
+	_u.mutation.RemoveActivityIDs(ids...)
+	return _u
+}
+
+// RemoveActivities removes "activities" edges to Activity entities.
+func (_u *OrganizationUpdateOne) RemoveActivities(v ...*Activity) *OrganizationUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveActivityIDs(ids...)
+}
+
+// ClearDevices clears all "devices" edges to the Device entity.
+func (_u *OrganizationUpdateOne) ClearDevices() *OrganizationUpdateOne {
+	_u.mutation.ClearDevices()
+	return _u
+}
+
+// RemoveDeviceIDs removes the "devices" edge to Device entities by IDs.
+func (_u *OrganizationUpdateOne) RemoveDeviceIDs(ids ...int) *OrganizationUpdateOne {
+	_u.mutation.RemoveDeviceIDs(ids...)
+	return _u
+}
+
+// RemoveDevices removes "devices" edges to Device entities.
+func (_u *OrganizationUpdateOne) RemoveDevices(v ...*Device) *OrganizationUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveDeviceIDs(ids...)
+}
+
+// ClearSpeakers clears all "speakers" edges to the Speaker entity.
+func (_u *OrganizationUpdateOne) ClearSpeakers() *OrganizationUpdateOne {
+	_u.mutation.ClearSpeakers()
+	return _u
+}
+
+// RemoveSpeakerIDs removes the "speakers" edge to Speaker entities by IDs.
+func (_u *OrganizationUpdateOne) RemoveSpeakerIDs(ids ...int) *OrganizationUpdateOne {
+	_u.mutation.RemoveSpeakerIDs(ids...)
+	return _u
+}
+
+// RemoveSpeakers removes "speakers" edges to Speaker entities.
+func (_u *OrganizationUpdateOne) RemoveSpeakers(v ...*Speaker) *OrganizationUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveSpeakerIDs(ids...)
+}
+
+// ClearTicketKeys clears all "ticket_keys" edges to the TicketKey entity.
+func (_u *OrganizationUpdateOne) ClearTicketKeys() *OrganizationUpdateOne {
+	_u.mutation.ClearTicketKeys()
+	return _u
+}
+
+// RemoveTicketKeyIDs removes the "ticket_keys" edge to TicketKey entities by IDs.
+func (_u *OrganizationUpdateOne) RemoveTicketKeyIDs(ids ...int) *OrganizationUpdateOne {
+	_u.mutation.RemoveTicketKeyIDs(ids...)
+	return _u
+}
+
+// RemoveTicketKeys removes "ticket_keys" edges to TicketKey entities.
+func (_u *OrganizationUpdateOne) RemoveTicketKeys(v ...*TicketKey) *OrganizationUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveTicketKeyIDs(ids...)
 }
 
 // ClearMemberships clears all "memberships" edges to the Membership entity.
@@ -1439,6 +1957,12 @@ func (_u *OrganizationUpdateOne) sqlSave(ctx context.Context) (_node *Organizati
 	if _u.mutation.ContactPointsCleared() {
 		_spec.ClearField(organization.FieldContactPoints, field.TypeJSON)
 	}
+	if value, ok := _u.mutation.SiteCode(); ok {
+		_spec.SetField(organization.FieldSiteCode, field.TypeString, value)
+	}
+	if _u.mutation.SiteCodeCleared() {
+		_spec.ClearField(organization.FieldSiteCode, field.TypeString)
+	}
 	if _u.mutation.ParentCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -1506,6 +2030,186 @@ func (_u *OrganizationUpdateOne) sqlSave(ctx context.Context) (_node *Organizati
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(organization.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ActivitiesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.ActivitiesTable,
+			Columns: []string{organization.ActivitiesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(activity.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedActivitiesIDs(); len(nodes) > 0 && !_u.mutation.ActivitiesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.ActivitiesTable,
+			Columns: []string{organization.ActivitiesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(activity.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ActivitiesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.ActivitiesTable,
+			Columns: []string{organization.ActivitiesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(activity.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.DevicesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.DevicesTable,
+			Columns: []string{organization.DevicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(device.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedDevicesIDs(); len(nodes) > 0 && !_u.mutation.DevicesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.DevicesTable,
+			Columns: []string{organization.DevicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(device.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.DevicesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.DevicesTable,
+			Columns: []string{organization.DevicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(device.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.SpeakersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.SpeakersTable,
+			Columns: []string{organization.SpeakersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(speaker.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedSpeakersIDs(); len(nodes) > 0 && !_u.mutation.SpeakersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.SpeakersTable,
+			Columns: []string{organization.SpeakersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(speaker.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SpeakersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.SpeakersTable,
+			Columns: []string{organization.SpeakersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(speaker.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.TicketKeysCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.TicketKeysTable,
+			Columns: []string{organization.TicketKeysColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(ticketkey.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedTicketKeysIDs(); len(nodes) > 0 && !_u.mutation.TicketKeysCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.TicketKeysTable,
+			Columns: []string{organization.TicketKeysColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(ticketkey.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.TicketKeysIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.TicketKeysTable,
+			Columns: []string{organization.TicketKeysColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(ticketkey.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

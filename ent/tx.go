@@ -14,8 +14,12 @@ import (
 // Tx is a transactional client that is created by calling Client.Tx().
 type Tx struct {
 	config
+	// Activity is the client for interacting with the Activity builders.
+	Activity *ActivityClient
 	// AuthToken is the client for interacting with the AuthToken builders.
 	AuthToken *AuthTokenClient
+	// Device is the client for interacting with the Device builders.
+	Device *DeviceClient
 	// HistoryEntry is the client for interacting with the HistoryEntry builders.
 	HistoryEntry *HistoryEntryClient
 	// LoginAttempt is the client for interacting with the LoginAttempt builders.
@@ -26,8 +30,20 @@ type Tx struct {
 	Organization *OrganizationClient
 	// OutboxMessage is the client for interacting with the OutboxMessage builders.
 	OutboxMessage *OutboxMessageClient
+	// Participant is the client for interacting with the Participant builders.
+	Participant *ParticipantClient
 	// PasswordReset is the client for interacting with the PasswordReset builders.
 	PasswordReset *PasswordResetClient
+	// Registration is the client for interacting with the Registration builders.
+	Registration *RegistrationClient
+	// Scan is the client for interacting with the Scan builders.
+	Scan *ScanClient
+	// Slot is the client for interacting with the Slot builders.
+	Slot *SlotClient
+	// Speaker is the client for interacting with the Speaker builders.
+	Speaker *SpeakerClient
+	// TicketKey is the client for interacting with the TicketKey builders.
+	TicketKey *TicketKeyClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 
@@ -161,13 +177,21 @@ func (tx *Tx) Client() *Client {
 }
 
 func (tx *Tx) init() {
+	tx.Activity = NewActivityClient(tx.config)
 	tx.AuthToken = NewAuthTokenClient(tx.config)
+	tx.Device = NewDeviceClient(tx.config)
 	tx.HistoryEntry = NewHistoryEntryClient(tx.config)
 	tx.LoginAttempt = NewLoginAttemptClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
 	tx.Organization = NewOrganizationClient(tx.config)
 	tx.OutboxMessage = NewOutboxMessageClient(tx.config)
+	tx.Participant = NewParticipantClient(tx.config)
 	tx.PasswordReset = NewPasswordResetClient(tx.config)
+	tx.Registration = NewRegistrationClient(tx.config)
+	tx.Scan = NewScanClient(tx.config)
+	tx.Slot = NewSlotClient(tx.config)
+	tx.Speaker = NewSpeakerClient(tx.config)
+	tx.TicketKey = NewTicketKeyClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 }
 
@@ -178,7 +202,7 @@ func (tx *Tx) init() {
 // of them in order to commit or rollback the transaction.
 //
 // If a closed transaction is embedded in one of the generated entities, and the entity
-// applies a query, for example: AuthToken.QueryXXX(), the query will be executed
+// applies a query, for example: Activity.QueryXXX(), the query will be executed
 // through the driver which created this transaction.
 //
 // Note that txDriver is not goroutine safe.

@@ -36,10 +36,10 @@ func SetComplexity(c *generated.ComplexityRoot) {
 	c.Query.OutboxMessages = func(child int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, _ *ent.OutboxMessageOrder, _ *ent.OutboxMessageWhereInput) int {
 		return pageCost(child, first, last)
 	}
-	c.Organization.Branches = func(child int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, _ []*ent.OrganizationOrder, _ *ent.OrganizationWhereInput) int {
+	c.Organization.Branches = func(child int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, _ []*ent.OrganizationOrder) int {
 		return pageCost(child, first, last)
 	}
-	c.Organization.Memberships = func(child int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, _ *ent.MembershipOrder, _ *ent.MembershipWhereInput) int {
+	c.Organization.Memberships = func(child int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, _ *ent.MembershipOrder) int {
 		return pageCost(child, first, last)
 	}
 	c.Organization.History = func(child int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int {

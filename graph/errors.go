@@ -57,11 +57,15 @@ var (
 
 // Classify maps any error to a domain error.
 func Classify(err error) *apperr.Error {
+	var ve *ent.ValidationError
+	hasVE := errors.As(err, &ve)
 	if e, ok := apperr.As(err); ok {
+		if e.Field == "" && hasVE {
+			return e.WithField(lowerCamel(ve.Name))
+		}
 		return e
 	}
-	var ve *ent.ValidationError
-	if errors.As(err, &ve) {
+	if hasVE {
 		field := lowerCamel(ve.Name)
 		msg := ve.Error()
 		switch {
@@ -132,3 +136,12 @@ func Recover(ctx context.Context, p any) error {
 	slog.ErrorContext(ctx, "graphql: panic", "panic", fmt.Sprint(p))
 	return &apperr.Error{Code: apperr.Internal, Key: "internal"}
 }
+
+// unsupportedAppend refuses the append* inputs entgql generates for list
+// fields: send the whole list instead (the generated code appends the wrong
+// slice, and a partial list would escape the checks of the full one).
+func unsupportedAppend(field string) error {
+	return apperr.Invalid("input."+field, "R-X-2", "append_unsupported")
+}
+
+func unauthenticated() error { return apperr.New(apperr.Unauthenticated, "unauthenticated") }

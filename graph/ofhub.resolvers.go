@@ -73,6 +73,9 @@ func (r *mutationResolver) CreateOrganization(ctx context.Context, input ent.Cre
 
 // UpdateOrganization is the resolver for the updateOrganization field.
 func (r *mutationResolver) UpdateOrganization(ctx context.Context, id int, input ent.UpdateOrganizationInput) (*ent.Organization, error) {
+	if input.AppendKinds != nil || input.AppendContactPoints != nil {
+		return nil, unsupportedAppend("appendKinds/appendContactPoints")
+	}
 	return store.Client(ctx, r.Client).Organization.UpdateOneID(id).SetInput(input).Save(ctx)
 }
 
@@ -83,6 +86,9 @@ func (r *mutationResolver) AddMembership(ctx context.Context, input ent.CreateMe
 
 // UpdateMembership is the resolver for the updateMembership field.
 func (r *mutationResolver) UpdateMembership(ctx context.Context, id int, input ent.UpdateMembershipInput) (*ent.Membership, error) {
+	if input.AppendPermissions != nil {
+		return nil, unsupportedAppend("appendPermissions")
+	}
 	return store.Client(ctx, r.Client).Membership.UpdateOneID(id).SetInput(input).Save(ctx)
 }
 
@@ -104,6 +110,9 @@ func (r *queryResolver) Me(ctx context.Context) (*ent.User, error) {
 	v := viewer.FromContext(ctx)
 	if v == nil || v.UserID == 0 {
 		return nil, nil
+	}
+	if u := auth.UserFrom(ctx); u != nil && u.ID == v.UserID && ent.TxFromContext(ctx) == nil {
+		return u, nil // loaded with the session
 	}
 	return store.Client(ctx, r.Client).User.Get(ctx, v.UserID)
 }

@@ -9,13 +9,15 @@ import (
 	"github.com/ofhub/ofhub/ent/eventbus"
 	"github.com/ofhub/ofhub/graph/generated"
 	"github.com/ofhub/ofhub/server/auth"
+	"github.com/ofhub/ofhub/server/checkin"
 )
 
 // Resolver holds the services resolvers call.
 type Resolver struct {
-	Client *ent.Client
-	Auth   *auth.Service
-	Events *eventbus.Broker
+	Client  *ent.Client
+	Auth    *auth.Service
+	Events  *eventbus.Broker
+	Checkin *checkin.Service
 }
 
 // NewSchema returns the executable schema with its complexity rules.

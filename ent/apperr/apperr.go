@@ -81,6 +81,9 @@ func (e *Error) WithField(prefix string) *Error {
 	return &c
 }
 
+// Key is a message argument that is itself translated (e.g. "kind_phone").
+type Key string
+
 // Translate renders message key in lang with args; unknown keys fall back
 // to the key itself so nothing is ever blank.
 func Translate(lang, key string, args ...any) string {
@@ -98,7 +101,14 @@ func Translate(lang, key string, args ...any) string {
 	if len(args) == 0 {
 		return format
 	}
-	return fmt.Sprintf(format, args...)
+	out := make([]any, len(args))
+	for i, a := range args {
+		if k, ok := a.(Key); ok {
+			a = Translate(lang, string(k))
+		}
+		out[i] = a
+	}
+	return fmt.Sprintf(format, out...)
 }
 
 // T translates key in ctx's language.

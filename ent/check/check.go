@@ -14,11 +14,13 @@ import (
 	entgo "entgo.io/ent"
 
 	"github.com/ofhub/ofhub/ent"
+	"github.com/ofhub/ofhub/ent/activity"
 	"github.com/ofhub/ofhub/ent/apperr"
 	"github.com/ofhub/ofhub/ent/hook"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
 	"github.com/ofhub/ofhub/ent/privacy"
+	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/schema/schematype"
 	"github.com/ofhub/ofhub/ent/user"
 	"github.com/ofhub/ofhub/ent/validate"
@@ -93,6 +95,15 @@ func Organization() entgo.Hook {
 					return nil, err
 				}
 				m.SetReference(ref)
+				if _, set := m.SiteCode(); !set {
+					code, err := unique(ctx, "%04d", 1000, 9000, func(v string) (bool, error) {
+						return c.Organization.Query().Where(organization.SiteCode(v)).Exist(sys(ctx))
+					})
+					if err != nil {
+						return nil, err
+					}
+					m.SetSiteCode(code)
+				}
 			}
 			if err := checkParent(ctx, m); err != nil {
 				return nil, err
@@ -162,11 +173,13 @@ func ContactPoints(cps []schematype.ContactPoint) error {
 			return apperr.Invalid(field+".kind", "R-ORG-1", "invalid_contact_kind", cp.Kind)
 		}
 		if e, ok := apperr.As(err); ok {
-			return e.WithField(field + ".value")
+			e = e.WithField(field + ".value")
+			e.Rule = "R-ORG-1"
+			return e
 		}
 		if cp.Principal {
 			if principal[cp.Kind] {
-				return apperr.Invalid(field+".principal", "R-ORG-1", "two_principals", apperr.Translate("fr", "kind_"+strings.ToLower(string(cp.Kind))))
+				return apperr.Invalid(field+".principal", "R-ORG-1", "two_principals", apperr.Key("kind_"+strings.ToLower(string(cp.Kind))))
 			}
 			principal[cp.Kind] = true
 		}
@@ -253,4 +266,85 @@ func Membership() entgo.Hook {
 			return next.Mutate(ctx, m)
 		})
 	}, entgo.OpCreate|entgo.OpUpdateOne)
+}
+
+// unique draws format(lo + rand(n)) until taken reports false.
+func unique(ctx context.Context, format string, lo, n int64, taken func(string) (bool, error)) (string, error) {
+	for range 30 {
+		r, err := rand.Int(rand.Reader, big.NewInt(n))
+		if err != nil {
+			return "", fmt.Errorf("draw number: %w", err)
+		}
+		v := fmt.Sprintf(format, lo+r.Int64())
+		t, err := taken(v)
+		if err != nil {
+			return "", fmt.Errorf("check number: %w", err)
+		}
+		if !t {
+			return v, nil
+		}
+	}
+	return "", fmt.Errorf("no free number after 30 draws (%s)", format)
+}
+
+// Activity numbers activities (A1234567) and checks their dates.
+func Activity() entgo.Hook {
+	return hook.On(func(next entgo.Mutator) entgo.Mutator {
+		return hook.ActivityFunc(func(ctx context.Context, m *ent.ActivityMutation) (ent.Value, error) {
+			if m.Op().Is(entgo.OpCreate) {
+				n, err := unique(ctx, "A%07d", 1_000_000, 9_000_000, func(v string) (bool, error) {
+					return m.Client().Activity.Query().Where(activity.Number(v)).Exist(sys(ctx))
+				})
+				if err != nil {
+					return nil, err
+				}
+				m.SetNumber(n)
+			}
+			start, okS := m.StartsAt()
+			end, okE := m.EndsAt()
+			if okS && okE && end.Before(start) {
+				return nil, apperr.Invalid("endsAt", "R-ACT-1", "end_before_start")
+			}
+			return next.Mutate(ctx, m)
+		})
+	}, entgo.OpCreate|entgo.OpUpdateOne)
+}
+
+// Slot checks that a slot ends after it starts (R-ACT-1).
+func Slot() entgo.Hook {
+	return hook.On(func(next entgo.Mutator) entgo.Mutator {
+		return hook.SlotFunc(func(ctx context.Context, m *ent.SlotMutation) (ent.Value, error) {
+			start, okS := m.StartsAt()
+			end, okE := m.EndsAt()
+			if okS && okE && !end.After(start) {
+				return nil, apperr.Invalid("endsAt", "R-ACT-1", "end_before_start")
+			}
+			return next.Mutate(ctx, m)
+		})
+	}, entgo.OpCreate|entgo.OpUpdateOne)
+}
+
+// Registration numbers registrations (R12345678).
+func Registration() entgo.Hook {
+	return hook.On(func(next entgo.Mutator) entgo.Mutator {
+		return hook.RegistrationFunc(func(ctx context.Context, m *ent.RegistrationMutation) (ent.Value, error) {
+			if _, set := m.Number(); !set {
+				n, err := unique(ctx, "R%08d", 10_000_000, 90_000_000, func(v string) (bool, error) {
+					return m.Client().Registration.Query().Where(registration.Number(v)).Exist(sys(ctx))
+				})
+				if err != nil {
+					return nil, err
+				}
+				m.SetNumber(n)
+			}
+			if e, ok := m.BuyerEmail(); ok {
+				e = strings.ToLower(strings.TrimSpace(e))
+				if err := validate.Email(e); err != nil {
+					return nil, err.(*apperr.Error).WithField("buyerEmail")
+				}
+				m.SetBuyerEmail(e)
+			}
+			return next.Mutate(ctx, m)
+		})
+	}, entgo.OpCreate)
 }

@@ -32,6 +32,9 @@ func Decode(s string) (Event, error) {
 	return Event{Topic: s[:i], ID: id}, nil
 }
 
+// ResyncTopic is passed to OnPublish hooks when events may have been lost.
+const ResyncTopic = "resync"
+
 // Broker delivers events to the subscribers of this process.
 type Broker struct {
 	mu   sync.RWMutex
@@ -39,6 +42,7 @@ type Broker struct {
 	// resync subscribers are told when events may have been missed (the
 	// PostgreSQL listener reconnected).
 	resync map[chan struct{}]struct{}
+	hooks  []func(Event)
 }
 
 // NewBroker returns an empty broker.
@@ -79,10 +83,21 @@ func (b *Broker) Resyncs() (<-chan struct{}, func()) {
 	}
 }
 
+// OnPublish registers f to run synchronously for every event of any topic
+// (never dropped, unlike channel subscribers): cache invalidation.
+func (b *Broker) OnPublish(f func(Event)) {
+	b.mu.Lock()
+	b.hooks = append(b.hooks, f)
+	b.mu.Unlock()
+}
+
 // Publish delivers e to this process's subscribers.
 func (b *Broker) Publish(e Event) {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
+	for _, f := range b.hooks {
+		f(e)
+	}
 	for ch := range b.subs[e.Topic] {
 		select {
 		case ch <- e:
@@ -95,6 +110,9 @@ func (b *Broker) Publish(e Event) {
 func (b *Broker) Resync() {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
+	for _, f := range b.hooks {
+		f(Event{Topic: ResyncTopic})
+	}
 	for ch := range b.resync {
 		select {
 		case ch <- struct{}{}:

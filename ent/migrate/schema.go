@@ -9,6 +9,45 @@ import (
 )
 
 var (
+	// ActivitiesColumns holds the columns for the "activities" table.
+	ActivitiesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "number", Type: field.TypeString, Unique: true},
+		{Name: "title", Type: field.TypeString, Size: 255},
+		{Name: "starts_at", Type: field.TypeTime, Nullable: true},
+		{Name: "ends_at", Type: field.TypeTime, Nullable: true},
+		{Name: "capacity", Type: field.TypeInt, Nullable: true},
+		{Name: "location", Type: field.TypeString, Nullable: true, Size: 255},
+		{Name: "qr_checkin", Type: field.TypeBool, Default: true},
+		{Name: "per_slot_checkin", Type: field.TypeBool, Default: false},
+		{Name: "slot_tolerance_minutes", Type: field.TypeInt, Default: 30},
+		{Name: "max_participants", Type: field.TypeInt, Default: 10},
+		{Name: "public_registration", Type: field.TypeBool, Default: true},
+		{Name: "organization_id", Type: field.TypeInt},
+	}
+	// ActivitiesTable holds the schema information for the "activities" table.
+	ActivitiesTable = &schema.Table{
+		Name:       "activities",
+		Columns:    ActivitiesColumns,
+		PrimaryKey: []*schema.Column{ActivitiesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "activities_organizations_activities",
+				Columns:    []*schema.Column{ActivitiesColumns[14]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "activity_organization_id_starts_at",
+				Unique:  false,
+				Columns: []*schema.Column{ActivitiesColumns[14], ActivitiesColumns[5]},
+			},
+		},
+	}
 	// AuthTokensColumns holds the columns for the "auth_tokens" table.
 	AuthTokensColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -32,6 +71,42 @@ var (
 				Columns:    []*schema.Column{AuthTokensColumns[8]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.Cascade,
+			},
+		},
+	}
+	// DevicesColumns holds the columns for the "devices" table.
+	DevicesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString, Size: 100},
+		{Name: "identification_code", Type: field.TypeString, Size: 64},
+		{Name: "token_hash", Type: field.TypeBytes, Unique: true, Nullable: true},
+		{Name: "registered_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_seen_at", Type: field.TypeTime, Nullable: true},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "device_info", Type: field.TypeString, Nullable: true, Size: 255},
+		{Name: "clock_skew_ms", Type: field.TypeInt64, Default: 0},
+		{Name: "organization_id", Type: field.TypeInt},
+	}
+	// DevicesTable holds the schema information for the "devices" table.
+	DevicesTable = &schema.Table{
+		Name:       "devices",
+		Columns:    DevicesColumns,
+		PrimaryKey: []*schema.Column{DevicesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "devices_organizations_devices",
+				Columns:    []*schema.Column{DevicesColumns[11]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "device_organization_id_identification_code",
+				Unique:  true,
+				Columns: []*schema.Column{DevicesColumns[11], DevicesColumns[4]},
 			},
 		},
 	}
@@ -155,6 +230,7 @@ var (
 		{Name: "latitude", Type: field.TypeFloat64, Nullable: true},
 		{Name: "longitude", Type: field.TypeFloat64, Nullable: true},
 		{Name: "contact_points", Type: field.TypeJSON, Nullable: true},
+		{Name: "site_code", Type: field.TypeString, Unique: true, Nullable: true},
 		{Name: "parent_id", Type: field.TypeInt, Nullable: true},
 	}
 	// OrganizationsTable holds the schema information for the "organizations" table.
@@ -165,7 +241,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "organizations_organizations_branches",
-				Columns:    []*schema.Column{OrganizationsColumns[18]},
+				Columns:    []*schema.Column{OrganizationsColumns[19]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -208,6 +284,39 @@ var (
 		Columns:    OutboxMessagesColumns,
 		PrimaryKey: []*schema.Column{OutboxMessagesColumns[0]},
 	}
+	// ParticipantsColumns holds the columns for the "participants" table.
+	ParticipantsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "position", Type: field.TypeInt, Default: 0},
+		{Name: "last_name", Type: field.TypeString, Size: 100},
+		{Name: "first_name", Type: field.TypeString, Size: 100},
+		{Name: "email", Type: field.TypeString, Nullable: true, Size: 254},
+		{Name: "phone", Type: field.TypeString, Nullable: true, Size: 30},
+		{Name: "age", Type: field.TypeInt, Nullable: true},
+		{Name: "address", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "registration_id", Type: field.TypeInt},
+	}
+	// ParticipantsTable holds the schema information for the "participants" table.
+	ParticipantsTable = &schema.Table{
+		Name:       "participants",
+		Columns:    ParticipantsColumns,
+		PrimaryKey: []*schema.Column{ParticipantsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "participants_registrations_participants",
+				Columns:    []*schema.Column{ParticipantsColumns[8]},
+				RefColumns: []*schema.Column{RegistrationsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "participant_registration_id",
+				Unique:  false,
+				Columns: []*schema.Column{ParticipantsColumns[8]},
+			},
+		},
+	}
 	// PasswordResetsColumns holds the columns for the "password_resets" table.
 	PasswordResetsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -227,6 +336,208 @@ var (
 				Symbol:     "password_resets_users_password_resets",
 				Columns:    []*schema.Column{PasswordResetsColumns[5]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+	}
+	// RegistrationsColumns holds the columns for the "registrations" table.
+	RegistrationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "number", Type: field.TypeString, Unique: true},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "buyer_last_name", Type: field.TypeString, Size: 100},
+		{Name: "buyer_first_name", Type: field.TypeString, Size: 100},
+		{Name: "buyer_email", Type: field.TypeString, Size: 254},
+		{Name: "buyer_phone", Type: field.TypeString, Nullable: true, Size: 30},
+		{Name: "state", Type: field.TypeEnum, Enums: []string{"CONFIRMED", "CANCELLED"}, Default: "CONFIRMED"},
+		{Name: "cancelled_at", Type: field.TypeTime, Nullable: true},
+		{Name: "source", Type: field.TypeEnum, Enums: []string{"PUBLIC", "STAFF", "IMPORT"}, Default: "STAFF"},
+		{Name: "activity_id", Type: field.TypeInt},
+	}
+	// RegistrationsTable holds the schema information for the "registrations" table.
+	RegistrationsTable = &schema.Table{
+		Name:       "registrations",
+		Columns:    RegistrationsColumns,
+		PrimaryKey: []*schema.Column{RegistrationsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "registrations_activities_registrations",
+				Columns:    []*schema.Column{RegistrationsColumns[12]},
+				RefColumns: []*schema.Column{ActivitiesColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "registration_activity_id_updated_at",
+				Unique:  false,
+				Columns: []*schema.Column{RegistrationsColumns[12], RegistrationsColumns[2]},
+			},
+			{
+				Name:    "registration_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{RegistrationsColumns[4]},
+			},
+		},
+	}
+	// ScansColumns holds the columns for the "scans" table.
+	ScansColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "slot_id", Type: field.TypeInt, Nullable: true},
+		{Name: "slot_key", Type: field.TypeInt, Default: 0},
+		{Name: "user_id", Type: field.TypeInt, Nullable: true},
+		{Name: "speaker_id", Type: field.TypeInt, Nullable: true},
+		{Name: "client_scan_id", Type: field.TypeString, Nullable: true},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"ACCESS_OK", "ALREADY_CHECKED_IN", "INVALID_CODE", "UNKNOWN_REGISTRATION", "WRONG_ACTIVITY", "CANCELLED", "OUTSIDE_SLOT", "DEVICE_REVOKED"}},
+		{Name: "admitted", Type: field.TypeBool, Default: false},
+		{Name: "duplicate", Type: field.TypeBool, Default: false},
+		{Name: "offline", Type: field.TypeBool, Default: false},
+		{Name: "channel", Type: field.TypeEnum, Enums: []string{"QR", "LIST", "SEARCH", "SPEAKER_LINK"}},
+		{Name: "device_time", Type: field.TypeTime, Nullable: true},
+		{Name: "server_time", Type: field.TypeTime},
+		{Name: "checked_in_at", Type: field.TypeTime},
+		{Name: "clock_skew_ms", Type: field.TypeInt64, Default: 0},
+		{Name: "raw_code", Type: field.TypeString, Nullable: true, Size: 512},
+		{Name: "undone_at", Type: field.TypeTime, Nullable: true},
+		{Name: "undone_by", Type: field.TypeInt, Nullable: true},
+		{Name: "activity_id", Type: field.TypeInt},
+		{Name: "device_id", Type: field.TypeInt, Nullable: true},
+		{Name: "registration_id", Type: field.TypeInt, Nullable: true},
+	}
+	// ScansTable holds the schema information for the "scans" table.
+	ScansTable = &schema.Table{
+		Name:       "scans",
+		Columns:    ScansColumns,
+		PrimaryKey: []*schema.Column{ScansColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "scans_activities_scans",
+				Columns:    []*schema.Column{ScansColumns[19]},
+				RefColumns: []*schema.Column{ActivitiesColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "scans_devices_scans",
+				Columns:    []*schema.Column{ScansColumns[20]},
+				RefColumns: []*schema.Column{DevicesColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "scans_registrations_scans",
+				Columns:    []*schema.Column{ScansColumns[21]},
+				RefColumns: []*schema.Column{RegistrationsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "scan_device_id_client_scan_id",
+				Unique:  true,
+				Columns: []*schema.Column{ScansColumns[20], ScansColumns[6]},
+			},
+			{
+				Name:    "scan_one_checkin",
+				Unique:  true,
+				Columns: []*schema.Column{ScansColumns[21], ScansColumns[3]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "admitted",
+				},
+			},
+			{
+				Name:    "scan_activity_id_server_time",
+				Unique:  false,
+				Columns: []*schema.Column{ScansColumns[19], ScansColumns[13]},
+			},
+			{
+				Name:    "scan_registration_id",
+				Unique:  false,
+				Columns: []*schema.Column{ScansColumns[21]},
+			},
+		},
+	}
+	// SlotsColumns holds the columns for the "slots" table.
+	SlotsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "label", Type: field.TypeString, Nullable: true, Size: 255},
+		{Name: "starts_at", Type: field.TypeTime},
+		{Name: "ends_at", Type: field.TypeTime},
+		{Name: "capacity", Type: field.TypeInt, Nullable: true},
+		{Name: "activity_id", Type: field.TypeInt},
+		{Name: "speaker_id", Type: field.TypeInt, Nullable: true},
+	}
+	// SlotsTable holds the schema information for the "slots" table.
+	SlotsTable = &schema.Table{
+		Name:       "slots",
+		Columns:    SlotsColumns,
+		PrimaryKey: []*schema.Column{SlotsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "slots_activities_slots",
+				Columns:    []*schema.Column{SlotsColumns[5]},
+				RefColumns: []*schema.Column{ActivitiesColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "slots_speakers_slots",
+				Columns:    []*schema.Column{SlotsColumns[6]},
+				RefColumns: []*schema.Column{SpeakersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "slot_activity_id_starts_at",
+				Unique:  false,
+				Columns: []*schema.Column{SlotsColumns[5], SlotsColumns[2]},
+			},
+		},
+	}
+	// SpeakersColumns holds the columns for the "speakers" table.
+	SpeakersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "last_name", Type: field.TypeString, Size: 100},
+		{Name: "first_name", Type: field.TypeString, Size: 100},
+		{Name: "email", Type: field.TypeString, Nullable: true, Size: 254},
+		{Name: "link_token_hash", Type: field.TypeBytes, Unique: true, Nullable: true},
+		{Name: "organization_id", Type: field.TypeInt},
+	}
+	// SpeakersTable holds the schema information for the "speakers" table.
+	SpeakersTable = &schema.Table{
+		Name:       "speakers",
+		Columns:    SpeakersColumns,
+		PrimaryKey: []*schema.Column{SpeakersColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "speakers_organizations_speakers",
+				Columns:    []*schema.Column{SpeakersColumns[5]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+	}
+	// TicketKeysColumns holds the columns for the "ticket_keys" table.
+	TicketKeysColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "key_id", Type: field.TypeInt64, Unique: true},
+		{Name: "public_key", Type: field.TypeBytes},
+		{Name: "private_key", Type: field.TypeBytes},
+		{Name: "active", Type: field.TypeBool, Default: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "organization_id", Type: field.TypeInt},
+	}
+	// TicketKeysTable holds the schema information for the "ticket_keys" table.
+	TicketKeysTable = &schema.Table{
+		Name:       "ticket_keys",
+		Columns:    TicketKeysColumns,
+		PrimaryKey: []*schema.Column{TicketKeysColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "ticket_keys_organizations_ticket_keys",
+				Columns:    []*schema.Column{TicketKeysColumns[6]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 		},
@@ -261,23 +572,65 @@ var (
 			},
 		},
 	}
+	// RegistrationSlotsColumns holds the columns for the "registration_slots" table.
+	RegistrationSlotsColumns = []*schema.Column{
+		{Name: "registration_id", Type: field.TypeInt},
+		{Name: "slot_id", Type: field.TypeInt},
+	}
+	// RegistrationSlotsTable holds the schema information for the "registration_slots" table.
+	RegistrationSlotsTable = &schema.Table{
+		Name:       "registration_slots",
+		Columns:    RegistrationSlotsColumns,
+		PrimaryKey: []*schema.Column{RegistrationSlotsColumns[0], RegistrationSlotsColumns[1]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "registration_slots_registration_id",
+				Columns:    []*schema.Column{RegistrationSlotsColumns[0]},
+				RefColumns: []*schema.Column{RegistrationsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "registration_slots_slot_id",
+				Columns:    []*schema.Column{RegistrationSlotsColumns[1]},
+				RefColumns: []*schema.Column{SlotsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		ActivitiesTable,
 		AuthTokensTable,
+		DevicesTable,
 		HistoryEntriesTable,
 		LoginAttemptsTable,
 		MembershipsTable,
 		OrganizationsTable,
 		OutboxMessagesTable,
+		ParticipantsTable,
 		PasswordResetsTable,
+		RegistrationsTable,
+		ScansTable,
+		SlotsTable,
+		SpeakersTable,
+		TicketKeysTable,
 		UsersTable,
+		RegistrationSlotsTable,
 	}
 )
 
 func init() {
+	ActivitiesTable.ForeignKeys[0].RefTable = OrganizationsTable
+	ActivitiesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(34359738368),
+	}
 	AuthTokensTable.ForeignKeys[0].RefTable = UsersTable
 	AuthTokensTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(0),
+	}
+	DevicesTable.ForeignKeys[0].RefTable = OrganizationsTable
+	DevicesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(38654705664),
 	}
 	HistoryEntriesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(4294967296),
@@ -297,11 +650,40 @@ func init() {
 	OutboxMessagesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(21474836480),
 	}
+	ParticipantsTable.ForeignKeys[0].RefTable = RegistrationsTable
+	ParticipantsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(42949672960),
+	}
 	PasswordResetsTable.ForeignKeys[0].RefTable = UsersTable
 	PasswordResetsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(25769803776),
 	}
+	RegistrationsTable.ForeignKeys[0].RefTable = ActivitiesTable
+	RegistrationsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(47244640256),
+	}
+	ScansTable.ForeignKeys[0].RefTable = ActivitiesTable
+	ScansTable.ForeignKeys[1].RefTable = DevicesTable
+	ScansTable.ForeignKeys[2].RefTable = RegistrationsTable
+	ScansTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(51539607552),
+	}
+	SlotsTable.ForeignKeys[0].RefTable = ActivitiesTable
+	SlotsTable.ForeignKeys[1].RefTable = SpeakersTable
+	SlotsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(55834574848),
+	}
+	SpeakersTable.ForeignKeys[0].RefTable = OrganizationsTable
+	SpeakersTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(60129542144),
+	}
+	TicketKeysTable.ForeignKeys[0].RefTable = OrganizationsTable
+	TicketKeysTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(64424509440),
+	}
 	UsersTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(30064771072),
 	}
+	RegistrationSlotsTable.ForeignKeys[0].RefTable = RegistrationsTable
+	RegistrationSlotsTable.ForeignKeys[1].RefTable = SlotsTable
 }

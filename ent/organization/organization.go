@@ -51,10 +51,20 @@ const (
 	FieldContactPoints = "contact_points"
 	// FieldParentID holds the string denoting the parent_id field in the database.
 	FieldParentID = "parent_id"
+	// FieldSiteCode holds the string denoting the site_code field in the database.
+	FieldSiteCode = "site_code"
 	// EdgeParent holds the string denoting the parent edge name in mutations.
 	EdgeParent = "parent"
 	// EdgeBranches holds the string denoting the branches edge name in mutations.
 	EdgeBranches = "branches"
+	// EdgeActivities holds the string denoting the activities edge name in mutations.
+	EdgeActivities = "activities"
+	// EdgeDevices holds the string denoting the devices edge name in mutations.
+	EdgeDevices = "devices"
+	// EdgeSpeakers holds the string denoting the speakers edge name in mutations.
+	EdgeSpeakers = "speakers"
+	// EdgeTicketKeys holds the string denoting the ticket_keys edge name in mutations.
+	EdgeTicketKeys = "ticket_keys"
 	// EdgeMemberships holds the string denoting the memberships edge name in mutations.
 	EdgeMemberships = "memberships"
 	// Table holds the table name of the organization in the database.
@@ -67,6 +77,34 @@ const (
 	BranchesTable = "organizations"
 	// BranchesColumn is the table column denoting the branches relation/edge.
 	BranchesColumn = "parent_id"
+	// ActivitiesTable is the table that holds the activities relation/edge.
+	ActivitiesTable = "activities"
+	// ActivitiesInverseTable is the table name for the Activity entity.
+	// It exists in this package in order to avoid circular dependency with the "activity" package.
+	ActivitiesInverseTable = "activities"
+	// ActivitiesColumn is the table column denoting the activities relation/edge.
+	ActivitiesColumn = "organization_id"
+	// DevicesTable is the table that holds the devices relation/edge.
+	DevicesTable = "devices"
+	// DevicesInverseTable is the table name for the Device entity.
+	// It exists in this package in order to avoid circular dependency with the "device" package.
+	DevicesInverseTable = "devices"
+	// DevicesColumn is the table column denoting the devices relation/edge.
+	DevicesColumn = "organization_id"
+	// SpeakersTable is the table that holds the speakers relation/edge.
+	SpeakersTable = "speakers"
+	// SpeakersInverseTable is the table name for the Speaker entity.
+	// It exists in this package in order to avoid circular dependency with the "speaker" package.
+	SpeakersInverseTable = "speakers"
+	// SpeakersColumn is the table column denoting the speakers relation/edge.
+	SpeakersColumn = "organization_id"
+	// TicketKeysTable is the table that holds the ticket_keys relation/edge.
+	TicketKeysTable = "ticket_keys"
+	// TicketKeysInverseTable is the table name for the TicketKey entity.
+	// It exists in this package in order to avoid circular dependency with the "ticketkey" package.
+	TicketKeysInverseTable = "ticket_keys"
+	// TicketKeysColumn is the table column denoting the ticket_keys relation/edge.
+	TicketKeysColumn = "organization_id"
 	// MembershipsTable is the table that holds the memberships relation/edge.
 	MembershipsTable = "memberships"
 	// MembershipsInverseTable is the table name for the Membership entity.
@@ -97,6 +135,7 @@ var Columns = []string{
 	FieldLongitude,
 	FieldContactPoints,
 	FieldParentID,
+	FieldSiteCode,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -235,6 +274,11 @@ func ByParentID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldParentID, opts...).ToFunc()
 }
 
+// BySiteCode orders the results by the site_code field.
+func BySiteCode(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSiteCode, opts...).ToFunc()
+}
+
 // ByParentField orders the results by parent field.
 func ByParentField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -253,6 +297,62 @@ func ByBranchesCount(opts ...sql.OrderTermOption) OrderOption {
 func ByBranches(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	return func(s *sql.Selector) {
 		sqlgraph.OrderByNeighborTerms(s, newBranchesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByActivitiesCount orders the results by activities count.
+func ByActivitiesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newActivitiesStep(), opts...)
+	}
+}
+
+// ByActivities orders the results by activities terms.
+func ByActivities(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newActivitiesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByDevicesCount orders the results by devices count.
+func ByDevicesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newDevicesStep(), opts...)
+	}
+}
+
+// ByDevices orders the results by devices terms.
+func ByDevices(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newDevicesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// BySpeakersCount orders the results by speakers count.
+func BySpeakersCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newSpeakersStep(), opts...)
+	}
+}
+
+// BySpeakers orders the results by speakers terms.
+func BySpeakers(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newSpeakersStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByTicketKeysCount orders the results by ticket_keys count.
+func ByTicketKeysCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newTicketKeysStep(), opts...)
+	}
+}
+
+// ByTicketKeys orders the results by ticket_keys terms.
+func ByTicketKeys(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newTicketKeysStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
 
@@ -281,6 +381,34 @@ func newBranchesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(Table, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, BranchesTable, BranchesColumn),
+	)
+}
+func newActivitiesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ActivitiesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, ActivitiesTable, ActivitiesColumn),
+	)
+}
+func newDevicesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(DevicesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, DevicesTable, DevicesColumn),
+	)
+}
+func newSpeakersStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(SpeakersInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, SpeakersTable, SpeakersColumn),
+	)
+}
+func newTicketKeysStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(TicketKeysInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, TicketKeysTable, TicketKeysColumn),
 	)
 }
 func newMembershipsStep() *sqlgraph.Step {

@@ -135,6 +135,11 @@ func ParentID(v int) predicate.Organization {
 	return predicate.Organization(sql.FieldEQ(FieldParentID, v))
 }
 
+// SiteCode applies equality check predicate on the "site_code" field. It's identical to SiteCodeEQ.
+func SiteCode(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldSiteCode, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Organization {
 	return predicate.Organization(sql.FieldEQ(FieldCreatedAt, v))
@@ -1170,6 +1175,81 @@ func ParentIDNotNil() predicate.Organization {
 	return predicate.Organization(sql.FieldNotNull(FieldParentID))
 }
 
+// SiteCodeEQ applies the EQ predicate on the "site_code" field.
+func SiteCodeEQ(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldSiteCode, v))
+}
+
+// SiteCodeNEQ applies the NEQ predicate on the "site_code" field.
+func SiteCodeNEQ(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldSiteCode, v))
+}
+
+// SiteCodeIn applies the In predicate on the "site_code" field.
+func SiteCodeIn(vs ...string) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldSiteCode, vs...))
+}
+
+// SiteCodeNotIn applies the NotIn predicate on the "site_code" field.
+func SiteCodeNotIn(vs ...string) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldSiteCode, vs...))
+}
+
+// SiteCodeGT applies the GT predicate on the "site_code" field.
+func SiteCodeGT(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldSiteCode, v))
+}
+
+// SiteCodeGTE applies the GTE predicate on the "site_code" field.
+func SiteCodeGTE(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldSiteCode, v))
+}
+
+// SiteCodeLT applies the LT predicate on the "site_code" field.
+func SiteCodeLT(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldSiteCode, v))
+}
+
+// SiteCodeLTE applies the LTE predicate on the "site_code" field.
+func SiteCodeLTE(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldSiteCode, v))
+}
+
+// SiteCodeContains applies the Contains predicate on the "site_code" field.
+func SiteCodeContains(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldContains(FieldSiteCode, v))
+}
+
+// SiteCodeHasPrefix applies the HasPrefix predicate on the "site_code" field.
+func SiteCodeHasPrefix(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldHasPrefix(FieldSiteCode, v))
+}
+
+// SiteCodeHasSuffix applies the HasSuffix predicate on the "site_code" field.
+func SiteCodeHasSuffix(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldHasSuffix(FieldSiteCode, v))
+}
+
+// SiteCodeIsNil applies the IsNil predicate on the "site_code" field.
+func SiteCodeIsNil() predicate.Organization {
+	return predicate.Organization(sql.FieldIsNull(FieldSiteCode))
+}
+
+// SiteCodeNotNil applies the NotNil predicate on the "site_code" field.
+func SiteCodeNotNil() predicate.Organization {
+	return predicate.Organization(sql.FieldNotNull(FieldSiteCode))
+}
+
+// SiteCodeEqualFold applies the EqualFold predicate on the "site_code" field.
+func SiteCodeEqualFold(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldEqualFold(FieldSiteCode, v))
+}
+
+// SiteCodeContainsFold applies the ContainsFold predicate on the "site_code" field.
+func SiteCodeContainsFold(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldContainsFold(FieldSiteCode, v))
+}
+
 // HasParent applies the HasEdge predicate on the "parent" edge.
 func HasParent() predicate.Organization {
 	return predicate.Organization(func(s *sql.Selector) {
@@ -1208,6 +1288,98 @@ func HasBranches() predicate.Organization {
 func HasBranchesWith(preds ...predicate.Organization) predicate.Organization {
 	return predicate.Organization(func(s *sql.Selector) {
 		step := newBranchesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasActivities applies the HasEdge predicate on the "activities" edge.
+func HasActivities() predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, ActivitiesTable, ActivitiesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasActivitiesWith applies the HasEdge predicate on the "activities" edge with a given conditions (other predicates).
+func HasActivitiesWith(preds ...predicate.Activity) predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := newActivitiesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasDevices applies the HasEdge predicate on the "devices" edge.
+func HasDevices() predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, DevicesTable, DevicesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasDevicesWith applies the HasEdge predicate on the "devices" edge with a given conditions (other predicates).
+func HasDevicesWith(preds ...predicate.Device) predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := newDevicesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasSpeakers applies the HasEdge predicate on the "speakers" edge.
+func HasSpeakers() predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, SpeakersTable, SpeakersColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasSpeakersWith applies the HasEdge predicate on the "speakers" edge with a given conditions (other predicates).
+func HasSpeakersWith(preds ...predicate.Speaker) predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := newSpeakersStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasTicketKeys applies the HasEdge predicate on the "ticket_keys" edge.
+func HasTicketKeys() predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, TicketKeysTable, TicketKeysColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasTicketKeysWith applies the HasEdge predicate on the "ticket_keys" edge with a given conditions (other predicates).
+func HasTicketKeysWith(preds ...predicate.TicketKey) predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := newTicketKeysStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

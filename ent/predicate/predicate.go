@@ -6,8 +6,14 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
+// Activity is the predicate function for activity builders.
+type Activity func(*sql.Selector)
+
 // AuthToken is the predicate function for authtoken builders.
 type AuthToken func(*sql.Selector)
+
+// Device is the predicate function for device builders.
+type Device func(*sql.Selector)
 
 // HistoryEntry is the predicate function for historyentry builders.
 type HistoryEntry func(*sql.Selector)
@@ -24,8 +30,26 @@ type Organization func(*sql.Selector)
 // OutboxMessage is the predicate function for outboxmessage builders.
 type OutboxMessage func(*sql.Selector)
 
+// Participant is the predicate function for participant builders.
+type Participant func(*sql.Selector)
+
 // PasswordReset is the predicate function for passwordreset builders.
 type PasswordReset func(*sql.Selector)
+
+// Registration is the predicate function for registration builders.
+type Registration func(*sql.Selector)
+
+// Scan is the predicate function for scan builders.
+type Scan func(*sql.Selector)
+
+// Slot is the predicate function for slot builders.
+type Slot func(*sql.Selector)
+
+// Speaker is the predicate function for speaker builders.
+type Speaker func(*sql.Selector)
+
+// TicketKey is the predicate function for ticketkey builders.
+type TicketKey func(*sql.Selector)
 
 // User is the predicate function for user builders.
 type User func(*sql.Selector)

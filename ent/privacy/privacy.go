@@ -111,6 +111,30 @@ func DenyMutationOperationRule(op ent.Op) MutationRule {
 	return OnMutationOperation(rule, op)
 }
 
+// The ActivityQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ActivityQueryRuleFunc func(context.Context, *ent.ActivityQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ActivityQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ActivityQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ActivityQuery", q)
+}
+
+// The ActivityMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ActivityMutationRuleFunc func(context.Context, *ent.ActivityMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ActivityMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ActivityMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ActivityMutation", m)
+}
+
 // The AuthTokenQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type AuthTokenQueryRuleFunc func(context.Context, *ent.AuthTokenQuery) error
@@ -133,6 +157,30 @@ func (f AuthTokenMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutat
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AuthTokenMutation", m)
+}
+
+// The DeviceQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type DeviceQueryRuleFunc func(context.Context, *ent.DeviceQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f DeviceQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DeviceQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.DeviceQuery", q)
+}
+
+// The DeviceMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type DeviceMutationRuleFunc func(context.Context, *ent.DeviceMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f DeviceMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.DeviceMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DeviceMutation", m)
 }
 
 // The HistoryEntryQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -255,6 +303,30 @@ func (f OutboxMessageMutationRuleFunc) EvalMutation(ctx context.Context, m ent.M
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.OutboxMessageMutation", m)
 }
 
+// The ParticipantQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ParticipantQueryRuleFunc func(context.Context, *ent.ParticipantQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ParticipantQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ParticipantQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ParticipantQuery", q)
+}
+
+// The ParticipantMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ParticipantMutationRuleFunc func(context.Context, *ent.ParticipantMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ParticipantMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ParticipantMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ParticipantMutation", m)
+}
+
 // The PasswordResetQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type PasswordResetQueryRuleFunc func(context.Context, *ent.PasswordResetQuery) error
@@ -277,6 +349,126 @@ func (f PasswordResetMutationRuleFunc) EvalMutation(ctx context.Context, m ent.M
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PasswordResetMutation", m)
+}
+
+// The RegistrationQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type RegistrationQueryRuleFunc func(context.Context, *ent.RegistrationQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f RegistrationQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RegistrationQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.RegistrationQuery", q)
+}
+
+// The RegistrationMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type RegistrationMutationRuleFunc func(context.Context, *ent.RegistrationMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f RegistrationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.RegistrationMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RegistrationMutation", m)
+}
+
+// The ScanQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ScanQueryRuleFunc func(context.Context, *ent.ScanQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ScanQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ScanQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ScanQuery", q)
+}
+
+// The ScanMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ScanMutationRuleFunc func(context.Context, *ent.ScanMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ScanMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ScanMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ScanMutation", m)
+}
+
+// The SlotQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SlotQueryRuleFunc func(context.Context, *ent.SlotQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SlotQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SlotQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SlotQuery", q)
+}
+
+// The SlotMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SlotMutationRuleFunc func(context.Context, *ent.SlotMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SlotMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SlotMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SlotMutation", m)
+}
+
+// The SpeakerQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SpeakerQueryRuleFunc func(context.Context, *ent.SpeakerQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SpeakerQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SpeakerQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SpeakerQuery", q)
+}
+
+// The SpeakerMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SpeakerMutationRuleFunc func(context.Context, *ent.SpeakerMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SpeakerMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SpeakerMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SpeakerMutation", m)
+}
+
+// The TicketKeyQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type TicketKeyQueryRuleFunc func(context.Context, *ent.TicketKeyQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f TicketKeyQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TicketKeyQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.TicketKeyQuery", q)
+}
+
+// The TicketKeyMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type TicketKeyMutationRuleFunc func(context.Context, *ent.TicketKeyMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f TicketKeyMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.TicketKeyMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.TicketKeyMutation", m)
 }
 
 // The UserQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -338,7 +530,11 @@ var _ QueryMutationRule = FilterFunc(nil)
 
 func queryFilter(q ent.Query) (Filter, error) {
 	switch q := q.(type) {
+	case *ent.ActivityQuery:
+		return q.Filter(), nil
 	case *ent.AuthTokenQuery:
+		return q.Filter(), nil
+	case *ent.DeviceQuery:
 		return q.Filter(), nil
 	case *ent.HistoryEntryQuery:
 		return q.Filter(), nil
@@ -350,7 +546,19 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.OutboxMessageQuery:
 		return q.Filter(), nil
+	case *ent.ParticipantQuery:
+		return q.Filter(), nil
 	case *ent.PasswordResetQuery:
+		return q.Filter(), nil
+	case *ent.RegistrationQuery:
+		return q.Filter(), nil
+	case *ent.ScanQuery:
+		return q.Filter(), nil
+	case *ent.SlotQuery:
+		return q.Filter(), nil
+	case *ent.SpeakerQuery:
+		return q.Filter(), nil
+	case *ent.TicketKeyQuery:
 		return q.Filter(), nil
 	case *ent.UserQuery:
 		return q.Filter(), nil
@@ -361,7 +569,11 @@ func queryFilter(q ent.Query) (Filter, error) {
 
 func mutationFilter(m ent.Mutation) (Filter, error) {
 	switch m := m.(type) {
+	case *ent.ActivityMutation:
+		return m.Filter(), nil
 	case *ent.AuthTokenMutation:
+		return m.Filter(), nil
+	case *ent.DeviceMutation:
 		return m.Filter(), nil
 	case *ent.HistoryEntryMutation:
 		return m.Filter(), nil
@@ -373,7 +585,19 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.OutboxMessageMutation:
 		return m.Filter(), nil
+	case *ent.ParticipantMutation:
+		return m.Filter(), nil
 	case *ent.PasswordResetMutation:
+		return m.Filter(), nil
+	case *ent.RegistrationMutation:
+		return m.Filter(), nil
+	case *ent.ScanMutation:
+		return m.Filter(), nil
+	case *ent.SlotMutation:
+		return m.Filter(), nil
+	case *ent.SpeakerMutation:
+		return m.Filter(), nil
+	case *ent.TicketKeyMutation:
 		return m.Filter(), nil
 	case *ent.UserMutation:
 		return m.Filter(), nil

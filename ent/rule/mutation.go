@@ -78,6 +78,19 @@ func MembershipMutation() privacy.MutationRule {
 		if len(orgs) == 0 {
 			return Forbidden("forbidden")
 		}
+		if uid, ok := m.UserID(); ok && m.Op().Is(ent.OpCreate) && !NewUser(ctx, uid) {
+			// Attaching a user one cannot already see would hand over their
+			// account (then e-mail, password reset…): only users already
+			// managed here, or created by this very operation.
+			visible, err := client(m).User.Query().Where(user.ID(uid), user.Operator(false),
+				user.HasMembershipsWith(membership.OrganizationIDIn(v.ManagedOrgIDs()...))).Exist(system(ctx))
+			if err != nil {
+				return err
+			}
+			if !visible {
+				return ForbiddenField("input.userID", "R-USR-3", "forbidden")
+			}
+		}
 		for _, org := range orgs {
 			if !v.Has(org, viewer.UserManagement) {
 				return Forbidden("forbidden")
@@ -116,6 +129,7 @@ func UserMutation() privacy.MutationRule {
 			return err
 		}
 		managed := v.ManagedOrgIDs()
+		_, emailChange := m.Email()
 		for _, id := range ids {
 			if id == v.UserID && !m.Op().Is(ent.OpDelete|ent.OpDeleteOne) {
 				if _, set := m.Active(); set {
@@ -123,13 +137,28 @@ func UserMutation() privacy.MutationRule {
 				}
 				continue
 			}
-			ok, err := client(m).User.Query().Where(user.ID(id),
+			// A manager acts on users of the establishments they manage, never
+			// on an operator.
+			ok, err := client(m).User.Query().Where(user.ID(id), user.Operator(false),
 				user.HasMembershipsWith(membership.OrganizationIDIn(managed...))).Exist(system(ctx))
 			if err != nil {
 				return err
 			}
 			if !ok {
 				return Forbidden("forbidden")
+			}
+			if emailChange {
+				// The e-mail is the login: changing it is taking the account
+				// over, allowed only when every establishment of the user is
+				// managed by the viewer (R-USR-8).
+				foreign, err := client(m).Membership.Query().Where(membership.UserID(id),
+					membership.OrganizationIDNotIn(managed...)).Exist(system(ctx))
+				if err != nil {
+					return err
+				}
+				if foreign {
+					return ForbiddenField("input.email", "R-USR-8", "forbidden")
+				}
 			}
 		}
 		return privacy.Allow

@@ -145,3 +145,17 @@ func AllowSystem() privacy.QueryMutationRule {
 		return privacy.Skip
 	})
 }
+
+type newUserKey struct{}
+
+// WithNewUser marks ctx as the operation that created user id, so that it
+// may attach its memberships.
+func WithNewUser(ctx context.Context, id int) context.Context {
+	return context.WithValue(ctx, newUserKey{}, id)
+}
+
+// NewUser reports whether user id was created by the operation in ctx.
+func NewUser(ctx context.Context, id int) bool {
+	got, _ := ctx.Value(newUserKey{}).(int)
+	return got == id && id != 0
+}

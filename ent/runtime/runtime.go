@@ -6,14 +6,22 @@ import (
 	"context"
 	"time"
 
+	"github.com/ofhub/ofhub/ent/activity"
 	"github.com/ofhub/ofhub/ent/authtoken"
+	"github.com/ofhub/ofhub/ent/device"
 	"github.com/ofhub/ofhub/ent/historyentry"
 	"github.com/ofhub/ofhub/ent/loginattempt"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
 	"github.com/ofhub/ofhub/ent/outboxmessage"
+	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/passwordreset"
+	"github.com/ofhub/ofhub/ent/registration"
+	"github.com/ofhub/ofhub/ent/scan"
 	"github.com/ofhub/ofhub/ent/schema"
+	"github.com/ofhub/ofhub/ent/slot"
+	"github.com/ofhub/ofhub/ent/speaker"
+	"github.com/ofhub/ofhub/ent/ticketkey"
 	"github.com/ofhub/ofhub/ent/user"
 	"github.com/ofhub/ofhub/ent/viewer"
 
@@ -25,6 +33,113 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	activityMixin := schema.Activity{}.Mixin()
+	activity.Policy = privacy.NewPolicies(schema.Activity{})
+	activity.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := activity.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	activityHooks := schema.Activity{}.Hooks()
+
+	activity.Hooks[1] = activityHooks[0]
+
+	activity.Hooks[2] = activityHooks[1]
+	activityMixinFields0 := activityMixin[0].Fields()
+	_ = activityMixinFields0
+	activityFields := schema.Activity{}.Fields()
+	_ = activityFields
+	// activityDescCreatedAt is the schema descriptor for created_at field.
+	activityDescCreatedAt := activityMixinFields0[0].Descriptor()
+	// activity.DefaultCreatedAt holds the default value on creation for the created_at field.
+	activity.DefaultCreatedAt = activityDescCreatedAt.Default.(func() time.Time)
+	// activityDescUpdatedAt is the schema descriptor for updated_at field.
+	activityDescUpdatedAt := activityMixinFields0[1].Descriptor()
+	// activity.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	activity.DefaultUpdatedAt = activityDescUpdatedAt.Default.(func() time.Time)
+	// activity.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	activity.UpdateDefaultUpdatedAt = activityDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// activityDescTitle is the schema descriptor for title field.
+	activityDescTitle := activityFields[1].Descriptor()
+	// activity.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	activity.TitleValidator = func() func(string) error {
+		validators := activityDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// activityDescCapacity is the schema descriptor for capacity field.
+	activityDescCapacity := activityFields[5].Descriptor()
+	// activity.CapacityValidator is a validator for the "capacity" field. It is called by the builders before save.
+	activity.CapacityValidator = activityDescCapacity.Validators[0].(func(int) error)
+	// activityDescLocation is the schema descriptor for location field.
+	activityDescLocation := activityFields[6].Descriptor()
+	// activity.LocationValidator is a validator for the "location" field. It is called by the builders before save.
+	activity.LocationValidator = activityDescLocation.Validators[0].(func(string) error)
+	// activityDescQrCheckin is the schema descriptor for qr_checkin field.
+	activityDescQrCheckin := activityFields[7].Descriptor()
+	// activity.DefaultQrCheckin holds the default value on creation for the qr_checkin field.
+	activity.DefaultQrCheckin = activityDescQrCheckin.Default.(bool)
+	// activityDescPerSlotCheckin is the schema descriptor for per_slot_checkin field.
+	activityDescPerSlotCheckin := activityFields[8].Descriptor()
+	// activity.DefaultPerSlotCheckin holds the default value on creation for the per_slot_checkin field.
+	activity.DefaultPerSlotCheckin = activityDescPerSlotCheckin.Default.(bool)
+	// activityDescSlotToleranceMinutes is the schema descriptor for slot_tolerance_minutes field.
+	activityDescSlotToleranceMinutes := activityFields[9].Descriptor()
+	// activity.DefaultSlotToleranceMinutes holds the default value on creation for the slot_tolerance_minutes field.
+	activity.DefaultSlotToleranceMinutes = activityDescSlotToleranceMinutes.Default.(int)
+	// activity.SlotToleranceMinutesValidator is a validator for the "slot_tolerance_minutes" field. It is called by the builders before save.
+	activity.SlotToleranceMinutesValidator = func() func(int) error {
+		validators := activityDescSlotToleranceMinutes.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(slot_tolerance_minutes int) error {
+			for _, fn := range fns {
+				if err := fn(slot_tolerance_minutes); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// activityDescMaxParticipants is the schema descriptor for max_participants field.
+	activityDescMaxParticipants := activityFields[10].Descriptor()
+	// activity.DefaultMaxParticipants holds the default value on creation for the max_participants field.
+	activity.DefaultMaxParticipants = activityDescMaxParticipants.Default.(int)
+	// activity.MaxParticipantsValidator is a validator for the "max_participants" field. It is called by the builders before save.
+	activity.MaxParticipantsValidator = func() func(int) error {
+		validators := activityDescMaxParticipants.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(max_participants int) error {
+			for _, fn := range fns {
+				if err := fn(max_participants); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// activityDescPublicRegistration is the schema descriptor for public_registration field.
+	activityDescPublicRegistration := activityFields[11].Descriptor()
+	// activity.DefaultPublicRegistration holds the default value on creation for the public_registration field.
+	activity.DefaultPublicRegistration = activityDescPublicRegistration.Default.(bool)
 	authtoken.Policy = privacy.NewPolicies(schema.AuthToken{})
 	authtoken.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -48,6 +163,77 @@ func init() {
 	authtokenDescIP := authtokenFields[7].Descriptor()
 	// authtoken.IPValidator is a validator for the "ip" field. It is called by the builders before save.
 	authtoken.IPValidator = authtokenDescIP.Validators[0].(func(string) error)
+	deviceMixin := schema.Device{}.Mixin()
+	device.Policy = privacy.NewPolicies(schema.Device{})
+	device.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := device.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	deviceHooks := schema.Device{}.Hooks()
+
+	device.Hooks[1] = deviceHooks[0]
+	deviceMixinFields0 := deviceMixin[0].Fields()
+	_ = deviceMixinFields0
+	deviceFields := schema.Device{}.Fields()
+	_ = deviceFields
+	// deviceDescCreatedAt is the schema descriptor for created_at field.
+	deviceDescCreatedAt := deviceMixinFields0[0].Descriptor()
+	// device.DefaultCreatedAt holds the default value on creation for the created_at field.
+	device.DefaultCreatedAt = deviceDescCreatedAt.Default.(func() time.Time)
+	// deviceDescUpdatedAt is the schema descriptor for updated_at field.
+	deviceDescUpdatedAt := deviceMixinFields0[1].Descriptor()
+	// device.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	device.DefaultUpdatedAt = deviceDescUpdatedAt.Default.(func() time.Time)
+	// device.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	device.UpdateDefaultUpdatedAt = deviceDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// deviceDescName is the schema descriptor for name field.
+	deviceDescName := deviceFields[1].Descriptor()
+	// device.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	device.NameValidator = func() func(string) error {
+		validators := deviceDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// deviceDescIdentificationCode is the schema descriptor for identification_code field.
+	deviceDescIdentificationCode := deviceFields[2].Descriptor()
+	// device.IdentificationCodeValidator is a validator for the "identification_code" field. It is called by the builders before save.
+	device.IdentificationCodeValidator = func() func(string) error {
+		validators := deviceDescIdentificationCode.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(identification_code string) error {
+			for _, fn := range fns {
+				if err := fn(identification_code); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// deviceDescDeviceInfo is the schema descriptor for device_info field.
+	deviceDescDeviceInfo := deviceFields[7].Descriptor()
+	// device.DeviceInfoValidator is a validator for the "device_info" field. It is called by the builders before save.
+	device.DeviceInfoValidator = deviceDescDeviceInfo.Validators[0].(func(string) error)
+	// deviceDescClockSkewMs is the schema descriptor for clock_skew_ms field.
+	deviceDescClockSkewMs := deviceFields[8].Descriptor()
+	// device.DefaultClockSkewMs holds the default value on creation for the clock_skew_ms field.
+	device.DefaultClockSkewMs = deviceDescClockSkewMs.Default.(int64)
 	historyentry.Policy = privacy.NewPolicies(schema.HistoryEntry{})
 	historyentry.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -217,6 +403,87 @@ func init() {
 	outboxmessageDescCreatedAt := outboxmessageFields[9].Descriptor()
 	// outboxmessage.DefaultCreatedAt holds the default value on creation for the created_at field.
 	outboxmessage.DefaultCreatedAt = outboxmessageDescCreatedAt.Default.(func() time.Time)
+	participant.Policy = privacy.NewPolicies(schema.Participant{})
+	participant.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := participant.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	participantFields := schema.Participant{}.Fields()
+	_ = participantFields
+	// participantDescPosition is the schema descriptor for position field.
+	participantDescPosition := participantFields[1].Descriptor()
+	// participant.DefaultPosition holds the default value on creation for the position field.
+	participant.DefaultPosition = participantDescPosition.Default.(int)
+	// participantDescLastName is the schema descriptor for last_name field.
+	participantDescLastName := participantFields[2].Descriptor()
+	// participant.LastNameValidator is a validator for the "last_name" field. It is called by the builders before save.
+	participant.LastNameValidator = func() func(string) error {
+		validators := participantDescLastName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(last_name string) error {
+			for _, fn := range fns {
+				if err := fn(last_name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// participantDescFirstName is the schema descriptor for first_name field.
+	participantDescFirstName := participantFields[3].Descriptor()
+	// participant.FirstNameValidator is a validator for the "first_name" field. It is called by the builders before save.
+	participant.FirstNameValidator = func() func(string) error {
+		validators := participantDescFirstName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(first_name string) error {
+			for _, fn := range fns {
+				if err := fn(first_name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// participantDescEmail is the schema descriptor for email field.
+	participantDescEmail := participantFields[4].Descriptor()
+	// participant.EmailValidator is a validator for the "email" field. It is called by the builders before save.
+	participant.EmailValidator = participantDescEmail.Validators[0].(func(string) error)
+	// participantDescPhone is the schema descriptor for phone field.
+	participantDescPhone := participantFields[5].Descriptor()
+	// participant.PhoneValidator is a validator for the "phone" field. It is called by the builders before save.
+	participant.PhoneValidator = participantDescPhone.Validators[0].(func(string) error)
+	// participantDescAge is the schema descriptor for age field.
+	participantDescAge := participantFields[6].Descriptor()
+	// participant.AgeValidator is a validator for the "age" field. It is called by the builders before save.
+	participant.AgeValidator = func() func(int) error {
+		validators := participantDescAge.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(age int) error {
+			for _, fn := range fns {
+				if err := fn(age); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// participantDescAddress is the schema descriptor for address field.
+	participantDescAddress := participantFields[7].Descriptor()
+	// participant.AddressValidator is a validator for the "address" field. It is called by the builders before save.
+	participant.AddressValidator = participantDescAddress.Validators[0].(func(string) error)
 	passwordreset.Policy = privacy.NewPolicies(schema.PasswordReset{})
 	passwordreset.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -232,6 +499,210 @@ func init() {
 	passwordresetDescCreatedAt := passwordresetFields[2].Descriptor()
 	// passwordreset.DefaultCreatedAt holds the default value on creation for the created_at field.
 	passwordreset.DefaultCreatedAt = passwordresetDescCreatedAt.Default.(func() time.Time)
+	registrationMixin := schema.Registration{}.Mixin()
+	registration.Policy = privacy.NewPolicies(schema.Registration{})
+	registration.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := registration.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	registrationHooks := schema.Registration{}.Hooks()
+
+	registration.Hooks[1] = registrationHooks[0]
+
+	registration.Hooks[2] = registrationHooks[1]
+	registrationMixinFields0 := registrationMixin[0].Fields()
+	_ = registrationMixinFields0
+	registrationFields := schema.Registration{}.Fields()
+	_ = registrationFields
+	// registrationDescCreatedAt is the schema descriptor for created_at field.
+	registrationDescCreatedAt := registrationMixinFields0[0].Descriptor()
+	// registration.DefaultCreatedAt holds the default value on creation for the created_at field.
+	registration.DefaultCreatedAt = registrationDescCreatedAt.Default.(func() time.Time)
+	// registrationDescUpdatedAt is the schema descriptor for updated_at field.
+	registrationDescUpdatedAt := registrationMixinFields0[1].Descriptor()
+	// registration.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	registration.DefaultUpdatedAt = registrationDescUpdatedAt.Default.(func() time.Time)
+	// registration.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	registration.UpdateDefaultUpdatedAt = registrationDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// registrationDescBuyerLastName is the schema descriptor for buyer_last_name field.
+	registrationDescBuyerLastName := registrationFields[3].Descriptor()
+	// registration.BuyerLastNameValidator is a validator for the "buyer_last_name" field. It is called by the builders before save.
+	registration.BuyerLastNameValidator = func() func(string) error {
+		validators := registrationDescBuyerLastName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(buyer_last_name string) error {
+			for _, fn := range fns {
+				if err := fn(buyer_last_name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// registrationDescBuyerFirstName is the schema descriptor for buyer_first_name field.
+	registrationDescBuyerFirstName := registrationFields[4].Descriptor()
+	// registration.BuyerFirstNameValidator is a validator for the "buyer_first_name" field. It is called by the builders before save.
+	registration.BuyerFirstNameValidator = func() func(string) error {
+		validators := registrationDescBuyerFirstName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(buyer_first_name string) error {
+			for _, fn := range fns {
+				if err := fn(buyer_first_name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// registrationDescBuyerEmail is the schema descriptor for buyer_email field.
+	registrationDescBuyerEmail := registrationFields[5].Descriptor()
+	// registration.BuyerEmailValidator is a validator for the "buyer_email" field. It is called by the builders before save.
+	registration.BuyerEmailValidator = registrationDescBuyerEmail.Validators[0].(func(string) error)
+	// registrationDescBuyerPhone is the schema descriptor for buyer_phone field.
+	registrationDescBuyerPhone := registrationFields[6].Descriptor()
+	// registration.BuyerPhoneValidator is a validator for the "buyer_phone" field. It is called by the builders before save.
+	registration.BuyerPhoneValidator = registrationDescBuyerPhone.Validators[0].(func(string) error)
+	scan.Policy = privacy.NewPolicies(schema.Scan{})
+	scan.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := scan.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	scanFields := schema.Scan{}.Fields()
+	_ = scanFields
+	// scanDescSlotKey is the schema descriptor for slot_key field.
+	scanDescSlotKey := scanFields[4].Descriptor()
+	// scan.DefaultSlotKey holds the default value on creation for the slot_key field.
+	scan.DefaultSlotKey = scanDescSlotKey.Default.(int)
+	// scanDescAdmitted is the schema descriptor for admitted field.
+	scanDescAdmitted := scanFields[10].Descriptor()
+	// scan.DefaultAdmitted holds the default value on creation for the admitted field.
+	scan.DefaultAdmitted = scanDescAdmitted.Default.(bool)
+	// scanDescDuplicate is the schema descriptor for duplicate field.
+	scanDescDuplicate := scanFields[11].Descriptor()
+	// scan.DefaultDuplicate holds the default value on creation for the duplicate field.
+	scan.DefaultDuplicate = scanDescDuplicate.Default.(bool)
+	// scanDescOffline is the schema descriptor for offline field.
+	scanDescOffline := scanFields[12].Descriptor()
+	// scan.DefaultOffline holds the default value on creation for the offline field.
+	scan.DefaultOffline = scanDescOffline.Default.(bool)
+	// scanDescServerTime is the schema descriptor for server_time field.
+	scanDescServerTime := scanFields[15].Descriptor()
+	// scan.DefaultServerTime holds the default value on creation for the server_time field.
+	scan.DefaultServerTime = scanDescServerTime.Default.(func() time.Time)
+	// scanDescClockSkewMs is the schema descriptor for clock_skew_ms field.
+	scanDescClockSkewMs := scanFields[17].Descriptor()
+	// scan.DefaultClockSkewMs holds the default value on creation for the clock_skew_ms field.
+	scan.DefaultClockSkewMs = scanDescClockSkewMs.Default.(int64)
+	// scanDescRawCode is the schema descriptor for raw_code field.
+	scanDescRawCode := scanFields[18].Descriptor()
+	// scan.RawCodeValidator is a validator for the "raw_code" field. It is called by the builders before save.
+	scan.RawCodeValidator = scanDescRawCode.Validators[0].(func(string) error)
+	slot.Policy = privacy.NewPolicies(schema.Slot{})
+	slot.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := slot.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	slotHooks := schema.Slot{}.Hooks()
+
+	slot.Hooks[1] = slotHooks[0]
+	slotFields := schema.Slot{}.Fields()
+	_ = slotFields
+	// slotDescLabel is the schema descriptor for label field.
+	slotDescLabel := slotFields[1].Descriptor()
+	// slot.LabelValidator is a validator for the "label" field. It is called by the builders before save.
+	slot.LabelValidator = slotDescLabel.Validators[0].(func(string) error)
+	// slotDescCapacity is the schema descriptor for capacity field.
+	slotDescCapacity := slotFields[4].Descriptor()
+	// slot.CapacityValidator is a validator for the "capacity" field. It is called by the builders before save.
+	slot.CapacityValidator = slotDescCapacity.Validators[0].(func(int) error)
+	speaker.Policy = privacy.NewPolicies(schema.Speaker{})
+	speaker.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := speaker.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	speakerFields := schema.Speaker{}.Fields()
+	_ = speakerFields
+	// speakerDescLastName is the schema descriptor for last_name field.
+	speakerDescLastName := speakerFields[1].Descriptor()
+	// speaker.LastNameValidator is a validator for the "last_name" field. It is called by the builders before save.
+	speaker.LastNameValidator = func() func(string) error {
+		validators := speakerDescLastName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(last_name string) error {
+			for _, fn := range fns {
+				if err := fn(last_name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// speakerDescFirstName is the schema descriptor for first_name field.
+	speakerDescFirstName := speakerFields[2].Descriptor()
+	// speaker.FirstNameValidator is a validator for the "first_name" field. It is called by the builders before save.
+	speaker.FirstNameValidator = func() func(string) error {
+		validators := speakerDescFirstName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(first_name string) error {
+			for _, fn := range fns {
+				if err := fn(first_name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// speakerDescEmail is the schema descriptor for email field.
+	speakerDescEmail := speakerFields[3].Descriptor()
+	// speaker.EmailValidator is a validator for the "email" field. It is called by the builders before save.
+	speaker.EmailValidator = speakerDescEmail.Validators[0].(func(string) error)
+	ticketkey.Policy = privacy.NewPolicies(schema.TicketKey{})
+	ticketkey.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := ticketkey.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	ticketkeyFields := schema.TicketKey{}.Fields()
+	_ = ticketkeyFields
+	// ticketkeyDescActive is the schema descriptor for active field.
+	ticketkeyDescActive := ticketkeyFields[4].Descriptor()
+	// ticketkey.DefaultActive holds the default value on creation for the active field.
+	ticketkey.DefaultActive = ticketkeyDescActive.Default.(bool)
+	// ticketkeyDescCreatedAt is the schema descriptor for created_at field.
+	ticketkeyDescCreatedAt := ticketkeyFields[5].Descriptor()
+	// ticketkey.DefaultCreatedAt holds the default value on creation for the created_at field.
+	ticketkey.DefaultCreatedAt = ticketkeyDescCreatedAt.Default.(func() time.Time)
 	userMixin := schema.User{}.Mixin()
 	user.Policy = privacy.NewPolicies(schema.User{})
 	user.Hooks[0] = func(next ent.Mutator) ent.Mutator {

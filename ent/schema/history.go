@@ -17,13 +17,13 @@ type HistoryEntry struct{ ent.Schema }
 func (HistoryEntry) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("entity_type").Immutable(),
-		field.Int("entity_id").Immutable(),
+		field.Int("entity_id").Immutable().Annotations(entgql.Type("ID")),
 		field.Enum("action").Values("CREATE", "UPDATE", "DELETE").Immutable(),
 		// The organisation the record belongs to, for tenant scoping.
-		field.Int("organization_id").Optional().Nillable().Immutable(),
+		field.Int("organization_id").Optional().Nillable().Immutable().Annotations(entgql.Type("ID")),
 		// The user the record is about (User and Membership history).
-		field.Int("subject_user_id").Optional().Nillable().Immutable(),
-		field.Int("actor_id").Optional().Nillable().Immutable(),
+		field.Int("subject_user_id").Optional().Nillable().Immutable().Annotations(entgql.Type("ID")),
+		field.Int("actor_id").Optional().Nillable().Immutable().Annotations(entgql.Type("ID")),
 		field.String("actor_name").Optional().Immutable(),
 		field.JSON("changes", []schematype.FieldChange{}).Optional().Immutable(),
 		field.String("comment").Optional().Immutable(),

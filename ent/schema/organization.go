@@ -53,16 +53,26 @@ func (Organization) Fields() []ent.Field {
 		field.Float("longitude").Optional().Nillable().Range(-180, 180),
 		field.JSON("contact_points", []schematype.ContactPoint{}).Optional(),
 		field.Int("parent_id").Optional().Nillable(),
+		// Site code typed on scanning devices to join the organisation
+		// (R-CHK-3), e.g. 5404. Set on creation.
+		field.String("site_code").Optional().Unique().
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
 }
 
 func (Organization) Edges() []ent.Edge {
 	return []ent.Edge{
+		// Branches are attached through their parentID, an operator's
+		// business (R-ORG-6); edge filters would bypass tenant privacy.
 		edge.To("branches", Organization.Type).
-			Annotations(entgql.RelayConnection()).
-			From("parent").Field("parent_id").Unique(),
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)).
+			From("parent").Field("parent_id").Unique().Annotations(entgql.Skip(entgql.SkipWhereInput)),
+		edge.To("activities", Activity.Type).Annotations(entsql.OnDelete(entsql.Cascade), entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)),
+		edge.To("devices", Device.Type).Annotations(entsql.OnDelete(entsql.Cascade), entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)),
+		edge.To("speakers", Speaker.Type).Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.To("ticket_keys", TicketKey.Type).Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip(entgql.SkipAll)),
 		edge.To("memberships", Membership.Type).
-			Annotations(entsql.OnDelete(entsql.Cascade), entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+			Annotations(entsql.OnDelete(entsql.Cascade), entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)),
 	}
 }
 

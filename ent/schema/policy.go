@@ -6,11 +6,18 @@ import (
 	"entgo.io/ent"
 
 	gen "github.com/ofhub/ofhub/ent"
+	"github.com/ofhub/ofhub/ent/activity"
 	"github.com/ofhub/ofhub/ent/check"
+	"github.com/ofhub/ofhub/ent/device"
 	"github.com/ofhub/ofhub/ent/history"
 	"github.com/ofhub/ofhub/ent/membership"
+	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/privacy"
+	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/rule"
+	"github.com/ofhub/ofhub/ent/slot"
+	"github.com/ofhub/ofhub/ent/speaker"
+	"github.com/ofhub/ofhub/ent/viewer"
 )
 
 // Policies, hooks and history scopes of each entity; see package rule for
@@ -84,4 +91,89 @@ func systemOnly() ent.Policy {
 		Query:    privacy.QueryPolicy{rule.AllowSystem(), rule.DenyAll()},
 		Mutation: privacy.MutationPolicy{rule.AllowSystem(), rule.DenyAll()},
 	}
+}
+
+// Check-in entities are scoped to their organisation. Members read them
+// (check-in at the door is everybody's job); MANAGER configures activities,
+// speakers and devices; any member registers people. Scans are written by
+// the check-in engine only (system decision after its own checks).
+
+func tenantPolicy(read privacy.QueryRule, write privacy.MutationRule) ent.Policy {
+	return privacy.Policy{
+		Query:    privacy.QueryPolicy{rule.AllowOperator(), rule.DenyAnonymous(), read},
+		Mutation: privacy.MutationPolicy{rule.AllowOperator(), rule.DenyAnonymous(), rule.DenyDevice(), write},
+	}
+}
+
+func (Activity) Policy() ent.Policy {
+	return tenantPolicy(rule.FilterOrgField("organization_id"), rule.OrgWrite(rule.OrgsOfActivities, viewer.Manager))
+}
+
+func (Slot) Policy() ent.Policy {
+	return tenantPolicy(rule.FilterThrough("activity"), rule.OrgWrite(func(ctx context.Context, c *gen.Client, ids []int) ([]int, error) {
+		return c.Activity.Query().Where(activity.HasSlotsWith(slot.IDIn(ids...))).Select(activity.FieldOrganizationID).Ints(ctx)
+	}, viewer.Manager))
+}
+
+func (Speaker) Policy() ent.Policy {
+	return tenantPolicy(rule.FilterOrgField("organization_id"), rule.OrgWrite(func(ctx context.Context, c *gen.Client, ids []int) ([]int, error) {
+		return c.Speaker.Query().Where(speaker.IDIn(ids...)).Select(speaker.FieldOrganizationID).Ints(ctx)
+	}, viewer.Manager))
+}
+
+func (Registration) Policy() ent.Policy {
+	return tenantPolicy(rule.FilterOrgField("organization_id"), rule.OrgWrite(rule.OrgsOfRegistrations))
+}
+
+func (Participant) Policy() ent.Policy {
+	return tenantPolicy(rule.FilterThrough("registration"), rule.OrgWrite(func(ctx context.Context, c *gen.Client, ids []int) ([]int, error) {
+		return c.Registration.Query().Where(registration.HasParticipantsWith(participant.IDIn(ids...))).Select(registration.FieldOrganizationID).Ints(ctx)
+	}))
+}
+
+func (Scan) Policy() ent.Policy {
+	return privacy.Policy{
+		Query:    privacy.QueryPolicy{rule.AllowOperator(), rule.DenyAnonymous(), rule.FilterOrgField("organization_id")},
+		Mutation: privacy.MutationPolicy{rule.AllowSystem(), rule.DenyAll()},
+	}
+}
+
+func (Device) Policy() ent.Policy {
+	return tenantPolicy(rule.FilterOrgField("organization_id"), rule.OrgWrite(func(ctx context.Context, c *gen.Client, ids []int) ([]int, error) {
+		return c.Device.Query().Where(device.IDIn(ids...)).Select(device.FieldOrganizationID).Ints(ctx)
+	}, viewer.Manager))
+}
+
+func (TicketKey) Policy() ent.Policy { return systemOnly() }
+
+func (Slot) Hooks() []ent.Hook { return []ent.Hook{check.Slot()} }
+
+func (Activity) Hooks() []ent.Hook {
+	return []ent.Hook{check.Activity(), history.Hook(func(ctx context.Context, c *gen.Client, id int) (*int, *int, error) {
+		a, err := c.Activity.Get(ctx, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		return &a.OrganizationID, nil, nil
+	})}
+}
+
+func (Device) Hooks() []ent.Hook {
+	return []ent.Hook{history.Hook(func(ctx context.Context, c *gen.Client, id int) (*int, *int, error) {
+		d, err := c.Device.Get(ctx, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		return &d.OrganizationID, nil, nil
+	})}
+}
+
+func (Registration) Hooks() []ent.Hook {
+	return []ent.Hook{check.Registration(), history.Hook(func(ctx context.Context, c *gen.Client, id int) (*int, *int, error) {
+		r, err := c.Registration.Get(ctx, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		return &r.OrganizationID, nil, nil
+	})}
 }

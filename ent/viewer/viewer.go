@@ -36,6 +36,8 @@ type Viewer struct {
 	Orgs map[int][]Permission
 	// TokenID is the session token used, so logout can revoke it.
 	TokenID int
+	// DeviceID and DeviceOrg are set when a scanning device is calling.
+	DeviceID, DeviceOrg int
 	// Name is shown as the author of history entries.
 	Name   string
 	Lang   string
@@ -62,7 +64,9 @@ func SystemContext(ctx context.Context) context.Context {
 }
 
 // Authenticated reports whether a user (or the system) is behind v.
-func (v *Viewer) Authenticated() bool { return v != nil && (v.UserID != 0 || v.System) }
+func (v *Viewer) Authenticated() bool {
+	return v != nil && (v.UserID != 0 || v.System || v.DeviceID != 0)
+}
 
 // Member reports whether v may act on organisation org at all.
 func (v *Viewer) Member(org int) bool {

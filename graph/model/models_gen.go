@@ -3,11 +3,27 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"github.com/ofhub/ofhub/ent"
+	"github.com/ofhub/ofhub/ent/registration"
+	"github.com/ofhub/ofhub/ent/scan"
 	"github.com/ofhub/ofhub/ent/viewer"
 )
+
+type ActivityStats struct {
+	// Confirmed registrations.
+	Registrations int `json:"registrations"`
+	// Participants of confirmed registrations.
+	Registered int `json:"registered"`
+	// Participants of registrations checked in (whole activity, or per slot).
+	Present int          `json:"present"`
+	PerSlot []*SlotStats `json:"perSlot"`
+}
 
 type AuthPayload struct {
 	// Send it as `Authorization: Bearer <token>`.
@@ -16,11 +32,235 @@ type AuthPayload struct {
 	User      *ent.User `json:"user"`
 }
 
+type CheckInEvent struct {
+	CheckIn        *ent.Scan          `json:"checkIn"`
+	Status         scan.Status        `json:"status"`
+	RegistrationID *int               `json:"registrationId,omitempty"`
+	Participants   []*ParticipantName `json:"participants"`
+	CheckedInAt    time.Time          `json:"checkedInAt"`
+}
+
+type CheckInInput struct {
+	// The QR text read by the device.
+	Code string `json:"code"`
+	// Device-generated id; a retried request records nothing new.
+	ClientScanID *string `json:"clientScanId,omitempty"`
+	// Device time of the scan.
+	ScannedAt *time.Time `json:"scannedAt,omitempty"`
+	// The activity being scanned; a ticket of another activity is refused.
+	ActivityID *int `json:"activityId,omitempty"`
+	SlotID     *int `json:"slotId,omitempty"`
+}
+
+type CheckInResult struct {
+	Status scan.Status `json:"status"`
+	// « Accès OK — DUPONT Jean », « KO, déjà pointé le 21/11/2026 à 10:02 »…
+	Message          string             `json:"message"`
+	Color            ResultColor        `json:"color"`
+	Participants     []*ParticipantName `json:"participants"`
+	FirstCheckedInAt *time.Time         `json:"firstCheckedInAt,omitempty"`
+	// An offline admission of someone already checked in elsewhere earlier.
+	Duplicate bool `json:"duplicate"`
+	// The recorded scan (null for a debounced repeat).
+	CheckIn        *ent.Scan `json:"checkIn,omitempty"`
+	RegistrationID *int      `json:"registrationId,omitempty"`
+}
+
+type DeviceSetup struct {
+	// Link the device opens (scanning app with server and site code).
+	URL      string `json:"url"`
+	SiteCode string `json:"siteCode"`
+	// PNG of the setup QR code, as a data: URL.
+	QRDataURL string `json:"qrDataURL"`
+}
+
 type MembershipInput struct {
 	OrganizationID int                 `json:"organizationID"`
 	Permissions    []viewer.Permission `json:"permissions"`
 	Principal      bool                `json:"principal"`
 }
 
+type ParticipantInput struct {
+	LastName  string  `json:"lastName"`
+	FirstName string  `json:"firstName"`
+	Email     *string `json:"email,omitempty"`
+	Phone     *string `json:"phone,omitempty"`
+	Age       *int    `json:"age,omitempty"`
+	Address   *string `json:"address,omitempty"`
+}
+
+// A participant as a check-in screen names them.
+type ParticipantName struct {
+	LastName  string `json:"lastName"`
+	FirstName string `json:"firstName"`
+}
+
+type PublicKey struct {
+	// Key id as a decimal string (uint32).
+	KeyID string `json:"keyId"`
+	// Ed25519 public key, base64.
+	PublicKey string `json:"publicKey"`
+}
+
+type RegisterDeviceInput struct {
+	SiteCode           string  `json:"siteCode"`
+	IdentificationCode string  `json:"identificationCode"`
+	DeviceInfo         *string `json:"deviceInfo,omitempty"`
+}
+
+type RegisterDevicePayload struct {
+	// Shown once; send it as Authorization: Bearer.
+	Token      string          `json:"token"`
+	Device     *ent.Device     `json:"device"`
+	Activities []*ent.Activity `json:"activities"`
+	PublicKeys []*PublicKey    `json:"publicKeys"`
+	ServerTime time.Time       `json:"serverTime"`
+}
+
+type RegisterInput struct {
+	ActivityID     int     `json:"activityID"`
+	BuyerLastName  string  `json:"buyerLastName"`
+	BuyerFirstName string  `json:"buyerFirstName"`
+	BuyerEmail     string  `json:"buyerEmail"`
+	BuyerPhone     *string `json:"buyerPhone,omitempty"`
+	// At least one; at most the activity's limit per registration.
+	Participants []*ParticipantInput `json:"participants"`
+	// Chosen slots of a slot activity (at least one there).
+	SlotIDs []int `json:"slotIDs,omitempty"`
+}
+
+type RegisterPayload struct {
+	Registration *ent.Registration `json:"registration"`
+	Ticket       *Ticket           `json:"ticket"`
+}
+
+type RosterCheckIn struct {
+	SlotID *int      `json:"slotId,omitempty"`
+	At     time.Time `json:"at"`
+}
+
+type RosterEntry struct {
+	RegistrationID int                `json:"registrationId"`
+	Number         string             `json:"number"`
+	State          registration.State `json:"state"`
+	Participants   []*ParticipantName `json:"participants"`
+	SlotIds        []int              `json:"slotIds"`
+	CheckIns       []*RosterCheckIn   `json:"checkIns"`
+	UpdatedAt      time.Time          `json:"updatedAt"`
+}
+
+type RosterPage struct {
+	Entries []*RosterEntry `json:"entries"`
+	// Pass it back as `after` for the next page, then for deltas.
+	Cursor string `json:"cursor"`
+	// More pages of the current pass are waiting.
+	HasMore bool `json:"hasMore"`
+}
+
+type SlotInput struct {
+	Label     *string   `json:"label,omitempty"`
+	StartsAt  time.Time `json:"startsAt"`
+	EndsAt    time.Time `json:"endsAt"`
+	Capacity  *int      `json:"capacity,omitempty"`
+	SpeakerID *int      `json:"speakerID,omitempty"`
+}
+
+type SlotStats struct {
+	Slot       *ent.Slot `json:"slot"`
+	Registered int       `json:"registered"`
+	Present    int       `json:"present"`
+}
+
 type Subscription struct {
+}
+
+type SyncCheckInsInput struct {
+	// The device's clock when it sends the batch: the server stores the skew.
+	DeviceClock time.Time        `json:"deviceClock"`
+	Scans       []*SyncScanInput `json:"scans"`
+}
+
+type SyncCheckInsPayload struct {
+	Results     []*SyncResult `json:"results"`
+	ServerTime  time.Time     `json:"serverTime"`
+	ClockSkewMs int           `json:"clockSkewMs"`
+}
+
+type SyncResult struct {
+	ClientScanID     string      `json:"clientScanId"`
+	Status           scan.Status `json:"status"`
+	Message          string      `json:"message"`
+	Duplicate        bool        `json:"duplicate"`
+	FirstCheckedInAt *time.Time  `json:"firstCheckedInAt,omitempty"`
+}
+
+type SyncScanInput struct {
+	ClientScanID string    `json:"clientScanId"`
+	Code         string    `json:"code"`
+	ScannedAt    time.Time `json:"scannedAt"`
+	ActivityID   *int      `json:"activityId,omitempty"`
+	SlotID       *int      `json:"slotId,omitempty"`
+}
+
+// The QR ticket of a registration (one per registration, R-ACT-3).
+type Ticket struct {
+	// The signed text inside the QR code.
+	Code string `json:"code"`
+	// A stable address of the PNG image (go-qrcode, error correction M).
+	PngURL string `json:"pngURL"`
+}
+
+type ResultColor string
+
+const (
+	ResultColorGreen ResultColor = "GREEN"
+	ResultColorRed   ResultColor = "RED"
+)
+
+var AllResultColor = []ResultColor{
+	ResultColorGreen,
+	ResultColorRed,
+}
+
+func (e ResultColor) IsValid() bool {
+	switch e {
+	case ResultColorGreen, ResultColorRed:
+		return true
+	}
+	return false
+}
+
+func (e ResultColor) String() string {
+	return string(e)
+}
+
+func (e *ResultColor) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ResultColor(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ResultColor", str)
+	}
+	return nil
+}
+
+func (e ResultColor) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ResultColor) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ResultColor) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -60,7 +60,7 @@ var distortions = []distortion{
 //
 //	OFHUB_QR_CORPUS=1000 go test -run Distorted -v -timeout 30m ./scanner/qr
 //
-// for the measurement run (15 000 frames, about 4 minutes on two cores).
+// for the measurement run (15 000 frames, 4–8 minutes on two shared cores).
 func corpusSize(t *testing.T) int {
 	if v := os.Getenv("OFHUB_QR_CORPUS"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -79,10 +79,29 @@ func corpusSize(t *testing.T) int {
 // way cameras and print do, and checks that DecodeGray still reads them.
 // It logs the rate and the decode time (median, p99) per distortion.
 //
-// Measured with OFHUB_QR_CORPUS=1000 (see the report in the commit that
-// last changed a floor):
+// Measured with OFHUB_QR_CORPUS=1000 (2026-11, 2 shared cores; times are
+// wall clock under load from other jobs, see BenchmarkDecode640x480 for a
+// quieter figure):
 //
-//	MEASURED_TABLE
+//	clean                                  1000/1000 100.0 %  median 1.8 ms  p99 11.5 ms
+//	rotate 90°                             1000/1000 100.0 %         2.1 ms       5.7 ms
+//	rotate 180°                            1000/1000 100.0 %         3.0 ms       7.2 ms
+//	rotate 5–40°                           1000/1000 100.0 %         2.8 ms       4.5 ms
+//	scale ×0.5 (3 px modules)               985/1000  98.5 %         2.6 ms      10.2 ms
+//	scale ×0.35 (2.1 px modules)            307/1000  30.7 %         6.5 ms      32.3 ms
+//	scale ×1.5 (9 px modules)              1000/1000 100.0 %         2.9 ms      17.3 ms
+//	gaussian blur σ=1.5 px                 1000/1000 100.0 %         3.2 ms      18.2 ms
+//	gaussian blur σ=2.5 px                  606/1000  60.6 %         7.7 ms      26.8 ms
+//	noise σ=30                              998/1000  99.8 %         8.1 ms      32.6 ms
+//	JPEG quality 40                        1000/1000 100.0 %         5.1 ms      16.6 ms
+//	perspective (corners moved ≤ 10 %)      942/1000  94.2 %         7.9 ms      44.9 ms
+//	uneven light, low contrast             1000/1000 100.0 %         3.2 ms      21.1 ms
+//	light on dark                          1000/1000 100.0 %         9.8 ms      41.3 ms
+//	phone-like: tilt, ×0.7, blur, noise…   1000/1000 100.0 %        10.3 ms      40.5 ms
+//
+// Before the quarter-turn step, light on dark read 990/1000: the ~1 % of
+// codes gozxing's finder search misses. The ×0.35 and σ=2.5 rows show the
+// limits (about 2 px per module; blur wider than a third of a module).
 func TestDecodeDistortedCameraFrames(t *testing.T) {
 	n := corpusSize(t)
 	s := newSigner(7)
@@ -129,10 +148,20 @@ func TestDecodeDistortedCameraFrames(t *testing.T) {
 		rate := float64(read) / float64(n)
 		t.Logf("%-44s %4d/%-4d %6.1f %%   decode median %5.1f ms, p99 %5.1f ms",
 			d.name, read, n, 100*rate, ms(took[n/2]), ms(took[min(n-1, n*99/100)]))
-		if rate < d.floor {
-			t.Errorf("%s: %.1f %% read, below the floor of %.0f %%", d.name, 100*rate, 100*d.floor)
+		if need := required(n, d.floor); read < need {
+			t.Errorf("%s: %d of %d read, below the floor of %.0f %% (%d needed with %d tickets)",
+				d.name, read, n, 100*d.floor, need, n)
 		}
 	}
+}
+
+// required is the fewest tickets of n that must be read for a floor rate
+// p: n·p less two binomial standard deviations, so that a small corpus
+// (-short) is not failed by sampling alone while 1000 tickets hold close
+// to the floor. A floor of 100 % always means every ticket.
+func required(n int, p float64) int {
+	fn := float64(n)
+	return int(math.Ceil(fn*p - 2*math.Sqrt(fn*p*(1-p)) - 1e-9))
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

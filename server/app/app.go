@@ -19,6 +19,7 @@ import (
 	_ "github.com/ofhub/ofhub/ent/runtime" // schema hooks and policies
 	"github.com/ofhub/ofhub/graph"
 	"github.com/ofhub/ofhub/server/auth"
+	"github.com/ofhub/ofhub/server/checkin"
 	"github.com/ofhub/ofhub/server/config"
 	"github.com/ofhub/ofhub/server/db"
 	"github.com/ofhub/ofhub/server/mail"
@@ -35,6 +36,7 @@ type App struct {
 	Events  *eventbus.Broker
 	Auth    *auth.Service
 	Mailer  *mailer.Mailer
+	Checkin *checkin.Service
 	Handler http.Handler
 	cancel  context.CancelFunc
 }
@@ -91,10 +93,13 @@ func Open(ctx context.Context, cfg *config.Config, opts ...Option) (*App, error)
 		return nil, fmt.Errorf("mail: %w", err)
 	}
 	a.Auth = auth.New(a.Client, a.Mailer, cfg.BaseURL)
+	a.Auth.Watch(a.Events)
+	a.Checkin = checkin.NewService(a.Client, cfg.BaseURL)
 	metrics := web.NewMetrics()
 	metrics.Register(collectors.NewDBStatsCollector(d.SQL, d.Dialect))
 	a.Handler = web.NewHandler(web.Options{
-		Resolver:    &graph.Resolver{Client: a.Client, Auth: a.Auth, Events: a.Events},
+		Resolver:    &graph.Resolver{Client: a.Client, Auth: a.Auth, Events: a.Events, Checkin: a.Checkin},
+		Checkin:     a.Checkin,
 		Auth:        a.Auth,
 		Ready:       func(ctx context.Context) error { return d.SQL.PingContext(ctx) },
 		CORSOrigins: cfg.CORSOrigins,

@@ -16,6 +16,8 @@ import (
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/apperr"
 	"github.com/ofhub/ofhub/ent/authtoken"
+	"github.com/ofhub/ofhub/ent/device"
+	"github.com/ofhub/ofhub/ent/events"
 	"github.com/ofhub/ofhub/ent/history"
 	"github.com/ofhub/ofhub/ent/loginattempt"
 	"github.com/ofhub/ofhub/ent/membership"
@@ -59,6 +61,7 @@ type Service struct {
 	// hashes bounds concurrent argon2 computations (memory-hungry by
 	// design) so a login flood cannot exhaust the server's memory.
 	hashes chan struct{}
+	cache  *sessionCache
 }
 
 // New returns a service with sensible defaults.
@@ -66,7 +69,7 @@ func New(c *ent.Client, m Mailer, baseURL string) *Service {
 	return &Service{Client: c, Mailer: m, BaseURL: strings.TrimRight(baseURL, "/"),
 		TokenTTL: 30 * 24 * time.Hour, ResetTTL: 30 * time.Minute, InviteTTL: 7 * 24 * time.Hour,
 		Argon2: DefaultArgon2, Limits: DefaultLimits, Now: func() time.Time { return time.Now().UTC() },
-		hashes: make(chan struct{}, 4)}
+		hashes: make(chan struct{}, 4), cache: newSessionCache()}
 }
 
 func sys(ctx context.Context) context.Context { return privacy.DecisionContext(ctx, privacy.Allow) }
@@ -177,27 +180,63 @@ func (s *Service) Login(ctx context.Context, email, password, ip, userAgent stri
 	if err != nil {
 		return nil, fmt.Errorf("login: open session: %w", err)
 	}
+	// The answer's fields are resolved before the new token is in use: load
+	// what a client asks right after logging in.
+	if full, err := c.User.Query().Where(user.ID(u.ID)).
+		WithMemberships(func(q *ent.MembershipQuery) { q.WithOrganization() }).Only(sys(ctx)); err == nil {
+		u = full
+	}
 	return &Session{Token: tok, ExpiresAt: exp, User: u}, nil
 }
 
 // Authenticate returns the viewer behind a session token; a revoked,
 // expired or unknown token, or a deactivated user, gives UNAUTHENTICATED.
 func (s *Service) Authenticate(ctx context.Context, tok string) (*viewer.Viewer, error) {
+	v, _, err := s.AuthenticateUser(ctx, tok)
+	return v, err
+}
+
+// AuthenticateUser is Authenticate that also returns the user's row (nil
+// for devices), served from the session cache when possible.
+func (s *Service) AuthenticateUser(ctx context.Context, tok string) (*viewer.Viewer, *ent.User, error) {
 	unauth := &apperr.Error{Code: apperr.Unauthenticated, Key: "unauthenticated"}
+	now := s.Now()
+	key := string(HashToken(tok))
+	if e, _, ok := s.cache.get(key, now); ok {
+		return e.v, e.u, nil
+	}
+	_, gen, _ := s.cache.get(key, now)
+	if strings.HasPrefix(tok, DeviceTokenPrefix) {
+		v, err := s.authenticateDevice(ctx, tok)
+		if err != nil {
+			return nil, nil, err
+		}
+		s.cache.put(key, gen, cached{v: v, exp: now.Add(s.cache.ttl)})
+		return v, nil, nil
+	}
 	if !strings.HasPrefix(tok, TokenPrefix) {
-		return nil, unauth
+		return nil, nil, unauth
 	}
 	t, err := s.Client.AuthToken.Query().Where(authtoken.TokenHash(HashToken(tok))).WithUser().Only(sys(ctx))
 	if err != nil {
 		if ent.IsNotFound(err) {
-			return nil, unauth
+			return nil, nil, unauth
 		}
-		return nil, fmt.Errorf("authenticate: %w", err)
+		return nil, nil, fmt.Errorf("authenticate: %w", err)
 	}
-	if t.RevokedAt != nil || !s.Now().Before(t.ExpiresAt) || t.Edges.User == nil || !t.Edges.User.Active {
-		return nil, unauth
+	if t.RevokedAt != nil || !now.Before(t.ExpiresAt) || t.Edges.User == nil || !t.Edges.User.Active {
+		return nil, nil, unauth
 	}
-	return s.ViewerOf(ctx, t.Edges.User, t.ID)
+	v, err := s.ViewerOf(ctx, t.Edges.User, t.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	exp := now.Add(s.cache.ttl)
+	if t.ExpiresAt.Before(exp) {
+		exp = t.ExpiresAt
+	}
+	s.cache.put(key, gen, cached{v: v, u: t.Edges.User, exp: exp})
+	return v, t.Edges.User, nil
 }
 
 // ViewerOf builds the viewer of user u: its memberships, extended from a
@@ -237,13 +276,19 @@ func (s *Service) Logout(ctx context.Context) error {
 	if v == nil || v.TokenID == 0 {
 		return &apperr.Error{Code: apperr.Unauthenticated, Key: "unauthenticated"}
 	}
-	return s.Client.AuthToken.UpdateOneID(v.TokenID).SetRevokedAt(s.Now()).Exec(sys(ctx))
+	if err := s.Client.AuthToken.UpdateOneID(v.TokenID).SetRevokedAt(s.Now()).Exec(sys(ctx)); err != nil {
+		return err
+	}
+	return events.Emit(ctx, s.Client, events.Event{Topic: TopicAuth, ID: v.UserID})
 }
 
 // RevokeAll closes every session of user id (deactivation, new password).
 func (s *Service) RevokeAll(ctx context.Context, c *ent.Client, id int) error {
-	return c.AuthToken.Update().Where(authtoken.UserID(id), authtoken.RevokedAtIsNil()).
-		SetRevokedAt(s.Now()).Exec(sys(ctx))
+	if err := c.AuthToken.Update().Where(authtoken.UserID(id), authtoken.RevokedAtIsNil()).
+		SetRevokedAt(s.Now()).Exec(sys(ctx)); err != nil {
+		return err
+	}
+	return events.Emit(ctx, c, events.Event{Topic: TopicAuth, ID: id})
 }
 
 // RequestPasswordReset e-mails a single-use link to the account's address.
@@ -351,7 +396,32 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string) erro
 		if err := c.User.UpdateOneID(u.ID).SetPasswordHash(hash).Exec(ctx); err != nil {
 			return err
 		}
-		return c.AuthToken.Update().Where(authtoken.UserID(u.ID), authtoken.RevokedAtIsNil(), authtoken.IDNEQ(v.TokenID)).
-			SetRevokedAt(s.Now()).Exec(sys(ctx))
+		if err := c.AuthToken.Update().Where(authtoken.UserID(u.ID), authtoken.RevokedAtIsNil(), authtoken.IDNEQ(v.TokenID)).
+			SetRevokedAt(s.Now()).Exec(sys(ctx)); err != nil {
+			return err
+		}
+		return events.Emit(ctx, c, events.Event{Topic: TopicAuth, ID: u.ID})
 	})
+}
+
+// DeviceTokenPrefix marks scanning devices' tokens.
+const DeviceTokenPrefix = "ofd_"
+
+// NewDeviceToken draws a device token and its stored hash.
+func NewDeviceToken() (string, []byte, error) { return newSecret(DeviceTokenPrefix) }
+
+// authenticateDevice: a revoked device is told so (DEVICE_REVOKED), so that
+// it wipes its local data; an unknown token is UNAUTHENTICATED.
+func (s *Service) authenticateDevice(ctx context.Context, tok string) (*viewer.Viewer, error) {
+	d, err := s.Client.Device.Query().Where(device.TokenHash(HashToken(tok))).Only(sys(ctx))
+	if ent.IsNotFound(err) {
+		return nil, &apperr.Error{Code: apperr.Unauthenticated, Key: "unauthenticated"}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("authenticate device: %w", err)
+	}
+	if d.RevokedAt != nil {
+		return nil, &apperr.Error{Code: "DEVICE_REVOKED", Rule: "R-CHK-3", Key: "device_revoked"}
+	}
+	return &viewer.Viewer{DeviceID: d.ID, DeviceOrg: d.OrganizationID, Name: d.Name}, nil
 }

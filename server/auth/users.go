@@ -6,6 +6,7 @@ import (
 
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/apperr"
+	"github.com/ofhub/ofhub/ent/rule"
 	"github.com/ofhub/ofhub/ent/validate"
 	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/server/store"
@@ -53,6 +54,7 @@ func (s *Service) CreateUser(ctx context.Context, in ent.CreateUserInput, ms []N
 		if u, err = b.Save(ctx); err != nil {
 			return err
 		}
+		ctx = rule.WithNewUser(ctx, u.ID)
 		for i, m := range ms {
 			err := c.Membership.Create().SetUserID(u.ID).SetOrganizationID(m.OrganizationID).
 				SetPermissions(m.Permissions).SetPrincipal(m.Principal).Exec(ctx)

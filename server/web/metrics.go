@@ -1,8 +1,10 @@
 package web
 
 import (
+	"bufio"
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -58,6 +60,15 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 	return n, err
 }
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// Hijack lets websocket upgrades through (gorilla asserts http.Hijacker on
+// the writer itself rather than using a ResponseController).
+func (s *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if s.code == 0 {
+		s.code = http.StatusSwitchingProtocols
+	}
+	return http.NewResponseController(s.ResponseWriter).Hijack()
+}
 func (s *statusWriter) Flush() {
 	if f, ok := s.ResponseWriter.(http.Flusher); ok {
 		f.Flush()

@@ -27,6 +27,7 @@ import (
 	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/graph"
 	"github.com/ofhub/ofhub/server/auth"
+	"github.com/ofhub/ofhub/server/checkin"
 	"github.com/ofhub/ofhub/server/web/graphiql"
 )
 
@@ -50,6 +51,7 @@ type Options struct {
 	CORSOrigins []string // allowed browser origins; empty = same origin only
 	Limits      Limits
 	Metrics     *Metrics
+	Checkin     *checkin.Service
 }
 
 // NewHandler returns ofhub's whole HTTP handler.
@@ -83,6 +85,9 @@ func NewHandler(o Options) http.Handler {
 	})
 	mux.Handle("GET /metrics", o.Metrics.Handler())
 	mux.HandleFunc("GET /reset-password", resetPasswordPage)
+	if o.Checkin != nil {
+		mux.HandleFunc("GET /tickets/{code}", ticketPNG(o.Checkin))
+	}
 	mux.HandleFunc("GET /{$}", indexPage)
 
 	var h http.Handler = mux
@@ -183,10 +188,13 @@ func identity(a *auth.Service, next http.Handler) http.Handler {
 		ctx := auth.WithRequestInfo(r.Context(), auth.RequestInfo{IP: clientIP(r), UserAgent: r.UserAgent()})
 		lang := PickLanguage(r.Header.Get("Accept-Language"))
 		if tok, ok := bearer(r); ok && a != nil {
-			v, err := a.Authenticate(ctx, tok)
+			v, u, err := a.AuthenticateUser(ctx, tok)
 			if err != nil {
 				writeError(w, lang, err, http.StatusUnauthorized)
 				return
+			}
+			if u != nil {
+				ctx = auth.WithUser(ctx, u)
 			}
 			if lang == "" {
 				lang = v.Lang
@@ -270,6 +278,9 @@ func wsInit(a *auth.Service) transport.WebsocketInitFunc {
 		}
 		v, err := a.Authenticate(ctx, tok)
 		if err != nil {
+			// 4403 tells graphql-ws clients not to reconnect in a loop.
+			ctx = transport.WithWebsocketCloseCode(ctx, 4403)
+			ctx = transport.AppendCloseReason(ctx, "Forbidden")
 			return ctx, nil, errors.New(apperr.T(ctx, "unauthenticated"))
 		}
 		return viewer.NewContext(ctx, v), &p, nil
@@ -293,6 +304,11 @@ func recoverPanics(next http.Handler) http.Handler {
 
 func limitBody(n int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n > 0 && r.ContentLength > n {
+			writeError(w, PickLanguage(r.Header.Get("Accept-Language")),
+				&apperr.Error{Code: "PAYLOAD_TOO_LARGE", Key: "body_too_large", Args: []any{n}}, http.StatusRequestEntityTooLarge)
+			return
+		}
 		if r.Body != nil && n > 0 {
 			r.Body = http.MaxBytesReader(w, r.Body, n)
 		}

@@ -38,7 +38,7 @@ func init() {
 		{"serve", "[--addr 127.0.0.1:8080] [--data-dir DIR] [--database-url URL] [--demo]", "start the server (applies pending migrations first)", serve},
 		{"migrate", "[--data-dir DIR] [--database-url URL]", "apply pending database migrations and exit", migrate},
 		{"demo", "[--data-dir DIR] [--database-url URL]", "load the demo data set into an empty database and print the logins", loadDemo},
-		{"user add", "--email E --password P [--first-name F] [--last-name L] [--operator]", "create a user (the first operator of a new database)", userAdd},
+		{"user add", "--email E --password P [--first-name F] [--last-name L] [--operator] [--data-dir DIR] [--database-url URL]", "create a user (the first operator of a new database)", userAdd},
 		{"help", "[COMMAND]", "show this help, or the flags of one command", help},
 	}
 }

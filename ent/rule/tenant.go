@@ -1,0 +1,112 @@
+package rule
+
+import (
+	"context"
+
+	"entgo.io/ent/entql"
+
+	"github.com/ofhub/ofhub/ent"
+	"github.com/ofhub/ofhub/ent/activity"
+	"github.com/ofhub/ofhub/ent/privacy"
+	"github.com/ofhub/ofhub/ent/registration"
+	"github.com/ofhub/ofhub/ent/viewer"
+)
+
+// tenantOrgs are the organisations whose rows the viewer may read: its
+// memberships', or a device's own organisation.
+func tenantOrgs(v *viewer.Viewer) []int {
+	if v == nil {
+		return nil
+	}
+	if v.DeviceID != 0 {
+		return []int{v.DeviceOrg}
+	}
+	return v.OrgIDs()
+}
+
+// FilterOrgField keeps rows whose organisation column is one of the
+// viewer's organisations.
+func FilterOrgField(field string) privacy.QueryRule {
+	return privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
+		f.Where(in(field, tenantOrgs(viewer.FromContext(ctx))))
+		return privacy.Skip
+	})
+}
+
+// FilterThrough keeps rows whose parent (through edge) belongs to one of
+// the viewer's organisations.
+func FilterThrough(edge string) privacy.QueryRule {
+	return privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
+		f.Where(entql.HasEdgeWith(edge, in("organization_id", tenantOrgs(viewer.FromContext(ctx)))))
+		return privacy.Skip
+	})
+}
+
+// DenyDevice keeps devices away from writes: they only scan, through the
+// check-in engine.
+func DenyDevice() privacy.QueryMutationRule {
+	return privacy.ContextQueryMutationRule(func(ctx context.Context) error {
+		if v := viewer.FromContext(ctx); v != nil && v.DeviceID != 0 {
+			return Forbidden("forbidden")
+		}
+		return privacy.Skip
+	})
+}
+
+type orgMutation interface {
+	Op() ent.Op
+	IDs(context.Context) ([]int, error)
+	Field(string) (ent.Value, bool)
+	Client() *ent.Client
+}
+
+// OrgWrite allows a mutation when the viewer holds one of perms (MANAGER
+// always) on the organisation of every row it touches; orgsOf loads the
+// organisations of existing rows.
+func OrgWrite(orgsOf func(ctx context.Context, c *ent.Client, ids []int) ([]int, error), perms ...viewer.Permission) privacy.MutationRule {
+	return privacy.MutationRuleFunc(func(ctx context.Context, gm ent.Mutation) error {
+		m, ok := gm.(orgMutation)
+		if !ok {
+			return Forbidden("forbidden")
+		}
+		v := viewer.FromContext(ctx)
+		var orgs []int
+		if o, ok := m.Field("organization_id"); ok {
+			orgs = append(orgs, o.(int))
+		}
+		ids, err := mutationIDs(ctx, m)
+		if err != nil {
+			return err
+		}
+		if len(ids) > 0 {
+			more, err := orgsOf(system(ctx), m.Client(), ids)
+			if err != nil {
+				return err
+			}
+			orgs = append(orgs, more...)
+		}
+		if len(orgs) == 0 {
+			return Forbidden("forbidden")
+		}
+		for _, o := range orgs {
+			if len(perms) == 0 {
+				if !v.Member(o) {
+					return Forbidden("forbidden")
+				}
+			} else if !v.Has(o, perms...) {
+				return Forbidden("forbidden")
+			}
+		}
+		return privacy.Allow
+	})
+}
+
+// OrgsOfActivities returns the organisations of activities.
+func OrgsOfActivities(ctx context.Context, c *ent.Client, ids []int) ([]int, error) {
+	return c.Activity.Query().Where(activity.IDIn(ids...)).Select(activity.FieldOrganizationID).Ints(ctx)
+}
+
+// OrgsOfRegistrations returns the organisations of registrations.
+func OrgsOfRegistrations(ctx context.Context, c *ent.Client, ids []int) ([]int, error) {
+	return c.Registration.Query().Where(registration.IDIn(ids...)).Select(registration.FieldOrganizationID).Ints(ctx)
+}

@@ -1,0 +1,614 @@
+// Package checkin is the check-in engine (CHECKIN.md): one decision path
+// for every channel — a device's QR scan online, an offline batch synced
+// later, "Présent" in the participant list, a name search at the desk, a
+// speaker's link. Every attempt is recorded, refusals too; at most one
+// check-in per registration (and slot) exists, whatever the races.
+package checkin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+
+	"github.com/ofhub/ofhub/ent"
+	"github.com/ofhub/ofhub/ent/activity"
+	"github.com/ofhub/ofhub/ent/events"
+	"github.com/ofhub/ofhub/ent/participant"
+	"github.com/ofhub/ofhub/ent/privacy"
+	"github.com/ofhub/ofhub/ent/registration"
+	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/scanner/result"
+	"github.com/ofhub/ofhub/scanner/ticket"
+	"github.com/ofhub/ofhub/server/store"
+)
+
+// Topic is the events topic of recorded scans.
+const Topic = "checkin"
+
+// DebounceWindow: the same code read again by the same device within it
+// repeats the previous answer and records nothing (handhelds read twice).
+const DebounceWindow = 3 * time.Second
+
+func sys(ctx context.Context) context.Context { return privacy.DecisionContext(ctx, privacy.Allow) }
+
+// Engine decides and records check-ins.
+type Engine struct {
+	Client *ent.Client
+	Now    func() time.Time
+	keys   *keyring
+
+	mu       sync.Mutex
+	debounce map[debounceKey]debounced
+}
+
+type debounceKey struct {
+	device int
+	code   string
+}
+
+type debounced struct {
+	at  time.Time
+	res Result
+}
+
+// New returns an engine over c.
+func New(c *ent.Client) *Engine {
+	return &Engine{Client: c, Now: func() time.Time { return time.Now().UTC() }, keys: newKeyring(),
+		debounce: map[debounceKey]debounced{}}
+}
+
+// Caller is who scans: a device, a user at the desk, or a speaker.
+type Caller struct {
+	OrgID     int
+	DeviceID  int
+	UserID    int
+	SpeakerID int
+	// SpeakerSlots limits a speaker to their own slots (R-ACT-6).
+	SpeakerSlots []int
+	Revoked      bool
+}
+
+// Input is one scan to decide.
+type Input struct {
+	Code           string // QR text; empty for list / search check-ins
+	RegistrationID int    // list / search check-ins
+	ClientScanID   string // device-generated id: idempotent retries
+	DeviceTime     *time.Time
+	ActivityID     int // the activity the device scans; 0 = the ticket's
+	SlotID         int
+	Offline        bool
+	Channel        scan.Channel
+}
+
+// Result is the decision, as the screen shows it.
+type Result struct {
+	ClientScanID     string
+	Status           result.Status
+	Message          string
+	Color            result.Color
+	People           []result.Person
+	FirstCheckedInAt *time.Time
+	Duplicate        bool
+	Scan             *ent.Scan
+	RegistrationID   int
+	ActivityID       int
+}
+
+// pending is a scan being decided.
+type pending struct {
+	idx      int
+	in       Input
+	status   result.Status
+	reg      *ent.Registration
+	act      *ent.Activity
+	slotKey  int
+	at       time.Time // when the person came in
+	skew     int64
+	admitted bool
+	dup      bool
+	first    *time.Time
+	existing *ent.Scan // idempotent replay
+	sameAs   *pending  // the same client scan id earlier in the batch
+}
+
+// CheckIn decides one scan online.
+func (e *Engine) CheckIn(ctx context.Context, c Caller, in Input, lang string) (Result, error) {
+	if c.DeviceID != 0 && in.Code != "" && !in.Offline {
+		if r, ok := e.debounced(c.DeviceID, in.Code); ok {
+			return r, nil
+		}
+	}
+	rs, err := e.Process(ctx, c, 0, []Input{in}, lang)
+	if err != nil {
+		return Result{}, err
+	}
+	if c.DeviceID != 0 && in.Code != "" && !in.Offline {
+		e.remember(c.DeviceID, in.Code, rs[0])
+	}
+	return rs[0], nil
+}
+
+func (e *Engine) debounced(device int, code string) (Result, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	d, ok := e.debounce[debounceKey{device, code}]
+	if ok && e.Now().Sub(d.at) < DebounceWindow {
+		return d.res, true
+	}
+	return Result{}, false
+}
+
+func (e *Engine) remember(device int, code string, r Result) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.Now()
+	if len(e.debounce) > 10000 {
+		for k, d := range e.debounce {
+			if now.Sub(d.at) >= DebounceWindow {
+				delete(e.debounce, k)
+			}
+		}
+	}
+	e.debounce[debounceKey{device, code}] = debounced{at: now, res: r}
+}
+
+// Process decides a batch of scans (one online scan, or a device's offline
+// queue) in one transaction. skewMs is the device clock's offset from the
+// server's (server − device), applied to offline device times.
+func (e *Engine) Process(ctx context.Context, c Caller, skewMs int64, ins []Input, lang string) ([]Result, error) {
+	var out []Result
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		out, err = e.process(ctx, c, skewMs, ins, lang)
+		// A concurrent identical sync may win the idempotency index: the
+		// retry then finds its rows and replays them.
+		if err == nil || !ent.IsConstraintError(err) {
+			break
+		}
+	}
+	return out, err
+}
+
+func (e *Engine) process(ctx context.Context, c Caller, skewMs int64, ins []Input, lang string) ([]Result, error) {
+	now := e.Now()
+	ps := make([]*pending, len(ins))
+	for i, in := range ins {
+		p := &pending{idx: i, in: in, at: now}
+		if in.Offline && in.DeviceTime != nil {
+			p.at = in.DeviceTime.Add(time.Duration(skewMs) * time.Millisecond).UTC()
+			p.skew = skewMs
+			if p.at.After(now) {
+				p.at = now // a fast clock must not date a check-in in the future
+			}
+		}
+		if c.Revoked {
+			p.status = result.DeviceRevoked
+		}
+		ps[i] = p
+	}
+	// 1. Tickets: signature and organisation, without touching the database
+	// beyond the (cached) keys.
+	regIDs := map[int]bool{}
+	for _, p := range ps {
+		if p.status != "" {
+			continue
+		}
+		if p.in.Code == "" {
+			if p.in.RegistrationID == 0 {
+				p.status = result.UnknownRegistration
+				continue
+			}
+			regIDs[p.in.RegistrationID] = true
+			continue
+		}
+		t, err := e.verify(ctx, c.OrgID, p.in.Code)
+		if err != nil {
+			var st statusError
+			if errors.As(err, &st) {
+				p.status = st.status
+				continue
+			}
+			return nil, err
+		}
+		if p.in.ActivityID != 0 && int(t.ActivityID) != p.in.ActivityID {
+			p.status = result.WrongActivity
+			continue
+		}
+		p.in.RegistrationID = int(t.RegistrationID)
+		if p.in.ActivityID == 0 {
+			p.in.ActivityID = int(t.ActivityID)
+		}
+		regIDs[p.in.RegistrationID] = true
+	}
+	var results []Result
+	err := store.InTx(sys(ctx), e.Client, func(ctx context.Context, tx *ent.Client) error {
+		// 2. Idempotency: scans this device already sent.
+		if err := e.replays(ctx, tx, c, ps); err != nil {
+			return err
+		}
+		ids := make([]int, 0, len(regIDs))
+		for id := range regIDs {
+			ids = append(ids, id)
+		}
+		sort.Ints(ids)
+		// 3. Serialise decisions per registration: PostgreSQL row locks in
+		// id order (no deadlock between batches); SQLite transactions are
+		// already serial (BEGIN IMMEDIATE).
+		regs, err := e.loadRegistrations(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		acts, err := e.loadActivities(ctx, tx, regs)
+		if err != nil {
+			return err
+		}
+		admitted, err := e.loadAdmitted(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		// 4. Decide, earliest first, so the earliest scan is the check-in.
+		order := slices.Clone(ps)
+		sort.SliceStable(order, func(i, j int) bool { return order[i].at.Before(order[j].at) })
+		var flips []*ent.Scan
+		for _, p := range order {
+			if p.status != "" || p.existing != nil {
+				continue
+			}
+			reg := regs[p.in.RegistrationID]
+			if reg == nil || (c.OrgID != 0 && reg.OrganizationID != c.OrgID) {
+				p.status = result.UnknownRegistration
+				continue
+			}
+			p.reg = reg
+			p.act = acts[reg.ActivityID]
+			if p.in.ActivityID != 0 && reg.ActivityID != p.in.ActivityID {
+				p.status = result.WrongActivity
+				continue
+			}
+			p.in.ActivityID = reg.ActivityID
+			if reg.State == registration.StateCANCELLED {
+				p.status = result.Cancelled
+				continue
+			}
+			slotKey, ok := e.pickSlot(p, c)
+			if !ok {
+				p.status = result.OutsideSlot
+				continue
+			}
+			p.slotKey = slotKey
+			k := admKey{reg.ID, slotKey}
+			if prev := admitted[k]; prev != nil {
+				if p.in.Offline && p.at.Before(prev.CheckedInAt) {
+					// An offline scan from before the recorded check-in: it
+					// is the real one; the other becomes the duplicate.
+					flips = append(flips, prev)
+					p.admitted, p.status = true, result.AccessOK
+					admitted[k] = &ent.Scan{CheckedInAt: p.at}
+					continue
+				}
+				first := prev.CheckedInAt
+				p.first, p.status, p.dup = &first, result.AlreadyCheckedIn, p.in.Offline
+				continue
+			}
+			p.admitted, p.status = true, result.AccessOK
+			admitted[k] = &ent.Scan{CheckedInAt: p.at}
+		}
+		// 5. Record.
+		for _, prev := range flips {
+			if err := tx.Scan.UpdateOneID(prev.ID).SetAdmitted(false).SetDuplicate(true).Exec(ctx); err != nil {
+				return fmt.Errorf("demote later check-in: %w", err)
+			}
+		}
+		if err := e.record(ctx, tx, c, ps); err != nil {
+			return err
+		}
+		// A check-in changes what devices must know of the registration.
+		touched := map[int]bool{}
+		for _, p := range ps {
+			if p.existing == nil && p.reg != nil && p.admitted {
+				touched[p.reg.ID] = true
+			}
+		}
+		if len(touched) > 0 {
+			ids := make([]int, 0, len(touched))
+			for id := range touched {
+				ids = append(ids, id)
+			}
+			if err := tx.Registration.Update().Where(registration.IDIn(ids...)).SetUpdatedAt(e.Now()).
+				Exec(noHistory(ctx)); err != nil {
+				return fmt.Errorf("touch registrations: %w", err)
+			}
+		}
+		results = make([]Result, len(ps))
+		for _, p := range ps {
+			if p.sameAs == nil {
+				results[p.idx] = e.render(p, regs, admitted, lang)
+			}
+		}
+		for _, p := range ps {
+			if p.sameAs != nil {
+				results[p.idx] = results[p.sameAs.idx]
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+type admKey struct{ reg, slot int }
+
+// statusError carries a refusal decided while reading a code.
+type statusError struct{ status result.Status }
+
+func (s statusError) Error() string { return string(s.status) }
+
+func (e *Engine) verify(ctx context.Context, org int, code string) (ticket.Ticket, error) {
+	t, err := ticket.Parse(code)
+	if err != nil {
+		return t, statusError{result.InvalidCode}
+	}
+	sk, ok, err := e.keys.lookup(ctx, e.Client, t.KeyID)
+	if err != nil {
+		return t, err
+	}
+	if !ok {
+		return t, statusError{result.InvalidCode}
+	}
+	if _, err := ticket.Verify(code, ticket.KeySet{sk.ID: sk.Pub}); err != nil {
+		return t, statusError{result.InvalidCode}
+	}
+	if org != 0 && sk.OrgID != org {
+		// Genuine, but another organisation's ticket.
+		return t, statusError{result.UnknownRegistration}
+	}
+	return t, nil
+}
+
+func (e *Engine) replays(ctx context.Context, tx *ent.Client, c Caller, ps []*pending) error {
+	if c.DeviceID == 0 {
+		return nil
+	}
+	var ids []string
+	for _, p := range ps {
+		if p.in.ClientScanID != "" {
+			ids = append(ids, p.in.ClientScanID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	old, err := tx.Scan.Query().Where(scan.DeviceID(c.DeviceID), scan.ClientScanIDIn(ids...)).All(ctx)
+	if err != nil {
+		return fmt.Errorf("replayed scans: %w", err)
+	}
+	byID := map[string]*ent.Scan{}
+	for _, s := range old {
+		byID[*s.ClientScanID] = s
+	}
+	seen := map[string]*pending{}
+	for _, p := range ps {
+		if p.in.ClientScanID == "" {
+			continue
+		}
+		if first := seen[p.in.ClientScanID]; first != nil { // sent twice in one batch
+			p.sameAs, p.status = first, first.status
+			if p.status == "" {
+				p.status = result.InvalidCode // placeholder, replaced at render
+			}
+			continue
+		}
+		seen[p.in.ClientScanID] = p
+		if s := byID[p.in.ClientScanID]; s != nil {
+			p.existing = s
+			p.status = result.Status(s.Status)
+			p.dup = s.Duplicate
+			p.admitted = s.Admitted
+			if s.RegistrationID != nil {
+				p.in.RegistrationID = *s.RegistrationID
+			}
+			continue
+		}
+	}
+	return nil
+}
+
+func (e *Engine) loadRegistrations(ctx context.Context, tx *ent.Client, ids []int) (map[int]*ent.Registration, error) {
+	out := map[int]*ent.Registration{}
+	for chunk := range slices.Chunk(ids, 500) {
+		q := tx.Registration.Query().Where(registration.IDIn(chunk...)).
+			WithParticipants(func(q *ent.ParticipantQuery) {
+				q.Order(ent.Asc(participant.FieldPosition), ent.Asc(participant.FieldID))
+			}).
+			WithSlots()
+		if tx.Dialect() == dialect.Postgres {
+			q = q.ForUpdate(entsql.WithLockTables(registration.Table))
+		}
+		rs, err := q.All(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("load registrations: %w", err)
+		}
+		for _, r := range rs {
+			out[r.ID] = r
+		}
+	}
+	return out, nil
+}
+
+func (e *Engine) loadActivities(ctx context.Context, tx *ent.Client, regs map[int]*ent.Registration) (map[int]*ent.Activity, error) {
+	ids := map[int]bool{}
+	for _, r := range regs {
+		ids[r.ActivityID] = true
+	}
+	list := make([]int, 0, len(ids))
+	for id := range ids {
+		list = append(list, id)
+	}
+	acts, err := tx.Activity.Query().Where(activity.IDIn(list...)).WithSlots().All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load activities: %w", err)
+	}
+	out := map[int]*ent.Activity{}
+	for _, a := range acts {
+		out[a.ID] = a
+	}
+	return out, nil
+}
+
+func (e *Engine) loadAdmitted(ctx context.Context, tx *ent.Client, ids []int) (map[admKey]*ent.Scan, error) {
+	out := map[admKey]*ent.Scan{}
+	for chunk := range slices.Chunk(ids, 500) {
+		ss, err := tx.Scan.Query().Where(scan.RegistrationIDIn(chunk...), scan.Admitted(true)).All(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("load check-ins: %w", err)
+		}
+		for _, s := range ss {
+			out[admKey{*s.RegistrationID, s.SlotKey}] = s
+		}
+	}
+	return out, nil
+}
+
+// pickSlot returns the slot key the scan checks in: 0 for the whole
+// registration (default mode, R-ACT-3), or the chosen slot whose window
+// (with the activity's tolerance) contains the scan time in per-slot mode.
+func (e *Engine) pickSlot(p *pending, c Caller) (int, bool) {
+	a, r := p.act, p.reg
+	if a == nil || !a.PerSlotCheckin {
+		if len(c.SpeakerSlots) > 0 {
+			// A speaker admits only people registered to their slots.
+			for _, s := range r.Edges.Slots {
+				if slices.Contains(c.SpeakerSlots, s.ID) {
+					return 0, true
+				}
+			}
+			return 0, false
+		}
+		return 0, true
+	}
+	tol := time.Duration(a.SlotToleranceMinutes) * time.Minute
+	for _, s := range r.Edges.Slots {
+		if p.in.SlotID != 0 && s.ID != p.in.SlotID {
+			continue
+		}
+		if len(c.SpeakerSlots) > 0 && !slices.Contains(c.SpeakerSlots, s.ID) {
+			continue
+		}
+		if p.in.SlotID != 0 && p.in.Channel == scan.ChannelLIST {
+			return s.ID, true // a person at the desk may mark any chosen slot
+		}
+		if !p.at.Before(s.StartsAt.Add(-tol)) && !p.at.After(s.EndsAt.Add(tol)) {
+			return s.ID, true
+		}
+	}
+	return 0, false
+}
+
+func (e *Engine) record(ctx context.Context, tx *ent.Client, c Caller, ps []*pending) error {
+	now := e.Now()
+	var bulk []*ent.ScanCreate
+	var owners []*pending
+	for _, p := range ps {
+		if p.existing != nil || p.sameAs != nil {
+			continue
+		}
+		if p.in.ActivityID == 0 && p.reg == nil {
+			// Nothing to attach the refusal to (garbage with no activity):
+			// it is logged by the caller, not stored.
+			continue
+		}
+		org := c.OrgID
+		if p.reg != nil {
+			org = p.reg.OrganizationID
+		}
+		actID := p.in.ActivityID
+		if org == 0 || actID == 0 {
+			continue
+		}
+		b := tx.Scan.Create().SetActivityID(actID).SetOrganizationID(org).SetStatus(scan.Status(p.status)).
+			SetAdmitted(p.admitted).SetDuplicate(p.dup).SetOffline(p.in.Offline).SetChannel(p.in.Channel).
+			SetServerTime(now).SetCheckedInAt(p.at).SetClockSkewMs(p.skew).SetSlotKey(p.slotKey).
+			SetNillableDeviceTime(p.in.DeviceTime)
+		if p.reg != nil {
+			b.SetRegistrationID(p.reg.ID)
+		}
+		if p.slotKey != 0 {
+			b.SetSlotID(p.slotKey)
+		}
+		if c.DeviceID != 0 {
+			b.SetDeviceID(c.DeviceID)
+		}
+		if c.UserID != 0 {
+			b.SetUserID(c.UserID)
+		}
+		if c.SpeakerID != 0 {
+			b.SetSpeakerID(c.SpeakerID)
+		}
+		if p.in.ClientScanID != "" {
+			b.SetClientScanID(p.in.ClientScanID)
+		}
+		if p.status != result.AccessOK && p.status != result.AlreadyCheckedIn && p.in.Code != "" {
+			raw := p.in.Code
+			if len(raw) > 512 {
+				raw = raw[:512]
+			}
+			b.SetRawCode(strings.ToValidUTF8(raw, "?"))
+		}
+		bulk = append(bulk, b)
+		owners = append(owners, p)
+	}
+	for start := 0; start < len(bulk); start += 1000 {
+		end := min(start+1000, len(bulk))
+		saved, err := tx.Scan.CreateBulk(bulk[start:end]...).Save(ctx)
+		if err != nil {
+			return fmt.Errorf("record scans: %w", err)
+		}
+		for i, s := range saved {
+			owners[start+i].existing = s
+			if err := events.Emit(ctx, tx, events.Event{Topic: Topic, ID: s.ID}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (e *Engine) render(p *pending, regs map[int]*ent.Registration, admitted map[admKey]*ent.Scan, lang string) Result {
+	r := Result{ClientScanID: p.in.ClientScanID, Status: p.status, Duplicate: p.dup, FirstCheckedInAt: p.first,
+		ActivityID: p.in.ActivityID, Color: result.ColorOf(p.status)}
+	if p.existing != nil && p.existing.ID != 0 {
+		r.Scan = p.existing
+	}
+	reg := p.reg
+	if reg == nil && p.in.RegistrationID != 0 {
+		reg = regs[p.in.RegistrationID]
+	}
+	if reg != nil {
+		r.RegistrationID = reg.ID
+		for _, pt := range reg.Edges.Participants {
+			r.People = append(r.People, result.Person{LastName: pt.LastName, FirstName: pt.FirstName})
+		}
+		if r.Status == result.AlreadyCheckedIn && r.FirstCheckedInAt == nil {
+			if s := admitted[admKey{reg.ID, p.slotKey}]; s != nil {
+				t := s.CheckedInAt
+				r.FirstCheckedInAt = &t
+			}
+		}
+	}
+	var first time.Time
+	if r.FirstCheckedInAt != nil {
+		first = *r.FirstCheckedInAt
+	}
+	r.Message = result.Message(lang, r.Status, r.People, first)
+	return r
+}

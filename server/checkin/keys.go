@@ -1,0 +1,130 @@
+package checkin
+
+import (
+	"context"
+	"crypto/ed25519"
+	"fmt"
+	"sync"
+
+	"github.com/ofhub/ofhub/ent"
+	"github.com/ofhub/ofhub/ent/ticketkey"
+	"github.com/ofhub/ofhub/scanner/ticket"
+)
+
+// signingKey is an organisation's key as the engine uses it.
+type signingKey struct {
+	OrgID int
+	ID    uint32
+	Pub   ed25519.PublicKey
+	Priv  ed25519.PrivateKey
+}
+
+// keyring caches ticket keys: they never change once created (rotation
+// adds a key and deactivates the old one for signing only).
+type keyring struct {
+	mu     sync.RWMutex
+	byID   map[uint32]signingKey
+	active map[int]signingKey
+}
+
+func newKeyring() *keyring {
+	return &keyring{byID: map[uint32]signingKey{}, active: map[int]signingKey{}}
+}
+
+// lookup returns the key of id, loading it once.
+func (k *keyring) lookup(ctx context.Context, c *ent.Client, id uint32) (signingKey, bool, error) {
+	k.mu.RLock()
+	sk, ok := k.byID[id]
+	k.mu.RUnlock()
+	if ok {
+		return sk, true, nil
+	}
+	row, err := c.TicketKey.Query().Where(ticketkey.KeyID(int64(id))).Only(sys(ctx))
+	if ent.IsNotFound(err) {
+		return signingKey{}, false, nil
+	}
+	if err != nil {
+		return signingKey{}, false, fmt.Errorf("load ticket key: %w", err)
+	}
+	sk = signingKey{OrgID: row.OrganizationID, ID: uint32(row.KeyID), Pub: row.PublicKey, Priv: row.PrivateKey}
+	k.mu.Lock()
+	k.byID[id] = sk
+	k.mu.Unlock()
+	return sk, true, nil
+}
+
+// forOrg returns the organisation's active signing key, creating the first
+// one on demand.
+func (k *keyring) forOrg(ctx context.Context, c *ent.Client, org int) (signingKey, error) {
+	k.mu.RLock()
+	sk, ok := k.active[org]
+	k.mu.RUnlock()
+	if ok {
+		return sk, nil
+	}
+	row, err := c.TicketKey.Query().Where(ticketkey.OrganizationID(org), ticketkey.Active(true)).
+		Order(ent.Desc(ticketkey.FieldCreatedAt)).First(sys(ctx))
+	if ent.IsNotFound(err) {
+		id, pub, priv := ticket.GenerateKey()
+		row, err = c.TicketKey.Create().SetOrganizationID(org).SetKeyID(int64(id)).SetPublicKey(pub).
+			SetPrivateKey(priv).Save(sys(ctx))
+		if err != nil {
+			// Another request may have created it meanwhile.
+			row, err = c.TicketKey.Query().Where(ticketkey.OrganizationID(org), ticketkey.Active(true)).First(sys(ctx))
+		}
+	}
+	if err != nil {
+		return signingKey{}, fmt.Errorf("ticket key of organisation %d: %w", org, err)
+	}
+	sk = signingKey{OrgID: org, ID: uint32(row.KeyID), Pub: row.PublicKey, Priv: row.PrivateKey}
+	k.mu.Lock()
+	k.active[org] = sk
+	k.byID[sk.ID] = sk
+	k.mu.Unlock()
+	return sk, nil
+}
+
+// PublicKeys lists an organisation's verification keys (devices hold these
+// only: a stolen phone cannot mint tickets).
+func (e *Engine) PublicKeys(ctx context.Context, org int) (ticket.KeySet, error) {
+	if _, err := e.keys.forOrg(ctx, e.Client, org); err != nil {
+		return nil, err
+	}
+	rows, err := e.Client.TicketKey.Query().Where(ticketkey.OrganizationID(org)).All(sys(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("public keys: %w", err)
+	}
+	ks := ticket.KeySet{}
+	for _, r := range rows {
+		ks[uint32(r.KeyID)] = r.PublicKey
+	}
+	return ks, nil
+}
+
+// RotateKey creates a new signing key for org; tickets signed with older
+// keys keep verifying.
+func (e *Engine) RotateKey(ctx context.Context, org int) (uint32, error) {
+	id, pub, priv := ticket.GenerateKey()
+	err := e.Client.TicketKey.Update().Where(ticketkey.OrganizationID(org)).SetActive(false).Exec(sys(ctx))
+	if err == nil {
+		err = e.Client.TicketKey.Create().SetOrganizationID(org).SetKeyID(int64(id)).SetPublicKey(pub).SetPrivateKey(priv).Exec(sys(ctx))
+	}
+	if err != nil {
+		return 0, fmt.Errorf("rotate ticket key: %w", err)
+	}
+	e.keys.mu.Lock()
+	delete(e.keys.active, org)
+	e.keys.mu.Unlock()
+	return id, nil
+}
+
+// TicketCode returns the registration's QR ticket text. It is stable: the
+// same registration gives the same code while its key is active.
+func (e *Engine) TicketCode(ctx context.Context, r *ent.Registration) (string, error) {
+	sk, err := e.keys.forOrg(ctx, e.Client, r.OrganizationID)
+	if err != nil {
+		return "", err
+	}
+	return ticket.Issue(ticket.Ticket{KeyID: sk.ID, RegistrationID: int64(r.ID), ActivityID: int64(r.ActivityID),
+		IssuedAt: r.CreatedAt}, sk.Priv)
+}

@@ -1,0 +1,720 @@
+package checkin
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+
+	"github.com/ofhub/ofhub/ent"
+	"github.com/ofhub/ofhub/ent/activity"
+	"github.com/ofhub/ofhub/ent/apperr"
+	"github.com/ofhub/ofhub/ent/device"
+	"github.com/ofhub/ofhub/ent/events"
+	"github.com/ofhub/ofhub/ent/loginattempt"
+	"github.com/ofhub/ofhub/ent/organization"
+	"github.com/ofhub/ofhub/ent/participant"
+	"github.com/ofhub/ofhub/ent/registration"
+	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/ent/slot"
+	"github.com/ofhub/ofhub/ent/viewer"
+	"github.com/ofhub/ofhub/scanner/qr"
+	"github.com/ofhub/ofhub/scanner/ticket"
+	"github.com/ofhub/ofhub/server/auth"
+	"github.com/ofhub/ofhub/server/store"
+)
+
+// DeviceTopic announces device changes (revocation closes subscriptions).
+const DeviceTopic = "device"
+
+// Service is the check-in domain: activities, registrations, devices,
+// scans, rosters.
+type Service struct {
+	*Engine
+	BaseURL string
+	// Limits of unauthenticated endpoints, per address / site, in Window.
+	Window            time.Duration
+	RegisterPerIP     int
+	DeviceFailPerSite int
+	DeviceFailPerIP   int
+}
+
+// NewService returns the check-in service.
+func NewService(c *ent.Client, baseURL string) *Service {
+	return &Service{Engine: New(c), BaseURL: strings.TrimRight(baseURL, "/"), Window: 15 * time.Minute,
+		RegisterPerIP: 30, DeviceFailPerSite: 10, DeviceFailPerIP: 20}
+}
+
+// SlotSpec describes a slot to create.
+type SlotSpec struct {
+	Label            string
+	StartsAt, EndsAt time.Time
+	Capacity         *int
+	SpeakerID        *int
+}
+
+// CreateActivity creates an activity and its slots in one transaction.
+func (s *Service) CreateActivity(ctx context.Context, in ent.CreateActivityInput, slots []SlotSpec) (*ent.Activity, error) {
+	var a *ent.Activity
+	err := store.InTx(ctx, s.Client, func(ctx context.Context, tx *ent.Client) error {
+		var err error
+		if a, err = tx.Activity.Create().SetInput(in).Save(ctx); err != nil {
+			return err
+		}
+		for i, sl := range slots {
+			if _, err := s.addSlot(ctx, tx, a.ID, sl); err != nil {
+				if e, ok := apperr.As(err); ok {
+					return e.WithField(fmt.Sprintf("slots[%d]", i))
+				}
+				return err
+			}
+		}
+		return nil
+	})
+	return a, err
+}
+
+// AddSlot adds a slot to an activity.
+func (s *Service) AddSlot(ctx context.Context, activityID int, sl SlotSpec) (*ent.Slot, error) {
+	return s.addSlot(ctx, store.Client(ctx, s.Client), activityID, sl)
+}
+
+func (s *Service) addSlot(ctx context.Context, c *ent.Client, activityID int, sl SlotSpec) (*ent.Slot, error) {
+	return c.Slot.Create().SetActivityID(activityID).SetLabel(sl.Label).SetStartsAt(sl.StartsAt.UTC()).
+		SetEndsAt(sl.EndsAt.UTC()).SetNillableCapacity(sl.Capacity).SetNillableSpeakerID(sl.SpeakerID).Save(ctx)
+}
+
+// PersonSpec is a participant to register.
+type PersonSpec struct {
+	LastName, FirstName, Email, Phone, Address string
+	Age                                        *int
+}
+
+// RegisterSpec is a registration request (R-ACT-2).
+type RegisterSpec struct {
+	ActivityID                                       int
+	BuyerLastName, BuyerFirstName, BuyerEmail, Phone string
+	Participants                                     []PersonSpec
+	SlotIDs                                          []int
+}
+
+// Register records a registration. Public registrations (no login) are
+// rate-limited per address and need the activity's public registration;
+// staff registrations need membership of the organisation (privacy).
+// Capacity is checked under a lock on the activity, so two last seats are
+// never sold twice.
+func (s *Service) Register(ctx context.Context, in RegisterSpec, public bool) (*ent.Registration, error) {
+	ip := auth.RequestInfoFrom(ctx).IP
+	if public {
+		n, err := s.Client.LoginAttempt.Query().Where(loginattempt.Email("register"), loginattempt.IP(ip),
+			loginattempt.AtGT(s.Now().Add(-s.Window))).Count(sys(ctx))
+		if err != nil {
+			return nil, fmt.Errorf("register: %w", err)
+		}
+		if n >= s.RegisterPerIP {
+			return nil, &apperr.Error{Code: apperr.TooManyRequests, Key: "too_many_requests"}
+		}
+		if err := s.Client.LoginAttempt.Create().SetEmail("register").SetIP(ip).SetSuccess(true).Exec(sys(ctx)); err != nil {
+			return nil, fmt.Errorf("register: %w", err)
+		}
+	}
+	readCtx := ctx
+	if public {
+		readCtx = sys(ctx)
+	}
+	var reg *ent.Registration
+	err := store.InTx(ctx, s.Client, func(ctx context.Context, tx *ent.Client) error {
+		q := tx.Activity.Query().Where(activity.ID(in.ActivityID)).WithSlots()
+		if tx.Dialect() == dialect.Postgres {
+			q = q.ForUpdate(entsql.WithLockTables(activity.Table))
+		}
+		a, err := q.Only(readCtx)
+		if ent.IsNotFound(err) {
+			return apperr.Invalid("activityID", "R-ACT-2", "not_found")
+		}
+		if err != nil {
+			return fmt.Errorf("register: %w", err)
+		}
+		if public && !a.PublicRegistration {
+			return apperr.Invalid("activityID", "R-ACT-2", "registration_closed")
+		}
+		if len(in.Participants) == 0 {
+			return apperr.Invalid("participants", "R-ACT-2", "required")
+		}
+		if len(in.Participants) > a.MaxParticipants {
+			return apperr.Invalid("participants", "R-ACT-2", "too_many_participants", a.MaxParticipants)
+		}
+		slots := map[int]*ent.Slot{}
+		for _, sl := range a.Edges.Slots {
+			slots[sl.ID] = sl
+		}
+		if len(a.Edges.Slots) > 0 && len(in.SlotIDs) == 0 {
+			return apperr.Invalid("slotIDs", "R-ACT-2", "slot_required")
+		}
+		for i, id := range in.SlotIDs {
+			if slots[id] == nil {
+				return apperr.Invalid(fmt.Sprintf("slotIDs[%d]", i), "R-ACT-2", "slot_not_of_activity")
+			}
+		}
+		n := len(in.Participants)
+		if a.Capacity != nil {
+			taken, err := tx.Participant.Query().Where(participant.HasRegistrationWith(
+				registration.ActivityID(a.ID), registration.StateEQ(registration.StateCONFIRMED))).Count(sys(ctx))
+			if err != nil {
+				return err
+			}
+			if taken+n > *a.Capacity {
+				return &apperr.Error{Code: apperr.Conflict, Field: "participants", Rule: "R-ACT-1", Key: "activity_full", Args: []any{*a.Capacity}}
+			}
+		}
+		for _, id := range in.SlotIDs {
+			sl := slots[id]
+			if sl.Capacity == nil {
+				continue
+			}
+			taken, err := tx.Participant.Query().Where(participant.HasRegistrationWith(
+				registration.StateEQ(registration.StateCONFIRMED), registration.HasSlotsWith(slot.ID(id)))).Count(sys(ctx))
+			if err != nil {
+				return err
+			}
+			if taken+n > *sl.Capacity {
+				label := sl.Label
+				if label == "" {
+					label = sl.StartsAt.In(parisLoc).Format("02/01/2006 15:04")
+				}
+				return &apperr.Error{Code: apperr.Conflict, Field: "slotIDs", Rule: "R-ACT-1", Key: "slot_full", Args: []any{label}}
+			}
+		}
+		source := registration.SourceSTAFF
+		wctx := ctx
+		if public {
+			source, wctx = registration.SourcePUBLIC, sys(ctx)
+		}
+		reg, err = tx.Registration.Create().SetActivityID(a.ID).SetOrganizationID(a.OrganizationID).
+			SetBuyerLastName(strings.TrimSpace(in.BuyerLastName)).SetBuyerFirstName(strings.TrimSpace(in.BuyerFirstName)).
+			SetBuyerEmail(in.BuyerEmail).SetBuyerPhone(in.Phone).SetSource(source).AddSlotIDs(in.SlotIDs...).Save(wctx)
+		if err != nil {
+			return err
+		}
+		for i, p := range in.Participants {
+			err := tx.Participant.Create().SetRegistrationID(reg.ID).SetPosition(i).
+				SetLastName(strings.TrimSpace(p.LastName)).SetFirstName(strings.TrimSpace(p.FirstName)).
+				SetEmail(strings.TrimSpace(p.Email)).SetPhone(p.Phone).SetAddress(p.Address).SetNillableAge(p.Age).Exec(wctx)
+			if err != nil {
+				if e, ok := apperr.As(err); ok {
+					return e.WithField(fmt.Sprintf("participants[%d]", i))
+				}
+				if ve, ok := err.(*ent.ValidationError); ok {
+					return apperr.Invalid(fmt.Sprintf("participants[%d].%s", i, lowerCamel(ve.Name)), "R-ACT-2", "invalid_input")
+				}
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return reg, nil
+}
+
+// Cancel cancels a registration: its ticket is refused from now on.
+func (s *Service) Cancel(ctx context.Context, id int) (*ent.Registration, error) {
+	c := store.Client(ctx, s.Client)
+	r, err := c.Registration.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.State == registration.StateCANCELLED {
+		return nil, &apperr.Error{Code: apperr.Conflict, Key: "already_cancelled"}
+	}
+	return c.Registration.UpdateOne(r).SetState(registration.StateCANCELLED).SetCancelledAt(s.Now()).Save(ctx)
+}
+
+// TicketURL is the stable address of a registration's QR image.
+func (s *Service) TicketURL(code string) string {
+	return s.BaseURL + "/tickets/" + url.PathEscape(code) + ".png"
+}
+
+// TicketPNG renders the QR image of a ticket code after verifying it: the
+// URL is unguessable because the code is signed.
+func (s *Service) TicketPNG(ctx context.Context, code string) ([]byte, error) {
+	if _, err := s.verify(ctx, 0, code); err != nil {
+		return nil, apperr.New(apperr.NotFound, "not_found")
+	}
+	return qr.Encode(code)
+}
+
+// RevokeDevice stops a device at once.
+func (s *Service) RevokeDevice(ctx context.Context, id int) (*ent.Device, error) {
+	c := store.Client(ctx, s.Client)
+	d, err := c.Device.UpdateOneID(id).SetRevokedAt(s.Now()).Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := events.Emit(ctx, c, events.Event{Topic: DeviceTopic, ID: id}); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// Registered is what a device gets when it joins.
+type Registered struct {
+	Token      string
+	Device     *ent.Device
+	Activities []*ent.Activity
+	Keys       ticket.KeySet
+}
+
+// RegisterDevice lets a device join with the organisation's site code and
+// its identification code (R-CHK-3). Registering again replaces the token
+// (a lost phone is replaced). Wrong codes are limited per site and address,
+// and logged.
+func (s *Service) RegisterDevice(ctx context.Context, siteCode, idCode, info string) (*Registered, error) {
+	ip := auth.RequestInfoFrom(ctx).IP
+	siteCode, idCode = strings.TrimSpace(siteCode), strings.TrimSpace(idCode)
+	since := s.Now().Add(-s.Window)
+	perSite, err := s.Client.LoginAttempt.Query().Where(loginattempt.Email("device:"+siteCode), loginattempt.Success(false), loginattempt.AtGT(since)).Count(sys(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("register device: %w", err)
+	}
+	perIP, err := s.Client.LoginAttempt.Query().Where(loginattempt.EmailHasPrefix("device:"), loginattempt.IP(ip), loginattempt.Success(false), loginattempt.AtGT(since)).Count(sys(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("register device: %w", err)
+	}
+	if perSite >= s.DeviceFailPerSite || perIP >= s.DeviceFailPerIP {
+		return nil, &apperr.Error{Code: apperr.TooManyRequests, Rule: "R-CHK-3", Key: "too_many_attempts", Args: []any{int(s.Window.Minutes())}}
+	}
+	fail := func() error {
+		slog.WarnContext(ctx, "device registration refused: wrong codes", "site", siteCode, "ip", ip)
+		s.Client.LoginAttempt.Create().SetEmail("device:" + siteCode).SetIP(ip).SetSuccess(false).Exec(sys(ctx))
+		return &apperr.Error{Code: apperr.Unauthenticated, Field: "input.identificationCode", Rule: "R-CHK-3", Key: "device_codes"}
+	}
+	org, err := s.Client.Organization.Query().Where(organization.SiteCode(siteCode)).Only(sys(ctx))
+	if ent.IsNotFound(err) {
+		return nil, fail()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("register device: %w", err)
+	}
+	d, err := s.Client.Device.Query().Where(device.OrganizationID(org.ID), device.IdentificationCode(idCode)).Only(sys(ctx))
+	if ent.IsNotFound(err) {
+		return nil, fail()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("register device: %w", err)
+	}
+	if d.RevokedAt != nil {
+		return nil, &apperr.Error{Code: "DEVICE_REVOKED", Rule: "R-CHK-3", Key: "device_revoked"}
+	}
+	tok, hash, err := auth.NewDeviceToken()
+	if err != nil {
+		return nil, err
+	}
+	if len(info) > 255 {
+		info = info[:255]
+	}
+	d, err = s.Client.Device.UpdateOne(d).SetTokenHash(hash).SetRegisteredAt(s.Now()).SetDeviceInfo(info).
+		Save(viewer.NewContext(sys(ctx), &viewer.Viewer{System: true, Name: "appareil " + d.Name}))
+	if err != nil {
+		return nil, fmt.Errorf("register device: %w", err)
+	}
+	slog.InfoContext(ctx, "device registered", "device", d.ID, "organization", org.ID, "ip", ip)
+	acts, err := s.deviceActivities(ctx, org.ID)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := s.PublicKeys(ctx, org.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &Registered{Token: tok, Device: d, Activities: acts, Keys: keys}, nil
+}
+
+// DeviceActivities lists the activities the calling device may scan: its
+// organisation's, with QR check-in, not over for more than a day.
+func (s *Service) DeviceActivities(ctx context.Context) ([]*ent.Activity, error) {
+	v := viewer.FromContext(ctx)
+	if v == nil || v.DeviceID == 0 {
+		return nil, apperr.New(apperr.Forbidden, "forbidden")
+	}
+	return s.deviceActivities(ctx, v.DeviceOrg)
+}
+
+func (s *Service) deviceActivities(ctx context.Context, org int) ([]*ent.Activity, error) {
+	recent := s.Now().Add(-24 * time.Hour)
+	return s.Client.Activity.Query().Where(activity.OrganizationID(org), activity.QrCheckin(true),
+		activity.Or(activity.EndsAtIsNil(), activity.EndsAtGT(recent))).
+		WithSlots().Order(ent.Asc(activity.FieldStartsAt)).All(sys(ctx))
+}
+
+// CallerFor authorises the viewer to check people in at activity id and
+// says who they are: the activity's organisation's device, or one of its
+// members (any permission: welcoming people is everyone's job).
+func (s *Service) CallerFor(ctx context.Context, activityID int) (Caller, *ent.Activity, error) {
+	v := viewer.FromContext(ctx)
+	if v == nil || !v.Authenticated() {
+		return Caller{}, nil, apperr.New(apperr.Unauthenticated, "unauthenticated")
+	}
+	a, err := s.Client.Activity.Get(sys(ctx), activityID)
+	if ent.IsNotFound(err) {
+		return Caller{}, nil, apperr.New(apperr.NotFound, "not_found")
+	}
+	if err != nil {
+		return Caller{}, nil, err
+	}
+	switch {
+	case v.DeviceID != 0:
+		if a.OrganizationID != v.DeviceOrg {
+			return Caller{}, nil, apperr.New(apperr.NotFound, "not_found")
+		}
+		return Caller{OrgID: v.DeviceOrg, DeviceID: v.DeviceID}, a, nil
+	case v.Operator || v.System || v.Member(a.OrganizationID):
+		return Caller{OrgID: a.OrganizationID, UserID: v.UserID}, a, nil
+	}
+	return Caller{}, nil, apperr.New(apperr.NotFound, "not_found")
+}
+
+// ScanCode checks a QR code in online (device or desk).
+func (s *Service) ScanCode(ctx context.Context, in Input, lang string) (Result, error) {
+	v := viewer.FromContext(ctx)
+	if v == nil || !v.Authenticated() {
+		return Result{}, apperr.New(apperr.Unauthenticated, "unauthenticated")
+	}
+	c := Caller{UserID: v.UserID}
+	if in.ActivityID != 0 {
+		var err error
+		var a *ent.Activity
+		if c, a, err = s.CallerFor(ctx, in.ActivityID); err != nil {
+			return Result{}, err
+		}
+		if !a.QrCheckin {
+			return Result{}, apperr.Invalid("input.activityId", "R-CHK-3", "qr_disabled")
+		}
+	} else if v.DeviceID != 0 {
+		c = Caller{OrgID: v.DeviceOrg, DeviceID: v.DeviceID}
+	} else if !v.Operator {
+		// A person scanning must say which activity (their organisation's).
+		return Result{}, apperr.Invalid("input.activityId", "R-CHK-3", "required")
+	}
+	in.Channel = scan.ChannelQR
+	return s.CheckIn(ctx, c, in, lang)
+}
+
+// Sync uploads a device's offline queue. deviceClock is the device's clock
+// at sending time; the difference with the server's is the skew applied to
+// every scan's device time, and stored on the device.
+func (s *Service) Sync(ctx context.Context, deviceClock time.Time, ins []Input, lang string) ([]Result, int64, error) {
+	v := viewer.FromContext(ctx)
+	if v == nil || v.DeviceID == 0 {
+		return nil, 0, apperr.New(apperr.Forbidden, "forbidden")
+	}
+	skew := s.Now().Sub(deviceClock).Milliseconds()
+	for i := range ins {
+		ins[i].Offline, ins[i].Channel = true, scan.ChannelQR
+	}
+	res, err := s.Process(ctx, Caller{OrgID: v.DeviceOrg, DeviceID: v.DeviceID}, skew, ins, lang)
+	if err != nil {
+		return nil, 0, err
+	}
+	_ = s.Client.Device.UpdateOneID(v.DeviceID).SetClockSkewMs(skew).SetLastSeenAt(s.Now()).
+		Exec(quietSys(ctx))
+	return res, skew, nil
+}
+
+func quietSys(ctx context.Context) context.Context { return noHistory(sys(ctx)) }
+
+// MarkPresent is « Présent » in the participant list (R-CHK-1).
+func (s *Service) MarkPresent(ctx context.Context, registrationID int, slotID *int, lang string) (Result, error) {
+	r, err := s.Client.Registration.Get(ctx, registrationID) // privacy: the viewer's organisations
+	if err != nil {
+		return Result{}, err
+	}
+	c, _, err := s.CallerFor(ctx, r.ActivityID)
+	if err != nil {
+		return Result{}, err
+	}
+	in := Input{RegistrationID: r.ID, ActivityID: r.ActivityID, Channel: scan.ChannelLIST}
+	if slotID != nil {
+		in.SlotID = *slotID
+	}
+	return s.CheckIn(ctx, c, in, lang)
+}
+
+// Undo cancels a check-in made by mistake; the scan stays in the log.
+func (s *Service) Undo(ctx context.Context, scanID int) (*ent.Scan, error) {
+	sc, err := s.Client.Scan.Get(ctx, scanID)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := s.CallerFor(ctx, sc.ActivityID); err != nil {
+		return nil, err
+	}
+	v := viewer.FromContext(ctx)
+	var out *ent.Scan
+	err = store.InTx(sys(ctx), s.Client, func(ctx context.Context, tx *ent.Client) error {
+		var err error
+		upd := tx.Scan.UpdateOneID(sc.ID).SetAdmitted(false).SetUndoneAt(s.Now())
+		if v.UserID != 0 {
+			upd.SetUndoneBy(v.UserID)
+		}
+		if out, err = upd.Save(ctx); err != nil {
+			return err
+		}
+		if sc.RegistrationID != nil {
+			if err := tx.Registration.UpdateOneID(*sc.RegistrationID).SetUpdatedAt(s.Now()).Exec(noHistory(ctx)); err != nil {
+				return err
+			}
+		}
+		return events.Emit(ctx, tx, events.Event{Topic: Topic, ID: sc.ID})
+	})
+	return out, err
+}
+
+// Search finds participants of an activity by name (R-CHK-2).
+func (s *Service) Search(ctx context.Context, activityID int, q string, first int) ([]*ent.Participant, error) {
+	if _, _, err := s.CallerFor(ctx, activityID); err != nil {
+		return nil, err
+	}
+	q = strings.TrimSpace(q)
+	if first <= 0 || first > 100 {
+		first = 20
+	}
+	query := s.Client.Participant.Query().Where(participant.HasRegistrationWith(registration.ActivityID(activityID)))
+	for _, w := range strings.Fields(q) {
+		query = query.Where(participant.Or(participant.LastNameContainsFold(w), participant.FirstNameContainsFold(w)))
+	}
+	return query.Order(ent.Asc(participant.FieldLastName), ent.Asc(participant.FieldFirstName)).Limit(first).All(sys(ctx))
+}
+
+// RosterEntry is what a device stores of a registration.
+type RosterEntry struct {
+	Registration *ent.Registration
+	CheckIns     []*ent.Scan
+}
+
+// rosterOverlap re-sends recent changes in every delta: a transaction that
+// committed late with an older timestamp is not missed (entries are
+// idempotent on the device). Longer than any request may last.
+const rosterOverlap = 60 * time.Second
+
+// Roster returns a page of the activity's roster for a device: first every
+// registration (by id), then, with the returned cursor, what changed since.
+func (s *Service) Roster(ctx context.Context, activityID int, after string, first int) ([]RosterEntry, string, bool, error) {
+	if _, _, err := s.CallerFor(ctx, activityID); err != nil {
+		return nil, "", false, err
+	}
+	if first <= 0 || first > 5000 {
+		first = 5000
+	}
+	cur, err := parseCursor(after)
+	if err != nil {
+		return nil, "", false, apperr.Invalid("after", "R-CHK-5", "invalid_input")
+	}
+	now := s.Now()
+	if cur.start.IsZero() {
+		cur.start = now
+	}
+	q := s.Client.Registration.Query().Where(registration.ActivityID(activityID), registration.IDGT(cur.lastID))
+	if !cur.since.IsZero() {
+		q = q.Where(registration.UpdatedAtGT(cur.since.Add(-rosterOverlap)))
+	}
+	regs, err := q.Order(ent.Asc(registration.FieldID)).Limit(first + 1).
+		WithParticipants(func(q *ent.ParticipantQuery) {
+			q.Select(participant.FieldRegistrationID, participant.FieldLastName, participant.FieldFirstName, participant.FieldPosition).
+				Order(ent.Asc(participant.FieldPosition), ent.Asc(participant.FieldID))
+		}).
+		WithSlots(func(q *ent.SlotQuery) { q.Select(slot.FieldID) }).
+		WithScans(func(q *ent.ScanQuery) {
+			q.Where(scan.Admitted(true)).Select(scan.FieldRegistrationID, scan.FieldSlotID, scan.FieldCheckedInAt)
+		}).All(sys(ctx))
+	if err != nil {
+		return nil, "", false, fmt.Errorf("roster: %w", err)
+	}
+	more := len(regs) > first
+	if more {
+		regs = regs[:first]
+	}
+	out := make([]RosterEntry, len(regs))
+	for i, r := range regs {
+		out[i] = RosterEntry{Registration: r, CheckIns: r.Edges.Scans}
+	}
+	next := cursor{since: cur.since, start: cur.start}
+	if more {
+		next.lastID = regs[len(regs)-1].ID
+	} else {
+		// Pass complete: the next call asks for what changed since it began.
+		next = cursor{since: cur.start}
+	}
+	return out, next.String(), more, nil
+}
+
+type cursor struct {
+	lastID int
+	since  time.Time // deltas: changes after this instant
+	start  time.Time // when the current pass began
+}
+
+func (c cursor) String() string {
+	raw := fmt.Sprintf("%d:%d:%d", c.lastID, unixMilli(c.since), unixMilli(c.start))
+	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+func unixMilli(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func parseCursor(s string) (cursor, error) {
+	if s == "" {
+		return cursor{}, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return cursor{}, err
+	}
+	parts := strings.Split(string(b), ":")
+	if len(parts) != 3 {
+		return cursor{}, fmt.Errorf("roster cursor: %q", s)
+	}
+	var n [3]int64
+	for i, p := range parts {
+		if n[i], err = strconv.ParseInt(p, 10, 64); err != nil {
+			return cursor{}, err
+		}
+	}
+	c := cursor{lastID: int(n[0])}
+	if n[1] != 0 {
+		c.since = time.UnixMilli(n[1]).UTC()
+	}
+	if n[2] != 0 {
+		c.start = time.UnixMilli(n[2]).UTC()
+	}
+	return c, nil
+}
+
+// Stats counts registered and present people (per activity and per slot).
+type Stats struct {
+	Registrations, Registered, Present int
+	PerSlot                            []SlotStats
+}
+
+// SlotStats are one slot's counts.
+type SlotStats struct {
+	Slot                *ent.Slot
+	Registered, Present int
+}
+
+// ActivityStats computes an activity's counts.
+func (s *Service) ActivityStats(ctx context.Context, a *ent.Activity) (Stats, error) {
+	regs, err := s.Client.Registration.Query().Where(registration.ActivityID(a.ID), registration.StateEQ(registration.StateCONFIRMED)).
+		WithParticipants(func(q *ent.ParticipantQuery) { q.Select(participant.FieldRegistrationID) }).
+		WithSlots(func(q *ent.SlotQuery) { q.Select(slot.FieldID) }).
+		WithScans(func(q *ent.ScanQuery) {
+			q.Where(scan.Admitted(true)).Select(scan.FieldRegistrationID, scan.FieldSlotKey)
+		}).
+		All(sys(ctx))
+	if err != nil {
+		return Stats{}, fmt.Errorf("stats: %w", err)
+	}
+	slots, err := s.Client.Slot.Query().Where(slot.ActivityID(a.ID)).Order(ent.Asc(slot.FieldStartsAt)).All(sys(ctx))
+	if err != nil {
+		return Stats{}, fmt.Errorf("stats: %w", err)
+	}
+	st := Stats{Registrations: len(regs)}
+	per := map[int]*SlotStats{}
+	for _, sl := range slots {
+		ss := &SlotStats{Slot: sl}
+		per[sl.ID] = ss
+	}
+	for _, r := range regs {
+		n := len(r.Edges.Participants)
+		st.Registered += n
+		whole := false
+		keys := map[int]bool{}
+		for _, sc := range r.Edges.Scans {
+			if sc.SlotKey == 0 {
+				whole = true
+			}
+			keys[sc.SlotKey] = true
+		}
+		if whole || len(keys) > 0 {
+			st.Present += n
+		}
+		for _, sl := range r.Edges.Slots {
+			if ss := per[sl.ID]; ss != nil {
+				ss.Registered += n
+				if whole || keys[sl.ID] {
+					ss.Present += n
+				}
+			}
+		}
+	}
+	for _, sl := range slots {
+		st.PerSlot = append(st.PerSlot, *per[sl.ID])
+	}
+	return st, nil
+}
+
+// Present lists the participants checked in (R-CHK-6), for the activity or
+// one slot: « les présents », a mailing target.
+func (s *Service) Present(ctx context.Context, a *ent.Activity, slotID *int) ([]*ent.Participant, error) {
+	preds := registration.And(registration.ActivityID(a.ID), registration.StateEQ(registration.StateCONFIRMED))
+	var has = registration.HasScansWith(scan.Admitted(true))
+	if slotID != nil {
+		has = registration.And(registration.HasSlotsWith(slot.ID(*slotID)),
+			registration.HasScansWith(scan.Admitted(true), scan.SlotKeyIn(0, *slotID)))
+	}
+	return s.Client.Participant.Query().Where(participant.HasRegistrationWith(preds, has)).
+		Order(ent.Asc(participant.FieldLastName), ent.Asc(participant.FieldFirstName)).All(ctx)
+}
+
+// CheckedInAt returns when a registration was checked in (for a slot, the
+// slot's or the whole registration's check-in), or nil.
+func (s *Service) CheckedInAt(ctx context.Context, r *ent.Registration, slotID *int) (*time.Time, error) {
+	keys := []int{0}
+	if slotID != nil {
+		keys = append(keys, *slotID)
+	}
+	sc, err := s.Client.Scan.Query().Where(scan.RegistrationID(r.ID), scan.Admitted(true), scan.SlotKeyIn(keys...)).
+		Order(ent.Asc(scan.FieldCheckedInAt)).First(sys(ctx))
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &sc.CheckedInAt, nil
+}
+
+// SetupURL is the link a device opens from the setup QR code.
+func (s *Service) SetupURL(org *ent.Organization) string {
+	return s.BaseURL + "/scan/?server=" + url.QueryEscape(s.BaseURL) + "&site=" + url.QueryEscape(org.SiteCode)
+}
+
+var parisLoc = func() *time.Location {
+	l, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		return time.UTC
+	}
+	return l
+}()
+
+func lowerCamel(s string) string {
+	parts := strings.Split(s, "_")
+	for i := 1; i < len(parts); i++ {
+		if parts[i] != "" {
+			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+		}
+	}
+	return strings.Join(parts, "")
+}
