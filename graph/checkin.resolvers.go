@@ -116,6 +116,21 @@ func (r *mutationResolver) RegisterDevice(ctx context.Context, input model.Regis
 		PublicKeys: publicKeys(reg.Keys), ServerTime: r.Checkin.Now()}, nil
 }
 
+// CreateSpeaker is the resolver for the createSpeaker field.
+func (r *mutationResolver) CreateSpeaker(ctx context.Context, input ent.CreateSpeakerInput) (*ent.Speaker, error) {
+	return store.Client(ctx, r.Client).Speaker.Create().SetInput(input).Save(ctx)
+}
+
+// UpdateSpeaker is the resolver for the updateSpeaker field.
+func (r *mutationResolver) UpdateSpeaker(ctx context.Context, id int, input ent.UpdateSpeakerInput) (*ent.Speaker, error) {
+	return store.Client(ctx, r.Client).Speaker.UpdateOneID(id).SetInput(input).Save(ctx)
+}
+
+// SpeakerLink is the resolver for the speakerLink field.
+func (r *mutationResolver) SpeakerLink(ctx context.Context, id int) (string, error) {
+	return r.Checkin.SpeakerLink(ctx, id)
+}
+
 // CheckIn is the resolver for the checkIn field.
 func (r *mutationResolver) CheckIn(ctx context.Context, input model.CheckInInput) (*model.CheckInResult, error) {
 	in := checkin.Input{Code: input.Code, DeviceTime: input.ScannedAt}

@@ -38,6 +38,8 @@ type Viewer struct {
 	TokenID int
 	// DeviceID and DeviceOrg are set when a scanning device is calling.
 	DeviceID, DeviceOrg int
+	// SpeakerID and SpeakerOrg are set for a speaker's personal link.
+	SpeakerID, SpeakerOrg int
 	// Name is shown as the author of history entries.
 	Name   string
 	Lang   string

@@ -224,6 +224,7 @@ type ComplexityRoot struct {
 		CreateDevice         func(childComplexity int, input ent.CreateDeviceInput) int
 		CreateOrganization   func(childComplexity int, input ent.CreateOrganizationInput) int
 		CreateRegistration   func(childComplexity int, input model.RegisterInput) int
+		CreateSpeaker        func(childComplexity int, input ent.CreateSpeakerInput) int
 		CreateUser           func(childComplexity int, input ent.CreateUserInput, memberships []*model.MembershipInput) int
 		DeleteDevice         func(childComplexity int, id int) int
 		Login                func(childComplexity int, email string, password string) int
@@ -236,12 +237,14 @@ type ComplexityRoot struct {
 		ResetPassword        func(childComplexity int, token string, password string) int
 		RevokeDevice         func(childComplexity int, id int) int
 		SetUserActive        func(childComplexity int, id int, active bool) int
+		SpeakerLink          func(childComplexity int, id int) int
 		SyncCheckIns         func(childComplexity int, input model.SyncCheckInsInput) int
 		UndoCheckIn          func(childComplexity int, checkInID int) int
 		UpdateActivity       func(childComplexity int, id int, input ent.UpdateActivityInput) int
 		UpdateDevice         func(childComplexity int, id int, input ent.UpdateDeviceInput) int
 		UpdateMembership     func(childComplexity int, id int, input ent.UpdateMembershipInput) int
 		UpdateOrganization   func(childComplexity int, id int, input ent.UpdateOrganizationInput) int
+		UpdateSpeaker        func(childComplexity int, id int, input ent.UpdateSpeakerInput) int
 		UpdateUser           func(childComplexity int, id int, input ent.UpdateUserInput) int
 	}
 
@@ -577,6 +580,9 @@ type MutationResolver interface {
 	DeleteDevice(ctx context.Context, id int) (int, error)
 	RevokeDevice(ctx context.Context, id int) (*ent.Device, error)
 	RegisterDevice(ctx context.Context, input model.RegisterDeviceInput) (*model.RegisterDevicePayload, error)
+	CreateSpeaker(ctx context.Context, input ent.CreateSpeakerInput) (*ent.Speaker, error)
+	UpdateSpeaker(ctx context.Context, id int, input ent.UpdateSpeakerInput) (*ent.Speaker, error)
+	SpeakerLink(ctx context.Context, id int) (string, error)
 	CheckIn(ctx context.Context, input model.CheckInInput) (*model.CheckInResult, error)
 	SyncCheckIns(ctx context.Context, input model.SyncCheckInsInput) (*model.SyncCheckInsPayload, error)
 	MarkPresent(ctx context.Context, registrationID int, slotID *int) (*model.CheckInResult, error)
@@ -1402,6 +1408,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateRegistration(childComplexity, args["input"].(model.RegisterInput)), true
+	case "Mutation.createSpeaker":
+		if e.ComplexityRoot.Mutation.CreateSpeaker == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createSpeaker_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateSpeaker(childComplexity, args["input"].(ent.CreateSpeakerInput)), true
 	case "Mutation.createUser":
 		if e.ComplexityRoot.Mutation.CreateUser == nil {
 			break
@@ -1529,6 +1546,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetUserActive(childComplexity, args["id"].(int), args["active"].(bool)), true
+	case "Mutation.speakerLink":
+		if e.ComplexityRoot.Mutation.SpeakerLink == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_speakerLink_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SpeakerLink(childComplexity, args["id"].(int)), true
 	case "Mutation.syncCheckIns":
 		if e.ComplexityRoot.Mutation.SyncCheckIns == nil {
 			break
@@ -1595,6 +1623,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateOrganization(childComplexity, args["id"].(int), args["input"].(ent.UpdateOrganizationInput)), true
+	case "Mutation.updateSpeaker":
+		if e.ComplexityRoot.Mutation.UpdateSpeaker == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateSpeaker_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateSpeaker(childComplexity, args["id"].(int), args["input"].(ent.UpdateSpeakerInput)), true
 	case "Mutation.updateUser":
 		if e.ComplexityRoot.Mutation.UpdateUser == nil {
 			break
@@ -3310,6 +3349,11 @@ extend type Mutation {
   revokeDevice(id: ID!): Device!
   "A device joins with the organisation's site code and its identification code."
   registerDevice(input: RegisterDeviceInput!): RegisterDevicePayload!
+
+  createSpeaker(input: CreateSpeakerInput!): Speaker!
+  updateSpeaker(id: ID!, input: UpdateSpeakerInput!): Speaker!
+  "Creates (or replaces) a speaker's personal check-in link, valid for their slots only (R-ACT-6). The previous link stops working."
+  speakerLink(id: ID!): String!
 
   checkIn(input: CheckInInput!): CheckInResult!
   syncCheckIns(input: SyncCheckInsInput!): SyncCheckInsPayload!
@@ -7998,6 +8042,20 @@ func (ec *executionContext) field_Mutation_createRegistration_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createSpeaker_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ent.CreateSpeakerInput, error) {
+			return ec.unmarshalNCreateSpeakerInput2githubᚗcomᚋofhubᚋofhubᚋentᚐCreateSpeakerInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8192,6 +8250,20 @@ func (ec *executionContext) field_Mutation_setUserActive_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_speakerLink_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_syncCheckIns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8300,6 +8372,28 @@ func (ec *executionContext) field_Mutation_updateOrganization_args(ctx context.C
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ent.UpdateOrganizationInput, error) {
 			return ec.unmarshalNUpdateOrganizationInput2githubᚗcomᚋofhubᚋofhubᚋentᚐUpdateOrganizationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateSpeaker_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ent.UpdateSpeakerInput, error) {
+			return ec.unmarshalNUpdateSpeakerInput2githubᚗcomᚋofhubᚋofhubᚋentᚐUpdateSpeakerInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12809,6 +12903,138 @@ func (ec *executionContext) fieldContext_Mutation_registerDevice(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_registerDevice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createSpeaker(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createSpeaker(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateSpeaker(ctx, fc.Args["input"].(ent.CreateSpeakerInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Speaker) graphql.Marshaler {
+			return ec.marshalNSpeaker2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSpeaker(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createSpeaker(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Speaker(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createSpeaker_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateSpeaker(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateSpeaker(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateSpeaker(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateSpeakerInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Speaker) graphql.Marshaler {
+			return ec.marshalNSpeaker2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSpeaker(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateSpeaker(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Speaker(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateSpeaker_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_speakerLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_speakerLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SpeakerLink(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_speakerLink(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_speakerLink_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -33533,6 +33759,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createSpeaker":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createSpeaker(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateSpeaker":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateSpeaker(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "speakerLink":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_speakerLink(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "checkIn":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_checkIn(ctx, field)
@@ -37184,6 +37431,11 @@ func (ec *executionContext) unmarshalNCreateOrganizationInput2githubᚗcomᚋofh
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateSpeakerInput2githubᚗcomᚋofhubᚋofhubᚋentᚐCreateSpeakerInput(ctx context.Context, v any) (ent.CreateSpeakerInput, error) {
+	res, err := ec.unmarshalInputCreateSpeakerInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateUserInput2githubᚗcomᚋofhubᚋofhubᚋentᚐCreateUserInput(ctx context.Context, v any) (ent.CreateUserInput, error) {
 	res, err := ec.unmarshalInputCreateUserInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -38212,6 +38464,11 @@ func (ec *executionContext) unmarshalNUpdateMembershipInput2githubᚗcomᚋofhub
 
 func (ec *executionContext) unmarshalNUpdateOrganizationInput2githubᚗcomᚋofhubᚋofhubᚋentᚐUpdateOrganizationInput(ctx context.Context, v any) (ent.UpdateOrganizationInput, error) {
 	res, err := ec.unmarshalInputUpdateOrganizationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateSpeakerInput2githubᚗcomᚋofhubᚋofhubᚋentᚐUpdateSpeakerInput(ctx context.Context, v any) (ent.UpdateSpeakerInput, error) {
+	res, err := ec.unmarshalInputUpdateSpeakerInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -24,6 +24,7 @@ import (
 	"github.com/ofhub/ofhub/ent/organization"
 	"github.com/ofhub/ofhub/ent/passwordreset"
 	"github.com/ofhub/ofhub/ent/privacy"
+	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/user"
 	"github.com/ofhub/ofhub/ent/validate"
 	"github.com/ofhub/ofhub/ent/viewer"
@@ -206,8 +207,12 @@ func (s *Service) AuthenticateUser(ctx context.Context, tok string) (*viewer.Vie
 		return e.v, e.u, nil
 	}
 	_, gen, _ := s.cache.get(key, now)
-	if strings.HasPrefix(tok, DeviceTokenPrefix) {
-		v, err := s.authenticateDevice(ctx, tok)
+	if strings.HasPrefix(tok, DeviceTokenPrefix) || strings.HasPrefix(tok, SpeakerTokenPrefix) {
+		authn := s.authenticateDevice
+		if strings.HasPrefix(tok, SpeakerTokenPrefix) {
+			authn = s.authenticateSpeaker
+		}
+		v, err := authn(ctx, tok)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -424,4 +429,21 @@ func (s *Service) authenticateDevice(ctx context.Context, tok string) (*viewer.V
 		return nil, &apperr.Error{Code: "DEVICE_REVOKED", Rule: "R-CHK-3", Key: "device_revoked"}
 	}
 	return &viewer.Viewer{DeviceID: d.ID, DeviceOrg: d.OrganizationID, Name: d.Name}, nil
+}
+
+// SpeakerTokenPrefix marks speakers' personal check-in links (R-ACT-6).
+const SpeakerTokenPrefix = "ofs_"
+
+// NewSpeakerToken draws a speaker link token and its stored hash.
+func NewSpeakerToken() (string, []byte, error) { return newSecret(SpeakerTokenPrefix) }
+
+func (s *Service) authenticateSpeaker(ctx context.Context, tok string) (*viewer.Viewer, error) {
+	sp, err := s.Client.Speaker.Query().Where(speaker.LinkTokenHash(HashToken(tok))).Only(sys(ctx))
+	if ent.IsNotFound(err) {
+		return nil, &apperr.Error{Code: apperr.Unauthenticated, Key: "unauthenticated"}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("authenticate speaker: %w", err)
+	}
+	return &viewer.Viewer{SpeakerID: sp.ID, SpeakerOrg: sp.OrganizationID, Name: sp.FirstName + " " + sp.LastName}, nil
 }

@@ -376,6 +376,16 @@ func (s *Service) CallerFor(ctx context.Context, activityID int) (Caller, *ent.A
 			return Caller{}, nil, apperr.New(apperr.NotFound, "not_found")
 		}
 		return Caller{OrgID: v.DeviceOrg, DeviceID: v.DeviceID}, a, nil
+	case v.SpeakerID != 0:
+		// A speaker checks people in for their own slots only (R-ACT-6).
+		ids, err := s.Client.Slot.Query().Where(slot.ActivityID(a.ID), slot.SpeakerID(v.SpeakerID)).IDs(sys(ctx))
+		if err != nil {
+			return Caller{}, nil, err
+		}
+		if len(ids) == 0 || a.OrganizationID != v.SpeakerOrg {
+			return Caller{}, nil, apperr.New(apperr.NotFound, "not_found")
+		}
+		return Caller{OrgID: a.OrganizationID, SpeakerID: v.SpeakerID, SpeakerSlots: ids}, a, nil
 	case v.Operator || v.System || v.Member(a.OrganizationID):
 		return Caller{OrgID: a.OrganizationID, UserID: v.UserID}, a, nil
 	}
@@ -717,4 +727,25 @@ func lowerCamel(s string) string {
 		}
 	}
 	return strings.Join(parts, "")
+}
+
+// SpeakerLink creates (or replaces) a speaker's personal check-in link,
+// limited to their slots (R-ACT-6). Only the organisation's managers may.
+func (s *Service) SpeakerLink(ctx context.Context, id int) (string, error) {
+	sp, err := s.Client.Speaker.Get(ctx, id) // privacy: the viewer's organisations
+	if err != nil {
+		return "", err
+	}
+	v := viewer.FromContext(ctx)
+	if !v.Operator && !v.System && !v.Has(sp.OrganizationID, viewer.Manager) {
+		return "", apperr.New(apperr.Forbidden, "forbidden")
+	}
+	tok, hash, err := auth.NewSpeakerToken()
+	if err != nil {
+		return "", err
+	}
+	if err := store.Client(ctx, s.Client).Speaker.UpdateOne(sp).SetLinkTokenHash(hash).Exec(ctx); err != nil {
+		return "", err
+	}
+	return s.BaseURL + "/scan/?server=" + url.QueryEscape(s.BaseURL) + "&speaker=" + url.QueryEscape(tok), nil
 }

@@ -129,7 +129,7 @@ func newGraphQL(o Options) http.Handler {
 	// Identity mutations manage their own transactions: a failed login must
 	// leave its attempt recorded even though the operation fails.
 	srv.Use(safeTx{entgql.Transactioner{TxOpener: o.Resolver.Client,
-		SkipTxFunc: entgql.SkipIfHasFields("login", "logout", "requestPasswordReset", "resetPassword", "changePassword")}})
+		SkipTxFunc: entgql.SkipIfHasFields(selfTransacting...)}})
 	srv.Use(o.Metrics.graphqlTracer())
 	srv.SetErrorPresenter(graph.ErrorPresenter)
 	srv.SetRecoverFunc(graph.Recover)
@@ -147,6 +147,14 @@ func newGraphQL(o Options) http.Handler {
 func isWebsocket(r *http.Request) bool {
 	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
 }
+
+// selfTransacting mutations open their own transactions: identity ones so
+// that a failed attempt stays recorded, the check-in engine so that it can
+// retry a batch after a lost race (a failed statement aborts a PostgreSQL
+// transaction), public endpoints so that their rate-limit records survive
+// a refusal.
+var selfTransacting = []string{"login", "logout", "requestPasswordReset", "resetPassword", "changePassword",
+	"checkIn", "syncCheckIns", "markPresent", "undoCheckIn", "register", "createRegistration", "registerDevice"}
 
 // safeTx runs mutations in one transaction, skipping requests that never
 // became an operation (entgql v0.7.0 panics on them: a malformed body).
