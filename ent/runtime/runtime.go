@@ -412,6 +412,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	participantHooks := schema.Participant{}.Hooks()
+
+	participant.Hooks[1] = participantHooks[0]
 	participantFields := schema.Participant{}.Fields()
 	_ = participantFields
 	// participantDescPosition is the schema descriptor for position field.
@@ -623,6 +626,8 @@ func init() {
 	slotHooks := schema.Slot{}.Hooks()
 
 	slot.Hooks[1] = slotHooks[0]
+
+	slot.Hooks[2] = slotHooks[1]
 	slotFields := schema.Slot{}.Fields()
 	_ = slotFields
 	// slotDescLabel is the schema descriptor for label field.
@@ -642,6 +647,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	speakerHooks := schema.Speaker{}.Hooks()
+
+	speaker.Hooks[1] = speakerHooks[0]
 	speakerFields := schema.Speaker{}.Fields()
 	_ = speakerFields
 	// speakerDescLastName is the schema descriptor for last_name field.

@@ -146,7 +146,30 @@ func (Device) Policy() ent.Policy {
 
 func (TicketKey) Policy() ent.Policy { return systemOnly() }
 
-func (Slot) Hooks() []ent.Hook { return []ent.Hook{check.Slot()} }
+func (Slot) Hooks() []ent.Hook {
+	return []ent.Hook{check.Slot(), history.Hook(func(ctx context.Context, c *gen.Client, id int) (*int, *int, error) {
+		org, err := c.Activity.Query().Where(activity.HasSlotsWith(slot.ID(id))).Select(activity.FieldOrganizationID).Int(ctx)
+		return &org, nil, err
+	})}
+}
+
+func (Speaker) Hooks() []ent.Hook {
+	return []ent.Hook{history.Hook(func(ctx context.Context, c *gen.Client, id int) (*int, *int, error) {
+		sp, err := c.Speaker.Get(ctx, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		return &sp.OrganizationID, nil, nil
+	})}
+}
+
+func (Participant) Hooks() []ent.Hook {
+	return []ent.Hook{history.Hook(func(ctx context.Context, c *gen.Client, id int) (*int, *int, error) {
+		org, err := c.Registration.Query().Where(registration.HasParticipantsWith(participant.ID(id))).
+			Select(registration.FieldOrganizationID).Int(ctx)
+		return &org, nil, err
+	})}
+}
 
 func (Activity) Hooks() []ent.Hook {
 	return []ent.Hook{check.Activity(), history.Hook(func(ctx context.Context, c *gen.Client, id int) (*int, *int, error) {

@@ -87,7 +87,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/ofhub/ofhub/ent/runtime"
 var (
-	Hooks  [2]ent.Hook
+	Hooks  [3]ent.Hook
 	Policy ent.Policy
 	// LabelValidator is a validator for the "label" field. It is called by the builders before save.
 	LabelValidator func(string) error
