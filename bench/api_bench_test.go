@@ -8,6 +8,7 @@
 //	OFHUB_BENCH_DURATION  measured time per scenario (default 5s)
 //	OFHUB_BENCH_WARMUP    warm-up per scenario (default 1s)
 //	OFHUB_BENCH_WORKERS   concurrent client goroutines (default 32)
+//	OFHUB_BENCH_CHECKIN_TICKETS  distinct tickets for the 50 scanning devices (default 30000)
 //	OFHUB_TEST_POSTGRES_URL  also run on a fresh PostgreSQL database
 package bench
 
@@ -104,14 +105,15 @@ func envInt(name string, def int) int {
 	return def
 }
 
-// BenchmarkAPI measures the GraphQL endpoint on each database, then the
-// idle memory of the real binary, and prints one table. The measures run
+// BenchmarkAPI measures the GraphQL endpoint on each database, the
+// check-in engine (checkin_bench_test.go), then the idle memory of the real
+// binary, and prints the API table and the check-in table. The measures run
 // for a fixed duration whatever b.N is (make bench uses -benchtime 1x).
 func BenchmarkAPI(b *testing.B) {
 	duration := envDuration("OFHUB_BENCH_DURATION", 5*time.Second)
 	warmup := envDuration("OFHUB_BENCH_WARMUP", time.Second)
 	workers := envInt("OFHUB_BENCH_WORKERS", 32)
-	results, memLine = nil, ""
+	results, memLine, checkinResults = nil, "", nil
 	for _, d := range apptest.Dialects(b) {
 		b.Run(string(d), func(b *testing.B) {
 			var sqlCount atomic.Int64
@@ -131,6 +133,7 @@ func BenchmarkAPI(b *testing.B) {
 					mu.Unlock()
 				})
 			}
+			b.Run("checkin", func(b *testing.B) { benchCheckIn(b, e, &sqlCount, warmup, duration) })
 		})
 	}
 	if apptest.PostgresURL() == "" {
@@ -145,6 +148,7 @@ func BenchmarkAPI(b *testing.B) {
 		memLine = fmt.Sprintf("idle resident memory of the ofhub binary (serve, SQLite, after a few requests): %.1f MB (VmRSS)", float64(rss)/1024)
 	})
 	printTable(os.Stdout, workers, duration)
+	printCheckinTable(os.Stdout, warmup, duration)
 }
 
 func scenarios(token string) []scenario {

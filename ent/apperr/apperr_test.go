@@ -1,6 +1,10 @@
 package apperr
 
 import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -28,5 +32,51 @@ func TestCataloguesComplete_R_X_2(t *testing.T) {
 	}
 	if got := Translate("de", "invalid_siret", "123"); !strings.Contains(got, "n'est pas valide") {
 		t.Errorf("fallback to French: %q", got)
+	}
+}
+
+// Every message key the code uses exists in the catalogue: nobody ever
+// reads a raw key such as "device_codes" (R-X-2).
+func TestEveryUsedKeyHasAMessage_R_X_2(t *testing.T) {
+	root := "../.."
+	patterns := []*regexp.Regexp{
+		regexp.MustCompile(`Key:\s*"([a-z_]+)"`),
+		regexp.MustCompile(`apperr\.Invalid\([^()]*?,\s*"R-[A-Z]+-\d+",\s*"([a-z_]+)"`),
+		regexp.MustCompile(`apperr\.New\([^,()]+,\s*"([a-z_]+)"`),
+		regexp.MustCompile(`Forbidden\("([a-z_]+)"`),
+		regexp.MustCompile(`ForbiddenField\([^()]*?,\s*"([a-z_]+)"\)`),
+	}
+	used := map[string]string{}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == ".git" || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, re := range patterns {
+			for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+				used[m[1]] = path
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(used) < 20 {
+		t.Fatalf("found only %d keys: the scan is broken", len(used))
+	}
+	for key, path := range used {
+		if _, ok := catalogues["fr"][key]; !ok {
+			t.Errorf("%s uses message key %q, missing from the catalogue", path, key)
+		}
 	}
 }

@@ -91,6 +91,17 @@ func (b *Broker) OnPublish(f func(Event)) {
 	b.mu.Unlock()
 }
 
+// PublishHooks runs only the OnPublish hooks: on PostgreSQL the writing
+// instance invalidates its caches at commit without waiting for its own
+// NOTIFY (subscribers still get the event once, through NOTIFY).
+func (b *Broker) PublishHooks(e Event) {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	for _, f := range b.hooks {
+		f(e)
+	}
+}
+
 // Publish delivers e to this process's subscribers.
 func (b *Broker) Publish(e Event) {
 	b.mu.RLock()

@@ -27,28 +27,34 @@ type Event = eventbus.Event
 // Emit announces that row id of topic changed, from inside a mutation.
 // c is the mutation's client (bound to the transaction when there is one).
 func Emit(ctx context.Context, c *ent.Client, e Event) error {
+	b := c.Events
+	publish := func() {
+		if b != nil {
+			b.Publish(e)
+		}
+	}
 	if c.Dialect() == dialect.Postgres {
 		if _, err := c.ExecContext(ctx, "SELECT pg_notify($1, $2)", Channel, e.Encode()); err != nil {
 			return fmt.Errorf("events: notify %s: %w", e.Encode(), err)
 		}
-		return nil
-	}
-	b := c.Events
-	if b == nil {
-		return nil
+		publish = func() {
+			if b != nil {
+				b.PublishHooks(e)
+			}
+		}
 	}
 	if tx := ent.TxFromContext(ctx); tx != nil {
 		tx.OnCommit(func(next ent.Committer) ent.Committer {
 			return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
 				err := next.Commit(ctx, tx)
 				if err == nil {
-					b.Publish(e)
+					publish()
 				}
 				return err
 			})
 		})
 		return nil
 	}
-	b.Publish(e)
+	publish()
 	return nil
 }

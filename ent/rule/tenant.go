@@ -73,6 +73,20 @@ func OrgWrite(orgsOf func(ctx context.Context, c *ent.Client, ids []int) ([]int,
 		var orgs []int
 		if o, ok := m.Field("organization_id"); ok {
 			orgs = append(orgs, o.(int))
+		} else if m.Op().Is(ent.OpCreate) {
+			// Children (slots, participants) belong to their parent's
+			// organisation.
+			var parent []int
+			var err error
+			if id, ok := m.Field("activity_id"); ok {
+				parent, err = OrgsOfActivities(system(ctx), m.Client(), []int{id.(int)})
+			} else if id, ok := m.Field("registration_id"); ok {
+				parent, err = OrgsOfRegistrations(system(ctx), m.Client(), []int{id.(int)})
+			}
+			if err != nil {
+				return err
+			}
+			orgs = append(orgs, parent...)
 		}
 		ids, err := mutationIDs(ctx, m)
 		if err != nil {

@@ -284,7 +284,7 @@ func (s *Service) Logout(ctx context.Context) error {
 	if err := s.Client.AuthToken.UpdateOneID(v.TokenID).SetRevokedAt(s.Now()).Exec(sys(ctx)); err != nil {
 		return err
 	}
-	return events.Emit(ctx, s.Client, events.Event{Topic: TopicAuth, ID: v.UserID})
+	return s.invalidate(ctx, s.Client, v.UserID)
 }
 
 // RevokeAll closes every session of user id (deactivation, new password).
@@ -293,7 +293,7 @@ func (s *Service) RevokeAll(ctx context.Context, c *ent.Client, id int) error {
 		SetRevokedAt(s.Now()).Exec(sys(ctx)); err != nil {
 		return err
 	}
-	return events.Emit(ctx, c, events.Event{Topic: TopicAuth, ID: id})
+	return s.invalidate(ctx, c, id)
 }
 
 // RequestPasswordReset e-mails a single-use link to the account's address.
@@ -405,7 +405,7 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string) erro
 			SetRevokedAt(s.Now()).Exec(sys(ctx)); err != nil {
 			return err
 		}
-		return events.Emit(ctx, c, events.Event{Topic: TopicAuth, ID: u.ID})
+		return s.invalidate(ctx, c, u.ID)
 	})
 }
 
@@ -446,4 +446,11 @@ func (s *Service) authenticateSpeaker(ctx context.Context, tok string) (*viewer.
 		return nil, fmt.Errorf("authenticate speaker: %w", err)
 	}
 	return &viewer.Viewer{SpeakerID: sp.ID, SpeakerOrg: sp.OrganizationID, Name: sp.FirstName + " " + sp.LastName}, nil
+}
+
+// invalidate drops cached sessions once the change is committed: at once
+// here, and on the other instances when the announcement reaches them.
+func (s *Service) invalidate(ctx context.Context, c *ent.Client, userID int) error {
+	store.AfterCommit(ctx, func(context.Context) { s.cache.clear() })
+	return events.Emit(ctx, c, events.Event{Topic: TopicAuth, ID: userID})
 }

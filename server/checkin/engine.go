@@ -123,6 +123,8 @@ type pending struct {
 func (e *Engine) CheckIn(ctx context.Context, c Caller, in Input, lang string) (Result, error) {
 	if c.DeviceID != 0 && in.Code != "" && !in.Offline {
 		if r, ok := e.debounced(c.DeviceID, in.Code); ok {
+			r.Scan = nil // the same answer; nothing new recorded
+			r.ClientScanID = in.ClientScanID
 			return r, nil
 		}
 	}
@@ -307,15 +309,20 @@ func (e *Engine) process(ctx context.Context, c Caller, skewMs int64, ins []Inpu
 				return fmt.Errorf("demote later check-in: %w", err)
 			}
 		}
-		if err := e.record(ctx, tx, c, ps); err != nil {
-			return err
-		}
 		// A check-in changes what devices must know of the registration.
 		touched := map[int]bool{}
 		for _, p := range ps {
-			if p.existing == nil && p.reg != nil && p.admitted {
+			if p.existing == nil && p.sameAs == nil && p.reg != nil && p.admitted {
 				touched[p.reg.ID] = true
 			}
+		}
+		for _, prev := range flips {
+			if prev.RegistrationID != nil {
+				touched[*prev.RegistrationID] = true
+			}
+		}
+		if err := e.record(ctx, tx, c, ps); err != nil {
+			return err
 		}
 		if len(touched) > 0 {
 			ids := make([]int, 0, len(touched))
@@ -413,6 +420,12 @@ func (e *Engine) replays(ctx context.Context, tx *ent.Client, c Caller, ps []*pe
 			p.existing = s
 			p.status = result.Status(s.Status)
 			p.dup = s.Duplicate
+			if s.Duplicate {
+				// Admitted offline, then found later than another device's
+				// scan: the device is told who came first.
+				p.status = result.AlreadyCheckedIn
+				p.slotKey = s.SlotKey
+			}
 			p.admitted = s.Admitted
 			if s.RegistrationID != nil {
 				p.in.RegistrationID = *s.RegistrationID

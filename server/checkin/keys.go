@@ -9,6 +9,7 @@ import (
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/ticketkey"
 	"github.com/ofhub/ofhub/scanner/ticket"
+	"github.com/ofhub/ofhub/server/store"
 )
 
 // signingKey is an organisation's key as the engine uses it.
@@ -62,25 +63,29 @@ func (k *keyring) forOrg(ctx context.Context, c *ent.Client, org int) (signingKe
 	if ok {
 		return sk, nil
 	}
+	// Inside a caller's transaction, read and write through it (SQLite has
+	// one writer); a key created there is cached only once read back after
+	// commit, so a rollback cannot leave a phantom key in the cache.
+	c = store.Client(ctx, c)
 	row, err := c.TicketKey.Query().Where(ticketkey.OrganizationID(org), ticketkey.Active(true)).
 		Order(ent.Desc(ticketkey.FieldCreatedAt)).First(sys(ctx))
+	created := false
 	if ent.IsNotFound(err) {
 		id, pub, priv := ticket.GenerateKey()
 		row, err = c.TicketKey.Create().SetOrganizationID(org).SetKeyID(int64(id)).SetPublicKey(pub).
 			SetPrivateKey(priv).Save(sys(ctx))
-		if err != nil {
-			// Another request may have created it meanwhile.
-			row, err = c.TicketKey.Query().Where(ticketkey.OrganizationID(org), ticketkey.Active(true)).First(sys(ctx))
-		}
+		created = err == nil
 	}
 	if err != nil {
 		return signingKey{}, fmt.Errorf("ticket key of organisation %d: %w", org, err)
 	}
 	sk = signingKey{OrgID: org, ID: uint32(row.KeyID), Pub: row.PublicKey, Priv: row.PrivateKey}
-	k.mu.Lock()
-	k.active[org] = sk
-	k.byID[sk.ID] = sk
-	k.mu.Unlock()
+	if !created || ent.TxFromContext(ctx) == nil {
+		k.mu.Lock()
+		k.active[org] = sk
+		k.byID[sk.ID] = sk
+		k.mu.Unlock()
+	}
 	return sk, nil
 }
 

@@ -87,7 +87,9 @@ func NewHandler(o Options) http.Handler {
 	mux.HandleFunc("GET /reset-password", resetPasswordPage)
 	if o.Checkin != nil {
 		mux.HandleFunc("GET /tickets/{code}", ticketPNG(o.Checkin))
+		mux.HandleFunc("GET /exports/activities/{id}/{file}", participantsExport(o.Checkin))
 	}
+	mountScanApp(mux) // /scan/: the offline scanning PWA
 	mux.HandleFunc("GET /{$}", indexPage)
 
 	var h http.Handler = mux

@@ -1,0 +1,271 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	_ "github.com/ofhub/ofhub/ent/runtime"
+	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/scanner/qr"
+	"github.com/ofhub/ofhub/server/apptest"
+	"github.com/ofhub/ofhub/server/checkin"
+)
+
+// buildBinary compiles ofhub-scan once per test run.
+var buildOnce sync.Once
+var binPath string
+var buildErr error
+
+func binary(t *testing.T) string {
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "ofhub-scan-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "ofhub-scan")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("%v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+type fixture struct {
+	*apptest.Env
+	site, idCode string
+	activity     int
+	codes        []string
+	regs         []int
+}
+
+func newFixture(t *testing.T, n int) *fixture {
+	e := apptest.New(t, apptest.SQLite)
+	org := e.Org("Théâtre du Port", nil)
+	f := &fixture{Env: e, site: "7001", idCode: "HANDHELD-1"}
+	if err := e.Client().Organization.UpdateOne(org).SetSiteCode(f.site).Exec(e.Sys()); err != nil {
+		t.Fatal(err)
+	}
+	a, err := e.Client().Activity.Create().SetTitle("Concert").SetOrganizationID(org.ID).SetQrCheckin(true).Save(e.Sys())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.activity = a.ID
+	for i := range n {
+		reg, err := e.App.Checkin.Register(e.Sys(), checkin.RegisterSpec{ActivityID: a.ID, BuyerLastName: fmt.Sprint("Martin", i),
+			BuyerFirstName: "Léa", BuyerEmail: "lea@ofhub.test", Participants: []checkin.PersonSpec{{LastName: fmt.Sprint("Martin", i), FirstName: "Léa"}}}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, err := e.App.Checkin.TicketCode(e.Sys(), reg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.codes, f.regs = append(f.codes, code), append(f.regs, reg.ID)
+	}
+	if err := e.Client().Device.Create().SetName("Lecteur entrée").SetIdentificationCode(f.idCode).SetOrganizationID(org.ID).Exec(e.Sys()); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *fixture) admitted(t *testing.T) map[int]int {
+	ss, err := f.Client().Scan.Query().Where(scan.ActivityID(f.activity)).All(f.Sys())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[int]int{}
+	ids := map[string]int{}
+	for _, s := range ss {
+		if s.Admitted {
+			out[*s.RegistrationID]++
+		}
+		if s.ClientScanID != nil {
+			if ids[*s.ClientScanID]++; ids[*s.ClientScanID] > 1 {
+				t.Fatalf("client scan %s recorded twice", *s.ClientScanID)
+			}
+		}
+	}
+	return out
+}
+
+func runCmd(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(binary(t), append(args, "--dir", dir)...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("ofhub-scan %v: %v\n%s%s", args, err, out.String(), errb.String())
+	}
+	return out.String()
+}
+
+// kill -9 of `ofhub-scan listen` during a burst of scans, offline: every
+// scan that printed « Accès OK » is on the server after `ofhub-scan sync`,
+// and nothing is uploaded twice.
+func TestKillDuringBurst(t *testing.T) {
+	f := newFixture(t, 200)
+	// The server is reachable through a port we close to go offline.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	target := f.Server.Listener.Addr().String()
+	stop := make(chan struct{})
+	go forward(ln, target, stop)
+	dir := t.TempDir()
+	out := runCmd(t, dir, "register", "--server", "http://"+addr, "--site", f.site, "--code", f.idCode)
+	if !strings.Contains(out, "Appareil enregistré : Lecteur entrée") || !strings.Contains(out, "200 inscription(s)") {
+		t.Fatalf("register said:\n%s", out)
+	}
+	close(stop)
+	ln.Close() // offline from now on: nothing listens there
+
+	cmd := exec.Command(binary(t), "listen", "--dir", dir, "--color=false")
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for _, c := range f.codes {
+			fmt.Fprintln(stdin, c)
+		}
+	}()
+	const killAfter = 60
+	var shown []int // registrations shown « Accès OK »
+	sc := bufio.NewScanner(stdout)
+	line := 0
+	for sc.Scan() {
+		text := sc.Text()
+		if strings.HasPrefix(text, "Accès OK — MARTIN") {
+			shown = append(shown, f.regs[line])
+		} else {
+			t.Fatalf("line %d: %q", line, text)
+		}
+		line++
+		if len(shown) == killAfter {
+			cmd.Process.Kill() // SIGKILL
+			break
+		}
+	}
+	cmd.Wait()
+	t.Logf("killed after %d « Accès OK » lines", len(shown))
+
+	// Back online (a new address: update nothing, the device just syncs
+	// through a restarted forwarder on the same port).
+	ln2, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Skipf("cannot listen again on %s: %v", addr, err)
+	}
+	stop2 := make(chan struct{})
+	defer close(stop2)
+	go forward(ln2, target, stop2)
+	defer ln2.Close()
+	out = runCmd(t, dir, "sync")
+	if !strings.HasPrefix(out, "Synchronisé : ") {
+		t.Fatalf("sync said %q", out)
+	}
+	runCmd(t, dir, "sync") // again: nothing doubled
+	adm := f.admitted(t)
+	for _, reg := range shown {
+		if adm[reg] != 1 {
+			t.Fatalf("registration %d shown « Accès OK » has %d check-ins on the server", reg, adm[reg])
+		}
+	}
+	for reg, n := range adm {
+		if n != 1 {
+			t.Fatalf("registration %d checked in %d times", reg, n)
+		}
+	}
+	if len(adm) < len(shown) || len(adm) > len(shown)+1 {
+		// At most one scan may be journaled and not yet printed at the kill.
+		t.Fatalf("server has %d check-ins, %d were shown", len(adm), len(shown))
+	}
+	status := runCmd(t, dir, "status")
+	if !strings.Contains(status, "Pointages en attente : 0") || !strings.Contains(status, "En ligne : oui") {
+		t.Fatalf("status:\n%s", status)
+	}
+}
+
+func forward(ln net.Listener, target string, stop chan struct{}) {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer c.Close()
+			up, err := net.Dial("tcp", target)
+			if err != nil {
+				return
+			}
+			defer up.Close()
+			go func() { <-stop; c.Close(); up.Close() }()
+			done := make(chan struct{}, 2)
+			go func() { copyConn(up, c); done <- struct{}{} }()
+			go func() { copyConn(c, up); done <- struct{}{} }()
+			<-done
+		}()
+	}
+}
+
+func copyConn(dst, src net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// listen in English, refusals ring the bell; decode prints the raw text.
+func TestListenEnglishAndDecode(t *testing.T) {
+	f := newFixture(t, 2)
+	dir := t.TempDir()
+	runCmd(t, dir, "register", "--server", f.URL, "--site", f.site, "--code", f.idCode, "--lang", "en")
+	cmd := exec.Command(binary(t), "listen", "--dir", dir, "--lang", "en")
+	cmd.Stdin = strings.NewReader(f.codes[0] + "\n" + "not a ticket\n")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 2 || lines[0] != "\x1b[1;32mAccess OK — MARTIN0 Léa\x1b[0m" ||
+		!strings.HasPrefix(lines[1], "\x1b[1;31mKO, unrecognised code") || !strings.HasSuffix(lines[1], "\a") {
+		t.Fatalf("listen printed %q", out)
+	}
+	png, err := qr.Encode(f.codes[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := filepath.Join(t.TempDir(), "ticket.png")
+	os.WriteFile(img, png, 0o600)
+	if got := strings.TrimSpace(runCmd(t, dir, "decode", img)); got != f.codes[1] {
+		t.Fatalf("decode printed %q", got)
+	}
+	if got := runCmd(t, dir, "scan", img, "--color=false", "--lang", "fr"); !strings.Contains(got, "Accès OK — MARTIN1 Léa") {
+		t.Fatalf("scan printed %q", got)
+	}
+	_ = time.Second
+}

@@ -1,0 +1,294 @@
+package device
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ofhub/ofhub/scanner/store"
+)
+
+// BatchSize is the most scans one syncCheckIns carries.
+const BatchSize = 500
+
+// rosterPage is the page size asked of deviceRoster.
+const rosterPage = 5000
+
+// SyncReport says what a Sync did.
+type SyncReport struct {
+	Uploaded   int
+	Duplicates int // offline admissions the server found already checked in
+	Changed    int // roster entries received
+	Roster     int // roster size afterwards
+	ClockSkew  time.Duration
+}
+
+// Sync uploads the queue (idempotent by client id: a retried batch adds
+// nothing), fetches the roster changes since each activity's cursor and
+// refreshes the activities. A network failure leaves everything for the
+// next attempt; what was done before it stays done.
+func (d *Device) Sync(ctx context.Context) (SyncReport, error) {
+	d.syncMu.Lock()
+	defer d.syncMu.Unlock()
+	rep, err := d.sync(ctx)
+	switch {
+	case errors.Is(err, ErrRevoked):
+		d.revoke()
+	case IsNetwork(err):
+		d.setOnline(false)
+	case err == nil:
+		d.setOnline(true)
+		if d.st.NeedsCompaction() {
+			if cerr := d.st.Compact(); cerr != nil {
+				d.opts.Logf("compact: %v", cerr)
+			}
+		}
+	}
+	rep.Roster = d.st.Stats().Roster
+	return rep, err
+}
+
+func (d *Device) sync(ctx context.Context) (SyncReport, error) {
+	var rep SyncReport
+	if d.revoked.Load() {
+		return rep, ErrRevoked
+	}
+	if d.st.Config().Token == "" {
+		return rep, ErrNotRegistered
+	}
+	c := d.client()
+	// 1. Upload, oldest first.
+	for {
+		q := d.st.Queue()
+		if len(q) == 0 {
+			break
+		}
+		if len(q) > BatchSize {
+			q = q[:BatchSize]
+		}
+		n, dups, skew, err := d.upload(ctx, c, q)
+		rep.Uploaded += n
+		rep.Duplicates += dups
+		rep.ClockSkew = skew
+		if err != nil {
+			return rep, err
+		}
+	}
+	// 2. Activities (new ones, slot changes).
+	var acts struct{ DeviceActivities []gqlActivity }
+	if err := c.do(ctx, activitiesQuery, nil, &acts); err != nil {
+		return rep, err
+	}
+	if err := d.st.SetActivities(convertActivities(acts.DeviceActivities)); err != nil {
+		return rep, err
+	}
+	// 3. Roster deltas per activity.
+	for _, a := range d.st.Activities() {
+		n, err := d.pullRoster(ctx, c, a.ID)
+		rep.Changed += n
+		if err != nil {
+			return rep, err
+		}
+	}
+	return rep, d.st.SetLastSync(d.opts.Now().UTC())
+}
+
+func (d *Device) upload(ctx context.Context, c *client, q []store.Scan) (int, int, time.Duration, error) {
+	scans := make([]map[string]any, len(q))
+	for i, s := range q {
+		m := map[string]any{"clientScanId": s.ClientID, "code": s.Code,
+			"scannedAt": s.DeviceTime.UTC().Format(time.RFC3339Nano)}
+		if s.ActivityID != 0 {
+			m["activityId"] = idString(s.ActivityID)
+		}
+		if s.SlotID != 0 {
+			m["slotId"] = idString(s.SlotID)
+		}
+		scans[i] = m
+	}
+	var out struct {
+		SyncCheckIns struct {
+			Results []struct {
+				ClientScanID     string
+				Status           string
+				Duplicate        bool
+				FirstCheckedInAt *time.Time
+			}
+			ClockSkewMs int64
+		}
+	}
+	in := map[string]any{"deviceClock": d.opts.Now().UTC().Format(time.RFC3339Nano), "scans": scans}
+	if err := c.do(ctx, syncMutation, map[string]any{"in": in}, &out); err != nil {
+		return 0, 0, 0, err
+	}
+	outcomes := make([]store.Outcome, 0, len(out.SyncCheckIns.Results))
+	dups := 0
+	for _, r := range out.SyncCheckIns.Results {
+		outcomes = append(outcomes, store.Outcome{ClientID: r.ClientScanID, Status: r.Status,
+			Duplicate: r.Duplicate, First: r.FirstCheckedInAt})
+		if r.Duplicate {
+			dups++
+		}
+	}
+	if len(outcomes) < len(q) {
+		// Never drop a scan the server did not acknowledge.
+		acked := map[string]bool{}
+		for _, o := range outcomes {
+			acked[o.ClientID] = true
+		}
+		for _, s := range q {
+			if !acked[s.ClientID] {
+				d.opts.Logf("sync: server did not acknowledge %s", s.ClientID)
+			}
+		}
+	}
+	if err := d.st.MarkSent(outcomes); err != nil {
+		return 0, 0, 0, err
+	}
+	if len(outcomes) < len(q) {
+		return len(outcomes), dups, 0, fmt.Errorf("sync: the server acknowledged %d of %d scans", len(outcomes), len(q))
+	}
+	return len(outcomes), dups, time.Duration(out.SyncCheckIns.ClockSkewMs) * time.Millisecond, nil
+}
+
+type gqlRosterEntry struct {
+	RegistrationID string
+	Number         string
+	State          string
+	Participants   []struct{ LastName, FirstName string }
+	SlotIds        []string
+	CheckIns       []struct {
+		SlotID *string
+		At     time.Time
+	}
+}
+
+func (d *Device) pullRoster(ctx context.Context, c *client, act int64) (int, error) {
+	n := 0
+	for {
+		fetched := d.opts.Now().UTC()
+		var out struct {
+			DeviceRoster struct {
+				Entries []gqlRosterEntry
+				Cursor  string
+				HasMore bool
+			}
+		}
+		vars := map[string]any{"a": idString(act), "first": rosterPage}
+		if cur := d.st.Cursor(act); cur != "" {
+			vars["after"] = cur
+		}
+		if err := c.do(ctx, rosterQuery, vars, &out); err != nil {
+			return n, err
+		}
+		page := out.DeviceRoster
+		entries := make([]*store.Entry, len(page.Entries))
+		for i, e := range page.Entries {
+			entries[i] = convertEntry(act, e)
+		}
+		if err := d.st.PutRoster(act, entries, page.Cursor, fetched); err != nil {
+			return n, err
+		}
+		n += len(entries)
+		if !page.HasMore {
+			return n, nil
+		}
+	}
+}
+
+func convertEntry(act int64, e gqlRosterEntry) *store.Entry {
+	out := &store.Entry{ID: atoi(e.RegistrationID), ActivityID: act, Number: e.Number, State: e.State}
+	for _, p := range e.Participants {
+		out.People = append(out.People, store.Person{LastName: p.LastName, FirstName: p.FirstName})
+	}
+	for _, s := range e.SlotIds {
+		out.Slots = append(out.Slots, atoi(s))
+	}
+	for _, c := range e.CheckIns {
+		ci := store.CheckIn{At: c.At}
+		if c.SlotID != nil {
+			ci.SlotID = atoi(*c.SlotID)
+		}
+		out.CheckIns = append(out.CheckIns, ci)
+	}
+	return out
+}
+
+// Run keeps the device in step until ctx ends or the device is revoked:
+// it syncs every SyncInterval while online, retries with exponential
+// backoff while offline (switching back online by itself), and follows
+// other devices' check-ins live.
+func (d *Device) Run(ctx context.Context) {
+	subCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go d.subscribeLoop(subCtx)
+	backoff := d.opts.MinBackoff
+	for {
+		_, err := d.Sync(ctx)
+		if d.revoked.Load() || ctx.Err() != nil {
+			return
+		}
+		wait := d.opts.SyncInterval
+		if err != nil {
+			d.opts.Logf("sync: %v (retry in %v)", err, backoff)
+			wait = backoff
+			backoff = min(backoff*2, d.opts.MaxBackoff)
+		} else {
+			backoff = d.opts.MinBackoff
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case <-d.kick:
+			timer.Stop()
+			// A queued scan while offline: keep the backoff's pace.
+			if err != nil && !d.online.Load() {
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(wait):
+				}
+			}
+		case <-timer.C:
+		}
+	}
+}
+
+// Status is what a status screen shows.
+type Status struct {
+	Online, Live, Revoked bool
+	Registered            bool
+	Server, DeviceName    string
+	Activity              int64
+	Queue, Roster         int
+	LastSync              time.Time
+	Uploaded              int64
+	Duplicates            []store.Outcome
+}
+
+// Status summarises the device.
+func (d *Device) Status() Status {
+	s := d.st.Stats()
+	c := d.st.Config()
+	return Status{Online: d.Online(), Live: d.Live(), Revoked: d.Revoked(), Registered: s.Registered,
+		Server: c.Server, DeviceName: c.DeviceName, Activity: d.Activity(), Queue: s.Queue, Roster: s.Roster,
+		LastSync: s.LastSync, Uploaded: s.Uploaded, Duplicates: s.Duplicates}
+}
+
+// Ping asks the server whether it is reachable and still knows the device
+// (deviceActivities); revocation wipes the store.
+func (d *Device) Ping(ctx context.Context) error {
+	err := d.client().do(ctx, activitiesQuery, nil, nil)
+	switch {
+	case errors.Is(err, ErrRevoked):
+		d.revoke()
+	case IsNetwork(err):
+		d.setOnline(false)
+	case err == nil:
+		d.setOnline(true)
+	}
+	return err
+}
