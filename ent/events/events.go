@@ -13,6 +13,7 @@ import (
 	"fmt"
 
 	"entgo.io/ent/dialect"
+	"github.com/lib/pq"
 
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/eventbus"
@@ -27,19 +28,37 @@ type Event = eventbus.Event
 // Emit announces that row id of topic changed, from inside a mutation.
 // c is the mutation's client (bound to the transaction when there is one).
 func Emit(ctx context.Context, c *ent.Client, e Event) error {
+	return EmitMany(ctx, c, []Event{e})
+}
+
+// EmitMany announces several changes at once: on PostgreSQL, one statement
+// NOTIFYs them all (a synced batch of scans is one round trip, not
+// thousands).
+func EmitMany(ctx context.Context, c *ent.Client, evs []Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
 	b := c.Events
 	publish := func() {
 		if b != nil {
-			b.Publish(e)
+			for _, e := range evs {
+				b.Publish(e)
+			}
 		}
 	}
 	if c.Dialect() == dialect.Postgres {
-		if _, err := c.ExecContext(ctx, "SELECT pg_notify($1, $2)", Channel, e.Encode()); err != nil {
-			return fmt.Errorf("events: notify %s: %w", e.Encode(), err)
+		payloads := make([]string, len(evs))
+		for i, e := range evs {
+			payloads[i] = e.Encode()
+		}
+		if _, err := c.ExecContext(ctx, "SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p", Channel, pq.Array(payloads)); err != nil {
+			return fmt.Errorf("events: notify %d events: %w", len(evs), err)
 		}
 		publish = func() {
 			if b != nil {
-				b.PublishHooks(e)
+				for _, e := range evs {
+					b.PublishHooks(e)
+				}
 			}
 		}
 	}

@@ -12,13 +12,13 @@ import (
 	"time"
 
 	"github.com/ofhub/ofhub/ent"
+	_ "github.com/ofhub/ofhub/ent/runtime"
 	"github.com/ofhub/ofhub/ent/scan"
 	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/scanner/device"
 	"github.com/ofhub/ofhub/scanner/store"
 	"github.com/ofhub/ofhub/server/apptest"
 	"github.com/ofhub/ofhub/server/checkin"
-	_ "github.com/ofhub/ofhub/ent/runtime"
 )
 
 // world is a running server with an organisation, a manager, one activity

@@ -95,6 +95,7 @@ func Open(ctx context.Context, cfg *config.Config, opts ...Option) (*App, error)
 	a.Auth = auth.New(a.Client, a.Mailer, cfg.BaseURL)
 	a.Auth.Watch(a.Events)
 	a.Checkin = checkin.NewService(a.Client, cfg.BaseURL)
+	a.Checkin.Watch(a.Events)
 	metrics := web.NewMetrics()
 	metrics.Register(collectors.NewDBStatsCollector(d.SQL, d.Dialect))
 	a.Handler = web.NewHandler(web.Options{

@@ -20,6 +20,7 @@ import (
 
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/activity"
+	"github.com/ofhub/ofhub/ent/eventbus"
 	"github.com/ofhub/ofhub/ent/events"
 	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/privacy"
@@ -47,6 +48,8 @@ type Engine struct {
 
 	mu       sync.Mutex
 	debounce map[debounceKey]debounced
+	acts     map[int]*ent.Activity
+	actGen   uint64
 }
 
 type debounceKey struct {
@@ -62,7 +65,7 @@ type debounced struct {
 // New returns an engine over c.
 func New(c *ent.Client) *Engine {
 	return &Engine{Client: c, Now: func() time.Time { return time.Now().UTC() }, keys: newKeyring(),
-		debounce: map[debounceKey]debounced{}}
+		debounce: map[debounceKey]debounced{}, acts: map[int]*ent.Activity{}}
 }
 
 // Caller is who scans: a device, a user at the desk, or a speaker.
@@ -230,27 +233,40 @@ func (e *Engine) process(ctx context.Context, c Caller, skewMs int64, ins []Inpu
 		}
 		regIDs[p.in.RegistrationID] = true
 	}
+	// 2. Read what the decision needs before taking the write lock (SQLite
+	// has one writer; the locked section stays a few statements long):
+	// replays of this device, registrations with their people and slots,
+	// activities (cached).
+	if err := e.replays(ctx, e.Client, c, ps); err != nil {
+		return nil, err
+	}
+	ids := make([]int, 0, len(regIDs))
+	for id := range regIDs {
+		ids = append(ids, id)
+	}
+	sort.Ints(ids)
+	regs, err := e.loadRegistrations(sys(ctx), e.Client, ids)
+	if err != nil {
+		return nil, err
+	}
+	acts, err := e.activities(sys(ctx), regs)
+	if err != nil {
+		return nil, err
+	}
 	var results []Result
-	err := store.InTx(sys(ctx), e.Client, func(ctx context.Context, tx *ent.Client) error {
-		// 2. Idempotency: scans this device already sent.
-		if err := e.replays(ctx, tx, c, ps); err != nil {
-			return err
-		}
-		ids := make([]int, 0, len(regIDs))
-		for id := range regIDs {
-			ids = append(ids, id)
-		}
-		sort.Ints(ids)
+	err = store.InTx(sys(ctx), e.Client, func(ctx context.Context, tx *ent.Client) error {
 		// 3. Serialise decisions per registration: PostgreSQL row locks in
 		// id order (no deadlock between batches); SQLite transactions are
-		// already serial (BEGIN IMMEDIATE).
-		regs, err := e.loadRegistrations(ctx, tx, ids)
+		// serial already (BEGIN IMMEDIATE). Then read the current check-ins
+		// and states under the lock.
+		states, err := e.lockRegistrations(ctx, tx, ids)
 		if err != nil {
 			return err
 		}
-		acts, err := e.loadActivities(ctx, tx, regs)
-		if err != nil {
-			return err
+		for id, st := range states {
+			if r := regs[id]; r != nil {
+				r.State = st // a cancellation committed meanwhile counts
+			}
 		}
 		admitted, err := e.loadAdmitted(ctx, tx, ids)
 		if err != nil {
@@ -291,7 +307,9 @@ func (e *Engine) process(ctx context.Context, c Caller, skewMs int64, ins []Inpu
 				if p.in.Offline && p.at.Before(prev.CheckedInAt) {
 					// An offline scan from before the recorded check-in: it
 					// is the real one; the other becomes the duplicate.
-					flips = append(flips, prev)
+					if prev.ID != 0 {
+						flips = append(flips, prev)
+					}
 					p.admitted, p.status = true, result.AccessOK
 					admitted[k] = &ent.Scan{CheckedInAt: p.at}
 					continue
@@ -309,30 +327,8 @@ func (e *Engine) process(ctx context.Context, c Caller, skewMs int64, ins []Inpu
 				return fmt.Errorf("demote later check-in: %w", err)
 			}
 		}
-		// A check-in changes what devices must know of the registration.
-		touched := map[int]bool{}
-		for _, p := range ps {
-			if p.existing == nil && p.sameAs == nil && p.reg != nil && p.admitted {
-				touched[p.reg.ID] = true
-			}
-		}
-		for _, prev := range flips {
-			if prev.RegistrationID != nil {
-				touched[*prev.RegistrationID] = true
-			}
-		}
 		if err := e.record(ctx, tx, c, ps); err != nil {
 			return err
-		}
-		if len(touched) > 0 {
-			ids := make([]int, 0, len(touched))
-			for id := range touched {
-				ids = append(ids, id)
-			}
-			if err := tx.Registration.Update().Where(registration.IDIn(ids...)).SetUpdatedAt(e.Now()).
-				Exec(noHistory(ctx)); err != nil {
-				return fmt.Errorf("touch registrations: %w", err)
-			}
 		}
 		results = make([]Result, len(ps))
 		for _, p := range ps {
@@ -458,24 +454,83 @@ func (e *Engine) loadRegistrations(ctx context.Context, tx *ent.Client, ids []in
 	return out, nil
 }
 
-func (e *Engine) loadActivities(ctx context.Context, tx *ent.Client, regs map[int]*ent.Registration) (map[int]*ent.Activity, error) {
-	ids := map[int]bool{}
+// lockRegistrations takes the registrations' row locks (PostgreSQL) and
+// returns their current states.
+func (e *Engine) lockRegistrations(ctx context.Context, tx *ent.Client, ids []int) (map[int]registration.State, error) {
+	out := map[int]registration.State{}
+	for chunk := range slices.Chunk(ids, 1000) {
+		q := tx.Registration.Query().Where(registration.IDIn(chunk...))
+		if tx.Dialect() == dialect.Postgres {
+			q = q.ForUpdate(entsql.WithLockTables(registration.Table))
+		}
+		rs, err := q.Select(registration.FieldID, registration.FieldState).All(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("lock registrations: %w", err)
+		}
+		for _, r := range rs {
+			out[r.ID] = r.State
+		}
+	}
+	return out, nil
+}
+
+// activities returns the registrations' activities, from a cache that any
+// recorded change empties (see Watch).
+func (e *Engine) activities(ctx context.Context, regs map[int]*ent.Registration) (map[int]*ent.Activity, error) {
+	out := map[int]*ent.Activity{}
+	var missing []int
+	e.mu.Lock()
 	for _, r := range regs {
-		ids[r.ActivityID] = true
+		if a, ok := e.acts[r.ActivityID]; ok {
+			out[a.ID] = a
+		} else if !slices.Contains(missing, r.ActivityID) {
+			missing = append(missing, r.ActivityID)
+		}
 	}
-	list := make([]int, 0, len(ids))
-	for id := range ids {
-		list = append(list, id)
+	gen := e.actGen
+	e.mu.Unlock()
+	if len(missing) == 0 {
+		return out, nil
 	}
-	acts, err := tx.Activity.Query().Where(activity.IDIn(list...)).WithSlots().All(ctx)
+	acts, err := e.Client.Activity.Query().Where(activity.IDIn(missing...)).WithSlots().All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load activities: %w", err)
 	}
-	out := map[int]*ent.Activity{}
+	e.mu.Lock()
 	for _, a := range acts {
 		out[a.ID] = a
+		if gen == e.actGen {
+			e.acts[a.ID] = a
+		}
 	}
+	e.mu.Unlock()
 	return out, nil
+}
+
+// Activity returns one activity (with slots) through the cache.
+func (e *Engine) Activity(ctx context.Context, id int) (*ent.Activity, error) {
+	acts, err := e.activities(ctx, map[int]*ent.Registration{0: {ActivityID: id}})
+	if err != nil {
+		return nil, err
+	}
+	a := acts[id]
+	if a == nil {
+		return nil, &ent.NotFoundError{}
+	}
+	return a, nil
+}
+
+// Watch empties the activity cache on every recorded change (activities
+// and slots write history) and after a lost event stream.
+func (e *Engine) Watch(b *eventbus.Broker) {
+	b.OnPublish(func(ev eventbus.Event) {
+		if ev.Topic == "history" || ev.Topic == eventbus.ResyncTopic {
+			e.mu.Lock()
+			e.actGen++
+			clear(e.acts)
+			e.mu.Unlock()
+		}
+	})
 }
 
 func (e *Engine) loadAdmitted(ctx context.Context, tx *ent.Client, ids []int) (map[admKey]*ent.Scan, error) {
@@ -586,11 +641,13 @@ func (e *Engine) record(ctx context.Context, tx *ent.Client, c Caller, ps []*pen
 		if err != nil {
 			return fmt.Errorf("record scans: %w", err)
 		}
+		evs := make([]events.Event, len(saved))
 		for i, s := range saved {
 			owners[start+i].existing = s
-			if err := events.Emit(ctx, tx, events.Event{Topic: Topic, ID: s.ID}); err != nil {
-				return err
-			}
+			evs[i] = events.Event{Topic: Topic, ID: s.ID}
+		}
+		if err := events.EmitMany(ctx, tx, evs); err != nil {
+			return err
 		}
 	}
 	return nil

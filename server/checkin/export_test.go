@@ -94,8 +94,8 @@ func newExportFixture(t *testing.T, e *apptest.Env) exportFixture {
 			t.Fatalf("check-in: %+v %v", res, err)
 		}
 	}
-	checkIn(day(7, 45), f.r1, f.morning.ID)                          // 09:45 in Paris (UTC+2)
-	checkIn(day(12, 10), f.r1, f.evening.ID)                         // 14:10
+	checkIn(day(7, 45), f.r1, f.morning.ID)                        // 09:45 in Paris (UTC+2)
+	checkIn(day(12, 10), f.r1, f.evening.ID)                       // 14:10
 	checkIn(time.Date(2026, 1, 20, 8, 5, 0, 0, time.UTC), f.r4, 0) // 09:05 in Paris (UTC+1)
 	return f
 }

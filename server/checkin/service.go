@@ -363,7 +363,7 @@ func (s *Service) CallerFor(ctx context.Context, activityID int) (Caller, *ent.A
 	if v == nil || !v.Authenticated() {
 		return Caller{}, nil, apperr.New(apperr.Unauthenticated, "unauthenticated")
 	}
-	a, err := s.Client.Activity.Get(sys(ctx), activityID)
+	a, err := s.Activity(sys(ctx), activityID)
 	if ent.IsNotFound(err) {
 		return Caller{}, nil, apperr.New(apperr.NotFound, "not_found")
 	}
@@ -478,11 +478,6 @@ func (s *Service) Undo(ctx context.Context, scanID int) (*ent.Scan, error) {
 		if out, err = upd.Save(ctx); err != nil {
 			return err
 		}
-		if sc.RegistrationID != nil {
-			if err := tx.Registration.UpdateOneID(*sc.RegistrationID).SetUpdatedAt(s.Now()).Exec(noHistory(ctx)); err != nil {
-				return err
-			}
-		}
 		return events.Emit(ctx, tx, events.Event{Topic: Topic, ID: sc.ID})
 	})
 	return out, err
@@ -534,7 +529,11 @@ func (s *Service) Roster(ctx context.Context, activityID int, after string, firs
 	}
 	q := s.Client.Registration.Query().Where(registration.ActivityID(activityID), registration.IDGT(cur.lastID))
 	if !cur.since.IsZero() {
-		q = q.Where(registration.UpdatedAtGT(cur.since.Add(-rosterOverlap)))
+		// Changed registrations, and those with a scan recorded or undone
+		// since (check-ins do not rewrite the registration row).
+		x := cur.since.Add(-rosterOverlap)
+		q = q.Where(registration.Or(registration.UpdatedAtGT(x),
+			registration.HasScansWith(scan.Or(scan.ServerTimeGT(x), scan.UndoneAtGT(x)))))
 	}
 	regs, err := q.Order(ent.Asc(registration.FieldID)).Limit(first + 1).
 		WithParticipants(func(q *ent.ParticipantQuery) {

@@ -7,6 +7,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
+	"strings"
 
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/schema/schematype"
@@ -38,14 +40,16 @@ func Empty(ctx context.Context, c *ent.Client) (bool, error) {
 	return n == 0, err
 }
 
-// Load inserts the demo data set in one transaction.
+// Load inserts the demo data set in one transaction, then makes the demo
+// open day's first check-ins through the check-in engine.
 func Load(ctx context.Context, c *ent.Client, a *auth.Service) error {
 	ctx = viewer.SystemContext(ctx)
 	hash, err := a.Hash(Password)
 	if err != nil {
 		return err
 	}
-	return store.InTx(ctx, c, func(ctx context.Context, tx *ent.Client) error {
+	var arrivals []arrival
+	err = store.InTx(ctx, c, func(ctx context.Context, tx *ent.Client) error {
 		org := func(name, siret, nda, street, postcode, city, insee string, lat, lon float64, parent *ent.Organization, cps ...schematype.ContactPoint) (*ent.Organization, error) {
 			b := tx.Organization.Create().SetName(name).SetSiret(siret).SetStreet(street).SetPostcode(postcode).
 				SetCity(city).SetInseeCode(insee).SetLatitude(lat).SetLongitude(lon).
@@ -85,6 +89,12 @@ func Load(ctx context.Context, c *ent.Client, a *auth.Service) error {
 			return err
 		}
 		_ = rouen
+		// The Caen branch's site code is fixed so that PrintLogins can tell
+		// how to join with a phone (R-CHK-3).
+		if caen, err = tx.Organization.UpdateOne(caen).SetSiteCode(SiteCode).Save(ctx); err != nil {
+			return fmt.Errorf("demo site code: %w", err)
+		}
+		users := map[string]*ent.User{}
 		user := func(email, last, first, function string, op bool, ms ...*ent.MembershipCreate) error {
 			u, err := tx.User.Create().SetEmail(email).SetLastName(last).SetFirstName(first).SetFunction(function).
 				SetPasswordHash(hash).SetOperator(op).Save(ctx)
@@ -96,6 +106,7 @@ func Load(ctx context.Context, c *ent.Client, a *auth.Service) error {
 					return fmt.Errorf("demo membership of %s: %w", email, err)
 				}
 			}
+			users[email] = u
 			return nil
 		}
 		m := func(o *ent.Organization, perms ...viewer.Permission) *ent.MembershipCreate {
@@ -113,16 +124,38 @@ func Load(ctx context.Context, c *ent.Client, a *auth.Service) error {
 				return err
 			}
 		}
-		return nil
+		arrivals, err = openDay(ctx, c, tx, caen, users[Logins[3].Email])
+		return err
 	})
+	if err != nil {
+		return err
+	}
+	return checkInArrivals(ctx, c, arrivals)
 }
 
-// PrintLogins writes how to log in to the demo data.
+// PrintLogins writes how to log in to the demo data, and how to try a
+// phone as a check-in device on the demo open day.
 func PrintLogins(w io.Writer, baseURL string) {
+	baseURL = strings.TrimRight(baseURL, "/")
 	fmt.Fprintf(w, "\nDonnées de démonstration chargées. Mot de passe de tous les comptes : %s\n", Password)
 	for _, l := range Logins {
 		fmt.Fprintf(w, "  %-48s %s\n", l.Email, l.Role)
 	}
-	fmt.Fprintf(w, "\nGraphiQL : %s/graphiql\nConnexion (curl) :\n  curl -s %s/graphql -H 'Content-Type: application/json' \\\n    -d '{\"query\":\"mutation{login(email:\\\"%s\\\",password:\\\"%s\\\"){token}}\"}'\n\n",
+	fmt.Fprintf(w, "\nGraphiQL : %s/graphiql\nConnexion (curl) :\n  curl -s %s/graphql -H 'Content-Type: application/json' \\\n    -d '{\"query\":\"mutation{login(email:\\\"%s\\\",password:\\\"%s\\\"){token}}\"}'\n",
 		baseURL, baseURL, Logins[0].Email, Password)
+	fmt.Fprintf(w, "\nPointage par QR code (« %s », aujourd'hui) :\n", OpenDayTitle)
+	fmt.Fprintf(w, "  Appareil déclaré          : %s\n", DeviceName)
+	fmt.Fprintf(w, "  Code identifiant du site  : %s\n", SiteCode)
+	fmt.Fprintf(w, "  Code d'identification    : %s\n", DeviceCode)
+	fmt.Fprintf(w, "  Application de pointage   : %s\n", ScanURL(baseURL))
+	fmt.Fprintf(w, "  (ouvrez l'adresse sur un téléphone du même réseau, puis saisissez les deux codes)\n")
+	fmt.Fprintf(w, "Export des participants (CSV / XLSX, avec un jeton de %s) :\n  %s/exports/activities/<id>/participants.csv\n\n",
+		Logins[1].Email, baseURL)
+}
+
+// ScanURL is the scanning application's address for the demo site, the
+// one the devices page shows as a QR code.
+func ScanURL(baseURL string) string {
+	baseURL = strings.TrimRight(baseURL, "/")
+	return baseURL + "/scan/?server=" + url.QueryEscape(baseURL) + "&site=" + url.QueryEscape(SiteCode)
 }

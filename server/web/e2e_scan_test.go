@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +19,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/ofhub/ofhub/ent/viewer"
+	"github.com/ofhub/ofhub/mobile/pwa"
 	"github.com/ofhub/ofhub/scanner/qr"
 	"github.com/ofhub/ofhub/server/apptest"
 	"github.com/ofhub/ofhub/server/web/browsertest"
@@ -31,9 +34,12 @@ import (
 //     activity is chosen and its roster downloaded;
 //  2. the camera reads ticket 1: « Accès OK — DUPONT Jean » (online); the
 //     same code after the 3 s debounce: « KO, déjà pointé le … »;
-//  3. the network goes away, the page is reloaded (the service worker
-//     serves it) and the camera now films ticket 2: admitted offline with
-//     the offline badge, the queue shows 1;
+//  3. the network goes away (requests fail while navigator.onLine still
+//     says true), the page is reloaded (the service worker serves it) and
+//     the camera now films ticket 2: admitted offline with the offline
+//     badge, the queue shows 1; then the browser knows it is offline too,
+//     and the same ticket is refused from the device's own record
+//     (« KO, déjà pointé le … », queue 2);
 //  4. the network returns: the queue is uploaded (queue 0) and the server
 //     has registration 2 checked in by an offline scan;
 //  5. the device is revoked: its next scan wipes its local data.
@@ -163,12 +169,14 @@ func TestScanAppCameraOnlineOffline(t *testing.T) {
 		t.Fatalf("stopping the camera: %v", err)
 	}
 	writeTicketVideo(t, video, reg2.code)
-	setOffline(t, ctx, true)
+	// First the network fails while the browser still says it is online
+	// (a dead Wi-Fi): requests fail and the app decides by itself.
+	setNetwork(t, ctx, false, true)
 	if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
 		t.Fatalf("reloading offline: %v", err)
 	}
 	waitJS(t, ctx, 20*time.Second, "the app to start offline",
-		`document.body.dataset.screen === "scan" && document.body.dataset.ready === "true" && document.getElementById("net").dataset.state === "offline"`)
+		`document.body.dataset.screen === "scan" && document.body.dataset.ready === "true" && document.getElementById("net").dataset.state === "offline" && navigator.onLine`)
 	step("reloaded offline from the service worker's cache")
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#start"))); err != nil {
 		t.Fatalf("starting the camera offline: %v", err)
@@ -181,9 +189,20 @@ func TestScanAppCameraOnlineOffline(t *testing.T) {
 		t.Errorf("queue shows %q after one offline scan, want 1", q)
 	}
 	step("offline: %s, queue 1", msg)
+	// Then the browser knows it is offline too; the same ticket after the
+	// debounce is refused from what the device itself recorded.
+	setNetwork(t, ctx, false, false)
+	msg = waitResult(t, ctx, 15*time.Second, "ALREADY_CHECKED_IN", true)
+	if !regexp.MustCompile(`^KO, déjà pointé le \d\d/\d\d/\d{4} à \d\d:\d\d$`).MatchString(msg) {
+		t.Errorf("second offline scan shows %q, want « KO, déjà pointé le … »", msg)
+	}
+	if q, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("queue").textContent`)); q != "2" {
+		t.Errorf("queue shows %q after two offline scans, want 2", q)
+	}
+	step("offline again: %s, queue 2", msg)
 
 	// 4. Back online: the queue reaches the server.
-	setOffline(t, ctx, false)
+	setNetwork(t, ctx, true, true)
 	waitJS(t, ctx, 15*time.Second, "the queue to be uploaded",
 		`document.getElementById("queue").textContent === "0" && document.getElementById("net").dataset.state === "online"`)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#stop"))); err != nil {
@@ -212,7 +231,7 @@ func TestScanAppCameraOnlineOffline(t *testing.T) {
 	if got.R1.CheckedInAt == nil || got.R2.CheckedInAt == nil {
 		t.Errorf("checked in at: registration 1 %v, registration 2 %v; want both set", got.R1.CheckedInAt, got.R2.CheckedInAt)
 	}
-	var online1, offline2 bool
+	var online1, offline2, offlineRepeat2 bool
 	for _, ed := range got.A.CheckInLog.Edges {
 		n := ed.Node
 		switch {
@@ -220,19 +239,21 @@ func TestScanAppCameraOnlineOffline(t *testing.T) {
 			online1 = true
 		case n.RegistrationID == reg2.id && n.Status == "ACCESS_OK" && n.Offline:
 			offline2 = true
+		case n.RegistrationID == reg2.id && n.Status == "ALREADY_CHECKED_IN" && n.Offline:
+			offlineRepeat2 = true
 		}
 	}
-	if !online1 || !offline2 {
+	if !online1 || !offline2 || !offlineRepeat2 {
 		b, _ := json.Marshal(got.A.CheckInLog.Edges)
-		t.Errorf("check-in log: online admission of 1 %v, offline admission of 2 %v; log %s", online1, offline2, b)
+		t.Errorf("check-in log: online admission of 1 %v, offline admission of 2 %v, offline refusal of 2 %v; log %s",
+			online1, offline2, offlineRepeat2, b)
 	}
 
 	// 5. Revoked: the next scan (typed, as a keyboard-wedge scanner does)
 	// is refused by the server and the device wipes what it holds.
 	e.Q(tok, `mutation($id:ID!){revokeDevice(id:$id){revokedAt}}`, map[string]any{"id": dev.CreateDevice.ID})
 	if err := chromedp.Do(ctx,
-		chromedp.SendKeys(chromedp.CSS("#manual-code"), reg1.code),
-		chromedp.Submit(chromedp.CSS("#manual-code")),
+		chromedp.SendKeys(chromedp.CSS("#manual-code"), reg1.code+"\r"), // Enter submits
 	); err != nil {
 		t.Fatalf("typing a code: %v", err)
 	}
@@ -241,7 +262,9 @@ func TestScanAppCameraOnlineOffline(t *testing.T) {
 		t.Error("the revoked screen gives no reason")
 	}
 	waitJS(t, ctx, 5*time.Second, "the local data to be wiped", `(async () => {
-		const db = await new Promise((ok, ko) => { const r = indexedDB.open("ofhub-scan", 1); r.onsuccess = () => ok(r.result); r.onerror = () => ko(r.error); });
+		if (!(await indexedDB.databases()).some((d) => d.name === "ofhub-scan")) return true;
+		const db = await new Promise((ok, ko) => { const r = indexedDB.open("ofhub-scan"); r.onsuccess = () => ok(r.result); r.onerror = () => ko(r.error); });
+		if (!db.objectStoreNames.contains("roster")) { db.close(); return true; }
 		const tr = db.transaction(["roster", "queue", "meta"]);
 		const n = (s) => new Promise((ok) => { const r = tr.objectStore(s).count(); r.onsuccess = () => ok(r.result); });
 		const total = await n("roster") + await n("queue") + await n("meta");
@@ -292,19 +315,20 @@ func waitResult(t *testing.T, ctx context.Context, d time.Duration, status strin
 	return msg
 }
 
-// setOffline cuts (or restores) the page's network, service worker
-// included, and what navigator.onLine says.
-func setOffline(t *testing.T, ctx context.Context, off bool) {
+// setNetwork cuts or restores the page's network (its service worker
+// included), and sets what navigator.onLine says (and the online/offline
+// events) separately: they disagree on a phone whose Wi-Fi is up but dead.
+func setNetwork(t *testing.T, ctx context.Context, up, navigatorOnline bool) {
 	t.Helper()
 	tp := true
 	if _, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
 		EmulateOfflineServiceWorker: &tp,
-		MatchedNetworkConditions:    []*network.Conditions{{Offline: off, DownloadThroughput: -1, UploadThroughput: -1}},
+		MatchedNetworkConditions:    []*network.Conditions{{Offline: !up, DownloadThroughput: -1, UploadThroughput: -1}},
 	}); err != nil {
 		t.Fatalf("network conditions: %v", err)
 	}
 	if _, err := chromedp.Call(ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{
-		Offline: off, DownloadThroughput: -1, UploadThroughput: -1,
+		Offline: !navigatorOnline, DownloadThroughput: -1, UploadThroughput: -1,
 	}); err != nil {
 		t.Fatalf("network state: %v", err)
 	}
@@ -371,4 +395,49 @@ func writeTicketVideo(t *testing.T, path, text string) {
 func dark(img image.Image, x, y int) bool {
 	r, g, b, _ := img.At(x, y).RGBA()
 	return r+g+b < 3*0x8000
+}
+
+// TestScanAppRoutes: the server serves the PWA at /scan/ (and redirects
+// /scan there with the setup link's query), the WebAssembly engine as
+// application/wasm, and every file with the app's CSP.
+func TestScanAppRoutes(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t, apptest.SQLite)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+	resp, err := client.Get(e.URL + "/scan?server=" + url.QueryEscape(e.URL) + "&site=5404")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusMovedPermanently || loc != "/scan/?server="+url.QueryEscape(e.URL)+"&site=5404" {
+		t.Errorf("GET /scan: %d to %q, want a redirect to /scan/ with the query", resp.StatusCode, loc)
+	}
+	for path, ct := range map[string]string{
+		"/scan/?server=x&site=5404":  "text/html; charset=utf-8",
+		"/scan/scanner.wasm":         "application/wasm",
+		"/scan/wasm_exec.js":         "text/javascript; charset=utf-8",
+		"/scan/sw.js":                "text/javascript; charset=utf-8",
+		"/scan/manifest.webmanifest": "application/manifest+json",
+	} {
+		resp, err := client.Get(e.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != ct {
+			t.Errorf("GET %s: %d %q, want 200 %q", path, resp.StatusCode, resp.Header.Get("Content-Type"), ct)
+		}
+		if csp := resp.Header.Get("Content-Security-Policy"); csp != pwa.ContentSecurityPolicy {
+			t.Errorf("GET %s: CSP %q", path, csp)
+		}
+	}
+	resp, err = client.Post(e.URL+"/scan/", "text/plain", strings.NewReader("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST /scan/: %d, want 405", resp.StatusCode)
+	}
 }

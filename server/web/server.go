@@ -102,6 +102,7 @@ func NewHandler(o Options) http.Handler {
 		MaxAge:           600,
 	}).Handler(h)
 	h = limitBody(o.Limits.MaxBodyBytes, h)
+	h = compress(h)
 	h = o.Metrics.instrument(h)
 	h = accessLog(h)
 	h = recoverPanics(h)

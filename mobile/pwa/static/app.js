@@ -55,7 +55,11 @@
 
   const ONLINE_TIMEOUT_MS = 1500; // an answer faster than a blink, or decide here
   const DEBOUNCE_MS = 3000; // the same code again within 3 s is ignored (handhelds read twice)
-  const SYNC_EVERY_MS = 15000;
+  // A phone in a basement often says it is online while nothing gets
+  // through: the queue is retried every few seconds whatever the browser
+  // says, the roster refreshed less often.
+  const TICK_MS = 5000;
+  const ROSTER_EVERY_MS = 30000;
   const ROSTER_PAGE = 1000;
   const SYNC_BATCH = 200;
 
@@ -808,7 +812,11 @@
     $('download-retry').addEventListener('click', () => selectActivity(state.activityId));
     window.addEventListener('online', () => { setOnline(true); sync(); });
     window.addEventListener('offline', () => setOnline(false));
-    setInterval(() => { if (navigator.onLine !== false) sync(); }, SYNC_EVERY_MS);
+    setInterval(() => {
+      if (navigator.onLine === false || !state.token) return;
+      const age = state.lastSync ? Date.now() - Date.parse(state.lastSync) : Infinity;
+      if (state.queueLength > 0 || !state.online || age >= ROSTER_EVERY_MS) sync();
+    }, TICK_MS);
 
     renderStatus();
     if (!state.token) {

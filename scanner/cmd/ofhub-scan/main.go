@@ -113,8 +113,7 @@ func trimDash(s string) string { return strings.TrimLeft(s, "-") }
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
-		pos, err := parse(fs, args)
-	if err != nil {
+		if err := fs.Parse(args); err != nil {
 			return nil, err
 		}
 		if fs.NArg() == 0 {
@@ -171,7 +170,7 @@ func (e *env) register(ctx context.Context, args []string) int {
 	server := fs.String("server", "", "server address, e.g. https://ofhub.example")
 	site := fs.String("site", "", "site code of the organisation")
 	code := fs.String("code", "", "identification code of the device")
-	pos, err := parse(fs, args)
+	_, err := parse(fs, args)
 	if err != nil {
 		return 2
 	}
@@ -215,7 +214,7 @@ func (e *env) listen(ctx context.Context, args []string) int {
 	fs := e.flags("listen")
 	act := fs.Int64("activity", 0, "activity to scan (default: the chosen, only or first one)")
 	color := fs.Bool("color", true, "ANSI colours")
-	pos, err := parse(fs, args)
+	_, err := parse(fs, args)
 	if err != nil {
 		return 2
 	}
@@ -366,7 +365,7 @@ func (e *env) decode(args []string) int {
 
 func (e *env) sync(ctx context.Context, args []string) int {
 	fs := e.flags("sync")
-	pos, err := parse(fs, args)
+	_, err := parse(fs, args)
 	if err != nil {
 		return 2
 	}
@@ -390,7 +389,7 @@ func (e *env) sync(ctx context.Context, args []string) int {
 
 func (e *env) status(ctx context.Context, args []string) int {
 	fs := e.flags("status")
-	pos, err := parse(fs, args)
+	_, err := parse(fs, args)
 	if err != nil {
 		return 2
 	}
