@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ofhub/ofhub/ent"
+	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
 	"github.com/ofhub/ofhub/server/checkin"
 )
@@ -34,6 +35,8 @@ type demoRegistration struct {
 	buyer     checkin.PersonSpec
 	others    []checkin.PersonSpec
 	slots     []int // indexes in the day's slots
+	daysAgo   int   // when the registration was made
+	online    bool  // made on the public form, else by the staff
 	arrivedAt int   // minutes before loading the demo when checked in; 0 = not yet
 	cancelled bool
 }
@@ -41,29 +44,34 @@ type demoRegistration struct {
 func age(n int) *int { return &n }
 
 // openDay creates today's open day at the Caen branch (two slots), its
-// registrations and a declared device, and returns the people who already
-// arrived, checked in at the desk by the branch's receptionist. c is the
-// application's client, tx the loader's transaction (also in ctx, where
-// the services find it).
-func openDay(ctx context.Context, c, tx *ent.Client, org *ent.Organization, desk *ent.User) ([]arrival, error) {
-	svc := checkin.NewService(c, "")
+// registrations (made over the past weeks) and a declared device, and
+// returns the people who already arrived, to be checked in at the desk by
+// the branch's receptionist. Rows are written with the loader's system
+// rights so that they carry their past dates.
+func openDay(ctx context.Context, tx *ent.Client, org *ent.Organization, desk *ent.User) ([]arrival, error) {
 	now := time.Now().UTC()
 	y, m, d := now.In(paris).Date()
 	at := func(h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, paris).UTC() }
-	loc, seats, maxPeople := "3 quai de la Gare, 14000 Caen", 40, 6
-	a, err := svc.CreateActivity(ctx, ent.CreateActivityInput{
-		Title: OpenDayTitle, OrganizationID: org.ID, StartsAt: ptr(at(9, 30)), EndsAt: ptr(at(17, 0)),
-		Location: &loc, MaxParticipants: &maxPeople,
-	}, []checkin.SlotSpec{
-		{Label: "Matin : découverte des ateliers", StartsAt: at(9, 30), EndsAt: at(12, 30), Capacity: &seats},
-		{Label: "Après-midi : essais des métiers", StartsAt: at(14, 0), EndsAt: at(17, 0), Capacity: &seats},
-	})
+	a, err := tx.Activity.Create().SetTitle(OpenDayTitle).SetOrganizationID(org.ID).
+		SetStartsAt(at(9, 30)).SetEndsAt(at(17, 0)).SetLocation("3 quai de la Gare, 14000 Caen").
+		SetMaxParticipants(6).SetCreatedAt(now.AddDate(0, 0, -45)).Save(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("demo open day: %w", err)
 	}
-	slots, err := a.QuerySlots().Order(ent.Asc("starts_at")).All(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("demo open day slots: %w", err)
+	var slots []*ent.Slot
+	for _, sl := range []struct {
+		label      string
+		start, end time.Time
+	}{
+		{"Matin : découverte des ateliers", at(9, 30), at(12, 30)},
+		{"Après-midi : essais des métiers", at(14, 0), at(17, 0)},
+	} {
+		s, err := tx.Slot.Create().SetActivityID(a.ID).SetLabel(sl.label).SetStartsAt(sl.start).SetEndsAt(sl.end).
+			SetCapacity(40).Save(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("demo open day slot: %w", err)
+		}
+		slots = append(slots, s)
 	}
 	if _, err := tx.Device.Create().SetOrganizationID(org.ID).SetName(DeviceName).SetIdentificationCode(DeviceCode).Save(ctx); err != nil {
 		return nil, fmt.Errorf("demo device: %w", err)
@@ -71,35 +79,46 @@ func openDay(ctx context.Context, c, tx *ent.Client, org *ent.Organization, desk
 	regs := []demoRegistration{
 		{buyer: checkin.PersonSpec{LastName: "VASSEUR", FirstName: "Anaïs", Email: "anais.vasseur@exemple.demo.ofhub.fr", Phone: "06 00 00 01 01", Age: age(38), Address: "14 rue du Moulin, 14200 Hérouville-Saint-Clair"},
 			others: []checkin.PersonSpec{{LastName: "VASSEUR", FirstName: "Lilou", Age: age(16)}, {LastName: "VASSEUR", FirstName: "Nathan", Age: age(18)}},
-			slots:  []int{0, 1}, arrivedAt: 52},
+			slots:  []int{0, 1}, daysAgo: 21, online: true, arrivedAt: 52},
 		{buyer: checkin.PersonSpec{LastName: "KERBRAT", FirstName: "Yann", Email: "yann.kerbrat@exemple.demo.ofhub.fr", Phone: "06 00 00 01 02", Age: age(24)},
-			slots: []int{0}, arrivedAt: 47},
+			slots: []int{0}, daysAgo: 12, online: true, arrivedAt: 47},
 		{buyer: checkin.PersonSpec{LastName: "DIALLO", FirstName: "Mariama", Email: "mariama.diallo@exemple.demo.ofhub.fr", Phone: "07 00 00 01 03", Age: age(45), Address: "2 allée des Cormorans, 14000 Caen"},
 			others: []checkin.PersonSpec{{LastName: "DIALLO", FirstName: "Ousmane", Age: age(17)}},
-			slots:  []int{0, 1}, arrivedAt: 31},
+			slots:  []int{0, 1}, daysAgo: 9, arrivedAt: 31},
 		{buyer: checkin.PersonSpec{LastName: "LEBRETON", FirstName: "Gaëlle", Email: "gaelle.lebreton@exemple.demo.ofhub.fr", Phone: "06 00 00 01 04", Age: age(29)},
-			slots: []int{1}},
+			slots: []int{1}, daysAgo: 6, online: true},
 		{buyer: checkin.PersonSpec{LastName: "FONTAINE", FirstName: "Marius", Email: "marius.fontaine@exemple.demo.ofhub.fr", Age: age(52)},
 			others: []checkin.PersonSpec{{LastName: "FONTAINE", FirstName: "Clémence", Age: age(50)}, {LastName: "FONTAINE", FirstName: "Jules", Age: age(15)}},
-			slots:  []int{0}},
+			slots:  []int{0}, daysAgo: 3},
 		{buyer: checkin.PersonSpec{LastName: "TESSIER", FirstName: "Romain", Email: "romain.tessier@exemple.demo.ofhub.fr", Phone: "06 00 00 01 06", Age: age(33)},
-			slots: []int{1}, cancelled: true},
+			slots: []int{1}, daysAgo: 15, online: true, cancelled: true},
 	}
 	var out []arrival
-	for _, dr := range regs {
-		var ids []int
-		for _, i := range dr.slots {
-			ids = append(ids, slots[i].ID)
-		}
+	for i, dr := range regs {
 		b := dr.buyer
-		r, err := svc.Register(ctx, checkin.RegisterSpec{ActivityID: a.ID, BuyerLastName: b.LastName, BuyerFirstName: b.FirstName,
-			BuyerEmail: b.Email, Phone: b.Phone, Participants: append([]checkin.PersonSpec{b}, dr.others...), SlotIDs: ids}, false)
+		// Registrations came in during the day, at various hours.
+		made := now.AddDate(0, 0, -dr.daysAgo).Add(-time.Duration(3*i+2) * time.Hour).Truncate(time.Minute)
+		rc := tx.Registration.Create().SetActivityID(a.ID).SetOrganizationID(org.ID).
+			SetBuyerLastName(b.LastName).SetBuyerFirstName(b.FirstName).SetBuyerEmail(b.Email).SetBuyerPhone(b.Phone).
+			SetCreatedAt(made).SetUpdatedAt(made).SetSource(registration.SourceSTAFF)
+		if dr.online {
+			rc.SetSource(registration.SourcePUBLIC)
+		}
+		for _, i := range dr.slots {
+			rc.AddSlotIDs(slots[i].ID)
+		}
+		if dr.cancelled {
+			rc.SetState(registration.StateCANCELLED).SetCancelledAt(made.AddDate(0, 0, 4))
+		}
+		r, err := rc.Save(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("demo registration of %s: %w", b.LastName, err)
 		}
-		if dr.cancelled {
-			if _, err := svc.Cancel(ctx, r.ID); err != nil {
-				return nil, fmt.Errorf("demo cancellation: %w", err)
+		for pos, p := range append([]checkin.PersonSpec{b}, dr.others...) {
+			err := tx.Participant.Create().SetRegistrationID(r.ID).SetPosition(pos).SetLastName(p.LastName).
+				SetFirstName(p.FirstName).SetEmail(p.Email).SetPhone(p.Phone).SetAddress(p.Address).SetNillableAge(p.Age).Exec(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("demo participant %s %s: %w", p.FirstName, p.LastName, err)
 			}
 		}
 		if dr.arrivedAt != 0 {
@@ -135,5 +154,3 @@ func checkInArrivals(ctx context.Context, c *ent.Client, arrivals []arrival) err
 	}
 	return nil
 }
-
-func ptr[T any](v T) *T { return &v }

@@ -124,7 +124,7 @@ func Load(ctx context.Context, c *ent.Client, a *auth.Service) error {
 				return err
 			}
 		}
-		arrivals, err = openDay(ctx, c, tx, caen, users[Logins[3].Email])
+		arrivals, err = openDay(ctx, tx, caen, users[Logins[3].Email])
 		return err
 	})
 	if err != nil {
@@ -144,10 +144,10 @@ func PrintLogins(w io.Writer, baseURL string) {
 	fmt.Fprintf(w, "\nGraphiQL : %s/graphiql\nConnexion (curl) :\n  curl -s %s/graphql -H 'Content-Type: application/json' \\\n    -d '{\"query\":\"mutation{login(email:\\\"%s\\\",password:\\\"%s\\\"){token}}\"}'\n",
 		baseURL, baseURL, Logins[0].Email, Password)
 	fmt.Fprintf(w, "\nPointage par QR code (« %s », aujourd'hui) :\n", OpenDayTitle)
-	fmt.Fprintf(w, "  Appareil déclaré          : %s\n", DeviceName)
-	fmt.Fprintf(w, "  Code identifiant du site  : %s\n", SiteCode)
-	fmt.Fprintf(w, "  Code d'identification    : %s\n", DeviceCode)
-	fmt.Fprintf(w, "  Application de pointage   : %s\n", ScanURL(baseURL))
+	for _, l := range [][2]string{{"Appareil déclaré", DeviceName}, {"Code identifiant du site", SiteCode},
+		{"Code d'identification", DeviceCode}, {"Application de pointage", ScanURL(baseURL)}} {
+		fmt.Fprintf(w, "  %s%s : %s\n", l[0], strings.Repeat(" ", max(0, 24-len([]rune(l[0])))), l[1])
+	}
 	fmt.Fprintf(w, "  (ouvrez l'adresse sur un téléphone du même réseau, puis saisissez les deux codes)\n")
 	fmt.Fprintf(w, "Export des participants (CSV / XLSX, avec un jeton de %s) :\n  %s/exports/activities/<id>/participants.csv\n\n",
 		Logins[1].Email, baseURL)
