@@ -33,6 +33,9 @@ func SetComplexity(c *generated.ComplexityRoot) {
 	c.Query.Organizations = func(child int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, _ []*ent.OrganizationOrder, _ *ent.OrganizationWhereInput) int {
 		return pageCost(child, first, last)
 	}
+	c.Query.Activities = func(child int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, _ []*ent.ActivityOrder, _ *ent.ActivityWhereInput) int {
+		return pageCost(child, first, last)
+	}
 	c.Query.OutboxMessages = func(child int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, _ *ent.OutboxMessageOrder, _ *ent.OutboxMessageWhereInput) int {
 		return pageCost(child, first, last)
 	}

@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"entgo.io/contrib/entgql"
 	"github.com/ofhub/ofhub/ent"
@@ -26,7 +25,8 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, erro
 
 // Activities is the resolver for the activities field.
 func (r *queryResolver) Activities(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ActivityOrder, where *ent.ActivityWhereInput) (*ent.ActivityConnection, error) {
-	panic(fmt.Errorf("not implemented: Activities - activities"))
+	return r.Client.Activity.Query().Paginate(ctx, after, first, before, last,
+		ent.WithActivityOrder(orderBy), ent.WithActivityFilter(where.Filter))
 }
 
 // Organizations is the resolver for the organizations field.
