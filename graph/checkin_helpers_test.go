@@ -28,7 +28,7 @@ type ckEnv struct {
 	t      *testing.T
 	org    *ent.Organization
 	mgr    string // MANAGER of org
-	member string // member of org without permission
+	member string // welcome desk: member of org holding SENSITIVE_DATA only
 }
 
 var ckSeq atomic.Int64
@@ -48,7 +48,8 @@ func (c *ckEnv) newOrg(name string) (*ent.Organization, string, string) {
 	n := ckSeq.Add(1)
 	o := c.Org(name, nil)
 	m := c.User(fmt.Sprintf("gestion%d@ofhub.test", n), o, viewer.Manager)
-	u := c.User(fmt.Sprintf("accueil%d@ofhub.test", n), o)
+	// The welcome desk: names on screen need SENSITIVE_DATA (R-X-5).
+	u := c.User(fmt.Sprintf("accueil%d@ofhub.test", n), o, viewer.SensitiveData)
 	return o, c.Login(m.Email, apptest.Password), c.Login(u.Email, apptest.Password)
 }
 

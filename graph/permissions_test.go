@@ -721,6 +721,9 @@ func checkMatrixDoc(t *testing.T, rows []matrixRow) {
 			built[id] = true
 		case "planned":
 			planned[id] = true
+		case "built (checkin tests)":
+			// enforced and tested by graph/checkin_*_test.go
+			planned[id] = true
 		default:
 			t.Errorf("row %s: status %q, want built or planned", id, status)
 		}

@@ -24,6 +24,52 @@ func tenantOrgs(v *viewer.Viewer) []int {
 	return v.OrgIDs()
 }
 
+// orgsWith are the viewer's organisations where it holds one of perms
+// (MANAGER always); a device's own organisation.
+func orgsWith(v *viewer.Viewer, perms ...viewer.Permission) []int {
+	if v == nil {
+		return nil
+	}
+	if v.DeviceID != 0 {
+		return []int{v.DeviceOrg}
+	}
+	var out []int
+	for _, id := range v.OrgIDs() {
+		if v.Has(id, perms...) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// FilterPersonalData keeps rows holding personal data (registrations,
+// participants, scans) of organisations where the viewer holds
+// SENSITIVE_DATA or MANAGER (R-X-5). field is the organisation column, or
+// edge.field through a parent.
+func FilterPersonalData(edge, field string) privacy.QueryRule {
+	return privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
+		orgs := orgsWith(viewer.FromContext(ctx), viewer.SensitiveData)
+		if edge == "" {
+			f.Where(in(field, orgs))
+		} else {
+			f.Where(entql.HasEdgeWith(edge, in(field, orgs)))
+		}
+		return privacy.Skip
+	})
+}
+
+// PersonalDataWrite: any member registers people (staff registration);
+// editing or cancelling registrations needs SENSITIVE_DATA or MANAGER.
+func PersonalDataWrite(orgsOf func(ctx context.Context, c *ent.Client, ids []int) ([]int, error)) privacy.MutationRule {
+	member, sensitive := OrgWrite(orgsOf), OrgWrite(orgsOf, viewer.SensitiveData)
+	return privacy.MutationRuleFunc(func(ctx context.Context, m ent.Mutation) error {
+		if m.Op().Is(ent.OpCreate) {
+			return member.EvalMutation(ctx, m)
+		}
+		return sensitive.EvalMutation(ctx, m)
+	})
+}
+
 // FilterOrgField keeps rows whose organisation column is one of the
 // viewer's organisations.
 func FilterOrgField(field string) privacy.QueryRule {

@@ -357,7 +357,7 @@ func (s *Service) deviceActivities(ctx context.Context, org int) ([]*ent.Activit
 
 // CallerFor authorises the viewer to check people in at activity id and
 // says who they are: the activity's organisation's device, or one of its
-// members (any permission: welcoming people is everyone's job).
+// members holding SENSITIVE_DATA or MANAGER.
 func (s *Service) CallerFor(ctx context.Context, activityID int) (Caller, *ent.Activity, error) {
 	v := viewer.FromContext(ctx)
 	if v == nil || !v.Authenticated() {
@@ -386,8 +386,14 @@ func (s *Service) CallerFor(ctx context.Context, activityID int) (Caller, *ent.A
 			return Caller{}, nil, apperr.New(apperr.NotFound, "not_found")
 		}
 		return Caller{OrgID: a.OrganizationID, SpeakerID: v.SpeakerID, SpeakerSlots: ids}, a, nil
-	case v.Operator || v.System || v.Member(a.OrganizationID):
+	case v.Operator || v.System:
 		return Caller{OrgID: a.OrganizationID, UserID: v.UserID}, a, nil
+	case v.Has(a.OrganizationID, viewer.SensitiveData):
+		// Checking people in shows their names: SENSITIVE_DATA or MANAGER
+		// (R-X-5; the welcome desk holds SENSITIVE_DATA).
+		return Caller{OrgID: a.OrganizationID, UserID: v.UserID}, a, nil
+	case v.Member(a.OrganizationID):
+		return Caller{}, nil, apperr.New(apperr.Forbidden, "forbidden")
 	}
 	return Caller{}, nil, apperr.New(apperr.NotFound, "not_found")
 }
