@@ -21,6 +21,11 @@ import (
 	"github.com/ofhub/ofhub/server/store"
 )
 
+// History is the resolver for the history field.
+func (r *activityResolver) History(ctx context.Context, obj *ent.Activity, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error) {
+	return historyOf(ctx, store.Client(ctx, r.Client), obj.ID, after, first, before, last)
+}
+
 // Stats is the resolver for the stats field.
 func (r *activityResolver) Stats(ctx context.Context, obj *ent.Activity) (*model.ActivityStats, error) {
 	st, err := r.Checkin.ActivityStats(ctx, obj)
@@ -43,6 +48,11 @@ func (r *activityResolver) Present(ctx context.Context, obj *ent.Activity, slotI
 func (r *activityResolver) CheckInLog(ctx context.Context, obj *ent.Activity, first *int, after *entgql.Cursor[int]) (*ent.ScanConnection, error) {
 	return store.Client(ctx, r.Client).Scan.Query().Where(scan.ActivityID(obj.ID)).
 		Paginate(ctx, after, first, nil, nil, ent.WithScanOrder([]*ent.ScanOrder{{Direction: entgql.OrderDirectionDesc, Field: ent.ScanOrderFieldServerTime}}))
+}
+
+// History is the resolver for the history field.
+func (r *deviceResolver) History(ctx context.Context, obj *ent.Device, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error) {
+	return historyOf(ctx, store.Client(ctx, r.Client), obj.ID, after, first, before, last)
 }
 
 // CreateActivity is the resolver for the createActivity field.
@@ -240,6 +250,11 @@ func (r *queryResolver) DeviceSetup(ctx context.Context, organizationID int) (*m
 		return nil, err
 	}
 	return &model.DeviceSetup{URL: link, SiteCode: org.SiteCode, QRDataURL: "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)}, nil
+}
+
+// History is the resolver for the history field.
+func (r *registrationResolver) History(ctx context.Context, obj *ent.Registration, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error) {
+	return historyOf(ctx, store.Client(ctx, r.Client), obj.ID, after, first, before, last)
 }
 
 // Ticket is the resolver for the ticket field.

@@ -48,3 +48,47 @@ func TestPersonalDataNeedsSensitiveData_R_X_5(t *testing.T) {
 		c.q(c.member, `query($a:ID!){searchParticipants(activityId:$a,query:"dup"){lastName}}`, map[string]any{"a": act.ID}, nil)
 	})
 }
+
+// TestActivityAndRegistrationHistory_R_X_1: changes to activities and
+// registrations are recorded with who and what, and shown on the records;
+// a registration's history (personal data) only with SENSITIVE_DATA.
+func TestActivityAndRegistrationHistory_R_X_1(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, d apptest.Dialect) {
+		c := newCk(t, d)
+		act := c.activity(c.mgr, c.org, nil)
+		reg := c.reg(c.mgr, act.ID, []ckPerson{{"Dupont", "Jean"}})
+		c.q(c.mgr, `mutation($id:ID!){updateActivity(id:$id,input:{title:"Nouveau titre"}){id}}`, map[string]any{"id": act.ID}, nil)
+		c.q(c.mgr, `mutation($id:ID!){cancelRegistration(id:$id){state}}`, map[string]any{"id": reg.ID}, nil)
+		type hist struct {
+			Node struct {
+				History struct {
+					Edges []struct {
+						Node struct {
+							Action    string
+							ActorName string
+							Changes   []struct{ Field, Old, New string }
+						}
+					}
+				}
+			}
+		}
+		var a hist
+		c.q(c.mgr, `query($id:ID!){node(id:$id){...on Activity{history{edges{node{action actorName changes{field old new}}}}}}}`, map[string]any{"id": act.ID}, &a)
+		if e := a.Node.History.Edges; len(e) == 0 || e[0].Node.Action != "UPDATE" || e[0].Node.Changes[0].New != "Nouveau titre" {
+			t.Fatalf("activity history: %+v", a)
+		}
+		var r hist
+		c.q(c.mgr, `query($id:ID!){node(id:$id){...on Registration{history{edges{node{action changes{field old new}}}}}}}`, map[string]any{"id": reg.ID}, &r)
+		found := false
+		for _, e := range r.Node.History.Edges {
+			for _, ch := range e.Node.Changes {
+				if ch.Field == "state" && ch.Old == "CONFIRMED" && ch.New == "CANCELLED" {
+					found = true
+				}
+			}
+		}
+		if !found {
+			t.Fatalf("registration history lacks the cancellation: %+v", r)
+		}
+	})
+}

@@ -115,9 +115,17 @@ func FilterMemberships() privacy.QueryRule {
 func FilterHistory() privacy.QueryRule {
 	return privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
 		v := viewer.FromContext(ctx)
+		var sensitive []int
+		for _, id := range v.OrgIDs() {
+			if v.Has(id, viewer.SensitiveData) {
+				sensitive = append(sensitive, id)
+			}
+		}
 		f.Where(entql.Or(
-			entql.And(entql.FieldEQ("entity_type", "Organization"), in("organization_id", v.OrgIDs())),
+			entql.And(entql.FieldIn("entity_type", "Organization", "Activity", "Slot", "Device", "Speaker"), in("organization_id", v.OrgIDs())),
 			entql.And(entql.FieldEQ("entity_type", "Membership"), in("organization_id", v.ManagedOrgIDs())),
+			// Registrations and participants are personal data (R-X-5).
+			entql.And(entql.FieldIn("entity_type", "Registration", "Participant"), in("organization_id", sensitive)),
 			entql.FieldEQ("subject_user_id", v.UserID),
 		))
 		return privacy.Skip
