@@ -41,9 +41,14 @@ e2e-deps:
 	@if command -v npm >/dev/null 2>&1; then npm ci --prefix e2e --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the GraphQL-over-HTTP audit and graphql-ws tests will skip (install nodejs and npm)"; fi
 
-## bench: load benchmarks; prints one table per scenario
+## bench: load benchmarks (API and check-in tables), then the device side: QR decoding
+## natively and in WebAssembly, the offline decision and the roster's memory
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./bench/... -timeout 30m
+	$(GO) test -run '^$$' -bench 'Decode640x480|Verify' -benchtime 200x ./scanner/qr/ ./scanner/ticket/
+	$(GO) test -run '^$$' -bench OfflineDecision -benchtime 500x ./scanner/device/
+	$(GO) test -run '^$$' -bench 'RosterMemory|Reopen50k' -benchtime 1x ./scanner/device/
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./mobile/pwa/
 
 clean:
 	rm -rf bin
