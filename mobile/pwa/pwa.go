@@ -61,7 +61,9 @@ var (
 	version string
 )
 
-func init() {
+// load reads and hashes the embedded files on first use rather than at
+// start-up: the 6 MB wasm would otherwise stay resident in every server.
+var load = sync.OnceFunc(func() {
 	files = map[string]*file{}
 	var names []string
 	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
@@ -90,13 +92,17 @@ func init() {
 		sum := sha256.Sum256(sw.body)
 		sw.etag = `"` + hex.EncodeToString(sum[:8]) + `"`
 	}
-}
+})
 
 // Version identifies this build of the app (a hash of its files).
-func Version() string { return version }
+func Version() string {
+	load()
+	return version
+}
 
 // Files lists the names of the app's files, as served below its root.
 func Files() []string {
+	load()
 	out := make([]string, 0, len(files))
 	for n := range files {
 		out = append(out, n)
@@ -138,6 +144,7 @@ func Handler() http.Handler { return handler{} }
 type handler struct{}
 
 func (handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	load()
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)

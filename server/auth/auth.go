@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ofhub/ofhub/ent"
@@ -110,7 +111,12 @@ func (s *Service) check(password, hash string) bool {
 
 // dummyHash is checked when the e-mail is unknown, so that response time
 // does not tell which addresses have accounts.
-var dummyHash, _ = HashPassword("ofhub-dummy-password", DefaultArgon2)
+// (Computed on first use: hashing allocates argon2's 19 MiB, which an idle
+// server should not keep resident.)
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("ofhub-dummy-password", DefaultArgon2)
+	return h
+})
 
 // Session is an opened session.
 type Session struct {
@@ -149,7 +155,7 @@ func (s *Service) Login(ctx context.Context, email, password, ip, userAgent stri
 	}
 	ok := false
 	if u == nil || u.PasswordHash == "" {
-		s.check(password, dummyHash)
+		s.check(password, dummyHash())
 	} else {
 		ok = s.check(password, u.PasswordHash)
 	}

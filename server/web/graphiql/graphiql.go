@@ -60,7 +60,8 @@ type asset struct {
 }
 
 // assets maps a file name (no directory) to the embedded file.
-var assets = loadAssets()
+// Loaded on first use, so an idle server does not hold the bundle in memory.
+var assetsOnce = sync.OnceValue(loadAssets)
 
 func loadAssets() map[string]*asset {
 	m := map[string]*asset{}
@@ -131,7 +132,7 @@ type page struct {
 // The version in the query lets browsers cache assets for good: new content
 // means a new URL.
 func (p page) Asset(name string) (string, error) {
-	a, ok := assets[name]
+	a, ok := assetsOnce()[name]
 	if !ok {
 		return "", &fs.PathError{Op: "asset", Path: name, Err: fs.ErrNotExist}
 	}
@@ -233,7 +234,7 @@ func (h *handler) servePage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) serveAsset(w http.ResponseWriter, r *http.Request, name string) {
-	a, ok := assets[name]
+	a, ok := assetsOnce()[name]
 	if !ok {
 		http.NotFound(w, r)
 		return

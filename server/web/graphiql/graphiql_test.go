@@ -133,7 +133,7 @@ func TestPageAndAssets(t *testing.T) {
 				if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
 					t.Errorf("%s: no nosniff", name)
 				}
-				if !bytes.Equal(body, assets[name].body) {
+				if !bytes.Equal(body, assetsOnce()[name].body) {
 					t.Errorf("%s: body differs from the embedded file", name)
 				}
 			}
@@ -149,7 +149,7 @@ func TestPageAndAssets(t *testing.T) {
 func TestAssetCaching(t *testing.T) {
 	srv := httptest.NewServer(newMux("/graphql"))
 	defer srv.Close()
-	a := assets["graphiql.min.js"]
+	a := assetsOnce()["graphiql.min.js"]
 	u := srv.URL + "/graphiql/assets/graphiql.min.js"
 
 	// Gzip when asked, byte-identical once decompressed.

@@ -1,0 +1,4 @@
+package pwa
+
+// Tests read the loaded files directly.
+func init() { load() }
