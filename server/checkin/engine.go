@@ -7,6 +7,7 @@ package checkin
 
 import (
 	"context"
+	stdsql "database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -261,6 +262,9 @@ func (e *Engine) process(ctx context.Context, c Caller, skewMs int64, ins []Inpu
 	if err != nil {
 		return nil, err
 	}
+	if err := e.loadSlots(sys(ctx), e.Client, regs, acts); err != nil {
+		return nil, err
+	}
 	var results []Result
 	if e.Client.Dialect() == dialect.SQLite {
 		// SQLite has one writer: queue scanners on a Go mutex (immediate
@@ -275,7 +279,7 @@ func (e *Engine) process(ctx context.Context, c Caller, skewMs int64, ins []Inpu
 		// id order (no deadlock between batches); SQLite transactions are
 		// serial already (BEGIN IMMEDIATE). Then read the current check-ins
 		// and states under the lock.
-		states, err := e.lockRegistrations(ctx, tx, ids)
+		states, admitted, err := e.lockAndAdmitted(ctx, tx, ids)
 		if err != nil {
 			return err
 		}
@@ -283,10 +287,6 @@ func (e *Engine) process(ctx context.Context, c Caller, skewMs int64, ins []Inpu
 			if r := regs[id]; r != nil {
 				r.State = st // a cancellation committed meanwhile counts
 			}
-		}
-		admitted, err := e.loadAdmitted(ctx, tx, ids)
-		if err != nil {
-			return err
 		}
 		// 4. Decide, earliest first, so the earliest scan is the check-in.
 		order := slices.Clone(ps)
@@ -448,46 +448,136 @@ func (e *Engine) replays(ctx context.Context, tx *ent.Client, c Caller, ps []*pe
 	return nil
 }
 
-func (e *Engine) loadRegistrations(ctx context.Context, tx *ent.Client, ids []int) (map[int]*ent.Registration, error) {
+// loadRegistrations reads registrations with their participants' names in
+// one statement, and their chosen slots in a second one only when some
+// activity has slots (most door scans need neither more nor less).
+func (e *Engine) loadRegistrations(ctx context.Context, c *ent.Client, ids []int) (map[int]*ent.Registration, error) {
 	out := map[int]*ent.Registration{}
+	d := c.Dialect()
 	for chunk := range slices.Chunk(ids, 500) {
-		q := tx.Registration.Query().Where(registration.IDIn(chunk...)).
-			WithParticipants(func(q *ent.ParticipantQuery) {
-				q.Order(ent.Asc(participant.FieldPosition), ent.Asc(participant.FieldID))
-			}).
-			WithSlots()
-		if tx.Dialect() == dialect.Postgres {
-			q = q.ForUpdate(entsql.WithLockTables(registration.Table))
-		}
-		rs, err := q.All(ctx)
+		r, p := entsql.Table(registration.Table).As("r"), entsql.Table(participant.Table).As("p")
+		q := entsql.Dialect(d).Select(r.C(registration.FieldID), r.C(registration.FieldActivityID), r.C(registration.FieldOrganizationID),
+			r.C(registration.FieldState), p.C(participant.FieldLastName), p.C(participant.FieldFirstName)).
+			From(r).LeftJoin(p).On(p.C(participant.FieldRegistrationID), r.C(registration.FieldID)).
+			Where(entsql.InInts(r.C(registration.FieldID), chunk...)).
+			OrderBy(r.C(registration.FieldID), p.C(participant.FieldPosition), p.C(participant.FieldID))
+		query, args := q.Query()
+		rows, err := c.QueryContext(ctx, query, args...)
 		if err != nil {
 			return nil, fmt.Errorf("load registrations: %w", err)
 		}
-		for _, r := range rs {
-			out[r.ID] = r
+		for rows.Next() {
+			var id, act, org int
+			var state string
+			var last, first stdsql.NullString
+			if err := rows.Scan(&id, &act, &org, &state, &last, &first); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("load registrations: %w", err)
+			}
+			reg := out[id]
+			if reg == nil {
+				reg = &ent.Registration{ID: id, ActivityID: act, OrganizationID: org, State: registration.State(state)}
+				reg.Edges.Participants = []*ent.Participant{}
+				reg.Edges.Slots = []*ent.Slot{}
+				out[id] = reg
+			}
+			if last.Valid {
+				reg.Edges.Participants = append(reg.Edges.Participants, &ent.Participant{LastName: last.String, FirstName: first.String})
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("load registrations: %w", err)
 		}
 	}
 	return out, nil
 }
 
-// lockRegistrations takes the registrations' row locks (PostgreSQL) and
-// returns their current states.
-func (e *Engine) lockRegistrations(ctx context.Context, tx *ent.Client, ids []int) (map[int]registration.State, error) {
-	out := map[int]registration.State{}
-	for chunk := range slices.Chunk(ids, 1000) {
-		q := tx.Registration.Query().Where(registration.IDIn(chunk...))
-		if tx.Dialect() == dialect.Postgres {
-			q = q.ForUpdate(entsql.WithLockTables(registration.Table))
-		}
-		rs, err := q.Select(registration.FieldID, registration.FieldState).All(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("lock registrations: %w", err)
-		}
-		for _, r := range rs {
-			out[r.ID] = r.State
+// loadSlots fills the chosen slots of registrations whose activity has
+// slots.
+func (e *Engine) loadSlots(ctx context.Context, c *ent.Client, regs map[int]*ent.Registration, acts map[int]*ent.Activity) error {
+	var ids []int
+	for id, r := range regs {
+		if a := acts[r.ActivityID]; a != nil && len(a.Edges.Slots) > 0 {
+			ids = append(ids, id)
 		}
 	}
-	return out, nil
+	for chunk := range slices.Chunk(ids, 500) {
+		q := entsql.Dialect(c.Dialect()).Select(registration.SlotsPrimaryKey...).From(entsql.Table(registration.SlotsTable)).
+			Where(entsql.InInts(registration.SlotsPrimaryKey[0], chunk...))
+		query, args := q.Query()
+		rows, err := c.QueryContext(ctx, query, args...)
+		if err != nil {
+			return fmt.Errorf("load chosen slots: %w", err)
+		}
+		for rows.Next() {
+			var reg, sl int
+			if err := rows.Scan(&reg, &sl); err != nil {
+				rows.Close()
+				return fmt.Errorf("load chosen slots: %w", err)
+			}
+			// The slot's times come from the (cached) activity.
+			r := regs[reg]
+			full := &ent.Slot{ID: sl}
+			for _, as := range acts[r.ActivityID].Edges.Slots {
+				if as.ID == sl {
+					full = as
+				}
+			}
+			r.Edges.Slots = append(r.Edges.Slots, full)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("load chosen slots: %w", err)
+		}
+	}
+	return nil
+}
+
+// lockAndAdmitted takes the registrations' row locks (PostgreSQL; SQLite
+// is serial already) and reads, in the same statement, their current
+// states and check-ins.
+func (e *Engine) lockAndAdmitted(ctx context.Context, tx *ent.Client, ids []int) (map[int]registration.State, map[admKey]*ent.Scan, error) {
+	states, admitted := map[int]registration.State{}, map[admKey]*ent.Scan{}
+	d := tx.Dialect()
+	for chunk := range slices.Chunk(ids, 500) {
+		r, sc := entsql.Table(registration.Table).As("r"), entsql.Table(scan.Table).As("s")
+		q := entsql.Dialect(d).Select(r.C(registration.FieldID), r.C(registration.FieldState), sc.C(scan.FieldID),
+			sc.C(scan.FieldSlotKey), sc.C(scan.FieldCheckedInAt)).
+			From(r).LeftJoin(sc).OnP(entsql.And(
+			entsql.ColumnsEQ(sc.C(scan.FieldRegistrationID), r.C(registration.FieldID)),
+			entsql.EQ(sc.C(scan.FieldAdmitted), true))).
+			Where(entsql.InInts(r.C(registration.FieldID), chunk...))
+		if d == dialect.Postgres {
+			q.ForUpdate(entsql.WithLockTables("r"))
+		}
+		query, args := q.Query()
+		rows, err := tx.QueryContext(ctx, query, args...)
+		if err != nil {
+			return nil, nil, fmt.Errorf("lock registrations: %w", err)
+		}
+		for rows.Next() {
+			var id int
+			var state string
+			var sid, key stdsql.NullInt64
+			var at stdsql.NullTime
+			if err := rows.Scan(&id, &state, &sid, &key, &at); err != nil {
+				rows.Close()
+				return nil, nil, fmt.Errorf("lock registrations: %w", err)
+			}
+			states[id] = registration.State(state)
+			if sid.Valid {
+				reg := id
+				admitted[admKey{id, int(key.Int64)}] = &ent.Scan{ID: int(sid.Int64), RegistrationID: &reg,
+					SlotKey: int(key.Int64), CheckedInAt: at.Time.UTC(), Admitted: true}
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, nil, fmt.Errorf("lock registrations: %w", err)
+		}
+	}
+	return states, admitted, nil
 }
 
 // activities returns the registrations' activities, from a cache that any
@@ -547,20 +637,6 @@ func (e *Engine) Watch(b *eventbus.Broker) {
 			e.mu.Unlock()
 		}
 	})
-}
-
-func (e *Engine) loadAdmitted(ctx context.Context, tx *ent.Client, ids []int) (map[admKey]*ent.Scan, error) {
-	out := map[admKey]*ent.Scan{}
-	for chunk := range slices.Chunk(ids, 500) {
-		ss, err := tx.Scan.Query().Where(scan.RegistrationIDIn(chunk...), scan.Admitted(true)).All(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("load check-ins: %w", err)
-		}
-		for _, s := range ss {
-			out[admKey{*s.RegistrationID, s.SlotKey}] = s
-		}
-	}
-	return out, nil
 }
 
 // pickSlot returns the slot key the scan checks in: 0 for the whole
