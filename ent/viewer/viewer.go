@@ -67,7 +67,7 @@ func SystemContext(ctx context.Context) context.Context {
 
 // Authenticated reports whether a user (or the system) is behind v.
 func (v *Viewer) Authenticated() bool {
-	return v != nil && (v.UserID != 0 || v.System || v.DeviceID != 0)
+	return v != nil && (v.UserID != 0 || v.System || v.DeviceID != 0 || v.SpeakerID != 0)
 }
 
 // Member reports whether v may act on organisation org at all.
