@@ -15,8 +15,10 @@ import (
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/ofhub/ofhub/ent/accreditation"
 	"github.com/ofhub/ofhub/ent/activity"
 	"github.com/ofhub/ofhub/ent/authtoken"
+	"github.com/ofhub/ofhub/ent/certification"
 	"github.com/ofhub/ofhub/ent/device"
 	"github.com/ofhub/ofhub/ent/eventbus"
 	"github.com/ofhub/ofhub/ent/historyentry"
@@ -26,8 +28,10 @@ import (
 	"github.com/ofhub/ofhub/ent/outboxmessage"
 	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/passwordreset"
+	"github.com/ofhub/ofhub/ent/referencecode"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/ent/skillblock"
 	"github.com/ofhub/ofhub/ent/slot"
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/ticketkey"
@@ -41,10 +45,14 @@ type Client struct {
 	config
 	// Schema is the client for creating, migrating and dropping schema.
 	Schema *migrate.Schema
+	// Accreditation is the client for interacting with the Accreditation builders.
+	Accreditation *AccreditationClient
 	// Activity is the client for interacting with the Activity builders.
 	Activity *ActivityClient
 	// AuthToken is the client for interacting with the AuthToken builders.
 	AuthToken *AuthTokenClient
+	// Certification is the client for interacting with the Certification builders.
+	Certification *CertificationClient
 	// Device is the client for interacting with the Device builders.
 	Device *DeviceClient
 	// HistoryEntry is the client for interacting with the HistoryEntry builders.
@@ -61,10 +69,14 @@ type Client struct {
 	Participant *ParticipantClient
 	// PasswordReset is the client for interacting with the PasswordReset builders.
 	PasswordReset *PasswordResetClient
+	// ReferenceCode is the client for interacting with the ReferenceCode builders.
+	ReferenceCode *ReferenceCodeClient
 	// Registration is the client for interacting with the Registration builders.
 	Registration *RegistrationClient
 	// Scan is the client for interacting with the Scan builders.
 	Scan *ScanClient
+	// SkillBlock is the client for interacting with the SkillBlock builders.
+	SkillBlock *SkillBlockClient
 	// Slot is the client for interacting with the Slot builders.
 	Slot *SlotClient
 	// Speaker is the client for interacting with the Speaker builders.
@@ -84,8 +96,10 @@ func NewClient(opts ...Option) *Client {
 
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
+	c.Accreditation = NewAccreditationClient(c.config)
 	c.Activity = NewActivityClient(c.config)
 	c.AuthToken = NewAuthTokenClient(c.config)
+	c.Certification = NewCertificationClient(c.config)
 	c.Device = NewDeviceClient(c.config)
 	c.HistoryEntry = NewHistoryEntryClient(c.config)
 	c.LoginAttempt = NewLoginAttemptClient(c.config)
@@ -94,8 +108,10 @@ func (c *Client) init() {
 	c.OutboxMessage = NewOutboxMessageClient(c.config)
 	c.Participant = NewParticipantClient(c.config)
 	c.PasswordReset = NewPasswordResetClient(c.config)
+	c.ReferenceCode = NewReferenceCodeClient(c.config)
 	c.Registration = NewRegistrationClient(c.config)
 	c.Scan = NewScanClient(c.config)
+	c.SkillBlock = NewSkillBlockClient(c.config)
 	c.Slot = NewSlotClient(c.config)
 	c.Speaker = NewSpeakerClient(c.config)
 	c.TicketKey = NewTicketKeyClient(c.config)
@@ -200,8 +216,10 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	return &Tx{
 		ctx:           ctx,
 		config:        cfg,
+		Accreditation: NewAccreditationClient(cfg),
 		Activity:      NewActivityClient(cfg),
 		AuthToken:     NewAuthTokenClient(cfg),
+		Certification: NewCertificationClient(cfg),
 		Device:        NewDeviceClient(cfg),
 		HistoryEntry:  NewHistoryEntryClient(cfg),
 		LoginAttempt:  NewLoginAttemptClient(cfg),
@@ -210,8 +228,10 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		OutboxMessage: NewOutboxMessageClient(cfg),
 		Participant:   NewParticipantClient(cfg),
 		PasswordReset: NewPasswordResetClient(cfg),
+		ReferenceCode: NewReferenceCodeClient(cfg),
 		Registration:  NewRegistrationClient(cfg),
 		Scan:          NewScanClient(cfg),
+		SkillBlock:    NewSkillBlockClient(cfg),
 		Slot:          NewSlotClient(cfg),
 		Speaker:       NewSpeakerClient(cfg),
 		TicketKey:     NewTicketKeyClient(cfg),
@@ -235,8 +255,10 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	return &Tx{
 		ctx:           ctx,
 		config:        cfg,
+		Accreditation: NewAccreditationClient(cfg),
 		Activity:      NewActivityClient(cfg),
 		AuthToken:     NewAuthTokenClient(cfg),
+		Certification: NewCertificationClient(cfg),
 		Device:        NewDeviceClient(cfg),
 		HistoryEntry:  NewHistoryEntryClient(cfg),
 		LoginAttempt:  NewLoginAttemptClient(cfg),
@@ -245,8 +267,10 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		OutboxMessage: NewOutboxMessageClient(cfg),
 		Participant:   NewParticipantClient(cfg),
 		PasswordReset: NewPasswordResetClient(cfg),
+		ReferenceCode: NewReferenceCodeClient(cfg),
 		Registration:  NewRegistrationClient(cfg),
 		Scan:          NewScanClient(cfg),
+		SkillBlock:    NewSkillBlockClient(cfg),
 		Slot:          NewSlotClient(cfg),
 		Speaker:       NewSpeakerClient(cfg),
 		TicketKey:     NewTicketKeyClient(cfg),
@@ -257,7 +281,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 // Debug returns a new debug-client. It's used to get verbose logging on specific operations.
 //
 //	client.Debug().
-//		Activity.
+//		Accreditation.
 //		Query().
 //		Count(ctx)
 func (c *Client) Debug() *Client {
@@ -280,9 +304,10 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Activity, c.AuthToken, c.Device, c.HistoryEntry, c.LoginAttempt, c.Membership,
-		c.Organization, c.OutboxMessage, c.Participant, c.PasswordReset,
-		c.Registration, c.Scan, c.Slot, c.Speaker, c.TicketKey, c.User,
+		c.Accreditation, c.Activity, c.AuthToken, c.Certification, c.Device,
+		c.HistoryEntry, c.LoginAttempt, c.Membership, c.Organization, c.OutboxMessage,
+		c.Participant, c.PasswordReset, c.ReferenceCode, c.Registration, c.Scan,
+		c.SkillBlock, c.Slot, c.Speaker, c.TicketKey, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -292,9 +317,10 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Activity, c.AuthToken, c.Device, c.HistoryEntry, c.LoginAttempt, c.Membership,
-		c.Organization, c.OutboxMessage, c.Participant, c.PasswordReset,
-		c.Registration, c.Scan, c.Slot, c.Speaker, c.TicketKey, c.User,
+		c.Accreditation, c.Activity, c.AuthToken, c.Certification, c.Device,
+		c.HistoryEntry, c.LoginAttempt, c.Membership, c.Organization, c.OutboxMessage,
+		c.Participant, c.PasswordReset, c.ReferenceCode, c.Registration, c.Scan,
+		c.SkillBlock, c.Slot, c.Speaker, c.TicketKey, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -303,10 +329,14 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 // Mutate implements the ent.Mutator interface.
 func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
+	case *AccreditationMutation:
+		return c.Accreditation.mutate(ctx, m)
 	case *ActivityMutation:
 		return c.Activity.mutate(ctx, m)
 	case *AuthTokenMutation:
 		return c.AuthToken.mutate(ctx, m)
+	case *CertificationMutation:
+		return c.Certification.mutate(ctx, m)
 	case *DeviceMutation:
 		return c.Device.mutate(ctx, m)
 	case *HistoryEntryMutation:
@@ -323,10 +353,14 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Participant.mutate(ctx, m)
 	case *PasswordResetMutation:
 		return c.PasswordReset.mutate(ctx, m)
+	case *ReferenceCodeMutation:
+		return c.ReferenceCode.mutate(ctx, m)
 	case *RegistrationMutation:
 		return c.Registration.mutate(ctx, m)
 	case *ScanMutation:
 		return c.Scan.mutate(ctx, m)
+	case *SkillBlockMutation:
+		return c.SkillBlock.mutate(ctx, m)
 	case *SlotMutation:
 		return c.Slot.mutate(ctx, m)
 	case *SpeakerMutation:
@@ -337,6 +371,172 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.User.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
+	}
+}
+
+// AccreditationClient is a client for the Accreditation schema.
+type AccreditationClient struct {
+	config
+}
+
+// NewAccreditationClient returns a client for the Accreditation from the given config.
+func NewAccreditationClient(c config) *AccreditationClient {
+	return &AccreditationClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `accreditation.Hooks(f(g(h())))`.
+func (c *AccreditationClient) Use(hooks ...Hook) {
+	c.hooks.Accreditation = append(c.hooks.Accreditation, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `accreditation.Intercept(f(g(h())))`.
+func (c *AccreditationClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Accreditation = append(c.inters.Accreditation, interceptors...)
+}
+
+// Create returns a builder for creating a Accreditation entity.
+func (c *AccreditationClient) Create() *AccreditationCreate {
+	mutation := newAccreditationMutation(c.config, OpCreate)
+	return &AccreditationCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Accreditation entities.
+func (c *AccreditationClient) CreateBulk(builders ...*AccreditationCreate) *AccreditationCreateBulk {
+	return &AccreditationCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AccreditationClient) MapCreateBulk(slice any, setFunc func(*AccreditationCreate, int)) *AccreditationCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AccreditationCreateBulk{err: fmt.Errorf("calling to AccreditationClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AccreditationCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AccreditationCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Accreditation.
+func (c *AccreditationClient) Update() *AccreditationUpdate {
+	mutation := newAccreditationMutation(c.config, OpUpdate)
+	return &AccreditationUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AccreditationClient) UpdateOne(_m *Accreditation) *AccreditationUpdateOne {
+	mutation := newAccreditationMutation(c.config, OpUpdateOne, withAccreditation(_m))
+	return &AccreditationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AccreditationClient) UpdateOneID(id int) *AccreditationUpdateOne {
+	mutation := newAccreditationMutation(c.config, OpUpdateOne, withAccreditationID(id))
+	return &AccreditationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Accreditation.
+func (c *AccreditationClient) Delete() *AccreditationDelete {
+	mutation := newAccreditationMutation(c.config, OpDelete)
+	return &AccreditationDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AccreditationClient) DeleteOne(_m *Accreditation) *AccreditationDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AccreditationClient) DeleteOneID(id int) *AccreditationDeleteOne {
+	builder := c.Delete().Where(accreditation.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AccreditationDeleteOne{builder}
+}
+
+// Query returns a query builder for Accreditation.
+func (c *AccreditationClient) Query() *AccreditationQuery {
+	return &AccreditationQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAccreditation},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Accreditation entity by its id.
+func (c *AccreditationClient) Get(ctx context.Context, id int) (*Accreditation, error) {
+	return c.Query().Where(accreditation.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AccreditationClient) GetX(ctx context.Context, id int) *Accreditation {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCertification queries the certification edge of a Accreditation.
+func (c *AccreditationClient) QueryCertification(_m *Accreditation) *CertificationQuery {
+	query := (&CertificationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(accreditation.Table, accreditation.FieldID, id),
+			sqlgraph.To(certification.Table, certification.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, accreditation.CertificationTable, accreditation.CertificationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOrganization queries the organization edge of a Accreditation.
+func (c *AccreditationClient) QueryOrganization(_m *Accreditation) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(accreditation.Table, accreditation.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, accreditation.OrganizationTable, accreditation.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *AccreditationClient) Hooks() []Hook {
+	hooks := c.hooks.Accreditation
+	return append(hooks[:len(hooks):len(hooks)], accreditation.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *AccreditationClient) Interceptors() []Interceptor {
+	return c.inters.Accreditation
+}
+
+func (c *AccreditationClient) mutate(ctx context.Context, m *AccreditationMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AccreditationCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AccreditationUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AccreditationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AccreditationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Accreditation mutation op: %q", m.Op())
 	}
 }
 
@@ -685,6 +885,204 @@ func (c *AuthTokenClient) mutate(ctx context.Context, m *AuthTokenMutation) (Val
 		return (&AuthTokenDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown AuthToken mutation op: %q", m.Op())
+	}
+}
+
+// CertificationClient is a client for the Certification schema.
+type CertificationClient struct {
+	config
+}
+
+// NewCertificationClient returns a client for the Certification from the given config.
+func NewCertificationClient(c config) *CertificationClient {
+	return &CertificationClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `certification.Hooks(f(g(h())))`.
+func (c *CertificationClient) Use(hooks ...Hook) {
+	c.hooks.Certification = append(c.hooks.Certification, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `certification.Intercept(f(g(h())))`.
+func (c *CertificationClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Certification = append(c.inters.Certification, interceptors...)
+}
+
+// Create returns a builder for creating a Certification entity.
+func (c *CertificationClient) Create() *CertificationCreate {
+	mutation := newCertificationMutation(c.config, OpCreate)
+	return &CertificationCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Certification entities.
+func (c *CertificationClient) CreateBulk(builders ...*CertificationCreate) *CertificationCreateBulk {
+	return &CertificationCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CertificationClient) MapCreateBulk(slice any, setFunc func(*CertificationCreate, int)) *CertificationCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CertificationCreateBulk{err: fmt.Errorf("calling to CertificationClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CertificationCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CertificationCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Certification.
+func (c *CertificationClient) Update() *CertificationUpdate {
+	mutation := newCertificationMutation(c.config, OpUpdate)
+	return &CertificationUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CertificationClient) UpdateOne(_m *Certification) *CertificationUpdateOne {
+	mutation := newCertificationMutation(c.config, OpUpdateOne, withCertification(_m))
+	return &CertificationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CertificationClient) UpdateOneID(id int) *CertificationUpdateOne {
+	mutation := newCertificationMutation(c.config, OpUpdateOne, withCertificationID(id))
+	return &CertificationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Certification.
+func (c *CertificationClient) Delete() *CertificationDelete {
+	mutation := newCertificationMutation(c.config, OpDelete)
+	return &CertificationDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CertificationClient) DeleteOne(_m *Certification) *CertificationDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CertificationClient) DeleteOneID(id int) *CertificationDeleteOne {
+	builder := c.Delete().Where(certification.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CertificationDeleteOne{builder}
+}
+
+// Query returns a query builder for Certification.
+func (c *CertificationClient) Query() *CertificationQuery {
+	return &CertificationQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCertification},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Certification entity by its id.
+func (c *CertificationClient) Get(ctx context.Context, id int) (*Certification, error) {
+	return c.Query().Where(certification.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CertificationClient) GetX(ctx context.Context, id int) *Certification {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryReplacedBy queries the replaced_by edge of a Certification.
+func (c *CertificationClient) QueryReplacedBy(_m *Certification) *CertificationQuery {
+	query := (&CertificationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(certification.Table, certification.FieldID, id),
+			sqlgraph.To(certification.Table, certification.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, certification.ReplacedByTable, certification.ReplacedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryReplaces queries the replaces edge of a Certification.
+func (c *CertificationClient) QueryReplaces(_m *Certification) *CertificationQuery {
+	query := (&CertificationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(certification.Table, certification.FieldID, id),
+			sqlgraph.To(certification.Table, certification.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, certification.ReplacesTable, certification.ReplacesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySkillBlocks queries the skill_blocks edge of a Certification.
+func (c *CertificationClient) QuerySkillBlocks(_m *Certification) *SkillBlockQuery {
+	query := (&SkillBlockClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(certification.Table, certification.FieldID, id),
+			sqlgraph.To(skillblock.Table, skillblock.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, certification.SkillBlocksTable, certification.SkillBlocksColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAccreditations queries the accreditations edge of a Certification.
+func (c *CertificationClient) QueryAccreditations(_m *Certification) *AccreditationQuery {
+	query := (&AccreditationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(certification.Table, certification.FieldID, id),
+			sqlgraph.To(accreditation.Table, accreditation.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, certification.AccreditationsTable, certification.AccreditationsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CertificationClient) Hooks() []Hook {
+	hooks := c.hooks.Certification
+	return append(hooks[:len(hooks):len(hooks)], certification.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CertificationClient) Interceptors() []Interceptor {
+	return c.inters.Certification
+}
+
+func (c *CertificationClient) mutate(ctx context.Context, m *CertificationMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CertificationCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CertificationUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CertificationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CertificationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Certification mutation op: %q", m.Op())
 	}
 }
 
@@ -1968,6 +2366,140 @@ func (c *PasswordResetClient) mutate(ctx context.Context, m *PasswordResetMutati
 	}
 }
 
+// ReferenceCodeClient is a client for the ReferenceCode schema.
+type ReferenceCodeClient struct {
+	config
+}
+
+// NewReferenceCodeClient returns a client for the ReferenceCode from the given config.
+func NewReferenceCodeClient(c config) *ReferenceCodeClient {
+	return &ReferenceCodeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `referencecode.Hooks(f(g(h())))`.
+func (c *ReferenceCodeClient) Use(hooks ...Hook) {
+	c.hooks.ReferenceCode = append(c.hooks.ReferenceCode, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `referencecode.Intercept(f(g(h())))`.
+func (c *ReferenceCodeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ReferenceCode = append(c.inters.ReferenceCode, interceptors...)
+}
+
+// Create returns a builder for creating a ReferenceCode entity.
+func (c *ReferenceCodeClient) Create() *ReferenceCodeCreate {
+	mutation := newReferenceCodeMutation(c.config, OpCreate)
+	return &ReferenceCodeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ReferenceCode entities.
+func (c *ReferenceCodeClient) CreateBulk(builders ...*ReferenceCodeCreate) *ReferenceCodeCreateBulk {
+	return &ReferenceCodeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReferenceCodeClient) MapCreateBulk(slice any, setFunc func(*ReferenceCodeCreate, int)) *ReferenceCodeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReferenceCodeCreateBulk{err: fmt.Errorf("calling to ReferenceCodeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReferenceCodeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReferenceCodeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ReferenceCode.
+func (c *ReferenceCodeClient) Update() *ReferenceCodeUpdate {
+	mutation := newReferenceCodeMutation(c.config, OpUpdate)
+	return &ReferenceCodeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReferenceCodeClient) UpdateOne(_m *ReferenceCode) *ReferenceCodeUpdateOne {
+	mutation := newReferenceCodeMutation(c.config, OpUpdateOne, withReferenceCode(_m))
+	return &ReferenceCodeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReferenceCodeClient) UpdateOneID(id int) *ReferenceCodeUpdateOne {
+	mutation := newReferenceCodeMutation(c.config, OpUpdateOne, withReferenceCodeID(id))
+	return &ReferenceCodeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ReferenceCode.
+func (c *ReferenceCodeClient) Delete() *ReferenceCodeDelete {
+	mutation := newReferenceCodeMutation(c.config, OpDelete)
+	return &ReferenceCodeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReferenceCodeClient) DeleteOne(_m *ReferenceCode) *ReferenceCodeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReferenceCodeClient) DeleteOneID(id int) *ReferenceCodeDeleteOne {
+	builder := c.Delete().Where(referencecode.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReferenceCodeDeleteOne{builder}
+}
+
+// Query returns a query builder for ReferenceCode.
+func (c *ReferenceCodeClient) Query() *ReferenceCodeQuery {
+	return &ReferenceCodeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReferenceCode},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ReferenceCode entity by its id.
+func (c *ReferenceCodeClient) Get(ctx context.Context, id int) (*ReferenceCode, error) {
+	return c.Query().Where(referencecode.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReferenceCodeClient) GetX(ctx context.Context, id int) *ReferenceCode {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ReferenceCodeClient) Hooks() []Hook {
+	hooks := c.hooks.ReferenceCode
+	return append(hooks[:len(hooks):len(hooks)], referencecode.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReferenceCodeClient) Interceptors() []Interceptor {
+	return c.inters.ReferenceCode
+}
+
+func (c *ReferenceCodeClient) mutate(ctx context.Context, m *ReferenceCodeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReferenceCodeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReferenceCodeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReferenceCodeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReferenceCodeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ReferenceCode mutation op: %q", m.Op())
+	}
+}
+
 // RegistrationClient is a client for the Registration schema.
 type RegistrationClient struct {
 	config
@@ -2345,6 +2877,156 @@ func (c *ScanClient) mutate(ctx context.Context, m *ScanMutation) (Value, error)
 		return (&ScanDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Scan mutation op: %q", m.Op())
+	}
+}
+
+// SkillBlockClient is a client for the SkillBlock schema.
+type SkillBlockClient struct {
+	config
+}
+
+// NewSkillBlockClient returns a client for the SkillBlock from the given config.
+func NewSkillBlockClient(c config) *SkillBlockClient {
+	return &SkillBlockClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `skillblock.Hooks(f(g(h())))`.
+func (c *SkillBlockClient) Use(hooks ...Hook) {
+	c.hooks.SkillBlock = append(c.hooks.SkillBlock, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `skillblock.Intercept(f(g(h())))`.
+func (c *SkillBlockClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SkillBlock = append(c.inters.SkillBlock, interceptors...)
+}
+
+// Create returns a builder for creating a SkillBlock entity.
+func (c *SkillBlockClient) Create() *SkillBlockCreate {
+	mutation := newSkillBlockMutation(c.config, OpCreate)
+	return &SkillBlockCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SkillBlock entities.
+func (c *SkillBlockClient) CreateBulk(builders ...*SkillBlockCreate) *SkillBlockCreateBulk {
+	return &SkillBlockCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SkillBlockClient) MapCreateBulk(slice any, setFunc func(*SkillBlockCreate, int)) *SkillBlockCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SkillBlockCreateBulk{err: fmt.Errorf("calling to SkillBlockClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SkillBlockCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SkillBlockCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SkillBlock.
+func (c *SkillBlockClient) Update() *SkillBlockUpdate {
+	mutation := newSkillBlockMutation(c.config, OpUpdate)
+	return &SkillBlockUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SkillBlockClient) UpdateOne(_m *SkillBlock) *SkillBlockUpdateOne {
+	mutation := newSkillBlockMutation(c.config, OpUpdateOne, withSkillBlock(_m))
+	return &SkillBlockUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SkillBlockClient) UpdateOneID(id int) *SkillBlockUpdateOne {
+	mutation := newSkillBlockMutation(c.config, OpUpdateOne, withSkillBlockID(id))
+	return &SkillBlockUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SkillBlock.
+func (c *SkillBlockClient) Delete() *SkillBlockDelete {
+	mutation := newSkillBlockMutation(c.config, OpDelete)
+	return &SkillBlockDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SkillBlockClient) DeleteOne(_m *SkillBlock) *SkillBlockDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SkillBlockClient) DeleteOneID(id int) *SkillBlockDeleteOne {
+	builder := c.Delete().Where(skillblock.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SkillBlockDeleteOne{builder}
+}
+
+// Query returns a query builder for SkillBlock.
+func (c *SkillBlockClient) Query() *SkillBlockQuery {
+	return &SkillBlockQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSkillBlock},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SkillBlock entity by its id.
+func (c *SkillBlockClient) Get(ctx context.Context, id int) (*SkillBlock, error) {
+	return c.Query().Where(skillblock.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SkillBlockClient) GetX(ctx context.Context, id int) *SkillBlock {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCertification queries the certification edge of a SkillBlock.
+func (c *SkillBlockClient) QueryCertification(_m *SkillBlock) *CertificationQuery {
+	query := (&CertificationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(skillblock.Table, skillblock.FieldID, id),
+			sqlgraph.To(certification.Table, certification.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, skillblock.CertificationTable, skillblock.CertificationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SkillBlockClient) Hooks() []Hook {
+	hooks := c.hooks.SkillBlock
+	return append(hooks[:len(hooks):len(hooks)], skillblock.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SkillBlockClient) Interceptors() []Interceptor {
+	return c.inters.SkillBlock
+}
+
+func (c *SkillBlockClient) mutate(ctx context.Context, m *SkillBlockMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SkillBlockCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SkillBlockUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SkillBlockUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SkillBlockDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SkillBlock mutation op: %q", m.Op())
 	}
 }
 
@@ -3031,14 +3713,16 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Activity, AuthToken, Device, HistoryEntry, LoginAttempt, Membership,
-		Organization, OutboxMessage, Participant, PasswordReset, Registration, Scan,
-		Slot, Speaker, TicketKey, User []ent.Hook
+		Accreditation, Activity, AuthToken, Certification, Device, HistoryEntry,
+		LoginAttempt, Membership, Organization, OutboxMessage, Participant,
+		PasswordReset, ReferenceCode, Registration, Scan, SkillBlock, Slot, Speaker,
+		TicketKey, User []ent.Hook
 	}
 	inters struct {
-		Activity, AuthToken, Device, HistoryEntry, LoginAttempt, Membership,
-		Organization, OutboxMessage, Participant, PasswordReset, Registration, Scan,
-		Slot, Speaker, TicketKey, User []ent.Interceptor
+		Accreditation, Activity, AuthToken, Certification, Device, HistoryEntry,
+		LoginAttempt, Membership, Organization, OutboxMessage, Participant,
+		PasswordReset, ReferenceCode, Registration, Scan, SkillBlock, Slot, Speaker,
+		TicketKey, User []ent.Interceptor
 	}
 )
 

@@ -12,8 +12,10 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/ofhub/ofhub/ent/accreditation"
 	"github.com/ofhub/ofhub/ent/activity"
 	"github.com/ofhub/ofhub/ent/authtoken"
+	"github.com/ofhub/ofhub/ent/certification"
 	"github.com/ofhub/ofhub/ent/device"
 	"github.com/ofhub/ofhub/ent/historyentry"
 	"github.com/ofhub/ofhub/ent/loginattempt"
@@ -22,8 +24,10 @@ import (
 	"github.com/ofhub/ofhub/ent/outboxmessage"
 	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/passwordreset"
+	"github.com/ofhub/ofhub/ent/referencecode"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/ent/skillblock"
 	"github.com/ofhub/ofhub/ent/slot"
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/ticketkey"
@@ -88,8 +92,10 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
+			accreditation.Table: accreditation.ValidColumn,
 			activity.Table:      activity.ValidColumn,
 			authtoken.Table:     authtoken.ValidColumn,
+			certification.Table: certification.ValidColumn,
 			device.Table:        device.ValidColumn,
 			historyentry.Table:  historyentry.ValidColumn,
 			loginattempt.Table:  loginattempt.ValidColumn,
@@ -98,8 +104,10 @@ func checkColumn(t, c string) error {
 			outboxmessage.Table: outboxmessage.ValidColumn,
 			participant.Table:   participant.ValidColumn,
 			passwordreset.Table: passwordreset.ValidColumn,
+			referencecode.Table: referencecode.ValidColumn,
 			registration.Table:  registration.ValidColumn,
 			scan.Table:          scan.ValidColumn,
+			skillblock.Table:    skillblock.ValidColumn,
 			slot.Table:          slot.ValidColumn,
 			speaker.Table:       speaker.ValidColumn,
 			ticketkey.Table:     ticketkey.ValidColumn,

@@ -3,8 +3,10 @@
 package ent
 
 import (
+	"github.com/ofhub/ofhub/ent/accreditation"
 	"github.com/ofhub/ofhub/ent/activity"
 	"github.com/ofhub/ofhub/ent/authtoken"
+	"github.com/ofhub/ofhub/ent/certification"
 	"github.com/ofhub/ofhub/ent/device"
 	"github.com/ofhub/ofhub/ent/historyentry"
 	"github.com/ofhub/ofhub/ent/loginattempt"
@@ -14,8 +16,10 @@ import (
 	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/passwordreset"
 	"github.com/ofhub/ofhub/ent/predicate"
+	"github.com/ofhub/ofhub/ent/referencecode"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/ent/skillblock"
 	"github.com/ofhub/ofhub/ent/slot"
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/ticketkey"
@@ -29,8 +33,29 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 16)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 20)}
 	graph.Nodes[0] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   accreditation.Table,
+			Columns: accreditation.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: accreditation.FieldID,
+			},
+		},
+		Type: "Accreditation",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			accreditation.FieldCertificationID: {Type: field.TypeInt, Column: accreditation.FieldCertificationID},
+			accreditation.FieldSiret:           {Type: field.TypeString, Column: accreditation.FieldSiret},
+			accreditation.FieldName:            {Type: field.TypeString, Column: accreditation.FieldName},
+			accreditation.FieldOrganizationID:  {Type: field.TypeInt, Column: accreditation.FieldOrganizationID},
+			accreditation.FieldMayTrain:        {Type: field.TypeBool, Column: accreditation.FieldMayTrain},
+			accreditation.FieldMayAssess:       {Type: field.TypeBool, Column: accreditation.FieldMayAssess},
+			accreditation.FieldCertifier:       {Type: field.TypeBool, Column: accreditation.FieldCertifier},
+			accreditation.FieldEndDate:         {Type: field.TypeTime, Column: accreditation.FieldEndDate},
+		},
+	}
+	graph.Nodes[1] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   activity.Table,
 			Columns: activity.Columns,
@@ -57,7 +82,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			activity.FieldPublicRegistration:   {Type: field.TypeBool, Column: activity.FieldPublicRegistration},
 		},
 	}
-	graph.Nodes[1] = &sqlgraph.Node{
+	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   authtoken.Table,
 			Columns: authtoken.Columns,
@@ -78,7 +103,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 			authtoken.FieldIP:         {Type: field.TypeString, Column: authtoken.FieldIP},
 		},
 	}
-	graph.Nodes[2] = &sqlgraph.Node{
+	graph.Nodes[3] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   certification.Table,
+			Columns: certification.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: certification.FieldID,
+			},
+		},
+		Type: "Certification",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			certification.FieldCreatedAt:           {Type: field.TypeTime, Column: certification.FieldCreatedAt},
+			certification.FieldUpdatedAt:           {Type: field.TypeTime, Column: certification.FieldUpdatedAt},
+			certification.FieldCode:                {Type: field.TypeString, Column: certification.FieldCode},
+			certification.FieldTitle:               {Type: field.TypeString, Column: certification.FieldTitle},
+			certification.FieldRncpCode:            {Type: field.TypeString, Column: certification.FieldRncpCode},
+			certification.FieldRsCode:              {Type: field.TypeString, Column: certification.FieldRsCode},
+			certification.FieldAcronym:             {Type: field.TypeString, Column: certification.FieldAcronym},
+			certification.FieldAcronymLabel:        {Type: field.TypeString, Column: certification.FieldAcronymLabel},
+			certification.FieldSchoolCode:          {Type: field.TypeString, Column: certification.FieldSchoolCode},
+			certification.FieldCertifierNames:      {Type: field.TypeJSON, Column: certification.FieldCertifierNames},
+			certification.FieldCertifierSirets:     {Type: field.TypeJSON, Column: certification.FieldCertifierSirets},
+			certification.FieldLevel:               {Type: field.TypeInt, Column: certification.FieldLevel},
+			certification.FieldNsfCodes:            {Type: field.TypeJSON, Column: certification.FieldNsfCodes},
+			certification.FieldFormacodes:          {Type: field.TypeJSON, Column: certification.FieldFormacodes},
+			certification.FieldFirstExamSession:    {Type: field.TypeTime, Column: certification.FieldFirstExamSession},
+			certification.FieldLastExamSession:     {Type: field.TypeTime, Column: certification.FieldLastExamSession},
+			certification.FieldDecisionDate:        {Type: field.TypeTime, Column: certification.FieldDecisionDate},
+			certification.FieldRegistrationEndDate: {Type: field.TypeTime, Column: certification.FieldRegistrationEndDate},
+			certification.FieldRegistrationType:    {Type: field.TypeString, Column: certification.FieldRegistrationType},
+			certification.FieldState:               {Type: field.TypeEnum, Column: certification.FieldState},
+			certification.FieldApprenticeship:      {Type: field.TypeBool, Column: certification.FieldApprenticeship},
+			certification.FieldReplacedByID:        {Type: field.TypeInt, Column: certification.FieldReplacedByID},
+		},
+	}
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   device.Table,
 			Columns: device.Columns,
@@ -102,7 +162,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			device.FieldClockSkewMs:        {Type: field.TypeInt64, Column: device.FieldClockSkewMs},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   historyentry.Table,
 			Columns: historyentry.Columns,
@@ -125,7 +185,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			historyentry.FieldCreatedAt:      {Type: field.TypeTime, Column: historyentry.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loginattempt.Table,
 			Columns: loginattempt.Columns,
@@ -142,7 +202,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loginattempt.FieldAt:      {Type: field.TypeTime, Column: loginattempt.FieldAt},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
@@ -161,7 +221,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldPrincipal:      {Type: field.TypeBool, Column: membership.FieldPrincipal},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -193,7 +253,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldSiteCode:      {Type: field.TypeString, Column: organization.FieldSiteCode},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   outboxmessage.Table,
 			Columns: outboxmessage.Columns,
@@ -216,7 +276,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			outboxmessage.FieldCreatedAt: {Type: field.TypeTime, Column: outboxmessage.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   participant.Table,
 			Columns: participant.Columns,
@@ -237,7 +297,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			participant.FieldAddress:        {Type: field.TypeString, Column: participant.FieldAddress},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   passwordreset.Table,
 			Columns: passwordreset.Columns,
@@ -255,7 +315,26 @@ var schemaGraph = func() *sqlgraph.Schema {
 			passwordreset.FieldUsedAt:    {Type: field.TypeTime, Column: passwordreset.FieldUsedAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   referencecode.Table,
+			Columns: referencecode.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: referencecode.FieldID,
+			},
+		},
+		Type: "ReferenceCode",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			referencecode.FieldList:       {Type: field.TypeString, Column: referencecode.FieldList},
+			referencecode.FieldCode:       {Type: field.TypeString, Column: referencecode.FieldCode},
+			referencecode.FieldLabel:      {Type: field.TypeString, Column: referencecode.FieldLabel},
+			referencecode.FieldParentCode: {Type: field.TypeString, Column: referencecode.FieldParentCode},
+			referencecode.FieldPosition:   {Type: field.TypeInt, Column: referencecode.FieldPosition},
+			referencecode.FieldActive:     {Type: field.TypeBool, Column: referencecode.FieldActive},
+		},
+	}
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   registration.Table,
 			Columns: registration.Columns,
@@ -280,7 +359,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			registration.FieldSource:         {Type: field.TypeEnum, Column: registration.FieldSource},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   scan.Table,
 			Columns: scan.Columns,
@@ -314,7 +393,23 @@ var schemaGraph = func() *sqlgraph.Schema {
 			scan.FieldUndoneBy:       {Type: field.TypeInt, Column: scan.FieldUndoneBy},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   skillblock.Table,
+			Columns: skillblock.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: skillblock.FieldID,
+			},
+		},
+		Type: "SkillBlock",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			skillblock.FieldCode:            {Type: field.TypeString, Column: skillblock.FieldCode},
+			skillblock.FieldLabel:           {Type: field.TypeString, Column: skillblock.FieldLabel},
+			skillblock.FieldCertificationID: {Type: field.TypeInt, Column: skillblock.FieldCertificationID},
+		},
+	}
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   slot.Table,
 			Columns: slot.Columns,
@@ -333,7 +428,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			slot.FieldSpeakerID:  {Type: field.TypeInt, Column: slot.FieldSpeakerID},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   speaker.Table,
 			Columns: speaker.Columns,
@@ -351,7 +446,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			speaker.FieldLinkTokenHash:  {Type: field.TypeBytes, Column: speaker.FieldLinkTokenHash},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   ticketkey.Table,
 			Columns: ticketkey.Columns,
@@ -370,7 +465,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			ticketkey.FieldCreatedAt:      {Type: field.TypeTime, Column: ticketkey.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -396,6 +491,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldLastLoginAt:  {Type: field.TypeTime, Column: user.FieldLastLoginAt},
 		},
 	}
+	graph.MustAddE(
+		"certification",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   accreditation.CertificationTable,
+			Columns: []string{accreditation.CertificationColumn},
+			Bidi:    false,
+		},
+		"Accreditation",
+		"Certification",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   accreditation.OrganizationTable,
+			Columns: []string{accreditation.OrganizationColumn},
+			Bidi:    false,
+		},
+		"Accreditation",
+		"Organization",
+	)
 	graph.MustAddE(
 		"organization",
 		&sqlgraph.EdgeSpec{
@@ -455,6 +574,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"AuthToken",
 		"User",
+	)
+	graph.MustAddE(
+		"replaced_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   certification.ReplacedByTable,
+			Columns: []string{certification.ReplacedByColumn},
+			Bidi:    false,
+		},
+		"Certification",
+		"Certification",
+	)
+	graph.MustAddE(
+		"replaces",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   certification.ReplacesTable,
+			Columns: []string{certification.ReplacesColumn},
+			Bidi:    false,
+		},
+		"Certification",
+		"Certification",
+	)
+	graph.MustAddE(
+		"skill_blocks",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   certification.SkillBlocksTable,
+			Columns: []string{certification.SkillBlocksColumn},
+			Bidi:    false,
+		},
+		"Certification",
+		"SkillBlock",
+	)
+	graph.MustAddE(
+		"accreditations",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   certification.AccreditationsTable,
+			Columns: []string{certification.AccreditationsColumn},
+			Bidi:    false,
+		},
+		"Certification",
+		"Accreditation",
 	)
 	graph.MustAddE(
 		"organization",
@@ -697,6 +864,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Device",
 	)
 	graph.MustAddE(
+		"certification",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   skillblock.CertificationTable,
+			Columns: []string{skillblock.CertificationColumn},
+			Bidi:    false,
+		},
+		"SkillBlock",
+		"Certification",
+	)
+	graph.MustAddE(
 		"activity",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -814,6 +993,114 @@ type predicateAdder interface {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *AccreditationQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the AccreditationQuery builder.
+func (_q *AccreditationQuery) Filter() *AccreditationFilter {
+	return &AccreditationFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *AccreditationMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the AccreditationMutation builder.
+func (m *AccreditationMutation) Filter() *AccreditationFilter {
+	return &AccreditationFilter{config: m.config, predicateAdder: m}
+}
+
+// AccreditationFilter provides a generic filtering capability at runtime for AccreditationQuery.
+type AccreditationFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *AccreditationFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *AccreditationFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(accreditation.FieldID))
+}
+
+// WhereCertificationID applies the entql int predicate on the certification_id field.
+func (f *AccreditationFilter) WhereCertificationID(p entql.IntP) {
+	f.Where(p.Field(accreditation.FieldCertificationID))
+}
+
+// WhereSiret applies the entql string predicate on the siret field.
+func (f *AccreditationFilter) WhereSiret(p entql.StringP) {
+	f.Where(p.Field(accreditation.FieldSiret))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *AccreditationFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(accreditation.FieldName))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *AccreditationFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(accreditation.FieldOrganizationID))
+}
+
+// WhereMayTrain applies the entql bool predicate on the may_train field.
+func (f *AccreditationFilter) WhereMayTrain(p entql.BoolP) {
+	f.Where(p.Field(accreditation.FieldMayTrain))
+}
+
+// WhereMayAssess applies the entql bool predicate on the may_assess field.
+func (f *AccreditationFilter) WhereMayAssess(p entql.BoolP) {
+	f.Where(p.Field(accreditation.FieldMayAssess))
+}
+
+// WhereCertifier applies the entql bool predicate on the certifier field.
+func (f *AccreditationFilter) WhereCertifier(p entql.BoolP) {
+	f.Where(p.Field(accreditation.FieldCertifier))
+}
+
+// WhereEndDate applies the entql time.Time predicate on the end_date field.
+func (f *AccreditationFilter) WhereEndDate(p entql.TimeP) {
+	f.Where(p.Field(accreditation.FieldEndDate))
+}
+
+// WhereHasCertification applies a predicate to check if query has an edge certification.
+func (f *AccreditationFilter) WhereHasCertification() {
+	f.Where(entql.HasEdge("certification"))
+}
+
+// WhereHasCertificationWith applies a predicate to check if query has an edge certification with a given conditions (other predicates).
+func (f *AccreditationFilter) WhereHasCertificationWith(preds ...predicate.Certification) {
+	f.Where(entql.HasEdgeWith("certification", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *AccreditationFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *AccreditationFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ActivityQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -842,7 +1129,7 @@ type ActivityFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ActivityFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1008,7 +1295,7 @@ type AuthTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *AuthTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1074,6 +1361,212 @@ func (f *AuthTokenFilter) WhereHasUserWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *CertificationQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CertificationQuery builder.
+func (_q *CertificationQuery) Filter() *CertificationFilter {
+	return &CertificationFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CertificationMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CertificationMutation builder.
+func (m *CertificationMutation) Filter() *CertificationFilter {
+	return &CertificationFilter{config: m.config, predicateAdder: m}
+}
+
+// CertificationFilter provides a generic filtering capability at runtime for CertificationQuery.
+type CertificationFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CertificationFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *CertificationFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(certification.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CertificationFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(certification.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *CertificationFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(certification.FieldUpdatedAt))
+}
+
+// WhereCode applies the entql string predicate on the code field.
+func (f *CertificationFilter) WhereCode(p entql.StringP) {
+	f.Where(p.Field(certification.FieldCode))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *CertificationFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(certification.FieldTitle))
+}
+
+// WhereRncpCode applies the entql string predicate on the rncp_code field.
+func (f *CertificationFilter) WhereRncpCode(p entql.StringP) {
+	f.Where(p.Field(certification.FieldRncpCode))
+}
+
+// WhereRsCode applies the entql string predicate on the rs_code field.
+func (f *CertificationFilter) WhereRsCode(p entql.StringP) {
+	f.Where(p.Field(certification.FieldRsCode))
+}
+
+// WhereAcronym applies the entql string predicate on the acronym field.
+func (f *CertificationFilter) WhereAcronym(p entql.StringP) {
+	f.Where(p.Field(certification.FieldAcronym))
+}
+
+// WhereAcronymLabel applies the entql string predicate on the acronym_label field.
+func (f *CertificationFilter) WhereAcronymLabel(p entql.StringP) {
+	f.Where(p.Field(certification.FieldAcronymLabel))
+}
+
+// WhereSchoolCode applies the entql string predicate on the school_code field.
+func (f *CertificationFilter) WhereSchoolCode(p entql.StringP) {
+	f.Where(p.Field(certification.FieldSchoolCode))
+}
+
+// WhereCertifierNames applies the entql json.RawMessage predicate on the certifier_names field.
+func (f *CertificationFilter) WhereCertifierNames(p entql.BytesP) {
+	f.Where(p.Field(certification.FieldCertifierNames))
+}
+
+// WhereCertifierSirets applies the entql json.RawMessage predicate on the certifier_sirets field.
+func (f *CertificationFilter) WhereCertifierSirets(p entql.BytesP) {
+	f.Where(p.Field(certification.FieldCertifierSirets))
+}
+
+// WhereLevel applies the entql int predicate on the level field.
+func (f *CertificationFilter) WhereLevel(p entql.IntP) {
+	f.Where(p.Field(certification.FieldLevel))
+}
+
+// WhereNsfCodes applies the entql json.RawMessage predicate on the nsf_codes field.
+func (f *CertificationFilter) WhereNsfCodes(p entql.BytesP) {
+	f.Where(p.Field(certification.FieldNsfCodes))
+}
+
+// WhereFormacodes applies the entql json.RawMessage predicate on the formacodes field.
+func (f *CertificationFilter) WhereFormacodes(p entql.BytesP) {
+	f.Where(p.Field(certification.FieldFormacodes))
+}
+
+// WhereFirstExamSession applies the entql time.Time predicate on the first_exam_session field.
+func (f *CertificationFilter) WhereFirstExamSession(p entql.TimeP) {
+	f.Where(p.Field(certification.FieldFirstExamSession))
+}
+
+// WhereLastExamSession applies the entql time.Time predicate on the last_exam_session field.
+func (f *CertificationFilter) WhereLastExamSession(p entql.TimeP) {
+	f.Where(p.Field(certification.FieldLastExamSession))
+}
+
+// WhereDecisionDate applies the entql time.Time predicate on the decision_date field.
+func (f *CertificationFilter) WhereDecisionDate(p entql.TimeP) {
+	f.Where(p.Field(certification.FieldDecisionDate))
+}
+
+// WhereRegistrationEndDate applies the entql time.Time predicate on the registration_end_date field.
+func (f *CertificationFilter) WhereRegistrationEndDate(p entql.TimeP) {
+	f.Where(p.Field(certification.FieldRegistrationEndDate))
+}
+
+// WhereRegistrationType applies the entql string predicate on the registration_type field.
+func (f *CertificationFilter) WhereRegistrationType(p entql.StringP) {
+	f.Where(p.Field(certification.FieldRegistrationType))
+}
+
+// WhereState applies the entql string predicate on the state field.
+func (f *CertificationFilter) WhereState(p entql.StringP) {
+	f.Where(p.Field(certification.FieldState))
+}
+
+// WhereApprenticeship applies the entql bool predicate on the apprenticeship field.
+func (f *CertificationFilter) WhereApprenticeship(p entql.BoolP) {
+	f.Where(p.Field(certification.FieldApprenticeship))
+}
+
+// WhereReplacedByID applies the entql int predicate on the replaced_by_id field.
+func (f *CertificationFilter) WhereReplacedByID(p entql.IntP) {
+	f.Where(p.Field(certification.FieldReplacedByID))
+}
+
+// WhereHasReplacedBy applies a predicate to check if query has an edge replaced_by.
+func (f *CertificationFilter) WhereHasReplacedBy() {
+	f.Where(entql.HasEdge("replaced_by"))
+}
+
+// WhereHasReplacedByWith applies a predicate to check if query has an edge replaced_by with a given conditions (other predicates).
+func (f *CertificationFilter) WhereHasReplacedByWith(preds ...predicate.Certification) {
+	f.Where(entql.HasEdgeWith("replaced_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasReplaces applies a predicate to check if query has an edge replaces.
+func (f *CertificationFilter) WhereHasReplaces() {
+	f.Where(entql.HasEdge("replaces"))
+}
+
+// WhereHasReplacesWith applies a predicate to check if query has an edge replaces with a given conditions (other predicates).
+func (f *CertificationFilter) WhereHasReplacesWith(preds ...predicate.Certification) {
+	f.Where(entql.HasEdgeWith("replaces", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSkillBlocks applies a predicate to check if query has an edge skill_blocks.
+func (f *CertificationFilter) WhereHasSkillBlocks() {
+	f.Where(entql.HasEdge("skill_blocks"))
+}
+
+// WhereHasSkillBlocksWith applies a predicate to check if query has an edge skill_blocks with a given conditions (other predicates).
+func (f *CertificationFilter) WhereHasSkillBlocksWith(preds ...predicate.SkillBlock) {
+	f.Where(entql.HasEdgeWith("skill_blocks", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAccreditations applies a predicate to check if query has an edge accreditations.
+func (f *CertificationFilter) WhereHasAccreditations() {
+	f.Where(entql.HasEdge("accreditations"))
+}
+
+// WhereHasAccreditationsWith applies a predicate to check if query has an edge accreditations with a given conditions (other predicates).
+func (f *CertificationFilter) WhereHasAccreditationsWith(preds ...predicate.Accreditation) {
+	f.Where(entql.HasEdgeWith("accreditations", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *DeviceQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1102,7 +1595,7 @@ type DeviceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DeviceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1225,7 +1718,7 @@ type HistoryEntryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HistoryEntryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1315,7 +1808,7 @@ type LoginAttemptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoginAttemptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1375,7 +1868,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1473,7 +1966,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1706,7 +2199,7 @@ type OutboxMessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OutboxMessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1796,7 +2289,7 @@ type ParticipantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ParticipantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1890,7 +2383,7 @@ type PasswordResetFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PasswordResetFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1941,6 +2434,76 @@ func (f *PasswordResetFilter) WhereHasUserWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ReferenceCodeQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ReferenceCodeQuery builder.
+func (_q *ReferenceCodeQuery) Filter() *ReferenceCodeFilter {
+	return &ReferenceCodeFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ReferenceCodeMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ReferenceCodeMutation builder.
+func (m *ReferenceCodeMutation) Filter() *ReferenceCodeFilter {
+	return &ReferenceCodeFilter{config: m.config, predicateAdder: m}
+}
+
+// ReferenceCodeFilter provides a generic filtering capability at runtime for ReferenceCodeQuery.
+type ReferenceCodeFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ReferenceCodeFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ReferenceCodeFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(referencecode.FieldID))
+}
+
+// WhereList applies the entql string predicate on the list field.
+func (f *ReferenceCodeFilter) WhereList(p entql.StringP) {
+	f.Where(p.Field(referencecode.FieldList))
+}
+
+// WhereCode applies the entql string predicate on the code field.
+func (f *ReferenceCodeFilter) WhereCode(p entql.StringP) {
+	f.Where(p.Field(referencecode.FieldCode))
+}
+
+// WhereLabel applies the entql string predicate on the label field.
+func (f *ReferenceCodeFilter) WhereLabel(p entql.StringP) {
+	f.Where(p.Field(referencecode.FieldLabel))
+}
+
+// WhereParentCode applies the entql string predicate on the parent_code field.
+func (f *ReferenceCodeFilter) WhereParentCode(p entql.StringP) {
+	f.Where(p.Field(referencecode.FieldParentCode))
+}
+
+// WherePosition applies the entql int predicate on the position field.
+func (f *ReferenceCodeFilter) WherePosition(p entql.IntP) {
+	f.Where(p.Field(referencecode.FieldPosition))
+}
+
+// WhereActive applies the entql bool predicate on the active field.
+func (f *ReferenceCodeFilter) WhereActive(p entql.BoolP) {
+	f.Where(p.Field(referencecode.FieldActive))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *RegistrationQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1969,7 +2532,7 @@ type RegistrationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RegistrationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2125,7 +2688,7 @@ type ScanFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ScanFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2284,6 +2847,75 @@ func (f *ScanFilter) WhereHasDeviceWith(preds ...predicate.Device) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *SkillBlockQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the SkillBlockQuery builder.
+func (_q *SkillBlockQuery) Filter() *SkillBlockFilter {
+	return &SkillBlockFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *SkillBlockMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the SkillBlockMutation builder.
+func (m *SkillBlockMutation) Filter() *SkillBlockFilter {
+	return &SkillBlockFilter{config: m.config, predicateAdder: m}
+}
+
+// SkillBlockFilter provides a generic filtering capability at runtime for SkillBlockQuery.
+type SkillBlockFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *SkillBlockFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *SkillBlockFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(skillblock.FieldID))
+}
+
+// WhereCode applies the entql string predicate on the code field.
+func (f *SkillBlockFilter) WhereCode(p entql.StringP) {
+	f.Where(p.Field(skillblock.FieldCode))
+}
+
+// WhereLabel applies the entql string predicate on the label field.
+func (f *SkillBlockFilter) WhereLabel(p entql.StringP) {
+	f.Where(p.Field(skillblock.FieldLabel))
+}
+
+// WhereCertificationID applies the entql int predicate on the certification_id field.
+func (f *SkillBlockFilter) WhereCertificationID(p entql.IntP) {
+	f.Where(p.Field(skillblock.FieldCertificationID))
+}
+
+// WhereHasCertification applies a predicate to check if query has an edge certification.
+func (f *SkillBlockFilter) WhereHasCertification() {
+	f.Where(entql.HasEdge("certification"))
+}
+
+// WhereHasCertificationWith applies a predicate to check if query has an edge certification with a given conditions (other predicates).
+func (f *SkillBlockFilter) WhereHasCertificationWith(preds ...predicate.Certification) {
+	f.Where(entql.HasEdgeWith("certification", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *SlotQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2312,7 +2944,7 @@ type SlotFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SlotFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2424,7 +3056,7 @@ type SpeakerFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SpeakerFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2517,7 +3149,7 @@ type TicketKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TicketKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2601,7 +3233,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -10,19 +10,155 @@ import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/ofhub/ofhub/ent/accreditation"
 	"github.com/ofhub/ofhub/ent/activity"
+	"github.com/ofhub/ofhub/ent/certification"
 	"github.com/ofhub/ofhub/ent/device"
 	"github.com/ofhub/ofhub/ent/historyentry"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
 	"github.com/ofhub/ofhub/ent/outboxmessage"
 	"github.com/ofhub/ofhub/ent/participant"
+	"github.com/ofhub/ofhub/ent/referencecode"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/ent/skillblock"
 	"github.com/ofhub/ofhub/ent/slot"
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/user"
 )
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *AccreditationQuery) CollectFields(ctx context.Context, satisfies ...string) (*AccreditationQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *AccreditationQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(accreditation.Columns))
+		selectedFields = []string{accreditation.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "certification":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CertificationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, certificationImplementors)...); err != nil {
+				return err
+			}
+			_q.withCertification = query
+			if _, ok := fieldSeen[accreditation.FieldCertificationID]; !ok {
+				selectedFields = append(selectedFields, accreditation.FieldCertificationID)
+				fieldSeen[accreditation.FieldCertificationID] = struct{}{}
+			}
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[accreditation.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, accreditation.FieldOrganizationID)
+				fieldSeen[accreditation.FieldOrganizationID] = struct{}{}
+			}
+		case "certificationID":
+			if _, ok := fieldSeen[accreditation.FieldCertificationID]; !ok {
+				selectedFields = append(selectedFields, accreditation.FieldCertificationID)
+				fieldSeen[accreditation.FieldCertificationID] = struct{}{}
+			}
+		case "siret":
+			if _, ok := fieldSeen[accreditation.FieldSiret]; !ok {
+				selectedFields = append(selectedFields, accreditation.FieldSiret)
+				fieldSeen[accreditation.FieldSiret] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[accreditation.FieldName]; !ok {
+				selectedFields = append(selectedFields, accreditation.FieldName)
+				fieldSeen[accreditation.FieldName] = struct{}{}
+			}
+		case "organizationID":
+			if _, ok := fieldSeen[accreditation.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, accreditation.FieldOrganizationID)
+				fieldSeen[accreditation.FieldOrganizationID] = struct{}{}
+			}
+		case "mayTrain":
+			if _, ok := fieldSeen[accreditation.FieldMayTrain]; !ok {
+				selectedFields = append(selectedFields, accreditation.FieldMayTrain)
+				fieldSeen[accreditation.FieldMayTrain] = struct{}{}
+			}
+		case "mayAssess":
+			if _, ok := fieldSeen[accreditation.FieldMayAssess]; !ok {
+				selectedFields = append(selectedFields, accreditation.FieldMayAssess)
+				fieldSeen[accreditation.FieldMayAssess] = struct{}{}
+			}
+		case "certifier":
+			if _, ok := fieldSeen[accreditation.FieldCertifier]; !ok {
+				selectedFields = append(selectedFields, accreditation.FieldCertifier)
+				fieldSeen[accreditation.FieldCertifier] = struct{}{}
+			}
+		case "endDate":
+			if _, ok := fieldSeen[accreditation.FieldEndDate]; !ok {
+				selectedFields = append(selectedFields, accreditation.FieldEndDate)
+				fieldSeen[accreditation.FieldEndDate] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type accreditationPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []AccreditationPaginateOption
+}
+
+func newAccreditationPaginateArgs(rv map[string]any) *accreditationPaginateArgs {
+	args := &accreditationPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*AccreditationWhereInput); ok {
+		args.opts = append(args.opts, WithAccreditationFilter(v.Filter))
+	}
+	return args
+}
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *ActivityQuery) CollectFields(ctx context.Context, satisfies ...string) (*ActivityQuery, error) {
@@ -386,6 +522,260 @@ func newActivityPaginateArgs(rv map[string]any) *activityPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*ActivityWhereInput); ok {
 		args.opts = append(args.opts, WithActivityFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CertificationQuery) CollectFields(ctx context.Context, satisfies ...string) (*CertificationQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CertificationQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(certification.Columns))
+		selectedFields = []string{certification.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "replacedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CertificationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, certificationImplementors)...); err != nil {
+				return err
+			}
+			_q.withReplacedBy = query
+			if _, ok := fieldSeen[certification.FieldReplacedByID]; !ok {
+				selectedFields = append(selectedFields, certification.FieldReplacedByID)
+				fieldSeen[certification.FieldReplacedByID] = struct{}{}
+			}
+
+		case "replaces":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CertificationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, certificationImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedReplaces(alias, func(wq *CertificationQuery) {
+				*wq = *query
+			})
+
+		case "skillBlocks":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SkillBlockClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, skillblockImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedSkillBlocks(alias, func(wq *SkillBlockQuery) {
+				*wq = *query
+			})
+
+		case "accreditations":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AccreditationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, accreditationImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedAccreditations(alias, func(wq *AccreditationQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[certification.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, certification.FieldCreatedAt)
+				fieldSeen[certification.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[certification.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, certification.FieldUpdatedAt)
+				fieldSeen[certification.FieldUpdatedAt] = struct{}{}
+			}
+		case "code":
+			if _, ok := fieldSeen[certification.FieldCode]; !ok {
+				selectedFields = append(selectedFields, certification.FieldCode)
+				fieldSeen[certification.FieldCode] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[certification.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, certification.FieldTitle)
+				fieldSeen[certification.FieldTitle] = struct{}{}
+			}
+		case "rncpCode":
+			if _, ok := fieldSeen[certification.FieldRncpCode]; !ok {
+				selectedFields = append(selectedFields, certification.FieldRncpCode)
+				fieldSeen[certification.FieldRncpCode] = struct{}{}
+			}
+		case "rsCode":
+			if _, ok := fieldSeen[certification.FieldRsCode]; !ok {
+				selectedFields = append(selectedFields, certification.FieldRsCode)
+				fieldSeen[certification.FieldRsCode] = struct{}{}
+			}
+		case "acronym":
+			if _, ok := fieldSeen[certification.FieldAcronym]; !ok {
+				selectedFields = append(selectedFields, certification.FieldAcronym)
+				fieldSeen[certification.FieldAcronym] = struct{}{}
+			}
+		case "acronymLabel":
+			if _, ok := fieldSeen[certification.FieldAcronymLabel]; !ok {
+				selectedFields = append(selectedFields, certification.FieldAcronymLabel)
+				fieldSeen[certification.FieldAcronymLabel] = struct{}{}
+			}
+		case "schoolCode":
+			if _, ok := fieldSeen[certification.FieldSchoolCode]; !ok {
+				selectedFields = append(selectedFields, certification.FieldSchoolCode)
+				fieldSeen[certification.FieldSchoolCode] = struct{}{}
+			}
+		case "certifierNames":
+			if _, ok := fieldSeen[certification.FieldCertifierNames]; !ok {
+				selectedFields = append(selectedFields, certification.FieldCertifierNames)
+				fieldSeen[certification.FieldCertifierNames] = struct{}{}
+			}
+		case "certifierSirets":
+			if _, ok := fieldSeen[certification.FieldCertifierSirets]; !ok {
+				selectedFields = append(selectedFields, certification.FieldCertifierSirets)
+				fieldSeen[certification.FieldCertifierSirets] = struct{}{}
+			}
+		case "level":
+			if _, ok := fieldSeen[certification.FieldLevel]; !ok {
+				selectedFields = append(selectedFields, certification.FieldLevel)
+				fieldSeen[certification.FieldLevel] = struct{}{}
+			}
+		case "nsfCodes":
+			if _, ok := fieldSeen[certification.FieldNsfCodes]; !ok {
+				selectedFields = append(selectedFields, certification.FieldNsfCodes)
+				fieldSeen[certification.FieldNsfCodes] = struct{}{}
+			}
+		case "formacodes":
+			if _, ok := fieldSeen[certification.FieldFormacodes]; !ok {
+				selectedFields = append(selectedFields, certification.FieldFormacodes)
+				fieldSeen[certification.FieldFormacodes] = struct{}{}
+			}
+		case "firstExamSession":
+			if _, ok := fieldSeen[certification.FieldFirstExamSession]; !ok {
+				selectedFields = append(selectedFields, certification.FieldFirstExamSession)
+				fieldSeen[certification.FieldFirstExamSession] = struct{}{}
+			}
+		case "lastExamSession":
+			if _, ok := fieldSeen[certification.FieldLastExamSession]; !ok {
+				selectedFields = append(selectedFields, certification.FieldLastExamSession)
+				fieldSeen[certification.FieldLastExamSession] = struct{}{}
+			}
+		case "decisionDate":
+			if _, ok := fieldSeen[certification.FieldDecisionDate]; !ok {
+				selectedFields = append(selectedFields, certification.FieldDecisionDate)
+				fieldSeen[certification.FieldDecisionDate] = struct{}{}
+			}
+		case "registrationEndDate":
+			if _, ok := fieldSeen[certification.FieldRegistrationEndDate]; !ok {
+				selectedFields = append(selectedFields, certification.FieldRegistrationEndDate)
+				fieldSeen[certification.FieldRegistrationEndDate] = struct{}{}
+			}
+		case "registrationType":
+			if _, ok := fieldSeen[certification.FieldRegistrationType]; !ok {
+				selectedFields = append(selectedFields, certification.FieldRegistrationType)
+				fieldSeen[certification.FieldRegistrationType] = struct{}{}
+			}
+		case "state":
+			if _, ok := fieldSeen[certification.FieldState]; !ok {
+				selectedFields = append(selectedFields, certification.FieldState)
+				fieldSeen[certification.FieldState] = struct{}{}
+			}
+		case "apprenticeship":
+			if _, ok := fieldSeen[certification.FieldApprenticeship]; !ok {
+				selectedFields = append(selectedFields, certification.FieldApprenticeship)
+				fieldSeen[certification.FieldApprenticeship] = struct{}{}
+			}
+		case "replacedByID":
+			if _, ok := fieldSeen[certification.FieldReplacedByID]; !ok {
+				selectedFields = append(selectedFields, certification.FieldReplacedByID)
+				fieldSeen[certification.FieldReplacedByID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type certificationPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CertificationPaginateOption
+}
+
+func newCertificationPaginateArgs(rv map[string]any) *certificationPaginateArgs {
+	args := &certificationPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*CertificationOrder:
+			args.opts = append(args.opts, WithCertificationOrder(v))
+		case []any:
+			var orders []*CertificationOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &CertificationOrder{Field: &CertificationOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithCertificationOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*CertificationWhereInput); ok {
+		args.opts = append(args.opts, WithCertificationFilter(v.Filter))
 	}
 	return args
 }
@@ -1651,6 +2041,98 @@ func newParticipantPaginateArgs(rv map[string]any) *participantPaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ReferenceCodeQuery) CollectFields(ctx context.Context, satisfies ...string) (*ReferenceCodeQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ReferenceCodeQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(referencecode.Columns))
+		selectedFields = []string{referencecode.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "list":
+			if _, ok := fieldSeen[referencecode.FieldList]; !ok {
+				selectedFields = append(selectedFields, referencecode.FieldList)
+				fieldSeen[referencecode.FieldList] = struct{}{}
+			}
+		case "code":
+			if _, ok := fieldSeen[referencecode.FieldCode]; !ok {
+				selectedFields = append(selectedFields, referencecode.FieldCode)
+				fieldSeen[referencecode.FieldCode] = struct{}{}
+			}
+		case "label":
+			if _, ok := fieldSeen[referencecode.FieldLabel]; !ok {
+				selectedFields = append(selectedFields, referencecode.FieldLabel)
+				fieldSeen[referencecode.FieldLabel] = struct{}{}
+			}
+		case "parentCode":
+			if _, ok := fieldSeen[referencecode.FieldParentCode]; !ok {
+				selectedFields = append(selectedFields, referencecode.FieldParentCode)
+				fieldSeen[referencecode.FieldParentCode] = struct{}{}
+			}
+		case "position":
+			if _, ok := fieldSeen[referencecode.FieldPosition]; !ok {
+				selectedFields = append(selectedFields, referencecode.FieldPosition)
+				fieldSeen[referencecode.FieldPosition] = struct{}{}
+			}
+		case "active":
+			if _, ok := fieldSeen[referencecode.FieldActive]; !ok {
+				selectedFields = append(selectedFields, referencecode.FieldActive)
+				fieldSeen[referencecode.FieldActive] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type referencecodePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ReferenceCodePaginateOption
+}
+
+func newReferenceCodePaginateArgs(rv map[string]any) *referencecodePaginateArgs {
+	args := &referencecodePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*ReferenceCodeWhereInput); ok {
+		args.opts = append(args.opts, WithReferenceCodeFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *RegistrationQuery) CollectFields(ctx context.Context, satisfies ...string) (*RegistrationQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -2085,6 +2567,98 @@ func newScanPaginateArgs(rv map[string]any) *scanPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*ScanWhereInput); ok {
 		args.opts = append(args.opts, WithScanFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *SkillBlockQuery) CollectFields(ctx context.Context, satisfies ...string) (*SkillBlockQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *SkillBlockQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(skillblock.Columns))
+		selectedFields = []string{skillblock.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "certification":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CertificationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, certificationImplementors)...); err != nil {
+				return err
+			}
+			_q.withCertification = query
+			if _, ok := fieldSeen[skillblock.FieldCertificationID]; !ok {
+				selectedFields = append(selectedFields, skillblock.FieldCertificationID)
+				fieldSeen[skillblock.FieldCertificationID] = struct{}{}
+			}
+		case "code":
+			if _, ok := fieldSeen[skillblock.FieldCode]; !ok {
+				selectedFields = append(selectedFields, skillblock.FieldCode)
+				fieldSeen[skillblock.FieldCode] = struct{}{}
+			}
+		case "label":
+			if _, ok := fieldSeen[skillblock.FieldLabel]; !ok {
+				selectedFields = append(selectedFields, skillblock.FieldLabel)
+				fieldSeen[skillblock.FieldLabel] = struct{}{}
+			}
+		case "certificationID":
+			if _, ok := fieldSeen[skillblock.FieldCertificationID]; !ok {
+				selectedFields = append(selectedFields, skillblock.FieldCertificationID)
+				fieldSeen[skillblock.FieldCertificationID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type skillblockPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []SkillBlockPaginateOption
+}
+
+func newSkillBlockPaginateArgs(rv map[string]any) *skillblockPaginateArgs {
+	args := &skillblockPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*SkillBlockWhereInput); ok {
+		args.opts = append(args.opts, WithSkillBlockFilter(v.Filter))
 	}
 	return args
 }

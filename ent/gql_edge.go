@@ -8,6 +8,22 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
+func (_m *Accreditation) Certification(ctx context.Context) (*Certification, error) {
+	result, err := _m.Edges.CertificationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCertification().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Accreditation) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *Activity) Organization(ctx context.Context) (*Organization, error) {
 	result, err := _m.Edges.OrganizationOrErr()
 	if IsNotLoaded(err) {
@@ -68,6 +84,50 @@ func (_m *Activity) Scans(
 		return conn, nil
 	}
 	return _m.QueryScans().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Certification) ReplacedBy(ctx context.Context) (*Certification, error) {
+	result, err := _m.Edges.ReplacedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryReplacedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Certification) Replaces(ctx context.Context) (result []*Certification, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedReplaces(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.ReplacesOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryReplaces().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Certification) SkillBlocks(ctx context.Context) (result []*SkillBlock, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedSkillBlocks(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.SkillBlocksOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySkillBlocks().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Certification) Accreditations(ctx context.Context) (result []*Accreditation, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedAccreditations(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.AccreditationsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAccreditations().All(ctx)
+	}
+	return result, err
 }
 
 func (_m *Device) Organization(ctx context.Context) (*Organization, error) {
@@ -280,6 +340,14 @@ func (_m *Scan) Device(ctx context.Context) (*Device, error) {
 		result, err = _m.QueryDevice().Only(ctx)
 	}
 	return result, MaskNotFound(err)
+}
+
+func (_m *SkillBlock) Certification(ctx context.Context) (*Certification, error) {
+	result, err := _m.Edges.CertificationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCertification().Only(ctx)
+	}
+	return result, err
 }
 
 func (_m *Slot) Activity(ctx context.Context) (*Activity, error) {

@@ -5,6 +5,7 @@ package ent
 import (
 	"time"
 
+	"github.com/ofhub/ofhub/ent/certification"
 	"github.com/ofhub/ofhub/ent/schema/schematype"
 	"github.com/ofhub/ofhub/ent/user"
 	"github.com/ofhub/ofhub/ent/viewer"
@@ -136,6 +137,96 @@ func (c *ActivityUpdate) SetInput(i UpdateActivityInput) *ActivityUpdate {
 
 // SetInput applies the change-set in the UpdateActivityInput on the ActivityUpdateOne builder.
 func (c *ActivityUpdateOne) SetInput(i UpdateActivityInput) *ActivityUpdateOne {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// CreateCertificationInput represents a mutation input for creating certifications.
+type CreateCertificationInput struct {
+	Code                string
+	Title               string
+	RncpCode            *string
+	RsCode              *string
+	Acronym             *string
+	AcronymLabel        *string
+	SchoolCode          *string
+	CertifierNames      []string
+	CertifierSirets     []string
+	Level               *int
+	NsfCodes            []string
+	Formacodes          []string
+	FirstExamSession    *time.Time
+	LastExamSession     *time.Time
+	DecisionDate        *time.Time
+	RegistrationEndDate *time.Time
+	RegistrationType    *string
+	State               *certification.State
+	Apprenticeship      *bool
+	ReplacedByID        *int
+}
+
+// Mutate applies the CreateCertificationInput on the CertificationMutation builder.
+func (i *CreateCertificationInput) Mutate(m *CertificationMutation) {
+	m.SetCode(i.Code)
+	m.SetTitle(i.Title)
+	if v := i.RncpCode; v != nil {
+		m.SetRncpCode(*v)
+	}
+	if v := i.RsCode; v != nil {
+		m.SetRsCode(*v)
+	}
+	if v := i.Acronym; v != nil {
+		m.SetAcronym(*v)
+	}
+	if v := i.AcronymLabel; v != nil {
+		m.SetAcronymLabel(*v)
+	}
+	if v := i.SchoolCode; v != nil {
+		m.SetSchoolCode(*v)
+	}
+	if v := i.CertifierNames; v != nil {
+		m.SetCertifierNames(v)
+	}
+	if v := i.CertifierSirets; v != nil {
+		m.SetCertifierSirets(v)
+	}
+	if v := i.Level; v != nil {
+		m.SetLevel(*v)
+	}
+	if v := i.NsfCodes; v != nil {
+		m.SetNsfCodes(v)
+	}
+	if v := i.Formacodes; v != nil {
+		m.SetFormacodes(v)
+	}
+	if v := i.FirstExamSession; v != nil {
+		m.SetFirstExamSession(*v)
+	}
+	if v := i.LastExamSession; v != nil {
+		m.SetLastExamSession(*v)
+	}
+	if v := i.DecisionDate; v != nil {
+		m.SetDecisionDate(*v)
+	}
+	if v := i.RegistrationEndDate; v != nil {
+		m.SetRegistrationEndDate(*v)
+	}
+	if v := i.RegistrationType; v != nil {
+		m.SetRegistrationType(*v)
+	}
+	if v := i.State; v != nil {
+		m.SetState(*v)
+	}
+	if v := i.Apprenticeship; v != nil {
+		m.SetApprenticeship(*v)
+	}
+	if v := i.ReplacedByID; v != nil {
+		m.SetReplacedByID(*v)
+	}
+}
+
+// SetInput applies the change-set in the CreateCertificationInput on the CertificationCreate builder.
+func (c *CertificationCreate) SetInput(i CreateCertificationInput) *CertificationCreate {
 	i.Mutate(c.Mutation())
 	return c
 }

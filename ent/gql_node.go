@@ -10,7 +10,9 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/hashicorp/go-multierror"
+	"github.com/ofhub/ofhub/ent/accreditation"
 	"github.com/ofhub/ofhub/ent/activity"
+	"github.com/ofhub/ofhub/ent/certification"
 	"github.com/ofhub/ofhub/ent/device"
 	"github.com/ofhub/ofhub/ent/historyentry"
 	"github.com/ofhub/ofhub/ent/internal"
@@ -18,8 +20,10 @@ import (
 	"github.com/ofhub/ofhub/ent/organization"
 	"github.com/ofhub/ofhub/ent/outboxmessage"
 	"github.com/ofhub/ofhub/ent/participant"
+	"github.com/ofhub/ofhub/ent/referencecode"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/ent/skillblock"
 	"github.com/ofhub/ofhub/ent/slot"
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/user"
@@ -31,10 +35,20 @@ type Noder interface {
 	IsNode()
 }
 
+var accreditationImplementors = []string{"Accreditation", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Accreditation) IsNode() {}
+
 var activityImplementors = []string{"Activity", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Activity) IsNode() {}
+
+var certificationImplementors = []string{"Certification", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Certification) IsNode() {}
 
 var deviceImplementors = []string{"Device", "Node"}
 
@@ -66,6 +80,11 @@ var participantImplementors = []string{"Participant", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Participant) IsNode() {}
 
+var referencecodeImplementors = []string{"ReferenceCode", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ReferenceCode) IsNode() {}
+
 var registrationImplementors = []string{"Registration", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -75,6 +94,11 @@ var scanImplementors = []string{"Scan", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Scan) IsNode() {}
+
+var skillblockImplementors = []string{"SkillBlock", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*SkillBlock) IsNode() {}
 
 var slotImplementors = []string{"Slot", "Node"}
 
@@ -168,11 +192,29 @@ func (c *Client) Noder(ctx context.Context, id int, opts ...NodeOption) (_ Noder
 
 func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error) {
 	switch table {
+	case accreditation.Table:
+		query := c.Accreditation.Query().
+			Where(accreditation.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, accreditationImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case activity.Table:
 		query := c.Activity.Query().
 			Where(activity.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, activityImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case certification.Table:
+		query := c.Certification.Query().
+			Where(certification.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, certificationImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -231,6 +273,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case referencecode.Table:
+		query := c.ReferenceCode.Query().
+			Where(referencecode.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, referencecodeImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case registration.Table:
 		query := c.Registration.Query().
 			Where(registration.ID(id))
@@ -245,6 +296,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(scan.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, scanImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case skillblock.Table:
+		query := c.SkillBlock.Query().
+			Where(skillblock.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, skillblockImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -349,10 +409,42 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		idmap[id] = append(idmap[id], &noders[i])
 	}
 	switch table {
+	case accreditation.Table:
+		query := c.Accreditation.Query().
+			Where(accreditation.IDIn(ids...))
+		query, err := query.CollectFields(ctx, accreditationImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case activity.Table:
 		query := c.Activity.Query().
 			Where(activity.IDIn(ids...))
 		query, err := query.CollectFields(ctx, activityImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case certification.Table:
+		query := c.Certification.Query().
+			Where(certification.IDIn(ids...))
+		query, err := query.CollectFields(ctx, certificationImplementors...)
 		if err != nil {
 			return nil, err
 		}
@@ -461,6 +553,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case referencecode.Table:
+		query := c.ReferenceCode.Query().
+			Where(referencecode.IDIn(ids...))
+		query, err := query.CollectFields(ctx, referencecodeImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case registration.Table:
 		query := c.Registration.Query().
 			Where(registration.IDIn(ids...))
@@ -481,6 +589,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Scan.Query().
 			Where(scan.IDIn(ids...))
 		query, err := query.CollectFields(ctx, scanImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case skillblock.Table:
+		query := c.SkillBlock.Query().
+			Where(skillblock.IDIn(ids...))
+		query, err := query.CollectFields(ctx, skillblockImplementors...)
 		if err != nil {
 			return nil, err
 		}

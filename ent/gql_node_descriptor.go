@@ -6,13 +6,16 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/ofhub/ofhub/ent/accreditation"
 	"github.com/ofhub/ofhub/ent/activity"
+	"github.com/ofhub/ofhub/ent/certification"
 	"github.com/ofhub/ofhub/ent/device"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
 	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/ent/skillblock"
 	"github.com/ofhub/ofhub/ent/slot"
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/user"
@@ -38,6 +41,102 @@ type Edge struct {
 	Type string `json:"type,omitempty"` // edge type.
 	Name string `json:"name,omitempty"` // edge name.
 	IDs  []int  `json:"ids,omitempty"`  // node ids (where this edge point to).
+}
+
+// Node implements Noder interface
+func (_m *Accreditation) Node(ctx context.Context) (node *Node, err error) {
+	node = &Node{
+		ID:     _m.ID,
+		Type:   "Accreditation",
+		Fields: make([]*Field, 8),
+		Edges:  make([]*Edge, 2),
+	}
+	var buf []byte
+	if buf, err = json.Marshal(_m.CertificationID); err != nil {
+		return nil, err
+	}
+	node.Fields[0] = &Field{
+		Type:  "int",
+		Name:  "certification_id",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Siret); err != nil {
+		return nil, err
+	}
+	node.Fields[1] = &Field{
+		Type:  "string",
+		Name:  "siret",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Name); err != nil {
+		return nil, err
+	}
+	node.Fields[2] = &Field{
+		Type:  "string",
+		Name:  "name",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.OrganizationID); err != nil {
+		return nil, err
+	}
+	node.Fields[3] = &Field{
+		Type:  "int",
+		Name:  "organization_id",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.MayTrain); err != nil {
+		return nil, err
+	}
+	node.Fields[4] = &Field{
+		Type:  "bool",
+		Name:  "may_train",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.MayAssess); err != nil {
+		return nil, err
+	}
+	node.Fields[5] = &Field{
+		Type:  "bool",
+		Name:  "may_assess",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Certifier); err != nil {
+		return nil, err
+	}
+	node.Fields[6] = &Field{
+		Type:  "bool",
+		Name:  "certifier",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.EndDate); err != nil {
+		return nil, err
+	}
+	node.Fields[7] = &Field{
+		Type:  "time.Time",
+		Name:  "end_date",
+		Value: string(buf),
+	}
+	node.Edges[0] = &Edge{
+		Type: "Certification",
+		Name: "certification",
+	}
+	err = _m.QueryCertification().
+		Select(certification.FieldID).
+		Scan(ctx, &node.Edges[0].IDs)
+	if err != nil {
+		return nil, err
+	}
+	node.Edges[1] = &Edge{
+		Type: "Organization",
+		Name: "organization",
+	}
+	err = _m.QueryOrganization().
+		Select(organization.FieldID).
+		Scan(ctx, &node.Edges[1].IDs)
+	if err != nil {
+		return nil, err
+	}
+	return node, nil
 }
 
 // Node implements Noder interface
@@ -197,6 +296,234 @@ func (_m *Activity) Node(ctx context.Context) (node *Node, err error) {
 	}
 	err = _m.QueryScans().
 		Select(scan.FieldID).
+		Scan(ctx, &node.Edges[3].IDs)
+	if err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// Node implements Noder interface
+func (_m *Certification) Node(ctx context.Context) (node *Node, err error) {
+	node = &Node{
+		ID:     _m.ID,
+		Type:   "Certification",
+		Fields: make([]*Field, 22),
+		Edges:  make([]*Edge, 4),
+	}
+	var buf []byte
+	if buf, err = json.Marshal(_m.CreatedAt); err != nil {
+		return nil, err
+	}
+	node.Fields[0] = &Field{
+		Type:  "time.Time",
+		Name:  "created_at",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.UpdatedAt); err != nil {
+		return nil, err
+	}
+	node.Fields[1] = &Field{
+		Type:  "time.Time",
+		Name:  "updated_at",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Code); err != nil {
+		return nil, err
+	}
+	node.Fields[2] = &Field{
+		Type:  "string",
+		Name:  "code",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Title); err != nil {
+		return nil, err
+	}
+	node.Fields[3] = &Field{
+		Type:  "string",
+		Name:  "title",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.RncpCode); err != nil {
+		return nil, err
+	}
+	node.Fields[4] = &Field{
+		Type:  "string",
+		Name:  "rncp_code",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.RsCode); err != nil {
+		return nil, err
+	}
+	node.Fields[5] = &Field{
+		Type:  "string",
+		Name:  "rs_code",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Acronym); err != nil {
+		return nil, err
+	}
+	node.Fields[6] = &Field{
+		Type:  "string",
+		Name:  "acronym",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.AcronymLabel); err != nil {
+		return nil, err
+	}
+	node.Fields[7] = &Field{
+		Type:  "string",
+		Name:  "acronym_label",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.SchoolCode); err != nil {
+		return nil, err
+	}
+	node.Fields[8] = &Field{
+		Type:  "string",
+		Name:  "school_code",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.CertifierNames); err != nil {
+		return nil, err
+	}
+	node.Fields[9] = &Field{
+		Type:  "[]string",
+		Name:  "certifier_names",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.CertifierSirets); err != nil {
+		return nil, err
+	}
+	node.Fields[10] = &Field{
+		Type:  "[]string",
+		Name:  "certifier_sirets",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Level); err != nil {
+		return nil, err
+	}
+	node.Fields[11] = &Field{
+		Type:  "int",
+		Name:  "level",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.NsfCodes); err != nil {
+		return nil, err
+	}
+	node.Fields[12] = &Field{
+		Type:  "[]string",
+		Name:  "nsf_codes",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Formacodes); err != nil {
+		return nil, err
+	}
+	node.Fields[13] = &Field{
+		Type:  "[]string",
+		Name:  "formacodes",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.FirstExamSession); err != nil {
+		return nil, err
+	}
+	node.Fields[14] = &Field{
+		Type:  "time.Time",
+		Name:  "first_exam_session",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.LastExamSession); err != nil {
+		return nil, err
+	}
+	node.Fields[15] = &Field{
+		Type:  "time.Time",
+		Name:  "last_exam_session",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.DecisionDate); err != nil {
+		return nil, err
+	}
+	node.Fields[16] = &Field{
+		Type:  "time.Time",
+		Name:  "decision_date",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.RegistrationEndDate); err != nil {
+		return nil, err
+	}
+	node.Fields[17] = &Field{
+		Type:  "time.Time",
+		Name:  "registration_end_date",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.RegistrationType); err != nil {
+		return nil, err
+	}
+	node.Fields[18] = &Field{
+		Type:  "string",
+		Name:  "registration_type",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.State); err != nil {
+		return nil, err
+	}
+	node.Fields[19] = &Field{
+		Type:  "certification.State",
+		Name:  "state",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Apprenticeship); err != nil {
+		return nil, err
+	}
+	node.Fields[20] = &Field{
+		Type:  "bool",
+		Name:  "apprenticeship",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.ReplacedByID); err != nil {
+		return nil, err
+	}
+	node.Fields[21] = &Field{
+		Type:  "int",
+		Name:  "replaced_by_id",
+		Value: string(buf),
+	}
+	node.Edges[0] = &Edge{
+		Type: "Certification",
+		Name: "replaced_by",
+	}
+	err = _m.QueryReplacedBy().
+		Select(certification.FieldID).
+		Scan(ctx, &node.Edges[0].IDs)
+	if err != nil {
+		return nil, err
+	}
+	node.Edges[1] = &Edge{
+		Type: "Certification",
+		Name: "replaces",
+	}
+	err = _m.QueryReplaces().
+		Select(certification.FieldID).
+		Scan(ctx, &node.Edges[1].IDs)
+	if err != nil {
+		return nil, err
+	}
+	node.Edges[2] = &Edge{
+		Type: "SkillBlock",
+		Name: "skill_blocks",
+	}
+	err = _m.QuerySkillBlocks().
+		Select(skillblock.FieldID).
+		Scan(ctx, &node.Edges[2].IDs)
+	if err != nil {
+		return nil, err
+	}
+	node.Edges[3] = &Edge{
+		Type: "Accreditation",
+		Name: "accreditations",
+	}
+	err = _m.QueryAccreditations().
+		Select(accreditation.FieldID).
 		Scan(ctx, &node.Edges[3].IDs)
 	if err != nil {
 		return nil, err
@@ -891,6 +1218,66 @@ func (_m *Participant) Node(ctx context.Context) (node *Node, err error) {
 }
 
 // Node implements Noder interface
+func (_m *ReferenceCode) Node(ctx context.Context) (node *Node, err error) {
+	node = &Node{
+		ID:     _m.ID,
+		Type:   "ReferenceCode",
+		Fields: make([]*Field, 6),
+		Edges:  make([]*Edge, 0),
+	}
+	var buf []byte
+	if buf, err = json.Marshal(_m.List); err != nil {
+		return nil, err
+	}
+	node.Fields[0] = &Field{
+		Type:  "string",
+		Name:  "list",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Code); err != nil {
+		return nil, err
+	}
+	node.Fields[1] = &Field{
+		Type:  "string",
+		Name:  "code",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Label); err != nil {
+		return nil, err
+	}
+	node.Fields[2] = &Field{
+		Type:  "string",
+		Name:  "label",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.ParentCode); err != nil {
+		return nil, err
+	}
+	node.Fields[3] = &Field{
+		Type:  "string",
+		Name:  "parent_code",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Position); err != nil {
+		return nil, err
+	}
+	node.Fields[4] = &Field{
+		Type:  "int",
+		Name:  "position",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Active); err != nil {
+		return nil, err
+	}
+	node.Fields[5] = &Field{
+		Type:  "bool",
+		Name:  "active",
+		Value: string(buf),
+	}
+	return node, nil
+}
+
+// Node implements Noder interface
 func (_m *Registration) Node(ctx context.Context) (node *Node, err error) {
 	node = &Node{
 		ID:     _m.ID,
@@ -1234,6 +1621,52 @@ func (_m *Scan) Node(ctx context.Context) (node *Node, err error) {
 	err = _m.QueryDevice().
 		Select(device.FieldID).
 		Scan(ctx, &node.Edges[2].IDs)
+	if err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// Node implements Noder interface
+func (_m *SkillBlock) Node(ctx context.Context) (node *Node, err error) {
+	node = &Node{
+		ID:     _m.ID,
+		Type:   "SkillBlock",
+		Fields: make([]*Field, 3),
+		Edges:  make([]*Edge, 1),
+	}
+	var buf []byte
+	if buf, err = json.Marshal(_m.Code); err != nil {
+		return nil, err
+	}
+	node.Fields[0] = &Field{
+		Type:  "string",
+		Name:  "code",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Label); err != nil {
+		return nil, err
+	}
+	node.Fields[1] = &Field{
+		Type:  "string",
+		Name:  "label",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.CertificationID); err != nil {
+		return nil, err
+	}
+	node.Fields[2] = &Field{
+		Type:  "int",
+		Name:  "certification_id",
+		Value: string(buf),
+	}
+	node.Edges[0] = &Edge{
+		Type: "Certification",
+		Name: "certification",
+	}
+	err = _m.QueryCertification().
+		Select(certification.FieldID).
+		Scan(ctx, &node.Edges[0].IDs)
 	if err != nil {
 		return nil, err
 	}

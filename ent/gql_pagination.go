@@ -14,15 +14,19 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/ofhub/ofhub/ent/accreditation"
 	"github.com/ofhub/ofhub/ent/activity"
+	"github.com/ofhub/ofhub/ent/certification"
 	"github.com/ofhub/ofhub/ent/device"
 	"github.com/ofhub/ofhub/ent/historyentry"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
 	"github.com/ofhub/ofhub/ent/outboxmessage"
 	"github.com/ofhub/ofhub/ent/participant"
+	"github.com/ofhub/ofhub/ent/referencecode"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/ent/skillblock"
 	"github.com/ofhub/ofhub/ent/slot"
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/user"
@@ -107,6 +111,255 @@ func paginateLimit(first, last *int) int {
 		limit = *last + 1
 	}
 	return limit
+}
+
+// AccreditationEdge is the edge representation of Accreditation.
+type AccreditationEdge struct {
+	Node   *Accreditation `json:"node"`
+	Cursor Cursor         `json:"cursor"`
+}
+
+// AccreditationConnection is the connection containing edges to Accreditation.
+type AccreditationConnection struct {
+	Edges      []*AccreditationEdge `json:"edges"`
+	PageInfo   PageInfo             `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+func (c *AccreditationConnection) build(nodes []*Accreditation, pager *accreditationPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Accreditation
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Accreditation {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Accreditation {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*AccreditationEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &AccreditationEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// AccreditationPaginateOption enables pagination customization.
+type AccreditationPaginateOption func(*accreditationPager) error
+
+// WithAccreditationOrder configures pagination ordering.
+func WithAccreditationOrder(order *AccreditationOrder) AccreditationPaginateOption {
+	if order == nil {
+		order = DefaultAccreditationOrder
+	}
+	o := *order
+	return func(pager *accreditationPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultAccreditationOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithAccreditationFilter configures pagination filter.
+func WithAccreditationFilter(filter func(*AccreditationQuery) (*AccreditationQuery, error)) AccreditationPaginateOption {
+	return func(pager *accreditationPager) error {
+		if filter == nil {
+			return errors.New("AccreditationQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type accreditationPager struct {
+	reverse bool
+	order   *AccreditationOrder
+	filter  func(*AccreditationQuery) (*AccreditationQuery, error)
+}
+
+func newAccreditationPager(opts []AccreditationPaginateOption, reverse bool) (*accreditationPager, error) {
+	pager := &accreditationPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultAccreditationOrder
+	}
+	return pager, nil
+}
+
+func (p *accreditationPager) applyFilter(query *AccreditationQuery) (*AccreditationQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *accreditationPager) toCursor(_m *Accreditation) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *accreditationPager) applyCursors(query *AccreditationQuery, after, before *Cursor) (*AccreditationQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultAccreditationOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *accreditationPager) applyOrder(query *AccreditationQuery) *AccreditationQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultAccreditationOrder.Field {
+		query = query.Order(DefaultAccreditationOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *accreditationPager) orderExpr(query *AccreditationQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultAccreditationOrder.Field {
+			b.Comma().Ident(DefaultAccreditationOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Accreditation.
+func (_m *AccreditationQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...AccreditationPaginateOption,
+) (*AccreditationConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newAccreditationPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &AccreditationConnection{Edges: []*AccreditationEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// AccreditationOrderField defines the ordering field of Accreditation.
+type AccreditationOrderField struct {
+	// Value extracts the ordering value from the given Accreditation.
+	Value    func(*Accreditation) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) accreditation.OrderOption
+	toCursor func(*Accreditation) Cursor
+}
+
+// AccreditationOrder defines the ordering of Accreditation.
+type AccreditationOrder struct {
+	Direction OrderDirection           `json:"direction"`
+	Field     *AccreditationOrderField `json:"field"`
+}
+
+// DefaultAccreditationOrder is the default ordering of Accreditation.
+var DefaultAccreditationOrder = &AccreditationOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &AccreditationOrderField{
+		Value: func(_m *Accreditation) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: accreditation.FieldID,
+		toTerm: accreditation.ByID,
+		toCursor: func(_m *Accreditation) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Accreditation into AccreditationEdge.
+func (_m *Accreditation) ToEdge(order *AccreditationOrder) *AccreditationEdge {
+	if order == nil {
+		order = DefaultAccreditationOrder
+	}
+	return &AccreditationEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
 }
 
 // ActivityEdge is the edge representation of Activity.
@@ -508,6 +761,428 @@ func (_m *Activity) ToEdge(order *ActivityOrder) *ActivityEdge {
 		order = DefaultActivityOrder
 	}
 	return &ActivityEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CertificationEdge is the edge representation of Certification.
+type CertificationEdge struct {
+	Node   *Certification `json:"node"`
+	Cursor Cursor         `json:"cursor"`
+}
+
+// CertificationConnection is the connection containing edges to Certification.
+type CertificationConnection struct {
+	Edges      []*CertificationEdge `json:"edges"`
+	PageInfo   PageInfo             `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+func (c *CertificationConnection) build(nodes []*Certification, pager *certificationPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Certification
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Certification {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Certification {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CertificationEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CertificationEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CertificationPaginateOption enables pagination customization.
+type CertificationPaginateOption func(*certificationPager) error
+
+// WithCertificationOrder configures pagination ordering.
+func WithCertificationOrder(order []*CertificationOrder) CertificationPaginateOption {
+	return func(pager *certificationPager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithCertificationFilter configures pagination filter.
+func WithCertificationFilter(filter func(*CertificationQuery) (*CertificationQuery, error)) CertificationPaginateOption {
+	return func(pager *certificationPager) error {
+		if filter == nil {
+			return errors.New("CertificationQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type certificationPager struct {
+	reverse bool
+	order   []*CertificationOrder
+	filter  func(*CertificationQuery) (*CertificationQuery, error)
+}
+
+func newCertificationPager(opts []CertificationPaginateOption, reverse bool) (*certificationPager, error) {
+	pager := &certificationPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *certificationPager) applyFilter(query *CertificationQuery) (*CertificationQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *certificationPager) toCursor(_m *Certification) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *certificationPager) applyCursors(query *CertificationQuery, after, before *Cursor) (*CertificationQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultCertificationOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *certificationPager) applyOrder(query *CertificationQuery) *CertificationQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultCertificationOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultCertificationOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *certificationPager) orderExpr(query *CertificationQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultCertificationOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Certification.
+func (_m *CertificationQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CertificationPaginateOption,
+) (*CertificationConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCertificationPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CertificationConnection{Edges: []*CertificationEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CertificationOrderFieldCreatedAt orders Certification by created_at.
+	CertificationOrderFieldCreatedAt = &CertificationOrderField{
+		Value: func(_m *Certification) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: certification.FieldCreatedAt,
+		toTerm: certification.ByCreatedAt,
+		toCursor: func(_m *Certification) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// CertificationOrderFieldUpdatedAt orders Certification by updated_at.
+	CertificationOrderFieldUpdatedAt = &CertificationOrderField{
+		Value: func(_m *Certification) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: certification.FieldUpdatedAt,
+		toTerm: certification.ByUpdatedAt,
+		toCursor: func(_m *Certification) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// CertificationOrderFieldCode orders Certification by code.
+	CertificationOrderFieldCode = &CertificationOrderField{
+		Value: func(_m *Certification) (ent.Value, error) {
+			return _m.Code, nil
+		},
+		column: certification.FieldCode,
+		toTerm: certification.ByCode,
+		toCursor: func(_m *Certification) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Code,
+			}
+		},
+	}
+	// CertificationOrderFieldTitle orders Certification by title.
+	CertificationOrderFieldTitle = &CertificationOrderField{
+		Value: func(_m *Certification) (ent.Value, error) {
+			return _m.Title, nil
+		},
+		column: certification.FieldTitle,
+		toTerm: certification.ByTitle,
+		toCursor: func(_m *Certification) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Title,
+			}
+		},
+	}
+	// CertificationOrderFieldLevel orders Certification by level.
+	CertificationOrderFieldLevel = &CertificationOrderField{
+		Value: func(_m *Certification) (ent.Value, error) {
+			return _m.Level, nil
+		},
+		column: certification.FieldLevel,
+		toTerm: certification.ByLevel,
+		toCursor: func(_m *Certification) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Level,
+			}
+		},
+	}
+	// CertificationOrderFieldRegistrationEndDate orders Certification by registration_end_date.
+	CertificationOrderFieldRegistrationEndDate = &CertificationOrderField{
+		Value: func(_m *Certification) (ent.Value, error) {
+			return _m.RegistrationEndDate, nil
+		},
+		column: certification.FieldRegistrationEndDate,
+		toTerm: certification.ByRegistrationEndDate,
+		toCursor: func(_m *Certification) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.RegistrationEndDate,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CertificationOrderField) String() string {
+	var str string
+	switch f.column {
+	case CertificationOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case CertificationOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case CertificationOrderFieldCode.column:
+		str = "CODE"
+	case CertificationOrderFieldTitle.column:
+		str = "TITLE"
+	case CertificationOrderFieldLevel.column:
+		str = "LEVEL"
+	case CertificationOrderFieldRegistrationEndDate.column:
+		str = "REGISTRATION_END_DATE"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CertificationOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CertificationOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CertificationOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *CertificationOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *CertificationOrderFieldUpdatedAt
+	case "CODE":
+		*f = *CertificationOrderFieldCode
+	case "TITLE":
+		*f = *CertificationOrderFieldTitle
+	case "LEVEL":
+		*f = *CertificationOrderFieldLevel
+	case "REGISTRATION_END_DATE":
+		*f = *CertificationOrderFieldRegistrationEndDate
+	default:
+		return fmt.Errorf("%s is not a valid CertificationOrderField", str)
+	}
+	return nil
+}
+
+// CertificationOrderField defines the ordering field of Certification.
+type CertificationOrderField struct {
+	// Value extracts the ordering value from the given Certification.
+	Value    func(*Certification) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) certification.OrderOption
+	toCursor func(*Certification) Cursor
+}
+
+// CertificationOrder defines the ordering of Certification.
+type CertificationOrder struct {
+	Direction OrderDirection           `json:"direction"`
+	Field     *CertificationOrderField `json:"field"`
+}
+
+// DefaultCertificationOrder is the default ordering of Certification.
+var DefaultCertificationOrder = &CertificationOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CertificationOrderField{
+		Value: func(_m *Certification) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: certification.FieldID,
+		toTerm: certification.ByID,
+		toCursor: func(_m *Certification) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Certification into CertificationEdge.
+func (_m *Certification) ToEdge(order *CertificationOrder) *CertificationEdge {
+	if order == nil {
+		order = DefaultCertificationOrder
+	}
+	return &CertificationEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}
@@ -2422,6 +3097,255 @@ func (_m *Participant) ToEdge(order *ParticipantOrder) *ParticipantEdge {
 	}
 }
 
+// ReferenceCodeEdge is the edge representation of ReferenceCode.
+type ReferenceCodeEdge struct {
+	Node   *ReferenceCode `json:"node"`
+	Cursor Cursor         `json:"cursor"`
+}
+
+// ReferenceCodeConnection is the connection containing edges to ReferenceCode.
+type ReferenceCodeConnection struct {
+	Edges      []*ReferenceCodeEdge `json:"edges"`
+	PageInfo   PageInfo             `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+func (c *ReferenceCodeConnection) build(nodes []*ReferenceCode, pager *referencecodePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ReferenceCode
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ReferenceCode {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ReferenceCode {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ReferenceCodeEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ReferenceCodeEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ReferenceCodePaginateOption enables pagination customization.
+type ReferenceCodePaginateOption func(*referencecodePager) error
+
+// WithReferenceCodeOrder configures pagination ordering.
+func WithReferenceCodeOrder(order *ReferenceCodeOrder) ReferenceCodePaginateOption {
+	if order == nil {
+		order = DefaultReferenceCodeOrder
+	}
+	o := *order
+	return func(pager *referencecodePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultReferenceCodeOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithReferenceCodeFilter configures pagination filter.
+func WithReferenceCodeFilter(filter func(*ReferenceCodeQuery) (*ReferenceCodeQuery, error)) ReferenceCodePaginateOption {
+	return func(pager *referencecodePager) error {
+		if filter == nil {
+			return errors.New("ReferenceCodeQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type referencecodePager struct {
+	reverse bool
+	order   *ReferenceCodeOrder
+	filter  func(*ReferenceCodeQuery) (*ReferenceCodeQuery, error)
+}
+
+func newReferenceCodePager(opts []ReferenceCodePaginateOption, reverse bool) (*referencecodePager, error) {
+	pager := &referencecodePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultReferenceCodeOrder
+	}
+	return pager, nil
+}
+
+func (p *referencecodePager) applyFilter(query *ReferenceCodeQuery) (*ReferenceCodeQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *referencecodePager) toCursor(_m *ReferenceCode) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *referencecodePager) applyCursors(query *ReferenceCodeQuery, after, before *Cursor) (*ReferenceCodeQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultReferenceCodeOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *referencecodePager) applyOrder(query *ReferenceCodeQuery) *ReferenceCodeQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultReferenceCodeOrder.Field {
+		query = query.Order(DefaultReferenceCodeOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *referencecodePager) orderExpr(query *ReferenceCodeQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultReferenceCodeOrder.Field {
+			b.Comma().Ident(DefaultReferenceCodeOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ReferenceCode.
+func (_m *ReferenceCodeQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ReferenceCodePaginateOption,
+) (*ReferenceCodeConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newReferenceCodePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ReferenceCodeConnection{Edges: []*ReferenceCodeEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// ReferenceCodeOrderField defines the ordering field of ReferenceCode.
+type ReferenceCodeOrderField struct {
+	// Value extracts the ordering value from the given ReferenceCode.
+	Value    func(*ReferenceCode) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) referencecode.OrderOption
+	toCursor func(*ReferenceCode) Cursor
+}
+
+// ReferenceCodeOrder defines the ordering of ReferenceCode.
+type ReferenceCodeOrder struct {
+	Direction OrderDirection           `json:"direction"`
+	Field     *ReferenceCodeOrderField `json:"field"`
+}
+
+// DefaultReferenceCodeOrder is the default ordering of ReferenceCode.
+var DefaultReferenceCodeOrder = &ReferenceCodeOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ReferenceCodeOrderField{
+		Value: func(_m *ReferenceCode) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: referencecode.FieldID,
+		toTerm: referencecode.ByID,
+		toCursor: func(_m *ReferenceCode) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ReferenceCode into ReferenceCodeEdge.
+func (_m *ReferenceCode) ToEdge(order *ReferenceCodeOrder) *ReferenceCodeEdge {
+	if order == nil {
+		order = DefaultReferenceCodeOrder
+	}
+	return &ReferenceCodeEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // RegistrationEdge is the edge representation of Registration.
 type RegistrationEdge struct {
 	Node   *Registration `json:"node"`
@@ -3135,6 +4059,255 @@ func (_m *Scan) ToEdge(order *ScanOrder) *ScanEdge {
 		order = DefaultScanOrder
 	}
 	return &ScanEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// SkillBlockEdge is the edge representation of SkillBlock.
+type SkillBlockEdge struct {
+	Node   *SkillBlock `json:"node"`
+	Cursor Cursor      `json:"cursor"`
+}
+
+// SkillBlockConnection is the connection containing edges to SkillBlock.
+type SkillBlockConnection struct {
+	Edges      []*SkillBlockEdge `json:"edges"`
+	PageInfo   PageInfo          `json:"pageInfo"`
+	TotalCount int               `json:"totalCount"`
+}
+
+func (c *SkillBlockConnection) build(nodes []*SkillBlock, pager *skillblockPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *SkillBlock
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *SkillBlock {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *SkillBlock {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*SkillBlockEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &SkillBlockEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// SkillBlockPaginateOption enables pagination customization.
+type SkillBlockPaginateOption func(*skillblockPager) error
+
+// WithSkillBlockOrder configures pagination ordering.
+func WithSkillBlockOrder(order *SkillBlockOrder) SkillBlockPaginateOption {
+	if order == nil {
+		order = DefaultSkillBlockOrder
+	}
+	o := *order
+	return func(pager *skillblockPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultSkillBlockOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithSkillBlockFilter configures pagination filter.
+func WithSkillBlockFilter(filter func(*SkillBlockQuery) (*SkillBlockQuery, error)) SkillBlockPaginateOption {
+	return func(pager *skillblockPager) error {
+		if filter == nil {
+			return errors.New("SkillBlockQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type skillblockPager struct {
+	reverse bool
+	order   *SkillBlockOrder
+	filter  func(*SkillBlockQuery) (*SkillBlockQuery, error)
+}
+
+func newSkillBlockPager(opts []SkillBlockPaginateOption, reverse bool) (*skillblockPager, error) {
+	pager := &skillblockPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultSkillBlockOrder
+	}
+	return pager, nil
+}
+
+func (p *skillblockPager) applyFilter(query *SkillBlockQuery) (*SkillBlockQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *skillblockPager) toCursor(_m *SkillBlock) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *skillblockPager) applyCursors(query *SkillBlockQuery, after, before *Cursor) (*SkillBlockQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultSkillBlockOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *skillblockPager) applyOrder(query *SkillBlockQuery) *SkillBlockQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultSkillBlockOrder.Field {
+		query = query.Order(DefaultSkillBlockOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *skillblockPager) orderExpr(query *SkillBlockQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultSkillBlockOrder.Field {
+			b.Comma().Ident(DefaultSkillBlockOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to SkillBlock.
+func (_m *SkillBlockQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...SkillBlockPaginateOption,
+) (*SkillBlockConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newSkillBlockPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &SkillBlockConnection{Edges: []*SkillBlockEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// SkillBlockOrderField defines the ordering field of SkillBlock.
+type SkillBlockOrderField struct {
+	// Value extracts the ordering value from the given SkillBlock.
+	Value    func(*SkillBlock) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) skillblock.OrderOption
+	toCursor func(*SkillBlock) Cursor
+}
+
+// SkillBlockOrder defines the ordering of SkillBlock.
+type SkillBlockOrder struct {
+	Direction OrderDirection        `json:"direction"`
+	Field     *SkillBlockOrderField `json:"field"`
+}
+
+// DefaultSkillBlockOrder is the default ordering of SkillBlock.
+var DefaultSkillBlockOrder = &SkillBlockOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &SkillBlockOrderField{
+		Value: func(_m *SkillBlock) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: skillblock.FieldID,
+		toTerm: skillblock.ByID,
+		toCursor: func(_m *SkillBlock) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts SkillBlock into SkillBlockEdge.
+func (_m *SkillBlock) ToEdge(order *SkillBlockOrder) *SkillBlockEdge {
+	if order == nil {
+		order = DefaultSkillBlockOrder
+	}
+	return &SkillBlockEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

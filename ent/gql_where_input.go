@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ofhub/ofhub/ent/accreditation"
 	"github.com/ofhub/ofhub/ent/activity"
+	"github.com/ofhub/ofhub/ent/certification"
 	"github.com/ofhub/ofhub/ent/device"
 	"github.com/ofhub/ofhub/ent/historyentry"
 	"github.com/ofhub/ofhub/ent/membership"
@@ -15,12 +17,392 @@ import (
 	"github.com/ofhub/ofhub/ent/outboxmessage"
 	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/predicate"
+	"github.com/ofhub/ofhub/ent/referencecode"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/ent/skillblock"
 	"github.com/ofhub/ofhub/ent/slot"
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/user"
 )
+
+// AccreditationWhereInput represents a where input for filtering Accreditation queries.
+type AccreditationWhereInput struct {
+	Predicates []predicate.Accreditation  `json:"-"`
+	Not        *AccreditationWhereInput   `json:"not,omitempty"`
+	Or         []*AccreditationWhereInput `json:"or,omitempty"`
+	And        []*AccreditationWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "certification_id" field predicates.
+	CertificationID      *int  `json:"certificationID,omitempty"`
+	CertificationIDNEQ   *int  `json:"certificationIDNEQ,omitempty"`
+	CertificationIDIn    []int `json:"certificationIDIn,omitempty"`
+	CertificationIDNotIn []int `json:"certificationIDNotIn,omitempty"`
+
+	// "siret" field predicates.
+	Siret             *string  `json:"siret,omitempty"`
+	SiretNEQ          *string  `json:"siretNEQ,omitempty"`
+	SiretIn           []string `json:"siretIn,omitempty"`
+	SiretNotIn        []string `json:"siretNotIn,omitempty"`
+	SiretGT           *string  `json:"siretGT,omitempty"`
+	SiretGTE          *string  `json:"siretGTE,omitempty"`
+	SiretLT           *string  `json:"siretLT,omitempty"`
+	SiretLTE          *string  `json:"siretLTE,omitempty"`
+	SiretContains     *string  `json:"siretContains,omitempty"`
+	SiretHasPrefix    *string  `json:"siretHasPrefix,omitempty"`
+	SiretHasSuffix    *string  `json:"siretHasSuffix,omitempty"`
+	SiretEqualFold    *string  `json:"siretEqualFold,omitempty"`
+	SiretContainsFold *string  `json:"siretContainsFold,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameIsNil        bool     `json:"nameIsNil,omitempty"`
+	NameNotNil       bool     `json:"nameNotNil,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "organization_id" field predicates.
+	OrganizationID       *int  `json:"organizationID,omitempty"`
+	OrganizationIDNEQ    *int  `json:"organizationIDNEQ,omitempty"`
+	OrganizationIDIn     []int `json:"organizationIDIn,omitempty"`
+	OrganizationIDNotIn  []int `json:"organizationIDNotIn,omitempty"`
+	OrganizationIDIsNil  bool  `json:"organizationIDIsNil,omitempty"`
+	OrganizationIDNotNil bool  `json:"organizationIDNotNil,omitempty"`
+
+	// "may_train" field predicates.
+	MayTrain    *bool `json:"mayTrain,omitempty"`
+	MayTrainNEQ *bool `json:"mayTrainNEQ,omitempty"`
+
+	// "may_assess" field predicates.
+	MayAssess    *bool `json:"mayAssess,omitempty"`
+	MayAssessNEQ *bool `json:"mayAssessNEQ,omitempty"`
+
+	// "certifier" field predicates.
+	Certifier    *bool `json:"certifier,omitempty"`
+	CertifierNEQ *bool `json:"certifierNEQ,omitempty"`
+
+	// "end_date" field predicates.
+	EndDate       *time.Time  `json:"endDate,omitempty"`
+	EndDateNEQ    *time.Time  `json:"endDateNEQ,omitempty"`
+	EndDateIn     []time.Time `json:"endDateIn,omitempty"`
+	EndDateNotIn  []time.Time `json:"endDateNotIn,omitempty"`
+	EndDateGT     *time.Time  `json:"endDateGT,omitempty"`
+	EndDateGTE    *time.Time  `json:"endDateGTE,omitempty"`
+	EndDateLT     *time.Time  `json:"endDateLT,omitempty"`
+	EndDateLTE    *time.Time  `json:"endDateLTE,omitempty"`
+	EndDateIsNil  bool        `json:"endDateIsNil,omitempty"`
+	EndDateNotNil bool        `json:"endDateNotNil,omitempty"`
+
+	// "certification" edge predicates.
+	HasCertification     *bool                      `json:"hasCertification,omitempty"`
+	HasCertificationWith []*CertificationWhereInput `json:"hasCertificationWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *AccreditationWhereInput) AddPredicates(predicates ...predicate.Accreditation) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the AccreditationWhereInput filter on the AccreditationQuery builder.
+func (i *AccreditationWhereInput) Filter(q *AccreditationQuery) (*AccreditationQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyAccreditationWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyAccreditationWhereInput is returned in case the AccreditationWhereInput is empty.
+var ErrEmptyAccreditationWhereInput = errors.New("ent: empty predicate AccreditationWhereInput")
+
+// P returns a predicate for filtering accreditations.
+// An error is returned if the input is empty or invalid.
+func (i *AccreditationWhereInput) P() (predicate.Accreditation, error) {
+	var predicates []predicate.Accreditation
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, accreditation.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Accreditation, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, accreditation.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Accreditation, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, accreditation.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, accreditation.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, accreditation.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, accreditation.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, accreditation.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, accreditation.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, accreditation.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, accreditation.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, accreditation.IDLTE(*i.IDLTE))
+	}
+	if i.CertificationID != nil {
+		predicates = append(predicates, accreditation.CertificationIDEQ(*i.CertificationID))
+	}
+	if i.CertificationIDNEQ != nil {
+		predicates = append(predicates, accreditation.CertificationIDNEQ(*i.CertificationIDNEQ))
+	}
+	if len(i.CertificationIDIn) > 0 {
+		predicates = append(predicates, accreditation.CertificationIDIn(i.CertificationIDIn...))
+	}
+	if len(i.CertificationIDNotIn) > 0 {
+		predicates = append(predicates, accreditation.CertificationIDNotIn(i.CertificationIDNotIn...))
+	}
+	if i.Siret != nil {
+		predicates = append(predicates, accreditation.SiretEQ(*i.Siret))
+	}
+	if i.SiretNEQ != nil {
+		predicates = append(predicates, accreditation.SiretNEQ(*i.SiretNEQ))
+	}
+	if len(i.SiretIn) > 0 {
+		predicates = append(predicates, accreditation.SiretIn(i.SiretIn...))
+	}
+	if len(i.SiretNotIn) > 0 {
+		predicates = append(predicates, accreditation.SiretNotIn(i.SiretNotIn...))
+	}
+	if i.SiretGT != nil {
+		predicates = append(predicates, accreditation.SiretGT(*i.SiretGT))
+	}
+	if i.SiretGTE != nil {
+		predicates = append(predicates, accreditation.SiretGTE(*i.SiretGTE))
+	}
+	if i.SiretLT != nil {
+		predicates = append(predicates, accreditation.SiretLT(*i.SiretLT))
+	}
+	if i.SiretLTE != nil {
+		predicates = append(predicates, accreditation.SiretLTE(*i.SiretLTE))
+	}
+	if i.SiretContains != nil {
+		predicates = append(predicates, accreditation.SiretContains(*i.SiretContains))
+	}
+	if i.SiretHasPrefix != nil {
+		predicates = append(predicates, accreditation.SiretHasPrefix(*i.SiretHasPrefix))
+	}
+	if i.SiretHasSuffix != nil {
+		predicates = append(predicates, accreditation.SiretHasSuffix(*i.SiretHasSuffix))
+	}
+	if i.SiretEqualFold != nil {
+		predicates = append(predicates, accreditation.SiretEqualFold(*i.SiretEqualFold))
+	}
+	if i.SiretContainsFold != nil {
+		predicates = append(predicates, accreditation.SiretContainsFold(*i.SiretContainsFold))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, accreditation.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, accreditation.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, accreditation.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, accreditation.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, accreditation.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, accreditation.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, accreditation.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, accreditation.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, accreditation.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, accreditation.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, accreditation.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameIsNil {
+		predicates = append(predicates, accreditation.NameIsNil())
+	}
+	if i.NameNotNil {
+		predicates = append(predicates, accreditation.NameNotNil())
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, accreditation.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, accreditation.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.OrganizationID != nil {
+		predicates = append(predicates, accreditation.OrganizationIDEQ(*i.OrganizationID))
+	}
+	if i.OrganizationIDNEQ != nil {
+		predicates = append(predicates, accreditation.OrganizationIDNEQ(*i.OrganizationIDNEQ))
+	}
+	if len(i.OrganizationIDIn) > 0 {
+		predicates = append(predicates, accreditation.OrganizationIDIn(i.OrganizationIDIn...))
+	}
+	if len(i.OrganizationIDNotIn) > 0 {
+		predicates = append(predicates, accreditation.OrganizationIDNotIn(i.OrganizationIDNotIn...))
+	}
+	if i.OrganizationIDIsNil {
+		predicates = append(predicates, accreditation.OrganizationIDIsNil())
+	}
+	if i.OrganizationIDNotNil {
+		predicates = append(predicates, accreditation.OrganizationIDNotNil())
+	}
+	if i.MayTrain != nil {
+		predicates = append(predicates, accreditation.MayTrainEQ(*i.MayTrain))
+	}
+	if i.MayTrainNEQ != nil {
+		predicates = append(predicates, accreditation.MayTrainNEQ(*i.MayTrainNEQ))
+	}
+	if i.MayAssess != nil {
+		predicates = append(predicates, accreditation.MayAssessEQ(*i.MayAssess))
+	}
+	if i.MayAssessNEQ != nil {
+		predicates = append(predicates, accreditation.MayAssessNEQ(*i.MayAssessNEQ))
+	}
+	if i.Certifier != nil {
+		predicates = append(predicates, accreditation.CertifierEQ(*i.Certifier))
+	}
+	if i.CertifierNEQ != nil {
+		predicates = append(predicates, accreditation.CertifierNEQ(*i.CertifierNEQ))
+	}
+	if i.EndDate != nil {
+		predicates = append(predicates, accreditation.EndDateEQ(*i.EndDate))
+	}
+	if i.EndDateNEQ != nil {
+		predicates = append(predicates, accreditation.EndDateNEQ(*i.EndDateNEQ))
+	}
+	if len(i.EndDateIn) > 0 {
+		predicates = append(predicates, accreditation.EndDateIn(i.EndDateIn...))
+	}
+	if len(i.EndDateNotIn) > 0 {
+		predicates = append(predicates, accreditation.EndDateNotIn(i.EndDateNotIn...))
+	}
+	if i.EndDateGT != nil {
+		predicates = append(predicates, accreditation.EndDateGT(*i.EndDateGT))
+	}
+	if i.EndDateGTE != nil {
+		predicates = append(predicates, accreditation.EndDateGTE(*i.EndDateGTE))
+	}
+	if i.EndDateLT != nil {
+		predicates = append(predicates, accreditation.EndDateLT(*i.EndDateLT))
+	}
+	if i.EndDateLTE != nil {
+		predicates = append(predicates, accreditation.EndDateLTE(*i.EndDateLTE))
+	}
+	if i.EndDateIsNil {
+		predicates = append(predicates, accreditation.EndDateIsNil())
+	}
+	if i.EndDateNotNil {
+		predicates = append(predicates, accreditation.EndDateNotNil())
+	}
+
+	if i.HasCertification != nil {
+		p := accreditation.HasCertification()
+		if !*i.HasCertification {
+			p = accreditation.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCertificationWith) > 0 {
+		with := make([]predicate.Certification, 0, len(i.HasCertificationWith))
+		for _, w := range i.HasCertificationWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCertificationWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, accreditation.HasCertificationWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyAccreditationWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return accreditation.And(predicates...), nil
+	}
+}
 
 // ActivityWhereInput represents a where input for filtering Activity queries.
 type ActivityWhereInput struct {
@@ -711,6 +1093,964 @@ func (i *ActivityWhereInput) P() (predicate.Activity, error) {
 		return predicates[0], nil
 	default:
 		return activity.And(predicates...), nil
+	}
+}
+
+// CertificationWhereInput represents a where input for filtering Certification queries.
+type CertificationWhereInput struct {
+	Predicates []predicate.Certification  `json:"-"`
+	Not        *CertificationWhereInput   `json:"not,omitempty"`
+	Or         []*CertificationWhereInput `json:"or,omitempty"`
+	And        []*CertificationWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "code" field predicates.
+	Code             *string  `json:"code,omitempty"`
+	CodeNEQ          *string  `json:"codeNEQ,omitempty"`
+	CodeIn           []string `json:"codeIn,omitempty"`
+	CodeNotIn        []string `json:"codeNotIn,omitempty"`
+	CodeGT           *string  `json:"codeGT,omitempty"`
+	CodeGTE          *string  `json:"codeGTE,omitempty"`
+	CodeLT           *string  `json:"codeLT,omitempty"`
+	CodeLTE          *string  `json:"codeLTE,omitempty"`
+	CodeContains     *string  `json:"codeContains,omitempty"`
+	CodeHasPrefix    *string  `json:"codeHasPrefix,omitempty"`
+	CodeHasSuffix    *string  `json:"codeHasSuffix,omitempty"`
+	CodeEqualFold    *string  `json:"codeEqualFold,omitempty"`
+	CodeContainsFold *string  `json:"codeContainsFold,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "rncp_code" field predicates.
+	RncpCode             *string  `json:"rncpCode,omitempty"`
+	RncpCodeNEQ          *string  `json:"rncpCodeNEQ,omitempty"`
+	RncpCodeIn           []string `json:"rncpCodeIn,omitempty"`
+	RncpCodeNotIn        []string `json:"rncpCodeNotIn,omitempty"`
+	RncpCodeGT           *string  `json:"rncpCodeGT,omitempty"`
+	RncpCodeGTE          *string  `json:"rncpCodeGTE,omitempty"`
+	RncpCodeLT           *string  `json:"rncpCodeLT,omitempty"`
+	RncpCodeLTE          *string  `json:"rncpCodeLTE,omitempty"`
+	RncpCodeContains     *string  `json:"rncpCodeContains,omitempty"`
+	RncpCodeHasPrefix    *string  `json:"rncpCodeHasPrefix,omitempty"`
+	RncpCodeHasSuffix    *string  `json:"rncpCodeHasSuffix,omitempty"`
+	RncpCodeIsNil        bool     `json:"rncpCodeIsNil,omitempty"`
+	RncpCodeNotNil       bool     `json:"rncpCodeNotNil,omitempty"`
+	RncpCodeEqualFold    *string  `json:"rncpCodeEqualFold,omitempty"`
+	RncpCodeContainsFold *string  `json:"rncpCodeContainsFold,omitempty"`
+
+	// "rs_code" field predicates.
+	RsCode             *string  `json:"rsCode,omitempty"`
+	RsCodeNEQ          *string  `json:"rsCodeNEQ,omitempty"`
+	RsCodeIn           []string `json:"rsCodeIn,omitempty"`
+	RsCodeNotIn        []string `json:"rsCodeNotIn,omitempty"`
+	RsCodeGT           *string  `json:"rsCodeGT,omitempty"`
+	RsCodeGTE          *string  `json:"rsCodeGTE,omitempty"`
+	RsCodeLT           *string  `json:"rsCodeLT,omitempty"`
+	RsCodeLTE          *string  `json:"rsCodeLTE,omitempty"`
+	RsCodeContains     *string  `json:"rsCodeContains,omitempty"`
+	RsCodeHasPrefix    *string  `json:"rsCodeHasPrefix,omitempty"`
+	RsCodeHasSuffix    *string  `json:"rsCodeHasSuffix,omitempty"`
+	RsCodeIsNil        bool     `json:"rsCodeIsNil,omitempty"`
+	RsCodeNotNil       bool     `json:"rsCodeNotNil,omitempty"`
+	RsCodeEqualFold    *string  `json:"rsCodeEqualFold,omitempty"`
+	RsCodeContainsFold *string  `json:"rsCodeContainsFold,omitempty"`
+
+	// "acronym" field predicates.
+	Acronym             *string  `json:"acronym,omitempty"`
+	AcronymNEQ          *string  `json:"acronymNEQ,omitempty"`
+	AcronymIn           []string `json:"acronymIn,omitempty"`
+	AcronymNotIn        []string `json:"acronymNotIn,omitempty"`
+	AcronymGT           *string  `json:"acronymGT,omitempty"`
+	AcronymGTE          *string  `json:"acronymGTE,omitempty"`
+	AcronymLT           *string  `json:"acronymLT,omitempty"`
+	AcronymLTE          *string  `json:"acronymLTE,omitempty"`
+	AcronymContains     *string  `json:"acronymContains,omitempty"`
+	AcronymHasPrefix    *string  `json:"acronymHasPrefix,omitempty"`
+	AcronymHasSuffix    *string  `json:"acronymHasSuffix,omitempty"`
+	AcronymIsNil        bool     `json:"acronymIsNil,omitempty"`
+	AcronymNotNil       bool     `json:"acronymNotNil,omitempty"`
+	AcronymEqualFold    *string  `json:"acronymEqualFold,omitempty"`
+	AcronymContainsFold *string  `json:"acronymContainsFold,omitempty"`
+
+	// "acronym_label" field predicates.
+	AcronymLabel             *string  `json:"acronymLabel,omitempty"`
+	AcronymLabelNEQ          *string  `json:"acronymLabelNEQ,omitempty"`
+	AcronymLabelIn           []string `json:"acronymLabelIn,omitempty"`
+	AcronymLabelNotIn        []string `json:"acronymLabelNotIn,omitempty"`
+	AcronymLabelGT           *string  `json:"acronymLabelGT,omitempty"`
+	AcronymLabelGTE          *string  `json:"acronymLabelGTE,omitempty"`
+	AcronymLabelLT           *string  `json:"acronymLabelLT,omitempty"`
+	AcronymLabelLTE          *string  `json:"acronymLabelLTE,omitempty"`
+	AcronymLabelContains     *string  `json:"acronymLabelContains,omitempty"`
+	AcronymLabelHasPrefix    *string  `json:"acronymLabelHasPrefix,omitempty"`
+	AcronymLabelHasSuffix    *string  `json:"acronymLabelHasSuffix,omitempty"`
+	AcronymLabelIsNil        bool     `json:"acronymLabelIsNil,omitempty"`
+	AcronymLabelNotNil       bool     `json:"acronymLabelNotNil,omitempty"`
+	AcronymLabelEqualFold    *string  `json:"acronymLabelEqualFold,omitempty"`
+	AcronymLabelContainsFold *string  `json:"acronymLabelContainsFold,omitempty"`
+
+	// "school_code" field predicates.
+	SchoolCode             *string  `json:"schoolCode,omitempty"`
+	SchoolCodeNEQ          *string  `json:"schoolCodeNEQ,omitempty"`
+	SchoolCodeIn           []string `json:"schoolCodeIn,omitempty"`
+	SchoolCodeNotIn        []string `json:"schoolCodeNotIn,omitempty"`
+	SchoolCodeGT           *string  `json:"schoolCodeGT,omitempty"`
+	SchoolCodeGTE          *string  `json:"schoolCodeGTE,omitempty"`
+	SchoolCodeLT           *string  `json:"schoolCodeLT,omitempty"`
+	SchoolCodeLTE          *string  `json:"schoolCodeLTE,omitempty"`
+	SchoolCodeContains     *string  `json:"schoolCodeContains,omitempty"`
+	SchoolCodeHasPrefix    *string  `json:"schoolCodeHasPrefix,omitempty"`
+	SchoolCodeHasSuffix    *string  `json:"schoolCodeHasSuffix,omitempty"`
+	SchoolCodeIsNil        bool     `json:"schoolCodeIsNil,omitempty"`
+	SchoolCodeNotNil       bool     `json:"schoolCodeNotNil,omitempty"`
+	SchoolCodeEqualFold    *string  `json:"schoolCodeEqualFold,omitempty"`
+	SchoolCodeContainsFold *string  `json:"schoolCodeContainsFold,omitempty"`
+
+	// "level" field predicates.
+	Level       *int  `json:"level,omitempty"`
+	LevelNEQ    *int  `json:"levelNEQ,omitempty"`
+	LevelIn     []int `json:"levelIn,omitempty"`
+	LevelNotIn  []int `json:"levelNotIn,omitempty"`
+	LevelGT     *int  `json:"levelGT,omitempty"`
+	LevelGTE    *int  `json:"levelGTE,omitempty"`
+	LevelLT     *int  `json:"levelLT,omitempty"`
+	LevelLTE    *int  `json:"levelLTE,omitempty"`
+	LevelIsNil  bool  `json:"levelIsNil,omitempty"`
+	LevelNotNil bool  `json:"levelNotNil,omitempty"`
+
+	// "first_exam_session" field predicates.
+	FirstExamSession       *time.Time  `json:"firstExamSession,omitempty"`
+	FirstExamSessionNEQ    *time.Time  `json:"firstExamSessionNEQ,omitempty"`
+	FirstExamSessionIn     []time.Time `json:"firstExamSessionIn,omitempty"`
+	FirstExamSessionNotIn  []time.Time `json:"firstExamSessionNotIn,omitempty"`
+	FirstExamSessionGT     *time.Time  `json:"firstExamSessionGT,omitempty"`
+	FirstExamSessionGTE    *time.Time  `json:"firstExamSessionGTE,omitempty"`
+	FirstExamSessionLT     *time.Time  `json:"firstExamSessionLT,omitempty"`
+	FirstExamSessionLTE    *time.Time  `json:"firstExamSessionLTE,omitempty"`
+	FirstExamSessionIsNil  bool        `json:"firstExamSessionIsNil,omitempty"`
+	FirstExamSessionNotNil bool        `json:"firstExamSessionNotNil,omitempty"`
+
+	// "last_exam_session" field predicates.
+	LastExamSession       *time.Time  `json:"lastExamSession,omitempty"`
+	LastExamSessionNEQ    *time.Time  `json:"lastExamSessionNEQ,omitempty"`
+	LastExamSessionIn     []time.Time `json:"lastExamSessionIn,omitempty"`
+	LastExamSessionNotIn  []time.Time `json:"lastExamSessionNotIn,omitempty"`
+	LastExamSessionGT     *time.Time  `json:"lastExamSessionGT,omitempty"`
+	LastExamSessionGTE    *time.Time  `json:"lastExamSessionGTE,omitempty"`
+	LastExamSessionLT     *time.Time  `json:"lastExamSessionLT,omitempty"`
+	LastExamSessionLTE    *time.Time  `json:"lastExamSessionLTE,omitempty"`
+	LastExamSessionIsNil  bool        `json:"lastExamSessionIsNil,omitempty"`
+	LastExamSessionNotNil bool        `json:"lastExamSessionNotNil,omitempty"`
+
+	// "decision_date" field predicates.
+	DecisionDate       *time.Time  `json:"decisionDate,omitempty"`
+	DecisionDateNEQ    *time.Time  `json:"decisionDateNEQ,omitempty"`
+	DecisionDateIn     []time.Time `json:"decisionDateIn,omitempty"`
+	DecisionDateNotIn  []time.Time `json:"decisionDateNotIn,omitempty"`
+	DecisionDateGT     *time.Time  `json:"decisionDateGT,omitempty"`
+	DecisionDateGTE    *time.Time  `json:"decisionDateGTE,omitempty"`
+	DecisionDateLT     *time.Time  `json:"decisionDateLT,omitempty"`
+	DecisionDateLTE    *time.Time  `json:"decisionDateLTE,omitempty"`
+	DecisionDateIsNil  bool        `json:"decisionDateIsNil,omitempty"`
+	DecisionDateNotNil bool        `json:"decisionDateNotNil,omitempty"`
+
+	// "registration_end_date" field predicates.
+	RegistrationEndDate       *time.Time  `json:"registrationEndDate,omitempty"`
+	RegistrationEndDateNEQ    *time.Time  `json:"registrationEndDateNEQ,omitempty"`
+	RegistrationEndDateIn     []time.Time `json:"registrationEndDateIn,omitempty"`
+	RegistrationEndDateNotIn  []time.Time `json:"registrationEndDateNotIn,omitempty"`
+	RegistrationEndDateGT     *time.Time  `json:"registrationEndDateGT,omitempty"`
+	RegistrationEndDateGTE    *time.Time  `json:"registrationEndDateGTE,omitempty"`
+	RegistrationEndDateLT     *time.Time  `json:"registrationEndDateLT,omitempty"`
+	RegistrationEndDateLTE    *time.Time  `json:"registrationEndDateLTE,omitempty"`
+	RegistrationEndDateIsNil  bool        `json:"registrationEndDateIsNil,omitempty"`
+	RegistrationEndDateNotNil bool        `json:"registrationEndDateNotNil,omitempty"`
+
+	// "registration_type" field predicates.
+	RegistrationType             *string  `json:"registrationType,omitempty"`
+	RegistrationTypeNEQ          *string  `json:"registrationTypeNEQ,omitempty"`
+	RegistrationTypeIn           []string `json:"registrationTypeIn,omitempty"`
+	RegistrationTypeNotIn        []string `json:"registrationTypeNotIn,omitempty"`
+	RegistrationTypeGT           *string  `json:"registrationTypeGT,omitempty"`
+	RegistrationTypeGTE          *string  `json:"registrationTypeGTE,omitempty"`
+	RegistrationTypeLT           *string  `json:"registrationTypeLT,omitempty"`
+	RegistrationTypeLTE          *string  `json:"registrationTypeLTE,omitempty"`
+	RegistrationTypeContains     *string  `json:"registrationTypeContains,omitempty"`
+	RegistrationTypeHasPrefix    *string  `json:"registrationTypeHasPrefix,omitempty"`
+	RegistrationTypeHasSuffix    *string  `json:"registrationTypeHasSuffix,omitempty"`
+	RegistrationTypeIsNil        bool     `json:"registrationTypeIsNil,omitempty"`
+	RegistrationTypeNotNil       bool     `json:"registrationTypeNotNil,omitempty"`
+	RegistrationTypeEqualFold    *string  `json:"registrationTypeEqualFold,omitempty"`
+	RegistrationTypeContainsFold *string  `json:"registrationTypeContainsFold,omitempty"`
+
+	// "state" field predicates.
+	State      *certification.State  `json:"state,omitempty"`
+	StateNEQ   *certification.State  `json:"stateNEQ,omitempty"`
+	StateIn    []certification.State `json:"stateIn,omitempty"`
+	StateNotIn []certification.State `json:"stateNotIn,omitempty"`
+
+	// "apprenticeship" field predicates.
+	Apprenticeship    *bool `json:"apprenticeship,omitempty"`
+	ApprenticeshipNEQ *bool `json:"apprenticeshipNEQ,omitempty"`
+
+	// "replaced_by_id" field predicates.
+	ReplacedByID       *int  `json:"replacedByID,omitempty"`
+	ReplacedByIDNEQ    *int  `json:"replacedByIDNEQ,omitempty"`
+	ReplacedByIDIn     []int `json:"replacedByIDIn,omitempty"`
+	ReplacedByIDNotIn  []int `json:"replacedByIDNotIn,omitempty"`
+	ReplacedByIDIsNil  bool  `json:"replacedByIDIsNil,omitempty"`
+	ReplacedByIDNotNil bool  `json:"replacedByIDNotNil,omitempty"`
+
+	// "skill_blocks" edge predicates.
+	HasSkillBlocks     *bool                   `json:"hasSkillBlocks,omitempty"`
+	HasSkillBlocksWith []*SkillBlockWhereInput `json:"hasSkillBlocksWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CertificationWhereInput) AddPredicates(predicates ...predicate.Certification) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CertificationWhereInput filter on the CertificationQuery builder.
+func (i *CertificationWhereInput) Filter(q *CertificationQuery) (*CertificationQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCertificationWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCertificationWhereInput is returned in case the CertificationWhereInput is empty.
+var ErrEmptyCertificationWhereInput = errors.New("ent: empty predicate CertificationWhereInput")
+
+// P returns a predicate for filtering certifications.
+// An error is returned if the input is empty or invalid.
+func (i *CertificationWhereInput) P() (predicate.Certification, error) {
+	var predicates []predicate.Certification
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, certification.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Certification, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, certification.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Certification, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, certification.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, certification.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, certification.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, certification.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, certification.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, certification.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, certification.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, certification.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, certification.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, certification.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, certification.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, certification.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, certification.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, certification.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, certification.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, certification.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, certification.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, certification.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, certification.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, certification.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, certification.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, certification.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, certification.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, certification.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, certification.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Code != nil {
+		predicates = append(predicates, certification.CodeEQ(*i.Code))
+	}
+	if i.CodeNEQ != nil {
+		predicates = append(predicates, certification.CodeNEQ(*i.CodeNEQ))
+	}
+	if len(i.CodeIn) > 0 {
+		predicates = append(predicates, certification.CodeIn(i.CodeIn...))
+	}
+	if len(i.CodeNotIn) > 0 {
+		predicates = append(predicates, certification.CodeNotIn(i.CodeNotIn...))
+	}
+	if i.CodeGT != nil {
+		predicates = append(predicates, certification.CodeGT(*i.CodeGT))
+	}
+	if i.CodeGTE != nil {
+		predicates = append(predicates, certification.CodeGTE(*i.CodeGTE))
+	}
+	if i.CodeLT != nil {
+		predicates = append(predicates, certification.CodeLT(*i.CodeLT))
+	}
+	if i.CodeLTE != nil {
+		predicates = append(predicates, certification.CodeLTE(*i.CodeLTE))
+	}
+	if i.CodeContains != nil {
+		predicates = append(predicates, certification.CodeContains(*i.CodeContains))
+	}
+	if i.CodeHasPrefix != nil {
+		predicates = append(predicates, certification.CodeHasPrefix(*i.CodeHasPrefix))
+	}
+	if i.CodeHasSuffix != nil {
+		predicates = append(predicates, certification.CodeHasSuffix(*i.CodeHasSuffix))
+	}
+	if i.CodeEqualFold != nil {
+		predicates = append(predicates, certification.CodeEqualFold(*i.CodeEqualFold))
+	}
+	if i.CodeContainsFold != nil {
+		predicates = append(predicates, certification.CodeContainsFold(*i.CodeContainsFold))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, certification.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, certification.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, certification.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, certification.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, certification.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, certification.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, certification.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, certification.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, certification.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, certification.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, certification.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, certification.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, certification.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.RncpCode != nil {
+		predicates = append(predicates, certification.RncpCodeEQ(*i.RncpCode))
+	}
+	if i.RncpCodeNEQ != nil {
+		predicates = append(predicates, certification.RncpCodeNEQ(*i.RncpCodeNEQ))
+	}
+	if len(i.RncpCodeIn) > 0 {
+		predicates = append(predicates, certification.RncpCodeIn(i.RncpCodeIn...))
+	}
+	if len(i.RncpCodeNotIn) > 0 {
+		predicates = append(predicates, certification.RncpCodeNotIn(i.RncpCodeNotIn...))
+	}
+	if i.RncpCodeGT != nil {
+		predicates = append(predicates, certification.RncpCodeGT(*i.RncpCodeGT))
+	}
+	if i.RncpCodeGTE != nil {
+		predicates = append(predicates, certification.RncpCodeGTE(*i.RncpCodeGTE))
+	}
+	if i.RncpCodeLT != nil {
+		predicates = append(predicates, certification.RncpCodeLT(*i.RncpCodeLT))
+	}
+	if i.RncpCodeLTE != nil {
+		predicates = append(predicates, certification.RncpCodeLTE(*i.RncpCodeLTE))
+	}
+	if i.RncpCodeContains != nil {
+		predicates = append(predicates, certification.RncpCodeContains(*i.RncpCodeContains))
+	}
+	if i.RncpCodeHasPrefix != nil {
+		predicates = append(predicates, certification.RncpCodeHasPrefix(*i.RncpCodeHasPrefix))
+	}
+	if i.RncpCodeHasSuffix != nil {
+		predicates = append(predicates, certification.RncpCodeHasSuffix(*i.RncpCodeHasSuffix))
+	}
+	if i.RncpCodeIsNil {
+		predicates = append(predicates, certification.RncpCodeIsNil())
+	}
+	if i.RncpCodeNotNil {
+		predicates = append(predicates, certification.RncpCodeNotNil())
+	}
+	if i.RncpCodeEqualFold != nil {
+		predicates = append(predicates, certification.RncpCodeEqualFold(*i.RncpCodeEqualFold))
+	}
+	if i.RncpCodeContainsFold != nil {
+		predicates = append(predicates, certification.RncpCodeContainsFold(*i.RncpCodeContainsFold))
+	}
+	if i.RsCode != nil {
+		predicates = append(predicates, certification.RsCodeEQ(*i.RsCode))
+	}
+	if i.RsCodeNEQ != nil {
+		predicates = append(predicates, certification.RsCodeNEQ(*i.RsCodeNEQ))
+	}
+	if len(i.RsCodeIn) > 0 {
+		predicates = append(predicates, certification.RsCodeIn(i.RsCodeIn...))
+	}
+	if len(i.RsCodeNotIn) > 0 {
+		predicates = append(predicates, certification.RsCodeNotIn(i.RsCodeNotIn...))
+	}
+	if i.RsCodeGT != nil {
+		predicates = append(predicates, certification.RsCodeGT(*i.RsCodeGT))
+	}
+	if i.RsCodeGTE != nil {
+		predicates = append(predicates, certification.RsCodeGTE(*i.RsCodeGTE))
+	}
+	if i.RsCodeLT != nil {
+		predicates = append(predicates, certification.RsCodeLT(*i.RsCodeLT))
+	}
+	if i.RsCodeLTE != nil {
+		predicates = append(predicates, certification.RsCodeLTE(*i.RsCodeLTE))
+	}
+	if i.RsCodeContains != nil {
+		predicates = append(predicates, certification.RsCodeContains(*i.RsCodeContains))
+	}
+	if i.RsCodeHasPrefix != nil {
+		predicates = append(predicates, certification.RsCodeHasPrefix(*i.RsCodeHasPrefix))
+	}
+	if i.RsCodeHasSuffix != nil {
+		predicates = append(predicates, certification.RsCodeHasSuffix(*i.RsCodeHasSuffix))
+	}
+	if i.RsCodeIsNil {
+		predicates = append(predicates, certification.RsCodeIsNil())
+	}
+	if i.RsCodeNotNil {
+		predicates = append(predicates, certification.RsCodeNotNil())
+	}
+	if i.RsCodeEqualFold != nil {
+		predicates = append(predicates, certification.RsCodeEqualFold(*i.RsCodeEqualFold))
+	}
+	if i.RsCodeContainsFold != nil {
+		predicates = append(predicates, certification.RsCodeContainsFold(*i.RsCodeContainsFold))
+	}
+	if i.Acronym != nil {
+		predicates = append(predicates, certification.AcronymEQ(*i.Acronym))
+	}
+	if i.AcronymNEQ != nil {
+		predicates = append(predicates, certification.AcronymNEQ(*i.AcronymNEQ))
+	}
+	if len(i.AcronymIn) > 0 {
+		predicates = append(predicates, certification.AcronymIn(i.AcronymIn...))
+	}
+	if len(i.AcronymNotIn) > 0 {
+		predicates = append(predicates, certification.AcronymNotIn(i.AcronymNotIn...))
+	}
+	if i.AcronymGT != nil {
+		predicates = append(predicates, certification.AcronymGT(*i.AcronymGT))
+	}
+	if i.AcronymGTE != nil {
+		predicates = append(predicates, certification.AcronymGTE(*i.AcronymGTE))
+	}
+	if i.AcronymLT != nil {
+		predicates = append(predicates, certification.AcronymLT(*i.AcronymLT))
+	}
+	if i.AcronymLTE != nil {
+		predicates = append(predicates, certification.AcronymLTE(*i.AcronymLTE))
+	}
+	if i.AcronymContains != nil {
+		predicates = append(predicates, certification.AcronymContains(*i.AcronymContains))
+	}
+	if i.AcronymHasPrefix != nil {
+		predicates = append(predicates, certification.AcronymHasPrefix(*i.AcronymHasPrefix))
+	}
+	if i.AcronymHasSuffix != nil {
+		predicates = append(predicates, certification.AcronymHasSuffix(*i.AcronymHasSuffix))
+	}
+	if i.AcronymIsNil {
+		predicates = append(predicates, certification.AcronymIsNil())
+	}
+	if i.AcronymNotNil {
+		predicates = append(predicates, certification.AcronymNotNil())
+	}
+	if i.AcronymEqualFold != nil {
+		predicates = append(predicates, certification.AcronymEqualFold(*i.AcronymEqualFold))
+	}
+	if i.AcronymContainsFold != nil {
+		predicates = append(predicates, certification.AcronymContainsFold(*i.AcronymContainsFold))
+	}
+	if i.AcronymLabel != nil {
+		predicates = append(predicates, certification.AcronymLabelEQ(*i.AcronymLabel))
+	}
+	if i.AcronymLabelNEQ != nil {
+		predicates = append(predicates, certification.AcronymLabelNEQ(*i.AcronymLabelNEQ))
+	}
+	if len(i.AcronymLabelIn) > 0 {
+		predicates = append(predicates, certification.AcronymLabelIn(i.AcronymLabelIn...))
+	}
+	if len(i.AcronymLabelNotIn) > 0 {
+		predicates = append(predicates, certification.AcronymLabelNotIn(i.AcronymLabelNotIn...))
+	}
+	if i.AcronymLabelGT != nil {
+		predicates = append(predicates, certification.AcronymLabelGT(*i.AcronymLabelGT))
+	}
+	if i.AcronymLabelGTE != nil {
+		predicates = append(predicates, certification.AcronymLabelGTE(*i.AcronymLabelGTE))
+	}
+	if i.AcronymLabelLT != nil {
+		predicates = append(predicates, certification.AcronymLabelLT(*i.AcronymLabelLT))
+	}
+	if i.AcronymLabelLTE != nil {
+		predicates = append(predicates, certification.AcronymLabelLTE(*i.AcronymLabelLTE))
+	}
+	if i.AcronymLabelContains != nil {
+		predicates = append(predicates, certification.AcronymLabelContains(*i.AcronymLabelContains))
+	}
+	if i.AcronymLabelHasPrefix != nil {
+		predicates = append(predicates, certification.AcronymLabelHasPrefix(*i.AcronymLabelHasPrefix))
+	}
+	if i.AcronymLabelHasSuffix != nil {
+		predicates = append(predicates, certification.AcronymLabelHasSuffix(*i.AcronymLabelHasSuffix))
+	}
+	if i.AcronymLabelIsNil {
+		predicates = append(predicates, certification.AcronymLabelIsNil())
+	}
+	if i.AcronymLabelNotNil {
+		predicates = append(predicates, certification.AcronymLabelNotNil())
+	}
+	if i.AcronymLabelEqualFold != nil {
+		predicates = append(predicates, certification.AcronymLabelEqualFold(*i.AcronymLabelEqualFold))
+	}
+	if i.AcronymLabelContainsFold != nil {
+		predicates = append(predicates, certification.AcronymLabelContainsFold(*i.AcronymLabelContainsFold))
+	}
+	if i.SchoolCode != nil {
+		predicates = append(predicates, certification.SchoolCodeEQ(*i.SchoolCode))
+	}
+	if i.SchoolCodeNEQ != nil {
+		predicates = append(predicates, certification.SchoolCodeNEQ(*i.SchoolCodeNEQ))
+	}
+	if len(i.SchoolCodeIn) > 0 {
+		predicates = append(predicates, certification.SchoolCodeIn(i.SchoolCodeIn...))
+	}
+	if len(i.SchoolCodeNotIn) > 0 {
+		predicates = append(predicates, certification.SchoolCodeNotIn(i.SchoolCodeNotIn...))
+	}
+	if i.SchoolCodeGT != nil {
+		predicates = append(predicates, certification.SchoolCodeGT(*i.SchoolCodeGT))
+	}
+	if i.SchoolCodeGTE != nil {
+		predicates = append(predicates, certification.SchoolCodeGTE(*i.SchoolCodeGTE))
+	}
+	if i.SchoolCodeLT != nil {
+		predicates = append(predicates, certification.SchoolCodeLT(*i.SchoolCodeLT))
+	}
+	if i.SchoolCodeLTE != nil {
+		predicates = append(predicates, certification.SchoolCodeLTE(*i.SchoolCodeLTE))
+	}
+	if i.SchoolCodeContains != nil {
+		predicates = append(predicates, certification.SchoolCodeContains(*i.SchoolCodeContains))
+	}
+	if i.SchoolCodeHasPrefix != nil {
+		predicates = append(predicates, certification.SchoolCodeHasPrefix(*i.SchoolCodeHasPrefix))
+	}
+	if i.SchoolCodeHasSuffix != nil {
+		predicates = append(predicates, certification.SchoolCodeHasSuffix(*i.SchoolCodeHasSuffix))
+	}
+	if i.SchoolCodeIsNil {
+		predicates = append(predicates, certification.SchoolCodeIsNil())
+	}
+	if i.SchoolCodeNotNil {
+		predicates = append(predicates, certification.SchoolCodeNotNil())
+	}
+	if i.SchoolCodeEqualFold != nil {
+		predicates = append(predicates, certification.SchoolCodeEqualFold(*i.SchoolCodeEqualFold))
+	}
+	if i.SchoolCodeContainsFold != nil {
+		predicates = append(predicates, certification.SchoolCodeContainsFold(*i.SchoolCodeContainsFold))
+	}
+	if i.Level != nil {
+		predicates = append(predicates, certification.LevelEQ(*i.Level))
+	}
+	if i.LevelNEQ != nil {
+		predicates = append(predicates, certification.LevelNEQ(*i.LevelNEQ))
+	}
+	if len(i.LevelIn) > 0 {
+		predicates = append(predicates, certification.LevelIn(i.LevelIn...))
+	}
+	if len(i.LevelNotIn) > 0 {
+		predicates = append(predicates, certification.LevelNotIn(i.LevelNotIn...))
+	}
+	if i.LevelGT != nil {
+		predicates = append(predicates, certification.LevelGT(*i.LevelGT))
+	}
+	if i.LevelGTE != nil {
+		predicates = append(predicates, certification.LevelGTE(*i.LevelGTE))
+	}
+	if i.LevelLT != nil {
+		predicates = append(predicates, certification.LevelLT(*i.LevelLT))
+	}
+	if i.LevelLTE != nil {
+		predicates = append(predicates, certification.LevelLTE(*i.LevelLTE))
+	}
+	if i.LevelIsNil {
+		predicates = append(predicates, certification.LevelIsNil())
+	}
+	if i.LevelNotNil {
+		predicates = append(predicates, certification.LevelNotNil())
+	}
+	if i.FirstExamSession != nil {
+		predicates = append(predicates, certification.FirstExamSessionEQ(*i.FirstExamSession))
+	}
+	if i.FirstExamSessionNEQ != nil {
+		predicates = append(predicates, certification.FirstExamSessionNEQ(*i.FirstExamSessionNEQ))
+	}
+	if len(i.FirstExamSessionIn) > 0 {
+		predicates = append(predicates, certification.FirstExamSessionIn(i.FirstExamSessionIn...))
+	}
+	if len(i.FirstExamSessionNotIn) > 0 {
+		predicates = append(predicates, certification.FirstExamSessionNotIn(i.FirstExamSessionNotIn...))
+	}
+	if i.FirstExamSessionGT != nil {
+		predicates = append(predicates, certification.FirstExamSessionGT(*i.FirstExamSessionGT))
+	}
+	if i.FirstExamSessionGTE != nil {
+		predicates = append(predicates, certification.FirstExamSessionGTE(*i.FirstExamSessionGTE))
+	}
+	if i.FirstExamSessionLT != nil {
+		predicates = append(predicates, certification.FirstExamSessionLT(*i.FirstExamSessionLT))
+	}
+	if i.FirstExamSessionLTE != nil {
+		predicates = append(predicates, certification.FirstExamSessionLTE(*i.FirstExamSessionLTE))
+	}
+	if i.FirstExamSessionIsNil {
+		predicates = append(predicates, certification.FirstExamSessionIsNil())
+	}
+	if i.FirstExamSessionNotNil {
+		predicates = append(predicates, certification.FirstExamSessionNotNil())
+	}
+	if i.LastExamSession != nil {
+		predicates = append(predicates, certification.LastExamSessionEQ(*i.LastExamSession))
+	}
+	if i.LastExamSessionNEQ != nil {
+		predicates = append(predicates, certification.LastExamSessionNEQ(*i.LastExamSessionNEQ))
+	}
+	if len(i.LastExamSessionIn) > 0 {
+		predicates = append(predicates, certification.LastExamSessionIn(i.LastExamSessionIn...))
+	}
+	if len(i.LastExamSessionNotIn) > 0 {
+		predicates = append(predicates, certification.LastExamSessionNotIn(i.LastExamSessionNotIn...))
+	}
+	if i.LastExamSessionGT != nil {
+		predicates = append(predicates, certification.LastExamSessionGT(*i.LastExamSessionGT))
+	}
+	if i.LastExamSessionGTE != nil {
+		predicates = append(predicates, certification.LastExamSessionGTE(*i.LastExamSessionGTE))
+	}
+	if i.LastExamSessionLT != nil {
+		predicates = append(predicates, certification.LastExamSessionLT(*i.LastExamSessionLT))
+	}
+	if i.LastExamSessionLTE != nil {
+		predicates = append(predicates, certification.LastExamSessionLTE(*i.LastExamSessionLTE))
+	}
+	if i.LastExamSessionIsNil {
+		predicates = append(predicates, certification.LastExamSessionIsNil())
+	}
+	if i.LastExamSessionNotNil {
+		predicates = append(predicates, certification.LastExamSessionNotNil())
+	}
+	if i.DecisionDate != nil {
+		predicates = append(predicates, certification.DecisionDateEQ(*i.DecisionDate))
+	}
+	if i.DecisionDateNEQ != nil {
+		predicates = append(predicates, certification.DecisionDateNEQ(*i.DecisionDateNEQ))
+	}
+	if len(i.DecisionDateIn) > 0 {
+		predicates = append(predicates, certification.DecisionDateIn(i.DecisionDateIn...))
+	}
+	if len(i.DecisionDateNotIn) > 0 {
+		predicates = append(predicates, certification.DecisionDateNotIn(i.DecisionDateNotIn...))
+	}
+	if i.DecisionDateGT != nil {
+		predicates = append(predicates, certification.DecisionDateGT(*i.DecisionDateGT))
+	}
+	if i.DecisionDateGTE != nil {
+		predicates = append(predicates, certification.DecisionDateGTE(*i.DecisionDateGTE))
+	}
+	if i.DecisionDateLT != nil {
+		predicates = append(predicates, certification.DecisionDateLT(*i.DecisionDateLT))
+	}
+	if i.DecisionDateLTE != nil {
+		predicates = append(predicates, certification.DecisionDateLTE(*i.DecisionDateLTE))
+	}
+	if i.DecisionDateIsNil {
+		predicates = append(predicates, certification.DecisionDateIsNil())
+	}
+	if i.DecisionDateNotNil {
+		predicates = append(predicates, certification.DecisionDateNotNil())
+	}
+	if i.RegistrationEndDate != nil {
+		predicates = append(predicates, certification.RegistrationEndDateEQ(*i.RegistrationEndDate))
+	}
+	if i.RegistrationEndDateNEQ != nil {
+		predicates = append(predicates, certification.RegistrationEndDateNEQ(*i.RegistrationEndDateNEQ))
+	}
+	if len(i.RegistrationEndDateIn) > 0 {
+		predicates = append(predicates, certification.RegistrationEndDateIn(i.RegistrationEndDateIn...))
+	}
+	if len(i.RegistrationEndDateNotIn) > 0 {
+		predicates = append(predicates, certification.RegistrationEndDateNotIn(i.RegistrationEndDateNotIn...))
+	}
+	if i.RegistrationEndDateGT != nil {
+		predicates = append(predicates, certification.RegistrationEndDateGT(*i.RegistrationEndDateGT))
+	}
+	if i.RegistrationEndDateGTE != nil {
+		predicates = append(predicates, certification.RegistrationEndDateGTE(*i.RegistrationEndDateGTE))
+	}
+	if i.RegistrationEndDateLT != nil {
+		predicates = append(predicates, certification.RegistrationEndDateLT(*i.RegistrationEndDateLT))
+	}
+	if i.RegistrationEndDateLTE != nil {
+		predicates = append(predicates, certification.RegistrationEndDateLTE(*i.RegistrationEndDateLTE))
+	}
+	if i.RegistrationEndDateIsNil {
+		predicates = append(predicates, certification.RegistrationEndDateIsNil())
+	}
+	if i.RegistrationEndDateNotNil {
+		predicates = append(predicates, certification.RegistrationEndDateNotNil())
+	}
+	if i.RegistrationType != nil {
+		predicates = append(predicates, certification.RegistrationTypeEQ(*i.RegistrationType))
+	}
+	if i.RegistrationTypeNEQ != nil {
+		predicates = append(predicates, certification.RegistrationTypeNEQ(*i.RegistrationTypeNEQ))
+	}
+	if len(i.RegistrationTypeIn) > 0 {
+		predicates = append(predicates, certification.RegistrationTypeIn(i.RegistrationTypeIn...))
+	}
+	if len(i.RegistrationTypeNotIn) > 0 {
+		predicates = append(predicates, certification.RegistrationTypeNotIn(i.RegistrationTypeNotIn...))
+	}
+	if i.RegistrationTypeGT != nil {
+		predicates = append(predicates, certification.RegistrationTypeGT(*i.RegistrationTypeGT))
+	}
+	if i.RegistrationTypeGTE != nil {
+		predicates = append(predicates, certification.RegistrationTypeGTE(*i.RegistrationTypeGTE))
+	}
+	if i.RegistrationTypeLT != nil {
+		predicates = append(predicates, certification.RegistrationTypeLT(*i.RegistrationTypeLT))
+	}
+	if i.RegistrationTypeLTE != nil {
+		predicates = append(predicates, certification.RegistrationTypeLTE(*i.RegistrationTypeLTE))
+	}
+	if i.RegistrationTypeContains != nil {
+		predicates = append(predicates, certification.RegistrationTypeContains(*i.RegistrationTypeContains))
+	}
+	if i.RegistrationTypeHasPrefix != nil {
+		predicates = append(predicates, certification.RegistrationTypeHasPrefix(*i.RegistrationTypeHasPrefix))
+	}
+	if i.RegistrationTypeHasSuffix != nil {
+		predicates = append(predicates, certification.RegistrationTypeHasSuffix(*i.RegistrationTypeHasSuffix))
+	}
+	if i.RegistrationTypeIsNil {
+		predicates = append(predicates, certification.RegistrationTypeIsNil())
+	}
+	if i.RegistrationTypeNotNil {
+		predicates = append(predicates, certification.RegistrationTypeNotNil())
+	}
+	if i.RegistrationTypeEqualFold != nil {
+		predicates = append(predicates, certification.RegistrationTypeEqualFold(*i.RegistrationTypeEqualFold))
+	}
+	if i.RegistrationTypeContainsFold != nil {
+		predicates = append(predicates, certification.RegistrationTypeContainsFold(*i.RegistrationTypeContainsFold))
+	}
+	if i.State != nil {
+		predicates = append(predicates, certification.StateEQ(*i.State))
+	}
+	if i.StateNEQ != nil {
+		predicates = append(predicates, certification.StateNEQ(*i.StateNEQ))
+	}
+	if len(i.StateIn) > 0 {
+		predicates = append(predicates, certification.StateIn(i.StateIn...))
+	}
+	if len(i.StateNotIn) > 0 {
+		predicates = append(predicates, certification.StateNotIn(i.StateNotIn...))
+	}
+	if i.Apprenticeship != nil {
+		predicates = append(predicates, certification.ApprenticeshipEQ(*i.Apprenticeship))
+	}
+	if i.ApprenticeshipNEQ != nil {
+		predicates = append(predicates, certification.ApprenticeshipNEQ(*i.ApprenticeshipNEQ))
+	}
+	if i.ReplacedByID != nil {
+		predicates = append(predicates, certification.ReplacedByIDEQ(*i.ReplacedByID))
+	}
+	if i.ReplacedByIDNEQ != nil {
+		predicates = append(predicates, certification.ReplacedByIDNEQ(*i.ReplacedByIDNEQ))
+	}
+	if len(i.ReplacedByIDIn) > 0 {
+		predicates = append(predicates, certification.ReplacedByIDIn(i.ReplacedByIDIn...))
+	}
+	if len(i.ReplacedByIDNotIn) > 0 {
+		predicates = append(predicates, certification.ReplacedByIDNotIn(i.ReplacedByIDNotIn...))
+	}
+	if i.ReplacedByIDIsNil {
+		predicates = append(predicates, certification.ReplacedByIDIsNil())
+	}
+	if i.ReplacedByIDNotNil {
+		predicates = append(predicates, certification.ReplacedByIDNotNil())
+	}
+
+	if i.HasSkillBlocks != nil {
+		p := certification.HasSkillBlocks()
+		if !*i.HasSkillBlocks {
+			p = certification.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSkillBlocksWith) > 0 {
+		with := make([]predicate.SkillBlock, 0, len(i.HasSkillBlocksWith))
+		for _, w := range i.HasSkillBlocksWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSkillBlocksWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, certification.HasSkillBlocksWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCertificationWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return certification.And(predicates...), nil
 	}
 }
 
@@ -4230,6 +5570,398 @@ func (i *ParticipantWhereInput) P() (predicate.Participant, error) {
 	}
 }
 
+// ReferenceCodeWhereInput represents a where input for filtering ReferenceCode queries.
+type ReferenceCodeWhereInput struct {
+	Predicates []predicate.ReferenceCode  `json:"-"`
+	Not        *ReferenceCodeWhereInput   `json:"not,omitempty"`
+	Or         []*ReferenceCodeWhereInput `json:"or,omitempty"`
+	And        []*ReferenceCodeWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "list" field predicates.
+	List             *string  `json:"list,omitempty"`
+	ListNEQ          *string  `json:"listNEQ,omitempty"`
+	ListIn           []string `json:"listIn,omitempty"`
+	ListNotIn        []string `json:"listNotIn,omitempty"`
+	ListGT           *string  `json:"listGT,omitempty"`
+	ListGTE          *string  `json:"listGTE,omitempty"`
+	ListLT           *string  `json:"listLT,omitempty"`
+	ListLTE          *string  `json:"listLTE,omitempty"`
+	ListContains     *string  `json:"listContains,omitempty"`
+	ListHasPrefix    *string  `json:"listHasPrefix,omitempty"`
+	ListHasSuffix    *string  `json:"listHasSuffix,omitempty"`
+	ListEqualFold    *string  `json:"listEqualFold,omitempty"`
+	ListContainsFold *string  `json:"listContainsFold,omitempty"`
+
+	// "code" field predicates.
+	Code             *string  `json:"code,omitempty"`
+	CodeNEQ          *string  `json:"codeNEQ,omitempty"`
+	CodeIn           []string `json:"codeIn,omitempty"`
+	CodeNotIn        []string `json:"codeNotIn,omitempty"`
+	CodeGT           *string  `json:"codeGT,omitempty"`
+	CodeGTE          *string  `json:"codeGTE,omitempty"`
+	CodeLT           *string  `json:"codeLT,omitempty"`
+	CodeLTE          *string  `json:"codeLTE,omitempty"`
+	CodeContains     *string  `json:"codeContains,omitempty"`
+	CodeHasPrefix    *string  `json:"codeHasPrefix,omitempty"`
+	CodeHasSuffix    *string  `json:"codeHasSuffix,omitempty"`
+	CodeEqualFold    *string  `json:"codeEqualFold,omitempty"`
+	CodeContainsFold *string  `json:"codeContainsFold,omitempty"`
+
+	// "label" field predicates.
+	Label             *string  `json:"label,omitempty"`
+	LabelNEQ          *string  `json:"labelNEQ,omitempty"`
+	LabelIn           []string `json:"labelIn,omitempty"`
+	LabelNotIn        []string `json:"labelNotIn,omitempty"`
+	LabelGT           *string  `json:"labelGT,omitempty"`
+	LabelGTE          *string  `json:"labelGTE,omitempty"`
+	LabelLT           *string  `json:"labelLT,omitempty"`
+	LabelLTE          *string  `json:"labelLTE,omitempty"`
+	LabelContains     *string  `json:"labelContains,omitempty"`
+	LabelHasPrefix    *string  `json:"labelHasPrefix,omitempty"`
+	LabelHasSuffix    *string  `json:"labelHasSuffix,omitempty"`
+	LabelEqualFold    *string  `json:"labelEqualFold,omitempty"`
+	LabelContainsFold *string  `json:"labelContainsFold,omitempty"`
+
+	// "parent_code" field predicates.
+	ParentCode             *string  `json:"parentCode,omitempty"`
+	ParentCodeNEQ          *string  `json:"parentCodeNEQ,omitempty"`
+	ParentCodeIn           []string `json:"parentCodeIn,omitempty"`
+	ParentCodeNotIn        []string `json:"parentCodeNotIn,omitempty"`
+	ParentCodeGT           *string  `json:"parentCodeGT,omitempty"`
+	ParentCodeGTE          *string  `json:"parentCodeGTE,omitempty"`
+	ParentCodeLT           *string  `json:"parentCodeLT,omitempty"`
+	ParentCodeLTE          *string  `json:"parentCodeLTE,omitempty"`
+	ParentCodeContains     *string  `json:"parentCodeContains,omitempty"`
+	ParentCodeHasPrefix    *string  `json:"parentCodeHasPrefix,omitempty"`
+	ParentCodeHasSuffix    *string  `json:"parentCodeHasSuffix,omitempty"`
+	ParentCodeIsNil        bool     `json:"parentCodeIsNil,omitempty"`
+	ParentCodeNotNil       bool     `json:"parentCodeNotNil,omitempty"`
+	ParentCodeEqualFold    *string  `json:"parentCodeEqualFold,omitempty"`
+	ParentCodeContainsFold *string  `json:"parentCodeContainsFold,omitempty"`
+
+	// "position" field predicates.
+	Position      *int  `json:"position,omitempty"`
+	PositionNEQ   *int  `json:"positionNEQ,omitempty"`
+	PositionIn    []int `json:"positionIn,omitempty"`
+	PositionNotIn []int `json:"positionNotIn,omitempty"`
+	PositionGT    *int  `json:"positionGT,omitempty"`
+	PositionGTE   *int  `json:"positionGTE,omitempty"`
+	PositionLT    *int  `json:"positionLT,omitempty"`
+	PositionLTE   *int  `json:"positionLTE,omitempty"`
+
+	// "active" field predicates.
+	Active    *bool `json:"active,omitempty"`
+	ActiveNEQ *bool `json:"activeNEQ,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ReferenceCodeWhereInput) AddPredicates(predicates ...predicate.ReferenceCode) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ReferenceCodeWhereInput filter on the ReferenceCodeQuery builder.
+func (i *ReferenceCodeWhereInput) Filter(q *ReferenceCodeQuery) (*ReferenceCodeQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyReferenceCodeWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyReferenceCodeWhereInput is returned in case the ReferenceCodeWhereInput is empty.
+var ErrEmptyReferenceCodeWhereInput = errors.New("ent: empty predicate ReferenceCodeWhereInput")
+
+// P returns a predicate for filtering referencecodes.
+// An error is returned if the input is empty or invalid.
+func (i *ReferenceCodeWhereInput) P() (predicate.ReferenceCode, error) {
+	var predicates []predicate.ReferenceCode
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, referencecode.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.ReferenceCode, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, referencecode.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.ReferenceCode, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, referencecode.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, referencecode.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, referencecode.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, referencecode.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, referencecode.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, referencecode.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, referencecode.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, referencecode.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, referencecode.IDLTE(*i.IDLTE))
+	}
+	if i.List != nil {
+		predicates = append(predicates, referencecode.ListEQ(*i.List))
+	}
+	if i.ListNEQ != nil {
+		predicates = append(predicates, referencecode.ListNEQ(*i.ListNEQ))
+	}
+	if len(i.ListIn) > 0 {
+		predicates = append(predicates, referencecode.ListIn(i.ListIn...))
+	}
+	if len(i.ListNotIn) > 0 {
+		predicates = append(predicates, referencecode.ListNotIn(i.ListNotIn...))
+	}
+	if i.ListGT != nil {
+		predicates = append(predicates, referencecode.ListGT(*i.ListGT))
+	}
+	if i.ListGTE != nil {
+		predicates = append(predicates, referencecode.ListGTE(*i.ListGTE))
+	}
+	if i.ListLT != nil {
+		predicates = append(predicates, referencecode.ListLT(*i.ListLT))
+	}
+	if i.ListLTE != nil {
+		predicates = append(predicates, referencecode.ListLTE(*i.ListLTE))
+	}
+	if i.ListContains != nil {
+		predicates = append(predicates, referencecode.ListContains(*i.ListContains))
+	}
+	if i.ListHasPrefix != nil {
+		predicates = append(predicates, referencecode.ListHasPrefix(*i.ListHasPrefix))
+	}
+	if i.ListHasSuffix != nil {
+		predicates = append(predicates, referencecode.ListHasSuffix(*i.ListHasSuffix))
+	}
+	if i.ListEqualFold != nil {
+		predicates = append(predicates, referencecode.ListEqualFold(*i.ListEqualFold))
+	}
+	if i.ListContainsFold != nil {
+		predicates = append(predicates, referencecode.ListContainsFold(*i.ListContainsFold))
+	}
+	if i.Code != nil {
+		predicates = append(predicates, referencecode.CodeEQ(*i.Code))
+	}
+	if i.CodeNEQ != nil {
+		predicates = append(predicates, referencecode.CodeNEQ(*i.CodeNEQ))
+	}
+	if len(i.CodeIn) > 0 {
+		predicates = append(predicates, referencecode.CodeIn(i.CodeIn...))
+	}
+	if len(i.CodeNotIn) > 0 {
+		predicates = append(predicates, referencecode.CodeNotIn(i.CodeNotIn...))
+	}
+	if i.CodeGT != nil {
+		predicates = append(predicates, referencecode.CodeGT(*i.CodeGT))
+	}
+	if i.CodeGTE != nil {
+		predicates = append(predicates, referencecode.CodeGTE(*i.CodeGTE))
+	}
+	if i.CodeLT != nil {
+		predicates = append(predicates, referencecode.CodeLT(*i.CodeLT))
+	}
+	if i.CodeLTE != nil {
+		predicates = append(predicates, referencecode.CodeLTE(*i.CodeLTE))
+	}
+	if i.CodeContains != nil {
+		predicates = append(predicates, referencecode.CodeContains(*i.CodeContains))
+	}
+	if i.CodeHasPrefix != nil {
+		predicates = append(predicates, referencecode.CodeHasPrefix(*i.CodeHasPrefix))
+	}
+	if i.CodeHasSuffix != nil {
+		predicates = append(predicates, referencecode.CodeHasSuffix(*i.CodeHasSuffix))
+	}
+	if i.CodeEqualFold != nil {
+		predicates = append(predicates, referencecode.CodeEqualFold(*i.CodeEqualFold))
+	}
+	if i.CodeContainsFold != nil {
+		predicates = append(predicates, referencecode.CodeContainsFold(*i.CodeContainsFold))
+	}
+	if i.Label != nil {
+		predicates = append(predicates, referencecode.LabelEQ(*i.Label))
+	}
+	if i.LabelNEQ != nil {
+		predicates = append(predicates, referencecode.LabelNEQ(*i.LabelNEQ))
+	}
+	if len(i.LabelIn) > 0 {
+		predicates = append(predicates, referencecode.LabelIn(i.LabelIn...))
+	}
+	if len(i.LabelNotIn) > 0 {
+		predicates = append(predicates, referencecode.LabelNotIn(i.LabelNotIn...))
+	}
+	if i.LabelGT != nil {
+		predicates = append(predicates, referencecode.LabelGT(*i.LabelGT))
+	}
+	if i.LabelGTE != nil {
+		predicates = append(predicates, referencecode.LabelGTE(*i.LabelGTE))
+	}
+	if i.LabelLT != nil {
+		predicates = append(predicates, referencecode.LabelLT(*i.LabelLT))
+	}
+	if i.LabelLTE != nil {
+		predicates = append(predicates, referencecode.LabelLTE(*i.LabelLTE))
+	}
+	if i.LabelContains != nil {
+		predicates = append(predicates, referencecode.LabelContains(*i.LabelContains))
+	}
+	if i.LabelHasPrefix != nil {
+		predicates = append(predicates, referencecode.LabelHasPrefix(*i.LabelHasPrefix))
+	}
+	if i.LabelHasSuffix != nil {
+		predicates = append(predicates, referencecode.LabelHasSuffix(*i.LabelHasSuffix))
+	}
+	if i.LabelEqualFold != nil {
+		predicates = append(predicates, referencecode.LabelEqualFold(*i.LabelEqualFold))
+	}
+	if i.LabelContainsFold != nil {
+		predicates = append(predicates, referencecode.LabelContainsFold(*i.LabelContainsFold))
+	}
+	if i.ParentCode != nil {
+		predicates = append(predicates, referencecode.ParentCodeEQ(*i.ParentCode))
+	}
+	if i.ParentCodeNEQ != nil {
+		predicates = append(predicates, referencecode.ParentCodeNEQ(*i.ParentCodeNEQ))
+	}
+	if len(i.ParentCodeIn) > 0 {
+		predicates = append(predicates, referencecode.ParentCodeIn(i.ParentCodeIn...))
+	}
+	if len(i.ParentCodeNotIn) > 0 {
+		predicates = append(predicates, referencecode.ParentCodeNotIn(i.ParentCodeNotIn...))
+	}
+	if i.ParentCodeGT != nil {
+		predicates = append(predicates, referencecode.ParentCodeGT(*i.ParentCodeGT))
+	}
+	if i.ParentCodeGTE != nil {
+		predicates = append(predicates, referencecode.ParentCodeGTE(*i.ParentCodeGTE))
+	}
+	if i.ParentCodeLT != nil {
+		predicates = append(predicates, referencecode.ParentCodeLT(*i.ParentCodeLT))
+	}
+	if i.ParentCodeLTE != nil {
+		predicates = append(predicates, referencecode.ParentCodeLTE(*i.ParentCodeLTE))
+	}
+	if i.ParentCodeContains != nil {
+		predicates = append(predicates, referencecode.ParentCodeContains(*i.ParentCodeContains))
+	}
+	if i.ParentCodeHasPrefix != nil {
+		predicates = append(predicates, referencecode.ParentCodeHasPrefix(*i.ParentCodeHasPrefix))
+	}
+	if i.ParentCodeHasSuffix != nil {
+		predicates = append(predicates, referencecode.ParentCodeHasSuffix(*i.ParentCodeHasSuffix))
+	}
+	if i.ParentCodeIsNil {
+		predicates = append(predicates, referencecode.ParentCodeIsNil())
+	}
+	if i.ParentCodeNotNil {
+		predicates = append(predicates, referencecode.ParentCodeNotNil())
+	}
+	if i.ParentCodeEqualFold != nil {
+		predicates = append(predicates, referencecode.ParentCodeEqualFold(*i.ParentCodeEqualFold))
+	}
+	if i.ParentCodeContainsFold != nil {
+		predicates = append(predicates, referencecode.ParentCodeContainsFold(*i.ParentCodeContainsFold))
+	}
+	if i.Position != nil {
+		predicates = append(predicates, referencecode.PositionEQ(*i.Position))
+	}
+	if i.PositionNEQ != nil {
+		predicates = append(predicates, referencecode.PositionNEQ(*i.PositionNEQ))
+	}
+	if len(i.PositionIn) > 0 {
+		predicates = append(predicates, referencecode.PositionIn(i.PositionIn...))
+	}
+	if len(i.PositionNotIn) > 0 {
+		predicates = append(predicates, referencecode.PositionNotIn(i.PositionNotIn...))
+	}
+	if i.PositionGT != nil {
+		predicates = append(predicates, referencecode.PositionGT(*i.PositionGT))
+	}
+	if i.PositionGTE != nil {
+		predicates = append(predicates, referencecode.PositionGTE(*i.PositionGTE))
+	}
+	if i.PositionLT != nil {
+		predicates = append(predicates, referencecode.PositionLT(*i.PositionLT))
+	}
+	if i.PositionLTE != nil {
+		predicates = append(predicates, referencecode.PositionLTE(*i.PositionLTE))
+	}
+	if i.Active != nil {
+		predicates = append(predicates, referencecode.ActiveEQ(*i.Active))
+	}
+	if i.ActiveNEQ != nil {
+		predicates = append(predicates, referencecode.ActiveNEQ(*i.ActiveNEQ))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyReferenceCodeWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return referencecode.And(predicates...), nil
+	}
+}
+
 // RegistrationWhereInput represents a where input for filtering Registration queries.
 type RegistrationWhereInput struct {
 	Predicates []predicate.Registration  `json:"-"`
@@ -5753,6 +7485,278 @@ func (i *ScanWhereInput) P() (predicate.Scan, error) {
 		return predicates[0], nil
 	default:
 		return scan.And(predicates...), nil
+	}
+}
+
+// SkillBlockWhereInput represents a where input for filtering SkillBlock queries.
+type SkillBlockWhereInput struct {
+	Predicates []predicate.SkillBlock  `json:"-"`
+	Not        *SkillBlockWhereInput   `json:"not,omitempty"`
+	Or         []*SkillBlockWhereInput `json:"or,omitempty"`
+	And        []*SkillBlockWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "code" field predicates.
+	Code             *string  `json:"code,omitempty"`
+	CodeNEQ          *string  `json:"codeNEQ,omitempty"`
+	CodeIn           []string `json:"codeIn,omitempty"`
+	CodeNotIn        []string `json:"codeNotIn,omitempty"`
+	CodeGT           *string  `json:"codeGT,omitempty"`
+	CodeGTE          *string  `json:"codeGTE,omitempty"`
+	CodeLT           *string  `json:"codeLT,omitempty"`
+	CodeLTE          *string  `json:"codeLTE,omitempty"`
+	CodeContains     *string  `json:"codeContains,omitempty"`
+	CodeHasPrefix    *string  `json:"codeHasPrefix,omitempty"`
+	CodeHasSuffix    *string  `json:"codeHasSuffix,omitempty"`
+	CodeEqualFold    *string  `json:"codeEqualFold,omitempty"`
+	CodeContainsFold *string  `json:"codeContainsFold,omitempty"`
+
+	// "label" field predicates.
+	Label             *string  `json:"label,omitempty"`
+	LabelNEQ          *string  `json:"labelNEQ,omitempty"`
+	LabelIn           []string `json:"labelIn,omitempty"`
+	LabelNotIn        []string `json:"labelNotIn,omitempty"`
+	LabelGT           *string  `json:"labelGT,omitempty"`
+	LabelGTE          *string  `json:"labelGTE,omitempty"`
+	LabelLT           *string  `json:"labelLT,omitempty"`
+	LabelLTE          *string  `json:"labelLTE,omitempty"`
+	LabelContains     *string  `json:"labelContains,omitempty"`
+	LabelHasPrefix    *string  `json:"labelHasPrefix,omitempty"`
+	LabelHasSuffix    *string  `json:"labelHasSuffix,omitempty"`
+	LabelEqualFold    *string  `json:"labelEqualFold,omitempty"`
+	LabelContainsFold *string  `json:"labelContainsFold,omitempty"`
+
+	// "certification_id" field predicates.
+	CertificationID      *int  `json:"certificationID,omitempty"`
+	CertificationIDNEQ   *int  `json:"certificationIDNEQ,omitempty"`
+	CertificationIDIn    []int `json:"certificationIDIn,omitempty"`
+	CertificationIDNotIn []int `json:"certificationIDNotIn,omitempty"`
+
+	// "certification" edge predicates.
+	HasCertification     *bool                      `json:"hasCertification,omitempty"`
+	HasCertificationWith []*CertificationWhereInput `json:"hasCertificationWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *SkillBlockWhereInput) AddPredicates(predicates ...predicate.SkillBlock) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the SkillBlockWhereInput filter on the SkillBlockQuery builder.
+func (i *SkillBlockWhereInput) Filter(q *SkillBlockQuery) (*SkillBlockQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptySkillBlockWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptySkillBlockWhereInput is returned in case the SkillBlockWhereInput is empty.
+var ErrEmptySkillBlockWhereInput = errors.New("ent: empty predicate SkillBlockWhereInput")
+
+// P returns a predicate for filtering skillblocks.
+// An error is returned if the input is empty or invalid.
+func (i *SkillBlockWhereInput) P() (predicate.SkillBlock, error) {
+	var predicates []predicate.SkillBlock
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, skillblock.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.SkillBlock, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, skillblock.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.SkillBlock, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, skillblock.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, skillblock.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, skillblock.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, skillblock.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, skillblock.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, skillblock.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, skillblock.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, skillblock.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, skillblock.IDLTE(*i.IDLTE))
+	}
+	if i.Code != nil {
+		predicates = append(predicates, skillblock.CodeEQ(*i.Code))
+	}
+	if i.CodeNEQ != nil {
+		predicates = append(predicates, skillblock.CodeNEQ(*i.CodeNEQ))
+	}
+	if len(i.CodeIn) > 0 {
+		predicates = append(predicates, skillblock.CodeIn(i.CodeIn...))
+	}
+	if len(i.CodeNotIn) > 0 {
+		predicates = append(predicates, skillblock.CodeNotIn(i.CodeNotIn...))
+	}
+	if i.CodeGT != nil {
+		predicates = append(predicates, skillblock.CodeGT(*i.CodeGT))
+	}
+	if i.CodeGTE != nil {
+		predicates = append(predicates, skillblock.CodeGTE(*i.CodeGTE))
+	}
+	if i.CodeLT != nil {
+		predicates = append(predicates, skillblock.CodeLT(*i.CodeLT))
+	}
+	if i.CodeLTE != nil {
+		predicates = append(predicates, skillblock.CodeLTE(*i.CodeLTE))
+	}
+	if i.CodeContains != nil {
+		predicates = append(predicates, skillblock.CodeContains(*i.CodeContains))
+	}
+	if i.CodeHasPrefix != nil {
+		predicates = append(predicates, skillblock.CodeHasPrefix(*i.CodeHasPrefix))
+	}
+	if i.CodeHasSuffix != nil {
+		predicates = append(predicates, skillblock.CodeHasSuffix(*i.CodeHasSuffix))
+	}
+	if i.CodeEqualFold != nil {
+		predicates = append(predicates, skillblock.CodeEqualFold(*i.CodeEqualFold))
+	}
+	if i.CodeContainsFold != nil {
+		predicates = append(predicates, skillblock.CodeContainsFold(*i.CodeContainsFold))
+	}
+	if i.Label != nil {
+		predicates = append(predicates, skillblock.LabelEQ(*i.Label))
+	}
+	if i.LabelNEQ != nil {
+		predicates = append(predicates, skillblock.LabelNEQ(*i.LabelNEQ))
+	}
+	if len(i.LabelIn) > 0 {
+		predicates = append(predicates, skillblock.LabelIn(i.LabelIn...))
+	}
+	if len(i.LabelNotIn) > 0 {
+		predicates = append(predicates, skillblock.LabelNotIn(i.LabelNotIn...))
+	}
+	if i.LabelGT != nil {
+		predicates = append(predicates, skillblock.LabelGT(*i.LabelGT))
+	}
+	if i.LabelGTE != nil {
+		predicates = append(predicates, skillblock.LabelGTE(*i.LabelGTE))
+	}
+	if i.LabelLT != nil {
+		predicates = append(predicates, skillblock.LabelLT(*i.LabelLT))
+	}
+	if i.LabelLTE != nil {
+		predicates = append(predicates, skillblock.LabelLTE(*i.LabelLTE))
+	}
+	if i.LabelContains != nil {
+		predicates = append(predicates, skillblock.LabelContains(*i.LabelContains))
+	}
+	if i.LabelHasPrefix != nil {
+		predicates = append(predicates, skillblock.LabelHasPrefix(*i.LabelHasPrefix))
+	}
+	if i.LabelHasSuffix != nil {
+		predicates = append(predicates, skillblock.LabelHasSuffix(*i.LabelHasSuffix))
+	}
+	if i.LabelEqualFold != nil {
+		predicates = append(predicates, skillblock.LabelEqualFold(*i.LabelEqualFold))
+	}
+	if i.LabelContainsFold != nil {
+		predicates = append(predicates, skillblock.LabelContainsFold(*i.LabelContainsFold))
+	}
+	if i.CertificationID != nil {
+		predicates = append(predicates, skillblock.CertificationIDEQ(*i.CertificationID))
+	}
+	if i.CertificationIDNEQ != nil {
+		predicates = append(predicates, skillblock.CertificationIDNEQ(*i.CertificationIDNEQ))
+	}
+	if len(i.CertificationIDIn) > 0 {
+		predicates = append(predicates, skillblock.CertificationIDIn(i.CertificationIDIn...))
+	}
+	if len(i.CertificationIDNotIn) > 0 {
+		predicates = append(predicates, skillblock.CertificationIDNotIn(i.CertificationIDNotIn...))
+	}
+
+	if i.HasCertification != nil {
+		p := skillblock.HasCertification()
+		if !*i.HasCertification {
+			p = skillblock.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCertificationWith) > 0 {
+		with := make([]predicate.Certification, 0, len(i.HasCertificationWith))
+		for _, w := range i.HasCertificationWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCertificationWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, skillblock.HasCertificationWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptySkillBlockWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return skillblock.And(predicates...), nil
 	}
 }
 

@@ -11,8 +11,10 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/ofhub/ofhub/ent/accreditation"
 	"github.com/ofhub/ofhub/ent/activity"
 	"github.com/ofhub/ofhub/ent/authtoken"
+	"github.com/ofhub/ofhub/ent/certification"
 	"github.com/ofhub/ofhub/ent/device"
 	"github.com/ofhub/ofhub/ent/historyentry"
 	"github.com/ofhub/ofhub/ent/loginattempt"
@@ -22,9 +24,11 @@ import (
 	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/passwordreset"
 	"github.com/ofhub/ofhub/ent/predicate"
+	"github.com/ofhub/ofhub/ent/referencecode"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
 	"github.com/ofhub/ofhub/ent/schema/schematype"
+	"github.com/ofhub/ofhub/ent/skillblock"
 	"github.com/ofhub/ofhub/ent/slot"
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/ticketkey"
@@ -41,8 +45,10 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
+	TypeAccreditation = "Accreditation"
 	TypeActivity      = "Activity"
 	TypeAuthToken     = "AuthToken"
+	TypeCertification = "Certification"
 	TypeDevice        = "Device"
 	TypeHistoryEntry  = "HistoryEntry"
 	TypeLoginAttempt  = "LoginAttempt"
@@ -51,13 +57,882 @@ const (
 	TypeOutboxMessage = "OutboxMessage"
 	TypeParticipant   = "Participant"
 	TypePasswordReset = "PasswordReset"
+	TypeReferenceCode = "ReferenceCode"
 	TypeRegistration  = "Registration"
 	TypeScan          = "Scan"
+	TypeSkillBlock    = "SkillBlock"
 	TypeSlot          = "Slot"
 	TypeSpeaker       = "Speaker"
 	TypeTicketKey     = "TicketKey"
 	TypeUser          = "User"
 )
+
+// AccreditationMutation represents an operation that mutates the Accreditation nodes in the graph.
+type AccreditationMutation struct {
+	config
+	op                   Op
+	typ                  string
+	id                   *int
+	siret                *string
+	name                 *string
+	may_train            *bool
+	may_assess           *bool
+	certifier            *bool
+	end_date             *time.Time
+	clearedFields        map[string]struct{}
+	certification        *int
+	clearedcertification bool
+	organization         *int
+	clearedorganization  bool
+	done                 bool
+	oldValue             func(context.Context) (*Accreditation, error)
+	predicates           []predicate.Accreditation
+}
+
+var _ ent.Mutation = (*AccreditationMutation)(nil)
+
+// accreditationOption allows management of the mutation configuration using functional options.
+type accreditationOption func(*AccreditationMutation)
+
+// newAccreditationMutation creates new mutation for the Accreditation entity.
+func newAccreditationMutation(c config, op Op, opts ...accreditationOption) *AccreditationMutation {
+	m := &AccreditationMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeAccreditation,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withAccreditationID sets the ID field of the mutation.
+func withAccreditationID(id int) accreditationOption {
+	return func(m *AccreditationMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Accreditation
+		)
+		m.oldValue = func(ctx context.Context) (*Accreditation, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Accreditation.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withAccreditation sets the old Accreditation of the mutation.
+func withAccreditation(node *Accreditation) accreditationOption {
+	return func(m *AccreditationMutation) {
+		m.oldValue = func(context.Context) (*Accreditation, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m AccreditationMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m AccreditationMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *AccreditationMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *AccreditationMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Accreditation.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCertificationID sets the "certification_id" field.
+func (m *AccreditationMutation) SetCertificationID(i int) {
+	m.certification = &i
+}
+
+// CertificationID returns the value of the "certification_id" field in the mutation.
+func (m *AccreditationMutation) CertificationID() (r int, exists bool) {
+	v := m.certification
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCertificationID returns the old "certification_id" field's value of the Accreditation entity.
+// If the Accreditation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccreditationMutation) OldCertificationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCertificationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCertificationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCertificationID: %w", err)
+	}
+	return oldValue.CertificationID, nil
+}
+
+// ResetCertificationID resets all changes to the "certification_id" field.
+func (m *AccreditationMutation) ResetCertificationID() {
+	m.certification = nil
+}
+
+// SetSiret sets the "siret" field.
+func (m *AccreditationMutation) SetSiret(s string) {
+	m.siret = &s
+}
+
+// Siret returns the value of the "siret" field in the mutation.
+func (m *AccreditationMutation) Siret() (r string, exists bool) {
+	v := m.siret
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSiret returns the old "siret" field's value of the Accreditation entity.
+// If the Accreditation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccreditationMutation) OldSiret(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSiret is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSiret requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSiret: %w", err)
+	}
+	return oldValue.Siret, nil
+}
+
+// ResetSiret resets all changes to the "siret" field.
+func (m *AccreditationMutation) ResetSiret() {
+	m.siret = nil
+}
+
+// SetName sets the "name" field.
+func (m *AccreditationMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *AccreditationMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the Accreditation entity.
+// If the Accreditation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccreditationMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ClearName clears the value of the "name" field.
+func (m *AccreditationMutation) ClearName() {
+	m.name = nil
+	m.clearedFields[accreditation.FieldName] = struct{}{}
+}
+
+// NameCleared returns if the "name" field was cleared in this mutation.
+func (m *AccreditationMutation) NameCleared() bool {
+	_, ok := m.clearedFields[accreditation.FieldName]
+	return ok
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *AccreditationMutation) ResetName() {
+	m.name = nil
+	delete(m.clearedFields, accreditation.FieldName)
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *AccreditationMutation) SetOrganizationID(i int) {
+	m.organization = &i
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *AccreditationMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the Accreditation entity.
+// If the Accreditation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccreditationMutation) OldOrganizationID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ClearOrganizationID clears the value of the "organization_id" field.
+func (m *AccreditationMutation) ClearOrganizationID() {
+	m.organization = nil
+	m.clearedFields[accreditation.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationIDCleared returns if the "organization_id" field was cleared in this mutation.
+func (m *AccreditationMutation) OrganizationIDCleared() bool {
+	_, ok := m.clearedFields[accreditation.FieldOrganizationID]
+	return ok
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *AccreditationMutation) ResetOrganizationID() {
+	m.organization = nil
+	delete(m.clearedFields, accreditation.FieldOrganizationID)
+}
+
+// SetMayTrain sets the "may_train" field.
+func (m *AccreditationMutation) SetMayTrain(b bool) {
+	m.may_train = &b
+}
+
+// MayTrain returns the value of the "may_train" field in the mutation.
+func (m *AccreditationMutation) MayTrain() (r bool, exists bool) {
+	v := m.may_train
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMayTrain returns the old "may_train" field's value of the Accreditation entity.
+// If the Accreditation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccreditationMutation) OldMayTrain(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMayTrain is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMayTrain requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMayTrain: %w", err)
+	}
+	return oldValue.MayTrain, nil
+}
+
+// ResetMayTrain resets all changes to the "may_train" field.
+func (m *AccreditationMutation) ResetMayTrain() {
+	m.may_train = nil
+}
+
+// SetMayAssess sets the "may_assess" field.
+func (m *AccreditationMutation) SetMayAssess(b bool) {
+	m.may_assess = &b
+}
+
+// MayAssess returns the value of the "may_assess" field in the mutation.
+func (m *AccreditationMutation) MayAssess() (r bool, exists bool) {
+	v := m.may_assess
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMayAssess returns the old "may_assess" field's value of the Accreditation entity.
+// If the Accreditation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccreditationMutation) OldMayAssess(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMayAssess is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMayAssess requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMayAssess: %w", err)
+	}
+	return oldValue.MayAssess, nil
+}
+
+// ResetMayAssess resets all changes to the "may_assess" field.
+func (m *AccreditationMutation) ResetMayAssess() {
+	m.may_assess = nil
+}
+
+// SetCertifier sets the "certifier" field.
+func (m *AccreditationMutation) SetCertifier(b bool) {
+	m.certifier = &b
+}
+
+// Certifier returns the value of the "certifier" field in the mutation.
+func (m *AccreditationMutation) Certifier() (r bool, exists bool) {
+	v := m.certifier
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCertifier returns the old "certifier" field's value of the Accreditation entity.
+// If the Accreditation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccreditationMutation) OldCertifier(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCertifier is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCertifier requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCertifier: %w", err)
+	}
+	return oldValue.Certifier, nil
+}
+
+// ResetCertifier resets all changes to the "certifier" field.
+func (m *AccreditationMutation) ResetCertifier() {
+	m.certifier = nil
+}
+
+// SetEndDate sets the "end_date" field.
+func (m *AccreditationMutation) SetEndDate(t time.Time) {
+	m.end_date = &t
+}
+
+// EndDate returns the value of the "end_date" field in the mutation.
+func (m *AccreditationMutation) EndDate() (r time.Time, exists bool) {
+	v := m.end_date
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEndDate returns the old "end_date" field's value of the Accreditation entity.
+// If the Accreditation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccreditationMutation) OldEndDate(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEndDate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEndDate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEndDate: %w", err)
+	}
+	return oldValue.EndDate, nil
+}
+
+// ClearEndDate clears the value of the "end_date" field.
+func (m *AccreditationMutation) ClearEndDate() {
+	m.end_date = nil
+	m.clearedFields[accreditation.FieldEndDate] = struct{}{}
+}
+
+// EndDateCleared returns if the "end_date" field was cleared in this mutation.
+func (m *AccreditationMutation) EndDateCleared() bool {
+	_, ok := m.clearedFields[accreditation.FieldEndDate]
+	return ok
+}
+
+// ResetEndDate resets all changes to the "end_date" field.
+func (m *AccreditationMutation) ResetEndDate() {
+	m.end_date = nil
+	delete(m.clearedFields, accreditation.FieldEndDate)
+}
+
+// ClearCertification clears the "certification" edge to the Certification entity.
+func (m *AccreditationMutation) ClearCertification() {
+	m.clearedcertification = true
+	m.clearedFields[accreditation.FieldCertificationID] = struct{}{}
+}
+
+// CertificationCleared reports if the "certification" edge to the Certification entity was cleared.
+func (m *AccreditationMutation) CertificationCleared() bool {
+	return m.clearedcertification
+}
+
+// CertificationIDs returns the "certification" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CertificationID instead. It exists only for internal usage by the builders.
+func (m *AccreditationMutation) CertificationIDs() (ids []int) {
+	if id := m.certification; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCertification resets all changes to the "certification" edge.
+func (m *AccreditationMutation) ResetCertification() {
+	m.certification = nil
+	m.clearedcertification = false
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *AccreditationMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[accreditation.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *AccreditationMutation) OrganizationCleared() bool {
+	return m.OrganizationIDCleared() || m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *AccreditationMutation) OrganizationIDs() (ids []int) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *AccreditationMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// Where appends a list predicates to the AccreditationMutation builder.
+func (m *AccreditationMutation) Where(ps ...predicate.Accreditation) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the AccreditationMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *AccreditationMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Accreditation, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *AccreditationMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *AccreditationMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Accreditation).
+func (m *AccreditationMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *AccreditationMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.certification != nil {
+		fields = append(fields, accreditation.FieldCertificationID)
+	}
+	if m.siret != nil {
+		fields = append(fields, accreditation.FieldSiret)
+	}
+	if m.name != nil {
+		fields = append(fields, accreditation.FieldName)
+	}
+	if m.organization != nil {
+		fields = append(fields, accreditation.FieldOrganizationID)
+	}
+	if m.may_train != nil {
+		fields = append(fields, accreditation.FieldMayTrain)
+	}
+	if m.may_assess != nil {
+		fields = append(fields, accreditation.FieldMayAssess)
+	}
+	if m.certifier != nil {
+		fields = append(fields, accreditation.FieldCertifier)
+	}
+	if m.end_date != nil {
+		fields = append(fields, accreditation.FieldEndDate)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *AccreditationMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case accreditation.FieldCertificationID:
+		return m.CertificationID()
+	case accreditation.FieldSiret:
+		return m.Siret()
+	case accreditation.FieldName:
+		return m.Name()
+	case accreditation.FieldOrganizationID:
+		return m.OrganizationID()
+	case accreditation.FieldMayTrain:
+		return m.MayTrain()
+	case accreditation.FieldMayAssess:
+		return m.MayAssess()
+	case accreditation.FieldCertifier:
+		return m.Certifier()
+	case accreditation.FieldEndDate:
+		return m.EndDate()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *AccreditationMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case accreditation.FieldCertificationID:
+		return m.OldCertificationID(ctx)
+	case accreditation.FieldSiret:
+		return m.OldSiret(ctx)
+	case accreditation.FieldName:
+		return m.OldName(ctx)
+	case accreditation.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case accreditation.FieldMayTrain:
+		return m.OldMayTrain(ctx)
+	case accreditation.FieldMayAssess:
+		return m.OldMayAssess(ctx)
+	case accreditation.FieldCertifier:
+		return m.OldCertifier(ctx)
+	case accreditation.FieldEndDate:
+		return m.OldEndDate(ctx)
+	}
+	return nil, fmt.Errorf("unknown Accreditation field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AccreditationMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case accreditation.FieldCertificationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCertificationID(v)
+		return nil
+	case accreditation.FieldSiret:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSiret(v)
+		return nil
+	case accreditation.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case accreditation.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case accreditation.FieldMayTrain:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMayTrain(v)
+		return nil
+	case accreditation.FieldMayAssess:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMayAssess(v)
+		return nil
+	case accreditation.FieldCertifier:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCertifier(v)
+		return nil
+	case accreditation.FieldEndDate:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEndDate(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Accreditation field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *AccreditationMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *AccreditationMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AccreditationMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Accreditation numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *AccreditationMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(accreditation.FieldName) {
+		fields = append(fields, accreditation.FieldName)
+	}
+	if m.FieldCleared(accreditation.FieldOrganizationID) {
+		fields = append(fields, accreditation.FieldOrganizationID)
+	}
+	if m.FieldCleared(accreditation.FieldEndDate) {
+		fields = append(fields, accreditation.FieldEndDate)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *AccreditationMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *AccreditationMutation) ClearField(name string) error {
+	switch name {
+	case accreditation.FieldName:
+		m.ClearName()
+		return nil
+	case accreditation.FieldOrganizationID:
+		m.ClearOrganizationID()
+		return nil
+	case accreditation.FieldEndDate:
+		m.ClearEndDate()
+		return nil
+	}
+	return fmt.Errorf("unknown Accreditation nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *AccreditationMutation) ResetField(name string) error {
+	switch name {
+	case accreditation.FieldCertificationID:
+		m.ResetCertificationID()
+		return nil
+	case accreditation.FieldSiret:
+		m.ResetSiret()
+		return nil
+	case accreditation.FieldName:
+		m.ResetName()
+		return nil
+	case accreditation.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case accreditation.FieldMayTrain:
+		m.ResetMayTrain()
+		return nil
+	case accreditation.FieldMayAssess:
+		m.ResetMayAssess()
+		return nil
+	case accreditation.FieldCertifier:
+		m.ResetCertifier()
+		return nil
+	case accreditation.FieldEndDate:
+		m.ResetEndDate()
+		return nil
+	}
+	return fmt.Errorf("unknown Accreditation field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *AccreditationMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.certification != nil {
+		edges = append(edges, accreditation.EdgeCertification)
+	}
+	if m.organization != nil {
+		edges = append(edges, accreditation.EdgeOrganization)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *AccreditationMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case accreditation.EdgeCertification:
+		if id := m.certification; id != nil {
+			return []ent.Value{*id}
+		}
+	case accreditation.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *AccreditationMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *AccreditationMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *AccreditationMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedcertification {
+		edges = append(edges, accreditation.EdgeCertification)
+	}
+	if m.clearedorganization {
+		edges = append(edges, accreditation.EdgeOrganization)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *AccreditationMutation) EdgeCleared(name string) bool {
+	switch name {
+	case accreditation.EdgeCertification:
+		return m.clearedcertification
+	case accreditation.EdgeOrganization:
+		return m.clearedorganization
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *AccreditationMutation) ClearEdge(name string) error {
+	switch name {
+	case accreditation.EdgeCertification:
+		m.ClearCertification()
+		return nil
+	case accreditation.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown Accreditation unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *AccreditationMutation) ResetEdge(name string) error {
+	switch name {
+	case accreditation.EdgeCertification:
+		m.ResetCertification()
+		return nil
+	case accreditation.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown Accreditation edge %s", name)
+}
 
 // ActivityMutation represents an operation that mutates the Activity nodes in the graph.
 type ActivityMutation struct {
@@ -2412,6 +3287,2183 @@ func (m *AuthTokenMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown AuthToken edge %s", name)
+}
+
+// CertificationMutation represents an operation that mutates the Certification nodes in the graph.
+type CertificationMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	code                   *string
+	title                  *string
+	rncp_code              *string
+	rs_code                *string
+	acronym                *string
+	acronym_label          *string
+	school_code            *string
+	certifier_names        *[]string
+	appendcertifier_names  []string
+	certifier_sirets       *[]string
+	appendcertifier_sirets []string
+	level                  *int
+	addlevel               *int
+	nsf_codes              *[]string
+	appendnsf_codes        []string
+	formacodes             *[]string
+	appendformacodes       []string
+	first_exam_session     *time.Time
+	last_exam_session      *time.Time
+	decision_date          *time.Time
+	registration_end_date  *time.Time
+	registration_type      *string
+	state                  *certification.State
+	apprenticeship         *bool
+	clearedFields          map[string]struct{}
+	replaced_by            *int
+	clearedreplaced_by     bool
+	replaces               map[int]struct{}
+	removedreplaces        map[int]struct{}
+	clearedreplaces        bool
+	skill_blocks           map[int]struct{}
+	removedskill_blocks    map[int]struct{}
+	clearedskill_blocks    bool
+	accreditations         map[int]struct{}
+	removedaccreditations  map[int]struct{}
+	clearedaccreditations  bool
+	done                   bool
+	oldValue               func(context.Context) (*Certification, error)
+	predicates             []predicate.Certification
+}
+
+var _ ent.Mutation = (*CertificationMutation)(nil)
+
+// certificationOption allows management of the mutation configuration using functional options.
+type certificationOption func(*CertificationMutation)
+
+// newCertificationMutation creates new mutation for the Certification entity.
+func newCertificationMutation(c config, op Op, opts ...certificationOption) *CertificationMutation {
+	m := &CertificationMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCertification,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCertificationID sets the ID field of the mutation.
+func withCertificationID(id int) certificationOption {
+	return func(m *CertificationMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Certification
+		)
+		m.oldValue = func(ctx context.Context) (*Certification, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Certification.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCertification sets the old Certification of the mutation.
+func withCertification(node *Certification) certificationOption {
+	return func(m *CertificationMutation) {
+		m.oldValue = func(context.Context) (*Certification, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CertificationMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CertificationMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CertificationMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CertificationMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Certification.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CertificationMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CertificationMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Certification entity.
+// If the Certification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificationMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CertificationMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CertificationMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CertificationMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Certification entity.
+// If the Certification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificationMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CertificationMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCode sets the "code" field.
+func (m *CertificationMutation) SetCode(s string) {
+	m.code = &s
+}
+
+// Code returns the value of the "code" field in the mutation.
+func (m *CertificationMutation) Code() (r string, exists bool) {
+	v := m.code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCode returns the old "code" field's value of the Certification entity.
+// If the Certification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificationMutation) OldCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCode: %w", err)
+	}
+	return oldValue.Code, nil
+}
+
+// ResetCode resets all changes to the "code" field.
+func (m *CertificationMutation) ResetCode() {
+	m.code = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *CertificationMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *CertificationMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the Certification entity.
+// If the Certification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificationMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *CertificationMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetRncpCode sets the "rncp_code" field.
+func (m *CertificationMutation) SetRncpCode(s string) {
+	m.rncp_code = &s
+}
+
+// RncpCode returns the value of the "rncp_code" field in the mutation.
+func (m *CertificationMutation) RncpCode() (r string, exists bool) {
+	v := m.rncp_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRncpCode returns the old "rncp_code" field's value of the Certification entity.
+// If the Certification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificationMutation) OldRncpCode(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRncpCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRncpCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRncpCode: %w", err)
+	}
+	return oldValue.RncpCode, nil
+}
+
+// ClearRncpCode clears the value of the "rncp_code" field.
+func (m *CertificationMutation) ClearRncpCode() {
+	m.rncp_code = nil
+	m.clearedFields[certification.FieldRncpCode] = struct{}{}
+}
+
+// RncpCodeCleared returns if the "rncp_code" field was cleared in this mutation.
+func (m *CertificationMutation) RncpCodeCleared() bool {
+	_, ok := m.clearedFields[certification.FieldRncpCode]
+	return ok
+}
+
+// ResetRncpCode resets all changes to the "rncp_code" field.
+func (m *CertificationMutation) ResetRncpCode() {
+	m.rncp_code = nil
+	delete(m.clearedFields, certification.FieldRncpCode)
+}
+
+// SetRsCode sets the "rs_code" field.
+func (m *CertificationMutation) SetRsCode(s string) {
+	m.rs_code = &s
+}
+
+// RsCode returns the value of the "rs_code" field in the mutation.
+func (m *CertificationMutation) RsCode() (r string, exists bool) {
+	v := m.rs_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRsCode returns the old "rs_code" field's value of the Certification entity.
+// If the Certification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificationMutation) OldRsCode(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRsCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRsCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRsCode: %w", err)
+	}
+	return oldValue.RsCode, nil
+}
+
+// ClearRsCode clears the value of the "rs_code" field.
+func (m *CertificationMutation) ClearRsCode() {
+	m.rs_code = nil
+	m.clearedFields[certification.FieldRsCode] = struct{}{}
+}
+
+// RsCodeCleared returns if the "rs_code" field was cleared in this mutation.
+func (m *CertificationMutation) RsCodeCleared() bool {
+	_, ok := m.clearedFields[certification.FieldRsCode]
+	return ok
+}
+
+// ResetRsCode resets all changes to the "rs_code" field.
+func (m *CertificationMutation) ResetRsCode() {
+	m.rs_code = nil
+	delete(m.clearedFields, certification.FieldRsCode)
+}
+
+// SetAcronym sets the "acronym" field.
+func (m *CertificationMutation) SetAcronym(s string) {
+	m.acronym = &s
+}
+
+// Acronym returns the value of the "acronym" field in the mutation.
+func (m *CertificationMutation) Acronym() (r string, exists bool) {
+	v := m.acronym
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAcronym returns the old "acronym" field's value of the Certification entity.
+// If the Certification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificationMutation) OldAcronym(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAcronym is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAcronym requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAcronym: %w", err)
+	}
+	return oldValue.Acronym, nil
+}
+
+// ClearAcronym clears the value of the "acronym" field.
+func (m *CertificationMutation) ClearAcronym() {
+	m.acronym = nil
+	m.clearedFields[certification.FieldAcronym] = struct{}{}
+}
+
+// AcronymCleared returns if the "acronym" field was cleared in this mutation.
+func (m *CertificationMutation) AcronymCleared() bool {
+	_, ok := m.clearedFields[certification.FieldAcronym]
+	return ok
+}
+
+// ResetAcronym resets all changes to the "acronym" field.
+func (m *CertificationMutation) ResetAcronym() {
+	m.acronym = nil
+	delete(m.clearedFields, certification.FieldAcronym)
+}
+
+// SetAcronymLabel sets the "acronym_label" field.
+func (m *CertificationMutation) SetAcronymLabel(s string) {
+	m.acronym_label = &s
+}
+
+// AcronymLabel returns the value of the "acronym_label" field in the mutation.
+func (m *CertificationMutation) AcronymLabel() (r string, exists bool) {
+	v := m.acronym_label
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAcronymLabel returns the old "acronym_label" field's value of the Certification entity.
+// If the Certification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificationMutation) OldAcronymLabel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAcronymLabel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAcronymLabel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAcronymLabel: %w", err)
+	}
+	return oldValue.AcronymLabel, nil
+}
+
+// ClearAcronymLabel clears the value of the "acronym_label" field.
+func (m *CertificationMutation) ClearAcronymLabel() {
+	m.acronym_label = nil
+	m.clearedFields[certification.FieldAcronymLabel] = struct{}{}
+}
+
+// AcronymLabelCleared returns if the "acronym_label" field was cleared in this mutation.
+func (m *CertificationMutation) AcronymLabelCleared() bool {
+	_, ok := m.clearedFields[certification.FieldAcronymLabel]
+	return ok
+}
+
+// ResetAcronymLabel resets all changes to the "acronym_label" field.
+func (m *CertificationMutation) ResetAcronymLabel() {
+	m.acronym_label = nil
+	delete(m.clearedFields, certification.FieldAcronymLabel)
+}
+
+// SetSchoolCode sets the "school_code" field.
+func (m *CertificationMutation) SetSchoolCode(s string) {
+	m.school_code = &s
+}
+
+// SchoolCode returns the value of the "school_code" field in the mutation.
+func (m *CertificationMutation) SchoolCode() (r string, exists bool) {
+	v := m.school_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSchoolCode returns the old "school_code" field's value of the Certification entity.
+// If the Certification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificationMutation) OldSchoolCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSchoolCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSchoolCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSchoolCode: %w", err)
+	}
+	return oldValue.SchoolCode, nil
+}
+
+// ClearSchoolCode clears the value of the "school_code" field.
+func (m *CertificationMutation) ClearSchoolCode() {
+	m.school_code = nil
+	m.clearedFields[certification.FieldSchoolCode] = struct{}{}
+}
+
+// SchoolCodeCleared returns if the "school_code" field was cleared in this mutation.
+func (m *CertificationMutation) SchoolCodeCleared() bool {
+	_, ok := m.clearedFields[certification.FieldSchoolCode]
+	return ok
+}
+
+// ResetSchoolCode resets all changes to the "school_code" field.
+func (m *CertificationMutation) ResetSchoolCode() {
+	m.school_code = nil
+	delete(m.clearedFields, certification.FieldSchoolCode)
+}
+
+// SetCertifierNames sets the "certifier_names" field.
+func (m *CertificationMutation) SetCertifierNames(s []string) {
+	m.certifier_names = &s
+	m.appendcertifier_names = nil
+}
+
+// CertifierNames returns the value of the "certifier_names" field in the mutation.
+func (m *CertificationMutation) CertifierNames() (r []string, exists bool) {
+	v := m.certifier_names
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCertifierNames returns the old "certifier_names" field's value of the Certification entity.
+// If the Certification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificationMutation) OldCertifierNames(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCertifierNames is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCertifierNames requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCertifierNames: %w", err)
+	}
+	return oldValue.CertifierNames, nil
+}
+
+// AppendCertifierNames adds s to the "certifier_names" field.
+func (m *CertificationMutation) AppendCertifierNames(s []string) {
+	m.appendcertifier_names = append(m.appendcertifier_names, s...)
+}
+
+// AppendedCertifierNames returns the list of values that were appended to the "certifier_names" field in this mutation.
+func (m *CertificationMutation) AppendedCertifierNames() ([]string, bool) {
+	if len(m.appendcertifier_names) == 0 {
+		return nil, false
+	}
+	return m.appendcertifier_names, true
+}
+
+// ClearCertifierNames clears the value of the "certifier_names" field.
+func (m *CertificationMutation) ClearCertifierNames() {
+	m.certifier_names = nil
+	m.appendcertifier_names = nil
+	m.clearedFields[certification.FieldCertifierNames] = struct{}{}
+}
+
+// CertifierNamesCleared returns if the "certifier_names" field was cleared in this mutation.
+func (m *CertificationMutation) CertifierNamesCleared() bool {
+	_, ok := m.clearedFields[certification.FieldCertifierNames]
+	return ok
+}
+
+// ResetCertifierNames resets all changes to the "certifier_names" field.
+func (m *CertificationMutation) ResetCertifierNames() {
+	m.certifier_names = nil
+	m.appendcertifier_names = nil
+	delete(m.clearedFields, certification.FieldCertifierNames)
+}
+
+// SetCertifierSirets sets the "certifier_sirets" field.
+func (m *CertificationMutation) SetCertifierSirets(s []string) {
+	m.certifier_sirets = &s
+	m.appendcertifier_sirets = nil
+}
+
+// CertifierSirets returns the value of the "certifier_sirets" field in the mutation.
+func (m *CertificationMutation) CertifierSirets() (r []string, exists bool) {
+	v := m.certifier_sirets
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCertifierSirets returns the old "certifier_sirets" field's value of the Certification entity.
+// If the Certification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificationMutation) OldCertifierSirets(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCertifierSirets is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCertifierSirets requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCertifierSirets: %w", err)
+	}
+	return oldValue.CertifierSirets, nil
+}
+
+// AppendCertifierSirets adds s to the "certifier_sirets" field.
+func (m *CertificationMutation) AppendCertifierSirets(s []string) {
+	m.appendcertifier_sirets = append(m.appendcertifier_sirets, s...)
+}
+
+// AppendedCertifierSirets returns the list of values that were appended to the "certifier_sirets" field in this mutation.
+func (m *CertificationMutation) AppendedCertifierSirets() ([]string, bool) {
+	if len(m.appendcertifier_sirets) == 0 {
+		return nil, false
+	}
+	return m.appendcertifier_sirets, true
+}
+
+// ClearCertifierSirets clears the value of the "certifier_sirets" field.
+func (m *CertificationMutation) ClearCertifierSirets() {
+	m.certifier_sirets = nil
+	m.appendcertifier_sirets = nil
+	m.clearedFields[certification.FieldCertifierSirets] = struct{}{}
+}
+
+// CertifierSiretsCleared returns if the "certifier_sirets" field was cleared in this mutation.
+func (m *CertificationMutation) CertifierSiretsCleared() bool {
+	_, ok := m.clearedFields[certification.FieldCertifierSirets]
+	return ok
+}
+
+// ResetCertifierSirets resets all changes to the "certifier_sirets" field.
+func (m *CertificationMutation) ResetCertifierSirets() {
+	m.certifier_sirets = nil
+	m.appendcertifier_sirets = nil
+	delete(m.clearedFields, certification.FieldCertifierSirets)
+}
+
+// SetLevel sets the "level" field.
+func (m *CertificationMutation) SetLevel(i int) {
+	m.level = &i
+	m.addlevel = nil
+}
+
+// Level returns the value of the "level" field in the mutation.
+func (m *CertificationMutation) Level() (r int, exists bool) {
+	v := m.level
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLevel returns the old "level" field's value of the Certification entity.
+// If the Certification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificationMutation) OldLevel(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLevel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLevel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLevel: %w", err)
+	}
+	return oldValue.Level, nil
+}
+
+// AddLevel adds i to the "level" field.
+func (m *CertificationMutation) AddLevel(i int) {
+	if m.addlevel != nil {
+		*m.addlevel += i
+	} else {
+		m.addlevel = &i
+	}
+}
+
+// AddedLevel returns the value that was added to the "level" field in this mutation.
+func (m *CertificationMutation) AddedLevel() (r int, exists bool) {
+	v := m.addlevel
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearLevel clears the value of the "level" field.
+func (m *CertificationMutation) ClearLevel() {
+	m.level = nil
+	m.addlevel = nil
+	m.clearedFields[certification.FieldLevel] = struct{}{}
+}
+
+// LevelCleared returns if the "level" field was cleared in this mutation.
+func (m *CertificationMutation) LevelCleared() bool {
+	_, ok := m.clearedFields[certification.FieldLevel]
+	return ok
+}
+
+// ResetLevel resets all changes to the "level" field.
+func (m *CertificationMutation) ResetLevel() {
+	m.level = nil
+	m.addlevel = nil
+	delete(m.clearedFields, certification.FieldLevel)
+}
+
+// SetNsfCodes sets the "nsf_codes" field.
+func (m *CertificationMutation) SetNsfCodes(s []string) {
+	m.nsf_codes = &s
+	m.appendnsf_codes = nil
+}
+
+// NsfCodes returns the value of the "nsf_codes" field in the mutation.
+func (m *CertificationMutation) NsfCodes() (r []string, exists bool) {
+	v := m.nsf_codes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNsfCodes returns the old "nsf_codes" field's value of the Certification entity.
+// If the Certification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificationMutation) OldNsfCodes(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNsfCodes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNsfCodes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNsfCodes: %w", err)
+	}
+	return oldValue.NsfCodes, nil
+}
+
+// AppendNsfCodes adds s to the "nsf_codes" field.
+func (m *CertificationMutation) AppendNsfCodes(s []string) {
+	m.appendnsf_codes = append(m.appendnsf_codes, s...)
+}
+
+// AppendedNsfCodes returns the list of values that were appended to the "nsf_codes" field in this mutation.
+func (m *CertificationMutation) AppendedNsfCodes() ([]string, bool) {
+	if len(m.appendnsf_codes) == 0 {
+		return nil, false
+	}
+	return m.appendnsf_codes, true
+}
+
+// ClearNsfCodes clears the value of the "nsf_codes" field.
+func (m *CertificationMutation) ClearNsfCodes() {
+	m.nsf_codes = nil
+	m.appendnsf_codes = nil
+	m.clearedFields[certification.FieldNsfCodes] = struct{}{}
+}
+
+// NsfCodesCleared returns if the "nsf_codes" field was cleared in this mutation.
+func (m *CertificationMutation) NsfCodesCleared() bool {
+	_, ok := m.clearedFields[certification.FieldNsfCodes]
+	return ok
+}
+
+// ResetNsfCodes resets all changes to the "nsf_codes" field.
+func (m *CertificationMutation) ResetNsfCodes() {
+	m.nsf_codes = nil
+	m.appendnsf_codes = nil
+	delete(m.clearedFields, certification.FieldNsfCodes)
+}
+
+// SetFormacodes sets the "formacodes" field.
+func (m *CertificationMutation) SetFormacodes(s []string) {
+	m.formacodes = &s
+	m.appendformacodes = nil
+}
+
+// Formacodes returns the value of the "formacodes" field in the mutation.
+func (m *CertificationMutation) Formacodes() (r []string, exists bool) {
+	v := m.formacodes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFormacodes returns the old "formacodes" field's value of the Certification entity.
+// If the Certification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificationMutation) OldFormacodes(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFormacodes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFormacodes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFormacodes: %w", err)
+	}
+	return oldValue.Formacodes, nil
+}
+
+// AppendFormacodes adds s to the "formacodes" field.
+func (m *CertificationMutation) AppendFormacodes(s []string) {
+	m.appendformacodes = append(m.appendformacodes, s...)
+}
+
+// AppendedFormacodes returns the list of values that were appended to the "formacodes" field in this mutation.
+func (m *CertificationMutation) AppendedFormacodes() ([]string, bool) {
+	if len(m.appendformacodes) == 0 {
+		return nil, false
+	}
+	return m.appendformacodes, true
+}
+
+// ClearFormacodes clears the value of the "formacodes" field.
+func (m *CertificationMutation) ClearFormacodes() {
+	m.formacodes = nil
+	m.appendformacodes = nil
+	m.clearedFields[certification.FieldFormacodes] = struct{}{}
+}
+
+// FormacodesCleared returns if the "formacodes" field was cleared in this mutation.
+func (m *CertificationMutation) FormacodesCleared() bool {
+	_, ok := m.clearedFields[certification.FieldFormacodes]
+	return ok
+}
+
+// ResetFormacodes resets all changes to the "formacodes" field.
+func (m *CertificationMutation) ResetFormacodes() {
+	m.formacodes = nil
+	m.appendformacodes = nil
+	delete(m.clearedFields, certification.FieldFormacodes)
+}
+
+// SetFirstExamSession sets the "first_exam_session" field.
+func (m *CertificationMutation) SetFirstExamSession(t time.Time) {
+	m.first_exam_session = &t
+}
+
+// FirstExamSession returns the value of the "first_exam_session" field in the mutation.
+func (m *CertificationMutation) FirstExamSession() (r time.Time, exists bool) {
+	v := m.first_exam_session
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFirstExamSession returns the old "first_exam_session" field's value of the Certification entity.
+// If the Certification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificationMutation) OldFirstExamSession(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFirstExamSession is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFirstExamSession requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFirstExamSession: %w", err)
+	}
+	return oldValue.FirstExamSession, nil
+}
+
+// ClearFirstExamSession clears the value of the "first_exam_session" field.
+func (m *CertificationMutation) ClearFirstExamSession() {
+	m.first_exam_session = nil
+	m.clearedFields[certification.FieldFirstExamSession] = struct{}{}
+}
+
+// FirstExamSessionCleared returns if the "first_exam_session" field was cleared in this mutation.
+func (m *CertificationMutation) FirstExamSessionCleared() bool {
+	_, ok := m.clearedFields[certification.FieldFirstExamSession]
+	return ok
+}
+
+// ResetFirstExamSession resets all changes to the "first_exam_session" field.
+func (m *CertificationMutation) ResetFirstExamSession() {
+	m.first_exam_session = nil
+	delete(m.clearedFields, certification.FieldFirstExamSession)
+}
+
+// SetLastExamSession sets the "last_exam_session" field.
+func (m *CertificationMutation) SetLastExamSession(t time.Time) {
+	m.last_exam_session = &t
+}
+
+// LastExamSession returns the value of the "last_exam_session" field in the mutation.
+func (m *CertificationMutation) LastExamSession() (r time.Time, exists bool) {
+	v := m.last_exam_session
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastExamSession returns the old "last_exam_session" field's value of the Certification entity.
+// If the Certification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificationMutation) OldLastExamSession(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastExamSession is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastExamSession requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastExamSession: %w", err)
+	}
+	return oldValue.LastExamSession, nil
+}
+
+// ClearLastExamSession clears the value of the "last_exam_session" field.
+func (m *CertificationMutation) ClearLastExamSession() {
+	m.last_exam_session = nil
+	m.clearedFields[certification.FieldLastExamSession] = struct{}{}
+}
+
+// LastExamSessionCleared returns if the "last_exam_session" field was cleared in this mutation.
+func (m *CertificationMutation) LastExamSessionCleared() bool {
+	_, ok := m.clearedFields[certification.FieldLastExamSession]
+	return ok
+}
+
+// ResetLastExamSession resets all changes to the "last_exam_session" field.
+func (m *CertificationMutation) ResetLastExamSession() {
+	m.last_exam_session = nil
+	delete(m.clearedFields, certification.FieldLastExamSession)
+}
+
+// SetDecisionDate sets the "decision_date" field.
+func (m *CertificationMutation) SetDecisionDate(t time.Time) {
+	m.decision_date = &t
+}
+
+// DecisionDate returns the value of the "decision_date" field in the mutation.
+func (m *CertificationMutation) DecisionDate() (r time.Time, exists bool) {
+	v := m.decision_date
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecisionDate returns the old "decision_date" field's value of the Certification entity.
+// If the Certification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificationMutation) OldDecisionDate(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecisionDate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecisionDate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecisionDate: %w", err)
+	}
+	return oldValue.DecisionDate, nil
+}
+
+// ClearDecisionDate clears the value of the "decision_date" field.
+func (m *CertificationMutation) ClearDecisionDate() {
+	m.decision_date = nil
+	m.clearedFields[certification.FieldDecisionDate] = struct{}{}
+}
+
+// DecisionDateCleared returns if the "decision_date" field was cleared in this mutation.
+func (m *CertificationMutation) DecisionDateCleared() bool {
+	_, ok := m.clearedFields[certification.FieldDecisionDate]
+	return ok
+}
+
+// ResetDecisionDate resets all changes to the "decision_date" field.
+func (m *CertificationMutation) ResetDecisionDate() {
+	m.decision_date = nil
+	delete(m.clearedFields, certification.FieldDecisionDate)
+}
+
+// SetRegistrationEndDate sets the "registration_end_date" field.
+func (m *CertificationMutation) SetRegistrationEndDate(t time.Time) {
+	m.registration_end_date = &t
+}
+
+// RegistrationEndDate returns the value of the "registration_end_date" field in the mutation.
+func (m *CertificationMutation) RegistrationEndDate() (r time.Time, exists bool) {
+	v := m.registration_end_date
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRegistrationEndDate returns the old "registration_end_date" field's value of the Certification entity.
+// If the Certification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificationMutation) OldRegistrationEndDate(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRegistrationEndDate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRegistrationEndDate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRegistrationEndDate: %w", err)
+	}
+	return oldValue.RegistrationEndDate, nil
+}
+
+// ClearRegistrationEndDate clears the value of the "registration_end_date" field.
+func (m *CertificationMutation) ClearRegistrationEndDate() {
+	m.registration_end_date = nil
+	m.clearedFields[certification.FieldRegistrationEndDate] = struct{}{}
+}
+
+// RegistrationEndDateCleared returns if the "registration_end_date" field was cleared in this mutation.
+func (m *CertificationMutation) RegistrationEndDateCleared() bool {
+	_, ok := m.clearedFields[certification.FieldRegistrationEndDate]
+	return ok
+}
+
+// ResetRegistrationEndDate resets all changes to the "registration_end_date" field.
+func (m *CertificationMutation) ResetRegistrationEndDate() {
+	m.registration_end_date = nil
+	delete(m.clearedFields, certification.FieldRegistrationEndDate)
+}
+
+// SetRegistrationType sets the "registration_type" field.
+func (m *CertificationMutation) SetRegistrationType(s string) {
+	m.registration_type = &s
+}
+
+// RegistrationType returns the value of the "registration_type" field in the mutation.
+func (m *CertificationMutation) RegistrationType() (r string, exists bool) {
+	v := m.registration_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRegistrationType returns the old "registration_type" field's value of the Certification entity.
+// If the Certification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificationMutation) OldRegistrationType(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRegistrationType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRegistrationType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRegistrationType: %w", err)
+	}
+	return oldValue.RegistrationType, nil
+}
+
+// ClearRegistrationType clears the value of the "registration_type" field.
+func (m *CertificationMutation) ClearRegistrationType() {
+	m.registration_type = nil
+	m.clearedFields[certification.FieldRegistrationType] = struct{}{}
+}
+
+// RegistrationTypeCleared returns if the "registration_type" field was cleared in this mutation.
+func (m *CertificationMutation) RegistrationTypeCleared() bool {
+	_, ok := m.clearedFields[certification.FieldRegistrationType]
+	return ok
+}
+
+// ResetRegistrationType resets all changes to the "registration_type" field.
+func (m *CertificationMutation) ResetRegistrationType() {
+	m.registration_type = nil
+	delete(m.clearedFields, certification.FieldRegistrationType)
+}
+
+// SetState sets the "state" field.
+func (m *CertificationMutation) SetState(c certification.State) {
+	m.state = &c
+}
+
+// State returns the value of the "state" field in the mutation.
+func (m *CertificationMutation) State() (r certification.State, exists bool) {
+	v := m.state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldState returns the old "state" field's value of the Certification entity.
+// If the Certification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificationMutation) OldState(ctx context.Context) (v certification.State, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldState: %w", err)
+	}
+	return oldValue.State, nil
+}
+
+// ResetState resets all changes to the "state" field.
+func (m *CertificationMutation) ResetState() {
+	m.state = nil
+}
+
+// SetApprenticeship sets the "apprenticeship" field.
+func (m *CertificationMutation) SetApprenticeship(b bool) {
+	m.apprenticeship = &b
+}
+
+// Apprenticeship returns the value of the "apprenticeship" field in the mutation.
+func (m *CertificationMutation) Apprenticeship() (r bool, exists bool) {
+	v := m.apprenticeship
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApprenticeship returns the old "apprenticeship" field's value of the Certification entity.
+// If the Certification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificationMutation) OldApprenticeship(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApprenticeship is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApprenticeship requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApprenticeship: %w", err)
+	}
+	return oldValue.Apprenticeship, nil
+}
+
+// ResetApprenticeship resets all changes to the "apprenticeship" field.
+func (m *CertificationMutation) ResetApprenticeship() {
+	m.apprenticeship = nil
+}
+
+// SetReplacedByID sets the "replaced_by_id" field.
+func (m *CertificationMutation) SetReplacedByID(i int) {
+	m.replaced_by = &i
+}
+
+// ReplacedByID returns the value of the "replaced_by_id" field in the mutation.
+func (m *CertificationMutation) ReplacedByID() (r int, exists bool) {
+	v := m.replaced_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReplacedByID returns the old "replaced_by_id" field's value of the Certification entity.
+// If the Certification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificationMutation) OldReplacedByID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReplacedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReplacedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReplacedByID: %w", err)
+	}
+	return oldValue.ReplacedByID, nil
+}
+
+// ClearReplacedByID clears the value of the "replaced_by_id" field.
+func (m *CertificationMutation) ClearReplacedByID() {
+	m.replaced_by = nil
+	m.clearedFields[certification.FieldReplacedByID] = struct{}{}
+}
+
+// ReplacedByIDCleared returns if the "replaced_by_id" field was cleared in this mutation.
+func (m *CertificationMutation) ReplacedByIDCleared() bool {
+	_, ok := m.clearedFields[certification.FieldReplacedByID]
+	return ok
+}
+
+// ResetReplacedByID resets all changes to the "replaced_by_id" field.
+func (m *CertificationMutation) ResetReplacedByID() {
+	m.replaced_by = nil
+	delete(m.clearedFields, certification.FieldReplacedByID)
+}
+
+// ClearReplacedBy clears the "replaced_by" edge to the Certification entity.
+func (m *CertificationMutation) ClearReplacedBy() {
+	m.clearedreplaced_by = true
+	m.clearedFields[certification.FieldReplacedByID] = struct{}{}
+}
+
+// ReplacedByCleared reports if the "replaced_by" edge to the Certification entity was cleared.
+func (m *CertificationMutation) ReplacedByCleared() bool {
+	return m.ReplacedByIDCleared() || m.clearedreplaced_by
+}
+
+// ReplacedByIDs returns the "replaced_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ReplacedByID instead. It exists only for internal usage by the builders.
+func (m *CertificationMutation) ReplacedByIDs() (ids []int) {
+	if id := m.replaced_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetReplacedBy resets all changes to the "replaced_by" edge.
+func (m *CertificationMutation) ResetReplacedBy() {
+	m.replaced_by = nil
+	m.clearedreplaced_by = false
+}
+
+// AddReplaceIDs adds the "replaces" edge to the Certification entity by ids.
+func (m *CertificationMutation) AddReplaceIDs(ids ...int) {
+	if m.replaces == nil {
+		m.replaces = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.replaces[ids[i]] = struct{}{}
+	}
+}
+
+// ClearReplaces clears the "replaces" edge to the Certification entity.
+func (m *CertificationMutation) ClearReplaces() {
+	m.clearedreplaces = true
+}
+
+// ReplacesCleared reports if the "replaces" edge to the Certification entity was cleared.
+func (m *CertificationMutation) ReplacesCleared() bool {
+	return m.clearedreplaces
+}
+
+// RemoveReplaceIDs removes the "replaces" edge to the Certification entity by IDs.
+func (m *CertificationMutation) RemoveReplaceIDs(ids ...int) {
+	if m.removedreplaces == nil {
+		m.removedreplaces = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.replaces, ids[i])
+		m.removedreplaces[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedReplaces returns the removed IDs of the "replaces" edge to the Certification entity.
+func (m *CertificationMutation) RemovedReplacesIDs() (ids []int) {
+	for id := range m.removedreplaces {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ReplacesIDs returns the "replaces" edge IDs in the mutation.
+func (m *CertificationMutation) ReplacesIDs() (ids []int) {
+	for id := range m.replaces {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetReplaces resets all changes to the "replaces" edge.
+func (m *CertificationMutation) ResetReplaces() {
+	m.replaces = nil
+	m.clearedreplaces = false
+	m.removedreplaces = nil
+}
+
+// AddSkillBlockIDs adds the "skill_blocks" edge to the SkillBlock entity by ids.
+func (m *CertificationMutation) AddSkillBlockIDs(ids ...int) {
+	if m.skill_blocks == nil {
+		m.skill_blocks = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.skill_blocks[ids[i]] = struct{}{}
+	}
+}
+
+// ClearSkillBlocks clears the "skill_blocks" edge to the SkillBlock entity.
+func (m *CertificationMutation) ClearSkillBlocks() {
+	m.clearedskill_blocks = true
+}
+
+// SkillBlocksCleared reports if the "skill_blocks" edge to the SkillBlock entity was cleared.
+func (m *CertificationMutation) SkillBlocksCleared() bool {
+	return m.clearedskill_blocks
+}
+
+// RemoveSkillBlockIDs removes the "skill_blocks" edge to the SkillBlock entity by IDs.
+func (m *CertificationMutation) RemoveSkillBlockIDs(ids ...int) {
+	if m.removedskill_blocks == nil {
+		m.removedskill_blocks = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.skill_blocks, ids[i])
+		m.removedskill_blocks[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedSkillBlocks returns the removed IDs of the "skill_blocks" edge to the SkillBlock entity.
+func (m *CertificationMutation) RemovedSkillBlocksIDs() (ids []int) {
+	for id := range m.removedskill_blocks {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// SkillBlocksIDs returns the "skill_blocks" edge IDs in the mutation.
+func (m *CertificationMutation) SkillBlocksIDs() (ids []int) {
+	for id := range m.skill_blocks {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetSkillBlocks resets all changes to the "skill_blocks" edge.
+func (m *CertificationMutation) ResetSkillBlocks() {
+	m.skill_blocks = nil
+	m.clearedskill_blocks = false
+	m.removedskill_blocks = nil
+}
+
+// AddAccreditationIDs adds the "accreditations" edge to the Accreditation entity by ids.
+func (m *CertificationMutation) AddAccreditationIDs(ids ...int) {
+	if m.accreditations == nil {
+		m.accreditations = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.accreditations[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAccreditations clears the "accreditations" edge to the Accreditation entity.
+func (m *CertificationMutation) ClearAccreditations() {
+	m.clearedaccreditations = true
+}
+
+// AccreditationsCleared reports if the "accreditations" edge to the Accreditation entity was cleared.
+func (m *CertificationMutation) AccreditationsCleared() bool {
+	return m.clearedaccreditations
+}
+
+// RemoveAccreditationIDs removes the "accreditations" edge to the Accreditation entity by IDs.
+func (m *CertificationMutation) RemoveAccreditationIDs(ids ...int) {
+	if m.removedaccreditations == nil {
+		m.removedaccreditations = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.accreditations, ids[i])
+		m.removedaccreditations[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAccreditations returns the removed IDs of the "accreditations" edge to the Accreditation entity.
+func (m *CertificationMutation) RemovedAccreditationsIDs() (ids []int) {
+	for id := range m.removedaccreditations {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// AccreditationsIDs returns the "accreditations" edge IDs in the mutation.
+func (m *CertificationMutation) AccreditationsIDs() (ids []int) {
+	for id := range m.accreditations {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAccreditations resets all changes to the "accreditations" edge.
+func (m *CertificationMutation) ResetAccreditations() {
+	m.accreditations = nil
+	m.clearedaccreditations = false
+	m.removedaccreditations = nil
+}
+
+// Where appends a list predicates to the CertificationMutation builder.
+func (m *CertificationMutation) Where(ps ...predicate.Certification) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CertificationMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CertificationMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Certification, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CertificationMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CertificationMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Certification).
+func (m *CertificationMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CertificationMutation) Fields() []string {
+	fields := make([]string, 0, 22)
+	if m.created_at != nil {
+		fields = append(fields, certification.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, certification.FieldUpdatedAt)
+	}
+	if m.code != nil {
+		fields = append(fields, certification.FieldCode)
+	}
+	if m.title != nil {
+		fields = append(fields, certification.FieldTitle)
+	}
+	if m.rncp_code != nil {
+		fields = append(fields, certification.FieldRncpCode)
+	}
+	if m.rs_code != nil {
+		fields = append(fields, certification.FieldRsCode)
+	}
+	if m.acronym != nil {
+		fields = append(fields, certification.FieldAcronym)
+	}
+	if m.acronym_label != nil {
+		fields = append(fields, certification.FieldAcronymLabel)
+	}
+	if m.school_code != nil {
+		fields = append(fields, certification.FieldSchoolCode)
+	}
+	if m.certifier_names != nil {
+		fields = append(fields, certification.FieldCertifierNames)
+	}
+	if m.certifier_sirets != nil {
+		fields = append(fields, certification.FieldCertifierSirets)
+	}
+	if m.level != nil {
+		fields = append(fields, certification.FieldLevel)
+	}
+	if m.nsf_codes != nil {
+		fields = append(fields, certification.FieldNsfCodes)
+	}
+	if m.formacodes != nil {
+		fields = append(fields, certification.FieldFormacodes)
+	}
+	if m.first_exam_session != nil {
+		fields = append(fields, certification.FieldFirstExamSession)
+	}
+	if m.last_exam_session != nil {
+		fields = append(fields, certification.FieldLastExamSession)
+	}
+	if m.decision_date != nil {
+		fields = append(fields, certification.FieldDecisionDate)
+	}
+	if m.registration_end_date != nil {
+		fields = append(fields, certification.FieldRegistrationEndDate)
+	}
+	if m.registration_type != nil {
+		fields = append(fields, certification.FieldRegistrationType)
+	}
+	if m.state != nil {
+		fields = append(fields, certification.FieldState)
+	}
+	if m.apprenticeship != nil {
+		fields = append(fields, certification.FieldApprenticeship)
+	}
+	if m.replaced_by != nil {
+		fields = append(fields, certification.FieldReplacedByID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CertificationMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case certification.FieldCreatedAt:
+		return m.CreatedAt()
+	case certification.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case certification.FieldCode:
+		return m.Code()
+	case certification.FieldTitle:
+		return m.Title()
+	case certification.FieldRncpCode:
+		return m.RncpCode()
+	case certification.FieldRsCode:
+		return m.RsCode()
+	case certification.FieldAcronym:
+		return m.Acronym()
+	case certification.FieldAcronymLabel:
+		return m.AcronymLabel()
+	case certification.FieldSchoolCode:
+		return m.SchoolCode()
+	case certification.FieldCertifierNames:
+		return m.CertifierNames()
+	case certification.FieldCertifierSirets:
+		return m.CertifierSirets()
+	case certification.FieldLevel:
+		return m.Level()
+	case certification.FieldNsfCodes:
+		return m.NsfCodes()
+	case certification.FieldFormacodes:
+		return m.Formacodes()
+	case certification.FieldFirstExamSession:
+		return m.FirstExamSession()
+	case certification.FieldLastExamSession:
+		return m.LastExamSession()
+	case certification.FieldDecisionDate:
+		return m.DecisionDate()
+	case certification.FieldRegistrationEndDate:
+		return m.RegistrationEndDate()
+	case certification.FieldRegistrationType:
+		return m.RegistrationType()
+	case certification.FieldState:
+		return m.State()
+	case certification.FieldApprenticeship:
+		return m.Apprenticeship()
+	case certification.FieldReplacedByID:
+		return m.ReplacedByID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CertificationMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case certification.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case certification.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case certification.FieldCode:
+		return m.OldCode(ctx)
+	case certification.FieldTitle:
+		return m.OldTitle(ctx)
+	case certification.FieldRncpCode:
+		return m.OldRncpCode(ctx)
+	case certification.FieldRsCode:
+		return m.OldRsCode(ctx)
+	case certification.FieldAcronym:
+		return m.OldAcronym(ctx)
+	case certification.FieldAcronymLabel:
+		return m.OldAcronymLabel(ctx)
+	case certification.FieldSchoolCode:
+		return m.OldSchoolCode(ctx)
+	case certification.FieldCertifierNames:
+		return m.OldCertifierNames(ctx)
+	case certification.FieldCertifierSirets:
+		return m.OldCertifierSirets(ctx)
+	case certification.FieldLevel:
+		return m.OldLevel(ctx)
+	case certification.FieldNsfCodes:
+		return m.OldNsfCodes(ctx)
+	case certification.FieldFormacodes:
+		return m.OldFormacodes(ctx)
+	case certification.FieldFirstExamSession:
+		return m.OldFirstExamSession(ctx)
+	case certification.FieldLastExamSession:
+		return m.OldLastExamSession(ctx)
+	case certification.FieldDecisionDate:
+		return m.OldDecisionDate(ctx)
+	case certification.FieldRegistrationEndDate:
+		return m.OldRegistrationEndDate(ctx)
+	case certification.FieldRegistrationType:
+		return m.OldRegistrationType(ctx)
+	case certification.FieldState:
+		return m.OldState(ctx)
+	case certification.FieldApprenticeship:
+		return m.OldApprenticeship(ctx)
+	case certification.FieldReplacedByID:
+		return m.OldReplacedByID(ctx)
+	}
+	return nil, fmt.Errorf("unknown Certification field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CertificationMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case certification.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case certification.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case certification.FieldCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCode(v)
+		return nil
+	case certification.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case certification.FieldRncpCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRncpCode(v)
+		return nil
+	case certification.FieldRsCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRsCode(v)
+		return nil
+	case certification.FieldAcronym:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAcronym(v)
+		return nil
+	case certification.FieldAcronymLabel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAcronymLabel(v)
+		return nil
+	case certification.FieldSchoolCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSchoolCode(v)
+		return nil
+	case certification.FieldCertifierNames:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCertifierNames(v)
+		return nil
+	case certification.FieldCertifierSirets:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCertifierSirets(v)
+		return nil
+	case certification.FieldLevel:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLevel(v)
+		return nil
+	case certification.FieldNsfCodes:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNsfCodes(v)
+		return nil
+	case certification.FieldFormacodes:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFormacodes(v)
+		return nil
+	case certification.FieldFirstExamSession:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFirstExamSession(v)
+		return nil
+	case certification.FieldLastExamSession:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastExamSession(v)
+		return nil
+	case certification.FieldDecisionDate:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecisionDate(v)
+		return nil
+	case certification.FieldRegistrationEndDate:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRegistrationEndDate(v)
+		return nil
+	case certification.FieldRegistrationType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRegistrationType(v)
+		return nil
+	case certification.FieldState:
+		v, ok := value.(certification.State)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetState(v)
+		return nil
+	case certification.FieldApprenticeship:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApprenticeship(v)
+		return nil
+	case certification.FieldReplacedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReplacedByID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Certification field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CertificationMutation) AddedFields() []string {
+	var fields []string
+	if m.addlevel != nil {
+		fields = append(fields, certification.FieldLevel)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CertificationMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case certification.FieldLevel:
+		return m.AddedLevel()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CertificationMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case certification.FieldLevel:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLevel(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Certification numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CertificationMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(certification.FieldRncpCode) {
+		fields = append(fields, certification.FieldRncpCode)
+	}
+	if m.FieldCleared(certification.FieldRsCode) {
+		fields = append(fields, certification.FieldRsCode)
+	}
+	if m.FieldCleared(certification.FieldAcronym) {
+		fields = append(fields, certification.FieldAcronym)
+	}
+	if m.FieldCleared(certification.FieldAcronymLabel) {
+		fields = append(fields, certification.FieldAcronymLabel)
+	}
+	if m.FieldCleared(certification.FieldSchoolCode) {
+		fields = append(fields, certification.FieldSchoolCode)
+	}
+	if m.FieldCleared(certification.FieldCertifierNames) {
+		fields = append(fields, certification.FieldCertifierNames)
+	}
+	if m.FieldCleared(certification.FieldCertifierSirets) {
+		fields = append(fields, certification.FieldCertifierSirets)
+	}
+	if m.FieldCleared(certification.FieldLevel) {
+		fields = append(fields, certification.FieldLevel)
+	}
+	if m.FieldCleared(certification.FieldNsfCodes) {
+		fields = append(fields, certification.FieldNsfCodes)
+	}
+	if m.FieldCleared(certification.FieldFormacodes) {
+		fields = append(fields, certification.FieldFormacodes)
+	}
+	if m.FieldCleared(certification.FieldFirstExamSession) {
+		fields = append(fields, certification.FieldFirstExamSession)
+	}
+	if m.FieldCleared(certification.FieldLastExamSession) {
+		fields = append(fields, certification.FieldLastExamSession)
+	}
+	if m.FieldCleared(certification.FieldDecisionDate) {
+		fields = append(fields, certification.FieldDecisionDate)
+	}
+	if m.FieldCleared(certification.FieldRegistrationEndDate) {
+		fields = append(fields, certification.FieldRegistrationEndDate)
+	}
+	if m.FieldCleared(certification.FieldRegistrationType) {
+		fields = append(fields, certification.FieldRegistrationType)
+	}
+	if m.FieldCleared(certification.FieldReplacedByID) {
+		fields = append(fields, certification.FieldReplacedByID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CertificationMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CertificationMutation) ClearField(name string) error {
+	switch name {
+	case certification.FieldRncpCode:
+		m.ClearRncpCode()
+		return nil
+	case certification.FieldRsCode:
+		m.ClearRsCode()
+		return nil
+	case certification.FieldAcronym:
+		m.ClearAcronym()
+		return nil
+	case certification.FieldAcronymLabel:
+		m.ClearAcronymLabel()
+		return nil
+	case certification.FieldSchoolCode:
+		m.ClearSchoolCode()
+		return nil
+	case certification.FieldCertifierNames:
+		m.ClearCertifierNames()
+		return nil
+	case certification.FieldCertifierSirets:
+		m.ClearCertifierSirets()
+		return nil
+	case certification.FieldLevel:
+		m.ClearLevel()
+		return nil
+	case certification.FieldNsfCodes:
+		m.ClearNsfCodes()
+		return nil
+	case certification.FieldFormacodes:
+		m.ClearFormacodes()
+		return nil
+	case certification.FieldFirstExamSession:
+		m.ClearFirstExamSession()
+		return nil
+	case certification.FieldLastExamSession:
+		m.ClearLastExamSession()
+		return nil
+	case certification.FieldDecisionDate:
+		m.ClearDecisionDate()
+		return nil
+	case certification.FieldRegistrationEndDate:
+		m.ClearRegistrationEndDate()
+		return nil
+	case certification.FieldRegistrationType:
+		m.ClearRegistrationType()
+		return nil
+	case certification.FieldReplacedByID:
+		m.ClearReplacedByID()
+		return nil
+	}
+	return fmt.Errorf("unknown Certification nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CertificationMutation) ResetField(name string) error {
+	switch name {
+	case certification.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case certification.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case certification.FieldCode:
+		m.ResetCode()
+		return nil
+	case certification.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case certification.FieldRncpCode:
+		m.ResetRncpCode()
+		return nil
+	case certification.FieldRsCode:
+		m.ResetRsCode()
+		return nil
+	case certification.FieldAcronym:
+		m.ResetAcronym()
+		return nil
+	case certification.FieldAcronymLabel:
+		m.ResetAcronymLabel()
+		return nil
+	case certification.FieldSchoolCode:
+		m.ResetSchoolCode()
+		return nil
+	case certification.FieldCertifierNames:
+		m.ResetCertifierNames()
+		return nil
+	case certification.FieldCertifierSirets:
+		m.ResetCertifierSirets()
+		return nil
+	case certification.FieldLevel:
+		m.ResetLevel()
+		return nil
+	case certification.FieldNsfCodes:
+		m.ResetNsfCodes()
+		return nil
+	case certification.FieldFormacodes:
+		m.ResetFormacodes()
+		return nil
+	case certification.FieldFirstExamSession:
+		m.ResetFirstExamSession()
+		return nil
+	case certification.FieldLastExamSession:
+		m.ResetLastExamSession()
+		return nil
+	case certification.FieldDecisionDate:
+		m.ResetDecisionDate()
+		return nil
+	case certification.FieldRegistrationEndDate:
+		m.ResetRegistrationEndDate()
+		return nil
+	case certification.FieldRegistrationType:
+		m.ResetRegistrationType()
+		return nil
+	case certification.FieldState:
+		m.ResetState()
+		return nil
+	case certification.FieldApprenticeship:
+		m.ResetApprenticeship()
+		return nil
+	case certification.FieldReplacedByID:
+		m.ResetReplacedByID()
+		return nil
+	}
+	return fmt.Errorf("unknown Certification field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CertificationMutation) AddedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.replaced_by != nil {
+		edges = append(edges, certification.EdgeReplacedBy)
+	}
+	if m.replaces != nil {
+		edges = append(edges, certification.EdgeReplaces)
+	}
+	if m.skill_blocks != nil {
+		edges = append(edges, certification.EdgeSkillBlocks)
+	}
+	if m.accreditations != nil {
+		edges = append(edges, certification.EdgeAccreditations)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CertificationMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case certification.EdgeReplacedBy:
+		if id := m.replaced_by; id != nil {
+			return []ent.Value{*id}
+		}
+	case certification.EdgeReplaces:
+		ids := make([]ent.Value, 0, len(m.replaces))
+		for id := range m.replaces {
+			ids = append(ids, id)
+		}
+		return ids
+	case certification.EdgeSkillBlocks:
+		ids := make([]ent.Value, 0, len(m.skill_blocks))
+		for id := range m.skill_blocks {
+			ids = append(ids, id)
+		}
+		return ids
+	case certification.EdgeAccreditations:
+		ids := make([]ent.Value, 0, len(m.accreditations))
+		for id := range m.accreditations {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CertificationMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.removedreplaces != nil {
+		edges = append(edges, certification.EdgeReplaces)
+	}
+	if m.removedskill_blocks != nil {
+		edges = append(edges, certification.EdgeSkillBlocks)
+	}
+	if m.removedaccreditations != nil {
+		edges = append(edges, certification.EdgeAccreditations)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CertificationMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case certification.EdgeReplaces:
+		ids := make([]ent.Value, 0, len(m.removedreplaces))
+		for id := range m.removedreplaces {
+			ids = append(ids, id)
+		}
+		return ids
+	case certification.EdgeSkillBlocks:
+		ids := make([]ent.Value, 0, len(m.removedskill_blocks))
+		for id := range m.removedskill_blocks {
+			ids = append(ids, id)
+		}
+		return ids
+	case certification.EdgeAccreditations:
+		ids := make([]ent.Value, 0, len(m.removedaccreditations))
+		for id := range m.removedaccreditations {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CertificationMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.clearedreplaced_by {
+		edges = append(edges, certification.EdgeReplacedBy)
+	}
+	if m.clearedreplaces {
+		edges = append(edges, certification.EdgeReplaces)
+	}
+	if m.clearedskill_blocks {
+		edges = append(edges, certification.EdgeSkillBlocks)
+	}
+	if m.clearedaccreditations {
+		edges = append(edges, certification.EdgeAccreditations)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CertificationMutation) EdgeCleared(name string) bool {
+	switch name {
+	case certification.EdgeReplacedBy:
+		return m.clearedreplaced_by
+	case certification.EdgeReplaces:
+		return m.clearedreplaces
+	case certification.EdgeSkillBlocks:
+		return m.clearedskill_blocks
+	case certification.EdgeAccreditations:
+		return m.clearedaccreditations
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CertificationMutation) ClearEdge(name string) error {
+	switch name {
+	case certification.EdgeReplacedBy:
+		m.ClearReplacedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown Certification unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CertificationMutation) ResetEdge(name string) error {
+	switch name {
+	case certification.EdgeReplacedBy:
+		m.ResetReplacedBy()
+		return nil
+	case certification.EdgeReplaces:
+		m.ResetReplaces()
+		return nil
+	case certification.EdgeSkillBlocks:
+		m.ResetSkillBlocks()
+		return nil
+	case certification.EdgeAccreditations:
+		m.ResetAccreditations()
+		return nil
+	}
+	return fmt.Errorf("unknown Certification edge %s", name)
 }
 
 // DeviceMutation represents an operation that mutates the Device nodes in the graph.
@@ -10539,6 +13591,660 @@ func (m *PasswordResetMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown PasswordReset edge %s", name)
 }
 
+// ReferenceCodeMutation represents an operation that mutates the ReferenceCode nodes in the graph.
+type ReferenceCodeMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	list          *string
+	code          *string
+	label         *string
+	parent_code   *string
+	position      *int
+	addposition   *int
+	active        *bool
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*ReferenceCode, error)
+	predicates    []predicate.ReferenceCode
+}
+
+var _ ent.Mutation = (*ReferenceCodeMutation)(nil)
+
+// referencecodeOption allows management of the mutation configuration using functional options.
+type referencecodeOption func(*ReferenceCodeMutation)
+
+// newReferenceCodeMutation creates new mutation for the ReferenceCode entity.
+func newReferenceCodeMutation(c config, op Op, opts ...referencecodeOption) *ReferenceCodeMutation {
+	m := &ReferenceCodeMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeReferenceCode,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withReferenceCodeID sets the ID field of the mutation.
+func withReferenceCodeID(id int) referencecodeOption {
+	return func(m *ReferenceCodeMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ReferenceCode
+		)
+		m.oldValue = func(ctx context.Context) (*ReferenceCode, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ReferenceCode.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withReferenceCode sets the old ReferenceCode of the mutation.
+func withReferenceCode(node *ReferenceCode) referencecodeOption {
+	return func(m *ReferenceCodeMutation) {
+		m.oldValue = func(context.Context) (*ReferenceCode, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ReferenceCodeMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ReferenceCodeMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ReferenceCodeMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ReferenceCodeMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ReferenceCode.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetList sets the "list" field.
+func (m *ReferenceCodeMutation) SetList(s string) {
+	m.list = &s
+}
+
+// List returns the value of the "list" field in the mutation.
+func (m *ReferenceCodeMutation) List() (r string, exists bool) {
+	v := m.list
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldList returns the old "list" field's value of the ReferenceCode entity.
+// If the ReferenceCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferenceCodeMutation) OldList(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldList is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldList requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldList: %w", err)
+	}
+	return oldValue.List, nil
+}
+
+// ResetList resets all changes to the "list" field.
+func (m *ReferenceCodeMutation) ResetList() {
+	m.list = nil
+}
+
+// SetCode sets the "code" field.
+func (m *ReferenceCodeMutation) SetCode(s string) {
+	m.code = &s
+}
+
+// Code returns the value of the "code" field in the mutation.
+func (m *ReferenceCodeMutation) Code() (r string, exists bool) {
+	v := m.code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCode returns the old "code" field's value of the ReferenceCode entity.
+// If the ReferenceCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferenceCodeMutation) OldCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCode: %w", err)
+	}
+	return oldValue.Code, nil
+}
+
+// ResetCode resets all changes to the "code" field.
+func (m *ReferenceCodeMutation) ResetCode() {
+	m.code = nil
+}
+
+// SetLabel sets the "label" field.
+func (m *ReferenceCodeMutation) SetLabel(s string) {
+	m.label = &s
+}
+
+// Label returns the value of the "label" field in the mutation.
+func (m *ReferenceCodeMutation) Label() (r string, exists bool) {
+	v := m.label
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLabel returns the old "label" field's value of the ReferenceCode entity.
+// If the ReferenceCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferenceCodeMutation) OldLabel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLabel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLabel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLabel: %w", err)
+	}
+	return oldValue.Label, nil
+}
+
+// ResetLabel resets all changes to the "label" field.
+func (m *ReferenceCodeMutation) ResetLabel() {
+	m.label = nil
+}
+
+// SetParentCode sets the "parent_code" field.
+func (m *ReferenceCodeMutation) SetParentCode(s string) {
+	m.parent_code = &s
+}
+
+// ParentCode returns the value of the "parent_code" field in the mutation.
+func (m *ReferenceCodeMutation) ParentCode() (r string, exists bool) {
+	v := m.parent_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldParentCode returns the old "parent_code" field's value of the ReferenceCode entity.
+// If the ReferenceCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferenceCodeMutation) OldParentCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldParentCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldParentCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldParentCode: %w", err)
+	}
+	return oldValue.ParentCode, nil
+}
+
+// ClearParentCode clears the value of the "parent_code" field.
+func (m *ReferenceCodeMutation) ClearParentCode() {
+	m.parent_code = nil
+	m.clearedFields[referencecode.FieldParentCode] = struct{}{}
+}
+
+// ParentCodeCleared returns if the "parent_code" field was cleared in this mutation.
+func (m *ReferenceCodeMutation) ParentCodeCleared() bool {
+	_, ok := m.clearedFields[referencecode.FieldParentCode]
+	return ok
+}
+
+// ResetParentCode resets all changes to the "parent_code" field.
+func (m *ReferenceCodeMutation) ResetParentCode() {
+	m.parent_code = nil
+	delete(m.clearedFields, referencecode.FieldParentCode)
+}
+
+// SetPosition sets the "position" field.
+func (m *ReferenceCodeMutation) SetPosition(i int) {
+	m.position = &i
+	m.addposition = nil
+}
+
+// Position returns the value of the "position" field in the mutation.
+func (m *ReferenceCodeMutation) Position() (r int, exists bool) {
+	v := m.position
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPosition returns the old "position" field's value of the ReferenceCode entity.
+// If the ReferenceCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferenceCodeMutation) OldPosition(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPosition is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPosition requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPosition: %w", err)
+	}
+	return oldValue.Position, nil
+}
+
+// AddPosition adds i to the "position" field.
+func (m *ReferenceCodeMutation) AddPosition(i int) {
+	if m.addposition != nil {
+		*m.addposition += i
+	} else {
+		m.addposition = &i
+	}
+}
+
+// AddedPosition returns the value that was added to the "position" field in this mutation.
+func (m *ReferenceCodeMutation) AddedPosition() (r int, exists bool) {
+	v := m.addposition
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPosition resets all changes to the "position" field.
+func (m *ReferenceCodeMutation) ResetPosition() {
+	m.position = nil
+	m.addposition = nil
+}
+
+// SetActive sets the "active" field.
+func (m *ReferenceCodeMutation) SetActive(b bool) {
+	m.active = &b
+}
+
+// Active returns the value of the "active" field in the mutation.
+func (m *ReferenceCodeMutation) Active() (r bool, exists bool) {
+	v := m.active
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActive returns the old "active" field's value of the ReferenceCode entity.
+// If the ReferenceCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferenceCodeMutation) OldActive(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActive is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActive requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActive: %w", err)
+	}
+	return oldValue.Active, nil
+}
+
+// ResetActive resets all changes to the "active" field.
+func (m *ReferenceCodeMutation) ResetActive() {
+	m.active = nil
+}
+
+// Where appends a list predicates to the ReferenceCodeMutation builder.
+func (m *ReferenceCodeMutation) Where(ps ...predicate.ReferenceCode) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ReferenceCodeMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ReferenceCodeMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ReferenceCode, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ReferenceCodeMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ReferenceCodeMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ReferenceCode).
+func (m *ReferenceCodeMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ReferenceCodeMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.list != nil {
+		fields = append(fields, referencecode.FieldList)
+	}
+	if m.code != nil {
+		fields = append(fields, referencecode.FieldCode)
+	}
+	if m.label != nil {
+		fields = append(fields, referencecode.FieldLabel)
+	}
+	if m.parent_code != nil {
+		fields = append(fields, referencecode.FieldParentCode)
+	}
+	if m.position != nil {
+		fields = append(fields, referencecode.FieldPosition)
+	}
+	if m.active != nil {
+		fields = append(fields, referencecode.FieldActive)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ReferenceCodeMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case referencecode.FieldList:
+		return m.List()
+	case referencecode.FieldCode:
+		return m.Code()
+	case referencecode.FieldLabel:
+		return m.Label()
+	case referencecode.FieldParentCode:
+		return m.ParentCode()
+	case referencecode.FieldPosition:
+		return m.Position()
+	case referencecode.FieldActive:
+		return m.Active()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ReferenceCodeMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case referencecode.FieldList:
+		return m.OldList(ctx)
+	case referencecode.FieldCode:
+		return m.OldCode(ctx)
+	case referencecode.FieldLabel:
+		return m.OldLabel(ctx)
+	case referencecode.FieldParentCode:
+		return m.OldParentCode(ctx)
+	case referencecode.FieldPosition:
+		return m.OldPosition(ctx)
+	case referencecode.FieldActive:
+		return m.OldActive(ctx)
+	}
+	return nil, fmt.Errorf("unknown ReferenceCode field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReferenceCodeMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case referencecode.FieldList:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetList(v)
+		return nil
+	case referencecode.FieldCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCode(v)
+		return nil
+	case referencecode.FieldLabel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLabel(v)
+		return nil
+	case referencecode.FieldParentCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetParentCode(v)
+		return nil
+	case referencecode.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPosition(v)
+		return nil
+	case referencecode.FieldActive:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActive(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ReferenceCode field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ReferenceCodeMutation) AddedFields() []string {
+	var fields []string
+	if m.addposition != nil {
+		fields = append(fields, referencecode.FieldPosition)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ReferenceCodeMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case referencecode.FieldPosition:
+		return m.AddedPosition()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReferenceCodeMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case referencecode.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPosition(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ReferenceCode numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ReferenceCodeMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(referencecode.FieldParentCode) {
+		fields = append(fields, referencecode.FieldParentCode)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ReferenceCodeMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ReferenceCodeMutation) ClearField(name string) error {
+	switch name {
+	case referencecode.FieldParentCode:
+		m.ClearParentCode()
+		return nil
+	}
+	return fmt.Errorf("unknown ReferenceCode nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ReferenceCodeMutation) ResetField(name string) error {
+	switch name {
+	case referencecode.FieldList:
+		m.ResetList()
+		return nil
+	case referencecode.FieldCode:
+		m.ResetCode()
+		return nil
+	case referencecode.FieldLabel:
+		m.ResetLabel()
+		return nil
+	case referencecode.FieldParentCode:
+		m.ResetParentCode()
+		return nil
+	case referencecode.FieldPosition:
+		m.ResetPosition()
+		return nil
+	case referencecode.FieldActive:
+		m.ResetActive()
+		return nil
+	}
+	return fmt.Errorf("unknown ReferenceCode field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ReferenceCodeMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ReferenceCodeMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ReferenceCodeMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ReferenceCodeMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ReferenceCodeMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ReferenceCodeMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ReferenceCodeMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown ReferenceCode unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ReferenceCodeMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown ReferenceCode edge %s", name)
+}
+
 // RegistrationMutation represents an operation that mutates the Registration nodes in the graph.
 type RegistrationMutation struct {
 	config
@@ -13822,6 +17528,497 @@ func (m *ScanMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Scan edge %s", name)
+}
+
+// SkillBlockMutation represents an operation that mutates the SkillBlock nodes in the graph.
+type SkillBlockMutation struct {
+	config
+	op                   Op
+	typ                  string
+	id                   *int
+	code                 *string
+	label                *string
+	clearedFields        map[string]struct{}
+	certification        *int
+	clearedcertification bool
+	done                 bool
+	oldValue             func(context.Context) (*SkillBlock, error)
+	predicates           []predicate.SkillBlock
+}
+
+var _ ent.Mutation = (*SkillBlockMutation)(nil)
+
+// skillblockOption allows management of the mutation configuration using functional options.
+type skillblockOption func(*SkillBlockMutation)
+
+// newSkillBlockMutation creates new mutation for the SkillBlock entity.
+func newSkillBlockMutation(c config, op Op, opts ...skillblockOption) *SkillBlockMutation {
+	m := &SkillBlockMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSkillBlock,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSkillBlockID sets the ID field of the mutation.
+func withSkillBlockID(id int) skillblockOption {
+	return func(m *SkillBlockMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *SkillBlock
+		)
+		m.oldValue = func(ctx context.Context) (*SkillBlock, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().SkillBlock.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSkillBlock sets the old SkillBlock of the mutation.
+func withSkillBlock(node *SkillBlock) skillblockOption {
+	return func(m *SkillBlockMutation) {
+		m.oldValue = func(context.Context) (*SkillBlock, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SkillBlockMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SkillBlockMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SkillBlockMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SkillBlockMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().SkillBlock.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCode sets the "code" field.
+func (m *SkillBlockMutation) SetCode(s string) {
+	m.code = &s
+}
+
+// Code returns the value of the "code" field in the mutation.
+func (m *SkillBlockMutation) Code() (r string, exists bool) {
+	v := m.code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCode returns the old "code" field's value of the SkillBlock entity.
+// If the SkillBlock object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SkillBlockMutation) OldCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCode: %w", err)
+	}
+	return oldValue.Code, nil
+}
+
+// ResetCode resets all changes to the "code" field.
+func (m *SkillBlockMutation) ResetCode() {
+	m.code = nil
+}
+
+// SetLabel sets the "label" field.
+func (m *SkillBlockMutation) SetLabel(s string) {
+	m.label = &s
+}
+
+// Label returns the value of the "label" field in the mutation.
+func (m *SkillBlockMutation) Label() (r string, exists bool) {
+	v := m.label
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLabel returns the old "label" field's value of the SkillBlock entity.
+// If the SkillBlock object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SkillBlockMutation) OldLabel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLabel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLabel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLabel: %w", err)
+	}
+	return oldValue.Label, nil
+}
+
+// ResetLabel resets all changes to the "label" field.
+func (m *SkillBlockMutation) ResetLabel() {
+	m.label = nil
+}
+
+// SetCertificationID sets the "certification_id" field.
+func (m *SkillBlockMutation) SetCertificationID(i int) {
+	m.certification = &i
+}
+
+// CertificationID returns the value of the "certification_id" field in the mutation.
+func (m *SkillBlockMutation) CertificationID() (r int, exists bool) {
+	v := m.certification
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCertificationID returns the old "certification_id" field's value of the SkillBlock entity.
+// If the SkillBlock object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SkillBlockMutation) OldCertificationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCertificationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCertificationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCertificationID: %w", err)
+	}
+	return oldValue.CertificationID, nil
+}
+
+// ResetCertificationID resets all changes to the "certification_id" field.
+func (m *SkillBlockMutation) ResetCertificationID() {
+	m.certification = nil
+}
+
+// ClearCertification clears the "certification" edge to the Certification entity.
+func (m *SkillBlockMutation) ClearCertification() {
+	m.clearedcertification = true
+	m.clearedFields[skillblock.FieldCertificationID] = struct{}{}
+}
+
+// CertificationCleared reports if the "certification" edge to the Certification entity was cleared.
+func (m *SkillBlockMutation) CertificationCleared() bool {
+	return m.clearedcertification
+}
+
+// CertificationIDs returns the "certification" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CertificationID instead. It exists only for internal usage by the builders.
+func (m *SkillBlockMutation) CertificationIDs() (ids []int) {
+	if id := m.certification; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCertification resets all changes to the "certification" edge.
+func (m *SkillBlockMutation) ResetCertification() {
+	m.certification = nil
+	m.clearedcertification = false
+}
+
+// Where appends a list predicates to the SkillBlockMutation builder.
+func (m *SkillBlockMutation) Where(ps ...predicate.SkillBlock) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SkillBlockMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SkillBlockMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.SkillBlock, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SkillBlockMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SkillBlockMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (SkillBlock).
+func (m *SkillBlockMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SkillBlockMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m.code != nil {
+		fields = append(fields, skillblock.FieldCode)
+	}
+	if m.label != nil {
+		fields = append(fields, skillblock.FieldLabel)
+	}
+	if m.certification != nil {
+		fields = append(fields, skillblock.FieldCertificationID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SkillBlockMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case skillblock.FieldCode:
+		return m.Code()
+	case skillblock.FieldLabel:
+		return m.Label()
+	case skillblock.FieldCertificationID:
+		return m.CertificationID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SkillBlockMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case skillblock.FieldCode:
+		return m.OldCode(ctx)
+	case skillblock.FieldLabel:
+		return m.OldLabel(ctx)
+	case skillblock.FieldCertificationID:
+		return m.OldCertificationID(ctx)
+	}
+	return nil, fmt.Errorf("unknown SkillBlock field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SkillBlockMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case skillblock.FieldCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCode(v)
+		return nil
+	case skillblock.FieldLabel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLabel(v)
+		return nil
+	case skillblock.FieldCertificationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCertificationID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SkillBlock field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SkillBlockMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SkillBlockMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SkillBlockMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown SkillBlock numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SkillBlockMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SkillBlockMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SkillBlockMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown SkillBlock nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SkillBlockMutation) ResetField(name string) error {
+	switch name {
+	case skillblock.FieldCode:
+		m.ResetCode()
+		return nil
+	case skillblock.FieldLabel:
+		m.ResetLabel()
+		return nil
+	case skillblock.FieldCertificationID:
+		m.ResetCertificationID()
+		return nil
+	}
+	return fmt.Errorf("unknown SkillBlock field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SkillBlockMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.certification != nil {
+		edges = append(edges, skillblock.EdgeCertification)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SkillBlockMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case skillblock.EdgeCertification:
+		if id := m.certification; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SkillBlockMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SkillBlockMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SkillBlockMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedcertification {
+		edges = append(edges, skillblock.EdgeCertification)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SkillBlockMutation) EdgeCleared(name string) bool {
+	switch name {
+	case skillblock.EdgeCertification:
+		return m.clearedcertification
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SkillBlockMutation) ClearEdge(name string) error {
+	switch name {
+	case skillblock.EdgeCertification:
+		m.ClearCertification()
+		return nil
+	}
+	return fmt.Errorf("unknown SkillBlock unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SkillBlockMutation) ResetEdge(name string) error {
+	switch name {
+	case skillblock.EdgeCertification:
+		m.ResetCertification()
+		return nil
+	}
+	return fmt.Errorf("unknown SkillBlock edge %s", name)
 }
 
 // SlotMutation represents an operation that mutates the Slot nodes in the graph.

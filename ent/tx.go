@@ -14,10 +14,14 @@ import (
 // Tx is a transactional client that is created by calling Client.Tx().
 type Tx struct {
 	config
+	// Accreditation is the client for interacting with the Accreditation builders.
+	Accreditation *AccreditationClient
 	// Activity is the client for interacting with the Activity builders.
 	Activity *ActivityClient
 	// AuthToken is the client for interacting with the AuthToken builders.
 	AuthToken *AuthTokenClient
+	// Certification is the client for interacting with the Certification builders.
+	Certification *CertificationClient
 	// Device is the client for interacting with the Device builders.
 	Device *DeviceClient
 	// HistoryEntry is the client for interacting with the HistoryEntry builders.
@@ -34,10 +38,14 @@ type Tx struct {
 	Participant *ParticipantClient
 	// PasswordReset is the client for interacting with the PasswordReset builders.
 	PasswordReset *PasswordResetClient
+	// ReferenceCode is the client for interacting with the ReferenceCode builders.
+	ReferenceCode *ReferenceCodeClient
 	// Registration is the client for interacting with the Registration builders.
 	Registration *RegistrationClient
 	// Scan is the client for interacting with the Scan builders.
 	Scan *ScanClient
+	// SkillBlock is the client for interacting with the SkillBlock builders.
+	SkillBlock *SkillBlockClient
 	// Slot is the client for interacting with the Slot builders.
 	Slot *SlotClient
 	// Speaker is the client for interacting with the Speaker builders.
@@ -177,8 +185,10 @@ func (tx *Tx) Client() *Client {
 }
 
 func (tx *Tx) init() {
+	tx.Accreditation = NewAccreditationClient(tx.config)
 	tx.Activity = NewActivityClient(tx.config)
 	tx.AuthToken = NewAuthTokenClient(tx.config)
+	tx.Certification = NewCertificationClient(tx.config)
 	tx.Device = NewDeviceClient(tx.config)
 	tx.HistoryEntry = NewHistoryEntryClient(tx.config)
 	tx.LoginAttempt = NewLoginAttemptClient(tx.config)
@@ -187,8 +197,10 @@ func (tx *Tx) init() {
 	tx.OutboxMessage = NewOutboxMessageClient(tx.config)
 	tx.Participant = NewParticipantClient(tx.config)
 	tx.PasswordReset = NewPasswordResetClient(tx.config)
+	tx.ReferenceCode = NewReferenceCodeClient(tx.config)
 	tx.Registration = NewRegistrationClient(tx.config)
 	tx.Scan = NewScanClient(tx.config)
+	tx.SkillBlock = NewSkillBlockClient(tx.config)
 	tx.Slot = NewSlotClient(tx.config)
 	tx.Speaker = NewSpeakerClient(tx.config)
 	tx.TicketKey = NewTicketKeyClient(tx.config)
@@ -202,7 +214,7 @@ func (tx *Tx) init() {
 // of them in order to commit or rollback the transaction.
 //
 // If a closed transaction is embedded in one of the generated entities, and the entity
-// applies a query, for example: Activity.QueryXXX(), the query will be executed
+// applies a query, for example: Accreditation.QueryXXX(), the query will be executed
 // through the driver which created this transaction.
 //
 // Note that txDriver is not goroutine safe.

@@ -9,6 +9,18 @@ import (
 	"github.com/ofhub/ofhub/ent"
 )
 
+// The AccreditationFunc type is an adapter to allow the use of ordinary
+// function as Accreditation mutator.
+type AccreditationFunc func(context.Context, *ent.AccreditationMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f AccreditationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.AccreditationMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AccreditationMutation", m)
+}
+
 // The ActivityFunc type is an adapter to allow the use of ordinary
 // function as Activity mutator.
 type ActivityFunc func(context.Context, *ent.ActivityMutation) (ent.Value, error)
@@ -31,6 +43,18 @@ func (f AuthTokenFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, e
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AuthTokenMutation", m)
+}
+
+// The CertificationFunc type is an adapter to allow the use of ordinary
+// function as Certification mutator.
+type CertificationFunc func(context.Context, *ent.CertificationMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CertificationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CertificationMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CertificationMutation", m)
 }
 
 // The DeviceFunc type is an adapter to allow the use of ordinary
@@ -129,6 +153,18 @@ func (f PasswordResetFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Valu
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PasswordResetMutation", m)
 }
 
+// The ReferenceCodeFunc type is an adapter to allow the use of ordinary
+// function as ReferenceCode mutator.
+type ReferenceCodeFunc func(context.Context, *ent.ReferenceCodeMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ReferenceCodeFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ReferenceCodeMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ReferenceCodeMutation", m)
+}
+
 // The RegistrationFunc type is an adapter to allow the use of ordinary
 // function as Registration mutator.
 type RegistrationFunc func(context.Context, *ent.RegistrationMutation) (ent.Value, error)
@@ -151,6 +187,18 @@ func (f ScanFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error)
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ScanMutation", m)
+}
+
+// The SkillBlockFunc type is an adapter to allow the use of ordinary
+// function as SkillBlock mutator.
+type SkillBlockFunc func(context.Context, *ent.SkillBlockMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SkillBlockFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SkillBlockMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SkillBlockMutation", m)
 }
 
 // The SlotFunc type is an adapter to allow the use of ordinary

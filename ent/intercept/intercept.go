@@ -8,8 +8,10 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"github.com/ofhub/ofhub/ent"
+	"github.com/ofhub/ofhub/ent/accreditation"
 	"github.com/ofhub/ofhub/ent/activity"
 	"github.com/ofhub/ofhub/ent/authtoken"
+	"github.com/ofhub/ofhub/ent/certification"
 	"github.com/ofhub/ofhub/ent/device"
 	"github.com/ofhub/ofhub/ent/historyentry"
 	"github.com/ofhub/ofhub/ent/loginattempt"
@@ -19,8 +21,10 @@ import (
 	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/passwordreset"
 	"github.com/ofhub/ofhub/ent/predicate"
+	"github.com/ofhub/ofhub/ent/referencecode"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/ent/skillblock"
 	"github.com/ofhub/ofhub/ent/slot"
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/ticketkey"
@@ -83,6 +87,33 @@ func (f TraverseFunc) Traverse(ctx context.Context, q ent.Query) error {
 	return f(ctx, query)
 }
 
+// The AccreditationFunc type is an adapter to allow the use of ordinary function as a Querier.
+type AccreditationFunc func(context.Context, *ent.AccreditationQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f AccreditationFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.AccreditationQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.AccreditationQuery", q)
+}
+
+// The TraverseAccreditation type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseAccreditation func(context.Context, *ent.AccreditationQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseAccreditation) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseAccreditation) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AccreditationQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.AccreditationQuery", q)
+}
+
 // The ActivityFunc type is an adapter to allow the use of ordinary function as a Querier.
 type ActivityFunc func(context.Context, *ent.ActivityQuery) (ent.Value, error)
 
@@ -135,6 +166,33 @@ func (f TraverseAuthToken) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.AuthTokenQuery", q)
+}
+
+// The CertificationFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CertificationFunc func(context.Context, *ent.CertificationQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CertificationFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CertificationQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CertificationQuery", q)
+}
+
+// The TraverseCertification type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCertification func(context.Context, *ent.CertificationQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCertification) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCertification) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CertificationQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CertificationQuery", q)
 }
 
 // The DeviceFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -353,6 +411,33 @@ func (f TraversePasswordReset) Traverse(ctx context.Context, q ent.Query) error 
 	return fmt.Errorf("unexpected query type %T. expect *ent.PasswordResetQuery", q)
 }
 
+// The ReferenceCodeFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ReferenceCodeFunc func(context.Context, *ent.ReferenceCodeQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ReferenceCodeFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ReferenceCodeQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ReferenceCodeQuery", q)
+}
+
+// The TraverseReferenceCode type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseReferenceCode func(context.Context, *ent.ReferenceCodeQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseReferenceCode) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseReferenceCode) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReferenceCodeQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ReferenceCodeQuery", q)
+}
+
 // The RegistrationFunc type is an adapter to allow the use of ordinary function as a Querier.
 type RegistrationFunc func(context.Context, *ent.RegistrationQuery) (ent.Value, error)
 
@@ -405,6 +490,33 @@ func (f TraverseScan) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.ScanQuery", q)
+}
+
+// The SkillBlockFunc type is an adapter to allow the use of ordinary function as a Querier.
+type SkillBlockFunc func(context.Context, *ent.SkillBlockQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f SkillBlockFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.SkillBlockQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.SkillBlockQuery", q)
+}
+
+// The TraverseSkillBlock type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseSkillBlock func(context.Context, *ent.SkillBlockQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseSkillBlock) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseSkillBlock) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SkillBlockQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.SkillBlockQuery", q)
 }
 
 // The SlotFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -518,10 +630,14 @@ func (f TraverseUser) Traverse(ctx context.Context, q ent.Query) error {
 // NewQuery returns the generic Query interface for the given typed query.
 func NewQuery(q ent.Query) (Query, error) {
 	switch q := q.(type) {
+	case *ent.AccreditationQuery:
+		return &query[*ent.AccreditationQuery, predicate.Accreditation, accreditation.OrderOption]{typ: ent.TypeAccreditation, tq: q}, nil
 	case *ent.ActivityQuery:
 		return &query[*ent.ActivityQuery, predicate.Activity, activity.OrderOption]{typ: ent.TypeActivity, tq: q}, nil
 	case *ent.AuthTokenQuery:
 		return &query[*ent.AuthTokenQuery, predicate.AuthToken, authtoken.OrderOption]{typ: ent.TypeAuthToken, tq: q}, nil
+	case *ent.CertificationQuery:
+		return &query[*ent.CertificationQuery, predicate.Certification, certification.OrderOption]{typ: ent.TypeCertification, tq: q}, nil
 	case *ent.DeviceQuery:
 		return &query[*ent.DeviceQuery, predicate.Device, device.OrderOption]{typ: ent.TypeDevice, tq: q}, nil
 	case *ent.HistoryEntryQuery:
@@ -538,10 +654,14 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ParticipantQuery, predicate.Participant, participant.OrderOption]{typ: ent.TypeParticipant, tq: q}, nil
 	case *ent.PasswordResetQuery:
 		return &query[*ent.PasswordResetQuery, predicate.PasswordReset, passwordreset.OrderOption]{typ: ent.TypePasswordReset, tq: q}, nil
+	case *ent.ReferenceCodeQuery:
+		return &query[*ent.ReferenceCodeQuery, predicate.ReferenceCode, referencecode.OrderOption]{typ: ent.TypeReferenceCode, tq: q}, nil
 	case *ent.RegistrationQuery:
 		return &query[*ent.RegistrationQuery, predicate.Registration, registration.OrderOption]{typ: ent.TypeRegistration, tq: q}, nil
 	case *ent.ScanQuery:
 		return &query[*ent.ScanQuery, predicate.Scan, scan.OrderOption]{typ: ent.TypeScan, tq: q}, nil
+	case *ent.SkillBlockQuery:
+		return &query[*ent.SkillBlockQuery, predicate.SkillBlock, skillblock.OrderOption]{typ: ent.TypeSkillBlock, tq: q}, nil
 	case *ent.SlotQuery:
 		return &query[*ent.SlotQuery, predicate.Slot, slot.OrderOption]{typ: ent.TypeSlot, tq: q}, nil
 	case *ent.SpeakerQuery:

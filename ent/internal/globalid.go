@@ -2,4 +2,4 @@
 
 package internal
 
-const IncrementStarts = "{\"activities\":34359738368,\"auth_tokens\":0,\"devices\":38654705664,\"history_entries\":4294967296,\"login_attempts\":8589934592,\"memberships\":12884901888,\"organizations\":17179869184,\"outbox_messages\":21474836480,\"participants\":42949672960,\"password_resets\":25769803776,\"registrations\":47244640256,\"scans\":51539607552,\"slots\":55834574848,\"speakers\":60129542144,\"ticket_keys\":64424509440,\"users\":30064771072}"
+const IncrementStarts = "{\"accreditations\":68719476736,\"activities\":34359738368,\"auth_tokens\":0,\"certifications\":73014444032,\"devices\":38654705664,\"history_entries\":4294967296,\"login_attempts\":8589934592,\"memberships\":12884901888,\"organizations\":17179869184,\"outbox_messages\":21474836480,\"participants\":42949672960,\"password_resets\":25769803776,\"reference_codes\":77309411328,\"registrations\":47244640256,\"scans\":51539607552,\"skill_blocks\":81604378624,\"slots\":55834574848,\"speakers\":60129542144,\"ticket_keys\":64424509440,\"users\":30064771072}"

@@ -9,6 +9,55 @@ import (
 )
 
 var (
+	// AccreditationsColumns holds the columns for the "accreditations" table.
+	AccreditationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "siret", Type: field.TypeString, Size: 14},
+		{Name: "name", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "may_train", Type: field.TypeBool, Default: false},
+		{Name: "may_assess", Type: field.TypeBool, Default: false},
+		{Name: "certifier", Type: field.TypeBool, Default: false},
+		{Name: "end_date", Type: field.TypeTime, Nullable: true},
+		{Name: "organization_id", Type: field.TypeInt, Nullable: true},
+		{Name: "certification_id", Type: field.TypeInt},
+	}
+	// AccreditationsTable holds the schema information for the "accreditations" table.
+	AccreditationsTable = &schema.Table{
+		Name:       "accreditations",
+		Columns:    AccreditationsColumns,
+		PrimaryKey: []*schema.Column{AccreditationsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "accreditations_organizations_organization",
+				Columns:    []*schema.Column{AccreditationsColumns[7]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "accreditations_certifications_accreditations",
+				Columns:    []*schema.Column{AccreditationsColumns[8]},
+				RefColumns: []*schema.Column{CertificationsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "accreditation_certification_id_siret",
+				Unique:  true,
+				Columns: []*schema.Column{AccreditationsColumns[8], AccreditationsColumns[1]},
+			},
+			{
+				Name:    "accreditation_siret",
+				Unique:  false,
+				Columns: []*schema.Column{AccreditationsColumns[1]},
+			},
+			{
+				Name:    "accreditation_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{AccreditationsColumns[7]},
+			},
+		},
+	}
 	// ActivitiesColumns holds the columns for the "activities" table.
 	ActivitiesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -71,6 +120,58 @@ var (
 				Columns:    []*schema.Column{AuthTokensColumns[8]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.Cascade,
+			},
+		},
+	}
+	// CertificationsColumns holds the columns for the "certifications" table.
+	CertificationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "code", Type: field.TypeString, Unique: true, Size: 20},
+		{Name: "title", Type: field.TypeString, Size: 1000},
+		{Name: "rncp_code", Type: field.TypeString, Unique: true, Nullable: true, Size: 20},
+		{Name: "rs_code", Type: field.TypeString, Unique: true, Nullable: true, Size: 20},
+		{Name: "acronym", Type: field.TypeString, Nullable: true, Size: 100},
+		{Name: "acronym_label", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "school_code", Type: field.TypeString, Nullable: true, Size: 20},
+		{Name: "certifier_names", Type: field.TypeJSON, Nullable: true},
+		{Name: "certifier_sirets", Type: field.TypeJSON, Nullable: true},
+		{Name: "level", Type: field.TypeInt, Nullable: true},
+		{Name: "nsf_codes", Type: field.TypeJSON, Nullable: true},
+		{Name: "formacodes", Type: field.TypeJSON, Nullable: true},
+		{Name: "first_exam_session", Type: field.TypeTime, Nullable: true},
+		{Name: "last_exam_session", Type: field.TypeTime, Nullable: true},
+		{Name: "decision_date", Type: field.TypeTime, Nullable: true},
+		{Name: "registration_end_date", Type: field.TypeTime, Nullable: true},
+		{Name: "registration_type", Type: field.TypeString, Nullable: true, Size: 100},
+		{Name: "state", Type: field.TypeEnum, Enums: []string{"ACTIVE", "INACTIVE"}, Default: "ACTIVE"},
+		{Name: "apprenticeship", Type: field.TypeBool, Default: false},
+		{Name: "replaced_by_id", Type: field.TypeInt, Nullable: true},
+	}
+	// CertificationsTable holds the schema information for the "certifications" table.
+	CertificationsTable = &schema.Table{
+		Name:       "certifications",
+		Columns:    CertificationsColumns,
+		PrimaryKey: []*schema.Column{CertificationsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "certifications_certifications_replaces",
+				Columns:    []*schema.Column{CertificationsColumns[22]},
+				RefColumns: []*schema.Column{CertificationsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "certification_title",
+				Unique:  false,
+				Columns: []*schema.Column{CertificationsColumns[4]},
+			},
+			{
+				Name:    "certification_state",
+				Unique:  false,
+				Columns: []*schema.Column{CertificationsColumns[20]},
 			},
 		},
 	}
@@ -340,6 +441,34 @@ var (
 			},
 		},
 	}
+	// ReferenceCodesColumns holds the columns for the "reference_codes" table.
+	ReferenceCodesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "list", Type: field.TypeString, Size: 50},
+		{Name: "code", Type: field.TypeString, Size: 50},
+		{Name: "label", Type: field.TypeString, Size: 1000},
+		{Name: "parent_code", Type: field.TypeString, Nullable: true, Size: 50},
+		{Name: "position", Type: field.TypeInt, Default: 0},
+		{Name: "active", Type: field.TypeBool, Default: true},
+	}
+	// ReferenceCodesTable holds the schema information for the "reference_codes" table.
+	ReferenceCodesTable = &schema.Table{
+		Name:       "reference_codes",
+		Columns:    ReferenceCodesColumns,
+		PrimaryKey: []*schema.Column{ReferenceCodesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "referencecode_list_code",
+				Unique:  true,
+				Columns: []*schema.Column{ReferenceCodesColumns[1], ReferenceCodesColumns[2]},
+			},
+			{
+				Name:    "referencecode_list_parent_code",
+				Unique:  false,
+				Columns: []*schema.Column{ReferenceCodesColumns[1], ReferenceCodesColumns[4]},
+			},
+		},
+	}
 	// RegistrationsColumns holds the columns for the "registrations" table.
 	RegistrationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -455,6 +584,34 @@ var (
 				Name:    "scan_registration_id",
 				Unique:  false,
 				Columns: []*schema.Column{ScansColumns[21]},
+			},
+		},
+	}
+	// SkillBlocksColumns holds the columns for the "skill_blocks" table.
+	SkillBlocksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "code", Type: field.TypeString, Unique: true, Size: 30},
+		{Name: "label", Type: field.TypeString, Size: 2000},
+		{Name: "certification_id", Type: field.TypeInt},
+	}
+	// SkillBlocksTable holds the schema information for the "skill_blocks" table.
+	SkillBlocksTable = &schema.Table{
+		Name:       "skill_blocks",
+		Columns:    SkillBlocksColumns,
+		PrimaryKey: []*schema.Column{SkillBlocksColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "skill_blocks_certifications_skill_blocks",
+				Columns:    []*schema.Column{SkillBlocksColumns[3]},
+				RefColumns: []*schema.Column{CertificationsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "skillblock_certification_id",
+				Unique:  false,
+				Columns: []*schema.Column{SkillBlocksColumns[3]},
 			},
 		},
 	}
@@ -599,8 +756,10 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		AccreditationsTable,
 		ActivitiesTable,
 		AuthTokensTable,
+		CertificationsTable,
 		DevicesTable,
 		HistoryEntriesTable,
 		LoginAttemptsTable,
@@ -609,8 +768,10 @@ var (
 		OutboxMessagesTable,
 		ParticipantsTable,
 		PasswordResetsTable,
+		ReferenceCodesTable,
 		RegistrationsTable,
 		ScansTable,
+		SkillBlocksTable,
 		SlotsTable,
 		SpeakersTable,
 		TicketKeysTable,
@@ -620,6 +781,11 @@ var (
 )
 
 func init() {
+	AccreditationsTable.ForeignKeys[0].RefTable = OrganizationsTable
+	AccreditationsTable.ForeignKeys[1].RefTable = CertificationsTable
+	AccreditationsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(68719476736),
+	}
 	ActivitiesTable.ForeignKeys[0].RefTable = OrganizationsTable
 	ActivitiesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(34359738368),
@@ -627,6 +793,10 @@ func init() {
 	AuthTokensTable.ForeignKeys[0].RefTable = UsersTable
 	AuthTokensTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(0),
+	}
+	CertificationsTable.ForeignKeys[0].RefTable = CertificationsTable
+	CertificationsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(73014444032),
 	}
 	DevicesTable.ForeignKeys[0].RefTable = OrganizationsTable
 	DevicesTable.Annotation = &entsql.Annotation{
@@ -658,6 +828,9 @@ func init() {
 	PasswordResetsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(25769803776),
 	}
+	ReferenceCodesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(77309411328),
+	}
 	RegistrationsTable.ForeignKeys[0].RefTable = ActivitiesTable
 	RegistrationsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(47244640256),
@@ -667,6 +840,10 @@ func init() {
 	ScansTable.ForeignKeys[2].RefTable = RegistrationsTable
 	ScansTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(51539607552),
+	}
+	SkillBlocksTable.ForeignKeys[0].RefTable = CertificationsTable
+	SkillBlocksTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(81604378624),
 	}
 	SlotsTable.ForeignKeys[0].RefTable = ActivitiesTable
 	SlotsTable.ForeignKeys[1].RefTable = SpeakersTable

@@ -6,11 +6,17 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
+// Accreditation is the predicate function for accreditation builders.
+type Accreditation func(*sql.Selector)
+
 // Activity is the predicate function for activity builders.
 type Activity func(*sql.Selector)
 
 // AuthToken is the predicate function for authtoken builders.
 type AuthToken func(*sql.Selector)
+
+// Certification is the predicate function for certification builders.
+type Certification func(*sql.Selector)
 
 // Device is the predicate function for device builders.
 type Device func(*sql.Selector)
@@ -36,11 +42,17 @@ type Participant func(*sql.Selector)
 // PasswordReset is the predicate function for passwordreset builders.
 type PasswordReset func(*sql.Selector)
 
+// ReferenceCode is the predicate function for referencecode builders.
+type ReferenceCode func(*sql.Selector)
+
 // Registration is the predicate function for registration builders.
 type Registration func(*sql.Selector)
 
 // Scan is the predicate function for scan builders.
 type Scan func(*sql.Selector)
+
+// SkillBlock is the predicate function for skillblock builders.
+type SkillBlock func(*sql.Selector)
 
 // Slot is the predicate function for slot builders.
 type Slot func(*sql.Selector)

@@ -111,6 +111,30 @@ func DenyMutationOperationRule(op ent.Op) MutationRule {
 	return OnMutationOperation(rule, op)
 }
 
+// The AccreditationQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type AccreditationQueryRuleFunc func(context.Context, *ent.AccreditationQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f AccreditationQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AccreditationQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.AccreditationQuery", q)
+}
+
+// The AccreditationMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type AccreditationMutationRuleFunc func(context.Context, *ent.AccreditationMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f AccreditationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.AccreditationMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AccreditationMutation", m)
+}
+
 // The ActivityQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ActivityQueryRuleFunc func(context.Context, *ent.ActivityQuery) error
@@ -157,6 +181,30 @@ func (f AuthTokenMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutat
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AuthTokenMutation", m)
+}
+
+// The CertificationQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CertificationQueryRuleFunc func(context.Context, *ent.CertificationQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CertificationQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CertificationQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CertificationQuery", q)
+}
+
+// The CertificationMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CertificationMutationRuleFunc func(context.Context, *ent.CertificationMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CertificationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CertificationMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CertificationMutation", m)
 }
 
 // The DeviceQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -351,6 +399,30 @@ func (f PasswordResetMutationRuleFunc) EvalMutation(ctx context.Context, m ent.M
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PasswordResetMutation", m)
 }
 
+// The ReferenceCodeQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ReferenceCodeQueryRuleFunc func(context.Context, *ent.ReferenceCodeQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ReferenceCodeQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReferenceCodeQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ReferenceCodeQuery", q)
+}
+
+// The ReferenceCodeMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ReferenceCodeMutationRuleFunc func(context.Context, *ent.ReferenceCodeMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ReferenceCodeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ReferenceCodeMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReferenceCodeMutation", m)
+}
+
 // The RegistrationQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type RegistrationQueryRuleFunc func(context.Context, *ent.RegistrationQuery) error
@@ -397,6 +469,30 @@ func (f ScanMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) 
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ScanMutation", m)
+}
+
+// The SkillBlockQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SkillBlockQueryRuleFunc func(context.Context, *ent.SkillBlockQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SkillBlockQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SkillBlockQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SkillBlockQuery", q)
+}
+
+// The SkillBlockMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SkillBlockMutationRuleFunc func(context.Context, *ent.SkillBlockMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SkillBlockMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SkillBlockMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SkillBlockMutation", m)
 }
 
 // The SlotQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -530,9 +626,13 @@ var _ QueryMutationRule = FilterFunc(nil)
 
 func queryFilter(q ent.Query) (Filter, error) {
 	switch q := q.(type) {
+	case *ent.AccreditationQuery:
+		return q.Filter(), nil
 	case *ent.ActivityQuery:
 		return q.Filter(), nil
 	case *ent.AuthTokenQuery:
+		return q.Filter(), nil
+	case *ent.CertificationQuery:
 		return q.Filter(), nil
 	case *ent.DeviceQuery:
 		return q.Filter(), nil
@@ -550,9 +650,13 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.PasswordResetQuery:
 		return q.Filter(), nil
+	case *ent.ReferenceCodeQuery:
+		return q.Filter(), nil
 	case *ent.RegistrationQuery:
 		return q.Filter(), nil
 	case *ent.ScanQuery:
+		return q.Filter(), nil
+	case *ent.SkillBlockQuery:
 		return q.Filter(), nil
 	case *ent.SlotQuery:
 		return q.Filter(), nil
@@ -569,9 +673,13 @@ func queryFilter(q ent.Query) (Filter, error) {
 
 func mutationFilter(m ent.Mutation) (Filter, error) {
 	switch m := m.(type) {
+	case *ent.AccreditationMutation:
+		return m.Filter(), nil
 	case *ent.ActivityMutation:
 		return m.Filter(), nil
 	case *ent.AuthTokenMutation:
+		return m.Filter(), nil
+	case *ent.CertificationMutation:
 		return m.Filter(), nil
 	case *ent.DeviceMutation:
 		return m.Filter(), nil
@@ -589,9 +697,13 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.PasswordResetMutation:
 		return m.Filter(), nil
+	case *ent.ReferenceCodeMutation:
+		return m.Filter(), nil
 	case *ent.RegistrationMutation:
 		return m.Filter(), nil
 	case *ent.ScanMutation:
+		return m.Filter(), nil
+	case *ent.SkillBlockMutation:
 		return m.Filter(), nil
 	case *ent.SlotMutation:
 		return m.Filter(), nil

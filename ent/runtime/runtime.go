@@ -6,8 +6,10 @@ import (
 	"context"
 	"time"
 
+	"github.com/ofhub/ofhub/ent/accreditation"
 	"github.com/ofhub/ofhub/ent/activity"
 	"github.com/ofhub/ofhub/ent/authtoken"
+	"github.com/ofhub/ofhub/ent/certification"
 	"github.com/ofhub/ofhub/ent/device"
 	"github.com/ofhub/ofhub/ent/historyentry"
 	"github.com/ofhub/ofhub/ent/loginattempt"
@@ -16,9 +18,11 @@ import (
 	"github.com/ofhub/ofhub/ent/outboxmessage"
 	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/passwordreset"
+	"github.com/ofhub/ofhub/ent/referencecode"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
 	"github.com/ofhub/ofhub/ent/schema"
+	"github.com/ofhub/ofhub/ent/skillblock"
 	"github.com/ofhub/ofhub/ent/slot"
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/ticketkey"
@@ -33,6 +37,51 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	accreditation.Policy = privacy.NewPolicies(schema.Accreditation{})
+	accreditation.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := accreditation.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	accreditationFields := schema.Accreditation{}.Fields()
+	_ = accreditationFields
+	// accreditationDescSiret is the schema descriptor for siret field.
+	accreditationDescSiret := accreditationFields[1].Descriptor()
+	// accreditation.SiretValidator is a validator for the "siret" field. It is called by the builders before save.
+	accreditation.SiretValidator = func() func(string) error {
+		validators := accreditationDescSiret.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(siret string) error {
+			for _, fn := range fns {
+				if err := fn(siret); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// accreditationDescName is the schema descriptor for name field.
+	accreditationDescName := accreditationFields[2].Descriptor()
+	// accreditation.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	accreditation.NameValidator = accreditationDescName.Validators[0].(func(string) error)
+	// accreditationDescMayTrain is the schema descriptor for may_train field.
+	accreditationDescMayTrain := accreditationFields[4].Descriptor()
+	// accreditation.DefaultMayTrain holds the default value on creation for the may_train field.
+	accreditation.DefaultMayTrain = accreditationDescMayTrain.Default.(bool)
+	// accreditationDescMayAssess is the schema descriptor for may_assess field.
+	accreditationDescMayAssess := accreditationFields[5].Descriptor()
+	// accreditation.DefaultMayAssess holds the default value on creation for the may_assess field.
+	accreditation.DefaultMayAssess = accreditationDescMayAssess.Default.(bool)
+	// accreditationDescCertifier is the schema descriptor for certifier field.
+	accreditationDescCertifier := accreditationFields[6].Descriptor()
+	// accreditation.DefaultCertifier holds the default value on creation for the certifier field.
+	accreditation.DefaultCertifier = accreditationDescCertifier.Default.(bool)
 	activityMixin := schema.Activity{}.Mixin()
 	activity.Policy = privacy.NewPolicies(schema.Activity{})
 	activity.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -163,6 +212,101 @@ func init() {
 	authtokenDescIP := authtokenFields[7].Descriptor()
 	// authtoken.IPValidator is a validator for the "ip" field. It is called by the builders before save.
 	authtoken.IPValidator = authtokenDescIP.Validators[0].(func(string) error)
+	certificationMixin := schema.Certification{}.Mixin()
+	certification.Policy = privacy.NewPolicies(schema.Certification{})
+	certification.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := certification.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	certificationHooks := schema.Certification{}.Hooks()
+
+	certification.Hooks[1] = certificationHooks[0]
+	certificationMixinFields0 := certificationMixin[0].Fields()
+	_ = certificationMixinFields0
+	certificationFields := schema.Certification{}.Fields()
+	_ = certificationFields
+	// certificationDescCreatedAt is the schema descriptor for created_at field.
+	certificationDescCreatedAt := certificationMixinFields0[0].Descriptor()
+	// certification.DefaultCreatedAt holds the default value on creation for the created_at field.
+	certification.DefaultCreatedAt = certificationDescCreatedAt.Default.(func() time.Time)
+	// certificationDescUpdatedAt is the schema descriptor for updated_at field.
+	certificationDescUpdatedAt := certificationMixinFields0[1].Descriptor()
+	// certification.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	certification.DefaultUpdatedAt = certificationDescUpdatedAt.Default.(func() time.Time)
+	// certification.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	certification.UpdateDefaultUpdatedAt = certificationDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// certificationDescCode is the schema descriptor for code field.
+	certificationDescCode := certificationFields[0].Descriptor()
+	// certification.CodeValidator is a validator for the "code" field. It is called by the builders before save.
+	certification.CodeValidator = func() func(string) error {
+		validators := certificationDescCode.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(code string) error {
+			for _, fn := range fns {
+				if err := fn(code); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// certificationDescTitle is the schema descriptor for title field.
+	certificationDescTitle := certificationFields[1].Descriptor()
+	// certification.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	certification.TitleValidator = func() func(string) error {
+		validators := certificationDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// certificationDescRncpCode is the schema descriptor for rncp_code field.
+	certificationDescRncpCode := certificationFields[2].Descriptor()
+	// certification.RncpCodeValidator is a validator for the "rncp_code" field. It is called by the builders before save.
+	certification.RncpCodeValidator = certificationDescRncpCode.Validators[0].(func(string) error)
+	// certificationDescRsCode is the schema descriptor for rs_code field.
+	certificationDescRsCode := certificationFields[3].Descriptor()
+	// certification.RsCodeValidator is a validator for the "rs_code" field. It is called by the builders before save.
+	certification.RsCodeValidator = certificationDescRsCode.Validators[0].(func(string) error)
+	// certificationDescAcronym is the schema descriptor for acronym field.
+	certificationDescAcronym := certificationFields[4].Descriptor()
+	// certification.AcronymValidator is a validator for the "acronym" field. It is called by the builders before save.
+	certification.AcronymValidator = certificationDescAcronym.Validators[0].(func(string) error)
+	// certificationDescAcronymLabel is the schema descriptor for acronym_label field.
+	certificationDescAcronymLabel := certificationFields[5].Descriptor()
+	// certification.AcronymLabelValidator is a validator for the "acronym_label" field. It is called by the builders before save.
+	certification.AcronymLabelValidator = certificationDescAcronymLabel.Validators[0].(func(string) error)
+	// certificationDescSchoolCode is the schema descriptor for school_code field.
+	certificationDescSchoolCode := certificationFields[6].Descriptor()
+	// certification.SchoolCodeValidator is a validator for the "school_code" field. It is called by the builders before save.
+	certification.SchoolCodeValidator = certificationDescSchoolCode.Validators[0].(func(string) error)
+	// certificationDescLevel is the schema descriptor for level field.
+	certificationDescLevel := certificationFields[9].Descriptor()
+	// certification.LevelValidator is a validator for the "level" field. It is called by the builders before save.
+	certification.LevelValidator = certificationDescLevel.Validators[0].(func(int) error)
+	// certificationDescRegistrationType is the schema descriptor for registration_type field.
+	certificationDescRegistrationType := certificationFields[16].Descriptor()
+	// certification.RegistrationTypeValidator is a validator for the "registration_type" field. It is called by the builders before save.
+	certification.RegistrationTypeValidator = certificationDescRegistrationType.Validators[0].(func(string) error)
+	// certificationDescApprenticeship is the schema descriptor for apprenticeship field.
+	certificationDescApprenticeship := certificationFields[18].Descriptor()
+	// certification.DefaultApprenticeship holds the default value on creation for the apprenticeship field.
+	certification.DefaultApprenticeship = certificationDescApprenticeship.Default.(bool)
 	deviceMixin := schema.Device{}.Mixin()
 	device.Policy = privacy.NewPolicies(schema.Device{})
 	device.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -502,6 +646,69 @@ func init() {
 	passwordresetDescCreatedAt := passwordresetFields[2].Descriptor()
 	// passwordreset.DefaultCreatedAt holds the default value on creation for the created_at field.
 	passwordreset.DefaultCreatedAt = passwordresetDescCreatedAt.Default.(func() time.Time)
+	referencecode.Policy = privacy.NewPolicies(schema.ReferenceCode{})
+	referencecode.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := referencecode.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	referencecodeFields := schema.ReferenceCode{}.Fields()
+	_ = referencecodeFields
+	// referencecodeDescList is the schema descriptor for list field.
+	referencecodeDescList := referencecodeFields[0].Descriptor()
+	// referencecode.ListValidator is a validator for the "list" field. It is called by the builders before save.
+	referencecode.ListValidator = func() func(string) error {
+		validators := referencecodeDescList.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(list string) error {
+			for _, fn := range fns {
+				if err := fn(list); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// referencecodeDescCode is the schema descriptor for code field.
+	referencecodeDescCode := referencecodeFields[1].Descriptor()
+	// referencecode.CodeValidator is a validator for the "code" field. It is called by the builders before save.
+	referencecode.CodeValidator = func() func(string) error {
+		validators := referencecodeDescCode.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(code string) error {
+			for _, fn := range fns {
+				if err := fn(code); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// referencecodeDescLabel is the schema descriptor for label field.
+	referencecodeDescLabel := referencecodeFields[2].Descriptor()
+	// referencecode.LabelValidator is a validator for the "label" field. It is called by the builders before save.
+	referencecode.LabelValidator = referencecodeDescLabel.Validators[0].(func(string) error)
+	// referencecodeDescParentCode is the schema descriptor for parent_code field.
+	referencecodeDescParentCode := referencecodeFields[3].Descriptor()
+	// referencecode.ParentCodeValidator is a validator for the "parent_code" field. It is called by the builders before save.
+	referencecode.ParentCodeValidator = referencecodeDescParentCode.Validators[0].(func(string) error)
+	// referencecodeDescPosition is the schema descriptor for position field.
+	referencecodeDescPosition := referencecodeFields[4].Descriptor()
+	// referencecode.DefaultPosition holds the default value on creation for the position field.
+	referencecode.DefaultPosition = referencecodeDescPosition.Default.(int)
+	// referencecodeDescActive is the schema descriptor for active field.
+	referencecodeDescActive := referencecodeFields[5].Descriptor()
+	// referencecode.DefaultActive holds the default value on creation for the active field.
+	referencecode.DefaultActive = referencecodeDescActive.Default.(bool)
 	registrationMixin := schema.Registration{}.Mixin()
 	registration.Policy = privacy.NewPolicies(schema.Registration{})
 	registration.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -614,6 +821,39 @@ func init() {
 	scanDescRawCode := scanFields[18].Descriptor()
 	// scan.RawCodeValidator is a validator for the "raw_code" field. It is called by the builders before save.
 	scan.RawCodeValidator = scanDescRawCode.Validators[0].(func(string) error)
+	skillblock.Policy = privacy.NewPolicies(schema.SkillBlock{})
+	skillblock.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := skillblock.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	skillblockFields := schema.SkillBlock{}.Fields()
+	_ = skillblockFields
+	// skillblockDescCode is the schema descriptor for code field.
+	skillblockDescCode := skillblockFields[0].Descriptor()
+	// skillblock.CodeValidator is a validator for the "code" field. It is called by the builders before save.
+	skillblock.CodeValidator = func() func(string) error {
+		validators := skillblockDescCode.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(code string) error {
+			for _, fn := range fns {
+				if err := fn(code); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// skillblockDescLabel is the schema descriptor for label field.
+	skillblockDescLabel := skillblockFields[1].Descriptor()
+	// skillblock.LabelValidator is a validator for the "label" field. It is called by the builders before save.
+	skillblock.LabelValidator = skillblockDescLabel.Validators[0].(func(string) error)
 	slot.Policy = privacy.NewPolicies(schema.Slot{})
 	slot.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

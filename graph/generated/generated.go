@@ -16,6 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/ofhub/ofhub/ent"
+	"github.com/ofhub/ofhub/ent/certification"
 	"github.com/ofhub/ofhub/ent/historyentry"
 	"github.com/ofhub/ofhub/ent/outboxmessage"
 	"github.com/ofhub/ofhub/ent/registration"
@@ -52,6 +53,20 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Accreditation struct {
+		Certification   func(childComplexity int) int
+		CertificationID func(childComplexity int) int
+		Certifier       func(childComplexity int) int
+		EndDate         func(childComplexity int) int
+		ID              func(childComplexity int) int
+		MayAssess       func(childComplexity int) int
+		MayTrain        func(childComplexity int) int
+		Name            func(childComplexity int) int
+		Organization    func(childComplexity int) int
+		OrganizationID  func(childComplexity int) int
+		Siret           func(childComplexity int) int
+	}
+
 	Activity struct {
 		Capacity             func(childComplexity int) int
 		CheckInLog           func(childComplexity int, first *int, after *entgql.Cursor[int]) int
@@ -100,6 +115,47 @@ type ComplexityRoot struct {
 		ExpiresAt func(childComplexity int) int
 		Token     func(childComplexity int) int
 		User      func(childComplexity int) int
+	}
+
+	Certification struct {
+		Accreditations      func(childComplexity int) int
+		Acronym             func(childComplexity int) int
+		AcronymLabel        func(childComplexity int) int
+		Apprenticeship      func(childComplexity int) int
+		CertifierNames      func(childComplexity int) int
+		CertifierSirets     func(childComplexity int) int
+		Code                func(childComplexity int) int
+		CreatedAt           func(childComplexity int) int
+		DecisionDate        func(childComplexity int) int
+		FirstExamSession    func(childComplexity int) int
+		Formacodes          func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		LastExamSession     func(childComplexity int) int
+		Level               func(childComplexity int) int
+		NsfCodes            func(childComplexity int) int
+		RegistrationEndDate func(childComplexity int) int
+		RegistrationType    func(childComplexity int) int
+		ReplacedBy          func(childComplexity int) int
+		ReplacedByID        func(childComplexity int) int
+		Replaces            func(childComplexity int) int
+		RncpCode            func(childComplexity int) int
+		RsCode              func(childComplexity int) int
+		SchoolCode          func(childComplexity int) int
+		SkillBlocks         func(childComplexity int) int
+		State               func(childComplexity int) int
+		Title               func(childComplexity int) int
+		UpdatedAt           func(childComplexity int) int
+	}
+
+	CertificationConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CertificationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	CheckInEvent struct {
@@ -224,6 +280,7 @@ type ComplexityRoot struct {
 		ChangePassword       func(childComplexity int, currentPassword string, newPassword string) int
 		CheckIn              func(childComplexity int, input model.CheckInInput) int
 		CreateActivity       func(childComplexity int, input ent.CreateActivityInput, slots []*model.SlotInput) int
+		CreateCertification  func(childComplexity int, input ent.CreateCertificationInput) int
 		CreateDevice         func(childComplexity int, input ent.CreateDeviceInput) int
 		CreateOrganization   func(childComplexity int, input ent.CreateOrganizationInput) int
 		CreateRegistration   func(childComplexity int, input model.RegisterInput) int
@@ -348,17 +405,31 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Activities         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ActivityOrder, where *ent.ActivityWhereInput) int
-		DeviceActivities   func(childComplexity int) int
-		DeviceRoster       func(childComplexity int, activityID int, after *string, first *int) int
-		DeviceSetup        func(childComplexity int, organizationID int) int
-		Me                 func(childComplexity int) int
-		Node               func(childComplexity int, id int) int
-		Nodes              func(childComplexity int, ids []int) int
-		Organizations      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
-		OutboxMessages     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OutboxMessageOrder, where *ent.OutboxMessageWhereInput) int
-		SearchParticipants func(childComplexity int, activityID int, query string, first *int) int
-		Users              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
+		Activities           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ActivityOrder, where *ent.ActivityWhereInput) int
+		Certification        func(childComplexity int, code string) int
+		CertificationHistory func(childComplexity int, code string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Certifications       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, search *string, orderBy []*ent.CertificationOrder, where *ent.CertificationWhereInput) int
+		DeviceActivities     func(childComplexity int) int
+		DeviceRoster         func(childComplexity int, activityID int, after *string, first *int) int
+		DeviceSetup          func(childComplexity int, organizationID int) int
+		Me                   func(childComplexity int) int
+		Node                 func(childComplexity int, id int) int
+		Nodes                func(childComplexity int, ids []int) int
+		Organizations        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
+		OutboxMessages       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OutboxMessageOrder, where *ent.OutboxMessageWhereInput) int
+		ReferenceCodes       func(childComplexity int, list string, parent *string, includeInactive *bool) int
+		SearchParticipants   func(childComplexity int, activityID int, query string, first *int) int
+		Users                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
+	}
+
+	ReferenceCode struct {
+		Active     func(childComplexity int) int
+		Code       func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Label      func(childComplexity int) int
+		List       func(childComplexity int) int
+		ParentCode func(childComplexity int) int
+		Position   func(childComplexity int) int
 	}
 
 	RegisterDevicePayload struct {
@@ -465,6 +536,14 @@ type ComplexityRoot struct {
 	ScanEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	SkillBlock struct {
+		Certification   func(childComplexity int) int
+		CertificationID func(childComplexity int) int
+		Code            func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Label           func(childComplexity int) int
 	}
 
 	Slot struct {
@@ -577,6 +656,7 @@ type MutationResolver interface {
 	AddMembership(ctx context.Context, input ent.CreateMembershipInput) (*ent.Membership, error)
 	UpdateMembership(ctx context.Context, id int, input ent.UpdateMembershipInput) (*ent.Membership, error)
 	RemoveMembership(ctx context.Context, id int) (int, error)
+	CreateCertification(ctx context.Context, input ent.CreateCertificationInput) (*ent.Certification, error)
 	CreateActivity(ctx context.Context, input ent.CreateActivityInput, slots []*model.SlotInput) (*ent.Activity, error)
 	UpdateActivity(ctx context.Context, id int, input ent.UpdateActivityInput) (*ent.Activity, error)
 	AddSlot(ctx context.Context, activityID int, input model.SlotInput) (*ent.Slot, error)
@@ -606,6 +686,10 @@ type QueryResolver interface {
 	Organizations(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) (*ent.OrganizationConnection, error)
 	OutboxMessages(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OutboxMessageOrder, where *ent.OutboxMessageWhereInput) (*ent.OutboxMessageConnection, error)
 	Users(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
+	Certifications(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, search *string, orderBy []*ent.CertificationOrder, where *ent.CertificationWhereInput) (*ent.CertificationConnection, error)
+	Certification(ctx context.Context, code string) (*ent.Certification, error)
+	ReferenceCodes(ctx context.Context, list string, parent *string, includeInactive *bool) ([]*ent.ReferenceCode, error)
+	CertificationHistory(ctx context.Context, code string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error)
 	DeviceActivities(ctx context.Context) ([]*ent.Activity, error)
 	DeviceRoster(ctx context.Context, activityID int, after *string, first *int) (*model.RosterPage, error)
 	SearchParticipants(ctx context.Context, activityID int, query string, first *int) ([]*ent.Participant, error)
@@ -642,6 +726,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Accreditation.certification":
+		if e.ComplexityRoot.Accreditation.Certification == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Accreditation.Certification(childComplexity), true
+	case "Accreditation.certificationID":
+		if e.ComplexityRoot.Accreditation.CertificationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Accreditation.CertificationID(childComplexity), true
+	case "Accreditation.certifier":
+		if e.ComplexityRoot.Accreditation.Certifier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Accreditation.Certifier(childComplexity), true
+	case "Accreditation.endDate":
+		if e.ComplexityRoot.Accreditation.EndDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Accreditation.EndDate(childComplexity), true
+	case "Accreditation.id":
+		if e.ComplexityRoot.Accreditation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Accreditation.ID(childComplexity), true
+	case "Accreditation.mayAssess":
+		if e.ComplexityRoot.Accreditation.MayAssess == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Accreditation.MayAssess(childComplexity), true
+	case "Accreditation.mayTrain":
+		if e.ComplexityRoot.Accreditation.MayTrain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Accreditation.MayTrain(childComplexity), true
+	case "Accreditation.name":
+		if e.ComplexityRoot.Accreditation.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Accreditation.Name(childComplexity), true
+	case "Accreditation.organization":
+		if e.ComplexityRoot.Accreditation.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Accreditation.Organization(childComplexity), true
+	case "Accreditation.organizationID":
+		if e.ComplexityRoot.Accreditation.OrganizationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Accreditation.OrganizationID(childComplexity), true
+	case "Accreditation.siret":
+		if e.ComplexityRoot.Accreditation.Siret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Accreditation.Siret(childComplexity), true
 
 	case "Activity.capacity":
 		if e.ComplexityRoot.Activity.Capacity == nil {
@@ -882,6 +1033,201 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuthPayload.User(childComplexity), true
+
+	case "Certification.accreditations":
+		if e.ComplexityRoot.Certification.Accreditations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certification.Accreditations(childComplexity), true
+	case "Certification.acronym":
+		if e.ComplexityRoot.Certification.Acronym == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certification.Acronym(childComplexity), true
+	case "Certification.acronymLabel":
+		if e.ComplexityRoot.Certification.AcronymLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certification.AcronymLabel(childComplexity), true
+	case "Certification.apprenticeship":
+		if e.ComplexityRoot.Certification.Apprenticeship == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certification.Apprenticeship(childComplexity), true
+	case "Certification.certifierNames":
+		if e.ComplexityRoot.Certification.CertifierNames == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certification.CertifierNames(childComplexity), true
+	case "Certification.certifierSirets":
+		if e.ComplexityRoot.Certification.CertifierSirets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certification.CertifierSirets(childComplexity), true
+	case "Certification.code":
+		if e.ComplexityRoot.Certification.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certification.Code(childComplexity), true
+	case "Certification.createdAt":
+		if e.ComplexityRoot.Certification.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certification.CreatedAt(childComplexity), true
+	case "Certification.decisionDate":
+		if e.ComplexityRoot.Certification.DecisionDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certification.DecisionDate(childComplexity), true
+	case "Certification.firstExamSession":
+		if e.ComplexityRoot.Certification.FirstExamSession == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certification.FirstExamSession(childComplexity), true
+	case "Certification.formacodes":
+		if e.ComplexityRoot.Certification.Formacodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certification.Formacodes(childComplexity), true
+	case "Certification.id":
+		if e.ComplexityRoot.Certification.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certification.ID(childComplexity), true
+	case "Certification.lastExamSession":
+		if e.ComplexityRoot.Certification.LastExamSession == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certification.LastExamSession(childComplexity), true
+	case "Certification.level":
+		if e.ComplexityRoot.Certification.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certification.Level(childComplexity), true
+	case "Certification.nsfCodes":
+		if e.ComplexityRoot.Certification.NsfCodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certification.NsfCodes(childComplexity), true
+	case "Certification.registrationEndDate":
+		if e.ComplexityRoot.Certification.RegistrationEndDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certification.RegistrationEndDate(childComplexity), true
+	case "Certification.registrationType":
+		if e.ComplexityRoot.Certification.RegistrationType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certification.RegistrationType(childComplexity), true
+	case "Certification.replacedBy":
+		if e.ComplexityRoot.Certification.ReplacedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certification.ReplacedBy(childComplexity), true
+	case "Certification.replacedByID":
+		if e.ComplexityRoot.Certification.ReplacedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certification.ReplacedByID(childComplexity), true
+	case "Certification.replaces":
+		if e.ComplexityRoot.Certification.Replaces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certification.Replaces(childComplexity), true
+	case "Certification.rncpCode":
+		if e.ComplexityRoot.Certification.RncpCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certification.RncpCode(childComplexity), true
+	case "Certification.rsCode":
+		if e.ComplexityRoot.Certification.RsCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certification.RsCode(childComplexity), true
+	case "Certification.schoolCode":
+		if e.ComplexityRoot.Certification.SchoolCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certification.SchoolCode(childComplexity), true
+	case "Certification.skillBlocks":
+		if e.ComplexityRoot.Certification.SkillBlocks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certification.SkillBlocks(childComplexity), true
+	case "Certification.state":
+		if e.ComplexityRoot.Certification.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certification.State(childComplexity), true
+	case "Certification.title":
+		if e.ComplexityRoot.Certification.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certification.Title(childComplexity), true
+	case "Certification.updatedAt":
+		if e.ComplexityRoot.Certification.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certification.UpdatedAt(childComplexity), true
+
+	case "CertificationConnection.edges":
+		if e.ComplexityRoot.CertificationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificationConnection.Edges(childComplexity), true
+	case "CertificationConnection.pageInfo":
+		if e.ComplexityRoot.CertificationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificationConnection.PageInfo(childComplexity), true
+	case "CertificationConnection.totalCount":
+		if e.ComplexityRoot.CertificationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificationConnection.TotalCount(childComplexity), true
+
+	case "CertificationEdge.cursor":
+		if e.ComplexityRoot.CertificationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificationEdge.Cursor(childComplexity), true
+	case "CertificationEdge.node":
+		if e.ComplexityRoot.CertificationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificationEdge.Node(childComplexity), true
 
 	case "CheckInEvent.checkIn":
 		if e.ComplexityRoot.CheckInEvent.CheckIn == nil {
@@ -1406,6 +1752,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateActivity(childComplexity, args["input"].(ent.CreateActivityInput), args["slots"].([]*model.SlotInput)), true
+	case "Mutation.createCertification":
+		if e.ComplexityRoot.Mutation.CreateCertification == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCertification_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCertification(childComplexity, args["input"].(ent.CreateCertificationInput)), true
 	case "Mutation.createDevice":
 		if e.ComplexityRoot.Mutation.CreateDevice == nil {
 			break
@@ -2119,6 +2476,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Activities(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ActivityOrder), args["where"].(*ent.ActivityWhereInput)), true
+	case "Query.certification":
+		if e.ComplexityRoot.Query.Certification == nil {
+			break
+		}
+
+		args, err := ec.field_Query_certification_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Certification(childComplexity, args["code"].(string)), true
+	case "Query.certificationHistory":
+		if e.ComplexityRoot.Query.CertificationHistory == nil {
+			break
+		}
+
+		args, err := ec.field_Query_certificationHistory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CertificationHistory(childComplexity, args["code"].(string), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+	case "Query.certifications":
+		if e.ComplexityRoot.Query.Certifications == nil {
+			break
+		}
+
+		args, err := ec.field_Query_certifications_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Certifications(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["search"].(*string), args["orderBy"].([]*ent.CertificationOrder), args["where"].(*ent.CertificationWhereInput)), true
 	case "Query.deviceActivities":
 		if e.ComplexityRoot.Query.DeviceActivities == nil {
 			break
@@ -2198,6 +2588,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.OutboxMessages(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.OutboxMessageOrder), args["where"].(*ent.OutboxMessageWhereInput)), true
+	case "Query.referenceCodes":
+		if e.ComplexityRoot.Query.ReferenceCodes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_referenceCodes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReferenceCodes(childComplexity, args["list"].(string), args["parent"].(*string), args["includeInactive"].(*bool)), true
 	case "Query.searchParticipants":
 		if e.ComplexityRoot.Query.SearchParticipants == nil {
 			break
@@ -2220,6 +2621,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.UserOrder), args["where"].(*ent.UserWhereInput)), true
+
+	case "ReferenceCode.active":
+		if e.ComplexityRoot.ReferenceCode.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferenceCode.Active(childComplexity), true
+	case "ReferenceCode.code":
+		if e.ComplexityRoot.ReferenceCode.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferenceCode.Code(childComplexity), true
+	case "ReferenceCode.id":
+		if e.ComplexityRoot.ReferenceCode.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferenceCode.ID(childComplexity), true
+	case "ReferenceCode.label":
+		if e.ComplexityRoot.ReferenceCode.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferenceCode.Label(childComplexity), true
+	case "ReferenceCode.list":
+		if e.ComplexityRoot.ReferenceCode.List == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferenceCode.List(childComplexity), true
+	case "ReferenceCode.parentCode":
+		if e.ComplexityRoot.ReferenceCode.ParentCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferenceCode.ParentCode(childComplexity), true
+	case "ReferenceCode.position":
+		if e.ComplexityRoot.ReferenceCode.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferenceCode.Position(childComplexity), true
 
 	case "RegisterDevicePayload.activities":
 		if e.ComplexityRoot.RegisterDevicePayload.Activities == nil {
@@ -2680,6 +3124,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ScanEdge.Node(childComplexity), true
 
+	case "SkillBlock.certification":
+		if e.ComplexityRoot.SkillBlock.Certification == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillBlock.Certification(childComplexity), true
+	case "SkillBlock.certificationID":
+		if e.ComplexityRoot.SkillBlock.CertificationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillBlock.CertificationID(childComplexity), true
+	case "SkillBlock.code":
+		if e.ComplexityRoot.SkillBlock.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillBlock.Code(childComplexity), true
+	case "SkillBlock.id":
+		if e.ComplexityRoot.SkillBlock.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillBlock.ID(childComplexity), true
+	case "SkillBlock.label":
+		if e.ComplexityRoot.SkillBlock.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillBlock.Label(childComplexity), true
+
 	case "Slot.activity":
 		if e.ComplexityRoot.Slot.Activity == nil {
 			break
@@ -3025,11 +3500,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
+		ec.unmarshalInputAccreditationWhereInput,
 		ec.unmarshalInputActivityOrder,
 		ec.unmarshalInputActivityWhereInput,
+		ec.unmarshalInputCertificationOrder,
+		ec.unmarshalInputCertificationWhereInput,
 		ec.unmarshalInputCheckInInput,
 		ec.unmarshalInputContactPointInput,
 		ec.unmarshalInputCreateActivityInput,
+		ec.unmarshalInputCreateCertificationInput,
 		ec.unmarshalInputCreateDeviceInput,
 		ec.unmarshalInputCreateMembershipInput,
 		ec.unmarshalInputCreateOrganizationInput,
@@ -3049,12 +3528,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputOutboxMessageWhereInput,
 		ec.unmarshalInputParticipantInput,
 		ec.unmarshalInputParticipantWhereInput,
+		ec.unmarshalInputReferenceCodeWhereInput,
 		ec.unmarshalInputRegisterDeviceInput,
 		ec.unmarshalInputRegisterInput,
 		ec.unmarshalInputRegistrationOrder,
 		ec.unmarshalInputRegistrationWhereInput,
 		ec.unmarshalInputScanOrder,
 		ec.unmarshalInputScanWhereInput,
+		ec.unmarshalInputSkillBlockWhereInput,
 		ec.unmarshalInputSlotInput,
 		ec.unmarshalInputSlotOrder,
 		ec.unmarshalInputSlotWhereInput,
@@ -3162,6 +3643,41 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/catalogue.graphql", Input: `# Catalogue reference data (R-CAT-1, R-CAT-2, R-ORG-5): certifications of
+# the RNCP / Répertoire spécifique with their skill blocks and
+# accreditations, and the code lists of training offers. Public to read.
+
+extend type Query {
+  "Certifications (RNCP / RS), searchable by code or title; public."
+  certifications(
+    after: Cursor
+    first: Int
+    before: Cursor
+    last: Int
+    "Words found in the code (RNCP35967, rs5000…) or in the title."
+    search: String
+    orderBy: [CertificationOrder!]
+    where: CertificationWhereInput
+  ): CertificationConnection!
+  "One certification by its code (RNCP509, RS5000; case-insensitive); null when unknown."
+  certification(code: String!): Certification
+  """
+  Entries of a code list (funder, measure, audience, level, teaching_mode,
+  course_type, rhythm, recruitment_modality, archive_reason, equipment,
+  facility, nsf, formacode…), in display order. With parent, only the
+  entries depending on it (measures of a funder, audiences of a measure).
+  Inactive entries are left out unless includeInactive.
+  """
+  referenceCodes(list: String!, parent: String, includeInactive: Boolean = false): [ReferenceCode!]!
+  "Who created or changed a certification, and when (R-X-1), newest first; operators."
+  certificationHistory(code: String!, after: Cursor, first: Int, before: Cursor, last: Int): HistoryEntryConnection!
+}
+
+extend type Mutation {
+  "Create a certification by hand (operators; most come from the France compétences import)."
+  createCertification(input: CreateCertificationInput!): Certification!
+}
+`, BuiltIn: false},
 	{Name: "../schema/checkin.graphql", Input: `# Activities, registrations, QR tickets, devices and check-in (CHECKIN.md).
 
 enum ResultColor {
@@ -3419,6 +3935,122 @@ extend type Subscription {
 `, BuiltIn: false},
 	{Name: "../schema/ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
+type Accreditation implements Node {
+  id: ID!
+  certificationID: ID!
+  siret: String!
+  name: String
+  organizationID: ID
+  mayTrain: Boolean!
+  mayAssess: Boolean!
+  certifier: Boolean!
+  endDate: Time
+  certification: Certification!
+  organization: Organization
+}
+"""
+AccreditationWhereInput is used for filtering Accreditation objects.
+Input was generated by ent.
+"""
+input AccreditationWhereInput {
+  not: AccreditationWhereInput
+  and: [AccreditationWhereInput!]
+  or: [AccreditationWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  certification_id field predicates
+  """
+  certificationID: ID
+  certificationIDNEQ: ID
+  certificationIDIn: [ID!]
+  certificationIDNotIn: [ID!]
+  """
+  siret field predicates
+  """
+  siret: String
+  siretNEQ: String
+  siretIn: [String!]
+  siretNotIn: [String!]
+  siretGT: String
+  siretGTE: String
+  siretLT: String
+  siretLTE: String
+  siretContains: String
+  siretHasPrefix: String
+  siretHasSuffix: String
+  siretEqualFold: String
+  siretContainsFold: String
+  """
+  name field predicates
+  """
+  name: String
+  nameNEQ: String
+  nameIn: [String!]
+  nameNotIn: [String!]
+  nameGT: String
+  nameGTE: String
+  nameLT: String
+  nameLTE: String
+  nameContains: String
+  nameHasPrefix: String
+  nameHasSuffix: String
+  nameIsNil: Boolean
+  nameNotNil: Boolean
+  nameEqualFold: String
+  nameContainsFold: String
+  """
+  organization_id field predicates
+  """
+  organizationID: ID
+  organizationIDNEQ: ID
+  organizationIDIn: [ID!]
+  organizationIDNotIn: [ID!]
+  organizationIDIsNil: Boolean
+  organizationIDNotNil: Boolean
+  """
+  may_train field predicates
+  """
+  mayTrain: Boolean
+  mayTrainNEQ: Boolean
+  """
+  may_assess field predicates
+  """
+  mayAssess: Boolean
+  mayAssessNEQ: Boolean
+  """
+  certifier field predicates
+  """
+  certifier: Boolean
+  certifierNEQ: Boolean
+  """
+  end_date field predicates
+  """
+  endDate: Time
+  endDateNEQ: Time
+  endDateIn: [Time!]
+  endDateNotIn: [Time!]
+  endDateGT: Time
+  endDateGTE: Time
+  endDateLT: Time
+  endDateLTE: Time
+  endDateIsNil: Boolean
+  endDateNotNil: Boolean
+  """
+  certification edge predicates
+  """
+  hasCertification: Boolean
+  hasCertificationWith: [CertificationWhereInput!]
+}
 type Activity implements Node {
   id: ID!
   createdAt: Time!
@@ -3748,6 +4380,369 @@ input ActivityWhereInput {
   hasScans: Boolean
   hasScansWith: [ScanWhereInput!]
 }
+type Certification implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  code: String!
+  title: String!
+  rncpCode: String
+  rsCode: String
+  acronym: String
+  acronymLabel: String
+  schoolCode: String
+  certifierNames: [String!]
+  certifierSirets: [String!]
+  level: Int
+  nsfCodes: [String!]
+  formacodes: [String!]
+  firstExamSession: Time
+  lastExamSession: Time
+  decisionDate: Time
+  registrationEndDate: Time
+  registrationType: String
+  state: CertificationState!
+  apprenticeship: Boolean!
+  replacedByID: ID
+  replacedBy: Certification
+  replaces: [Certification!]
+  skillBlocks: [SkillBlock!]
+  accreditations: [Accreditation!]
+}
+"""
+A connection to a list of items.
+"""
+type CertificationConnection {
+  """
+  A list of edges.
+  """
+  edges: [CertificationEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type CertificationEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Certification
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for Certification connections
+"""
+input CertificationOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Certifications.
+  """
+  field: CertificationOrderField!
+}
+"""
+Properties by which Certification connections can be ordered.
+"""
+enum CertificationOrderField {
+  CREATED_AT
+  UPDATED_AT
+  CODE
+  TITLE
+  LEVEL
+  REGISTRATION_END_DATE
+}
+"""
+CertificationState is enum for the field state
+"""
+enum CertificationState @goModel(model: "github.com/ofhub/ofhub/ent/certification.State") {
+  ACTIVE
+  INACTIVE
+}
+"""
+CertificationWhereInput is used for filtering Certification objects.
+Input was generated by ent.
+"""
+input CertificationWhereInput {
+  not: CertificationWhereInput
+  and: [CertificationWhereInput!]
+  or: [CertificationWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  code field predicates
+  """
+  code: String
+  codeNEQ: String
+  codeIn: [String!]
+  codeNotIn: [String!]
+  codeGT: String
+  codeGTE: String
+  codeLT: String
+  codeLTE: String
+  codeContains: String
+  codeHasPrefix: String
+  codeHasSuffix: String
+  codeEqualFold: String
+  codeContainsFold: String
+  """
+  title field predicates
+  """
+  title: String
+  titleNEQ: String
+  titleIn: [String!]
+  titleNotIn: [String!]
+  titleGT: String
+  titleGTE: String
+  titleLT: String
+  titleLTE: String
+  titleContains: String
+  titleHasPrefix: String
+  titleHasSuffix: String
+  titleEqualFold: String
+  titleContainsFold: String
+  """
+  rncp_code field predicates
+  """
+  rncpCode: String
+  rncpCodeNEQ: String
+  rncpCodeIn: [String!]
+  rncpCodeNotIn: [String!]
+  rncpCodeGT: String
+  rncpCodeGTE: String
+  rncpCodeLT: String
+  rncpCodeLTE: String
+  rncpCodeContains: String
+  rncpCodeHasPrefix: String
+  rncpCodeHasSuffix: String
+  rncpCodeIsNil: Boolean
+  rncpCodeNotNil: Boolean
+  rncpCodeEqualFold: String
+  rncpCodeContainsFold: String
+  """
+  rs_code field predicates
+  """
+  rsCode: String
+  rsCodeNEQ: String
+  rsCodeIn: [String!]
+  rsCodeNotIn: [String!]
+  rsCodeGT: String
+  rsCodeGTE: String
+  rsCodeLT: String
+  rsCodeLTE: String
+  rsCodeContains: String
+  rsCodeHasPrefix: String
+  rsCodeHasSuffix: String
+  rsCodeIsNil: Boolean
+  rsCodeNotNil: Boolean
+  rsCodeEqualFold: String
+  rsCodeContainsFold: String
+  """
+  acronym field predicates
+  """
+  acronym: String
+  acronymNEQ: String
+  acronymIn: [String!]
+  acronymNotIn: [String!]
+  acronymGT: String
+  acronymGTE: String
+  acronymLT: String
+  acronymLTE: String
+  acronymContains: String
+  acronymHasPrefix: String
+  acronymHasSuffix: String
+  acronymIsNil: Boolean
+  acronymNotNil: Boolean
+  acronymEqualFold: String
+  acronymContainsFold: String
+  """
+  acronym_label field predicates
+  """
+  acronymLabel: String
+  acronymLabelNEQ: String
+  acronymLabelIn: [String!]
+  acronymLabelNotIn: [String!]
+  acronymLabelGT: String
+  acronymLabelGTE: String
+  acronymLabelLT: String
+  acronymLabelLTE: String
+  acronymLabelContains: String
+  acronymLabelHasPrefix: String
+  acronymLabelHasSuffix: String
+  acronymLabelIsNil: Boolean
+  acronymLabelNotNil: Boolean
+  acronymLabelEqualFold: String
+  acronymLabelContainsFold: String
+  """
+  school_code field predicates
+  """
+  schoolCode: String
+  schoolCodeNEQ: String
+  schoolCodeIn: [String!]
+  schoolCodeNotIn: [String!]
+  schoolCodeGT: String
+  schoolCodeGTE: String
+  schoolCodeLT: String
+  schoolCodeLTE: String
+  schoolCodeContains: String
+  schoolCodeHasPrefix: String
+  schoolCodeHasSuffix: String
+  schoolCodeIsNil: Boolean
+  schoolCodeNotNil: Boolean
+  schoolCodeEqualFold: String
+  schoolCodeContainsFold: String
+  """
+  level field predicates
+  """
+  level: Int
+  levelNEQ: Int
+  levelIn: [Int!]
+  levelNotIn: [Int!]
+  levelGT: Int
+  levelGTE: Int
+  levelLT: Int
+  levelLTE: Int
+  levelIsNil: Boolean
+  levelNotNil: Boolean
+  """
+  first_exam_session field predicates
+  """
+  firstExamSession: Time
+  firstExamSessionNEQ: Time
+  firstExamSessionIn: [Time!]
+  firstExamSessionNotIn: [Time!]
+  firstExamSessionGT: Time
+  firstExamSessionGTE: Time
+  firstExamSessionLT: Time
+  firstExamSessionLTE: Time
+  firstExamSessionIsNil: Boolean
+  firstExamSessionNotNil: Boolean
+  """
+  last_exam_session field predicates
+  """
+  lastExamSession: Time
+  lastExamSessionNEQ: Time
+  lastExamSessionIn: [Time!]
+  lastExamSessionNotIn: [Time!]
+  lastExamSessionGT: Time
+  lastExamSessionGTE: Time
+  lastExamSessionLT: Time
+  lastExamSessionLTE: Time
+  lastExamSessionIsNil: Boolean
+  lastExamSessionNotNil: Boolean
+  """
+  decision_date field predicates
+  """
+  decisionDate: Time
+  decisionDateNEQ: Time
+  decisionDateIn: [Time!]
+  decisionDateNotIn: [Time!]
+  decisionDateGT: Time
+  decisionDateGTE: Time
+  decisionDateLT: Time
+  decisionDateLTE: Time
+  decisionDateIsNil: Boolean
+  decisionDateNotNil: Boolean
+  """
+  registration_end_date field predicates
+  """
+  registrationEndDate: Time
+  registrationEndDateNEQ: Time
+  registrationEndDateIn: [Time!]
+  registrationEndDateNotIn: [Time!]
+  registrationEndDateGT: Time
+  registrationEndDateGTE: Time
+  registrationEndDateLT: Time
+  registrationEndDateLTE: Time
+  registrationEndDateIsNil: Boolean
+  registrationEndDateNotNil: Boolean
+  """
+  registration_type field predicates
+  """
+  registrationType: String
+  registrationTypeNEQ: String
+  registrationTypeIn: [String!]
+  registrationTypeNotIn: [String!]
+  registrationTypeGT: String
+  registrationTypeGTE: String
+  registrationTypeLT: String
+  registrationTypeLTE: String
+  registrationTypeContains: String
+  registrationTypeHasPrefix: String
+  registrationTypeHasSuffix: String
+  registrationTypeIsNil: Boolean
+  registrationTypeNotNil: Boolean
+  registrationTypeEqualFold: String
+  registrationTypeContainsFold: String
+  """
+  state field predicates
+  """
+  state: CertificationState
+  stateNEQ: CertificationState
+  stateIn: [CertificationState!]
+  stateNotIn: [CertificationState!]
+  """
+  apprenticeship field predicates
+  """
+  apprenticeship: Boolean
+  apprenticeshipNEQ: Boolean
+  """
+  replaced_by_id field predicates
+  """
+  replacedByID: ID
+  replacedByIDNEQ: ID
+  replacedByIDIn: [ID!]
+  replacedByIDNotIn: [ID!]
+  replacedByIDIsNil: Boolean
+  replacedByIDNotNil: Boolean
+  """
+  skill_blocks edge predicates
+  """
+  hasSkillBlocks: Boolean
+  hasSkillBlocksWith: [SkillBlockWhereInput!]
+}
 """
 CreateActivityInput is used for create Activity object.
 Input was generated by ent.
@@ -3764,6 +4759,32 @@ input CreateActivityInput {
   maxParticipants: Int
   publicRegistration: Boolean
   organizationID: ID!
+}
+"""
+CreateCertificationInput is used for create Certification object.
+Input was generated by ent.
+"""
+input CreateCertificationInput {
+  code: String!
+  title: String!
+  rncpCode: String
+  rsCode: String
+  acronym: String
+  acronymLabel: String
+  schoolCode: String
+  certifierNames: [String!]
+  certifierSirets: [String!]
+  level: Int
+  nsfCodes: [String!]
+  formacodes: [String!]
+  firstExamSession: Time
+  lastExamSession: Time
+  decisionDate: Time
+  registrationEndDate: Time
+  registrationType: String
+  state: CertificationState
+  apprenticeship: Boolean
+  replacedByID: ID
 }
 """
 CreateDeviceInput is used for create Device object.
@@ -5453,6 +6474,117 @@ type Query {
     where: UserWhereInput
   ): UserConnection!
 }
+type ReferenceCode implements Node {
+  id: ID!
+  list: String!
+  code: String!
+  label: String!
+  parentCode: String
+  position: Int!
+  active: Boolean!
+}
+"""
+ReferenceCodeWhereInput is used for filtering ReferenceCode objects.
+Input was generated by ent.
+"""
+input ReferenceCodeWhereInput {
+  not: ReferenceCodeWhereInput
+  and: [ReferenceCodeWhereInput!]
+  or: [ReferenceCodeWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  list field predicates
+  """
+  list: String
+  listNEQ: String
+  listIn: [String!]
+  listNotIn: [String!]
+  listGT: String
+  listGTE: String
+  listLT: String
+  listLTE: String
+  listContains: String
+  listHasPrefix: String
+  listHasSuffix: String
+  listEqualFold: String
+  listContainsFold: String
+  """
+  code field predicates
+  """
+  code: String
+  codeNEQ: String
+  codeIn: [String!]
+  codeNotIn: [String!]
+  codeGT: String
+  codeGTE: String
+  codeLT: String
+  codeLTE: String
+  codeContains: String
+  codeHasPrefix: String
+  codeHasSuffix: String
+  codeEqualFold: String
+  codeContainsFold: String
+  """
+  label field predicates
+  """
+  label: String
+  labelNEQ: String
+  labelIn: [String!]
+  labelNotIn: [String!]
+  labelGT: String
+  labelGTE: String
+  labelLT: String
+  labelLTE: String
+  labelContains: String
+  labelHasPrefix: String
+  labelHasSuffix: String
+  labelEqualFold: String
+  labelContainsFold: String
+  """
+  parent_code field predicates
+  """
+  parentCode: String
+  parentCodeNEQ: String
+  parentCodeIn: [String!]
+  parentCodeNotIn: [String!]
+  parentCodeGT: String
+  parentCodeGTE: String
+  parentCodeLT: String
+  parentCodeLTE: String
+  parentCodeContains: String
+  parentCodeHasPrefix: String
+  parentCodeHasSuffix: String
+  parentCodeIsNil: Boolean
+  parentCodeNotNil: Boolean
+  parentCodeEqualFold: String
+  parentCodeContainsFold: String
+  """
+  position field predicates
+  """
+  position: Int
+  positionNEQ: Int
+  positionIn: [Int!]
+  positionNotIn: [Int!]
+  positionGT: Int
+  positionGTE: Int
+  positionLT: Int
+  positionLTE: Int
+  """
+  active field predicates
+  """
+  active: Boolean
+  activeNEQ: Boolean
+}
 type Registration implements Node {
   id: ID!
   createdAt: Time!
@@ -6071,6 +7203,77 @@ input ScanWhereInput {
   """
   hasDevice: Boolean
   hasDeviceWith: [DeviceWhereInput!]
+}
+type SkillBlock implements Node {
+  id: ID!
+  code: String!
+  label: String!
+  certificationID: ID!
+  certification: Certification!
+}
+"""
+SkillBlockWhereInput is used for filtering SkillBlock objects.
+Input was generated by ent.
+"""
+input SkillBlockWhereInput {
+  not: SkillBlockWhereInput
+  and: [SkillBlockWhereInput!]
+  or: [SkillBlockWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  code field predicates
+  """
+  code: String
+  codeNEQ: String
+  codeIn: [String!]
+  codeNotIn: [String!]
+  codeGT: String
+  codeGTE: String
+  codeLT: String
+  codeLTE: String
+  codeContains: String
+  codeHasPrefix: String
+  codeHasSuffix: String
+  codeEqualFold: String
+  codeContainsFold: String
+  """
+  label field predicates
+  """
+  label: String
+  labelNEQ: String
+  labelIn: [String!]
+  labelNotIn: [String!]
+  labelGT: String
+  labelGTE: String
+  labelLT: String
+  labelLTE: String
+  labelContains: String
+  labelHasPrefix: String
+  labelHasSuffix: String
+  labelEqualFold: String
+  labelContainsFold: String
+  """
+  certification_id field predicates
+  """
+  certificationID: ID
+  certificationIDNEQ: ID
+  certificationIDIn: [ID!]
+  certificationIDNotIn: [ID!]
+  """
+  certification edge predicates
+  """
+  hasCertification: Boolean
+  hasCertificationWith: [CertificationWhereInput!]
 }
 type Slot implements Node {
   id: ID!
@@ -6801,6 +8004,34 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_Accreditation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Accreditation_id(ctx, field)
+	case "certificationID":
+		return ec.fieldContext_Accreditation_certificationID(ctx, field)
+	case "siret":
+		return ec.fieldContext_Accreditation_siret(ctx, field)
+	case "name":
+		return ec.fieldContext_Accreditation_name(ctx, field)
+	case "organizationID":
+		return ec.fieldContext_Accreditation_organizationID(ctx, field)
+	case "mayTrain":
+		return ec.fieldContext_Accreditation_mayTrain(ctx, field)
+	case "mayAssess":
+		return ec.fieldContext_Accreditation_mayAssess(ctx, field)
+	case "certifier":
+		return ec.fieldContext_Accreditation_certifier(ctx, field)
+	case "endDate":
+		return ec.fieldContext_Accreditation_endDate(ctx, field)
+	case "certification":
+		return ec.fieldContext_Accreditation_certification(ctx, field)
+	case "organization":
+		return ec.fieldContext_Accreditation_organization(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Accreditation", field.Name)
+}
+
 func (ec *executionContext) childFields_Activity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6899,6 +8130,88 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 		return ec.fieldContext_AuthPayload_user(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Certification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Certification_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Certification_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Certification_updatedAt(ctx, field)
+	case "code":
+		return ec.fieldContext_Certification_code(ctx, field)
+	case "title":
+		return ec.fieldContext_Certification_title(ctx, field)
+	case "rncpCode":
+		return ec.fieldContext_Certification_rncpCode(ctx, field)
+	case "rsCode":
+		return ec.fieldContext_Certification_rsCode(ctx, field)
+	case "acronym":
+		return ec.fieldContext_Certification_acronym(ctx, field)
+	case "acronymLabel":
+		return ec.fieldContext_Certification_acronymLabel(ctx, field)
+	case "schoolCode":
+		return ec.fieldContext_Certification_schoolCode(ctx, field)
+	case "certifierNames":
+		return ec.fieldContext_Certification_certifierNames(ctx, field)
+	case "certifierSirets":
+		return ec.fieldContext_Certification_certifierSirets(ctx, field)
+	case "level":
+		return ec.fieldContext_Certification_level(ctx, field)
+	case "nsfCodes":
+		return ec.fieldContext_Certification_nsfCodes(ctx, field)
+	case "formacodes":
+		return ec.fieldContext_Certification_formacodes(ctx, field)
+	case "firstExamSession":
+		return ec.fieldContext_Certification_firstExamSession(ctx, field)
+	case "lastExamSession":
+		return ec.fieldContext_Certification_lastExamSession(ctx, field)
+	case "decisionDate":
+		return ec.fieldContext_Certification_decisionDate(ctx, field)
+	case "registrationEndDate":
+		return ec.fieldContext_Certification_registrationEndDate(ctx, field)
+	case "registrationType":
+		return ec.fieldContext_Certification_registrationType(ctx, field)
+	case "state":
+		return ec.fieldContext_Certification_state(ctx, field)
+	case "apprenticeship":
+		return ec.fieldContext_Certification_apprenticeship(ctx, field)
+	case "replacedByID":
+		return ec.fieldContext_Certification_replacedByID(ctx, field)
+	case "replacedBy":
+		return ec.fieldContext_Certification_replacedBy(ctx, field)
+	case "replaces":
+		return ec.fieldContext_Certification_replaces(ctx, field)
+	case "skillBlocks":
+		return ec.fieldContext_Certification_skillBlocks(ctx, field)
+	case "accreditations":
+		return ec.fieldContext_Certification_accreditations(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Certification", field.Name)
+}
+
+func (ec *executionContext) childFields_CertificationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CertificationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CertificationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CertificationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CertificationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CertificationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_CertificationEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_CertificationEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CertificationEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_CheckInEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7323,6 +8636,26 @@ func (ec *executionContext) childFields_PublicKey(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type PublicKey", field.Name)
 }
 
+func (ec *executionContext) childFields_ReferenceCode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ReferenceCode_id(ctx, field)
+	case "list":
+		return ec.fieldContext_ReferenceCode_list(ctx, field)
+	case "code":
+		return ec.fieldContext_ReferenceCode_code(ctx, field)
+	case "label":
+		return ec.fieldContext_ReferenceCode_label(ctx, field)
+	case "parentCode":
+		return ec.fieldContext_ReferenceCode_parentCode(ctx, field)
+	case "position":
+		return ec.fieldContext_ReferenceCode_position(ctx, field)
+	case "active":
+		return ec.fieldContext_ReferenceCode_active(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferenceCode", field.Name)
+}
+
 func (ec *executionContext) childFields_RegisterDevicePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "token":
@@ -7533,6 +8866,22 @@ func (ec *executionContext) childFields_ScanEdge(ctx context.Context, field grap
 		return ec.fieldContext_ScanEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ScanEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SkillBlock(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SkillBlock_id(ctx, field)
+	case "code":
+		return ec.fieldContext_SkillBlock_code(ctx, field)
+	case "label":
+		return ec.fieldContext_SkillBlock_label(ctx, field)
+	case "certificationID":
+		return ec.fieldContext_SkillBlock_certificationID(ctx, field)
+	case "certification":
+		return ec.fieldContext_SkillBlock_certification(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SkillBlock", field.Name)
 }
 
 func (ec *executionContext) childFields_Slot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8130,6 +9479,20 @@ func (ec *executionContext) field_Mutation_createActivity_args(ctx context.Conte
 		return nil, err
 	}
 	args["slots"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createCertification_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ent.CreateCertificationInput, error) {
+			return ec.unmarshalNCreateCertificationInput2githubᚗcomᚋofhubᚋofhubᚋentᚐCreateCertificationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -8847,6 +10210,128 @@ func (ec *executionContext) field_Query_activities_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_certificationHistory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "code",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["code"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_certification_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "code",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["code"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_certifications_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.CertificationOrder, error) {
+			return ec.unmarshalOCertificationOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.CertificationWhereInput, error) {
+			return ec.unmarshalOCertificationWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg6
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_deviceRoster_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9024,6 +10509,36 @@ func (ec *executionContext) field_Query_outboxMessages_args(ctx context.Context,
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_referenceCodes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "list",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["list"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "parent",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["parent"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "includeInactive",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeInactive"] = arg2
 	return args, nil
 }
 
@@ -9288,6 +10803,277 @@ func (ec *executionContext) field___Type_fields_args(ctx context.Context, rawArg
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _Accreditation_id(ctx context.Context, field graphql.CollectedField, obj *ent.Accreditation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Accreditation_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Accreditation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Accreditation", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Accreditation_certificationID(ctx context.Context, field graphql.CollectedField, obj *ent.Accreditation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Accreditation_certificationID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CertificationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Accreditation_certificationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Accreditation", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Accreditation_siret(ctx context.Context, field graphql.CollectedField, obj *ent.Accreditation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Accreditation_siret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Siret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Accreditation_siret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Accreditation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Accreditation_name(ctx context.Context, field graphql.CollectedField, obj *ent.Accreditation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Accreditation_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Accreditation_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Accreditation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Accreditation_organizationID(ctx context.Context, field graphql.CollectedField, obj *ent.Accreditation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Accreditation_organizationID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrganizationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Accreditation_organizationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Accreditation", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Accreditation_mayTrain(ctx context.Context, field graphql.CollectedField, obj *ent.Accreditation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Accreditation_mayTrain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MayTrain, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Accreditation_mayTrain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Accreditation", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Accreditation_mayAssess(ctx context.Context, field graphql.CollectedField, obj *ent.Accreditation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Accreditation_mayAssess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MayAssess, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Accreditation_mayAssess(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Accreditation", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Accreditation_certifier(ctx context.Context, field graphql.CollectedField, obj *ent.Accreditation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Accreditation_certifier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Certifier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Accreditation_certifier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Accreditation", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Accreditation_endDate(ctx context.Context, field graphql.CollectedField, obj *ent.Accreditation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Accreditation_endDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Accreditation_endDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Accreditation", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Accreditation_certification(ctx context.Context, field graphql.CollectedField, obj *ent.Accreditation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Accreditation_certification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Certification(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Certification) graphql.Marshaler {
+			return ec.marshalNCertification2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Accreditation_certification(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Accreditation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Certification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Accreditation_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Accreditation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Accreditation_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalOOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Accreditation_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Accreditation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _Activity_id(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -10269,6 +12055,805 @@ func (ec *executionContext) fieldContext_AuthPayload_user(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Certification_id(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certification_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certification_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Certification_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certification_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certification_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Certification_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certification_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certification_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Certification_code(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certification_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certification_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Certification_title(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certification_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certification_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Certification_rncpCode(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certification_rncpCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RncpCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certification_rncpCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Certification_rsCode(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certification_rsCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RsCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certification_rsCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Certification_acronym(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certification_acronym(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Acronym, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certification_acronym(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Certification_acronymLabel(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certification_acronymLabel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcronymLabel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certification_acronymLabel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Certification_schoolCode(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certification_schoolCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SchoolCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certification_schoolCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Certification_certifierNames(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certification_certifierNames(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CertifierNames, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certification_certifierNames(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Certification_certifierSirets(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certification_certifierSirets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CertifierSirets, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certification_certifierSirets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Certification_level(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certification_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certification_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Certification_nsfCodes(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certification_nsfCodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NsfCodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certification_nsfCodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Certification_formacodes(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certification_formacodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Formacodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certification_formacodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Certification_firstExamSession(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certification_firstExamSession(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstExamSession, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certification_firstExamSession(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Certification_lastExamSession(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certification_lastExamSession(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastExamSession, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certification_lastExamSession(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Certification_decisionDate(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certification_decisionDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certification_decisionDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Certification_registrationEndDate(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certification_registrationEndDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegistrationEndDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certification_registrationEndDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Certification_registrationType(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certification_registrationType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegistrationType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certification_registrationType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Certification_state(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certification_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v certification.State) graphql.Marshaler {
+			return ec.marshalNCertificationState2githubᚗcomᚋofhubᚋofhubᚋentᚋcertificationᚐState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certification_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type CertificationState does not have child fields"))
+}
+
+func (ec *executionContext) _Certification_apprenticeship(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certification_apprenticeship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Apprenticeship, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certification_apprenticeship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Certification_replacedByID(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certification_replacedByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReplacedByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certification_replacedByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Certification_replacedBy(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certification_replacedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReplacedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Certification) graphql.Marshaler {
+			return ec.marshalOCertification2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertification(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certification_replacedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Certification",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Certification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Certification_replaces(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certification_replaces(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replaces(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Certification) graphql.Marshaler {
+			return ec.marshalOCertification2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certification_replaces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Certification",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Certification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Certification_skillBlocks(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certification_skillBlocks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SkillBlocks(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.SkillBlock) graphql.Marshaler {
+			return ec.marshalOSkillBlock2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSkillBlockᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certification_skillBlocks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Certification",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillBlock(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Certification_accreditations(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certification_accreditations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accreditations(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Accreditation) graphql.Marshaler {
+			return ec.marshalOAccreditation2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certification_accreditations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Certification",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Accreditation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CertificationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CertificationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CertificationEdge) graphql.Marshaler {
+			return ec.marshalOCertificationEdge2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CertificationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CertificationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CertificationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CertificationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.CertificationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CertificationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CertificationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CertificationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CertificationConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CertificationEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.CertificationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Certification) graphql.Marshaler {
+			return ec.marshalOCertification2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertification(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CertificationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CertificationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Certification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CertificationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.CertificationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CertificationEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
 func (ec *executionContext) _CheckInEvent_checkIn(ctx context.Context, field graphql.CollectedField, obj *model.CheckInEvent) (ret graphql.Marshaler) {
@@ -12678,6 +15263,50 @@ func (ec *executionContext) fieldContext_Mutation_removeMembership(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_removeMembership_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createCertification(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createCertification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateCertification(ctx, fc.Args["input"].(ent.CreateCertificationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Certification) graphql.Marshaler {
+			return ec.marshalNCertification2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createCertification(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Certification(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createCertification_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15453,6 +18082,182 @@ func (ec *executionContext) fieldContext_Query_users(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_certifications(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_certifications(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Certifications(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["search"].(*string), fc.Args["orderBy"].([]*ent.CertificationOrder), fc.Args["where"].(*ent.CertificationWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CertificationConnection) graphql.Marshaler {
+			return ec.marshalNCertificationConnection2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_certifications(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CertificationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_certifications_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_certification(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_certification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Certification(ctx, fc.Args["code"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Certification) graphql.Marshaler {
+			return ec.marshalOCertification2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertification(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_certification(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Certification(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_certification_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_referenceCodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_referenceCodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ReferenceCodes(ctx, fc.Args["list"].(string), fc.Args["parent"].(*string), fc.Args["includeInactive"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ReferenceCode) graphql.Marshaler {
+			return ec.marshalNReferenceCode2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐReferenceCodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_referenceCodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferenceCode(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_referenceCodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_certificationHistory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_certificationHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CertificationHistory(ctx, fc.Args["code"].(string), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.HistoryEntryConnection) graphql.Marshaler {
+			return ec.marshalNHistoryEntryConnection2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐHistoryEntryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_certificationHistory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HistoryEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_certificationHistory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_deviceActivities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15723,6 +18528,167 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ReferenceCode_id(ctx context.Context, field graphql.CollectedField, obj *ent.ReferenceCode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferenceCode_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferenceCode_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferenceCode", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _ReferenceCode_list(ctx context.Context, field graphql.CollectedField, obj *ent.ReferenceCode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferenceCode_list(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.List, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferenceCode_list(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferenceCode", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ReferenceCode_code(ctx context.Context, field graphql.CollectedField, obj *ent.ReferenceCode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferenceCode_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferenceCode_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferenceCode", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ReferenceCode_label(ctx context.Context, field graphql.CollectedField, obj *ent.ReferenceCode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferenceCode_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferenceCode_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferenceCode", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ReferenceCode_parentCode(ctx context.Context, field graphql.CollectedField, obj *ent.ReferenceCode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferenceCode_parentCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ParentCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReferenceCode_parentCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferenceCode", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ReferenceCode_position(ctx context.Context, field graphql.CollectedField, obj *ent.ReferenceCode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferenceCode_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferenceCode_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferenceCode", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ReferenceCode_active(ctx context.Context, field graphql.CollectedField, obj *ent.ReferenceCode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferenceCode_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferenceCode_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferenceCode", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _RegisterDevicePayload_token(ctx context.Context, field graphql.CollectedField, obj *model.RegisterDevicePayload) (ret graphql.Marshaler) {
@@ -17642,6 +20608,130 @@ func (ec *executionContext) _ScanEdge_cursor(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_ScanEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ScanEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _SkillBlock_id(ctx context.Context, field graphql.CollectedField, obj *ent.SkillBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillBlock_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillBlock_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillBlock", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _SkillBlock_code(ctx context.Context, field graphql.CollectedField, obj *ent.SkillBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillBlock_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillBlock_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillBlock", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SkillBlock_label(ctx context.Context, field graphql.CollectedField, obj *ent.SkillBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillBlock_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillBlock_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillBlock", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SkillBlock_certificationID(ctx context.Context, field graphql.CollectedField, obj *ent.SkillBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillBlock_certificationID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CertificationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillBlock_certificationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillBlock", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _SkillBlock_certification(ctx context.Context, field graphql.CollectedField, obj *ent.SkillBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillBlock_certification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Certification(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Certification) graphql.Marshaler {
+			return ec.marshalNCertification2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillBlock_certification(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SkillBlock",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Certification(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Slot_id(ctx context.Context, field graphql.CollectedField, obj *ent.Slot) (ret graphql.Marshaler) {
@@ -20061,6 +23151,498 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAccreditationWhereInput(ctx context.Context, obj any) (ent.AccreditationWhereInput, error) {
+	var it ent.AccreditationWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "certificationID", "certificationIDNEQ", "certificationIDIn", "certificationIDNotIn", "siret", "siretNEQ", "siretIn", "siretNotIn", "siretGT", "siretGTE", "siretLT", "siretLTE", "siretContains", "siretHasPrefix", "siretHasSuffix", "siretEqualFold", "siretContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameIsNil", "nameNotNil", "nameEqualFold", "nameContainsFold", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "organizationIDIsNil", "organizationIDNotNil", "mayTrain", "mayTrainNEQ", "mayAssess", "mayAssessNEQ", "certifier", "certifierNEQ", "endDate", "endDateNEQ", "endDateIn", "endDateNotIn", "endDateGT", "endDateGTE", "endDateLT", "endDateLTE", "endDateIsNil", "endDateNotNil", "hasCertification", "hasCertificationWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOAccreditationWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOAccreditationWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOAccreditationWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "certificationID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certificationID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CertificationID = data
+		case "certificationIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certificationIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CertificationIDNEQ = data
+		case "certificationIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certificationIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CertificationIDIn = data
+		case "certificationIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certificationIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CertificationIDNotIn = data
+		case "siret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siret"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Siret = data
+		case "siretNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siretNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiretNEQ = data
+		case "siretIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siretIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiretIn = data
+		case "siretNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siretNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiretNotIn = data
+		case "siretGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siretGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiretGT = data
+		case "siretGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siretGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiretGTE = data
+		case "siretLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siretLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiretLT = data
+		case "siretLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siretLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiretLTE = data
+		case "siretContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siretContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiretContains = data
+		case "siretHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siretHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiretHasPrefix = data
+		case "siretHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siretHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiretHasSuffix = data
+		case "siretEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siretEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiretEqualFold = data
+		case "siretContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siretContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiretContainsFold = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNEQ = data
+		case "nameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameIn = data
+		case "nameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNotIn = data
+		case "nameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGT = data
+		case "nameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGTE = data
+		case "nameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLT = data
+		case "nameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLTE = data
+		case "nameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContains = data
+		case "nameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasPrefix = data
+		case "nameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasSuffix = data
+		case "nameIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameIsNil = data
+		case "nameNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNotNil = data
+		case "nameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameEqualFold = data
+		case "nameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContainsFold = data
+		case "organizationID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationID = data
+		case "organizationIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDNEQ = data
+		case "organizationIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDIn = data
+		case "organizationIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDNotIn = data
+		case "organizationIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDIsNil = data
+		case "organizationIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDNotNil = data
+		case "mayTrain":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mayTrain"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MayTrain = data
+		case "mayTrainNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mayTrainNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MayTrainNEQ = data
+		case "mayAssess":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mayAssess"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MayAssess = data
+		case "mayAssessNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mayAssessNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MayAssessNEQ = data
+		case "certifier":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certifier"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Certifier = data
+		case "certifierNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certifierNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CertifierNEQ = data
+		case "endDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndDate = data
+		case "endDateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndDateNEQ = data
+		case "endDateIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndDateIn = data
+		case "endDateNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndDateNotIn = data
+		case "endDateGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndDateGT = data
+		case "endDateGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndDateGTE = data
+		case "endDateLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndDateLT = data
+		case "endDateLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndDateLTE = data
+		case "endDateIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndDateIsNil = data
+		case "endDateNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndDateNotNil = data
+		case "hasCertification":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCertification"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCertification = data
+		case "hasCertificationWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCertificationWith"))
+			data, err := ec.unmarshalOCertificationWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCertificationWith = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputActivityOrder(ctx context.Context, obj any) (ent.ActivityOrder, error) {
 	var it ent.ActivityOrder
 	if obj == nil {
@@ -21049,6 +24631,1519 @@ func (ec *executionContext) unmarshalInputActivityWhereInput(ctx context.Context
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputCertificationOrder(ctx context.Context, obj any) (ent.CertificationOrder, error) {
+	var it ent.CertificationOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCertificationOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCertificationWhereInput(ctx context.Context, obj any) (ent.CertificationWhereInput, error) {
+	var it ent.CertificationWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "rncpCode", "rncpCodeNEQ", "rncpCodeIn", "rncpCodeNotIn", "rncpCodeGT", "rncpCodeGTE", "rncpCodeLT", "rncpCodeLTE", "rncpCodeContains", "rncpCodeHasPrefix", "rncpCodeHasSuffix", "rncpCodeIsNil", "rncpCodeNotNil", "rncpCodeEqualFold", "rncpCodeContainsFold", "rsCode", "rsCodeNEQ", "rsCodeIn", "rsCodeNotIn", "rsCodeGT", "rsCodeGTE", "rsCodeLT", "rsCodeLTE", "rsCodeContains", "rsCodeHasPrefix", "rsCodeHasSuffix", "rsCodeIsNil", "rsCodeNotNil", "rsCodeEqualFold", "rsCodeContainsFold", "acronym", "acronymNEQ", "acronymIn", "acronymNotIn", "acronymGT", "acronymGTE", "acronymLT", "acronymLTE", "acronymContains", "acronymHasPrefix", "acronymHasSuffix", "acronymIsNil", "acronymNotNil", "acronymEqualFold", "acronymContainsFold", "acronymLabel", "acronymLabelNEQ", "acronymLabelIn", "acronymLabelNotIn", "acronymLabelGT", "acronymLabelGTE", "acronymLabelLT", "acronymLabelLTE", "acronymLabelContains", "acronymLabelHasPrefix", "acronymLabelHasSuffix", "acronymLabelIsNil", "acronymLabelNotNil", "acronymLabelEqualFold", "acronymLabelContainsFold", "schoolCode", "schoolCodeNEQ", "schoolCodeIn", "schoolCodeNotIn", "schoolCodeGT", "schoolCodeGTE", "schoolCodeLT", "schoolCodeLTE", "schoolCodeContains", "schoolCodeHasPrefix", "schoolCodeHasSuffix", "schoolCodeIsNil", "schoolCodeNotNil", "schoolCodeEqualFold", "schoolCodeContainsFold", "level", "levelNEQ", "levelIn", "levelNotIn", "levelGT", "levelGTE", "levelLT", "levelLTE", "levelIsNil", "levelNotNil", "firstExamSession", "firstExamSessionNEQ", "firstExamSessionIn", "firstExamSessionNotIn", "firstExamSessionGT", "firstExamSessionGTE", "firstExamSessionLT", "firstExamSessionLTE", "firstExamSessionIsNil", "firstExamSessionNotNil", "lastExamSession", "lastExamSessionNEQ", "lastExamSessionIn", "lastExamSessionNotIn", "lastExamSessionGT", "lastExamSessionGTE", "lastExamSessionLT", "lastExamSessionLTE", "lastExamSessionIsNil", "lastExamSessionNotNil", "decisionDate", "decisionDateNEQ", "decisionDateIn", "decisionDateNotIn", "decisionDateGT", "decisionDateGTE", "decisionDateLT", "decisionDateLTE", "decisionDateIsNil", "decisionDateNotNil", "registrationEndDate", "registrationEndDateNEQ", "registrationEndDateIn", "registrationEndDateNotIn", "registrationEndDateGT", "registrationEndDateGTE", "registrationEndDateLT", "registrationEndDateLTE", "registrationEndDateIsNil", "registrationEndDateNotNil", "registrationType", "registrationTypeNEQ", "registrationTypeIn", "registrationTypeNotIn", "registrationTypeGT", "registrationTypeGTE", "registrationTypeLT", "registrationTypeLTE", "registrationTypeContains", "registrationTypeHasPrefix", "registrationTypeHasSuffix", "registrationTypeIsNil", "registrationTypeNotNil", "registrationTypeEqualFold", "registrationTypeContainsFold", "state", "stateNEQ", "stateIn", "stateNotIn", "apprenticeship", "apprenticeshipNEQ", "replacedByID", "replacedByIDNEQ", "replacedByIDIn", "replacedByIDNotIn", "replacedByIDIsNil", "replacedByIDNotNil", "hasSkillBlocks", "hasSkillBlocksWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOCertificationWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOCertificationWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOCertificationWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "codeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeNEQ = data
+		case "codeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeIn = data
+		case "codeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeNotIn = data
+		case "codeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeGT = data
+		case "codeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeGTE = data
+		case "codeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeLT = data
+		case "codeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeLTE = data
+		case "codeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeContains = data
+		case "codeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeHasPrefix = data
+		case "codeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeHasSuffix = data
+		case "codeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeEqualFold = data
+		case "codeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeContainsFold = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "titleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNEQ = data
+		case "titleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleIn = data
+		case "titleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNotIn = data
+		case "titleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGT = data
+		case "titleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGTE = data
+		case "titleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLT = data
+		case "titleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLTE = data
+		case "titleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContains = data
+		case "titleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasPrefix = data
+		case "titleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasSuffix = data
+		case "titleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleEqualFold = data
+		case "titleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContainsFold = data
+		case "rncpCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rncpCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RncpCode = data
+		case "rncpCodeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rncpCodeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RncpCodeNEQ = data
+		case "rncpCodeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rncpCodeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RncpCodeIn = data
+		case "rncpCodeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rncpCodeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RncpCodeNotIn = data
+		case "rncpCodeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rncpCodeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RncpCodeGT = data
+		case "rncpCodeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rncpCodeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RncpCodeGTE = data
+		case "rncpCodeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rncpCodeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RncpCodeLT = data
+		case "rncpCodeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rncpCodeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RncpCodeLTE = data
+		case "rncpCodeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rncpCodeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RncpCodeContains = data
+		case "rncpCodeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rncpCodeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RncpCodeHasPrefix = data
+		case "rncpCodeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rncpCodeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RncpCodeHasSuffix = data
+		case "rncpCodeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rncpCodeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RncpCodeIsNil = data
+		case "rncpCodeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rncpCodeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RncpCodeNotNil = data
+		case "rncpCodeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rncpCodeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RncpCodeEqualFold = data
+		case "rncpCodeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rncpCodeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RncpCodeContainsFold = data
+		case "rsCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rsCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RsCode = data
+		case "rsCodeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rsCodeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RsCodeNEQ = data
+		case "rsCodeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rsCodeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RsCodeIn = data
+		case "rsCodeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rsCodeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RsCodeNotIn = data
+		case "rsCodeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rsCodeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RsCodeGT = data
+		case "rsCodeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rsCodeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RsCodeGTE = data
+		case "rsCodeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rsCodeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RsCodeLT = data
+		case "rsCodeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rsCodeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RsCodeLTE = data
+		case "rsCodeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rsCodeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RsCodeContains = data
+		case "rsCodeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rsCodeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RsCodeHasPrefix = data
+		case "rsCodeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rsCodeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RsCodeHasSuffix = data
+		case "rsCodeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rsCodeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RsCodeIsNil = data
+		case "rsCodeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rsCodeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RsCodeNotNil = data
+		case "rsCodeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rsCodeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RsCodeEqualFold = data
+		case "rsCodeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rsCodeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RsCodeContainsFold = data
+		case "acronym":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronym"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Acronym = data
+		case "acronymNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymNEQ = data
+		case "acronymIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymIn = data
+		case "acronymNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymNotIn = data
+		case "acronymGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymGT = data
+		case "acronymGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymGTE = data
+		case "acronymLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymLT = data
+		case "acronymLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymLTE = data
+		case "acronymContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymContains = data
+		case "acronymHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymHasPrefix = data
+		case "acronymHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymHasSuffix = data
+		case "acronymIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymIsNil = data
+		case "acronymNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymNotNil = data
+		case "acronymEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymEqualFold = data
+		case "acronymContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymContainsFold = data
+		case "acronymLabel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymLabel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymLabel = data
+		case "acronymLabelNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymLabelNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymLabelNEQ = data
+		case "acronymLabelIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymLabelIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymLabelIn = data
+		case "acronymLabelNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymLabelNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymLabelNotIn = data
+		case "acronymLabelGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymLabelGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymLabelGT = data
+		case "acronymLabelGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymLabelGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymLabelGTE = data
+		case "acronymLabelLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymLabelLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymLabelLT = data
+		case "acronymLabelLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymLabelLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymLabelLTE = data
+		case "acronymLabelContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymLabelContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymLabelContains = data
+		case "acronymLabelHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymLabelHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymLabelHasPrefix = data
+		case "acronymLabelHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymLabelHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymLabelHasSuffix = data
+		case "acronymLabelIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymLabelIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymLabelIsNil = data
+		case "acronymLabelNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymLabelNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymLabelNotNil = data
+		case "acronymLabelEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymLabelEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymLabelEqualFold = data
+		case "acronymLabelContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymLabelContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymLabelContainsFold = data
+		case "schoolCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolCode = data
+		case "schoolCodeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolCodeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolCodeNEQ = data
+		case "schoolCodeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolCodeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolCodeIn = data
+		case "schoolCodeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolCodeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolCodeNotIn = data
+		case "schoolCodeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolCodeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolCodeGT = data
+		case "schoolCodeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolCodeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolCodeGTE = data
+		case "schoolCodeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolCodeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolCodeLT = data
+		case "schoolCodeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolCodeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolCodeLTE = data
+		case "schoolCodeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolCodeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolCodeContains = data
+		case "schoolCodeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolCodeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolCodeHasPrefix = data
+		case "schoolCodeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolCodeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolCodeHasSuffix = data
+		case "schoolCodeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolCodeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolCodeIsNil = data
+		case "schoolCodeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolCodeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolCodeNotNil = data
+		case "schoolCodeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolCodeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolCodeEqualFold = data
+		case "schoolCodeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolCodeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolCodeContainsFold = data
+		case "level":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level = data
+		case "levelNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("levelNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LevelNEQ = data
+		case "levelIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("levelIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LevelIn = data
+		case "levelNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("levelNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LevelNotIn = data
+		case "levelGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("levelGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LevelGT = data
+		case "levelGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("levelGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LevelGTE = data
+		case "levelLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("levelLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LevelLT = data
+		case "levelLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("levelLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LevelLTE = data
+		case "levelIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("levelIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LevelIsNil = data
+		case "levelNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("levelNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LevelNotNil = data
+		case "firstExamSession":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstExamSession"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstExamSession = data
+		case "firstExamSessionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstExamSessionNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstExamSessionNEQ = data
+		case "firstExamSessionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstExamSessionIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstExamSessionIn = data
+		case "firstExamSessionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstExamSessionNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstExamSessionNotIn = data
+		case "firstExamSessionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstExamSessionGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstExamSessionGT = data
+		case "firstExamSessionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstExamSessionGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstExamSessionGTE = data
+		case "firstExamSessionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstExamSessionLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstExamSessionLT = data
+		case "firstExamSessionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstExamSessionLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstExamSessionLTE = data
+		case "firstExamSessionIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstExamSessionIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstExamSessionIsNil = data
+		case "firstExamSessionNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstExamSessionNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstExamSessionNotNil = data
+		case "lastExamSession":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastExamSession"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastExamSession = data
+		case "lastExamSessionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastExamSessionNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastExamSessionNEQ = data
+		case "lastExamSessionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastExamSessionIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastExamSessionIn = data
+		case "lastExamSessionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastExamSessionNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastExamSessionNotIn = data
+		case "lastExamSessionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastExamSessionGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastExamSessionGT = data
+		case "lastExamSessionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastExamSessionGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastExamSessionGTE = data
+		case "lastExamSessionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastExamSessionLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastExamSessionLT = data
+		case "lastExamSessionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastExamSessionLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastExamSessionLTE = data
+		case "lastExamSessionIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastExamSessionIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastExamSessionIsNil = data
+		case "lastExamSessionNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastExamSessionNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastExamSessionNotNil = data
+		case "decisionDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDate"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionDate = data
+		case "decisionDateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDateNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionDateNEQ = data
+		case "decisionDateIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDateIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionDateIn = data
+		case "decisionDateNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDateNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionDateNotIn = data
+		case "decisionDateGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDateGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionDateGT = data
+		case "decisionDateGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDateGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionDateGTE = data
+		case "decisionDateLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDateLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionDateLT = data
+		case "decisionDateLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDateLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionDateLTE = data
+		case "decisionDateIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDateIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionDateIsNil = data
+		case "decisionDateNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDateNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionDateNotNil = data
+		case "registrationEndDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationEndDate"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationEndDate = data
+		case "registrationEndDateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationEndDateNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationEndDateNEQ = data
+		case "registrationEndDateIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationEndDateIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationEndDateIn = data
+		case "registrationEndDateNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationEndDateNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationEndDateNotIn = data
+		case "registrationEndDateGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationEndDateGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationEndDateGT = data
+		case "registrationEndDateGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationEndDateGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationEndDateGTE = data
+		case "registrationEndDateLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationEndDateLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationEndDateLT = data
+		case "registrationEndDateLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationEndDateLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationEndDateLTE = data
+		case "registrationEndDateIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationEndDateIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationEndDateIsNil = data
+		case "registrationEndDateNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationEndDateNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationEndDateNotNil = data
+		case "registrationType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationType"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationType = data
+		case "registrationTypeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationTypeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationTypeNEQ = data
+		case "registrationTypeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationTypeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationTypeIn = data
+		case "registrationTypeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationTypeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationTypeNotIn = data
+		case "registrationTypeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationTypeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationTypeGT = data
+		case "registrationTypeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationTypeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationTypeGTE = data
+		case "registrationTypeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationTypeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationTypeLT = data
+		case "registrationTypeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationTypeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationTypeLTE = data
+		case "registrationTypeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationTypeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationTypeContains = data
+		case "registrationTypeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationTypeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationTypeHasPrefix = data
+		case "registrationTypeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationTypeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationTypeHasSuffix = data
+		case "registrationTypeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationTypeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationTypeIsNil = data
+		case "registrationTypeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationTypeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationTypeNotNil = data
+		case "registrationTypeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationTypeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationTypeEqualFold = data
+		case "registrationTypeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationTypeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationTypeContainsFold = data
+		case "state":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("state"))
+			data, err := ec.unmarshalOCertificationState2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋcertificationᚐState(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.State = data
+		case "stateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateNEQ"))
+			data, err := ec.unmarshalOCertificationState2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋcertificationᚐState(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateNEQ = data
+		case "stateIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateIn"))
+			data, err := ec.unmarshalOCertificationState2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋcertificationᚐStateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateIn = data
+		case "stateNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateNotIn"))
+			data, err := ec.unmarshalOCertificationState2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋcertificationᚐStateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateNotIn = data
+		case "apprenticeship":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("apprenticeship"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Apprenticeship = data
+		case "apprenticeshipNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("apprenticeshipNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprenticeshipNEQ = data
+		case "replacedByID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replacedByID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplacedByID = data
+		case "replacedByIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replacedByIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplacedByIDNEQ = data
+		case "replacedByIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replacedByIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplacedByIDIn = data
+		case "replacedByIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replacedByIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplacedByIDNotIn = data
+		case "replacedByIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replacedByIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplacedByIDIsNil = data
+		case "replacedByIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replacedByIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplacedByIDNotNil = data
+		case "hasSkillBlocks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSkillBlocks"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSkillBlocks = data
+		case "hasSkillBlocksWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSkillBlocksWith"))
+			data, err := ec.unmarshalOSkillBlockWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSkillBlockWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSkillBlocksWith = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCheckInInput(ctx context.Context, obj any) (model.CheckInInput, error) {
 	var it model.CheckInInput
 	if obj == nil {
@@ -21267,6 +26362,169 @@ func (ec *executionContext) unmarshalInputCreateActivityInput(ctx context.Contex
 				return it, err
 			}
 			it.OrganizationID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCreateCertificationInput(ctx context.Context, obj any) (ent.CreateCertificationInput, error) {
+	var it ent.CreateCertificationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "title", "rncpCode", "rsCode", "acronym", "acronymLabel", "schoolCode", "certifierNames", "certifierSirets", "level", "nsfCodes", "formacodes", "firstExamSession", "lastExamSession", "decisionDate", "registrationEndDate", "registrationType", "state", "apprenticeship", "replacedByID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "rncpCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rncpCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RncpCode = data
+		case "rsCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rsCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RsCode = data
+		case "acronym":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronym"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Acronym = data
+		case "acronymLabel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronymLabel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcronymLabel = data
+		case "schoolCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolCode = data
+		case "certifierNames":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certifierNames"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CertifierNames = data
+		case "certifierSirets":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certifierSirets"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CertifierSirets = data
+		case "level":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level = data
+		case "nsfCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nsfCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NsfCodes = data
+		case "formacodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("formacodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Formacodes = data
+		case "firstExamSession":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstExamSession"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstExamSession = data
+		case "lastExamSession":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastExamSession"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastExamSession = data
+		case "decisionDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDate"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionDate = data
+		case "registrationEndDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationEndDate"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationEndDate = data
+		case "registrationType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationType"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationType = data
+		case "state":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("state"))
+			data, err := ec.unmarshalOCertificationState2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋcertificationᚐState(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.State = data
+		case "apprenticeship":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("apprenticeship"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Apprenticeship = data
+		case "replacedByID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replacedByID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplacedByID = data
 		}
 	}
 	return it, nil
@@ -27168,6 +32426,554 @@ func (ec *executionContext) unmarshalInputParticipantWhereInput(ctx context.Cont
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputReferenceCodeWhereInput(ctx context.Context, obj any) (ent.ReferenceCodeWhereInput, error) {
+	var it ent.ReferenceCodeWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "list", "listNEQ", "listIn", "listNotIn", "listGT", "listGTE", "listLT", "listLTE", "listContains", "listHasPrefix", "listHasSuffix", "listEqualFold", "listContainsFold", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "label", "labelNEQ", "labelIn", "labelNotIn", "labelGT", "labelGTE", "labelLT", "labelLTE", "labelContains", "labelHasPrefix", "labelHasSuffix", "labelEqualFold", "labelContainsFold", "parentCode", "parentCodeNEQ", "parentCodeIn", "parentCodeNotIn", "parentCodeGT", "parentCodeGTE", "parentCodeLT", "parentCodeLTE", "parentCodeContains", "parentCodeHasPrefix", "parentCodeHasSuffix", "parentCodeIsNil", "parentCodeNotNil", "parentCodeEqualFold", "parentCodeContainsFold", "position", "positionNEQ", "positionIn", "positionNotIn", "positionGT", "positionGTE", "positionLT", "positionLTE", "active", "activeNEQ"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOReferenceCodeWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐReferenceCodeWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOReferenceCodeWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐReferenceCodeWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOReferenceCodeWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐReferenceCodeWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "list":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("list"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.List = data
+		case "listNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ListNEQ = data
+		case "listIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ListIn = data
+		case "listNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ListNotIn = data
+		case "listGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ListGT = data
+		case "listGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ListGTE = data
+		case "listLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ListLT = data
+		case "listLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ListLTE = data
+		case "listContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ListContains = data
+		case "listHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ListHasPrefix = data
+		case "listHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ListHasSuffix = data
+		case "listEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ListEqualFold = data
+		case "listContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ListContainsFold = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "codeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeNEQ = data
+		case "codeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeIn = data
+		case "codeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeNotIn = data
+		case "codeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeGT = data
+		case "codeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeGTE = data
+		case "codeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeLT = data
+		case "codeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeLTE = data
+		case "codeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeContains = data
+		case "codeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeHasPrefix = data
+		case "codeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeHasSuffix = data
+		case "codeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeEqualFold = data
+		case "codeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeContainsFold = data
+		case "label":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Label = data
+		case "labelNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelNEQ = data
+		case "labelIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelIn = data
+		case "labelNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelNotIn = data
+		case "labelGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelGT = data
+		case "labelGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelGTE = data
+		case "labelLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelLT = data
+		case "labelLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelLTE = data
+		case "labelContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelContains = data
+		case "labelHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelHasPrefix = data
+		case "labelHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelHasSuffix = data
+		case "labelEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelEqualFold = data
+		case "labelContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelContainsFold = data
+		case "parentCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentCode = data
+		case "parentCodeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentCodeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentCodeNEQ = data
+		case "parentCodeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentCodeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentCodeIn = data
+		case "parentCodeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentCodeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentCodeNotIn = data
+		case "parentCodeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentCodeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentCodeGT = data
+		case "parentCodeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentCodeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentCodeGTE = data
+		case "parentCodeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentCodeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentCodeLT = data
+		case "parentCodeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentCodeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentCodeLTE = data
+		case "parentCodeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentCodeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentCodeContains = data
+		case "parentCodeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentCodeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentCodeHasPrefix = data
+		case "parentCodeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentCodeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentCodeHasSuffix = data
+		case "parentCodeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentCodeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentCodeIsNil = data
+		case "parentCodeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentCodeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentCodeNotNil = data
+		case "parentCodeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentCodeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentCodeEqualFold = data
+		case "parentCodeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentCodeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentCodeContainsFold = data
+		case "position":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("position"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Position = data
+		case "positionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PositionNEQ = data
+		case "positionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PositionIn = data
+		case "positionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PositionNotIn = data
+		case "positionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PositionGT = data
+		case "positionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PositionGTE = data
+		case "positionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PositionLT = data
+		case "positionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("positionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PositionLTE = data
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = data
+		case "activeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activeNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActiveNEQ = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputRegisterDeviceInput(ctx context.Context, obj any) (model.RegisterDeviceInput, error) {
 	var it model.RegisterDeviceInput
 	if obj == nil {
@@ -29514,6 +35320,330 @@ func (ec *executionContext) unmarshalInputScanWhereInput(ctx context.Context, ob
 				return it, err
 			}
 			it.HasDeviceWith = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputSkillBlockWhereInput(ctx context.Context, obj any) (ent.SkillBlockWhereInput, error) {
+	var it ent.SkillBlockWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "label", "labelNEQ", "labelIn", "labelNotIn", "labelGT", "labelGTE", "labelLT", "labelLTE", "labelContains", "labelHasPrefix", "labelHasSuffix", "labelEqualFold", "labelContainsFold", "certificationID", "certificationIDNEQ", "certificationIDIn", "certificationIDNotIn", "hasCertification", "hasCertificationWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOSkillBlockWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSkillBlockWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOSkillBlockWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSkillBlockWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOSkillBlockWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSkillBlockWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "codeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeNEQ = data
+		case "codeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeIn = data
+		case "codeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeNotIn = data
+		case "codeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeGT = data
+		case "codeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeGTE = data
+		case "codeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeLT = data
+		case "codeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeLTE = data
+		case "codeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeContains = data
+		case "codeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeHasPrefix = data
+		case "codeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeHasSuffix = data
+		case "codeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeEqualFold = data
+		case "codeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeContainsFold = data
+		case "label":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Label = data
+		case "labelNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelNEQ = data
+		case "labelIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelIn = data
+		case "labelNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelNotIn = data
+		case "labelGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelGT = data
+		case "labelGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelGTE = data
+		case "labelLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelLT = data
+		case "labelLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelLTE = data
+		case "labelContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelContains = data
+		case "labelHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelHasPrefix = data
+		case "labelHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelHasSuffix = data
+		case "labelEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelEqualFold = data
+		case "labelContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelContainsFold = data
+		case "certificationID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certificationID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CertificationID = data
+		case "certificationIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certificationIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CertificationIDNEQ = data
+		case "certificationIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certificationIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CertificationIDIn = data
+		case "certificationIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certificationIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CertificationIDNotIn = data
+		case "hasCertification":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCertification"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCertification = data
+		case "hasCertificationWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCertificationWith"))
+			data, err := ec.unmarshalOCertificationWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCertificationWith = data
 		}
 	}
 	return it, nil
@@ -32296,6 +38426,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Slot(ctx, sel, obj)
+	case *ent.SkillBlock:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SkillBlock(ctx, sel, obj)
 	case *ent.Scan:
 		if obj == nil {
 			return graphql.Null
@@ -32306,6 +38441,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Registration(ctx, sel, obj)
+	case *ent.ReferenceCode:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ReferenceCode(ctx, sel, obj)
 	case *ent.Participant:
 		if obj == nil {
 			return graphql.Null
@@ -32336,11 +38476,21 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Device(ctx, sel, obj)
+	case *ent.Certification:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Certification(ctx, sel, obj)
 	case *ent.Activity:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Activity(ctx, sel, obj)
+	case *ent.Accreditation:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Accreditation(ctx, sel, obj)
 	default:
 		if typedObj, ok := obj.(graphql.Marshaler); ok {
 			return typedObj
@@ -32353,6 +38503,160 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var accreditationImplementors = []string{"Accreditation", "Node"}
+
+func (ec *executionContext) _Accreditation(ctx context.Context, sel ast.SelectionSet, obj *ent.Accreditation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accreditationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Accreditation")
+		case "id":
+			out.Values[i] = ec._Accreditation_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "certificationID":
+			out.Values[i] = ec._Accreditation_certificationID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "siret":
+			out.Values[i] = ec._Accreditation_siret(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Accreditation_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organizationID":
+			out.Values[i] = ec._Accreditation_organizationID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "mayTrain":
+			out.Values[i] = ec._Accreditation_mayTrain(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "mayAssess":
+			out.Values[i] = ec._Accreditation_mayAssess(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "certifier":
+			out.Values[i] = ec._Accreditation_certifier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endDate":
+			out.Values[i] = ec._Accreditation_endDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "certification":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Accreditation_certification(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "organization":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Accreditation_organization(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
 
 var activityImplementors = []string{"Activity", "Node"}
 
@@ -32934,6 +39238,397 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 			}
 		case "user":
 			out.Values[i] = ec._AuthPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var certificationImplementors = []string{"Certification", "Node"}
+
+func (ec *executionContext) _Certification(ctx context.Context, sel ast.SelectionSet, obj *ent.Certification) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, certificationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Certification")
+		case "id":
+			out.Values[i] = ec._Certification_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Certification_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Certification_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "code":
+			out.Values[i] = ec._Certification_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Certification_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rncpCode":
+			out.Values[i] = ec._Certification_rncpCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rsCode":
+			out.Values[i] = ec._Certification_rsCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acronym":
+			out.Values[i] = ec._Certification_acronym(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acronymLabel":
+			out.Values[i] = ec._Certification_acronymLabel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "schoolCode":
+			out.Values[i] = ec._Certification_schoolCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "certifierNames":
+			out.Values[i] = ec._Certification_certifierNames(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "certifierSirets":
+			out.Values[i] = ec._Certification_certifierSirets(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "level":
+			out.Values[i] = ec._Certification_level(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nsfCodes":
+			out.Values[i] = ec._Certification_nsfCodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "formacodes":
+			out.Values[i] = ec._Certification_formacodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "firstExamSession":
+			out.Values[i] = ec._Certification_firstExamSession(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastExamSession":
+			out.Values[i] = ec._Certification_lastExamSession(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decisionDate":
+			out.Values[i] = ec._Certification_decisionDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "registrationEndDate":
+			out.Values[i] = ec._Certification_registrationEndDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "registrationType":
+			out.Values[i] = ec._Certification_registrationType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._Certification_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "apprenticeship":
+			out.Values[i] = ec._Certification_apprenticeship(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "replacedByID":
+			out.Values[i] = ec._Certification_replacedByID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "replacedBy":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Certification_replacedBy(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "replaces":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Certification_replaces(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "skillBlocks":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Certification_skillBlocks(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "accreditations":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Certification_accreditations(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var certificationConnectionImplementors = []string{"CertificationConnection"}
+
+func (ec *executionContext) _CertificationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CertificationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, certificationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CertificationConnection")
+		case "edges":
+			out.Values[i] = ec._CertificationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CertificationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CertificationConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var certificationEdgeImplementors = []string{"CertificationEdge"}
+
+func (ec *executionContext) _CertificationEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CertificationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, certificationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CertificationEdge")
+		case "node":
+			out.Values[i] = ec._CertificationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._CertificationEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -34057,6 +40752,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "removeMembership":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_removeMembership(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createCertification":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createCertification(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -35284,6 +41986,94 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "certifications":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_certifications(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "certification":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_certification(ctx, field)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "referenceCodes":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_referenceCodes(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "certificationHistory":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_certificationHistory(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "deviceActivities":
 			field := field
 
@@ -35407,6 +42197,74 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var referenceCodeImplementors = []string{"ReferenceCode", "Node"}
+
+func (ec *executionContext) _ReferenceCode(ctx context.Context, sel ast.SelectionSet, obj *ent.ReferenceCode) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referenceCodeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferenceCode")
+		case "id":
+			out.Values[i] = ec._ReferenceCode_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "list":
+			out.Values[i] = ec._ReferenceCode_list(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._ReferenceCode_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._ReferenceCode_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "parentCode":
+			out.Values[i] = ec._ReferenceCode_parentCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "position":
+			out.Values[i] = ec._ReferenceCode_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "active":
+			out.Values[i] = ec._ReferenceCode_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -36466,6 +43324,97 @@ func (ec *executionContext) _ScanEdge(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var skillBlockImplementors = []string{"SkillBlock", "Node"}
+
+func (ec *executionContext) _SkillBlock(ctx context.Context, sel ast.SelectionSet, obj *ent.SkillBlock) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, skillBlockImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SkillBlock")
+		case "id":
+			out.Values[i] = ec._SkillBlock_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "code":
+			out.Values[i] = ec._SkillBlock_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "label":
+			out.Values[i] = ec._SkillBlock_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "certificationID":
+			out.Values[i] = ec._SkillBlock_certificationID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "certification":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SkillBlock_certification(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -37679,6 +44628,21 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAccreditation2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditation(ctx context.Context, sel ast.SelectionSet, v *ent.Accreditation) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Accreditation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAccreditationWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationWhereInput(ctx context.Context, v any) (*ent.AccreditationWhereInput, error) {
+	res, err := ec.unmarshalInputAccreditationWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNActivity2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐActivityᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Activity) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -37777,6 +44741,62 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCertification2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertification(ctx context.Context, sel ast.SelectionSet, v *ent.Certification) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Certification(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCertificationConnection2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CertificationConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CertificationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCertificationOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationOrder(ctx context.Context, v any) (*ent.CertificationOrder, error) {
+	res, err := ec.unmarshalInputCertificationOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCertificationOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationOrderField(ctx context.Context, v any) (*ent.CertificationOrderField, error) {
+	var res = new(ent.CertificationOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCertificationOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.CertificationOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNCertificationState2githubᚗcomᚋofhubᚋofhubᚋentᚋcertificationᚐState(ctx context.Context, v any) (certification.State, error) {
+	var res certification.State
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCertificationState2githubᚗcomᚋofhubᚋofhubᚋentᚋcertificationᚐState(ctx context.Context, sel ast.SelectionSet, v certification.State) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNCertificationWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationWhereInput(ctx context.Context, v any) (*ent.CertificationWhereInput, error) {
+	res, err := ec.unmarshalInputCertificationWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNCheckInEvent2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCheckInEvent(ctx context.Context, sel ast.SelectionSet, v *model.CheckInEvent) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -37830,6 +44850,11 @@ func (ec *executionContext) unmarshalNContactPointInput2githubᚗcomᚋofhubᚋo
 
 func (ec *executionContext) unmarshalNCreateActivityInput2githubᚗcomᚋofhubᚋofhubᚋentᚐCreateActivityInput(ctx context.Context, v any) (ent.CreateActivityInput, error) {
 	res, err := ec.unmarshalInputCreateActivityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateCertificationInput2githubᚗcomᚋofhubᚋofhubᚋentᚐCreateCertificationInput(ctx context.Context, v any) (ent.CreateCertificationInput, error) {
+	res, err := ec.unmarshalInputCreateCertificationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -38403,6 +45428,37 @@ func (ec *executionContext) marshalNPublicKey2ᚖgithubᚗcomᚋofhubᚋofhubᚋ
 	return ec._PublicKey(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNReferenceCode2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐReferenceCodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ReferenceCode) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReferenceCode2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐReferenceCode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReferenceCode2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐReferenceCode(ctx context.Context, sel ast.SelectionSet, v *ent.ReferenceCode) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ReferenceCode(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReferenceCodeWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐReferenceCodeWhereInput(ctx context.Context, v any) (*ent.ReferenceCodeWhereInput, error) {
+	res, err := ec.unmarshalInputReferenceCodeWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRegisterDeviceInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRegisterDeviceInput(ctx context.Context, v any) (model.RegisterDeviceInput, error) {
 	res, err := ec.unmarshalInputRegisterDeviceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -38634,6 +45690,21 @@ func (ec *executionContext) marshalNScanStatus2githubᚗcomᚋofhubᚋofhubᚋen
 
 func (ec *executionContext) unmarshalNScanWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanWhereInput(ctx context.Context, v any) (*ent.ScanWhereInput, error) {
 	res, err := ec.unmarshalInputScanWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSkillBlock2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSkillBlock(ctx context.Context, sel ast.SelectionSet, v *ent.SkillBlock) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SkillBlock(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSkillBlockWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSkillBlockWhereInput(ctx context.Context, v any) (*ent.SkillBlockWhereInput, error) {
+	res, err := ec.unmarshalInputSkillBlockWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -39100,6 +46171,50 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAccreditation2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Accreditation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAccreditation2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOAccreditationWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationWhereInputᚄ(ctx context.Context, v any) ([]*ent.AccreditationWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.AccreditationWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAccreditationWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAccreditationWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationWhereInput(ctx context.Context, v any) (*ent.AccreditationWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAccreditationWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOActivity2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐActivity(ctx context.Context, sel ast.SelectionSet, v *ent.Activity) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -39197,6 +46312,146 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOCertification2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Certification) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCertification2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertification(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCertification2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertification(ctx context.Context, sel ast.SelectionSet, v *ent.Certification) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Certification(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCertificationEdge2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.CertificationEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCertificationEdge2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCertificationEdge2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationEdge(ctx context.Context, sel ast.SelectionSet, v *ent.CertificationEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CertificationEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCertificationOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationOrderᚄ(ctx context.Context, v any) ([]*ent.CertificationOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.CertificationOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCertificationOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCertificationState2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋcertificationᚐStateᚄ(ctx context.Context, v any) ([]certification.State, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]certification.State, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCertificationState2githubᚗcomᚋofhubᚋofhubᚋentᚋcertificationᚐState(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCertificationState2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋcertificationᚐStateᚄ(ctx context.Context, sel ast.SelectionSet, v []certification.State) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCertificationState2githubᚗcomᚋofhubᚋofhubᚋentᚋcertificationᚐState(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCertificationState2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋcertificationᚐState(ctx context.Context, v any) (*certification.State, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(certification.State)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCertificationState2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋcertificationᚐState(ctx context.Context, sel ast.SelectionSet, v *certification.State) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOCertificationWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationWhereInputᚄ(ctx context.Context, v any) ([]*ent.CertificationWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.CertificationWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCertificationWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCertificationWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationWhereInput(ctx context.Context, v any) (*ent.CertificationWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCertificationWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOContactPoint2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐContactPointᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.ContactPoint) graphql.Marshaler {
@@ -40028,6 +47283,31 @@ func (ec *executionContext) marshalOPermission2ᚕgithubᚗcomᚋofhubᚋofhub�
 	return ret
 }
 
+func (ec *executionContext) unmarshalOReferenceCodeWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐReferenceCodeWhereInputᚄ(ctx context.Context, v any) ([]*ent.ReferenceCodeWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ReferenceCodeWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReferenceCodeWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐReferenceCodeWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOReferenceCodeWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐReferenceCodeWhereInput(ctx context.Context, v any) (*ent.ReferenceCodeWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputReferenceCodeWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalORegistration2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐRegistrationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Registration) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -40409,6 +47689,50 @@ func (ec *executionContext) unmarshalOScanWhereInput2ᚖgithubᚗcomᚋofhubᚋo
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputScanWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSkillBlock2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSkillBlockᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.SkillBlock) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSkillBlock2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSkillBlock(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOSkillBlockWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSkillBlockWhereInputᚄ(ctx context.Context, v any) ([]*ent.SkillBlockWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.SkillBlockWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSkillBlockWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSkillBlockWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOSkillBlockWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSkillBlockWhereInput(ctx context.Context, v any) (*ent.SkillBlockWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSkillBlockWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/ofhub/ofhub/ent/apperr"
 	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/server/app"
+	"github.com/ofhub/ofhub/server/catalogue"
 	"github.com/ofhub/ofhub/server/config"
 	"github.com/ofhub/ofhub/server/db"
 	"github.com/ofhub/ofhub/server/demo"
@@ -39,6 +40,8 @@ func init() {
 		{"migrate", "[--data-dir DIR] [--database-url URL]", "apply pending database migrations and exit", migrate},
 		{"demo", "[--data-dir DIR] [--database-url URL]", "load the demo data set into an empty database and print the logins", loadDemo},
 		{"user add", "--email E --password P [--first-name F] [--last-name L] [--operator] [--data-dir DIR] [--database-url URL]", "create a user (the first operator of a new database)", userAdd},
+		{"import francecompetences", "<zip> [--data-dir DIR] [--database-url URL]", "import the certifications (RNCP / RS), skill blocks and accreditations of a France compétences CSV export zip", importFranceCompetences},
+		{"import lheo-dicts", "[DIR] [--data-dir DIR] [--database-url URL]", "load the LHEO 2.3 code tables (embedded, or DIR/lheo-2.3-dicts.csv) and the local code lists", importLHEODicts},
 		{"help", "[COMMAND]", "show this help, or the flags of one command", help},
 	}
 }
@@ -248,4 +251,60 @@ func userAdd(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("Compte %s créé (%s, id %d).\n", u.Email, role, u.ID)
 	return nil
+}
+
+// positional splits a command's leading positional arguments from its flags.
+func positional(args []string) (pos, flags []string) {
+	for i, a := range args {
+		if strings.HasPrefix(a, "-") {
+			return args[:i], args[i:]
+		}
+	}
+	return args, nil
+}
+
+func importFranceCompetences(ctx context.Context, args []string) error {
+	pos, flags := positional(args)
+	cfg, err := load("import francecompetences", flags, nil)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return errors.New("usage : ofhub import francecompetences <export-fiches-csv-AAAA-MM-JJ.zip>")
+	}
+	a, err := app.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	rep, err := catalogue.ImportFranceCompetences(ctx, a.Client, pos[0], nil, os.Stderr)
+	if rep != nil {
+		rep.Print(os.Stdout)
+	}
+	return err
+}
+
+func importLHEODicts(ctx context.Context, args []string) error {
+	pos, flags := positional(args)
+	cfg, err := load("import lheo-dicts", flags, nil)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 1 {
+		return errors.New("usage : ofhub import lheo-dicts [DIR]")
+	}
+	dir := ""
+	if len(pos) == 1 {
+		dir = pos[0]
+	}
+	a, err := app.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	rep, err := catalogue.ImportLHEODicts(ctx, a.Client, dir)
+	if rep != nil {
+		rep.Print(os.Stdout)
+	}
+	return err
 }
