@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 	"encoding/base64"
+	"strconv"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -141,6 +142,15 @@ func (r *mutationResolver) SpeakerLink(ctx context.Context, id int) (string, err
 	return r.Checkin.SpeakerLink(ctx, id)
 }
 
+// RotateTicketKey is the resolver for the rotateTicketKey field.
+func (r *mutationResolver) RotateTicketKey(ctx context.Context, organizationID int) (string, error) {
+	id, err := r.Checkin.RotateKey(ctx, organizationID)
+	if err != nil {
+		return "", err
+	}
+	return strconv.FormatUint(uint64(id), 10), nil
+}
+
 // CheckIn is the resolver for the checkIn field.
 func (r *mutationResolver) CheckIn(ctx context.Context, input model.CheckInInput) (*model.CheckInResult, error) {
 	in := checkin.Input{Code: input.Code, DeviceTime: input.ScannedAt}
@@ -202,6 +212,15 @@ func (r *mutationResolver) UndoCheckIn(ctx context.Context, checkInID int) (*ent
 // DeviceActivities is the resolver for the deviceActivities field.
 func (r *queryResolver) DeviceActivities(ctx context.Context) ([]*ent.Activity, error) {
 	return r.Checkin.DeviceActivities(ctx)
+}
+
+// DevicePublicKeys is the resolver for the devicePublicKeys field.
+func (r *queryResolver) DevicePublicKeys(ctx context.Context) ([]*model.PublicKey, error) {
+	keys, err := r.Checkin.DevicePublicKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return publicKeys(keys), nil
 }
 
 // DeviceRoster is the resolver for the deviceRoster field.

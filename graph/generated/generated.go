@@ -296,6 +296,7 @@ type ComplexityRoot struct {
 		RequestPasswordReset func(childComplexity int, email string) int
 		ResetPassword        func(childComplexity int, token string, password string) int
 		RevokeDevice         func(childComplexity int, id int) int
+		RotateTicketKey      func(childComplexity int, organizationID int) int
 		SetUserActive        func(childComplexity int, id int, active bool) int
 		SpeakerLink          func(childComplexity int, id int) int
 		SyncCheckIns         func(childComplexity int, input model.SyncCheckInsInput) int
@@ -410,6 +411,7 @@ type ComplexityRoot struct {
 		CertificationHistory func(childComplexity int, code string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
 		Certifications       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, search *string, orderBy []*ent.CertificationOrder, where *ent.CertificationWhereInput) int
 		DeviceActivities     func(childComplexity int) int
+		DevicePublicKeys     func(childComplexity int) int
 		DeviceRoster         func(childComplexity int, activityID int, after *string, first *int) int
 		DeviceSetup          func(childComplexity int, organizationID int) int
 		Me                   func(childComplexity int) int
@@ -671,6 +673,7 @@ type MutationResolver interface {
 	CreateSpeaker(ctx context.Context, input ent.CreateSpeakerInput) (*ent.Speaker, error)
 	UpdateSpeaker(ctx context.Context, id int, input ent.UpdateSpeakerInput) (*ent.Speaker, error)
 	SpeakerLink(ctx context.Context, id int) (string, error)
+	RotateTicketKey(ctx context.Context, organizationID int) (string, error)
 	CheckIn(ctx context.Context, input model.CheckInInput) (*model.CheckInResult, error)
 	SyncCheckIns(ctx context.Context, input model.SyncCheckInsInput) (*model.SyncCheckInsPayload, error)
 	MarkPresent(ctx context.Context, registrationID int, slotID *int) (*model.CheckInResult, error)
@@ -691,6 +694,7 @@ type QueryResolver interface {
 	ReferenceCodes(ctx context.Context, list string, parent *string, includeInactive *bool) ([]*ent.ReferenceCode, error)
 	CertificationHistory(ctx context.Context, code string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error)
 	DeviceActivities(ctx context.Context) ([]*ent.Activity, error)
+	DevicePublicKeys(ctx context.Context) ([]*model.PublicKey, error)
 	DeviceRoster(ctx context.Context, activityID int, after *string, first *int) (*model.RosterPage, error)
 	SearchParticipants(ctx context.Context, activityID int, query string, first *int) ([]*ent.Participant, error)
 	DeviceSetup(ctx context.Context, organizationID int) (*model.DeviceSetup, error)
@@ -1923,6 +1927,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeDevice(childComplexity, args["id"].(int)), true
+	case "Mutation.rotateTicketKey":
+		if e.ComplexityRoot.Mutation.RotateTicketKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rotateTicketKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RotateTicketKey(childComplexity, args["organizationId"].(int)), true
 	case "Mutation.setUserActive":
 		if e.ComplexityRoot.Mutation.SetUserActive == nil {
 			break
@@ -2515,6 +2530,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.DeviceActivities(childComplexity), true
+	case "Query.devicePublicKeys":
+		if e.ComplexityRoot.Query.DevicePublicKeys == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.DevicePublicKeys(childComplexity), true
 	case "Query.deviceRoster":
 		if e.ComplexityRoot.Query.DeviceRoster == nil {
 			break
@@ -3890,6 +3911,8 @@ type CheckInEvent {
 extend type Query {
   "Activities the calling device may scan."
   deviceActivities: [Activity!]!
+  "The organisation's ticket verification keys, for the calling device (refreshed at every sync: key rotations reach devices)."
+  devicePublicKeys: [PublicKey!]!
   "Registrations of an activity for a device: everything, then what changed since the cursor."
   deviceRoster(activityId: ID!, after: String, first: Int): RosterPage!
   "Check-in by name (R-CHK-2): participants of an activity whose name matches."
@@ -3921,6 +3944,9 @@ extend type Mutation {
   updateSpeaker(id: ID!, input: UpdateSpeakerInput!): Speaker!
   "Creates (or replaces) a speaker's personal check-in link, valid for their slots only (R-ACT-6). The previous link stops working."
   speakerLink(id: ID!): String!
+
+  "Starts signing new tickets with a new key; tickets signed before keep verifying. Devices receive the new key at their next sync. Returns the new key id."
+  rotateTicketKey(organizationId: ID!): String!
 
   checkIn(input: CheckInInput!): CheckInResult!
   syncCheckIns(input: SyncCheckInsInput!): SyncCheckInsPayload!
@@ -9721,6 +9747,20 @@ func (ec *executionContext) field_Mutation_revokeDevice_args(ctx context.Context
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_rotateTicketKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organizationId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["organizationId"] = arg0
 	return args, nil
 }
 
@@ -15929,6 +15969,50 @@ func (ec *executionContext) fieldContext_Mutation_speakerLink(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_rotateTicketKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rotateTicketKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RotateTicketKey(ctx, fc.Args["organizationId"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rotateTicketKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rotateTicketKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_checkIn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18285,6 +18369,38 @@ func (ec *executionContext) fieldContext_Query_deviceActivities(_ context.Contex
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Activity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_devicePublicKeys(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_devicePublicKeys(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().DevicePublicKeys(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PublicKey) graphql.Marshaler {
+			return ec.marshalNPublicKey2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐPublicKeyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_devicePublicKeys(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PublicKey(ctx, field)
 		},
 	}
 	return fc, nil
@@ -40861,6 +40977,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "rotateTicketKey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rotateTicketKey(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "checkIn":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_checkIn(ctx, field)
@@ -42084,6 +42207,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_deviceActivities(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "devicePublicKeys":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_devicePublicKeys(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}

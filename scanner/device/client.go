@@ -122,6 +122,10 @@ const registerMutation = `mutation($in: RegisterDeviceInput!) { registerDevice(i
 
 const activitiesQuery = `{ deviceActivities { ` + activityFields + ` } }`
 
+// activitiesAndKeysQuery refreshes activities and verification keys (a
+// key rotation on the server reaches the device at its next sync).
+const activitiesAndKeysQuery = `{ deviceActivities { ` + activityFields + ` } devicePublicKeys { keyId publicKey } }`
+
 const checkInMutation = `mutation($in: CheckInInput!) { checkIn(input: $in) {
   status message participants { lastName firstName } firstCheckedInAt duplicate registrationId
   checkIn { id slotID checkedInAt } } }`

@@ -76,12 +76,24 @@ func (d *Device) sync(ctx context.Context) (SyncReport, error) {
 		}
 	}
 	// 2. Activities (new ones, slot changes).
-	var acts struct{ DeviceActivities []gqlActivity }
-	if err := c.do(ctx, activitiesQuery, nil, &acts); err != nil {
+	var acts struct {
+		DeviceActivities []gqlActivity
+		DevicePublicKeys []struct{ KeyID, PublicKey string }
+	}
+	if err := c.do(ctx, activitiesAndKeysQuery, nil, &acts); err != nil {
 		return rep, err
 	}
 	if err := d.st.SetActivities(convertActivities(acts.DeviceActivities)); err != nil {
 		return rep, err
+	}
+	if len(acts.DevicePublicKeys) > 0 {
+		keys := map[string]string{}
+		for _, k := range acts.DevicePublicKeys {
+			keys[k.KeyID] = k.PublicKey
+		}
+		if err := d.st.SetKeys(keys); err != nil {
+			return rep, err
+		}
 	}
 	// 3. Roster deltas per activity.
 	for _, a := range d.st.Activities() {

@@ -5,9 +5,12 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/ofhub/ofhub/ent"
+	"github.com/ofhub/ofhub/ent/apperr"
 	"github.com/ofhub/ofhub/ent/ticketkey"
+	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/scanner/ticket"
 	"github.com/ofhub/ofhub/server/store"
 )
@@ -26,10 +29,12 @@ type keyring struct {
 	mu     sync.RWMutex
 	byID   map[uint32]signingKey
 	active map[int]signingKey
+	// activeAt: another instance's rotation is picked up within a minute.
+	activeAt map[int]time.Time
 }
 
 func newKeyring() *keyring {
-	return &keyring{byID: map[uint32]signingKey{}, active: map[int]signingKey{}}
+	return &keyring{byID: map[uint32]signingKey{}, active: map[int]signingKey{}, activeAt: map[int]time.Time{}}
 }
 
 // lookup returns the key of id, loading it once.
@@ -59,8 +64,9 @@ func (k *keyring) lookup(ctx context.Context, c *ent.Client, id uint32) (signing
 func (k *keyring) forOrg(ctx context.Context, c *ent.Client, org int) (signingKey, error) {
 	k.mu.RLock()
 	sk, ok := k.active[org]
+	fresh := time.Since(k.activeAt[org]) < time.Minute
 	k.mu.RUnlock()
-	if ok {
+	if ok && fresh {
 		return sk, nil
 	}
 	// Inside a caller's transaction, read and write through it (SQLite has
@@ -83,6 +89,7 @@ func (k *keyring) forOrg(ctx context.Context, c *ent.Client, org int) (signingKe
 	if !created || ent.TxFromContext(ctx) == nil {
 		k.mu.Lock()
 		k.active[org] = sk
+		k.activeAt[org] = time.Now()
 		k.byID[sk.ID] = sk
 		k.mu.Unlock()
 	}
@@ -109,17 +116,23 @@ func (e *Engine) PublicKeys(ctx context.Context, org int) (ticket.KeySet, error)
 // RotateKey creates a new signing key for org; tickets signed with older
 // keys keep verifying.
 func (e *Engine) RotateKey(ctx context.Context, org int) (uint32, error) {
+	if v := viewer.FromContext(ctx); v == nil || !(v.Operator || v.System || v.Has(org, viewer.Manager)) {
+		return 0, apperr.New(apperr.Forbidden, "forbidden")
+	}
 	id, pub, priv := ticket.GenerateKey()
-	err := e.Client.TicketKey.Update().Where(ticketkey.OrganizationID(org)).SetActive(false).Exec(sys(ctx))
+	c := store.Client(ctx, e.Client) // the mutation's transaction (SQLite has one writer)
+	err := c.TicketKey.Update().Where(ticketkey.OrganizationID(org)).SetActive(false).Exec(sys(ctx))
 	if err == nil {
-		err = e.Client.TicketKey.Create().SetOrganizationID(org).SetKeyID(int64(id)).SetPublicKey(pub).SetPrivateKey(priv).Exec(sys(ctx))
+		err = c.TicketKey.Create().SetOrganizationID(org).SetKeyID(int64(id)).SetPublicKey(pub).SetPrivateKey(priv).Exec(sys(ctx))
 	}
 	if err != nil {
 		return 0, fmt.Errorf("rotate ticket key: %w", err)
 	}
-	e.keys.mu.Lock()
-	delete(e.keys.active, org)
-	e.keys.mu.Unlock()
+	store.AfterCommit(ctx, func(context.Context) {
+		e.keys.mu.Lock()
+		delete(e.keys.active, org)
+		e.keys.mu.Unlock()
+	})
 	return id, nil
 }
 

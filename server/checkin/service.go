@@ -348,6 +348,15 @@ func (s *Service) DeviceActivities(ctx context.Context) ([]*ent.Activity, error)
 	return s.deviceActivities(ctx, v.DeviceOrg)
 }
 
+// DevicePublicKeys returns the calling device's organisation's keys.
+func (s *Service) DevicePublicKeys(ctx context.Context) (ticket.KeySet, error) {
+	v := viewer.FromContext(ctx)
+	if v == nil || v.DeviceID == 0 {
+		return nil, apperr.New(apperr.Forbidden, "forbidden")
+	}
+	return s.PublicKeys(ctx, v.DeviceOrg)
+}
+
 func (s *Service) deviceActivities(ctx context.Context, org int) ([]*ent.Activity, error) {
 	recent := s.Now().Add(-24 * time.Hour)
 	return s.Client.Activity.Query().Where(activity.OrganizationID(org), activity.QrCheckin(true),
