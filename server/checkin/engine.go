@@ -181,7 +181,10 @@ func (e *Engine) Process(ctx context.Context, c Caller, skewMs int64, ins []Inpu
 	var out []Result
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
-		out, err = e.process(ctx, c, skewMs, ins, lang)
+		// A single online scan skips the replay lookup: a retried request
+		// (same client scan id) hits the unique index, and the retry below
+		// then finds and replays it. Batches look their replays up first.
+		out, err = e.process(ctx, c, skewMs, ins, lang, attempt > 0 || len(ins) > 1 || ins[0].Offline)
 		// A concurrent identical sync may win the idempotency index: the
 		// retry then finds its rows and replays them.
 		if err == nil || !ent.IsConstraintError(err) {
@@ -191,7 +194,7 @@ func (e *Engine) Process(ctx context.Context, c Caller, skewMs int64, ins []Inpu
 	return out, err
 }
 
-func (e *Engine) process(ctx context.Context, c Caller, skewMs int64, ins []Input, lang string) ([]Result, error) {
+func (e *Engine) process(ctx context.Context, c Caller, skewMs int64, ins []Input, lang string, lookReplays bool) ([]Result, error) {
 	now := e.Now()
 	ps := make([]*pending, len(ins))
 	for i, in := range ins {
@@ -246,8 +249,10 @@ func (e *Engine) process(ctx context.Context, c Caller, skewMs int64, ins []Inpu
 	// has one writer; the locked section stays a few statements long):
 	// replays of this device, registrations with their people and slots,
 	// activities (cached).
-	if err := e.replays(ctx, e.Client, c, ps); err != nil {
-		return nil, err
+	if lookReplays {
+		if err := e.replays(ctx, e.Client, c, ps); err != nil {
+			return nil, err
+		}
 	}
 	ids := make([]int, 0, len(regIDs))
 	for id := range regIDs {
