@@ -52,6 +52,9 @@ type Engine struct {
 	acts     map[int]*ent.Activity
 	actGen   uint64
 	writeMu  sync.Mutex
+
+	batchOnce sync.Once
+	batchCh   chan batchReq
 }
 
 type debounceKey struct {
@@ -124,6 +127,17 @@ type pending struct {
 	first    *time.Time
 	existing *ent.Scan // idempotent replay
 	sameAs   *pending  // the same client scan id earlier in the batch
+	c        Caller    // who scans (scans of several devices share a batch)
+	lang     string
+}
+
+// job is one scan to decide, with who scans it and in which language the
+// answer is shown.
+type job struct {
+	c    Caller
+	in   Input
+	lang string
+	skew int64
 }
 
 // CheckIn decides one scan online.
@@ -135,7 +149,7 @@ func (e *Engine) CheckIn(ctx context.Context, c Caller, in Input, lang string) (
 			return r, nil
 		}
 	}
-	rs, err := e.Process(ctx, c, 0, []Input{in}, lang)
+	rs, err := e.batched(ctx, job{c: c, in: in, lang: lang})
 	if err != nil {
 		return Result{}, err
 	}
@@ -174,6 +188,80 @@ func (e *Engine) remember(device int, code string, r Result) {
 	e.debounce[k] = debounced{at: now, res: r}
 }
 
+// maxBatch bounds how many waiting online scans share one transaction.
+const maxBatch = 128
+
+type batchReq struct {
+	j    job
+	done chan batchResp
+}
+
+type batchResp struct {
+	r   Result
+	err error
+}
+
+// batched decides one online scan together with the scans of other doors
+// waiting at the same moment, in one transaction (group commit): under a
+// rush the database commits once for many people instead of once per
+// person. A batch that fails (e.g. a retried scan hitting the idempotency
+// index) is decided again scan by scan.
+func (e *Engine) batched(ctx context.Context, j job) ([]Result, error) {
+	e.batchOnce.Do(func() {
+		e.batchCh = make(chan batchReq, 1024)
+		go e.batchLoop()
+	})
+	req := batchReq{j: j, done: make(chan batchResp, 1)}
+	select {
+	case e.batchCh <- req:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	// Once queued the scan is decided even if the caller goes away: a
+	// device that timed out replays it by its client scan id.
+	resp := <-req.done
+	if resp.err != nil {
+		return nil, resp.err
+	}
+	return []Result{resp.r}, nil
+}
+
+func (e *Engine) batchLoop() {
+	for first := range e.batchCh {
+		reqs := []batchReq{first}
+	drain:
+		for len(reqs) < maxBatch {
+			select {
+			case r := <-e.batchCh:
+				reqs = append(reqs, r)
+			default:
+				break drain
+			}
+		}
+		jobs := make([]job, len(reqs))
+		for i, r := range reqs {
+			jobs[i] = r.j
+		}
+		ctx := context.Background()
+		out, err := e.process(ctx, jobs, false)
+		if err != nil {
+			// One by one, with the replay lookup and retries of Process.
+			for _, r := range reqs {
+				rs, err := e.Process(ctx, r.j.c, 0, []Input{r.j.in}, r.j.lang)
+				if err != nil {
+					r.done <- batchResp{err: err}
+					continue
+				}
+				r.done <- batchResp{r: rs[0]}
+			}
+			continue
+		}
+		for i, r := range reqs {
+			r.done <- batchResp{r: out[i]}
+		}
+	}
+}
+
 // Process decides a batch of scans (one online scan, or a device's offline
 // queue) in one transaction. skewMs is the device clock's offset from the
 // server's (server − device), applied to offline device times.
@@ -184,7 +272,11 @@ func (e *Engine) Process(ctx context.Context, c Caller, skewMs int64, ins []Inpu
 		// A single online scan skips the replay lookup: a retried request
 		// (same client scan id) hits the unique index, and the retry below
 		// then finds and replays it. Batches look their replays up first.
-		out, err = e.process(ctx, c, skewMs, ins, lang, attempt > 0 || len(ins) > 1 || ins[0].Offline)
+		jobs := make([]job, len(ins))
+		for i, in := range ins {
+			jobs[i] = job{c: c, in: in, lang: lang, skew: skewMs}
+		}
+		out, err = e.process(ctx, jobs, attempt > 0 || len(ins) > 1 || ins[0].Offline)
 		// A concurrent identical sync may win the idempotency index: the
 		// retry then finds its rows and replays them.
 		if err == nil || !ent.IsConstraintError(err) {
@@ -194,14 +286,15 @@ func (e *Engine) Process(ctx context.Context, c Caller, skewMs int64, ins []Inpu
 	return out, err
 }
 
-func (e *Engine) process(ctx context.Context, c Caller, skewMs int64, ins []Input, lang string, lookReplays bool) ([]Result, error) {
+func (e *Engine) process(ctx context.Context, jobs []job, lookReplays bool) ([]Result, error) {
 	now := e.Now()
-	ps := make([]*pending, len(ins))
-	for i, in := range ins {
-		p := &pending{idx: i, in: in, at: now}
+	ps := make([]*pending, len(jobs))
+	for i, j := range jobs {
+		in, c := j.in, j.c
+		p := &pending{idx: i, in: in, at: now, c: c, lang: j.lang}
 		if in.Offline && in.DeviceTime != nil {
-			p.at = in.DeviceTime.Add(time.Duration(skewMs) * time.Millisecond).UTC()
-			p.skew = skewMs
+			p.at = in.DeviceTime.Add(time.Duration(j.skew) * time.Millisecond).UTC()
+			p.skew = j.skew
 			if p.at.After(now) {
 				p.at = now // a fast clock must not date a check-in in the future
 			}
@@ -226,7 +319,7 @@ func (e *Engine) process(ctx context.Context, c Caller, skewMs int64, ins []Inpu
 			regIDs[p.in.RegistrationID] = true
 			continue
 		}
-		t, err := e.verify(ctx, c.OrgID, p.in.Code)
+		t, err := e.verify(ctx, p.c.OrgID, p.in.Code)
 		if err != nil {
 			var st statusError
 			if errors.As(err, &st) {
@@ -250,7 +343,7 @@ func (e *Engine) process(ctx context.Context, c Caller, skewMs int64, ins []Inpu
 	// replays of this device, registrations with their people and slots,
 	// activities (cached).
 	if lookReplays {
-		if err := e.replays(ctx, e.Client, c, ps); err != nil {
+		if err := e.replays(ctx, e.Client, ps[0].c, ps); err != nil {
 			return nil, err
 		}
 	}
@@ -302,7 +395,7 @@ func (e *Engine) process(ctx context.Context, c Caller, skewMs int64, ins []Inpu
 				continue
 			}
 			reg := regs[p.in.RegistrationID]
-			if reg == nil || (c.OrgID != 0 && reg.OrganizationID != c.OrgID) {
+			if reg == nil || (p.c.OrgID != 0 && reg.OrganizationID != p.c.OrgID) {
 				p.status = result.UnknownRegistration
 				continue
 			}
@@ -317,7 +410,7 @@ func (e *Engine) process(ctx context.Context, c Caller, skewMs int64, ins []Inpu
 				p.status = result.Cancelled
 				continue
 			}
-			slotKey, ok := e.pickSlot(p, c)
+			slotKey, ok := e.pickSlot(p, p.c)
 			if !ok {
 				p.status = result.OutsideSlot
 				continue
@@ -348,13 +441,13 @@ func (e *Engine) process(ctx context.Context, c Caller, skewMs int64, ins []Inpu
 				return fmt.Errorf("demote later check-in: %w", err)
 			}
 		}
-		if err := e.record(ctx, tx, c, ps); err != nil {
+		if err := e.record(ctx, tx, ps); err != nil {
 			return err
 		}
 		results = make([]Result, len(ps))
 		for _, p := range ps {
 			if p.sameAs == nil {
-				results[p.idx] = e.render(p, regs, admitted, lang)
+				results[p.idx] = e.render(p, regs, admitted, p.lang)
 			}
 		}
 		for _, p := range ps {
@@ -679,7 +772,7 @@ func (e *Engine) pickSlot(p *pending, c Caller) (int, bool) {
 	return 0, false
 }
 
-func (e *Engine) record(ctx context.Context, tx *ent.Client, c Caller, ps []*pending) error {
+func (e *Engine) record(ctx context.Context, tx *ent.Client, ps []*pending) error {
 	now := e.Now()
 	var bulk []*ent.ScanCreate
 	var owners []*pending
@@ -692,7 +785,7 @@ func (e *Engine) record(ctx context.Context, tx *ent.Client, c Caller, ps []*pen
 			// it is logged by the caller, not stored.
 			continue
 		}
-		org := c.OrgID
+		org := p.c.OrgID
 		if p.reg != nil {
 			org = p.reg.OrganizationID
 		}
@@ -710,14 +803,14 @@ func (e *Engine) record(ctx context.Context, tx *ent.Client, c Caller, ps []*pen
 		if p.slotKey != 0 {
 			b.SetSlotID(p.slotKey)
 		}
-		if c.DeviceID != 0 {
-			b.SetDeviceID(c.DeviceID)
+		if p.c.DeviceID != 0 {
+			b.SetDeviceID(p.c.DeviceID)
 		}
-		if c.UserID != 0 {
-			b.SetUserID(c.UserID)
+		if p.c.UserID != 0 {
+			b.SetUserID(p.c.UserID)
 		}
-		if c.SpeakerID != 0 {
-			b.SetSpeakerID(c.SpeakerID)
+		if p.c.SpeakerID != 0 {
+			b.SetSpeakerID(p.c.SpeakerID)
 		}
 		if p.in.ClientScanID != "" {
 			b.SetClientScanID(p.in.ClientScanID)
