@@ -117,12 +117,22 @@ func load(name string, args []string, extra func(*flag.FlagSet)) (*config.Config
 	return cfg, nil
 }
 
-func serve(ctx context.Context, args []string) error {
-	cfg, err := load("serve", args, nil)
+// open reads the command's configuration and opens the application
+// (database, migrations, services); close it with a.Close.
+func open(ctx context.Context, name string, args []string, extra func(*flag.FlagSet)) (*config.Config, *app.App, error) {
+	cfg, err := load(name, args, extra)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	a, err := app.Open(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, a, nil
+}
+
+func serve(ctx context.Context, args []string) error {
+	cfg, a, err := open(ctx, "serve", args, nil)
 	if err != nil {
 		return err
 	}
@@ -187,11 +197,7 @@ func migrate(ctx context.Context, args []string) error {
 }
 
 func loadDemo(ctx context.Context, args []string) error {
-	cfg, err := load("demo", args, nil)
-	if err != nil {
-		return err
-	}
-	a, err := app.Open(ctx, cfg)
+	cfg, a, err := open(ctx, "demo", args, nil)
 	if err != nil {
 		return err
 	}
