@@ -13,11 +13,9 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"github.com/ofhub/ofhub/ent"
-	"github.com/ofhub/ofhub/ent/apperr"
 	"github.com/ofhub/ofhub/ent/scan"
 	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/graph/model"
-	"github.com/ofhub/ofhub/scanner/qr"
 	"github.com/ofhub/ofhub/server/checkin"
 	"github.com/ofhub/ofhub/server/store"
 )
@@ -255,20 +253,12 @@ func (r *queryResolver) SearchParticipants(ctx context.Context, activityID int, 
 
 // DeviceSetup is the resolver for the deviceSetup field.
 func (r *queryResolver) DeviceSetup(ctx context.Context, organizationID int) (*model.DeviceSetup, error) {
-	org, err := r.Client.Organization.Get(ctx, organizationID)
+	setup, err := r.Checkin.DeviceSetup(ctx, organizationID)
 	if err != nil {
 		return nil, err
 	}
-	v := viewer.FromContext(ctx)
-	if !v.Operator && !v.Has(org.ID, viewer.Manager) {
-		return nil, apperr.New(apperr.Forbidden, "forbidden")
-	}
-	link := r.Checkin.SetupURL(org)
-	png, err := qr.Encode(link)
-	if err != nil {
-		return nil, err
-	}
-	return &model.DeviceSetup{URL: link, SiteCode: org.SiteCode, QRDataURL: "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)}, nil
+	return &model.DeviceSetup{URL: setup.URL, SiteCode: setup.SiteCode,
+		QRDataURL: "data:image/png;base64," + base64.StdEncoding.EncodeToString(setup.PNG)}, nil
 }
 
 // History is the resolver for the history field.

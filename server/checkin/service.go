@@ -720,6 +720,31 @@ func (s *Service) CheckedInAt(ctx context.Context, r *ent.Registration, slotID *
 	return &sc.CheckedInAt, nil
 }
 
+// Setup is what the devices page shows to join an organisation (R-CHK-3).
+type Setup struct {
+	URL, SiteCode string
+	PNG           []byte // the setup QR code
+}
+
+// DeviceSetup returns the setup link and QR code of an organisation, for
+// its managers.
+func (s *Service) DeviceSetup(ctx context.Context, orgID int) (*Setup, error) {
+	org, err := s.Client.Organization.Get(ctx, orgID) // privacy: the viewer's organisations
+	if err != nil {
+		return nil, err
+	}
+	v := viewer.FromContext(ctx)
+	if !v.Operator && !v.System && !v.Has(org.ID, viewer.Manager) {
+		return nil, apperr.New(apperr.Forbidden, "forbidden")
+	}
+	link := s.SetupURL(org)
+	png, err := qr.Encode(link)
+	if err != nil {
+		return nil, fmt.Errorf("setup QR code: %w", err)
+	}
+	return &Setup{URL: link, SiteCode: org.SiteCode, PNG: png}, nil
+}
+
 // SetupURL is the link a device opens from the setup QR code.
 func (s *Service) SetupURL(org *ent.Organization) string {
 	return s.BaseURL + "/scan/?server=" + url.QueryEscape(s.BaseURL) + "&site=" + url.QueryEscape(org.SiteCode)
