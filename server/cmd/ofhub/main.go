@@ -146,6 +146,10 @@ func serve(ctx context.Context, args []string) error {
 			return err
 		}
 		demo.PrintLogins(os.Stdout, cfg.BaseURL)
+	} else if cfg.Demo {
+		// make run again: remind where to log in.
+		fmt.Printf("\nDonnées déjà présentes. Comptes de démonstration (s'ils n'ont pas été modifiés) : %s / %s — GraphiQL : %s/graphiql\n\n",
+			demo.Logins[0].Email, demo.Password, cfg.BaseURL)
 	} else if empty {
 		fmt.Printf("\nBase vide : créez le premier opérateur avec\n  ofhub user add --email vous@exemple.fr --password '…' --operator\nou chargez la démonstration avec `ofhub demo`.\n\n")
 	}
