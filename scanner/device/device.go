@@ -396,7 +396,7 @@ func (d *Device) scanOnline(ctx context.Context, id, code string, act, slot int6
 
 // scanOffline decides with the store alone, journals, then returns.
 func (d *Device) scanOffline(id, code string, act, slot int64, now time.Time) Result {
-	st, reg, ci, first := d.decide(code, act, slot, now)
+	st, reg, ci, first := d.decide(id, code, act, slot, now)
 	var people []result.Person
 	var entry store.Entry
 	if reg != 0 {
@@ -431,7 +431,7 @@ func journalFailure(lang string) string {
 }
 
 // decide is the offline rule, the server's rule on the device's knowledge.
-func (d *Device) decide(code string, act, slotChoice int64, now time.Time) (result.Status, int64, *store.CheckIn, *time.Time) {
+func (d *Device) decide(id, code string, act, slotChoice int64, now time.Time) (result.Status, int64, *store.CheckIn, *time.Time) {
 	t, err := ticket.Verify(code, d.st)
 	if err != nil {
 		return result.InvalidCode, 0, nil, nil
@@ -458,6 +458,11 @@ func (d *Device) decide(code string, act, slotChoice int64, now time.Time) (resu
 		}
 	}
 	if prev, ok := e.CheckedIn(slot); ok {
+		if id != "" && prev.ClientID == id {
+			// This very scan reached the server before its answer was
+			// lost, and the live stream told us: it is the admission.
+			return result.AccessOK, reg, nil, nil
+		}
 		at := prev.At
 		return result.AlreadyCheckedIn, reg, nil, &at
 	}

@@ -196,6 +196,9 @@ func (d *Device) applyEvent(payload json.RawMessage) {
 	case ev.CheckIn.Admitted:
 		now := d.opts.Now().UTC()
 		ci := store.CheckIn{SlotID: slot, At: ev.CheckedInAt, Live: &now}
+		if ev.CheckIn.ClientScanID != nil && ev.CheckIn.DeviceID != nil && *ev.CheckIn.DeviceID == d.st.Config().DeviceID {
+			ci.ClientID = *ev.CheckIn.ClientScanID // our own scan, answered or not
+		}
 		err = d.st.AddCheckIn(reg, ci)
 	}
 	if err != nil {
