@@ -295,6 +295,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			participant.FieldPhone:          {Type: field.TypeString, Column: participant.FieldPhone},
 			participant.FieldAge:            {Type: field.TypeInt, Column: participant.FieldAge},
 			participant.FieldAddress:        {Type: field.TypeString, Column: participant.FieldAddress},
+			participant.FieldSearchName:     {Type: field.TypeString, Column: participant.FieldSearchName},
 		},
 	}
 	graph.Nodes[11] = &sqlgraph.Node{
@@ -2338,6 +2339,11 @@ func (f *ParticipantFilter) WhereAge(p entql.IntP) {
 // WhereAddress applies the entql string predicate on the address field.
 func (f *ParticipantFilter) WhereAddress(p entql.StringP) {
 	f.Where(p.Field(participant.FieldAddress))
+}
+
+// WhereSearchName applies the entql string predicate on the search_name field.
+func (f *ParticipantFilter) WhereSearchName(p entql.StringP) {
+	f.Where(p.Field(participant.FieldSearchName))
 }
 
 // WhereHasRegistration applies a predicate to check if query has an edge registration.

@@ -12078,6 +12078,7 @@ type ParticipantMutation struct {
 	age                 *int
 	addage              *int
 	address             *string
+	search_name         *string
 	clearedFields       map[string]struct{}
 	registration        *int
 	clearedregistration bool
@@ -12565,6 +12566,55 @@ func (m *ParticipantMutation) ResetAddress() {
 	delete(m.clearedFields, participant.FieldAddress)
 }
 
+// SetSearchName sets the "search_name" field.
+func (m *ParticipantMutation) SetSearchName(s string) {
+	m.search_name = &s
+}
+
+// SearchName returns the value of the "search_name" field in the mutation.
+func (m *ParticipantMutation) SearchName() (r string, exists bool) {
+	v := m.search_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSearchName returns the old "search_name" field's value of the Participant entity.
+// If the Participant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ParticipantMutation) OldSearchName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSearchName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSearchName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSearchName: %w", err)
+	}
+	return oldValue.SearchName, nil
+}
+
+// ClearSearchName clears the value of the "search_name" field.
+func (m *ParticipantMutation) ClearSearchName() {
+	m.search_name = nil
+	m.clearedFields[participant.FieldSearchName] = struct{}{}
+}
+
+// SearchNameCleared returns if the "search_name" field was cleared in this mutation.
+func (m *ParticipantMutation) SearchNameCleared() bool {
+	_, ok := m.clearedFields[participant.FieldSearchName]
+	return ok
+}
+
+// ResetSearchName resets all changes to the "search_name" field.
+func (m *ParticipantMutation) ResetSearchName() {
+	m.search_name = nil
+	delete(m.clearedFields, participant.FieldSearchName)
+}
+
 // ClearRegistration clears the "registration" edge to the Registration entity.
 func (m *ParticipantMutation) ClearRegistration() {
 	m.clearedregistration = true
@@ -12626,7 +12676,7 @@ func (m *ParticipantMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ParticipantMutation) Fields() []string {
-	fields := make([]string, 0, 8)
+	fields := make([]string, 0, 9)
 	if m.registration != nil {
 		fields = append(fields, participant.FieldRegistrationID)
 	}
@@ -12650,6 +12700,9 @@ func (m *ParticipantMutation) Fields() []string {
 	}
 	if m.address != nil {
 		fields = append(fields, participant.FieldAddress)
+	}
+	if m.search_name != nil {
+		fields = append(fields, participant.FieldSearchName)
 	}
 	return fields
 }
@@ -12675,6 +12728,8 @@ func (m *ParticipantMutation) Field(name string) (ent.Value, bool) {
 		return m.Age()
 	case participant.FieldAddress:
 		return m.Address()
+	case participant.FieldSearchName:
+		return m.SearchName()
 	}
 	return nil, false
 }
@@ -12700,6 +12755,8 @@ func (m *ParticipantMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldAge(ctx)
 	case participant.FieldAddress:
 		return m.OldAddress(ctx)
+	case participant.FieldSearchName:
+		return m.OldSearchName(ctx)
 	}
 	return nil, fmt.Errorf("unknown Participant field %s", name)
 }
@@ -12764,6 +12821,13 @@ func (m *ParticipantMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetAddress(v)
+		return nil
+	case participant.FieldSearchName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSearchName(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Participant field %s", name)
@@ -12834,6 +12898,9 @@ func (m *ParticipantMutation) ClearedFields() []string {
 	if m.FieldCleared(participant.FieldAddress) {
 		fields = append(fields, participant.FieldAddress)
 	}
+	if m.FieldCleared(participant.FieldSearchName) {
+		fields = append(fields, participant.FieldSearchName)
+	}
 	return fields
 }
 
@@ -12859,6 +12926,9 @@ func (m *ParticipantMutation) ClearField(name string) error {
 		return nil
 	case participant.FieldAddress:
 		m.ClearAddress()
+		return nil
+	case participant.FieldSearchName:
+		m.ClearSearchName()
 		return nil
 	}
 	return fmt.Errorf("unknown Participant nullable field %s", name)
@@ -12891,6 +12961,9 @@ func (m *ParticipantMutation) ResetField(name string) error {
 		return nil
 	case participant.FieldAddress:
 		m.ResetAddress()
+		return nil
+	case participant.FieldSearchName:
+		m.ResetSearchName()
 		return nil
 	}
 	return fmt.Errorf("unknown Participant field %s", name)

@@ -33,6 +33,8 @@ type Participant struct {
 	Age *int `json:"age,omitempty"`
 	// Address holds the value of the "address" field.
 	Address string `json:"address,omitempty"`
+	// SearchName holds the value of the "search_name" field.
+	SearchName string `json:"search_name,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ParticipantQuery when eager-loading is set.
 	Edges        ParticipantEdges `json:"edges"`
@@ -68,7 +70,7 @@ func (*Participant) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case participant.FieldID, participant.FieldRegistrationID, participant.FieldPosition, participant.FieldAge:
 			values[i] = new(sql.NullInt64)
-		case participant.FieldLastName, participant.FieldFirstName, participant.FieldEmail, participant.FieldPhone, participant.FieldAddress:
+		case participant.FieldLastName, participant.FieldFirstName, participant.FieldEmail, participant.FieldPhone, participant.FieldAddress, participant.FieldSearchName:
 			values[i] = new(sql.NullString)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -140,6 +142,12 @@ func (_m *Participant) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Address = value.String
 			}
+		case participant.FieldSearchName:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field search_name", values[i])
+			} else if value.Valid {
+				_m.SearchName = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -206,6 +214,9 @@ func (_m *Participant) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("address=")
 	builder.WriteString(_m.Address)
+	builder.WriteString(", ")
+	builder.WriteString("search_name=")
+	builder.WriteString(_m.SearchName)
 	builder.WriteByte(')')
 	return builder.String()
 }

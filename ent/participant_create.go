@@ -110,6 +110,20 @@ func (_c *ParticipantCreate) SetNillableAddress(v *string) *ParticipantCreate {
 	return _c
 }
 
+// SetSearchName sets the "search_name" field.
+func (_c *ParticipantCreate) SetSearchName(v string) *ParticipantCreate {
+	_c.mutation.SetSearchName(v)
+	return _c
+}
+
+// SetNillableSearchName sets the "search_name" field if the given value is not nil.
+func (_c *ParticipantCreate) SetNillableSearchName(v *string) *ParticipantCreate {
+	if v != nil {
+		_c.SetSearchName(*v)
+	}
+	return _c
+}
+
 // SetRegistration sets the "registration" edge to the Registration entity.
 func (_c *ParticipantCreate) SetRegistration(v *Registration) *ParticipantCreate {
 	return _c.SetRegistrationID(v.ID)
@@ -260,6 +274,10 @@ func (_c *ParticipantCreate) createSpec() (*Participant, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Address(); ok {
 		_spec.SetField(participant.FieldAddress, field.TypeString, value)
 		_node.Address = value
+	}
+	if value, ok := _c.mutation.SearchName(); ok {
+		_spec.SetField(participant.FieldSearchName, field.TypeString, value)
+		_node.SearchName = value
 	}
 	if nodes := _c.mutation.RegistrationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -450,6 +468,24 @@ func (u *ParticipantUpsert) ClearAddress() *ParticipantUpsert {
 	return u
 }
 
+// SetSearchName sets the "search_name" field.
+func (u *ParticipantUpsert) SetSearchName(v string) *ParticipantUpsert {
+	u.Set(participant.FieldSearchName, v)
+	return u
+}
+
+// UpdateSearchName sets the "search_name" field to the value that was provided on create.
+func (u *ParticipantUpsert) UpdateSearchName() *ParticipantUpsert {
+	u.SetExcluded(participant.FieldSearchName)
+	return u
+}
+
+// ClearSearchName clears the value of the "search_name" field.
+func (u *ParticipantUpsert) ClearSearchName() *ParticipantUpsert {
+	u.SetNull(participant.FieldSearchName)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -632,6 +668,27 @@ func (u *ParticipantUpsertOne) UpdateAddress() *ParticipantUpsertOne {
 func (u *ParticipantUpsertOne) ClearAddress() *ParticipantUpsertOne {
 	return u.Update(func(s *ParticipantUpsert) {
 		s.ClearAddress()
+	})
+}
+
+// SetSearchName sets the "search_name" field.
+func (u *ParticipantUpsertOne) SetSearchName(v string) *ParticipantUpsertOne {
+	return u.Update(func(s *ParticipantUpsert) {
+		s.SetSearchName(v)
+	})
+}
+
+// UpdateSearchName sets the "search_name" field to the value that was provided on create.
+func (u *ParticipantUpsertOne) UpdateSearchName() *ParticipantUpsertOne {
+	return u.Update(func(s *ParticipantUpsert) {
+		s.UpdateSearchName()
+	})
+}
+
+// ClearSearchName clears the value of the "search_name" field.
+func (u *ParticipantUpsertOne) ClearSearchName() *ParticipantUpsertOne {
+	return u.Update(func(s *ParticipantUpsert) {
+		s.ClearSearchName()
 	})
 }
 
@@ -983,6 +1040,27 @@ func (u *ParticipantUpsertBulk) UpdateAddress() *ParticipantUpsertBulk {
 func (u *ParticipantUpsertBulk) ClearAddress() *ParticipantUpsertBulk {
 	return u.Update(func(s *ParticipantUpsert) {
 		s.ClearAddress()
+	})
+}
+
+// SetSearchName sets the "search_name" field.
+func (u *ParticipantUpsertBulk) SetSearchName(v string) *ParticipantUpsertBulk {
+	return u.Update(func(s *ParticipantUpsert) {
+		s.SetSearchName(v)
+	})
+}
+
+// UpdateSearchName sets the "search_name" field to the value that was provided on create.
+func (u *ParticipantUpsertBulk) UpdateSearchName() *ParticipantUpsertBulk {
+	return u.Update(func(s *ParticipantUpsert) {
+		s.UpdateSearchName()
+	})
+}
+
+// ClearSearchName clears the value of the "search_name" field.
+func (u *ParticipantUpsertBulk) ClearSearchName() *ParticipantUpsertBulk {
+	return u.Update(func(s *ParticipantUpsert) {
+		s.ClearSearchName()
 	})
 }
 

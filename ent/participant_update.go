@@ -164,6 +164,26 @@ func (_u *ParticipantUpdate) ClearAddress() *ParticipantUpdate {
 	return _u
 }
 
+// SetSearchName sets the "search_name" field.
+func (_u *ParticipantUpdate) SetSearchName(v string) *ParticipantUpdate {
+	_u.mutation.SetSearchName(v)
+	return _u
+}
+
+// SetNillableSearchName sets the "search_name" field if the given value is not nil.
+func (_u *ParticipantUpdate) SetNillableSearchName(v *string) *ParticipantUpdate {
+	if v != nil {
+		_u.SetSearchName(*v)
+	}
+	return _u
+}
+
+// ClearSearchName clears the value of the "search_name" field.
+func (_u *ParticipantUpdate) ClearSearchName() *ParticipantUpdate {
+	_u.mutation.ClearSearchName()
+	return _u
+}
+
 // Mutation returns the ParticipantMutation object of the builder.
 func (_u *ParticipantUpdate) Mutation() *ParticipantMutation {
 	return _u.mutation
@@ -290,6 +310,12 @@ func (_u *ParticipantUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	}
 	if _u.mutation.AddressCleared() {
 		_spec.ClearField(participant.FieldAddress, field.TypeString)
+	}
+	if value, ok := _u.mutation.SearchName(); ok {
+		_spec.SetField(participant.FieldSearchName, field.TypeString, value)
+	}
+	if _u.mutation.SearchNameCleared() {
+		_spec.ClearField(participant.FieldSearchName, field.TypeString)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -449,6 +475,26 @@ func (_u *ParticipantUpdateOne) ClearAddress() *ParticipantUpdateOne {
 	return _u
 }
 
+// SetSearchName sets the "search_name" field.
+func (_u *ParticipantUpdateOne) SetSearchName(v string) *ParticipantUpdateOne {
+	_u.mutation.SetSearchName(v)
+	return _u
+}
+
+// SetNillableSearchName sets the "search_name" field if the given value is not nil.
+func (_u *ParticipantUpdateOne) SetNillableSearchName(v *string) *ParticipantUpdateOne {
+	if v != nil {
+		_u.SetSearchName(*v)
+	}
+	return _u
+}
+
+// ClearSearchName clears the value of the "search_name" field.
+func (_u *ParticipantUpdateOne) ClearSearchName() *ParticipantUpdateOne {
+	_u.mutation.ClearSearchName()
+	return _u
+}
+
 // Mutation returns the ParticipantMutation object of the builder.
 func (_u *ParticipantUpdateOne) Mutation() *ParticipantMutation {
 	return _u.mutation
@@ -605,6 +651,12 @@ func (_u *ParticipantUpdateOne) sqlSave(ctx context.Context) (_node *Participant
 	}
 	if _u.mutation.AddressCleared() {
 		_spec.ClearField(participant.FieldAddress, field.TypeString)
+	}
+	if value, ok := _u.mutation.SearchName(); ok {
+		_spec.SetField(participant.FieldSearchName, field.TypeString, value)
+	}
+	if _u.mutation.SearchNameCleared() {
+		_spec.ClearField(participant.FieldSearchName, field.TypeString)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Participant{config: _u.config}

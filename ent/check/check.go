@@ -16,6 +16,7 @@ import (
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/activity"
 	"github.com/ofhub/ofhub/ent/apperr"
+	"github.com/ofhub/ofhub/ent/fold"
 	"github.com/ofhub/ofhub/ent/hook"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
@@ -347,4 +348,25 @@ func Registration() entgo.Hook {
 			return next.Mutate(ctx, m)
 		})
 	}, entgo.OpCreate)
+}
+
+// Participant keeps the folded search name (R-CHK-2) in step with the
+// names.
+func Participant() entgo.Hook {
+	return hook.On(func(next entgo.Mutator) entgo.Mutator {
+		return hook.ParticipantFunc(func(ctx context.Context, m *ent.ParticipantMutation) (ent.Value, error) {
+			last, okL := m.LastName()
+			first, okF := m.FirstName()
+			if okL || okF {
+				if !okL {
+					last, _ = m.OldLastName(ctx)
+				}
+				if !okF {
+					first, _ = m.OldFirstName(ctx)
+				}
+				m.SetSearchName(fold.String(last + " " + first))
+			}
+			return next.Mutate(ctx, m)
+		})
+	}, entgo.OpCreate|entgo.OpUpdateOne)
 }

@@ -395,6 +395,7 @@ var (
 		{Name: "phone", Type: field.TypeString, Nullable: true, Size: 30},
 		{Name: "age", Type: field.TypeInt, Nullable: true},
 		{Name: "address", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "search_name", Type: field.TypeString, Nullable: true},
 		{Name: "registration_id", Type: field.TypeInt},
 	}
 	// ParticipantsTable holds the schema information for the "participants" table.
@@ -405,7 +406,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "participants_registrations_participants",
-				Columns:    []*schema.Column{ParticipantsColumns[8]},
+				Columns:    []*schema.Column{ParticipantsColumns[9]},
 				RefColumns: []*schema.Column{RegistrationsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
@@ -413,6 +414,11 @@ var (
 		Indexes: []*schema.Index{
 			{
 				Name:    "participant_registration_id",
+				Unique:  false,
+				Columns: []*schema.Column{ParticipantsColumns[9]},
+			},
+			{
+				Name:    "participant_search_name",
 				Unique:  false,
 				Columns: []*schema.Column{ParticipantsColumns[8]},
 			},

@@ -29,6 +29,8 @@ const (
 	FieldAge = "age"
 	// FieldAddress holds the string denoting the address field in the database.
 	FieldAddress = "address"
+	// FieldSearchName holds the string denoting the search_name field in the database.
+	FieldSearchName = "search_name"
 	// EdgeRegistration holds the string denoting the registration edge name in mutations.
 	EdgeRegistration = "registration"
 	// Table holds the table name of the participant in the database.
@@ -53,6 +55,7 @@ var Columns = []string{
 	FieldPhone,
 	FieldAge,
 	FieldAddress,
+	FieldSearchName,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -71,7 +74,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/ofhub/ofhub/ent/runtime"
 var (
-	Hooks  [2]ent.Hook
+	Hooks  [3]ent.Hook
 	Policy ent.Policy
 	// DefaultPosition holds the default value on creation for the "position" field.
 	DefaultPosition int
@@ -135,6 +138,11 @@ func ByAge(opts ...sql.OrderTermOption) OrderOption {
 // ByAddress orders the results by the address field.
 func ByAddress(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldAddress, opts...).ToFunc()
+}
+
+// BySearchName orders the results by the search_name field.
+func BySearchName(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSearchName, opts...).ToFunc()
 }
 
 // ByRegistrationField orders the results by registration field.

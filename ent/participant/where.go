@@ -93,6 +93,11 @@ func Address(v string) predicate.Participant {
 	return predicate.Participant(sql.FieldEQ(FieldAddress, v))
 }
 
+// SearchName applies equality check predicate on the "search_name" field. It's identical to SearchNameEQ.
+func SearchName(v string) predicate.Participant {
+	return predicate.Participant(sql.FieldEQ(FieldSearchName, v))
+}
+
 // RegistrationIDEQ applies the EQ predicate on the "registration_id" field.
 func RegistrationIDEQ(v int) predicate.Participant {
 	return predicate.Participant(sql.FieldEQ(FieldRegistrationID, v))
@@ -556,6 +561,81 @@ func AddressEqualFold(v string) predicate.Participant {
 // AddressContainsFold applies the ContainsFold predicate on the "address" field.
 func AddressContainsFold(v string) predicate.Participant {
 	return predicate.Participant(sql.FieldContainsFold(FieldAddress, v))
+}
+
+// SearchNameEQ applies the EQ predicate on the "search_name" field.
+func SearchNameEQ(v string) predicate.Participant {
+	return predicate.Participant(sql.FieldEQ(FieldSearchName, v))
+}
+
+// SearchNameNEQ applies the NEQ predicate on the "search_name" field.
+func SearchNameNEQ(v string) predicate.Participant {
+	return predicate.Participant(sql.FieldNEQ(FieldSearchName, v))
+}
+
+// SearchNameIn applies the In predicate on the "search_name" field.
+func SearchNameIn(vs ...string) predicate.Participant {
+	return predicate.Participant(sql.FieldIn(FieldSearchName, vs...))
+}
+
+// SearchNameNotIn applies the NotIn predicate on the "search_name" field.
+func SearchNameNotIn(vs ...string) predicate.Participant {
+	return predicate.Participant(sql.FieldNotIn(FieldSearchName, vs...))
+}
+
+// SearchNameGT applies the GT predicate on the "search_name" field.
+func SearchNameGT(v string) predicate.Participant {
+	return predicate.Participant(sql.FieldGT(FieldSearchName, v))
+}
+
+// SearchNameGTE applies the GTE predicate on the "search_name" field.
+func SearchNameGTE(v string) predicate.Participant {
+	return predicate.Participant(sql.FieldGTE(FieldSearchName, v))
+}
+
+// SearchNameLT applies the LT predicate on the "search_name" field.
+func SearchNameLT(v string) predicate.Participant {
+	return predicate.Participant(sql.FieldLT(FieldSearchName, v))
+}
+
+// SearchNameLTE applies the LTE predicate on the "search_name" field.
+func SearchNameLTE(v string) predicate.Participant {
+	return predicate.Participant(sql.FieldLTE(FieldSearchName, v))
+}
+
+// SearchNameContains applies the Contains predicate on the "search_name" field.
+func SearchNameContains(v string) predicate.Participant {
+	return predicate.Participant(sql.FieldContains(FieldSearchName, v))
+}
+
+// SearchNameHasPrefix applies the HasPrefix predicate on the "search_name" field.
+func SearchNameHasPrefix(v string) predicate.Participant {
+	return predicate.Participant(sql.FieldHasPrefix(FieldSearchName, v))
+}
+
+// SearchNameHasSuffix applies the HasSuffix predicate on the "search_name" field.
+func SearchNameHasSuffix(v string) predicate.Participant {
+	return predicate.Participant(sql.FieldHasSuffix(FieldSearchName, v))
+}
+
+// SearchNameIsNil applies the IsNil predicate on the "search_name" field.
+func SearchNameIsNil() predicate.Participant {
+	return predicate.Participant(sql.FieldIsNull(FieldSearchName))
+}
+
+// SearchNameNotNil applies the NotNil predicate on the "search_name" field.
+func SearchNameNotNil() predicate.Participant {
+	return predicate.Participant(sql.FieldNotNull(FieldSearchName))
+}
+
+// SearchNameEqualFold applies the EqualFold predicate on the "search_name" field.
+func SearchNameEqualFold(v string) predicate.Participant {
+	return predicate.Participant(sql.FieldEqualFold(FieldSearchName, v))
+}
+
+// SearchNameContainsFold applies the ContainsFold predicate on the "search_name" field.
+func SearchNameContainsFold(v string) predicate.Participant {
+	return predicate.Participant(sql.FieldContainsFold(FieldSearchName, v))
 }
 
 // HasRegistration applies the HasEdge predicate on the "registration" edge.

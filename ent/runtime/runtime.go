@@ -559,6 +559,8 @@ func init() {
 	participantHooks := schema.Participant{}.Hooks()
 
 	participant.Hooks[1] = participantHooks[0]
+
+	participant.Hooks[2] = participantHooks[1]
 	participantFields := schema.Participant{}.Fields()
 	_ = participantFields
 	// participantDescPosition is the schema descriptor for position field.

@@ -163,6 +163,10 @@ func (Participant) Fields() []ent.Field {
 		field.String("phone").Optional().MaxLen(30),
 		field.Int("age").Optional().Nillable().Min(0).Max(130),
 		field.String("address").Optional().MaxLen(500),
+		// "nom prénom" folded (lower case, no accents), set by a hook: the
+		// name search at the desk (R-CHK-2) finds « Dupré » typed "dupre".
+		field.String("search_name").Optional().
+			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 
@@ -172,7 +176,9 @@ func (Participant) Edges() []ent.Edge {
 	}
 }
 
-func (Participant) Indexes() []ent.Index { return []ent.Index{index.Fields("registration_id")} }
+func (Participant) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("registration_id"), index.Fields("search_name")}
+}
 
 // Scan is one check-in attempt, admitted or refused, whatever the channel
 // (QR code on a device, "Présent" in the list, name search, offline sync).

@@ -167,7 +167,7 @@ func (Speaker) Hooks() []ent.Hook {
 }
 
 func (Participant) Hooks() []ent.Hook {
-	return []ent.Hook{history.Hook(func(ctx context.Context, c *gen.Client, id int) (*int, *int, error) {
+	return []ent.Hook{check.Participant(), history.Hook(func(ctx context.Context, c *gen.Client, id int) (*int, *int, error) {
 		org, err := c.Registration.Query().Where(registration.HasParticipantsWith(participant.ID(id))).
 			Select(registration.FieldOrganizationID).Int(ctx)
 		return &org, nil, err

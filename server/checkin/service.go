@@ -18,6 +18,7 @@ import (
 	"github.com/ofhub/ofhub/ent/apperr"
 	"github.com/ofhub/ofhub/ent/device"
 	"github.com/ofhub/ofhub/ent/events"
+	"github.com/ofhub/ofhub/ent/fold"
 	"github.com/ofhub/ofhub/ent/loginattempt"
 	"github.com/ofhub/ofhub/ent/organization"
 	"github.com/ofhub/ofhub/ent/participant"
@@ -508,8 +509,9 @@ func (s *Service) Search(ctx context.Context, activityID int, q string, first in
 		first = 20
 	}
 	query := s.Client.Participant.Query().Where(participant.HasRegistrationWith(registration.ActivityID(activityID)))
-	for _, w := range strings.Fields(q) {
-		query = query.Where(participant.Or(participant.LastNameContainsFold(w), participant.FirstNameContainsFold(w)))
+	// Folded on both sides: "dupre" finds « Dupré », "ELOISE" « Éloïse ».
+	for _, w := range strings.Fields(fold.String(q)) {
+		query = query.Where(participant.SearchNameContains(w))
 	}
 	return query.Order(ent.Asc(participant.FieldLastName), ent.Asc(participant.FieldFirstName)).Limit(first).All(sys(ctx))
 }

@@ -37,7 +37,7 @@ type DB struct {
 // foreign keys on (ent refuses to migrate otherwise), WAL for concurrent
 // readers, a busy timeout, and IMMEDIATE transactions so that writers queue
 // instead of failing with SQLITE_BUSY on upgrade.
-const SQLitePragmas = "_fk=1&_journal_mode=WAL&_busy_timeout=10000&_txlock=immediate&_pragma=synchronous(NORMAL)"
+const SQLitePragmas = "_busy_timeout=10000&_fk=1&_journal_mode=WAL&_txlock=immediate&_pragma=synchronous(NORMAL)"
 
 // SQLiteFile returns the DSN of the embedded database in dataDir.
 func SQLiteFile(dataDir string) string {
@@ -73,7 +73,15 @@ func Open(ctx context.Context, databaseURL, dataDir string) (*DB, error) {
 	}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := sdb.PingContext(pctx); err != nil {
+	err = sdb.PingContext(pctx)
+	// Switching a new SQLite file to WAL needs a moment alone with it: a
+	// second process starting while the first migrates gets SQLITE_BUSY
+	// without waiting; try again until the first is done.
+	for dia == dialect.SQLite && err != nil && strings.Contains(err.Error(), "database is locked") && pctx.Err() == nil {
+		time.Sleep(100 * time.Millisecond)
+		err = sdb.PingContext(pctx)
+	}
+	if err != nil {
 		sdb.Close()
 		return nil, fmt.Errorf("connect to %s database %s: %w", dia, redact(databaseURL), err)
 	}

@@ -31,6 +31,11 @@ func (d *DB) Migrate(ctx context.Context) ([]string, error) {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	defer conn.Close()
+	if d.Dialect == dialect.SQLite {
+		// Whatever happens below, the pooled connection goes back with
+		// foreign keys enforced.
+		defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = on")
+	}
 	if d.Dialect == dialect.Postgres {
 		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrationLock); err != nil {
 			return nil, fmt.Errorf("migrate: lock: %w", err)
@@ -56,6 +61,29 @@ func (d *DB) Migrate(ctx context.Context) ([]string, error) {
 		if d.Dialect == dialect.SQLite {
 			arg = "?, ?"
 		}
+		// SQLite ignores PRAGMA foreign_keys inside a transaction, and Atlas
+		// rebuilds tables with it turned off: turn it off on the connection
+		// around the file, check the keys before committing, turn it on.
+		stmts := statements(string(body))
+		fkOff := false
+		if d.Dialect == dialect.SQLite {
+			kept := stmts[:0]
+			for _, st := range stmts {
+				switch strings.ToLower(strings.Join(strings.Fields(strings.TrimSuffix(st, ";")), " ")) {
+				case "pragma foreign_keys = off":
+					fkOff = true
+				case "pragma foreign_keys = on":
+				default:
+					kept = append(kept, st)
+				}
+			}
+			stmts = kept
+			if fkOff {
+				if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = off"); err != nil {
+					return done, fmt.Errorf("migrate %s: %w", version, err)
+				}
+			}
+		}
 		// The check runs inside the transaction: on SQLite, BEGIN IMMEDIATE
 		// takes the write lock first, so two processes cannot both apply a
 		// file (PostgreSQL has the advisory lock besides).
@@ -72,7 +100,7 @@ func (d *DB) Migrate(ctx context.Context) ([]string, error) {
 			tx.Rollback()
 			continue
 		}
-		for _, stmt := range statements(string(body)) {
+		for _, stmt := range stmts {
 			if _, err := tx.ExecContext(ctx, stmt); err != nil {
 				tx.Rollback()
 				return done, fmt.Errorf("migrate %s: %q: %w", version, firstLine(stmt), err)
@@ -82,8 +110,21 @@ func (d *DB) Migrate(ctx context.Context) ([]string, error) {
 			tx.Rollback()
 			return done, fmt.Errorf("migrate %s: record: %w", version, err)
 		}
+		if fkOff {
+			var bad int
+			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM pragma_foreign_key_check").Scan(&bad); err != nil || bad > 0 {
+				tx.Rollback()
+				conn.ExecContext(ctx, "PRAGMA foreign_keys = on")
+				return done, fmt.Errorf("migrate %s: %d foreign key violations (%v)", version, bad, err)
+			}
+		}
 		if err := tx.Commit(); err != nil {
 			return done, fmt.Errorf("migrate %s: commit: %w", version, err)
+		}
+		if fkOff {
+			if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = on"); err != nil {
+				return done, fmt.Errorf("migrate %s: %w", version, err)
+			}
 		}
 		slog.Info("migration applied", "version", version, "dialect", d.Dialect)
 		done = append(done, version)
