@@ -76,8 +76,12 @@ func run(ctx context.Context, args []string) error {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "ofhub — back office of vocational training: catalogue, contacts, registrations, check-in.")
 	fmt.Fprintln(w, "\nUsage: ofhub COMMAND [flags]\n\nCommands:")
+	width := 0
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-10s %s\n             %s\n", c.name, c.help, c.args)
+		width = max(width, len(c.name))
+	}
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-*s  %s\n  %-*s  ofhub %s %s\n", width, c.name, c.help, width, "", c.name, c.args)
 	}
 	fmt.Fprintln(w, "\nEvery flag has an environment variable (see `ofhub help serve`); flags win.")
 }
