@@ -61,12 +61,12 @@ func Classify(err error) *apperr.Error {
 	hasVE := errors.As(err, &ve)
 	if e, ok := apperr.As(err); ok {
 		if e.Field == "" && hasVE {
-			return e.WithField(lowerCamel(ve.Name))
+			return e.WithField(apperr.FieldName(ve.Name))
 		}
 		return e
 	}
 	if hasVE {
-		field := lowerCamel(ve.Name)
+		field := apperr.FieldName(ve.Name)
 		msg := ve.Error()
 		switch {
 		case lenTooShort.MatchString(msg):
@@ -113,21 +113,6 @@ func fieldPath(ctx context.Context, field string) string {
 		}
 	}
 	return field
-}
-
-// lowerCamel turns an ent field name (snake_case) into its GraphQL name.
-func lowerCamel(s string) string {
-	parts := strings.Split(s, "_")
-	for i := 1; i < len(parts); i++ {
-		if p := parts[i]; p != "" {
-			if p == "id" {
-				parts[i] = "ID"
-			} else {
-				parts[i] = strings.ToUpper(p[:1]) + p[1:]
-			}
-		}
-	}
-	return strings.Join(parts, "")
 }
 
 // Recover turns a resolver panic into an internal error (logged with its

@@ -115,3 +115,19 @@ func Translate(lang, key string, args ...any) string {
 func T(ctx context.Context, key string, args ...any) string {
 	return Translate(viewer.LangFromContext(ctx), key, args...)
 }
+
+// FieldName turns an ent field name (snake_case) into its GraphQL name
+// (camelCase, "_id" → "ID"), for error field paths.
+func FieldName(s string) string {
+	parts := strings.Split(s, "_")
+	for i := 1; i < len(parts); i++ {
+		if p := parts[i]; p != "" {
+			if p == "id" {
+				parts[i] = "ID"
+			} else {
+				parts[i] = strings.ToUpper(p[:1]) + p[1:]
+			}
+		}
+	}
+	return strings.Join(parts, "")
+}

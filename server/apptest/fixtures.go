@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/ofhub/ofhub/ent"
+	"github.com/ofhub/ofhub/ent/validate"
 	"github.com/ofhub/ofhub/ent/viewer"
 )
 
@@ -29,26 +30,11 @@ func SIRET(siren string) string {
 func luhnComplete(prefix string) string {
 	for d := 0; d < 10; d++ {
 		s := fmt.Sprintf("%s%d", prefix, d)
-		if luhn(s) {
+		if validate.Luhn(s) {
 			return s
 		}
 	}
 	panic("unreachable")
-}
-
-func luhn(s string) bool {
-	sum := 0
-	for i := 0; i < len(s); i++ {
-		d := int(s[len(s)-1-i] - '0')
-		if i%2 == 1 {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-	}
-	return sum%10 == 0
 }
 
 // Org creates an organisation (a branch of parent when parent is not nil).

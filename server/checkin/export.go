@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"github.com/ofhub/ofhub/scanner/result"
 	"io"
 	"log/slog"
 	"regexp"
@@ -184,7 +185,7 @@ func slotName(sl *ent.Slot) string {
 	if sl.Label != "" {
 		return sl.Label
 	}
-	return sl.StartsAt.In(parisLoc).Format("02/01/2006 15:04")
+	return sl.StartsAt.In(result.Paris).Format("02/01/2006 15:04")
 }
 
 // columns lists the headers: registration, participant, then check-in
@@ -389,9 +390,9 @@ func (s *csvSink) Row(row []cell) error {
 		case c.num != nil:
 			s.rec[i] = fmt.Sprint(*c.num)
 		case c.at != nil && s.cols[i].kind == kTime:
-			s.rec[i] = c.at.In(parisLoc).Format("15:04")
+			s.rec[i] = c.at.In(result.Paris).Format("15:04")
 		case c.at != nil:
-			s.rec[i] = c.at.In(parisLoc).Format("02/01/2006")
+			s.rec[i] = c.at.In(result.Paris).Format("02/01/2006")
 		default:
 			s.rec[i] = csvSafe(c.text)
 		}
@@ -514,7 +515,7 @@ func (s *xlsxSink) Row(row []cell) error {
 		case c.num != nil:
 			s.vals[i] = *c.num
 		case c.at != nil:
-			p := c.at.In(parisLoc)
+			p := c.at.In(result.Paris)
 			if s.cols[i].kind == kTime {
 				// The time of day, to the minute, as a fraction of a day.
 				s.vals[i] = excelize.Cell{StyleID: s.timeStyle, Value: float64(p.Hour()*60+p.Minute()) / (24 * 60)}

@@ -27,6 +27,7 @@ import (
 	"github.com/ofhub/ofhub/ent/slot"
 	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/scanner/qr"
+	"github.com/ofhub/ofhub/scanner/result"
 	"github.com/ofhub/ofhub/scanner/ticket"
 	"github.com/ofhub/ofhub/server/auth"
 	"github.com/ofhub/ofhub/server/store"
@@ -188,7 +189,7 @@ func (s *Service) Register(ctx context.Context, in RegisterSpec, public bool) (*
 			if taken+n > *sl.Capacity {
 				label := sl.Label
 				if label == "" {
-					label = sl.StartsAt.In(parisLoc).Format("02/01/2006 15:04")
+					label = sl.StartsAt.In(result.Paris).Format("02/01/2006 15:04")
 				}
 				return &apperr.Error{Code: apperr.Conflict, Field: "slotIDs", Rule: "R-ACT-1", Key: "slot_full", Args: []any{label}}
 			}
@@ -213,7 +214,7 @@ func (s *Service) Register(ctx context.Context, in RegisterSpec, public bool) (*
 					return e.WithField(fmt.Sprintf("participants[%d]", i))
 				}
 				if ve, ok := err.(*ent.ValidationError); ok {
-					return apperr.Invalid(fmt.Sprintf("participants[%d].%s", i, lowerCamel(ve.Name)), "R-ACT-2", "invalid_input")
+					return apperr.Invalid(fmt.Sprintf("participants[%d].%s", i, apperr.FieldName(ve.Name)), "R-ACT-2", "invalid_input")
 				}
 				return err
 			}
@@ -750,24 +751,6 @@ func (s *Service) DeviceSetup(ctx context.Context, orgID int) (*Setup, error) {
 // SetupURL is the link a device opens from the setup QR code.
 func (s *Service) SetupURL(org *ent.Organization) string {
 	return s.BaseURL + "/scan/?server=" + url.QueryEscape(s.BaseURL) + "&site=" + url.QueryEscape(org.SiteCode)
-}
-
-var parisLoc = func() *time.Location {
-	l, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		return time.UTC
-	}
-	return l
-}()
-
-func lowerCamel(s string) string {
-	parts := strings.Split(s, "_")
-	for i := 1; i < len(parts); i++ {
-		if parts[i] != "" {
-			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
-		}
-	}
-	return strings.Join(parts, "")
 }
 
 // SpeakerLink creates (or replaces) a speaker's personal check-in link,
