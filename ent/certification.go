@@ -62,10 +62,15 @@ type Certification struct {
 	Apprenticeship bool `json:"apprenticeship,omitempty"`
 	// ReplacedByID holds the value of the "replaced_by_id" field.
 	ReplacedByID *int `json:"replaced_by_id,omitempty"`
+	// Objective holds the value of the "objective" field.
+	Objective string `json:"objective,omitempty"`
+	// Content holds the value of the "content" field.
+	Content string `json:"content,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the CertificationQuery when eager-loading is set.
-	Edges        CertificationEdges `json:"edges"`
-	selectValues sql.SelectValues
+	Edges                   CertificationEdges `json:"edges"`
+	training_certifications *int
+	selectValues            sql.SelectValues
 }
 
 // CertificationEdges holds the relations/edges for other nodes in the graph.
@@ -138,10 +143,12 @@ func (*Certification) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case certification.FieldID, certification.FieldLevel, certification.FieldReplacedByID:
 			values[i] = new(sql.NullInt64)
-		case certification.FieldCode, certification.FieldTitle, certification.FieldRncpCode, certification.FieldRsCode, certification.FieldAcronym, certification.FieldAcronymLabel, certification.FieldSchoolCode, certification.FieldRegistrationType, certification.FieldState:
+		case certification.FieldCode, certification.FieldTitle, certification.FieldRncpCode, certification.FieldRsCode, certification.FieldAcronym, certification.FieldAcronymLabel, certification.FieldSchoolCode, certification.FieldRegistrationType, certification.FieldState, certification.FieldObjective, certification.FieldContent:
 			values[i] = new(sql.NullString)
 		case certification.FieldCreatedAt, certification.FieldUpdatedAt, certification.FieldFirstExamSession, certification.FieldLastExamSession, certification.FieldDecisionDate, certification.FieldRegistrationEndDate:
 			values[i] = new(sql.NullTime)
+		case certification.ForeignKeys[0]: // training_certifications
+			values[i] = new(sql.NullInt64)
 		default:
 			values[i] = new(sql.UnknownType)
 		}
@@ -311,6 +318,25 @@ func (_m *Certification) assignValues(columns []string, values []any) error {
 				_m.ReplacedByID = new(int)
 				*_m.ReplacedByID = int(value.Int64)
 			}
+		case certification.FieldObjective:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field objective", values[i])
+			} else if value.Valid {
+				_m.Objective = value.String
+			}
+		case certification.FieldContent:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field content", values[i])
+			} else if value.Valid {
+				_m.Content = value.String
+			}
+		case certification.ForeignKeys[0]:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for edge-field training_certifications", value)
+			} else if value.Valid {
+				_m.training_certifications = new(int)
+				*_m.training_certifications = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -448,6 +474,12 @@ func (_m *Certification) String() string {
 		builder.WriteString("replaced_by_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("objective=")
+	builder.WriteString(_m.Objective)
+	builder.WriteString(", ")
+	builder.WriteString("content=")
+	builder.WriteString(_m.Content)
 	builder.WriteByte(')')
 	return builder.String()
 }

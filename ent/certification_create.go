@@ -284,6 +284,34 @@ func (_c *CertificationCreate) SetNillableReplacedByID(v *int) *CertificationCre
 	return _c
 }
 
+// SetObjective sets the "objective" field.
+func (_c *CertificationCreate) SetObjective(v string) *CertificationCreate {
+	_c.mutation.SetObjective(v)
+	return _c
+}
+
+// SetNillableObjective sets the "objective" field if the given value is not nil.
+func (_c *CertificationCreate) SetNillableObjective(v *string) *CertificationCreate {
+	if v != nil {
+		_c.SetObjective(*v)
+	}
+	return _c
+}
+
+// SetContent sets the "content" field.
+func (_c *CertificationCreate) SetContent(v string) *CertificationCreate {
+	_c.mutation.SetContent(v)
+	return _c
+}
+
+// SetNillableContent sets the "content" field if the given value is not nil.
+func (_c *CertificationCreate) SetNillableContent(v *string) *CertificationCreate {
+	if v != nil {
+		_c.SetContent(*v)
+	}
+	return _c
+}
+
 // SetReplacedBy sets the "replaced_by" edge to the Certification entity.
 func (_c *CertificationCreate) SetReplacedBy(v *Certification) *CertificationCreate {
 	return _c.SetReplacedByID(v.ID)
@@ -466,6 +494,16 @@ func (_c *CertificationCreate) check() error {
 	if _, ok := _c.mutation.Apprenticeship(); !ok {
 		return &ValidationError{Name: "apprenticeship", err: errors.New(`ent: missing required field "Certification.apprenticeship"`)}
 	}
+	if v, ok := _c.mutation.Objective(); ok {
+		if err := certification.ObjectiveValidator(v); err != nil {
+			return &ValidationError{Name: "objective", err: fmt.Errorf(`ent: validator failed for field "Certification.objective": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.Content(); ok {
+		if err := certification.ContentValidator(v); err != nil {
+			return &ValidationError{Name: "content", err: fmt.Errorf(`ent: validator failed for field "Certification.content": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -576,6 +614,14 @@ func (_c *CertificationCreate) createSpec() (*Certification, *sqlgraph.CreateSpe
 	if value, ok := _c.mutation.Apprenticeship(); ok {
 		_spec.SetField(certification.FieldApprenticeship, field.TypeBool, value)
 		_node.Apprenticeship = value
+	}
+	if value, ok := _c.mutation.Objective(); ok {
+		_spec.SetField(certification.FieldObjective, field.TypeString, value)
+		_node.Objective = value
+	}
+	if value, ok := _c.mutation.Content(); ok {
+		_spec.SetField(certification.FieldContent, field.TypeString, value)
+		_node.Content = value
 	}
 	if nodes := _c.mutation.ReplacedByIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -1036,6 +1082,42 @@ func (u *CertificationUpsert) ClearReplacedByID() *CertificationUpsert {
 	return u
 }
 
+// SetObjective sets the "objective" field.
+func (u *CertificationUpsert) SetObjective(v string) *CertificationUpsert {
+	u.Set(certification.FieldObjective, v)
+	return u
+}
+
+// UpdateObjective sets the "objective" field to the value that was provided on create.
+func (u *CertificationUpsert) UpdateObjective() *CertificationUpsert {
+	u.SetExcluded(certification.FieldObjective)
+	return u
+}
+
+// ClearObjective clears the value of the "objective" field.
+func (u *CertificationUpsert) ClearObjective() *CertificationUpsert {
+	u.SetNull(certification.FieldObjective)
+	return u
+}
+
+// SetContent sets the "content" field.
+func (u *CertificationUpsert) SetContent(v string) *CertificationUpsert {
+	u.Set(certification.FieldContent, v)
+	return u
+}
+
+// UpdateContent sets the "content" field to the value that was provided on create.
+func (u *CertificationUpsert) UpdateContent() *CertificationUpsert {
+	u.SetExcluded(certification.FieldContent)
+	return u
+}
+
+// ClearContent clears the value of the "content" field.
+func (u *CertificationUpsert) ClearContent() *CertificationUpsert {
+	u.SetNull(certification.FieldContent)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -1480,6 +1562,48 @@ func (u *CertificationUpsertOne) UpdateReplacedByID() *CertificationUpsertOne {
 func (u *CertificationUpsertOne) ClearReplacedByID() *CertificationUpsertOne {
 	return u.Update(func(s *CertificationUpsert) {
 		s.ClearReplacedByID()
+	})
+}
+
+// SetObjective sets the "objective" field.
+func (u *CertificationUpsertOne) SetObjective(v string) *CertificationUpsertOne {
+	return u.Update(func(s *CertificationUpsert) {
+		s.SetObjective(v)
+	})
+}
+
+// UpdateObjective sets the "objective" field to the value that was provided on create.
+func (u *CertificationUpsertOne) UpdateObjective() *CertificationUpsertOne {
+	return u.Update(func(s *CertificationUpsert) {
+		s.UpdateObjective()
+	})
+}
+
+// ClearObjective clears the value of the "objective" field.
+func (u *CertificationUpsertOne) ClearObjective() *CertificationUpsertOne {
+	return u.Update(func(s *CertificationUpsert) {
+		s.ClearObjective()
+	})
+}
+
+// SetContent sets the "content" field.
+func (u *CertificationUpsertOne) SetContent(v string) *CertificationUpsertOne {
+	return u.Update(func(s *CertificationUpsert) {
+		s.SetContent(v)
+	})
+}
+
+// UpdateContent sets the "content" field to the value that was provided on create.
+func (u *CertificationUpsertOne) UpdateContent() *CertificationUpsertOne {
+	return u.Update(func(s *CertificationUpsert) {
+		s.UpdateContent()
+	})
+}
+
+// ClearContent clears the value of the "content" field.
+func (u *CertificationUpsertOne) ClearContent() *CertificationUpsertOne {
+	return u.Update(func(s *CertificationUpsert) {
+		s.ClearContent()
 	})
 }
 
@@ -2093,6 +2217,48 @@ func (u *CertificationUpsertBulk) UpdateReplacedByID() *CertificationUpsertBulk 
 func (u *CertificationUpsertBulk) ClearReplacedByID() *CertificationUpsertBulk {
 	return u.Update(func(s *CertificationUpsert) {
 		s.ClearReplacedByID()
+	})
+}
+
+// SetObjective sets the "objective" field.
+func (u *CertificationUpsertBulk) SetObjective(v string) *CertificationUpsertBulk {
+	return u.Update(func(s *CertificationUpsert) {
+		s.SetObjective(v)
+	})
+}
+
+// UpdateObjective sets the "objective" field to the value that was provided on create.
+func (u *CertificationUpsertBulk) UpdateObjective() *CertificationUpsertBulk {
+	return u.Update(func(s *CertificationUpsert) {
+		s.UpdateObjective()
+	})
+}
+
+// ClearObjective clears the value of the "objective" field.
+func (u *CertificationUpsertBulk) ClearObjective() *CertificationUpsertBulk {
+	return u.Update(func(s *CertificationUpsert) {
+		s.ClearObjective()
+	})
+}
+
+// SetContent sets the "content" field.
+func (u *CertificationUpsertBulk) SetContent(v string) *CertificationUpsertBulk {
+	return u.Update(func(s *CertificationUpsert) {
+		s.SetContent(v)
+	})
+}
+
+// UpdateContent sets the "content" field to the value that was provided on create.
+func (u *CertificationUpsertBulk) UpdateContent() *CertificationUpsertBulk {
+	return u.Update(func(s *CertificationUpsert) {
+		s.UpdateContent()
+	})
+}
+
+// ClearContent clears the value of the "content" field.
+func (u *CertificationUpsertBulk) ClearContent() *CertificationUpsertBulk {
+	return u.Update(func(s *CertificationUpsert) {
+		s.ClearContent()
 	})
 }
 

@@ -31,6 +31,7 @@ type CertificationQuery struct {
 	withReplaces            *CertificationQuery
 	withSkillBlocks         *SkillBlockQuery
 	withAccreditations      *AccreditationQuery
+	withFKs                 bool
 	loadTotal               []func(context.Context, []*Certification) error
 	modifiers               []func(*sql.Selector)
 	withNamedReplaces       map[string]*CertificationQuery
@@ -490,6 +491,7 @@ func (_q *CertificationQuery) prepareQuery(ctx context.Context) error {
 func (_q *CertificationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Certification, error) {
 	var (
 		nodes       = []*Certification{}
+		withFKs     = _q.withFKs
 		_spec       = _q.querySpec()
 		loadedTypes = [4]bool{
 			_q.withReplacedBy != nil,
@@ -498,6 +500,9 @@ func (_q *CertificationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([
 			_q.withAccreditations != nil,
 		}
 	)
+	if withFKs {
+		_spec.Node.Columns = append(_spec.Node.Columns, certification.ForeignKeys...)
+	}
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Certification).scanValues(nil, columns)
 	}
@@ -617,6 +622,7 @@ func (_q *CertificationQuery) loadReplaces(ctx context.Context, query *Certifica
 			init(nodes[i])
 		}
 	}
+	query.withFKs = true
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(certification.FieldReplacedByID)
 	}

@@ -399,6 +399,46 @@ func (_u *CertificationUpdate) ClearReplacedByID() *CertificationUpdate {
 	return _u
 }
 
+// SetObjective sets the "objective" field.
+func (_u *CertificationUpdate) SetObjective(v string) *CertificationUpdate {
+	_u.mutation.SetObjective(v)
+	return _u
+}
+
+// SetNillableObjective sets the "objective" field if the given value is not nil.
+func (_u *CertificationUpdate) SetNillableObjective(v *string) *CertificationUpdate {
+	if v != nil {
+		_u.SetObjective(*v)
+	}
+	return _u
+}
+
+// ClearObjective clears the value of the "objective" field.
+func (_u *CertificationUpdate) ClearObjective() *CertificationUpdate {
+	_u.mutation.ClearObjective()
+	return _u
+}
+
+// SetContent sets the "content" field.
+func (_u *CertificationUpdate) SetContent(v string) *CertificationUpdate {
+	_u.mutation.SetContent(v)
+	return _u
+}
+
+// SetNillableContent sets the "content" field if the given value is not nil.
+func (_u *CertificationUpdate) SetNillableContent(v *string) *CertificationUpdate {
+	if v != nil {
+		_u.SetContent(*v)
+	}
+	return _u
+}
+
+// ClearContent clears the value of the "content" field.
+func (_u *CertificationUpdate) ClearContent() *CertificationUpdate {
+	_u.mutation.ClearContent()
+	return _u
+}
+
 // SetReplacedBy sets the "replaced_by" edge to the Certification entity.
 func (_u *CertificationUpdate) SetReplacedBy(v *Certification) *CertificationUpdate {
 	return _u.SetReplacedByID(v.ID)
@@ -612,6 +652,16 @@ func (_u *CertificationUpdate) check() error {
 			return &ValidationError{Name: "state", err: fmt.Errorf(`ent: validator failed for field "Certification.state": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Objective(); ok {
+		if err := certification.ObjectiveValidator(v); err != nil {
+			return &ValidationError{Name: "objective", err: fmt.Errorf(`ent: validator failed for field "Certification.objective": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Content(); ok {
+		if err := certification.ContentValidator(v); err != nil {
+			return &ValidationError{Name: "content", err: fmt.Errorf(`ent: validator failed for field "Certification.content": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -757,6 +807,18 @@ func (_u *CertificationUpdate) sqlSave(ctx context.Context) (_node int, err erro
 	}
 	if value, ok := _u.mutation.Apprenticeship(); ok {
 		_spec.SetField(certification.FieldApprenticeship, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.Objective(); ok {
+		_spec.SetField(certification.FieldObjective, field.TypeString, value)
+	}
+	if _u.mutation.ObjectiveCleared() {
+		_spec.ClearField(certification.FieldObjective, field.TypeString)
+	}
+	if value, ok := _u.mutation.Content(); ok {
+		_spec.SetField(certification.FieldContent, field.TypeString, value)
+	}
+	if _u.mutation.ContentCleared() {
+		_spec.ClearField(certification.FieldContent, field.TypeString)
 	}
 	if _u.mutation.ReplacedByCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1311,6 +1373,46 @@ func (_u *CertificationUpdateOne) ClearReplacedByID() *CertificationUpdateOne {
 	return _u
 }
 
+// SetObjective sets the "objective" field.
+func (_u *CertificationUpdateOne) SetObjective(v string) *CertificationUpdateOne {
+	_u.mutation.SetObjective(v)
+	return _u
+}
+
+// SetNillableObjective sets the "objective" field if the given value is not nil.
+func (_u *CertificationUpdateOne) SetNillableObjective(v *string) *CertificationUpdateOne {
+	if v != nil {
+		_u.SetObjective(*v)
+	}
+	return _u
+}
+
+// ClearObjective clears the value of the "objective" field.
+func (_u *CertificationUpdateOne) ClearObjective() *CertificationUpdateOne {
+	_u.mutation.ClearObjective()
+	return _u
+}
+
+// SetContent sets the "content" field.
+func (_u *CertificationUpdateOne) SetContent(v string) *CertificationUpdateOne {
+	_u.mutation.SetContent(v)
+	return _u
+}
+
+// SetNillableContent sets the "content" field if the given value is not nil.
+func (_u *CertificationUpdateOne) SetNillableContent(v *string) *CertificationUpdateOne {
+	if v != nil {
+		_u.SetContent(*v)
+	}
+	return _u
+}
+
+// ClearContent clears the value of the "content" field.
+func (_u *CertificationUpdateOne) ClearContent() *CertificationUpdateOne {
+	_u.mutation.ClearContent()
+	return _u
+}
+
 // SetReplacedBy sets the "replaced_by" edge to the Certification entity.
 func (_u *CertificationUpdateOne) SetReplacedBy(v *Certification) *CertificationUpdateOne {
 	return _u.SetReplacedByID(v.ID)
@@ -1537,6 +1639,16 @@ func (_u *CertificationUpdateOne) check() error {
 			return &ValidationError{Name: "state", err: fmt.Errorf(`ent: validator failed for field "Certification.state": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Objective(); ok {
+		if err := certification.ObjectiveValidator(v); err != nil {
+			return &ValidationError{Name: "objective", err: fmt.Errorf(`ent: validator failed for field "Certification.objective": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Content(); ok {
+		if err := certification.ContentValidator(v); err != nil {
+			return &ValidationError{Name: "content", err: fmt.Errorf(`ent: validator failed for field "Certification.content": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -1699,6 +1811,18 @@ func (_u *CertificationUpdateOne) sqlSave(ctx context.Context) (_node *Certifica
 	}
 	if value, ok := _u.mutation.Apprenticeship(); ok {
 		_spec.SetField(certification.FieldApprenticeship, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.Objective(); ok {
+		_spec.SetField(certification.FieldObjective, field.TypeString, value)
+	}
+	if _u.mutation.ObjectiveCleared() {
+		_spec.ClearField(certification.FieldObjective, field.TypeString)
+	}
+	if value, ok := _u.mutation.Content(); ok {
+		_spec.SetField(certification.FieldContent, field.TypeString, value)
+	}
+	if _u.mutation.ContentCleared() {
+		_spec.ClearField(certification.FieldContent, field.TypeString)
 	}
 	if _u.mutation.ReplacedByCleared() {
 		edge := &sqlgraph.EdgeSpec{

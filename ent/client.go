@@ -25,17 +25,22 @@ import (
 	"github.com/ofhub/ofhub/ent/loginattempt"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
+	"github.com/ofhub/ofhub/ent/organizationchangerequest"
+	"github.com/ofhub/ofhub/ent/organizationdocument"
 	"github.com/ofhub/ofhub/ent/outboxmessage"
 	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/passwordreset"
 	"github.com/ofhub/ofhub/ent/referencecode"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/ent/session"
 	"github.com/ofhub/ofhub/ent/skillblock"
 	"github.com/ofhub/ofhub/ent/slot"
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/ticketkey"
+	"github.com/ofhub/ofhub/ent/training"
 	"github.com/ofhub/ofhub/ent/user"
+	"github.com/ofhub/ofhub/ent/venue"
 
 	stdsql "database/sql"
 )
@@ -63,6 +68,10 @@ type Client struct {
 	Membership *MembershipClient
 	// Organization is the client for interacting with the Organization builders.
 	Organization *OrganizationClient
+	// OrganizationChangeRequest is the client for interacting with the OrganizationChangeRequest builders.
+	OrganizationChangeRequest *OrganizationChangeRequestClient
+	// OrganizationDocument is the client for interacting with the OrganizationDocument builders.
+	OrganizationDocument *OrganizationDocumentClient
 	// OutboxMessage is the client for interacting with the OutboxMessage builders.
 	OutboxMessage *OutboxMessageClient
 	// Participant is the client for interacting with the Participant builders.
@@ -75,6 +84,8 @@ type Client struct {
 	Registration *RegistrationClient
 	// Scan is the client for interacting with the Scan builders.
 	Scan *ScanClient
+	// Session is the client for interacting with the Session builders.
+	Session *SessionClient
 	// SkillBlock is the client for interacting with the SkillBlock builders.
 	SkillBlock *SkillBlockClient
 	// Slot is the client for interacting with the Slot builders.
@@ -83,8 +94,12 @@ type Client struct {
 	Speaker *SpeakerClient
 	// TicketKey is the client for interacting with the TicketKey builders.
 	TicketKey *TicketKeyClient
+	// Training is the client for interacting with the Training builders.
+	Training *TrainingClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
+	// Venue is the client for interacting with the Venue builders.
+	Venue *VenueClient
 }
 
 // NewClient creates a new client configured with the given options.
@@ -105,17 +120,22 @@ func (c *Client) init() {
 	c.LoginAttempt = NewLoginAttemptClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
 	c.Organization = NewOrganizationClient(c.config)
+	c.OrganizationChangeRequest = NewOrganizationChangeRequestClient(c.config)
+	c.OrganizationDocument = NewOrganizationDocumentClient(c.config)
 	c.OutboxMessage = NewOutboxMessageClient(c.config)
 	c.Participant = NewParticipantClient(c.config)
 	c.PasswordReset = NewPasswordResetClient(c.config)
 	c.ReferenceCode = NewReferenceCodeClient(c.config)
 	c.Registration = NewRegistrationClient(c.config)
 	c.Scan = NewScanClient(c.config)
+	c.Session = NewSessionClient(c.config)
 	c.SkillBlock = NewSkillBlockClient(c.config)
 	c.Slot = NewSlotClient(c.config)
 	c.Speaker = NewSpeakerClient(c.config)
 	c.TicketKey = NewTicketKeyClient(c.config)
+	c.Training = NewTrainingClient(c.config)
 	c.User = NewUserClient(c.config)
+	c.Venue = NewVenueClient(c.config)
 }
 
 type (
@@ -214,28 +234,33 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:           ctx,
-		config:        cfg,
-		Accreditation: NewAccreditationClient(cfg),
-		Activity:      NewActivityClient(cfg),
-		AuthToken:     NewAuthTokenClient(cfg),
-		Certification: NewCertificationClient(cfg),
-		Device:        NewDeviceClient(cfg),
-		HistoryEntry:  NewHistoryEntryClient(cfg),
-		LoginAttempt:  NewLoginAttemptClient(cfg),
-		Membership:    NewMembershipClient(cfg),
-		Organization:  NewOrganizationClient(cfg),
-		OutboxMessage: NewOutboxMessageClient(cfg),
-		Participant:   NewParticipantClient(cfg),
-		PasswordReset: NewPasswordResetClient(cfg),
-		ReferenceCode: NewReferenceCodeClient(cfg),
-		Registration:  NewRegistrationClient(cfg),
-		Scan:          NewScanClient(cfg),
-		SkillBlock:    NewSkillBlockClient(cfg),
-		Slot:          NewSlotClient(cfg),
-		Speaker:       NewSpeakerClient(cfg),
-		TicketKey:     NewTicketKeyClient(cfg),
-		User:          NewUserClient(cfg),
+		ctx:                       ctx,
+		config:                    cfg,
+		Accreditation:             NewAccreditationClient(cfg),
+		Activity:                  NewActivityClient(cfg),
+		AuthToken:                 NewAuthTokenClient(cfg),
+		Certification:             NewCertificationClient(cfg),
+		Device:                    NewDeviceClient(cfg),
+		HistoryEntry:              NewHistoryEntryClient(cfg),
+		LoginAttempt:              NewLoginAttemptClient(cfg),
+		Membership:                NewMembershipClient(cfg),
+		Organization:              NewOrganizationClient(cfg),
+		OrganizationChangeRequest: NewOrganizationChangeRequestClient(cfg),
+		OrganizationDocument:      NewOrganizationDocumentClient(cfg),
+		OutboxMessage:             NewOutboxMessageClient(cfg),
+		Participant:               NewParticipantClient(cfg),
+		PasswordReset:             NewPasswordResetClient(cfg),
+		ReferenceCode:             NewReferenceCodeClient(cfg),
+		Registration:              NewRegistrationClient(cfg),
+		Scan:                      NewScanClient(cfg),
+		Session:                   NewSessionClient(cfg),
+		SkillBlock:                NewSkillBlockClient(cfg),
+		Slot:                      NewSlotClient(cfg),
+		Speaker:                   NewSpeakerClient(cfg),
+		TicketKey:                 NewTicketKeyClient(cfg),
+		Training:                  NewTrainingClient(cfg),
+		User:                      NewUserClient(cfg),
+		Venue:                     NewVenueClient(cfg),
 	}, nil
 }
 
@@ -253,28 +278,33 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:           ctx,
-		config:        cfg,
-		Accreditation: NewAccreditationClient(cfg),
-		Activity:      NewActivityClient(cfg),
-		AuthToken:     NewAuthTokenClient(cfg),
-		Certification: NewCertificationClient(cfg),
-		Device:        NewDeviceClient(cfg),
-		HistoryEntry:  NewHistoryEntryClient(cfg),
-		LoginAttempt:  NewLoginAttemptClient(cfg),
-		Membership:    NewMembershipClient(cfg),
-		Organization:  NewOrganizationClient(cfg),
-		OutboxMessage: NewOutboxMessageClient(cfg),
-		Participant:   NewParticipantClient(cfg),
-		PasswordReset: NewPasswordResetClient(cfg),
-		ReferenceCode: NewReferenceCodeClient(cfg),
-		Registration:  NewRegistrationClient(cfg),
-		Scan:          NewScanClient(cfg),
-		SkillBlock:    NewSkillBlockClient(cfg),
-		Slot:          NewSlotClient(cfg),
-		Speaker:       NewSpeakerClient(cfg),
-		TicketKey:     NewTicketKeyClient(cfg),
-		User:          NewUserClient(cfg),
+		ctx:                       ctx,
+		config:                    cfg,
+		Accreditation:             NewAccreditationClient(cfg),
+		Activity:                  NewActivityClient(cfg),
+		AuthToken:                 NewAuthTokenClient(cfg),
+		Certification:             NewCertificationClient(cfg),
+		Device:                    NewDeviceClient(cfg),
+		HistoryEntry:              NewHistoryEntryClient(cfg),
+		LoginAttempt:              NewLoginAttemptClient(cfg),
+		Membership:                NewMembershipClient(cfg),
+		Organization:              NewOrganizationClient(cfg),
+		OrganizationChangeRequest: NewOrganizationChangeRequestClient(cfg),
+		OrganizationDocument:      NewOrganizationDocumentClient(cfg),
+		OutboxMessage:             NewOutboxMessageClient(cfg),
+		Participant:               NewParticipantClient(cfg),
+		PasswordReset:             NewPasswordResetClient(cfg),
+		ReferenceCode:             NewReferenceCodeClient(cfg),
+		Registration:              NewRegistrationClient(cfg),
+		Scan:                      NewScanClient(cfg),
+		Session:                   NewSessionClient(cfg),
+		SkillBlock:                NewSkillBlockClient(cfg),
+		Slot:                      NewSlotClient(cfg),
+		Speaker:                   NewSpeakerClient(cfg),
+		TicketKey:                 NewTicketKeyClient(cfg),
+		Training:                  NewTrainingClient(cfg),
+		User:                      NewUserClient(cfg),
+		Venue:                     NewVenueClient(cfg),
 	}, nil
 }
 
@@ -305,9 +335,11 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Accreditation, c.Activity, c.AuthToken, c.Certification, c.Device,
-		c.HistoryEntry, c.LoginAttempt, c.Membership, c.Organization, c.OutboxMessage,
+		c.HistoryEntry, c.LoginAttempt, c.Membership, c.Organization,
+		c.OrganizationChangeRequest, c.OrganizationDocument, c.OutboxMessage,
 		c.Participant, c.PasswordReset, c.ReferenceCode, c.Registration, c.Scan,
-		c.SkillBlock, c.Slot, c.Speaker, c.TicketKey, c.User,
+		c.Session, c.SkillBlock, c.Slot, c.Speaker, c.TicketKey, c.Training, c.User,
+		c.Venue,
 	} {
 		n.Use(hooks...)
 	}
@@ -318,9 +350,11 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Accreditation, c.Activity, c.AuthToken, c.Certification, c.Device,
-		c.HistoryEntry, c.LoginAttempt, c.Membership, c.Organization, c.OutboxMessage,
+		c.HistoryEntry, c.LoginAttempt, c.Membership, c.Organization,
+		c.OrganizationChangeRequest, c.OrganizationDocument, c.OutboxMessage,
 		c.Participant, c.PasswordReset, c.ReferenceCode, c.Registration, c.Scan,
-		c.SkillBlock, c.Slot, c.Speaker, c.TicketKey, c.User,
+		c.Session, c.SkillBlock, c.Slot, c.Speaker, c.TicketKey, c.Training, c.User,
+		c.Venue,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -347,6 +381,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Membership.mutate(ctx, m)
 	case *OrganizationMutation:
 		return c.Organization.mutate(ctx, m)
+	case *OrganizationChangeRequestMutation:
+		return c.OrganizationChangeRequest.mutate(ctx, m)
+	case *OrganizationDocumentMutation:
+		return c.OrganizationDocument.mutate(ctx, m)
 	case *OutboxMessageMutation:
 		return c.OutboxMessage.mutate(ctx, m)
 	case *ParticipantMutation:
@@ -359,6 +397,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Registration.mutate(ctx, m)
 	case *ScanMutation:
 		return c.Scan.mutate(ctx, m)
+	case *SessionMutation:
+		return c.Session.mutate(ctx, m)
 	case *SkillBlockMutation:
 		return c.SkillBlock.mutate(ctx, m)
 	case *SlotMutation:
@@ -367,8 +407,12 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Speaker.mutate(ctx, m)
 	case *TicketKeyMutation:
 		return c.TicketKey.mutate(ctx, m)
+	case *TrainingMutation:
+		return c.Training.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
+	case *VenueMutation:
+		return c.Venue.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
 	}
@@ -1890,6 +1934,70 @@ func (c *OrganizationClient) QueryTicketKeys(_m *Organization) *TicketKeyQuery {
 	return query
 }
 
+// QueryTrainings queries the trainings edge of a Organization.
+func (c *OrganizationClient) QueryTrainings(_m *Organization) *TrainingQuery {
+	query := (&TrainingClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, id),
+			sqlgraph.To(training.Table, training.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.TrainingsTable, organization.TrainingsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryVenues queries the venues edge of a Organization.
+func (c *OrganizationClient) QueryVenues(_m *Organization) *VenueQuery {
+	query := (&VenueClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, id),
+			sqlgraph.To(venue.Table, venue.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.VenuesTable, organization.VenuesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryDocuments queries the documents edge of a Organization.
+func (c *OrganizationClient) QueryDocuments(_m *Organization) *OrganizationDocumentQuery {
+	query := (&OrganizationDocumentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, id),
+			sqlgraph.To(organizationdocument.Table, organizationdocument.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.DocumentsTable, organization.DocumentsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryChangeRequests queries the change_requests edge of a Organization.
+func (c *OrganizationClient) QueryChangeRequests(_m *Organization) *OrganizationChangeRequestQuery {
+	query := (&OrganizationChangeRequestClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, id),
+			sqlgraph.To(organizationchangerequest.Table, organizationchangerequest.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.ChangeRequestsTable, organization.ChangeRequestsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QueryMemberships queries the memberships edge of a Organization.
 func (c *OrganizationClient) QueryMemberships(_m *Organization) *MembershipQuery {
 	query := (&MembershipClient{config: c.config}).Query()
@@ -1929,6 +2037,338 @@ func (c *OrganizationClient) mutate(ctx context.Context, m *OrganizationMutation
 		return (&OrganizationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Organization mutation op: %q", m.Op())
+	}
+}
+
+// OrganizationChangeRequestClient is a client for the OrganizationChangeRequest schema.
+type OrganizationChangeRequestClient struct {
+	config
+}
+
+// NewOrganizationChangeRequestClient returns a client for the OrganizationChangeRequest from the given config.
+func NewOrganizationChangeRequestClient(c config) *OrganizationChangeRequestClient {
+	return &OrganizationChangeRequestClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `organizationchangerequest.Hooks(f(g(h())))`.
+func (c *OrganizationChangeRequestClient) Use(hooks ...Hook) {
+	c.hooks.OrganizationChangeRequest = append(c.hooks.OrganizationChangeRequest, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `organizationchangerequest.Intercept(f(g(h())))`.
+func (c *OrganizationChangeRequestClient) Intercept(interceptors ...Interceptor) {
+	c.inters.OrganizationChangeRequest = append(c.inters.OrganizationChangeRequest, interceptors...)
+}
+
+// Create returns a builder for creating a OrganizationChangeRequest entity.
+func (c *OrganizationChangeRequestClient) Create() *OrganizationChangeRequestCreate {
+	mutation := newOrganizationChangeRequestMutation(c.config, OpCreate)
+	return &OrganizationChangeRequestCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of OrganizationChangeRequest entities.
+func (c *OrganizationChangeRequestClient) CreateBulk(builders ...*OrganizationChangeRequestCreate) *OrganizationChangeRequestCreateBulk {
+	return &OrganizationChangeRequestCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *OrganizationChangeRequestClient) MapCreateBulk(slice any, setFunc func(*OrganizationChangeRequestCreate, int)) *OrganizationChangeRequestCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &OrganizationChangeRequestCreateBulk{err: fmt.Errorf("calling to OrganizationChangeRequestClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*OrganizationChangeRequestCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &OrganizationChangeRequestCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for OrganizationChangeRequest.
+func (c *OrganizationChangeRequestClient) Update() *OrganizationChangeRequestUpdate {
+	mutation := newOrganizationChangeRequestMutation(c.config, OpUpdate)
+	return &OrganizationChangeRequestUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *OrganizationChangeRequestClient) UpdateOne(_m *OrganizationChangeRequest) *OrganizationChangeRequestUpdateOne {
+	mutation := newOrganizationChangeRequestMutation(c.config, OpUpdateOne, withOrganizationChangeRequest(_m))
+	return &OrganizationChangeRequestUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *OrganizationChangeRequestClient) UpdateOneID(id int) *OrganizationChangeRequestUpdateOne {
+	mutation := newOrganizationChangeRequestMutation(c.config, OpUpdateOne, withOrganizationChangeRequestID(id))
+	return &OrganizationChangeRequestUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for OrganizationChangeRequest.
+func (c *OrganizationChangeRequestClient) Delete() *OrganizationChangeRequestDelete {
+	mutation := newOrganizationChangeRequestMutation(c.config, OpDelete)
+	return &OrganizationChangeRequestDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *OrganizationChangeRequestClient) DeleteOne(_m *OrganizationChangeRequest) *OrganizationChangeRequestDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *OrganizationChangeRequestClient) DeleteOneID(id int) *OrganizationChangeRequestDeleteOne {
+	builder := c.Delete().Where(organizationchangerequest.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &OrganizationChangeRequestDeleteOne{builder}
+}
+
+// Query returns a query builder for OrganizationChangeRequest.
+func (c *OrganizationChangeRequestClient) Query() *OrganizationChangeRequestQuery {
+	return &OrganizationChangeRequestQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeOrganizationChangeRequest},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a OrganizationChangeRequest entity by its id.
+func (c *OrganizationChangeRequestClient) Get(ctx context.Context, id int) (*OrganizationChangeRequest, error) {
+	return c.Query().Where(organizationchangerequest.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *OrganizationChangeRequestClient) GetX(ctx context.Context, id int) *OrganizationChangeRequest {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a OrganizationChangeRequest.
+func (c *OrganizationChangeRequestClient) QueryOrganization(_m *OrganizationChangeRequest) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organizationchangerequest.Table, organizationchangerequest.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, organizationchangerequest.OrganizationTable, organizationchangerequest.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAuthor queries the author edge of a OrganizationChangeRequest.
+func (c *OrganizationChangeRequestClient) QueryAuthor(_m *OrganizationChangeRequest) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organizationchangerequest.Table, organizationchangerequest.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, organizationchangerequest.AuthorTable, organizationchangerequest.AuthorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *OrganizationChangeRequestClient) Hooks() []Hook {
+	hooks := c.hooks.OrganizationChangeRequest
+	return append(hooks[:len(hooks):len(hooks)], organizationchangerequest.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *OrganizationChangeRequestClient) Interceptors() []Interceptor {
+	return c.inters.OrganizationChangeRequest
+}
+
+func (c *OrganizationChangeRequestClient) mutate(ctx context.Context, m *OrganizationChangeRequestMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&OrganizationChangeRequestCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&OrganizationChangeRequestUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&OrganizationChangeRequestUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&OrganizationChangeRequestDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown OrganizationChangeRequest mutation op: %q", m.Op())
+	}
+}
+
+// OrganizationDocumentClient is a client for the OrganizationDocument schema.
+type OrganizationDocumentClient struct {
+	config
+}
+
+// NewOrganizationDocumentClient returns a client for the OrganizationDocument from the given config.
+func NewOrganizationDocumentClient(c config) *OrganizationDocumentClient {
+	return &OrganizationDocumentClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `organizationdocument.Hooks(f(g(h())))`.
+func (c *OrganizationDocumentClient) Use(hooks ...Hook) {
+	c.hooks.OrganizationDocument = append(c.hooks.OrganizationDocument, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `organizationdocument.Intercept(f(g(h())))`.
+func (c *OrganizationDocumentClient) Intercept(interceptors ...Interceptor) {
+	c.inters.OrganizationDocument = append(c.inters.OrganizationDocument, interceptors...)
+}
+
+// Create returns a builder for creating a OrganizationDocument entity.
+func (c *OrganizationDocumentClient) Create() *OrganizationDocumentCreate {
+	mutation := newOrganizationDocumentMutation(c.config, OpCreate)
+	return &OrganizationDocumentCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of OrganizationDocument entities.
+func (c *OrganizationDocumentClient) CreateBulk(builders ...*OrganizationDocumentCreate) *OrganizationDocumentCreateBulk {
+	return &OrganizationDocumentCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *OrganizationDocumentClient) MapCreateBulk(slice any, setFunc func(*OrganizationDocumentCreate, int)) *OrganizationDocumentCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &OrganizationDocumentCreateBulk{err: fmt.Errorf("calling to OrganizationDocumentClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*OrganizationDocumentCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &OrganizationDocumentCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for OrganizationDocument.
+func (c *OrganizationDocumentClient) Update() *OrganizationDocumentUpdate {
+	mutation := newOrganizationDocumentMutation(c.config, OpUpdate)
+	return &OrganizationDocumentUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *OrganizationDocumentClient) UpdateOne(_m *OrganizationDocument) *OrganizationDocumentUpdateOne {
+	mutation := newOrganizationDocumentMutation(c.config, OpUpdateOne, withOrganizationDocument(_m))
+	return &OrganizationDocumentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *OrganizationDocumentClient) UpdateOneID(id int) *OrganizationDocumentUpdateOne {
+	mutation := newOrganizationDocumentMutation(c.config, OpUpdateOne, withOrganizationDocumentID(id))
+	return &OrganizationDocumentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for OrganizationDocument.
+func (c *OrganizationDocumentClient) Delete() *OrganizationDocumentDelete {
+	mutation := newOrganizationDocumentMutation(c.config, OpDelete)
+	return &OrganizationDocumentDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *OrganizationDocumentClient) DeleteOne(_m *OrganizationDocument) *OrganizationDocumentDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *OrganizationDocumentClient) DeleteOneID(id int) *OrganizationDocumentDeleteOne {
+	builder := c.Delete().Where(organizationdocument.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &OrganizationDocumentDeleteOne{builder}
+}
+
+// Query returns a query builder for OrganizationDocument.
+func (c *OrganizationDocumentClient) Query() *OrganizationDocumentQuery {
+	return &OrganizationDocumentQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeOrganizationDocument},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a OrganizationDocument entity by its id.
+func (c *OrganizationDocumentClient) Get(ctx context.Context, id int) (*OrganizationDocument, error) {
+	return c.Query().Where(organizationdocument.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *OrganizationDocumentClient) GetX(ctx context.Context, id int) *OrganizationDocument {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a OrganizationDocument.
+func (c *OrganizationDocumentClient) QueryOrganization(_m *OrganizationDocument) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organizationdocument.Table, organizationdocument.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, organizationdocument.OrganizationTable, organizationdocument.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryUploadedBy queries the uploaded_by edge of a OrganizationDocument.
+func (c *OrganizationDocumentClient) QueryUploadedBy(_m *OrganizationDocument) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organizationdocument.Table, organizationdocument.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, organizationdocument.UploadedByTable, organizationdocument.UploadedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *OrganizationDocumentClient) Hooks() []Hook {
+	hooks := c.hooks.OrganizationDocument
+	return append(hooks[:len(hooks):len(hooks)], organizationdocument.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *OrganizationDocumentClient) Interceptors() []Interceptor {
+	return c.inters.OrganizationDocument
+}
+
+func (c *OrganizationDocumentClient) mutate(ctx context.Context, m *OrganizationDocumentMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&OrganizationDocumentCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&OrganizationDocumentUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&OrganizationDocumentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&OrganizationDocumentDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown OrganizationDocument mutation op: %q", m.Op())
 	}
 }
 
@@ -2880,6 +3320,220 @@ func (c *ScanClient) mutate(ctx context.Context, m *ScanMutation) (Value, error)
 	}
 }
 
+// SessionClient is a client for the Session schema.
+type SessionClient struct {
+	config
+}
+
+// NewSessionClient returns a client for the Session from the given config.
+func NewSessionClient(c config) *SessionClient {
+	return &SessionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `session.Hooks(f(g(h())))`.
+func (c *SessionClient) Use(hooks ...Hook) {
+	c.hooks.Session = append(c.hooks.Session, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `session.Intercept(f(g(h())))`.
+func (c *SessionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Session = append(c.inters.Session, interceptors...)
+}
+
+// Create returns a builder for creating a Session entity.
+func (c *SessionClient) Create() *SessionCreate {
+	mutation := newSessionMutation(c.config, OpCreate)
+	return &SessionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Session entities.
+func (c *SessionClient) CreateBulk(builders ...*SessionCreate) *SessionCreateBulk {
+	return &SessionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SessionClient) MapCreateBulk(slice any, setFunc func(*SessionCreate, int)) *SessionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SessionCreateBulk{err: fmt.Errorf("calling to SessionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SessionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SessionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Session.
+func (c *SessionClient) Update() *SessionUpdate {
+	mutation := newSessionMutation(c.config, OpUpdate)
+	return &SessionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SessionClient) UpdateOne(_m *Session) *SessionUpdateOne {
+	mutation := newSessionMutation(c.config, OpUpdateOne, withSession(_m))
+	return &SessionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SessionClient) UpdateOneID(id int) *SessionUpdateOne {
+	mutation := newSessionMutation(c.config, OpUpdateOne, withSessionID(id))
+	return &SessionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Session.
+func (c *SessionClient) Delete() *SessionDelete {
+	mutation := newSessionMutation(c.config, OpDelete)
+	return &SessionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SessionClient) DeleteOne(_m *Session) *SessionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SessionClient) DeleteOneID(id int) *SessionDeleteOne {
+	builder := c.Delete().Where(session.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SessionDeleteOne{builder}
+}
+
+// Query returns a query builder for Session.
+func (c *SessionClient) Query() *SessionQuery {
+	return &SessionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSession},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Session entity by its id.
+func (c *SessionClient) Get(ctx context.Context, id int) (*Session, error) {
+	return c.Query().Where(session.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SessionClient) GetX(ctx context.Context, id int) *Session {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTraining queries the training edge of a Session.
+func (c *SessionClient) QueryTraining(_m *Session) *TrainingQuery {
+	query := (&TrainingClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(session.Table, session.FieldID, id),
+			sqlgraph.To(training.Table, training.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, session.TrainingTable, session.TrainingColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryTrainers queries the trainers edge of a Session.
+func (c *SessionClient) QueryTrainers(_m *Session) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(session.Table, session.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, session.TrainersTable, session.TrainersColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPrincipalTrainer queries the principal_trainer edge of a Session.
+func (c *SessionClient) QueryPrincipalTrainer(_m *Session) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(session.Table, session.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, session.PrincipalTrainerTable, session.PrincipalTrainerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryVenues queries the venues edge of a Session.
+func (c *SessionClient) QueryVenues(_m *Session) *VenueQuery {
+	query := (&VenueClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(session.Table, session.FieldID, id),
+			sqlgraph.To(venue.Table, venue.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, session.VenuesTable, session.VenuesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRegistrationVenue queries the registration_venue edge of a Session.
+func (c *SessionClient) QueryRegistrationVenue(_m *Session) *VenueQuery {
+	query := (&VenueClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(session.Table, session.FieldID, id),
+			sqlgraph.To(venue.Table, venue.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, session.RegistrationVenueTable, session.RegistrationVenueColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SessionClient) Hooks() []Hook {
+	hooks := c.hooks.Session
+	return append(hooks[:len(hooks):len(hooks)], session.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SessionClient) Interceptors() []Interceptor {
+	return c.inters.Session
+}
+
+func (c *SessionClient) mutate(ctx context.Context, m *SessionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SessionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SessionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SessionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SessionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Session mutation op: %q", m.Op())
+	}
+}
+
 // SkillBlockClient is a client for the SkillBlock schema.
 type SkillBlockClient struct {
 	config
@@ -3528,6 +4182,204 @@ func (c *TicketKeyClient) mutate(ctx context.Context, m *TicketKeyMutation) (Val
 	}
 }
 
+// TrainingClient is a client for the Training schema.
+type TrainingClient struct {
+	config
+}
+
+// NewTrainingClient returns a client for the Training from the given config.
+func NewTrainingClient(c config) *TrainingClient {
+	return &TrainingClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `training.Hooks(f(g(h())))`.
+func (c *TrainingClient) Use(hooks ...Hook) {
+	c.hooks.Training = append(c.hooks.Training, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `training.Intercept(f(g(h())))`.
+func (c *TrainingClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Training = append(c.inters.Training, interceptors...)
+}
+
+// Create returns a builder for creating a Training entity.
+func (c *TrainingClient) Create() *TrainingCreate {
+	mutation := newTrainingMutation(c.config, OpCreate)
+	return &TrainingCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Training entities.
+func (c *TrainingClient) CreateBulk(builders ...*TrainingCreate) *TrainingCreateBulk {
+	return &TrainingCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TrainingClient) MapCreateBulk(slice any, setFunc func(*TrainingCreate, int)) *TrainingCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TrainingCreateBulk{err: fmt.Errorf("calling to TrainingClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TrainingCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TrainingCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Training.
+func (c *TrainingClient) Update() *TrainingUpdate {
+	mutation := newTrainingMutation(c.config, OpUpdate)
+	return &TrainingUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TrainingClient) UpdateOne(_m *Training) *TrainingUpdateOne {
+	mutation := newTrainingMutation(c.config, OpUpdateOne, withTraining(_m))
+	return &TrainingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *TrainingClient) UpdateOneID(id int) *TrainingUpdateOne {
+	mutation := newTrainingMutation(c.config, OpUpdateOne, withTrainingID(id))
+	return &TrainingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Training.
+func (c *TrainingClient) Delete() *TrainingDelete {
+	mutation := newTrainingMutation(c.config, OpDelete)
+	return &TrainingDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *TrainingClient) DeleteOne(_m *Training) *TrainingDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *TrainingClient) DeleteOneID(id int) *TrainingDeleteOne {
+	builder := c.Delete().Where(training.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &TrainingDeleteOne{builder}
+}
+
+// Query returns a query builder for Training.
+func (c *TrainingClient) Query() *TrainingQuery {
+	return &TrainingQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTraining},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Training entity by its id.
+func (c *TrainingClient) Get(ctx context.Context, id int) (*Training, error) {
+	return c.Query().Where(training.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *TrainingClient) GetX(ctx context.Context, id int) *Training {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a Training.
+func (c *TrainingClient) QueryOrganization(_m *Training) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(training.Table, training.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, training.OrganizationTable, training.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySessions queries the sessions edge of a Training.
+func (c *TrainingClient) QuerySessions(_m *Training) *SessionQuery {
+	query := (&SessionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(training.Table, training.FieldID, id),
+			sqlgraph.To(session.Table, session.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, training.SessionsTable, training.SessionsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCertifications queries the certifications edge of a Training.
+func (c *TrainingClient) QueryCertifications(_m *Training) *CertificationQuery {
+	query := (&CertificationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(training.Table, training.FieldID, id),
+			sqlgraph.To(certification.Table, certification.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, training.CertificationsTable, training.CertificationsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAuthor queries the author edge of a Training.
+func (c *TrainingClient) QueryAuthor(_m *Training) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(training.Table, training.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, training.AuthorTable, training.AuthorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *TrainingClient) Hooks() []Hook {
+	hooks := c.hooks.Training
+	return append(hooks[:len(hooks):len(hooks)], training.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *TrainingClient) Interceptors() []Interceptor {
+	return c.inters.Training
+}
+
+func (c *TrainingClient) mutate(ctx context.Context, m *TrainingMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TrainingCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TrainingUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TrainingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TrainingDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Training mutation op: %q", m.Op())
+	}
+}
+
 // UserClient is a client for the User schema.
 type UserClient struct {
 	config
@@ -3710,19 +4562,171 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 	}
 }
 
+// VenueClient is a client for the Venue schema.
+type VenueClient struct {
+	config
+}
+
+// NewVenueClient returns a client for the Venue from the given config.
+func NewVenueClient(c config) *VenueClient {
+	return &VenueClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `venue.Hooks(f(g(h())))`.
+func (c *VenueClient) Use(hooks ...Hook) {
+	c.hooks.Venue = append(c.hooks.Venue, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `venue.Intercept(f(g(h())))`.
+func (c *VenueClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Venue = append(c.inters.Venue, interceptors...)
+}
+
+// Create returns a builder for creating a Venue entity.
+func (c *VenueClient) Create() *VenueCreate {
+	mutation := newVenueMutation(c.config, OpCreate)
+	return &VenueCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Venue entities.
+func (c *VenueClient) CreateBulk(builders ...*VenueCreate) *VenueCreateBulk {
+	return &VenueCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *VenueClient) MapCreateBulk(slice any, setFunc func(*VenueCreate, int)) *VenueCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &VenueCreateBulk{err: fmt.Errorf("calling to VenueClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*VenueCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &VenueCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Venue.
+func (c *VenueClient) Update() *VenueUpdate {
+	mutation := newVenueMutation(c.config, OpUpdate)
+	return &VenueUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *VenueClient) UpdateOne(_m *Venue) *VenueUpdateOne {
+	mutation := newVenueMutation(c.config, OpUpdateOne, withVenue(_m))
+	return &VenueUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *VenueClient) UpdateOneID(id int) *VenueUpdateOne {
+	mutation := newVenueMutation(c.config, OpUpdateOne, withVenueID(id))
+	return &VenueUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Venue.
+func (c *VenueClient) Delete() *VenueDelete {
+	mutation := newVenueMutation(c.config, OpDelete)
+	return &VenueDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *VenueClient) DeleteOne(_m *Venue) *VenueDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *VenueClient) DeleteOneID(id int) *VenueDeleteOne {
+	builder := c.Delete().Where(venue.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &VenueDeleteOne{builder}
+}
+
+// Query returns a query builder for Venue.
+func (c *VenueClient) Query() *VenueQuery {
+	return &VenueQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeVenue},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Venue entity by its id.
+func (c *VenueClient) Get(ctx context.Context, id int) (*Venue, error) {
+	return c.Query().Where(venue.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *VenueClient) GetX(ctx context.Context, id int) *Venue {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a Venue.
+func (c *VenueClient) QueryOrganization(_m *Venue) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(venue.Table, venue.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, venue.OrganizationTable, venue.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *VenueClient) Hooks() []Hook {
+	hooks := c.hooks.Venue
+	return append(hooks[:len(hooks):len(hooks)], venue.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *VenueClient) Interceptors() []Interceptor {
+	return c.inters.Venue
+}
+
+func (c *VenueClient) mutate(ctx context.Context, m *VenueMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&VenueCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&VenueUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&VenueUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&VenueDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Venue mutation op: %q", m.Op())
+	}
+}
+
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
 		Accreditation, Activity, AuthToken, Certification, Device, HistoryEntry,
-		LoginAttempt, Membership, Organization, OutboxMessage, Participant,
-		PasswordReset, ReferenceCode, Registration, Scan, SkillBlock, Slot, Speaker,
-		TicketKey, User []ent.Hook
+		LoginAttempt, Membership, Organization, OrganizationChangeRequest,
+		OrganizationDocument, OutboxMessage, Participant, PasswordReset, ReferenceCode,
+		Registration, Scan, Session, SkillBlock, Slot, Speaker, TicketKey, Training,
+		User, Venue []ent.Hook
 	}
 	inters struct {
 		Accreditation, Activity, AuthToken, Certification, Device, HistoryEntry,
-		LoginAttempt, Membership, Organization, OutboxMessage, Participant,
-		PasswordReset, ReferenceCode, Registration, Scan, SkillBlock, Slot, Speaker,
-		TicketKey, User []ent.Interceptor
+		LoginAttempt, Membership, Organization, OrganizationChangeRequest,
+		OrganizationDocument, OutboxMessage, Participant, PasswordReset, ReferenceCode,
+		Registration, Scan, Session, SkillBlock, Slot, Speaker, TicketKey, Training,
+		User, Venue []ent.Interceptor
 	}
 )
 

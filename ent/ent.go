@@ -21,17 +21,22 @@ import (
 	"github.com/ofhub/ofhub/ent/loginattempt"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
+	"github.com/ofhub/ofhub/ent/organizationchangerequest"
+	"github.com/ofhub/ofhub/ent/organizationdocument"
 	"github.com/ofhub/ofhub/ent/outboxmessage"
 	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/passwordreset"
 	"github.com/ofhub/ofhub/ent/referencecode"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/ent/session"
 	"github.com/ofhub/ofhub/ent/skillblock"
 	"github.com/ofhub/ofhub/ent/slot"
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/ticketkey"
+	"github.com/ofhub/ofhub/ent/training"
 	"github.com/ofhub/ofhub/ent/user"
+	"github.com/ofhub/ofhub/ent/venue"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -92,26 +97,31 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			accreditation.Table: accreditation.ValidColumn,
-			activity.Table:      activity.ValidColumn,
-			authtoken.Table:     authtoken.ValidColumn,
-			certification.Table: certification.ValidColumn,
-			device.Table:        device.ValidColumn,
-			historyentry.Table:  historyentry.ValidColumn,
-			loginattempt.Table:  loginattempt.ValidColumn,
-			membership.Table:    membership.ValidColumn,
-			organization.Table:  organization.ValidColumn,
-			outboxmessage.Table: outboxmessage.ValidColumn,
-			participant.Table:   participant.ValidColumn,
-			passwordreset.Table: passwordreset.ValidColumn,
-			referencecode.Table: referencecode.ValidColumn,
-			registration.Table:  registration.ValidColumn,
-			scan.Table:          scan.ValidColumn,
-			skillblock.Table:    skillblock.ValidColumn,
-			slot.Table:          slot.ValidColumn,
-			speaker.Table:       speaker.ValidColumn,
-			ticketkey.Table:     ticketkey.ValidColumn,
-			user.Table:          user.ValidColumn,
+			accreditation.Table:             accreditation.ValidColumn,
+			activity.Table:                  activity.ValidColumn,
+			authtoken.Table:                 authtoken.ValidColumn,
+			certification.Table:             certification.ValidColumn,
+			device.Table:                    device.ValidColumn,
+			historyentry.Table:              historyentry.ValidColumn,
+			loginattempt.Table:              loginattempt.ValidColumn,
+			membership.Table:                membership.ValidColumn,
+			organization.Table:              organization.ValidColumn,
+			organizationchangerequest.Table: organizationchangerequest.ValidColumn,
+			organizationdocument.Table:      organizationdocument.ValidColumn,
+			outboxmessage.Table:             outboxmessage.ValidColumn,
+			participant.Table:               participant.ValidColumn,
+			passwordreset.Table:             passwordreset.ValidColumn,
+			referencecode.Table:             referencecode.ValidColumn,
+			registration.Table:              registration.ValidColumn,
+			scan.Table:                      scan.ValidColumn,
+			session.Table:                   session.ValidColumn,
+			skillblock.Table:                skillblock.ValidColumn,
+			slot.Table:                      slot.ValidColumn,
+			speaker.Table:                   speaker.ValidColumn,
+			ticketkey.Table:                 ticketkey.ValidColumn,
+			training.Table:                  training.ValidColumn,
+			user.Table:                      user.ValidColumn,
+			venue.Table:                     venue.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -12,6 +12,8 @@ import (
 	"github.com/ofhub/ofhub/ent/loginattempt"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
+	"github.com/ofhub/ofhub/ent/organizationchangerequest"
+	"github.com/ofhub/ofhub/ent/organizationdocument"
 	"github.com/ofhub/ofhub/ent/outboxmessage"
 	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/passwordreset"
@@ -19,11 +21,14 @@ import (
 	"github.com/ofhub/ofhub/ent/referencecode"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/ent/session"
 	"github.com/ofhub/ofhub/ent/skillblock"
 	"github.com/ofhub/ofhub/ent/slot"
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/ticketkey"
+	"github.com/ofhub/ofhub/ent/training"
 	"github.com/ofhub/ofhub/ent/user"
+	"github.com/ofhub/ofhub/ent/venue"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
@@ -33,7 +38,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 20)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 25)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   accreditation.Table,
@@ -136,6 +141,8 @@ var schemaGraph = func() *sqlgraph.Schema {
 			certification.FieldState:               {Type: field.TypeEnum, Column: certification.FieldState},
 			certification.FieldApprenticeship:      {Type: field.TypeBool, Column: certification.FieldApprenticeship},
 			certification.FieldReplacedByID:        {Type: field.TypeInt, Column: certification.FieldReplacedByID},
+			certification.FieldObjective:           {Type: field.TypeString, Column: certification.FieldObjective},
+			certification.FieldContent:             {Type: field.TypeString, Column: certification.FieldContent},
 		},
 	}
 	graph.Nodes[4] = &sqlgraph.Node{
@@ -232,28 +239,74 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Organization",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			organization.FieldCreatedAt:     {Type: field.TypeTime, Column: organization.FieldCreatedAt},
-			organization.FieldUpdatedAt:     {Type: field.TypeTime, Column: organization.FieldUpdatedAt},
-			organization.FieldReference:     {Type: field.TypeString, Column: organization.FieldReference},
-			organization.FieldName:          {Type: field.TypeString, Column: organization.FieldName},
-			organization.FieldKinds:         {Type: field.TypeJSON, Column: organization.FieldKinds},
-			organization.FieldSiret:         {Type: field.TypeString, Column: organization.FieldSiret},
-			organization.FieldSiren:         {Type: field.TypeString, Column: organization.FieldSiren},
-			organization.FieldNda:           {Type: field.TypeString, Column: organization.FieldNda},
-			organization.FieldApeCode:       {Type: field.TypeString, Column: organization.FieldApeCode},
-			organization.FieldStreet:        {Type: field.TypeString, Column: organization.FieldStreet},
-			organization.FieldStreet2:       {Type: field.TypeString, Column: organization.FieldStreet2},
-			organization.FieldPostcode:      {Type: field.TypeString, Column: organization.FieldPostcode},
-			organization.FieldCity:          {Type: field.TypeString, Column: organization.FieldCity},
-			organization.FieldInseeCode:     {Type: field.TypeString, Column: organization.FieldInseeCode},
-			organization.FieldLatitude:      {Type: field.TypeFloat64, Column: organization.FieldLatitude},
-			organization.FieldLongitude:     {Type: field.TypeFloat64, Column: organization.FieldLongitude},
-			organization.FieldContactPoints: {Type: field.TypeJSON, Column: organization.FieldContactPoints},
-			organization.FieldParentID:      {Type: field.TypeInt, Column: organization.FieldParentID},
-			organization.FieldSiteCode:      {Type: field.TypeString, Column: organization.FieldSiteCode},
+			organization.FieldCreatedAt:       {Type: field.TypeTime, Column: organization.FieldCreatedAt},
+			organization.FieldUpdatedAt:       {Type: field.TypeTime, Column: organization.FieldUpdatedAt},
+			organization.FieldReference:       {Type: field.TypeString, Column: organization.FieldReference},
+			organization.FieldName:            {Type: field.TypeString, Column: organization.FieldName},
+			organization.FieldKinds:           {Type: field.TypeJSON, Column: organization.FieldKinds},
+			organization.FieldSiret:           {Type: field.TypeString, Column: organization.FieldSiret},
+			organization.FieldSiren:           {Type: field.TypeString, Column: organization.FieldSiren},
+			organization.FieldNda:             {Type: field.TypeString, Column: organization.FieldNda},
+			organization.FieldApeCode:         {Type: field.TypeString, Column: organization.FieldApeCode},
+			organization.FieldStreet:          {Type: field.TypeString, Column: organization.FieldStreet},
+			organization.FieldStreet2:         {Type: field.TypeString, Column: organization.FieldStreet2},
+			organization.FieldPostcode:        {Type: field.TypeString, Column: organization.FieldPostcode},
+			organization.FieldCity:            {Type: field.TypeString, Column: organization.FieldCity},
+			organization.FieldInseeCode:       {Type: field.TypeString, Column: organization.FieldInseeCode},
+			organization.FieldLatitude:        {Type: field.TypeFloat64, Column: organization.FieldLatitude},
+			organization.FieldLongitude:       {Type: field.TypeFloat64, Column: organization.FieldLongitude},
+			organization.FieldContactPoints:   {Type: field.TypeJSON, Column: organization.FieldContactPoints},
+			organization.FieldParentID:        {Type: field.TypeInt, Column: organization.FieldParentID},
+			organization.FieldSiteCode:        {Type: field.TypeString, Column: organization.FieldSiteCode},
+			organization.FieldFacilities:      {Type: field.TypeJSON, Column: organization.FieldFacilities},
+			organization.FieldQualiopi:        {Type: field.TypeJSON, Column: organization.FieldQualiopi},
+			organization.FieldOtherLabels:     {Type: field.TypeJSON, Column: organization.FieldOtherLabels},
+			organization.FieldContactRequests: {Type: field.TypeString, Column: organization.FieldContactRequests},
 		},
 	}
 	graph.Nodes[9] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   organizationchangerequest.Table,
+			Columns: organizationchangerequest.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: organizationchangerequest.FieldID,
+			},
+		},
+		Type: "OrganizationChangeRequest",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			organizationchangerequest.FieldCreatedAt:       {Type: field.TypeTime, Column: organizationchangerequest.FieldCreatedAt},
+			organizationchangerequest.FieldUpdatedAt:       {Type: field.TypeTime, Column: organizationchangerequest.FieldUpdatedAt},
+			organizationchangerequest.FieldOrganizationID:  {Type: field.TypeInt, Column: organizationchangerequest.FieldOrganizationID},
+			organizationchangerequest.FieldState:           {Type: field.TypeEnum, Column: organizationchangerequest.FieldState},
+			organizationchangerequest.FieldChange:          {Type: field.TypeJSON, Column: organizationchangerequest.FieldChange},
+			organizationchangerequest.FieldAuthorID:        {Type: field.TypeInt, Column: organizationchangerequest.FieldAuthorID},
+			organizationchangerequest.FieldOperatorComment: {Type: field.TypeString, Column: organizationchangerequest.FieldOperatorComment},
+			organizationchangerequest.FieldDecidedAt:       {Type: field.TypeTime, Column: organizationchangerequest.FieldDecidedAt},
+		},
+	}
+	graph.Nodes[10] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   organizationdocument.Table,
+			Columns: organizationdocument.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: organizationdocument.FieldID,
+			},
+		},
+		Type: "OrganizationDocument",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			organizationdocument.FieldCreatedAt:      {Type: field.TypeTime, Column: organizationdocument.FieldCreatedAt},
+			organizationdocument.FieldUpdatedAt:      {Type: field.TypeTime, Column: organizationdocument.FieldUpdatedAt},
+			organizationdocument.FieldOrganizationID: {Type: field.TypeInt, Column: organizationdocument.FieldOrganizationID},
+			organizationdocument.FieldName:           {Type: field.TypeString, Column: organizationdocument.FieldName},
+			organizationdocument.FieldContentType:    {Type: field.TypeString, Column: organizationdocument.FieldContentType},
+			organizationdocument.FieldSize:           {Type: field.TypeInt, Column: organizationdocument.FieldSize},
+			organizationdocument.FieldData:           {Type: field.TypeBytes, Column: organizationdocument.FieldData},
+			organizationdocument.FieldUploadedByID:   {Type: field.TypeInt, Column: organizationdocument.FieldUploadedByID},
+		},
+	}
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   outboxmessage.Table,
 			Columns: outboxmessage.Columns,
@@ -276,7 +329,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			outboxmessage.FieldCreatedAt: {Type: field.TypeTime, Column: outboxmessage.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   participant.Table,
 			Columns: participant.Columns,
@@ -298,7 +351,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			participant.FieldSearchName:     {Type: field.TypeString, Column: participant.FieldSearchName},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   passwordreset.Table,
 			Columns: passwordreset.Columns,
@@ -316,7 +369,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			passwordreset.FieldUsedAt:    {Type: field.TypeTime, Column: passwordreset.FieldUsedAt},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   referencecode.Table,
 			Columns: referencecode.Columns,
@@ -335,7 +388,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			referencecode.FieldActive:     {Type: field.TypeBool, Column: referencecode.FieldActive},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   registration.Table,
 			Columns: registration.Columns,
@@ -360,7 +413,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			registration.FieldSource:         {Type: field.TypeEnum, Column: registration.FieldSource},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   scan.Table,
 			Columns: scan.Columns,
@@ -394,7 +447,50 @@ var schemaGraph = func() *sqlgraph.Schema {
 			scan.FieldUndoneBy:       {Type: field.TypeInt, Column: scan.FieldUndoneBy},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   session.Table,
+			Columns: session.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: session.FieldID,
+			},
+		},
+		Type: "Session",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			session.FieldCreatedAt:             {Type: field.TypeTime, Column: session.FieldCreatedAt},
+			session.FieldUpdatedAt:             {Type: field.TypeTime, Column: session.FieldUpdatedAt},
+			session.FieldReference:             {Type: field.TypeString, Column: session.FieldReference},
+			session.FieldTrainingID:            {Type: field.TypeInt, Column: session.FieldTrainingID},
+			session.FieldOrganizationID:        {Type: field.TypeInt, Column: session.FieldOrganizationID},
+			session.FieldStartsOn:              {Type: field.TypeTime, Column: session.FieldStartsOn},
+			session.FieldEndsOn:                {Type: field.TypeTime, Column: session.FieldEndsOn},
+			session.FieldOnDemand:              {Type: field.TypeBool, Column: session.FieldOnDemand},
+			session.FieldPermanentEntry:        {Type: field.TypeBool, Column: session.FieldPermanentEntry},
+			session.FieldPrincipalTrainerID:    {Type: field.TypeInt, Column: session.FieldPrincipalTrainerID},
+			session.FieldRegistrationVenueID:   {Type: field.TypeInt, Column: session.FieldRegistrationVenueID},
+			session.FieldFundings:              {Type: field.TypeJSON, Column: session.FieldFundings},
+			session.FieldCycles:                {Type: field.TypeJSON, Column: session.FieldCycles},
+			session.FieldSkillBlocks:           {Type: field.TypeJSON, Column: session.FieldSkillBlocks},
+			session.FieldHoursInCentre:         {Type: field.TypeInt, Column: session.FieldHoursInCentre},
+			session.FieldHoursInCompany:        {Type: field.TypeInt, Column: session.FieldHoursInCompany},
+			session.FieldHoursTotal:            {Type: field.TypeInt, Column: session.FieldHoursTotal},
+			session.FieldHoursWeekly:           {Type: field.TypeInt, Column: session.FieldHoursWeekly},
+			session.FieldHoursComment:          {Type: field.TypeString, Column: session.FieldHoursComment},
+			session.FieldPrerequisites:         {Type: field.TypeString, Column: session.FieldPrerequisites},
+			session.FieldCourseType:            {Type: field.TypeString, Column: session.FieldCourseType},
+			session.FieldRhythm:                {Type: field.TypeString, Column: session.FieldRhythm},
+			session.FieldRhythmComment:         {Type: field.TypeString, Column: session.FieldRhythmComment},
+			session.FieldEquipment:             {Type: field.TypeJSON, Column: session.FieldEquipment},
+			session.FieldTeachingMode:          {Type: field.TypeString, Column: session.FieldTeachingMode},
+			session.FieldWorkStudyContract:     {Type: field.TypeBool, Column: session.FieldWorkStudyContract},
+			session.FieldRecruitmentModalities: {Type: field.TypeJSON, Column: session.FieldRecruitmentModalities},
+			session.FieldRecruitmentSlots:      {Type: field.TypeJSON, Column: session.FieldRecruitmentSlots},
+			session.FieldContactRequests:       {Type: field.TypeString, Column: session.FieldContactRequests},
+			session.FieldArchivedAt:            {Type: field.TypeTime, Column: session.FieldArchivedAt},
+		},
+	}
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   skillblock.Table,
 			Columns: skillblock.Columns,
@@ -410,7 +506,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			skillblock.FieldCertificationID: {Type: field.TypeInt, Column: skillblock.FieldCertificationID},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   slot.Table,
 			Columns: slot.Columns,
@@ -429,7 +525,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			slot.FieldSpeakerID:  {Type: field.TypeInt, Column: slot.FieldSpeakerID},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   speaker.Table,
 			Columns: speaker.Columns,
@@ -447,7 +543,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			speaker.FieldLinkTokenHash:  {Type: field.TypeBytes, Column: speaker.FieldLinkTokenHash},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   ticketkey.Table,
 			Columns: ticketkey.Columns,
@@ -466,7 +562,48 @@ var schemaGraph = func() *sqlgraph.Schema {
 			ticketkey.FieldCreatedAt:      {Type: field.TypeTime, Column: ticketkey.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   training.Table,
+			Columns: training.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: training.FieldID,
+			},
+		},
+		Type: "Training",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			training.FieldCreatedAt:          {Type: field.TypeTime, Column: training.FieldCreatedAt},
+			training.FieldUpdatedAt:          {Type: field.TypeTime, Column: training.FieldUpdatedAt},
+			training.FieldReference:          {Type: field.TypeString, Column: training.FieldReference},
+			training.FieldOrganizationID:     {Type: field.TypeInt, Column: training.FieldOrganizationID},
+			training.FieldState:              {Type: field.TypeEnum, Column: training.FieldState},
+			training.FieldChangeState:        {Type: field.TypeEnum, Column: training.FieldChangeState},
+			training.FieldCertifying:         {Type: field.TypeBool, Column: training.FieldCertifying},
+			training.FieldCertificationCodes: {Type: field.TypeJSON, Column: training.FieldCertificationCodes},
+			training.FieldTitle:              {Type: field.TypeString, Column: training.FieldTitle},
+			training.FieldObjective:          {Type: field.TypeString, Column: training.FieldObjective},
+			training.FieldContent:            {Type: field.TypeString, Column: training.FieldContent},
+			training.FieldExpectedResults:    {Type: field.TypeString, Column: training.FieldExpectedResults},
+			training.FieldEntryLevel:         {Type: field.TypeString, Column: training.FieldEntryLevel},
+			training.FieldExitLevel:          {Type: field.TypeString, Column: training.FieldExitLevel},
+			training.FieldCycleYears:         {Type: field.TypeInt, Column: training.FieldCycleYears},
+			training.FieldApprenticeship:     {Type: field.TypeBool, Column: training.FieldApprenticeship},
+			training.FieldParcoursup:         {Type: field.TypeBool, Column: training.FieldParcoursup},
+			training.FieldAffelnet:           {Type: field.TypeBool, Column: training.FieldAffelnet},
+			training.FieldWebLinks:           {Type: field.TypeJSON, Column: training.FieldWebLinks},
+			training.FieldContactRequests:    {Type: field.TypeString, Column: training.FieldContactRequests},
+			training.FieldDraft:              {Type: field.TypeJSON, Column: training.FieldDraft},
+			training.FieldAuthorID:           {Type: field.TypeInt, Column: training.FieldAuthorID},
+			training.FieldLastActionAt:       {Type: field.TypeTime, Column: training.FieldLastActionAt},
+			training.FieldSubmittedAt:        {Type: field.TypeTime, Column: training.FieldSubmittedAt},
+			training.FieldPublishedAt:        {Type: field.TypeTime, Column: training.FieldPublishedAt},
+			training.FieldOperatorComment:    {Type: field.TypeString, Column: training.FieldOperatorComment},
+			training.FieldArchiveReason:      {Type: field.TypeString, Column: training.FieldArchiveReason},
+			training.FieldArchiveComment:     {Type: field.TypeString, Column: training.FieldArchiveComment},
+		},
+	}
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -490,6 +627,33 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldOperator:     {Type: field.TypeBool, Column: user.FieldOperator},
 			user.FieldPasswordHash: {Type: field.TypeString, Column: user.FieldPasswordHash},
 			user.FieldLastLoginAt:  {Type: field.TypeTime, Column: user.FieldLastLoginAt},
+		},
+	}
+	graph.Nodes[24] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   venue.Table,
+			Columns: venue.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: venue.FieldID,
+			},
+		},
+		Type: "Venue",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			venue.FieldCreatedAt:      {Type: field.TypeTime, Column: venue.FieldCreatedAt},
+			venue.FieldUpdatedAt:      {Type: field.TypeTime, Column: venue.FieldUpdatedAt},
+			venue.FieldOrganizationID: {Type: field.TypeInt, Column: venue.FieldOrganizationID},
+			venue.FieldName:           {Type: field.TypeString, Column: venue.FieldName},
+			venue.FieldSiret:          {Type: field.TypeString, Column: venue.FieldSiret},
+			venue.FieldStreet:         {Type: field.TypeString, Column: venue.FieldStreet},
+			venue.FieldLocality:       {Type: field.TypeString, Column: venue.FieldLocality},
+			venue.FieldPoBox:          {Type: field.TypeString, Column: venue.FieldPoBox},
+			venue.FieldPostcode:       {Type: field.TypeString, Column: venue.FieldPostcode},
+			venue.FieldCity:           {Type: field.TypeString, Column: venue.FieldCity},
+			venue.FieldInseeCode:      {Type: field.TypeString, Column: venue.FieldInseeCode},
+			venue.FieldLatitude:       {Type: field.TypeFloat64, Column: venue.FieldLatitude},
+			venue.FieldLongitude:      {Type: field.TypeFloat64, Column: venue.FieldLongitude},
+			venue.FieldPhone:          {Type: field.TypeString, Column: venue.FieldPhone},
 		},
 	}
 	graph.MustAddE(
@@ -745,6 +909,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"TicketKey",
 	)
 	graph.MustAddE(
+		"trainings",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.TrainingsTable,
+			Columns: []string{organization.TrainingsColumn},
+			Bidi:    false,
+		},
+		"Organization",
+		"Training",
+	)
+	graph.MustAddE(
+		"venues",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.VenuesTable,
+			Columns: []string{organization.VenuesColumn},
+			Bidi:    false,
+		},
+		"Organization",
+		"Venue",
+	)
+	graph.MustAddE(
+		"documents",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.DocumentsTable,
+			Columns: []string{organization.DocumentsColumn},
+			Bidi:    false,
+		},
+		"Organization",
+		"OrganizationDocument",
+	)
+	graph.MustAddE(
+		"change_requests",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.ChangeRequestsTable,
+			Columns: []string{organization.ChangeRequestsColumn},
+			Bidi:    false,
+		},
+		"Organization",
+		"OrganizationChangeRequest",
+	)
+	graph.MustAddE(
 		"memberships",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -755,6 +967,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Organization",
 		"Membership",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   organizationchangerequest.OrganizationTable,
+			Columns: []string{organizationchangerequest.OrganizationColumn},
+			Bidi:    false,
+		},
+		"OrganizationChangeRequest",
+		"Organization",
+	)
+	graph.MustAddE(
+		"author",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   organizationchangerequest.AuthorTable,
+			Columns: []string{organizationchangerequest.AuthorColumn},
+			Bidi:    false,
+		},
+		"OrganizationChangeRequest",
+		"User",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   organizationdocument.OrganizationTable,
+			Columns: []string{organizationdocument.OrganizationColumn},
+			Bidi:    false,
+		},
+		"OrganizationDocument",
+		"Organization",
+	)
+	graph.MustAddE(
+		"uploaded_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   organizationdocument.UploadedByTable,
+			Columns: []string{organizationdocument.UploadedByColumn},
+			Bidi:    false,
+		},
+		"OrganizationDocument",
+		"User",
 	)
 	graph.MustAddE(
 		"registration",
@@ -865,6 +1125,66 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Device",
 	)
 	graph.MustAddE(
+		"training",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   session.TrainingTable,
+			Columns: []string{session.TrainingColumn},
+			Bidi:    false,
+		},
+		"Session",
+		"Training",
+	)
+	graph.MustAddE(
+		"trainers",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   session.TrainersTable,
+			Columns: []string{session.TrainersColumn},
+			Bidi:    false,
+		},
+		"Session",
+		"Organization",
+	)
+	graph.MustAddE(
+		"principal_trainer",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   session.PrincipalTrainerTable,
+			Columns: []string{session.PrincipalTrainerColumn},
+			Bidi:    false,
+		},
+		"Session",
+		"Organization",
+	)
+	graph.MustAddE(
+		"venues",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   session.VenuesTable,
+			Columns: []string{session.VenuesColumn},
+			Bidi:    false,
+		},
+		"Session",
+		"Venue",
+	)
+	graph.MustAddE(
+		"registration_venue",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   session.RegistrationVenueTable,
+			Columns: []string{session.RegistrationVenueColumn},
+			Bidi:    false,
+		},
+		"Session",
+		"Venue",
+	)
+	graph.MustAddE(
 		"certification",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -949,6 +1269,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Organization",
 	)
 	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   training.OrganizationTable,
+			Columns: []string{training.OrganizationColumn},
+			Bidi:    false,
+		},
+		"Training",
+		"Organization",
+	)
+	graph.MustAddE(
+		"sessions",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   training.SessionsTable,
+			Columns: []string{training.SessionsColumn},
+			Bidi:    false,
+		},
+		"Training",
+		"Session",
+	)
+	graph.MustAddE(
+		"certifications",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   training.CertificationsTable,
+			Columns: []string{training.CertificationsColumn},
+			Bidi:    false,
+		},
+		"Training",
+		"Certification",
+	)
+	graph.MustAddE(
+		"author",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   training.AuthorTable,
+			Columns: []string{training.AuthorColumn},
+			Bidi:    false,
+		},
+		"Training",
+		"User",
+	)
+	graph.MustAddE(
 		"memberships",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -983,6 +1351,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"User",
 		"PasswordReset",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   venue.OrganizationTable,
+			Columns: []string{venue.OrganizationColumn},
+			Bidi:    false,
+		},
+		"Venue",
+		"Organization",
 	)
 	return graph
 }()
@@ -1509,6 +1889,16 @@ func (f *CertificationFilter) WhereApprenticeship(p entql.BoolP) {
 // WhereReplacedByID applies the entql int predicate on the replaced_by_id field.
 func (f *CertificationFilter) WhereReplacedByID(p entql.IntP) {
 	f.Where(p.Field(certification.FieldReplacedByID))
+}
+
+// WhereObjective applies the entql string predicate on the objective field.
+func (f *CertificationFilter) WhereObjective(p entql.StringP) {
+	f.Where(p.Field(certification.FieldObjective))
+}
+
+// WhereContent applies the entql string predicate on the content field.
+func (f *CertificationFilter) WhereContent(p entql.StringP) {
+	f.Where(p.Field(certification.FieldContent))
 }
 
 // WhereHasReplacedBy applies a predicate to check if query has an edge replaced_by.
@@ -2073,6 +2463,26 @@ func (f *OrganizationFilter) WhereSiteCode(p entql.StringP) {
 	f.Where(p.Field(organization.FieldSiteCode))
 }
 
+// WhereFacilities applies the entql json.RawMessage predicate on the facilities field.
+func (f *OrganizationFilter) WhereFacilities(p entql.BytesP) {
+	f.Where(p.Field(organization.FieldFacilities))
+}
+
+// WhereQualiopi applies the entql json.RawMessage predicate on the qualiopi field.
+func (f *OrganizationFilter) WhereQualiopi(p entql.BytesP) {
+	f.Where(p.Field(organization.FieldQualiopi))
+}
+
+// WhereOtherLabels applies the entql json.RawMessage predicate on the other_labels field.
+func (f *OrganizationFilter) WhereOtherLabels(p entql.BytesP) {
+	f.Where(p.Field(organization.FieldOtherLabels))
+}
+
+// WhereContactRequests applies the entql string predicate on the contact_requests field.
+func (f *OrganizationFilter) WhereContactRequests(p entql.StringP) {
+	f.Where(p.Field(organization.FieldContactRequests))
+}
+
 // WhereHasParent applies a predicate to check if query has an edge parent.
 func (f *OrganizationFilter) WhereHasParent() {
 	f.Where(entql.HasEdge("parent"))
@@ -2157,6 +2567,62 @@ func (f *OrganizationFilter) WhereHasTicketKeysWith(preds ...predicate.TicketKey
 	})))
 }
 
+// WhereHasTrainings applies a predicate to check if query has an edge trainings.
+func (f *OrganizationFilter) WhereHasTrainings() {
+	f.Where(entql.HasEdge("trainings"))
+}
+
+// WhereHasTrainingsWith applies a predicate to check if query has an edge trainings with a given conditions (other predicates).
+func (f *OrganizationFilter) WhereHasTrainingsWith(preds ...predicate.Training) {
+	f.Where(entql.HasEdgeWith("trainings", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasVenues applies a predicate to check if query has an edge venues.
+func (f *OrganizationFilter) WhereHasVenues() {
+	f.Where(entql.HasEdge("venues"))
+}
+
+// WhereHasVenuesWith applies a predicate to check if query has an edge venues with a given conditions (other predicates).
+func (f *OrganizationFilter) WhereHasVenuesWith(preds ...predicate.Venue) {
+	f.Where(entql.HasEdgeWith("venues", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasDocuments applies a predicate to check if query has an edge documents.
+func (f *OrganizationFilter) WhereHasDocuments() {
+	f.Where(entql.HasEdge("documents"))
+}
+
+// WhereHasDocumentsWith applies a predicate to check if query has an edge documents with a given conditions (other predicates).
+func (f *OrganizationFilter) WhereHasDocumentsWith(preds ...predicate.OrganizationDocument) {
+	f.Where(entql.HasEdgeWith("documents", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasChangeRequests applies a predicate to check if query has an edge change_requests.
+func (f *OrganizationFilter) WhereHasChangeRequests() {
+	f.Where(entql.HasEdge("change_requests"))
+}
+
+// WhereHasChangeRequestsWith applies a predicate to check if query has an edge change_requests with a given conditions (other predicates).
+func (f *OrganizationFilter) WhereHasChangeRequestsWith(preds ...predicate.OrganizationChangeRequest) {
+	f.Where(entql.HasEdgeWith("change_requests", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // WhereHasMemberships applies a predicate to check if query has an edge memberships.
 func (f *OrganizationFilter) WhereHasMemberships() {
 	f.Where(entql.HasEdge("memberships"))
@@ -2165,6 +2631,222 @@ func (f *OrganizationFilter) WhereHasMemberships() {
 // WhereHasMembershipsWith applies a predicate to check if query has an edge memberships with a given conditions (other predicates).
 func (f *OrganizationFilter) WhereHasMembershipsWith(preds ...predicate.Membership) {
 	f.Where(entql.HasEdgeWith("memberships", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *OrganizationChangeRequestQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the OrganizationChangeRequestQuery builder.
+func (_q *OrganizationChangeRequestQuery) Filter() *OrganizationChangeRequestFilter {
+	return &OrganizationChangeRequestFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *OrganizationChangeRequestMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the OrganizationChangeRequestMutation builder.
+func (m *OrganizationChangeRequestMutation) Filter() *OrganizationChangeRequestFilter {
+	return &OrganizationChangeRequestFilter{config: m.config, predicateAdder: m}
+}
+
+// OrganizationChangeRequestFilter provides a generic filtering capability at runtime for OrganizationChangeRequestQuery.
+type OrganizationChangeRequestFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *OrganizationChangeRequestFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *OrganizationChangeRequestFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(organizationchangerequest.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *OrganizationChangeRequestFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(organizationchangerequest.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *OrganizationChangeRequestFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(organizationchangerequest.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *OrganizationChangeRequestFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(organizationchangerequest.FieldOrganizationID))
+}
+
+// WhereState applies the entql string predicate on the state field.
+func (f *OrganizationChangeRequestFilter) WhereState(p entql.StringP) {
+	f.Where(p.Field(organizationchangerequest.FieldState))
+}
+
+// WhereChange applies the entql json.RawMessage predicate on the change field.
+func (f *OrganizationChangeRequestFilter) WhereChange(p entql.BytesP) {
+	f.Where(p.Field(organizationchangerequest.FieldChange))
+}
+
+// WhereAuthorID applies the entql int predicate on the author_id field.
+func (f *OrganizationChangeRequestFilter) WhereAuthorID(p entql.IntP) {
+	f.Where(p.Field(organizationchangerequest.FieldAuthorID))
+}
+
+// WhereOperatorComment applies the entql string predicate on the operator_comment field.
+func (f *OrganizationChangeRequestFilter) WhereOperatorComment(p entql.StringP) {
+	f.Where(p.Field(organizationchangerequest.FieldOperatorComment))
+}
+
+// WhereDecidedAt applies the entql time.Time predicate on the decided_at field.
+func (f *OrganizationChangeRequestFilter) WhereDecidedAt(p entql.TimeP) {
+	f.Where(p.Field(organizationchangerequest.FieldDecidedAt))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *OrganizationChangeRequestFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *OrganizationChangeRequestFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAuthor applies a predicate to check if query has an edge author.
+func (f *OrganizationChangeRequestFilter) WhereHasAuthor() {
+	f.Where(entql.HasEdge("author"))
+}
+
+// WhereHasAuthorWith applies a predicate to check if query has an edge author with a given conditions (other predicates).
+func (f *OrganizationChangeRequestFilter) WhereHasAuthorWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("author", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *OrganizationDocumentQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the OrganizationDocumentQuery builder.
+func (_q *OrganizationDocumentQuery) Filter() *OrganizationDocumentFilter {
+	return &OrganizationDocumentFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *OrganizationDocumentMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the OrganizationDocumentMutation builder.
+func (m *OrganizationDocumentMutation) Filter() *OrganizationDocumentFilter {
+	return &OrganizationDocumentFilter{config: m.config, predicateAdder: m}
+}
+
+// OrganizationDocumentFilter provides a generic filtering capability at runtime for OrganizationDocumentQuery.
+type OrganizationDocumentFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *OrganizationDocumentFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *OrganizationDocumentFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(organizationdocument.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *OrganizationDocumentFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(organizationdocument.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *OrganizationDocumentFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(organizationdocument.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *OrganizationDocumentFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(organizationdocument.FieldOrganizationID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *OrganizationDocumentFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(organizationdocument.FieldName))
+}
+
+// WhereContentType applies the entql string predicate on the content_type field.
+func (f *OrganizationDocumentFilter) WhereContentType(p entql.StringP) {
+	f.Where(p.Field(organizationdocument.FieldContentType))
+}
+
+// WhereSize applies the entql int predicate on the size field.
+func (f *OrganizationDocumentFilter) WhereSize(p entql.IntP) {
+	f.Where(p.Field(organizationdocument.FieldSize))
+}
+
+// WhereData applies the entql []byte predicate on the data field.
+func (f *OrganizationDocumentFilter) WhereData(p entql.BytesP) {
+	f.Where(p.Field(organizationdocument.FieldData))
+}
+
+// WhereUploadedByID applies the entql int predicate on the uploaded_by_id field.
+func (f *OrganizationDocumentFilter) WhereUploadedByID(p entql.IntP) {
+	f.Where(p.Field(organizationdocument.FieldUploadedByID))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *OrganizationDocumentFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *OrganizationDocumentFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasUploadedBy applies a predicate to check if query has an edge uploaded_by.
+func (f *OrganizationDocumentFilter) WhereHasUploadedBy() {
+	f.Where(entql.HasEdge("uploaded_by"))
+}
+
+// WhereHasUploadedByWith applies a predicate to check if query has an edge uploaded_by with a given conditions (other predicates).
+func (f *OrganizationDocumentFilter) WhereHasUploadedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("uploaded_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -2200,7 +2882,7 @@ type OutboxMessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OutboxMessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2290,7 +2972,7 @@ type ParticipantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ParticipantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2389,7 +3071,7 @@ type PasswordResetFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PasswordResetFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2468,7 +3150,7 @@ type ReferenceCodeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReferenceCodeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2538,7 +3220,7 @@ type RegistrationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RegistrationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2694,7 +3376,7 @@ type ScanFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ScanFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2853,6 +3535,266 @@ func (f *ScanFilter) WhereHasDeviceWith(preds ...predicate.Device) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *SessionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the SessionQuery builder.
+func (_q *SessionQuery) Filter() *SessionFilter {
+	return &SessionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *SessionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the SessionMutation builder.
+func (m *SessionMutation) Filter() *SessionFilter {
+	return &SessionFilter{config: m.config, predicateAdder: m}
+}
+
+// SessionFilter provides a generic filtering capability at runtime for SessionQuery.
+type SessionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *SessionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *SessionFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(session.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *SessionFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(session.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *SessionFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(session.FieldUpdatedAt))
+}
+
+// WhereReference applies the entql string predicate on the reference field.
+func (f *SessionFilter) WhereReference(p entql.StringP) {
+	f.Where(p.Field(session.FieldReference))
+}
+
+// WhereTrainingID applies the entql int predicate on the training_id field.
+func (f *SessionFilter) WhereTrainingID(p entql.IntP) {
+	f.Where(p.Field(session.FieldTrainingID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *SessionFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(session.FieldOrganizationID))
+}
+
+// WhereStartsOn applies the entql time.Time predicate on the starts_on field.
+func (f *SessionFilter) WhereStartsOn(p entql.TimeP) {
+	f.Where(p.Field(session.FieldStartsOn))
+}
+
+// WhereEndsOn applies the entql time.Time predicate on the ends_on field.
+func (f *SessionFilter) WhereEndsOn(p entql.TimeP) {
+	f.Where(p.Field(session.FieldEndsOn))
+}
+
+// WhereOnDemand applies the entql bool predicate on the on_demand field.
+func (f *SessionFilter) WhereOnDemand(p entql.BoolP) {
+	f.Where(p.Field(session.FieldOnDemand))
+}
+
+// WherePermanentEntry applies the entql bool predicate on the permanent_entry field.
+func (f *SessionFilter) WherePermanentEntry(p entql.BoolP) {
+	f.Where(p.Field(session.FieldPermanentEntry))
+}
+
+// WherePrincipalTrainerID applies the entql int predicate on the principal_trainer_id field.
+func (f *SessionFilter) WherePrincipalTrainerID(p entql.IntP) {
+	f.Where(p.Field(session.FieldPrincipalTrainerID))
+}
+
+// WhereRegistrationVenueID applies the entql int predicate on the registration_venue_id field.
+func (f *SessionFilter) WhereRegistrationVenueID(p entql.IntP) {
+	f.Where(p.Field(session.FieldRegistrationVenueID))
+}
+
+// WhereFundings applies the entql json.RawMessage predicate on the fundings field.
+func (f *SessionFilter) WhereFundings(p entql.BytesP) {
+	f.Where(p.Field(session.FieldFundings))
+}
+
+// WhereCycles applies the entql json.RawMessage predicate on the cycles field.
+func (f *SessionFilter) WhereCycles(p entql.BytesP) {
+	f.Where(p.Field(session.FieldCycles))
+}
+
+// WhereSkillBlocks applies the entql json.RawMessage predicate on the skill_blocks field.
+func (f *SessionFilter) WhereSkillBlocks(p entql.BytesP) {
+	f.Where(p.Field(session.FieldSkillBlocks))
+}
+
+// WhereHoursInCentre applies the entql int predicate on the hours_in_centre field.
+func (f *SessionFilter) WhereHoursInCentre(p entql.IntP) {
+	f.Where(p.Field(session.FieldHoursInCentre))
+}
+
+// WhereHoursInCompany applies the entql int predicate on the hours_in_company field.
+func (f *SessionFilter) WhereHoursInCompany(p entql.IntP) {
+	f.Where(p.Field(session.FieldHoursInCompany))
+}
+
+// WhereHoursTotal applies the entql int predicate on the hours_total field.
+func (f *SessionFilter) WhereHoursTotal(p entql.IntP) {
+	f.Where(p.Field(session.FieldHoursTotal))
+}
+
+// WhereHoursWeekly applies the entql int predicate on the hours_weekly field.
+func (f *SessionFilter) WhereHoursWeekly(p entql.IntP) {
+	f.Where(p.Field(session.FieldHoursWeekly))
+}
+
+// WhereHoursComment applies the entql string predicate on the hours_comment field.
+func (f *SessionFilter) WhereHoursComment(p entql.StringP) {
+	f.Where(p.Field(session.FieldHoursComment))
+}
+
+// WherePrerequisites applies the entql string predicate on the prerequisites field.
+func (f *SessionFilter) WherePrerequisites(p entql.StringP) {
+	f.Where(p.Field(session.FieldPrerequisites))
+}
+
+// WhereCourseType applies the entql string predicate on the course_type field.
+func (f *SessionFilter) WhereCourseType(p entql.StringP) {
+	f.Where(p.Field(session.FieldCourseType))
+}
+
+// WhereRhythm applies the entql string predicate on the rhythm field.
+func (f *SessionFilter) WhereRhythm(p entql.StringP) {
+	f.Where(p.Field(session.FieldRhythm))
+}
+
+// WhereRhythmComment applies the entql string predicate on the rhythm_comment field.
+func (f *SessionFilter) WhereRhythmComment(p entql.StringP) {
+	f.Where(p.Field(session.FieldRhythmComment))
+}
+
+// WhereEquipment applies the entql json.RawMessage predicate on the equipment field.
+func (f *SessionFilter) WhereEquipment(p entql.BytesP) {
+	f.Where(p.Field(session.FieldEquipment))
+}
+
+// WhereTeachingMode applies the entql string predicate on the teaching_mode field.
+func (f *SessionFilter) WhereTeachingMode(p entql.StringP) {
+	f.Where(p.Field(session.FieldTeachingMode))
+}
+
+// WhereWorkStudyContract applies the entql bool predicate on the work_study_contract field.
+func (f *SessionFilter) WhereWorkStudyContract(p entql.BoolP) {
+	f.Where(p.Field(session.FieldWorkStudyContract))
+}
+
+// WhereRecruitmentModalities applies the entql json.RawMessage predicate on the recruitment_modalities field.
+func (f *SessionFilter) WhereRecruitmentModalities(p entql.BytesP) {
+	f.Where(p.Field(session.FieldRecruitmentModalities))
+}
+
+// WhereRecruitmentSlots applies the entql json.RawMessage predicate on the recruitment_slots field.
+func (f *SessionFilter) WhereRecruitmentSlots(p entql.BytesP) {
+	f.Where(p.Field(session.FieldRecruitmentSlots))
+}
+
+// WhereContactRequests applies the entql string predicate on the contact_requests field.
+func (f *SessionFilter) WhereContactRequests(p entql.StringP) {
+	f.Where(p.Field(session.FieldContactRequests))
+}
+
+// WhereArchivedAt applies the entql time.Time predicate on the archived_at field.
+func (f *SessionFilter) WhereArchivedAt(p entql.TimeP) {
+	f.Where(p.Field(session.FieldArchivedAt))
+}
+
+// WhereHasTraining applies a predicate to check if query has an edge training.
+func (f *SessionFilter) WhereHasTraining() {
+	f.Where(entql.HasEdge("training"))
+}
+
+// WhereHasTrainingWith applies a predicate to check if query has an edge training with a given conditions (other predicates).
+func (f *SessionFilter) WhereHasTrainingWith(preds ...predicate.Training) {
+	f.Where(entql.HasEdgeWith("training", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasTrainers applies a predicate to check if query has an edge trainers.
+func (f *SessionFilter) WhereHasTrainers() {
+	f.Where(entql.HasEdge("trainers"))
+}
+
+// WhereHasTrainersWith applies a predicate to check if query has an edge trainers with a given conditions (other predicates).
+func (f *SessionFilter) WhereHasTrainersWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("trainers", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasPrincipalTrainer applies a predicate to check if query has an edge principal_trainer.
+func (f *SessionFilter) WhereHasPrincipalTrainer() {
+	f.Where(entql.HasEdge("principal_trainer"))
+}
+
+// WhereHasPrincipalTrainerWith applies a predicate to check if query has an edge principal_trainer with a given conditions (other predicates).
+func (f *SessionFilter) WhereHasPrincipalTrainerWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("principal_trainer", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasVenues applies a predicate to check if query has an edge venues.
+func (f *SessionFilter) WhereHasVenues() {
+	f.Where(entql.HasEdge("venues"))
+}
+
+// WhereHasVenuesWith applies a predicate to check if query has an edge venues with a given conditions (other predicates).
+func (f *SessionFilter) WhereHasVenuesWith(preds ...predicate.Venue) {
+	f.Where(entql.HasEdgeWith("venues", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRegistrationVenue applies a predicate to check if query has an edge registration_venue.
+func (f *SessionFilter) WhereHasRegistrationVenue() {
+	f.Where(entql.HasEdge("registration_venue"))
+}
+
+// WhereHasRegistrationVenueWith applies a predicate to check if query has an edge registration_venue with a given conditions (other predicates).
+func (f *SessionFilter) WhereHasRegistrationVenueWith(preds ...predicate.Venue) {
+	f.Where(entql.HasEdgeWith("registration_venue", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *SkillBlockQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2881,7 +3823,7 @@ type SkillBlockFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SkillBlockFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2950,7 +3892,7 @@ type SlotFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SlotFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3062,7 +4004,7 @@ type SpeakerFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SpeakerFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3155,7 +4097,7 @@ type TicketKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TicketKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3211,6 +4153,242 @@ func (f *TicketKeyFilter) WhereHasOrganizationWith(preds ...predicate.Organizati
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *TrainingQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the TrainingQuery builder.
+func (_q *TrainingQuery) Filter() *TrainingFilter {
+	return &TrainingFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *TrainingMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the TrainingMutation builder.
+func (m *TrainingMutation) Filter() *TrainingFilter {
+	return &TrainingFilter{config: m.config, predicateAdder: m}
+}
+
+// TrainingFilter provides a generic filtering capability at runtime for TrainingQuery.
+type TrainingFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *TrainingFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *TrainingFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(training.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *TrainingFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(training.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *TrainingFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(training.FieldUpdatedAt))
+}
+
+// WhereReference applies the entql string predicate on the reference field.
+func (f *TrainingFilter) WhereReference(p entql.StringP) {
+	f.Where(p.Field(training.FieldReference))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *TrainingFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(training.FieldOrganizationID))
+}
+
+// WhereState applies the entql string predicate on the state field.
+func (f *TrainingFilter) WhereState(p entql.StringP) {
+	f.Where(p.Field(training.FieldState))
+}
+
+// WhereChangeState applies the entql string predicate on the change_state field.
+func (f *TrainingFilter) WhereChangeState(p entql.StringP) {
+	f.Where(p.Field(training.FieldChangeState))
+}
+
+// WhereCertifying applies the entql bool predicate on the certifying field.
+func (f *TrainingFilter) WhereCertifying(p entql.BoolP) {
+	f.Where(p.Field(training.FieldCertifying))
+}
+
+// WhereCertificationCodes applies the entql json.RawMessage predicate on the certification_codes field.
+func (f *TrainingFilter) WhereCertificationCodes(p entql.BytesP) {
+	f.Where(p.Field(training.FieldCertificationCodes))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *TrainingFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(training.FieldTitle))
+}
+
+// WhereObjective applies the entql string predicate on the objective field.
+func (f *TrainingFilter) WhereObjective(p entql.StringP) {
+	f.Where(p.Field(training.FieldObjective))
+}
+
+// WhereContent applies the entql string predicate on the content field.
+func (f *TrainingFilter) WhereContent(p entql.StringP) {
+	f.Where(p.Field(training.FieldContent))
+}
+
+// WhereExpectedResults applies the entql string predicate on the expected_results field.
+func (f *TrainingFilter) WhereExpectedResults(p entql.StringP) {
+	f.Where(p.Field(training.FieldExpectedResults))
+}
+
+// WhereEntryLevel applies the entql string predicate on the entry_level field.
+func (f *TrainingFilter) WhereEntryLevel(p entql.StringP) {
+	f.Where(p.Field(training.FieldEntryLevel))
+}
+
+// WhereExitLevel applies the entql string predicate on the exit_level field.
+func (f *TrainingFilter) WhereExitLevel(p entql.StringP) {
+	f.Where(p.Field(training.FieldExitLevel))
+}
+
+// WhereCycleYears applies the entql int predicate on the cycle_years field.
+func (f *TrainingFilter) WhereCycleYears(p entql.IntP) {
+	f.Where(p.Field(training.FieldCycleYears))
+}
+
+// WhereApprenticeship applies the entql bool predicate on the apprenticeship field.
+func (f *TrainingFilter) WhereApprenticeship(p entql.BoolP) {
+	f.Where(p.Field(training.FieldApprenticeship))
+}
+
+// WhereParcoursup applies the entql bool predicate on the parcoursup field.
+func (f *TrainingFilter) WhereParcoursup(p entql.BoolP) {
+	f.Where(p.Field(training.FieldParcoursup))
+}
+
+// WhereAffelnet applies the entql bool predicate on the affelnet field.
+func (f *TrainingFilter) WhereAffelnet(p entql.BoolP) {
+	f.Where(p.Field(training.FieldAffelnet))
+}
+
+// WhereWebLinks applies the entql json.RawMessage predicate on the web_links field.
+func (f *TrainingFilter) WhereWebLinks(p entql.BytesP) {
+	f.Where(p.Field(training.FieldWebLinks))
+}
+
+// WhereContactRequests applies the entql string predicate on the contact_requests field.
+func (f *TrainingFilter) WhereContactRequests(p entql.StringP) {
+	f.Where(p.Field(training.FieldContactRequests))
+}
+
+// WhereDraft applies the entql json.RawMessage predicate on the draft field.
+func (f *TrainingFilter) WhereDraft(p entql.BytesP) {
+	f.Where(p.Field(training.FieldDraft))
+}
+
+// WhereAuthorID applies the entql int predicate on the author_id field.
+func (f *TrainingFilter) WhereAuthorID(p entql.IntP) {
+	f.Where(p.Field(training.FieldAuthorID))
+}
+
+// WhereLastActionAt applies the entql time.Time predicate on the last_action_at field.
+func (f *TrainingFilter) WhereLastActionAt(p entql.TimeP) {
+	f.Where(p.Field(training.FieldLastActionAt))
+}
+
+// WhereSubmittedAt applies the entql time.Time predicate on the submitted_at field.
+func (f *TrainingFilter) WhereSubmittedAt(p entql.TimeP) {
+	f.Where(p.Field(training.FieldSubmittedAt))
+}
+
+// WherePublishedAt applies the entql time.Time predicate on the published_at field.
+func (f *TrainingFilter) WherePublishedAt(p entql.TimeP) {
+	f.Where(p.Field(training.FieldPublishedAt))
+}
+
+// WhereOperatorComment applies the entql string predicate on the operator_comment field.
+func (f *TrainingFilter) WhereOperatorComment(p entql.StringP) {
+	f.Where(p.Field(training.FieldOperatorComment))
+}
+
+// WhereArchiveReason applies the entql string predicate on the archive_reason field.
+func (f *TrainingFilter) WhereArchiveReason(p entql.StringP) {
+	f.Where(p.Field(training.FieldArchiveReason))
+}
+
+// WhereArchiveComment applies the entql string predicate on the archive_comment field.
+func (f *TrainingFilter) WhereArchiveComment(p entql.StringP) {
+	f.Where(p.Field(training.FieldArchiveComment))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *TrainingFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *TrainingFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSessions applies a predicate to check if query has an edge sessions.
+func (f *TrainingFilter) WhereHasSessions() {
+	f.Where(entql.HasEdge("sessions"))
+}
+
+// WhereHasSessionsWith applies a predicate to check if query has an edge sessions with a given conditions (other predicates).
+func (f *TrainingFilter) WhereHasSessionsWith(preds ...predicate.Session) {
+	f.Where(entql.HasEdgeWith("sessions", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCertifications applies a predicate to check if query has an edge certifications.
+func (f *TrainingFilter) WhereHasCertifications() {
+	f.Where(entql.HasEdge("certifications"))
+}
+
+// WhereHasCertificationsWith applies a predicate to check if query has an edge certifications with a given conditions (other predicates).
+func (f *TrainingFilter) WhereHasCertificationsWith(preds ...predicate.Certification) {
+	f.Where(entql.HasEdgeWith("certifications", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAuthor applies a predicate to check if query has an edge author.
+func (f *TrainingFilter) WhereHasAuthor() {
+	f.Where(entql.HasEdge("author"))
+}
+
+// WhereHasAuthorWith applies a predicate to check if query has an edge author with a given conditions (other predicates).
+func (f *TrainingFilter) WhereHasAuthorWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("author", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *UserQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -3239,7 +4417,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3351,6 +4529,130 @@ func (f *UserFilter) WhereHasPasswordResets() {
 // WhereHasPasswordResetsWith applies a predicate to check if query has an edge password_resets with a given conditions (other predicates).
 func (f *UserFilter) WhereHasPasswordResetsWith(preds ...predicate.PasswordReset) {
 	f.Where(entql.HasEdgeWith("password_resets", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *VenueQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the VenueQuery builder.
+func (_q *VenueQuery) Filter() *VenueFilter {
+	return &VenueFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *VenueMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the VenueMutation builder.
+func (m *VenueMutation) Filter() *VenueFilter {
+	return &VenueFilter{config: m.config, predicateAdder: m}
+}
+
+// VenueFilter provides a generic filtering capability at runtime for VenueQuery.
+type VenueFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *VenueFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *VenueFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(venue.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *VenueFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(venue.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *VenueFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(venue.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *VenueFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(venue.FieldOrganizationID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *VenueFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(venue.FieldName))
+}
+
+// WhereSiret applies the entql string predicate on the siret field.
+func (f *VenueFilter) WhereSiret(p entql.StringP) {
+	f.Where(p.Field(venue.FieldSiret))
+}
+
+// WhereStreet applies the entql string predicate on the street field.
+func (f *VenueFilter) WhereStreet(p entql.StringP) {
+	f.Where(p.Field(venue.FieldStreet))
+}
+
+// WhereLocality applies the entql string predicate on the locality field.
+func (f *VenueFilter) WhereLocality(p entql.StringP) {
+	f.Where(p.Field(venue.FieldLocality))
+}
+
+// WherePoBox applies the entql string predicate on the po_box field.
+func (f *VenueFilter) WherePoBox(p entql.StringP) {
+	f.Where(p.Field(venue.FieldPoBox))
+}
+
+// WherePostcode applies the entql string predicate on the postcode field.
+func (f *VenueFilter) WherePostcode(p entql.StringP) {
+	f.Where(p.Field(venue.FieldPostcode))
+}
+
+// WhereCity applies the entql string predicate on the city field.
+func (f *VenueFilter) WhereCity(p entql.StringP) {
+	f.Where(p.Field(venue.FieldCity))
+}
+
+// WhereInseeCode applies the entql string predicate on the insee_code field.
+func (f *VenueFilter) WhereInseeCode(p entql.StringP) {
+	f.Where(p.Field(venue.FieldInseeCode))
+}
+
+// WhereLatitude applies the entql float64 predicate on the latitude field.
+func (f *VenueFilter) WhereLatitude(p entql.Float64P) {
+	f.Where(p.Field(venue.FieldLatitude))
+}
+
+// WhereLongitude applies the entql float64 predicate on the longitude field.
+func (f *VenueFilter) WhereLongitude(p entql.Float64P) {
+	f.Where(p.Field(venue.FieldLongitude))
+}
+
+// WherePhone applies the entql string predicate on the phone field.
+func (f *VenueFilter) WherePhone(p entql.StringP) {
+	f.Where(p.Field(venue.FieldPhone))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *VenueFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *VenueFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}

@@ -17,15 +17,20 @@ import (
 	"github.com/ofhub/ofhub/ent/historyentry"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
+	"github.com/ofhub/ofhub/ent/organizationchangerequest"
+	"github.com/ofhub/ofhub/ent/organizationdocument"
 	"github.com/ofhub/ofhub/ent/outboxmessage"
 	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/referencecode"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/ent/session"
 	"github.com/ofhub/ofhub/ent/skillblock"
 	"github.com/ofhub/ofhub/ent/slot"
 	"github.com/ofhub/ofhub/ent/speaker"
+	"github.com/ofhub/ofhub/ent/training"
 	"github.com/ofhub/ofhub/ent/user"
+	"github.com/ofhub/ofhub/ent/venue"
 )
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
@@ -710,6 +715,16 @@ func (_q *CertificationQuery) collectField(ctx context.Context, oneNode bool, op
 			if _, ok := fieldSeen[certification.FieldReplacedByID]; !ok {
 				selectedFields = append(selectedFields, certification.FieldReplacedByID)
 				fieldSeen[certification.FieldReplacedByID] = struct{}{}
+			}
+		case "objective":
+			if _, ok := fieldSeen[certification.FieldObjective]; !ok {
+				selectedFields = append(selectedFields, certification.FieldObjective)
+				fieldSeen[certification.FieldObjective] = struct{}{}
+			}
+		case "content":
+			if _, ok := fieldSeen[certification.FieldContent]; !ok {
+				selectedFields = append(selectedFields, certification.FieldContent)
+				fieldSeen[certification.FieldContent] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -1537,6 +1552,121 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 				*wq = *query
 			})
 
+		case "venues":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&VenueClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, venueImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedVenues(alias, func(wq *VenueQuery) {
+				*wq = *query
+			})
+
+		case "documents":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationDocumentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, organizationdocumentImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedDocuments(alias, func(wq *OrganizationDocumentQuery) {
+				*wq = *query
+			})
+
+		case "changeRequests":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationChangeRequestClient{config: _q.config}).Query()
+			)
+			args := newOrganizationChangeRequestPaginateArgs(fieldArgs(ctx, nil, path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newOrganizationChangeRequestPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Organization) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"organization_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(organization.ChangeRequestsColumn), ids...))
+						})
+						if err := query.GroupBy(organization.ChangeRequestsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[7] == nil {
+								nodes[i].Edges.totalCount[7] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[7][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Organization) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.ChangeRequests)
+							if nodes[i].Edges.totalCount[7] == nil {
+								nodes[i].Edges.totalCount[7] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[7][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, organizationchangerequestImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(organization.ChangeRequestsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedChangeRequests(alias, func(wq *OrganizationChangeRequestQuery) {
+				*wq = *query
+			})
+
 		case "memberships":
 			var (
 				alias = field.Alias
@@ -1580,10 +1710,10 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[5] == nil {
-								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							if nodes[i].Edges.totalCount[8] == nil {
+								nodes[i].Edges.totalCount[8] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[5][alias] = n
+							nodes[i].Edges.totalCount[8][alias] = n
 						}
 						return nil
 					})
@@ -1591,10 +1721,10 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Organization) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.Memberships)
-							if nodes[i].Edges.totalCount[5] == nil {
-								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							if nodes[i].Edges.totalCount[8] == nil {
+								nodes[i].Edges.totalCount[8] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[5][alias] = n
+							nodes[i].Edges.totalCount[8][alias] = n
 						}
 						return nil
 					})
@@ -1720,6 +1850,26 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 				selectedFields = append(selectedFields, organization.FieldSiteCode)
 				fieldSeen[organization.FieldSiteCode] = struct{}{}
 			}
+		case "facilities":
+			if _, ok := fieldSeen[organization.FieldFacilities]; !ok {
+				selectedFields = append(selectedFields, organization.FieldFacilities)
+				fieldSeen[organization.FieldFacilities] = struct{}{}
+			}
+		case "qualiopi":
+			if _, ok := fieldSeen[organization.FieldQualiopi]; !ok {
+				selectedFields = append(selectedFields, organization.FieldQualiopi)
+				fieldSeen[organization.FieldQualiopi] = struct{}{}
+			}
+		case "otherLabels":
+			if _, ok := fieldSeen[organization.FieldOtherLabels]; !ok {
+				selectedFields = append(selectedFields, organization.FieldOtherLabels)
+				fieldSeen[organization.FieldOtherLabels] = struct{}{}
+			}
+		case "contactRequests":
+			if _, ok := fieldSeen[organization.FieldContactRequests]; !ok {
+				selectedFields = append(selectedFields, organization.FieldContactRequests)
+				fieldSeen[organization.FieldContactRequests] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -1785,6 +1935,303 @@ func newOrganizationPaginateArgs(rv map[string]any) *organizationPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*OrganizationWhereInput); ok {
 		args.opts = append(args.opts, WithOrganizationFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *OrganizationChangeRequestQuery) CollectFields(ctx context.Context, satisfies ...string) (*OrganizationChangeRequestQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *OrganizationChangeRequestQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(organizationchangerequest.Columns))
+		selectedFields = []string{organizationchangerequest.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[organizationchangerequest.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, organizationchangerequest.FieldOrganizationID)
+				fieldSeen[organizationchangerequest.FieldOrganizationID] = struct{}{}
+			}
+
+		case "author":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withAuthor = query
+			if _, ok := fieldSeen[organizationchangerequest.FieldAuthorID]; !ok {
+				selectedFields = append(selectedFields, organizationchangerequest.FieldAuthorID)
+				fieldSeen[organizationchangerequest.FieldAuthorID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[organizationchangerequest.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, organizationchangerequest.FieldCreatedAt)
+				fieldSeen[organizationchangerequest.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[organizationchangerequest.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, organizationchangerequest.FieldUpdatedAt)
+				fieldSeen[organizationchangerequest.FieldUpdatedAt] = struct{}{}
+			}
+		case "organizationID":
+			if _, ok := fieldSeen[organizationchangerequest.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, organizationchangerequest.FieldOrganizationID)
+				fieldSeen[organizationchangerequest.FieldOrganizationID] = struct{}{}
+			}
+		case "state":
+			if _, ok := fieldSeen[organizationchangerequest.FieldState]; !ok {
+				selectedFields = append(selectedFields, organizationchangerequest.FieldState)
+				fieldSeen[organizationchangerequest.FieldState] = struct{}{}
+			}
+		case "change":
+			if _, ok := fieldSeen[organizationchangerequest.FieldChange]; !ok {
+				selectedFields = append(selectedFields, organizationchangerequest.FieldChange)
+				fieldSeen[organizationchangerequest.FieldChange] = struct{}{}
+			}
+		case "authorID":
+			if _, ok := fieldSeen[organizationchangerequest.FieldAuthorID]; !ok {
+				selectedFields = append(selectedFields, organizationchangerequest.FieldAuthorID)
+				fieldSeen[organizationchangerequest.FieldAuthorID] = struct{}{}
+			}
+		case "operatorComment":
+			if _, ok := fieldSeen[organizationchangerequest.FieldOperatorComment]; !ok {
+				selectedFields = append(selectedFields, organizationchangerequest.FieldOperatorComment)
+				fieldSeen[organizationchangerequest.FieldOperatorComment] = struct{}{}
+			}
+		case "decidedAt":
+			if _, ok := fieldSeen[organizationchangerequest.FieldDecidedAt]; !ok {
+				selectedFields = append(selectedFields, organizationchangerequest.FieldDecidedAt)
+				fieldSeen[organizationchangerequest.FieldDecidedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type organizationchangerequestPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []OrganizationChangeRequestPaginateOption
+}
+
+func newOrganizationChangeRequestPaginateArgs(rv map[string]any) *organizationchangerequestPaginateArgs {
+	args := &organizationchangerequestPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &OrganizationChangeRequestOrder{Field: &OrganizationChangeRequestOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithOrganizationChangeRequestOrder(order))
+			}
+		case *OrganizationChangeRequestOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithOrganizationChangeRequestOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *OrganizationDocumentQuery) CollectFields(ctx context.Context, satisfies ...string) (*OrganizationDocumentQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *OrganizationDocumentQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(organizationdocument.Columns))
+		selectedFields = []string{organizationdocument.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[organizationdocument.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, organizationdocument.FieldOrganizationID)
+				fieldSeen[organizationdocument.FieldOrganizationID] = struct{}{}
+			}
+
+		case "uploadedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withUploadedBy = query
+			if _, ok := fieldSeen[organizationdocument.FieldUploadedByID]; !ok {
+				selectedFields = append(selectedFields, organizationdocument.FieldUploadedByID)
+				fieldSeen[organizationdocument.FieldUploadedByID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[organizationdocument.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, organizationdocument.FieldCreatedAt)
+				fieldSeen[organizationdocument.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[organizationdocument.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, organizationdocument.FieldUpdatedAt)
+				fieldSeen[organizationdocument.FieldUpdatedAt] = struct{}{}
+			}
+		case "organizationID":
+			if _, ok := fieldSeen[organizationdocument.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, organizationdocument.FieldOrganizationID)
+				fieldSeen[organizationdocument.FieldOrganizationID] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[organizationdocument.FieldName]; !ok {
+				selectedFields = append(selectedFields, organizationdocument.FieldName)
+				fieldSeen[organizationdocument.FieldName] = struct{}{}
+			}
+		case "contentType":
+			if _, ok := fieldSeen[organizationdocument.FieldContentType]; !ok {
+				selectedFields = append(selectedFields, organizationdocument.FieldContentType)
+				fieldSeen[organizationdocument.FieldContentType] = struct{}{}
+			}
+		case "size":
+			if _, ok := fieldSeen[organizationdocument.FieldSize]; !ok {
+				selectedFields = append(selectedFields, organizationdocument.FieldSize)
+				fieldSeen[organizationdocument.FieldSize] = struct{}{}
+			}
+		case "uploadedByID":
+			if _, ok := fieldSeen[organizationdocument.FieldUploadedByID]; !ok {
+				selectedFields = append(selectedFields, organizationdocument.FieldUploadedByID)
+				fieldSeen[organizationdocument.FieldUploadedByID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type organizationdocumentPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []OrganizationDocumentPaginateOption
+}
+
+func newOrganizationDocumentPaginateArgs(rv map[string]any) *organizationdocumentPaginateArgs {
+	args := &organizationdocumentPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &OrganizationDocumentOrder{Field: &OrganizationDocumentOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithOrganizationDocumentOrder(order))
+			}
+		case *OrganizationDocumentOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithOrganizationDocumentOrder(v))
+			}
+		}
 	}
 	return args
 }
@@ -2572,6 +3019,317 @@ func newScanPaginateArgs(rv map[string]any) *scanPaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *SessionQuery) CollectFields(ctx context.Context, satisfies ...string) (*SessionQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *SessionQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(session.Columns))
+		selectedFields = []string{session.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "training":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&TrainingClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, trainingImplementors)...); err != nil {
+				return err
+			}
+			_q.withTraining = query
+			if _, ok := fieldSeen[session.FieldTrainingID]; !ok {
+				selectedFields = append(selectedFields, session.FieldTrainingID)
+				fieldSeen[session.FieldTrainingID] = struct{}{}
+			}
+
+		case "trainers":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedTrainers(alias, func(wq *OrganizationQuery) {
+				*wq = *query
+			})
+
+		case "principalTrainer":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withPrincipalTrainer = query
+			if _, ok := fieldSeen[session.FieldPrincipalTrainerID]; !ok {
+				selectedFields = append(selectedFields, session.FieldPrincipalTrainerID)
+				fieldSeen[session.FieldPrincipalTrainerID] = struct{}{}
+			}
+
+		case "venues":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&VenueClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, venueImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedVenues(alias, func(wq *VenueQuery) {
+				*wq = *query
+			})
+
+		case "registrationVenue":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&VenueClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, venueImplementors)...); err != nil {
+				return err
+			}
+			_q.withRegistrationVenue = query
+			if _, ok := fieldSeen[session.FieldRegistrationVenueID]; !ok {
+				selectedFields = append(selectedFields, session.FieldRegistrationVenueID)
+				fieldSeen[session.FieldRegistrationVenueID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[session.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, session.FieldCreatedAt)
+				fieldSeen[session.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[session.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, session.FieldUpdatedAt)
+				fieldSeen[session.FieldUpdatedAt] = struct{}{}
+			}
+		case "reference":
+			if _, ok := fieldSeen[session.FieldReference]; !ok {
+				selectedFields = append(selectedFields, session.FieldReference)
+				fieldSeen[session.FieldReference] = struct{}{}
+			}
+		case "trainingID":
+			if _, ok := fieldSeen[session.FieldTrainingID]; !ok {
+				selectedFields = append(selectedFields, session.FieldTrainingID)
+				fieldSeen[session.FieldTrainingID] = struct{}{}
+			}
+		case "organizationID":
+			if _, ok := fieldSeen[session.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, session.FieldOrganizationID)
+				fieldSeen[session.FieldOrganizationID] = struct{}{}
+			}
+		case "startsOn":
+			if _, ok := fieldSeen[session.FieldStartsOn]; !ok {
+				selectedFields = append(selectedFields, session.FieldStartsOn)
+				fieldSeen[session.FieldStartsOn] = struct{}{}
+			}
+		case "endsOn":
+			if _, ok := fieldSeen[session.FieldEndsOn]; !ok {
+				selectedFields = append(selectedFields, session.FieldEndsOn)
+				fieldSeen[session.FieldEndsOn] = struct{}{}
+			}
+		case "onDemand":
+			if _, ok := fieldSeen[session.FieldOnDemand]; !ok {
+				selectedFields = append(selectedFields, session.FieldOnDemand)
+				fieldSeen[session.FieldOnDemand] = struct{}{}
+			}
+		case "permanentEntry":
+			if _, ok := fieldSeen[session.FieldPermanentEntry]; !ok {
+				selectedFields = append(selectedFields, session.FieldPermanentEntry)
+				fieldSeen[session.FieldPermanentEntry] = struct{}{}
+			}
+		case "principalTrainerID":
+			if _, ok := fieldSeen[session.FieldPrincipalTrainerID]; !ok {
+				selectedFields = append(selectedFields, session.FieldPrincipalTrainerID)
+				fieldSeen[session.FieldPrincipalTrainerID] = struct{}{}
+			}
+		case "registrationVenueID":
+			if _, ok := fieldSeen[session.FieldRegistrationVenueID]; !ok {
+				selectedFields = append(selectedFields, session.FieldRegistrationVenueID)
+				fieldSeen[session.FieldRegistrationVenueID] = struct{}{}
+			}
+		case "fundings":
+			if _, ok := fieldSeen[session.FieldFundings]; !ok {
+				selectedFields = append(selectedFields, session.FieldFundings)
+				fieldSeen[session.FieldFundings] = struct{}{}
+			}
+		case "cycles":
+			if _, ok := fieldSeen[session.FieldCycles]; !ok {
+				selectedFields = append(selectedFields, session.FieldCycles)
+				fieldSeen[session.FieldCycles] = struct{}{}
+			}
+		case "skillBlocks":
+			if _, ok := fieldSeen[session.FieldSkillBlocks]; !ok {
+				selectedFields = append(selectedFields, session.FieldSkillBlocks)
+				fieldSeen[session.FieldSkillBlocks] = struct{}{}
+			}
+		case "hoursInCentre":
+			if _, ok := fieldSeen[session.FieldHoursInCentre]; !ok {
+				selectedFields = append(selectedFields, session.FieldHoursInCentre)
+				fieldSeen[session.FieldHoursInCentre] = struct{}{}
+			}
+		case "hoursInCompany":
+			if _, ok := fieldSeen[session.FieldHoursInCompany]; !ok {
+				selectedFields = append(selectedFields, session.FieldHoursInCompany)
+				fieldSeen[session.FieldHoursInCompany] = struct{}{}
+			}
+		case "hoursTotal":
+			if _, ok := fieldSeen[session.FieldHoursTotal]; !ok {
+				selectedFields = append(selectedFields, session.FieldHoursTotal)
+				fieldSeen[session.FieldHoursTotal] = struct{}{}
+			}
+		case "hoursWeekly":
+			if _, ok := fieldSeen[session.FieldHoursWeekly]; !ok {
+				selectedFields = append(selectedFields, session.FieldHoursWeekly)
+				fieldSeen[session.FieldHoursWeekly] = struct{}{}
+			}
+		case "hoursComment":
+			if _, ok := fieldSeen[session.FieldHoursComment]; !ok {
+				selectedFields = append(selectedFields, session.FieldHoursComment)
+				fieldSeen[session.FieldHoursComment] = struct{}{}
+			}
+		case "prerequisites":
+			if _, ok := fieldSeen[session.FieldPrerequisites]; !ok {
+				selectedFields = append(selectedFields, session.FieldPrerequisites)
+				fieldSeen[session.FieldPrerequisites] = struct{}{}
+			}
+		case "courseType":
+			if _, ok := fieldSeen[session.FieldCourseType]; !ok {
+				selectedFields = append(selectedFields, session.FieldCourseType)
+				fieldSeen[session.FieldCourseType] = struct{}{}
+			}
+		case "rhythm":
+			if _, ok := fieldSeen[session.FieldRhythm]; !ok {
+				selectedFields = append(selectedFields, session.FieldRhythm)
+				fieldSeen[session.FieldRhythm] = struct{}{}
+			}
+		case "rhythmComment":
+			if _, ok := fieldSeen[session.FieldRhythmComment]; !ok {
+				selectedFields = append(selectedFields, session.FieldRhythmComment)
+				fieldSeen[session.FieldRhythmComment] = struct{}{}
+			}
+		case "equipment":
+			if _, ok := fieldSeen[session.FieldEquipment]; !ok {
+				selectedFields = append(selectedFields, session.FieldEquipment)
+				fieldSeen[session.FieldEquipment] = struct{}{}
+			}
+		case "teachingMode":
+			if _, ok := fieldSeen[session.FieldTeachingMode]; !ok {
+				selectedFields = append(selectedFields, session.FieldTeachingMode)
+				fieldSeen[session.FieldTeachingMode] = struct{}{}
+			}
+		case "workStudyContract":
+			if _, ok := fieldSeen[session.FieldWorkStudyContract]; !ok {
+				selectedFields = append(selectedFields, session.FieldWorkStudyContract)
+				fieldSeen[session.FieldWorkStudyContract] = struct{}{}
+			}
+		case "recruitmentModalities":
+			if _, ok := fieldSeen[session.FieldRecruitmentModalities]; !ok {
+				selectedFields = append(selectedFields, session.FieldRecruitmentModalities)
+				fieldSeen[session.FieldRecruitmentModalities] = struct{}{}
+			}
+		case "recruitmentSlots":
+			if _, ok := fieldSeen[session.FieldRecruitmentSlots]; !ok {
+				selectedFields = append(selectedFields, session.FieldRecruitmentSlots)
+				fieldSeen[session.FieldRecruitmentSlots] = struct{}{}
+			}
+		case "contactRequests":
+			if _, ok := fieldSeen[session.FieldContactRequests]; !ok {
+				selectedFields = append(selectedFields, session.FieldContactRequests)
+				fieldSeen[session.FieldContactRequests] = struct{}{}
+			}
+		case "archivedAt":
+			if _, ok := fieldSeen[session.FieldArchivedAt]; !ok {
+				selectedFields = append(selectedFields, session.FieldArchivedAt)
+				fieldSeen[session.FieldArchivedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type sessionPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []SessionPaginateOption
+}
+
+func newSessionPaginateArgs(rv map[string]any) *sessionPaginateArgs {
+	args := &sessionPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*SessionOrder:
+			args.opts = append(args.opts, WithSessionOrder(v))
+		case []any:
+			var orders []*SessionOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &SessionOrder{Field: &SessionOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithSessionOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*SessionWhereInput); ok {
+		args.opts = append(args.opts, WithSessionFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *SkillBlockQuery) CollectFields(ctx context.Context, satisfies ...string) (*SkillBlockQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -2931,6 +3689,363 @@ func newSpeakerPaginateArgs(rv map[string]any) *speakerPaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *TrainingQuery) CollectFields(ctx context.Context, satisfies ...string) (*TrainingQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *TrainingQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(training.Columns))
+		selectedFields = []string{training.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[training.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, training.FieldOrganizationID)
+				fieldSeen[training.FieldOrganizationID] = struct{}{}
+			}
+
+		case "sessions":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SessionClient{config: _q.config}).Query()
+			)
+			args := newSessionPaginateArgs(fieldArgs(ctx, new(SessionWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newSessionPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Training) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"training_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(training.SessionsColumn), ids...))
+						})
+						if err := query.GroupBy(training.SessionsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[1][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Training) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Sessions)
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[1][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, sessionImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(training.SessionsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedSessions(alias, func(wq *SessionQuery) {
+				*wq = *query
+			})
+
+		case "certifications":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CertificationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, certificationImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedCertifications(alias, func(wq *CertificationQuery) {
+				*wq = *query
+			})
+
+		case "author":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withAuthor = query
+			if _, ok := fieldSeen[training.FieldAuthorID]; !ok {
+				selectedFields = append(selectedFields, training.FieldAuthorID)
+				fieldSeen[training.FieldAuthorID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[training.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, training.FieldCreatedAt)
+				fieldSeen[training.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[training.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, training.FieldUpdatedAt)
+				fieldSeen[training.FieldUpdatedAt] = struct{}{}
+			}
+		case "reference":
+			if _, ok := fieldSeen[training.FieldReference]; !ok {
+				selectedFields = append(selectedFields, training.FieldReference)
+				fieldSeen[training.FieldReference] = struct{}{}
+			}
+		case "organizationID":
+			if _, ok := fieldSeen[training.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, training.FieldOrganizationID)
+				fieldSeen[training.FieldOrganizationID] = struct{}{}
+			}
+		case "state":
+			if _, ok := fieldSeen[training.FieldState]; !ok {
+				selectedFields = append(selectedFields, training.FieldState)
+				fieldSeen[training.FieldState] = struct{}{}
+			}
+		case "changeState":
+			if _, ok := fieldSeen[training.FieldChangeState]; !ok {
+				selectedFields = append(selectedFields, training.FieldChangeState)
+				fieldSeen[training.FieldChangeState] = struct{}{}
+			}
+		case "certifying":
+			if _, ok := fieldSeen[training.FieldCertifying]; !ok {
+				selectedFields = append(selectedFields, training.FieldCertifying)
+				fieldSeen[training.FieldCertifying] = struct{}{}
+			}
+		case "certificationCodes":
+			if _, ok := fieldSeen[training.FieldCertificationCodes]; !ok {
+				selectedFields = append(selectedFields, training.FieldCertificationCodes)
+				fieldSeen[training.FieldCertificationCodes] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[training.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, training.FieldTitle)
+				fieldSeen[training.FieldTitle] = struct{}{}
+			}
+		case "objective":
+			if _, ok := fieldSeen[training.FieldObjective]; !ok {
+				selectedFields = append(selectedFields, training.FieldObjective)
+				fieldSeen[training.FieldObjective] = struct{}{}
+			}
+		case "content":
+			if _, ok := fieldSeen[training.FieldContent]; !ok {
+				selectedFields = append(selectedFields, training.FieldContent)
+				fieldSeen[training.FieldContent] = struct{}{}
+			}
+		case "expectedResults":
+			if _, ok := fieldSeen[training.FieldExpectedResults]; !ok {
+				selectedFields = append(selectedFields, training.FieldExpectedResults)
+				fieldSeen[training.FieldExpectedResults] = struct{}{}
+			}
+		case "entryLevel":
+			if _, ok := fieldSeen[training.FieldEntryLevel]; !ok {
+				selectedFields = append(selectedFields, training.FieldEntryLevel)
+				fieldSeen[training.FieldEntryLevel] = struct{}{}
+			}
+		case "exitLevel":
+			if _, ok := fieldSeen[training.FieldExitLevel]; !ok {
+				selectedFields = append(selectedFields, training.FieldExitLevel)
+				fieldSeen[training.FieldExitLevel] = struct{}{}
+			}
+		case "cycleYears":
+			if _, ok := fieldSeen[training.FieldCycleYears]; !ok {
+				selectedFields = append(selectedFields, training.FieldCycleYears)
+				fieldSeen[training.FieldCycleYears] = struct{}{}
+			}
+		case "apprenticeship":
+			if _, ok := fieldSeen[training.FieldApprenticeship]; !ok {
+				selectedFields = append(selectedFields, training.FieldApprenticeship)
+				fieldSeen[training.FieldApprenticeship] = struct{}{}
+			}
+		case "parcoursup":
+			if _, ok := fieldSeen[training.FieldParcoursup]; !ok {
+				selectedFields = append(selectedFields, training.FieldParcoursup)
+				fieldSeen[training.FieldParcoursup] = struct{}{}
+			}
+		case "affelnet":
+			if _, ok := fieldSeen[training.FieldAffelnet]; !ok {
+				selectedFields = append(selectedFields, training.FieldAffelnet)
+				fieldSeen[training.FieldAffelnet] = struct{}{}
+			}
+		case "webLinks":
+			if _, ok := fieldSeen[training.FieldWebLinks]; !ok {
+				selectedFields = append(selectedFields, training.FieldWebLinks)
+				fieldSeen[training.FieldWebLinks] = struct{}{}
+			}
+		case "contactRequests":
+			if _, ok := fieldSeen[training.FieldContactRequests]; !ok {
+				selectedFields = append(selectedFields, training.FieldContactRequests)
+				fieldSeen[training.FieldContactRequests] = struct{}{}
+			}
+		case "authorID":
+			if _, ok := fieldSeen[training.FieldAuthorID]; !ok {
+				selectedFields = append(selectedFields, training.FieldAuthorID)
+				fieldSeen[training.FieldAuthorID] = struct{}{}
+			}
+		case "lastActionAt":
+			if _, ok := fieldSeen[training.FieldLastActionAt]; !ok {
+				selectedFields = append(selectedFields, training.FieldLastActionAt)
+				fieldSeen[training.FieldLastActionAt] = struct{}{}
+			}
+		case "submittedAt":
+			if _, ok := fieldSeen[training.FieldSubmittedAt]; !ok {
+				selectedFields = append(selectedFields, training.FieldSubmittedAt)
+				fieldSeen[training.FieldSubmittedAt] = struct{}{}
+			}
+		case "publishedAt":
+			if _, ok := fieldSeen[training.FieldPublishedAt]; !ok {
+				selectedFields = append(selectedFields, training.FieldPublishedAt)
+				fieldSeen[training.FieldPublishedAt] = struct{}{}
+			}
+		case "operatorComment":
+			if _, ok := fieldSeen[training.FieldOperatorComment]; !ok {
+				selectedFields = append(selectedFields, training.FieldOperatorComment)
+				fieldSeen[training.FieldOperatorComment] = struct{}{}
+			}
+		case "archiveReason":
+			if _, ok := fieldSeen[training.FieldArchiveReason]; !ok {
+				selectedFields = append(selectedFields, training.FieldArchiveReason)
+				fieldSeen[training.FieldArchiveReason] = struct{}{}
+			}
+		case "archiveComment":
+			if _, ok := fieldSeen[training.FieldArchiveComment]; !ok {
+				selectedFields = append(selectedFields, training.FieldArchiveComment)
+				fieldSeen[training.FieldArchiveComment] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type trainingPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []TrainingPaginateOption
+}
+
+func newTrainingPaginateArgs(rv map[string]any) *trainingPaginateArgs {
+	args := &trainingPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*TrainingOrder:
+			args.opts = append(args.opts, WithTrainingOrder(v))
+		case []any:
+			var orders []*TrainingOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &TrainingOrder{Field: &TrainingOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithTrainingOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*TrainingWhereInput); ok {
+		args.opts = append(args.opts, WithTrainingFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *UserQuery) CollectFields(ctx context.Context, satisfies ...string) (*UserQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -3089,6 +4204,181 @@ func newUserPaginateArgs(rv map[string]any) *userPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*UserWhereInput); ok {
 		args.opts = append(args.opts, WithUserFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *VenueQuery) CollectFields(ctx context.Context, satisfies ...string) (*VenueQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *VenueQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(venue.Columns))
+		selectedFields = []string{venue.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[venue.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, venue.FieldOrganizationID)
+				fieldSeen[venue.FieldOrganizationID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[venue.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, venue.FieldCreatedAt)
+				fieldSeen[venue.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[venue.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, venue.FieldUpdatedAt)
+				fieldSeen[venue.FieldUpdatedAt] = struct{}{}
+			}
+		case "organizationID":
+			if _, ok := fieldSeen[venue.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, venue.FieldOrganizationID)
+				fieldSeen[venue.FieldOrganizationID] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[venue.FieldName]; !ok {
+				selectedFields = append(selectedFields, venue.FieldName)
+				fieldSeen[venue.FieldName] = struct{}{}
+			}
+		case "siret":
+			if _, ok := fieldSeen[venue.FieldSiret]; !ok {
+				selectedFields = append(selectedFields, venue.FieldSiret)
+				fieldSeen[venue.FieldSiret] = struct{}{}
+			}
+		case "street":
+			if _, ok := fieldSeen[venue.FieldStreet]; !ok {
+				selectedFields = append(selectedFields, venue.FieldStreet)
+				fieldSeen[venue.FieldStreet] = struct{}{}
+			}
+		case "locality":
+			if _, ok := fieldSeen[venue.FieldLocality]; !ok {
+				selectedFields = append(selectedFields, venue.FieldLocality)
+				fieldSeen[venue.FieldLocality] = struct{}{}
+			}
+		case "poBox":
+			if _, ok := fieldSeen[venue.FieldPoBox]; !ok {
+				selectedFields = append(selectedFields, venue.FieldPoBox)
+				fieldSeen[venue.FieldPoBox] = struct{}{}
+			}
+		case "postcode":
+			if _, ok := fieldSeen[venue.FieldPostcode]; !ok {
+				selectedFields = append(selectedFields, venue.FieldPostcode)
+				fieldSeen[venue.FieldPostcode] = struct{}{}
+			}
+		case "city":
+			if _, ok := fieldSeen[venue.FieldCity]; !ok {
+				selectedFields = append(selectedFields, venue.FieldCity)
+				fieldSeen[venue.FieldCity] = struct{}{}
+			}
+		case "inseeCode":
+			if _, ok := fieldSeen[venue.FieldInseeCode]; !ok {
+				selectedFields = append(selectedFields, venue.FieldInseeCode)
+				fieldSeen[venue.FieldInseeCode] = struct{}{}
+			}
+		case "latitude":
+			if _, ok := fieldSeen[venue.FieldLatitude]; !ok {
+				selectedFields = append(selectedFields, venue.FieldLatitude)
+				fieldSeen[venue.FieldLatitude] = struct{}{}
+			}
+		case "longitude":
+			if _, ok := fieldSeen[venue.FieldLongitude]; !ok {
+				selectedFields = append(selectedFields, venue.FieldLongitude)
+				fieldSeen[venue.FieldLongitude] = struct{}{}
+			}
+		case "phone":
+			if _, ok := fieldSeen[venue.FieldPhone]; !ok {
+				selectedFields = append(selectedFields, venue.FieldPhone)
+				fieldSeen[venue.FieldPhone] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type venuePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []VenuePaginateOption
+}
+
+func newVenuePaginateArgs(rv map[string]any) *venuePaginateArgs {
+	args := &venuePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*VenueOrder:
+			args.opts = append(args.opts, WithVenueOrder(v))
+		case []any:
+			var orders []*VenueOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &VenueOrder{Field: &VenueOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithVenueOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*VenueWhereInput); ok {
+		args.opts = append(args.opts, WithVenueFilter(v.Filter))
 	}
 	return args
 }

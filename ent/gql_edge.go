@@ -246,6 +246,50 @@ func (_m *Organization) Speakers(ctx context.Context) (result []*Speaker, err er
 	return result, err
 }
 
+func (_m *Organization) Venues(ctx context.Context) (result []*Venue, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedVenues(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.VenuesOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryVenues().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Organization) Documents(ctx context.Context) (result []*OrganizationDocument, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedDocuments(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.DocumentsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryDocuments().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Organization) ChangeRequests(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *OrganizationChangeRequestOrder,
+) (*OrganizationChangeRequestConnection, error) {
+	opts := []OrganizationChangeRequestPaginateOption{
+		WithOrganizationChangeRequestOrder(orderBy),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[7][alias]
+	if nodes, err := _m.NamedChangeRequests(alias); err == nil || hasTotalCount {
+		pager, err := newOrganizationChangeRequestPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &OrganizationChangeRequestConnection{Edges: []*OrganizationChangeRequestEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryChangeRequests().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *Organization) Memberships(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *MembershipOrder,
 ) (*MembershipConnection, error) {
@@ -253,7 +297,7 @@ func (_m *Organization) Memberships(
 		WithMembershipOrder(orderBy),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[8][alias]
 	if nodes, err := _m.NamedMemberships(alias); err == nil || hasTotalCount {
 		pager, err := newMembershipPager(opts, last != nil)
 		if err != nil {
@@ -264,6 +308,38 @@ func (_m *Organization) Memberships(
 		return conn, nil
 	}
 	return _m.QueryMemberships().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *OrganizationChangeRequest) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *OrganizationChangeRequest) Author(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.AuthorOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAuthor().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *OrganizationDocument) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *OrganizationDocument) UploadedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.UploadedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryUploadedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
 }
 
 func (_m *Participant) Registration(ctx context.Context) (*Registration, error) {
@@ -342,6 +418,54 @@ func (_m *Scan) Device(ctx context.Context) (*Device, error) {
 	return result, MaskNotFound(err)
 }
 
+func (_m *Session) Training(ctx context.Context) (*Training, error) {
+	result, err := _m.Edges.TrainingOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryTraining().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Session) Trainers(ctx context.Context) (result []*Organization, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedTrainers(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.TrainersOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryTrainers().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Session) PrincipalTrainer(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.PrincipalTrainerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryPrincipalTrainer().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Session) Venues(ctx context.Context) (result []*Venue, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedVenues(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.VenuesOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryVenues().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Session) RegistrationVenue(ctx context.Context) (*Venue, error) {
+	result, err := _m.Edges.RegistrationVenueOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryRegistrationVenue().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *SkillBlock) Certification(ctx context.Context) (*Certification, error) {
 	result, err := _m.Edges.CertificationOrErr()
 	if IsNotLoaded(err) {
@@ -398,6 +522,55 @@ func (_m *Speaker) Slots(ctx context.Context) (result []*Slot, err error) {
 	return result, err
 }
 
+func (_m *Training) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Training) Sessions(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*SessionOrder, where *SessionWhereInput,
+) (*SessionConnection, error) {
+	opts := []SessionPaginateOption{
+		WithSessionOrder(orderBy),
+		WithSessionFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
+	if nodes, err := _m.NamedSessions(alias); err == nil || hasTotalCount {
+		pager, err := newSessionPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &SessionConnection{Edges: []*SessionEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QuerySessions().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Training) Certifications(ctx context.Context) (result []*Certification, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedCertifications(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.CertificationsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCertifications().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Training) Author(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.AuthorOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAuthor().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *User) Memberships(ctx context.Context) (result []*Membership, err error) {
 	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
 		result, err = _m.NamedMemberships(graphql.GetFieldContext(ctx).Field.Alias)
@@ -406,6 +579,14 @@ func (_m *User) Memberships(ctx context.Context) (result []*Membership, err erro
 	}
 	if IsNotLoaded(err) {
 		result, err = _m.QueryMemberships().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Venue) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
 	}
 	return result, err
 }

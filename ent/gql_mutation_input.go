@@ -162,6 +162,8 @@ type CreateCertificationInput struct {
 	RegistrationType    *string
 	State               *certification.State
 	Apprenticeship      *bool
+	Objective           *string
+	Content             *string
 	ReplacedByID        *int
 }
 
@@ -219,6 +221,12 @@ func (i *CreateCertificationInput) Mutate(m *CertificationMutation) {
 	}
 	if v := i.Apprenticeship; v != nil {
 		m.SetApprenticeship(*v)
+	}
+	if v := i.Objective; v != nil {
+		m.SetObjective(*v)
+	}
+	if v := i.Content; v != nil {
+		m.SetContent(*v)
 	}
 	if v := i.ReplacedByID; v != nil {
 		m.SetReplacedByID(*v)
@@ -355,20 +363,24 @@ func (c *MembershipUpdateOne) SetInput(i UpdateMembershipInput) *MembershipUpdat
 
 // CreateOrganizationInput represents a mutation input for creating organizations.
 type CreateOrganizationInput struct {
-	Name          string
-	Kinds         []string
-	Siret         *string
-	Nda           *string
-	ApeCode       *string
-	Street        *string
-	Street2       *string
-	Postcode      *string
-	City          *string
-	InseeCode     *string
-	Latitude      *float64
-	Longitude     *float64
-	ContactPoints []schematype.ContactPoint
-	ParentID      *int
+	Name            string
+	Kinds           []string
+	Siret           *string
+	Nda             *string
+	ApeCode         *string
+	Street          *string
+	Street2         *string
+	Postcode        *string
+	City            *string
+	InseeCode       *string
+	Latitude        *float64
+	Longitude       *float64
+	ContactPoints   []schematype.ContactPoint
+	Facilities      []string
+	Qualiopi        *schematype.Qualiopi
+	OtherLabels     []string
+	ContactRequests *string
+	ParentID        *int
 }
 
 // Mutate applies the CreateOrganizationInput on the OrganizationMutation builder.
@@ -410,6 +422,18 @@ func (i *CreateOrganizationInput) Mutate(m *OrganizationMutation) {
 	if v := i.ContactPoints; v != nil {
 		m.SetContactPoints(v)
 	}
+	if v := i.Facilities; v != nil {
+		m.SetFacilities(v)
+	}
+	if v := i.Qualiopi; v != nil {
+		m.SetQualiopi(v)
+	}
+	if v := i.OtherLabels; v != nil {
+		m.SetOtherLabels(v)
+	}
+	if v := i.ContactRequests; v != nil {
+		m.SetContactRequests(*v)
+	}
 	if v := i.ParentID; v != nil {
 		m.SetParentID(*v)
 	}
@@ -423,35 +447,45 @@ func (c *OrganizationCreate) SetInput(i CreateOrganizationInput) *OrganizationCr
 
 // UpdateOrganizationInput represents a mutation input for updating organizations.
 type UpdateOrganizationInput struct {
-	Name                *string
-	ClearKinds          bool
-	Kinds               []string
-	AppendKinds         []string
-	ClearSiret          bool
-	Siret               *string
-	ClearNda            bool
-	Nda                 *string
-	ClearApeCode        bool
-	ApeCode             *string
-	ClearStreet         bool
-	Street              *string
-	ClearStreet2        bool
-	Street2             *string
-	ClearPostcode       bool
-	Postcode            *string
-	ClearCity           bool
-	City                *string
-	ClearInseeCode      bool
-	InseeCode           *string
-	ClearLatitude       bool
-	Latitude            *float64
-	ClearLongitude      bool
-	Longitude           *float64
-	ClearContactPoints  bool
-	ContactPoints       []schematype.ContactPoint
-	AppendContactPoints []schematype.ContactPoint
-	ClearParent         bool
-	ParentID            *int
+	Name                 *string
+	ClearKinds           bool
+	Kinds                []string
+	AppendKinds          []string
+	ClearSiret           bool
+	Siret                *string
+	ClearNda             bool
+	Nda                  *string
+	ClearApeCode         bool
+	ApeCode              *string
+	ClearStreet          bool
+	Street               *string
+	ClearStreet2         bool
+	Street2              *string
+	ClearPostcode        bool
+	Postcode             *string
+	ClearCity            bool
+	City                 *string
+	ClearInseeCode       bool
+	InseeCode            *string
+	ClearLatitude        bool
+	Latitude             *float64
+	ClearLongitude       bool
+	Longitude            *float64
+	ClearContactPoints   bool
+	ContactPoints        []schematype.ContactPoint
+	AppendContactPoints  []schematype.ContactPoint
+	ClearFacilities      bool
+	Facilities           []string
+	AppendFacilities     []string
+	ClearQualiopi        bool
+	Qualiopi             *schematype.Qualiopi
+	ClearOtherLabels     bool
+	OtherLabels          []string
+	AppendOtherLabels    []string
+	ClearContactRequests bool
+	ContactRequests      *string
+	ClearParent          bool
+	ParentID             *int
 }
 
 // Mutate applies the UpdateOrganizationInput on the OrganizationMutation builder.
@@ -536,6 +570,36 @@ func (i *UpdateOrganizationInput) Mutate(m *OrganizationMutation) {
 	}
 	if i.AppendContactPoints != nil {
 		m.AppendContactPoints(i.ContactPoints)
+	}
+	if i.ClearFacilities {
+		m.ClearFacilities()
+	}
+	if v := i.Facilities; v != nil {
+		m.SetFacilities(v)
+	}
+	if i.AppendFacilities != nil {
+		m.AppendFacilities(i.Facilities)
+	}
+	if i.ClearQualiopi {
+		m.ClearQualiopi()
+	}
+	if v := i.Qualiopi; v != nil {
+		m.SetQualiopi(v)
+	}
+	if i.ClearOtherLabels {
+		m.ClearOtherLabels()
+	}
+	if v := i.OtherLabels; v != nil {
+		m.SetOtherLabels(v)
+	}
+	if i.AppendOtherLabels != nil {
+		m.AppendOtherLabels(i.OtherLabels)
+	}
+	if i.ClearContactRequests {
+		m.ClearContactRequests()
+	}
+	if v := i.ContactRequests; v != nil {
+		m.SetContactRequests(*v)
 	}
 	if i.ClearParent {
 		m.ClearParent()

@@ -18,15 +18,20 @@ import (
 	"github.com/ofhub/ofhub/ent/internal"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
+	"github.com/ofhub/ofhub/ent/organizationchangerequest"
+	"github.com/ofhub/ofhub/ent/organizationdocument"
 	"github.com/ofhub/ofhub/ent/outboxmessage"
 	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/referencecode"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/ent/session"
 	"github.com/ofhub/ofhub/ent/skillblock"
 	"github.com/ofhub/ofhub/ent/slot"
 	"github.com/ofhub/ofhub/ent/speaker"
+	"github.com/ofhub/ofhub/ent/training"
 	"github.com/ofhub/ofhub/ent/user"
+	"github.com/ofhub/ofhub/ent/venue"
 )
 
 // Noder wraps the basic Node method.
@@ -70,6 +75,16 @@ var organizationImplementors = []string{"Organization", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Organization) IsNode() {}
 
+var organizationchangerequestImplementors = []string{"OrganizationChangeRequest", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*OrganizationChangeRequest) IsNode() {}
+
+var organizationdocumentImplementors = []string{"OrganizationDocument", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*OrganizationDocument) IsNode() {}
+
 var outboxmessageImplementors = []string{"OutboxMessage", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -95,6 +110,11 @@ var scanImplementors = []string{"Scan", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Scan) IsNode() {}
 
+var sessionImplementors = []string{"Session", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Session) IsNode() {}
+
 var skillblockImplementors = []string{"SkillBlock", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -110,10 +130,20 @@ var speakerImplementors = []string{"Speaker", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Speaker) IsNode() {}
 
+var trainingImplementors = []string{"Training", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Training) IsNode() {}
+
 var userImplementors = []string{"User", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*User) IsNode() {}
+
+var venueImplementors = []string{"Venue", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Venue) IsNode() {}
 
 var errNodeInvalidID = &NotFoundError{"node"}
 
@@ -255,6 +285,24 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case organizationchangerequest.Table:
+		query := c.OrganizationChangeRequest.Query().
+			Where(organizationchangerequest.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, organizationchangerequestImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case organizationdocument.Table:
+		query := c.OrganizationDocument.Query().
+			Where(organizationdocument.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, organizationdocumentImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case outboxmessage.Table:
 		query := c.OutboxMessage.Query().
 			Where(outboxmessage.ID(id))
@@ -300,6 +348,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case session.Table:
+		query := c.Session.Query().
+			Where(session.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, sessionImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case skillblock.Table:
 		query := c.SkillBlock.Query().
 			Where(skillblock.ID(id))
@@ -327,11 +384,29 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case training.Table:
+		query := c.Training.Query().
+			Where(training.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, trainingImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case user.Table:
 		query := c.User.Query().
 			Where(user.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, userImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case venue.Table:
+		query := c.Venue.Query().
+			Where(venue.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, venueImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -521,6 +596,38 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case organizationchangerequest.Table:
+		query := c.OrganizationChangeRequest.Query().
+			Where(organizationchangerequest.IDIn(ids...))
+		query, err := query.CollectFields(ctx, organizationchangerequestImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case organizationdocument.Table:
+		query := c.OrganizationDocument.Query().
+			Where(organizationdocument.IDIn(ids...))
+		query, err := query.CollectFields(ctx, organizationdocumentImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case outboxmessage.Table:
 		query := c.OutboxMessage.Query().
 			Where(outboxmessage.IDIn(ids...))
@@ -601,6 +708,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case session.Table:
+		query := c.Session.Query().
+			Where(session.IDIn(ids...))
+		query, err := query.CollectFields(ctx, sessionImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case skillblock.Table:
 		query := c.SkillBlock.Query().
 			Where(skillblock.IDIn(ids...))
@@ -649,10 +772,42 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case training.Table:
+		query := c.Training.Query().
+			Where(training.IDIn(ids...))
+		query, err := query.CollectFields(ctx, trainingImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case user.Table:
 		query := c.User.Query().
 			Where(user.IDIn(ids...))
 		query, err := query.CollectFields(ctx, userImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case venue.Table:
+		query := c.Venue.Query().
+			Where(venue.IDIn(ids...))
+		query, err := query.CollectFields(ctx, venueImplementors...)
 		if err != nil {
 			return nil, err
 		}

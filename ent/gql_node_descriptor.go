@@ -12,13 +12,18 @@ import (
 	"github.com/ofhub/ofhub/ent/device"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
+	"github.com/ofhub/ofhub/ent/organizationchangerequest"
+	"github.com/ofhub/ofhub/ent/organizationdocument"
 	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/ent/session"
 	"github.com/ofhub/ofhub/ent/skillblock"
 	"github.com/ofhub/ofhub/ent/slot"
 	"github.com/ofhub/ofhub/ent/speaker"
+	"github.com/ofhub/ofhub/ent/training"
 	"github.com/ofhub/ofhub/ent/user"
+	"github.com/ofhub/ofhub/ent/venue"
 )
 
 // Node in the graph.
@@ -308,7 +313,7 @@ func (_m *Certification) Node(ctx context.Context) (node *Node, err error) {
 	node = &Node{
 		ID:     _m.ID,
 		Type:   "Certification",
-		Fields: make([]*Field, 22),
+		Fields: make([]*Field, 24),
 		Edges:  make([]*Edge, 4),
 	}
 	var buf []byte
@@ -486,6 +491,22 @@ func (_m *Certification) Node(ctx context.Context) (node *Node, err error) {
 	node.Fields[21] = &Field{
 		Type:  "int",
 		Name:  "replaced_by_id",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Objective); err != nil {
+		return nil, err
+	}
+	node.Fields[22] = &Field{
+		Type:  "string",
+		Name:  "objective",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Content); err != nil {
+		return nil, err
+	}
+	node.Fields[23] = &Field{
+		Type:  "string",
+		Name:  "content",
 		Value: string(buf),
 	}
 	node.Edges[0] = &Edge{
@@ -820,8 +841,8 @@ func (_m *Organization) Node(ctx context.Context) (node *Node, err error) {
 	node = &Node{
 		ID:     _m.ID,
 		Type:   "Organization",
-		Fields: make([]*Field, 19),
-		Edges:  make([]*Edge, 6),
+		Fields: make([]*Field, 23),
+		Edges:  make([]*Edge, 9),
 	}
 	var buf []byte
 	if buf, err = json.Marshal(_m.CreatedAt); err != nil {
@@ -976,6 +997,38 @@ func (_m *Organization) Node(ctx context.Context) (node *Node, err error) {
 		Name:  "site_code",
 		Value: string(buf),
 	}
+	if buf, err = json.Marshal(_m.Facilities); err != nil {
+		return nil, err
+	}
+	node.Fields[19] = &Field{
+		Type:  "[]string",
+		Name:  "facilities",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Qualiopi); err != nil {
+		return nil, err
+	}
+	node.Fields[20] = &Field{
+		Type:  "*schematype.Qualiopi",
+		Name:  "qualiopi",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.OtherLabels); err != nil {
+		return nil, err
+	}
+	node.Fields[21] = &Field{
+		Type:  "[]string",
+		Name:  "other_labels",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.ContactRequests); err != nil {
+		return nil, err
+	}
+	node.Fields[22] = &Field{
+		Type:  "string",
+		Name:  "contact_requests",
+		Value: string(buf),
+	}
 	node.Edges[0] = &Edge{
 		Type: "Organization",
 		Name: "parent",
@@ -1027,12 +1080,226 @@ func (_m *Organization) Node(ctx context.Context) (node *Node, err error) {
 		return nil, err
 	}
 	node.Edges[5] = &Edge{
+		Type: "Venue",
+		Name: "venues",
+	}
+	err = _m.QueryVenues().
+		Select(venue.FieldID).
+		Scan(ctx, &node.Edges[5].IDs)
+	if err != nil {
+		return nil, err
+	}
+	node.Edges[6] = &Edge{
+		Type: "OrganizationDocument",
+		Name: "documents",
+	}
+	err = _m.QueryDocuments().
+		Select(organizationdocument.FieldID).
+		Scan(ctx, &node.Edges[6].IDs)
+	if err != nil {
+		return nil, err
+	}
+	node.Edges[7] = &Edge{
+		Type: "OrganizationChangeRequest",
+		Name: "change_requests",
+	}
+	err = _m.QueryChangeRequests().
+		Select(organizationchangerequest.FieldID).
+		Scan(ctx, &node.Edges[7].IDs)
+	if err != nil {
+		return nil, err
+	}
+	node.Edges[8] = &Edge{
 		Type: "Membership",
 		Name: "memberships",
 	}
 	err = _m.QueryMemberships().
 		Select(membership.FieldID).
-		Scan(ctx, &node.Edges[5].IDs)
+		Scan(ctx, &node.Edges[8].IDs)
+	if err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// Node implements Noder interface
+func (_m *OrganizationChangeRequest) Node(ctx context.Context) (node *Node, err error) {
+	node = &Node{
+		ID:     _m.ID,
+		Type:   "OrganizationChangeRequest",
+		Fields: make([]*Field, 8),
+		Edges:  make([]*Edge, 2),
+	}
+	var buf []byte
+	if buf, err = json.Marshal(_m.CreatedAt); err != nil {
+		return nil, err
+	}
+	node.Fields[0] = &Field{
+		Type:  "time.Time",
+		Name:  "created_at",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.UpdatedAt); err != nil {
+		return nil, err
+	}
+	node.Fields[1] = &Field{
+		Type:  "time.Time",
+		Name:  "updated_at",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.OrganizationID); err != nil {
+		return nil, err
+	}
+	node.Fields[2] = &Field{
+		Type:  "int",
+		Name:  "organization_id",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.State); err != nil {
+		return nil, err
+	}
+	node.Fields[3] = &Field{
+		Type:  "organizationchangerequest.State",
+		Name:  "state",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Change); err != nil {
+		return nil, err
+	}
+	node.Fields[4] = &Field{
+		Type:  "*schematype.OrgChange",
+		Name:  "change",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.AuthorID); err != nil {
+		return nil, err
+	}
+	node.Fields[5] = &Field{
+		Type:  "int",
+		Name:  "author_id",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.OperatorComment); err != nil {
+		return nil, err
+	}
+	node.Fields[6] = &Field{
+		Type:  "string",
+		Name:  "operator_comment",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.DecidedAt); err != nil {
+		return nil, err
+	}
+	node.Fields[7] = &Field{
+		Type:  "time.Time",
+		Name:  "decided_at",
+		Value: string(buf),
+	}
+	node.Edges[0] = &Edge{
+		Type: "Organization",
+		Name: "organization",
+	}
+	err = _m.QueryOrganization().
+		Select(organization.FieldID).
+		Scan(ctx, &node.Edges[0].IDs)
+	if err != nil {
+		return nil, err
+	}
+	node.Edges[1] = &Edge{
+		Type: "User",
+		Name: "author",
+	}
+	err = _m.QueryAuthor().
+		Select(user.FieldID).
+		Scan(ctx, &node.Edges[1].IDs)
+	if err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// Node implements Noder interface
+func (_m *OrganizationDocument) Node(ctx context.Context) (node *Node, err error) {
+	node = &Node{
+		ID:     _m.ID,
+		Type:   "OrganizationDocument",
+		Fields: make([]*Field, 7),
+		Edges:  make([]*Edge, 2),
+	}
+	var buf []byte
+	if buf, err = json.Marshal(_m.CreatedAt); err != nil {
+		return nil, err
+	}
+	node.Fields[0] = &Field{
+		Type:  "time.Time",
+		Name:  "created_at",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.UpdatedAt); err != nil {
+		return nil, err
+	}
+	node.Fields[1] = &Field{
+		Type:  "time.Time",
+		Name:  "updated_at",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.OrganizationID); err != nil {
+		return nil, err
+	}
+	node.Fields[2] = &Field{
+		Type:  "int",
+		Name:  "organization_id",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Name); err != nil {
+		return nil, err
+	}
+	node.Fields[3] = &Field{
+		Type:  "string",
+		Name:  "name",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.ContentType); err != nil {
+		return nil, err
+	}
+	node.Fields[4] = &Field{
+		Type:  "string",
+		Name:  "content_type",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Size); err != nil {
+		return nil, err
+	}
+	node.Fields[5] = &Field{
+		Type:  "int",
+		Name:  "size",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.UploadedByID); err != nil {
+		return nil, err
+	}
+	node.Fields[6] = &Field{
+		Type:  "int",
+		Name:  "uploaded_by_id",
+		Value: string(buf),
+	}
+	node.Edges[0] = &Edge{
+		Type: "Organization",
+		Name: "organization",
+	}
+	err = _m.QueryOrganization().
+		Select(organization.FieldID).
+		Scan(ctx, &node.Edges[0].IDs)
+	if err != nil {
+		return nil, err
+	}
+	node.Edges[1] = &Edge{
+		Type: "User",
+		Name: "uploaded_by",
+	}
+	err = _m.QueryUploadedBy().
+		Select(user.FieldID).
+		Scan(ctx, &node.Edges[1].IDs)
 	if err != nil {
 		return nil, err
 	}
@@ -1628,6 +1895,308 @@ func (_m *Scan) Node(ctx context.Context) (node *Node, err error) {
 }
 
 // Node implements Noder interface
+func (_m *Session) Node(ctx context.Context) (node *Node, err error) {
+	node = &Node{
+		ID:     _m.ID,
+		Type:   "Session",
+		Fields: make([]*Field, 30),
+		Edges:  make([]*Edge, 5),
+	}
+	var buf []byte
+	if buf, err = json.Marshal(_m.CreatedAt); err != nil {
+		return nil, err
+	}
+	node.Fields[0] = &Field{
+		Type:  "time.Time",
+		Name:  "created_at",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.UpdatedAt); err != nil {
+		return nil, err
+	}
+	node.Fields[1] = &Field{
+		Type:  "time.Time",
+		Name:  "updated_at",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Reference); err != nil {
+		return nil, err
+	}
+	node.Fields[2] = &Field{
+		Type:  "string",
+		Name:  "reference",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.TrainingID); err != nil {
+		return nil, err
+	}
+	node.Fields[3] = &Field{
+		Type:  "int",
+		Name:  "training_id",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.OrganizationID); err != nil {
+		return nil, err
+	}
+	node.Fields[4] = &Field{
+		Type:  "int",
+		Name:  "organization_id",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.StartsOn); err != nil {
+		return nil, err
+	}
+	node.Fields[5] = &Field{
+		Type:  "time.Time",
+		Name:  "starts_on",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.EndsOn); err != nil {
+		return nil, err
+	}
+	node.Fields[6] = &Field{
+		Type:  "time.Time",
+		Name:  "ends_on",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.OnDemand); err != nil {
+		return nil, err
+	}
+	node.Fields[7] = &Field{
+		Type:  "bool",
+		Name:  "on_demand",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.PermanentEntry); err != nil {
+		return nil, err
+	}
+	node.Fields[8] = &Field{
+		Type:  "bool",
+		Name:  "permanent_entry",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.PrincipalTrainerID); err != nil {
+		return nil, err
+	}
+	node.Fields[9] = &Field{
+		Type:  "int",
+		Name:  "principal_trainer_id",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.RegistrationVenueID); err != nil {
+		return nil, err
+	}
+	node.Fields[10] = &Field{
+		Type:  "int",
+		Name:  "registration_venue_id",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Fundings); err != nil {
+		return nil, err
+	}
+	node.Fields[11] = &Field{
+		Type:  "[]schematype.Funding",
+		Name:  "fundings",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Cycles); err != nil {
+		return nil, err
+	}
+	node.Fields[12] = &Field{
+		Type:  "[]schematype.Cycle",
+		Name:  "cycles",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.SkillBlocks); err != nil {
+		return nil, err
+	}
+	node.Fields[13] = &Field{
+		Type:  "[]schematype.SkillBlockUse",
+		Name:  "skill_blocks",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.HoursInCentre); err != nil {
+		return nil, err
+	}
+	node.Fields[14] = &Field{
+		Type:  "int",
+		Name:  "hours_in_centre",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.HoursInCompany); err != nil {
+		return nil, err
+	}
+	node.Fields[15] = &Field{
+		Type:  "int",
+		Name:  "hours_in_company",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.HoursTotal); err != nil {
+		return nil, err
+	}
+	node.Fields[16] = &Field{
+		Type:  "int",
+		Name:  "hours_total",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.HoursWeekly); err != nil {
+		return nil, err
+	}
+	node.Fields[17] = &Field{
+		Type:  "int",
+		Name:  "hours_weekly",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.HoursComment); err != nil {
+		return nil, err
+	}
+	node.Fields[18] = &Field{
+		Type:  "string",
+		Name:  "hours_comment",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Prerequisites); err != nil {
+		return nil, err
+	}
+	node.Fields[19] = &Field{
+		Type:  "string",
+		Name:  "prerequisites",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.CourseType); err != nil {
+		return nil, err
+	}
+	node.Fields[20] = &Field{
+		Type:  "string",
+		Name:  "course_type",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Rhythm); err != nil {
+		return nil, err
+	}
+	node.Fields[21] = &Field{
+		Type:  "string",
+		Name:  "rhythm",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.RhythmComment); err != nil {
+		return nil, err
+	}
+	node.Fields[22] = &Field{
+		Type:  "string",
+		Name:  "rhythm_comment",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Equipment); err != nil {
+		return nil, err
+	}
+	node.Fields[23] = &Field{
+		Type:  "[]string",
+		Name:  "equipment",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.TeachingMode); err != nil {
+		return nil, err
+	}
+	node.Fields[24] = &Field{
+		Type:  "string",
+		Name:  "teaching_mode",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.WorkStudyContract); err != nil {
+		return nil, err
+	}
+	node.Fields[25] = &Field{
+		Type:  "bool",
+		Name:  "work_study_contract",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.RecruitmentModalities); err != nil {
+		return nil, err
+	}
+	node.Fields[26] = &Field{
+		Type:  "[]string",
+		Name:  "recruitment_modalities",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.RecruitmentSlots); err != nil {
+		return nil, err
+	}
+	node.Fields[27] = &Field{
+		Type:  "[]schematype.RecruitmentSlot",
+		Name:  "recruitment_slots",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.ContactRequests); err != nil {
+		return nil, err
+	}
+	node.Fields[28] = &Field{
+		Type:  "string",
+		Name:  "contact_requests",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.ArchivedAt); err != nil {
+		return nil, err
+	}
+	node.Fields[29] = &Field{
+		Type:  "time.Time",
+		Name:  "archived_at",
+		Value: string(buf),
+	}
+	node.Edges[0] = &Edge{
+		Type: "Training",
+		Name: "training",
+	}
+	err = _m.QueryTraining().
+		Select(training.FieldID).
+		Scan(ctx, &node.Edges[0].IDs)
+	if err != nil {
+		return nil, err
+	}
+	node.Edges[1] = &Edge{
+		Type: "Organization",
+		Name: "trainers",
+	}
+	err = _m.QueryTrainers().
+		Select(organization.FieldID).
+		Scan(ctx, &node.Edges[1].IDs)
+	if err != nil {
+		return nil, err
+	}
+	node.Edges[2] = &Edge{
+		Type: "Organization",
+		Name: "principal_trainer",
+	}
+	err = _m.QueryPrincipalTrainer().
+		Select(organization.FieldID).
+		Scan(ctx, &node.Edges[2].IDs)
+	if err != nil {
+		return nil, err
+	}
+	node.Edges[3] = &Edge{
+		Type: "Venue",
+		Name: "venues",
+	}
+	err = _m.QueryVenues().
+		Select(venue.FieldID).
+		Scan(ctx, &node.Edges[3].IDs)
+	if err != nil {
+		return nil, err
+	}
+	node.Edges[4] = &Edge{
+		Type: "Venue",
+		Name: "registration_venue",
+	}
+	err = _m.QueryRegistrationVenue().
+		Select(venue.FieldID).
+		Scan(ctx, &node.Edges[4].IDs)
+	if err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// Node implements Noder interface
 func (_m *SkillBlock) Node(ctx context.Context) (node *Node, err error) {
 	node = &Node{
 		ID:     _m.ID,
@@ -1828,6 +2397,274 @@ func (_m *Speaker) Node(ctx context.Context) (node *Node, err error) {
 }
 
 // Node implements Noder interface
+func (_m *Training) Node(ctx context.Context) (node *Node, err error) {
+	node = &Node{
+		ID:     _m.ID,
+		Type:   "Training",
+		Fields: make([]*Field, 27),
+		Edges:  make([]*Edge, 4),
+	}
+	var buf []byte
+	if buf, err = json.Marshal(_m.CreatedAt); err != nil {
+		return nil, err
+	}
+	node.Fields[0] = &Field{
+		Type:  "time.Time",
+		Name:  "created_at",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.UpdatedAt); err != nil {
+		return nil, err
+	}
+	node.Fields[1] = &Field{
+		Type:  "time.Time",
+		Name:  "updated_at",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Reference); err != nil {
+		return nil, err
+	}
+	node.Fields[2] = &Field{
+		Type:  "string",
+		Name:  "reference",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.OrganizationID); err != nil {
+		return nil, err
+	}
+	node.Fields[3] = &Field{
+		Type:  "int",
+		Name:  "organization_id",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.State); err != nil {
+		return nil, err
+	}
+	node.Fields[4] = &Field{
+		Type:  "training.State",
+		Name:  "state",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.ChangeState); err != nil {
+		return nil, err
+	}
+	node.Fields[5] = &Field{
+		Type:  "training.ChangeState",
+		Name:  "change_state",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Certifying); err != nil {
+		return nil, err
+	}
+	node.Fields[6] = &Field{
+		Type:  "bool",
+		Name:  "certifying",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.CertificationCodes); err != nil {
+		return nil, err
+	}
+	node.Fields[7] = &Field{
+		Type:  "[]string",
+		Name:  "certification_codes",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Title); err != nil {
+		return nil, err
+	}
+	node.Fields[8] = &Field{
+		Type:  "string",
+		Name:  "title",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Objective); err != nil {
+		return nil, err
+	}
+	node.Fields[9] = &Field{
+		Type:  "string",
+		Name:  "objective",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Content); err != nil {
+		return nil, err
+	}
+	node.Fields[10] = &Field{
+		Type:  "string",
+		Name:  "content",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.ExpectedResults); err != nil {
+		return nil, err
+	}
+	node.Fields[11] = &Field{
+		Type:  "string",
+		Name:  "expected_results",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.EntryLevel); err != nil {
+		return nil, err
+	}
+	node.Fields[12] = &Field{
+		Type:  "string",
+		Name:  "entry_level",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.ExitLevel); err != nil {
+		return nil, err
+	}
+	node.Fields[13] = &Field{
+		Type:  "string",
+		Name:  "exit_level",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.CycleYears); err != nil {
+		return nil, err
+	}
+	node.Fields[14] = &Field{
+		Type:  "int",
+		Name:  "cycle_years",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Apprenticeship); err != nil {
+		return nil, err
+	}
+	node.Fields[15] = &Field{
+		Type:  "bool",
+		Name:  "apprenticeship",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Parcoursup); err != nil {
+		return nil, err
+	}
+	node.Fields[16] = &Field{
+		Type:  "bool",
+		Name:  "parcoursup",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Affelnet); err != nil {
+		return nil, err
+	}
+	node.Fields[17] = &Field{
+		Type:  "bool",
+		Name:  "affelnet",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.WebLinks); err != nil {
+		return nil, err
+	}
+	node.Fields[18] = &Field{
+		Type:  "[]string",
+		Name:  "web_links",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.ContactRequests); err != nil {
+		return nil, err
+	}
+	node.Fields[19] = &Field{
+		Type:  "string",
+		Name:  "contact_requests",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.AuthorID); err != nil {
+		return nil, err
+	}
+	node.Fields[20] = &Field{
+		Type:  "int",
+		Name:  "author_id",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.LastActionAt); err != nil {
+		return nil, err
+	}
+	node.Fields[21] = &Field{
+		Type:  "time.Time",
+		Name:  "last_action_at",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.SubmittedAt); err != nil {
+		return nil, err
+	}
+	node.Fields[22] = &Field{
+		Type:  "time.Time",
+		Name:  "submitted_at",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.PublishedAt); err != nil {
+		return nil, err
+	}
+	node.Fields[23] = &Field{
+		Type:  "time.Time",
+		Name:  "published_at",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.OperatorComment); err != nil {
+		return nil, err
+	}
+	node.Fields[24] = &Field{
+		Type:  "string",
+		Name:  "operator_comment",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.ArchiveReason); err != nil {
+		return nil, err
+	}
+	node.Fields[25] = &Field{
+		Type:  "string",
+		Name:  "archive_reason",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.ArchiveComment); err != nil {
+		return nil, err
+	}
+	node.Fields[26] = &Field{
+		Type:  "string",
+		Name:  "archive_comment",
+		Value: string(buf),
+	}
+	node.Edges[0] = &Edge{
+		Type: "Organization",
+		Name: "organization",
+	}
+	err = _m.QueryOrganization().
+		Select(organization.FieldID).
+		Scan(ctx, &node.Edges[0].IDs)
+	if err != nil {
+		return nil, err
+	}
+	node.Edges[1] = &Edge{
+		Type: "Session",
+		Name: "sessions",
+	}
+	err = _m.QuerySessions().
+		Select(session.FieldID).
+		Scan(ctx, &node.Edges[1].IDs)
+	if err != nil {
+		return nil, err
+	}
+	node.Edges[2] = &Edge{
+		Type: "Certification",
+		Name: "certifications",
+	}
+	err = _m.QueryCertifications().
+		Select(certification.FieldID).
+		Scan(ctx, &node.Edges[2].IDs)
+	if err != nil {
+		return nil, err
+	}
+	node.Edges[3] = &Edge{
+		Type: "User",
+		Name: "author",
+	}
+	err = _m.QueryAuthor().
+		Select(user.FieldID).
+		Scan(ctx, &node.Edges[3].IDs)
+	if err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// Node implements Noder interface
 func (_m *User) Node(ctx context.Context) (node *Node, err error) {
 	node = &Node{
 		ID:     _m.ID,
@@ -1938,6 +2775,140 @@ func (_m *User) Node(ctx context.Context) (node *Node, err error) {
 	}
 	err = _m.QueryMemberships().
 		Select(membership.FieldID).
+		Scan(ctx, &node.Edges[0].IDs)
+	if err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// Node implements Noder interface
+func (_m *Venue) Node(ctx context.Context) (node *Node, err error) {
+	node = &Node{
+		ID:     _m.ID,
+		Type:   "Venue",
+		Fields: make([]*Field, 14),
+		Edges:  make([]*Edge, 1),
+	}
+	var buf []byte
+	if buf, err = json.Marshal(_m.CreatedAt); err != nil {
+		return nil, err
+	}
+	node.Fields[0] = &Field{
+		Type:  "time.Time",
+		Name:  "created_at",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.UpdatedAt); err != nil {
+		return nil, err
+	}
+	node.Fields[1] = &Field{
+		Type:  "time.Time",
+		Name:  "updated_at",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.OrganizationID); err != nil {
+		return nil, err
+	}
+	node.Fields[2] = &Field{
+		Type:  "int",
+		Name:  "organization_id",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Name); err != nil {
+		return nil, err
+	}
+	node.Fields[3] = &Field{
+		Type:  "string",
+		Name:  "name",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Siret); err != nil {
+		return nil, err
+	}
+	node.Fields[4] = &Field{
+		Type:  "string",
+		Name:  "siret",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Street); err != nil {
+		return nil, err
+	}
+	node.Fields[5] = &Field{
+		Type:  "string",
+		Name:  "street",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Locality); err != nil {
+		return nil, err
+	}
+	node.Fields[6] = &Field{
+		Type:  "string",
+		Name:  "locality",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.PoBox); err != nil {
+		return nil, err
+	}
+	node.Fields[7] = &Field{
+		Type:  "string",
+		Name:  "po_box",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Postcode); err != nil {
+		return nil, err
+	}
+	node.Fields[8] = &Field{
+		Type:  "string",
+		Name:  "postcode",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.City); err != nil {
+		return nil, err
+	}
+	node.Fields[9] = &Field{
+		Type:  "string",
+		Name:  "city",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.InseeCode); err != nil {
+		return nil, err
+	}
+	node.Fields[10] = &Field{
+		Type:  "string",
+		Name:  "insee_code",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Latitude); err != nil {
+		return nil, err
+	}
+	node.Fields[11] = &Field{
+		Type:  "float64",
+		Name:  "latitude",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Longitude); err != nil {
+		return nil, err
+	}
+	node.Fields[12] = &Field{
+		Type:  "float64",
+		Name:  "longitude",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Phone); err != nil {
+		return nil, err
+	}
+	node.Fields[13] = &Field{
+		Type:  "string",
+		Name:  "phone",
+		Value: string(buf),
+	}
+	node.Edges[0] = &Edge{
+		Type: "Organization",
+		Name: "organization",
+	}
+	err = _m.QueryOrganization().
+		Select(organization.FieldID).
 		Scan(ctx, &node.Edges[0].IDs)
 	if err != nil {
 		return nil, err

@@ -21,15 +21,20 @@ import (
 	"github.com/ofhub/ofhub/ent/historyentry"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
+	"github.com/ofhub/ofhub/ent/organizationchangerequest"
+	"github.com/ofhub/ofhub/ent/organizationdocument"
 	"github.com/ofhub/ofhub/ent/outboxmessage"
 	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/referencecode"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/ent/session"
 	"github.com/ofhub/ofhub/ent/skillblock"
 	"github.com/ofhub/ofhub/ent/slot"
 	"github.com/ofhub/ofhub/ent/speaker"
+	"github.com/ofhub/ofhub/ent/training"
 	"github.com/ofhub/ofhub/ent/user"
+	"github.com/ofhub/ofhub/ent/venue"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
@@ -2552,6 +2557,634 @@ func (_m *Organization) ToEdge(order *OrganizationOrder) *OrganizationEdge {
 	}
 }
 
+// OrganizationChangeRequestEdge is the edge representation of OrganizationChangeRequest.
+type OrganizationChangeRequestEdge struct {
+	Node   *OrganizationChangeRequest `json:"node"`
+	Cursor Cursor                     `json:"cursor"`
+}
+
+// OrganizationChangeRequestConnection is the connection containing edges to OrganizationChangeRequest.
+type OrganizationChangeRequestConnection struct {
+	Edges      []*OrganizationChangeRequestEdge `json:"edges"`
+	PageInfo   PageInfo                         `json:"pageInfo"`
+	TotalCount int                              `json:"totalCount"`
+}
+
+func (c *OrganizationChangeRequestConnection) build(nodes []*OrganizationChangeRequest, pager *organizationchangerequestPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *OrganizationChangeRequest
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *OrganizationChangeRequest {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *OrganizationChangeRequest {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*OrganizationChangeRequestEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &OrganizationChangeRequestEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// OrganizationChangeRequestPaginateOption enables pagination customization.
+type OrganizationChangeRequestPaginateOption func(*organizationchangerequestPager) error
+
+// WithOrganizationChangeRequestOrder configures pagination ordering.
+func WithOrganizationChangeRequestOrder(order *OrganizationChangeRequestOrder) OrganizationChangeRequestPaginateOption {
+	if order == nil {
+		order = DefaultOrganizationChangeRequestOrder
+	}
+	o := *order
+	return func(pager *organizationchangerequestPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultOrganizationChangeRequestOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithOrganizationChangeRequestFilter configures pagination filter.
+func WithOrganizationChangeRequestFilter(filter func(*OrganizationChangeRequestQuery) (*OrganizationChangeRequestQuery, error)) OrganizationChangeRequestPaginateOption {
+	return func(pager *organizationchangerequestPager) error {
+		if filter == nil {
+			return errors.New("OrganizationChangeRequestQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type organizationchangerequestPager struct {
+	reverse bool
+	order   *OrganizationChangeRequestOrder
+	filter  func(*OrganizationChangeRequestQuery) (*OrganizationChangeRequestQuery, error)
+}
+
+func newOrganizationChangeRequestPager(opts []OrganizationChangeRequestPaginateOption, reverse bool) (*organizationchangerequestPager, error) {
+	pager := &organizationchangerequestPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultOrganizationChangeRequestOrder
+	}
+	return pager, nil
+}
+
+func (p *organizationchangerequestPager) applyFilter(query *OrganizationChangeRequestQuery) (*OrganizationChangeRequestQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *organizationchangerequestPager) toCursor(_m *OrganizationChangeRequest) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *organizationchangerequestPager) applyCursors(query *OrganizationChangeRequestQuery, after, before *Cursor) (*OrganizationChangeRequestQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultOrganizationChangeRequestOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *organizationchangerequestPager) applyOrder(query *OrganizationChangeRequestQuery) *OrganizationChangeRequestQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultOrganizationChangeRequestOrder.Field {
+		query = query.Order(DefaultOrganizationChangeRequestOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *organizationchangerequestPager) orderExpr(query *OrganizationChangeRequestQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultOrganizationChangeRequestOrder.Field {
+			b.Comma().Ident(DefaultOrganizationChangeRequestOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to OrganizationChangeRequest.
+func (_m *OrganizationChangeRequestQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...OrganizationChangeRequestPaginateOption,
+) (*OrganizationChangeRequestConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newOrganizationChangeRequestPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &OrganizationChangeRequestConnection{Edges: []*OrganizationChangeRequestEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// OrganizationChangeRequestOrderFieldCreatedAt orders OrganizationChangeRequest by created_at.
+	OrganizationChangeRequestOrderFieldCreatedAt = &OrganizationChangeRequestOrderField{
+		Value: func(_m *OrganizationChangeRequest) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: organizationchangerequest.FieldCreatedAt,
+		toTerm: organizationchangerequest.ByCreatedAt,
+		toCursor: func(_m *OrganizationChangeRequest) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// OrganizationChangeRequestOrderFieldUpdatedAt orders OrganizationChangeRequest by updated_at.
+	OrganizationChangeRequestOrderFieldUpdatedAt = &OrganizationChangeRequestOrderField{
+		Value: func(_m *OrganizationChangeRequest) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: organizationchangerequest.FieldUpdatedAt,
+		toTerm: organizationchangerequest.ByUpdatedAt,
+		toCursor: func(_m *OrganizationChangeRequest) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f OrganizationChangeRequestOrderField) String() string {
+	var str string
+	switch f.column {
+	case OrganizationChangeRequestOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case OrganizationChangeRequestOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f OrganizationChangeRequestOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *OrganizationChangeRequestOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("OrganizationChangeRequestOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *OrganizationChangeRequestOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *OrganizationChangeRequestOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid OrganizationChangeRequestOrderField", str)
+	}
+	return nil
+}
+
+// OrganizationChangeRequestOrderField defines the ordering field of OrganizationChangeRequest.
+type OrganizationChangeRequestOrderField struct {
+	// Value extracts the ordering value from the given OrganizationChangeRequest.
+	Value    func(*OrganizationChangeRequest) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) organizationchangerequest.OrderOption
+	toCursor func(*OrganizationChangeRequest) Cursor
+}
+
+// OrganizationChangeRequestOrder defines the ordering of OrganizationChangeRequest.
+type OrganizationChangeRequestOrder struct {
+	Direction OrderDirection                       `json:"direction"`
+	Field     *OrganizationChangeRequestOrderField `json:"field"`
+}
+
+// DefaultOrganizationChangeRequestOrder is the default ordering of OrganizationChangeRequest.
+var DefaultOrganizationChangeRequestOrder = &OrganizationChangeRequestOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &OrganizationChangeRequestOrderField{
+		Value: func(_m *OrganizationChangeRequest) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: organizationchangerequest.FieldID,
+		toTerm: organizationchangerequest.ByID,
+		toCursor: func(_m *OrganizationChangeRequest) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts OrganizationChangeRequest into OrganizationChangeRequestEdge.
+func (_m *OrganizationChangeRequest) ToEdge(order *OrganizationChangeRequestOrder) *OrganizationChangeRequestEdge {
+	if order == nil {
+		order = DefaultOrganizationChangeRequestOrder
+	}
+	return &OrganizationChangeRequestEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// OrganizationDocumentEdge is the edge representation of OrganizationDocument.
+type OrganizationDocumentEdge struct {
+	Node   *OrganizationDocument `json:"node"`
+	Cursor Cursor                `json:"cursor"`
+}
+
+// OrganizationDocumentConnection is the connection containing edges to OrganizationDocument.
+type OrganizationDocumentConnection struct {
+	Edges      []*OrganizationDocumentEdge `json:"edges"`
+	PageInfo   PageInfo                    `json:"pageInfo"`
+	TotalCount int                         `json:"totalCount"`
+}
+
+func (c *OrganizationDocumentConnection) build(nodes []*OrganizationDocument, pager *organizationdocumentPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *OrganizationDocument
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *OrganizationDocument {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *OrganizationDocument {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*OrganizationDocumentEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &OrganizationDocumentEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// OrganizationDocumentPaginateOption enables pagination customization.
+type OrganizationDocumentPaginateOption func(*organizationdocumentPager) error
+
+// WithOrganizationDocumentOrder configures pagination ordering.
+func WithOrganizationDocumentOrder(order *OrganizationDocumentOrder) OrganizationDocumentPaginateOption {
+	if order == nil {
+		order = DefaultOrganizationDocumentOrder
+	}
+	o := *order
+	return func(pager *organizationdocumentPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultOrganizationDocumentOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithOrganizationDocumentFilter configures pagination filter.
+func WithOrganizationDocumentFilter(filter func(*OrganizationDocumentQuery) (*OrganizationDocumentQuery, error)) OrganizationDocumentPaginateOption {
+	return func(pager *organizationdocumentPager) error {
+		if filter == nil {
+			return errors.New("OrganizationDocumentQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type organizationdocumentPager struct {
+	reverse bool
+	order   *OrganizationDocumentOrder
+	filter  func(*OrganizationDocumentQuery) (*OrganizationDocumentQuery, error)
+}
+
+func newOrganizationDocumentPager(opts []OrganizationDocumentPaginateOption, reverse bool) (*organizationdocumentPager, error) {
+	pager := &organizationdocumentPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultOrganizationDocumentOrder
+	}
+	return pager, nil
+}
+
+func (p *organizationdocumentPager) applyFilter(query *OrganizationDocumentQuery) (*OrganizationDocumentQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *organizationdocumentPager) toCursor(_m *OrganizationDocument) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *organizationdocumentPager) applyCursors(query *OrganizationDocumentQuery, after, before *Cursor) (*OrganizationDocumentQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultOrganizationDocumentOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *organizationdocumentPager) applyOrder(query *OrganizationDocumentQuery) *OrganizationDocumentQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultOrganizationDocumentOrder.Field {
+		query = query.Order(DefaultOrganizationDocumentOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *organizationdocumentPager) orderExpr(query *OrganizationDocumentQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultOrganizationDocumentOrder.Field {
+			b.Comma().Ident(DefaultOrganizationDocumentOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to OrganizationDocument.
+func (_m *OrganizationDocumentQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...OrganizationDocumentPaginateOption,
+) (*OrganizationDocumentConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newOrganizationDocumentPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &OrganizationDocumentConnection{Edges: []*OrganizationDocumentEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// OrganizationDocumentOrderFieldCreatedAt orders OrganizationDocument by created_at.
+	OrganizationDocumentOrderFieldCreatedAt = &OrganizationDocumentOrderField{
+		Value: func(_m *OrganizationDocument) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: organizationdocument.FieldCreatedAt,
+		toTerm: organizationdocument.ByCreatedAt,
+		toCursor: func(_m *OrganizationDocument) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// OrganizationDocumentOrderFieldUpdatedAt orders OrganizationDocument by updated_at.
+	OrganizationDocumentOrderFieldUpdatedAt = &OrganizationDocumentOrderField{
+		Value: func(_m *OrganizationDocument) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: organizationdocument.FieldUpdatedAt,
+		toTerm: organizationdocument.ByUpdatedAt,
+		toCursor: func(_m *OrganizationDocument) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f OrganizationDocumentOrderField) String() string {
+	var str string
+	switch f.column {
+	case OrganizationDocumentOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case OrganizationDocumentOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f OrganizationDocumentOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *OrganizationDocumentOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("OrganizationDocumentOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *OrganizationDocumentOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *OrganizationDocumentOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid OrganizationDocumentOrderField", str)
+	}
+	return nil
+}
+
+// OrganizationDocumentOrderField defines the ordering field of OrganizationDocument.
+type OrganizationDocumentOrderField struct {
+	// Value extracts the ordering value from the given OrganizationDocument.
+	Value    func(*OrganizationDocument) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) organizationdocument.OrderOption
+	toCursor func(*OrganizationDocument) Cursor
+}
+
+// OrganizationDocumentOrder defines the ordering of OrganizationDocument.
+type OrganizationDocumentOrder struct {
+	Direction OrderDirection                  `json:"direction"`
+	Field     *OrganizationDocumentOrderField `json:"field"`
+}
+
+// DefaultOrganizationDocumentOrder is the default ordering of OrganizationDocument.
+var DefaultOrganizationDocumentOrder = &OrganizationDocumentOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &OrganizationDocumentOrderField{
+		Value: func(_m *OrganizationDocument) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: organizationdocument.FieldID,
+		toTerm: organizationdocument.ByID,
+		toCursor: func(_m *OrganizationDocument) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts OrganizationDocument into OrganizationDocumentEdge.
+func (_m *OrganizationDocument) ToEdge(order *OrganizationDocumentOrder) *OrganizationDocumentEdge {
+	if order == nil {
+		order = DefaultOrganizationDocumentOrder
+	}
+	return &OrganizationDocumentEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // OutboxMessageEdge is the edge representation of OutboxMessage.
 type OutboxMessageEdge struct {
 	Node   *OutboxMessage `json:"node"`
@@ -4064,6 +4697,410 @@ func (_m *Scan) ToEdge(order *ScanOrder) *ScanEdge {
 	}
 }
 
+// SessionEdge is the edge representation of Session.
+type SessionEdge struct {
+	Node   *Session `json:"node"`
+	Cursor Cursor   `json:"cursor"`
+}
+
+// SessionConnection is the connection containing edges to Session.
+type SessionConnection struct {
+	Edges      []*SessionEdge `json:"edges"`
+	PageInfo   PageInfo       `json:"pageInfo"`
+	TotalCount int            `json:"totalCount"`
+}
+
+func (c *SessionConnection) build(nodes []*Session, pager *sessionPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Session
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Session {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Session {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*SessionEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &SessionEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// SessionPaginateOption enables pagination customization.
+type SessionPaginateOption func(*sessionPager) error
+
+// WithSessionOrder configures pagination ordering.
+func WithSessionOrder(order []*SessionOrder) SessionPaginateOption {
+	return func(pager *sessionPager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithSessionFilter configures pagination filter.
+func WithSessionFilter(filter func(*SessionQuery) (*SessionQuery, error)) SessionPaginateOption {
+	return func(pager *sessionPager) error {
+		if filter == nil {
+			return errors.New("SessionQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type sessionPager struct {
+	reverse bool
+	order   []*SessionOrder
+	filter  func(*SessionQuery) (*SessionQuery, error)
+}
+
+func newSessionPager(opts []SessionPaginateOption, reverse bool) (*sessionPager, error) {
+	pager := &sessionPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *sessionPager) applyFilter(query *SessionQuery) (*SessionQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *sessionPager) toCursor(_m *Session) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *sessionPager) applyCursors(query *SessionQuery, after, before *Cursor) (*SessionQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultSessionOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *sessionPager) applyOrder(query *SessionQuery) *SessionQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultSessionOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultSessionOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *sessionPager) orderExpr(query *SessionQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultSessionOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Session.
+func (_m *SessionQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...SessionPaginateOption,
+) (*SessionConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newSessionPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &SessionConnection{Edges: []*SessionEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// SessionOrderFieldCreatedAt orders Session by created_at.
+	SessionOrderFieldCreatedAt = &SessionOrderField{
+		Value: func(_m *Session) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: session.FieldCreatedAt,
+		toTerm: session.ByCreatedAt,
+		toCursor: func(_m *Session) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// SessionOrderFieldUpdatedAt orders Session by updated_at.
+	SessionOrderFieldUpdatedAt = &SessionOrderField{
+		Value: func(_m *Session) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: session.FieldUpdatedAt,
+		toTerm: session.ByUpdatedAt,
+		toCursor: func(_m *Session) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// SessionOrderFieldReference orders Session by reference.
+	SessionOrderFieldReference = &SessionOrderField{
+		Value: func(_m *Session) (ent.Value, error) {
+			return _m.Reference, nil
+		},
+		column: session.FieldReference,
+		toTerm: session.ByReference,
+		toCursor: func(_m *Session) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Reference,
+			}
+		},
+	}
+	// SessionOrderFieldStartsOn orders Session by starts_on.
+	SessionOrderFieldStartsOn = &SessionOrderField{
+		Value: func(_m *Session) (ent.Value, error) {
+			return _m.StartsOn, nil
+		},
+		column: session.FieldStartsOn,
+		toTerm: session.ByStartsOn,
+		toCursor: func(_m *Session) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.StartsOn,
+			}
+		},
+	}
+	// SessionOrderFieldEndsOn orders Session by ends_on.
+	SessionOrderFieldEndsOn = &SessionOrderField{
+		Value: func(_m *Session) (ent.Value, error) {
+			return _m.EndsOn, nil
+		},
+		column: session.FieldEndsOn,
+		toTerm: session.ByEndsOn,
+		toCursor: func(_m *Session) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.EndsOn,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f SessionOrderField) String() string {
+	var str string
+	switch f.column {
+	case SessionOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case SessionOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case SessionOrderFieldReference.column:
+		str = "REFERENCE"
+	case SessionOrderFieldStartsOn.column:
+		str = "STARTS_ON"
+	case SessionOrderFieldEndsOn.column:
+		str = "ENDS_ON"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f SessionOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *SessionOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("SessionOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *SessionOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *SessionOrderFieldUpdatedAt
+	case "REFERENCE":
+		*f = *SessionOrderFieldReference
+	case "STARTS_ON":
+		*f = *SessionOrderFieldStartsOn
+	case "ENDS_ON":
+		*f = *SessionOrderFieldEndsOn
+	default:
+		return fmt.Errorf("%s is not a valid SessionOrderField", str)
+	}
+	return nil
+}
+
+// SessionOrderField defines the ordering field of Session.
+type SessionOrderField struct {
+	// Value extracts the ordering value from the given Session.
+	Value    func(*Session) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) session.OrderOption
+	toCursor func(*Session) Cursor
+}
+
+// SessionOrder defines the ordering of Session.
+type SessionOrder struct {
+	Direction OrderDirection     `json:"direction"`
+	Field     *SessionOrderField `json:"field"`
+}
+
+// DefaultSessionOrder is the default ordering of Session.
+var DefaultSessionOrder = &SessionOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &SessionOrderField{
+		Value: func(_m *Session) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: session.FieldID,
+		toTerm: session.ByID,
+		toCursor: func(_m *Session) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Session into SessionEdge.
+func (_m *Session) ToEdge(order *SessionOrder) *SessionEdge {
+	if order == nil {
+		order = DefaultSessionOrder
+	}
+	return &SessionEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // SkillBlockEdge is the edge representation of SkillBlock.
 type SkillBlockEdge struct {
 	Node   *SkillBlock `json:"node"`
@@ -4858,6 +5895,410 @@ func (_m *Speaker) ToEdge(order *SpeakerOrder) *SpeakerEdge {
 	}
 }
 
+// TrainingEdge is the edge representation of Training.
+type TrainingEdge struct {
+	Node   *Training `json:"node"`
+	Cursor Cursor    `json:"cursor"`
+}
+
+// TrainingConnection is the connection containing edges to Training.
+type TrainingConnection struct {
+	Edges      []*TrainingEdge `json:"edges"`
+	PageInfo   PageInfo        `json:"pageInfo"`
+	TotalCount int             `json:"totalCount"`
+}
+
+func (c *TrainingConnection) build(nodes []*Training, pager *trainingPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Training
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Training {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Training {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*TrainingEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &TrainingEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// TrainingPaginateOption enables pagination customization.
+type TrainingPaginateOption func(*trainingPager) error
+
+// WithTrainingOrder configures pagination ordering.
+func WithTrainingOrder(order []*TrainingOrder) TrainingPaginateOption {
+	return func(pager *trainingPager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithTrainingFilter configures pagination filter.
+func WithTrainingFilter(filter func(*TrainingQuery) (*TrainingQuery, error)) TrainingPaginateOption {
+	return func(pager *trainingPager) error {
+		if filter == nil {
+			return errors.New("TrainingQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type trainingPager struct {
+	reverse bool
+	order   []*TrainingOrder
+	filter  func(*TrainingQuery) (*TrainingQuery, error)
+}
+
+func newTrainingPager(opts []TrainingPaginateOption, reverse bool) (*trainingPager, error) {
+	pager := &trainingPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *trainingPager) applyFilter(query *TrainingQuery) (*TrainingQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *trainingPager) toCursor(_m *Training) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *trainingPager) applyCursors(query *TrainingQuery, after, before *Cursor) (*TrainingQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultTrainingOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *trainingPager) applyOrder(query *TrainingQuery) *TrainingQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultTrainingOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultTrainingOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *trainingPager) orderExpr(query *TrainingQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultTrainingOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Training.
+func (_m *TrainingQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...TrainingPaginateOption,
+) (*TrainingConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newTrainingPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &TrainingConnection{Edges: []*TrainingEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// TrainingOrderFieldCreatedAt orders Training by created_at.
+	TrainingOrderFieldCreatedAt = &TrainingOrderField{
+		Value: func(_m *Training) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: training.FieldCreatedAt,
+		toTerm: training.ByCreatedAt,
+		toCursor: func(_m *Training) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// TrainingOrderFieldUpdatedAt orders Training by updated_at.
+	TrainingOrderFieldUpdatedAt = &TrainingOrderField{
+		Value: func(_m *Training) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: training.FieldUpdatedAt,
+		toTerm: training.ByUpdatedAt,
+		toCursor: func(_m *Training) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// TrainingOrderFieldReference orders Training by reference.
+	TrainingOrderFieldReference = &TrainingOrderField{
+		Value: func(_m *Training) (ent.Value, error) {
+			return _m.Reference, nil
+		},
+		column: training.FieldReference,
+		toTerm: training.ByReference,
+		toCursor: func(_m *Training) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Reference,
+			}
+		},
+	}
+	// TrainingOrderFieldState orders Training by state.
+	TrainingOrderFieldState = &TrainingOrderField{
+		Value: func(_m *Training) (ent.Value, error) {
+			return _m.State, nil
+		},
+		column: training.FieldState,
+		toTerm: training.ByState,
+		toCursor: func(_m *Training) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.State,
+			}
+		},
+	}
+	// TrainingOrderFieldTitle orders Training by title.
+	TrainingOrderFieldTitle = &TrainingOrderField{
+		Value: func(_m *Training) (ent.Value, error) {
+			return _m.Title, nil
+		},
+		column: training.FieldTitle,
+		toTerm: training.ByTitle,
+		toCursor: func(_m *Training) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Title,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f TrainingOrderField) String() string {
+	var str string
+	switch f.column {
+	case TrainingOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case TrainingOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case TrainingOrderFieldReference.column:
+		str = "REFERENCE"
+	case TrainingOrderFieldState.column:
+		str = "STATE"
+	case TrainingOrderFieldTitle.column:
+		str = "TITLE"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f TrainingOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *TrainingOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("TrainingOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *TrainingOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *TrainingOrderFieldUpdatedAt
+	case "REFERENCE":
+		*f = *TrainingOrderFieldReference
+	case "STATE":
+		*f = *TrainingOrderFieldState
+	case "TITLE":
+		*f = *TrainingOrderFieldTitle
+	default:
+		return fmt.Errorf("%s is not a valid TrainingOrderField", str)
+	}
+	return nil
+}
+
+// TrainingOrderField defines the ordering field of Training.
+type TrainingOrderField struct {
+	// Value extracts the ordering value from the given Training.
+	Value    func(*Training) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) training.OrderOption
+	toCursor func(*Training) Cursor
+}
+
+// TrainingOrder defines the ordering of Training.
+type TrainingOrder struct {
+	Direction OrderDirection      `json:"direction"`
+	Field     *TrainingOrderField `json:"field"`
+}
+
+// DefaultTrainingOrder is the default ordering of Training.
+var DefaultTrainingOrder = &TrainingOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &TrainingOrderField{
+		Value: func(_m *Training) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: training.FieldID,
+		toTerm: training.ByID,
+		toCursor: func(_m *Training) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Training into TrainingEdge.
+func (_m *Training) ToEdge(order *TrainingOrder) *TrainingEdge {
+	if order == nil {
+		order = DefaultTrainingOrder
+	}
+	return &TrainingEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // UserEdge is the edge representation of User.
 type UserEdge struct {
 	Node   *User  `json:"node"`
@@ -5275,6 +6716,410 @@ func (_m *User) ToEdge(order *UserOrder) *UserEdge {
 		order = DefaultUserOrder
 	}
 	return &UserEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// VenueEdge is the edge representation of Venue.
+type VenueEdge struct {
+	Node   *Venue `json:"node"`
+	Cursor Cursor `json:"cursor"`
+}
+
+// VenueConnection is the connection containing edges to Venue.
+type VenueConnection struct {
+	Edges      []*VenueEdge `json:"edges"`
+	PageInfo   PageInfo     `json:"pageInfo"`
+	TotalCount int          `json:"totalCount"`
+}
+
+func (c *VenueConnection) build(nodes []*Venue, pager *venuePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Venue
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Venue {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Venue {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*VenueEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &VenueEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// VenuePaginateOption enables pagination customization.
+type VenuePaginateOption func(*venuePager) error
+
+// WithVenueOrder configures pagination ordering.
+func WithVenueOrder(order []*VenueOrder) VenuePaginateOption {
+	return func(pager *venuePager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithVenueFilter configures pagination filter.
+func WithVenueFilter(filter func(*VenueQuery) (*VenueQuery, error)) VenuePaginateOption {
+	return func(pager *venuePager) error {
+		if filter == nil {
+			return errors.New("VenueQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type venuePager struct {
+	reverse bool
+	order   []*VenueOrder
+	filter  func(*VenueQuery) (*VenueQuery, error)
+}
+
+func newVenuePager(opts []VenuePaginateOption, reverse bool) (*venuePager, error) {
+	pager := &venuePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *venuePager) applyFilter(query *VenueQuery) (*VenueQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *venuePager) toCursor(_m *Venue) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *venuePager) applyCursors(query *VenueQuery, after, before *Cursor) (*VenueQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultVenueOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *venuePager) applyOrder(query *VenueQuery) *VenueQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultVenueOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultVenueOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *venuePager) orderExpr(query *VenueQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultVenueOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Venue.
+func (_m *VenueQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...VenuePaginateOption,
+) (*VenueConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newVenuePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &VenueConnection{Edges: []*VenueEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// VenueOrderFieldCreatedAt orders Venue by created_at.
+	VenueOrderFieldCreatedAt = &VenueOrderField{
+		Value: func(_m *Venue) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: venue.FieldCreatedAt,
+		toTerm: venue.ByCreatedAt,
+		toCursor: func(_m *Venue) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// VenueOrderFieldUpdatedAt orders Venue by updated_at.
+	VenueOrderFieldUpdatedAt = &VenueOrderField{
+		Value: func(_m *Venue) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: venue.FieldUpdatedAt,
+		toTerm: venue.ByUpdatedAt,
+		toCursor: func(_m *Venue) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// VenueOrderFieldName orders Venue by name.
+	VenueOrderFieldName = &VenueOrderField{
+		Value: func(_m *Venue) (ent.Value, error) {
+			return _m.Name, nil
+		},
+		column: venue.FieldName,
+		toTerm: venue.ByName,
+		toCursor: func(_m *Venue) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Name,
+			}
+		},
+	}
+	// VenueOrderFieldPostcode orders Venue by postcode.
+	VenueOrderFieldPostcode = &VenueOrderField{
+		Value: func(_m *Venue) (ent.Value, error) {
+			return _m.Postcode, nil
+		},
+		column: venue.FieldPostcode,
+		toTerm: venue.ByPostcode,
+		toCursor: func(_m *Venue) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Postcode,
+			}
+		},
+	}
+	// VenueOrderFieldCity orders Venue by city.
+	VenueOrderFieldCity = &VenueOrderField{
+		Value: func(_m *Venue) (ent.Value, error) {
+			return _m.City, nil
+		},
+		column: venue.FieldCity,
+		toTerm: venue.ByCity,
+		toCursor: func(_m *Venue) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.City,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f VenueOrderField) String() string {
+	var str string
+	switch f.column {
+	case VenueOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case VenueOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case VenueOrderFieldName.column:
+		str = "NAME"
+	case VenueOrderFieldPostcode.column:
+		str = "POSTCODE"
+	case VenueOrderFieldCity.column:
+		str = "CITY"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f VenueOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *VenueOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("VenueOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *VenueOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *VenueOrderFieldUpdatedAt
+	case "NAME":
+		*f = *VenueOrderFieldName
+	case "POSTCODE":
+		*f = *VenueOrderFieldPostcode
+	case "CITY":
+		*f = *VenueOrderFieldCity
+	default:
+		return fmt.Errorf("%s is not a valid VenueOrderField", str)
+	}
+	return nil
+}
+
+// VenueOrderField defines the ordering field of Venue.
+type VenueOrderField struct {
+	// Value extracts the ordering value from the given Venue.
+	Value    func(*Venue) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) venue.OrderOption
+	toCursor func(*Venue) Cursor
+}
+
+// VenueOrder defines the ordering of Venue.
+type VenueOrder struct {
+	Direction OrderDirection   `json:"direction"`
+	Field     *VenueOrderField `json:"field"`
+}
+
+// DefaultVenueOrder is the default ordering of Venue.
+var DefaultVenueOrder = &VenueOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &VenueOrderField{
+		Value: func(_m *Venue) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: venue.FieldID,
+		toTerm: venue.ByID,
+		toCursor: func(_m *Venue) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Venue into VenueEdge.
+func (_m *Venue) ToEdge(order *VenueOrder) *VenueEdge {
+	if order == nil {
+		order = DefaultVenueOrder
+	}
+	return &VenueEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

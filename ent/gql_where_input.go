@@ -20,10 +20,13 @@ import (
 	"github.com/ofhub/ofhub/ent/referencecode"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/ent/session"
 	"github.com/ofhub/ofhub/ent/skillblock"
 	"github.com/ofhub/ofhub/ent/slot"
 	"github.com/ofhub/ofhub/ent/speaker"
+	"github.com/ofhub/ofhub/ent/training"
 	"github.com/ofhub/ofhub/ent/user"
+	"github.com/ofhub/ofhub/ent/venue"
 )
 
 // AccreditationWhereInput represents a where input for filtering Accreditation queries.
@@ -1343,6 +1346,40 @@ type CertificationWhereInput struct {
 	ReplacedByIDIsNil  bool  `json:"replacedByIDIsNil,omitempty"`
 	ReplacedByIDNotNil bool  `json:"replacedByIDNotNil,omitempty"`
 
+	// "objective" field predicates.
+	Objective             *string  `json:"objective,omitempty"`
+	ObjectiveNEQ          *string  `json:"objectiveNEQ,omitempty"`
+	ObjectiveIn           []string `json:"objectiveIn,omitempty"`
+	ObjectiveNotIn        []string `json:"objectiveNotIn,omitempty"`
+	ObjectiveGT           *string  `json:"objectiveGT,omitempty"`
+	ObjectiveGTE          *string  `json:"objectiveGTE,omitempty"`
+	ObjectiveLT           *string  `json:"objectiveLT,omitempty"`
+	ObjectiveLTE          *string  `json:"objectiveLTE,omitempty"`
+	ObjectiveContains     *string  `json:"objectiveContains,omitempty"`
+	ObjectiveHasPrefix    *string  `json:"objectiveHasPrefix,omitempty"`
+	ObjectiveHasSuffix    *string  `json:"objectiveHasSuffix,omitempty"`
+	ObjectiveIsNil        bool     `json:"objectiveIsNil,omitempty"`
+	ObjectiveNotNil       bool     `json:"objectiveNotNil,omitempty"`
+	ObjectiveEqualFold    *string  `json:"objectiveEqualFold,omitempty"`
+	ObjectiveContainsFold *string  `json:"objectiveContainsFold,omitempty"`
+
+	// "content" field predicates.
+	Content             *string  `json:"content,omitempty"`
+	ContentNEQ          *string  `json:"contentNEQ,omitempty"`
+	ContentIn           []string `json:"contentIn,omitempty"`
+	ContentNotIn        []string `json:"contentNotIn,omitempty"`
+	ContentGT           *string  `json:"contentGT,omitempty"`
+	ContentGTE          *string  `json:"contentGTE,omitempty"`
+	ContentLT           *string  `json:"contentLT,omitempty"`
+	ContentLTE          *string  `json:"contentLTE,omitempty"`
+	ContentContains     *string  `json:"contentContains,omitempty"`
+	ContentHasPrefix    *string  `json:"contentHasPrefix,omitempty"`
+	ContentHasSuffix    *string  `json:"contentHasSuffix,omitempty"`
+	ContentIsNil        bool     `json:"contentIsNil,omitempty"`
+	ContentNotNil       bool     `json:"contentNotNil,omitempty"`
+	ContentEqualFold    *string  `json:"contentEqualFold,omitempty"`
+	ContentContainsFold *string  `json:"contentContainsFold,omitempty"`
+
 	// "skill_blocks" edge predicates.
 	HasSkillBlocks     *bool                   `json:"hasSkillBlocks,omitempty"`
 	HasSkillBlocksWith []*SkillBlockWhereInput `json:"hasSkillBlocksWith,omitempty"`
@@ -2024,6 +2061,96 @@ func (i *CertificationWhereInput) P() (predicate.Certification, error) {
 	}
 	if i.ReplacedByIDNotNil {
 		predicates = append(predicates, certification.ReplacedByIDNotNil())
+	}
+	if i.Objective != nil {
+		predicates = append(predicates, certification.ObjectiveEQ(*i.Objective))
+	}
+	if i.ObjectiveNEQ != nil {
+		predicates = append(predicates, certification.ObjectiveNEQ(*i.ObjectiveNEQ))
+	}
+	if len(i.ObjectiveIn) > 0 {
+		predicates = append(predicates, certification.ObjectiveIn(i.ObjectiveIn...))
+	}
+	if len(i.ObjectiveNotIn) > 0 {
+		predicates = append(predicates, certification.ObjectiveNotIn(i.ObjectiveNotIn...))
+	}
+	if i.ObjectiveGT != nil {
+		predicates = append(predicates, certification.ObjectiveGT(*i.ObjectiveGT))
+	}
+	if i.ObjectiveGTE != nil {
+		predicates = append(predicates, certification.ObjectiveGTE(*i.ObjectiveGTE))
+	}
+	if i.ObjectiveLT != nil {
+		predicates = append(predicates, certification.ObjectiveLT(*i.ObjectiveLT))
+	}
+	if i.ObjectiveLTE != nil {
+		predicates = append(predicates, certification.ObjectiveLTE(*i.ObjectiveLTE))
+	}
+	if i.ObjectiveContains != nil {
+		predicates = append(predicates, certification.ObjectiveContains(*i.ObjectiveContains))
+	}
+	if i.ObjectiveHasPrefix != nil {
+		predicates = append(predicates, certification.ObjectiveHasPrefix(*i.ObjectiveHasPrefix))
+	}
+	if i.ObjectiveHasSuffix != nil {
+		predicates = append(predicates, certification.ObjectiveHasSuffix(*i.ObjectiveHasSuffix))
+	}
+	if i.ObjectiveIsNil {
+		predicates = append(predicates, certification.ObjectiveIsNil())
+	}
+	if i.ObjectiveNotNil {
+		predicates = append(predicates, certification.ObjectiveNotNil())
+	}
+	if i.ObjectiveEqualFold != nil {
+		predicates = append(predicates, certification.ObjectiveEqualFold(*i.ObjectiveEqualFold))
+	}
+	if i.ObjectiveContainsFold != nil {
+		predicates = append(predicates, certification.ObjectiveContainsFold(*i.ObjectiveContainsFold))
+	}
+	if i.Content != nil {
+		predicates = append(predicates, certification.ContentEQ(*i.Content))
+	}
+	if i.ContentNEQ != nil {
+		predicates = append(predicates, certification.ContentNEQ(*i.ContentNEQ))
+	}
+	if len(i.ContentIn) > 0 {
+		predicates = append(predicates, certification.ContentIn(i.ContentIn...))
+	}
+	if len(i.ContentNotIn) > 0 {
+		predicates = append(predicates, certification.ContentNotIn(i.ContentNotIn...))
+	}
+	if i.ContentGT != nil {
+		predicates = append(predicates, certification.ContentGT(*i.ContentGT))
+	}
+	if i.ContentGTE != nil {
+		predicates = append(predicates, certification.ContentGTE(*i.ContentGTE))
+	}
+	if i.ContentLT != nil {
+		predicates = append(predicates, certification.ContentLT(*i.ContentLT))
+	}
+	if i.ContentLTE != nil {
+		predicates = append(predicates, certification.ContentLTE(*i.ContentLTE))
+	}
+	if i.ContentContains != nil {
+		predicates = append(predicates, certification.ContentContains(*i.ContentContains))
+	}
+	if i.ContentHasPrefix != nil {
+		predicates = append(predicates, certification.ContentHasPrefix(*i.ContentHasPrefix))
+	}
+	if i.ContentHasSuffix != nil {
+		predicates = append(predicates, certification.ContentHasSuffix(*i.ContentHasSuffix))
+	}
+	if i.ContentIsNil {
+		predicates = append(predicates, certification.ContentIsNil())
+	}
+	if i.ContentNotNil {
+		predicates = append(predicates, certification.ContentNotNil())
+	}
+	if i.ContentEqualFold != nil {
+		predicates = append(predicates, certification.ContentEqualFold(*i.ContentEqualFold))
+	}
+	if i.ContentContainsFold != nil {
+		predicates = append(predicates, certification.ContentContainsFold(*i.ContentContainsFold))
 	}
 
 	if i.HasSkillBlocks != nil {
@@ -3659,6 +3786,23 @@ type OrganizationWhereInput struct {
 	SiteCodeEqualFold    *string  `json:"siteCodeEqualFold,omitempty"`
 	SiteCodeContainsFold *string  `json:"siteCodeContainsFold,omitempty"`
 
+	// "contact_requests" field predicates.
+	ContactRequests             *string  `json:"contactRequests,omitempty"`
+	ContactRequestsNEQ          *string  `json:"contactRequestsNEQ,omitempty"`
+	ContactRequestsIn           []string `json:"contactRequestsIn,omitempty"`
+	ContactRequestsNotIn        []string `json:"contactRequestsNotIn,omitempty"`
+	ContactRequestsGT           *string  `json:"contactRequestsGT,omitempty"`
+	ContactRequestsGTE          *string  `json:"contactRequestsGTE,omitempty"`
+	ContactRequestsLT           *string  `json:"contactRequestsLT,omitempty"`
+	ContactRequestsLTE          *string  `json:"contactRequestsLTE,omitempty"`
+	ContactRequestsContains     *string  `json:"contactRequestsContains,omitempty"`
+	ContactRequestsHasPrefix    *string  `json:"contactRequestsHasPrefix,omitempty"`
+	ContactRequestsHasSuffix    *string  `json:"contactRequestsHasSuffix,omitempty"`
+	ContactRequestsIsNil        bool     `json:"contactRequestsIsNil,omitempty"`
+	ContactRequestsNotNil       bool     `json:"contactRequestsNotNil,omitempty"`
+	ContactRequestsEqualFold    *string  `json:"contactRequestsEqualFold,omitempty"`
+	ContactRequestsContainsFold *string  `json:"contactRequestsContainsFold,omitempty"`
+
 	// "speakers" edge predicates.
 	HasSpeakers     *bool                `json:"hasSpeakers,omitempty"`
 	HasSpeakersWith []*SpeakerWhereInput `json:"hasSpeakersWith,omitempty"`
@@ -4412,6 +4556,51 @@ func (i *OrganizationWhereInput) P() (predicate.Organization, error) {
 	}
 	if i.SiteCodeContainsFold != nil {
 		predicates = append(predicates, organization.SiteCodeContainsFold(*i.SiteCodeContainsFold))
+	}
+	if i.ContactRequests != nil {
+		predicates = append(predicates, organization.ContactRequestsEQ(*i.ContactRequests))
+	}
+	if i.ContactRequestsNEQ != nil {
+		predicates = append(predicates, organization.ContactRequestsNEQ(*i.ContactRequestsNEQ))
+	}
+	if len(i.ContactRequestsIn) > 0 {
+		predicates = append(predicates, organization.ContactRequestsIn(i.ContactRequestsIn...))
+	}
+	if len(i.ContactRequestsNotIn) > 0 {
+		predicates = append(predicates, organization.ContactRequestsNotIn(i.ContactRequestsNotIn...))
+	}
+	if i.ContactRequestsGT != nil {
+		predicates = append(predicates, organization.ContactRequestsGT(*i.ContactRequestsGT))
+	}
+	if i.ContactRequestsGTE != nil {
+		predicates = append(predicates, organization.ContactRequestsGTE(*i.ContactRequestsGTE))
+	}
+	if i.ContactRequestsLT != nil {
+		predicates = append(predicates, organization.ContactRequestsLT(*i.ContactRequestsLT))
+	}
+	if i.ContactRequestsLTE != nil {
+		predicates = append(predicates, organization.ContactRequestsLTE(*i.ContactRequestsLTE))
+	}
+	if i.ContactRequestsContains != nil {
+		predicates = append(predicates, organization.ContactRequestsContains(*i.ContactRequestsContains))
+	}
+	if i.ContactRequestsHasPrefix != nil {
+		predicates = append(predicates, organization.ContactRequestsHasPrefix(*i.ContactRequestsHasPrefix))
+	}
+	if i.ContactRequestsHasSuffix != nil {
+		predicates = append(predicates, organization.ContactRequestsHasSuffix(*i.ContactRequestsHasSuffix))
+	}
+	if i.ContactRequestsIsNil {
+		predicates = append(predicates, organization.ContactRequestsIsNil())
+	}
+	if i.ContactRequestsNotNil {
+		predicates = append(predicates, organization.ContactRequestsNotNil())
+	}
+	if i.ContactRequestsEqualFold != nil {
+		predicates = append(predicates, organization.ContactRequestsEqualFold(*i.ContactRequestsEqualFold))
+	}
+	if i.ContactRequestsContainsFold != nil {
+		predicates = append(predicates, organization.ContactRequestsContainsFold(*i.ContactRequestsContainsFold))
 	}
 
 	if i.HasSpeakers != nil {
@@ -7488,6 +7677,1120 @@ func (i *ScanWhereInput) P() (predicate.Scan, error) {
 	}
 }
 
+// SessionWhereInput represents a where input for filtering Session queries.
+type SessionWhereInput struct {
+	Predicates []predicate.Session  `json:"-"`
+	Not        *SessionWhereInput   `json:"not,omitempty"`
+	Or         []*SessionWhereInput `json:"or,omitempty"`
+	And        []*SessionWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "reference" field predicates.
+	Reference             *string  `json:"reference,omitempty"`
+	ReferenceNEQ          *string  `json:"referenceNEQ,omitempty"`
+	ReferenceIn           []string `json:"referenceIn,omitempty"`
+	ReferenceNotIn        []string `json:"referenceNotIn,omitempty"`
+	ReferenceGT           *string  `json:"referenceGT,omitempty"`
+	ReferenceGTE          *string  `json:"referenceGTE,omitempty"`
+	ReferenceLT           *string  `json:"referenceLT,omitempty"`
+	ReferenceLTE          *string  `json:"referenceLTE,omitempty"`
+	ReferenceContains     *string  `json:"referenceContains,omitempty"`
+	ReferenceHasPrefix    *string  `json:"referenceHasPrefix,omitempty"`
+	ReferenceHasSuffix    *string  `json:"referenceHasSuffix,omitempty"`
+	ReferenceEqualFold    *string  `json:"referenceEqualFold,omitempty"`
+	ReferenceContainsFold *string  `json:"referenceContainsFold,omitempty"`
+
+	// "training_id" field predicates.
+	TrainingID      *int  `json:"trainingID,omitempty"`
+	TrainingIDNEQ   *int  `json:"trainingIDNEQ,omitempty"`
+	TrainingIDIn    []int `json:"trainingIDIn,omitempty"`
+	TrainingIDNotIn []int `json:"trainingIDNotIn,omitempty"`
+
+	// "organization_id" field predicates.
+	OrganizationID      *int  `json:"organizationID,omitempty"`
+	OrganizationIDNEQ   *int  `json:"organizationIDNEQ,omitempty"`
+	OrganizationIDIn    []int `json:"organizationIDIn,omitempty"`
+	OrganizationIDNotIn []int `json:"organizationIDNotIn,omitempty"`
+	OrganizationIDGT    *int  `json:"organizationIDGT,omitempty"`
+	OrganizationIDGTE   *int  `json:"organizationIDGTE,omitempty"`
+	OrganizationIDLT    *int  `json:"organizationIDLT,omitempty"`
+	OrganizationIDLTE   *int  `json:"organizationIDLTE,omitempty"`
+
+	// "starts_on" field predicates.
+	StartsOn      *time.Time  `json:"startsOn,omitempty"`
+	StartsOnNEQ   *time.Time  `json:"startsOnNEQ,omitempty"`
+	StartsOnIn    []time.Time `json:"startsOnIn,omitempty"`
+	StartsOnNotIn []time.Time `json:"startsOnNotIn,omitempty"`
+	StartsOnGT    *time.Time  `json:"startsOnGT,omitempty"`
+	StartsOnGTE   *time.Time  `json:"startsOnGTE,omitempty"`
+	StartsOnLT    *time.Time  `json:"startsOnLT,omitempty"`
+	StartsOnLTE   *time.Time  `json:"startsOnLTE,omitempty"`
+
+	// "ends_on" field predicates.
+	EndsOn      *time.Time  `json:"endsOn,omitempty"`
+	EndsOnNEQ   *time.Time  `json:"endsOnNEQ,omitempty"`
+	EndsOnIn    []time.Time `json:"endsOnIn,omitempty"`
+	EndsOnNotIn []time.Time `json:"endsOnNotIn,omitempty"`
+	EndsOnGT    *time.Time  `json:"endsOnGT,omitempty"`
+	EndsOnGTE   *time.Time  `json:"endsOnGTE,omitempty"`
+	EndsOnLT    *time.Time  `json:"endsOnLT,omitempty"`
+	EndsOnLTE   *time.Time  `json:"endsOnLTE,omitempty"`
+
+	// "on_demand" field predicates.
+	OnDemand    *bool `json:"onDemand,omitempty"`
+	OnDemandNEQ *bool `json:"onDemandNEQ,omitempty"`
+
+	// "permanent_entry" field predicates.
+	PermanentEntry    *bool `json:"permanentEntry,omitempty"`
+	PermanentEntryNEQ *bool `json:"permanentEntryNEQ,omitempty"`
+
+	// "principal_trainer_id" field predicates.
+	PrincipalTrainerID       *int  `json:"principalTrainerID,omitempty"`
+	PrincipalTrainerIDNEQ    *int  `json:"principalTrainerIDNEQ,omitempty"`
+	PrincipalTrainerIDIn     []int `json:"principalTrainerIDIn,omitempty"`
+	PrincipalTrainerIDNotIn  []int `json:"principalTrainerIDNotIn,omitempty"`
+	PrincipalTrainerIDIsNil  bool  `json:"principalTrainerIDIsNil,omitempty"`
+	PrincipalTrainerIDNotNil bool  `json:"principalTrainerIDNotNil,omitempty"`
+
+	// "registration_venue_id" field predicates.
+	RegistrationVenueID       *int  `json:"registrationVenueID,omitempty"`
+	RegistrationVenueIDNEQ    *int  `json:"registrationVenueIDNEQ,omitempty"`
+	RegistrationVenueIDIn     []int `json:"registrationVenueIDIn,omitempty"`
+	RegistrationVenueIDNotIn  []int `json:"registrationVenueIDNotIn,omitempty"`
+	RegistrationVenueIDIsNil  bool  `json:"registrationVenueIDIsNil,omitempty"`
+	RegistrationVenueIDNotNil bool  `json:"registrationVenueIDNotNil,omitempty"`
+
+	// "hours_in_centre" field predicates.
+	HoursInCentre       *int  `json:"hoursInCentre,omitempty"`
+	HoursInCentreNEQ    *int  `json:"hoursInCentreNEQ,omitempty"`
+	HoursInCentreIn     []int `json:"hoursInCentreIn,omitempty"`
+	HoursInCentreNotIn  []int `json:"hoursInCentreNotIn,omitempty"`
+	HoursInCentreGT     *int  `json:"hoursInCentreGT,omitempty"`
+	HoursInCentreGTE    *int  `json:"hoursInCentreGTE,omitempty"`
+	HoursInCentreLT     *int  `json:"hoursInCentreLT,omitempty"`
+	HoursInCentreLTE    *int  `json:"hoursInCentreLTE,omitempty"`
+	HoursInCentreIsNil  bool  `json:"hoursInCentreIsNil,omitempty"`
+	HoursInCentreNotNil bool  `json:"hoursInCentreNotNil,omitempty"`
+
+	// "hours_in_company" field predicates.
+	HoursInCompany       *int  `json:"hoursInCompany,omitempty"`
+	HoursInCompanyNEQ    *int  `json:"hoursInCompanyNEQ,omitempty"`
+	HoursInCompanyIn     []int `json:"hoursInCompanyIn,omitempty"`
+	HoursInCompanyNotIn  []int `json:"hoursInCompanyNotIn,omitempty"`
+	HoursInCompanyGT     *int  `json:"hoursInCompanyGT,omitempty"`
+	HoursInCompanyGTE    *int  `json:"hoursInCompanyGTE,omitempty"`
+	HoursInCompanyLT     *int  `json:"hoursInCompanyLT,omitempty"`
+	HoursInCompanyLTE    *int  `json:"hoursInCompanyLTE,omitempty"`
+	HoursInCompanyIsNil  bool  `json:"hoursInCompanyIsNil,omitempty"`
+	HoursInCompanyNotNil bool  `json:"hoursInCompanyNotNil,omitempty"`
+
+	// "hours_total" field predicates.
+	HoursTotal       *int  `json:"hoursTotal,omitempty"`
+	HoursTotalNEQ    *int  `json:"hoursTotalNEQ,omitempty"`
+	HoursTotalIn     []int `json:"hoursTotalIn,omitempty"`
+	HoursTotalNotIn  []int `json:"hoursTotalNotIn,omitempty"`
+	HoursTotalGT     *int  `json:"hoursTotalGT,omitempty"`
+	HoursTotalGTE    *int  `json:"hoursTotalGTE,omitempty"`
+	HoursTotalLT     *int  `json:"hoursTotalLT,omitempty"`
+	HoursTotalLTE    *int  `json:"hoursTotalLTE,omitempty"`
+	HoursTotalIsNil  bool  `json:"hoursTotalIsNil,omitempty"`
+	HoursTotalNotNil bool  `json:"hoursTotalNotNil,omitempty"`
+
+	// "hours_weekly" field predicates.
+	HoursWeekly       *int  `json:"hoursWeekly,omitempty"`
+	HoursWeeklyNEQ    *int  `json:"hoursWeeklyNEQ,omitempty"`
+	HoursWeeklyIn     []int `json:"hoursWeeklyIn,omitempty"`
+	HoursWeeklyNotIn  []int `json:"hoursWeeklyNotIn,omitempty"`
+	HoursWeeklyGT     *int  `json:"hoursWeeklyGT,omitempty"`
+	HoursWeeklyGTE    *int  `json:"hoursWeeklyGTE,omitempty"`
+	HoursWeeklyLT     *int  `json:"hoursWeeklyLT,omitempty"`
+	HoursWeeklyLTE    *int  `json:"hoursWeeklyLTE,omitempty"`
+	HoursWeeklyIsNil  bool  `json:"hoursWeeklyIsNil,omitempty"`
+	HoursWeeklyNotNil bool  `json:"hoursWeeklyNotNil,omitempty"`
+
+	// "hours_comment" field predicates.
+	HoursComment             *string  `json:"hoursComment,omitempty"`
+	HoursCommentNEQ          *string  `json:"hoursCommentNEQ,omitempty"`
+	HoursCommentIn           []string `json:"hoursCommentIn,omitempty"`
+	HoursCommentNotIn        []string `json:"hoursCommentNotIn,omitempty"`
+	HoursCommentGT           *string  `json:"hoursCommentGT,omitempty"`
+	HoursCommentGTE          *string  `json:"hoursCommentGTE,omitempty"`
+	HoursCommentLT           *string  `json:"hoursCommentLT,omitempty"`
+	HoursCommentLTE          *string  `json:"hoursCommentLTE,omitempty"`
+	HoursCommentContains     *string  `json:"hoursCommentContains,omitempty"`
+	HoursCommentHasPrefix    *string  `json:"hoursCommentHasPrefix,omitempty"`
+	HoursCommentHasSuffix    *string  `json:"hoursCommentHasSuffix,omitempty"`
+	HoursCommentIsNil        bool     `json:"hoursCommentIsNil,omitempty"`
+	HoursCommentNotNil       bool     `json:"hoursCommentNotNil,omitempty"`
+	HoursCommentEqualFold    *string  `json:"hoursCommentEqualFold,omitempty"`
+	HoursCommentContainsFold *string  `json:"hoursCommentContainsFold,omitempty"`
+
+	// "prerequisites" field predicates.
+	Prerequisites             *string  `json:"prerequisites,omitempty"`
+	PrerequisitesNEQ          *string  `json:"prerequisitesNEQ,omitempty"`
+	PrerequisitesIn           []string `json:"prerequisitesIn,omitempty"`
+	PrerequisitesNotIn        []string `json:"prerequisitesNotIn,omitempty"`
+	PrerequisitesGT           *string  `json:"prerequisitesGT,omitempty"`
+	PrerequisitesGTE          *string  `json:"prerequisitesGTE,omitempty"`
+	PrerequisitesLT           *string  `json:"prerequisitesLT,omitempty"`
+	PrerequisitesLTE          *string  `json:"prerequisitesLTE,omitempty"`
+	PrerequisitesContains     *string  `json:"prerequisitesContains,omitempty"`
+	PrerequisitesHasPrefix    *string  `json:"prerequisitesHasPrefix,omitempty"`
+	PrerequisitesHasSuffix    *string  `json:"prerequisitesHasSuffix,omitempty"`
+	PrerequisitesIsNil        bool     `json:"prerequisitesIsNil,omitempty"`
+	PrerequisitesNotNil       bool     `json:"prerequisitesNotNil,omitempty"`
+	PrerequisitesEqualFold    *string  `json:"prerequisitesEqualFold,omitempty"`
+	PrerequisitesContainsFold *string  `json:"prerequisitesContainsFold,omitempty"`
+
+	// "course_type" field predicates.
+	CourseType             *string  `json:"courseType,omitempty"`
+	CourseTypeNEQ          *string  `json:"courseTypeNEQ,omitempty"`
+	CourseTypeIn           []string `json:"courseTypeIn,omitempty"`
+	CourseTypeNotIn        []string `json:"courseTypeNotIn,omitempty"`
+	CourseTypeGT           *string  `json:"courseTypeGT,omitempty"`
+	CourseTypeGTE          *string  `json:"courseTypeGTE,omitempty"`
+	CourseTypeLT           *string  `json:"courseTypeLT,omitempty"`
+	CourseTypeLTE          *string  `json:"courseTypeLTE,omitempty"`
+	CourseTypeContains     *string  `json:"courseTypeContains,omitempty"`
+	CourseTypeHasPrefix    *string  `json:"courseTypeHasPrefix,omitempty"`
+	CourseTypeHasSuffix    *string  `json:"courseTypeHasSuffix,omitempty"`
+	CourseTypeIsNil        bool     `json:"courseTypeIsNil,omitempty"`
+	CourseTypeNotNil       bool     `json:"courseTypeNotNil,omitempty"`
+	CourseTypeEqualFold    *string  `json:"courseTypeEqualFold,omitempty"`
+	CourseTypeContainsFold *string  `json:"courseTypeContainsFold,omitempty"`
+
+	// "rhythm" field predicates.
+	Rhythm             *string  `json:"rhythm,omitempty"`
+	RhythmNEQ          *string  `json:"rhythmNEQ,omitempty"`
+	RhythmIn           []string `json:"rhythmIn,omitempty"`
+	RhythmNotIn        []string `json:"rhythmNotIn,omitempty"`
+	RhythmGT           *string  `json:"rhythmGT,omitempty"`
+	RhythmGTE          *string  `json:"rhythmGTE,omitempty"`
+	RhythmLT           *string  `json:"rhythmLT,omitempty"`
+	RhythmLTE          *string  `json:"rhythmLTE,omitempty"`
+	RhythmContains     *string  `json:"rhythmContains,omitempty"`
+	RhythmHasPrefix    *string  `json:"rhythmHasPrefix,omitempty"`
+	RhythmHasSuffix    *string  `json:"rhythmHasSuffix,omitempty"`
+	RhythmIsNil        bool     `json:"rhythmIsNil,omitempty"`
+	RhythmNotNil       bool     `json:"rhythmNotNil,omitempty"`
+	RhythmEqualFold    *string  `json:"rhythmEqualFold,omitempty"`
+	RhythmContainsFold *string  `json:"rhythmContainsFold,omitempty"`
+
+	// "rhythm_comment" field predicates.
+	RhythmComment             *string  `json:"rhythmComment,omitempty"`
+	RhythmCommentNEQ          *string  `json:"rhythmCommentNEQ,omitempty"`
+	RhythmCommentIn           []string `json:"rhythmCommentIn,omitempty"`
+	RhythmCommentNotIn        []string `json:"rhythmCommentNotIn,omitempty"`
+	RhythmCommentGT           *string  `json:"rhythmCommentGT,omitempty"`
+	RhythmCommentGTE          *string  `json:"rhythmCommentGTE,omitempty"`
+	RhythmCommentLT           *string  `json:"rhythmCommentLT,omitempty"`
+	RhythmCommentLTE          *string  `json:"rhythmCommentLTE,omitempty"`
+	RhythmCommentContains     *string  `json:"rhythmCommentContains,omitempty"`
+	RhythmCommentHasPrefix    *string  `json:"rhythmCommentHasPrefix,omitempty"`
+	RhythmCommentHasSuffix    *string  `json:"rhythmCommentHasSuffix,omitempty"`
+	RhythmCommentIsNil        bool     `json:"rhythmCommentIsNil,omitempty"`
+	RhythmCommentNotNil       bool     `json:"rhythmCommentNotNil,omitempty"`
+	RhythmCommentEqualFold    *string  `json:"rhythmCommentEqualFold,omitempty"`
+	RhythmCommentContainsFold *string  `json:"rhythmCommentContainsFold,omitempty"`
+
+	// "teaching_mode" field predicates.
+	TeachingMode             *string  `json:"teachingMode,omitempty"`
+	TeachingModeNEQ          *string  `json:"teachingModeNEQ,omitempty"`
+	TeachingModeIn           []string `json:"teachingModeIn,omitempty"`
+	TeachingModeNotIn        []string `json:"teachingModeNotIn,omitempty"`
+	TeachingModeGT           *string  `json:"teachingModeGT,omitempty"`
+	TeachingModeGTE          *string  `json:"teachingModeGTE,omitempty"`
+	TeachingModeLT           *string  `json:"teachingModeLT,omitempty"`
+	TeachingModeLTE          *string  `json:"teachingModeLTE,omitempty"`
+	TeachingModeContains     *string  `json:"teachingModeContains,omitempty"`
+	TeachingModeHasPrefix    *string  `json:"teachingModeHasPrefix,omitempty"`
+	TeachingModeHasSuffix    *string  `json:"teachingModeHasSuffix,omitempty"`
+	TeachingModeIsNil        bool     `json:"teachingModeIsNil,omitempty"`
+	TeachingModeNotNil       bool     `json:"teachingModeNotNil,omitempty"`
+	TeachingModeEqualFold    *string  `json:"teachingModeEqualFold,omitempty"`
+	TeachingModeContainsFold *string  `json:"teachingModeContainsFold,omitempty"`
+
+	// "work_study_contract" field predicates.
+	WorkStudyContract    *bool `json:"workStudyContract,omitempty"`
+	WorkStudyContractNEQ *bool `json:"workStudyContractNEQ,omitempty"`
+
+	// "contact_requests" field predicates.
+	ContactRequests             *string  `json:"contactRequests,omitempty"`
+	ContactRequestsNEQ          *string  `json:"contactRequestsNEQ,omitempty"`
+	ContactRequestsIn           []string `json:"contactRequestsIn,omitempty"`
+	ContactRequestsNotIn        []string `json:"contactRequestsNotIn,omitempty"`
+	ContactRequestsGT           *string  `json:"contactRequestsGT,omitempty"`
+	ContactRequestsGTE          *string  `json:"contactRequestsGTE,omitempty"`
+	ContactRequestsLT           *string  `json:"contactRequestsLT,omitempty"`
+	ContactRequestsLTE          *string  `json:"contactRequestsLTE,omitempty"`
+	ContactRequestsContains     *string  `json:"contactRequestsContains,omitempty"`
+	ContactRequestsHasPrefix    *string  `json:"contactRequestsHasPrefix,omitempty"`
+	ContactRequestsHasSuffix    *string  `json:"contactRequestsHasSuffix,omitempty"`
+	ContactRequestsIsNil        bool     `json:"contactRequestsIsNil,omitempty"`
+	ContactRequestsNotNil       bool     `json:"contactRequestsNotNil,omitempty"`
+	ContactRequestsEqualFold    *string  `json:"contactRequestsEqualFold,omitempty"`
+	ContactRequestsContainsFold *string  `json:"contactRequestsContainsFold,omitempty"`
+
+	// "archived_at" field predicates.
+	ArchivedAt       *time.Time  `json:"archivedAt,omitempty"`
+	ArchivedAtNEQ    *time.Time  `json:"archivedAtNEQ,omitempty"`
+	ArchivedAtIn     []time.Time `json:"archivedAtIn,omitempty"`
+	ArchivedAtNotIn  []time.Time `json:"archivedAtNotIn,omitempty"`
+	ArchivedAtGT     *time.Time  `json:"archivedAtGT,omitempty"`
+	ArchivedAtGTE    *time.Time  `json:"archivedAtGTE,omitempty"`
+	ArchivedAtLT     *time.Time  `json:"archivedAtLT,omitempty"`
+	ArchivedAtLTE    *time.Time  `json:"archivedAtLTE,omitempty"`
+	ArchivedAtIsNil  bool        `json:"archivedAtIsNil,omitempty"`
+	ArchivedAtNotNil bool        `json:"archivedAtNotNil,omitempty"`
+
+	// "training" edge predicates.
+	HasTraining     *bool                 `json:"hasTraining,omitempty"`
+	HasTrainingWith []*TrainingWhereInput `json:"hasTrainingWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *SessionWhereInput) AddPredicates(predicates ...predicate.Session) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the SessionWhereInput filter on the SessionQuery builder.
+func (i *SessionWhereInput) Filter(q *SessionQuery) (*SessionQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptySessionWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptySessionWhereInput is returned in case the SessionWhereInput is empty.
+var ErrEmptySessionWhereInput = errors.New("ent: empty predicate SessionWhereInput")
+
+// P returns a predicate for filtering sessions.
+// An error is returned if the input is empty or invalid.
+func (i *SessionWhereInput) P() (predicate.Session, error) {
+	var predicates []predicate.Session
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, session.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Session, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, session.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Session, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, session.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, session.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, session.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, session.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, session.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, session.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, session.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, session.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, session.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, session.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, session.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, session.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, session.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, session.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, session.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, session.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, session.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, session.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, session.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, session.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, session.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, session.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, session.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, session.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, session.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Reference != nil {
+		predicates = append(predicates, session.ReferenceEQ(*i.Reference))
+	}
+	if i.ReferenceNEQ != nil {
+		predicates = append(predicates, session.ReferenceNEQ(*i.ReferenceNEQ))
+	}
+	if len(i.ReferenceIn) > 0 {
+		predicates = append(predicates, session.ReferenceIn(i.ReferenceIn...))
+	}
+	if len(i.ReferenceNotIn) > 0 {
+		predicates = append(predicates, session.ReferenceNotIn(i.ReferenceNotIn...))
+	}
+	if i.ReferenceGT != nil {
+		predicates = append(predicates, session.ReferenceGT(*i.ReferenceGT))
+	}
+	if i.ReferenceGTE != nil {
+		predicates = append(predicates, session.ReferenceGTE(*i.ReferenceGTE))
+	}
+	if i.ReferenceLT != nil {
+		predicates = append(predicates, session.ReferenceLT(*i.ReferenceLT))
+	}
+	if i.ReferenceLTE != nil {
+		predicates = append(predicates, session.ReferenceLTE(*i.ReferenceLTE))
+	}
+	if i.ReferenceContains != nil {
+		predicates = append(predicates, session.ReferenceContains(*i.ReferenceContains))
+	}
+	if i.ReferenceHasPrefix != nil {
+		predicates = append(predicates, session.ReferenceHasPrefix(*i.ReferenceHasPrefix))
+	}
+	if i.ReferenceHasSuffix != nil {
+		predicates = append(predicates, session.ReferenceHasSuffix(*i.ReferenceHasSuffix))
+	}
+	if i.ReferenceEqualFold != nil {
+		predicates = append(predicates, session.ReferenceEqualFold(*i.ReferenceEqualFold))
+	}
+	if i.ReferenceContainsFold != nil {
+		predicates = append(predicates, session.ReferenceContainsFold(*i.ReferenceContainsFold))
+	}
+	if i.TrainingID != nil {
+		predicates = append(predicates, session.TrainingIDEQ(*i.TrainingID))
+	}
+	if i.TrainingIDNEQ != nil {
+		predicates = append(predicates, session.TrainingIDNEQ(*i.TrainingIDNEQ))
+	}
+	if len(i.TrainingIDIn) > 0 {
+		predicates = append(predicates, session.TrainingIDIn(i.TrainingIDIn...))
+	}
+	if len(i.TrainingIDNotIn) > 0 {
+		predicates = append(predicates, session.TrainingIDNotIn(i.TrainingIDNotIn...))
+	}
+	if i.OrganizationID != nil {
+		predicates = append(predicates, session.OrganizationIDEQ(*i.OrganizationID))
+	}
+	if i.OrganizationIDNEQ != nil {
+		predicates = append(predicates, session.OrganizationIDNEQ(*i.OrganizationIDNEQ))
+	}
+	if len(i.OrganizationIDIn) > 0 {
+		predicates = append(predicates, session.OrganizationIDIn(i.OrganizationIDIn...))
+	}
+	if len(i.OrganizationIDNotIn) > 0 {
+		predicates = append(predicates, session.OrganizationIDNotIn(i.OrganizationIDNotIn...))
+	}
+	if i.OrganizationIDGT != nil {
+		predicates = append(predicates, session.OrganizationIDGT(*i.OrganizationIDGT))
+	}
+	if i.OrganizationIDGTE != nil {
+		predicates = append(predicates, session.OrganizationIDGTE(*i.OrganizationIDGTE))
+	}
+	if i.OrganizationIDLT != nil {
+		predicates = append(predicates, session.OrganizationIDLT(*i.OrganizationIDLT))
+	}
+	if i.OrganizationIDLTE != nil {
+		predicates = append(predicates, session.OrganizationIDLTE(*i.OrganizationIDLTE))
+	}
+	if i.StartsOn != nil {
+		predicates = append(predicates, session.StartsOnEQ(*i.StartsOn))
+	}
+	if i.StartsOnNEQ != nil {
+		predicates = append(predicates, session.StartsOnNEQ(*i.StartsOnNEQ))
+	}
+	if len(i.StartsOnIn) > 0 {
+		predicates = append(predicates, session.StartsOnIn(i.StartsOnIn...))
+	}
+	if len(i.StartsOnNotIn) > 0 {
+		predicates = append(predicates, session.StartsOnNotIn(i.StartsOnNotIn...))
+	}
+	if i.StartsOnGT != nil {
+		predicates = append(predicates, session.StartsOnGT(*i.StartsOnGT))
+	}
+	if i.StartsOnGTE != nil {
+		predicates = append(predicates, session.StartsOnGTE(*i.StartsOnGTE))
+	}
+	if i.StartsOnLT != nil {
+		predicates = append(predicates, session.StartsOnLT(*i.StartsOnLT))
+	}
+	if i.StartsOnLTE != nil {
+		predicates = append(predicates, session.StartsOnLTE(*i.StartsOnLTE))
+	}
+	if i.EndsOn != nil {
+		predicates = append(predicates, session.EndsOnEQ(*i.EndsOn))
+	}
+	if i.EndsOnNEQ != nil {
+		predicates = append(predicates, session.EndsOnNEQ(*i.EndsOnNEQ))
+	}
+	if len(i.EndsOnIn) > 0 {
+		predicates = append(predicates, session.EndsOnIn(i.EndsOnIn...))
+	}
+	if len(i.EndsOnNotIn) > 0 {
+		predicates = append(predicates, session.EndsOnNotIn(i.EndsOnNotIn...))
+	}
+	if i.EndsOnGT != nil {
+		predicates = append(predicates, session.EndsOnGT(*i.EndsOnGT))
+	}
+	if i.EndsOnGTE != nil {
+		predicates = append(predicates, session.EndsOnGTE(*i.EndsOnGTE))
+	}
+	if i.EndsOnLT != nil {
+		predicates = append(predicates, session.EndsOnLT(*i.EndsOnLT))
+	}
+	if i.EndsOnLTE != nil {
+		predicates = append(predicates, session.EndsOnLTE(*i.EndsOnLTE))
+	}
+	if i.OnDemand != nil {
+		predicates = append(predicates, session.OnDemandEQ(*i.OnDemand))
+	}
+	if i.OnDemandNEQ != nil {
+		predicates = append(predicates, session.OnDemandNEQ(*i.OnDemandNEQ))
+	}
+	if i.PermanentEntry != nil {
+		predicates = append(predicates, session.PermanentEntryEQ(*i.PermanentEntry))
+	}
+	if i.PermanentEntryNEQ != nil {
+		predicates = append(predicates, session.PermanentEntryNEQ(*i.PermanentEntryNEQ))
+	}
+	if i.PrincipalTrainerID != nil {
+		predicates = append(predicates, session.PrincipalTrainerIDEQ(*i.PrincipalTrainerID))
+	}
+	if i.PrincipalTrainerIDNEQ != nil {
+		predicates = append(predicates, session.PrincipalTrainerIDNEQ(*i.PrincipalTrainerIDNEQ))
+	}
+	if len(i.PrincipalTrainerIDIn) > 0 {
+		predicates = append(predicates, session.PrincipalTrainerIDIn(i.PrincipalTrainerIDIn...))
+	}
+	if len(i.PrincipalTrainerIDNotIn) > 0 {
+		predicates = append(predicates, session.PrincipalTrainerIDNotIn(i.PrincipalTrainerIDNotIn...))
+	}
+	if i.PrincipalTrainerIDIsNil {
+		predicates = append(predicates, session.PrincipalTrainerIDIsNil())
+	}
+	if i.PrincipalTrainerIDNotNil {
+		predicates = append(predicates, session.PrincipalTrainerIDNotNil())
+	}
+	if i.RegistrationVenueID != nil {
+		predicates = append(predicates, session.RegistrationVenueIDEQ(*i.RegistrationVenueID))
+	}
+	if i.RegistrationVenueIDNEQ != nil {
+		predicates = append(predicates, session.RegistrationVenueIDNEQ(*i.RegistrationVenueIDNEQ))
+	}
+	if len(i.RegistrationVenueIDIn) > 0 {
+		predicates = append(predicates, session.RegistrationVenueIDIn(i.RegistrationVenueIDIn...))
+	}
+	if len(i.RegistrationVenueIDNotIn) > 0 {
+		predicates = append(predicates, session.RegistrationVenueIDNotIn(i.RegistrationVenueIDNotIn...))
+	}
+	if i.RegistrationVenueIDIsNil {
+		predicates = append(predicates, session.RegistrationVenueIDIsNil())
+	}
+	if i.RegistrationVenueIDNotNil {
+		predicates = append(predicates, session.RegistrationVenueIDNotNil())
+	}
+	if i.HoursInCentre != nil {
+		predicates = append(predicates, session.HoursInCentreEQ(*i.HoursInCentre))
+	}
+	if i.HoursInCentreNEQ != nil {
+		predicates = append(predicates, session.HoursInCentreNEQ(*i.HoursInCentreNEQ))
+	}
+	if len(i.HoursInCentreIn) > 0 {
+		predicates = append(predicates, session.HoursInCentreIn(i.HoursInCentreIn...))
+	}
+	if len(i.HoursInCentreNotIn) > 0 {
+		predicates = append(predicates, session.HoursInCentreNotIn(i.HoursInCentreNotIn...))
+	}
+	if i.HoursInCentreGT != nil {
+		predicates = append(predicates, session.HoursInCentreGT(*i.HoursInCentreGT))
+	}
+	if i.HoursInCentreGTE != nil {
+		predicates = append(predicates, session.HoursInCentreGTE(*i.HoursInCentreGTE))
+	}
+	if i.HoursInCentreLT != nil {
+		predicates = append(predicates, session.HoursInCentreLT(*i.HoursInCentreLT))
+	}
+	if i.HoursInCentreLTE != nil {
+		predicates = append(predicates, session.HoursInCentreLTE(*i.HoursInCentreLTE))
+	}
+	if i.HoursInCentreIsNil {
+		predicates = append(predicates, session.HoursInCentreIsNil())
+	}
+	if i.HoursInCentreNotNil {
+		predicates = append(predicates, session.HoursInCentreNotNil())
+	}
+	if i.HoursInCompany != nil {
+		predicates = append(predicates, session.HoursInCompanyEQ(*i.HoursInCompany))
+	}
+	if i.HoursInCompanyNEQ != nil {
+		predicates = append(predicates, session.HoursInCompanyNEQ(*i.HoursInCompanyNEQ))
+	}
+	if len(i.HoursInCompanyIn) > 0 {
+		predicates = append(predicates, session.HoursInCompanyIn(i.HoursInCompanyIn...))
+	}
+	if len(i.HoursInCompanyNotIn) > 0 {
+		predicates = append(predicates, session.HoursInCompanyNotIn(i.HoursInCompanyNotIn...))
+	}
+	if i.HoursInCompanyGT != nil {
+		predicates = append(predicates, session.HoursInCompanyGT(*i.HoursInCompanyGT))
+	}
+	if i.HoursInCompanyGTE != nil {
+		predicates = append(predicates, session.HoursInCompanyGTE(*i.HoursInCompanyGTE))
+	}
+	if i.HoursInCompanyLT != nil {
+		predicates = append(predicates, session.HoursInCompanyLT(*i.HoursInCompanyLT))
+	}
+	if i.HoursInCompanyLTE != nil {
+		predicates = append(predicates, session.HoursInCompanyLTE(*i.HoursInCompanyLTE))
+	}
+	if i.HoursInCompanyIsNil {
+		predicates = append(predicates, session.HoursInCompanyIsNil())
+	}
+	if i.HoursInCompanyNotNil {
+		predicates = append(predicates, session.HoursInCompanyNotNil())
+	}
+	if i.HoursTotal != nil {
+		predicates = append(predicates, session.HoursTotalEQ(*i.HoursTotal))
+	}
+	if i.HoursTotalNEQ != nil {
+		predicates = append(predicates, session.HoursTotalNEQ(*i.HoursTotalNEQ))
+	}
+	if len(i.HoursTotalIn) > 0 {
+		predicates = append(predicates, session.HoursTotalIn(i.HoursTotalIn...))
+	}
+	if len(i.HoursTotalNotIn) > 0 {
+		predicates = append(predicates, session.HoursTotalNotIn(i.HoursTotalNotIn...))
+	}
+	if i.HoursTotalGT != nil {
+		predicates = append(predicates, session.HoursTotalGT(*i.HoursTotalGT))
+	}
+	if i.HoursTotalGTE != nil {
+		predicates = append(predicates, session.HoursTotalGTE(*i.HoursTotalGTE))
+	}
+	if i.HoursTotalLT != nil {
+		predicates = append(predicates, session.HoursTotalLT(*i.HoursTotalLT))
+	}
+	if i.HoursTotalLTE != nil {
+		predicates = append(predicates, session.HoursTotalLTE(*i.HoursTotalLTE))
+	}
+	if i.HoursTotalIsNil {
+		predicates = append(predicates, session.HoursTotalIsNil())
+	}
+	if i.HoursTotalNotNil {
+		predicates = append(predicates, session.HoursTotalNotNil())
+	}
+	if i.HoursWeekly != nil {
+		predicates = append(predicates, session.HoursWeeklyEQ(*i.HoursWeekly))
+	}
+	if i.HoursWeeklyNEQ != nil {
+		predicates = append(predicates, session.HoursWeeklyNEQ(*i.HoursWeeklyNEQ))
+	}
+	if len(i.HoursWeeklyIn) > 0 {
+		predicates = append(predicates, session.HoursWeeklyIn(i.HoursWeeklyIn...))
+	}
+	if len(i.HoursWeeklyNotIn) > 0 {
+		predicates = append(predicates, session.HoursWeeklyNotIn(i.HoursWeeklyNotIn...))
+	}
+	if i.HoursWeeklyGT != nil {
+		predicates = append(predicates, session.HoursWeeklyGT(*i.HoursWeeklyGT))
+	}
+	if i.HoursWeeklyGTE != nil {
+		predicates = append(predicates, session.HoursWeeklyGTE(*i.HoursWeeklyGTE))
+	}
+	if i.HoursWeeklyLT != nil {
+		predicates = append(predicates, session.HoursWeeklyLT(*i.HoursWeeklyLT))
+	}
+	if i.HoursWeeklyLTE != nil {
+		predicates = append(predicates, session.HoursWeeklyLTE(*i.HoursWeeklyLTE))
+	}
+	if i.HoursWeeklyIsNil {
+		predicates = append(predicates, session.HoursWeeklyIsNil())
+	}
+	if i.HoursWeeklyNotNil {
+		predicates = append(predicates, session.HoursWeeklyNotNil())
+	}
+	if i.HoursComment != nil {
+		predicates = append(predicates, session.HoursCommentEQ(*i.HoursComment))
+	}
+	if i.HoursCommentNEQ != nil {
+		predicates = append(predicates, session.HoursCommentNEQ(*i.HoursCommentNEQ))
+	}
+	if len(i.HoursCommentIn) > 0 {
+		predicates = append(predicates, session.HoursCommentIn(i.HoursCommentIn...))
+	}
+	if len(i.HoursCommentNotIn) > 0 {
+		predicates = append(predicates, session.HoursCommentNotIn(i.HoursCommentNotIn...))
+	}
+	if i.HoursCommentGT != nil {
+		predicates = append(predicates, session.HoursCommentGT(*i.HoursCommentGT))
+	}
+	if i.HoursCommentGTE != nil {
+		predicates = append(predicates, session.HoursCommentGTE(*i.HoursCommentGTE))
+	}
+	if i.HoursCommentLT != nil {
+		predicates = append(predicates, session.HoursCommentLT(*i.HoursCommentLT))
+	}
+	if i.HoursCommentLTE != nil {
+		predicates = append(predicates, session.HoursCommentLTE(*i.HoursCommentLTE))
+	}
+	if i.HoursCommentContains != nil {
+		predicates = append(predicates, session.HoursCommentContains(*i.HoursCommentContains))
+	}
+	if i.HoursCommentHasPrefix != nil {
+		predicates = append(predicates, session.HoursCommentHasPrefix(*i.HoursCommentHasPrefix))
+	}
+	if i.HoursCommentHasSuffix != nil {
+		predicates = append(predicates, session.HoursCommentHasSuffix(*i.HoursCommentHasSuffix))
+	}
+	if i.HoursCommentIsNil {
+		predicates = append(predicates, session.HoursCommentIsNil())
+	}
+	if i.HoursCommentNotNil {
+		predicates = append(predicates, session.HoursCommentNotNil())
+	}
+	if i.HoursCommentEqualFold != nil {
+		predicates = append(predicates, session.HoursCommentEqualFold(*i.HoursCommentEqualFold))
+	}
+	if i.HoursCommentContainsFold != nil {
+		predicates = append(predicates, session.HoursCommentContainsFold(*i.HoursCommentContainsFold))
+	}
+	if i.Prerequisites != nil {
+		predicates = append(predicates, session.PrerequisitesEQ(*i.Prerequisites))
+	}
+	if i.PrerequisitesNEQ != nil {
+		predicates = append(predicates, session.PrerequisitesNEQ(*i.PrerequisitesNEQ))
+	}
+	if len(i.PrerequisitesIn) > 0 {
+		predicates = append(predicates, session.PrerequisitesIn(i.PrerequisitesIn...))
+	}
+	if len(i.PrerequisitesNotIn) > 0 {
+		predicates = append(predicates, session.PrerequisitesNotIn(i.PrerequisitesNotIn...))
+	}
+	if i.PrerequisitesGT != nil {
+		predicates = append(predicates, session.PrerequisitesGT(*i.PrerequisitesGT))
+	}
+	if i.PrerequisitesGTE != nil {
+		predicates = append(predicates, session.PrerequisitesGTE(*i.PrerequisitesGTE))
+	}
+	if i.PrerequisitesLT != nil {
+		predicates = append(predicates, session.PrerequisitesLT(*i.PrerequisitesLT))
+	}
+	if i.PrerequisitesLTE != nil {
+		predicates = append(predicates, session.PrerequisitesLTE(*i.PrerequisitesLTE))
+	}
+	if i.PrerequisitesContains != nil {
+		predicates = append(predicates, session.PrerequisitesContains(*i.PrerequisitesContains))
+	}
+	if i.PrerequisitesHasPrefix != nil {
+		predicates = append(predicates, session.PrerequisitesHasPrefix(*i.PrerequisitesHasPrefix))
+	}
+	if i.PrerequisitesHasSuffix != nil {
+		predicates = append(predicates, session.PrerequisitesHasSuffix(*i.PrerequisitesHasSuffix))
+	}
+	if i.PrerequisitesIsNil {
+		predicates = append(predicates, session.PrerequisitesIsNil())
+	}
+	if i.PrerequisitesNotNil {
+		predicates = append(predicates, session.PrerequisitesNotNil())
+	}
+	if i.PrerequisitesEqualFold != nil {
+		predicates = append(predicates, session.PrerequisitesEqualFold(*i.PrerequisitesEqualFold))
+	}
+	if i.PrerequisitesContainsFold != nil {
+		predicates = append(predicates, session.PrerequisitesContainsFold(*i.PrerequisitesContainsFold))
+	}
+	if i.CourseType != nil {
+		predicates = append(predicates, session.CourseTypeEQ(*i.CourseType))
+	}
+	if i.CourseTypeNEQ != nil {
+		predicates = append(predicates, session.CourseTypeNEQ(*i.CourseTypeNEQ))
+	}
+	if len(i.CourseTypeIn) > 0 {
+		predicates = append(predicates, session.CourseTypeIn(i.CourseTypeIn...))
+	}
+	if len(i.CourseTypeNotIn) > 0 {
+		predicates = append(predicates, session.CourseTypeNotIn(i.CourseTypeNotIn...))
+	}
+	if i.CourseTypeGT != nil {
+		predicates = append(predicates, session.CourseTypeGT(*i.CourseTypeGT))
+	}
+	if i.CourseTypeGTE != nil {
+		predicates = append(predicates, session.CourseTypeGTE(*i.CourseTypeGTE))
+	}
+	if i.CourseTypeLT != nil {
+		predicates = append(predicates, session.CourseTypeLT(*i.CourseTypeLT))
+	}
+	if i.CourseTypeLTE != nil {
+		predicates = append(predicates, session.CourseTypeLTE(*i.CourseTypeLTE))
+	}
+	if i.CourseTypeContains != nil {
+		predicates = append(predicates, session.CourseTypeContains(*i.CourseTypeContains))
+	}
+	if i.CourseTypeHasPrefix != nil {
+		predicates = append(predicates, session.CourseTypeHasPrefix(*i.CourseTypeHasPrefix))
+	}
+	if i.CourseTypeHasSuffix != nil {
+		predicates = append(predicates, session.CourseTypeHasSuffix(*i.CourseTypeHasSuffix))
+	}
+	if i.CourseTypeIsNil {
+		predicates = append(predicates, session.CourseTypeIsNil())
+	}
+	if i.CourseTypeNotNil {
+		predicates = append(predicates, session.CourseTypeNotNil())
+	}
+	if i.CourseTypeEqualFold != nil {
+		predicates = append(predicates, session.CourseTypeEqualFold(*i.CourseTypeEqualFold))
+	}
+	if i.CourseTypeContainsFold != nil {
+		predicates = append(predicates, session.CourseTypeContainsFold(*i.CourseTypeContainsFold))
+	}
+	if i.Rhythm != nil {
+		predicates = append(predicates, session.RhythmEQ(*i.Rhythm))
+	}
+	if i.RhythmNEQ != nil {
+		predicates = append(predicates, session.RhythmNEQ(*i.RhythmNEQ))
+	}
+	if len(i.RhythmIn) > 0 {
+		predicates = append(predicates, session.RhythmIn(i.RhythmIn...))
+	}
+	if len(i.RhythmNotIn) > 0 {
+		predicates = append(predicates, session.RhythmNotIn(i.RhythmNotIn...))
+	}
+	if i.RhythmGT != nil {
+		predicates = append(predicates, session.RhythmGT(*i.RhythmGT))
+	}
+	if i.RhythmGTE != nil {
+		predicates = append(predicates, session.RhythmGTE(*i.RhythmGTE))
+	}
+	if i.RhythmLT != nil {
+		predicates = append(predicates, session.RhythmLT(*i.RhythmLT))
+	}
+	if i.RhythmLTE != nil {
+		predicates = append(predicates, session.RhythmLTE(*i.RhythmLTE))
+	}
+	if i.RhythmContains != nil {
+		predicates = append(predicates, session.RhythmContains(*i.RhythmContains))
+	}
+	if i.RhythmHasPrefix != nil {
+		predicates = append(predicates, session.RhythmHasPrefix(*i.RhythmHasPrefix))
+	}
+	if i.RhythmHasSuffix != nil {
+		predicates = append(predicates, session.RhythmHasSuffix(*i.RhythmHasSuffix))
+	}
+	if i.RhythmIsNil {
+		predicates = append(predicates, session.RhythmIsNil())
+	}
+	if i.RhythmNotNil {
+		predicates = append(predicates, session.RhythmNotNil())
+	}
+	if i.RhythmEqualFold != nil {
+		predicates = append(predicates, session.RhythmEqualFold(*i.RhythmEqualFold))
+	}
+	if i.RhythmContainsFold != nil {
+		predicates = append(predicates, session.RhythmContainsFold(*i.RhythmContainsFold))
+	}
+	if i.RhythmComment != nil {
+		predicates = append(predicates, session.RhythmCommentEQ(*i.RhythmComment))
+	}
+	if i.RhythmCommentNEQ != nil {
+		predicates = append(predicates, session.RhythmCommentNEQ(*i.RhythmCommentNEQ))
+	}
+	if len(i.RhythmCommentIn) > 0 {
+		predicates = append(predicates, session.RhythmCommentIn(i.RhythmCommentIn...))
+	}
+	if len(i.RhythmCommentNotIn) > 0 {
+		predicates = append(predicates, session.RhythmCommentNotIn(i.RhythmCommentNotIn...))
+	}
+	if i.RhythmCommentGT != nil {
+		predicates = append(predicates, session.RhythmCommentGT(*i.RhythmCommentGT))
+	}
+	if i.RhythmCommentGTE != nil {
+		predicates = append(predicates, session.RhythmCommentGTE(*i.RhythmCommentGTE))
+	}
+	if i.RhythmCommentLT != nil {
+		predicates = append(predicates, session.RhythmCommentLT(*i.RhythmCommentLT))
+	}
+	if i.RhythmCommentLTE != nil {
+		predicates = append(predicates, session.RhythmCommentLTE(*i.RhythmCommentLTE))
+	}
+	if i.RhythmCommentContains != nil {
+		predicates = append(predicates, session.RhythmCommentContains(*i.RhythmCommentContains))
+	}
+	if i.RhythmCommentHasPrefix != nil {
+		predicates = append(predicates, session.RhythmCommentHasPrefix(*i.RhythmCommentHasPrefix))
+	}
+	if i.RhythmCommentHasSuffix != nil {
+		predicates = append(predicates, session.RhythmCommentHasSuffix(*i.RhythmCommentHasSuffix))
+	}
+	if i.RhythmCommentIsNil {
+		predicates = append(predicates, session.RhythmCommentIsNil())
+	}
+	if i.RhythmCommentNotNil {
+		predicates = append(predicates, session.RhythmCommentNotNil())
+	}
+	if i.RhythmCommentEqualFold != nil {
+		predicates = append(predicates, session.RhythmCommentEqualFold(*i.RhythmCommentEqualFold))
+	}
+	if i.RhythmCommentContainsFold != nil {
+		predicates = append(predicates, session.RhythmCommentContainsFold(*i.RhythmCommentContainsFold))
+	}
+	if i.TeachingMode != nil {
+		predicates = append(predicates, session.TeachingModeEQ(*i.TeachingMode))
+	}
+	if i.TeachingModeNEQ != nil {
+		predicates = append(predicates, session.TeachingModeNEQ(*i.TeachingModeNEQ))
+	}
+	if len(i.TeachingModeIn) > 0 {
+		predicates = append(predicates, session.TeachingModeIn(i.TeachingModeIn...))
+	}
+	if len(i.TeachingModeNotIn) > 0 {
+		predicates = append(predicates, session.TeachingModeNotIn(i.TeachingModeNotIn...))
+	}
+	if i.TeachingModeGT != nil {
+		predicates = append(predicates, session.TeachingModeGT(*i.TeachingModeGT))
+	}
+	if i.TeachingModeGTE != nil {
+		predicates = append(predicates, session.TeachingModeGTE(*i.TeachingModeGTE))
+	}
+	if i.TeachingModeLT != nil {
+		predicates = append(predicates, session.TeachingModeLT(*i.TeachingModeLT))
+	}
+	if i.TeachingModeLTE != nil {
+		predicates = append(predicates, session.TeachingModeLTE(*i.TeachingModeLTE))
+	}
+	if i.TeachingModeContains != nil {
+		predicates = append(predicates, session.TeachingModeContains(*i.TeachingModeContains))
+	}
+	if i.TeachingModeHasPrefix != nil {
+		predicates = append(predicates, session.TeachingModeHasPrefix(*i.TeachingModeHasPrefix))
+	}
+	if i.TeachingModeHasSuffix != nil {
+		predicates = append(predicates, session.TeachingModeHasSuffix(*i.TeachingModeHasSuffix))
+	}
+	if i.TeachingModeIsNil {
+		predicates = append(predicates, session.TeachingModeIsNil())
+	}
+	if i.TeachingModeNotNil {
+		predicates = append(predicates, session.TeachingModeNotNil())
+	}
+	if i.TeachingModeEqualFold != nil {
+		predicates = append(predicates, session.TeachingModeEqualFold(*i.TeachingModeEqualFold))
+	}
+	if i.TeachingModeContainsFold != nil {
+		predicates = append(predicates, session.TeachingModeContainsFold(*i.TeachingModeContainsFold))
+	}
+	if i.WorkStudyContract != nil {
+		predicates = append(predicates, session.WorkStudyContractEQ(*i.WorkStudyContract))
+	}
+	if i.WorkStudyContractNEQ != nil {
+		predicates = append(predicates, session.WorkStudyContractNEQ(*i.WorkStudyContractNEQ))
+	}
+	if i.ContactRequests != nil {
+		predicates = append(predicates, session.ContactRequestsEQ(*i.ContactRequests))
+	}
+	if i.ContactRequestsNEQ != nil {
+		predicates = append(predicates, session.ContactRequestsNEQ(*i.ContactRequestsNEQ))
+	}
+	if len(i.ContactRequestsIn) > 0 {
+		predicates = append(predicates, session.ContactRequestsIn(i.ContactRequestsIn...))
+	}
+	if len(i.ContactRequestsNotIn) > 0 {
+		predicates = append(predicates, session.ContactRequestsNotIn(i.ContactRequestsNotIn...))
+	}
+	if i.ContactRequestsGT != nil {
+		predicates = append(predicates, session.ContactRequestsGT(*i.ContactRequestsGT))
+	}
+	if i.ContactRequestsGTE != nil {
+		predicates = append(predicates, session.ContactRequestsGTE(*i.ContactRequestsGTE))
+	}
+	if i.ContactRequestsLT != nil {
+		predicates = append(predicates, session.ContactRequestsLT(*i.ContactRequestsLT))
+	}
+	if i.ContactRequestsLTE != nil {
+		predicates = append(predicates, session.ContactRequestsLTE(*i.ContactRequestsLTE))
+	}
+	if i.ContactRequestsContains != nil {
+		predicates = append(predicates, session.ContactRequestsContains(*i.ContactRequestsContains))
+	}
+	if i.ContactRequestsHasPrefix != nil {
+		predicates = append(predicates, session.ContactRequestsHasPrefix(*i.ContactRequestsHasPrefix))
+	}
+	if i.ContactRequestsHasSuffix != nil {
+		predicates = append(predicates, session.ContactRequestsHasSuffix(*i.ContactRequestsHasSuffix))
+	}
+	if i.ContactRequestsIsNil {
+		predicates = append(predicates, session.ContactRequestsIsNil())
+	}
+	if i.ContactRequestsNotNil {
+		predicates = append(predicates, session.ContactRequestsNotNil())
+	}
+	if i.ContactRequestsEqualFold != nil {
+		predicates = append(predicates, session.ContactRequestsEqualFold(*i.ContactRequestsEqualFold))
+	}
+	if i.ContactRequestsContainsFold != nil {
+		predicates = append(predicates, session.ContactRequestsContainsFold(*i.ContactRequestsContainsFold))
+	}
+	if i.ArchivedAt != nil {
+		predicates = append(predicates, session.ArchivedAtEQ(*i.ArchivedAt))
+	}
+	if i.ArchivedAtNEQ != nil {
+		predicates = append(predicates, session.ArchivedAtNEQ(*i.ArchivedAtNEQ))
+	}
+	if len(i.ArchivedAtIn) > 0 {
+		predicates = append(predicates, session.ArchivedAtIn(i.ArchivedAtIn...))
+	}
+	if len(i.ArchivedAtNotIn) > 0 {
+		predicates = append(predicates, session.ArchivedAtNotIn(i.ArchivedAtNotIn...))
+	}
+	if i.ArchivedAtGT != nil {
+		predicates = append(predicates, session.ArchivedAtGT(*i.ArchivedAtGT))
+	}
+	if i.ArchivedAtGTE != nil {
+		predicates = append(predicates, session.ArchivedAtGTE(*i.ArchivedAtGTE))
+	}
+	if i.ArchivedAtLT != nil {
+		predicates = append(predicates, session.ArchivedAtLT(*i.ArchivedAtLT))
+	}
+	if i.ArchivedAtLTE != nil {
+		predicates = append(predicates, session.ArchivedAtLTE(*i.ArchivedAtLTE))
+	}
+	if i.ArchivedAtIsNil {
+		predicates = append(predicates, session.ArchivedAtIsNil())
+	}
+	if i.ArchivedAtNotNil {
+		predicates = append(predicates, session.ArchivedAtNotNil())
+	}
+
+	if i.HasTraining != nil {
+		p := session.HasTraining()
+		if !*i.HasTraining {
+			p = session.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasTrainingWith) > 0 {
+		with := make([]predicate.Training, 0, len(i.HasTrainingWith))
+		for _, w := range i.HasTrainingWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasTrainingWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, session.HasTrainingWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptySessionWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return session.And(predicates...), nil
+	}
+}
+
 // SkillBlockWhereInput represents a where input for filtering SkillBlock queries.
 type SkillBlockWhereInput struct {
 	Predicates []predicate.SkillBlock  `json:"-"`
@@ -8522,6 +9825,1180 @@ func (i *SpeakerWhereInput) P() (predicate.Speaker, error) {
 	}
 }
 
+// TrainingWhereInput represents a where input for filtering Training queries.
+type TrainingWhereInput struct {
+	Predicates []predicate.Training  `json:"-"`
+	Not        *TrainingWhereInput   `json:"not,omitempty"`
+	Or         []*TrainingWhereInput `json:"or,omitempty"`
+	And        []*TrainingWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "reference" field predicates.
+	Reference             *string  `json:"reference,omitempty"`
+	ReferenceNEQ          *string  `json:"referenceNEQ,omitempty"`
+	ReferenceIn           []string `json:"referenceIn,omitempty"`
+	ReferenceNotIn        []string `json:"referenceNotIn,omitempty"`
+	ReferenceGT           *string  `json:"referenceGT,omitempty"`
+	ReferenceGTE          *string  `json:"referenceGTE,omitempty"`
+	ReferenceLT           *string  `json:"referenceLT,omitempty"`
+	ReferenceLTE          *string  `json:"referenceLTE,omitempty"`
+	ReferenceContains     *string  `json:"referenceContains,omitempty"`
+	ReferenceHasPrefix    *string  `json:"referenceHasPrefix,omitempty"`
+	ReferenceHasSuffix    *string  `json:"referenceHasSuffix,omitempty"`
+	ReferenceEqualFold    *string  `json:"referenceEqualFold,omitempty"`
+	ReferenceContainsFold *string  `json:"referenceContainsFold,omitempty"`
+
+	// "organization_id" field predicates.
+	OrganizationID      *int  `json:"organizationID,omitempty"`
+	OrganizationIDNEQ   *int  `json:"organizationIDNEQ,omitempty"`
+	OrganizationIDIn    []int `json:"organizationIDIn,omitempty"`
+	OrganizationIDNotIn []int `json:"organizationIDNotIn,omitempty"`
+
+	// "state" field predicates.
+	State      *training.State  `json:"state,omitempty"`
+	StateNEQ   *training.State  `json:"stateNEQ,omitempty"`
+	StateIn    []training.State `json:"stateIn,omitempty"`
+	StateNotIn []training.State `json:"stateNotIn,omitempty"`
+
+	// "change_state" field predicates.
+	ChangeState      *training.ChangeState  `json:"changeState,omitempty"`
+	ChangeStateNEQ   *training.ChangeState  `json:"changeStateNEQ,omitempty"`
+	ChangeStateIn    []training.ChangeState `json:"changeStateIn,omitempty"`
+	ChangeStateNotIn []training.ChangeState `json:"changeStateNotIn,omitempty"`
+
+	// "certifying" field predicates.
+	Certifying    *bool `json:"certifying,omitempty"`
+	CertifyingNEQ *bool `json:"certifyingNEQ,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "objective" field predicates.
+	Objective             *string  `json:"objective,omitempty"`
+	ObjectiveNEQ          *string  `json:"objectiveNEQ,omitempty"`
+	ObjectiveIn           []string `json:"objectiveIn,omitempty"`
+	ObjectiveNotIn        []string `json:"objectiveNotIn,omitempty"`
+	ObjectiveGT           *string  `json:"objectiveGT,omitempty"`
+	ObjectiveGTE          *string  `json:"objectiveGTE,omitempty"`
+	ObjectiveLT           *string  `json:"objectiveLT,omitempty"`
+	ObjectiveLTE          *string  `json:"objectiveLTE,omitempty"`
+	ObjectiveContains     *string  `json:"objectiveContains,omitempty"`
+	ObjectiveHasPrefix    *string  `json:"objectiveHasPrefix,omitempty"`
+	ObjectiveHasSuffix    *string  `json:"objectiveHasSuffix,omitempty"`
+	ObjectiveEqualFold    *string  `json:"objectiveEqualFold,omitempty"`
+	ObjectiveContainsFold *string  `json:"objectiveContainsFold,omitempty"`
+
+	// "content" field predicates.
+	Content             *string  `json:"content,omitempty"`
+	ContentNEQ          *string  `json:"contentNEQ,omitempty"`
+	ContentIn           []string `json:"contentIn,omitempty"`
+	ContentNotIn        []string `json:"contentNotIn,omitempty"`
+	ContentGT           *string  `json:"contentGT,omitempty"`
+	ContentGTE          *string  `json:"contentGTE,omitempty"`
+	ContentLT           *string  `json:"contentLT,omitempty"`
+	ContentLTE          *string  `json:"contentLTE,omitempty"`
+	ContentContains     *string  `json:"contentContains,omitempty"`
+	ContentHasPrefix    *string  `json:"contentHasPrefix,omitempty"`
+	ContentHasSuffix    *string  `json:"contentHasSuffix,omitempty"`
+	ContentIsNil        bool     `json:"contentIsNil,omitempty"`
+	ContentNotNil       bool     `json:"contentNotNil,omitempty"`
+	ContentEqualFold    *string  `json:"contentEqualFold,omitempty"`
+	ContentContainsFold *string  `json:"contentContainsFold,omitempty"`
+
+	// "expected_results" field predicates.
+	ExpectedResults             *string  `json:"expectedResults,omitempty"`
+	ExpectedResultsNEQ          *string  `json:"expectedResultsNEQ,omitempty"`
+	ExpectedResultsIn           []string `json:"expectedResultsIn,omitempty"`
+	ExpectedResultsNotIn        []string `json:"expectedResultsNotIn,omitempty"`
+	ExpectedResultsGT           *string  `json:"expectedResultsGT,omitempty"`
+	ExpectedResultsGTE          *string  `json:"expectedResultsGTE,omitempty"`
+	ExpectedResultsLT           *string  `json:"expectedResultsLT,omitempty"`
+	ExpectedResultsLTE          *string  `json:"expectedResultsLTE,omitempty"`
+	ExpectedResultsContains     *string  `json:"expectedResultsContains,omitempty"`
+	ExpectedResultsHasPrefix    *string  `json:"expectedResultsHasPrefix,omitempty"`
+	ExpectedResultsHasSuffix    *string  `json:"expectedResultsHasSuffix,omitempty"`
+	ExpectedResultsIsNil        bool     `json:"expectedResultsIsNil,omitempty"`
+	ExpectedResultsNotNil       bool     `json:"expectedResultsNotNil,omitempty"`
+	ExpectedResultsEqualFold    *string  `json:"expectedResultsEqualFold,omitempty"`
+	ExpectedResultsContainsFold *string  `json:"expectedResultsContainsFold,omitempty"`
+
+	// "entry_level" field predicates.
+	EntryLevel             *string  `json:"entryLevel,omitempty"`
+	EntryLevelNEQ          *string  `json:"entryLevelNEQ,omitempty"`
+	EntryLevelIn           []string `json:"entryLevelIn,omitempty"`
+	EntryLevelNotIn        []string `json:"entryLevelNotIn,omitempty"`
+	EntryLevelGT           *string  `json:"entryLevelGT,omitempty"`
+	EntryLevelGTE          *string  `json:"entryLevelGTE,omitempty"`
+	EntryLevelLT           *string  `json:"entryLevelLT,omitempty"`
+	EntryLevelLTE          *string  `json:"entryLevelLTE,omitempty"`
+	EntryLevelContains     *string  `json:"entryLevelContains,omitempty"`
+	EntryLevelHasPrefix    *string  `json:"entryLevelHasPrefix,omitempty"`
+	EntryLevelHasSuffix    *string  `json:"entryLevelHasSuffix,omitempty"`
+	EntryLevelIsNil        bool     `json:"entryLevelIsNil,omitempty"`
+	EntryLevelNotNil       bool     `json:"entryLevelNotNil,omitempty"`
+	EntryLevelEqualFold    *string  `json:"entryLevelEqualFold,omitempty"`
+	EntryLevelContainsFold *string  `json:"entryLevelContainsFold,omitempty"`
+
+	// "exit_level" field predicates.
+	ExitLevel             *string  `json:"exitLevel,omitempty"`
+	ExitLevelNEQ          *string  `json:"exitLevelNEQ,omitempty"`
+	ExitLevelIn           []string `json:"exitLevelIn,omitempty"`
+	ExitLevelNotIn        []string `json:"exitLevelNotIn,omitempty"`
+	ExitLevelGT           *string  `json:"exitLevelGT,omitempty"`
+	ExitLevelGTE          *string  `json:"exitLevelGTE,omitempty"`
+	ExitLevelLT           *string  `json:"exitLevelLT,omitempty"`
+	ExitLevelLTE          *string  `json:"exitLevelLTE,omitempty"`
+	ExitLevelContains     *string  `json:"exitLevelContains,omitempty"`
+	ExitLevelHasPrefix    *string  `json:"exitLevelHasPrefix,omitempty"`
+	ExitLevelHasSuffix    *string  `json:"exitLevelHasSuffix,omitempty"`
+	ExitLevelIsNil        bool     `json:"exitLevelIsNil,omitempty"`
+	ExitLevelNotNil       bool     `json:"exitLevelNotNil,omitempty"`
+	ExitLevelEqualFold    *string  `json:"exitLevelEqualFold,omitempty"`
+	ExitLevelContainsFold *string  `json:"exitLevelContainsFold,omitempty"`
+
+	// "cycle_years" field predicates.
+	CycleYears       *int  `json:"cycleYears,omitempty"`
+	CycleYearsNEQ    *int  `json:"cycleYearsNEQ,omitempty"`
+	CycleYearsIn     []int `json:"cycleYearsIn,omitempty"`
+	CycleYearsNotIn  []int `json:"cycleYearsNotIn,omitempty"`
+	CycleYearsGT     *int  `json:"cycleYearsGT,omitempty"`
+	CycleYearsGTE    *int  `json:"cycleYearsGTE,omitempty"`
+	CycleYearsLT     *int  `json:"cycleYearsLT,omitempty"`
+	CycleYearsLTE    *int  `json:"cycleYearsLTE,omitempty"`
+	CycleYearsIsNil  bool  `json:"cycleYearsIsNil,omitempty"`
+	CycleYearsNotNil bool  `json:"cycleYearsNotNil,omitempty"`
+
+	// "apprenticeship" field predicates.
+	Apprenticeship    *bool `json:"apprenticeship,omitempty"`
+	ApprenticeshipNEQ *bool `json:"apprenticeshipNEQ,omitempty"`
+
+	// "parcoursup" field predicates.
+	Parcoursup    *bool `json:"parcoursup,omitempty"`
+	ParcoursupNEQ *bool `json:"parcoursupNEQ,omitempty"`
+
+	// "affelnet" field predicates.
+	Affelnet    *bool `json:"affelnet,omitempty"`
+	AffelnetNEQ *bool `json:"affelnetNEQ,omitempty"`
+
+	// "contact_requests" field predicates.
+	ContactRequests             *string  `json:"contactRequests,omitempty"`
+	ContactRequestsNEQ          *string  `json:"contactRequestsNEQ,omitempty"`
+	ContactRequestsIn           []string `json:"contactRequestsIn,omitempty"`
+	ContactRequestsNotIn        []string `json:"contactRequestsNotIn,omitempty"`
+	ContactRequestsGT           *string  `json:"contactRequestsGT,omitempty"`
+	ContactRequestsGTE          *string  `json:"contactRequestsGTE,omitempty"`
+	ContactRequestsLT           *string  `json:"contactRequestsLT,omitempty"`
+	ContactRequestsLTE          *string  `json:"contactRequestsLTE,omitempty"`
+	ContactRequestsContains     *string  `json:"contactRequestsContains,omitempty"`
+	ContactRequestsHasPrefix    *string  `json:"contactRequestsHasPrefix,omitempty"`
+	ContactRequestsHasSuffix    *string  `json:"contactRequestsHasSuffix,omitempty"`
+	ContactRequestsIsNil        bool     `json:"contactRequestsIsNil,omitempty"`
+	ContactRequestsNotNil       bool     `json:"contactRequestsNotNil,omitempty"`
+	ContactRequestsEqualFold    *string  `json:"contactRequestsEqualFold,omitempty"`
+	ContactRequestsContainsFold *string  `json:"contactRequestsContainsFold,omitempty"`
+
+	// "author_id" field predicates.
+	AuthorID       *int  `json:"authorID,omitempty"`
+	AuthorIDNEQ    *int  `json:"authorIDNEQ,omitempty"`
+	AuthorIDIn     []int `json:"authorIDIn,omitempty"`
+	AuthorIDNotIn  []int `json:"authorIDNotIn,omitempty"`
+	AuthorIDIsNil  bool  `json:"authorIDIsNil,omitempty"`
+	AuthorIDNotNil bool  `json:"authorIDNotNil,omitempty"`
+
+	// "last_action_at" field predicates.
+	LastActionAt      *time.Time  `json:"lastActionAt,omitempty"`
+	LastActionAtNEQ   *time.Time  `json:"lastActionAtNEQ,omitempty"`
+	LastActionAtIn    []time.Time `json:"lastActionAtIn,omitempty"`
+	LastActionAtNotIn []time.Time `json:"lastActionAtNotIn,omitempty"`
+	LastActionAtGT    *time.Time  `json:"lastActionAtGT,omitempty"`
+	LastActionAtGTE   *time.Time  `json:"lastActionAtGTE,omitempty"`
+	LastActionAtLT    *time.Time  `json:"lastActionAtLT,omitempty"`
+	LastActionAtLTE   *time.Time  `json:"lastActionAtLTE,omitempty"`
+
+	// "submitted_at" field predicates.
+	SubmittedAt       *time.Time  `json:"submittedAt,omitempty"`
+	SubmittedAtNEQ    *time.Time  `json:"submittedAtNEQ,omitempty"`
+	SubmittedAtIn     []time.Time `json:"submittedAtIn,omitempty"`
+	SubmittedAtNotIn  []time.Time `json:"submittedAtNotIn,omitempty"`
+	SubmittedAtGT     *time.Time  `json:"submittedAtGT,omitempty"`
+	SubmittedAtGTE    *time.Time  `json:"submittedAtGTE,omitempty"`
+	SubmittedAtLT     *time.Time  `json:"submittedAtLT,omitempty"`
+	SubmittedAtLTE    *time.Time  `json:"submittedAtLTE,omitempty"`
+	SubmittedAtIsNil  bool        `json:"submittedAtIsNil,omitempty"`
+	SubmittedAtNotNil bool        `json:"submittedAtNotNil,omitempty"`
+
+	// "published_at" field predicates.
+	PublishedAt       *time.Time  `json:"publishedAt,omitempty"`
+	PublishedAtNEQ    *time.Time  `json:"publishedAtNEQ,omitempty"`
+	PublishedAtIn     []time.Time `json:"publishedAtIn,omitempty"`
+	PublishedAtNotIn  []time.Time `json:"publishedAtNotIn,omitempty"`
+	PublishedAtGT     *time.Time  `json:"publishedAtGT,omitempty"`
+	PublishedAtGTE    *time.Time  `json:"publishedAtGTE,omitempty"`
+	PublishedAtLT     *time.Time  `json:"publishedAtLT,omitempty"`
+	PublishedAtLTE    *time.Time  `json:"publishedAtLTE,omitempty"`
+	PublishedAtIsNil  bool        `json:"publishedAtIsNil,omitempty"`
+	PublishedAtNotNil bool        `json:"publishedAtNotNil,omitempty"`
+
+	// "operator_comment" field predicates.
+	OperatorComment             *string  `json:"operatorComment,omitempty"`
+	OperatorCommentNEQ          *string  `json:"operatorCommentNEQ,omitempty"`
+	OperatorCommentIn           []string `json:"operatorCommentIn,omitempty"`
+	OperatorCommentNotIn        []string `json:"operatorCommentNotIn,omitempty"`
+	OperatorCommentGT           *string  `json:"operatorCommentGT,omitempty"`
+	OperatorCommentGTE          *string  `json:"operatorCommentGTE,omitempty"`
+	OperatorCommentLT           *string  `json:"operatorCommentLT,omitempty"`
+	OperatorCommentLTE          *string  `json:"operatorCommentLTE,omitempty"`
+	OperatorCommentContains     *string  `json:"operatorCommentContains,omitempty"`
+	OperatorCommentHasPrefix    *string  `json:"operatorCommentHasPrefix,omitempty"`
+	OperatorCommentHasSuffix    *string  `json:"operatorCommentHasSuffix,omitempty"`
+	OperatorCommentIsNil        bool     `json:"operatorCommentIsNil,omitempty"`
+	OperatorCommentNotNil       bool     `json:"operatorCommentNotNil,omitempty"`
+	OperatorCommentEqualFold    *string  `json:"operatorCommentEqualFold,omitempty"`
+	OperatorCommentContainsFold *string  `json:"operatorCommentContainsFold,omitempty"`
+
+	// "archive_reason" field predicates.
+	ArchiveReason             *string  `json:"archiveReason,omitempty"`
+	ArchiveReasonNEQ          *string  `json:"archiveReasonNEQ,omitempty"`
+	ArchiveReasonIn           []string `json:"archiveReasonIn,omitempty"`
+	ArchiveReasonNotIn        []string `json:"archiveReasonNotIn,omitempty"`
+	ArchiveReasonGT           *string  `json:"archiveReasonGT,omitempty"`
+	ArchiveReasonGTE          *string  `json:"archiveReasonGTE,omitempty"`
+	ArchiveReasonLT           *string  `json:"archiveReasonLT,omitempty"`
+	ArchiveReasonLTE          *string  `json:"archiveReasonLTE,omitempty"`
+	ArchiveReasonContains     *string  `json:"archiveReasonContains,omitempty"`
+	ArchiveReasonHasPrefix    *string  `json:"archiveReasonHasPrefix,omitempty"`
+	ArchiveReasonHasSuffix    *string  `json:"archiveReasonHasSuffix,omitempty"`
+	ArchiveReasonIsNil        bool     `json:"archiveReasonIsNil,omitempty"`
+	ArchiveReasonNotNil       bool     `json:"archiveReasonNotNil,omitempty"`
+	ArchiveReasonEqualFold    *string  `json:"archiveReasonEqualFold,omitempty"`
+	ArchiveReasonContainsFold *string  `json:"archiveReasonContainsFold,omitempty"`
+
+	// "archive_comment" field predicates.
+	ArchiveComment             *string  `json:"archiveComment,omitempty"`
+	ArchiveCommentNEQ          *string  `json:"archiveCommentNEQ,omitempty"`
+	ArchiveCommentIn           []string `json:"archiveCommentIn,omitempty"`
+	ArchiveCommentNotIn        []string `json:"archiveCommentNotIn,omitempty"`
+	ArchiveCommentGT           *string  `json:"archiveCommentGT,omitempty"`
+	ArchiveCommentGTE          *string  `json:"archiveCommentGTE,omitempty"`
+	ArchiveCommentLT           *string  `json:"archiveCommentLT,omitempty"`
+	ArchiveCommentLTE          *string  `json:"archiveCommentLTE,omitempty"`
+	ArchiveCommentContains     *string  `json:"archiveCommentContains,omitempty"`
+	ArchiveCommentHasPrefix    *string  `json:"archiveCommentHasPrefix,omitempty"`
+	ArchiveCommentHasSuffix    *string  `json:"archiveCommentHasSuffix,omitempty"`
+	ArchiveCommentIsNil        bool     `json:"archiveCommentIsNil,omitempty"`
+	ArchiveCommentNotNil       bool     `json:"archiveCommentNotNil,omitempty"`
+	ArchiveCommentEqualFold    *string  `json:"archiveCommentEqualFold,omitempty"`
+	ArchiveCommentContainsFold *string  `json:"archiveCommentContainsFold,omitempty"`
+
+	// "organization" edge predicates.
+	HasOrganization     *bool                     `json:"hasOrganization,omitempty"`
+	HasOrganizationWith []*OrganizationWhereInput `json:"hasOrganizationWith,omitempty"`
+
+	// "sessions" edge predicates.
+	HasSessions     *bool                `json:"hasSessions,omitempty"`
+	HasSessionsWith []*SessionWhereInput `json:"hasSessionsWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *TrainingWhereInput) AddPredicates(predicates ...predicate.Training) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the TrainingWhereInput filter on the TrainingQuery builder.
+func (i *TrainingWhereInput) Filter(q *TrainingQuery) (*TrainingQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyTrainingWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyTrainingWhereInput is returned in case the TrainingWhereInput is empty.
+var ErrEmptyTrainingWhereInput = errors.New("ent: empty predicate TrainingWhereInput")
+
+// P returns a predicate for filtering trainings.
+// An error is returned if the input is empty or invalid.
+func (i *TrainingWhereInput) P() (predicate.Training, error) {
+	var predicates []predicate.Training
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, training.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Training, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, training.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Training, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, training.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, training.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, training.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, training.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, training.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, training.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, training.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, training.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, training.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, training.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, training.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, training.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, training.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, training.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, training.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, training.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, training.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, training.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, training.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, training.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, training.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, training.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, training.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, training.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, training.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Reference != nil {
+		predicates = append(predicates, training.ReferenceEQ(*i.Reference))
+	}
+	if i.ReferenceNEQ != nil {
+		predicates = append(predicates, training.ReferenceNEQ(*i.ReferenceNEQ))
+	}
+	if len(i.ReferenceIn) > 0 {
+		predicates = append(predicates, training.ReferenceIn(i.ReferenceIn...))
+	}
+	if len(i.ReferenceNotIn) > 0 {
+		predicates = append(predicates, training.ReferenceNotIn(i.ReferenceNotIn...))
+	}
+	if i.ReferenceGT != nil {
+		predicates = append(predicates, training.ReferenceGT(*i.ReferenceGT))
+	}
+	if i.ReferenceGTE != nil {
+		predicates = append(predicates, training.ReferenceGTE(*i.ReferenceGTE))
+	}
+	if i.ReferenceLT != nil {
+		predicates = append(predicates, training.ReferenceLT(*i.ReferenceLT))
+	}
+	if i.ReferenceLTE != nil {
+		predicates = append(predicates, training.ReferenceLTE(*i.ReferenceLTE))
+	}
+	if i.ReferenceContains != nil {
+		predicates = append(predicates, training.ReferenceContains(*i.ReferenceContains))
+	}
+	if i.ReferenceHasPrefix != nil {
+		predicates = append(predicates, training.ReferenceHasPrefix(*i.ReferenceHasPrefix))
+	}
+	if i.ReferenceHasSuffix != nil {
+		predicates = append(predicates, training.ReferenceHasSuffix(*i.ReferenceHasSuffix))
+	}
+	if i.ReferenceEqualFold != nil {
+		predicates = append(predicates, training.ReferenceEqualFold(*i.ReferenceEqualFold))
+	}
+	if i.ReferenceContainsFold != nil {
+		predicates = append(predicates, training.ReferenceContainsFold(*i.ReferenceContainsFold))
+	}
+	if i.OrganizationID != nil {
+		predicates = append(predicates, training.OrganizationIDEQ(*i.OrganizationID))
+	}
+	if i.OrganizationIDNEQ != nil {
+		predicates = append(predicates, training.OrganizationIDNEQ(*i.OrganizationIDNEQ))
+	}
+	if len(i.OrganizationIDIn) > 0 {
+		predicates = append(predicates, training.OrganizationIDIn(i.OrganizationIDIn...))
+	}
+	if len(i.OrganizationIDNotIn) > 0 {
+		predicates = append(predicates, training.OrganizationIDNotIn(i.OrganizationIDNotIn...))
+	}
+	if i.State != nil {
+		predicates = append(predicates, training.StateEQ(*i.State))
+	}
+	if i.StateNEQ != nil {
+		predicates = append(predicates, training.StateNEQ(*i.StateNEQ))
+	}
+	if len(i.StateIn) > 0 {
+		predicates = append(predicates, training.StateIn(i.StateIn...))
+	}
+	if len(i.StateNotIn) > 0 {
+		predicates = append(predicates, training.StateNotIn(i.StateNotIn...))
+	}
+	if i.ChangeState != nil {
+		predicates = append(predicates, training.ChangeStateEQ(*i.ChangeState))
+	}
+	if i.ChangeStateNEQ != nil {
+		predicates = append(predicates, training.ChangeStateNEQ(*i.ChangeStateNEQ))
+	}
+	if len(i.ChangeStateIn) > 0 {
+		predicates = append(predicates, training.ChangeStateIn(i.ChangeStateIn...))
+	}
+	if len(i.ChangeStateNotIn) > 0 {
+		predicates = append(predicates, training.ChangeStateNotIn(i.ChangeStateNotIn...))
+	}
+	if i.Certifying != nil {
+		predicates = append(predicates, training.CertifyingEQ(*i.Certifying))
+	}
+	if i.CertifyingNEQ != nil {
+		predicates = append(predicates, training.CertifyingNEQ(*i.CertifyingNEQ))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, training.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, training.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, training.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, training.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, training.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, training.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, training.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, training.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, training.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, training.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, training.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, training.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, training.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.Objective != nil {
+		predicates = append(predicates, training.ObjectiveEQ(*i.Objective))
+	}
+	if i.ObjectiveNEQ != nil {
+		predicates = append(predicates, training.ObjectiveNEQ(*i.ObjectiveNEQ))
+	}
+	if len(i.ObjectiveIn) > 0 {
+		predicates = append(predicates, training.ObjectiveIn(i.ObjectiveIn...))
+	}
+	if len(i.ObjectiveNotIn) > 0 {
+		predicates = append(predicates, training.ObjectiveNotIn(i.ObjectiveNotIn...))
+	}
+	if i.ObjectiveGT != nil {
+		predicates = append(predicates, training.ObjectiveGT(*i.ObjectiveGT))
+	}
+	if i.ObjectiveGTE != nil {
+		predicates = append(predicates, training.ObjectiveGTE(*i.ObjectiveGTE))
+	}
+	if i.ObjectiveLT != nil {
+		predicates = append(predicates, training.ObjectiveLT(*i.ObjectiveLT))
+	}
+	if i.ObjectiveLTE != nil {
+		predicates = append(predicates, training.ObjectiveLTE(*i.ObjectiveLTE))
+	}
+	if i.ObjectiveContains != nil {
+		predicates = append(predicates, training.ObjectiveContains(*i.ObjectiveContains))
+	}
+	if i.ObjectiveHasPrefix != nil {
+		predicates = append(predicates, training.ObjectiveHasPrefix(*i.ObjectiveHasPrefix))
+	}
+	if i.ObjectiveHasSuffix != nil {
+		predicates = append(predicates, training.ObjectiveHasSuffix(*i.ObjectiveHasSuffix))
+	}
+	if i.ObjectiveEqualFold != nil {
+		predicates = append(predicates, training.ObjectiveEqualFold(*i.ObjectiveEqualFold))
+	}
+	if i.ObjectiveContainsFold != nil {
+		predicates = append(predicates, training.ObjectiveContainsFold(*i.ObjectiveContainsFold))
+	}
+	if i.Content != nil {
+		predicates = append(predicates, training.ContentEQ(*i.Content))
+	}
+	if i.ContentNEQ != nil {
+		predicates = append(predicates, training.ContentNEQ(*i.ContentNEQ))
+	}
+	if len(i.ContentIn) > 0 {
+		predicates = append(predicates, training.ContentIn(i.ContentIn...))
+	}
+	if len(i.ContentNotIn) > 0 {
+		predicates = append(predicates, training.ContentNotIn(i.ContentNotIn...))
+	}
+	if i.ContentGT != nil {
+		predicates = append(predicates, training.ContentGT(*i.ContentGT))
+	}
+	if i.ContentGTE != nil {
+		predicates = append(predicates, training.ContentGTE(*i.ContentGTE))
+	}
+	if i.ContentLT != nil {
+		predicates = append(predicates, training.ContentLT(*i.ContentLT))
+	}
+	if i.ContentLTE != nil {
+		predicates = append(predicates, training.ContentLTE(*i.ContentLTE))
+	}
+	if i.ContentContains != nil {
+		predicates = append(predicates, training.ContentContains(*i.ContentContains))
+	}
+	if i.ContentHasPrefix != nil {
+		predicates = append(predicates, training.ContentHasPrefix(*i.ContentHasPrefix))
+	}
+	if i.ContentHasSuffix != nil {
+		predicates = append(predicates, training.ContentHasSuffix(*i.ContentHasSuffix))
+	}
+	if i.ContentIsNil {
+		predicates = append(predicates, training.ContentIsNil())
+	}
+	if i.ContentNotNil {
+		predicates = append(predicates, training.ContentNotNil())
+	}
+	if i.ContentEqualFold != nil {
+		predicates = append(predicates, training.ContentEqualFold(*i.ContentEqualFold))
+	}
+	if i.ContentContainsFold != nil {
+		predicates = append(predicates, training.ContentContainsFold(*i.ContentContainsFold))
+	}
+	if i.ExpectedResults != nil {
+		predicates = append(predicates, training.ExpectedResultsEQ(*i.ExpectedResults))
+	}
+	if i.ExpectedResultsNEQ != nil {
+		predicates = append(predicates, training.ExpectedResultsNEQ(*i.ExpectedResultsNEQ))
+	}
+	if len(i.ExpectedResultsIn) > 0 {
+		predicates = append(predicates, training.ExpectedResultsIn(i.ExpectedResultsIn...))
+	}
+	if len(i.ExpectedResultsNotIn) > 0 {
+		predicates = append(predicates, training.ExpectedResultsNotIn(i.ExpectedResultsNotIn...))
+	}
+	if i.ExpectedResultsGT != nil {
+		predicates = append(predicates, training.ExpectedResultsGT(*i.ExpectedResultsGT))
+	}
+	if i.ExpectedResultsGTE != nil {
+		predicates = append(predicates, training.ExpectedResultsGTE(*i.ExpectedResultsGTE))
+	}
+	if i.ExpectedResultsLT != nil {
+		predicates = append(predicates, training.ExpectedResultsLT(*i.ExpectedResultsLT))
+	}
+	if i.ExpectedResultsLTE != nil {
+		predicates = append(predicates, training.ExpectedResultsLTE(*i.ExpectedResultsLTE))
+	}
+	if i.ExpectedResultsContains != nil {
+		predicates = append(predicates, training.ExpectedResultsContains(*i.ExpectedResultsContains))
+	}
+	if i.ExpectedResultsHasPrefix != nil {
+		predicates = append(predicates, training.ExpectedResultsHasPrefix(*i.ExpectedResultsHasPrefix))
+	}
+	if i.ExpectedResultsHasSuffix != nil {
+		predicates = append(predicates, training.ExpectedResultsHasSuffix(*i.ExpectedResultsHasSuffix))
+	}
+	if i.ExpectedResultsIsNil {
+		predicates = append(predicates, training.ExpectedResultsIsNil())
+	}
+	if i.ExpectedResultsNotNil {
+		predicates = append(predicates, training.ExpectedResultsNotNil())
+	}
+	if i.ExpectedResultsEqualFold != nil {
+		predicates = append(predicates, training.ExpectedResultsEqualFold(*i.ExpectedResultsEqualFold))
+	}
+	if i.ExpectedResultsContainsFold != nil {
+		predicates = append(predicates, training.ExpectedResultsContainsFold(*i.ExpectedResultsContainsFold))
+	}
+	if i.EntryLevel != nil {
+		predicates = append(predicates, training.EntryLevelEQ(*i.EntryLevel))
+	}
+	if i.EntryLevelNEQ != nil {
+		predicates = append(predicates, training.EntryLevelNEQ(*i.EntryLevelNEQ))
+	}
+	if len(i.EntryLevelIn) > 0 {
+		predicates = append(predicates, training.EntryLevelIn(i.EntryLevelIn...))
+	}
+	if len(i.EntryLevelNotIn) > 0 {
+		predicates = append(predicates, training.EntryLevelNotIn(i.EntryLevelNotIn...))
+	}
+	if i.EntryLevelGT != nil {
+		predicates = append(predicates, training.EntryLevelGT(*i.EntryLevelGT))
+	}
+	if i.EntryLevelGTE != nil {
+		predicates = append(predicates, training.EntryLevelGTE(*i.EntryLevelGTE))
+	}
+	if i.EntryLevelLT != nil {
+		predicates = append(predicates, training.EntryLevelLT(*i.EntryLevelLT))
+	}
+	if i.EntryLevelLTE != nil {
+		predicates = append(predicates, training.EntryLevelLTE(*i.EntryLevelLTE))
+	}
+	if i.EntryLevelContains != nil {
+		predicates = append(predicates, training.EntryLevelContains(*i.EntryLevelContains))
+	}
+	if i.EntryLevelHasPrefix != nil {
+		predicates = append(predicates, training.EntryLevelHasPrefix(*i.EntryLevelHasPrefix))
+	}
+	if i.EntryLevelHasSuffix != nil {
+		predicates = append(predicates, training.EntryLevelHasSuffix(*i.EntryLevelHasSuffix))
+	}
+	if i.EntryLevelIsNil {
+		predicates = append(predicates, training.EntryLevelIsNil())
+	}
+	if i.EntryLevelNotNil {
+		predicates = append(predicates, training.EntryLevelNotNil())
+	}
+	if i.EntryLevelEqualFold != nil {
+		predicates = append(predicates, training.EntryLevelEqualFold(*i.EntryLevelEqualFold))
+	}
+	if i.EntryLevelContainsFold != nil {
+		predicates = append(predicates, training.EntryLevelContainsFold(*i.EntryLevelContainsFold))
+	}
+	if i.ExitLevel != nil {
+		predicates = append(predicates, training.ExitLevelEQ(*i.ExitLevel))
+	}
+	if i.ExitLevelNEQ != nil {
+		predicates = append(predicates, training.ExitLevelNEQ(*i.ExitLevelNEQ))
+	}
+	if len(i.ExitLevelIn) > 0 {
+		predicates = append(predicates, training.ExitLevelIn(i.ExitLevelIn...))
+	}
+	if len(i.ExitLevelNotIn) > 0 {
+		predicates = append(predicates, training.ExitLevelNotIn(i.ExitLevelNotIn...))
+	}
+	if i.ExitLevelGT != nil {
+		predicates = append(predicates, training.ExitLevelGT(*i.ExitLevelGT))
+	}
+	if i.ExitLevelGTE != nil {
+		predicates = append(predicates, training.ExitLevelGTE(*i.ExitLevelGTE))
+	}
+	if i.ExitLevelLT != nil {
+		predicates = append(predicates, training.ExitLevelLT(*i.ExitLevelLT))
+	}
+	if i.ExitLevelLTE != nil {
+		predicates = append(predicates, training.ExitLevelLTE(*i.ExitLevelLTE))
+	}
+	if i.ExitLevelContains != nil {
+		predicates = append(predicates, training.ExitLevelContains(*i.ExitLevelContains))
+	}
+	if i.ExitLevelHasPrefix != nil {
+		predicates = append(predicates, training.ExitLevelHasPrefix(*i.ExitLevelHasPrefix))
+	}
+	if i.ExitLevelHasSuffix != nil {
+		predicates = append(predicates, training.ExitLevelHasSuffix(*i.ExitLevelHasSuffix))
+	}
+	if i.ExitLevelIsNil {
+		predicates = append(predicates, training.ExitLevelIsNil())
+	}
+	if i.ExitLevelNotNil {
+		predicates = append(predicates, training.ExitLevelNotNil())
+	}
+	if i.ExitLevelEqualFold != nil {
+		predicates = append(predicates, training.ExitLevelEqualFold(*i.ExitLevelEqualFold))
+	}
+	if i.ExitLevelContainsFold != nil {
+		predicates = append(predicates, training.ExitLevelContainsFold(*i.ExitLevelContainsFold))
+	}
+	if i.CycleYears != nil {
+		predicates = append(predicates, training.CycleYearsEQ(*i.CycleYears))
+	}
+	if i.CycleYearsNEQ != nil {
+		predicates = append(predicates, training.CycleYearsNEQ(*i.CycleYearsNEQ))
+	}
+	if len(i.CycleYearsIn) > 0 {
+		predicates = append(predicates, training.CycleYearsIn(i.CycleYearsIn...))
+	}
+	if len(i.CycleYearsNotIn) > 0 {
+		predicates = append(predicates, training.CycleYearsNotIn(i.CycleYearsNotIn...))
+	}
+	if i.CycleYearsGT != nil {
+		predicates = append(predicates, training.CycleYearsGT(*i.CycleYearsGT))
+	}
+	if i.CycleYearsGTE != nil {
+		predicates = append(predicates, training.CycleYearsGTE(*i.CycleYearsGTE))
+	}
+	if i.CycleYearsLT != nil {
+		predicates = append(predicates, training.CycleYearsLT(*i.CycleYearsLT))
+	}
+	if i.CycleYearsLTE != nil {
+		predicates = append(predicates, training.CycleYearsLTE(*i.CycleYearsLTE))
+	}
+	if i.CycleYearsIsNil {
+		predicates = append(predicates, training.CycleYearsIsNil())
+	}
+	if i.CycleYearsNotNil {
+		predicates = append(predicates, training.CycleYearsNotNil())
+	}
+	if i.Apprenticeship != nil {
+		predicates = append(predicates, training.ApprenticeshipEQ(*i.Apprenticeship))
+	}
+	if i.ApprenticeshipNEQ != nil {
+		predicates = append(predicates, training.ApprenticeshipNEQ(*i.ApprenticeshipNEQ))
+	}
+	if i.Parcoursup != nil {
+		predicates = append(predicates, training.ParcoursupEQ(*i.Parcoursup))
+	}
+	if i.ParcoursupNEQ != nil {
+		predicates = append(predicates, training.ParcoursupNEQ(*i.ParcoursupNEQ))
+	}
+	if i.Affelnet != nil {
+		predicates = append(predicates, training.AffelnetEQ(*i.Affelnet))
+	}
+	if i.AffelnetNEQ != nil {
+		predicates = append(predicates, training.AffelnetNEQ(*i.AffelnetNEQ))
+	}
+	if i.ContactRequests != nil {
+		predicates = append(predicates, training.ContactRequestsEQ(*i.ContactRequests))
+	}
+	if i.ContactRequestsNEQ != nil {
+		predicates = append(predicates, training.ContactRequestsNEQ(*i.ContactRequestsNEQ))
+	}
+	if len(i.ContactRequestsIn) > 0 {
+		predicates = append(predicates, training.ContactRequestsIn(i.ContactRequestsIn...))
+	}
+	if len(i.ContactRequestsNotIn) > 0 {
+		predicates = append(predicates, training.ContactRequestsNotIn(i.ContactRequestsNotIn...))
+	}
+	if i.ContactRequestsGT != nil {
+		predicates = append(predicates, training.ContactRequestsGT(*i.ContactRequestsGT))
+	}
+	if i.ContactRequestsGTE != nil {
+		predicates = append(predicates, training.ContactRequestsGTE(*i.ContactRequestsGTE))
+	}
+	if i.ContactRequestsLT != nil {
+		predicates = append(predicates, training.ContactRequestsLT(*i.ContactRequestsLT))
+	}
+	if i.ContactRequestsLTE != nil {
+		predicates = append(predicates, training.ContactRequestsLTE(*i.ContactRequestsLTE))
+	}
+	if i.ContactRequestsContains != nil {
+		predicates = append(predicates, training.ContactRequestsContains(*i.ContactRequestsContains))
+	}
+	if i.ContactRequestsHasPrefix != nil {
+		predicates = append(predicates, training.ContactRequestsHasPrefix(*i.ContactRequestsHasPrefix))
+	}
+	if i.ContactRequestsHasSuffix != nil {
+		predicates = append(predicates, training.ContactRequestsHasSuffix(*i.ContactRequestsHasSuffix))
+	}
+	if i.ContactRequestsIsNil {
+		predicates = append(predicates, training.ContactRequestsIsNil())
+	}
+	if i.ContactRequestsNotNil {
+		predicates = append(predicates, training.ContactRequestsNotNil())
+	}
+	if i.ContactRequestsEqualFold != nil {
+		predicates = append(predicates, training.ContactRequestsEqualFold(*i.ContactRequestsEqualFold))
+	}
+	if i.ContactRequestsContainsFold != nil {
+		predicates = append(predicates, training.ContactRequestsContainsFold(*i.ContactRequestsContainsFold))
+	}
+	if i.AuthorID != nil {
+		predicates = append(predicates, training.AuthorIDEQ(*i.AuthorID))
+	}
+	if i.AuthorIDNEQ != nil {
+		predicates = append(predicates, training.AuthorIDNEQ(*i.AuthorIDNEQ))
+	}
+	if len(i.AuthorIDIn) > 0 {
+		predicates = append(predicates, training.AuthorIDIn(i.AuthorIDIn...))
+	}
+	if len(i.AuthorIDNotIn) > 0 {
+		predicates = append(predicates, training.AuthorIDNotIn(i.AuthorIDNotIn...))
+	}
+	if i.AuthorIDIsNil {
+		predicates = append(predicates, training.AuthorIDIsNil())
+	}
+	if i.AuthorIDNotNil {
+		predicates = append(predicates, training.AuthorIDNotNil())
+	}
+	if i.LastActionAt != nil {
+		predicates = append(predicates, training.LastActionAtEQ(*i.LastActionAt))
+	}
+	if i.LastActionAtNEQ != nil {
+		predicates = append(predicates, training.LastActionAtNEQ(*i.LastActionAtNEQ))
+	}
+	if len(i.LastActionAtIn) > 0 {
+		predicates = append(predicates, training.LastActionAtIn(i.LastActionAtIn...))
+	}
+	if len(i.LastActionAtNotIn) > 0 {
+		predicates = append(predicates, training.LastActionAtNotIn(i.LastActionAtNotIn...))
+	}
+	if i.LastActionAtGT != nil {
+		predicates = append(predicates, training.LastActionAtGT(*i.LastActionAtGT))
+	}
+	if i.LastActionAtGTE != nil {
+		predicates = append(predicates, training.LastActionAtGTE(*i.LastActionAtGTE))
+	}
+	if i.LastActionAtLT != nil {
+		predicates = append(predicates, training.LastActionAtLT(*i.LastActionAtLT))
+	}
+	if i.LastActionAtLTE != nil {
+		predicates = append(predicates, training.LastActionAtLTE(*i.LastActionAtLTE))
+	}
+	if i.SubmittedAt != nil {
+		predicates = append(predicates, training.SubmittedAtEQ(*i.SubmittedAt))
+	}
+	if i.SubmittedAtNEQ != nil {
+		predicates = append(predicates, training.SubmittedAtNEQ(*i.SubmittedAtNEQ))
+	}
+	if len(i.SubmittedAtIn) > 0 {
+		predicates = append(predicates, training.SubmittedAtIn(i.SubmittedAtIn...))
+	}
+	if len(i.SubmittedAtNotIn) > 0 {
+		predicates = append(predicates, training.SubmittedAtNotIn(i.SubmittedAtNotIn...))
+	}
+	if i.SubmittedAtGT != nil {
+		predicates = append(predicates, training.SubmittedAtGT(*i.SubmittedAtGT))
+	}
+	if i.SubmittedAtGTE != nil {
+		predicates = append(predicates, training.SubmittedAtGTE(*i.SubmittedAtGTE))
+	}
+	if i.SubmittedAtLT != nil {
+		predicates = append(predicates, training.SubmittedAtLT(*i.SubmittedAtLT))
+	}
+	if i.SubmittedAtLTE != nil {
+		predicates = append(predicates, training.SubmittedAtLTE(*i.SubmittedAtLTE))
+	}
+	if i.SubmittedAtIsNil {
+		predicates = append(predicates, training.SubmittedAtIsNil())
+	}
+	if i.SubmittedAtNotNil {
+		predicates = append(predicates, training.SubmittedAtNotNil())
+	}
+	if i.PublishedAt != nil {
+		predicates = append(predicates, training.PublishedAtEQ(*i.PublishedAt))
+	}
+	if i.PublishedAtNEQ != nil {
+		predicates = append(predicates, training.PublishedAtNEQ(*i.PublishedAtNEQ))
+	}
+	if len(i.PublishedAtIn) > 0 {
+		predicates = append(predicates, training.PublishedAtIn(i.PublishedAtIn...))
+	}
+	if len(i.PublishedAtNotIn) > 0 {
+		predicates = append(predicates, training.PublishedAtNotIn(i.PublishedAtNotIn...))
+	}
+	if i.PublishedAtGT != nil {
+		predicates = append(predicates, training.PublishedAtGT(*i.PublishedAtGT))
+	}
+	if i.PublishedAtGTE != nil {
+		predicates = append(predicates, training.PublishedAtGTE(*i.PublishedAtGTE))
+	}
+	if i.PublishedAtLT != nil {
+		predicates = append(predicates, training.PublishedAtLT(*i.PublishedAtLT))
+	}
+	if i.PublishedAtLTE != nil {
+		predicates = append(predicates, training.PublishedAtLTE(*i.PublishedAtLTE))
+	}
+	if i.PublishedAtIsNil {
+		predicates = append(predicates, training.PublishedAtIsNil())
+	}
+	if i.PublishedAtNotNil {
+		predicates = append(predicates, training.PublishedAtNotNil())
+	}
+	if i.OperatorComment != nil {
+		predicates = append(predicates, training.OperatorCommentEQ(*i.OperatorComment))
+	}
+	if i.OperatorCommentNEQ != nil {
+		predicates = append(predicates, training.OperatorCommentNEQ(*i.OperatorCommentNEQ))
+	}
+	if len(i.OperatorCommentIn) > 0 {
+		predicates = append(predicates, training.OperatorCommentIn(i.OperatorCommentIn...))
+	}
+	if len(i.OperatorCommentNotIn) > 0 {
+		predicates = append(predicates, training.OperatorCommentNotIn(i.OperatorCommentNotIn...))
+	}
+	if i.OperatorCommentGT != nil {
+		predicates = append(predicates, training.OperatorCommentGT(*i.OperatorCommentGT))
+	}
+	if i.OperatorCommentGTE != nil {
+		predicates = append(predicates, training.OperatorCommentGTE(*i.OperatorCommentGTE))
+	}
+	if i.OperatorCommentLT != nil {
+		predicates = append(predicates, training.OperatorCommentLT(*i.OperatorCommentLT))
+	}
+	if i.OperatorCommentLTE != nil {
+		predicates = append(predicates, training.OperatorCommentLTE(*i.OperatorCommentLTE))
+	}
+	if i.OperatorCommentContains != nil {
+		predicates = append(predicates, training.OperatorCommentContains(*i.OperatorCommentContains))
+	}
+	if i.OperatorCommentHasPrefix != nil {
+		predicates = append(predicates, training.OperatorCommentHasPrefix(*i.OperatorCommentHasPrefix))
+	}
+	if i.OperatorCommentHasSuffix != nil {
+		predicates = append(predicates, training.OperatorCommentHasSuffix(*i.OperatorCommentHasSuffix))
+	}
+	if i.OperatorCommentIsNil {
+		predicates = append(predicates, training.OperatorCommentIsNil())
+	}
+	if i.OperatorCommentNotNil {
+		predicates = append(predicates, training.OperatorCommentNotNil())
+	}
+	if i.OperatorCommentEqualFold != nil {
+		predicates = append(predicates, training.OperatorCommentEqualFold(*i.OperatorCommentEqualFold))
+	}
+	if i.OperatorCommentContainsFold != nil {
+		predicates = append(predicates, training.OperatorCommentContainsFold(*i.OperatorCommentContainsFold))
+	}
+	if i.ArchiveReason != nil {
+		predicates = append(predicates, training.ArchiveReasonEQ(*i.ArchiveReason))
+	}
+	if i.ArchiveReasonNEQ != nil {
+		predicates = append(predicates, training.ArchiveReasonNEQ(*i.ArchiveReasonNEQ))
+	}
+	if len(i.ArchiveReasonIn) > 0 {
+		predicates = append(predicates, training.ArchiveReasonIn(i.ArchiveReasonIn...))
+	}
+	if len(i.ArchiveReasonNotIn) > 0 {
+		predicates = append(predicates, training.ArchiveReasonNotIn(i.ArchiveReasonNotIn...))
+	}
+	if i.ArchiveReasonGT != nil {
+		predicates = append(predicates, training.ArchiveReasonGT(*i.ArchiveReasonGT))
+	}
+	if i.ArchiveReasonGTE != nil {
+		predicates = append(predicates, training.ArchiveReasonGTE(*i.ArchiveReasonGTE))
+	}
+	if i.ArchiveReasonLT != nil {
+		predicates = append(predicates, training.ArchiveReasonLT(*i.ArchiveReasonLT))
+	}
+	if i.ArchiveReasonLTE != nil {
+		predicates = append(predicates, training.ArchiveReasonLTE(*i.ArchiveReasonLTE))
+	}
+	if i.ArchiveReasonContains != nil {
+		predicates = append(predicates, training.ArchiveReasonContains(*i.ArchiveReasonContains))
+	}
+	if i.ArchiveReasonHasPrefix != nil {
+		predicates = append(predicates, training.ArchiveReasonHasPrefix(*i.ArchiveReasonHasPrefix))
+	}
+	if i.ArchiveReasonHasSuffix != nil {
+		predicates = append(predicates, training.ArchiveReasonHasSuffix(*i.ArchiveReasonHasSuffix))
+	}
+	if i.ArchiveReasonIsNil {
+		predicates = append(predicates, training.ArchiveReasonIsNil())
+	}
+	if i.ArchiveReasonNotNil {
+		predicates = append(predicates, training.ArchiveReasonNotNil())
+	}
+	if i.ArchiveReasonEqualFold != nil {
+		predicates = append(predicates, training.ArchiveReasonEqualFold(*i.ArchiveReasonEqualFold))
+	}
+	if i.ArchiveReasonContainsFold != nil {
+		predicates = append(predicates, training.ArchiveReasonContainsFold(*i.ArchiveReasonContainsFold))
+	}
+	if i.ArchiveComment != nil {
+		predicates = append(predicates, training.ArchiveCommentEQ(*i.ArchiveComment))
+	}
+	if i.ArchiveCommentNEQ != nil {
+		predicates = append(predicates, training.ArchiveCommentNEQ(*i.ArchiveCommentNEQ))
+	}
+	if len(i.ArchiveCommentIn) > 0 {
+		predicates = append(predicates, training.ArchiveCommentIn(i.ArchiveCommentIn...))
+	}
+	if len(i.ArchiveCommentNotIn) > 0 {
+		predicates = append(predicates, training.ArchiveCommentNotIn(i.ArchiveCommentNotIn...))
+	}
+	if i.ArchiveCommentGT != nil {
+		predicates = append(predicates, training.ArchiveCommentGT(*i.ArchiveCommentGT))
+	}
+	if i.ArchiveCommentGTE != nil {
+		predicates = append(predicates, training.ArchiveCommentGTE(*i.ArchiveCommentGTE))
+	}
+	if i.ArchiveCommentLT != nil {
+		predicates = append(predicates, training.ArchiveCommentLT(*i.ArchiveCommentLT))
+	}
+	if i.ArchiveCommentLTE != nil {
+		predicates = append(predicates, training.ArchiveCommentLTE(*i.ArchiveCommentLTE))
+	}
+	if i.ArchiveCommentContains != nil {
+		predicates = append(predicates, training.ArchiveCommentContains(*i.ArchiveCommentContains))
+	}
+	if i.ArchiveCommentHasPrefix != nil {
+		predicates = append(predicates, training.ArchiveCommentHasPrefix(*i.ArchiveCommentHasPrefix))
+	}
+	if i.ArchiveCommentHasSuffix != nil {
+		predicates = append(predicates, training.ArchiveCommentHasSuffix(*i.ArchiveCommentHasSuffix))
+	}
+	if i.ArchiveCommentIsNil {
+		predicates = append(predicates, training.ArchiveCommentIsNil())
+	}
+	if i.ArchiveCommentNotNil {
+		predicates = append(predicates, training.ArchiveCommentNotNil())
+	}
+	if i.ArchiveCommentEqualFold != nil {
+		predicates = append(predicates, training.ArchiveCommentEqualFold(*i.ArchiveCommentEqualFold))
+	}
+	if i.ArchiveCommentContainsFold != nil {
+		predicates = append(predicates, training.ArchiveCommentContainsFold(*i.ArchiveCommentContainsFold))
+	}
+
+	if i.HasOrganization != nil {
+		p := training.HasOrganization()
+		if !*i.HasOrganization {
+			p = training.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasOrganizationWith) > 0 {
+		with := make([]predicate.Organization, 0, len(i.HasOrganizationWith))
+		for _, w := range i.HasOrganizationWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasOrganizationWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, training.HasOrganizationWith(with...))
+	}
+	if i.HasSessions != nil {
+		p := training.HasSessions()
+		if !*i.HasSessions {
+			p = training.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSessionsWith) > 0 {
+		with := make([]predicate.Session, 0, len(i.HasSessionsWith))
+		for _, w := range i.HasSessionsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSessionsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, training.HasSessionsWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyTrainingWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return training.And(predicates...), nil
+	}
+}
+
 // UserWhereInput represents a where input for filtering User queries.
 type UserWhereInput struct {
 	Predicates []predicate.User  `json:"-"`
@@ -9103,5 +11580,831 @@ func (i *UserWhereInput) P() (predicate.User, error) {
 		return predicates[0], nil
 	default:
 		return user.And(predicates...), nil
+	}
+}
+
+// VenueWhereInput represents a where input for filtering Venue queries.
+type VenueWhereInput struct {
+	Predicates []predicate.Venue  `json:"-"`
+	Not        *VenueWhereInput   `json:"not,omitempty"`
+	Or         []*VenueWhereInput `json:"or,omitempty"`
+	And        []*VenueWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "organization_id" field predicates.
+	OrganizationID      *int  `json:"organizationID,omitempty"`
+	OrganizationIDNEQ   *int  `json:"organizationIDNEQ,omitempty"`
+	OrganizationIDIn    []int `json:"organizationIDIn,omitempty"`
+	OrganizationIDNotIn []int `json:"organizationIDNotIn,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "siret" field predicates.
+	Siret             *string  `json:"siret,omitempty"`
+	SiretNEQ          *string  `json:"siretNEQ,omitempty"`
+	SiretIn           []string `json:"siretIn,omitempty"`
+	SiretNotIn        []string `json:"siretNotIn,omitempty"`
+	SiretGT           *string  `json:"siretGT,omitempty"`
+	SiretGTE          *string  `json:"siretGTE,omitempty"`
+	SiretLT           *string  `json:"siretLT,omitempty"`
+	SiretLTE          *string  `json:"siretLTE,omitempty"`
+	SiretContains     *string  `json:"siretContains,omitempty"`
+	SiretHasPrefix    *string  `json:"siretHasPrefix,omitempty"`
+	SiretHasSuffix    *string  `json:"siretHasSuffix,omitempty"`
+	SiretIsNil        bool     `json:"siretIsNil,omitempty"`
+	SiretNotNil       bool     `json:"siretNotNil,omitempty"`
+	SiretEqualFold    *string  `json:"siretEqualFold,omitempty"`
+	SiretContainsFold *string  `json:"siretContainsFold,omitempty"`
+
+	// "street" field predicates.
+	Street             *string  `json:"street,omitempty"`
+	StreetNEQ          *string  `json:"streetNEQ,omitempty"`
+	StreetIn           []string `json:"streetIn,omitempty"`
+	StreetNotIn        []string `json:"streetNotIn,omitempty"`
+	StreetGT           *string  `json:"streetGT,omitempty"`
+	StreetGTE          *string  `json:"streetGTE,omitempty"`
+	StreetLT           *string  `json:"streetLT,omitempty"`
+	StreetLTE          *string  `json:"streetLTE,omitempty"`
+	StreetContains     *string  `json:"streetContains,omitempty"`
+	StreetHasPrefix    *string  `json:"streetHasPrefix,omitempty"`
+	StreetHasSuffix    *string  `json:"streetHasSuffix,omitempty"`
+	StreetEqualFold    *string  `json:"streetEqualFold,omitempty"`
+	StreetContainsFold *string  `json:"streetContainsFold,omitempty"`
+
+	// "locality" field predicates.
+	Locality             *string  `json:"locality,omitempty"`
+	LocalityNEQ          *string  `json:"localityNEQ,omitempty"`
+	LocalityIn           []string `json:"localityIn,omitempty"`
+	LocalityNotIn        []string `json:"localityNotIn,omitempty"`
+	LocalityGT           *string  `json:"localityGT,omitempty"`
+	LocalityGTE          *string  `json:"localityGTE,omitempty"`
+	LocalityLT           *string  `json:"localityLT,omitempty"`
+	LocalityLTE          *string  `json:"localityLTE,omitempty"`
+	LocalityContains     *string  `json:"localityContains,omitempty"`
+	LocalityHasPrefix    *string  `json:"localityHasPrefix,omitempty"`
+	LocalityHasSuffix    *string  `json:"localityHasSuffix,omitempty"`
+	LocalityIsNil        bool     `json:"localityIsNil,omitempty"`
+	LocalityNotNil       bool     `json:"localityNotNil,omitempty"`
+	LocalityEqualFold    *string  `json:"localityEqualFold,omitempty"`
+	LocalityContainsFold *string  `json:"localityContainsFold,omitempty"`
+
+	// "po_box" field predicates.
+	PoBox             *string  `json:"poBox,omitempty"`
+	PoBoxNEQ          *string  `json:"poBoxNEQ,omitempty"`
+	PoBoxIn           []string `json:"poBoxIn,omitempty"`
+	PoBoxNotIn        []string `json:"poBoxNotIn,omitempty"`
+	PoBoxGT           *string  `json:"poBoxGT,omitempty"`
+	PoBoxGTE          *string  `json:"poBoxGTE,omitempty"`
+	PoBoxLT           *string  `json:"poBoxLT,omitempty"`
+	PoBoxLTE          *string  `json:"poBoxLTE,omitempty"`
+	PoBoxContains     *string  `json:"poBoxContains,omitempty"`
+	PoBoxHasPrefix    *string  `json:"poBoxHasPrefix,omitempty"`
+	PoBoxHasSuffix    *string  `json:"poBoxHasSuffix,omitempty"`
+	PoBoxIsNil        bool     `json:"poBoxIsNil,omitempty"`
+	PoBoxNotNil       bool     `json:"poBoxNotNil,omitempty"`
+	PoBoxEqualFold    *string  `json:"poBoxEqualFold,omitempty"`
+	PoBoxContainsFold *string  `json:"poBoxContainsFold,omitempty"`
+
+	// "postcode" field predicates.
+	Postcode             *string  `json:"postcode,omitempty"`
+	PostcodeNEQ          *string  `json:"postcodeNEQ,omitempty"`
+	PostcodeIn           []string `json:"postcodeIn,omitempty"`
+	PostcodeNotIn        []string `json:"postcodeNotIn,omitempty"`
+	PostcodeGT           *string  `json:"postcodeGT,omitempty"`
+	PostcodeGTE          *string  `json:"postcodeGTE,omitempty"`
+	PostcodeLT           *string  `json:"postcodeLT,omitempty"`
+	PostcodeLTE          *string  `json:"postcodeLTE,omitempty"`
+	PostcodeContains     *string  `json:"postcodeContains,omitempty"`
+	PostcodeHasPrefix    *string  `json:"postcodeHasPrefix,omitempty"`
+	PostcodeHasSuffix    *string  `json:"postcodeHasSuffix,omitempty"`
+	PostcodeEqualFold    *string  `json:"postcodeEqualFold,omitempty"`
+	PostcodeContainsFold *string  `json:"postcodeContainsFold,omitempty"`
+
+	// "city" field predicates.
+	City             *string  `json:"city,omitempty"`
+	CityNEQ          *string  `json:"cityNEQ,omitempty"`
+	CityIn           []string `json:"cityIn,omitempty"`
+	CityNotIn        []string `json:"cityNotIn,omitempty"`
+	CityGT           *string  `json:"cityGT,omitempty"`
+	CityGTE          *string  `json:"cityGTE,omitempty"`
+	CityLT           *string  `json:"cityLT,omitempty"`
+	CityLTE          *string  `json:"cityLTE,omitempty"`
+	CityContains     *string  `json:"cityContains,omitempty"`
+	CityHasPrefix    *string  `json:"cityHasPrefix,omitempty"`
+	CityHasSuffix    *string  `json:"cityHasSuffix,omitempty"`
+	CityEqualFold    *string  `json:"cityEqualFold,omitempty"`
+	CityContainsFold *string  `json:"cityContainsFold,omitempty"`
+
+	// "insee_code" field predicates.
+	InseeCode             *string  `json:"inseeCode,omitempty"`
+	InseeCodeNEQ          *string  `json:"inseeCodeNEQ,omitempty"`
+	InseeCodeIn           []string `json:"inseeCodeIn,omitempty"`
+	InseeCodeNotIn        []string `json:"inseeCodeNotIn,omitempty"`
+	InseeCodeGT           *string  `json:"inseeCodeGT,omitempty"`
+	InseeCodeGTE          *string  `json:"inseeCodeGTE,omitempty"`
+	InseeCodeLT           *string  `json:"inseeCodeLT,omitempty"`
+	InseeCodeLTE          *string  `json:"inseeCodeLTE,omitempty"`
+	InseeCodeContains     *string  `json:"inseeCodeContains,omitempty"`
+	InseeCodeHasPrefix    *string  `json:"inseeCodeHasPrefix,omitempty"`
+	InseeCodeHasSuffix    *string  `json:"inseeCodeHasSuffix,omitempty"`
+	InseeCodeIsNil        bool     `json:"inseeCodeIsNil,omitempty"`
+	InseeCodeNotNil       bool     `json:"inseeCodeNotNil,omitempty"`
+	InseeCodeEqualFold    *string  `json:"inseeCodeEqualFold,omitempty"`
+	InseeCodeContainsFold *string  `json:"inseeCodeContainsFold,omitempty"`
+
+	// "latitude" field predicates.
+	Latitude      *float64  `json:"latitude,omitempty"`
+	LatitudeNEQ   *float64  `json:"latitudeNEQ,omitempty"`
+	LatitudeIn    []float64 `json:"latitudeIn,omitempty"`
+	LatitudeNotIn []float64 `json:"latitudeNotIn,omitempty"`
+	LatitudeGT    *float64  `json:"latitudeGT,omitempty"`
+	LatitudeGTE   *float64  `json:"latitudeGTE,omitempty"`
+	LatitudeLT    *float64  `json:"latitudeLT,omitempty"`
+	LatitudeLTE   *float64  `json:"latitudeLTE,omitempty"`
+
+	// "longitude" field predicates.
+	Longitude      *float64  `json:"longitude,omitempty"`
+	LongitudeNEQ   *float64  `json:"longitudeNEQ,omitempty"`
+	LongitudeIn    []float64 `json:"longitudeIn,omitempty"`
+	LongitudeNotIn []float64 `json:"longitudeNotIn,omitempty"`
+	LongitudeGT    *float64  `json:"longitudeGT,omitempty"`
+	LongitudeGTE   *float64  `json:"longitudeGTE,omitempty"`
+	LongitudeLT    *float64  `json:"longitudeLT,omitempty"`
+	LongitudeLTE   *float64  `json:"longitudeLTE,omitempty"`
+
+	// "phone" field predicates.
+	Phone             *string  `json:"phone,omitempty"`
+	PhoneNEQ          *string  `json:"phoneNEQ,omitempty"`
+	PhoneIn           []string `json:"phoneIn,omitempty"`
+	PhoneNotIn        []string `json:"phoneNotIn,omitempty"`
+	PhoneGT           *string  `json:"phoneGT,omitempty"`
+	PhoneGTE          *string  `json:"phoneGTE,omitempty"`
+	PhoneLT           *string  `json:"phoneLT,omitempty"`
+	PhoneLTE          *string  `json:"phoneLTE,omitempty"`
+	PhoneContains     *string  `json:"phoneContains,omitempty"`
+	PhoneHasPrefix    *string  `json:"phoneHasPrefix,omitempty"`
+	PhoneHasSuffix    *string  `json:"phoneHasSuffix,omitempty"`
+	PhoneIsNil        bool     `json:"phoneIsNil,omitempty"`
+	PhoneNotNil       bool     `json:"phoneNotNil,omitempty"`
+	PhoneEqualFold    *string  `json:"phoneEqualFold,omitempty"`
+	PhoneContainsFold *string  `json:"phoneContainsFold,omitempty"`
+
+	// "organization" edge predicates.
+	HasOrganization     *bool                     `json:"hasOrganization,omitempty"`
+	HasOrganizationWith []*OrganizationWhereInput `json:"hasOrganizationWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *VenueWhereInput) AddPredicates(predicates ...predicate.Venue) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the VenueWhereInput filter on the VenueQuery builder.
+func (i *VenueWhereInput) Filter(q *VenueQuery) (*VenueQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyVenueWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyVenueWhereInput is returned in case the VenueWhereInput is empty.
+var ErrEmptyVenueWhereInput = errors.New("ent: empty predicate VenueWhereInput")
+
+// P returns a predicate for filtering venues.
+// An error is returned if the input is empty or invalid.
+func (i *VenueWhereInput) P() (predicate.Venue, error) {
+	var predicates []predicate.Venue
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, venue.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Venue, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, venue.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Venue, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, venue.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, venue.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, venue.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, venue.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, venue.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, venue.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, venue.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, venue.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, venue.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, venue.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, venue.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, venue.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, venue.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, venue.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, venue.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, venue.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, venue.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, venue.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, venue.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, venue.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, venue.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, venue.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, venue.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, venue.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, venue.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.OrganizationID != nil {
+		predicates = append(predicates, venue.OrganizationIDEQ(*i.OrganizationID))
+	}
+	if i.OrganizationIDNEQ != nil {
+		predicates = append(predicates, venue.OrganizationIDNEQ(*i.OrganizationIDNEQ))
+	}
+	if len(i.OrganizationIDIn) > 0 {
+		predicates = append(predicates, venue.OrganizationIDIn(i.OrganizationIDIn...))
+	}
+	if len(i.OrganizationIDNotIn) > 0 {
+		predicates = append(predicates, venue.OrganizationIDNotIn(i.OrganizationIDNotIn...))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, venue.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, venue.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, venue.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, venue.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, venue.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, venue.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, venue.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, venue.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, venue.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, venue.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, venue.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, venue.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, venue.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Siret != nil {
+		predicates = append(predicates, venue.SiretEQ(*i.Siret))
+	}
+	if i.SiretNEQ != nil {
+		predicates = append(predicates, venue.SiretNEQ(*i.SiretNEQ))
+	}
+	if len(i.SiretIn) > 0 {
+		predicates = append(predicates, venue.SiretIn(i.SiretIn...))
+	}
+	if len(i.SiretNotIn) > 0 {
+		predicates = append(predicates, venue.SiretNotIn(i.SiretNotIn...))
+	}
+	if i.SiretGT != nil {
+		predicates = append(predicates, venue.SiretGT(*i.SiretGT))
+	}
+	if i.SiretGTE != nil {
+		predicates = append(predicates, venue.SiretGTE(*i.SiretGTE))
+	}
+	if i.SiretLT != nil {
+		predicates = append(predicates, venue.SiretLT(*i.SiretLT))
+	}
+	if i.SiretLTE != nil {
+		predicates = append(predicates, venue.SiretLTE(*i.SiretLTE))
+	}
+	if i.SiretContains != nil {
+		predicates = append(predicates, venue.SiretContains(*i.SiretContains))
+	}
+	if i.SiretHasPrefix != nil {
+		predicates = append(predicates, venue.SiretHasPrefix(*i.SiretHasPrefix))
+	}
+	if i.SiretHasSuffix != nil {
+		predicates = append(predicates, venue.SiretHasSuffix(*i.SiretHasSuffix))
+	}
+	if i.SiretIsNil {
+		predicates = append(predicates, venue.SiretIsNil())
+	}
+	if i.SiretNotNil {
+		predicates = append(predicates, venue.SiretNotNil())
+	}
+	if i.SiretEqualFold != nil {
+		predicates = append(predicates, venue.SiretEqualFold(*i.SiretEqualFold))
+	}
+	if i.SiretContainsFold != nil {
+		predicates = append(predicates, venue.SiretContainsFold(*i.SiretContainsFold))
+	}
+	if i.Street != nil {
+		predicates = append(predicates, venue.StreetEQ(*i.Street))
+	}
+	if i.StreetNEQ != nil {
+		predicates = append(predicates, venue.StreetNEQ(*i.StreetNEQ))
+	}
+	if len(i.StreetIn) > 0 {
+		predicates = append(predicates, venue.StreetIn(i.StreetIn...))
+	}
+	if len(i.StreetNotIn) > 0 {
+		predicates = append(predicates, venue.StreetNotIn(i.StreetNotIn...))
+	}
+	if i.StreetGT != nil {
+		predicates = append(predicates, venue.StreetGT(*i.StreetGT))
+	}
+	if i.StreetGTE != nil {
+		predicates = append(predicates, venue.StreetGTE(*i.StreetGTE))
+	}
+	if i.StreetLT != nil {
+		predicates = append(predicates, venue.StreetLT(*i.StreetLT))
+	}
+	if i.StreetLTE != nil {
+		predicates = append(predicates, venue.StreetLTE(*i.StreetLTE))
+	}
+	if i.StreetContains != nil {
+		predicates = append(predicates, venue.StreetContains(*i.StreetContains))
+	}
+	if i.StreetHasPrefix != nil {
+		predicates = append(predicates, venue.StreetHasPrefix(*i.StreetHasPrefix))
+	}
+	if i.StreetHasSuffix != nil {
+		predicates = append(predicates, venue.StreetHasSuffix(*i.StreetHasSuffix))
+	}
+	if i.StreetEqualFold != nil {
+		predicates = append(predicates, venue.StreetEqualFold(*i.StreetEqualFold))
+	}
+	if i.StreetContainsFold != nil {
+		predicates = append(predicates, venue.StreetContainsFold(*i.StreetContainsFold))
+	}
+	if i.Locality != nil {
+		predicates = append(predicates, venue.LocalityEQ(*i.Locality))
+	}
+	if i.LocalityNEQ != nil {
+		predicates = append(predicates, venue.LocalityNEQ(*i.LocalityNEQ))
+	}
+	if len(i.LocalityIn) > 0 {
+		predicates = append(predicates, venue.LocalityIn(i.LocalityIn...))
+	}
+	if len(i.LocalityNotIn) > 0 {
+		predicates = append(predicates, venue.LocalityNotIn(i.LocalityNotIn...))
+	}
+	if i.LocalityGT != nil {
+		predicates = append(predicates, venue.LocalityGT(*i.LocalityGT))
+	}
+	if i.LocalityGTE != nil {
+		predicates = append(predicates, venue.LocalityGTE(*i.LocalityGTE))
+	}
+	if i.LocalityLT != nil {
+		predicates = append(predicates, venue.LocalityLT(*i.LocalityLT))
+	}
+	if i.LocalityLTE != nil {
+		predicates = append(predicates, venue.LocalityLTE(*i.LocalityLTE))
+	}
+	if i.LocalityContains != nil {
+		predicates = append(predicates, venue.LocalityContains(*i.LocalityContains))
+	}
+	if i.LocalityHasPrefix != nil {
+		predicates = append(predicates, venue.LocalityHasPrefix(*i.LocalityHasPrefix))
+	}
+	if i.LocalityHasSuffix != nil {
+		predicates = append(predicates, venue.LocalityHasSuffix(*i.LocalityHasSuffix))
+	}
+	if i.LocalityIsNil {
+		predicates = append(predicates, venue.LocalityIsNil())
+	}
+	if i.LocalityNotNil {
+		predicates = append(predicates, venue.LocalityNotNil())
+	}
+	if i.LocalityEqualFold != nil {
+		predicates = append(predicates, venue.LocalityEqualFold(*i.LocalityEqualFold))
+	}
+	if i.LocalityContainsFold != nil {
+		predicates = append(predicates, venue.LocalityContainsFold(*i.LocalityContainsFold))
+	}
+	if i.PoBox != nil {
+		predicates = append(predicates, venue.PoBoxEQ(*i.PoBox))
+	}
+	if i.PoBoxNEQ != nil {
+		predicates = append(predicates, venue.PoBoxNEQ(*i.PoBoxNEQ))
+	}
+	if len(i.PoBoxIn) > 0 {
+		predicates = append(predicates, venue.PoBoxIn(i.PoBoxIn...))
+	}
+	if len(i.PoBoxNotIn) > 0 {
+		predicates = append(predicates, venue.PoBoxNotIn(i.PoBoxNotIn...))
+	}
+	if i.PoBoxGT != nil {
+		predicates = append(predicates, venue.PoBoxGT(*i.PoBoxGT))
+	}
+	if i.PoBoxGTE != nil {
+		predicates = append(predicates, venue.PoBoxGTE(*i.PoBoxGTE))
+	}
+	if i.PoBoxLT != nil {
+		predicates = append(predicates, venue.PoBoxLT(*i.PoBoxLT))
+	}
+	if i.PoBoxLTE != nil {
+		predicates = append(predicates, venue.PoBoxLTE(*i.PoBoxLTE))
+	}
+	if i.PoBoxContains != nil {
+		predicates = append(predicates, venue.PoBoxContains(*i.PoBoxContains))
+	}
+	if i.PoBoxHasPrefix != nil {
+		predicates = append(predicates, venue.PoBoxHasPrefix(*i.PoBoxHasPrefix))
+	}
+	if i.PoBoxHasSuffix != nil {
+		predicates = append(predicates, venue.PoBoxHasSuffix(*i.PoBoxHasSuffix))
+	}
+	if i.PoBoxIsNil {
+		predicates = append(predicates, venue.PoBoxIsNil())
+	}
+	if i.PoBoxNotNil {
+		predicates = append(predicates, venue.PoBoxNotNil())
+	}
+	if i.PoBoxEqualFold != nil {
+		predicates = append(predicates, venue.PoBoxEqualFold(*i.PoBoxEqualFold))
+	}
+	if i.PoBoxContainsFold != nil {
+		predicates = append(predicates, venue.PoBoxContainsFold(*i.PoBoxContainsFold))
+	}
+	if i.Postcode != nil {
+		predicates = append(predicates, venue.PostcodeEQ(*i.Postcode))
+	}
+	if i.PostcodeNEQ != nil {
+		predicates = append(predicates, venue.PostcodeNEQ(*i.PostcodeNEQ))
+	}
+	if len(i.PostcodeIn) > 0 {
+		predicates = append(predicates, venue.PostcodeIn(i.PostcodeIn...))
+	}
+	if len(i.PostcodeNotIn) > 0 {
+		predicates = append(predicates, venue.PostcodeNotIn(i.PostcodeNotIn...))
+	}
+	if i.PostcodeGT != nil {
+		predicates = append(predicates, venue.PostcodeGT(*i.PostcodeGT))
+	}
+	if i.PostcodeGTE != nil {
+		predicates = append(predicates, venue.PostcodeGTE(*i.PostcodeGTE))
+	}
+	if i.PostcodeLT != nil {
+		predicates = append(predicates, venue.PostcodeLT(*i.PostcodeLT))
+	}
+	if i.PostcodeLTE != nil {
+		predicates = append(predicates, venue.PostcodeLTE(*i.PostcodeLTE))
+	}
+	if i.PostcodeContains != nil {
+		predicates = append(predicates, venue.PostcodeContains(*i.PostcodeContains))
+	}
+	if i.PostcodeHasPrefix != nil {
+		predicates = append(predicates, venue.PostcodeHasPrefix(*i.PostcodeHasPrefix))
+	}
+	if i.PostcodeHasSuffix != nil {
+		predicates = append(predicates, venue.PostcodeHasSuffix(*i.PostcodeHasSuffix))
+	}
+	if i.PostcodeEqualFold != nil {
+		predicates = append(predicates, venue.PostcodeEqualFold(*i.PostcodeEqualFold))
+	}
+	if i.PostcodeContainsFold != nil {
+		predicates = append(predicates, venue.PostcodeContainsFold(*i.PostcodeContainsFold))
+	}
+	if i.City != nil {
+		predicates = append(predicates, venue.CityEQ(*i.City))
+	}
+	if i.CityNEQ != nil {
+		predicates = append(predicates, venue.CityNEQ(*i.CityNEQ))
+	}
+	if len(i.CityIn) > 0 {
+		predicates = append(predicates, venue.CityIn(i.CityIn...))
+	}
+	if len(i.CityNotIn) > 0 {
+		predicates = append(predicates, venue.CityNotIn(i.CityNotIn...))
+	}
+	if i.CityGT != nil {
+		predicates = append(predicates, venue.CityGT(*i.CityGT))
+	}
+	if i.CityGTE != nil {
+		predicates = append(predicates, venue.CityGTE(*i.CityGTE))
+	}
+	if i.CityLT != nil {
+		predicates = append(predicates, venue.CityLT(*i.CityLT))
+	}
+	if i.CityLTE != nil {
+		predicates = append(predicates, venue.CityLTE(*i.CityLTE))
+	}
+	if i.CityContains != nil {
+		predicates = append(predicates, venue.CityContains(*i.CityContains))
+	}
+	if i.CityHasPrefix != nil {
+		predicates = append(predicates, venue.CityHasPrefix(*i.CityHasPrefix))
+	}
+	if i.CityHasSuffix != nil {
+		predicates = append(predicates, venue.CityHasSuffix(*i.CityHasSuffix))
+	}
+	if i.CityEqualFold != nil {
+		predicates = append(predicates, venue.CityEqualFold(*i.CityEqualFold))
+	}
+	if i.CityContainsFold != nil {
+		predicates = append(predicates, venue.CityContainsFold(*i.CityContainsFold))
+	}
+	if i.InseeCode != nil {
+		predicates = append(predicates, venue.InseeCodeEQ(*i.InseeCode))
+	}
+	if i.InseeCodeNEQ != nil {
+		predicates = append(predicates, venue.InseeCodeNEQ(*i.InseeCodeNEQ))
+	}
+	if len(i.InseeCodeIn) > 0 {
+		predicates = append(predicates, venue.InseeCodeIn(i.InseeCodeIn...))
+	}
+	if len(i.InseeCodeNotIn) > 0 {
+		predicates = append(predicates, venue.InseeCodeNotIn(i.InseeCodeNotIn...))
+	}
+	if i.InseeCodeGT != nil {
+		predicates = append(predicates, venue.InseeCodeGT(*i.InseeCodeGT))
+	}
+	if i.InseeCodeGTE != nil {
+		predicates = append(predicates, venue.InseeCodeGTE(*i.InseeCodeGTE))
+	}
+	if i.InseeCodeLT != nil {
+		predicates = append(predicates, venue.InseeCodeLT(*i.InseeCodeLT))
+	}
+	if i.InseeCodeLTE != nil {
+		predicates = append(predicates, venue.InseeCodeLTE(*i.InseeCodeLTE))
+	}
+	if i.InseeCodeContains != nil {
+		predicates = append(predicates, venue.InseeCodeContains(*i.InseeCodeContains))
+	}
+	if i.InseeCodeHasPrefix != nil {
+		predicates = append(predicates, venue.InseeCodeHasPrefix(*i.InseeCodeHasPrefix))
+	}
+	if i.InseeCodeHasSuffix != nil {
+		predicates = append(predicates, venue.InseeCodeHasSuffix(*i.InseeCodeHasSuffix))
+	}
+	if i.InseeCodeIsNil {
+		predicates = append(predicates, venue.InseeCodeIsNil())
+	}
+	if i.InseeCodeNotNil {
+		predicates = append(predicates, venue.InseeCodeNotNil())
+	}
+	if i.InseeCodeEqualFold != nil {
+		predicates = append(predicates, venue.InseeCodeEqualFold(*i.InseeCodeEqualFold))
+	}
+	if i.InseeCodeContainsFold != nil {
+		predicates = append(predicates, venue.InseeCodeContainsFold(*i.InseeCodeContainsFold))
+	}
+	if i.Latitude != nil {
+		predicates = append(predicates, venue.LatitudeEQ(*i.Latitude))
+	}
+	if i.LatitudeNEQ != nil {
+		predicates = append(predicates, venue.LatitudeNEQ(*i.LatitudeNEQ))
+	}
+	if len(i.LatitudeIn) > 0 {
+		predicates = append(predicates, venue.LatitudeIn(i.LatitudeIn...))
+	}
+	if len(i.LatitudeNotIn) > 0 {
+		predicates = append(predicates, venue.LatitudeNotIn(i.LatitudeNotIn...))
+	}
+	if i.LatitudeGT != nil {
+		predicates = append(predicates, venue.LatitudeGT(*i.LatitudeGT))
+	}
+	if i.LatitudeGTE != nil {
+		predicates = append(predicates, venue.LatitudeGTE(*i.LatitudeGTE))
+	}
+	if i.LatitudeLT != nil {
+		predicates = append(predicates, venue.LatitudeLT(*i.LatitudeLT))
+	}
+	if i.LatitudeLTE != nil {
+		predicates = append(predicates, venue.LatitudeLTE(*i.LatitudeLTE))
+	}
+	if i.Longitude != nil {
+		predicates = append(predicates, venue.LongitudeEQ(*i.Longitude))
+	}
+	if i.LongitudeNEQ != nil {
+		predicates = append(predicates, venue.LongitudeNEQ(*i.LongitudeNEQ))
+	}
+	if len(i.LongitudeIn) > 0 {
+		predicates = append(predicates, venue.LongitudeIn(i.LongitudeIn...))
+	}
+	if len(i.LongitudeNotIn) > 0 {
+		predicates = append(predicates, venue.LongitudeNotIn(i.LongitudeNotIn...))
+	}
+	if i.LongitudeGT != nil {
+		predicates = append(predicates, venue.LongitudeGT(*i.LongitudeGT))
+	}
+	if i.LongitudeGTE != nil {
+		predicates = append(predicates, venue.LongitudeGTE(*i.LongitudeGTE))
+	}
+	if i.LongitudeLT != nil {
+		predicates = append(predicates, venue.LongitudeLT(*i.LongitudeLT))
+	}
+	if i.LongitudeLTE != nil {
+		predicates = append(predicates, venue.LongitudeLTE(*i.LongitudeLTE))
+	}
+	if i.Phone != nil {
+		predicates = append(predicates, venue.PhoneEQ(*i.Phone))
+	}
+	if i.PhoneNEQ != nil {
+		predicates = append(predicates, venue.PhoneNEQ(*i.PhoneNEQ))
+	}
+	if len(i.PhoneIn) > 0 {
+		predicates = append(predicates, venue.PhoneIn(i.PhoneIn...))
+	}
+	if len(i.PhoneNotIn) > 0 {
+		predicates = append(predicates, venue.PhoneNotIn(i.PhoneNotIn...))
+	}
+	if i.PhoneGT != nil {
+		predicates = append(predicates, venue.PhoneGT(*i.PhoneGT))
+	}
+	if i.PhoneGTE != nil {
+		predicates = append(predicates, venue.PhoneGTE(*i.PhoneGTE))
+	}
+	if i.PhoneLT != nil {
+		predicates = append(predicates, venue.PhoneLT(*i.PhoneLT))
+	}
+	if i.PhoneLTE != nil {
+		predicates = append(predicates, venue.PhoneLTE(*i.PhoneLTE))
+	}
+	if i.PhoneContains != nil {
+		predicates = append(predicates, venue.PhoneContains(*i.PhoneContains))
+	}
+	if i.PhoneHasPrefix != nil {
+		predicates = append(predicates, venue.PhoneHasPrefix(*i.PhoneHasPrefix))
+	}
+	if i.PhoneHasSuffix != nil {
+		predicates = append(predicates, venue.PhoneHasSuffix(*i.PhoneHasSuffix))
+	}
+	if i.PhoneIsNil {
+		predicates = append(predicates, venue.PhoneIsNil())
+	}
+	if i.PhoneNotNil {
+		predicates = append(predicates, venue.PhoneNotNil())
+	}
+	if i.PhoneEqualFold != nil {
+		predicates = append(predicates, venue.PhoneEqualFold(*i.PhoneEqualFold))
+	}
+	if i.PhoneContainsFold != nil {
+		predicates = append(predicates, venue.PhoneContainsFold(*i.PhoneContainsFold))
+	}
+
+	if i.HasOrganization != nil {
+		p := venue.HasOrganization()
+		if !*i.HasOrganization {
+			p = venue.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasOrganizationWith) > 0 {
+		with := make([]predicate.Organization, 0, len(i.HasOrganizationWith))
+		for _, w := range i.HasOrganizationWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasOrganizationWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, venue.HasOrganizationWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyVenueWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return venue.And(predicates...), nil
 	}
 }

@@ -20,6 +20,8 @@ import (
 	"github.com/ofhub/ofhub/ent/loginattempt"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
+	"github.com/ofhub/ofhub/ent/organizationchangerequest"
+	"github.com/ofhub/ofhub/ent/organizationdocument"
 	"github.com/ofhub/ofhub/ent/outboxmessage"
 	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/passwordreset"
@@ -28,11 +30,14 @@ import (
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
 	"github.com/ofhub/ofhub/ent/schema/schematype"
+	"github.com/ofhub/ofhub/ent/session"
 	"github.com/ofhub/ofhub/ent/skillblock"
 	"github.com/ofhub/ofhub/ent/slot"
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/ticketkey"
+	"github.com/ofhub/ofhub/ent/training"
 	"github.com/ofhub/ofhub/ent/user"
+	"github.com/ofhub/ofhub/ent/venue"
 	"github.com/ofhub/ofhub/ent/viewer"
 )
 
@@ -45,26 +50,31 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeAccreditation = "Accreditation"
-	TypeActivity      = "Activity"
-	TypeAuthToken     = "AuthToken"
-	TypeCertification = "Certification"
-	TypeDevice        = "Device"
-	TypeHistoryEntry  = "HistoryEntry"
-	TypeLoginAttempt  = "LoginAttempt"
-	TypeMembership    = "Membership"
-	TypeOrganization  = "Organization"
-	TypeOutboxMessage = "OutboxMessage"
-	TypeParticipant   = "Participant"
-	TypePasswordReset = "PasswordReset"
-	TypeReferenceCode = "ReferenceCode"
-	TypeRegistration  = "Registration"
-	TypeScan          = "Scan"
-	TypeSkillBlock    = "SkillBlock"
-	TypeSlot          = "Slot"
-	TypeSpeaker       = "Speaker"
-	TypeTicketKey     = "TicketKey"
-	TypeUser          = "User"
+	TypeAccreditation             = "Accreditation"
+	TypeActivity                  = "Activity"
+	TypeAuthToken                 = "AuthToken"
+	TypeCertification             = "Certification"
+	TypeDevice                    = "Device"
+	TypeHistoryEntry              = "HistoryEntry"
+	TypeLoginAttempt              = "LoginAttempt"
+	TypeMembership                = "Membership"
+	TypeOrganization              = "Organization"
+	TypeOrganizationChangeRequest = "OrganizationChangeRequest"
+	TypeOrganizationDocument      = "OrganizationDocument"
+	TypeOutboxMessage             = "OutboxMessage"
+	TypeParticipant               = "Participant"
+	TypePasswordReset             = "PasswordReset"
+	TypeReferenceCode             = "ReferenceCode"
+	TypeRegistration              = "Registration"
+	TypeScan                      = "Scan"
+	TypeSession                   = "Session"
+	TypeSkillBlock                = "SkillBlock"
+	TypeSlot                      = "Slot"
+	TypeSpeaker                   = "Speaker"
+	TypeTicketKey                 = "TicketKey"
+	TypeTraining                  = "Training"
+	TypeUser                      = "User"
+	TypeVenue                     = "Venue"
 )
 
 // AccreditationMutation represents an operation that mutates the Accreditation nodes in the graph.
@@ -3321,6 +3331,8 @@ type CertificationMutation struct {
 	registration_type      *string
 	state                  *certification.State
 	apprenticeship         *bool
+	objective              *string
+	content                *string
 	clearedFields          map[string]struct{}
 	replaced_by            *int
 	clearedreplaced_by     bool
@@ -4521,6 +4533,104 @@ func (m *CertificationMutation) ResetReplacedByID() {
 	delete(m.clearedFields, certification.FieldReplacedByID)
 }
 
+// SetObjective sets the "objective" field.
+func (m *CertificationMutation) SetObjective(s string) {
+	m.objective = &s
+}
+
+// Objective returns the value of the "objective" field in the mutation.
+func (m *CertificationMutation) Objective() (r string, exists bool) {
+	v := m.objective
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldObjective returns the old "objective" field's value of the Certification entity.
+// If the Certification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificationMutation) OldObjective(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldObjective is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldObjective requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldObjective: %w", err)
+	}
+	return oldValue.Objective, nil
+}
+
+// ClearObjective clears the value of the "objective" field.
+func (m *CertificationMutation) ClearObjective() {
+	m.objective = nil
+	m.clearedFields[certification.FieldObjective] = struct{}{}
+}
+
+// ObjectiveCleared returns if the "objective" field was cleared in this mutation.
+func (m *CertificationMutation) ObjectiveCleared() bool {
+	_, ok := m.clearedFields[certification.FieldObjective]
+	return ok
+}
+
+// ResetObjective resets all changes to the "objective" field.
+func (m *CertificationMutation) ResetObjective() {
+	m.objective = nil
+	delete(m.clearedFields, certification.FieldObjective)
+}
+
+// SetContent sets the "content" field.
+func (m *CertificationMutation) SetContent(s string) {
+	m.content = &s
+}
+
+// Content returns the value of the "content" field in the mutation.
+func (m *CertificationMutation) Content() (r string, exists bool) {
+	v := m.content
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContent returns the old "content" field's value of the Certification entity.
+// If the Certification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CertificationMutation) OldContent(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContent is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContent requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContent: %w", err)
+	}
+	return oldValue.Content, nil
+}
+
+// ClearContent clears the value of the "content" field.
+func (m *CertificationMutation) ClearContent() {
+	m.content = nil
+	m.clearedFields[certification.FieldContent] = struct{}{}
+}
+
+// ContentCleared returns if the "content" field was cleared in this mutation.
+func (m *CertificationMutation) ContentCleared() bool {
+	_, ok := m.clearedFields[certification.FieldContent]
+	return ok
+}
+
+// ResetContent resets all changes to the "content" field.
+func (m *CertificationMutation) ResetContent() {
+	m.content = nil
+	delete(m.clearedFields, certification.FieldContent)
+}
+
 // ClearReplacedBy clears the "replaced_by" edge to the Certification entity.
 func (m *CertificationMutation) ClearReplacedBy() {
 	m.clearedreplaced_by = true
@@ -4744,7 +4854,7 @@ func (m *CertificationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CertificationMutation) Fields() []string {
-	fields := make([]string, 0, 22)
+	fields := make([]string, 0, 24)
 	if m.created_at != nil {
 		fields = append(fields, certification.FieldCreatedAt)
 	}
@@ -4811,6 +4921,12 @@ func (m *CertificationMutation) Fields() []string {
 	if m.replaced_by != nil {
 		fields = append(fields, certification.FieldReplacedByID)
 	}
+	if m.objective != nil {
+		fields = append(fields, certification.FieldObjective)
+	}
+	if m.content != nil {
+		fields = append(fields, certification.FieldContent)
+	}
 	return fields
 }
 
@@ -4863,6 +4979,10 @@ func (m *CertificationMutation) Field(name string) (ent.Value, bool) {
 		return m.Apprenticeship()
 	case certification.FieldReplacedByID:
 		return m.ReplacedByID()
+	case certification.FieldObjective:
+		return m.Objective()
+	case certification.FieldContent:
+		return m.Content()
 	}
 	return nil, false
 }
@@ -4916,6 +5036,10 @@ func (m *CertificationMutation) OldField(ctx context.Context, name string) (ent.
 		return m.OldApprenticeship(ctx)
 	case certification.FieldReplacedByID:
 		return m.OldReplacedByID(ctx)
+	case certification.FieldObjective:
+		return m.OldObjective(ctx)
+	case certification.FieldContent:
+		return m.OldContent(ctx)
 	}
 	return nil, fmt.Errorf("unknown Certification field %s", name)
 }
@@ -5079,6 +5203,20 @@ func (m *CertificationMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetReplacedByID(v)
 		return nil
+	case certification.FieldObjective:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetObjective(v)
+		return nil
+	case certification.FieldContent:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContent(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Certification field %s", name)
 }
@@ -5172,6 +5310,12 @@ func (m *CertificationMutation) ClearedFields() []string {
 	if m.FieldCleared(certification.FieldReplacedByID) {
 		fields = append(fields, certification.FieldReplacedByID)
 	}
+	if m.FieldCleared(certification.FieldObjective) {
+		fields = append(fields, certification.FieldObjective)
+	}
+	if m.FieldCleared(certification.FieldContent) {
+		fields = append(fields, certification.FieldContent)
+	}
 	return fields
 }
 
@@ -5233,6 +5377,12 @@ func (m *CertificationMutation) ClearField(name string) error {
 		return nil
 	case certification.FieldReplacedByID:
 		m.ClearReplacedByID()
+		return nil
+	case certification.FieldObjective:
+		m.ClearObjective()
+		return nil
+	case certification.FieldContent:
+		m.ClearContent()
 		return nil
 	}
 	return fmt.Errorf("unknown Certification nullable field %s", name)
@@ -5307,6 +5457,12 @@ func (m *CertificationMutation) ResetField(name string) error {
 		return nil
 	case certification.FieldReplacedByID:
 		m.ResetReplacedByID()
+		return nil
+	case certification.FieldObjective:
+		m.ResetObjective()
+		return nil
+	case certification.FieldContent:
+		m.ResetContent()
 		return nil
 	}
 	return fmt.Errorf("unknown Certification field %s", name)
@@ -8895,55 +9051,73 @@ func (m *MembershipMutation) ResetEdge(name string) error {
 // OrganizationMutation represents an operation that mutates the Organization nodes in the graph.
 type OrganizationMutation struct {
 	config
-	op                   Op
-	typ                  string
-	id                   *int
-	created_at           *time.Time
-	updated_at           *time.Time
-	reference            *string
-	name                 *string
-	kinds                *[]string
-	appendkinds          []string
-	siret                *string
-	siren                *string
-	nda                  *string
-	ape_code             *string
-	street               *string
-	street2              *string
-	postcode             *string
-	city                 *string
-	insee_code           *string
-	latitude             *float64
-	addlatitude          *float64
-	longitude            *float64
-	addlongitude         *float64
-	contact_points       *[]schematype.ContactPoint
-	appendcontact_points []schematype.ContactPoint
-	site_code            *string
-	clearedFields        map[string]struct{}
-	parent               *int
-	clearedparent        bool
-	branches             map[int]struct{}
-	removedbranches      map[int]struct{}
-	clearedbranches      bool
-	activities           map[int]struct{}
-	removedactivities    map[int]struct{}
-	clearedactivities    bool
-	devices              map[int]struct{}
-	removeddevices       map[int]struct{}
-	cleareddevices       bool
-	speakers             map[int]struct{}
-	removedspeakers      map[int]struct{}
-	clearedspeakers      bool
-	ticket_keys          map[int]struct{}
-	removedticket_keys   map[int]struct{}
-	clearedticket_keys   bool
-	memberships          map[int]struct{}
-	removedmemberships   map[int]struct{}
-	clearedmemberships   bool
-	done                 bool
-	oldValue             func(context.Context) (*Organization, error)
-	predicates           []predicate.Organization
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	reference              *string
+	name                   *string
+	kinds                  *[]string
+	appendkinds            []string
+	siret                  *string
+	siren                  *string
+	nda                    *string
+	ape_code               *string
+	street                 *string
+	street2                *string
+	postcode               *string
+	city                   *string
+	insee_code             *string
+	latitude               *float64
+	addlatitude            *float64
+	longitude              *float64
+	addlongitude           *float64
+	contact_points         *[]schematype.ContactPoint
+	appendcontact_points   []schematype.ContactPoint
+	site_code              *string
+	facilities             *[]string
+	appendfacilities       []string
+	qualiopi               **schematype.Qualiopi
+	other_labels           *[]string
+	appendother_labels     []string
+	contact_requests       *string
+	clearedFields          map[string]struct{}
+	parent                 *int
+	clearedparent          bool
+	branches               map[int]struct{}
+	removedbranches        map[int]struct{}
+	clearedbranches        bool
+	activities             map[int]struct{}
+	removedactivities      map[int]struct{}
+	clearedactivities      bool
+	devices                map[int]struct{}
+	removeddevices         map[int]struct{}
+	cleareddevices         bool
+	speakers               map[int]struct{}
+	removedspeakers        map[int]struct{}
+	clearedspeakers        bool
+	ticket_keys            map[int]struct{}
+	removedticket_keys     map[int]struct{}
+	clearedticket_keys     bool
+	trainings              map[int]struct{}
+	removedtrainings       map[int]struct{}
+	clearedtrainings       bool
+	venues                 map[int]struct{}
+	removedvenues          map[int]struct{}
+	clearedvenues          bool
+	documents              map[int]struct{}
+	removeddocuments       map[int]struct{}
+	cleareddocuments       bool
+	change_requests        map[int]struct{}
+	removedchange_requests map[int]struct{}
+	clearedchange_requests bool
+	memberships            map[int]struct{}
+	removedmemberships     map[int]struct{}
+	clearedmemberships     bool
+	done                   bool
+	oldValue               func(context.Context) (*Organization, error)
+	predicates             []predicate.Organization
 }
 
 var _ ent.Mutation = (*OrganizationMutation)(nil)
@@ -9997,6 +10171,234 @@ func (m *OrganizationMutation) ResetSiteCode() {
 	delete(m.clearedFields, organization.FieldSiteCode)
 }
 
+// SetFacilities sets the "facilities" field.
+func (m *OrganizationMutation) SetFacilities(s []string) {
+	m.facilities = &s
+	m.appendfacilities = nil
+}
+
+// Facilities returns the value of the "facilities" field in the mutation.
+func (m *OrganizationMutation) Facilities() (r []string, exists bool) {
+	v := m.facilities
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFacilities returns the old "facilities" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldFacilities(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFacilities is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFacilities requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFacilities: %w", err)
+	}
+	return oldValue.Facilities, nil
+}
+
+// AppendFacilities adds s to the "facilities" field.
+func (m *OrganizationMutation) AppendFacilities(s []string) {
+	m.appendfacilities = append(m.appendfacilities, s...)
+}
+
+// AppendedFacilities returns the list of values that were appended to the "facilities" field in this mutation.
+func (m *OrganizationMutation) AppendedFacilities() ([]string, bool) {
+	if len(m.appendfacilities) == 0 {
+		return nil, false
+	}
+	return m.appendfacilities, true
+}
+
+// ClearFacilities clears the value of the "facilities" field.
+func (m *OrganizationMutation) ClearFacilities() {
+	m.facilities = nil
+	m.appendfacilities = nil
+	m.clearedFields[organization.FieldFacilities] = struct{}{}
+}
+
+// FacilitiesCleared returns if the "facilities" field was cleared in this mutation.
+func (m *OrganizationMutation) FacilitiesCleared() bool {
+	_, ok := m.clearedFields[organization.FieldFacilities]
+	return ok
+}
+
+// ResetFacilities resets all changes to the "facilities" field.
+func (m *OrganizationMutation) ResetFacilities() {
+	m.facilities = nil
+	m.appendfacilities = nil
+	delete(m.clearedFields, organization.FieldFacilities)
+}
+
+// SetQualiopi sets the "qualiopi" field.
+func (m *OrganizationMutation) SetQualiopi(s *schematype.Qualiopi) {
+	m.qualiopi = &s
+}
+
+// Qualiopi returns the value of the "qualiopi" field in the mutation.
+func (m *OrganizationMutation) Qualiopi() (r *schematype.Qualiopi, exists bool) {
+	v := m.qualiopi
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQualiopi returns the old "qualiopi" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldQualiopi(ctx context.Context) (v *schematype.Qualiopi, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQualiopi is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQualiopi requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQualiopi: %w", err)
+	}
+	return oldValue.Qualiopi, nil
+}
+
+// ClearQualiopi clears the value of the "qualiopi" field.
+func (m *OrganizationMutation) ClearQualiopi() {
+	m.qualiopi = nil
+	m.clearedFields[organization.FieldQualiopi] = struct{}{}
+}
+
+// QualiopiCleared returns if the "qualiopi" field was cleared in this mutation.
+func (m *OrganizationMutation) QualiopiCleared() bool {
+	_, ok := m.clearedFields[organization.FieldQualiopi]
+	return ok
+}
+
+// ResetQualiopi resets all changes to the "qualiopi" field.
+func (m *OrganizationMutation) ResetQualiopi() {
+	m.qualiopi = nil
+	delete(m.clearedFields, organization.FieldQualiopi)
+}
+
+// SetOtherLabels sets the "other_labels" field.
+func (m *OrganizationMutation) SetOtherLabels(s []string) {
+	m.other_labels = &s
+	m.appendother_labels = nil
+}
+
+// OtherLabels returns the value of the "other_labels" field in the mutation.
+func (m *OrganizationMutation) OtherLabels() (r []string, exists bool) {
+	v := m.other_labels
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOtherLabels returns the old "other_labels" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldOtherLabels(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOtherLabels is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOtherLabels requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOtherLabels: %w", err)
+	}
+	return oldValue.OtherLabels, nil
+}
+
+// AppendOtherLabels adds s to the "other_labels" field.
+func (m *OrganizationMutation) AppendOtherLabels(s []string) {
+	m.appendother_labels = append(m.appendother_labels, s...)
+}
+
+// AppendedOtherLabels returns the list of values that were appended to the "other_labels" field in this mutation.
+func (m *OrganizationMutation) AppendedOtherLabels() ([]string, bool) {
+	if len(m.appendother_labels) == 0 {
+		return nil, false
+	}
+	return m.appendother_labels, true
+}
+
+// ClearOtherLabels clears the value of the "other_labels" field.
+func (m *OrganizationMutation) ClearOtherLabels() {
+	m.other_labels = nil
+	m.appendother_labels = nil
+	m.clearedFields[organization.FieldOtherLabels] = struct{}{}
+}
+
+// OtherLabelsCleared returns if the "other_labels" field was cleared in this mutation.
+func (m *OrganizationMutation) OtherLabelsCleared() bool {
+	_, ok := m.clearedFields[organization.FieldOtherLabels]
+	return ok
+}
+
+// ResetOtherLabels resets all changes to the "other_labels" field.
+func (m *OrganizationMutation) ResetOtherLabels() {
+	m.other_labels = nil
+	m.appendother_labels = nil
+	delete(m.clearedFields, organization.FieldOtherLabels)
+}
+
+// SetContactRequests sets the "contact_requests" field.
+func (m *OrganizationMutation) SetContactRequests(s string) {
+	m.contact_requests = &s
+}
+
+// ContactRequests returns the value of the "contact_requests" field in the mutation.
+func (m *OrganizationMutation) ContactRequests() (r string, exists bool) {
+	v := m.contact_requests
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContactRequests returns the old "contact_requests" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldContactRequests(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContactRequests is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContactRequests requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContactRequests: %w", err)
+	}
+	return oldValue.ContactRequests, nil
+}
+
+// ClearContactRequests clears the value of the "contact_requests" field.
+func (m *OrganizationMutation) ClearContactRequests() {
+	m.contact_requests = nil
+	m.clearedFields[organization.FieldContactRequests] = struct{}{}
+}
+
+// ContactRequestsCleared returns if the "contact_requests" field was cleared in this mutation.
+func (m *OrganizationMutation) ContactRequestsCleared() bool {
+	_, ok := m.clearedFields[organization.FieldContactRequests]
+	return ok
+}
+
+// ResetContactRequests resets all changes to the "contact_requests" field.
+func (m *OrganizationMutation) ResetContactRequests() {
+	m.contact_requests = nil
+	delete(m.clearedFields, organization.FieldContactRequests)
+}
+
 // ClearParent clears the "parent" edge to the Organization entity.
 func (m *OrganizationMutation) ClearParent() {
 	m.clearedparent = true
@@ -10294,6 +10696,222 @@ func (m *OrganizationMutation) ResetTicketKeys() {
 	m.removedticket_keys = nil
 }
 
+// AddTrainingIDs adds the "trainings" edge to the Training entity by ids.
+func (m *OrganizationMutation) AddTrainingIDs(ids ...int) {
+	if m.trainings == nil {
+		m.trainings = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.trainings[ids[i]] = struct{}{}
+	}
+}
+
+// ClearTrainings clears the "trainings" edge to the Training entity.
+func (m *OrganizationMutation) ClearTrainings() {
+	m.clearedtrainings = true
+}
+
+// TrainingsCleared reports if the "trainings" edge to the Training entity was cleared.
+func (m *OrganizationMutation) TrainingsCleared() bool {
+	return m.clearedtrainings
+}
+
+// RemoveTrainingIDs removes the "trainings" edge to the Training entity by IDs.
+func (m *OrganizationMutation) RemoveTrainingIDs(ids ...int) {
+	if m.removedtrainings == nil {
+		m.removedtrainings = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.trainings, ids[i])
+		m.removedtrainings[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedTrainings returns the removed IDs of the "trainings" edge to the Training entity.
+func (m *OrganizationMutation) RemovedTrainingsIDs() (ids []int) {
+	for id := range m.removedtrainings {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// TrainingsIDs returns the "trainings" edge IDs in the mutation.
+func (m *OrganizationMutation) TrainingsIDs() (ids []int) {
+	for id := range m.trainings {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetTrainings resets all changes to the "trainings" edge.
+func (m *OrganizationMutation) ResetTrainings() {
+	m.trainings = nil
+	m.clearedtrainings = false
+	m.removedtrainings = nil
+}
+
+// AddVenueIDs adds the "venues" edge to the Venue entity by ids.
+func (m *OrganizationMutation) AddVenueIDs(ids ...int) {
+	if m.venues == nil {
+		m.venues = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.venues[ids[i]] = struct{}{}
+	}
+}
+
+// ClearVenues clears the "venues" edge to the Venue entity.
+func (m *OrganizationMutation) ClearVenues() {
+	m.clearedvenues = true
+}
+
+// VenuesCleared reports if the "venues" edge to the Venue entity was cleared.
+func (m *OrganizationMutation) VenuesCleared() bool {
+	return m.clearedvenues
+}
+
+// RemoveVenueIDs removes the "venues" edge to the Venue entity by IDs.
+func (m *OrganizationMutation) RemoveVenueIDs(ids ...int) {
+	if m.removedvenues == nil {
+		m.removedvenues = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.venues, ids[i])
+		m.removedvenues[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedVenues returns the removed IDs of the "venues" edge to the Venue entity.
+func (m *OrganizationMutation) RemovedVenuesIDs() (ids []int) {
+	for id := range m.removedvenues {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// VenuesIDs returns the "venues" edge IDs in the mutation.
+func (m *OrganizationMutation) VenuesIDs() (ids []int) {
+	for id := range m.venues {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetVenues resets all changes to the "venues" edge.
+func (m *OrganizationMutation) ResetVenues() {
+	m.venues = nil
+	m.clearedvenues = false
+	m.removedvenues = nil
+}
+
+// AddDocumentIDs adds the "documents" edge to the OrganizationDocument entity by ids.
+func (m *OrganizationMutation) AddDocumentIDs(ids ...int) {
+	if m.documents == nil {
+		m.documents = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.documents[ids[i]] = struct{}{}
+	}
+}
+
+// ClearDocuments clears the "documents" edge to the OrganizationDocument entity.
+func (m *OrganizationMutation) ClearDocuments() {
+	m.cleareddocuments = true
+}
+
+// DocumentsCleared reports if the "documents" edge to the OrganizationDocument entity was cleared.
+func (m *OrganizationMutation) DocumentsCleared() bool {
+	return m.cleareddocuments
+}
+
+// RemoveDocumentIDs removes the "documents" edge to the OrganizationDocument entity by IDs.
+func (m *OrganizationMutation) RemoveDocumentIDs(ids ...int) {
+	if m.removeddocuments == nil {
+		m.removeddocuments = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.documents, ids[i])
+		m.removeddocuments[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedDocuments returns the removed IDs of the "documents" edge to the OrganizationDocument entity.
+func (m *OrganizationMutation) RemovedDocumentsIDs() (ids []int) {
+	for id := range m.removeddocuments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// DocumentsIDs returns the "documents" edge IDs in the mutation.
+func (m *OrganizationMutation) DocumentsIDs() (ids []int) {
+	for id := range m.documents {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetDocuments resets all changes to the "documents" edge.
+func (m *OrganizationMutation) ResetDocuments() {
+	m.documents = nil
+	m.cleareddocuments = false
+	m.removeddocuments = nil
+}
+
+// AddChangeRequestIDs adds the "change_requests" edge to the OrganizationChangeRequest entity by ids.
+func (m *OrganizationMutation) AddChangeRequestIDs(ids ...int) {
+	if m.change_requests == nil {
+		m.change_requests = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.change_requests[ids[i]] = struct{}{}
+	}
+}
+
+// ClearChangeRequests clears the "change_requests" edge to the OrganizationChangeRequest entity.
+func (m *OrganizationMutation) ClearChangeRequests() {
+	m.clearedchange_requests = true
+}
+
+// ChangeRequestsCleared reports if the "change_requests" edge to the OrganizationChangeRequest entity was cleared.
+func (m *OrganizationMutation) ChangeRequestsCleared() bool {
+	return m.clearedchange_requests
+}
+
+// RemoveChangeRequestIDs removes the "change_requests" edge to the OrganizationChangeRequest entity by IDs.
+func (m *OrganizationMutation) RemoveChangeRequestIDs(ids ...int) {
+	if m.removedchange_requests == nil {
+		m.removedchange_requests = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.change_requests, ids[i])
+		m.removedchange_requests[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedChangeRequests returns the removed IDs of the "change_requests" edge to the OrganizationChangeRequest entity.
+func (m *OrganizationMutation) RemovedChangeRequestsIDs() (ids []int) {
+	for id := range m.removedchange_requests {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ChangeRequestsIDs returns the "change_requests" edge IDs in the mutation.
+func (m *OrganizationMutation) ChangeRequestsIDs() (ids []int) {
+	for id := range m.change_requests {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetChangeRequests resets all changes to the "change_requests" edge.
+func (m *OrganizationMutation) ResetChangeRequests() {
+	m.change_requests = nil
+	m.clearedchange_requests = false
+	m.removedchange_requests = nil
+}
+
 // AddMembershipIDs adds the "memberships" edge to the Membership entity by ids.
 func (m *OrganizationMutation) AddMembershipIDs(ids ...int) {
 	if m.memberships == nil {
@@ -10382,7 +11000,7 @@ func (m *OrganizationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OrganizationMutation) Fields() []string {
-	fields := make([]string, 0, 19)
+	fields := make([]string, 0, 23)
 	if m.created_at != nil {
 		fields = append(fields, organization.FieldCreatedAt)
 	}
@@ -10440,6 +11058,18 @@ func (m *OrganizationMutation) Fields() []string {
 	if m.site_code != nil {
 		fields = append(fields, organization.FieldSiteCode)
 	}
+	if m.facilities != nil {
+		fields = append(fields, organization.FieldFacilities)
+	}
+	if m.qualiopi != nil {
+		fields = append(fields, organization.FieldQualiopi)
+	}
+	if m.other_labels != nil {
+		fields = append(fields, organization.FieldOtherLabels)
+	}
+	if m.contact_requests != nil {
+		fields = append(fields, organization.FieldContactRequests)
+	}
 	return fields
 }
 
@@ -10486,6 +11116,14 @@ func (m *OrganizationMutation) Field(name string) (ent.Value, bool) {
 		return m.ParentID()
 	case organization.FieldSiteCode:
 		return m.SiteCode()
+	case organization.FieldFacilities:
+		return m.Facilities()
+	case organization.FieldQualiopi:
+		return m.Qualiopi()
+	case organization.FieldOtherLabels:
+		return m.OtherLabels()
+	case organization.FieldContactRequests:
+		return m.ContactRequests()
 	}
 	return nil, false
 }
@@ -10533,6 +11171,14 @@ func (m *OrganizationMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldParentID(ctx)
 	case organization.FieldSiteCode:
 		return m.OldSiteCode(ctx)
+	case organization.FieldFacilities:
+		return m.OldFacilities(ctx)
+	case organization.FieldQualiopi:
+		return m.OldQualiopi(ctx)
+	case organization.FieldOtherLabels:
+		return m.OldOtherLabels(ctx)
+	case organization.FieldContactRequests:
+		return m.OldContactRequests(ctx)
 	}
 	return nil, fmt.Errorf("unknown Organization field %s", name)
 }
@@ -10675,6 +11321,34 @@ func (m *OrganizationMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSiteCode(v)
 		return nil
+	case organization.FieldFacilities:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFacilities(v)
+		return nil
+	case organization.FieldQualiopi:
+		v, ok := value.(*schematype.Qualiopi)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQualiopi(v)
+		return nil
+	case organization.FieldOtherLabels:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOtherLabels(v)
+		return nil
+	case organization.FieldContactRequests:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContactRequests(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Organization field %s", name)
 }
@@ -10777,6 +11451,18 @@ func (m *OrganizationMutation) ClearedFields() []string {
 	if m.FieldCleared(organization.FieldSiteCode) {
 		fields = append(fields, organization.FieldSiteCode)
 	}
+	if m.FieldCleared(organization.FieldFacilities) {
+		fields = append(fields, organization.FieldFacilities)
+	}
+	if m.FieldCleared(organization.FieldQualiopi) {
+		fields = append(fields, organization.FieldQualiopi)
+	}
+	if m.FieldCleared(organization.FieldOtherLabels) {
+		fields = append(fields, organization.FieldOtherLabels)
+	}
+	if m.FieldCleared(organization.FieldContactRequests) {
+		fields = append(fields, organization.FieldContactRequests)
+	}
 	return fields
 }
 
@@ -10835,6 +11521,18 @@ func (m *OrganizationMutation) ClearField(name string) error {
 		return nil
 	case organization.FieldSiteCode:
 		m.ClearSiteCode()
+		return nil
+	case organization.FieldFacilities:
+		m.ClearFacilities()
+		return nil
+	case organization.FieldQualiopi:
+		m.ClearQualiopi()
+		return nil
+	case organization.FieldOtherLabels:
+		m.ClearOtherLabels()
+		return nil
+	case organization.FieldContactRequests:
+		m.ClearContactRequests()
 		return nil
 	}
 	return fmt.Errorf("unknown Organization nullable field %s", name)
@@ -10901,13 +11599,25 @@ func (m *OrganizationMutation) ResetField(name string) error {
 	case organization.FieldSiteCode:
 		m.ResetSiteCode()
 		return nil
+	case organization.FieldFacilities:
+		m.ResetFacilities()
+		return nil
+	case organization.FieldQualiopi:
+		m.ResetQualiopi()
+		return nil
+	case organization.FieldOtherLabels:
+		m.ResetOtherLabels()
+		return nil
+	case organization.FieldContactRequests:
+		m.ResetContactRequests()
+		return nil
 	}
 	return fmt.Errorf("unknown Organization field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *OrganizationMutation) AddedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 11)
 	if m.parent != nil {
 		edges = append(edges, organization.EdgeParent)
 	}
@@ -10925,6 +11635,18 @@ func (m *OrganizationMutation) AddedEdges() []string {
 	}
 	if m.ticket_keys != nil {
 		edges = append(edges, organization.EdgeTicketKeys)
+	}
+	if m.trainings != nil {
+		edges = append(edges, organization.EdgeTrainings)
+	}
+	if m.venues != nil {
+		edges = append(edges, organization.EdgeVenues)
+	}
+	if m.documents != nil {
+		edges = append(edges, organization.EdgeDocuments)
+	}
+	if m.change_requests != nil {
+		edges = append(edges, organization.EdgeChangeRequests)
 	}
 	if m.memberships != nil {
 		edges = append(edges, organization.EdgeMemberships)
@@ -10970,6 +11692,30 @@ func (m *OrganizationMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case organization.EdgeTrainings:
+		ids := make([]ent.Value, 0, len(m.trainings))
+		for id := range m.trainings {
+			ids = append(ids, id)
+		}
+		return ids
+	case organization.EdgeVenues:
+		ids := make([]ent.Value, 0, len(m.venues))
+		for id := range m.venues {
+			ids = append(ids, id)
+		}
+		return ids
+	case organization.EdgeDocuments:
+		ids := make([]ent.Value, 0, len(m.documents))
+		for id := range m.documents {
+			ids = append(ids, id)
+		}
+		return ids
+	case organization.EdgeChangeRequests:
+		ids := make([]ent.Value, 0, len(m.change_requests))
+		for id := range m.change_requests {
+			ids = append(ids, id)
+		}
+		return ids
 	case organization.EdgeMemberships:
 		ids := make([]ent.Value, 0, len(m.memberships))
 		for id := range m.memberships {
@@ -10982,7 +11728,7 @@ func (m *OrganizationMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *OrganizationMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 11)
 	if m.removedbranches != nil {
 		edges = append(edges, organization.EdgeBranches)
 	}
@@ -10997,6 +11743,18 @@ func (m *OrganizationMutation) RemovedEdges() []string {
 	}
 	if m.removedticket_keys != nil {
 		edges = append(edges, organization.EdgeTicketKeys)
+	}
+	if m.removedtrainings != nil {
+		edges = append(edges, organization.EdgeTrainings)
+	}
+	if m.removedvenues != nil {
+		edges = append(edges, organization.EdgeVenues)
+	}
+	if m.removeddocuments != nil {
+		edges = append(edges, organization.EdgeDocuments)
+	}
+	if m.removedchange_requests != nil {
+		edges = append(edges, organization.EdgeChangeRequests)
 	}
 	if m.removedmemberships != nil {
 		edges = append(edges, organization.EdgeMemberships)
@@ -11038,6 +11796,30 @@ func (m *OrganizationMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case organization.EdgeTrainings:
+		ids := make([]ent.Value, 0, len(m.removedtrainings))
+		for id := range m.removedtrainings {
+			ids = append(ids, id)
+		}
+		return ids
+	case organization.EdgeVenues:
+		ids := make([]ent.Value, 0, len(m.removedvenues))
+		for id := range m.removedvenues {
+			ids = append(ids, id)
+		}
+		return ids
+	case organization.EdgeDocuments:
+		ids := make([]ent.Value, 0, len(m.removeddocuments))
+		for id := range m.removeddocuments {
+			ids = append(ids, id)
+		}
+		return ids
+	case organization.EdgeChangeRequests:
+		ids := make([]ent.Value, 0, len(m.removedchange_requests))
+		for id := range m.removedchange_requests {
+			ids = append(ids, id)
+		}
+		return ids
 	case organization.EdgeMemberships:
 		ids := make([]ent.Value, 0, len(m.removedmemberships))
 		for id := range m.removedmemberships {
@@ -11050,7 +11832,7 @@ func (m *OrganizationMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *OrganizationMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 11)
 	if m.clearedparent {
 		edges = append(edges, organization.EdgeParent)
 	}
@@ -11068,6 +11850,18 @@ func (m *OrganizationMutation) ClearedEdges() []string {
 	}
 	if m.clearedticket_keys {
 		edges = append(edges, organization.EdgeTicketKeys)
+	}
+	if m.clearedtrainings {
+		edges = append(edges, organization.EdgeTrainings)
+	}
+	if m.clearedvenues {
+		edges = append(edges, organization.EdgeVenues)
+	}
+	if m.cleareddocuments {
+		edges = append(edges, organization.EdgeDocuments)
+	}
+	if m.clearedchange_requests {
+		edges = append(edges, organization.EdgeChangeRequests)
 	}
 	if m.clearedmemberships {
 		edges = append(edges, organization.EdgeMemberships)
@@ -11091,6 +11885,14 @@ func (m *OrganizationMutation) EdgeCleared(name string) bool {
 		return m.clearedspeakers
 	case organization.EdgeTicketKeys:
 		return m.clearedticket_keys
+	case organization.EdgeTrainings:
+		return m.clearedtrainings
+	case organization.EdgeVenues:
+		return m.clearedvenues
+	case organization.EdgeDocuments:
+		return m.cleareddocuments
+	case organization.EdgeChangeRequests:
+		return m.clearedchange_requests
 	case organization.EdgeMemberships:
 		return m.clearedmemberships
 	}
@@ -11130,11 +11932,1752 @@ func (m *OrganizationMutation) ResetEdge(name string) error {
 	case organization.EdgeTicketKeys:
 		m.ResetTicketKeys()
 		return nil
+	case organization.EdgeTrainings:
+		m.ResetTrainings()
+		return nil
+	case organization.EdgeVenues:
+		m.ResetVenues()
+		return nil
+	case organization.EdgeDocuments:
+		m.ResetDocuments()
+		return nil
+	case organization.EdgeChangeRequests:
+		m.ResetChangeRequests()
+		return nil
 	case organization.EdgeMemberships:
 		m.ResetMemberships()
 		return nil
 	}
 	return fmt.Errorf("unknown Organization edge %s", name)
+}
+
+// OrganizationChangeRequestMutation represents an operation that mutates the OrganizationChangeRequest nodes in the graph.
+type OrganizationChangeRequestMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	created_at          *time.Time
+	updated_at          *time.Time
+	state               *organizationchangerequest.State
+	change              **schematype.OrgChange
+	operator_comment    *string
+	decided_at          *time.Time
+	clearedFields       map[string]struct{}
+	organization        *int
+	clearedorganization bool
+	author              *int
+	clearedauthor       bool
+	done                bool
+	oldValue            func(context.Context) (*OrganizationChangeRequest, error)
+	predicates          []predicate.OrganizationChangeRequest
+}
+
+var _ ent.Mutation = (*OrganizationChangeRequestMutation)(nil)
+
+// organizationchangerequestOption allows management of the mutation configuration using functional options.
+type organizationchangerequestOption func(*OrganizationChangeRequestMutation)
+
+// newOrganizationChangeRequestMutation creates new mutation for the OrganizationChangeRequest entity.
+func newOrganizationChangeRequestMutation(c config, op Op, opts ...organizationchangerequestOption) *OrganizationChangeRequestMutation {
+	m := &OrganizationChangeRequestMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeOrganizationChangeRequest,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withOrganizationChangeRequestID sets the ID field of the mutation.
+func withOrganizationChangeRequestID(id int) organizationchangerequestOption {
+	return func(m *OrganizationChangeRequestMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *OrganizationChangeRequest
+		)
+		m.oldValue = func(ctx context.Context) (*OrganizationChangeRequest, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().OrganizationChangeRequest.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withOrganizationChangeRequest sets the old OrganizationChangeRequest of the mutation.
+func withOrganizationChangeRequest(node *OrganizationChangeRequest) organizationchangerequestOption {
+	return func(m *OrganizationChangeRequestMutation) {
+		m.oldValue = func(context.Context) (*OrganizationChangeRequest, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m OrganizationChangeRequestMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m OrganizationChangeRequestMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *OrganizationChangeRequestMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *OrganizationChangeRequestMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().OrganizationChangeRequest.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *OrganizationChangeRequestMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *OrganizationChangeRequestMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the OrganizationChangeRequest entity.
+// If the OrganizationChangeRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationChangeRequestMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *OrganizationChangeRequestMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *OrganizationChangeRequestMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *OrganizationChangeRequestMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the OrganizationChangeRequest entity.
+// If the OrganizationChangeRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationChangeRequestMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *OrganizationChangeRequestMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *OrganizationChangeRequestMutation) SetOrganizationID(i int) {
+	m.organization = &i
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *OrganizationChangeRequestMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the OrganizationChangeRequest entity.
+// If the OrganizationChangeRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationChangeRequestMutation) OldOrganizationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *OrganizationChangeRequestMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetState sets the "state" field.
+func (m *OrganizationChangeRequestMutation) SetState(o organizationchangerequest.State) {
+	m.state = &o
+}
+
+// State returns the value of the "state" field in the mutation.
+func (m *OrganizationChangeRequestMutation) State() (r organizationchangerequest.State, exists bool) {
+	v := m.state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldState returns the old "state" field's value of the OrganizationChangeRequest entity.
+// If the OrganizationChangeRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationChangeRequestMutation) OldState(ctx context.Context) (v organizationchangerequest.State, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldState: %w", err)
+	}
+	return oldValue.State, nil
+}
+
+// ResetState resets all changes to the "state" field.
+func (m *OrganizationChangeRequestMutation) ResetState() {
+	m.state = nil
+}
+
+// SetChange sets the "change" field.
+func (m *OrganizationChangeRequestMutation) SetChange(sc *schematype.OrgChange) {
+	m.change = &sc
+}
+
+// Change returns the value of the "change" field in the mutation.
+func (m *OrganizationChangeRequestMutation) Change() (r *schematype.OrgChange, exists bool) {
+	v := m.change
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChange returns the old "change" field's value of the OrganizationChangeRequest entity.
+// If the OrganizationChangeRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationChangeRequestMutation) OldChange(ctx context.Context) (v *schematype.OrgChange, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChange is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChange requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChange: %w", err)
+	}
+	return oldValue.Change, nil
+}
+
+// ResetChange resets all changes to the "change" field.
+func (m *OrganizationChangeRequestMutation) ResetChange() {
+	m.change = nil
+}
+
+// SetAuthorID sets the "author_id" field.
+func (m *OrganizationChangeRequestMutation) SetAuthorID(i int) {
+	m.author = &i
+}
+
+// AuthorID returns the value of the "author_id" field in the mutation.
+func (m *OrganizationChangeRequestMutation) AuthorID() (r int, exists bool) {
+	v := m.author
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAuthorID returns the old "author_id" field's value of the OrganizationChangeRequest entity.
+// If the OrganizationChangeRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationChangeRequestMutation) OldAuthorID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAuthorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAuthorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAuthorID: %w", err)
+	}
+	return oldValue.AuthorID, nil
+}
+
+// ClearAuthorID clears the value of the "author_id" field.
+func (m *OrganizationChangeRequestMutation) ClearAuthorID() {
+	m.author = nil
+	m.clearedFields[organizationchangerequest.FieldAuthorID] = struct{}{}
+}
+
+// AuthorIDCleared returns if the "author_id" field was cleared in this mutation.
+func (m *OrganizationChangeRequestMutation) AuthorIDCleared() bool {
+	_, ok := m.clearedFields[organizationchangerequest.FieldAuthorID]
+	return ok
+}
+
+// ResetAuthorID resets all changes to the "author_id" field.
+func (m *OrganizationChangeRequestMutation) ResetAuthorID() {
+	m.author = nil
+	delete(m.clearedFields, organizationchangerequest.FieldAuthorID)
+}
+
+// SetOperatorComment sets the "operator_comment" field.
+func (m *OrganizationChangeRequestMutation) SetOperatorComment(s string) {
+	m.operator_comment = &s
+}
+
+// OperatorComment returns the value of the "operator_comment" field in the mutation.
+func (m *OrganizationChangeRequestMutation) OperatorComment() (r string, exists bool) {
+	v := m.operator_comment
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOperatorComment returns the old "operator_comment" field's value of the OrganizationChangeRequest entity.
+// If the OrganizationChangeRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationChangeRequestMutation) OldOperatorComment(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOperatorComment is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOperatorComment requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOperatorComment: %w", err)
+	}
+	return oldValue.OperatorComment, nil
+}
+
+// ClearOperatorComment clears the value of the "operator_comment" field.
+func (m *OrganizationChangeRequestMutation) ClearOperatorComment() {
+	m.operator_comment = nil
+	m.clearedFields[organizationchangerequest.FieldOperatorComment] = struct{}{}
+}
+
+// OperatorCommentCleared returns if the "operator_comment" field was cleared in this mutation.
+func (m *OrganizationChangeRequestMutation) OperatorCommentCleared() bool {
+	_, ok := m.clearedFields[organizationchangerequest.FieldOperatorComment]
+	return ok
+}
+
+// ResetOperatorComment resets all changes to the "operator_comment" field.
+func (m *OrganizationChangeRequestMutation) ResetOperatorComment() {
+	m.operator_comment = nil
+	delete(m.clearedFields, organizationchangerequest.FieldOperatorComment)
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (m *OrganizationChangeRequestMutation) SetDecidedAt(t time.Time) {
+	m.decided_at = &t
+}
+
+// DecidedAt returns the value of the "decided_at" field in the mutation.
+func (m *OrganizationChangeRequestMutation) DecidedAt() (r time.Time, exists bool) {
+	v := m.decided_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecidedAt returns the old "decided_at" field's value of the OrganizationChangeRequest entity.
+// If the OrganizationChangeRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationChangeRequestMutation) OldDecidedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecidedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecidedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecidedAt: %w", err)
+	}
+	return oldValue.DecidedAt, nil
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (m *OrganizationChangeRequestMutation) ClearDecidedAt() {
+	m.decided_at = nil
+	m.clearedFields[organizationchangerequest.FieldDecidedAt] = struct{}{}
+}
+
+// DecidedAtCleared returns if the "decided_at" field was cleared in this mutation.
+func (m *OrganizationChangeRequestMutation) DecidedAtCleared() bool {
+	_, ok := m.clearedFields[organizationchangerequest.FieldDecidedAt]
+	return ok
+}
+
+// ResetDecidedAt resets all changes to the "decided_at" field.
+func (m *OrganizationChangeRequestMutation) ResetDecidedAt() {
+	m.decided_at = nil
+	delete(m.clearedFields, organizationchangerequest.FieldDecidedAt)
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *OrganizationChangeRequestMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[organizationchangerequest.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *OrganizationChangeRequestMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *OrganizationChangeRequestMutation) OrganizationIDs() (ids []int) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *OrganizationChangeRequestMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// ClearAuthor clears the "author" edge to the User entity.
+func (m *OrganizationChangeRequestMutation) ClearAuthor() {
+	m.clearedauthor = true
+	m.clearedFields[organizationchangerequest.FieldAuthorID] = struct{}{}
+}
+
+// AuthorCleared reports if the "author" edge to the User entity was cleared.
+func (m *OrganizationChangeRequestMutation) AuthorCleared() bool {
+	return m.AuthorIDCleared() || m.clearedauthor
+}
+
+// AuthorIDs returns the "author" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AuthorID instead. It exists only for internal usage by the builders.
+func (m *OrganizationChangeRequestMutation) AuthorIDs() (ids []int) {
+	if id := m.author; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAuthor resets all changes to the "author" edge.
+func (m *OrganizationChangeRequestMutation) ResetAuthor() {
+	m.author = nil
+	m.clearedauthor = false
+}
+
+// Where appends a list predicates to the OrganizationChangeRequestMutation builder.
+func (m *OrganizationChangeRequestMutation) Where(ps ...predicate.OrganizationChangeRequest) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the OrganizationChangeRequestMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *OrganizationChangeRequestMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.OrganizationChangeRequest, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *OrganizationChangeRequestMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *OrganizationChangeRequestMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (OrganizationChangeRequest).
+func (m *OrganizationChangeRequestMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *OrganizationChangeRequestMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.created_at != nil {
+		fields = append(fields, organizationchangerequest.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, organizationchangerequest.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, organizationchangerequest.FieldOrganizationID)
+	}
+	if m.state != nil {
+		fields = append(fields, organizationchangerequest.FieldState)
+	}
+	if m.change != nil {
+		fields = append(fields, organizationchangerequest.FieldChange)
+	}
+	if m.author != nil {
+		fields = append(fields, organizationchangerequest.FieldAuthorID)
+	}
+	if m.operator_comment != nil {
+		fields = append(fields, organizationchangerequest.FieldOperatorComment)
+	}
+	if m.decided_at != nil {
+		fields = append(fields, organizationchangerequest.FieldDecidedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *OrganizationChangeRequestMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case organizationchangerequest.FieldCreatedAt:
+		return m.CreatedAt()
+	case organizationchangerequest.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case organizationchangerequest.FieldOrganizationID:
+		return m.OrganizationID()
+	case organizationchangerequest.FieldState:
+		return m.State()
+	case organizationchangerequest.FieldChange:
+		return m.Change()
+	case organizationchangerequest.FieldAuthorID:
+		return m.AuthorID()
+	case organizationchangerequest.FieldOperatorComment:
+		return m.OperatorComment()
+	case organizationchangerequest.FieldDecidedAt:
+		return m.DecidedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *OrganizationChangeRequestMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case organizationchangerequest.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case organizationchangerequest.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case organizationchangerequest.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case organizationchangerequest.FieldState:
+		return m.OldState(ctx)
+	case organizationchangerequest.FieldChange:
+		return m.OldChange(ctx)
+	case organizationchangerequest.FieldAuthorID:
+		return m.OldAuthorID(ctx)
+	case organizationchangerequest.FieldOperatorComment:
+		return m.OldOperatorComment(ctx)
+	case organizationchangerequest.FieldDecidedAt:
+		return m.OldDecidedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown OrganizationChangeRequest field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *OrganizationChangeRequestMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case organizationchangerequest.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case organizationchangerequest.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case organizationchangerequest.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case organizationchangerequest.FieldState:
+		v, ok := value.(organizationchangerequest.State)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetState(v)
+		return nil
+	case organizationchangerequest.FieldChange:
+		v, ok := value.(*schematype.OrgChange)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChange(v)
+		return nil
+	case organizationchangerequest.FieldAuthorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAuthorID(v)
+		return nil
+	case organizationchangerequest.FieldOperatorComment:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOperatorComment(v)
+		return nil
+	case organizationchangerequest.FieldDecidedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecidedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown OrganizationChangeRequest field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *OrganizationChangeRequestMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *OrganizationChangeRequestMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *OrganizationChangeRequestMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown OrganizationChangeRequest numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *OrganizationChangeRequestMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(organizationchangerequest.FieldAuthorID) {
+		fields = append(fields, organizationchangerequest.FieldAuthorID)
+	}
+	if m.FieldCleared(organizationchangerequest.FieldOperatorComment) {
+		fields = append(fields, organizationchangerequest.FieldOperatorComment)
+	}
+	if m.FieldCleared(organizationchangerequest.FieldDecidedAt) {
+		fields = append(fields, organizationchangerequest.FieldDecidedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *OrganizationChangeRequestMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *OrganizationChangeRequestMutation) ClearField(name string) error {
+	switch name {
+	case organizationchangerequest.FieldAuthorID:
+		m.ClearAuthorID()
+		return nil
+	case organizationchangerequest.FieldOperatorComment:
+		m.ClearOperatorComment()
+		return nil
+	case organizationchangerequest.FieldDecidedAt:
+		m.ClearDecidedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown OrganizationChangeRequest nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *OrganizationChangeRequestMutation) ResetField(name string) error {
+	switch name {
+	case organizationchangerequest.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case organizationchangerequest.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case organizationchangerequest.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case organizationchangerequest.FieldState:
+		m.ResetState()
+		return nil
+	case organizationchangerequest.FieldChange:
+		m.ResetChange()
+		return nil
+	case organizationchangerequest.FieldAuthorID:
+		m.ResetAuthorID()
+		return nil
+	case organizationchangerequest.FieldOperatorComment:
+		m.ResetOperatorComment()
+		return nil
+	case organizationchangerequest.FieldDecidedAt:
+		m.ResetDecidedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown OrganizationChangeRequest field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *OrganizationChangeRequestMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.organization != nil {
+		edges = append(edges, organizationchangerequest.EdgeOrganization)
+	}
+	if m.author != nil {
+		edges = append(edges, organizationchangerequest.EdgeAuthor)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *OrganizationChangeRequestMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case organizationchangerequest.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case organizationchangerequest.EdgeAuthor:
+		if id := m.author; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *OrganizationChangeRequestMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *OrganizationChangeRequestMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *OrganizationChangeRequestMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedorganization {
+		edges = append(edges, organizationchangerequest.EdgeOrganization)
+	}
+	if m.clearedauthor {
+		edges = append(edges, organizationchangerequest.EdgeAuthor)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *OrganizationChangeRequestMutation) EdgeCleared(name string) bool {
+	switch name {
+	case organizationchangerequest.EdgeOrganization:
+		return m.clearedorganization
+	case organizationchangerequest.EdgeAuthor:
+		return m.clearedauthor
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *OrganizationChangeRequestMutation) ClearEdge(name string) error {
+	switch name {
+	case organizationchangerequest.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case organizationchangerequest.EdgeAuthor:
+		m.ClearAuthor()
+		return nil
+	}
+	return fmt.Errorf("unknown OrganizationChangeRequest unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *OrganizationChangeRequestMutation) ResetEdge(name string) error {
+	switch name {
+	case organizationchangerequest.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case organizationchangerequest.EdgeAuthor:
+		m.ResetAuthor()
+		return nil
+	}
+	return fmt.Errorf("unknown OrganizationChangeRequest edge %s", name)
+}
+
+// OrganizationDocumentMutation represents an operation that mutates the OrganizationDocument nodes in the graph.
+type OrganizationDocumentMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	created_at          *time.Time
+	updated_at          *time.Time
+	name                *string
+	content_type        *string
+	size                *int
+	addsize             *int
+	data                *[]byte
+	clearedFields       map[string]struct{}
+	organization        *int
+	clearedorganization bool
+	uploaded_by         *int
+	cleareduploaded_by  bool
+	done                bool
+	oldValue            func(context.Context) (*OrganizationDocument, error)
+	predicates          []predicate.OrganizationDocument
+}
+
+var _ ent.Mutation = (*OrganizationDocumentMutation)(nil)
+
+// organizationdocumentOption allows management of the mutation configuration using functional options.
+type organizationdocumentOption func(*OrganizationDocumentMutation)
+
+// newOrganizationDocumentMutation creates new mutation for the OrganizationDocument entity.
+func newOrganizationDocumentMutation(c config, op Op, opts ...organizationdocumentOption) *OrganizationDocumentMutation {
+	m := &OrganizationDocumentMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeOrganizationDocument,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withOrganizationDocumentID sets the ID field of the mutation.
+func withOrganizationDocumentID(id int) organizationdocumentOption {
+	return func(m *OrganizationDocumentMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *OrganizationDocument
+		)
+		m.oldValue = func(ctx context.Context) (*OrganizationDocument, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().OrganizationDocument.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withOrganizationDocument sets the old OrganizationDocument of the mutation.
+func withOrganizationDocument(node *OrganizationDocument) organizationdocumentOption {
+	return func(m *OrganizationDocumentMutation) {
+		m.oldValue = func(context.Context) (*OrganizationDocument, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m OrganizationDocumentMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m OrganizationDocumentMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *OrganizationDocumentMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *OrganizationDocumentMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().OrganizationDocument.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *OrganizationDocumentMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *OrganizationDocumentMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the OrganizationDocument entity.
+// If the OrganizationDocument object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationDocumentMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *OrganizationDocumentMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *OrganizationDocumentMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *OrganizationDocumentMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the OrganizationDocument entity.
+// If the OrganizationDocument object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationDocumentMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *OrganizationDocumentMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *OrganizationDocumentMutation) SetOrganizationID(i int) {
+	m.organization = &i
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *OrganizationDocumentMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the OrganizationDocument entity.
+// If the OrganizationDocument object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationDocumentMutation) OldOrganizationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *OrganizationDocumentMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetName sets the "name" field.
+func (m *OrganizationDocumentMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *OrganizationDocumentMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the OrganizationDocument entity.
+// If the OrganizationDocument object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationDocumentMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *OrganizationDocumentMutation) ResetName() {
+	m.name = nil
+}
+
+// SetContentType sets the "content_type" field.
+func (m *OrganizationDocumentMutation) SetContentType(s string) {
+	m.content_type = &s
+}
+
+// ContentType returns the value of the "content_type" field in the mutation.
+func (m *OrganizationDocumentMutation) ContentType() (r string, exists bool) {
+	v := m.content_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContentType returns the old "content_type" field's value of the OrganizationDocument entity.
+// If the OrganizationDocument object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationDocumentMutation) OldContentType(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContentType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContentType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContentType: %w", err)
+	}
+	return oldValue.ContentType, nil
+}
+
+// ResetContentType resets all changes to the "content_type" field.
+func (m *OrganizationDocumentMutation) ResetContentType() {
+	m.content_type = nil
+}
+
+// SetSize sets the "size" field.
+func (m *OrganizationDocumentMutation) SetSize(i int) {
+	m.size = &i
+	m.addsize = nil
+}
+
+// Size returns the value of the "size" field in the mutation.
+func (m *OrganizationDocumentMutation) Size() (r int, exists bool) {
+	v := m.size
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSize returns the old "size" field's value of the OrganizationDocument entity.
+// If the OrganizationDocument object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationDocumentMutation) OldSize(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSize is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSize requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSize: %w", err)
+	}
+	return oldValue.Size, nil
+}
+
+// AddSize adds i to the "size" field.
+func (m *OrganizationDocumentMutation) AddSize(i int) {
+	if m.addsize != nil {
+		*m.addsize += i
+	} else {
+		m.addsize = &i
+	}
+}
+
+// AddedSize returns the value that was added to the "size" field in this mutation.
+func (m *OrganizationDocumentMutation) AddedSize() (r int, exists bool) {
+	v := m.addsize
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSize resets all changes to the "size" field.
+func (m *OrganizationDocumentMutation) ResetSize() {
+	m.size = nil
+	m.addsize = nil
+}
+
+// SetData sets the "data" field.
+func (m *OrganizationDocumentMutation) SetData(b []byte) {
+	m.data = &b
+}
+
+// Data returns the value of the "data" field in the mutation.
+func (m *OrganizationDocumentMutation) Data() (r []byte, exists bool) {
+	v := m.data
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldData returns the old "data" field's value of the OrganizationDocument entity.
+// If the OrganizationDocument object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationDocumentMutation) OldData(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldData is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldData requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldData: %w", err)
+	}
+	return oldValue.Data, nil
+}
+
+// ResetData resets all changes to the "data" field.
+func (m *OrganizationDocumentMutation) ResetData() {
+	m.data = nil
+}
+
+// SetUploadedByID sets the "uploaded_by_id" field.
+func (m *OrganizationDocumentMutation) SetUploadedByID(i int) {
+	m.uploaded_by = &i
+}
+
+// UploadedByID returns the value of the "uploaded_by_id" field in the mutation.
+func (m *OrganizationDocumentMutation) UploadedByID() (r int, exists bool) {
+	v := m.uploaded_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUploadedByID returns the old "uploaded_by_id" field's value of the OrganizationDocument entity.
+// If the OrganizationDocument object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationDocumentMutation) OldUploadedByID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUploadedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUploadedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUploadedByID: %w", err)
+	}
+	return oldValue.UploadedByID, nil
+}
+
+// ClearUploadedByID clears the value of the "uploaded_by_id" field.
+func (m *OrganizationDocumentMutation) ClearUploadedByID() {
+	m.uploaded_by = nil
+	m.clearedFields[organizationdocument.FieldUploadedByID] = struct{}{}
+}
+
+// UploadedByIDCleared returns if the "uploaded_by_id" field was cleared in this mutation.
+func (m *OrganizationDocumentMutation) UploadedByIDCleared() bool {
+	_, ok := m.clearedFields[organizationdocument.FieldUploadedByID]
+	return ok
+}
+
+// ResetUploadedByID resets all changes to the "uploaded_by_id" field.
+func (m *OrganizationDocumentMutation) ResetUploadedByID() {
+	m.uploaded_by = nil
+	delete(m.clearedFields, organizationdocument.FieldUploadedByID)
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *OrganizationDocumentMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[organizationdocument.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *OrganizationDocumentMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *OrganizationDocumentMutation) OrganizationIDs() (ids []int) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *OrganizationDocumentMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// ClearUploadedBy clears the "uploaded_by" edge to the User entity.
+func (m *OrganizationDocumentMutation) ClearUploadedBy() {
+	m.cleareduploaded_by = true
+	m.clearedFields[organizationdocument.FieldUploadedByID] = struct{}{}
+}
+
+// UploadedByCleared reports if the "uploaded_by" edge to the User entity was cleared.
+func (m *OrganizationDocumentMutation) UploadedByCleared() bool {
+	return m.UploadedByIDCleared() || m.cleareduploaded_by
+}
+
+// UploadedByIDs returns the "uploaded_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// UploadedByID instead. It exists only for internal usage by the builders.
+func (m *OrganizationDocumentMutation) UploadedByIDs() (ids []int) {
+	if id := m.uploaded_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetUploadedBy resets all changes to the "uploaded_by" edge.
+func (m *OrganizationDocumentMutation) ResetUploadedBy() {
+	m.uploaded_by = nil
+	m.cleareduploaded_by = false
+}
+
+// Where appends a list predicates to the OrganizationDocumentMutation builder.
+func (m *OrganizationDocumentMutation) Where(ps ...predicate.OrganizationDocument) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the OrganizationDocumentMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *OrganizationDocumentMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.OrganizationDocument, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *OrganizationDocumentMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *OrganizationDocumentMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (OrganizationDocument).
+func (m *OrganizationDocumentMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *OrganizationDocumentMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.created_at != nil {
+		fields = append(fields, organizationdocument.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, organizationdocument.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, organizationdocument.FieldOrganizationID)
+	}
+	if m.name != nil {
+		fields = append(fields, organizationdocument.FieldName)
+	}
+	if m.content_type != nil {
+		fields = append(fields, organizationdocument.FieldContentType)
+	}
+	if m.size != nil {
+		fields = append(fields, organizationdocument.FieldSize)
+	}
+	if m.data != nil {
+		fields = append(fields, organizationdocument.FieldData)
+	}
+	if m.uploaded_by != nil {
+		fields = append(fields, organizationdocument.FieldUploadedByID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *OrganizationDocumentMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case organizationdocument.FieldCreatedAt:
+		return m.CreatedAt()
+	case organizationdocument.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case organizationdocument.FieldOrganizationID:
+		return m.OrganizationID()
+	case organizationdocument.FieldName:
+		return m.Name()
+	case organizationdocument.FieldContentType:
+		return m.ContentType()
+	case organizationdocument.FieldSize:
+		return m.Size()
+	case organizationdocument.FieldData:
+		return m.Data()
+	case organizationdocument.FieldUploadedByID:
+		return m.UploadedByID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *OrganizationDocumentMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case organizationdocument.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case organizationdocument.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case organizationdocument.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case organizationdocument.FieldName:
+		return m.OldName(ctx)
+	case organizationdocument.FieldContentType:
+		return m.OldContentType(ctx)
+	case organizationdocument.FieldSize:
+		return m.OldSize(ctx)
+	case organizationdocument.FieldData:
+		return m.OldData(ctx)
+	case organizationdocument.FieldUploadedByID:
+		return m.OldUploadedByID(ctx)
+	}
+	return nil, fmt.Errorf("unknown OrganizationDocument field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *OrganizationDocumentMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case organizationdocument.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case organizationdocument.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case organizationdocument.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case organizationdocument.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case organizationdocument.FieldContentType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContentType(v)
+		return nil
+	case organizationdocument.FieldSize:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSize(v)
+		return nil
+	case organizationdocument.FieldData:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetData(v)
+		return nil
+	case organizationdocument.FieldUploadedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUploadedByID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown OrganizationDocument field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *OrganizationDocumentMutation) AddedFields() []string {
+	var fields []string
+	if m.addsize != nil {
+		fields = append(fields, organizationdocument.FieldSize)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *OrganizationDocumentMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case organizationdocument.FieldSize:
+		return m.AddedSize()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *OrganizationDocumentMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case organizationdocument.FieldSize:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSize(v)
+		return nil
+	}
+	return fmt.Errorf("unknown OrganizationDocument numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *OrganizationDocumentMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(organizationdocument.FieldUploadedByID) {
+		fields = append(fields, organizationdocument.FieldUploadedByID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *OrganizationDocumentMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *OrganizationDocumentMutation) ClearField(name string) error {
+	switch name {
+	case organizationdocument.FieldUploadedByID:
+		m.ClearUploadedByID()
+		return nil
+	}
+	return fmt.Errorf("unknown OrganizationDocument nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *OrganizationDocumentMutation) ResetField(name string) error {
+	switch name {
+	case organizationdocument.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case organizationdocument.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case organizationdocument.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case organizationdocument.FieldName:
+		m.ResetName()
+		return nil
+	case organizationdocument.FieldContentType:
+		m.ResetContentType()
+		return nil
+	case organizationdocument.FieldSize:
+		m.ResetSize()
+		return nil
+	case organizationdocument.FieldData:
+		m.ResetData()
+		return nil
+	case organizationdocument.FieldUploadedByID:
+		m.ResetUploadedByID()
+		return nil
+	}
+	return fmt.Errorf("unknown OrganizationDocument field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *OrganizationDocumentMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.organization != nil {
+		edges = append(edges, organizationdocument.EdgeOrganization)
+	}
+	if m.uploaded_by != nil {
+		edges = append(edges, organizationdocument.EdgeUploadedBy)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *OrganizationDocumentMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case organizationdocument.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case organizationdocument.EdgeUploadedBy:
+		if id := m.uploaded_by; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *OrganizationDocumentMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *OrganizationDocumentMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *OrganizationDocumentMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedorganization {
+		edges = append(edges, organizationdocument.EdgeOrganization)
+	}
+	if m.cleareduploaded_by {
+		edges = append(edges, organizationdocument.EdgeUploadedBy)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *OrganizationDocumentMutation) EdgeCleared(name string) bool {
+	switch name {
+	case organizationdocument.EdgeOrganization:
+		return m.clearedorganization
+	case organizationdocument.EdgeUploadedBy:
+		return m.cleareduploaded_by
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *OrganizationDocumentMutation) ClearEdge(name string) error {
+	switch name {
+	case organizationdocument.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case organizationdocument.EdgeUploadedBy:
+		m.ClearUploadedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown OrganizationDocument unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *OrganizationDocumentMutation) ResetEdge(name string) error {
+	switch name {
+	case organizationdocument.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case organizationdocument.EdgeUploadedBy:
+		m.ResetUploadedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown OrganizationDocument edge %s", name)
 }
 
 // OutboxMessageMutation represents an operation that mutates the OutboxMessage nodes in the graph.
@@ -17603,6 +20146,2869 @@ func (m *ScanMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Scan edge %s", name)
 }
 
+// SessionMutation represents an operation that mutates the Session nodes in the graph.
+type SessionMutation struct {
+	config
+	op                           Op
+	typ                          string
+	id                           *int
+	created_at                   *time.Time
+	updated_at                   *time.Time
+	reference                    *string
+	organization_id              *int
+	addorganization_id           *int
+	starts_on                    *time.Time
+	ends_on                      *time.Time
+	on_demand                    *bool
+	permanent_entry              *bool
+	fundings                     *[]schematype.Funding
+	appendfundings               []schematype.Funding
+	cycles                       *[]schematype.Cycle
+	appendcycles                 []schematype.Cycle
+	skill_blocks                 *[]schematype.SkillBlockUse
+	appendskill_blocks           []schematype.SkillBlockUse
+	hours_in_centre              *int
+	addhours_in_centre           *int
+	hours_in_company             *int
+	addhours_in_company          *int
+	hours_total                  *int
+	addhours_total               *int
+	hours_weekly                 *int
+	addhours_weekly              *int
+	hours_comment                *string
+	prerequisites                *string
+	course_type                  *string
+	rhythm                       *string
+	rhythm_comment               *string
+	equipment                    *[]string
+	appendequipment              []string
+	teaching_mode                *string
+	work_study_contract          *bool
+	recruitment_modalities       *[]string
+	appendrecruitment_modalities []string
+	recruitment_slots            *[]schematype.RecruitmentSlot
+	appendrecruitment_slots      []schematype.RecruitmentSlot
+	contact_requests             *string
+	archived_at                  *time.Time
+	clearedFields                map[string]struct{}
+	training                     *int
+	clearedtraining              bool
+	trainers                     map[int]struct{}
+	removedtrainers              map[int]struct{}
+	clearedtrainers              bool
+	principal_trainer            *int
+	clearedprincipal_trainer     bool
+	venues                       map[int]struct{}
+	removedvenues                map[int]struct{}
+	clearedvenues                bool
+	registration_venue           *int
+	clearedregistration_venue    bool
+	done                         bool
+	oldValue                     func(context.Context) (*Session, error)
+	predicates                   []predicate.Session
+}
+
+var _ ent.Mutation = (*SessionMutation)(nil)
+
+// sessionOption allows management of the mutation configuration using functional options.
+type sessionOption func(*SessionMutation)
+
+// newSessionMutation creates new mutation for the Session entity.
+func newSessionMutation(c config, op Op, opts ...sessionOption) *SessionMutation {
+	m := &SessionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSession,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSessionID sets the ID field of the mutation.
+func withSessionID(id int) sessionOption {
+	return func(m *SessionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Session
+		)
+		m.oldValue = func(ctx context.Context) (*Session, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Session.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSession sets the old Session of the mutation.
+func withSession(node *Session) sessionOption {
+	return func(m *SessionMutation) {
+		m.oldValue = func(context.Context) (*Session, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SessionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SessionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SessionMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SessionMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Session.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *SessionMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *SessionMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *SessionMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *SessionMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *SessionMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *SessionMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetReference sets the "reference" field.
+func (m *SessionMutation) SetReference(s string) {
+	m.reference = &s
+}
+
+// Reference returns the value of the "reference" field in the mutation.
+func (m *SessionMutation) Reference() (r string, exists bool) {
+	v := m.reference
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReference returns the old "reference" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldReference(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReference is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReference requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReference: %w", err)
+	}
+	return oldValue.Reference, nil
+}
+
+// ResetReference resets all changes to the "reference" field.
+func (m *SessionMutation) ResetReference() {
+	m.reference = nil
+}
+
+// SetTrainingID sets the "training_id" field.
+func (m *SessionMutation) SetTrainingID(i int) {
+	m.training = &i
+}
+
+// TrainingID returns the value of the "training_id" field in the mutation.
+func (m *SessionMutation) TrainingID() (r int, exists bool) {
+	v := m.training
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTrainingID returns the old "training_id" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldTrainingID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTrainingID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTrainingID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTrainingID: %w", err)
+	}
+	return oldValue.TrainingID, nil
+}
+
+// ResetTrainingID resets all changes to the "training_id" field.
+func (m *SessionMutation) ResetTrainingID() {
+	m.training = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *SessionMutation) SetOrganizationID(i int) {
+	m.organization_id = &i
+	m.addorganization_id = nil
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *SessionMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldOrganizationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// AddOrganizationID adds i to the "organization_id" field.
+func (m *SessionMutation) AddOrganizationID(i int) {
+	if m.addorganization_id != nil {
+		*m.addorganization_id += i
+	} else {
+		m.addorganization_id = &i
+	}
+}
+
+// AddedOrganizationID returns the value that was added to the "organization_id" field in this mutation.
+func (m *SessionMutation) AddedOrganizationID() (r int, exists bool) {
+	v := m.addorganization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *SessionMutation) ResetOrganizationID() {
+	m.organization_id = nil
+	m.addorganization_id = nil
+}
+
+// SetStartsOn sets the "starts_on" field.
+func (m *SessionMutation) SetStartsOn(t time.Time) {
+	m.starts_on = &t
+}
+
+// StartsOn returns the value of the "starts_on" field in the mutation.
+func (m *SessionMutation) StartsOn() (r time.Time, exists bool) {
+	v := m.starts_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartsOn returns the old "starts_on" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldStartsOn(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartsOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartsOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartsOn: %w", err)
+	}
+	return oldValue.StartsOn, nil
+}
+
+// ResetStartsOn resets all changes to the "starts_on" field.
+func (m *SessionMutation) ResetStartsOn() {
+	m.starts_on = nil
+}
+
+// SetEndsOn sets the "ends_on" field.
+func (m *SessionMutation) SetEndsOn(t time.Time) {
+	m.ends_on = &t
+}
+
+// EndsOn returns the value of the "ends_on" field in the mutation.
+func (m *SessionMutation) EndsOn() (r time.Time, exists bool) {
+	v := m.ends_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEndsOn returns the old "ends_on" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldEndsOn(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEndsOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEndsOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEndsOn: %w", err)
+	}
+	return oldValue.EndsOn, nil
+}
+
+// ResetEndsOn resets all changes to the "ends_on" field.
+func (m *SessionMutation) ResetEndsOn() {
+	m.ends_on = nil
+}
+
+// SetOnDemand sets the "on_demand" field.
+func (m *SessionMutation) SetOnDemand(b bool) {
+	m.on_demand = &b
+}
+
+// OnDemand returns the value of the "on_demand" field in the mutation.
+func (m *SessionMutation) OnDemand() (r bool, exists bool) {
+	v := m.on_demand
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOnDemand returns the old "on_demand" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldOnDemand(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOnDemand is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOnDemand requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOnDemand: %w", err)
+	}
+	return oldValue.OnDemand, nil
+}
+
+// ResetOnDemand resets all changes to the "on_demand" field.
+func (m *SessionMutation) ResetOnDemand() {
+	m.on_demand = nil
+}
+
+// SetPermanentEntry sets the "permanent_entry" field.
+func (m *SessionMutation) SetPermanentEntry(b bool) {
+	m.permanent_entry = &b
+}
+
+// PermanentEntry returns the value of the "permanent_entry" field in the mutation.
+func (m *SessionMutation) PermanentEntry() (r bool, exists bool) {
+	v := m.permanent_entry
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPermanentEntry returns the old "permanent_entry" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldPermanentEntry(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPermanentEntry is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPermanentEntry requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPermanentEntry: %w", err)
+	}
+	return oldValue.PermanentEntry, nil
+}
+
+// ResetPermanentEntry resets all changes to the "permanent_entry" field.
+func (m *SessionMutation) ResetPermanentEntry() {
+	m.permanent_entry = nil
+}
+
+// SetPrincipalTrainerID sets the "principal_trainer_id" field.
+func (m *SessionMutation) SetPrincipalTrainerID(i int) {
+	m.principal_trainer = &i
+}
+
+// PrincipalTrainerID returns the value of the "principal_trainer_id" field in the mutation.
+func (m *SessionMutation) PrincipalTrainerID() (r int, exists bool) {
+	v := m.principal_trainer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPrincipalTrainerID returns the old "principal_trainer_id" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldPrincipalTrainerID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPrincipalTrainerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPrincipalTrainerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPrincipalTrainerID: %w", err)
+	}
+	return oldValue.PrincipalTrainerID, nil
+}
+
+// ClearPrincipalTrainerID clears the value of the "principal_trainer_id" field.
+func (m *SessionMutation) ClearPrincipalTrainerID() {
+	m.principal_trainer = nil
+	m.clearedFields[session.FieldPrincipalTrainerID] = struct{}{}
+}
+
+// PrincipalTrainerIDCleared returns if the "principal_trainer_id" field was cleared in this mutation.
+func (m *SessionMutation) PrincipalTrainerIDCleared() bool {
+	_, ok := m.clearedFields[session.FieldPrincipalTrainerID]
+	return ok
+}
+
+// ResetPrincipalTrainerID resets all changes to the "principal_trainer_id" field.
+func (m *SessionMutation) ResetPrincipalTrainerID() {
+	m.principal_trainer = nil
+	delete(m.clearedFields, session.FieldPrincipalTrainerID)
+}
+
+// SetRegistrationVenueID sets the "registration_venue_id" field.
+func (m *SessionMutation) SetRegistrationVenueID(i int) {
+	m.registration_venue = &i
+}
+
+// RegistrationVenueID returns the value of the "registration_venue_id" field in the mutation.
+func (m *SessionMutation) RegistrationVenueID() (r int, exists bool) {
+	v := m.registration_venue
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRegistrationVenueID returns the old "registration_venue_id" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldRegistrationVenueID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRegistrationVenueID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRegistrationVenueID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRegistrationVenueID: %w", err)
+	}
+	return oldValue.RegistrationVenueID, nil
+}
+
+// ClearRegistrationVenueID clears the value of the "registration_venue_id" field.
+func (m *SessionMutation) ClearRegistrationVenueID() {
+	m.registration_venue = nil
+	m.clearedFields[session.FieldRegistrationVenueID] = struct{}{}
+}
+
+// RegistrationVenueIDCleared returns if the "registration_venue_id" field was cleared in this mutation.
+func (m *SessionMutation) RegistrationVenueIDCleared() bool {
+	_, ok := m.clearedFields[session.FieldRegistrationVenueID]
+	return ok
+}
+
+// ResetRegistrationVenueID resets all changes to the "registration_venue_id" field.
+func (m *SessionMutation) ResetRegistrationVenueID() {
+	m.registration_venue = nil
+	delete(m.clearedFields, session.FieldRegistrationVenueID)
+}
+
+// SetFundings sets the "fundings" field.
+func (m *SessionMutation) SetFundings(s []schematype.Funding) {
+	m.fundings = &s
+	m.appendfundings = nil
+}
+
+// Fundings returns the value of the "fundings" field in the mutation.
+func (m *SessionMutation) Fundings() (r []schematype.Funding, exists bool) {
+	v := m.fundings
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFundings returns the old "fundings" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldFundings(ctx context.Context) (v []schematype.Funding, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFundings is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFundings requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFundings: %w", err)
+	}
+	return oldValue.Fundings, nil
+}
+
+// AppendFundings adds s to the "fundings" field.
+func (m *SessionMutation) AppendFundings(s []schematype.Funding) {
+	m.appendfundings = append(m.appendfundings, s...)
+}
+
+// AppendedFundings returns the list of values that were appended to the "fundings" field in this mutation.
+func (m *SessionMutation) AppendedFundings() ([]schematype.Funding, bool) {
+	if len(m.appendfundings) == 0 {
+		return nil, false
+	}
+	return m.appendfundings, true
+}
+
+// ClearFundings clears the value of the "fundings" field.
+func (m *SessionMutation) ClearFundings() {
+	m.fundings = nil
+	m.appendfundings = nil
+	m.clearedFields[session.FieldFundings] = struct{}{}
+}
+
+// FundingsCleared returns if the "fundings" field was cleared in this mutation.
+func (m *SessionMutation) FundingsCleared() bool {
+	_, ok := m.clearedFields[session.FieldFundings]
+	return ok
+}
+
+// ResetFundings resets all changes to the "fundings" field.
+func (m *SessionMutation) ResetFundings() {
+	m.fundings = nil
+	m.appendfundings = nil
+	delete(m.clearedFields, session.FieldFundings)
+}
+
+// SetCycles sets the "cycles" field.
+func (m *SessionMutation) SetCycles(s []schematype.Cycle) {
+	m.cycles = &s
+	m.appendcycles = nil
+}
+
+// Cycles returns the value of the "cycles" field in the mutation.
+func (m *SessionMutation) Cycles() (r []schematype.Cycle, exists bool) {
+	v := m.cycles
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCycles returns the old "cycles" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldCycles(ctx context.Context) (v []schematype.Cycle, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCycles is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCycles requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCycles: %w", err)
+	}
+	return oldValue.Cycles, nil
+}
+
+// AppendCycles adds s to the "cycles" field.
+func (m *SessionMutation) AppendCycles(s []schematype.Cycle) {
+	m.appendcycles = append(m.appendcycles, s...)
+}
+
+// AppendedCycles returns the list of values that were appended to the "cycles" field in this mutation.
+func (m *SessionMutation) AppendedCycles() ([]schematype.Cycle, bool) {
+	if len(m.appendcycles) == 0 {
+		return nil, false
+	}
+	return m.appendcycles, true
+}
+
+// ClearCycles clears the value of the "cycles" field.
+func (m *SessionMutation) ClearCycles() {
+	m.cycles = nil
+	m.appendcycles = nil
+	m.clearedFields[session.FieldCycles] = struct{}{}
+}
+
+// CyclesCleared returns if the "cycles" field was cleared in this mutation.
+func (m *SessionMutation) CyclesCleared() bool {
+	_, ok := m.clearedFields[session.FieldCycles]
+	return ok
+}
+
+// ResetCycles resets all changes to the "cycles" field.
+func (m *SessionMutation) ResetCycles() {
+	m.cycles = nil
+	m.appendcycles = nil
+	delete(m.clearedFields, session.FieldCycles)
+}
+
+// SetSkillBlocks sets the "skill_blocks" field.
+func (m *SessionMutation) SetSkillBlocks(sbu []schematype.SkillBlockUse) {
+	m.skill_blocks = &sbu
+	m.appendskill_blocks = nil
+}
+
+// SkillBlocks returns the value of the "skill_blocks" field in the mutation.
+func (m *SessionMutation) SkillBlocks() (r []schematype.SkillBlockUse, exists bool) {
+	v := m.skill_blocks
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSkillBlocks returns the old "skill_blocks" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldSkillBlocks(ctx context.Context) (v []schematype.SkillBlockUse, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSkillBlocks is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSkillBlocks requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSkillBlocks: %w", err)
+	}
+	return oldValue.SkillBlocks, nil
+}
+
+// AppendSkillBlocks adds sbu to the "skill_blocks" field.
+func (m *SessionMutation) AppendSkillBlocks(sbu []schematype.SkillBlockUse) {
+	m.appendskill_blocks = append(m.appendskill_blocks, sbu...)
+}
+
+// AppendedSkillBlocks returns the list of values that were appended to the "skill_blocks" field in this mutation.
+func (m *SessionMutation) AppendedSkillBlocks() ([]schematype.SkillBlockUse, bool) {
+	if len(m.appendskill_blocks) == 0 {
+		return nil, false
+	}
+	return m.appendskill_blocks, true
+}
+
+// ClearSkillBlocks clears the value of the "skill_blocks" field.
+func (m *SessionMutation) ClearSkillBlocks() {
+	m.skill_blocks = nil
+	m.appendskill_blocks = nil
+	m.clearedFields[session.FieldSkillBlocks] = struct{}{}
+}
+
+// SkillBlocksCleared returns if the "skill_blocks" field was cleared in this mutation.
+func (m *SessionMutation) SkillBlocksCleared() bool {
+	_, ok := m.clearedFields[session.FieldSkillBlocks]
+	return ok
+}
+
+// ResetSkillBlocks resets all changes to the "skill_blocks" field.
+func (m *SessionMutation) ResetSkillBlocks() {
+	m.skill_blocks = nil
+	m.appendskill_blocks = nil
+	delete(m.clearedFields, session.FieldSkillBlocks)
+}
+
+// SetHoursInCentre sets the "hours_in_centre" field.
+func (m *SessionMutation) SetHoursInCentre(i int) {
+	m.hours_in_centre = &i
+	m.addhours_in_centre = nil
+}
+
+// HoursInCentre returns the value of the "hours_in_centre" field in the mutation.
+func (m *SessionMutation) HoursInCentre() (r int, exists bool) {
+	v := m.hours_in_centre
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHoursInCentre returns the old "hours_in_centre" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldHoursInCentre(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHoursInCentre is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHoursInCentre requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHoursInCentre: %w", err)
+	}
+	return oldValue.HoursInCentre, nil
+}
+
+// AddHoursInCentre adds i to the "hours_in_centre" field.
+func (m *SessionMutation) AddHoursInCentre(i int) {
+	if m.addhours_in_centre != nil {
+		*m.addhours_in_centre += i
+	} else {
+		m.addhours_in_centre = &i
+	}
+}
+
+// AddedHoursInCentre returns the value that was added to the "hours_in_centre" field in this mutation.
+func (m *SessionMutation) AddedHoursInCentre() (r int, exists bool) {
+	v := m.addhours_in_centre
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearHoursInCentre clears the value of the "hours_in_centre" field.
+func (m *SessionMutation) ClearHoursInCentre() {
+	m.hours_in_centre = nil
+	m.addhours_in_centre = nil
+	m.clearedFields[session.FieldHoursInCentre] = struct{}{}
+}
+
+// HoursInCentreCleared returns if the "hours_in_centre" field was cleared in this mutation.
+func (m *SessionMutation) HoursInCentreCleared() bool {
+	_, ok := m.clearedFields[session.FieldHoursInCentre]
+	return ok
+}
+
+// ResetHoursInCentre resets all changes to the "hours_in_centre" field.
+func (m *SessionMutation) ResetHoursInCentre() {
+	m.hours_in_centre = nil
+	m.addhours_in_centre = nil
+	delete(m.clearedFields, session.FieldHoursInCentre)
+}
+
+// SetHoursInCompany sets the "hours_in_company" field.
+func (m *SessionMutation) SetHoursInCompany(i int) {
+	m.hours_in_company = &i
+	m.addhours_in_company = nil
+}
+
+// HoursInCompany returns the value of the "hours_in_company" field in the mutation.
+func (m *SessionMutation) HoursInCompany() (r int, exists bool) {
+	v := m.hours_in_company
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHoursInCompany returns the old "hours_in_company" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldHoursInCompany(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHoursInCompany is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHoursInCompany requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHoursInCompany: %w", err)
+	}
+	return oldValue.HoursInCompany, nil
+}
+
+// AddHoursInCompany adds i to the "hours_in_company" field.
+func (m *SessionMutation) AddHoursInCompany(i int) {
+	if m.addhours_in_company != nil {
+		*m.addhours_in_company += i
+	} else {
+		m.addhours_in_company = &i
+	}
+}
+
+// AddedHoursInCompany returns the value that was added to the "hours_in_company" field in this mutation.
+func (m *SessionMutation) AddedHoursInCompany() (r int, exists bool) {
+	v := m.addhours_in_company
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearHoursInCompany clears the value of the "hours_in_company" field.
+func (m *SessionMutation) ClearHoursInCompany() {
+	m.hours_in_company = nil
+	m.addhours_in_company = nil
+	m.clearedFields[session.FieldHoursInCompany] = struct{}{}
+}
+
+// HoursInCompanyCleared returns if the "hours_in_company" field was cleared in this mutation.
+func (m *SessionMutation) HoursInCompanyCleared() bool {
+	_, ok := m.clearedFields[session.FieldHoursInCompany]
+	return ok
+}
+
+// ResetHoursInCompany resets all changes to the "hours_in_company" field.
+func (m *SessionMutation) ResetHoursInCompany() {
+	m.hours_in_company = nil
+	m.addhours_in_company = nil
+	delete(m.clearedFields, session.FieldHoursInCompany)
+}
+
+// SetHoursTotal sets the "hours_total" field.
+func (m *SessionMutation) SetHoursTotal(i int) {
+	m.hours_total = &i
+	m.addhours_total = nil
+}
+
+// HoursTotal returns the value of the "hours_total" field in the mutation.
+func (m *SessionMutation) HoursTotal() (r int, exists bool) {
+	v := m.hours_total
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHoursTotal returns the old "hours_total" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldHoursTotal(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHoursTotal is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHoursTotal requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHoursTotal: %w", err)
+	}
+	return oldValue.HoursTotal, nil
+}
+
+// AddHoursTotal adds i to the "hours_total" field.
+func (m *SessionMutation) AddHoursTotal(i int) {
+	if m.addhours_total != nil {
+		*m.addhours_total += i
+	} else {
+		m.addhours_total = &i
+	}
+}
+
+// AddedHoursTotal returns the value that was added to the "hours_total" field in this mutation.
+func (m *SessionMutation) AddedHoursTotal() (r int, exists bool) {
+	v := m.addhours_total
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearHoursTotal clears the value of the "hours_total" field.
+func (m *SessionMutation) ClearHoursTotal() {
+	m.hours_total = nil
+	m.addhours_total = nil
+	m.clearedFields[session.FieldHoursTotal] = struct{}{}
+}
+
+// HoursTotalCleared returns if the "hours_total" field was cleared in this mutation.
+func (m *SessionMutation) HoursTotalCleared() bool {
+	_, ok := m.clearedFields[session.FieldHoursTotal]
+	return ok
+}
+
+// ResetHoursTotal resets all changes to the "hours_total" field.
+func (m *SessionMutation) ResetHoursTotal() {
+	m.hours_total = nil
+	m.addhours_total = nil
+	delete(m.clearedFields, session.FieldHoursTotal)
+}
+
+// SetHoursWeekly sets the "hours_weekly" field.
+func (m *SessionMutation) SetHoursWeekly(i int) {
+	m.hours_weekly = &i
+	m.addhours_weekly = nil
+}
+
+// HoursWeekly returns the value of the "hours_weekly" field in the mutation.
+func (m *SessionMutation) HoursWeekly() (r int, exists bool) {
+	v := m.hours_weekly
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHoursWeekly returns the old "hours_weekly" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldHoursWeekly(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHoursWeekly is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHoursWeekly requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHoursWeekly: %w", err)
+	}
+	return oldValue.HoursWeekly, nil
+}
+
+// AddHoursWeekly adds i to the "hours_weekly" field.
+func (m *SessionMutation) AddHoursWeekly(i int) {
+	if m.addhours_weekly != nil {
+		*m.addhours_weekly += i
+	} else {
+		m.addhours_weekly = &i
+	}
+}
+
+// AddedHoursWeekly returns the value that was added to the "hours_weekly" field in this mutation.
+func (m *SessionMutation) AddedHoursWeekly() (r int, exists bool) {
+	v := m.addhours_weekly
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearHoursWeekly clears the value of the "hours_weekly" field.
+func (m *SessionMutation) ClearHoursWeekly() {
+	m.hours_weekly = nil
+	m.addhours_weekly = nil
+	m.clearedFields[session.FieldHoursWeekly] = struct{}{}
+}
+
+// HoursWeeklyCleared returns if the "hours_weekly" field was cleared in this mutation.
+func (m *SessionMutation) HoursWeeklyCleared() bool {
+	_, ok := m.clearedFields[session.FieldHoursWeekly]
+	return ok
+}
+
+// ResetHoursWeekly resets all changes to the "hours_weekly" field.
+func (m *SessionMutation) ResetHoursWeekly() {
+	m.hours_weekly = nil
+	m.addhours_weekly = nil
+	delete(m.clearedFields, session.FieldHoursWeekly)
+}
+
+// SetHoursComment sets the "hours_comment" field.
+func (m *SessionMutation) SetHoursComment(s string) {
+	m.hours_comment = &s
+}
+
+// HoursComment returns the value of the "hours_comment" field in the mutation.
+func (m *SessionMutation) HoursComment() (r string, exists bool) {
+	v := m.hours_comment
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHoursComment returns the old "hours_comment" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldHoursComment(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHoursComment is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHoursComment requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHoursComment: %w", err)
+	}
+	return oldValue.HoursComment, nil
+}
+
+// ClearHoursComment clears the value of the "hours_comment" field.
+func (m *SessionMutation) ClearHoursComment() {
+	m.hours_comment = nil
+	m.clearedFields[session.FieldHoursComment] = struct{}{}
+}
+
+// HoursCommentCleared returns if the "hours_comment" field was cleared in this mutation.
+func (m *SessionMutation) HoursCommentCleared() bool {
+	_, ok := m.clearedFields[session.FieldHoursComment]
+	return ok
+}
+
+// ResetHoursComment resets all changes to the "hours_comment" field.
+func (m *SessionMutation) ResetHoursComment() {
+	m.hours_comment = nil
+	delete(m.clearedFields, session.FieldHoursComment)
+}
+
+// SetPrerequisites sets the "prerequisites" field.
+func (m *SessionMutation) SetPrerequisites(s string) {
+	m.prerequisites = &s
+}
+
+// Prerequisites returns the value of the "prerequisites" field in the mutation.
+func (m *SessionMutation) Prerequisites() (r string, exists bool) {
+	v := m.prerequisites
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPrerequisites returns the old "prerequisites" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldPrerequisites(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPrerequisites is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPrerequisites requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPrerequisites: %w", err)
+	}
+	return oldValue.Prerequisites, nil
+}
+
+// ClearPrerequisites clears the value of the "prerequisites" field.
+func (m *SessionMutation) ClearPrerequisites() {
+	m.prerequisites = nil
+	m.clearedFields[session.FieldPrerequisites] = struct{}{}
+}
+
+// PrerequisitesCleared returns if the "prerequisites" field was cleared in this mutation.
+func (m *SessionMutation) PrerequisitesCleared() bool {
+	_, ok := m.clearedFields[session.FieldPrerequisites]
+	return ok
+}
+
+// ResetPrerequisites resets all changes to the "prerequisites" field.
+func (m *SessionMutation) ResetPrerequisites() {
+	m.prerequisites = nil
+	delete(m.clearedFields, session.FieldPrerequisites)
+}
+
+// SetCourseType sets the "course_type" field.
+func (m *SessionMutation) SetCourseType(s string) {
+	m.course_type = &s
+}
+
+// CourseType returns the value of the "course_type" field in the mutation.
+func (m *SessionMutation) CourseType() (r string, exists bool) {
+	v := m.course_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCourseType returns the old "course_type" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldCourseType(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCourseType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCourseType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCourseType: %w", err)
+	}
+	return oldValue.CourseType, nil
+}
+
+// ClearCourseType clears the value of the "course_type" field.
+func (m *SessionMutation) ClearCourseType() {
+	m.course_type = nil
+	m.clearedFields[session.FieldCourseType] = struct{}{}
+}
+
+// CourseTypeCleared returns if the "course_type" field was cleared in this mutation.
+func (m *SessionMutation) CourseTypeCleared() bool {
+	_, ok := m.clearedFields[session.FieldCourseType]
+	return ok
+}
+
+// ResetCourseType resets all changes to the "course_type" field.
+func (m *SessionMutation) ResetCourseType() {
+	m.course_type = nil
+	delete(m.clearedFields, session.FieldCourseType)
+}
+
+// SetRhythm sets the "rhythm" field.
+func (m *SessionMutation) SetRhythm(s string) {
+	m.rhythm = &s
+}
+
+// Rhythm returns the value of the "rhythm" field in the mutation.
+func (m *SessionMutation) Rhythm() (r string, exists bool) {
+	v := m.rhythm
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRhythm returns the old "rhythm" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldRhythm(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRhythm is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRhythm requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRhythm: %w", err)
+	}
+	return oldValue.Rhythm, nil
+}
+
+// ClearRhythm clears the value of the "rhythm" field.
+func (m *SessionMutation) ClearRhythm() {
+	m.rhythm = nil
+	m.clearedFields[session.FieldRhythm] = struct{}{}
+}
+
+// RhythmCleared returns if the "rhythm" field was cleared in this mutation.
+func (m *SessionMutation) RhythmCleared() bool {
+	_, ok := m.clearedFields[session.FieldRhythm]
+	return ok
+}
+
+// ResetRhythm resets all changes to the "rhythm" field.
+func (m *SessionMutation) ResetRhythm() {
+	m.rhythm = nil
+	delete(m.clearedFields, session.FieldRhythm)
+}
+
+// SetRhythmComment sets the "rhythm_comment" field.
+func (m *SessionMutation) SetRhythmComment(s string) {
+	m.rhythm_comment = &s
+}
+
+// RhythmComment returns the value of the "rhythm_comment" field in the mutation.
+func (m *SessionMutation) RhythmComment() (r string, exists bool) {
+	v := m.rhythm_comment
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRhythmComment returns the old "rhythm_comment" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldRhythmComment(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRhythmComment is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRhythmComment requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRhythmComment: %w", err)
+	}
+	return oldValue.RhythmComment, nil
+}
+
+// ClearRhythmComment clears the value of the "rhythm_comment" field.
+func (m *SessionMutation) ClearRhythmComment() {
+	m.rhythm_comment = nil
+	m.clearedFields[session.FieldRhythmComment] = struct{}{}
+}
+
+// RhythmCommentCleared returns if the "rhythm_comment" field was cleared in this mutation.
+func (m *SessionMutation) RhythmCommentCleared() bool {
+	_, ok := m.clearedFields[session.FieldRhythmComment]
+	return ok
+}
+
+// ResetRhythmComment resets all changes to the "rhythm_comment" field.
+func (m *SessionMutation) ResetRhythmComment() {
+	m.rhythm_comment = nil
+	delete(m.clearedFields, session.FieldRhythmComment)
+}
+
+// SetEquipment sets the "equipment" field.
+func (m *SessionMutation) SetEquipment(s []string) {
+	m.equipment = &s
+	m.appendequipment = nil
+}
+
+// Equipment returns the value of the "equipment" field in the mutation.
+func (m *SessionMutation) Equipment() (r []string, exists bool) {
+	v := m.equipment
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEquipment returns the old "equipment" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldEquipment(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEquipment is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEquipment requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEquipment: %w", err)
+	}
+	return oldValue.Equipment, nil
+}
+
+// AppendEquipment adds s to the "equipment" field.
+func (m *SessionMutation) AppendEquipment(s []string) {
+	m.appendequipment = append(m.appendequipment, s...)
+}
+
+// AppendedEquipment returns the list of values that were appended to the "equipment" field in this mutation.
+func (m *SessionMutation) AppendedEquipment() ([]string, bool) {
+	if len(m.appendequipment) == 0 {
+		return nil, false
+	}
+	return m.appendequipment, true
+}
+
+// ClearEquipment clears the value of the "equipment" field.
+func (m *SessionMutation) ClearEquipment() {
+	m.equipment = nil
+	m.appendequipment = nil
+	m.clearedFields[session.FieldEquipment] = struct{}{}
+}
+
+// EquipmentCleared returns if the "equipment" field was cleared in this mutation.
+func (m *SessionMutation) EquipmentCleared() bool {
+	_, ok := m.clearedFields[session.FieldEquipment]
+	return ok
+}
+
+// ResetEquipment resets all changes to the "equipment" field.
+func (m *SessionMutation) ResetEquipment() {
+	m.equipment = nil
+	m.appendequipment = nil
+	delete(m.clearedFields, session.FieldEquipment)
+}
+
+// SetTeachingMode sets the "teaching_mode" field.
+func (m *SessionMutation) SetTeachingMode(s string) {
+	m.teaching_mode = &s
+}
+
+// TeachingMode returns the value of the "teaching_mode" field in the mutation.
+func (m *SessionMutation) TeachingMode() (r string, exists bool) {
+	v := m.teaching_mode
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTeachingMode returns the old "teaching_mode" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldTeachingMode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTeachingMode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTeachingMode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTeachingMode: %w", err)
+	}
+	return oldValue.TeachingMode, nil
+}
+
+// ClearTeachingMode clears the value of the "teaching_mode" field.
+func (m *SessionMutation) ClearTeachingMode() {
+	m.teaching_mode = nil
+	m.clearedFields[session.FieldTeachingMode] = struct{}{}
+}
+
+// TeachingModeCleared returns if the "teaching_mode" field was cleared in this mutation.
+func (m *SessionMutation) TeachingModeCleared() bool {
+	_, ok := m.clearedFields[session.FieldTeachingMode]
+	return ok
+}
+
+// ResetTeachingMode resets all changes to the "teaching_mode" field.
+func (m *SessionMutation) ResetTeachingMode() {
+	m.teaching_mode = nil
+	delete(m.clearedFields, session.FieldTeachingMode)
+}
+
+// SetWorkStudyContract sets the "work_study_contract" field.
+func (m *SessionMutation) SetWorkStudyContract(b bool) {
+	m.work_study_contract = &b
+}
+
+// WorkStudyContract returns the value of the "work_study_contract" field in the mutation.
+func (m *SessionMutation) WorkStudyContract() (r bool, exists bool) {
+	v := m.work_study_contract
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWorkStudyContract returns the old "work_study_contract" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldWorkStudyContract(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWorkStudyContract is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWorkStudyContract requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWorkStudyContract: %w", err)
+	}
+	return oldValue.WorkStudyContract, nil
+}
+
+// ResetWorkStudyContract resets all changes to the "work_study_contract" field.
+func (m *SessionMutation) ResetWorkStudyContract() {
+	m.work_study_contract = nil
+}
+
+// SetRecruitmentModalities sets the "recruitment_modalities" field.
+func (m *SessionMutation) SetRecruitmentModalities(s []string) {
+	m.recruitment_modalities = &s
+	m.appendrecruitment_modalities = nil
+}
+
+// RecruitmentModalities returns the value of the "recruitment_modalities" field in the mutation.
+func (m *SessionMutation) RecruitmentModalities() (r []string, exists bool) {
+	v := m.recruitment_modalities
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecruitmentModalities returns the old "recruitment_modalities" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldRecruitmentModalities(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecruitmentModalities is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecruitmentModalities requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecruitmentModalities: %w", err)
+	}
+	return oldValue.RecruitmentModalities, nil
+}
+
+// AppendRecruitmentModalities adds s to the "recruitment_modalities" field.
+func (m *SessionMutation) AppendRecruitmentModalities(s []string) {
+	m.appendrecruitment_modalities = append(m.appendrecruitment_modalities, s...)
+}
+
+// AppendedRecruitmentModalities returns the list of values that were appended to the "recruitment_modalities" field in this mutation.
+func (m *SessionMutation) AppendedRecruitmentModalities() ([]string, bool) {
+	if len(m.appendrecruitment_modalities) == 0 {
+		return nil, false
+	}
+	return m.appendrecruitment_modalities, true
+}
+
+// ClearRecruitmentModalities clears the value of the "recruitment_modalities" field.
+func (m *SessionMutation) ClearRecruitmentModalities() {
+	m.recruitment_modalities = nil
+	m.appendrecruitment_modalities = nil
+	m.clearedFields[session.FieldRecruitmentModalities] = struct{}{}
+}
+
+// RecruitmentModalitiesCleared returns if the "recruitment_modalities" field was cleared in this mutation.
+func (m *SessionMutation) RecruitmentModalitiesCleared() bool {
+	_, ok := m.clearedFields[session.FieldRecruitmentModalities]
+	return ok
+}
+
+// ResetRecruitmentModalities resets all changes to the "recruitment_modalities" field.
+func (m *SessionMutation) ResetRecruitmentModalities() {
+	m.recruitment_modalities = nil
+	m.appendrecruitment_modalities = nil
+	delete(m.clearedFields, session.FieldRecruitmentModalities)
+}
+
+// SetRecruitmentSlots sets the "recruitment_slots" field.
+func (m *SessionMutation) SetRecruitmentSlots(ss []schematype.RecruitmentSlot) {
+	m.recruitment_slots = &ss
+	m.appendrecruitment_slots = nil
+}
+
+// RecruitmentSlots returns the value of the "recruitment_slots" field in the mutation.
+func (m *SessionMutation) RecruitmentSlots() (r []schematype.RecruitmentSlot, exists bool) {
+	v := m.recruitment_slots
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecruitmentSlots returns the old "recruitment_slots" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldRecruitmentSlots(ctx context.Context) (v []schematype.RecruitmentSlot, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecruitmentSlots is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecruitmentSlots requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecruitmentSlots: %w", err)
+	}
+	return oldValue.RecruitmentSlots, nil
+}
+
+// AppendRecruitmentSlots adds ss to the "recruitment_slots" field.
+func (m *SessionMutation) AppendRecruitmentSlots(ss []schematype.RecruitmentSlot) {
+	m.appendrecruitment_slots = append(m.appendrecruitment_slots, ss...)
+}
+
+// AppendedRecruitmentSlots returns the list of values that were appended to the "recruitment_slots" field in this mutation.
+func (m *SessionMutation) AppendedRecruitmentSlots() ([]schematype.RecruitmentSlot, bool) {
+	if len(m.appendrecruitment_slots) == 0 {
+		return nil, false
+	}
+	return m.appendrecruitment_slots, true
+}
+
+// ClearRecruitmentSlots clears the value of the "recruitment_slots" field.
+func (m *SessionMutation) ClearRecruitmentSlots() {
+	m.recruitment_slots = nil
+	m.appendrecruitment_slots = nil
+	m.clearedFields[session.FieldRecruitmentSlots] = struct{}{}
+}
+
+// RecruitmentSlotsCleared returns if the "recruitment_slots" field was cleared in this mutation.
+func (m *SessionMutation) RecruitmentSlotsCleared() bool {
+	_, ok := m.clearedFields[session.FieldRecruitmentSlots]
+	return ok
+}
+
+// ResetRecruitmentSlots resets all changes to the "recruitment_slots" field.
+func (m *SessionMutation) ResetRecruitmentSlots() {
+	m.recruitment_slots = nil
+	m.appendrecruitment_slots = nil
+	delete(m.clearedFields, session.FieldRecruitmentSlots)
+}
+
+// SetContactRequests sets the "contact_requests" field.
+func (m *SessionMutation) SetContactRequests(s string) {
+	m.contact_requests = &s
+}
+
+// ContactRequests returns the value of the "contact_requests" field in the mutation.
+func (m *SessionMutation) ContactRequests() (r string, exists bool) {
+	v := m.contact_requests
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContactRequests returns the old "contact_requests" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldContactRequests(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContactRequests is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContactRequests requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContactRequests: %w", err)
+	}
+	return oldValue.ContactRequests, nil
+}
+
+// ClearContactRequests clears the value of the "contact_requests" field.
+func (m *SessionMutation) ClearContactRequests() {
+	m.contact_requests = nil
+	m.clearedFields[session.FieldContactRequests] = struct{}{}
+}
+
+// ContactRequestsCleared returns if the "contact_requests" field was cleared in this mutation.
+func (m *SessionMutation) ContactRequestsCleared() bool {
+	_, ok := m.clearedFields[session.FieldContactRequests]
+	return ok
+}
+
+// ResetContactRequests resets all changes to the "contact_requests" field.
+func (m *SessionMutation) ResetContactRequests() {
+	m.contact_requests = nil
+	delete(m.clearedFields, session.FieldContactRequests)
+}
+
+// SetArchivedAt sets the "archived_at" field.
+func (m *SessionMutation) SetArchivedAt(t time.Time) {
+	m.archived_at = &t
+}
+
+// ArchivedAt returns the value of the "archived_at" field in the mutation.
+func (m *SessionMutation) ArchivedAt() (r time.Time, exists bool) {
+	v := m.archived_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldArchivedAt returns the old "archived_at" field's value of the Session entity.
+// If the Session object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SessionMutation) OldArchivedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldArchivedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldArchivedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldArchivedAt: %w", err)
+	}
+	return oldValue.ArchivedAt, nil
+}
+
+// ClearArchivedAt clears the value of the "archived_at" field.
+func (m *SessionMutation) ClearArchivedAt() {
+	m.archived_at = nil
+	m.clearedFields[session.FieldArchivedAt] = struct{}{}
+}
+
+// ArchivedAtCleared returns if the "archived_at" field was cleared in this mutation.
+func (m *SessionMutation) ArchivedAtCleared() bool {
+	_, ok := m.clearedFields[session.FieldArchivedAt]
+	return ok
+}
+
+// ResetArchivedAt resets all changes to the "archived_at" field.
+func (m *SessionMutation) ResetArchivedAt() {
+	m.archived_at = nil
+	delete(m.clearedFields, session.FieldArchivedAt)
+}
+
+// ClearTraining clears the "training" edge to the Training entity.
+func (m *SessionMutation) ClearTraining() {
+	m.clearedtraining = true
+	m.clearedFields[session.FieldTrainingID] = struct{}{}
+}
+
+// TrainingCleared reports if the "training" edge to the Training entity was cleared.
+func (m *SessionMutation) TrainingCleared() bool {
+	return m.clearedtraining
+}
+
+// TrainingIDs returns the "training" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TrainingID instead. It exists only for internal usage by the builders.
+func (m *SessionMutation) TrainingIDs() (ids []int) {
+	if id := m.training; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTraining resets all changes to the "training" edge.
+func (m *SessionMutation) ResetTraining() {
+	m.training = nil
+	m.clearedtraining = false
+}
+
+// AddTrainerIDs adds the "trainers" edge to the Organization entity by ids.
+func (m *SessionMutation) AddTrainerIDs(ids ...int) {
+	if m.trainers == nil {
+		m.trainers = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.trainers[ids[i]] = struct{}{}
+	}
+}
+
+// ClearTrainers clears the "trainers" edge to the Organization entity.
+func (m *SessionMutation) ClearTrainers() {
+	m.clearedtrainers = true
+}
+
+// TrainersCleared reports if the "trainers" edge to the Organization entity was cleared.
+func (m *SessionMutation) TrainersCleared() bool {
+	return m.clearedtrainers
+}
+
+// RemoveTrainerIDs removes the "trainers" edge to the Organization entity by IDs.
+func (m *SessionMutation) RemoveTrainerIDs(ids ...int) {
+	if m.removedtrainers == nil {
+		m.removedtrainers = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.trainers, ids[i])
+		m.removedtrainers[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedTrainers returns the removed IDs of the "trainers" edge to the Organization entity.
+func (m *SessionMutation) RemovedTrainersIDs() (ids []int) {
+	for id := range m.removedtrainers {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// TrainersIDs returns the "trainers" edge IDs in the mutation.
+func (m *SessionMutation) TrainersIDs() (ids []int) {
+	for id := range m.trainers {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetTrainers resets all changes to the "trainers" edge.
+func (m *SessionMutation) ResetTrainers() {
+	m.trainers = nil
+	m.clearedtrainers = false
+	m.removedtrainers = nil
+}
+
+// ClearPrincipalTrainer clears the "principal_trainer" edge to the Organization entity.
+func (m *SessionMutation) ClearPrincipalTrainer() {
+	m.clearedprincipal_trainer = true
+	m.clearedFields[session.FieldPrincipalTrainerID] = struct{}{}
+}
+
+// PrincipalTrainerCleared reports if the "principal_trainer" edge to the Organization entity was cleared.
+func (m *SessionMutation) PrincipalTrainerCleared() bool {
+	return m.PrincipalTrainerIDCleared() || m.clearedprincipal_trainer
+}
+
+// PrincipalTrainerIDs returns the "principal_trainer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PrincipalTrainerID instead. It exists only for internal usage by the builders.
+func (m *SessionMutation) PrincipalTrainerIDs() (ids []int) {
+	if id := m.principal_trainer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPrincipalTrainer resets all changes to the "principal_trainer" edge.
+func (m *SessionMutation) ResetPrincipalTrainer() {
+	m.principal_trainer = nil
+	m.clearedprincipal_trainer = false
+}
+
+// AddVenueIDs adds the "venues" edge to the Venue entity by ids.
+func (m *SessionMutation) AddVenueIDs(ids ...int) {
+	if m.venues == nil {
+		m.venues = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.venues[ids[i]] = struct{}{}
+	}
+}
+
+// ClearVenues clears the "venues" edge to the Venue entity.
+func (m *SessionMutation) ClearVenues() {
+	m.clearedvenues = true
+}
+
+// VenuesCleared reports if the "venues" edge to the Venue entity was cleared.
+func (m *SessionMutation) VenuesCleared() bool {
+	return m.clearedvenues
+}
+
+// RemoveVenueIDs removes the "venues" edge to the Venue entity by IDs.
+func (m *SessionMutation) RemoveVenueIDs(ids ...int) {
+	if m.removedvenues == nil {
+		m.removedvenues = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.venues, ids[i])
+		m.removedvenues[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedVenues returns the removed IDs of the "venues" edge to the Venue entity.
+func (m *SessionMutation) RemovedVenuesIDs() (ids []int) {
+	for id := range m.removedvenues {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// VenuesIDs returns the "venues" edge IDs in the mutation.
+func (m *SessionMutation) VenuesIDs() (ids []int) {
+	for id := range m.venues {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetVenues resets all changes to the "venues" edge.
+func (m *SessionMutation) ResetVenues() {
+	m.venues = nil
+	m.clearedvenues = false
+	m.removedvenues = nil
+}
+
+// ClearRegistrationVenue clears the "registration_venue" edge to the Venue entity.
+func (m *SessionMutation) ClearRegistrationVenue() {
+	m.clearedregistration_venue = true
+	m.clearedFields[session.FieldRegistrationVenueID] = struct{}{}
+}
+
+// RegistrationVenueCleared reports if the "registration_venue" edge to the Venue entity was cleared.
+func (m *SessionMutation) RegistrationVenueCleared() bool {
+	return m.RegistrationVenueIDCleared() || m.clearedregistration_venue
+}
+
+// RegistrationVenueIDs returns the "registration_venue" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RegistrationVenueID instead. It exists only for internal usage by the builders.
+func (m *SessionMutation) RegistrationVenueIDs() (ids []int) {
+	if id := m.registration_venue; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRegistrationVenue resets all changes to the "registration_venue" edge.
+func (m *SessionMutation) ResetRegistrationVenue() {
+	m.registration_venue = nil
+	m.clearedregistration_venue = false
+}
+
+// Where appends a list predicates to the SessionMutation builder.
+func (m *SessionMutation) Where(ps ...predicate.Session) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SessionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SessionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Session, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SessionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SessionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Session).
+func (m *SessionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SessionMutation) Fields() []string {
+	fields := make([]string, 0, 30)
+	if m.created_at != nil {
+		fields = append(fields, session.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, session.FieldUpdatedAt)
+	}
+	if m.reference != nil {
+		fields = append(fields, session.FieldReference)
+	}
+	if m.training != nil {
+		fields = append(fields, session.FieldTrainingID)
+	}
+	if m.organization_id != nil {
+		fields = append(fields, session.FieldOrganizationID)
+	}
+	if m.starts_on != nil {
+		fields = append(fields, session.FieldStartsOn)
+	}
+	if m.ends_on != nil {
+		fields = append(fields, session.FieldEndsOn)
+	}
+	if m.on_demand != nil {
+		fields = append(fields, session.FieldOnDemand)
+	}
+	if m.permanent_entry != nil {
+		fields = append(fields, session.FieldPermanentEntry)
+	}
+	if m.principal_trainer != nil {
+		fields = append(fields, session.FieldPrincipalTrainerID)
+	}
+	if m.registration_venue != nil {
+		fields = append(fields, session.FieldRegistrationVenueID)
+	}
+	if m.fundings != nil {
+		fields = append(fields, session.FieldFundings)
+	}
+	if m.cycles != nil {
+		fields = append(fields, session.FieldCycles)
+	}
+	if m.skill_blocks != nil {
+		fields = append(fields, session.FieldSkillBlocks)
+	}
+	if m.hours_in_centre != nil {
+		fields = append(fields, session.FieldHoursInCentre)
+	}
+	if m.hours_in_company != nil {
+		fields = append(fields, session.FieldHoursInCompany)
+	}
+	if m.hours_total != nil {
+		fields = append(fields, session.FieldHoursTotal)
+	}
+	if m.hours_weekly != nil {
+		fields = append(fields, session.FieldHoursWeekly)
+	}
+	if m.hours_comment != nil {
+		fields = append(fields, session.FieldHoursComment)
+	}
+	if m.prerequisites != nil {
+		fields = append(fields, session.FieldPrerequisites)
+	}
+	if m.course_type != nil {
+		fields = append(fields, session.FieldCourseType)
+	}
+	if m.rhythm != nil {
+		fields = append(fields, session.FieldRhythm)
+	}
+	if m.rhythm_comment != nil {
+		fields = append(fields, session.FieldRhythmComment)
+	}
+	if m.equipment != nil {
+		fields = append(fields, session.FieldEquipment)
+	}
+	if m.teaching_mode != nil {
+		fields = append(fields, session.FieldTeachingMode)
+	}
+	if m.work_study_contract != nil {
+		fields = append(fields, session.FieldWorkStudyContract)
+	}
+	if m.recruitment_modalities != nil {
+		fields = append(fields, session.FieldRecruitmentModalities)
+	}
+	if m.recruitment_slots != nil {
+		fields = append(fields, session.FieldRecruitmentSlots)
+	}
+	if m.contact_requests != nil {
+		fields = append(fields, session.FieldContactRequests)
+	}
+	if m.archived_at != nil {
+		fields = append(fields, session.FieldArchivedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SessionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case session.FieldCreatedAt:
+		return m.CreatedAt()
+	case session.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case session.FieldReference:
+		return m.Reference()
+	case session.FieldTrainingID:
+		return m.TrainingID()
+	case session.FieldOrganizationID:
+		return m.OrganizationID()
+	case session.FieldStartsOn:
+		return m.StartsOn()
+	case session.FieldEndsOn:
+		return m.EndsOn()
+	case session.FieldOnDemand:
+		return m.OnDemand()
+	case session.FieldPermanentEntry:
+		return m.PermanentEntry()
+	case session.FieldPrincipalTrainerID:
+		return m.PrincipalTrainerID()
+	case session.FieldRegistrationVenueID:
+		return m.RegistrationVenueID()
+	case session.FieldFundings:
+		return m.Fundings()
+	case session.FieldCycles:
+		return m.Cycles()
+	case session.FieldSkillBlocks:
+		return m.SkillBlocks()
+	case session.FieldHoursInCentre:
+		return m.HoursInCentre()
+	case session.FieldHoursInCompany:
+		return m.HoursInCompany()
+	case session.FieldHoursTotal:
+		return m.HoursTotal()
+	case session.FieldHoursWeekly:
+		return m.HoursWeekly()
+	case session.FieldHoursComment:
+		return m.HoursComment()
+	case session.FieldPrerequisites:
+		return m.Prerequisites()
+	case session.FieldCourseType:
+		return m.CourseType()
+	case session.FieldRhythm:
+		return m.Rhythm()
+	case session.FieldRhythmComment:
+		return m.RhythmComment()
+	case session.FieldEquipment:
+		return m.Equipment()
+	case session.FieldTeachingMode:
+		return m.TeachingMode()
+	case session.FieldWorkStudyContract:
+		return m.WorkStudyContract()
+	case session.FieldRecruitmentModalities:
+		return m.RecruitmentModalities()
+	case session.FieldRecruitmentSlots:
+		return m.RecruitmentSlots()
+	case session.FieldContactRequests:
+		return m.ContactRequests()
+	case session.FieldArchivedAt:
+		return m.ArchivedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SessionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case session.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case session.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case session.FieldReference:
+		return m.OldReference(ctx)
+	case session.FieldTrainingID:
+		return m.OldTrainingID(ctx)
+	case session.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case session.FieldStartsOn:
+		return m.OldStartsOn(ctx)
+	case session.FieldEndsOn:
+		return m.OldEndsOn(ctx)
+	case session.FieldOnDemand:
+		return m.OldOnDemand(ctx)
+	case session.FieldPermanentEntry:
+		return m.OldPermanentEntry(ctx)
+	case session.FieldPrincipalTrainerID:
+		return m.OldPrincipalTrainerID(ctx)
+	case session.FieldRegistrationVenueID:
+		return m.OldRegistrationVenueID(ctx)
+	case session.FieldFundings:
+		return m.OldFundings(ctx)
+	case session.FieldCycles:
+		return m.OldCycles(ctx)
+	case session.FieldSkillBlocks:
+		return m.OldSkillBlocks(ctx)
+	case session.FieldHoursInCentre:
+		return m.OldHoursInCentre(ctx)
+	case session.FieldHoursInCompany:
+		return m.OldHoursInCompany(ctx)
+	case session.FieldHoursTotal:
+		return m.OldHoursTotal(ctx)
+	case session.FieldHoursWeekly:
+		return m.OldHoursWeekly(ctx)
+	case session.FieldHoursComment:
+		return m.OldHoursComment(ctx)
+	case session.FieldPrerequisites:
+		return m.OldPrerequisites(ctx)
+	case session.FieldCourseType:
+		return m.OldCourseType(ctx)
+	case session.FieldRhythm:
+		return m.OldRhythm(ctx)
+	case session.FieldRhythmComment:
+		return m.OldRhythmComment(ctx)
+	case session.FieldEquipment:
+		return m.OldEquipment(ctx)
+	case session.FieldTeachingMode:
+		return m.OldTeachingMode(ctx)
+	case session.FieldWorkStudyContract:
+		return m.OldWorkStudyContract(ctx)
+	case session.FieldRecruitmentModalities:
+		return m.OldRecruitmentModalities(ctx)
+	case session.FieldRecruitmentSlots:
+		return m.OldRecruitmentSlots(ctx)
+	case session.FieldContactRequests:
+		return m.OldContactRequests(ctx)
+	case session.FieldArchivedAt:
+		return m.OldArchivedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Session field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SessionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case session.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case session.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case session.FieldReference:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReference(v)
+		return nil
+	case session.FieldTrainingID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTrainingID(v)
+		return nil
+	case session.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case session.FieldStartsOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartsOn(v)
+		return nil
+	case session.FieldEndsOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEndsOn(v)
+		return nil
+	case session.FieldOnDemand:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOnDemand(v)
+		return nil
+	case session.FieldPermanentEntry:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPermanentEntry(v)
+		return nil
+	case session.FieldPrincipalTrainerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPrincipalTrainerID(v)
+		return nil
+	case session.FieldRegistrationVenueID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRegistrationVenueID(v)
+		return nil
+	case session.FieldFundings:
+		v, ok := value.([]schematype.Funding)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFundings(v)
+		return nil
+	case session.FieldCycles:
+		v, ok := value.([]schematype.Cycle)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCycles(v)
+		return nil
+	case session.FieldSkillBlocks:
+		v, ok := value.([]schematype.SkillBlockUse)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSkillBlocks(v)
+		return nil
+	case session.FieldHoursInCentre:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHoursInCentre(v)
+		return nil
+	case session.FieldHoursInCompany:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHoursInCompany(v)
+		return nil
+	case session.FieldHoursTotal:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHoursTotal(v)
+		return nil
+	case session.FieldHoursWeekly:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHoursWeekly(v)
+		return nil
+	case session.FieldHoursComment:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHoursComment(v)
+		return nil
+	case session.FieldPrerequisites:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPrerequisites(v)
+		return nil
+	case session.FieldCourseType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCourseType(v)
+		return nil
+	case session.FieldRhythm:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRhythm(v)
+		return nil
+	case session.FieldRhythmComment:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRhythmComment(v)
+		return nil
+	case session.FieldEquipment:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEquipment(v)
+		return nil
+	case session.FieldTeachingMode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTeachingMode(v)
+		return nil
+	case session.FieldWorkStudyContract:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWorkStudyContract(v)
+		return nil
+	case session.FieldRecruitmentModalities:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecruitmentModalities(v)
+		return nil
+	case session.FieldRecruitmentSlots:
+		v, ok := value.([]schematype.RecruitmentSlot)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecruitmentSlots(v)
+		return nil
+	case session.FieldContactRequests:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContactRequests(v)
+		return nil
+	case session.FieldArchivedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetArchivedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Session field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SessionMutation) AddedFields() []string {
+	var fields []string
+	if m.addorganization_id != nil {
+		fields = append(fields, session.FieldOrganizationID)
+	}
+	if m.addhours_in_centre != nil {
+		fields = append(fields, session.FieldHoursInCentre)
+	}
+	if m.addhours_in_company != nil {
+		fields = append(fields, session.FieldHoursInCompany)
+	}
+	if m.addhours_total != nil {
+		fields = append(fields, session.FieldHoursTotal)
+	}
+	if m.addhours_weekly != nil {
+		fields = append(fields, session.FieldHoursWeekly)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SessionMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case session.FieldOrganizationID:
+		return m.AddedOrganizationID()
+	case session.FieldHoursInCentre:
+		return m.AddedHoursInCentre()
+	case session.FieldHoursInCompany:
+		return m.AddedHoursInCompany()
+	case session.FieldHoursTotal:
+		return m.AddedHoursTotal()
+	case session.FieldHoursWeekly:
+		return m.AddedHoursWeekly()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SessionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case session.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOrganizationID(v)
+		return nil
+	case session.FieldHoursInCentre:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddHoursInCentre(v)
+		return nil
+	case session.FieldHoursInCompany:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddHoursInCompany(v)
+		return nil
+	case session.FieldHoursTotal:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddHoursTotal(v)
+		return nil
+	case session.FieldHoursWeekly:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddHoursWeekly(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Session numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SessionMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(session.FieldPrincipalTrainerID) {
+		fields = append(fields, session.FieldPrincipalTrainerID)
+	}
+	if m.FieldCleared(session.FieldRegistrationVenueID) {
+		fields = append(fields, session.FieldRegistrationVenueID)
+	}
+	if m.FieldCleared(session.FieldFundings) {
+		fields = append(fields, session.FieldFundings)
+	}
+	if m.FieldCleared(session.FieldCycles) {
+		fields = append(fields, session.FieldCycles)
+	}
+	if m.FieldCleared(session.FieldSkillBlocks) {
+		fields = append(fields, session.FieldSkillBlocks)
+	}
+	if m.FieldCleared(session.FieldHoursInCentre) {
+		fields = append(fields, session.FieldHoursInCentre)
+	}
+	if m.FieldCleared(session.FieldHoursInCompany) {
+		fields = append(fields, session.FieldHoursInCompany)
+	}
+	if m.FieldCleared(session.FieldHoursTotal) {
+		fields = append(fields, session.FieldHoursTotal)
+	}
+	if m.FieldCleared(session.FieldHoursWeekly) {
+		fields = append(fields, session.FieldHoursWeekly)
+	}
+	if m.FieldCleared(session.FieldHoursComment) {
+		fields = append(fields, session.FieldHoursComment)
+	}
+	if m.FieldCleared(session.FieldPrerequisites) {
+		fields = append(fields, session.FieldPrerequisites)
+	}
+	if m.FieldCleared(session.FieldCourseType) {
+		fields = append(fields, session.FieldCourseType)
+	}
+	if m.FieldCleared(session.FieldRhythm) {
+		fields = append(fields, session.FieldRhythm)
+	}
+	if m.FieldCleared(session.FieldRhythmComment) {
+		fields = append(fields, session.FieldRhythmComment)
+	}
+	if m.FieldCleared(session.FieldEquipment) {
+		fields = append(fields, session.FieldEquipment)
+	}
+	if m.FieldCleared(session.FieldTeachingMode) {
+		fields = append(fields, session.FieldTeachingMode)
+	}
+	if m.FieldCleared(session.FieldRecruitmentModalities) {
+		fields = append(fields, session.FieldRecruitmentModalities)
+	}
+	if m.FieldCleared(session.FieldRecruitmentSlots) {
+		fields = append(fields, session.FieldRecruitmentSlots)
+	}
+	if m.FieldCleared(session.FieldContactRequests) {
+		fields = append(fields, session.FieldContactRequests)
+	}
+	if m.FieldCleared(session.FieldArchivedAt) {
+		fields = append(fields, session.FieldArchivedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SessionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SessionMutation) ClearField(name string) error {
+	switch name {
+	case session.FieldPrincipalTrainerID:
+		m.ClearPrincipalTrainerID()
+		return nil
+	case session.FieldRegistrationVenueID:
+		m.ClearRegistrationVenueID()
+		return nil
+	case session.FieldFundings:
+		m.ClearFundings()
+		return nil
+	case session.FieldCycles:
+		m.ClearCycles()
+		return nil
+	case session.FieldSkillBlocks:
+		m.ClearSkillBlocks()
+		return nil
+	case session.FieldHoursInCentre:
+		m.ClearHoursInCentre()
+		return nil
+	case session.FieldHoursInCompany:
+		m.ClearHoursInCompany()
+		return nil
+	case session.FieldHoursTotal:
+		m.ClearHoursTotal()
+		return nil
+	case session.FieldHoursWeekly:
+		m.ClearHoursWeekly()
+		return nil
+	case session.FieldHoursComment:
+		m.ClearHoursComment()
+		return nil
+	case session.FieldPrerequisites:
+		m.ClearPrerequisites()
+		return nil
+	case session.FieldCourseType:
+		m.ClearCourseType()
+		return nil
+	case session.FieldRhythm:
+		m.ClearRhythm()
+		return nil
+	case session.FieldRhythmComment:
+		m.ClearRhythmComment()
+		return nil
+	case session.FieldEquipment:
+		m.ClearEquipment()
+		return nil
+	case session.FieldTeachingMode:
+		m.ClearTeachingMode()
+		return nil
+	case session.FieldRecruitmentModalities:
+		m.ClearRecruitmentModalities()
+		return nil
+	case session.FieldRecruitmentSlots:
+		m.ClearRecruitmentSlots()
+		return nil
+	case session.FieldContactRequests:
+		m.ClearContactRequests()
+		return nil
+	case session.FieldArchivedAt:
+		m.ClearArchivedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Session nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SessionMutation) ResetField(name string) error {
+	switch name {
+	case session.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case session.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case session.FieldReference:
+		m.ResetReference()
+		return nil
+	case session.FieldTrainingID:
+		m.ResetTrainingID()
+		return nil
+	case session.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case session.FieldStartsOn:
+		m.ResetStartsOn()
+		return nil
+	case session.FieldEndsOn:
+		m.ResetEndsOn()
+		return nil
+	case session.FieldOnDemand:
+		m.ResetOnDemand()
+		return nil
+	case session.FieldPermanentEntry:
+		m.ResetPermanentEntry()
+		return nil
+	case session.FieldPrincipalTrainerID:
+		m.ResetPrincipalTrainerID()
+		return nil
+	case session.FieldRegistrationVenueID:
+		m.ResetRegistrationVenueID()
+		return nil
+	case session.FieldFundings:
+		m.ResetFundings()
+		return nil
+	case session.FieldCycles:
+		m.ResetCycles()
+		return nil
+	case session.FieldSkillBlocks:
+		m.ResetSkillBlocks()
+		return nil
+	case session.FieldHoursInCentre:
+		m.ResetHoursInCentre()
+		return nil
+	case session.FieldHoursInCompany:
+		m.ResetHoursInCompany()
+		return nil
+	case session.FieldHoursTotal:
+		m.ResetHoursTotal()
+		return nil
+	case session.FieldHoursWeekly:
+		m.ResetHoursWeekly()
+		return nil
+	case session.FieldHoursComment:
+		m.ResetHoursComment()
+		return nil
+	case session.FieldPrerequisites:
+		m.ResetPrerequisites()
+		return nil
+	case session.FieldCourseType:
+		m.ResetCourseType()
+		return nil
+	case session.FieldRhythm:
+		m.ResetRhythm()
+		return nil
+	case session.FieldRhythmComment:
+		m.ResetRhythmComment()
+		return nil
+	case session.FieldEquipment:
+		m.ResetEquipment()
+		return nil
+	case session.FieldTeachingMode:
+		m.ResetTeachingMode()
+		return nil
+	case session.FieldWorkStudyContract:
+		m.ResetWorkStudyContract()
+		return nil
+	case session.FieldRecruitmentModalities:
+		m.ResetRecruitmentModalities()
+		return nil
+	case session.FieldRecruitmentSlots:
+		m.ResetRecruitmentSlots()
+		return nil
+	case session.FieldContactRequests:
+		m.ResetContactRequests()
+		return nil
+	case session.FieldArchivedAt:
+		m.ResetArchivedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Session field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SessionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.training != nil {
+		edges = append(edges, session.EdgeTraining)
+	}
+	if m.trainers != nil {
+		edges = append(edges, session.EdgeTrainers)
+	}
+	if m.principal_trainer != nil {
+		edges = append(edges, session.EdgePrincipalTrainer)
+	}
+	if m.venues != nil {
+		edges = append(edges, session.EdgeVenues)
+	}
+	if m.registration_venue != nil {
+		edges = append(edges, session.EdgeRegistrationVenue)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SessionMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case session.EdgeTraining:
+		if id := m.training; id != nil {
+			return []ent.Value{*id}
+		}
+	case session.EdgeTrainers:
+		ids := make([]ent.Value, 0, len(m.trainers))
+		for id := range m.trainers {
+			ids = append(ids, id)
+		}
+		return ids
+	case session.EdgePrincipalTrainer:
+		if id := m.principal_trainer; id != nil {
+			return []ent.Value{*id}
+		}
+	case session.EdgeVenues:
+		ids := make([]ent.Value, 0, len(m.venues))
+		for id := range m.venues {
+			ids = append(ids, id)
+		}
+		return ids
+	case session.EdgeRegistrationVenue:
+		if id := m.registration_venue; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SessionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.removedtrainers != nil {
+		edges = append(edges, session.EdgeTrainers)
+	}
+	if m.removedvenues != nil {
+		edges = append(edges, session.EdgeVenues)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SessionMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case session.EdgeTrainers:
+		ids := make([]ent.Value, 0, len(m.removedtrainers))
+		for id := range m.removedtrainers {
+			ids = append(ids, id)
+		}
+		return ids
+	case session.EdgeVenues:
+		ids := make([]ent.Value, 0, len(m.removedvenues))
+		for id := range m.removedvenues {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SessionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.clearedtraining {
+		edges = append(edges, session.EdgeTraining)
+	}
+	if m.clearedtrainers {
+		edges = append(edges, session.EdgeTrainers)
+	}
+	if m.clearedprincipal_trainer {
+		edges = append(edges, session.EdgePrincipalTrainer)
+	}
+	if m.clearedvenues {
+		edges = append(edges, session.EdgeVenues)
+	}
+	if m.clearedregistration_venue {
+		edges = append(edges, session.EdgeRegistrationVenue)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SessionMutation) EdgeCleared(name string) bool {
+	switch name {
+	case session.EdgeTraining:
+		return m.clearedtraining
+	case session.EdgeTrainers:
+		return m.clearedtrainers
+	case session.EdgePrincipalTrainer:
+		return m.clearedprincipal_trainer
+	case session.EdgeVenues:
+		return m.clearedvenues
+	case session.EdgeRegistrationVenue:
+		return m.clearedregistration_venue
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SessionMutation) ClearEdge(name string) error {
+	switch name {
+	case session.EdgeTraining:
+		m.ClearTraining()
+		return nil
+	case session.EdgePrincipalTrainer:
+		m.ClearPrincipalTrainer()
+		return nil
+	case session.EdgeRegistrationVenue:
+		m.ClearRegistrationVenue()
+		return nil
+	}
+	return fmt.Errorf("unknown Session unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SessionMutation) ResetEdge(name string) error {
+	switch name {
+	case session.EdgeTraining:
+		m.ResetTraining()
+		return nil
+	case session.EdgeTrainers:
+		m.ResetTrainers()
+		return nil
+	case session.EdgePrincipalTrainer:
+		m.ResetPrincipalTrainer()
+		return nil
+	case session.EdgeVenues:
+		m.ResetVenues()
+		return nil
+	case session.EdgeRegistrationVenue:
+		m.ResetRegistrationVenue()
+		return nil
+	}
+	return fmt.Errorf("unknown Session edge %s", name)
+}
+
 // SkillBlockMutation represents an operation that mutates the SkillBlock nodes in the graph.
 type SkillBlockMutation struct {
 	config
@@ -20383,6 +25789,2417 @@ func (m *TicketKeyMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown TicketKey edge %s", name)
 }
 
+// TrainingMutation represents an operation that mutates the Training nodes in the graph.
+type TrainingMutation struct {
+	config
+	op                        Op
+	typ                       string
+	id                        *int
+	created_at                *time.Time
+	updated_at                *time.Time
+	reference                 *string
+	state                     *training.State
+	change_state              *training.ChangeState
+	certifying                *bool
+	certification_codes       *[]string
+	appendcertification_codes []string
+	title                     *string
+	objective                 *string
+	content                   *string
+	expected_results          *string
+	entry_level               *string
+	exit_level                *string
+	cycle_years               *int
+	addcycle_years            *int
+	apprenticeship            *bool
+	parcoursup                *bool
+	affelnet                  *bool
+	web_links                 *[]string
+	appendweb_links           []string
+	contact_requests          *string
+	draft                     **schematype.TrainingDoc
+	last_action_at            *time.Time
+	submitted_at              *time.Time
+	published_at              *time.Time
+	operator_comment          *string
+	archive_reason            *string
+	archive_comment           *string
+	clearedFields             map[string]struct{}
+	organization              *int
+	clearedorganization       bool
+	sessions                  map[int]struct{}
+	removedsessions           map[int]struct{}
+	clearedsessions           bool
+	certifications            map[int]struct{}
+	removedcertifications     map[int]struct{}
+	clearedcertifications     bool
+	author                    *int
+	clearedauthor             bool
+	done                      bool
+	oldValue                  func(context.Context) (*Training, error)
+	predicates                []predicate.Training
+}
+
+var _ ent.Mutation = (*TrainingMutation)(nil)
+
+// trainingOption allows management of the mutation configuration using functional options.
+type trainingOption func(*TrainingMutation)
+
+// newTrainingMutation creates new mutation for the Training entity.
+func newTrainingMutation(c config, op Op, opts ...trainingOption) *TrainingMutation {
+	m := &TrainingMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeTraining,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withTrainingID sets the ID field of the mutation.
+func withTrainingID(id int) trainingOption {
+	return func(m *TrainingMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Training
+		)
+		m.oldValue = func(ctx context.Context) (*Training, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Training.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withTraining sets the old Training of the mutation.
+func withTraining(node *Training) trainingOption {
+	return func(m *TrainingMutation) {
+		m.oldValue = func(context.Context) (*Training, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m TrainingMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m TrainingMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *TrainingMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *TrainingMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Training.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *TrainingMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *TrainingMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *TrainingMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *TrainingMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *TrainingMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *TrainingMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetReference sets the "reference" field.
+func (m *TrainingMutation) SetReference(s string) {
+	m.reference = &s
+}
+
+// Reference returns the value of the "reference" field in the mutation.
+func (m *TrainingMutation) Reference() (r string, exists bool) {
+	v := m.reference
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReference returns the old "reference" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldReference(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReference is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReference requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReference: %w", err)
+	}
+	return oldValue.Reference, nil
+}
+
+// ResetReference resets all changes to the "reference" field.
+func (m *TrainingMutation) ResetReference() {
+	m.reference = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *TrainingMutation) SetOrganizationID(i int) {
+	m.organization = &i
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *TrainingMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldOrganizationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *TrainingMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetState sets the "state" field.
+func (m *TrainingMutation) SetState(t training.State) {
+	m.state = &t
+}
+
+// State returns the value of the "state" field in the mutation.
+func (m *TrainingMutation) State() (r training.State, exists bool) {
+	v := m.state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldState returns the old "state" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldState(ctx context.Context) (v training.State, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldState: %w", err)
+	}
+	return oldValue.State, nil
+}
+
+// ResetState resets all changes to the "state" field.
+func (m *TrainingMutation) ResetState() {
+	m.state = nil
+}
+
+// SetChangeState sets the "change_state" field.
+func (m *TrainingMutation) SetChangeState(ts training.ChangeState) {
+	m.change_state = &ts
+}
+
+// ChangeState returns the value of the "change_state" field in the mutation.
+func (m *TrainingMutation) ChangeState() (r training.ChangeState, exists bool) {
+	v := m.change_state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChangeState returns the old "change_state" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldChangeState(ctx context.Context) (v training.ChangeState, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChangeState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChangeState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChangeState: %w", err)
+	}
+	return oldValue.ChangeState, nil
+}
+
+// ResetChangeState resets all changes to the "change_state" field.
+func (m *TrainingMutation) ResetChangeState() {
+	m.change_state = nil
+}
+
+// SetCertifying sets the "certifying" field.
+func (m *TrainingMutation) SetCertifying(b bool) {
+	m.certifying = &b
+}
+
+// Certifying returns the value of the "certifying" field in the mutation.
+func (m *TrainingMutation) Certifying() (r bool, exists bool) {
+	v := m.certifying
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCertifying returns the old "certifying" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldCertifying(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCertifying is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCertifying requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCertifying: %w", err)
+	}
+	return oldValue.Certifying, nil
+}
+
+// ResetCertifying resets all changes to the "certifying" field.
+func (m *TrainingMutation) ResetCertifying() {
+	m.certifying = nil
+}
+
+// SetCertificationCodes sets the "certification_codes" field.
+func (m *TrainingMutation) SetCertificationCodes(s []string) {
+	m.certification_codes = &s
+	m.appendcertification_codes = nil
+}
+
+// CertificationCodes returns the value of the "certification_codes" field in the mutation.
+func (m *TrainingMutation) CertificationCodes() (r []string, exists bool) {
+	v := m.certification_codes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCertificationCodes returns the old "certification_codes" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldCertificationCodes(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCertificationCodes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCertificationCodes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCertificationCodes: %w", err)
+	}
+	return oldValue.CertificationCodes, nil
+}
+
+// AppendCertificationCodes adds s to the "certification_codes" field.
+func (m *TrainingMutation) AppendCertificationCodes(s []string) {
+	m.appendcertification_codes = append(m.appendcertification_codes, s...)
+}
+
+// AppendedCertificationCodes returns the list of values that were appended to the "certification_codes" field in this mutation.
+func (m *TrainingMutation) AppendedCertificationCodes() ([]string, bool) {
+	if len(m.appendcertification_codes) == 0 {
+		return nil, false
+	}
+	return m.appendcertification_codes, true
+}
+
+// ClearCertificationCodes clears the value of the "certification_codes" field.
+func (m *TrainingMutation) ClearCertificationCodes() {
+	m.certification_codes = nil
+	m.appendcertification_codes = nil
+	m.clearedFields[training.FieldCertificationCodes] = struct{}{}
+}
+
+// CertificationCodesCleared returns if the "certification_codes" field was cleared in this mutation.
+func (m *TrainingMutation) CertificationCodesCleared() bool {
+	_, ok := m.clearedFields[training.FieldCertificationCodes]
+	return ok
+}
+
+// ResetCertificationCodes resets all changes to the "certification_codes" field.
+func (m *TrainingMutation) ResetCertificationCodes() {
+	m.certification_codes = nil
+	m.appendcertification_codes = nil
+	delete(m.clearedFields, training.FieldCertificationCodes)
+}
+
+// SetTitle sets the "title" field.
+func (m *TrainingMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *TrainingMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *TrainingMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetObjective sets the "objective" field.
+func (m *TrainingMutation) SetObjective(s string) {
+	m.objective = &s
+}
+
+// Objective returns the value of the "objective" field in the mutation.
+func (m *TrainingMutation) Objective() (r string, exists bool) {
+	v := m.objective
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldObjective returns the old "objective" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldObjective(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldObjective is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldObjective requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldObjective: %w", err)
+	}
+	return oldValue.Objective, nil
+}
+
+// ResetObjective resets all changes to the "objective" field.
+func (m *TrainingMutation) ResetObjective() {
+	m.objective = nil
+}
+
+// SetContent sets the "content" field.
+func (m *TrainingMutation) SetContent(s string) {
+	m.content = &s
+}
+
+// Content returns the value of the "content" field in the mutation.
+func (m *TrainingMutation) Content() (r string, exists bool) {
+	v := m.content
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContent returns the old "content" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldContent(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContent is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContent requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContent: %w", err)
+	}
+	return oldValue.Content, nil
+}
+
+// ClearContent clears the value of the "content" field.
+func (m *TrainingMutation) ClearContent() {
+	m.content = nil
+	m.clearedFields[training.FieldContent] = struct{}{}
+}
+
+// ContentCleared returns if the "content" field was cleared in this mutation.
+func (m *TrainingMutation) ContentCleared() bool {
+	_, ok := m.clearedFields[training.FieldContent]
+	return ok
+}
+
+// ResetContent resets all changes to the "content" field.
+func (m *TrainingMutation) ResetContent() {
+	m.content = nil
+	delete(m.clearedFields, training.FieldContent)
+}
+
+// SetExpectedResults sets the "expected_results" field.
+func (m *TrainingMutation) SetExpectedResults(s string) {
+	m.expected_results = &s
+}
+
+// ExpectedResults returns the value of the "expected_results" field in the mutation.
+func (m *TrainingMutation) ExpectedResults() (r string, exists bool) {
+	v := m.expected_results
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpectedResults returns the old "expected_results" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldExpectedResults(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpectedResults is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpectedResults requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpectedResults: %w", err)
+	}
+	return oldValue.ExpectedResults, nil
+}
+
+// ClearExpectedResults clears the value of the "expected_results" field.
+func (m *TrainingMutation) ClearExpectedResults() {
+	m.expected_results = nil
+	m.clearedFields[training.FieldExpectedResults] = struct{}{}
+}
+
+// ExpectedResultsCleared returns if the "expected_results" field was cleared in this mutation.
+func (m *TrainingMutation) ExpectedResultsCleared() bool {
+	_, ok := m.clearedFields[training.FieldExpectedResults]
+	return ok
+}
+
+// ResetExpectedResults resets all changes to the "expected_results" field.
+func (m *TrainingMutation) ResetExpectedResults() {
+	m.expected_results = nil
+	delete(m.clearedFields, training.FieldExpectedResults)
+}
+
+// SetEntryLevel sets the "entry_level" field.
+func (m *TrainingMutation) SetEntryLevel(s string) {
+	m.entry_level = &s
+}
+
+// EntryLevel returns the value of the "entry_level" field in the mutation.
+func (m *TrainingMutation) EntryLevel() (r string, exists bool) {
+	v := m.entry_level
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEntryLevel returns the old "entry_level" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldEntryLevel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEntryLevel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEntryLevel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEntryLevel: %w", err)
+	}
+	return oldValue.EntryLevel, nil
+}
+
+// ClearEntryLevel clears the value of the "entry_level" field.
+func (m *TrainingMutation) ClearEntryLevel() {
+	m.entry_level = nil
+	m.clearedFields[training.FieldEntryLevel] = struct{}{}
+}
+
+// EntryLevelCleared returns if the "entry_level" field was cleared in this mutation.
+func (m *TrainingMutation) EntryLevelCleared() bool {
+	_, ok := m.clearedFields[training.FieldEntryLevel]
+	return ok
+}
+
+// ResetEntryLevel resets all changes to the "entry_level" field.
+func (m *TrainingMutation) ResetEntryLevel() {
+	m.entry_level = nil
+	delete(m.clearedFields, training.FieldEntryLevel)
+}
+
+// SetExitLevel sets the "exit_level" field.
+func (m *TrainingMutation) SetExitLevel(s string) {
+	m.exit_level = &s
+}
+
+// ExitLevel returns the value of the "exit_level" field in the mutation.
+func (m *TrainingMutation) ExitLevel() (r string, exists bool) {
+	v := m.exit_level
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExitLevel returns the old "exit_level" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldExitLevel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExitLevel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExitLevel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExitLevel: %w", err)
+	}
+	return oldValue.ExitLevel, nil
+}
+
+// ClearExitLevel clears the value of the "exit_level" field.
+func (m *TrainingMutation) ClearExitLevel() {
+	m.exit_level = nil
+	m.clearedFields[training.FieldExitLevel] = struct{}{}
+}
+
+// ExitLevelCleared returns if the "exit_level" field was cleared in this mutation.
+func (m *TrainingMutation) ExitLevelCleared() bool {
+	_, ok := m.clearedFields[training.FieldExitLevel]
+	return ok
+}
+
+// ResetExitLevel resets all changes to the "exit_level" field.
+func (m *TrainingMutation) ResetExitLevel() {
+	m.exit_level = nil
+	delete(m.clearedFields, training.FieldExitLevel)
+}
+
+// SetCycleYears sets the "cycle_years" field.
+func (m *TrainingMutation) SetCycleYears(i int) {
+	m.cycle_years = &i
+	m.addcycle_years = nil
+}
+
+// CycleYears returns the value of the "cycle_years" field in the mutation.
+func (m *TrainingMutation) CycleYears() (r int, exists bool) {
+	v := m.cycle_years
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCycleYears returns the old "cycle_years" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldCycleYears(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCycleYears is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCycleYears requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCycleYears: %w", err)
+	}
+	return oldValue.CycleYears, nil
+}
+
+// AddCycleYears adds i to the "cycle_years" field.
+func (m *TrainingMutation) AddCycleYears(i int) {
+	if m.addcycle_years != nil {
+		*m.addcycle_years += i
+	} else {
+		m.addcycle_years = &i
+	}
+}
+
+// AddedCycleYears returns the value that was added to the "cycle_years" field in this mutation.
+func (m *TrainingMutation) AddedCycleYears() (r int, exists bool) {
+	v := m.addcycle_years
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearCycleYears clears the value of the "cycle_years" field.
+func (m *TrainingMutation) ClearCycleYears() {
+	m.cycle_years = nil
+	m.addcycle_years = nil
+	m.clearedFields[training.FieldCycleYears] = struct{}{}
+}
+
+// CycleYearsCleared returns if the "cycle_years" field was cleared in this mutation.
+func (m *TrainingMutation) CycleYearsCleared() bool {
+	_, ok := m.clearedFields[training.FieldCycleYears]
+	return ok
+}
+
+// ResetCycleYears resets all changes to the "cycle_years" field.
+func (m *TrainingMutation) ResetCycleYears() {
+	m.cycle_years = nil
+	m.addcycle_years = nil
+	delete(m.clearedFields, training.FieldCycleYears)
+}
+
+// SetApprenticeship sets the "apprenticeship" field.
+func (m *TrainingMutation) SetApprenticeship(b bool) {
+	m.apprenticeship = &b
+}
+
+// Apprenticeship returns the value of the "apprenticeship" field in the mutation.
+func (m *TrainingMutation) Apprenticeship() (r bool, exists bool) {
+	v := m.apprenticeship
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApprenticeship returns the old "apprenticeship" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldApprenticeship(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApprenticeship is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApprenticeship requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApprenticeship: %w", err)
+	}
+	return oldValue.Apprenticeship, nil
+}
+
+// ResetApprenticeship resets all changes to the "apprenticeship" field.
+func (m *TrainingMutation) ResetApprenticeship() {
+	m.apprenticeship = nil
+}
+
+// SetParcoursup sets the "parcoursup" field.
+func (m *TrainingMutation) SetParcoursup(b bool) {
+	m.parcoursup = &b
+}
+
+// Parcoursup returns the value of the "parcoursup" field in the mutation.
+func (m *TrainingMutation) Parcoursup() (r bool, exists bool) {
+	v := m.parcoursup
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldParcoursup returns the old "parcoursup" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldParcoursup(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldParcoursup is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldParcoursup requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldParcoursup: %w", err)
+	}
+	return oldValue.Parcoursup, nil
+}
+
+// ResetParcoursup resets all changes to the "parcoursup" field.
+func (m *TrainingMutation) ResetParcoursup() {
+	m.parcoursup = nil
+}
+
+// SetAffelnet sets the "affelnet" field.
+func (m *TrainingMutation) SetAffelnet(b bool) {
+	m.affelnet = &b
+}
+
+// Affelnet returns the value of the "affelnet" field in the mutation.
+func (m *TrainingMutation) Affelnet() (r bool, exists bool) {
+	v := m.affelnet
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAffelnet returns the old "affelnet" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldAffelnet(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAffelnet is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAffelnet requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAffelnet: %w", err)
+	}
+	return oldValue.Affelnet, nil
+}
+
+// ResetAffelnet resets all changes to the "affelnet" field.
+func (m *TrainingMutation) ResetAffelnet() {
+	m.affelnet = nil
+}
+
+// SetWebLinks sets the "web_links" field.
+func (m *TrainingMutation) SetWebLinks(s []string) {
+	m.web_links = &s
+	m.appendweb_links = nil
+}
+
+// WebLinks returns the value of the "web_links" field in the mutation.
+func (m *TrainingMutation) WebLinks() (r []string, exists bool) {
+	v := m.web_links
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWebLinks returns the old "web_links" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldWebLinks(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWebLinks is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWebLinks requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWebLinks: %w", err)
+	}
+	return oldValue.WebLinks, nil
+}
+
+// AppendWebLinks adds s to the "web_links" field.
+func (m *TrainingMutation) AppendWebLinks(s []string) {
+	m.appendweb_links = append(m.appendweb_links, s...)
+}
+
+// AppendedWebLinks returns the list of values that were appended to the "web_links" field in this mutation.
+func (m *TrainingMutation) AppendedWebLinks() ([]string, bool) {
+	if len(m.appendweb_links) == 0 {
+		return nil, false
+	}
+	return m.appendweb_links, true
+}
+
+// ClearWebLinks clears the value of the "web_links" field.
+func (m *TrainingMutation) ClearWebLinks() {
+	m.web_links = nil
+	m.appendweb_links = nil
+	m.clearedFields[training.FieldWebLinks] = struct{}{}
+}
+
+// WebLinksCleared returns if the "web_links" field was cleared in this mutation.
+func (m *TrainingMutation) WebLinksCleared() bool {
+	_, ok := m.clearedFields[training.FieldWebLinks]
+	return ok
+}
+
+// ResetWebLinks resets all changes to the "web_links" field.
+func (m *TrainingMutation) ResetWebLinks() {
+	m.web_links = nil
+	m.appendweb_links = nil
+	delete(m.clearedFields, training.FieldWebLinks)
+}
+
+// SetContactRequests sets the "contact_requests" field.
+func (m *TrainingMutation) SetContactRequests(s string) {
+	m.contact_requests = &s
+}
+
+// ContactRequests returns the value of the "contact_requests" field in the mutation.
+func (m *TrainingMutation) ContactRequests() (r string, exists bool) {
+	v := m.contact_requests
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContactRequests returns the old "contact_requests" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldContactRequests(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContactRequests is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContactRequests requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContactRequests: %w", err)
+	}
+	return oldValue.ContactRequests, nil
+}
+
+// ClearContactRequests clears the value of the "contact_requests" field.
+func (m *TrainingMutation) ClearContactRequests() {
+	m.contact_requests = nil
+	m.clearedFields[training.FieldContactRequests] = struct{}{}
+}
+
+// ContactRequestsCleared returns if the "contact_requests" field was cleared in this mutation.
+func (m *TrainingMutation) ContactRequestsCleared() bool {
+	_, ok := m.clearedFields[training.FieldContactRequests]
+	return ok
+}
+
+// ResetContactRequests resets all changes to the "contact_requests" field.
+func (m *TrainingMutation) ResetContactRequests() {
+	m.contact_requests = nil
+	delete(m.clearedFields, training.FieldContactRequests)
+}
+
+// SetDraft sets the "draft" field.
+func (m *TrainingMutation) SetDraft(sd *schematype.TrainingDoc) {
+	m.draft = &sd
+}
+
+// Draft returns the value of the "draft" field in the mutation.
+func (m *TrainingMutation) Draft() (r *schematype.TrainingDoc, exists bool) {
+	v := m.draft
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDraft returns the old "draft" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldDraft(ctx context.Context) (v *schematype.TrainingDoc, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDraft is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDraft requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDraft: %w", err)
+	}
+	return oldValue.Draft, nil
+}
+
+// ClearDraft clears the value of the "draft" field.
+func (m *TrainingMutation) ClearDraft() {
+	m.draft = nil
+	m.clearedFields[training.FieldDraft] = struct{}{}
+}
+
+// DraftCleared returns if the "draft" field was cleared in this mutation.
+func (m *TrainingMutation) DraftCleared() bool {
+	_, ok := m.clearedFields[training.FieldDraft]
+	return ok
+}
+
+// ResetDraft resets all changes to the "draft" field.
+func (m *TrainingMutation) ResetDraft() {
+	m.draft = nil
+	delete(m.clearedFields, training.FieldDraft)
+}
+
+// SetAuthorID sets the "author_id" field.
+func (m *TrainingMutation) SetAuthorID(i int) {
+	m.author = &i
+}
+
+// AuthorID returns the value of the "author_id" field in the mutation.
+func (m *TrainingMutation) AuthorID() (r int, exists bool) {
+	v := m.author
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAuthorID returns the old "author_id" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldAuthorID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAuthorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAuthorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAuthorID: %w", err)
+	}
+	return oldValue.AuthorID, nil
+}
+
+// ClearAuthorID clears the value of the "author_id" field.
+func (m *TrainingMutation) ClearAuthorID() {
+	m.author = nil
+	m.clearedFields[training.FieldAuthorID] = struct{}{}
+}
+
+// AuthorIDCleared returns if the "author_id" field was cleared in this mutation.
+func (m *TrainingMutation) AuthorIDCleared() bool {
+	_, ok := m.clearedFields[training.FieldAuthorID]
+	return ok
+}
+
+// ResetAuthorID resets all changes to the "author_id" field.
+func (m *TrainingMutation) ResetAuthorID() {
+	m.author = nil
+	delete(m.clearedFields, training.FieldAuthorID)
+}
+
+// SetLastActionAt sets the "last_action_at" field.
+func (m *TrainingMutation) SetLastActionAt(t time.Time) {
+	m.last_action_at = &t
+}
+
+// LastActionAt returns the value of the "last_action_at" field in the mutation.
+func (m *TrainingMutation) LastActionAt() (r time.Time, exists bool) {
+	v := m.last_action_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastActionAt returns the old "last_action_at" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldLastActionAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastActionAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastActionAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastActionAt: %w", err)
+	}
+	return oldValue.LastActionAt, nil
+}
+
+// ResetLastActionAt resets all changes to the "last_action_at" field.
+func (m *TrainingMutation) ResetLastActionAt() {
+	m.last_action_at = nil
+}
+
+// SetSubmittedAt sets the "submitted_at" field.
+func (m *TrainingMutation) SetSubmittedAt(t time.Time) {
+	m.submitted_at = &t
+}
+
+// SubmittedAt returns the value of the "submitted_at" field in the mutation.
+func (m *TrainingMutation) SubmittedAt() (r time.Time, exists bool) {
+	v := m.submitted_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubmittedAt returns the old "submitted_at" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldSubmittedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubmittedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubmittedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubmittedAt: %w", err)
+	}
+	return oldValue.SubmittedAt, nil
+}
+
+// ClearSubmittedAt clears the value of the "submitted_at" field.
+func (m *TrainingMutation) ClearSubmittedAt() {
+	m.submitted_at = nil
+	m.clearedFields[training.FieldSubmittedAt] = struct{}{}
+}
+
+// SubmittedAtCleared returns if the "submitted_at" field was cleared in this mutation.
+func (m *TrainingMutation) SubmittedAtCleared() bool {
+	_, ok := m.clearedFields[training.FieldSubmittedAt]
+	return ok
+}
+
+// ResetSubmittedAt resets all changes to the "submitted_at" field.
+func (m *TrainingMutation) ResetSubmittedAt() {
+	m.submitted_at = nil
+	delete(m.clearedFields, training.FieldSubmittedAt)
+}
+
+// SetPublishedAt sets the "published_at" field.
+func (m *TrainingMutation) SetPublishedAt(t time.Time) {
+	m.published_at = &t
+}
+
+// PublishedAt returns the value of the "published_at" field in the mutation.
+func (m *TrainingMutation) PublishedAt() (r time.Time, exists bool) {
+	v := m.published_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPublishedAt returns the old "published_at" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldPublishedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPublishedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPublishedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPublishedAt: %w", err)
+	}
+	return oldValue.PublishedAt, nil
+}
+
+// ClearPublishedAt clears the value of the "published_at" field.
+func (m *TrainingMutation) ClearPublishedAt() {
+	m.published_at = nil
+	m.clearedFields[training.FieldPublishedAt] = struct{}{}
+}
+
+// PublishedAtCleared returns if the "published_at" field was cleared in this mutation.
+func (m *TrainingMutation) PublishedAtCleared() bool {
+	_, ok := m.clearedFields[training.FieldPublishedAt]
+	return ok
+}
+
+// ResetPublishedAt resets all changes to the "published_at" field.
+func (m *TrainingMutation) ResetPublishedAt() {
+	m.published_at = nil
+	delete(m.clearedFields, training.FieldPublishedAt)
+}
+
+// SetOperatorComment sets the "operator_comment" field.
+func (m *TrainingMutation) SetOperatorComment(s string) {
+	m.operator_comment = &s
+}
+
+// OperatorComment returns the value of the "operator_comment" field in the mutation.
+func (m *TrainingMutation) OperatorComment() (r string, exists bool) {
+	v := m.operator_comment
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOperatorComment returns the old "operator_comment" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldOperatorComment(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOperatorComment is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOperatorComment requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOperatorComment: %w", err)
+	}
+	return oldValue.OperatorComment, nil
+}
+
+// ClearOperatorComment clears the value of the "operator_comment" field.
+func (m *TrainingMutation) ClearOperatorComment() {
+	m.operator_comment = nil
+	m.clearedFields[training.FieldOperatorComment] = struct{}{}
+}
+
+// OperatorCommentCleared returns if the "operator_comment" field was cleared in this mutation.
+func (m *TrainingMutation) OperatorCommentCleared() bool {
+	_, ok := m.clearedFields[training.FieldOperatorComment]
+	return ok
+}
+
+// ResetOperatorComment resets all changes to the "operator_comment" field.
+func (m *TrainingMutation) ResetOperatorComment() {
+	m.operator_comment = nil
+	delete(m.clearedFields, training.FieldOperatorComment)
+}
+
+// SetArchiveReason sets the "archive_reason" field.
+func (m *TrainingMutation) SetArchiveReason(s string) {
+	m.archive_reason = &s
+}
+
+// ArchiveReason returns the value of the "archive_reason" field in the mutation.
+func (m *TrainingMutation) ArchiveReason() (r string, exists bool) {
+	v := m.archive_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldArchiveReason returns the old "archive_reason" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldArchiveReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldArchiveReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldArchiveReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldArchiveReason: %w", err)
+	}
+	return oldValue.ArchiveReason, nil
+}
+
+// ClearArchiveReason clears the value of the "archive_reason" field.
+func (m *TrainingMutation) ClearArchiveReason() {
+	m.archive_reason = nil
+	m.clearedFields[training.FieldArchiveReason] = struct{}{}
+}
+
+// ArchiveReasonCleared returns if the "archive_reason" field was cleared in this mutation.
+func (m *TrainingMutation) ArchiveReasonCleared() bool {
+	_, ok := m.clearedFields[training.FieldArchiveReason]
+	return ok
+}
+
+// ResetArchiveReason resets all changes to the "archive_reason" field.
+func (m *TrainingMutation) ResetArchiveReason() {
+	m.archive_reason = nil
+	delete(m.clearedFields, training.FieldArchiveReason)
+}
+
+// SetArchiveComment sets the "archive_comment" field.
+func (m *TrainingMutation) SetArchiveComment(s string) {
+	m.archive_comment = &s
+}
+
+// ArchiveComment returns the value of the "archive_comment" field in the mutation.
+func (m *TrainingMutation) ArchiveComment() (r string, exists bool) {
+	v := m.archive_comment
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldArchiveComment returns the old "archive_comment" field's value of the Training entity.
+// If the Training object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingMutation) OldArchiveComment(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldArchiveComment is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldArchiveComment requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldArchiveComment: %w", err)
+	}
+	return oldValue.ArchiveComment, nil
+}
+
+// ClearArchiveComment clears the value of the "archive_comment" field.
+func (m *TrainingMutation) ClearArchiveComment() {
+	m.archive_comment = nil
+	m.clearedFields[training.FieldArchiveComment] = struct{}{}
+}
+
+// ArchiveCommentCleared returns if the "archive_comment" field was cleared in this mutation.
+func (m *TrainingMutation) ArchiveCommentCleared() bool {
+	_, ok := m.clearedFields[training.FieldArchiveComment]
+	return ok
+}
+
+// ResetArchiveComment resets all changes to the "archive_comment" field.
+func (m *TrainingMutation) ResetArchiveComment() {
+	m.archive_comment = nil
+	delete(m.clearedFields, training.FieldArchiveComment)
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *TrainingMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[training.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *TrainingMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *TrainingMutation) OrganizationIDs() (ids []int) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *TrainingMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// AddSessionIDs adds the "sessions" edge to the Session entity by ids.
+func (m *TrainingMutation) AddSessionIDs(ids ...int) {
+	if m.sessions == nil {
+		m.sessions = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.sessions[ids[i]] = struct{}{}
+	}
+}
+
+// ClearSessions clears the "sessions" edge to the Session entity.
+func (m *TrainingMutation) ClearSessions() {
+	m.clearedsessions = true
+}
+
+// SessionsCleared reports if the "sessions" edge to the Session entity was cleared.
+func (m *TrainingMutation) SessionsCleared() bool {
+	return m.clearedsessions
+}
+
+// RemoveSessionIDs removes the "sessions" edge to the Session entity by IDs.
+func (m *TrainingMutation) RemoveSessionIDs(ids ...int) {
+	if m.removedsessions == nil {
+		m.removedsessions = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.sessions, ids[i])
+		m.removedsessions[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedSessions returns the removed IDs of the "sessions" edge to the Session entity.
+func (m *TrainingMutation) RemovedSessionsIDs() (ids []int) {
+	for id := range m.removedsessions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// SessionsIDs returns the "sessions" edge IDs in the mutation.
+func (m *TrainingMutation) SessionsIDs() (ids []int) {
+	for id := range m.sessions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetSessions resets all changes to the "sessions" edge.
+func (m *TrainingMutation) ResetSessions() {
+	m.sessions = nil
+	m.clearedsessions = false
+	m.removedsessions = nil
+}
+
+// AddCertificationIDs adds the "certifications" edge to the Certification entity by ids.
+func (m *TrainingMutation) AddCertificationIDs(ids ...int) {
+	if m.certifications == nil {
+		m.certifications = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.certifications[ids[i]] = struct{}{}
+	}
+}
+
+// ClearCertifications clears the "certifications" edge to the Certification entity.
+func (m *TrainingMutation) ClearCertifications() {
+	m.clearedcertifications = true
+}
+
+// CertificationsCleared reports if the "certifications" edge to the Certification entity was cleared.
+func (m *TrainingMutation) CertificationsCleared() bool {
+	return m.clearedcertifications
+}
+
+// RemoveCertificationIDs removes the "certifications" edge to the Certification entity by IDs.
+func (m *TrainingMutation) RemoveCertificationIDs(ids ...int) {
+	if m.removedcertifications == nil {
+		m.removedcertifications = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.certifications, ids[i])
+		m.removedcertifications[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedCertifications returns the removed IDs of the "certifications" edge to the Certification entity.
+func (m *TrainingMutation) RemovedCertificationsIDs() (ids []int) {
+	for id := range m.removedcertifications {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// CertificationsIDs returns the "certifications" edge IDs in the mutation.
+func (m *TrainingMutation) CertificationsIDs() (ids []int) {
+	for id := range m.certifications {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetCertifications resets all changes to the "certifications" edge.
+func (m *TrainingMutation) ResetCertifications() {
+	m.certifications = nil
+	m.clearedcertifications = false
+	m.removedcertifications = nil
+}
+
+// ClearAuthor clears the "author" edge to the User entity.
+func (m *TrainingMutation) ClearAuthor() {
+	m.clearedauthor = true
+	m.clearedFields[training.FieldAuthorID] = struct{}{}
+}
+
+// AuthorCleared reports if the "author" edge to the User entity was cleared.
+func (m *TrainingMutation) AuthorCleared() bool {
+	return m.AuthorIDCleared() || m.clearedauthor
+}
+
+// AuthorIDs returns the "author" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AuthorID instead. It exists only for internal usage by the builders.
+func (m *TrainingMutation) AuthorIDs() (ids []int) {
+	if id := m.author; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAuthor resets all changes to the "author" edge.
+func (m *TrainingMutation) ResetAuthor() {
+	m.author = nil
+	m.clearedauthor = false
+}
+
+// Where appends a list predicates to the TrainingMutation builder.
+func (m *TrainingMutation) Where(ps ...predicate.Training) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the TrainingMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *TrainingMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Training, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *TrainingMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *TrainingMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Training).
+func (m *TrainingMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *TrainingMutation) Fields() []string {
+	fields := make([]string, 0, 28)
+	if m.created_at != nil {
+		fields = append(fields, training.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, training.FieldUpdatedAt)
+	}
+	if m.reference != nil {
+		fields = append(fields, training.FieldReference)
+	}
+	if m.organization != nil {
+		fields = append(fields, training.FieldOrganizationID)
+	}
+	if m.state != nil {
+		fields = append(fields, training.FieldState)
+	}
+	if m.change_state != nil {
+		fields = append(fields, training.FieldChangeState)
+	}
+	if m.certifying != nil {
+		fields = append(fields, training.FieldCertifying)
+	}
+	if m.certification_codes != nil {
+		fields = append(fields, training.FieldCertificationCodes)
+	}
+	if m.title != nil {
+		fields = append(fields, training.FieldTitle)
+	}
+	if m.objective != nil {
+		fields = append(fields, training.FieldObjective)
+	}
+	if m.content != nil {
+		fields = append(fields, training.FieldContent)
+	}
+	if m.expected_results != nil {
+		fields = append(fields, training.FieldExpectedResults)
+	}
+	if m.entry_level != nil {
+		fields = append(fields, training.FieldEntryLevel)
+	}
+	if m.exit_level != nil {
+		fields = append(fields, training.FieldExitLevel)
+	}
+	if m.cycle_years != nil {
+		fields = append(fields, training.FieldCycleYears)
+	}
+	if m.apprenticeship != nil {
+		fields = append(fields, training.FieldApprenticeship)
+	}
+	if m.parcoursup != nil {
+		fields = append(fields, training.FieldParcoursup)
+	}
+	if m.affelnet != nil {
+		fields = append(fields, training.FieldAffelnet)
+	}
+	if m.web_links != nil {
+		fields = append(fields, training.FieldWebLinks)
+	}
+	if m.contact_requests != nil {
+		fields = append(fields, training.FieldContactRequests)
+	}
+	if m.draft != nil {
+		fields = append(fields, training.FieldDraft)
+	}
+	if m.author != nil {
+		fields = append(fields, training.FieldAuthorID)
+	}
+	if m.last_action_at != nil {
+		fields = append(fields, training.FieldLastActionAt)
+	}
+	if m.submitted_at != nil {
+		fields = append(fields, training.FieldSubmittedAt)
+	}
+	if m.published_at != nil {
+		fields = append(fields, training.FieldPublishedAt)
+	}
+	if m.operator_comment != nil {
+		fields = append(fields, training.FieldOperatorComment)
+	}
+	if m.archive_reason != nil {
+		fields = append(fields, training.FieldArchiveReason)
+	}
+	if m.archive_comment != nil {
+		fields = append(fields, training.FieldArchiveComment)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *TrainingMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case training.FieldCreatedAt:
+		return m.CreatedAt()
+	case training.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case training.FieldReference:
+		return m.Reference()
+	case training.FieldOrganizationID:
+		return m.OrganizationID()
+	case training.FieldState:
+		return m.State()
+	case training.FieldChangeState:
+		return m.ChangeState()
+	case training.FieldCertifying:
+		return m.Certifying()
+	case training.FieldCertificationCodes:
+		return m.CertificationCodes()
+	case training.FieldTitle:
+		return m.Title()
+	case training.FieldObjective:
+		return m.Objective()
+	case training.FieldContent:
+		return m.Content()
+	case training.FieldExpectedResults:
+		return m.ExpectedResults()
+	case training.FieldEntryLevel:
+		return m.EntryLevel()
+	case training.FieldExitLevel:
+		return m.ExitLevel()
+	case training.FieldCycleYears:
+		return m.CycleYears()
+	case training.FieldApprenticeship:
+		return m.Apprenticeship()
+	case training.FieldParcoursup:
+		return m.Parcoursup()
+	case training.FieldAffelnet:
+		return m.Affelnet()
+	case training.FieldWebLinks:
+		return m.WebLinks()
+	case training.FieldContactRequests:
+		return m.ContactRequests()
+	case training.FieldDraft:
+		return m.Draft()
+	case training.FieldAuthorID:
+		return m.AuthorID()
+	case training.FieldLastActionAt:
+		return m.LastActionAt()
+	case training.FieldSubmittedAt:
+		return m.SubmittedAt()
+	case training.FieldPublishedAt:
+		return m.PublishedAt()
+	case training.FieldOperatorComment:
+		return m.OperatorComment()
+	case training.FieldArchiveReason:
+		return m.ArchiveReason()
+	case training.FieldArchiveComment:
+		return m.ArchiveComment()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *TrainingMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case training.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case training.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case training.FieldReference:
+		return m.OldReference(ctx)
+	case training.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case training.FieldState:
+		return m.OldState(ctx)
+	case training.FieldChangeState:
+		return m.OldChangeState(ctx)
+	case training.FieldCertifying:
+		return m.OldCertifying(ctx)
+	case training.FieldCertificationCodes:
+		return m.OldCertificationCodes(ctx)
+	case training.FieldTitle:
+		return m.OldTitle(ctx)
+	case training.FieldObjective:
+		return m.OldObjective(ctx)
+	case training.FieldContent:
+		return m.OldContent(ctx)
+	case training.FieldExpectedResults:
+		return m.OldExpectedResults(ctx)
+	case training.FieldEntryLevel:
+		return m.OldEntryLevel(ctx)
+	case training.FieldExitLevel:
+		return m.OldExitLevel(ctx)
+	case training.FieldCycleYears:
+		return m.OldCycleYears(ctx)
+	case training.FieldApprenticeship:
+		return m.OldApprenticeship(ctx)
+	case training.FieldParcoursup:
+		return m.OldParcoursup(ctx)
+	case training.FieldAffelnet:
+		return m.OldAffelnet(ctx)
+	case training.FieldWebLinks:
+		return m.OldWebLinks(ctx)
+	case training.FieldContactRequests:
+		return m.OldContactRequests(ctx)
+	case training.FieldDraft:
+		return m.OldDraft(ctx)
+	case training.FieldAuthorID:
+		return m.OldAuthorID(ctx)
+	case training.FieldLastActionAt:
+		return m.OldLastActionAt(ctx)
+	case training.FieldSubmittedAt:
+		return m.OldSubmittedAt(ctx)
+	case training.FieldPublishedAt:
+		return m.OldPublishedAt(ctx)
+	case training.FieldOperatorComment:
+		return m.OldOperatorComment(ctx)
+	case training.FieldArchiveReason:
+		return m.OldArchiveReason(ctx)
+	case training.FieldArchiveComment:
+		return m.OldArchiveComment(ctx)
+	}
+	return nil, fmt.Errorf("unknown Training field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TrainingMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case training.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case training.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case training.FieldReference:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReference(v)
+		return nil
+	case training.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case training.FieldState:
+		v, ok := value.(training.State)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetState(v)
+		return nil
+	case training.FieldChangeState:
+		v, ok := value.(training.ChangeState)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChangeState(v)
+		return nil
+	case training.FieldCertifying:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCertifying(v)
+		return nil
+	case training.FieldCertificationCodes:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCertificationCodes(v)
+		return nil
+	case training.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case training.FieldObjective:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetObjective(v)
+		return nil
+	case training.FieldContent:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContent(v)
+		return nil
+	case training.FieldExpectedResults:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpectedResults(v)
+		return nil
+	case training.FieldEntryLevel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEntryLevel(v)
+		return nil
+	case training.FieldExitLevel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExitLevel(v)
+		return nil
+	case training.FieldCycleYears:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCycleYears(v)
+		return nil
+	case training.FieldApprenticeship:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApprenticeship(v)
+		return nil
+	case training.FieldParcoursup:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetParcoursup(v)
+		return nil
+	case training.FieldAffelnet:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAffelnet(v)
+		return nil
+	case training.FieldWebLinks:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWebLinks(v)
+		return nil
+	case training.FieldContactRequests:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContactRequests(v)
+		return nil
+	case training.FieldDraft:
+		v, ok := value.(*schematype.TrainingDoc)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDraft(v)
+		return nil
+	case training.FieldAuthorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAuthorID(v)
+		return nil
+	case training.FieldLastActionAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastActionAt(v)
+		return nil
+	case training.FieldSubmittedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubmittedAt(v)
+		return nil
+	case training.FieldPublishedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPublishedAt(v)
+		return nil
+	case training.FieldOperatorComment:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOperatorComment(v)
+		return nil
+	case training.FieldArchiveReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetArchiveReason(v)
+		return nil
+	case training.FieldArchiveComment:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetArchiveComment(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Training field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *TrainingMutation) AddedFields() []string {
+	var fields []string
+	if m.addcycle_years != nil {
+		fields = append(fields, training.FieldCycleYears)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *TrainingMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case training.FieldCycleYears:
+		return m.AddedCycleYears()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TrainingMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case training.FieldCycleYears:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCycleYears(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Training numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *TrainingMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(training.FieldCertificationCodes) {
+		fields = append(fields, training.FieldCertificationCodes)
+	}
+	if m.FieldCleared(training.FieldContent) {
+		fields = append(fields, training.FieldContent)
+	}
+	if m.FieldCleared(training.FieldExpectedResults) {
+		fields = append(fields, training.FieldExpectedResults)
+	}
+	if m.FieldCleared(training.FieldEntryLevel) {
+		fields = append(fields, training.FieldEntryLevel)
+	}
+	if m.FieldCleared(training.FieldExitLevel) {
+		fields = append(fields, training.FieldExitLevel)
+	}
+	if m.FieldCleared(training.FieldCycleYears) {
+		fields = append(fields, training.FieldCycleYears)
+	}
+	if m.FieldCleared(training.FieldWebLinks) {
+		fields = append(fields, training.FieldWebLinks)
+	}
+	if m.FieldCleared(training.FieldContactRequests) {
+		fields = append(fields, training.FieldContactRequests)
+	}
+	if m.FieldCleared(training.FieldDraft) {
+		fields = append(fields, training.FieldDraft)
+	}
+	if m.FieldCleared(training.FieldAuthorID) {
+		fields = append(fields, training.FieldAuthorID)
+	}
+	if m.FieldCleared(training.FieldSubmittedAt) {
+		fields = append(fields, training.FieldSubmittedAt)
+	}
+	if m.FieldCleared(training.FieldPublishedAt) {
+		fields = append(fields, training.FieldPublishedAt)
+	}
+	if m.FieldCleared(training.FieldOperatorComment) {
+		fields = append(fields, training.FieldOperatorComment)
+	}
+	if m.FieldCleared(training.FieldArchiveReason) {
+		fields = append(fields, training.FieldArchiveReason)
+	}
+	if m.FieldCleared(training.FieldArchiveComment) {
+		fields = append(fields, training.FieldArchiveComment)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *TrainingMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *TrainingMutation) ClearField(name string) error {
+	switch name {
+	case training.FieldCertificationCodes:
+		m.ClearCertificationCodes()
+		return nil
+	case training.FieldContent:
+		m.ClearContent()
+		return nil
+	case training.FieldExpectedResults:
+		m.ClearExpectedResults()
+		return nil
+	case training.FieldEntryLevel:
+		m.ClearEntryLevel()
+		return nil
+	case training.FieldExitLevel:
+		m.ClearExitLevel()
+		return nil
+	case training.FieldCycleYears:
+		m.ClearCycleYears()
+		return nil
+	case training.FieldWebLinks:
+		m.ClearWebLinks()
+		return nil
+	case training.FieldContactRequests:
+		m.ClearContactRequests()
+		return nil
+	case training.FieldDraft:
+		m.ClearDraft()
+		return nil
+	case training.FieldAuthorID:
+		m.ClearAuthorID()
+		return nil
+	case training.FieldSubmittedAt:
+		m.ClearSubmittedAt()
+		return nil
+	case training.FieldPublishedAt:
+		m.ClearPublishedAt()
+		return nil
+	case training.FieldOperatorComment:
+		m.ClearOperatorComment()
+		return nil
+	case training.FieldArchiveReason:
+		m.ClearArchiveReason()
+		return nil
+	case training.FieldArchiveComment:
+		m.ClearArchiveComment()
+		return nil
+	}
+	return fmt.Errorf("unknown Training nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *TrainingMutation) ResetField(name string) error {
+	switch name {
+	case training.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case training.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case training.FieldReference:
+		m.ResetReference()
+		return nil
+	case training.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case training.FieldState:
+		m.ResetState()
+		return nil
+	case training.FieldChangeState:
+		m.ResetChangeState()
+		return nil
+	case training.FieldCertifying:
+		m.ResetCertifying()
+		return nil
+	case training.FieldCertificationCodes:
+		m.ResetCertificationCodes()
+		return nil
+	case training.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case training.FieldObjective:
+		m.ResetObjective()
+		return nil
+	case training.FieldContent:
+		m.ResetContent()
+		return nil
+	case training.FieldExpectedResults:
+		m.ResetExpectedResults()
+		return nil
+	case training.FieldEntryLevel:
+		m.ResetEntryLevel()
+		return nil
+	case training.FieldExitLevel:
+		m.ResetExitLevel()
+		return nil
+	case training.FieldCycleYears:
+		m.ResetCycleYears()
+		return nil
+	case training.FieldApprenticeship:
+		m.ResetApprenticeship()
+		return nil
+	case training.FieldParcoursup:
+		m.ResetParcoursup()
+		return nil
+	case training.FieldAffelnet:
+		m.ResetAffelnet()
+		return nil
+	case training.FieldWebLinks:
+		m.ResetWebLinks()
+		return nil
+	case training.FieldContactRequests:
+		m.ResetContactRequests()
+		return nil
+	case training.FieldDraft:
+		m.ResetDraft()
+		return nil
+	case training.FieldAuthorID:
+		m.ResetAuthorID()
+		return nil
+	case training.FieldLastActionAt:
+		m.ResetLastActionAt()
+		return nil
+	case training.FieldSubmittedAt:
+		m.ResetSubmittedAt()
+		return nil
+	case training.FieldPublishedAt:
+		m.ResetPublishedAt()
+		return nil
+	case training.FieldOperatorComment:
+		m.ResetOperatorComment()
+		return nil
+	case training.FieldArchiveReason:
+		m.ResetArchiveReason()
+		return nil
+	case training.FieldArchiveComment:
+		m.ResetArchiveComment()
+		return nil
+	}
+	return fmt.Errorf("unknown Training field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *TrainingMutation) AddedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.organization != nil {
+		edges = append(edges, training.EdgeOrganization)
+	}
+	if m.sessions != nil {
+		edges = append(edges, training.EdgeSessions)
+	}
+	if m.certifications != nil {
+		edges = append(edges, training.EdgeCertifications)
+	}
+	if m.author != nil {
+		edges = append(edges, training.EdgeAuthor)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *TrainingMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case training.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case training.EdgeSessions:
+		ids := make([]ent.Value, 0, len(m.sessions))
+		for id := range m.sessions {
+			ids = append(ids, id)
+		}
+		return ids
+	case training.EdgeCertifications:
+		ids := make([]ent.Value, 0, len(m.certifications))
+		for id := range m.certifications {
+			ids = append(ids, id)
+		}
+		return ids
+	case training.EdgeAuthor:
+		if id := m.author; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *TrainingMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.removedsessions != nil {
+		edges = append(edges, training.EdgeSessions)
+	}
+	if m.removedcertifications != nil {
+		edges = append(edges, training.EdgeCertifications)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *TrainingMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case training.EdgeSessions:
+		ids := make([]ent.Value, 0, len(m.removedsessions))
+		for id := range m.removedsessions {
+			ids = append(ids, id)
+		}
+		return ids
+	case training.EdgeCertifications:
+		ids := make([]ent.Value, 0, len(m.removedcertifications))
+		for id := range m.removedcertifications {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *TrainingMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.clearedorganization {
+		edges = append(edges, training.EdgeOrganization)
+	}
+	if m.clearedsessions {
+		edges = append(edges, training.EdgeSessions)
+	}
+	if m.clearedcertifications {
+		edges = append(edges, training.EdgeCertifications)
+	}
+	if m.clearedauthor {
+		edges = append(edges, training.EdgeAuthor)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *TrainingMutation) EdgeCleared(name string) bool {
+	switch name {
+	case training.EdgeOrganization:
+		return m.clearedorganization
+	case training.EdgeSessions:
+		return m.clearedsessions
+	case training.EdgeCertifications:
+		return m.clearedcertifications
+	case training.EdgeAuthor:
+		return m.clearedauthor
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *TrainingMutation) ClearEdge(name string) error {
+	switch name {
+	case training.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case training.EdgeAuthor:
+		m.ClearAuthor()
+		return nil
+	}
+	return fmt.Errorf("unknown Training unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *TrainingMutation) ResetEdge(name string) error {
+	switch name {
+	case training.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case training.EdgeSessions:
+		m.ResetSessions()
+		return nil
+	case training.EdgeCertifications:
+		m.ResetCertifications()
+		return nil
+	case training.EdgeAuthor:
+		m.ResetAuthor()
+		return nil
+	}
+	return fmt.Errorf("unknown Training edge %s", name)
+}
+
 // UserMutation represents an operation that mutates the User nodes in the graph.
 type UserMutation struct {
 	config
@@ -21712,4 +29529,1253 @@ func (m *UserMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown User edge %s", name)
+}
+
+// VenueMutation represents an operation that mutates the Venue nodes in the graph.
+type VenueMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	created_at          *time.Time
+	updated_at          *time.Time
+	name                *string
+	siret               *string
+	street              *string
+	locality            *string
+	po_box              *string
+	postcode            *string
+	city                *string
+	insee_code          *string
+	latitude            *float64
+	addlatitude         *float64
+	longitude           *float64
+	addlongitude        *float64
+	phone               *string
+	clearedFields       map[string]struct{}
+	organization        *int
+	clearedorganization bool
+	done                bool
+	oldValue            func(context.Context) (*Venue, error)
+	predicates          []predicate.Venue
+}
+
+var _ ent.Mutation = (*VenueMutation)(nil)
+
+// venueOption allows management of the mutation configuration using functional options.
+type venueOption func(*VenueMutation)
+
+// newVenueMutation creates new mutation for the Venue entity.
+func newVenueMutation(c config, op Op, opts ...venueOption) *VenueMutation {
+	m := &VenueMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeVenue,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withVenueID sets the ID field of the mutation.
+func withVenueID(id int) venueOption {
+	return func(m *VenueMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Venue
+		)
+		m.oldValue = func(ctx context.Context) (*Venue, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Venue.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withVenue sets the old Venue of the mutation.
+func withVenue(node *Venue) venueOption {
+	return func(m *VenueMutation) {
+		m.oldValue = func(context.Context) (*Venue, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m VenueMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m VenueMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *VenueMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *VenueMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Venue.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *VenueMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *VenueMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Venue entity.
+// If the Venue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VenueMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *VenueMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *VenueMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *VenueMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Venue entity.
+// If the Venue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VenueMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *VenueMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *VenueMutation) SetOrganizationID(i int) {
+	m.organization = &i
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *VenueMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the Venue entity.
+// If the Venue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VenueMutation) OldOrganizationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *VenueMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetName sets the "name" field.
+func (m *VenueMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *VenueMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the Venue entity.
+// If the Venue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VenueMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *VenueMutation) ResetName() {
+	m.name = nil
+}
+
+// SetSiret sets the "siret" field.
+func (m *VenueMutation) SetSiret(s string) {
+	m.siret = &s
+}
+
+// Siret returns the value of the "siret" field in the mutation.
+func (m *VenueMutation) Siret() (r string, exists bool) {
+	v := m.siret
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSiret returns the old "siret" field's value of the Venue entity.
+// If the Venue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VenueMutation) OldSiret(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSiret is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSiret requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSiret: %w", err)
+	}
+	return oldValue.Siret, nil
+}
+
+// ClearSiret clears the value of the "siret" field.
+func (m *VenueMutation) ClearSiret() {
+	m.siret = nil
+	m.clearedFields[venue.FieldSiret] = struct{}{}
+}
+
+// SiretCleared returns if the "siret" field was cleared in this mutation.
+func (m *VenueMutation) SiretCleared() bool {
+	_, ok := m.clearedFields[venue.FieldSiret]
+	return ok
+}
+
+// ResetSiret resets all changes to the "siret" field.
+func (m *VenueMutation) ResetSiret() {
+	m.siret = nil
+	delete(m.clearedFields, venue.FieldSiret)
+}
+
+// SetStreet sets the "street" field.
+func (m *VenueMutation) SetStreet(s string) {
+	m.street = &s
+}
+
+// Street returns the value of the "street" field in the mutation.
+func (m *VenueMutation) Street() (r string, exists bool) {
+	v := m.street
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStreet returns the old "street" field's value of the Venue entity.
+// If the Venue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VenueMutation) OldStreet(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStreet is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStreet requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStreet: %w", err)
+	}
+	return oldValue.Street, nil
+}
+
+// ResetStreet resets all changes to the "street" field.
+func (m *VenueMutation) ResetStreet() {
+	m.street = nil
+}
+
+// SetLocality sets the "locality" field.
+func (m *VenueMutation) SetLocality(s string) {
+	m.locality = &s
+}
+
+// Locality returns the value of the "locality" field in the mutation.
+func (m *VenueMutation) Locality() (r string, exists bool) {
+	v := m.locality
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocality returns the old "locality" field's value of the Venue entity.
+// If the Venue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VenueMutation) OldLocality(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocality is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocality requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocality: %w", err)
+	}
+	return oldValue.Locality, nil
+}
+
+// ClearLocality clears the value of the "locality" field.
+func (m *VenueMutation) ClearLocality() {
+	m.locality = nil
+	m.clearedFields[venue.FieldLocality] = struct{}{}
+}
+
+// LocalityCleared returns if the "locality" field was cleared in this mutation.
+func (m *VenueMutation) LocalityCleared() bool {
+	_, ok := m.clearedFields[venue.FieldLocality]
+	return ok
+}
+
+// ResetLocality resets all changes to the "locality" field.
+func (m *VenueMutation) ResetLocality() {
+	m.locality = nil
+	delete(m.clearedFields, venue.FieldLocality)
+}
+
+// SetPoBox sets the "po_box" field.
+func (m *VenueMutation) SetPoBox(s string) {
+	m.po_box = &s
+}
+
+// PoBox returns the value of the "po_box" field in the mutation.
+func (m *VenueMutation) PoBox() (r string, exists bool) {
+	v := m.po_box
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPoBox returns the old "po_box" field's value of the Venue entity.
+// If the Venue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VenueMutation) OldPoBox(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPoBox is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPoBox requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPoBox: %w", err)
+	}
+	return oldValue.PoBox, nil
+}
+
+// ClearPoBox clears the value of the "po_box" field.
+func (m *VenueMutation) ClearPoBox() {
+	m.po_box = nil
+	m.clearedFields[venue.FieldPoBox] = struct{}{}
+}
+
+// PoBoxCleared returns if the "po_box" field was cleared in this mutation.
+func (m *VenueMutation) PoBoxCleared() bool {
+	_, ok := m.clearedFields[venue.FieldPoBox]
+	return ok
+}
+
+// ResetPoBox resets all changes to the "po_box" field.
+func (m *VenueMutation) ResetPoBox() {
+	m.po_box = nil
+	delete(m.clearedFields, venue.FieldPoBox)
+}
+
+// SetPostcode sets the "postcode" field.
+func (m *VenueMutation) SetPostcode(s string) {
+	m.postcode = &s
+}
+
+// Postcode returns the value of the "postcode" field in the mutation.
+func (m *VenueMutation) Postcode() (r string, exists bool) {
+	v := m.postcode
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPostcode returns the old "postcode" field's value of the Venue entity.
+// If the Venue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VenueMutation) OldPostcode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPostcode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPostcode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPostcode: %w", err)
+	}
+	return oldValue.Postcode, nil
+}
+
+// ResetPostcode resets all changes to the "postcode" field.
+func (m *VenueMutation) ResetPostcode() {
+	m.postcode = nil
+}
+
+// SetCity sets the "city" field.
+func (m *VenueMutation) SetCity(s string) {
+	m.city = &s
+}
+
+// City returns the value of the "city" field in the mutation.
+func (m *VenueMutation) City() (r string, exists bool) {
+	v := m.city
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCity returns the old "city" field's value of the Venue entity.
+// If the Venue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VenueMutation) OldCity(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCity: %w", err)
+	}
+	return oldValue.City, nil
+}
+
+// ResetCity resets all changes to the "city" field.
+func (m *VenueMutation) ResetCity() {
+	m.city = nil
+}
+
+// SetInseeCode sets the "insee_code" field.
+func (m *VenueMutation) SetInseeCode(s string) {
+	m.insee_code = &s
+}
+
+// InseeCode returns the value of the "insee_code" field in the mutation.
+func (m *VenueMutation) InseeCode() (r string, exists bool) {
+	v := m.insee_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInseeCode returns the old "insee_code" field's value of the Venue entity.
+// If the Venue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VenueMutation) OldInseeCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInseeCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInseeCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInseeCode: %w", err)
+	}
+	return oldValue.InseeCode, nil
+}
+
+// ClearInseeCode clears the value of the "insee_code" field.
+func (m *VenueMutation) ClearInseeCode() {
+	m.insee_code = nil
+	m.clearedFields[venue.FieldInseeCode] = struct{}{}
+}
+
+// InseeCodeCleared returns if the "insee_code" field was cleared in this mutation.
+func (m *VenueMutation) InseeCodeCleared() bool {
+	_, ok := m.clearedFields[venue.FieldInseeCode]
+	return ok
+}
+
+// ResetInseeCode resets all changes to the "insee_code" field.
+func (m *VenueMutation) ResetInseeCode() {
+	m.insee_code = nil
+	delete(m.clearedFields, venue.FieldInseeCode)
+}
+
+// SetLatitude sets the "latitude" field.
+func (m *VenueMutation) SetLatitude(f float64) {
+	m.latitude = &f
+	m.addlatitude = nil
+}
+
+// Latitude returns the value of the "latitude" field in the mutation.
+func (m *VenueMutation) Latitude() (r float64, exists bool) {
+	v := m.latitude
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLatitude returns the old "latitude" field's value of the Venue entity.
+// If the Venue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VenueMutation) OldLatitude(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLatitude is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLatitude requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLatitude: %w", err)
+	}
+	return oldValue.Latitude, nil
+}
+
+// AddLatitude adds f to the "latitude" field.
+func (m *VenueMutation) AddLatitude(f float64) {
+	if m.addlatitude != nil {
+		*m.addlatitude += f
+	} else {
+		m.addlatitude = &f
+	}
+}
+
+// AddedLatitude returns the value that was added to the "latitude" field in this mutation.
+func (m *VenueMutation) AddedLatitude() (r float64, exists bool) {
+	v := m.addlatitude
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLatitude resets all changes to the "latitude" field.
+func (m *VenueMutation) ResetLatitude() {
+	m.latitude = nil
+	m.addlatitude = nil
+}
+
+// SetLongitude sets the "longitude" field.
+func (m *VenueMutation) SetLongitude(f float64) {
+	m.longitude = &f
+	m.addlongitude = nil
+}
+
+// Longitude returns the value of the "longitude" field in the mutation.
+func (m *VenueMutation) Longitude() (r float64, exists bool) {
+	v := m.longitude
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLongitude returns the old "longitude" field's value of the Venue entity.
+// If the Venue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VenueMutation) OldLongitude(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLongitude is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLongitude requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLongitude: %w", err)
+	}
+	return oldValue.Longitude, nil
+}
+
+// AddLongitude adds f to the "longitude" field.
+func (m *VenueMutation) AddLongitude(f float64) {
+	if m.addlongitude != nil {
+		*m.addlongitude += f
+	} else {
+		m.addlongitude = &f
+	}
+}
+
+// AddedLongitude returns the value that was added to the "longitude" field in this mutation.
+func (m *VenueMutation) AddedLongitude() (r float64, exists bool) {
+	v := m.addlongitude
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLongitude resets all changes to the "longitude" field.
+func (m *VenueMutation) ResetLongitude() {
+	m.longitude = nil
+	m.addlongitude = nil
+}
+
+// SetPhone sets the "phone" field.
+func (m *VenueMutation) SetPhone(s string) {
+	m.phone = &s
+}
+
+// Phone returns the value of the "phone" field in the mutation.
+func (m *VenueMutation) Phone() (r string, exists bool) {
+	v := m.phone
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPhone returns the old "phone" field's value of the Venue entity.
+// If the Venue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VenueMutation) OldPhone(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPhone is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPhone requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPhone: %w", err)
+	}
+	return oldValue.Phone, nil
+}
+
+// ClearPhone clears the value of the "phone" field.
+func (m *VenueMutation) ClearPhone() {
+	m.phone = nil
+	m.clearedFields[venue.FieldPhone] = struct{}{}
+}
+
+// PhoneCleared returns if the "phone" field was cleared in this mutation.
+func (m *VenueMutation) PhoneCleared() bool {
+	_, ok := m.clearedFields[venue.FieldPhone]
+	return ok
+}
+
+// ResetPhone resets all changes to the "phone" field.
+func (m *VenueMutation) ResetPhone() {
+	m.phone = nil
+	delete(m.clearedFields, venue.FieldPhone)
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *VenueMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[venue.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *VenueMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *VenueMutation) OrganizationIDs() (ids []int) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *VenueMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// Where appends a list predicates to the VenueMutation builder.
+func (m *VenueMutation) Where(ps ...predicate.Venue) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the VenueMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *VenueMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Venue, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *VenueMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *VenueMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Venue).
+func (m *VenueMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *VenueMutation) Fields() []string {
+	fields := make([]string, 0, 14)
+	if m.created_at != nil {
+		fields = append(fields, venue.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, venue.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, venue.FieldOrganizationID)
+	}
+	if m.name != nil {
+		fields = append(fields, venue.FieldName)
+	}
+	if m.siret != nil {
+		fields = append(fields, venue.FieldSiret)
+	}
+	if m.street != nil {
+		fields = append(fields, venue.FieldStreet)
+	}
+	if m.locality != nil {
+		fields = append(fields, venue.FieldLocality)
+	}
+	if m.po_box != nil {
+		fields = append(fields, venue.FieldPoBox)
+	}
+	if m.postcode != nil {
+		fields = append(fields, venue.FieldPostcode)
+	}
+	if m.city != nil {
+		fields = append(fields, venue.FieldCity)
+	}
+	if m.insee_code != nil {
+		fields = append(fields, venue.FieldInseeCode)
+	}
+	if m.latitude != nil {
+		fields = append(fields, venue.FieldLatitude)
+	}
+	if m.longitude != nil {
+		fields = append(fields, venue.FieldLongitude)
+	}
+	if m.phone != nil {
+		fields = append(fields, venue.FieldPhone)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *VenueMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case venue.FieldCreatedAt:
+		return m.CreatedAt()
+	case venue.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case venue.FieldOrganizationID:
+		return m.OrganizationID()
+	case venue.FieldName:
+		return m.Name()
+	case venue.FieldSiret:
+		return m.Siret()
+	case venue.FieldStreet:
+		return m.Street()
+	case venue.FieldLocality:
+		return m.Locality()
+	case venue.FieldPoBox:
+		return m.PoBox()
+	case venue.FieldPostcode:
+		return m.Postcode()
+	case venue.FieldCity:
+		return m.City()
+	case venue.FieldInseeCode:
+		return m.InseeCode()
+	case venue.FieldLatitude:
+		return m.Latitude()
+	case venue.FieldLongitude:
+		return m.Longitude()
+	case venue.FieldPhone:
+		return m.Phone()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *VenueMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case venue.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case venue.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case venue.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case venue.FieldName:
+		return m.OldName(ctx)
+	case venue.FieldSiret:
+		return m.OldSiret(ctx)
+	case venue.FieldStreet:
+		return m.OldStreet(ctx)
+	case venue.FieldLocality:
+		return m.OldLocality(ctx)
+	case venue.FieldPoBox:
+		return m.OldPoBox(ctx)
+	case venue.FieldPostcode:
+		return m.OldPostcode(ctx)
+	case venue.FieldCity:
+		return m.OldCity(ctx)
+	case venue.FieldInseeCode:
+		return m.OldInseeCode(ctx)
+	case venue.FieldLatitude:
+		return m.OldLatitude(ctx)
+	case venue.FieldLongitude:
+		return m.OldLongitude(ctx)
+	case venue.FieldPhone:
+		return m.OldPhone(ctx)
+	}
+	return nil, fmt.Errorf("unknown Venue field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *VenueMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case venue.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case venue.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case venue.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case venue.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case venue.FieldSiret:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSiret(v)
+		return nil
+	case venue.FieldStreet:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStreet(v)
+		return nil
+	case venue.FieldLocality:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocality(v)
+		return nil
+	case venue.FieldPoBox:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPoBox(v)
+		return nil
+	case venue.FieldPostcode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPostcode(v)
+		return nil
+	case venue.FieldCity:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCity(v)
+		return nil
+	case venue.FieldInseeCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInseeCode(v)
+		return nil
+	case venue.FieldLatitude:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLatitude(v)
+		return nil
+	case venue.FieldLongitude:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLongitude(v)
+		return nil
+	case venue.FieldPhone:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPhone(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Venue field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *VenueMutation) AddedFields() []string {
+	var fields []string
+	if m.addlatitude != nil {
+		fields = append(fields, venue.FieldLatitude)
+	}
+	if m.addlongitude != nil {
+		fields = append(fields, venue.FieldLongitude)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *VenueMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case venue.FieldLatitude:
+		return m.AddedLatitude()
+	case venue.FieldLongitude:
+		return m.AddedLongitude()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *VenueMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case venue.FieldLatitude:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLatitude(v)
+		return nil
+	case venue.FieldLongitude:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLongitude(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Venue numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *VenueMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(venue.FieldSiret) {
+		fields = append(fields, venue.FieldSiret)
+	}
+	if m.FieldCleared(venue.FieldLocality) {
+		fields = append(fields, venue.FieldLocality)
+	}
+	if m.FieldCleared(venue.FieldPoBox) {
+		fields = append(fields, venue.FieldPoBox)
+	}
+	if m.FieldCleared(venue.FieldInseeCode) {
+		fields = append(fields, venue.FieldInseeCode)
+	}
+	if m.FieldCleared(venue.FieldPhone) {
+		fields = append(fields, venue.FieldPhone)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *VenueMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *VenueMutation) ClearField(name string) error {
+	switch name {
+	case venue.FieldSiret:
+		m.ClearSiret()
+		return nil
+	case venue.FieldLocality:
+		m.ClearLocality()
+		return nil
+	case venue.FieldPoBox:
+		m.ClearPoBox()
+		return nil
+	case venue.FieldInseeCode:
+		m.ClearInseeCode()
+		return nil
+	case venue.FieldPhone:
+		m.ClearPhone()
+		return nil
+	}
+	return fmt.Errorf("unknown Venue nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *VenueMutation) ResetField(name string) error {
+	switch name {
+	case venue.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case venue.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case venue.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case venue.FieldName:
+		m.ResetName()
+		return nil
+	case venue.FieldSiret:
+		m.ResetSiret()
+		return nil
+	case venue.FieldStreet:
+		m.ResetStreet()
+		return nil
+	case venue.FieldLocality:
+		m.ResetLocality()
+		return nil
+	case venue.FieldPoBox:
+		m.ResetPoBox()
+		return nil
+	case venue.FieldPostcode:
+		m.ResetPostcode()
+		return nil
+	case venue.FieldCity:
+		m.ResetCity()
+		return nil
+	case venue.FieldInseeCode:
+		m.ResetInseeCode()
+		return nil
+	case venue.FieldLatitude:
+		m.ResetLatitude()
+		return nil
+	case venue.FieldLongitude:
+		m.ResetLongitude()
+		return nil
+	case venue.FieldPhone:
+		m.ResetPhone()
+		return nil
+	}
+	return fmt.Errorf("unknown Venue field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *VenueMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.organization != nil {
+		edges = append(edges, venue.EdgeOrganization)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *VenueMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case venue.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *VenueMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *VenueMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *VenueMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedorganization {
+		edges = append(edges, venue.EdgeOrganization)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *VenueMutation) EdgeCleared(name string) bool {
+	switch name {
+	case venue.EdgeOrganization:
+		return m.clearedorganization
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *VenueMutation) ClearEdge(name string) error {
+	switch name {
+	case venue.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown Venue unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *VenueMutation) ResetEdge(name string) error {
+	switch name {
+	case venue.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown Venue edge %s", name)
 }

@@ -57,10 +57,19 @@ type Organization struct {
 	ParentID *int `json:"parent_id,omitempty"`
 	// SiteCode holds the value of the "site_code" field.
 	SiteCode string `json:"site_code,omitempty"`
+	// Facilities holds the value of the "facilities" field.
+	Facilities []string `json:"facilities,omitempty"`
+	// Qualiopi holds the value of the "qualiopi" field.
+	Qualiopi *schematype.Qualiopi `json:"qualiopi,omitempty"`
+	// OtherLabels holds the value of the "other_labels" field.
+	OtherLabels []string `json:"other_labels,omitempty"`
+	// ContactRequests holds the value of the "contact_requests" field.
+	ContactRequests string `json:"contact_requests,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the OrganizationQuery when eager-loading is set.
-	Edges        OrganizationEdges `json:"edges"`
-	selectValues sql.SelectValues
+	Edges            OrganizationEdges `json:"edges"`
+	session_trainers *int
+	selectValues     sql.SelectValues
 }
 
 // OrganizationEdges holds the relations/edges for other nodes in the graph.
@@ -77,20 +86,32 @@ type OrganizationEdges struct {
 	Speakers []*Speaker `json:"speakers,omitempty"`
 	// TicketKeys holds the value of the ticket_keys edge.
 	TicketKeys []*TicketKey `json:"ticket_keys,omitempty"`
+	// Trainings holds the value of the trainings edge.
+	Trainings []*Training `json:"trainings,omitempty"`
+	// Venues holds the value of the venues edge.
+	Venues []*Venue `json:"venues,omitempty"`
+	// Documents holds the value of the documents edge.
+	Documents []*OrganizationDocument `json:"documents,omitempty"`
+	// ChangeRequests holds the value of the change_requests edge.
+	ChangeRequests []*OrganizationChangeRequest `json:"change_requests,omitempty"`
 	// Memberships holds the value of the memberships edge.
 	Memberships []*Membership `json:"memberships,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [7]bool
+	loadedTypes [11]bool
 	// totalCount holds the count of the edges above.
-	totalCount [6]map[string]int
+	totalCount [9]map[string]int
 
-	namedBranches    map[string][]*Organization
-	namedActivities  map[string][]*Activity
-	namedDevices     map[string][]*Device
-	namedSpeakers    map[string][]*Speaker
-	namedTicketKeys  map[string][]*TicketKey
-	namedMemberships map[string][]*Membership
+	namedBranches       map[string][]*Organization
+	namedActivities     map[string][]*Activity
+	namedDevices        map[string][]*Device
+	namedSpeakers       map[string][]*Speaker
+	namedTicketKeys     map[string][]*TicketKey
+	namedTrainings      map[string][]*Training
+	namedVenues         map[string][]*Venue
+	namedDocuments      map[string][]*OrganizationDocument
+	namedChangeRequests map[string][]*OrganizationChangeRequest
+	namedMemberships    map[string][]*Membership
 }
 
 // ParentOrErr returns the Parent value or an error if the edge
@@ -149,10 +170,46 @@ func (e OrganizationEdges) TicketKeysOrErr() ([]*TicketKey, error) {
 	return nil, &NotLoadedError{edge: "ticket_keys"}
 }
 
+// TrainingsOrErr returns the Trainings value or an error if the edge
+// was not loaded in eager-loading.
+func (e OrganizationEdges) TrainingsOrErr() ([]*Training, error) {
+	if e.loadedTypes[6] {
+		return e.Trainings, nil
+	}
+	return nil, &NotLoadedError{edge: "trainings"}
+}
+
+// VenuesOrErr returns the Venues value or an error if the edge
+// was not loaded in eager-loading.
+func (e OrganizationEdges) VenuesOrErr() ([]*Venue, error) {
+	if e.loadedTypes[7] {
+		return e.Venues, nil
+	}
+	return nil, &NotLoadedError{edge: "venues"}
+}
+
+// DocumentsOrErr returns the Documents value or an error if the edge
+// was not loaded in eager-loading.
+func (e OrganizationEdges) DocumentsOrErr() ([]*OrganizationDocument, error) {
+	if e.loadedTypes[8] {
+		return e.Documents, nil
+	}
+	return nil, &NotLoadedError{edge: "documents"}
+}
+
+// ChangeRequestsOrErr returns the ChangeRequests value or an error if the edge
+// was not loaded in eager-loading.
+func (e OrganizationEdges) ChangeRequestsOrErr() ([]*OrganizationChangeRequest, error) {
+	if e.loadedTypes[9] {
+		return e.ChangeRequests, nil
+	}
+	return nil, &NotLoadedError{edge: "change_requests"}
+}
+
 // MembershipsOrErr returns the Memberships value or an error if the edge
 // was not loaded in eager-loading.
 func (e OrganizationEdges) MembershipsOrErr() ([]*Membership, error) {
-	if e.loadedTypes[6] {
+	if e.loadedTypes[10] {
 		return e.Memberships, nil
 	}
 	return nil, &NotLoadedError{edge: "memberships"}
@@ -163,16 +220,18 @@ func (*Organization) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case organization.FieldKinds, organization.FieldContactPoints:
+		case organization.FieldKinds, organization.FieldContactPoints, organization.FieldFacilities, organization.FieldQualiopi, organization.FieldOtherLabels:
 			values[i] = new([]byte)
 		case organization.FieldLatitude, organization.FieldLongitude:
 			values[i] = new(sql.NullFloat64)
 		case organization.FieldID, organization.FieldParentID:
 			values[i] = new(sql.NullInt64)
-		case organization.FieldReference, organization.FieldName, organization.FieldSiret, organization.FieldSiren, organization.FieldNda, organization.FieldApeCode, organization.FieldStreet, organization.FieldStreet2, organization.FieldPostcode, organization.FieldCity, organization.FieldInseeCode, organization.FieldSiteCode:
+		case organization.FieldReference, organization.FieldName, organization.FieldSiret, organization.FieldSiren, organization.FieldNda, organization.FieldApeCode, organization.FieldStreet, organization.FieldStreet2, organization.FieldPostcode, organization.FieldCity, organization.FieldInseeCode, organization.FieldSiteCode, organization.FieldContactRequests:
 			values[i] = new(sql.NullString)
 		case organization.FieldCreatedAt, organization.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
+		case organization.ForeignKeys[0]: // session_trainers
+			values[i] = new(sql.NullInt64)
 		default:
 			values[i] = new(sql.UnknownType)
 		}
@@ -315,6 +374,43 @@ func (_m *Organization) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.SiteCode = value.String
 			}
+		case organization.FieldFacilities:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field facilities", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.Facilities); err != nil {
+					return fmt.Errorf("unmarshal field facilities: %w", err)
+				}
+			}
+		case organization.FieldQualiopi:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field qualiopi", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.Qualiopi); err != nil {
+					return fmt.Errorf("unmarshal field qualiopi: %w", err)
+				}
+			}
+		case organization.FieldOtherLabels:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field other_labels", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.OtherLabels); err != nil {
+					return fmt.Errorf("unmarshal field other_labels: %w", err)
+				}
+			}
+		case organization.FieldContactRequests:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field contact_requests", values[i])
+			} else if value.Valid {
+				_m.ContactRequests = value.String
+			}
+		case organization.ForeignKeys[0]:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for edge-field session_trainers", value)
+			} else if value.Valid {
+				_m.session_trainers = new(int)
+				*_m.session_trainers = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -356,6 +452,26 @@ func (_m *Organization) QuerySpeakers() *SpeakerQuery {
 // QueryTicketKeys queries the "ticket_keys" edge of the Organization entity.
 func (_m *Organization) QueryTicketKeys() *TicketKeyQuery {
 	return NewOrganizationClient(_m.config).QueryTicketKeys(_m)
+}
+
+// QueryTrainings queries the "trainings" edge of the Organization entity.
+func (_m *Organization) QueryTrainings() *TrainingQuery {
+	return NewOrganizationClient(_m.config).QueryTrainings(_m)
+}
+
+// QueryVenues queries the "venues" edge of the Organization entity.
+func (_m *Organization) QueryVenues() *VenueQuery {
+	return NewOrganizationClient(_m.config).QueryVenues(_m)
+}
+
+// QueryDocuments queries the "documents" edge of the Organization entity.
+func (_m *Organization) QueryDocuments() *OrganizationDocumentQuery {
+	return NewOrganizationClient(_m.config).QueryDocuments(_m)
+}
+
+// QueryChangeRequests queries the "change_requests" edge of the Organization entity.
+func (_m *Organization) QueryChangeRequests() *OrganizationChangeRequestQuery {
+	return NewOrganizationClient(_m.config).QueryChangeRequests(_m)
 }
 
 // QueryMemberships queries the "memberships" edge of the Organization entity.
@@ -448,6 +564,18 @@ func (_m *Organization) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("site_code=")
 	builder.WriteString(_m.SiteCode)
+	builder.WriteString(", ")
+	builder.WriteString("facilities=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Facilities))
+	builder.WriteString(", ")
+	builder.WriteString("qualiopi=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Qualiopi))
+	builder.WriteString(", ")
+	builder.WriteString("other_labels=")
+	builder.WriteString(fmt.Sprintf("%v", _m.OtherLabels))
+	builder.WriteString(", ")
+	builder.WriteString("contact_requests=")
+	builder.WriteString(_m.ContactRequests)
 	builder.WriteByte(')')
 	return builder.String()
 }
@@ -569,6 +697,102 @@ func (_m *Organization) appendNamedTicketKeys(name string, edges ...*TicketKey) 
 		_m.Edges.namedTicketKeys[name] = []*TicketKey{}
 	} else {
 		_m.Edges.namedTicketKeys[name] = append(_m.Edges.namedTicketKeys[name], edges...)
+	}
+}
+
+// NamedTrainings returns the Trainings named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Organization) NamedTrainings(name string) ([]*Training, error) {
+	if _m.Edges.namedTrainings == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedTrainings[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Organization) appendNamedTrainings(name string, edges ...*Training) {
+	if _m.Edges.namedTrainings == nil {
+		_m.Edges.namedTrainings = make(map[string][]*Training)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedTrainings[name] = []*Training{}
+	} else {
+		_m.Edges.namedTrainings[name] = append(_m.Edges.namedTrainings[name], edges...)
+	}
+}
+
+// NamedVenues returns the Venues named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Organization) NamedVenues(name string) ([]*Venue, error) {
+	if _m.Edges.namedVenues == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedVenues[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Organization) appendNamedVenues(name string, edges ...*Venue) {
+	if _m.Edges.namedVenues == nil {
+		_m.Edges.namedVenues = make(map[string][]*Venue)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedVenues[name] = []*Venue{}
+	} else {
+		_m.Edges.namedVenues[name] = append(_m.Edges.namedVenues[name], edges...)
+	}
+}
+
+// NamedDocuments returns the Documents named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Organization) NamedDocuments(name string) ([]*OrganizationDocument, error) {
+	if _m.Edges.namedDocuments == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedDocuments[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Organization) appendNamedDocuments(name string, edges ...*OrganizationDocument) {
+	if _m.Edges.namedDocuments == nil {
+		_m.Edges.namedDocuments = make(map[string][]*OrganizationDocument)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedDocuments[name] = []*OrganizationDocument{}
+	} else {
+		_m.Edges.namedDocuments[name] = append(_m.Edges.namedDocuments[name], edges...)
+	}
+}
+
+// NamedChangeRequests returns the ChangeRequests named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Organization) NamedChangeRequests(name string) ([]*OrganizationChangeRequest, error) {
+	if _m.Edges.namedChangeRequests == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedChangeRequests[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Organization) appendNamedChangeRequests(name string, edges ...*OrganizationChangeRequest) {
+	if _m.Edges.namedChangeRequests == nil {
+		_m.Edges.namedChangeRequests = make(map[string][]*OrganizationChangeRequest)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedChangeRequests[name] = []*OrganizationChangeRequest{}
+	} else {
+		_m.Edges.namedChangeRequests[name] = append(_m.Edges.namedChangeRequests[name], edges...)
 	}
 }
 

@@ -15,9 +15,13 @@ import (
 	"github.com/ofhub/ofhub/ent/device"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
+	"github.com/ofhub/ofhub/ent/organizationchangerequest"
+	"github.com/ofhub/ofhub/ent/organizationdocument"
 	"github.com/ofhub/ofhub/ent/schema/schematype"
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/ticketkey"
+	"github.com/ofhub/ofhub/ent/training"
+	"github.com/ofhub/ofhub/ent/venue"
 )
 
 // OrganizationCreate is the builder for creating a Organization entity.
@@ -262,6 +266,38 @@ func (_c *OrganizationCreate) SetNillableSiteCode(v *string) *OrganizationCreate
 	return _c
 }
 
+// SetFacilities sets the "facilities" field.
+func (_c *OrganizationCreate) SetFacilities(v []string) *OrganizationCreate {
+	_c.mutation.SetFacilities(v)
+	return _c
+}
+
+// SetQualiopi sets the "qualiopi" field.
+func (_c *OrganizationCreate) SetQualiopi(v *schematype.Qualiopi) *OrganizationCreate {
+	_c.mutation.SetQualiopi(v)
+	return _c
+}
+
+// SetOtherLabels sets the "other_labels" field.
+func (_c *OrganizationCreate) SetOtherLabels(v []string) *OrganizationCreate {
+	_c.mutation.SetOtherLabels(v)
+	return _c
+}
+
+// SetContactRequests sets the "contact_requests" field.
+func (_c *OrganizationCreate) SetContactRequests(v string) *OrganizationCreate {
+	_c.mutation.SetContactRequests(v)
+	return _c
+}
+
+// SetNillableContactRequests sets the "contact_requests" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableContactRequests(v *string) *OrganizationCreate {
+	if v != nil {
+		_c.SetContactRequests(*v)
+	}
+	return _c
+}
+
 // SetParent sets the "parent" edge to the Organization entity.
 func (_c *OrganizationCreate) SetParent(v *Organization) *OrganizationCreate {
 	return _c.SetParentID(v.ID)
@@ -340,6 +376,66 @@ func (_c *OrganizationCreate) AddTicketKeys(v ...*TicketKey) *OrganizationCreate
 		ids[i] = v[i].ID
 	}
 	return _c.AddTicketKeyIDs(ids...)
+}
+
+// AddTrainingIDs adds the "trainings" edge to the Training entity by IDs.
+func (_c *OrganizationCreate) AddTrainingIDs(ids ...int) *OrganizationCreate {
+	_c.mutation.AddTrainingIDs(ids...)
+	return _c
+}
+
+// AddTrainings adds the "trainings" edges to the Training entity.
+func (_c *OrganizationCreate) AddTrainings(v ...*Training) *OrganizationCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddTrainingIDs(ids...)
+}
+
+// AddVenueIDs adds the "venues" edge to the Venue entity by IDs.
+func (_c *OrganizationCreate) AddVenueIDs(ids ...int) *OrganizationCreate {
+	_c.mutation.AddVenueIDs(ids...)
+	return _c
+}
+
+// AddVenues adds the "venues" edges to the Venue entity.
+func (_c *OrganizationCreate) AddVenues(v ...*Venue) *OrganizationCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddVenueIDs(ids...)
+}
+
+// AddDocumentIDs adds the "documents" edge to the OrganizationDocument entity by IDs.
+func (_c *OrganizationCreate) AddDocumentIDs(ids ...int) *OrganizationCreate {
+	_c.mutation.AddDocumentIDs(ids...)
+	return _c
+}
+
+// AddDocuments adds the "documents" edges to the OrganizationDocument entity.
+func (_c *OrganizationCreate) AddDocuments(v ...*OrganizationDocument) *OrganizationCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddDocumentIDs(ids...)
+}
+
+// AddChangeRequestIDs adds the "change_requests" edge to the OrganizationChangeRequest entity by IDs.
+func (_c *OrganizationCreate) AddChangeRequestIDs(ids ...int) *OrganizationCreate {
+	_c.mutation.AddChangeRequestIDs(ids...)
+	return _c
+}
+
+// AddChangeRequests adds the "change_requests" edges to the OrganizationChangeRequest entity.
+func (_c *OrganizationCreate) AddChangeRequests(v ...*OrganizationChangeRequest) *OrganizationCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddChangeRequestIDs(ids...)
 }
 
 // AddMembershipIDs adds the "memberships" edge to the Membership entity by IDs.
@@ -480,6 +576,11 @@ func (_c *OrganizationCreate) check() error {
 			return &ValidationError{Name: "longitude", err: fmt.Errorf(`ent: validator failed for field "Organization.longitude": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.ContactRequests(); ok {
+		if err := organization.ContactRequestsValidator(v); err != nil {
+			return &ValidationError{Name: "contact_requests", err: fmt.Errorf(`ent: validator failed for field "Organization.contact_requests": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -579,6 +680,22 @@ func (_c *OrganizationCreate) createSpec() (*Organization, *sqlgraph.CreateSpec)
 		_spec.SetField(organization.FieldSiteCode, field.TypeString, value)
 		_node.SiteCode = value
 	}
+	if value, ok := _c.mutation.Facilities(); ok {
+		_spec.SetField(organization.FieldFacilities, field.TypeJSON, value)
+		_node.Facilities = value
+	}
+	if value, ok := _c.mutation.Qualiopi(); ok {
+		_spec.SetField(organization.FieldQualiopi, field.TypeJSON, value)
+		_node.Qualiopi = value
+	}
+	if value, ok := _c.mutation.OtherLabels(); ok {
+		_spec.SetField(organization.FieldOtherLabels, field.TypeJSON, value)
+		_node.OtherLabels = value
+	}
+	if value, ok := _c.mutation.ContactRequests(); ok {
+		_spec.SetField(organization.FieldContactRequests, field.TypeString, value)
+		_node.ContactRequests = value
+	}
 	if nodes := _c.mutation.ParentIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -669,6 +786,70 @@ func (_c *OrganizationCreate) createSpec() (*Organization, *sqlgraph.CreateSpec)
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(ticketkey.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.TrainingsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.TrainingsTable,
+			Columns: []string{organization.TrainingsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(training.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.VenuesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.VenuesTable,
+			Columns: []string{organization.VenuesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(venue.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.DocumentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.DocumentsTable,
+			Columns: []string{organization.DocumentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(organizationdocument.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ChangeRequestsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.ChangeRequestsTable,
+			Columns: []string{organization.ChangeRequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(organizationchangerequest.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -1047,6 +1228,78 @@ func (u *OrganizationUpsert) UpdateSiteCode() *OrganizationUpsert {
 // ClearSiteCode clears the value of the "site_code" field.
 func (u *OrganizationUpsert) ClearSiteCode() *OrganizationUpsert {
 	u.SetNull(organization.FieldSiteCode)
+	return u
+}
+
+// SetFacilities sets the "facilities" field.
+func (u *OrganizationUpsert) SetFacilities(v []string) *OrganizationUpsert {
+	u.Set(organization.FieldFacilities, v)
+	return u
+}
+
+// UpdateFacilities sets the "facilities" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateFacilities() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldFacilities)
+	return u
+}
+
+// ClearFacilities clears the value of the "facilities" field.
+func (u *OrganizationUpsert) ClearFacilities() *OrganizationUpsert {
+	u.SetNull(organization.FieldFacilities)
+	return u
+}
+
+// SetQualiopi sets the "qualiopi" field.
+func (u *OrganizationUpsert) SetQualiopi(v *schematype.Qualiopi) *OrganizationUpsert {
+	u.Set(organization.FieldQualiopi, v)
+	return u
+}
+
+// UpdateQualiopi sets the "qualiopi" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateQualiopi() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldQualiopi)
+	return u
+}
+
+// ClearQualiopi clears the value of the "qualiopi" field.
+func (u *OrganizationUpsert) ClearQualiopi() *OrganizationUpsert {
+	u.SetNull(organization.FieldQualiopi)
+	return u
+}
+
+// SetOtherLabels sets the "other_labels" field.
+func (u *OrganizationUpsert) SetOtherLabels(v []string) *OrganizationUpsert {
+	u.Set(organization.FieldOtherLabels, v)
+	return u
+}
+
+// UpdateOtherLabels sets the "other_labels" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateOtherLabels() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldOtherLabels)
+	return u
+}
+
+// ClearOtherLabels clears the value of the "other_labels" field.
+func (u *OrganizationUpsert) ClearOtherLabels() *OrganizationUpsert {
+	u.SetNull(organization.FieldOtherLabels)
+	return u
+}
+
+// SetContactRequests sets the "contact_requests" field.
+func (u *OrganizationUpsert) SetContactRequests(v string) *OrganizationUpsert {
+	u.Set(organization.FieldContactRequests, v)
+	return u
+}
+
+// UpdateContactRequests sets the "contact_requests" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateContactRequests() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldContactRequests)
+	return u
+}
+
+// ClearContactRequests clears the value of the "contact_requests" field.
+func (u *OrganizationUpsert) ClearContactRequests() *OrganizationUpsert {
+	u.SetNull(organization.FieldContactRequests)
 	return u
 }
 
@@ -1452,6 +1705,90 @@ func (u *OrganizationUpsertOne) UpdateSiteCode() *OrganizationUpsertOne {
 func (u *OrganizationUpsertOne) ClearSiteCode() *OrganizationUpsertOne {
 	return u.Update(func(s *OrganizationUpsert) {
 		s.ClearSiteCode()
+	})
+}
+
+// SetFacilities sets the "facilities" field.
+func (u *OrganizationUpsertOne) SetFacilities(v []string) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetFacilities(v)
+	})
+}
+
+// UpdateFacilities sets the "facilities" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateFacilities() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateFacilities()
+	})
+}
+
+// ClearFacilities clears the value of the "facilities" field.
+func (u *OrganizationUpsertOne) ClearFacilities() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.ClearFacilities()
+	})
+}
+
+// SetQualiopi sets the "qualiopi" field.
+func (u *OrganizationUpsertOne) SetQualiopi(v *schematype.Qualiopi) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetQualiopi(v)
+	})
+}
+
+// UpdateQualiopi sets the "qualiopi" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateQualiopi() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateQualiopi()
+	})
+}
+
+// ClearQualiopi clears the value of the "qualiopi" field.
+func (u *OrganizationUpsertOne) ClearQualiopi() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.ClearQualiopi()
+	})
+}
+
+// SetOtherLabels sets the "other_labels" field.
+func (u *OrganizationUpsertOne) SetOtherLabels(v []string) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetOtherLabels(v)
+	})
+}
+
+// UpdateOtherLabels sets the "other_labels" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateOtherLabels() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateOtherLabels()
+	})
+}
+
+// ClearOtherLabels clears the value of the "other_labels" field.
+func (u *OrganizationUpsertOne) ClearOtherLabels() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.ClearOtherLabels()
+	})
+}
+
+// SetContactRequests sets the "contact_requests" field.
+func (u *OrganizationUpsertOne) SetContactRequests(v string) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetContactRequests(v)
+	})
+}
+
+// UpdateContactRequests sets the "contact_requests" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateContactRequests() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateContactRequests()
+	})
+}
+
+// ClearContactRequests clears the value of the "contact_requests" field.
+func (u *OrganizationUpsertOne) ClearContactRequests() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.ClearContactRequests()
 	})
 }
 
@@ -2023,6 +2360,90 @@ func (u *OrganizationUpsertBulk) UpdateSiteCode() *OrganizationUpsertBulk {
 func (u *OrganizationUpsertBulk) ClearSiteCode() *OrganizationUpsertBulk {
 	return u.Update(func(s *OrganizationUpsert) {
 		s.ClearSiteCode()
+	})
+}
+
+// SetFacilities sets the "facilities" field.
+func (u *OrganizationUpsertBulk) SetFacilities(v []string) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetFacilities(v)
+	})
+}
+
+// UpdateFacilities sets the "facilities" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateFacilities() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateFacilities()
+	})
+}
+
+// ClearFacilities clears the value of the "facilities" field.
+func (u *OrganizationUpsertBulk) ClearFacilities() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.ClearFacilities()
+	})
+}
+
+// SetQualiopi sets the "qualiopi" field.
+func (u *OrganizationUpsertBulk) SetQualiopi(v *schematype.Qualiopi) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetQualiopi(v)
+	})
+}
+
+// UpdateQualiopi sets the "qualiopi" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateQualiopi() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateQualiopi()
+	})
+}
+
+// ClearQualiopi clears the value of the "qualiopi" field.
+func (u *OrganizationUpsertBulk) ClearQualiopi() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.ClearQualiopi()
+	})
+}
+
+// SetOtherLabels sets the "other_labels" field.
+func (u *OrganizationUpsertBulk) SetOtherLabels(v []string) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetOtherLabels(v)
+	})
+}
+
+// UpdateOtherLabels sets the "other_labels" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateOtherLabels() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateOtherLabels()
+	})
+}
+
+// ClearOtherLabels clears the value of the "other_labels" field.
+func (u *OrganizationUpsertBulk) ClearOtherLabels() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.ClearOtherLabels()
+	})
+}
+
+// SetContactRequests sets the "contact_requests" field.
+func (u *OrganizationUpsertBulk) SetContactRequests(v string) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetContactRequests(v)
+	})
+}
+
+// UpdateContactRequests sets the "contact_requests" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateContactRequests() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateContactRequests()
+	})
+}
+
+// ClearContactRequests clears the value of the "contact_requests" field.
+func (u *OrganizationUpsertBulk) ClearContactRequests() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.ClearContactRequests()
 	})
 }
 

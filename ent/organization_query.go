@@ -18,33 +18,46 @@ import (
 	"github.com/ofhub/ofhub/ent/device"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
+	"github.com/ofhub/ofhub/ent/organizationchangerequest"
+	"github.com/ofhub/ofhub/ent/organizationdocument"
 	"github.com/ofhub/ofhub/ent/predicate"
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/ticketkey"
+	"github.com/ofhub/ofhub/ent/training"
+	"github.com/ofhub/ofhub/ent/venue"
 )
 
 // OrganizationQuery is the builder for querying Organization entities.
 type OrganizationQuery struct {
 	config
-	ctx                  *QueryContext
-	order                []organization.OrderOption
-	inters               []Interceptor
-	predicates           []predicate.Organization
-	withParent           *OrganizationQuery
-	withBranches         *OrganizationQuery
-	withActivities       *ActivityQuery
-	withDevices          *DeviceQuery
-	withSpeakers         *SpeakerQuery
-	withTicketKeys       *TicketKeyQuery
-	withMemberships      *MembershipQuery
-	loadTotal            []func(context.Context, []*Organization) error
-	modifiers            []func(*sql.Selector)
-	withNamedBranches    map[string]*OrganizationQuery
-	withNamedActivities  map[string]*ActivityQuery
-	withNamedDevices     map[string]*DeviceQuery
-	withNamedSpeakers    map[string]*SpeakerQuery
-	withNamedTicketKeys  map[string]*TicketKeyQuery
-	withNamedMemberships map[string]*MembershipQuery
+	ctx                     *QueryContext
+	order                   []organization.OrderOption
+	inters                  []Interceptor
+	predicates              []predicate.Organization
+	withParent              *OrganizationQuery
+	withBranches            *OrganizationQuery
+	withActivities          *ActivityQuery
+	withDevices             *DeviceQuery
+	withSpeakers            *SpeakerQuery
+	withTicketKeys          *TicketKeyQuery
+	withTrainings           *TrainingQuery
+	withVenues              *VenueQuery
+	withDocuments           *OrganizationDocumentQuery
+	withChangeRequests      *OrganizationChangeRequestQuery
+	withMemberships         *MembershipQuery
+	withFKs                 bool
+	loadTotal               []func(context.Context, []*Organization) error
+	modifiers               []func(*sql.Selector)
+	withNamedBranches       map[string]*OrganizationQuery
+	withNamedActivities     map[string]*ActivityQuery
+	withNamedDevices        map[string]*DeviceQuery
+	withNamedSpeakers       map[string]*SpeakerQuery
+	withNamedTicketKeys     map[string]*TicketKeyQuery
+	withNamedTrainings      map[string]*TrainingQuery
+	withNamedVenues         map[string]*VenueQuery
+	withNamedDocuments      map[string]*OrganizationDocumentQuery
+	withNamedChangeRequests map[string]*OrganizationChangeRequestQuery
+	withNamedMemberships    map[string]*MembershipQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -206,6 +219,94 @@ func (_q *OrganizationQuery) QueryTicketKeys() *TicketKeyQuery {
 			sqlgraph.From(organization.Table, organization.FieldID, selector),
 			sqlgraph.To(ticketkey.Table, ticketkey.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, organization.TicketKeysTable, organization.TicketKeysColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryTrainings chains the current query on the "trainings" edge.
+func (_q *OrganizationQuery) QueryTrainings() *TrainingQuery {
+	query := (&TrainingClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, selector),
+			sqlgraph.To(training.Table, training.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.TrainingsTable, organization.TrainingsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryVenues chains the current query on the "venues" edge.
+func (_q *OrganizationQuery) QueryVenues() *VenueQuery {
+	query := (&VenueClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, selector),
+			sqlgraph.To(venue.Table, venue.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.VenuesTable, organization.VenuesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryDocuments chains the current query on the "documents" edge.
+func (_q *OrganizationQuery) QueryDocuments() *OrganizationDocumentQuery {
+	query := (&OrganizationDocumentClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, selector),
+			sqlgraph.To(organizationdocument.Table, organizationdocument.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.DocumentsTable, organization.DocumentsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryChangeRequests chains the current query on the "change_requests" edge.
+func (_q *OrganizationQuery) QueryChangeRequests() *OrganizationChangeRequestQuery {
+	query := (&OrganizationChangeRequestClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, selector),
+			sqlgraph.To(organizationchangerequest.Table, organizationchangerequest.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.ChangeRequestsTable, organization.ChangeRequestsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -422,18 +523,22 @@ func (_q *OrganizationQuery) Clone() *OrganizationQuery {
 		return nil
 	}
 	return &OrganizationQuery{
-		config:          _q.config,
-		ctx:             _q.ctx.Clone(),
-		order:           append([]organization.OrderOption{}, _q.order...),
-		inters:          append([]Interceptor{}, _q.inters...),
-		predicates:      append([]predicate.Organization{}, _q.predicates...),
-		withParent:      _q.withParent.Clone(),
-		withBranches:    _q.withBranches.Clone(),
-		withActivities:  _q.withActivities.Clone(),
-		withDevices:     _q.withDevices.Clone(),
-		withSpeakers:    _q.withSpeakers.Clone(),
-		withTicketKeys:  _q.withTicketKeys.Clone(),
-		withMemberships: _q.withMemberships.Clone(),
+		config:             _q.config,
+		ctx:                _q.ctx.Clone(),
+		order:              append([]organization.OrderOption{}, _q.order...),
+		inters:             append([]Interceptor{}, _q.inters...),
+		predicates:         append([]predicate.Organization{}, _q.predicates...),
+		withParent:         _q.withParent.Clone(),
+		withBranches:       _q.withBranches.Clone(),
+		withActivities:     _q.withActivities.Clone(),
+		withDevices:        _q.withDevices.Clone(),
+		withSpeakers:       _q.withSpeakers.Clone(),
+		withTicketKeys:     _q.withTicketKeys.Clone(),
+		withTrainings:      _q.withTrainings.Clone(),
+		withVenues:         _q.withVenues.Clone(),
+		withDocuments:      _q.withDocuments.Clone(),
+		withChangeRequests: _q.withChangeRequests.Clone(),
+		withMemberships:    _q.withMemberships.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -504,6 +609,50 @@ func (_q *OrganizationQuery) WithTicketKeys(opts ...func(*TicketKeyQuery)) *Orga
 		opt(query)
 	}
 	_q.withTicketKeys = query
+	return _q
+}
+
+// WithTrainings tells the query-builder to eager-load the nodes that are connected to
+// the "trainings" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithTrainings(opts ...func(*TrainingQuery)) *OrganizationQuery {
+	query := (&TrainingClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withTrainings = query
+	return _q
+}
+
+// WithVenues tells the query-builder to eager-load the nodes that are connected to
+// the "venues" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithVenues(opts ...func(*VenueQuery)) *OrganizationQuery {
+	query := (&VenueClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withVenues = query
+	return _q
+}
+
+// WithDocuments tells the query-builder to eager-load the nodes that are connected to
+// the "documents" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithDocuments(opts ...func(*OrganizationDocumentQuery)) *OrganizationQuery {
+	query := (&OrganizationDocumentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withDocuments = query
+	return _q
+}
+
+// WithChangeRequests tells the query-builder to eager-load the nodes that are connected to
+// the "change_requests" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithChangeRequests(opts ...func(*OrganizationChangeRequestQuery)) *OrganizationQuery {
+	query := (&OrganizationChangeRequestClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withChangeRequests = query
 	return _q
 }
 
@@ -601,17 +750,25 @@ func (_q *OrganizationQuery) prepareQuery(ctx context.Context) error {
 func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Organization, error) {
 	var (
 		nodes       = []*Organization{}
+		withFKs     = _q.withFKs
 		_spec       = _q.querySpec()
-		loadedTypes = [7]bool{
+		loadedTypes = [11]bool{
 			_q.withParent != nil,
 			_q.withBranches != nil,
 			_q.withActivities != nil,
 			_q.withDevices != nil,
 			_q.withSpeakers != nil,
 			_q.withTicketKeys != nil,
+			_q.withTrainings != nil,
+			_q.withVenues != nil,
+			_q.withDocuments != nil,
+			_q.withChangeRequests != nil,
 			_q.withMemberships != nil,
 		}
 	)
+	if withFKs {
+		_spec.Node.Columns = append(_spec.Node.Columns, organization.ForeignKeys...)
+	}
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Organization).scanValues(nil, columns)
 	}
@@ -674,6 +831,36 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 			return nil, err
 		}
 	}
+	if query := _q.withTrainings; query != nil {
+		if err := _q.loadTrainings(ctx, query, nodes,
+			func(n *Organization) { n.Edges.Trainings = []*Training{} },
+			func(n *Organization, e *Training) { n.Edges.Trainings = append(n.Edges.Trainings, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withVenues; query != nil {
+		if err := _q.loadVenues(ctx, query, nodes,
+			func(n *Organization) { n.Edges.Venues = []*Venue{} },
+			func(n *Organization, e *Venue) { n.Edges.Venues = append(n.Edges.Venues, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withDocuments; query != nil {
+		if err := _q.loadDocuments(ctx, query, nodes,
+			func(n *Organization) { n.Edges.Documents = []*OrganizationDocument{} },
+			func(n *Organization, e *OrganizationDocument) { n.Edges.Documents = append(n.Edges.Documents, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withChangeRequests; query != nil {
+		if err := _q.loadChangeRequests(ctx, query, nodes,
+			func(n *Organization) { n.Edges.ChangeRequests = []*OrganizationChangeRequest{} },
+			func(n *Organization, e *OrganizationChangeRequest) {
+				n.Edges.ChangeRequests = append(n.Edges.ChangeRequests, e)
+			}); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withMemberships; query != nil {
 		if err := _q.loadMemberships(ctx, query, nodes,
 			func(n *Organization) { n.Edges.Memberships = []*Membership{} },
@@ -713,6 +900,34 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 		if err := _q.loadTicketKeys(ctx, query, nodes,
 			func(n *Organization) { n.appendNamedTicketKeys(name) },
 			func(n *Organization, e *TicketKey) { n.appendNamedTicketKeys(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedTrainings {
+		if err := _q.loadTrainings(ctx, query, nodes,
+			func(n *Organization) { n.appendNamedTrainings(name) },
+			func(n *Organization, e *Training) { n.appendNamedTrainings(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedVenues {
+		if err := _q.loadVenues(ctx, query, nodes,
+			func(n *Organization) { n.appendNamedVenues(name) },
+			func(n *Organization, e *Venue) { n.appendNamedVenues(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedDocuments {
+		if err := _q.loadDocuments(ctx, query, nodes,
+			func(n *Organization) { n.appendNamedDocuments(name) },
+			func(n *Organization, e *OrganizationDocument) { n.appendNamedDocuments(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedChangeRequests {
+		if err := _q.loadChangeRequests(ctx, query, nodes,
+			func(n *Organization) { n.appendNamedChangeRequests(name) },
+			func(n *Organization, e *OrganizationChangeRequest) { n.appendNamedChangeRequests(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -773,6 +988,7 @@ func (_q *OrganizationQuery) loadBranches(ctx context.Context, query *Organizati
 			init(nodes[i])
 		}
 	}
+	query.withFKs = true
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(organization.FieldParentID)
 	}
@@ -901,6 +1117,127 @@ func (_q *OrganizationQuery) loadTicketKeys(ctx context.Context, query *TicketKe
 	}
 	query.Where(predicate.TicketKey(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(organization.TicketKeysColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.OrganizationID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "organization_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *OrganizationQuery) loadTrainings(ctx context.Context, query *TrainingQuery, nodes []*Organization, init func(*Organization), assign func(*Organization, *Training)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Organization)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(training.FieldOrganizationID)
+	}
+	query.Where(predicate.Training(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(organization.TrainingsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.OrganizationID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "organization_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *OrganizationQuery) loadVenues(ctx context.Context, query *VenueQuery, nodes []*Organization, init func(*Organization), assign func(*Organization, *Venue)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Organization)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	query.withFKs = true
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(venue.FieldOrganizationID)
+	}
+	query.Where(predicate.Venue(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(organization.VenuesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.OrganizationID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "organization_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *OrganizationQuery) loadDocuments(ctx context.Context, query *OrganizationDocumentQuery, nodes []*Organization, init func(*Organization), assign func(*Organization, *OrganizationDocument)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Organization)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(organizationdocument.FieldOrganizationID)
+	}
+	query.Where(predicate.OrganizationDocument(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(organization.DocumentsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.OrganizationID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "organization_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *OrganizationQuery) loadChangeRequests(ctx context.Context, query *OrganizationChangeRequestQuery, nodes []*Organization, init func(*Organization), assign func(*Organization, *OrganizationChangeRequest)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Organization)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(organizationchangerequest.FieldOrganizationID)
+	}
+	query.Where(predicate.OrganizationChangeRequest(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(organization.ChangeRequestsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -1136,6 +1473,62 @@ func (_q *OrganizationQuery) WithNamedTicketKeys(name string, opts ...func(*Tick
 		_q.withNamedTicketKeys = make(map[string]*TicketKeyQuery)
 	}
 	_q.withNamedTicketKeys[name] = query
+	return _q
+}
+
+// WithNamedTrainings tells the query-builder to eager-load the nodes that are connected to the "trainings"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithNamedTrainings(name string, opts ...func(*TrainingQuery)) *OrganizationQuery {
+	query := (&TrainingClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedTrainings == nil {
+		_q.withNamedTrainings = make(map[string]*TrainingQuery)
+	}
+	_q.withNamedTrainings[name] = query
+	return _q
+}
+
+// WithNamedVenues tells the query-builder to eager-load the nodes that are connected to the "venues"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithNamedVenues(name string, opts ...func(*VenueQuery)) *OrganizationQuery {
+	query := (&VenueClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedVenues == nil {
+		_q.withNamedVenues = make(map[string]*VenueQuery)
+	}
+	_q.withNamedVenues[name] = query
+	return _q
+}
+
+// WithNamedDocuments tells the query-builder to eager-load the nodes that are connected to the "documents"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithNamedDocuments(name string, opts ...func(*OrganizationDocumentQuery)) *OrganizationQuery {
+	query := (&OrganizationDocumentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedDocuments == nil {
+		_q.withNamedDocuments = make(map[string]*OrganizationDocumentQuery)
+	}
+	_q.withNamedDocuments[name] = query
+	return _q
+}
+
+// WithNamedChangeRequests tells the query-builder to eager-load the nodes that are connected to the "change_requests"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithNamedChangeRequests(name string, opts ...func(*OrganizationChangeRequestQuery)) *OrganizationQuery {
+	query := (&OrganizationChangeRequestClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedChangeRequests == nil {
+		_q.withNamedChangeRequests = make(map[string]*OrganizationChangeRequestQuery)
+	}
+	_q.withNamedChangeRequests[name] = query
 	return _q
 }
 

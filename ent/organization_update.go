@@ -16,10 +16,14 @@ import (
 	"github.com/ofhub/ofhub/ent/device"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
+	"github.com/ofhub/ofhub/ent/organizationchangerequest"
+	"github.com/ofhub/ofhub/ent/organizationdocument"
 	"github.com/ofhub/ofhub/ent/predicate"
 	"github.com/ofhub/ofhub/ent/schema/schematype"
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/ticketkey"
+	"github.com/ofhub/ofhub/ent/training"
+	"github.com/ofhub/ofhub/ent/venue"
 )
 
 // OrganizationUpdate is the builder for updating Organization entities.
@@ -366,6 +370,74 @@ func (_u *OrganizationUpdate) ClearSiteCode() *OrganizationUpdate {
 	return _u
 }
 
+// SetFacilities sets the "facilities" field.
+func (_u *OrganizationUpdate) SetFacilities(v []string) *OrganizationUpdate {
+	_u.mutation.SetFacilities(v)
+	return _u
+}
+
+// AppendFacilities appends value to the "facilities" field.
+func (_u *OrganizationUpdate) AppendFacilities(v []string) *OrganizationUpdate {
+	_u.mutation.AppendFacilities(v)
+	return _u
+}
+
+// ClearFacilities clears the value of the "facilities" field.
+func (_u *OrganizationUpdate) ClearFacilities() *OrganizationUpdate {
+	_u.mutation.ClearFacilities()
+	return _u
+}
+
+// SetQualiopi sets the "qualiopi" field.
+func (_u *OrganizationUpdate) SetQualiopi(v *schematype.Qualiopi) *OrganizationUpdate {
+	_u.mutation.SetQualiopi(v)
+	return _u
+}
+
+// ClearQualiopi clears the value of the "qualiopi" field.
+func (_u *OrganizationUpdate) ClearQualiopi() *OrganizationUpdate {
+	_u.mutation.ClearQualiopi()
+	return _u
+}
+
+// SetOtherLabels sets the "other_labels" field.
+func (_u *OrganizationUpdate) SetOtherLabels(v []string) *OrganizationUpdate {
+	_u.mutation.SetOtherLabels(v)
+	return _u
+}
+
+// AppendOtherLabels appends value to the "other_labels" field.
+func (_u *OrganizationUpdate) AppendOtherLabels(v []string) *OrganizationUpdate {
+	_u.mutation.AppendOtherLabels(v)
+	return _u
+}
+
+// ClearOtherLabels clears the value of the "other_labels" field.
+func (_u *OrganizationUpdate) ClearOtherLabels() *OrganizationUpdate {
+	_u.mutation.ClearOtherLabels()
+	return _u
+}
+
+// SetContactRequests sets the "contact_requests" field.
+func (_u *OrganizationUpdate) SetContactRequests(v string) *OrganizationUpdate {
+	_u.mutation.SetContactRequests(v)
+	return _u
+}
+
+// SetNillableContactRequests sets the "contact_requests" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableContactRequests(v *string) *OrganizationUpdate {
+	if v != nil {
+		_u.SetContactRequests(*v)
+	}
+	return _u
+}
+
+// ClearContactRequests clears the value of the "contact_requests" field.
+func (_u *OrganizationUpdate) ClearContactRequests() *OrganizationUpdate {
+	_u.mutation.ClearContactRequests()
+	return _u
+}
+
 // SetParent sets the "parent" edge to the Organization entity.
 func (_u *OrganizationUpdate) SetParent(v *Organization) *OrganizationUpdate {
 	return _u.SetParentID(v.ID)
@@ -444,6 +516,66 @@ func (_u *OrganizationUpdate) AddTicketKeys(v ...*TicketKey) *OrganizationUpdate
 		ids[i] = v[i].ID
 	}
 	return _u.AddTicketKeyIDs(ids...)
+}
+
+// AddTrainingIDs adds the "trainings" edge to the Training entity by IDs.
+func (_u *OrganizationUpdate) AddTrainingIDs(ids ...int) *OrganizationUpdate {
+	_u.mutation.AddTrainingIDs(ids...)
+	return _u
+}
+
+// AddTrainings adds the "trainings" edges to the Training entity.
+func (_u *OrganizationUpdate) AddTrainings(v ...*Training) *OrganizationUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddTrainingIDs(ids...)
+}
+
+// AddVenueIDs adds the "venues" edge to the Venue entity by IDs.
+func (_u *OrganizationUpdate) AddVenueIDs(ids ...int) *OrganizationUpdate {
+	_u.mutation.AddVenueIDs(ids...)
+	return _u
+}
+
+// AddVenues adds the "venues" edges to the Venue entity.
+func (_u *OrganizationUpdate) AddVenues(v ...*Venue) *OrganizationUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddVenueIDs(ids...)
+}
+
+// AddDocumentIDs adds the "documents" edge to the OrganizationDocument entity by IDs.
+func (_u *OrganizationUpdate) AddDocumentIDs(ids ...int) *OrganizationUpdate {
+	_u.mutation.AddDocumentIDs(ids...)
+	return _u
+}
+
+// AddDocuments adds the "documents" edges to the OrganizationDocument entity.
+func (_u *OrganizationUpdate) AddDocuments(v ...*OrganizationDocument) *OrganizationUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddDocumentIDs(ids...)
+}
+
+// AddChangeRequestIDs adds the "change_requests" edge to the OrganizationChangeRequest entity by IDs.
+func (_u *OrganizationUpdate) AddChangeRequestIDs(ids ...int) *OrganizationUpdate {
+	_u.mutation.AddChangeRequestIDs(ids...)
+	return _u
+}
+
+// AddChangeRequests adds the "change_requests" edges to the OrganizationChangeRequest entity.
+func (_u *OrganizationUpdate) AddChangeRequests(v ...*OrganizationChangeRequest) *OrganizationUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddChangeRequestIDs(ids...)
 }
 
 // AddMembershipIDs adds the "memberships" edge to the Membership entity by IDs.
@@ -577,6 +709,90 @@ func (_u *OrganizationUpdate) RemoveTicketKeys(v ...*TicketKey) *OrganizationUpd
 	return _u.RemoveTicketKeyIDs(ids...)
 }
 
+// ClearTrainings clears all "trainings" edges to the Training entity.
+func (_u *OrganizationUpdate) ClearTrainings() *OrganizationUpdate {
+	_u.mutation.ClearTrainings()
+	return _u
+}
+
+// RemoveTrainingIDs removes the "trainings" edge to Training entities by IDs.
+func (_u *OrganizationUpdate) RemoveTrainingIDs(ids ...int) *OrganizationUpdate {
+	_u.mutation.RemoveTrainingIDs(ids...)
+	return _u
+}
+
+// RemoveTrainings removes "trainings" edges to Training entities.
+func (_u *OrganizationUpdate) RemoveTrainings(v ...*Training) *OrganizationUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveTrainingIDs(ids...)
+}
+
+// ClearVenues clears all "venues" edges to the Venue entity.
+func (_u *OrganizationUpdate) ClearVenues() *OrganizationUpdate {
+	_u.mutation.ClearVenues()
+	return _u
+}
+
+// RemoveVenueIDs removes the "venues" edge to Venue entities by IDs.
+func (_u *OrganizationUpdate) RemoveVenueIDs(ids ...int) *OrganizationUpdate {
+	_u.mutation.RemoveVenueIDs(ids...)
+	return _u
+}
+
+// RemoveVenues removes "venues" edges to Venue entities.
+func (_u *OrganizationUpdate) RemoveVenues(v ...*Venue) *OrganizationUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveVenueIDs(ids...)
+}
+
+// ClearDocuments clears all "documents" edges to the OrganizationDocument entity.
+func (_u *OrganizationUpdate) ClearDocuments() *OrganizationUpdate {
+	_u.mutation.ClearDocuments()
+	return _u
+}
+
+// RemoveDocumentIDs removes the "documents" edge to OrganizationDocument entities by IDs.
+func (_u *OrganizationUpdate) RemoveDocumentIDs(ids ...int) *OrganizationUpdate {
+	_u.mutation.RemoveDocumentIDs(ids...)
+	return _u
+}
+
+// RemoveDocuments removes "documents" edges to OrganizationDocument entities.
+func (_u *OrganizationUpdate) RemoveDocuments(v ...*OrganizationDocument) *OrganizationUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveDocumentIDs(ids...)
+}
+
+// ClearChangeRequests clears all "change_requests" edges to the OrganizationChangeRequest entity.
+func (_u *OrganizationUpdate) ClearChangeRequests() *OrganizationUpdate {
+	_u.mutation.ClearChangeRequests()
+	return _u
+}
+
+// RemoveChangeRequestIDs removes the "change_requests" edge to OrganizationChangeRequest entities by IDs.
+func (_u *OrganizationUpdate) RemoveChangeRequestIDs(ids ...int) *OrganizationUpdate {
+	_u.mutation.RemoveChangeRequestIDs(ids...)
+	return _u
+}
+
+// RemoveChangeRequests removes "change_requests" edges to OrganizationChangeRequest entities.
+func (_u *OrganizationUpdate) RemoveChangeRequests(v ...*OrganizationChangeRequest) *OrganizationUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveChangeRequestIDs(ids...)
+}
+
 // ClearMemberships clears all "memberships" edges to the Membership entity.
 func (_u *OrganizationUpdate) ClearMemberships() *OrganizationUpdate {
 	_u.mutation.ClearMemberships()
@@ -695,6 +911,11 @@ func (_u *OrganizationUpdate) check() error {
 	if v, ok := _u.mutation.Longitude(); ok {
 		if err := organization.LongitudeValidator(v); err != nil {
 			return &ValidationError{Name: "longitude", err: fmt.Errorf(`ent: validator failed for field "Organization.longitude": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ContactRequests(); ok {
+		if err := organization.ContactRequestsValidator(v); err != nil {
+			return &ValidationError{Name: "contact_requests", err: fmt.Errorf(`ent: validator failed for field "Organization.contact_requests": %w`, err)}
 		}
 	}
 	return nil
@@ -823,6 +1044,40 @@ func (_u *OrganizationUpdate) sqlSave(ctx context.Context) (_node int, err error
 	}
 	if _u.mutation.SiteCodeCleared() {
 		_spec.ClearField(organization.FieldSiteCode, field.TypeString)
+	}
+	if value, ok := _u.mutation.Facilities(); ok {
+		_spec.SetField(organization.FieldFacilities, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedFacilities(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, organization.FieldFacilities, value)
+		})
+	}
+	if _u.mutation.FacilitiesCleared() {
+		_spec.ClearField(organization.FieldFacilities, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.Qualiopi(); ok {
+		_spec.SetField(organization.FieldQualiopi, field.TypeJSON, value)
+	}
+	if _u.mutation.QualiopiCleared() {
+		_spec.ClearField(organization.FieldQualiopi, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.OtherLabels(); ok {
+		_spec.SetField(organization.FieldOtherLabels, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedOtherLabels(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, organization.FieldOtherLabels, value)
+		})
+	}
+	if _u.mutation.OtherLabelsCleared() {
+		_spec.ClearField(organization.FieldOtherLabels, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.ContactRequests(); ok {
+		_spec.SetField(organization.FieldContactRequests, field.TypeString, value)
+	}
+	if _u.mutation.ContactRequestsCleared() {
+		_spec.ClearField(organization.FieldContactRequests, field.TypeString)
 	}
 	if _u.mutation.ParentCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1071,6 +1326,186 @@ func (_u *OrganizationUpdate) sqlSave(ctx context.Context) (_node int, err error
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(ticketkey.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.TrainingsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.TrainingsTable,
+			Columns: []string{organization.TrainingsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(training.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedTrainingsIDs(); len(nodes) > 0 && !_u.mutation.TrainingsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.TrainingsTable,
+			Columns: []string{organization.TrainingsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(training.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.TrainingsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.TrainingsTable,
+			Columns: []string{organization.TrainingsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(training.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.VenuesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.VenuesTable,
+			Columns: []string{organization.VenuesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(venue.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedVenuesIDs(); len(nodes) > 0 && !_u.mutation.VenuesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.VenuesTable,
+			Columns: []string{organization.VenuesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(venue.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.VenuesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.VenuesTable,
+			Columns: []string{organization.VenuesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(venue.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.DocumentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.DocumentsTable,
+			Columns: []string{organization.DocumentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(organizationdocument.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedDocumentsIDs(); len(nodes) > 0 && !_u.mutation.DocumentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.DocumentsTable,
+			Columns: []string{organization.DocumentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(organizationdocument.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.DocumentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.DocumentsTable,
+			Columns: []string{organization.DocumentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(organizationdocument.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ChangeRequestsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.ChangeRequestsTable,
+			Columns: []string{organization.ChangeRequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(organizationchangerequest.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedChangeRequestsIDs(); len(nodes) > 0 && !_u.mutation.ChangeRequestsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.ChangeRequestsTable,
+			Columns: []string{organization.ChangeRequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(organizationchangerequest.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ChangeRequestsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.ChangeRequestsTable,
+			Columns: []string{organization.ChangeRequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(organizationchangerequest.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -1475,6 +1910,74 @@ func (_u *OrganizationUpdateOne) ClearSiteCode() *OrganizationUpdateOne {
 	return _u
 }
 
+// SetFacilities sets the "facilities" field.
+func (_u *OrganizationUpdateOne) SetFacilities(v []string) *OrganizationUpdateOne {
+	_u.mutation.SetFacilities(v)
+	return _u
+}
+
+// AppendFacilities appends value to the "facilities" field.
+func (_u *OrganizationUpdateOne) AppendFacilities(v []string) *OrganizationUpdateOne {
+	_u.mutation.AppendFacilities(v)
+	return _u
+}
+
+// ClearFacilities clears the value of the "facilities" field.
+func (_u *OrganizationUpdateOne) ClearFacilities() *OrganizationUpdateOne {
+	_u.mutation.ClearFacilities()
+	return _u
+}
+
+// SetQualiopi sets the "qualiopi" field.
+func (_u *OrganizationUpdateOne) SetQualiopi(v *schematype.Qualiopi) *OrganizationUpdateOne {
+	_u.mutation.SetQualiopi(v)
+	return _u
+}
+
+// ClearQualiopi clears the value of the "qualiopi" field.
+func (_u *OrganizationUpdateOne) ClearQualiopi() *OrganizationUpdateOne {
+	_u.mutation.ClearQualiopi()
+	return _u
+}
+
+// SetOtherLabels sets the "other_labels" field.
+func (_u *OrganizationUpdateOne) SetOtherLabels(v []string) *OrganizationUpdateOne {
+	_u.mutation.SetOtherLabels(v)
+	return _u
+}
+
+// AppendOtherLabels appends value to the "other_labels" field.
+func (_u *OrganizationUpdateOne) AppendOtherLabels(v []string) *OrganizationUpdateOne {
+	_u.mutation.AppendOtherLabels(v)
+	return _u
+}
+
+// ClearOtherLabels clears the value of the "other_labels" field.
+func (_u *OrganizationUpdateOne) ClearOtherLabels() *OrganizationUpdateOne {
+	_u.mutation.ClearOtherLabels()
+	return _u
+}
+
+// SetContactRequests sets the "contact_requests" field.
+func (_u *OrganizationUpdateOne) SetContactRequests(v string) *OrganizationUpdateOne {
+	_u.mutation.SetContactRequests(v)
+	return _u
+}
+
+// SetNillableContactRequests sets the "contact_requests" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableContactRequests(v *string) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetContactRequests(*v)
+	}
+	return _u
+}
+
+// ClearContactRequests clears the value of the "contact_requests" field.
+func (_u *OrganizationUpdateOne) ClearContactRequests() *OrganizationUpdateOne {
+	_u.mutation.ClearContactRequests()
+	return _u
+}
+
 // SetParent sets the "parent" edge to the Organization entity.
 func (_u *OrganizationUpdateOne) SetParent(v *Organization) *OrganizationUpdateOne {
 	return _u.SetParentID(v.ID)
@@ -1553,6 +2056,66 @@ func (_u *OrganizationUpdateOne) AddTicketKeys(v ...*TicketKey) *OrganizationUpd
 		ids[i] = v[i].ID
 	}
 	return _u.AddTicketKeyIDs(ids...)
+}
+
+// AddTrainingIDs adds the "trainings" edge to the Training entity by IDs.
+func (_u *OrganizationUpdateOne) AddTrainingIDs(ids ...int) *OrganizationUpdateOne {
+	_u.mutation.AddTrainingIDs(ids...)
+	return _u
+}
+
+// AddTrainings adds the "trainings" edges to the Training entity.
+func (_u *OrganizationUpdateOne) AddTrainings(v ...*Training) *OrganizationUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddTrainingIDs(ids...)
+}
+
+// AddVenueIDs adds the "venues" edge to the Venue entity by IDs.
+func (_u *OrganizationUpdateOne) AddVenueIDs(ids ...int) *OrganizationUpdateOne {
+	_u.mutation.AddVenueIDs(ids...)
+	return _u
+}
+
+// AddVenues adds the "venues" edges to the Venue entity.
+func (_u *OrganizationUpdateOne) AddVenues(v ...*Venue) *OrganizationUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddVenueIDs(ids...)
+}
+
+// AddDocumentIDs adds the "documents" edge to the OrganizationDocument entity by IDs.
+func (_u *OrganizationUpdateOne) AddDocumentIDs(ids ...int) *OrganizationUpdateOne {
+	_u.mutation.AddDocumentIDs(ids...)
+	return _u
+}
+
+// AddDocuments adds the "documents" edges to the OrganizationDocument entity.
+func (_u *OrganizationUpdateOne) AddDocuments(v ...*OrganizationDocument) *OrganizationUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddDocumentIDs(ids...)
+}
+
+// AddChangeRequestIDs adds the "change_requests" edge to the OrganizationChangeRequest entity by IDs.
+func (_u *OrganizationUpdateOne) AddChangeRequestIDs(ids ...int) *OrganizationUpdateOne {
+	_u.mutation.AddChangeRequestIDs(ids...)
+	return _u
+}
+
+// AddChangeRequests adds the "change_requests" edges to the OrganizationChangeRequest entity.
+func (_u *OrganizationUpdateOne) AddChangeRequests(v ...*OrganizationChangeRequest) *OrganizationUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddChangeRequestIDs(ids...)
 }
 
 // AddMembershipIDs adds the "memberships" edge to the Membership entity by IDs.
@@ -1686,6 +2249,90 @@ func (_u *OrganizationUpdateOne) RemoveTicketKeys(v ...*TicketKey) *Organization
 	return _u.RemoveTicketKeyIDs(ids...)
 }
 
+// ClearTrainings clears all "trainings" edges to the Training entity.
+func (_u *OrganizationUpdateOne) ClearTrainings() *OrganizationUpdateOne {
+	_u.mutation.ClearTrainings()
+	return _u
+}
+
+// RemoveTrainingIDs removes the "trainings" edge to Training entities by IDs.
+func (_u *OrganizationUpdateOne) RemoveTrainingIDs(ids ...int) *OrganizationUpdateOne {
+	_u.mutation.RemoveTrainingIDs(ids...)
+	return _u
+}
+
+// RemoveTrainings removes "trainings" edges to Training entities.
+func (_u *OrganizationUpdateOne) RemoveTrainings(v ...*Training) *OrganizationUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveTrainingIDs(ids...)
+}
+
+// ClearVenues clears all "venues" edges to the Venue entity.
+func (_u *OrganizationUpdateOne) ClearVenues() *OrganizationUpdateOne {
+	_u.mutation.ClearVenues()
+	return _u
+}
+
+// RemoveVenueIDs removes the "venues" edge to Venue entities by IDs.
+func (_u *OrganizationUpdateOne) RemoveVenueIDs(ids ...int) *OrganizationUpdateOne {
+	_u.mutation.RemoveVenueIDs(ids...)
+	return _u
+}
+
+// RemoveVenues removes "venues" edges to Venue entities.
+func (_u *OrganizationUpdateOne) RemoveVenues(v ...*Venue) *OrganizationUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveVenueIDs(ids...)
+}
+
+// ClearDocuments clears all "documents" edges to the OrganizationDocument entity.
+func (_u *OrganizationUpdateOne) ClearDocuments() *OrganizationUpdateOne {
+	_u.mutation.ClearDocuments()
+	return _u
+}
+
+// RemoveDocumentIDs removes the "documents" edge to OrganizationDocument entities by IDs.
+func (_u *OrganizationUpdateOne) RemoveDocumentIDs(ids ...int) *OrganizationUpdateOne {
+	_u.mutation.RemoveDocumentIDs(ids...)
+	return _u
+}
+
+// RemoveDocuments removes "documents" edges to OrganizationDocument entities.
+func (_u *OrganizationUpdateOne) RemoveDocuments(v ...*OrganizationDocument) *OrganizationUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveDocumentIDs(ids...)
+}
+
+// ClearChangeRequests clears all "change_requests" edges to the OrganizationChangeRequest entity.
+func (_u *OrganizationUpdateOne) ClearChangeRequests() *OrganizationUpdateOne {
+	_u.mutation.ClearChangeRequests()
+	return _u
+}
+
+// RemoveChangeRequestIDs removes the "change_requests" edge to OrganizationChangeRequest entities by IDs.
+func (_u *OrganizationUpdateOne) RemoveChangeRequestIDs(ids ...int) *OrganizationUpdateOne {
+	_u.mutation.RemoveChangeRequestIDs(ids...)
+	return _u
+}
+
+// RemoveChangeRequests removes "change_requests" edges to OrganizationChangeRequest entities.
+func (_u *OrganizationUpdateOne) RemoveChangeRequests(v ...*OrganizationChangeRequest) *OrganizationUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveChangeRequestIDs(ids...)
+}
+
 // ClearMemberships clears all "memberships" edges to the Membership entity.
 func (_u *OrganizationUpdateOne) ClearMemberships() *OrganizationUpdateOne {
 	_u.mutation.ClearMemberships()
@@ -1817,6 +2464,11 @@ func (_u *OrganizationUpdateOne) check() error {
 	if v, ok := _u.mutation.Longitude(); ok {
 		if err := organization.LongitudeValidator(v); err != nil {
 			return &ValidationError{Name: "longitude", err: fmt.Errorf(`ent: validator failed for field "Organization.longitude": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ContactRequests(); ok {
+		if err := organization.ContactRequestsValidator(v); err != nil {
+			return &ValidationError{Name: "contact_requests", err: fmt.Errorf(`ent: validator failed for field "Organization.contact_requests": %w`, err)}
 		}
 	}
 	return nil
@@ -1962,6 +2614,40 @@ func (_u *OrganizationUpdateOne) sqlSave(ctx context.Context) (_node *Organizati
 	}
 	if _u.mutation.SiteCodeCleared() {
 		_spec.ClearField(organization.FieldSiteCode, field.TypeString)
+	}
+	if value, ok := _u.mutation.Facilities(); ok {
+		_spec.SetField(organization.FieldFacilities, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedFacilities(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, organization.FieldFacilities, value)
+		})
+	}
+	if _u.mutation.FacilitiesCleared() {
+		_spec.ClearField(organization.FieldFacilities, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.Qualiopi(); ok {
+		_spec.SetField(organization.FieldQualiopi, field.TypeJSON, value)
+	}
+	if _u.mutation.QualiopiCleared() {
+		_spec.ClearField(organization.FieldQualiopi, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.OtherLabels(); ok {
+		_spec.SetField(organization.FieldOtherLabels, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedOtherLabels(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, organization.FieldOtherLabels, value)
+		})
+	}
+	if _u.mutation.OtherLabelsCleared() {
+		_spec.ClearField(organization.FieldOtherLabels, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.ContactRequests(); ok {
+		_spec.SetField(organization.FieldContactRequests, field.TypeString, value)
+	}
+	if _u.mutation.ContactRequestsCleared() {
+		_spec.ClearField(organization.FieldContactRequests, field.TypeString)
 	}
 	if _u.mutation.ParentCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -2210,6 +2896,186 @@ func (_u *OrganizationUpdateOne) sqlSave(ctx context.Context) (_node *Organizati
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(ticketkey.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.TrainingsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.TrainingsTable,
+			Columns: []string{organization.TrainingsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(training.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedTrainingsIDs(); len(nodes) > 0 && !_u.mutation.TrainingsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.TrainingsTable,
+			Columns: []string{organization.TrainingsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(training.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.TrainingsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.TrainingsTable,
+			Columns: []string{organization.TrainingsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(training.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.VenuesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.VenuesTable,
+			Columns: []string{organization.VenuesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(venue.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedVenuesIDs(); len(nodes) > 0 && !_u.mutation.VenuesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.VenuesTable,
+			Columns: []string{organization.VenuesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(venue.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.VenuesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.VenuesTable,
+			Columns: []string{organization.VenuesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(venue.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.DocumentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.DocumentsTable,
+			Columns: []string{organization.DocumentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(organizationdocument.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedDocumentsIDs(); len(nodes) > 0 && !_u.mutation.DocumentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.DocumentsTable,
+			Columns: []string{organization.DocumentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(organizationdocument.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.DocumentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.DocumentsTable,
+			Columns: []string{organization.DocumentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(organizationdocument.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ChangeRequestsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.ChangeRequestsTable,
+			Columns: []string{organization.ChangeRequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(organizationchangerequest.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedChangeRequestsIDs(); len(nodes) > 0 && !_u.mutation.ChangeRequestsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.ChangeRequestsTable,
+			Columns: []string{organization.ChangeRequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(organizationchangerequest.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ChangeRequestsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.ChangeRequestsTable,
+			Columns: []string{organization.ChangeRequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(organizationchangerequest.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

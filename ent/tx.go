@@ -32,6 +32,10 @@ type Tx struct {
 	Membership *MembershipClient
 	// Organization is the client for interacting with the Organization builders.
 	Organization *OrganizationClient
+	// OrganizationChangeRequest is the client for interacting with the OrganizationChangeRequest builders.
+	OrganizationChangeRequest *OrganizationChangeRequestClient
+	// OrganizationDocument is the client for interacting with the OrganizationDocument builders.
+	OrganizationDocument *OrganizationDocumentClient
 	// OutboxMessage is the client for interacting with the OutboxMessage builders.
 	OutboxMessage *OutboxMessageClient
 	// Participant is the client for interacting with the Participant builders.
@@ -44,6 +48,8 @@ type Tx struct {
 	Registration *RegistrationClient
 	// Scan is the client for interacting with the Scan builders.
 	Scan *ScanClient
+	// Session is the client for interacting with the Session builders.
+	Session *SessionClient
 	// SkillBlock is the client for interacting with the SkillBlock builders.
 	SkillBlock *SkillBlockClient
 	// Slot is the client for interacting with the Slot builders.
@@ -52,8 +58,12 @@ type Tx struct {
 	Speaker *SpeakerClient
 	// TicketKey is the client for interacting with the TicketKey builders.
 	TicketKey *TicketKeyClient
+	// Training is the client for interacting with the Training builders.
+	Training *TrainingClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
+	// Venue is the client for interacting with the Venue builders.
+	Venue *VenueClient
 
 	// lazily loaded.
 	client     *Client
@@ -194,17 +204,22 @@ func (tx *Tx) init() {
 	tx.LoginAttempt = NewLoginAttemptClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
 	tx.Organization = NewOrganizationClient(tx.config)
+	tx.OrganizationChangeRequest = NewOrganizationChangeRequestClient(tx.config)
+	tx.OrganizationDocument = NewOrganizationDocumentClient(tx.config)
 	tx.OutboxMessage = NewOutboxMessageClient(tx.config)
 	tx.Participant = NewParticipantClient(tx.config)
 	tx.PasswordReset = NewPasswordResetClient(tx.config)
 	tx.ReferenceCode = NewReferenceCodeClient(tx.config)
 	tx.Registration = NewRegistrationClient(tx.config)
 	tx.Scan = NewScanClient(tx.config)
+	tx.Session = NewSessionClient(tx.config)
 	tx.SkillBlock = NewSkillBlockClient(tx.config)
 	tx.Slot = NewSlotClient(tx.config)
 	tx.Speaker = NewSpeakerClient(tx.config)
 	tx.TicketKey = NewTicketKeyClient(tx.config)
+	tx.Training = NewTrainingClient(tx.config)
 	tx.User = NewUserClient(tx.config)
+	tx.Venue = NewVenueClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.

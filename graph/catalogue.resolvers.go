@@ -7,14 +7,120 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/ofhub/ofhub/ent"
+	"github.com/ofhub/ofhub/ent/organizationchangerequest"
+	"github.com/ofhub/ofhub/ent/schema/schematype"
+	"github.com/ofhub/ofhub/ent/training"
+	"github.com/ofhub/ofhub/graph/model"
 )
 
 // CreateCertification is the resolver for the createCertification field.
 func (r *mutationResolver) CreateCertification(ctx context.Context, input ent.CreateCertificationInput) (*ent.Certification, error) {
 	return createCertification(ctx, r.Client, input)
+}
+
+// UpdateOrganizationProfile is the resolver for the updateOrganizationProfile field.
+func (r *mutationResolver) UpdateOrganizationProfile(ctx context.Context, id int, input model.OrganizationProfileInput) (*ent.Organization, error) {
+	return updateOrganizationProfile(ctx, r.Resolver, id, input)
+}
+
+// RequestOrganizationChange is the resolver for the requestOrganizationChange field.
+func (r *mutationResolver) RequestOrganizationChange(ctx context.Context, organizationID int, input schematype.OrgChange) (*ent.OrganizationChangeRequest, error) {
+	return requestOrganizationChange(ctx, r.Resolver, organizationID, input)
+}
+
+// CancelOrganizationChange is the resolver for the cancelOrganizationChange field.
+func (r *mutationResolver) CancelOrganizationChange(ctx context.Context, id int) (*ent.OrganizationChangeRequest, error) {
+	return cancelOrganizationChange(ctx, r.Resolver, id)
+}
+
+// ApplyOrganizationChange is the resolver for the applyOrganizationChange field.
+func (r *mutationResolver) ApplyOrganizationChange(ctx context.Context, id int, comment *string) (*ent.OrganizationChangeRequest, error) {
+	return applyOrganizationChange(ctx, r.Resolver, id, comment)
+}
+
+// RejectOrganizationChange is the resolver for the rejectOrganizationChange field.
+func (r *mutationResolver) RejectOrganizationChange(ctx context.Context, id int, comment string) (*ent.OrganizationChangeRequest, error) {
+	return rejectOrganizationChange(ctx, r.Resolver, id, comment)
+}
+
+// AddOrganizationDocument is the resolver for the addOrganizationDocument field.
+func (r *mutationResolver) AddOrganizationDocument(ctx context.Context, organizationID int, file graphql.Upload) (*ent.OrganizationDocument, error) {
+	return addOrganizationDocument(ctx, r.Resolver, organizationID, file)
+}
+
+// RemoveOrganizationDocument is the resolver for the removeOrganizationDocument field.
+func (r *mutationResolver) RemoveOrganizationDocument(ctx context.Context, id int) (int, error) {
+	return removeOrganizationDocument(ctx, r.Resolver, id)
+}
+
+// CreateTraining is the resolver for the createTraining field.
+func (r *mutationResolver) CreateTraining(ctx context.Context, organizationID int, input schematype.TrainingDoc) (*model.TrainingPayload, error) {
+	return createTraining(ctx, r.Resolver, organizationID, input)
+}
+
+// UpdateTraining is the resolver for the updateTraining field.
+func (r *mutationResolver) UpdateTraining(ctx context.Context, id int, input schematype.TrainingDoc) (*model.TrainingPayload, error) {
+	return updateTraining(ctx, r.Resolver, id, input)
+}
+
+// SubmitTraining is the resolver for the submitTraining field.
+func (r *mutationResolver) SubmitTraining(ctx context.Context, id int) (*model.TrainingPayload, error) {
+	return submitTraining(ctx, r.Resolver, id)
+}
+
+// CancelTrainingSubmission is the resolver for the cancelTrainingSubmission field.
+func (r *mutationResolver) CancelTrainingSubmission(ctx context.Context, id int) (*ent.Training, error) {
+	return cancelTrainingSubmission(ctx, r.Resolver, id)
+}
+
+// DropTrainingRequest is the resolver for the dropTrainingRequest field.
+func (r *mutationResolver) DropTrainingRequest(ctx context.Context, id int) (int, error) {
+	return dropTrainingRequest(ctx, r.Resolver, id)
+}
+
+// ValidateTraining is the resolver for the validateTraining field.
+func (r *mutationResolver) ValidateTraining(ctx context.Context, id int, comment *string, schemeState *string) (*ent.Training, error) {
+	return validateTraining(ctx, r.Resolver, id, comment, schemeState)
+}
+
+// RejectTraining is the resolver for the rejectTraining field.
+func (r *mutationResolver) RejectTraining(ctx context.Context, id int, comment string) (*ent.Training, error) {
+	return rejectTraining(ctx, r.Resolver, id, comment)
+}
+
+// ArchiveTraining is the resolver for the archiveTraining field.
+func (r *mutationResolver) ArchiveTraining(ctx context.Context, id int, reason string, comment string) (*ent.Training, error) {
+	return archiveTraining(ctx, r.Resolver, id, reason, comment)
+}
+
+// DuplicateSession is the resolver for the duplicateSession field.
+func (r *mutationResolver) DuplicateSession(ctx context.Context, id int, startsOn time.Time, endsOn time.Time) (*model.TrainingPayload, error) {
+	return duplicateSession(ctx, r.Resolver, id, startsOn, endsOn)
+}
+
+// CreateVenue is the resolver for the createVenue field.
+func (r *mutationResolver) CreateVenue(ctx context.Context, organizationID int, input model.VenueInput) (*model.VenuePayload, error) {
+	return createVenue(ctx, r.Resolver, organizationID, input)
+}
+
+// Accreditations is the resolver for the accreditations field.
+func (r *organizationResolver) Accreditations(ctx context.Context, obj *ent.Organization) ([]*ent.Accreditation, error) {
+	return organizationAccreditations(ctx, r.Resolver, obj)
+}
+
+// Trainings is the resolver for the trainings field.
+func (r *organizationResolver) Trainings(ctx context.Context, obj *ent.Organization, role *model.TrainingRole, includeFinished *bool, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.TrainingConnection, error) {
+	return organizationTrainings(ctx, r.Resolver, obj, role, includeFinished, after, first, before, last)
+}
+
+// URL is the resolver for the url field.
+func (r *organizationDocumentResolver) URL(ctx context.Context, obj *ent.OrganizationDocument) (string, error) {
+	return organizationDocumentURL(ctx, r.Resolver, obj)
 }
 
 // Certifications is the resolver for the certifications field.
@@ -40,4 +146,44 @@ func (r *queryResolver) CertificationHistory(ctx context.Context, code string, a
 		return &ent.HistoryEntryConnection{Edges: []*ent.HistoryEntryEdge{}}, err
 	}
 	return historyOf(ctx, r.Client, c.ID, after, first, before, last)
+}
+
+// OrganizationChangeRequests is the resolver for the organizationChangeRequests field.
+func (r *queryResolver) OrganizationChangeRequests(ctx context.Context, state *organizationchangerequest.State, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.OrganizationChangeRequestConnection, error) {
+	return organizationChangeRequests(ctx, r.Resolver, state, after, first, before, last)
+}
+
+// Trainings is the resolver for the trainings field.
+func (r *queryResolver) Trainings(ctx context.Context, organizationID *int, state []training.State, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TrainingOrder, where *ent.TrainingWhereInput) (*ent.TrainingConnection, error) {
+	return trainingsQuery(ctx, r.Resolver, organizationID, state, search, after, first, before, last, orderBy, where)
+}
+
+// TrainingByReference is the resolver for the trainingByReference field.
+func (r *queryResolver) TrainingByReference(ctx context.Context, reference string) (*ent.Training, error) {
+	return trainingByReference(ctx, r.Resolver, reference)
+}
+
+// Venues is the resolver for the venues field.
+func (r *queryResolver) Venues(ctx context.Context, organizationID int) ([]*ent.Venue, error) {
+	return venuesOf(ctx, r.Resolver, organizationID)
+}
+
+// Finished is the resolver for the finished field.
+func (r *sessionResolver) Finished(ctx context.Context, obj *ent.Session) (bool, error) {
+	return sessionFinished(ctx, r.Resolver, obj)
+}
+
+// TrainingStateChanged is the resolver for the trainingStateChanged field.
+func (r *subscriptionResolver) TrainingStateChanged(ctx context.Context) (<-chan *model.TrainingStateChange, error) {
+	return trainingStateChanged(ctx, r.Resolver)
+}
+
+// Editable is the resolver for the editable field.
+func (r *trainingResolver) Editable(ctx context.Context, obj *ent.Training) (bool, error) {
+	return trainingEditable(ctx, r.Resolver, obj)
+}
+
+// History is the resolver for the history field.
+func (r *trainingResolver) History(ctx context.Context, obj *ent.Training, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error) {
+	return trainingHistory(ctx, r.Resolver, obj, after, first, before, last)
 }

@@ -56,20 +56,34 @@ func (r *Resolver) Device() generated.DeviceResolver { return &deviceResolver{r}
 // Organization returns generated.OrganizationResolver implementation.
 func (r *Resolver) Organization() generated.OrganizationResolver { return &organizationResolver{r} }
 
+// OrganizationDocument returns generated.OrganizationDocumentResolver implementation.
+func (r *Resolver) OrganizationDocument() generated.OrganizationDocumentResolver {
+	return &organizationDocumentResolver{r}
+}
+
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
 // Registration returns generated.RegistrationResolver implementation.
 func (r *Resolver) Registration() generated.RegistrationResolver { return &registrationResolver{r} }
 
+// Session returns generated.SessionResolver implementation.
+func (r *Resolver) Session() generated.SessionResolver { return &sessionResolver{r} }
+
+// Training returns generated.TrainingResolver implementation.
+func (r *Resolver) Training() generated.TrainingResolver { return &trainingResolver{r} }
+
 // User returns generated.UserResolver implementation.
 func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
 type (
-	activityResolver     struct{ *Resolver }
-	deviceResolver       struct{ *Resolver }
-	organizationResolver struct{ *Resolver }
-	queryResolver        struct{ *Resolver }
-	registrationResolver struct{ *Resolver }
-	userResolver         struct{ *Resolver }
+	activityResolver             struct{ *Resolver }
+	deviceResolver               struct{ *Resolver }
+	organizationResolver         struct{ *Resolver }
+	organizationDocumentResolver struct{ *Resolver }
+	queryResolver                struct{ *Resolver }
+	registrationResolver         struct{ *Resolver }
+	sessionResolver              struct{ *Resolver }
+	trainingResolver             struct{ *Resolver }
+	userResolver                 struct{ *Resolver }
 )

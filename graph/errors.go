@@ -130,3 +130,17 @@ func unsupportedAppend(field string) error {
 }
 
 func unauthenticated() error { return apperr.New(apperr.Unauthenticated, "unauthenticated") }
+
+// reportAll shows every error of an apperr.List as its own GraphQL error
+// (each with its field path and rule) and returns the first for the
+// resolver to return; other errors pass through.
+func reportAll(ctx context.Context, err error) error {
+	var l apperr.List
+	if !errors.As(err, &l) || len(l) == 0 {
+		return err
+	}
+	for _, e := range l[1:] {
+		graphql.AddError(ctx, e)
+	}
+	return l[0]
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/ofhub/ofhub/ent/eventbus"
 	"github.com/ofhub/ofhub/graph/generated"
 	"github.com/ofhub/ofhub/server/auth"
+	"github.com/ofhub/ofhub/server/catalogue"
 	"github.com/ofhub/ofhub/server/checkin"
 )
 
@@ -18,6 +19,7 @@ type Resolver struct {
 	Auth    *auth.Service
 	Events  *eventbus.Broker
 	Checkin *checkin.Service
+	Offer   *catalogue.Offer
 }
 
 // NewSchema returns the executable schema with its complexity rules.

@@ -62,6 +62,10 @@ const (
 	FieldApprenticeship = "apprenticeship"
 	// FieldReplacedByID holds the string denoting the replaced_by_id field in the database.
 	FieldReplacedByID = "replaced_by_id"
+	// FieldObjective holds the string denoting the objective field in the database.
+	FieldObjective = "objective"
+	// FieldContent holds the string denoting the content field in the database.
+	FieldContent = "content"
 	// EdgeReplacedBy holds the string denoting the replaced_by edge name in mutations.
 	EdgeReplacedBy = "replaced_by"
 	// EdgeReplaces holds the string denoting the replaces edge name in mutations.
@@ -121,12 +125,25 @@ var Columns = []string{
 	FieldState,
 	FieldApprenticeship,
 	FieldReplacedByID,
+	FieldObjective,
+	FieldContent,
+}
+
+// ForeignKeys holds the SQL foreign-keys that are owned by the "certifications"
+// table and are not defined as standalone fields in the schema.
+var ForeignKeys = []string{
+	"training_certifications",
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
 func ValidColumn(column string) bool {
 	for i := range Columns {
 		if column == Columns[i] {
+			return true
+		}
+	}
+	for i := range ForeignKeys {
+		if column == ForeignKeys[i] {
 			return true
 		}
 	}
@@ -167,6 +184,10 @@ var (
 	RegistrationTypeValidator func(string) error
 	// DefaultApprenticeship holds the default value on creation for the "apprenticeship" field.
 	DefaultApprenticeship bool
+	// ObjectiveValidator is a validator for the "objective" field. It is called by the builders before save.
+	ObjectiveValidator func(string) error
+	// ContentValidator is a validator for the "content" field. It is called by the builders before save.
+	ContentValidator func(string) error
 )
 
 // State defines the type for the "state" enum field.
@@ -291,6 +312,16 @@ func ByApprenticeship(opts ...sql.OrderTermOption) OrderOption {
 // ByReplacedByID orders the results by the replaced_by_id field.
 func ByReplacedByID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldReplacedByID, opts...).ToFunc()
+}
+
+// ByObjective orders the results by the objective field.
+func ByObjective(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldObjective, opts...).ToFunc()
+}
+
+// ByContent orders the results by the content field.
+func ByContent(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldContent, opts...).ToFunc()
 }
 
 // ByReplacedByField orders the results by replaced_by field.

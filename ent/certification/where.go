@@ -140,6 +140,16 @@ func ReplacedByID(v int) predicate.Certification {
 	return predicate.Certification(sql.FieldEQ(FieldReplacedByID, v))
 }
 
+// Objective applies equality check predicate on the "objective" field. It's identical to ObjectiveEQ.
+func Objective(v string) predicate.Certification {
+	return predicate.Certification(sql.FieldEQ(FieldObjective, v))
+}
+
+// Content applies equality check predicate on the "content" field. It's identical to ContentEQ.
+func Content(v string) predicate.Certification {
+	return predicate.Certification(sql.FieldEQ(FieldContent, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Certification {
 	return predicate.Certification(sql.FieldEQ(FieldCreatedAt, v))
@@ -1148,6 +1158,156 @@ func ReplacedByIDIsNil() predicate.Certification {
 // ReplacedByIDNotNil applies the NotNil predicate on the "replaced_by_id" field.
 func ReplacedByIDNotNil() predicate.Certification {
 	return predicate.Certification(sql.FieldNotNull(FieldReplacedByID))
+}
+
+// ObjectiveEQ applies the EQ predicate on the "objective" field.
+func ObjectiveEQ(v string) predicate.Certification {
+	return predicate.Certification(sql.FieldEQ(FieldObjective, v))
+}
+
+// ObjectiveNEQ applies the NEQ predicate on the "objective" field.
+func ObjectiveNEQ(v string) predicate.Certification {
+	return predicate.Certification(sql.FieldNEQ(FieldObjective, v))
+}
+
+// ObjectiveIn applies the In predicate on the "objective" field.
+func ObjectiveIn(vs ...string) predicate.Certification {
+	return predicate.Certification(sql.FieldIn(FieldObjective, vs...))
+}
+
+// ObjectiveNotIn applies the NotIn predicate on the "objective" field.
+func ObjectiveNotIn(vs ...string) predicate.Certification {
+	return predicate.Certification(sql.FieldNotIn(FieldObjective, vs...))
+}
+
+// ObjectiveGT applies the GT predicate on the "objective" field.
+func ObjectiveGT(v string) predicate.Certification {
+	return predicate.Certification(sql.FieldGT(FieldObjective, v))
+}
+
+// ObjectiveGTE applies the GTE predicate on the "objective" field.
+func ObjectiveGTE(v string) predicate.Certification {
+	return predicate.Certification(sql.FieldGTE(FieldObjective, v))
+}
+
+// ObjectiveLT applies the LT predicate on the "objective" field.
+func ObjectiveLT(v string) predicate.Certification {
+	return predicate.Certification(sql.FieldLT(FieldObjective, v))
+}
+
+// ObjectiveLTE applies the LTE predicate on the "objective" field.
+func ObjectiveLTE(v string) predicate.Certification {
+	return predicate.Certification(sql.FieldLTE(FieldObjective, v))
+}
+
+// ObjectiveContains applies the Contains predicate on the "objective" field.
+func ObjectiveContains(v string) predicate.Certification {
+	return predicate.Certification(sql.FieldContains(FieldObjective, v))
+}
+
+// ObjectiveHasPrefix applies the HasPrefix predicate on the "objective" field.
+func ObjectiveHasPrefix(v string) predicate.Certification {
+	return predicate.Certification(sql.FieldHasPrefix(FieldObjective, v))
+}
+
+// ObjectiveHasSuffix applies the HasSuffix predicate on the "objective" field.
+func ObjectiveHasSuffix(v string) predicate.Certification {
+	return predicate.Certification(sql.FieldHasSuffix(FieldObjective, v))
+}
+
+// ObjectiveIsNil applies the IsNil predicate on the "objective" field.
+func ObjectiveIsNil() predicate.Certification {
+	return predicate.Certification(sql.FieldIsNull(FieldObjective))
+}
+
+// ObjectiveNotNil applies the NotNil predicate on the "objective" field.
+func ObjectiveNotNil() predicate.Certification {
+	return predicate.Certification(sql.FieldNotNull(FieldObjective))
+}
+
+// ObjectiveEqualFold applies the EqualFold predicate on the "objective" field.
+func ObjectiveEqualFold(v string) predicate.Certification {
+	return predicate.Certification(sql.FieldEqualFold(FieldObjective, v))
+}
+
+// ObjectiveContainsFold applies the ContainsFold predicate on the "objective" field.
+func ObjectiveContainsFold(v string) predicate.Certification {
+	return predicate.Certification(sql.FieldContainsFold(FieldObjective, v))
+}
+
+// ContentEQ applies the EQ predicate on the "content" field.
+func ContentEQ(v string) predicate.Certification {
+	return predicate.Certification(sql.FieldEQ(FieldContent, v))
+}
+
+// ContentNEQ applies the NEQ predicate on the "content" field.
+func ContentNEQ(v string) predicate.Certification {
+	return predicate.Certification(sql.FieldNEQ(FieldContent, v))
+}
+
+// ContentIn applies the In predicate on the "content" field.
+func ContentIn(vs ...string) predicate.Certification {
+	return predicate.Certification(sql.FieldIn(FieldContent, vs...))
+}
+
+// ContentNotIn applies the NotIn predicate on the "content" field.
+func ContentNotIn(vs ...string) predicate.Certification {
+	return predicate.Certification(sql.FieldNotIn(FieldContent, vs...))
+}
+
+// ContentGT applies the GT predicate on the "content" field.
+func ContentGT(v string) predicate.Certification {
+	return predicate.Certification(sql.FieldGT(FieldContent, v))
+}
+
+// ContentGTE applies the GTE predicate on the "content" field.
+func ContentGTE(v string) predicate.Certification {
+	return predicate.Certification(sql.FieldGTE(FieldContent, v))
+}
+
+// ContentLT applies the LT predicate on the "content" field.
+func ContentLT(v string) predicate.Certification {
+	return predicate.Certification(sql.FieldLT(FieldContent, v))
+}
+
+// ContentLTE applies the LTE predicate on the "content" field.
+func ContentLTE(v string) predicate.Certification {
+	return predicate.Certification(sql.FieldLTE(FieldContent, v))
+}
+
+// ContentContains applies the Contains predicate on the "content" field.
+func ContentContains(v string) predicate.Certification {
+	return predicate.Certification(sql.FieldContains(FieldContent, v))
+}
+
+// ContentHasPrefix applies the HasPrefix predicate on the "content" field.
+func ContentHasPrefix(v string) predicate.Certification {
+	return predicate.Certification(sql.FieldHasPrefix(FieldContent, v))
+}
+
+// ContentHasSuffix applies the HasSuffix predicate on the "content" field.
+func ContentHasSuffix(v string) predicate.Certification {
+	return predicate.Certification(sql.FieldHasSuffix(FieldContent, v))
+}
+
+// ContentIsNil applies the IsNil predicate on the "content" field.
+func ContentIsNil() predicate.Certification {
+	return predicate.Certification(sql.FieldIsNull(FieldContent))
+}
+
+// ContentNotNil applies the NotNil predicate on the "content" field.
+func ContentNotNil() predicate.Certification {
+	return predicate.Certification(sql.FieldNotNull(FieldContent))
+}
+
+// ContentEqualFold applies the EqualFold predicate on the "content" field.
+func ContentEqualFold(v string) predicate.Certification {
+	return predicate.Certification(sql.FieldEqualFold(FieldContent, v))
+}
+
+// ContentContainsFold applies the ContainsFold predicate on the "content" field.
+func ContentContainsFold(v string) predicate.Certification {
+	return predicate.Certification(sql.FieldContainsFold(FieldContent, v))
 }
 
 // HasReplacedBy applies the HasEdge predicate on the "replaced_by" edge.

@@ -17,6 +17,8 @@ import (
 	"github.com/ofhub/ofhub/ent/loginattempt"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
+	"github.com/ofhub/ofhub/ent/organizationchangerequest"
+	"github.com/ofhub/ofhub/ent/organizationdocument"
 	"github.com/ofhub/ofhub/ent/outboxmessage"
 	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/passwordreset"
@@ -24,11 +26,14 @@ import (
 	"github.com/ofhub/ofhub/ent/referencecode"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/ent/session"
 	"github.com/ofhub/ofhub/ent/skillblock"
 	"github.com/ofhub/ofhub/ent/slot"
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/ticketkey"
+	"github.com/ofhub/ofhub/ent/training"
 	"github.com/ofhub/ofhub/ent/user"
+	"github.com/ofhub/ofhub/ent/venue"
 )
 
 // The Query interface represents an operation that queries a graph.
@@ -330,6 +335,60 @@ func (f TraverseOrganization) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.OrganizationQuery", q)
 }
 
+// The OrganizationChangeRequestFunc type is an adapter to allow the use of ordinary function as a Querier.
+type OrganizationChangeRequestFunc func(context.Context, *ent.OrganizationChangeRequestQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f OrganizationChangeRequestFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.OrganizationChangeRequestQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.OrganizationChangeRequestQuery", q)
+}
+
+// The TraverseOrganizationChangeRequest type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseOrganizationChangeRequest func(context.Context, *ent.OrganizationChangeRequestQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseOrganizationChangeRequest) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseOrganizationChangeRequest) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.OrganizationChangeRequestQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.OrganizationChangeRequestQuery", q)
+}
+
+// The OrganizationDocumentFunc type is an adapter to allow the use of ordinary function as a Querier.
+type OrganizationDocumentFunc func(context.Context, *ent.OrganizationDocumentQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f OrganizationDocumentFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.OrganizationDocumentQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.OrganizationDocumentQuery", q)
+}
+
+// The TraverseOrganizationDocument type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseOrganizationDocument func(context.Context, *ent.OrganizationDocumentQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseOrganizationDocument) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseOrganizationDocument) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.OrganizationDocumentQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.OrganizationDocumentQuery", q)
+}
+
 // The OutboxMessageFunc type is an adapter to allow the use of ordinary function as a Querier.
 type OutboxMessageFunc func(context.Context, *ent.OutboxMessageQuery) (ent.Value, error)
 
@@ -492,6 +551,33 @@ func (f TraverseScan) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.ScanQuery", q)
 }
 
+// The SessionFunc type is an adapter to allow the use of ordinary function as a Querier.
+type SessionFunc func(context.Context, *ent.SessionQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f SessionFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.SessionQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.SessionQuery", q)
+}
+
+// The TraverseSession type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseSession func(context.Context, *ent.SessionQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseSession) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseSession) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SessionQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.SessionQuery", q)
+}
+
 // The SkillBlockFunc type is an adapter to allow the use of ordinary function as a Querier.
 type SkillBlockFunc func(context.Context, *ent.SkillBlockQuery) (ent.Value, error)
 
@@ -600,6 +686,33 @@ func (f TraverseTicketKey) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.TicketKeyQuery", q)
 }
 
+// The TrainingFunc type is an adapter to allow the use of ordinary function as a Querier.
+type TrainingFunc func(context.Context, *ent.TrainingQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f TrainingFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.TrainingQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.TrainingQuery", q)
+}
+
+// The TraverseTraining type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseTraining func(context.Context, *ent.TrainingQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseTraining) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseTraining) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TrainingQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.TrainingQuery", q)
+}
+
 // The UserFunc type is an adapter to allow the use of ordinary function as a Querier.
 type UserFunc func(context.Context, *ent.UserQuery) (ent.Value, error)
 
@@ -627,6 +740,33 @@ func (f TraverseUser) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.UserQuery", q)
 }
 
+// The VenueFunc type is an adapter to allow the use of ordinary function as a Querier.
+type VenueFunc func(context.Context, *ent.VenueQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f VenueFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.VenueQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.VenueQuery", q)
+}
+
+// The TraverseVenue type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseVenue func(context.Context, *ent.VenueQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseVenue) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseVenue) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.VenueQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.VenueQuery", q)
+}
+
 // NewQuery returns the generic Query interface for the given typed query.
 func NewQuery(q ent.Query) (Query, error) {
 	switch q := q.(type) {
@@ -648,6 +788,10 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.MembershipQuery, predicate.Membership, membership.OrderOption]{typ: ent.TypeMembership, tq: q}, nil
 	case *ent.OrganizationQuery:
 		return &query[*ent.OrganizationQuery, predicate.Organization, organization.OrderOption]{typ: ent.TypeOrganization, tq: q}, nil
+	case *ent.OrganizationChangeRequestQuery:
+		return &query[*ent.OrganizationChangeRequestQuery, predicate.OrganizationChangeRequest, organizationchangerequest.OrderOption]{typ: ent.TypeOrganizationChangeRequest, tq: q}, nil
+	case *ent.OrganizationDocumentQuery:
+		return &query[*ent.OrganizationDocumentQuery, predicate.OrganizationDocument, organizationdocument.OrderOption]{typ: ent.TypeOrganizationDocument, tq: q}, nil
 	case *ent.OutboxMessageQuery:
 		return &query[*ent.OutboxMessageQuery, predicate.OutboxMessage, outboxmessage.OrderOption]{typ: ent.TypeOutboxMessage, tq: q}, nil
 	case *ent.ParticipantQuery:
@@ -660,6 +804,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.RegistrationQuery, predicate.Registration, registration.OrderOption]{typ: ent.TypeRegistration, tq: q}, nil
 	case *ent.ScanQuery:
 		return &query[*ent.ScanQuery, predicate.Scan, scan.OrderOption]{typ: ent.TypeScan, tq: q}, nil
+	case *ent.SessionQuery:
+		return &query[*ent.SessionQuery, predicate.Session, session.OrderOption]{typ: ent.TypeSession, tq: q}, nil
 	case *ent.SkillBlockQuery:
 		return &query[*ent.SkillBlockQuery, predicate.SkillBlock, skillblock.OrderOption]{typ: ent.TypeSkillBlock, tq: q}, nil
 	case *ent.SlotQuery:
@@ -668,8 +814,12 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.SpeakerQuery, predicate.Speaker, speaker.OrderOption]{typ: ent.TypeSpeaker, tq: q}, nil
 	case *ent.TicketKeyQuery:
 		return &query[*ent.TicketKeyQuery, predicate.TicketKey, ticketkey.OrderOption]{typ: ent.TypeTicketKey, tq: q}, nil
+	case *ent.TrainingQuery:
+		return &query[*ent.TrainingQuery, predicate.Training, training.OrderOption]{typ: ent.TypeTraining, tq: q}, nil
 	case *ent.UserQuery:
 		return &query[*ent.UserQuery, predicate.User, user.OrderOption]{typ: ent.TypeUser, tq: q}, nil
+	case *ent.VenueQuery:
+		return &query[*ent.VenueQuery, predicate.Venue, venue.OrderOption]{typ: ent.TypeVenue, tq: q}, nil
 	default:
 		return nil, fmt.Errorf("unknown query type %T", q)
 	}

@@ -147,7 +147,10 @@ var (
 		{Name: "registration_type", Type: field.TypeString, Nullable: true, Size: 100},
 		{Name: "state", Type: field.TypeEnum, Enums: []string{"ACTIVE", "INACTIVE"}, Default: "ACTIVE"},
 		{Name: "apprenticeship", Type: field.TypeBool, Default: false},
+		{Name: "objective", Type: field.TypeString, Nullable: true, Size: 3000},
+		{Name: "content", Type: field.TypeString, Nullable: true, Size: 3000},
 		{Name: "replaced_by_id", Type: field.TypeInt, Nullable: true},
+		{Name: "training_certifications", Type: field.TypeInt, Nullable: true},
 	}
 	// CertificationsTable holds the schema information for the "certifications" table.
 	CertificationsTable = &schema.Table{
@@ -157,8 +160,14 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "certifications_certifications_replaces",
-				Columns:    []*schema.Column{CertificationsColumns[22]},
+				Columns:    []*schema.Column{CertificationsColumns[24]},
 				RefColumns: []*schema.Column{CertificationsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "certifications_trainings_certifications",
+				Columns:    []*schema.Column{CertificationsColumns[25]},
+				RefColumns: []*schema.Column{TrainingsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 		},
@@ -332,7 +341,12 @@ var (
 		{Name: "longitude", Type: field.TypeFloat64, Nullable: true},
 		{Name: "contact_points", Type: field.TypeJSON, Nullable: true},
 		{Name: "site_code", Type: field.TypeString, Unique: true, Nullable: true},
+		{Name: "facilities", Type: field.TypeJSON, Nullable: true},
+		{Name: "qualiopi", Type: field.TypeJSON, Nullable: true},
+		{Name: "other_labels", Type: field.TypeJSON, Nullable: true},
+		{Name: "contact_requests", Type: field.TypeString, Nullable: true, Size: 3000},
 		{Name: "parent_id", Type: field.TypeInt, Nullable: true},
+		{Name: "session_trainers", Type: field.TypeInt, Nullable: true},
 	}
 	// OrganizationsTable holds the schema information for the "organizations" table.
 	OrganizationsTable = &schema.Table{
@@ -342,8 +356,14 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "organizations_organizations_branches",
-				Columns:    []*schema.Column{OrganizationsColumns[19]},
+				Columns:    []*schema.Column{OrganizationsColumns[23]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "organizations_sessions_trainers",
+				Columns:    []*schema.Column{OrganizationsColumns[24]},
+				RefColumns: []*schema.Column{SessionsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 		},
@@ -362,6 +382,77 @@ var (
 				Name:    "organization_name",
 				Unique:  false,
 				Columns: []*schema.Column{OrganizationsColumns[4]},
+			},
+		},
+	}
+	// OrganizationChangeRequestsColumns holds the columns for the "organization_change_requests" table.
+	OrganizationChangeRequestsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "state", Type: field.TypeEnum, Enums: []string{"PENDING", "APPLIED", "REJECTED", "CANCELLED"}, Default: "PENDING"},
+		{Name: "change", Type: field.TypeJSON},
+		{Name: "operator_comment", Type: field.TypeString, Nullable: true, Size: 3000},
+		{Name: "decided_at", Type: field.TypeTime, Nullable: true},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "author_id", Type: field.TypeInt, Nullable: true},
+	}
+	// OrganizationChangeRequestsTable holds the schema information for the "organization_change_requests" table.
+	OrganizationChangeRequestsTable = &schema.Table{
+		Name:       "organization_change_requests",
+		Columns:    OrganizationChangeRequestsColumns,
+		PrimaryKey: []*schema.Column{OrganizationChangeRequestsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "organization_change_requests_organizations_change_requests",
+				Columns:    []*schema.Column{OrganizationChangeRequestsColumns[7]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "organization_change_requests_users_author",
+				Columns:    []*schema.Column{OrganizationChangeRequestsColumns[8]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "organizationchangerequest_organization_id_state",
+				Unique:  false,
+				Columns: []*schema.Column{OrganizationChangeRequestsColumns[7], OrganizationChangeRequestsColumns[3]},
+			},
+		},
+	}
+	// OrganizationDocumentsColumns holds the columns for the "organization_documents" table.
+	OrganizationDocumentsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString, Size: 255},
+		{Name: "content_type", Type: field.TypeString, Size: 100},
+		{Name: "size", Type: field.TypeInt},
+		{Name: "data", Type: field.TypeBytes},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "uploaded_by_id", Type: field.TypeInt, Nullable: true},
+	}
+	// OrganizationDocumentsTable holds the schema information for the "organization_documents" table.
+	OrganizationDocumentsTable = &schema.Table{
+		Name:       "organization_documents",
+		Columns:    OrganizationDocumentsColumns,
+		PrimaryKey: []*schema.Column{OrganizationDocumentsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "organization_documents_organizations_documents",
+				Columns:    []*schema.Column{OrganizationDocumentsColumns[7]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "organization_documents_users_uploaded_by",
+				Columns:    []*schema.Column{OrganizationDocumentsColumns[8]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
 			},
 		},
 	}
@@ -593,6 +684,83 @@ var (
 			},
 		},
 	}
+	// SessionsColumns holds the columns for the "sessions" table.
+	SessionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "reference", Type: field.TypeString, Unique: true},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "starts_on", Type: field.TypeTime},
+		{Name: "ends_on", Type: field.TypeTime},
+		{Name: "on_demand", Type: field.TypeBool, Default: false},
+		{Name: "permanent_entry", Type: field.TypeBool, Default: false},
+		{Name: "fundings", Type: field.TypeJSON, Nullable: true},
+		{Name: "cycles", Type: field.TypeJSON, Nullable: true},
+		{Name: "skill_blocks", Type: field.TypeJSON, Nullable: true},
+		{Name: "hours_in_centre", Type: field.TypeInt, Nullable: true},
+		{Name: "hours_in_company", Type: field.TypeInt, Nullable: true},
+		{Name: "hours_total", Type: field.TypeInt, Nullable: true},
+		{Name: "hours_weekly", Type: field.TypeInt, Nullable: true},
+		{Name: "hours_comment", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "prerequisites", Type: field.TypeString, Nullable: true, Size: 3000},
+		{Name: "course_type", Type: field.TypeString, Nullable: true, Size: 20},
+		{Name: "rhythm", Type: field.TypeString, Nullable: true, Size: 20},
+		{Name: "rhythm_comment", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "equipment", Type: field.TypeJSON, Nullable: true},
+		{Name: "teaching_mode", Type: field.TypeString, Nullable: true, Size: 20},
+		{Name: "work_study_contract", Type: field.TypeBool, Default: false},
+		{Name: "recruitment_modalities", Type: field.TypeJSON, Nullable: true},
+		{Name: "recruitment_slots", Type: field.TypeJSON, Nullable: true},
+		{Name: "contact_requests", Type: field.TypeString, Nullable: true, Size: 3000},
+		{Name: "archived_at", Type: field.TypeTime, Nullable: true},
+		{Name: "principal_trainer_id", Type: field.TypeInt, Nullable: true},
+		{Name: "registration_venue_id", Type: field.TypeInt, Nullable: true},
+		{Name: "training_id", Type: field.TypeInt},
+	}
+	// SessionsTable holds the schema information for the "sessions" table.
+	SessionsTable = &schema.Table{
+		Name:       "sessions",
+		Columns:    SessionsColumns,
+		PrimaryKey: []*schema.Column{SessionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "sessions_organizations_principal_trainer",
+				Columns:    []*schema.Column{SessionsColumns[28]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "sessions_venues_registration_venue",
+				Columns:    []*schema.Column{SessionsColumns[29]},
+				RefColumns: []*schema.Column{VenuesColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "sessions_trainings_sessions",
+				Columns:    []*schema.Column{SessionsColumns[30]},
+				RefColumns: []*schema.Column{TrainingsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "session_training_id",
+				Unique:  false,
+				Columns: []*schema.Column{SessionsColumns[30]},
+			},
+			{
+				Name:    "session_organization_id_ends_on",
+				Unique:  false,
+				Columns: []*schema.Column{SessionsColumns[4], SessionsColumns[6]},
+			},
+			{
+				Name:    "session_starts_on",
+				Unique:  false,
+				Columns: []*schema.Column{SessionsColumns[5]},
+			},
+		},
+	}
 	// SkillBlocksColumns holds the columns for the "skill_blocks" table.
 	SkillBlocksColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -705,6 +873,75 @@ var (
 			},
 		},
 	}
+	// TrainingsColumns holds the columns for the "trainings" table.
+	TrainingsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "reference", Type: field.TypeString, Unique: true},
+		{Name: "state", Type: field.TypeEnum, Enums: []string{"IN_CREATION", "AWAITING_VALIDATION", "PUBLISHED", "NOT_PUBLISHED", "ARCHIVED"}, Default: "IN_CREATION"},
+		{Name: "change_state", Type: field.TypeEnum, Enums: []string{"NONE", "DRAFT", "AWAITING_VALIDATION", "ARCHIVE_REQUESTED"}, Default: "NONE"},
+		{Name: "certifying", Type: field.TypeBool, Default: false},
+		{Name: "certification_codes", Type: field.TypeJSON, Nullable: true},
+		{Name: "title", Type: field.TypeString, Size: 500},
+		{Name: "objective", Type: field.TypeString, Size: 3000},
+		{Name: "content", Type: field.TypeString, Nullable: true, Size: 3000},
+		{Name: "expected_results", Type: field.TypeString, Nullable: true, Size: 3000},
+		{Name: "entry_level", Type: field.TypeString, Nullable: true, Size: 20},
+		{Name: "exit_level", Type: field.TypeString, Nullable: true, Size: 20},
+		{Name: "cycle_years", Type: field.TypeInt, Nullable: true},
+		{Name: "apprenticeship", Type: field.TypeBool, Default: false},
+		{Name: "parcoursup", Type: field.TypeBool, Default: false},
+		{Name: "affelnet", Type: field.TypeBool, Default: false},
+		{Name: "web_links", Type: field.TypeJSON, Nullable: true},
+		{Name: "contact_requests", Type: field.TypeString, Nullable: true, Size: 3000},
+		{Name: "draft", Type: field.TypeJSON, Nullable: true},
+		{Name: "last_action_at", Type: field.TypeTime},
+		{Name: "submitted_at", Type: field.TypeTime, Nullable: true},
+		{Name: "published_at", Type: field.TypeTime, Nullable: true},
+		{Name: "operator_comment", Type: field.TypeString, Nullable: true, Size: 3000},
+		{Name: "archive_reason", Type: field.TypeString, Nullable: true, Size: 20},
+		{Name: "archive_comment", Type: field.TypeString, Nullable: true, Size: 3000},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "author_id", Type: field.TypeInt, Nullable: true},
+	}
+	// TrainingsTable holds the schema information for the "trainings" table.
+	TrainingsTable = &schema.Table{
+		Name:       "trainings",
+		Columns:    TrainingsColumns,
+		PrimaryKey: []*schema.Column{TrainingsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "trainings_organizations_trainings",
+				Columns:    []*schema.Column{TrainingsColumns[27]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "trainings_users_author",
+				Columns:    []*schema.Column{TrainingsColumns[28]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "training_organization_id_state",
+				Unique:  false,
+				Columns: []*schema.Column{TrainingsColumns[27], TrainingsColumns[4]},
+			},
+			{
+				Name:    "training_state_last_action_at",
+				Unique:  false,
+				Columns: []*schema.Column{TrainingsColumns[4], TrainingsColumns[21]},
+			},
+			{
+				Name:    "training_title",
+				Unique:  false,
+				Columns: []*schema.Column{TrainingsColumns[8]},
+			},
+		},
+	}
 	// UsersColumns holds the columns for the "users" table.
 	UsersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -732,6 +969,57 @@ var (
 				Name:    "user_email",
 				Unique:  true,
 				Columns: []*schema.Column{UsersColumns[6]},
+			},
+		},
+	}
+	// VenuesColumns holds the columns for the "venues" table.
+	VenuesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString, Size: 255},
+		{Name: "siret", Type: field.TypeString, Nullable: true, Size: 14},
+		{Name: "street", Type: field.TypeString, Size: 255},
+		{Name: "locality", Type: field.TypeString, Nullable: true, Size: 255},
+		{Name: "po_box", Type: field.TypeString, Nullable: true, Size: 100},
+		{Name: "postcode", Type: field.TypeString, Size: 10},
+		{Name: "city", Type: field.TypeString, Size: 100},
+		{Name: "insee_code", Type: field.TypeString, Nullable: true, Size: 5},
+		{Name: "latitude", Type: field.TypeFloat64},
+		{Name: "longitude", Type: field.TypeFloat64},
+		{Name: "phone", Type: field.TypeString, Nullable: true, Size: 30},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "session_venues", Type: field.TypeInt, Nullable: true},
+	}
+	// VenuesTable holds the schema information for the "venues" table.
+	VenuesTable = &schema.Table{
+		Name:       "venues",
+		Columns:    VenuesColumns,
+		PrimaryKey: []*schema.Column{VenuesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "venues_organizations_venues",
+				Columns:    []*schema.Column{VenuesColumns[14]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "venues_sessions_venues",
+				Columns:    []*schema.Column{VenuesColumns[15]},
+				RefColumns: []*schema.Column{SessionsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "venue_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{VenuesColumns[14]},
+			},
+			{
+				Name:    "venue_postcode",
+				Unique:  false,
+				Columns: []*schema.Column{VenuesColumns[8]},
 			},
 		},
 	}
@@ -771,17 +1059,22 @@ var (
 		LoginAttemptsTable,
 		MembershipsTable,
 		OrganizationsTable,
+		OrganizationChangeRequestsTable,
+		OrganizationDocumentsTable,
 		OutboxMessagesTable,
 		ParticipantsTable,
 		PasswordResetsTable,
 		ReferenceCodesTable,
 		RegistrationsTable,
 		ScansTable,
+		SessionsTable,
 		SkillBlocksTable,
 		SlotsTable,
 		SpeakersTable,
 		TicketKeysTable,
+		TrainingsTable,
 		UsersTable,
+		VenuesTable,
 		RegistrationSlotsTable,
 	}
 )
@@ -801,6 +1094,7 @@ func init() {
 		IncrementStart: func(i int) *int { return &i }(0),
 	}
 	CertificationsTable.ForeignKeys[0].RefTable = CertificationsTable
+	CertificationsTable.ForeignKeys[1].RefTable = TrainingsTable
 	CertificationsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(73014444032),
 	}
@@ -820,8 +1114,19 @@ func init() {
 		IncrementStart: func(i int) *int { return &i }(12884901888),
 	}
 	OrganizationsTable.ForeignKeys[0].RefTable = OrganizationsTable
+	OrganizationsTable.ForeignKeys[1].RefTable = SessionsTable
 	OrganizationsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(17179869184),
+	}
+	OrganizationChangeRequestsTable.ForeignKeys[0].RefTable = OrganizationsTable
+	OrganizationChangeRequestsTable.ForeignKeys[1].RefTable = UsersTable
+	OrganizationChangeRequestsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(85899345920),
+	}
+	OrganizationDocumentsTable.ForeignKeys[0].RefTable = OrganizationsTable
+	OrganizationDocumentsTable.ForeignKeys[1].RefTable = UsersTable
+	OrganizationDocumentsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(90194313216),
 	}
 	OutboxMessagesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(21474836480),
@@ -847,6 +1152,12 @@ func init() {
 	ScansTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(51539607552),
 	}
+	SessionsTable.ForeignKeys[0].RefTable = OrganizationsTable
+	SessionsTable.ForeignKeys[1].RefTable = VenuesTable
+	SessionsTable.ForeignKeys[2].RefTable = TrainingsTable
+	SessionsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(94489280512),
+	}
 	SkillBlocksTable.ForeignKeys[0].RefTable = CertificationsTable
 	SkillBlocksTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(81604378624),
@@ -864,8 +1175,18 @@ func init() {
 	TicketKeysTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(64424509440),
 	}
+	TrainingsTable.ForeignKeys[0].RefTable = OrganizationsTable
+	TrainingsTable.ForeignKeys[1].RefTable = UsersTable
+	TrainingsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(98784247808),
+	}
 	UsersTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(30064771072),
+	}
+	VenuesTable.ForeignKeys[0].RefTable = OrganizationsTable
+	VenuesTable.ForeignKeys[1].RefTable = SessionsTable
+	VenuesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(103079215104),
 	}
 	RegistrationSlotsTable.ForeignKeys[0].RefTable = RegistrationsTable
 	RegistrationSlotsTable.ForeignKeys[1].RefTable = SlotsTable

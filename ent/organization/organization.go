@@ -53,6 +53,14 @@ const (
 	FieldParentID = "parent_id"
 	// FieldSiteCode holds the string denoting the site_code field in the database.
 	FieldSiteCode = "site_code"
+	// FieldFacilities holds the string denoting the facilities field in the database.
+	FieldFacilities = "facilities"
+	// FieldQualiopi holds the string denoting the qualiopi field in the database.
+	FieldQualiopi = "qualiopi"
+	// FieldOtherLabels holds the string denoting the other_labels field in the database.
+	FieldOtherLabels = "other_labels"
+	// FieldContactRequests holds the string denoting the contact_requests field in the database.
+	FieldContactRequests = "contact_requests"
 	// EdgeParent holds the string denoting the parent edge name in mutations.
 	EdgeParent = "parent"
 	// EdgeBranches holds the string denoting the branches edge name in mutations.
@@ -65,6 +73,14 @@ const (
 	EdgeSpeakers = "speakers"
 	// EdgeTicketKeys holds the string denoting the ticket_keys edge name in mutations.
 	EdgeTicketKeys = "ticket_keys"
+	// EdgeTrainings holds the string denoting the trainings edge name in mutations.
+	EdgeTrainings = "trainings"
+	// EdgeVenues holds the string denoting the venues edge name in mutations.
+	EdgeVenues = "venues"
+	// EdgeDocuments holds the string denoting the documents edge name in mutations.
+	EdgeDocuments = "documents"
+	// EdgeChangeRequests holds the string denoting the change_requests edge name in mutations.
+	EdgeChangeRequests = "change_requests"
 	// EdgeMemberships holds the string denoting the memberships edge name in mutations.
 	EdgeMemberships = "memberships"
 	// Table holds the table name of the organization in the database.
@@ -105,6 +121,34 @@ const (
 	TicketKeysInverseTable = "ticket_keys"
 	// TicketKeysColumn is the table column denoting the ticket_keys relation/edge.
 	TicketKeysColumn = "organization_id"
+	// TrainingsTable is the table that holds the trainings relation/edge.
+	TrainingsTable = "trainings"
+	// TrainingsInverseTable is the table name for the Training entity.
+	// It exists in this package in order to avoid circular dependency with the "training" package.
+	TrainingsInverseTable = "trainings"
+	// TrainingsColumn is the table column denoting the trainings relation/edge.
+	TrainingsColumn = "organization_id"
+	// VenuesTable is the table that holds the venues relation/edge.
+	VenuesTable = "venues"
+	// VenuesInverseTable is the table name for the Venue entity.
+	// It exists in this package in order to avoid circular dependency with the "venue" package.
+	VenuesInverseTable = "venues"
+	// VenuesColumn is the table column denoting the venues relation/edge.
+	VenuesColumn = "organization_id"
+	// DocumentsTable is the table that holds the documents relation/edge.
+	DocumentsTable = "organization_documents"
+	// DocumentsInverseTable is the table name for the OrganizationDocument entity.
+	// It exists in this package in order to avoid circular dependency with the "organizationdocument" package.
+	DocumentsInverseTable = "organization_documents"
+	// DocumentsColumn is the table column denoting the documents relation/edge.
+	DocumentsColumn = "organization_id"
+	// ChangeRequestsTable is the table that holds the change_requests relation/edge.
+	ChangeRequestsTable = "organization_change_requests"
+	// ChangeRequestsInverseTable is the table name for the OrganizationChangeRequest entity.
+	// It exists in this package in order to avoid circular dependency with the "organizationchangerequest" package.
+	ChangeRequestsInverseTable = "organization_change_requests"
+	// ChangeRequestsColumn is the table column denoting the change_requests relation/edge.
+	ChangeRequestsColumn = "organization_id"
 	// MembershipsTable is the table that holds the memberships relation/edge.
 	MembershipsTable = "memberships"
 	// MembershipsInverseTable is the table name for the Membership entity.
@@ -136,12 +180,27 @@ var Columns = []string{
 	FieldContactPoints,
 	FieldParentID,
 	FieldSiteCode,
+	FieldFacilities,
+	FieldQualiopi,
+	FieldOtherLabels,
+	FieldContactRequests,
+}
+
+// ForeignKeys holds the SQL foreign-keys that are owned by the "organizations"
+// table and are not defined as standalone fields in the schema.
+var ForeignKeys = []string{
+	"session_trainers",
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
 func ValidColumn(column string) bool {
 	for i := range Columns {
 		if column == Columns[i] {
+			return true
+		}
+	}
+	for i := range ForeignKeys {
+		if column == ForeignKeys[i] {
 			return true
 		}
 	}
@@ -184,6 +243,8 @@ var (
 	LatitudeValidator func(float64) error
 	// LongitudeValidator is a validator for the "longitude" field. It is called by the builders before save.
 	LongitudeValidator func(float64) error
+	// ContactRequestsValidator is a validator for the "contact_requests" field. It is called by the builders before save.
+	ContactRequestsValidator func(string) error
 )
 
 // OrderOption defines the ordering options for the Organization queries.
@@ -279,6 +340,11 @@ func BySiteCode(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSiteCode, opts...).ToFunc()
 }
 
+// ByContactRequests orders the results by the contact_requests field.
+func ByContactRequests(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldContactRequests, opts...).ToFunc()
+}
+
 // ByParentField orders the results by parent field.
 func ByParentField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -356,6 +422,62 @@ func ByTicketKeys(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
+// ByTrainingsCount orders the results by trainings count.
+func ByTrainingsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newTrainingsStep(), opts...)
+	}
+}
+
+// ByTrainings orders the results by trainings terms.
+func ByTrainings(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newTrainingsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByVenuesCount orders the results by venues count.
+func ByVenuesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newVenuesStep(), opts...)
+	}
+}
+
+// ByVenues orders the results by venues terms.
+func ByVenues(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newVenuesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByDocumentsCount orders the results by documents count.
+func ByDocumentsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newDocumentsStep(), opts...)
+	}
+}
+
+// ByDocuments orders the results by documents terms.
+func ByDocuments(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newDocumentsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByChangeRequestsCount orders the results by change_requests count.
+func ByChangeRequestsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newChangeRequestsStep(), opts...)
+	}
+}
+
+// ByChangeRequests orders the results by change_requests terms.
+func ByChangeRequests(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newChangeRequestsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByMembershipsCount orders the results by memberships count.
 func ByMembershipsCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -409,6 +531,34 @@ func newTicketKeysStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(TicketKeysInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, TicketKeysTable, TicketKeysColumn),
+	)
+}
+func newTrainingsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(TrainingsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, TrainingsTable, TrainingsColumn),
+	)
+}
+func newVenuesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(VenuesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, VenuesTable, VenuesColumn),
+	)
+}
+func newDocumentsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(DocumentsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, DocumentsTable, DocumentsColumn),
+	)
+}
+func newChangeRequestsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ChangeRequestsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, ChangeRequestsTable, ChangeRequestsColumn),
 	)
 }
 func newMembershipsStep() *sqlgraph.Step {

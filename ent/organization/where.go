@@ -140,6 +140,11 @@ func SiteCode(v string) predicate.Organization {
 	return predicate.Organization(sql.FieldEQ(FieldSiteCode, v))
 }
 
+// ContactRequests applies equality check predicate on the "contact_requests" field. It's identical to ContactRequestsEQ.
+func ContactRequests(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldContactRequests, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Organization {
 	return predicate.Organization(sql.FieldEQ(FieldCreatedAt, v))
@@ -1250,6 +1255,111 @@ func SiteCodeContainsFold(v string) predicate.Organization {
 	return predicate.Organization(sql.FieldContainsFold(FieldSiteCode, v))
 }
 
+// FacilitiesIsNil applies the IsNil predicate on the "facilities" field.
+func FacilitiesIsNil() predicate.Organization {
+	return predicate.Organization(sql.FieldIsNull(FieldFacilities))
+}
+
+// FacilitiesNotNil applies the NotNil predicate on the "facilities" field.
+func FacilitiesNotNil() predicate.Organization {
+	return predicate.Organization(sql.FieldNotNull(FieldFacilities))
+}
+
+// QualiopiIsNil applies the IsNil predicate on the "qualiopi" field.
+func QualiopiIsNil() predicate.Organization {
+	return predicate.Organization(sql.FieldIsNull(FieldQualiopi))
+}
+
+// QualiopiNotNil applies the NotNil predicate on the "qualiopi" field.
+func QualiopiNotNil() predicate.Organization {
+	return predicate.Organization(sql.FieldNotNull(FieldQualiopi))
+}
+
+// OtherLabelsIsNil applies the IsNil predicate on the "other_labels" field.
+func OtherLabelsIsNil() predicate.Organization {
+	return predicate.Organization(sql.FieldIsNull(FieldOtherLabels))
+}
+
+// OtherLabelsNotNil applies the NotNil predicate on the "other_labels" field.
+func OtherLabelsNotNil() predicate.Organization {
+	return predicate.Organization(sql.FieldNotNull(FieldOtherLabels))
+}
+
+// ContactRequestsEQ applies the EQ predicate on the "contact_requests" field.
+func ContactRequestsEQ(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldContactRequests, v))
+}
+
+// ContactRequestsNEQ applies the NEQ predicate on the "contact_requests" field.
+func ContactRequestsNEQ(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldContactRequests, v))
+}
+
+// ContactRequestsIn applies the In predicate on the "contact_requests" field.
+func ContactRequestsIn(vs ...string) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldContactRequests, vs...))
+}
+
+// ContactRequestsNotIn applies the NotIn predicate on the "contact_requests" field.
+func ContactRequestsNotIn(vs ...string) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldContactRequests, vs...))
+}
+
+// ContactRequestsGT applies the GT predicate on the "contact_requests" field.
+func ContactRequestsGT(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldContactRequests, v))
+}
+
+// ContactRequestsGTE applies the GTE predicate on the "contact_requests" field.
+func ContactRequestsGTE(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldContactRequests, v))
+}
+
+// ContactRequestsLT applies the LT predicate on the "contact_requests" field.
+func ContactRequestsLT(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldContactRequests, v))
+}
+
+// ContactRequestsLTE applies the LTE predicate on the "contact_requests" field.
+func ContactRequestsLTE(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldContactRequests, v))
+}
+
+// ContactRequestsContains applies the Contains predicate on the "contact_requests" field.
+func ContactRequestsContains(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldContains(FieldContactRequests, v))
+}
+
+// ContactRequestsHasPrefix applies the HasPrefix predicate on the "contact_requests" field.
+func ContactRequestsHasPrefix(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldHasPrefix(FieldContactRequests, v))
+}
+
+// ContactRequestsHasSuffix applies the HasSuffix predicate on the "contact_requests" field.
+func ContactRequestsHasSuffix(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldHasSuffix(FieldContactRequests, v))
+}
+
+// ContactRequestsIsNil applies the IsNil predicate on the "contact_requests" field.
+func ContactRequestsIsNil() predicate.Organization {
+	return predicate.Organization(sql.FieldIsNull(FieldContactRequests))
+}
+
+// ContactRequestsNotNil applies the NotNil predicate on the "contact_requests" field.
+func ContactRequestsNotNil() predicate.Organization {
+	return predicate.Organization(sql.FieldNotNull(FieldContactRequests))
+}
+
+// ContactRequestsEqualFold applies the EqualFold predicate on the "contact_requests" field.
+func ContactRequestsEqualFold(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldEqualFold(FieldContactRequests, v))
+}
+
+// ContactRequestsContainsFold applies the ContainsFold predicate on the "contact_requests" field.
+func ContactRequestsContainsFold(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldContainsFold(FieldContactRequests, v))
+}
+
 // HasParent applies the HasEdge predicate on the "parent" edge.
 func HasParent() predicate.Organization {
 	return predicate.Organization(func(s *sql.Selector) {
@@ -1380,6 +1490,98 @@ func HasTicketKeys() predicate.Organization {
 func HasTicketKeysWith(preds ...predicate.TicketKey) predicate.Organization {
 	return predicate.Organization(func(s *sql.Selector) {
 		step := newTicketKeysStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasTrainings applies the HasEdge predicate on the "trainings" edge.
+func HasTrainings() predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, TrainingsTable, TrainingsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasTrainingsWith applies the HasEdge predicate on the "trainings" edge with a given conditions (other predicates).
+func HasTrainingsWith(preds ...predicate.Training) predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := newTrainingsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasVenues applies the HasEdge predicate on the "venues" edge.
+func HasVenues() predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, VenuesTable, VenuesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasVenuesWith applies the HasEdge predicate on the "venues" edge with a given conditions (other predicates).
+func HasVenuesWith(preds ...predicate.Venue) predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := newVenuesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasDocuments applies the HasEdge predicate on the "documents" edge.
+func HasDocuments() predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, DocumentsTable, DocumentsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasDocumentsWith applies the HasEdge predicate on the "documents" edge with a given conditions (other predicates).
+func HasDocumentsWith(preds ...predicate.OrganizationDocument) predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := newDocumentsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasChangeRequests applies the HasEdge predicate on the "change_requests" edge.
+func HasChangeRequests() predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, ChangeRequestsTable, ChangeRequestsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasChangeRequestsWith applies the HasEdge predicate on the "change_requests" edge with a given conditions (other predicates).
+func HasChangeRequestsWith(preds ...predicate.OrganizationChangeRequest) predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := newChangeRequestsStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

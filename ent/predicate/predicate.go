@@ -33,6 +33,12 @@ type Membership func(*sql.Selector)
 // Organization is the predicate function for organization builders.
 type Organization func(*sql.Selector)
 
+// OrganizationChangeRequest is the predicate function for organizationchangerequest builders.
+type OrganizationChangeRequest func(*sql.Selector)
+
+// OrganizationDocument is the predicate function for organizationdocument builders.
+type OrganizationDocument func(*sql.Selector)
+
 // OutboxMessage is the predicate function for outboxmessage builders.
 type OutboxMessage func(*sql.Selector)
 
@@ -51,6 +57,9 @@ type Registration func(*sql.Selector)
 // Scan is the predicate function for scan builders.
 type Scan func(*sql.Selector)
 
+// Session is the predicate function for session builders.
+type Session func(*sql.Selector)
+
 // SkillBlock is the predicate function for skillblock builders.
 type SkillBlock func(*sql.Selector)
 
@@ -63,5 +72,11 @@ type Speaker func(*sql.Selector)
 // TicketKey is the predicate function for ticketkey builders.
 type TicketKey func(*sql.Selector)
 
+// Training is the predicate function for training builders.
+type Training func(*sql.Selector)
+
 // User is the predicate function for user builders.
 type User func(*sql.Selector)
+
+// Venue is the predicate function for venue builders.
+type Venue func(*sql.Selector)

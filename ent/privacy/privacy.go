@@ -327,6 +327,54 @@ func (f OrganizationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.OrganizationMutation", m)
 }
 
+// The OrganizationChangeRequestQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type OrganizationChangeRequestQueryRuleFunc func(context.Context, *ent.OrganizationChangeRequestQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f OrganizationChangeRequestQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.OrganizationChangeRequestQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.OrganizationChangeRequestQuery", q)
+}
+
+// The OrganizationChangeRequestMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type OrganizationChangeRequestMutationRuleFunc func(context.Context, *ent.OrganizationChangeRequestMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f OrganizationChangeRequestMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.OrganizationChangeRequestMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.OrganizationChangeRequestMutation", m)
+}
+
+// The OrganizationDocumentQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type OrganizationDocumentQueryRuleFunc func(context.Context, *ent.OrganizationDocumentQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f OrganizationDocumentQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.OrganizationDocumentQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.OrganizationDocumentQuery", q)
+}
+
+// The OrganizationDocumentMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type OrganizationDocumentMutationRuleFunc func(context.Context, *ent.OrganizationDocumentMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f OrganizationDocumentMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.OrganizationDocumentMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.OrganizationDocumentMutation", m)
+}
+
 // The OutboxMessageQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type OutboxMessageQueryRuleFunc func(context.Context, *ent.OutboxMessageQuery) error
@@ -471,6 +519,30 @@ func (f ScanMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) 
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ScanMutation", m)
 }
 
+// The SessionQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SessionQueryRuleFunc func(context.Context, *ent.SessionQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SessionQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SessionQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SessionQuery", q)
+}
+
+// The SessionMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SessionMutationRuleFunc func(context.Context, *ent.SessionMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SessionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SessionMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SessionMutation", m)
+}
+
 // The SkillBlockQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type SkillBlockQueryRuleFunc func(context.Context, *ent.SkillBlockQuery) error
@@ -567,6 +639,30 @@ func (f TicketKeyMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutat
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.TicketKeyMutation", m)
 }
 
+// The TrainingQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type TrainingQueryRuleFunc func(context.Context, *ent.TrainingQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f TrainingQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TrainingQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.TrainingQuery", q)
+}
+
+// The TrainingMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type TrainingMutationRuleFunc func(context.Context, *ent.TrainingMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f TrainingMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.TrainingMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.TrainingMutation", m)
+}
+
 // The UserQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type UserQueryRuleFunc func(context.Context, *ent.UserQuery) error
@@ -589,6 +685,30 @@ func (f UserMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) 
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.UserMutation", m)
+}
+
+// The VenueQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type VenueQueryRuleFunc func(context.Context, *ent.VenueQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f VenueQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.VenueQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.VenueQuery", q)
+}
+
+// The VenueMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type VenueMutationRuleFunc func(context.Context, *ent.VenueMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f VenueMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.VenueMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.VenueMutation", m)
 }
 
 type (
@@ -644,6 +764,10 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.OrganizationQuery:
 		return q.Filter(), nil
+	case *ent.OrganizationChangeRequestQuery:
+		return q.Filter(), nil
+	case *ent.OrganizationDocumentQuery:
+		return q.Filter(), nil
 	case *ent.OutboxMessageQuery:
 		return q.Filter(), nil
 	case *ent.ParticipantQuery:
@@ -656,6 +780,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ScanQuery:
 		return q.Filter(), nil
+	case *ent.SessionQuery:
+		return q.Filter(), nil
 	case *ent.SkillBlockQuery:
 		return q.Filter(), nil
 	case *ent.SlotQuery:
@@ -664,7 +790,11 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.TicketKeyQuery:
 		return q.Filter(), nil
+	case *ent.TrainingQuery:
+		return q.Filter(), nil
 	case *ent.UserQuery:
+		return q.Filter(), nil
+	case *ent.VenueQuery:
 		return q.Filter(), nil
 	default:
 		return nil, Denyf("ent/privacy: unexpected query type %T for query filter", q)
@@ -691,6 +821,10 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.OrganizationMutation:
 		return m.Filter(), nil
+	case *ent.OrganizationChangeRequestMutation:
+		return m.Filter(), nil
+	case *ent.OrganizationDocumentMutation:
+		return m.Filter(), nil
 	case *ent.OutboxMessageMutation:
 		return m.Filter(), nil
 	case *ent.ParticipantMutation:
@@ -703,6 +837,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.ScanMutation:
 		return m.Filter(), nil
+	case *ent.SessionMutation:
+		return m.Filter(), nil
 	case *ent.SkillBlockMutation:
 		return m.Filter(), nil
 	case *ent.SlotMutation:
@@ -711,7 +847,11 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.TicketKeyMutation:
 		return m.Filter(), nil
+	case *ent.TrainingMutation:
+		return m.Filter(), nil
 	case *ent.UserMutation:
+		return m.Filter(), nil
+	case *ent.VenueMutation:
 		return m.Filter(), nil
 	default:
 		return nil, Denyf("ent/privacy: unexpected mutation type %T for mutation filter", m)

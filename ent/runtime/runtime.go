@@ -15,6 +15,8 @@ import (
 	"github.com/ofhub/ofhub/ent/loginattempt"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
+	"github.com/ofhub/ofhub/ent/organizationchangerequest"
+	"github.com/ofhub/ofhub/ent/organizationdocument"
 	"github.com/ofhub/ofhub/ent/outboxmessage"
 	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/passwordreset"
@@ -22,11 +24,14 @@ import (
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
 	"github.com/ofhub/ofhub/ent/schema"
+	"github.com/ofhub/ofhub/ent/session"
 	"github.com/ofhub/ofhub/ent/skillblock"
 	"github.com/ofhub/ofhub/ent/slot"
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/ticketkey"
+	"github.com/ofhub/ofhub/ent/training"
 	"github.com/ofhub/ofhub/ent/user"
+	"github.com/ofhub/ofhub/ent/venue"
 	"github.com/ofhub/ofhub/ent/viewer"
 
 	"entgo.io/ent"
@@ -307,6 +312,14 @@ func init() {
 	certificationDescApprenticeship := certificationFields[18].Descriptor()
 	// certification.DefaultApprenticeship holds the default value on creation for the apprenticeship field.
 	certification.DefaultApprenticeship = certificationDescApprenticeship.Default.(bool)
+	// certificationDescObjective is the schema descriptor for objective field.
+	certificationDescObjective := certificationFields[20].Descriptor()
+	// certification.ObjectiveValidator is a validator for the "objective" field. It is called by the builders before save.
+	certification.ObjectiveValidator = certificationDescObjective.Validators[0].(func(string) error)
+	// certificationDescContent is the schema descriptor for content field.
+	certificationDescContent := certificationFields[21].Descriptor()
+	// certification.ContentValidator is a validator for the "content" field. It is called by the builders before save.
+	certification.ContentValidator = certificationDescContent.Validators[0].(func(string) error)
 	deviceMixin := schema.Device{}.Mixin()
 	device.Policy = privacy.NewPolicies(schema.Device{})
 	device.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -532,6 +545,94 @@ func init() {
 	organizationDescLongitude := organizationFields[13].Descriptor()
 	// organization.LongitudeValidator is a validator for the "longitude" field. It is called by the builders before save.
 	organization.LongitudeValidator = organizationDescLongitude.Validators[0].(func(float64) error)
+	// organizationDescContactRequests is the schema descriptor for contact_requests field.
+	organizationDescContactRequests := organizationFields[20].Descriptor()
+	// organization.ContactRequestsValidator is a validator for the "contact_requests" field. It is called by the builders before save.
+	organization.ContactRequestsValidator = organizationDescContactRequests.Validators[0].(func(string) error)
+	organizationchangerequestMixin := schema.OrganizationChangeRequest{}.Mixin()
+	organizationchangerequest.Policy = privacy.NewPolicies(schema.OrganizationChangeRequest{})
+	organizationchangerequest.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := organizationchangerequest.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	organizationchangerequestHooks := schema.OrganizationChangeRequest{}.Hooks()
+
+	organizationchangerequest.Hooks[1] = organizationchangerequestHooks[0]
+	organizationchangerequestMixinFields0 := organizationchangerequestMixin[0].Fields()
+	_ = organizationchangerequestMixinFields0
+	organizationchangerequestFields := schema.OrganizationChangeRequest{}.Fields()
+	_ = organizationchangerequestFields
+	// organizationchangerequestDescCreatedAt is the schema descriptor for created_at field.
+	organizationchangerequestDescCreatedAt := organizationchangerequestMixinFields0[0].Descriptor()
+	// organizationchangerequest.DefaultCreatedAt holds the default value on creation for the created_at field.
+	organizationchangerequest.DefaultCreatedAt = organizationchangerequestDescCreatedAt.Default.(func() time.Time)
+	// organizationchangerequestDescUpdatedAt is the schema descriptor for updated_at field.
+	organizationchangerequestDescUpdatedAt := organizationchangerequestMixinFields0[1].Descriptor()
+	// organizationchangerequest.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	organizationchangerequest.DefaultUpdatedAt = organizationchangerequestDescUpdatedAt.Default.(func() time.Time)
+	// organizationchangerequest.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	organizationchangerequest.UpdateDefaultUpdatedAt = organizationchangerequestDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// organizationchangerequestDescOperatorComment is the schema descriptor for operator_comment field.
+	organizationchangerequestDescOperatorComment := organizationchangerequestFields[4].Descriptor()
+	// organizationchangerequest.OperatorCommentValidator is a validator for the "operator_comment" field. It is called by the builders before save.
+	organizationchangerequest.OperatorCommentValidator = organizationchangerequestDescOperatorComment.Validators[0].(func(string) error)
+	organizationdocumentMixin := schema.OrganizationDocument{}.Mixin()
+	organizationdocument.Policy = privacy.NewPolicies(schema.OrganizationDocument{})
+	organizationdocument.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := organizationdocument.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	organizationdocumentHooks := schema.OrganizationDocument{}.Hooks()
+
+	organizationdocument.Hooks[1] = organizationdocumentHooks[0]
+	organizationdocumentMixinFields0 := organizationdocumentMixin[0].Fields()
+	_ = organizationdocumentMixinFields0
+	organizationdocumentFields := schema.OrganizationDocument{}.Fields()
+	_ = organizationdocumentFields
+	// organizationdocumentDescCreatedAt is the schema descriptor for created_at field.
+	organizationdocumentDescCreatedAt := organizationdocumentMixinFields0[0].Descriptor()
+	// organizationdocument.DefaultCreatedAt holds the default value on creation for the created_at field.
+	organizationdocument.DefaultCreatedAt = organizationdocumentDescCreatedAt.Default.(func() time.Time)
+	// organizationdocumentDescUpdatedAt is the schema descriptor for updated_at field.
+	organizationdocumentDescUpdatedAt := organizationdocumentMixinFields0[1].Descriptor()
+	// organizationdocument.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	organizationdocument.DefaultUpdatedAt = organizationdocumentDescUpdatedAt.Default.(func() time.Time)
+	// organizationdocument.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	organizationdocument.UpdateDefaultUpdatedAt = organizationdocumentDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// organizationdocumentDescName is the schema descriptor for name field.
+	organizationdocumentDescName := organizationdocumentFields[1].Descriptor()
+	// organizationdocument.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	organizationdocument.NameValidator = func() func(string) error {
+		validators := organizationdocumentDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// organizationdocumentDescContentType is the schema descriptor for content_type field.
+	organizationdocumentDescContentType := organizationdocumentFields[2].Descriptor()
+	// organizationdocument.ContentTypeValidator is a validator for the "content_type" field. It is called by the builders before save.
+	organizationdocument.ContentTypeValidator = organizationdocumentDescContentType.Validators[0].(func(string) error)
+	// organizationdocumentDescSize is the schema descriptor for size field.
+	organizationdocumentDescSize := organizationdocumentFields[3].Descriptor()
+	// organizationdocument.SizeValidator is a validator for the "size" field. It is called by the builders before save.
+	organizationdocument.SizeValidator = organizationdocumentDescSize.Validators[0].(func(int) error)
 	outboxmessage.Policy = privacy.NewPolicies(schema.OutboxMessage{})
 	outboxmessage.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -823,6 +924,73 @@ func init() {
 	scanDescRawCode := scanFields[18].Descriptor()
 	// scan.RawCodeValidator is a validator for the "raw_code" field. It is called by the builders before save.
 	scan.RawCodeValidator = scanDescRawCode.Validators[0].(func(string) error)
+	sessionMixin := schema.Session{}.Mixin()
+	session.Policy = privacy.NewPolicies(schema.Session{})
+	session.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := session.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	sessionHooks := schema.Session{}.Hooks()
+
+	session.Hooks[1] = sessionHooks[0]
+	sessionMixinFields0 := sessionMixin[0].Fields()
+	_ = sessionMixinFields0
+	sessionFields := schema.Session{}.Fields()
+	_ = sessionFields
+	// sessionDescCreatedAt is the schema descriptor for created_at field.
+	sessionDescCreatedAt := sessionMixinFields0[0].Descriptor()
+	// session.DefaultCreatedAt holds the default value on creation for the created_at field.
+	session.DefaultCreatedAt = sessionDescCreatedAt.Default.(func() time.Time)
+	// sessionDescUpdatedAt is the schema descriptor for updated_at field.
+	sessionDescUpdatedAt := sessionMixinFields0[1].Descriptor()
+	// session.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	session.DefaultUpdatedAt = sessionDescUpdatedAt.Default.(func() time.Time)
+	// session.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	session.UpdateDefaultUpdatedAt = sessionDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// sessionDescOnDemand is the schema descriptor for on_demand field.
+	sessionDescOnDemand := sessionFields[5].Descriptor()
+	// session.DefaultOnDemand holds the default value on creation for the on_demand field.
+	session.DefaultOnDemand = sessionDescOnDemand.Default.(bool)
+	// sessionDescPermanentEntry is the schema descriptor for permanent_entry field.
+	sessionDescPermanentEntry := sessionFields[6].Descriptor()
+	// session.DefaultPermanentEntry holds the default value on creation for the permanent_entry field.
+	session.DefaultPermanentEntry = sessionDescPermanentEntry.Default.(bool)
+	// sessionDescHoursComment is the schema descriptor for hours_comment field.
+	sessionDescHoursComment := sessionFields[16].Descriptor()
+	// session.HoursCommentValidator is a validator for the "hours_comment" field. It is called by the builders before save.
+	session.HoursCommentValidator = sessionDescHoursComment.Validators[0].(func(string) error)
+	// sessionDescPrerequisites is the schema descriptor for prerequisites field.
+	sessionDescPrerequisites := sessionFields[17].Descriptor()
+	// session.PrerequisitesValidator is a validator for the "prerequisites" field. It is called by the builders before save.
+	session.PrerequisitesValidator = sessionDescPrerequisites.Validators[0].(func(string) error)
+	// sessionDescCourseType is the schema descriptor for course_type field.
+	sessionDescCourseType := sessionFields[18].Descriptor()
+	// session.CourseTypeValidator is a validator for the "course_type" field. It is called by the builders before save.
+	session.CourseTypeValidator = sessionDescCourseType.Validators[0].(func(string) error)
+	// sessionDescRhythm is the schema descriptor for rhythm field.
+	sessionDescRhythm := sessionFields[19].Descriptor()
+	// session.RhythmValidator is a validator for the "rhythm" field. It is called by the builders before save.
+	session.RhythmValidator = sessionDescRhythm.Validators[0].(func(string) error)
+	// sessionDescRhythmComment is the schema descriptor for rhythm_comment field.
+	sessionDescRhythmComment := sessionFields[20].Descriptor()
+	// session.RhythmCommentValidator is a validator for the "rhythm_comment" field. It is called by the builders before save.
+	session.RhythmCommentValidator = sessionDescRhythmComment.Validators[0].(func(string) error)
+	// sessionDescTeachingMode is the schema descriptor for teaching_mode field.
+	sessionDescTeachingMode := sessionFields[22].Descriptor()
+	// session.TeachingModeValidator is a validator for the "teaching_mode" field. It is called by the builders before save.
+	session.TeachingModeValidator = sessionDescTeachingMode.Validators[0].(func(string) error)
+	// sessionDescWorkStudyContract is the schema descriptor for work_study_contract field.
+	sessionDescWorkStudyContract := sessionFields[23].Descriptor()
+	// session.DefaultWorkStudyContract holds the default value on creation for the work_study_contract field.
+	session.DefaultWorkStudyContract = sessionDescWorkStudyContract.Default.(bool)
+	// sessionDescContactRequests is the schema descriptor for contact_requests field.
+	sessionDescContactRequests := sessionFields[26].Descriptor()
+	// session.ContactRequestsValidator is a validator for the "contact_requests" field. It is called by the builders before save.
+	session.ContactRequestsValidator = sessionDescContactRequests.Validators[0].(func(string) error)
 	skillblock.Policy = privacy.NewPolicies(schema.SkillBlock{})
 	skillblock.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -953,6 +1121,111 @@ func init() {
 	ticketkeyDescCreatedAt := ticketkeyFields[5].Descriptor()
 	// ticketkey.DefaultCreatedAt holds the default value on creation for the created_at field.
 	ticketkey.DefaultCreatedAt = ticketkeyDescCreatedAt.Default.(func() time.Time)
+	trainingMixin := schema.Training{}.Mixin()
+	training.Policy = privacy.NewPolicies(schema.Training{})
+	training.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := training.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	trainingHooks := schema.Training{}.Hooks()
+
+	training.Hooks[1] = trainingHooks[0]
+	trainingMixinFields0 := trainingMixin[0].Fields()
+	_ = trainingMixinFields0
+	trainingFields := schema.Training{}.Fields()
+	_ = trainingFields
+	// trainingDescCreatedAt is the schema descriptor for created_at field.
+	trainingDescCreatedAt := trainingMixinFields0[0].Descriptor()
+	// training.DefaultCreatedAt holds the default value on creation for the created_at field.
+	training.DefaultCreatedAt = trainingDescCreatedAt.Default.(func() time.Time)
+	// trainingDescUpdatedAt is the schema descriptor for updated_at field.
+	trainingDescUpdatedAt := trainingMixinFields0[1].Descriptor()
+	// training.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	training.DefaultUpdatedAt = trainingDescUpdatedAt.Default.(func() time.Time)
+	// training.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	training.UpdateDefaultUpdatedAt = trainingDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// trainingDescCertifying is the schema descriptor for certifying field.
+	trainingDescCertifying := trainingFields[4].Descriptor()
+	// training.DefaultCertifying holds the default value on creation for the certifying field.
+	training.DefaultCertifying = trainingDescCertifying.Default.(bool)
+	// trainingDescTitle is the schema descriptor for title field.
+	trainingDescTitle := trainingFields[6].Descriptor()
+	// training.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	training.TitleValidator = func() func(string) error {
+		validators := trainingDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// trainingDescObjective is the schema descriptor for objective field.
+	trainingDescObjective := trainingFields[7].Descriptor()
+	// training.ObjectiveValidator is a validator for the "objective" field. It is called by the builders before save.
+	training.ObjectiveValidator = trainingDescObjective.Validators[0].(func(string) error)
+	// trainingDescContent is the schema descriptor for content field.
+	trainingDescContent := trainingFields[8].Descriptor()
+	// training.ContentValidator is a validator for the "content" field. It is called by the builders before save.
+	training.ContentValidator = trainingDescContent.Validators[0].(func(string) error)
+	// trainingDescExpectedResults is the schema descriptor for expected_results field.
+	trainingDescExpectedResults := trainingFields[9].Descriptor()
+	// training.ExpectedResultsValidator is a validator for the "expected_results" field. It is called by the builders before save.
+	training.ExpectedResultsValidator = trainingDescExpectedResults.Validators[0].(func(string) error)
+	// trainingDescEntryLevel is the schema descriptor for entry_level field.
+	trainingDescEntryLevel := trainingFields[10].Descriptor()
+	// training.EntryLevelValidator is a validator for the "entry_level" field. It is called by the builders before save.
+	training.EntryLevelValidator = trainingDescEntryLevel.Validators[0].(func(string) error)
+	// trainingDescExitLevel is the schema descriptor for exit_level field.
+	trainingDescExitLevel := trainingFields[11].Descriptor()
+	// training.ExitLevelValidator is a validator for the "exit_level" field. It is called by the builders before save.
+	training.ExitLevelValidator = trainingDescExitLevel.Validators[0].(func(string) error)
+	// trainingDescCycleYears is the schema descriptor for cycle_years field.
+	trainingDescCycleYears := trainingFields[12].Descriptor()
+	// training.CycleYearsValidator is a validator for the "cycle_years" field. It is called by the builders before save.
+	training.CycleYearsValidator = trainingDescCycleYears.Validators[0].(func(int) error)
+	// trainingDescApprenticeship is the schema descriptor for apprenticeship field.
+	trainingDescApprenticeship := trainingFields[13].Descriptor()
+	// training.DefaultApprenticeship holds the default value on creation for the apprenticeship field.
+	training.DefaultApprenticeship = trainingDescApprenticeship.Default.(bool)
+	// trainingDescParcoursup is the schema descriptor for parcoursup field.
+	trainingDescParcoursup := trainingFields[14].Descriptor()
+	// training.DefaultParcoursup holds the default value on creation for the parcoursup field.
+	training.DefaultParcoursup = trainingDescParcoursup.Default.(bool)
+	// trainingDescAffelnet is the schema descriptor for affelnet field.
+	trainingDescAffelnet := trainingFields[15].Descriptor()
+	// training.DefaultAffelnet holds the default value on creation for the affelnet field.
+	training.DefaultAffelnet = trainingDescAffelnet.Default.(bool)
+	// trainingDescContactRequests is the schema descriptor for contact_requests field.
+	trainingDescContactRequests := trainingFields[17].Descriptor()
+	// training.ContactRequestsValidator is a validator for the "contact_requests" field. It is called by the builders before save.
+	training.ContactRequestsValidator = trainingDescContactRequests.Validators[0].(func(string) error)
+	// trainingDescLastActionAt is the schema descriptor for last_action_at field.
+	trainingDescLastActionAt := trainingFields[20].Descriptor()
+	// training.DefaultLastActionAt holds the default value on creation for the last_action_at field.
+	training.DefaultLastActionAt = trainingDescLastActionAt.Default.(func() time.Time)
+	// trainingDescOperatorComment is the schema descriptor for operator_comment field.
+	trainingDescOperatorComment := trainingFields[23].Descriptor()
+	// training.OperatorCommentValidator is a validator for the "operator_comment" field. It is called by the builders before save.
+	training.OperatorCommentValidator = trainingDescOperatorComment.Validators[0].(func(string) error)
+	// trainingDescArchiveReason is the schema descriptor for archive_reason field.
+	trainingDescArchiveReason := trainingFields[24].Descriptor()
+	// training.ArchiveReasonValidator is a validator for the "archive_reason" field. It is called by the builders before save.
+	training.ArchiveReasonValidator = trainingDescArchiveReason.Validators[0].(func(string) error)
+	// trainingDescArchiveComment is the schema descriptor for archive_comment field.
+	trainingDescArchiveComment := trainingFields[25].Descriptor()
+	// training.ArchiveCommentValidator is a validator for the "archive_comment" field. It is called by the builders before save.
+	training.ArchiveCommentValidator = trainingDescArchiveComment.Validators[0].(func(string) error)
 	userMixin := schema.User{}.Mixin()
 	user.Policy = privacy.NewPolicies(schema.User{})
 	user.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -1066,6 +1339,133 @@ func init() {
 	userDescOperator := userFields[8].Descriptor()
 	// user.DefaultOperator holds the default value on creation for the operator field.
 	user.DefaultOperator = userDescOperator.Default.(bool)
+	venueMixin := schema.Venue{}.Mixin()
+	venue.Policy = privacy.NewPolicies(schema.Venue{})
+	venue.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := venue.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	venueHooks := schema.Venue{}.Hooks()
+
+	venue.Hooks[1] = venueHooks[0]
+	venueMixinFields0 := venueMixin[0].Fields()
+	_ = venueMixinFields0
+	venueFields := schema.Venue{}.Fields()
+	_ = venueFields
+	// venueDescCreatedAt is the schema descriptor for created_at field.
+	venueDescCreatedAt := venueMixinFields0[0].Descriptor()
+	// venue.DefaultCreatedAt holds the default value on creation for the created_at field.
+	venue.DefaultCreatedAt = venueDescCreatedAt.Default.(func() time.Time)
+	// venueDescUpdatedAt is the schema descriptor for updated_at field.
+	venueDescUpdatedAt := venueMixinFields0[1].Descriptor()
+	// venue.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	venue.DefaultUpdatedAt = venueDescUpdatedAt.Default.(func() time.Time)
+	// venue.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	venue.UpdateDefaultUpdatedAt = venueDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// venueDescName is the schema descriptor for name field.
+	venueDescName := venueFields[1].Descriptor()
+	// venue.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	venue.NameValidator = func() func(string) error {
+		validators := venueDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// venueDescSiret is the schema descriptor for siret field.
+	venueDescSiret := venueFields[2].Descriptor()
+	// venue.SiretValidator is a validator for the "siret" field. It is called by the builders before save.
+	venue.SiretValidator = venueDescSiret.Validators[0].(func(string) error)
+	// venueDescStreet is the schema descriptor for street field.
+	venueDescStreet := venueFields[3].Descriptor()
+	// venue.StreetValidator is a validator for the "street" field. It is called by the builders before save.
+	venue.StreetValidator = func() func(string) error {
+		validators := venueDescStreet.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(street string) error {
+			for _, fn := range fns {
+				if err := fn(street); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// venueDescLocality is the schema descriptor for locality field.
+	venueDescLocality := venueFields[4].Descriptor()
+	// venue.LocalityValidator is a validator for the "locality" field. It is called by the builders before save.
+	venue.LocalityValidator = venueDescLocality.Validators[0].(func(string) error)
+	// venueDescPoBox is the schema descriptor for po_box field.
+	venueDescPoBox := venueFields[5].Descriptor()
+	// venue.PoBoxValidator is a validator for the "po_box" field. It is called by the builders before save.
+	venue.PoBoxValidator = venueDescPoBox.Validators[0].(func(string) error)
+	// venueDescPostcode is the schema descriptor for postcode field.
+	venueDescPostcode := venueFields[6].Descriptor()
+	// venue.PostcodeValidator is a validator for the "postcode" field. It is called by the builders before save.
+	venue.PostcodeValidator = func() func(string) error {
+		validators := venueDescPostcode.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(postcode string) error {
+			for _, fn := range fns {
+				if err := fn(postcode); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// venueDescCity is the schema descriptor for city field.
+	venueDescCity := venueFields[7].Descriptor()
+	// venue.CityValidator is a validator for the "city" field. It is called by the builders before save.
+	venue.CityValidator = func() func(string) error {
+		validators := venueDescCity.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(city string) error {
+			for _, fn := range fns {
+				if err := fn(city); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// venueDescInseeCode is the schema descriptor for insee_code field.
+	venueDescInseeCode := venueFields[8].Descriptor()
+	// venue.InseeCodeValidator is a validator for the "insee_code" field. It is called by the builders before save.
+	venue.InseeCodeValidator = venueDescInseeCode.Validators[0].(func(string) error)
+	// venueDescLatitude is the schema descriptor for latitude field.
+	venueDescLatitude := venueFields[9].Descriptor()
+	// venue.LatitudeValidator is a validator for the "latitude" field. It is called by the builders before save.
+	venue.LatitudeValidator = venueDescLatitude.Validators[0].(func(float64) error)
+	// venueDescLongitude is the schema descriptor for longitude field.
+	venueDescLongitude := venueFields[10].Descriptor()
+	// venue.LongitudeValidator is a validator for the "longitude" field. It is called by the builders before save.
+	venue.LongitudeValidator = venueDescLongitude.Validators[0].(func(float64) error)
+	// venueDescPhone is the schema descriptor for phone field.
+	venueDescPhone := venueFields[11].Descriptor()
+	// venue.PhoneValidator is a validator for the "phone" field. It is called by the builders before save.
+	venue.PhoneValidator = venueDescPhone.Validators[0].(func(string) error)
 }
 
 const (

@@ -58,6 +58,10 @@ func (Certification) Fields() []ent.Field {
 		// Accessible through an apprenticeship contract (voies d'accès).
 		field.Bool("apprenticeship").Default(false),
 		field.Int("replaced_by_id").Optional().Nillable(),
+		// Objective and content of the fiche, used to pre-fill a training
+		// (R-CAT-4).
+		field.Text("objective").Optional().MaxLen(3000),
+		field.Text("content").Optional().MaxLen(3000),
 	}
 }
 

@@ -57,6 +57,15 @@ func (Organization) Fields() []ent.Field {
 		// (R-CHK-3), e.g. 5404. Set on creation.
 		field.String("site_code").Optional().Unique().
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		// Reception facilities, codes of the "facility" list (R-ORG-3).
+		field.Strings("facilities").Optional(),
+		// Quality labels (R-ORG-4): Qualiopi per action category, other
+		// labels as codes of the "quality_label" list.
+		field.JSON("qualiopi", &schematype.Qualiopi{}).Optional(),
+		field.Strings("other_labels").Optional(),
+		// Free-text requests about the organisation's contacts, handled by
+		// the operator (seed 003 "Contacts de la structure").
+		field.Text("contact_requests").Optional().MaxLen(3000),
 	}
 }
 
@@ -71,6 +80,10 @@ func (Organization) Edges() []ent.Edge {
 		edge.To("devices", Device.Type).Annotations(entsql.OnDelete(entsql.Cascade), entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)),
 		edge.To("speakers", Speaker.Type).Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		edge.To("ticket_keys", TicketKey.Type).Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip(entgql.SkipAll)),
+		edge.To("trainings", Training.Type).Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip(entgql.SkipAll)),
+		edge.To("venues", Venue.Type).Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)),
+		edge.To("documents", OrganizationDocument.Type).Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)),
+		edge.To("change_requests", OrganizationChangeRequest.Type).Annotations(entsql.OnDelete(entsql.Cascade), entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)),
 		edge.To("memberships", Membership.Type).
 			Annotations(entsql.OnDelete(entsql.Cascade), entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)),
 	}

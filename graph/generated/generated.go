@@ -18,10 +18,12 @@ import (
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/certification"
 	"github.com/ofhub/ofhub/ent/historyentry"
+	"github.com/ofhub/ofhub/ent/organizationchangerequest"
 	"github.com/ofhub/ofhub/ent/outboxmessage"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
 	"github.com/ofhub/ofhub/ent/schema/schematype"
+	"github.com/ofhub/ofhub/ent/training"
 	"github.com/ofhub/ofhub/ent/user"
 	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/graph/model"
@@ -43,9 +45,12 @@ type ResolverRoot interface {
 	Device() DeviceResolver
 	Mutation() MutationResolver
 	Organization() OrganizationResolver
+	OrganizationDocument() OrganizationDocumentResolver
 	Query() QueryResolver
 	Registration() RegistrationResolver
+	Session() SessionResolver
 	Subscription() SubscriptionResolver
+	Training() TrainingResolver
 	User() UserResolver
 }
 
@@ -111,6 +116,15 @@ type ComplexityRoot struct {
 		Registrations func(childComplexity int) int
 	}
 
+	Address struct {
+		City      func(childComplexity int) int
+		InseeCode func(childComplexity int) int
+		Line1     func(childComplexity int) int
+		Line2     func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Postcode  func(childComplexity int) int
+	}
+
 	AuthPayload struct {
 		ExpiresAt func(childComplexity int) int
 		Token     func(childComplexity int) int
@@ -125,6 +139,7 @@ type ComplexityRoot struct {
 		CertifierNames      func(childComplexity int) int
 		CertifierSirets     func(childComplexity int) int
 		Code                func(childComplexity int) int
+		Content             func(childComplexity int) int
 		CreatedAt           func(childComplexity int) int
 		DecisionDate        func(childComplexity int) int
 		FirstExamSession    func(childComplexity int) int
@@ -133,6 +148,7 @@ type ComplexityRoot struct {
 		LastExamSession     func(childComplexity int) int
 		Level               func(childComplexity int) int
 		NsfCodes            func(childComplexity int) int
+		Objective           func(childComplexity int) int
 		RegistrationEndDate func(childComplexity int) int
 		RegistrationType    func(childComplexity int) int
 		ReplacedBy          func(childComplexity int) int
@@ -185,6 +201,18 @@ type ComplexityRoot struct {
 		Value     func(childComplexity int) int
 	}
 
+	Cycle struct {
+		AlternanceType       func(childComplexity int) int
+		CumulativeCapacity   func(childComplexity int) int
+		CycleType            func(childComplexity int) int
+		MinHeadcount         func(childComplexity int) int
+		RhythmUnit           func(childComplexity int) int
+		SimultaneousCapacity func(childComplexity int) int
+		UnitsInCentre        func(childComplexity int) int
+		UnitsInCompany       func(childComplexity int) int
+		Year                 func(childComplexity int) int
+	}
+
 	Device struct {
 		ClockSkewMs        func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
@@ -223,6 +251,20 @@ type ComplexityRoot struct {
 		Field func(childComplexity int) int
 		New   func(childComplexity int) int
 		Old   func(childComplexity int) int
+	}
+
+	Funding struct {
+		AudienceComment   func(childComplexity int) int
+		Audiences         func(childComplexity int) int
+		FeesCents         func(childComplexity int) int
+		Funder            func(childComplexity int) int
+		FundingConditions func(childComplexity int) int
+		Measure           func(childComplexity int) int
+		PublicMarket      func(childComplexity int) int
+		RecruitmentState  func(childComplexity int) int
+		SchemeState       func(childComplexity int) int
+		Seats             func(childComplexity int) int
+		TotalPriceCents   func(childComplexity int) int
 	}
 
 	HistoryEntry struct {
@@ -274,75 +316,153 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddMembership        func(childComplexity int, input ent.CreateMembershipInput) int
-		AddSlot              func(childComplexity int, activityID int, input model.SlotInput) int
-		CancelRegistration   func(childComplexity int, id int) int
-		ChangePassword       func(childComplexity int, currentPassword string, newPassword string) int
-		CheckIn              func(childComplexity int, input model.CheckInInput) int
-		CreateActivity       func(childComplexity int, input ent.CreateActivityInput, slots []*model.SlotInput) int
-		CreateCertification  func(childComplexity int, input ent.CreateCertificationInput) int
-		CreateDevice         func(childComplexity int, input ent.CreateDeviceInput) int
-		CreateOrganization   func(childComplexity int, input ent.CreateOrganizationInput) int
-		CreateRegistration   func(childComplexity int, input model.RegisterInput) int
-		CreateSpeaker        func(childComplexity int, input ent.CreateSpeakerInput) int
-		CreateUser           func(childComplexity int, input ent.CreateUserInput, memberships []*model.MembershipInput) int
-		DeleteDevice         func(childComplexity int, id int) int
-		Login                func(childComplexity int, email string, password string) int
-		Logout               func(childComplexity int) int
-		MarkPresent          func(childComplexity int, registrationID int, slotID *int) int
-		Register             func(childComplexity int, input model.RegisterInput) int
-		RegisterDevice       func(childComplexity int, input model.RegisterDeviceInput) int
-		RemoveMembership     func(childComplexity int, id int) int
-		RequestPasswordReset func(childComplexity int, email string) int
-		ResetPassword        func(childComplexity int, token string, password string) int
-		RevokeDevice         func(childComplexity int, id int) int
-		RotateTicketKey      func(childComplexity int, organizationID int) int
-		SetUserActive        func(childComplexity int, id int, active bool) int
-		SpeakerLink          func(childComplexity int, id int) int
-		SyncCheckIns         func(childComplexity int, input model.SyncCheckInsInput) int
-		UndoCheckIn          func(childComplexity int, checkInID int) int
-		UpdateActivity       func(childComplexity int, id int, input ent.UpdateActivityInput) int
-		UpdateDevice         func(childComplexity int, id int, input ent.UpdateDeviceInput) int
-		UpdateMembership     func(childComplexity int, id int, input ent.UpdateMembershipInput) int
-		UpdateOrganization   func(childComplexity int, id int, input ent.UpdateOrganizationInput) int
-		UpdateSpeaker        func(childComplexity int, id int, input ent.UpdateSpeakerInput) int
-		UpdateUser           func(childComplexity int, id int, input ent.UpdateUserInput) int
+		AddMembership              func(childComplexity int, input ent.CreateMembershipInput) int
+		AddOrganizationDocument    func(childComplexity int, organizationID int, file graphql.Upload) int
+		AddSlot                    func(childComplexity int, activityID int, input model.SlotInput) int
+		ApplyOrganizationChange    func(childComplexity int, id int, comment *string) int
+		ArchiveTraining            func(childComplexity int, id int, reason string, comment string) int
+		CancelOrganizationChange   func(childComplexity int, id int) int
+		CancelRegistration         func(childComplexity int, id int) int
+		CancelTrainingSubmission   func(childComplexity int, id int) int
+		ChangePassword             func(childComplexity int, currentPassword string, newPassword string) int
+		CheckIn                    func(childComplexity int, input model.CheckInInput) int
+		CreateActivity             func(childComplexity int, input ent.CreateActivityInput, slots []*model.SlotInput) int
+		CreateCertification        func(childComplexity int, input ent.CreateCertificationInput) int
+		CreateDevice               func(childComplexity int, input ent.CreateDeviceInput) int
+		CreateOrganization         func(childComplexity int, input ent.CreateOrganizationInput) int
+		CreateRegistration         func(childComplexity int, input model.RegisterInput) int
+		CreateSpeaker              func(childComplexity int, input ent.CreateSpeakerInput) int
+		CreateTraining             func(childComplexity int, organizationID int, input schematype.TrainingDoc) int
+		CreateUser                 func(childComplexity int, input ent.CreateUserInput, memberships []*model.MembershipInput) int
+		CreateVenue                func(childComplexity int, organizationID int, input model.VenueInput) int
+		DeleteDevice               func(childComplexity int, id int) int
+		DropTrainingRequest        func(childComplexity int, id int) int
+		DuplicateSession           func(childComplexity int, id int, startsOn time.Time, endsOn time.Time) int
+		Login                      func(childComplexity int, email string, password string) int
+		Logout                     func(childComplexity int) int
+		MarkPresent                func(childComplexity int, registrationID int, slotID *int) int
+		Register                   func(childComplexity int, input model.RegisterInput) int
+		RegisterDevice             func(childComplexity int, input model.RegisterDeviceInput) int
+		RejectOrganizationChange   func(childComplexity int, id int, comment string) int
+		RejectTraining             func(childComplexity int, id int, comment string) int
+		RemoveMembership           func(childComplexity int, id int) int
+		RemoveOrganizationDocument func(childComplexity int, id int) int
+		RequestOrganizationChange  func(childComplexity int, organizationID int, input schematype.OrgChange) int
+		RequestPasswordReset       func(childComplexity int, email string) int
+		ResetPassword              func(childComplexity int, token string, password string) int
+		RevokeDevice               func(childComplexity int, id int) int
+		RotateTicketKey            func(childComplexity int, organizationID int) int
+		SetUserActive              func(childComplexity int, id int, active bool) int
+		SpeakerLink                func(childComplexity int, id int) int
+		SubmitTraining             func(childComplexity int, id int) int
+		SyncCheckIns               func(childComplexity int, input model.SyncCheckInsInput) int
+		UndoCheckIn                func(childComplexity int, checkInID int) int
+		UpdateActivity             func(childComplexity int, id int, input ent.UpdateActivityInput) int
+		UpdateDevice               func(childComplexity int, id int, input ent.UpdateDeviceInput) int
+		UpdateMembership           func(childComplexity int, id int, input ent.UpdateMembershipInput) int
+		UpdateOrganization         func(childComplexity int, id int, input ent.UpdateOrganizationInput) int
+		UpdateOrganizationProfile  func(childComplexity int, id int, input model.OrganizationProfileInput) int
+		UpdateSpeaker              func(childComplexity int, id int, input ent.UpdateSpeakerInput) int
+		UpdateTraining             func(childComplexity int, id int, input schematype.TrainingDoc) int
+		UpdateUser                 func(childComplexity int, id int, input ent.UpdateUserInput) int
+		ValidateTraining           func(childComplexity int, id int, comment *string, schemeState *string) int
 	}
 
 	Organization struct {
-		Activities    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ActivityOrder) int
+		Accreditations  func(childComplexity int) int
+		Activities      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ActivityOrder) int
+		ApeCode         func(childComplexity int) int
+		Branches        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder) int
+		ChangeRequests  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OrganizationChangeRequestOrder) int
+		City            func(childComplexity int) int
+		ContactPoints   func(childComplexity int) int
+		ContactRequests func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		Devices         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DeviceOrder) int
+		Documents       func(childComplexity int) int
+		Facilities      func(childComplexity int) int
+		History         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		ID              func(childComplexity int) int
+		InseeCode       func(childComplexity int) int
+		Kinds           func(childComplexity int) int
+		Latitude        func(childComplexity int) int
+		Longitude       func(childComplexity int) int
+		Memberships     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MembershipOrder) int
+		Name            func(childComplexity int) int
+		Nda             func(childComplexity int) int
+		OtherLabels     func(childComplexity int) int
+		Parent          func(childComplexity int) int
+		ParentID        func(childComplexity int) int
+		Postcode        func(childComplexity int) int
+		Qualiopi        func(childComplexity int) int
+		Reference       func(childComplexity int) int
+		Siren           func(childComplexity int) int
+		Siret           func(childComplexity int) int
+		SiteCode        func(childComplexity int) int
+		Speakers        func(childComplexity int) int
+		Street          func(childComplexity int) int
+		Street2         func(childComplexity int) int
+		Trainings       func(childComplexity int, role *model.TrainingRole, includeFinished *bool, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		UpdatedAt       func(childComplexity int) int
+		Venues          func(childComplexity int) int
+	}
+
+	OrganizationChange struct {
 		ApeCode       func(childComplexity int) int
-		Branches      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder) int
 		City          func(childComplexity int) int
 		ContactPoints func(childComplexity int) int
-		CreatedAt     func(childComplexity int) int
-		Devices       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DeviceOrder) int
-		History       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
-		ID            func(childComplexity int) int
-		InseeCode     func(childComplexity int) int
-		Kinds         func(childComplexity int) int
-		Latitude      func(childComplexity int) int
-		Longitude     func(childComplexity int) int
-		Memberships   func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MembershipOrder) int
+		Message       func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Nda           func(childComplexity int) int
-		Parent        func(childComplexity int) int
-		ParentID      func(childComplexity int) int
 		Postcode      func(childComplexity int) int
-		Reference     func(childComplexity int) int
-		Siren         func(childComplexity int) int
 		Siret         func(childComplexity int) int
-		SiteCode      func(childComplexity int) int
-		Speakers      func(childComplexity int) int
 		Street        func(childComplexity int) int
 		Street2       func(childComplexity int) int
-		UpdatedAt     func(childComplexity int) int
+	}
+
+	OrganizationChangeRequest struct {
+		Author          func(childComplexity int) int
+		AuthorID        func(childComplexity int) int
+		Change          func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		DecidedAt       func(childComplexity int) int
+		ID              func(childComplexity int) int
+		OperatorComment func(childComplexity int) int
+		Organization    func(childComplexity int) int
+		OrganizationID  func(childComplexity int) int
+		State           func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+	}
+
+	OrganizationChangeRequestConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	OrganizationChangeRequestEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	OrganizationConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
+	}
+
+	OrganizationDocument struct {
+		ContentType    func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Organization   func(childComplexity int) int
+		OrganizationID func(childComplexity int) int
+		Size           func(childComplexity int) int
+		URL            func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		UploadedBy     func(childComplexity int) int
+		UploadedByID   func(childComplexity int) int
 	}
 
 	OrganizationEdge struct {
@@ -405,23 +525,49 @@ type ComplexityRoot struct {
 		PublicKey func(childComplexity int) int
 	}
 
+	Qualiopi struct {
+		Apprenticeship   func(childComplexity int) int
+		SkillsAssessment func(childComplexity int) int
+		TrainingAction   func(childComplexity int) int
+		VAE              func(childComplexity int) int
+	}
+
 	Query struct {
-		Activities           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ActivityOrder, where *ent.ActivityWhereInput) int
-		Certification        func(childComplexity int, code string) int
-		CertificationHistory func(childComplexity int, code string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
-		Certifications       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, search *string, orderBy []*ent.CertificationOrder, where *ent.CertificationWhereInput) int
-		DeviceActivities     func(childComplexity int) int
-		DevicePublicKeys     func(childComplexity int) int
-		DeviceRoster         func(childComplexity int, activityID int, after *string, first *int) int
-		DeviceSetup          func(childComplexity int, organizationID int) int
-		Me                   func(childComplexity int) int
-		Node                 func(childComplexity int, id int) int
-		Nodes                func(childComplexity int, ids []int) int
-		Organizations        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
-		OutboxMessages       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OutboxMessageOrder, where *ent.OutboxMessageWhereInput) int
-		ReferenceCodes       func(childComplexity int, list string, parent *string, includeInactive *bool) int
-		SearchParticipants   func(childComplexity int, activityID int, query string, first *int) int
-		Users                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
+		Activities                 func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ActivityOrder, where *ent.ActivityWhereInput) int
+		Certification              func(childComplexity int, code string) int
+		CertificationHistory       func(childComplexity int, code string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Certifications             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, search *string, orderBy []*ent.CertificationOrder, where *ent.CertificationWhereInput) int
+		DeviceActivities           func(childComplexity int) int
+		DevicePublicKeys           func(childComplexity int) int
+		DeviceRoster               func(childComplexity int, activityID int, after *string, first *int) int
+		DeviceSetup                func(childComplexity int, organizationID int) int
+		Me                         func(childComplexity int) int
+		Node                       func(childComplexity int, id int) int
+		Nodes                      func(childComplexity int, ids []int) int
+		OrganizationChangeRequests func(childComplexity int, state *organizationchangerequest.State, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Organizations              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
+		OutboxMessages             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OutboxMessageOrder, where *ent.OutboxMessageWhereInput) int
+		ReferenceCodes             func(childComplexity int, list string, parent *string, includeInactive *bool) int
+		SearchParticipants         func(childComplexity int, activityID int, query string, first *int) int
+		TrainingByReference        func(childComplexity int, reference string) int
+		Trainings                  func(childComplexity int, organizationID *int, state []training.State, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TrainingOrder, where *ent.TrainingWhereInput) int
+		Users                      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
+		Venues                     func(childComplexity int, organizationID int) int
+	}
+
+	RecruitmentSlot struct {
+		Address   func(childComplexity int) int
+		Comment   func(childComplexity int) int
+		EndTime   func(childComplexity int) int
+		EndsOn    func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Number    func(childComplexity int) int
+		Open      func(childComplexity int) int
+		Remote    func(childComplexity int) int
+		Seats     func(childComplexity int) int
+		StartTime func(childComplexity int) int
+		StartsOn  func(childComplexity int) int
+		WebLink   func(childComplexity int) int
 	}
 
 	ReferenceCode struct {
@@ -540,12 +686,97 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Session struct {
+		ArchivedAt            func(childComplexity int) int
+		ContactRequests       func(childComplexity int) int
+		CourseType            func(childComplexity int) int
+		CreatedAt             func(childComplexity int) int
+		Cycles                func(childComplexity int) int
+		EndsOn                func(childComplexity int) int
+		Equipment             func(childComplexity int) int
+		Finished              func(childComplexity int) int
+		Fundings              func(childComplexity int) int
+		HoursComment          func(childComplexity int) int
+		HoursInCentre         func(childComplexity int) int
+		HoursInCompany        func(childComplexity int) int
+		HoursTotal            func(childComplexity int) int
+		HoursWeekly           func(childComplexity int) int
+		ID                    func(childComplexity int) int
+		OnDemand              func(childComplexity int) int
+		OrganizationID        func(childComplexity int) int
+		PermanentEntry        func(childComplexity int) int
+		Prerequisites         func(childComplexity int) int
+		PrincipalTrainer      func(childComplexity int) int
+		PrincipalTrainerID    func(childComplexity int) int
+		RecruitmentModalities func(childComplexity int) int
+		RecruitmentSlots      func(childComplexity int) int
+		Reference             func(childComplexity int) int
+		RegistrationVenue     func(childComplexity int) int
+		RegistrationVenueID   func(childComplexity int) int
+		Rhythm                func(childComplexity int) int
+		RhythmComment         func(childComplexity int) int
+		SkillBlocks           func(childComplexity int) int
+		StartsOn              func(childComplexity int) int
+		TeachingMode          func(childComplexity int) int
+		Trainers              func(childComplexity int) int
+		Training              func(childComplexity int) int
+		TrainingID            func(childComplexity int) int
+		UpdatedAt             func(childComplexity int) int
+		Venues                func(childComplexity int) int
+		WorkStudyContract     func(childComplexity int) int
+	}
+
+	SessionConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SessionDraft struct {
+		ContactRequests       func(childComplexity int) int
+		CourseType            func(childComplexity int) int
+		Cycles                func(childComplexity int) int
+		EndsOn                func(childComplexity int) int
+		Equipment             func(childComplexity int) int
+		Fundings              func(childComplexity int) int
+		HoursComment          func(childComplexity int) int
+		HoursInCentre         func(childComplexity int) int
+		HoursInCompany        func(childComplexity int) int
+		HoursWeekly           func(childComplexity int) int
+		ID                    func(childComplexity int) int
+		OnDemand              func(childComplexity int) int
+		PermanentEntry        func(childComplexity int) int
+		Prerequisites         func(childComplexity int) int
+		RecruitmentModalities func(childComplexity int) int
+		RecruitmentSlots      func(childComplexity int) int
+		RegistrationVenueID   func(childComplexity int) int
+		Rhythm                func(childComplexity int) int
+		RhythmComment         func(childComplexity int) int
+		SkillBlocks           func(childComplexity int) int
+		StartsOn              func(childComplexity int) int
+		TeachingMode          func(childComplexity int) int
+		TrainerIDs            func(childComplexity int) int
+		VenueIDs              func(childComplexity int) int
+		WorkStudyContract     func(childComplexity int) int
+	}
+
+	SessionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	SkillBlock struct {
 		Certification   func(childComplexity int) int
 		CertificationID func(childComplexity int) int
 		Code            func(childComplexity int) int
 		ID              func(childComplexity int) int
 		Label           func(childComplexity int) int
+	}
+
+	SkillBlockUse struct {
+		BlockCodes        func(childComplexity int) int
+		CertificationCode func(childComplexity int) int
+		Validation        func(childComplexity int) int
 	}
 
 	Slot struct {
@@ -578,8 +809,9 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		CheckInRecorded func(childComplexity int, activityID int) int
-		HistoryRecorded func(childComplexity int, organizationID *int) int
+		CheckInRecorded      func(childComplexity int, activityID int) int
+		HistoryRecorded      func(childComplexity int, organizationID *int) int
+		TrainingStateChanged func(childComplexity int) int
 	}
 
 	SyncCheckInsPayload struct {
@@ -599,6 +831,85 @@ type ComplexityRoot struct {
 	Ticket struct {
 		Code   func(childComplexity int) int
 		PngURL func(childComplexity int) int
+	}
+
+	Training struct {
+		Affelnet           func(childComplexity int) int
+		Apprenticeship     func(childComplexity int) int
+		ArchiveComment     func(childComplexity int) int
+		ArchiveReason      func(childComplexity int) int
+		Author             func(childComplexity int) int
+		AuthorID           func(childComplexity int) int
+		CertificationCodes func(childComplexity int) int
+		Certifications     func(childComplexity int) int
+		Certifying         func(childComplexity int) int
+		ChangeState        func(childComplexity int) int
+		ContactRequests    func(childComplexity int) int
+		Content            func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		CycleYears         func(childComplexity int) int
+		Draft              func(childComplexity int) int
+		Editable           func(childComplexity int) int
+		EntryLevel         func(childComplexity int) int
+		ExitLevel          func(childComplexity int) int
+		ExpectedResults    func(childComplexity int) int
+		History            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		ID                 func(childComplexity int) int
+		LastActionAt       func(childComplexity int) int
+		Objective          func(childComplexity int) int
+		OperatorComment    func(childComplexity int) int
+		Organization       func(childComplexity int) int
+		OrganizationID     func(childComplexity int) int
+		Parcoursup         func(childComplexity int) int
+		PublishedAt        func(childComplexity int) int
+		Reference          func(childComplexity int) int
+		Sessions           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.SessionOrder, where *ent.SessionWhereInput) int
+		State              func(childComplexity int) int
+		SubmittedAt        func(childComplexity int) int
+		Title              func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+		WebLinks           func(childComplexity int) int
+	}
+
+	TrainingConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	TrainingDraft struct {
+		Affelnet           func(childComplexity int) int
+		Apprenticeship     func(childComplexity int) int
+		CertificationCodes func(childComplexity int) int
+		Certifying         func(childComplexity int) int
+		ContactRequests    func(childComplexity int) int
+		Content            func(childComplexity int) int
+		CycleYears         func(childComplexity int) int
+		EntryLevel         func(childComplexity int) int
+		ExitLevel          func(childComplexity int) int
+		ExpectedResults    func(childComplexity int) int
+		Objective          func(childComplexity int) int
+		Parcoursup         func(childComplexity int) int
+		Sessions           func(childComplexity int) int
+		Title              func(childComplexity int) int
+		WebLinks           func(childComplexity int) int
+	}
+
+	TrainingEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	TrainingPayload struct {
+		Training func(childComplexity int) int
+		Warnings func(childComplexity int) int
+	}
+
+	TrainingStateChange struct {
+		ChangeState func(childComplexity int) int
+		Comment     func(childComplexity int) int
+		State       func(childComplexity int) int
+		Training    func(childComplexity int) int
 	}
 
 	User struct {
@@ -628,6 +939,48 @@ type ComplexityRoot struct {
 	UserEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Venue struct {
+		City           func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		ID             func(childComplexity int) int
+		InseeCode      func(childComplexity int) int
+		Latitude       func(childComplexity int) int
+		Locality       func(childComplexity int) int
+		Longitude      func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Organization   func(childComplexity int) int
+		OrganizationID func(childComplexity int) int
+		Phone          func(childComplexity int) int
+		PoBox          func(childComplexity int) int
+		Postcode       func(childComplexity int) int
+		Siret          func(childComplexity int) int
+		Street         func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+	}
+
+	VenueConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	VenueEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	VenuePayload struct {
+		Venue    func(childComplexity int) int
+		Warnings func(childComplexity int) int
+	}
+
+	Warning struct {
+		Code    func(childComplexity int) int
+		Field   func(childComplexity int) int
+		Message func(childComplexity int) int
+		Rule    func(childComplexity int) int
 	}
 }
 
@@ -659,6 +1012,23 @@ type MutationResolver interface {
 	UpdateMembership(ctx context.Context, id int, input ent.UpdateMembershipInput) (*ent.Membership, error)
 	RemoveMembership(ctx context.Context, id int) (int, error)
 	CreateCertification(ctx context.Context, input ent.CreateCertificationInput) (*ent.Certification, error)
+	UpdateOrganizationProfile(ctx context.Context, id int, input model.OrganizationProfileInput) (*ent.Organization, error)
+	RequestOrganizationChange(ctx context.Context, organizationID int, input schematype.OrgChange) (*ent.OrganizationChangeRequest, error)
+	CancelOrganizationChange(ctx context.Context, id int) (*ent.OrganizationChangeRequest, error)
+	ApplyOrganizationChange(ctx context.Context, id int, comment *string) (*ent.OrganizationChangeRequest, error)
+	RejectOrganizationChange(ctx context.Context, id int, comment string) (*ent.OrganizationChangeRequest, error)
+	AddOrganizationDocument(ctx context.Context, organizationID int, file graphql.Upload) (*ent.OrganizationDocument, error)
+	RemoveOrganizationDocument(ctx context.Context, id int) (int, error)
+	CreateTraining(ctx context.Context, organizationID int, input schematype.TrainingDoc) (*model.TrainingPayload, error)
+	UpdateTraining(ctx context.Context, id int, input schematype.TrainingDoc) (*model.TrainingPayload, error)
+	SubmitTraining(ctx context.Context, id int) (*model.TrainingPayload, error)
+	CancelTrainingSubmission(ctx context.Context, id int) (*ent.Training, error)
+	DropTrainingRequest(ctx context.Context, id int) (int, error)
+	ValidateTraining(ctx context.Context, id int, comment *string, schemeState *string) (*ent.Training, error)
+	RejectTraining(ctx context.Context, id int, comment string) (*ent.Training, error)
+	ArchiveTraining(ctx context.Context, id int, reason string, comment string) (*ent.Training, error)
+	DuplicateSession(ctx context.Context, id int, startsOn time.Time, endsOn time.Time) (*model.TrainingPayload, error)
+	CreateVenue(ctx context.Context, organizationID int, input model.VenueInput) (*model.VenuePayload, error)
 	CreateActivity(ctx context.Context, input ent.CreateActivityInput, slots []*model.SlotInput) (*ent.Activity, error)
 	UpdateActivity(ctx context.Context, id int, input ent.UpdateActivityInput) (*ent.Activity, error)
 	AddSlot(ctx context.Context, activityID int, input model.SlotInput) (*ent.Slot, error)
@@ -680,7 +1050,12 @@ type MutationResolver interface {
 	UndoCheckIn(ctx context.Context, checkInID int) (*ent.Scan, error)
 }
 type OrganizationResolver interface {
+	Accreditations(ctx context.Context, obj *ent.Organization) ([]*ent.Accreditation, error)
+	Trainings(ctx context.Context, obj *ent.Organization, role *model.TrainingRole, includeFinished *bool, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.TrainingConnection, error)
 	History(ctx context.Context, obj *ent.Organization, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error)
+}
+type OrganizationDocumentResolver interface {
+	URL(ctx context.Context, obj *ent.OrganizationDocument) (string, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -693,6 +1068,10 @@ type QueryResolver interface {
 	Certification(ctx context.Context, code string) (*ent.Certification, error)
 	ReferenceCodes(ctx context.Context, list string, parent *string, includeInactive *bool) ([]*ent.ReferenceCode, error)
 	CertificationHistory(ctx context.Context, code string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error)
+	OrganizationChangeRequests(ctx context.Context, state *organizationchangerequest.State, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.OrganizationChangeRequestConnection, error)
+	Trainings(ctx context.Context, organizationID *int, state []training.State, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TrainingOrder, where *ent.TrainingWhereInput) (*ent.TrainingConnection, error)
+	TrainingByReference(ctx context.Context, reference string) (*ent.Training, error)
+	Venues(ctx context.Context, organizationID int) ([]*ent.Venue, error)
 	DeviceActivities(ctx context.Context) ([]*ent.Activity, error)
 	DevicePublicKeys(ctx context.Context) ([]*model.PublicKey, error)
 	DeviceRoster(ctx context.Context, activityID int, after *string, first *int) (*model.RosterPage, error)
@@ -705,9 +1084,17 @@ type RegistrationResolver interface {
 	Ticket(ctx context.Context, obj *ent.Registration) (*model.Ticket, error)
 	CheckedInAt(ctx context.Context, obj *ent.Registration, slotID *int) (*time.Time, error)
 }
+type SessionResolver interface {
+	Finished(ctx context.Context, obj *ent.Session) (bool, error)
+}
 type SubscriptionResolver interface {
 	HistoryRecorded(ctx context.Context, organizationID *int) (<-chan *ent.HistoryEntry, error)
+	TrainingStateChanged(ctx context.Context) (<-chan *model.TrainingStateChange, error)
 	CheckInRecorded(ctx context.Context, activityID int) (<-chan *model.CheckInEvent, error)
+}
+type TrainingResolver interface {
+	Editable(ctx context.Context, obj *ent.Training) (bool, error)
+	History(ctx context.Context, obj *ent.Training, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error)
 }
 type UserResolver interface {
 	History(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error)
@@ -1019,6 +1406,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ActivityStats.Registrations(childComplexity), true
 
+	case "Address.city":
+		if e.ComplexityRoot.Address.City == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.City(childComplexity), true
+	case "Address.inseeCode":
+		if e.ComplexityRoot.Address.InseeCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.InseeCode(childComplexity), true
+	case "Address.line1":
+		if e.ComplexityRoot.Address.Line1 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.Line1(childComplexity), true
+	case "Address.line2":
+		if e.ComplexityRoot.Address.Line2 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.Line2(childComplexity), true
+	case "Address.name":
+		if e.ComplexityRoot.Address.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.Name(childComplexity), true
+	case "Address.postcode":
+		if e.ComplexityRoot.Address.Postcode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.Postcode(childComplexity), true
+
 	case "AuthPayload.expiresAt":
 		if e.ComplexityRoot.AuthPayload.ExpiresAt == nil {
 			break
@@ -1080,6 +1504,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Certification.Code(childComplexity), true
+	case "Certification.content":
+		if e.ComplexityRoot.Certification.Content == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certification.Content(childComplexity), true
 	case "Certification.createdAt":
 		if e.ComplexityRoot.Certification.CreatedAt == nil {
 			break
@@ -1128,6 +1558,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Certification.NsfCodes(childComplexity), true
+	case "Certification.objective":
+		if e.ComplexityRoot.Certification.Objective == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certification.Objective(childComplexity), true
 	case "Certification.registrationEndDate":
 		if e.ComplexityRoot.Certification.RegistrationEndDate == nil {
 			break
@@ -1344,6 +1780,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ContactPoint.Value(childComplexity), true
 
+	case "Cycle.alternanceType":
+		if e.ComplexityRoot.Cycle.AlternanceType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cycle.AlternanceType(childComplexity), true
+	case "Cycle.cumulativeCapacity":
+		if e.ComplexityRoot.Cycle.CumulativeCapacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cycle.CumulativeCapacity(childComplexity), true
+	case "Cycle.cycleType":
+		if e.ComplexityRoot.Cycle.CycleType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cycle.CycleType(childComplexity), true
+	case "Cycle.minHeadcount":
+		if e.ComplexityRoot.Cycle.MinHeadcount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cycle.MinHeadcount(childComplexity), true
+	case "Cycle.rhythmUnit":
+		if e.ComplexityRoot.Cycle.RhythmUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cycle.RhythmUnit(childComplexity), true
+	case "Cycle.simultaneousCapacity":
+		if e.ComplexityRoot.Cycle.SimultaneousCapacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cycle.SimultaneousCapacity(childComplexity), true
+	case "Cycle.unitsInCentre":
+		if e.ComplexityRoot.Cycle.UnitsInCentre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cycle.UnitsInCentre(childComplexity), true
+	case "Cycle.unitsInCompany":
+		if e.ComplexityRoot.Cycle.UnitsInCompany == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cycle.UnitsInCompany(childComplexity), true
+	case "Cycle.year":
+		if e.ComplexityRoot.Cycle.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cycle.Year(childComplexity), true
+
 	case "Device.clockSkewMs":
 		if e.ComplexityRoot.Device.ClockSkewMs == nil {
 			break
@@ -1503,6 +1994,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FieldChange.Old(childComplexity), true
+
+	case "Funding.audienceComment":
+		if e.ComplexityRoot.Funding.AudienceComment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Funding.AudienceComment(childComplexity), true
+	case "Funding.audiences":
+		if e.ComplexityRoot.Funding.Audiences == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Funding.Audiences(childComplexity), true
+	case "Funding.feesCents":
+		if e.ComplexityRoot.Funding.FeesCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Funding.FeesCents(childComplexity), true
+	case "Funding.funder":
+		if e.ComplexityRoot.Funding.Funder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Funding.Funder(childComplexity), true
+	case "Funding.fundingConditions":
+		if e.ComplexityRoot.Funding.FundingConditions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Funding.FundingConditions(childComplexity), true
+	case "Funding.measure":
+		if e.ComplexityRoot.Funding.Measure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Funding.Measure(childComplexity), true
+	case "Funding.publicMarket":
+		if e.ComplexityRoot.Funding.PublicMarket == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Funding.PublicMarket(childComplexity), true
+	case "Funding.recruitmentState":
+		if e.ComplexityRoot.Funding.RecruitmentState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Funding.RecruitmentState(childComplexity), true
+	case "Funding.schemeState":
+		if e.ComplexityRoot.Funding.SchemeState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Funding.SchemeState(childComplexity), true
+	case "Funding.seats":
+		if e.ComplexityRoot.Funding.Seats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Funding.Seats(childComplexity), true
+	case "Funding.totalPriceCents":
+		if e.ComplexityRoot.Funding.TotalPriceCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Funding.TotalPriceCents(childComplexity), true
 
 	case "HistoryEntry.action":
 		if e.ComplexityRoot.HistoryEntry.Action == nil {
@@ -1701,6 +2259,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddMembership(childComplexity, args["input"].(ent.CreateMembershipInput)), true
+	case "Mutation.addOrganizationDocument":
+		if e.ComplexityRoot.Mutation.AddOrganizationDocument == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addOrganizationDocument_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddOrganizationDocument(childComplexity, args["organizationId"].(int), args["file"].(graphql.Upload)), true
 	case "Mutation.addSlot":
 		if e.ComplexityRoot.Mutation.AddSlot == nil {
 			break
@@ -1712,6 +2281,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddSlot(childComplexity, args["activityId"].(int), args["input"].(model.SlotInput)), true
+	case "Mutation.applyOrganizationChange":
+		if e.ComplexityRoot.Mutation.ApplyOrganizationChange == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_applyOrganizationChange_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApplyOrganizationChange(childComplexity, args["id"].(int), args["comment"].(*string)), true
+	case "Mutation.archiveTraining":
+		if e.ComplexityRoot.Mutation.ArchiveTraining == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_archiveTraining_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ArchiveTraining(childComplexity, args["id"].(int), args["reason"].(string), args["comment"].(string)), true
+	case "Mutation.cancelOrganizationChange":
+		if e.ComplexityRoot.Mutation.CancelOrganizationChange == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelOrganizationChange_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelOrganizationChange(childComplexity, args["id"].(int)), true
 	case "Mutation.cancelRegistration":
 		if e.ComplexityRoot.Mutation.CancelRegistration == nil {
 			break
@@ -1723,6 +2325,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelRegistration(childComplexity, args["id"].(int)), true
+	case "Mutation.cancelTrainingSubmission":
+		if e.ComplexityRoot.Mutation.CancelTrainingSubmission == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelTrainingSubmission_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelTrainingSubmission(childComplexity, args["id"].(int)), true
 	case "Mutation.changePassword":
 		if e.ComplexityRoot.Mutation.ChangePassword == nil {
 			break
@@ -1811,6 +2424,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateSpeaker(childComplexity, args["input"].(ent.CreateSpeakerInput)), true
+	case "Mutation.createTraining":
+		if e.ComplexityRoot.Mutation.CreateTraining == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createTraining_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateTraining(childComplexity, args["organizationId"].(int), args["input"].(schematype.TrainingDoc)), true
 	case "Mutation.createUser":
 		if e.ComplexityRoot.Mutation.CreateUser == nil {
 			break
@@ -1822,6 +2446,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateUser(childComplexity, args["input"].(ent.CreateUserInput), args["memberships"].([]*model.MembershipInput)), true
+	case "Mutation.createVenue":
+		if e.ComplexityRoot.Mutation.CreateVenue == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createVenue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateVenue(childComplexity, args["organizationId"].(int), args["input"].(model.VenueInput)), true
 	case "Mutation.deleteDevice":
 		if e.ComplexityRoot.Mutation.DeleteDevice == nil {
 			break
@@ -1833,6 +2468,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteDevice(childComplexity, args["id"].(int)), true
+	case "Mutation.dropTrainingRequest":
+		if e.ComplexityRoot.Mutation.DropTrainingRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_dropTrainingRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DropTrainingRequest(childComplexity, args["id"].(int)), true
+	case "Mutation.duplicateSession":
+		if e.ComplexityRoot.Mutation.DuplicateSession == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_duplicateSession_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DuplicateSession(childComplexity, args["id"].(int), args["startsOn"].(time.Time), args["endsOn"].(time.Time)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -1883,6 +2540,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegisterDevice(childComplexity, args["input"].(model.RegisterDeviceInput)), true
+	case "Mutation.rejectOrganizationChange":
+		if e.ComplexityRoot.Mutation.RejectOrganizationChange == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rejectOrganizationChange_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RejectOrganizationChange(childComplexity, args["id"].(int), args["comment"].(string)), true
+	case "Mutation.rejectTraining":
+		if e.ComplexityRoot.Mutation.RejectTraining == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rejectTraining_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RejectTraining(childComplexity, args["id"].(int), args["comment"].(string)), true
 	case "Mutation.removeMembership":
 		if e.ComplexityRoot.Mutation.RemoveMembership == nil {
 			break
@@ -1894,6 +2573,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveMembership(childComplexity, args["id"].(int)), true
+	case "Mutation.removeOrganizationDocument":
+		if e.ComplexityRoot.Mutation.RemoveOrganizationDocument == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeOrganizationDocument_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveOrganizationDocument(childComplexity, args["id"].(int)), true
+	case "Mutation.requestOrganizationChange":
+		if e.ComplexityRoot.Mutation.RequestOrganizationChange == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestOrganizationChange_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestOrganizationChange(childComplexity, args["organizationId"].(int), args["input"].(schematype.OrgChange)), true
 	case "Mutation.requestPasswordReset":
 		if e.ComplexityRoot.Mutation.RequestPasswordReset == nil {
 			break
@@ -1960,6 +2661,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SpeakerLink(childComplexity, args["id"].(int)), true
+	case "Mutation.submitTraining":
+		if e.ComplexityRoot.Mutation.SubmitTraining == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitTraining_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitTraining(childComplexity, args["id"].(int)), true
 	case "Mutation.syncCheckIns":
 		if e.ComplexityRoot.Mutation.SyncCheckIns == nil {
 			break
@@ -2026,6 +2738,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateOrganization(childComplexity, args["id"].(int), args["input"].(ent.UpdateOrganizationInput)), true
+	case "Mutation.updateOrganizationProfile":
+		if e.ComplexityRoot.Mutation.UpdateOrganizationProfile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateOrganizationProfile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateOrganizationProfile(childComplexity, args["id"].(int), args["input"].(model.OrganizationProfileInput)), true
 	case "Mutation.updateSpeaker":
 		if e.ComplexityRoot.Mutation.UpdateSpeaker == nil {
 			break
@@ -2037,6 +2760,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateSpeaker(childComplexity, args["id"].(int), args["input"].(ent.UpdateSpeakerInput)), true
+	case "Mutation.updateTraining":
+		if e.ComplexityRoot.Mutation.UpdateTraining == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateTraining_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateTraining(childComplexity, args["id"].(int), args["input"].(schematype.TrainingDoc)), true
 	case "Mutation.updateUser":
 		if e.ComplexityRoot.Mutation.UpdateUser == nil {
 			break
@@ -2048,7 +2782,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateUser(childComplexity, args["id"].(int), args["input"].(ent.UpdateUserInput)), true
+	case "Mutation.validateTraining":
+		if e.ComplexityRoot.Mutation.ValidateTraining == nil {
+			break
+		}
 
+		args, err := ec.field_Mutation_validateTraining_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ValidateTraining(childComplexity, args["id"].(int), args["comment"].(*string), args["schemeState"].(*string)), true
+
+	case "Organization.accreditations":
+		if e.ComplexityRoot.Organization.Accreditations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.Accreditations(childComplexity), true
 	case "Organization.activities":
 		if e.ComplexityRoot.Organization.Activities == nil {
 			break
@@ -2077,6 +2828,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Branches(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.OrganizationOrder)), true
+	case "Organization.changeRequests":
+		if e.ComplexityRoot.Organization.ChangeRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Organization_changeRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Organization.ChangeRequests(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.OrganizationChangeRequestOrder)), true
 	case "Organization.city":
 		if e.ComplexityRoot.Organization.City == nil {
 			break
@@ -2089,6 +2851,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.ContactPoints(childComplexity), true
+	case "Organization.contactRequests":
+		if e.ComplexityRoot.Organization.ContactRequests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.ContactRequests(childComplexity), true
 	case "Organization.createdAt":
 		if e.ComplexityRoot.Organization.CreatedAt == nil {
 			break
@@ -2106,6 +2874,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Devices(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.DeviceOrder)), true
+	case "Organization.documents":
+		if e.ComplexityRoot.Organization.Documents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.Documents(childComplexity), true
+	case "Organization.facilities":
+		if e.ComplexityRoot.Organization.Facilities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.Facilities(childComplexity), true
 	case "Organization.history":
 		if e.ComplexityRoot.Organization.History == nil {
 			break
@@ -2170,6 +2950,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Nda(childComplexity), true
+	case "Organization.otherLabels":
+		if e.ComplexityRoot.Organization.OtherLabels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.OtherLabels(childComplexity), true
 	case "Organization.parent":
 		if e.ComplexityRoot.Organization.Parent == nil {
 			break
@@ -2188,6 +2974,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Postcode(childComplexity), true
+	case "Organization.qualiopi":
+		if e.ComplexityRoot.Organization.Qualiopi == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.Qualiopi(childComplexity), true
 	case "Organization.reference":
 		if e.ComplexityRoot.Organization.Reference == nil {
 			break
@@ -2230,12 +3022,189 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Street2(childComplexity), true
+	case "Organization.trainings":
+		if e.ComplexityRoot.Organization.Trainings == nil {
+			break
+		}
+
+		args, err := ec.field_Organization_trainings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Organization.Trainings(childComplexity, args["role"].(*model.TrainingRole), args["includeFinished"].(*bool), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
 	case "Organization.updatedAt":
 		if e.ComplexityRoot.Organization.UpdatedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Organization.UpdatedAt(childComplexity), true
+	case "Organization.venues":
+		if e.ComplexityRoot.Organization.Venues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.Venues(childComplexity), true
+
+	case "OrganizationChange.apeCode":
+		if e.ComplexityRoot.OrganizationChange.ApeCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationChange.ApeCode(childComplexity), true
+	case "OrganizationChange.city":
+		if e.ComplexityRoot.OrganizationChange.City == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationChange.City(childComplexity), true
+	case "OrganizationChange.contactPoints":
+		if e.ComplexityRoot.OrganizationChange.ContactPoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationChange.ContactPoints(childComplexity), true
+	case "OrganizationChange.message":
+		if e.ComplexityRoot.OrganizationChange.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationChange.Message(childComplexity), true
+	case "OrganizationChange.name":
+		if e.ComplexityRoot.OrganizationChange.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationChange.Name(childComplexity), true
+	case "OrganizationChange.nda":
+		if e.ComplexityRoot.OrganizationChange.Nda == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationChange.Nda(childComplexity), true
+	case "OrganizationChange.postcode":
+		if e.ComplexityRoot.OrganizationChange.Postcode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationChange.Postcode(childComplexity), true
+	case "OrganizationChange.siret":
+		if e.ComplexityRoot.OrganizationChange.Siret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationChange.Siret(childComplexity), true
+	case "OrganizationChange.street":
+		if e.ComplexityRoot.OrganizationChange.Street == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationChange.Street(childComplexity), true
+	case "OrganizationChange.street2":
+		if e.ComplexityRoot.OrganizationChange.Street2 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationChange.Street2(childComplexity), true
+
+	case "OrganizationChangeRequest.author":
+		if e.ComplexityRoot.OrganizationChangeRequest.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationChangeRequest.Author(childComplexity), true
+	case "OrganizationChangeRequest.authorID":
+		if e.ComplexityRoot.OrganizationChangeRequest.AuthorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationChangeRequest.AuthorID(childComplexity), true
+	case "OrganizationChangeRequest.change":
+		if e.ComplexityRoot.OrganizationChangeRequest.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationChangeRequest.Change(childComplexity), true
+	case "OrganizationChangeRequest.createdAt":
+		if e.ComplexityRoot.OrganizationChangeRequest.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationChangeRequest.CreatedAt(childComplexity), true
+	case "OrganizationChangeRequest.decidedAt":
+		if e.ComplexityRoot.OrganizationChangeRequest.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationChangeRequest.DecidedAt(childComplexity), true
+	case "OrganizationChangeRequest.id":
+		if e.ComplexityRoot.OrganizationChangeRequest.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationChangeRequest.ID(childComplexity), true
+	case "OrganizationChangeRequest.operatorComment":
+		if e.ComplexityRoot.OrganizationChangeRequest.OperatorComment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationChangeRequest.OperatorComment(childComplexity), true
+	case "OrganizationChangeRequest.organization":
+		if e.ComplexityRoot.OrganizationChangeRequest.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationChangeRequest.Organization(childComplexity), true
+	case "OrganizationChangeRequest.organizationID":
+		if e.ComplexityRoot.OrganizationChangeRequest.OrganizationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationChangeRequest.OrganizationID(childComplexity), true
+	case "OrganizationChangeRequest.state":
+		if e.ComplexityRoot.OrganizationChangeRequest.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationChangeRequest.State(childComplexity), true
+	case "OrganizationChangeRequest.updatedAt":
+		if e.ComplexityRoot.OrganizationChangeRequest.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationChangeRequest.UpdatedAt(childComplexity), true
+
+	case "OrganizationChangeRequestConnection.edges":
+		if e.ComplexityRoot.OrganizationChangeRequestConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationChangeRequestConnection.Edges(childComplexity), true
+	case "OrganizationChangeRequestConnection.pageInfo":
+		if e.ComplexityRoot.OrganizationChangeRequestConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationChangeRequestConnection.PageInfo(childComplexity), true
+	case "OrganizationChangeRequestConnection.totalCount":
+		if e.ComplexityRoot.OrganizationChangeRequestConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationChangeRequestConnection.TotalCount(childComplexity), true
+
+	case "OrganizationChangeRequestEdge.cursor":
+		if e.ComplexityRoot.OrganizationChangeRequestEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationChangeRequestEdge.Cursor(childComplexity), true
+	case "OrganizationChangeRequestEdge.node":
+		if e.ComplexityRoot.OrganizationChangeRequestEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationChangeRequestEdge.Node(childComplexity), true
 
 	case "OrganizationConnection.edges":
 		if e.ComplexityRoot.OrganizationConnection.Edges == nil {
@@ -2255,6 +3224,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrganizationConnection.TotalCount(childComplexity), true
+
+	case "OrganizationDocument.contentType":
+		if e.ComplexityRoot.OrganizationDocument.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationDocument.ContentType(childComplexity), true
+	case "OrganizationDocument.createdAt":
+		if e.ComplexityRoot.OrganizationDocument.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationDocument.CreatedAt(childComplexity), true
+	case "OrganizationDocument.id":
+		if e.ComplexityRoot.OrganizationDocument.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationDocument.ID(childComplexity), true
+	case "OrganizationDocument.name":
+		if e.ComplexityRoot.OrganizationDocument.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationDocument.Name(childComplexity), true
+	case "OrganizationDocument.organization":
+		if e.ComplexityRoot.OrganizationDocument.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationDocument.Organization(childComplexity), true
+	case "OrganizationDocument.organizationID":
+		if e.ComplexityRoot.OrganizationDocument.OrganizationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationDocument.OrganizationID(childComplexity), true
+	case "OrganizationDocument.size":
+		if e.ComplexityRoot.OrganizationDocument.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationDocument.Size(childComplexity), true
+	case "OrganizationDocument.url":
+		if e.ComplexityRoot.OrganizationDocument.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationDocument.URL(childComplexity), true
+	case "OrganizationDocument.updatedAt":
+		if e.ComplexityRoot.OrganizationDocument.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationDocument.UpdatedAt(childComplexity), true
+	case "OrganizationDocument.uploadedBy":
+		if e.ComplexityRoot.OrganizationDocument.UploadedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationDocument.UploadedBy(childComplexity), true
+	case "OrganizationDocument.uploadedByID":
+		if e.ComplexityRoot.OrganizationDocument.UploadedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationDocument.UploadedByID(childComplexity), true
 
 	case "OrganizationEdge.cursor":
 		if e.ComplexityRoot.OrganizationEdge.Cursor == nil {
@@ -2480,6 +3516,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PublicKey.PublicKey(childComplexity), true
 
+	case "Qualiopi.apprenticeship":
+		if e.ComplexityRoot.Qualiopi.Apprenticeship == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Qualiopi.Apprenticeship(childComplexity), true
+	case "Qualiopi.skillsAssessment":
+		if e.ComplexityRoot.Qualiopi.SkillsAssessment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Qualiopi.SkillsAssessment(childComplexity), true
+	case "Qualiopi.trainingAction":
+		if e.ComplexityRoot.Qualiopi.TrainingAction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Qualiopi.TrainingAction(childComplexity), true
+	case "Qualiopi.vae":
+		if e.ComplexityRoot.Qualiopi.VAE == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Qualiopi.VAE(childComplexity), true
+
 	case "Query.activities":
 		if e.ComplexityRoot.Query.Activities == nil {
 			break
@@ -2587,6 +3648,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]int)), true
+	case "Query.organizationChangeRequests":
+		if e.ComplexityRoot.Query.OrganizationChangeRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Query_organizationChangeRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OrganizationChangeRequests(childComplexity, args["state"].(*organizationchangerequest.State), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
 	case "Query.organizations":
 		if e.ComplexityRoot.Query.Organizations == nil {
 			break
@@ -2631,6 +3703,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SearchParticipants(childComplexity, args["activityId"].(int), args["query"].(string), args["first"].(*int)), true
+	case "Query.trainingByReference":
+		if e.ComplexityRoot.Query.TrainingByReference == nil {
+			break
+		}
+
+		args, err := ec.field_Query_trainingByReference_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TrainingByReference(childComplexity, args["reference"].(string)), true
+	case "Query.trainings":
+		if e.ComplexityRoot.Query.Trainings == nil {
+			break
+		}
+
+		args, err := ec.field_Query_trainings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Trainings(childComplexity, args["organizationId"].(*int), args["state"].([]training.State), args["search"].(*string), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.TrainingOrder), args["where"].(*ent.TrainingWhereInput)), true
 	case "Query.users":
 		if e.ComplexityRoot.Query.Users == nil {
 			break
@@ -2642,6 +3736,90 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.UserOrder), args["where"].(*ent.UserWhereInput)), true
+	case "Query.venues":
+		if e.ComplexityRoot.Query.Venues == nil {
+			break
+		}
+
+		args, err := ec.field_Query_venues_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Venues(childComplexity, args["organizationId"].(int)), true
+
+	case "RecruitmentSlot.address":
+		if e.ComplexityRoot.RecruitmentSlot.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecruitmentSlot.Address(childComplexity), true
+	case "RecruitmentSlot.comment":
+		if e.ComplexityRoot.RecruitmentSlot.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecruitmentSlot.Comment(childComplexity), true
+	case "RecruitmentSlot.endTime":
+		if e.ComplexityRoot.RecruitmentSlot.EndTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecruitmentSlot.EndTime(childComplexity), true
+	case "RecruitmentSlot.endsOn":
+		if e.ComplexityRoot.RecruitmentSlot.EndsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecruitmentSlot.EndsOn(childComplexity), true
+	case "RecruitmentSlot.kind":
+		if e.ComplexityRoot.RecruitmentSlot.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecruitmentSlot.Kind(childComplexity), true
+	case "RecruitmentSlot.number":
+		if e.ComplexityRoot.RecruitmentSlot.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecruitmentSlot.Number(childComplexity), true
+	case "RecruitmentSlot.open":
+		if e.ComplexityRoot.RecruitmentSlot.Open == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecruitmentSlot.Open(childComplexity), true
+	case "RecruitmentSlot.remote":
+		if e.ComplexityRoot.RecruitmentSlot.Remote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecruitmentSlot.Remote(childComplexity), true
+	case "RecruitmentSlot.seats":
+		if e.ComplexityRoot.RecruitmentSlot.Seats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecruitmentSlot.Seats(childComplexity), true
+	case "RecruitmentSlot.startTime":
+		if e.ComplexityRoot.RecruitmentSlot.StartTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecruitmentSlot.StartTime(childComplexity), true
+	case "RecruitmentSlot.startsOn":
+		if e.ComplexityRoot.RecruitmentSlot.StartsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecruitmentSlot.StartsOn(childComplexity), true
+	case "RecruitmentSlot.webLink":
+		if e.ComplexityRoot.RecruitmentSlot.WebLink == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecruitmentSlot.WebLink(childComplexity), true
 
 	case "ReferenceCode.active":
 		if e.ComplexityRoot.ReferenceCode.Active == nil {
@@ -3145,6 +4323,412 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ScanEdge.Node(childComplexity), true
 
+	case "Session.archivedAt":
+		if e.ComplexityRoot.Session.ArchivedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.ArchivedAt(childComplexity), true
+	case "Session.contactRequests":
+		if e.ComplexityRoot.Session.ContactRequests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.ContactRequests(childComplexity), true
+	case "Session.courseType":
+		if e.ComplexityRoot.Session.CourseType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.CourseType(childComplexity), true
+	case "Session.createdAt":
+		if e.ComplexityRoot.Session.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.CreatedAt(childComplexity), true
+	case "Session.cycles":
+		if e.ComplexityRoot.Session.Cycles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Cycles(childComplexity), true
+	case "Session.endsOn":
+		if e.ComplexityRoot.Session.EndsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.EndsOn(childComplexity), true
+	case "Session.equipment":
+		if e.ComplexityRoot.Session.Equipment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Equipment(childComplexity), true
+	case "Session.finished":
+		if e.ComplexityRoot.Session.Finished == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Finished(childComplexity), true
+	case "Session.fundings":
+		if e.ComplexityRoot.Session.Fundings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Fundings(childComplexity), true
+	case "Session.hoursComment":
+		if e.ComplexityRoot.Session.HoursComment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.HoursComment(childComplexity), true
+	case "Session.hoursInCentre":
+		if e.ComplexityRoot.Session.HoursInCentre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.HoursInCentre(childComplexity), true
+	case "Session.hoursInCompany":
+		if e.ComplexityRoot.Session.HoursInCompany == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.HoursInCompany(childComplexity), true
+	case "Session.hoursTotal":
+		if e.ComplexityRoot.Session.HoursTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.HoursTotal(childComplexity), true
+	case "Session.hoursWeekly":
+		if e.ComplexityRoot.Session.HoursWeekly == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.HoursWeekly(childComplexity), true
+	case "Session.id":
+		if e.ComplexityRoot.Session.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.ID(childComplexity), true
+	case "Session.onDemand":
+		if e.ComplexityRoot.Session.OnDemand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.OnDemand(childComplexity), true
+	case "Session.organizationID":
+		if e.ComplexityRoot.Session.OrganizationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.OrganizationID(childComplexity), true
+	case "Session.permanentEntry":
+		if e.ComplexityRoot.Session.PermanentEntry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.PermanentEntry(childComplexity), true
+	case "Session.prerequisites":
+		if e.ComplexityRoot.Session.Prerequisites == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Prerequisites(childComplexity), true
+	case "Session.principalTrainer":
+		if e.ComplexityRoot.Session.PrincipalTrainer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.PrincipalTrainer(childComplexity), true
+	case "Session.principalTrainerID":
+		if e.ComplexityRoot.Session.PrincipalTrainerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.PrincipalTrainerID(childComplexity), true
+	case "Session.recruitmentModalities":
+		if e.ComplexityRoot.Session.RecruitmentModalities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.RecruitmentModalities(childComplexity), true
+	case "Session.recruitmentSlots":
+		if e.ComplexityRoot.Session.RecruitmentSlots == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.RecruitmentSlots(childComplexity), true
+	case "Session.reference":
+		if e.ComplexityRoot.Session.Reference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Reference(childComplexity), true
+	case "Session.registrationVenue":
+		if e.ComplexityRoot.Session.RegistrationVenue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.RegistrationVenue(childComplexity), true
+	case "Session.registrationVenueID":
+		if e.ComplexityRoot.Session.RegistrationVenueID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.RegistrationVenueID(childComplexity), true
+	case "Session.rhythm":
+		if e.ComplexityRoot.Session.Rhythm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Rhythm(childComplexity), true
+	case "Session.rhythmComment":
+		if e.ComplexityRoot.Session.RhythmComment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.RhythmComment(childComplexity), true
+	case "Session.skillBlocks":
+		if e.ComplexityRoot.Session.SkillBlocks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.SkillBlocks(childComplexity), true
+	case "Session.startsOn":
+		if e.ComplexityRoot.Session.StartsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.StartsOn(childComplexity), true
+	case "Session.teachingMode":
+		if e.ComplexityRoot.Session.TeachingMode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.TeachingMode(childComplexity), true
+	case "Session.trainers":
+		if e.ComplexityRoot.Session.Trainers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Trainers(childComplexity), true
+	case "Session.training":
+		if e.ComplexityRoot.Session.Training == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Training(childComplexity), true
+	case "Session.trainingID":
+		if e.ComplexityRoot.Session.TrainingID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.TrainingID(childComplexity), true
+	case "Session.updatedAt":
+		if e.ComplexityRoot.Session.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.UpdatedAt(childComplexity), true
+	case "Session.venues":
+		if e.ComplexityRoot.Session.Venues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Venues(childComplexity), true
+	case "Session.workStudyContract":
+		if e.ComplexityRoot.Session.WorkStudyContract == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.WorkStudyContract(childComplexity), true
+
+	case "SessionConnection.edges":
+		if e.ComplexityRoot.SessionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionConnection.Edges(childComplexity), true
+	case "SessionConnection.pageInfo":
+		if e.ComplexityRoot.SessionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionConnection.PageInfo(childComplexity), true
+	case "SessionConnection.totalCount":
+		if e.ComplexityRoot.SessionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionConnection.TotalCount(childComplexity), true
+
+	case "SessionDraft.contactRequests":
+		if e.ComplexityRoot.SessionDraft.ContactRequests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.ContactRequests(childComplexity), true
+	case "SessionDraft.courseType":
+		if e.ComplexityRoot.SessionDraft.CourseType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.CourseType(childComplexity), true
+	case "SessionDraft.cycles":
+		if e.ComplexityRoot.SessionDraft.Cycles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.Cycles(childComplexity), true
+	case "SessionDraft.endsOn":
+		if e.ComplexityRoot.SessionDraft.EndsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.EndsOn(childComplexity), true
+	case "SessionDraft.equipment":
+		if e.ComplexityRoot.SessionDraft.Equipment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.Equipment(childComplexity), true
+	case "SessionDraft.fundings":
+		if e.ComplexityRoot.SessionDraft.Fundings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.Fundings(childComplexity), true
+	case "SessionDraft.hoursComment":
+		if e.ComplexityRoot.SessionDraft.HoursComment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.HoursComment(childComplexity), true
+	case "SessionDraft.hoursInCentre":
+		if e.ComplexityRoot.SessionDraft.HoursInCentre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.HoursInCentre(childComplexity), true
+	case "SessionDraft.hoursInCompany":
+		if e.ComplexityRoot.SessionDraft.HoursInCompany == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.HoursInCompany(childComplexity), true
+	case "SessionDraft.hoursWeekly":
+		if e.ComplexityRoot.SessionDraft.HoursWeekly == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.HoursWeekly(childComplexity), true
+	case "SessionDraft.id":
+		if e.ComplexityRoot.SessionDraft.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.ID(childComplexity), true
+	case "SessionDraft.onDemand":
+		if e.ComplexityRoot.SessionDraft.OnDemand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.OnDemand(childComplexity), true
+	case "SessionDraft.permanentEntry":
+		if e.ComplexityRoot.SessionDraft.PermanentEntry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.PermanentEntry(childComplexity), true
+	case "SessionDraft.prerequisites":
+		if e.ComplexityRoot.SessionDraft.Prerequisites == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.Prerequisites(childComplexity), true
+	case "SessionDraft.recruitmentModalities":
+		if e.ComplexityRoot.SessionDraft.RecruitmentModalities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.RecruitmentModalities(childComplexity), true
+	case "SessionDraft.recruitmentSlots":
+		if e.ComplexityRoot.SessionDraft.RecruitmentSlots == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.RecruitmentSlots(childComplexity), true
+	case "SessionDraft.registrationVenueID":
+		if e.ComplexityRoot.SessionDraft.RegistrationVenueID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.RegistrationVenueID(childComplexity), true
+	case "SessionDraft.rhythm":
+		if e.ComplexityRoot.SessionDraft.Rhythm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.Rhythm(childComplexity), true
+	case "SessionDraft.rhythmComment":
+		if e.ComplexityRoot.SessionDraft.RhythmComment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.RhythmComment(childComplexity), true
+	case "SessionDraft.skillBlocks":
+		if e.ComplexityRoot.SessionDraft.SkillBlocks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.SkillBlocks(childComplexity), true
+	case "SessionDraft.startsOn":
+		if e.ComplexityRoot.SessionDraft.StartsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.StartsOn(childComplexity), true
+	case "SessionDraft.teachingMode":
+		if e.ComplexityRoot.SessionDraft.TeachingMode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.TeachingMode(childComplexity), true
+	case "SessionDraft.trainerIDs":
+		if e.ComplexityRoot.SessionDraft.TrainerIDs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.TrainerIDs(childComplexity), true
+	case "SessionDraft.venueIDs":
+		if e.ComplexityRoot.SessionDraft.VenueIDs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.VenueIDs(childComplexity), true
+	case "SessionDraft.workStudyContract":
+		if e.ComplexityRoot.SessionDraft.WorkStudyContract == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.WorkStudyContract(childComplexity), true
+
+	case "SessionEdge.cursor":
+		if e.ComplexityRoot.SessionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionEdge.Cursor(childComplexity), true
+	case "SessionEdge.node":
+		if e.ComplexityRoot.SessionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionEdge.Node(childComplexity), true
+
 	case "SkillBlock.certification":
 		if e.ComplexityRoot.SkillBlock.Certification == nil {
 			break
@@ -3175,6 +4759,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SkillBlock.Label(childComplexity), true
+
+	case "SkillBlockUse.blockCodes":
+		if e.ComplexityRoot.SkillBlockUse.BlockCodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillBlockUse.BlockCodes(childComplexity), true
+	case "SkillBlockUse.certificationCode":
+		if e.ComplexityRoot.SkillBlockUse.CertificationCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillBlockUse.CertificationCode(childComplexity), true
+	case "SkillBlockUse.validation":
+		if e.ComplexityRoot.SkillBlockUse.Validation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillBlockUse.Validation(childComplexity), true
 
 	case "Slot.activity":
 		if e.ComplexityRoot.Slot.Activity == nil {
@@ -3321,6 +4924,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.HistoryRecorded(childComplexity, args["organizationID"].(*int)), true
+	case "Subscription.trainingStateChanged":
+		if e.ComplexityRoot.Subscription.TrainingStateChanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.TrainingStateChanged(childComplexity), true
 
 	case "SyncCheckInsPayload.clockSkewMs":
 		if e.ComplexityRoot.SyncCheckInsPayload.ClockSkewMs == nil {
@@ -3384,6 +4993,388 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Ticket.PngURL(childComplexity), true
+
+	case "Training.affelnet":
+		if e.ComplexityRoot.Training.Affelnet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.Affelnet(childComplexity), true
+	case "Training.apprenticeship":
+		if e.ComplexityRoot.Training.Apprenticeship == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.Apprenticeship(childComplexity), true
+	case "Training.archiveComment":
+		if e.ComplexityRoot.Training.ArchiveComment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.ArchiveComment(childComplexity), true
+	case "Training.archiveReason":
+		if e.ComplexityRoot.Training.ArchiveReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.ArchiveReason(childComplexity), true
+	case "Training.author":
+		if e.ComplexityRoot.Training.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.Author(childComplexity), true
+	case "Training.authorID":
+		if e.ComplexityRoot.Training.AuthorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.AuthorID(childComplexity), true
+	case "Training.certificationCodes":
+		if e.ComplexityRoot.Training.CertificationCodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.CertificationCodes(childComplexity), true
+	case "Training.certifications":
+		if e.ComplexityRoot.Training.Certifications == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.Certifications(childComplexity), true
+	case "Training.certifying":
+		if e.ComplexityRoot.Training.Certifying == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.Certifying(childComplexity), true
+	case "Training.changeState":
+		if e.ComplexityRoot.Training.ChangeState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.ChangeState(childComplexity), true
+	case "Training.contactRequests":
+		if e.ComplexityRoot.Training.ContactRequests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.ContactRequests(childComplexity), true
+	case "Training.content":
+		if e.ComplexityRoot.Training.Content == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.Content(childComplexity), true
+	case "Training.createdAt":
+		if e.ComplexityRoot.Training.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.CreatedAt(childComplexity), true
+	case "Training.cycleYears":
+		if e.ComplexityRoot.Training.CycleYears == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.CycleYears(childComplexity), true
+	case "Training.draft":
+		if e.ComplexityRoot.Training.Draft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.Draft(childComplexity), true
+	case "Training.editable":
+		if e.ComplexityRoot.Training.Editable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.Editable(childComplexity), true
+	case "Training.entryLevel":
+		if e.ComplexityRoot.Training.EntryLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.EntryLevel(childComplexity), true
+	case "Training.exitLevel":
+		if e.ComplexityRoot.Training.ExitLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.ExitLevel(childComplexity), true
+	case "Training.expectedResults":
+		if e.ComplexityRoot.Training.ExpectedResults == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.ExpectedResults(childComplexity), true
+	case "Training.history":
+		if e.ComplexityRoot.Training.History == nil {
+			break
+		}
+
+		args, err := ec.field_Training_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Training.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+	case "Training.id":
+		if e.ComplexityRoot.Training.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.ID(childComplexity), true
+	case "Training.lastActionAt":
+		if e.ComplexityRoot.Training.LastActionAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.LastActionAt(childComplexity), true
+	case "Training.objective":
+		if e.ComplexityRoot.Training.Objective == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.Objective(childComplexity), true
+	case "Training.operatorComment":
+		if e.ComplexityRoot.Training.OperatorComment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.OperatorComment(childComplexity), true
+	case "Training.organization":
+		if e.ComplexityRoot.Training.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.Organization(childComplexity), true
+	case "Training.organizationID":
+		if e.ComplexityRoot.Training.OrganizationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.OrganizationID(childComplexity), true
+	case "Training.parcoursup":
+		if e.ComplexityRoot.Training.Parcoursup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.Parcoursup(childComplexity), true
+	case "Training.publishedAt":
+		if e.ComplexityRoot.Training.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.PublishedAt(childComplexity), true
+	case "Training.reference":
+		if e.ComplexityRoot.Training.Reference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.Reference(childComplexity), true
+	case "Training.sessions":
+		if e.ComplexityRoot.Training.Sessions == nil {
+			break
+		}
+
+		args, err := ec.field_Training_sessions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Training.Sessions(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.SessionOrder), args["where"].(*ent.SessionWhereInput)), true
+	case "Training.state":
+		if e.ComplexityRoot.Training.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.State(childComplexity), true
+	case "Training.submittedAt":
+		if e.ComplexityRoot.Training.SubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.SubmittedAt(childComplexity), true
+	case "Training.title":
+		if e.ComplexityRoot.Training.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.Title(childComplexity), true
+	case "Training.updatedAt":
+		if e.ComplexityRoot.Training.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.UpdatedAt(childComplexity), true
+	case "Training.webLinks":
+		if e.ComplexityRoot.Training.WebLinks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Training.WebLinks(childComplexity), true
+
+	case "TrainingConnection.edges":
+		if e.ComplexityRoot.TrainingConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingConnection.Edges(childComplexity), true
+	case "TrainingConnection.pageInfo":
+		if e.ComplexityRoot.TrainingConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingConnection.PageInfo(childComplexity), true
+	case "TrainingConnection.totalCount":
+		if e.ComplexityRoot.TrainingConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingConnection.TotalCount(childComplexity), true
+
+	case "TrainingDraft.affelnet":
+		if e.ComplexityRoot.TrainingDraft.Affelnet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingDraft.Affelnet(childComplexity), true
+	case "TrainingDraft.apprenticeship":
+		if e.ComplexityRoot.TrainingDraft.Apprenticeship == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingDraft.Apprenticeship(childComplexity), true
+	case "TrainingDraft.certificationCodes":
+		if e.ComplexityRoot.TrainingDraft.CertificationCodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingDraft.CertificationCodes(childComplexity), true
+	case "TrainingDraft.certifying":
+		if e.ComplexityRoot.TrainingDraft.Certifying == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingDraft.Certifying(childComplexity), true
+	case "TrainingDraft.contactRequests":
+		if e.ComplexityRoot.TrainingDraft.ContactRequests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingDraft.ContactRequests(childComplexity), true
+	case "TrainingDraft.content":
+		if e.ComplexityRoot.TrainingDraft.Content == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingDraft.Content(childComplexity), true
+	case "TrainingDraft.cycleYears":
+		if e.ComplexityRoot.TrainingDraft.CycleYears == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingDraft.CycleYears(childComplexity), true
+	case "TrainingDraft.entryLevel":
+		if e.ComplexityRoot.TrainingDraft.EntryLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingDraft.EntryLevel(childComplexity), true
+	case "TrainingDraft.exitLevel":
+		if e.ComplexityRoot.TrainingDraft.ExitLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingDraft.ExitLevel(childComplexity), true
+	case "TrainingDraft.expectedResults":
+		if e.ComplexityRoot.TrainingDraft.ExpectedResults == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingDraft.ExpectedResults(childComplexity), true
+	case "TrainingDraft.objective":
+		if e.ComplexityRoot.TrainingDraft.Objective == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingDraft.Objective(childComplexity), true
+	case "TrainingDraft.parcoursup":
+		if e.ComplexityRoot.TrainingDraft.Parcoursup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingDraft.Parcoursup(childComplexity), true
+	case "TrainingDraft.sessions":
+		if e.ComplexityRoot.TrainingDraft.Sessions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingDraft.Sessions(childComplexity), true
+	case "TrainingDraft.title":
+		if e.ComplexityRoot.TrainingDraft.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingDraft.Title(childComplexity), true
+	case "TrainingDraft.webLinks":
+		if e.ComplexityRoot.TrainingDraft.WebLinks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingDraft.WebLinks(childComplexity), true
+
+	case "TrainingEdge.cursor":
+		if e.ComplexityRoot.TrainingEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingEdge.Cursor(childComplexity), true
+	case "TrainingEdge.node":
+		if e.ComplexityRoot.TrainingEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingEdge.Node(childComplexity), true
+
+	case "TrainingPayload.training":
+		if e.ComplexityRoot.TrainingPayload.Training == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingPayload.Training(childComplexity), true
+	case "TrainingPayload.warnings":
+		if e.ComplexityRoot.TrainingPayload.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingPayload.Warnings(childComplexity), true
+
+	case "TrainingStateChange.changeState":
+		if e.ComplexityRoot.TrainingStateChange.ChangeState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingStateChange.ChangeState(childComplexity), true
+	case "TrainingStateChange.comment":
+		if e.ComplexityRoot.TrainingStateChange.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingStateChange.Comment(childComplexity), true
+	case "TrainingStateChange.state":
+		if e.ComplexityRoot.TrainingStateChange.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingStateChange.State(childComplexity), true
+	case "TrainingStateChange.training":
+		if e.ComplexityRoot.TrainingStateChange.Training == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingStateChange.Training(childComplexity), true
 
 	case "User.active":
 		if e.ComplexityRoot.User.Active == nil {
@@ -3513,6 +5504,173 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserEdge.Node(childComplexity), true
 
+	case "Venue.city":
+		if e.ComplexityRoot.Venue.City == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.City(childComplexity), true
+	case "Venue.createdAt":
+		if e.ComplexityRoot.Venue.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.CreatedAt(childComplexity), true
+	case "Venue.id":
+		if e.ComplexityRoot.Venue.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.ID(childComplexity), true
+	case "Venue.inseeCode":
+		if e.ComplexityRoot.Venue.InseeCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.InseeCode(childComplexity), true
+	case "Venue.latitude":
+		if e.ComplexityRoot.Venue.Latitude == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.Latitude(childComplexity), true
+	case "Venue.locality":
+		if e.ComplexityRoot.Venue.Locality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.Locality(childComplexity), true
+	case "Venue.longitude":
+		if e.ComplexityRoot.Venue.Longitude == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.Longitude(childComplexity), true
+	case "Venue.name":
+		if e.ComplexityRoot.Venue.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.Name(childComplexity), true
+	case "Venue.organization":
+		if e.ComplexityRoot.Venue.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.Organization(childComplexity), true
+	case "Venue.organizationID":
+		if e.ComplexityRoot.Venue.OrganizationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.OrganizationID(childComplexity), true
+	case "Venue.phone":
+		if e.ComplexityRoot.Venue.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.Phone(childComplexity), true
+	case "Venue.poBox":
+		if e.ComplexityRoot.Venue.PoBox == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.PoBox(childComplexity), true
+	case "Venue.postcode":
+		if e.ComplexityRoot.Venue.Postcode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.Postcode(childComplexity), true
+	case "Venue.siret":
+		if e.ComplexityRoot.Venue.Siret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.Siret(childComplexity), true
+	case "Venue.street":
+		if e.ComplexityRoot.Venue.Street == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.Street(childComplexity), true
+	case "Venue.updatedAt":
+		if e.ComplexityRoot.Venue.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Venue.UpdatedAt(childComplexity), true
+
+	case "VenueConnection.edges":
+		if e.ComplexityRoot.VenueConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VenueConnection.Edges(childComplexity), true
+	case "VenueConnection.pageInfo":
+		if e.ComplexityRoot.VenueConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VenueConnection.PageInfo(childComplexity), true
+	case "VenueConnection.totalCount":
+		if e.ComplexityRoot.VenueConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VenueConnection.TotalCount(childComplexity), true
+
+	case "VenueEdge.cursor":
+		if e.ComplexityRoot.VenueEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VenueEdge.Cursor(childComplexity), true
+	case "VenueEdge.node":
+		if e.ComplexityRoot.VenueEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VenueEdge.Node(childComplexity), true
+
+	case "VenuePayload.venue":
+		if e.ComplexityRoot.VenuePayload.Venue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VenuePayload.Venue(childComplexity), true
+	case "VenuePayload.warnings":
+		if e.ComplexityRoot.VenuePayload.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VenuePayload.Warnings(childComplexity), true
+
+	case "Warning.code":
+		if e.ComplexityRoot.Warning.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.Code(childComplexity), true
+	case "Warning.field":
+		if e.ComplexityRoot.Warning.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.Field(childComplexity), true
+	case "Warning.message":
+		if e.ComplexityRoot.Warning.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.Message(childComplexity), true
+	case "Warning.rule":
+		if e.ComplexityRoot.Warning.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.Rule(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -3524,6 +5682,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputAccreditationWhereInput,
 		ec.unmarshalInputActivityOrder,
 		ec.unmarshalInputActivityWhereInput,
+		ec.unmarshalInputAddressInput,
 		ec.unmarshalInputCertificationOrder,
 		ec.unmarshalInputCertificationWhereInput,
 		ec.unmarshalInputCheckInInput,
@@ -3536,19 +5695,27 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCreateSlotInput,
 		ec.unmarshalInputCreateSpeakerInput,
 		ec.unmarshalInputCreateUserInput,
+		ec.unmarshalInputCycleInput,
 		ec.unmarshalInputDeviceOrder,
 		ec.unmarshalInputDeviceWhereInput,
+		ec.unmarshalInputFundingInput,
 		ec.unmarshalInputHistoryEntryOrder,
 		ec.unmarshalInputHistoryEntryWhereInput,
 		ec.unmarshalInputMembershipInput,
 		ec.unmarshalInputMembershipOrder,
 		ec.unmarshalInputMembershipWhereInput,
+		ec.unmarshalInputOrganizationChangeInput,
+		ec.unmarshalInputOrganizationChangeRequestOrder,
+		ec.unmarshalInputOrganizationDocumentOrder,
 		ec.unmarshalInputOrganizationOrder,
+		ec.unmarshalInputOrganizationProfileInput,
 		ec.unmarshalInputOrganizationWhereInput,
 		ec.unmarshalInputOutboxMessageOrder,
 		ec.unmarshalInputOutboxMessageWhereInput,
 		ec.unmarshalInputParticipantInput,
 		ec.unmarshalInputParticipantWhereInput,
+		ec.unmarshalInputQualiopiInput,
+		ec.unmarshalInputRecruitmentSlotInput,
 		ec.unmarshalInputReferenceCodeWhereInput,
 		ec.unmarshalInputRegisterDeviceInput,
 		ec.unmarshalInputRegisterInput,
@@ -3556,6 +5723,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputRegistrationWhereInput,
 		ec.unmarshalInputScanOrder,
 		ec.unmarshalInputScanWhereInput,
+		ec.unmarshalInputSessionInput,
+		ec.unmarshalInputSessionOrder,
+		ec.unmarshalInputSessionWhereInput,
+		ec.unmarshalInputSkillBlockUseInput,
 		ec.unmarshalInputSkillBlockWhereInput,
 		ec.unmarshalInputSlotInput,
 		ec.unmarshalInputSlotOrder,
@@ -3563,6 +5734,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputSpeakerWhereInput,
 		ec.unmarshalInputSyncCheckInsInput,
 		ec.unmarshalInputSyncScanInput,
+		ec.unmarshalInputTrainingInput,
+		ec.unmarshalInputTrainingOrder,
+		ec.unmarshalInputTrainingWhereInput,
 		ec.unmarshalInputUpdateActivityInput,
 		ec.unmarshalInputUpdateDeviceInput,
 		ec.unmarshalInputUpdateMembershipInput,
@@ -3572,6 +5746,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputUpdateUserInput,
 		ec.unmarshalInputUserOrder,
 		ec.unmarshalInputUserWhereInput,
+		ec.unmarshalInputVenueInput,
+		ec.unmarshalInputVenueOrder,
+		ec.unmarshalInputVenueWhereInput,
 	)
 	first := true
 
@@ -3697,6 +5874,432 @@ extend type Query {
 extend type Mutation {
   "Create a certification by hand (operators; most come from the France compétences import)."
   createCertification(input: CreateCertificationInput!): Certification!
+}
+
+# ---------------------------------------------------------------------------
+# Organisation record (R-ORG-3 … R-ORG-10)
+
+"Qualiopi certification per action category (R-ORG-4)."
+type Qualiopi {
+  trainingAction: Boolean!
+  skillsAssessment: Boolean!
+  vae: Boolean!
+  apprenticeship: Boolean!
+}
+
+input QualiopiInput {
+  trainingAction: Boolean!
+  skillsAssessment: Boolean!
+  vae: Boolean!
+  apprenticeship: Boolean!
+}
+
+"What an organisation change request asks for (R-ORG-6, R-ORG-7)."
+type OrganizationChange {
+  name: String
+  street: String
+  street2: String
+  postcode: String
+  city: String
+  contactPoints: [ContactPoint!]
+  siret: String
+  nda: String
+  apeCode: String
+  message: String!
+}
+
+input OrganizationChangeInput {
+  name: String
+  street: String
+  street2: String
+  postcode: String
+  city: String
+  "The whole new list of phones, e-mails and web sites."
+  contactPoints: [ContactPointInput!]
+  "Registry fields (R-ORG-6): the operator checks them against the national registries and applies them."
+  siret: String
+  nda: String
+  apeCode: String
+  message: String
+}
+
+"Reception facilities, quality labels and contact requests of an organisation (R-ORG-3, R-ORG-4)."
+input OrganizationProfileInput {
+  "Codes of the facility list (01 catering … 07 parking)."
+  facilities: [String!]
+  qualiopi: QualiopiInput
+  "Codes of the quality_label list."
+  otherLabels: [String!]
+  contactRequests: String
+}
+
+extend type Organization {
+  "Accreditations to train / assess matched by SIRET (R-ORG-5)."
+  accreditations: [Accreditation!]!
+  """
+  Trainings of the organisation (R-ORG-10): as responsible (default) or as
+  trainer; current and future ones unless includeFinished.
+  """
+  trainings(role: TrainingRole = RESPONSIBLE, includeFinished: Boolean = false, after: Cursor, first: Int, before: Cursor, last: Int): TrainingConnection!
+}
+
+extend type OrganizationDocument {
+  "Where to download the file (same authorisation as the API)."
+  url: String!
+}
+
+enum TrainingRole {
+  RESPONSIBLE
+  TRAINER
+}
+
+extend type Mutation {
+  "Edit reception facilities, quality labels and contact requests (R-ORG-3, R-ORG-4): MANAGER or operator."
+  updateOrganizationProfile(id: ID!, input: OrganizationProfileInput!): Organization!
+  "Ask the operator to change contact details or registry fields (R-ORG-6, R-ORG-7)."
+  requestOrganizationChange(organizationId: ID!, input: OrganizationChangeInput!): OrganizationChangeRequest!
+  "Take a pending change request back (R-ORG-7)."
+  cancelOrganizationChange(id: ID!): OrganizationChangeRequest!
+  "Operator: apply a pending change request."
+  applyOrganizationChange(id: ID!, comment: String): OrganizationChangeRequest!
+  "Operator: refuse a pending change request with a comment."
+  rejectOrganizationChange(id: ID!, comment: String!): OrganizationChangeRequest!
+  "Attach a document (multipart upload; size limit, R-ORG-9)."
+  addOrganizationDocument(organizationId: ID!, file: Upload!): OrganizationDocument!
+  removeOrganizationDocument(id: ID!): ID!
+}
+
+extend type Query {
+  "Pending organisation change requests (operators: all; members: their organisations')."
+  organizationChangeRequests(state: OrganizationChangeRequestState = PENDING, after: Cursor, first: Int, before: Cursor, last: Int): OrganizationChangeRequestConnection!
+}
+
+scalar Upload
+
+# ---------------------------------------------------------------------------
+# Trainings and sessions (R-CAT-3 … R-CAT-24)
+
+"A calendar date, YYYY-MM-DD (Europe/Paris)."
+scalar Date
+
+"A problem the rules report without refusing the input (the seed says « avertissement »)."
+type Warning {
+  code: String!
+  "Path of the field inside the input, e.g. input.sessions[0].venueIDs."
+  field: String
+  rule: String!
+  message: String!
+}
+
+type TrainingPayload {
+  training: Training!
+  warnings: [Warning!]!
+}
+
+type Funding {
+  funder: String!
+  measure: String!
+  schemeState: String
+  recruitmentState: String!
+  audiences: [String!]
+  seats: Int
+  publicMarket: String
+  totalPriceCents: Int
+  feesCents: Int
+  audienceComment: String
+  fundingConditions: String
+}
+
+input FundingInput {
+  "Code of the funder list."
+  funder: String!
+  "Code of the measure list, among the funder's measures."
+  measure: String!
+  "Operators only: scheme state (e.g. DIFF); set at validation otherwise."
+  schemeState: String
+  "1 open, 2 closed."
+  recruitmentState: String!
+  "Audience codes; filled from the measure when empty."
+  audiences: [String!]
+  seats: Int
+  publicMarket: String
+  totalPriceCents: Int
+  feesCents: Int
+  audienceComment: String
+  fundingConditions: String
+}
+
+type Cycle {
+  year: Int!
+  cycleType: String
+  minHeadcount: Int
+  simultaneousCapacity: Int
+  cumulativeCapacity: Int
+  alternanceType: String
+  rhythmUnit: String
+  unitsInCentre: Int
+  unitsInCompany: Int
+}
+
+input CycleInput {
+  year: Int!
+  cycleType: String
+  minHeadcount: Int
+  simultaneousCapacity: Int
+  cumulativeCapacity: Int
+  alternanceType: String
+  rhythmUnit: String
+  unitsInCentre: Int
+  unitsInCompany: Int
+}
+
+type SkillBlockUse {
+  certificationCode: String!
+  "PARTIAL, TOTAL or MIXED."
+  validation: String!
+  blockCodes: [String!]
+}
+
+input SkillBlockUseInput {
+  certificationCode: String!
+  validation: String!
+  "Blocks validated; all of the certification's when TOTAL or MIXED."
+  blockCodes: [String!]
+}
+
+type Address {
+  name: String
+  line1: String!
+  line2: String
+  postcode: String!
+  city: String!
+  inseeCode: String
+}
+
+input AddressInput {
+  name: String
+  line1: String!
+  line2: String
+  postcode: String!
+  city: String!
+  inseeCode: String
+}
+
+type RecruitmentSlot {
+  "ICO, RDVI or ISC."
+  kind: String!
+  number: String
+  open: Boolean!
+  seats: Int!
+  startsOn: Date!
+  endsOn: Date!
+  startTime: String
+  endTime: String
+  remote: Boolean!
+  webLink: String
+  comment: String
+  address: Address
+}
+
+input RecruitmentSlotInput {
+  kind: String!
+  "Kept when editing an existing slot; given by ofhub otherwise."
+  number: String
+  open: Boolean!
+  seats: Int!
+  startsOn: Date!
+  endsOn: Date!
+  "HH:MM (RDVI / ICO)."
+  startTime: String
+  endTime: String
+  remote: Boolean = false
+  webLink: String
+  comment: String
+  address: AddressInput
+}
+
+"A training with its sessions, as the responsible organisation writes it."
+input TrainingInput {
+  certifying: Boolean!
+  "Certification codes (RNCP…, RS…); the first is the principal one."
+  certificationCodes: [String!]
+  "Pre-filled from the principal certification when empty (R-CAT-4)."
+  title: String
+  objective: String
+  content: String
+  expectedResults: String
+  entryLevel: String
+  exitLevel: String
+  cycleYears: Int
+  apprenticeship: Boolean = false
+  parcoursup: Boolean = false
+  affelnet: Boolean = false
+  webLinks: [String!]
+  contactRequests: String
+  sessions: [SessionInput!]
+}
+
+input SessionInput {
+  "The session's id when it exists; null for a new one."
+  id: ID
+  startsOn: Date!
+  endsOn: Date!
+  onDemand: Boolean = false
+  permanentEntry: Boolean = false
+  "Trainer organisations, principal first; default: the responsible one."
+  trainerIDs: [ID!]
+  venueIDs: [ID!]
+  registrationVenueID: ID
+  fundings: [FundingInput!]
+  cycles: [CycleInput!]
+  skillBlocks: [SkillBlockUseInput!]
+  hoursInCentre: Int
+  hoursInCompany: Int
+  hoursWeekly: Int
+  hoursComment: String
+  prerequisites: String
+  courseType: String
+  rhythm: String
+  rhythmComment: String
+  equipment: [String!]
+  teachingMode: String
+  workStudyContract: Boolean = false
+  recruitmentModalities: [String!]
+  recruitmentSlots: [RecruitmentSlotInput!]
+  contactRequests: String
+}
+
+"The pending change request of a published training (R-CAT-22)."
+type TrainingDraft {
+  certifying: Boolean!
+  certificationCodes: [String!]
+  title: String!
+  objective: String!
+  content: String
+  expectedResults: String
+  entryLevel: String
+  exitLevel: String
+  cycleYears: Int
+  apprenticeship: Boolean!
+  parcoursup: Boolean!
+  affelnet: Boolean!
+  webLinks: [String!]
+  contactRequests: String
+  sessions: [SessionDraft!]!
+}
+
+type SessionDraft {
+  id: ID
+  startsOn: Date!
+  endsOn: Date!
+  onDemand: Boolean!
+  permanentEntry: Boolean!
+  trainerIDs: [ID!]
+  venueIDs: [ID!]
+  registrationVenueID: ID
+  fundings: [Funding!]
+  cycles: [Cycle!]
+  skillBlocks: [SkillBlockUse!]
+  hoursInCentre: Int
+  hoursInCompany: Int
+  hoursWeekly: Int
+  hoursComment: String
+  prerequisites: String
+  courseType: String
+  rhythm: String
+  rhythmComment: String
+  equipment: [String!]
+  teachingMode: String
+  workStudyContract: Boolean!
+  recruitmentModalities: [String!]
+  recruitmentSlots: [RecruitmentSlot!]
+  contactRequests: String
+}
+
+input VenueInput {
+  name: String!
+  siret: String
+  street: String!
+  locality: String
+  poBox: String
+  postcode: String!
+  city: String!
+  inseeCode: String
+  latitude: Float!
+  longitude: Float!
+  phone: String
+}
+
+type VenuePayload {
+  venue: Venue!
+  "Near-duplicates of the organisation's venues (R-CAT-12)."
+  warnings: [Warning!]!
+}
+
+"A training state change, for its author (R-CAT-21)."
+type TrainingStateChange {
+  training: Training!
+  state: TrainingState!
+  changeState: TrainingChangeState!
+  "Operator's comment, when rejected or validated with one."
+  comment: String
+}
+
+extend type Training {
+  "The change request over the published version, when there is one (R-CAT-22)."
+  draft: TrainingDraft
+  "Who can edit it: the viewer's organisation is the responsible one (R-CAT-23)."
+  editable: Boolean!
+  history(after: Cursor, first: Int, before: Cursor, last: Int): HistoryEntryConnection!
+}
+
+extend type Session {
+  "The session has ended: it can only be duplicated (R-CAT-20)."
+  finished: Boolean!
+}
+
+extend type Query {
+  """
+  Trainings of the catalogue. With organizationId, those of that
+  organisation space: responsible or trainer (R-CAT-31). Archived
+  trainings are the operator's only.
+  """
+  trainings(organizationId: ID, state: [TrainingState!], search: String, after: Cursor, first: Int, before: Cursor, last: Int, orderBy: [TrainingOrder!], where: TrainingWhereInput): TrainingConnection!
+  "A training by its reference (2600001F) or one of its sessions' (150755S)."
+  trainingByReference(reference: String!): Training
+  "Venues of an organisation (R-CAT-12)."
+  venues(organizationId: ID!): [Venue!]!
+}
+
+extend type Mutation {
+  "Create a training in the organisation space of organizationId, the NDA holder (R-CAT-3); state IN_CREATION."
+  createTraining(organizationId: ID!, input: TrainingInput!): TrainingPayload!
+  """
+  Save a training: in creation, the record itself; published, its draft
+  (copy-on-write; the published version stays live, R-CAT-22).
+  """
+  updateTraining(id: ID!, input: TrainingInput!): TrainingPayload!
+  "Submit for validation (R-CAT-22)."
+  submitTraining(id: ID!): TrainingPayload!
+  "Take a submitted request back to draft (« Annuler ma demande de vérification »)."
+  cancelTrainingSubmission(id: ID!): Training!
+  "Drop a creation or a draft (« Supprimer ma demande »); returns the training's id."
+  dropTrainingRequest(id: ID!): ID!
+  "Operator: validate (apply and publish) a submitted training."
+  validateTraining(id: ID!, comment: String, schemeState: String = "DIFF"): Training!
+  "Operator: reject a submitted training with a comment."
+  rejectTraining(id: ID!, comment: String!): Training!
+  "Ask to archive (organisation) or archive (operator) a training, with a reason and a comment (R-CAT-24)."
+  archiveTraining(id: ID!, reason: String!, comment: String!): Training!
+  "Copy a session with new dates into the training (or its draft) (R-CAT-20)."
+  duplicateSession(id: ID!, startsOn: Date!, endsOn: Date!): TrainingPayload!
+  "Create a venue of an organisation (R-CAT-12)."
+  createVenue(organizationId: ID!, input: VenueInput!): VenuePayload!
+}
+
+extend type Subscription {
+  "State changes of trainings the viewer authored or whose organisation it manages (R-CAT-21)."
+  trainingStateChanged: TrainingStateChange!
 }
 `, BuiltIn: false},
 	{Name: "../schema/checkin.graphql", Input: `# Activities, registrations, QR tickets, devices and check-in (CHECKIN.md).
@@ -4430,6 +7033,8 @@ type Certification implements Node {
   state: CertificationState!
   apprenticeship: Boolean!
   replacedByID: ID
+  objective: String
+  content: String
   replacedBy: Certification
   replaces: [Certification!]
   skillBlocks: [SkillBlock!]
@@ -4764,6 +7369,42 @@ input CertificationWhereInput {
   replacedByIDIsNil: Boolean
   replacedByIDNotNil: Boolean
   """
+  objective field predicates
+  """
+  objective: String
+  objectiveNEQ: String
+  objectiveIn: [String!]
+  objectiveNotIn: [String!]
+  objectiveGT: String
+  objectiveGTE: String
+  objectiveLT: String
+  objectiveLTE: String
+  objectiveContains: String
+  objectiveHasPrefix: String
+  objectiveHasSuffix: String
+  objectiveIsNil: Boolean
+  objectiveNotNil: Boolean
+  objectiveEqualFold: String
+  objectiveContainsFold: String
+  """
+  content field predicates
+  """
+  content: String
+  contentNEQ: String
+  contentIn: [String!]
+  contentNotIn: [String!]
+  contentGT: String
+  contentGTE: String
+  contentLT: String
+  contentLTE: String
+  contentContains: String
+  contentHasPrefix: String
+  contentHasSuffix: String
+  contentIsNil: Boolean
+  contentNotNil: Boolean
+  contentEqualFold: String
+  contentContainsFold: String
+  """
   skill_blocks edge predicates
   """
   hasSkillBlocks: Boolean
@@ -4810,6 +7451,8 @@ input CreateCertificationInput {
   registrationType: String
   state: CertificationState
   apprenticeship: Boolean
+  objective: String
+  content: String
   replacedByID: ID
 }
 """
@@ -4850,6 +7493,10 @@ input CreateOrganizationInput {
   latitude: Float
   longitude: Float
   contactPoints: [ContactPointInput!]
+  facilities: [String!]
+  qualiopi: QualiopiInput
+  otherLabels: [String!]
+  contactRequests: String
   parentID: ID
 }
 """
@@ -5494,6 +8141,10 @@ type Organization implements Node {
   contactPoints: [ContactPoint!]
   parentID: ID
   siteCode: String
+  facilities: [String!]
+  qualiopi: Qualiopi
+  otherLabels: [String!]
+  contactRequests: String
   parent: Organization
   branches(
     """
@@ -5574,6 +8225,34 @@ type Organization implements Node {
     orderBy: DeviceOrder
   ): DeviceConnection!
   speakers: [Speaker!]
+  venues: [Venue!]
+  documents: [OrganizationDocument!]
+  changeRequests(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for OrganizationChangeRequests returned from the connection.
+    """
+    orderBy: OrganizationChangeRequestOrder
+  ): OrganizationChangeRequestConnection!
   memberships(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -5601,6 +8280,78 @@ type Organization implements Node {
     orderBy: MembershipOrder
   ): MembershipConnection!
 }
+type OrganizationChangeRequest implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  organizationID: ID!
+  state: OrganizationChangeRequestState!
+  change: OrganizationChange!
+  authorID: ID
+  operatorComment: String
+  decidedAt: Time
+  organization: Organization!
+  author: User
+}
+"""
+A connection to a list of items.
+"""
+type OrganizationChangeRequestConnection {
+  """
+  A list of edges.
+  """
+  edges: [OrganizationChangeRequestEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type OrganizationChangeRequestEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: OrganizationChangeRequest
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for OrganizationChangeRequest connections
+"""
+input OrganizationChangeRequestOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order OrganizationChangeRequests.
+  """
+  field: OrganizationChangeRequestOrderField!
+}
+"""
+Properties by which OrganizationChangeRequest connections can be ordered.
+"""
+enum OrganizationChangeRequestOrderField {
+  CREATED_AT
+  UPDATED_AT
+}
+"""
+OrganizationChangeRequestState is enum for the field state
+"""
+enum OrganizationChangeRequestState @goModel(model: "github.com/ofhub/ofhub/ent/organizationchangerequest.State") {
+  PENDING
+  APPLIED
+  REJECTED
+  CANCELLED
+}
 """
 A connection to a list of items.
 """
@@ -5617,6 +8368,38 @@ type OrganizationConnection {
   Identifies the total count of items in the connection.
   """
   totalCount: Int!
+}
+type OrganizationDocument implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  organizationID: ID!
+  name: String!
+  contentType: String!
+  size: Int!
+  uploadedByID: ID
+  organization: Organization!
+  uploadedBy: User
+}
+"""
+Ordering options for OrganizationDocument connections
+"""
+input OrganizationDocumentOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order OrganizationDocuments.
+  """
+  field: OrganizationDocumentOrderField!
+}
+"""
+Properties by which OrganizationDocument connections can be ordered.
+"""
+enum OrganizationDocumentOrderField {
+  CREATED_AT
+  UPDATED_AT
 }
 """
 An edge in a connection.
@@ -5944,6 +8727,24 @@ input OrganizationWhereInput {
   siteCodeNotNil: Boolean
   siteCodeEqualFold: String
   siteCodeContainsFold: String
+  """
+  contact_requests field predicates
+  """
+  contactRequests: String
+  contactRequestsNEQ: String
+  contactRequestsIn: [String!]
+  contactRequestsNotIn: [String!]
+  contactRequestsGT: String
+  contactRequestsGTE: String
+  contactRequestsLT: String
+  contactRequestsLTE: String
+  contactRequestsContains: String
+  contactRequestsHasPrefix: String
+  contactRequestsHasSuffix: String
+  contactRequestsIsNil: Boolean
+  contactRequestsNotNil: Boolean
+  contactRequestsEqualFold: String
+  contactRequestsContainsFold: String
   """
   speakers edge predicates
   """
@@ -7230,6 +10031,424 @@ input ScanWhereInput {
   hasDevice: Boolean
   hasDeviceWith: [DeviceWhereInput!]
 }
+type Session implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  reference: String!
+  trainingID: ID!
+  organizationID: Int!
+  startsOn: Date!
+  endsOn: Date!
+  onDemand: Boolean!
+  permanentEntry: Boolean!
+  principalTrainerID: ID
+  registrationVenueID: ID
+  fundings: [Funding!]
+  cycles: [Cycle!]
+  skillBlocks: [SkillBlockUse!]
+  hoursInCentre: Int
+  hoursInCompany: Int
+  hoursTotal: Int
+  hoursWeekly: Int
+  hoursComment: String
+  prerequisites: String
+  courseType: String
+  rhythm: String
+  rhythmComment: String
+  equipment: [String!]
+  teachingMode: String
+  workStudyContract: Boolean!
+  recruitmentModalities: [String!]
+  recruitmentSlots: [RecruitmentSlot!]
+  contactRequests: String
+  archivedAt: Time
+  training: Training!
+  trainers: [Organization!]
+  principalTrainer: Organization
+  venues: [Venue!]
+  registrationVenue: Venue
+}
+"""
+A connection to a list of items.
+"""
+type SessionConnection {
+  """
+  A list of edges.
+  """
+  edges: [SessionEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type SessionEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Session
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for Session connections
+"""
+input SessionOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Sessions.
+  """
+  field: SessionOrderField!
+}
+"""
+Properties by which Session connections can be ordered.
+"""
+enum SessionOrderField {
+  CREATED_AT
+  UPDATED_AT
+  REFERENCE
+  STARTS_ON
+  ENDS_ON
+}
+"""
+SessionWhereInput is used for filtering Session objects.
+Input was generated by ent.
+"""
+input SessionWhereInput {
+  not: SessionWhereInput
+  and: [SessionWhereInput!]
+  or: [SessionWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  reference field predicates
+  """
+  reference: String
+  referenceNEQ: String
+  referenceIn: [String!]
+  referenceNotIn: [String!]
+  referenceGT: String
+  referenceGTE: String
+  referenceLT: String
+  referenceLTE: String
+  referenceContains: String
+  referenceHasPrefix: String
+  referenceHasSuffix: String
+  referenceEqualFold: String
+  referenceContainsFold: String
+  """
+  training_id field predicates
+  """
+  trainingID: ID
+  trainingIDNEQ: ID
+  trainingIDIn: [ID!]
+  trainingIDNotIn: [ID!]
+  """
+  organization_id field predicates
+  """
+  organizationID: Int
+  organizationIDNEQ: Int
+  organizationIDIn: [Int!]
+  organizationIDNotIn: [Int!]
+  organizationIDGT: Int
+  organizationIDGTE: Int
+  organizationIDLT: Int
+  organizationIDLTE: Int
+  """
+  starts_on field predicates
+  """
+  startsOn: Date
+  startsOnNEQ: Date
+  startsOnIn: [Date!]
+  startsOnNotIn: [Date!]
+  startsOnGT: Date
+  startsOnGTE: Date
+  startsOnLT: Date
+  startsOnLTE: Date
+  """
+  ends_on field predicates
+  """
+  endsOn: Date
+  endsOnNEQ: Date
+  endsOnIn: [Date!]
+  endsOnNotIn: [Date!]
+  endsOnGT: Date
+  endsOnGTE: Date
+  endsOnLT: Date
+  endsOnLTE: Date
+  """
+  on_demand field predicates
+  """
+  onDemand: Boolean
+  onDemandNEQ: Boolean
+  """
+  permanent_entry field predicates
+  """
+  permanentEntry: Boolean
+  permanentEntryNEQ: Boolean
+  """
+  principal_trainer_id field predicates
+  """
+  principalTrainerID: ID
+  principalTrainerIDNEQ: ID
+  principalTrainerIDIn: [ID!]
+  principalTrainerIDNotIn: [ID!]
+  principalTrainerIDIsNil: Boolean
+  principalTrainerIDNotNil: Boolean
+  """
+  registration_venue_id field predicates
+  """
+  registrationVenueID: ID
+  registrationVenueIDNEQ: ID
+  registrationVenueIDIn: [ID!]
+  registrationVenueIDNotIn: [ID!]
+  registrationVenueIDIsNil: Boolean
+  registrationVenueIDNotNil: Boolean
+  """
+  hours_in_centre field predicates
+  """
+  hoursInCentre: Int
+  hoursInCentreNEQ: Int
+  hoursInCentreIn: [Int!]
+  hoursInCentreNotIn: [Int!]
+  hoursInCentreGT: Int
+  hoursInCentreGTE: Int
+  hoursInCentreLT: Int
+  hoursInCentreLTE: Int
+  hoursInCentreIsNil: Boolean
+  hoursInCentreNotNil: Boolean
+  """
+  hours_in_company field predicates
+  """
+  hoursInCompany: Int
+  hoursInCompanyNEQ: Int
+  hoursInCompanyIn: [Int!]
+  hoursInCompanyNotIn: [Int!]
+  hoursInCompanyGT: Int
+  hoursInCompanyGTE: Int
+  hoursInCompanyLT: Int
+  hoursInCompanyLTE: Int
+  hoursInCompanyIsNil: Boolean
+  hoursInCompanyNotNil: Boolean
+  """
+  hours_total field predicates
+  """
+  hoursTotal: Int
+  hoursTotalNEQ: Int
+  hoursTotalIn: [Int!]
+  hoursTotalNotIn: [Int!]
+  hoursTotalGT: Int
+  hoursTotalGTE: Int
+  hoursTotalLT: Int
+  hoursTotalLTE: Int
+  hoursTotalIsNil: Boolean
+  hoursTotalNotNil: Boolean
+  """
+  hours_weekly field predicates
+  """
+  hoursWeekly: Int
+  hoursWeeklyNEQ: Int
+  hoursWeeklyIn: [Int!]
+  hoursWeeklyNotIn: [Int!]
+  hoursWeeklyGT: Int
+  hoursWeeklyGTE: Int
+  hoursWeeklyLT: Int
+  hoursWeeklyLTE: Int
+  hoursWeeklyIsNil: Boolean
+  hoursWeeklyNotNil: Boolean
+  """
+  hours_comment field predicates
+  """
+  hoursComment: String
+  hoursCommentNEQ: String
+  hoursCommentIn: [String!]
+  hoursCommentNotIn: [String!]
+  hoursCommentGT: String
+  hoursCommentGTE: String
+  hoursCommentLT: String
+  hoursCommentLTE: String
+  hoursCommentContains: String
+  hoursCommentHasPrefix: String
+  hoursCommentHasSuffix: String
+  hoursCommentIsNil: Boolean
+  hoursCommentNotNil: Boolean
+  hoursCommentEqualFold: String
+  hoursCommentContainsFold: String
+  """
+  prerequisites field predicates
+  """
+  prerequisites: String
+  prerequisitesNEQ: String
+  prerequisitesIn: [String!]
+  prerequisitesNotIn: [String!]
+  prerequisitesGT: String
+  prerequisitesGTE: String
+  prerequisitesLT: String
+  prerequisitesLTE: String
+  prerequisitesContains: String
+  prerequisitesHasPrefix: String
+  prerequisitesHasSuffix: String
+  prerequisitesIsNil: Boolean
+  prerequisitesNotNil: Boolean
+  prerequisitesEqualFold: String
+  prerequisitesContainsFold: String
+  """
+  course_type field predicates
+  """
+  courseType: String
+  courseTypeNEQ: String
+  courseTypeIn: [String!]
+  courseTypeNotIn: [String!]
+  courseTypeGT: String
+  courseTypeGTE: String
+  courseTypeLT: String
+  courseTypeLTE: String
+  courseTypeContains: String
+  courseTypeHasPrefix: String
+  courseTypeHasSuffix: String
+  courseTypeIsNil: Boolean
+  courseTypeNotNil: Boolean
+  courseTypeEqualFold: String
+  courseTypeContainsFold: String
+  """
+  rhythm field predicates
+  """
+  rhythm: String
+  rhythmNEQ: String
+  rhythmIn: [String!]
+  rhythmNotIn: [String!]
+  rhythmGT: String
+  rhythmGTE: String
+  rhythmLT: String
+  rhythmLTE: String
+  rhythmContains: String
+  rhythmHasPrefix: String
+  rhythmHasSuffix: String
+  rhythmIsNil: Boolean
+  rhythmNotNil: Boolean
+  rhythmEqualFold: String
+  rhythmContainsFold: String
+  """
+  rhythm_comment field predicates
+  """
+  rhythmComment: String
+  rhythmCommentNEQ: String
+  rhythmCommentIn: [String!]
+  rhythmCommentNotIn: [String!]
+  rhythmCommentGT: String
+  rhythmCommentGTE: String
+  rhythmCommentLT: String
+  rhythmCommentLTE: String
+  rhythmCommentContains: String
+  rhythmCommentHasPrefix: String
+  rhythmCommentHasSuffix: String
+  rhythmCommentIsNil: Boolean
+  rhythmCommentNotNil: Boolean
+  rhythmCommentEqualFold: String
+  rhythmCommentContainsFold: String
+  """
+  teaching_mode field predicates
+  """
+  teachingMode: String
+  teachingModeNEQ: String
+  teachingModeIn: [String!]
+  teachingModeNotIn: [String!]
+  teachingModeGT: String
+  teachingModeGTE: String
+  teachingModeLT: String
+  teachingModeLTE: String
+  teachingModeContains: String
+  teachingModeHasPrefix: String
+  teachingModeHasSuffix: String
+  teachingModeIsNil: Boolean
+  teachingModeNotNil: Boolean
+  teachingModeEqualFold: String
+  teachingModeContainsFold: String
+  """
+  work_study_contract field predicates
+  """
+  workStudyContract: Boolean
+  workStudyContractNEQ: Boolean
+  """
+  contact_requests field predicates
+  """
+  contactRequests: String
+  contactRequestsNEQ: String
+  contactRequestsIn: [String!]
+  contactRequestsNotIn: [String!]
+  contactRequestsGT: String
+  contactRequestsGTE: String
+  contactRequestsLT: String
+  contactRequestsLTE: String
+  contactRequestsContains: String
+  contactRequestsHasPrefix: String
+  contactRequestsHasSuffix: String
+  contactRequestsIsNil: Boolean
+  contactRequestsNotNil: Boolean
+  contactRequestsEqualFold: String
+  contactRequestsContainsFold: String
+  """
+  archived_at field predicates
+  """
+  archivedAt: Time
+  archivedAtNEQ: Time
+  archivedAtIn: [Time!]
+  archivedAtNotIn: [Time!]
+  archivedAtGT: Time
+  archivedAtGTE: Time
+  archivedAtLT: Time
+  archivedAtLTE: Time
+  archivedAtIsNil: Boolean
+  archivedAtNotNil: Boolean
+  """
+  training edge predicates
+  """
+  hasTraining: Boolean
+  hasTrainingWith: [TrainingWhereInput!]
+}
 type SkillBlock implements Node {
   id: ID!
   code: String!
@@ -7532,6 +10751,486 @@ input SpeakerWhereInput {
   hasSlots: Boolean
   hasSlotsWith: [SlotWhereInput!]
 }
+type Training implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  reference: String!
+  organizationID: ID!
+  state: TrainingState!
+  changeState: TrainingChangeState!
+  certifying: Boolean!
+  certificationCodes: [String!]
+  title: String!
+  objective: String!
+  content: String
+  expectedResults: String
+  entryLevel: String
+  exitLevel: String
+  cycleYears: Int
+  apprenticeship: Boolean!
+  parcoursup: Boolean!
+  affelnet: Boolean!
+  webLinks: [String!]
+  contactRequests: String
+  authorID: ID
+  lastActionAt: Time!
+  submittedAt: Time
+  publishedAt: Time
+  operatorComment: String
+  archiveReason: String
+  archiveComment: String
+  organization: Organization!
+  sessions(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Sessions returned from the connection.
+    """
+    orderBy: [SessionOrder!]
+
+    """
+    Filtering options for Sessions returned from the connection.
+    """
+    where: SessionWhereInput
+  ): SessionConnection!
+  certifications: [Certification!]
+  author: User
+}
+"""
+TrainingChangeState is enum for the field change_state
+"""
+enum TrainingChangeState @goModel(model: "github.com/ofhub/ofhub/ent/training.ChangeState") {
+  NONE
+  DRAFT
+  AWAITING_VALIDATION
+  ARCHIVE_REQUESTED
+}
+"""
+A connection to a list of items.
+"""
+type TrainingConnection {
+  """
+  A list of edges.
+  """
+  edges: [TrainingEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type TrainingEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Training
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for Training connections
+"""
+input TrainingOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Trainings.
+  """
+  field: TrainingOrderField!
+}
+"""
+Properties by which Training connections can be ordered.
+"""
+enum TrainingOrderField {
+  CREATED_AT
+  UPDATED_AT
+  REFERENCE
+  STATE
+  TITLE
+}
+"""
+TrainingState is enum for the field state
+"""
+enum TrainingState @goModel(model: "github.com/ofhub/ofhub/ent/training.State") {
+  IN_CREATION
+  AWAITING_VALIDATION
+  PUBLISHED
+  NOT_PUBLISHED
+  ARCHIVED
+}
+"""
+TrainingWhereInput is used for filtering Training objects.
+Input was generated by ent.
+"""
+input TrainingWhereInput {
+  not: TrainingWhereInput
+  and: [TrainingWhereInput!]
+  or: [TrainingWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  reference field predicates
+  """
+  reference: String
+  referenceNEQ: String
+  referenceIn: [String!]
+  referenceNotIn: [String!]
+  referenceGT: String
+  referenceGTE: String
+  referenceLT: String
+  referenceLTE: String
+  referenceContains: String
+  referenceHasPrefix: String
+  referenceHasSuffix: String
+  referenceEqualFold: String
+  referenceContainsFold: String
+  """
+  organization_id field predicates
+  """
+  organizationID: ID
+  organizationIDNEQ: ID
+  organizationIDIn: [ID!]
+  organizationIDNotIn: [ID!]
+  """
+  state field predicates
+  """
+  state: TrainingState
+  stateNEQ: TrainingState
+  stateIn: [TrainingState!]
+  stateNotIn: [TrainingState!]
+  """
+  change_state field predicates
+  """
+  changeState: TrainingChangeState
+  changeStateNEQ: TrainingChangeState
+  changeStateIn: [TrainingChangeState!]
+  changeStateNotIn: [TrainingChangeState!]
+  """
+  certifying field predicates
+  """
+  certifying: Boolean
+  certifyingNEQ: Boolean
+  """
+  title field predicates
+  """
+  title: String
+  titleNEQ: String
+  titleIn: [String!]
+  titleNotIn: [String!]
+  titleGT: String
+  titleGTE: String
+  titleLT: String
+  titleLTE: String
+  titleContains: String
+  titleHasPrefix: String
+  titleHasSuffix: String
+  titleEqualFold: String
+  titleContainsFold: String
+  """
+  objective field predicates
+  """
+  objective: String
+  objectiveNEQ: String
+  objectiveIn: [String!]
+  objectiveNotIn: [String!]
+  objectiveGT: String
+  objectiveGTE: String
+  objectiveLT: String
+  objectiveLTE: String
+  objectiveContains: String
+  objectiveHasPrefix: String
+  objectiveHasSuffix: String
+  objectiveEqualFold: String
+  objectiveContainsFold: String
+  """
+  content field predicates
+  """
+  content: String
+  contentNEQ: String
+  contentIn: [String!]
+  contentNotIn: [String!]
+  contentGT: String
+  contentGTE: String
+  contentLT: String
+  contentLTE: String
+  contentContains: String
+  contentHasPrefix: String
+  contentHasSuffix: String
+  contentIsNil: Boolean
+  contentNotNil: Boolean
+  contentEqualFold: String
+  contentContainsFold: String
+  """
+  expected_results field predicates
+  """
+  expectedResults: String
+  expectedResultsNEQ: String
+  expectedResultsIn: [String!]
+  expectedResultsNotIn: [String!]
+  expectedResultsGT: String
+  expectedResultsGTE: String
+  expectedResultsLT: String
+  expectedResultsLTE: String
+  expectedResultsContains: String
+  expectedResultsHasPrefix: String
+  expectedResultsHasSuffix: String
+  expectedResultsIsNil: Boolean
+  expectedResultsNotNil: Boolean
+  expectedResultsEqualFold: String
+  expectedResultsContainsFold: String
+  """
+  entry_level field predicates
+  """
+  entryLevel: String
+  entryLevelNEQ: String
+  entryLevelIn: [String!]
+  entryLevelNotIn: [String!]
+  entryLevelGT: String
+  entryLevelGTE: String
+  entryLevelLT: String
+  entryLevelLTE: String
+  entryLevelContains: String
+  entryLevelHasPrefix: String
+  entryLevelHasSuffix: String
+  entryLevelIsNil: Boolean
+  entryLevelNotNil: Boolean
+  entryLevelEqualFold: String
+  entryLevelContainsFold: String
+  """
+  exit_level field predicates
+  """
+  exitLevel: String
+  exitLevelNEQ: String
+  exitLevelIn: [String!]
+  exitLevelNotIn: [String!]
+  exitLevelGT: String
+  exitLevelGTE: String
+  exitLevelLT: String
+  exitLevelLTE: String
+  exitLevelContains: String
+  exitLevelHasPrefix: String
+  exitLevelHasSuffix: String
+  exitLevelIsNil: Boolean
+  exitLevelNotNil: Boolean
+  exitLevelEqualFold: String
+  exitLevelContainsFold: String
+  """
+  cycle_years field predicates
+  """
+  cycleYears: Int
+  cycleYearsNEQ: Int
+  cycleYearsIn: [Int!]
+  cycleYearsNotIn: [Int!]
+  cycleYearsGT: Int
+  cycleYearsGTE: Int
+  cycleYearsLT: Int
+  cycleYearsLTE: Int
+  cycleYearsIsNil: Boolean
+  cycleYearsNotNil: Boolean
+  """
+  apprenticeship field predicates
+  """
+  apprenticeship: Boolean
+  apprenticeshipNEQ: Boolean
+  """
+  parcoursup field predicates
+  """
+  parcoursup: Boolean
+  parcoursupNEQ: Boolean
+  """
+  affelnet field predicates
+  """
+  affelnet: Boolean
+  affelnetNEQ: Boolean
+  """
+  contact_requests field predicates
+  """
+  contactRequests: String
+  contactRequestsNEQ: String
+  contactRequestsIn: [String!]
+  contactRequestsNotIn: [String!]
+  contactRequestsGT: String
+  contactRequestsGTE: String
+  contactRequestsLT: String
+  contactRequestsLTE: String
+  contactRequestsContains: String
+  contactRequestsHasPrefix: String
+  contactRequestsHasSuffix: String
+  contactRequestsIsNil: Boolean
+  contactRequestsNotNil: Boolean
+  contactRequestsEqualFold: String
+  contactRequestsContainsFold: String
+  """
+  author_id field predicates
+  """
+  authorID: ID
+  authorIDNEQ: ID
+  authorIDIn: [ID!]
+  authorIDNotIn: [ID!]
+  authorIDIsNil: Boolean
+  authorIDNotNil: Boolean
+  """
+  last_action_at field predicates
+  """
+  lastActionAt: Time
+  lastActionAtNEQ: Time
+  lastActionAtIn: [Time!]
+  lastActionAtNotIn: [Time!]
+  lastActionAtGT: Time
+  lastActionAtGTE: Time
+  lastActionAtLT: Time
+  lastActionAtLTE: Time
+  """
+  submitted_at field predicates
+  """
+  submittedAt: Time
+  submittedAtNEQ: Time
+  submittedAtIn: [Time!]
+  submittedAtNotIn: [Time!]
+  submittedAtGT: Time
+  submittedAtGTE: Time
+  submittedAtLT: Time
+  submittedAtLTE: Time
+  submittedAtIsNil: Boolean
+  submittedAtNotNil: Boolean
+  """
+  published_at field predicates
+  """
+  publishedAt: Time
+  publishedAtNEQ: Time
+  publishedAtIn: [Time!]
+  publishedAtNotIn: [Time!]
+  publishedAtGT: Time
+  publishedAtGTE: Time
+  publishedAtLT: Time
+  publishedAtLTE: Time
+  publishedAtIsNil: Boolean
+  publishedAtNotNil: Boolean
+  """
+  operator_comment field predicates
+  """
+  operatorComment: String
+  operatorCommentNEQ: String
+  operatorCommentIn: [String!]
+  operatorCommentNotIn: [String!]
+  operatorCommentGT: String
+  operatorCommentGTE: String
+  operatorCommentLT: String
+  operatorCommentLTE: String
+  operatorCommentContains: String
+  operatorCommentHasPrefix: String
+  operatorCommentHasSuffix: String
+  operatorCommentIsNil: Boolean
+  operatorCommentNotNil: Boolean
+  operatorCommentEqualFold: String
+  operatorCommentContainsFold: String
+  """
+  archive_reason field predicates
+  """
+  archiveReason: String
+  archiveReasonNEQ: String
+  archiveReasonIn: [String!]
+  archiveReasonNotIn: [String!]
+  archiveReasonGT: String
+  archiveReasonGTE: String
+  archiveReasonLT: String
+  archiveReasonLTE: String
+  archiveReasonContains: String
+  archiveReasonHasPrefix: String
+  archiveReasonHasSuffix: String
+  archiveReasonIsNil: Boolean
+  archiveReasonNotNil: Boolean
+  archiveReasonEqualFold: String
+  archiveReasonContainsFold: String
+  """
+  archive_comment field predicates
+  """
+  archiveComment: String
+  archiveCommentNEQ: String
+  archiveCommentIn: [String!]
+  archiveCommentNotIn: [String!]
+  archiveCommentGT: String
+  archiveCommentGTE: String
+  archiveCommentLT: String
+  archiveCommentLTE: String
+  archiveCommentContains: String
+  archiveCommentHasPrefix: String
+  archiveCommentHasSuffix: String
+  archiveCommentIsNil: Boolean
+  archiveCommentNotNil: Boolean
+  archiveCommentEqualFold: String
+  archiveCommentContainsFold: String
+  """
+  organization edge predicates
+  """
+  hasOrganization: Boolean
+  hasOrganizationWith: [OrganizationWhereInput!]
+  """
+  sessions edge predicates
+  """
+  hasSessions: Boolean
+  hasSessionsWith: [SessionWhereInput!]
+}
 """
 UpdateActivityInput is used for update Activity object.
 Input was generated by ent.
@@ -7604,6 +11303,16 @@ input UpdateOrganizationInput {
   contactPoints: [ContactPointInput!]
   appendContactPoints: [ContactPointInput!]
   clearContactPoints: Boolean
+  facilities: [String!]
+  appendFacilities: [String!]
+  clearFacilities: Boolean
+  qualiopi: QualiopiInput
+  clearQualiopi: Boolean
+  otherLabels: [String!]
+  appendOtherLabels: [String!]
+  clearOtherLabels: Boolean
+  contactRequests: String
+  clearContactRequests: Boolean
   parentID: ID
   clearParent: Boolean
 }
@@ -7902,6 +11611,307 @@ input UserWhereInput {
   lastLoginAtIsNil: Boolean
   lastLoginAtNotNil: Boolean
 }
+type Venue implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  organizationID: ID!
+  name: String!
+  siret: String
+  street: String!
+  locality: String
+  poBox: String
+  postcode: String!
+  city: String!
+  inseeCode: String
+  latitude: Float!
+  longitude: Float!
+  phone: String
+  organization: Organization!
+}
+"""
+A connection to a list of items.
+"""
+type VenueConnection {
+  """
+  A list of edges.
+  """
+  edges: [VenueEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type VenueEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Venue
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for Venue connections
+"""
+input VenueOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Venues.
+  """
+  field: VenueOrderField!
+}
+"""
+Properties by which Venue connections can be ordered.
+"""
+enum VenueOrderField {
+  CREATED_AT
+  UPDATED_AT
+  NAME
+  POSTCODE
+  CITY
+}
+"""
+VenueWhereInput is used for filtering Venue objects.
+Input was generated by ent.
+"""
+input VenueWhereInput {
+  not: VenueWhereInput
+  and: [VenueWhereInput!]
+  or: [VenueWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  organization_id field predicates
+  """
+  organizationID: ID
+  organizationIDNEQ: ID
+  organizationIDIn: [ID!]
+  organizationIDNotIn: [ID!]
+  """
+  name field predicates
+  """
+  name: String
+  nameNEQ: String
+  nameIn: [String!]
+  nameNotIn: [String!]
+  nameGT: String
+  nameGTE: String
+  nameLT: String
+  nameLTE: String
+  nameContains: String
+  nameHasPrefix: String
+  nameHasSuffix: String
+  nameEqualFold: String
+  nameContainsFold: String
+  """
+  siret field predicates
+  """
+  siret: String
+  siretNEQ: String
+  siretIn: [String!]
+  siretNotIn: [String!]
+  siretGT: String
+  siretGTE: String
+  siretLT: String
+  siretLTE: String
+  siretContains: String
+  siretHasPrefix: String
+  siretHasSuffix: String
+  siretIsNil: Boolean
+  siretNotNil: Boolean
+  siretEqualFold: String
+  siretContainsFold: String
+  """
+  street field predicates
+  """
+  street: String
+  streetNEQ: String
+  streetIn: [String!]
+  streetNotIn: [String!]
+  streetGT: String
+  streetGTE: String
+  streetLT: String
+  streetLTE: String
+  streetContains: String
+  streetHasPrefix: String
+  streetHasSuffix: String
+  streetEqualFold: String
+  streetContainsFold: String
+  """
+  locality field predicates
+  """
+  locality: String
+  localityNEQ: String
+  localityIn: [String!]
+  localityNotIn: [String!]
+  localityGT: String
+  localityGTE: String
+  localityLT: String
+  localityLTE: String
+  localityContains: String
+  localityHasPrefix: String
+  localityHasSuffix: String
+  localityIsNil: Boolean
+  localityNotNil: Boolean
+  localityEqualFold: String
+  localityContainsFold: String
+  """
+  po_box field predicates
+  """
+  poBox: String
+  poBoxNEQ: String
+  poBoxIn: [String!]
+  poBoxNotIn: [String!]
+  poBoxGT: String
+  poBoxGTE: String
+  poBoxLT: String
+  poBoxLTE: String
+  poBoxContains: String
+  poBoxHasPrefix: String
+  poBoxHasSuffix: String
+  poBoxIsNil: Boolean
+  poBoxNotNil: Boolean
+  poBoxEqualFold: String
+  poBoxContainsFold: String
+  """
+  postcode field predicates
+  """
+  postcode: String
+  postcodeNEQ: String
+  postcodeIn: [String!]
+  postcodeNotIn: [String!]
+  postcodeGT: String
+  postcodeGTE: String
+  postcodeLT: String
+  postcodeLTE: String
+  postcodeContains: String
+  postcodeHasPrefix: String
+  postcodeHasSuffix: String
+  postcodeEqualFold: String
+  postcodeContainsFold: String
+  """
+  city field predicates
+  """
+  city: String
+  cityNEQ: String
+  cityIn: [String!]
+  cityNotIn: [String!]
+  cityGT: String
+  cityGTE: String
+  cityLT: String
+  cityLTE: String
+  cityContains: String
+  cityHasPrefix: String
+  cityHasSuffix: String
+  cityEqualFold: String
+  cityContainsFold: String
+  """
+  insee_code field predicates
+  """
+  inseeCode: String
+  inseeCodeNEQ: String
+  inseeCodeIn: [String!]
+  inseeCodeNotIn: [String!]
+  inseeCodeGT: String
+  inseeCodeGTE: String
+  inseeCodeLT: String
+  inseeCodeLTE: String
+  inseeCodeContains: String
+  inseeCodeHasPrefix: String
+  inseeCodeHasSuffix: String
+  inseeCodeIsNil: Boolean
+  inseeCodeNotNil: Boolean
+  inseeCodeEqualFold: String
+  inseeCodeContainsFold: String
+  """
+  latitude field predicates
+  """
+  latitude: Float
+  latitudeNEQ: Float
+  latitudeIn: [Float!]
+  latitudeNotIn: [Float!]
+  latitudeGT: Float
+  latitudeGTE: Float
+  latitudeLT: Float
+  latitudeLTE: Float
+  """
+  longitude field predicates
+  """
+  longitude: Float
+  longitudeNEQ: Float
+  longitudeIn: [Float!]
+  longitudeNotIn: [Float!]
+  longitudeGT: Float
+  longitudeGTE: Float
+  longitudeLT: Float
+  longitudeLTE: Float
+  """
+  phone field predicates
+  """
+  phone: String
+  phoneNEQ: String
+  phoneIn: [String!]
+  phoneNotIn: [String!]
+  phoneGT: String
+  phoneGTE: String
+  phoneLT: String
+  phoneLTE: String
+  phoneContains: String
+  phoneHasPrefix: String
+  phoneHasSuffix: String
+  phoneIsNil: Boolean
+  phoneNotNil: Boolean
+  phoneEqualFold: String
+  phoneContainsFold: String
+  """
+  organization edge predicates
+  """
+  hasOrganization: Boolean
+  hasOrganizationWith: [OrganizationWhereInput!]
+}
 `, BuiltIn: false},
 	{Name: "../schema/ofhub.graphql", Input: `# Hand-written part of the API. Entity types, connections, where and order
 # inputs come from ent.graphql (generated by entgql).
@@ -8146,6 +12156,24 @@ func (ec *executionContext) childFields_ActivityStats(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type ActivityStats", field.Name)
 }
 
+func (ec *executionContext) childFields_Address(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Address_name(ctx, field)
+	case "line1":
+		return ec.fieldContext_Address_line1(ctx, field)
+	case "line2":
+		return ec.fieldContext_Address_line2(ctx, field)
+	case "postcode":
+		return ec.fieldContext_Address_postcode(ctx, field)
+	case "city":
+		return ec.fieldContext_Address_city(ctx, field)
+	case "inseeCode":
+		return ec.fieldContext_Address_inseeCode(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Address", field.Name)
+}
+
 func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "token":
@@ -8206,6 +12234,10 @@ func (ec *executionContext) childFields_Certification(ctx context.Context, field
 		return ec.fieldContext_Certification_apprenticeship(ctx, field)
 	case "replacedByID":
 		return ec.fieldContext_Certification_replacedByID(ctx, field)
+	case "objective":
+		return ec.fieldContext_Certification_objective(ctx, field)
+	case "content":
+		return ec.fieldContext_Certification_content(ctx, field)
 	case "replacedBy":
 		return ec.fieldContext_Certification_replacedBy(ctx, field)
 	case "replaces":
@@ -8294,6 +12326,30 @@ func (ec *executionContext) childFields_ContactPoint(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type ContactPoint", field.Name)
 }
 
+func (ec *executionContext) childFields_Cycle(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_Cycle_year(ctx, field)
+	case "cycleType":
+		return ec.fieldContext_Cycle_cycleType(ctx, field)
+	case "minHeadcount":
+		return ec.fieldContext_Cycle_minHeadcount(ctx, field)
+	case "simultaneousCapacity":
+		return ec.fieldContext_Cycle_simultaneousCapacity(ctx, field)
+	case "cumulativeCapacity":
+		return ec.fieldContext_Cycle_cumulativeCapacity(ctx, field)
+	case "alternanceType":
+		return ec.fieldContext_Cycle_alternanceType(ctx, field)
+	case "rhythmUnit":
+		return ec.fieldContext_Cycle_rhythmUnit(ctx, field)
+	case "unitsInCentre":
+		return ec.fieldContext_Cycle_unitsInCentre(ctx, field)
+	case "unitsInCompany":
+		return ec.fieldContext_Cycle_unitsInCompany(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Cycle", field.Name)
+}
+
 func (ec *executionContext) childFields_Device(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -8372,6 +12428,34 @@ func (ec *executionContext) childFields_FieldChange(ctx context.Context, field g
 		return ec.fieldContext_FieldChange_new(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FieldChange", field.Name)
+}
+
+func (ec *executionContext) childFields_Funding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "funder":
+		return ec.fieldContext_Funding_funder(ctx, field)
+	case "measure":
+		return ec.fieldContext_Funding_measure(ctx, field)
+	case "schemeState":
+		return ec.fieldContext_Funding_schemeState(ctx, field)
+	case "recruitmentState":
+		return ec.fieldContext_Funding_recruitmentState(ctx, field)
+	case "audiences":
+		return ec.fieldContext_Funding_audiences(ctx, field)
+	case "seats":
+		return ec.fieldContext_Funding_seats(ctx, field)
+	case "publicMarket":
+		return ec.fieldContext_Funding_publicMarket(ctx, field)
+	case "totalPriceCents":
+		return ec.fieldContext_Funding_totalPriceCents(ctx, field)
+	case "feesCents":
+		return ec.fieldContext_Funding_feesCents(ctx, field)
+	case "audienceComment":
+		return ec.fieldContext_Funding_audienceComment(ctx, field)
+	case "fundingConditions":
+		return ec.fieldContext_Funding_fundingConditions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Funding", field.Name)
 }
 
 func (ec *executionContext) childFields_HistoryEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8512,6 +12596,14 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_parentID(ctx, field)
 	case "siteCode":
 		return ec.fieldContext_Organization_siteCode(ctx, field)
+	case "facilities":
+		return ec.fieldContext_Organization_facilities(ctx, field)
+	case "qualiopi":
+		return ec.fieldContext_Organization_qualiopi(ctx, field)
+	case "otherLabels":
+		return ec.fieldContext_Organization_otherLabels(ctx, field)
+	case "contactRequests":
+		return ec.fieldContext_Organization_contactRequests(ctx, field)
 	case "parent":
 		return ec.fieldContext_Organization_parent(ctx, field)
 	case "branches":
@@ -8522,12 +12614,98 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_devices(ctx, field)
 	case "speakers":
 		return ec.fieldContext_Organization_speakers(ctx, field)
+	case "venues":
+		return ec.fieldContext_Organization_venues(ctx, field)
+	case "documents":
+		return ec.fieldContext_Organization_documents(ctx, field)
+	case "changeRequests":
+		return ec.fieldContext_Organization_changeRequests(ctx, field)
 	case "memberships":
 		return ec.fieldContext_Organization_memberships(ctx, field)
+	case "accreditations":
+		return ec.fieldContext_Organization_accreditations(ctx, field)
+	case "trainings":
+		return ec.fieldContext_Organization_trainings(ctx, field)
 	case "history":
 		return ec.fieldContext_Organization_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Organization", field.Name)
+}
+
+func (ec *executionContext) childFields_OrganizationChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_OrganizationChange_name(ctx, field)
+	case "street":
+		return ec.fieldContext_OrganizationChange_street(ctx, field)
+	case "street2":
+		return ec.fieldContext_OrganizationChange_street2(ctx, field)
+	case "postcode":
+		return ec.fieldContext_OrganizationChange_postcode(ctx, field)
+	case "city":
+		return ec.fieldContext_OrganizationChange_city(ctx, field)
+	case "contactPoints":
+		return ec.fieldContext_OrganizationChange_contactPoints(ctx, field)
+	case "siret":
+		return ec.fieldContext_OrganizationChange_siret(ctx, field)
+	case "nda":
+		return ec.fieldContext_OrganizationChange_nda(ctx, field)
+	case "apeCode":
+		return ec.fieldContext_OrganizationChange_apeCode(ctx, field)
+	case "message":
+		return ec.fieldContext_OrganizationChange_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganizationChange", field.Name)
+}
+
+func (ec *executionContext) childFields_OrganizationChangeRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_OrganizationChangeRequest_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_OrganizationChangeRequest_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_OrganizationChangeRequest_updatedAt(ctx, field)
+	case "organizationID":
+		return ec.fieldContext_OrganizationChangeRequest_organizationID(ctx, field)
+	case "state":
+		return ec.fieldContext_OrganizationChangeRequest_state(ctx, field)
+	case "change":
+		return ec.fieldContext_OrganizationChangeRequest_change(ctx, field)
+	case "authorID":
+		return ec.fieldContext_OrganizationChangeRequest_authorID(ctx, field)
+	case "operatorComment":
+		return ec.fieldContext_OrganizationChangeRequest_operatorComment(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_OrganizationChangeRequest_decidedAt(ctx, field)
+	case "organization":
+		return ec.fieldContext_OrganizationChangeRequest_organization(ctx, field)
+	case "author":
+		return ec.fieldContext_OrganizationChangeRequest_author(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganizationChangeRequest", field.Name)
+}
+
+func (ec *executionContext) childFields_OrganizationChangeRequestConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_OrganizationChangeRequestConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OrganizationChangeRequestConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_OrganizationChangeRequestConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganizationChangeRequestConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OrganizationChangeRequestEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_OrganizationChangeRequestEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_OrganizationChangeRequestEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganizationChangeRequestEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_OrganizationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8540,6 +12718,34 @@ func (ec *executionContext) childFields_OrganizationConnection(ctx context.Conte
 		return ec.fieldContext_OrganizationConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrganizationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OrganizationDocument(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_OrganizationDocument_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_OrganizationDocument_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_OrganizationDocument_updatedAt(ctx, field)
+	case "organizationID":
+		return ec.fieldContext_OrganizationDocument_organizationID(ctx, field)
+	case "name":
+		return ec.fieldContext_OrganizationDocument_name(ctx, field)
+	case "contentType":
+		return ec.fieldContext_OrganizationDocument_contentType(ctx, field)
+	case "size":
+		return ec.fieldContext_OrganizationDocument_size(ctx, field)
+	case "uploadedByID":
+		return ec.fieldContext_OrganizationDocument_uploadedByID(ctx, field)
+	case "organization":
+		return ec.fieldContext_OrganizationDocument_organization(ctx, field)
+	case "uploadedBy":
+		return ec.fieldContext_OrganizationDocument_uploadedBy(ctx, field)
+	case "url":
+		return ec.fieldContext_OrganizationDocument_url(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganizationDocument", field.Name)
 }
 
 func (ec *executionContext) childFields_OrganizationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8660,6 +12866,50 @@ func (ec *executionContext) childFields_PublicKey(ctx context.Context, field gra
 		return ec.fieldContext_PublicKey_publicKey(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PublicKey", field.Name)
+}
+
+func (ec *executionContext) childFields_Qualiopi(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "trainingAction":
+		return ec.fieldContext_Qualiopi_trainingAction(ctx, field)
+	case "skillsAssessment":
+		return ec.fieldContext_Qualiopi_skillsAssessment(ctx, field)
+	case "vae":
+		return ec.fieldContext_Qualiopi_vae(ctx, field)
+	case "apprenticeship":
+		return ec.fieldContext_Qualiopi_apprenticeship(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Qualiopi", field.Name)
+}
+
+func (ec *executionContext) childFields_RecruitmentSlot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_RecruitmentSlot_kind(ctx, field)
+	case "number":
+		return ec.fieldContext_RecruitmentSlot_number(ctx, field)
+	case "open":
+		return ec.fieldContext_RecruitmentSlot_open(ctx, field)
+	case "seats":
+		return ec.fieldContext_RecruitmentSlot_seats(ctx, field)
+	case "startsOn":
+		return ec.fieldContext_RecruitmentSlot_startsOn(ctx, field)
+	case "endsOn":
+		return ec.fieldContext_RecruitmentSlot_endsOn(ctx, field)
+	case "startTime":
+		return ec.fieldContext_RecruitmentSlot_startTime(ctx, field)
+	case "endTime":
+		return ec.fieldContext_RecruitmentSlot_endTime(ctx, field)
+	case "remote":
+		return ec.fieldContext_RecruitmentSlot_remote(ctx, field)
+	case "webLink":
+		return ec.fieldContext_RecruitmentSlot_webLink(ctx, field)
+	case "comment":
+		return ec.fieldContext_RecruitmentSlot_comment(ctx, field)
+	case "address":
+		return ec.fieldContext_RecruitmentSlot_address(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecruitmentSlot", field.Name)
 }
 
 func (ec *executionContext) childFields_ReferenceCode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8894,6 +13144,164 @@ func (ec *executionContext) childFields_ScanEdge(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type ScanEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Session(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Session_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Session_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Session_updatedAt(ctx, field)
+	case "reference":
+		return ec.fieldContext_Session_reference(ctx, field)
+	case "trainingID":
+		return ec.fieldContext_Session_trainingID(ctx, field)
+	case "organizationID":
+		return ec.fieldContext_Session_organizationID(ctx, field)
+	case "startsOn":
+		return ec.fieldContext_Session_startsOn(ctx, field)
+	case "endsOn":
+		return ec.fieldContext_Session_endsOn(ctx, field)
+	case "onDemand":
+		return ec.fieldContext_Session_onDemand(ctx, field)
+	case "permanentEntry":
+		return ec.fieldContext_Session_permanentEntry(ctx, field)
+	case "principalTrainerID":
+		return ec.fieldContext_Session_principalTrainerID(ctx, field)
+	case "registrationVenueID":
+		return ec.fieldContext_Session_registrationVenueID(ctx, field)
+	case "fundings":
+		return ec.fieldContext_Session_fundings(ctx, field)
+	case "cycles":
+		return ec.fieldContext_Session_cycles(ctx, field)
+	case "skillBlocks":
+		return ec.fieldContext_Session_skillBlocks(ctx, field)
+	case "hoursInCentre":
+		return ec.fieldContext_Session_hoursInCentre(ctx, field)
+	case "hoursInCompany":
+		return ec.fieldContext_Session_hoursInCompany(ctx, field)
+	case "hoursTotal":
+		return ec.fieldContext_Session_hoursTotal(ctx, field)
+	case "hoursWeekly":
+		return ec.fieldContext_Session_hoursWeekly(ctx, field)
+	case "hoursComment":
+		return ec.fieldContext_Session_hoursComment(ctx, field)
+	case "prerequisites":
+		return ec.fieldContext_Session_prerequisites(ctx, field)
+	case "courseType":
+		return ec.fieldContext_Session_courseType(ctx, field)
+	case "rhythm":
+		return ec.fieldContext_Session_rhythm(ctx, field)
+	case "rhythmComment":
+		return ec.fieldContext_Session_rhythmComment(ctx, field)
+	case "equipment":
+		return ec.fieldContext_Session_equipment(ctx, field)
+	case "teachingMode":
+		return ec.fieldContext_Session_teachingMode(ctx, field)
+	case "workStudyContract":
+		return ec.fieldContext_Session_workStudyContract(ctx, field)
+	case "recruitmentModalities":
+		return ec.fieldContext_Session_recruitmentModalities(ctx, field)
+	case "recruitmentSlots":
+		return ec.fieldContext_Session_recruitmentSlots(ctx, field)
+	case "contactRequests":
+		return ec.fieldContext_Session_contactRequests(ctx, field)
+	case "archivedAt":
+		return ec.fieldContext_Session_archivedAt(ctx, field)
+	case "training":
+		return ec.fieldContext_Session_training(ctx, field)
+	case "trainers":
+		return ec.fieldContext_Session_trainers(ctx, field)
+	case "principalTrainer":
+		return ec.fieldContext_Session_principalTrainer(ctx, field)
+	case "venues":
+		return ec.fieldContext_Session_venues(ctx, field)
+	case "registrationVenue":
+		return ec.fieldContext_Session_registrationVenue(ctx, field)
+	case "finished":
+		return ec.fieldContext_Session_finished(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Session", field.Name)
+}
+
+func (ec *executionContext) childFields_SessionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SessionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SessionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SessionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SessionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SessionDraft(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SessionDraft_id(ctx, field)
+	case "startsOn":
+		return ec.fieldContext_SessionDraft_startsOn(ctx, field)
+	case "endsOn":
+		return ec.fieldContext_SessionDraft_endsOn(ctx, field)
+	case "onDemand":
+		return ec.fieldContext_SessionDraft_onDemand(ctx, field)
+	case "permanentEntry":
+		return ec.fieldContext_SessionDraft_permanentEntry(ctx, field)
+	case "trainerIDs":
+		return ec.fieldContext_SessionDraft_trainerIDs(ctx, field)
+	case "venueIDs":
+		return ec.fieldContext_SessionDraft_venueIDs(ctx, field)
+	case "registrationVenueID":
+		return ec.fieldContext_SessionDraft_registrationVenueID(ctx, field)
+	case "fundings":
+		return ec.fieldContext_SessionDraft_fundings(ctx, field)
+	case "cycles":
+		return ec.fieldContext_SessionDraft_cycles(ctx, field)
+	case "skillBlocks":
+		return ec.fieldContext_SessionDraft_skillBlocks(ctx, field)
+	case "hoursInCentre":
+		return ec.fieldContext_SessionDraft_hoursInCentre(ctx, field)
+	case "hoursInCompany":
+		return ec.fieldContext_SessionDraft_hoursInCompany(ctx, field)
+	case "hoursWeekly":
+		return ec.fieldContext_SessionDraft_hoursWeekly(ctx, field)
+	case "hoursComment":
+		return ec.fieldContext_SessionDraft_hoursComment(ctx, field)
+	case "prerequisites":
+		return ec.fieldContext_SessionDraft_prerequisites(ctx, field)
+	case "courseType":
+		return ec.fieldContext_SessionDraft_courseType(ctx, field)
+	case "rhythm":
+		return ec.fieldContext_SessionDraft_rhythm(ctx, field)
+	case "rhythmComment":
+		return ec.fieldContext_SessionDraft_rhythmComment(ctx, field)
+	case "equipment":
+		return ec.fieldContext_SessionDraft_equipment(ctx, field)
+	case "teachingMode":
+		return ec.fieldContext_SessionDraft_teachingMode(ctx, field)
+	case "workStudyContract":
+		return ec.fieldContext_SessionDraft_workStudyContract(ctx, field)
+	case "recruitmentModalities":
+		return ec.fieldContext_SessionDraft_recruitmentModalities(ctx, field)
+	case "recruitmentSlots":
+		return ec.fieldContext_SessionDraft_recruitmentSlots(ctx, field)
+	case "contactRequests":
+		return ec.fieldContext_SessionDraft_contactRequests(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SessionDraft", field.Name)
+}
+
+func (ec *executionContext) childFields_SessionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_SessionEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_SessionEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SessionEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_SkillBlock(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -8908,6 +13316,18 @@ func (ec *executionContext) childFields_SkillBlock(ctx context.Context, field gr
 		return ec.fieldContext_SkillBlock_certification(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SkillBlock", field.Name)
+}
+
+func (ec *executionContext) childFields_SkillBlockUse(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "certificationCode":
+		return ec.fieldContext_SkillBlockUse_certificationCode(ctx, field)
+	case "validation":
+		return ec.fieldContext_SkillBlockUse_validation(ctx, field)
+	case "blockCodes":
+		return ec.fieldContext_SkillBlockUse_blockCodes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SkillBlockUse", field.Name)
 }
 
 func (ec *executionContext) childFields_Slot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9006,6 +13426,164 @@ func (ec *executionContext) childFields_Ticket(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Ticket", field.Name)
 }
 
+func (ec *executionContext) childFields_Training(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Training_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Training_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Training_updatedAt(ctx, field)
+	case "reference":
+		return ec.fieldContext_Training_reference(ctx, field)
+	case "organizationID":
+		return ec.fieldContext_Training_organizationID(ctx, field)
+	case "state":
+		return ec.fieldContext_Training_state(ctx, field)
+	case "changeState":
+		return ec.fieldContext_Training_changeState(ctx, field)
+	case "certifying":
+		return ec.fieldContext_Training_certifying(ctx, field)
+	case "certificationCodes":
+		return ec.fieldContext_Training_certificationCodes(ctx, field)
+	case "title":
+		return ec.fieldContext_Training_title(ctx, field)
+	case "objective":
+		return ec.fieldContext_Training_objective(ctx, field)
+	case "content":
+		return ec.fieldContext_Training_content(ctx, field)
+	case "expectedResults":
+		return ec.fieldContext_Training_expectedResults(ctx, field)
+	case "entryLevel":
+		return ec.fieldContext_Training_entryLevel(ctx, field)
+	case "exitLevel":
+		return ec.fieldContext_Training_exitLevel(ctx, field)
+	case "cycleYears":
+		return ec.fieldContext_Training_cycleYears(ctx, field)
+	case "apprenticeship":
+		return ec.fieldContext_Training_apprenticeship(ctx, field)
+	case "parcoursup":
+		return ec.fieldContext_Training_parcoursup(ctx, field)
+	case "affelnet":
+		return ec.fieldContext_Training_affelnet(ctx, field)
+	case "webLinks":
+		return ec.fieldContext_Training_webLinks(ctx, field)
+	case "contactRequests":
+		return ec.fieldContext_Training_contactRequests(ctx, field)
+	case "authorID":
+		return ec.fieldContext_Training_authorID(ctx, field)
+	case "lastActionAt":
+		return ec.fieldContext_Training_lastActionAt(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_Training_submittedAt(ctx, field)
+	case "publishedAt":
+		return ec.fieldContext_Training_publishedAt(ctx, field)
+	case "operatorComment":
+		return ec.fieldContext_Training_operatorComment(ctx, field)
+	case "archiveReason":
+		return ec.fieldContext_Training_archiveReason(ctx, field)
+	case "archiveComment":
+		return ec.fieldContext_Training_archiveComment(ctx, field)
+	case "organization":
+		return ec.fieldContext_Training_organization(ctx, field)
+	case "sessions":
+		return ec.fieldContext_Training_sessions(ctx, field)
+	case "certifications":
+		return ec.fieldContext_Training_certifications(ctx, field)
+	case "author":
+		return ec.fieldContext_Training_author(ctx, field)
+	case "draft":
+		return ec.fieldContext_Training_draft(ctx, field)
+	case "editable":
+		return ec.fieldContext_Training_editable(ctx, field)
+	case "history":
+		return ec.fieldContext_Training_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Training", field.Name)
+}
+
+func (ec *executionContext) childFields_TrainingConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_TrainingConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TrainingConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_TrainingConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrainingConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TrainingDraft(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "certifying":
+		return ec.fieldContext_TrainingDraft_certifying(ctx, field)
+	case "certificationCodes":
+		return ec.fieldContext_TrainingDraft_certificationCodes(ctx, field)
+	case "title":
+		return ec.fieldContext_TrainingDraft_title(ctx, field)
+	case "objective":
+		return ec.fieldContext_TrainingDraft_objective(ctx, field)
+	case "content":
+		return ec.fieldContext_TrainingDraft_content(ctx, field)
+	case "expectedResults":
+		return ec.fieldContext_TrainingDraft_expectedResults(ctx, field)
+	case "entryLevel":
+		return ec.fieldContext_TrainingDraft_entryLevel(ctx, field)
+	case "exitLevel":
+		return ec.fieldContext_TrainingDraft_exitLevel(ctx, field)
+	case "cycleYears":
+		return ec.fieldContext_TrainingDraft_cycleYears(ctx, field)
+	case "apprenticeship":
+		return ec.fieldContext_TrainingDraft_apprenticeship(ctx, field)
+	case "parcoursup":
+		return ec.fieldContext_TrainingDraft_parcoursup(ctx, field)
+	case "affelnet":
+		return ec.fieldContext_TrainingDraft_affelnet(ctx, field)
+	case "webLinks":
+		return ec.fieldContext_TrainingDraft_webLinks(ctx, field)
+	case "contactRequests":
+		return ec.fieldContext_TrainingDraft_contactRequests(ctx, field)
+	case "sessions":
+		return ec.fieldContext_TrainingDraft_sessions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrainingDraft", field.Name)
+}
+
+func (ec *executionContext) childFields_TrainingEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_TrainingEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_TrainingEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrainingEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TrainingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "training":
+		return ec.fieldContext_TrainingPayload_training(ctx, field)
+	case "warnings":
+		return ec.fieldContext_TrainingPayload_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrainingPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_TrainingStateChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "training":
+		return ec.fieldContext_TrainingStateChange_training(ctx, field)
+	case "state":
+		return ec.fieldContext_TrainingStateChange_state(ctx, field)
+	case "changeState":
+		return ec.fieldContext_TrainingStateChange_changeState(ctx, field)
+	case "comment":
+		return ec.fieldContext_TrainingStateChange_comment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrainingStateChange", field.Name)
+}
+
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -9062,6 +13640,78 @@ func (ec *executionContext) childFields_UserEdge(ctx context.Context, field grap
 		return ec.fieldContext_UserEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Venue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Venue_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Venue_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Venue_updatedAt(ctx, field)
+	case "organizationID":
+		return ec.fieldContext_Venue_organizationID(ctx, field)
+	case "name":
+		return ec.fieldContext_Venue_name(ctx, field)
+	case "siret":
+		return ec.fieldContext_Venue_siret(ctx, field)
+	case "street":
+		return ec.fieldContext_Venue_street(ctx, field)
+	case "locality":
+		return ec.fieldContext_Venue_locality(ctx, field)
+	case "poBox":
+		return ec.fieldContext_Venue_poBox(ctx, field)
+	case "postcode":
+		return ec.fieldContext_Venue_postcode(ctx, field)
+	case "city":
+		return ec.fieldContext_Venue_city(ctx, field)
+	case "inseeCode":
+		return ec.fieldContext_Venue_inseeCode(ctx, field)
+	case "latitude":
+		return ec.fieldContext_Venue_latitude(ctx, field)
+	case "longitude":
+		return ec.fieldContext_Venue_longitude(ctx, field)
+	case "phone":
+		return ec.fieldContext_Venue_phone(ctx, field)
+	case "organization":
+		return ec.fieldContext_Venue_organization(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Venue", field.Name)
+}
+
+func (ec *executionContext) childFields_VenueEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_VenueEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_VenueEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VenueEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_VenuePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "venue":
+		return ec.fieldContext_VenuePayload_venue(ctx, field)
+	case "warnings":
+		return ec.fieldContext_VenuePayload_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VenuePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Warning(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_Warning_code(ctx, field)
+	case "field":
+		return ec.fieldContext_Warning_field(ctx, field)
+	case "rule":
+		return ec.fieldContext_Warning_rule(ctx, field)
+	case "message":
+		return ec.fieldContext_Warning_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Warning", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9414,6 +14064,28 @@ func (ec *executionContext) field_Mutation_addMembership_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addOrganizationDocument_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organizationId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["organizationId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "file",
+		func(ctx context.Context, v any) (graphql.Upload, error) {
+			return ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["file"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addSlot_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9436,7 +14108,87 @@ func (ec *executionContext) field_Mutation_addSlot_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_applyOrganizationChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["comment"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_archiveTraining_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["comment"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelOrganizationChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_cancelRegistration_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelTrainingSubmission_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -9578,6 +14330,28 @@ func (ec *executionContext) field_Mutation_createSpeaker_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createTraining_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organizationId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["organizationId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (schematype.TrainingDoc, error) {
+			return ec.unmarshalNTrainingInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐTrainingDoc(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9600,6 +14374,28 @@ func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createVenue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organizationId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["organizationId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.VenueInput, error) {
+			return ec.unmarshalNVenueInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐVenueInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteDevice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9611,6 +14407,50 @@ func (ec *executionContext) field_Mutation_deleteDevice_args(ctx context.Context
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_dropTrainingRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_duplicateSession_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "startsOn",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["startsOn"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "endsOn",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["endsOn"] = arg2
 	return args, nil
 }
 
@@ -9686,6 +14526,50 @@ func (ec *executionContext) field_Mutation_register_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_rejectOrganizationChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["comment"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_rejectTraining_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["comment"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_removeMembership_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9697,6 +14581,42 @@ func (ec *executionContext) field_Mutation_removeMembership_args(ctx context.Con
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeOrganizationDocument_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_requestOrganizationChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organizationId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["organizationId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (schematype.OrgChange, error) {
+			return ec.unmarshalNOrganizationChangeInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐOrgChange(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -9787,6 +14707,20 @@ func (ec *executionContext) field_Mutation_setUserActive_args(ctx context.Contex
 }
 
 func (ec *executionContext) field_Mutation_speakerLink_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_submitTraining_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -9894,6 +14828,28 @@ func (ec *executionContext) field_Mutation_updateMembership_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateOrganizationProfile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.OrganizationProfileInput, error) {
+			return ec.unmarshalNOrganizationProfileInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐOrganizationProfileInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateOrganization_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9938,6 +14894,28 @@ func (ec *executionContext) field_Mutation_updateSpeaker_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateTraining_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (schematype.TrainingDoc, error) {
+			return ec.unmarshalNTrainingInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐTrainingDoc(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9957,6 +14935,36 @@ func (ec *executionContext) field_Mutation_updateUser_args(ctx context.Context, 
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_validateTraining_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["comment"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "schemeState",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["schemeState"] = arg2
 	return args, nil
 }
 
@@ -10044,6 +15052,52 @@ func (ec *executionContext) field_Organization_branches_args(ctx context.Context
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
 		func(ctx context.Context, v any) ([]*ent.OrganizationOrder, error) {
 			return ec.unmarshalOOrganizationOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Organization_changeRequests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.OrganizationChangeRequestOrder, error) {
+			return ec.unmarshalOOrganizationChangeRequestOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequestOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10179,6 +15233,60 @@ func (ec *executionContext) field_Organization_memberships_args(ctx context.Cont
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Organization_trainings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "role",
+		func(ctx context.Context, v any) (*model.TrainingRole, error) {
+			return ec.unmarshalOTrainingRole2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingRole(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["role"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "includeFinished",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeFinished"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
 	return args, nil
 }
 
@@ -10444,6 +15552,52 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_organizationChangeRequests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "state",
+		func(ctx context.Context, v any) (*organizationchangerequest.State, error) {
+			return ec.unmarshalOOrganizationChangeRequestState2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋorganizationchangerequestᚐState(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["state"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_organizations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10612,6 +15766,98 @@ func (ec *executionContext) field_Query_searchParticipants_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_trainingByReference_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reference",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reference"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_trainings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organizationId",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["organizationId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "state",
+		func(ctx context.Context, v any) ([]training.State, error) {
+			return ec.unmarshalOTrainingState2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐStateᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["state"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.TrainingOrder, error) {
+			return ec.unmarshalOTrainingOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTrainingOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.TrainingWhereInput, error) {
+			return ec.unmarshalOTrainingWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTrainingWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg8
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10663,6 +15909,20 @@ func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_venues_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organizationId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["organizationId"] = arg0
 	return args, nil
 }
 
@@ -10743,6 +16003,98 @@ func (ec *executionContext) field_Subscription_historyRecorded_args(ctx context.
 		return nil, err
 	}
 	args["organizationID"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Training_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Training_sessions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.SessionOrder, error) {
+			return ec.unmarshalOSessionOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSessionOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.SessionWhereInput, error) {
+			return ec.unmarshalOSessionWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSessionWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -12019,6 +17371,144 @@ func (ec *executionContext) fieldContext_ActivityStats_perSlot(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Address_name(ctx context.Context, field graphql.CollectedField, obj *schematype.Address) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Address_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Address_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Address", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Address_line1(ctx context.Context, field graphql.CollectedField, obj *schematype.Address) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Address_line1(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line1, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Address_line1(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Address", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Address_line2(ctx context.Context, field graphql.CollectedField, obj *schematype.Address) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Address_line2(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line2, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Address_line2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Address", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Address_postcode(ctx context.Context, field graphql.CollectedField, obj *schematype.Address) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Address_postcode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Postcode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Address_postcode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Address", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Address_city(ctx context.Context, field graphql.CollectedField, obj *schematype.Address) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Address_city(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.City, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Address_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Address", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Address_inseeCode(ctx context.Context, field graphql.CollectedField, obj *schematype.Address) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Address_inseeCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InseeCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Address_inseeCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Address", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _AuthPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.AuthPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12624,6 +18114,52 @@ func (ec *executionContext) _Certification_replacedByID(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_Certification_replacedByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Certification_objective(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certification_objective(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Objective, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certification_objective(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Certification_content(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certification_content(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Content, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Certification_content(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Certification_replacedBy(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
@@ -13346,6 +18882,213 @@ func (ec *executionContext) fieldContext_ContactPoint_principal(_ context.Contex
 	return graphql.NewScalarFieldContext("ContactPoint", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
+func (ec *executionContext) _Cycle_year(ctx context.Context, field graphql.CollectedField, obj *schematype.Cycle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cycle_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cycle_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cycle", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Cycle_cycleType(ctx context.Context, field graphql.CollectedField, obj *schematype.Cycle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cycle_cycleType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CycleType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Cycle_cycleType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cycle", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Cycle_minHeadcount(ctx context.Context, field graphql.CollectedField, obj *schematype.Cycle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cycle_minHeadcount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinHeadcount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Cycle_minHeadcount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cycle", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Cycle_simultaneousCapacity(ctx context.Context, field graphql.CollectedField, obj *schematype.Cycle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cycle_simultaneousCapacity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SimultaneousCapacity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Cycle_simultaneousCapacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cycle", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Cycle_cumulativeCapacity(ctx context.Context, field graphql.CollectedField, obj *schematype.Cycle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cycle_cumulativeCapacity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CumulativeCapacity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Cycle_cumulativeCapacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cycle", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Cycle_alternanceType(ctx context.Context, field graphql.CollectedField, obj *schematype.Cycle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cycle_alternanceType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AlternanceType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Cycle_alternanceType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cycle", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Cycle_rhythmUnit(ctx context.Context, field graphql.CollectedField, obj *schematype.Cycle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cycle_rhythmUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RhythmUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Cycle_rhythmUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cycle", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Cycle_unitsInCentre(ctx context.Context, field graphql.CollectedField, obj *schematype.Cycle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cycle_unitsInCentre(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitsInCentre, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Cycle_unitsInCentre(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cycle", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Cycle_unitsInCompany(ctx context.Context, field graphql.CollectedField, obj *schematype.Cycle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cycle_unitsInCompany(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitsInCompany, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Cycle_unitsInCompany(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cycle", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _Device_id(ctx context.Context, field graphql.CollectedField, obj *ent.Device) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13985,6 +19728,259 @@ func (ec *executionContext) _FieldChange_new(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_FieldChange_new(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FieldChange", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Funding_funder(ctx context.Context, field graphql.CollectedField, obj *schematype.Funding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Funding_funder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Funder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Funding_funder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Funding", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Funding_measure(ctx context.Context, field graphql.CollectedField, obj *schematype.Funding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Funding_measure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Measure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Funding_measure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Funding", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Funding_schemeState(ctx context.Context, field graphql.CollectedField, obj *schematype.Funding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Funding_schemeState(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SchemeState, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Funding_schemeState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Funding", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Funding_recruitmentState(ctx context.Context, field graphql.CollectedField, obj *schematype.Funding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Funding_recruitmentState(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecruitmentState, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Funding_recruitmentState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Funding", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Funding_audiences(ctx context.Context, field graphql.CollectedField, obj *schematype.Funding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Funding_audiences(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Audiences, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Funding_audiences(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Funding", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Funding_seats(ctx context.Context, field graphql.CollectedField, obj *schematype.Funding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Funding_seats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seats, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Funding_seats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Funding", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Funding_publicMarket(ctx context.Context, field graphql.CollectedField, obj *schematype.Funding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Funding_publicMarket(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublicMarket, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Funding_publicMarket(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Funding", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Funding_totalPriceCents(ctx context.Context, field graphql.CollectedField, obj *schematype.Funding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Funding_totalPriceCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalPriceCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Funding_totalPriceCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Funding", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Funding_feesCents(ctx context.Context, field graphql.CollectedField, obj *schematype.Funding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Funding_feesCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FeesCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Funding_feesCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Funding", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Funding_audienceComment(ctx context.Context, field graphql.CollectedField, obj *schematype.Funding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Funding_audienceComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AudienceComment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Funding_audienceComment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Funding", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Funding_fundingConditions(ctx context.Context, field graphql.CollectedField, obj *schematype.Funding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Funding_fundingConditions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FundingConditions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Funding_fundingConditions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Funding", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _HistoryEntry_id(ctx context.Context, field graphql.CollectedField, obj *ent.HistoryEntry) (ret graphql.Marshaler) {
@@ -15353,6 +21349,754 @@ func (ec *executionContext) fieldContext_Mutation_createCertification(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_updateOrganizationProfile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateOrganizationProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateOrganizationProfile(ctx, fc.Args["id"].(int), fc.Args["input"].(model.OrganizationProfileInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateOrganizationProfile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateOrganizationProfile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_requestOrganizationChange(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestOrganizationChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestOrganizationChange(ctx, fc.Args["organizationId"].(int), fc.Args["input"].(schematype.OrgChange))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationChangeRequest) graphql.Marshaler {
+			return ec.marshalNOrganizationChangeRequest2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestOrganizationChange(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganizationChangeRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestOrganizationChange_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelOrganizationChange(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelOrganizationChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelOrganizationChange(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationChangeRequest) graphql.Marshaler {
+			return ec.marshalNOrganizationChangeRequest2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelOrganizationChange(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganizationChangeRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelOrganizationChange_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_applyOrganizationChange(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_applyOrganizationChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApplyOrganizationChange(ctx, fc.Args["id"].(int), fc.Args["comment"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationChangeRequest) graphql.Marshaler {
+			return ec.marshalNOrganizationChangeRequest2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_applyOrganizationChange(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganizationChangeRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_applyOrganizationChange_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rejectOrganizationChange(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rejectOrganizationChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RejectOrganizationChange(ctx, fc.Args["id"].(int), fc.Args["comment"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationChangeRequest) graphql.Marshaler {
+			return ec.marshalNOrganizationChangeRequest2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rejectOrganizationChange(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganizationChangeRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rejectOrganizationChange_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addOrganizationDocument(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addOrganizationDocument(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddOrganizationDocument(ctx, fc.Args["organizationId"].(int), fc.Args["file"].(graphql.Upload))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationDocument) graphql.Marshaler {
+			return ec.marshalNOrganizationDocument2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationDocument(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addOrganizationDocument(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganizationDocument(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addOrganizationDocument_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeOrganizationDocument(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeOrganizationDocument(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveOrganizationDocument(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeOrganizationDocument(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeOrganizationDocument_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createTraining(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createTraining(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateTraining(ctx, fc.Args["organizationId"].(int), fc.Args["input"].(schematype.TrainingDoc))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
+			return ec.marshalNTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createTraining(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createTraining_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateTraining(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateTraining(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateTraining(ctx, fc.Args["id"].(int), fc.Args["input"].(schematype.TrainingDoc))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
+			return ec.marshalNTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateTraining(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateTraining_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_submitTraining(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitTraining(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitTraining(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
+			return ec.marshalNTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitTraining(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitTraining_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelTrainingSubmission(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelTrainingSubmission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelTrainingSubmission(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelTrainingSubmission(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelTrainingSubmission_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_dropTrainingRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_dropTrainingRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DropTrainingRequest(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_dropTrainingRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_dropTrainingRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_validateTraining(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_validateTraining(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ValidateTraining(ctx, fc.Args["id"].(int), fc.Args["comment"].(*string), fc.Args["schemeState"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_validateTraining(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_validateTraining_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rejectTraining(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rejectTraining(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RejectTraining(ctx, fc.Args["id"].(int), fc.Args["comment"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rejectTraining(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rejectTraining_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_archiveTraining(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_archiveTraining(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ArchiveTraining(ctx, fc.Args["id"].(int), fc.Args["reason"].(string), fc.Args["comment"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_archiveTraining(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_archiveTraining_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_duplicateSession(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_duplicateSession(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DuplicateSession(ctx, fc.Args["id"].(int), fc.Args["startsOn"].(time.Time), fc.Args["endsOn"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
+			return ec.marshalNTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_duplicateSession(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_duplicateSession_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createVenue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createVenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateVenue(ctx, fc.Args["organizationId"].(int), fc.Args["input"].(model.VenueInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VenuePayload) graphql.Marshaler {
+			return ec.marshalNVenuePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐVenuePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createVenue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VenuePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createVenue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createActivity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16658,6 +23402,107 @@ func (ec *executionContext) fieldContext_Organization_siteCode(_ context.Context
 	return graphql.NewScalarFieldContext("Organization", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _Organization_facilities(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_facilities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Facilities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_facilities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Organization_qualiopi(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_qualiopi(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Qualiopi, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *schematype.Qualiopi) graphql.Marshaler {
+			return ec.marshalOQualiopi2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐQualiopi(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_qualiopi(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organization",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Qualiopi(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Organization_otherLabels(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_otherLabels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OtherLabels, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_otherLabels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Organization_contactRequests(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_contactRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContactRequests, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_contactRequests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Organization_parent(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16854,6 +23699,114 @@ func (ec *executionContext) fieldContext_Organization_speakers(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Organization_venues(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_venues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Venues(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Venue) graphql.Marshaler {
+			return ec.marshalOVenue2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_venues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Venue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Organization_documents(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_documents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Documents(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.OrganizationDocument) graphql.Marshaler {
+			return ec.marshalOOrganizationDocument2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationDocumentᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_documents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganizationDocument(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Organization_changeRequests(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_changeRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.ChangeRequests(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.OrganizationChangeRequestOrder))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationChangeRequestConnection) graphql.Marshaler {
+			return ec.marshalNOrganizationChangeRequestConnection2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequestConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_changeRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganizationChangeRequestConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Organization_changeRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Organization_memberships(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16892,6 +23845,82 @@ func (ec *executionContext) fieldContext_Organization_memberships(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Organization_memberships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Organization_accreditations(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_accreditations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Organization().Accreditations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Accreditation) graphql.Marshaler {
+			return ec.marshalNAccreditation2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_accreditations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Accreditation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Organization_trainings(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_trainings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Organization().Trainings(ctx, obj, fc.Args["role"].(*model.TrainingRole), fc.Args["includeFinished"].(*bool), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.TrainingConnection) graphql.Marshaler {
+			return ec.marshalNTrainingConnection2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTrainingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_trainings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Organization_trainings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16940,6 +23969,667 @@ func (ec *executionContext) fieldContext_Organization_history(ctx context.Contex
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _OrganizationChange_name(ctx context.Context, field graphql.CollectedField, obj *schematype.OrgChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationChange_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationChange_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationChange", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OrganizationChange_street(ctx context.Context, field graphql.CollectedField, obj *schematype.OrgChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationChange_street(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Street, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationChange_street(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationChange", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OrganizationChange_street2(ctx context.Context, field graphql.CollectedField, obj *schematype.OrgChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationChange_street2(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Street2, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationChange_street2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationChange", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OrganizationChange_postcode(ctx context.Context, field graphql.CollectedField, obj *schematype.OrgChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationChange_postcode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Postcode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationChange_postcode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationChange", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OrganizationChange_city(ctx context.Context, field graphql.CollectedField, obj *schematype.OrgChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationChange_city(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.City, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationChange_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationChange", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OrganizationChange_contactPoints(ctx context.Context, field graphql.CollectedField, obj *schematype.OrgChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationChange_contactPoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContactPoints, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []schematype.ContactPoint) graphql.Marshaler {
+			return ec.marshalOContactPoint2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐContactPointᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationChange_contactPoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganizationChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContactPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrganizationChange_siret(ctx context.Context, field graphql.CollectedField, obj *schematype.OrgChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationChange_siret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Siret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationChange_siret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationChange", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OrganizationChange_nda(ctx context.Context, field graphql.CollectedField, obj *schematype.OrgChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationChange_nda(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nda, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationChange_nda(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationChange", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OrganizationChange_apeCode(ctx context.Context, field graphql.CollectedField, obj *schematype.OrgChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationChange_apeCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ApeCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationChange_apeCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationChange", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OrganizationChange_message(ctx context.Context, field graphql.CollectedField, obj *schematype.OrgChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationChange_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationChange_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationChange", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OrganizationChangeRequest_id(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationChangeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationChangeRequest_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationChangeRequest_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationChangeRequest", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _OrganizationChangeRequest_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationChangeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationChangeRequest_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationChangeRequest_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationChangeRequest", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _OrganizationChangeRequest_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationChangeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationChangeRequest_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationChangeRequest_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationChangeRequest", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _OrganizationChangeRequest_organizationID(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationChangeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationChangeRequest_organizationID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrganizationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationChangeRequest_organizationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationChangeRequest", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _OrganizationChangeRequest_state(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationChangeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationChangeRequest_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v organizationchangerequest.State) graphql.Marshaler {
+			return ec.marshalNOrganizationChangeRequestState2githubᚗcomᚋofhubᚋofhubᚋentᚋorganizationchangerequestᚐState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationChangeRequest_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationChangeRequest", field, false, false, errors.New("field of type OrganizationChangeRequestState does not have child fields"))
+}
+
+func (ec *executionContext) _OrganizationChangeRequest_change(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationChangeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationChangeRequest_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *schematype.OrgChange) graphql.Marshaler {
+			return ec.marshalNOrganizationChange2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐOrgChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationChangeRequest_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganizationChangeRequest",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganizationChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrganizationChangeRequest_authorID(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationChangeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationChangeRequest_authorID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuthorID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationChangeRequest_authorID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationChangeRequest", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _OrganizationChangeRequest_operatorComment(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationChangeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationChangeRequest_operatorComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OperatorComment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationChangeRequest_operatorComment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationChangeRequest", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OrganizationChangeRequest_decidedAt(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationChangeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationChangeRequest_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationChangeRequest_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationChangeRequest", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _OrganizationChangeRequest_organization(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationChangeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationChangeRequest_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationChangeRequest_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganizationChangeRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrganizationChangeRequest_author(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationChangeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationChangeRequest_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Author(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationChangeRequest_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganizationChangeRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrganizationChangeRequestConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationChangeRequestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationChangeRequestConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.OrganizationChangeRequestEdge) graphql.Marshaler {
+			return ec.marshalOOrganizationChangeRequestEdge2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequestEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationChangeRequestConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganizationChangeRequestConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganizationChangeRequestEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrganizationChangeRequestConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationChangeRequestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationChangeRequestConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationChangeRequestConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganizationChangeRequestConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrganizationChangeRequestConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationChangeRequestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationChangeRequestConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationChangeRequestConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationChangeRequestConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _OrganizationChangeRequestEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationChangeRequestEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationChangeRequestEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationChangeRequest) graphql.Marshaler {
+			return ec.marshalOOrganizationChangeRequest2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequest(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationChangeRequestEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganizationChangeRequestEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganizationChangeRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrganizationChangeRequestEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationChangeRequestEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationChangeRequestEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationChangeRequestEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationChangeRequestEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
 func (ec *executionContext) _OrganizationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationConnection) (ret graphql.Marshaler) {
@@ -17027,6 +24717,277 @@ func (ec *executionContext) _OrganizationConnection_totalCount(ctx context.Conte
 }
 func (ec *executionContext) fieldContext_OrganizationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrganizationConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _OrganizationDocument_id(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationDocument_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationDocument_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationDocument", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _OrganizationDocument_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationDocument_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationDocument_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationDocument", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _OrganizationDocument_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationDocument_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationDocument_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationDocument", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _OrganizationDocument_organizationID(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationDocument_organizationID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrganizationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationDocument_organizationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationDocument", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _OrganizationDocument_name(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationDocument_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationDocument_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationDocument", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OrganizationDocument_contentType(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationDocument_contentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationDocument_contentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationDocument", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OrganizationDocument_size(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationDocument_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationDocument_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationDocument", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _OrganizationDocument_uploadedByID(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationDocument_uploadedByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UploadedByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationDocument_uploadedByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationDocument", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _OrganizationDocument_organization(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationDocument_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationDocument_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganizationDocument",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrganizationDocument_uploadedBy(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationDocument_uploadedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UploadedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationDocument_uploadedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganizationDocument",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrganizationDocument_url(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationDocument_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrganizationDocument().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationDocument_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationDocument", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _OrganizationEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationEdge) (ret graphql.Marshaler) {
@@ -17902,6 +25863,98 @@ func (ec *executionContext) fieldContext_PublicKey_publicKey(_ context.Context, 
 	return graphql.NewScalarFieldContext("PublicKey", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _Qualiopi_trainingAction(ctx context.Context, field graphql.CollectedField, obj *schematype.Qualiopi) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Qualiopi_trainingAction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrainingAction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Qualiopi_trainingAction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Qualiopi", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Qualiopi_skillsAssessment(ctx context.Context, field graphql.CollectedField, obj *schematype.Qualiopi) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Qualiopi_skillsAssessment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SkillsAssessment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Qualiopi_skillsAssessment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Qualiopi", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Qualiopi_vae(ctx context.Context, field graphql.CollectedField, obj *schematype.Qualiopi) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Qualiopi_vae(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VAE, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Qualiopi_vae(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Qualiopi", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Qualiopi_apprenticeship(ctx context.Context, field graphql.CollectedField, obj *schematype.Qualiopi) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Qualiopi_apprenticeship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Apprenticeship, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Qualiopi_apprenticeship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Qualiopi", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18342,6 +26395,182 @@ func (ec *executionContext) fieldContext_Query_certificationHistory(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_organizationChangeRequests(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_organizationChangeRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().OrganizationChangeRequests(ctx, fc.Args["state"].(*organizationchangerequest.State), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationChangeRequestConnection) graphql.Marshaler {
+			return ec.marshalNOrganizationChangeRequestConnection2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequestConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_organizationChangeRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganizationChangeRequestConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_organizationChangeRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_trainings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_trainings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Trainings(ctx, fc.Args["organizationId"].(*int), fc.Args["state"].([]training.State), fc.Args["search"].(*string), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.TrainingOrder), fc.Args["where"].(*ent.TrainingWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.TrainingConnection) graphql.Marshaler {
+			return ec.marshalNTrainingConnection2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTrainingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_trainings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_trainings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_trainingByReference(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_trainingByReference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TrainingByReference(ctx, fc.Args["reference"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalOTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_trainingByReference(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_trainingByReference_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_venues(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_venues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Venues(ctx, fc.Args["organizationId"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Venue) graphql.Marshaler {
+			return ec.marshalNVenue2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_venues(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Venue(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_venues_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_deviceActivities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18641,6 +26870,291 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecruitmentSlot_kind(ctx context.Context, field graphql.CollectedField, obj *schematype.RecruitmentSlot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecruitmentSlot_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecruitmentSlot_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecruitmentSlot", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RecruitmentSlot_number(ctx context.Context, field graphql.CollectedField, obj *schematype.RecruitmentSlot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecruitmentSlot_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecruitmentSlot_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecruitmentSlot", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RecruitmentSlot_open(ctx context.Context, field graphql.CollectedField, obj *schematype.RecruitmentSlot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecruitmentSlot_open(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Open, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecruitmentSlot_open(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecruitmentSlot", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _RecruitmentSlot_seats(ctx context.Context, field graphql.CollectedField, obj *schematype.RecruitmentSlot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecruitmentSlot_seats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seats, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecruitmentSlot_seats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecruitmentSlot", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RecruitmentSlot_startsOn(ctx context.Context, field graphql.CollectedField, obj *schematype.RecruitmentSlot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecruitmentSlot_startsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecruitmentSlot_startsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecruitmentSlot", field, false, false, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _RecruitmentSlot_endsOn(ctx context.Context, field graphql.CollectedField, obj *schematype.RecruitmentSlot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecruitmentSlot_endsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecruitmentSlot_endsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecruitmentSlot", field, false, false, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _RecruitmentSlot_startTime(ctx context.Context, field graphql.CollectedField, obj *schematype.RecruitmentSlot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecruitmentSlot_startTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecruitmentSlot_startTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecruitmentSlot", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RecruitmentSlot_endTime(ctx context.Context, field graphql.CollectedField, obj *schematype.RecruitmentSlot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecruitmentSlot_endTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecruitmentSlot_endTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecruitmentSlot", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RecruitmentSlot_remote(ctx context.Context, field graphql.CollectedField, obj *schematype.RecruitmentSlot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecruitmentSlot_remote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Remote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecruitmentSlot_remote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecruitmentSlot", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _RecruitmentSlot_webLink(ctx context.Context, field graphql.CollectedField, obj *schematype.RecruitmentSlot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecruitmentSlot_webLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WebLink, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecruitmentSlot_webLink(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecruitmentSlot", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RecruitmentSlot_comment(ctx context.Context, field graphql.CollectedField, obj *schematype.RecruitmentSlot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecruitmentSlot_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecruitmentSlot_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecruitmentSlot", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RecruitmentSlot_address(ctx context.Context, field graphql.CollectedField, obj *schematype.RecruitmentSlot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecruitmentSlot_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *schematype.Address) graphql.Marshaler {
+			return ec.marshalOAddress2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐAddress(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecruitmentSlot_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecruitmentSlot",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Address(ctx, field)
 		},
 	}
 	return fc, nil
@@ -20726,6 +29240,1691 @@ func (ec *executionContext) fieldContext_ScanEdge_cursor(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("ScanEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _Session_id(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Session_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Session_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Session_reference(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_reference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_reference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Session_trainingID(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_trainingID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrainingID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_trainingID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Session_organizationID(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_organizationID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrganizationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_organizationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Session_startsOn(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_startsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_startsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _Session_endsOn(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_endsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_endsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _Session_onDemand(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_onDemand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnDemand, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_onDemand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Session_permanentEntry(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_permanentEntry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PermanentEntry, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_permanentEntry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Session_principalTrainerID(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_principalTrainerID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PrincipalTrainerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_principalTrainerID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Session_registrationVenueID(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_registrationVenueID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegistrationVenueID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_registrationVenueID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Session_fundings(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_fundings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fundings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []schematype.Funding) graphql.Marshaler {
+			return ec.marshalOFunding2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐFundingᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_fundings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Session",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Funding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Session_cycles(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_cycles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cycles, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []schematype.Cycle) graphql.Marshaler {
+			return ec.marshalOCycle2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐCycleᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_cycles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Session",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cycle(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Session_skillBlocks(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_skillBlocks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SkillBlocks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []schematype.SkillBlockUse) graphql.Marshaler {
+			return ec.marshalOSkillBlockUse2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSkillBlockUseᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_skillBlocks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Session",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillBlockUse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Session_hoursInCentre(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_hoursInCentre(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HoursInCentre, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_hoursInCentre(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Session_hoursInCompany(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_hoursInCompany(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HoursInCompany, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_hoursInCompany(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Session_hoursTotal(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_hoursTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HoursTotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_hoursTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Session_hoursWeekly(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_hoursWeekly(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HoursWeekly, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_hoursWeekly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Session_hoursComment(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_hoursComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HoursComment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_hoursComment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Session_prerequisites(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_prerequisites(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Prerequisites, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_prerequisites(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Session_courseType(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_courseType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CourseType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_courseType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Session_rhythm(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_rhythm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rhythm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_rhythm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Session_rhythmComment(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_rhythmComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RhythmComment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_rhythmComment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Session_equipment(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_equipment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Equipment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_equipment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Session_teachingMode(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_teachingMode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TeachingMode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_teachingMode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Session_workStudyContract(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_workStudyContract(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkStudyContract, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_workStudyContract(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Session_recruitmentModalities(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_recruitmentModalities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecruitmentModalities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_recruitmentModalities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Session_recruitmentSlots(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_recruitmentSlots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecruitmentSlots, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []schematype.RecruitmentSlot) graphql.Marshaler {
+			return ec.marshalORecruitmentSlot2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐRecruitmentSlotᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_recruitmentSlots(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Session",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecruitmentSlot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Session_contactRequests(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_contactRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContactRequests, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_contactRequests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Session_archivedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_archivedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ArchivedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_archivedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Session_training(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_training(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Training(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_training(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Session",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Session_trainers(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_trainers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Trainers(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Organization) graphql.Marshaler {
+			return ec.marshalOOrganization2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_trainers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Session",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Session_principalTrainer(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_principalTrainer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PrincipalTrainer(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalOOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_principalTrainer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Session",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Session_venues(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_venues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Venues(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Venue) graphql.Marshaler {
+			return ec.marshalOVenue2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_venues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Session",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Venue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Session_registrationVenue(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_registrationVenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegistrationVenue(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Venue) graphql.Marshaler {
+			return ec.marshalOVenue2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenue(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_registrationVenue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Session",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Venue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Session_finished(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_finished(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Session().Finished(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_finished(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, true, true, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _SessionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.SessionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.SessionEdge) graphql.Marshaler {
+			return ec.marshalOSessionEdge2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSessionEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SessionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SessionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SessionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.SessionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SessionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SessionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.SessionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SessionDraft_id(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionDraft", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _SessionDraft_startsOn(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_startsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_startsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionDraft", field, false, false, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _SessionDraft_endsOn(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_endsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_endsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionDraft", field, false, false, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _SessionDraft_onDemand(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_onDemand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnDemand, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_onDemand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionDraft", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _SessionDraft_permanentEntry(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_permanentEntry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PermanentEntry, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_permanentEntry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionDraft", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _SessionDraft_trainerIDs(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_trainerIDs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrainerIDs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalOID2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_trainerIDs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionDraft", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _SessionDraft_venueIDs(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_venueIDs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VenueIDs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalOID2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_venueIDs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionDraft", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _SessionDraft_registrationVenueID(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_registrationVenueID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegistrationVenueID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_registrationVenueID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionDraft", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _SessionDraft_fundings(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_fundings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fundings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []schematype.Funding) graphql.Marshaler {
+			return ec.marshalOFunding2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐFundingᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_fundings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SessionDraft",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Funding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SessionDraft_cycles(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_cycles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cycles, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []schematype.Cycle) graphql.Marshaler {
+			return ec.marshalOCycle2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐCycleᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_cycles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SessionDraft",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cycle(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SessionDraft_skillBlocks(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_skillBlocks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SkillBlocks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []schematype.SkillBlockUse) graphql.Marshaler {
+			return ec.marshalOSkillBlockUse2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSkillBlockUseᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_skillBlocks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SessionDraft",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillBlockUse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SessionDraft_hoursInCentre(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_hoursInCentre(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HoursInCentre, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_hoursInCentre(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionDraft", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SessionDraft_hoursInCompany(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_hoursInCompany(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HoursInCompany, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_hoursInCompany(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionDraft", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SessionDraft_hoursWeekly(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_hoursWeekly(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HoursWeekly, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_hoursWeekly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionDraft", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SessionDraft_hoursComment(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_hoursComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HoursComment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_hoursComment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionDraft", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SessionDraft_prerequisites(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_prerequisites(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Prerequisites, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_prerequisites(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionDraft", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SessionDraft_courseType(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_courseType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CourseType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_courseType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionDraft", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SessionDraft_rhythm(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_rhythm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rhythm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_rhythm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionDraft", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SessionDraft_rhythmComment(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_rhythmComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RhythmComment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_rhythmComment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionDraft", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SessionDraft_equipment(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_equipment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Equipment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_equipment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionDraft", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SessionDraft_teachingMode(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_teachingMode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TeachingMode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_teachingMode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionDraft", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SessionDraft_workStudyContract(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_workStudyContract(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkStudyContract, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_workStudyContract(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionDraft", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _SessionDraft_recruitmentModalities(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_recruitmentModalities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecruitmentModalities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_recruitmentModalities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionDraft", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SessionDraft_recruitmentSlots(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_recruitmentSlots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecruitmentSlots, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []schematype.RecruitmentSlot) graphql.Marshaler {
+			return ec.marshalORecruitmentSlot2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐRecruitmentSlotᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_recruitmentSlots(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SessionDraft",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecruitmentSlot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SessionDraft_contactRequests(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_contactRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContactRequests, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_contactRequests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionDraft", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SessionEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.SessionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Session) graphql.Marshaler {
+			return ec.marshalOSession2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSession(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SessionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Session(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SessionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.SessionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SessionEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
 func (ec *executionContext) _SkillBlock_id(ctx context.Context, field graphql.CollectedField, obj *ent.SkillBlock) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20848,6 +31047,75 @@ func (ec *executionContext) fieldContext_SkillBlock_certification(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SkillBlockUse_certificationCode(ctx context.Context, field graphql.CollectedField, obj *schematype.SkillBlockUse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillBlockUse_certificationCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CertificationCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillBlockUse_certificationCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillBlockUse", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SkillBlockUse_validation(ctx context.Context, field graphql.CollectedField, obj *schematype.SkillBlockUse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillBlockUse_validation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Validation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillBlockUse_validation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillBlockUse", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SkillBlockUse_blockCodes(ctx context.Context, field graphql.CollectedField, obj *schematype.SkillBlockUse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillBlockUse_blockCodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BlockCodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SkillBlockUse_blockCodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillBlockUse", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Slot_id(ctx context.Context, field graphql.CollectedField, obj *ent.Slot) (ret graphql.Marshaler) {
@@ -21408,6 +31676,38 @@ func (ec *executionContext) fieldContext_Subscription_historyRecorded(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_trainingStateChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_trainingStateChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().TrainingStateChanged(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingStateChange) graphql.Marshaler {
+			return ec.marshalNTrainingStateChange2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingStateChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_trainingStateChanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingStateChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Subscription_checkInRecorded(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
 	return graphql.ResolveFieldStream(
 		ctx,
@@ -21689,6 +31989,1550 @@ func (ec *executionContext) _Ticket_pngURL(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Ticket_pngURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Ticket", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Training_id(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Training_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Training_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Training_reference(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_reference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_reference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Training_organizationID(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_organizationID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrganizationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_organizationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Training_state(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v training.State) graphql.Marshaler {
+			return ec.marshalNTrainingState2githubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type TrainingState does not have child fields"))
+}
+
+func (ec *executionContext) _Training_changeState(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_changeState(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangeState, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v training.ChangeState) graphql.Marshaler {
+			return ec.marshalNTrainingChangeState2githubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐChangeState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_changeState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type TrainingChangeState does not have child fields"))
+}
+
+func (ec *executionContext) _Training_certifying(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_certifying(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Certifying, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_certifying(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Training_certificationCodes(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_certificationCodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CertificationCodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Training_certificationCodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Training_title(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Training_objective(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_objective(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Objective, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_objective(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Training_content(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_content(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Content, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Training_content(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Training_expectedResults(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_expectedResults(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpectedResults, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Training_expectedResults(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Training_entryLevel(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_entryLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EntryLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Training_entryLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Training_exitLevel(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_exitLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExitLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Training_exitLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Training_cycleYears(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_cycleYears(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CycleYears, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Training_cycleYears(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Training_apprenticeship(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_apprenticeship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Apprenticeship, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_apprenticeship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Training_parcoursup(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_parcoursup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Parcoursup, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_parcoursup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Training_affelnet(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_affelnet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Affelnet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_affelnet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Training_webLinks(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_webLinks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WebLinks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Training_webLinks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Training_contactRequests(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_contactRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContactRequests, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Training_contactRequests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Training_authorID(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_authorID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuthorID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Training_authorID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Training_lastActionAt(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_lastActionAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastActionAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_lastActionAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Training_submittedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_submittedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubmittedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Training_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Training_publishedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_publishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Training_publishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Training_operatorComment(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_operatorComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OperatorComment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Training_operatorComment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Training_archiveReason(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_archiveReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ArchiveReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Training_archiveReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Training_archiveComment(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_archiveComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ArchiveComment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Training_archiveComment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Training_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Training",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Training_sessions(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_sessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Sessions(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.SessionOrder), fc.Args["where"].(*ent.SessionWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SessionConnection) graphql.Marshaler {
+			return ec.marshalNSessionConnection2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSessionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_sessions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Training",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SessionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Training_sessions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Training_certifications(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_certifications(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Certifications(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Certification) graphql.Marshaler {
+			return ec.marshalOCertification2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Training_certifications(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Training",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Certification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Training_author(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Author(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Training_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Training",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Training_draft(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_draft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Draft, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *schematype.TrainingDoc) graphql.Marshaler {
+			return ec.marshalOTrainingDraft2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐTrainingDoc(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Training_draft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Training",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingDraft(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Training_editable(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_editable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Training().Editable(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_editable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, true, true, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Training_history(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Training().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.HistoryEntryConnection) graphql.Marshaler {
+			return ec.marshalNHistoryEntryConnection2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐHistoryEntryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Training_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Training",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HistoryEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Training_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.TrainingEdge) graphql.Marshaler {
+			return ec.marshalOTrainingEdge2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTrainingEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _TrainingDraft_certifying(ctx context.Context, field graphql.CollectedField, obj *schematype.TrainingDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingDraft_certifying(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Certifying, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingDraft_certifying(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingDraft", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _TrainingDraft_certificationCodes(ctx context.Context, field graphql.CollectedField, obj *schematype.TrainingDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingDraft_certificationCodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CertificationCodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingDraft_certificationCodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingDraft", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TrainingDraft_title(ctx context.Context, field graphql.CollectedField, obj *schematype.TrainingDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingDraft_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingDraft_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingDraft", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TrainingDraft_objective(ctx context.Context, field graphql.CollectedField, obj *schematype.TrainingDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingDraft_objective(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Objective, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingDraft_objective(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingDraft", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TrainingDraft_content(ctx context.Context, field graphql.CollectedField, obj *schematype.TrainingDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingDraft_content(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Content, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingDraft_content(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingDraft", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TrainingDraft_expectedResults(ctx context.Context, field graphql.CollectedField, obj *schematype.TrainingDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingDraft_expectedResults(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpectedResults, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingDraft_expectedResults(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingDraft", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TrainingDraft_entryLevel(ctx context.Context, field graphql.CollectedField, obj *schematype.TrainingDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingDraft_entryLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EntryLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingDraft_entryLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingDraft", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TrainingDraft_exitLevel(ctx context.Context, field graphql.CollectedField, obj *schematype.TrainingDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingDraft_exitLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExitLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingDraft_exitLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingDraft", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TrainingDraft_cycleYears(ctx context.Context, field graphql.CollectedField, obj *schematype.TrainingDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingDraft_cycleYears(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CycleYears, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingDraft_cycleYears(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingDraft", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _TrainingDraft_apprenticeship(ctx context.Context, field graphql.CollectedField, obj *schematype.TrainingDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingDraft_apprenticeship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Apprenticeship, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingDraft_apprenticeship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingDraft", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _TrainingDraft_parcoursup(ctx context.Context, field graphql.CollectedField, obj *schematype.TrainingDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingDraft_parcoursup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Parcoursup, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingDraft_parcoursup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingDraft", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _TrainingDraft_affelnet(ctx context.Context, field graphql.CollectedField, obj *schematype.TrainingDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingDraft_affelnet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Affelnet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingDraft_affelnet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingDraft", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _TrainingDraft_webLinks(ctx context.Context, field graphql.CollectedField, obj *schematype.TrainingDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingDraft_webLinks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WebLinks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingDraft_webLinks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingDraft", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TrainingDraft_contactRequests(ctx context.Context, field graphql.CollectedField, obj *schematype.TrainingDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingDraft_contactRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContactRequests, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingDraft_contactRequests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingDraft", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TrainingDraft_sessions(ctx context.Context, field graphql.CollectedField, obj *schematype.TrainingDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingDraft_sessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sessions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []schematype.SessionDoc) graphql.Marshaler {
+			return ec.marshalNSessionDraft2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSessionDocᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingDraft_sessions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingDraft",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SessionDraft(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalOTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _TrainingPayload_training(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingPayload_training(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Training, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingPayload_training(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingPayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingPayload_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingPayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingStateChange_training(ctx context.Context, field graphql.CollectedField, obj *model.TrainingStateChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingStateChange_training(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Training, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingStateChange_training(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingStateChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingStateChange_state(ctx context.Context, field graphql.CollectedField, obj *model.TrainingStateChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingStateChange_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v training.State) graphql.Marshaler {
+			return ec.marshalNTrainingState2githubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingStateChange_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingStateChange", field, false, false, errors.New("field of type TrainingState does not have child fields"))
+}
+
+func (ec *executionContext) _TrainingStateChange_changeState(ctx context.Context, field graphql.CollectedField, obj *model.TrainingStateChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingStateChange_changeState(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangeState, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v training.ChangeState) graphql.Marshaler {
+			return ec.marshalNTrainingChangeState2githubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐChangeState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingStateChange_changeState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingStateChange", field, false, false, errors.New("field of type TrainingChangeState does not have child fields"))
+}
+
+func (ec *executionContext) _TrainingStateChange_comment(ctx context.Context, field graphql.CollectedField, obj *model.TrainingStateChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingStateChange_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingStateChange_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingStateChange", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
@@ -22206,6 +34050,681 @@ func (ec *executionContext) _UserEdge_cursor(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_UserEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _Venue_id(ctx context.Context, field graphql.CollectedField, obj *ent.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Venue", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Venue_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Venue", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Venue_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Venue", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Venue_organizationID(ctx context.Context, field graphql.CollectedField, obj *ent.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_organizationID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrganizationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_organizationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Venue", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Venue_name(ctx context.Context, field graphql.CollectedField, obj *ent.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Venue", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Venue_siret(ctx context.Context, field graphql.CollectedField, obj *ent.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_siret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Siret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_siret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Venue", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Venue_street(ctx context.Context, field graphql.CollectedField, obj *ent.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_street(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Street, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_street(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Venue", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Venue_locality(ctx context.Context, field graphql.CollectedField, obj *ent.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_locality(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Locality, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_locality(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Venue", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Venue_poBox(ctx context.Context, field graphql.CollectedField, obj *ent.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_poBox(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PoBox, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_poBox(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Venue", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Venue_postcode(ctx context.Context, field graphql.CollectedField, obj *ent.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_postcode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Postcode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_postcode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Venue", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Venue_city(ctx context.Context, field graphql.CollectedField, obj *ent.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_city(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.City, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Venue", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Venue_inseeCode(ctx context.Context, field graphql.CollectedField, obj *ent.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_inseeCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InseeCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_inseeCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Venue", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Venue_latitude(ctx context.Context, field graphql.CollectedField, obj *ent.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_latitude(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Latitude, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_latitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Venue", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Venue_longitude(ctx context.Context, field graphql.CollectedField, obj *ent.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_longitude(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Longitude, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_longitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Venue", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Venue_phone(ctx context.Context, field graphql.CollectedField, obj *ent.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Venue", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Venue_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Venue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Venue_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Venue_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Venue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VenueConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.VenueConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VenueConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.VenueEdge) graphql.Marshaler {
+			return ec.marshalOVenueEdge2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VenueConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VenueConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VenueEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VenueConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.VenueConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VenueConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VenueConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VenueConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VenueConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.VenueConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VenueConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VenueConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VenueConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _VenueEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.VenueEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VenueEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Venue) graphql.Marshaler {
+			return ec.marshalOVenue2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenue(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VenueEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VenueEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Venue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VenueEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.VenueEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VenueEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VenueEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VenueEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _VenuePayload_venue(ctx context.Context, field graphql.CollectedField, obj *model.VenuePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VenuePayload_venue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Venue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Venue) graphql.Marshaler {
+			return ec.marshalNVenue2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VenuePayload_venue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VenuePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Venue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VenuePayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.VenuePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VenuePayload_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VenuePayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VenuePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Warning_code(ctx context.Context, field graphql.CollectedField, obj *model.Warning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Warning_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Warning_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Warning", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Warning_field(ctx context.Context, field graphql.CollectedField, obj *model.Warning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Warning_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Warning_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Warning", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Warning_rule(ctx context.Context, field graphql.CollectedField, obj *model.Warning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Warning_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Warning_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Warning", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Warning_message(ctx context.Context, field graphql.CollectedField, obj *model.Warning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Warning_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Warning_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Warning", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -24747,6 +37266,71 @@ func (ec *executionContext) unmarshalInputActivityWhereInput(ctx context.Context
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputAddressInput(ctx context.Context, obj any) (schematype.Address, error) {
+	var it schematype.Address
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "line1", "line2", "postcode", "city", "inseeCode"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "line1":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("line1"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Line1 = data
+		case "line2":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("line2"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Line2 = data
+		case "postcode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Postcode = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "inseeCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inseeCode"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InseeCode = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCertificationOrder(ctx context.Context, obj any) (ent.CertificationOrder, error) {
 	var it ent.CertificationOrder
 	if obj == nil {
@@ -24799,7 +37383,7 @@ func (ec *executionContext) unmarshalInputCertificationWhereInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "rncpCode", "rncpCodeNEQ", "rncpCodeIn", "rncpCodeNotIn", "rncpCodeGT", "rncpCodeGTE", "rncpCodeLT", "rncpCodeLTE", "rncpCodeContains", "rncpCodeHasPrefix", "rncpCodeHasSuffix", "rncpCodeIsNil", "rncpCodeNotNil", "rncpCodeEqualFold", "rncpCodeContainsFold", "rsCode", "rsCodeNEQ", "rsCodeIn", "rsCodeNotIn", "rsCodeGT", "rsCodeGTE", "rsCodeLT", "rsCodeLTE", "rsCodeContains", "rsCodeHasPrefix", "rsCodeHasSuffix", "rsCodeIsNil", "rsCodeNotNil", "rsCodeEqualFold", "rsCodeContainsFold", "acronym", "acronymNEQ", "acronymIn", "acronymNotIn", "acronymGT", "acronymGTE", "acronymLT", "acronymLTE", "acronymContains", "acronymHasPrefix", "acronymHasSuffix", "acronymIsNil", "acronymNotNil", "acronymEqualFold", "acronymContainsFold", "acronymLabel", "acronymLabelNEQ", "acronymLabelIn", "acronymLabelNotIn", "acronymLabelGT", "acronymLabelGTE", "acronymLabelLT", "acronymLabelLTE", "acronymLabelContains", "acronymLabelHasPrefix", "acronymLabelHasSuffix", "acronymLabelIsNil", "acronymLabelNotNil", "acronymLabelEqualFold", "acronymLabelContainsFold", "schoolCode", "schoolCodeNEQ", "schoolCodeIn", "schoolCodeNotIn", "schoolCodeGT", "schoolCodeGTE", "schoolCodeLT", "schoolCodeLTE", "schoolCodeContains", "schoolCodeHasPrefix", "schoolCodeHasSuffix", "schoolCodeIsNil", "schoolCodeNotNil", "schoolCodeEqualFold", "schoolCodeContainsFold", "level", "levelNEQ", "levelIn", "levelNotIn", "levelGT", "levelGTE", "levelLT", "levelLTE", "levelIsNil", "levelNotNil", "firstExamSession", "firstExamSessionNEQ", "firstExamSessionIn", "firstExamSessionNotIn", "firstExamSessionGT", "firstExamSessionGTE", "firstExamSessionLT", "firstExamSessionLTE", "firstExamSessionIsNil", "firstExamSessionNotNil", "lastExamSession", "lastExamSessionNEQ", "lastExamSessionIn", "lastExamSessionNotIn", "lastExamSessionGT", "lastExamSessionGTE", "lastExamSessionLT", "lastExamSessionLTE", "lastExamSessionIsNil", "lastExamSessionNotNil", "decisionDate", "decisionDateNEQ", "decisionDateIn", "decisionDateNotIn", "decisionDateGT", "decisionDateGTE", "decisionDateLT", "decisionDateLTE", "decisionDateIsNil", "decisionDateNotNil", "registrationEndDate", "registrationEndDateNEQ", "registrationEndDateIn", "registrationEndDateNotIn", "registrationEndDateGT", "registrationEndDateGTE", "registrationEndDateLT", "registrationEndDateLTE", "registrationEndDateIsNil", "registrationEndDateNotNil", "registrationType", "registrationTypeNEQ", "registrationTypeIn", "registrationTypeNotIn", "registrationTypeGT", "registrationTypeGTE", "registrationTypeLT", "registrationTypeLTE", "registrationTypeContains", "registrationTypeHasPrefix", "registrationTypeHasSuffix", "registrationTypeIsNil", "registrationTypeNotNil", "registrationTypeEqualFold", "registrationTypeContainsFold", "state", "stateNEQ", "stateIn", "stateNotIn", "apprenticeship", "apprenticeshipNEQ", "replacedByID", "replacedByIDNEQ", "replacedByIDIn", "replacedByIDNotIn", "replacedByIDIsNil", "replacedByIDNotNil", "hasSkillBlocks", "hasSkillBlocksWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "rncpCode", "rncpCodeNEQ", "rncpCodeIn", "rncpCodeNotIn", "rncpCodeGT", "rncpCodeGTE", "rncpCodeLT", "rncpCodeLTE", "rncpCodeContains", "rncpCodeHasPrefix", "rncpCodeHasSuffix", "rncpCodeIsNil", "rncpCodeNotNil", "rncpCodeEqualFold", "rncpCodeContainsFold", "rsCode", "rsCodeNEQ", "rsCodeIn", "rsCodeNotIn", "rsCodeGT", "rsCodeGTE", "rsCodeLT", "rsCodeLTE", "rsCodeContains", "rsCodeHasPrefix", "rsCodeHasSuffix", "rsCodeIsNil", "rsCodeNotNil", "rsCodeEqualFold", "rsCodeContainsFold", "acronym", "acronymNEQ", "acronymIn", "acronymNotIn", "acronymGT", "acronymGTE", "acronymLT", "acronymLTE", "acronymContains", "acronymHasPrefix", "acronymHasSuffix", "acronymIsNil", "acronymNotNil", "acronymEqualFold", "acronymContainsFold", "acronymLabel", "acronymLabelNEQ", "acronymLabelIn", "acronymLabelNotIn", "acronymLabelGT", "acronymLabelGTE", "acronymLabelLT", "acronymLabelLTE", "acronymLabelContains", "acronymLabelHasPrefix", "acronymLabelHasSuffix", "acronymLabelIsNil", "acronymLabelNotNil", "acronymLabelEqualFold", "acronymLabelContainsFold", "schoolCode", "schoolCodeNEQ", "schoolCodeIn", "schoolCodeNotIn", "schoolCodeGT", "schoolCodeGTE", "schoolCodeLT", "schoolCodeLTE", "schoolCodeContains", "schoolCodeHasPrefix", "schoolCodeHasSuffix", "schoolCodeIsNil", "schoolCodeNotNil", "schoolCodeEqualFold", "schoolCodeContainsFold", "level", "levelNEQ", "levelIn", "levelNotIn", "levelGT", "levelGTE", "levelLT", "levelLTE", "levelIsNil", "levelNotNil", "firstExamSession", "firstExamSessionNEQ", "firstExamSessionIn", "firstExamSessionNotIn", "firstExamSessionGT", "firstExamSessionGTE", "firstExamSessionLT", "firstExamSessionLTE", "firstExamSessionIsNil", "firstExamSessionNotNil", "lastExamSession", "lastExamSessionNEQ", "lastExamSessionIn", "lastExamSessionNotIn", "lastExamSessionGT", "lastExamSessionGTE", "lastExamSessionLT", "lastExamSessionLTE", "lastExamSessionIsNil", "lastExamSessionNotNil", "decisionDate", "decisionDateNEQ", "decisionDateIn", "decisionDateNotIn", "decisionDateGT", "decisionDateGTE", "decisionDateLT", "decisionDateLTE", "decisionDateIsNil", "decisionDateNotNil", "registrationEndDate", "registrationEndDateNEQ", "registrationEndDateIn", "registrationEndDateNotIn", "registrationEndDateGT", "registrationEndDateGTE", "registrationEndDateLT", "registrationEndDateLTE", "registrationEndDateIsNil", "registrationEndDateNotNil", "registrationType", "registrationTypeNEQ", "registrationTypeIn", "registrationTypeNotIn", "registrationTypeGT", "registrationTypeGTE", "registrationTypeLT", "registrationTypeLTE", "registrationTypeContains", "registrationTypeHasPrefix", "registrationTypeHasSuffix", "registrationTypeIsNil", "registrationTypeNotNil", "registrationTypeEqualFold", "registrationTypeContainsFold", "state", "stateNEQ", "stateIn", "stateNotIn", "apprenticeship", "apprenticeshipNEQ", "replacedByID", "replacedByIDNEQ", "replacedByIDIn", "replacedByIDNotIn", "replacedByIDIsNil", "replacedByIDNotNil", "objective", "objectiveNEQ", "objectiveIn", "objectiveNotIn", "objectiveGT", "objectiveGTE", "objectiveLT", "objectiveLTE", "objectiveContains", "objectiveHasPrefix", "objectiveHasSuffix", "objectiveIsNil", "objectiveNotNil", "objectiveEqualFold", "objectiveContainsFold", "content", "contentNEQ", "contentIn", "contentNotIn", "contentGT", "contentGTE", "contentLT", "contentLTE", "contentContains", "contentHasPrefix", "contentHasSuffix", "contentIsNil", "contentNotNil", "contentEqualFold", "contentContainsFold", "hasSkillBlocks", "hasSkillBlocksWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -26241,6 +38825,216 @@ func (ec *executionContext) unmarshalInputCertificationWhereInput(ctx context.Co
 				return it, err
 			}
 			it.ReplacedByIDNotNil = data
+		case "objective":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objective"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Objective = data
+		case "objectiveNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveNEQ = data
+		case "objectiveIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveIn = data
+		case "objectiveNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveNotIn = data
+		case "objectiveGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveGT = data
+		case "objectiveGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveGTE = data
+		case "objectiveLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveLT = data
+		case "objectiveLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveLTE = data
+		case "objectiveContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveContains = data
+		case "objectiveHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveHasPrefix = data
+		case "objectiveHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveHasSuffix = data
+		case "objectiveIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveIsNil = data
+		case "objectiveNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveNotNil = data
+		case "objectiveEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveEqualFold = data
+		case "objectiveContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveContainsFold = data
+		case "content":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("content"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Content = data
+		case "contentNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentNEQ = data
+		case "contentIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentIn = data
+		case "contentNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentNotIn = data
+		case "contentGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentGT = data
+		case "contentGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentGTE = data
+		case "contentLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentLT = data
+		case "contentLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentLTE = data
+		case "contentContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentContains = data
+		case "contentHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentHasPrefix = data
+		case "contentHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentHasSuffix = data
+		case "contentIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentIsNil = data
+		case "contentNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentNotNil = data
+		case "contentEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentEqualFold = data
+		case "contentContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentContainsFold = data
 		case "hasSkillBlocks":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSkillBlocks"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -26494,7 +39288,7 @@ func (ec *executionContext) unmarshalInputCreateCertificationInput(ctx context.C
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"code", "title", "rncpCode", "rsCode", "acronym", "acronymLabel", "schoolCode", "certifierNames", "certifierSirets", "level", "nsfCodes", "formacodes", "firstExamSession", "lastExamSession", "decisionDate", "registrationEndDate", "registrationType", "state", "apprenticeship", "replacedByID"}
+	fieldsInOrder := [...]string{"code", "title", "rncpCode", "rsCode", "acronym", "acronymLabel", "schoolCode", "certifierNames", "certifierSirets", "level", "nsfCodes", "formacodes", "firstExamSession", "lastExamSession", "decisionDate", "registrationEndDate", "registrationType", "state", "apprenticeship", "objective", "content", "replacedByID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -26634,6 +39428,20 @@ func (ec *executionContext) unmarshalInputCreateCertificationInput(ctx context.C
 				return it, err
 			}
 			it.Apprenticeship = data
+		case "objective":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objective"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Objective = data
+		case "content":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("content"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Content = data
 		case "replacedByID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replacedByID"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
@@ -26759,7 +39567,7 @@ func (ec *executionContext) unmarshalInputCreateOrganizationInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "kinds", "siret", "nda", "apeCode", "street", "street2", "postcode", "city", "inseeCode", "latitude", "longitude", "contactPoints", "parentID"}
+	fieldsInOrder := [...]string{"name", "kinds", "siret", "nda", "apeCode", "street", "street2", "postcode", "city", "inseeCode", "latitude", "longitude", "contactPoints", "facilities", "qualiopi", "otherLabels", "contactRequests", "parentID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -26857,6 +39665,34 @@ func (ec *executionContext) unmarshalInputCreateOrganizationInput(ctx context.Co
 				return it, err
 			}
 			it.ContactPoints = data
+		case "facilities":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilities"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Facilities = data
+		case "qualiopi":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualiopi"))
+			data, err := ec.unmarshalOQualiopiInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐQualiopi(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Qualiopi = data
+		case "otherLabels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("otherLabels"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OtherLabels = data
+		case "contactRequests":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequests"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequests = data
 		case "parentID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentID"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
@@ -27066,6 +39902,92 @@ func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, o
 				return it, err
 			}
 			it.Language = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCycleInput(ctx context.Context, obj any) (schematype.Cycle, error) {
+	var it schematype.Cycle
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"year", "cycleType", "minHeadcount", "simultaneousCapacity", "cumulativeCapacity", "alternanceType", "rhythmUnit", "unitsInCentre", "unitsInCompany"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "cycleType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleType"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CycleType = data
+		case "minHeadcount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minHeadcount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinHeadcount = data
+		case "simultaneousCapacity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("simultaneousCapacity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SimultaneousCapacity = data
+		case "cumulativeCapacity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cumulativeCapacity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CumulativeCapacity = data
+		case "alternanceType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alternanceType"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AlternanceType = data
+		case "rhythmUnit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmUnit"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmUnit = data
+		case "unitsInCentre":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitsInCentre"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitsInCentre = data
+		case "unitsInCompany":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitsInCompany"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitsInCompany = data
 		}
 	}
 	return it, nil
@@ -27928,6 +40850,106 @@ func (ec *executionContext) unmarshalInputDeviceWhereInput(ctx context.Context, 
 				return it, err
 			}
 			it.HasScansWith = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputFundingInput(ctx context.Context, obj any) (schematype.Funding, error) {
+	var it schematype.Funding
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"funder", "measure", "schemeState", "recruitmentState", "audiences", "seats", "publicMarket", "totalPriceCents", "feesCents", "audienceComment", "fundingConditions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "funder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("funder"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Funder = data
+		case "measure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("measure"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Measure = data
+		case "schemeState":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schemeState"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchemeState = data
+		case "recruitmentState":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recruitmentState"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecruitmentState = data
+		case "audiences":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("audiences"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Audiences = data
+		case "seats":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seats"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Seats = data
+		case "publicMarket":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publicMarket"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublicMarket = data
+		case "totalPriceCents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalPriceCents"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalPriceCents = data
+		case "feesCents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("feesCents"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FeesCents = data
+		case "audienceComment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("audienceComment"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AudienceComment = data
+		case "fundingConditions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fundingConditions"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FundingConditions = data
 		}
 	}
 	return it, nil
@@ -29099,6 +42121,181 @@ func (ec *executionContext) unmarshalInputMembershipWhereInput(ctx context.Conte
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputOrganizationChangeInput(ctx context.Context, obj any) (schematype.OrgChange, error) {
+	var it schematype.OrgChange
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "street", "street2", "postcode", "city", "contactPoints", "siret", "nda", "apeCode", "message"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "street":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("street"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Street = data
+		case "street2":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("street2"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Street2 = data
+		case "postcode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Postcode = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "contactPoints":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactPoints"))
+			data, err := ec.unmarshalOContactPointInput2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐContactPointᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactPoints = data
+		case "siret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siret"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Siret = data
+		case "nda":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nda"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nda = data
+		case "apeCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("apeCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApeCode = data
+		case "message":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Message = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputOrganizationChangeRequestOrder(ctx context.Context, obj any) (ent.OrganizationChangeRequestOrder, error) {
+	var it ent.OrganizationChangeRequestOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNOrganizationChangeRequestOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequestOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputOrganizationDocumentOrder(ctx context.Context, obj any) (ent.OrganizationDocumentOrder, error) {
+	var it ent.OrganizationDocumentOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNOrganizationDocumentOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationDocumentOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputOrganizationOrder(ctx context.Context, obj any) (ent.OrganizationOrder, error) {
 	var it ent.OrganizationOrder
 	if obj == nil {
@@ -29140,6 +42337,57 @@ func (ec *executionContext) unmarshalInputOrganizationOrder(ctx context.Context,
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputOrganizationProfileInput(ctx context.Context, obj any) (model.OrganizationProfileInput, error) {
+	var it model.OrganizationProfileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"facilities", "qualiopi", "otherLabels", "contactRequests"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "facilities":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilities"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Facilities = data
+		case "qualiopi":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualiopi"))
+			data, err := ec.unmarshalOQualiopiInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐQualiopi(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Qualiopi = data
+		case "otherLabels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("otherLabels"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OtherLabels = data
+		case "contactRequests":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequests"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequests = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputOrganizationWhereInput(ctx context.Context, obj any) (ent.OrganizationWhereInput, error) {
 	var it ent.OrganizationWhereInput
 	if obj == nil {
@@ -29151,7 +42399,7 @@ func (ec *executionContext) unmarshalInputOrganizationWhereInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "reference", "referenceNEQ", "referenceIn", "referenceNotIn", "referenceGT", "referenceGTE", "referenceLT", "referenceLTE", "referenceContains", "referenceHasPrefix", "referenceHasSuffix", "referenceEqualFold", "referenceContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "siret", "siretNEQ", "siretIn", "siretNotIn", "siretGT", "siretGTE", "siretLT", "siretLTE", "siretContains", "siretHasPrefix", "siretHasSuffix", "siretIsNil", "siretNotNil", "siretEqualFold", "siretContainsFold", "siren", "sirenNEQ", "sirenIn", "sirenNotIn", "sirenGT", "sirenGTE", "sirenLT", "sirenLTE", "sirenContains", "sirenHasPrefix", "sirenHasSuffix", "sirenIsNil", "sirenNotNil", "sirenEqualFold", "sirenContainsFold", "nda", "ndaNEQ", "ndaIn", "ndaNotIn", "ndaGT", "ndaGTE", "ndaLT", "ndaLTE", "ndaContains", "ndaHasPrefix", "ndaHasSuffix", "ndaIsNil", "ndaNotNil", "ndaEqualFold", "ndaContainsFold", "apeCode", "apeCodeNEQ", "apeCodeIn", "apeCodeNotIn", "apeCodeGT", "apeCodeGTE", "apeCodeLT", "apeCodeLTE", "apeCodeContains", "apeCodeHasPrefix", "apeCodeHasSuffix", "apeCodeIsNil", "apeCodeNotNil", "apeCodeEqualFold", "apeCodeContainsFold", "street", "streetNEQ", "streetIn", "streetNotIn", "streetGT", "streetGTE", "streetLT", "streetLTE", "streetContains", "streetHasPrefix", "streetHasSuffix", "streetIsNil", "streetNotNil", "streetEqualFold", "streetContainsFold", "street2", "street2NEQ", "street2In", "street2NotIn", "street2GT", "street2GTE", "street2LT", "street2LTE", "street2Contains", "street2HasPrefix", "street2HasSuffix", "street2IsNil", "street2NotNil", "street2EqualFold", "street2ContainsFold", "postcode", "postcodeNEQ", "postcodeIn", "postcodeNotIn", "postcodeGT", "postcodeGTE", "postcodeLT", "postcodeLTE", "postcodeContains", "postcodeHasPrefix", "postcodeHasSuffix", "postcodeIsNil", "postcodeNotNil", "postcodeEqualFold", "postcodeContainsFold", "city", "cityNEQ", "cityIn", "cityNotIn", "cityGT", "cityGTE", "cityLT", "cityLTE", "cityContains", "cityHasPrefix", "cityHasSuffix", "cityIsNil", "cityNotNil", "cityEqualFold", "cityContainsFold", "inseeCode", "inseeCodeNEQ", "inseeCodeIn", "inseeCodeNotIn", "inseeCodeGT", "inseeCodeGTE", "inseeCodeLT", "inseeCodeLTE", "inseeCodeContains", "inseeCodeHasPrefix", "inseeCodeHasSuffix", "inseeCodeIsNil", "inseeCodeNotNil", "inseeCodeEqualFold", "inseeCodeContainsFold", "latitude", "latitudeNEQ", "latitudeIn", "latitudeNotIn", "latitudeGT", "latitudeGTE", "latitudeLT", "latitudeLTE", "latitudeIsNil", "latitudeNotNil", "longitude", "longitudeNEQ", "longitudeIn", "longitudeNotIn", "longitudeGT", "longitudeGTE", "longitudeLT", "longitudeLTE", "longitudeIsNil", "longitudeNotNil", "parentID", "parentIDNEQ", "parentIDIn", "parentIDNotIn", "parentIDIsNil", "parentIDNotNil", "siteCode", "siteCodeNEQ", "siteCodeIn", "siteCodeNotIn", "siteCodeGT", "siteCodeGTE", "siteCodeLT", "siteCodeLTE", "siteCodeContains", "siteCodeHasPrefix", "siteCodeHasSuffix", "siteCodeIsNil", "siteCodeNotNil", "siteCodeEqualFold", "siteCodeContainsFold", "hasSpeakers", "hasSpeakersWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "reference", "referenceNEQ", "referenceIn", "referenceNotIn", "referenceGT", "referenceGTE", "referenceLT", "referenceLTE", "referenceContains", "referenceHasPrefix", "referenceHasSuffix", "referenceEqualFold", "referenceContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "siret", "siretNEQ", "siretIn", "siretNotIn", "siretGT", "siretGTE", "siretLT", "siretLTE", "siretContains", "siretHasPrefix", "siretHasSuffix", "siretIsNil", "siretNotNil", "siretEqualFold", "siretContainsFold", "siren", "sirenNEQ", "sirenIn", "sirenNotIn", "sirenGT", "sirenGTE", "sirenLT", "sirenLTE", "sirenContains", "sirenHasPrefix", "sirenHasSuffix", "sirenIsNil", "sirenNotNil", "sirenEqualFold", "sirenContainsFold", "nda", "ndaNEQ", "ndaIn", "ndaNotIn", "ndaGT", "ndaGTE", "ndaLT", "ndaLTE", "ndaContains", "ndaHasPrefix", "ndaHasSuffix", "ndaIsNil", "ndaNotNil", "ndaEqualFold", "ndaContainsFold", "apeCode", "apeCodeNEQ", "apeCodeIn", "apeCodeNotIn", "apeCodeGT", "apeCodeGTE", "apeCodeLT", "apeCodeLTE", "apeCodeContains", "apeCodeHasPrefix", "apeCodeHasSuffix", "apeCodeIsNil", "apeCodeNotNil", "apeCodeEqualFold", "apeCodeContainsFold", "street", "streetNEQ", "streetIn", "streetNotIn", "streetGT", "streetGTE", "streetLT", "streetLTE", "streetContains", "streetHasPrefix", "streetHasSuffix", "streetIsNil", "streetNotNil", "streetEqualFold", "streetContainsFold", "street2", "street2NEQ", "street2In", "street2NotIn", "street2GT", "street2GTE", "street2LT", "street2LTE", "street2Contains", "street2HasPrefix", "street2HasSuffix", "street2IsNil", "street2NotNil", "street2EqualFold", "street2ContainsFold", "postcode", "postcodeNEQ", "postcodeIn", "postcodeNotIn", "postcodeGT", "postcodeGTE", "postcodeLT", "postcodeLTE", "postcodeContains", "postcodeHasPrefix", "postcodeHasSuffix", "postcodeIsNil", "postcodeNotNil", "postcodeEqualFold", "postcodeContainsFold", "city", "cityNEQ", "cityIn", "cityNotIn", "cityGT", "cityGTE", "cityLT", "cityLTE", "cityContains", "cityHasPrefix", "cityHasSuffix", "cityIsNil", "cityNotNil", "cityEqualFold", "cityContainsFold", "inseeCode", "inseeCodeNEQ", "inseeCodeIn", "inseeCodeNotIn", "inseeCodeGT", "inseeCodeGTE", "inseeCodeLT", "inseeCodeLTE", "inseeCodeContains", "inseeCodeHasPrefix", "inseeCodeHasSuffix", "inseeCodeIsNil", "inseeCodeNotNil", "inseeCodeEqualFold", "inseeCodeContainsFold", "latitude", "latitudeNEQ", "latitudeIn", "latitudeNotIn", "latitudeGT", "latitudeGTE", "latitudeLT", "latitudeLTE", "latitudeIsNil", "latitudeNotNil", "longitude", "longitudeNEQ", "longitudeIn", "longitudeNotIn", "longitudeGT", "longitudeGTE", "longitudeLT", "longitudeLTE", "longitudeIsNil", "longitudeNotNil", "parentID", "parentIDNEQ", "parentIDIn", "parentIDNotIn", "parentIDIsNil", "parentIDNotNil", "siteCode", "siteCodeNEQ", "siteCodeIn", "siteCodeNotIn", "siteCodeGT", "siteCodeGTE", "siteCodeLT", "siteCodeLTE", "siteCodeContains", "siteCodeHasPrefix", "siteCodeHasSuffix", "siteCodeIsNil", "siteCodeNotNil", "siteCodeEqualFold", "siteCodeContainsFold", "contactRequests", "contactRequestsNEQ", "contactRequestsIn", "contactRequestsNotIn", "contactRequestsGT", "contactRequestsGTE", "contactRequestsLT", "contactRequestsLTE", "contactRequestsContains", "contactRequestsHasPrefix", "contactRequestsHasSuffix", "contactRequestsIsNil", "contactRequestsNotNil", "contactRequestsEqualFold", "contactRequestsContainsFold", "hasSpeakers", "hasSpeakersWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -30761,6 +44009,111 @@ func (ec *executionContext) unmarshalInputOrganizationWhereInput(ctx context.Con
 				return it, err
 			}
 			it.SiteCodeContainsFold = data
+		case "contactRequests":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequests"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequests = data
+		case "contactRequestsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsNEQ = data
+		case "contactRequestsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsIn = data
+		case "contactRequestsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsNotIn = data
+		case "contactRequestsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsGT = data
+		case "contactRequestsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsGTE = data
+		case "contactRequestsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsLT = data
+		case "contactRequestsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsLTE = data
+		case "contactRequestsContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsContains = data
+		case "contactRequestsHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsHasPrefix = data
+		case "contactRequestsHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsHasSuffix = data
+		case "contactRequestsIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsIsNil = data
+		case "contactRequestsNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsNotNil = data
+		case "contactRequestsEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsEqualFold = data
+		case "contactRequestsContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsContainsFold = data
 		case "hasSpeakers":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSpeakers"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -32537,6 +45890,168 @@ func (ec *executionContext) unmarshalInputParticipantWhereInput(ctx context.Cont
 				return it, err
 			}
 			it.HasRegistrationWith = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputQualiopiInput(ctx context.Context, obj any) (schematype.Qualiopi, error) {
+	var it schematype.Qualiopi
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"trainingAction", "skillsAssessment", "vae", "apprenticeship"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "trainingAction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trainingAction"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrainingAction = data
+		case "skillsAssessment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skillsAssessment"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkillsAssessment = data
+		case "vae":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vae"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VAE = data
+		case "apprenticeship":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("apprenticeship"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Apprenticeship = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRecruitmentSlotInput(ctx context.Context, obj any) (schematype.RecruitmentSlot, error) {
+	var it schematype.RecruitmentSlot
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["remote"]; !present {
+		asMap["remote"] = false
+	}
+
+	fieldsInOrder := [...]string{"kind", "number", "open", "seats", "startsOn", "endsOn", "startTime", "endTime", "remote", "webLink", "comment", "address"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "number":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("number"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Number = data
+		case "open":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("open"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Open = data
+		case "seats":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seats"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Seats = data
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		case "startTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartTime = data
+		case "endTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endTime"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndTime = data
+		case "remote":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("remote"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Remote = data
+		case "webLink":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("webLink"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WebLink = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOAddressInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐAddress(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
 		}
 	}
 	return it, nil
@@ -35441,6 +48956,2023 @@ func (ec *executionContext) unmarshalInputScanWhereInput(ctx context.Context, ob
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputSessionInput(ctx context.Context, obj any) (schematype.SessionDoc, error) {
+	var it schematype.SessionDoc
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["onDemand"]; !present {
+		asMap["onDemand"] = false
+	}
+	if _, present := asMap["permanentEntry"]; !present {
+		asMap["permanentEntry"] = false
+	}
+	if _, present := asMap["workStudyContract"]; !present {
+		asMap["workStudyContract"] = false
+	}
+
+	fieldsInOrder := [...]string{"id", "startsOn", "endsOn", "onDemand", "permanentEntry", "trainerIDs", "venueIDs", "registrationVenueID", "fundings", "cycles", "skillBlocks", "hoursInCentre", "hoursInCompany", "hoursWeekly", "hoursComment", "prerequisites", "courseType", "rhythm", "rhythmComment", "equipment", "teachingMode", "workStudyContract", "recruitmentModalities", "recruitmentSlots", "contactRequests"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		case "onDemand":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onDemand"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnDemand = data
+		case "permanentEntry":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("permanentEntry"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PermanentEntry = data
+		case "trainerIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trainerIDs"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrainerIDs = data
+		case "venueIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("venueIDs"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VenueIDs = data
+		case "registrationVenueID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationVenueID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationVenueID = data
+		case "fundings":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fundings"))
+			data, err := ec.unmarshalOFundingInput2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐFundingᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Fundings = data
+		case "cycles":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycles"))
+			data, err := ec.unmarshalOCycleInput2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐCycleᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Cycles = data
+		case "skillBlocks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skillBlocks"))
+			data, err := ec.unmarshalOSkillBlockUseInput2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSkillBlockUseᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkillBlocks = data
+		case "hoursInCentre":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursInCentre"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursInCentre = data
+		case "hoursInCompany":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursInCompany"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursInCompany = data
+		case "hoursWeekly":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursWeekly"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursWeekly = data
+		case "hoursComment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursComment"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursComment = data
+		case "prerequisites":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prerequisites"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Prerequisites = data
+		case "courseType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("courseType"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CourseType = data
+		case "rhythm":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythm"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rhythm = data
+		case "rhythmComment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmComment"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmComment = data
+		case "equipment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("equipment"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Equipment = data
+		case "teachingMode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teachingMode"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeachingMode = data
+		case "workStudyContract":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workStudyContract"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkStudyContract = data
+		case "recruitmentModalities":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recruitmentModalities"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecruitmentModalities = data
+		case "recruitmentSlots":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recruitmentSlots"))
+			data, err := ec.unmarshalORecruitmentSlotInput2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐRecruitmentSlotᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecruitmentSlots = data
+		case "contactRequests":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequests"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequests = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputSessionOrder(ctx context.Context, obj any) (ent.SessionOrder, error) {
+	var it ent.SessionOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNSessionOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSessionOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputSessionWhereInput(ctx context.Context, obj any) (ent.SessionWhereInput, error) {
+	var it ent.SessionWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "reference", "referenceNEQ", "referenceIn", "referenceNotIn", "referenceGT", "referenceGTE", "referenceLT", "referenceLTE", "referenceContains", "referenceHasPrefix", "referenceHasSuffix", "referenceEqualFold", "referenceContainsFold", "trainingID", "trainingIDNEQ", "trainingIDIn", "trainingIDNotIn", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "organizationIDGT", "organizationIDGTE", "organizationIDLT", "organizationIDLTE", "startsOn", "startsOnNEQ", "startsOnIn", "startsOnNotIn", "startsOnGT", "startsOnGTE", "startsOnLT", "startsOnLTE", "endsOn", "endsOnNEQ", "endsOnIn", "endsOnNotIn", "endsOnGT", "endsOnGTE", "endsOnLT", "endsOnLTE", "onDemand", "onDemandNEQ", "permanentEntry", "permanentEntryNEQ", "principalTrainerID", "principalTrainerIDNEQ", "principalTrainerIDIn", "principalTrainerIDNotIn", "principalTrainerIDIsNil", "principalTrainerIDNotNil", "registrationVenueID", "registrationVenueIDNEQ", "registrationVenueIDIn", "registrationVenueIDNotIn", "registrationVenueIDIsNil", "registrationVenueIDNotNil", "hoursInCentre", "hoursInCentreNEQ", "hoursInCentreIn", "hoursInCentreNotIn", "hoursInCentreGT", "hoursInCentreGTE", "hoursInCentreLT", "hoursInCentreLTE", "hoursInCentreIsNil", "hoursInCentreNotNil", "hoursInCompany", "hoursInCompanyNEQ", "hoursInCompanyIn", "hoursInCompanyNotIn", "hoursInCompanyGT", "hoursInCompanyGTE", "hoursInCompanyLT", "hoursInCompanyLTE", "hoursInCompanyIsNil", "hoursInCompanyNotNil", "hoursTotal", "hoursTotalNEQ", "hoursTotalIn", "hoursTotalNotIn", "hoursTotalGT", "hoursTotalGTE", "hoursTotalLT", "hoursTotalLTE", "hoursTotalIsNil", "hoursTotalNotNil", "hoursWeekly", "hoursWeeklyNEQ", "hoursWeeklyIn", "hoursWeeklyNotIn", "hoursWeeklyGT", "hoursWeeklyGTE", "hoursWeeklyLT", "hoursWeeklyLTE", "hoursWeeklyIsNil", "hoursWeeklyNotNil", "hoursComment", "hoursCommentNEQ", "hoursCommentIn", "hoursCommentNotIn", "hoursCommentGT", "hoursCommentGTE", "hoursCommentLT", "hoursCommentLTE", "hoursCommentContains", "hoursCommentHasPrefix", "hoursCommentHasSuffix", "hoursCommentIsNil", "hoursCommentNotNil", "hoursCommentEqualFold", "hoursCommentContainsFold", "prerequisites", "prerequisitesNEQ", "prerequisitesIn", "prerequisitesNotIn", "prerequisitesGT", "prerequisitesGTE", "prerequisitesLT", "prerequisitesLTE", "prerequisitesContains", "prerequisitesHasPrefix", "prerequisitesHasSuffix", "prerequisitesIsNil", "prerequisitesNotNil", "prerequisitesEqualFold", "prerequisitesContainsFold", "courseType", "courseTypeNEQ", "courseTypeIn", "courseTypeNotIn", "courseTypeGT", "courseTypeGTE", "courseTypeLT", "courseTypeLTE", "courseTypeContains", "courseTypeHasPrefix", "courseTypeHasSuffix", "courseTypeIsNil", "courseTypeNotNil", "courseTypeEqualFold", "courseTypeContainsFold", "rhythm", "rhythmNEQ", "rhythmIn", "rhythmNotIn", "rhythmGT", "rhythmGTE", "rhythmLT", "rhythmLTE", "rhythmContains", "rhythmHasPrefix", "rhythmHasSuffix", "rhythmIsNil", "rhythmNotNil", "rhythmEqualFold", "rhythmContainsFold", "rhythmComment", "rhythmCommentNEQ", "rhythmCommentIn", "rhythmCommentNotIn", "rhythmCommentGT", "rhythmCommentGTE", "rhythmCommentLT", "rhythmCommentLTE", "rhythmCommentContains", "rhythmCommentHasPrefix", "rhythmCommentHasSuffix", "rhythmCommentIsNil", "rhythmCommentNotNil", "rhythmCommentEqualFold", "rhythmCommentContainsFold", "teachingMode", "teachingModeNEQ", "teachingModeIn", "teachingModeNotIn", "teachingModeGT", "teachingModeGTE", "teachingModeLT", "teachingModeLTE", "teachingModeContains", "teachingModeHasPrefix", "teachingModeHasSuffix", "teachingModeIsNil", "teachingModeNotNil", "teachingModeEqualFold", "teachingModeContainsFold", "workStudyContract", "workStudyContractNEQ", "contactRequests", "contactRequestsNEQ", "contactRequestsIn", "contactRequestsNotIn", "contactRequestsGT", "contactRequestsGTE", "contactRequestsLT", "contactRequestsLTE", "contactRequestsContains", "contactRequestsHasPrefix", "contactRequestsHasSuffix", "contactRequestsIsNil", "contactRequestsNotNil", "contactRequestsEqualFold", "contactRequestsContainsFold", "archivedAt", "archivedAtNEQ", "archivedAtIn", "archivedAtNotIn", "archivedAtGT", "archivedAtGTE", "archivedAtLT", "archivedAtLTE", "archivedAtIsNil", "archivedAtNotNil", "hasTraining", "hasTrainingWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOSessionWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSessionWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOSessionWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSessionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOSessionWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSessionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "reference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reference = data
+		case "referenceNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceNEQ = data
+		case "referenceIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceIn = data
+		case "referenceNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceNotIn = data
+		case "referenceGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceGT = data
+		case "referenceGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceGTE = data
+		case "referenceLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceLT = data
+		case "referenceLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceLTE = data
+		case "referenceContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceContains = data
+		case "referenceHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceHasPrefix = data
+		case "referenceHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceHasSuffix = data
+		case "referenceEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceEqualFold = data
+		case "referenceContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceContainsFold = data
+		case "trainingID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trainingID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrainingID = data
+		case "trainingIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trainingIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrainingIDNEQ = data
+		case "trainingIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trainingIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrainingIDIn = data
+		case "trainingIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trainingIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrainingIDNotIn = data
+		case "organizationID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationID"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationID = data
+		case "organizationIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDNEQ = data
+		case "organizationIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDIn = data
+		case "organizationIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDNotIn = data
+		case "organizationIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDGT = data
+		case "organizationIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDGTE = data
+		case "organizationIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDLT = data
+		case "organizationIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDLTE = data
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "startsOnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOnNEQ"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOnNEQ = data
+		case "startsOnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOnIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOnIn = data
+		case "startsOnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOnNotIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOnNotIn = data
+		case "startsOnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOnGT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOnGT = data
+		case "startsOnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOnGTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOnGTE = data
+		case "startsOnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOnLT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOnLT = data
+		case "startsOnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOnLTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOnLTE = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		case "endsOnNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOnNEQ"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOnNEQ = data
+		case "endsOnIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOnIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOnIn = data
+		case "endsOnNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOnNotIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOnNotIn = data
+		case "endsOnGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOnGT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOnGT = data
+		case "endsOnGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOnGTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOnGTE = data
+		case "endsOnLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOnLT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOnLT = data
+		case "endsOnLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOnLTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOnLTE = data
+		case "onDemand":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onDemand"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnDemand = data
+		case "onDemandNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onDemandNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnDemandNEQ = data
+		case "permanentEntry":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("permanentEntry"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PermanentEntry = data
+		case "permanentEntryNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("permanentEntryNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PermanentEntryNEQ = data
+		case "principalTrainerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("principalTrainerID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrincipalTrainerID = data
+		case "principalTrainerIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("principalTrainerIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrincipalTrainerIDNEQ = data
+		case "principalTrainerIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("principalTrainerIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrincipalTrainerIDIn = data
+		case "principalTrainerIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("principalTrainerIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrincipalTrainerIDNotIn = data
+		case "principalTrainerIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("principalTrainerIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrincipalTrainerIDIsNil = data
+		case "principalTrainerIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("principalTrainerIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrincipalTrainerIDNotNil = data
+		case "registrationVenueID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationVenueID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationVenueID = data
+		case "registrationVenueIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationVenueIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationVenueIDNEQ = data
+		case "registrationVenueIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationVenueIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationVenueIDIn = data
+		case "registrationVenueIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationVenueIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationVenueIDNotIn = data
+		case "registrationVenueIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationVenueIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationVenueIDIsNil = data
+		case "registrationVenueIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationVenueIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationVenueIDNotNil = data
+		case "hoursInCentre":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursInCentre"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursInCentre = data
+		case "hoursInCentreNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursInCentreNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursInCentreNEQ = data
+		case "hoursInCentreIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursInCentreIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursInCentreIn = data
+		case "hoursInCentreNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursInCentreNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursInCentreNotIn = data
+		case "hoursInCentreGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursInCentreGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursInCentreGT = data
+		case "hoursInCentreGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursInCentreGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursInCentreGTE = data
+		case "hoursInCentreLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursInCentreLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursInCentreLT = data
+		case "hoursInCentreLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursInCentreLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursInCentreLTE = data
+		case "hoursInCentreIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursInCentreIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursInCentreIsNil = data
+		case "hoursInCentreNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursInCentreNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursInCentreNotNil = data
+		case "hoursInCompany":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursInCompany"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursInCompany = data
+		case "hoursInCompanyNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursInCompanyNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursInCompanyNEQ = data
+		case "hoursInCompanyIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursInCompanyIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursInCompanyIn = data
+		case "hoursInCompanyNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursInCompanyNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursInCompanyNotIn = data
+		case "hoursInCompanyGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursInCompanyGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursInCompanyGT = data
+		case "hoursInCompanyGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursInCompanyGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursInCompanyGTE = data
+		case "hoursInCompanyLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursInCompanyLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursInCompanyLT = data
+		case "hoursInCompanyLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursInCompanyLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursInCompanyLTE = data
+		case "hoursInCompanyIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursInCompanyIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursInCompanyIsNil = data
+		case "hoursInCompanyNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursInCompanyNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursInCompanyNotNil = data
+		case "hoursTotal":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursTotal"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursTotal = data
+		case "hoursTotalNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursTotalNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursTotalNEQ = data
+		case "hoursTotalIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursTotalIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursTotalIn = data
+		case "hoursTotalNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursTotalNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursTotalNotIn = data
+		case "hoursTotalGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursTotalGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursTotalGT = data
+		case "hoursTotalGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursTotalGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursTotalGTE = data
+		case "hoursTotalLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursTotalLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursTotalLT = data
+		case "hoursTotalLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursTotalLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursTotalLTE = data
+		case "hoursTotalIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursTotalIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursTotalIsNil = data
+		case "hoursTotalNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursTotalNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursTotalNotNil = data
+		case "hoursWeekly":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursWeekly"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursWeekly = data
+		case "hoursWeeklyNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursWeeklyNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursWeeklyNEQ = data
+		case "hoursWeeklyIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursWeeklyIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursWeeklyIn = data
+		case "hoursWeeklyNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursWeeklyNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursWeeklyNotIn = data
+		case "hoursWeeklyGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursWeeklyGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursWeeklyGT = data
+		case "hoursWeeklyGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursWeeklyGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursWeeklyGTE = data
+		case "hoursWeeklyLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursWeeklyLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursWeeklyLT = data
+		case "hoursWeeklyLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursWeeklyLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursWeeklyLTE = data
+		case "hoursWeeklyIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursWeeklyIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursWeeklyIsNil = data
+		case "hoursWeeklyNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursWeeklyNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursWeeklyNotNil = data
+		case "hoursComment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursComment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursComment = data
+		case "hoursCommentNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursCommentNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursCommentNEQ = data
+		case "hoursCommentIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursCommentIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursCommentIn = data
+		case "hoursCommentNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursCommentNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursCommentNotIn = data
+		case "hoursCommentGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursCommentGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursCommentGT = data
+		case "hoursCommentGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursCommentGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursCommentGTE = data
+		case "hoursCommentLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursCommentLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursCommentLT = data
+		case "hoursCommentLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursCommentLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursCommentLTE = data
+		case "hoursCommentContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursCommentContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursCommentContains = data
+		case "hoursCommentHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursCommentHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursCommentHasPrefix = data
+		case "hoursCommentHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursCommentHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursCommentHasSuffix = data
+		case "hoursCommentIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursCommentIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursCommentIsNil = data
+		case "hoursCommentNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursCommentNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursCommentNotNil = data
+		case "hoursCommentEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursCommentEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursCommentEqualFold = data
+		case "hoursCommentContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hoursCommentContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoursCommentContainsFold = data
+		case "prerequisites":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prerequisites"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Prerequisites = data
+		case "prerequisitesNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prerequisitesNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrerequisitesNEQ = data
+		case "prerequisitesIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prerequisitesIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrerequisitesIn = data
+		case "prerequisitesNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prerequisitesNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrerequisitesNotIn = data
+		case "prerequisitesGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prerequisitesGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrerequisitesGT = data
+		case "prerequisitesGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prerequisitesGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrerequisitesGTE = data
+		case "prerequisitesLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prerequisitesLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrerequisitesLT = data
+		case "prerequisitesLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prerequisitesLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrerequisitesLTE = data
+		case "prerequisitesContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prerequisitesContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrerequisitesContains = data
+		case "prerequisitesHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prerequisitesHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrerequisitesHasPrefix = data
+		case "prerequisitesHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prerequisitesHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrerequisitesHasSuffix = data
+		case "prerequisitesIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prerequisitesIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrerequisitesIsNil = data
+		case "prerequisitesNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prerequisitesNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrerequisitesNotNil = data
+		case "prerequisitesEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prerequisitesEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrerequisitesEqualFold = data
+		case "prerequisitesContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prerequisitesContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrerequisitesContainsFold = data
+		case "courseType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("courseType"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CourseType = data
+		case "courseTypeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("courseTypeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CourseTypeNEQ = data
+		case "courseTypeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("courseTypeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CourseTypeIn = data
+		case "courseTypeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("courseTypeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CourseTypeNotIn = data
+		case "courseTypeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("courseTypeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CourseTypeGT = data
+		case "courseTypeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("courseTypeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CourseTypeGTE = data
+		case "courseTypeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("courseTypeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CourseTypeLT = data
+		case "courseTypeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("courseTypeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CourseTypeLTE = data
+		case "courseTypeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("courseTypeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CourseTypeContains = data
+		case "courseTypeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("courseTypeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CourseTypeHasPrefix = data
+		case "courseTypeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("courseTypeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CourseTypeHasSuffix = data
+		case "courseTypeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("courseTypeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CourseTypeIsNil = data
+		case "courseTypeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("courseTypeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CourseTypeNotNil = data
+		case "courseTypeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("courseTypeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CourseTypeEqualFold = data
+		case "courseTypeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("courseTypeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CourseTypeContainsFold = data
+		case "rhythm":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythm"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rhythm = data
+		case "rhythmNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmNEQ = data
+		case "rhythmIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmIn = data
+		case "rhythmNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmNotIn = data
+		case "rhythmGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmGT = data
+		case "rhythmGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmGTE = data
+		case "rhythmLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmLT = data
+		case "rhythmLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmLTE = data
+		case "rhythmContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmContains = data
+		case "rhythmHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmHasPrefix = data
+		case "rhythmHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmHasSuffix = data
+		case "rhythmIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmIsNil = data
+		case "rhythmNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmNotNil = data
+		case "rhythmEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmEqualFold = data
+		case "rhythmContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmContainsFold = data
+		case "rhythmComment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmComment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmComment = data
+		case "rhythmCommentNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmCommentNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmCommentNEQ = data
+		case "rhythmCommentIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmCommentIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmCommentIn = data
+		case "rhythmCommentNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmCommentNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmCommentNotIn = data
+		case "rhythmCommentGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmCommentGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmCommentGT = data
+		case "rhythmCommentGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmCommentGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmCommentGTE = data
+		case "rhythmCommentLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmCommentLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmCommentLT = data
+		case "rhythmCommentLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmCommentLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmCommentLTE = data
+		case "rhythmCommentContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmCommentContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmCommentContains = data
+		case "rhythmCommentHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmCommentHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmCommentHasPrefix = data
+		case "rhythmCommentHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmCommentHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmCommentHasSuffix = data
+		case "rhythmCommentIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmCommentIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmCommentIsNil = data
+		case "rhythmCommentNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmCommentNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmCommentNotNil = data
+		case "rhythmCommentEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmCommentEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmCommentEqualFold = data
+		case "rhythmCommentContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rhythmCommentContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RhythmCommentContainsFold = data
+		case "teachingMode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teachingMode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeachingMode = data
+		case "teachingModeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teachingModeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeachingModeNEQ = data
+		case "teachingModeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teachingModeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeachingModeIn = data
+		case "teachingModeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teachingModeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeachingModeNotIn = data
+		case "teachingModeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teachingModeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeachingModeGT = data
+		case "teachingModeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teachingModeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeachingModeGTE = data
+		case "teachingModeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teachingModeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeachingModeLT = data
+		case "teachingModeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teachingModeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeachingModeLTE = data
+		case "teachingModeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teachingModeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeachingModeContains = data
+		case "teachingModeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teachingModeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeachingModeHasPrefix = data
+		case "teachingModeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teachingModeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeachingModeHasSuffix = data
+		case "teachingModeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teachingModeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeachingModeIsNil = data
+		case "teachingModeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teachingModeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeachingModeNotNil = data
+		case "teachingModeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teachingModeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeachingModeEqualFold = data
+		case "teachingModeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teachingModeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeachingModeContainsFold = data
+		case "workStudyContract":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workStudyContract"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkStudyContract = data
+		case "workStudyContractNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workStudyContractNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkStudyContractNEQ = data
+		case "contactRequests":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequests"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequests = data
+		case "contactRequestsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsNEQ = data
+		case "contactRequestsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsIn = data
+		case "contactRequestsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsNotIn = data
+		case "contactRequestsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsGT = data
+		case "contactRequestsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsGTE = data
+		case "contactRequestsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsLT = data
+		case "contactRequestsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsLTE = data
+		case "contactRequestsContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsContains = data
+		case "contactRequestsHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsHasPrefix = data
+		case "contactRequestsHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsHasSuffix = data
+		case "contactRequestsIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsIsNil = data
+		case "contactRequestsNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsNotNil = data
+		case "contactRequestsEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsEqualFold = data
+		case "contactRequestsContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsContainsFold = data
+		case "archivedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAt = data
+		case "archivedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAtNEQ = data
+		case "archivedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAtIn = data
+		case "archivedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAtNotIn = data
+		case "archivedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAtGT = data
+		case "archivedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAtGTE = data
+		case "archivedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAtLT = data
+		case "archivedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAtLTE = data
+		case "archivedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAtIsNil = data
+		case "archivedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchivedAtNotNil = data
+		case "hasTraining":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTraining"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasTraining = data
+		case "hasTrainingWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTrainingWith"))
+			data, err := ec.unmarshalOTrainingWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTrainingWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasTrainingWith = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputSkillBlockUseInput(ctx context.Context, obj any) (schematype.SkillBlockUse, error) {
+	var it schematype.SkillBlockUse
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"certificationCode", "validation", "blockCodes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "certificationCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certificationCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CertificationCode = data
+		case "validation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validation"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Validation = data
+		case "blockCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("blockCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BlockCodes = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputSkillBlockWhereInput(ctx context.Context, obj any) (ent.SkillBlockWhereInput, error) {
 	var it ent.SkillBlockWhereInput
 	if obj == nil {
@@ -36901,6 +52433,1986 @@ func (ec *executionContext) unmarshalInputSyncScanInput(ctx context.Context, obj
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputTrainingInput(ctx context.Context, obj any) (schematype.TrainingDoc, error) {
+	var it schematype.TrainingDoc
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["apprenticeship"]; !present {
+		asMap["apprenticeship"] = false
+	}
+	if _, present := asMap["parcoursup"]; !present {
+		asMap["parcoursup"] = false
+	}
+	if _, present := asMap["affelnet"]; !present {
+		asMap["affelnet"] = false
+	}
+
+	fieldsInOrder := [...]string{"certifying", "certificationCodes", "title", "objective", "content", "expectedResults", "entryLevel", "exitLevel", "cycleYears", "apprenticeship", "parcoursup", "affelnet", "webLinks", "contactRequests", "sessions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "certifying":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certifying"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Certifying = data
+		case "certificationCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certificationCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CertificationCodes = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "objective":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objective"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Objective = data
+		case "content":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("content"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Content = data
+		case "expectedResults":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedResults"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedResults = data
+		case "entryLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryLevel"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryLevel = data
+		case "exitLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitLevel"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitLevel = data
+		case "cycleYears":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleYears"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CycleYears = data
+		case "apprenticeship":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("apprenticeship"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Apprenticeship = data
+		case "parcoursup":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parcoursup"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parcoursup = data
+		case "affelnet":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("affelnet"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Affelnet = data
+		case "webLinks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("webLinks"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WebLinks = data
+		case "contactRequests":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequests"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequests = data
+		case "sessions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessions"))
+			data, err := ec.unmarshalOSessionInput2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSessionDocᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sessions = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputTrainingOrder(ctx context.Context, obj any) (ent.TrainingOrder, error) {
+	var it ent.TrainingOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNTrainingOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTrainingOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputTrainingWhereInput(ctx context.Context, obj any) (ent.TrainingWhereInput, error) {
+	var it ent.TrainingWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "reference", "referenceNEQ", "referenceIn", "referenceNotIn", "referenceGT", "referenceGTE", "referenceLT", "referenceLTE", "referenceContains", "referenceHasPrefix", "referenceHasSuffix", "referenceEqualFold", "referenceContainsFold", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "state", "stateNEQ", "stateIn", "stateNotIn", "changeState", "changeStateNEQ", "changeStateIn", "changeStateNotIn", "certifying", "certifyingNEQ", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "objective", "objectiveNEQ", "objectiveIn", "objectiveNotIn", "objectiveGT", "objectiveGTE", "objectiveLT", "objectiveLTE", "objectiveContains", "objectiveHasPrefix", "objectiveHasSuffix", "objectiveEqualFold", "objectiveContainsFold", "content", "contentNEQ", "contentIn", "contentNotIn", "contentGT", "contentGTE", "contentLT", "contentLTE", "contentContains", "contentHasPrefix", "contentHasSuffix", "contentIsNil", "contentNotNil", "contentEqualFold", "contentContainsFold", "expectedResults", "expectedResultsNEQ", "expectedResultsIn", "expectedResultsNotIn", "expectedResultsGT", "expectedResultsGTE", "expectedResultsLT", "expectedResultsLTE", "expectedResultsContains", "expectedResultsHasPrefix", "expectedResultsHasSuffix", "expectedResultsIsNil", "expectedResultsNotNil", "expectedResultsEqualFold", "expectedResultsContainsFold", "entryLevel", "entryLevelNEQ", "entryLevelIn", "entryLevelNotIn", "entryLevelGT", "entryLevelGTE", "entryLevelLT", "entryLevelLTE", "entryLevelContains", "entryLevelHasPrefix", "entryLevelHasSuffix", "entryLevelIsNil", "entryLevelNotNil", "entryLevelEqualFold", "entryLevelContainsFold", "exitLevel", "exitLevelNEQ", "exitLevelIn", "exitLevelNotIn", "exitLevelGT", "exitLevelGTE", "exitLevelLT", "exitLevelLTE", "exitLevelContains", "exitLevelHasPrefix", "exitLevelHasSuffix", "exitLevelIsNil", "exitLevelNotNil", "exitLevelEqualFold", "exitLevelContainsFold", "cycleYears", "cycleYearsNEQ", "cycleYearsIn", "cycleYearsNotIn", "cycleYearsGT", "cycleYearsGTE", "cycleYearsLT", "cycleYearsLTE", "cycleYearsIsNil", "cycleYearsNotNil", "apprenticeship", "apprenticeshipNEQ", "parcoursup", "parcoursupNEQ", "affelnet", "affelnetNEQ", "contactRequests", "contactRequestsNEQ", "contactRequestsIn", "contactRequestsNotIn", "contactRequestsGT", "contactRequestsGTE", "contactRequestsLT", "contactRequestsLTE", "contactRequestsContains", "contactRequestsHasPrefix", "contactRequestsHasSuffix", "contactRequestsIsNil", "contactRequestsNotNil", "contactRequestsEqualFold", "contactRequestsContainsFold", "authorID", "authorIDNEQ", "authorIDIn", "authorIDNotIn", "authorIDIsNil", "authorIDNotNil", "lastActionAt", "lastActionAtNEQ", "lastActionAtIn", "lastActionAtNotIn", "lastActionAtGT", "lastActionAtGTE", "lastActionAtLT", "lastActionAtLTE", "submittedAt", "submittedAtNEQ", "submittedAtIn", "submittedAtNotIn", "submittedAtGT", "submittedAtGTE", "submittedAtLT", "submittedAtLTE", "submittedAtIsNil", "submittedAtNotNil", "publishedAt", "publishedAtNEQ", "publishedAtIn", "publishedAtNotIn", "publishedAtGT", "publishedAtGTE", "publishedAtLT", "publishedAtLTE", "publishedAtIsNil", "publishedAtNotNil", "operatorComment", "operatorCommentNEQ", "operatorCommentIn", "operatorCommentNotIn", "operatorCommentGT", "operatorCommentGTE", "operatorCommentLT", "operatorCommentLTE", "operatorCommentContains", "operatorCommentHasPrefix", "operatorCommentHasSuffix", "operatorCommentIsNil", "operatorCommentNotNil", "operatorCommentEqualFold", "operatorCommentContainsFold", "archiveReason", "archiveReasonNEQ", "archiveReasonIn", "archiveReasonNotIn", "archiveReasonGT", "archiveReasonGTE", "archiveReasonLT", "archiveReasonLTE", "archiveReasonContains", "archiveReasonHasPrefix", "archiveReasonHasSuffix", "archiveReasonIsNil", "archiveReasonNotNil", "archiveReasonEqualFold", "archiveReasonContainsFold", "archiveComment", "archiveCommentNEQ", "archiveCommentIn", "archiveCommentNotIn", "archiveCommentGT", "archiveCommentGTE", "archiveCommentLT", "archiveCommentLTE", "archiveCommentContains", "archiveCommentHasPrefix", "archiveCommentHasSuffix", "archiveCommentIsNil", "archiveCommentNotNil", "archiveCommentEqualFold", "archiveCommentContainsFold", "hasOrganization", "hasOrganizationWith", "hasSessions", "hasSessionsWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOTrainingWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTrainingWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOTrainingWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTrainingWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOTrainingWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTrainingWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "reference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reference = data
+		case "referenceNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceNEQ = data
+		case "referenceIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceIn = data
+		case "referenceNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceNotIn = data
+		case "referenceGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceGT = data
+		case "referenceGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceGTE = data
+		case "referenceLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceLT = data
+		case "referenceLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceLTE = data
+		case "referenceContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceContains = data
+		case "referenceHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceHasPrefix = data
+		case "referenceHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceHasSuffix = data
+		case "referenceEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceEqualFold = data
+		case "referenceContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referenceContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferenceContainsFold = data
+		case "organizationID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationID = data
+		case "organizationIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDNEQ = data
+		case "organizationIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDIn = data
+		case "organizationIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDNotIn = data
+		case "state":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("state"))
+			data, err := ec.unmarshalOTrainingState2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐState(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.State = data
+		case "stateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateNEQ"))
+			data, err := ec.unmarshalOTrainingState2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐState(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateNEQ = data
+		case "stateIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateIn"))
+			data, err := ec.unmarshalOTrainingState2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐStateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateIn = data
+		case "stateNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateNotIn"))
+			data, err := ec.unmarshalOTrainingState2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐStateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateNotIn = data
+		case "changeState":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("changeState"))
+			data, err := ec.unmarshalOTrainingChangeState2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐChangeState(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChangeState = data
+		case "changeStateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("changeStateNEQ"))
+			data, err := ec.unmarshalOTrainingChangeState2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐChangeState(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChangeStateNEQ = data
+		case "changeStateIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("changeStateIn"))
+			data, err := ec.unmarshalOTrainingChangeState2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐChangeStateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChangeStateIn = data
+		case "changeStateNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("changeStateNotIn"))
+			data, err := ec.unmarshalOTrainingChangeState2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐChangeStateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChangeStateNotIn = data
+		case "certifying":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certifying"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Certifying = data
+		case "certifyingNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certifyingNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CertifyingNEQ = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "titleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNEQ = data
+		case "titleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleIn = data
+		case "titleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNotIn = data
+		case "titleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGT = data
+		case "titleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGTE = data
+		case "titleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLT = data
+		case "titleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLTE = data
+		case "titleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContains = data
+		case "titleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasPrefix = data
+		case "titleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasSuffix = data
+		case "titleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleEqualFold = data
+		case "titleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContainsFold = data
+		case "objective":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objective"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Objective = data
+		case "objectiveNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveNEQ = data
+		case "objectiveIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveIn = data
+		case "objectiveNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveNotIn = data
+		case "objectiveGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveGT = data
+		case "objectiveGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveGTE = data
+		case "objectiveLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveLT = data
+		case "objectiveLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveLTE = data
+		case "objectiveContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveContains = data
+		case "objectiveHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveHasPrefix = data
+		case "objectiveHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveHasSuffix = data
+		case "objectiveEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveEqualFold = data
+		case "objectiveContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectiveContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectiveContainsFold = data
+		case "content":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("content"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Content = data
+		case "contentNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentNEQ = data
+		case "contentIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentIn = data
+		case "contentNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentNotIn = data
+		case "contentGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentGT = data
+		case "contentGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentGTE = data
+		case "contentLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentLT = data
+		case "contentLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentLTE = data
+		case "contentContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentContains = data
+		case "contentHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentHasPrefix = data
+		case "contentHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentHasSuffix = data
+		case "contentIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentIsNil = data
+		case "contentNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentNotNil = data
+		case "contentEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentEqualFold = data
+		case "contentContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentContainsFold = data
+		case "expectedResults":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedResults"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedResults = data
+		case "expectedResultsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedResultsNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedResultsNEQ = data
+		case "expectedResultsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedResultsIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedResultsIn = data
+		case "expectedResultsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedResultsNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedResultsNotIn = data
+		case "expectedResultsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedResultsGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedResultsGT = data
+		case "expectedResultsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedResultsGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedResultsGTE = data
+		case "expectedResultsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedResultsLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedResultsLT = data
+		case "expectedResultsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedResultsLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedResultsLTE = data
+		case "expectedResultsContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedResultsContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedResultsContains = data
+		case "expectedResultsHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedResultsHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedResultsHasPrefix = data
+		case "expectedResultsHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedResultsHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedResultsHasSuffix = data
+		case "expectedResultsIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedResultsIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedResultsIsNil = data
+		case "expectedResultsNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedResultsNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedResultsNotNil = data
+		case "expectedResultsEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedResultsEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedResultsEqualFold = data
+		case "expectedResultsContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedResultsContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedResultsContainsFold = data
+		case "entryLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryLevel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryLevel = data
+		case "entryLevelNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryLevelNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryLevelNEQ = data
+		case "entryLevelIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryLevelIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryLevelIn = data
+		case "entryLevelNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryLevelNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryLevelNotIn = data
+		case "entryLevelGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryLevelGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryLevelGT = data
+		case "entryLevelGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryLevelGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryLevelGTE = data
+		case "entryLevelLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryLevelLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryLevelLT = data
+		case "entryLevelLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryLevelLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryLevelLTE = data
+		case "entryLevelContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryLevelContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryLevelContains = data
+		case "entryLevelHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryLevelHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryLevelHasPrefix = data
+		case "entryLevelHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryLevelHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryLevelHasSuffix = data
+		case "entryLevelIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryLevelIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryLevelIsNil = data
+		case "entryLevelNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryLevelNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryLevelNotNil = data
+		case "entryLevelEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryLevelEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryLevelEqualFold = data
+		case "entryLevelContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryLevelContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryLevelContainsFold = data
+		case "exitLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitLevel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitLevel = data
+		case "exitLevelNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitLevelNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitLevelNEQ = data
+		case "exitLevelIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitLevelIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitLevelIn = data
+		case "exitLevelNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitLevelNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitLevelNotIn = data
+		case "exitLevelGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitLevelGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitLevelGT = data
+		case "exitLevelGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitLevelGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitLevelGTE = data
+		case "exitLevelLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitLevelLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitLevelLT = data
+		case "exitLevelLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitLevelLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitLevelLTE = data
+		case "exitLevelContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitLevelContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitLevelContains = data
+		case "exitLevelHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitLevelHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitLevelHasPrefix = data
+		case "exitLevelHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitLevelHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitLevelHasSuffix = data
+		case "exitLevelIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitLevelIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitLevelIsNil = data
+		case "exitLevelNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitLevelNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitLevelNotNil = data
+		case "exitLevelEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitLevelEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitLevelEqualFold = data
+		case "exitLevelContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitLevelContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitLevelContainsFold = data
+		case "cycleYears":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleYears"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CycleYears = data
+		case "cycleYearsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleYearsNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CycleYearsNEQ = data
+		case "cycleYearsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleYearsIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CycleYearsIn = data
+		case "cycleYearsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleYearsNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CycleYearsNotIn = data
+		case "cycleYearsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleYearsGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CycleYearsGT = data
+		case "cycleYearsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleYearsGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CycleYearsGTE = data
+		case "cycleYearsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleYearsLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CycleYearsLT = data
+		case "cycleYearsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleYearsLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CycleYearsLTE = data
+		case "cycleYearsIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleYearsIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CycleYearsIsNil = data
+		case "cycleYearsNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleYearsNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CycleYearsNotNil = data
+		case "apprenticeship":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("apprenticeship"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Apprenticeship = data
+		case "apprenticeshipNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("apprenticeshipNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprenticeshipNEQ = data
+		case "parcoursup":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parcoursup"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parcoursup = data
+		case "parcoursupNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parcoursupNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParcoursupNEQ = data
+		case "affelnet":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("affelnet"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Affelnet = data
+		case "affelnetNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("affelnetNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AffelnetNEQ = data
+		case "contactRequests":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequests"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequests = data
+		case "contactRequestsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsNEQ = data
+		case "contactRequestsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsIn = data
+		case "contactRequestsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsNotIn = data
+		case "contactRequestsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsGT = data
+		case "contactRequestsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsGTE = data
+		case "contactRequestsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsLT = data
+		case "contactRequestsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsLTE = data
+		case "contactRequestsContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsContains = data
+		case "contactRequestsHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsHasPrefix = data
+		case "contactRequestsHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsHasSuffix = data
+		case "contactRequestsIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsIsNil = data
+		case "contactRequestsNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsNotNil = data
+		case "contactRequestsEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsEqualFold = data
+		case "contactRequestsContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequestsContainsFold = data
+		case "authorID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorID = data
+		case "authorIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDNEQ = data
+		case "authorIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDIn = data
+		case "authorIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDNotIn = data
+		case "authorIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDIsNil = data
+		case "authorIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDNotNil = data
+		case "lastActionAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastActionAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastActionAt = data
+		case "lastActionAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastActionAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastActionAtNEQ = data
+		case "lastActionAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastActionAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastActionAtIn = data
+		case "lastActionAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastActionAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastActionAtNotIn = data
+		case "lastActionAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastActionAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastActionAtGT = data
+		case "lastActionAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastActionAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastActionAtGTE = data
+		case "lastActionAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastActionAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastActionAtLT = data
+		case "lastActionAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastActionAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastActionAtLTE = data
+		case "submittedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAt = data
+		case "submittedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtNEQ = data
+		case "submittedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtIn = data
+		case "submittedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtNotIn = data
+		case "submittedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtGT = data
+		case "submittedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtGTE = data
+		case "submittedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtLT = data
+		case "submittedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtLTE = data
+		case "submittedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtIsNil = data
+		case "submittedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtNotNil = data
+		case "publishedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedAt = data
+		case "publishedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedAtNEQ = data
+		case "publishedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedAtIn = data
+		case "publishedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedAtNotIn = data
+		case "publishedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedAtGT = data
+		case "publishedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedAtGTE = data
+		case "publishedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedAtLT = data
+		case "publishedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedAtLTE = data
+		case "publishedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedAtIsNil = data
+		case "publishedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedAtNotNil = data
+		case "operatorComment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorComment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OperatorComment = data
+		case "operatorCommentNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorCommentNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OperatorCommentNEQ = data
+		case "operatorCommentIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorCommentIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OperatorCommentIn = data
+		case "operatorCommentNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorCommentNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OperatorCommentNotIn = data
+		case "operatorCommentGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorCommentGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OperatorCommentGT = data
+		case "operatorCommentGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorCommentGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OperatorCommentGTE = data
+		case "operatorCommentLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorCommentLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OperatorCommentLT = data
+		case "operatorCommentLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorCommentLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OperatorCommentLTE = data
+		case "operatorCommentContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorCommentContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OperatorCommentContains = data
+		case "operatorCommentHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorCommentHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OperatorCommentHasPrefix = data
+		case "operatorCommentHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorCommentHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OperatorCommentHasSuffix = data
+		case "operatorCommentIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorCommentIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OperatorCommentIsNil = data
+		case "operatorCommentNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorCommentNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OperatorCommentNotNil = data
+		case "operatorCommentEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorCommentEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OperatorCommentEqualFold = data
+		case "operatorCommentContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorCommentContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OperatorCommentContainsFold = data
+		case "archiveReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveReason = data
+		case "archiveReasonNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReasonNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveReasonNEQ = data
+		case "archiveReasonIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReasonIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveReasonIn = data
+		case "archiveReasonNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReasonNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveReasonNotIn = data
+		case "archiveReasonGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReasonGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveReasonGT = data
+		case "archiveReasonGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReasonGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveReasonGTE = data
+		case "archiveReasonLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReasonLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveReasonLT = data
+		case "archiveReasonLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReasonLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveReasonLTE = data
+		case "archiveReasonContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReasonContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveReasonContains = data
+		case "archiveReasonHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReasonHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveReasonHasPrefix = data
+		case "archiveReasonHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReasonHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveReasonHasSuffix = data
+		case "archiveReasonIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReasonIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveReasonIsNil = data
+		case "archiveReasonNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReasonNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveReasonNotNil = data
+		case "archiveReasonEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReasonEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveReasonEqualFold = data
+		case "archiveReasonContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReasonContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveReasonContainsFold = data
+		case "archiveComment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveComment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveComment = data
+		case "archiveCommentNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveCommentNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveCommentNEQ = data
+		case "archiveCommentIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveCommentIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveCommentIn = data
+		case "archiveCommentNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveCommentNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveCommentNotIn = data
+		case "archiveCommentGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveCommentGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveCommentGT = data
+		case "archiveCommentGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveCommentGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveCommentGTE = data
+		case "archiveCommentLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveCommentLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveCommentLT = data
+		case "archiveCommentLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveCommentLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveCommentLTE = data
+		case "archiveCommentContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveCommentContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveCommentContains = data
+		case "archiveCommentHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveCommentHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveCommentHasPrefix = data
+		case "archiveCommentHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveCommentHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveCommentHasSuffix = data
+		case "archiveCommentIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveCommentIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveCommentIsNil = data
+		case "archiveCommentNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveCommentNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveCommentNotNil = data
+		case "archiveCommentEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveCommentEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveCommentEqualFold = data
+		case "archiveCommentContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveCommentContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArchiveCommentContainsFold = data
+		case "hasOrganization":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrganization"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOrganization = data
+		case "hasOrganizationWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrganizationWith"))
+			data, err := ec.unmarshalOOrganizationWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOrganizationWith = data
+		case "hasSessions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSessions"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSessions = data
+		case "hasSessionsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSessionsWith"))
+			data, err := ec.unmarshalOSessionWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSessionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSessionsWith = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputUpdateActivityInput(ctx context.Context, obj any) (ent.UpdateActivityInput, error) {
 	var it ent.UpdateActivityInput
 	if obj == nil {
@@ -37135,7 +54647,7 @@ func (ec *executionContext) unmarshalInputUpdateOrganizationInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "kinds", "appendKinds", "clearKinds", "siret", "clearSiret", "nda", "clearNda", "apeCode", "clearApeCode", "street", "clearStreet", "street2", "clearStreet2", "postcode", "clearPostcode", "city", "clearCity", "inseeCode", "clearInseeCode", "latitude", "clearLatitude", "longitude", "clearLongitude", "contactPoints", "appendContactPoints", "clearContactPoints", "parentID", "clearParent"}
+	fieldsInOrder := [...]string{"name", "kinds", "appendKinds", "clearKinds", "siret", "clearSiret", "nda", "clearNda", "apeCode", "clearApeCode", "street", "clearStreet", "street2", "clearStreet2", "postcode", "clearPostcode", "city", "clearCity", "inseeCode", "clearInseeCode", "latitude", "clearLatitude", "longitude", "clearLongitude", "contactPoints", "appendContactPoints", "clearContactPoints", "facilities", "appendFacilities", "clearFacilities", "qualiopi", "clearQualiopi", "otherLabels", "appendOtherLabels", "clearOtherLabels", "contactRequests", "clearContactRequests", "parentID", "clearParent"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37331,6 +54843,76 @@ func (ec *executionContext) unmarshalInputUpdateOrganizationInput(ctx context.Co
 				return it, err
 			}
 			it.ClearContactPoints = data
+		case "facilities":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilities"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Facilities = data
+		case "appendFacilities":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appendFacilities"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppendFacilities = data
+		case "clearFacilities":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearFacilities"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearFacilities = data
+		case "qualiopi":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualiopi"))
+			data, err := ec.unmarshalOQualiopiInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐQualiopi(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Qualiopi = data
+		case "clearQualiopi":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearQualiopi"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearQualiopi = data
+		case "otherLabels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("otherLabels"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OtherLabels = data
+		case "appendOtherLabels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appendOtherLabels"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppendOtherLabels = data
+		case "clearOtherLabels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearOtherLabels"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearOtherLabels = data
+		case "contactRequests":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequests"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequests = data
+		case "clearContactRequests":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearContactRequests"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearContactRequests = data
 		case "parentID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentID"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
@@ -38519,6 +56101,1402 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputVenueInput(ctx context.Context, obj any) (model.VenueInput, error) {
+	var it model.VenueInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "siret", "street", "locality", "poBox", "postcode", "city", "inseeCode", "latitude", "longitude", "phone"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "siret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siret"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Siret = data
+		case "street":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("street"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Street = data
+		case "locality":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locality"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locality = data
+		case "poBox":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("poBox"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PoBox = data
+		case "postcode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Postcode = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "inseeCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inseeCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InseeCode = data
+		case "latitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitude"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Latitude = data
+		case "longitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitude"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Longitude = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputVenueOrder(ctx context.Context, obj any) (ent.VenueOrder, error) {
+	var it ent.VenueOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNVenueOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputVenueWhereInput(ctx context.Context, obj any) (ent.VenueWhereInput, error) {
+	var it ent.VenueWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "siret", "siretNEQ", "siretIn", "siretNotIn", "siretGT", "siretGTE", "siretLT", "siretLTE", "siretContains", "siretHasPrefix", "siretHasSuffix", "siretIsNil", "siretNotNil", "siretEqualFold", "siretContainsFold", "street", "streetNEQ", "streetIn", "streetNotIn", "streetGT", "streetGTE", "streetLT", "streetLTE", "streetContains", "streetHasPrefix", "streetHasSuffix", "streetEqualFold", "streetContainsFold", "locality", "localityNEQ", "localityIn", "localityNotIn", "localityGT", "localityGTE", "localityLT", "localityLTE", "localityContains", "localityHasPrefix", "localityHasSuffix", "localityIsNil", "localityNotNil", "localityEqualFold", "localityContainsFold", "poBox", "poBoxNEQ", "poBoxIn", "poBoxNotIn", "poBoxGT", "poBoxGTE", "poBoxLT", "poBoxLTE", "poBoxContains", "poBoxHasPrefix", "poBoxHasSuffix", "poBoxIsNil", "poBoxNotNil", "poBoxEqualFold", "poBoxContainsFold", "postcode", "postcodeNEQ", "postcodeIn", "postcodeNotIn", "postcodeGT", "postcodeGTE", "postcodeLT", "postcodeLTE", "postcodeContains", "postcodeHasPrefix", "postcodeHasSuffix", "postcodeEqualFold", "postcodeContainsFold", "city", "cityNEQ", "cityIn", "cityNotIn", "cityGT", "cityGTE", "cityLT", "cityLTE", "cityContains", "cityHasPrefix", "cityHasSuffix", "cityEqualFold", "cityContainsFold", "inseeCode", "inseeCodeNEQ", "inseeCodeIn", "inseeCodeNotIn", "inseeCodeGT", "inseeCodeGTE", "inseeCodeLT", "inseeCodeLTE", "inseeCodeContains", "inseeCodeHasPrefix", "inseeCodeHasSuffix", "inseeCodeIsNil", "inseeCodeNotNil", "inseeCodeEqualFold", "inseeCodeContainsFold", "latitude", "latitudeNEQ", "latitudeIn", "latitudeNotIn", "latitudeGT", "latitudeGTE", "latitudeLT", "latitudeLTE", "longitude", "longitudeNEQ", "longitudeIn", "longitudeNotIn", "longitudeGT", "longitudeGTE", "longitudeLT", "longitudeLTE", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "hasOrganization", "hasOrganizationWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOVenueWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOVenueWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOVenueWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "organizationID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationID = data
+		case "organizationIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDNEQ = data
+		case "organizationIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDIn = data
+		case "organizationIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDNotIn = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNEQ = data
+		case "nameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameIn = data
+		case "nameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNotIn = data
+		case "nameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGT = data
+		case "nameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGTE = data
+		case "nameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLT = data
+		case "nameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLTE = data
+		case "nameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContains = data
+		case "nameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasPrefix = data
+		case "nameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasSuffix = data
+		case "nameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameEqualFold = data
+		case "nameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContainsFold = data
+		case "siret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siret"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Siret = data
+		case "siretNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siretNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiretNEQ = data
+		case "siretIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siretIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiretIn = data
+		case "siretNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siretNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiretNotIn = data
+		case "siretGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siretGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiretGT = data
+		case "siretGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siretGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiretGTE = data
+		case "siretLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siretLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiretLT = data
+		case "siretLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siretLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiretLTE = data
+		case "siretContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siretContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiretContains = data
+		case "siretHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siretHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiretHasPrefix = data
+		case "siretHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siretHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiretHasSuffix = data
+		case "siretIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siretIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiretIsNil = data
+		case "siretNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siretNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiretNotNil = data
+		case "siretEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siretEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiretEqualFold = data
+		case "siretContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siretContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiretContainsFold = data
+		case "street":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("street"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Street = data
+		case "streetNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StreetNEQ = data
+		case "streetIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StreetIn = data
+		case "streetNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StreetNotIn = data
+		case "streetGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StreetGT = data
+		case "streetGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StreetGTE = data
+		case "streetLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StreetLT = data
+		case "streetLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StreetLTE = data
+		case "streetContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StreetContains = data
+		case "streetHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StreetHasPrefix = data
+		case "streetHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StreetHasSuffix = data
+		case "streetEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StreetEqualFold = data
+		case "streetContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StreetContainsFold = data
+		case "locality":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locality"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locality = data
+		case "localityNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("localityNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocalityNEQ = data
+		case "localityIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("localityIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocalityIn = data
+		case "localityNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("localityNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocalityNotIn = data
+		case "localityGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("localityGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocalityGT = data
+		case "localityGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("localityGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocalityGTE = data
+		case "localityLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("localityLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocalityLT = data
+		case "localityLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("localityLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocalityLTE = data
+		case "localityContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("localityContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocalityContains = data
+		case "localityHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("localityHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocalityHasPrefix = data
+		case "localityHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("localityHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocalityHasSuffix = data
+		case "localityIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("localityIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocalityIsNil = data
+		case "localityNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("localityNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocalityNotNil = data
+		case "localityEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("localityEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocalityEqualFold = data
+		case "localityContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("localityContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocalityContainsFold = data
+		case "poBox":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("poBox"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PoBox = data
+		case "poBoxNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("poBoxNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PoBoxNEQ = data
+		case "poBoxIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("poBoxIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PoBoxIn = data
+		case "poBoxNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("poBoxNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PoBoxNotIn = data
+		case "poBoxGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("poBoxGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PoBoxGT = data
+		case "poBoxGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("poBoxGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PoBoxGTE = data
+		case "poBoxLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("poBoxLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PoBoxLT = data
+		case "poBoxLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("poBoxLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PoBoxLTE = data
+		case "poBoxContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("poBoxContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PoBoxContains = data
+		case "poBoxHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("poBoxHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PoBoxHasPrefix = data
+		case "poBoxHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("poBoxHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PoBoxHasSuffix = data
+		case "poBoxIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("poBoxIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PoBoxIsNil = data
+		case "poBoxNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("poBoxNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PoBoxNotNil = data
+		case "poBoxEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("poBoxEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PoBoxEqualFold = data
+		case "poBoxContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("poBoxContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PoBoxContainsFold = data
+		case "postcode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Postcode = data
+		case "postcodeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcodeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostcodeNEQ = data
+		case "postcodeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcodeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostcodeIn = data
+		case "postcodeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcodeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostcodeNotIn = data
+		case "postcodeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcodeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostcodeGT = data
+		case "postcodeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcodeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostcodeGTE = data
+		case "postcodeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcodeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostcodeLT = data
+		case "postcodeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcodeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostcodeLTE = data
+		case "postcodeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcodeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostcodeContains = data
+		case "postcodeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcodeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostcodeHasPrefix = data
+		case "postcodeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcodeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostcodeHasSuffix = data
+		case "postcodeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcodeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostcodeEqualFold = data
+		case "postcodeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcodeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostcodeContainsFold = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "cityNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cityNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CityNEQ = data
+		case "cityIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cityIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CityIn = data
+		case "cityNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cityNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CityNotIn = data
+		case "cityGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cityGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CityGT = data
+		case "cityGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cityGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CityGTE = data
+		case "cityLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cityLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CityLT = data
+		case "cityLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cityLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CityLTE = data
+		case "cityContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cityContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CityContains = data
+		case "cityHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cityHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CityHasPrefix = data
+		case "cityHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cityHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CityHasSuffix = data
+		case "cityEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cityEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CityEqualFold = data
+		case "cityContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cityContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CityContainsFold = data
+		case "inseeCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inseeCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InseeCode = data
+		case "inseeCodeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inseeCodeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InseeCodeNEQ = data
+		case "inseeCodeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inseeCodeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InseeCodeIn = data
+		case "inseeCodeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inseeCodeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InseeCodeNotIn = data
+		case "inseeCodeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inseeCodeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InseeCodeGT = data
+		case "inseeCodeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inseeCodeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InseeCodeGTE = data
+		case "inseeCodeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inseeCodeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InseeCodeLT = data
+		case "inseeCodeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inseeCodeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InseeCodeLTE = data
+		case "inseeCodeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inseeCodeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InseeCodeContains = data
+		case "inseeCodeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inseeCodeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InseeCodeHasPrefix = data
+		case "inseeCodeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inseeCodeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InseeCodeHasSuffix = data
+		case "inseeCodeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inseeCodeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InseeCodeIsNil = data
+		case "inseeCodeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inseeCodeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InseeCodeNotNil = data
+		case "inseeCodeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inseeCodeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InseeCodeEqualFold = data
+		case "inseeCodeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inseeCodeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InseeCodeContainsFold = data
+		case "latitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitude"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Latitude = data
+		case "latitudeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitudeNEQ"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LatitudeNEQ = data
+		case "latitudeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitudeIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LatitudeIn = data
+		case "latitudeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitudeNotIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LatitudeNotIn = data
+		case "latitudeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitudeGT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LatitudeGT = data
+		case "latitudeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitudeGTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LatitudeGTE = data
+		case "latitudeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitudeLT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LatitudeLT = data
+		case "latitudeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitudeLTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LatitudeLTE = data
+		case "longitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitude"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Longitude = data
+		case "longitudeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitudeNEQ"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LongitudeNEQ = data
+		case "longitudeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitudeIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LongitudeIn = data
+		case "longitudeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitudeNotIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LongitudeNotIn = data
+		case "longitudeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitudeGT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LongitudeGT = data
+		case "longitudeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitudeGTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LongitudeGTE = data
+		case "longitudeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitudeLT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LongitudeLT = data
+		case "longitudeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitudeLTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LongitudeLTE = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "phoneNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneNEQ = data
+		case "phoneIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneIn = data
+		case "phoneNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneNotIn = data
+		case "phoneGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneGT = data
+		case "phoneGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneGTE = data
+		case "phoneLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneLT = data
+		case "phoneLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneLTE = data
+		case "phoneContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneContains = data
+		case "phoneHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneHasPrefix = data
+		case "phoneHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneHasSuffix = data
+		case "phoneIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneIsNil = data
+		case "phoneNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneNotNil = data
+		case "phoneEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneEqualFold = data
+		case "phoneContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneContainsFold = data
+		case "hasOrganization":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrganization"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOrganization = data
+		case "hasOrganizationWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrganizationWith"))
+			data, err := ec.unmarshalOOrganizationWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOrganizationWith = data
+		}
+	}
+	return it, nil
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -38527,11 +57505,21 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case *ent.Venue:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Venue(ctx, sel, obj)
 	case *ent.User:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._User(ctx, sel, obj)
+	case *ent.Training:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Training(ctx, sel, obj)
 	case *ent.Speaker:
 		if obj == nil {
 			return graphql.Null
@@ -38547,6 +57535,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._SkillBlock(ctx, sel, obj)
+	case *ent.Session:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Session(ctx, sel, obj)
 	case *ent.Scan:
 		if obj == nil {
 			return graphql.Null
@@ -38572,6 +57565,16 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._OutboxMessage(ctx, sel, obj)
+	case *ent.OrganizationDocument:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._OrganizationDocument(ctx, sel, obj)
+	case *ent.OrganizationChangeRequest:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._OrganizationChangeRequest(ctx, sel, obj)
 	case *ent.Organization:
 		if obj == nil {
 			return graphql.Null
@@ -39330,6 +58333,69 @@ func (ec *executionContext) _ActivityStats(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var addressImplementors = []string{"Address"}
+
+func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, obj *schematype.Address) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addressImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Address")
+		case "name":
+			out.Values[i] = ec._Address_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "line1":
+			out.Values[i] = ec._Address_line1(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "line2":
+			out.Values[i] = ec._Address_line2(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "postcode":
+			out.Values[i] = ec._Address_postcode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "city":
+			out.Values[i] = ec._Address_city(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inseeCode":
+			out.Values[i] = ec._Address_inseeCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var authPayloadImplementors = []string{"AuthPayload"}
 
 func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AuthPayload) graphql.Marshaler {
@@ -39502,6 +58568,16 @@ func (ec *executionContext) _Certification(ctx context.Context, sel ast.Selectio
 			}
 		case "replacedByID":
 			out.Values[i] = ec._Certification_replacedByID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "objective":
+			out.Values[i] = ec._Certification_objective(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "content":
+			out.Values[i] = ec._Certification_content(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -39958,6 +59034,84 @@ func (ec *executionContext) _ContactPoint(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var cycleImplementors = []string{"Cycle"}
+
+func (ec *executionContext) _Cycle(ctx context.Context, sel ast.SelectionSet, obj *schematype.Cycle) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cycleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Cycle")
+		case "year":
+			out.Values[i] = ec._Cycle_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cycleType":
+			out.Values[i] = ec._Cycle_cycleType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "minHeadcount":
+			out.Values[i] = ec._Cycle_minHeadcount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "simultaneousCapacity":
+			out.Values[i] = ec._Cycle_simultaneousCapacity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cumulativeCapacity":
+			out.Values[i] = ec._Cycle_cumulativeCapacity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "alternanceType":
+			out.Values[i] = ec._Cycle_alternanceType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "rhythmUnit":
+			out.Values[i] = ec._Cycle_rhythmUnit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "unitsInCentre":
+			out.Values[i] = ec._Cycle_unitsInCentre(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "unitsInCompany":
+			out.Values[i] = ec._Cycle_unitsInCompany(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var deviceImplementors = []string{"Device", "Node"}
 
 func (ec *executionContext) _Device(ctx context.Context, sel ast.SelectionSet, obj *ent.Device) graphql.Marshaler {
@@ -40323,6 +59477,94 @@ func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionS
 			}
 		case "new":
 			out.Values[i] = ec._FieldChange_new(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var fundingImplementors = []string{"Funding"}
+
+func (ec *executionContext) _Funding(ctx context.Context, sel ast.SelectionSet, obj *schematype.Funding) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fundingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Funding")
+		case "funder":
+			out.Values[i] = ec._Funding_funder(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "measure":
+			out.Values[i] = ec._Funding_measure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "schemeState":
+			out.Values[i] = ec._Funding_schemeState(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "recruitmentState":
+			out.Values[i] = ec._Funding_recruitmentState(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "audiences":
+			out.Values[i] = ec._Funding_audiences(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "seats":
+			out.Values[i] = ec._Funding_seats(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "publicMarket":
+			out.Values[i] = ec._Funding_publicMarket(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "totalPriceCents":
+			out.Values[i] = ec._Funding_totalPriceCents(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "feesCents":
+			out.Values[i] = ec._Funding_feesCents(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "audienceComment":
+			out.Values[i] = ec._Funding_audienceComment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "fundingConditions":
+			out.Values[i] = ec._Funding_fundingConditions(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -40879,6 +60121,125 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "updateOrganizationProfile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateOrganizationProfile(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestOrganizationChange":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestOrganizationChange(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelOrganizationChange":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelOrganizationChange(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "applyOrganizationChange":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_applyOrganizationChange(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejectOrganizationChange":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rejectOrganizationChange(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addOrganizationDocument":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addOrganizationDocument(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeOrganizationDocument":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeOrganizationDocument(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createTraining":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createTraining(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateTraining":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateTraining(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitTraining":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitTraining(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelTrainingSubmission":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelTrainingSubmission(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dropTrainingRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_dropTrainingRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "validateTraining":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_validateTraining(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejectTraining":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rejectTraining(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "archiveTraining":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_archiveTraining(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "duplicateSession":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_duplicateSession(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createVenue":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createVenue(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createActivity":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createActivity(ctx, field)
@@ -41145,6 +60506,26 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "facilities":
+			out.Values[i] = ec._Organization_facilities(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "qualiopi":
+			out.Values[i] = ec._Organization_qualiopi(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "otherLabels":
+			out.Values[i] = ec._Organization_otherLabels(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contactRequests":
+			out.Values[i] = ec._Organization_contactRequests(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "parent":
 			field := field
 
@@ -41335,6 +60716,120 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "venues":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Organization_venues(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "documents":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Organization_documents(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "changeRequests":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Organization_changeRequests(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "memberships":
 			field := field
 
@@ -41345,6 +60840,82 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 					}
 				}()
 				res = ec._Organization_memberships(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "accreditations":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Organization_accreditations(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "trainings":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Organization_trainings(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -41432,6 +61003,334 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var organizationChangeImplementors = []string{"OrganizationChange"}
+
+func (ec *executionContext) _OrganizationChange(ctx context.Context, sel ast.SelectionSet, obj *schematype.OrgChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, organizationChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrganizationChange")
+		case "name":
+			out.Values[i] = ec._OrganizationChange_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "street":
+			out.Values[i] = ec._OrganizationChange_street(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "street2":
+			out.Values[i] = ec._OrganizationChange_street2(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "postcode":
+			out.Values[i] = ec._OrganizationChange_postcode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "city":
+			out.Values[i] = ec._OrganizationChange_city(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "contactPoints":
+			out.Values[i] = ec._OrganizationChange_contactPoints(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "siret":
+			out.Values[i] = ec._OrganizationChange_siret(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nda":
+			out.Values[i] = ec._OrganizationChange_nda(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "apeCode":
+			out.Values[i] = ec._OrganizationChange_apeCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._OrganizationChange_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var organizationChangeRequestImplementors = []string{"OrganizationChangeRequest", "Node"}
+
+func (ec *executionContext) _OrganizationChangeRequest(ctx context.Context, sel ast.SelectionSet, obj *ent.OrganizationChangeRequest) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, organizationChangeRequestImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrganizationChangeRequest")
+		case "id":
+			out.Values[i] = ec._OrganizationChangeRequest_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._OrganizationChangeRequest_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._OrganizationChangeRequest_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organizationID":
+			out.Values[i] = ec._OrganizationChangeRequest_organizationID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._OrganizationChangeRequest_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "change":
+			out.Values[i] = ec._OrganizationChangeRequest_change(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "authorID":
+			out.Values[i] = ec._OrganizationChangeRequest_authorID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "operatorComment":
+			out.Values[i] = ec._OrganizationChangeRequest_operatorComment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedAt":
+			out.Values[i] = ec._OrganizationChangeRequest_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organization":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OrganizationChangeRequest_organization(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "author":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OrganizationChangeRequest_author(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var organizationChangeRequestConnectionImplementors = []string{"OrganizationChangeRequestConnection"}
+
+func (ec *executionContext) _OrganizationChangeRequestConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.OrganizationChangeRequestConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, organizationChangeRequestConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrganizationChangeRequestConnection")
+		case "edges":
+			out.Values[i] = ec._OrganizationChangeRequestConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._OrganizationChangeRequestConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._OrganizationChangeRequestConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var organizationChangeRequestEdgeImplementors = []string{"OrganizationChangeRequestEdge"}
+
+func (ec *executionContext) _OrganizationChangeRequestEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.OrganizationChangeRequestEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, organizationChangeRequestEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrganizationChangeRequestEdge")
+		case "node":
+			out.Values[i] = ec._OrganizationChangeRequestEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._OrganizationChangeRequestEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var organizationConnectionImplementors = []string{"OrganizationConnection"}
 
 func (ec *executionContext) _OrganizationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.OrganizationConnection) graphql.Marshaler {
@@ -41459,6 +61358,193 @@ func (ec *executionContext) _OrganizationConnection(ctx context.Context, sel ast
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var organizationDocumentImplementors = []string{"OrganizationDocument", "Node"}
+
+func (ec *executionContext) _OrganizationDocument(ctx context.Context, sel ast.SelectionSet, obj *ent.OrganizationDocument) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, organizationDocumentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrganizationDocument")
+		case "id":
+			out.Values[i] = ec._OrganizationDocument_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._OrganizationDocument_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._OrganizationDocument_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organizationID":
+			out.Values[i] = ec._OrganizationDocument_organizationID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._OrganizationDocument_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contentType":
+			out.Values[i] = ec._OrganizationDocument_contentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "size":
+			out.Values[i] = ec._OrganizationDocument_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "uploadedByID":
+			out.Values[i] = ec._OrganizationDocument_uploadedByID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organization":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OrganizationDocument_organization(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "uploadedBy":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OrganizationDocument_uploadedBy(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "url":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OrganizationDocument_url(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -41957,6 +62043,59 @@ func (ec *executionContext) _PublicKey(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var qualiopiImplementors = []string{"Qualiopi"}
+
+func (ec *executionContext) _Qualiopi(ctx context.Context, sel ast.SelectionSet, obj *schematype.Qualiopi) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, qualiopiImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Qualiopi")
+		case "trainingAction":
+			out.Values[i] = ec._Qualiopi_trainingAction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skillsAssessment":
+			out.Values[i] = ec._Qualiopi_skillsAssessment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "vae":
+			out.Values[i] = ec._Qualiopi_vae(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "apprenticeship":
+			out.Values[i] = ec._Qualiopi_apprenticeship(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -42197,6 +62336,94 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "organizationChangeRequests":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_organizationChangeRequests(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "trainings":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_trainings(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "trainingByReference":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_trainingByReference(ctx, field)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "venues":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_venues(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "deviceActivities":
 			field := field
 
@@ -42342,6 +62569,99 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var recruitmentSlotImplementors = []string{"RecruitmentSlot"}
+
+func (ec *executionContext) _RecruitmentSlot(ctx context.Context, sel ast.SelectionSet, obj *schematype.RecruitmentSlot) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recruitmentSlotImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecruitmentSlot")
+		case "kind":
+			out.Values[i] = ec._RecruitmentSlot_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "number":
+			out.Values[i] = ec._RecruitmentSlot_number(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "open":
+			out.Values[i] = ec._RecruitmentSlot_open(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seats":
+			out.Values[i] = ec._RecruitmentSlot_seats(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startsOn":
+			out.Values[i] = ec._RecruitmentSlot_startsOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endsOn":
+			out.Values[i] = ec._RecruitmentSlot_endsOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startTime":
+			out.Values[i] = ec._RecruitmentSlot_startTime(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "endTime":
+			out.Values[i] = ec._RecruitmentSlot_endTime(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "remote":
+			out.Values[i] = ec._RecruitmentSlot_remote(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "webLink":
+			out.Values[i] = ec._RecruitmentSlot_webLink(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "comment":
+			out.Values[i] = ec._RecruitmentSlot_comment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "address":
+			out.Values[i] = ec._RecruitmentSlot_address(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -43490,6 +63810,671 @@ func (ec *executionContext) _ScanEdge(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var sessionImplementors = []string{"Session", "Node"}
+
+func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, obj *ent.Session) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sessionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Session")
+		case "id":
+			out.Values[i] = ec._Session_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Session_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Session_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reference":
+			out.Values[i] = ec._Session_reference(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "trainingID":
+			out.Values[i] = ec._Session_trainingID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organizationID":
+			out.Values[i] = ec._Session_organizationID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startsOn":
+			out.Values[i] = ec._Session_startsOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endsOn":
+			out.Values[i] = ec._Session_endsOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "onDemand":
+			out.Values[i] = ec._Session_onDemand(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "permanentEntry":
+			out.Values[i] = ec._Session_permanentEntry(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "principalTrainerID":
+			out.Values[i] = ec._Session_principalTrainerID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "registrationVenueID":
+			out.Values[i] = ec._Session_registrationVenueID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fundings":
+			out.Values[i] = ec._Session_fundings(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cycles":
+			out.Values[i] = ec._Session_cycles(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "skillBlocks":
+			out.Values[i] = ec._Session_skillBlocks(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hoursInCentre":
+			out.Values[i] = ec._Session_hoursInCentre(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hoursInCompany":
+			out.Values[i] = ec._Session_hoursInCompany(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hoursTotal":
+			out.Values[i] = ec._Session_hoursTotal(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hoursWeekly":
+			out.Values[i] = ec._Session_hoursWeekly(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hoursComment":
+			out.Values[i] = ec._Session_hoursComment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "prerequisites":
+			out.Values[i] = ec._Session_prerequisites(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "courseType":
+			out.Values[i] = ec._Session_courseType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rhythm":
+			out.Values[i] = ec._Session_rhythm(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rhythmComment":
+			out.Values[i] = ec._Session_rhythmComment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "equipment":
+			out.Values[i] = ec._Session_equipment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "teachingMode":
+			out.Values[i] = ec._Session_teachingMode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "workStudyContract":
+			out.Values[i] = ec._Session_workStudyContract(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recruitmentModalities":
+			out.Values[i] = ec._Session_recruitmentModalities(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recruitmentSlots":
+			out.Values[i] = ec._Session_recruitmentSlots(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contactRequests":
+			out.Values[i] = ec._Session_contactRequests(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "archivedAt":
+			out.Values[i] = ec._Session_archivedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "training":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Session_training(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "trainers":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Session_trainers(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "principalTrainer":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Session_principalTrainer(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "venues":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Session_venues(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "registrationVenue":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Session_registrationVenue(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "finished":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Session_finished(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var sessionConnectionImplementors = []string{"SessionConnection"}
+
+func (ec *executionContext) _SessionConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.SessionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sessionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SessionConnection")
+		case "edges":
+			out.Values[i] = ec._SessionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SessionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._SessionConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var sessionDraftImplementors = []string{"SessionDraft"}
+
+func (ec *executionContext) _SessionDraft(ctx context.Context, sel ast.SelectionSet, obj *schematype.SessionDoc) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sessionDraftImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SessionDraft")
+		case "id":
+			out.Values[i] = ec._SessionDraft_id(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "startsOn":
+			out.Values[i] = ec._SessionDraft_startsOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endsOn":
+			out.Values[i] = ec._SessionDraft_endsOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "onDemand":
+			out.Values[i] = ec._SessionDraft_onDemand(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "permanentEntry":
+			out.Values[i] = ec._SessionDraft_permanentEntry(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "trainerIDs":
+			out.Values[i] = ec._SessionDraft_trainerIDs(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "venueIDs":
+			out.Values[i] = ec._SessionDraft_venueIDs(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "registrationVenueID":
+			out.Values[i] = ec._SessionDraft_registrationVenueID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "fundings":
+			out.Values[i] = ec._SessionDraft_fundings(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cycles":
+			out.Values[i] = ec._SessionDraft_cycles(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "skillBlocks":
+			out.Values[i] = ec._SessionDraft_skillBlocks(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "hoursInCentre":
+			out.Values[i] = ec._SessionDraft_hoursInCentre(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "hoursInCompany":
+			out.Values[i] = ec._SessionDraft_hoursInCompany(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "hoursWeekly":
+			out.Values[i] = ec._SessionDraft_hoursWeekly(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "hoursComment":
+			out.Values[i] = ec._SessionDraft_hoursComment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "prerequisites":
+			out.Values[i] = ec._SessionDraft_prerequisites(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "courseType":
+			out.Values[i] = ec._SessionDraft_courseType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "rhythm":
+			out.Values[i] = ec._SessionDraft_rhythm(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "rhythmComment":
+			out.Values[i] = ec._SessionDraft_rhythmComment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "equipment":
+			out.Values[i] = ec._SessionDraft_equipment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "teachingMode":
+			out.Values[i] = ec._SessionDraft_teachingMode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "workStudyContract":
+			out.Values[i] = ec._SessionDraft_workStudyContract(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recruitmentModalities":
+			out.Values[i] = ec._SessionDraft_recruitmentModalities(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "recruitmentSlots":
+			out.Values[i] = ec._SessionDraft_recruitmentSlots(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "contactRequests":
+			out.Values[i] = ec._SessionDraft_contactRequests(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var sessionEdgeImplementors = []string{"SessionEdge"}
+
+func (ec *executionContext) _SessionEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.SessionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sessionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SessionEdge")
+		case "node":
+			out.Values[i] = ec._SessionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._SessionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var skillBlockImplementors = []string{"SkillBlock", "Node"}
 
 func (ec *executionContext) _SkillBlock(ctx context.Context, sel ast.SelectionSet, obj *ent.SkillBlock) graphql.Marshaler {
@@ -43560,6 +64545,54 @@ func (ec *executionContext) _SkillBlock(ctx context.Context, sel ast.SelectionSe
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var skillBlockUseImplementors = []string{"SkillBlockUse"}
+
+func (ec *executionContext) _SkillBlockUse(ctx context.Context, sel ast.SelectionSet, obj *schematype.SkillBlockUse) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, skillBlockUseImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SkillBlockUse")
+		case "certificationCode":
+			out.Values[i] = ec._SkillBlockUse_certificationCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "validation":
+			out.Values[i] = ec._SkillBlockUse_validation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "blockCodes":
+			out.Values[i] = ec._SkillBlockUse_blockCodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -43960,6 +64993,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	switch fields[0].Name {
 	case "historyRecorded":
 		return ec._Subscription_historyRecorded(ctx, fields[0])
+	case "trainingStateChanged":
+		return ec._Subscription_trainingStateChanged(ctx, fields[0])
 	case "checkInRecorded":
 		return ec._Subscription_checkInRecorded(ctx, fields[0])
 	default:
@@ -44093,6 +65128,707 @@ func (ec *executionContext) _Ticket(ctx context.Context, sel ast.SelectionSet, o
 		case "pngURL":
 			out.Values[i] = ec._Ticket_pngURL(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var trainingImplementors = []string{"Training", "Node"}
+
+func (ec *executionContext) _Training(ctx context.Context, sel ast.SelectionSet, obj *ent.Training) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trainingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Training")
+		case "id":
+			out.Values[i] = ec._Training_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Training_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Training_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reference":
+			out.Values[i] = ec._Training_reference(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organizationID":
+			out.Values[i] = ec._Training_organizationID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._Training_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "changeState":
+			out.Values[i] = ec._Training_changeState(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "certifying":
+			out.Values[i] = ec._Training_certifying(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "certificationCodes":
+			out.Values[i] = ec._Training_certificationCodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Training_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "objective":
+			out.Values[i] = ec._Training_objective(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "content":
+			out.Values[i] = ec._Training_content(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expectedResults":
+			out.Values[i] = ec._Training_expectedResults(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entryLevel":
+			out.Values[i] = ec._Training_entryLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "exitLevel":
+			out.Values[i] = ec._Training_exitLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cycleYears":
+			out.Values[i] = ec._Training_cycleYears(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "apprenticeship":
+			out.Values[i] = ec._Training_apprenticeship(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "parcoursup":
+			out.Values[i] = ec._Training_parcoursup(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "affelnet":
+			out.Values[i] = ec._Training_affelnet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "webLinks":
+			out.Values[i] = ec._Training_webLinks(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contactRequests":
+			out.Values[i] = ec._Training_contactRequests(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "authorID":
+			out.Values[i] = ec._Training_authorID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastActionAt":
+			out.Values[i] = ec._Training_lastActionAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "submittedAt":
+			out.Values[i] = ec._Training_submittedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publishedAt":
+			out.Values[i] = ec._Training_publishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "operatorComment":
+			out.Values[i] = ec._Training_operatorComment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "archiveReason":
+			out.Values[i] = ec._Training_archiveReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "archiveComment":
+			out.Values[i] = ec._Training_archiveComment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organization":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Training_organization(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "sessions":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Training_sessions(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "certifications":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Training_certifications(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "author":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Training_author(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "draft":
+			out.Values[i] = ec._Training_draft(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "editable":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Training_editable(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "history":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Training_history(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var trainingConnectionImplementors = []string{"TrainingConnection"}
+
+func (ec *executionContext) _TrainingConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.TrainingConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trainingConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrainingConnection")
+		case "edges":
+			out.Values[i] = ec._TrainingConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._TrainingConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._TrainingConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var trainingDraftImplementors = []string{"TrainingDraft"}
+
+func (ec *executionContext) _TrainingDraft(ctx context.Context, sel ast.SelectionSet, obj *schematype.TrainingDoc) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trainingDraftImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrainingDraft")
+		case "certifying":
+			out.Values[i] = ec._TrainingDraft_certifying(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "certificationCodes":
+			out.Values[i] = ec._TrainingDraft_certificationCodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._TrainingDraft_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "objective":
+			out.Values[i] = ec._TrainingDraft_objective(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "content":
+			out.Values[i] = ec._TrainingDraft_content(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expectedResults":
+			out.Values[i] = ec._TrainingDraft_expectedResults(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "entryLevel":
+			out.Values[i] = ec._TrainingDraft_entryLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "exitLevel":
+			out.Values[i] = ec._TrainingDraft_exitLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cycleYears":
+			out.Values[i] = ec._TrainingDraft_cycleYears(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "apprenticeship":
+			out.Values[i] = ec._TrainingDraft_apprenticeship(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "parcoursup":
+			out.Values[i] = ec._TrainingDraft_parcoursup(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "affelnet":
+			out.Values[i] = ec._TrainingDraft_affelnet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "webLinks":
+			out.Values[i] = ec._TrainingDraft_webLinks(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "contactRequests":
+			out.Values[i] = ec._TrainingDraft_contactRequests(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sessions":
+			out.Values[i] = ec._TrainingDraft_sessions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var trainingEdgeImplementors = []string{"TrainingEdge"}
+
+func (ec *executionContext) _TrainingEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.TrainingEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trainingEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrainingEdge")
+		case "node":
+			out.Values[i] = ec._TrainingEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._TrainingEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var trainingPayloadImplementors = []string{"TrainingPayload"}
+
+func (ec *executionContext) _TrainingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trainingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrainingPayload")
+		case "training":
+			out.Values[i] = ec._TrainingPayload_training(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._TrainingPayload_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var trainingStateChangeImplementors = []string{"TrainingStateChange"}
+
+func (ec *executionContext) _TrainingStateChange(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingStateChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trainingStateChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrainingStateChange")
+		case "training":
+			out.Values[i] = ec._TrainingStateChange_training(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "state":
+			out.Values[i] = ec._TrainingStateChange_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeState":
+			out.Values[i] = ec._TrainingStateChange_changeState(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "comment":
+			out.Values[i] = ec._TrainingStateChange_comment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -44357,6 +66093,339 @@ func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "cursor":
 			out.Values[i] = ec._UserEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var venueImplementors = []string{"Venue", "Node"}
+
+func (ec *executionContext) _Venue(ctx context.Context, sel ast.SelectionSet, obj *ent.Venue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, venueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Venue")
+		case "id":
+			out.Values[i] = ec._Venue_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Venue_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Venue_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organizationID":
+			out.Values[i] = ec._Venue_organizationID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Venue_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "siret":
+			out.Values[i] = ec._Venue_siret(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "street":
+			out.Values[i] = ec._Venue_street(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "locality":
+			out.Values[i] = ec._Venue_locality(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "poBox":
+			out.Values[i] = ec._Venue_poBox(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "postcode":
+			out.Values[i] = ec._Venue_postcode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "city":
+			out.Values[i] = ec._Venue_city(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "inseeCode":
+			out.Values[i] = ec._Venue_inseeCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "latitude":
+			out.Values[i] = ec._Venue_latitude(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "longitude":
+			out.Values[i] = ec._Venue_longitude(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "phone":
+			out.Values[i] = ec._Venue_phone(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organization":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Venue_organization(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var venueConnectionImplementors = []string{"VenueConnection"}
+
+func (ec *executionContext) _VenueConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.VenueConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, venueConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VenueConnection")
+		case "edges":
+			out.Values[i] = ec._VenueConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._VenueConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._VenueConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var venueEdgeImplementors = []string{"VenueEdge"}
+
+func (ec *executionContext) _VenueEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.VenueEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, venueEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VenueEdge")
+		case "node":
+			out.Values[i] = ec._VenueEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._VenueEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var venuePayloadImplementors = []string{"VenuePayload"}
+
+func (ec *executionContext) _VenuePayload(ctx context.Context, sel ast.SelectionSet, obj *model.VenuePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, venuePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VenuePayload")
+		case "venue":
+			out.Values[i] = ec._VenuePayload_venue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._VenuePayload_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var warningImplementors = []string{"Warning"}
+
+func (ec *executionContext) _Warning(ctx context.Context, sel ast.SelectionSet, obj *model.Warning) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, warningImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Warning")
+		case "code":
+			out.Values[i] = ec._Warning_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._Warning_field(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "rule":
+			out.Values[i] = ec._Warning_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._Warning_message(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -44773,6 +66842,22 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAccreditation2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Accreditation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAccreditation2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNAccreditation2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditation(ctx context.Context, sel ast.SelectionSet, v *ent.Accreditation) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -45038,6 +67123,31 @@ func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCurso
 	return v
 }
 
+func (ec *executionContext) marshalNCycle2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐCycle(ctx context.Context, sel ast.SelectionSet, v schematype.Cycle) graphql.Marshaler {
+	return ec._Cycle(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNCycleInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐCycle(ctx context.Context, v any) (schematype.Cycle, error) {
+	res, err := ec.unmarshalInputCycleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := model.UnmarshalDate(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDate2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	res := model.MarshalDate(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNDevice2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐDevice(ctx context.Context, sel ast.SelectionSet, v *ent.Device) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -45107,6 +67217,15 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		}
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalNFunding2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐFunding(ctx context.Context, sel ast.SelectionSet, v schematype.Funding) graphql.Marshaler {
+	return ec._Funding(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNFundingInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐFunding(ctx context.Context, v any) (schematype.Funding, error) {
+	res, err := ec.unmarshalInputFundingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNHistoryEntry2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐHistoryEntry(ctx context.Context, sel ast.SelectionSet, v *ent.HistoryEntry) graphql.Marshaler {
@@ -45327,6 +67446,67 @@ func (ec *executionContext) marshalNOrganization2ᚖgithubᚗcomᚋofhubᚋofhub
 	return ec._Organization(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNOrganizationChange2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐOrgChange(ctx context.Context, sel ast.SelectionSet, v *schematype.OrgChange) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._OrganizationChange(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOrganizationChangeInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐOrgChange(ctx context.Context, v any) (schematype.OrgChange, error) {
+	res, err := ec.unmarshalInputOrganizationChangeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrganizationChangeRequest2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequest(ctx context.Context, sel ast.SelectionSet, v *ent.OrganizationChangeRequest) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._OrganizationChangeRequest(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrganizationChangeRequestConnection2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequestConnection(ctx context.Context, sel ast.SelectionSet, v *ent.OrganizationChangeRequestConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._OrganizationChangeRequestConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOrganizationChangeRequestOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequestOrderField(ctx context.Context, v any) (*ent.OrganizationChangeRequestOrderField, error) {
+	var res = new(ent.OrganizationChangeRequestOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrganizationChangeRequestOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequestOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.OrganizationChangeRequestOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNOrganizationChangeRequestState2githubᚗcomᚋofhubᚋofhubᚋentᚋorganizationchangerequestᚐState(ctx context.Context, v any) (organizationchangerequest.State, error) {
+	var res organizationchangerequest.State
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrganizationChangeRequestState2githubᚗcomᚋofhubᚋofhubᚋentᚋorganizationchangerequestᚐState(ctx context.Context, sel ast.SelectionSet, v organizationchangerequest.State) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNOrganizationConnection2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationConnection(ctx context.Context, sel ast.SelectionSet, v *ent.OrganizationConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -45335,6 +67515,32 @@ func (ec *executionContext) marshalNOrganizationConnection2ᚖgithubᚗcomᚋofh
 		return graphql.Null
 	}
 	return ec._OrganizationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrganizationDocument2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationDocument(ctx context.Context, sel ast.SelectionSet, v *ent.OrganizationDocument) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._OrganizationDocument(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOrganizationDocumentOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationDocumentOrderField(ctx context.Context, v any) (*ent.OrganizationDocumentOrderField, error) {
+	var res = new(ent.OrganizationDocumentOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrganizationDocumentOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationDocumentOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.OrganizationDocumentOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalNOrganizationKind2string(ctx context.Context, v any) (string, error) {
@@ -45372,6 +67578,11 @@ func (ec *executionContext) marshalNOrganizationOrderField2ᚖgithubᚗcomᚋofh
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalNOrganizationProfileInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐOrganizationProfileInput(ctx context.Context, v any) (model.OrganizationProfileInput, error) {
+	res, err := ec.unmarshalInputOrganizationProfileInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNOrganizationWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationWhereInput(ctx context.Context, v any) (*ent.OrganizationWhereInput, error) {
@@ -45571,6 +67782,15 @@ func (ec *executionContext) marshalNPublicKey2ᚖgithubᚗcomᚋofhubᚋofhubᚋ
 		return graphql.Null
 	}
 	return ec._PublicKey(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRecruitmentSlot2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐRecruitmentSlot(ctx context.Context, sel ast.SelectionSet, v schematype.RecruitmentSlot) graphql.Marshaler {
+	return ec._RecruitmentSlot(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNRecruitmentSlotInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐRecruitmentSlot(ctx context.Context, v any) (schematype.RecruitmentSlot, error) {
+	res, err := ec.unmarshalInputRecruitmentSlotInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNReferenceCode2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐReferenceCodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ReferenceCode) graphql.Marshaler {
@@ -45838,6 +68058,67 @@ func (ec *executionContext) unmarshalNScanWhereInput2ᚖgithubᚗcomᚋofhubᚋo
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNSessionConnection2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSessionConnection(ctx context.Context, sel ast.SelectionSet, v *ent.SessionConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SessionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSessionDraft2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSessionDoc(ctx context.Context, sel ast.SelectionSet, v schematype.SessionDoc) graphql.Marshaler {
+	return ec._SessionDraft(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSessionDraft2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSessionDocᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.SessionDoc) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSessionDraft2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSessionDoc(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNSessionInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSessionDoc(ctx context.Context, v any) (schematype.SessionDoc, error) {
+	res, err := ec.unmarshalInputSessionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSessionOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSessionOrder(ctx context.Context, v any) (*ent.SessionOrder, error) {
+	res, err := ec.unmarshalInputSessionOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSessionOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSessionOrderField(ctx context.Context, v any) (*ent.SessionOrderField, error) {
+	var res = new(ent.SessionOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSessionOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSessionOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.SessionOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNSessionWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSessionWhereInput(ctx context.Context, v any) (*ent.SessionWhereInput, error) {
+	res, err := ec.unmarshalInputSessionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNSkillBlock2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSkillBlock(ctx context.Context, sel ast.SelectionSet, v *ent.SkillBlock) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -45846,6 +68127,15 @@ func (ec *executionContext) marshalNSkillBlock2ᚖgithubᚗcomᚋofhubᚋofhub�
 		return graphql.Null
 	}
 	return ec._SkillBlock(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSkillBlockUse2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSkillBlockUse(ctx context.Context, sel ast.SelectionSet, v schematype.SkillBlockUse) graphql.Marshaler {
+	return ec._SkillBlockUse(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNSkillBlockUseInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSkillBlockUse(ctx context.Context, v any) (schematype.SkillBlockUse, error) {
+	res, err := ec.unmarshalInputSkillBlockUseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNSkillBlockWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSkillBlockWhereInput(ctx context.Context, v any) (*ent.SkillBlockWhereInput, error) {
@@ -46080,6 +68370,97 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx context.Context, sel ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Training(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTrainingChangeState2githubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐChangeState(ctx context.Context, v any) (training.ChangeState, error) {
+	var res training.ChangeState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTrainingChangeState2githubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐChangeState(ctx context.Context, sel ast.SelectionSet, v training.ChangeState) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNTrainingConnection2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTrainingConnection(ctx context.Context, sel ast.SelectionSet, v *ent.TrainingConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TrainingConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTrainingInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐTrainingDoc(ctx context.Context, v any) (schematype.TrainingDoc, error) {
+	res, err := ec.unmarshalInputTrainingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNTrainingOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTrainingOrder(ctx context.Context, v any) (*ent.TrainingOrder, error) {
+	res, err := ec.unmarshalInputTrainingOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNTrainingOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTrainingOrderField(ctx context.Context, v any) (*ent.TrainingOrderField, error) {
+	var res = new(ent.TrainingOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTrainingOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTrainingOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.TrainingOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalNTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx context.Context, sel ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TrainingPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTrainingState2githubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐState(ctx context.Context, v any) (training.State, error) {
+	var res training.State
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTrainingState2githubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐState(ctx context.Context, sel ast.SelectionSet, v training.State) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNTrainingStateChange2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingStateChange(ctx context.Context, sel ast.SelectionSet, v *model.TrainingStateChange) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TrainingStateChange(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTrainingWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTrainingWhereInput(ctx context.Context, v any) (*ent.TrainingWhereInput, error) {
+	res, err := ec.unmarshalInputTrainingWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdateActivityInput2githubᚗcomᚋofhubᚋofhubᚋentᚐUpdateActivityInput(ctx context.Context, v any) (ent.UpdateActivityInput, error) {
 	res, err := ec.unmarshalInputUpdateActivityInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -46108,6 +68489,22 @@ func (ec *executionContext) unmarshalNUpdateSpeakerInput2githubᚗcomᚋofhubᚋ
 func (ec *executionContext) unmarshalNUpdateUserInput2githubᚗcomᚋofhubᚋofhubᚋentᚐUpdateUserInput(ctx context.Context, v any) (ent.UpdateUserInput, error) {
 	res, err := ec.unmarshalInputUpdateUserInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
+	res, err := graphql.UnmarshalUpload(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v graphql.Upload) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalUpload(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNUser2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {
@@ -46174,6 +68571,94 @@ func (ec *executionContext) marshalNUserOrderField2ᚖgithubᚗcomᚋofhubᚋofh
 func (ec *executionContext) unmarshalNUserWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐUserWhereInput(ctx context.Context, v any) (*ent.UserWhereInput, error) {
 	res, err := ec.unmarshalInputUserWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVenue2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Venue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVenue2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVenue2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenue(ctx context.Context, sel ast.SelectionSet, v *ent.Venue) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Venue(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNVenueInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐVenueInput(ctx context.Context, v any) (model.VenueInput, error) {
+	res, err := ec.unmarshalInputVenueInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNVenueOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueOrderField(ctx context.Context, v any) (*ent.VenueOrderField, error) {
+	var res = new(ent.VenueOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVenueOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.VenueOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalNVenuePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐVenuePayload(ctx context.Context, sel ast.SelectionSet, v *model.VenuePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._VenuePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNVenueWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueWhereInput(ctx context.Context, v any) (*ent.VenueWhereInput, error) {
+	res, err := ec.unmarshalInputVenueWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWarning2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWarning2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarning(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWarning2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarning(ctx context.Context, sel ast.SelectionSet, v *model.Warning) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Warning(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -46429,6 +68914,21 @@ func (ec *executionContext) unmarshalOActivityWhereInput2ᚖgithubᚗcomᚋofhub
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOAddress2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐAddress(ctx context.Context, sel ast.SelectionSet, v *schematype.Address) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Address(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAddressInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐAddress(ctx context.Context, v any) (*schematype.Address, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAddressInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -46651,6 +69151,95 @@ func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCu
 	return v
 }
 
+func (ec *executionContext) marshalOCycle2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐCycleᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.Cycle) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCycle2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐCycle(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCycleInput2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐCycleᚄ(ctx context.Context, v any) ([]schematype.Cycle, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]schematype.Cycle, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCycleInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐCycle(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalODate2ᚕtimeᚐTimeᚄ(ctx context.Context, v any) ([]time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]time.Time, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDate2timeᚐTime(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalODate2ᚕtimeᚐTimeᚄ(ctx context.Context, sel ast.SelectionSet, v []time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNDate2timeᚐTime(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalODate2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := model.UnmarshalDate(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODate2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := model.MarshalDate(*v)
+	return res
+}
+
 func (ec *executionContext) marshalODevice2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐDevice(ctx context.Context, sel ast.SelectionSet, v *ent.Device) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -46780,6 +69369,42 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	_ = sel
 	res := graphql.MarshalFloatContext(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalOFunding2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐFundingᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.Funding) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFunding2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐFunding(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOFundingInput2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐFundingᚄ(ctx context.Context, v any) ([]schematype.Funding, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]schematype.Funding, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFundingInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐFunding(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalOHistoryEntry2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐHistoryEntry(ctx context.Context, sel ast.SelectionSet, v *ent.HistoryEntry) graphql.Marshaler {
@@ -47131,11 +69756,100 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋofhubᚋofhubᚋentᚐNo
 	return ec._Node(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOOrganization2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Organization) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx context.Context, sel ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Organization(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOOrganizationChangeRequest2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequest(ctx context.Context, sel ast.SelectionSet, v *ent.OrganizationChangeRequest) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OrganizationChangeRequest(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOOrganizationChangeRequestEdge2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequestEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.OrganizationChangeRequestEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOOrganizationChangeRequestEdge2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequestEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOOrganizationChangeRequestEdge2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequestEdge(ctx context.Context, sel ast.SelectionSet, v *ent.OrganizationChangeRequestEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OrganizationChangeRequestEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOOrganizationChangeRequestOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequestOrder(ctx context.Context, v any) (*ent.OrganizationChangeRequestOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputOrganizationChangeRequestOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOOrganizationChangeRequestState2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋorganizationchangerequestᚐState(ctx context.Context, v any) (*organizationchangerequest.State, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(organizationchangerequest.State)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOrganizationChangeRequestState2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋorganizationchangerequestᚐState(ctx context.Context, sel ast.SelectionSet, v *organizationchangerequest.State) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOOrganizationDocument2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationDocumentᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.OrganizationDocument) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrganizationDocument2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationDocument(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOOrganizationEdge2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.OrganizationEdge) graphql.Marshaler {
@@ -47426,6 +70140,57 @@ func (ec *executionContext) marshalOPermission2ᚕgithubᚗcomᚋofhubᚋofhub�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalOQualiopi2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐQualiopi(ctx context.Context, sel ast.SelectionSet, v *schematype.Qualiopi) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Qualiopi(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOQualiopiInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐQualiopi(ctx context.Context, v any) (*schematype.Qualiopi, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputQualiopiInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORecruitmentSlot2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐRecruitmentSlotᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.RecruitmentSlot) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRecruitmentSlot2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐRecruitmentSlot(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalORecruitmentSlotInput2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐRecruitmentSlotᚄ(ctx context.Context, v any) ([]schematype.RecruitmentSlot, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]schematype.RecruitmentSlot, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRecruitmentSlotInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐRecruitmentSlot(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOReferenceCodeWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐReferenceCodeWhereInputᚄ(ctx context.Context, v any) ([]*ent.ReferenceCodeWhereInput, error) {
@@ -47837,6 +70602,92 @@ func (ec *executionContext) unmarshalOScanWhereInput2ᚖgithubᚗcomᚋofhubᚋo
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOSession2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSession(ctx context.Context, sel ast.SelectionSet, v *ent.Session) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Session(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSessionEdge2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSessionEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.SessionEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOSessionEdge2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSessionEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOSessionEdge2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSessionEdge(ctx context.Context, sel ast.SelectionSet, v *ent.SessionEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SessionEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSessionInput2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSessionDocᚄ(ctx context.Context, v any) ([]schematype.SessionDoc, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]schematype.SessionDoc, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSessionInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSessionDoc(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOSessionOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSessionOrderᚄ(ctx context.Context, v any) ([]*ent.SessionOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.SessionOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSessionOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSessionOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOSessionWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSessionWhereInputᚄ(ctx context.Context, v any) ([]*ent.SessionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.SessionWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSessionWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSessionWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOSessionWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSessionWhereInput(ctx context.Context, v any) (*ent.SessionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSessionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOSkillBlock2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSkillBlockᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.SkillBlock) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -47854,6 +70705,42 @@ func (ec *executionContext) marshalOSkillBlock2ᚕᚖgithubᚗcomᚋofhubᚋofhu
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalOSkillBlockUse2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSkillBlockUseᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.SkillBlockUse) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSkillBlockUse2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSkillBlockUse(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOSkillBlockUseInput2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSkillBlockUseᚄ(ctx context.Context, v any) ([]schematype.SkillBlockUse, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]schematype.SkillBlockUse, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSkillBlockUseInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSkillBlockUse(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOSkillBlockWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSkillBlockWhereInputᚄ(ctx context.Context, v any) ([]*ent.SkillBlockWhereInput, error) {
@@ -48094,6 +70981,202 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	return res
 }
 
+func (ec *executionContext) marshalOTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx context.Context, sel ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Training(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTrainingChangeState2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐChangeStateᚄ(ctx context.Context, v any) ([]training.ChangeState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]training.ChangeState, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTrainingChangeState2githubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐChangeState(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOTrainingChangeState2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐChangeStateᚄ(ctx context.Context, sel ast.SelectionSet, v []training.ChangeState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrainingChangeState2githubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐChangeState(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOTrainingChangeState2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐChangeState(ctx context.Context, v any) (*training.ChangeState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(training.ChangeState)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTrainingChangeState2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐChangeState(ctx context.Context, sel ast.SelectionSet, v *training.ChangeState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOTrainingDraft2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐTrainingDoc(ctx context.Context, sel ast.SelectionSet, v *schematype.TrainingDoc) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TrainingDraft(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOTrainingEdge2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTrainingEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.TrainingEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOTrainingEdge2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTrainingEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOTrainingEdge2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTrainingEdge(ctx context.Context, sel ast.SelectionSet, v *ent.TrainingEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TrainingEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTrainingOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTrainingOrderᚄ(ctx context.Context, v any) ([]*ent.TrainingOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.TrainingOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTrainingOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTrainingOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOTrainingRole2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingRole(ctx context.Context, v any) (*model.TrainingRole, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.TrainingRole)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTrainingRole2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingRole(ctx context.Context, sel ast.SelectionSet, v *model.TrainingRole) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOTrainingState2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐStateᚄ(ctx context.Context, v any) ([]training.State, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]training.State, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTrainingState2githubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐState(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOTrainingState2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐStateᚄ(ctx context.Context, sel ast.SelectionSet, v []training.State) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrainingState2githubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐState(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOTrainingState2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐState(ctx context.Context, v any) (*training.State, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(training.State)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTrainingState2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐState(ctx context.Context, sel ast.SelectionSet, v *training.State) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOTrainingWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTrainingWhereInputᚄ(ctx context.Context, v any) ([]*ent.TrainingWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.TrainingWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTrainingWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTrainingWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOTrainingWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTrainingWhereInput(ctx context.Context, v any) (*ent.TrainingWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTrainingWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -48264,6 +71347,77 @@ func (ec *executionContext) unmarshalOUserWhereInput2ᚖgithubᚗcomᚋofhubᚋo
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputUserWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOVenue2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Venue) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVenue2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOVenue2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenue(ctx context.Context, sel ast.SelectionSet, v *ent.Venue) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Venue(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOVenueEdge2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.VenueEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOVenueEdge2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOVenueEdge2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueEdge(ctx context.Context, sel ast.SelectionSet, v *ent.VenueEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._VenueEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOVenueWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueWhereInputᚄ(ctx context.Context, v any) ([]*ent.VenueWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.VenueWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNVenueWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOVenueWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueWhereInput(ctx context.Context, v any) (*ent.VenueWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputVenueWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

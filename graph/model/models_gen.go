@@ -12,6 +12,8 @@ import (
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/ent/schema/schematype"
+	"github.com/ofhub/ofhub/ent/training"
 	"github.com/ofhub/ofhub/ent/viewer"
 )
 
@@ -78,6 +80,16 @@ type MembershipInput struct {
 	OrganizationID int                 `json:"organizationID"`
 	Permissions    []viewer.Permission `json:"permissions"`
 	Principal      bool                `json:"principal"`
+}
+
+// Reception facilities, quality labels and contact requests of an organisation (R-ORG-3, R-ORG-4).
+type OrganizationProfileInput struct {
+	// Codes of the facility list (01 catering … 07 parking).
+	Facilities []string             `json:"facilities,omitempty"`
+	Qualiopi   *schematype.Qualiopi `json:"qualiopi,omitempty"`
+	// Codes of the quality_label list.
+	OtherLabels     []string `json:"otherLabels,omitempty"`
+	ContactRequests *string  `json:"contactRequests,omitempty"`
 }
 
 type ParticipantInput struct {
@@ -210,6 +222,49 @@ type Ticket struct {
 	PngURL string `json:"pngURL"`
 }
 
+type TrainingPayload struct {
+	Training *ent.Training `json:"training"`
+	Warnings []*Warning    `json:"warnings"`
+}
+
+// A training state change, for its author (R-CAT-21).
+type TrainingStateChange struct {
+	Training    *ent.Training        `json:"training"`
+	State       training.State       `json:"state"`
+	ChangeState training.ChangeState `json:"changeState"`
+	// Operator's comment, when rejected or validated with one.
+	Comment *string `json:"comment,omitempty"`
+}
+
+type VenueInput struct {
+	Name      string  `json:"name"`
+	Siret     *string `json:"siret,omitempty"`
+	Street    string  `json:"street"`
+	Locality  *string `json:"locality,omitempty"`
+	PoBox     *string `json:"poBox,omitempty"`
+	Postcode  string  `json:"postcode"`
+	City      string  `json:"city"`
+	InseeCode *string `json:"inseeCode,omitempty"`
+	Latitude  float64 `json:"latitude"`
+	Longitude float64 `json:"longitude"`
+	Phone     *string `json:"phone,omitempty"`
+}
+
+type VenuePayload struct {
+	Venue *ent.Venue `json:"venue"`
+	// Near-duplicates of the organisation's venues (R-CAT-12).
+	Warnings []*Warning `json:"warnings"`
+}
+
+// A problem the rules report without refusing the input (the seed says « avertissement »).
+type Warning struct {
+	Code string `json:"code"`
+	// Path of the field inside the input, e.g. input.sessions[0].venueIDs.
+	Field   *string `json:"field,omitempty"`
+	Rule    string  `json:"rule"`
+	Message string  `json:"message"`
+}
+
 type ResultColor string
 
 const (
@@ -260,6 +315,61 @@ func (e *ResultColor) UnmarshalJSON(b []byte) error {
 }
 
 func (e ResultColor) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type TrainingRole string
+
+const (
+	TrainingRoleResponsible TrainingRole = "RESPONSIBLE"
+	TrainingRoleTrainer     TrainingRole = "TRAINER"
+)
+
+var AllTrainingRole = []TrainingRole{
+	TrainingRoleResponsible,
+	TrainingRoleTrainer,
+}
+
+func (e TrainingRole) IsValid() bool {
+	switch e {
+	case TrainingRoleResponsible, TrainingRoleTrainer:
+		return true
+	}
+	return false
+}
+
+func (e TrainingRole) String() string {
+	return string(e)
+}
+
+func (e *TrainingRole) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TrainingRole(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TrainingRole", str)
+	}
+	return nil
+}
+
+func (e TrainingRole) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TrainingRole) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TrainingRole) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

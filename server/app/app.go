@@ -19,6 +19,7 @@ import (
 	_ "github.com/ofhub/ofhub/ent/runtime" // schema hooks and policies
 	"github.com/ofhub/ofhub/graph"
 	"github.com/ofhub/ofhub/server/auth"
+	"github.com/ofhub/ofhub/server/catalogue"
 	"github.com/ofhub/ofhub/server/checkin"
 	"github.com/ofhub/ofhub/server/config"
 	"github.com/ofhub/ofhub/server/db"
@@ -37,6 +38,7 @@ type App struct {
 	Auth    *auth.Service
 	Mailer  *mailer.Mailer
 	Checkin *checkin.Service
+	Offer   *catalogue.Offer
 	Handler http.Handler
 	cancel  context.CancelFunc
 }
@@ -96,10 +98,11 @@ func Open(ctx context.Context, cfg *config.Config, opts ...Option) (*App, error)
 	a.Auth.Watch(a.Events)
 	a.Checkin = checkin.NewService(a.Client, cfg.BaseURL)
 	a.Checkin.Watch(a.Events)
+	a.Offer = catalogue.NewOffer(a.Client, a.Events)
 	metrics := web.NewMetrics()
 	metrics.Register(collectors.NewDBStatsCollector(d.SQL, d.Dialect))
 	a.Handler = web.NewHandler(web.Options{
-		Resolver:    &graph.Resolver{Client: a.Client, Auth: a.Auth, Events: a.Events, Checkin: a.Checkin},
+		Resolver:    &graph.Resolver{Client: a.Client, Auth: a.Auth, Events: a.Events, Checkin: a.Checkin, Offer: a.Offer},
 		Checkin:     a.Checkin,
 		Auth:        a.Auth,
 		Ready:       func(ctx context.Context) error { return d.SQL.PingContext(ctx) },
