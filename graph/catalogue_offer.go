@@ -52,10 +52,6 @@ func duplicateSession(ctx context.Context, r *Resolver, id int, startsOn, endsOn
 	return nil, errNotYet
 }
 
-func createVenue(ctx context.Context, r *Resolver, orgID int, in model.VenueInput) (*model.VenuePayload, error) {
-	return nil, errNotYet
-}
-
 func organizationTrainings(ctx context.Context, r *Resolver, org *ent.Organization, role *model.TrainingRole, includeFinished *bool, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.TrainingConnection, error) {
 	return nil, errNotYet
 }
@@ -67,8 +63,6 @@ func trainingsQuery(ctx context.Context, r *Resolver, orgID *int, states []train
 func trainingByReference(ctx context.Context, r *Resolver, ref string) (*ent.Training, error) {
 	return nil, errNotYet
 }
-
-func venuesOf(ctx context.Context, r *Resolver, orgID int) ([]*ent.Venue, error) { return nil, errNotYet }
 
 func sessionFinished(ctx context.Context, r *Resolver, s *ent.Session) (bool, error) {
 	return false, errNotYet

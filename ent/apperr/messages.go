@@ -128,3 +128,17 @@ var catalogues = map[string]map[string]string{
 		"already_cancelled":        "This registration is already cancelled.",
 	},
 }
+
+// register adds the messages of one area (catalogue rules, workflow,
+// organisation record…), each in its own file; a key defined twice is a
+// programming error.
+func register(fr, en map[string]string) {
+	for lang, m := range map[string]map[string]string{"fr": fr, "en": en} {
+		for k, v := range m {
+			if _, dup := catalogues[lang][k]; dup {
+				panic("apperr: message key defined twice: " + k)
+			}
+			catalogues[lang][k] = v
+		}
+	}
+}

@@ -1,0 +1,9 @@
+package apperr
+
+func init() {
+	register(map[string]string{
+		// French messages (workflow)
+	}, map[string]string{
+		// English messages (workflow)
+	})
+}
