@@ -163,10 +163,15 @@ func localCodes() []Code {
 	add("audience", "AUTOFIN", "AUTOFIN-TP", "Tout public")
 	add("audience", "PTP", "PTP-SAL", "Salariés en reconversion")
 	add("audience", "AGEFIPH-AIF", "AGEFIPH-TH", "Personnes en situation de handicap")
-	// INVENTED: rhythms, archive reasons, facilities (infrastructures).
+	// INVENTED: rhythms, archive reasons.
 	add("rhythm", "", "1", "Temps plein", "2", "Temps partiel", "3", "En alternance", "4", "Intra-entreprise", "5", "Cours du soir", "6", "Week-end")
 	add("archive_reason", "", "1", "Formation plus dispensée", "2", "Doublon", "3", "Certification non renouvelée", "4", "Organisme en cessation d'activité", "5", "Autre")
-	add("facility", "", "1", "Accès aux personnes à mobilité réduite", "2", "Restauration", "3", "Hébergement", "4", "Parking", "5", "Centre de ressources", "6", "Plateau technique")
+	// Reception facilities (R-ORG-3), as OFeli lists them (seed 003).
+	add("facility", "", "01", "Restauration possible en centre", "02", "Hébergement possible en centre", "03", "Accès aux personnes en situation de handicap", "04", "Accès en bus possible", "05", "Accès en tram possible", "06", "Accès en train possible", "07", "Parkings à disposition")
+	// INVENTED: other quality labels (R-ORG-4) and scheme states set by the
+	// operator at validation (R-CAT-13; DIFF is the seed's "Fiche validée web").
+	add("quality_label", "", "CLEA", "Habilitation CléA", "EDUFORM", "Label Eduform", "ISO9001", "ISO 9001", "NF214", "NF Service Formation (NF214)", "OPQF", "Qualification OPQF")
+	add("scheme_state", "", "DIFF", "Fiche validée web", "ATT", "Fiche en attente au Carif", "NDIFF", "Fiche validée non diffusée")
 	return out
 }
 
