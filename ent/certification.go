@@ -68,9 +68,8 @@ type Certification struct {
 	Content string `json:"content,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the CertificationQuery when eager-loading is set.
-	Edges                   CertificationEdges `json:"edges"`
-	training_certifications *int
-	selectValues            sql.SelectValues
+	Edges        CertificationEdges `json:"edges"`
+	selectValues sql.SelectValues
 }
 
 // CertificationEdges holds the relations/edges for other nodes in the graph.
@@ -83,15 +82,18 @@ type CertificationEdges struct {
 	SkillBlocks []*SkillBlock `json:"skill_blocks,omitempty"`
 	// Accreditations holds the value of the accreditations edge.
 	Accreditations []*Accreditation `json:"accreditations,omitempty"`
+	// Trainings holds the value of the trainings edge.
+	Trainings []*Training `json:"trainings,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [4]bool
+	loadedTypes [5]bool
 	// totalCount holds the count of the edges above.
 	totalCount [4]map[string]int
 
 	namedReplaces       map[string][]*Certification
 	namedSkillBlocks    map[string][]*SkillBlock
 	namedAccreditations map[string][]*Accreditation
+	namedTrainings      map[string][]*Training
 }
 
 // ReplacedByOrErr returns the ReplacedBy value or an error if the edge
@@ -132,6 +134,15 @@ func (e CertificationEdges) AccreditationsOrErr() ([]*Accreditation, error) {
 	return nil, &NotLoadedError{edge: "accreditations"}
 }
 
+// TrainingsOrErr returns the Trainings value or an error if the edge
+// was not loaded in eager-loading.
+func (e CertificationEdges) TrainingsOrErr() ([]*Training, error) {
+	if e.loadedTypes[4] {
+		return e.Trainings, nil
+	}
+	return nil, &NotLoadedError{edge: "trainings"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Certification) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -147,8 +158,6 @@ func (*Certification) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullString)
 		case certification.FieldCreatedAt, certification.FieldUpdatedAt, certification.FieldFirstExamSession, certification.FieldLastExamSession, certification.FieldDecisionDate, certification.FieldRegistrationEndDate:
 			values[i] = new(sql.NullTime)
-		case certification.ForeignKeys[0]: // training_certifications
-			values[i] = new(sql.NullInt64)
 		default:
 			values[i] = new(sql.UnknownType)
 		}
@@ -330,13 +339,6 @@ func (_m *Certification) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Content = value.String
 			}
-		case certification.ForeignKeys[0]:
-			if value, ok := values[i].(*sql.NullInt64); !ok {
-				return fmt.Errorf("unexpected type %T for edge-field training_certifications", value)
-			} else if value.Valid {
-				_m.training_certifications = new(int)
-				*_m.training_certifications = int(value.Int64)
-			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -368,6 +370,11 @@ func (_m *Certification) QuerySkillBlocks() *SkillBlockQuery {
 // QueryAccreditations queries the "accreditations" edge of the Certification entity.
 func (_m *Certification) QueryAccreditations() *AccreditationQuery {
 	return NewCertificationClient(_m.config).QueryAccreditations(_m)
+}
+
+// QueryTrainings queries the "trainings" edge of the Certification entity.
+func (_m *Certification) QueryTrainings() *TrainingQuery {
+	return NewCertificationClient(_m.config).QueryTrainings(_m)
 }
 
 // Update returns a builder for updating this Certification.
@@ -553,6 +560,30 @@ func (_m *Certification) appendNamedAccreditations(name string, edges ...*Accred
 		_m.Edges.namedAccreditations[name] = []*Accreditation{}
 	} else {
 		_m.Edges.namedAccreditations[name] = append(_m.Edges.namedAccreditations[name], edges...)
+	}
+}
+
+// NamedTrainings returns the Trainings named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Certification) NamedTrainings(name string) ([]*Training, error) {
+	if _m.Edges.namedTrainings == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedTrainings[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Certification) appendNamedTrainings(name string, edges ...*Training) {
+	if _m.Edges.namedTrainings == nil {
+		_m.Edges.namedTrainings = make(map[string][]*Training)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedTrainings[name] = []*Training{}
+	} else {
+		_m.Edges.namedTrainings[name] = append(_m.Edges.namedTrainings[name], edges...)
 	}
 }
 

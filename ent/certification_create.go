@@ -14,6 +14,7 @@ import (
 	"github.com/ofhub/ofhub/ent/accreditation"
 	"github.com/ofhub/ofhub/ent/certification"
 	"github.com/ofhub/ofhub/ent/skillblock"
+	"github.com/ofhub/ofhub/ent/training"
 )
 
 // CertificationCreate is the builder for creating a Certification entity.
@@ -362,6 +363,21 @@ func (_c *CertificationCreate) AddAccreditations(v ...*Accreditation) *Certifica
 	return _c.AddAccreditationIDs(ids...)
 }
 
+// AddTrainingIDs adds the "trainings" edge to the Training entity by IDs.
+func (_c *CertificationCreate) AddTrainingIDs(ids ...int) *CertificationCreate {
+	_c.mutation.AddTrainingIDs(ids...)
+	return _c
+}
+
+// AddTrainings adds the "trainings" edges to the Training entity.
+func (_c *CertificationCreate) AddTrainings(v ...*Training) *CertificationCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddTrainingIDs(ids...)
+}
+
 // Mutation returns the CertificationMutation object of the builder.
 func (_c *CertificationCreate) Mutation() *CertificationMutation {
 	return _c.mutation
@@ -681,6 +697,22 @@ func (_c *CertificationCreate) createSpec() (*Certification, *sqlgraph.CreateSpe
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(accreditation.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.TrainingsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   certification.TrainingsTable,
+			Columns: certification.TrainingsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(training.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

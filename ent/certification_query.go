@@ -18,6 +18,7 @@ import (
 	"github.com/ofhub/ofhub/ent/certification"
 	"github.com/ofhub/ofhub/ent/predicate"
 	"github.com/ofhub/ofhub/ent/skillblock"
+	"github.com/ofhub/ofhub/ent/training"
 )
 
 // CertificationQuery is the builder for querying Certification entities.
@@ -31,12 +32,13 @@ type CertificationQuery struct {
 	withReplaces            *CertificationQuery
 	withSkillBlocks         *SkillBlockQuery
 	withAccreditations      *AccreditationQuery
-	withFKs                 bool
+	withTrainings           *TrainingQuery
 	loadTotal               []func(context.Context, []*Certification) error
 	modifiers               []func(*sql.Selector)
 	withNamedReplaces       map[string]*CertificationQuery
 	withNamedSkillBlocks    map[string]*SkillBlockQuery
 	withNamedAccreditations map[string]*AccreditationQuery
+	withNamedTrainings      map[string]*TrainingQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -154,6 +156,28 @@ func (_q *CertificationQuery) QueryAccreditations() *AccreditationQuery {
 			sqlgraph.From(certification.Table, certification.FieldID, selector),
 			sqlgraph.To(accreditation.Table, accreditation.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, certification.AccreditationsTable, certification.AccreditationsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryTrainings chains the current query on the "trainings" edge.
+func (_q *CertificationQuery) QueryTrainings() *TrainingQuery {
+	query := (&TrainingClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(certification.Table, certification.FieldID, selector),
+			sqlgraph.To(training.Table, training.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, certification.TrainingsTable, certification.TrainingsPrimaryKey...),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -357,6 +381,7 @@ func (_q *CertificationQuery) Clone() *CertificationQuery {
 		withReplaces:       _q.withReplaces.Clone(),
 		withSkillBlocks:    _q.withSkillBlocks.Clone(),
 		withAccreditations: _q.withAccreditations.Clone(),
+		withTrainings:      _q.withTrainings.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -405,6 +430,17 @@ func (_q *CertificationQuery) WithAccreditations(opts ...func(*AccreditationQuer
 		opt(query)
 	}
 	_q.withAccreditations = query
+	return _q
+}
+
+// WithTrainings tells the query-builder to eager-load the nodes that are connected to
+// the "trainings" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CertificationQuery) WithTrainings(opts ...func(*TrainingQuery)) *CertificationQuery {
+	query := (&TrainingClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withTrainings = query
 	return _q
 }
 
@@ -491,18 +527,15 @@ func (_q *CertificationQuery) prepareQuery(ctx context.Context) error {
 func (_q *CertificationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Certification, error) {
 	var (
 		nodes       = []*Certification{}
-		withFKs     = _q.withFKs
 		_spec       = _q.querySpec()
-		loadedTypes = [4]bool{
+		loadedTypes = [5]bool{
 			_q.withReplacedBy != nil,
 			_q.withReplaces != nil,
 			_q.withSkillBlocks != nil,
 			_q.withAccreditations != nil,
+			_q.withTrainings != nil,
 		}
 	)
-	if withFKs {
-		_spec.Node.Columns = append(_spec.Node.Columns, certification.ForeignKeys...)
-	}
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Certification).scanValues(nil, columns)
 	}
@@ -551,6 +584,13 @@ func (_q *CertificationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([
 			return nil, err
 		}
 	}
+	if query := _q.withTrainings; query != nil {
+		if err := _q.loadTrainings(ctx, query, nodes,
+			func(n *Certification) { n.Edges.Trainings = []*Training{} },
+			func(n *Certification, e *Training) { n.Edges.Trainings = append(n.Edges.Trainings, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedReplaces {
 		if err := _q.loadReplaces(ctx, query, nodes,
 			func(n *Certification) { n.appendNamedReplaces(name) },
@@ -569,6 +609,13 @@ func (_q *CertificationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([
 		if err := _q.loadAccreditations(ctx, query, nodes,
 			func(n *Certification) { n.appendNamedAccreditations(name) },
 			func(n *Certification, e *Accreditation) { n.appendNamedAccreditations(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedTrainings {
+		if err := _q.loadTrainings(ctx, query, nodes,
+			func(n *Certification) { n.appendNamedTrainings(name) },
+			func(n *Certification, e *Training) { n.appendNamedTrainings(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -622,7 +669,6 @@ func (_q *CertificationQuery) loadReplaces(ctx context.Context, query *Certifica
 			init(nodes[i])
 		}
 	}
-	query.withFKs = true
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(certification.FieldReplacedByID)
 	}
@@ -703,6 +749,67 @@ func (_q *CertificationQuery) loadAccreditations(ctx context.Context, query *Acc
 			return fmt.Errorf(`unexpected referenced foreign-key "certification_id" returned %v for node %v`, fk, n.ID)
 		}
 		assign(node, n)
+	}
+	return nil
+}
+func (_q *CertificationQuery) loadTrainings(ctx context.Context, query *TrainingQuery, nodes []*Certification, init func(*Certification), assign func(*Certification, *Training)) error {
+	edgeIDs := make([]driver.Value, len(nodes))
+	byID := make(map[int]*Certification)
+	nids := make(map[int]map[*Certification]struct{})
+	for i, node := range nodes {
+		edgeIDs[i] = node.ID
+		byID[node.ID] = node
+		if init != nil {
+			init(node)
+		}
+	}
+	query.Where(func(s *sql.Selector) {
+		joinT := sql.Table(certification.TrainingsTable)
+		s.Join(joinT).On(s.C(training.FieldID), joinT.C(certification.TrainingsPrimaryKey[0]))
+		s.Where(sql.InValues(joinT.C(certification.TrainingsPrimaryKey[1]), edgeIDs...))
+		columns := s.SelectedColumns()
+		s.Select(joinT.C(certification.TrainingsPrimaryKey[1]))
+		s.AppendSelect(columns...)
+		s.SetDistinct(false)
+	})
+	if err := query.prepareQuery(ctx); err != nil {
+		return err
+	}
+	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
+		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
+			assign := spec.Assign
+			values := spec.ScanValues
+			spec.ScanValues = func(columns []string) ([]any, error) {
+				values, err := values(columns[1:])
+				if err != nil {
+					return nil, err
+				}
+				return append([]any{new(sql.NullInt64)}, values...), nil
+			}
+			spec.Assign = func(columns []string, values []any) error {
+				outValue := int(values[0].(*sql.NullInt64).Int64)
+				inValue := int(values[1].(*sql.NullInt64).Int64)
+				if nids[inValue] == nil {
+					nids[inValue] = map[*Certification]struct{}{byID[outValue]: {}}
+					return assign(columns[1:], values[1:])
+				}
+				nids[inValue][byID[outValue]] = struct{}{}
+				return nil
+			}
+		})
+	})
+	neighbors, err := withInterceptors[[]*Training](ctx, query, qr, query.inters)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected "trainings" node returned %v`, n.ID)
+		}
+		for kn := range nodes {
+			assign(kn, n)
+		}
 	}
 	return nil
 }
@@ -868,6 +975,20 @@ func (_q *CertificationQuery) WithNamedAccreditations(name string, opts ...func(
 		_q.withNamedAccreditations = make(map[string]*AccreditationQuery)
 	}
 	_q.withNamedAccreditations[name] = query
+	return _q
+}
+
+// WithNamedTrainings tells the query-builder to eager-load the nodes that are connected to the "trainings"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CertificationQuery) WithNamedTrainings(name string, opts ...func(*TrainingQuery)) *CertificationQuery {
+	query := (&TrainingClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedTrainings == nil {
+		_q.withNamedTrainings = make(map[string]*TrainingQuery)
+	}
+	_q.withNamedTrainings[name] = query
 	return _q
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/ofhub/ofhub/ent/certification"
 	"github.com/ofhub/ofhub/ent/predicate"
 	"github.com/ofhub/ofhub/ent/skillblock"
+	"github.com/ofhub/ofhub/ent/training"
 )
 
 // CertificationUpdate is the builder for updating Certification entities.
@@ -489,6 +490,21 @@ func (_u *CertificationUpdate) AddAccreditations(v ...*Accreditation) *Certifica
 	return _u.AddAccreditationIDs(ids...)
 }
 
+// AddTrainingIDs adds the "trainings" edge to the Training entity by IDs.
+func (_u *CertificationUpdate) AddTrainingIDs(ids ...int) *CertificationUpdate {
+	_u.mutation.AddTrainingIDs(ids...)
+	return _u
+}
+
+// AddTrainings adds the "trainings" edges to the Training entity.
+func (_u *CertificationUpdate) AddTrainings(v ...*Training) *CertificationUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddTrainingIDs(ids...)
+}
+
 // Mutation returns the CertificationMutation object of the builder.
 func (_u *CertificationUpdate) Mutation() *CertificationMutation {
 	return _u.mutation
@@ -561,6 +577,27 @@ func (_u *CertificationUpdate) RemoveAccreditations(v ...*Accreditation) *Certif
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveAccreditationIDs(ids...)
+}
+
+// ClearTrainings clears all "trainings" edges to the Training entity.
+func (_u *CertificationUpdate) ClearTrainings() *CertificationUpdate {
+	_u.mutation.ClearTrainings()
+	return _u
+}
+
+// RemoveTrainingIDs removes the "trainings" edge to Training entities by IDs.
+func (_u *CertificationUpdate) RemoveTrainingIDs(ids ...int) *CertificationUpdate {
+	_u.mutation.RemoveTrainingIDs(ids...)
+	return _u
+}
+
+// RemoveTrainings removes "trainings" edges to Training entities.
+func (_u *CertificationUpdate) RemoveTrainings(v ...*Training) *CertificationUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveTrainingIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -977,6 +1014,51 @@ func (_u *CertificationUpdate) sqlSave(ctx context.Context) (_node int, err erro
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(accreditation.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.TrainingsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   certification.TrainingsTable,
+			Columns: certification.TrainingsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(training.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedTrainingsIDs(); len(nodes) > 0 && !_u.mutation.TrainingsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   certification.TrainingsTable,
+			Columns: certification.TrainingsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(training.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.TrainingsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   certification.TrainingsTable,
+			Columns: certification.TrainingsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(training.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -1463,6 +1545,21 @@ func (_u *CertificationUpdateOne) AddAccreditations(v ...*Accreditation) *Certif
 	return _u.AddAccreditationIDs(ids...)
 }
 
+// AddTrainingIDs adds the "trainings" edge to the Training entity by IDs.
+func (_u *CertificationUpdateOne) AddTrainingIDs(ids ...int) *CertificationUpdateOne {
+	_u.mutation.AddTrainingIDs(ids...)
+	return _u
+}
+
+// AddTrainings adds the "trainings" edges to the Training entity.
+func (_u *CertificationUpdateOne) AddTrainings(v ...*Training) *CertificationUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddTrainingIDs(ids...)
+}
+
 // Mutation returns the CertificationMutation object of the builder.
 func (_u *CertificationUpdateOne) Mutation() *CertificationMutation {
 	return _u.mutation
@@ -1535,6 +1632,27 @@ func (_u *CertificationUpdateOne) RemoveAccreditations(v ...*Accreditation) *Cer
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveAccreditationIDs(ids...)
+}
+
+// ClearTrainings clears all "trainings" edges to the Training entity.
+func (_u *CertificationUpdateOne) ClearTrainings() *CertificationUpdateOne {
+	_u.mutation.ClearTrainings()
+	return _u
+}
+
+// RemoveTrainingIDs removes the "trainings" edge to Training entities by IDs.
+func (_u *CertificationUpdateOne) RemoveTrainingIDs(ids ...int) *CertificationUpdateOne {
+	_u.mutation.RemoveTrainingIDs(ids...)
+	return _u
+}
+
+// RemoveTrainings removes "trainings" edges to Training entities.
+func (_u *CertificationUpdateOne) RemoveTrainings(v ...*Training) *CertificationUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveTrainingIDs(ids...)
 }
 
 // Where appends a list predicates to the CertificationUpdate builder.
@@ -1981,6 +2099,51 @@ func (_u *CertificationUpdateOne) sqlSave(ctx context.Context) (_node *Certifica
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(accreditation.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.TrainingsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   certification.TrainingsTable,
+			Columns: certification.TrainingsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(training.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedTrainingsIDs(); len(nodes) > 0 && !_u.mutation.TrainingsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   certification.TrainingsTable,
+			Columns: certification.TrainingsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(training.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.TrainingsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   certification.TrainingsTable,
+			Columns: certification.TrainingsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(training.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -1104,6 +1104,22 @@ func (c *CertificationClient) QueryAccreditations(_m *Certification) *Accreditat
 	return query
 }
 
+// QueryTrainings queries the trainings edge of a Certification.
+func (c *CertificationClient) QueryTrainings(_m *Certification) *TrainingQuery {
+	query := (&TrainingClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(certification.Table, certification.FieldID, id),
+			sqlgraph.To(training.Table, training.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, certification.TrainingsTable, certification.TrainingsPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *CertificationClient) Hooks() []Hook {
 	hooks := c.hooks.Certification
@@ -2007,6 +2023,22 @@ func (c *OrganizationClient) QueryMemberships(_m *Organization) *MembershipQuery
 			sqlgraph.From(organization.Table, organization.FieldID, id),
 			sqlgraph.To(membership.Table, membership.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, organization.MembershipsTable, organization.MembershipsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryTrainedSessions queries the trained_sessions edge of a Organization.
+func (c *OrganizationClient) QueryTrainedSessions(_m *Organization) *SessionQuery {
+	query := (&SessionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, id),
+			sqlgraph.To(session.Table, session.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, organization.TrainedSessionsTable, organization.TrainedSessionsPrimaryKey...),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -3452,7 +3484,7 @@ func (c *SessionClient) QueryTrainers(_m *Session) *OrganizationQuery {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(session.Table, session.FieldID, id),
 			sqlgraph.To(organization.Table, organization.FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, false, session.TrainersTable, session.TrainersColumn),
+			sqlgraph.Edge(sqlgraph.M2M, false, session.TrainersTable, session.TrainersPrimaryKey...),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -3484,7 +3516,7 @@ func (c *SessionClient) QueryVenues(_m *Session) *VenueQuery {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(session.Table, session.FieldID, id),
 			sqlgraph.To(venue.Table, venue.FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, false, session.VenuesTable, session.VenuesColumn),
+			sqlgraph.Edge(sqlgraph.M2M, false, session.VenuesTable, session.VenuesPrimaryKey...),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -4330,7 +4362,7 @@ func (c *TrainingClient) QueryCertifications(_m *Training) *CertificationQuery {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(training.Table, training.FieldID, id),
 			sqlgraph.To(certification.Table, certification.FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, false, training.CertificationsTable, training.CertificationsColumn),
+			sqlgraph.Edge(sqlgraph.M2M, false, training.CertificationsTable, training.CertificationsPrimaryKey...),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -4679,6 +4711,22 @@ func (c *VenueClient) QueryOrganization(_m *Venue) *OrganizationQuery {
 			sqlgraph.From(venue.Table, venue.FieldID, id),
 			sqlgraph.To(organization.Table, organization.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, true, venue.OrganizationTable, venue.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySessions queries the sessions edge of a Venue.
+func (c *VenueClient) QuerySessions(_m *Venue) *SessionQuery {
+	query := (&SessionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(venue.Table, venue.FieldID, id),
+			sqlgraph.To(session.Table, session.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, venue.SessionsTable, venue.SessionsPrimaryKey...),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil

@@ -789,6 +789,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Accreditation",
 	)
 	graph.MustAddE(
+		"trainings",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   certification.TrainingsTable,
+			Columns: certification.TrainingsPrimaryKey,
+			Bidi:    false,
+		},
+		"Certification",
+		"Training",
+	)
+	graph.MustAddE(
 		"organization",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -969,6 +981,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Membership",
 	)
 	graph.MustAddE(
+		"trained_sessions",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   organization.TrainedSessionsTable,
+			Columns: organization.TrainedSessionsPrimaryKey,
+			Bidi:    false,
+		},
+		"Organization",
+		"Session",
+	)
+	graph.MustAddE(
 		"organization",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -1139,10 +1163,10 @@ var schemaGraph = func() *sqlgraph.Schema {
 	graph.MustAddE(
 		"trainers",
 		&sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
+			Rel:     sqlgraph.M2M,
 			Inverse: false,
 			Table:   session.TrainersTable,
-			Columns: []string{session.TrainersColumn},
+			Columns: session.TrainersPrimaryKey,
 			Bidi:    false,
 		},
 		"Session",
@@ -1163,10 +1187,10 @@ var schemaGraph = func() *sqlgraph.Schema {
 	graph.MustAddE(
 		"venues",
 		&sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
+			Rel:     sqlgraph.M2M,
 			Inverse: false,
 			Table:   session.VenuesTable,
-			Columns: []string{session.VenuesColumn},
+			Columns: session.VenuesPrimaryKey,
 			Bidi:    false,
 		},
 		"Session",
@@ -1295,10 +1319,10 @@ var schemaGraph = func() *sqlgraph.Schema {
 	graph.MustAddE(
 		"certifications",
 		&sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
+			Rel:     sqlgraph.M2M,
 			Inverse: false,
 			Table:   training.CertificationsTable,
-			Columns: []string{training.CertificationsColumn},
+			Columns: training.CertificationsPrimaryKey,
 			Bidi:    false,
 		},
 		"Training",
@@ -1363,6 +1387,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Venue",
 		"Organization",
+	)
+	graph.MustAddE(
+		"sessions",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   venue.SessionsTable,
+			Columns: venue.SessionsPrimaryKey,
+			Bidi:    false,
+		},
+		"Venue",
+		"Session",
 	)
 	return graph
 }()
@@ -1951,6 +1987,20 @@ func (f *CertificationFilter) WhereHasAccreditations() {
 // WhereHasAccreditationsWith applies a predicate to check if query has an edge accreditations with a given conditions (other predicates).
 func (f *CertificationFilter) WhereHasAccreditationsWith(preds ...predicate.Accreditation) {
 	f.Where(entql.HasEdgeWith("accreditations", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasTrainings applies a predicate to check if query has an edge trainings.
+func (f *CertificationFilter) WhereHasTrainings() {
+	f.Where(entql.HasEdge("trainings"))
+}
+
+// WhereHasTrainingsWith applies a predicate to check if query has an edge trainings with a given conditions (other predicates).
+func (f *CertificationFilter) WhereHasTrainingsWith(preds ...predicate.Training) {
+	f.Where(entql.HasEdgeWith("trainings", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -2631,6 +2681,20 @@ func (f *OrganizationFilter) WhereHasMemberships() {
 // WhereHasMembershipsWith applies a predicate to check if query has an edge memberships with a given conditions (other predicates).
 func (f *OrganizationFilter) WhereHasMembershipsWith(preds ...predicate.Membership) {
 	f.Where(entql.HasEdgeWith("memberships", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasTrainedSessions applies a predicate to check if query has an edge trained_sessions.
+func (f *OrganizationFilter) WhereHasTrainedSessions() {
+	f.Where(entql.HasEdge("trained_sessions"))
+}
+
+// WhereHasTrainedSessionsWith applies a predicate to check if query has an edge trained_sessions with a given conditions (other predicates).
+func (f *OrganizationFilter) WhereHasTrainedSessionsWith(preds ...predicate.Session) {
+	f.Where(entql.HasEdgeWith("trained_sessions", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -4653,6 +4717,20 @@ func (f *VenueFilter) WhereHasOrganization() {
 // WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
 func (f *VenueFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
 	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSessions applies a predicate to check if query has an edge sessions.
+func (f *VenueFilter) WhereHasSessions() {
+	f.Where(entql.HasEdge("sessions"))
+}
+
+// WhereHasSessionsWith applies a predicate to check if query has an edge sessions with a given conditions (other predicates).
+func (f *VenueFilter) WhereHasSessionsWith(preds ...predicate.Session) {
+	f.Where(entql.HasEdgeWith("sessions", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}

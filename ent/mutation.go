@@ -3345,6 +3345,9 @@ type CertificationMutation struct {
 	accreditations         map[int]struct{}
 	removedaccreditations  map[int]struct{}
 	clearedaccreditations  bool
+	trainings              map[int]struct{}
+	removedtrainings       map[int]struct{}
+	clearedtrainings       bool
 	done                   bool
 	oldValue               func(context.Context) (*Certification, error)
 	predicates             []predicate.Certification
@@ -4820,6 +4823,60 @@ func (m *CertificationMutation) ResetAccreditations() {
 	m.removedaccreditations = nil
 }
 
+// AddTrainingIDs adds the "trainings" edge to the Training entity by ids.
+func (m *CertificationMutation) AddTrainingIDs(ids ...int) {
+	if m.trainings == nil {
+		m.trainings = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.trainings[ids[i]] = struct{}{}
+	}
+}
+
+// ClearTrainings clears the "trainings" edge to the Training entity.
+func (m *CertificationMutation) ClearTrainings() {
+	m.clearedtrainings = true
+}
+
+// TrainingsCleared reports if the "trainings" edge to the Training entity was cleared.
+func (m *CertificationMutation) TrainingsCleared() bool {
+	return m.clearedtrainings
+}
+
+// RemoveTrainingIDs removes the "trainings" edge to the Training entity by IDs.
+func (m *CertificationMutation) RemoveTrainingIDs(ids ...int) {
+	if m.removedtrainings == nil {
+		m.removedtrainings = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.trainings, ids[i])
+		m.removedtrainings[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedTrainings returns the removed IDs of the "trainings" edge to the Training entity.
+func (m *CertificationMutation) RemovedTrainingsIDs() (ids []int) {
+	for id := range m.removedtrainings {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// TrainingsIDs returns the "trainings" edge IDs in the mutation.
+func (m *CertificationMutation) TrainingsIDs() (ids []int) {
+	for id := range m.trainings {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetTrainings resets all changes to the "trainings" edge.
+func (m *CertificationMutation) ResetTrainings() {
+	m.trainings = nil
+	m.clearedtrainings = false
+	m.removedtrainings = nil
+}
+
 // Where appends a list predicates to the CertificationMutation builder.
 func (m *CertificationMutation) Where(ps ...predicate.Certification) {
 	m.predicates = append(m.predicates, ps...)
@@ -5470,7 +5527,7 @@ func (m *CertificationMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *CertificationMutation) AddedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.replaced_by != nil {
 		edges = append(edges, certification.EdgeReplacedBy)
 	}
@@ -5482,6 +5539,9 @@ func (m *CertificationMutation) AddedEdges() []string {
 	}
 	if m.accreditations != nil {
 		edges = append(edges, certification.EdgeAccreditations)
+	}
+	if m.trainings != nil {
+		edges = append(edges, certification.EdgeTrainings)
 	}
 	return edges
 }
@@ -5512,13 +5572,19 @@ func (m *CertificationMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case certification.EdgeTrainings:
+		ids := make([]ent.Value, 0, len(m.trainings))
+		for id := range m.trainings {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *CertificationMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.removedreplaces != nil {
 		edges = append(edges, certification.EdgeReplaces)
 	}
@@ -5527,6 +5593,9 @@ func (m *CertificationMutation) RemovedEdges() []string {
 	}
 	if m.removedaccreditations != nil {
 		edges = append(edges, certification.EdgeAccreditations)
+	}
+	if m.removedtrainings != nil {
+		edges = append(edges, certification.EdgeTrainings)
 	}
 	return edges
 }
@@ -5553,13 +5622,19 @@ func (m *CertificationMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case certification.EdgeTrainings:
+		ids := make([]ent.Value, 0, len(m.removedtrainings))
+		for id := range m.removedtrainings {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *CertificationMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.clearedreplaced_by {
 		edges = append(edges, certification.EdgeReplacedBy)
 	}
@@ -5571,6 +5646,9 @@ func (m *CertificationMutation) ClearedEdges() []string {
 	}
 	if m.clearedaccreditations {
 		edges = append(edges, certification.EdgeAccreditations)
+	}
+	if m.clearedtrainings {
+		edges = append(edges, certification.EdgeTrainings)
 	}
 	return edges
 }
@@ -5587,6 +5665,8 @@ func (m *CertificationMutation) EdgeCleared(name string) bool {
 		return m.clearedskill_blocks
 	case certification.EdgeAccreditations:
 		return m.clearedaccreditations
+	case certification.EdgeTrainings:
+		return m.clearedtrainings
 	}
 	return false
 }
@@ -5617,6 +5697,9 @@ func (m *CertificationMutation) ResetEdge(name string) error {
 		return nil
 	case certification.EdgeAccreditations:
 		m.ResetAccreditations()
+		return nil
+	case certification.EdgeTrainings:
+		m.ResetTrainings()
 		return nil
 	}
 	return fmt.Errorf("unknown Certification edge %s", name)
@@ -9051,73 +9134,76 @@ func (m *MembershipMutation) ResetEdge(name string) error {
 // OrganizationMutation represents an operation that mutates the Organization nodes in the graph.
 type OrganizationMutation struct {
 	config
-	op                     Op
-	typ                    string
-	id                     *int
-	created_at             *time.Time
-	updated_at             *time.Time
-	reference              *string
-	name                   *string
-	kinds                  *[]string
-	appendkinds            []string
-	siret                  *string
-	siren                  *string
-	nda                    *string
-	ape_code               *string
-	street                 *string
-	street2                *string
-	postcode               *string
-	city                   *string
-	insee_code             *string
-	latitude               *float64
-	addlatitude            *float64
-	longitude              *float64
-	addlongitude           *float64
-	contact_points         *[]schematype.ContactPoint
-	appendcontact_points   []schematype.ContactPoint
-	site_code              *string
-	facilities             *[]string
-	appendfacilities       []string
-	qualiopi               **schematype.Qualiopi
-	other_labels           *[]string
-	appendother_labels     []string
-	contact_requests       *string
-	clearedFields          map[string]struct{}
-	parent                 *int
-	clearedparent          bool
-	branches               map[int]struct{}
-	removedbranches        map[int]struct{}
-	clearedbranches        bool
-	activities             map[int]struct{}
-	removedactivities      map[int]struct{}
-	clearedactivities      bool
-	devices                map[int]struct{}
-	removeddevices         map[int]struct{}
-	cleareddevices         bool
-	speakers               map[int]struct{}
-	removedspeakers        map[int]struct{}
-	clearedspeakers        bool
-	ticket_keys            map[int]struct{}
-	removedticket_keys     map[int]struct{}
-	clearedticket_keys     bool
-	trainings              map[int]struct{}
-	removedtrainings       map[int]struct{}
-	clearedtrainings       bool
-	venues                 map[int]struct{}
-	removedvenues          map[int]struct{}
-	clearedvenues          bool
-	documents              map[int]struct{}
-	removeddocuments       map[int]struct{}
-	cleareddocuments       bool
-	change_requests        map[int]struct{}
-	removedchange_requests map[int]struct{}
-	clearedchange_requests bool
-	memberships            map[int]struct{}
-	removedmemberships     map[int]struct{}
-	clearedmemberships     bool
-	done                   bool
-	oldValue               func(context.Context) (*Organization, error)
-	predicates             []predicate.Organization
+	op                      Op
+	typ                     string
+	id                      *int
+	created_at              *time.Time
+	updated_at              *time.Time
+	reference               *string
+	name                    *string
+	kinds                   *[]string
+	appendkinds             []string
+	siret                   *string
+	siren                   *string
+	nda                     *string
+	ape_code                *string
+	street                  *string
+	street2                 *string
+	postcode                *string
+	city                    *string
+	insee_code              *string
+	latitude                *float64
+	addlatitude             *float64
+	longitude               *float64
+	addlongitude            *float64
+	contact_points          *[]schematype.ContactPoint
+	appendcontact_points    []schematype.ContactPoint
+	site_code               *string
+	facilities              *[]string
+	appendfacilities        []string
+	qualiopi                **schematype.Qualiopi
+	other_labels            *[]string
+	appendother_labels      []string
+	contact_requests        *string
+	clearedFields           map[string]struct{}
+	parent                  *int
+	clearedparent           bool
+	branches                map[int]struct{}
+	removedbranches         map[int]struct{}
+	clearedbranches         bool
+	activities              map[int]struct{}
+	removedactivities       map[int]struct{}
+	clearedactivities       bool
+	devices                 map[int]struct{}
+	removeddevices          map[int]struct{}
+	cleareddevices          bool
+	speakers                map[int]struct{}
+	removedspeakers         map[int]struct{}
+	clearedspeakers         bool
+	ticket_keys             map[int]struct{}
+	removedticket_keys      map[int]struct{}
+	clearedticket_keys      bool
+	trainings               map[int]struct{}
+	removedtrainings        map[int]struct{}
+	clearedtrainings        bool
+	venues                  map[int]struct{}
+	removedvenues           map[int]struct{}
+	clearedvenues           bool
+	documents               map[int]struct{}
+	removeddocuments        map[int]struct{}
+	cleareddocuments        bool
+	change_requests         map[int]struct{}
+	removedchange_requests  map[int]struct{}
+	clearedchange_requests  bool
+	memberships             map[int]struct{}
+	removedmemberships      map[int]struct{}
+	clearedmemberships      bool
+	trained_sessions        map[int]struct{}
+	removedtrained_sessions map[int]struct{}
+	clearedtrained_sessions bool
+	done                    bool
+	oldValue                func(context.Context) (*Organization, error)
+	predicates              []predicate.Organization
 }
 
 var _ ent.Mutation = (*OrganizationMutation)(nil)
@@ -10966,6 +11052,60 @@ func (m *OrganizationMutation) ResetMemberships() {
 	m.removedmemberships = nil
 }
 
+// AddTrainedSessionIDs adds the "trained_sessions" edge to the Session entity by ids.
+func (m *OrganizationMutation) AddTrainedSessionIDs(ids ...int) {
+	if m.trained_sessions == nil {
+		m.trained_sessions = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.trained_sessions[ids[i]] = struct{}{}
+	}
+}
+
+// ClearTrainedSessions clears the "trained_sessions" edge to the Session entity.
+func (m *OrganizationMutation) ClearTrainedSessions() {
+	m.clearedtrained_sessions = true
+}
+
+// TrainedSessionsCleared reports if the "trained_sessions" edge to the Session entity was cleared.
+func (m *OrganizationMutation) TrainedSessionsCleared() bool {
+	return m.clearedtrained_sessions
+}
+
+// RemoveTrainedSessionIDs removes the "trained_sessions" edge to the Session entity by IDs.
+func (m *OrganizationMutation) RemoveTrainedSessionIDs(ids ...int) {
+	if m.removedtrained_sessions == nil {
+		m.removedtrained_sessions = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.trained_sessions, ids[i])
+		m.removedtrained_sessions[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedTrainedSessions returns the removed IDs of the "trained_sessions" edge to the Session entity.
+func (m *OrganizationMutation) RemovedTrainedSessionsIDs() (ids []int) {
+	for id := range m.removedtrained_sessions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// TrainedSessionsIDs returns the "trained_sessions" edge IDs in the mutation.
+func (m *OrganizationMutation) TrainedSessionsIDs() (ids []int) {
+	for id := range m.trained_sessions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetTrainedSessions resets all changes to the "trained_sessions" edge.
+func (m *OrganizationMutation) ResetTrainedSessions() {
+	m.trained_sessions = nil
+	m.clearedtrained_sessions = false
+	m.removedtrained_sessions = nil
+}
+
 // Where appends a list predicates to the OrganizationMutation builder.
 func (m *OrganizationMutation) Where(ps ...predicate.Organization) {
 	m.predicates = append(m.predicates, ps...)
@@ -11617,7 +11757,7 @@ func (m *OrganizationMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *OrganizationMutation) AddedEdges() []string {
-	edges := make([]string, 0, 11)
+	edges := make([]string, 0, 12)
 	if m.parent != nil {
 		edges = append(edges, organization.EdgeParent)
 	}
@@ -11650,6 +11790,9 @@ func (m *OrganizationMutation) AddedEdges() []string {
 	}
 	if m.memberships != nil {
 		edges = append(edges, organization.EdgeMemberships)
+	}
+	if m.trained_sessions != nil {
+		edges = append(edges, organization.EdgeTrainedSessions)
 	}
 	return edges
 }
@@ -11722,13 +11865,19 @@ func (m *OrganizationMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case organization.EdgeTrainedSessions:
+		ids := make([]ent.Value, 0, len(m.trained_sessions))
+		for id := range m.trained_sessions {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *OrganizationMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 11)
+	edges := make([]string, 0, 12)
 	if m.removedbranches != nil {
 		edges = append(edges, organization.EdgeBranches)
 	}
@@ -11758,6 +11907,9 @@ func (m *OrganizationMutation) RemovedEdges() []string {
 	}
 	if m.removedmemberships != nil {
 		edges = append(edges, organization.EdgeMemberships)
+	}
+	if m.removedtrained_sessions != nil {
+		edges = append(edges, organization.EdgeTrainedSessions)
 	}
 	return edges
 }
@@ -11826,13 +11978,19 @@ func (m *OrganizationMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case organization.EdgeTrainedSessions:
+		ids := make([]ent.Value, 0, len(m.removedtrained_sessions))
+		for id := range m.removedtrained_sessions {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *OrganizationMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 11)
+	edges := make([]string, 0, 12)
 	if m.clearedparent {
 		edges = append(edges, organization.EdgeParent)
 	}
@@ -11866,6 +12024,9 @@ func (m *OrganizationMutation) ClearedEdges() []string {
 	if m.clearedmemberships {
 		edges = append(edges, organization.EdgeMemberships)
 	}
+	if m.clearedtrained_sessions {
+		edges = append(edges, organization.EdgeTrainedSessions)
+	}
 	return edges
 }
 
@@ -11895,6 +12056,8 @@ func (m *OrganizationMutation) EdgeCleared(name string) bool {
 		return m.clearedchange_requests
 	case organization.EdgeMemberships:
 		return m.clearedmemberships
+	case organization.EdgeTrainedSessions:
+		return m.clearedtrained_sessions
 	}
 	return false
 }
@@ -11946,6 +12109,9 @@ func (m *OrganizationMutation) ResetEdge(name string) error {
 		return nil
 	case organization.EdgeMemberships:
 		m.ResetMemberships()
+		return nil
+	case organization.EdgeTrainedSessions:
+		m.ResetTrainedSessions()
 		return nil
 	}
 	return fmt.Errorf("unknown Organization edge %s", name)
@@ -29555,6 +29721,9 @@ type VenueMutation struct {
 	clearedFields       map[string]struct{}
 	organization        *int
 	clearedorganization bool
+	sessions            map[int]struct{}
+	removedsessions     map[int]struct{}
+	clearedsessions     bool
 	done                bool
 	oldValue            func(context.Context) (*Venue, error)
 	predicates          []predicate.Venue
@@ -30294,6 +30463,60 @@ func (m *VenueMutation) ResetOrganization() {
 	m.clearedorganization = false
 }
 
+// AddSessionIDs adds the "sessions" edge to the Session entity by ids.
+func (m *VenueMutation) AddSessionIDs(ids ...int) {
+	if m.sessions == nil {
+		m.sessions = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.sessions[ids[i]] = struct{}{}
+	}
+}
+
+// ClearSessions clears the "sessions" edge to the Session entity.
+func (m *VenueMutation) ClearSessions() {
+	m.clearedsessions = true
+}
+
+// SessionsCleared reports if the "sessions" edge to the Session entity was cleared.
+func (m *VenueMutation) SessionsCleared() bool {
+	return m.clearedsessions
+}
+
+// RemoveSessionIDs removes the "sessions" edge to the Session entity by IDs.
+func (m *VenueMutation) RemoveSessionIDs(ids ...int) {
+	if m.removedsessions == nil {
+		m.removedsessions = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.sessions, ids[i])
+		m.removedsessions[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedSessions returns the removed IDs of the "sessions" edge to the Session entity.
+func (m *VenueMutation) RemovedSessionsIDs() (ids []int) {
+	for id := range m.removedsessions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// SessionsIDs returns the "sessions" edge IDs in the mutation.
+func (m *VenueMutation) SessionsIDs() (ids []int) {
+	for id := range m.sessions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetSessions resets all changes to the "sessions" edge.
+func (m *VenueMutation) ResetSessions() {
+	m.sessions = nil
+	m.clearedsessions = false
+	m.removedsessions = nil
+}
+
 // Where appends a list predicates to the VenueMutation builder.
 func (m *VenueMutation) Where(ps ...predicate.Venue) {
 	m.predicates = append(m.predicates, ps...)
@@ -30708,9 +30931,12 @@ func (m *VenueMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *VenueMutation) AddedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 2)
 	if m.organization != nil {
 		edges = append(edges, venue.EdgeOrganization)
+	}
+	if m.sessions != nil {
+		edges = append(edges, venue.EdgeSessions)
 	}
 	return edges
 }
@@ -30723,27 +30949,47 @@ func (m *VenueMutation) AddedIDs(name string) []ent.Value {
 		if id := m.organization; id != nil {
 			return []ent.Value{*id}
 		}
+	case venue.EdgeSessions:
+		ids := make([]ent.Value, 0, len(m.sessions))
+		for id := range m.sessions {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *VenueMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 2)
+	if m.removedsessions != nil {
+		edges = append(edges, venue.EdgeSessions)
+	}
 	return edges
 }
 
 // RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
 // the given name in this mutation.
 func (m *VenueMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case venue.EdgeSessions:
+		ids := make([]ent.Value, 0, len(m.removedsessions))
+		for id := range m.removedsessions {
+			ids = append(ids, id)
+		}
+		return ids
+	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *VenueMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 2)
 	if m.clearedorganization {
 		edges = append(edges, venue.EdgeOrganization)
+	}
+	if m.clearedsessions {
+		edges = append(edges, venue.EdgeSessions)
 	}
 	return edges
 }
@@ -30754,6 +31000,8 @@ func (m *VenueMutation) EdgeCleared(name string) bool {
 	switch name {
 	case venue.EdgeOrganization:
 		return m.clearedorganization
+	case venue.EdgeSessions:
+		return m.clearedsessions
 	}
 	return false
 }
@@ -30775,6 +31023,9 @@ func (m *VenueMutation) ResetEdge(name string) error {
 	switch name {
 	case venue.EdgeOrganization:
 		m.ResetOrganization()
+		return nil
+	case venue.EdgeSessions:
+		m.ResetSessions()
 		return nil
 	}
 	return fmt.Errorf("unknown Venue edge %s", name)

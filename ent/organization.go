@@ -67,9 +67,8 @@ type Organization struct {
 	ContactRequests string `json:"contact_requests,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the OrganizationQuery when eager-loading is set.
-	Edges            OrganizationEdges `json:"edges"`
-	session_trainers *int
-	selectValues     sql.SelectValues
+	Edges        OrganizationEdges `json:"edges"`
+	selectValues sql.SelectValues
 }
 
 // OrganizationEdges holds the relations/edges for other nodes in the graph.
@@ -96,22 +95,25 @@ type OrganizationEdges struct {
 	ChangeRequests []*OrganizationChangeRequest `json:"change_requests,omitempty"`
 	// Memberships holds the value of the memberships edge.
 	Memberships []*Membership `json:"memberships,omitempty"`
+	// TrainedSessions holds the value of the trained_sessions edge.
+	TrainedSessions []*Session `json:"trained_sessions,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [11]bool
+	loadedTypes [12]bool
 	// totalCount holds the count of the edges above.
 	totalCount [9]map[string]int
 
-	namedBranches       map[string][]*Organization
-	namedActivities     map[string][]*Activity
-	namedDevices        map[string][]*Device
-	namedSpeakers       map[string][]*Speaker
-	namedTicketKeys     map[string][]*TicketKey
-	namedTrainings      map[string][]*Training
-	namedVenues         map[string][]*Venue
-	namedDocuments      map[string][]*OrganizationDocument
-	namedChangeRequests map[string][]*OrganizationChangeRequest
-	namedMemberships    map[string][]*Membership
+	namedBranches        map[string][]*Organization
+	namedActivities      map[string][]*Activity
+	namedDevices         map[string][]*Device
+	namedSpeakers        map[string][]*Speaker
+	namedTicketKeys      map[string][]*TicketKey
+	namedTrainings       map[string][]*Training
+	namedVenues          map[string][]*Venue
+	namedDocuments       map[string][]*OrganizationDocument
+	namedChangeRequests  map[string][]*OrganizationChangeRequest
+	namedMemberships     map[string][]*Membership
+	namedTrainedSessions map[string][]*Session
 }
 
 // ParentOrErr returns the Parent value or an error if the edge
@@ -215,6 +217,15 @@ func (e OrganizationEdges) MembershipsOrErr() ([]*Membership, error) {
 	return nil, &NotLoadedError{edge: "memberships"}
 }
 
+// TrainedSessionsOrErr returns the TrainedSessions value or an error if the edge
+// was not loaded in eager-loading.
+func (e OrganizationEdges) TrainedSessionsOrErr() ([]*Session, error) {
+	if e.loadedTypes[11] {
+		return e.TrainedSessions, nil
+	}
+	return nil, &NotLoadedError{edge: "trained_sessions"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Organization) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -230,8 +241,6 @@ func (*Organization) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullString)
 		case organization.FieldCreatedAt, organization.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
-		case organization.ForeignKeys[0]: // session_trainers
-			values[i] = new(sql.NullInt64)
 		default:
 			values[i] = new(sql.UnknownType)
 		}
@@ -404,13 +413,6 @@ func (_m *Organization) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.ContactRequests = value.String
 			}
-		case organization.ForeignKeys[0]:
-			if value, ok := values[i].(*sql.NullInt64); !ok {
-				return fmt.Errorf("unexpected type %T for edge-field session_trainers", value)
-			} else if value.Valid {
-				_m.session_trainers = new(int)
-				*_m.session_trainers = int(value.Int64)
-			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -477,6 +479,11 @@ func (_m *Organization) QueryChangeRequests() *OrganizationChangeRequestQuery {
 // QueryMemberships queries the "memberships" edge of the Organization entity.
 func (_m *Organization) QueryMemberships() *MembershipQuery {
 	return NewOrganizationClient(_m.config).QueryMemberships(_m)
+}
+
+// QueryTrainedSessions queries the "trained_sessions" edge of the Organization entity.
+func (_m *Organization) QueryTrainedSessions() *SessionQuery {
+	return NewOrganizationClient(_m.config).QueryTrainedSessions(_m)
 }
 
 // Update returns a builder for updating this Organization.
@@ -817,6 +824,30 @@ func (_m *Organization) appendNamedMemberships(name string, edges ...*Membership
 		_m.Edges.namedMemberships[name] = []*Membership{}
 	} else {
 		_m.Edges.namedMemberships[name] = append(_m.Edges.namedMemberships[name], edges...)
+	}
+}
+
+// NamedTrainedSessions returns the TrainedSessions named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Organization) NamedTrainedSessions(name string) ([]*Session, error) {
+	if _m.Edges.namedTrainedSessions == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedTrainedSessions[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Organization) appendNamedTrainedSessions(name string, edges ...*Session) {
+	if _m.Edges.namedTrainedSessions == nil {
+		_m.Edges.namedTrainedSessions = make(map[string][]*Session)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedTrainedSessions[name] = []*Session{}
+	} else {
+		_m.Edges.namedTrainedSessions[name] = append(_m.Edges.namedTrainedSessions[name], edges...)
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/ofhub/ofhub/ent/organizationchangerequest"
 	"github.com/ofhub/ofhub/ent/organizationdocument"
 	"github.com/ofhub/ofhub/ent/schema/schematype"
+	"github.com/ofhub/ofhub/ent/session"
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/ticketkey"
 	"github.com/ofhub/ofhub/ent/training"
@@ -453,6 +454,21 @@ func (_c *OrganizationCreate) AddMemberships(v ...*Membership) *OrganizationCrea
 	return _c.AddMembershipIDs(ids...)
 }
 
+// AddTrainedSessionIDs adds the "trained_sessions" edge to the Session entity by IDs.
+func (_c *OrganizationCreate) AddTrainedSessionIDs(ids ...int) *OrganizationCreate {
+	_c.mutation.AddTrainedSessionIDs(ids...)
+	return _c
+}
+
+// AddTrainedSessions adds the "trained_sessions" edges to the Session entity.
+func (_c *OrganizationCreate) AddTrainedSessions(v ...*Session) *OrganizationCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddTrainedSessionIDs(ids...)
+}
+
 // Mutation returns the OrganizationMutation object of the builder.
 func (_c *OrganizationCreate) Mutation() *OrganizationMutation {
 	return _c.mutation
@@ -866,6 +882,22 @@ func (_c *OrganizationCreate) createSpec() (*Organization, *sqlgraph.CreateSpec)
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(membership.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.TrainedSessionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   organization.TrainedSessionsTable,
+			Columns: organization.TrainedSessionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(session.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -21,6 +21,7 @@ import (
 	"github.com/ofhub/ofhub/ent/organizationchangerequest"
 	"github.com/ofhub/ofhub/ent/organizationdocument"
 	"github.com/ofhub/ofhub/ent/predicate"
+	"github.com/ofhub/ofhub/ent/session"
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/ticketkey"
 	"github.com/ofhub/ofhub/ent/training"
@@ -30,34 +31,35 @@ import (
 // OrganizationQuery is the builder for querying Organization entities.
 type OrganizationQuery struct {
 	config
-	ctx                     *QueryContext
-	order                   []organization.OrderOption
-	inters                  []Interceptor
-	predicates              []predicate.Organization
-	withParent              *OrganizationQuery
-	withBranches            *OrganizationQuery
-	withActivities          *ActivityQuery
-	withDevices             *DeviceQuery
-	withSpeakers            *SpeakerQuery
-	withTicketKeys          *TicketKeyQuery
-	withTrainings           *TrainingQuery
-	withVenues              *VenueQuery
-	withDocuments           *OrganizationDocumentQuery
-	withChangeRequests      *OrganizationChangeRequestQuery
-	withMemberships         *MembershipQuery
-	withFKs                 bool
-	loadTotal               []func(context.Context, []*Organization) error
-	modifiers               []func(*sql.Selector)
-	withNamedBranches       map[string]*OrganizationQuery
-	withNamedActivities     map[string]*ActivityQuery
-	withNamedDevices        map[string]*DeviceQuery
-	withNamedSpeakers       map[string]*SpeakerQuery
-	withNamedTicketKeys     map[string]*TicketKeyQuery
-	withNamedTrainings      map[string]*TrainingQuery
-	withNamedVenues         map[string]*VenueQuery
-	withNamedDocuments      map[string]*OrganizationDocumentQuery
-	withNamedChangeRequests map[string]*OrganizationChangeRequestQuery
-	withNamedMemberships    map[string]*MembershipQuery
+	ctx                      *QueryContext
+	order                    []organization.OrderOption
+	inters                   []Interceptor
+	predicates               []predicate.Organization
+	withParent               *OrganizationQuery
+	withBranches             *OrganizationQuery
+	withActivities           *ActivityQuery
+	withDevices              *DeviceQuery
+	withSpeakers             *SpeakerQuery
+	withTicketKeys           *TicketKeyQuery
+	withTrainings            *TrainingQuery
+	withVenues               *VenueQuery
+	withDocuments            *OrganizationDocumentQuery
+	withChangeRequests       *OrganizationChangeRequestQuery
+	withMemberships          *MembershipQuery
+	withTrainedSessions      *SessionQuery
+	loadTotal                []func(context.Context, []*Organization) error
+	modifiers                []func(*sql.Selector)
+	withNamedBranches        map[string]*OrganizationQuery
+	withNamedActivities      map[string]*ActivityQuery
+	withNamedDevices         map[string]*DeviceQuery
+	withNamedSpeakers        map[string]*SpeakerQuery
+	withNamedTicketKeys      map[string]*TicketKeyQuery
+	withNamedTrainings       map[string]*TrainingQuery
+	withNamedVenues          map[string]*VenueQuery
+	withNamedDocuments       map[string]*OrganizationDocumentQuery
+	withNamedChangeRequests  map[string]*OrganizationChangeRequestQuery
+	withNamedMemberships     map[string]*MembershipQuery
+	withNamedTrainedSessions map[string]*SessionQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -336,6 +338,28 @@ func (_q *OrganizationQuery) QueryMemberships() *MembershipQuery {
 	return query
 }
 
+// QueryTrainedSessions chains the current query on the "trained_sessions" edge.
+func (_q *OrganizationQuery) QueryTrainedSessions() *SessionQuery {
+	query := (&SessionClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, selector),
+			sqlgraph.To(session.Table, session.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, organization.TrainedSessionsTable, organization.TrainedSessionsPrimaryKey...),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
 // First returns the first Organization entity from the query.
 // Returns a *NotFoundError when no Organization was found.
 func (_q *OrganizationQuery) First(ctx context.Context) (*Organization, error) {
@@ -523,22 +547,23 @@ func (_q *OrganizationQuery) Clone() *OrganizationQuery {
 		return nil
 	}
 	return &OrganizationQuery{
-		config:             _q.config,
-		ctx:                _q.ctx.Clone(),
-		order:              append([]organization.OrderOption{}, _q.order...),
-		inters:             append([]Interceptor{}, _q.inters...),
-		predicates:         append([]predicate.Organization{}, _q.predicates...),
-		withParent:         _q.withParent.Clone(),
-		withBranches:       _q.withBranches.Clone(),
-		withActivities:     _q.withActivities.Clone(),
-		withDevices:        _q.withDevices.Clone(),
-		withSpeakers:       _q.withSpeakers.Clone(),
-		withTicketKeys:     _q.withTicketKeys.Clone(),
-		withTrainings:      _q.withTrainings.Clone(),
-		withVenues:         _q.withVenues.Clone(),
-		withDocuments:      _q.withDocuments.Clone(),
-		withChangeRequests: _q.withChangeRequests.Clone(),
-		withMemberships:    _q.withMemberships.Clone(),
+		config:              _q.config,
+		ctx:                 _q.ctx.Clone(),
+		order:               append([]organization.OrderOption{}, _q.order...),
+		inters:              append([]Interceptor{}, _q.inters...),
+		predicates:          append([]predicate.Organization{}, _q.predicates...),
+		withParent:          _q.withParent.Clone(),
+		withBranches:        _q.withBranches.Clone(),
+		withActivities:      _q.withActivities.Clone(),
+		withDevices:         _q.withDevices.Clone(),
+		withSpeakers:        _q.withSpeakers.Clone(),
+		withTicketKeys:      _q.withTicketKeys.Clone(),
+		withTrainings:       _q.withTrainings.Clone(),
+		withVenues:          _q.withVenues.Clone(),
+		withDocuments:       _q.withDocuments.Clone(),
+		withChangeRequests:  _q.withChangeRequests.Clone(),
+		withMemberships:     _q.withMemberships.Clone(),
+		withTrainedSessions: _q.withTrainedSessions.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -667,6 +692,17 @@ func (_q *OrganizationQuery) WithMemberships(opts ...func(*MembershipQuery)) *Or
 	return _q
 }
 
+// WithTrainedSessions tells the query-builder to eager-load the nodes that are connected to
+// the "trained_sessions" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithTrainedSessions(opts ...func(*SessionQuery)) *OrganizationQuery {
+	query := (&SessionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withTrainedSessions = query
+	return _q
+}
+
 // GroupBy is used to group vertices by one or more fields/columns.
 // It is often used with aggregate functions, like: count, max, mean, min, sum.
 //
@@ -750,9 +786,8 @@ func (_q *OrganizationQuery) prepareQuery(ctx context.Context) error {
 func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Organization, error) {
 	var (
 		nodes       = []*Organization{}
-		withFKs     = _q.withFKs
 		_spec       = _q.querySpec()
-		loadedTypes = [11]bool{
+		loadedTypes = [12]bool{
 			_q.withParent != nil,
 			_q.withBranches != nil,
 			_q.withActivities != nil,
@@ -764,11 +799,9 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 			_q.withDocuments != nil,
 			_q.withChangeRequests != nil,
 			_q.withMemberships != nil,
+			_q.withTrainedSessions != nil,
 		}
 	)
-	if withFKs {
-		_spec.Node.Columns = append(_spec.Node.Columns, organization.ForeignKeys...)
-	}
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Organization).scanValues(nil, columns)
 	}
@@ -868,6 +901,13 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 			return nil, err
 		}
 	}
+	if query := _q.withTrainedSessions; query != nil {
+		if err := _q.loadTrainedSessions(ctx, query, nodes,
+			func(n *Organization) { n.Edges.TrainedSessions = []*Session{} },
+			func(n *Organization, e *Session) { n.Edges.TrainedSessions = append(n.Edges.TrainedSessions, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedBranches {
 		if err := _q.loadBranches(ctx, query, nodes,
 			func(n *Organization) { n.appendNamedBranches(name) },
@@ -938,6 +978,13 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 			return nil, err
 		}
 	}
+	for name, query := range _q.withNamedTrainedSessions {
+		if err := _q.loadTrainedSessions(ctx, query, nodes,
+			func(n *Organization) { n.appendNamedTrainedSessions(name) },
+			func(n *Organization, e *Session) { n.appendNamedTrainedSessions(name, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for i := range _q.loadTotal {
 		if err := _q.loadTotal[i](ctx, nodes); err != nil {
 			return nil, err
@@ -988,7 +1035,6 @@ func (_q *OrganizationQuery) loadBranches(ctx context.Context, query *Organizati
 			init(nodes[i])
 		}
 	}
-	query.withFKs = true
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(organization.FieldParentID)
 	}
@@ -1172,7 +1218,6 @@ func (_q *OrganizationQuery) loadVenues(ctx context.Context, query *VenueQuery, 
 			init(nodes[i])
 		}
 	}
-	query.withFKs = true
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(venue.FieldOrganizationID)
 	}
@@ -1280,6 +1325,67 @@ func (_q *OrganizationQuery) loadMemberships(ctx context.Context, query *Members
 			return fmt.Errorf(`unexpected referenced foreign-key "organization_id" returned %v for node %v`, fk, n.ID)
 		}
 		assign(node, n)
+	}
+	return nil
+}
+func (_q *OrganizationQuery) loadTrainedSessions(ctx context.Context, query *SessionQuery, nodes []*Organization, init func(*Organization), assign func(*Organization, *Session)) error {
+	edgeIDs := make([]driver.Value, len(nodes))
+	byID := make(map[int]*Organization)
+	nids := make(map[int]map[*Organization]struct{})
+	for i, node := range nodes {
+		edgeIDs[i] = node.ID
+		byID[node.ID] = node
+		if init != nil {
+			init(node)
+		}
+	}
+	query.Where(func(s *sql.Selector) {
+		joinT := sql.Table(organization.TrainedSessionsTable)
+		s.Join(joinT).On(s.C(session.FieldID), joinT.C(organization.TrainedSessionsPrimaryKey[0]))
+		s.Where(sql.InValues(joinT.C(organization.TrainedSessionsPrimaryKey[1]), edgeIDs...))
+		columns := s.SelectedColumns()
+		s.Select(joinT.C(organization.TrainedSessionsPrimaryKey[1]))
+		s.AppendSelect(columns...)
+		s.SetDistinct(false)
+	})
+	if err := query.prepareQuery(ctx); err != nil {
+		return err
+	}
+	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
+		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
+			assign := spec.Assign
+			values := spec.ScanValues
+			spec.ScanValues = func(columns []string) ([]any, error) {
+				values, err := values(columns[1:])
+				if err != nil {
+					return nil, err
+				}
+				return append([]any{new(sql.NullInt64)}, values...), nil
+			}
+			spec.Assign = func(columns []string, values []any) error {
+				outValue := int(values[0].(*sql.NullInt64).Int64)
+				inValue := int(values[1].(*sql.NullInt64).Int64)
+				if nids[inValue] == nil {
+					nids[inValue] = map[*Organization]struct{}{byID[outValue]: {}}
+					return assign(columns[1:], values[1:])
+				}
+				nids[inValue][byID[outValue]] = struct{}{}
+				return nil
+			}
+		})
+	})
+	neighbors, err := withInterceptors[[]*Session](ctx, query, qr, query.inters)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected "trained_sessions" node returned %v`, n.ID)
+		}
+		for kn := range nodes {
+			assign(kn, n)
+		}
 	}
 	return nil
 }
@@ -1543,6 +1649,20 @@ func (_q *OrganizationQuery) WithNamedMemberships(name string, opts ...func(*Mem
 		_q.withNamedMemberships = make(map[string]*MembershipQuery)
 	}
 	_q.withNamedMemberships[name] = query
+	return _q
+}
+
+// WithNamedTrainedSessions tells the query-builder to eager-load the nodes that are connected to the "trained_sessions"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithNamedTrainedSessions(name string, opts ...func(*SessionQuery)) *OrganizationQuery {
+	query := (&SessionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedTrainedSessions == nil {
+		_q.withNamedTrainedSessions = make(map[string]*SessionQuery)
+	}
+	_q.withNamedTrainedSessions[name] = query
 	return _q
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/ofhub/ofhub/ent/organizationdocument"
 	"github.com/ofhub/ofhub/ent/predicate"
 	"github.com/ofhub/ofhub/ent/schema/schematype"
+	"github.com/ofhub/ofhub/ent/session"
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/ticketkey"
 	"github.com/ofhub/ofhub/ent/training"
@@ -593,6 +594,21 @@ func (_u *OrganizationUpdate) AddMemberships(v ...*Membership) *OrganizationUpda
 	return _u.AddMembershipIDs(ids...)
 }
 
+// AddTrainedSessionIDs adds the "trained_sessions" edge to the Session entity by IDs.
+func (_u *OrganizationUpdate) AddTrainedSessionIDs(ids ...int) *OrganizationUpdate {
+	_u.mutation.AddTrainedSessionIDs(ids...)
+	return _u
+}
+
+// AddTrainedSessions adds the "trained_sessions" edges to the Session entity.
+func (_u *OrganizationUpdate) AddTrainedSessions(v ...*Session) *OrganizationUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddTrainedSessionIDs(ids...)
+}
+
 // Mutation returns the OrganizationMutation object of the builder.
 func (_u *OrganizationUpdate) Mutation() *OrganizationMutation {
 	return _u.mutation
@@ -812,6 +828,27 @@ func (_u *OrganizationUpdate) RemoveMemberships(v ...*Membership) *OrganizationU
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveMembershipIDs(ids...)
+}
+
+// ClearTrainedSessions clears all "trained_sessions" edges to the Session entity.
+func (_u *OrganizationUpdate) ClearTrainedSessions() *OrganizationUpdate {
+	_u.mutation.ClearTrainedSessions()
+	return _u
+}
+
+// RemoveTrainedSessionIDs removes the "trained_sessions" edge to Session entities by IDs.
+func (_u *OrganizationUpdate) RemoveTrainedSessionIDs(ids ...int) *OrganizationUpdate {
+	_u.mutation.RemoveTrainedSessionIDs(ids...)
+	return _u
+}
+
+// RemoveTrainedSessions removes "trained_sessions" edges to Session entities.
+func (_u *OrganizationUpdate) RemoveTrainedSessions(v ...*Session) *OrganizationUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveTrainedSessionIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -1558,6 +1595,51 @@ func (_u *OrganizationUpdate) sqlSave(ctx context.Context) (_node int, err error
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.TrainedSessionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   organization.TrainedSessionsTable,
+			Columns: organization.TrainedSessionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(session.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedTrainedSessionsIDs(); len(nodes) > 0 && !_u.mutation.TrainedSessionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   organization.TrainedSessionsTable,
+			Columns: organization.TrainedSessionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(session.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.TrainedSessionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   organization.TrainedSessionsTable,
+			Columns: organization.TrainedSessionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(session.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -2133,6 +2215,21 @@ func (_u *OrganizationUpdateOne) AddMemberships(v ...*Membership) *OrganizationU
 	return _u.AddMembershipIDs(ids...)
 }
 
+// AddTrainedSessionIDs adds the "trained_sessions" edge to the Session entity by IDs.
+func (_u *OrganizationUpdateOne) AddTrainedSessionIDs(ids ...int) *OrganizationUpdateOne {
+	_u.mutation.AddTrainedSessionIDs(ids...)
+	return _u
+}
+
+// AddTrainedSessions adds the "trained_sessions" edges to the Session entity.
+func (_u *OrganizationUpdateOne) AddTrainedSessions(v ...*Session) *OrganizationUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddTrainedSessionIDs(ids...)
+}
+
 // Mutation returns the OrganizationMutation object of the builder.
 func (_u *OrganizationUpdateOne) Mutation() *OrganizationMutation {
 	return _u.mutation
@@ -2352,6 +2449,27 @@ func (_u *OrganizationUpdateOne) RemoveMemberships(v ...*Membership) *Organizati
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveMembershipIDs(ids...)
+}
+
+// ClearTrainedSessions clears all "trained_sessions" edges to the Session entity.
+func (_u *OrganizationUpdateOne) ClearTrainedSessions() *OrganizationUpdateOne {
+	_u.mutation.ClearTrainedSessions()
+	return _u
+}
+
+// RemoveTrainedSessionIDs removes the "trained_sessions" edge to Session entities by IDs.
+func (_u *OrganizationUpdateOne) RemoveTrainedSessionIDs(ids ...int) *OrganizationUpdateOne {
+	_u.mutation.RemoveTrainedSessionIDs(ids...)
+	return _u
+}
+
+// RemoveTrainedSessions removes "trained_sessions" edges to Session entities.
+func (_u *OrganizationUpdateOne) RemoveTrainedSessions(v ...*Session) *OrganizationUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveTrainedSessionIDs(ids...)
 }
 
 // Where appends a list predicates to the OrganizationUpdate builder.
@@ -3121,6 +3239,51 @@ func (_u *OrganizationUpdateOne) sqlSave(ctx context.Context) (_node *Organizati
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(membership.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.TrainedSessionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   organization.TrainedSessionsTable,
+			Columns: organization.TrainedSessionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(session.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedTrainedSessionsIDs(); len(nodes) > 0 && !_u.mutation.TrainedSessionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   organization.TrainedSessionsTable,
+			Columns: organization.TrainedSessionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(session.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.TrainedSessionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   organization.TrainedSessionsTable,
+			Columns: organization.TrainedSessionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(session.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -763,10 +763,10 @@ func (_c *TrainingCreate) createSpec() (*Training, *sqlgraph.CreateSpec) {
 	}
 	if nodes := _c.mutation.CertificationsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
+			Rel:     sqlgraph.M2M,
 			Inverse: false,
 			Table:   training.CertificationsTable,
-			Columns: []string{training.CertificationsColumn},
+			Columns: training.CertificationsPrimaryKey,
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(certification.FieldID, field.TypeInt),

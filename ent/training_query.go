@@ -131,7 +131,7 @@ func (_q *TrainingQuery) QueryCertifications() *CertificationQuery {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(training.Table, training.FieldID, selector),
 			sqlgraph.To(certification.Table, certification.FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, false, training.CertificationsTable, training.CertificationsColumn),
+			sqlgraph.Edge(sqlgraph.M2M, false, training.CertificationsTable, training.CertificationsPrimaryKey...),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -628,33 +628,63 @@ func (_q *TrainingQuery) loadSessions(ctx context.Context, query *SessionQuery, 
 	return nil
 }
 func (_q *TrainingQuery) loadCertifications(ctx context.Context, query *CertificationQuery, nodes []*Training, init func(*Training), assign func(*Training, *Certification)) error {
-	fks := make([]driver.Value, 0, len(nodes))
-	nodeids := make(map[int]*Training)
-	for i := range nodes {
-		fks = append(fks, nodes[i].ID)
-		nodeids[nodes[i].ID] = nodes[i]
+	edgeIDs := make([]driver.Value, len(nodes))
+	byID := make(map[int]*Training)
+	nids := make(map[int]map[*Training]struct{})
+	for i, node := range nodes {
+		edgeIDs[i] = node.ID
+		byID[node.ID] = node
 		if init != nil {
-			init(nodes[i])
+			init(node)
 		}
 	}
-	query.withFKs = true
-	query.Where(predicate.Certification(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(training.CertificationsColumn), fks...))
-	}))
-	neighbors, err := query.All(ctx)
+	query.Where(func(s *sql.Selector) {
+		joinT := sql.Table(training.CertificationsTable)
+		s.Join(joinT).On(s.C(certification.FieldID), joinT.C(training.CertificationsPrimaryKey[1]))
+		s.Where(sql.InValues(joinT.C(training.CertificationsPrimaryKey[0]), edgeIDs...))
+		columns := s.SelectedColumns()
+		s.Select(joinT.C(training.CertificationsPrimaryKey[0]))
+		s.AppendSelect(columns...)
+		s.SetDistinct(false)
+	})
+	if err := query.prepareQuery(ctx); err != nil {
+		return err
+	}
+	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
+		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
+			assign := spec.Assign
+			values := spec.ScanValues
+			spec.ScanValues = func(columns []string) ([]any, error) {
+				values, err := values(columns[1:])
+				if err != nil {
+					return nil, err
+				}
+				return append([]any{new(sql.NullInt64)}, values...), nil
+			}
+			spec.Assign = func(columns []string, values []any) error {
+				outValue := int(values[0].(*sql.NullInt64).Int64)
+				inValue := int(values[1].(*sql.NullInt64).Int64)
+				if nids[inValue] == nil {
+					nids[inValue] = map[*Training]struct{}{byID[outValue]: {}}
+					return assign(columns[1:], values[1:])
+				}
+				nids[inValue][byID[outValue]] = struct{}{}
+				return nil
+			}
+		})
+	})
+	neighbors, err := withInterceptors[[]*Certification](ctx, query, qr, query.inters)
 	if err != nil {
 		return err
 	}
 	for _, n := range neighbors {
-		fk := n.training_certifications
-		if fk == nil {
-			return fmt.Errorf(`foreign-key "training_certifications" is nil for node %v`, n.ID)
-		}
-		node, ok := nodeids[*fk]
+		nodes, ok := nids[n.ID]
 		if !ok {
-			return fmt.Errorf(`unexpected referenced foreign-key "training_certifications" returned %v for node %v`, *fk, n.ID)
+			return fmt.Errorf(`unexpected "certifications" node returned %v`, n.ID)
 		}
-		assign(node, n)
+		for kn := range nodes {
+			assign(kn, n)
+		}
 	}
 	return nil
 }

@@ -856,10 +856,10 @@ func (_u *TrainingUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.CertificationsCleared() {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
+			Rel:     sqlgraph.M2M,
 			Inverse: false,
 			Table:   training.CertificationsTable,
-			Columns: []string{training.CertificationsColumn},
+			Columns: training.CertificationsPrimaryKey,
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(certification.FieldID, field.TypeInt),
@@ -869,10 +869,10 @@ func (_u *TrainingUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if nodes := _u.mutation.RemovedCertificationsIDs(); len(nodes) > 0 && !_u.mutation.CertificationsCleared() {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
+			Rel:     sqlgraph.M2M,
 			Inverse: false,
 			Table:   training.CertificationsTable,
-			Columns: []string{training.CertificationsColumn},
+			Columns: training.CertificationsPrimaryKey,
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(certification.FieldID, field.TypeInt),
@@ -885,10 +885,10 @@ func (_u *TrainingUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if nodes := _u.mutation.CertificationsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
+			Rel:     sqlgraph.M2M,
 			Inverse: false,
 			Table:   training.CertificationsTable,
-			Columns: []string{training.CertificationsColumn},
+			Columns: training.CertificationsPrimaryKey,
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(certification.FieldID, field.TypeInt),
@@ -1802,10 +1802,10 @@ func (_u *TrainingUpdateOne) sqlSave(ctx context.Context) (_node *Training, err 
 	}
 	if _u.mutation.CertificationsCleared() {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
+			Rel:     sqlgraph.M2M,
 			Inverse: false,
 			Table:   training.CertificationsTable,
-			Columns: []string{training.CertificationsColumn},
+			Columns: training.CertificationsPrimaryKey,
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(certification.FieldID, field.TypeInt),
@@ -1815,10 +1815,10 @@ func (_u *TrainingUpdateOne) sqlSave(ctx context.Context) (_node *Training, err 
 	}
 	if nodes := _u.mutation.RemovedCertificationsIDs(); len(nodes) > 0 && !_u.mutation.CertificationsCleared() {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
+			Rel:     sqlgraph.M2M,
 			Inverse: false,
 			Table:   training.CertificationsTable,
-			Columns: []string{training.CertificationsColumn},
+			Columns: training.CertificationsPrimaryKey,
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(certification.FieldID, field.TypeInt),
@@ -1831,10 +1831,10 @@ func (_u *TrainingUpdateOne) sqlSave(ctx context.Context) (_node *Training, err 
 	}
 	if nodes := _u.mutation.CertificationsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
+			Rel:     sqlgraph.M2M,
 			Inverse: false,
 			Table:   training.CertificationsTable,
-			Columns: []string{training.CertificationsColumn},
+			Columns: training.CertificationsPrimaryKey,
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(certification.FieldID, field.TypeInt),

@@ -48,20 +48,23 @@ type Venue struct {
 	Phone string `json:"phone,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the VenueQuery when eager-loading is set.
-	Edges          VenueEdges `json:"edges"`
-	session_venues *int
-	selectValues   sql.SelectValues
+	Edges        VenueEdges `json:"edges"`
+	selectValues sql.SelectValues
 }
 
 // VenueEdges holds the relations/edges for other nodes in the graph.
 type VenueEdges struct {
 	// Organization holds the value of the organization edge.
 	Organization *Organization `json:"organization,omitempty"`
+	// Sessions holds the value of the sessions edge.
+	Sessions []*Session `json:"sessions,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [1]bool
+	loadedTypes [2]bool
 	// totalCount holds the count of the edges above.
 	totalCount [1]map[string]int
+
+	namedSessions map[string][]*Session
 }
 
 // OrganizationOrErr returns the Organization value or an error if the edge
@@ -73,6 +76,15 @@ func (e VenueEdges) OrganizationOrErr() (*Organization, error) {
 		return nil, &NotFoundError{label: organization.Label}
 	}
 	return nil, &NotLoadedError{edge: "organization"}
+}
+
+// SessionsOrErr returns the Sessions value or an error if the edge
+// was not loaded in eager-loading.
+func (e VenueEdges) SessionsOrErr() ([]*Session, error) {
+	if e.loadedTypes[1] {
+		return e.Sessions, nil
+	}
+	return nil, &NotLoadedError{edge: "sessions"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -88,8 +100,6 @@ func (*Venue) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullString)
 		case venue.FieldCreatedAt, venue.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
-		case venue.ForeignKeys[0]: // session_venues
-			values[i] = new(sql.NullInt64)
 		default:
 			values[i] = new(sql.UnknownType)
 		}
@@ -195,13 +205,6 @@ func (_m *Venue) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Phone = value.String
 			}
-		case venue.ForeignKeys[0]:
-			if value, ok := values[i].(*sql.NullInt64); !ok {
-				return fmt.Errorf("unexpected type %T for edge-field session_venues", value)
-			} else if value.Valid {
-				_m.session_venues = new(int)
-				*_m.session_venues = int(value.Int64)
-			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -218,6 +221,11 @@ func (_m *Venue) Value(name string) (ent.Value, error) {
 // QueryOrganization queries the "organization" edge of the Venue entity.
 func (_m *Venue) QueryOrganization() *OrganizationQuery {
 	return NewVenueClient(_m.config).QueryOrganization(_m)
+}
+
+// QuerySessions queries the "sessions" edge of the Venue entity.
+func (_m *Venue) QuerySessions() *SessionQuery {
+	return NewVenueClient(_m.config).QuerySessions(_m)
 }
 
 // Update returns a builder for updating this Venue.
@@ -286,6 +294,30 @@ func (_m *Venue) String() string {
 	builder.WriteString(_m.Phone)
 	builder.WriteByte(')')
 	return builder.String()
+}
+
+// NamedSessions returns the Sessions named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Venue) NamedSessions(name string) ([]*Session, error) {
+	if _m.Edges.namedSessions == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedSessions[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Venue) appendNamedSessions(name string, edges ...*Session) {
+	if _m.Edges.namedSessions == nil {
+		_m.Edges.namedSessions = make(map[string][]*Session)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedSessions[name] = []*Session{}
+	} else {
+		_m.Edges.namedSessions[name] = append(_m.Edges.namedSessions[name], edges...)
+	}
 }
 
 // Venues is a parsable slice of Venue.

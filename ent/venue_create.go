@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/ofhub/ofhub/ent/organization"
+	"github.com/ofhub/ofhub/ent/session"
 	"github.com/ofhub/ofhub/ent/venue"
 )
 
@@ -166,6 +167,21 @@ func (_c *VenueCreate) SetNillablePhone(v *string) *VenueCreate {
 // SetOrganization sets the "organization" edge to the Organization entity.
 func (_c *VenueCreate) SetOrganization(v *Organization) *VenueCreate {
 	return _c.SetOrganizationID(v.ID)
+}
+
+// AddSessionIDs adds the "sessions" edge to the Session entity by IDs.
+func (_c *VenueCreate) AddSessionIDs(ids ...int) *VenueCreate {
+	_c.mutation.AddSessionIDs(ids...)
+	return _c
+}
+
+// AddSessions adds the "sessions" edges to the Session entity.
+func (_c *VenueCreate) AddSessions(v ...*Session) *VenueCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddSessionIDs(ids...)
 }
 
 // Mutation returns the VenueMutation object of the builder.
@@ -403,6 +419,22 @@ func (_c *VenueCreate) createSpec() (*Venue, *sqlgraph.CreateSpec) {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
 		_node.OrganizationID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.SessionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   venue.SessionsTable,
+			Columns: venue.SessionsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(session.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec

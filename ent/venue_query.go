@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"math"
@@ -15,20 +16,22 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/ofhub/ofhub/ent/organization"
 	"github.com/ofhub/ofhub/ent/predicate"
+	"github.com/ofhub/ofhub/ent/session"
 	"github.com/ofhub/ofhub/ent/venue"
 )
 
 // VenueQuery is the builder for querying Venue entities.
 type VenueQuery struct {
 	config
-	ctx              *QueryContext
-	order            []venue.OrderOption
-	inters           []Interceptor
-	predicates       []predicate.Venue
-	withOrganization *OrganizationQuery
-	withFKs          bool
-	loadTotal        []func(context.Context, []*Venue) error
-	modifiers        []func(*sql.Selector)
+	ctx               *QueryContext
+	order             []venue.OrderOption
+	inters            []Interceptor
+	predicates        []predicate.Venue
+	withOrganization  *OrganizationQuery
+	withSessions      *SessionQuery
+	loadTotal         []func(context.Context, []*Venue) error
+	modifiers         []func(*sql.Selector)
+	withNamedSessions map[string]*SessionQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -80,6 +83,28 @@ func (_q *VenueQuery) QueryOrganization() *OrganizationQuery {
 			sqlgraph.From(venue.Table, venue.FieldID, selector),
 			sqlgraph.To(organization.Table, organization.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, true, venue.OrganizationTable, venue.OrganizationColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QuerySessions chains the current query on the "sessions" edge.
+func (_q *VenueQuery) QuerySessions() *SessionQuery {
+	query := (&SessionClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(venue.Table, venue.FieldID, selector),
+			sqlgraph.To(session.Table, session.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, venue.SessionsTable, venue.SessionsPrimaryKey...),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -280,6 +305,7 @@ func (_q *VenueQuery) Clone() *VenueQuery {
 		inters:           append([]Interceptor{}, _q.inters...),
 		predicates:       append([]predicate.Venue{}, _q.predicates...),
 		withOrganization: _q.withOrganization.Clone(),
+		withSessions:     _q.withSessions.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -295,6 +321,17 @@ func (_q *VenueQuery) WithOrganization(opts ...func(*OrganizationQuery)) *VenueQ
 		opt(query)
 	}
 	_q.withOrganization = query
+	return _q
+}
+
+// WithSessions tells the query-builder to eager-load the nodes that are connected to
+// the "sessions" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *VenueQuery) WithSessions(opts ...func(*SessionQuery)) *VenueQuery {
+	query := (&SessionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withSessions = query
 	return _q
 }
 
@@ -381,15 +418,12 @@ func (_q *VenueQuery) prepareQuery(ctx context.Context) error {
 func (_q *VenueQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Venue, error) {
 	var (
 		nodes       = []*Venue{}
-		withFKs     = _q.withFKs
 		_spec       = _q.querySpec()
-		loadedTypes = [1]bool{
+		loadedTypes = [2]bool{
 			_q.withOrganization != nil,
+			_q.withSessions != nil,
 		}
 	)
-	if withFKs {
-		_spec.Node.Columns = append(_spec.Node.Columns, venue.ForeignKeys...)
-	}
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Venue).scanValues(nil, columns)
 	}
@@ -414,6 +448,20 @@ func (_q *VenueQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Venue,
 	if query := _q.withOrganization; query != nil {
 		if err := _q.loadOrganization(ctx, query, nodes, nil,
 			func(n *Venue, e *Organization) { n.Edges.Organization = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withSessions; query != nil {
+		if err := _q.loadSessions(ctx, query, nodes,
+			func(n *Venue) { n.Edges.Sessions = []*Session{} },
+			func(n *Venue, e *Session) { n.Edges.Sessions = append(n.Edges.Sessions, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedSessions {
+		if err := _q.loadSessions(ctx, query, nodes,
+			func(n *Venue) { n.appendNamedSessions(name) },
+			func(n *Venue, e *Session) { n.appendNamedSessions(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -450,6 +498,67 @@ func (_q *VenueQuery) loadOrganization(ctx context.Context, query *OrganizationQ
 		}
 		for i := range nodes {
 			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
+func (_q *VenueQuery) loadSessions(ctx context.Context, query *SessionQuery, nodes []*Venue, init func(*Venue), assign func(*Venue, *Session)) error {
+	edgeIDs := make([]driver.Value, len(nodes))
+	byID := make(map[int]*Venue)
+	nids := make(map[int]map[*Venue]struct{})
+	for i, node := range nodes {
+		edgeIDs[i] = node.ID
+		byID[node.ID] = node
+		if init != nil {
+			init(node)
+		}
+	}
+	query.Where(func(s *sql.Selector) {
+		joinT := sql.Table(venue.SessionsTable)
+		s.Join(joinT).On(s.C(session.FieldID), joinT.C(venue.SessionsPrimaryKey[0]))
+		s.Where(sql.InValues(joinT.C(venue.SessionsPrimaryKey[1]), edgeIDs...))
+		columns := s.SelectedColumns()
+		s.Select(joinT.C(venue.SessionsPrimaryKey[1]))
+		s.AppendSelect(columns...)
+		s.SetDistinct(false)
+	})
+	if err := query.prepareQuery(ctx); err != nil {
+		return err
+	}
+	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
+		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
+			assign := spec.Assign
+			values := spec.ScanValues
+			spec.ScanValues = func(columns []string) ([]any, error) {
+				values, err := values(columns[1:])
+				if err != nil {
+					return nil, err
+				}
+				return append([]any{new(sql.NullInt64)}, values...), nil
+			}
+			spec.Assign = func(columns []string, values []any) error {
+				outValue := int(values[0].(*sql.NullInt64).Int64)
+				inValue := int(values[1].(*sql.NullInt64).Int64)
+				if nids[inValue] == nil {
+					nids[inValue] = map[*Venue]struct{}{byID[outValue]: {}}
+					return assign(columns[1:], values[1:])
+				}
+				nids[inValue][byID[outValue]] = struct{}{}
+				return nil
+			}
+		})
+	})
+	neighbors, err := withInterceptors[[]*Session](ctx, query, qr, query.inters)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected "sessions" node returned %v`, n.ID)
+		}
+		for kn := range nodes {
+			assign(kn, n)
 		}
 	}
 	return nil
@@ -575,6 +684,20 @@ func (_q *VenueQuery) ForShare(opts ...sql.LockOption) *VenueQuery {
 func (_q *VenueQuery) Modify(modifiers ...func(s *sql.Selector)) *VenueSelect {
 	_q.modifiers = append(_q.modifiers, modifiers...)
 	return _q.Select()
+}
+
+// WithNamedSessions tells the query-builder to eager-load the nodes that are connected to the "sessions"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *VenueQuery) WithNamedSessions(name string, opts ...func(*SessionQuery)) *VenueQuery {
+	query := (&SessionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedSessions == nil {
+		_q.withNamedSessions = make(map[string]*SessionQuery)
+	}
+	_q.withNamedSessions[name] = query
+	return _q
 }
 
 // VenueGroupBy is the group-by builder for Venue entities.

@@ -178,6 +178,11 @@ func (r *subscriptionResolver) TrainingStateChanged(ctx context.Context) (<-chan
 	return trainingStateChanged(ctx, r.Resolver)
 }
 
+// Draft is the resolver for the draft field.
+func (r *trainingResolver) Draft(ctx context.Context, obj *ent.Training) (*schematype.TrainingDoc, error) {
+	return trainingDraft(ctx, r.Resolver, obj)
+}
+
 // Editable is the resolver for the editable field.
 func (r *trainingResolver) Editable(ctx context.Context, obj *ent.Training) (bool, error) {
 	return trainingEditable(ctx, r.Resolver, obj)

@@ -2,80 +2,268 @@ package graph
 
 import (
 	"context"
+	"regexp"
+	"strings"
 	"time"
 
 	"entgo.io/contrib/entgql"
 
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/apperr"
+	"github.com/ofhub/ofhub/ent/historyentry"
+	"github.com/ofhub/ofhub/ent/organization"
+	"github.com/ofhub/ofhub/ent/predicate"
+	"github.com/ofhub/ofhub/ent/privacy"
 	"github.com/ofhub/ofhub/ent/schema/schematype"
+	"github.com/ofhub/ofhub/ent/session"
 	"github.com/ofhub/ofhub/ent/training"
+	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/graph/model"
+	"github.com/ofhub/ofhub/server/catalogue"
+	"github.com/ofhub/ofhub/server/store"
 )
 
-// Trainings, sessions and venues (R-CAT-3…R-CAT-24): thin wrappers over
-// catalogue.Offer.
+// Trainings and sessions (R-CAT-3…R-CAT-24, R-CAT-31, R-ORG-10): thin
+// wrappers over catalogue.Offer (server/catalogue/workflow*.go). Rule
+// errors come back one GraphQL error each (reportAll), with their field
+// path rooted at the input ("input.sessions[0].startsOn").
 
-var errNotYet = apperr.New(apperr.Internal, "internal")
+func trainingPayload(ctx context.Context, t *ent.Training, warns apperr.List, err error) (*model.TrainingPayload, error) {
+	if err != nil {
+		return nil, reportAll(ctx, err)
+	}
+	return &model.TrainingPayload{Training: t, Warnings: docWarnings(ctx, warns)}, nil
+}
+
+// docWarnings renders warnings in the viewer's language, their fields
+// rooted at "input." — the training document, also for the mutations that
+// take none (submit, duplicate) and check the stored one.
+func docWarnings(ctx context.Context, l apperr.List) []*model.Warning {
+	lang := viewer.LangFromContext(ctx)
+	out := make([]*model.Warning, 0, len(l))
+	for _, w := range l {
+		mw := &model.Warning{Code: w.Code, Rule: w.Rule, Message: w.Message(lang)}
+		if f := w.Field; f != "" {
+			if !strings.HasPrefix(f, "input.") && !strings.HasPrefix(f, "input[") {
+				f = "input." + f
+			}
+			mw.Field = &f
+		}
+		out = append(out, mw)
+	}
+	return out
+}
 
 func createTraining(ctx context.Context, r *Resolver, orgID int, in schematype.TrainingDoc) (*model.TrainingPayload, error) {
-	return nil, errNotYet
+	t, warns, err := r.Offer.Create(ctx, orgID, in)
+	return trainingPayload(ctx, t, warns, err)
 }
 
 func updateTraining(ctx context.Context, r *Resolver, id int, in schematype.TrainingDoc) (*model.TrainingPayload, error) {
-	return nil, errNotYet
+	t, warns, err := r.Offer.Update(ctx, id, in)
+	return trainingPayload(ctx, t, warns, err)
 }
 
 func submitTraining(ctx context.Context, r *Resolver, id int) (*model.TrainingPayload, error) {
-	return nil, errNotYet
+	t, warns, err := r.Offer.Submit(ctx, id)
+	return trainingPayload(ctx, t, warns, err)
 }
 
 func cancelTrainingSubmission(ctx context.Context, r *Resolver, id int) (*ent.Training, error) {
-	return nil, errNotYet
+	t, err := r.Offer.CancelSubmission(ctx, id)
+	return t, reportAll(ctx, err)
 }
 
-func dropTrainingRequest(ctx context.Context, r *Resolver, id int) (int, error) { return 0, errNotYet }
+func dropTrainingRequest(ctx context.Context, r *Resolver, id int) (int, error) {
+	if err := r.Offer.Drop(ctx, id); err != nil {
+		return 0, reportAll(ctx, err)
+	}
+	return id, nil
+}
 
 func validateTraining(ctx context.Context, r *Resolver, id int, comment, schemeState *string) (*ent.Training, error) {
-	return nil, errNotYet
+	t, err := r.Offer.ValidateRequest(ctx, id, deref(comment), deref(schemeState))
+	return t, reportAll(ctx, err)
 }
 
 func rejectTraining(ctx context.Context, r *Resolver, id int, comment string) (*ent.Training, error) {
-	return nil, errNotYet
+	t, err := r.Offer.Reject(ctx, id, comment)
+	return t, reportAll(ctx, err)
 }
 
 func archiveTraining(ctx context.Context, r *Resolver, id int, reason, comment string) (*ent.Training, error) {
-	return nil, errNotYet
+	t, err := r.Offer.Archive(ctx, id, reason, comment)
+	return t, reportAll(ctx, err)
 }
 
 func duplicateSession(ctx context.Context, r *Resolver, id int, startsOn, endsOn time.Time) (*model.TrainingPayload, error) {
-	return nil, errNotYet
+	t, warns, err := r.Offer.DuplicateSession(ctx, id, startsOn, endsOn)
+	return trainingPayload(ctx, t, warns, err)
 }
 
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// newestFirst is the default order of training lists.
+var newestFirst = []*ent.TrainingOrder{{Direction: entgql.OrderDirectionDesc, Field: ent.TrainingOrderFieldCreatedAt}}
+
+// organizationTrainings lists an organisation's trainings (R-ORG-10): as
+// responsible (default) or as trainer of one of their sessions; by default
+// the current and future ones — still with a live session ending today or
+// later, or with no session yet. Archived ones are left out.
 func organizationTrainings(ctx context.Context, r *Resolver, org *ent.Organization, role *model.TrainingRole, includeFinished *bool, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.TrainingConnection, error) {
-	return nil, errNotYet
+	q := store.Client(ctx, r.Client).Training.Query().Where(training.StateNEQ(training.StateARCHIVED))
+	if role != nil && *role == model.TrainingRoleTrainer {
+		q = q.Where(training.HasSessionsWith(session.ArchivedAtIsNil(), session.HasTrainersWith(organization.ID(org.ID))))
+	} else {
+		q = q.Where(training.OrganizationID(org.ID))
+	}
+	if includeFinished == nil || !*includeFinished {
+		today := r.Offer.Today()
+		q = q.Where(training.Or(
+			training.Not(training.HasSessionsWith(session.ArchivedAtIsNil())),
+			training.HasSessionsWith(session.ArchivedAtIsNil(), session.EndsOnGTE(today)),
+		))
+	}
+	return q.Paginate(ctx, after, first, before, last, ent.WithTrainingOrder(newestFirst))
 }
 
+// trainingsQuery is the catalogue (R-CAT-26, R-CAT-31): with orgID, the
+// trainings the organisation is responsible for (wherever they take place)
+// or trains in; search matches every word in the title or a training or
+// session reference. Archived trainings are left out unless states asks
+// for them (operators only see them anyway). Newest first by default.
 func trainingsQuery(ctx context.Context, r *Resolver, orgID *int, states []training.State, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TrainingOrder, where *ent.TrainingWhereInput) (*ent.TrainingConnection, error) {
-	return nil, errNotYet
+	q := store.Client(ctx, r.Client).Training.Query()
+	if orgID != nil {
+		q = q.Where(training.Or(
+			training.OrganizationID(*orgID),
+			training.HasSessionsWith(session.HasTrainersWith(organization.ID(*orgID))),
+		))
+	}
+	if len(states) > 0 {
+		q = q.Where(training.StateIn(states...))
+	} else {
+		q = q.Where(training.StateNEQ(training.StateARCHIVED))
+	}
+	if search != nil {
+		for _, w := range strings.Fields(*search) {
+			q = q.Where(training.Or(
+				training.TitleContainsFold(w),
+				training.ReferenceContainsFold(w),
+				training.HasSessionsWith(session.ReferenceContainsFold(w)),
+			))
+		}
+	}
+	if len(orderBy) == 0 {
+		orderBy = newestFirst
+	}
+	return q.Paginate(ctx, after, first, before, last, ent.WithTrainingOrder(orderBy), ent.WithTrainingFilter(where.Filter))
 }
 
+// partnerPrefix is the Carif-Oref prefix partners put before session
+// references (R-CAT-30: 04_150755S).
+var partnerPrefix = regexp.MustCompile(`^\d{1,3}_`)
+
+// trainingByReference finds a training by its reference or one of its
+// sessions' (R-CAT-26, R-CAT-30); nil when unknown or not visible.
 func trainingByReference(ctx context.Context, r *Resolver, ref string) (*ent.Training, error) {
-	return nil, errNotYet
+	ref = partnerPrefix.ReplaceAllString(strings.ToUpper(strings.TrimSpace(ref)), "")
+	if ref == "" {
+		return nil, nil
+	}
+	c := store.Client(ctx, r.Client)
+	t, err := c.Training.Query().Where(training.Or(
+		training.Reference(ref),
+		training.HasSessionsWith(session.Reference(ref)),
+	)).First(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	return t, err
 }
 
 func sessionFinished(ctx context.Context, r *Resolver, s *ent.Session) (bool, error) {
-	return false, errNotYet
-}
-
-func trainingStateChanged(ctx context.Context, r *Resolver) (<-chan *model.TrainingStateChange, error) {
-	return nil, errNotYet
+	return r.Offer.Finished(s), nil
 }
 
 func trainingEditable(ctx context.Context, r *Resolver, t *ent.Training) (bool, error) {
-	return false, errNotYet
+	return r.Offer.Editable(ctx, t), nil
 }
 
+// trainingDraft is the pending change request: the responsible
+// organisation's members and operators read it; for everyone else (the
+// public, trainer organisations, other tenants) there is none — what is
+// published is the rows (R-CAT-22).
+func trainingDraft(ctx context.Context, r *Resolver, t *ent.Training) (*schematype.TrainingDoc, error) {
+	if t.Draft == nil || t.ChangeState == training.ChangeStateNONE {
+		return nil, nil
+	}
+	v := viewer.FromContext(ctx)
+	if v == nil || !(v.Operator || v.System || (v.DeviceID == 0 && v.Member(t.OrganizationID))) {
+		return nil, nil
+	}
+	return t.Draft, nil
+}
+
+// trainingHistory is the history of a training and of its sessions, newest
+// first; the history policy shows it to the responsible organisation's
+// members and to operators.
 func trainingHistory(ctx context.Context, r *Resolver, t *ent.Training, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error) {
-	return historyOf(ctx, r.Client, t.ID, after, first, before, last)
+	c := store.Client(ctx, r.Client)
+	ids, err := c.Session.Query().Where(session.TrainingID(t.ID)).IDs(privacy.DecisionContext(ctx, privacy.Allow))
+	if err != nil {
+		return nil, err
+	}
+	p := []predicate.HistoryEntry{historyentry.And(historyentry.EntityType(ent.TypeTraining), historyentry.EntityID(t.ID))}
+	if len(ids) > 0 {
+		p = append(p, historyentry.And(historyentry.EntityType(ent.TypeSession), historyentry.EntityIDIn(ids...)))
+	}
+	return c.HistoryEntry.Query().Where(historyentry.Or(p...)).
+		Paginate(ctx, after, first, before, last, ent.WithHistoryEntryOrder(&ent.HistoryEntryOrder{
+			Direction: entgql.OrderDirectionDesc, Field: ent.HistoryEntryOrderFieldCreatedAt,
+		}))
+}
+
+// trainingStateChanged streams the state changes of the trainings the
+// viewer authored or whose organisation it manages (R-CAT-21); every
+// announcement is checked against the subscriber (catalogue.Notified), so
+// other tenants hear nothing.
+func trainingStateChanged(ctx context.Context, r *Resolver) (<-chan *model.TrainingStateChange, error) {
+	v := viewer.FromContext(ctx)
+	if v == nil || v.UserID == 0 {
+		return nil, unauthenticated()
+	}
+	in, cancel := r.Events.Subscribe(catalogue.TopicTrainingState)
+	out := make(chan *model.TrainingStateChange, 16)
+	go func() {
+		defer close(out)
+		defer cancel()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case e := <-in:
+				t, err := r.Offer.Notified(ctx, e.ID)
+				if err != nil || t == nil {
+					continue
+				}
+				ch := &model.TrainingStateChange{Training: t, State: t.State, ChangeState: t.ChangeState}
+				if t.OperatorComment != "" {
+					c := t.OperatorComment
+					ch.Comment = &c
+				}
+				select {
+				case out <- ch:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return out, nil
 }

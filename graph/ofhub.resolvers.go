@@ -68,13 +68,19 @@ func (r *mutationResolver) SetUserActive(ctx context.Context, id int, active boo
 
 // CreateOrganization is the resolver for the createOrganization field.
 func (r *mutationResolver) CreateOrganization(ctx context.Context, input ent.CreateOrganizationInput) (*ent.Organization, error) {
+	if err := organizationInputCodes(ctx, r.Resolver, nil, input.Facilities, input.OtherLabels); err != nil {
+		return nil, err
+	}
 	return store.Client(ctx, r.Client).Organization.Create().SetInput(input).Save(ctx)
 }
 
 // UpdateOrganization is the resolver for the updateOrganization field.
 func (r *mutationResolver) UpdateOrganization(ctx context.Context, id int, input ent.UpdateOrganizationInput) (*ent.Organization, error) {
-	if input.AppendKinds != nil || input.AppendContactPoints != nil {
-		return nil, unsupportedAppend("appendKinds/appendContactPoints")
+	if input.AppendKinds != nil || input.AppendContactPoints != nil || input.AppendFacilities != nil || input.AppendOtherLabels != nil {
+		return nil, unsupportedAppend("appendKinds/appendContactPoints/appendFacilities/appendOtherLabels")
+	}
+	if err := organizationInputCodes(ctx, r.Resolver, &id, input.Facilities, input.OtherLabels); err != nil {
+		return nil, err
 	}
 	return store.Client(ctx, r.Client).Organization.UpdateOneID(id).SetInput(input).Save(ctx)
 }
@@ -102,7 +108,7 @@ func (r *mutationResolver) RemoveMembership(ctx context.Context, id int) (int, e
 
 // History is the resolver for the history field.
 func (r *organizationResolver) History(ctx context.Context, obj *ent.Organization, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error) {
-	return historyOf(ctx, store.Client(ctx, r.Client), obj.ID, after, first, before, last)
+	return organizationHistory(ctx, store.Client(ctx, r.Client), obj.ID, after, first, before, last)
 }
 
 // Me is the resolver for the me field.

@@ -11,8 +11,12 @@ import (
 	"time"
 
 	"github.com/ofhub/ofhub/ent"
+	"github.com/ofhub/ofhub/ent/accreditation"
+	"github.com/ofhub/ofhub/ent/certification"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
+	"github.com/ofhub/ofhub/ent/organizationchangerequest"
+	"github.com/ofhub/ofhub/ent/organizationdocument"
 	"github.com/ofhub/ofhub/ent/user"
 	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/server/apptest"
@@ -531,6 +535,74 @@ func matrixRows() []matrixRow {
 			}
 			return "ok"
 		}},
+		// The organisation record (graph/organization_record_test.go tests
+		// the rules themselves). Last: their history events must not reach
+		// the history.subscribe row's subscribers (PostgreSQL delivers them
+		// asynchronously).
+		{id: "org.facilities", ok: orgManagers, run: func(t *testing.T, f *matrixFixture, a *actor) string {
+			before := f.sysOrg(t, f.org.ID).ContactRequests
+			want := "Demande de " + a.name
+			res := outcome(t, do(f.e, a.token, `mutation($id:ID!,$c:String!){updateOrganizationProfile(id:$id,
+				input:{contactRequests:$c,qualiopi:{trainingAction:true,skillsAssessment:false,vae:false,apprenticeship:true}}){contactRequests}}`,
+				map[string]any{"id": apptest.ID(f.org.ID), "c": want}), nil)
+			after := f.sysOrg(t, f.org.ID).ContactRequests
+			switch {
+			case res == "ok" && after != want:
+				return "noeffect"
+			case res != "ok" && after != before:
+				return res + " but changed"
+			}
+			return res
+		}},
+		{id: "org.accreditations", ok: branchPeople(), deny: "absent", run: func(t *testing.T, f *matrixFixture, a *actor) string {
+			f.accreditBranch(t)
+			var d struct {
+				Node *struct{ Accreditations []struct{ Siret string } }
+			}
+			r := do(f.e, a.token, `query($id:ID!){node(id:$id){...on Organization{accreditations{siret certification{code}}}}}`,
+				map[string]any{"id": apptest.ID(f.org.ID)})
+			if res := readOutcome(t, r, &d); res != "ok" {
+				return res
+			}
+			if d.Node == nil || len(d.Node.Accreditations) == 0 {
+				return "absent"
+			}
+			return "ok"
+		}},
+		{id: "org.changeRequest", ok: orgManagers, run: func(t *testing.T, f *matrixFixture, a *actor) string {
+			city := "Ville demandée par " + a.name
+			return f.changeRequest(t, a, map[string]any{"city": city, "message": "Déménagement"},
+				func(o *ent.Organization) bool { return o.City == city })
+		}},
+		{id: "org.registryRequest", ok: orgManagers, run: func(t *testing.T, f *matrixFixture, a *actor) string {
+			siret := apptest.SIRET(f.hq.Siren)
+			return f.changeRequest(t, a, map[string]any{"siret": siret, "message": "Notre SIRET a changé."},
+				func(o *ent.Organization) bool { return o.Siret == siret })
+		}},
+		{id: "org.documents", ok: orgManagers, run: func(t *testing.T, f *matrixFixture, a *actor) string {
+			name := "matrice-" + a.name + ".txt"
+			res := outcome(t, uploadDoc(t, f.e, a.token, f.org.ID, name, []byte("Document de "+a.name+"\n"), ""), nil)
+			q := func() *ent.OrganizationDocumentQuery {
+				return f.e.Client().OrganizationDocument.Query().Where(organizationdocument.Name(name))
+			}
+			exists := q().ExistX(f.e.Sys())
+			switch {
+			case res == "ok" && !exists:
+				return "noeffect"
+			case res != "ok" && exists:
+				return res + " but stored"
+			case res != "ok":
+				return res
+			}
+			id := q().OnlyIDX(f.e.Sys())
+			if res := outcome(t, do(f.e, a.token, `mutation($id:ID!){removeOrganizationDocument(id:$id)}`, map[string]any{"id": apptest.ID(id)}), nil); res != "ok" {
+				return "remove: " + res
+			}
+			if q().ExistX(f.e.Sys()) {
+				return "remove: noeffect"
+			}
+			return "ok"
+		}},
 	}
 }
 
@@ -606,6 +678,65 @@ func (f *matrixFixture) subscribeAll(t *testing.T) map[string]string {
 	}
 	wg.Wait()
 	return got
+}
+
+// changeRequest submits a change request of the branch as a; a MANAGER
+// then takes it back, an operator applies it (applied says whether the
+// record shows it). Pending requests are removed afterwards.
+func (f *matrixFixture) changeRequest(t *testing.T, a *actor, input map[string]any, applied func(*ent.Organization) bool) string {
+	pending := f.e.Client().OrganizationChangeRequest.Query().Where(organizationchangerequest.OrganizationID(f.org.ID),
+		organizationchangerequest.StateEQ(organizationchangerequest.StatePENDING))
+	defer f.e.Client().OrganizationChangeRequest.Delete().Where(organizationchangerequest.OrganizationID(f.org.ID),
+		organizationchangerequest.StateEQ(organizationchangerequest.StatePENDING)).ExecX(f.e.Sys())
+	var d struct{ RequestOrganizationChange struct{ ID string } }
+	res := outcome(t, do(f.e, a.token, `mutation($o:ID!,$in:OrganizationChangeInput!){requestOrganizationChange(organizationId:$o,input:$in){id}}`,
+		map[string]any{"o": apptest.ID(f.org.ID), "in": input}), &d)
+	recorded := pending.Clone().ExistX(f.e.Sys())
+	switch {
+	case res == "ok" && !recorded:
+		return "noeffect"
+	case res != "ok" && recorded:
+		return res + " but recorded"
+	case res != "ok":
+		return res
+	}
+	vars := map[string]any{"id": d.RequestOrganizationChange.ID}
+	if a.name == operator {
+		if res := outcome(t, do(f.e, a.token, `mutation($id:ID!){applyOrganizationChange(id:$id){state}}`, vars), nil); res != "ok" {
+			return "apply: " + res
+		}
+		if !applied(f.sysOrg(t, f.org.ID)) {
+			return "apply: noeffect"
+		}
+		return "ok"
+	}
+	if res := outcome(t, do(f.e, a.token, `mutation($id:ID!){cancelOrganizationChange(id:$id){state}}`, vars), nil); res != "ok" {
+		return "cancel: " + res
+	}
+	if pending.Clone().ExistX(f.e.Sys()) {
+		return "cancel: noeffect"
+	}
+	return "ok"
+}
+
+// accreditBranch records, as the France compétences import would, that the
+// branch's SIRET may train for a certification (matched by SIRET only).
+func (f *matrixFixture) accreditBranch(t *testing.T) {
+	ctx, c := f.e.Sys(), f.e.Client()
+	cert, err := c.Certification.Query().Where(certification.Code("RNCP99999")).Only(ctx)
+	if ent.IsNotFound(err) {
+		cert, err = c.Certification.Create().SetCode("RNCP99999").SetRncpCode("99999").SetTitle("Titre de la matrice").Save(ctx)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	siret := f.sysOrg(t, f.org.ID).Siret
+	if c.Accreditation.Query().Where(accreditation.CertificationID(cert.ID), accreditation.Siret(siret)).ExistX(ctx) {
+		return
+	}
+	if err := c.Accreditation.Create().SetCertification(cert).SetSiret(siret).SetMayTrain(true).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func (f *matrixFixture) sysUser(t *testing.T, id int) *ent.User {

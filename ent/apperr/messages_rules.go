@@ -1,9 +1,250 @@
 package apperr
 
+// Messages of the training offer's rules (R-CAT-3…R-CAT-20) and of venues.
+// Keys start with "cat_" so that other areas cannot collide with them.
 func init() {
 	register(map[string]string{
-		// French messages (rules)
+		// Lists named in cat_unknown_code / cat_inactive_code.
+		"cat_list_level":           "des niveaux",
+		"cat_list_funder":          "des financeurs",
+		"cat_list_measure":         "des mesures (dispositifs)",
+		"cat_list_audience":        "des publics",
+		"cat_list_teaching_mode":   "des modalités d'enseignement",
+		"cat_list_course_type":     "des types de parcours",
+		"cat_list_rhythm":          "des rythmes",
+		"cat_list_equipment":       "des équipements",
+		"cat_list_scheme_state":    "des états du dispositif",
+		"cat_list_type_cycle":      "des types de cycle",
+		"cat_list_type_alternance": "des types d'alternance",
+		"cat_list_rhythm_unit":     "des unités de rythme",
+		"cat_list_recruitment":     "des modalités de recrutement",
+		"cat_unknown_code":         "Le code « %s » n'existe pas dans la liste %s.",
+		"cat_inactive_code":        "Le code « %s » de la liste %s n'est plus en usage : choisissez-en un autre.",
+		"cat_text_too_long":        "Ce texte compte %d caractères : %d au plus.",
+		"cat_not_negative":         "Cette valeur ne peut pas être négative.",
+
+		// R-CAT-3
+		"cat_org_not_found":      "L'organisme responsable est introuvable.",
+		"cat_responsible_no_nda": "« %s » n'a pas de numéro de déclaration d'activité : sélectionnez l'espace structure de l'organisme qui le porte, seul organisme responsable possible.",
+		"cat_responsible_branch": "« %s » est un établissement secondaire : l'organisme responsable est le siège, porteur du numéro de déclaration d'activité.",
+		// R-CAT-4
+		"cat_certification_required":       "Une formation certifiante mène à au moins une certification : choisissez-la.",
+		"cat_certification_not_certifying": "Une formation non certifiante n'a pas de certification : indiquez qu'elle est certifiante ou retirez les certifications.",
+		"cat_certification_unknown":        "La certification « %s » n'existe pas au RNCP ni au Répertoire spécifique.",
+		"cat_certification_duplicate":      "La certification « %s » est déjà dans la liste.",
+		"cat_certification_inactive":       "La certification « %s » n'est plus active : choisissez une certification publiée.",
+		"cat_certification_replaced":       "La certification « %s » n'est plus active : elle est remplacée par « %s ».",
+		"cat_not_accredited":               "Ni le SIRET de l'OF responsable ni ceux des OF formateurs ne figurent dans la liste des organismes habilités à former à la certification « %s » fournie par France compétences. Contactez le certificateur ; vous pouvez poursuivre et soumettre votre saisie.",
+		// R-CAT-5
+		"cat_title_required":       "L'intitulé de la formation est obligatoire.",
+		"cat_title_uppercase":      "L'intitulé ne doit pas être écrit en majuscules : écrivez-le en minuscules accentuées (ex. « Bac pro métiers de l'électricité »).",
+		"cat_title_apprenticeship": "L'intitulé d'une formation en apprentissage doit contenir « (en apprentissage) ».",
+		"cat_title_years":          "L'intitulé d'une formation en apprentissage doit indiquer la ou les années accessibles (ex. « 1ère et 2ème année »).",
+		"cat_objective_required":   "L'objectif de la formation est obligatoire.",
+		// R-CAT-6
+		"cat_cycle_years_required": "La durée de cycle (en années) est obligatoire pour une formation en apprentissage.",
+		"cat_cycle_years_range":    "La durée de cycle doit être comprise entre 1 et 5 ans (%d indiqué).",
+		// R-CAT-7
+		"cat_one_certification": "Une formation en apprentissage, Parcoursup ou Affelnet mène à exactement une certification (%d indiquée(s)).",
+		"cat_work_study_rncp":   "Une session en contrat de professionnalisation exige une certification RNCP active parmi celles de la formation.",
+		"cat_work_study_rhythm": "Une session en contrat de professionnalisation a le rythme « En alternance » (code 3).",
+		// R-CAT-8
+		"cat_rncp_changed": "La formation a été publiée : ses certifications RNCP ne peuvent plus changer (%s → %s). Créez une nouvelle formation pour la nouvelle certification.",
+		// R-CAT-9
+		"cat_start_required":   "La date de début est obligatoire.",
+		"cat_end_required":     "La date de fin est obligatoire.",
+		"cat_end_before_start": "La date de fin (%s) doit être égale ou postérieure à la date de début (%s).",
+		"cat_short_session":    "Session courte (%d h) : une session de 35 heures ou moins se saisit en une session unique annuelle, du 01/01 au 31/12, avec « entrée-sortie permanente ».",
+		// R-CAT-10
+		"cat_start_after_registration_end": "La session doit commencer avant la fin d'enregistrement de la certification « %s » (%s).",
+		// R-CAT-11
+		"cat_trainer_unknown":   "L'organisme formateur n° %d est introuvable.",
+		"cat_trainer_duplicate": "L'organisme formateur n° %d est déjà dans la liste.",
+		// R-CAT-12 / R-CAT-18
+		"cat_venue_required":              "Indiquez au moins un lieu de formation (il n'est facultatif que pour une formation entièrement à distance).",
+		"cat_venue_unknown":               "Le lieu n° %d est introuvable.",
+		"cat_venue_duplicate":             "Le lieu n° %d est déjà dans la liste.",
+		"cat_venue_not_of_trainer":        "Le lieu « %s » n'appartient ni à un organisme formateur de la session ni à l'organisme responsable.",
+		"cat_registration_venue_required": "Le lieu d'inscription est obligatoire.",
+		// R-CAT-13
+		"cat_funding_required":        "Indiquez au moins un financement.",
+		"cat_funder_required":         "Le financeur est obligatoire.",
+		"cat_measure_required":        "La mesure (dispositif) est obligatoire.",
+		"cat_measure_not_of_funder":   "La mesure « %s » ne dépend pas du financeur « %s ».",
+		"cat_audience_not_of_measure": "Le public « %s » ne fait pas partie des publics de la mesure « %s ».",
+		"cat_recruitment_state":       "L'état du recrutement doit être 1 (places disponibles) ou 2 (fermé) ; « %s » n'est pas accepté.",
+		"cat_seats_min":               "Le nombre de places doit être au moins 1 (laissez vide si inconnu).",
+		"cat_scheme_state_operator":   "L'état du dispositif est renseigné par le Carif-Oref lors de la validation.",
+		// R-CAT-14
+		"cat_cycle_required":       "Une session en apprentissage a au moins un cycle de l'alternance.",
+		"cat_cycle_no_duration":    "Renseignez d'abord la durée de cycle de la formation : elle borne les années des cycles.",
+		"cat_cycle_year_range":     "L'année du cycle doit être comprise entre 1 et %d (durée de cycle).",
+		"cat_cycle_year_duplicate": "L'année %d a déjà un cycle dans cette session.",
+		"cat_cycle_capacity":       "La capacité cumulée (%d) doit être supérieure ou égale à la capacité simultanée (%d).",
+		// R-CAT-15
+		"cat_block_cert_not_of_training": "La certification « %s » n'est pas une certification de la formation.",
+		"cat_block_cert_duplicate":       "Les blocs de la certification « %s » sont déjà indiqués.",
+		"cat_block_validation":           "Type de validation « %s » inconnu : partielle (PARTIAL), totale (TOTAL) ou mixte (MIXED).",
+		"cat_block_apprenticeship_total": "Pour l'apprentissage, la validation des blocs de compétences est obligatoirement totale.",
+		"cat_block_none":                 "La certification « %s » n'est pas décrite en blocs de compétences.",
+		"cat_block_required":             "Une validation partielle indique au moins un bloc de compétences.",
+		"cat_block_unknown":              "« %s » n'est pas un bloc de compétences de la certification « %s ».",
+		"cat_block_duplicate":            "Le bloc « %s » est déjà dans la liste.",
+		// R-CAT-16
+		"cat_hours_zero":           "Laissez ce champ vide s'il n'y a aucune heure : %d n'est pas accepté.",
+		"cat_hours_total_required": "La durée totale est obligatoire et supérieure à zéro : indiquez les heures en centre et / ou en entreprise.",
+		"cat_hours_weekly_max":     "La durée hebdomadaire ne peut pas dépasser 168 heures (%d indiquées).",
+		// R-CAT-19
+		"cat_slot_kind":             "Modalité de recrutement « %s » inconnue : ICO, RDVI ou ISC.",
+		"cat_slot_open":             "Le recrutement de cette modalité doit être ouvert.",
+		"cat_slot_seats":            "Le nombre de places doit être compris entre 1 et %d (%d indiqué).",
+		"cat_slot_isc_start":        "La période de candidature doit commencer avant la fin de la session (%s).",
+		"cat_slot_isc_overlap":      "Cette période de candidature chevauche celle de la modalité n° %d de la session : les périodes ISC ne se chevauchent pas.",
+		"cat_slot_one_day":          "Une ICO ou un RDVI dure un jour : la date de fin doit être celle du début (%s).",
+		"cat_slot_past":             "La date (%s) doit être aujourd'hui ou plus tard : anticipez votre saisie.",
+		"cat_slot_after_session":    "La date (%s) ne doit pas dépasser la fin de la session (%s).",
+		"cat_time_required":         "L'heure est obligatoire (HH:MM).",
+		"cat_time_format":           "L'heure « %s » n'est pas au format HH:MM.",
+		"cat_slot_start_time_min":   "L'heure de début doit être au plus tôt 07:00.",
+		"cat_slot_end_time_max":     "L'heure de fin doit être au plus tard 20:00.",
+		"cat_slot_end_time_order":   "L'heure de fin doit être après l'heure de début.",
+		"cat_slot_address_required": "L'adresse est obligatoire, sauf si la rencontre a lieu à distance.",
+		"cat_slot_number_duplicate": "Le numéro « %s » est déjà celui d'une autre modalité de recrutement.",
+		"cat_address_line1":         "La première ligne de l'adresse est obligatoire.",
+		"cat_address_city":          "La ville est obligatoire.",
+		"cat_address_postcode":      "Le code postal « %s » doit être alphanumérique et différent de 00000.",
+		"cat_address_insee":         "Le code INSEE « %s » doit être alphanumérique et différent de 00000.",
+		"cat_not_positionable":      "Aucune ICO, RDVI ni ISC : la session ne sera pas positionnable en ligne (France Travail).",
+		// R-CAT-20
+		"cat_session_unknown":      "La session n° %d n'est pas une session de cette formation.",
+		"cat_session_duplicate_id": "La session n° %d apparaît deux fois.",
+		"cat_session_finished":     "La session %s est terminée : elle ne peut plus être modifiée, seulement dupliquée avec de nouvelles dates.",
+		// Submission
+		"cat_session_required": "Ajoutez au moins une session avant de soumettre la formation.",
+
+		// Venues (R-CAT-12)
+		"cat_venue_forbidden":      "Seuls les gestionnaires (MANAGER) de la structure et le Carif-Oref peuvent créer ses lieux.",
+		"cat_venue_org_not_found":  "La structure n° %d est introuvable.",
+		"cat_venue_near_duplicate": "Doublon possible : la structure a déjà le lieu « %s » (%s, %s %s). Vérifiez avant d'en créer un nouveau.",
 	}, map[string]string{
-		// English messages (rules)
+		"cat_list_level":           "level",
+		"cat_list_funder":          "funder",
+		"cat_list_measure":         "measure",
+		"cat_list_audience":        "audience",
+		"cat_list_teaching_mode":   "teaching mode",
+		"cat_list_course_type":     "course type",
+		"cat_list_rhythm":          "rhythm",
+		"cat_list_equipment":       "equipment",
+		"cat_list_scheme_state":    "scheme state",
+		"cat_list_type_cycle":      "cycle type",
+		"cat_list_type_alternance": "alternance type",
+		"cat_list_rhythm_unit":     "rhythm unit",
+		"cat_list_recruitment":     "recruitment modality",
+		"cat_unknown_code":         "Code %q is not in the %s list.",
+		"cat_inactive_code":        "Code %q of the %s list is no longer in use: choose another one.",
+		"cat_text_too_long":        "This text has %d characters: %d at most.",
+		"cat_not_negative":         "This value cannot be negative.",
+
+		"cat_org_not_found":      "The responsible organisation does not exist.",
+		"cat_responsible_no_nda": "%q holds no activity declaration number: select the organisation space of the one that holds it, the only possible responsible organisation.",
+		"cat_responsible_branch": "%q is a branch: the responsible organisation is the head office, which holds the activity declaration number.",
+
+		"cat_certification_required":       "A certifying training leads to at least one certification: choose it.",
+		"cat_certification_not_certifying": "A non-certifying training has no certification: mark it certifying or remove the certifications.",
+		"cat_certification_unknown":        "Certification %q is in neither the RNCP nor the Répertoire spécifique.",
+		"cat_certification_duplicate":      "Certification %q is already in the list.",
+		"cat_certification_inactive":       "Certification %q is no longer active: choose a published certification.",
+		"cat_certification_replaced":       "Certification %q is no longer active: it is replaced by %q.",
+		"cat_not_accredited":               "Neither the responsible organisation's SIRET nor any trainer organisation's is in France compétences' list of organisations accredited to train for certification %q. Contact the certifier; you may go on and submit.",
+
+		"cat_title_required":       "The training's title is required.",
+		"cat_title_uppercase":      "The title must not be written in capitals: write it in lower case with accents (e.g. « Bac pro métiers de l'électricité »).",
+		"cat_title_apprenticeship": "The title of an apprenticeship training must contain « (en apprentissage) ».",
+		"cat_title_years":          "The title of an apprenticeship training must say which year(s) are open (e.g. « 1ère et 2ème année »).",
+		"cat_objective_required":   "The training's objective is required.",
+
+		"cat_cycle_years_required": "The cycle duration (in years) is required for an apprenticeship training.",
+		"cat_cycle_years_range":    "The cycle duration must be between 1 and 5 years (%d given).",
+
+		"cat_one_certification": "An apprenticeship, Parcoursup or Affelnet training leads to exactly one certification (%d given).",
+		"cat_work_study_rncp":   "A work-study contract session needs an active RNCP certification among the training's.",
+		"cat_work_study_rhythm": "A work-study contract session has the rhythm « En alternance » (code 3).",
+
+		"cat_rncp_changed": "The training was published: its RNCP certifications can no longer change (%s → %s). Create a new training for the new certification.",
+
+		"cat_start_required":   "The start date is required.",
+		"cat_end_required":     "The end date is required.",
+		"cat_end_before_start": "The end date (%s) must be on or after the start date (%s).",
+		"cat_short_session":    "Short session (%d h): sessions of 35 hours or less are entered as one yearly session, 01/01 to 31/12, with « permanent entry ».",
+
+		"cat_start_after_registration_end": "The session must start before the registration end date of certification %q (%s).",
+
+		"cat_trainer_unknown":   "Trainer organisation no. %d does not exist.",
+		"cat_trainer_duplicate": "Trainer organisation no. %d is already in the list.",
+
+		"cat_venue_required":              "Give at least one venue (only an entirely remote training may have none).",
+		"cat_venue_unknown":               "Venue no. %d does not exist.",
+		"cat_venue_duplicate":             "Venue no. %d is already in the list.",
+		"cat_venue_not_of_trainer":        "Venue %q belongs neither to a trainer organisation of the session nor to the responsible organisation.",
+		"cat_registration_venue_required": "The registration place is required.",
+
+		"cat_funding_required":        "Give at least one funding.",
+		"cat_funder_required":         "The funder is required.",
+		"cat_measure_required":        "The measure (scheme) is required.",
+		"cat_measure_not_of_funder":   "Measure %q does not depend on funder %q.",
+		"cat_audience_not_of_measure": "Audience %q is not one of measure %q's audiences.",
+		"cat_recruitment_state":       "The recruitment state must be 1 (open) or 2 (closed); %q is not accepted.",
+		"cat_seats_min":               "The number of seats must be at least 1 (leave it empty when unknown).",
+		"cat_scheme_state_operator":   "The scheme state is set by the Carif-Oref at validation.",
+
+		"cat_cycle_required":       "An apprenticeship session has at least one cycle.",
+		"cat_cycle_no_duration":    "Give the training's cycle duration first: it bounds the cycles' years.",
+		"cat_cycle_year_range":     "The cycle's year must be between 1 and %d (the cycle duration).",
+		"cat_cycle_year_duplicate": "Year %d already has a cycle in this session.",
+		"cat_cycle_capacity":       "The cumulative capacity (%d) must be at least the simultaneous capacity (%d).",
+
+		"cat_block_cert_not_of_training": "Certification %q is not one of the training's certifications.",
+		"cat_block_cert_duplicate":       "The blocks of certification %q are already given.",
+		"cat_block_validation":           "Unknown validation type %q: PARTIAL, TOTAL or MIXED.",
+		"cat_block_apprenticeship_total": "For apprenticeship, skill blocks are validated in total.",
+		"cat_block_none":                 "Certification %q is not described in skill blocks.",
+		"cat_block_required":             "A partial validation names at least one skill block.",
+		"cat_block_unknown":              "%q is not a skill block of certification %q.",
+		"cat_block_duplicate":            "Block %q is already in the list.",
+
+		"cat_hours_zero":           "Leave this field empty when there are no hours: %d is not accepted.",
+		"cat_hours_total_required": "The total duration is required and above zero: give the hours in centre and / or in company.",
+		"cat_hours_weekly_max":     "The weekly duration cannot exceed 168 hours (%d given).",
+
+		"cat_slot_kind":             "Unknown recruitment modality %q: ICO, RDVI or ISC.",
+		"cat_slot_open":             "Recruitment of this modality must be open.",
+		"cat_slot_seats":            "The number of seats must be between 1 and %d (%d given).",
+		"cat_slot_isc_start":        "The application period must start before the session ends (%s).",
+		"cat_slot_isc_overlap":      "This application period overlaps that of the session's modality no. %d: ISC periods do not overlap.",
+		"cat_slot_one_day":          "An ICO or RDVI lasts one day: the end date must be the start date (%s).",
+		"cat_slot_past":             "The date (%s) must be today or later: enter it in advance.",
+		"cat_slot_after_session":    "The date (%s) must not be after the session's end (%s).",
+		"cat_time_required":         "The time is required (HH:MM).",
+		"cat_time_format":           "Time %q is not in the HH:MM format.",
+		"cat_slot_start_time_min":   "The start time must be 07:00 at the earliest.",
+		"cat_slot_end_time_max":     "The end time must be 20:00 at the latest.",
+		"cat_slot_end_time_order":   "The end time must be after the start time.",
+		"cat_slot_address_required": "The address is required unless the meeting is remote.",
+		"cat_slot_number_duplicate": "Number %q already belongs to another recruitment modality.",
+		"cat_address_line1":         "The address's first line is required.",
+		"cat_address_city":          "The city is required.",
+		"cat_address_postcode":      "Postcode %q must be alphanumeric and not 00000.",
+		"cat_address_insee":         "INSEE code %q must be alphanumeric and not 00000.",
+		"cat_not_positionable":      "No ICO, RDVI or ISC: candidates cannot be positioned on the session online (France Travail).",
+
+		"cat_session_unknown":      "Session no. %d is not a session of this training.",
+		"cat_session_duplicate_id": "Session no. %d appears twice.",
+		"cat_session_finished":     "Session %s has ended: it can no longer be changed, only duplicated with new dates.",
+
+		"cat_session_required": "Add at least one session before submitting the training.",
+
+		"cat_venue_forbidden":      "Only the organisation's managers (MANAGER) and the Carif-Oref may create its venues.",
+		"cat_venue_org_not_found":  "Organisation no. %d does not exist.",
+		"cat_venue_near_duplicate": "Possible duplicate: the organisation already has venue %q (%s, %s %s). Check before creating a new one.",
 	})
 }

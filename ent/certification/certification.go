@@ -74,6 +74,8 @@ const (
 	EdgeSkillBlocks = "skill_blocks"
 	// EdgeAccreditations holds the string denoting the accreditations edge name in mutations.
 	EdgeAccreditations = "accreditations"
+	// EdgeTrainings holds the string denoting the trainings edge name in mutations.
+	EdgeTrainings = "trainings"
 	// Table holds the table name of the certification in the database.
 	Table = "certifications"
 	// ReplacedByTable is the table that holds the replaced_by relation/edge.
@@ -98,6 +100,11 @@ const (
 	AccreditationsInverseTable = "accreditations"
 	// AccreditationsColumn is the table column denoting the accreditations relation/edge.
 	AccreditationsColumn = "certification_id"
+	// TrainingsTable is the table that holds the trainings relation/edge. The primary key declared below.
+	TrainingsTable = "training_certifications"
+	// TrainingsInverseTable is the table name for the Training entity.
+	// It exists in this package in order to avoid circular dependency with the "training" package.
+	TrainingsInverseTable = "trainings"
 )
 
 // Columns holds all SQL columns for certification fields.
@@ -129,21 +136,16 @@ var Columns = []string{
 	FieldContent,
 }
 
-// ForeignKeys holds the SQL foreign-keys that are owned by the "certifications"
-// table and are not defined as standalone fields in the schema.
-var ForeignKeys = []string{
-	"training_certifications",
-}
+var (
+	// TrainingsPrimaryKey and TrainingsColumn2 are the table columns denoting the
+	// primary key for the trainings relation (M2M).
+	TrainingsPrimaryKey = []string{"training_id", "certification_id"}
+)
 
 // ValidColumn reports if the column name is valid (part of the table columns).
 func ValidColumn(column string) bool {
 	for i := range Columns {
 		if column == Columns[i] {
-			return true
-		}
-	}
-	for i := range ForeignKeys {
-		if column == ForeignKeys[i] {
 			return true
 		}
 	}
@@ -372,6 +374,20 @@ func ByAccreditations(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newAccreditationsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByTrainingsCount orders the results by trainings count.
+func ByTrainingsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newTrainingsStep(), opts...)
+	}
+}
+
+// ByTrainings orders the results by trainings terms.
+func ByTrainings(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newTrainingsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newReplacedByStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -398,6 +414,13 @@ func newAccreditationsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(AccreditationsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, AccreditationsTable, AccreditationsColumn),
+	)
+}
+func newTrainingsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(TrainingsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2M, true, TrainingsTable, TrainingsPrimaryKey...),
 	)
 }
 

@@ -1402,6 +1402,29 @@ func HasAccreditationsWith(preds ...predicate.Accreditation) predicate.Certifica
 	})
 }
 
+// HasTrainings applies the HasEdge predicate on the "trainings" edge.
+func HasTrainings() predicate.Certification {
+	return predicate.Certification(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, TrainingsTable, TrainingsPrimaryKey...),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasTrainingsWith applies the HasEdge predicate on the "trainings" edge with a given conditions (other predicates).
+func HasTrainingsWith(preds ...predicate.Training) predicate.Certification {
+	return predicate.Certification(func(s *sql.Selector) {
+		step := newTrainingsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Certification) predicate.Certification {
 	return predicate.Certification(sql.AndPredicates(predicates...))

@@ -198,6 +198,8 @@ func diff(ctx context.Context, m mutation, withOld bool) []schematype.FieldChang
 // sensitiveFields are recorded as changed without their values.
 var sensitiveFields = map[string][]string{
 	ent.TypeUser: {"password_hash"},
+	// The file itself (up to OFHUB_MAX_DOCUMENT_BYTES) is no history.
+	ent.TypeOrganizationDocument: {"data"},
 }
 
 func show(v any) string {

@@ -150,7 +150,6 @@ var (
 		{Name: "objective", Type: field.TypeString, Nullable: true, Size: 3000},
 		{Name: "content", Type: field.TypeString, Nullable: true, Size: 3000},
 		{Name: "replaced_by_id", Type: field.TypeInt, Nullable: true},
-		{Name: "training_certifications", Type: field.TypeInt, Nullable: true},
 	}
 	// CertificationsTable holds the schema information for the "certifications" table.
 	CertificationsTable = &schema.Table{
@@ -162,12 +161,6 @@ var (
 				Symbol:     "certifications_certifications_replaces",
 				Columns:    []*schema.Column{CertificationsColumns[24]},
 				RefColumns: []*schema.Column{CertificationsColumns[0]},
-				OnDelete:   schema.SetNull,
-			},
-			{
-				Symbol:     "certifications_trainings_certifications",
-				Columns:    []*schema.Column{CertificationsColumns[25]},
-				RefColumns: []*schema.Column{TrainingsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 		},
@@ -346,7 +339,6 @@ var (
 		{Name: "other_labels", Type: field.TypeJSON, Nullable: true},
 		{Name: "contact_requests", Type: field.TypeString, Nullable: true, Size: 3000},
 		{Name: "parent_id", Type: field.TypeInt, Nullable: true},
-		{Name: "session_trainers", Type: field.TypeInt, Nullable: true},
 	}
 	// OrganizationsTable holds the schema information for the "organizations" table.
 	OrganizationsTable = &schema.Table{
@@ -358,12 +350,6 @@ var (
 				Symbol:     "organizations_organizations_branches",
 				Columns:    []*schema.Column{OrganizationsColumns[23]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
-				OnDelete:   schema.SetNull,
-			},
-			{
-				Symbol:     "organizations_sessions_trainers",
-				Columns:    []*schema.Column{OrganizationsColumns[24]},
-				RefColumns: []*schema.Column{SessionsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 		},
@@ -989,7 +975,6 @@ var (
 		{Name: "longitude", Type: field.TypeFloat64},
 		{Name: "phone", Type: field.TypeString, Nullable: true, Size: 30},
 		{Name: "organization_id", Type: field.TypeInt},
-		{Name: "session_venues", Type: field.TypeInt, Nullable: true},
 	}
 	// VenuesTable holds the schema information for the "venues" table.
 	VenuesTable = &schema.Table{
@@ -1002,12 +987,6 @@ var (
 				Columns:    []*schema.Column{VenuesColumns[14]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.Cascade,
-			},
-			{
-				Symbol:     "venues_sessions_venues",
-				Columns:    []*schema.Column{VenuesColumns[15]},
-				RefColumns: []*schema.Column{SessionsColumns[0]},
-				OnDelete:   schema.SetNull,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -1048,6 +1027,81 @@ var (
 			},
 		},
 	}
+	// SessionTrainersColumns holds the columns for the "session_trainers" table.
+	SessionTrainersColumns = []*schema.Column{
+		{Name: "session_id", Type: field.TypeInt},
+		{Name: "organization_id", Type: field.TypeInt},
+	}
+	// SessionTrainersTable holds the schema information for the "session_trainers" table.
+	SessionTrainersTable = &schema.Table{
+		Name:       "session_trainers",
+		Columns:    SessionTrainersColumns,
+		PrimaryKey: []*schema.Column{SessionTrainersColumns[0], SessionTrainersColumns[1]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "session_trainers_session_id",
+				Columns:    []*schema.Column{SessionTrainersColumns[0]},
+				RefColumns: []*schema.Column{SessionsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "session_trainers_organization_id",
+				Columns:    []*schema.Column{SessionTrainersColumns[1]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+	}
+	// SessionVenuesColumns holds the columns for the "session_venues" table.
+	SessionVenuesColumns = []*schema.Column{
+		{Name: "session_id", Type: field.TypeInt},
+		{Name: "venue_id", Type: field.TypeInt},
+	}
+	// SessionVenuesTable holds the schema information for the "session_venues" table.
+	SessionVenuesTable = &schema.Table{
+		Name:       "session_venues",
+		Columns:    SessionVenuesColumns,
+		PrimaryKey: []*schema.Column{SessionVenuesColumns[0], SessionVenuesColumns[1]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "session_venues_session_id",
+				Columns:    []*schema.Column{SessionVenuesColumns[0]},
+				RefColumns: []*schema.Column{SessionsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "session_venues_venue_id",
+				Columns:    []*schema.Column{SessionVenuesColumns[1]},
+				RefColumns: []*schema.Column{VenuesColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+	}
+	// TrainingCertificationsColumns holds the columns for the "training_certifications" table.
+	TrainingCertificationsColumns = []*schema.Column{
+		{Name: "training_id", Type: field.TypeInt},
+		{Name: "certification_id", Type: field.TypeInt},
+	}
+	// TrainingCertificationsTable holds the schema information for the "training_certifications" table.
+	TrainingCertificationsTable = &schema.Table{
+		Name:       "training_certifications",
+		Columns:    TrainingCertificationsColumns,
+		PrimaryKey: []*schema.Column{TrainingCertificationsColumns[0], TrainingCertificationsColumns[1]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "training_certifications_training_id",
+				Columns:    []*schema.Column{TrainingCertificationsColumns[0]},
+				RefColumns: []*schema.Column{TrainingsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "training_certifications_certification_id",
+				Columns:    []*schema.Column{TrainingCertificationsColumns[1]},
+				RefColumns: []*schema.Column{CertificationsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		AccreditationsTable,
@@ -1076,6 +1130,9 @@ var (
 		UsersTable,
 		VenuesTable,
 		RegistrationSlotsTable,
+		SessionTrainersTable,
+		SessionVenuesTable,
+		TrainingCertificationsTable,
 	}
 )
 
@@ -1094,7 +1151,6 @@ func init() {
 		IncrementStart: func(i int) *int { return &i }(0),
 	}
 	CertificationsTable.ForeignKeys[0].RefTable = CertificationsTable
-	CertificationsTable.ForeignKeys[1].RefTable = TrainingsTable
 	CertificationsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(73014444032),
 	}
@@ -1114,7 +1170,6 @@ func init() {
 		IncrementStart: func(i int) *int { return &i }(12884901888),
 	}
 	OrganizationsTable.ForeignKeys[0].RefTable = OrganizationsTable
-	OrganizationsTable.ForeignKeys[1].RefTable = SessionsTable
 	OrganizationsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(17179869184),
 	}
@@ -1184,10 +1239,15 @@ func init() {
 		IncrementStart: func(i int) *int { return &i }(30064771072),
 	}
 	VenuesTable.ForeignKeys[0].RefTable = OrganizationsTable
-	VenuesTable.ForeignKeys[1].RefTable = SessionsTable
 	VenuesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(103079215104),
 	}
 	RegistrationSlotsTable.ForeignKeys[0].RefTable = RegistrationsTable
 	RegistrationSlotsTable.ForeignKeys[1].RefTable = SlotsTable
+	SessionTrainersTable.ForeignKeys[0].RefTable = SessionsTable
+	SessionTrainersTable.ForeignKeys[1].RefTable = OrganizationsTable
+	SessionVenuesTable.ForeignKeys[0].RefTable = SessionsTable
+	SessionVenuesTable.ForeignKeys[1].RefTable = VenuesTable
+	TrainingCertificationsTable.ForeignKeys[0].RefTable = TrainingsTable
+	TrainingCertificationsTable.ForeignKeys[1].RefTable = CertificationsTable
 }

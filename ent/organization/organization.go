@@ -83,6 +83,8 @@ const (
 	EdgeChangeRequests = "change_requests"
 	// EdgeMemberships holds the string denoting the memberships edge name in mutations.
 	EdgeMemberships = "memberships"
+	// EdgeTrainedSessions holds the string denoting the trained_sessions edge name in mutations.
+	EdgeTrainedSessions = "trained_sessions"
 	// Table holds the table name of the organization in the database.
 	Table = "organizations"
 	// ParentTable is the table that holds the parent relation/edge.
@@ -156,6 +158,11 @@ const (
 	MembershipsInverseTable = "memberships"
 	// MembershipsColumn is the table column denoting the memberships relation/edge.
 	MembershipsColumn = "organization_id"
+	// TrainedSessionsTable is the table that holds the trained_sessions relation/edge. The primary key declared below.
+	TrainedSessionsTable = "session_trainers"
+	// TrainedSessionsInverseTable is the table name for the Session entity.
+	// It exists in this package in order to avoid circular dependency with the "session" package.
+	TrainedSessionsInverseTable = "sessions"
 )
 
 // Columns holds all SQL columns for organization fields.
@@ -186,21 +193,16 @@ var Columns = []string{
 	FieldContactRequests,
 }
 
-// ForeignKeys holds the SQL foreign-keys that are owned by the "organizations"
-// table and are not defined as standalone fields in the schema.
-var ForeignKeys = []string{
-	"session_trainers",
-}
+var (
+	// TrainedSessionsPrimaryKey and TrainedSessionsColumn2 are the table columns denoting the
+	// primary key for the trained_sessions relation (M2M).
+	TrainedSessionsPrimaryKey = []string{"session_id", "organization_id"}
+)
 
 // ValidColumn reports if the column name is valid (part of the table columns).
 func ValidColumn(column string) bool {
 	for i := range Columns {
 		if column == Columns[i] {
-			return true
-		}
-	}
-	for i := range ForeignKeys {
-		if column == ForeignKeys[i] {
 			return true
 		}
 	}
@@ -491,6 +493,20 @@ func ByMemberships(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newMembershipsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByTrainedSessionsCount orders the results by trained_sessions count.
+func ByTrainedSessionsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newTrainedSessionsStep(), opts...)
+	}
+}
+
+// ByTrainedSessions orders the results by trained_sessions terms.
+func ByTrainedSessions(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newTrainedSessionsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newParentStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -566,5 +582,12 @@ func newMembershipsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(MembershipsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, MembershipsTable, MembershipsColumn),
+	)
+}
+func newTrainedSessionsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(TrainedSessionsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2M, true, TrainedSessionsTable, TrainedSessionsPrimaryKey...),
 	)
 }

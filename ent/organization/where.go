@@ -1613,6 +1613,29 @@ func HasMembershipsWith(preds ...predicate.Membership) predicate.Organization {
 	})
 }
 
+// HasTrainedSessions applies the HasEdge predicate on the "trained_sessions" edge.
+func HasTrainedSessions() predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, TrainedSessionsTable, TrainedSessionsPrimaryKey...),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasTrainedSessionsWith applies the HasEdge predicate on the "trained_sessions" edge with a given conditions (other predicates).
+func HasTrainedSessionsWith(preds ...predicate.Session) predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := newTrainedSessionsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Organization) predicate.Organization {
 	return predicate.Organization(sql.AndPredicates(predicates...))

@@ -21,7 +21,8 @@ func FilterCatalogue(through string) privacy.QueryRule {
 		own := entql.And(in("organization_id", orgs), entql.FieldNEQ("state", "ARCHIVED"))
 		p := entql.Or(live, own)
 		if through != "" {
-			p = entql.HasEdgeWith(through, p)
+			// Archived sessions of a live training are the operator's too.
+			p = entql.And(entql.HasEdgeWith(through, p), entql.FieldNil("archived_at"))
 		}
 		f.Where(p)
 		return privacy.Skip

@@ -123,6 +123,10 @@ func FilterHistory() privacy.QueryRule {
 		}
 		f.Where(entql.Or(
 			entql.And(entql.FieldIn("entity_type", "Organization", "Activity", "Slot", "Device", "Speaker"), in("organization_id", v.OrgIDs())),
+			// The organisation record's change requests and documents (R-ORG-8).
+			entql.And(entql.FieldIn("entity_type", "OrganizationChangeRequest", "OrganizationDocument"), in("organization_id", v.OrgIDs())),
+			// Trainings and sessions: their responsible organisation's (R-CAT-21).
+			entql.And(entql.FieldIn("entity_type", "Training", "Session"), in("organization_id", v.OrgIDs())),
 			entql.And(entql.FieldEQ("entity_type", "Membership"), in("organization_id", v.ManagedOrgIDs())),
 			// Registrations and participants are personal data (R-X-5).
 			entql.And(entql.FieldIn("entity_type", "Registration", "Participant"), in("organization_id", sensitive)),

@@ -60,8 +60,8 @@ func (Certification) Fields() []ent.Field {
 		field.Int("replaced_by_id").Optional().Nillable(),
 		// Objective and content of the fiche, used to pre-fill a training
 		// (R-CAT-4).
-		field.Text("objective").Optional().MaxLen(3000),
-		field.Text("content").Optional().MaxLen(3000),
+		field.Text("objective").Optional().MaxRuneLen(3000),
+		field.Text("content").Optional().MaxRuneLen(3000),
 	}
 }
 
@@ -75,6 +75,9 @@ func (Certification) Edges() []ent.Edge {
 			Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		edge.To("accreditations", Accreditation.Type).
 			Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)),
+		// Inverse of Training.certifications, which makes it many-to-many
+		// (a certification is taught by many trainings); not in the API.
+		edge.From("trainings", Training.Type).Ref("certifications").Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 

@@ -65,7 +65,7 @@ func (Organization) Fields() []ent.Field {
 		field.Strings("other_labels").Optional(),
 		// Free-text requests about the organisation's contacts, handled by
 		// the operator (seed 003 "Contacts de la structure").
-		field.Text("contact_requests").Optional().MaxLen(3000),
+		field.Text("contact_requests").Optional().MaxRuneLen(3000),
 	}
 }
 
@@ -86,6 +86,9 @@ func (Organization) Edges() []ent.Edge {
 		edge.To("change_requests", OrganizationChangeRequest.Type).Annotations(entsql.OnDelete(entsql.Cascade), entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)),
 		edge.To("memberships", Membership.Type).
 			Annotations(entsql.OnDelete(entsql.Cascade), entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)),
+		// Inverse of Session.trainers, which makes it many-to-many (an
+		// organisation trains in many sessions); not in the API.
+		edge.From("trained_sessions", Session.Type).Ref("trainers").Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 

@@ -37,10 +37,10 @@ func (Training) Fields() []ent.Field {
 		field.Enum("change_state").Values("NONE", "DRAFT", "AWAITING_VALIDATION", "ARCHIVE_REQUESTED").Default("NONE"),
 		field.Bool("certifying").Default(false),
 		field.Strings("certification_codes").Optional(),
-		field.String("title").NotEmpty().MaxLen(500).Annotations(entgql.OrderField("TITLE")),
-		field.Text("objective").MaxLen(3000),
-		field.Text("content").Optional().MaxLen(3000),
-		field.Text("expected_results").Optional().MaxLen(3000),
+		field.String("title").NotEmpty().MaxRuneLen(500).Annotations(entgql.OrderField("TITLE")),
+		field.Text("objective").MaxRuneLen(3000),
+		field.Text("content").Optional().MaxRuneLen(3000),
+		field.Text("expected_results").Optional().MaxRuneLen(3000),
 		field.String("entry_level").Optional().MaxLen(20),
 		field.String("exit_level").Optional().MaxLen(20),
 		field.Int("cycle_years").Optional().Nillable().Range(1, 5),
@@ -48,7 +48,7 @@ func (Training) Fields() []ent.Field {
 		field.Bool("parcoursup").Default(false),
 		field.Bool("affelnet").Default(false),
 		field.Strings("web_links").Optional(),
-		field.Text("contact_requests").Optional().MaxLen(3000),
+		field.Text("contact_requests").Optional().MaxRuneLen(3000),
 		// The copy-on-write change request and its author (R-CAT-22).
 		field.JSON("draft", &schematype.TrainingDoc{}).Optional().Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Int("author_id").Optional().Nillable(),
@@ -58,10 +58,10 @@ func (Training) Fields() []ent.Field {
 		field.Time("submitted_at").Optional().Nillable(),
 		field.Time("published_at").Optional().Nillable(),
 		// Operator's comment of the last validation or rejection.
-		field.Text("operator_comment").Optional().MaxLen(3000),
+		field.Text("operator_comment").Optional().MaxRuneLen(3000),
 		// Archive (R-CAT-24): reason code of the archive_reason list, comment.
 		field.String("archive_reason").Optional().MaxLen(20),
-		field.Text("archive_comment").Optional().MaxLen(3000),
+		field.Text("archive_comment").Optional().MaxRuneLen(3000),
 	}
 }
 
@@ -108,17 +108,17 @@ func (Session) Fields() []ent.Field {
 		field.Int("hours_in_company").Optional().Nillable(),
 		field.Int("hours_total").Optional().Nillable(),
 		field.Int("hours_weekly").Optional().Nillable(),
-		field.String("hours_comment").Optional().MaxLen(500),
-		field.Text("prerequisites").Optional().MaxLen(3000),
+		field.String("hours_comment").Optional().MaxRuneLen(500),
+		field.Text("prerequisites").Optional().MaxRuneLen(3000),
 		field.String("course_type").Optional().MaxLen(20),
 		field.String("rhythm").Optional().MaxLen(20),
-		field.String("rhythm_comment").Optional().MaxLen(500),
+		field.String("rhythm_comment").Optional().MaxRuneLen(500),
 		field.Strings("equipment").Optional(),
 		field.String("teaching_mode").Optional().MaxLen(20),
 		field.Bool("work_study_contract").Default(false),
 		field.Strings("recruitment_modalities").Optional(),
 		field.JSON("recruitment_slots", []schematype.RecruitmentSlot{}).Optional().Annotations(entgql.Type("[RecruitmentSlot!]")),
-		field.Text("contact_requests").Optional().MaxLen(3000),
+		field.Text("contact_requests").Optional().MaxRuneLen(3000),
 		// Archived sessions are kept for national statistics (R-CAT-20).
 		field.Time("archived_at").Optional().Nillable(),
 	}
@@ -168,6 +168,9 @@ func (Venue) Fields() []ent.Field {
 func (Venue) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("organization", Organization.Type).Ref("venues").Field("organization_id").Unique().Required().Immutable(),
+		// Inverse of Session.venues, which makes it many-to-many (a venue
+		// hosts many sessions); not in the API.
+		edge.From("sessions", Session.Type).Ref("venues").Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 
@@ -219,7 +222,7 @@ func (OrganizationChangeRequest) Fields() []ent.Field {
 		field.Enum("state").Values("PENDING", "APPLIED", "REJECTED", "CANCELLED").Default("PENDING"),
 		field.JSON("change", &schematype.OrgChange{}).Annotations(entgql.Type("OrganizationChange")),
 		field.Int("author_id").Optional().Nillable(),
-		field.Text("operator_comment").Optional().MaxLen(3000),
+		field.Text("operator_comment").Optional().MaxRuneLen(3000),
 		field.Time("decided_at").Optional().Nillable(),
 	}
 }

@@ -94,13 +94,11 @@ const (
 	TrainingInverseTable = "trainings"
 	// TrainingColumn is the table column denoting the training relation/edge.
 	TrainingColumn = "training_id"
-	// TrainersTable is the table that holds the trainers relation/edge.
-	TrainersTable = "organizations"
+	// TrainersTable is the table that holds the trainers relation/edge. The primary key declared below.
+	TrainersTable = "session_trainers"
 	// TrainersInverseTable is the table name for the Organization entity.
 	// It exists in this package in order to avoid circular dependency with the "organization" package.
 	TrainersInverseTable = "organizations"
-	// TrainersColumn is the table column denoting the trainers relation/edge.
-	TrainersColumn = "session_trainers"
 	// PrincipalTrainerTable is the table that holds the principal_trainer relation/edge.
 	PrincipalTrainerTable = "sessions"
 	// PrincipalTrainerInverseTable is the table name for the Organization entity.
@@ -108,13 +106,11 @@ const (
 	PrincipalTrainerInverseTable = "organizations"
 	// PrincipalTrainerColumn is the table column denoting the principal_trainer relation/edge.
 	PrincipalTrainerColumn = "principal_trainer_id"
-	// VenuesTable is the table that holds the venues relation/edge.
-	VenuesTable = "venues"
+	// VenuesTable is the table that holds the venues relation/edge. The primary key declared below.
+	VenuesTable = "session_venues"
 	// VenuesInverseTable is the table name for the Venue entity.
 	// It exists in this package in order to avoid circular dependency with the "venue" package.
 	VenuesInverseTable = "venues"
-	// VenuesColumn is the table column denoting the venues relation/edge.
-	VenuesColumn = "session_venues"
 	// RegistrationVenueTable is the table that holds the registration_venue relation/edge.
 	RegistrationVenueTable = "sessions"
 	// RegistrationVenueInverseTable is the table name for the Venue entity.
@@ -158,6 +154,15 @@ var Columns = []string{
 	FieldContactRequests,
 	FieldArchivedAt,
 }
+
+var (
+	// TrainersPrimaryKey and TrainersColumn2 are the table columns denoting the
+	// primary key for the trainers relation (M2M).
+	TrainersPrimaryKey = []string{"session_id", "organization_id"}
+	// VenuesPrimaryKey and VenuesColumn2 are the table columns denoting the
+	// primary key for the venues relation (M2M).
+	VenuesPrimaryKey = []string{"session_id", "venue_id"}
+)
 
 // ValidColumn reports if the column name is valid (part of the table columns).
 func ValidColumn(column string) bool {
@@ -392,7 +397,7 @@ func newTrainersStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(TrainersInverseTable, FieldID),
-		sqlgraph.Edge(sqlgraph.O2M, false, TrainersTable, TrainersColumn),
+		sqlgraph.Edge(sqlgraph.M2M, false, TrainersTable, TrainersPrimaryKey...),
 	)
 }
 func newPrincipalTrainerStep() *sqlgraph.Step {
@@ -406,7 +411,7 @@ func newVenuesStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(VenuesInverseTable, FieldID),
-		sqlgraph.Edge(sqlgraph.O2M, false, VenuesTable, VenuesColumn),
+		sqlgraph.Edge(sqlgraph.M2M, false, VenuesTable, VenuesPrimaryKey...),
 	)
 }
 func newRegistrationVenueStep() *sqlgraph.Step {

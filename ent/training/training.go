@@ -98,13 +98,11 @@ const (
 	SessionsInverseTable = "sessions"
 	// SessionsColumn is the table column denoting the sessions relation/edge.
 	SessionsColumn = "training_id"
-	// CertificationsTable is the table that holds the certifications relation/edge.
-	CertificationsTable = "certifications"
+	// CertificationsTable is the table that holds the certifications relation/edge. The primary key declared below.
+	CertificationsTable = "training_certifications"
 	// CertificationsInverseTable is the table name for the Certification entity.
 	// It exists in this package in order to avoid circular dependency with the "certification" package.
 	CertificationsInverseTable = "certifications"
-	// CertificationsColumn is the table column denoting the certifications relation/edge.
-	CertificationsColumn = "training_certifications"
 	// AuthorTable is the table that holds the author relation/edge.
 	AuthorTable = "trainings"
 	// AuthorInverseTable is the table name for the User entity.
@@ -146,6 +144,12 @@ var Columns = []string{
 	FieldArchiveReason,
 	FieldArchiveComment,
 }
+
+var (
+	// CertificationsPrimaryKey and CertificationsColumn2 are the table columns denoting the
+	// primary key for the certifications relation (M2M).
+	CertificationsPrimaryKey = []string{"training_id", "certification_id"}
+)
 
 // ValidColumn reports if the column name is valid (part of the table columns).
 func ValidColumn(column string) bool {
@@ -454,7 +458,7 @@ func newCertificationsStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(CertificationsInverseTable, FieldID),
-		sqlgraph.Edge(sqlgraph.O2M, false, CertificationsTable, CertificationsColumn),
+		sqlgraph.Edge(sqlgraph.M2M, false, CertificationsTable, CertificationsPrimaryKey...),
 	)
 }
 func newAuthorStep() *sqlgraph.Step {

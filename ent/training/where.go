@@ -1446,7 +1446,7 @@ func HasCertifications() predicate.Training {
 	return predicate.Training(func(s *sql.Selector) {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, false, CertificationsTable, CertificationsColumn),
+			sqlgraph.Edge(sqlgraph.M2M, false, CertificationsTable, CertificationsPrimaryKey...),
 		)
 		sqlgraph.HasNeighbors(s, step)
 	})

@@ -1093,6 +1093,7 @@ type SubscriptionResolver interface {
 	CheckInRecorded(ctx context.Context, activityID int) (<-chan *model.CheckInEvent, error)
 }
 type TrainingResolver interface {
+	Draft(ctx context.Context, obj *ent.Training) (*schematype.TrainingDoc, error)
 	Editable(ctx context.Context, obj *ent.Training) (bool, error)
 	History(ctx context.Context, obj *ent.Training, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error)
 }
@@ -6246,8 +6247,12 @@ type TrainingStateChange {
 }
 
 extend type Training {
-  "The change request over the published version, when there is one (R-CAT-22)."
-  draft: TrainingDraft
+  """
+  The change request over the published version, when there is one
+  (R-CAT-22): shown to the responsible organisation's members and to
+  operators only (null for everyone else).
+  """
+  draft: TrainingDraft @goField(forceResolver: true)
   "Who can edit it: the viewer's organisation is the responsible one (R-CAT-23)."
   editable: Boolean!
   history(after: Cursor, first: Int, before: Cursor, last: Int): HistoryEntryConnection!
@@ -32784,7 +32789,7 @@ func (ec *executionContext) _Training_draft(ctx context.Context, field graphql.C
 			return ec.fieldContext_Training_draft(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Draft, nil
+			return ec.Resolvers.Training().Draft(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *schematype.TrainingDoc) graphql.Marshaler {
@@ -32798,8 +32803,8 @@ func (ec *executionContext) fieldContext_Training_draft(_ context.Context, field
 	fc = &graphql.FieldContext{
 		Object:     "Training",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_TrainingDraft(ctx, field)
 		},
@@ -65456,10 +65461,43 @@ func (ec *executionContext) _Training(ctx context.Context, sel ast.SelectionSet,
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "draft":
-			out.Values[i] = ec._Training_draft(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Training_draft(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "editable":
 			field := field
 

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"time"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -41,6 +42,7 @@ type App struct {
 	Offer   *catalogue.Offer
 	Handler http.Handler
 	cancel  context.CancelFunc
+	jobs    context.Context // ends with Close
 }
 
 // Option adjusts how an App is built (tests and benchmarks).
@@ -79,7 +81,7 @@ func Open(ctx context.Context, cfg *config.Config, opts ...Option) (*App, error)
 	a.Client = ent.NewClient(ent.Driver(drv), ent.Events(a.Events))
 	d.Client = a.Client
 	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	a.cancel = cancel
+	a.cancel, a.jobs = cancel, lctx
 	if d.Dialect == dialect.Postgres {
 		if err := pubsub.Listen(lctx, d.URL, a.Events); err != nil {
 			a.Close()
@@ -108,11 +110,18 @@ func Open(ctx context.Context, cfg *config.Config, opts ...Option) (*App, error)
 		Ready:       func(ctx context.Context) error { return d.SQL.PingContext(ctx) },
 		CORSOrigins: cfg.CORSOrigins,
 		Limits: web.Limits{MaxBodyBytes: cfg.MaxBodyBytes, RequestTimeout: cfg.RequestTimeout,
-			Complexity: cfg.Complexity, Depth: cfg.Depth, Introspection: cfg.Introspection},
+			Complexity: cfg.Complexity, Depth: cfg.Depth, Introspection: cfg.Introspection, MaxDocumentBytes: cfg.MaxDocumentBytes},
 		Metrics: metrics,
 	})
 	slog.Info("database ready", "dialect", d.Dialect)
 	return a, nil
+}
+
+// StartJobs starts the background jobs of a serving instance, stopped by
+// Close: the hourly purge of abandoned trainings in creation and drafts
+// (R-CAT-21; it runs once across instances).
+func (a *App) StartJobs() {
+	go a.Offer.RunPurge(a.jobs, time.Hour)
 }
 
 // Close stops listeners and closes the database.

@@ -27,6 +27,9 @@ type Config struct {
 	Complexity     int           `env:"OFHUB_COMPLEXITY_LIMIT" envDefault:"20000"`
 	Depth          int           `env:"OFHUB_DEPTH_LIMIT" envDefault:"15"`
 	Introspection  bool          `env:"OFHUB_INTROSPECTION" envDefault:"true"`
+	// Size limit of an organisation document (R-ORG-9), 5 MiB by default;
+	// keep it below OFHUB_MAX_BODY_BYTES, which bounds the whole upload.
+	MaxDocumentBytes int64 `env:"OFHUB_MAX_DOCUMENT_BYTES" envDefault:"5242880"`
 
 	SMTPHost     string `env:"OFHUB_SMTP_HOST"`
 	SMTPPort     int    `env:"OFHUB_SMTP_PORT" envDefault:"587"`

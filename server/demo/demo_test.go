@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ofhub/ofhub/ent/training"
 	"github.com/ofhub/ofhub/server/apptest"
 	"github.com/ofhub/ofhub/server/demo"
 )
@@ -26,6 +27,23 @@ func TestDemo(t *testing.T) {
 		}
 		if empty, _ := demo.Empty(ctx, e.Client()); empty {
 			t.Fatal("demo loaded nothing")
+		}
+		st, err := demo.Catalogue(ctx, e.Client(), e.App.Offer)
+		if err != nil {
+			t.Fatalf("demo catalogue: %v", err)
+		}
+		// Issue "Catalogue I": about 50 trainings and 150 sessions in every
+		// state of the workflow (R-CAT-21).
+		if st.Trainings < 45 || st.Sessions < 140 {
+			t.Errorf("demo catalogue: %d trainings, %d sessions", st.Trainings, st.Sessions)
+		}
+		for _, state := range []string{"IN_CREATION", "AWAITING_VALIDATION", "PUBLISHED", "NOT_PUBLISHED", "ARCHIVED"} {
+			if st.ByState[training.State(state)] == 0 {
+				t.Errorf("demo catalogue: no training %s (%v)", state, st.ByState)
+			}
+		}
+		if st.Drafts == 0 {
+			t.Errorf("demo catalogue: no draft over a published training")
 		}
 		var out bytes.Buffer
 		demo.PrintLogins(&out, e.URL)

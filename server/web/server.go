@@ -38,10 +38,14 @@ type Limits struct {
 	Complexity     int           // GraphQL complexity (connections cost their page size)
 	Depth          int           // GraphQL selection depth
 	Introspection  bool
+	// MaxDocumentBytes bounds an organisation document (R-ORG-9); uploads
+	// also obey MaxBodyBytes, which should leave room for it.
+	MaxDocumentBytes int64
 }
 
 // DefaultLimits suit an API used by a web console and devices.
-var DefaultLimits = Limits{MaxBodyBytes: 32 << 20, RequestTimeout: 30 * time.Second, Complexity: 20000, Depth: 15, Introspection: true}
+var DefaultLimits = Limits{MaxBodyBytes: 32 << 20, RequestTimeout: 30 * time.Second, Complexity: 20000, Depth: 15, Introspection: true,
+	MaxDocumentBytes: graph.DefaultMaxDocumentBytes}
 
 // Options configure the HTTP handler.
 type Options struct {
@@ -85,6 +89,7 @@ func NewHandler(o Options) http.Handler {
 	})
 	mux.Handle("GET /metrics", o.Metrics.Handler())
 	mux.HandleFunc("GET /reset-password", resetPasswordPage)
+	mux.HandleFunc("GET /documents/{id}", organizationDocument(o.Resolver.Client))
 	if o.Checkin != nil {
 		mux.HandleFunc("GET /tickets/{code}", ticketPNG(o.Checkin))
 		mux.HandleFunc("GET /exports/activities/{id}/{file}", participantsExport(o.Checkin))
@@ -121,7 +126,14 @@ func newGraphQL(o Options) http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
+	// Uploads (organisation documents, R-ORG-9): the whole request is bounded
+	// by MaxBodyBytes, the file by MaxDocumentBytes (checked by the resolver
+	// with a readable error); parts beyond 8 MiB wait in temporary files.
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: o.Limits.MaxBodyBytes, MaxMemory: 8 << 20})
+	if d := o.Limits.MaxDocumentBytes; d > 0 && o.Limits.MaxBodyBytes > 0 && d+1<<20 > o.Limits.MaxBodyBytes {
+		slog.Warn("the document size limit is not below the request body limit: large documents will be refused as too large a request",
+			"maxDocumentBytes", d, "maxBodyBytes", o.Limits.MaxBodyBytes)
+	}
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if o.Limits.Introspection {
 		srv.Use(extension.Introspection{})
@@ -137,7 +149,11 @@ func newGraphQL(o Options) http.Handler {
 	srv.SetErrorPresenter(graph.ErrorPresenter)
 	srv.SetRecoverFunc(graph.Recover)
 	timeout := o.Limits.RequestTimeout
+	maxDocument := o.Limits.MaxDocumentBytes
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if maxDocument > 0 {
+			r = r.WithContext(graph.WithMaxDocumentBytes(r.Context(), maxDocument))
+		}
 		if timeout > 0 && !isWebsocket(r) {
 			ctx, cancel := context.WithTimeout(r.Context(), timeout)
 			defer cancel()

@@ -88,10 +88,10 @@ type Funding struct {
 	Seats            *int     `json:"seats,omitempty"`
 	PublicMarket     string   `json:"publicMarket,omitempty"`
 	// Prices in euro cents.
-	TotalPriceCents    *int   `json:"totalPriceCents,omitempty"`
-	FeesCents          *int   `json:"feesCents,omitempty"`
-	AudienceComment    string `json:"audienceComment,omitempty"`
-	FundingConditions  string `json:"fundingConditions,omitempty"`
+	TotalPriceCents   *int   `json:"totalPriceCents,omitempty"`
+	FeesCents         *int   `json:"feesCents,omitempty"`
+	AudienceComment   string `json:"audienceComment,omitempty"`
+	FundingConditions string `json:"fundingConditions,omitempty"`
 }
 
 // Cycle is a year of an apprenticeship session (R-CAT-14).
@@ -103,9 +103,9 @@ type Cycle struct {
 	CumulativeCapacity   *int   `json:"cumulativeCapacity,omitempty"`
 	AlternanceType       string `json:"alternanceType,omitempty"`
 	// Rhythm unit (e.g. "3" week) and how many units in centre / company.
-	RhythmUnit      string `json:"rhythmUnit,omitempty"`
-	UnitsInCentre   *int   `json:"unitsInCentre,omitempty"`
-	UnitsInCompany  *int   `json:"unitsInCompany,omitempty"`
+	RhythmUnit     string `json:"rhythmUnit,omitempty"`
+	UnitsInCentre  *int   `json:"unitsInCentre,omitempty"`
+	UnitsInCompany *int   `json:"unitsInCompany,omitempty"`
 }
 
 // Validation types of skill blocks (R-CAT-15).

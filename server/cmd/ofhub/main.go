@@ -146,7 +146,7 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	if cfg.Demo && empty {
-		if err := demo.Load(ctx, a.Client, a.Auth); err != nil {
+		if err := loadDemoData(ctx, a); err != nil {
 			return err
 		}
 		demo.PrintLogins(os.Stdout, cfg.BaseURL)
@@ -157,6 +157,7 @@ func serve(ctx context.Context, args []string) error {
 	} else if empty {
 		fmt.Printf("\nBase vide : créez le premier opérateur avec\n  ofhub user add --email vous@exemple.fr --password '…' --operator\nou chargez la démonstration avec `ofhub demo`.\n\n")
 	}
+	a.StartJobs()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -217,10 +218,25 @@ func loadDemo(ctx context.Context, args []string) error {
 	if !empty {
 		return errors.New("la base contient déjà des utilisateurs : les données de démonstration ne se chargent que dans une base vide")
 	}
-	if err := demo.Load(ctx, a.Client, a.Auth); err != nil {
+	if err := loadDemoData(ctx, a); err != nil {
 		return err
 	}
 	demo.PrintLogins(os.Stdout, cfg.BaseURL)
+	return nil
+}
+
+// loadDemoData loads the demo data set: accounts, check-in open day, then the
+// training offer through the catalogue service (a few seconds).
+func loadDemoData(ctx context.Context, a *app.App) error {
+	if err := demo.Load(ctx, a.Client, a.Auth); err != nil {
+		return err
+	}
+	st, err := demo.Catalogue(ctx, a.Client, a.Offer)
+	if err != nil {
+		return fmt.Errorf("demo catalogue: %w", err)
+	}
+	fmt.Printf("Catalogue de démonstration : %d formations, %d sessions (%d publiées, %d brouillons ou demandes en cours).\n",
+		st.Trainings, st.Sessions, st.ByState["PUBLISHED"], st.Drafts)
 	return nil
 }
 
