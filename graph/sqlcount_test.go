@@ -92,10 +92,19 @@ func TestSQLStatementsIndependentOfPageSize(t *testing.T) {
 			// loads it (its cost is the same whatever the page size).
 			e.Q(tc.token, tc.query, map[string]any{"n": 1})
 			for _, n := range []int{5, 20, 50} {
-				var r *apptest.Response
-				list := s.during(func() { r = e.Q(tc.token, tc.query, map[string]any{"n": n}) })
-				if got := strings.Count(string(r.Data), tc.edges); got != n {
-					t.Fatalf("%s, first %d: %d nodes with nested edges, want %d: %.300s", tc.name, n, got, n, r.Data)
+				var list []string
+				// The fewest of two runs: on PostgreSQL a late NOTIFY of the
+				// fixtures' writes may evict the session once, and reloading
+				// it is not the page's cost.
+				for try := 0; try < 2; try++ {
+					var r *apptest.Response
+					l := s.during(func() { r = e.Q(tc.token, tc.query, map[string]any{"n": n}) })
+					if got := strings.Count(string(r.Data), tc.edges); got != n {
+						t.Fatalf("%s, first %d: %d nodes with nested edges, want %d: %.300s", tc.name, n, got, n, r.Data)
+					}
+					if list == nil || len(l) < len(list) {
+						list = l
+					}
 				}
 				counts[n] = len(list)
 				if n == 50 {
