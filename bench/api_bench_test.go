@@ -8,7 +8,8 @@
 //	OFHUB_BENCH_DURATION  measured time per scenario (default 5s)
 //	OFHUB_BENCH_WARMUP    warm-up per scenario (default 1s)
 //	OFHUB_BENCH_WORKERS   concurrent client goroutines (default 32)
-//	OFHUB_BENCH_CHECKIN_TICKETS  distinct tickets for the 50 scanning devices (default 30000)
+//	OFHUB_BENCH_CHECKIN_TICKETS  distinct tickets for the 50 devices scanning flat out (default 60000)
+//	OFHUB_BENCH_CHECKIN_RATE     scans/s the 50 devices offer together in the open loop (default 2000)
 //	OFHUB_TEST_POSTGRES_URL  also run on a fresh PostgreSQL database
 package bench
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -73,6 +74,22 @@ func (c *client) do(ctx context.Context, query string, vars map[string]any, out 
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	return c.send(req, out)
+}
+
+// get reads one of the server's JSON endpoints that answer in GraphQL's
+// shape ({"data": …} or {"errors": […]}), e.g. GET /devices/roster.
+func (c *client) get(ctx context.Context, path string, query url.Values, out any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(c.url, "/")+path+"?"+query.Encode(), nil)
+	if err != nil {
+		return err
+	}
+	return c.send(req, out)
+}
+
+// send sends req with the device's token and language and decodes the
+// answer's data into out.
+func (c *client) send(req *http.Request, out any) error {
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
@@ -132,6 +149,11 @@ const checkInMutation = `mutation($in: CheckInInput!) { checkIn(input: $in) {
 
 const syncMutation = `mutation($in: SyncCheckInsInput!) { syncCheckIns(input: $in) {
   results { clientScanId status duplicate firstCheckedInAt } serverTime clockSkewMs } }`
+
+// rosterPath serves roster pages as deviceRoster does, without gqlgen's
+// per-field machinery (much faster for 5,000-entry pages); rosterQuery is
+// the fallback for a server without it.
+const rosterPath = "/devices/roster"
 
 const rosterQuery = `query($a: ID!, $after: String, $first: Int) { deviceRoster(activityId: $a, after: $after, first: $first) {
   entries { registrationId number state participants { lastName firstName } slotIds checkIns { slotId at } }

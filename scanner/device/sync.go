@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/ofhub/ofhub/scanner/store"
@@ -187,11 +190,7 @@ func (d *Device) pullRoster(ctx context.Context, c *client, act int64) (int, err
 				HasMore bool
 			}
 		}
-		vars := map[string]any{"a": idString(act), "first": rosterPage}
-		if cur := d.st.Cursor(act); cur != "" {
-			vars["after"] = cur
-		}
-		if err := c.do(ctx, rosterQuery, vars, &out); err != nil {
+		if err := c.roster(ctx, act, d.st.Cursor(act), &out); err != nil {
 			return n, err
 		}
 		page := out.DeviceRoster
@@ -207,6 +206,26 @@ func (d *Device) pullRoster(ctx context.Context, c *client, act int64) (int, err
 			return n, nil
 		}
 	}
+}
+
+// roster reads a page of act's roster from the cursor after (GET
+// /devices/roster, or the deviceRoster field of a server without it).
+func (c *client) roster(ctx context.Context, act int64, after string, out any) error {
+	q := url.Values{"activityId": {idString(act)}, "first": {strconv.Itoa(rosterPage)}}
+	if after != "" {
+		q.Set("after", after)
+	}
+	err := c.get(ctx, rosterPath, q, out)
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.Status != http.StatusNotFound || ae.Code != "" {
+		return err
+	}
+	// Not a refusal (those carry a code): the server predates the endpoint.
+	vars := map[string]any{"a": idString(act), "first": rosterPage}
+	if after != "" {
+		vars["after"] = after
+	}
+	return c.do(ctx, rosterQuery, vars, out)
 }
 
 func convertEntry(act int64, e gqlRosterEntry) *store.Entry {

@@ -553,15 +553,8 @@ func (s *Service) Roster(ctx context.Context, activityID int, after string, firs
 		q = q.Where(registration.Or(registration.UpdatedAtGT(x),
 			registration.HasScansWith(scan.Or(scan.ServerTimeGT(x), scan.UndoneAtGT(x)))))
 	}
-	regs, err := q.Order(ent.Asc(registration.FieldID)).Limit(first + 1).
-		WithParticipants(func(q *ent.ParticipantQuery) {
-			q.Select(participant.FieldRegistrationID, participant.FieldLastName, participant.FieldFirstName, participant.FieldPosition).
-				Order(ent.Asc(participant.FieldPosition), ent.Asc(participant.FieldID))
-		}).
-		WithSlots(func(q *ent.SlotQuery) { q.Select(slot.FieldID) }).
-		WithScans(func(q *ent.ScanQuery) {
-			q.Where(scan.Admitted(true)).Select(scan.FieldRegistrationID, scan.FieldSlotID, scan.FieldCheckedInAt)
-		}).All(sys(ctx))
+	regs, err := q.Order(ent.Asc(registration.FieldID)).Limit(first+1).
+		Select(registration.FieldID, registration.FieldNumber, registration.FieldState, registration.FieldUpdatedAt).All(sys(ctx))
 	if err != nil {
 		return nil, "", false, fmt.Errorf("roster: %w", err)
 	}
@@ -569,9 +562,9 @@ func (s *Service) Roster(ctx context.Context, activityID int, after string, firs
 	if more {
 		regs = regs[:first]
 	}
-	out := make([]RosterEntry, len(regs))
-	for i, r := range regs {
-		out[i] = RosterEntry{Registration: r, CheckIns: r.Edges.Scans}
+	out, err := s.rosterEdges(ctx, regs)
+	if err != nil {
+		return nil, "", false, fmt.Errorf("roster: %w", err)
 	}
 	next := cursor{since: cur.since, start: cur.start}
 	if more {

@@ -93,6 +93,7 @@ func NewHandler(o Options) http.Handler {
 	if o.Checkin != nil {
 		mux.HandleFunc("GET /tickets/{code}", ticketPNG(o.Checkin))
 		mux.HandleFunc("GET /exports/activities/{id}/{file}", participantsExport(o.Checkin))
+		mux.HandleFunc("GET /devices/roster", deviceRoster(o.Checkin))
 	}
 	mountScanApp(mux) // /scan/: the offline scanning PWA
 	mux.HandleFunc("GET /{$}", indexPage)

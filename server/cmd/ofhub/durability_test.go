@@ -26,8 +26,8 @@ import (
 )
 
 const (
-	killDevices       = 8    // concurrent scanning devices
-	killRegistrations = 4000 // more than the devices can scan before the kill
+	killDevices       = 8     // concurrent scanning devices
+	killRegistrations = 20000 // more than the devices can scan before the kill (SQLite: ~6,000 in 1 s)
 	killAfter         = time.Second
 )
 
