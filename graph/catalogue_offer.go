@@ -2,11 +2,13 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"strings"
 	"time"
 
 	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/apperr"
@@ -30,9 +32,36 @@ import (
 
 func trainingPayload(ctx context.Context, t *ent.Training, warns apperr.List, err error) (*model.TrainingPayload, error) {
 	if err != nil {
-		return nil, reportAll(ctx, err)
+		return nil, reportAll(ctx, docErrors(ctx, err))
 	}
 	return &model.TrainingPayload{Training: t, Warnings: docWarnings(ctx, warns)}, nil
+}
+
+// docErrors roots the fields of the rules' errors at "input.", as their
+// warnings (docWarnings), also for the mutations that check the stored
+// document and take no input (submit, duplicate, validate); an error on
+// one of the mutation's own arguments (endsOn, schemeState, comment) keeps
+// the argument's name.
+func docErrors(ctx context.Context, err error) error {
+	var l apperr.List
+	if !errors.As(err, &l) || len(l) == 0 {
+		return err
+	}
+	var args map[string]any
+	if fc := graphql.GetFieldContext(ctx); fc != nil {
+		args = fc.Args
+	}
+	out := make(apperr.List, len(l))
+	for i, e := range l {
+		root := strings.SplitN(strings.SplitN(e.Field, ".", 2)[0], "[", 2)[0]
+		if _, isArg := args[root]; !isArg && e.Field != "" && root != "input" {
+			c := *e
+			c.Field = "input." + e.Field
+			e = &c
+		}
+		out[i] = e
+	}
+	return out
 }
 
 // docWarnings renders warnings in the viewer's language, their fields
@@ -83,7 +112,7 @@ func dropTrainingRequest(ctx context.Context, r *Resolver, id int) (int, error) 
 
 func validateTraining(ctx context.Context, r *Resolver, id int, comment, schemeState *string) (*ent.Training, error) {
 	t, err := r.Offer.ValidateRequest(ctx, id, deref(comment), deref(schemeState))
-	return t, reportAll(ctx, err)
+	return t, reportAll(ctx, docErrors(ctx, err))
 }
 
 func rejectTraining(ctx context.Context, r *Resolver, id int, comment string) (*ent.Training, error) {
@@ -142,7 +171,7 @@ func trainingsQuery(ctx context.Context, r *Resolver, orgID *int, states []train
 	if orgID != nil {
 		q = q.Where(training.Or(
 			training.OrganizationID(*orgID),
-			training.HasSessionsWith(session.HasTrainersWith(organization.ID(*orgID))),
+			training.HasSessionsWith(session.ArchivedAtIsNil(), session.HasTrainersWith(organization.ID(*orgID))),
 		))
 	}
 	if len(states) > 0 {
@@ -155,7 +184,7 @@ func trainingsQuery(ctx context.Context, r *Resolver, orgID *int, states []train
 			q = q.Where(training.Or(
 				training.TitleContainsFold(w),
 				training.ReferenceContainsFold(w),
-				training.HasSessionsWith(session.ReferenceContainsFold(w)),
+				training.HasSessionsWith(append(visibleSessions(ctx), session.ReferenceContainsFold(w))...),
 			))
 		}
 	}
@@ -179,12 +208,22 @@ func trainingByReference(ctx context.Context, r *Resolver, ref string) (*ent.Tra
 	c := store.Client(ctx, r.Client)
 	t, err := c.Training.Query().Where(training.Or(
 		training.Reference(ref),
-		training.HasSessionsWith(session.Reference(ref)),
+		training.HasSessionsWith(append(visibleSessions(ctx), session.Reference(ref))...),
 	)).First(ctx)
 	if ent.IsNotFound(err) {
 		return nil, nil
 	}
 	return t, err
+}
+
+// visibleSessions restricts a predicate on a training's sessions to those
+// the viewer may see: the privacy policy does not reach into the edges of
+// a predicate, and archived sessions are the operator's only (R-CAT-21).
+func visibleSessions(ctx context.Context) []predicate.Session {
+	if v := viewer.FromContext(ctx); v != nil && (v.Operator || v.System) {
+		return nil
+	}
+	return []predicate.Session{session.ArchivedAtIsNil()}
 }
 
 func sessionFinished(ctx context.Context, r *Resolver, s *ent.Session) (bool, error) {

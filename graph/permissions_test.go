@@ -2,9 +2,11 @@ package graph_test
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -13,10 +15,14 @@ import (
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/accreditation"
 	"github.com/ofhub/ofhub/ent/certification"
+	"github.com/ofhub/ofhub/ent/historyentry"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/organization"
 	"github.com/ofhub/ofhub/ent/organizationchangerequest"
 	"github.com/ofhub/ofhub/ent/organizationdocument"
+	"github.com/ofhub/ofhub/ent/schema/schematype"
+	"github.com/ofhub/ofhub/ent/session"
+	"github.com/ofhub/ofhub/ent/training"
 	"github.com/ofhub/ofhub/ent/user"
 	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/server/apptest"
@@ -27,6 +33,9 @@ import (
 // branch ("Antenne") of a head office ("Siège"): its members hold one
 // permission each, a MANAGER of the head office acts on it through the
 // branch extension, a MANAGER of another organisation tries from outside.
+// The catalogue rows act on the trainings of a third organisation, the
+// responsible one (a head office holding an NDA), of which every user of
+// the branch is also a member with the same permission.
 //
 // Outcomes: "ok" (allowed and the effect is visible), an error code
 // (FORBIDDEN, UNAUTHENTICATED…), "absent" (a read that filters the row
@@ -93,10 +102,17 @@ type matrixFixture struct {
 	freeOrgs          map[string]*ent.Organization
 	extraOperator     *ent.User
 	tokensAfterLogout map[string]string
+	// resp is the responsible organisation of the catalogue rows (R-CAT-3:
+	// a head office holding an NDA): every user of the branch is also its
+	// member, with the same permission; the head office's manager and the
+	// other organisation's are strangers to it.
+	resp *ent.Organization
+	cat  *catFixture
 }
 
 func newMatrixFixture(t *testing.T, d apptest.Dialect) *matrixFixture {
 	e := apptest.New(t, d)
+	e.App.Offer.Now = func() time.Time { return cwNow } // the catalogue's clock: the dates of catalogue_workflow_test.go
 	f := &matrixFixture{e: e, by: map[string]*actor{}, candidates: map[string]*ent.User{}, foreign: map[string]*ent.User{},
 		removable: map[string]int{}, freeOrgs: map[string]*ent.Organization{}}
 	f.hq = e.Org("Siège", nil)
@@ -107,11 +123,19 @@ func newMatrixFixture(t *testing.T, d apptest.Dialect) *matrixFixture {
 		f.actors = append(f.actors, a)
 		f.by[name] = a
 	}
+	f.resp = e.TrainingOrg("Organisme responsable")
+	alsoResp := func(u *ent.User, perms ...viewer.Permission) *ent.User {
+		if perms == nil {
+			perms = []viewer.Permission{}
+		}
+		e.Client().Membership.Create().SetUserID(u.ID).SetOrganizationID(f.resp.ID).SetPermissions(perms).ExecX(e.Sys())
+		return u
+	}
 	add(anon, "", nil)
-	add(member, "membre@antenne.fr", e.User("membre@antenne.fr", f.org))
+	add(member, "membre@antenne.fr", alsoResp(e.User("membre@antenne.fr", f.org)))
 	for _, p := range permActors {
 		email := strings.ToLower(strings.ReplaceAll(string(p), "_", "-")) + "@antenne.fr"
-		add(string(p), email, e.User(email, f.org, p))
+		add(string(p), email, alsoResp(e.User(email, f.org, p), p))
 	}
 	add(hqManager, "gestionnaire@siege.fr", e.User("gestionnaire@siege.fr", f.hq, viewer.Manager))
 	add(outsider, "gestionnaire@autre.fr", e.User("gestionnaire@autre.fr", f.other, viewer.Manager))
@@ -193,7 +217,7 @@ func branchPeople() []string {
 }
 
 func matrixRows() []matrixRow {
-	return []matrixRow{
+	return append([]matrixRow{
 		{id: "auth.session", ok: everyone(), anon: "absent", run: func(t *testing.T, f *matrixFixture, a *actor) string {
 			var d struct{ Me *struct{ Email string } }
 			r := do(f.e, a.token, `{me{email}}`, nil)
@@ -603,7 +627,7 @@ func matrixRows() []matrixRow {
 			}
 			return "ok"
 		}},
-	}
+	}, catalogueRows()...)
 }
 
 // attach adds a membership of user u to org as a, and checks it exists
@@ -874,4 +898,627 @@ func checkMatrixDoc(t *testing.T, rows []matrixRow) {
 			t.Errorf("built row %s of docs/PERMISSIONS.md has no test row in TestPermissionMatrix", id)
 		}
 	}
+}
+
+// ---------------------------------------------------------------------------
+// Reference data and catalogue (R-CAT-*). The trainings belong to f.resp,
+// whose members are the branch's users with the same permissions. Each row
+// creates its trainings once, as the operator, then every actor tries the
+// operation in the matrix's order — the operator last, as its action may
+// use the fixture up. "ok" means the effect is in the database; a refusal
+// must leave the row's trainings exactly as they were.
+
+var (
+	fund = string(viewer.FundingCases)
+	wsc  = string(viewer.WorkStudyContracts)
+)
+
+// respMembers are the members of the responsible organisation.
+func respMembers() []string {
+	out := []string{member}
+	for _, p := range permActors {
+		out = append(out, string(p))
+	}
+	return out
+}
+
+const (
+	catCreateQ    = `mutation($o:ID!,$in:TrainingInput!){createTraining(organizationId:$o,input:$in){training{id reference sessions{edges{node{id}}}}}}`
+	catUpdateQ    = `mutation($id:ID!,$in:TrainingInput!){updateTraining(id:$id,input:$in){training{id}}}`
+	catSubmitQ    = `mutation($id:ID!){submitTraining(id:$id){training{id}}}`
+	catCancelQ    = `mutation($id:ID!){cancelTrainingSubmission(id:$id){id}}`
+	catDropQ      = `mutation($id:ID!){dropTrainingRequest(id:$id)}`
+	catValidateQ  = `mutation($id:ID!){validateTraining(id:$id){id}}`
+	catRejectQ    = `mutation($id:ID!){rejectTraining(id:$id,comment:"Objectif à préciser"){id}}`
+	catArchiveQ   = `mutation($id:ID!){archiveTraining(id:$id,reason:"1",comment:"Plus dispensée"){id}}`
+	catDuplicateQ = `mutation($id:ID!,$s:Date!,$e:Date!){duplicateSession(id:$id,startsOn:$s,endsOn:$e){training{id}}}`
+	catRejection  = "Objectif à préciser"
+)
+
+func catalogueRows() []matrixRow {
+	respManagers := []string{mgr, operator}
+	return []matrixRow{
+		{id: "ref.read", ok: everyone(), anon: "ok", run: func(t *testing.T, f *matrixFixture, a *actor) string {
+			f.catalogue(t)
+			var d struct {
+				Certifications struct {
+					Edges []struct {
+						Node struct {
+							Code        string
+							SkillBlocks []struct{ Code string }
+						}
+					}
+				}
+				Certification  *struct{ Title string }
+				ReferenceCodes []struct{ Code string }
+			}
+			r := do(f.e, a.token, `query($c:String!){certifications(search:$c){edges{node{code skillBlocks{code}}}}
+				certification(code:$c){title} referenceCodes(list:"measure",parent:"4"){code}}`, map[string]any{"c": apptest.CertTP})
+			if res := outcome(t, r, &d); res != "ok" {
+				return res
+			}
+			switch {
+			case len(d.Certifications.Edges) != 1 || len(d.Certifications.Edges[0].Node.SkillBlocks) != 3:
+				return fmt.Sprintf("certifications %+v", d.Certifications.Edges)
+			case d.Certification == nil:
+				return "absent certification"
+			case !slices.ContainsFunc(d.ReferenceCodes, func(c struct{ Code string }) bool { return c.Code == "AFC" }):
+				return fmt.Sprintf("measures %+v", d.ReferenceCodes)
+			}
+			return "ok"
+		}},
+		// Members read their organisation's trainings in any state but
+		// archived; the public, the head office's manager and other tenants
+		// read what is published; operators read everything.
+		{id: "catalogue.read", ok: respMembers(), deny: "pub", anon: "pub", want: map[string]string{operator: "ok+archived"}, all: func(t *testing.T, f *matrixFixture) map[string]string {
+			pub := f.newTraining(t, "Matrice lecture publiée", training.StatePUBLISHED, nil)
+			creation := f.newTraining(t, "Matrice lecture en création", training.StateIN_CREATION, nil)
+			archived := f.newTraining(t, "Matrice lecture archivée", training.StateARCHIVED, nil)
+			return f.eachActor(func(a *actor) string {
+				seen := map[string]bool{}
+				for _, ct := range []catTraining{pub, creation, archived} {
+					var d struct {
+						TrainingByReference *struct {
+							Reference string
+							Sessions  struct{ TotalCount int }
+						}
+					}
+					r := do(f.e, a.token, `query($r:String!){trainingByReference(reference:$r){reference sessions{totalCount}}}`, map[string]any{"r": ct.ref})
+					if res := outcome(t, r, &d); res != "ok" {
+						return res
+					}
+					if tr := d.TrainingByReference; tr != nil {
+						if tr.Reference != ct.ref || tr.Sessions.TotalCount != 1 {
+							return fmt.Sprintf("wrong training %+v", *tr)
+						}
+						seen[ct.ref] = true
+					}
+				}
+				var s struct {
+					Trainings struct {
+						Edges []struct{ Node struct{ Reference string } }
+					}
+				}
+				if res := outcome(t, do(f.e, a.token, `{trainings(search:"matrice lecture",first:50){edges{node{reference}}}}`, nil), &s); res != "ok" {
+					return "search: " + res
+				}
+				found := map[string]bool{}
+				for _, e := range s.Trainings.Edges {
+					found[e.Node.Reference] = true
+				}
+				// the search leaves archived trainings out, even for operators
+				if found[pub.ref] != seen[pub.ref] || found[creation.ref] != seen[creation.ref] || found[archived.ref] {
+					return fmt.Sprintf("search finds %v, references %v", found, seen)
+				}
+				switch {
+				case !seen[pub.ref]:
+					return "absent"
+				case seen[creation.ref] && seen[archived.ref]:
+					return "ok+archived"
+				case seen[creation.ref]:
+					return "ok"
+				case seen[archived.ref]:
+					return "pub+archived"
+				}
+				return "pub"
+			})
+		}},
+		// The organisation record lists its trainings for its members; the
+		// catalogue (trainings(organizationId)) shows the published ones to
+		// everybody.
+		{id: "org.trainings", ok: append(respMembers(), operator), deny: "pub", anon: "pub", all: func(t *testing.T, f *matrixFixture) map[string]string {
+			pub := f.newTraining(t, "Matrice organisme publiée", training.StatePUBLISHED, nil)
+			creation := f.newTraining(t, "Matrice organisme en création", training.StateIN_CREATION, nil)
+			type conn struct {
+				Edges []struct{ Node struct{ Reference string } }
+			}
+			refs := func(c conn) map[string]bool {
+				out := map[string]bool{}
+				for _, e := range c.Edges {
+					out[e.Node.Reference] = true
+				}
+				return out
+			}
+			return f.eachActor(func(a *actor) string {
+				var n struct {
+					Node *struct{ Trainings conn }
+				}
+				r := do(f.e, a.token, `query($id:ID!){node(id:$id){...on Organization{trainings(first:100){edges{node{reference}}}}}}`,
+					map[string]any{"id": apptest.ID(f.resp.ID)})
+				var record map[string]bool
+				switch res := readOutcome(t, r, &n); {
+				case res == "ok" && n.Node != nil:
+					record = refs(n.Node.Trainings)
+				case res == "ok", res == "absent", res == "UNAUTHENTICATED" && a.name == anon:
+				default:
+					return res
+				}
+				var l struct{ Trainings conn }
+				if res := outcome(t, do(f.e, a.token, `query($o:ID){trainings(organizationId:$o,first:100){edges{node{reference}}}}`,
+					map[string]any{"o": apptest.ID(f.resp.ID)}), &l); res != "ok" {
+					return "trainings: " + res
+				}
+				list := refs(l.Trainings)
+				switch {
+				case record != nil && record[pub.ref] && record[creation.ref] && list[pub.ref] && list[creation.ref]:
+					return "ok"
+				case record == nil && list[pub.ref] && !list[creation.ref]:
+					return "pub"
+				}
+				return fmt.Sprintf("record %v, catalogue %v", record, list)
+			})
+		}},
+		{id: "training.create", ok: respManagers, run: func(t *testing.T, f *matrixFixture, a *actor) string {
+			c := f.catalogue(t)
+			title := "Matrice créée par " + a.name
+			res := outcome(t, do(f.e, a.token, catCreateQ, map[string]any{"o": apptest.ID(f.resp.ID), "in": f.trainingInput(c, title)}), nil)
+			exists := f.e.Client().Training.Query().Where(training.Title(title), training.OrganizationID(f.resp.ID)).ExistX(f.e.Sys())
+			switch {
+			case res == "ok" && !exists:
+				return "noeffect"
+			case res != "ok" && exists:
+				return res + " but created"
+			}
+			return res
+		}},
+		// Edit the training itself (title…): in creation the record, published
+		// its draft, then submit, take back and drop the request. Those who
+		// may not also may not edit the training in creation, nor drop a
+		// draft holding changes they could not make (R-CAT-23).
+		{id: "training.edit", ok: respManagers, all: func(t *testing.T, f *matrixFixture) map[string]string {
+			pub := f.newTraining(t, "Matrice édition publiée", training.StatePUBLISHED, nil)
+			creation := f.newTraining(t, "Matrice édition en création", training.StateIN_CREATION, nil)
+			drafted := f.newTraining(t, "Matrice édition brouillon", training.StatePUBLISHED, nil)
+			in := f.currentInput(t, drafted.id)
+			in["title"] = "Matrice édition brouillon modifié"
+			f.must(t, f.by[operator].token, catUpdateQ, map[string]any{"id": apptest.ID(drafted.id), "in": in})
+			return f.eachActor(func(a *actor) string {
+				before := f.trainingSnap(t, pub.id, creation.id, drafted.id)
+				title := "Titre de " + a.name
+				in := f.currentInput(t, pub.id)
+				in["title"] = title
+				res := f.draftCycle(t, a, pub.id, in, func(d *schematype.TrainingDoc) bool { return d.Title == title })
+				if res != "ok" {
+					in := f.currentInput(t, creation.id)
+					in["title"] = title
+					if r := outcome(t, do(f.e, a.token, catUpdateQ, map[string]any{"id": apptest.ID(creation.id), "in": in}), nil); r == "ok" {
+						return res + " but edited the training in creation"
+					}
+					if r := outcome(t, do(f.e, a.token, catDropQ, map[string]any{"id": apptest.ID(drafted.id)}), nil); r == "ok" {
+						return res + " but dropped a draft changing the title"
+					}
+					if f.trainingSnap(t, pub.id, creation.id, drafted.id) != before {
+						return res + " but changed"
+					}
+					return res
+				}
+				in = f.currentInput(t, creation.id)
+				in["title"] = title
+				if r := outcome(t, do(f.e, a.token, catUpdateQ, map[string]any{"id": apptest.ID(creation.id), "in": in}), nil); r != "ok" {
+					return "in creation: " + r
+				}
+				if f.sysTraining(t, creation.id).Title != title {
+					return "in creation: noeffect"
+				}
+				return "ok"
+			})
+		}},
+		// The operator rejects a submitted change, then validates it once
+		// submitted again: the draft becomes the published version.
+		{id: "training.validate", ok: []string{operator}, all: func(t *testing.T, f *matrixFixture) map[string]string {
+			ct := f.newTraining(t, "Matrice validation", training.StatePUBLISHED, nil)
+			in := f.currentInput(t, ct.id)
+			in["title"] = "Matrice validation modifiée"
+			op := f.by[operator].token
+			f.must(t, op, catUpdateQ, map[string]any{"id": apptest.ID(ct.id), "in": in})
+			f.must(t, op, catSubmitQ, map[string]any{"id": apptest.ID(ct.id)})
+			vars := map[string]any{"id": apptest.ID(ct.id)}
+			return f.eachActor(func(a *actor) string {
+				before := f.trainingSnap(t, ct.id)
+				res := outcome(t, do(f.e, a.token, catRejectQ, vars), nil)
+				if res != "ok" {
+					if r := outcome(t, do(f.e, a.token, catValidateQ, vars), nil); r == "ok" {
+						return res + " but validated"
+					}
+					if f.trainingSnap(t, ct.id) != before {
+						return res + " but changed"
+					}
+					return res
+				}
+				if tr := f.sysTraining(t, ct.id); tr.ChangeState != training.ChangeStateDRAFT || tr.OperatorComment != catRejection || tr.Title != "Matrice validation" {
+					return "reject: noeffect"
+				}
+				if r := outcome(t, do(f.e, a.token, catSubmitQ, vars), nil); r != "ok" {
+					return "submit again: " + r
+				}
+				if r := outcome(t, do(f.e, a.token, catValidateQ, vars), nil); r != "ok" {
+					return "validate: " + r
+				}
+				if tr := f.sysTraining(t, ct.id); tr.Title != "Matrice validation modifiée" || tr.ChangeState != training.ChangeStateNONE || tr.Draft != nil {
+					return "validate: noeffect"
+				}
+				return "ok"
+			})
+		}},
+		// A MANAGER asks (and takes the request back); the operator archives.
+		{id: "training.archive", ok: []string{operator}, want: map[string]string{mgr: "ask"}, all: func(t *testing.T, f *matrixFixture) map[string]string {
+			ct := f.newTraining(t, "Matrice archivage", training.StatePUBLISHED, nil)
+			vars := map[string]any{"id": apptest.ID(ct.id)}
+			return f.eachActor(func(a *actor) string {
+				before := f.trainingSnap(t, ct.id)
+				res := outcome(t, do(f.e, a.token, catArchiveQ, vars), nil)
+				tr := f.sysTraining(t, ct.id)
+				switch {
+				case res != "ok":
+					if f.trainingSnap(t, ct.id) != before {
+						return res + " but changed"
+					}
+					return res
+				case tr.State == training.StateARCHIVED:
+					if f.e.Client().Session.Query().Where(session.TrainingID(ct.id), session.ArchivedAtIsNil()).ExistX(f.e.Sys()) {
+						return "ok but sessions left live"
+					}
+					return "ok"
+				case tr.ChangeState == training.ChangeStateARCHIVE_REQUESTED && tr.ArchiveReason == "1":
+					if r := outcome(t, do(f.e, a.token, catCancelQ, vars), nil); r != "ok" || f.sysTraining(t, ct.id).ChangeState != training.ChangeStateNONE {
+						return "ask, not taken back: " + r
+					}
+					return "ask"
+				}
+				return "noeffect"
+			})
+		}},
+		// Change a session's durations and add one, duplicate one: all in
+		// the draft, dropped afterwards.
+		{id: "session.edit", ok: respManagers, all: func(t *testing.T, f *matrixFixture) map[string]string {
+			c := f.catalogue(t)
+			ct := f.newTraining(t, "Matrice sessions", training.StatePUBLISHED, nil)
+			vars := map[string]any{"id": apptest.ID(ct.id)}
+			dup := map[string]any{"id": apptest.ID(ct.session), "s": "2026-09-07", "e": "2027-06-25"}
+			return f.eachActor(func(a *actor) string {
+				before := f.trainingSnap(t, ct.id)
+				in := f.currentInput(t, ct.id)
+				ss := in["sessions"].([]any)
+				ss[0].(map[string]any)["hoursWeekly"] = 30
+				in["sessions"] = append(ss, f.sessionInput(c, "2026-10-05", "2027-06-25"))
+				res := f.draftCycle(t, a, ct.id, in, func(d *schematype.TrainingDoc) bool {
+					return len(d.Sessions) == 2 && d.Sessions[0].HoursWeekly != nil && *d.Sessions[0].HoursWeekly == 30 && d.Sessions[1].ID == nil
+				})
+				if res != "ok" {
+					if r := outcome(t, do(f.e, a.token, catDuplicateQ, dup), nil); r == "ok" {
+						return res + " but duplicated"
+					}
+					if f.trainingSnap(t, ct.id) != before {
+						return res + " but changed"
+					}
+					return res
+				}
+				if r := outcome(t, do(f.e, a.token, catDuplicateQ, dup), nil); r != "ok" {
+					return "duplicate: " + r
+				}
+				if tr := f.sysTraining(t, ct.id); tr.ChangeState != training.ChangeStateDRAFT || tr.Draft == nil || len(tr.Draft.Sessions) != 2 || tr.Draft.Sessions[1].ID != nil {
+					return "duplicate: noeffect"
+				}
+				if r := outcome(t, do(f.e, a.token, catDropQ, vars), nil); r != "ok" {
+					return "drop the duplicate: " + r
+				}
+				return "ok"
+			})
+		}},
+		// Close recruitment and change the seats of a funding; the operator
+		// also sets the scheme state, which nobody else may (R-CAT-13).
+		{id: "session.fundings", ok: []string{fund, mgr, operator}, all: func(t *testing.T, f *matrixFixture) map[string]string {
+			ct := f.newTraining(t, "Matrice financements", training.StatePUBLISHED, nil)
+			funding := func(in map[string]any) map[string]any {
+				return in["sessions"].([]any)[0].(map[string]any)["fundings"].([]any)[0].(map[string]any)
+			}
+			return f.eachActor(func(a *actor) string {
+				in := f.currentInput(t, ct.id)
+				fu := funding(in)
+				fu["recruitmentState"], fu["seats"] = "2", 8
+				if a.name == operator {
+					fu["schemeState"] = "ATT"
+				}
+				res := f.draftCycle(t, a, ct.id, in, func(d *schematype.TrainingDoc) bool {
+					fu := d.Sessions[0].Fundings[0]
+					return fu.RecruitmentState == "2" && fu.Seats != nil && *fu.Seats == 8 && (a.name != operator || fu.SchemeState == "ATT")
+				})
+				if res != "ok" || a.name == operator {
+					return res
+				}
+				before := f.trainingSnap(t, ct.id)
+				in = f.currentInput(t, ct.id)
+				funding(in)["schemeState"] = "ATT"
+				if r := outcome(t, do(f.e, a.token, catUpdateQ, map[string]any{"id": apptest.ID(ct.id), "in": in}), nil); r == "ok" || f.trainingSnap(t, ct.id) != before {
+					return "ok, and set the scheme state: " + r
+				}
+				return "ok"
+			})
+		}},
+		// Cycles and skill blocks of a session.
+		{id: "session.workStudy", ok: []string{wsc, mgr, operator}, all: func(t *testing.T, f *matrixFixture) map[string]string {
+			ct := f.newTraining(t, "Matrice alternance", training.StatePUBLISHED, func(in map[string]any) { in["cycleYears"] = 2 })
+			block := apptest.CertTP + "BC01"
+			return f.eachActor(func(a *actor) string {
+				in := f.currentInput(t, ct.id)
+				s := in["sessions"].([]any)[0].(map[string]any)
+				s["cycles"] = []map[string]any{{"year": 1, "simultaneousCapacity": 12, "cumulativeCapacity": 24}}
+				s["skillBlocks"] = []map[string]any{{"certificationCode": apptest.CertTP, "validation": "PARTIAL", "blockCodes": []string{block}}}
+				return f.draftCycle(t, a, ct.id, in, func(d *schematype.TrainingDoc) bool {
+					s := d.Sessions[0]
+					return len(s.Cycles) == 1 && s.Cycles[0].Year == 1 && len(s.SkillBlocks) == 1 && slices.Equal(s.SkillBlocks[0].BlockCodes, []string{block})
+				})
+			})
+		}},
+	}
+}
+
+type catFixture struct{ venue int }
+
+// catalogue loads, once, what trainings need: the code lists, the
+// certifications of apptest.CatalogueRefs, the responsible organisation's
+// accreditation and venue.
+func (f *matrixFixture) catalogue(t *testing.T) *catFixture {
+	if f.cat != nil {
+		return f.cat
+	}
+	f.e.CatalogueRefs()
+	f.e.Accredit(f.resp, apptest.CertTP)
+	v, err := f.e.Client().Venue.Create().SetOrganizationID(f.resp.ID).SetName("Centre").SetStreet("125 avenue Edmund Halley").
+		SetPostcode("76800").SetCity("Saint-Étienne-du-Rouvray").SetLatitude(49.38).SetLongitude(1.1).Save(f.e.Sys())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.cat = &catFixture{venue: v.ID}
+	return f.cat
+}
+
+// sessionInput and trainingInput are valid inputs, as in
+// catalogue_workflow_test.go.
+func (f *matrixFixture) sessionInput(c *catFixture, start, end string) map[string]any {
+	return map[string]any{
+		"startsOn": start, "endsOn": end,
+		"venueIDs": []string{apptest.ID(c.venue)}, "registrationVenueID": apptest.ID(c.venue),
+		"fundings":      []map[string]any{{"funder": "4", "measure": "AFC", "recruitmentState": "1", "seats": 12}},
+		"hoursInCentre": 400, "hoursInCompany": 140, "hoursWeekly": 35,
+		"courseType": "1", "rhythm": "1", "teachingMode": "0", "equipment": []string{"10"},
+		"recruitmentSlots": []map[string]any{{"kind": "ISC", "open": true, "seats": 20, "startsOn": "2026-03-15", "endsOn": "2026-08-15"}},
+	}
+}
+
+func (f *matrixFixture) trainingInput(c *catFixture, title string) map[string]any {
+	return map[string]any{
+		"certifying": true, "certificationCodes": []string{apptest.CertTP}, "title": title,
+		"objective": "Traiter les demandes de transport et coordonner les opérations portuaires.",
+		"sessions":  []map[string]any{f.sessionInput(c, "2026-09-01", "2027-06-30")},
+	}
+}
+
+type catTraining struct {
+	id, session int
+	ref         string
+}
+
+// newTraining creates a training of the responsible organisation as the
+// operator, in creation, published (submitted and validated) or archived;
+// edit may change the input first.
+func (f *matrixFixture) newTraining(t *testing.T, title string, state training.State, edit func(map[string]any)) catTraining {
+	t.Helper()
+	in := f.trainingInput(f.catalogue(t), title)
+	if edit != nil {
+		edit(in)
+	}
+	op := f.by[operator].token
+	var d struct {
+		CreateTraining struct {
+			Training struct {
+				ID, Reference string
+				Sessions      struct {
+					Edges []struct{ Node struct{ ID string } }
+				}
+			}
+		}
+	}
+	f.must(t, op, catCreateQ, map[string]any{"o": apptest.ID(f.resp.ID), "in": in}).Decode(t, &d)
+	tr := d.CreateTraining.Training
+	ct := catTraining{id: mustAtoi(t, tr.ID), ref: tr.Reference, session: mustAtoi(t, tr.Sessions.Edges[0].Node.ID)}
+	vars := map[string]any{"id": tr.ID}
+	switch state {
+	case training.StatePUBLISHED:
+		f.must(t, op, catSubmitQ, vars)
+		f.must(t, op, catValidateQ, vars)
+	case training.StateARCHIVED:
+		f.must(t, op, catArchiveQ, vars)
+	}
+	if got := f.sysTraining(t, ct.id).State; got != state {
+		t.Fatalf("fixture training %q is %s, want %s", title, got, state)
+	}
+	return ct
+}
+
+// draftCycle saves in, a's edit of the published training id, as its draft
+// (saved checks it), then submits, takes back and drops it as a: the
+// training ends as it began and its published version never changes. A
+// refusal must change nothing.
+func (f *matrixFixture) draftCycle(t *testing.T, a *actor, id int, in map[string]any, saved func(*schematype.TrainingDoc) bool) string {
+	before := f.trainingSnap(t, id)
+	published := f.publishedSnap(t, id)
+	vars := map[string]any{"id": apptest.ID(id)}
+	r := do(f.e, a.token, catUpdateQ, map[string]any{"id": apptest.ID(id), "in": in})
+	res := outcome(t, r, nil)
+	if res != "ok" {
+		if f.trainingSnap(t, id) != before {
+			return res + " but changed"
+		}
+		// FUNDING_CASES and WORK_STUDY_CONTRACTS are told which field
+		if (a.name == fund || a.name == wsc) && (r.Errors[0].Extensions["rule"] != "R-CAT-23" ||
+			!strings.HasPrefix(fmt.Sprint(r.Errors[0].Extensions["field"]), "input.")) {
+			return fmt.Sprintf("%s without field/rule: %v", res, r.Errors[0].Extensions)
+		}
+		return res
+	}
+	if tr := f.sysTraining(t, id); tr.ChangeState != training.ChangeStateDRAFT || tr.Draft == nil || !saved(tr.Draft) {
+		return "noeffect"
+	}
+	for _, step := range []struct {
+		name, q string
+		want    training.ChangeState
+	}{
+		{"submit", catSubmitQ, training.ChangeStateAWAITING_VALIDATION},
+		{"cancel", catCancelQ, training.ChangeStateDRAFT},
+		{"drop", catDropQ, training.ChangeStateNONE},
+	} {
+		if r := outcome(t, do(f.e, a.token, step.q, vars), nil); r != "ok" {
+			return step.name + ": " + r
+		}
+		if f.sysTraining(t, id).ChangeState != step.want {
+			return step.name + ": noeffect"
+		}
+		if f.publishedSnap(t, id) != published {
+			return step.name + ": the published version changed"
+		}
+	}
+	if f.sysTraining(t, id).Draft != nil {
+		return "drop: draft kept"
+	}
+	return "ok"
+}
+
+// currentInput is the stored (published) version of training id as a
+// TrainingInput: sending it back changes nothing.
+func (f *matrixFixture) currentInput(t *testing.T, id int) map[string]any {
+	tr := f.e.Client().Training.Query().Where(training.ID(id)).
+		WithSessions(func(q *ent.SessionQuery) {
+			q.Where(session.ArchivedAtIsNil()).WithTrainers().WithVenues().Order(ent.Asc(session.FieldID))
+		}).OnlyX(f.e.Sys())
+	doc := schematype.TrainingDoc{
+		Certifying: tr.Certifying, CertificationCodes: tr.CertificationCodes, Title: tr.Title,
+		Objective: tr.Objective, Content: tr.Content, ExpectedResults: tr.ExpectedResults,
+		EntryLevel: tr.EntryLevel, ExitLevel: tr.ExitLevel, CycleYears: tr.CycleYears,
+		Apprenticeship: tr.Apprenticeship, Parcoursup: tr.Parcoursup, Affelnet: tr.Affelnet,
+		WebLinks: tr.WebLinks, ContactRequests: tr.ContactRequests,
+	}
+	for _, s := range tr.Edges.Sessions {
+		sid := s.ID
+		sd := schematype.SessionDoc{
+			ID: &sid, StartsOn: s.StartsOn.UTC(), EndsOn: s.EndsOn.UTC(), OnDemand: s.OnDemand,
+			PermanentEntry: s.PermanentEntry, RegistrationVenueID: s.RegistrationVenueID,
+			Fundings: s.Fundings, Cycles: s.Cycles, SkillBlocks: s.SkillBlocks,
+			HoursInCentre: s.HoursInCentre, HoursInCompany: s.HoursInCompany, HoursWeekly: s.HoursWeekly,
+			HoursComment: s.HoursComment, Prerequisites: s.Prerequisites, CourseType: s.CourseType,
+			Rhythm: s.Rhythm, RhythmComment: s.RhythmComment, Equipment: s.Equipment,
+			TeachingMode: s.TeachingMode, WorkStudyContract: s.WorkStudyContract,
+			RecruitmentModalities: s.RecruitmentModalities, RecruitmentSlots: s.RecruitmentSlots,
+			ContactRequests: s.ContactRequests,
+		}
+		if s.PrincipalTrainerID != nil {
+			sd.TrainerIDs = []int{*s.PrincipalTrainerID}
+		}
+		for _, o := range s.Edges.Trainers {
+			if !slices.Contains(sd.TrainerIDs, o.ID) {
+				sd.TrainerIDs = append(sd.TrainerIDs, o.ID)
+			}
+		}
+		for _, v := range s.Edges.Venues {
+			sd.VenueIDs = append(sd.VenueIDs, v.ID)
+		}
+		for i := range sd.RecruitmentSlots {
+			sl := &sd.RecruitmentSlots[i]
+			sl.StartsOn, sl.EndsOn = sl.StartsOn.UTC(), sl.EndsOn.UTC()
+		}
+		doc.Sessions = append(doc.Sessions, sd)
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// trainingSnap is everything of the trainings a refused operation must
+// leave alone: workflow state, published fields, draft, sessions, history.
+func (f *matrixFixture) trainingSnap(t *testing.T, ids ...int) string {
+	var b strings.Builder
+	for _, id := range ids {
+		tr := f.sysTraining(t, id)
+		draft, _ := json.Marshal(tr.Draft)
+		fmt.Fprintf(&b, "%d %s %s %q %s %q %q %d ", tr.ID, tr.State, tr.ChangeState, tr.Title, draft, tr.OperatorComment,
+			tr.ArchiveReason, tr.UpdatedAt.UnixNano())
+		b.WriteString(f.publishedSnap(t, id))
+		n := f.e.Client().HistoryEntry.Query().Where(historyentry.EntityType(ent.TypeTraining), historyentry.EntityID(id)).CountX(f.e.Sys())
+		fmt.Fprintf(&b, " history %d\n", n)
+	}
+	return b.String()
+}
+
+// publishedSnap is the rows of a training's sessions: what is published.
+func (f *matrixFixture) publishedSnap(t *testing.T, id int) string {
+	var b strings.Builder
+	for _, s := range f.e.Client().Session.Query().Where(session.TrainingID(id)).Order(ent.Asc(session.FieldID)).AllX(f.e.Sys()) {
+		archived := ""
+		if s.ArchivedAt != nil {
+			archived = s.ArchivedAt.UTC().String()
+		}
+		fmt.Fprintf(&b, "%d %q %d;", s.ID, archived, s.UpdatedAt.UnixNano())
+	}
+	return b.String()
+}
+
+func (f *matrixFixture) sysTraining(t *testing.T, id int) *ent.Training {
+	tr, err := f.e.Client().Training.Get(f.e.Sys(), id)
+	if err != nil {
+		t.Fatalf("read training %d: %v", id, err)
+	}
+	return tr
+}
+
+// eachActor runs try for every actor, in the matrix's order.
+func (f *matrixFixture) eachActor(try func(a *actor) string) map[string]string {
+	out := map[string]string{}
+	for _, a := range f.actors {
+		out[a.name] = try(a)
+	}
+	return out
+}
+
+// must runs a request that must succeed (fixtures).
+func (f *matrixFixture) must(t *testing.T, token, query string, vars map[string]any) *apptest.Response {
+	t.Helper()
+	r := do(f.e, token, query, vars)
+	if len(r.Errors) > 0 {
+		t.Fatalf("%s: %+v", query, r.Errors)
+	}
+	return r
+}
+
+func mustAtoi(t *testing.T, s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatalf("id %q: %v", s, err)
+	}
+	return n
 }

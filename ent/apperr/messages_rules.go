@@ -116,7 +116,7 @@ func init() {
 		"cat_address_insee":         "Le code INSEE « %s » doit être alphanumérique et différent de 00000.",
 		"cat_not_positionable":      "Aucune ICO, RDVI ni ISC : la session ne sera pas positionnable en ligne (France Travail).",
 		// R-CAT-20
-		"cat_session_unknown":      "La session n° %d n'est pas une session de cette formation.",
+		"cat_session_unknown":      "La session n° %d n'est pas une session de cette formation (inconnue ou archivée).",
 		"cat_session_duplicate_id": "La session n° %d apparaît deux fois.",
 		"cat_session_finished":     "La session %s est terminée : elle ne peut plus être modifiée, seulement dupliquée avec de nouvelles dates.",
 		// Submission
@@ -126,6 +126,7 @@ func init() {
 		"cat_venue_forbidden":      "Seuls les gestionnaires (MANAGER) de la structure et le Carif-Oref peuvent créer ses lieux.",
 		"cat_venue_org_not_found":  "La structure n° %d est introuvable.",
 		"cat_venue_near_duplicate": "Doublon possible : la structure a déjà le lieu « %s » (%s, %s %s). Vérifiez avant d'en créer un nouveau.",
+		"cat_venue_too_long":       "Ce texte de %d caractères est trop long : %d octets au plus (une lettre accentuée en compte deux).",
 	}, map[string]string{
 		"cat_list_level":           "level",
 		"cat_list_funder":          "funder",
@@ -237,7 +238,7 @@ func init() {
 		"cat_address_insee":         "INSEE code %q must be alphanumeric and not 00000.",
 		"cat_not_positionable":      "No ICO, RDVI or ISC: candidates cannot be positioned on the session online (France Travail).",
 
-		"cat_session_unknown":      "Session no. %d is not a session of this training.",
+		"cat_session_unknown":      "Session no. %d is not a session of this training (unknown or archived).",
 		"cat_session_duplicate_id": "Session no. %d appears twice.",
 		"cat_session_finished":     "Session %s has ended: it can no longer be changed, only duplicated with new dates.",
 
@@ -246,5 +247,6 @@ func init() {
 		"cat_venue_forbidden":      "Only the organisation's managers (MANAGER) and the Carif-Oref may create its venues.",
 		"cat_venue_org_not_found":  "Organisation no. %d does not exist.",
 		"cat_venue_near_duplicate": "Possible duplicate: the organisation already has venue %q (%s, %s %s). Check before creating a new one.",
+		"cat_venue_too_long":       "This text of %d characters is too long: %d bytes at most (an accented letter counts as two).",
 	})
 }

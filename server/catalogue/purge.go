@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ofhub/ofhub/ent"
+	"github.com/ofhub/ofhub/ent/predicate"
 	"github.com/ofhub/ofhub/ent/training"
 	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/server/store"
@@ -60,8 +61,17 @@ func (o *Offer) Purge(ctx context.Context) (PurgeResult, error) {
 		}
 		res.Ran = true
 		now := o.Now()
-		old, err := tx.Training.Query().Where(training.StateEQ(training.StateIN_CREATION),
-			training.LastActionAtLT(now.Add(-o.PurgeCreationAfter))).IDs(ctx)
+		// The trainings are locked as the workflow locks them (FOR UPDATE,
+		// PostgreSQL): one submitted or saved while the purge runs is read
+		// again once its transaction ends, and left alone when no longer
+		// abandoned — never deleted on a stale reading.
+		creations := []predicate.Training{training.StateEQ(training.StateIN_CREATION),
+			training.LastActionAtLT(now.Add(-o.PurgeCreationAfter))}
+		q := tx.Training.Query().Where(creations...)
+		if tx.Dialect() == "postgres" {
+			q = q.ForUpdate()
+		}
+		old, err := q.IDs(ctx)
 		if err != nil {
 			return err
 		}
@@ -72,14 +82,19 @@ func (o *Offer) Purge(ctx context.Context) (PurgeResult, error) {
 			}
 		}
 		res.Creations = len(old)
-		drafts, err := tx.Training.Query().Where(training.ChangeStateEQ(training.ChangeStateDRAFT),
-			training.LastActionAtLT(now.Add(-o.PurgeDraftAfter))).IDs(ctx)
+		abandoned := []predicate.Training{training.ChangeStateEQ(training.ChangeStateDRAFT),
+			training.LastActionAtLT(now.Add(-o.PurgeDraftAfter))}
+		q = tx.Training.Query().Where(abandoned...)
+		if tx.Dialect() == "postgres" {
+			q = q.ForUpdate()
+		}
+		drafts, err := q.IDs(ctx)
 		if err != nil {
 			return err
 		}
 		if len(drafts) > 0 {
 			pctx := withAction(ctx, actPurgeDraft, "")
-			if err := tx.Training.Update().Where(training.IDIn(drafts...)).ClearDraft().
+			if err := tx.Training.Update().Where(append(abandoned, training.IDIn(drafts...))...).ClearDraft().
 				SetChangeState(training.ChangeStateNONE).Exec(pctx); err != nil {
 				return err
 			}

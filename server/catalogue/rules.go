@@ -338,7 +338,9 @@ func (c *checker) load() error {
 
 	c.previous = map[int]*ent.Session{}
 	if c.opt.Previous != nil {
-		ss, err := c.db.Session.Query().Where(session.TrainingID(c.opt.Previous.ID)).
+		// Archived sessions are no longer the training's (R-CAT-20): a
+		// document naming one is refused as naming an unknown session.
+		ss, err := c.db.Session.Query().Where(session.TrainingID(c.opt.Previous.ID), session.ArchivedAtIsNil()).
 			WithTrainers().WithVenues().All(c.ctx)
 		if err != nil {
 			return err
@@ -377,6 +379,9 @@ func (c *checker) prefill() {
 	}
 	for i := range d.Sessions {
 		s := &d.Sessions[i]
+		if c.frozen(s) != nil {
+			continue // judged as stored (R-CAT-20), not completed again
+		}
 		for k := range s.Fundings {
 			f := &s.Fundings[k]
 			if len(f.Audiences) == 0 && f.Measure != "" {
@@ -396,6 +401,21 @@ func (c *checker) prefill() {
 			sort.Strings(b.BlockCodes)
 		}
 	}
+}
+
+// frozen is the stored version of a finished session s names (R-CAT-20),
+// nil for a new or running one. A finished session is compared with what
+// is stored as it was sent: completing it from today's reference data (new
+// blocks of its certification, new audiences of its measure) would make it
+// "changed" and the whole training uneditable.
+func (c *checker) frozen(s *schematype.SessionDoc) *ent.Session {
+	if s.ID == nil {
+		return nil
+	}
+	if prev := c.previous[*s.ID]; prev != nil && day(prev.EndsOn).Before(c.today) {
+		return prev
+	}
+	return nil
 }
 
 // code checks that value is an active code of list; "" passes (the caller

@@ -33,7 +33,7 @@ func (c *checker) checkSession(i int, seen map[int]bool) {
 		// R-CAT-20: a finished session is frozen. Left as it was, it is not
 		// judged again: rules about today (slot dates…) would refuse what
 		// nobody can change any more.
-		if prev != nil && day(prev.EndsOn).Before(c.today) {
+		if frozen := c.frozen(s); frozen != nil && frozen == prev {
 			if !sameSession(sessionDoc(prev), *s) {
 				c.rep.Fail(apperr.Invalid(p, "R-CAT-20", "cat_session_finished", prev.Reference))
 			}
@@ -89,10 +89,13 @@ func (c *checker) checkDates(p string, s *schematype.SessionDoc) {
 
 // R-CAT-11: trainers are existing organisations, each once.
 func (c *checker) checkTrainers(p string, s *schematype.SessionDoc) {
+	seen := make(map[int]bool, len(s.TrainerIDs))
 	for j, id := range s.TrainerIDs {
 		f := fmt.Sprintf("%s.trainerIDs[%d]", p, j)
+		dup := seen[id]
+		seen[id] = true
 		switch {
-		case slices.Index(s.TrainerIDs, id) < j:
+		case dup:
 			c.rep.Fail(apperr.Invalid(f, "R-CAT-11", "cat_trainer_duplicate", id))
 		case c.orgs[id] == nil:
 			c.rep.Fail(apperr.Invalid(f, "R-CAT-11", "cat_trainer_unknown", id))
@@ -111,11 +114,14 @@ func (c *checker) checkVenues(p string, s *schematype.SessionDoc) {
 	if len(s.VenueIDs) == 0 && s.TeachingMode != teachingModeRemote {
 		c.rep.Fail(apperr.Invalid(p+".venueIDs", "R-CAT-12", "cat_venue_required"))
 	}
+	seen := make(map[int]bool, len(s.VenueIDs))
 	for j, id := range s.VenueIDs {
 		f := fmt.Sprintf("%s.venueIDs[%d]", p, j)
 		v := c.venues[id]
+		dup := seen[id]
+		seen[id] = true
 		switch {
-		case slices.Index(s.VenueIDs, id) < j:
+		case dup:
 			c.rep.Fail(apperr.Invalid(f, "R-CAT-12", "cat_venue_duplicate", id))
 		case v == nil:
 			c.rep.Fail(apperr.Invalid(f, "R-CAT-12", "cat_venue_unknown", id))
@@ -276,12 +282,19 @@ func (c *checker) checkSkillBlocks(p string, s *schematype.SessionDoc) {
 		if len(b.BlockCodes) == 0 {
 			c.rep.Fail(apperr.Invalid(f+".blockCodes", "R-CAT-15", "cat_block_required"))
 		}
+		known := make(map[string]bool, len(ct.Edges.SkillBlocks))
+		for _, sb := range ct.Edges.SkillBlocks {
+			known[sb.Code] = true
+		}
+		seen := make(map[string]bool, len(b.BlockCodes))
 		for j, code := range b.BlockCodes {
 			bf := fmt.Sprintf("%s.blockCodes[%d]", f, j)
+			dup := seen[code]
+			seen[code] = true
 			switch {
-			case slices.Index(b.BlockCodes, code) < j:
+			case dup:
 				c.rep.Fail(apperr.Invalid(bf, "R-CAT-15", "cat_block_duplicate", code))
-			case !slices.ContainsFunc(ct.Edges.SkillBlocks, func(sb *ent.SkillBlock) bool { return sb.Code == code }):
+			case !known[code]:
 				c.rep.Fail(apperr.Invalid(bf, "R-CAT-15", "cat_block_unknown", code, b.CertificationCode))
 			}
 		}

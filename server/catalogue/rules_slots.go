@@ -88,12 +88,19 @@ func (c *checker) checkSlots(p string, s *schematype.SessionDoc, prev *ent.Sessi
 		}
 		c.tooLong(f+".comment", "R-CAT-19", r.Comment, maxSlotComment)
 	}
-	// ISC periods of one session do not overlap (bounds included).
-	for a := range periods {
-		for b := a + 1; b < len(periods); b++ {
-			x, y := periods[a], periods[b]
-			if !x.start.After(y.end) && !y.start.After(x.end) {
-				c.rep.Fail(apperr.Invalid(fmt.Sprintf("%s.recruitmentSlots[%d].startsOn", p, y.k), "R-CAT-19", "cat_slot_isc_overlap", x.k+1))
+	// ISC periods of one session do not overlap (bounds included). In order
+	// of start, each period is compared with the one reaching furthest
+	// before it: every overlapping period is reported once, naming one it
+	// overlaps (n periods, at most n-1 errors, whatever the input's size).
+	sort.SliceStable(periods, func(a, b int) bool { return periods[a].start.Before(periods[b].start) })
+	if len(periods) > 1 {
+		reach := periods[0]
+		for _, y := range periods[1:] {
+			if !y.start.After(reach.end) {
+				c.rep.Fail(apperr.Invalid(fmt.Sprintf("%s.recruitmentSlots[%d].startsOn", p, y.k), "R-CAT-19", "cat_slot_isc_overlap", reach.k+1))
+			}
+			if y.end.After(reach.end) {
+				reach = y
 			}
 		}
 	}

@@ -137,12 +137,14 @@ func normVenue(in VenueInput) VenueInput {
 // validateVenue names every field at fault (R-CAT-12).
 func validateVenue(in VenueInput) apperr.List {
 	var errs apperr.List
+	// The columns count bytes (an accented letter takes two): a longer
+	// text would be refused by the database as an unnamed field.
 	text := func(field, v string, max int, required bool) {
 		switch {
 		case v == "" && required:
 			errs = append(errs, apperr.Invalid(field, "R-CAT-12", "required"))
-		case utf8.RuneCountInString(v) > max:
-			errs = append(errs, apperr.Invalid(field, "R-CAT-12", "too_long", max))
+		case len(v) > max:
+			errs = append(errs, apperr.Invalid(field, "R-CAT-12", "cat_venue_too_long", utf8.RuneCountInString(v), max))
 		}
 	}
 	text("name", in.Name, 255, true)
@@ -167,6 +169,8 @@ func validateVenue(in VenueInput) apperr.List {
 	}
 	if in.Phone != nil && validate.Phone(*in.Phone) != nil {
 		errs = append(errs, apperr.Invalid("phone", "R-CAT-12", "invalid_phone", *in.Phone))
+	} else if in.Phone != nil {
+		text("phone", *in.Phone, 30, false)
 	}
 	// The form geolocates the address: 0, 0 (in the Gulf of Guinea) is a
 	// missing geolocation, not a place.

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/apperr"
@@ -116,6 +117,29 @@ func stateError(key string) error {
 
 func notFound() error { return &apperr.Error{Code: apperr.NotFound, Key: "not_found"} }
 
+// anonymous refuses a caller without a session as the whole API does
+// (docs/PERMISSIONS.md, « How a denial looks »): UNAUTHENTICATED, before
+// anything is read. Every operation of the workflow needs a user.
+func anonymous(ctx context.Context) error {
+	if !viewer.FromContext(ctx).Authenticated() {
+		return apperr.New(apperr.Unauthenticated, "unauthenticated")
+	}
+	return nil
+}
+
+// maxComment is the length of the operator's and the archive comments, in
+// characters, as stored.
+const maxComment = 3000
+
+// commentTooLong refuses a comment argument longer than maxComment, naming
+// the argument (the column would refuse it as an unnamed database field).
+func commentTooLong(rule, comment string) error {
+	if n := utf8.RuneCountInString(strings.TrimSpace(comment)); n > maxComment {
+		return apperr.List{apperr.Invalid("comment", rule, "cat_text_too_long", n, maxComment)}
+	}
+	return nil
+}
+
 // checkEditableState refuses to change a training whose request is with the
 // operator, or which is archived.
 func checkEditableState(t *ent.Training) error {
@@ -145,6 +169,9 @@ func (o *Offer) Editable(ctx context.Context, t *ent.Training) bool {
 // and loaded with its sessions. A training the viewer cannot see is
 // NOT_FOUND.
 func (o *Offer) withTraining(ctx context.Context, id int, fn func(ctx context.Context, tx *ent.Client, t *ent.Training, r role) error) error {
+	if err := anonymous(ctx); err != nil {
+		return err
+	}
 	return store.InTx(ctx, o.Client, func(ctx context.Context, tx *ent.Client) error {
 		t, err := o.load(ctx, tx, id)
 		if err != nil {
@@ -194,6 +221,9 @@ func (o *Offer) check(ctx context.Context, org int, doc *schematype.TrainingDoc,
 // state IN_CREATION, author the viewer. The rules' errors refuse it
 // (nothing saved); their warnings come back with it.
 func (o *Offer) Create(ctx context.Context, orgID int, doc schematype.TrainingDoc) (*ent.Training, apperr.List, error) {
+	if err := anonymous(ctx); err != nil {
+		return nil, nil, err
+	}
 	r := roleOf(ctx, orgID)
 	if !r.full() {
 		return nil, nil, notResponsible()
@@ -421,9 +451,21 @@ func (o *Offer) Drop(ctx context.Context, id int) error {
 			return deleteTraining(ctx, tx, t.ID)
 		case t.State == training.StateARCHIVED:
 			return stateError("wf_archived")
-		case t.State == training.StateAWAITING_VALIDATION:
+		case t.State == training.StateAWAITING_VALIDATION || t.ChangeState == training.ChangeStateAWAITING_VALIDATION:
+			// With the operator: « Annuler ma demande de vérification »
+			// first, as the seed's screen offers nothing else.
 			return stateError("wf_awaiting")
-		case t.ChangeState == training.ChangeStateDRAFT || t.ChangeState == training.ChangeStateAWAITING_VALIDATION:
+		case t.ChangeState == training.ChangeStateDRAFT:
+			// Dropping undoes every change of the draft: FUNDING_CASES and
+			// WORK_STUDY_CONTRACTS may drop only changes they could have
+			// made themselves, not a manager's (R-CAT-23).
+			if !r.full() && t.Draft != nil {
+				published, draft := docOf(t), cloneDoc(*t.Draft)
+				normalize(&draft, t.OrganizationID)
+				if err := restrictedChange(&published, &draft, r); err != nil {
+					return err
+				}
+			}
 			ctx = withAction(ctx, actDropDraft, "")
 			if err := tx.Training.UpdateOne(t).ClearDraft().SetChangeState(training.ChangeStateNONE).
 				SetLastActionAt(o.Now()).Exec(ctx); err != nil {
@@ -453,6 +495,9 @@ func (o *Offer) ValidateRequest(ctx context.Context, id int, comment, schemeStat
 	err := o.withTraining(ctx, id, func(ctx context.Context, tx *ent.Client, t *ent.Training, r role) error {
 		if !r.operator {
 			return operatorOnly()
+		}
+		if err := commentTooLong("R-CAT-22", comment); err != nil {
+			return err
 		}
 		if schemeState = strings.TrimSpace(schemeState); schemeState == "" {
 			schemeState = "DIFF"
@@ -552,6 +597,9 @@ func (o *Offer) Reject(ctx context.Context, id int, comment string) (*ent.Traini
 		if strings.TrimSpace(comment) == "" {
 			return apperr.Invalid("comment", "R-CAT-22", "required")
 		}
+		if err := commentTooLong("R-CAT-22", comment); err != nil {
+			return err
+		}
 		u := tx.Training.UpdateOne(t).SetLastActionAt(o.Now())
 		setOperatorComment(u, comment)
 		switch {
@@ -598,6 +646,8 @@ func (o *Offer) Archive(ctx context.Context, id int, reason, comment string) (*e
 		}
 		if comment == "" {
 			errs = append(errs, apperr.Invalid("comment", "R-CAT-24", "required"))
+		} else if n := utf8.RuneCountInString(comment); n > maxComment {
+			errs = append(errs, apperr.Invalid("comment", "R-CAT-24", "cat_text_too_long", n, maxComment))
 		}
 		if len(errs) > 0 {
 			return errs
@@ -662,6 +712,9 @@ func (o *Offer) archiveNow(ctx context.Context, tx *ent.Client, t *ent.Training,
 // into the rows of a training in creation, into the draft of a published
 // one. The rules check the result.
 func (o *Offer) DuplicateSession(ctx context.Context, sessionID int, startsOn, endsOn time.Time) (*ent.Training, apperr.List, error) {
+	if err := anonymous(ctx); err != nil {
+		return nil, nil, err
+	}
 	var out *ent.Training
 	var warns apperr.List
 	err := store.InTx(ctx, o.Client, func(ctx context.Context, tx *ent.Client) error {

@@ -690,12 +690,17 @@ func TestWorkflow_RCAT23_OnlyTheResponsibleOrganisation(t *testing.T) {
 				"trainer": w.as(w.trainerMgr), "member": w.as(w.member), "other": w.as(w.otherMgr),
 				"anonymous": context.Background(),
 			} {
+				// without a session, UNAUTHENTICATED as everywhere (docs/PERMISSIONS.md)
+				code, key := apperr.Forbidden, "wf_not_responsible"
+				if name == "anonymous" {
+					code, key = apperr.Unauthenticated, "unauthenticated"
+				}
 				_, _, err := w.o.Update(ctx, tr.ID, edit)
-				wantCode(t, err, apperr.Forbidden, "wf_not_responsible")
+				wantCode(t, err, code, key)
 				_, _, err = w.o.Create(ctx, w.org.ID, w.doc())
-				wantCode(t, err, apperr.Forbidden, "wf_not_responsible")
+				wantCode(t, err, code, key)
 				_, err = w.o.Archive(ctx, tr.ID, "1", "Plus dispensée")
-				wantCode(t, err, apperr.Forbidden, "wf_not_responsible")
+				wantCode(t, err, code, key)
 				if name == "member" && w.o.Editable(ctx, pub) {
 					t.Error("a plain member cannot edit")
 				}

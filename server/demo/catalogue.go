@@ -162,7 +162,7 @@ func Catalogue(ctx context.Context, c *ent.Client, o *catalogue.Offer) (*Catalog
 	orgs := append([]*ent.Organization{head}, branches...)
 	venues := make(map[int]*ent.Venue, len(orgs))
 	for _, org := range orgs {
-		v, err := c.Venue.Create().SetOrganizationID(org.ID).SetName(org.Name+" — salles de formation").
+		v, err := c.Venue.Create().SetOrganizationID(org.ID).SetName(org.Name + " — salles de formation").
 			SetStreet(org.Street).SetPostcode(org.Postcode).SetCity(org.City).SetInseeCode(org.InseeCode).
 			SetLatitude(derefF(org.Latitude)).SetLongitude(derefF(org.Longitude)).SetPhone("02 31 00 00 10").Save(sys)
 		if err != nil {
