@@ -3250,11 +3250,6 @@ func (_q *SessionQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, session.FieldRecruitmentSlots)
 				fieldSeen[session.FieldRecruitmentSlots] = struct{}{}
 			}
-		case "contactRequests":
-			if _, ok := fieldSeen[session.FieldContactRequests]; !ok {
-				selectedFields = append(selectedFields, session.FieldContactRequests)
-				fieldSeen[session.FieldContactRequests] = struct{}{}
-			}
 		case "archivedAt":
 			if _, ok := fieldSeen[session.FieldArchivedAt]; !ok {
 				selectedFields = append(selectedFields, session.FieldArchivedAt)
@@ -3936,11 +3931,6 @@ func (_q *TrainingQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				selectedFields = append(selectedFields, training.FieldWebLinks)
 				fieldSeen[training.FieldWebLinks] = struct{}{}
 			}
-		case "contactRequests":
-			if _, ok := fieldSeen[training.FieldContactRequests]; !ok {
-				selectedFields = append(selectedFields, training.FieldContactRequests)
-				fieldSeen[training.FieldContactRequests] = struct{}{}
-			}
 		case "authorID":
 			if _, ok := fieldSeen[training.FieldAuthorID]; !ok {
 				selectedFields = append(selectedFields, training.FieldAuthorID)
@@ -3960,21 +3950,6 @@ func (_q *TrainingQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 			if _, ok := fieldSeen[training.FieldPublishedAt]; !ok {
 				selectedFields = append(selectedFields, training.FieldPublishedAt)
 				fieldSeen[training.FieldPublishedAt] = struct{}{}
-			}
-		case "operatorComment":
-			if _, ok := fieldSeen[training.FieldOperatorComment]; !ok {
-				selectedFields = append(selectedFields, training.FieldOperatorComment)
-				fieldSeen[training.FieldOperatorComment] = struct{}{}
-			}
-		case "archiveReason":
-			if _, ok := fieldSeen[training.FieldArchiveReason]; !ok {
-				selectedFields = append(selectedFields, training.FieldArchiveReason)
-				fieldSeen[training.FieldArchiveReason] = struct{}{}
-			}
-		case "archiveComment":
-			if _, ok := fieldSeen[training.FieldArchiveComment]; !ok {
-				selectedFields = append(selectedFields, training.FieldArchiveComment)
-				fieldSeen[training.FieldArchiveComment] = struct{}{}
 			}
 		case "id":
 		case "__typename":

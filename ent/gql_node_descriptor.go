@@ -1899,7 +1899,7 @@ func (_m *Session) Node(ctx context.Context) (node *Node, err error) {
 	node = &Node{
 		ID:     _m.ID,
 		Type:   "Session",
-		Fields: make([]*Field, 30),
+		Fields: make([]*Field, 29),
 		Edges:  make([]*Edge, 5),
 	}
 	var buf []byte
@@ -2127,18 +2127,10 @@ func (_m *Session) Node(ctx context.Context) (node *Node, err error) {
 		Name:  "recruitment_slots",
 		Value: string(buf),
 	}
-	if buf, err = json.Marshal(_m.ContactRequests); err != nil {
-		return nil, err
-	}
-	node.Fields[28] = &Field{
-		Type:  "string",
-		Name:  "contact_requests",
-		Value: string(buf),
-	}
 	if buf, err = json.Marshal(_m.ArchivedAt); err != nil {
 		return nil, err
 	}
-	node.Fields[29] = &Field{
+	node.Fields[28] = &Field{
 		Type:  "time.Time",
 		Name:  "archived_at",
 		Value: string(buf),
@@ -2401,7 +2393,7 @@ func (_m *Training) Node(ctx context.Context) (node *Node, err error) {
 	node = &Node{
 		ID:     _m.ID,
 		Type:   "Training",
-		Fields: make([]*Field, 27),
+		Fields: make([]*Field, 23),
 		Edges:  make([]*Edge, 4),
 	}
 	var buf []byte
@@ -2557,18 +2549,10 @@ func (_m *Training) Node(ctx context.Context) (node *Node, err error) {
 		Name:  "web_links",
 		Value: string(buf),
 	}
-	if buf, err = json.Marshal(_m.ContactRequests); err != nil {
-		return nil, err
-	}
-	node.Fields[19] = &Field{
-		Type:  "string",
-		Name:  "contact_requests",
-		Value: string(buf),
-	}
 	if buf, err = json.Marshal(_m.AuthorID); err != nil {
 		return nil, err
 	}
-	node.Fields[20] = &Field{
+	node.Fields[19] = &Field{
 		Type:  "int",
 		Name:  "author_id",
 		Value: string(buf),
@@ -2576,7 +2560,7 @@ func (_m *Training) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.LastActionAt); err != nil {
 		return nil, err
 	}
-	node.Fields[21] = &Field{
+	node.Fields[20] = &Field{
 		Type:  "time.Time",
 		Name:  "last_action_at",
 		Value: string(buf),
@@ -2584,7 +2568,7 @@ func (_m *Training) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.SubmittedAt); err != nil {
 		return nil, err
 	}
-	node.Fields[22] = &Field{
+	node.Fields[21] = &Field{
 		Type:  "time.Time",
 		Name:  "submitted_at",
 		Value: string(buf),
@@ -2592,33 +2576,9 @@ func (_m *Training) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.PublishedAt); err != nil {
 		return nil, err
 	}
-	node.Fields[23] = &Field{
+	node.Fields[22] = &Field{
 		Type:  "time.Time",
 		Name:  "published_at",
-		Value: string(buf),
-	}
-	if buf, err = json.Marshal(_m.OperatorComment); err != nil {
-		return nil, err
-	}
-	node.Fields[24] = &Field{
-		Type:  "string",
-		Name:  "operator_comment",
-		Value: string(buf),
-	}
-	if buf, err = json.Marshal(_m.ArchiveReason); err != nil {
-		return nil, err
-	}
-	node.Fields[25] = &Field{
-		Type:  "string",
-		Name:  "archive_reason",
-		Value: string(buf),
-	}
-	if buf, err = json.Marshal(_m.ArchiveComment); err != nil {
-		return nil, err
-	}
-	node.Fields[26] = &Field{
-		Type:  "string",
-		Name:  "archive_comment",
 		Value: string(buf),
 	}
 	node.Edges[0] = &Edge{

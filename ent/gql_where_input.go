@@ -7943,23 +7943,6 @@ type SessionWhereInput struct {
 	WorkStudyContract    *bool `json:"workStudyContract,omitempty"`
 	WorkStudyContractNEQ *bool `json:"workStudyContractNEQ,omitempty"`
 
-	// "contact_requests" field predicates.
-	ContactRequests             *string  `json:"contactRequests,omitempty"`
-	ContactRequestsNEQ          *string  `json:"contactRequestsNEQ,omitempty"`
-	ContactRequestsIn           []string `json:"contactRequestsIn,omitempty"`
-	ContactRequestsNotIn        []string `json:"contactRequestsNotIn,omitempty"`
-	ContactRequestsGT           *string  `json:"contactRequestsGT,omitempty"`
-	ContactRequestsGTE          *string  `json:"contactRequestsGTE,omitempty"`
-	ContactRequestsLT           *string  `json:"contactRequestsLT,omitempty"`
-	ContactRequestsLTE          *string  `json:"contactRequestsLTE,omitempty"`
-	ContactRequestsContains     *string  `json:"contactRequestsContains,omitempty"`
-	ContactRequestsHasPrefix    *string  `json:"contactRequestsHasPrefix,omitempty"`
-	ContactRequestsHasSuffix    *string  `json:"contactRequestsHasSuffix,omitempty"`
-	ContactRequestsIsNil        bool     `json:"contactRequestsIsNil,omitempty"`
-	ContactRequestsNotNil       bool     `json:"contactRequestsNotNil,omitempty"`
-	ContactRequestsEqualFold    *string  `json:"contactRequestsEqualFold,omitempty"`
-	ContactRequestsContainsFold *string  `json:"contactRequestsContainsFold,omitempty"`
-
 	// "archived_at" field predicates.
 	ArchivedAt       *time.Time  `json:"archivedAt,omitempty"`
 	ArchivedAtNEQ    *time.Time  `json:"archivedAtNEQ,omitempty"`
@@ -8686,51 +8669,6 @@ func (i *SessionWhereInput) P() (predicate.Session, error) {
 	}
 	if i.WorkStudyContractNEQ != nil {
 		predicates = append(predicates, session.WorkStudyContractNEQ(*i.WorkStudyContractNEQ))
-	}
-	if i.ContactRequests != nil {
-		predicates = append(predicates, session.ContactRequestsEQ(*i.ContactRequests))
-	}
-	if i.ContactRequestsNEQ != nil {
-		predicates = append(predicates, session.ContactRequestsNEQ(*i.ContactRequestsNEQ))
-	}
-	if len(i.ContactRequestsIn) > 0 {
-		predicates = append(predicates, session.ContactRequestsIn(i.ContactRequestsIn...))
-	}
-	if len(i.ContactRequestsNotIn) > 0 {
-		predicates = append(predicates, session.ContactRequestsNotIn(i.ContactRequestsNotIn...))
-	}
-	if i.ContactRequestsGT != nil {
-		predicates = append(predicates, session.ContactRequestsGT(*i.ContactRequestsGT))
-	}
-	if i.ContactRequestsGTE != nil {
-		predicates = append(predicates, session.ContactRequestsGTE(*i.ContactRequestsGTE))
-	}
-	if i.ContactRequestsLT != nil {
-		predicates = append(predicates, session.ContactRequestsLT(*i.ContactRequestsLT))
-	}
-	if i.ContactRequestsLTE != nil {
-		predicates = append(predicates, session.ContactRequestsLTE(*i.ContactRequestsLTE))
-	}
-	if i.ContactRequestsContains != nil {
-		predicates = append(predicates, session.ContactRequestsContains(*i.ContactRequestsContains))
-	}
-	if i.ContactRequestsHasPrefix != nil {
-		predicates = append(predicates, session.ContactRequestsHasPrefix(*i.ContactRequestsHasPrefix))
-	}
-	if i.ContactRequestsHasSuffix != nil {
-		predicates = append(predicates, session.ContactRequestsHasSuffix(*i.ContactRequestsHasSuffix))
-	}
-	if i.ContactRequestsIsNil {
-		predicates = append(predicates, session.ContactRequestsIsNil())
-	}
-	if i.ContactRequestsNotNil {
-		predicates = append(predicates, session.ContactRequestsNotNil())
-	}
-	if i.ContactRequestsEqualFold != nil {
-		predicates = append(predicates, session.ContactRequestsEqualFold(*i.ContactRequestsEqualFold))
-	}
-	if i.ContactRequestsContainsFold != nil {
-		predicates = append(predicates, session.ContactRequestsContainsFold(*i.ContactRequestsContainsFold))
 	}
 	if i.ArchivedAt != nil {
 		predicates = append(predicates, session.ArchivedAtEQ(*i.ArchivedAt))
@@ -10021,23 +9959,6 @@ type TrainingWhereInput struct {
 	Affelnet    *bool `json:"affelnet,omitempty"`
 	AffelnetNEQ *bool `json:"affelnetNEQ,omitempty"`
 
-	// "contact_requests" field predicates.
-	ContactRequests             *string  `json:"contactRequests,omitempty"`
-	ContactRequestsNEQ          *string  `json:"contactRequestsNEQ,omitempty"`
-	ContactRequestsIn           []string `json:"contactRequestsIn,omitempty"`
-	ContactRequestsNotIn        []string `json:"contactRequestsNotIn,omitempty"`
-	ContactRequestsGT           *string  `json:"contactRequestsGT,omitempty"`
-	ContactRequestsGTE          *string  `json:"contactRequestsGTE,omitempty"`
-	ContactRequestsLT           *string  `json:"contactRequestsLT,omitempty"`
-	ContactRequestsLTE          *string  `json:"contactRequestsLTE,omitempty"`
-	ContactRequestsContains     *string  `json:"contactRequestsContains,omitempty"`
-	ContactRequestsHasPrefix    *string  `json:"contactRequestsHasPrefix,omitempty"`
-	ContactRequestsHasSuffix    *string  `json:"contactRequestsHasSuffix,omitempty"`
-	ContactRequestsIsNil        bool     `json:"contactRequestsIsNil,omitempty"`
-	ContactRequestsNotNil       bool     `json:"contactRequestsNotNil,omitempty"`
-	ContactRequestsEqualFold    *string  `json:"contactRequestsEqualFold,omitempty"`
-	ContactRequestsContainsFold *string  `json:"contactRequestsContainsFold,omitempty"`
-
 	// "author_id" field predicates.
 	AuthorID       *int  `json:"authorID,omitempty"`
 	AuthorIDNEQ    *int  `json:"authorIDNEQ,omitempty"`
@@ -10079,57 +10000,6 @@ type TrainingWhereInput struct {
 	PublishedAtLTE    *time.Time  `json:"publishedAtLTE,omitempty"`
 	PublishedAtIsNil  bool        `json:"publishedAtIsNil,omitempty"`
 	PublishedAtNotNil bool        `json:"publishedAtNotNil,omitempty"`
-
-	// "operator_comment" field predicates.
-	OperatorComment             *string  `json:"operatorComment,omitempty"`
-	OperatorCommentNEQ          *string  `json:"operatorCommentNEQ,omitempty"`
-	OperatorCommentIn           []string `json:"operatorCommentIn,omitempty"`
-	OperatorCommentNotIn        []string `json:"operatorCommentNotIn,omitempty"`
-	OperatorCommentGT           *string  `json:"operatorCommentGT,omitempty"`
-	OperatorCommentGTE          *string  `json:"operatorCommentGTE,omitempty"`
-	OperatorCommentLT           *string  `json:"operatorCommentLT,omitempty"`
-	OperatorCommentLTE          *string  `json:"operatorCommentLTE,omitempty"`
-	OperatorCommentContains     *string  `json:"operatorCommentContains,omitempty"`
-	OperatorCommentHasPrefix    *string  `json:"operatorCommentHasPrefix,omitempty"`
-	OperatorCommentHasSuffix    *string  `json:"operatorCommentHasSuffix,omitempty"`
-	OperatorCommentIsNil        bool     `json:"operatorCommentIsNil,omitempty"`
-	OperatorCommentNotNil       bool     `json:"operatorCommentNotNil,omitempty"`
-	OperatorCommentEqualFold    *string  `json:"operatorCommentEqualFold,omitempty"`
-	OperatorCommentContainsFold *string  `json:"operatorCommentContainsFold,omitempty"`
-
-	// "archive_reason" field predicates.
-	ArchiveReason             *string  `json:"archiveReason,omitempty"`
-	ArchiveReasonNEQ          *string  `json:"archiveReasonNEQ,omitempty"`
-	ArchiveReasonIn           []string `json:"archiveReasonIn,omitempty"`
-	ArchiveReasonNotIn        []string `json:"archiveReasonNotIn,omitempty"`
-	ArchiveReasonGT           *string  `json:"archiveReasonGT,omitempty"`
-	ArchiveReasonGTE          *string  `json:"archiveReasonGTE,omitempty"`
-	ArchiveReasonLT           *string  `json:"archiveReasonLT,omitempty"`
-	ArchiveReasonLTE          *string  `json:"archiveReasonLTE,omitempty"`
-	ArchiveReasonContains     *string  `json:"archiveReasonContains,omitempty"`
-	ArchiveReasonHasPrefix    *string  `json:"archiveReasonHasPrefix,omitempty"`
-	ArchiveReasonHasSuffix    *string  `json:"archiveReasonHasSuffix,omitempty"`
-	ArchiveReasonIsNil        bool     `json:"archiveReasonIsNil,omitempty"`
-	ArchiveReasonNotNil       bool     `json:"archiveReasonNotNil,omitempty"`
-	ArchiveReasonEqualFold    *string  `json:"archiveReasonEqualFold,omitempty"`
-	ArchiveReasonContainsFold *string  `json:"archiveReasonContainsFold,omitempty"`
-
-	// "archive_comment" field predicates.
-	ArchiveComment             *string  `json:"archiveComment,omitempty"`
-	ArchiveCommentNEQ          *string  `json:"archiveCommentNEQ,omitempty"`
-	ArchiveCommentIn           []string `json:"archiveCommentIn,omitempty"`
-	ArchiveCommentNotIn        []string `json:"archiveCommentNotIn,omitempty"`
-	ArchiveCommentGT           *string  `json:"archiveCommentGT,omitempty"`
-	ArchiveCommentGTE          *string  `json:"archiveCommentGTE,omitempty"`
-	ArchiveCommentLT           *string  `json:"archiveCommentLT,omitempty"`
-	ArchiveCommentLTE          *string  `json:"archiveCommentLTE,omitempty"`
-	ArchiveCommentContains     *string  `json:"archiveCommentContains,omitempty"`
-	ArchiveCommentHasPrefix    *string  `json:"archiveCommentHasPrefix,omitempty"`
-	ArchiveCommentHasSuffix    *string  `json:"archiveCommentHasSuffix,omitempty"`
-	ArchiveCommentIsNil        bool     `json:"archiveCommentIsNil,omitempty"`
-	ArchiveCommentNotNil       bool     `json:"archiveCommentNotNil,omitempty"`
-	ArchiveCommentEqualFold    *string  `json:"archiveCommentEqualFold,omitempty"`
-	ArchiveCommentContainsFold *string  `json:"archiveCommentContainsFold,omitempty"`
 
 	// "organization" edge predicates.
 	HasOrganization     *bool                     `json:"hasOrganization,omitempty"`
@@ -10670,51 +10540,6 @@ func (i *TrainingWhereInput) P() (predicate.Training, error) {
 	if i.AffelnetNEQ != nil {
 		predicates = append(predicates, training.AffelnetNEQ(*i.AffelnetNEQ))
 	}
-	if i.ContactRequests != nil {
-		predicates = append(predicates, training.ContactRequestsEQ(*i.ContactRequests))
-	}
-	if i.ContactRequestsNEQ != nil {
-		predicates = append(predicates, training.ContactRequestsNEQ(*i.ContactRequestsNEQ))
-	}
-	if len(i.ContactRequestsIn) > 0 {
-		predicates = append(predicates, training.ContactRequestsIn(i.ContactRequestsIn...))
-	}
-	if len(i.ContactRequestsNotIn) > 0 {
-		predicates = append(predicates, training.ContactRequestsNotIn(i.ContactRequestsNotIn...))
-	}
-	if i.ContactRequestsGT != nil {
-		predicates = append(predicates, training.ContactRequestsGT(*i.ContactRequestsGT))
-	}
-	if i.ContactRequestsGTE != nil {
-		predicates = append(predicates, training.ContactRequestsGTE(*i.ContactRequestsGTE))
-	}
-	if i.ContactRequestsLT != nil {
-		predicates = append(predicates, training.ContactRequestsLT(*i.ContactRequestsLT))
-	}
-	if i.ContactRequestsLTE != nil {
-		predicates = append(predicates, training.ContactRequestsLTE(*i.ContactRequestsLTE))
-	}
-	if i.ContactRequestsContains != nil {
-		predicates = append(predicates, training.ContactRequestsContains(*i.ContactRequestsContains))
-	}
-	if i.ContactRequestsHasPrefix != nil {
-		predicates = append(predicates, training.ContactRequestsHasPrefix(*i.ContactRequestsHasPrefix))
-	}
-	if i.ContactRequestsHasSuffix != nil {
-		predicates = append(predicates, training.ContactRequestsHasSuffix(*i.ContactRequestsHasSuffix))
-	}
-	if i.ContactRequestsIsNil {
-		predicates = append(predicates, training.ContactRequestsIsNil())
-	}
-	if i.ContactRequestsNotNil {
-		predicates = append(predicates, training.ContactRequestsNotNil())
-	}
-	if i.ContactRequestsEqualFold != nil {
-		predicates = append(predicates, training.ContactRequestsEqualFold(*i.ContactRequestsEqualFold))
-	}
-	if i.ContactRequestsContainsFold != nil {
-		predicates = append(predicates, training.ContactRequestsContainsFold(*i.ContactRequestsContainsFold))
-	}
 	if i.AuthorID != nil {
 		predicates = append(predicates, training.AuthorIDEQ(*i.AuthorID))
 	}
@@ -10816,141 +10641,6 @@ func (i *TrainingWhereInput) P() (predicate.Training, error) {
 	}
 	if i.PublishedAtNotNil {
 		predicates = append(predicates, training.PublishedAtNotNil())
-	}
-	if i.OperatorComment != nil {
-		predicates = append(predicates, training.OperatorCommentEQ(*i.OperatorComment))
-	}
-	if i.OperatorCommentNEQ != nil {
-		predicates = append(predicates, training.OperatorCommentNEQ(*i.OperatorCommentNEQ))
-	}
-	if len(i.OperatorCommentIn) > 0 {
-		predicates = append(predicates, training.OperatorCommentIn(i.OperatorCommentIn...))
-	}
-	if len(i.OperatorCommentNotIn) > 0 {
-		predicates = append(predicates, training.OperatorCommentNotIn(i.OperatorCommentNotIn...))
-	}
-	if i.OperatorCommentGT != nil {
-		predicates = append(predicates, training.OperatorCommentGT(*i.OperatorCommentGT))
-	}
-	if i.OperatorCommentGTE != nil {
-		predicates = append(predicates, training.OperatorCommentGTE(*i.OperatorCommentGTE))
-	}
-	if i.OperatorCommentLT != nil {
-		predicates = append(predicates, training.OperatorCommentLT(*i.OperatorCommentLT))
-	}
-	if i.OperatorCommentLTE != nil {
-		predicates = append(predicates, training.OperatorCommentLTE(*i.OperatorCommentLTE))
-	}
-	if i.OperatorCommentContains != nil {
-		predicates = append(predicates, training.OperatorCommentContains(*i.OperatorCommentContains))
-	}
-	if i.OperatorCommentHasPrefix != nil {
-		predicates = append(predicates, training.OperatorCommentHasPrefix(*i.OperatorCommentHasPrefix))
-	}
-	if i.OperatorCommentHasSuffix != nil {
-		predicates = append(predicates, training.OperatorCommentHasSuffix(*i.OperatorCommentHasSuffix))
-	}
-	if i.OperatorCommentIsNil {
-		predicates = append(predicates, training.OperatorCommentIsNil())
-	}
-	if i.OperatorCommentNotNil {
-		predicates = append(predicates, training.OperatorCommentNotNil())
-	}
-	if i.OperatorCommentEqualFold != nil {
-		predicates = append(predicates, training.OperatorCommentEqualFold(*i.OperatorCommentEqualFold))
-	}
-	if i.OperatorCommentContainsFold != nil {
-		predicates = append(predicates, training.OperatorCommentContainsFold(*i.OperatorCommentContainsFold))
-	}
-	if i.ArchiveReason != nil {
-		predicates = append(predicates, training.ArchiveReasonEQ(*i.ArchiveReason))
-	}
-	if i.ArchiveReasonNEQ != nil {
-		predicates = append(predicates, training.ArchiveReasonNEQ(*i.ArchiveReasonNEQ))
-	}
-	if len(i.ArchiveReasonIn) > 0 {
-		predicates = append(predicates, training.ArchiveReasonIn(i.ArchiveReasonIn...))
-	}
-	if len(i.ArchiveReasonNotIn) > 0 {
-		predicates = append(predicates, training.ArchiveReasonNotIn(i.ArchiveReasonNotIn...))
-	}
-	if i.ArchiveReasonGT != nil {
-		predicates = append(predicates, training.ArchiveReasonGT(*i.ArchiveReasonGT))
-	}
-	if i.ArchiveReasonGTE != nil {
-		predicates = append(predicates, training.ArchiveReasonGTE(*i.ArchiveReasonGTE))
-	}
-	if i.ArchiveReasonLT != nil {
-		predicates = append(predicates, training.ArchiveReasonLT(*i.ArchiveReasonLT))
-	}
-	if i.ArchiveReasonLTE != nil {
-		predicates = append(predicates, training.ArchiveReasonLTE(*i.ArchiveReasonLTE))
-	}
-	if i.ArchiveReasonContains != nil {
-		predicates = append(predicates, training.ArchiveReasonContains(*i.ArchiveReasonContains))
-	}
-	if i.ArchiveReasonHasPrefix != nil {
-		predicates = append(predicates, training.ArchiveReasonHasPrefix(*i.ArchiveReasonHasPrefix))
-	}
-	if i.ArchiveReasonHasSuffix != nil {
-		predicates = append(predicates, training.ArchiveReasonHasSuffix(*i.ArchiveReasonHasSuffix))
-	}
-	if i.ArchiveReasonIsNil {
-		predicates = append(predicates, training.ArchiveReasonIsNil())
-	}
-	if i.ArchiveReasonNotNil {
-		predicates = append(predicates, training.ArchiveReasonNotNil())
-	}
-	if i.ArchiveReasonEqualFold != nil {
-		predicates = append(predicates, training.ArchiveReasonEqualFold(*i.ArchiveReasonEqualFold))
-	}
-	if i.ArchiveReasonContainsFold != nil {
-		predicates = append(predicates, training.ArchiveReasonContainsFold(*i.ArchiveReasonContainsFold))
-	}
-	if i.ArchiveComment != nil {
-		predicates = append(predicates, training.ArchiveCommentEQ(*i.ArchiveComment))
-	}
-	if i.ArchiveCommentNEQ != nil {
-		predicates = append(predicates, training.ArchiveCommentNEQ(*i.ArchiveCommentNEQ))
-	}
-	if len(i.ArchiveCommentIn) > 0 {
-		predicates = append(predicates, training.ArchiveCommentIn(i.ArchiveCommentIn...))
-	}
-	if len(i.ArchiveCommentNotIn) > 0 {
-		predicates = append(predicates, training.ArchiveCommentNotIn(i.ArchiveCommentNotIn...))
-	}
-	if i.ArchiveCommentGT != nil {
-		predicates = append(predicates, training.ArchiveCommentGT(*i.ArchiveCommentGT))
-	}
-	if i.ArchiveCommentGTE != nil {
-		predicates = append(predicates, training.ArchiveCommentGTE(*i.ArchiveCommentGTE))
-	}
-	if i.ArchiveCommentLT != nil {
-		predicates = append(predicates, training.ArchiveCommentLT(*i.ArchiveCommentLT))
-	}
-	if i.ArchiveCommentLTE != nil {
-		predicates = append(predicates, training.ArchiveCommentLTE(*i.ArchiveCommentLTE))
-	}
-	if i.ArchiveCommentContains != nil {
-		predicates = append(predicates, training.ArchiveCommentContains(*i.ArchiveCommentContains))
-	}
-	if i.ArchiveCommentHasPrefix != nil {
-		predicates = append(predicates, training.ArchiveCommentHasPrefix(*i.ArchiveCommentHasPrefix))
-	}
-	if i.ArchiveCommentHasSuffix != nil {
-		predicates = append(predicates, training.ArchiveCommentHasSuffix(*i.ArchiveCommentHasSuffix))
-	}
-	if i.ArchiveCommentIsNil {
-		predicates = append(predicates, training.ArchiveCommentIsNil())
-	}
-	if i.ArchiveCommentNotNil {
-		predicates = append(predicates, training.ArchiveCommentNotNil())
-	}
-	if i.ArchiveCommentEqualFold != nil {
-		predicates = append(predicates, training.ArchiveCommentEqualFold(*i.ArchiveCommentEqualFold))
-	}
-	if i.ArchiveCommentContainsFold != nil {
-		predicates = append(predicates, training.ArchiveCommentContainsFold(*i.ArchiveCommentContainsFold))
 	}
 
 	if i.HasOrganization != nil {

@@ -168,6 +168,11 @@ func (r *queryResolver) Venues(ctx context.Context, organizationID int) ([]*ent.
 	return venuesOf(ctx, r.Resolver, organizationID)
 }
 
+// ContactRequests is the resolver for the contactRequests field.
+func (r *sessionResolver) ContactRequests(ctx context.Context, obj *ent.Session) (*string, error) {
+	return insiderText(ctx, obj.OrganizationID, obj.ContactRequests), nil
+}
+
 // Finished is the resolver for the finished field.
 func (r *sessionResolver) Finished(ctx context.Context, obj *ent.Session) (bool, error) {
 	return sessionFinished(ctx, r.Resolver, obj)
@@ -176,6 +181,26 @@ func (r *sessionResolver) Finished(ctx context.Context, obj *ent.Session) (bool,
 // TrainingStateChanged is the resolver for the trainingStateChanged field.
 func (r *subscriptionResolver) TrainingStateChanged(ctx context.Context) (<-chan *model.TrainingStateChange, error) {
 	return trainingStateChanged(ctx, r.Resolver)
+}
+
+// ContactRequests is the resolver for the contactRequests field.
+func (r *trainingResolver) ContactRequests(ctx context.Context, obj *ent.Training) (*string, error) {
+	return insiderText(ctx, obj.OrganizationID, obj.ContactRequests), nil
+}
+
+// OperatorComment is the resolver for the operatorComment field.
+func (r *trainingResolver) OperatorComment(ctx context.Context, obj *ent.Training) (*string, error) {
+	return insiderText(ctx, obj.OrganizationID, obj.OperatorComment), nil
+}
+
+// ArchiveReason is the resolver for the archiveReason field.
+func (r *trainingResolver) ArchiveReason(ctx context.Context, obj *ent.Training) (*string, error) {
+	return insiderText(ctx, obj.OrganizationID, obj.ArchiveReason), nil
+}
+
+// ArchiveComment is the resolver for the archiveComment field.
+func (r *trainingResolver) ArchiveComment(ctx context.Context, obj *ent.Training) (*string, error) {
+	return insiderText(ctx, obj.OrganizationID, obj.ArchiveComment), nil
 }
 
 // Draft is the resolver for the draft field.

@@ -239,14 +239,27 @@ func trainingEditable(ctx context.Context, r *Resolver, t *ent.Training) (bool, 
 // public, trainer organisations, other tenants) there is none — what is
 // published is the rows (R-CAT-22).
 func trainingDraft(ctx context.Context, r *Resolver, t *ent.Training) (*schematype.TrainingDoc, error) {
-	if t.Draft == nil || t.ChangeState == training.ChangeStateNONE {
-		return nil, nil
-	}
-	v := viewer.FromContext(ctx)
-	if v == nil || !(v.Operator || v.System || (v.DeviceID == 0 && v.Member(t.OrganizationID))) {
+	if t.Draft == nil || t.ChangeState == training.ChangeStateNONE || !insider(ctx, t.OrganizationID) {
 		return nil, nil
 	}
 	return t.Draft, nil
+}
+
+// insider tells whether the viewer belongs to the responsible organisation
+// org (a person, not a device) or is an operator: who may read a
+// training's draft, operator comments and contact requests.
+func insider(ctx context.Context, org int) bool {
+	v := viewer.FromContext(ctx)
+	return v != nil && (v.Operator || v.System || (v.DeviceID == 0 && v.Member(org)))
+}
+
+// insiderText is s for insiders of org, null for everybody else (and when
+// empty).
+func insiderText(ctx context.Context, org int, s string) *string {
+	if s == "" || !insider(ctx, org) {
+		return nil
+	}
+	return &s
 }
 
 // trainingHistory is the history of a training and of its sessions, newest

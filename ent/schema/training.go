@@ -18,6 +18,12 @@ import (
 // Training.draft until the operator validates it (R-CAT-22). Every write
 // goes through server/catalogue, which enforces the R-CAT rules.
 
+// internalToOrg keeps a field out of the generated GraphQL type: it is
+// shown by a resolver to the responsible organisation and operators only
+// (operator comments may reveal a draft; contact requests hold personal
+// data, R-X-5).
+var internalToOrg = entgql.Skip(entgql.SkipType, entgql.SkipWhereInput, entgql.SkipOrderField)
+
 // Training is a formation (R-CAT-3…R-CAT-8, R-CAT-21…R-CAT-24).
 type Training struct{ ent.Schema }
 
@@ -48,7 +54,8 @@ func (Training) Fields() []ent.Field {
 		field.Bool("parcoursup").Default(false),
 		field.Bool("affelnet").Default(false),
 		field.Strings("web_links").Optional(),
-		field.Text("contact_requests").Optional().MaxRuneLen(3000),
+		field.Text("contact_requests").Optional().MaxRuneLen(3000).
+			Annotations(internalToOrg),
 		// The copy-on-write change request and its author (R-CAT-22).
 		field.JSON("draft", &schematype.TrainingDoc{}).Optional().Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Int("author_id").Optional().Nillable(),
@@ -58,10 +65,13 @@ func (Training) Fields() []ent.Field {
 		field.Time("submitted_at").Optional().Nillable(),
 		field.Time("published_at").Optional().Nillable(),
 		// Operator's comment of the last validation or rejection.
-		field.Text("operator_comment").Optional().MaxRuneLen(3000),
+		field.Text("operator_comment").Optional().MaxRuneLen(3000).
+			Annotations(internalToOrg),
 		// Archive (R-CAT-24): reason code of the archive_reason list, comment.
-		field.String("archive_reason").Optional().MaxLen(20),
-		field.Text("archive_comment").Optional().MaxRuneLen(3000),
+		field.String("archive_reason").Optional().MaxLen(20).
+			Annotations(internalToOrg),
+		field.Text("archive_comment").Optional().MaxRuneLen(3000).
+			Annotations(internalToOrg),
 	}
 }
 
@@ -118,7 +128,8 @@ func (Session) Fields() []ent.Field {
 		field.Bool("work_study_contract").Default(false),
 		field.Strings("recruitment_modalities").Optional(),
 		field.JSON("recruitment_slots", []schematype.RecruitmentSlot{}).Optional().Annotations(entgql.Type("[RecruitmentSlot!]")),
-		field.Text("contact_requests").Optional().MaxRuneLen(3000),
+		field.Text("contact_requests").Optional().MaxRuneLen(3000).
+			Annotations(internalToOrg),
 		// Archived sessions are kept for national statistics (R-CAT-20).
 		field.Time("archived_at").Optional().Nillable(),
 	}

@@ -1085,6 +1085,7 @@ type RegistrationResolver interface {
 	CheckedInAt(ctx context.Context, obj *ent.Registration, slotID *int) (*time.Time, error)
 }
 type SessionResolver interface {
+	ContactRequests(ctx context.Context, obj *ent.Session) (*string, error)
 	Finished(ctx context.Context, obj *ent.Session) (bool, error)
 }
 type SubscriptionResolver interface {
@@ -1093,6 +1094,10 @@ type SubscriptionResolver interface {
 	CheckInRecorded(ctx context.Context, activityID int) (<-chan *model.CheckInEvent, error)
 }
 type TrainingResolver interface {
+	ContactRequests(ctx context.Context, obj *ent.Training) (*string, error)
+	OperatorComment(ctx context.Context, obj *ent.Training) (*string, error)
+	ArchiveReason(ctx context.Context, obj *ent.Training) (*string, error)
+	ArchiveComment(ctx context.Context, obj *ent.Training) (*string, error)
 	Draft(ctx context.Context, obj *ent.Training) (*schematype.TrainingDoc, error)
 	Editable(ctx context.Context, obj *ent.Training) (bool, error)
 	History(ctx context.Context, obj *ent.Training, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error)
@@ -6247,6 +6252,13 @@ type TrainingStateChange {
 }
 
 extend type Training {
+  "Requests about contacts, for the operator (R-CON-7): the responsible organisation and operators only (R-X-5)."
+  contactRequests: String
+  "Operator's comment of the last validation or rejection: the responsible organisation and operators only."
+  operatorComment: String
+  "Archive reason (archive_reason list) and comment (R-CAT-24): the responsible organisation and operators only."
+  archiveReason: String
+  archiveComment: String
   """
   The change request over the published version, when there is one
   (R-CAT-22): shown to the responsible organisation's members and to
@@ -6259,6 +6271,8 @@ extend type Training {
 }
 
 extend type Session {
+  "Requests about contacts, for the operator (R-CON-7): the responsible organisation and operators only (R-X-5)."
+  contactRequests: String
   "The session has ended: it can only be duplicated (R-CAT-20)."
   finished: Boolean!
 }
@@ -10066,7 +10080,6 @@ type Session implements Node {
   workStudyContract: Boolean!
   recruitmentModalities: [String!]
   recruitmentSlots: [RecruitmentSlot!]
-  contactRequests: String
   archivedAt: Time
   training: Training!
   trainers: [Organization!]
@@ -10418,24 +10431,6 @@ input SessionWhereInput {
   workStudyContract: Boolean
   workStudyContractNEQ: Boolean
   """
-  contact_requests field predicates
-  """
-  contactRequests: String
-  contactRequestsNEQ: String
-  contactRequestsIn: [String!]
-  contactRequestsNotIn: [String!]
-  contactRequestsGT: String
-  contactRequestsGTE: String
-  contactRequestsLT: String
-  contactRequestsLTE: String
-  contactRequestsContains: String
-  contactRequestsHasPrefix: String
-  contactRequestsHasSuffix: String
-  contactRequestsIsNil: Boolean
-  contactRequestsNotNil: Boolean
-  contactRequestsEqualFold: String
-  contactRequestsContainsFold: String
-  """
   archived_at field predicates
   """
   archivedAt: Time
@@ -10777,14 +10772,10 @@ type Training implements Node {
   parcoursup: Boolean!
   affelnet: Boolean!
   webLinks: [String!]
-  contactRequests: String
   authorID: ID
   lastActionAt: Time!
   submittedAt: Time
   publishedAt: Time
-  operatorComment: String
-  archiveReason: String
-  archiveComment: String
   organization: Organization!
   sessions(
     """
@@ -11108,24 +11099,6 @@ input TrainingWhereInput {
   affelnet: Boolean
   affelnetNEQ: Boolean
   """
-  contact_requests field predicates
-  """
-  contactRequests: String
-  contactRequestsNEQ: String
-  contactRequestsIn: [String!]
-  contactRequestsNotIn: [String!]
-  contactRequestsGT: String
-  contactRequestsGTE: String
-  contactRequestsLT: String
-  contactRequestsLTE: String
-  contactRequestsContains: String
-  contactRequestsHasPrefix: String
-  contactRequestsHasSuffix: String
-  contactRequestsIsNil: Boolean
-  contactRequestsNotNil: Boolean
-  contactRequestsEqualFold: String
-  contactRequestsContainsFold: String
-  """
   author_id field predicates
   """
   authorID: ID
@@ -11171,60 +11144,6 @@ input TrainingWhereInput {
   publishedAtLTE: Time
   publishedAtIsNil: Boolean
   publishedAtNotNil: Boolean
-  """
-  operator_comment field predicates
-  """
-  operatorComment: String
-  operatorCommentNEQ: String
-  operatorCommentIn: [String!]
-  operatorCommentNotIn: [String!]
-  operatorCommentGT: String
-  operatorCommentGTE: String
-  operatorCommentLT: String
-  operatorCommentLTE: String
-  operatorCommentContains: String
-  operatorCommentHasPrefix: String
-  operatorCommentHasSuffix: String
-  operatorCommentIsNil: Boolean
-  operatorCommentNotNil: Boolean
-  operatorCommentEqualFold: String
-  operatorCommentContainsFold: String
-  """
-  archive_reason field predicates
-  """
-  archiveReason: String
-  archiveReasonNEQ: String
-  archiveReasonIn: [String!]
-  archiveReasonNotIn: [String!]
-  archiveReasonGT: String
-  archiveReasonGTE: String
-  archiveReasonLT: String
-  archiveReasonLTE: String
-  archiveReasonContains: String
-  archiveReasonHasPrefix: String
-  archiveReasonHasSuffix: String
-  archiveReasonIsNil: Boolean
-  archiveReasonNotNil: Boolean
-  archiveReasonEqualFold: String
-  archiveReasonContainsFold: String
-  """
-  archive_comment field predicates
-  """
-  archiveComment: String
-  archiveCommentNEQ: String
-  archiveCommentIn: [String!]
-  archiveCommentNotIn: [String!]
-  archiveCommentGT: String
-  archiveCommentGTE: String
-  archiveCommentLT: String
-  archiveCommentLTE: String
-  archiveCommentContains: String
-  archiveCommentHasPrefix: String
-  archiveCommentHasSuffix: String
-  archiveCommentIsNil: Boolean
-  archiveCommentNotNil: Boolean
-  archiveCommentEqualFold: String
-  archiveCommentContainsFold: String
   """
   organization edge predicates
   """
@@ -13209,8 +13128,6 @@ func (ec *executionContext) childFields_Session(ctx context.Context, field graph
 		return ec.fieldContext_Session_recruitmentModalities(ctx, field)
 	case "recruitmentSlots":
 		return ec.fieldContext_Session_recruitmentSlots(ctx, field)
-	case "contactRequests":
-		return ec.fieldContext_Session_contactRequests(ctx, field)
 	case "archivedAt":
 		return ec.fieldContext_Session_archivedAt(ctx, field)
 	case "training":
@@ -13223,6 +13140,8 @@ func (ec *executionContext) childFields_Session(ctx context.Context, field graph
 		return ec.fieldContext_Session_venues(ctx, field)
 	case "registrationVenue":
 		return ec.fieldContext_Session_registrationVenue(ctx, field)
+	case "contactRequests":
+		return ec.fieldContext_Session_contactRequests(ctx, field)
 	case "finished":
 		return ec.fieldContext_Session_finished(ctx, field)
 	}
@@ -13473,8 +13392,6 @@ func (ec *executionContext) childFields_Training(ctx context.Context, field grap
 		return ec.fieldContext_Training_affelnet(ctx, field)
 	case "webLinks":
 		return ec.fieldContext_Training_webLinks(ctx, field)
-	case "contactRequests":
-		return ec.fieldContext_Training_contactRequests(ctx, field)
 	case "authorID":
 		return ec.fieldContext_Training_authorID(ctx, field)
 	case "lastActionAt":
@@ -13483,12 +13400,6 @@ func (ec *executionContext) childFields_Training(ctx context.Context, field grap
 		return ec.fieldContext_Training_submittedAt(ctx, field)
 	case "publishedAt":
 		return ec.fieldContext_Training_publishedAt(ctx, field)
-	case "operatorComment":
-		return ec.fieldContext_Training_operatorComment(ctx, field)
-	case "archiveReason":
-		return ec.fieldContext_Training_archiveReason(ctx, field)
-	case "archiveComment":
-		return ec.fieldContext_Training_archiveComment(ctx, field)
 	case "organization":
 		return ec.fieldContext_Training_organization(ctx, field)
 	case "sessions":
@@ -13497,6 +13408,14 @@ func (ec *executionContext) childFields_Training(ctx context.Context, field grap
 		return ec.fieldContext_Training_certifications(ctx, field)
 	case "author":
 		return ec.fieldContext_Training_author(ctx, field)
+	case "contactRequests":
+		return ec.fieldContext_Training_contactRequests(ctx, field)
+	case "operatorComment":
+		return ec.fieldContext_Training_operatorComment(ctx, field)
+	case "archiveReason":
+		return ec.fieldContext_Training_archiveReason(ctx, field)
+	case "archiveComment":
+		return ec.fieldContext_Training_archiveComment(ctx, field)
 	case "draft":
 		return ec.fieldContext_Training_draft(ctx, field)
 	case "editable":
@@ -29948,29 +29867,6 @@ func (ec *executionContext) fieldContext_Session_recruitmentSlots(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _Session_contactRequests(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Session_contactRequests(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ContactRequests, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Session_contactRequests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type String does not have child fields"))
-}
-
 func (ec *executionContext) _Session_archivedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30152,6 +30048,29 @@ func (ec *executionContext) fieldContext_Session_registrationVenue(_ context.Con
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Session_contactRequests(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_contactRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Session().ContactRequests(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_contactRequests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Session_finished(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
@@ -32456,29 +32375,6 @@ func (ec *executionContext) fieldContext_Training_webLinks(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _Training_contactRequests(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Training_contactRequests(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ContactRequests, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Training_contactRequests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type String does not have child fields"))
-}
-
 func (ec *executionContext) _Training_authorID(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32569,75 +32465,6 @@ func (ec *executionContext) _Training_publishedAt(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Training_publishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type Time does not have child fields"))
-}
-
-func (ec *executionContext) _Training_operatorComment(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Training_operatorComment(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OperatorComment, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Training_operatorComment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type String does not have child fields"))
-}
-
-func (ec *executionContext) _Training_archiveReason(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Training_archiveReason(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ArchiveReason, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Training_archiveReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type String does not have child fields"))
-}
-
-func (ec *executionContext) _Training_archiveComment(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Training_archiveComment(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ArchiveComment, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Training_archiveComment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Training", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Training_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
@@ -32778,6 +32605,98 @@ func (ec *executionContext) fieldContext_Training_author(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Training_contactRequests(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_contactRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Training().ContactRequests(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Training_contactRequests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Training_operatorComment(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_operatorComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Training().OperatorComment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Training_operatorComment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Training_archiveReason(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_archiveReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Training().ArchiveReason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Training_archiveReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Training_archiveComment(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Training_archiveComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Training().ArchiveComment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Training_archiveComment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Training", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Training_draft(ctx context.Context, field graphql.CollectedField, obj *ent.Training) (ret graphql.Marshaler) {
@@ -49221,7 +49140,7 @@ func (ec *executionContext) unmarshalInputSessionWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "reference", "referenceNEQ", "referenceIn", "referenceNotIn", "referenceGT", "referenceGTE", "referenceLT", "referenceLTE", "referenceContains", "referenceHasPrefix", "referenceHasSuffix", "referenceEqualFold", "referenceContainsFold", "trainingID", "trainingIDNEQ", "trainingIDIn", "trainingIDNotIn", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "organizationIDGT", "organizationIDGTE", "organizationIDLT", "organizationIDLTE", "startsOn", "startsOnNEQ", "startsOnIn", "startsOnNotIn", "startsOnGT", "startsOnGTE", "startsOnLT", "startsOnLTE", "endsOn", "endsOnNEQ", "endsOnIn", "endsOnNotIn", "endsOnGT", "endsOnGTE", "endsOnLT", "endsOnLTE", "onDemand", "onDemandNEQ", "permanentEntry", "permanentEntryNEQ", "principalTrainerID", "principalTrainerIDNEQ", "principalTrainerIDIn", "principalTrainerIDNotIn", "principalTrainerIDIsNil", "principalTrainerIDNotNil", "registrationVenueID", "registrationVenueIDNEQ", "registrationVenueIDIn", "registrationVenueIDNotIn", "registrationVenueIDIsNil", "registrationVenueIDNotNil", "hoursInCentre", "hoursInCentreNEQ", "hoursInCentreIn", "hoursInCentreNotIn", "hoursInCentreGT", "hoursInCentreGTE", "hoursInCentreLT", "hoursInCentreLTE", "hoursInCentreIsNil", "hoursInCentreNotNil", "hoursInCompany", "hoursInCompanyNEQ", "hoursInCompanyIn", "hoursInCompanyNotIn", "hoursInCompanyGT", "hoursInCompanyGTE", "hoursInCompanyLT", "hoursInCompanyLTE", "hoursInCompanyIsNil", "hoursInCompanyNotNil", "hoursTotal", "hoursTotalNEQ", "hoursTotalIn", "hoursTotalNotIn", "hoursTotalGT", "hoursTotalGTE", "hoursTotalLT", "hoursTotalLTE", "hoursTotalIsNil", "hoursTotalNotNil", "hoursWeekly", "hoursWeeklyNEQ", "hoursWeeklyIn", "hoursWeeklyNotIn", "hoursWeeklyGT", "hoursWeeklyGTE", "hoursWeeklyLT", "hoursWeeklyLTE", "hoursWeeklyIsNil", "hoursWeeklyNotNil", "hoursComment", "hoursCommentNEQ", "hoursCommentIn", "hoursCommentNotIn", "hoursCommentGT", "hoursCommentGTE", "hoursCommentLT", "hoursCommentLTE", "hoursCommentContains", "hoursCommentHasPrefix", "hoursCommentHasSuffix", "hoursCommentIsNil", "hoursCommentNotNil", "hoursCommentEqualFold", "hoursCommentContainsFold", "prerequisites", "prerequisitesNEQ", "prerequisitesIn", "prerequisitesNotIn", "prerequisitesGT", "prerequisitesGTE", "prerequisitesLT", "prerequisitesLTE", "prerequisitesContains", "prerequisitesHasPrefix", "prerequisitesHasSuffix", "prerequisitesIsNil", "prerequisitesNotNil", "prerequisitesEqualFold", "prerequisitesContainsFold", "courseType", "courseTypeNEQ", "courseTypeIn", "courseTypeNotIn", "courseTypeGT", "courseTypeGTE", "courseTypeLT", "courseTypeLTE", "courseTypeContains", "courseTypeHasPrefix", "courseTypeHasSuffix", "courseTypeIsNil", "courseTypeNotNil", "courseTypeEqualFold", "courseTypeContainsFold", "rhythm", "rhythmNEQ", "rhythmIn", "rhythmNotIn", "rhythmGT", "rhythmGTE", "rhythmLT", "rhythmLTE", "rhythmContains", "rhythmHasPrefix", "rhythmHasSuffix", "rhythmIsNil", "rhythmNotNil", "rhythmEqualFold", "rhythmContainsFold", "rhythmComment", "rhythmCommentNEQ", "rhythmCommentIn", "rhythmCommentNotIn", "rhythmCommentGT", "rhythmCommentGTE", "rhythmCommentLT", "rhythmCommentLTE", "rhythmCommentContains", "rhythmCommentHasPrefix", "rhythmCommentHasSuffix", "rhythmCommentIsNil", "rhythmCommentNotNil", "rhythmCommentEqualFold", "rhythmCommentContainsFold", "teachingMode", "teachingModeNEQ", "teachingModeIn", "teachingModeNotIn", "teachingModeGT", "teachingModeGTE", "teachingModeLT", "teachingModeLTE", "teachingModeContains", "teachingModeHasPrefix", "teachingModeHasSuffix", "teachingModeIsNil", "teachingModeNotNil", "teachingModeEqualFold", "teachingModeContainsFold", "workStudyContract", "workStudyContractNEQ", "contactRequests", "contactRequestsNEQ", "contactRequestsIn", "contactRequestsNotIn", "contactRequestsGT", "contactRequestsGTE", "contactRequestsLT", "contactRequestsLTE", "contactRequestsContains", "contactRequestsHasPrefix", "contactRequestsHasSuffix", "contactRequestsIsNil", "contactRequestsNotNil", "contactRequestsEqualFold", "contactRequestsContainsFold", "archivedAt", "archivedAtNEQ", "archivedAtIn", "archivedAtNotIn", "archivedAtGT", "archivedAtGTE", "archivedAtLT", "archivedAtLTE", "archivedAtIsNil", "archivedAtNotNil", "hasTraining", "hasTrainingWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "reference", "referenceNEQ", "referenceIn", "referenceNotIn", "referenceGT", "referenceGTE", "referenceLT", "referenceLTE", "referenceContains", "referenceHasPrefix", "referenceHasSuffix", "referenceEqualFold", "referenceContainsFold", "trainingID", "trainingIDNEQ", "trainingIDIn", "trainingIDNotIn", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "organizationIDGT", "organizationIDGTE", "organizationIDLT", "organizationIDLTE", "startsOn", "startsOnNEQ", "startsOnIn", "startsOnNotIn", "startsOnGT", "startsOnGTE", "startsOnLT", "startsOnLTE", "endsOn", "endsOnNEQ", "endsOnIn", "endsOnNotIn", "endsOnGT", "endsOnGTE", "endsOnLT", "endsOnLTE", "onDemand", "onDemandNEQ", "permanentEntry", "permanentEntryNEQ", "principalTrainerID", "principalTrainerIDNEQ", "principalTrainerIDIn", "principalTrainerIDNotIn", "principalTrainerIDIsNil", "principalTrainerIDNotNil", "registrationVenueID", "registrationVenueIDNEQ", "registrationVenueIDIn", "registrationVenueIDNotIn", "registrationVenueIDIsNil", "registrationVenueIDNotNil", "hoursInCentre", "hoursInCentreNEQ", "hoursInCentreIn", "hoursInCentreNotIn", "hoursInCentreGT", "hoursInCentreGTE", "hoursInCentreLT", "hoursInCentreLTE", "hoursInCentreIsNil", "hoursInCentreNotNil", "hoursInCompany", "hoursInCompanyNEQ", "hoursInCompanyIn", "hoursInCompanyNotIn", "hoursInCompanyGT", "hoursInCompanyGTE", "hoursInCompanyLT", "hoursInCompanyLTE", "hoursInCompanyIsNil", "hoursInCompanyNotNil", "hoursTotal", "hoursTotalNEQ", "hoursTotalIn", "hoursTotalNotIn", "hoursTotalGT", "hoursTotalGTE", "hoursTotalLT", "hoursTotalLTE", "hoursTotalIsNil", "hoursTotalNotNil", "hoursWeekly", "hoursWeeklyNEQ", "hoursWeeklyIn", "hoursWeeklyNotIn", "hoursWeeklyGT", "hoursWeeklyGTE", "hoursWeeklyLT", "hoursWeeklyLTE", "hoursWeeklyIsNil", "hoursWeeklyNotNil", "hoursComment", "hoursCommentNEQ", "hoursCommentIn", "hoursCommentNotIn", "hoursCommentGT", "hoursCommentGTE", "hoursCommentLT", "hoursCommentLTE", "hoursCommentContains", "hoursCommentHasPrefix", "hoursCommentHasSuffix", "hoursCommentIsNil", "hoursCommentNotNil", "hoursCommentEqualFold", "hoursCommentContainsFold", "prerequisites", "prerequisitesNEQ", "prerequisitesIn", "prerequisitesNotIn", "prerequisitesGT", "prerequisitesGTE", "prerequisitesLT", "prerequisitesLTE", "prerequisitesContains", "prerequisitesHasPrefix", "prerequisitesHasSuffix", "prerequisitesIsNil", "prerequisitesNotNil", "prerequisitesEqualFold", "prerequisitesContainsFold", "courseType", "courseTypeNEQ", "courseTypeIn", "courseTypeNotIn", "courseTypeGT", "courseTypeGTE", "courseTypeLT", "courseTypeLTE", "courseTypeContains", "courseTypeHasPrefix", "courseTypeHasSuffix", "courseTypeIsNil", "courseTypeNotNil", "courseTypeEqualFold", "courseTypeContainsFold", "rhythm", "rhythmNEQ", "rhythmIn", "rhythmNotIn", "rhythmGT", "rhythmGTE", "rhythmLT", "rhythmLTE", "rhythmContains", "rhythmHasPrefix", "rhythmHasSuffix", "rhythmIsNil", "rhythmNotNil", "rhythmEqualFold", "rhythmContainsFold", "rhythmComment", "rhythmCommentNEQ", "rhythmCommentIn", "rhythmCommentNotIn", "rhythmCommentGT", "rhythmCommentGTE", "rhythmCommentLT", "rhythmCommentLTE", "rhythmCommentContains", "rhythmCommentHasPrefix", "rhythmCommentHasSuffix", "rhythmCommentIsNil", "rhythmCommentNotNil", "rhythmCommentEqualFold", "rhythmCommentContainsFold", "teachingMode", "teachingModeNEQ", "teachingModeIn", "teachingModeNotIn", "teachingModeGT", "teachingModeGTE", "teachingModeLT", "teachingModeLTE", "teachingModeContains", "teachingModeHasPrefix", "teachingModeHasSuffix", "teachingModeIsNil", "teachingModeNotNil", "teachingModeEqualFold", "teachingModeContainsFold", "workStudyContract", "workStudyContractNEQ", "archivedAt", "archivedAtNEQ", "archivedAtIn", "archivedAtNotIn", "archivedAtGT", "archivedAtGTE", "archivedAtLT", "archivedAtLTE", "archivedAtIsNil", "archivedAtNotNil", "hasTraining", "hasTrainingWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -50740,111 +50659,6 @@ func (ec *executionContext) unmarshalInputSessionWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.WorkStudyContractNEQ = data
-		case "contactRequests":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequests"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequests = data
-		case "contactRequestsNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsNEQ"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequestsNEQ = data
-		case "contactRequestsIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequestsIn = data
-		case "contactRequestsNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsNotIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequestsNotIn = data
-		case "contactRequestsGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsGT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequestsGT = data
-		case "contactRequestsGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsGTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequestsGTE = data
-		case "contactRequestsLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsLT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequestsLT = data
-		case "contactRequestsLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsLTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequestsLTE = data
-		case "contactRequestsContains":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsContains"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequestsContains = data
-		case "contactRequestsHasPrefix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsHasPrefix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequestsHasPrefix = data
-		case "contactRequestsHasSuffix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsHasSuffix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequestsHasSuffix = data
-		case "contactRequestsIsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequestsIsNil = data
-		case "contactRequestsNotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequestsNotNil = data
-		case "contactRequestsEqualFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsEqualFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequestsEqualFold = data
-		case "contactRequestsContainsFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsContainsFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequestsContainsFold = data
 		case "archivedAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archivedAt"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -52628,7 +52442,7 @@ func (ec *executionContext) unmarshalInputTrainingWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "reference", "referenceNEQ", "referenceIn", "referenceNotIn", "referenceGT", "referenceGTE", "referenceLT", "referenceLTE", "referenceContains", "referenceHasPrefix", "referenceHasSuffix", "referenceEqualFold", "referenceContainsFold", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "state", "stateNEQ", "stateIn", "stateNotIn", "changeState", "changeStateNEQ", "changeStateIn", "changeStateNotIn", "certifying", "certifyingNEQ", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "objective", "objectiveNEQ", "objectiveIn", "objectiveNotIn", "objectiveGT", "objectiveGTE", "objectiveLT", "objectiveLTE", "objectiveContains", "objectiveHasPrefix", "objectiveHasSuffix", "objectiveEqualFold", "objectiveContainsFold", "content", "contentNEQ", "contentIn", "contentNotIn", "contentGT", "contentGTE", "contentLT", "contentLTE", "contentContains", "contentHasPrefix", "contentHasSuffix", "contentIsNil", "contentNotNil", "contentEqualFold", "contentContainsFold", "expectedResults", "expectedResultsNEQ", "expectedResultsIn", "expectedResultsNotIn", "expectedResultsGT", "expectedResultsGTE", "expectedResultsLT", "expectedResultsLTE", "expectedResultsContains", "expectedResultsHasPrefix", "expectedResultsHasSuffix", "expectedResultsIsNil", "expectedResultsNotNil", "expectedResultsEqualFold", "expectedResultsContainsFold", "entryLevel", "entryLevelNEQ", "entryLevelIn", "entryLevelNotIn", "entryLevelGT", "entryLevelGTE", "entryLevelLT", "entryLevelLTE", "entryLevelContains", "entryLevelHasPrefix", "entryLevelHasSuffix", "entryLevelIsNil", "entryLevelNotNil", "entryLevelEqualFold", "entryLevelContainsFold", "exitLevel", "exitLevelNEQ", "exitLevelIn", "exitLevelNotIn", "exitLevelGT", "exitLevelGTE", "exitLevelLT", "exitLevelLTE", "exitLevelContains", "exitLevelHasPrefix", "exitLevelHasSuffix", "exitLevelIsNil", "exitLevelNotNil", "exitLevelEqualFold", "exitLevelContainsFold", "cycleYears", "cycleYearsNEQ", "cycleYearsIn", "cycleYearsNotIn", "cycleYearsGT", "cycleYearsGTE", "cycleYearsLT", "cycleYearsLTE", "cycleYearsIsNil", "cycleYearsNotNil", "apprenticeship", "apprenticeshipNEQ", "parcoursup", "parcoursupNEQ", "affelnet", "affelnetNEQ", "contactRequests", "contactRequestsNEQ", "contactRequestsIn", "contactRequestsNotIn", "contactRequestsGT", "contactRequestsGTE", "contactRequestsLT", "contactRequestsLTE", "contactRequestsContains", "contactRequestsHasPrefix", "contactRequestsHasSuffix", "contactRequestsIsNil", "contactRequestsNotNil", "contactRequestsEqualFold", "contactRequestsContainsFold", "authorID", "authorIDNEQ", "authorIDIn", "authorIDNotIn", "authorIDIsNil", "authorIDNotNil", "lastActionAt", "lastActionAtNEQ", "lastActionAtIn", "lastActionAtNotIn", "lastActionAtGT", "lastActionAtGTE", "lastActionAtLT", "lastActionAtLTE", "submittedAt", "submittedAtNEQ", "submittedAtIn", "submittedAtNotIn", "submittedAtGT", "submittedAtGTE", "submittedAtLT", "submittedAtLTE", "submittedAtIsNil", "submittedAtNotNil", "publishedAt", "publishedAtNEQ", "publishedAtIn", "publishedAtNotIn", "publishedAtGT", "publishedAtGTE", "publishedAtLT", "publishedAtLTE", "publishedAtIsNil", "publishedAtNotNil", "operatorComment", "operatorCommentNEQ", "operatorCommentIn", "operatorCommentNotIn", "operatorCommentGT", "operatorCommentGTE", "operatorCommentLT", "operatorCommentLTE", "operatorCommentContains", "operatorCommentHasPrefix", "operatorCommentHasSuffix", "operatorCommentIsNil", "operatorCommentNotNil", "operatorCommentEqualFold", "operatorCommentContainsFold", "archiveReason", "archiveReasonNEQ", "archiveReasonIn", "archiveReasonNotIn", "archiveReasonGT", "archiveReasonGTE", "archiveReasonLT", "archiveReasonLTE", "archiveReasonContains", "archiveReasonHasPrefix", "archiveReasonHasSuffix", "archiveReasonIsNil", "archiveReasonNotNil", "archiveReasonEqualFold", "archiveReasonContainsFold", "archiveComment", "archiveCommentNEQ", "archiveCommentIn", "archiveCommentNotIn", "archiveCommentGT", "archiveCommentGTE", "archiveCommentLT", "archiveCommentLTE", "archiveCommentContains", "archiveCommentHasPrefix", "archiveCommentHasSuffix", "archiveCommentIsNil", "archiveCommentNotNil", "archiveCommentEqualFold", "archiveCommentContainsFold", "hasOrganization", "hasOrganizationWith", "hasSessions", "hasSessionsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "reference", "referenceNEQ", "referenceIn", "referenceNotIn", "referenceGT", "referenceGTE", "referenceLT", "referenceLTE", "referenceContains", "referenceHasPrefix", "referenceHasSuffix", "referenceEqualFold", "referenceContainsFold", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "state", "stateNEQ", "stateIn", "stateNotIn", "changeState", "changeStateNEQ", "changeStateIn", "changeStateNotIn", "certifying", "certifyingNEQ", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "objective", "objectiveNEQ", "objectiveIn", "objectiveNotIn", "objectiveGT", "objectiveGTE", "objectiveLT", "objectiveLTE", "objectiveContains", "objectiveHasPrefix", "objectiveHasSuffix", "objectiveEqualFold", "objectiveContainsFold", "content", "contentNEQ", "contentIn", "contentNotIn", "contentGT", "contentGTE", "contentLT", "contentLTE", "contentContains", "contentHasPrefix", "contentHasSuffix", "contentIsNil", "contentNotNil", "contentEqualFold", "contentContainsFold", "expectedResults", "expectedResultsNEQ", "expectedResultsIn", "expectedResultsNotIn", "expectedResultsGT", "expectedResultsGTE", "expectedResultsLT", "expectedResultsLTE", "expectedResultsContains", "expectedResultsHasPrefix", "expectedResultsHasSuffix", "expectedResultsIsNil", "expectedResultsNotNil", "expectedResultsEqualFold", "expectedResultsContainsFold", "entryLevel", "entryLevelNEQ", "entryLevelIn", "entryLevelNotIn", "entryLevelGT", "entryLevelGTE", "entryLevelLT", "entryLevelLTE", "entryLevelContains", "entryLevelHasPrefix", "entryLevelHasSuffix", "entryLevelIsNil", "entryLevelNotNil", "entryLevelEqualFold", "entryLevelContainsFold", "exitLevel", "exitLevelNEQ", "exitLevelIn", "exitLevelNotIn", "exitLevelGT", "exitLevelGTE", "exitLevelLT", "exitLevelLTE", "exitLevelContains", "exitLevelHasPrefix", "exitLevelHasSuffix", "exitLevelIsNil", "exitLevelNotNil", "exitLevelEqualFold", "exitLevelContainsFold", "cycleYears", "cycleYearsNEQ", "cycleYearsIn", "cycleYearsNotIn", "cycleYearsGT", "cycleYearsGTE", "cycleYearsLT", "cycleYearsLTE", "cycleYearsIsNil", "cycleYearsNotNil", "apprenticeship", "apprenticeshipNEQ", "parcoursup", "parcoursupNEQ", "affelnet", "affelnetNEQ", "authorID", "authorIDNEQ", "authorIDIn", "authorIDNotIn", "authorIDIsNil", "authorIDNotNil", "lastActionAt", "lastActionAtNEQ", "lastActionAtIn", "lastActionAtNotIn", "lastActionAtGT", "lastActionAtGTE", "lastActionAtLT", "lastActionAtLTE", "submittedAt", "submittedAtNEQ", "submittedAtIn", "submittedAtNotIn", "submittedAtGT", "submittedAtGTE", "submittedAtLT", "submittedAtLTE", "submittedAtIsNil", "submittedAtNotNil", "publishedAt", "publishedAtNEQ", "publishedAtIn", "publishedAtNotIn", "publishedAtGT", "publishedAtGTE", "publishedAtLT", "publishedAtLTE", "publishedAtIsNil", "publishedAtNotNil", "hasOrganization", "hasOrganizationWith", "hasSessions", "hasSessionsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -53727,111 +53541,6 @@ func (ec *executionContext) unmarshalInputTrainingWhereInput(ctx context.Context
 				return it, err
 			}
 			it.AffelnetNEQ = data
-		case "contactRequests":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequests"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequests = data
-		case "contactRequestsNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsNEQ"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequestsNEQ = data
-		case "contactRequestsIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequestsIn = data
-		case "contactRequestsNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsNotIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequestsNotIn = data
-		case "contactRequestsGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsGT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequestsGT = data
-		case "contactRequestsGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsGTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequestsGTE = data
-		case "contactRequestsLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsLT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequestsLT = data
-		case "contactRequestsLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsLTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequestsLTE = data
-		case "contactRequestsContains":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsContains"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequestsContains = data
-		case "contactRequestsHasPrefix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsHasPrefix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequestsHasPrefix = data
-		case "contactRequestsHasSuffix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsHasSuffix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequestsHasSuffix = data
-		case "contactRequestsIsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequestsIsNil = data
-		case "contactRequestsNotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequestsNotNil = data
-		case "contactRequestsEqualFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsEqualFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequestsEqualFold = data
-		case "contactRequestsContainsFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequestsContainsFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequestsContainsFold = data
 		case "authorID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorID"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
@@ -54070,321 +53779,6 @@ func (ec *executionContext) unmarshalInputTrainingWhereInput(ctx context.Context
 				return it, err
 			}
 			it.PublishedAtNotNil = data
-		case "operatorComment":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorComment"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OperatorComment = data
-		case "operatorCommentNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorCommentNEQ"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OperatorCommentNEQ = data
-		case "operatorCommentIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorCommentIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OperatorCommentIn = data
-		case "operatorCommentNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorCommentNotIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OperatorCommentNotIn = data
-		case "operatorCommentGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorCommentGT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OperatorCommentGT = data
-		case "operatorCommentGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorCommentGTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OperatorCommentGTE = data
-		case "operatorCommentLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorCommentLT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OperatorCommentLT = data
-		case "operatorCommentLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorCommentLTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OperatorCommentLTE = data
-		case "operatorCommentContains":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorCommentContains"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OperatorCommentContains = data
-		case "operatorCommentHasPrefix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorCommentHasPrefix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OperatorCommentHasPrefix = data
-		case "operatorCommentHasSuffix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorCommentHasSuffix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OperatorCommentHasSuffix = data
-		case "operatorCommentIsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorCommentIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OperatorCommentIsNil = data
-		case "operatorCommentNotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorCommentNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OperatorCommentNotNil = data
-		case "operatorCommentEqualFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorCommentEqualFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OperatorCommentEqualFold = data
-		case "operatorCommentContainsFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatorCommentContainsFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OperatorCommentContainsFold = data
-		case "archiveReason":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReason"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveReason = data
-		case "archiveReasonNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReasonNEQ"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveReasonNEQ = data
-		case "archiveReasonIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReasonIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveReasonIn = data
-		case "archiveReasonNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReasonNotIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveReasonNotIn = data
-		case "archiveReasonGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReasonGT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveReasonGT = data
-		case "archiveReasonGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReasonGTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveReasonGTE = data
-		case "archiveReasonLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReasonLT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveReasonLT = data
-		case "archiveReasonLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReasonLTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveReasonLTE = data
-		case "archiveReasonContains":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReasonContains"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveReasonContains = data
-		case "archiveReasonHasPrefix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReasonHasPrefix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveReasonHasPrefix = data
-		case "archiveReasonHasSuffix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReasonHasSuffix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveReasonHasSuffix = data
-		case "archiveReasonIsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReasonIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveReasonIsNil = data
-		case "archiveReasonNotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReasonNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveReasonNotNil = data
-		case "archiveReasonEqualFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReasonEqualFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveReasonEqualFold = data
-		case "archiveReasonContainsFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveReasonContainsFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveReasonContainsFold = data
-		case "archiveComment":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveComment"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveComment = data
-		case "archiveCommentNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveCommentNEQ"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveCommentNEQ = data
-		case "archiveCommentIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveCommentIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveCommentIn = data
-		case "archiveCommentNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveCommentNotIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveCommentNotIn = data
-		case "archiveCommentGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveCommentGT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveCommentGT = data
-		case "archiveCommentGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveCommentGTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveCommentGTE = data
-		case "archiveCommentLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveCommentLT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveCommentLT = data
-		case "archiveCommentLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveCommentLTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveCommentLTE = data
-		case "archiveCommentContains":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveCommentContains"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveCommentContains = data
-		case "archiveCommentHasPrefix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveCommentHasPrefix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveCommentHasPrefix = data
-		case "archiveCommentHasSuffix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveCommentHasSuffix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveCommentHasSuffix = data
-		case "archiveCommentIsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveCommentIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveCommentIsNil = data
-		case "archiveCommentNotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveCommentNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveCommentNotNil = data
-		case "archiveCommentEqualFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveCommentEqualFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveCommentEqualFold = data
-		case "archiveCommentContainsFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("archiveCommentContainsFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ArchiveCommentContainsFold = data
 		case "hasOrganization":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrganization"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -63972,11 +63366,6 @@ func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "contactRequests":
-			out.Values[i] = ec._Session_contactRequests(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "archivedAt":
 			out.Values[i] = ec._Session_archivedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -64144,6 +63533,44 @@ func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, 
 					}
 				}()
 				res = ec._Session_registrationVenue(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "contactRequests":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Session_contactRequests(ctx, field, obj)
 				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -65268,11 +64695,6 @@ func (ec *executionContext) _Training(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "contactRequests":
-			out.Values[i] = ec._Training_contactRequests(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "authorID":
 			out.Values[i] = ec._Training_authorID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -65290,21 +64712,6 @@ func (ec *executionContext) _Training(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "publishedAt":
 			out.Values[i] = ec._Training_publishedAt(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "operatorComment":
-			out.Values[i] = ec._Training_operatorComment(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "archiveReason":
-			out.Values[i] = ec._Training_archiveReason(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "archiveComment":
-			out.Values[i] = ec._Training_archiveComment(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -65432,6 +64839,158 @@ func (ec *executionContext) _Training(ctx context.Context, sel ast.SelectionSet,
 					}
 				}()
 				res = ec._Training_author(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "contactRequests":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Training_contactRequests(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "operatorComment":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Training_operatorComment(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "archiveReason":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Training_archiveReason(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "archiveComment":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Training_archiveComment(ctx, field, obj)
 				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
