@@ -30,7 +30,9 @@ func TestCatalogueInternalFields_RX5_RCAT22(t *testing.T) {
 			Title                                           string
 			ContactRequests, OperatorComment, ArchiveReason *string
 			Sessions                                        struct {
-				Edges []struct{ Node struct{ ContactRequests *string } }
+				Edges []struct {
+					Node struct{ ContactRequests *string }
+				}
 			}
 		}
 		for _, tc := range []struct {

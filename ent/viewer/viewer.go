@@ -34,6 +34,11 @@ type Viewer struct {
 	// Orgs maps every organisation the user may act on to the permissions
 	// held there. A membership of a head office extends to its branches.
 	Orgs map[int][]Permission
+	// Heads maps each branch in Orgs to its head office, for organisation
+	// spaces (R-CAT-31).
+	Heads map[int]int
+	// Space is the organisation space the request is scoped to (0: none).
+	Space int
 	// TokenID is the session token used, so logout can revoke it.
 	TokenID int
 	// DeviceID and DeviceOrg are set when a scanning device is calling.
@@ -97,6 +102,28 @@ func (v *Viewer) Has(org int, perms ...Permission) bool {
 		}
 	}
 	return false
+}
+
+// InSpace returns a copy of v scoped to the organisation space org
+// (R-CAT-31): the organisation and, for a head office, its branches; every
+// list filtered by organisation then shows that space only. ok is false
+// when v may not act on org. Operators keep seeing everything.
+func (v *Viewer) InSpace(org int) (_ *Viewer, ok bool) {
+	if v == nil || (!v.Operator && !v.Member(org)) {
+		return v, false
+	}
+	c := *v
+	c.Space = org
+	if v.Operator {
+		return &c, true
+	}
+	c.Orgs = map[int][]Permission{org: v.Orgs[org]}
+	for b, head := range v.Heads {
+		if head == org {
+			c.Orgs[b] = v.Orgs[b]
+		}
+	}
+	return &c, true
 }
 
 // OrgIDs lists the organisations v may act on.

@@ -197,6 +197,8 @@ type Request struct {
 	Variables map[string]any
 	Token     string
 	Lang      string
+	// Space is the organisation space header (X-Ofhub-Space), when set.
+	Space string
 }
 
 // Do posts a GraphQL request.
@@ -210,6 +212,9 @@ func (e *Env) Do(r Request) *Response {
 	}
 	if r.Lang != "" {
 		req.Header.Set("Accept-Language", r.Lang)
+	}
+	if r.Space != "" {
+		req.Header.Set("X-Ofhub-Space", r.Space)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -273,10 +273,12 @@ func (s *Service) ViewerOf(ctx context.Context, u *ent.User, tokenID int) (*view
 	if err != nil {
 		return nil, fmt.Errorf("load branches: %w", err)
 	}
+	v.Heads = make(map[int]int, len(branches))
 	for _, b := range branches {
 		if _, direct := v.Orgs[b.ID]; !direct {
 			v.Orgs[b.ID] = v.Orgs[*b.ParentID]
 		}
+		v.Heads[b.ID] = *b.ParentID
 	}
 	return v, nil
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -103,7 +104,7 @@ func NewHandler(o Options) http.Handler {
 	h = cors.New(cors.Options{
 		AllowedOrigins:   o.CORSOrigins,
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodOptions},
-		AllowedHeaders:   []string{"Authorization", "Content-Type", "Accept", "Accept-Language", "Apollo-Require-Preflight"},
+		AllowedHeaders:   []string{"Authorization", "Content-Type", "Accept", "Accept-Language", "Apollo-Require-Preflight", SpaceHeader},
 		AllowCredentials: false,
 		MaxAge:           600,
 	}).Handler(h)
@@ -208,6 +209,11 @@ func originAllowed(r *http.Request, allowed []string) bool {
 	return false
 }
 
+// SpaceHeader selects the organisation space of a request (R-CAT-31): an
+// organisation id; lists then show that organisation and, for a head
+// office, its branches.
+const SpaceHeader = "X-Ofhub-Space"
+
 // identity puts the caller (viewer), its language and address in the
 // request context. A request with a dead token is refused with 401 so the
 // client knows to log in again; no token means anonymous.
@@ -226,6 +232,15 @@ func identity(a *auth.Service, next http.Handler) http.Handler {
 			}
 			if lang == "" {
 				lang = v.Lang
+			}
+			if space := r.Header.Get(SpaceHeader); space != "" && v.DeviceID == 0 {
+				id, err := strconv.Atoi(space)
+				scoped, ok := v.InSpace(id)
+				if err != nil || !ok {
+					writeError(w, lang, &apperr.Error{Code: apperr.Forbidden, Field: SpaceHeader, Rule: "R-CAT-31", Key: "space_not_member", Args: []any{space}}, http.StatusForbidden)
+					return
+				}
+				v = scoped
 			}
 			ctx = viewer.NewContext(ctx, v)
 		}
