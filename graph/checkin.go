@@ -60,9 +60,26 @@ func names(people []result.Person) []*model.ParticipantName {
 	return out
 }
 
+// detachedScan is a copy of s bound to the database rather than to the
+// engine's own transaction, closed by now: its edges (activity,
+// registration, device) then resolve. A scan read outside a transaction is
+// returned as is.
+func detachedScan(s *ent.Scan) (out *ent.Scan) {
+	if s == nil {
+		return nil
+	}
+	c := *s
+	defer func() {
+		if recover() != nil { // not a transactional entity
+			out = s
+		}
+	}()
+	return c.Unwrap()
+}
+
 func checkInResult(res checkin.Result) *model.CheckInResult {
 	out := &model.CheckInResult{Status: scan.Status(res.Status), Message: res.Message, Color: model.ResultColor(res.Color),
-		Participants: names(res.People), FirstCheckedInAt: res.FirstCheckedInAt, Duplicate: res.Duplicate, CheckIn: res.Scan}
+		Participants: names(res.People), FirstCheckedInAt: res.FirstCheckedInAt, Duplicate: res.Duplicate, CheckIn: detachedScan(res.Scan)}
 	if res.RegistrationID != 0 {
 		id := res.RegistrationID
 		out.RegistrationID = &id

@@ -204,7 +204,8 @@ func (r *mutationResolver) MarkPresent(ctx context.Context, registrationID int, 
 
 // UndoCheckIn is the resolver for the undoCheckIn field.
 func (r *mutationResolver) UndoCheckIn(ctx context.Context, checkInID int) (*ent.Scan, error) {
-	return r.Checkin.Undo(ctx, checkInID)
+	s, err := r.Checkin.Undo(ctx, checkInID)
+	return detachedScan(s), err
 }
 
 // DeviceActivities is the resolver for the deviceActivities field.

@@ -1,0 +1,40 @@
+package graph_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ofhub/ofhub/server/apptest"
+)
+
+// The scan a check-in returns is a full Scan: a door app or the desk reads
+// its activity, registration and device in the same answer (R-CHK-1),
+// although the engine recorded it in a transaction of its own.
+func TestCheckInResultEdges_RCHK1(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, d apptest.Dialect) {
+		c := newCk(t, d)
+		act := c.activity(c.mgr, c.org, nil)
+		dev := c.device(c.mgr, c.org)
+		r1 := c.reg(c.mgr, act.ID, []ckPerson{{"Dupont", "Jean"}})
+		r2 := c.reg(c.mgr, act.ID, []ckPerson{{"Martin", "Léa"}})
+		for _, tc := range []struct {
+			name, token, query string
+			vars               map[string]any
+		}{
+			{"checkIn by a device", dev.Token, `mutation($in: CheckInInput!){checkIn(input: $in){status checkIn{activity{title} registration{id} device{name}}}}`,
+				map[string]any{"in": map[string]any{"code": r1.Code, "activityId": act.ID}}},
+			{"markPresent at the desk", c.mgr, `mutation($r: ID!){markPresent(registrationId: $r){status checkIn{activity{title} registration{id} device{name}}}}`,
+				map[string]any{"r": r2.ID}},
+		} {
+			r := c.Do(apptest.Request{Token: tc.token, Query: tc.query, Variables: tc.vars})
+			if len(r.Errors) > 0 {
+				t.Errorf("%s: %+v", tc.name, r.Errors)
+				continue
+			}
+			if !strings.Contains(string(r.Data), `"ACCESS_OK"`) || !strings.Contains(string(r.Data), `"registration":{"id"`) ||
+				!strings.Contains(string(r.Data), `"activity":{"title"`) {
+				t.Errorf("%s: %s", tc.name, r.Data)
+			}
+		}
+	})
+}
