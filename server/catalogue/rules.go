@@ -20,6 +20,7 @@ import (
 	"github.com/ofhub/ofhub/ent/referencecode"
 	"github.com/ofhub/ofhub/ent/schema/schematype"
 	"github.com/ofhub/ofhub/ent/session"
+	"github.com/ofhub/ofhub/ent/validate"
 	"github.com/ofhub/ofhub/ent/venue"
 	"github.com/ofhub/ofhub/scanner/result"
 	"github.com/ofhub/ofhub/server/store"
@@ -560,6 +561,12 @@ func (c *checker) checkTexts() {
 	c.tooLong("content", "R-CAT-5", d.Content, maxLongText)
 	c.tooLong("expectedResults", "R-CAT-5", d.ExpectedResults, maxLongText)
 	c.tooLong("contactRequests", "R-CAT-5", d.ContactRequests, maxLongText)
+	// Web links are published and checked (R-CAT-25): absolute http(s).
+	for i, l := range d.WebLinks {
+		if validate.URL(l) != nil || len(l) > 2000 {
+			c.rep.Fail(apperr.Invalid(fmt.Sprintf("webLinks[%d]", i), "R-CAT-25", "invalid_url", l))
+		}
+	}
 }
 
 // allCaps reports a title written in capitals: letters, and not one in

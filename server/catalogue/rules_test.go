@@ -306,6 +306,18 @@ func TestRCAT5_TitleAndTexts(t *testing.T) {
 	})
 }
 
+// Web links are published and checked for breakage (R-CAT-25): only
+// absolute http(s) addresses are accepted.
+func TestRCAT25_WebLinks(t *testing.T) {
+	runRule(t, "R-CAT-25", []ruleCase{
+		{name: "https address", mod: func(f *fixture, d *schematype.TrainingDoc) { d.WebLinks = []string{"https://cfa.exemple.fr/formations/12"} }},
+		{name: "no scheme", mod: func(f *fixture, d *schematype.TrainingDoc) {
+			d.WebLinks = []string{"https://cfa.exemple.fr", "www.cfa.exemple.fr"}
+		}, field: "webLinks[1]"},
+		{name: "not the web", mod: func(f *fixture, d *schematype.TrainingDoc) { d.WebLinks = []string{"javascript:alert(1)"} }, field: "webLinks[0]"},
+	})
+}
+
 func TestRCAT6_CycleYears(t *testing.T) {
 	runRule(t, "R-CAT-6", []ruleCase{
 		{name: "apprenticeship, 2 years", mod: func(f *fixture, d *schematype.TrainingDoc) { apprenticeship(d) }},
