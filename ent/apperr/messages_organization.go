@@ -3,7 +3,7 @@ package apperr
 func init() {
 	register(map[string]string{
 		// French messages (organization)
-		"space_not_member": "Vous n'avez pas accès à l'espace structure « %s » : choisissez une de vos structures.",
+		"space_not_member":           "Vous n'avez pas accès à l'espace structure « %s » : choisissez une de vos structures.",
 		"org_unknown_facility":       "Infrastructure d'accueil inconnue « %s » : choisissez-la dans la liste (01 Restauration … 07 Parkings).",
 		"org_unknown_label":          "Label qualité inconnu « %s » : choisissez-le dans la liste des autres labels.",
 		"org_change_empty":           "Indiquez au moins une modification, ou un message pour le Carif-Oref.",
@@ -19,7 +19,7 @@ func init() {
 		"org_document_type":          "Le fichier « %s » n'est pas d'un type accepté (%s) : envoyez un PDF, une image PNG ou JPEG, un texte brut ou un document bureautique (Word, Excel, PowerPoint, OpenDocument).",
 	}, map[string]string{
 		// English messages (organization)
-		"space_not_member": "You have no access to the organisation space « %s »: choose one of your organisations.",
+		"space_not_member":           "You have no access to the organisation space « %s »: choose one of your organisations.",
 		"org_unknown_facility":       "Unknown reception facility %q: choose one from the list (01 catering … 07 parking).",
 		"org_unknown_label":          "Unknown quality label %q: choose one from the list of other labels.",
 		"org_change_empty":           "Give at least one change, or a message for the Carif-Oref.",

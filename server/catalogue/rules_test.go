@@ -310,7 +310,9 @@ func TestRCAT5_TitleAndTexts(t *testing.T) {
 // absolute http(s) addresses are accepted.
 func TestRCAT25_WebLinks(t *testing.T) {
 	runRule(t, "R-CAT-25", []ruleCase{
-		{name: "https address", mod: func(f *fixture, d *schematype.TrainingDoc) { d.WebLinks = []string{"https://cfa.exemple.fr/formations/12"} }},
+		{name: "https address", mod: func(f *fixture, d *schematype.TrainingDoc) {
+			d.WebLinks = []string{"https://cfa.exemple.fr/formations/12"}
+		}},
 		{name: "no scheme", mod: func(f *fixture, d *schematype.TrainingDoc) {
 			d.WebLinks = []string{"https://cfa.exemple.fr", "www.cfa.exemple.fr"}
 		}, field: "webLinks[1]"},
