@@ -68,19 +68,12 @@ func docErrors(ctx context.Context, err error) error {
 // rooted at "input." — the training document, also for the mutations that
 // take none (submit, duplicate) and check the stored one.
 func docWarnings(ctx context.Context, l apperr.List) []*model.Warning {
-	lang := viewer.LangFromContext(ctx)
-	out := make([]*model.Warning, 0, len(l))
-	for _, w := range l {
-		mw := &model.Warning{Code: w.Code, Rule: w.Rule, Message: w.Message(lang)}
-		if f := w.Field; f != "" {
-			if !strings.HasPrefix(f, "input.") && !strings.HasPrefix(f, "input[") {
-				f = "input." + f
-			}
-			mw.Field = &f
+	return renderWarnings(ctx, l, func(f string) string {
+		if strings.HasPrefix(f, "input.") || strings.HasPrefix(f, "input[") {
+			return f
 		}
-		out = append(out, mw)
-	}
-	return out
+		return "input." + f
+	})
 }
 
 func createTraining(ctx context.Context, r *Resolver, orgID int, in schematype.TrainingDoc) (*model.TrainingPayload, error) {

@@ -28,12 +28,18 @@ func venuesOf(ctx context.Context, r *Resolver, orgID int) ([]*ent.Venue, error)
 // language, their fields rooted at the argument they came from like errors'
 // ("input.street").
 func payloadWarnings(ctx context.Context, l apperr.List) []*model.Warning {
+	return renderWarnings(ctx, l, func(f string) string { return fieldPath(ctx, f) })
+}
+
+// renderWarnings renders warnings in the viewer's language, each field
+// path through root.
+func renderWarnings(ctx context.Context, l apperr.List, root func(string) string) []*model.Warning {
 	lang := viewer.LangFromContext(ctx)
 	out := make([]*model.Warning, 0, len(l))
 	for _, w := range l {
 		mw := &model.Warning{Code: w.Code, Rule: w.Rule, Message: w.Message(lang)}
 		if w.Field != "" {
-			f := fieldPath(ctx, w.Field)
+			f := root(w.Field)
 			mw.Field = &f
 		}
 		out = append(out, mw)
