@@ -293,15 +293,11 @@ func trainingStateChanged(ctx context.Context, r *Resolver) (<-chan *model.Train
 			case <-ctx.Done():
 				return
 			case e := <-in:
-				t, err := r.Offer.Notified(ctx, e.ID)
+				t, sc, err := r.Offer.Notified(ctx, e)
 				if err != nil || t == nil {
 					continue
 				}
-				ch := &model.TrainingStateChange{Training: t, State: t.State, ChangeState: t.ChangeState}
-				if t.OperatorComment != "" {
-					c := t.OperatorComment
-					ch.Comment = &c
-				}
+				ch := &model.TrainingStateChange{Training: t, State: sc.State, ChangeState: sc.ChangeState, Comment: sc.Comment}
 				select {
 				case out <- ch:
 				case <-ctx.Done():

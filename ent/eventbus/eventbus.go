@@ -10,26 +10,41 @@ import (
 	"sync"
 )
 
-// Event says that row ID of Topic changed.
+// Event says that row ID of Topic changed. Data, when set, is a small
+// snapshot of what the change was (e.g. the state a training moved to):
+// subscribers re-read the row, and two changes in a row would otherwise
+// both be seen as the last one. Topics never contain ':'.
 type Event struct {
 	Topic string
 	ID    int
+	Data  string
 }
 
-// Encode renders e as a NOTIFY payload ("topic:id", far below 8,000 bytes).
-func (e Event) Encode() string { return e.Topic + ":" + strconv.Itoa(e.ID) }
+// MaxData bounds Data so that a payload stays below PostgreSQL's 8,000-byte
+// NOTIFY limit.
+const MaxData = 7000
+
+// Encode renders e as a NOTIFY payload ("topic:id" or "topic:id:data").
+func (e Event) Encode() string {
+	s := e.Topic + ":" + strconv.Itoa(e.ID)
+	if e.Data != "" {
+		s += ":" + e.Data
+	}
+	return s
+}
 
 // Decode parses a NOTIFY payload.
 func Decode(s string) (Event, error) {
-	i := strings.LastIndexByte(s, ':')
-	if i <= 0 {
+	topic, rest, ok := strings.Cut(s, ":")
+	if !ok || topic == "" {
 		return Event{}, fmt.Errorf("events: malformed payload %q", s)
 	}
-	id, err := strconv.Atoi(s[i+1:])
+	num, data, _ := strings.Cut(rest, ":")
+	id, err := strconv.Atoi(num)
 	if err != nil {
 		return Event{}, fmt.Errorf("events: malformed payload %q: %w", s, err)
 	}
-	return Event{Topic: s[:i], ID: id}, nil
+	return Event{Topic: topic, ID: id, Data: data}, nil
 }
 
 // ResyncTopic is passed to OnPublish hooks when events may have been lost.

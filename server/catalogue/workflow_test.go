@@ -12,6 +12,7 @@ import (
 
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/apperr"
+	"github.com/ofhub/ofhub/ent/events"
 	"github.com/ofhub/ofhub/ent/historyentry"
 	"github.com/ofhub/ofhub/ent/schema/schematype"
 	"github.com/ofhub/ofhub/ent/session"
@@ -943,4 +944,56 @@ func TestWorkflow_PurgeLoop(t *testing.T) {
 	if w.exists(abandoned.ID) {
 		t.Fatal("the loop did not purge")
 	}
+}
+
+// Each state-change announcement carries the state it announces: a
+// subscriber that reads the events after a submission and its rejection
+// have both committed still tells the submission from the rejection
+// (R-CAT-21; the subscription used to re-read the row and see the
+// rejection twice).
+func TestWorkflow_RCAT21_AnnouncementsCarryTheirState(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, d apptest.Dialect) {
+		w := newWF(t, d)
+		in, cancel := w.e.App.Events.Subscribe(catalogue.TopicTrainingState)
+		defer cancel()
+		tr := w.create(w.doc())
+		if _, _, err := w.o.Submit(w.as(w.mgr), tr.ID); err != nil {
+			t.Fatalf("submit: %v", err)
+		}
+		if _, err := w.o.Reject(w.as(w.op), tr.ID, "Objectif trop vague"); err != nil {
+			t.Fatalf("reject: %v", err)
+		}
+		type seen struct {
+			State   training.State
+			Comment string
+		}
+		want := []seen{{training.StateIN_CREATION, ""}, {training.StateAWAITING_VALIDATION, ""},
+			{training.StateIN_CREATION, "Objectif trop vague"}}
+		var got []seen
+		for len(got) < len(want) {
+			select {
+			case e := <-in:
+				_, sc, err := w.o.Notified(w.as(w.mgr), e)
+				if err != nil || sc == nil {
+					t.Fatalf("the manager is not told of %+v: %v", e, err)
+				}
+				s := seen{State: sc.State}
+				if sc.Comment != nil {
+					s.Comment = *sc.Comment
+				}
+				got = append(got, s)
+			case <-time.After(5 * time.Second):
+				t.Fatalf("announcements: got %+v, want %+v", got, want)
+			}
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Errorf("announcements: got %+v, want %+v", got, want)
+				break
+			}
+		}
+		if _, sc, _ := w.o.Notified(w.as(w.otherMgr), events.Event{Topic: catalogue.TopicTrainingState, ID: tr.ID}); sc != nil {
+			t.Errorf("another tenant's manager is told of the change: %+v", sc)
+		}
+	})
 }
