@@ -170,7 +170,7 @@ func newGraphQL(o Options) http.Handler {
 	})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(postJSON{})
 	// Uploads (organisation documents, R-ORG-9): the whole request is bounded
 	// by MaxBodyBytes, the file by MaxDocumentBytes (checked by the resolver
 	// with a readable error); parts beyond 8 MiB wait in temporary files.
@@ -180,10 +180,20 @@ func newGraphQL(o Options) http.Handler {
 			"maxDocumentBytes", d, "maxBodyBytes", o.Limits.MaxBodyBytes)
 	}
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetParserTokenLimit(o.Limits.Tokens)
 	if o.Limits.Introspection {
 		srv.Use(extension.Introspection{})
+	} else {
+		// Suggestions (« Did you mean … ») would spell out the schema
+		// that introspection hides.
+		srv.SetDisableSuggestion(true)
+		srv.SetValidationRulesFn(rulesWithoutSuggestions)
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	// After the persisted query is known, before gqlgen parses and validates.
+	srv.Use(newPreValidation(o.Limits))
+	// Before the complexity limit: an argument out of bounds is named.
+	srv.Use(operationChecks{maxPage: o.Limits.MaxPageSize, introspection: o.Limits.Introspection})
 	srv.Use(extension.FixedComplexityLimit(o.Limits.Complexity))
 	srv.Use(depthLimit{max: o.Limits.Depth})
 	// Identity mutations manage their own transactions: a failed login must
@@ -191,7 +201,11 @@ func newGraphQL(o Options) http.Handler {
 	srv.Use(safeTx{entgql.Transactioner{TxOpener: o.Resolver.Client,
 		SkipTxFunc: entgql.SkipIfHasFields(selfTransacting...)}})
 	srv.Use(o.Metrics.graphqlTracer())
-	srv.SetErrorPresenter(graph.ErrorPresenter)
+	if o.Limits.Introspection {
+		srv.SetErrorPresenter(graph.ErrorPresenter)
+	} else {
+		srv.SetErrorPresenter(graph.ErrorPresenterWithoutSuggestions)
+	}
 	srv.SetRecoverFunc(graph.Recover)
 	timeout := o.Limits.RequestTimeout
 	maxDocument := o.Limits.MaxDocumentBytes
