@@ -2,8 +2,8 @@ package web
 
 import (
 	"bufio"
-	"crypto/subtle"
 	"context"
+	"crypto/subtle"
 	"log/slog"
 	"net"
 	"net/http"
