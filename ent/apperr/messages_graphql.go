@@ -7,6 +7,8 @@ func init() {
 	register(map[string]string{
 		"gql_token_limit":             "Requête trop longue : elle dépasse %d éléments lexicaux.",
 		"gql_field_limit":             "Requête trop grande : elle sélectionne plus de %d champs.",
+		"gql_fragment_limit":          "Requête trop grande : elle définit plus de %d fragments.",
+		"gql_field_repeated":          "Le champ « %s » est sélectionné plus de %d fois au même niveau.",
 		"gql_input_too_deep":          "%s : valeur trop imbriquée (au plus %d niveaux d'objets et de listes).",
 		"gql_input_too_deep_variable": "Variable « %s » : valeur trop imbriquée (au plus %d niveaux d'objets et de listes).",
 		"gql_page_size":               "%s : entre 0 et %d.",
@@ -24,6 +26,8 @@ func init() {
 	}, map[string]string{
 		"gql_token_limit":             "Query too long: it has more than %d lexical tokens.",
 		"gql_field_limit":             "Query too large: it selects more than %d fields.",
+		"gql_fragment_limit":          "Query too large: it defines more than %d fragments.",
+		"gql_field_repeated":          "Field %q is selected more than %d times at one level.",
 		"gql_input_too_deep":          "%s: value nested too deep (at most %d levels of objects and lists).",
 		"gql_input_too_deep_variable": "Variable %q: value nested too deep (at most %d levels of objects and lists).",
 		"gql_page_size":               "%s: between 0 and %d.",

@@ -97,6 +97,20 @@ func TestAbuse_CPUExhaustion(t *testing.T) {
 		frag := "{ ...F } fragment F on Query { " + repeatField("__typename", 1200) + " }"
 		refused(t, "a fragment of 1200 fields", ask(t, e.URL, frag, nil, nil), "FIELD_LIMIT_EXCEEDED")
 
+		// Validation is quadratic in the repeats of a name at one level
+		// (inline fragments merged) and in fragments: both are bounded.
+		refused(t, "__typename ×11", ask(t, e.URL, "{ "+repeatField("__typename", 11)+" }", nil, nil), "FIELD_LIMIT_EXCEEDED")
+		refused(t, "11 inline fragments of one field", ask(t, e.URL, "{ "+repeatField("... on Query { __typename }", 11)+" }", nil, nil), "FIELD_LIMIT_EXCEEDED")
+		var frags, spreads strings.Builder
+		for i := range 101 {
+			fmt.Fprintf(&frags, " fragment F%d on Query { __typename }", i)
+			fmt.Fprintf(&spreads, " ...F%d", i)
+		}
+		refused(t, "101 fragments", ask(t, e.URL, "{"+spreads.String()+" }"+frags.String(), nil, nil), "FIELD_LIMIT_EXCEEDED")
+		if a := ask(t, e.URL, "{ "+repeatField("__typename", 10)+" }", nil, nil); len(a.Errors) > 0 {
+			t.Errorf("a field ten times is refused: %.300s", a.raw)
+		}
+
 		// Four floods at once are all refused, and the server still serves.
 		var wg sync.WaitGroup
 		answers := make([]rawAnswer, 4)
@@ -118,8 +132,12 @@ func TestAbuse_CPUExhaustion(t *testing.T) {
 		stillServing(t, e, tok, u.Email)
 
 		// A sizeable real query is fine.
-		if a := ask(t, e.URL, "{ me { "+repeatField("id email", 200)+" } }", nil, map[string]string{"Authorization": "Bearer " + tok}); len(a.Errors) > 0 {
-			t.Errorf("400 fields under the limits are refused: %.300s", a.raw)
+		var big strings.Builder
+		for i := range 200 {
+			fmt.Fprintf(&big, " u%d: me { id email }", i)
+		}
+		if a := ask(t, e.URL, "{"+big.String()+" }", nil, map[string]string{"Authorization": "Bearer " + tok}); len(a.Errors) > 0 {
+			t.Errorf("600 fields under the limits are refused: %.300s", a.raw)
 		}
 
 		// Nested pages of lists that had no cost.
