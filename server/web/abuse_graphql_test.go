@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -264,6 +265,29 @@ func TestAbuse_BadInputErrors(t *testing.T) {
 			// With introspection on, suggestions are given, in French.
 			if a := ask(t, e.URL, `{ mee { id } }`, nil, nil); len(a.Errors) == 0 || !strings.Contains(a.Errors[0].Message, "Vouliez-vous dire « me » ?") {
 				t.Errorf("suggestion: %.300s", a.raw)
+			}
+		})
+
+		t.Run("GET", func(t *testing.T) {
+			for _, c := range []struct {
+				query  string
+				status int
+				code   string
+				fr     string
+			}{
+				{`{ me { idd } }`, http.StatusOK, "GRAPHQL_VALIDATION_FAILED", "Le champ « idd » n'existe pas"},
+				{`{ me {`, http.StatusOK, "GRAPHQL_PARSE_FAILED", "Syntaxe"},
+				{`mutation { logout }`, http.StatusMethodNotAllowed, "BAD_USER_INPUT", "POST"},
+			} {
+				status, h, body := get(t, e.URL+"/graphql?query="+url.QueryEscape(c.query))
+				var a rawAnswer
+				if err := json.Unmarshal([]byte(body), &a); err != nil || status != c.status || a.Data != nil || a.code() != c.code ||
+					!strings.Contains(a.Errors[0].Message, c.fr) || !strings.HasPrefix(h.Get("Content-Type"), "application/json") {
+					t.Errorf("GET %s: %d %s %.300s, want %d, no data, %s, « %s »", c.query, status, h.Get("Content-Type"), body, c.status, c.code, c.fr)
+				}
+			}
+			if status, _, body := get(t, e.URL+"/graphql?query="+url.QueryEscape(`{ __typename }`)); status != 200 || !strings.Contains(body, `"__typename":"Query"`) {
+				t.Errorf("GET { __typename }: %d %s", status, body)
 			}
 		})
 

@@ -169,7 +169,7 @@ func newGraphQL(o Options) http.Handler {
 		InitFunc:              wsInit(o.Auth),
 	})
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
+	srv.AddTransport(getQuery{})
 	srv.AddTransport(postJSON{})
 	// Uploads (organisation documents, R-ORG-9): the whole request is bounded
 	// by MaxBodyBytes, the file by MaxDocumentBytes (checked by the resolver

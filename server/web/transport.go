@@ -7,9 +7,11 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/ofhub/ofhub/ent/apperr"
@@ -45,7 +47,6 @@ func (postJSON) Supports(r *http.Request) bool {
 }
 
 func (postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	ctx := r.Context()
 	media := responseMedia(r)
 	w.Header().Set("Content-Type", media)
 	start := graphql.Now()
@@ -73,8 +74,51 @@ func (postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 	}
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+	execute(w, r, exec, media, &params, false)
+}
 
-	oc, errs := exec.CreateOperationContext(ctx, &params)
+// getQuery is the GET transport (queries only, as the spec and gqlgen
+// allow), answering like postJSON.
+type getQuery struct{}
+
+var _ graphql.Transport = getQuery{}
+
+func (getQuery) Supports(r *http.Request) bool {
+	return r.Method == http.MethodGet && r.Header.Get("Upgrade") == ""
+}
+
+func (getQuery) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	media := responseMedia(r)
+	w.Header().Set("Content-Type", media)
+	start := graphql.Now()
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		writeRequestErrors(w, exec, r, http.StatusBadRequest, apperr.New(apperr.BadUserInput, "gql_bad_url"))
+		return
+	}
+	params := graphql.RawParams{Query: q.Get("query"), OperationName: q.Get("operationName"), Headers: r.Header}
+	for name, dst := range map[string]*map[string]any{"variables": &params.Variables, "extensions": &params.Extensions} {
+		if v := q.Get(name); v != "" {
+			dec := json.NewDecoder(strings.NewReader(v))
+			dec.UseNumber()
+			if err := dec.Decode(dst); err != nil {
+				writeRequestErrors(w, exec, r, http.StatusBadRequest, apperr.Invalid(name, "", "gql_bad_json_type", name))
+				return
+			}
+		}
+	}
+	if params.Query == "" && params.Extensions["persistedQuery"] == nil {
+		writeRequestErrors(w, exec, r, http.StatusBadRequest, apperr.New(apperr.BadUserInput, "gql_no_query"))
+		return
+	}
+	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+	execute(w, r, exec, media, &params, true)
+}
+
+// execute runs a decoded request and writes its answer.
+func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, media string, params *graphql.RawParams, queryOnly bool) {
+	ctx := r.Context()
+	oc, errs := exec.CreateOperationContext(ctx, params)
 	if errs != nil {
 		status := http.StatusOK
 		if media == mediaGraphQLResponse {
@@ -82,6 +126,12 @@ func (postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 		}
 		resp := exec.DispatchError(graphql.WithOperationContext(ctx, oc), errs)
 		writeJSON(w, status, requestErrors{Errors: resp.Errors, Extensions: resp.Extensions})
+		return
+	}
+	if queryOnly && oc.Operation.Operation != ast.Query {
+		// A GET must not change anything (links, prefetches, caches).
+		w.Header().Set("Allow", http.MethodPost)
+		writeRequestErrors(w, exec, r, http.StatusMethodNotAllowed, apperr.New(apperr.BadUserInput, "gql_get_query_only"))
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, oc)
