@@ -36,8 +36,13 @@ func ErrorPresenterWithoutSuggestions(ctx context.Context, err error) *gqlerror.
 func presentError(ctx context.Context, err error, suggestions bool) *gqlerror.Error {
 	var gerr *gqlerror.Error
 	if errors.As(err, &gerr) {
-		if _, domain := apperr.As(err); !domain && (gerr.Err == nil || requestErrorCode(gerr) != "") {
-			return presentRequestError(ctx, gerr, suggestions)
+		if _, domain := apperr.As(err); !domain {
+			if requestErrorCode(gerr) != "" {
+				return presentRequestError(ctx, gerr, suggestions)
+			}
+			if gerr.Err == nil {
+				return gerr // gqlgen's own messages while executing (a null in a non-null field)
+			}
 		}
 	}
 	lang := viewer.LangFromContext(ctx)
