@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/ofhub/ofhub/ent"
@@ -22,9 +23,27 @@ import (
 // extensions.field / extensions.rule when they are known. Unexpected errors
 // are logged and shown as a generic internal error, never as SQL.
 func ErrorPresenter(ctx context.Context, err error) *gqlerror.Error {
+	return presentError(ctx, err, true)
+}
+
+// ErrorPresenterWithoutSuggestions is ErrorPresenter for a server whose
+// introspection is off: it never shows « Did you mean … » (the schema's
+// names).
+func ErrorPresenterWithoutSuggestions(ctx context.Context, err error) *gqlerror.Error {
+	return presentError(ctx, err, false)
+}
+
+func presentError(ctx context.Context, err error, suggestions bool) *gqlerror.Error {
 	var gerr *gqlerror.Error
-	if errors.As(err, &gerr) && gerr.Err == nil {
-		return gerr // parse / validation errors of gqlgen itself
+	if errors.As(err, &gerr) {
+		if _, domain := apperr.As(err); !domain {
+			if requestErrorCode(gerr) != "" {
+				return presentRequestError(ctx, gerr, suggestions)
+			}
+			if gerr.Err == nil {
+				return gerr // gqlgen's own messages while executing (a null in a non-null field)
+			}
+		}
 	}
 	lang := viewer.LangFromContext(ctx)
 	out := graphql.DefaultErrorPresenter(ctx, err)
@@ -48,6 +67,44 @@ func ErrorPresenter(ctx context.Context, err error) *gqlerror.Error {
 		slog.ErrorContext(ctx, "graphql: internal error", "err", cause.Error(), "path", out.Path.String())
 	}
 	return out
+}
+
+// requestErrorCode is the code gqlgen gave an error of the request itself
+// (parse, validation, variable coercion), or "".
+func requestErrorCode(e *gqlerror.Error) string {
+	c, _ := e.Extensions["code"].(string)
+	switch c {
+	case "GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "COMPLEXITY_LIMIT_EXCEEDED":
+		return c
+	}
+	return ""
+}
+
+// presentRequestError renders gqlparser's and gqlgen's own errors in the
+// caller's language, keeping their locations, path and code. A variable's
+// coercion error names the variable (gqlparser puts it in the path only).
+// A cause other than a domain error (a scalar's parse error, say) is not
+// shown: it may quote internals; the message says what is wrong.
+func presentRequestError(ctx context.Context, gerr *gqlerror.Error, suggestions bool) *gqlerror.Error {
+	lang := viewer.LangFromContext(ctx)
+	out := *gerr
+	out.Err = nil
+	out.Message = translateGraphQL(lang, gerr.Message, suggestions)
+	if len(gerr.Path) >= 2 && gerr.Path[0] == ast.PathName("variable") {
+		name := strings.TrimPrefix(ast.Path(gerr.Path[1:]).String(), ".")
+		if strings.HasPrefix(strings.ToLower(lang), "en") {
+			out.Message = fmt.Sprintf("Variable %q: %s", name, out.Message)
+		} else {
+			out.Message = "Variable « " + name + " » : " + out.Message
+		}
+	}
+	if gerr.Extensions != nil {
+		out.Extensions = make(map[string]any, len(gerr.Extensions))
+		for k, v := range gerr.Extensions {
+			out.Extensions[k] = v
+		}
+	}
+	return &out
 }
 
 var (

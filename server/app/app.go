@@ -41,6 +41,9 @@ type App struct {
 	Checkin *checkin.Service
 	Offer   *catalogue.Offer
 	Handler http.Handler
+	// Metrics serves /metrics for a separate listen address
+	// (OFHUB_METRICS_ADDR), behind OFHUB_METRICS_TOKEN when set.
+	Metrics http.Handler
 	cancel  context.CancelFunc
 	jobs    context.Context // ends with Close
 }
@@ -101,6 +104,11 @@ func Open(ctx context.Context, cfg *config.Config, opts ...Option) (*App, error)
 	a.Checkin = checkin.NewService(a.Client, cfg.BaseURL)
 	a.Checkin.Watch(a.Events)
 	a.Offer = catalogue.NewOffer(a.Client, a.Events)
+	proxies, err := web.ParseTrustedProxies(cfg.TrustedProxies)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
 	metrics := web.NewMetrics()
 	metrics.Register(collectors.NewDBStatsCollector(d.SQL, d.Dialect))
 	a.Handler = web.NewHandler(web.Options{
@@ -110,11 +118,28 @@ func Open(ctx context.Context, cfg *config.Config, opts ...Option) (*App, error)
 		Ready:       func(ctx context.Context) error { return d.SQL.PingContext(ctx) },
 		CORSOrigins: cfg.CORSOrigins,
 		Limits: web.Limits{MaxBodyBytes: cfg.MaxBodyBytes, RequestTimeout: cfg.RequestTimeout,
-			Complexity: cfg.Complexity, Depth: cfg.Depth, Introspection: cfg.Introspection, MaxDocumentBytes: cfg.MaxDocumentBytes},
+			Complexity: cfg.Complexity, Depth: cfg.Depth, Introspection: cfg.Introspection, MaxDocumentBytes: cfg.MaxDocumentBytes,
+			Tokens: cfg.TokenLimit, Fields: cfg.FieldLimit, InputDepth: cfg.InputDepthLimit, MaxPageSize: cfg.MaxPageSize},
 		Metrics: metrics,
+		// On the main address only with a token; a separate address
+		// (a.Metrics) may go without.
+		MetricsToken:   mainMetricsToken(cfg),
+		TrustedProxies: proxies,
 	})
+	mm := http.NewServeMux()
+	mm.Handle("GET /metrics", web.MetricsHandler(metrics, cfg.MetricsToken))
+	a.Metrics = mm
 	slog.Info("database ready", "dialect", d.Dialect)
 	return a, nil
+}
+
+// mainMetricsToken is the token that opens /metrics on the main address:
+// none (closed) when metrics have their own address.
+func mainMetricsToken(cfg *config.Config) string {
+	if cfg.MetricsAddr != "" {
+		return ""
+	}
+	return cfg.MetricsToken
 }
 
 // StartJobs starts the background jobs of a serving instance, stopped by

@@ -150,6 +150,7 @@ func Config(t testing.TB, d Dialect) *config.Config {
 	return &config.Config{
 		Addr: "127.0.0.1:0", DataDir: dir, DatabaseURL: DatabaseURL(t, d), BaseURL: "http://127.0.0.1",
 		MaxBodyBytes: 8 << 20, RequestTimeout: 30 * time.Second, Complexity: 20000, Depth: 15, Introspection: true,
+		TokenLimit: 10000, FieldLimit: 1000, InputDepthLimit: 20, MaxPageSize: 1000,
 		SMTPFrom: "ofhub <no-reply@ofhub.test>", SMTPTLS: "none",
 	}
 }

@@ -16,8 +16,8 @@ type Config struct {
 	Addr            string        `env:"OFHUB_ADDR" envDefault:"127.0.0.1:8080"`
 	DataDir         string        `env:"OFHUB_DATA_DIR" envDefault:"./data"`
 	DatabaseURL     string        `env:"DATABASE_URL"`
-	BaseURL         string        `env:"OFHUB_BASE_URL"` // public address for links in e-mails; default http://<addr>
-	CORSOrigins     []string      `env:"OFHUB_CORS_ORIGINS" envSeparator:","`
+	BaseURL         string        `env:"OFHUB_BASE_URL"`                      // public address for links in e-mails; default http://<addr>
+	CORSOrigins     []string      `env:"OFHUB_CORS_ORIGINS" envSeparator:","` // empty: same origin only
 	LogLevel        string        `env:"OFHUB_LOG_LEVEL" envDefault:"info"`
 	Demo            bool          `env:"OFHUB_DEMO"` // load demo data when the database is empty
 	ShutdownTimeout time.Duration `env:"OFHUB_SHUTDOWN_TIMEOUT" envDefault:"20s"`
@@ -27,6 +27,23 @@ type Config struct {
 	Complexity     int           `env:"OFHUB_COMPLEXITY_LIMIT" envDefault:"20000"`
 	Depth          int           `env:"OFHUB_DEPTH_LIMIT" envDefault:"15"`
 	Introspection  bool          `env:"OFHUB_INTROSPECTION" envDefault:"true"`
+	// Bounds checked before a GraphQL document is validated (validation
+	// costs up to the square of its fields): lexical tokens, fields, and
+	// the nesting of input values (literals and variables).
+	TokenLimit      int `env:"OFHUB_PARSER_TOKEN_LIMIT" envDefault:"10000"`
+	FieldLimit      int `env:"OFHUB_FIELD_LIMIT" envDefault:"1000"`
+	InputDepthLimit int `env:"OFHUB_INPUT_DEPTH_LIMIT" envDefault:"20"`
+	// Largest first/last of a list argument.
+	MaxPageSize int `env:"OFHUB_MAX_PAGE_SIZE" envDefault:"1000"`
+
+	// /metrics is closed on the main address unless a token is set
+	// (Authorization: Bearer <token>); OFHUB_METRICS_ADDR serves it on a
+	// separate listen address instead (behind the token too when set).
+	MetricsToken string `env:"OFHUB_METRICS_TOKEN"`
+	MetricsAddr  string `env:"OFHUB_METRICS_ADDR"`
+	// Proxies (CIDR or addresses) whose X-Forwarded-For / X-Real-IP give
+	// the client's address; none by default: the peer address is the client.
+	TrustedProxies []string `env:"OFHUB_TRUSTED_PROXIES" envSeparator:","`
 	// Size limit of an organisation document (R-ORG-9), 5 MiB by default;
 	// keep it below OFHUB_MAX_BODY_BYTES, which bounds the whole upload.
 	MaxDocumentBytes int64 `env:"OFHUB_MAX_DOCUMENT_BYTES" envDefault:"5242880"`

@@ -6,6 +6,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/ofhub/ofhub/ent/apperr"
 )
 
 // depthLimit refuses operations nested deeper than max (gqlgen has no
@@ -25,9 +27,7 @@ func (d depthLimit) MutateOperationContext(ctx context.Context, oc *graphql.Oper
 		return nil
 	}
 	if depth(oc.Operation.SelectionSet, oc.Doc.Fragments, 0, map[string]bool{}) > d.max {
-		err := gqlerror.Errorf("operation is nested deeper than %d levels", d.max)
-		err.Extensions = map[string]any{"code": "DEPTH_LIMIT_EXCEEDED"}
-		return err
+		return requestError(nil, apperr.New("DEPTH_LIMIT_EXCEEDED", "gql_depth_limit", d.max))
 	}
 	return nil
 }

@@ -23,6 +23,7 @@ const (
 	allowedOrigin = "https://console.ofhub.test"
 	otherOrigin   = "https://evil.example"
 	bodyLimit     = 64 << 10
+	metricsToken  = "metrics-token-for-tests"
 )
 
 // post sends body to /graphql with contentType and returns the status, the
@@ -96,6 +97,7 @@ func TestLimitsAndProbes(t *testing.T) {
 	e := apptest.New(t, apptest.SQLite, apptest.Option(func(c *config.Config) {
 		c.MaxBodyBytes = bodyLimit
 		c.CORSOrigins = []string{allowedOrigin}
+		c.MetricsToken = metricsToken
 	}))
 	if e.App.Config.Depth != 15 || e.App.Config.Complexity != 20000 {
 		t.Fatalf("the test assumes depth 15 and complexity 20000, the server has %d and %d", e.App.Config.Depth, e.App.Config.Complexity)
@@ -195,9 +197,17 @@ func TestLimitsAndProbes(t *testing.T) {
 			t.Errorf("/readyz: %d %s", status, body)
 		}
 		e.Q(tok, `{ me { email } }`, nil)
-		status, h, body := get(t, e.URL+"/metrics")
-		if status != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/plain") {
-			t.Fatalf("/metrics: %d %s", status, h.Get("Content-Type"))
+		req, _ := http.NewRequest(http.MethodGet, e.URL+"/metrics", nil)
+		req.Header.Set("Authorization", "Bearer "+metricsToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		status, body := resp.StatusCode, string(raw)
+		if status != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
+			t.Fatalf("/metrics: %d %s", status, resp.Header.Get("Content-Type"))
 		}
 		for _, want := range []string{"ofhub_http_requests_total", `ofhub_http_requests_total{code="200",route="/graphql"}`, "go_goroutines", "ofhub_graphql_operations_total"} {
 			if !strings.Contains(body, want) {

@@ -3,9 +3,11 @@ package web
 import (
 	"bufio"
 	"context"
+	"crypto/subtle"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -141,7 +143,7 @@ func (t opTracer) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 }
 
 // accessLog writes one JSON line per request.
-func accessLog(next http.Handler) http.Handler {
+func accessLog(proxies []netip.Prefix, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
@@ -153,6 +155,25 @@ func accessLog(next http.Handler) http.Handler {
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", sw.code), slog.Int("bytes", sw.bytes),
 			slog.Float64("ms", float64(time.Since(start).Microseconds())/1000),
-			slog.String("ip", clientIP(r)))
+			slog.String("ip", clientIP(r, proxies)))
+	})
+}
+
+// MetricsHandler serves the registry; with a token, only to requests
+// bearing it (Authorization: Bearer <token>, as Prometheus'
+// authorization.credentials sends it), compared in constant time.
+func MetricsHandler(m *Metrics, token string) http.Handler {
+	h := m.Handler()
+	if token == "" {
+		return h
+	}
+	want := []byte("Bearer " + token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "metrics: bearer token required", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
 	})
 }

@@ -8,8 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -42,11 +42,37 @@ type Limits struct {
 	// MaxDocumentBytes bounds an organisation document (R-ORG-9); uploads
 	// also obey MaxBodyBytes, which should leave room for it.
 	MaxDocumentBytes int64
+	// Checked before validation, whose cost grows with the square of a
+	// document's fields and which does not watch the request's deadline:
+	// lexical tokens of the document, its fields (fragments counted once),
+	// nesting of input values (literals and variables).
+	Tokens, Fields, InputDepth int
+	// MaxPageSize bounds every first/last argument.
+	MaxPageSize int
 }
 
 // DefaultLimits suit an API used by a web console and devices.
 var DefaultLimits = Limits{MaxBodyBytes: 32 << 20, RequestTimeout: 30 * time.Second, Complexity: 20000, Depth: 15, Introspection: true,
-	MaxDocumentBytes: graph.DefaultMaxDocumentBytes}
+	MaxDocumentBytes: graph.DefaultMaxDocumentBytes, Tokens: 10000, Fields: 1000, InputDepth: 20, MaxPageSize: 1000}
+
+// withDefaults fills the pre-validation bounds left at zero: they were
+// added after the others and a caller that does not know them must not run
+// without them.
+func (l Limits) withDefaults() Limits {
+	if l.Tokens <= 0 {
+		l.Tokens = DefaultLimits.Tokens
+	}
+	if l.Fields <= 0 {
+		l.Fields = DefaultLimits.Fields
+	}
+	if l.InputDepth <= 0 {
+		l.InputDepth = DefaultLimits.InputDepth
+	}
+	if l.MaxPageSize <= 0 {
+		l.MaxPageSize = DefaultLimits.MaxPageSize
+	}
+	return l
+}
 
 // Options configure the HTTP handler.
 type Options struct {
@@ -57,6 +83,13 @@ type Options struct {
 	Limits      Limits
 	Metrics     *Metrics
 	Checkin     *checkin.Service
+	// MetricsToken opens /metrics on this handler to requests bearing it;
+	// without it /metrics is not served here (see MetricsHandler for a
+	// separate listen address).
+	MetricsToken string
+	// TrustedProxies are the peers whose X-Forwarded-For / X-Real-IP
+	// headers name the client; nobody's by default.
+	TrustedProxies []netip.Prefix
 }
 
 // NewHandler returns ofhub's whole HTTP handler.
@@ -64,6 +97,7 @@ func NewHandler(o Options) http.Handler {
 	if o.Limits == (Limits{}) {
 		o.Limits = DefaultLimits
 	}
+	o.Limits = o.Limits.withDefaults()
 	if o.Metrics == nil {
 		o.Metrics = NewMetrics()
 	}
@@ -88,8 +122,8 @@ func NewHandler(o Options) http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ready\n"))
 	})
-	mux.Handle("GET /metrics", o.Metrics.Handler())
 	mux.HandleFunc("GET /reset-password", resetPasswordPage)
+	mux.Handle("GET /pages/{file}", pageAssetHandler())
 	mux.HandleFunc("GET /documents/{id}", organizationDocument(o.Resolver.Client))
 	if o.Checkin != nil {
 		mux.HandleFunc("GET /tickets/{code}", ticketPNG(o.Checkin))
@@ -100,18 +134,27 @@ func NewHandler(o Options) http.Handler {
 	mux.HandleFunc("GET /{$}", indexPage)
 
 	var h http.Handler = mux
-	h = identity(o.Auth, h)
+	h = identity(o.Auth, o.TrustedProxies, h)
 	h = cors.New(cors.Options{
 		AllowedOrigins:   o.CORSOrigins,
+		AllowOriginFunc:  sameOriginOnly(o.CORSOrigins),
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodOptions},
 		AllowedHeaders:   []string{"Authorization", "Content-Type", "Accept", "Accept-Language", "Apollo-Require-Preflight", SpaceHeader},
 		AllowCredentials: false,
 		MaxAge:           600,
 	}).Handler(h)
 	h = limitBody(o.Limits.MaxBodyBytes, h)
+	if o.MetricsToken != "" {
+		// Ahead of identity, which would take the metrics token for a
+		// session token and refuse it.
+		outer := http.NewServeMux()
+		outer.Handle("GET /metrics", MetricsHandler(o.Metrics, o.MetricsToken))
+		outer.Handle("/", h)
+		h = outer
+	}
 	h = compress(h)
 	h = o.Metrics.instrument(h)
-	h = accessLog(h)
+	h = accessLog(o.TrustedProxies, h)
 	h = recoverPanics(h)
 	return h
 }
@@ -126,8 +169,8 @@ func newGraphQL(o Options) http.Handler {
 		InitFunc:              wsInit(o.Auth),
 	})
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(getQuery{})
+	srv.AddTransport(postJSON{})
 	// Uploads (organisation documents, R-ORG-9): the whole request is bounded
 	// by MaxBodyBytes, the file by MaxDocumentBytes (checked by the resolver
 	// with a readable error); parts beyond 8 MiB wait in temporary files.
@@ -137,10 +180,20 @@ func newGraphQL(o Options) http.Handler {
 			"maxDocumentBytes", d, "maxBodyBytes", o.Limits.MaxBodyBytes)
 	}
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetParserTokenLimit(o.Limits.Tokens)
 	if o.Limits.Introspection {
 		srv.Use(extension.Introspection{})
+	} else {
+		// Suggestions (« Did you mean … ») would spell out the schema
+		// that introspection hides.
+		srv.SetDisableSuggestion(true)
+		srv.SetValidationRulesFn(rulesWithoutSuggestions)
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	// After the persisted query is known, before gqlgen parses and validates.
+	srv.Use(newPreValidation(o.Limits))
+	// Before the complexity limit: an argument out of bounds is named.
+	srv.Use(operationChecks{maxPage: o.Limits.MaxPageSize, introspection: o.Limits.Introspection})
 	srv.Use(extension.FixedComplexityLimit(o.Limits.Complexity))
 	srv.Use(depthLimit{max: o.Limits.Depth})
 	// Identity mutations manage their own transactions: a failed login must
@@ -148,11 +201,19 @@ func newGraphQL(o Options) http.Handler {
 	srv.Use(safeTx{entgql.Transactioner{TxOpener: o.Resolver.Client,
 		SkipTxFunc: entgql.SkipIfHasFields(selfTransacting...)}})
 	srv.Use(o.Metrics.graphqlTracer())
-	srv.SetErrorPresenter(graph.ErrorPresenter)
+	if o.Limits.Introspection {
+		srv.SetErrorPresenter(graph.ErrorPresenter)
+	} else {
+		srv.SetErrorPresenter(graph.ErrorPresenterWithoutSuggestions)
+	}
 	srv.SetRecoverFunc(graph.Recover)
 	timeout := o.Limits.RequestTimeout
 	maxDocument := o.Limits.MaxDocumentBytes
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Answers are personal (tokens, participants): no cache may keep
+		// them, and no browser may read them as anything but JSON.
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		if maxDocument > 0 {
 			r = r.WithContext(graph.WithMaxDocumentBytes(r.Context(), maxDocument))
 		}
@@ -188,6 +249,17 @@ func (t safeTx) InterceptResponse(ctx context.Context, next graphql.ResponseHand
 	return t.Transactioner.InterceptResponse(ctx, next)
 }
 
+// sameOriginOnly refuses every cross origin when no origin is configured:
+// rs/cors allows them all for an empty list, while ofhub's default is the
+// same origin only (which needs no CORS header). A configured list (where
+// "*" is the explicit choice of any origin) is left to rs/cors.
+func sameOriginOnly(origins []string) func(string) bool {
+	if len(origins) > 0 {
+		return nil
+	}
+	return func(string) bool { return false }
+}
+
 // originAllowed accepts non-browser clients (no Origin), same-origin pages,
 // and the configured origins.
 func originAllowed(r *http.Request, allowed []string) bool {
@@ -217,9 +289,9 @@ const SpaceHeader = "X-Ofhub-Space"
 // identity puts the caller (viewer), its language and address in the
 // request context. A request with a dead token is refused with 401 so the
 // client knows to log in again; no token means anonymous.
-func identity(a *auth.Service, next http.Handler) http.Handler {
+func identity(a *auth.Service, proxies []netip.Prefix, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := auth.WithRequestInfo(r.Context(), auth.RequestInfo{IP: clientIP(r), UserAgent: r.UserAgent()})
+		ctx := auth.WithRequestInfo(r.Context(), auth.RequestInfo{IP: clientIP(r, proxies), UserAgent: r.UserAgent()})
 		lang := PickLanguage(r.Header.Get("Accept-Language"))
 		if tok, ok := bearer(r); ok && a != nil {
 			v, u, err := a.AuthenticateUser(ctx, tok)
@@ -282,14 +354,6 @@ func PickLanguage(header string) string {
 		}
 	}
 	return best
-}
-
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // writeError answers a non-GraphQL-level failure in GraphQL's error shape.

@@ -164,8 +164,21 @@ func serve(ctx context.Context, args []string) error {
 	}
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return ctx }}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if cfg.MetricsAddr != "" {
+		// Metrics on their own address (OFHUB_METRICS_ADDR), e.g. one only
+		// the monitoring network reaches; the main address does not serve them.
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			srv.Close()
+			return fmt.Errorf("listen on %s (OFHUB_METRICS_ADDR): %w", cfg.MetricsAddr, err)
+		}
+		msrv := &http.Server{Handler: a.Metrics, ReadHeaderTimeout: 10 * time.Second}
+		defer msrv.Close()
+		go func() { errc <- msrv.Serve(mln) }()
+		slog.Info("metrics listening", "addr", mln.Addr().String())
+	}
 	slog.Info("ofhub listening", "addr", ln.Addr().String(), "graphql", cfg.BaseURL+"/graphql", "graphiql", cfg.BaseURL+"/graphiql")
 	fmt.Printf("ofhub écoute sur http://%s — API : /graphql, GraphiQL : /graphiql\n", ln.Addr())
 	select {
