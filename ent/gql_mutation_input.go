@@ -244,7 +244,6 @@ type CreateDeviceInput struct {
 	Name               string
 	IdentificationCode string
 	OrganizationID     int
-	ScanIDs            []int
 }
 
 // Mutate applies the CreateDeviceInput on the DeviceMutation builder.
@@ -252,9 +251,6 @@ func (i *CreateDeviceInput) Mutate(m *DeviceMutation) {
 	m.SetName(i.Name)
 	m.SetIdentificationCode(i.IdentificationCode)
 	m.SetOrganizationID(i.OrganizationID)
-	if v := i.ScanIDs; len(v) > 0 {
-		m.AddScanIDs(v...)
-	}
 }
 
 // SetInput applies the change-set in the CreateDeviceInput on the DeviceCreate builder.
@@ -267,9 +263,6 @@ func (c *DeviceCreate) SetInput(i CreateDeviceInput) *DeviceCreate {
 type UpdateDeviceInput struct {
 	Name               *string
 	IdentificationCode *string
-	ClearScans         bool
-	AddScanIDs         []int
-	RemoveScanIDs      []int
 }
 
 // Mutate applies the UpdateDeviceInput on the DeviceMutation builder.
@@ -279,15 +272,6 @@ func (i *UpdateDeviceInput) Mutate(m *DeviceMutation) {
 	}
 	if v := i.IdentificationCode; v != nil {
 		m.SetIdentificationCode(*v)
-	}
-	if i.ClearScans {
-		m.ClearScans()
-	}
-	if v := i.AddScanIDs; len(v) > 0 {
-		m.AddScanIDs(v...)
-	}
-	if v := i.RemoveScanIDs; len(v) > 0 {
-		m.RemoveScanIDs(v...)
 	}
 }
 

@@ -112,9 +112,10 @@ func rosterEntry(e checkin.RosterEntry) *model.RosterEntry {
 }
 
 // subscribeCheckIns streams the activity's scans as they are recorded, by
-// any device or desk on any instance. Each scan is re-read with the
-// subscriber's viewer (privacy). A device's stream closes when it is revoked.
-func subscribeCheckIns(ctx context.Context, c *ent.Client, b *eventbus.Broker, activityID int) (<-chan *model.CheckInEvent, error) {
+// any device or desk on any instance. Each scan is re-read for the
+// subscriber (checkin.CheckInEvent: people through their privacy rules, a
+// device the names only). A device's stream closes when it is revoked.
+func subscribeCheckIns(ctx context.Context, svc *checkin.Service, b *eventbus.Broker, activityID int) (<-chan *model.CheckInEvent, error) {
 	v := viewer.FromContext(ctx)
 	if v == nil || !v.Authenticated() {
 		return nil, unauthenticated()
@@ -135,17 +136,14 @@ func subscribeCheckIns(ctx context.Context, c *ent.Client, b *eventbus.Broker, a
 					return // revoked: the stream ends at once
 				}
 			case e := <-in:
-				s, err := c.Scan.Query().Where(scan.ID(e.ID), scan.ActivityID(activityID)).
-					WithRegistration(func(q *ent.RegistrationQuery) { q.WithParticipants() }).Only(ctx)
+				s, people, err := svc.CheckInEvent(ctx, e.ID, activityID)
 				if err != nil {
 					continue // another activity, or not visible to this viewer
 				}
 				ev := &model.CheckInEvent{CheckIn: s, Status: s.Status, RegistrationID: s.RegistrationID, CheckedInAt: s.CheckedInAt,
 					Participants: []*model.ParticipantName{}}
-				if reg := s.Edges.Registration; reg != nil {
-					for _, p := range reg.Edges.Participants {
-						ev.Participants = append(ev.Participants, &model.ParticipantName{LastName: p.LastName, FirstName: p.FirstName})
-					}
+				for _, p := range people {
+					ev.Participants = append(ev.Participants, &model.ParticipantName{LastName: p.LastName, FirstName: p.FirstName})
 				}
 				select {
 				case out <- ev:

@@ -283,5 +283,5 @@ func (r *registrationResolver) CheckedInAt(ctx context.Context, obj *ent.Registr
 
 // CheckInRecorded is the resolver for the checkInRecorded field.
 func (r *subscriptionResolver) CheckInRecorded(ctx context.Context, activityID int) (<-chan *model.CheckInEvent, error) {
-	return subscribeCheckIns(ctx, r.Client, r.Events, activityID)
+	return subscribeCheckIns(ctx, r.Checkin, r.Events, activityID)
 }

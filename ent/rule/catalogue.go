@@ -17,10 +17,7 @@ import (
 func FilterCatalogue(through string) privacy.QueryRule {
 	return privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
 		v := viewer.FromContext(ctx)
-		orgs := tenantOrgs(v)
-		if v != nil && v.DeviceID != 0 {
-			orgs = nil // a scanning device sees what the public sees
-		}
+		orgs := tenantOrgs(v) // none for a scanning device: it sees what the public sees
 		live := entql.FieldIn("state", "PUBLISHED", "NOT_PUBLISHED")
 		own := entql.And(in("organization_id", orgs), entql.FieldNEQ("state", "ARCHIVED"))
 		p := entql.Or(live, own)

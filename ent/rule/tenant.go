@@ -13,25 +13,22 @@ import (
 )
 
 // tenantOrgs are the organisations whose rows the viewer may read: its
-// memberships', or a device's own organisation.
+// memberships'. A scanning device belongs to no organisation here: it
+// reads only what FilterDevice lets through (issue 10 #3).
 func tenantOrgs(v *viewer.Viewer) []int {
 	if v == nil {
 		return nil
-	}
-	if v.DeviceID != 0 {
-		return []int{v.DeviceOrg}
 	}
 	return v.OrgIDs()
 }
 
 // orgsWith are the viewer's organisations where it holds one of perms
-// (MANAGER always); a device's own organisation.
+// (MANAGER always). A device holds no permission: the personal data the
+// door needs (roster names, codes' digests) reaches it through the
+// check-in engine, which reads them with its own authorisation.
 func orgsWith(v *viewer.Viewer, perms ...viewer.Permission) []int {
 	if v == nil {
 		return nil
-	}
-	if v.DeviceID != 0 {
-		return []int{v.DeviceOrg}
 	}
 	var out []int
 	for _, id := range v.OrgIDs() {
@@ -40,6 +37,22 @@ func orgsWith(v *viewer.Viewer, perms ...viewer.Permission) []int {
 		}
 	}
 	return out
+}
+
+// FilterDevice is the whole read scope of a scanning device (issue 10 #3):
+// what the door needs and nothing else. For a device viewer it keeps the
+// rows matching scope(v) and ends the policy; for anyone else it skips.
+// Entities whose policy has no FilterDevice show a device nothing (their
+// tenant and personal-data filters give it no organisation).
+func FilterDevice(scope func(v *viewer.Viewer) entql.P) privacy.QueryRule {
+	return privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
+		v := viewer.FromContext(ctx)
+		if v == nil || v.DeviceID == 0 {
+			return privacy.Skip
+		}
+		f.Where(scope(v))
+		return privacy.Allow
+	})
 }
 
 // FilterPersonalData keeps rows holding personal data (registrations,

@@ -264,7 +264,9 @@ func (Device) Fields() []ent.Field {
 func (Device) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("organization", Organization.Type).Ref("devices").Field("organization_id").Unique().Required().Immutable(),
-		edge.To("scans", Scan.Type),
+		// Scans are written by the check-in engine only: no mutation input
+		// moves them onto a device (issue 10 #6).
+		edge.To("scans", Scan.Type).Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"entgo.io/ent"
+	"entgo.io/ent/entql"
 
 	gen "github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/activity"
@@ -99,18 +100,38 @@ func systemOnly() ent.Policy {
 // the check-in engine only (system decision after its own checks).
 
 func tenantPolicy(read privacy.QueryRule, write privacy.MutationRule) ent.Policy {
+	return devicePolicy(nil, read, write)
+}
+
+// devicePolicy is tenantPolicy whose rows a scanning device also reads,
+// those of device (nil: none). A device reads its organisation's
+// activities and slots and itself (docs/PERMISSIONS.md, column Dev); the
+// roster's names and codes come from the check-in engine.
+func devicePolicy(device func(v *viewer.Viewer) entql.P, read privacy.QueryRule, write privacy.MutationRule) ent.Policy {
+	q := privacy.QueryPolicy{rule.AllowOperator(), rule.DenyAnonymous()}
+	if device != nil {
+		q = append(q, rule.FilterDevice(device))
+	}
 	return privacy.Policy{
-		Query:    privacy.QueryPolicy{rule.AllowOperator(), rule.DenyAnonymous(), read},
+		Query:    append(q, read),
 		Mutation: privacy.MutationPolicy{rule.AllowOperator(), rule.DenyAnonymous(), rule.DenyDevice(), write},
 	}
 }
 
+// deviceActivities are the activities a device may scan: its
+// organisation's, with QR check-in.
+func deviceActivities(v *viewer.Viewer) entql.P {
+	return entql.And(entql.FieldEQ("organization_id", v.DeviceOrg), entql.FieldEQ("qr_checkin", true))
+}
+
 func (Activity) Policy() ent.Policy {
-	return tenantPolicy(rule.FilterOrgField("organization_id"), rule.OrgWrite(rule.OrgsOfActivities, viewer.Manager))
+	return devicePolicy(deviceActivities, rule.FilterOrgField("organization_id"), rule.OrgWrite(rule.OrgsOfActivities, viewer.Manager))
 }
 
 func (Slot) Policy() ent.Policy {
-	return tenantPolicy(rule.FilterThrough("activity"), rule.OrgWrite(func(ctx context.Context, c *gen.Client, ids []int) ([]int, error) {
+	return devicePolicy(func(v *viewer.Viewer) entql.P {
+		return entql.HasEdgeWith("activity", deviceActivities(v))
+	}, rule.FilterThrough("activity"), rule.OrgWrite(func(ctx context.Context, c *gen.Client, ids []int) ([]int, error) {
 		return c.Activity.Query().Where(activity.HasSlotsWith(slot.IDIn(ids...))).Select(activity.FieldOrganizationID).Ints(ctx)
 	}, viewer.Manager))
 }
@@ -142,9 +163,10 @@ func (Scan) Policy() ent.Policy {
 }
 
 func (Device) Policy() ent.Policy {
-	return tenantPolicy(rule.FilterOrgField("organization_id"), rule.OrgWrite(func(ctx context.Context, c *gen.Client, ids []int) ([]int, error) {
-		return c.Device.Query().Where(device.IDIn(ids...)).Select(device.FieldOrganizationID).Ints(ctx)
-	}, viewer.Manager))
+	return devicePolicy(func(v *viewer.Viewer) entql.P { return entql.FieldEQ("id", v.DeviceID) },
+		rule.FilterOrgField("organization_id"), rule.OrgWrite(func(ctx context.Context, c *gen.Client, ids []int) ([]int, error) {
+			return c.Device.Query().Where(device.IDIn(ids...)).Select(device.FieldOrganizationID).Ints(ctx)
+		}, viewer.Manager))
 }
 
 func (TicketKey) Policy() ent.Policy { return systemOnly() }

@@ -24,6 +24,8 @@ type sessionCache struct {
 	entries map[string]cached
 	ttl     time.Duration
 	max     int
+	// events is the broker Watch listens to, for SessionEnds.
+	events *eventbus.Broker
 }
 
 type cached struct {
@@ -41,6 +43,9 @@ var invalidating = map[string]bool{TopicAuth: true, "history": true, "device": t
 
 // Watch empties the cache on every relevant event of b.
 func (s *Service) Watch(b *eventbus.Broker) {
+	s.cache.mu.Lock()
+	s.cache.events = b
+	s.cache.mu.Unlock()
 	b.OnPublish(func(e eventbus.Event) {
 		if invalidating[e.Topic] {
 			s.cache.clear()

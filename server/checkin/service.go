@@ -409,6 +409,17 @@ func (s *Service) CallerFor(ctx context.Context, activityID int) (Caller, *ent.A
 	return Caller{}, nil, apperr.New(apperr.NotFound, "not_found")
 }
 
+// denyDevice keeps scanning devices away from the desk's actions (« Présent »
+// in the list, name search, undo): they show and change a participant list,
+// which a device never reads (issue 10 #3). A device scans codes against its
+// roster; CallerFor lets it in for that.
+func denyDevice(ctx context.Context) error {
+	if v := viewer.FromContext(ctx); v != nil && v.DeviceID != 0 {
+		return apperr.New(apperr.Forbidden, "forbidden")
+	}
+	return nil
+}
+
 // ScanCode checks a QR code in online (device or desk).
 func (s *Service) ScanCode(ctx context.Context, in Input, lang string) (Result, error) {
 	v := viewer.FromContext(ctx)
@@ -460,6 +471,9 @@ func quietSys(ctx context.Context) context.Context { return noHistory(sys(ctx)) 
 
 // MarkPresent is « Présent » in the participant list (R-CHK-1).
 func (s *Service) MarkPresent(ctx context.Context, registrationID int, slotID *int, lang string) (Result, error) {
+	if err := denyDevice(ctx); err != nil {
+		return Result{}, err
+	}
 	r, err := s.Client.Registration.Get(ctx, registrationID) // privacy: the viewer's organisations
 	if err != nil {
 		return Result{}, err
@@ -477,6 +491,9 @@ func (s *Service) MarkPresent(ctx context.Context, registrationID int, slotID *i
 
 // Undo cancels a check-in made by mistake; the scan stays in the log.
 func (s *Service) Undo(ctx context.Context, scanID int) (*ent.Scan, error) {
+	if err := denyDevice(ctx); err != nil {
+		return nil, err
+	}
 	sc, err := s.Client.Scan.Get(ctx, scanID)
 	if err != nil {
 		return nil, err
@@ -502,6 +519,9 @@ func (s *Service) Undo(ctx context.Context, scanID int) (*ent.Scan, error) {
 
 // Search finds participants of an activity by name (R-CHK-2).
 func (s *Service) Search(ctx context.Context, activityID int, q string, first int) ([]*ent.Participant, error) {
+	if err := denyDevice(ctx); err != nil {
+		return nil, err
+	}
 	if _, _, err := s.CallerFor(ctx, activityID); err != nil {
 		return nil, err
 	}

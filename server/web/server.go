@@ -369,31 +369,6 @@ func writeError(w http.ResponseWriter, lang string, err error, status int) {
 	}}})
 }
 
-// wsInit authenticates a websocket connection from its init payload
-// ({"authToken": …} or {"Authorization": "Bearer …"}) or the upgrade
-// request's header.
-func wsInit(a *auth.Service) transport.WebsocketInitFunc {
-	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-		tok := p.GetString("authToken")
-		if tok == "" {
-			if h := p.Authorization(); h != "" {
-				tok = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(h, "Bearer "), "bearer "))
-			}
-		}
-		if tok == "" || a == nil {
-			return ctx, &p, nil
-		}
-		v, err := a.Authenticate(ctx, tok)
-		if err != nil {
-			// 4403 tells graphql-ws clients not to reconnect in a loop.
-			ctx = transport.WithWebsocketCloseCode(ctx, 4403)
-			ctx = transport.AppendCloseReason(ctx, "Forbidden")
-			return ctx, nil, errors.New(apperr.T(ctx, "unauthenticated"))
-		}
-		return viewer.NewContext(ctx, v), &p, nil
-	}
-}
-
 func recoverPanics(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
