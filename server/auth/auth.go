@@ -22,9 +22,9 @@ import (
 	"github.com/ofhub/ofhub/ent/history"
 	"github.com/ofhub/ofhub/ent/loginattempt"
 	"github.com/ofhub/ofhub/ent/membership"
-	"github.com/ofhub/ofhub/ent/organization"
 	"github.com/ofhub/ofhub/ent/passwordreset"
 	"github.com/ofhub/ofhub/ent/privacy"
+	"github.com/ofhub/ofhub/ent/rule"
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/user"
 	"github.com/ofhub/ofhub/ent/validate"
@@ -263,22 +263,14 @@ func (s *Service) ViewerOf(ctx context.Context, u *ent.User, tokenID int) (*view
 	if len(ms) == 0 {
 		return v, nil
 	}
-	heads := make([]int, 0, len(ms))
+	direct := make(map[int][]viewer.Permission, len(ms))
 	for _, m := range ms {
-		v.Orgs[m.OrganizationID] = m.Permissions
-		heads = append(heads, m.OrganizationID)
+		direct[m.OrganizationID] = m.Permissions
 	}
-	branches, err := s.Client.Organization.Query().Where(organization.ParentIDIn(heads...)).
-		Select(organization.FieldID, organization.FieldParentID).All(sys(ctx))
-	if err != nil {
-		return nil, fmt.Errorf("load branches: %w", err)
-	}
-	v.Heads = make(map[int]int, len(branches))
-	for _, b := range branches {
-		if _, direct := v.Orgs[b.ID]; !direct {
-			v.Orgs[b.ID] = v.Orgs[*b.ParentID]
-		}
-		v.Heads[b.ID] = *b.ParentID
+	// The privacy rules extend a target user's memberships the same way
+	// (who may act on whom, R-USR-3).
+	if v.Orgs, v.Heads, err = rule.ExtendToBranches(ctx, s.Client, direct); err != nil {
+		return nil, err
 	}
 	return v, nil
 }
