@@ -3,10 +3,13 @@ package auth
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/apperr"
+	"github.com/ofhub/ofhub/ent/hook"
 	"github.com/ofhub/ofhub/ent/rule"
+	"github.com/ofhub/ofhub/ent/user"
 	"github.com/ofhub/ofhub/ent/validate"
 	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/server/store"
@@ -91,4 +94,51 @@ func (s *Service) SetActive(ctx context.Context, id int, active bool) (*ent.User
 		return nil
 	})
 	return u, err
+}
+
+// EmailChangeNotifier is the part of the mailer that tells an account's
+// former address that its login changed (R-USR-8).
+type EmailChangeNotifier interface {
+	SendEmailChanged(ctx context.Context, to, lang, firstName, newEmail string) error
+}
+
+// NotifyEmailChanges makes every change of a user's e-mail, whatever the
+// entry point (GraphQL, CLI, jobs), write to the former address once the
+// change is committed (R-USR-8). The e-mail is the login and receives the
+// password reset links: whoever changes it holds the account, so its owner
+// must hear of it at the address they still read. Nothing is sent for a
+// change that fails or is rolled back, nor for a mere change of case.
+func (s *Service) NotifyEmailChanges() {
+	s.Client.User.Use(func(next ent.Mutator) ent.Mutator {
+		return hook.UserFunc(func(ctx context.Context, m *ent.UserMutation) (ent.Value, error) {
+			n, ok := s.Mailer.(EmailChangeNotifier)
+			if _, set := m.Email(); !set || !ok || !m.Op().Is(ent.OpUpdate|ent.OpUpdateOne) {
+				return next.Mutate(ctx, m)
+			}
+			ids, err := m.IDs(sys(ctx))
+			if err != nil {
+				return nil, fmt.Errorf("e-mail change: %w", err)
+			}
+			before, err := m.Client().User.Query().Where(user.IDIn(ids...)).All(sys(ctx))
+			if err != nil {
+				return nil, fmt.Errorf("e-mail change: %w", err)
+			}
+			val, err := next.Mutate(ctx, m)
+			if err != nil {
+				return val, err
+			}
+			addr, _ := m.Email() // as stored: the check hook normalised it
+			for _, u := range before {
+				if u.Email == addr {
+					continue
+				}
+				store.AfterCommit(ctx, func(ctx context.Context) {
+					if err := n.SendEmailChanged(ctx, u.Email, string(u.Language), u.FirstName, addr); err != nil {
+						slog.ErrorContext(ctx, "auth: e-mail change notice not sent", "to", u.Email, "err", err)
+					}
+				})
+			}
+			return val, nil
+		})
+	})
 }
