@@ -348,6 +348,17 @@ func (s *Service) ResetPassword(ctx context.Context, tok, password string) error
 	if err := validate.Password(password); err != nil {
 		return err.(*apperr.Error).WithField("password")
 	}
+	// The rules about the person (names, e-mail, the same password again)
+	// need the link's user: only for a link that still works (a used or
+	// expired one must not test guesses of the current password); the link
+	// is checked again, for good, below.
+	if r, err := s.Client.PasswordReset.Query().Where(passwordreset.TokenHash(HashToken(tok))).
+		WithUser().Only(sys(ctx)); err == nil && r.UsedAt == nil && s.Now().Before(r.ExpiresAt) &&
+		r.Edges.User != nil && r.Edges.User.Active {
+		if err := s.checkResetPassword(r.Edges.User, password); err != nil {
+			return err
+		}
+	}
 	hash, err := s.Hash(password)
 	if err != nil {
 		return err
@@ -383,8 +394,8 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string) erro
 	if v == nil || v.UserID == 0 {
 		return &apperr.Error{Code: apperr.Unauthenticated, Key: "unauthenticated"}
 	}
-	if err := validate.Password(next); err != nil {
-		return err.(*apperr.Error).WithField("newPassword")
+	if err := s.checkNewPassword(ctx, v.UserID, current, next); err != nil {
+		return err
 	}
 	u, err := s.Client.User.Get(sys(ctx), v.UserID)
 	if err != nil {

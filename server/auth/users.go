@@ -36,7 +36,7 @@ func (s *Service) CreateUser(ctx context.Context, in ent.CreateUserInput, ms []N
 	}
 	var hash string
 	if password != "" {
-		if err := validate.Password(password); err != nil {
+		if err := validate.PasswordFor(password, in.Email, in.FirstName, in.LastName); err != nil {
 			return nil, err.(*apperr.Error).WithField("password")
 		}
 		var err error
@@ -141,4 +141,38 @@ func (s *Service) NotifyEmailChanges() {
 			return val, nil
 		})
 	})
+}
+
+// checkNewPassword applies the password policy to next, the new password
+// of user id (R-USR-5): the rules of validate.PasswordFor, and not the same
+// password again. current is the password the user typed as their current
+// one: when it is right, next == current is exactly "the same password";
+// when it is wrong, comparing two strings the caller sent tells them
+// nothing about the real one (unlike checking next against the stored
+// hash, which would let a stolen session test guesses unlimited).
+func (s *Service) checkNewPassword(ctx context.Context, id int, current, next string) error {
+	u, err := s.Client.User.Get(sys(ctx), id)
+	if err != nil {
+		return fmt.Errorf("check new password: %w", err)
+	}
+	if err := validate.PasswordFor(next, u.Email, u.FirstName, u.LastName); err != nil {
+		return err.(*apperr.Error).WithField("newPassword")
+	}
+	if next == current {
+		return apperr.Invalid("newPassword", "R-USR-5", "password_reused")
+	}
+	return nil
+}
+
+// checkResetPassword applies the password policy to the password set with
+// a reset link for user u: the link's holder chooses the password, so the
+// stored hash is compared (one argon2 check, like a login).
+func (s *Service) checkResetPassword(u *ent.User, password string) error {
+	if err := validate.PasswordFor(password, u.Email, u.FirstName, u.LastName); err != nil {
+		return err.(*apperr.Error).WithField("password")
+	}
+	if u.PasswordHash != "" && s.check(password, u.PasswordHash) {
+		return apperr.Invalid("password", "R-USR-5", "password_reused")
+	}
+	return nil
 }
