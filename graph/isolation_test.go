@@ -224,7 +224,13 @@ func TestTenantIsolation(t *testing.T) {
 			time.Sleep(300 * time.Millisecond)
 			e.Q(bMgr, `mutation($id:ID!){updateOrganization(id:$id,input:{street:"3 rue de Bêta"}){id}}`, map[string]any{"id": apptest.ID(orgB.ID)})
 			e.Q(bMgr, `mutation($id:ID!){updateOrganization(id:$id,input:{street:"1 quai de Rouen"}){id}}`, map[string]any{"id": apptest.ID(branchB.ID)})
-			e.Q(bMgr, `mutation($id:ID!){updateUser(id:$id,input:{function:"Directeur"}){id}}`, map[string]any{"id": apptest.ID(shared.ID)})
+			e.Q(bMgr, `mutation($id:ID!){updateUser(id:$id,input:{function:"Directeur"}){id}}`, map[string]any{"id": apptest.ID(userB2.ID)})
+			// the consultant working for both is A's too: B's manager does not
+			// act on them alone (R-USR-3), the operator does
+			if r := do(e, bMgr, `mutation($id:ID!){updateUser(id:$id,input:{function:"Directeur"}){id}}`, map[string]any{"id": apptest.ID(shared.ID)}); r.Code() != "FORBIDDEN" {
+				t.Fatalf("B's manager changed a user shared with A: %+v", r)
+			}
+			e.Q(opTok, `mutation($id:ID!){updateUser(id:$id,input:{function:"Directeur"}){id}}`, map[string]any{"id": apptest.ID(shared.ID)})
 			e.Q(aMgr, `mutation($id:ID!){updateOrganization(id:$id,input:{street:"1 rue d'Alpha"}){id}}`, map[string]any{"id": apptest.ID(orgA.ID)})
 			for name, s := range map[string]*wsSub{"manager of A": all, "member of A": member} {
 				m, ok := s.next(5 * time.Second)

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	entsql "entgo.io/ent/dialect/sql"
+
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/accreditation"
 	"github.com/ofhub/ofhub/ent/certification"
@@ -20,6 +22,7 @@ import (
 	"github.com/ofhub/ofhub/ent/organization"
 	"github.com/ofhub/ofhub/ent/organizationchangerequest"
 	"github.com/ofhub/ofhub/ent/organizationdocument"
+	"github.com/ofhub/ofhub/ent/outboxmessage"
 	"github.com/ofhub/ofhub/ent/schema/schematype"
 	"github.com/ofhub/ofhub/ent/session"
 	"github.com/ofhub/ofhub/ent/training"
@@ -93,6 +96,8 @@ type matrixFixture struct {
 	e                 *apptest.Env
 	hq, org, other    *ent.Organization
 	target            *ent.User // plain member of org
+	chief             *ent.User // MANAGER of org, outranking its user managers
+	shared            *ent.User // member of org and MANAGER of other
 	targetMembership  int
 	actors            []*actor
 	by                map[string]*actor
@@ -148,6 +153,10 @@ func newMatrixFixture(t *testing.T, d apptest.Dialect) *matrixFixture {
 	f.target = e.User("cible@antenne.fr", f.org)
 	f.targetMembership = e.Client().Membership.Query().Where(membership.UserID(f.target.ID)).OnlyIDX(e.Sys())
 	f.extraOperator = e.Operator("operateur-cible@carif.fr")
+	f.chief = e.User("chef-cible@antenne.fr", f.org, viewer.Manager)
+	f.shared = e.User("partage-cible@antenne.fr", f.org)
+	e.Client().Membership.Create().SetUserID(f.shared.ID).SetOrganizationID(f.other.ID).
+		SetPermissions([]viewer.Permission{viewer.Manager}).ExecX(e.Sys())
 	for _, a := range f.actors {
 		slug := strings.ToLower(strings.ReplaceAll(a.name, "_", "-"))
 		f.candidates[a.name] = e.User("candidat-"+slug+"@antenne.fr", f.org)
@@ -371,6 +380,64 @@ func matrixRows() []matrixRow {
 				if r := do(f.e, a.token, q, map[string]any{"id": apptest.ID(a.user.ID), "a": false}); r.Code() != "FORBIDDEN" {
 					return "self-deactivation: " + r.Code()
 				}
+			}
+			return "ok"
+		}},
+		{id: "user.outranked", ok: orgManagers, run: func(t *testing.T, f *matrixFixture, a *actor) string {
+			// USER_MANAGEMENT does not act on a MANAGER: not the e-mail (the
+			// login), not the name, not the active flag (R-USR-3)
+			before := f.sysUser(t, f.chief.ID)
+			for _, q := range []string{
+				`mutation($id:ID!){updateUser(id:$id,input:{function:"Modifié"}){id}}`,
+				`mutation($id:ID!){setUserActive(id:$id,active:false){id}}`,
+			} {
+				r := do(f.e, a.token, q, map[string]any{"id": apptest.ID(f.chief.ID)})
+				if res := outcome(t, r, nil); res != "ok" {
+					if after := f.sysUser(t, f.chief.ID); after.Function != before.Function || !after.Active {
+						return res + " but changed"
+					}
+					if a.name == um && r.Errors[0].Extensions["rule"] != "R-USR-3" {
+						return res + " without R-USR-3"
+					}
+					return res
+				}
+			}
+			f.e.Client().User.UpdateOneID(f.chief.ID).SetActive(true).SetFunction(before.Function).ExecX(f.e.Sys())
+			return "ok"
+		}},
+		{id: "user.shared", ok: []string{operator}, run: func(t *testing.T, f *matrixFixture, a *actor) string {
+			// a user shared with another organisation, MANAGER there
+			q := `mutation($id:ID!,$a:Boolean!){setUserActive(id:$id,active:$a){active}}`
+			res := outcome(t, do(f.e, a.token, q, map[string]any{"id": apptest.ID(f.shared.ID), "a": false}), nil)
+			deactivated := !f.sysUser(t, f.shared.ID).Active
+			f.e.Client().User.UpdateOneID(f.shared.ID).SetActive(true).ExecX(f.e.Sys())
+			switch {
+			case res == "ok" && !deactivated:
+				return "noeffect"
+			case res != "ok" && deactivated:
+				return res + " but deactivated"
+			}
+			return res
+		}},
+		{id: "user.changeEmailNotice", ok: everyone(), run: func(t *testing.T, f *matrixFixture, a *actor) string {
+			// user managers change the target's e-mail, everybody their own;
+			// the former address is told (R-USR-8)
+			u := f.target
+			if a.user != nil && !slices.Contains(userManagers, a.name) {
+				u = a.user
+			}
+			old := f.sysUser(t, u.ID).Email
+			fresh := "nouvelle-" + strings.ToLower(strings.ReplaceAll(a.name, "_", "-")) + "-" + old
+			q := `mutation($id:ID!,$m:String!){updateUser(id:$id,input:{email:$m}){email}}`
+			if res := outcome(t, do(f.e, a.token, q, map[string]any{"id": apptest.ID(u.ID), "m": fresh}), nil); res != "ok" {
+				return res
+			}
+			defer f.e.Client().User.UpdateOneID(u.ID).SetEmail(old).ExecX(f.e.Sys())
+			notices := f.e.Client().OutboxMessage.Query().Where(func(s *entsql.Selector) {
+				s.Where(entsql.Like(s.C(outboxmessage.FieldText), "%"+fresh+"%"))
+			}).AllX(f.e.Sys())
+			if len(notices) != 1 || !slices.Equal(notices[0].To, []string{old}) {
+				return fmt.Sprintf("%d notices", len(notices))
 			}
 			return "ok"
 		}},

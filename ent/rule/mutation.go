@@ -55,61 +55,108 @@ func OrganizationMutation() privacy.MutationRule {
 }
 
 // MembershipMutation: user managers of the organisation attach, edit and
-// detach its users; they grant only permissions they hold themselves.
+// detach its users — only users they outrank (see mayActOn), and so that
+// they still outrank them afterwards: one grants only permissions one holds
+// on that establishment (and, for a head office, on its branches).
 func MembershipMutation() privacy.MutationRule {
 	return privacy.MembershipMutationRuleFunc(func(ctx context.Context, m *ent.MembershipMutation) error {
 		v := viewer.FromContext(ctx)
-		var orgs []int
-		if id, ok := m.OrganizationID(); ok {
-			orgs = append(orgs, id)
+		c := client(m)
+		// after applies the mutation to a user's memberships.
+		var users []int
+		var after func(uid int, direct map[int][]viewer.Permission)
+		if m.Op().Is(ent.OpCreate) {
+			uid, okU := m.UserID()
+			org, okO := m.OrganizationID()
+			if !okU || !okO || !v.Has(org, viewer.UserManagement) {
+				return Forbidden("forbidden")
+			}
+			if !NewUser(ctx, uid) {
+				// Attaching a user one cannot already see would hand over their
+				// account (then e-mail, password reset…): only users already
+				// managed here, or created by this very operation.
+				visible, err := c.User.Query().Where(user.ID(uid), user.Operator(false),
+					user.HasMembershipsWith(membership.OrganizationIDIn(v.ManagedOrgIDs()...))).Exist(system(ctx))
+				if err != nil {
+					return err
+				}
+				if !visible {
+					return ForbiddenField("input.userID", "R-USR-3", "forbidden")
+				}
+				users = append(users, uid)
+			}
+			perms, _ := m.Permissions()
+			after = func(_ int, direct map[int][]viewer.Permission) { direct[org] = perms }
+			return checkAfter(ctx, c, v, users, uid, after)
 		}
 		ids, err := mutationIDs(ctx, m)
 		if err != nil {
 			return err
 		}
-		if len(ids) > 0 {
-			existing, err := client(m).Membership.Query().Where(membership.IDIn(ids...)).
-				Select(membership.FieldOrganizationID).Ints(system(ctx))
-			if err != nil {
-				return err
-			}
-			orgs = append(orgs, existing...)
+		existing, err := c.Membership.Query().Where(membership.IDIn(ids...)).
+			Select(membership.FieldUserID, membership.FieldOrganizationID).All(system(ctx))
+		if err != nil {
+			return err
 		}
-		if len(orgs) == 0 {
+		if len(existing) == 0 {
 			return Forbidden("forbidden")
 		}
-		if uid, ok := m.UserID(); ok && m.Op().Is(ent.OpCreate) && !NewUser(ctx, uid) {
-			// Attaching a user one cannot already see would hand over their
-			// account (then e-mail, password reset…): only users already
-			// managed here, or created by this very operation.
-			visible, err := client(m).User.Query().Where(user.ID(uid), user.Operator(false),
-				user.HasMembershipsWith(membership.OrganizationIDIn(v.ManagedOrgIDs()...))).Exist(system(ctx))
-			if err != nil {
-				return err
-			}
-			if !visible {
-				return ForbiddenField("input.userID", "R-USR-3", "forbidden")
-			}
-		}
-		for _, org := range orgs {
-			if !v.Has(org, viewer.UserManagement) {
+		for _, e := range existing {
+			if !v.Has(e.OrganizationID, viewer.UserManagement) {
 				return Forbidden("forbidden")
 			}
-			if perms, ok := m.Permissions(); ok && !v.Has(org, viewer.Manager) {
-				for _, p := range perms {
-					if !slices.Contains(v.Orgs[org], p) {
-						return Forbidden("forbidden")
-					}
+			if !slices.Contains(users, e.UserID) {
+				users = append(users, e.UserID)
+			}
+		}
+		perms, setPerms := m.Permissions()
+		after = func(uid int, direct map[int][]viewer.Permission) {
+			for _, e := range existing {
+				switch {
+				case e.UserID != uid:
+				case m.Op().Is(ent.OpDelete | ent.OpDeleteOne):
+					delete(direct, e.OrganizationID)
+				case setPerms:
+					direct[e.OrganizationID] = perms
 				}
 			}
 		}
-		return privacy.Allow
+		return checkAfter(ctx, c, v, users, 0, after)
 	})
+}
+
+// checkAfter allows a membership change when v may act on every user it
+// touches (users; newUser is the one being created, checked afterwards
+// only) and still outranks them once it is made.
+func checkAfter(ctx context.Context, c *ent.Client, v *viewer.Viewer, users []int, newUser int, after func(int, map[int][]viewer.Permission)) error {
+	for _, uid := range users {
+		if err := mayActOn(ctx, c, v, uid); err != nil {
+			return err
+		}
+	}
+	if newUser != 0 && !slices.Contains(users, newUser) {
+		users = append(users, newUser)
+	}
+	for _, uid := range users {
+		direct, err := directPermissions(ctx, c, uid)
+		if err != nil {
+			return err
+		}
+		after(uid, direct)
+		held, _, err := ExtendToBranches(ctx, c, direct)
+		if err != nil {
+			return err
+		}
+		if !outranks(v, held) {
+			return ForbiddenField("input.permissions", "R-USR-2", "grant_unheld")
+		}
+	}
+	return privacy.Allow
 }
 
 // UserMutation: a user edits their own profile; user managers create users
 // (attached by the same operation) and edit, (de)activate and delete the
-// users of the organisations they manage.
+// users they outrank (see mayActOn).
 func UserMutation() privacy.MutationRule {
 	return privacy.UserMutationRuleFunc(func(ctx context.Context, m *ent.UserMutation) error {
 		v := viewer.FromContext(ctx)
@@ -128,8 +175,6 @@ func UserMutation() privacy.MutationRule {
 		if err != nil {
 			return err
 		}
-		managed := v.ManagedOrgIDs()
-		_, emailChange := m.Email()
 		for _, id := range ids {
 			if id == v.UserID && !m.Op().Is(ent.OpDelete|ent.OpDeleteOne) {
 				if _, set := m.Active(); set {
@@ -137,28 +182,8 @@ func UserMutation() privacy.MutationRule {
 				}
 				continue
 			}
-			// A manager acts on users of the establishments they manage, never
-			// on an operator.
-			ok, err := client(m).User.Query().Where(user.ID(id), user.Operator(false),
-				user.HasMembershipsWith(membership.OrganizationIDIn(managed...))).Exist(system(ctx))
-			if err != nil {
+			if err := mayActOn(ctx, client(m), v, id); err != nil {
 				return err
-			}
-			if !ok {
-				return Forbidden("forbidden")
-			}
-			if emailChange {
-				// The e-mail is the login: changing it is taking the account
-				// over, allowed only when every establishment of the user is
-				// managed by the viewer (R-USR-8).
-				foreign, err := client(m).Membership.Query().Where(membership.UserID(id),
-					membership.OrganizationIDNotIn(managed...)).Exist(system(ctx))
-				if err != nil {
-					return err
-				}
-				if foreign {
-					return ForbiddenField("input.email", "R-USR-8", "forbidden")
-				}
 			}
 		}
 		return privacy.Allow

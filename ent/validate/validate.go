@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"unicode"
 
 	"github.com/ofhub/ofhub/ent/apperr"
 )
@@ -135,24 +134,6 @@ func URL(s string) error {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return apperr.Invalid("", "R-ORG-1", "invalid_url", s)
-	}
-	return nil
-}
-
-// Password enforces R-USR-5: ≥ 8 characters, one upper-case letter, one
-// character that is neither a letter nor a digit.
-func Password(s string) error {
-	var upper, special bool
-	for _, r := range s {
-		switch {
-		case unicode.IsUpper(r):
-			upper = true
-		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
-			special = true
-		}
-	}
-	if len([]rune(s)) < 8 || !upper || !special {
-		return apperr.Invalid("", "R-USR-5", "password_policy")
 	}
 	return nil
 }

@@ -76,7 +76,8 @@ func TestPassword_R_USR_5(t *testing.T) {
 		pw string
 		ok bool
 	}{
-		{"Abcdefg!", true},
+		{"Xkcdefg!", true},
+		{"Abcdefg!", false}, // "abcdefg" is a common password
 		{"Abcdef!", false},
 		{"abcdefg!", false},
 		{"Abcdefgh", false},

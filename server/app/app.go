@@ -100,6 +100,7 @@ func Open(ctx context.Context, cfg *config.Config, opts ...Option) (*App, error)
 		return nil, fmt.Errorf("mail: %w", err)
 	}
 	a.Auth = auth.New(a.Client, a.Mailer, cfg.BaseURL)
+	a.Auth.NotifyEmailChanges()
 	a.Auth.Watch(a.Events)
 	a.Checkin = checkin.NewService(a.Client, cfg.BaseURL)
 	a.Checkin.Watch(a.Events)

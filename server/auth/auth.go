@@ -22,9 +22,9 @@ import (
 	"github.com/ofhub/ofhub/ent/history"
 	"github.com/ofhub/ofhub/ent/loginattempt"
 	"github.com/ofhub/ofhub/ent/membership"
-	"github.com/ofhub/ofhub/ent/organization"
 	"github.com/ofhub/ofhub/ent/passwordreset"
 	"github.com/ofhub/ofhub/ent/privacy"
+	"github.com/ofhub/ofhub/ent/rule"
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/user"
 	"github.com/ofhub/ofhub/ent/validate"
@@ -263,22 +263,14 @@ func (s *Service) ViewerOf(ctx context.Context, u *ent.User, tokenID int) (*view
 	if len(ms) == 0 {
 		return v, nil
 	}
-	heads := make([]int, 0, len(ms))
+	direct := make(map[int][]viewer.Permission, len(ms))
 	for _, m := range ms {
-		v.Orgs[m.OrganizationID] = m.Permissions
-		heads = append(heads, m.OrganizationID)
+		direct[m.OrganizationID] = m.Permissions
 	}
-	branches, err := s.Client.Organization.Query().Where(organization.ParentIDIn(heads...)).
-		Select(organization.FieldID, organization.FieldParentID).All(sys(ctx))
-	if err != nil {
-		return nil, fmt.Errorf("load branches: %w", err)
-	}
-	v.Heads = make(map[int]int, len(branches))
-	for _, b := range branches {
-		if _, direct := v.Orgs[b.ID]; !direct {
-			v.Orgs[b.ID] = v.Orgs[*b.ParentID]
-		}
-		v.Heads[b.ID] = *b.ParentID
+	// The privacy rules extend a target user's memberships the same way
+	// (who may act on whom, R-USR-3).
+	if v.Orgs, v.Heads, err = rule.ExtendToBranches(ctx, s.Client, direct); err != nil {
+		return nil, err
 	}
 	return v, nil
 }
@@ -356,6 +348,17 @@ func (s *Service) ResetPassword(ctx context.Context, tok, password string) error
 	if err := validate.Password(password); err != nil {
 		return err.(*apperr.Error).WithField("password")
 	}
+	// The rules about the person (names, e-mail, the same password again)
+	// need the link's user: only for a link that still works (a used or
+	// expired one must not test guesses of the current password); the link
+	// is checked again, for good, below.
+	if r, err := s.Client.PasswordReset.Query().Where(passwordreset.TokenHash(HashToken(tok))).
+		WithUser().Only(sys(ctx)); err == nil && r.UsedAt == nil && s.Now().Before(r.ExpiresAt) &&
+		r.Edges.User != nil && r.Edges.User.Active {
+		if err := s.checkResetPassword(r.Edges.User, password); err != nil {
+			return err
+		}
+	}
 	hash, err := s.Hash(password)
 	if err != nil {
 		return err
@@ -391,8 +394,8 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string) erro
 	if v == nil || v.UserID == 0 {
 		return &apperr.Error{Code: apperr.Unauthenticated, Key: "unauthenticated"}
 	}
-	if err := validate.Password(next); err != nil {
-		return err.(*apperr.Error).WithField("newPassword")
+	if err := s.checkNewPassword(ctx, v.UserID, current, next); err != nil {
+		return err
 	}
 	u, err := s.Client.User.Get(sys(ctx), v.UserID)
 	if err != nil {

@@ -3,10 +3,13 @@ package auth
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/apperr"
+	"github.com/ofhub/ofhub/ent/hook"
 	"github.com/ofhub/ofhub/ent/rule"
+	"github.com/ofhub/ofhub/ent/user"
 	"github.com/ofhub/ofhub/ent/validate"
 	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/server/store"
@@ -33,7 +36,7 @@ func (s *Service) CreateUser(ctx context.Context, in ent.CreateUserInput, ms []N
 	}
 	var hash string
 	if password != "" {
-		if err := validate.Password(password); err != nil {
+		if err := validate.PasswordFor(password, in.Email, in.FirstName, in.LastName); err != nil {
 			return nil, err.(*apperr.Error).WithField("password")
 		}
 		var err error
@@ -91,4 +94,85 @@ func (s *Service) SetActive(ctx context.Context, id int, active bool) (*ent.User
 		return nil
 	})
 	return u, err
+}
+
+// EmailChangeNotifier is the part of the mailer that tells an account's
+// former address that its login changed (R-USR-8).
+type EmailChangeNotifier interface {
+	SendEmailChanged(ctx context.Context, to, lang, firstName, newEmail string) error
+}
+
+// NotifyEmailChanges makes every change of a user's e-mail, whatever the
+// entry point (GraphQL, CLI, jobs), write to the former address once the
+// change is committed (R-USR-8). The e-mail is the login and receives the
+// password reset links: whoever changes it holds the account, so its owner
+// must hear of it at the address they still read. Nothing is sent for a
+// change that fails or is rolled back, nor for a mere change of case.
+func (s *Service) NotifyEmailChanges() {
+	s.Client.User.Use(func(next ent.Mutator) ent.Mutator {
+		return hook.UserFunc(func(ctx context.Context, m *ent.UserMutation) (ent.Value, error) {
+			n, ok := s.Mailer.(EmailChangeNotifier)
+			if _, set := m.Email(); !set || !ok || !m.Op().Is(ent.OpUpdate|ent.OpUpdateOne) {
+				return next.Mutate(ctx, m)
+			}
+			ids, err := m.IDs(sys(ctx))
+			if err != nil {
+				return nil, fmt.Errorf("e-mail change: %w", err)
+			}
+			before, err := m.Client().User.Query().Where(user.IDIn(ids...)).All(sys(ctx))
+			if err != nil {
+				return nil, fmt.Errorf("e-mail change: %w", err)
+			}
+			val, err := next.Mutate(ctx, m)
+			if err != nil {
+				return val, err
+			}
+			addr, _ := m.Email() // as stored: the check hook normalised it
+			for _, u := range before {
+				if u.Email == addr {
+					continue
+				}
+				store.AfterCommit(ctx, func(ctx context.Context) {
+					if err := n.SendEmailChanged(ctx, u.Email, string(u.Language), u.FirstName, addr); err != nil {
+						slog.ErrorContext(ctx, "auth: e-mail change notice not sent", "to", u.Email, "err", err)
+					}
+				})
+			}
+			return val, nil
+		})
+	})
+}
+
+// checkNewPassword applies the password policy to next, the new password
+// of user id (R-USR-5): the rules of validate.PasswordFor, and not the same
+// password again. current is the password the user typed as their current
+// one: when it is right, next == current is exactly "the same password";
+// when it is wrong, comparing two strings the caller sent tells them
+// nothing about the real one (unlike checking next against the stored
+// hash, which would let a stolen session test guesses unlimited).
+func (s *Service) checkNewPassword(ctx context.Context, id int, current, next string) error {
+	u, err := s.Client.User.Get(sys(ctx), id)
+	if err != nil {
+		return fmt.Errorf("check new password: %w", err)
+	}
+	if err := validate.PasswordFor(next, u.Email, u.FirstName, u.LastName); err != nil {
+		return err.(*apperr.Error).WithField("newPassword")
+	}
+	if next == current {
+		return apperr.Invalid("newPassword", "R-USR-5", "password_reused")
+	}
+	return nil
+}
+
+// checkResetPassword applies the password policy to the password set with
+// a reset link for user u: the link's holder chooses the password, so the
+// stored hash is compared (one argon2 check, like a login).
+func (s *Service) checkResetPassword(u *ent.User, password string) error {
+	if err := validate.PasswordFor(password, u.Email, u.FirstName, u.LastName); err != nil {
+		return err.(*apperr.Error).WithField("password")
+	}
+	if u.PasswordHash != "" && s.check(password, u.PasswordHash) {
+		return apperr.Invalid("password", "R-USR-5", "password_reused")
+	}
+	return nil
 }

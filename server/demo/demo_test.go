@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ofhub/ofhub/ent/training"
+	"github.com/ofhub/ofhub/ent/validate"
 	"github.com/ofhub/ofhub/server/apptest"
 	"github.com/ofhub/ofhub/server/demo"
 )
@@ -27,6 +28,13 @@ func TestDemo(t *testing.T) {
 		}
 		if empty, _ := demo.Empty(ctx, e.Client()); empty {
 			t.Fatal("demo loaded nothing")
+		}
+		// The demo password is one the policy accepts for every demo account
+		// (R-USR-5: not their names nor their e-mail).
+		for _, u := range e.Client().User.Query().AllX(e.Sys()) {
+			if err := validate.PasswordFor(demo.Password, u.Email, u.FirstName, u.LastName); err != nil {
+				t.Errorf("the demo password is refused for %s: %v", u.Email, err)
+			}
 		}
 		st, err := demo.Catalogue(ctx, e.Client(), e.App.Offer)
 		if err != nil {

@@ -24,6 +24,9 @@ const (
 	// TemplateWelcome: first message of an account created by an operator,
 	// with the link to choose a password. Data: LinkData.
 	TemplateWelcome = "welcome"
+	// TemplateEmailChanged: sent to the former address of an account whose
+	// login e-mail was changed (R-USR-8). Data: EmailChangedData.
+	TemplateEmailChanged = "email_changed"
 )
 
 // Languages of the templates. DefaultLang is used for "" and for any
@@ -41,10 +44,16 @@ type LinkData struct {
 	ExpiresInMinutes int
 }
 
+// EmailChangedData is the data of TemplateEmailChanged.
+type EmailChangedData struct {
+	FirstName string // optional, as in LinkData
+	NewEmail  string // required: the address that is the login now
+}
+
 //go:embed templates
 var templateFS embed.FS
 
-var templateNames = []string{TemplatePasswordReset, TemplateAccountVerification, TemplatePasswordSet, TemplateWelcome}
+var templateNames = []string{TemplatePasswordReset, TemplateAccountVerification, TemplatePasswordSet, TemplateWelcome, TemplateEmailChanged}
 var templateLangs = []string{DefaultLang, LangEnglish}
 
 type parsedTemplate struct {

@@ -245,3 +245,31 @@ func TestRenderedTemplateIsACompleteMessage(t *testing.T) {
 		t.Errorf("render = %q / %v / %q", got.Subject, got.ParseErr, id)
 	}
 }
+
+// The notice of a changed login e-mail (R-USR-8) names the new address and
+// tells what to do, in both languages; it needs the new address.
+func TestEmailChangedTemplate_RUSR8(t *testing.T) {
+	for lang, want := range map[string][]string{
+		"fr": {"Votre adresse e-mail de connexion ofhub a changé", "Bonjour Jean,", "\nnouvelle@exemple.fr\n", "Carif-Oref"},
+		"en": {"Your ofhub sign-in e-mail address has changed", "Hello Jean,", "\nnouvelle@exemple.fr\n", "Carif-Oref"},
+	} {
+		m, err := mail.RenderTemplate(mail.TemplateEmailChanged, lang, mail.EmailChangedData{FirstName: "Jean", NewEmail: "nouvelle@exemple.fr"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Subject != want[0] {
+			t.Errorf("%s subject = %q", lang, m.Subject)
+		}
+		for _, s := range want[1:] {
+			if !strings.Contains(m.Text, s) {
+				t.Errorf("%s text lacks %q:\n%s", lang, s, m.Text)
+			}
+		}
+		if !strings.Contains(m.HTML, "nouvelle@exemple.fr") || !strings.Contains(m.HTML, `<html lang="`+lang+`">`) {
+			t.Errorf("%s html:\n%s", lang, m.HTML)
+		}
+	}
+	if _, err := mail.RenderTemplate(mail.TemplateEmailChanged, "fr", mail.EmailChangedData{FirstName: "Jean"}); err == nil || !strings.Contains(err.Error(), "NewEmail is required") {
+		t.Errorf("without the new address: %v", err)
+	}
+}

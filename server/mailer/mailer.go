@@ -35,7 +35,17 @@ func New(c *ent.Client, cfg mail.Config, outboxDir string) (*Mailer, error) {
 
 // SendLink renders a link template in lang and sends it to one address.
 func (m *Mailer) SendLink(ctx context.Context, to, template, lang, firstName, link string, validFor time.Duration) error {
-	msg, err := mail.RenderTemplate(template, lang, mail.LinkData{FirstName: firstName, Link: link, ExpiresInMinutes: int(validFor.Minutes())})
+	return m.send(ctx, to, template, lang, mail.LinkData{FirstName: firstName, Link: link, ExpiresInMinutes: int(validFor.Minutes())})
+}
+
+// SendEmailChanged tells the former address of an account that its login
+// e-mail is now newEmail (R-USR-8).
+func (m *Mailer) SendEmailChanged(ctx context.Context, to, lang, firstName, newEmail string) error {
+	return m.send(ctx, to, mail.TemplateEmailChanged, lang, mail.EmailChangedData{FirstName: firstName, NewEmail: newEmail})
+}
+
+func (m *Mailer) send(ctx context.Context, to, template, lang string, data any) error {
+	msg, err := mail.RenderTemplate(template, lang, data)
 	if err != nil {
 		return fmt.Errorf("render %s: %w", template, err)
 	}

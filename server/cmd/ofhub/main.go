@@ -258,7 +258,7 @@ func userAdd(ctx context.Context, args []string) error {
 	var operator bool
 	cfg, err := load("user add", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&email, "email", "", "e-mail address, the login (required)")
-		fs.StringVar(&password, "password", "", "password: ≥ 8 characters with an upper-case letter and a special character (required)")
+		fs.StringVar(&password, "password", "", "password: 8 to 256 characters with an upper-case letter and a special character, no surrounding spaces, not a common password nor the user's name or e-mail (required)")
 		fs.StringVar(&first, "first-name", "", "first name (default: from the e-mail)")
 		fs.StringVar(&last, "last-name", "", "last name (default: from the e-mail)")
 		fs.BoolVar(&operator, "operator", false, "make the user a platform operator")

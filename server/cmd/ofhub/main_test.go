@@ -304,6 +304,11 @@ func TestAdministration(t *testing.T) {
 		if r.code != 1 || !strings.Contains(r.stderr, "8 caractères") || !strings.Contains(r.stderr, "majuscule") || !strings.Contains(r.stderr, "caractère spécial") {
 			t.Errorf("weak password: exit %d, stderr %q; want 1 and the rule (8 caractères, majuscule, caractère spécial)", r.code, r.stderr)
 		}
+		// the whole policy, e.g. the most common passwords (R-USR-5)
+		r = ofhub(t, append([]string{"user", "add", "--email", email, "--password", "Password1!", "--operator"}, db...)...)
+		if r.code != 1 || !strings.Contains(r.stderr, "password") || !strings.Contains(r.stderr, "plus courants") {
+			t.Errorf("common password: exit %d, stderr %q; want 1 and the rule", r.code, r.stderr)
+		}
 		r = ofhub(t, append([]string{"user", "add", "--email", email, "--password", password, "--operator"}, db...)...)
 		if r.code != 0 || !strings.Contains(r.stdout, "Compte "+email+" créé (opérateur") {
 			t.Fatalf("user add: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
