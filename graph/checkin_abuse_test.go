@@ -52,7 +52,9 @@ func TestAbuse_CheckInSyncClockFromYear3000(t *testing.T) {
 		resp = c.sendDoc(evil.Token, fmt.Sprintf(`mutation { syncCheckIns(input: {deviceClock: %q,
 			scans: [{clientScanId: "evil-2", code: %q, scannedAt: "1734-01-01T00:00:00Z", activityId: %q}]}) { results { clientScanId status } } }`,
 			ckISO(0), r.Code, act.ID))
-		var out struct{ Results []struct{ ClientScanID, Status string } }
+		var out struct {
+			Results []struct{ ClientScanID, Status string }
+		}
 		if resp.Code() != "" {
 			t.Fatalf("scan dated 1734: %+v", resp.Errors)
 		}
@@ -87,7 +89,9 @@ func TestAbuse_CheckInSyncSameScanIDTwoRegistrations(t *testing.T) {
 			{clientScanId: "dup", code: %q, scannedAt: %q, activityId: %q},
 			{clientScanId: "dup", code: %q, scannedAt: %q, activityId: %q}]}) { results { clientScanId status } } }`,
 			ckISO(0), r1.Code, ckISO(-2*time.Minute), act.ID, r2.Code, ckISO(-time.Minute), act.ID))
-		var out struct{ Results []struct{ ClientScanID, Status string } }
+		var out struct {
+			Results []struct{ ClientScanID, Status string }
+		}
 		ckData(t, resp, "syncCheckIns", &out)
 		oks := 0
 		for _, x := range out.Results {
