@@ -603,7 +603,7 @@ var (
 		{Name: "user_id", Type: field.TypeInt, Nullable: true},
 		{Name: "speaker_id", Type: field.TypeInt, Nullable: true},
 		{Name: "client_scan_id", Type: field.TypeString, Nullable: true},
-		{Name: "status", Type: field.TypeEnum, Enums: []string{"ACCESS_OK", "ALREADY_CHECKED_IN", "INVALID_CODE", "UNKNOWN_REGISTRATION", "WRONG_ACTIVITY", "CANCELLED", "OUTSIDE_SLOT", "DEVICE_REVOKED"}},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"ACCESS_OK", "ALREADY_CHECKED_IN", "INVALID_CODE", "UNKNOWN_REGISTRATION", "WRONG_ACTIVITY", "CANCELLED", "OUTSIDE_SLOT", "DEVICE_REVOKED", "INVALID_TIME", "SCAN_ID_REUSED"}},
 		{Name: "admitted", Type: field.TypeBool, Default: false},
 		{Name: "duplicate", Type: field.TypeBool, Default: false},
 		{Name: "offline", Type: field.TypeBool, Default: false},

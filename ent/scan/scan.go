@@ -164,6 +164,8 @@ const (
 	StatusCANCELLED            Status = "CANCELLED"
 	StatusOUTSIDE_SLOT         Status = "OUTSIDE_SLOT"
 	StatusDEVICE_REVOKED       Status = "DEVICE_REVOKED"
+	StatusINVALID_TIME         Status = "INVALID_TIME"
+	StatusSCAN_ID_REUSED       Status = "SCAN_ID_REUSED"
 )
 
 func (s Status) String() string {
@@ -173,7 +175,7 @@ func (s Status) String() string {
 // StatusValidator is a validator for the "status" field enum values. It is called by the builders before save.
 func StatusValidator(s Status) error {
 	switch s {
-	case StatusACCESS_OK, StatusALREADY_CHECKED_IN, StatusINVALID_CODE, StatusUNKNOWN_REGISTRATION, StatusWRONG_ACTIVITY, StatusCANCELLED, StatusOUTSIDE_SLOT, StatusDEVICE_REVOKED:
+	case StatusACCESS_OK, StatusALREADY_CHECKED_IN, StatusINVALID_CODE, StatusUNKNOWN_REGISTRATION, StatusWRONG_ACTIVITY, StatusCANCELLED, StatusOUTSIDE_SLOT, StatusDEVICE_REVOKED, StatusINVALID_TIME, StatusSCAN_ID_REUSED:
 		return nil
 	default:
 		return fmt.Errorf("scan: invalid enum value for status field: %q", s)

@@ -197,8 +197,11 @@ func (Scan) Fields() []ent.Field {
 		field.Int("user_id").Optional().Nillable().Immutable().Annotations(entgql.Type("ID")),
 		field.Int("speaker_id").Optional().Nillable().Immutable().Annotations(entgql.Type("ID")),
 		field.String("client_scan_id").Optional().Nillable().Immutable(),
+		// INVALID_TIME: an offline scan whose corrected time is impossible
+		// (before its ticket, after its batch); SCAN_ID_REUSED: a client scan
+		// id already used for another ticket — answered, never stored.
 		field.Enum("status").Values("ACCESS_OK", "ALREADY_CHECKED_IN", "INVALID_CODE", "UNKNOWN_REGISTRATION",
-			"WRONG_ACTIVITY", "CANCELLED", "OUTSIDE_SLOT", "DEVICE_REVOKED").Immutable(),
+			"WRONG_ACTIVITY", "CANCELLED", "OUTSIDE_SLOT", "DEVICE_REVOKED", "INVALID_TIME", "SCAN_ID_REUSED").Immutable(),
 		// admitted marks the check-in itself; one per registration and slot.
 		field.Bool("admitted").Default(false),
 		// An offline scan that admitted someone already checked in earlier

@@ -9801,6 +9801,8 @@ enum ScanStatus @goModel(model: "github.com/ofhub/ofhub/ent/scan.Status") {
   CANCELLED
   OUTSIDE_SLOT
   DEVICE_REVOKED
+  INVALID_TIME
+  SCAN_ID_REUSED
 }
 """
 ScanWhereInput is used for filtering Scan objects.

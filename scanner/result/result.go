@@ -21,6 +21,13 @@ const (
 	Cancelled           Status = "CANCELLED"
 	OutsideSlot         Status = "OUTSIDE_SLOT"
 	DeviceRevoked       Status = "DEVICE_REVOKED"
+	// InvalidTime: an offline scan dated before its ticket was issued or
+	// after its batch was sent (a device clock gone wrong): it admits
+	// nobody, and must not win a conflict with a real check-in.
+	InvalidTime Status = "INVALID_TIME"
+	// ScanIDReused: a client scan id the device already used for another
+	// ticket (ids are per scan): not stored, so never answered as admitted.
+	ScanIDReused Status = "SCAN_ID_REUSED"
 )
 
 // Color is the screen colour of a result.
@@ -64,6 +71,8 @@ var refusals = map[string]map[Status]string{
 		Cancelled:           "KO, inscription annulée",
 		OutsideSlot:         "KO, hors créneau",
 		DeviceRevoked:       "KO, appareil révoqué : il ne peut plus pointer",
+		InvalidTime:         "KO, heure du scan impossible : vérifiez la date et l'heure de l'appareil",
+		ScanIDReused:        "KO, identifiant de scan déjà utilisé pour un autre billet",
 	},
 	"en": {
 		InvalidCode:         "KO, unrecognised code (invalid or altered ticket)",
@@ -72,6 +81,8 @@ var refusals = map[string]map[Status]string{
 		Cancelled:           "KO, registration cancelled",
 		OutsideSlot:         "KO, outside the time slot",
 		DeviceRevoked:       "KO, device revoked: it can no longer check people in",
+		InvalidTime:         "KO, impossible scan time: check the device's date and time",
+		ScanIDReused:        "KO, scan id already used for another ticket",
 	},
 }
 
@@ -105,4 +116,16 @@ func Message(lang string, s Status, people []Person, first time.Time) string {
 		return m
 	}
 	return "KO"
+}
+
+// ReusedID renders the refusal of client scan id, already used by the
+// device for another ticket: the id is what its developer needs to see.
+func ReusedID(lang, id string) string {
+	if len(id) > 64 {
+		id = id[:64] + "…"
+	}
+	if strings.HasPrefix(strings.ToLower(lang), "en") {
+		return fmt.Sprintf("KO, scan id %q already used for another ticket", id)
+	}
+	return fmt.Sprintf("KO, identifiant de scan « %s » déjà utilisé pour un autre billet", id)
 }

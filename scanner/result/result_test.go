@@ -25,7 +25,7 @@ func TestMessages_R_CHK_4(t *testing.T) {
 			t.Errorf("%s %s: %q, want %q", tc.lang, tc.s, got, tc.want)
 		}
 	}
-	for _, s := range []Status{InvalidCode, UnknownRegistration, WrongActivity, Cancelled, OutsideSlot, DeviceRevoked} {
+	for _, s := range []Status{InvalidCode, UnknownRegistration, WrongActivity, Cancelled, OutsideSlot, DeviceRevoked, InvalidTime, ScanIDReused} {
 		if ColorOf(s) != Red || Message("fr", s, nil, first) == "KO" || Message("en", s, nil, first) == "KO" {
 			t.Errorf("%s: every refusal is red with its own reason", s)
 		}

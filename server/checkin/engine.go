@@ -19,6 +19,7 @@ import (
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
+	"entgo.io/ent/dialect/sql/sqlgraph"
 
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/activity"
@@ -65,9 +66,14 @@ type Engine struct {
 	batchCh   chan batchReq
 }
 
+// debounceKey is what makes a read a repeat: the same device reading the
+// same code for the same activity and slot. A read of that code for
+// another activity or slot is another question, decided afresh.
 type debounceKey struct {
-	device int
-	code   string
+	device   int
+	code     string
+	activity int
+	slot     int
 }
 
 type debounced struct {
@@ -104,6 +110,8 @@ type Input struct {
 	SlotID         int
 	Offline        bool
 	Channel        scan.Channel
+
+	issued time.Time // the verified ticket's issue time (set by checkCode)
 }
 
 // Result is the decision, as the screen shows it.
@@ -135,6 +143,7 @@ type pending struct {
 	first    *time.Time
 	existing *ent.Scan // idempotent replay
 	sameAs   *pending  // the same client scan id earlier in the batch
+	reused   bool      // a client scan id already used for another ticket: answered, not stored
 	c        Caller    // who scans (scans of several devices share a batch)
 	lang     string
 }
@@ -155,10 +164,13 @@ type job struct {
 
 // CheckIn decides one scan online.
 func (e *Engine) CheckIn(ctx context.Context, c Caller, in Input, lang string) (Result, error) {
+	dk := debounceKey{c.DeviceID, in.Code, in.ActivityID, in.SlotID}
 	if c.DeviceID != 0 && in.Code != "" && !in.Offline {
-		if r, ok := e.debounced(c.DeviceID, in.Code); ok {
+		if r, ok := e.debounced(dk); ok {
 			r.Scan = nil // the same answer; nothing new recorded
 			r.ClientScanID = in.ClientScanID
+			// ...in the language of this request, not the first one's.
+			r.Message = message(lang, r)
 			return r, nil
 		}
 	}
@@ -175,13 +187,12 @@ func (e *Engine) CheckIn(ctx context.Context, c Caller, in Input, lang string) (
 		return Result{}, err
 	}
 	if c.DeviceID != 0 && in.Code != "" && !in.Offline {
-		e.remember(c.DeviceID, in.Code, rs[0])
+		e.remember(dk, rs[0])
 	}
 	return rs[0], nil
 }
 
-func (e *Engine) debounced(device int, code string) (Result, bool) {
-	k := debounceKey{device, code}
+func (e *Engine) debounced(k debounceKey) (Result, bool) {
 	now := e.Now()
 	e.dmu.Lock()
 	defer e.dmu.Unlock()
@@ -194,8 +205,7 @@ func (e *Engine) debounced(device int, code string) (Result, bool) {
 	return Result{}, false
 }
 
-func (e *Engine) remember(device int, code string, r Result) {
-	k := debounceKey{device, code}
+func (e *Engine) remember(k debounceKey, r Result) {
 	now := e.Now()
 	e.dmu.Lock()
 	defer e.dmu.Unlock()
@@ -309,8 +319,10 @@ func (e *Engine) Process(ctx context.Context, c Caller, skewMs int64, ins []Inpu
 		}
 		out, err = e.process(ctx, jobs, attempt > 0 || len(ins) > 1 || ins[0].Offline)
 		// A concurrent identical sync may win the idempotency index: the
-		// retry then finds its rows and replays them.
-		if err == nil || !ent.IsConstraintError(err) {
+		// retry then finds its rows and replays them. (PostgreSQL's
+		// one-statement insert reports the violation as a plain driver
+		// error, not as ent's constraint error.)
+		if err == nil || !(ent.IsConstraintError(err) || sqlgraph.IsUniqueConstraintError(err)) {
 			break
 		}
 	}
@@ -329,7 +341,15 @@ func (e *Engine) process(ctx context.Context, jobs []job, lookReplays bool) ([]R
 		if in.Offline && in.DeviceTime != nil {
 			p.at = in.DeviceTime.Add(time.Duration(j.skew) * time.Millisecond).UTC()
 			p.skew = j.skew
-			if p.at.After(now) {
+			if !plausible(p.at, now, in.issued) {
+				// Nobody knows when this person came in: the scan admits
+				// nobody and is dated when it was received, so that it
+				// never wins a conflict (earliest first) it has no right to.
+				p.at = now
+				if p.status == "" {
+					p.status = result.InvalidTime
+				}
+			} else if p.at.After(now) {
 				p.at = now // a fast clock must not date a check-in in the future
 			}
 		}
@@ -350,8 +370,9 @@ func (e *Engine) process(ctx context.Context, jobs []job, lookReplays bool) ([]R
 	// replays of this device, registrations with their people and slots,
 	// activities (cached).
 	if lookReplays {
-		// With the engine's own authorisation: a device reads no scan
-		// through the privacy rules (issue 10 #3), not even its own.
+		// With the engine's own authorisation: a device reads no scan through
+		// the privacy rules (issue 10 #3), and an online retry runs in the batch
+		// loop without the request's viewer.
 		if err := e.replays(sys(ctx), e.Client, ps[0].c, ps); err != nil {
 			return nil, err
 		}
@@ -419,6 +440,12 @@ func (e *Engine) process(ctx context.Context, jobs []job, lookReplays bool) ([]R
 				p.status = result.Cancelled
 				continue
 			}
+			if p.in.SlotID != 0 && !hasSlot(p.act, p.in.SlotID) {
+				// A slot of nothing, or of another activity (the service
+				// refuses it as bad input when it knows the activity).
+				p.status = result.OutsideSlot
+				continue
+			}
 			slotKey, ok := e.pickSlot(p, p.c)
 			if !ok {
 				p.status = result.OutsideSlot
@@ -473,6 +500,23 @@ func (e *Engine) process(ctx context.Context, jobs []job, lookReplays bool) ([]R
 }
 
 type admKey struct{ reg, slot int }
+
+// ScanClockTolerance is how far an offline scan's corrected time may fall
+// outside what is possible — after the batch was sent, before its ticket
+// was issued — and still be believed: the skew is measured at sync time,
+// and a clock drifts (or is set) between a scan and its sync. Beyond it,
+// and for any scan more than MaxClockSkew old, the scan is INVALID_TIME.
+const ScanClockTolerance = time.Hour
+
+// plausible says whether an offline scan's corrected time at can be when
+// the person came in, now being the server's time and issued its ticket's
+// issue time (zero when the code did not verify).
+func plausible(at, now, issued time.Time) bool {
+	if at.After(now.Add(ScanClockTolerance)) || at.Before(now.Add(-MaxClockSkew)) {
+		return false
+	}
+	return issued.IsZero() || !at.Before(issued.Add(-ScanClockTolerance))
+}
 
 // checkCodes reads and verifies the codes of jobs not checked yet; an
 // offline queue's thousands of signatures are verified on every core.
@@ -536,6 +580,7 @@ func (e *Engine) checkCode(ctx context.Context, j *job) error {
 		return nil
 	}
 	in.RegistrationID = int(t.RegistrationID)
+	in.issued = t.IssuedAt
 	if in.ActivityID == 0 {
 		in.ActivityID = int(t.ActivityID)
 	}
@@ -595,7 +640,16 @@ func (e *Engine) replays(ctx context.Context, tx *ent.Client, c Caller, ps []*pe
 		if p.in.ClientScanID == "" {
 			continue
 		}
-		if first := seen[p.in.ClientScanID]; first != nil { // sent twice in one batch
+		s := byID[p.in.ClientScanID]
+		if s != nil && !p.c.Revoked && !sameScan(s, p) {
+			p.status, p.reused = result.ScanIDReused, true
+			continue
+		}
+		if first := seen[p.in.ClientScanID]; first != nil && s == nil { // sent twice in one batch
+			if first.in.Code != p.in.Code {
+				p.status, p.reused = result.ScanIDReused, true
+				continue
+			}
 			p.sameAs, p.status = first, first.status
 			if p.status == "" {
 				p.status = result.InvalidCode // placeholder, replaced at render
@@ -603,7 +657,7 @@ func (e *Engine) replays(ctx context.Context, tx *ent.Client, c Caller, ps []*pe
 			continue
 		}
 		seen[p.in.ClientScanID] = p
-		if s := byID[p.in.ClientScanID]; s != nil {
+		if s != nil {
 			p.existing = s
 			p.status = result.Status(s.Status)
 			p.dup = s.Duplicate
@@ -621,6 +675,16 @@ func (e *Engine) replays(ctx context.Context, tx *ent.Client, c Caller, ps []*pe
 		}
 	}
 	return nil
+}
+
+// sameScan says whether the stored scan s, recorded under p's client scan
+// id, is p sent again (a retry) rather than another ticket under a reused
+// id: the same registration, or the same logged code for a refusal.
+func sameScan(s *ent.Scan, p *pending) bool {
+	if s.RawCode != "" {
+		return s.RawCode == rawCode(p.in.Code)
+	}
+	return s.RegistrationID != nil && *s.RegistrationID == p.in.RegistrationID
 }
 
 // loadRegistrations reads registrations with their participants' names in
@@ -794,6 +858,11 @@ func (e *Engine) Watch(b *eventbus.Broker) {
 	})
 }
 
+// hasSlot says whether slot id is one of activity a's.
+func hasSlot(a *ent.Activity, id int) bool {
+	return a != nil && slices.ContainsFunc(a.Edges.Slots, func(s *ent.Slot) bool { return s.ID == id })
+}
+
 // pickSlot returns the slot key the scan checks in: 0 for the whole
 // registration (default mode, R-ACT-3), or the chosen slot whose window
 // (with the activity's tolerance) contains the scan time in per-slot mode.
@@ -834,7 +903,7 @@ func (e *Engine) record(ctx context.Context, tx *ent.Client, ps []*pending) erro
 	var rows []*ent.Scan
 	var owners []*pending
 	for _, p := range ps {
-		if p.existing != nil || p.sameAs != nil {
+		if p.existing != nil || p.sameAs != nil || p.reused {
 			continue
 		}
 		if p.in.ActivityID == 0 && p.reg == nil {
@@ -863,11 +932,7 @@ func (e *Engine) record(ctx context.Context, tx *ent.Client, ps []*pending) erro
 			r.ClientScanID = &id
 		}
 		if p.status != result.AccessOK && p.status != result.AlreadyCheckedIn && p.in.Code != "" {
-			raw := p.in.Code
-			if len(raw) > 512 {
-				raw = raw[:512]
-			}
-			r.RawCode = strings.ToValidUTF8(raw, "?")
+			r.RawCode = rawCode(p.in.Code)
 		}
 		rows = append(rows, r)
 		owners = append(owners, p)
@@ -889,6 +954,14 @@ func (e *Engine) record(ctx context.Context, tx *ent.Client, ps []*pending) erro
 		}
 	}
 	return nil
+}
+
+// rawCode is how a refused scan's code is logged.
+func rawCode(code string) string {
+	if len(code) > 512 {
+		code = code[:512]
+	}
+	return strings.ToValidUTF8(code, "?")
 }
 
 // idPtr is id, or nil for 0 (no such reference).
@@ -935,7 +1008,9 @@ func (e *Engine) render(p *pending, regs map[int]*ent.Registration, admitted map
 		r.Scan = p.existing
 	}
 	reg := p.reg
-	if reg == nil && p.in.RegistrationID != 0 {
+	if reg == nil && p.in.RegistrationID != 0 && !p.reused {
+		// (A reused scan id checked nobody in: its ticket's people are not
+		// shown, as if they had been.)
 		reg = regs[p.in.RegistrationID]
 	}
 	if reg != nil {
@@ -950,10 +1025,18 @@ func (e *Engine) render(p *pending, regs map[int]*ent.Registration, admitted map
 			}
 		}
 	}
+	r.Message = message(lang, r)
+	return r
+}
+
+// message is what the screen shows for r, in lang.
+func message(lang string, r Result) string {
+	if r.Status == result.ScanIDReused {
+		return result.ReusedID(lang, r.ClientScanID)
+	}
 	var first time.Time
 	if r.FirstCheckedInAt != nil {
 		first = *r.FirstCheckedInAt
 	}
-	r.Message = result.Message(lang, r.Status, r.People, first)
-	return r
+	return result.Message(lang, r.Status, r.People, first)
 }

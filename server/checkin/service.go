@@ -436,6 +436,9 @@ func (s *Service) ScanCode(ctx context.Context, in Input, lang string) (Result, 
 		if !a.QrCheckin {
 			return Result{}, apperr.Invalid("input.activityId", "R-CHK-3", "qr_disabled")
 		}
+		if err := slotOf(a, in.SlotID, "input.slotId"); err != nil {
+			return Result{}, err
+		}
 	} else if v.DeviceID != 0 {
 		c = Caller{OrgID: v.DeviceOrg, DeviceID: v.DeviceID}
 	} else if !v.Operator {
@@ -446,15 +449,53 @@ func (s *Service) ScanCode(ctx context.Context, in Input, lang string) (Result, 
 	return s.CheckIn(ctx, c, in, lang)
 }
 
+// slotOf checks that slot id (0: none) is one of activity a's slots: a
+// slot id of nothing, or of another activity, would otherwise be ignored
+// and the person admitted as if it named a real slot.
+func slotOf(a *ent.Activity, id int, field string) error {
+	if id == 0 {
+		return nil
+	}
+	for _, sl := range a.Edges.Slots {
+		if sl.ID == id {
+			return nil
+		}
+	}
+	return apperr.Invalid(field, "R-CHK-1", "ck_slot_not_of_activity")
+}
+
+// MaxSyncScans bounds one syncCheckIns batch: 10,000 scans are a whole
+// day of a busy door, decided in a few seconds; more would hold the
+// engine's transaction (and a 32 MiB request) for too long. The scanner
+// clients send far less at once (scanner/device.BatchSize, the PWA's
+// SYNC_BATCH; a test checks).
+const MaxSyncScans = 10000
+
+// MaxClockSkew is how far a device's clock may be from the server's at
+// sync. Beyond it the skew correction would date the scans anywhere (a
+// clock at 3000-01-01 dated check-ins centuries back, winning every
+// conflict): the batch is refused and stays queued on the device.
+const MaxClockSkew = 365 * 24 * time.Hour
+
 // Sync uploads a device's offline queue. deviceClock is the device's clock
 // at sending time; the difference with the server's is the skew applied to
-// every scan's device time, and stored on the device.
+// every scan's device time, and stored on the device. A clock too far off,
+// or too large a batch, refuses the batch as a whole; a scan whose own time
+// is impossible is answered INVALID_TIME and the rest is decided (see
+// process).
 func (s *Service) Sync(ctx context.Context, deviceClock time.Time, ins []Input, lang string) ([]Result, int64, error) {
 	v := viewer.FromContext(ctx)
 	if v == nil || v.DeviceID == 0 {
 		return nil, 0, apperr.New(apperr.Forbidden, "forbidden")
 	}
-	skew := s.Now().Sub(deviceClock).Milliseconds()
+	if len(ins) > MaxSyncScans {
+		return nil, 0, apperr.Invalid("input.scans", "R-CHK-5", "ck_sync_too_many", MaxSyncScans, len(ins))
+	}
+	skewD := s.Now().Sub(deviceClock)
+	if skewD > MaxClockSkew || skewD < -MaxClockSkew {
+		return nil, 0, apperr.Invalid("input.deviceClock", "R-CHK-5", "ck_device_clock", deviceClock.UTC().Format(time.RFC3339))
+	}
+	skew := skewD.Milliseconds()
 	for i := range ins {
 		ins[i].Offline, ins[i].Channel = true, scan.ChannelQR
 	}
@@ -478,7 +519,7 @@ func (s *Service) MarkPresent(ctx context.Context, registrationID int, slotID *i
 	if err != nil {
 		return Result{}, err
 	}
-	c, _, err := s.CallerFor(ctx, r.ActivityID)
+	c, a, err := s.CallerFor(ctx, r.ActivityID)
 	if err != nil {
 		return Result{}, err
 	}
@@ -486,10 +527,17 @@ func (s *Service) MarkPresent(ctx context.Context, registrationID int, slotID *i
 	if slotID != nil {
 		in.SlotID = *slotID
 	}
+	if err := slotOf(a, in.SlotID, "slotId"); err != nil {
+		return Result{}, err
+	}
 	return s.CheckIn(ctx, c, in, lang)
 }
 
-// Undo cancels a check-in made by mistake; the scan stays in the log.
+// Undo cancels a check-in made by mistake; the scan stays in the log. Only
+// a check-in is undone, once: a refusal or an offline duplicate admitted
+// nobody, and a second undo would rewrite who undid it and when. The
+// condition is part of the update, so two desks undoing at once cannot
+// both succeed.
 func (s *Service) Undo(ctx context.Context, scanID int) (*ent.Scan, error) {
 	if err := denyDevice(ctx); err != nil {
 		return nil, err
@@ -504,17 +552,36 @@ func (s *Service) Undo(ctx context.Context, scanID int) (*ent.Scan, error) {
 	v := viewer.FromContext(ctx)
 	var out *ent.Scan
 	err = store.InTx(sys(ctx), s.Client, func(ctx context.Context, tx *ent.Client) error {
-		var err error
-		upd := tx.Scan.UpdateOneID(sc.ID).SetAdmitted(false).SetUndoneAt(s.Now())
+		upd := tx.Scan.Update().Where(scan.ID(sc.ID), scan.Admitted(true), scan.UndoneAtIsNil()).
+			SetAdmitted(false).SetUndoneAt(s.Now())
 		if v.UserID != 0 {
 			upd.SetUndoneBy(v.UserID)
 		}
-		if out, err = upd.Save(ctx); err != nil {
-			return err
+		n, err := upd.Save(ctx)
+		if err != nil {
+			return fmt.Errorf("undo check-in: %w", err)
+		}
+		if out, err = tx.Scan.Get(ctx, sc.ID); err != nil {
+			return fmt.Errorf("undo check-in: %w", err)
+		}
+		if n == 0 {
+			return undoRefusal(out)
 		}
 		return events.Emit(ctx, tx, events.Event{Topic: Topic, ID: sc.ID})
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// undoRefusal says why scan sc cannot be undone.
+func undoRefusal(sc *ent.Scan) error {
+	if sc.UndoneAt != nil {
+		return &apperr.Error{Code: apperr.Conflict, Field: "checkInId", Rule: "R-CHK-1", Key: "ck_undo_already",
+			Args: []any{sc.UndoneAt.In(result.Paris).Format("02/01/2006 15:04")}}
+	}
+	return apperr.Invalid("checkInId", "R-CHK-1", "ck_undo_not_admitted")
 }
 
 // Search finds participants of an activity by name (R-CHK-2).
