@@ -5,4 +5,5 @@ package checkin
 var (
 	RegistrationsQuery = registrationsQuery
 	LockQuery          = lockQuery
+	ReplaysCTE         = replaysCTE
 )

@@ -35,6 +35,10 @@ func TestCheckInStatementsUseIndexes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		dev, err := c.Device.Create().SetOrganizationID(org.ID).SetName("Douchette").SetIdentificationCode("PLAN-1").Save(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
 		var ids []int
 		for lo := 0; lo < 3000; lo += 1000 {
 			regs := make([]*ent.RegistrationCreate, 1000)
@@ -55,12 +59,14 @@ func TestCheckInStatementsUseIndexes(t *testing.T) {
 			if err := c.Participant.CreateBulk(ps...).Exec(ctx); err != nil {
 				t.Fatal(err)
 			}
-			// A third of the people already in: check-ins to look up.
+			// A third of the people already in, by one device: check-ins
+			// and client scan ids to look up.
 			now := time.Now()
 			var scans []*ent.ScanCreate
 			for _, r := range saved[:len(saved)/3] {
 				scans = append(scans, c.Scan.Create().SetActivityID(act.ID).SetOrganizationID(org.ID).SetRegistrationID(r.ID).
-					SetStatus(scan.StatusACCESS_OK).SetAdmitted(true).SetChannel(scan.ChannelQR).SetServerTime(now).SetCheckedInAt(now))
+					SetStatus(scan.StatusACCESS_OK).SetAdmitted(true).SetChannel(scan.ChannelQR).SetServerTime(now).SetCheckedInAt(now).
+					SetDeviceID(dev.ID).SetClientScanID(fmt.Sprintf("door-%d", r.ID)))
 			}
 			if err := c.Scan.CreateBulk(scans...).Exec(ctx); err != nil {
 				t.Fatal(err)
@@ -104,10 +110,18 @@ func TestCheckInStatementsUseIndexes(t *testing.T) {
 				for i := 0; i < len(ids) && len(batch) < n; i += 6 {
 					batch = append(batch, ids[i])
 				}
-				for name, q := range map[string]string{
+				qs := map[string]string{
 					"registrations": checkin.RegistrationsQuery(string(d), batch),
 					"lock":          checkin.LockQuery(string(d), batch),
-				} {
+				}
+				if d == apptest.Postgres {
+					var cids []string
+					for i := range batch {
+						cids = append(cids, fmt.Sprintf("offline-%d", i))
+					}
+					qs["replays"] = checkin.ReplaysCTE(dev.ID, cids) + " SELECT * FROM scans"
+				}
+				for name, q := range qs {
 					plan := explain(q)
 					// A full read of a table: PostgreSQL "Seq Scan on t",
 					// SQLite "SCAN t" (an index search is "SEARCH t USING …").
