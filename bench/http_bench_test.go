@@ -159,10 +159,16 @@ func benchHTTP(b *testing.B, bin string, d apptest.Dialect, analysed bool, devic
 	wg.Wait()
 
 	// scanner returns connection c's next scan of its share of the codes,
-	// checked to answer want.
+	// checked to answer want — or, on the second pass, ACCESS_OK for a
+	// person whose first scan was never answered (a server so far behind
+	// that the first pass gave up on it: counted unsent there).
 	now := time.Now().UTC()
-	scanner := func(prefix, want string) func(c int, buf *bytes.Buffer) error {
-		per := len(codes) / HTTPConns
+	per := len(codes) / HTTPConns
+	admitted := make([][]bool, HTTPConns)
+	for c := range admitted {
+		admitted[c] = make([]bool, per)
+	}
+	scanner := func(prefix string, second bool) func(c int, buf *bytes.Buffer) error {
 		bodies := make([][][]byte, HTTPConns)
 		for c := range HTTPConns {
 			for i, code := range codes[c*per : (c+1)*per] {
@@ -173,25 +179,32 @@ func benchHTTP(b *testing.B, bin string, d apptest.Dialect, analysed bool, devic
 			}
 		}
 		next := make([]int, HTTPConns)
-		expect := []byte(`"status":"` + want + `"`)
+		ok, again := []byte(`"status":"ACCESS_OK"`), []byte(`"status":"ALREADY_CHECKED_IN"`)
 		return func(c int, buf *bytes.Buffer) error {
-			if next[c] >= len(bodies[c]) {
+			i := next[c]
+			if i >= len(bodies[c]) {
 				return errExhausted
 			}
-			body := bodies[c][next[c]]
 			next[c]++
-			if err := post(client, url, tokens[c%len(tokens)], body, buf); err != nil {
+			if err := post(client, url, tokens[c%len(tokens)], bodies[c][i], buf); err != nil {
 				return err
 			}
-			if !bytes.Contains(buf.Bytes(), expect) {
+			want := ok
+			if second && admitted[c][i] {
+				want = again
+			}
+			if !bytes.Contains(buf.Bytes(), want) {
 				return fmt.Errorf("not %s: %.300s", want, buf.Bytes())
+			}
+			if !second {
+				admitted[c][i] = true
 			}
 			return nil
 		}
 	}
 	// 3. The doors open: every ticket once, then every ticket again.
-	r.first = openLoop(b, HTTPConns, rate, 0, duration, scanner("first", "ACCESS_OK"))
-	r.repeat = openLoop(b, HTTPConns, rate, 0, duration, scanner("again", "ALREADY_CHECKED_IN"))
+	r.first = openLoop(b, HTTPConns, rate, 0, duration, scanner("first", false))
+	r.repeat = openLoop(b, HTTPConns, rate, 0, duration, scanner("again", true))
 }
 
 func printHTTPTable(w io.Writer, rate float64, duration time.Duration) {
