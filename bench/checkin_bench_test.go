@@ -23,6 +23,7 @@ import (
 	neturl "net/url"
 	"runtime"
 	"slices"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -263,9 +264,22 @@ type openResult struct {
 	elapsed       time.Duration // the measured window
 	p50, p99, max time.Duration
 	p999          time.Duration
+	slow          int64 // answers later than SlowScan after their intended send time
 	cpuPerReq     time.Duration
 	errors        int64
 	firstErr      string
+}
+
+// SlowScan: an answer this late is one a person at the door notices (the
+// "% over 50 ms" column).
+const SlowScan = 50 * time.Millisecond
+
+// slowPct is the percentage of recorded answers later than SlowScan.
+func (r openResult) slowPct() float64 {
+	if n := r.intended - r.unsent - r.errors; n > 0 {
+		return 100 * float64(r.slow) / float64(n)
+	}
+	return 0
 }
 
 // achieved is the answered rate in the measured window.
@@ -387,6 +401,7 @@ func openLoop(b *testing.B, devices int, rate float64, warmup, duration time.Dur
 	if len(all) > 0 {
 		res.max = all[len(all)-1]
 	}
+	res.slow = int64(len(all) - sort.Search(len(all), func(i int) bool { return all[i] > SlowScan }))
 	if res.errors > 0 {
 		b.Errorf("checkIn open loop: %d errors, first: %s", res.errors, res.firstErr)
 	}

@@ -627,7 +627,7 @@ func (e *Engine) replays(ctx context.Context, tx *ent.Client, c Caller, ps []*pe
 	if len(ids) == 0 {
 		return nil
 	}
-	old, err := tx.Scan.Query().Where(scan.DeviceID(c.DeviceID), scan.ClientScanIDIn(ids...)).All(ctx)
+	old, err := scansByClientID(ctx, tx, c.DeviceID, ids)
 	if err != nil {
 		return fmt.Errorf("replayed scans: %w", err)
 	}

@@ -3,6 +3,7 @@ package checkin
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,11 +28,13 @@ import (
 //     without parameters as a simple query — one round trip. Under a rush
 //     the check-in batch is a handful of statements, so this halves its
 //     round trips. (Never a string literal: those keep their parameters.)
-//   - On PostgreSQL the participants and the check-ins are joined
-//     LATERALly, so the plan is an index lookup per registration whatever
-//     the statistics say: right after an import of registrations (no
-//     ANALYZE yet) the planner chose a hash join over a sequential scan of
-//     every participant — 7–10 ms per batch with 110,000 participants.
+//   - On PostgreSQL the registrations, their participants and their
+//     check-ins are each joined LATERALly (pgKeys), so the plan is an
+//     index lookup per registration whatever the statistics say: right
+//     after an import of registrations (no ANALYZE yet) the planner chose
+//     a hash join over a sequential scan of every participant — 7–10 ms
+//     per batch with 110,000 participants — and, for batches of more than
+//     about 50 ids, a sequential scan of every registration.
 
 // idList writes ids as a SQL list of integer literals.
 func idList(ids []int) string {
@@ -48,30 +51,47 @@ func idList(ids []int) string {
 // registrationsQuery reads registrations (id, activity, organisation,
 // state) with their participants' names, one row per participant.
 func registrationsQuery(d string, ids []int) string {
-	join := fmt.Sprintf(`LEFT JOIN %[1]s p ON p.%[2]s = r.id`, participant.Table, participant.FieldRegistrationID)
 	if d == dialect.Postgres {
-		join = fmt.Sprintf(`LEFT JOIN LATERAL (SELECT %[3]s, %[4]s, %[5]s, id FROM %[1]s WHERE %[2]s = r.id OFFSET 0) p ON true`,
-			participant.Table, participant.FieldRegistrationID, participant.FieldLastName, participant.FieldFirstName,
-			participant.FieldPosition)
+		return fmt.Sprintf(`SELECT r.id, r.%[2]s, r.%[3]s, r.%[4]s, p.%[5]s, p.%[6]s FROM %[9]s `+
+			`CROSS JOIN LATERAL (SELECT id, %[2]s, %[3]s, %[4]s FROM %[1]s WHERE id = k.id OFFSET 0) r `+
+			`LEFT JOIN LATERAL (SELECT %[5]s, %[6]s, %[8]s, id FROM %[7]s WHERE %[10]s = r.id OFFSET 0) p ON true `+
+			`ORDER BY r.id, p.%[8]s, p.id`,
+			registration.Table, registration.FieldActivityID, registration.FieldOrganizationID, registration.FieldState,
+			participant.FieldLastName, participant.FieldFirstName, participant.Table, participant.FieldPosition,
+			pgKeys(ids), participant.FieldRegistrationID)
 	}
+	join := fmt.Sprintf(`LEFT JOIN %[1]s p ON p.%[2]s = r.id`, participant.Table, participant.FieldRegistrationID)
 	return fmt.Sprintf(`SELECT r.id, r.%[2]s, r.%[3]s, r.%[4]s, p.%[5]s, p.%[6]s FROM %[1]s r %[7]s WHERE r.id IN (%[8]s) ORDER BY r.id, p.%[9]s, p.id`,
 		registration.Table, registration.FieldActivityID, registration.FieldOrganizationID, registration.FieldState,
 		participant.FieldLastName, participant.FieldFirstName, join, idList(ids), participant.FieldPosition)
 }
 
+// pgKeys is ids as the rows k(id) of a PostgreSQL FROM clause, in their
+// order. Each registration is then looked up LATERALly by its primary key
+// (`WHERE id = k.id`): a unique-index probe whatever the statistics say.
+// With `r.id IN (…)` instead, a never-analysed table and a batch of more
+// than about 50 ids (a rush, an offline queue's chunks of 500) made the
+// planner read every registration — a sequential scan that also sets the
+// hint bits of every freshly loaded row: 5–60 ms per batch with 20,000
+// registrations, growing with the table, so the next batch grew too.
+func pgKeys(ids []int) string {
+	return "unnest(ARRAY[" + idList(ids) + "]::bigint[]) AS k(id)"
+}
+
 // lockQuery reads the registrations' states and current check-ins; on
-// PostgreSQL it locks the registrations' rows, in id order (no deadlock
-// between batches).
+// PostgreSQL it locks the registrations' rows, in id order (ids sorted: no
+// deadlock between batches), each found by its primary key (pgKeys).
 func lockQuery(d string, ids []int) string {
-	join := fmt.Sprintf(`LEFT JOIN %[1]s s ON s.%[2]s = r.id AND s.%[3]s`, scan.Table, scan.FieldRegistrationID, scan.FieldAdmitted)
-	lock := ""
 	if d == dialect.Postgres {
-		join = fmt.Sprintf(`LEFT JOIN LATERAL (SELECT id, %[4]s, %[5]s FROM %[1]s WHERE %[2]s = r.id AND %[3]s OFFSET 0) s ON true`,
-			scan.Table, scan.FieldRegistrationID, scan.FieldAdmitted, scan.FieldSlotKey, scan.FieldCheckedInAt)
-		lock = " FOR UPDATE OF r"
+		return fmt.Sprintf(`SELECT r.id, r.%[2]s, s.id, s.%[3]s, s.%[4]s FROM %[5]s `+
+			`CROSS JOIN LATERAL (SELECT id, %[2]s FROM %[1]s WHERE id = k.id FOR UPDATE) r `+
+			`LEFT JOIN LATERAL (SELECT id, %[3]s, %[4]s FROM %[6]s WHERE %[7]s = r.id AND %[8]s OFFSET 0) s ON true ORDER BY r.id`,
+			registration.Table, registration.FieldState, scan.FieldSlotKey, scan.FieldCheckedInAt, pgKeys(ids),
+			scan.Table, scan.FieldRegistrationID, scan.FieldAdmitted)
 	}
-	return fmt.Sprintf(`SELECT r.id, r.%[2]s, s.id, s.%[3]s, s.%[4]s FROM %[1]s r %[5]s WHERE r.id IN (%[6]s) ORDER BY r.id%[7]s`,
-		registration.Table, registration.FieldState, scan.FieldSlotKey, scan.FieldCheckedInAt, join, idList(ids), lock)
+	join := fmt.Sprintf(`LEFT JOIN %[1]s s ON s.%[2]s = r.id AND s.%[3]s`, scan.Table, scan.FieldRegistrationID, scan.FieldAdmitted)
+	return fmt.Sprintf(`SELECT r.id, r.%[2]s, s.id, s.%[3]s, s.%[4]s FROM %[1]s r %[5]s WHERE r.id IN (%[6]s) ORDER BY r.id`,
+		registration.Table, registration.FieldState, scan.FieldSlotKey, scan.FieldCheckedInAt, join, idList(ids))
 }
 
 // emit announces recorded scans as events.EmitMany does, with the
@@ -237,3 +257,35 @@ func insertScansPG(ctx context.Context, tx *ent.Client, rows []*ent.Scan) ([]*en
 func sameRef(a, b *int) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
 
 func sameStr(a, b *string) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
+
+// scansByClientID returns the device's scans recorded under the client
+// scan ids (the replays of an offline queue sent again). On PostgreSQL each
+// id is one probe of the unique (device_id, client_scan_id) index, ids
+// written as literals (one round trip): with `client_scan_id IN (…10,000
+// bind parameters)` the statement took two round trips, 100 ms to plan
+// and, on a never-analysed table, read every scan of the device (0.4 s
+// with 100,000). The CTE is named after the table, as in insertScansPG.
+func scansByClientID(ctx context.Context, tx *ent.Client, device int, ids []string) ([]*ent.Scan, error) {
+	if tx.Dialect() != dialect.Postgres || slices.ContainsFunc(ids, func(id string) bool { return strings.IndexByte(id, 0) >= 0 }) {
+		return tx.Scan.Query().Where(scan.DeviceID(device), scan.ClientScanIDIn(ids...)).All(ctx)
+	}
+	with := replaysCTE(device, ids)
+	q := tx.Scan.Query()
+	q.Modify(func(s *entsql.Selector) { s.Prefix(entsql.Expr(with)) })
+	return q.All(ctx)
+}
+
+// replaysCTE is scansByClientID's CTE on PostgreSQL (ids without NUL).
+func replaysCTE(device int, ids []string) string {
+	var keys strings.Builder
+	keys.Grow(len(ids) * 24)
+	for i, id := range ids {
+		if i > 0 {
+			keys.WriteByte(',')
+		}
+		keys.WriteString(pq.QuoteLiteral(id))
+	}
+	return fmt.Sprintf(`WITH %[1]s AS (SELECT s.* FROM unnest(ARRAY[%[2]s]::text[]) AS k(c) `+
+		`CROSS JOIN LATERAL (SELECT * FROM %[1]s WHERE %[3]s = %[4]d AND %[5]s = k.c OFFSET 0) s)`,
+		scan.Table, keys.String(), scan.FieldDeviceID, device, scan.FieldClientScanID)
+}
