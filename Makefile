@@ -1,7 +1,9 @@
 # ofhub — the two commands a newcomer needs are `make run` and `make test`.
 GO        ?= go
-ADDR      ?= 127.0.0.1:8080
-DATA_DIR  ?= ./data
+# make run ADDR=… DATA_DIR=… pass --addr / --data-dir; left empty, ofhub reads
+# OFHUB_ADDR / OFHUB_DATA_DIR from the environment (default 127.0.0.1:8080, ./data).
+ADDR      ?=
+DATA_DIR  ?=
 # PostgreSQL used as a scratch database to generate/check PostgreSQL
 # migrations; defaults to the test server when one is configured.
 DEV_PG    ?= $(if $(OFHUB_DEV_POSTGRES_URL),$(OFHUB_DEV_POSTGRES_URL),$(OFHUB_TEST_POSTGRES_URL))
@@ -9,12 +11,17 @@ DEV_PG    ?= $(if $(OFHUB_DEV_POSTGRES_URL),$(OFHUB_DEV_POSTGRES_URL),$(OFHUB_TE
 .PHONY: run build test vet gotest check-generated generate e2e-deps bench clean
 
 ## run: start ofhub on the embedded SQLite database, with demo data when empty
+## (the first build compiles ~600 packages: it says so rather than look stuck)
 run:
-	$(GO) run ./server/cmd/ofhub serve --addr $(ADDR) --data-dir $(DATA_DIR) --demo
+	@n=$$($(GO) build -n ./server/cmd/ofhub 2>&1 | grep -c '/compile ' || true); \
+	if [ "$${n:-0}" -gt 100 ]; then echo "première compilation : quelques minutes… ($$n paquets Go, les fois suivantes quelques secondes)"; \
+	elif [ "$${n:-0}" -gt 0 ]; then echo "compilation ($$n paquets Go)…"; fi
+	$(GO) run ./server/cmd/ofhub serve $(if $(ADDR),--addr $(ADDR)) $(if $(DATA_DIR),--data-dir $(DATA_DIR)) --demo
 
 ## build: build the server and the handheld scanner CLI into ./bin
 build:
 	CGO_ENABLED=0 $(GO) build -o bin/ofhub ./server/cmd/ofhub
+	CGO_ENABLED=0 $(GO) build -o bin/ofhub-scan ./scanner/cmd/ofhub-scan
 
 ## test: vet, generated-code check, every test on SQLite (and PostgreSQL when
 ## OFHUB_TEST_POSTGRES_URL is set), GraphQL-over-HTTP audit, subscription round trip

@@ -57,7 +57,14 @@ type Config struct {
 }
 
 // Load reads the environment, then the flags in args, into a Config.
-func Load(fs *flag.FlagSet, args []string) (*Config, error) {
+// With names, fs gets only those of Load's flags (besides the caller's
+// own), so that a command's -h lists what it uses: a command that never
+// listens has no --addr. Every setting still comes from the environment.
+func Load(fs *flag.FlagSet, args []string, names ...string) (*Config, error) {
+	dst := fs
+	if len(names) > 0 {
+		fs = flag.NewFlagSet(dst.Name(), flag.ContinueOnError)
+	}
 	c := &Config{}
 	if err := env.Parse(c); err != nil {
 		return nil, fmt.Errorf("configuration: %w", err)
@@ -70,6 +77,14 @@ func Load(fs *flag.FlagSet, args []string) (*Config, error) {
 	fs.StringVar(&cors, "cors-origins", cors, "comma-separated browser origins allowed to call the API (env OFHUB_CORS_ORIGINS)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env OFHUB_LOG_LEVEL)")
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "load demo data when the database is empty (env OFHUB_DEMO)")
+	if len(names) > 0 {
+		for _, n := range names {
+			if f := fs.Lookup(n); f != nil {
+				dst.Var(f.Value, f.Name, f.Usage)
+			}
+		}
+		fs = dst
+	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

@@ -11,6 +11,9 @@ import (
 	"strings"
 
 	"github.com/ofhub/ofhub/ent"
+	"github.com/ofhub/ofhub/ent/activity"
+	"github.com/ofhub/ofhub/ent/device"
+	"github.com/ofhub/ofhub/ent/organization"
 	"github.com/ofhub/ofhub/ent/schema/schematype"
 	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/server/auth"
@@ -89,7 +92,7 @@ func Load(ctx context.Context, c *ent.Client, a *auth.Service) error {
 			return err
 		}
 		_ = rouen
-		// The Caen branch's site code is fixed so that PrintLogins can tell
+		// The Caen branch's site code is fixed so that PrintBanner can tell
 		// how to join with a phone (R-CHK-3).
 		if caen, err = tx.Organization.UpdateOne(caen).SetSiteCode(SiteCode).Save(ctx); err != nil {
 			return fmt.Errorf("demo site code: %w", err)
@@ -133,24 +136,55 @@ func Load(ctx context.Context, c *ent.Client, a *auth.Service) error {
 	return checkInArrivals(ctx, c, arrivals)
 }
 
-// PrintLogins writes how to log in to the demo data, and how to try a
-// phone as a check-in device on the demo open day.
-func PrintLogins(w io.Writer, baseURL string) {
-	baseURL = strings.TrimRight(baseURL, "/")
-	fmt.Fprintf(w, "\nDonnées de démonstration chargées. Mot de passe de tous les comptes : %s\n", Password)
-	for _, l := range Logins {
-		fmt.Fprintf(w, "  %-48s %s\n", l.Email, l.Role)
+// PrintBanner writes how to log in to the demo data and how to try a phone
+// as a check-in device on the demo open day, with the open day's real id
+// in the export address. fresh is the start that loaded the data: it lists
+// every account; later starts recall the first one and the device codes,
+// which the devices page would otherwise be the only place to find. It
+// writes nothing and reports false when the demo data is not there.
+func PrintBanner(ctx context.Context, w io.Writer, c *ent.Client, baseURL string, fresh bool) (bool, error) {
+	ctx = viewer.SystemContext(ctx)
+	dev, err := c.Device.Query().Where(device.IdentificationCode(DeviceCode),
+		device.HasOrganizationWith(organization.SiteCode(SiteCode))).First(ctx)
+	if ent.IsNotFound(err) {
+		return false, nil
 	}
-	fmt.Fprintf(w, "\nGraphiQL : %s/graphiql\nConnexion (curl) :\n  curl -s %s/graphql -H 'Content-Type: application/json' \\\n    -d '{\"query\":\"mutation{login(email:\\\"%s\\\",password:\\\"%s\\\"){token}}\"}'\n",
-		baseURL, baseURL, Logins[0].Email, Password)
-	fmt.Fprintf(w, "\nPointage par QR code (« %s », aujourd'hui) :\n", OpenDayTitle)
+	if err != nil {
+		return false, fmt.Errorf("demo device: %w", err)
+	}
+	day, err := c.Activity.Query().Where(activity.OrganizationID(dev.OrganizationID), activity.Title(OpenDayTitle)).
+		Order(ent.Desc(activity.FieldID)).First(ctx)
+	if ent.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("demo open day: %w", err)
+	}
+	baseURL = strings.TrimRight(baseURL, "/")
+	if fresh {
+		fmt.Fprintf(w, "\nDonnées de démonstration chargées. Mot de passe de tous les comptes : %s\n", Password)
+		for _, l := range Logins {
+			fmt.Fprintf(w, "  %-48s %s\n", l.Email, l.Role)
+		}
+		fmt.Fprintf(w, "\nGraphiQL : %s/graphiql\nConnexion (curl) :\n  curl -s %s/graphql -H 'Content-Type: application/json' \\\n    -d '{\"query\":\"mutation{login(email:\\\"%s\\\",password:\\\"%s\\\"){token}}\"}'\n",
+			baseURL, baseURL, Logins[0].Email, Password)
+	} else {
+		fmt.Fprintf(w, "\nDonnées de démonstration déjà présentes. Comptes (s'ils n'ont pas été modifiés) : %s / %s (et les autres comptes …demo.ofhub.fr) — GraphiQL : %s/graphiql\n",
+			Logins[0].Email, Password, baseURL)
+	}
+	when := "date non fixée"
+	if day.StartsAt != nil {
+		when = "le " + day.StartsAt.In(paris).Format("02/01/2006")
+	}
+	fmt.Fprintf(w, "\nPointage par QR code (« %s », %s) :\n", OpenDayTitle, when)
 	for _, l := range [][2]string{{"Appareil déclaré", DeviceName}, {"Code identifiant du site", SiteCode},
 		{"Code d'identification", DeviceCode}, {"Application de pointage", ScanURL(baseURL)}} {
 		fmt.Fprintf(w, "  %s%s : %s\n", l[0], strings.Repeat(" ", max(0, 24-len([]rune(l[0])))), l[1])
 	}
 	fmt.Fprintf(w, "  (ouvrez l'adresse sur un téléphone du même réseau, puis saisissez les deux codes)\n")
-	fmt.Fprintf(w, "Export des participants (CSV / XLSX, avec un jeton de %s) :\n  %s/exports/activities/<id>/participants.csv\n\n",
-		Logins[1].Email, baseURL)
+	fmt.Fprintf(w, "Export des participants (CSV / XLSX, avec un jeton de %s) :\n  %s/exports/activities/%d/participants.csv\n\n",
+		Logins[1].Email, baseURL, day.ID)
+	return true, nil
 }
 
 // ScanURL is the scanning application's address for the demo site, the

@@ -23,6 +23,10 @@ func TestDemo(t *testing.T) {
 		if empty, err := demo.Empty(ctx, e.Client()); err != nil || !empty {
 			t.Fatalf("fresh database not empty: %v %v", empty, err)
 		}
+		var none bytes.Buffer
+		if shown, err := demo.PrintBanner(ctx, &none, e.Client(), e.URL, false); err != nil || shown || none.Len() > 0 {
+			t.Errorf("PrintBanner without the demo data: %v %v %q", shown, err, none.String())
+		}
 		if err := demo.Load(ctx, e.Client(), e.App.Auth); err != nil {
 			t.Fatalf("load demo: %v", err)
 		}
@@ -54,11 +58,13 @@ func TestDemo(t *testing.T) {
 			t.Errorf("demo catalogue: no draft over a published training")
 		}
 		var out bytes.Buffer
-		demo.PrintLogins(&out, e.URL)
+		if shown, err := demo.PrintBanner(ctx, &out, e.Client(), e.URL, true); err != nil || !shown {
+			t.Fatalf("PrintBanner: %v %v", shown, err)
+		}
 		printed := out.String()
 		for _, l := range demo.Logins {
 			if !strings.Contains(printed, l.Email) {
-				t.Errorf("PrintLogins does not show %s", l.Email)
+				t.Errorf("PrintBanner does not show %s", l.Email)
 			}
 		}
 
@@ -113,7 +119,7 @@ func TestDemo(t *testing.T) {
 			t.Fatalf("no %q in %s", demo.OpenDayTitle, r.Data)
 		}
 
-		// The codes PrintLogins shows register a device.
+		// The codes PrintBanner shows register a device.
 		site := regexp.MustCompile(`Code identifiant du site\s*:\s*(\S+)`).FindStringSubmatch(printed)
 		code := regexp.MustCompile(`Code d'identification\s*:\s*(\S+)`).FindStringSubmatch(printed)
 		scanURL := regexp.MustCompile(`Application de pointage\s*:\s*(\S+)`).FindStringSubmatch(printed)
@@ -138,6 +144,23 @@ func TestDemo(t *testing.T) {
 		}
 		if len(dev.RegisterDevice.Activities) == 0 || dev.RegisterDevice.Activities[0].Title != demo.OpenDayTitle {
 			t.Errorf("the device does not see the open day: %s", reg.Data)
+		}
+
+		// The printed export address is the open day's, on this server; a
+		// later start prints the device codes and that address again.
+		export := regexp.MustCompile(`(\S+)/exports/activities/(\S+)/participants\.csv`).FindStringSubmatch(printed)
+		if export == nil || export[1] != e.URL || export[2] != activityID {
+			t.Errorf("export address printed %q, want %s/exports/activities/%s/participants.csv", export, e.URL, activityID)
+		}
+		var again bytes.Buffer
+		if shown, err := demo.PrintBanner(ctx, &again, e.Client(), e.URL, false); err != nil || !shown {
+			t.Fatalf("PrintBanner on a later start: %v %v", shown, err)
+		}
+		for _, want := range []string{demo.Logins[0].Email, demo.Password, `Code identifiant du site\s*: ` + site[1] + "\n",
+			`Code d'identification\s*: ` + code[1] + "\n", "/exports/activities/" + activityID + "/participants.csv"} {
+			if !regexp.MustCompile(want).MatchString(again.String()) {
+				t.Errorf("a later start does not print %q:\n%s", want, again.String())
+			}
 		}
 
 		// The head office's manager exports the participants, with the

@@ -213,7 +213,7 @@ func (e *env) chooseActivity(d *device.Device, id int64) error {
 func (e *env) listen(ctx context.Context, args []string) int {
 	fs := e.flags("listen")
 	act := fs.Int64("activity", 0, "activity to scan (default: the chosen, only or first one)")
-	color := fs.Bool("color", true, "ANSI colours")
+	color := e.colorFlag(fs)
 	_, err := parse(fs, args)
 	if err != nil {
 		return 2
@@ -257,7 +257,7 @@ func (e *env) listen(ctx context.Context, args []string) int {
 				continue
 			}
 			r := d.Scan(ctx, line)
-			e.show(r, *color)
+			e.show(r, color)
 			if r.Status == result.DeviceRevoked && d.Revoked() {
 				return 3
 			}
@@ -265,8 +265,59 @@ func (e *env) listen(ctx context.Context, args []string) int {
 	}
 }
 
-// show prints one result line: green or red, the bell on refusals.
-func (e *env) show(r device.Result, color bool) {
+// colorMode says how result lines are decorated: by default colours and
+// the bell only on a terminal, colours never under NO_COLOR
+// (https://no-color.org); --color=true or --color=false decides.
+type colorMode struct {
+	set, on bool
+	out     io.Writer
+}
+
+func (c *colorMode) String() string   { return strconv.FormatBool(c.on) }
+func (c *colorMode) IsBoolFlag() bool { return true }
+func (c *colorMode) Set(v string) error {
+	b, err := strconv.ParseBool(v)
+	c.set, c.on = true, b
+	return err
+}
+
+// colors reports whether lines get ANSI colours, bell whether refusals
+// ring the terminal's bell.
+func (c *colorMode) colors() bool {
+	if c.set {
+		return c.on
+	}
+	return os.Getenv("NO_COLOR") == "" && isTerminal(c.out)
+}
+
+func (c *colorMode) bell() bool {
+	if c.set {
+		return c.on || isTerminal(c.out)
+	}
+	return isTerminal(c.out)
+}
+
+func (e *env) colorFlag(fs *flag.FlagSet) *colorMode {
+	c := &colorMode{out: e.out}
+	fs.Var(c, "color", "ANSI colours and the bell on refusals (default: on a terminal, colours off under NO_COLOR)")
+	return c
+}
+
+// isTerminal reports whether w is a terminal (a character device), not a
+// pipe or a file — without a terminal package: os.File.Stat says it.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// show prints one result line: green or red, the bell on refusals (on a
+// terminal).
+func (e *env) show(r device.Result, c *colorMode) {
+	color := c.colors()
 	var b strings.Builder
 	if color {
 		if r.OK() {
@@ -285,7 +336,7 @@ func (e *env) show(r device.Result, color bool) {
 	if r.Repeated {
 		b.WriteString(e.t("repeat_tag"))
 	}
-	if !r.OK() {
+	if !r.OK() && c.bell() {
 		b.WriteString("\a")
 	}
 	b.WriteString("\n")
@@ -295,7 +346,7 @@ func (e *env) show(r device.Result, color bool) {
 func (e *env) scanFiles(ctx context.Context, args []string) int {
 	fs := e.flags("scan")
 	act := fs.Int64("activity", 0, "activity to scan")
-	color := fs.Bool("color", true, "ANSI colours")
+	color := e.colorFlag(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return 2
@@ -328,7 +379,7 @@ func (e *env) scanFiles(ctx context.Context, args []string) int {
 		}
 		fmt.Fprintf(e.out, "%s: ", f)
 		r := d.Scan(ctx, text)
-		e.show(r, *color)
+		e.show(r, color)
 	}
 	if d.Status().Queue > 0 && d.Online() {
 		sctx, c := context.WithTimeout(ctx, 10*time.Second)

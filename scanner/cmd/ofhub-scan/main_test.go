@@ -248,7 +248,8 @@ func copyConn(dst, src net.Conn) {
 	}
 }
 
-// listen in English, refusals ring the bell; decode prints the raw text.
+// listen in English into a pipe: plain lines, no colour codes and no bell
+// (the output is a log or another program); decode prints the raw text.
 func TestListenEnglishAndDecode(t *testing.T) {
 	f := newFixture(t, 2)
 	dir := t.TempDir()
@@ -260,8 +261,8 @@ func TestListenEnglishAndDecode(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	if len(lines) != 2 || lines[0] != "\x1b[1;32mAccess OK — MARTIN0 Léa\x1b[0m" ||
-		!strings.HasPrefix(lines[1], "\x1b[1;31mKO, unrecognised code") || !strings.HasSuffix(lines[1], "\a") {
+	if len(lines) != 2 || lines[0] != "Access OK — MARTIN0 Léa" || !strings.HasPrefix(lines[1], "KO, unrecognised code") ||
+		strings.ContainsAny(string(out), "\x1b\a") {
 		t.Fatalf("listen printed %q", out)
 	}
 	png, err := qr.Encode(f.codes[1])
@@ -275,5 +276,62 @@ func TestListenEnglishAndDecode(t *testing.T) {
 	}
 	if got := runCmd(t, dir, "scan", img, "--color=false", "--lang", "fr"); !strings.Contains(got, "Accès OK — MARTIN1 Léa") {
 		t.Fatalf("scan printed %q", got)
+	}
+}
+
+// Colours and the bell go to terminals (a pseudo-terminal made by
+// script(1)); NO_COLOR turns the colours off there, --color forces them.
+func TestColorsOnTerminalsOnly(t *testing.T) {
+	f := newFixture(t, 4)
+	dir := t.TempDir()
+	runCmd(t, dir, "register", "--server", f.URL, "--site", f.site, "--code", f.idCode, "--lang", "en")
+	for i, tc := range []struct {
+		name        string
+		tty         bool
+		env, args   []string
+		color, bell bool
+	}{
+		{name: "terminal", tty: true, color: true, bell: true},
+		{name: "terminal with NO_COLOR", tty: true, env: []string{"NO_COLOR=1"}, bell: true},
+		{name: "pipe", color: false},
+		{name: "pipe with --color", args: []string{"--color"}, color: true, bell: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := filepath.Join(t.TempDir(), "codes")
+			os.WriteFile(in, []byte(f.codes[i]+"\nnot a ticket\n"), 0o600)
+			args := append([]string{"listen", "--dir", dir, "--lang", "en"}, tc.args...)
+			var cmd *exec.Cmd
+			if tc.tty {
+				script, err := exec.LookPath("script")
+				if err != nil {
+					t.Skip("script(1) not found (install bsdutils): no pseudo-terminal to test colours on")
+				}
+				cmd = exec.Command(script, "-qec", fmt.Sprintf("%q %s < %q", binary(t), strings.Join(args, " "), in), "/dev/null")
+			} else {
+				cmd = exec.Command(binary(t), args...)
+				stdin, _ := os.Open(in)
+				defer stdin.Close()
+				cmd.Stdin = stdin
+			}
+			cmd.Env = append(os.Environ(), tc.env...)
+			cmd.Env = append(cmd.Env, "NO_COLOR="+map[bool]string{true: "1"}[len(tc.env) > 0])
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("%v: %v", cmd.Args, err)
+			}
+			got := string(out)
+			if !strings.Contains(got, "Access OK — MARTIN") || !strings.Contains(got, "KO, unrecognised code") {
+				t.Fatalf("listen printed %q", got)
+			}
+			if has := strings.Contains(got, "\x1b[1;32mAccess OK") && strings.Contains(got, "\x1b[1;31mKO"); has != tc.color {
+				t.Errorf("colours: %v, want %v: %q", has, tc.color, got)
+			}
+			if !tc.color && strings.Contains(got, "\x1b") {
+				t.Errorf("escape codes without colours: %q", got)
+			}
+			if has := strings.Contains(got, "\a"); has != tc.bell {
+				t.Errorf("bell: %v, want %v: %q", has, tc.bell, got)
+			}
+		})
 	}
 }

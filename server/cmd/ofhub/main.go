@@ -32,6 +32,13 @@ type command struct {
 	run              func(ctx context.Context, args []string) error
 }
 
+// The configuration flags each kind of command takes (config.Load's
+// names); serve takes them all.
+var (
+	dbFlags   = []string{"data-dir", "database-url", "log-level"}
+	demoFlags = append([]string{"base-url"}, dbFlags...)
+)
+
 var commands []command
 
 func init() {
@@ -45,6 +52,10 @@ func init() {
 		{"help", "[COMMAND]", "show this help, or the flags of one command", help},
 	}
 }
+
+// helpOut receives a command's -h text: stderr as the flag package does,
+// stdout under `ofhub help COMMAND`, which asked for it.
+var helpOut io.Writer = os.Stderr
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -63,27 +74,57 @@ func run(ctx context.Context, args []string) error {
 		usage(os.Stdout)
 		return nil
 	}
+	if c, ok := find(args); ok {
+		return c.run(ctx, args[len(strings.Fields(c.name)):])
+	}
+	name := strings.Join(args, " ")
+	if g := group(args[0]); len(g) > 0 {
+		// `ofhub import`, `ofhub import nothing`: list the group's commands.
+		list(os.Stderr, g)
+		return fmt.Errorf("unknown command %q: choose one of the %s commands above", name, args[0])
+	}
+	usage(os.Stderr)
+	return fmt.Errorf("unknown command %q", name)
+}
+
+// find returns the command args start with.
+func find(args []string) (command, bool) {
 	for _, c := range commands {
 		words := strings.Fields(c.name)
 		if len(args) >= len(words) && strings.Join(args[:len(words)], " ") == c.name {
-			return c.run(ctx, args[len(words):])
+			return c, true
 		}
 	}
-	usage(os.Stderr)
-	return fmt.Errorf("unknown command %q", strings.Join(args, " "))
+	return command{}, false
+}
+
+// group returns the commands of several words whose first word is w
+// ("import": import francecompetences, import lheo-dicts).
+func group(w string) []command {
+	var g []command
+	for _, c := range commands {
+		if strings.HasPrefix(c.name, w+" ") {
+			g = append(g, c)
+		}
+	}
+	return g
 }
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "ofhub — back office of vocational training: catalogue, contacts, registrations, check-in.")
 	fmt.Fprintln(w, "\nUsage: ofhub COMMAND [flags]\n\nCommands:")
+	list(w, commands)
+	fmt.Fprintln(w, "\nEvery flag has an environment variable (see `ofhub help serve`); flags win.")
+}
+
+func list(w io.Writer, cs []command) {
 	width := 0
-	for _, c := range commands {
+	for _, c := range cs {
 		width = max(width, len(c.name))
 	}
-	for _, c := range commands {
+	for _, c := range cs {
 		fmt.Fprintf(w, "  %-*s  %s\n  %-*s  ofhub %s %s\n", width, c.name, c.help, width, "", c.name, c.args)
 	}
-	fmt.Fprintln(w, "\nEvery flag has an environment variable (see `ofhub help serve`); flags win.")
 }
 
 func help(_ context.Context, args []string) error {
@@ -91,13 +132,21 @@ func help(_ context.Context, args []string) error {
 		usage(os.Stdout)
 		return nil
 	}
-	for _, c := range commands {
-		if c.name == strings.Join(args, " ") {
-			fmt.Printf("ofhub %s %s\n  %s\n\n", c.name, c.args, c.help)
-			return c.run(context.Background(), []string{"-h"})
+	name := strings.Join(args, " ")
+	if c, ok := find(args); ok && c.name == name {
+		if c.name == "help" {
+			list(os.Stdout, []command{c})
+			return nil
 		}
+		helpOut = os.Stdout
+		return c.run(context.Background(), []string{"-h"})
 	}
-	return fmt.Errorf("unknown command %q", strings.Join(args, " "))
+	if g := group(name); len(g) > 0 {
+		list(os.Stdout, g)
+		return nil
+	}
+	usage(os.Stderr)
+	return fmt.Errorf("unknown command %q", name)
 }
 
 func setupLog(level string) {
@@ -108,12 +157,20 @@ func setupLog(level string) {
 	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l})))
 }
 
-func load(name string, args []string, extra func(*flag.FlagSet)) (*config.Config, error) {
+// load reads the configuration of the command name: the environment, then
+// its flags — extra's and the configuration's in names (all when none).
+func load(name string, args []string, extra func(*flag.FlagSet), names ...string) (*config.Config, error) {
 	fs := flag.NewFlagSet("ofhub "+name, flag.ContinueOnError)
+	fs.SetOutput(helpOut)
+	fs.Usage = func() {
+		c, _ := find(strings.Fields(name))
+		fmt.Fprintf(fs.Output(), "Usage: ofhub %s %s\n  %s\n\nFlags (each also read from the environment variable named):\n", c.name, c.args, c.help)
+		fs.PrintDefaults()
+	}
 	if extra != nil {
 		extra(fs)
 	}
-	cfg, err := config.Load(fs, args)
+	cfg, err := config.Load(fs, args, names...)
 	if err != nil {
 		return nil, err
 	}
@@ -123,8 +180,8 @@ func load(name string, args []string, extra func(*flag.FlagSet)) (*config.Config
 
 // open reads the command's configuration and opens the application
 // (database, migrations, services); close it with a.Close.
-func open(ctx context.Context, name string, args []string, extra func(*flag.FlagSet)) (*config.Config, *app.App, error) {
-	cfg, err := load(name, args, extra)
+func open(ctx context.Context, name string, args []string, extra func(*flag.FlagSet), names ...string) (*config.Config, *app.App, error) {
+	cfg, err := load(name, args, extra, names...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -136,7 +193,18 @@ func open(ctx context.Context, name string, args []string, extra func(*flag.Flag
 }
 
 func serve(ctx context.Context, args []string) error {
-	cfg, a, err := open(ctx, "serve", args, nil)
+	cfg, err := load("serve", args, nil)
+	if err != nil {
+		return err
+	}
+	// Listen before anything slow (migrations, the demo data): a busy port
+	// is told at once, not after a minute of loading.
+	ln, err := listen(cfg.Addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	a, err := app.Open(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -145,23 +213,23 @@ func serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if cfg.Demo && empty {
+	fresh := cfg.Demo && empty
+	if fresh {
 		if err := loadDemoData(ctx, a); err != nil {
 			return err
 		}
-		demo.PrintLogins(os.Stdout, cfg.BaseURL)
-	} else if cfg.Demo {
-		// make run again: remind where to log in.
-		fmt.Printf("\nDonnées déjà présentes. Comptes de démonstration (s'ils n'ont pas été modifiés) : %s / %s — GraphiQL : %s/graphiql\n\n",
-			demo.Logins[0].Email, demo.Password, cfg.BaseURL)
-	} else if empty {
+	}
+	// The demo's logins and device codes, each start while they are there.
+	shown, err := demo.PrintBanner(ctx, os.Stdout, a.Client, cfg.BaseURL, fresh)
+	if err != nil {
+		return err
+	}
+	if !shown && cfg.Demo {
+		fmt.Printf("\nLa base contient déjà des données : la démonstration ne se charge que dans une base vide (--data-dir ou DATABASE_URL).\n\n")
+	} else if empty && !cfg.Demo {
 		fmt.Printf("\nBase vide : créez le premier opérateur avec\n  ofhub user add --email vous@exemple.fr --password '…' --operator\nou chargez la démonstration avec `ofhub demo`.\n\n")
 	}
 	a.StartJobs()
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
-	}
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return ctx }}
 	errc := make(chan error, 2)
@@ -195,8 +263,20 @@ func serve(ctx context.Context, args []string) error {
 	return nil
 }
 
+// listen opens the server's address; a busy one names the setting to change.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("l'adresse %s est déjà utilisée (un autre ofhub tourne-t-il ?) : arrêtez-le, ou choisissez une autre adresse avec la variable OFHUB_ADDR (make run ADDR=127.0.0.1:8081) ou --addr : %w", addr, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("impossible d'écouter sur %s (variable OFHUB_ADDR ou --addr) : %w", addr, err)
+	}
+	return ln, nil
+}
+
 func migrate(ctx context.Context, args []string) error {
-	cfg, err := load("migrate", args, nil)
+	cfg, err := load("migrate", args, nil, dbFlags...)
 	if err != nil {
 		return err
 	}
@@ -219,7 +299,7 @@ func migrate(ctx context.Context, args []string) error {
 }
 
 func loadDemo(ctx context.Context, args []string) error {
-	cfg, a, err := open(ctx, "demo", args, nil)
+	cfg, a, err := open(ctx, "demo", args, nil, demoFlags...)
 	if err != nil {
 		return err
 	}
@@ -234,8 +314,8 @@ func loadDemo(ctx context.Context, args []string) error {
 	if err := loadDemoData(ctx, a); err != nil {
 		return err
 	}
-	demo.PrintLogins(os.Stdout, cfg.BaseURL)
-	return nil
+	_, err = demo.PrintBanner(ctx, os.Stdout, a.Client, cfg.BaseURL, true)
+	return err
 }
 
 // loadDemoData loads the demo data set: accounts, check-in open day, then the
@@ -262,7 +342,7 @@ func userAdd(ctx context.Context, args []string) error {
 		fs.StringVar(&first, "first-name", "", "first name (default: from the e-mail)")
 		fs.StringVar(&last, "last-name", "", "last name (default: from the e-mail)")
 		fs.BoolVar(&operator, "operator", false, "make the user a platform operator")
-	})
+	}, dbFlags...)
 	if err != nil {
 		return err
 	}
@@ -308,7 +388,7 @@ func positional(args []string) (pos, flags []string) {
 
 func importFranceCompetences(ctx context.Context, args []string) error {
 	pos, flags := positional(args)
-	cfg, err := load("import francecompetences", flags, nil)
+	cfg, err := load("import francecompetences", flags, nil, dbFlags...)
 	if err != nil {
 		return err
 	}
@@ -329,7 +409,7 @@ func importFranceCompetences(ctx context.Context, args []string) error {
 
 func importLHEODicts(ctx context.Context, args []string) error {
 	pos, flags := positional(args)
-	cfg, err := load("import lheo-dicts", flags, nil)
+	cfg, err := load("import lheo-dicts", flags, nil, dbFlags...)
 	if err != nil {
 		return err
 	}

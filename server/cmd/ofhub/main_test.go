@@ -168,6 +168,12 @@ func startServe(t *testing.T, args ...string) *server {
 	addr := freeAddr(t)
 	cmd := exec.Command(ofhubBinary(t), append([]string{"serve", "--addr", addr}, args...)...)
 	cmd.Env = childEnv()
+	return start(t, cmd, addr, 45*time.Second)
+}
+
+// start runs cmd and waits until it says it listens on addr.
+func start(t *testing.T, cmd *exec.Cmd, addr string, wait time.Duration) *server {
+	t.Helper()
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
 	if err := cmd.Start(); err != nil {
@@ -199,7 +205,11 @@ func startServe(t *testing.T, args ...string) *server {
 		select {
 		case <-s.done:
 		default:
-			cmd.Process.Kill()
+			if cmd.SysProcAttr != nil && cmd.SysProcAttr.Setpgid {
+				syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // make and what it started
+			} else {
+				cmd.Process.Kill()
+			}
 			<-s.done
 		}
 	})
@@ -207,8 +217,8 @@ func startServe(t *testing.T, args ...string) *server {
 	case <-listening:
 	case <-s.done:
 		t.Fatalf("ofhub serve exited (%v) before listening:\n%s", s.err, s.output())
-	case <-time.After(45 * time.Second):
-		t.Fatalf("ofhub serve did not say it listens within 45 s:\n%s", s.output())
+	case <-time.After(wait):
+		t.Fatalf("ofhub serve did not say it listens within %v:\n%s", wait, s.output())
 	}
 	return s
 }
@@ -344,7 +354,8 @@ func TestServeDemo(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, d apptest.Dialect) {
 		t.Parallel()
 		start := time.Now()
-		s := startServe(t, append(dbArgs(t, d), "--demo")...)
+		db := dbArgs(t, d)
+		s := startServe(t, append(db, "--demo")...)
 		t.Logf("demo loaded and server listening in %v", time.Since(start).Round(time.Millisecond))
 		out := s.output()
 		m := demoPassword.FindStringSubmatch(out)
@@ -373,6 +384,174 @@ func TestServeDemo(t *testing.T) {
 		if tok, _ := data["login"].(map[string]any)["token"].(string); tok == "" {
 			t.Errorf("the printed curl command gets no token: %v", data)
 		}
+		checkExport(t, s, password)
+		s.stop(t)
+
+		// Started again on its data: the demo's device codes and the
+		// export address are printed again.
+		s = startServe(t, append(db, "--demo")...)
+		out = s.output()
+		for _, re := range []string{`Code identifiant du site\s*: \d+`, `Code d'identification\s*: \S+`, `Application de pointage\s*: http`} {
+			if !regexp.MustCompile(re).MatchString(out) {
+				t.Errorf("restart does not print %s:\n%s", re, out)
+			}
+		}
+		checkExport(t, s, password)
 		s.stop(t)
 	})
+}
+
+// checkExport downloads the participants export the banner points to, as
+// the head office's manager it names.
+func checkExport(t *testing.T, s *server, password string) {
+	t.Helper()
+	m := regexp.MustCompile(`avec un jeton de (\S+)\) :\n\s+(\S+/participants\.csv)`).FindStringSubmatch(s.output())
+	if m == nil {
+		t.Fatalf("no export address printed:\n%s", s.output())
+	}
+	tok, _ := loginAndMe(t, s.url, m[1], password)
+	req, _ := http.NewRequest(http.MethodGet, m[2], nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Pointé le") {
+		t.Errorf("GET %s as %s: %d %.200s", m[2], m[1], resp.StatusCode, body)
+	}
+}
+
+// TestHelpPerCommand: every command has its own flags and help — the
+// import and user commands do not list serve's network flags, a group of
+// commands has help too.
+func TestHelpPerCommand(t *testing.T) {
+	r := ofhub(t, "help", "import")
+	if r.code != 0 || !strings.Contains(r.stdout, "import francecompetences") || !strings.Contains(r.stdout, "import lheo-dicts") {
+		t.Errorf("ofhub help import: exit %d, stdout %q, stderr %q; want both import commands", r.code, r.stdout, r.stderr)
+	}
+	r = ofhub(t, "import")
+	if r.code != 1 || !strings.Contains(r.stderr, "import lheo-dicts") {
+		t.Errorf("ofhub import: exit %d, stderr %q; want 1 and the import commands", r.code, r.stderr)
+	}
+	serveOnly := []string{"-addr", "-cors-origins", "-demo", "-base-url"}
+	for _, tc := range []struct {
+		args      []string
+		want, not []string
+	}{
+		{[]string{"import", "lheo-dicts", "--help"}, []string{"ofhub import lheo-dicts [DIR]", "-data-dir", "-database-url"}, serveOnly},
+		{[]string{"help", "import", "lheo-dicts"}, []string{"ofhub import lheo-dicts [DIR]", "-data-dir"}, serveOnly},
+		{[]string{"import", "francecompetences", "-h"}, []string{"ofhub import francecompetences <zip>", "-database-url"}, serveOnly},
+		{[]string{"migrate", "--help"}, []string{"ofhub migrate", "-data-dir"}, serveOnly},
+		{[]string{"user", "add", "--help"}, []string{"-email", "-password", "-operator", "-data-dir"}, serveOnly},
+		{[]string{"demo", "--help"}, []string{"-data-dir", "-base-url"}, []string{"-addr", "-cors-origins", "-demo "}},
+		{[]string{"serve", "--help"}, append([]string{"ofhub serve", "-data-dir"}, serveOnly...), []string{"-email"}},
+	} {
+		r := ofhub(t, tc.args...)
+		out := r.stdout + r.stderr
+		if r.code != 0 {
+			t.Errorf("ofhub %s: exit %d, want 0:\n%s", strings.Join(tc.args, " "), r.code, out)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("ofhub %s does not show %q:\n%s", strings.Join(tc.args, " "), w, out)
+			}
+		}
+		for _, n := range tc.not {
+			if strings.Contains(out, n) {
+				t.Errorf("ofhub %s shows %q, a flag it does not take:\n%s", strings.Join(tc.args, " "), n, out)
+			}
+		}
+	}
+	if r := ofhub(t, "migrate", "--addr", "127.0.0.1:1", "--data-dir", t.TempDir()); r.code != 1 || !strings.Contains(r.stderr, "-addr") {
+		t.Errorf("migrate --addr: exit %d, stderr %q; want the unknown flag refused", r.code, r.stderr)
+	}
+}
+
+// TestServeBusyAddress: a port already taken is told at once — before
+// the demo data loads — in French, naming the address and the variable.
+func TestServeBusyAddress(t *testing.T) {
+	ofhubBinary(t)
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, d apptest.Dialect) {
+		t.Parallel()
+		busy, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer busy.Close()
+		addr := busy.Addr().String()
+		start := time.Now()
+		r := ofhub(t, append([]string{"serve", "--addr", addr, "--demo"}, dbArgs(t, d)...)...)
+		took := time.Since(start)
+		if r.code != 1 || !strings.Contains(r.stderr, addr) || !strings.Contains(r.stderr, "déjà utilisée") || !strings.Contains(r.stderr, "OFHUB_ADDR") {
+			t.Errorf("serve on a busy address: exit %d, stderr %q; want 1, « déjà utilisée », the address and OFHUB_ADDR", r.code, r.stderr)
+		}
+		if strings.Contains(r.stdout, "démonstration") {
+			t.Errorf("serve loaded the demo data before finding the address busy (%v):\n%s", took, r.stdout)
+		}
+		t.Logf("refused in %v", took.Round(time.Millisecond))
+	})
+}
+
+// repoRoot is the directory of the Makefile.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("../../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "Makefile")); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// TestMakeRunEnvironment: `make run` obeys OFHUB_ADDR and OFHUB_DATA_DIR
+// (and DATABASE_URL) from the environment, as ofhub itself does.
+func TestMakeRunEnvironment(t *testing.T) {
+	ofhubBinary(t) // the packages are compiled: make run only links
+	apptest.Each(t, func(t *testing.T, d apptest.Dialect) {
+		addr, dir := freeAddr(t), t.TempDir()
+		cmd := exec.Command("make", "--no-print-directory", "-C", repoRoot(t), "run")
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		cmd.Env = append(childEnv(), "OFHUB_ADDR="+addr, "OFHUB_DATA_DIR="+dir)
+		if u := apptest.DatabaseURL(t, d); u != "" {
+			cmd.Env = append(cmd.Env, "DATABASE_URL="+u)
+		}
+		s := start(t, cmd, addr, 5*time.Minute)
+		if !strings.Contains(s.output(), "Données de démonstration chargées") {
+			t.Errorf("make run did not load the demo data:\n%s", s.output())
+		}
+		if d == apptest.SQLite {
+			if _, err := os.Stat(filepath.Join(dir, "ofhub.db")); err != nil {
+				t.Errorf("make run did not use OFHUB_DATA_DIR: %v", err)
+			}
+		}
+		loginAndMe(t, s.url, "operateur@demo.ofhub.fr", "Demo-ofhub-2026!")
+	})
+}
+
+// TestMakeRunFirstBuild: on an empty build cache `make run` says the first
+// compilation takes minutes before it starts (stopped once it said so).
+func TestMakeRunFirstBuild(t *testing.T) {
+	cmd := exec.Command("make", "--no-print-directory", "-C", repoRoot(t), "run")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Env = append(childEnv(), "GOCACHE="+t.TempDir(), "OFHUB_ADDR="+freeAddr(t), "OFHUB_DATA_DIR="+t.TempDir())
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+	}()
+	first, err := bufio.NewReader(out).ReadString('\n')
+	if !strings.HasPrefix(first, "première compilation : quelques minutes") {
+		t.Errorf("make run on an empty build cache first printed %q (%v), want « première compilation : quelques minutes… »", first, err)
+	}
 }
