@@ -19,7 +19,7 @@ type Wait time.Duration
 func (w Wait) Localize(lang string) string {
 	d := time.Duration(w)
 	n, unit := int((d+time.Second-1)/time.Second), "seconds"
-	if d > time.Minute {
+	if d >= time.Minute {
 		n, unit = int((d+time.Minute-1)/time.Minute), "minutes"
 	}
 	if n <= 1 {

@@ -185,7 +185,7 @@ func diff(ctx context.Context, m mutation, withOld bool) []schematype.FieldChang
 	}
 	for _, f := range m.ClearedFields() {
 		ch := schematype.FieldChange{Field: f}
-		if withOld {
+		if withOld && !slices.Contains(sensitive, f) {
 			if ov, err := m.OldField(ctx, f); err == nil {
 				ch.Old = show(ov)
 			}

@@ -276,7 +276,7 @@ func (s *Service) ReleaseDevice(ctx context.Context, id int) (*ent.Device, error
 	if err != nil {
 		return nil, err
 	}
-	if d.TokenHash == nil {
+	if !activated(d) {
 		return d, nil
 	}
 	note := "Libéré (depuis l'adresse " + auth.RequestInfoFrom(ctx).IP + ")"
@@ -289,6 +289,10 @@ func (s *Service) ReleaseDevice(ctx context.Context, id int) (*ent.Device, error
 	slog.InfoContext(ctx, "device released", "device", d.ID, "organization", d.OrganizationID)
 	return d, nil
 }
+
+// activated: the device holds a token (ent reads a NULL digest as a
+// pointer to an empty slice).
+func activated(d *ent.Device) bool { return d.TokenHash != nil && len(*d.TokenHash) > 0 }
 
 // Registered is what a device gets when it joins.
 type Registered struct {
@@ -343,7 +347,7 @@ func (s *Service) RegisterDevice(ctx context.Context, siteCode, idCode, info str
 	if d.RevokedAt != nil {
 		return nil, &apperr.Error{Code: "DEVICE_REVOKED", Rule: "R-CHK-3", Key: "device_revoked"}
 	}
-	if d.TokenHash != nil {
+	if activated(d) {
 		return nil, claimed()
 	}
 	tok, hash, err := auth.NewDeviceToken()
