@@ -30,6 +30,7 @@ import (
 	"github.com/ofhub/ofhub/ent/outboxmessage"
 	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/passwordreset"
+	"github.com/ofhub/ofhub/ent/ratelimit"
 	"github.com/ofhub/ofhub/ent/referencecode"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
@@ -78,6 +79,8 @@ type Client struct {
 	Participant *ParticipantClient
 	// PasswordReset is the client for interacting with the PasswordReset builders.
 	PasswordReset *PasswordResetClient
+	// RateLimit is the client for interacting with the RateLimit builders.
+	RateLimit *RateLimitClient
 	// ReferenceCode is the client for interacting with the ReferenceCode builders.
 	ReferenceCode *ReferenceCodeClient
 	// Registration is the client for interacting with the Registration builders.
@@ -125,6 +128,7 @@ func (c *Client) init() {
 	c.OutboxMessage = NewOutboxMessageClient(c.config)
 	c.Participant = NewParticipantClient(c.config)
 	c.PasswordReset = NewPasswordResetClient(c.config)
+	c.RateLimit = NewRateLimitClient(c.config)
 	c.ReferenceCode = NewReferenceCodeClient(c.config)
 	c.Registration = NewRegistrationClient(c.config)
 	c.Scan = NewScanClient(c.config)
@@ -250,6 +254,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		OutboxMessage:             NewOutboxMessageClient(cfg),
 		Participant:               NewParticipantClient(cfg),
 		PasswordReset:             NewPasswordResetClient(cfg),
+		RateLimit:                 NewRateLimitClient(cfg),
 		ReferenceCode:             NewReferenceCodeClient(cfg),
 		Registration:              NewRegistrationClient(cfg),
 		Scan:                      NewScanClient(cfg),
@@ -294,6 +299,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		OutboxMessage:             NewOutboxMessageClient(cfg),
 		Participant:               NewParticipantClient(cfg),
 		PasswordReset:             NewPasswordResetClient(cfg),
+		RateLimit:                 NewRateLimitClient(cfg),
 		ReferenceCode:             NewReferenceCodeClient(cfg),
 		Registration:              NewRegistrationClient(cfg),
 		Scan:                      NewScanClient(cfg),
@@ -337,9 +343,9 @@ func (c *Client) Use(hooks ...Hook) {
 		c.Accreditation, c.Activity, c.AuthToken, c.Certification, c.Device,
 		c.HistoryEntry, c.LoginAttempt, c.Membership, c.Organization,
 		c.OrganizationChangeRequest, c.OrganizationDocument, c.OutboxMessage,
-		c.Participant, c.PasswordReset, c.ReferenceCode, c.Registration, c.Scan,
-		c.Session, c.SkillBlock, c.Slot, c.Speaker, c.TicketKey, c.Training, c.User,
-		c.Venue,
+		c.Participant, c.PasswordReset, c.RateLimit, c.ReferenceCode, c.Registration,
+		c.Scan, c.Session, c.SkillBlock, c.Slot, c.Speaker, c.TicketKey, c.Training,
+		c.User, c.Venue,
 	} {
 		n.Use(hooks...)
 	}
@@ -352,9 +358,9 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.Accreditation, c.Activity, c.AuthToken, c.Certification, c.Device,
 		c.HistoryEntry, c.LoginAttempt, c.Membership, c.Organization,
 		c.OrganizationChangeRequest, c.OrganizationDocument, c.OutboxMessage,
-		c.Participant, c.PasswordReset, c.ReferenceCode, c.Registration, c.Scan,
-		c.Session, c.SkillBlock, c.Slot, c.Speaker, c.TicketKey, c.Training, c.User,
-		c.Venue,
+		c.Participant, c.PasswordReset, c.RateLimit, c.ReferenceCode, c.Registration,
+		c.Scan, c.Session, c.SkillBlock, c.Slot, c.Speaker, c.TicketKey, c.Training,
+		c.User, c.Venue,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -391,6 +397,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Participant.mutate(ctx, m)
 	case *PasswordResetMutation:
 		return c.PasswordReset.mutate(ctx, m)
+	case *RateLimitMutation:
+		return c.RateLimit.mutate(ctx, m)
 	case *ReferenceCodeMutation:
 		return c.ReferenceCode.mutate(ctx, m)
 	case *RegistrationMutation:
@@ -2838,6 +2846,140 @@ func (c *PasswordResetClient) mutate(ctx context.Context, m *PasswordResetMutati
 	}
 }
 
+// RateLimitClient is a client for the RateLimit schema.
+type RateLimitClient struct {
+	config
+}
+
+// NewRateLimitClient returns a client for the RateLimit from the given config.
+func NewRateLimitClient(c config) *RateLimitClient {
+	return &RateLimitClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `ratelimit.Hooks(f(g(h())))`.
+func (c *RateLimitClient) Use(hooks ...Hook) {
+	c.hooks.RateLimit = append(c.hooks.RateLimit, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `ratelimit.Intercept(f(g(h())))`.
+func (c *RateLimitClient) Intercept(interceptors ...Interceptor) {
+	c.inters.RateLimit = append(c.inters.RateLimit, interceptors...)
+}
+
+// Create returns a builder for creating a RateLimit entity.
+func (c *RateLimitClient) Create() *RateLimitCreate {
+	mutation := newRateLimitMutation(c.config, OpCreate)
+	return &RateLimitCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of RateLimit entities.
+func (c *RateLimitClient) CreateBulk(builders ...*RateLimitCreate) *RateLimitCreateBulk {
+	return &RateLimitCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *RateLimitClient) MapCreateBulk(slice any, setFunc func(*RateLimitCreate, int)) *RateLimitCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &RateLimitCreateBulk{err: fmt.Errorf("calling to RateLimitClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*RateLimitCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &RateLimitCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for RateLimit.
+func (c *RateLimitClient) Update() *RateLimitUpdate {
+	mutation := newRateLimitMutation(c.config, OpUpdate)
+	return &RateLimitUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *RateLimitClient) UpdateOne(_m *RateLimit) *RateLimitUpdateOne {
+	mutation := newRateLimitMutation(c.config, OpUpdateOne, withRateLimit(_m))
+	return &RateLimitUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *RateLimitClient) UpdateOneID(id int) *RateLimitUpdateOne {
+	mutation := newRateLimitMutation(c.config, OpUpdateOne, withRateLimitID(id))
+	return &RateLimitUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for RateLimit.
+func (c *RateLimitClient) Delete() *RateLimitDelete {
+	mutation := newRateLimitMutation(c.config, OpDelete)
+	return &RateLimitDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *RateLimitClient) DeleteOne(_m *RateLimit) *RateLimitDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *RateLimitClient) DeleteOneID(id int) *RateLimitDeleteOne {
+	builder := c.Delete().Where(ratelimit.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &RateLimitDeleteOne{builder}
+}
+
+// Query returns a query builder for RateLimit.
+func (c *RateLimitClient) Query() *RateLimitQuery {
+	return &RateLimitQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeRateLimit},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a RateLimit entity by its id.
+func (c *RateLimitClient) Get(ctx context.Context, id int) (*RateLimit, error) {
+	return c.Query().Where(ratelimit.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *RateLimitClient) GetX(ctx context.Context, id int) *RateLimit {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *RateLimitClient) Hooks() []Hook {
+	hooks := c.hooks.RateLimit
+	return append(hooks[:len(hooks):len(hooks)], ratelimit.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *RateLimitClient) Interceptors() []Interceptor {
+	return c.inters.RateLimit
+}
+
+func (c *RateLimitClient) mutate(ctx context.Context, m *RateLimitMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&RateLimitCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&RateLimitUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&RateLimitUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&RateLimitDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown RateLimit mutation op: %q", m.Op())
+	}
+}
+
 // ReferenceCodeClient is a client for the ReferenceCode schema.
 type ReferenceCodeClient struct {
 	config
@@ -4765,16 +4907,16 @@ type (
 	hooks struct {
 		Accreditation, Activity, AuthToken, Certification, Device, HistoryEntry,
 		LoginAttempt, Membership, Organization, OrganizationChangeRequest,
-		OrganizationDocument, OutboxMessage, Participant, PasswordReset, ReferenceCode,
-		Registration, Scan, Session, SkillBlock, Slot, Speaker, TicketKey, Training,
-		User, Venue []ent.Hook
+		OrganizationDocument, OutboxMessage, Participant, PasswordReset, RateLimit,
+		ReferenceCode, Registration, Scan, Session, SkillBlock, Slot, Speaker,
+		TicketKey, Training, User, Venue []ent.Hook
 	}
 	inters struct {
 		Accreditation, Activity, AuthToken, Certification, Device, HistoryEntry,
 		LoginAttempt, Membership, Organization, OrganizationChangeRequest,
-		OrganizationDocument, OutboxMessage, Participant, PasswordReset, ReferenceCode,
-		Registration, Scan, Session, SkillBlock, Slot, Speaker, TicketKey, Training,
-		User, Venue []ent.Interceptor
+		OrganizationDocument, OutboxMessage, Participant, PasswordReset, RateLimit,
+		ReferenceCode, Registration, Scan, Session, SkillBlock, Slot, Speaker,
+		TicketKey, Training, User, Venue []ent.Interceptor
 	}
 )
 

@@ -26,6 +26,7 @@ import (
 	"github.com/ofhub/ofhub/ent/outboxmessage"
 	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/passwordreset"
+	"github.com/ofhub/ofhub/ent/ratelimit"
 	"github.com/ofhub/ofhub/ent/referencecode"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
@@ -111,6 +112,7 @@ func checkColumn(t, c string) error {
 			outboxmessage.Table:             outboxmessage.ValidColumn,
 			participant.Table:               participant.ValidColumn,
 			passwordreset.Table:             passwordreset.ValidColumn,
+			ratelimit.Table:                 ratelimit.ValidColumn,
 			referencecode.Table:             referencecode.ValidColumn,
 			registration.Table:              registration.ValidColumn,
 			scan.Table:                      scan.ValidColumn,

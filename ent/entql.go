@@ -18,6 +18,7 @@ import (
 	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/passwordreset"
 	"github.com/ofhub/ofhub/ent/predicate"
+	"github.com/ofhub/ofhub/ent/ratelimit"
 	"github.com/ofhub/ofhub/ent/referencecode"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
@@ -38,7 +39,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 25)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 26)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   accreditation.Table,
@@ -371,6 +372,24 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   ratelimit.Table,
+			Columns: ratelimit.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: ratelimit.FieldID,
+			},
+		},
+		Type: "RateLimit",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			ratelimit.FieldKey:       {Type: field.TypeString, Column: ratelimit.FieldKey},
+			ratelimit.FieldCount:     {Type: field.TypeInt, Column: ratelimit.FieldCount},
+			ratelimit.FieldSince:     {Type: field.TypeTime, Column: ratelimit.FieldSince},
+			ratelimit.FieldNextAt:    {Type: field.TypeTime, Column: ratelimit.FieldNextAt},
+			ratelimit.FieldExpiresAt: {Type: field.TypeTime, Column: ratelimit.FieldExpiresAt},
+		},
+	}
+	graph.Nodes[15] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   referencecode.Table,
 			Columns: referencecode.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -388,7 +407,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			referencecode.FieldActive:     {Type: field.TypeBool, Column: referencecode.FieldActive},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   registration.Table,
 			Columns: registration.Columns,
@@ -413,7 +432,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			registration.FieldSource:         {Type: field.TypeEnum, Column: registration.FieldSource},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   scan.Table,
 			Columns: scan.Columns,
@@ -447,7 +466,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			scan.FieldUndoneBy:       {Type: field.TypeInt, Column: scan.FieldUndoneBy},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -490,7 +509,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldArchivedAt:            {Type: field.TypeTime, Column: session.FieldArchivedAt},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   skillblock.Table,
 			Columns: skillblock.Columns,
@@ -506,7 +525,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			skillblock.FieldCertificationID: {Type: field.TypeInt, Column: skillblock.FieldCertificationID},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   slot.Table,
 			Columns: slot.Columns,
@@ -525,7 +544,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			slot.FieldSpeakerID:  {Type: field.TypeInt, Column: slot.FieldSpeakerID},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   speaker.Table,
 			Columns: speaker.Columns,
@@ -543,7 +562,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			speaker.FieldLinkTokenHash:  {Type: field.TypeBytes, Column: speaker.FieldLinkTokenHash},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   ticketkey.Table,
 			Columns: ticketkey.Columns,
@@ -562,7 +581,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			ticketkey.FieldCreatedAt:      {Type: field.TypeTime, Column: ticketkey.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   training.Table,
 			Columns: training.Columns,
@@ -603,7 +622,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			training.FieldArchiveComment:     {Type: field.TypeString, Column: training.FieldArchiveComment},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -629,7 +648,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldLastLoginAt:  {Type: field.TypeTime, Column: user.FieldLastLoginAt},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   venue.Table,
 			Columns: venue.Columns,
@@ -3186,6 +3205,71 @@ func (f *PasswordResetFilter) WhereHasUserWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *RateLimitQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the RateLimitQuery builder.
+func (_q *RateLimitQuery) Filter() *RateLimitFilter {
+	return &RateLimitFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *RateLimitMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the RateLimitMutation builder.
+func (m *RateLimitMutation) Filter() *RateLimitFilter {
+	return &RateLimitFilter{config: m.config, predicateAdder: m}
+}
+
+// RateLimitFilter provides a generic filtering capability at runtime for RateLimitQuery.
+type RateLimitFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *RateLimitFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *RateLimitFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(ratelimit.FieldID))
+}
+
+// WhereKey applies the entql string predicate on the key field.
+func (f *RateLimitFilter) WhereKey(p entql.StringP) {
+	f.Where(p.Field(ratelimit.FieldKey))
+}
+
+// WhereCount applies the entql int predicate on the count field.
+func (f *RateLimitFilter) WhereCount(p entql.IntP) {
+	f.Where(p.Field(ratelimit.FieldCount))
+}
+
+// WhereSince applies the entql time.Time predicate on the since field.
+func (f *RateLimitFilter) WhereSince(p entql.TimeP) {
+	f.Where(p.Field(ratelimit.FieldSince))
+}
+
+// WhereNextAt applies the entql time.Time predicate on the next_at field.
+func (f *RateLimitFilter) WhereNextAt(p entql.TimeP) {
+	f.Where(p.Field(ratelimit.FieldNextAt))
+}
+
+// WhereExpiresAt applies the entql time.Time predicate on the expires_at field.
+func (f *RateLimitFilter) WhereExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(ratelimit.FieldExpiresAt))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ReferenceCodeQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -3214,7 +3298,7 @@ type ReferenceCodeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReferenceCodeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3284,7 +3368,7 @@ type RegistrationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RegistrationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3440,7 +3524,7 @@ type ScanFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ScanFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3627,7 +3711,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3887,7 +3971,7 @@ type SkillBlockFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SkillBlockFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3956,7 +4040,7 @@ type SlotFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SlotFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4068,7 +4152,7 @@ type SpeakerFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SpeakerFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4161,7 +4245,7 @@ type TicketKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TicketKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4245,7 +4329,7 @@ type TrainingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrainingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4481,7 +4565,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4628,7 +4712,7 @@ type VenueFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VenueFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -42,6 +42,8 @@ type Tx struct {
 	Participant *ParticipantClient
 	// PasswordReset is the client for interacting with the PasswordReset builders.
 	PasswordReset *PasswordResetClient
+	// RateLimit is the client for interacting with the RateLimit builders.
+	RateLimit *RateLimitClient
 	// ReferenceCode is the client for interacting with the ReferenceCode builders.
 	ReferenceCode *ReferenceCodeClient
 	// Registration is the client for interacting with the Registration builders.
@@ -209,6 +211,7 @@ func (tx *Tx) init() {
 	tx.OutboxMessage = NewOutboxMessageClient(tx.config)
 	tx.Participant = NewParticipantClient(tx.config)
 	tx.PasswordReset = NewPasswordResetClient(tx.config)
+	tx.RateLimit = NewRateLimitClient(tx.config)
 	tx.ReferenceCode = NewReferenceCodeClient(tx.config)
 	tx.Registration = NewRegistrationClient(tx.config)
 	tx.Scan = NewScanClient(tx.config)

@@ -125,6 +125,11 @@ func (r *mutationResolver) RegisterDevice(ctx context.Context, input model.Regis
 		PublicKeys: publicKeys(reg.Keys), ServerTime: r.Checkin.Now()}, nil
 }
 
+// ReleaseDevice is the resolver for the releaseDevice field.
+func (r *mutationResolver) ReleaseDevice(ctx context.Context, id int) (*ent.Device, error) {
+	return r.Checkin.ReleaseDevice(ctx, id)
+}
+
 // CreateSpeaker is the resolver for the createSpeaker field.
 func (r *mutationResolver) CreateSpeaker(ctx context.Context, input ent.CreateSpeakerInput) (*ent.Speaker, error) {
 	return store.Client(ctx, r.Client).Speaker.Create().SetInput(input).Save(ctx)

@@ -105,6 +105,8 @@ func Translate(lang, key string, args ...any) string {
 	for i, a := range args {
 		if k, ok := a.(Key); ok {
 			a = Translate(lang, string(k))
+		} else if l, ok := a.(Localized); ok {
+			a = l.Localize(lang)
 		}
 		out[i] = a
 	}

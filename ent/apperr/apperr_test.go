@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Every message exists in French and English with the same placeholders,
@@ -78,5 +79,26 @@ func TestEveryUsedKeyHasAMessage_R_X_2(t *testing.T) {
 		if _, ok := catalogues["fr"][key]; !ok {
 			t.Errorf("%s uses message key %q, missing from the catalogue", path, key)
 		}
+	}
+}
+
+// A wait is said in whole units, rounded up, in the message's language.
+func TestWaitLocalized(t *testing.T) {
+	for _, tc := range []struct {
+		d      time.Duration
+		fr, en string
+	}{
+		{time.Second, "1 seconde", "1 second"},
+		{45 * time.Second, "45 secondes", "45 seconds"},
+		{time.Minute, "1 minute", "1 minute"},
+		{61 * time.Second, "2 minutes", "2 minutes"},
+		{15 * time.Minute, "15 minutes", "15 minutes"},
+	} {
+		if fr, en := Wait(tc.d).Localize("fr"), Wait(tc.d).Localize("en"); fr != tc.fr || en != tc.en {
+			t.Errorf("Wait(%s) = %q / %q, want %q / %q", tc.d, fr, en, tc.fr, tc.en)
+		}
+	}
+	if got := Translate("fr", "limit_login", Wait(2*time.Minute)); got != "Trop de tentatives de connexion. Réessayez dans 2 minutes." {
+		t.Errorf("limit_login: %q", got)
 	}
 }

@@ -185,7 +185,7 @@ func diff(ctx context.Context, m mutation, withOld bool) []schematype.FieldChang
 	}
 	for _, f := range m.ClearedFields() {
 		ch := schematype.FieldChange{Field: f}
-		if withOld {
+		if withOld && !slices.Contains(sensitive, f) {
 			if ov, err := m.OldField(ctx, f); err == nil {
 				ch.Old = show(ov)
 			}
@@ -198,6 +198,10 @@ func diff(ctx context.Context, m mutation, withOld bool) []schematype.FieldChang
 // sensitiveFields are recorded as changed without their values.
 var sensitiveFields = map[string][]string{
 	ent.TypeUser: {"password_hash"},
+	// Token digests: activating or releasing a device shows as a change of
+	// its token, never the digest a token is looked up by.
+	ent.TypeDevice:  {"token_hash"},
+	ent.TypeSpeaker: {"link_token_hash"},
 	// The file itself (up to OFHUB_MAX_DOCUMENT_BYTES) is no history.
 	ent.TypeOrganizationDocument: {"data"},
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/passwordreset"
 	"github.com/ofhub/ofhub/ent/predicate"
+	"github.com/ofhub/ofhub/ent/ratelimit"
 	"github.com/ofhub/ofhub/ent/referencecode"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
@@ -470,6 +471,33 @@ func (f TraversePasswordReset) Traverse(ctx context.Context, q ent.Query) error 
 	return fmt.Errorf("unexpected query type %T. expect *ent.PasswordResetQuery", q)
 }
 
+// The RateLimitFunc type is an adapter to allow the use of ordinary function as a Querier.
+type RateLimitFunc func(context.Context, *ent.RateLimitQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f RateLimitFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.RateLimitQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.RateLimitQuery", q)
+}
+
+// The TraverseRateLimit type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseRateLimit func(context.Context, *ent.RateLimitQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseRateLimit) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseRateLimit) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RateLimitQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.RateLimitQuery", q)
+}
+
 // The ReferenceCodeFunc type is an adapter to allow the use of ordinary function as a Querier.
 type ReferenceCodeFunc func(context.Context, *ent.ReferenceCodeQuery) (ent.Value, error)
 
@@ -798,6 +826,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ParticipantQuery, predicate.Participant, participant.OrderOption]{typ: ent.TypeParticipant, tq: q}, nil
 	case *ent.PasswordResetQuery:
 		return &query[*ent.PasswordResetQuery, predicate.PasswordReset, passwordreset.OrderOption]{typ: ent.TypePasswordReset, tq: q}, nil
+	case *ent.RateLimitQuery:
+		return &query[*ent.RateLimitQuery, predicate.RateLimit, ratelimit.OrderOption]{typ: ent.TypeRateLimit, tq: q}, nil
 	case *ent.ReferenceCodeQuery:
 		return &query[*ent.ReferenceCodeQuery, predicate.ReferenceCode, referencecode.OrderOption]{typ: ent.TypeReferenceCode, tq: q}, nil
 	case *ent.RegistrationQuery:

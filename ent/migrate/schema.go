@@ -524,6 +524,28 @@ var (
 			},
 		},
 	}
+	// RateLimitsColumns holds the columns for the "rate_limits" table.
+	RateLimitsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "key", Type: field.TypeString, Unique: true, Size: 400},
+		{Name: "count", Type: field.TypeInt, Default: 0},
+		{Name: "since", Type: field.TypeTime},
+		{Name: "next_at", Type: field.TypeTime, Nullable: true},
+		{Name: "expires_at", Type: field.TypeTime},
+	}
+	// RateLimitsTable holds the schema information for the "rate_limits" table.
+	RateLimitsTable = &schema.Table{
+		Name:       "rate_limits",
+		Columns:    RateLimitsColumns,
+		PrimaryKey: []*schema.Column{RateLimitsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "ratelimit_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{RateLimitsColumns[5]},
+			},
+		},
+	}
 	// ReferenceCodesColumns holds the columns for the "reference_codes" table.
 	ReferenceCodesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -1118,6 +1140,7 @@ var (
 		OutboxMessagesTable,
 		ParticipantsTable,
 		PasswordResetsTable,
+		RateLimitsTable,
 		ReferenceCodesTable,
 		RegistrationsTable,
 		ScansTable,
@@ -1193,6 +1216,9 @@ func init() {
 	PasswordResetsTable.ForeignKeys[0].RefTable = UsersTable
 	PasswordResetsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(25769803776),
+	}
+	RateLimitsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(107374182400),
 	}
 	ReferenceCodesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(77309411328),

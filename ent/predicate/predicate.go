@@ -48,6 +48,9 @@ type Participant func(*sql.Selector)
 // PasswordReset is the predicate function for passwordreset builders.
 type PasswordReset func(*sql.Selector)
 
+// RateLimit is the predicate function for ratelimit builders.
+type RateLimit func(*sql.Selector)
+
 // ReferenceCode is the predicate function for referencecode builders.
 type ReferenceCode func(*sql.Selector)
 

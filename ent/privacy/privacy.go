@@ -447,6 +447,30 @@ func (f PasswordResetMutationRuleFunc) EvalMutation(ctx context.Context, m ent.M
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PasswordResetMutation", m)
 }
 
+// The RateLimitQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type RateLimitQueryRuleFunc func(context.Context, *ent.RateLimitQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f RateLimitQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RateLimitQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.RateLimitQuery", q)
+}
+
+// The RateLimitMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type RateLimitMutationRuleFunc func(context.Context, *ent.RateLimitMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f RateLimitMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.RateLimitMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RateLimitMutation", m)
+}
+
 // The ReferenceCodeQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ReferenceCodeQueryRuleFunc func(context.Context, *ent.ReferenceCodeQuery) error
@@ -774,6 +798,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.PasswordResetQuery:
 		return q.Filter(), nil
+	case *ent.RateLimitQuery:
+		return q.Filter(), nil
 	case *ent.ReferenceCodeQuery:
 		return q.Filter(), nil
 	case *ent.RegistrationQuery:
@@ -830,6 +856,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ParticipantMutation:
 		return m.Filter(), nil
 	case *ent.PasswordResetMutation:
+		return m.Filter(), nil
+	case *ent.RateLimitMutation:
 		return m.Filter(), nil
 	case *ent.ReferenceCodeMutation:
 		return m.Filter(), nil

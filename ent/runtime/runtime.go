@@ -20,6 +20,7 @@ import (
 	"github.com/ofhub/ofhub/ent/outboxmessage"
 	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/passwordreset"
+	"github.com/ofhub/ofhub/ent/ratelimit"
 	"github.com/ofhub/ofhub/ent/referencecode"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
@@ -749,6 +750,39 @@ func init() {
 	passwordresetDescCreatedAt := passwordresetFields[2].Descriptor()
 	// passwordreset.DefaultCreatedAt holds the default value on creation for the created_at field.
 	passwordreset.DefaultCreatedAt = passwordresetDescCreatedAt.Default.(func() time.Time)
+	ratelimit.Policy = privacy.NewPolicies(schema.RateLimit{})
+	ratelimit.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := ratelimit.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	ratelimitFields := schema.RateLimit{}.Fields()
+	_ = ratelimitFields
+	// ratelimitDescKey is the schema descriptor for key field.
+	ratelimitDescKey := ratelimitFields[0].Descriptor()
+	// ratelimit.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	ratelimit.KeyValidator = func() func(string) error {
+		validators := ratelimitDescKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(key string) error {
+			for _, fn := range fns {
+				if err := fn(key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// ratelimitDescCount is the schema descriptor for count field.
+	ratelimitDescCount := ratelimitFields[1].Descriptor()
+	// ratelimit.DefaultCount holds the default value on creation for the count field.
+	ratelimit.DefaultCount = ratelimitDescCount.Default.(int)
 	referencecode.Policy = privacy.NewPolicies(schema.ReferenceCode{})
 	referencecode.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

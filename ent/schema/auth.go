@@ -79,3 +79,34 @@ func (LoginAttempt) Indexes() []ent.Index {
 func (LoginAttempt) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
 }
+
+// RateLimit is one limiter counter (server/limit): attempts reserved under
+// a key ("login-account:…", "register-address:…") and when the key may try
+// again. One row per key, locked while an attempt is reserved, so that
+// parallel requests on any instance cannot all pass a check made before the
+// slow work (the check-then-act race of counting LoginAttempt rows).
+type RateLimit struct{ ent.Schema }
+
+func (RateLimit) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("key").Immutable().Unique().NotEmpty().MaxLen(400),
+		// Attempts counted since Since (reserved ones included).
+		field.Int("count").Default(0),
+		field.Time("since"),
+		// Next attempt allowed from this instant (back-off or spent budget).
+		field.Time("next_at").Optional().Nillable(),
+		// After this instant the row is forgotten (and purged).
+		field.Time("expires_at"),
+	}
+}
+
+func (RateLimit) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("expires_at")}
+}
+
+func (RateLimit) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
+}
+
+// Only the limiter, under a system decision, reads and writes counters.
+func (RateLimit) Policy() ent.Policy { return systemOnly() }

@@ -345,6 +345,7 @@ type ComplexityRoot struct {
 		RegisterDevice             func(childComplexity int, input model.RegisterDeviceInput) int
 		RejectOrganizationChange   func(childComplexity int, id int, comment string) int
 		RejectTraining             func(childComplexity int, id int, comment string) int
+		ReleaseDevice              func(childComplexity int, id int) int
 		RemoveMembership           func(childComplexity int, id int) int
 		RemoveOrganizationDocument func(childComplexity int, id int) int
 		RequestOrganizationChange  func(childComplexity int, organizationID int, input schematype.OrgChange) int
@@ -1040,6 +1041,7 @@ type MutationResolver interface {
 	DeleteDevice(ctx context.Context, id int) (int, error)
 	RevokeDevice(ctx context.Context, id int) (*ent.Device, error)
 	RegisterDevice(ctx context.Context, input model.RegisterDeviceInput) (*model.RegisterDevicePayload, error)
+	ReleaseDevice(ctx context.Context, id int) (*ent.Device, error)
 	CreateSpeaker(ctx context.Context, input ent.CreateSpeakerInput) (*ent.Speaker, error)
 	UpdateSpeaker(ctx context.Context, id int, input ent.UpdateSpeakerInput) (*ent.Speaker, error)
 	SpeakerLink(ctx context.Context, id int) (string, error)
@@ -2568,6 +2570,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RejectTraining(childComplexity, args["id"].(int), args["comment"].(string)), true
+	case "Mutation.releaseDevice":
+		if e.ComplexityRoot.Mutation.ReleaseDevice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_releaseDevice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReleaseDevice(childComplexity, args["id"].(int)), true
 	case "Mutation.removeMembership":
 		if e.ComplexityRoot.Mutation.RemoveMembership == nil {
 			break
@@ -6369,7 +6382,7 @@ extend type Activity {
 }
 
 extend type Device {
-  "Who declared, renamed, registered or revoked this device, and when (R-X-1)."
+  "Who declared, renamed, activated, released or revoked this device, and when, with the address and device of each activation (R-X-1)."
   history(after: Cursor, first: Int, before: Cursor, last: Int): HistoryEntryConnection!
 }
 
@@ -6559,8 +6572,10 @@ extend type Mutation {
   deleteDevice(id: ID!): ID!
   "Stops the device at once: requests fail with DEVICE_REVOKED, subscriptions close."
   revokeDevice(id: ID!): Device!
-  "A device joins with the organisation's site code and its identification code."
+  "A device joins with the organisation's site code and its identification code, once: a device already activated is refused until a manager releases it (R-CHK-3)."
   registerDevice(input: RegisterDeviceInput!): RegisterDevicePayload!
+  "Releases an activated device (MANAGER): its token stops working at once and its codes can activate a phone again (R-CHK-3)."
+  releaseDevice(id: ID!): Device!
 
   createSpeaker(input: CreateSpeakerInput!): Speaker!
   updateSpeaker(id: ID!, input: UpdateSpeakerInput!): Speaker!
@@ -14489,6 +14504,20 @@ func (ec *executionContext) field_Mutation_rejectTraining_args(ctx context.Conte
 		return nil, err
 	}
 	args["comment"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_releaseDevice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -22497,6 +22526,50 @@ func (ec *executionContext) fieldContext_Mutation_registerDevice(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_registerDevice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_releaseDevice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_releaseDevice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReleaseDevice(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Device) graphql.Marshaler {
+			return ec.marshalNDevice2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐDevice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_releaseDevice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Device(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_releaseDevice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -59682,6 +59755,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "registerDevice":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_registerDevice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "releaseDevice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_releaseDevice(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

@@ -24,6 +24,7 @@ import (
 	"github.com/ofhub/ofhub/server/checkin"
 	"github.com/ofhub/ofhub/server/config"
 	"github.com/ofhub/ofhub/server/db"
+	"github.com/ofhub/ofhub/server/limit"
 	"github.com/ofhub/ofhub/server/mail"
 	"github.com/ofhub/ofhub/server/mailer"
 	"github.com/ofhub/ofhub/server/pubsub"
@@ -37,6 +38,7 @@ type App struct {
 	Client  *ent.Client
 	Events  *eventbus.Broker
 	Auth    *auth.Service
+	Limiter *limit.Limiter
 	Mailer  *mailer.Mailer
 	Checkin *checkin.Service
 	Offer   *catalogue.Offer
@@ -99,10 +101,15 @@ func Open(ctx context.Context, cfg *config.Config, opts ...Option) (*App, error)
 		a.Close()
 		return nil, fmt.Errorf("mail: %w", err)
 	}
+	// One limiter for every limited endpoint; its counters are in the
+	// database, shared by every instance.
+	a.Limiter = limit.New(a.Client)
 	a.Auth = auth.New(a.Client, a.Mailer, cfg.BaseURL)
 	a.Auth.NotifyEmailChanges()
+	a.Auth.Limiter = a.Limiter
 	a.Auth.Watch(a.Events)
 	a.Checkin = checkin.NewService(a.Client, cfg.BaseURL)
+	a.Checkin.Limiter = a.Limiter
 	a.Checkin.Watch(a.Events)
 	a.Offer = catalogue.NewOffer(a.Client, a.Events)
 	proxies, err := web.ParseTrustedProxies(cfg.TrustedProxies)
@@ -145,9 +152,11 @@ func mainMetricsToken(cfg *config.Config) string {
 
 // StartJobs starts the background jobs of a serving instance, stopped by
 // Close: the hourly purge of abandoned trainings in creation and drafts
-// (R-CAT-21; it runs once across instances).
+// (R-CAT-21; it runs once across instances), and of the limiter's
+// forgotten counters.
 func (a *App) StartJobs() {
 	go a.Offer.RunPurge(a.jobs, time.Hour)
+	go a.Limiter.RunPurge(a.jobs, time.Hour)
 }
 
 // Close stops listeners and closes the database.

@@ -29,6 +29,7 @@ import (
 	"github.com/ofhub/ofhub/ent/user"
 	"github.com/ofhub/ofhub/ent/validate"
 	"github.com/ofhub/ofhub/ent/viewer"
+	"github.com/ofhub/ofhub/server/limit"
 	"github.com/ofhub/ofhub/server/store"
 )
 
@@ -37,16 +38,29 @@ type Mailer interface {
 	SendLink(ctx context.Context, to, template, lang, firstName, link string, validFor time.Duration) error
 }
 
-// Limits bound login guessing.
+// Limits bound password guessing (server/limit). Wrong passwords are
+// counted per client address and per account, each with exponential
+// back-off. Once an address has logged in to an account, that address
+// counts against its own (account, address) pair instead of the account:
+// a guesser elsewhere can slow the account down for new addresses, never
+// lock its owner out of the places they log in from.
 type Limits struct {
-	Window          time.Duration // period over which failures count
-	PerAccount      int           // failures per e-mail address in Window
-	PerAddress      int           // failures per client IP in Window
-	ResetsPerWindow int           // reset e-mails per address in Window
+	Account  limit.Policy // wrong passwords per account (or account and known address)
+	Address  limit.Policy // wrong passwords per client address, whatever the account
+	Password limit.Policy // wrong current passwords in changePassword, per user
+	// Reset e-mails per account in ResetWindow.
+	ResetWindow     time.Duration
+	ResetsPerWindow int
 }
 
-// DefaultLimits: 5 failures per account and 30 per address in 15 minutes.
-var DefaultLimits = Limits{Window: 15 * time.Minute, PerAccount: 5, PerAddress: 30, ResetsPerWindow: 3}
+// DefaultLimits: 5 free wrong passwords per account and 30 per address,
+// then waits of 1, 2, 4, 8 then 15 minutes; forgotten after a quiet hour.
+var DefaultLimits = Limits{
+	Account:     limit.Backoff(5, time.Minute, 15*time.Minute, time.Hour),
+	Address:     limit.Backoff(30, time.Minute, 15*time.Minute, time.Hour),
+	Password:    limit.Backoff(5, time.Minute, 15*time.Minute, time.Hour),
+	ResetWindow: 15 * time.Minute, ResetsPerWindow: 3,
+}
 
 // Service authenticates users.
 type Service struct {
@@ -59,6 +73,7 @@ type Service struct {
 	InviteTTL time.Duration
 	Argon2    Argon2Params
 	Limits    Limits
+	Limiter   *limit.Limiter
 	Now       func() time.Time
 	// hashes bounds concurrent argon2 computations (memory-hungry by
 	// design) so a login flood cannot exhaust the server's memory.
@@ -70,7 +85,7 @@ type Service struct {
 func New(c *ent.Client, m Mailer, baseURL string) *Service {
 	return &Service{Client: c, Mailer: m, BaseURL: strings.TrimRight(baseURL, "/"),
 		TokenTTL: 30 * 24 * time.Hour, ResetTTL: 30 * time.Minute, InviteTTL: 7 * 24 * time.Hour,
-		Argon2: DefaultArgon2, Limits: DefaultLimits, Now: func() time.Time { return time.Now().UTC() },
+		Argon2: DefaultArgon2, Limits: DefaultLimits, Limiter: limit.New(c), Now: func() time.Time { return time.Now().UTC() },
 		hashes: make(chan struct{}, 4), cache: newSessionCache()}
 }
 
@@ -125,29 +140,19 @@ type Session struct {
 	User      *ent.User
 }
 
-// Login checks the credentials and opens a session.
+// Login checks the credentials and opens a session. The attempt is
+// reserved on the limiter before the password is hashed, so parallel
+// guesses cannot all pass the limit (see Limits).
 func (s *Service) Login(ctx context.Context, email, password, ip, userAgent string) (*Session, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	now := s.Now()
-	since := now.Add(-s.Limits.Window)
 	c := s.Client
-	failures := func(p ...func(*ent.LoginAttemptQuery) *ent.LoginAttemptQuery) (int, error) {
-		q := c.LoginAttempt.Query().Where(loginattempt.Success(false), loginattempt.AtGT(since))
-		for _, f := range p {
-			q = f(q)
-		}
-		return q.Count(sys(ctx))
-	}
-	nAcc, err := failures(func(q *ent.LoginAttemptQuery) *ent.LoginAttemptQuery { return q.Where(loginattempt.Email(email)) })
+	keys, err := s.loginKeys(ctx, email, ip)
 	if err != nil {
-		return nil, fmt.Errorf("login: count failures: %w", err)
+		return nil, err
 	}
-	nIP, err := failures(func(q *ent.LoginAttemptQuery) *ent.LoginAttemptQuery { return q.Where(loginattempt.IP(ip)) })
-	if err != nil {
-		return nil, fmt.Errorf("login: count failures: %w", err)
-	}
-	if nAcc >= s.Limits.PerAccount || nIP >= s.Limits.PerAddress {
-		return nil, &apperr.Error{Code: apperr.TooManyRequests, Rule: "R-USR-5", Key: "too_many_attempts", Args: []any{int(s.Limits.Window.Minutes())}}
+	if err := s.Limiter.Reserve(ctx, keys...); err != nil {
+		return nil, limit.Error(err, "", "R-USR-5", "limit_login")
 	}
 	u, err := c.User.Query().Where(user.Email(email)).Only(sys(ctx))
 	if err != nil && !ent.IsNotFound(err) {
@@ -161,6 +166,17 @@ func (s *Service) Login(ctx context.Context, email, password, ip, userAgent stri
 	}
 	if err := c.LoginAttempt.Create().SetEmail(email).SetIP(ip).SetSuccess(ok).SetAt(now).Exec(sys(ctx)); err != nil {
 		return nil, fmt.Errorf("login: record attempt: %w", err)
+	}
+	if ok {
+		// The owner is back: the account's (or pair's) failures are
+		// forgiven; the address only gets this attempt back, so that
+		// logging in to one's own account does not reset a spray.
+		if err := s.Limiter.Clear(ctx, keys[1:]...); err != nil {
+			return nil, fmt.Errorf("login: %w", err)
+		}
+		if err := s.Limiter.Refund(ctx, keys[0]); err != nil {
+			return nil, fmt.Errorf("login: %w", err)
+		}
 	}
 	if !ok {
 		return nil, &apperr.Error{Code: apperr.Unauthenticated, Key: "bad_credentials"}
@@ -194,6 +210,23 @@ func (s *Service) Login(ctx context.Context, email, password, ip, userAgent stri
 		u = full
 	}
 	return &Session{Token: tok, ExpiresAt: exp, User: u}, nil
+}
+
+// loginKeys are the limiter keys of a login from ip: the address first,
+// then the account — or the (account, address) pair when the account has
+// already logged in from this address (its owner's usual place).
+func (s *Service) loginKeys(ctx context.Context, email, ip string) ([]limit.Key, error) {
+	addr := limit.Address(ip)
+	keys := []limit.Key{{Name: "login-address:" + addr, Policy: s.Limits.Address}}
+	known, err := s.Client.LoginAttempt.Query().Where(loginattempt.Email(email), loginattempt.IP(ip),
+		loginattempt.Success(true)).Exist(sys(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("login: %w", err)
+	}
+	if known {
+		return append(keys, limit.Key{Name: "login-pair:" + email + " " + addr, Policy: s.Limits.Account}), nil
+	}
+	return append(keys, limit.Key{Name: "login-account:" + email, Policy: s.Limits.Account}), nil
 }
 
 // Authenticate returns the viewer behind a session token; a revoked,
@@ -308,7 +341,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 		return fmt.Errorf("password reset: %w", err)
 	}
 	recent, err := s.Client.PasswordReset.Query().Where(passwordreset.UserID(u.ID),
-		passwordreset.CreatedAtGT(s.Now().Add(-s.Limits.Window))).Count(sys(ctx))
+		passwordreset.CreatedAtGT(s.Now().Add(-s.Limits.ResetWindow))).Count(sys(ctx))
 	if err != nil {
 		return fmt.Errorf("password reset: %w", err)
 	}
@@ -401,8 +434,17 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string) erro
 	if err != nil {
 		return fmt.Errorf("change password: %w", err)
 	}
+	// A stolen session must not become a way to guess the password: the
+	// check is reserved like a login's, per user.
+	pw := limit.Key{Name: fmt.Sprintf("current-password:%d", u.ID), Policy: s.Limits.Password}
+	if err := s.Limiter.Reserve(ctx, pw); err != nil {
+		return limit.Error(err, "currentPassword", "R-USR-5", "limit_current_password")
+	}
 	if u.PasswordHash == "" || !s.check(current, u.PasswordHash) {
 		return apperr.Invalid("currentPassword", "R-USR-5", "wrong_current_password")
+	}
+	if err := s.Limiter.Clear(ctx, pw); err != nil {
+		return fmt.Errorf("change password: %w", err)
 	}
 	hash, err := s.Hash(next)
 	if err != nil {

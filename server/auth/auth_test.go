@@ -133,11 +133,11 @@ func TestLoginAttemptsLimited(t *testing.T) {
 		}
 		// per account: even the right password is refused now, clearly
 		r := e.Do(apptest.Request{Query: `mutation{login(email:"cible@exemple.fr",password:"` + apptest.Password + `"){token}}`})
-		if r.Code() != "TOO_MANY_REQUESTS" || !strings.Contains(r.Errors[0].Message, "Réessayez dans 15 minutes") {
+		if r.Code() != "TOO_MANY_REQUESTS" || !strings.Contains(r.Errors[0].Message, "Réessayez dans 1 minute.") {
 			t.Fatalf("6th attempt: %+v", r.Errors)
 		}
 		// per address: spraying many accounts from one address is stopped too
-		e.App.Auth.Limits.PerAddress = 8
+		e.App.Auth.Limits.Address.Attempts = 8
 		e.User("autre@exemple.fr", nil)
 		for i := 0; i < 3; i++ {
 			e.Do(apptest.Request{Query: `mutation{login(email:"x` + string(rune('a'+i)) + `@exemple.fr",password:"Mauvais-1!"){token}}`})

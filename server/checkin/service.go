@@ -19,7 +19,7 @@ import (
 	"github.com/ofhub/ofhub/ent/device"
 	"github.com/ofhub/ofhub/ent/events"
 	"github.com/ofhub/ofhub/ent/fold"
-	"github.com/ofhub/ofhub/ent/loginattempt"
+	"github.com/ofhub/ofhub/ent/history"
 	"github.com/ofhub/ofhub/ent/organization"
 	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/registration"
@@ -30,6 +30,7 @@ import (
 	"github.com/ofhub/ofhub/scanner/result"
 	"github.com/ofhub/ofhub/scanner/ticket"
 	"github.com/ofhub/ofhub/server/auth"
+	"github.com/ofhub/ofhub/server/limit"
 	"github.com/ofhub/ofhub/server/store"
 )
 
@@ -41,17 +42,19 @@ const DeviceTopic = "device"
 type Service struct {
 	*Engine
 	BaseURL string
-	// Limits of unauthenticated endpoints, per address / site, in Window.
+	// Limits of unauthenticated endpoints, per address / site, in Window,
+	// reserved on Limiter before the work (server/limit).
 	Window            time.Duration
-	RegisterPerIP     int
-	DeviceFailPerSite int
-	DeviceFailPerIP   int
+	RegisterPerIP     int // public registrations per address
+	DeviceFailPerSite int // device activations refused per site code
+	DeviceFailPerIP   int // device activations refused per address
+	Limiter           *limit.Limiter
 }
 
 // NewService returns the check-in service.
 func NewService(c *ent.Client, baseURL string) *Service {
 	return &Service{Engine: New(c), BaseURL: strings.TrimRight(baseURL, "/"), Window: 15 * time.Minute,
-		RegisterPerIP: 30, DeviceFailPerSite: 10, DeviceFailPerIP: 20}
+		RegisterPerIP: 30, DeviceFailPerSite: 10, DeviceFailPerIP: 20, Limiter: limit.New(c)}
 }
 
 // SlotSpec describes a slot to create.
@@ -115,16 +118,10 @@ type RegisterSpec struct {
 func (s *Service) Register(ctx context.Context, in RegisterSpec, public bool) (*ent.Registration, error) {
 	ip := auth.RequestInfoFrom(ctx).IP
 	if public {
-		n, err := s.Client.LoginAttempt.Query().Where(loginattempt.Email("register"), loginattempt.IP(ip),
-			loginattempt.AtGT(s.Now().Add(-s.Window))).Count(sys(ctx))
-		if err != nil {
-			return nil, fmt.Errorf("register: %w", err)
-		}
-		if n >= s.RegisterPerIP {
-			return nil, &apperr.Error{Code: apperr.TooManyRequests, Key: "too_many_requests"}
-		}
-		if err := s.Client.LoginAttempt.Create().SetEmail("register").SetIP(ip).SetSuccess(true).Exec(sys(ctx)); err != nil {
-			return nil, fmt.Errorf("register: %w", err)
+		// Reserved before the work: parallel requests cannot all pass.
+		key := limit.Key{Name: "register-address:" + limit.Address(ip), Policy: limit.Fixed(s.RegisterPerIP, s.Window)}
+		if err := s.Limiter.Reserve(ctx, key); err != nil {
+			return nil, limit.Error(err, "", "R-ACT-2", "limit_register")
 		}
 	}
 	readCtx := ctx
@@ -267,6 +264,36 @@ func (s *Service) RevokeDevice(ctx context.Context, id int) (*ent.Device, error)
 	return d, nil
 }
 
+// ReleaseDevice frees an activated device so that its codes can activate
+// a phone again (R-CHK-3: a lost or replaced phone). The token it held
+// stops working at once, on every instance (the device event empties the
+// session caches and closes its subscriptions). Who may: the Device
+// policy's writers (MANAGER of its organisation). Releasing a device that
+// is not activated changes nothing.
+func (s *Service) ReleaseDevice(ctx context.Context, id int) (*ent.Device, error) {
+	c := store.Client(ctx, s.Client)
+	d, err := c.Device.Get(ctx, id) // privacy: the viewer's organisations
+	if err != nil {
+		return nil, err
+	}
+	if !activated(d) {
+		return d, nil
+	}
+	note := "Libéré (depuis l'adresse " + auth.RequestInfoFrom(ctx).IP + ")"
+	if d, err = c.Device.UpdateOne(d).ClearTokenHash().ClearRegisteredAt().Save(history.WithComment(ctx, note)); err != nil {
+		return nil, err
+	}
+	if err := events.Emit(ctx, c, events.Event{Topic: DeviceTopic, ID: id}); err != nil {
+		return nil, err
+	}
+	slog.InfoContext(ctx, "device released", "device", d.ID, "organization", d.OrganizationID)
+	return d, nil
+}
+
+// activated: the device holds a token (ent reads a NULL digest as a
+// pointer to an empty slice).
+func activated(d *ent.Device) bool { return d.TokenHash != nil && len(*d.TokenHash) > 0 }
+
 // Registered is what a device gets when it joins.
 type Registered struct {
 	Token      string
@@ -276,28 +303,32 @@ type Registered struct {
 }
 
 // RegisterDevice lets a device join with the organisation's site code and
-// its identification code (R-CHK-3). Registering again replaces the token
-// (a lost phone is replaced). Wrong codes are limited per site and address,
-// and logged.
+// its identification code (R-CHK-3), once, like pretix's one-time device
+// initialisation: a device already activated is refused until a manager
+// releases it (ReleaseDevice), so that knowing the codes is not enough to
+// take over a phone in use. Every activation is in the device's history
+// with the address and the device's description.
+//
+// Attempts are reserved on the limiter per site code and per address
+// before the codes are looked up; an activation gives its attempt back, a
+// refusal (wrong codes, a device already active or revoked) keeps it.
 func (s *Service) RegisterDevice(ctx context.Context, siteCode, idCode, info string) (*Registered, error) {
 	ip := auth.RequestInfoFrom(ctx).IP
 	siteCode, idCode = strings.TrimSpace(siteCode), strings.TrimSpace(idCode)
-	since := s.Now().Add(-s.Window)
-	perSite, err := s.Client.LoginAttempt.Query().Where(loginattempt.Email("device:"+siteCode), loginattempt.Success(false), loginattempt.AtGT(since)).Count(sys(ctx))
-	if err != nil {
-		return nil, fmt.Errorf("register device: %w", err)
+	keys := []limit.Key{
+		{Name: "device-site:" + siteCode, Policy: limit.Fixed(s.DeviceFailPerSite, s.Window)},
+		{Name: "device-address:" + limit.Address(ip), Policy: limit.Fixed(s.DeviceFailPerIP, s.Window)},
 	}
-	perIP, err := s.Client.LoginAttempt.Query().Where(loginattempt.EmailHasPrefix("device:"), loginattempt.IP(ip), loginattempt.Success(false), loginattempt.AtGT(since)).Count(sys(ctx))
-	if err != nil {
-		return nil, fmt.Errorf("register device: %w", err)
-	}
-	if perSite >= s.DeviceFailPerSite || perIP >= s.DeviceFailPerIP {
-		return nil, &apperr.Error{Code: apperr.TooManyRequests, Rule: "R-CHK-3", Key: "too_many_attempts", Args: []any{int(s.Window.Minutes())}}
+	if err := s.Limiter.Reserve(ctx, keys...); err != nil {
+		return nil, limit.Error(err, "input.identificationCode", "R-CHK-3", "limit_device_codes")
 	}
 	fail := func() error {
 		slog.WarnContext(ctx, "device registration refused: wrong codes", "site", siteCode, "ip", ip)
-		s.Client.LoginAttempt.Create().SetEmail("device:" + siteCode).SetIP(ip).SetSuccess(false).Exec(sys(ctx))
 		return &apperr.Error{Code: apperr.Unauthenticated, Field: "input.identificationCode", Rule: "R-CHK-3", Key: "device_codes"}
+	}
+	claimed := func() error {
+		slog.WarnContext(ctx, "device registration refused: already activated", "site", siteCode, "ip", ip)
+		return &apperr.Error{Code: apperr.Conflict, Field: "input.identificationCode", Rule: "R-CHK-3", Key: "device_claimed"}
 	}
 	org, err := s.Client.Organization.Query().Where(organization.SiteCode(siteCode)).Only(sys(ctx))
 	if ent.IsNotFound(err) {
@@ -316,6 +347,9 @@ func (s *Service) RegisterDevice(ctx context.Context, siteCode, idCode, info str
 	if d.RevokedAt != nil {
 		return nil, &apperr.Error{Code: "DEVICE_REVOKED", Rule: "R-CHK-3", Key: "device_revoked"}
 	}
+	if activated(d) {
+		return nil, claimed()
+	}
 	tok, hash, err := auth.NewDeviceToken()
 	if err != nil {
 		return nil, err
@@ -323,9 +357,21 @@ func (s *Service) RegisterDevice(ctx context.Context, siteCode, idCode, info str
 	if len(info) > 255 {
 		info = info[:255]
 	}
-	d, err = s.Client.Device.UpdateOne(d).SetTokenHash(hash).SetRegisteredAt(s.Now()).SetDeviceInfo(info).
-		Save(viewer.NewContext(sys(ctx), &viewer.Viewer{System: true, Name: "appareil " + d.Name}))
+	note := "Activé depuis l'adresse " + ip
+	if info != "" {
+		note += " — " + info
+	}
+	hctx := history.WithComment(viewer.NewContext(sys(ctx), &viewer.Viewer{System: true, Name: "appareil " + d.Name}), note)
+	// Claimed only if still free: of two phones activating at once, one wins.
+	d, err = s.Client.Device.UpdateOneID(d.ID).Where(device.TokenHashIsNil(), device.RevokedAtIsNil()).
+		SetTokenHash(hash).SetRegisteredAt(s.Now()).SetDeviceInfo(info).Save(hctx)
+	if ent.IsNotFound(err) {
+		return nil, claimed()
+	}
 	if err != nil {
+		return nil, fmt.Errorf("register device: %w", err)
+	}
+	if err := s.Limiter.Refund(ctx, keys...); err != nil {
 		return nil, fmt.Errorf("register device: %w", err)
 	}
 	slog.InfoContext(ctx, "device registered", "device", d.ID, "organization", org.ID, "ip", ip)
@@ -333,11 +379,11 @@ func (s *Service) RegisterDevice(ctx context.Context, siteCode, idCode, info str
 	if err != nil {
 		return nil, err
 	}
-	keys, err := s.PublicKeys(ctx, org.ID)
+	keySet, err := s.PublicKeys(ctx, org.ID)
 	if err != nil {
 		return nil, err
 	}
-	return &Registered{Token: tok, Device: d, Activities: acts, Keys: keys}, nil
+	return &Registered{Token: tok, Device: d, Activities: acts, Keys: keySet}, nil
 }
 
 // DeviceActivities lists the activities the calling device may scan: its

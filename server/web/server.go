@@ -201,6 +201,7 @@ func newGraphQL(o Options) http.Handler {
 	srv.Use(safeTx{entgql.Transactioner{TxOpener: o.Resolver.Client,
 		SkipTxFunc: entgql.SkipIfHasFields(selfTransacting...)}})
 	srv.Use(o.Metrics.graphqlTracer())
+	srv.AroundResponses(retryAfter)
 	if o.Limits.Introspection {
 		srv.SetErrorPresenter(graph.ErrorPresenter)
 	} else {
@@ -217,6 +218,7 @@ func newGraphQL(o Options) http.Handler {
 		if maxDocument > 0 {
 			r = r.WithContext(graph.WithMaxDocumentBytes(r.Context(), maxDocument))
 		}
+		r = r.WithContext(withResponseHeader(r.Context(), w.Header()))
 		if timeout > 0 && !isWebsocket(r) {
 			ctx, cancel := context.WithTimeout(r.Context(), timeout)
 			defer cancel()
