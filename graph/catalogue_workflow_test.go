@@ -329,7 +329,6 @@ func TestCatalogueWorkflow_StateChangedSubscription_RCAT21(t *testing.T) {
 			"A's funding user": ckSubscribe(t, c.e, c.fundA, q, nil), "B's manager": ckSubscribe(t, c.e, c.mgrB, q, nil),
 			"trainer's manager": ckSubscribe(t, c.e, c.trainerM, q, nil),
 		}
-		settle()
 		c.submit(c.mgrA, p.ID)
 		var reject struct{ ID string }
 		c.must(c.op, `mutation($id:ID!){rejectTraining(id:$id,comment:"Objectif trop vague"){id}}`, map[string]any{"id": p.ID}, "rejectTraining", &reject)

@@ -372,9 +372,10 @@ type ckMsg struct {
 // ckSub is a graphql-transport-ws client for one subscription that also
 // reports when the server ends it.
 type ckSub struct {
-	c    *websocket.Conn
-	mu   sync.Mutex
-	msgs chan ckMsg
+	ended atomic.Bool // the server answered or closed: no need to wait for it to listen
+	c     *websocket.Conn
+	mu    sync.Mutex
+	msgs  chan ckMsg
 }
 
 func ckSubscribe(t *testing.T, e *apptest.Env, token, query string, vars map[string]any) *ckSub {
@@ -413,8 +414,10 @@ func ckSubscribe(t *testing.T, e *apptest.Env, token, query string, vars map[str
 		}
 	}
 	c.SetReadDeadline(time.Time{})
+	before := e.App.Events.Started()
 	s.write(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": query, "variables": vars}})
 	go s.read()
+	awaitListening(e, before, &s.ended)
 	return s
 }
 
@@ -432,8 +435,12 @@ func (s *ckSub) read() {
 			Payload json.RawMessage
 		}
 		if err := s.c.ReadJSON(&m); err != nil {
+			s.ended.Store(true)
 			s.msgs <- ckMsg{done: true}
 			return
+		}
+		if m.Type != "ping" {
+			s.ended.Store(true)
 		}
 		switch m.Type {
 		case "ping":
@@ -475,6 +482,18 @@ func (s *ckSub) next(d time.Duration) (ckMsg, bool) {
 
 // settle gives the server time to start the subscriptions just opened.
 func settle() { time.Sleep(300 * time.Millisecond) }
+
+// awaitListening waits until the server has opened a subscription since
+// before (graphql-transport-ws acknowledges the connection, never the
+// subscription, so acting at once may precede it), or the server already
+// answered or closed, or 10 s passed.
+func awaitListening(e *apptest.Env, before uint64, ended *atomic.Bool) {
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+		if e.App.Events.Started() > before || ended.Load() {
+			return
+		}
+	}
+}
 
 // parallel runs f(i) for i in [0, n) at once and waits for them all.
 func parallel(n int, f func(i int)) {

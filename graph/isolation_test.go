@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -221,7 +222,6 @@ func TestTenantIsolation(t *testing.T) {
 			all := subscribe(t, e, aMgr, q, nil)
 			onB := subscribe(t, e, aMgr, q, map[string]any{"o": apptest.ID(orgB.ID)})
 			member := subscribe(t, e, aMember, q, nil)
-			time.Sleep(300 * time.Millisecond)
 			e.Q(bMgr, `mutation($id:ID!){updateOrganization(id:$id,input:{street:"3 rue de Bêta"}){id}}`, map[string]any{"id": apptest.ID(orgB.ID)})
 			e.Q(bMgr, `mutation($id:ID!){updateOrganization(id:$id,input:{street:"1 quai de Rouen"}){id}}`, map[string]any{"id": apptest.ID(branchB.ID)})
 			e.Q(bMgr, `mutation($id:ID!){updateUser(id:$id,input:{function:"Directeur"}){id}}`, map[string]any{"id": apptest.ID(userB2.ID)})
@@ -299,9 +299,10 @@ type wsMsg struct {
 
 // wsSub is a graphql-transport-ws client for one subscription.
 type wsSub struct {
-	c    *websocket.Conn
-	mu   sync.Mutex
-	msgs chan wsMsg
+	ended atomic.Bool // the server answered or closed: no need to wait for it to listen
+	c     *websocket.Conn
+	mu    sync.Mutex
+	msgs  chan wsMsg
 }
 
 // subscribe opens a websocket to e as token's user ("" = anonymous) and
@@ -342,8 +343,10 @@ func subscribe(t *testing.T, e *apptest.Env, token, query string, vars map[strin
 		}
 	}
 	c.SetReadDeadline(time.Time{})
+	before := e.App.Events.Started()
 	s.send(t, map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": query, "variables": vars}})
 	go s.read()
+	awaitListening(e, before, &s.ended)
 	return s
 }
 
@@ -363,7 +366,11 @@ func (s *wsSub) read() {
 			Payload json.RawMessage
 		}
 		if err := s.c.ReadJSON(&m); err != nil {
+			s.ended.Store(true)
 			return
+		}
+		if m.Type != "ping" {
+			s.ended.Store(true)
 		}
 		switch m.Type {
 		case "ping":

@@ -740,7 +740,6 @@ func (f *matrixFixture) subscribeAll(t *testing.T) map[string]string {
 		subs[a.name] = subscribe(t, f.e, a.token, `subscription($o:ID){historyRecorded(organizationID:$o){entityID entityType}}`,
 			map[string]any{"o": apptest.ID(f.org.ID)})
 	}
-	time.Sleep(300 * time.Millisecond) // let every subscription reach the broker
 	op := f.by[operator].token
 	got := map[string]string{}
 	var mu sync.Mutex

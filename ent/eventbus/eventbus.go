@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Event says that row ID of Topic changed. Data, when set, is a small
@@ -58,6 +59,10 @@ type Broker struct {
 	// PostgreSQL listener reconnected).
 	resync map[chan struct{}]struct{}
 	hooks  []func(Event)
+	// started counts subscriptions ever opened: graphql-transport-ws
+	// acknowledges a connection, not a subscription, so a test that must
+	// act only once the server listens waits on it (see Started).
+	started atomic.Uint64
 }
 
 // NewBroker returns an empty broker.
@@ -75,6 +80,7 @@ func (b *Broker) Subscribe(topic string) (<-chan Event, func()) {
 	}
 	b.subs[topic][ch] = struct{}{}
 	b.mu.Unlock()
+	b.started.Add(1)
 	var once sync.Once
 	return ch, func() {
 		once.Do(func() {
@@ -84,6 +90,9 @@ func (b *Broker) Subscribe(topic string) (<-chan Event, func()) {
 		})
 	}
 }
+
+// Started returns how many subscriptions were ever opened on b.
+func (b *Broker) Started() uint64 { return b.started.Load() }
 
 // Resyncs returns a channel told when events may have been lost.
 func (b *Broker) Resyncs() (<-chan struct{}, func()) {
