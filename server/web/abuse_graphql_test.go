@@ -175,6 +175,13 @@ func TestAbuse_CPUExhaustion(t *testing.T) {
 		if a := ask(t, e.URL, `{ users(first: 1000) { totalCount } }`, nil, map[string]string{"Authorization": "Bearer " + tok}); len(a.Errors) > 0 {
 			t.Errorf("first: 1000, the limit, is refused: %.300s", a.raw)
 		}
+		// A device's roster pages go up to 5,000 rows (R-CHK-5).
+		if a := ask(t, e.URL, `{ deviceRoster(activityId: "1", first: 5000) { hasMore } }`, nil, nil); a.code() == "BAD_USER_INPUT" {
+			t.Errorf("deviceRoster(first: 5000), its own page size, is refused: %.300s", a.raw)
+		}
+		if a := ask(t, e.URL, `{ deviceRoster(activityId: "1", first: 5001) { hasMore } }`, nil, nil); a.code() != "BAD_USER_INPUT" || !strings.Contains(a.Errors[0].Message, "first : entre 0 et 5000") {
+			t.Errorf("deviceRoster(first: 5001): %.300s, want « first : entre 0 et 5000 »", a.raw)
+		}
 		en := ask(t, e.URL, `{ users(first: 5000) { totalCount } }`, nil, map[string]string{"Accept-Language": "en"})
 		if len(en.Errors) == 0 || !strings.Contains(en.Errors[0].Message, "first: between 0 and 1000") {
 			t.Errorf("first: 5000 in English: %.300s", en.raw)

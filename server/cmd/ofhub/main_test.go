@@ -165,9 +165,15 @@ func freeAddr(t *testing.T) string {
 // startServe starts `ofhub serve` and waits until it says it listens.
 func startServe(t *testing.T, args ...string) *server {
 	t.Helper()
+	return startServeEnv(t, nil, args...)
+}
+
+// startServeEnv is startServe with extra environment variables.
+func startServeEnv(t *testing.T, env []string, args ...string) *server {
+	t.Helper()
 	addr := freeAddr(t)
 	cmd := exec.Command(ofhubBinary(t), append([]string{"serve", "--addr", addr}, args...)...)
-	cmd.Env = childEnv()
+	cmd.Env = append(childEnv(), env...)
 	return start(t, cmd, addr, 45*time.Second)
 }
 
