@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -139,7 +140,8 @@ func (s *Service) Register(ctx context.Context, in RegisterSpec, public bool) (*
 		}
 		a, err := q.Only(readCtx)
 		if ent.IsNotFound(err) {
-			return apperr.Invalid("activityID", "R-ACT-2", "not_found")
+			// Unknown, or another tenant's: not found either way (issue 10 #6).
+			return &apperr.Error{Code: apperr.NotFound, Field: "activityID", Rule: "R-ACT-2", Key: "not_found"}
 		}
 		if err != nil {
 			return fmt.Errorf("register: %w", err)
@@ -431,10 +433,18 @@ func (s *Service) ScanCode(ctx context.Context, in Input, lang string) (Result, 
 		var err error
 		var a *ent.Activity
 		if c, a, err = s.CallerFor(ctx, in.ActivityID); err != nil {
+			if e, ok := apperr.As(err); ok && e.Field == "" {
+				return Result{}, e.WithField("input.activityId")
+			}
 			return Result{}, err
 		}
 		if !a.QrCheckin {
 			return Result{}, apperr.Invalid("input.activityId", "R-CHK-3", "qr_disabled")
+		}
+		if in.SlotID != 0 && !slices.ContainsFunc(a.Edges.Slots, func(sl *ent.Slot) bool { return sl.ID == in.SlotID }) {
+			// Another activity's slot, maybe another tenant's: the scan would
+			// be recorded against it (issue 10 #6).
+			return Result{}, &apperr.Error{Code: apperr.NotFound, Field: "input.slotId", Key: "not_found"}
 		}
 	} else if v.DeviceID != 0 {
 		c = Caller{OrgID: v.DeviceOrg, DeviceID: v.DeviceID}
