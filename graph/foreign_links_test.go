@@ -232,7 +232,11 @@ func linkValue(w *walker, s *ast.Schema, t *ast.Type, name string, own tenantIDs
 			}
 			return `"Valeur ` + name + `"`
 		case "Time":
-			return `"` + time.Now().Add(24*time.Hour).UTC().Format(time.RFC3339) + `"`
+			at := time.Now().Add(24 * time.Hour)
+			if strings.HasPrefix(name, "end") {
+				at = at.Add(2 * time.Hour)
+			}
+			return `"` + at.UTC().Format(time.RFC3339) + `"`
 		}
 		v, _ := w.value(t, name, 0)
 		return v
