@@ -67,7 +67,8 @@ func TestErrorsNameFieldAndRule_R_X_2(t *testing.T) {
 				want{"BAD_USER_INPUT", "input.postcode", "R-ORG-1", "Le code postal « ABCDE » n'est pas valide", `Postcode "ABCDE" is not valid`}},
 			{"a user in an establishment one does not manage", rh, `mutation($a:ID!,$b:ID!){createUser(input:{lastName:"NOUVEAU",firstName:"Né",email:"nouveau@siege.fr"},
 				memberships:[{organizationID:$a},{organizationID:$b}]){id}}`, map[string]any{"a": apptest.ID(hq.ID), "b": apptest.ID(other.ID)},
-				want{"FORBIDDEN", "memberships[1]", "", "Vous n'avez pas le droit de faire cette opération.", "You are not allowed to do this."}},
+				// A foreign organisation is not found (issue 10 #6: links are checked against the caller's scope).
+				want{"NOT_FOUND", "memberships[1].organizationID", "", "Élément introuvable.", "Not found."}},
 			{"anonymous", "", createOrg, map[string]any{"in": map[string]any{"name": "X"}},
 				want{"UNAUTHENTICATED", "", "", "Vous devez vous connecter.", "You must log in."}},
 		} {

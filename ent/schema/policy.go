@@ -27,7 +27,7 @@ import (
 func (User) Policy() ent.Policy {
 	return privacy.Policy{
 		Query:    privacy.QueryPolicy{rule.AllowOperator(), rule.DenyAnonymous(), rule.FilterUsers()},
-		Mutation: privacy.MutationPolicy{rule.AllowOperator(), rule.DenyAnonymous(), rule.UserMutation()},
+		Mutation: privacy.MutationPolicy{rule.AllowOperator(), rule.DenyAnonymous(), rule.LinksInScope(), rule.UserMutation()},
 	}
 }
 
@@ -40,7 +40,7 @@ func (User) Hooks() []ent.Hook {
 func (Organization) Policy() ent.Policy {
 	return privacy.Policy{
 		Query:    privacy.QueryPolicy{rule.AllowOperator(), rule.DenyAnonymous(), rule.FilterOrganizations()},
-		Mutation: privacy.MutationPolicy{rule.AllowOperator(), rule.DenyAnonymous(), rule.OrganizationMutation()},
+		Mutation: privacy.MutationPolicy{rule.AllowOperator(), rule.DenyAnonymous(), rule.LinksInScope(), rule.OrganizationMutation()},
 	}
 }
 
@@ -53,7 +53,7 @@ func (Organization) Hooks() []ent.Hook {
 func (Membership) Policy() ent.Policy {
 	return privacy.Policy{
 		Query:    privacy.QueryPolicy{rule.AllowOperator(), rule.DenyAnonymous(), rule.FilterMemberships()},
-		Mutation: privacy.MutationPolicy{rule.AllowOperator(), rule.DenyAnonymous(), rule.MembershipMutation()},
+		Mutation: privacy.MutationPolicy{rule.AllowOperator(), rule.DenyAnonymous(), rule.LinksInScope(), rule.MembershipMutation()},
 	}
 }
 
@@ -114,7 +114,7 @@ func devicePolicy(device func(v *viewer.Viewer) entql.P, read privacy.QueryRule,
 	}
 	return privacy.Policy{
 		Query:    append(q, read),
-		Mutation: privacy.MutationPolicy{rule.AllowOperator(), rule.DenyAnonymous(), rule.DenyDevice(), write},
+		Mutation: privacy.MutationPolicy{rule.AllowOperator(), rule.DenyAnonymous(), rule.DenyDevice(), rule.LinksInScope(), write},
 	}
 }
 

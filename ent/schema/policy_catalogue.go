@@ -59,7 +59,7 @@ func catalogueWrite(orgsOf func(ctx context.Context, c *gen.Client, ids []int) (
 func (Training) Policy() ent.Policy {
 	return privacy.Policy{
 		Query: privacy.QueryPolicy{rule.AllowOperator(), rule.AllowSystem(), rule.FilterCatalogue("")},
-		Mutation: privacy.MutationPolicy{rule.AllowOperator(), rule.AllowSystem(), rule.DenyAnonymous(), rule.DenyDevice(),
+		Mutation: privacy.MutationPolicy{rule.AllowOperator(), rule.AllowSystem(), rule.DenyAnonymous(), rule.DenyDevice(), rule.LinksInScope(),
 			catalogueWrite(func(ctx context.Context, c *gen.Client, ids []int) ([]int, error) {
 				return c.Training.Query().Where(training.IDIn(ids...)).Select(training.FieldOrganizationID).Ints(ctx)
 			})},
@@ -70,6 +70,9 @@ func (Session) Policy() ent.Policy {
 	return privacy.Policy{
 		Query: privacy.QueryPolicy{rule.AllowOperator(), rule.AllowSystem(), rule.FilterCatalogue("training")},
 		Mutation: privacy.MutationPolicy{rule.AllowOperator(), rule.AllowSystem(), rule.DenyAnonymous(), rule.DenyDevice(),
+			// Trainer organisations are other tenants by design (R-CAT-23): the
+			// catalogue checks them.
+			rule.LinksInScope("trainers", "principal_trainer"),
 			catalogueWrite(func(ctx context.Context, c *gen.Client, ids []int) ([]int, error) {
 				return c.Session.Query().Where(session.IDIn(ids...)).Select(session.FieldOrganizationID).Ints(ctx)
 			})},
@@ -81,7 +84,7 @@ func (Session) Policy() ent.Policy {
 func (Venue) Policy() ent.Policy {
 	return privacy.Policy{
 		Query: privacy.QueryPolicy{privacy.AlwaysAllowRule()},
-		Mutation: privacy.MutationPolicy{rule.AllowOperator(), rule.AllowSystem(), rule.DenyAnonymous(), rule.DenyDevice(),
+		Mutation: privacy.MutationPolicy{rule.AllowOperator(), rule.AllowSystem(), rule.DenyAnonymous(), rule.DenyDevice(), rule.LinksInScope(),
 			rule.OrgWrite(func(ctx context.Context, c *gen.Client, ids []int) ([]int, error) {
 				return c.Venue.Query().Where(venue.IDIn(ids...)).Select(venue.FieldOrganizationID).Ints(ctx)
 			}, viewer.Manager)},

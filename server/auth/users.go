@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/apperr"
@@ -63,7 +64,10 @@ func (s *Service) CreateUser(ctx context.Context, in ent.CreateUserInput, ms []N
 				SetPermissions(m.Permissions).SetPrincipal(m.Principal).Exec(ctx)
 			if err != nil {
 				if e, ok := apperr.As(err); ok {
-					return e.WithField(fmt.Sprintf("memberships[%d]", i))
+					// The membership's fields are memberships[i].…, not input.…
+					c := *e
+					c.Field = strings.TrimPrefix(c.Field, "input.")
+					return c.WithField(fmt.Sprintf("memberships[%d]", i))
 				}
 				return err
 			}

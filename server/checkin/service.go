@@ -136,7 +136,8 @@ func (s *Service) Register(ctx context.Context, in RegisterSpec, public bool) (*
 		}
 		a, err := q.Only(readCtx)
 		if ent.IsNotFound(err) {
-			return apperr.Invalid("activityID", "R-ACT-2", "not_found")
+			// Unknown, or another tenant's: not found either way (issue 10 #6).
+			return &apperr.Error{Code: apperr.NotFound, Field: "activityID", Rule: "R-ACT-2", Key: "not_found"}
 		}
 		if err != nil {
 			return fmt.Errorf("register: %w", err)
@@ -477,6 +478,9 @@ func (s *Service) ScanCode(ctx context.Context, in Input, lang string) (Result, 
 		var err error
 		var a *ent.Activity
 		if c, a, err = s.CallerFor(ctx, in.ActivityID); err != nil {
+			if e, ok := apperr.As(err); ok && e.Field == "" {
+				return Result{}, e.WithField("input.activityId")
+			}
 			return Result{}, err
 		}
 		if !a.QrCheckin {
@@ -507,7 +511,9 @@ func slotOf(a *ent.Activity, id int, field string) error {
 			return nil
 		}
 	}
-	return apperr.Invalid(field, "R-CHK-1", "ck_slot_not_of_activity")
+	// NOT_FOUND, as every foreign or unknown id (issue 10 #6): another
+	// activity's slot may be another tenant's.
+	return &apperr.Error{Code: apperr.NotFound, Field: field, Rule: "R-CHK-1", Key: "ck_slot_not_of_activity"}
 }
 
 // MaxSyncScans bounds one syncCheckIns batch: 10,000 scans are a whole
