@@ -9,7 +9,9 @@
 //	OFHUB_BENCH_WARMUP    warm-up per scenario (default 1s)
 //	OFHUB_BENCH_WORKERS   concurrent client goroutines (default 32)
 //	OFHUB_BENCH_CHECKIN_TICKETS  distinct tickets for the 50 devices scanning flat out (default 60000)
-//	OFHUB_BENCH_CHECKIN_RATE     scans/s the 50 devices offer together in the open loop (default 2000)
+//	OFHUB_BENCH_CHECKIN_RATE     scans/s the 50 devices offer together in the open loops (default 2000)
+//	OFHUB_BENCH_HTTP_DURATION    each pass of the outside check-in scenario, BenchmarkCheckInHTTP (default 10s:
+//	                             rate × duration fresh registrations, 20,000 by default)
 //	OFHUB_TEST_POSTGRES_URL  also run on a fresh PostgreSQL database
 package bench
 

@@ -115,11 +115,12 @@ func TestCheckInStatementsUseIndexes(t *testing.T) {
 					"lock":          checkin.LockQuery(string(d), batch),
 				}
 				if d == apptest.Postgres {
+					// The replay lookup, with its array parameter written in.
 					var cids []string
 					for i := range batch {
-						cids = append(cids, fmt.Sprintf("offline-%d", i))
+						cids = append(cids, fmt.Sprintf(`"offline-%d"`, i))
 					}
-					qs["replays"] = checkin.ReplaysCTE(dev.ID, cids) + " SELECT * FROM scans"
+					qs["replays"] = strings.Replace(checkin.ReplaysCTE(dev.ID), "$1", "'{"+strings.Join(cids, ",")+"}'", 1) + " SELECT * FROM scans"
 				}
 				for name, q := range qs {
 					plan := explain(q)

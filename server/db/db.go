@@ -56,6 +56,7 @@ func Open(ctx context.Context, databaseURL, dataDir string) (*DB, error) {
 	drv, dia := "sqlite3", dialect.SQLite
 	if strings.HasPrefix(databaseURL, "postgres://") || strings.HasPrefix(databaseURL, "postgresql://") {
 		drv, dia = "postgres", dialect.Postgres
+		databaseURL = withoutJIT(databaseURL)
 	}
 	sdb, err := sql.Open(drv, databaseURL)
 	if err != nil {
@@ -87,6 +88,27 @@ func Open(ctx context.Context, databaseURL, dataDir string) (*DB, error) {
 	}
 	client := ent.NewClient(ent.Driver(entsql.OpenDB(dia, sdb)))
 	return &DB{Client: client, SQL: sdb, Dialect: dia, URL: databaseURL}, nil
+}
+
+// withoutJIT turns PostgreSQL's JIT compilation off for ofhub's
+// connections (lib/pq sends the URL's unknown parameters as run-time
+// settings), unless the URL chooses otherwise. ofhub's statements are
+// short; JIT helps only long analytical queries, and it starts whenever a
+// plan's cost estimate passes jit_above_cost — on tables never analysed,
+// or for a 10,000-scan offline queue, estimates that high are common and
+// the compilation alone took 80–130 ms per statement.
+func withoutJIT(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	q := p.Query()
+	if q.Has("jit") || q.Has("options") {
+		return u
+	}
+	q.Set("jit", "off")
+	p.RawQuery = q.Encode()
+	return p.String()
 }
 
 // Close closes the client and its pool.
