@@ -30,8 +30,10 @@ test: vet check-generated e2e-deps gotest
 vet:
 	$(GO) vet ./...
 
+## gotest: every Go test; at the end the list of tests that skipped and why
+## (a missing tool, no PostgreSQL…), which go test alone keeps silent without -v
 gotest:
-	$(GO) test -count=1 -timeout 20m ./...
+	@$(GO) run ./tools/testsummary $(GO) test -count=1 -timeout 20m ./...
 
 ## generate: ent + entgql, gqlgen, then a migration per dialect if the schema changed
 generate:

@@ -11,10 +11,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
@@ -129,6 +131,7 @@ func TestScanAppCameraOnlineOffline(t *testing.T) {
 	if lang, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`navigator.language`)); !strings.HasPrefix(lang, "fr") {
 		t.Fatalf("navigator.language = %q, want French", lang)
 	}
+	checkLabels(t, ctx, "fr-FR", frenchLabels)
 	if site, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("site").value`)); err != nil || site != setup.DeviceSetup.SiteCode {
 		t.Fatalf("site code field holds %q (%v), want %q from the link", site, err, setup.DeviceSetup.SiteCode)
 	}
@@ -273,6 +276,28 @@ func TestScanAppCameraOnlineOffline(t *testing.T) {
 	})()`)
 	step("revoked: device wiped")
 
+	// The app's own words follow the browser's languages as the API follows
+	// Accept-Language: the first of French or English, French otherwise.
+	for _, tc := range []struct {
+		accept string
+		want   []string
+	}{
+		{"en-GB", englishLabels},
+		{"de-DE,en", englishLabels},
+		{"de-DE", frenchLabels},
+		{"fr-FR,en", frenchLabels},
+	} {
+		ua, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`navigator.userAgent`))
+		if _, err := chromedp.Call(ctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{UserAgent: ua, AcceptLanguage: tc.accept}); err != nil {
+			t.Fatalf("browser language %s: %v", tc.accept, err)
+		}
+		if err := chromedp.Do(ctx, chromedp.Navigate(e.URL+"/scan/"), chromedp.WaitVisible(chromedp.CSS("#screen-setup"))); err != nil {
+			t.Fatalf("the setup screen did not show in %s: %v", tc.accept, err)
+		}
+		checkLabels(t, ctx, tc.accept, tc.want)
+	}
+	step("labels in French and English")
+
 	reqs := browsertest.AssertLocal(t, ctx)
 	for _, r := range reqs {
 		if !strings.HasPrefix(r, e.URL+"/") && !browsertest.IsLocal(r) {
@@ -289,6 +314,51 @@ func TestScanAppCameraOnlineOffline(t *testing.T) {
 	decoder, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("decoder-name").textContent`))
 	step("decoder: %s", decoder)
 	step("done: %d browser requests, all local", len(reqs))
+}
+
+// The scanning app's status bar and setup screen, in French and English.
+var (
+	frenchLabels  = []string{"En ligne|Hors ligne", "File", "Synchro", "Déclarer cet appareil", "Enregistrer l'appareil", "Code site"}
+	englishLabels = []string{"Online|Offline", "Queue", "Sync", "Register this device", "Register the device", "Site code"}
+)
+
+// checkLabels checks the visible words of the app are want's (the other
+// language's absent) when the browser's languages are accept.
+func checkLabels(t *testing.T, ctx context.Context, accept string, want []string) {
+	t.Helper()
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[
+		document.querySelector("#net b").textContent,
+		document.querySelector("[data-t=queue]").textContent,
+		document.querySelector("[data-t=lastSync]").textContent,
+		document.querySelector("[data-t=setupTitle]").textContent,
+		document.getElementById("register").textContent,
+		document.querySelector("[data-t=siteCode]").textContent,
+		document.documentElement.lang]`))
+	if err != nil {
+		t.Fatalf("reading the labels: %v", err)
+	}
+	for i, w := range want {
+		if !slices.Contains(strings.Split(w, "|"), got[i]) {
+			t.Errorf("browser in %s: label %q, want %q", accept, got[i], w)
+		}
+	}
+	lang := "fr"
+	if want[1] == englishLabels[1] {
+		lang = "en"
+	}
+	if got[len(got)-1] != lang {
+		t.Errorf("browser in %s: <html lang=%q>, want %q", accept, got[len(got)-1], lang)
+	}
+	body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
+	other := englishLabels
+	if lang == "en" {
+		other = frenchLabels
+	}
+	for _, o := range other[1:] {
+		if regexp.MustCompile(`(?m)(^|\s)` + regexp.QuoteMeta(o) + `(\s|$)`).MatchString(body) {
+			t.Errorf("browser in %s: the page shows %q of the other language:\n%s", accept, o, body)
+		}
+	}
 }
 
 // waitJS polls expr until it is true.

@@ -9,7 +9,17 @@
 
 (() => {
   // ---------------------------------------------------------------- words
-  const LANG = (navigator.language || 'fr').toLowerCase().startsWith('en') ? 'en' : 'fr';
+  // The first of French or English among the browser's languages, in its
+  // order of preference (as the API reads Accept-Language); French, the
+  // product's language, when neither is there.
+  const LANG = (() => {
+    const prefs = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ''];
+    for (const l of prefs) {
+      const base = String(l).toLowerCase().split('-')[0];
+      if (base === 'fr' || base === 'en') return base;
+    }
+    return 'fr';
+  })();
   const WORDS = {
     fr: {
       online: 'En ligne', offline: 'Hors ligne', queue: 'File', lastSync: 'Synchro', loading: 'Chargement…',
