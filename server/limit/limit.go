@@ -65,6 +65,11 @@ func Error(err error, field, rule, key string) error {
 		Args: []any{apperr.Wait(time.Duration(r.Seconds()) * time.Second)}, Err: r}
 }
 
+// now is the limiter's clock at the precision both databases store
+// (PostgreSQL keeps microseconds), so that a wait read back is the wait
+// computed.
+func (l *Limiter) now() time.Time { return l.Now().UTC().Truncate(time.Microsecond) }
+
 func sys(ctx context.Context) context.Context { return privacy.DecisionContext(ctx, privacy.Allow) }
 
 // Reserve counts one attempt under every key, all or nothing: when one key
@@ -72,7 +77,7 @@ func sys(ctx context.Context) context.Context { return privacy.DecisionContext(c
 // wait). Call it before the work it guards, outside any transaction (it
 // commits its own, so that the count survives the work's failure).
 func (l *Limiter) Reserve(ctx context.Context, keys ...Key) error {
-	now := l.Now()
+	now := l.now()
 	var refused *Refused
 	err := l.locked(ctx, keys, func(tx *ent.Tx, rows []*ent.RateLimit) error {
 		next := make([]state, len(rows))
@@ -100,7 +105,7 @@ func (l *Limiter) Reserve(ctx context.Context, keys ...Key) error {
 // Refund un-counts a reserved attempt that turned out not to count against
 // keys (the right password, from this address).
 func (l *Limiter) Refund(ctx context.Context, keys ...Key) error {
-	now := l.Now()
+	now := l.now()
 	err := l.locked(ctx, keys, func(tx *ent.Tx, rows []*ent.RateLimit) error {
 		next := make([]state, len(rows))
 		for i, k := range sortKeys(keys) {
@@ -130,7 +135,7 @@ func (l *Limiter) Clear(ctx context.Context, keys ...Key) error {
 // Purge deletes the counters that are forgotten anyway; any instance may
 // run it at any time.
 func (l *Limiter) Purge(ctx context.Context) (int, error) {
-	n, err := l.Client.RateLimit.Delete().Where(ratelimit.ExpiresAtLT(l.Now())).Exec(sys(ctx))
+	n, err := l.Client.RateLimit.Delete().Where(ratelimit.ExpiresAtLT(l.now())).Exec(sys(ctx))
 	if err != nil {
 		return 0, fmt.Errorf("limit: purge: %w", err)
 	}
@@ -163,7 +168,7 @@ func (l *Limiter) locked(ctx context.Context, keys []Key, fn func(*ent.Tx, []*en
 	if err != nil {
 		return err
 	}
-	now := l.Now()
+	now := l.now()
 	rows := make([]*ent.RateLimit, 0, len(keys))
 	err = func() error {
 		for _, k := range sortKeys(keys) {
