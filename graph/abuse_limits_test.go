@@ -144,6 +144,10 @@ func TestAbuse_LoginRace(t *testing.T) {
 		if n := e.Client().LoginAttempt.Query().Where(loginattempt.Email(u.Email)).CountX(e.Sys()); n != checked {
 			t.Errorf("a refused login was checked: %d attempts recorded, want %d", n, checked)
 		}
+		// An address of any length is a wrong login like any other.
+		if a := loginFrom(t, from("127.0.0.5"), e.URL, strings.Repeat("x", 5000)+"@exemple.fr", "Mauvais-1!"); a.Code() != "UNAUTHENTICATED" {
+			t.Errorf("login with a 5,000-character address: %q %+v, want UNAUTHENTICATED", a.Code(), a.Errors)
+		}
 	})
 }
 

@@ -2,7 +2,9 @@ package limit
 
 import (
 	"context"
+	"crypto/sha256"
 	stdsql "database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -124,7 +126,7 @@ func (l *Limiter) Refund(ctx context.Context, keys ...Key) error {
 func (l *Limiter) Clear(ctx context.Context, keys ...Key) error {
 	names := make([]string, len(keys))
 	for i, k := range keys {
-		names[i] = k.Name
+		names[i] = stored(k.Name)
 	}
 	if _, err := l.Client.RateLimit.Delete().Where(ratelimit.KeyIn(names...)).Exec(sys(ctx)); err != nil {
 		return fmt.Errorf("limit: clear: %w", err)
@@ -200,11 +202,26 @@ func (l *Limiter) locked(ctx context.Context, keys []Key, fn func(*ent.Tx, []*en
 	return tx.Commit()
 }
 
-// sortKeys returns keys by name, without duplicates.
+// sortKeys returns keys by stored name, without duplicates.
 func sortKeys(keys []Key) []Key {
 	out := slices.Clone(keys)
+	for i := range out {
+		out[i].Name = stored(out[i].Name)
+	}
 	slices.SortFunc(out, func(a, b Key) int { return strings.Compare(a.Name, b.Name) })
 	return slices.CompactFunc(out, func(a, b Key) bool { return a.Name == b.Name })
+}
+
+// stored is a key's name as stored: long names (an e-mail address of any
+// length typed into the login form) become their SHA-256, after the part
+// that says what they count.
+func stored(name string) string {
+	if len(name) <= 200 {
+		return name
+	}
+	kind, _, _ := strings.Cut(name, ":")
+	sum := sha256.Sum256([]byte(name))
+	return kind[:min(len(kind), 60)] + ":sha256:" + hex.EncodeToString(sum[:])
 }
 
 func stateOf(r *ent.RateLimit) state {
