@@ -110,6 +110,7 @@ func Open(ctx context.Context, cfg *config.Config, opts ...Option) (*App, error)
 	a.Auth.Watch(a.Events)
 	a.Checkin = checkin.NewService(a.Client, cfg.BaseURL)
 	a.Checkin.Limiter = a.Limiter
+	applyLimits(cfg, a.Auth, a.Checkin)
 	a.Checkin.Watch(a.Events)
 	a.Offer = catalogue.NewOffer(a.Client, a.Events)
 	proxies, err := web.ParseTrustedProxies(cfg.TrustedProxies)
@@ -165,4 +166,25 @@ func (a *App) Close() error {
 		a.cancel()
 	}
 	return a.DB.SQL.Close()
+}
+
+// applyLimits sets the configured limits; zero keeps the default.
+func applyLimits(cfg *config.Config, au *auth.Service, ck *checkin.Service) {
+	set := func(dst *int, v int) {
+		if v > 0 {
+			*dst = v
+		}
+	}
+	set(&au.Limits.Account.Attempts, cfg.LoginPerAccount)
+	set(&au.Limits.Address.Attempts, cfg.LoginPerAddress)
+	if cfg.LoginMaxWait > 0 {
+		for _, p := range []*limit.Policy{&au.Limits.Account, &au.Limits.Address, &au.Limits.Password} {
+			p.Max = cfg.LoginMaxWait
+			p.Base = min(p.Base, p.Max)
+			p.Window = max(p.Window, 4*p.Max) // waiting out the longest wait must not reset the count
+		}
+	}
+	set(&ck.RegisterPerIP, cfg.RegisterPerAddress)
+	set(&ck.DeviceFailPerSite, cfg.DeviceFailPerSite)
+	set(&ck.DeviceFailPerIP, cfg.DeviceFailPerAddress)
 }

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -340,13 +341,13 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 	if err != nil {
 		return fmt.Errorf("password reset: %w", err)
 	}
-	recent, err := s.Client.PasswordReset.Query().Where(passwordreset.UserID(u.ID),
-		passwordreset.CreatedAtGT(s.Now().Add(-s.Limits.ResetWindow))).Count(sys(ctx))
-	if err != nil {
+	// Reserved before the e-mail (parallel requests must not all pass).
+	key := limit.Key{Name: fmt.Sprintf("password-reset:%d", u.ID), Policy: limit.Fixed(s.Limits.ResetsPerWindow, s.Limits.ResetWindow)}
+	if err := s.Limiter.Reserve(ctx, key); err != nil {
+		if r := (*limit.Refused)(nil); errors.As(err, &r) {
+			return nil // silently: the earlier e-mails are on their way
+		}
 		return fmt.Errorf("password reset: %w", err)
-	}
-	if recent >= s.Limits.ResetsPerWindow {
-		return nil // silently: the earlier e-mails are on their way
 	}
 	return s.sendLink(ctx, s.Client, u, "password_reset", s.ResetTTL)
 }

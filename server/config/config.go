@@ -48,6 +48,16 @@ type Config struct {
 	// keep it below OFHUB_MAX_BODY_BYTES, which bounds the whole upload.
 	MaxDocumentBytes int64 `env:"OFHUB_MAX_DOCUMENT_BYTES" envDefault:"5242880"`
 
+	// Limits of guessing and of public endpoints (server/limit); 0 keeps
+	// the default. Wrong passwords: free attempts per account and per
+	// client address, then waits doubling from 1 minute up to LoginMaxWait.
+	LoginPerAccount      int           `env:"OFHUB_LOGIN_LIMIT_ACCOUNT" envDefault:"5"`
+	LoginPerAddress      int           `env:"OFHUB_LOGIN_LIMIT_ADDRESS" envDefault:"30"`
+	LoginMaxWait         time.Duration `env:"OFHUB_LOGIN_MAX_WAIT" envDefault:"15m"`
+	RegisterPerAddress   int           `env:"OFHUB_REGISTER_LIMIT_ADDRESS" envDefault:"30"` // public registrations in 15 minutes
+	DeviceFailPerSite    int           `env:"OFHUB_DEVICE_LIMIT_SITE" envDefault:"10"`      // refused device activations in 15 minutes
+	DeviceFailPerAddress int           `env:"OFHUB_DEVICE_LIMIT_ADDRESS" envDefault:"20"`   // idem, per client address
+
 	SMTPHost     string `env:"OFHUB_SMTP_HOST"`
 	SMTPPort     int    `env:"OFHUB_SMTP_PORT" envDefault:"587"`
 	SMTPUsername string `env:"OFHUB_SMTP_USERNAME"`

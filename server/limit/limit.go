@@ -2,7 +2,9 @@ package limit
 
 import (
 	"context"
+	"crypto/sha256"
 	stdsql "database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -65,6 +67,11 @@ func Error(err error, field, rule, key string) error {
 		Args: []any{apperr.Wait(time.Duration(r.Seconds()) * time.Second)}, Err: r}
 }
 
+// now is the limiter's clock at the precision both databases store
+// (PostgreSQL keeps microseconds), so that a wait read back is the wait
+// computed.
+func (l *Limiter) now() time.Time { return l.Now().UTC().Truncate(time.Microsecond) }
+
 func sys(ctx context.Context) context.Context { return privacy.DecisionContext(ctx, privacy.Allow) }
 
 // Reserve counts one attempt under every key, all or nothing: when one key
@@ -72,7 +79,7 @@ func sys(ctx context.Context) context.Context { return privacy.DecisionContext(c
 // wait). Call it before the work it guards, outside any transaction (it
 // commits its own, so that the count survives the work's failure).
 func (l *Limiter) Reserve(ctx context.Context, keys ...Key) error {
-	now := l.Now()
+	now := l.now()
 	var refused *Refused
 	err := l.locked(ctx, keys, func(tx *ent.Tx, rows []*ent.RateLimit) error {
 		next := make([]state, len(rows))
@@ -100,7 +107,7 @@ func (l *Limiter) Reserve(ctx context.Context, keys ...Key) error {
 // Refund un-counts a reserved attempt that turned out not to count against
 // keys (the right password, from this address).
 func (l *Limiter) Refund(ctx context.Context, keys ...Key) error {
-	now := l.Now()
+	now := l.now()
 	err := l.locked(ctx, keys, func(tx *ent.Tx, rows []*ent.RateLimit) error {
 		next := make([]state, len(rows))
 		for i, k := range sortKeys(keys) {
@@ -119,7 +126,7 @@ func (l *Limiter) Refund(ctx context.Context, keys ...Key) error {
 func (l *Limiter) Clear(ctx context.Context, keys ...Key) error {
 	names := make([]string, len(keys))
 	for i, k := range keys {
-		names[i] = k.Name
+		names[i] = stored(k.Name)
 	}
 	if _, err := l.Client.RateLimit.Delete().Where(ratelimit.KeyIn(names...)).Exec(sys(ctx)); err != nil {
 		return fmt.Errorf("limit: clear: %w", err)
@@ -130,7 +137,7 @@ func (l *Limiter) Clear(ctx context.Context, keys ...Key) error {
 // Purge deletes the counters that are forgotten anyway; any instance may
 // run it at any time.
 func (l *Limiter) Purge(ctx context.Context) (int, error) {
-	n, err := l.Client.RateLimit.Delete().Where(ratelimit.ExpiresAtLT(l.Now())).Exec(sys(ctx))
+	n, err := l.Client.RateLimit.Delete().Where(ratelimit.ExpiresAtLT(l.now())).Exec(sys(ctx))
 	if err != nil {
 		return 0, fmt.Errorf("limit: purge: %w", err)
 	}
@@ -163,7 +170,7 @@ func (l *Limiter) locked(ctx context.Context, keys []Key, fn func(*ent.Tx, []*en
 	if err != nil {
 		return err
 	}
-	now := l.Now()
+	now := l.now()
 	rows := make([]*ent.RateLimit, 0, len(keys))
 	err = func() error {
 		for _, k := range sortKeys(keys) {
@@ -195,11 +202,26 @@ func (l *Limiter) locked(ctx context.Context, keys []Key, fn func(*ent.Tx, []*en
 	return tx.Commit()
 }
 
-// sortKeys returns keys by name, without duplicates.
+// sortKeys returns keys by stored name, without duplicates.
 func sortKeys(keys []Key) []Key {
 	out := slices.Clone(keys)
+	for i := range out {
+		out[i].Name = stored(out[i].Name)
+	}
 	slices.SortFunc(out, func(a, b Key) int { return strings.Compare(a.Name, b.Name) })
 	return slices.CompactFunc(out, func(a, b Key) bool { return a.Name == b.Name })
+}
+
+// stored is a key's name as stored: long names (an e-mail address of any
+// length typed into the login form) become their SHA-256, after the part
+// that says what they count.
+func stored(name string) string {
+	if len(name) <= 200 {
+		return name
+	}
+	kind, _, _ := strings.Cut(name, ":")
+	sum := sha256.Sum256([]byte(name))
+	return kind[:min(len(kind), 60)] + ":sha256:" + hex.EncodeToString(sum[:])
 }
 
 func stateOf(r *ent.RateLimit) state {

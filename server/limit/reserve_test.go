@@ -3,6 +3,7 @@ package limit_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -55,4 +56,18 @@ func TestReserveIsAtomic(t *testing.T) {
 			t.Fatalf("purge: %d rows, %v; want 2", n, err)
 		}
 	})
+}
+
+// TestLongKeys: a key built from an e-mail address of any length (typed by
+// anyone into the login form) is counted like any other.
+func TestLongKeys(t *testing.T) {
+	e := apptest.New(t, apptest.SQLite)
+	long := limit.Key{Name: "login-account:" + strings.Repeat("a", 5000) + "@exemple.fr", Policy: limit.Fixed(1, time.Hour)}
+	if err := e.App.Limiter.Reserve(context.Background(), long); err != nil {
+		t.Fatalf("first attempt: %v", err)
+	}
+	var r *limit.Refused
+	if err := e.App.Limiter.Reserve(context.Background(), long); !errors.As(err, &r) {
+		t.Fatalf("second attempt: %v, want refused", err)
+	}
 }
