@@ -1,7 +1,7 @@
 package model
 
 import (
-	"fmt"
+	"context"
 	"io"
 	"strconv"
 	"time"
@@ -15,26 +15,36 @@ import (
 const dateLayout = "2006-01-02"
 
 // MarshalDate writes t's date as YYYY-MM-DD.
-func MarshalDate(t time.Time) graphql.Marshaler {
-	return graphql.WriterFunc(func(w io.Writer) {
-		_, _ = io.WriteString(w, strconv.Quote(t.UTC().Format(dateLayout)))
+func MarshalDate(t time.Time) graphql.ContextMarshaler {
+	return graphql.ContextWriterFunc(func(_ context.Context, w io.Writer) error {
+		_, err := io.WriteString(w, strconv.Quote(t.UTC().Format(dateLayout)))
+		return err
 	})
 }
 
-// UnmarshalDate reads YYYY-MM-DD (a full RFC 3339 time is cut to its date).
-func UnmarshalDate(v any) (time.Time, error) {
-	s, ok := v.(string)
+// UnmarshalDate reads YYYY-MM-DD (a full RFC 3339 time is cut to its
+// date). Anything else — "2027-02-30", "01/02/2027", a number — is the
+// caller's mistake, refused naming the argument.
+func UnmarshalDate(ctx context.Context, v any) (time.Time, error) {
+	t, ok := ParseDate(v)
 	if !ok {
-		return time.Time{}, fmt.Errorf("date: expected a string YYYY-MM-DD, got %T", v)
-	}
-	if len(s) > len(dateLayout) {
-		if t, err := time.Parse(time.RFC3339, s); err == nil {
-			return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), nil
-		}
-	}
-	t, err := time.Parse(dateLayout, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("date: %q is not YYYY-MM-DD", s)
+		return time.Time{}, invalid(ctx, "invalid_date", v)
 	}
 	return t, nil
+}
+
+// ParseDate reads a Date as sent by a client.
+func ParseDate(v any) (time.Time, bool) {
+	s, ok := v.(string)
+	if !ok {
+		return time.Time{}, false
+	}
+	if len(s) > len(dateLayout) {
+		if t, ok := ParseTime(s); ok {
+			return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), true
+		}
+		return time.Time{}, false
+	}
+	t, err := time.Parse(dateLayout, s)
+	return t, err == nil
 }
