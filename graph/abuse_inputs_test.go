@@ -57,6 +57,7 @@ func TestAbuse_MalformedArguments(t *testing.T) {
 		}{
 			{"30 February", createTraining, training("2027-02-30"), badDate("input.sessions[0].startsOn", "2027-02-30")},
 			{"a French-style date", createTraining, training("01/02/2027"), badDate("input.sessions[0].startsOn", "01/02/2027")},
+			{"the zero date, which means no date", createTraining, training("0001-01-01"), badDate("input.sessions[0].startsOn", "0001-01-01")},
 			{"a date as a number", createTraining, numericEnd, badDate("input.sessions[0].endsOn", "20270630")},
 			{"month 13", createActivity, activity("2026-13-05T10:00:00Z", "2026-12-05T18:00:00Z"), badTime("input.startsAt", "2026-13-05T10:00:00Z")},
 			{"a date where a time is expected", createActivity, activity("2026-11-21T09:00:00Z", "2026-11-21"), badTime("input.endsAt", "2026-11-21")},

@@ -7,17 +7,17 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/ofhub/ofhub/graph/scalar"
 )
 
 // Dates of the catalogue (session dates, recruitment slots) are civil
 // dates: "2026-09-01" in and out, stored as midnight UTC.
 
-const dateLayout = "2006-01-02"
-
 // MarshalDate writes t's date as YYYY-MM-DD.
 func MarshalDate(t time.Time) graphql.ContextMarshaler {
 	return graphql.ContextWriterFunc(func(_ context.Context, w io.Writer) error {
-		_, err := io.WriteString(w, strconv.Quote(t.UTC().Format(dateLayout)))
+		_, err := io.WriteString(w, strconv.Quote(scalar.FormatDate(t)))
 		return err
 	})
 }
@@ -26,25 +26,9 @@ func MarshalDate(t time.Time) graphql.ContextMarshaler {
 // date). Anything else — "2027-02-30", "01/02/2027", a number — is the
 // caller's mistake, refused naming the argument.
 func UnmarshalDate(ctx context.Context, v any) (time.Time, error) {
-	t, ok := ParseDate(v)
+	t, ok := scalar.ParseDate(v)
 	if !ok {
 		return time.Time{}, invalid(ctx, "invalid_date", v)
 	}
 	return t, nil
-}
-
-// ParseDate reads a Date as sent by a client.
-func ParseDate(v any) (time.Time, bool) {
-	s, ok := v.(string)
-	if !ok {
-		return time.Time{}, false
-	}
-	if len(s) > len(dateLayout) {
-		if t, ok := ParseTime(s); ok {
-			return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), true
-		}
-		return time.Time{}, false
-	}
-	t, err := time.Parse(dateLayout, s)
-	return t, err == nil
 }

@@ -8,14 +8,13 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/ofhub/ofhub/graph/scalar"
 )
 
 // Time is an instant: RFC 3339 ("2026-11-21T09:30:00+01:00", fractions
 // of a second allowed), as gqlgen's built-in Time, which answered an
 // internal error for "2026-13-05T…" (R-X-2).
-
-// timeLayouts are what gqlgen's Time read before; clients keep working.
-var timeLayouts = []string{time.RFC3339Nano, time.DateTime}
 
 // MarshalTime writes t in RFC 3339 with its fraction of a second. The zero
 // time is no instant: it is written null with an error, as gqlgen's Time
@@ -25,7 +24,7 @@ func MarshalTime(t time.Time) graphql.ContextMarshaler {
 		if t.IsZero() {
 			return errZeroTime
 		}
-		_, err := io.WriteString(w, strconv.Quote(t.Format(time.RFC3339Nano)))
+		_, err := io.WriteString(w, strconv.Quote(scalar.FormatTime(t)))
 		return err
 	})
 }
@@ -37,19 +36,9 @@ var errZeroTime = errors.New("time: the zero time is not an instant")
 // 1 and be stored.
 func UnmarshalTime(ctx context.Context, v any) (time.Time, error) {
 	s, _ := v.(string)
-	t, ok := ParseTime(s)
+	t, ok := scalar.ParseTime(s)
 	if !ok {
 		return time.Time{}, invalid(ctx, "invalid_time", v)
 	}
 	return t, nil
-}
-
-// ParseTime reads a Time as sent by a client.
-func ParseTime(s string) (time.Time, bool) {
-	for _, l := range timeLayouts {
-		if t, err := time.Parse(l, s); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
 }
