@@ -8,7 +8,7 @@ DATA_DIR  ?=
 # migrations; defaults to the test server when one is configured.
 DEV_PG    ?= $(if $(OFHUB_DEV_POSTGRES_URL),$(OFHUB_DEV_POSTGRES_URL),$(OFHUB_TEST_POSTGRES_URL))
 
-.PHONY: run build test vet gotest check-generated generate e2e-deps bench clean
+.PHONY: run build test vet gotest check-generated generate e2e-deps bench fuzz clean
 
 ## run: start ofhub on the embedded SQLite database, with demo data when empty
 ## (the first build compiles ~600 packages: it says so rather than look stuck)
@@ -58,6 +58,22 @@ bench:
 	$(GO) test -run '^$$' -bench OfflineDecision -benchtime 500x ./scanner/device/
 	$(GO) test -run '^$$' -bench 'RosterMemory|Reopen50k' -benchtime 1x ./scanner/device/
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./mobile/pwa/
+
+## fuzz: each fuzz target of a parser of outside input (QR ticket text, cursors,
+## date/time/ID/Int scalars) for FUZZTIME (go test runs one target per call);
+## a crasher is written under the package's testdata/fuzz, to commit as a seed
+FUZZTIME ?= 10s
+FUZZ_TARGETS = \
+	./scanner/ticket:FuzzVerify \
+	./graph/scalar:FuzzDate ./graph/scalar:FuzzTime ./graph/scalar:FuzzIntID ./graph/scalar:FuzzInt \
+	./graph/scalar/cursor:FuzzCursor \
+	./server/checkin:FuzzRosterCursor
+# (the last one instruments the ent client too: its first build takes minutes)
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; echo "fuzz $$name ($$pkg, $(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
 
 clean:
 	rm -rf bin

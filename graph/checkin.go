@@ -43,7 +43,7 @@ func (r *mutationResolver) register(ctx context.Context, in model.RegisterInput,
 	}
 	reg, err := r.Checkin.Register(ctx, spec, public)
 	if err != nil {
-		return nil, err
+		return nil, reportAll(ctx, err)
 	}
 	code, err := r.Checkin.TicketCode(ctx, reg)
 	if err != nil {

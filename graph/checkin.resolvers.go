@@ -60,17 +60,20 @@ func (r *mutationResolver) CreateActivity(ctx context.Context, input ent.CreateA
 	for i, s := range slots {
 		specs[i] = slotSpec(*s)
 	}
-	return r.Checkin.CreateActivity(ctx, input, specs)
+	a, err := r.Checkin.CreateActivity(ctx, input, specs)
+	return a, reportAll(ctx, err)
 }
 
 // UpdateActivity is the resolver for the updateActivity field.
 func (r *mutationResolver) UpdateActivity(ctx context.Context, id int, input ent.UpdateActivityInput) (*ent.Activity, error) {
-	return store.Client(ctx, r.Client).Activity.UpdateOneID(id).SetInput(input).Save(ctx)
+	a, err := r.Checkin.UpdateActivity(ctx, id, input)
+	return a, reportAll(ctx, err)
 }
 
 // AddSlot is the resolver for the addSlot field.
 func (r *mutationResolver) AddSlot(ctx context.Context, activityID int, input model.SlotInput) (*ent.Slot, error) {
-	return r.Checkin.AddSlot(ctx, activityID, slotSpec(input))
+	sl, err := r.Checkin.AddSlot(ctx, activityID, slotSpec(input))
+	return sl, reportAll(ctx, err)
 }
 
 // Register is the resolver for the register field.

@@ -40,7 +40,7 @@ func presentError(ctx context.Context, err error, suggestions bool) *gqlerror.Er
 			if requestErrorCode(gerr) != "" {
 				return presentRequestError(ctx, gerr, suggestions)
 			}
-			if gerr.Err == nil {
+			if gerr.Err == nil && !isNodeNotFound(gerr) {
 				return gerr // gqlgen's own messages while executing (a null in a non-null field)
 			}
 		}
@@ -136,10 +136,11 @@ func Classify(err error) *apperr.Error {
 		return apperr.Invalid(field, "R-X-2", "invalid_input")
 	}
 	var ce *ent.ConstraintError
+	var gerr *gqlerror.Error
 	if errors.As(err, &ce) {
 		return &apperr.Error{Code: apperr.Conflict, Key: "conflict", Err: err}
 	}
-	if ent.IsNotFound(err) {
+	if ent.IsNotFound(err) || errors.As(err, &gerr) && isNodeNotFound(gerr) {
 		return &apperr.Error{Code: apperr.NotFound, Key: "not_found", Err: err}
 	}
 	if errors.Is(err, privacy.Deny) {
@@ -149,6 +150,13 @@ func Classify(err error) *apperr.Error {
 		return &apperr.Error{Code: "TIMEOUT", Key: "timeout", Err: err}
 	}
 	return &apperr.Error{Code: apperr.Internal, Key: "internal", Err: err}
+}
+
+// isNodeNotFound tells entgql's "Could not resolve to a node" (node and
+// nodes with an id of no row, in English) from gqlgen's own errors: it is
+// answered as any NOT_FOUND, in the caller's language.
+func isNodeNotFound(gerr *gqlerror.Error) bool {
+	return gerr.Extensions["code"] == apperr.NotFound
 }
 
 // fieldPath roots a field named relative to a mutation's input object
@@ -161,13 +169,21 @@ func fieldPath(ctx context.Context, field string) string {
 	if fc == nil {
 		return field
 	}
+	// An argument of the field at fault is named as it is (a scalar that
+	// cannot read "organizationId" or "after"); fc.Args is not filled yet
+	// then, the schema's definition is.
+	arg := strings.SplitN(strings.SplitN(field, ".", 2)[0], "[", 2)[0]
+	isArg := func(fc *graphql.FieldContext) bool {
+		return fc.Field.Definition != nil && fc.Field.Definition.Arguments.ForName(arg) != nil
+	}
+	if isArg(fc) {
+		return field
+	}
 	for fc.Parent != nil && fc.Parent.Field.Field != nil {
 		fc = fc.Parent
 	}
-	if fc.Field.Field != nil && fc.Field.Arguments.ForName("input") != nil {
-		if _, isArg := fc.Args[strings.SplitN(strings.SplitN(field, ".", 2)[0], "[", 2)[0]]; !isArg {
-			return "input." + field
-		}
+	if fc.Field.Field != nil && fc.Field.Arguments.ForName("input") != nil && !isArg(fc) {
+		return "input." + field
 	}
 	return field
 }

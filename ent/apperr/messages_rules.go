@@ -94,6 +94,7 @@ func init() {
 		"cat_hours_zero":           "Laissez ce champ vide s'il n'y a aucune heure : %d n'est pas accepté.",
 		"cat_hours_total_required": "La durée totale est obligatoire et supérieure à zéro : indiquez les heures en centre et / ou en entreprise.",
 		"cat_hours_weekly_max":     "La durée hebdomadaire ne peut pas dépasser 168 heures (%d indiquées).",
+		"cat_hours_max":            "Une durée doit être comprise entre 1 et %d heures (%d indiquées).",
 		// R-CAT-19
 		"cat_slot_kind":             "Modalité de recrutement « %s » inconnue : ICO, RDVI ou ISC.",
 		"cat_slot_open":             "Le recrutement de cette modalité doit être ouvert.",
@@ -216,6 +217,7 @@ func init() {
 		"cat_hours_zero":           "Leave this field empty when there are no hours: %d is not accepted.",
 		"cat_hours_total_required": "The total duration is required and above zero: give the hours in centre and / or in company.",
 		"cat_hours_weekly_max":     "The weekly duration cannot exceed 168 hours (%d given).",
+		"cat_hours_max":            "A duration must be between 1 and %d hours (%d given).",
 
 		"cat_slot_kind":             "Unknown recruitment modality %q: ICO, RDVI or ISC.",
 		"cat_slot_open":             "Recruitment of this modality must be open.",

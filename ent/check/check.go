@@ -370,3 +370,22 @@ func Participant() entgo.Hook {
 		})
 	}, entgo.OpCreate|entgo.OpUpdateOne)
 }
+
+// BlankText turns a text of spaces into an empty text on every mutation,
+// before the field validators run: a required field (NotEmpty) then
+// refuses it as missing (« Ce champ est obligatoire. »), an optional one is
+// stored empty. A title or a name of spaces was accepted (issue 10, item
+// 12, R-X-2); a whitespace-only value is never what a person means.
+func BlankText(next entgo.Mutator) entgo.Mutator {
+	return entgo.MutateFunc(func(ctx context.Context, m entgo.Mutation) (entgo.Value, error) {
+		for _, name := range m.Fields() {
+			v, _ := m.Field(name)
+			if s, ok := v.(string); ok && s != "" && strings.TrimSpace(s) == "" {
+				if err := m.SetField(name, ""); err != nil {
+					return nil, fmt.Errorf("blank %s: %w", name, err)
+				}
+			}
+		}
+		return next.Mutate(ctx, m)
+	})
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/ofhub/ofhub/ent"
+	"github.com/ofhub/ofhub/ent/check"
 	"github.com/ofhub/ofhub/ent/eventbus"
 	_ "github.com/ofhub/ofhub/ent/runtime" // schema hooks and policies
 	"github.com/ofhub/ofhub/graph"
@@ -84,6 +85,7 @@ func Open(ctx context.Context, cfg *config.Config, opts ...Option) (*App, error)
 		drv = o.wrap(drv)
 	}
 	a.Client = ent.NewClient(ent.Driver(drv), ent.Events(a.Events))
+	a.Client.Use(check.BlankText)
 	d.Client = a.Client
 	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.cancel, a.jobs = cancel, lctx

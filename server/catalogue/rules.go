@@ -51,7 +51,20 @@ const (
 	maxShortText       = 500 // hours and rhythm comments, slot comments
 	maxWeeklyHours     = 168
 	shortSessionHours  = 35
+	// maxHours bounds the hours in centre and in company (R-CAT-16): the
+	// longest courses (a three-year apprenticeship) stay far below it;
+	// 999,999 is a typing mistake.
+	maxHours = 10_000
+	// minYear and maxYear bound every date of a session (R-CAT-9) and of
+	// its recruitment slots (R-CAT-19), as those of activities
+	// (server/checkin): the year 1 or 9999 is a mistake, not a plan.
+	minYear, maxYear = 1990, 2100
 )
+
+// yearOutOfBounds: t is set and outside minYear…maxYear.
+func yearOutOfBounds(t time.Time) bool {
+	return !t.IsZero() && (t.Year() < minYear || t.Year() > maxYear)
+}
 
 // Code lists the rules read.
 const (

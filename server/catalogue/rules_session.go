@@ -62,6 +62,12 @@ func (c *checker) checkDates(p string, s *schematype.SessionDoc) {
 	if s.EndsOn.IsZero() {
 		c.rep.Fail(apperr.Invalid(p+".endsOn", "R-CAT-9", "cat_end_required"))
 	}
+	if yearOutOfBounds(s.StartsOn) {
+		c.rep.Fail(apperr.Invalid(p+".startsOn", "R-CAT-9", "date_between", minYear, maxYear))
+	}
+	if yearOutOfBounds(s.EndsOn) {
+		c.rep.Fail(apperr.Invalid(p+".endsOn", "R-CAT-9", "date_between", minYear, maxYear))
+	}
 	if !s.StartsOn.IsZero() && !s.EndsOn.IsZero() && end.Before(start) {
 		c.rep.Fail(apperr.Invalid(p+".endsOn", "R-CAT-9", "cat_end_before_start", frDate(end), frDate(start)))
 	}
@@ -311,6 +317,9 @@ func (c *checker) checkHours(p string, s *schematype.SessionDoc) {
 			if n.name != "hoursWeekly" {
 				positive = false
 			}
+		}
+		if n.v != nil && *n.v > maxHours && n.name != "hoursWeekly" {
+			c.rep.Fail(apperr.Invalid(p+"."+n.name, "R-CAT-16", "cat_hours_max", maxHours, *n.v))
 		}
 	}
 	if positive && TotalHours(s) == nil {

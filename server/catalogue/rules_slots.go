@@ -62,6 +62,12 @@ func (c *checker) checkSlots(p string, s *schematype.SessionDoc, prev *ent.Sessi
 	for k := range s.RecruitmentSlots {
 		r := &s.RecruitmentSlots[k]
 		f := fmt.Sprintf("%s.recruitmentSlots[%d]", p, k)
+		if yearOutOfBounds(r.StartsOn) {
+			c.rep.Fail(apperr.Invalid(f+".startsOn", "R-CAT-19", "date_between", minYear, maxYear))
+		}
+		if yearOutOfBounds(r.EndsOn) {
+			c.rep.Fail(apperr.Invalid(f+".endsOn", "R-CAT-19", "date_between", minYear, maxYear))
+		}
 		switch r.Kind {
 		case schematype.RecruitmentISC:
 			positionable = true

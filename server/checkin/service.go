@@ -67,6 +67,9 @@ type SlotSpec struct {
 
 // CreateActivity creates an activity and its slots in one transaction.
 func (s *Service) CreateActivity(ctx context.Context, in ent.CreateActivityInput, slots []SlotSpec) (*ent.Activity, error) {
+	if err := checkCreateActivity(&in, slots); err != nil {
+		return nil, err
+	}
 	var a *ent.Activity
 	err := store.InTx(ctx, s.Client, func(ctx context.Context, tx *ent.Client) error {
 		var err error
@@ -86,8 +89,25 @@ func (s *Service) CreateActivity(ctx context.Context, in ent.CreateActivityInput
 	return a, err
 }
 
+// UpdateActivity changes an activity, every broken field reported at once.
+func (s *Service) UpdateActivity(ctx context.Context, id int, in ent.UpdateActivityInput) (*ent.Activity, error) {
+	c := store.Client(ctx, s.Client)
+	a, err := c.Activity.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkUpdateActivity(a, &in); err != nil {
+		return nil, err
+	}
+	return c.Activity.UpdateOneID(id).SetInput(in).Save(ctx)
+}
+
 // AddSlot adds a slot to an activity.
 func (s *Service) AddSlot(ctx context.Context, activityID int, sl SlotSpec) (*ent.Slot, error) {
+	var c checks
+	if c.slot("", sl); len(c.l) > 0 {
+		return nil, c.l
+	}
 	return s.addSlot(ctx, store.Client(ctx, s.Client), activityID, sl)
 }
 
@@ -116,6 +136,9 @@ type RegisterSpec struct {
 // Capacity is checked under a lock on the activity, so two last seats are
 // never sold twice.
 func (s *Service) Register(ctx context.Context, in RegisterSpec, public bool) (*ent.Registration, error) {
+	if err := checkRegistration(&in); err != nil {
+		return nil, err
+	}
 	ip := auth.RequestInfoFrom(ctx).IP
 	if public {
 		// Reserved before the work: parallel requests cannot all pass.
@@ -673,8 +696,14 @@ func (s *Service) Roster(ctx context.Context, activityID int, after string, firs
 	if _, _, err := s.CallerFor(ctx, activityID); err != nil {
 		return nil, "", false, err
 	}
-	if first <= 0 || first > 5000 {
-		first = 5000
+	// A page holds 1 to MaxRosterPage entries; 0 (not given) is a full
+	// page. A negative or huge size is a mistake, said so rather than
+	// silently replaced.
+	if first < 0 || first > MaxRosterPage {
+		return nil, "", false, apperr.Invalid("first", "R-CHK-5", "between", 1, MaxRosterPage)
+	}
+	if first == 0 {
+		first = MaxRosterPage
 	}
 	cur, err := parseCursor(after)
 	if err != nil {
