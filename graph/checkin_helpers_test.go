@@ -33,9 +33,9 @@ type ckEnv struct {
 
 var ckSeq atomic.Int64
 
-func newCk(t *testing.T, d apptest.Dialect) *ckEnv {
+func newCk(t *testing.T, d apptest.Dialect, opts ...any) *ckEnv {
 	t.Helper()
-	e := apptest.New(t, d)
+	e := apptest.New(t, d, opts...)
 	c := &ckEnv{Env: e, t: t}
 	c.org, c.mgr, c.member = c.newOrg("Alpha Formation")
 	return c

@@ -20,6 +20,7 @@ import (
 	"github.com/ofhub/ofhub/ent/scan"
 	"github.com/ofhub/ofhub/graph/generated"
 	"github.com/ofhub/ofhub/server/apptest"
+	"github.com/ofhub/ofhub/server/config"
 )
 
 // deviceFixture is an organisation whose door device scans an activity
@@ -39,7 +40,11 @@ type deviceFixture struct {
 }
 
 func newDeviceFixture(t *testing.T, d apptest.Dialect) *deviceFixture {
-	c := newCk(t, d)
+	// The schema walk asks for every field of every type at once: far above
+	// the request limits a client meets, which are not what is tested here.
+	c := newCk(t, d, apptest.Option(func(cfg *config.Config) {
+		cfg.FieldLimit, cfg.TokenLimit, cfg.Complexity = 1_000_000, 1_000_000, 100_000_000
+	}))
 	f := &deviceFixture{c: c}
 	f.act = c.activity(c.mgr, c.org, nil)
 	now := time.Now().UTC()
