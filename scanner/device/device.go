@@ -68,6 +68,16 @@ type Result struct {
 	Duplicate bool
 }
 
+// recentScan is a code's answer and when it was given.
+type recentScan struct {
+	at  time.Time
+	res Result
+}
+
+// maxRecent bounds the recent codes kept for the repeat check: a door
+// scans a few people per second, so a 3 s window holds far fewer.
+const maxRecent = 256
+
 // OK reports an admission.
 func (r Result) OK() bool { return r.Status == result.AccessOK }
 
@@ -76,10 +86,11 @@ type Device struct {
 	st   *store.Store
 	opts Options
 
-	scanMu   sync.Mutex // one decision at a time
-	lastCode string
-	lastAt   time.Time
-	lastRes  Result
+	scanMu sync.Mutex // one decision at a time
+	// recent holds the codes answered within the debounce window, not
+	// only the last one: a handheld that reads A, B, then A again must
+	// repeat A's answer, online and offline alike (guarded by scanMu).
+	recent map[string]recentScan
 
 	syncMu   sync.Mutex
 	online   atomic.Bool
@@ -121,7 +132,7 @@ func New(st *store.Store, opts Options) *Device {
 	if opts.Logf == nil {
 		opts.Logf = func(string, ...any) {}
 	}
-	d := &Device{st: st, opts: opts, kick: make(chan struct{}, 1)}
+	d := &Device{st: st, opts: opts, kick: make(chan struct{}, 1), recent: map[string]recentScan{}}
 	d.online.Store(true) // optimistic: the first scan tries the server
 	d.activity.Store(st.Config().Activity)
 	return d
@@ -292,16 +303,41 @@ func (d *Device) Scan(ctx context.Context, code string) Result {
 	d.scanMu.Lock()
 	defer d.scanMu.Unlock()
 	now := d.opts.Now()
-	if code == d.lastCode && code != "" && now.Sub(d.lastAt) < d.opts.Debounce && now.Sub(d.lastAt) >= 0 {
-		r := d.lastRes
+	d.forget(now)
+	if prev, ok := d.recent[code]; ok && code != "" {
+		r := prev.res
 		r.Repeated = true
 		return r
 	}
 	r := d.scan(ctx, code, now)
-	if r.Status != result.DeviceRevoked {
-		d.lastCode, d.lastAt, d.lastRes = code, now, r
+	if r.Status != result.DeviceRevoked && code != "" {
+		if len(d.recent) >= maxRecent {
+			d.evictOldest()
+		}
+		d.recent[code] = recentScan{at: now, res: r}
 	}
 	return r
+}
+
+// forget drops the codes answered outside the debounce window (or in the
+// future: the clock went back).
+func (d *Device) forget(now time.Time) {
+	for c, p := range d.recent {
+		if age := now.Sub(p.at); age >= d.opts.Debounce || age < 0 {
+			delete(d.recent, c)
+		}
+	}
+}
+
+func (d *Device) evictOldest() {
+	var oldest string
+	var at time.Time
+	for c, p := range d.recent {
+		if oldest == "" || p.at.Before(at) {
+			oldest, at = c, p.at
+		}
+	}
+	delete(d.recent, oldest)
 }
 
 func (d *Device) scan(ctx context.Context, code string, now time.Time) Result {

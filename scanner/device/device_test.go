@@ -70,6 +70,52 @@ func TestDebounce(t *testing.T) {
 	}
 }
 
+// A, B, then A again within 3 s repeats A's answer « (déjà lu) » and
+// records nothing, the same online and offline: the repeat check keeps
+// the recent codes, not only the last one.
+func TestDebounce_RecentCodes(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		offline bool
+	}{{"online", false}, {"offline", true}} {
+		apptest.Each(t, func(t *testing.T, dl apptest.Dialect) {
+			w := newWorld(t, dl, 3)
+			p := newProxy(t, w.Server.Listener.Addr().String())
+			d, _ := w.newDevice(t, "Porte A", p.URL(), t.TempDir(), device.Options{})
+			if tc.offline {
+				p.set(proxyDown)
+			}
+			a1 := d.Scan(ctx, w.codes[0])
+			b := d.Scan(ctx, w.codes[1])
+			a2 := d.Scan(ctx, w.codes[0])
+			c := d.Scan(ctx, w.codes[2])
+			b2 := d.Scan(ctx, w.codes[1])
+			for i, r := range []device.Result{a1, b, a2, c, b2} {
+				expect(t, r, result.AccessOK, "Accès OK")
+				if r.Offline != tc.offline {
+					t.Fatalf("scan %d: offline %v, want %v", i, r.Offline, tc.offline)
+				}
+			}
+			if a1.Repeated || b.Repeated || c.Repeated {
+				t.Fatal("a first read marked repeated")
+			}
+			if !a2.Repeated || !b2.Repeated {
+				t.Fatalf("A after B within 3 s: repeated %v, B after C: %v; want both", a2.Repeated, b2.Repeated)
+			}
+			if a2.ClientScanID != a1.ClientScanID {
+				t.Fatal("the repeat is not the first answer")
+			}
+			recorded := len(w.scans())
+			if tc.offline {
+				recorded = d.Status().Queue
+			}
+			if recorded != 3 {
+				t.Fatalf("%s: %d scans recorded, want 3", tc.name, recorded)
+			}
+		})
+	}
+}
+
 // Server unreachable: offline decisions are right and journaled; back
 // online, Sync uploads them once, however often it runs.
 func TestOfflineThenSync(t *testing.T) {
