@@ -30,7 +30,7 @@ type Options struct {
 	// Lang of the messages: "fr" (default) or "en".
 	Lang string
 	// OnlineTimeout bounds an online check-in before deciding offline
-	// (default 1.5 s).
+	// (default DefaultOnlineTimeout).
 	OnlineTimeout time.Duration
 	// Debounce: the same code within it repeats the answer (default 3 s).
 	Debounce time.Duration
@@ -49,6 +49,13 @@ type Options struct {
 	// OnRevoked is called once the store has been wiped after revocation.
 	OnRevoked func()
 }
+
+// DefaultOnlineTimeout is how long a scan waits for the server before the
+// device decides offline: at a door, a person waiting longer than a second
+// is a queue forming (pretixSCAN and the field probes agree), and the
+// offline decision is as good as the server's for everyone the roster
+// knows.
+const DefaultOnlineTimeout = time.Second
 
 // Result is what the screen shows after a scan.
 type Result struct {
@@ -109,7 +116,7 @@ func New(st *store.Store, opts Options) *Device {
 		opts.Lang = "fr"
 	}
 	if opts.OnlineTimeout == 0 {
-		opts.OnlineTimeout = 1500 * time.Millisecond
+		opts.OnlineTimeout = DefaultOnlineTimeout
 	}
 	if opts.Debounce == 0 {
 		opts.Debounce = 3 * time.Second
@@ -147,6 +154,9 @@ func DefaultHTTPClient() *http.Client {
 	tr.IdleConnTimeout = 30 * time.Second
 	return &http.Client{Transport: tr, Timeout: 60 * time.Second}
 }
+
+// OnlineTimeout returns how long a scan waits for the server.
+func (d *Device) OnlineTimeout() time.Duration { return d.opts.OnlineTimeout }
 
 // Store returns the device's store.
 func (d *Device) Store() *store.Store { return d.st }

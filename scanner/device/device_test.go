@@ -116,6 +116,39 @@ func TestDebounce_RecentCodes(t *testing.T) {
 	}
 }
 
+// A server that accepts the connection and never answers costs the person
+// at the door at most OnlineTimeout: 1 s by default, the option's value
+// when set.
+func TestOnlineTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opt  time.Duration
+		want time.Duration
+	}{{"default", 0, time.Second}, {"option", 300 * time.Millisecond, 300 * time.Millisecond}} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t, apptest.SQLite, 1)
+			p := newProxy(t, w.Server.Listener.Addr().String())
+			hc := device.DefaultHTTPClient()
+			d, _ := w.newDevice(t, "Porte A", p.URL(), t.TempDir(), device.Options{OnlineTimeout: tc.opt, HTTPClient: hc})
+			if got := d.OnlineTimeout(); got != tc.want {
+				t.Fatalf("OnlineTimeout() = %v, want %v", got, tc.want)
+			}
+			p.set(proxyBlackhole)
+			hc.CloseIdleConnections() // a new connection, into the blackhole
+			start := time.Now()
+			r := d.Scan(ctx, w.codes[0])
+			took := time.Since(start)
+			expect(t, r, result.AccessOK, "Accès OK")
+			if !r.Offline {
+				t.Fatal("decided online through a blackhole")
+			}
+			if took > tc.want+250*time.Millisecond || took < tc.want-50*time.Millisecond {
+				t.Fatalf("answered after %v, want about %v", took, tc.want)
+			}
+		})
+	}
+}
+
 // Server unreachable: offline decisions are right and journaled; back
 // online, Sync uploads them once, however often it runs.
 func TestOfflineThenSync(t *testing.T) {
