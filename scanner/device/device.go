@@ -36,9 +36,15 @@ type Options struct {
 	Debounce time.Duration
 	// SyncInterval between syncs while online (default 30 s).
 	SyncInterval time.Duration
-	// MinBackoff and MaxBackoff bound the retry delay while offline
-	// (defaults 500 ms and 30 s).
+	// MinBackoff and MaxBackoff bound the retry delay of the full sync
+	// while offline (defaults 500 ms and 30 s).
 	MinBackoff, MaxBackoff time.Duration
+	// ProbeInterval: while offline, Run asks the server's GET /healthz
+	// this often (default 500 ms); ProbeSuccesses answers in a row switch
+	// the device back online (default 2), as pretixSCAN does. A scan tries
+	// the server again as soon as one probe has succeeded.
+	ProbeInterval  time.Duration
+	ProbeSuccesses int
 	// HTTPClient talks to the server (default: a client with short dial
 	// timeouts).
 	HTTPClient *http.Client
@@ -99,12 +105,13 @@ type Device struct {
 	// repeat A's answer, online and offline alike (guarded by scanMu).
 	recent map[string]recentScan
 
-	syncMu   sync.Mutex
-	online   atomic.Bool
-	revoked  atomic.Bool
-	activity atomic.Int64
-	kick     chan struct{}
-	live     atomic.Bool // subscription connected
+	syncMu    sync.Mutex
+	online    atomic.Bool
+	reachable atomic.Bool // the last probe while offline was answered
+	revoked   atomic.Bool
+	activity  atomic.Int64
+	kick      chan struct{}
+	live      atomic.Bool // subscription connected
 }
 
 // New returns the engine of the device whose state st holds.
@@ -129,6 +136,12 @@ func New(st *store.Store, opts Options) *Device {
 	}
 	if opts.MaxBackoff == 0 {
 		opts.MaxBackoff = 30 * time.Second
+	}
+	if opts.ProbeInterval == 0 {
+		opts.ProbeInterval = 500 * time.Millisecond
+	}
+	if opts.ProbeSuccesses == 0 {
+		opts.ProbeSuccesses = 2
 	}
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = DefaultHTTPClient()
@@ -360,7 +373,9 @@ func (d *Device) scan(ctx context.Context, code string, now time.Time) Result {
 	id := uuid.NewString()
 	act := d.Activity()
 	slot := d.st.Config().Slot
-	if d.online.Load() {
+	// Offline, a scan still tries the server once a probe got through: its
+	// answer is the surest sign the door is back (and switches it online).
+	if (d.online.Load() || d.reachable.Load()) && !d.pendingAdmission(code) {
 		r, err := d.scanOnline(ctx, id, code, act, slot, now)
 		switch {
 		case err == nil:
@@ -370,6 +385,7 @@ func (d *Device) scan(ctx context.Context, code string, now time.Time) Result {
 			return d.render(result.DeviceRevoked, nil, nil)
 		case IsNetwork(err) || errors.Is(err, context.DeadlineExceeded):
 			d.setOnline(false)
+			d.reachable.Store(false)
 			d.opts.Logf("scan %s: offline: %v", id, err)
 		default:
 			// The server refused the request itself (token replaced,
@@ -438,6 +454,30 @@ func (d *Device) scanOnline(ctx context.Context, id, code string, act, slot int6
 		}
 	}
 	return r, nil
+}
+
+// pendingAdmission reports a ticket this device admitted offline and has
+// not uploaded yet: the server does not know it, so only the device can
+// refuse the second entry. The device is back online before its queue has
+// drained (the probe, a scan's answer), so this must not be left to it.
+func (d *Device) pendingAdmission(code string) bool {
+	if d.st.Stats().Queue == 0 {
+		return false
+	}
+	t, err := ticket.Verify(code, d.st)
+	if err != nil {
+		return false
+	}
+	e, ok := d.st.Lookup(t.RegistrationID)
+	if !ok {
+		return false
+	}
+	for _, c := range e.CheckIns {
+		if c.Pending {
+			return true
+		}
+	}
+	return false
 }
 
 // scanOffline decides with the store alone, journals, then returns.
@@ -548,6 +588,9 @@ func (d *Device) render(st result.Status, people []result.Person, first *time.Ti
 }
 
 func (d *Device) setOnline(on bool) {
+	if on {
+		d.reachable.Store(true)
+	}
 	if d.online.Swap(on) != on {
 		d.opts.Logf("online: %v", on)
 		if on {
