@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -380,4 +381,36 @@ func flip(c byte) string {
 		return "1"
 	}
 	return "0"
+}
+
+// The app waits at most a second for the server by default before
+// deciding offline, and the wait is a setting kept in its meta store
+// (read at start, set by ?onlineTimeoutMs= or ofhubApp.setOnlineTimeout).
+// A static check of app.js: the repository has no browser to run it in.
+func TestOnlineTimeoutSetting(t *testing.T) {
+	src, err := os.ReadFile("static/app.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	js := string(src)
+	m := regexp.MustCompile(`const DEFAULT_ONLINE_TIMEOUT_MS = (\d+);`).FindStringSubmatch(js)
+	if m == nil {
+		t.Fatal("app.js has no DEFAULT_ONLINE_TIMEOUT_MS")
+	}
+	if ms, _ := strconv.Atoi(m[1]); ms > 1000 || ms < 100 {
+		t.Errorf("default online timeout %d ms, want 100–1000", ms)
+	}
+	for _, want := range []string{
+		`'lastSync', 'onlineTimeoutMs']`,                  // loaded from the meta store at start
+		`meta.set('onlineTimeoutMs', v)`,                  // kept there
+		`params.has('onlineTimeoutMs')`,                   // settable from the set-up link
+		`gql(Q.checkIn, { in: scan }, onlineTimeoutMs())`, // and used by the online check-in
+	} {
+		if !strings.Contains(js, want) {
+			t.Errorf("app.js lacks %s", want)
+		}
+	}
+	if strings.Contains(js, "ONLINE_TIMEOUT_MS = 1500") {
+		t.Error("app.js still waits 1.5 s")
+	}
 }

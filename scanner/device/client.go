@@ -132,6 +132,24 @@ func (c *client) send(req *http.Request, out any) error {
 	return nil
 }
 
+// health asks GET /healthz: any 2xx answer means the server is reachable.
+func (c *client) health(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(c.url, "/")+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return &NetError{err}
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
+	if resp.StatusCode/100 != 2 {
+		return &NetError{fmt.Errorf("healthz: HTTP %d", resp.StatusCode)}
+	}
+	return nil
+}
+
 const activityFields = `id title startsAt endsAt perSlotCheckin slotToleranceMinutes slots { id label startsAt endsAt }`
 
 const registerMutation = `mutation($in: RegisterDeviceInput!) { registerDevice(input: $in) {

@@ -30,15 +30,21 @@ type Options struct {
 	// Lang of the messages: "fr" (default) or "en".
 	Lang string
 	// OnlineTimeout bounds an online check-in before deciding offline
-	// (default 1.5 s).
+	// (default DefaultOnlineTimeout).
 	OnlineTimeout time.Duration
 	// Debounce: the same code within it repeats the answer (default 3 s).
 	Debounce time.Duration
 	// SyncInterval between syncs while online (default 30 s).
 	SyncInterval time.Duration
-	// MinBackoff and MaxBackoff bound the retry delay while offline
-	// (defaults 500 ms and 30 s).
+	// MinBackoff and MaxBackoff bound the retry delay of the full sync
+	// while offline (defaults 500 ms and 30 s).
 	MinBackoff, MaxBackoff time.Duration
+	// ProbeInterval: while offline, Run asks the server's GET /healthz
+	// this often (default 500 ms); ProbeSuccesses answers in a row switch
+	// the device back online (default 2), as pretixSCAN does. A scan tries
+	// the server again as soon as one probe has succeeded.
+	ProbeInterval  time.Duration
+	ProbeSuccesses int
 	// HTTPClient talks to the server (default: a client with short dial
 	// timeouts).
 	HTTPClient *http.Client
@@ -49,6 +55,13 @@ type Options struct {
 	// OnRevoked is called once the store has been wiped after revocation.
 	OnRevoked func()
 }
+
+// DefaultOnlineTimeout is how long a scan waits for the server before the
+// device decides offline: at a door, a person waiting longer than a second
+// is a queue forming (pretixSCAN and the field probes agree), and the
+// offline decision is as good as the server's for everyone the roster
+// knows.
+const DefaultOnlineTimeout = time.Second
 
 // Result is what the screen shows after a scan.
 type Result struct {
@@ -68,6 +81,16 @@ type Result struct {
 	Duplicate bool
 }
 
+// recentScan is a code's answer and when it was given.
+type recentScan struct {
+	at  time.Time
+	res Result
+}
+
+// maxRecent bounds the recent codes kept for the repeat check: a door
+// scans a few people per second, so a 3 s window holds far fewer.
+const maxRecent = 256
+
 // OK reports an admission.
 func (r Result) OK() bool { return r.Status == result.AccessOK }
 
@@ -76,17 +99,19 @@ type Device struct {
 	st   *store.Store
 	opts Options
 
-	scanMu   sync.Mutex // one decision at a time
-	lastCode string
-	lastAt   time.Time
-	lastRes  Result
+	scanMu sync.Mutex // one decision at a time
+	// recent holds the codes answered within the debounce window, not
+	// only the last one: a handheld that reads A, B, then A again must
+	// repeat A's answer, online and offline alike (guarded by scanMu).
+	recent map[string]recentScan
 
-	syncMu   sync.Mutex
-	online   atomic.Bool
-	revoked  atomic.Bool
-	activity atomic.Int64
-	kick     chan struct{}
-	live     atomic.Bool // subscription connected
+	syncMu    sync.Mutex
+	online    atomic.Bool
+	reachable atomic.Bool // the last probe while offline was answered
+	revoked   atomic.Bool
+	activity  atomic.Int64
+	kick      chan struct{}
+	live      atomic.Bool // subscription connected
 }
 
 // New returns the engine of the device whose state st holds.
@@ -98,7 +123,7 @@ func New(st *store.Store, opts Options) *Device {
 		opts.Lang = "fr"
 	}
 	if opts.OnlineTimeout == 0 {
-		opts.OnlineTimeout = 1500 * time.Millisecond
+		opts.OnlineTimeout = DefaultOnlineTimeout
 	}
 	if opts.Debounce == 0 {
 		opts.Debounce = 3 * time.Second
@@ -112,6 +137,12 @@ func New(st *store.Store, opts Options) *Device {
 	if opts.MaxBackoff == 0 {
 		opts.MaxBackoff = 30 * time.Second
 	}
+	if opts.ProbeInterval == 0 {
+		opts.ProbeInterval = 500 * time.Millisecond
+	}
+	if opts.ProbeSuccesses == 0 {
+		opts.ProbeSuccesses = 2
+	}
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = DefaultHTTPClient()
 	}
@@ -121,7 +152,7 @@ func New(st *store.Store, opts Options) *Device {
 	if opts.Logf == nil {
 		opts.Logf = func(string, ...any) {}
 	}
-	d := &Device{st: st, opts: opts, kick: make(chan struct{}, 1)}
+	d := &Device{st: st, opts: opts, kick: make(chan struct{}, 1), recent: map[string]recentScan{}}
 	d.online.Store(true) // optimistic: the first scan tries the server
 	d.activity.Store(st.Config().Activity)
 	return d
@@ -136,6 +167,9 @@ func DefaultHTTPClient() *http.Client {
 	tr.IdleConnTimeout = 30 * time.Second
 	return &http.Client{Transport: tr, Timeout: 60 * time.Second}
 }
+
+// OnlineTimeout returns how long a scan waits for the server.
+func (d *Device) OnlineTimeout() time.Duration { return d.opts.OnlineTimeout }
 
 // Store returns the device's store.
 func (d *Device) Store() *store.Store { return d.st }
@@ -292,16 +326,41 @@ func (d *Device) Scan(ctx context.Context, code string) Result {
 	d.scanMu.Lock()
 	defer d.scanMu.Unlock()
 	now := d.opts.Now()
-	if code == d.lastCode && code != "" && now.Sub(d.lastAt) < d.opts.Debounce && now.Sub(d.lastAt) >= 0 {
-		r := d.lastRes
+	d.forget(now)
+	if prev, ok := d.recent[code]; ok && code != "" {
+		r := prev.res
 		r.Repeated = true
 		return r
 	}
 	r := d.scan(ctx, code, now)
-	if r.Status != result.DeviceRevoked {
-		d.lastCode, d.lastAt, d.lastRes = code, now, r
+	if r.Status != result.DeviceRevoked && code != "" {
+		if len(d.recent) >= maxRecent {
+			d.evictOldest()
+		}
+		d.recent[code] = recentScan{at: now, res: r}
 	}
 	return r
+}
+
+// forget drops the codes answered outside the debounce window (or in the
+// future: the clock went back).
+func (d *Device) forget(now time.Time) {
+	for c, p := range d.recent {
+		if age := now.Sub(p.at); age >= d.opts.Debounce || age < 0 {
+			delete(d.recent, c)
+		}
+	}
+}
+
+func (d *Device) evictOldest() {
+	var oldest string
+	var at time.Time
+	for c, p := range d.recent {
+		if oldest == "" || p.at.Before(at) {
+			oldest, at = c, p.at
+		}
+	}
+	delete(d.recent, oldest)
 }
 
 func (d *Device) scan(ctx context.Context, code string, now time.Time) Result {
@@ -314,7 +373,9 @@ func (d *Device) scan(ctx context.Context, code string, now time.Time) Result {
 	id := uuid.NewString()
 	act := d.Activity()
 	slot := d.st.Config().Slot
-	if d.online.Load() {
+	// Offline, a scan still tries the server once a probe got through: its
+	// answer is the surest sign the door is back (and switches it online).
+	if (d.online.Load() || d.reachable.Load()) && !d.pendingAdmission(code) {
 		r, err := d.scanOnline(ctx, id, code, act, slot, now)
 		switch {
 		case err == nil:
@@ -324,6 +385,7 @@ func (d *Device) scan(ctx context.Context, code string, now time.Time) Result {
 			return d.render(result.DeviceRevoked, nil, nil)
 		case IsNetwork(err) || errors.Is(err, context.DeadlineExceeded):
 			d.setOnline(false)
+			d.reachable.Store(false)
 			d.opts.Logf("scan %s: offline: %v", id, err)
 		default:
 			// The server refused the request itself (token replaced,
@@ -392,6 +454,30 @@ func (d *Device) scanOnline(ctx context.Context, id, code string, act, slot int6
 		}
 	}
 	return r, nil
+}
+
+// pendingAdmission reports a ticket this device admitted offline and has
+// not uploaded yet: the server does not know it, so only the device can
+// refuse the second entry. The device is back online before its queue has
+// drained (the probe, a scan's answer), so this must not be left to it.
+func (d *Device) pendingAdmission(code string) bool {
+	if d.st.Stats().Queue == 0 {
+		return false
+	}
+	t, err := ticket.Verify(code, d.st)
+	if err != nil {
+		return false
+	}
+	e, ok := d.st.Lookup(t.RegistrationID)
+	if !ok {
+		return false
+	}
+	for _, c := range e.CheckIns {
+		if c.Pending {
+			return true
+		}
+	}
+	return false
 }
 
 // scanOffline decides with the store alone, journals, then returns.
@@ -502,6 +588,9 @@ func (d *Device) render(st result.Status, people []result.Person, first *time.Ti
 }
 
 func (d *Device) setOnline(on bool) {
+	if on {
+		d.reachable.Store(true)
+	}
 	if d.online.Swap(on) != on {
 		d.opts.Logf("online: %v", on)
 		if on {

@@ -70,6 +70,87 @@ func TestDebounce(t *testing.T) {
 	}
 }
 
+// A, B, then A again within 3 s repeats A's answer « (déjà lu) » and
+// records nothing, the same online and offline: the repeat check keeps
+// the recent codes, not only the last one.
+func TestDebounce_RecentCodes(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		offline bool
+	}{{"online", false}, {"offline", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			apptest.Each(t, func(t *testing.T, dl apptest.Dialect) {
+				w := newWorld(t, dl, 3)
+				p := newProxy(t, w.Server.Listener.Addr().String())
+				d, _ := w.newDevice(t, "Porte A", p.URL(), t.TempDir(), device.Options{})
+				if tc.offline {
+					p.set(proxyDown)
+				}
+				a1 := d.Scan(ctx, w.codes[0])
+				b := d.Scan(ctx, w.codes[1])
+				a2 := d.Scan(ctx, w.codes[0])
+				c := d.Scan(ctx, w.codes[2])
+				b2 := d.Scan(ctx, w.codes[1])
+				for i, r := range []device.Result{a1, b, a2, c, b2} {
+					expect(t, r, result.AccessOK, "Accès OK")
+					if r.Offline != tc.offline {
+						t.Fatalf("scan %d: offline %v, want %v", i, r.Offline, tc.offline)
+					}
+				}
+				if a1.Repeated || b.Repeated || c.Repeated {
+					t.Fatal("a first read marked repeated")
+				}
+				if !a2.Repeated || !b2.Repeated {
+					t.Fatalf("A after B within 3 s: repeated %v, B after C: %v; want both", a2.Repeated, b2.Repeated)
+				}
+				if a2.ClientScanID != a1.ClientScanID {
+					t.Fatal("the repeat is not the first answer")
+				}
+				recorded := len(w.scans())
+				if tc.offline {
+					recorded = d.Status().Queue
+				}
+				if recorded != 3 {
+					t.Fatalf("%s: %d scans recorded, want 3", tc.name, recorded)
+				}
+			})
+		})
+	}
+}
+
+// A server that accepts the connection and never answers costs the person
+// at the door at most OnlineTimeout: 1 s by default, the option's value
+// when set.
+func TestOnlineTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opt  time.Duration
+		want time.Duration
+	}{{"default", 0, time.Second}, {"option", 300 * time.Millisecond, 300 * time.Millisecond}} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t, apptest.SQLite, 1)
+			p := newProxy(t, w.Server.Listener.Addr().String())
+			hc := device.DefaultHTTPClient()
+			d, _ := w.newDevice(t, "Porte A", p.URL(), t.TempDir(), device.Options{OnlineTimeout: tc.opt, HTTPClient: hc})
+			if got := d.OnlineTimeout(); got != tc.want {
+				t.Fatalf("OnlineTimeout() = %v, want %v", got, tc.want)
+			}
+			p.set(proxyBlackhole)
+			hc.CloseIdleConnections() // a new connection, into the blackhole
+			start := time.Now()
+			r := d.Scan(ctx, w.codes[0])
+			took := time.Since(start)
+			expect(t, r, result.AccessOK, "Accès OK")
+			if !r.Offline {
+				t.Fatal("decided online through a blackhole")
+			}
+			if took > tc.want+250*time.Millisecond || took < tc.want-50*time.Millisecond {
+				t.Fatalf("answered after %v, want about %v", took, tc.want)
+			}
+		})
+	}
+}
+
 // Server unreachable: offline decisions are right and journaled; back
 // online, Sync uploads them once, however often it runs.
 func TestOfflineThenSync(t *testing.T) {
@@ -352,6 +433,67 @@ func TestFlakyNetwork(t *testing.T) {
 		}
 		if n := len(w.scans()); n != 2*len(w.codes) {
 			t.Fatalf("%d scans on the server, want %d", n, 2*len(w.codes))
+		}
+	})
+}
+
+// A door offline through a flaky network then an outage, scanning all the
+// while, is back online at most 5 s after the network is clean — without
+// waiting for its periodic sync — and its queue drains: it probes the
+// server while offline, and offline scans do not restart its back-off.
+func TestBackOnlineQuickly(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, dl apptest.Dialect) {
+		w := newWorld(t, dl, 60)
+		p := newProxy(t, w.Server.Listener.Addr().String())
+		d, _ := w.newDevice(t, "Porte A", p.URL(), t.TempDir(), device.Options{
+			Debounce: time.Millisecond, SyncInterval: time.Hour, MinBackoff: 2 * time.Second})
+		runCtx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		go d.Run(runCtx)
+		next := 0
+		scanFor := func(dur time.Duration) {
+			for end := time.Now().Add(dur); time.Now().Before(end) && next < len(w.codes); next++ {
+				d.Scan(ctx, w.codes[next])
+				time.Sleep(150 * time.Millisecond)
+			}
+		}
+		p.set(proxyFlaky)
+		scanFor(3 * time.Second)
+		p.set(proxyDown)
+		scanFor(4 * time.Second)
+		if d.Online() {
+			t.Fatal("online during the outage")
+		}
+		if d.Status().Queue == 0 {
+			t.Fatal("nothing queued during the outage")
+		}
+		p.set(proxyUp)
+		clean := time.Now()
+		for !d.Online() { // people keep coming
+			if time.Since(clean) > 5*time.Second {
+				t.Fatalf("still offline %v after the network came back", time.Since(clean))
+			}
+			if next < len(w.codes)-1 {
+				d.Scan(ctx, w.codes[next])
+				next++
+			}
+			time.Sleep(150 * time.Millisecond)
+		}
+		t.Logf("back online %v after the network came back", time.Since(clean).Round(time.Millisecond))
+		for d.Status().Queue > 0 {
+			if time.Since(clean) > 10*time.Second {
+				t.Fatalf("%d scans still queued %v after the network came back", d.Status().Queue, time.Since(clean))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		r := d.Scan(ctx, w.codes[len(w.codes)-1])
+		if r.Offline {
+			t.Fatal("a scan after recovery decided offline")
+		}
+		for id, n := range w.clientIDs() {
+			if n != 1 {
+				t.Fatalf("client scan %s recorded %d times", id, n)
+			}
 		}
 	})
 }

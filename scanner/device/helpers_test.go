@@ -172,6 +172,7 @@ const (
 	proxyUp = iota
 	proxyDown
 	proxyFlaky
+	proxyBlackhole // accepts connections and never answers
 )
 
 func newProxy(t testing.TB, target string) *proxy {
@@ -190,7 +191,7 @@ func (p *proxy) URL() string { return "http://" + p.ln.Addr().String() }
 func (p *proxy) set(mode int32) {
 	p.mode.Store(mode)
 	switch mode {
-	case proxyDown:
+	case proxyDown, proxyBlackhole:
 		p.cut()
 	case proxyFlaky:
 		// Kept-alive connections die at random moments too.
@@ -251,6 +252,11 @@ func (p *proxy) handle(c net.Conn) {
 	switch p.mode.Load() {
 	case proxyDown:
 		p.dropped.Add(1)
+		return
+	case proxyBlackhole:
+		p.track(c, true)
+		defer p.track(c, false)
+		io.Copy(io.Discard, c) // until the client gives up or cut()
 		return
 	case proxyFlaky:
 		if p.chance(30) {

@@ -15,8 +15,12 @@ import (
 // BatchSize is the most scans one syncCheckIns carries.
 const BatchSize = 500
 
-// rosterPage is the page size asked of deviceRoster.
-const rosterPage = 5000
+// rosterPage is the page size asked of GET /devices/roster; the GraphQL
+// field deviceRoster, the fallback, takes at most rosterQueryPage.
+const (
+	rosterPage      = 5000
+	rosterQueryPage = 1000
+)
 
 // SyncReport says what a Sync did.
 type SyncReport struct {
@@ -221,7 +225,7 @@ func (c *client) roster(ctx context.Context, act int64, after string, out any) e
 		return err
 	}
 	// Not a refusal (those carry a code): the server predates the endpoint.
-	vars := map[string]any{"a": idString(act), "first": rosterPage}
+	vars := map[string]any{"a": idString(act), "first": rosterQueryPage}
 	if after != "" {
 		vars["after"] = after
 	}
@@ -254,6 +258,7 @@ func (d *Device) Run(ctx context.Context) {
 	subCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go d.subscribeLoop(subCtx)
+	go d.probeLoop(subCtx)
 	backoff := d.opts.MinBackoff
 	for {
 		_, err := d.Sync(ctx)
@@ -269,21 +274,60 @@ func (d *Device) Run(ctx context.Context) {
 			backoff = d.opts.MinBackoff
 		}
 		timer := time.NewTimer(wait)
+	wait:
+		for {
+			select {
+			case <-ctx.Done():
+				timer.Stop()
+				return
+			case <-d.kick:
+				if err != nil && !d.online.Load() {
+					// A scan queued while offline: the back-off keeps its
+					// deadline (restarting it at every scan kept a busy door
+					// offline); the probe or a scan's answer switches the
+					// device online, which kicks again.
+					continue
+				}
+				timer.Stop()
+				break wait
+			case <-timer.C:
+				break wait
+			}
+		}
+	}
+}
+
+// probeLoop, while the device is offline, asks the server's GET /healthz
+// every ProbeInterval (a few bytes, no database, no token): after
+// ProbeSuccesses answers in a row the device is online again and syncs at
+// once, instead of waiting for the back-off of a full sync.
+func (d *Device) probeLoop(ctx context.Context) {
+	tick := time.NewTicker(d.opts.ProbeInterval)
+	defer tick.Stop()
+	ok := 0
+	for {
 		select {
 		case <-ctx.Done():
-			timer.Stop()
 			return
-		case <-d.kick:
-			timer.Stop()
-			// A queued scan while offline: keep the backoff's pace.
-			if err != nil && !d.online.Load() {
-				select {
-				case <-ctx.Done():
-					return
-				case <-time.After(wait):
-				}
-			}
-		case <-timer.C:
+		case <-tick.C:
+		}
+		if d.online.Load() || d.revoked.Load() {
+			ok = 0
+			continue
+		}
+		pctx, cancel := context.WithTimeout(ctx, d.opts.OnlineTimeout)
+		err := d.client().health(pctx)
+		cancel()
+		if err != nil {
+			ok = 0
+			d.reachable.Store(false)
+			continue
+		}
+		d.reachable.Store(true)
+		if ok++; ok >= d.opts.ProbeSuccesses {
+			ok = 0
+			d.opts.Logf("probe: the server answers again")
+			d.setOnline(true)
 		}
 	}
 }

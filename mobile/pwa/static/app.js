@@ -63,7 +63,15 @@
   const t = (k, ...args) => (WORDS[LANG][k] ?? WORDS.fr[k] ?? k).replace(/\{(\d)\}/g, (_, i) => args[i] ?? '');
   const $ = (id) => document.getElementById(id);
 
-  const ONLINE_TIMEOUT_MS = 1500; // an answer faster than a blink, or decide here
+  // How long a scan waits for the server before deciding here: a second at
+  // most by default (a longer wait is a queue at the door). A setting: the
+  // 'onlineTimeoutMs' key of the meta store (100–10000 ms), e.g. for a door
+  // on a slow but reliable link.
+  const DEFAULT_ONLINE_TIMEOUT_MS = 1000;
+  const onlineTimeoutMs = () => {
+    const v = Number(state.onlineTimeoutMs);
+    return Number.isFinite(v) && v >= 100 && v <= 10000 ? v : DEFAULT_ONLINE_TIMEOUT_MS;
+  };
   const DEBOUNCE_MS = 3000; // the same code again within 3 s is ignored (handhelds read twice)
   // A phone in a basement often says it is online while nothing gets
   // through: the queue is retried every few seconds whatever the browser
@@ -155,7 +163,7 @@
   };
 
   async function loadState() {
-    for (const k of ['token', 'mode', 'deviceName', 'site', 'activities', 'activityId', 'keysJSON', 'lastSync']) {
+    for (const k of ['token', 'mode', 'deviceName', 'site', 'activities', 'activityId', 'keysJSON', 'lastSync', 'onlineTimeoutMs']) {
       const v = await meta.get(k);
       if (v !== undefined) state[k] = v;
     }
@@ -431,7 +439,7 @@
     }
     if (navigator.onLine !== false) {
       try {
-        const d = await gql(Q.checkIn, { in: scan }, ONLINE_TIMEOUT_MS);
+        const d = await gql(Q.checkIn, { in: scan }, onlineTimeoutMs());
         const r = d.checkIn;
         await learnOnline(r, scan);
         if (state.queueLength > 0) sync();
@@ -814,6 +822,8 @@
       Object.assign(state, { token: speaker, mode: 'speaker', activityId: null });
       await tx(['meta'], 'readwrite', (s) => { s.meta.put(speaker, 'token'); s.meta.put('speaker', 'mode'); s.meta.delete('activityId'); });
     }
+    // ?onlineTimeoutMs=800 in the set-up link sets (and keeps) the wait.
+    if (params.has('onlineTimeoutMs')) await setOnlineTimeout(params.get('onlineTimeoutMs'));
     if (params.get('site') && !state.token) $('site').value = params.get('site');
     else if (state.site) $('site').value = state.site;
     // The token must not stay in the address bar or the history.
@@ -863,10 +873,24 @@
     document.body.dataset.ready = 'true';
   }
 
+  // setOnlineTimeout keeps the online wait (ms) in the meta store; a value
+  // out of 100–10000 ms, or empty, restores the default.
+  async function setOnlineTimeout(ms) {
+    const v = Number(ms);
+    if (ms !== null && ms !== '' && Number.isFinite(v) && v >= 100 && v <= 10000) {
+      state.onlineTimeoutMs = v;
+      await meta.set('onlineTimeoutMs', v);
+    } else {
+      delete state.onlineTimeoutMs;
+      await meta.del('onlineTimeoutMs');
+    }
+    return onlineTimeoutMs();
+  }
+
   // For tests and support: what the app holds (no token).
   globalThis.ofhubApp = {
     get state() { const { token, ...rest } = state; return rest; },
-    sync, handleCode,
+    sync, handleCode, setOnlineTimeout, onlineTimeoutMs,
   };
 
   boot().catch((e) => {

@@ -1,7 +1,7 @@
 // Command ofhub-scan checks people in from handheld scanners and desktops.
 //
 //	ofhub-scan register --server URL --site CODE --code IDCODE
-//	ofhub-scan listen [--activity ID]      one code per line on stdin (keyboard-wedge scanners)
+//	ofhub-scan listen [--activity ID] [--online-timeout 1s]   one code per line on stdin (keyboard-wedge scanners)
 //	ofhub-scan scan FILE…                  check in the QR codes of images
 //	ofhub-scan decode FILE…                print the text of QR codes
 //	ofhub-scan sync                        upload the queue, update the roster
@@ -144,6 +144,9 @@ func (e *env) open(opts device.Options) (*device.Device, error) {
 	if st.Torn > 0 && e.verbose {
 		fmt.Fprintf(e.err, "journal: %d damaged line(s) ignored\n", st.Torn)
 	}
+	if opts.OnlineTimeout < 0 {
+		return nil, errors.New(e.t("bad_timeout", opts.OnlineTimeout))
+	}
 	opts.Lang = e.lang
 	if e.verbose {
 		opts.Logf = func(f string, a ...any) { fmt.Fprintf(e.err, "· "+f+"\n", a...) }
@@ -213,6 +216,7 @@ func (e *env) chooseActivity(d *device.Device, id int64) error {
 func (e *env) listen(ctx context.Context, args []string) int {
 	fs := e.flags("listen")
 	act := fs.Int64("activity", 0, "activity to scan (default: the chosen, only or first one)")
+	wait := e.onlineTimeoutFlag(fs)
 	color := e.colorFlag(fs)
 	_, err := parse(fs, args)
 	if err != nil {
@@ -220,7 +224,7 @@ func (e *env) listen(ctx context.Context, args []string) int {
 	}
 	ctx, cancel := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer cancel()
-	d, err := e.open(device.Options{})
+	d, err := e.open(device.Options{OnlineTimeout: *wait})
 	if err != nil {
 		return e.fail(err)
 	}
@@ -297,6 +301,14 @@ func (c *colorMode) bell() bool {
 	return isTerminal(c.out)
 }
 
+// onlineTimeoutFlag is --online-timeout: how long a scan waits for the
+// server before the device decides offline (a slow network at the door
+// may want more, a queue less).
+func (e *env) onlineTimeoutFlag(fs *flag.FlagSet) *time.Duration {
+	return fs.Duration("online-timeout", device.DefaultOnlineTimeout,
+		"how long a scan waits for the server before deciding offline (e.g. 800ms, 2s)")
+}
+
 func (e *env) colorFlag(fs *flag.FlagSet) *colorMode {
 	c := &colorMode{out: e.out}
 	fs.Var(c, "color", "ANSI colours and the bell on refusals (default: on a terminal, colours off under NO_COLOR)")
@@ -346,6 +358,7 @@ func (e *env) show(r device.Result, c *colorMode) {
 func (e *env) scanFiles(ctx context.Context, args []string) int {
 	fs := e.flags("scan")
 	act := fs.Int64("activity", 0, "activity to scan")
+	wait := e.onlineTimeoutFlag(fs)
 	color := e.colorFlag(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -355,7 +368,7 @@ func (e *env) scanFiles(ctx context.Context, args []string) int {
 		fmt.Fprint(e.err, e.t("usage"))
 		return 2
 	}
-	d, err := e.open(device.Options{})
+	d, err := e.open(device.Options{OnlineTimeout: *wait})
 	if err != nil {
 		return e.fail(err)
 	}
@@ -477,7 +490,7 @@ var messages = map[string]map[string]string{
 		"usage": `ofhub-scan — pointage des participants (lecteurs et postes de bureau)
 
   ofhub-scan register --server URL --site CODE --code IDENTIFIANT   enregistrer cet appareil
-  ofhub-scan listen [--activity ID]   lire les codes au clavier (une ligne par code)
+  ofhub-scan listen [--activity ID] [--online-timeout 1s]   lire les codes au clavier (une ligne par code)
   ofhub-scan scan FICHIER…             pointer les QR codes d'images
   ofhub-scan decode FICHIER…           afficher le texte des QR codes
   ofhub-scan sync                      envoyer les pointages, mettre à jour la liste
@@ -485,7 +498,9 @@ var messages = map[string]map[string]string{
   ofhub-scan help                      cette aide
 
 Options communes : --dir DOSSIER (défaut $OFHUB_SCAN_DIR ou ~/.ofhub-scan), --lang fr|en, -v
+listen et scan : --online-timeout DURÉE, attente du serveur avant de décider hors ligne (défaut 1s)
 `,
+		"bad_timeout":     "--online-timeout %v : la durée doit être positive",
 		"unknown_command": "commande inconnue : %s\n\n",
 		"register_usage":  "usage : ofhub-scan register --server URL --site CODE --code IDENTIFIANT\n",
 		"registered":      "Appareil enregistré : %s — %d activité(s) :\n",
@@ -516,7 +531,7 @@ Pointages envoyés : %d (doublons signalés : %d)
 		"usage": `ofhub-scan — participant check-in (handheld scanners and desktops)
 
   ofhub-scan register --server URL --site CODE --code IDCODE   register this device
-  ofhub-scan listen [--activity ID]   read codes typed by a scanner (one per line)
+  ofhub-scan listen [--activity ID] [--online-timeout 1s]   read codes typed by a scanner (one per line)
   ofhub-scan scan FILE…                check in the QR codes of images
   ofhub-scan decode FILE…              print the text of QR codes
   ofhub-scan sync                      upload check-ins, update the roster
@@ -524,7 +539,9 @@ Pointages envoyés : %d (doublons signalés : %d)
   ofhub-scan help                      this help
 
 Common flags: --dir DIR (default $OFHUB_SCAN_DIR or ~/.ofhub-scan), --lang fr|en, -v
+listen and scan: --online-timeout DURATION, how long to wait for the server before deciding offline (default 1s)
 `,
+		"bad_timeout":     "--online-timeout %v: the duration must be positive",
 		"unknown_command": "unknown command: %s\n\n",
 		"register_usage":  "usage: ofhub-scan register --server URL --site CODE --code IDCODE\n",
 		"registered":      "Device registered: %s — %d activity(ies):\n",

@@ -4,13 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	_ "github.com/ofhub/ofhub/ent/runtime"
 	"github.com/ofhub/ofhub/ent/scan"
@@ -333,5 +336,94 @@ func TestColorsOnTerminalsOnly(t *testing.T) {
 				t.Errorf("bell: %v, want %v: %q", has, tc.bell, got)
 			}
 		})
+	}
+}
+
+// gate forwards to target until blackholed: then it accepts connections
+// and never answers (a network that swallows packets).
+type gate struct {
+	ln     net.Listener
+	target string
+	holed  atomic.Bool
+}
+
+func newGate(t *testing.T, target string) *gate {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &gate{ln: ln, target: target}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				if g.holed.Load() {
+					io.Copy(io.Discard, c)
+					return
+				}
+				up, err := net.Dial("tcp", g.target)
+				if err != nil {
+					return
+				}
+				defer up.Close()
+				done := make(chan struct{}, 2)
+				go func() { copyConn(up, c); done <- struct{}{} }()
+				go func() { copyConn(c, up); done <- struct{}{} }()
+				<-done
+			}()
+		}
+	}()
+	return g
+}
+
+// listen waits --online-timeout for the server (1 s by default) before
+// answering offline, whatever the network swallows.
+func TestListenOnlineTimeoutFlag(t *testing.T) {
+	f := newFixture(t, 2)
+	g := newGate(t, f.Server.Listener.Addr().String())
+	dir := t.TempDir()
+	runCmd(t, dir, "register", "--server", "http://"+g.ln.Addr().String(), "--site", f.site, "--code", f.idCode)
+	g.holed.Store(true)
+	for i, tc := range []struct {
+		name string
+		args []string
+		want time.Duration
+	}{{"default", nil, time.Second}, {"flag", []string{"--online-timeout", "300ms"}, 300 * time.Millisecond}} {
+		// Another ticket each time: one admitted offline and not uploaded
+		// is refused by the device at once, without asking the server.
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(binary(t), append([]string{"listen", "--dir", dir, "--color=false"}, tc.args...)...)
+			stdin, _ := cmd.StdinPipe()
+			stdout, _ := cmd.StdoutPipe()
+			stderr, _ := cmd.StderrPipe()
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer cmd.Process.Kill()
+			if _, err := bufio.NewReader(stderr).ReadString('\n'); err != nil { // « Prêt : … »
+				t.Fatal(err)
+			}
+			start := time.Now()
+			fmt.Fprintln(stdin, f.codes[i])
+			line, err := bufio.NewReader(stdout).ReadString('\n')
+			took := time.Since(start)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(line, "hors ligne") {
+				t.Fatalf("listen printed %q, want an offline answer", line)
+			}
+			if took > tc.want+400*time.Millisecond || took < tc.want-50*time.Millisecond {
+				t.Fatalf("answered after %v, want about %v", took, tc.want)
+			}
+		})
+	}
+	if out := runCmd(t, dir, "help"); !strings.Contains(out, "--online-timeout") {
+		t.Fatalf("help does not document --online-timeout:\n%s", out)
 	}
 }
