@@ -8,7 +8,7 @@ DATA_DIR  ?=
 # migrations; defaults to the test server when one is configured.
 DEV_PG    ?= $(if $(OFHUB_DEV_POSTGRES_URL),$(OFHUB_DEV_POSTGRES_URL),$(OFHUB_TEST_POSTGRES_URL))
 
-.PHONY: run build test vet gotest check-generated generate e2e-deps bench fuzz clean
+.PHONY: run build test vet staticcheck gotest check-generated generate e2e-deps bench fuzz clean
 
 ## run: start ofhub on the embedded SQLite database, with demo data when empty
 ## (the first build compiles ~600 packages: it says so rather than look stuck)
@@ -25,10 +25,14 @@ build:
 
 ## test: vet, generated-code check, every test on SQLite (and PostgreSQL when
 ## OFHUB_TEST_POSTGRES_URL is set), GraphQL-over-HTTP audit, subscription round trip
-test: vet check-generated e2e-deps gotest
+test: vet staticcheck check-generated e2e-deps gotest
 
 vet:
 	$(GO) vet ./...
+
+## staticcheck: the pinned staticcheck on hand-written code
+staticcheck:
+	@GO=$(GO) bash .ci/staticcheck.sh
 
 ## gotest: every Go test; at the end the list of tests that skipped and why
 ## (a missing tool, no PostgreSQL…), which go test alone keeps silent without -v

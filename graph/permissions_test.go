@@ -100,20 +100,19 @@ type actor struct {
 }
 
 type matrixFixture struct {
-	e                 *apptest.Env
-	hq, org, other    *ent.Organization
-	target            *ent.User // plain member of org
-	chief             *ent.User // MANAGER of org, outranking its user managers
-	shared            *ent.User // member of org and MANAGER of other
-	targetMembership  int
-	actors            []*actor
-	by                map[string]*actor
-	candidates        map[string]*ent.User // per actor: member of org, to attach to hq
-	foreign           map[string]*ent.User // per actor: member of other
-	removable         map[string]int       // per actor: membership in org to remove
-	freeOrgs          map[string]*ent.Organization
-	extraOperator     *ent.User
-	tokensAfterLogout map[string]string
+	e                *apptest.Env
+	hq, org, other   *ent.Organization
+	target           *ent.User // plain member of org
+	chief            *ent.User // MANAGER of org, outranking its user managers
+	shared           *ent.User // member of org and MANAGER of other
+	targetMembership int
+	actors           []*actor
+	by               map[string]*actor
+	candidates       map[string]*ent.User // per actor: member of org, to attach to hq
+	foreign          map[string]*ent.User // per actor: member of other
+	removable        map[string]int       // per actor: membership in org to remove
+	freeOrgs         map[string]*ent.Organization
+	extraOperator    *ent.User
 	// resp is the responsible organisation of the catalogue rows (R-CAT-3:
 	// a head office holding an NDA): every user of the branch is also its
 	// member, with the same permission; the head office's manager and the
@@ -223,9 +222,8 @@ func (r matrixRow) expect(name string) string {
 }
 
 var (
-	um   = string(viewer.UserManagement)
-	mgr  = string(viewer.Manager)
-	sens = string(viewer.SensitiveData)
+	um  = string(viewer.UserManagement)
+	mgr = string(viewer.Manager)
 	// userManagers manage the users of the branch.
 	userManagers = []string{um, mgr, hqManager, operator}
 	// orgManagers hold MANAGER on the branch.

@@ -227,10 +227,6 @@ func show(v any) string {
 		if b, err := json.Marshal(x); err == nil {
 			return string(b)
 		}
-		s := fmt.Sprint(x)
-		if strings.HasPrefix(s, "&") {
-			s = s[1:]
-		}
-		return s
+		return strings.TrimPrefix(fmt.Sprint(x), "&")
 	}
 }

@@ -487,8 +487,7 @@ func TestWorkflow_RCAT22_ChangeRequest(t *testing.T) {
 				t.Fatal("a rejected request changed the published rows")
 			}
 			w.o.Submit(mgr, tr.ID)
-			got, err = w.o.ValidateRequest(op, tr.ID, "", "")
-			if err != nil {
+			if _, err = w.o.ValidateRequest(op, tr.ID, "", ""); err != nil {
 				t.Fatal(err)
 			}
 			now := w.get(tr.ID)
