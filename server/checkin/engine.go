@@ -435,6 +435,15 @@ func (e *Engine) process(ctx context.Context, jobs []job, lookReplays bool) ([]R
 				p.status = result.WrongActivity
 				continue
 			}
+			if p.in.Channel == scan.ChannelQR && p.act != nil && !p.act.QrCheckin {
+				// R-CHK-3: a QR code checks in only where QR check-in is
+				// on — whichever way the scan came (online with or without
+				// the activity, offline sync). The door is not scanning
+				// this activity (its list holds QR activities only); the
+				// desk's « Présent » is another channel and still admits.
+				p.status = result.WrongActivity
+				continue
+			}
 			p.in.ActivityID = reg.ActivityID
 			if reg.State == registration.StateCANCELLED {
 				p.status = result.Cancelled

@@ -5,10 +5,13 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
 	"strings"
+
+	"entgo.io/ent/dialect"
 
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/activity"
@@ -43,8 +46,21 @@ func Empty(ctx context.Context, c *ent.Client) (bool, error) {
 	return n == 0, err
 }
 
+// ErrNotEmpty is Load's answer when the database already has users: another
+// instance loaded the demo meanwhile (or real data is there).
+var ErrNotEmpty = errors.New("demo: the database is not empty")
+
+// demoLock is the PostgreSQL advisory lock key of the demo load ("ofhdemo").
+const demoLock int64 = 0x6f6668646d6f
+
 // Load inserts the demo data set in one transaction, then makes the demo
-// open day's first check-ins through the check-in engine.
+// open day's first check-ins through the check-in engine. It answers
+// ErrNotEmpty, loading nothing, when the database has users: two instances
+// started together with --demo both saw an empty database (Empty), and the
+// second failed on the first's site code (issue 11 #5). So the transaction
+// looks again under a lock — PostgreSQL: an advisory lock held to its
+// commit; SQLite: its write lock, taken at BEGIN (IMMEDIATE) — and the
+// second instance finds the first's data and goes on with it.
 func Load(ctx context.Context, c *ent.Client, a *auth.Service) error {
 	ctx = viewer.SystemContext(ctx)
 	hash, err := a.Hash(Password)
@@ -53,6 +69,17 @@ func Load(ctx context.Context, c *ent.Client, a *auth.Service) error {
 	}
 	var arrivals []arrival
 	err = store.InTx(ctx, c, func(ctx context.Context, tx *ent.Client) error {
+		if tx.Dialect() == dialect.Postgres {
+			if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", demoLock); err != nil {
+				return fmt.Errorf("demo: lock: %w", err)
+			}
+		}
+		if n, err := tx.User.Query().Count(ctx); err != nil || n > 0 {
+			if err == nil {
+				err = ErrNotEmpty
+			}
+			return err
+		}
 		org := func(name, siret, nda, street, postcode, city, insee string, lat, lon float64, parent *ent.Organization, cps ...schematype.ContactPoint) (*ent.Organization, error) {
 			b := tx.Organization.Create().SetName(name).SetSiret(siret).SetStreet(street).SetPostcode(postcode).
 				SetCity(city).SetInseeCode(insee).SetLatitude(lat).SetLongitude(lon).

@@ -215,7 +215,11 @@ func serve(ctx context.Context, args []string) error {
 	}
 	fresh := cfg.Demo && empty
 	if fresh {
-		if err := loadDemoData(ctx, a); err != nil {
+		// Another instance started with --demo may have loaded it
+		// meanwhile: then this one goes on with its data.
+		if err := loadDemoData(ctx, a); errors.Is(err, demo.ErrNotEmpty) {
+			fresh = false
+		} else if err != nil {
 			return err
 		}
 	}
@@ -308,10 +312,13 @@ func loadDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	notEmpty := errors.New("la base contient déjà des utilisateurs : les données de démonstration ne se chargent que dans une base vide")
 	if !empty {
-		return errors.New("la base contient déjà des utilisateurs : les données de démonstration ne se chargent que dans une base vide")
+		return notEmpty
 	}
-	if err := loadDemoData(ctx, a); err != nil {
+	if err := loadDemoData(ctx, a); errors.Is(err, demo.ErrNotEmpty) {
+		return notEmpty
+	} else if err != nil {
 		return err
 	}
 	_, err = demo.PrintBanner(ctx, os.Stdout, a.Client, cfg.BaseURL, true)
