@@ -11,6 +11,7 @@ import (
 	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	"github.com/ofhub/ofhub/ent/apperr"
+	"github.com/ofhub/ofhub/server/checkin"
 )
 
 // operationChecks refuses, once the operation is validated and its
@@ -40,7 +41,7 @@ var pageArgs = []string{"first", "last"}
 // largerPages are the fields whose pages may exceed the general bound:
 // a device downloads its roster by pages of up to 5,000 registrations
 // (checkin.Service.Roster's own bound, R-CHK-5), rows of a few names.
-var largerPages = map[string]int{"Query.deviceRoster": 5000}
+var largerPages = map[string]int{"Query.deviceRoster": checkin.MaxRosterPage}
 
 func (c operationChecks) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	if oc.Operation == nil {
