@@ -8,6 +8,7 @@ import (
 
 	"github.com/ofhub/ofhub/ent/scan"
 	"github.com/ofhub/ofhub/server/apptest"
+	"github.com/ofhub/ofhub/server/checkin"
 )
 
 // Hardening of the check-in engine (issue 10, items 8, 9, 10, 12): offline
@@ -430,6 +431,41 @@ func TestCheckInSlotOfActivity_RCHK1(t *testing.T) {
 		}
 		if at := c.checkedInAt(c.mgr, r.ID, nil); at != nil {
 			t.Errorf("checked in at %v through a slot of nothing", at)
+		}
+	})
+}
+
+// TestRepeatWindowCountsFromTheRead_RCHK4: the 3-second repeat answer
+// counts from when the ticket was read, not from when a late copy of that
+// read reached the server. A door timed out, admitted offline and uploaded
+// the scan; its first request, held up by the network, arrived afterwards
+// and was replayed. The same ticket shown again 3 s after the read is
+// « déjà pointé », not a second « Accès OK » (seen on a flaky network:
+// the replay restarted the window).
+func TestRepeatWindowCountsFromTheRead_RCHK4(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, d apptest.Dialect) {
+		c := newCk(t, d)
+		read := time.Now().UTC().Truncate(time.Millisecond)
+		k := c.useClock(read)
+		x := c.activity(c.mgr, c.org, nil)
+		dev := c.device(c.mgr, c.org)
+		r := c.reg(c.mgr, x.ID, []ckPerson{{"Dupont", "Jean"}})
+		scan := map[string]any{"clientScanId": "late-1", "code": r.Code, "activityId": x.ID,
+			"scannedAt": read.Format(time.RFC3339Nano)}
+
+		k.Advance(500 * time.Millisecond)
+		if up := c.sync(dev.Token, k.Now(), []map[string]any{scan}); len(up) != 1 || up[0].Status != "ACCESS_OK" {
+			t.Fatalf("offline upload: %+v", up)
+		}
+		k.Advance(2 * time.Second) // the held-up request arrives: a replay
+		if late, errc := c.scanIn(dev.Token, scan); errc != "" || late.Status != "ACCESS_OK" {
+			t.Fatalf("late copy of the read: %+v %s", late, errc)
+		}
+		k.Set(read.Add(checkin.DebounceWindow + 100*time.Millisecond))
+		again, errc := c.scanIn(dev.Token, map[string]any{"clientScanId": "again-1", "code": r.Code, "activityId": x.ID,
+			"scannedAt": k.Now().Format(time.RFC3339Nano)})
+		if errc != "" || again.Status != "ALREADY_CHECKED_IN" {
+			t.Errorf("the ticket again 3.1 s after the read: %s %q %s, want ALREADY_CHECKED_IN", again.Status, again.Message, errc)
 		}
 	})
 }

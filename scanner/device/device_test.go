@@ -2,6 +2,7 @@ package device_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -387,6 +388,7 @@ func TestFlakyNetwork(t *testing.T) {
 		go d.Run(runCtx)
 		p.set(proxyFlaky)
 		shownOK := map[int64]int{}
+		history := map[int64][]string{} // what each person was shown, for the failure message
 		offline := 0
 		for round := range 2 { // everyone, then everyone again (all refused)
 			if round > 0 {
@@ -397,6 +399,9 @@ func TestFlakyNetwork(t *testing.T) {
 				if r.Offline {
 					offline++
 				}
+				reg := mustInt(w.regs[i])
+				history[reg] = append(history[reg], fmt.Sprintf("round %d: %s offline=%v duplicate=%v queue=%d",
+					round, r.Status, r.Offline, r.Duplicate, d.Status().Queue))
 				switch {
 				case r.Status == result.AccessOK:
 					shownOK[mustInt(w.regs[i])]++
@@ -412,7 +417,13 @@ func TestFlakyNetwork(t *testing.T) {
 		}
 		for reg, n := range shownOK {
 			if n != 1 {
-				t.Fatalf("registration %d shown « Accès OK » %d times", reg, n)
+				var server []string
+				for _, s := range w.scans() {
+					if s.RegistrationID != nil && int64(*s.RegistrationID) == reg {
+						server = append(server, fmt.Sprintf("%s admitted=%v client=%v checkedIn=%s server=%s offline=%v dup=%v", s.Status, s.Admitted, s.ClientScanID != nil, s.CheckedInAt.Format("15:04:05.000"), s.ServerTime.Format("15:04:05.000"), s.Offline, s.Duplicate))
+					}
+				}
+				t.Fatalf("registration %d shown « Accès OK » %d times: %q; the server: %q", reg, n, history[reg], server)
 			}
 		}
 		p.set(proxyUp)

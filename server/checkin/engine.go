@@ -187,7 +187,15 @@ func (e *Engine) CheckIn(ctx context.Context, c Caller, in Input, lang string) (
 		return Result{}, err
 	}
 	if c.DeviceID != 0 && in.Code != "" && !in.Offline {
-		e.remember(dk, rs[0])
+		// The window counts from the read: a request held up by the network
+		// and replayed after the door uploaded the same scan must not
+		// restart it (the ticket shown again 3 s later would be admitted
+		// a second time on the door's screen).
+		read := e.Now()
+		if s := rs[0].Scan; s != nil && s.CheckedInAt.Before(read) {
+			read = s.CheckedInAt
+		}
+		e.remember(dk, rs[0], read)
 	}
 	return rs[0], nil
 }
@@ -205,7 +213,7 @@ func (e *Engine) debounced(k debounceKey) (Result, bool) {
 	return Result{}, false
 }
 
-func (e *Engine) remember(k debounceKey, r Result) {
+func (e *Engine) remember(k debounceKey, r Result, read time.Time) {
 	now := e.Now()
 	e.dmu.Lock()
 	defer e.dmu.Unlock()
@@ -220,7 +228,10 @@ func (e *Engine) remember(k debounceKey, r Result) {
 			return
 		}
 	}
-	e.debounce[k] = debounced{at: now, res: r}
+	if now.Sub(read) >= DebounceWindow {
+		return // already outside the window
+	}
+	e.debounce[k] = debounced{at: read, res: r}
 }
 
 // maxBatch bounds how many waiting online scans share one transaction.
