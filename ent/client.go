@@ -34,6 +34,7 @@ import (
 	"github.com/ofhub/ofhub/ent/referencecode"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/ent/serversecret"
 	"github.com/ofhub/ofhub/ent/session"
 	"github.com/ofhub/ofhub/ent/skillblock"
 	"github.com/ofhub/ofhub/ent/slot"
@@ -87,6 +88,8 @@ type Client struct {
 	Registration *RegistrationClient
 	// Scan is the client for interacting with the Scan builders.
 	Scan *ScanClient
+	// ServerSecret is the client for interacting with the ServerSecret builders.
+	ServerSecret *ServerSecretClient
 	// Session is the client for interacting with the Session builders.
 	Session *SessionClient
 	// SkillBlock is the client for interacting with the SkillBlock builders.
@@ -132,6 +135,7 @@ func (c *Client) init() {
 	c.ReferenceCode = NewReferenceCodeClient(c.config)
 	c.Registration = NewRegistrationClient(c.config)
 	c.Scan = NewScanClient(c.config)
+	c.ServerSecret = NewServerSecretClient(c.config)
 	c.Session = NewSessionClient(c.config)
 	c.SkillBlock = NewSkillBlockClient(c.config)
 	c.Slot = NewSlotClient(c.config)
@@ -258,6 +262,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		ReferenceCode:             NewReferenceCodeClient(cfg),
 		Registration:              NewRegistrationClient(cfg),
 		Scan:                      NewScanClient(cfg),
+		ServerSecret:              NewServerSecretClient(cfg),
 		Session:                   NewSessionClient(cfg),
 		SkillBlock:                NewSkillBlockClient(cfg),
 		Slot:                      NewSlotClient(cfg),
@@ -303,6 +308,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		ReferenceCode:             NewReferenceCodeClient(cfg),
 		Registration:              NewRegistrationClient(cfg),
 		Scan:                      NewScanClient(cfg),
+		ServerSecret:              NewServerSecretClient(cfg),
 		Session:                   NewSessionClient(cfg),
 		SkillBlock:                NewSkillBlockClient(cfg),
 		Slot:                      NewSlotClient(cfg),
@@ -344,8 +350,8 @@ func (c *Client) Use(hooks ...Hook) {
 		c.HistoryEntry, c.LoginAttempt, c.Membership, c.Organization,
 		c.OrganizationChangeRequest, c.OrganizationDocument, c.OutboxMessage,
 		c.Participant, c.PasswordReset, c.RateLimit, c.ReferenceCode, c.Registration,
-		c.Scan, c.Session, c.SkillBlock, c.Slot, c.Speaker, c.TicketKey, c.Training,
-		c.User, c.Venue,
+		c.Scan, c.ServerSecret, c.Session, c.SkillBlock, c.Slot, c.Speaker,
+		c.TicketKey, c.Training, c.User, c.Venue,
 	} {
 		n.Use(hooks...)
 	}
@@ -359,8 +365,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.HistoryEntry, c.LoginAttempt, c.Membership, c.Organization,
 		c.OrganizationChangeRequest, c.OrganizationDocument, c.OutboxMessage,
 		c.Participant, c.PasswordReset, c.RateLimit, c.ReferenceCode, c.Registration,
-		c.Scan, c.Session, c.SkillBlock, c.Slot, c.Speaker, c.TicketKey, c.Training,
-		c.User, c.Venue,
+		c.Scan, c.ServerSecret, c.Session, c.SkillBlock, c.Slot, c.Speaker,
+		c.TicketKey, c.Training, c.User, c.Venue,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -405,6 +411,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Registration.mutate(ctx, m)
 	case *ScanMutation:
 		return c.Scan.mutate(ctx, m)
+	case *ServerSecretMutation:
+		return c.ServerSecret.mutate(ctx, m)
 	case *SessionMutation:
 		return c.Session.mutate(ctx, m)
 	case *SkillBlockMutation:
@@ -3494,6 +3502,140 @@ func (c *ScanClient) mutate(ctx context.Context, m *ScanMutation) (Value, error)
 	}
 }
 
+// ServerSecretClient is a client for the ServerSecret schema.
+type ServerSecretClient struct {
+	config
+}
+
+// NewServerSecretClient returns a client for the ServerSecret from the given config.
+func NewServerSecretClient(c config) *ServerSecretClient {
+	return &ServerSecretClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `serversecret.Hooks(f(g(h())))`.
+func (c *ServerSecretClient) Use(hooks ...Hook) {
+	c.hooks.ServerSecret = append(c.hooks.ServerSecret, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `serversecret.Intercept(f(g(h())))`.
+func (c *ServerSecretClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ServerSecret = append(c.inters.ServerSecret, interceptors...)
+}
+
+// Create returns a builder for creating a ServerSecret entity.
+func (c *ServerSecretClient) Create() *ServerSecretCreate {
+	mutation := newServerSecretMutation(c.config, OpCreate)
+	return &ServerSecretCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ServerSecret entities.
+func (c *ServerSecretClient) CreateBulk(builders ...*ServerSecretCreate) *ServerSecretCreateBulk {
+	return &ServerSecretCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ServerSecretClient) MapCreateBulk(slice any, setFunc func(*ServerSecretCreate, int)) *ServerSecretCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ServerSecretCreateBulk{err: fmt.Errorf("calling to ServerSecretClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ServerSecretCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ServerSecretCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ServerSecret.
+func (c *ServerSecretClient) Update() *ServerSecretUpdate {
+	mutation := newServerSecretMutation(c.config, OpUpdate)
+	return &ServerSecretUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ServerSecretClient) UpdateOne(_m *ServerSecret) *ServerSecretUpdateOne {
+	mutation := newServerSecretMutation(c.config, OpUpdateOne, withServerSecret(_m))
+	return &ServerSecretUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ServerSecretClient) UpdateOneID(id int) *ServerSecretUpdateOne {
+	mutation := newServerSecretMutation(c.config, OpUpdateOne, withServerSecretID(id))
+	return &ServerSecretUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ServerSecret.
+func (c *ServerSecretClient) Delete() *ServerSecretDelete {
+	mutation := newServerSecretMutation(c.config, OpDelete)
+	return &ServerSecretDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ServerSecretClient) DeleteOne(_m *ServerSecret) *ServerSecretDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ServerSecretClient) DeleteOneID(id int) *ServerSecretDeleteOne {
+	builder := c.Delete().Where(serversecret.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ServerSecretDeleteOne{builder}
+}
+
+// Query returns a query builder for ServerSecret.
+func (c *ServerSecretClient) Query() *ServerSecretQuery {
+	return &ServerSecretQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeServerSecret},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ServerSecret entity by its id.
+func (c *ServerSecretClient) Get(ctx context.Context, id int) (*ServerSecret, error) {
+	return c.Query().Where(serversecret.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ServerSecretClient) GetX(ctx context.Context, id int) *ServerSecret {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ServerSecretClient) Hooks() []Hook {
+	hooks := c.hooks.ServerSecret
+	return append(hooks[:len(hooks):len(hooks)], serversecret.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ServerSecretClient) Interceptors() []Interceptor {
+	return c.inters.ServerSecret
+}
+
+func (c *ServerSecretClient) mutate(ctx context.Context, m *ServerSecretMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ServerSecretCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ServerSecretUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ServerSecretUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ServerSecretDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ServerSecret mutation op: %q", m.Op())
+	}
+}
+
 // SessionClient is a client for the Session schema.
 type SessionClient struct {
 	config
@@ -4908,15 +5050,15 @@ type (
 		Accreditation, Activity, AuthToken, Certification, Device, HistoryEntry,
 		LoginAttempt, Membership, Organization, OrganizationChangeRequest,
 		OrganizationDocument, OutboxMessage, Participant, PasswordReset, RateLimit,
-		ReferenceCode, Registration, Scan, Session, SkillBlock, Slot, Speaker,
-		TicketKey, Training, User, Venue []ent.Hook
+		ReferenceCode, Registration, Scan, ServerSecret, Session, SkillBlock, Slot,
+		Speaker, TicketKey, Training, User, Venue []ent.Hook
 	}
 	inters struct {
 		Accreditation, Activity, AuthToken, Certification, Device, HistoryEntry,
 		LoginAttempt, Membership, Organization, OrganizationChangeRequest,
 		OrganizationDocument, OutboxMessage, Participant, PasswordReset, RateLimit,
-		ReferenceCode, Registration, Scan, Session, SkillBlock, Slot, Speaker,
-		TicketKey, Training, User, Venue []ent.Interceptor
+		ReferenceCode, Registration, Scan, ServerSecret, Session, SkillBlock, Slot,
+		Speaker, TicketKey, Training, User, Venue []ent.Interceptor
 	}
 )
 

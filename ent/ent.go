@@ -30,6 +30,7 @@ import (
 	"github.com/ofhub/ofhub/ent/referencecode"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/ent/serversecret"
 	"github.com/ofhub/ofhub/ent/session"
 	"github.com/ofhub/ofhub/ent/skillblock"
 	"github.com/ofhub/ofhub/ent/slot"
@@ -116,6 +117,7 @@ func checkColumn(t, c string) error {
 			referencecode.Table:             referencecode.ValidColumn,
 			registration.Table:              registration.ValidColumn,
 			scan.Table:                      scan.ValidColumn,
+			serversecret.Table:              serversecret.ValidColumn,
 			session.Table:                   session.ValidColumn,
 			skillblock.Table:                skillblock.ValidColumn,
 			slot.Table:                      slot.ValidColumn,

@@ -50,6 +50,8 @@ type Tx struct {
 	Registration *RegistrationClient
 	// Scan is the client for interacting with the Scan builders.
 	Scan *ScanClient
+	// ServerSecret is the client for interacting with the ServerSecret builders.
+	ServerSecret *ServerSecretClient
 	// Session is the client for interacting with the Session builders.
 	Session *SessionClient
 	// SkillBlock is the client for interacting with the SkillBlock builders.
@@ -215,6 +217,7 @@ func (tx *Tx) init() {
 	tx.ReferenceCode = NewReferenceCodeClient(tx.config)
 	tx.Registration = NewRegistrationClient(tx.config)
 	tx.Scan = NewScanClient(tx.config)
+	tx.ServerSecret = NewServerSecretClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)
 	tx.SkillBlock = NewSkillBlockClient(tx.config)
 	tx.Slot = NewSlotClient(tx.config)

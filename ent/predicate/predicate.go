@@ -60,6 +60,9 @@ type Registration func(*sql.Selector)
 // Scan is the predicate function for scan builders.
 type Scan func(*sql.Selector)
 
+// ServerSecret is the predicate function for serversecret builders.
+type ServerSecret func(*sql.Selector)
+
 // Session is the predicate function for session builders.
 type Session func(*sql.Selector)
 

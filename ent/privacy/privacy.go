@@ -543,6 +543,30 @@ func (f ScanMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) 
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ScanMutation", m)
 }
 
+// The ServerSecretQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ServerSecretQueryRuleFunc func(context.Context, *ent.ServerSecretQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ServerSecretQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ServerSecretQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ServerSecretQuery", q)
+}
+
+// The ServerSecretMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ServerSecretMutationRuleFunc func(context.Context, *ent.ServerSecretMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ServerSecretMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ServerSecretMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ServerSecretMutation", m)
+}
+
 // The SessionQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type SessionQueryRuleFunc func(context.Context, *ent.SessionQuery) error
@@ -806,6 +830,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ScanQuery:
 		return q.Filter(), nil
+	case *ent.ServerSecretQuery:
+		return q.Filter(), nil
 	case *ent.SessionQuery:
 		return q.Filter(), nil
 	case *ent.SkillBlockQuery:
@@ -864,6 +890,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.RegistrationMutation:
 		return m.Filter(), nil
 	case *ent.ScanMutation:
+		return m.Filter(), nil
+	case *ent.ServerSecretMutation:
 		return m.Filter(), nil
 	case *ent.SessionMutation:
 		return m.Filter(), nil

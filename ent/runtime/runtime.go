@@ -25,6 +25,7 @@ import (
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
 	"github.com/ofhub/ofhub/ent/schema"
+	"github.com/ofhub/ofhub/ent/serversecret"
 	"github.com/ofhub/ofhub/ent/session"
 	"github.com/ofhub/ofhub/ent/skillblock"
 	"github.com/ofhub/ofhub/ent/slot"
@@ -958,6 +959,43 @@ func init() {
 	scanDescRawCode := scanFields[18].Descriptor()
 	// scan.RawCodeValidator is a validator for the "raw_code" field. It is called by the builders before save.
 	scan.RawCodeValidator = scanDescRawCode.Validators[0].(func(string) error)
+	serversecret.Policy = privacy.NewPolicies(schema.ServerSecret{})
+	serversecret.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := serversecret.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	serversecretFields := schema.ServerSecret{}.Fields()
+	_ = serversecretFields
+	// serversecretDescName is the schema descriptor for name field.
+	serversecretDescName := serversecretFields[0].Descriptor()
+	// serversecret.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	serversecret.NameValidator = func() func(string) error {
+		validators := serversecretDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// serversecretDescValue is the schema descriptor for value field.
+	serversecretDescValue := serversecretFields[1].Descriptor()
+	// serversecret.ValueValidator is a validator for the "value" field. It is called by the builders before save.
+	serversecret.ValueValidator = serversecretDescValue.Validators[0].(func([]byte) error)
+	// serversecretDescCreatedAt is the schema descriptor for created_at field.
+	serversecretDescCreatedAt := serversecretFields[2].Descriptor()
+	// serversecret.DefaultCreatedAt holds the default value on creation for the created_at field.
+	serversecret.DefaultCreatedAt = serversecretDescCreatedAt.Default.(func() time.Time)
 	sessionMixin := schema.Session{}.Mixin()
 	session.Policy = privacy.NewPolicies(schema.Session{})
 	session.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"time"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
@@ -110,3 +112,24 @@ func (RateLimit) Annotations() []schema.Annotation {
 
 // Only the limiter, under a system decision, reads and writes counters.
 func (RateLimit) Policy() ent.Policy { return systemOnly() }
+
+// ServerSecret is a key every instance of one deployment shares, created
+// once by the first instance that needs it (server/secrets): the cursor
+// signing key, so that a page cursor written by one instance is accepted by
+// the others behind the same load balancer.
+type ServerSecret struct{ ent.Schema }
+
+func (ServerSecret) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("name").Immutable().Unique().NotEmpty().MaxLen(100),
+		field.Bytes("value").Immutable().Sensitive().NotEmpty(),
+		field.Time("created_at").Immutable().Default(time.Now),
+	}
+}
+
+func (ServerSecret) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
+}
+
+// Secrets are read and written under a system decision only.
+func (ServerSecret) Policy() ent.Policy { return systemOnly() }

@@ -29,6 +29,7 @@ import (
 	"github.com/ofhub/ofhub/server/mail"
 	"github.com/ofhub/ofhub/server/mailer"
 	"github.com/ofhub/ofhub/server/pubsub"
+	"github.com/ofhub/ofhub/server/secrets"
 	"github.com/ofhub/ofhub/server/web"
 )
 
@@ -120,6 +121,11 @@ func Open(ctx context.Context, cfg *config.Config, opts ...Option) (*App, error)
 		a.Close()
 		return nil, err
 	}
+	cursorKey, err := secrets.Get(ctx, a.Client, secrets.CursorKey, 32)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
 	metrics := web.NewMetrics()
 	metrics.Register(collectors.NewDBStatsCollector(d.SQL, d.Dialect))
 	a.Handler = web.NewHandler(web.Options{
@@ -136,6 +142,7 @@ func Open(ctx context.Context, cfg *config.Config, opts ...Option) (*App, error)
 		// (a.Metrics) may go without.
 		MetricsToken:   mainMetricsToken(cfg),
 		TrustedProxies: proxies,
+		CursorKey:      cursorKey,
 	})
 	mm := http.NewServeMux()
 	mm.Handle("GET /metrics", web.MetricsHandler(metrics, cfg.MetricsToken))

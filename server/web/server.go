@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/ofhub/ofhub/graph/scalar/cursor"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -90,6 +91,9 @@ type Options struct {
 	// TrustedProxies are the peers whose X-Forwarded-For / X-Real-IP
 	// headers name the client; nobody's by default.
 	TrustedProxies []netip.Prefix
+	// CursorKey signs the page cursors handed to clients (every instance
+	// of a deployment shares it: server/secrets); none leaves them unsigned.
+	CursorKey []byte
 }
 
 // NewHandler returns ofhub's whole HTTP handler.
@@ -135,6 +139,12 @@ func NewHandler(o Options) http.Handler {
 
 	var h http.Handler = mux
 	h = identity(o.Auth, o.TrustedProxies, h)
+	if o.CursorKey != nil {
+		next := h
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r.WithContext(cursor.WithKey(r.Context(), o.CursorKey)))
+		})
+	}
 	h = cors.New(cors.Options{
 		AllowedOrigins:   o.CORSOrigins,
 		AllowOriginFunc:  sameOriginOnly(o.CORSOrigins),
