@@ -18,10 +18,13 @@ run:
 	elif [ "$${n:-0}" -gt 0 ]; then echo "compilation ($$n paquets Go)…"; fi
 	$(GO) run ./server/cmd/ofhub serve $(if $(ADDR),--addr $(ADDR)) $(if $(DATA_DIR),--data-dir $(DATA_DIR)) --demo
 
-## build: build the server and the handheld scanner CLI into ./bin
+## build: build the server and the handheld scanner CLI into ./bin, without
+## symbol tables and build paths (ofhub: 96 MB → 72 MB; the rest is entgql,
+## whose runtime package also holds its code generator)
+BUILDFLAGS ?= -trimpath -ldflags "-s -w"
 build:
-	CGO_ENABLED=0 $(GO) build -o bin/ofhub ./server/cmd/ofhub
-	CGO_ENABLED=0 $(GO) build -o bin/ofhub-scan ./scanner/cmd/ofhub-scan
+	CGO_ENABLED=0 $(GO) build $(BUILDFLAGS) -o bin/ofhub ./server/cmd/ofhub
+	CGO_ENABLED=0 $(GO) build $(BUILDFLAGS) -o bin/ofhub-scan ./scanner/cmd/ofhub-scan
 
 ## test: vet, generated-code check, every test on SQLite (and PostgreSQL when
 ## OFHUB_TEST_POSTGRES_URL is set), GraphQL-over-HTTP audit, subscription round trip
