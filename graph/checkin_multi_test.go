@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -57,5 +58,51 @@ func TestAbuse_CheckInRetryOnOtherInstance(t *testing.T) {
 	}
 	if n := a.scanCount(act.ID); n != 1 {
 		t.Errorf("%d scans stored, want 1", n)
+	}
+}
+
+// Issue 11 #4, R-CHK-4: the 3-second repeat is decided from the stored
+// scans, not one instance's memory. A handheld's double read sent to two
+// instances repeats « Accès OK » and records one scan; another door, or the
+// same door after the window, gets « déjà pointé » as before.
+func TestRepeatReadAcrossInstances_RCHK4(t *testing.T) {
+	a, b := twoInstances(t)
+	act := a.activity(a.mgr, a.org, nil)
+	door, other := a.device(a.mgr, a.org), a.device(a.mgr, a.org)
+	r := a.reg(a.mgr, act.ID, []ckPerson{{"Dupont", "Jean"}})
+	start := time.Now().UTC()
+	kb, ka := b.useClock(start), a.useClock(start)
+
+	first, code := b.scanIn(door.Token, map[string]any{"code": r.Code, "clientScanId": "R1", "activityId": act.ID})
+	if code != "" || first.Status != "ACCESS_OK" {
+		t.Fatalf("first read on B: %s %+v", code, first)
+	}
+	steps := []struct {
+		name   string
+		env    *ckEnv
+		clock  *ckClock
+		after  time.Duration
+		token  string
+		want   string
+		stored int // scans stored after the step
+	}{
+		{"same door, other instance, 1 s later", a, ka, time.Second, door.Token, "ACCESS_OK", 1},
+		{"same door, other instance, 2.9 s later", a, ka, 2900 * time.Millisecond, door.Token, "ACCESS_OK", 1},
+		{"another door, 1 s later", a, ka, time.Second, other.Token, "ALREADY_CHECKED_IN", 2},
+		{"same door, other instance, 3.5 s later", a, ka, 3500 * time.Millisecond, door.Token, "ALREADY_CHECKED_IN", 3},
+		{"same door, same instance, 4 s later", b, kb, 4 * time.Second, door.Token, "ALREADY_CHECKED_IN", 4},
+	}
+	for i, s := range steps {
+		s.clock.Set(start.Add(s.after))
+		got, code := s.env.scanIn(s.token, map[string]any{"code": r.Code, "clientScanId": fmt.Sprintf("R%d", i+2), "activityId": act.ID})
+		if code != "" || got.Status != s.want {
+			t.Errorf("%s: %s %s %q, want %s", s.name, code, got.Status, got.Message, s.want)
+		}
+		if s.want == "ACCESS_OK" && got.Message != first.Message {
+			t.Errorf("%s: message %q, want the first answer %q", s.name, got.Message, first.Message)
+		}
+		if n := a.scanCount(act.ID); n != s.stored {
+			t.Errorf("%s: %d scans stored, want %d", s.name, n, s.stored)
+		}
 	}
 }

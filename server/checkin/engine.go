@@ -126,6 +126,10 @@ type Result struct {
 	Scan             *ent.Scan
 	RegistrationID   int
 	ActivityID       int
+
+	// repeatOf is when the admission this read repeats was read (a
+	// repeat decided from the stored scans): the window counts from it.
+	repeatOf time.Time
 }
 
 // pending is a scan being decided.
@@ -142,6 +146,7 @@ type pending struct {
 	dup      bool
 	first    *time.Time
 	existing *ent.Scan // idempotent replay
+	repeat   bool      // the door's own admission read again: answered, not stored
 	sameAs   *pending  // the same client scan id earlier in the batch
 	reused   bool      // a client scan id already used for another ticket: answered, not stored
 	c        Caller    // who scans (scans of several devices share a batch)
@@ -194,6 +199,9 @@ func (e *Engine) CheckIn(ctx context.Context, c Caller, in Input, lang string) (
 		read := e.Now()
 		if s := rs[0].Scan; s != nil && s.CheckedInAt.Before(read) {
 			read = s.CheckedInAt
+		}
+		if t := rs[0].repeatOf; !t.IsZero() && t.Before(read) {
+			read = t
 		}
 		e.remember(dk, rs[0], read)
 	}
@@ -481,7 +489,16 @@ func (e *Engine) process(ctx context.Context, jobs []job, lookReplays bool) ([]R
 						flips = append(flips, prev)
 					}
 					p.admitted, p.status = true, result.AccessOK
-					admitted[k] = &ent.Scan{CheckedInAt: p.at}
+					admitted[k] = &ent.Scan{CheckedInAt: p.at, DeviceID: idPtr(p.c.DeviceID)}
+					continue
+				}
+				if repeatRead(p, prev) {
+					// R-CHK-4 from the stored scans, not one instance's
+					// memory: a handheld's double read that the load
+					// balancer sent to two instances repeats the admission
+					// (decided under the registration's lock, so it holds
+					// whichever instance answers) and records nothing.
+					p.status, p.repeat, p.first = result.AccessOK, true, &prev.CheckedInAt
 					continue
 				}
 				first := prev.CheckedInAt
@@ -489,7 +506,7 @@ func (e *Engine) process(ctx context.Context, jobs []job, lookReplays bool) ([]R
 				continue
 			}
 			p.admitted, p.status = true, result.AccessOK
-			admitted[k] = &ent.Scan{CheckedInAt: p.at}
+			admitted[k] = &ent.Scan{CheckedInAt: p.at, DeviceID: idPtr(p.c.DeviceID)}
 		}
 		// 5. Record.
 		for _, prev := range flips {
@@ -520,6 +537,22 @@ func (e *Engine) process(ctx context.Context, jobs []job, lookReplays bool) ([]R
 }
 
 type admKey struct{ reg, slot int }
+
+// repeatRead says whether p, an online read by a device, is that device
+// reading again the ticket it admitted less than DebounceWindow ago (prev):
+// the same answer, as the in-memory repeat gives on one instance.
+func repeatRead(p *pending, prev *ent.Scan) bool {
+	if p.in.Offline || p.c.DeviceID == 0 || p.in.Code == "" || prev.DeviceID == nil || *prev.DeviceID != p.c.DeviceID {
+		return false
+	}
+	if prev.ClientScanID != nil && *prev.ClientScanID == p.in.ClientScanID {
+		// The same request retried: the unique index sends it to the
+		// replay of the stored answer (with its scan), not a repeat.
+		return false
+	}
+	dt := p.at.Sub(prev.CheckedInAt)
+	return dt >= 0 && dt < DebounceWindow
+}
 
 // ScanClockTolerance is how far an offline scan's corrected time may fall
 // outside what is possible — after the batch was sent, before its ticket
@@ -798,17 +831,26 @@ func (e *Engine) lockAndAdmitted(ctx context.Context, tx *ent.Client, ids []int)
 		for rows.Next() {
 			var id int
 			var state string
-			var sid, key stdsql.NullInt64
+			var sid, key, dev stdsql.NullInt64
 			var at stdsql.NullTime
-			if err := rows.Scan(&id, &state, &sid, &key, &at); err != nil {
+			var csid stdsql.NullString
+			if err := rows.Scan(&id, &state, &sid, &key, &at, &dev, &csid); err != nil {
 				rows.Close()
 				return nil, nil, fmt.Errorf("lock registrations: %w", err)
 			}
 			states[id] = registration.State(state)
 			if sid.Valid {
 				reg := id
-				admitted[admKey{id, int(key.Int64)}] = &ent.Scan{ID: int(sid.Int64), RegistrationID: &reg,
+				s := &ent.Scan{ID: int(sid.Int64), RegistrationID: &reg,
 					SlotKey: int(key.Int64), CheckedInAt: at.Time.UTC(), Admitted: true}
+				if dev.Valid {
+					d := int(dev.Int64)
+					s.DeviceID = &d
+				}
+				if csid.Valid {
+					s.ClientScanID = &csid.String
+				}
+				admitted[admKey{id, int(key.Int64)}] = s
 			}
 		}
 		rows.Close()
@@ -923,7 +965,7 @@ func (e *Engine) record(ctx context.Context, tx *ent.Client, ps []*pending) erro
 	var rows []*ent.Scan
 	var owners []*pending
 	for _, p := range ps {
-		if p.existing != nil || p.sameAs != nil || p.reused {
+		if p.existing != nil || p.sameAs != nil || p.reused || p.repeat {
 			continue
 		}
 		if p.in.ActivityID == 0 && p.reg == nil {
@@ -1024,6 +1066,10 @@ func insertScans(ctx context.Context, tx *ent.Client, rows []*ent.Scan) ([]*ent.
 func (e *Engine) render(p *pending, regs map[int]*ent.Registration, admitted map[admKey]*ent.Scan, lang string) Result {
 	r := Result{ClientScanID: p.in.ClientScanID, Status: p.status, Duplicate: p.dup, FirstCheckedInAt: p.first,
 		ActivityID: p.in.ActivityID, Color: result.ColorOf(p.status)}
+	if p.repeat {
+		// The same answer as the first read (which showed no first time).
+		r.FirstCheckedInAt, r.repeatOf = nil, *p.first
+	}
 	if p.existing != nil && p.existing.ID != 0 {
 		r.Scan = p.existing
 	}

@@ -82,15 +82,15 @@ func pgKeys(ids []int) string {
 // deadlock between batches), each found by its primary key (pgKeys).
 func lockQuery(d string, ids []int) string {
 	if d == dialect.Postgres {
-		return fmt.Sprintf(`SELECT r.id, r.%[2]s, s.id, s.%[3]s, s.%[4]s FROM %[5]s `+
+		return fmt.Sprintf(`SELECT r.id, r.%[2]s, s.id, s.%[3]s, s.%[4]s, s.%[9]s, s.%[10]s FROM %[5]s `+
 			`CROSS JOIN LATERAL (SELECT id, %[2]s FROM %[1]s WHERE id = k.id FOR UPDATE) r `+
-			`LEFT JOIN LATERAL (SELECT id, %[3]s, %[4]s FROM %[6]s WHERE %[7]s = r.id AND %[8]s OFFSET 0) s ON true ORDER BY r.id`,
+			`LEFT JOIN LATERAL (SELECT id, %[3]s, %[4]s, %[9]s, %[10]s FROM %[6]s WHERE %[7]s = r.id AND %[8]s OFFSET 0) s ON true ORDER BY r.id`,
 			registration.Table, registration.FieldState, scan.FieldSlotKey, scan.FieldCheckedInAt, pgKeys(ids),
-			scan.Table, scan.FieldRegistrationID, scan.FieldAdmitted)
+			scan.Table, scan.FieldRegistrationID, scan.FieldAdmitted, scan.FieldDeviceID, scan.FieldClientScanID)
 	}
 	join := fmt.Sprintf(`LEFT JOIN %[1]s s ON s.%[2]s = r.id AND s.%[3]s`, scan.Table, scan.FieldRegistrationID, scan.FieldAdmitted)
-	return fmt.Sprintf(`SELECT r.id, r.%[2]s, s.id, s.%[3]s, s.%[4]s FROM %[1]s r %[5]s WHERE r.id IN (%[6]s) ORDER BY r.id`,
-		registration.Table, registration.FieldState, scan.FieldSlotKey, scan.FieldCheckedInAt, join, idList(ids))
+	return fmt.Sprintf(`SELECT r.id, r.%[2]s, s.id, s.%[3]s, s.%[4]s, s.%[7]s, s.%[8]s FROM %[1]s r %[5]s WHERE r.id IN (%[6]s) ORDER BY r.id`,
+		registration.Table, registration.FieldState, scan.FieldSlotKey, scan.FieldCheckedInAt, join, idList(ids), scan.FieldDeviceID, scan.FieldClientScanID)
 }
 
 // emit announces recorded scans as events.EmitMany does, with the
