@@ -42,10 +42,12 @@ staticcheck:
 gotest:
 	@$(GO) run ./tools/testsummary $(GO) test -count=1 -timeout 20m ./...
 
-## generate: ent + entgql, gqlgen, then a migration per dialect if the schema changed
+## generate: ent + entgql, gqlgen, the served schema's snapshot (graph/schema.snapshot.graphql),
+## then a migration per dialect if the schema changed
 generate:
 	cd ent && $(GO) run -mod=mod entc.go
 	$(GO) run -mod=mod github.com/99designs/gqlgen
+	$(GO) run ./tools/schemaprint > graph/schema.snapshot.graphql.tmp && mv graph/schema.snapshot.graphql.tmp graph/schema.snapshot.graphql
 	$(GO) run ./ent/migrations/gen -postgres "$(DEV_PG)"
 
 ## check-generated: fail when generated code or migrations are stale
