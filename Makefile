@@ -8,7 +8,7 @@ DATA_DIR  ?=
 # migrations; defaults to the test server when one is configured.
 DEV_PG    ?= $(if $(OFHUB_DEV_POSTGRES_URL),$(OFHUB_DEV_POSTGRES_URL),$(OFHUB_TEST_POSTGRES_URL))
 
-.PHONY: run build test vet staticcheck gotest check-generated generate e2e-deps bench fuzz clean
+.PHONY: run build test vet staticcheck gotest check-generated schema-check generate e2e-deps bench fuzz clean
 
 ## run: start ofhub on the embedded SQLite database, with demo data when empty
 ## (the first build compiles ~600 packages: it says so rather than look stuck)
@@ -28,7 +28,7 @@ build:
 
 ## test: vet, generated-code check, every test on SQLite (and PostgreSQL when
 ## OFHUB_TEST_POSTGRES_URL is set), GraphQL-over-HTTP audit, subscription round trip
-test: vet staticcheck check-generated e2e-deps gotest
+test: vet staticcheck check-generated schema-check e2e-deps gotest
 
 vet:
 	$(GO) vet ./...
@@ -53,6 +53,11 @@ generate:
 ## check-generated: fail when generated code or migrations are stale
 check-generated:
 	@bash .ci/check-generated.sh
+
+## schema-check: the served schema against the last release (a breaking change must be
+## listed in docs/API-CHANGES.md) and against docs/API.md's conventions (new violations fail)
+schema-check:
+	@bash tools/schema/check.sh
 
 ## e2e-deps: npm packages of the conformance and subscription tests (pinned in e2e/package-lock.json)
 e2e-deps:

@@ -64,7 +64,7 @@ export const config = {
     // …WhereInput filters, whose names are their description (nameContainsFold).
     '@graphql-eslint/require-description': ['error', {
       types: true, FieldDefinition: true, InputValueDefinition: true, EnumValueDefinition: true, DirectiveDefinition: false,
-      ignoredSelectors: ['[parent.name.value=/WhereInput$/]', '[name.value=/^go(Field|Model)$/]', '[parent.name.value=/^go(Field|Model)$/]'],
+      ignoredSelectors: ['[parent.name.value=/WhereInput$/]'],
     }],
   },
 };

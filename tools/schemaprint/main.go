@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/formatter"
 
 	"github.com/ofhub/ofhub/graph/generated"
@@ -27,9 +28,61 @@ const header = "# The GraphQL schema ofhub serves, printed from graph/generated 
 func Print(w io.Writer) error {
 	var b bytes.Buffer
 	b.WriteString(header)
-	formatter.NewFormatter(&b, formatter.WithIndent("  ")).FormatSchema(generated.NewExecutableSchema(generated.Config{}).Schema())
+	formatter.NewFormatter(&b, formatter.WithIndent("  ")).FormatSchema(public(generated.NewExecutableSchema(generated.Config{}).Schema()))
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// gqlgenOnly are gqlgen's code-generation directives (@goModel…): they
+// name Go types, not anything a client sees — introspection never shows where
+// they are applied — so a Go refactoring must not read as an API change.
+var gqlgenOnly = map[string]bool{"goModel": true, "goField": true, "goTag": true, "goExtraField": true, "goEnum": true}
+
+// public returns a copy of s without gqlgen's directives; s, the schema the
+// server executes, is left as it is.
+func public(s *ast.Schema) *ast.Schema {
+	out := *s
+	out.Directives = map[string]*ast.DirectiveDefinition{}
+	for name, d := range s.Directives {
+		if !gqlgenOnly[name] {
+			out.Directives[name] = d
+		}
+	}
+	out.Types = make(map[string]*ast.Definition, len(s.Types))
+	for name, def := range s.Types {
+		d := *def
+		d.Directives = directives(def.Directives)
+		d.Fields = make(ast.FieldList, len(def.Fields))
+		for i, f := range def.Fields {
+			fc := *f
+			fc.Directives = directives(f.Directives)
+			fc.Arguments = make(ast.ArgumentDefinitionList, len(f.Arguments))
+			for j, a := range f.Arguments {
+				ac := *a
+				ac.Directives = directives(a.Directives)
+				fc.Arguments[j] = &ac
+			}
+			d.Fields[i] = &fc
+		}
+		d.EnumValues = make(ast.EnumValueList, len(def.EnumValues))
+		for i, v := range def.EnumValues {
+			vc := *v
+			vc.Directives = directives(v.Directives)
+			d.EnumValues[i] = &vc
+		}
+		out.Types[name] = &d
+	}
+	return &out
+}
+
+func directives(l ast.DirectiveList) ast.DirectiveList {
+	var out ast.DirectiveList
+	for _, d := range l {
+		if !gqlgenOnly[d.Name] {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 func main() {
