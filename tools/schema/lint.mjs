@@ -60,11 +60,12 @@ export const config = {
     '@graphql-eslint/input-name': ['error', { checkInputType: true, caseSensitiveInputType: false, checkMutations: true, checkQueries: false }],
     'ofhub/mutation-payload': 'error',
     // Every type, field, argument and enum value says what a client needs
-    // to know. Exception (docs/API.md): the predicates of ent's generated
-    // …WhereInput filters, whose names are their description (nameContainsFold).
+    // to know. Exceptions (docs/API.md): the predicates of ent's generated
+    // …WhereInput filters, whose names are their description (nameContainsFold),
+    // and the arguments of gqlgen's own @goField / @goModel.
     '@graphql-eslint/require-description': ['error', {
       types: true, FieldDefinition: true, InputValueDefinition: true, EnumValueDefinition: true, DirectiveDefinition: false,
-      ignoredSelectors: ['[parent.name.value=/WhereInput$/]'],
+      ignoredSelectors: ['[parent.name.value=/WhereInput$/]', '[parent.name.value=/^go[A-Z]/]'],
     }],
   },
 };

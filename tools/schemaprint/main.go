@@ -33,21 +33,17 @@ func Print(w io.Writer) error {
 	return err
 }
 
-// gqlgenOnly are gqlgen's code-generation directives (@goModel…): they
-// name Go types, not anything a client sees — introspection never shows where
-// they are applied — so a Go refactoring must not read as an API change.
+// gqlgenOnly are gqlgen's code-generation directives (@goModel…). Where
+// they are applied they name Go types, which no client sees (introspection
+// never shows applied directives): a Go refactoring must not read as an API
+// change, so the snapshot drops them there. Their definitions stay, as
+// introspection lists them.
 var gqlgenOnly = map[string]bool{"goModel": true, "goField": true, "goTag": true, "goExtraField": true, "goEnum": true}
 
-// public returns a copy of s without gqlgen's directives; s, the schema the
-// server executes, is left as it is.
+// public returns a copy of s without the applications of gqlgen's
+// directives; s, the schema the server executes, is left as it is.
 func public(s *ast.Schema) *ast.Schema {
 	out := *s
-	out.Directives = map[string]*ast.DirectiveDefinition{}
-	for name, d := range s.Directives {
-		if !gqlgenOnly[name] {
-			out.Directives[name] = d
-		}
-	}
 	out.Types = make(map[string]*ast.Definition, len(s.Types))
 	for name, def := range s.Types {
 		d := *def
