@@ -12,7 +12,9 @@
 const fs = require('fs');
 const path = require('path');
 
-const file = process.env.OFHUB_API_CHANGES || path.join(__dirname, '..', '..', 'docs', 'API-CHANGES.md');
+const repo = path.join(__dirname, '..', '..');
+const file = process.env.OFHUB_API_CHANGES || path.join(repo, 'docs', 'API-CHANGES.md');
+const shown = path.relative(repo, file).startsWith('..') ? file : path.relative(repo, file);
 
 // accepted returns the « type path » keys listed in the Unreleased section.
 function accepted() {
@@ -49,7 +51,7 @@ module.exports = function acceptedChanges({ changes }) {
     };
   });
   for (const key of unlisted) {
-    console.error(`not listed in ${path.relative(process.cwd(), file)} (## Unreleased): - \`${key.replace(' ', '` `')}\` — why, and what clients do instead`);
+    console.error(`not listed in ${shown} (## Unreleased): - \`${key.replace(' ', '` `')}\` — why, and what clients do instead`);
   }
   for (const key of keys) {
     if (!used.has(key)) console.error(`listed in ${path.basename(file)} but not a breaking change of this diff: ${key}`);
