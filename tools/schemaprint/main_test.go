@@ -146,7 +146,7 @@ func TestLintFailsOnNewViolation(t *testing.T) {
 		{"a lower-case enum value fails", edit(t, snapshot(t), "enum CertificationState {\n", "enum CertificationState {\n  \"\"\"Gone.\"\"\"\n  gone\n"), false, `Enum value "gone" should be in UPPER_CASE format`},
 		{"a mutation without input and payload fails", edit(t, snapshot(t), "type Mutation {\n", "type Mutation {\n  \"\"\"Pings.\"\"\"\n  ping(\"\"\"Who.\"\"\"\n who: String): Boolean!\n"), false,
 			`Mutation "ping" should return "PingPayload!", not "Boolean!"`},
-		{"a mutation with its input and payload passes", edit(t, snapshot(t), "type Mutation {\n", "type Mutation {\n  \"\"\"Pings.\"\"\"\n  ping(\"\"\"What to ping.\"\"\"\n input: PingInput!): PingPayload!\n")+
+		{"a mutation with its input and payload passes", edit(t, snapshot(t), "type Mutation {\n", "type Mutation {\n  \"\"\"Pings.\"\"\"\n  ping(\"\"\"What to ping.\"\"\"\n input: PingInput!): PingPayload!\n") +
 			"\"\"\"What to ping.\"\"\"\ninput PingInput {\n  \"\"\"Who.\"\"\"\n  who: String\n}\n\"\"\"The ping's answer.\"\"\"\ntype PingPayload {\n  \"\"\"Whether it answered.\"\"\"\n  ok: Boolean!\n}\n", true, "known violations left"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
