@@ -8,7 +8,7 @@ DATA_DIR  ?=
 # migrations; defaults to the test server when one is configured.
 DEV_PG    ?= $(if $(OFHUB_DEV_POSTGRES_URL),$(OFHUB_DEV_POSTGRES_URL),$(OFHUB_TEST_POSTGRES_URL))
 
-.PHONY: run build test vet staticcheck gotest race check-generated generate e2e-deps bench fuzz clean
+.PHONY: run build test vet staticcheck gotest race check-generated schema-check generate e2e-deps bench fuzz clean
 
 ## run: start ofhub on the embedded SQLite database, with demo data when empty
 ## (the first build compiles ~600 packages: it says so rather than look stuck)
@@ -27,9 +27,9 @@ build:
 	CGO_ENABLED=0 $(GO) build $(BUILDFLAGS) -o bin/ofhub-scan ./scanner/cmd/ofhub-scan
 
 ## test: vet, generated-code check, every test on SQLite (and PostgreSQL when
-## OFHUB_TEST_POSTGRES_URL is set), GraphQL-over-HTTP audit, subscription round
-## trip, then the concurrent parts again under the race detector
-test: vet staticcheck check-generated e2e-deps gotest race
+## OFHUB_TEST_POSTGRES_URL is set), schema guards, GraphQL-over-HTTP audit,
+## subscription round trip, then the concurrent parts again under the race detector
+test: vet staticcheck check-generated schema-check e2e-deps gotest race
 
 vet:
 	$(GO) vet ./...
@@ -52,15 +52,22 @@ race: e2e-deps
 	@$(GO) run ./tools/testsummary $(GO) test -race -count=1 -timeout 20m -skip 'TestExportLarge' $(RACE_PKGS)
 	@$(GO) run ./tools/testsummary $(GO) test -race -count=1 -timeout 20m -run 'Subscri|Session|Instance|Resum|Flaky|Broker|Race' ./graph/ ./server/web/
 
-## generate: ent + entgql, gqlgen, then a migration per dialect if the schema changed
+## generate: ent + entgql, gqlgen, the served schema's snapshot (graph/schema.snapshot.graphql),
+## then a migration per dialect if the schema changed
 generate:
 	cd ent && $(GO) run -mod=mod entc.go
 	$(GO) run -mod=mod github.com/99designs/gqlgen
+	$(GO) run ./tools/schemaprint > graph/schema.snapshot.graphql.tmp && mv graph/schema.snapshot.graphql.tmp graph/schema.snapshot.graphql
 	$(GO) run ./ent/migrations/gen -postgres "$(DEV_PG)"
 
 ## check-generated: fail when generated code or migrations are stale
 check-generated:
 	@bash .ci/check-generated.sh
+
+## schema-check: the served schema against the last release (a breaking change must be
+## listed in docs/API-CHANGES.md) and against docs/API.md's conventions (new violations fail)
+schema-check:
+	@bash tools/schema/check.sh
 
 ## e2e-deps: npm packages of the conformance and subscription tests (pinned in e2e/package-lock.json)
 e2e-deps:

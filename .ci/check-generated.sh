@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Regenerates ent, entgql and gqlgen code and checks migrations; fails when
+# Regenerates ent, entgql and gqlgen code and the served schema's snapshot
+# (graph/schema.snapshot.graphql), and checks migrations; fails when
 # anything committed differs from what the generators produce.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 before=$(git status --porcelain -- ent graph gqlgen.yml)
 (cd ent && go run -mod=mod entc.go)
 go run -mod=mod github.com/99designs/gqlgen
+go run ./tools/schemaprint > graph/schema.snapshot.graphql.tmp && mv graph/schema.snapshot.graphql.tmp graph/schema.snapshot.graphql
 after=$(git status --porcelain -- ent graph gqlgen.yml)
 if [ "$before" != "$after" ] || ! git diff --quiet -- ent graph; then
   if [ "$before" != "$after" ]; then
