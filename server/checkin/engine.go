@@ -150,9 +150,9 @@ type pending struct {
 	// server after the door had given up on it and decided offline (see
 	// replays); the offline decision takes its place.
 	replaces *ent.Scan
-	sameAs   *pending  // the same client scan id earlier in the batch
-	reused   bool      // a client scan id already used for another ticket: answered, not stored
-	c        Caller    // who scans (scans of several devices share a batch)
+	sameAs   *pending // the same client scan id earlier in the batch
+	reused   bool     // a client scan id already used for another ticket: answered, not stored
+	c        Caller   // who scans (scans of several devices share a batch)
 	lang     string
 }
 
