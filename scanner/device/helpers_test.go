@@ -275,6 +275,12 @@ func (p *proxy) handle(c net.Conn) {
 		}
 		if p.chance(30) {
 			time.Sleep(time.Duration(200+p.intn(2000)) * time.Millisecond)
+			if m := p.mode.Load(); m == proxyDown || m == proxyBlackhole {
+				// The network went down while this one waited: it must not
+				// get through (cut() could not see it yet).
+				p.dropped.Add(1)
+				return
+			}
 		}
 	}
 	up, err := net.Dial("tcp", p.target)
