@@ -727,9 +727,11 @@
           r.onerror = () => reject(r.error);
         }));
         if (!batch.length) break;
-        // One more clock sample first (a few bytes): a batch carries the
-        // skew of the quickest recent round trip.
-        await health();
+        // A batch carries the skew of the quickest recent round trip; one
+        // more sample first (a few bytes) when none is a minute old (the
+        // probe takes them while offline).
+        const last = clockSamples[clockSamples.length - 1];
+        if (!last || Date.now() - last.at > 60000) await health();
         const clock = bestClock();
         const d = await gql(Q.sync, { in: {
           deviceClock: new Date().toISOString(),
