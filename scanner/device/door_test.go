@@ -169,7 +169,15 @@ func TestShownDecision_AdmittedTwiceApartFromRefused(t *testing.T) {
 		}
 		// Ticket 2's check-in is undone at the desk; door B, offline, does
 		// not know.
-		var undo struct{ Node struct{ CheckInLog struct{ Edges []struct{ Node struct{ ID, Status, RegistrationID string } } } } }
+		var undo struct {
+			Node struct {
+				CheckInLog struct {
+					Edges []struct {
+						Node struct{ ID, Status, RegistrationID string }
+					}
+				}
+			}
+		}
 		w.Q(w.mgr, `query($a:ID!){node(id:$a){...on Activity{checkInLog(first:50){edges{node{id status registrationID}}}}}}`,
 			map[string]any{"a": w.activity}).Decode(t, &undo)
 		for _, e := range undo.Node.CheckInLog.Edges {
@@ -236,11 +244,76 @@ func TestShownDecision_AdmittedTwiceApartFromRefused(t *testing.T) {
 		if n := w.admittedPerRegistration()[int(mustInt(w.regs[2]))]; n != 0 {
 			t.Errorf("ticket 2 checked in %d times after the door refused it", n)
 		}
-		var st struct{ Node struct{ Stats struct{ Present, AdmittedTwice, RefusedAtDoor int } } }
+		var st struct {
+			Node struct {
+				Stats struct{ Present, AdmittedTwice, RefusedAtDoor int }
+			}
+		}
 		w.Q(w.mgr, `query($a:ID!){node(id:$a){...on Activity{stats{present admittedTwice refusedAtDoor}}}}`,
 			map[string]any{"a": w.activity}).Decode(t, &st)
 		if got := st.Node.Stats; got.AdmittedTwice != 1 || got.RefusedAtDoor != 2 || got.Present != 2 {
 			t.Errorf("stats %+v, want 2 present, 1 admitted twice, 2 refused at the door", got)
+		}
+	})
+}
+
+// Older devices (no shownStatus, no clockSkewMs) are served as before:
+// an offline scan of someone already checked in is a duplicate, a late
+// online record is replayed unchanged, and the skew is "server now −
+// device clock at sending".
+func TestOldDevices_AsBefore(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, dl apptest.Dialect) {
+		w := newWorld(t, dl, 2)
+		a, _ := w.newDevice(t, "Porte A", w.URL, t.TempDir(), device.Options{Debounce: time.Millisecond})
+		b, _ := w.newDevice(t, "Porte B", w.URL, t.TempDir(), device.Options{Debounce: time.Millisecond})
+		tok := b.Store().Config().Token
+		expect(t, a.Scan(ctx, w.codes[0]), result.AccessOK, "Accès OK")
+		// Ticket 1 checked in online by B under "late-1" (as a late request).
+		w.Q(tok, `mutation($in:CheckInInput!){checkIn(input:$in){status}}`, map[string]any{"in": map[string]any{
+			"code": w.codes[1], "clientScanId": "late-1", "activityId": w.activity}})
+		time.Sleep(100 * time.Millisecond)
+		sent := time.Now().Add(-time.Minute)        // B's clock, a minute slow
+		scanned := sent.Add(-10 * time.Millisecond) // after A's check-in
+		var out struct {
+			SyncCheckIns struct {
+				ClockSkewMs int64
+				Results     []struct {
+					ClientScanID string
+					Duplicate    bool
+				}
+			}
+		}
+		w.Q(tok, `mutation($in:SyncCheckInsInput!){syncCheckIns(input:$in){clockSkewMs results{clientScanId duplicate}}}`,
+			map[string]any{"in": map[string]any{"deviceClock": sent.UTC().Format(time.RFC3339Nano), "scans": []any{
+				map[string]any{"clientScanId": "old-0", "code": w.codes[0], "scannedAt": scanned.UTC().Format(time.RFC3339Nano), "activityId": w.activity},
+				map[string]any{"clientScanId": "late-1", "code": w.codes[1], "scannedAt": scanned.UTC().Format(time.RFC3339Nano), "activityId": w.activity},
+			}}}).Decode(t, &out)
+		if skew := time.Duration(out.SyncCheckIns.ClockSkewMs) * time.Millisecond; skew < time.Minute || skew > time.Minute+time.Second {
+			t.Errorf("skew %v, want server now − device clock ≈ 1 min", skew)
+		}
+		for _, tc := range []struct {
+			name          string
+			reg, clientID string
+			offline, dup  bool
+		}{
+			{"an offline scan of someone checked in is a duplicate", w.regs[0], "old-0", true, true},
+			{"a late online record is replayed unchanged", w.regs[1], "late-1", false, false},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				var found []*ent.Scan
+				for _, s := range w.scansOf(tc.reg) {
+					if s.ClientScanID != nil && *s.ClientScanID == tc.clientID {
+						found = append(found, s)
+					}
+				}
+				if len(found) != 1 {
+					t.Fatalf("%d scans under %s, want 1", len(found), tc.clientID)
+				}
+				s := found[0]
+				if s.Offline != tc.offline || s.Duplicate != tc.dup || s.DoorAdmitted != nil {
+					t.Errorf("offline=%v duplicate=%v doorAdmitted=%v, want %v %v nil", s.Offline, s.Duplicate, s.DoorAdmitted, tc.offline, tc.dup)
+				}
+			})
 		}
 	})
 }
