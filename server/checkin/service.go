@@ -620,6 +620,11 @@ func (s *Service) Sync(ctx context.Context, clock DeviceClock, ins []Input, lang
 	skew := skewD.Milliseconds()
 	for i := range ins {
 		ins[i].Offline, ins[i].Channel = true, scan.ChannelQR
+		if !doorDecision(ins[i].Shown) {
+			// Not a decision a door shows (SCAN_ID_REUSED is never stored,
+			// INVALID_TIME is the server's): as if the device had not said.
+			ins[i].Shown = ""
+		}
 	}
 	res, err := s.Process(ctx, Caller{OrgID: v.DeviceOrg, DeviceID: v.DeviceID}, skew, ins, lang)
 	if err != nil {
@@ -628,6 +633,16 @@ func (s *Service) Sync(ctx context.Context, clock DeviceClock, ins []Input, lang
 	_ = s.Client.Device.UpdateOneID(v.DeviceID).SetClockSkewMs(skew).SetLastSeenAt(s.Now()).
 		Exec(quietSys(ctx))
 	return res, skew, nil
+}
+
+// doorDecision says whether st is a decision a door shows offline.
+func doorDecision(st result.Status) bool {
+	switch st {
+	case result.AccessOK, result.AlreadyCheckedIn, result.InvalidCode, result.UnknownRegistration,
+		result.WrongActivity, result.Cancelled, result.OutsideSlot:
+		return true
+	}
+	return false
 }
 
 func quietSys(ctx context.Context) context.Context { return noHistory(sys(ctx)) }

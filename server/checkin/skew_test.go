@@ -3,6 +3,8 @@ package checkin
 import (
 	"testing"
 	"time"
+
+	"github.com/ofhub/ofhub/scanner/result"
 )
 
 // Skew applies a device's measured clock offset when it agrees with the
@@ -28,5 +30,19 @@ func TestSkew_MeasuredOverTransit(t *testing.T) {
 				t.Errorf("Skew = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// Only a decision a door shows offline is taken as the door's word; a
+// status the server alone gives (SCAN_ID_REUSED is never stored,
+// INVALID_TIME) counts as not said.
+func TestDoorDecision(t *testing.T) {
+	for st, want := range map[result.Status]bool{
+		result.AccessOK: true, result.AlreadyCheckedIn: true, result.Cancelled: true, result.OutsideSlot: true,
+		result.ScanIDReused: false, result.InvalidTime: false, result.DeviceRevoked: false, "": false,
+	} {
+		if got := doorDecision(st); got != want {
+			t.Errorf("doorDecision(%q) = %v, want %v", st, got, want)
+		}
 	}
 }
