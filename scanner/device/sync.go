@@ -118,10 +118,11 @@ func (d *Device) sync(ctx context.Context) (SyncReport, error) {
 	return rep, d.st.SetLastSync(d.opts.Now().UTC())
 }
 
-// measureClock takes one sample of the server's clock (GET /healthz).
-// A failure is left to the upload that follows to report.
+// measureClock takes one sample of the server's clock (GET /healthz),
+// waiting no longer than a scan waits (a slower answer is a poor sample
+// anyway). A failure is left to the upload that follows to report.
 func (d *Device) measureClock(ctx context.Context, c *client) {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, d.opts.OnlineTimeout)
 	defer cancel()
 	if t0, server, t3, err := c.health(ctx, d.opts.Now); err == nil {
 		d.clock.add(t0, server, t3)
