@@ -457,6 +457,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			scan.FieldAdmitted:       {Type: field.TypeBool, Column: scan.FieldAdmitted},
 			scan.FieldDuplicate:      {Type: field.TypeBool, Column: scan.FieldDuplicate},
 			scan.FieldOffline:        {Type: field.TypeBool, Column: scan.FieldOffline},
+			scan.FieldDoorAdmitted:   {Type: field.TypeBool, Column: scan.FieldDoorAdmitted},
 			scan.FieldChannel:        {Type: field.TypeEnum, Column: scan.FieldChannel},
 			scan.FieldDeviceTime:     {Type: field.TypeTime, Column: scan.FieldDeviceTime},
 			scan.FieldServerTime:     {Type: field.TypeTime, Column: scan.FieldServerTime},
@@ -3615,6 +3616,11 @@ func (f *ScanFilter) WhereDuplicate(p entql.BoolP) {
 // WhereOffline applies the entql bool predicate on the offline field.
 func (f *ScanFilter) WhereOffline(p entql.BoolP) {
 	f.Where(p.Field(scan.FieldOffline))
+}
+
+// WhereDoorAdmitted applies the entql bool predicate on the door_admitted field.
+func (f *ScanFilter) WhereDoorAdmitted(p entql.BoolP) {
+	f.Where(p.Field(scan.FieldDoorAdmitted))
 }
 
 // WhereChannel applies the entql string predicate on the channel field.

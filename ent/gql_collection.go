@@ -2909,6 +2909,11 @@ func (_q *ScanQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				selectedFields = append(selectedFields, scan.FieldOffline)
 				fieldSeen[scan.FieldOffline] = struct{}{}
 			}
+		case "doorAdmitted":
+			if _, ok := fieldSeen[scan.FieldDoorAdmitted]; !ok {
+				selectedFields = append(selectedFields, scan.FieldDoorAdmitted)
+				fieldSeen[scan.FieldDoorAdmitted] = struct{}{}
+			}
 		case "channel":
 			if _, ok := fieldSeen[scan.FieldChannel]; !ok {
 				selectedFields = append(selectedFields, scan.FieldChannel)

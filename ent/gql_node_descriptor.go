@@ -1697,7 +1697,7 @@ func (_m *Scan) Node(ctx context.Context) (node *Node, err error) {
 	node = &Node{
 		ID:     _m.ID,
 		Type:   "Scan",
-		Fields: make([]*Field, 20),
+		Fields: make([]*Field, 21),
 		Edges:  make([]*Edge, 3),
 	}
 	var buf []byte
@@ -1797,10 +1797,18 @@ func (_m *Scan) Node(ctx context.Context) (node *Node, err error) {
 		Name:  "offline",
 		Value: string(buf),
 	}
-	if buf, err = json.Marshal(_m.Channel); err != nil {
+	if buf, err = json.Marshal(_m.DoorAdmitted); err != nil {
 		return nil, err
 	}
 	node.Fields[12] = &Field{
+		Type:  "bool",
+		Name:  "door_admitted",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Channel); err != nil {
+		return nil, err
+	}
+	node.Fields[13] = &Field{
 		Type:  "scan.Channel",
 		Name:  "channel",
 		Value: string(buf),
@@ -1808,7 +1816,7 @@ func (_m *Scan) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.DeviceTime); err != nil {
 		return nil, err
 	}
-	node.Fields[13] = &Field{
+	node.Fields[14] = &Field{
 		Type:  "time.Time",
 		Name:  "device_time",
 		Value: string(buf),
@@ -1816,7 +1824,7 @@ func (_m *Scan) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.ServerTime); err != nil {
 		return nil, err
 	}
-	node.Fields[14] = &Field{
+	node.Fields[15] = &Field{
 		Type:  "time.Time",
 		Name:  "server_time",
 		Value: string(buf),
@@ -1824,7 +1832,7 @@ func (_m *Scan) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.CheckedInAt); err != nil {
 		return nil, err
 	}
-	node.Fields[15] = &Field{
+	node.Fields[16] = &Field{
 		Type:  "time.Time",
 		Name:  "checked_in_at",
 		Value: string(buf),
@@ -1832,7 +1840,7 @@ func (_m *Scan) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.ClockSkewMs); err != nil {
 		return nil, err
 	}
-	node.Fields[16] = &Field{
+	node.Fields[17] = &Field{
 		Type:  "int64",
 		Name:  "clock_skew_ms",
 		Value: string(buf),
@@ -1840,7 +1848,7 @@ func (_m *Scan) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.RawCode); err != nil {
 		return nil, err
 	}
-	node.Fields[17] = &Field{
+	node.Fields[18] = &Field{
 		Type:  "string",
 		Name:  "raw_code",
 		Value: string(buf),
@@ -1848,7 +1856,7 @@ func (_m *Scan) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.UndoneAt); err != nil {
 		return nil, err
 	}
-	node.Fields[18] = &Field{
+	node.Fields[19] = &Field{
 		Type:  "time.Time",
 		Name:  "undone_at",
 		Value: string(buf),
@@ -1856,7 +1864,7 @@ func (_m *Scan) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.UndoneBy); err != nil {
 		return nil, err
 	}
-	node.Fields[19] = &Field{
+	node.Fields[20] = &Field{
 		Type:  "int",
 		Name:  "undone_by",
 		Value: string(buf),

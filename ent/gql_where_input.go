@@ -6959,6 +6959,12 @@ type ScanWhereInput struct {
 	Offline    *bool `json:"offline,omitempty"`
 	OfflineNEQ *bool `json:"offlineNEQ,omitempty"`
 
+	// "door_admitted" field predicates.
+	DoorAdmitted       *bool `json:"doorAdmitted,omitempty"`
+	DoorAdmittedNEQ    *bool `json:"doorAdmittedNEQ,omitempty"`
+	DoorAdmittedIsNil  bool  `json:"doorAdmittedIsNil,omitempty"`
+	DoorAdmittedNotNil bool  `json:"doorAdmittedNotNil,omitempty"`
+
 	// "channel" field predicates.
 	Channel      *scan.Channel  `json:"channel,omitempty"`
 	ChannelNEQ   *scan.Channel  `json:"channelNEQ,omitempty"`
@@ -7392,6 +7398,18 @@ func (i *ScanWhereInput) P() (predicate.Scan, error) {
 	}
 	if i.OfflineNEQ != nil {
 		predicates = append(predicates, scan.OfflineNEQ(*i.OfflineNEQ))
+	}
+	if i.DoorAdmitted != nil {
+		predicates = append(predicates, scan.DoorAdmittedEQ(*i.DoorAdmitted))
+	}
+	if i.DoorAdmittedNEQ != nil {
+		predicates = append(predicates, scan.DoorAdmittedNEQ(*i.DoorAdmittedNEQ))
+	}
+	if i.DoorAdmittedIsNil {
+		predicates = append(predicates, scan.DoorAdmittedIsNil())
+	}
+	if i.DoorAdmittedNotNil {
+		predicates = append(predicates, scan.DoorAdmittedNotNil())
 	}
 	if i.Channel != nil {
 		predicates = append(predicates, scan.ChannelEQ(*i.Channel))

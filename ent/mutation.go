@@ -18954,6 +18954,7 @@ type ScanMutation struct {
 	admitted            *bool
 	duplicate           *bool
 	offline             *bool
+	door_admitted       *bool
 	channel             *scan.Channel
 	device_time         *time.Time
 	server_time         *time.Time
@@ -19723,6 +19724,55 @@ func (m *ScanMutation) ResetOffline() {
 	m.offline = nil
 }
 
+// SetDoorAdmitted sets the "door_admitted" field.
+func (m *ScanMutation) SetDoorAdmitted(b bool) {
+	m.door_admitted = &b
+}
+
+// DoorAdmitted returns the value of the "door_admitted" field in the mutation.
+func (m *ScanMutation) DoorAdmitted() (r bool, exists bool) {
+	v := m.door_admitted
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDoorAdmitted returns the old "door_admitted" field's value of the Scan entity.
+// If the Scan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScanMutation) OldDoorAdmitted(ctx context.Context) (v *bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDoorAdmitted is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDoorAdmitted requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDoorAdmitted: %w", err)
+	}
+	return oldValue.DoorAdmitted, nil
+}
+
+// ClearDoorAdmitted clears the value of the "door_admitted" field.
+func (m *ScanMutation) ClearDoorAdmitted() {
+	m.door_admitted = nil
+	m.clearedFields[scan.FieldDoorAdmitted] = struct{}{}
+}
+
+// DoorAdmittedCleared returns if the "door_admitted" field was cleared in this mutation.
+func (m *ScanMutation) DoorAdmittedCleared() bool {
+	_, ok := m.clearedFields[scan.FieldDoorAdmitted]
+	return ok
+}
+
+// ResetDoorAdmitted resets all changes to the "door_admitted" field.
+func (m *ScanMutation) ResetDoorAdmitted() {
+	m.door_admitted = nil
+	delete(m.clearedFields, scan.FieldDoorAdmitted)
+}
+
 // SetChannel sets the "channel" field.
 func (m *ScanMutation) SetChannel(s scan.Channel) {
 	m.channel = &s
@@ -20219,7 +20269,7 @@ func (m *ScanMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ScanMutation) Fields() []string {
-	fields := make([]string, 0, 21)
+	fields := make([]string, 0, 22)
 	if m.activity != nil {
 		fields = append(fields, scan.FieldActivityID)
 	}
@@ -20258,6 +20308,9 @@ func (m *ScanMutation) Fields() []string {
 	}
 	if m.offline != nil {
 		fields = append(fields, scan.FieldOffline)
+	}
+	if m.door_admitted != nil {
+		fields = append(fields, scan.FieldDoorAdmitted)
 	}
 	if m.channel != nil {
 		fields = append(fields, scan.FieldChannel)
@@ -20317,6 +20370,8 @@ func (m *ScanMutation) Field(name string) (ent.Value, bool) {
 		return m.Duplicate()
 	case scan.FieldOffline:
 		return m.Offline()
+	case scan.FieldDoorAdmitted:
+		return m.DoorAdmitted()
 	case scan.FieldChannel:
 		return m.Channel()
 	case scan.FieldDeviceTime:
@@ -20368,6 +20423,8 @@ func (m *ScanMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldDuplicate(ctx)
 	case scan.FieldOffline:
 		return m.OldOffline(ctx)
+	case scan.FieldDoorAdmitted:
+		return m.OldDoorAdmitted(ctx)
 	case scan.FieldChannel:
 		return m.OldChannel(ctx)
 	case scan.FieldDeviceTime:
@@ -20483,6 +20540,13 @@ func (m *ScanMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetOffline(v)
+		return nil
+	case scan.FieldDoorAdmitted:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDoorAdmitted(v)
 		return nil
 	case scan.FieldChannel:
 		v, ok := value.(scan.Channel)
@@ -20675,6 +20739,9 @@ func (m *ScanMutation) ClearedFields() []string {
 	if m.FieldCleared(scan.FieldClientScanID) {
 		fields = append(fields, scan.FieldClientScanID)
 	}
+	if m.FieldCleared(scan.FieldDoorAdmitted) {
+		fields = append(fields, scan.FieldDoorAdmitted)
+	}
 	if m.FieldCleared(scan.FieldDeviceTime) {
 		fields = append(fields, scan.FieldDeviceTime)
 	}
@@ -20718,6 +20785,9 @@ func (m *ScanMutation) ClearField(name string) error {
 		return nil
 	case scan.FieldClientScanID:
 		m.ClearClientScanID()
+		return nil
+	case scan.FieldDoorAdmitted:
+		m.ClearDoorAdmitted()
 		return nil
 	case scan.FieldDeviceTime:
 		m.ClearDeviceTime()
@@ -20777,6 +20847,9 @@ func (m *ScanMutation) ResetField(name string) error {
 		return nil
 	case scan.FieldOffline:
 		m.ResetOffline()
+		return nil
+	case scan.FieldDoorAdmitted:
+		m.ResetDoorAdmitted()
 		return nil
 	case scan.FieldChannel:
 		m.ResetChannel()

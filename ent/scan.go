@@ -46,6 +46,8 @@ type Scan struct {
 	Duplicate bool `json:"duplicate,omitempty"`
 	// Offline holds the value of the "offline" field.
 	Offline bool `json:"offline,omitempty"`
+	// What the door showed for an offline scan: true « Accès OK », false a refusal; null when the device did not say (online scans, older devices). Tells people admitted twice from people refused at the door.
+	DoorAdmitted *bool `json:"door_admitted,omitempty"`
 	// Channel holds the value of the "channel" field.
 	Channel scan.Channel `json:"channel,omitempty"`
 	// DeviceTime holds the value of the "device_time" field.
@@ -121,7 +123,7 @@ func (*Scan) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case scan.FieldAdmitted, scan.FieldDuplicate, scan.FieldOffline:
+		case scan.FieldAdmitted, scan.FieldDuplicate, scan.FieldOffline, scan.FieldDoorAdmitted:
 			values[i] = new(sql.NullBool)
 		case scan.FieldID, scan.FieldActivityID, scan.FieldOrganizationID, scan.FieldRegistrationID, scan.FieldSlotID, scan.FieldSlotKey, scan.FieldDeviceID, scan.FieldUserID, scan.FieldSpeakerID, scan.FieldClockSkewMs, scan.FieldUndoneBy:
 			values[i] = new(sql.NullInt64)
@@ -233,6 +235,13 @@ func (_m *Scan) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field offline", values[i])
 			} else if value.Valid {
 				_m.Offline = value.Bool
+			}
+		case scan.FieldDoorAdmitted:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field door_admitted", values[i])
+			} else if value.Valid {
+				_m.DoorAdmitted = new(bool)
+				*_m.DoorAdmitted = value.Bool
 			}
 		case scan.FieldChannel:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -386,6 +395,11 @@ func (_m *Scan) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("offline=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Offline))
+	builder.WriteString(", ")
+	if v := _m.DoorAdmitted; v != nil {
+		builder.WriteString("door_admitted=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteString(", ")
 	builder.WriteString("channel=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Channel))

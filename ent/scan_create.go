@@ -183,6 +183,20 @@ func (_c *ScanCreate) SetNillableOffline(v *bool) *ScanCreate {
 	return _c
 }
 
+// SetDoorAdmitted sets the "door_admitted" field.
+func (_c *ScanCreate) SetDoorAdmitted(v bool) *ScanCreate {
+	_c.mutation.SetDoorAdmitted(v)
+	return _c
+}
+
+// SetNillableDoorAdmitted sets the "door_admitted" field if the given value is not nil.
+func (_c *ScanCreate) SetNillableDoorAdmitted(v *bool) *ScanCreate {
+	if v != nil {
+		_c.SetDoorAdmitted(*v)
+	}
+	return _c
+}
+
 // SetChannel sets the "channel" field.
 func (_c *ScanCreate) SetChannel(v scan.Channel) *ScanCreate {
 	_c.mutation.SetChannel(v)
@@ -481,6 +495,10 @@ func (_c *ScanCreate) createSpec() (*Scan, *sqlgraph.CreateSpec) {
 		_spec.SetField(scan.FieldOffline, field.TypeBool, value)
 		_node.Offline = value
 	}
+	if value, ok := _c.mutation.DoorAdmitted(); ok {
+		_spec.SetField(scan.FieldDoorAdmitted, field.TypeBool, value)
+		_node.DoorAdmitted = &value
+	}
 	if value, ok := _c.mutation.Channel(); ok {
 		_spec.SetField(scan.FieldChannel, field.TypeEnum, value)
 		_node.Channel = value
@@ -725,6 +743,9 @@ func (u *ScanUpsertOne) UpdateNewValues() *ScanUpsertOne {
 		}
 		if _, exists := u.create.mutation.Offline(); exists {
 			s.SetIgnore(scan.FieldOffline)
+		}
+		if _, exists := u.create.mutation.DoorAdmitted(); exists {
+			s.SetIgnore(scan.FieldDoorAdmitted)
 		}
 		if _, exists := u.create.mutation.Channel(); exists {
 			s.SetIgnore(scan.FieldChannel)
@@ -1060,6 +1081,9 @@ func (u *ScanUpsertBulk) UpdateNewValues() *ScanUpsertBulk {
 			}
 			if _, exists := b.mutation.Offline(); exists {
 				s.SetIgnore(scan.FieldOffline)
+			}
+			if _, exists := b.mutation.DoorAdmitted(); exists {
+				s.SetIgnore(scan.FieldDoorAdmitted)
 			}
 			if _, exists := b.mutation.Channel(); exists {
 				s.SetIgnore(scan.FieldChannel)

@@ -180,6 +180,9 @@ func (_u *ScanUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Duplicate(); ok {
 		_spec.SetField(scan.FieldDuplicate, field.TypeBool, value)
 	}
+	if _u.mutation.DoorAdmittedCleared() {
+		_spec.ClearField(scan.FieldDoorAdmitted, field.TypeBool)
+	}
 	if _u.mutation.DeviceTimeCleared() {
 		_spec.ClearField(scan.FieldDeviceTime, field.TypeTime)
 	}
@@ -403,6 +406,9 @@ func (_u *ScanUpdateOne) sqlSave(ctx context.Context) (_node *Scan, err error) {
 	}
 	if value, ok := _u.mutation.Duplicate(); ok {
 		_spec.SetField(scan.FieldDuplicate, field.TypeBool, value)
+	}
+	if _u.mutation.DoorAdmittedCleared() {
+		_spec.ClearField(scan.FieldDoorAdmitted, field.TypeBool)
 	}
 	if _u.mutation.DeviceTimeCleared() {
 		_spec.ClearField(scan.FieldDeviceTime, field.TypeTime)

@@ -16,6 +16,7 @@ import (
 	"github.com/ofhub/ofhub/ent/scan"
 	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/graph/model"
+	"github.com/ofhub/ofhub/scanner/result"
 	"github.com/ofhub/ofhub/server/checkin"
 	"github.com/ofhub/ofhub/server/store"
 )
@@ -31,7 +32,8 @@ func (r *activityResolver) Stats(ctx context.Context, obj *ent.Activity) (*model
 	if err != nil {
 		return nil, err
 	}
-	out := &model.ActivityStats{Registrations: st.Registrations, Registered: st.Registered, Present: st.Present, PerSlot: []*model.SlotStats{}}
+	out := &model.ActivityStats{Registrations: st.Registrations, Registered: st.Registered, Present: st.Present,
+		AdmittedTwice: st.AdmittedTwice, RefusedAtDoor: st.RefusedAtDoor, PerSlot: []*model.SlotStats{}}
 	for _, ps := range st.PerSlot {
 		out.PerSlot = append(out.PerSlot, &model.SlotStats{Slot: ps.Slot, Registered: ps.Registered, Present: ps.Present})
 	}
@@ -188,8 +190,19 @@ func (r *mutationResolver) SyncCheckIns(ctx context.Context, input model.SyncChe
 		if sc.SlotID != nil {
 			ins[i].SlotID = *sc.SlotID
 		}
+		if sc.ShownStatus != nil {
+			ins[i].Shown = result.Status(*sc.ShownStatus)
+		}
 	}
-	res, skew, err := r.Checkin.Sync(ctx, input.DeviceClock, ins, viewer.LangFromContext(ctx))
+	clock := checkin.DeviceClock{At: input.DeviceClock}
+	if input.ClockSkewMs != nil {
+		ms := int64(*input.ClockSkewMs)
+		clock.SkewMs = &ms
+		if input.ClockRoundTripMs != nil {
+			clock.RoundTripMs = int64(*input.ClockRoundTripMs)
+		}
+	}
+	res, skew, err := r.Checkin.Sync(ctx, clock, ins, viewer.LangFromContext(ctx))
 	if err != nil {
 		return nil, err
 	}

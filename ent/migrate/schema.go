@@ -629,6 +629,7 @@ var (
 		{Name: "admitted", Type: field.TypeBool, Default: false},
 		{Name: "duplicate", Type: field.TypeBool, Default: false},
 		{Name: "offline", Type: field.TypeBool, Default: false},
+		{Name: "door_admitted", Type: field.TypeBool, Nullable: true},
 		{Name: "channel", Type: field.TypeEnum, Enums: []string{"QR", "LIST", "SEARCH", "SPEAKER_LINK"}},
 		{Name: "device_time", Type: field.TypeTime, Nullable: true},
 		{Name: "server_time", Type: field.TypeTime},
@@ -649,19 +650,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "scans_activities_scans",
-				Columns:    []*schema.Column{ScansColumns[19]},
+				Columns:    []*schema.Column{ScansColumns[20]},
 				RefColumns: []*schema.Column{ActivitiesColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "scans_devices_scans",
-				Columns:    []*schema.Column{ScansColumns[20]},
+				Columns:    []*schema.Column{ScansColumns[21]},
 				RefColumns: []*schema.Column{DevicesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "scans_registrations_scans",
-				Columns:    []*schema.Column{ScansColumns[21]},
+				Columns:    []*schema.Column{ScansColumns[22]},
 				RefColumns: []*schema.Column{RegistrationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -670,12 +671,12 @@ var (
 			{
 				Name:    "scan_device_id_client_scan_id",
 				Unique:  true,
-				Columns: []*schema.Column{ScansColumns[20], ScansColumns[6]},
+				Columns: []*schema.Column{ScansColumns[21], ScansColumns[6]},
 			},
 			{
 				Name:    "scan_one_checkin",
 				Unique:  true,
-				Columns: []*schema.Column{ScansColumns[21], ScansColumns[3]},
+				Columns: []*schema.Column{ScansColumns[22], ScansColumns[3]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "admitted",
 				},
@@ -683,12 +684,12 @@ var (
 			{
 				Name:    "scan_activity_id_server_time",
 				Unique:  false,
-				Columns: []*schema.Column{ScansColumns[19], ScansColumns[13]},
+				Columns: []*schema.Column{ScansColumns[20], ScansColumns[14]},
 			},
 			{
 				Name:    "scan_registration_id",
 				Unique:  false,
-				Columns: []*schema.Column{ScansColumns[21]},
+				Columns: []*schema.Column{ScansColumns[22]},
 			},
 		},
 	}

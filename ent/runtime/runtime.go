@@ -948,15 +948,15 @@ func init() {
 	// scan.DefaultOffline holds the default value on creation for the offline field.
 	scan.DefaultOffline = scanDescOffline.Default.(bool)
 	// scanDescServerTime is the schema descriptor for server_time field.
-	scanDescServerTime := scanFields[15].Descriptor()
+	scanDescServerTime := scanFields[16].Descriptor()
 	// scan.DefaultServerTime holds the default value on creation for the server_time field.
 	scan.DefaultServerTime = scanDescServerTime.Default.(func() time.Time)
 	// scanDescClockSkewMs is the schema descriptor for clock_skew_ms field.
-	scanDescClockSkewMs := scanFields[17].Descriptor()
+	scanDescClockSkewMs := scanFields[18].Descriptor()
 	// scan.DefaultClockSkewMs holds the default value on creation for the clock_skew_ms field.
 	scan.DefaultClockSkewMs = scanDescClockSkewMs.Default.(int64)
 	// scanDescRawCode is the schema descriptor for raw_code field.
-	scanDescRawCode := scanFields[18].Descriptor()
+	scanDescRawCode := scanFields[19].Descriptor()
 	// scan.RawCodeValidator is a validator for the "raw_code" field. It is called by the builders before save.
 	scan.RawCodeValidator = scanDescRawCode.Validators[0].(func(string) error)
 	serversecret.Policy = privacy.NewPolicies(schema.ServerSecret{})

@@ -44,6 +44,8 @@ const (
 	FieldDuplicate = "duplicate"
 	// FieldOffline holds the string denoting the offline field in the database.
 	FieldOffline = "offline"
+	// FieldDoorAdmitted holds the string denoting the door_admitted field in the database.
+	FieldDoorAdmitted = "door_admitted"
 	// FieldChannel holds the string denoting the channel field in the database.
 	FieldChannel = "channel"
 	// FieldDeviceTime holds the string denoting the device_time field in the database.
@@ -107,6 +109,7 @@ var Columns = []string{
 	FieldAdmitted,
 	FieldDuplicate,
 	FieldOffline,
+	FieldDoorAdmitted,
 	FieldChannel,
 	FieldDeviceTime,
 	FieldServerTime,
@@ -278,6 +281,11 @@ func ByDuplicate(opts ...sql.OrderTermOption) OrderOption {
 // ByOffline orders the results by the offline field.
 func ByOffline(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldOffline, opts...).ToFunc()
+}
+
+// ByDoorAdmitted orders the results by the door_admitted field.
+func ByDoorAdmitted(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDoorAdmitted, opts...).ToFunc()
 }
 
 // ByChannel orders the results by the channel field.

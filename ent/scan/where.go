@@ -115,6 +115,11 @@ func Offline(v bool) predicate.Scan {
 	return predicate.Scan(sql.FieldEQ(FieldOffline, v))
 }
 
+// DoorAdmitted applies equality check predicate on the "door_admitted" field. It's identical to DoorAdmittedEQ.
+func DoorAdmitted(v bool) predicate.Scan {
+	return predicate.Scan(sql.FieldEQ(FieldDoorAdmitted, v))
+}
+
 // DeviceTime applies equality check predicate on the "device_time" field. It's identical to DeviceTimeEQ.
 func DeviceTime(v time.Time) predicate.Scan {
 	return predicate.Scan(sql.FieldEQ(FieldDeviceTime, v))
@@ -583,6 +588,26 @@ func OfflineEQ(v bool) predicate.Scan {
 // OfflineNEQ applies the NEQ predicate on the "offline" field.
 func OfflineNEQ(v bool) predicate.Scan {
 	return predicate.Scan(sql.FieldNEQ(FieldOffline, v))
+}
+
+// DoorAdmittedEQ applies the EQ predicate on the "door_admitted" field.
+func DoorAdmittedEQ(v bool) predicate.Scan {
+	return predicate.Scan(sql.FieldEQ(FieldDoorAdmitted, v))
+}
+
+// DoorAdmittedNEQ applies the NEQ predicate on the "door_admitted" field.
+func DoorAdmittedNEQ(v bool) predicate.Scan {
+	return predicate.Scan(sql.FieldNEQ(FieldDoorAdmitted, v))
+}
+
+// DoorAdmittedIsNil applies the IsNil predicate on the "door_admitted" field.
+func DoorAdmittedIsNil() predicate.Scan {
+	return predicate.Scan(sql.FieldIsNull(FieldDoorAdmitted))
+}
+
+// DoorAdmittedNotNil applies the NotNil predicate on the "door_admitted" field.
+func DoorAdmittedNotNil() predicate.Scan {
+	return predicate.Scan(sql.FieldNotNull(FieldDoorAdmitted))
 }
 
 // ChannelEQ applies the EQ predicate on the "channel" field.

@@ -208,6 +208,12 @@ func (Scan) Fields() []ent.Field {
 		// elsewhere: kept, reported back to its device.
 		field.Bool("duplicate").Default(false),
 		field.Bool("offline").Default(false).Immutable(),
+		// What the door showed for an offline scan: true it let the person
+		// in, false it turned them away; null when the device did not say
+		// (online scans, older devices). It tells people admitted twice
+		// (duplicate) from people refused at the door (issue 11 #13).
+		field.Bool("door_admitted").Optional().Nillable().Immutable().
+			Comment("What the door showed for an offline scan: true « Accès OK », false a refusal; null when the device did not say (online scans, older devices). Tells people admitted twice from people refused at the door."),
 		field.Enum("channel").Values("QR", "LIST", "SEARCH", "SPEAKER_LINK").Immutable(),
 		field.Time("device_time").Optional().Nillable().Immutable(),
 		field.Time("server_time").Immutable().Default(nowUTC).Annotations(entgql.OrderField("SERVER_TIME")),

@@ -110,8 +110,10 @@ type ComplexityRoot struct {
 	}
 
 	ActivityStats struct {
+		AdmittedTwice func(childComplexity int) int
 		PerSlot       func(childComplexity int) int
 		Present       func(childComplexity int) int
+		RefusedAtDoor func(childComplexity int) int
 		Registered    func(childComplexity int) int
 		Registrations func(childComplexity int) int
 	}
@@ -660,6 +662,7 @@ type ComplexityRoot struct {
 		Device         func(childComplexity int) int
 		DeviceID       func(childComplexity int) int
 		DeviceTime     func(childComplexity int) int
+		DoorAdmitted   func(childComplexity int) int
 		Duplicate      func(childComplexity int) int
 		ID             func(childComplexity int) int
 		Offline        func(childComplexity int) int
@@ -1389,6 +1392,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ActivityEdge.Node(childComplexity), true
 
+	case "ActivityStats.admittedTwice":
+		if e.ComplexityRoot.ActivityStats.AdmittedTwice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityStats.AdmittedTwice(childComplexity), true
 	case "ActivityStats.perSlot":
 		if e.ComplexityRoot.ActivityStats.PerSlot == nil {
 			break
@@ -1401,6 +1410,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActivityStats.Present(childComplexity), true
+	case "ActivityStats.refusedAtDoor":
+		if e.ComplexityRoot.ActivityStats.RefusedAtDoor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityStats.RefusedAtDoor(childComplexity), true
 	case "ActivityStats.registered":
 		if e.ComplexityRoot.ActivityStats.Registered == nil {
 			break
@@ -4225,6 +4240,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Scan.DeviceTime(childComplexity), true
+	case "Scan.doorAdmitted":
+		if e.ComplexityRoot.Scan.DoorAdmitted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Scan.DoorAdmitted(childComplexity), true
 	case "Scan.duplicate":
 		if e.ComplexityRoot.Scan.Duplicate == nil {
 			break
@@ -6363,6 +6384,10 @@ type ActivityStats {
   "Participants of registrations checked in (whole activity, or per slot)."
   present: Int!
   perSlot: [SlotStats!]!
+  "Scans that let in someone already checked in (the offline duplicates): people admitted twice."
+  admittedTwice: Int!
+  "Offline scans of someone already checked in that the door refused: turned away, not admitted twice."
+  refusedAtDoor: Int!
 }
 
 type SlotStats {
@@ -6460,12 +6485,28 @@ input SyncScanInput {
   scannedAt: Time!
   activityId: ID
   slotId: ID
+  """
+  What the door showed (its offline decision): ACCESS_OK let the person in, any other status
+  turned them away. A door refusal never becomes a check-in nor a duplicate; a scan whose online
+  request the server recorded late, after the door had decided offline, is recorded as this
+  decision at its scan time. Left out (older devices): every offline scan of someone already
+  checked in counts as a duplicate.
+  """
+  shownStatus: ScanStatus
 }
 
 input SyncCheckInsInput {
   "The device's clock when it sends the batch: the server stores the skew."
   deviceClock: Time!
   scans: [SyncScanInput!]!
+  """
+  The device's clock offset (server − device, ms) measured from its quickest round trip to the
+  server, as NTP does: applied instead of the server's clock minus deviceClock, which counts the
+  batch's transit time. Left out: the old rule.
+  """
+  clockSkewMs: Int
+  "The round trip (ms) of the measure of clockSkewMs: its error is at most half of it."
+  clockRoundTripMs: Int
 }
 
 type SyncResult {
@@ -9733,6 +9774,10 @@ type Scan implements Node {
   admitted: Boolean!
   duplicate: Boolean!
   offline: Boolean!
+  """
+  What the door showed for an offline scan: true « Accès OK », false a refusal; null when the device did not say (online scans, older devices). Tells people admitted twice from people refused at the door.
+  """
+  doorAdmitted: Boolean
   channel: ScanChannel!
   deviceTime: Time
   serverTime: Time!
@@ -9953,6 +9998,13 @@ input ScanWhereInput {
   """
   offline: Boolean
   offlineNEQ: Boolean
+  """
+  door_admitted field predicates
+  """
+  doorAdmitted: Boolean
+  doorAdmittedNEQ: Boolean
+  doorAdmittedIsNil: Boolean
+  doorAdmittedNotNil: Boolean
   """
   channel field predicates
   """
@@ -12089,6 +12141,10 @@ func (ec *executionContext) childFields_ActivityStats(ctx context.Context, field
 		return ec.fieldContext_ActivityStats_present(ctx, field)
 	case "perSlot":
 		return ec.fieldContext_ActivityStats_perSlot(ctx, field)
+	case "admittedTwice":
+		return ec.fieldContext_ActivityStats_admittedTwice(ctx, field)
+	case "refusedAtDoor":
+		return ec.fieldContext_ActivityStats_refusedAtDoor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ActivityStats", field.Name)
 }
@@ -13033,6 +13089,8 @@ func (ec *executionContext) childFields_Scan(ctx context.Context, field graphql.
 		return ec.fieldContext_Scan_duplicate(ctx, field)
 	case "offline":
 		return ec.fieldContext_Scan_offline(ctx, field)
+	case "doorAdmitted":
+		return ec.fieldContext_Scan_doorAdmitted(ctx, field)
 	case "channel":
 		return ec.fieldContext_Scan_channel(ctx, field)
 	case "deviceTime":
@@ -17320,6 +17378,52 @@ func (ec *executionContext) fieldContext_ActivityStats_perSlot(_ context.Context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ActivityStats_admittedTwice(ctx context.Context, field graphql.CollectedField, obj *model.ActivityStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityStats_admittedTwice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AdmittedTwice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityStats_admittedTwice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ActivityStats_refusedAtDoor(ctx context.Context, field graphql.CollectedField, obj *model.ActivityStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityStats_refusedAtDoor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefusedAtDoor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityStats_refusedAtDoor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityStats", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _Address_name(ctx context.Context, field graphql.CollectedField, obj *schematype.Address) (ret graphql.Marshaler) {
@@ -28810,6 +28914,29 @@ func (ec *executionContext) _Scan_offline(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Scan_offline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Scan", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Scan_doorAdmitted(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Scan_doorAdmitted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DoorAdmitted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Scan_doorAdmitted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Scan", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
@@ -47749,7 +47876,7 @@ func (ec *executionContext) unmarshalInputScanWhereInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "activityID", "activityIDNEQ", "activityIDIn", "activityIDNotIn", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "organizationIDGT", "organizationIDGTE", "organizationIDLT", "organizationIDLTE", "registrationID", "registrationIDNEQ", "registrationIDIn", "registrationIDNotIn", "registrationIDIsNil", "registrationIDNotNil", "slotID", "slotIDNEQ", "slotIDIn", "slotIDNotIn", "slotIDGT", "slotIDGTE", "slotIDLT", "slotIDLTE", "slotIDIsNil", "slotIDNotNil", "deviceID", "deviceIDNEQ", "deviceIDIn", "deviceIDNotIn", "deviceIDIsNil", "deviceIDNotNil", "userID", "userIDNEQ", "userIDIn", "userIDNotIn", "userIDGT", "userIDGTE", "userIDLT", "userIDLTE", "userIDIsNil", "userIDNotNil", "speakerID", "speakerIDNEQ", "speakerIDIn", "speakerIDNotIn", "speakerIDGT", "speakerIDGTE", "speakerIDLT", "speakerIDLTE", "speakerIDIsNil", "speakerIDNotNil", "clientScanID", "clientScanIDNEQ", "clientScanIDIn", "clientScanIDNotIn", "clientScanIDGT", "clientScanIDGTE", "clientScanIDLT", "clientScanIDLTE", "clientScanIDContains", "clientScanIDHasPrefix", "clientScanIDHasSuffix", "clientScanIDIsNil", "clientScanIDNotNil", "clientScanIDEqualFold", "clientScanIDContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "admitted", "admittedNEQ", "duplicate", "duplicateNEQ", "offline", "offlineNEQ", "channel", "channelNEQ", "channelIn", "channelNotIn", "deviceTime", "deviceTimeNEQ", "deviceTimeIn", "deviceTimeNotIn", "deviceTimeGT", "deviceTimeGTE", "deviceTimeLT", "deviceTimeLTE", "deviceTimeIsNil", "deviceTimeNotNil", "serverTime", "serverTimeNEQ", "serverTimeIn", "serverTimeNotIn", "serverTimeGT", "serverTimeGTE", "serverTimeLT", "serverTimeLTE", "checkedInAt", "checkedInAtNEQ", "checkedInAtIn", "checkedInAtNotIn", "checkedInAtGT", "checkedInAtGTE", "checkedInAtLT", "checkedInAtLTE", "clockSkewMs", "clockSkewMsNEQ", "clockSkewMsIn", "clockSkewMsNotIn", "clockSkewMsGT", "clockSkewMsGTE", "clockSkewMsLT", "clockSkewMsLTE", "rawCode", "rawCodeNEQ", "rawCodeIn", "rawCodeNotIn", "rawCodeGT", "rawCodeGTE", "rawCodeLT", "rawCodeLTE", "rawCodeContains", "rawCodeHasPrefix", "rawCodeHasSuffix", "rawCodeIsNil", "rawCodeNotNil", "rawCodeEqualFold", "rawCodeContainsFold", "undoneAt", "undoneAtNEQ", "undoneAtIn", "undoneAtNotIn", "undoneAtGT", "undoneAtGTE", "undoneAtLT", "undoneAtLTE", "undoneAtIsNil", "undoneAtNotNil", "undoneBy", "undoneByNEQ", "undoneByIn", "undoneByNotIn", "undoneByGT", "undoneByGTE", "undoneByLT", "undoneByLTE", "undoneByIsNil", "undoneByNotNil", "hasActivity", "hasActivityWith", "hasRegistration", "hasRegistrationWith", "hasDevice", "hasDeviceWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "activityID", "activityIDNEQ", "activityIDIn", "activityIDNotIn", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "organizationIDGT", "organizationIDGTE", "organizationIDLT", "organizationIDLTE", "registrationID", "registrationIDNEQ", "registrationIDIn", "registrationIDNotIn", "registrationIDIsNil", "registrationIDNotNil", "slotID", "slotIDNEQ", "slotIDIn", "slotIDNotIn", "slotIDGT", "slotIDGTE", "slotIDLT", "slotIDLTE", "slotIDIsNil", "slotIDNotNil", "deviceID", "deviceIDNEQ", "deviceIDIn", "deviceIDNotIn", "deviceIDIsNil", "deviceIDNotNil", "userID", "userIDNEQ", "userIDIn", "userIDNotIn", "userIDGT", "userIDGTE", "userIDLT", "userIDLTE", "userIDIsNil", "userIDNotNil", "speakerID", "speakerIDNEQ", "speakerIDIn", "speakerIDNotIn", "speakerIDGT", "speakerIDGTE", "speakerIDLT", "speakerIDLTE", "speakerIDIsNil", "speakerIDNotNil", "clientScanID", "clientScanIDNEQ", "clientScanIDIn", "clientScanIDNotIn", "clientScanIDGT", "clientScanIDGTE", "clientScanIDLT", "clientScanIDLTE", "clientScanIDContains", "clientScanIDHasPrefix", "clientScanIDHasSuffix", "clientScanIDIsNil", "clientScanIDNotNil", "clientScanIDEqualFold", "clientScanIDContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "admitted", "admittedNEQ", "duplicate", "duplicateNEQ", "offline", "offlineNEQ", "doorAdmitted", "doorAdmittedNEQ", "doorAdmittedIsNil", "doorAdmittedNotNil", "channel", "channelNEQ", "channelIn", "channelNotIn", "deviceTime", "deviceTimeNEQ", "deviceTimeIn", "deviceTimeNotIn", "deviceTimeGT", "deviceTimeGTE", "deviceTimeLT", "deviceTimeLTE", "deviceTimeIsNil", "deviceTimeNotNil", "serverTime", "serverTimeNEQ", "serverTimeIn", "serverTimeNotIn", "serverTimeGT", "serverTimeGTE", "serverTimeLT", "serverTimeLTE", "checkedInAt", "checkedInAtNEQ", "checkedInAtIn", "checkedInAtNotIn", "checkedInAtGT", "checkedInAtGTE", "checkedInAtLT", "checkedInAtLTE", "clockSkewMs", "clockSkewMsNEQ", "clockSkewMsIn", "clockSkewMsNotIn", "clockSkewMsGT", "clockSkewMsGTE", "clockSkewMsLT", "clockSkewMsLTE", "rawCode", "rawCodeNEQ", "rawCodeIn", "rawCodeNotIn", "rawCodeGT", "rawCodeGTE", "rawCodeLT", "rawCodeLTE", "rawCodeContains", "rawCodeHasPrefix", "rawCodeHasSuffix", "rawCodeIsNil", "rawCodeNotNil", "rawCodeEqualFold", "rawCodeContainsFold", "undoneAt", "undoneAtNEQ", "undoneAtIn", "undoneAtNotIn", "undoneAtGT", "undoneAtGTE", "undoneAtLT", "undoneAtLTE", "undoneAtIsNil", "undoneAtNotNil", "undoneBy", "undoneByNEQ", "undoneByIn", "undoneByNotIn", "undoneByGT", "undoneByGTE", "undoneByLT", "undoneByLTE", "undoneByIsNil", "undoneByNotNil", "hasActivity", "hasActivityWith", "hasRegistration", "hasRegistrationWith", "hasDevice", "hasDeviceWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -48386,6 +48513,34 @@ func (ec *executionContext) unmarshalInputScanWhereInput(ctx context.Context, ob
 				return it, err
 			}
 			it.OfflineNEQ = data
+		case "doorAdmitted":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("doorAdmitted"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DoorAdmitted = data
+		case "doorAdmittedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("doorAdmittedNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DoorAdmittedNEQ = data
+		case "doorAdmittedIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("doorAdmittedIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DoorAdmittedIsNil = data
+		case "doorAdmittedNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("doorAdmittedNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DoorAdmittedNotNil = data
 		case "channel":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
 			data, err := ec.unmarshalOScanChannel2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐChannel(ctx, v)
@@ -52232,7 +52387,7 @@ func (ec *executionContext) unmarshalInputSyncCheckInsInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"deviceClock", "scans"}
+	fieldsInOrder := [...]string{"deviceClock", "scans", "clockSkewMs", "clockRoundTripMs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -52253,6 +52408,20 @@ func (ec *executionContext) unmarshalInputSyncCheckInsInput(ctx context.Context,
 				return it, err
 			}
 			it.Scans = data
+		case "clockSkewMs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clockSkewMs"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClockSkewMs = data
+		case "clockRoundTripMs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clockRoundTripMs"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClockRoundTripMs = data
 		}
 	}
 	return it, nil
@@ -52269,7 +52438,7 @@ func (ec *executionContext) unmarshalInputSyncScanInput(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientScanId", "code", "scannedAt", "activityId", "slotId"}
+	fieldsInOrder := [...]string{"clientScanId", "code", "scannedAt", "activityId", "slotId", "shownStatus"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -52311,6 +52480,13 @@ func (ec *executionContext) unmarshalInputSyncScanInput(ctx context.Context, obj
 				return it, err
 			}
 			it.SlotID = data
+		case "shownStatus":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shownStatus"))
+			data, err := ec.unmarshalOScanStatus2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShownStatus = data
 		}
 	}
 	return it, nil
@@ -57754,6 +57930,16 @@ func (ec *executionContext) _ActivityStats(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "admittedTwice":
+			out.Values[i] = ec._ActivityStats_admittedTwice(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "refusedAtDoor":
+			out.Values[i] = ec._ActivityStats_refusedAtDoor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -62991,6 +63177,11 @@ func (ec *executionContext) _Scan(ctx context.Context, sel ast.SelectionSet, obj
 		case "offline":
 			out.Values[i] = ec._Scan_offline(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "doorAdmitted":
+			out.Values[i] = ec._Scan_doorAdmitted(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "channel":

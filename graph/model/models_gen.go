@@ -25,6 +25,10 @@ type ActivityStats struct {
 	// Participants of registrations checked in (whole activity, or per slot).
 	Present int          `json:"present"`
 	PerSlot []*SlotStats `json:"perSlot"`
+	// Scans that let in someone already checked in (the offline duplicates): people admitted twice.
+	AdmittedTwice int `json:"admittedTwice"`
+	// Offline scans of someone already checked in that the door refused: turned away, not admitted twice.
+	RefusedAtDoor int `json:"refusedAtDoor"`
 }
 
 type AuthPayload struct {
@@ -190,6 +194,12 @@ type SyncCheckInsInput struct {
 	// The device's clock when it sends the batch: the server stores the skew.
 	DeviceClock time.Time        `json:"deviceClock"`
 	Scans       []*SyncScanInput `json:"scans"`
+	// The device's clock offset (server − device, ms) measured from its quickest round trip to the
+	// server, as NTP does: applied instead of the server's clock minus deviceClock, which counts the
+	// batch's transit time. Left out: the old rule.
+	ClockSkewMs *int `json:"clockSkewMs,omitempty"`
+	// The round trip (ms) of the measure of clockSkewMs: its error is at most half of it.
+	ClockRoundTripMs *int `json:"clockRoundTripMs,omitempty"`
 }
 
 type SyncCheckInsPayload struct {
@@ -212,6 +222,12 @@ type SyncScanInput struct {
 	ScannedAt    time.Time `json:"scannedAt"`
 	ActivityID   *int      `json:"activityId,omitempty"`
 	SlotID       *int      `json:"slotId,omitempty"`
+	// What the door showed (its offline decision): ACCESS_OK let the person in, any other status
+	// turned them away. A door refusal never becomes a check-in nor a duplicate; a scan whose online
+	// request the server recorded late, after the door had decided offline, is recorded as this
+	// decision at its scan time. Left out (older devices): every offline scan of someone already
+	// checked in counts as a duplicate.
+	ShownStatus *scan.Status `json:"shownStatus,omitempty"`
 }
 
 // The QR ticket of a registration (one per registration, R-ACT-3).

@@ -42,29 +42,68 @@ type Scanner struct {
 	mu       sync.Mutex
 	cancel   context.CancelFunc
 	listener Listener
+	settings Settings
 }
 
+// Settings tune the engine as the ofhub-scan command's flags and the
+// PWA's settings do; a zero field takes the default.
+type Settings struct {
+	// OnlineTimeoutMs: how long a scan waits for the server before it is
+	// decided offline (default DefaultOnlineTimeoutMs; a longer wait is a
+	// queue at the door).
+	OnlineTimeoutMs int64
+	// ProbeIntervalMs: while offline, how often the engine asks the
+	// server's GET /healthz (default 500).
+	ProbeIntervalMs int64
+	// ProbeSuccesses: answers in a row that switch the device back online
+	// (default 2).
+	ProbeSuccesses int64
+}
+
+// DefaultOnlineTimeoutMs is the default of Settings.OnlineTimeoutMs.
+const DefaultOnlineTimeoutMs = int64(device.DefaultOnlineTimeout / time.Millisecond)
+
 // Open opens (or creates) the device's store in dir, the app's private
-// files directory. lang is "fr" (default) or "en".
+// files directory, with the default settings. lang is "fr" (default) or
+// "en".
 func Open(dir, lang string) (*Scanner, error) {
+	return OpenWithSettings(dir, lang, nil)
+}
+
+// OpenWithSettings is Open with settings (nil: the defaults). A negative
+// setting is refused.
+func OpenWithSettings(dir, lang string, settings *Settings) (*Scanner, error) {
+	var set Settings
+	if settings != nil {
+		set = *settings
+	}
+	if set.OnlineTimeoutMs < 0 || set.ProbeIntervalMs < 0 || set.ProbeSuccesses < 0 {
+		return nil, errors.New("ofhub: settings must not be negative")
+	}
 	st, err := store.OpenPath(dir)
 	if err != nil {
 		return nil, err
 	}
-	s := &Scanner{st: st, lang: lang}
+	s := &Scanner{st: st, lang: lang, settings: set}
 	s.d = device.New(st, s.options())
 	return s, nil
 }
 
+// OnlineTimeoutMs is how long a scan waits for the server (the setting, or
+// its default).
+func (s *Scanner) OnlineTimeoutMs() int64 { return s.d.OnlineTimeout().Milliseconds() }
+
 func (s *Scanner) options() device.Options {
-	return device.Options{Lang: s.lang, OnRevoked: func() {
-		s.mu.Lock()
-		l := s.listener
-		s.mu.Unlock()
-		if l != nil {
-			l.OnRevoked()
-		}
-	}}
+	ms := func(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
+	return device.Options{Lang: s.lang, OnlineTimeout: ms(s.settings.OnlineTimeoutMs),
+		ProbeInterval: ms(s.settings.ProbeIntervalMs), ProbeSuccesses: int(s.settings.ProbeSuccesses), OnRevoked: func() {
+			s.mu.Lock()
+			l := s.listener
+			s.mu.Unlock()
+			if l != nil {
+				l.OnRevoked()
+			}
+		}}
 }
 
 // SetListener registers the app's listener (nil to remove it).

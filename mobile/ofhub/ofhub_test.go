@@ -156,3 +156,42 @@ func TestScannerOnHost(t *testing.T) {
 		t.Fatalf("message: %q", m)
 	}
 }
+
+// The native apps tune the engine as ofhub-scan's flags and the PWA's
+// settings do (issue 11 #8, #12): the online wait is a second by default,
+// the app's value when set; a negative setting is refused.
+func TestSettings(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		settings *Settings
+		wantMs   int64
+		wantErr  bool
+	}{
+		{"defaults", nil, 1000, false},
+		{"zero fields are the defaults", &Settings{}, 1000, false},
+		{"online wait set", &Settings{OnlineTimeoutMs: 300, ProbeIntervalMs: 250, ProbeSuccesses: 3}, 300, false},
+		{"negative wait refused", &Settings{OnlineTimeoutMs: -1}, 0, true},
+		{"negative probe refused", &Settings{ProbeIntervalMs: -5}, 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := OpenWithSettings(t.TempDir(), "fr", tc.settings)
+			if tc.wantErr {
+				if err == nil {
+					s.Close()
+					t.Fatal("accepted")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if got := s.OnlineTimeoutMs(); got != tc.wantMs {
+				t.Errorf("OnlineTimeoutMs() = %d, want %d", got, tc.wantMs)
+			}
+		})
+	}
+	if DefaultOnlineTimeoutMs > 1000 {
+		t.Errorf("default online wait %d ms, want ≤ 1 s", DefaultOnlineTimeoutMs)
+	}
+}

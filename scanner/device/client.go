@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // ErrRevoked: the server says this device may no longer scan
@@ -133,21 +134,27 @@ func (c *client) send(req *http.Request, out any) error {
 }
 
 // health asks GET /healthz: any 2xx answer means the server is reachable.
-func (c *client) health(ctx context.Context) error {
+// It returns the server's clock from its answer (zero from a server that
+// does not send it) and the device clock when the request was sent and
+// when the answer arrived, read with now.
+func (c *client) health(ctx context.Context, now func() time.Time) (t0, server, t3 time.Time, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(c.url, "/")+"/healthz", nil)
 	if err != nil {
-		return err
+		return t0, server, t3, err
 	}
+	t0 = now()
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return &NetError{err}
+		return t0, server, t3, &NetError{err}
 	}
+	t3 = now()
 	defer resp.Body.Close()
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
 	if resp.StatusCode/100 != 2 {
-		return &NetError{fmt.Errorf("healthz: HTTP %d", resp.StatusCode)}
+		return t0, server, t3, &NetError{fmt.Errorf("healthz: HTTP %d", resp.StatusCode)}
 	}
-	return nil
+	server, _ = time.Parse(time.RFC3339Nano, resp.Header.Get(ServerTimeHeader))
+	return t0, server, t3, nil
 }
 
 const activityFields = `id title startsAt endsAt perSlotCheckin slotToleranceMinutes slots { id label startsAt endsAt }`

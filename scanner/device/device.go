@@ -112,6 +112,10 @@ type Device struct {
 	activity  atomic.Int64
 	kick      chan struct{}
 	live      atomic.Bool // subscription connected
+	clock     clockFilter // the server's clock, from round trips
+	// oldServer: the server refused syncCheckIns' newer fields (a server
+	// older than the device); the device sends the old shape from then on.
+	oldServer atomic.Bool
 }
 
 // New returns the engine of the device whose state st holds.

@@ -1,11 +1,14 @@
 package device_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -32,6 +35,10 @@ type world struct {
 	activity string
 	codes    []string // ticket codes, one per registration
 	regs     []string // registration ids
+	// shift moves the server's clock (the check-in engine's) forward:
+	// a test holding a request "10 s in transit" moves it instead of
+	// waiting.
+	shift atomic.Int64
 }
 
 var siteSeq atomic.Int64
@@ -40,6 +47,9 @@ func newWorld(t testing.TB, d apptest.Dialect, registrations int) *world {
 	t.Helper()
 	e := apptest.New(t, d)
 	w := &world{Env: e, t: t}
+	e.App.Checkin.Now = func() time.Time {
+		return time.Now().UTC().Add(time.Duration(w.shift.Load())).Truncate(time.Microsecond)
+	}
 	w.org = e.Org("Les Amis du Musée", nil)
 	w.site = fmt.Sprintf("%d", 5400+siteSeq.Add(1))
 	if err := e.Client().Organization.UpdateOne(w.org).SetSiteCode(w.site).Exec(e.Sys()); err != nil {
@@ -265,6 +275,12 @@ func (p *proxy) handle(c net.Conn) {
 		}
 		if p.chance(30) {
 			time.Sleep(time.Duration(200+p.intn(2000)) * time.Millisecond)
+			if m := p.mode.Load(); m == proxyDown || m == proxyBlackhole {
+				// The network went down while this one waited: it must not
+				// get through (cut() could not see it yet).
+				p.dropped.Add(1)
+				return
+			}
 		}
 	}
 	up, err := net.Dial("tcp", p.target)
@@ -293,4 +309,60 @@ func (p *proxy) handle(c net.Conn) {
 	go pipe(up, c, false)
 	go pipe(c, up, flaky)
 	<-done
+}
+
+// fakeNet is a device's network as a test controls it, at the HTTP level:
+// down (every request fails at once), late check-ins (a checkIn request
+// reaches the server only after lateCheckIn, whatever the device does
+// meanwhile: it gave up, decided offline and showed it), and a hook run
+// before a syncCheckIns is forwarded (a sync held in transit).
+type fakeNet struct {
+	base        http.RoundTripper
+	down        atomic.Bool
+	lateCheckIn atomic.Int64 // nanoseconds
+	late        sync.WaitGroup
+	onSync      atomic.Pointer[func()]
+}
+
+func newFakeNet() (*fakeNet, *http.Client) {
+	n := &fakeNet{base: http.DefaultTransport.(*http.Transport).Clone()}
+	return n, &http.Client{Transport: n, Timeout: time.Minute}
+}
+
+var errNetDown = errors.New("fakeNet: network down")
+
+func (n *fakeNet) RoundTrip(req *http.Request) (*http.Response, error) {
+	if n.down.Load() {
+		return nil, errNetDown
+	}
+	var body []byte
+	if req.Body != nil {
+		body, _ = io.ReadAll(req.Body)
+		req.Body.Close()
+		req.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	switch {
+	case bytes.Contains(body, []byte("checkIn(input")) && n.lateCheckIn.Load() > 0:
+		// Delivered late, on its own: the device's giving up does not stop
+		// a request already in the network.
+		out := req.Clone(context.Background())
+		out.Body = io.NopCloser(bytes.NewReader(body))
+		delay := time.Duration(n.lateCheckIn.Load())
+		n.late.Add(1)
+		go func() {
+			defer n.late.Done()
+			time.Sleep(delay)
+			if resp, err := n.base.RoundTrip(out); err == nil {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		}()
+		<-req.Context().Done()
+		return nil, req.Context().Err()
+	case bytes.Contains(body, []byte("syncCheckIns(input")):
+		if f := n.onSync.Load(); f != nil {
+			(*f)()
+		}
+	}
+	return n.base.RoundTrip(req)
 }

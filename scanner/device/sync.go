@@ -65,7 +65,12 @@ func (d *Device) sync(ctx context.Context) (SyncReport, error) {
 		return rep, ErrNotRegistered
 	}
 	c := d.client()
-	// 1. Upload, oldest first.
+	// 1. Upload, oldest first, with the skew of the quickest recent round
+	// trip: one more sample first (a few bytes), so that a device online
+	// for long, or just started, has a recent one.
+	if d.st.Stats().Queue > 0 {
+		d.measureClock(ctx, c)
+	}
 	for {
 		q := d.st.Queue()
 		if len(q) == 0 {
@@ -113,7 +118,26 @@ func (d *Device) sync(ctx context.Context) (SyncReport, error) {
 	return rep, d.st.SetLastSync(d.opts.Now().UTC())
 }
 
-func (d *Device) upload(ctx context.Context, c *client, q []store.Scan) (int, int, time.Duration, error) {
+// measureClock takes one sample of the server's clock (GET /healthz),
+// waiting no longer than a scan waits (a slower answer is a poor sample
+// anyway). A failure is left to the upload that follows to report.
+func (d *Device) measureClock(ctx context.Context, c *client) {
+	ctx, cancel := context.WithTimeout(ctx, d.opts.OnlineTimeout)
+	defer cancel()
+	if t0, server, t3, err := c.health(ctx, d.opts.Now); err == nil {
+		d.clock.add(t0, server, t3)
+	}
+}
+
+// syncInput is the syncCheckIns input for q. Each scan says what the door
+// showed (shownStatus: its offline decision, the status journaled with
+// it): the server never counts a person the door refused as let in twice
+// (issue 11 #13), and a scan whose online request reached the server after
+// the door had decided offline is recorded as the offline decision (#9:
+// the device abandons the late request; its scan goes through this sync).
+// The measured skew goes with the batch (#10). old leaves the newer fields
+// out, for a server that predates them.
+func (d *Device) syncInput(q []store.Scan, old bool) map[string]any {
 	scans := make([]map[string]any, len(q))
 	for i, s := range q {
 		m := map[string]any{"clientScanId": s.ClientID, "code": s.Code,
@@ -124,8 +148,20 @@ func (d *Device) upload(ctx context.Context, c *client, q []store.Scan) (int, in
 		if s.SlotID != 0 {
 			m["slotId"] = idString(s.SlotID)
 		}
+		if s.Status != "" && !old {
+			m["shownStatus"] = s.Status
+		}
 		scans[i] = m
 	}
+	in := map[string]any{"deviceClock": d.opts.Now().UTC().Format(time.RFC3339Nano), "scans": scans}
+	if skew, rtt, ok := d.ClockSkew(); ok && !old {
+		in["clockSkewMs"] = skew.Milliseconds()
+		in["clockRoundTripMs"] = rtt.Milliseconds()
+	}
+	return in
+}
+
+func (d *Device) upload(ctx context.Context, c *client, q []store.Scan) (int, int, time.Duration, error) {
 	var out struct {
 		SyncCheckIns struct {
 			Results []struct {
@@ -134,13 +170,30 @@ func (d *Device) upload(ctx context.Context, c *client, q []store.Scan) (int, in
 				Duplicate        bool
 				FirstCheckedInAt *time.Time
 			}
+			ServerTime  time.Time
 			ClockSkewMs int64
 		}
 	}
-	in := map[string]any{"deviceClock": d.opts.Now().UTC().Format(time.RFC3339Nano), "scans": scans}
-	if err := c.do(ctx, syncMutation, map[string]any{"in": in}, &out); err != nil {
+	old := d.oldServer.Load()
+	in := d.syncInput(q, old)
+	t0 := d.opts.Now()
+	err := c.do(ctx, syncMutation, map[string]any{"in": in}, &out)
+	var ae *APIError
+	if !old && errors.As(err, &ae) && ae.Code == "GRAPHQL_VALIDATION_FAILED" {
+		// A server older than the device does not know the newer fields:
+		// the old shape, as before (every refusal counted a duplicate).
+		d.opts.Logf("sync: server predates shownStatus / clockSkewMs: %v", err)
+		d.oldServer.Store(true)
+		in = d.syncInput(q, true)
+		t0 = d.opts.Now()
+		err = c.do(ctx, syncMutation, map[string]any{"in": in}, &out)
+	}
+	if err != nil {
 		return 0, 0, 0, err
 	}
+	// The batch's own round trip is a sample too (a slow one loses to the
+	// quicker probes).
+	d.clock.add(t0, out.SyncCheckIns.ServerTime, d.opts.Now())
 	outcomes := make([]store.Outcome, 0, len(out.SyncCheckIns.Results))
 	dups := 0
 	for _, r := range out.SyncCheckIns.Results {
@@ -316,13 +369,14 @@ func (d *Device) probeLoop(ctx context.Context) {
 			continue
 		}
 		pctx, cancel := context.WithTimeout(ctx, d.opts.OnlineTimeout)
-		err := d.client().health(pctx)
+		t0, server, t3, err := d.client().health(pctx, d.opts.Now)
 		cancel()
 		if err != nil {
 			ok = 0
 			d.reachable.Store(false)
 			continue
 		}
+		d.clock.add(t0, server, t3) // while offline, the clock is measured for free
 		d.reachable.Store(true)
 		if ok++; ok >= d.opts.ProbeSuccesses {
 			ok = 0

@@ -110,6 +110,10 @@ type Input struct {
 	SlotID         int
 	Offline        bool
 	Channel        scan.Channel
+	// Shown is what the door showed for an offline scan (its own decision):
+	// ACCESS_OK let the person in, anything else turned them away; empty
+	// when the device does not say (older devices: see doorRefused).
+	Shown result.Status
 
 	issued time.Time // the verified ticket's issue time (set by checkCode)
 }
@@ -147,9 +151,13 @@ type pending struct {
 	first    *time.Time
 	existing *ent.Scan // idempotent replay
 	repeat   bool      // the door's own admission read again: answered, not stored
-	sameAs   *pending  // the same client scan id earlier in the batch
-	reused   bool      // a client scan id already used for another ticket: answered, not stored
-	c        Caller    // who scans (scans of several devices share a batch)
+	// replaces: this scan's online request, recorded when it reached the
+	// server after the door had given up on it and decided offline (see
+	// replays); the offline decision takes its place.
+	replaces *ent.Scan
+	sameAs   *pending // the same client scan id earlier in the batch
+	reused   bool     // a client scan id already used for another ticket: answered, not stored
+	c        Caller   // who scans (scans of several devices share a batch)
 	lang     string
 }
 
@@ -435,6 +443,16 @@ func (e *Engine) process(ctx context.Context, jobs []job, lookReplays bool) ([]R
 				r.State = st // a cancellation committed meanwhile counts
 			}
 		}
+		for _, p := range ps {
+			// A late online record being replaced by its offline decision
+			// is not a check-in the decision must respect: it is this scan.
+			if old := p.replaces; old != nil && old.RegistrationID != nil {
+				k := admKey{*old.RegistrationID, old.SlotKey}
+				if a := admitted[k]; a != nil && a.ID == old.ID {
+					delete(admitted, k)
+				}
+			}
+		}
 		// 4. Decide, earliest first, so the earliest scan is the check-in.
 		order := slices.Clone(ps)
 		sort.SliceStable(order, func(i, j int) bool { return order[i].at.Before(order[j].at) })
@@ -481,8 +499,9 @@ func (e *Engine) process(ctx context.Context, jobs []job, lookReplays bool) ([]R
 			}
 			p.slotKey = slotKey
 			k := admKey{reg.ID, slotKey}
+			refused := doorRefused(p.in)
 			if prev := admitted[k]; prev != nil {
-				if p.in.Offline && p.at.Before(prev.CheckedInAt) {
+				if p.in.Offline && !refused && p.at.Before(prev.CheckedInAt) {
 					// An offline scan from before the recorded check-in: it
 					// is the real one; the other becomes the duplicate.
 					if prev.ID != 0 {
@@ -502,13 +521,35 @@ func (e *Engine) process(ctx context.Context, jobs []job, lookReplays bool) ([]R
 					continue
 				}
 				first := prev.CheckedInAt
-				p.first, p.status, p.dup = &first, result.AlreadyCheckedIn, p.in.Offline
+				// A duplicate is a person let in twice: a door that refused
+				// them (and said so) let nobody in (issue 11 #13).
+				p.first, p.status, p.dup = &first, result.AlreadyCheckedIn, p.in.Offline && !refused
+				continue
+			}
+			if refused {
+				// The door turned the person away (a check-in it knew and the
+				// server no longer has, a roster older than the server's):
+				// nobody came in through this scan, whatever the server would
+				// have said. It is recorded as the door's refusal.
+				p.status = p.in.Shown
 				continue
 			}
 			p.admitted, p.status = true, result.AccessOK
 			admitted[k] = &ent.Scan{CheckedInAt: p.at, DeviceID: idPtr(p.c.DeviceID)}
 		}
 		// 5. Record.
+		for _, p := range ps {
+			if p.replaces == nil {
+				continue
+			}
+			// Deleted, then recorded again below under the same client scan
+			// id. Only while it is still the online record: a concurrent
+			// sync that replaced it first makes the insert below hit the
+			// idempotency index, and the retry replays its decision.
+			if _, err := tx.Scan.Delete().Where(scan.ID(p.replaces.ID), scan.Offline(false)).Exec(ctx); err != nil {
+				return fmt.Errorf("replace late online scan: %w", err)
+			}
+		}
 		for _, prev := range flips {
 			if err := tx.Scan.UpdateOneID(prev.ID).SetAdmitted(false).SetDuplicate(true).Exec(ctx); err != nil {
 				return fmt.Errorf("demote later check-in: %w", err)
@@ -552,6 +593,24 @@ func repeatRead(p *pending, prev *ent.Scan) bool {
 	}
 	dt := p.at.Sub(prev.CheckedInAt)
 	return dt >= 0 && dt < DebounceWindow
+}
+
+// doorRefused says whether in is an offline scan its door showed as a
+// refusal. Such a scan never becomes the check-in, never demotes one and is
+// never a duplicate. A device that does not say what it showed (older
+// versions) is taken to have let the person in, as before.
+func doorRefused(in Input) bool {
+	return in.Offline && in.Shown != "" && in.Shown != result.AccessOK
+}
+
+// doorAdmitted is what is stored of the door's decision: nil when the
+// device did not say (online scans, older devices).
+func doorAdmitted(in Input) *bool {
+	if !in.Offline || in.Shown == "" {
+		return nil
+	}
+	ok := in.Shown == result.AccessOK
+	return &ok
 }
 
 // ScanClockTolerance is how far an offline scan's corrected time may fall
@@ -710,6 +769,10 @@ func (e *Engine) replays(ctx context.Context, tx *ent.Client, c Caller, ps []*pe
 			continue
 		}
 		seen[p.in.ClientScanID] = p
+		if s != nil && supersedes(s, p) {
+			p.replaces = s // decided afresh, as the offline scan it was
+			continue
+		}
 		if s != nil {
 			p.existing = s
 			p.status = result.Status(s.Status)
@@ -728,6 +791,27 @@ func (e *Engine) replays(ctx context.Context, tx *ent.Client, c Caller, ps []*pe
 		}
 	}
 	return nil
+}
+
+// supersedes says whether p, an offline scan of the device's queue, takes
+// the place of s, the online record of the same scan (same client scan id).
+//
+// A door sends a scan online, waits OnlineTimeout, then gives up and
+// decides offline; the request may still reach the server later (a slow
+// or held network) and be recorded online at its arrival time, with the
+// server's decision — « déjà pointé » for the second of two doors that
+// both showed « Accès OK (hors ligne) », so the double entry was never
+// flagged, and dated by the network instead of the scan (issue 11 #9).
+// The request itself cannot tell whether its answer will arrive in time;
+// only the door knows what it showed, afterwards: a scan in its queue is an
+// offline decision shown, and a device that says what it showed
+// (shownStatus) is taken at its word. So the device abandons the request
+// and sends the scan through sync, and the sync replaces the late online
+// record by the offline decision, at the scan's time. Older devices (no
+// shownStatus) are replayed as before. A record undone at the desk
+// meanwhile is left as it is.
+func supersedes(s *ent.Scan, p *pending) bool {
+	return !s.Offline && s.UndoneAt == nil && p.in.Offline && p.in.Shown != "" && !p.c.Revoked
 }
 
 // sameScan says whether the stored scan s, recorded under p's client scan
@@ -986,7 +1070,7 @@ func (e *Engine) record(ctx context.Context, tx *ent.Client, ps []*pending) erro
 			regID = p.reg.ID
 		}
 		r := &ent.Scan{ActivityID: actID, OrganizationID: org, Status: scan.Status(p.status), Admitted: p.admitted,
-			Duplicate: p.dup, Offline: p.in.Offline, Channel: p.in.Channel, ServerTime: now, CheckedInAt: p.at,
+			Duplicate: p.dup, Offline: p.in.Offline, DoorAdmitted: doorAdmitted(p.in), Channel: p.in.Channel, ServerTime: now, CheckedInAt: p.at,
 			ClockSkewMs: p.skew, SlotKey: p.slotKey, DeviceTime: p.in.DeviceTime, RegistrationID: idPtr(regID),
 			SlotID: idPtr(p.slotKey), DeviceID: idPtr(p.c.DeviceID), UserID: idPtr(p.c.UserID), SpeakerID: idPtr(p.c.SpeakerID)}
 		if p.in.ClientScanID != "" {
@@ -1043,7 +1127,7 @@ func insertScans(ctx context.Context, tx *ent.Client, rows []*ent.Scan) ([]*ent.
 			SetServerTime(r.ServerTime).SetCheckedInAt(r.CheckedInAt).SetClockSkewMs(r.ClockSkewMs).SetSlotKey(r.SlotKey).
 			SetNillableDeviceTime(r.DeviceTime).SetNillableRegistrationID(r.RegistrationID).SetNillableSlotID(r.SlotID).
 			SetNillableDeviceID(r.DeviceID).SetNillableUserID(r.UserID).SetNillableSpeakerID(r.SpeakerID).
-			SetNillableClientScanID(r.ClientScanID)
+			SetNillableClientScanID(r.ClientScanID).SetNillableDoorAdmitted(r.DoorAdmitted)
 		if r.RawCode != "" {
 			b.SetRawCode(r.RawCode)
 		}

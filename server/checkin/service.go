@@ -552,13 +552,55 @@ const MaxSyncScans = 10000
 // conflict): the batch is refused and stays queued on the device.
 const MaxClockSkew = 365 * 24 * time.Hour
 
-// Sync uploads a device's offline queue. deviceClock is the device's clock
-// at sending time; the difference with the server's is the skew applied to
-// every scan's device time, and stored on the device. A clock too far off,
-// or too large a batch, refuses the batch as a whole; a scan whose own time
-// is impossible is answered INVALID_TIME and the rest is decided (see
-// process).
-func (s *Service) Sync(ctx context.Context, deviceClock time.Time, ins []Input, lang string) ([]Result, int64, error) {
+// DeviceClock is what a device says of its clock when it syncs.
+type DeviceClock struct {
+	// At is the device's clock when it sent the batch.
+	At time.Time
+	// SkewMs is the offset (server − device) the device measured from its
+	// quickest round trip to the server, NTP-style; nil from older devices.
+	// Its error is at most RoundTripMs / 2.
+	SkewMs      *int64
+	RoundTripMs int64
+}
+
+// MaxSyncTransit bounds how long a batch may have been on its way for the
+// device's measured skew to be believed: the device library gives up on a
+// request after a minute, the PWA after 20 s. A larger gap between the
+// measured skew and "server now − device clock at sending" means the
+// device's clock was changed since it measured: the old rule is used.
+const MaxSyncTransit = 2 * time.Minute
+
+// skewSlack is what a measured skew may exceed "server now − device clock
+// at sending" by beyond half its round trip: drift since the measure and
+// rounding to milliseconds.
+const skewSlack = 2 * time.Second
+
+// Skew returns the skew (server − device, ms) applied to a batch received
+// at now. A device that measured its offset from a round trip gives it:
+// "now − c.At" also counts the batch's transit time, so a sync held 10 s
+// in a blackhole dated its scans 10 s late (issue 11 #10). The measure is
+// taken when it agrees with the batch — at most half its round trip (plus
+// skewSlack) above now − c.At, at most MaxSyncTransit below — and the old
+// rule otherwise, and for older devices.
+func Skew(now time.Time, c DeviceClock) time.Duration {
+	naive := now.Sub(c.At)
+	if c.SkewMs == nil {
+		return naive
+	}
+	measured := time.Duration(*c.SkewMs) * time.Millisecond
+	transit := naive - measured
+	if transit < -(time.Duration(max(c.RoundTripMs, 0))*time.Millisecond/2+skewSlack) || transit > MaxSyncTransit {
+		return naive
+	}
+	return measured
+}
+
+// Sync uploads a device's offline queue. The device's clock gives the skew
+// applied to every scan's device time (see Skew), stored on the device. A
+// clock too far off, or too large a batch, refuses the batch as a whole; a
+// scan whose own time is impossible is answered INVALID_TIME and the rest
+// is decided (see process).
+func (s *Service) Sync(ctx context.Context, clock DeviceClock, ins []Input, lang string) ([]Result, int64, error) {
 	v := viewer.FromContext(ctx)
 	if v == nil || v.DeviceID == 0 {
 		return nil, 0, apperr.New(apperr.Forbidden, "forbidden")
@@ -566,13 +608,23 @@ func (s *Service) Sync(ctx context.Context, deviceClock time.Time, ins []Input, 
 	if len(ins) > MaxSyncScans {
 		return nil, 0, apperr.Invalid("input.scans", "R-CHK-5", "ck_sync_too_many", MaxSyncScans, len(ins))
 	}
-	skewD := s.Now().Sub(deviceClock)
-	if skewD > MaxClockSkew || skewD < -MaxClockSkew {
-		return nil, 0, apperr.Invalid("input.deviceClock", "R-CHK-5", "ck_device_clock", deviceClock.UTC().Format(time.RFC3339))
+	now := s.Now()
+	if d := now.Sub(clock.At); d > MaxClockSkew || d < -MaxClockSkew {
+		return nil, 0, apperr.Invalid("input.deviceClock", "R-CHK-5", "ck_device_clock", clock.At.UTC().Format(time.RFC3339))
+	}
+	skewD := Skew(now, clock)
+	if clock.SkewMs != nil && skewD != time.Duration(*clock.SkewMs)*time.Millisecond {
+		slog.WarnContext(ctx, "sync: measured clock skew disagrees with the batch, using server now − device clock",
+			"device", v.DeviceID, "measuredMs", *clock.SkewMs, "roundTripMs", clock.RoundTripMs, "skewMs", skewD.Milliseconds())
 	}
 	skew := skewD.Milliseconds()
 	for i := range ins {
 		ins[i].Offline, ins[i].Channel = true, scan.ChannelQR
+		if !doorDecision(ins[i].Shown) {
+			// Not a decision a door shows (SCAN_ID_REUSED is never stored,
+			// INVALID_TIME is the server's): as if the device had not said.
+			ins[i].Shown = ""
+		}
 	}
 	res, err := s.Process(ctx, Caller{OrgID: v.DeviceOrg, DeviceID: v.DeviceID}, skew, ins, lang)
 	if err != nil {
@@ -581,6 +633,16 @@ func (s *Service) Sync(ctx context.Context, deviceClock time.Time, ins []Input, 
 	_ = s.Client.Device.UpdateOneID(v.DeviceID).SetClockSkewMs(skew).SetLastSeenAt(s.Now()).
 		Exec(quietSys(ctx))
 	return res, skew, nil
+}
+
+// doorDecision says whether st is a decision a door shows offline.
+func doorDecision(st result.Status) bool {
+	switch st {
+	case result.AccessOK, result.AlreadyCheckedIn, result.InvalidCode, result.UnknownRegistration,
+		result.WrongActivity, result.Cancelled, result.OutsideSlot:
+		return true
+	}
+	return false
 }
 
 func quietSys(ctx context.Context) context.Context { return noHistory(sys(ctx)) }
@@ -794,6 +856,11 @@ func parseCursor(s string) (cursor, error) {
 type Stats struct {
 	Registrations, Registered, Present int
 	PerSlot                            []SlotStats
+	// AdmittedTwice: scans that let in someone already checked in (the
+	// duplicates). RefusedAtDoor: offline scans of someone already checked
+	// in that their door refused — turned away, which the duplicate flag
+	// counted too before devices said what they showed (issue 11 #13).
+	AdmittedTwice, RefusedAtDoor int
 }
 
 // SlotStats are one slot's counts.
@@ -819,6 +886,14 @@ func (s *Service) ActivityStats(ctx context.Context, a *ent.Activity) (Stats, er
 		return Stats{}, fmt.Errorf("stats: %w", err)
 	}
 	st := Stats{Registrations: len(regs)}
+	if st.AdmittedTwice, err = s.Client.Scan.Query().Where(scan.ActivityID(a.ID), scan.Duplicate(true)).Count(sys(ctx)); err != nil {
+		return Stats{}, fmt.Errorf("stats: %w", err)
+	}
+	st.RefusedAtDoor, err = s.Client.Scan.Query().Where(scan.ActivityID(a.ID), scan.Offline(true), scan.DoorAdmitted(false),
+		scan.StatusEQ(scan.StatusALREADY_CHECKED_IN)).Count(sys(ctx))
+	if err != nil {
+		return Stats{}, fmt.Errorf("stats: %w", err)
+	}
 	per := map[int]*SlotStats{}
 	for _, sl := range slots {
 		ss := &SlotStats{Slot: sl}

@@ -225,12 +225,18 @@ func insertScansPG(ctx context.Context, tx *ent.Client, rows []*ent.Scan) ([]*en
 		} else {
 			v.WriteString("NULL")
 		}
+		v.WriteByte(',')
+		if r.DoorAdmitted != nil {
+			v.WriteString(strconv.FormatBool(*r.DoorAdmitted))
+		} else {
+			v.WriteString("NULL")
+		}
 		v.WriteByte(')')
 	}
 	cols := []string{scan.FieldActivityID, scan.FieldOrganizationID, scan.FieldRegistrationID, scan.FieldSlotID, scan.FieldSlotKey,
 		scan.FieldDeviceID, scan.FieldUserID, scan.FieldSpeakerID, scan.FieldClientScanID, scan.FieldStatus, scan.FieldAdmitted,
 		scan.FieldDuplicate, scan.FieldOffline, scan.FieldChannel, scan.FieldDeviceTime, scan.FieldServerTime,
-		scan.FieldCheckedInAt, scan.FieldClockSkewMs, scan.FieldRawCode}
+		scan.FieldCheckedInAt, scan.FieldClockSkewMs, scan.FieldRawCode, scan.FieldDoorAdmitted}
 	with := fmt.Sprintf(`WITH %[1]s AS (INSERT INTO %[1]s (%[2]s) VALUES %[3]s RETURNING *, pg_notify('%[4]s', '%[5]s:' || id))`,
 		scan.Table, strings.Join(cols, ", "), v.String(), events.Channel, Topic)
 	q := tx.Scan.Query().Order(ent.Asc(scan.FieldID)) // ids follow the VALUES order

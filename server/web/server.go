@@ -111,6 +111,13 @@ func NewHandler(o Options) http.Handler {
 	mux.Handle("/graphiql", graphiql.Handler("/graphql"))
 	mux.Handle("/graphiql/", graphiql.Handler("/graphql"))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		// The check-in engine's clock, which dates scans: devices measure
+		// their skew from it, NTP-style (scanner/device/clock.go, issue 11 #10).
+		now := time.Now()
+		if o.Checkin != nil {
+			now = o.Checkin.Now()
+		}
+		w.Header().Set("X-Ofhub-Server-Time", now.UTC().Format(time.RFC3339Nano))
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
 	})

@@ -73,10 +73,24 @@
     return Number.isFinite(v) && v >= 100 && v <= 10000 ? v : DEFAULT_ONLINE_TIMEOUT_MS;
   };
   const DEBOUNCE_MS = 3000; // the same code again within 3 s is ignored (handhelds read twice)
+  // Back online quickly, as the device library (scanner/device) does:
+  // while offline the app asks GET /healthz every PROBE_MS (a few bytes, no
+  // database, no token); PROBE_SUCCESSES answers in a row switch it online
+  // and sync at once. After one answer a scan tries the server again, and
+  // its answer switches the app online too; before that a scan is decided
+  // here at once, without waiting for a dead network. The full sync retries
+  // with a back-off (SYNC_MIN_BACKOFF_MS doubling to SYNC_MAX_BACKOFF_MS)
+  // that only a successful sync resets — never a scan: restarting it at
+  // every scan kept a busy door offline (issue 11 #8).
+  const PROBE_MS = 500;
+  const PROBE_SUCCESSES = 2;
+  const SYNC_MIN_BACKOFF_MS = 500;
+  const SYNC_MAX_BACKOFF_MS = 30000;
+  const SYNC_RETRY_MS = 5000;
   // A phone in a basement often says it is online while nothing gets
-  // through: the queue is retried every few seconds whatever the browser
-  // says, the roster refreshed less often.
-  const TICK_MS = 5000;
+  // through: the queue is retried whatever the browser says, the roster
+  // refreshed less often.
+  const TICK_MS = 250;
   const ROSTER_EVERY_MS = 30000;
   const ROSTER_PAGE = 1000;
   const SYNC_BATCH = 200;
@@ -159,7 +173,10 @@
     queueLength: 0,
     rosterSize: 0,
     online: navigator.onLine !== false,
+    reachable: false, // offline, but the last probe was answered
     duplicates: 0,
+    syncBackoffMs: SYNC_MIN_BACKOFF_MS,
+    nextSyncAt: 0, // after a failed sync: not before (ms since the epoch)
   };
 
   async function loadState() {
@@ -437,7 +454,7 @@
       scan.activityId = p.ok ? p.activityId : null;
       if (!scan.activityId) return { status: 'INVALID_CODE', color: 'RED', message: message('INVALID_CODE'), participants: [] };
     }
-    if (navigator.onLine !== false) {
+    if (navigator.onLine !== false && (state.online || state.reachable)) {
       try {
         const d = await gql(Q.checkIn, { in: scan }, onlineTimeoutMs());
         const r = d.checkIn;
@@ -457,6 +474,9 @@
           }
           return { status: e.code || 'ERROR', color: 'RED', message: e.message, participants: [], offline: false };
         }
+        // Abandoned: if the request reaches the server later, the sync of
+        // this scan (same client scan id, shownStatus) replaces it with the
+        // decision shown here (issue 11 #9).
         setOnline(false);
       }
     } else {
@@ -582,9 +602,80 @@
 
   // ------------------------------------------------------------ status bar
   function setOnline(on) {
+    if (!on) state.reachable = false;
     if (state.online !== on) {
       state.online = on;
       renderStatus();
+      if (on) {
+        state.nextSyncAt = 0;
+        if (state.token) sync();
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ clock
+  // The server's clock, measured NTP-style from round trips (issue 11 #10):
+  // offset = server − (sent + received) / 2, right within half the round
+  // trip; of the last samples, the one with the smallest round trip goes
+  // with each sync (clockSkewMs), instead of the server counting the
+  // batch's transit time. /healthz answers the server's clock in a header.
+  const clockSamples = [];
+  const CLOCK_SAMPLES = 8, CLOCK_MAX_AGE_MS = 10 * 60000;
+  function clockSample(t0, serverTime, t3) {
+    const s = Date.parse(serverTime || '');
+    if (!Number.isFinite(s) || t3 < t0) return;
+    clockSamples.push({ offset: s - (t0 + t3) / 2, rtt: t3 - t0, at: t3 });
+    if (clockSamples.length > CLOCK_SAMPLES) clockSamples.shift();
+  }
+  function bestClock() {
+    const now = Date.now();
+    let best = null;
+    for (const c of clockSamples) {
+      if (now - c.at < 0 || now - c.at > CLOCK_MAX_AGE_MS) continue;
+      if (!best || c.rtt < best.rtt) best = c;
+    }
+    return best;
+  }
+
+  // health asks GET /healthz once, within the online timeout: true when
+  // answered (and the answer's clock is a sample).
+  async function health() {
+    const ctrl = new AbortController();
+    const timer = setTimeout(() => ctrl.abort(), onlineTimeoutMs());
+    try {
+      const t0 = Date.now();
+      const resp = await fetch(state.server + '/healthz', { cache: 'no-store', credentials: 'omit', signal: ctrl.signal });
+      const t3 = Date.now();
+      await resp.text();
+      if (!resp.ok) return false;
+      clockSample(t0, resp.headers.get('X-Ofhub-Server-Time'), t3);
+      return true;
+    } catch (_) {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // probe runs every PROBE_MS; only while offline does it ask the server.
+  let probing = false, probeOK = 0;
+  async function probe() {
+    if (state.online) { probeOK = 0; return; }
+    if (probing) return;
+    probing = true;
+    try {
+      if (await health()) {
+        state.reachable = true;
+        if (++probeOK >= PROBE_SUCCESSES) {
+          probeOK = 0;
+          setOnline(true);
+        }
+      } else {
+        probeOK = 0;
+        state.reachable = false;
+      }
+    } finally {
+      probing = false;
     }
   }
 
@@ -604,7 +695,19 @@
   // ------------------------------------------------------------ sync
   let syncing = null;
   function sync() {
-    if (!syncing) syncing = doSync().catch((e) => { if (e instanceof NetError) setOnline(false); else console.warn('sync', e); }).finally(() => { syncing = null; });
+    if (!syncing) {
+      syncing = doSync().then(() => {
+        state.syncBackoffMs = SYNC_MIN_BACKOFF_MS;
+        // Scans the server did not acknowledge: again in a few seconds.
+        state.nextSyncAt = state.queueLength > 0 ? Date.now() + SYNC_RETRY_MS : 0;
+      }, (e) => {
+        // Retried after the back-off (which a scan does not restart), or
+        // at once when the probe or a scan's answer says the server is back.
+        state.nextSyncAt = Date.now() + state.syncBackoffMs;
+        state.syncBackoffMs = Math.min(state.syncBackoffMs * 2, SYNC_MAX_BACKOFF_MS);
+        if (e instanceof NetError) setOnline(false); else console.warn('sync', e);
+      }).finally(() => { syncing = null; });
+    }
     return syncing;
   }
 
@@ -624,9 +727,20 @@
           r.onerror = () => reject(r.error);
         }));
         if (!batch.length) break;
+        // A batch carries the skew of the quickest recent round trip; one
+        // more sample first (a few bytes) when none is a minute old (the
+        // probe takes them while offline).
+        const last = clockSamples[clockSamples.length - 1];
+        if (!last || Date.now() - last.at > 60000) await health();
+        const clock = bestClock();
         const d = await gql(Q.sync, { in: {
           deviceClock: new Date().toISOString(),
-          scans: batch.map(({ clientScanId, code, scannedAt, activityId }) => ({ clientScanId, code, scannedAt, activityId })),
+          ...(clock ? { clockSkewMs: Math.round(clock.offset), clockRoundTripMs: Math.round(clock.rtt) } : {}),
+          // shownStatus: what this app showed (issue 11 #13): a refusal is
+          // never counted as someone let in twice.
+          scans: batch.map(({ clientScanId, code, scannedAt, activityId, status }) => ({
+            clientScanId, code, scannedAt, activityId, ...(status ? { shownStatus: status } : {}),
+          })),
         } }, 20000);
         const done = new Set(d.syncCheckIns.results.map((r) => r.clientScanId));
         state.duplicates += d.syncCheckIns.results.filter((r) => r.duplicate).length;
@@ -848,8 +962,10 @@
     $('download-retry').addEventListener('click', () => selectActivity(state.activityId));
     window.addEventListener('online', () => { setOnline(true); sync(); });
     window.addEventListener('offline', () => setOnline(false));
+    setInterval(probe, PROBE_MS);
     setInterval(() => {
-      if (navigator.onLine === false || !state.token) return;
+      if (navigator.onLine === false || !state.token || syncing) return;
+      if (Date.now() < state.nextSyncAt) return; // backing off
       const age = state.lastSync ? Date.now() - Date.parse(state.lastSync) : Infinity;
       if (state.queueLength > 0 || !state.online || age >= ROSTER_EVERY_MS) sync();
     }, TICK_MS);
