@@ -28,8 +28,9 @@ type Mode int
 const (
 	// Clean forwards everything at once.
 	Clean Mode = iota
-	// Drop delays each request by Jitter ± JitterSpread, then resets the
-	// connection for a DropShare of them.
+	// Drop delays each request and each answer by Jitter ± JitterSpread
+	// (the latency of the link, both ways), and resets the connection for
+	// a DropShare of the requests.
 	Drop
 	// CutAnswers forwards every request and, for a CutShare of them, resets
 	// the door's connection when the server's answer arrives: the server
@@ -64,7 +65,7 @@ func (m Mode) String() string {
 // Faults tunes the Drop and CutAnswers modes.
 type Faults struct {
 	DropShare    float64       // share of requests reset in Drop mode (0.2: one in five)
-	Jitter       time.Duration // mean delay of a request in Drop mode
+	Jitter       time.Duration // mean delay of a request, and of its answer, in Drop mode
 	JitterSpread time.Duration // the delay is uniform in Jitter ± JitterSpread (never negative)
 	CutShare     float64       // share of answers cut in CutAnswers mode
 }
@@ -375,8 +376,13 @@ func (l *link) down(s net.Conn) {
 	for {
 		n, err := s.Read(buf)
 		if n > 0 {
-			mode, _, healed := l.p.state()
-			if mode == Blackhole {
+			mode, f, healed := l.p.state()
+			switch mode {
+			case Drop:
+				// Latency is a property of the link: the answer is late
+				// too, so a round trip takes up to twice the jitter.
+				time.Sleep(l.p.jitter(f))
+			case Blackhole:
 				l.p.held.Add(1)
 				<-healed
 			}
