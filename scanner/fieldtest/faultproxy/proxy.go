@@ -37,9 +37,10 @@ const (
 	// has committed, the door never learns it.
 	CutAnswers
 	// Blackhole accepts connections and never answers: bytes either way are
-	// held, not refused. When the mode changes they are delivered, as TCP
-	// retransmits them when a route heals — a request the door gave up on
-	// reaches the server late (the worst case for an offline decision).
+	// held, not refused. When the mode changes they are delivered in the
+	// order they came, as TCP retransmits them when a route heals — a
+	// request the door gave up on reaches the server late (the worst case
+	// for an offline decision).
 	Blackhole
 	// Outage refuses connections (the listener is closed) and resets the
 	// open ones.
@@ -94,7 +95,7 @@ type Proxy struct {
 	faults Faults
 	ln     net.Listener
 	links  map[*link]bool
-	healed chan struct{} // closed when the current blackhole ends
+	queue  []*turn // chunks held by the current blackhole, in arrival order
 	closed bool
 	rnd    *rand.Rand
 
@@ -148,11 +149,8 @@ func (p *Proxy) Set(m Mode) error {
 	}
 	p.mode = m
 	if old == Blackhole {
-		close(p.healed)
-		p.healed = nil
-	}
-	if m == Blackhole {
-		p.healed = make(chan struct{})
+		go release(p.queue, 50*time.Millisecond)
+		p.queue = nil
 	}
 	if m == Outage {
 		p.ln.Close()
@@ -191,10 +189,8 @@ func (p *Proxy) Close() error {
 	}
 	p.closed = true
 	p.mode = Outage // pumps still running stop at their next chunk
-	if p.healed != nil {
-		close(p.healed)
-		p.healed = nil
-	}
+	go release(p.queue, 0)
+	p.queue = nil
 	if p.ln != nil {
 		p.ln.Close()
 	}
@@ -224,12 +220,58 @@ func (p *Proxy) serve(ln net.Listener) {
 	}
 }
 
-// state returns the mode and, in a blackhole, the channel closed when it
-// ends.
-func (p *Proxy) state() (Mode, Faults, chan struct{}) {
+// state returns the mode and its faults.
+func (p *Proxy) state() (Mode, Faults) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.mode, p.faults, p.healed
+	return p.mode, p.faults
+}
+
+// turn is a chunk's place in a blackhole's queue.
+type turn struct {
+	next chan struct{} // closed when the chunk may go on
+	sent chan struct{} // closed by the chunk once it has gone
+}
+
+// hold queues a chunk in the blackhole (nil when it has ended meanwhile).
+func (p *Proxy) hold() *turn {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.mode != Blackhole {
+		return nil
+	}
+	t := &turn{next: make(chan struct{}), sent: make(chan struct{})}
+	p.queue = append(p.queue, t)
+	p.held.Add(1)
+	return t
+}
+
+// release lets a blackhole's chunks go in the order they came, each after
+// the one before has gone (or spacing has passed): as retransmissions
+// after a route heals, the door's request held first reaches the server
+// first — its online check-in before the sync it sent afterwards.
+func release(q []*turn, spacing time.Duration) {
+	for _, t := range q {
+		close(t.next)
+		if spacing > 0 {
+			select {
+			case <-t.sent:
+			case <-time.After(spacing):
+			}
+		}
+	}
+}
+
+func (t *turn) wait() {
+	if t != nil {
+		<-t.next
+	}
+}
+
+func (t *turn) done() {
+	if t != nil {
+		close(t.sent)
+	}
 }
 
 func (p *Proxy) chance(share float64) bool {
@@ -316,7 +358,7 @@ func (l *link) up() {
 // forward sends one client chunk on, after the faults of the moment; false
 // when the link is finished.
 func (l *link) forward(chunk []byte) bool {
-	mode, f, healed := l.p.state()
+	mode, f := l.p.state()
 	switch mode {
 	case Drop:
 		time.Sleep(l.p.jitter(f))
@@ -330,8 +372,9 @@ func (l *link) forward(chunk []byte) bool {
 			l.cutNext.Store(true)
 		}
 	case Blackhole:
-		l.p.held.Add(1)
-		<-healed
+		t := l.p.hold()
+		t.wait()
+		defer t.done()
 	case Outage:
 		l.abort()
 		return false
@@ -376,25 +419,28 @@ func (l *link) down(s net.Conn) {
 	for {
 		n, err := s.Read(buf)
 		if n > 0 {
-			mode, f, healed := l.p.state()
+			mode, f := l.p.state()
+			var t *turn
 			switch mode {
 			case Drop:
 				// Latency is a property of the link: the answer is late
 				// too, so a round trip takes up to twice the jitter.
 				time.Sleep(l.p.jitter(f))
 			case Blackhole:
-				l.p.held.Add(1)
-				<-healed
+				t = l.p.hold()
+				t.wait()
 			}
 			if l.cutNext.Swap(false) {
 				l.p.cut.Add(1)
 				l.awaiting.Store(false)
 				resetConn(l.client)
 				s.Close()
+				t.done()
 				return
 			}
 			_, werr := l.client.Write(buf[:n])
 			l.awaiting.Store(false)
+			t.done()
 			if werr != nil {
 				// The door is gone; the server has answered, clientGone
 				// closes this side.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -19,13 +20,18 @@ import (
 // server, as opposed to what the door saw.
 type server struct {
 	*httptest.Server
-	hits atomic.Int64
+	hits  atomic.Int64
+	mu    sync.Mutex
+	order []string // request paths, as they reached the server
 }
 
 func newServer(t *testing.T) *server {
 	s := &server{}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
+		s.mu.Lock()
+		s.order = append(s.order, r.URL.Path)
+		s.mu.Unlock()
 		s.hits.Add(1)
 		io.WriteString(w, "ok")
 	}))
@@ -44,9 +50,13 @@ func newProxy(t *testing.T, s *server, f faultproxy.Faults) *faultproxy.Proxy {
 
 // post sends one request as a door does (POST, keep-alive, a timeout).
 func post(c *http.Client, url string, timeout time.Duration) error {
+	return postPath(c, url, "/graphql", timeout)
+}
+
+func postPath(c *http.Client, url, path string, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url+"/graphql", strings.NewReader(`{"query":"{x}"}`))
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url+path, strings.NewReader(`{"query":"{x}"}`))
 	resp, err := c.Do(req)
 	if err != nil {
 		return err
@@ -116,17 +126,21 @@ func TestModes(t *testing.T) {
 	}
 }
 
-// A blackhole accepts and never answers; the request the door gave up on
-// reaches the server when the route heals.
+// A blackhole accepts and never answers; the requests the door gave up on
+// reach the server when the route heals, in the order they were sent (the
+// door's online check-in before the sync it sent afterwards).
 func TestBlackholeHoldsThenDeliversLate(t *testing.T) {
 	t.Parallel()
 	s := newServer(t)
 	p := newProxy(t, s, faultproxy.Faults{})
 	p.Set(faultproxy.Blackhole)
 	start := time.Now()
-	err := post(client(), p.URL(), 300*time.Millisecond)
+	err := postPath(client(), p.URL(), "/first", 300*time.Millisecond)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("in the blackhole the door got %v after %v, want its own timeout", err, time.Since(start))
+	}
+	for _, path := range []string{"/second", "/third"} {
+		postPath(client(), p.URL(), path, 100*time.Millisecond)
 	}
 	time.Sleep(200 * time.Millisecond)
 	if n := s.hits.Load(); n != 0 {
@@ -134,11 +148,17 @@ func TestBlackholeHoldsThenDeliversLate(t *testing.T) {
 	}
 	p.Set(faultproxy.Clean)
 	deadline := time.Now().Add(3 * time.Second)
-	for s.hits.Load() == 0 {
+	for s.hits.Load() < 3 {
 		if time.Now().After(deadline) {
-			t.Fatalf("the held request never reached the server after the blackhole (proxy: %+v)", p.Stats())
+			t.Fatalf("%d of the 3 held requests reached the server after the blackhole (proxy: %+v)", s.hits.Load(), p.Stats())
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+	s.mu.Lock()
+	order := strings.Join(s.order, " ")
+	s.mu.Unlock()
+	if order != "/first /second /third" {
+		t.Fatalf("held requests reached the server as %s, want them in the order sent", order)
 	}
 	if err := post(client(), p.URL(), time.Second); err != nil {
 		t.Fatalf("after the blackhole: %v", err)
