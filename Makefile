@@ -8,7 +8,7 @@ DATA_DIR  ?=
 # migrations; defaults to the test server when one is configured.
 DEV_PG    ?= $(if $(OFHUB_DEV_POSTGRES_URL),$(OFHUB_DEV_POSTGRES_URL),$(OFHUB_TEST_POSTGRES_URL))
 
-.PHONY: run build test vet staticcheck gotest check-generated generate e2e-deps bench fuzz clean
+.PHONY: run build test vet staticcheck gotest fieldtest check-generated generate e2e-deps bench fuzz clean
 
 ## run: start ofhub on the embedded SQLite database, with demo data when empty
 ## (the first build compiles ~600 packages: it says so rather than look stuck)
@@ -41,6 +41,11 @@ staticcheck:
 ## (a missing tool, no PostgreSQL…), which go test alone keeps silent without -v
 gotest:
 	@$(GO) run ./tools/testsummary $(GO) test -count=1 -timeout 20m ./...
+
+## fieldtest: the door-in-the-field suite alone (issue 11; gotest runs it too), with its
+## figures: three doors behind a fault proxy, four bad networks, about a minute per database
+fieldtest:
+	$(GO) test -count=1 -v -timeout 10m -run 'TestDoorsUnderAFaultyNetwork|TestModes|TestBlackhole' ./scanner/fieldtest/...
 
 ## generate: ent + entgql, gqlgen, then a migration per dialect if the schema changed
 generate:
