@@ -547,9 +547,6 @@ func (f *fixture) judge(t *testing.T, db string, ds []*door, rows []*ent.Scan, c
 					b.WriteString(" (déjà lu)")
 				}
 				fmt.Fprintf(&b, " en %v, scan %s", s.took.Round(time.Millisecond), s.res.ClientScanID)
-				if lines := d.log.around(s.at-500*time.Millisecond, s.at+s.took+500*time.Millisecond); lines != "" {
-					fmt.Fprintf(&b, "\n\t\t\tjournal de la porte :\n\t\t\t%s", lines)
-				}
 				rs := byScan[scanKey{f.deviceIDs[d.i], s.res.ClientScanID}]
 				if len(rs) == 0 {
 					b.WriteString(" → rien sur le serveur")
@@ -557,6 +554,9 @@ func (f *fixture) judge(t *testing.T, db string, ds []*door, rows []*ent.Scan, c
 				for _, r := range rs {
 					fmt.Fprintf(&b, " → serveur %s admitted=%v duplicate=%v offline=%v checkedInAt=%s",
 						r.Status, r.Admitted, r.Duplicate, r.Offline, r.CheckedInAt.Format("15:04:05.000"))
+				}
+				if lines := d.log.around(s.at-500*time.Millisecond, s.at+s.took+500*time.Millisecond); lines != "" {
+					fmt.Fprintf(&b, "\n\t\t\tjournal de la porte :\n\t\t\t%s", lines)
 				}
 			}
 		}

@@ -149,7 +149,7 @@ func (p *Proxy) Set(m Mode) error {
 	}
 	p.mode = m
 	if old == Blackhole {
-		go release(p.queue, 50*time.Millisecond)
+		go release(p.queue, 10*time.Millisecond)
 		p.queue = nil
 	}
 	if m == Outage {
@@ -246,18 +246,20 @@ func (p *Proxy) hold() *turn {
 	return t
 }
 
-// release lets a blackhole's chunks go in the order they came, each after
-// the one before has gone (or spacing has passed): as retransmissions
-// after a route heals, the door's request held first reaches the server
-// first — its online check-in before the sync it sent afterwards.
+// release lets a blackhole's chunks go in the order they came, each
+// spacing after the one before has gone: as retransmissions after a route
+// heals, the door's request held first reaches the server first — its
+// online check-in before the sync it sent afterwards — and is read by the
+// server before the next one arrives.
 func release(q []*turn, spacing time.Duration) {
 	for _, t := range q {
 		close(t.next)
 		if spacing > 0 {
 			select {
 			case <-t.sent:
-			case <-time.After(spacing):
+			case <-time.After(5 * spacing):
 			}
+			time.Sleep(spacing)
 		}
 	}
 }
