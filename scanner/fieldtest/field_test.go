@@ -78,8 +78,11 @@ func pending(check string) bool {
 
 // TestDoorsUnderAFaultyNetwork: three doors behind the fault proxy scan a
 // shared pool of tickets, some people showing one ticket at two or three
-// doors, through each bad network of the field probe (the four scenarios
-// run side by side, each on its own organisation and activity). Per
+// doors, through each bad network of the field probe, each scenario on its
+// own organisation and activity. They run one after the other (about 110 s
+// per database): side by side (OFHUB_FIELDTEST_PARALLEL=1, about 65 s)
+// twelve doors and the server share two cores, and a journal write stalled
+// behind the others has made a door answer in 1.4 s. Per
 // scenario: 0 check-ins lost, 0 doubled, every double entry flagged on the
 // server, the worst answer at the door ≤ 1 s, every door back online ≤ 5 s
 // and every offline queue drained ≤ 10 s after the network is clean.
@@ -92,7 +95,9 @@ func TestDoorsUnderAFaultyNetwork(t *testing.T) {
 		}
 		for _, f := range fixtures {
 			t.Run(f.sc.name, func(t *testing.T) {
-				t.Parallel()
+				if os.Getenv("OFHUB_FIELDTEST_PARALLEL") != "" {
+					t.Parallel()
+				}
 				f.run(t, env, string(dl))
 			})
 		}
@@ -687,8 +692,8 @@ func (f *fixture) judge(t *testing.T, db string, ds []*door, rows []*ent.Scan, c
 		for _, s := range d.shown {
 			took = append(took, s.took)
 			if s.took > maxAnswer {
-				answer("%s answered %s to %s in %v (+%.2fs, %s, offline=%v)", doorName(d.i), s.res.Status, s.p.name,
-					s.took.Round(time.Millisecond), s.at.Seconds(), s.phase, s.res.Offline)
+				answer("%s answered %s to %s in %v (+%.2fs, %s, offline=%v); its journal then:\n\t\t\t%s", doorName(d.i), s.res.Status, s.p.name,
+					s.took.Round(time.Millisecond), s.at.Seconds(), s.phase, s.res.Offline, d.log.around(s.at-500*time.Millisecond, s.at+s.took+100*time.Millisecond))
 			}
 		}
 		all = append(all, took...)
