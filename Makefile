@@ -8,7 +8,7 @@ DATA_DIR  ?=
 # migrations; defaults to the test server when one is configured.
 DEV_PG    ?= $(if $(OFHUB_DEV_POSTGRES_URL),$(OFHUB_DEV_POSTGRES_URL),$(OFHUB_TEST_POSTGRES_URL))
 
-.PHONY: run build test vet staticcheck gotest race check-generated schema-check generate e2e-deps bench fuzz clean
+.PHONY: run build test vet staticcheck gotest race fieldtest check-generated schema-check generate e2e-deps bench fuzz clean
 
 ## run: start ofhub on the embedded SQLite database, with demo data when empty
 ## (the first build compiles ~600 packages: it says so rather than look stuck)
@@ -51,6 +51,11 @@ RACE_PKGS = ./scanner/device/ ./server/checkin/ ./ent/eventbus/ ./server/pubsub/
 race: e2e-deps
 	@$(GO) run ./tools/testsummary $(GO) test -race -count=1 -timeout 20m -skip 'TestExportLarge' $(RACE_PKGS)
 	@$(GO) run ./tools/testsummary $(GO) test -race -count=1 -timeout 20m -run 'Subscri|Session|Instance|Resum|Flaky|Broker|Race' ./graph/ ./server/web/
+
+## fieldtest: the door-in-the-field suite alone (issue 11; gotest runs it too), with its
+## figures: three doors behind a fault proxy, four bad networks, about a minute per database
+fieldtest:
+	$(GO) test -count=1 -v -timeout 10m -run 'TestDoorsUnderAFaultyNetwork|TestModes|TestBlackhole' ./scanner/fieldtest/...
 
 ## generate: ent + entgql, gqlgen, the served schema's snapshot (graph/schema.snapshot.graphql),
 ## then a migration per dialect if the schema changed

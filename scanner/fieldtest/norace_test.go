@@ -1,0 +1,5 @@
+//go:build !race
+
+package fieldtest_test
+
+const racing = false
