@@ -106,7 +106,7 @@ func rosterEntry(e checkin.RosterEntry) *model.RosterEntry {
 		out.SlotIds = append(out.SlotIds, s.ID)
 	}
 	for _, s := range e.CheckIns {
-		out.CheckIns = append(out.CheckIns, &model.RosterCheckIn{SlotID: s.SlotID, At: s.CheckedInAt})
+		out.CheckIns = append(out.CheckIns, &model.RosterCheckIn{SlotID: s.SlotID, At: s.CheckedInAt, ClientScanID: s.ClientScanID})
 	}
 	return out
 }

@@ -631,8 +631,9 @@ type ComplexityRoot struct {
 	}
 
 	RosterCheckIn struct {
-		At     func(childComplexity int) int
-		SlotID func(childComplexity int) int
+		At           func(childComplexity int) int
+		ClientScanID func(childComplexity int) int
+		SlotID       func(childComplexity int) int
 	}
 
 	RosterEntry struct {
@@ -4111,6 +4112,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RosterCheckIn.At(childComplexity), true
+	case "RosterCheckIn.clientScanID":
+		if e.ComplexityRoot.RosterCheckIn.ClientScanID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterCheckIn.ClientScanID(childComplexity), true
 	case "RosterCheckIn.slotId":
 		if e.ComplexityRoot.RosterCheckIn.SlotID == nil {
 			break
@@ -6556,6 +6563,12 @@ type DeviceSetup {
 type RosterCheckIn {
   slotId: ID
   at: Time!
+  """
+  The clientScanId of the scan that checked the person in, when the device reading the roster
+  recorded it; null otherwise. A door whose answer was lost recognises its own admission by it
+  instead of refusing the person as already checked in.
+  """
+  clientScanID: String
 }
 
 type RosterEntry {
@@ -13025,6 +13038,8 @@ func (ec *executionContext) childFields_RosterCheckIn(ctx context.Context, field
 		return ec.fieldContext_RosterCheckIn_slotId(ctx, field)
 	case "at":
 		return ec.fieldContext_RosterCheckIn_at(ctx, field)
+	case "clientScanID":
+		return ec.fieldContext_RosterCheckIn_clientScanID(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RosterCheckIn", field.Name)
 }
@@ -28359,6 +28374,29 @@ func (ec *executionContext) _RosterCheckIn_at(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_RosterCheckIn_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RosterCheckIn", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _RosterCheckIn_clientScanID(ctx context.Context, field graphql.CollectedField, obj *model.RosterCheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterCheckIn_clientScanID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientScanID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RosterCheckIn_clientScanID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterCheckIn", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _RosterEntry_registrationId(ctx context.Context, field graphql.CollectedField, obj *model.RosterEntry) (ret graphql.Marshaler) {
@@ -62963,6 +63001,11 @@ func (ec *executionContext) _RosterCheckIn(ctx context.Context, sel ast.Selectio
 		case "at":
 			out.Values[i] = ec._RosterCheckIn_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clientScanID":
+			out.Values[i] = ec._RosterCheckIn_clientScanID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:

@@ -153,6 +153,10 @@ type RegisterPayload struct {
 type RosterCheckIn struct {
 	SlotID *int      `json:"slotId,omitempty"`
 	At     time.Time `json:"at"`
+	// The clientScanId of the scan that checked the person in, when the device reading the roster
+	// recorded it; null otherwise. A door whose answer was lost recognises its own admission by it
+	// instead of refusing the person as already checked in.
+	ClientScanID *string `json:"clientScanID,omitempty"`
 }
 
 type RosterEntry struct {

@@ -317,3 +317,45 @@ func TestOldDevices_AsBefore(t *testing.T) {
 		}
 	})
 }
+
+// A door whose check-in request was admitted by the server but whose
+// answer was lost, and which learnt that check-in from a roster page while
+// it waited (the field suite's « checked in on the server, turned away at
+// the door »), must recognise its own admission: « Accès OK », not « déjà
+// pointé » for the person in front of it. The roster carries the client
+// scan id of the asking device's own check-ins only.
+func TestOwnAdmissionLearntFromTheRoster(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, dl apptest.Dialect) {
+		w := newWorld(t, dl, 2)
+		net, hc := newFakeNet()
+		opts := device.Options{OnlineTimeout: 500 * time.Millisecond, Debounce: time.Millisecond, HTTPClient: hc}
+		door, _ := w.newDevice(t, "Porte A", w.URL, t.TempDir(), opts)
+		other, _ := w.newDevice(t, "Porte B", w.URL, t.TempDir(), device.Options{Debounce: time.Millisecond})
+		pull := func() {
+			if _, err := door.Sync(ctx); err != nil {
+				t.Errorf("roster pull while the answer is held: %v", err)
+			}
+		}
+		net.answerHeld.Store(&pull)
+		r := door.Scan(ctx, w.codes[0])
+		net.answerHeld.Store(nil)
+		expect(t, r, result.AccessOK, "Accès OK — DUPONT0 Jean")
+		if !r.Offline {
+			t.Fatalf("the answer was lost, yet the door decided online")
+		}
+		if _, err := door.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		ss := w.scansOf(w.regs[0])
+		if len(ss) != 1 || !ss[0].Admitted {
+			t.Fatalf("server scans %+v, want the one admission", ss)
+		}
+		// Another door knows the check-in but not as its own.
+		if _, err := other.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if r := other.Scan(ctx, w.codes[0]); r.Status != result.AlreadyCheckedIn {
+			t.Errorf("another door: %s %q, want ALREADY_CHECKED_IN", r.Status, r.Message)
+		}
+	})
+}

@@ -322,6 +322,9 @@ type fakeNet struct {
 	lateCheckIn atomic.Int64 // nanoseconds
 	late        sync.WaitGroup
 	onSync      atomic.Pointer[func()]
+	// answerHeld: a checkIn reaches the server at once, then the hook
+	// runs and the answer is lost (held until the device gives up).
+	answerHeld atomic.Pointer[func()]
 }
 
 func newFakeNet() (*fakeNet, *http.Client) {
@@ -357,6 +360,15 @@ func (n *fakeNet) RoundTrip(req *http.Request) (*http.Response, error) {
 				resp.Body.Close()
 			}
 		}()
+		<-req.Context().Done()
+		return nil, req.Context().Err()
+	case bytes.Contains(body, []byte("checkIn(input")) && n.answerHeld.Load() != nil:
+		resp, err := n.base.RoundTrip(req)
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		(*n.answerHeld.Load())()
 		<-req.Context().Done()
 		return nil, req.Context().Err()
 	case bytes.Contains(body, []byte("syncCheckIns(input")):

@@ -69,7 +69,15 @@ func (d *Device) sync(ctx context.Context) (SyncReport, error) {
 	// trip: one more sample first (a few bytes), so that a device online
 	// for long, or just started, has a recent one.
 	if d.st.Stats().Queue > 0 {
-		d.measureClock(ctx, c)
+		if err := d.measureClock(ctx, c); err != nil {
+			if _, _, ok := d.ClockSkew(); !ok {
+				// Nothing answers now and the device has no measure: a
+				// batch sent anyway may sit in the network (a blackhole
+				// delivers it late) and be dated by its transit — the
+				// scans 18 s late in the field suite. Try again later.
+				return rep, err
+			}
+		}
 	}
 	for {
 		q := d.st.Queue()
@@ -120,13 +128,20 @@ func (d *Device) sync(ctx context.Context) (SyncReport, error) {
 
 // measureClock takes one sample of the server's clock (GET /healthz),
 // waiting no longer than a scan waits (a slower answer is a poor sample
-// anyway). A failure is left to the upload that follows to report.
-func (d *Device) measureClock(ctx context.Context, c *client) {
+// anyway). It returns an error only when nothing answered (an HTTP error,
+// e.g. an older server, is no reason to hold the upload back).
+func (d *Device) measureClock(ctx context.Context, c *client) error {
 	ctx, cancel := context.WithTimeout(ctx, d.opts.OnlineTimeout)
 	defer cancel()
-	if t0, server, t3, err := c.health(ctx, d.opts.Now); err == nil {
+	t0, server, t3, err := c.health(ctx, d.opts.Now)
+	if err == nil {
 		d.clock.add(t0, server, t3)
+		return nil
 	}
+	if t3.IsZero() {
+		return err
+	}
+	return nil
 }
 
 // syncInput is the syncCheckIns input for q. Each scan says what the door
@@ -231,8 +246,9 @@ type gqlRosterEntry struct {
 	Participants   []struct{ LastName, FirstName string }
 	SlotIds        []string
 	CheckIns       []struct {
-		SlotID *string
-		At     time.Time
+		SlotID       *string
+		At           time.Time
+		ClientScanID *string // this device's own scan (newer servers)
 	}
 }
 
@@ -297,6 +313,11 @@ func convertEntry(act int64, e gqlRosterEntry) *store.Entry {
 		ci := store.CheckIn{At: c.At}
 		if c.SlotID != nil {
 			ci.SlotID = atoi(*c.SlotID)
+		}
+		if c.ClientScanID != nil {
+			// Our own scan, whose answer may have been lost: decide sees
+			// it as this scan's admission, not a previous entry.
+			ci.ClientID = *c.ClientScanID
 		}
 		out.CheckIns = append(out.CheckIns, ci)
 	}

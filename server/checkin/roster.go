@@ -68,6 +68,12 @@ func (s *Service) RosterJSON(ctx context.Context, activityID int, after string, 
 			}
 			b = append(b, `,"at":`...)
 			b = appendTime(b, c.CheckedInAt)
+			b = append(b, `,"clientScanID":`...)
+			if c.ClientScanID != nil {
+				b = appendString(b, *c.ClientScanID)
+			} else {
+				b = append(b, "null"...)
+			}
 			b = append(b, '}')
 		}
 		b = append(b, `],"updatedAt":`...)
@@ -135,7 +141,7 @@ func appendString(b []byte, s string) []byte {
 // page of registrations: three statements whose id lists are integer
 // literals (one round trip each on PostgreSQL, no 5,000 bind parameters to
 // send and parse), scanned straight into the entries.
-func (s *Service) rosterEdges(ctx context.Context, regs []*ent.Registration) ([]RosterEntry, error) {
+func (s *Service) rosterEdges(ctx context.Context, regs []*ent.Registration, device int) ([]RosterEntry, error) {
 	out := make([]RosterEntry, len(regs))
 	if len(regs) == 0 {
 		return out, nil
@@ -189,16 +195,22 @@ func (s *Service) rosterEdges(ctx context.Context, regs []*ent.Registration) ([]
 	if err != nil {
 		return nil, fmt.Errorf("chosen slots: %w", err)
 	}
-	var sl stdsql.NullInt64
+	var sl, dev stdsql.NullInt64
+	var csid stdsql.NullString
 	var at time.Time
-	err = each(fmt.Sprintf(`SELECT %[2]s, %[3]s, %[4]s FROM %[1]s WHERE %[2]s IN (%[5]s) AND %[6]s ORDER BY %[2]s, id`,
-		scan.Table, scan.FieldRegistrationID, scan.FieldSlotID, scan.FieldCheckedInAt, list, scan.FieldAdmitted),
-		func() []any { return []any{&sl, &at} },
+	err = each(fmt.Sprintf(`SELECT %[2]s, %[3]s, %[4]s, %[7]s, %[8]s FROM %[1]s WHERE %[2]s IN (%[5]s) AND %[6]s ORDER BY %[2]s, id`,
+		scan.Table, scan.FieldRegistrationID, scan.FieldSlotID, scan.FieldCheckedInAt, list, scan.FieldAdmitted,
+		scan.FieldDeviceID, scan.FieldClientScanID),
+		func() []any { return []any{&sl, &at, &dev, &csid} },
 		func(i int) {
 			c := &ent.Scan{CheckedInAt: at, Admitted: true}
 			if sl.Valid {
 				id := int(sl.Int64)
 				c.SlotID = &id
+			}
+			if device != 0 && dev.Valid && int(dev.Int64) == device && csid.Valid {
+				id := csid.String
+				c.ClientScanID = &id
 			}
 			out[i].CheckIns = append(out[i].CheckIns, c)
 		})

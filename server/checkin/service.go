@@ -744,7 +744,10 @@ func (s *Service) Search(ctx context.Context, activityID int, q string, first in
 // RosterEntry is what a device stores of a registration.
 type RosterEntry struct {
 	Registration *ent.Registration
-	CheckIns     []*ent.Scan
+	// CheckIns carry their ClientScanID only when the device asking for
+	// the roster recorded them: a door whose answer was lost must know the
+	// check-in is its own scan, not refuse the person as already in.
+	CheckIns []*ent.Scan
 }
 
 // rosterOverlap re-sends recent changes in every delta: a transaction that
@@ -755,7 +758,8 @@ const rosterOverlap = 60 * time.Second
 // Roster returns a page of the activity's roster for a device: first every
 // registration (by id), then, with the returned cursor, what changed since.
 func (s *Service) Roster(ctx context.Context, activityID int, after string, first int) ([]RosterEntry, string, bool, error) {
-	if _, _, err := s.CallerFor(ctx, activityID); err != nil {
+	c, _, err := s.CallerFor(ctx, activityID)
+	if err != nil {
 		return nil, "", false, err
 	}
 	// A page holds 1 to MaxRosterPage entries; 0 (not given) is a full
@@ -792,7 +796,7 @@ func (s *Service) Roster(ctx context.Context, activityID int, after string, firs
 	if more {
 		regs = regs[:first]
 	}
-	out, err := s.rosterEdges(ctx, regs)
+	out, err := s.rosterEdges(ctx, regs, c.DeviceID)
 	if err != nil {
 		return nil, "", false, fmt.Errorf("roster: %w", err)
 	}

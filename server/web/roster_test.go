@@ -16,7 +16,7 @@ import (
 )
 
 // rosterFields is every field of deviceRoster.
-const rosterFields = `query($a:ID!,$after:String,$n:Int){deviceRoster(activityId:$a,after:$after,first:$n){entries{registrationId number state participants{lastName firstName} slotIds checkIns{slotId at} updatedAt} cursor hasMore}}`
+const rosterFields = `query($a:ID!,$after:String,$n:Int){deviceRoster(activityId:$a,after:$after,first:$n){entries{registrationId number state participants{lastName firstName} slotIds checkIns{slotId at clientScanID} updatedAt} cursor hasMore}}`
 
 // TestDeviceRosterEndpoint: GET /devices/roster answers what the
 // deviceRoster GraphQL field answers, page by page and for deltas, to the
