@@ -143,10 +143,10 @@ func describeInput(n *gen.Type, def *ast.Definition) {
 			desc = fmt.Sprintf("The %s of the %s.", name, n.Name)
 		}
 		docs[name+"ID"] = desc
-		docs[camel(singular(e.Name))+"IDs"] = fmt.Sprintf("IDs of the %s to link as `%s`. %s", e.Type.Name, name, desc)
-		docs["add"+pascal(singular(e.Name))+"IDs"] = fmt.Sprintf("IDs of the %s to add to `%s`.", e.Type.Name, name)
-		docs["remove"+pascal(singular(e.Name))+"IDs"] = fmt.Sprintf("IDs of the %s to remove from `%s`.", e.Type.Name, name)
-		docs[camel(snake(e.MutationClear()))] = fmt.Sprintf("Set to true to unlink every `%s`.", name)
+		docs[camel(singular(e.Name))+"IDs"] = fmt.Sprintf("IDs of %s records to link as `%s`. %s", e.Type.Name, name, desc)
+		docs["add"+pascal(singular(e.Name))+"IDs"] = fmt.Sprintf("IDs of %s records to add to `%s`.", e.Type.Name, name)
+		docs["remove"+pascal(singular(e.Name))+"IDs"] = fmt.Sprintf("IDs of %s records to remove from `%s`.", e.Type.Name, name)
+		docs[camel(snake(e.MutationClear()))] = fmt.Sprintf("Set to true to empty `%s`.", name)
 		if e.Unique {
 			docs[camel(snake(e.MutationClear()))] = fmt.Sprintf("Set to true to unlink `%s`.", name)
 		}

@@ -6598,20 +6598,53 @@ extend type Subscription {
 `, BuiltIn: false},
 	{Name: "../schema/ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
+"""
+The right of an organisation, known by its SIRET, to train for and / or assess a certification, as France compétences publishes it (R-ORG-5). Shown to operators and to the organisation it was matched to.
+"""
 type Accreditation implements Node {
   """
   Global, opaque identifier of the Accreditation (Relay Node ID).
   """
   id: ID!
+  """
+  The certification the accreditation is for.
+  """
   certificationID: ID!
+  """
+  SIRET of the accredited organisation, as France compétences publishes it (R-ORG-5).
+  """
   siret: String!
+  """
+  Name of the accredited organisation as published; empty when not given.
+  """
   name: String
+  """
+  The ofhub organisation with that SIRET, matched by the importer; null when there is none (R-ORG-5).
+  """
   organizationID: ID
+  """
+  Whether the organisation may train for the certification (habilitation à former, R-ORG-5).
+  """
   mayTrain: Boolean!
+  """
+  Whether the organisation may assess candidates (habilitation à organiser l'évaluation, R-ORG-5).
+  """
   mayAssess: Boolean!
+  """
+  Whether the organisation is a certifier of the certification (it may then both train and assess).
+  """
   certifier: Boolean!
+  """
+  Date the accreditation ends (UTC midnight of that day); null when open-ended (R-ORG-5).
+  """
   endDate: Time
+  """
+  The certification the accreditation is for.
+  """
   certification: Certification!
+  """
+  The ofhub organisation with the accreditation's SIRET, if any (R-ORG-5).
+  """
   organization: Organization
 }
 """
@@ -6717,27 +6750,81 @@ input AccreditationWhereInput {
   hasCertification: Boolean
   hasCertificationWith: [CertificationWhereInput!]
 }
+"""
+A training day, an event or a session people register to (fiche activité): one date, or several slots with their own capacity and speaker (R-ACT-1).
+"""
 type Activity implements Node {
   """
   Global, opaque identifier of the Activity (Relay Node ID).
   """
   id: ID!
+  """
+  When the record was created (RFC 3339 instant, UTC); set by the server.
+  """
   createdAt: Time!
+  """
+  When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
+  """
   updatedAt: Time!
+  """
+  Human number of the activity, e.g. A833588: unique, given by the server on creation, never changed (R-ACT-1).
+  """
   number: String!
+  """
+  Title shown to participants and staff; required, at most 255 characters (R-ACT-1).
+  """
   title: String!
+  """
+  The organisation that runs the activity; set on creation, never changed.
+  """
   organizationID: ID!
+  """
+  Start of a one-date activity (RFC 3339 instant); null when the activity has slots instead (R-ACT-1).
+  """
   startsAt: Time
+  """
+  End of a one-date activity (RFC 3339 instant); null when the activity has slots instead (R-ACT-1).
+  """
   endsAt: Time
+  """
+  Seats: most participants of confirmed registrations the activity takes (1–100,000); null means no limit (R-ACT-1).
+  """
   capacity: Int
+  """
+  Where the activity takes place, as free text (at most 255 characters); empty when not given.
+  """
   location: String
+  """
+  Whether QR check-in is on for this activity: devices may scan its tickets only when true (R-CHK-3). Default true.
+  """
   qrCheckin: Boolean!
+  """
+  Whether each slot is checked in on its own, the current slot being picked by its time window; when false (default) one scan checks in every chosen slot of the registration (R-ACT-3).
+  """
   perSlotCheckin: Boolean!
+  """
+  In per-slot mode, minutes before a slot's start and after its end during which a scan still counts for that slot (0–720, default 30); outside every window a scan is OUTSIDE_SLOT.
+  """
   slotToleranceMinutes: Int!
+  """
+  Most participants one registration may hold (1–100, default 10); 1 gives one QR code per person (R-ACT-3).
+  """
   maxParticipants: Int!
+  """
+  Whether anyone may register through the public registration form (rate-limited); when false only staff register people. Default true.
+  """
   publicRegistration: Boolean!
+  """
+  The organisation that runs the activity.
+  """
   organization: Organization!
+  """
+  The slots (créneaux) of the activity, each with its own times, capacity and speaker; empty for a one-date activity (R-ACT-1).
+  """
   slots: [Slot!]
+  """
+  The registrations to the activity, cancelled ones included.
+  """
   registrations(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6769,6 +6856,9 @@ type Activity implements Node {
     """
     where: RegistrationWhereInput
   ): RegistrationConnection!
+  """
+  Every check-in attempt recorded for the activity, admitted or refused, whatever the channel (CHECKIN.md).
+  """
   scans(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -7064,38 +7154,125 @@ input ActivityWhereInput {
   hasScans: Boolean
   hasScansWith: [ScanWhereInput!]
 }
+"""
+A certification of the national registers (fiche RNCP or Répertoire spécifique), e.g. RNCP35967 or RS5000 (R-CAT-1). Public to read; imported from France compétences open data, written by operators and the importer.
+"""
 type Certification implements Node {
   """
   Global, opaque identifier of the Certification (Relay Node ID).
   """
   id: ID!
+  """
+  When the record was created (RFC 3339 instant, UTC); set by the server.
+  """
   createdAt: Time!
+  """
+  When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
+  """
   updatedAt: Time!
+  """
+  Number of the fiche, RNCP<n> or RS<n>, e.g. RNCP35967; unique, never changed (R-CAT-1).
+  """
   code: String!
+  """
+  Title of the certification as registered; at most 1,000 characters (R-CAT-1).
+  """
   title: String!
+  """
+  RNCP code, e.g. RNCP35967, for a fiche of the national register; null for an RS fiche (exactly one of rncpCode and rsCode is set).
+  """
   rncpCode: String
+  """
+  RS code, e.g. RS5000, for a fiche of the Répertoire spécifique; null for an RNCP fiche.
+  """
   rsCode: String
+  """
+  Short name of the diploma type, e.g. CAP, BTS; empty when none.
+  """
   acronym: String
+  """
+  What the acronym stands for, e.g. Certificat d'aptitude professionnelle.
+  """
   acronymLabel: String
+  """
+  Code of the diploma in the Éducation nationale's tables (code formation diplôme), when known (R-CAT-1).
+  """
   schoolCode: String
+  """
+  Names of the certifiers (validateurs), in the order of certifierSirets (R-CAT-1).
+  """
   certifierNames: [String!]
+  """
+  SIRETs of the certifiers, in the order of certifierNames.
+  """
   certifierSirets: [String!]
+  """
+  Exit level in the national nomenclature, 1 to 8; null for RS fiches and when not determined (R-CAT-1).
+  """
   level: Int
+  """
+  NSF codes (nomenclature des spécialités de formation) of the certification (R-CAT-1).
+  """
   nsfCodes: [String!]
+  """
+  Formacodes (thesaurus of training fields) of the certification (R-CAT-1).
+  """
   formacodes: [String!]
+  """
+  Date of the first exam session (UTC midnight of that day); null when unknown (R-CAT-1).
+  """
   firstExamSession: Time
+  """
+  Date of the last exam session (UTC midnight of that day); null when unknown (R-CAT-1).
+  """
   lastExamSession: Time
+  """
+  Date of the registration decision published by France compétences (UTC midnight of that day); null when unknown.
+  """
   decisionDate: Time
+  """
+  Date the registration in the register ends (UTC midnight of that day): a session must start before it (R-CAT-10); null when open-ended.
+  """
   registrationEndDate: Time
+  """
+  How the fiche was registered, as France compétences words it: « Enregistrement de droit » or « sur demande ».
+  """
   registrationType: String
+  """
+  Whether the fiche is in force (R-CAT-1); set by the importer.
+  """
   state: CertificationState!
+  """
+  Whether the certification may be prepared through an apprenticeship contract (R-CAT-1).
+  """
   apprenticeship: Boolean!
+  """
+  The certification that replaces this one; null when none (R-CAT-1).
+  """
   replacedByID: ID
+  """
+  Objective of the fiche, which pre-fills a certifying training's objective (R-CAT-4); at most 3,000 characters.
+  """
   objective: String
+  """
+  Content of the fiche, which pre-fills a certifying training's content (R-CAT-4); at most 3,000 characters.
+  """
   content: String
+  """
+  The certification that replaces this one, if any (R-CAT-1).
+  """
   replacedBy: Certification
+  """
+  The certifications this one replaces (R-CAT-1).
+  """
   replaces: [Certification!]
+  """
+  The skill blocks (blocs de compétences) of the certification (R-CAT-1, R-CAT-15).
+  """
   skillBlocks: [SkillBlock!]
+  """
+  The organisations accredited to train for or assess the certification, as France compétences publishes them (R-ORG-5); shown to operators and to the matched organisations.
+  """
   accreditations: [Accreditation!]
 }
 """
@@ -7174,7 +7351,13 @@ enum CertificationOrderField {
 CertificationState is enum for the field state
 """
 enum CertificationState @goModel(model: "github.com/ofhub/ofhub/ent/certification.State") {
+  """
+  Published and in force: trainings may be linked to it.
+  """
   ACTIVE
+  """
+  No longer in force (expired or replaced).
+  """
   INACTIVE
 }
 """
@@ -7491,18 +7674,48 @@ CreateActivityInput is used for create Activity object.
 Input was generated by ent.
 """
 input CreateActivityInput {
+  """
+  Title shown to participants and staff; required, at most 255 characters (R-ACT-1).
+  """
   title: String!
+  """
+  Start of a one-date activity (RFC 3339 instant); null when the activity has slots instead (R-ACT-1).
+  """
   startsAt: Time
+  """
+  End of a one-date activity (RFC 3339 instant); null when the activity has slots instead (R-ACT-1).
+  """
   endsAt: Time
+  """
+  Seats: most participants of confirmed registrations the activity takes (1–100,000); null means no limit (R-ACT-1).
+  """
   capacity: Int
+  """
+  Where the activity takes place, as free text (at most 255 characters); empty when not given.
+  """
   location: String
+  """
+  Whether QR check-in is on for this activity: devices may scan its tickets only when true (R-CHK-3). Default true.
+  """
   qrCheckin: Boolean
+  """
+  Whether each slot is checked in on its own, the current slot being picked by its time window; when false (default) one scan checks in every chosen slot of the registration (R-ACT-3).
+  """
   perSlotCheckin: Boolean
+  """
+  In per-slot mode, minutes before a slot's start and after its end during which a scan still counts for that slot (0–720, default 30); outside every window a scan is OUTSIDE_SLOT.
+  """
   slotToleranceMinutes: Int
+  """
+  Most participants one registration may hold (1–100, default 10); 1 gives one QR code per person (R-ACT-3).
+  """
   maxParticipants: Int
+  """
+  Whether anyone may register through the public registration form (rate-limited); when false only staff register people. Default true.
+  """
   publicRegistration: Boolean
   """
-  The organization of the Activity.
+  The organisation that runs the activity; set on creation, never changed.
   """
   organizationID: ID!
 }
@@ -7511,29 +7724,92 @@ CreateCertificationInput is used for create Certification object.
 Input was generated by ent.
 """
 input CreateCertificationInput {
+  """
+  Number of the fiche, RNCP<n> or RS<n>, e.g. RNCP35967; unique, never changed (R-CAT-1).
+  """
   code: String!
+  """
+  Title of the certification as registered; at most 1,000 characters (R-CAT-1).
+  """
   title: String!
+  """
+  RNCP code, e.g. RNCP35967, for a fiche of the national register; null for an RS fiche (exactly one of rncpCode and rsCode is set).
+  """
   rncpCode: String
+  """
+  RS code, e.g. RS5000, for a fiche of the Répertoire spécifique; null for an RNCP fiche.
+  """
   rsCode: String
+  """
+  Short name of the diploma type, e.g. CAP, BTS; empty when none.
+  """
   acronym: String
+  """
+  What the acronym stands for, e.g. Certificat d'aptitude professionnelle.
+  """
   acronymLabel: String
+  """
+  Code of the diploma in the Éducation nationale's tables (code formation diplôme), when known (R-CAT-1).
+  """
   schoolCode: String
+  """
+  Names of the certifiers (validateurs), in the order of certifierSirets (R-CAT-1).
+  """
   certifierNames: [String!]
+  """
+  SIRETs of the certifiers, in the order of certifierNames.
+  """
   certifierSirets: [String!]
+  """
+  Exit level in the national nomenclature, 1 to 8; null for RS fiches and when not determined (R-CAT-1).
+  """
   level: Int
+  """
+  NSF codes (nomenclature des spécialités de formation) of the certification (R-CAT-1).
+  """
   nsfCodes: [String!]
+  """
+  Formacodes (thesaurus of training fields) of the certification (R-CAT-1).
+  """
   formacodes: [String!]
+  """
+  Date of the first exam session (UTC midnight of that day); null when unknown (R-CAT-1).
+  """
   firstExamSession: Time
+  """
+  Date of the last exam session (UTC midnight of that day); null when unknown (R-CAT-1).
+  """
   lastExamSession: Time
+  """
+  Date of the registration decision published by France compétences (UTC midnight of that day); null when unknown.
+  """
   decisionDate: Time
+  """
+  Date the registration in the register ends (UTC midnight of that day): a session must start before it (R-CAT-10); null when open-ended.
+  """
   registrationEndDate: Time
+  """
+  How the fiche was registered, as France compétences words it: « Enregistrement de droit » or « sur demande ».
+  """
   registrationType: String
+  """
+  Whether the fiche is in force (R-CAT-1); set by the importer.
+  """
   state: CertificationState
+  """
+  Whether the certification may be prepared through an apprenticeship contract (R-CAT-1).
+  """
   apprenticeship: Boolean
+  """
+  Objective of the fiche, which pre-fills a certifying training's objective (R-CAT-4); at most 3,000 characters.
+  """
   objective: String
+  """
+  Content of the fiche, which pre-fills a certifying training's content (R-CAT-4); at most 3,000 characters.
+  """
   content: String
   """
-  The replacedBy of the Certification.
+  The certification that replaces this one; null when none (R-CAT-1).
   """
   replacedByID: ID
 }
@@ -7542,10 +7818,16 @@ CreateDeviceInput is used for create Device object.
 Input was generated by ent.
 """
 input CreateDeviceInput {
+  """
+  Name staff give the device, e.g. "Entrée nord"; required, at most 100 characters (R-CHK-3).
+  """
   name: String!
+  """
+  Code typed on the device, with the organisation's site code, to register it; unique in the organisation, at most 64 characters (R-CHK-3).
+  """
   identificationCode: String!
   """
-  The organization of the Device.
+  The organisation that declared the device; set on creation, never changed.
   """
   organizationID: ID!
 }
@@ -7554,14 +7836,20 @@ CreateMembershipInput is used for create Membership object.
 Input was generated by ent.
 """
 input CreateMembershipInput {
+  """
+  What the user may do in this establishment (R-USR-2); MANAGER grants everything. Replaced as a whole on update.
+  """
   permissions: [Permission!]
+  """
+  Whether this is the user's principal establishment; one membership of a user is principal (R-USR-2).
+  """
   principal: Boolean
   """
-  The user of the Membership.
+  The user attached; set on creation, never changed.
   """
   userID: ID!
   """
-  The organization of the Membership.
+  The establishment the user is attached to; set on creation, never changed.
   """
   organizationID: ID!
 }
@@ -7570,25 +7858,76 @@ CreateOrganizationInput is used for create Organization object.
 Input was generated by ent.
 """
 input CreateOrganizationInput {
+  """
+  Name of the organisation (raison sociale); required, at most 255 characters (R-ORG-1).
+  """
   name: String!
+  """
+  What the organisation is (training organisation, company, public body…); it may be several (R-ORG-1). Replaced as a whole on update.
+  """
   kinds: [OrganizationKind!]
+  """
+  SIRET number of the establishment: 14 digits, Luhn-valid; empty when unknown (R-ORG-1). Fed by the national registry: read-only to organisation users (R-ORG-6).
+  """
   siret: String
+  """
+  Activity declaration number (numéro de déclaration d'activité, 11 digits) of a training organisation, held by the head office; empty when none (R-ORG-1, R-CAT-3). Read-only to organisation users (R-ORG-6).
+  """
   nda: String
+  """
+  APE (NAF) activity code, e.g. 8559A; empty when unknown (R-ORG-1). Read-only to organisation users (R-ORG-6).
+  """
   apeCode: String
+  """
+  First address line; at most 255 characters (R-ORG-1).
+  """
   street: String
+  """
+  Second address line (building, PO box…); at most 255 characters.
+  """
   street2: String
+  """
+  French postcode, 5 digits (R-ORG-1).
+  """
   postcode: String
+  """
+  City name; at most 100 characters (R-ORG-1).
+  """
   city: String
+  """
+  INSEE code of the commune (5 characters, Corsica's 2A/2B included) (R-ORG-1).
+  """
   inseeCode: String
+  """
+  Latitude of the address in decimal degrees (WGS 84, −90 to 90); null when not geolocated (R-ORG-1).
+  """
   latitude: Float
+  """
+  Longitude of the address in decimal degrees (WGS 84, −180 to 180); null when not geolocated (R-ORG-1).
+  """
   longitude: Float
+  """
+  Phones, e-mail addresses and web sites, each with a type label, a published flag and a principal flag (R-ORG-1). Replaced as a whole on update.
+  """
   contactPoints: [ContactPointInput!]
+  """
+  Reception facilities, as codes of the facility list (01 catering … 07 parking) (R-ORG-3).
+  """
   facilities: [String!]
+  """
+  Qualiopi certification per action category; null when never stated (R-ORG-4).
+  """
   qualiopi: QualiopiInput
+  """
+  Other quality labels, as codes of the quality_label list (R-ORG-4).
+  """
   otherLabels: [String!]
+  """
+  Free-text requests about the organisation's contacts, handled by the operator; at most 3,000 characters.
+  """
   contactRequests: String
   """
-  The parent of the Organization.
+  The head office of a branch (antenne, établissement secondaire); null for a head office (R-ORG-2).
   """
   parentID: ID
 }
@@ -7597,20 +7936,32 @@ CreateSlotInput is used for create Slot object.
 Input was generated by ent.
 """
 input CreateSlotInput {
+  """
+  Name of the slot shown to participants, e.g. "Atelier CV"; at most 255 characters, empty when not given.
+  """
   label: String
+  """
+  Start of the slot (RFC 3339 instant).
+  """
   startsAt: Time!
+  """
+  End of the slot (RFC 3339 instant).
+  """
   endsAt: Time!
+  """
+  Seats: most participants of confirmed registrations the slot takes (1–100,000); null means no limit (R-ACT-1).
+  """
   capacity: Int
   """
-  The activity of the Slot.
+  The activity the slot belongs to; set on creation, never changed.
   """
   activityID: ID!
   """
-  The speaker of the Slot.
+  The speaker who animates the slot and may check people in for it; null when none (R-ACT-6).
   """
   speakerID: ID
   """
-  IDs of the Registration to link as ` + "`" + `registrations` + "`" + `. The registrations of the Slot.
+  IDs of Registration records to link as ` + "`" + `registrations` + "`" + `. The registrations that chose this slot (R-ACT-2).
   """
   registrationIDs: [ID!]
 }
@@ -7619,15 +7970,24 @@ CreateSpeakerInput is used for create Speaker object.
 Input was generated by ent.
 """
 input CreateSpeakerInput {
+  """
+  Family name; required, at most 100 characters.
+  """
   lastName: String!
+  """
+  Given name; required, at most 100 characters.
+  """
   firstName: String!
+  """
+  E-mail address the personal check-in link is sent to (R-ACT-6); empty when unknown.
+  """
   email: String
   """
-  The organization of the Speaker.
+  The organisation the speaker works for; set on creation, never changed.
   """
   organizationID: ID!
   """
-  IDs of the Slot to link as ` + "`" + `slots` + "`" + `. The slots of the Speaker.
+  IDs of Slot records to link as ` + "`" + `slots` + "`" + `. The slots the speaker animates and may check people in for (R-ACT-6).
   """
   slotIDs: [ID!]
 }
@@ -7636,12 +7996,33 @@ CreateUserInput is used for create User object.
 Input was generated by ent.
 """
 input CreateUserInput {
+  """
+  Civility used to address the user in e-mails and documents; null when not given (R-USR-1).
+  """
   civility: UserCivility
+  """
+  Family name; required, at most 100 characters (R-USR-1).
+  """
   lastName: String!
+  """
+  Given name; required, at most 100 characters (R-USR-1).
+  """
   firstName: String!
+  """
+  E-mail address, which is also the login: unique whatever its case and stored lower-case, one account per e-mail (R-USR-1). Changing it changes the login (R-USR-8).
+  """
   email: String!
+  """
+  Phone number, checked as a phone number when given; empty when not given (R-USR-1).
+  """
   phone: String
+  """
+  Job title in the organisation, free text of at most 255 characters (R-USR-1).
+  """
   function: String
+  """
+  Language of the messages, e-mails and documents the user receives; default French.
+  """
   language: UserLanguage
 }
 """
@@ -7649,22 +8030,61 @@ Define a Relay Cursor type:
 https://relay.dev/graphql/connections.htm#sec-Cursor
 """
 scalar Cursor
+"""
+A declared check-in device: a phone, a tablet or a handheld scanner, which joins with its identification code and the organisation's site code and may only check people in (R-CHK-3, R-CHK-5).
+"""
 type Device implements Node {
   """
   Global, opaque identifier of the Device (Relay Node ID).
   """
   id: ID!
+  """
+  When the record was created (RFC 3339 instant, UTC); set by the server.
+  """
   createdAt: Time!
+  """
+  When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
+  """
   updatedAt: Time!
+  """
+  The organisation that declared the device; set on creation, never changed.
+  """
   organizationID: ID!
+  """
+  Name staff give the device, e.g. "Entrée nord"; required, at most 100 characters (R-CHK-3).
+  """
   name: String!
+  """
+  Code typed on the device, with the organisation's site code, to register it; unique in the organisation, at most 64 characters (R-CHK-3).
+  """
   identificationCode: String!
+  """
+  When the device last registered with its codes (RFC 3339 instant); null until it has. Set by the server.
+  """
   registeredAt: Time
+  """
+  When the server last heard from the device (RFC 3339 instant); null until it has. Set by the server.
+  """
   lastSeenAt: Time
+  """
+  When the device was revoked (RFC 3339 instant): from then on its requests fail with DEVICE_REVOKED. Null while it may scan.
+  """
   revokedAt: Time
+  """
+  What the device said about itself when it registered (model, system, app version), at most 255 characters.
+  """
   deviceInfo: String
+  """
+  The server's clock minus the device's, in milliseconds, measured at its last sync and added to its offline scan times. Set by the server.
+  """
   clockSkewMs: Int!
+  """
+  The organisation that declared the device.
+  """
   organization: Organization!
+  """
+  Every check-in attempt the device made, admitted or refused.
+  """
   scans: [Scan!]
 }
 """
@@ -7882,28 +8302,70 @@ input DeviceWhereInput {
   hasScans: Boolean
   hasScansWith: [ScanWhereInput!]
 }
+"""
+One recorded change of an audited record (R-X-1, R-ORG-8): who, when, what. Written by the server on every change, never by a client.
+"""
 type HistoryEntry implements Node {
   """
   Global, opaque identifier of the HistoryEntry (Relay Node ID).
   """
   id: ID!
+  """
+  Type of the changed record, as its GraphQL type is named, e.g. Organization, Training.
+  """
   entityType: String!
+  """
+  ID of the changed record; it may have been deleted since.
+  """
   entityID: ID!
+  """
+  What happened to the record.
+  """
   action: HistoryEntryAction!
+  """
+  The organisation the changed record belongs to; null for platform records (certifications, users).
+  """
   organizationID: ID
+  """
+  The user the changed record is about, for User and Membership history; null otherwise.
+  """
   subjectUserID: ID
+  """
+  The user who made the change; null when the system made it (imports, purges, devices).
+  """
   actorID: ID
+  """
+  Name of who made the change as it was at the time, kept when the user is deleted; « système » for the system.
+  """
   actorName: String
+  """
+  The fields changed, with old and new values; secrets show no values.
+  """
   changes: [FieldChange!]
+  """
+  Comment given with the change, e.g. the operator's on a validation (R-ORG-8); empty when none.
+  """
   comment: String
+  """
+  When the change was made (RFC 3339 instant, UTC).
+  """
   createdAt: Time!
 }
 """
 HistoryEntryAction is enum for the field action
 """
 enum HistoryEntryAction @goModel(model: "github.com/ofhub/ofhub/ent/historyentry.Action") {
+  """
+  The record was created.
+  """
   CREATE
+  """
+  The record was changed: changes lists the fields.
+  """
   UPDATE
+  """
+  The record was deleted.
+  """
   DELETE
 }
 """
@@ -8098,18 +8560,45 @@ input HistoryEntryWhereInput {
   createdAtLT: Time
   createdAtLTE: Time
 }
+"""
+The attachment of a user to an establishment (organisation), with the permissions the user holds there (R-USR-2).
+"""
 type Membership implements Node {
   """
   Global, opaque identifier of the Membership (Relay Node ID).
   """
   id: ID!
+  """
+  When the record was created (RFC 3339 instant, UTC); set by the server.
+  """
   createdAt: Time!
+  """
+  When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
+  """
   updatedAt: Time!
+  """
+  The user attached; set on creation, never changed.
+  """
   userID: ID!
+  """
+  The establishment the user is attached to; set on creation, never changed.
+  """
   organizationID: ID!
+  """
+  What the user may do in this establishment (R-USR-2); MANAGER grants everything. Replaced as a whole on update.
+  """
   permissions: [Permission!]!
+  """
+  Whether this is the user's principal establishment; one membership of a user is principal (R-USR-2).
+  """
   principal: Boolean!
+  """
+  The user attached.
+  """
   user: User!
+  """
+  The establishment the user is attached to.
+  """
   organization: Organization!
 }
 """
@@ -8252,35 +8741,113 @@ enum OrderDirection {
   """
   DESC
 }
+"""
+An organisation (structure): a training organisation, a company, a public body… with its registry identity (R-ORG-1) and its head office or branches (R-ORG-2).
+"""
 type Organization implements Node {
   """
   Global, opaque identifier of the Organization (Relay Node ID).
   """
   id: ID!
+  """
+  When the record was created (RFC 3339 instant, UTC); set by the server.
+  """
   createdAt: Time!
+  """
+  When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
+  """
   updatedAt: Time!
+  """
+  Human reference of the organisation, e.g. 2523701: unique, given by the server on creation, never changed (R-ORG-1).
+  """
   reference: String!
+  """
+  Name of the organisation (raison sociale); required, at most 255 characters (R-ORG-1).
+  """
   name: String!
+  """
+  What the organisation is (training organisation, company, public body…); it may be several (R-ORG-1). Replaced as a whole on update.
+  """
   kinds: [OrganizationKind!]
+  """
+  SIRET number of the establishment: 14 digits, Luhn-valid; empty when unknown (R-ORG-1). Fed by the national registry: read-only to organisation users (R-ORG-6).
+  """
   siret: String
+  """
+  SIREN number of the company: the first 9 digits of the SIRET, derived by the server (R-ORG-1, R-ORG-2).
+  """
   siren: String
+  """
+  Activity declaration number (numéro de déclaration d'activité, 11 digits) of a training organisation, held by the head office; empty when none (R-ORG-1, R-CAT-3). Read-only to organisation users (R-ORG-6).
+  """
   nda: String
+  """
+  APE (NAF) activity code, e.g. 8559A; empty when unknown (R-ORG-1). Read-only to organisation users (R-ORG-6).
+  """
   apeCode: String
+  """
+  First address line; at most 255 characters (R-ORG-1).
+  """
   street: String
+  """
+  Second address line (building, PO box…); at most 255 characters.
+  """
   street2: String
+  """
+  French postcode, 5 digits (R-ORG-1).
+  """
   postcode: String
+  """
+  City name; at most 100 characters (R-ORG-1).
+  """
   city: String
+  """
+  INSEE code of the commune (5 characters, Corsica's 2A/2B included) (R-ORG-1).
+  """
   inseeCode: String
+  """
+  Latitude of the address in decimal degrees (WGS 84, −90 to 90); null when not geolocated (R-ORG-1).
+  """
   latitude: Float
+  """
+  Longitude of the address in decimal degrees (WGS 84, −180 to 180); null when not geolocated (R-ORG-1).
+  """
   longitude: Float
+  """
+  Phones, e-mail addresses and web sites, each with a type label, a published flag and a principal flag (R-ORG-1). Replaced as a whole on update.
+  """
   contactPoints: [ContactPoint!]
+  """
+  The head office of a branch (antenne, établissement secondaire); null for a head office (R-ORG-2).
+  """
   parentID: ID
+  """
+  Site code typed on a check-in device, with its identification code, to join the organisation, e.g. 5404 (R-CHK-3); unique, given by the server on creation.
+  """
   siteCode: String
+  """
+  Reception facilities, as codes of the facility list (01 catering … 07 parking) (R-ORG-3).
+  """
   facilities: [String!]
+  """
+  Qualiopi certification per action category; null when never stated (R-ORG-4).
+  """
   qualiopi: Qualiopi
+  """
+  Other quality labels, as codes of the quality_label list (R-ORG-4).
+  """
   otherLabels: [String!]
+  """
+  Free-text requests about the organisation's contacts, handled by the operator; at most 3,000 characters.
+  """
   contactRequests: String
+  """
+  The head office of this branch; null for a head office (R-ORG-2).
+  """
   parent: Organization
+  """
+  The branches attached to this head office (R-ORG-2).
+  """
   branches(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -8307,6 +8874,9 @@ type Organization implements Node {
     """
     orderBy: [OrganizationOrder!]
   ): OrganizationConnection!
+  """
+  The activities the organisation runs (R-ACT-1).
+  """
   activities(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -8333,6 +8903,9 @@ type Organization implements Node {
     """
     orderBy: [ActivityOrder!]
   ): ActivityConnection!
+  """
+  The check-in devices the organisation declared (R-CHK-3).
+  """
   devices(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -8359,9 +8932,21 @@ type Organization implements Node {
     """
     orderBy: DeviceOrder
   ): DeviceConnection!
+  """
+  The speakers of the organisation (R-ACT-6).
+  """
   speakers: [Speaker!]
+  """
+  The venues of the organisation, where its sessions take place or people register (R-CAT-12, R-CAT-18).
+  """
   venues: [Venue!]
+  """
+  The files the organisation sent to the operator (R-ORG-9).
+  """
   documents: [OrganizationDocument!]
+  """
+  The change requests (demandes de modification) made on the organisation record, pending or decided (R-ORG-7).
+  """
   changeRequests(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -8388,6 +8973,9 @@ type Organization implements Node {
     """
     orderBy: OrganizationChangeRequestOrder
   ): OrganizationChangeRequestConnection!
+  """
+  The users attached to the organisation, with their permissions (R-USR-2).
+  """
   memberships(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -8415,20 +9003,53 @@ type Organization implements Node {
     orderBy: MembershipOrder
   ): MembershipConnection!
 }
+"""
+A change request (demande de modification) of an organisation record, made by the organisation and validated by the operator (R-ORG-6, R-ORG-7).
+"""
 type OrganizationChangeRequest implements Node {
   """
   Global, opaque identifier of the OrganizationChangeRequest (Relay Node ID).
   """
   id: ID!
+  """
+  When the record was created (RFC 3339 instant, UTC); set by the server.
+  """
   createdAt: Time!
+  """
+  When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
+  """
   updatedAt: Time!
+  """
+  The organisation whose record the request changes; set on creation, never changed.
+  """
   organizationID: ID!
+  """
+  Where the request stands (R-ORG-7).
+  """
   state: OrganizationChangeRequestState!
+  """
+  The values asked for; only the fields set change.
+  """
   change: OrganizationChange!
+  """
+  The user who made the request; null when the user was deleted.
+  """
   authorID: ID
+  """
+  The operator's comment on the decision; at most 3,000 characters, empty when none.
+  """
   operatorComment: String
+  """
+  When the request was applied, rejected or cancelled (RFC 3339 instant); null while pending.
+  """
   decidedAt: Time
+  """
+  The organisation whose record the request changes.
+  """
   organization: Organization!
+  """
+  The user who made the request, if still there.
+  """
   author: User
 }
 """
@@ -8491,9 +9112,21 @@ enum OrganizationChangeRequestOrderField {
 OrganizationChangeRequestState is enum for the field state
 """
 enum OrganizationChangeRequestState @goModel(model: "github.com/ofhub/ofhub/ent/organizationchangerequest.State") {
+  """
+  Submitted, waiting for the operator; the organisation may still cancel it (R-ORG-7).
+  """
   PENDING
+  """
+  Validated by the operator: the change is on the record.
+  """
   APPLIED
+  """
+  Refused by the operator, with a comment.
+  """
   REJECTED
+  """
+  Withdrawn by the organisation before a decision (R-ORG-7).
+  """
   CANCELLED
 }
 """
@@ -8513,19 +9146,49 @@ type OrganizationConnection {
   """
   totalCount: Int!
 }
+"""
+A file an organisation sent to the operator (a quality certificate…), stored by the server (R-ORG-9).
+"""
 type OrganizationDocument implements Node {
   """
   Global, opaque identifier of the OrganizationDocument (Relay Node ID).
   """
   id: ID!
+  """
+  When the record was created (RFC 3339 instant, UTC); set by the server.
+  """
   createdAt: Time!
+  """
+  When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
+  """
   updatedAt: Time!
+  """
+  The organisation that sent the file; set on creation, never changed.
+  """
   organizationID: ID!
+  """
+  File name as uploaded; at most 255 characters.
+  """
   name: String!
+  """
+  MIME type of the file, e.g. application/pdf.
+  """
   contentType: String!
+  """
+  Size of the file in bytes; uploads above the limit are refused (R-ORG-9).
+  """
   size: Int!
+  """
+  The user who uploaded the file; null when the user was deleted.
+  """
   uploadedByID: ID
+  """
+  The organisation that sent the file.
+  """
   organization: Organization!
+  """
+  The user who uploaded the file, if still there.
+  """
   uploadedBy: User
 }
 """
@@ -8925,20 +9588,53 @@ input OrganizationWhereInput {
   hasSpeakers: Boolean
   hasSpeakersWith: [SpeakerWhereInput!]
 }
+"""
+An e-mail the server wrote: kept locally when no SMTP server is configured, and a record of every e-mail sent. Listed to operators.
+"""
 type OutboxMessage implements Node {
   """
   Global, opaque identifier of the OutboxMessage (Relay Node ID).
   """
   id: ID!
+  """
+  Sender address (From header).
+  """
   from: String!
+  """
+  Recipient addresses (To header).
+  """
   to: [String!]!
+  """
+  Subject line.
+  """
   subject: String!
+  """
+  Plain-text body; empty when the message had none.
+  """
   text: String
+  """
+  HTML body; empty when the message had none.
+  """
   html: String
+  """
+  The Message-ID of the e-mail (as the SMTP server or the local store gave it); empty when it failed.
+  """
   messageID: String
+  """
+  Path of the .eml copy on the server's disk, for a STORED message; empty otherwise.
+  """
   emlPath: String
+  """
+  What became of the message.
+  """
   status: OutboxMessageStatus!
+  """
+  Why sending failed, for a FAILED message; empty otherwise.
+  """
   error: String
+  """
+  When the message was written (RFC 3339 instant, UTC).
+  """
   createdAt: Time!
 }
 """
@@ -8997,8 +9693,17 @@ enum OutboxMessageOrderField {
 OutboxMessageStatus is enum for the field status
 """
 enum OutboxMessageStatus @goModel(model: "github.com/ofhub/ofhub/ent/outboxmessage.Status") {
+  """
+  Kept locally: no SMTP server is configured.
+  """
   STORED
+  """
+  Delivered to the SMTP server.
+  """
   SENT
+  """
+  Sending failed: error says why.
+  """
   FAILED
 }
 """
@@ -9183,19 +9888,49 @@ type PageInfo {
   """
   endCursor: Cursor
 }
+"""
+A person of a registration (R-ACT-2); personal data, visible only with the right permissions (R-X-5).
+"""
 type Participant implements Node {
   """
   Global, opaque identifier of the Participant (Relay Node ID).
   """
   id: ID!
+  """
+  The registration the participant belongs to; set on creation, never changed.
+  """
   registrationID: ID!
+  """
+  Rank of the participant in the registration, from 0, in the order given at registration.
+  """
   position: Int!
+  """
+  Family name, shown on the device at check-in (R-CHK-4); required, at most 100 characters.
+  """
   lastName: String!
+  """
+  Given name, shown on the device at check-in (R-CHK-4); required, at most 100 characters.
+  """
   firstName: String!
+  """
+  E-mail address of the participant; empty when not given (R-ACT-2).
+  """
   email: String
+  """
+  Phone number of the participant; empty when not given (R-ACT-2).
+  """
   phone: String
+  """
+  Age in years (0–130), when the registration form asks for it; null otherwise (R-ACT-2).
+  """
   age: Int
+  """
+  Postal address as free text, when the registration form asks for it; empty otherwise (R-ACT-2).
+  """
   address: String
+  """
+  The registration the participant belongs to.
+  """
   registration: Registration!
 }
 """
@@ -9362,6 +10097,9 @@ type Query {
     """
     ids: [ID!]!
   ): [Node]!
+  """
+  The activities the caller may see, as a connection.
+  """
   activities(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -9393,6 +10131,9 @@ type Query {
     """
     where: ActivityWhereInput
   ): ActivityConnection!
+  """
+  The organisations the caller may see, as a connection; an operator sees every organisation.
+  """
   organizations(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -9424,6 +10165,9 @@ type Query {
     """
     where: OrganizationWhereInput
   ): OrganizationConnection!
+  """
+  Every e-mail the server wrote, as a connection; operators only.
+  """
   outboxMessages(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -9455,6 +10199,9 @@ type Query {
     """
     where: OutboxMessageWhereInput
   ): OutboxMessageConnection!
+  """
+  The users the caller may see, as a connection; an operator sees every user.
+  """
   users(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -9487,16 +10234,37 @@ type Query {
     where: UserWhereInput
   ): UserConnection!
 }
+"""
+An entry of a code list (R-CAT-2): funders, measures (parent: a funder), audiences (parent: a measure), levels, teaching modes… Public to read, written by operators and the importer.
+"""
 type ReferenceCode implements Node {
   """
   Global, opaque identifier of the ReferenceCode (Relay Node ID).
   """
   id: ID!
+  """
+  Name of the code list, e.g. funder, measure, audience, level, nsf, formacode (R-CAT-2).
+  """
   list: String!
+  """
+  Code of the entry, unique in its list, e.g. MR.01.
+  """
   code: String!
+  """
+  Label of the entry shown to people (French).
+  """
   label: String!
+  """
+  Code of the entry this one depends on: a measure's funder, an audience's measure (R-CAT-2); empty otherwise.
+  """
   parentCode: String
+  """
+  Display order within the list, ascending.
+  """
   position: Int!
+  """
+  Whether the entry may still be chosen; inactive entries stay readable on old records.
+  """
   active: Boolean!
 }
 """
@@ -9601,26 +10369,77 @@ input ReferenceCodeWhereInput {
   active: Boolean
   activeNEQ: Boolean
 }
+"""
+A registration (inscription) made by a buyer for one or more participants and the chosen slots (R-ACT-2); it carries one QR ticket that checks them all in (R-ACT-3).
+"""
 type Registration implements Node {
   """
   Global, opaque identifier of the Registration (Relay Node ID).
   """
   id: ID!
+  """
+  When the record was created (RFC 3339 instant, UTC); set by the server.
+  """
   createdAt: Time!
+  """
+  When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
+  """
   updatedAt: Time!
+  """
+  Human number of the registration, unique, given by the server on creation; printed on the ticket.
+  """
   number: String!
+  """
+  The activity registered to; set on creation, never changed.
+  """
   activityID: ID!
+  """
+  The organisation that runs the activity, copied from it for tenant scoping.
+  """
   organizationID: ID!
+  """
+  Family name of the buyer, the person who registered; required, at most 100 characters (R-ACT-2).
+  """
   buyerLastName: String!
+  """
+  Given name of the buyer; required, at most 100 characters (R-ACT-2).
+  """
   buyerFirstName: String!
+  """
+  E-mail address of the buyer, where the confirmation and the QR ticket are sent (R-ACT-4).
+  """
   buyerEmail: String!
+  """
+  Phone number of the buyer; empty when not given.
+  """
   buyerPhone: String
+  """
+  Whether the registration stands; a cancelled registration's ticket is refused at the door (CANCELLED).
+  """
   state: RegistrationState!
+  """
+  When the registration was cancelled (RFC 3339 instant); null while it stands.
+  """
   cancelledAt: Time
+  """
+  How the registration was made; set by the server on creation.
+  """
   source: RegistrationSource!
+  """
+  The activity registered to.
+  """
   activity: Activity!
+  """
+  The people the registration is for, in their order; one QR ticket admits them all (R-ACT-3).
+  """
   participants: [Participant!]
+  """
+  The slots chosen, for a slot activity (R-ACT-2); empty for a one-date activity.
+  """
   slots: [Slot!]
+  """
+  Every check-in attempt made with this registration's ticket or from the list, admitted or refused.
+  """
   scans: [Scan!]
 }
 """
@@ -9687,15 +10506,30 @@ enum RegistrationOrderField {
 RegistrationSource is enum for the field source
 """
 enum RegistrationSource @goModel(model: "github.com/ofhub/ofhub/ent/registration.Source") {
+  """
+  Through the public registration form, by the participant.
+  """
   PUBLIC
+  """
+  By a user of the organisation, from the console or the API.
+  """
   STAFF
+  """
+  By an import of registrations.
+  """
   IMPORT
 }
 """
 RegistrationState is enum for the field state
 """
 enum RegistrationState @goModel(model: "github.com/ofhub/ofhub/ent/registration.State") {
+  """
+  The registration stands: its ticket admits its participants.
+  """
   CONFIRMED
+  """
+  The registration was cancelled: its ticket is refused with the status CANCELLED.
+  """
   CANCELLED
 }
 """
@@ -9887,42 +10721,126 @@ input RegistrationWhereInput {
   hasScans: Boolean
   hasScansWith: [ScanWhereInput!]
 }
+"""
+One check-in attempt, admitted or refused, whatever the channel (QR code on a device, "Présent" in the list, name search, speaker link, offline sync). Every attempt is kept; the admitted one is the check-in (CHECKIN.md). Written by the check-in engine only.
+"""
 type Scan implements Node {
   """
   Global, opaque identifier of the Scan (Relay Node ID).
   """
   id: ID!
+  """
+  The activity the attempt was made for (the one the device or the desk was checking in).
+  """
   activityID: ID!
+  """
+  The organisation that runs the activity, copied for tenant scoping.
+  """
   organizationID: ID!
+  """
+  The registration the ticket or the list pointed to; null when the code named none known here (INVALID_CODE, UNKNOWN_REGISTRATION).
+  """
   registrationID: ID
+  """
+  In per-slot mode, the slot checked in; null when the attempt was for the whole registration (R-ACT-3).
+  """
   slotID: Int
+  """
+  The device that scanned the ticket; null for a check-in from the list or by name search.
+  """
   deviceID: ID
+  """
+  The user who checked the person in at a desk ("Présent", name search); null for a device or a speaker link (R-CHK-1, R-CHK-2).
+  """
   userID: ID
+  """
+  The speaker who checked the person in through their personal link; null otherwise (R-ACT-6).
+  """
   speakerID: ID
+  """
+  Identifier the device generated for this scan (a nonce), unique per device: a retried sync with the same id records nothing new; null for desk check-ins.
+  """
   clientScanID: String
+  """
+  Outcome of the attempt, as the door showed it: ACCESS_OK admits, every other value is a refusal with its reason (R-CHK-4).
+  """
   status: ScanStatus!
+  """
+  Whether this attempt is the check-in itself: at most one admitted attempt per registration and slot; false for refusals and undone check-ins.
+  """
   admitted: Boolean!
+  """
+  Whether this is an offline scan that admitted someone another door had checked in earlier: kept for the log and reported back to its device (R-CHK-5).
+  """
   duplicate: Boolean!
+  """
+  Whether the device decided the attempt without network and sent it later by sync (R-CHK-5).
+  """
   offline: Boolean!
+  """
+  How the person was checked in (R-CHK-1 to R-CHK-3, R-ACT-6).
+  """
   channel: ScanChannel!
+  """
+  The device's clock when it scanned (RFC 3339 instant), uncorrected; null for desk check-ins.
+  """
   deviceTime: Time
+  """
+  When the server received the attempt (RFC 3339 instant, UTC); set by the server.
+  """
   serverTime: Time!
+  """
+  When the person came in (RFC 3339 instant): the device time corrected by the device's clock skew for an offline scan, the server time otherwise.
+  """
   checkedInAt: Time!
+  """
+  Clock skew applied to device_time, in milliseconds: the server's clock minus the device's at the sync that carried the scan; 0 online.
+  """
   clockSkewMs: Int!
+  """
+  The code as read, kept for refused scans other than ALREADY_CHECKED_IN so they can be investigated (first 512 characters); empty otherwise.
+  """
   rawCode: String
+  """
+  When the check-in was undone at a desk (RFC 3339 instant); null while it stands.
+  """
   undoneAt: Time
+  """
+  The user who undid the check-in; null while it stands.
+  """
   undoneBy: ID
+  """
+  The activity the attempt was made for.
+  """
   activity: Activity!
+  """
+  The registration the ticket or the list pointed to, if known.
+  """
   registration: Registration
+  """
+  The device that scanned, if any.
+  """
   device: Device
 }
 """
 ScanChannel is enum for the field channel
 """
 enum ScanChannel @goModel(model: "github.com/ofhub/ofhub/ent/scan.Channel") {
+  """
+  A QR ticket scanned by a device (R-CHK-3).
+  """
   QR
+  """
+  "Présent" clicked in the participant list (R-CHK-1).
+  """
   LIST
+  """
+  Found by name search at a desk (R-CHK-2).
+  """
   SEARCH
+  """
+  Through a speaker's personal check-in link (R-ACT-6).
+  """
   SPEAKER_LINK
 }
 """
@@ -9985,15 +10903,45 @@ enum ScanOrderField {
 ScanStatus is enum for the field status
 """
 enum ScanStatus @goModel(model: "github.com/ofhub/ofhub/ent/scan.Status") {
+  """
+  Admitted: the screen shows « Accès OK » and the participants' names (R-CHK-4).
+  """
   ACCESS_OK
+  """
+  Refused: the registration (or slot) was already checked in; the screen shows the first check-in's date and time (R-CHK-4).
+  """
   ALREADY_CHECKED_IN
+  """
+  Refused: not a ticket, altered, or its signature does not verify.
+  """
   INVALID_CODE
+  """
+  Refused: a validly signed ticket whose registration is unknown here (another organisation, deleted).
+  """
   UNKNOWN_REGISTRATION
+  """
+  Refused: the ticket is for another activity than the one being checked in.
+  """
   WRONG_ACTIVITY
+  """
+  Refused: the registration was cancelled.
+  """
   CANCELLED
+  """
+  Refused: in per-slot mode, scanned outside the time window of every slot the registration chose.
+  """
   OUTSIDE_SLOT
+  """
+  Refused: the device was revoked and may no longer check people in.
+  """
   DEVICE_REVOKED
+  """
+  Refused: an offline scan whose corrected time is impossible (before its ticket was issued, after its batch was sent).
+  """
   INVALID_TIME
+  """
+  Refused: the device sent a client scan id it already used for another ticket; answered, never stored.
+  """
   SCAN_ID_REUSED
 }
 """
@@ -10243,44 +11191,149 @@ input ScanWhereInput {
   hasDevice: Boolean
   hasDeviceWith: [DeviceWhereInput!]
 }
+"""
+A session of a training (LHEO action and session): dates, trainers, venues, fundings, durations, modalities and recruitment (R-CAT-9…R-CAT-20). Never deleted, archived (R-CAT-20).
+"""
 type Session implements Node {
   """
   Global, opaque identifier of the Session (Relay Node ID).
   """
   id: ID!
+  """
+  When the record was created (RFC 3339 instant, UTC); set by the server.
+  """
   createdAt: Time!
+  """
+  When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
+  """
   updatedAt: Time!
+  """
+  Reference of the session, e.g. 150755S: unique, given by the server on creation, never changed (R-CAT-30).
+  """
   reference: String!
+  """
+  The training the session belongs to; set on creation, never changed.
+  """
   trainingID: ID!
+  """
+  The training's responsible organisation, copied from it (R-CAT-3).
+  """
   organizationID: Int!
+  """
+  First day of the session (a date, YYYY-MM-DD); required (R-CAT-9).
+  """
   startsOn: Date!
+  """
+  Last day of the session (a date, YYYY-MM-DD), not before startsOn (R-CAT-9).
+  """
   endsOn: Date!
+  """
+  Whether the session opens when enough people enrol (à la demande) (R-CAT-9).
+  """
   onDemand: Boolean!
+  """
+  Whether people may enter and leave at any time (entrées / sorties permanentes) (R-CAT-9).
+  """
   permanentEntry: Boolean!
+  """
+  The principal trainer organisation (OF formateur); by default the responsible one (R-CAT-11).
+  """
   principalTrainerID: ID
+  """
+  The venue where people register (lieu d'inscription); required to publish (R-CAT-18).
+  """
   registrationVenueID: ID
+  """
+  The fundings of the session, at least one to publish (R-CAT-13). Replaced as a whole on update.
+  """
   fundings: [Funding!]
+  """
+  The cycles of an apprenticeship session, one per year (R-CAT-14). Replaced as a whole on update.
+  """
   cycles: [Cycle!]
+  """
+  The skill blocks taught, per certification, with the validation type (R-CAT-15). Replaced as a whole on update.
+  """
   skillBlocks: [SkillBlockUse!]
+  """
+  Hours in the training centre; null means none, zero is refused (R-CAT-16).
+  """
   hoursInCentre: Int
+  """
+  Hours in a company; null means none, zero is refused (R-CAT-16).
+  """
   hoursInCompany: Int
+  """
+  Total hours, the sum of hoursInCentre and hoursInCompany computed by the server; required and > 0 to publish (R-CAT-16).
+  """
   hoursTotal: Int
+  """
+  Hours per week; null means not given, zero is refused (R-CAT-16).
+  """
   hoursWeekly: Int
+  """
+  Comment on the durations; at most 500 characters (R-CAT-16).
+  """
   hoursComment: String
+  """
+  Prerequisites to enter the session; at most 3,000 characters (R-CAT-17).
+  """
   prerequisites: String
+  """
+  Course type, a code of its list: collective, individualised, modular, mixed (R-CAT-2, R-CAT-17).
+  """
   courseType: String
+  """
+  Rhythm, a code of its list: full time, part time, work-study… (R-CAT-2, R-CAT-17).
+  """
   rhythm: String
+  """
+  Comment on the rhythm; at most 500 characters (R-CAT-17).
+  """
   rhythmComment: String
+  """
+  Equipment provided, as codes of the equipment list (R-CAT-17). Replaced as a whole on update.
+  """
   equipment: [String!]
+  """
+  Teaching mode, a code of its list, e.g. entirely remote (R-CAT-2, R-CAT-17); an entirely remote session needs no venue (R-CAT-12).
+  """
   teachingMode: String
+  """
+  Whether the session is open to a work-study contract (contrat de professionnalisation): it then needs a valid RNCP certification and the work-study rhythm (R-CAT-7).
+  """
   workStudyContract: Boolean!
+  """
+  Recruitment modalities, codes MR.01 to MR.06 (R-CAT-2). Replaced as a whole on update.
+  """
   recruitmentModalities: [String!]
+  """
+  Recruitment slots ICO, RDVI and ISC; at least one makes the session positionable online (R-CAT-19). Replaced as a whole on update.
+  """
   recruitmentSlots: [RecruitmentSlot!]
+  """
+  When the session was archived (RFC 3339 instant); null while live. Sessions are never deleted (R-CAT-20).
+  """
   archivedAt: Time
+  """
+  The training the session belongs to.
+  """
   training: Training!
+  """
+  The trainer organisations (OF formateurs) that deliver the session; they see it read-only (R-CAT-11, R-CAT-23).
+  """
   trainers: [Organization!]
+  """
+  The principal trainer organisation, if set (R-CAT-11).
+  """
   principalTrainer: Organization
+  """
+  The venues where the session takes place, possibly several (R-CAT-12).
+  """
   venues: [Venue!]
+  """
+  The venue where people register, if set (R-CAT-18).
+  """
   registrationVenue: Venue
 }
 """
@@ -10660,14 +11713,29 @@ input SessionWhereInput {
   hasTraining: Boolean
   hasTrainingWith: [TrainingWhereInput!]
 }
+"""
+A skill block (bloc de compétences) of a certification, e.g. RNCP35967BC01 (R-CAT-1, R-CAT-15).
+"""
 type SkillBlock implements Node {
   """
   Global, opaque identifier of the SkillBlock (Relay Node ID).
   """
   id: ID!
+  """
+  Code of the block, e.g. RNCP35967BC01; unique (R-CAT-1).
+  """
   code: String!
+  """
+  Label of the block; at most 2,000 characters.
+  """
   label: String!
+  """
+  The certification the block belongs to.
+  """
   certificationID: ID!
+  """
+  The certification the block belongs to.
+  """
   certification: Certification!
 }
 """
@@ -10734,19 +11802,49 @@ input SkillBlockWhereInput {
   hasCertification: Boolean
   hasCertificationWith: [CertificationWhereInput!]
 }
+"""
+A slot (créneau) of an activity: a time window with its own capacity and speaker, chosen by registrations (R-ACT-1).
+"""
 type Slot implements Node {
   """
   Global, opaque identifier of the Slot (Relay Node ID).
   """
   id: ID!
+  """
+  The activity the slot belongs to; set on creation, never changed.
+  """
   activityID: ID!
+  """
+  Name of the slot shown to participants, e.g. "Atelier CV"; at most 255 characters, empty when not given.
+  """
   label: String
+  """
+  Start of the slot (RFC 3339 instant).
+  """
   startsAt: Time!
+  """
+  End of the slot (RFC 3339 instant).
+  """
   endsAt: Time!
+  """
+  Seats: most participants of confirmed registrations the slot takes (1–100,000); null means no limit (R-ACT-1).
+  """
   capacity: Int
+  """
+  The speaker who animates the slot and may check people in for it; null when none (R-ACT-6).
+  """
   speakerID: ID
+  """
+  The activity the slot belongs to.
+  """
   activity: Activity!
+  """
+  The speaker who animates the slot, if any (R-ACT-6).
+  """
   speaker: Speaker
+  """
+  The registrations that chose this slot (R-ACT-2).
+  """
   registrations: [Registration!]
 }
 """
@@ -10875,16 +11973,37 @@ input SlotWhereInput {
   hasRegistrations: Boolean
   hasRegistrationsWith: [RegistrationWhereInput!]
 }
+"""
+A speaker (intervenant) who animates slots and may check people in for them through a personal link (R-ACT-6).
+"""
 type Speaker implements Node {
   """
   Global, opaque identifier of the Speaker (Relay Node ID).
   """
   id: ID!
+  """
+  The organisation the speaker works for; set on creation, never changed.
+  """
   organizationID: ID!
+  """
+  Family name; required, at most 100 characters.
+  """
   lastName: String!
+  """
+  Given name; required, at most 100 characters.
+  """
   firstName: String!
+  """
+  E-mail address the personal check-in link is sent to (R-ACT-6); empty when unknown.
+  """
   email: String
+  """
+  The organisation the speaker works for.
+  """
   organization: Organization!
+  """
+  The slots the speaker animates and may check people in for (R-ACT-6).
+  """
   slots: [Slot!]
 }
 """
@@ -10974,35 +12093,113 @@ input SpeakerWhereInput {
   hasSlots: Boolean
   hasSlotsWith: [SlotWhereInput!]
 }
+"""
+A training (formation) of the catalogue, owned by its responsible organisation (R-CAT-3…R-CAT-8) and published through the operator's validation (R-CAT-21…R-CAT-24). The fields show the published version; a pending change is a separate draft.
+"""
 type Training implements Node {
   """
   Global, opaque identifier of the Training (Relay Node ID).
   """
   id: ID!
+  """
+  When the record was created (RFC 3339 instant, UTC); set by the server.
+  """
   createdAt: Time!
+  """
+  When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
+  """
   updatedAt: Time!
+  """
+  Reference of the training, e.g. 2600001F: unique, given by the server on creation, never changed (R-CAT-26).
+  """
   reference: String!
+  """
+  The responsible organisation (OF responsable): the NDA holder, the only one that may edit the training (R-CAT-3, R-CAT-23).
+  """
   organizationID: ID!
+  """
+  Life-cycle state of the published record (R-CAT-21); changed by the workflow mutations only.
+  """
   state: TrainingState!
+  """
+  State of the change request over a published training (R-CAT-22); the published version stays live meanwhile.
+  """
   changeState: TrainingChangeState!
+  """
+  Whether the training leads to one or more certifications (R-CAT-4).
+  """
   certifying: Boolean!
+  """
+  Codes of the certifications of a certifying training, principal first, e.g. RNCP35967 (R-CAT-4).
+  """
   certificationCodes: [String!]
+  """
+  Title: explicit, lower case with accents; at most 500 characters (R-CAT-5).
+  """
   title: String!
+  """
+  Objective of the training; required, at most 3,000 characters (R-CAT-5).
+  """
   objective: String!
+  """
+  Content of the training; at most 3,000 characters (R-CAT-5).
+  """
   content: String
+  """
+  Expected results; at most 3,000 characters (R-CAT-5).
+  """
   expectedResults: String
+  """
+  Entry level, a code of the level list; « sans niveau spécifique » by default (R-CAT-4).
+  """
   entryLevel: String
+  """
+  Exit level, a code of the level list (R-CAT-4).
+  """
   exitLevel: String
+  """
+  Cycle duration in years, 1 to 5; required for apprenticeship, it bounds the years of the sessions' cycles (R-CAT-6).
+  """
   cycleYears: Int
+  """
+  Whether the training is an apprenticeship: then it has exactly one certification (R-CAT-7).
+  """
   apprenticeship: Boolean!
+  """
+  Whether the training is offered on Parcoursup: then it has exactly one certification (R-CAT-7).
+  """
   parcoursup: Boolean!
+  """
+  Whether the training is offered on Affelnet: then it has exactly one certification (R-CAT-7).
+  """
   affelnet: Boolean!
+  """
+  Web addresses about the training; broken ones are flagged (R-CAT-25).
+  """
   webLinks: [String!]
+  """
+  The user who last edited the draft or the change request; null when unknown (R-CAT-22).
+  """
   authorID: ID
+  """
+  When the organisation last acted on the training (RFC 3339 instant); abandoned creations and drafts are purged from it (R-CAT-21). Set by the server.
+  """
   lastActionAt: Time!
+  """
+  When the training or its change request was last submitted for validation (RFC 3339 instant); null if never.
+  """
   submittedAt: Time
+  """
+  When the operator last validated the training (RFC 3339 instant); null if never published.
+  """
   publishedAt: Time
+  """
+  The responsible organisation (R-CAT-3).
+  """
   organization: Organization!
+  """
+  The sessions of the training, archived ones included (R-CAT-20).
+  """
   sessions(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -11034,16 +12231,34 @@ type Training implements Node {
     """
     where: SessionWhereInput
   ): SessionConnection!
+  """
+  The certifications the training leads to (R-CAT-4).
+  """
   certifications: [Certification!]
+  """
+  The user who last edited the draft or the change request, if known.
+  """
   author: User
 }
 """
 TrainingChangeState is enum for the field change_state
 """
 enum TrainingChangeState @goModel(model: "github.com/ofhub/ofhub/ent/training.ChangeState") {
+  """
+  No pending change request.
+  """
   NONE
+  """
+  Changes saved as a draft, not submitted; purged after 14 days (R-CAT-21, R-CAT-22).
+  """
   DRAFT
+  """
+  Changes submitted, waiting for the operator to apply or reject them (R-CAT-22).
+  """
   AWAITING_VALIDATION
+  """
+  An archive request (deletion) waits for the operator (R-CAT-24).
+  """
   ARCHIVE_REQUESTED
 }
 """
@@ -11118,10 +12333,25 @@ enum TrainingOrderField {
 TrainingState is enum for the field state
 """
 enum TrainingState @goModel(model: "github.com/ofhub/ofhub/ent/training.State") {
+  """
+  Never submitted; purged after a few days without action (R-CAT-21).
+  """
   IN_CREATION
+  """
+  Submitted, waiting for the operator's validation; the author may take it back (R-CAT-21, R-CAT-22).
+  """
   AWAITING_VALIDATION
+  """
+  Validated by the operator and broadcast in the catalogue (R-CAT-21).
+  """
   PUBLISHED
+  """
+  Validated but not broadcast: all sessions finished, or held by the operator (R-CAT-21).
+  """
   NOT_PUBLISHED
+  """
+  Archived with a reason and a comment; visible to operators only (R-CAT-21, R-CAT-24).
+  """
   ARCHIVED
 }
 """
@@ -11401,31 +12631,61 @@ UpdateActivityInput is used for update Activity object.
 Input was generated by ent.
 """
 input UpdateActivityInput {
+  """
+  Title shown to participants and staff; required, at most 255 characters (R-ACT-1).
+  """
   title: String
+  """
+  Start of a one-date activity (RFC 3339 instant); null when the activity has slots instead (R-ACT-1).
+  """
   startsAt: Time
   """
   Set to true to clear ` + "`" + `startsAt` + "`" + `.
   """
   clearStartsAt: Boolean
+  """
+  End of a one-date activity (RFC 3339 instant); null when the activity has slots instead (R-ACT-1).
+  """
   endsAt: Time
   """
   Set to true to clear ` + "`" + `endsAt` + "`" + `.
   """
   clearEndsAt: Boolean
+  """
+  Seats: most participants of confirmed registrations the activity takes (1–100,000); null means no limit (R-ACT-1).
+  """
   capacity: Int
   """
   Set to true to clear ` + "`" + `capacity` + "`" + `.
   """
   clearCapacity: Boolean
+  """
+  Where the activity takes place, as free text (at most 255 characters); empty when not given.
+  """
   location: String
   """
   Set to true to clear ` + "`" + `location` + "`" + `.
   """
   clearLocation: Boolean
+  """
+  Whether QR check-in is on for this activity: devices may scan its tickets only when true (R-CHK-3). Default true.
+  """
   qrCheckin: Boolean
+  """
+  Whether each slot is checked in on its own, the current slot being picked by its time window; when false (default) one scan checks in every chosen slot of the registration (R-ACT-3).
+  """
   perSlotCheckin: Boolean
+  """
+  In per-slot mode, minutes before a slot's start and after its end during which a scan still counts for that slot (0–720, default 30); outside every window a scan is OUTSIDE_SLOT.
+  """
   slotToleranceMinutes: Int
+  """
+  Most participants one registration may hold (1–100, default 10); 1 gives one QR code per person (R-ACT-3).
+  """
   maxParticipants: Int
+  """
+  Whether anyone may register through the public registration form (rate-limited); when false only staff register people. Default true.
+  """
   publicRegistration: Boolean
 }
 """
@@ -11433,7 +12693,13 @@ UpdateDeviceInput is used for update Device object.
 Input was generated by ent.
 """
 input UpdateDeviceInput {
+  """
+  Name staff give the device, e.g. "Entrée nord"; required, at most 100 characters (R-CHK-3).
+  """
   name: String
+  """
+  Code typed on the device, with the organisation's site code, to register it; unique in the organisation, at most 64 characters (R-CHK-3).
+  """
   identificationCode: String
 }
 """
@@ -11441,11 +12707,17 @@ UpdateMembershipInput is used for update Membership object.
 Input was generated by ent.
 """
 input UpdateMembershipInput {
+  """
+  What the user may do in this establishment (R-USR-2); MANAGER grants everything. Replaced as a whole on update.
+  """
   permissions: [Permission!]
   """
   Values appended to ` + "`" + `permissions` + "`" + `.
   """
   appendPermissions: [Permission!]
+  """
+  Whether this is the user's principal establishment; one membership of a user is principal (R-USR-2).
+  """
   principal: Boolean
 }
 """
@@ -11453,7 +12725,13 @@ UpdateOrganizationInput is used for update Organization object.
 Input was generated by ent.
 """
 input UpdateOrganizationInput {
+  """
+  Name of the organisation (raison sociale); required, at most 255 characters (R-ORG-1).
+  """
   name: String
+  """
+  What the organisation is (training organisation, company, public body…); it may be several (R-ORG-1). Replaced as a whole on update.
+  """
   kinds: [OrganizationKind!]
   """
   Values appended to ` + "`" + `kinds` + "`" + `.
@@ -11463,56 +12741,89 @@ input UpdateOrganizationInput {
   Set to true to clear ` + "`" + `kinds` + "`" + `.
   """
   clearKinds: Boolean
+  """
+  SIRET number of the establishment: 14 digits, Luhn-valid; empty when unknown (R-ORG-1). Fed by the national registry: read-only to organisation users (R-ORG-6).
+  """
   siret: String
   """
   Set to true to clear ` + "`" + `siret` + "`" + `.
   """
   clearSiret: Boolean
+  """
+  Activity declaration number (numéro de déclaration d'activité, 11 digits) of a training organisation, held by the head office; empty when none (R-ORG-1, R-CAT-3). Read-only to organisation users (R-ORG-6).
+  """
   nda: String
   """
   Set to true to clear ` + "`" + `nda` + "`" + `.
   """
   clearNda: Boolean
+  """
+  APE (NAF) activity code, e.g. 8559A; empty when unknown (R-ORG-1). Read-only to organisation users (R-ORG-6).
+  """
   apeCode: String
   """
   Set to true to clear ` + "`" + `apeCode` + "`" + `.
   """
   clearApeCode: Boolean
+  """
+  First address line; at most 255 characters (R-ORG-1).
+  """
   street: String
   """
   Set to true to clear ` + "`" + `street` + "`" + `.
   """
   clearStreet: Boolean
+  """
+  Second address line (building, PO box…); at most 255 characters.
+  """
   street2: String
   """
   Set to true to clear ` + "`" + `street2` + "`" + `.
   """
   clearStreet2: Boolean
+  """
+  French postcode, 5 digits (R-ORG-1).
+  """
   postcode: String
   """
   Set to true to clear ` + "`" + `postcode` + "`" + `.
   """
   clearPostcode: Boolean
+  """
+  City name; at most 100 characters (R-ORG-1).
+  """
   city: String
   """
   Set to true to clear ` + "`" + `city` + "`" + `.
   """
   clearCity: Boolean
+  """
+  INSEE code of the commune (5 characters, Corsica's 2A/2B included) (R-ORG-1).
+  """
   inseeCode: String
   """
   Set to true to clear ` + "`" + `inseeCode` + "`" + `.
   """
   clearInseeCode: Boolean
+  """
+  Latitude of the address in decimal degrees (WGS 84, −90 to 90); null when not geolocated (R-ORG-1).
+  """
   latitude: Float
   """
   Set to true to clear ` + "`" + `latitude` + "`" + `.
   """
   clearLatitude: Boolean
+  """
+  Longitude of the address in decimal degrees (WGS 84, −180 to 180); null when not geolocated (R-ORG-1).
+  """
   longitude: Float
   """
   Set to true to clear ` + "`" + `longitude` + "`" + `.
   """
   clearLongitude: Boolean
+  """
+  Phones, e-mail addresses and web sites, each with a type label, a published flag and a principal flag (R-ORG-1). Replaced as a whole on update.
+  """
   contactPoints: [ContactPointInput!]
   """
   Values appended to ` + "`" + `contactPoints` + "`" + `.
@@ -11522,6 +12833,9 @@ input UpdateOrganizationInput {
   Set to true to clear ` + "`" + `contactPoints` + "`" + `.
   """
   clearContactPoints: Boolean
+  """
+  Reception facilities, as codes of the facility list (01 catering … 07 parking) (R-ORG-3).
+  """
   facilities: [String!]
   """
   Values appended to ` + "`" + `facilities` + "`" + `.
@@ -11531,11 +12845,17 @@ input UpdateOrganizationInput {
   Set to true to clear ` + "`" + `facilities` + "`" + `.
   """
   clearFacilities: Boolean
+  """
+  Qualiopi certification per action category; null when never stated (R-ORG-4).
+  """
   qualiopi: QualiopiInput
   """
   Set to true to clear ` + "`" + `qualiopi` + "`" + `.
   """
   clearQualiopi: Boolean
+  """
+  Other quality labels, as codes of the quality_label list (R-ORG-4).
+  """
   otherLabels: [String!]
   """
   Values appended to ` + "`" + `otherLabels` + "`" + `.
@@ -11545,13 +12865,16 @@ input UpdateOrganizationInput {
   Set to true to clear ` + "`" + `otherLabels` + "`" + `.
   """
   clearOtherLabels: Boolean
+  """
+  Free-text requests about the organisation's contacts, handled by the operator; at most 3,000 characters.
+  """
   contactRequests: String
   """
   Set to true to clear ` + "`" + `contactRequests` + "`" + `.
   """
   clearContactRequests: Boolean
   """
-  The parent of the Organization.
+  The head office of a branch (antenne, établissement secondaire); null for a head office (R-ORG-2).
   """
   parentID: ID
   """
@@ -11564,20 +12887,32 @@ UpdateSlotInput is used for update Slot object.
 Input was generated by ent.
 """
 input UpdateSlotInput {
+  """
+  Name of the slot shown to participants, e.g. "Atelier CV"; at most 255 characters, empty when not given.
+  """
   label: String
   """
   Set to true to clear ` + "`" + `label` + "`" + `.
   """
   clearLabel: Boolean
+  """
+  Start of the slot (RFC 3339 instant).
+  """
   startsAt: Time
+  """
+  End of the slot (RFC 3339 instant).
+  """
   endsAt: Time
+  """
+  Seats: most participants of confirmed registrations the slot takes (1–100,000); null means no limit (R-ACT-1).
+  """
   capacity: Int
   """
   Set to true to clear ` + "`" + `capacity` + "`" + `.
   """
   clearCapacity: Boolean
   """
-  The speaker of the Slot.
+  The speaker who animates the slot and may check people in for it; null when none (R-ACT-6).
   """
   speakerID: ID
   """
@@ -11585,15 +12920,15 @@ input UpdateSlotInput {
   """
   clearSpeaker: Boolean
   """
-  IDs of the Registration to add to ` + "`" + `registrations` + "`" + `.
+  IDs of Registration records to add to ` + "`" + `registrations` + "`" + `.
   """
   addRegistrationIDs: [ID!]
   """
-  IDs of the Registration to remove from ` + "`" + `registrations` + "`" + `.
+  IDs of Registration records to remove from ` + "`" + `registrations` + "`" + `.
   """
   removeRegistrationIDs: [ID!]
   """
-  Set to true to unlink every ` + "`" + `registrations` + "`" + `.
+  Set to true to empty ` + "`" + `registrations` + "`" + `.
   """
   clearRegistrations: Boolean
 }
@@ -11602,23 +12937,32 @@ UpdateSpeakerInput is used for update Speaker object.
 Input was generated by ent.
 """
 input UpdateSpeakerInput {
+  """
+  Family name; required, at most 100 characters.
+  """
   lastName: String
+  """
+  Given name; required, at most 100 characters.
+  """
   firstName: String
+  """
+  E-mail address the personal check-in link is sent to (R-ACT-6); empty when unknown.
+  """
   email: String
   """
   Set to true to clear ` + "`" + `email` + "`" + `.
   """
   clearEmail: Boolean
   """
-  IDs of the Slot to add to ` + "`" + `slots` + "`" + `.
+  IDs of Slot records to add to ` + "`" + `slots` + "`" + `.
   """
   addSlotIDs: [ID!]
   """
-  IDs of the Slot to remove from ` + "`" + `slots` + "`" + `.
+  IDs of Slot records to remove from ` + "`" + `slots` + "`" + `.
   """
   removeSlotIDs: [ID!]
   """
-  Set to true to unlink every ` + "`" + `slots` + "`" + `.
+  Set to true to empty ` + "`" + `slots` + "`" + `.
   """
   clearSlots: Boolean
 }
@@ -11627,50 +12971,119 @@ UpdateUserInput is used for update User object.
 Input was generated by ent.
 """
 input UpdateUserInput {
+  """
+  Civility used to address the user in e-mails and documents; null when not given (R-USR-1).
+  """
   civility: UserCivility
   """
   Set to true to clear ` + "`" + `civility` + "`" + `.
   """
   clearCivility: Boolean
+  """
+  Family name; required, at most 100 characters (R-USR-1).
+  """
   lastName: String
+  """
+  Given name; required, at most 100 characters (R-USR-1).
+  """
   firstName: String
+  """
+  E-mail address, which is also the login: unique whatever its case and stored lower-case, one account per e-mail (R-USR-1). Changing it changes the login (R-USR-8).
+  """
   email: String
+  """
+  Phone number, checked as a phone number when given; empty when not given (R-USR-1).
+  """
   phone: String
   """
   Set to true to clear ` + "`" + `phone` + "`" + `.
   """
   clearPhone: Boolean
+  """
+  Job title in the organisation, free text of at most 255 characters (R-USR-1).
+  """
   function: String
   """
   Set to true to clear ` + "`" + `function` + "`" + `.
   """
   clearFunction: Boolean
+  """
+  Language of the messages, e-mails and documents the user receives; default French.
+  """
   language: UserLanguage
 }
+"""
+A person who logs in (utilisateur, R-USR-1); their rights come from their memberships (R-USR-2).
+"""
 type User implements Node {
   """
   Global, opaque identifier of the User (Relay Node ID).
   """
   id: ID!
+  """
+  When the record was created (RFC 3339 instant, UTC); set by the server.
+  """
   createdAt: Time!
+  """
+  When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
+  """
   updatedAt: Time!
+  """
+  Civility used to address the user in e-mails and documents; null when not given (R-USR-1).
+  """
   civility: UserCivility
+  """
+  Family name; required, at most 100 characters (R-USR-1).
+  """
   lastName: String!
+  """
+  Given name; required, at most 100 characters (R-USR-1).
+  """
   firstName: String!
+  """
+  E-mail address, which is also the login: unique whatever its case and stored lower-case, one account per e-mail (R-USR-1). Changing it changes the login (R-USR-8).
+  """
   email: String!
+  """
+  Phone number, checked as a phone number when given; empty when not given (R-USR-1).
+  """
   phone: String
+  """
+  Job title in the organisation, free text of at most 255 characters (R-USR-1).
+  """
   function: String
+  """
+  Language of the messages, e-mails and documents the user receives; default French.
+  """
   language: UserLanguage!
+  """
+  Whether the user may log in: a deactivated user cannot, and their tokens stop working at once (R-USR-7). Changed by setUserActive only.
+  """
   active: Boolean!
+  """
+  Whether the user is a platform operator (Carif-Oref staff), who sees and validates everything; not settable through the API.
+  """
   operator: Boolean!
+  """
+  When the user last logged in (RFC 3339 instant); null if never. Set by the server (R-USR-1).
+  """
   lastLoginAt: Time
+  """
+  The establishments the user is attached to, each with its permissions; one is principal (R-USR-2).
+  """
   memberships: [Membership!]
 }
 """
 UserCivility is enum for the field civility
 """
 enum UserCivility @goModel(model: "github.com/ofhub/ofhub/ent/user.Civility") {
+  """
+  Monsieur (M.).
+  """
   M
+  """
+  Madame (Mme).
+  """
   MME
 }
 """
@@ -11707,7 +13120,13 @@ type UserEdge {
 UserLanguage is enum for the field language
 """
 enum UserLanguage @goModel(model: "github.com/ofhub/ofhub/ent/user.Language") {
+  """
+  French, the default.
+  """
   fr
+  """
+  English.
+  """
   en
 }
 """
@@ -11917,25 +13336,73 @@ input UserWhereInput {
   lastLoginAtIsNil: Boolean
   lastLoginAtNotNil: Boolean
 }
+"""
+A geolocated place of an organisation where sessions take place or people register (lieu de formation, lieu d'inscription; R-CAT-12, R-CAT-18). Public to read.
+"""
 type Venue implements Node {
   """
   Global, opaque identifier of the Venue (Relay Node ID).
   """
   id: ID!
+  """
+  When the record was created (RFC 3339 instant, UTC); set by the server.
+  """
   createdAt: Time!
+  """
+  When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
+  """
   updatedAt: Time!
+  """
+  The organisation the venue belongs to; set on creation, never changed.
+  """
   organizationID: ID!
+  """
+  Name of the venue; required, at most 255 characters (R-CAT-12).
+  """
   name: String!
+  """
+  SIRET of the establishment at that address, when it has one (R-CAT-12).
+  """
   siret: String
+  """
+  Street address; required, at most 255 characters (R-CAT-12).
+  """
   street: String!
+  """
+  Locality (lieu-dit); empty when none (R-CAT-12).
+  """
   locality: String
+  """
+  PO box (boîte postale, CEDEX); empty when none (R-CAT-12).
+  """
   poBox: String
+  """
+  Postcode; required (R-CAT-12).
+  """
   postcode: String!
+  """
+  City; required, at most 100 characters (R-CAT-12).
+  """
   city: String!
+  """
+  INSEE code of the commune (5 characters); empty when unknown.
+  """
   inseeCode: String
+  """
+  Latitude in decimal degrees (WGS 84, −90 to 90); required: venues are geolocated (R-CAT-12).
+  """
   latitude: Float!
+  """
+  Longitude in decimal degrees (WGS 84, −180 to 180); required (R-CAT-12).
+  """
   longitude: Float!
+  """
+  Phone number of the venue; empty when not given (R-CAT-12).
+  """
   phone: String
+  """
+  The organisation the venue belongs to.
+  """
   organization: Organization!
 }
 """
