@@ -5867,17 +5867,26 @@ var sources = []*ast.Source{
 extend type Query {
   "Certifications (RNCP / RS), searchable by code or title; public."
   certifications(
+    "Returns the elements in the list that come after the specified cursor."
     after: Cursor
+    "Returns the first _n_ elements from the list."
     first: Int
+    "Returns the elements in the list that come before the specified cursor."
     before: Cursor
+    "Returns the last _n_ elements from the list."
     last: Int
     "Words found in the code (RNCP35967, rs5000…) or in the title."
     search: String
+    "Ordering options for the certifications returned; by default in creation order."
     orderBy: [CertificationOrder!]
+    "Filtering options for the certifications returned."
     where: CertificationWhereInput
   ): CertificationConnection!
   "One certification by its code (RNCP509, RS5000; case-insensitive); null when unknown."
-  certification(code: String!): Certification
+  certification(
+    "Code of the certification, e.g. RNCP509 or RS5000; case-insensitive."
+    code: String!
+  ): Certification
   """
   Entries of a code list (funder, measure, audience, level, teaching_mode,
   course_type, rhythm, recruitment_modality, archive_reason, equipment,
@@ -5885,14 +5894,35 @@ extend type Query {
   entries depending on it (measures of a funder, audiences of a measure).
   Inactive entries are left out unless includeInactive.
   """
-  referenceCodes(list: String!, parent: String, includeInactive: Boolean = false): [ReferenceCode!]!
+  referenceCodes(
+    "Name of the code list, e.g. funder, measure, level."
+    list: String!
+    "Code of the entry the returned entries depend on (a funder for measures, a measure for audiences); omit for every entry of the list."
+    parent: String
+    "Whether to return inactive entries too."
+    includeInactive: Boolean = false
+  ): [ReferenceCode!]!
   "Who created or changed a certification, and when (R-X-1), newest first; operators."
-  certificationHistory(code: String!, after: Cursor, first: Int, before: Cursor, last: Int): HistoryEntryConnection!
+  certificationHistory(
+    "Code of the certification, e.g. RNCP509; case-insensitive."
+    code: String!
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list."
+    last: Int
+  ): HistoryEntryConnection!
 }
 
 extend type Mutation {
   "Create a certification by hand (operators; most come from the France compétences import)."
-  createCertification(input: CreateCertificationInput!): Certification!
+  createCertification(
+    "The certification to create."
+    input: CreateCertificationInput!
+  ): Certification!
 }
 
 # ---------------------------------------------------------------------------
@@ -5900,45 +5930,73 @@ extend type Mutation {
 
 "Qualiopi certification per action category (R-ORG-4)."
 type Qualiopi {
+  "Qualiopi for training actions (actions de formation)."
   trainingAction: Boolean!
+  "Qualiopi for skills assessments (bilans de compétences)."
   skillsAssessment: Boolean!
+  "Qualiopi for the validation of prior learning (VAE)."
   vae: Boolean!
+  "Qualiopi for apprenticeship training actions."
   apprenticeship: Boolean!
 }
 
+"Qualiopi certification per action category (R-ORG-4); every category is given."
 input QualiopiInput {
+  "Qualiopi for training actions (actions de formation)."
   trainingAction: Boolean!
+  "Qualiopi for skills assessments (bilans de compétences)."
   skillsAssessment: Boolean!
+  "Qualiopi for the validation of prior learning (VAE)."
   vae: Boolean!
+  "Qualiopi for apprenticeship training actions."
   apprenticeship: Boolean!
 }
 
 "What an organisation change request asks for (R-ORG-6, R-ORG-7)."
 type OrganizationChange {
+  "New name asked for; null when unchanged."
   name: String
+  "New first address line; null when unchanged."
   street: String
+  "New second address line; null when unchanged."
   street2: String
+  "New postcode; null when unchanged."
   postcode: String
+  "New city; null when unchanged."
   city: String
+  "New list of phones, e-mails and web sites, replacing the current one; null when unchanged."
   contactPoints: [ContactPoint!]
+  "New SIRET asked for (R-ORG-6): the operator checks it against the registry and applies it by hand; null when unchanged."
   siret: String
+  "New NDA asked for (R-ORG-6), applied by the operator by hand; null when unchanged."
   nda: String
+  "New APE code asked for (R-ORG-6), applied by the operator by hand; null when unchanged."
   apeCode: String
+  "Message to the operator explaining the request; empty when none."
   message: String!
 }
 
+"What an organisation change request asks for (R-ORG-6, R-ORG-7); omitted fields stay as they are."
 input OrganizationChangeInput {
+  "New name; omit to keep it."
   name: String
+  "New first address line; omit to keep it."
   street: String
+  "New second address line; omit to keep it."
   street2: String
+  "New postcode (5 digits); omit to keep it."
   postcode: String
+  "New city; omit to keep it."
   city: String
   "The whole new list of phones, e-mails and web sites."
   contactPoints: [ContactPointInput!]
   "Registry fields (R-ORG-6): the operator checks them against the national registries and applies them."
   siret: String
+  "New NDA (11 digits); checked and applied by the operator (R-ORG-6)."
   nda: String
+  "New APE code; checked and applied by the operator (R-ORG-6)."
   apeCode: String
+  "Message to the operator explaining the request."
   message: String
 }
 
@@ -5946,9 +6004,11 @@ input OrganizationChangeInput {
 input OrganizationProfileInput {
   "Codes of the facility list (01 catering … 07 parking)."
   facilities: [String!]
+  "Qualiopi certification per action category (R-ORG-4); omit to keep it."
   qualiopi: QualiopiInput
   "Codes of the quality_label list."
   otherLabels: [String!]
+  "Free-text requests about the organisation's contacts, for the operator; at most 3,000 characters."
   contactRequests: String
 }
 
@@ -5959,7 +6019,20 @@ extend type Organization {
   Trainings of the organisation (R-ORG-10): as responsible (default) or as
   trainer; current and future ones unless includeFinished.
   """
-  trainings(role: TrainingRole = RESPONSIBLE, includeFinished: Boolean = false, after: Cursor, first: Int, before: Cursor, last: Int): TrainingConnection!
+  trainings(
+    "Which trainings: those the organisation is responsible for (default) or those it delivers a session of."
+    role: TrainingRole = RESPONSIBLE
+    "Whether to include trainings whose sessions are all finished."
+    includeFinished: Boolean = false
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list."
+    last: Int
+  ): TrainingConnection!
 }
 
 extend type OrganizationDocument {
@@ -5967,32 +6040,79 @@ extend type OrganizationDocument {
   url: String!
 }
 
+"Which side of a training an organisation is on (R-ORG-10)."
 enum TrainingRole {
+  "The organisation is the responsible one (OF responsable, the NDA holder)."
   RESPONSIBLE
+  "The organisation delivers one of the training's sessions (OF formateur)."
   TRAINER
 }
 
 extend type Mutation {
   "Edit reception facilities, quality labels and contact requests (R-ORG-3, R-ORG-4): MANAGER or operator."
-  updateOrganizationProfile(id: ID!, input: OrganizationProfileInput!): Organization!
+  updateOrganizationProfile(
+    "The organisation to edit."
+    id: ID!
+    "The new facilities, labels and contact requests; omitted fields stay as they are."
+    input: OrganizationProfileInput!
+  ): Organization!
   "Ask the operator to change contact details or registry fields (R-ORG-6, R-ORG-7)."
-  requestOrganizationChange(organizationId: ID!, input: OrganizationChangeInput!): OrganizationChangeRequest!
+  requestOrganizationChange(
+    "The organisation whose record should change."
+    organizationId: ID!
+    "What to change."
+    input: OrganizationChangeInput!
+  ): OrganizationChangeRequest!
   "Take a pending change request back (R-ORG-7)."
-  cancelOrganizationChange(id: ID!): OrganizationChangeRequest!
+  cancelOrganizationChange(
+    "The pending change request to cancel."
+    id: ID!
+  ): OrganizationChangeRequest!
   "Operator: apply a pending change request."
-  applyOrganizationChange(id: ID!, comment: String): OrganizationChangeRequest!
+  applyOrganizationChange(
+    "The pending change request to apply."
+    id: ID!
+    "Comment for the organisation, kept in the history (R-ORG-8)."
+    comment: String
+  ): OrganizationChangeRequest!
   "Operator: refuse a pending change request with a comment."
-  rejectOrganizationChange(id: ID!, comment: String!): OrganizationChangeRequest!
+  rejectOrganizationChange(
+    "The pending change request to reject."
+    id: ID!
+    "Why it is rejected; required, shown to the organisation."
+    comment: String!
+  ): OrganizationChangeRequest!
   "Attach a document (multipart upload; size limit, R-ORG-9)."
-  addOrganizationDocument(organizationId: ID!, file: Upload!): OrganizationDocument!
-  removeOrganizationDocument(id: ID!): ID!
+  addOrganizationDocument(
+    "The organisation the document is for."
+    organizationId: ID!
+    "The file; above the size limit the request is refused (R-ORG-9)."
+    file: Upload!
+  ): OrganizationDocument!
+  "Remove a document of an organisation (R-ORG-9); returns the removed document's id."
+  removeOrganizationDocument(
+    "The document to remove."
+    id: ID!
+  ): ID!
 }
 
 extend type Query {
   "Pending organisation change requests (operators: all; members: their organisations')."
-  organizationChangeRequests(state: OrganizationChangeRequestState = PENDING, after: Cursor, first: Int, before: Cursor, last: Int): OrganizationChangeRequestConnection!
+  organizationChangeRequests(
+    "Only the requests in this state (default PENDING); null for every state."
+    state: OrganizationChangeRequestState = PENDING
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list."
+    last: Int
+  ): OrganizationChangeRequestConnection!
 }
 
+"A file sent as a multipart request part (GraphQL multipart request specification)."
 scalar Upload
 
 # ---------------------------------------------------------------------------
@@ -6003,32 +6123,51 @@ scalar Date
 
 "A problem the rules report without refusing the input (the seed says « avertissement »)."
 type Warning {
+  "Identifies the warning, e.g. cat_not_accredited, cat_short_session, cat_venue_near_duplicate."
   code: String!
   "Path of the field inside the input, e.g. input.sessions[0].venueIDs."
   field: String
+  "The rule that warns, e.g. R-CAT-4."
   rule: String!
+  "What is wrong, in the caller's language."
   message: String!
 }
 
+"The result of a training mutation: the training and what the rules warn about without refusing (R-CAT-4, R-CAT-9, R-CAT-19)."
 type TrainingPayload {
+  "The training as saved."
   training: Training!
+  "What the rules warn about without refusing; empty when nothing."
   warnings: [Warning!]!
 }
 
+"A funding (financement) of a session (R-CAT-13)."
 type Funding {
+  "Code of the funder list (financeur)."
   funder: String!
+  "Code of the measure list (mesure), among the funder's measures."
   measure: String!
+  "Scheme state (état du dispositif, e.g. DIFF), set by the operator at validation; null before."
   schemeState: String
+  "Recruitment state: 1 open, 2 closed (R-CAT-13)."
   recruitmentState: String!
+  "Audience codes (publics), filled from the measure when not given."
   audiences: [String!]
+  "Seats funded; null when not given."
   seats: Int
+  "Public-market number (numéro de marché public); empty when none."
   publicMarket: String
+  "Total price in euro cents; null when not given."
   totalPriceCents: Int
+  "Registration and material fees in euro cents; null when none."
   feesCents: Int
+  "Comment about the audiences; at most 2,000 characters."
   audienceComment: String
+  "Conditions of the funding, as free text."
   fundingConditions: String
 }
 
+"A funding (financement) of a session (R-CAT-13)."
 input FundingInput {
   "Code of the funder list."
   funder: String!
@@ -6040,216 +6179,377 @@ input FundingInput {
   recruitmentState: String!
   "Audience codes; filled from the measure when empty."
   audiences: [String!]
+  "Seats funded; omit when not known."
   seats: Int
+  "Public-market number (numéro de marché public), whole."
   publicMarket: String
+  "Total price in euro cents."
   totalPriceCents: Int
+  "Registration and material fees in euro cents."
   feesCents: Int
+  "Comment about the audiences; at most 2,000 characters."
   audienceComment: String
+  "Conditions of the funding, as free text."
   fundingConditions: String
 }
 
+"A year of an apprenticeship session (cycle de l'alternance, R-CAT-14)."
 type Cycle {
+  "Year of the cycle, from 1 to the training's cycleYears (R-CAT-6)."
   year: Int!
+  "Cycle type, a code of its list."
   cycleType: String
+  "Minimum headcount for the year to open."
   minHeadcount: Int
+  "How many learners the year takes at the same time."
   simultaneousCapacity: Int
+  "How many learners the year takes in all; at least simultaneousCapacity (R-CAT-14)."
   cumulativeCapacity: Int
+  "Alternance type, a code of its list."
   alternanceType: String
+  "Rhythm unit, a code of its list (e.g. 3 = week)."
   rhythmUnit: String
+  "Number of rhythm units in the training centre."
   unitsInCentre: Int
+  "Number of rhythm units in the company."
   unitsInCompany: Int
 }
 
+"A year of an apprenticeship session (cycle de l'alternance, R-CAT-14)."
 input CycleInput {
+  "Year of the cycle, from 1 to the training's cycleYears (R-CAT-6)."
   year: Int!
+  "Cycle type, a code of its list."
   cycleType: String
+  "Minimum headcount for the year to open."
   minHeadcount: Int
+  "How many learners the year takes at the same time."
   simultaneousCapacity: Int
+  "How many learners the year takes in all; at least simultaneousCapacity (R-CAT-14)."
   cumulativeCapacity: Int
+  "Alternance type, a code of its list."
   alternanceType: String
+  "Rhythm unit, a code of its list (e.g. 3 = week)."
   rhythmUnit: String
+  "Number of rhythm units in the training centre."
   unitsInCentre: Int
+  "Number of rhythm units in the company."
   unitsInCompany: Int
 }
 
+"The skill blocks of one certification a session validates (R-CAT-15)."
 type SkillBlockUse {
+  "Code of the certification, one of the training's (RNCP…, RS…)."
   certificationCode: String!
   "PARTIAL, TOTAL or MIXED."
   validation: String!
+  "Codes of the blocks validated, e.g. RNCP35967BC01."
   blockCodes: [String!]
 }
 
+"The skill blocks of one certification a session validates (R-CAT-15)."
 input SkillBlockUseInput {
+  "Code of the certification, one of the training's (RNCP…, RS…)."
   certificationCode: String!
+  "PARTIAL (pick blocks), TOTAL or MIXED (every block); apprenticeship requires TOTAL (R-CAT-15)."
   validation: String!
   "Blocks validated; all of the certification's when TOTAL or MIXED."
   blockCodes: [String!]
 }
 
+"A postal address, as LHEO carries it."
 type Address {
+  "Name of the place; empty when none."
   name: String
+  "First address line."
   line1: String!
+  "Second address line; empty when none."
   line2: String
+  "Postcode."
   postcode: String!
+  "City."
   city: String!
+  "INSEE code of the commune; empty when unknown."
   inseeCode: String
 }
 
+"A postal address, as LHEO carries it (R-CAT-19: first line, city, postcode and INSEE code alphanumeric, not 00000)."
 input AddressInput {
+  "Name of the place."
   name: String
+  "First address line; required."
   line1: String!
+  "Second address line."
   line2: String
+  "Postcode; alphanumeric, not 00000."
   postcode: String!
+  "City; required."
   city: String!
+  "INSEE code of the commune; alphanumeric, not 00000."
   inseeCode: String
 }
 
+"A recruitment slot of a session: an information session (ICO), an individual appointment (RDVI) or an application period (ISC) (R-CAT-19)."
 type RecruitmentSlot {
   "ICO, RDVI or ISC."
   kind: String!
+  "Number of the slot, unique across the catalogue, given by ofhub."
   number: String
+  "Whether recruitment is open on this slot."
   open: Boolean!
+  "Seats: 1–999 for ISC, 1–299 for RDVI and ICO (R-CAT-19)."
   seats: Int!
+  "First day: the application period's start (ISC) or the day of the slot (RDVI, ICO)."
   startsOn: Date!
+  "Last day: the application period's end (ISC); the same as startsOn for RDVI and ICO."
   endsOn: Date!
+  "Start hour, HH:MM, from 07:00 (RDVI, ICO); null for ISC."
   startTime: String
+  "End hour, HH:MM, after startTime and at most 20:00 (RDVI, ICO); null for ISC."
   endTime: String
+  "Whether the slot takes place remotely."
   remote: Boolean!
+  "Web address for a remote slot; empty when none."
   webLink: String
+  "Comment; at most 500 characters."
   comment: String
+  "Where the slot takes place; null when remote or for ISC."
   address: Address
 }
 
+"A recruitment slot of a session (R-CAT-19): ICO, RDVI or ISC."
 input RecruitmentSlotInput {
+  "ICO, RDVI or ISC."
   kind: String!
   "Kept when editing an existing slot; given by ofhub otherwise."
   number: String
+  "Whether recruitment is open on this slot."
   open: Boolean!
+  "Seats: 1–999 for ISC, 1–299 for RDVI and ICO (R-CAT-19)."
   seats: Int!
+  "First day: the application period's start (ISC) or the day of the slot (RDVI, ICO), not before today and before the training's end."
   startsOn: Date!
+  "Last day: the application period's end (ISC); equal to startsOn for RDVI and ICO. ISC periods of one session must not overlap."
   endsOn: Date!
   "HH:MM (RDVI / ICO)."
   startTime: String
+  "End hour, HH:MM, after startTime and at most 20:00 (RDVI, ICO)."
   endTime: String
+  "Whether the slot takes place remotely."
   remote: Boolean = false
+  "Web address for a remote slot."
   webLink: String
+  "Comment; at most 500 characters."
   comment: String
+  "Where the slot takes place; not needed for ISC or a remote slot."
   address: AddressInput
 }
 
 "A training with its sessions, as the responsible organisation writes it."
 input TrainingInput {
+  "Whether the training leads to one or more certifications (R-CAT-4)."
   certifying: Boolean!
   "Certification codes (RNCP…, RS…); the first is the principal one."
   certificationCodes: [String!]
   "Pre-filled from the principal certification when empty (R-CAT-4)."
   title: String
+  "Objective; required, at most 3,000 characters (R-CAT-5). Pre-filled from the principal certification when empty."
   objective: String
+  "Content; at most 3,000 characters (R-CAT-5)."
   content: String
+  "Expected results; at most 3,000 characters (R-CAT-5)."
   expectedResults: String
+  "Entry level, a code of the level list; « sans niveau spécifique » when empty (R-CAT-4)."
   entryLevel: String
+  "Exit level, a code of the level list (R-CAT-4)."
   exitLevel: String
+  "Cycle duration in years, 1 to 5; required for apprenticeship (R-CAT-6)."
   cycleYears: Int
+  "Whether the training is an apprenticeship: then exactly one certification (R-CAT-7)."
   apprenticeship: Boolean = false
+  "Whether the training is offered on Parcoursup: then exactly one certification (R-CAT-7)."
   parcoursup: Boolean = false
+  "Whether the training is offered on Affelnet: then exactly one certification (R-CAT-7)."
   affelnet: Boolean = false
+  "Web addresses about the training (R-CAT-25)."
   webLinks: [String!]
+  "Free-text requests about contacts, for the operator (R-CON-7); at most 3,000 characters."
   contactRequests: String
+  "The sessions, as a whole: a published session left out is archived, never deleted (R-CAT-20)."
   sessions: [SessionInput!]
 }
 
+"A session of a TrainingInput (R-CAT-9…R-CAT-20)."
 input SessionInput {
   "The session's id when it exists; null for a new one."
   id: ID
+  "First day of the session; required (R-CAT-9)."
   startsOn: Date!
+  "Last day of the session, not before startsOn (R-CAT-9)."
   endsOn: Date!
+  "Whether the session opens when enough people enrol (R-CAT-9)."
   onDemand: Boolean = false
+  "Whether people may enter and leave at any time (R-CAT-9)."
   permanentEntry: Boolean = false
   "Trainer organisations, principal first; default: the responsible one."
   trainerIDs: [ID!]
+  "Venues where the session takes place, among the trainer organisation's (R-CAT-12); not needed when entirely remote."
   venueIDs: [ID!]
+  "Venue where people register, among the trainer organisation's; required to publish (R-CAT-18)."
   registrationVenueID: ID
+  "Fundings, at least one to publish (R-CAT-13)."
   fundings: [FundingInput!]
+  "Cycles of an apprenticeship session, one per year (R-CAT-14)."
   cycles: [CycleInput!]
+  "Skill blocks validated, per certification (R-CAT-15)."
   skillBlocks: [SkillBlockUseInput!]
+  "Hours in the training centre; omit for none, zero is refused (R-CAT-16)."
   hoursInCentre: Int
+  "Hours in a company; omit for none, zero is refused (R-CAT-16)."
   hoursInCompany: Int
+  "Hours per week; omit for none, zero is refused (R-CAT-16)."
   hoursWeekly: Int
+  "Comment on the durations; at most 500 characters (R-CAT-16)."
   hoursComment: String
+  "Prerequisites; at most 3,000 characters (R-CAT-17)."
   prerequisites: String
+  "Course type, a code of the course_type list (R-CAT-17)."
   courseType: String
+  "Rhythm, a code of the rhythm list (R-CAT-17)."
   rhythm: String
+  "Comment on the rhythm; at most 500 characters (R-CAT-17)."
   rhythmComment: String
+  "Equipment, codes of the equipment list (R-CAT-17)."
   equipment: [String!]
+  "Teaching mode, a code of the teaching_mode list (R-CAT-17)."
   teachingMode: String
+  "Whether the session is open to a work-study contract: it then needs a valid RNCP certification and the work-study rhythm (R-CAT-7)."
   workStudyContract: Boolean = false
+  "Recruitment modalities, codes MR.01 to MR.06 (R-CAT-2)."
   recruitmentModalities: [String!]
+  "Recruitment slots ICO, RDVI and ISC; at least one makes the session positionable online (R-CAT-19)."
   recruitmentSlots: [RecruitmentSlotInput!]
+  "Free-text requests about the session's contacts, for the operator (R-CON-7)."
   contactRequests: String
 }
 
 "The pending change request of a published training (R-CAT-22)."
 type TrainingDraft {
+  "Whether the training leads to one or more certifications (R-CAT-4)."
   certifying: Boolean!
+  "Certification codes (RNCP…, RS…); the first is the principal one."
   certificationCodes: [String!]
+  "Title (R-CAT-5)."
   title: String!
+  "Objective (R-CAT-5)."
   objective: String!
+  "Content (R-CAT-5)."
   content: String
+  "Expected results (R-CAT-5)."
   expectedResults: String
+  "Entry level, a code of the level list."
   entryLevel: String
+  "Exit level, a code of the level list."
   exitLevel: String
+  "Cycle duration in years, 1 to 5 (R-CAT-6)."
   cycleYears: Int
+  "Whether the training is an apprenticeship (R-CAT-7)."
   apprenticeship: Boolean!
+  "Whether the training is offered on Parcoursup (R-CAT-7)."
   parcoursup: Boolean!
+  "Whether the training is offered on Affelnet (R-CAT-7)."
   affelnet: Boolean!
+  "Web addresses about the training (R-CAT-25)."
   webLinks: [String!]
+  "Free-text requests about contacts, for the operator (R-CON-7)."
   contactRequests: String
+  "The sessions as the draft has them."
   sessions: [SessionDraft!]!
 }
 
+"A session of a training draft (R-CAT-22), as the responsible organisation wrote it."
 type SessionDraft {
+  "The session's id when it exists; null for a session added by the draft."
   id: ID
+  "First day of the session (R-CAT-9)."
   startsOn: Date!
+  "Last day of the session (R-CAT-9)."
   endsOn: Date!
+  "Whether the session opens when enough people enrol (R-CAT-9)."
   onDemand: Boolean!
+  "Whether people may enter and leave at any time (R-CAT-9)."
   permanentEntry: Boolean!
+  "Trainer organisations, principal first (R-CAT-11)."
   trainerIDs: [ID!]
+  "Venues where the session takes place (R-CAT-12)."
   venueIDs: [ID!]
+  "Venue where people register (R-CAT-18)."
   registrationVenueID: ID
+  "Fundings (R-CAT-13)."
   fundings: [Funding!]
+  "Cycles of an apprenticeship session (R-CAT-14)."
   cycles: [Cycle!]
+  "Skill blocks validated, per certification (R-CAT-15)."
   skillBlocks: [SkillBlockUse!]
+  "Hours in the training centre (R-CAT-16)."
   hoursInCentre: Int
+  "Hours in a company (R-CAT-16)."
   hoursInCompany: Int
+  "Hours per week (R-CAT-16)."
   hoursWeekly: Int
+  "Comment on the durations (R-CAT-16)."
   hoursComment: String
+  "Prerequisites (R-CAT-17)."
   prerequisites: String
+  "Course type, a code of the course_type list (R-CAT-17)."
   courseType: String
+  "Rhythm, a code of the rhythm list (R-CAT-17)."
   rhythm: String
+  "Comment on the rhythm (R-CAT-17)."
   rhythmComment: String
+  "Equipment, codes of the equipment list (R-CAT-17)."
   equipment: [String!]
+  "Teaching mode, a code of the teaching_mode list (R-CAT-17)."
   teachingMode: String
+  "Whether the session is open to a work-study contract (R-CAT-7)."
   workStudyContract: Boolean!
+  "Recruitment modalities, codes MR.01 to MR.06 (R-CAT-2)."
   recruitmentModalities: [String!]
+  "Recruitment slots ICO, RDVI and ISC (R-CAT-19)."
   recruitmentSlots: [RecruitmentSlot!]
+  "Free-text requests about the session's contacts, for the operator (R-CON-7)."
   contactRequests: String
 }
 
+"A venue of an organisation (R-CAT-12)."
 input VenueInput {
+  "Name of the venue; required, at most 255 characters."
   name: String!
+  "SIRET of the establishment at that address (14 digits), when it has one."
   siret: String
+  "Street address; required, at most 255 characters."
   street: String!
+  "Locality (lieu-dit)."
   locality: String
+  "PO box (boîte postale, CEDEX)."
   poBox: String
+  "Postcode; required."
   postcode: String!
+  "City; required, at most 100 characters."
   city: String!
+  "INSEE code of the commune (5 characters)."
   inseeCode: String
+  "Latitude in decimal degrees (WGS 84, −90 to 90)."
   latitude: Float!
+  "Longitude in decimal degrees (WGS 84, −180 to 180)."
   longitude: Float!
+  "Phone number of the venue."
   phone: String
 }
 
+"The result of createVenue: the venue and the near-duplicates found (R-CAT-12)."
 type VenuePayload {
+  "The venue as created."
   venue: Venue!
   "Near-duplicates of the organisation's venues (R-CAT-12)."
   warnings: [Warning!]!
@@ -6257,8 +6557,11 @@ type VenuePayload {
 
 "A training state change, for its author (R-CAT-21)."
 type TrainingStateChange {
+  "The training whose state changed."
   training: Training!
+  "Its new life-cycle state (R-CAT-21)."
   state: TrainingState!
+  "Its new change-request state (R-CAT-22)."
   changeState: TrainingChangeState!
   "Operator's comment, when rejected or validated with one."
   comment: String
@@ -6271,6 +6574,7 @@ extend type Training {
   operatorComment: String
   "Archive reason (archive_reason list) and comment (R-CAT-24): the responsible organisation and operators only."
   archiveReason: String
+  "Archive comment (R-CAT-24): the responsible organisation and operators only."
   archiveComment: String
   """
   The change request over the published version, when there is one
@@ -6280,7 +6584,17 @@ extend type Training {
   draft: TrainingDraft @goField(forceResolver: true)
   "Who can edit it: the viewer's organisation is the responsible one (R-CAT-23)."
   editable: Boolean!
-  history(after: Cursor, first: Int, before: Cursor, last: Int): HistoryEntryConnection!
+  "Who changed this training, when and what (R-X-1), newest first."
+  history(
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list."
+    last: Int
+  ): HistoryEntryConnection!
 }
 
 extend type Session {
@@ -6296,37 +6610,112 @@ extend type Query {
   organisation space: responsible or trainer (R-CAT-31). Archived
   trainings are the operator's only.
   """
-  trainings(organizationId: ID, state: [TrainingState!], search: String, after: Cursor, first: Int, before: Cursor, last: Int, orderBy: [TrainingOrder!], where: TrainingWhereInput): TrainingConnection!
+  trainings(
+    "Only the trainings of this organisation space: responsible for them, or trainer of one of their live sessions (R-CAT-31)."
+    organizationId: ID
+    "Only the trainings in these states; by default every state but ARCHIVED."
+    state: [TrainingState!]
+    "Words each found in the title, the reference or a session's reference (R-CAT-26)."
+    search: String
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list."
+    last: Int
+    "Ordering options for the trainings returned; newest first by default."
+    orderBy: [TrainingOrder!]
+    "Filtering options for the trainings returned."
+    where: TrainingWhereInput
+  ): TrainingConnection!
   "A training by its reference (2600001F) or one of its sessions' (150755S)."
-  trainingByReference(reference: String!): Training
+  trainingByReference(
+    "Reference of the training (2600001F) or of one of its sessions (150755S, also with a partner prefix such as 04_150755S, R-CAT-30)."
+    reference: String!
+  ): Training
   "Venues of an organisation (R-CAT-12)."
-  venues(organizationId: ID!): [Venue!]!
+  venues(
+    "The organisation whose venues to list."
+    organizationId: ID!
+  ): [Venue!]!
 }
 
 extend type Mutation {
   "Create a training in the organisation space of organizationId, the NDA holder (R-CAT-3); state IN_CREATION."
-  createTraining(organizationId: ID!, input: TrainingInput!): TrainingPayload!
+  createTraining(
+    "The responsible organisation, which must hold the NDA (R-CAT-3)."
+    organizationId: ID!
+    "The training and its sessions."
+    input: TrainingInput!
+  ): TrainingPayload!
   """
   Save a training: in creation, the record itself; published, its draft
   (copy-on-write; the published version stays live, R-CAT-22).
   """
-  updateTraining(id: ID!, input: TrainingInput!): TrainingPayload!
+  updateTraining(
+    "The training to save."
+    id: ID!
+    "The whole training and its sessions, replacing what was saved."
+    input: TrainingInput!
+  ): TrainingPayload!
   "Submit for validation (R-CAT-22)."
-  submitTraining(id: ID!): TrainingPayload!
+  submitTraining(
+    "The training to submit."
+    id: ID!
+  ): TrainingPayload!
   "Take a submitted request back to draft (« Annuler ma demande de vérification »)."
-  cancelTrainingSubmission(id: ID!): Training!
+  cancelTrainingSubmission(
+    "The submitted training."
+    id: ID!
+  ): Training!
   "Drop a creation or a draft (« Supprimer ma demande »); returns the training's id."
-  dropTrainingRequest(id: ID!): ID!
+  dropTrainingRequest(
+    "The training whose creation or draft to drop."
+    id: ID!
+  ): ID!
   "Operator: validate (apply and publish) a submitted training."
-  validateTraining(id: ID!, comment: String, schemeState: String = "DIFF"): Training!
+  validateTraining(
+    "The submitted training."
+    id: ID!
+    "Comment for the organisation; kept as the training's operatorComment."
+    comment: String
+    "Scheme state given to the fundings that have none (default DIFF, R-CAT-13)."
+    schemeState: String = "DIFF"
+  ): Training!
   "Operator: reject a submitted training with a comment."
-  rejectTraining(id: ID!, comment: String!): Training!
+  rejectTraining(
+    "The submitted training."
+    id: ID!
+    "Why it is rejected; required, shown to the organisation."
+    comment: String!
+  ): Training!
   "Ask to archive (organisation) or archive (operator) a training, with a reason and a comment (R-CAT-24)."
-  archiveTraining(id: ID!, reason: String!, comment: String!): Training!
+  archiveTraining(
+    "The training to archive."
+    id: ID!
+    "Reason, a code of the archive_reason list (R-CAT-24)."
+    reason: String!
+    "Comment; required (R-CAT-24)."
+    comment: String!
+  ): Training!
   "Copy a session with new dates into the training (or its draft) (R-CAT-20)."
-  duplicateSession(id: ID!, startsOn: Date!, endsOn: Date!): TrainingPayload!
+  duplicateSession(
+    "The session to copy."
+    id: ID!
+    "First day of the copy."
+    startsOn: Date!
+    "Last day of the copy, not before startsOn."
+    endsOn: Date!
+  ): TrainingPayload!
   "Create a venue of an organisation (R-CAT-12)."
-  createVenue(organizationId: ID!, input: VenueInput!): VenuePayload!
+  createVenue(
+    "The organisation the venue belongs to."
+    organizationId: ID!
+    "The venue."
+    input: VenueInput!
+  ): VenuePayload!
 }
 
 extend type Subscription {

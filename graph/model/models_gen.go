@@ -85,11 +85,13 @@ type MembershipInput struct {
 // Reception facilities, quality labels and contact requests of an organisation (R-ORG-3, R-ORG-4).
 type OrganizationProfileInput struct {
 	// Codes of the facility list (01 catering … 07 parking).
-	Facilities []string             `json:"facilities,omitempty"`
-	Qualiopi   *schematype.Qualiopi `json:"qualiopi,omitempty"`
+	Facilities []string `json:"facilities,omitempty"`
+	// Qualiopi certification per action category (R-ORG-4); omit to keep it.
+	Qualiopi *schematype.Qualiopi `json:"qualiopi,omitempty"`
 	// Codes of the quality_label list.
-	OtherLabels     []string `json:"otherLabels,omitempty"`
-	ContactRequests *string  `json:"contactRequests,omitempty"`
+	OtherLabels []string `json:"otherLabels,omitempty"`
+	// Free-text requests about the organisation's contacts, for the operator; at most 3,000 characters.
+	ContactRequests *string `json:"contactRequests,omitempty"`
 }
 
 type ParticipantInput struct {
@@ -222,35 +224,55 @@ type Ticket struct {
 	PngURL string `json:"pngURL"`
 }
 
+// The result of a training mutation: the training and what the rules warn about without refusing (R-CAT-4, R-CAT-9, R-CAT-19).
 type TrainingPayload struct {
+	// The training as saved.
 	Training *ent.Training `json:"training"`
-	Warnings []*Warning    `json:"warnings"`
+	// What the rules warn about without refusing; empty when nothing.
+	Warnings []*Warning `json:"warnings"`
 }
 
 // A training state change, for its author (R-CAT-21).
 type TrainingStateChange struct {
-	Training    *ent.Training        `json:"training"`
-	State       training.State       `json:"state"`
+	// The training whose state changed.
+	Training *ent.Training `json:"training"`
+	// Its new life-cycle state (R-CAT-21).
+	State training.State `json:"state"`
+	// Its new change-request state (R-CAT-22).
 	ChangeState training.ChangeState `json:"changeState"`
 	// Operator's comment, when rejected or validated with one.
 	Comment *string `json:"comment,omitempty"`
 }
 
+// A venue of an organisation (R-CAT-12).
 type VenueInput struct {
-	Name      string  `json:"name"`
-	Siret     *string `json:"siret,omitempty"`
-	Street    string  `json:"street"`
-	Locality  *string `json:"locality,omitempty"`
-	PoBox     *string `json:"poBox,omitempty"`
-	Postcode  string  `json:"postcode"`
-	City      string  `json:"city"`
+	// Name of the venue; required, at most 255 characters.
+	Name string `json:"name"`
+	// SIRET of the establishment at that address (14 digits), when it has one.
+	Siret *string `json:"siret,omitempty"`
+	// Street address; required, at most 255 characters.
+	Street string `json:"street"`
+	// Locality (lieu-dit).
+	Locality *string `json:"locality,omitempty"`
+	// PO box (boîte postale, CEDEX).
+	PoBox *string `json:"poBox,omitempty"`
+	// Postcode; required.
+	Postcode string `json:"postcode"`
+	// City; required, at most 100 characters.
+	City string `json:"city"`
+	// INSEE code of the commune (5 characters).
 	InseeCode *string `json:"inseeCode,omitempty"`
-	Latitude  float64 `json:"latitude"`
+	// Latitude in decimal degrees (WGS 84, −90 to 90).
+	Latitude float64 `json:"latitude"`
+	// Longitude in decimal degrees (WGS 84, −180 to 180).
 	Longitude float64 `json:"longitude"`
-	Phone     *string `json:"phone,omitempty"`
+	// Phone number of the venue.
+	Phone *string `json:"phone,omitempty"`
 }
 
+// The result of createVenue: the venue and the near-duplicates found (R-CAT-12).
 type VenuePayload struct {
+	// The venue as created.
 	Venue *ent.Venue `json:"venue"`
 	// Near-duplicates of the organisation's venues (R-CAT-12).
 	Warnings []*Warning `json:"warnings"`
@@ -258,11 +280,14 @@ type VenuePayload struct {
 
 // A problem the rules report without refusing the input (the seed says « avertissement »).
 type Warning struct {
+	// Identifies the warning, e.g. cat_not_accredited, cat_short_session, cat_venue_near_duplicate.
 	Code string `json:"code"`
 	// Path of the field inside the input, e.g. input.sessions[0].venueIDs.
-	Field   *string `json:"field,omitempty"`
-	Rule    string  `json:"rule"`
-	Message string  `json:"message"`
+	Field *string `json:"field,omitempty"`
+	// The rule that warns, e.g. R-CAT-4.
+	Rule string `json:"rule"`
+	// What is wrong, in the caller's language.
+	Message string `json:"message"`
 }
 
 type ResultColor string
@@ -320,11 +345,14 @@ func (e ResultColor) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Which side of a training an organisation is on (R-ORG-10).
 type TrainingRole string
 
 const (
+	// The organisation is the responsible one (OF responsable, the NDA holder).
 	TrainingRoleResponsible TrainingRole = "RESPONSIBLE"
-	TrainingRoleTrainer     TrainingRole = "TRAINER"
+	// The organisation delivers one of the training's sessions (OF formateur).
+	TrainingRoleTrainer TrainingRole = "TRAINER"
 )
 
 var AllTrainingRole = []TrainingRole{
