@@ -14101,37 +14101,57 @@ scalar Time
 
 "What an organisation is (R-ORG-1); an organisation may be several."
 enum OrganizationKind @goModel(model: "github.com/99designs/gqlgen/graphql.String") {
+  "A training organisation (organisme de formation)."
   TRAINING_ORGANIZATION
+  "A company."
   COMPANY
+  "A consultant or consultancy."
   CONSULTANT
+  "A public body."
   PUBLIC_BODY
+  "The head of a network (tête de réseau)."
   NETWORK_HEAD
+  "An employment-support organisation (CRM partner)."
   EMPLOYMENT_SUPPORT
+  "Any other kind."
   OTHER
 }
 
 "Rights a membership grants on an establishment (R-USR-2). MANAGER grants everything."
 enum Permission {
+  "Funding cases (prise en charge)."
   FUNDING_CASES
+  "Work-study contracts (contrats de professionnalisation)."
   WORK_STUDY_CONTRACTS
+  "Sensitive personal data, and exports of personal data (R-X-5)."
   SENSITIVE_DATA
+  "Payments (collecte, versements)."
   PAYMENTS
+  "Reporting data."
   REPORTING
+  "User management: create and manage the users of the establishment (R-USR-3)."
   USER_MANAGEMENT
+  "Manager (gestionnaire): every right on the establishment."
   MANAGER
 }
 
+"What a contact point is."
 enum ContactKind {
+  "A phone number."
   PHONE
+  "An e-mail address."
   EMAIL
+  "A web site address."
   WEBSITE
 }
 
 "A phone number, e-mail address or web site of an organisation (R-ORG-1)."
 type ContactPoint {
+  "Phone, e-mail or web site."
   kind: ContactKind!
   "Type label shown to people, e.g. « Accueil », « Standard »."
   label: String
+  "The phone number, e-mail address or URL."
   value: String!
   "Shown in the public catalogue."
   published: Boolean!
@@ -14139,36 +14159,66 @@ type ContactPoint {
   principal: Boolean!
 }
 
+"A phone number, e-mail address or web site of an organisation (R-ORG-1)."
 input ContactPointInput {
+  "Phone, e-mail or web site."
   kind: ContactKind!
+  "Type label shown to people, e.g. « Accueil », « Standard »."
   label: String
+  "The phone number, e-mail address or URL."
   value: String!
+  "Whether it is shown in the public catalogue; default false."
   published: Boolean! = false
+  "Whether it is the usual one of its kind; at most one per kind. Default false."
   principal: Boolean! = false
 }
 
 "One changed field of a history entry; secrets show no values."
 type FieldChange {
+  "Name of the changed field, as the API spells it."
   field: String!
+  "Value before the change; null when it had none or the field is secret."
   old: String
+  "Value after the change; null when it has none or the field is secret."
   new: String
 }
 
+"The result of login: the session token and its user."
 type AuthPayload {
   "Send it as ` + "`" + `Authorization: Bearer <token>` + "`" + `."
   token: String!
+  "When the token stops working (RFC 3339 instant); log in again after it."
   expiresAt: Time!
+  "The logged-in user."
   user: User!
 }
 
 extend type User {
   "Who changed this user, when and what (R-X-1), newest first."
-  history(after: Cursor, first: Int, before: Cursor, last: Int): HistoryEntryConnection!
+  history(
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list."
+    last: Int
+  ): HistoryEntryConnection!
 }
 
 extend type Organization {
   "Who changed this organisation, when and what (R-ORG-8), newest first."
-  history(after: Cursor, first: Int, before: Cursor, last: Int): HistoryEntryConnection!
+  history(
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list."
+    last: Int
+  ): HistoryEntryConnection!
 }
 
 extend type Query {
@@ -14176,41 +14226,108 @@ extend type Query {
   me: User
 }
 
+"An establishment to attach a user to, with the permissions held there (R-USR-2)."
 input MembershipInput {
+  "The establishment (organisation)."
   organizationID: ID!
+  "Permissions on the establishment; default none."
   permissions: [Permission!]! = []
+  "Whether it is the user's principal establishment; default false."
   principal: Boolean! = false
 }
 
+"The root of every write."
 type Mutation {
   "Opens a session. Failed attempts are limited per account and per address."
-  login(email: String!, password: String!): AuthPayload!
+  login(
+    "E-mail address of the account, whatever its case."
+    email: String!
+    "Password of the account."
+    password: String!
+  ): AuthPayload!
   "Ends the current session: its token stops working at once."
   logout: Boolean!
   "Sends a single-use reset link by e-mail if the address has an account; always answers true."
-  requestPasswordReset(email: String!): Boolean!
+  requestPasswordReset(
+    "E-mail address of the account."
+    email: String!
+  ): Boolean!
   "Sets a new password with the token of a reset link; every open session is closed."
-  resetPassword(token: String!, password: String!): Boolean!
-  changePassword(currentPassword: String!, newPassword: String!): Boolean!
+  resetPassword(
+    "The token of the reset link (single use, expiring, R-USR-5)."
+    token: String!
+    "The new password: at least 8 characters with an upper-case letter and a special character (R-USR-5)."
+    password: String!
+  ): Boolean!
+  "Changes the caller's password after checking the current one (R-USR-5); the caller's other sessions are closed, this one stays."
+  changePassword(
+    "The caller's current password; wrong guesses are limited."
+    currentPassword: String!
+    "The new password: at least 8 characters with an upper-case letter and a special character (R-USR-5)."
+    newPassword: String!
+  ): Boolean!
 
   "Creates a user attached to establishments (R-USR-4); they receive an e-mail to set their password."
-  createUser(input: CreateUserInput!, memberships: [MembershipInput!]! = []): User!
-  updateUser(id: ID!, input: UpdateUserInput!): User!
+  createUser(
+    "The user's personal data (R-USR-1)."
+    input: CreateUserInput!
+    "The establishments to attach the user to, with permissions (R-USR-2); default none."
+    memberships: [MembershipInput!]! = []
+  ): User!
+  "Changes a user's personal data (R-USR-1); changing the e-mail changes the login (R-USR-8)."
+  updateUser(
+    "The user to change."
+    id: ID!
+    "The fields to change; omitted ones stay as they are."
+    input: UpdateUserInput!
+  ): User!
   "Deactivates or reactivates a user (R-USR-7); deactivation cuts their sessions at once."
-  setUserActive(id: ID!, active: Boolean!): User!
+  setUserActive(
+    "The user."
+    id: ID!
+    "True to reactivate, false to deactivate."
+    active: Boolean!
+  ): User!
 
-  createOrganization(input: CreateOrganizationInput!): Organization!
-  updateOrganization(id: ID!, input: UpdateOrganizationInput!): Organization!
+  "Creates an organisation (operators)."
+  createOrganization(
+    "The organisation."
+    input: CreateOrganizationInput!
+  ): Organization!
+  "Changes an organisation record; registry fields are read-only to organisation users (R-ORG-6)."
+  updateOrganization(
+    "The organisation to change."
+    id: ID!
+    "The fields to change; omitted ones stay as they are."
+    input: UpdateOrganizationInput!
+  ): Organization!
 
-  addMembership(input: CreateMembershipInput!): Membership!
-  updateMembership(id: ID!, input: UpdateMembershipInput!): Membership!
+  "Attaches a user to an establishment with permissions (R-USR-2)."
+  addMembership(
+    "The user, the establishment and the permissions."
+    input: CreateMembershipInput!
+  ): Membership!
+  "Changes the permissions or the principal flag of a membership (R-USR-2)."
+  updateMembership(
+    "The membership to change."
+    id: ID!
+    "The fields to change; omitted ones stay as they are."
+    input: UpdateMembershipInput!
+  ): Membership!
   "Detaches a user from an establishment; returns the removed membership's id."
-  removeMembership(id: ID!): ID!
+  removeMembership(
+    "The membership to remove."
+    id: ID!
+  ): ID!
 }
 
+"The root of every subscription (GraphQL over WebSocket)."
 type Subscription {
   "History entries as they are recorded, limited to what the viewer may see; optionally for one organisation."
-  historyRecorded(organizationID: ID): HistoryEntry!
+  historyRecorded(
+    "Only the entries of this organisation; omit for every entry the viewer may see."
+    organizationID: ID
+  ): HistoryEntry!
 }
 `, BuiltIn: false},
 }

@@ -27,11 +27,14 @@ type ActivityStats struct {
 	PerSlot []*SlotStats `json:"perSlot"`
 }
 
+// The result of login: the session token and its user.
 type AuthPayload struct {
 	// Send it as `Authorization: Bearer <token>`.
-	Token     string    `json:"token"`
+	Token string `json:"token"`
+	// When the token stops working (RFC 3339 instant); log in again after it.
 	ExpiresAt time.Time `json:"expiresAt"`
-	User      *ent.User `json:"user"`
+	// The logged-in user.
+	User *ent.User `json:"user"`
 }
 
 type CheckInEvent struct {
@@ -76,10 +79,14 @@ type DeviceSetup struct {
 	QRDataURL string `json:"qrDataURL"`
 }
 
+// An establishment to attach a user to, with the permissions held there (R-USR-2).
 type MembershipInput struct {
-	OrganizationID int                 `json:"organizationID"`
-	Permissions    []viewer.Permission `json:"permissions"`
-	Principal      bool                `json:"principal"`
+	// The establishment (organisation).
+	OrganizationID int `json:"organizationID"`
+	// Permissions on the establishment; default none.
+	Permissions []viewer.Permission `json:"permissions"`
+	// Whether it is the user's principal establishment; default false.
+	Principal bool `json:"principal"`
 }
 
 // Reception facilities, quality labels and contact requests of an organisation (R-ORG-3, R-ORG-4).
@@ -185,6 +192,7 @@ type SlotStats struct {
 	Present    int       `json:"present"`
 }
 
+// The root of every subscription (GraphQL over WebSocket).
 type Subscription struct {
 }
 
