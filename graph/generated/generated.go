@@ -6725,14 +6725,19 @@ extend type Subscription {
 `, BuiltIn: false},
 	{Name: "../schema/checkin.graphql", Input: `# Activities, registrations, QR tickets, devices and check-in (CHECKIN.md).
 
+"The colour a check-in screen shows its answer in (R-CHK-4)."
 enum ResultColor {
+  "Admitted (ACCESS_OK)."
   GREEN
+  "Refused, whatever the reason."
   RED
 }
 
 "A participant as a check-in screen names them."
 type ParticipantName {
+  "Family name."
   lastName: String!
+  "Given name."
   firstName: String!
 }
 
@@ -6744,6 +6749,7 @@ type Ticket {
   pngURL: String!
 }
 
+"Head counts of an activity (R-CHK-6)."
 type ActivityStats {
   "Confirmed registrations."
   registrations: Int!
@@ -6751,60 +6757,124 @@ type ActivityStats {
   registered: Int!
   "Participants of registrations checked in (whole activity, or per slot)."
   present: Int!
+  "The same counts per slot, for a slot activity; empty otherwise."
   perSlot: [SlotStats!]!
 }
 
+"Head counts of one slot."
 type SlotStats {
+  "The slot counted."
   slot: Slot!
+  "Participants of confirmed registrations that chose the slot."
   registered: Int!
+  "Of those, participants checked in for the slot."
   present: Int!
 }
 
 extend type Activity {
   "Who created or changed the activity, and when (R-X-1)."
-  history(after: Cursor, first: Int, before: Cursor, last: Int): HistoryEntryConnection!
+  history(
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list."
+    last: Int
+  ): HistoryEntryConnection!
+  "Head counts: registrations, participants, present (R-CHK-6)."
   stats: ActivityStats!
   "« Les présents » (R-CHK-6): participants checked in, for the activity or one slot."
-  present(slotID: ID): [Participant!]!
+  present(
+    "One slot; omit for the whole activity."
+    slotID: ID
+  ): [Participant!]!
   "The activity's check-in log, refusals too, newest first."
-  checkInLog(first: Int, after: Cursor): ScanConnection!
+  checkInLog(
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+  ): ScanConnection!
 }
 
 extend type Device {
   "Who declared, renamed, activated, released or revoked this device, and when, with the address and device of each activation (R-X-1)."
-  history(after: Cursor, first: Int, before: Cursor, last: Int): HistoryEntryConnection!
+  history(
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list."
+    last: Int
+  ): HistoryEntryConnection!
 }
 
 extend type Registration {
   "Who registered, edited or cancelled, and when (R-X-1)."
-  history(after: Cursor, first: Int, before: Cursor, last: Int): HistoryEntryConnection!
+  history(
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list."
+    last: Int
+  ): HistoryEntryConnection!
+  "The registration's QR ticket (R-ACT-3)."
   ticket: Ticket!
   "When each participant was checked in (null if not yet)."
-  checkedInAt(slotID: ID): Time
+  checkedInAt(
+    "One slot: its check-in, or the whole registration's; omit for the whole registration."
+    slotID: ID
+  ): Time
 }
 
+"A slot of an activity (R-ACT-1)."
 input SlotInput {
+  "Name of the slot shown to participants; at most 255 characters."
   label: String
+  "Start of the slot (RFC 3339 instant)."
   startsAt: Time!
+  "End of the slot (RFC 3339 instant), after startsAt."
   endsAt: Time!
+  "Seats of the slot (1–100,000); omit for no limit."
   capacity: Int
+  "The speaker who animates the slot (R-ACT-6)."
   speakerID: ID
 }
 
+"A person of a registration (R-ACT-2)."
 input ParticipantInput {
+  "Family name; required, at most 100 characters."
   lastName: String!
+  "Given name; required, at most 100 characters."
   firstName: String!
+  "E-mail address; at most 254 characters."
   email: String
+  "Phone number; at most 30 characters."
   phone: String
+  "Age in years, 0–130, when the form asks for it."
   age: Int
+  "Postal address, when the form asks for it; at most 500 characters."
   address: String
 }
 
+"A registration to an activity, by a buyer for one or more participants (R-ACT-2)."
 input RegisterInput {
+  "The activity to register to."
   activityID: ID!
+  "Family name of the buyer; required, at most 100 characters."
   buyerLastName: String!
+  "Given name of the buyer; required, at most 100 characters."
   buyerFirstName: String!
+  "E-mail address of the buyer, where the confirmation and the ticket go (R-ACT-4)."
   buyerEmail: String!
+  "Phone number of the buyer; at most 30 characters."
   buyerPhone: String
   "At least one; at most the activity's limit per registration."
   participants: [ParticipantInput!]!
@@ -6812,11 +6882,15 @@ input RegisterInput {
   slotIDs: [ID!]
 }
 
+"The result of a registration: the registration and its QR ticket."
 type RegisterPayload {
+  "The registration created."
   registration: Registration!
+  "Its QR ticket, to show or send (R-ACT-3, R-ACT-4)."
   ticket: Ticket!
 }
 
+"One reading of a QR ticket, decided online (CHECKIN.md)."
 input CheckInInput {
   "The QR text read by the device."
   code: String!
@@ -6826,57 +6900,87 @@ input CheckInInput {
   scannedAt: Time
   "The activity being scanned; a ticket of another activity is refused."
   activityId: ID
+  "In per-slot mode, the slot being checked in; omitted, the server picks it by the time window."
   slotId: ID
 }
 
+"The answer to a check-in: what the door shows (R-CHK-4). A refusal is an answer, not an error."
 type CheckInResult {
+  "Outcome: ACCESS_OK admits, every other value is a refusal with its reason."
   status: ScanStatus!
   "« Accès OK — DUPONT Jean », « KO, déjà pointé le 21/11/2026 à 10:02 »…"
   message: String!
+  "Green when admitted, red otherwise."
   color: ResultColor!
+  "The participants of the registration, named on screen."
   participants: [ParticipantName!]!
+  "When the registration (or slot) was first checked in, for ALREADY_CHECKED_IN; null otherwise."
   firstCheckedInAt: Time
   "An offline admission of someone already checked in elsewhere earlier."
   duplicate: Boolean!
   "The recorded scan (null for a debounced repeat)."
   checkIn: Scan
+  "The registration the ticket or the list pointed to; null when unknown."
   registrationId: ID
 }
 
+"One offline scan of a sync batch."
 input SyncScanInput {
+  "Identifier the device generated for the scan (a nonce): the same id sent again records nothing new."
   clientScanId: String!
+  "The QR text read."
   code: String!
+  "Device time of the scan; corrected by the device's clock skew (R-CHK-5)."
   scannedAt: Time!
+  "The activity the device was scanning; a ticket of another activity is WRONG_ACTIVITY."
   activityId: ID
+  "In per-slot mode, the slot being checked in; omitted, picked by the time window."
   slotId: ID
 }
 
+"A batch of offline scans from a device (R-CHK-5)."
 input SyncCheckInsInput {
   "The device's clock when it sends the batch: the server stores the skew."
   deviceClock: Time!
+  "The scans, at most 10,000; idempotent by clientScanId."
   scans: [SyncScanInput!]!
 }
 
+"The decision on one scan of a sync batch."
 type SyncResult {
+  "The scan's clientScanId, as sent."
   clientScanId: String!
+  "Outcome: ACCESS_OK admits, every other value is a refusal."
   status: ScanStatus!
+  "What the door would show, in the caller's language."
   message: String!
+  "Whether this scan admitted someone another door had checked in earlier (R-CHK-5)."
   duplicate: Boolean!
+  "When the registration (or slot) was first checked in, when already checked in; null otherwise."
   firstCheckedInAt: Time
 }
 
+"The result of a sync: one result per scan, in the batch's order, and the clock correction."
 type SyncCheckInsPayload {
+  "One result per scan sent, in the same order."
   results: [SyncResult!]!
+  "The server's clock when it answered (RFC 3339 instant)."
   serverTime: Time!
+  "Clock skew applied to the batch's scans, in milliseconds: the server's clock minus the device's."
   clockSkewMs: Int!
 }
 
+"What a device types to join its organisation (R-CHK-3)."
 input RegisterDeviceInput {
+  "The organisation's site code, e.g. 5404."
   siteCode: String!
+  "The device's identification code, declared on the devices page."
   identificationCode: String!
+  "What the device says about itself (model, system, app version); at most 255 characters."
   deviceInfo: String
 }
 
+"A ticket verification key of the organisation (Ed25519)."
 type PublicKey {
   "Key id as a decimal string (uint32)."
   keyId: String!
@@ -6884,39 +6988,59 @@ type PublicKey {
   publicKey: String!
 }
 
+"The result of registerDevice: the device's token and what it needs to scan offline."
 type RegisterDevicePayload {
   "Shown once; send it as Authorization: Bearer."
   token: String!
+  "The device registered."
   device: Device!
+  "The activities the device may scan."
   activities: [Activity!]!
+  "The organisation's ticket verification keys."
   publicKeys: [PublicKey!]!
+  "The server's clock when it answered (RFC 3339 instant)."
   serverTime: Time!
 }
 
+"The setup QR code of the devices page (R-CHK-3)."
 type DeviceSetup {
   "Link the device opens (scanning app with server and site code)."
   url: String!
+  "The organisation's site code, typed on the device."
   siteCode: String!
   "PNG of the setup QR code, as a data: URL."
   qrDataURL: String!
 }
 
+"A check-in known to a device's roster."
 type RosterCheckIn {
+  "The slot checked in, in per-slot mode; null for the whole registration."
   slotId: ID
+  "When the person came in (RFC 3339 instant)."
   at: Time!
 }
 
+"A registration as a device's roster holds it: what the screen needs, nothing more."
 type RosterEntry {
+  "The registration."
   registrationId: ID!
+  "Human number of the registration."
   number: String!
+  "Confirmed or cancelled: a cancelled registration is refused (CANCELLED)."
   state: RegistrationState!
+  "The participants, named on screen."
   participants: [ParticipantName!]!
+  "The slots chosen, for a slot activity."
   slotIds: [ID!]!
+  "The check-ins already recorded."
   checkIns: [RosterCheckIn!]!
+  "When the registration last changed (RFC 3339 instant)."
   updatedAt: Time!
 }
 
+"A page of a device's roster of an activity (R-CHK-5)."
 type RosterPage {
+  "The registrations of this page: all of them on the first pass, then the changed ones."
   entries: [RosterEntry!]!
   "Pass it back as ` + "`" + `after` + "`" + ` for the next page, then for deltas."
   cursor: String!
@@ -6924,11 +7048,17 @@ type RosterPage {
   hasMore: Boolean!
 }
 
+"A check-in attempt just recorded for an activity, by any device or desk."
 type CheckInEvent {
+  "The attempt recorded."
   checkIn: Scan!
+  "Its outcome."
   status: ScanStatus!
+  "The registration it pointed to; null when unknown."
   registrationId: ID
+  "The participants of the registration, as the subscriber may see them."
   participants: [ParticipantName!]!
+  "When the person came in (RFC 3339 instant)."
   checkedInAt: Time!
 }
 
@@ -6938,51 +7068,156 @@ extend type Query {
   "The organisation's ticket verification keys, for the calling device (refreshed at every sync: key rotations reach devices)."
   devicePublicKeys: [PublicKey!]!
   "Registrations of an activity for a device: everything, then what changed since the cursor."
-  deviceRoster(activityId: ID!, after: String, first: Int): RosterPage!
+  deviceRoster(
+    "The activity, one the device may scan."
+    activityId: ID!
+    "The cursor of the previous page; omit to start a full pass."
+    after: String
+    "Page size, 1–5,000; omitted, 5,000."
+    first: Int
+  ): RosterPage!
   "Check-in by name (R-CHK-2): participants of an activity whose name matches."
-  searchParticipants(activityId: ID!, query: String!, first: Int): [Participant!]!
+  searchParticipants(
+    "The activity."
+    activityId: ID!
+    "Words of the name, in any case, with or without accents."
+    query: String!
+    "At most this many participants, 1–100; default 20."
+    first: Int
+  ): [Participant!]!
   "The setup QR code of the devices page (R-CHK-3)."
-  deviceSetup(organizationId: ID!): DeviceSetup!
+  deviceSetup(
+    "The organisation whose devices join."
+    organizationId: ID!
+  ): DeviceSetup!
 }
 
 extend type Mutation {
-  createActivity(input: CreateActivityInput!, slots: [SlotInput!]! = []): Activity!
-  updateActivity(id: ID!, input: UpdateActivityInput!): Activity!
-  addSlot(activityId: ID!, input: SlotInput!): Slot!
+  "Creates an activity, with its slots for a slot activity (R-ACT-1)."
+  createActivity(
+    "The activity."
+    input: CreateActivityInput!
+    "Its slots; none for a one-date activity."
+    slots: [SlotInput!]! = []
+  ): Activity!
+  "Changes an activity; omitted fields stay as they are."
+  updateActivity(
+    "The activity to change."
+    id: ID!
+    "The fields to change."
+    input: UpdateActivityInput!
+  ): Activity!
+  "Adds a slot to an activity (R-ACT-1)."
+  addSlot(
+    "The activity."
+    activityId: ID!
+    "The slot."
+    input: SlotInput!
+  ): Slot!
 
   "Public registration (no login; rate-limited; checks capacity)."
-  register(input: RegisterInput!): RegisterPayload!
+  register(
+    "The registration."
+    input: RegisterInput!
+  ): RegisterPayload!
   "Registration entered by the organisation's staff."
-  createRegistration(input: RegisterInput!): RegisterPayload!
-  cancelRegistration(id: ID!): Registration!
+  createRegistration(
+    "The registration."
+    input: RegisterInput!
+  ): RegisterPayload!
+  "Cancels a registration: its ticket is refused from now on."
+  cancelRegistration(
+    "The registration to cancel."
+    id: ID!
+  ): Registration!
 
-  createDevice(input: CreateDeviceInput!): Device!
-  updateDevice(id: ID!, input: UpdateDeviceInput!): Device!
-  deleteDevice(id: ID!): ID!
+  "Declares a device: name and identification code, unique in the organisation (R-CHK-3)."
+  createDevice(
+    "The device."
+    input: CreateDeviceInput!
+  ): Device!
+  "Renames a device or changes its identification code."
+  updateDevice(
+    "The device to change."
+    id: ID!
+    "The fields to change."
+    input: UpdateDeviceInput!
+  ): Device!
+  "Deletes a device; returns its id."
+  deleteDevice(
+    "The device to delete."
+    id: ID!
+  ): ID!
   "Stops the device at once: requests fail with DEVICE_REVOKED, subscriptions close."
-  revokeDevice(id: ID!): Device!
+  revokeDevice(
+    "The device to revoke."
+    id: ID!
+  ): Device!
   "A device joins with the organisation's site code and its identification code, once: a device already activated is refused until a manager releases it (R-CHK-3)."
-  registerDevice(input: RegisterDeviceInput!): RegisterDevicePayload!
+  registerDevice(
+    "The codes typed on the device."
+    input: RegisterDeviceInput!
+  ): RegisterDevicePayload!
   "Releases an activated device (MANAGER): its token stops working at once and its codes can activate a phone again (R-CHK-3)."
-  releaseDevice(id: ID!): Device!
+  releaseDevice(
+    "The device to release."
+    id: ID!
+  ): Device!
 
-  createSpeaker(input: CreateSpeakerInput!): Speaker!
-  updateSpeaker(id: ID!, input: UpdateSpeakerInput!): Speaker!
+  "Creates a speaker of an organisation (R-ACT-6)."
+  createSpeaker(
+    "The speaker."
+    input: CreateSpeakerInput!
+  ): Speaker!
+  "Changes a speaker; omitted fields stay as they are."
+  updateSpeaker(
+    "The speaker to change."
+    id: ID!
+    "The fields to change."
+    input: UpdateSpeakerInput!
+  ): Speaker!
   "Creates (or replaces) a speaker's personal check-in link, valid for their slots only (R-ACT-6). The previous link stops working."
-  speakerLink(id: ID!): String!
+  speakerLink(
+    "The speaker."
+    id: ID!
+  ): String!
 
   "Starts signing new tickets with a new key; tickets signed before keep verifying. Devices receive the new key at their next sync. Returns the new key id."
-  rotateTicketKey(organizationId: ID!): String!
+  rotateTicketKey(
+    "The organisation whose signing key to rotate."
+    organizationId: ID!
+  ): String!
 
-  checkIn(input: CheckInInput!): CheckInResult!
-  syncCheckIns(input: SyncCheckInsInput!): SyncCheckInsPayload!
+  "Checks a registration in by the QR ticket that was read (R-CHK-3, R-CHK-4); a refusal comes back as a status, not an error."
+  checkIn(
+    "The scan."
+    input: CheckInInput!
+  ): CheckInResult!
+  "Uploads a device's offline scans (R-CHK-5); idempotent by clientScanId."
+  syncCheckIns(
+    "The batch."
+    input: SyncCheckInsInput!
+  ): SyncCheckInsPayload!
   "« Présent » from the participant list (R-CHK-1), per slot for slot activities."
-  markPresent(registrationId: ID!, slotId: ID): CheckInResult!
-  undoCheckIn(checkInId: ID!): Scan!
+  markPresent(
+    "The registration to check in."
+    registrationId: ID!
+    "The slot to check in, one of the activity's, in per-slot mode (R-CHK-1); omitted, as for a scan: the whole registration, or the current slot in per-slot mode."
+    slotId: ID
+  ): CheckInResult!
+  "Undoes a check-in made by mistake (once); the attempt stays in the log."
+  undoCheckIn(
+    "The admitted check-in attempt to undo."
+    checkInId: ID!
+  ): Scan!
 }
 
 extend type Subscription {
-  checkInRecorded(activityId: ID!): CheckInEvent!
+  "Check-in attempts of an activity as they are recorded, by any device or desk on any instance; a revoked device's stream closes."
+  checkInRecorded(
+    "The activity to follow."
+    activityId: ID!
+  ): CheckInEvent!
 }
 `, BuiltIn: false},
 	{Name: "../schema/ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
