@@ -64,7 +64,7 @@ func Hook(g *gen.Graph, s *ast.Schema) error {
 		}
 	}
 	if q := s.Types["Query"]; q != nil && q.Description == "" {
-		q.Description = "The entry point of every read."
+		q.Description = "The root of every read."
 	}
 	return nil
 }

@@ -10700,7 +10700,7 @@ input ParticipantWhereInput {
   hasRegistrationWith: [RegistrationWhereInput!]
 }
 """
-The entry point of every read.
+The root of every read.
 """
 type Query {
   """
