@@ -22,7 +22,7 @@ type Registration struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
-	// Human number of the registration, unique, given by the server on creation; printed on the ticket.
+	// Human number of the registration: unique, given by the server on creation, never changed.
 	Number string `json:"number,omitempty"`
 	// The activity registered to; set on creation, never changed.
 	ActivityID int `json:"activity_id,omitempty"`

@@ -155,7 +155,7 @@ func (Registration) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
 func (Registration) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("number").Immutable().Unique().Annotations(entgql.OrderField("NUMBER")).
-			Comment("Human number of the registration, unique, given by the server on creation; printed on the ticket."),
+			Comment("Human number of the registration: unique, given by the server on creation, never changed."),
 		field.Int("activity_id").Immutable().
 			Comment("The activity registered to; set on creation, never changed."),
 		field.Int("organization_id").Immutable().Annotations(entgql.Type("ID")).

@@ -11010,7 +11010,7 @@ type Registration implements Node {
   """
   updatedAt: Time!
   """
-  Human number of the registration, unique, given by the server on creation; printed on the ticket.
+  Human number of the registration: unique, given by the server on creation, never changed.
   """
   number: String!
   """
