@@ -14,26 +14,26 @@ import (
 	"github.com/ofhub/ofhub/ent/organization"
 )
 
-// Accreditation is the model entity for the Accreditation schema.
+// The right of an organisation, known by its SIRET, to train for and / or assess a certification, as France compétences publishes it (R-ORG-5). Shown to operators and to the organisation it was matched to.
 type Accreditation struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
-	// CertificationID holds the value of the "certification_id" field.
+	// The certification the accreditation is for.
 	CertificationID int `json:"certification_id,omitempty"`
-	// Siret holds the value of the "siret" field.
+	// SIRET of the accredited organisation, as France compétences publishes it (R-ORG-5).
 	Siret string `json:"siret,omitempty"`
-	// Name holds the value of the "name" field.
+	// Name of the accredited organisation as published; empty when not given.
 	Name string `json:"name,omitempty"`
-	// OrganizationID holds the value of the "organization_id" field.
+	// The ofhub organisation with that SIRET, matched by the importer; null when there is none (R-ORG-5).
 	OrganizationID *int `json:"organization_id,omitempty"`
-	// MayTrain holds the value of the "may_train" field.
+	// Whether the organisation may train for the certification (habilitation à former, R-ORG-5).
 	MayTrain bool `json:"may_train,omitempty"`
-	// MayAssess holds the value of the "may_assess" field.
+	// Whether the organisation may assess candidates (habilitation à organiser l'évaluation, R-ORG-5).
 	MayAssess bool `json:"may_assess,omitempty"`
-	// Certifier holds the value of the "certifier" field.
+	// Whether the organisation is a certifier of the certification (it may then both train and assess).
 	Certifier bool `json:"certifier,omitempty"`
-	// EndDate holds the value of the "end_date" field.
+	// Date the accreditation ends (UTC midnight of that day); null when open-ended (R-ORG-5).
 	EndDate *time.Time `json:"end_date,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the AccreditationQuery when eager-loading is set.
@@ -43,9 +43,9 @@ type Accreditation struct {
 
 // AccreditationEdges holds the relations/edges for other nodes in the graph.
 type AccreditationEdges struct {
-	// Certification holds the value of the certification edge.
+	// The certification the accreditation is for.
 	Certification *Certification `json:"certification,omitempty"`
-	// Organization holds the value of the organization edge.
+	// The ofhub organisation with the accreditation's SIRET, if any (R-ORG-5).
 	Organization *Organization `json:"organization,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

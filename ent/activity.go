@@ -13,38 +13,38 @@ import (
 	"github.com/ofhub/ofhub/ent/organization"
 )
 
-// Activity is the model entity for the Activity schema.
+// A training day, an event or a session people register to (fiche activité): one date, or several slots with their own capacity and speaker (R-ACT-1).
 type Activity struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
-	// CreatedAt holds the value of the "created_at" field.
+	// When the record was created (RFC 3339 instant, UTC); set by the server.
 	CreatedAt time.Time `json:"created_at,omitempty"`
-	// UpdatedAt holds the value of the "updated_at" field.
+	// When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
-	// Number holds the value of the "number" field.
+	// Human number of the activity, e.g. A833588: unique, given by the server on creation, never changed (R-ACT-1).
 	Number string `json:"number,omitempty"`
-	// Title holds the value of the "title" field.
+	// Title shown to participants and staff; required, at most 255 characters (R-ACT-1).
 	Title string `json:"title,omitempty"`
-	// OrganizationID holds the value of the "organization_id" field.
+	// The organisation that runs the activity; set on creation, never changed.
 	OrganizationID int `json:"organization_id,omitempty"`
-	// StartsAt holds the value of the "starts_at" field.
+	// Start of a one-date activity (RFC 3339 instant); null when the activity has slots instead (R-ACT-1).
 	StartsAt *time.Time `json:"starts_at,omitempty"`
-	// EndsAt holds the value of the "ends_at" field.
+	// End of a one-date activity (RFC 3339 instant); null when the activity has slots instead (R-ACT-1).
 	EndsAt *time.Time `json:"ends_at,omitempty"`
-	// Capacity holds the value of the "capacity" field.
+	// Seats: most participants of confirmed registrations the activity takes (1–100,000); null means no limit (R-ACT-1).
 	Capacity *int `json:"capacity,omitempty"`
-	// Location holds the value of the "location" field.
+	// Where the activity takes place, as free text (at most 255 characters); empty when not given.
 	Location string `json:"location,omitempty"`
-	// QrCheckin holds the value of the "qr_checkin" field.
+	// Whether QR check-in is on for this activity: devices may scan its tickets only when true (R-CHK-3). Default true.
 	QrCheckin bool `json:"qr_checkin,omitempty"`
-	// PerSlotCheckin holds the value of the "per_slot_checkin" field.
+	// Whether each slot is checked in on its own, the current slot being picked by its time window; when false (default) one scan checks in every chosen slot of the registration (R-ACT-3).
 	PerSlotCheckin bool `json:"per_slot_checkin,omitempty"`
-	// SlotToleranceMinutes holds the value of the "slot_tolerance_minutes" field.
+	// In per-slot mode, minutes before a slot's start and after its end during which a scan still counts for that slot (0–720, default 30); outside every window a scan is OUTSIDE_SLOT.
 	SlotToleranceMinutes int `json:"slot_tolerance_minutes,omitempty"`
-	// MaxParticipants holds the value of the "max_participants" field.
+	// Most participants one registration may hold (1–100, default 10); 1 gives one QR code per person (R-ACT-3).
 	MaxParticipants int `json:"max_participants,omitempty"`
-	// PublicRegistration holds the value of the "public_registration" field.
+	// Whether anyone may register through the public registration form (rate-limited); when false only staff register people. Default true.
 	PublicRegistration bool `json:"public_registration,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ActivityQuery when eager-loading is set.
@@ -54,13 +54,13 @@ type Activity struct {
 
 // ActivityEdges holds the relations/edges for other nodes in the graph.
 type ActivityEdges struct {
-	// Organization holds the value of the organization edge.
+	// The organisation that runs the activity.
 	Organization *Organization `json:"organization,omitempty"`
-	// Slots holds the value of the slots edge.
+	// The slots (créneaux) of the activity, each with its own times, capacity and speaker; empty for a one-date activity (R-ACT-1).
 	Slots []*Slot `json:"slots,omitempty"`
-	// Registrations holds the value of the registrations edge.
+	// The registrations to the activity, cancelled ones included.
 	Registrations []*Registration `json:"registrations,omitempty"`
-	// Scans holds the value of the scans edge.
+	// Every check-in attempt recorded for the activity, admitted or refused, whatever the channel (CHECKIN.md).
 	Scans []*Scan `json:"scans,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

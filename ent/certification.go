@@ -13,58 +13,58 @@ import (
 	"github.com/ofhub/ofhub/ent/certification"
 )
 
-// Certification is the model entity for the Certification schema.
+// A certification of the national registers (fiche RNCP or Répertoire spécifique), e.g. RNCP35967 or RS5000 (R-CAT-1). Public to read; imported from France compétences open data, written by operators and the importer.
 type Certification struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
-	// CreatedAt holds the value of the "created_at" field.
+	// When the record was created (RFC 3339 instant, UTC); set by the server.
 	CreatedAt time.Time `json:"created_at,omitempty"`
-	// UpdatedAt holds the value of the "updated_at" field.
+	// When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
-	// Code holds the value of the "code" field.
+	// Number of the fiche, RNCP<n> or RS<n>, e.g. RNCP35967; unique, never changed (R-CAT-1).
 	Code string `json:"code,omitempty"`
-	// Title holds the value of the "title" field.
+	// Title of the certification as registered; at most 1,000 characters (R-CAT-1).
 	Title string `json:"title,omitempty"`
-	// RncpCode holds the value of the "rncp_code" field.
+	// RNCP code, e.g. RNCP35967, for a fiche of the national register; null for an RS fiche (exactly one of rncpCode and rsCode is set).
 	RncpCode *string `json:"rncp_code,omitempty"`
-	// RsCode holds the value of the "rs_code" field.
+	// RS code, e.g. RS5000, for a fiche of the Répertoire spécifique; null for an RNCP fiche.
 	RsCode *string `json:"rs_code,omitempty"`
-	// Acronym holds the value of the "acronym" field.
+	// Short name of the diploma type, e.g. CAP, BTS; empty when none.
 	Acronym string `json:"acronym,omitempty"`
-	// AcronymLabel holds the value of the "acronym_label" field.
+	// What the acronym stands for, e.g. Certificat d'aptitude professionnelle.
 	AcronymLabel string `json:"acronym_label,omitempty"`
-	// SchoolCode holds the value of the "school_code" field.
+	// Code of the diploma in the Éducation nationale's tables (code formation diplôme), when known (R-CAT-1).
 	SchoolCode string `json:"school_code,omitempty"`
-	// CertifierNames holds the value of the "certifier_names" field.
+	// Names of the certifiers (validateurs), in the order of certifierSirets (R-CAT-1).
 	CertifierNames []string `json:"certifier_names,omitempty"`
-	// CertifierSirets holds the value of the "certifier_sirets" field.
+	// SIRETs of the certifiers, in the order of certifierNames.
 	CertifierSirets []string `json:"certifier_sirets,omitempty"`
-	// Level holds the value of the "level" field.
+	// Exit level in the national nomenclature, 1 to 8; null for RS fiches and when not determined (R-CAT-1).
 	Level *int `json:"level,omitempty"`
-	// NsfCodes holds the value of the "nsf_codes" field.
+	// NSF codes (nomenclature des spécialités de formation) of the certification (R-CAT-1).
 	NsfCodes []string `json:"nsf_codes,omitempty"`
-	// Formacodes holds the value of the "formacodes" field.
+	// Formacodes (thesaurus of training fields) of the certification (R-CAT-1).
 	Formacodes []string `json:"formacodes,omitempty"`
-	// FirstExamSession holds the value of the "first_exam_session" field.
+	// Date of the first exam session (UTC midnight of that day); null when unknown (R-CAT-1).
 	FirstExamSession *time.Time `json:"first_exam_session,omitempty"`
-	// LastExamSession holds the value of the "last_exam_session" field.
+	// Date of the last exam session (UTC midnight of that day); null when unknown (R-CAT-1).
 	LastExamSession *time.Time `json:"last_exam_session,omitempty"`
-	// DecisionDate holds the value of the "decision_date" field.
+	// Date of the registration decision published by France compétences (UTC midnight of that day); null when unknown.
 	DecisionDate *time.Time `json:"decision_date,omitempty"`
-	// RegistrationEndDate holds the value of the "registration_end_date" field.
+	// Date the registration in the register ends (UTC midnight of that day): a session must start before it (R-CAT-10); null when open-ended.
 	RegistrationEndDate *time.Time `json:"registration_end_date,omitempty"`
-	// RegistrationType holds the value of the "registration_type" field.
+	// How the fiche was registered, as France compétences words it: « Enregistrement de droit » or « sur demande ».
 	RegistrationType string `json:"registration_type,omitempty"`
-	// State holds the value of the "state" field.
+	// Whether the fiche is in force (R-CAT-1); set by the importer.
 	State certification.State `json:"state,omitempty"`
-	// Apprenticeship holds the value of the "apprenticeship" field.
+	// Whether the certification may be prepared through an apprenticeship contract (R-CAT-1).
 	Apprenticeship bool `json:"apprenticeship,omitempty"`
-	// ReplacedByID holds the value of the "replaced_by_id" field.
+	// The certification that replaces this one; null when none (R-CAT-1).
 	ReplacedByID *int `json:"replaced_by_id,omitempty"`
-	// Objective holds the value of the "objective" field.
+	// Objective of the fiche, which pre-fills a certifying training's objective (R-CAT-4); at most 3,000 characters.
 	Objective string `json:"objective,omitempty"`
-	// Content holds the value of the "content" field.
+	// Content of the fiche, which pre-fills a certifying training's content (R-CAT-4); at most 3,000 characters.
 	Content string `json:"content,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the CertificationQuery when eager-loading is set.
@@ -74,13 +74,13 @@ type Certification struct {
 
 // CertificationEdges holds the relations/edges for other nodes in the graph.
 type CertificationEdges struct {
-	// ReplacedBy holds the value of the replaced_by edge.
+	// The certification that replaces this one, if any (R-CAT-1).
 	ReplacedBy *Certification `json:"replaced_by,omitempty"`
-	// Replaces holds the value of the replaces edge.
+	// The certifications this one replaces (R-CAT-1).
 	Replaces []*Certification `json:"replaces,omitempty"`
-	// SkillBlocks holds the value of the skill_blocks edge.
+	// The skill blocks (blocs de compétences) of the certification (R-CAT-1, R-CAT-15).
 	SkillBlocks []*SkillBlock `json:"skill_blocks,omitempty"`
-	// Accreditations holds the value of the accreditations edge.
+	// The organisations accredited to train for or assess the certification, as France compétences publishes them (R-ORG-5); shown to operators and to the matched organisations.
 	Accreditations []*Accreditation `json:"accreditations,omitempty"`
 	// Trainings holds the value of the trainings edge.
 	Trainings []*Training `json:"trainings,omitempty"`

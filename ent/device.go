@@ -13,32 +13,32 @@ import (
 	"github.com/ofhub/ofhub/ent/organization"
 )
 
-// Device is the model entity for the Device schema.
+// A declared check-in device: a phone, a tablet or a handheld scanner, which joins with its identification code and the organisation's site code and may only check people in (R-CHK-3, R-CHK-5).
 type Device struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
-	// CreatedAt holds the value of the "created_at" field.
+	// When the record was created (RFC 3339 instant, UTC); set by the server.
 	CreatedAt time.Time `json:"created_at,omitempty"`
-	// UpdatedAt holds the value of the "updated_at" field.
+	// When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
-	// OrganizationID holds the value of the "organization_id" field.
+	// The organisation that declared the device; set on creation, never changed.
 	OrganizationID int `json:"organization_id,omitempty"`
-	// Name holds the value of the "name" field.
+	// Name staff give the device, e.g. "Entrée nord"; required, at most 100 characters (R-CHK-3).
 	Name string `json:"name,omitempty"`
-	// IdentificationCode holds the value of the "identification_code" field.
+	// Code typed on the device, with the organisation's site code, to register it; unique in the organisation, at most 64 characters (R-CHK-3).
 	IdentificationCode string `json:"identification_code,omitempty"`
 	// TokenHash holds the value of the "token_hash" field.
 	TokenHash *[]byte `json:"-"`
-	// RegisteredAt holds the value of the "registered_at" field.
+	// When the device last registered with its codes (RFC 3339 instant); null until it has. Set by the server.
 	RegisteredAt *time.Time `json:"registered_at,omitempty"`
-	// LastSeenAt holds the value of the "last_seen_at" field.
+	// When the server last heard from the device (RFC 3339 instant); null until it has. Set by the server.
 	LastSeenAt *time.Time `json:"last_seen_at,omitempty"`
-	// RevokedAt holds the value of the "revoked_at" field.
+	// When the device was revoked (RFC 3339 instant): from then on its requests fail with DEVICE_REVOKED. Null while it may scan.
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
-	// DeviceInfo holds the value of the "device_info" field.
+	// What the device said about itself when it registered (model, system, app version), at most 255 characters.
 	DeviceInfo string `json:"device_info,omitempty"`
-	// ClockSkewMs holds the value of the "clock_skew_ms" field.
+	// The server's clock minus the device's, in milliseconds, measured at its last sync and added to its offline scan times. Set by the server.
 	ClockSkewMs int64 `json:"clock_skew_ms,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the DeviceQuery when eager-loading is set.
@@ -48,9 +48,9 @@ type Device struct {
 
 // DeviceEdges holds the relations/edges for other nodes in the graph.
 type DeviceEdges struct {
-	// Organization holds the value of the organization edge.
+	// The organisation that declared the device.
 	Organization *Organization `json:"organization,omitempty"`
-	// Scans holds the value of the scans edge.
+	// Every check-in attempt the device made, admitted or refused.
 	Scans []*Scan `json:"scans,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/entc/gen"
 
 	"github.com/ofhub/ofhub/ent/eventbus"
+	"github.com/ofhub/ofhub/ent/gqldoc"
 )
 
 func main() {
@@ -21,6 +22,9 @@ func main() {
 		entgql.WithSchemaPath("../graph/schema/ent.graphql"),
 		entgql.WithWhereInputs(true),
 		entgql.WithNodeDescriptor(true),
+		// Descriptions entgql drops although the schema holds them (types,
+		// connection edges, input edges, enum values).
+		entgql.WithSchemaHook(gqldoc.Hook),
 	)
 	if err != nil {
 		log.Fatalf("creating entgql extension: %v", err)

@@ -14,30 +14,30 @@ import (
 	"github.com/ofhub/ofhub/ent/schema/schematype"
 )
 
-// HistoryEntry is the model entity for the HistoryEntry schema.
+// One recorded change of an audited record (R-X-1, R-ORG-8): who, when, what. Written by the server on every change, never by a client.
 type HistoryEntry struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
-	// EntityType holds the value of the "entity_type" field.
+	// Type of the changed record, as its GraphQL type is named, e.g. Organization, Training.
 	EntityType string `json:"entity_type,omitempty"`
-	// EntityID holds the value of the "entity_id" field.
+	// ID of the changed record; it may have been deleted since.
 	EntityID int `json:"entity_id,omitempty"`
-	// Action holds the value of the "action" field.
+	// What happened to the record.
 	Action historyentry.Action `json:"action,omitempty"`
-	// OrganizationID holds the value of the "organization_id" field.
+	// The organisation the changed record belongs to; null for platform records (certifications, users).
 	OrganizationID *int `json:"organization_id,omitempty"`
-	// SubjectUserID holds the value of the "subject_user_id" field.
+	// The user the changed record is about, for User and Membership history; null otherwise.
 	SubjectUserID *int `json:"subject_user_id,omitempty"`
-	// ActorID holds the value of the "actor_id" field.
+	// The user who made the change; null when the system made it (imports, purges, devices).
 	ActorID *int `json:"actor_id,omitempty"`
-	// ActorName holds the value of the "actor_name" field.
+	// Name of who made the change as it was at the time, kept when the user is deleted; « système » for the system.
 	ActorName string `json:"actor_name,omitempty"`
-	// Changes holds the value of the "changes" field.
+	// The fields changed, with old and new values; secrets show no values.
 	Changes []schematype.FieldChange `json:"changes,omitempty"`
-	// Comment holds the value of the "comment" field.
+	// Comment given with the change, e.g. the operator's on a validation (R-ORG-8); empty when none.
 	Comment string `json:"comment,omitempty"`
-	// CreatedAt holds the value of the "created_at" field.
+	// When the change was made (RFC 3339 instant, UTC).
 	CreatedAt    time.Time `json:"created_at,omitempty"`
 	selectValues sql.SelectValues
 }

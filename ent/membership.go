@@ -16,22 +16,22 @@ import (
 	"github.com/ofhub/ofhub/ent/viewer"
 )
 
-// Membership is the model entity for the Membership schema.
+// The attachment of a user to an establishment (organisation), with the permissions the user holds there (R-USR-2).
 type Membership struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
-	// CreatedAt holds the value of the "created_at" field.
+	// When the record was created (RFC 3339 instant, UTC); set by the server.
 	CreatedAt time.Time `json:"created_at,omitempty"`
-	// UpdatedAt holds the value of the "updated_at" field.
+	// When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
-	// UserID holds the value of the "user_id" field.
+	// The user attached; set on creation, never changed.
 	UserID int `json:"user_id,omitempty"`
-	// OrganizationID holds the value of the "organization_id" field.
+	// The establishment the user is attached to; set on creation, never changed.
 	OrganizationID int `json:"organization_id,omitempty"`
-	// Permissions holds the value of the "permissions" field.
+	// What the user may do in this establishment (R-USR-2); MANAGER grants everything. Replaced as a whole on update.
 	Permissions []viewer.Permission `json:"permissions,omitempty"`
-	// Principal holds the value of the "principal" field.
+	// Whether this is the user's principal establishment; one membership of a user is principal (R-USR-2).
 	Principal bool `json:"principal,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the MembershipQuery when eager-loading is set.
@@ -41,9 +41,9 @@ type Membership struct {
 
 // MembershipEdges holds the relations/edges for other nodes in the graph.
 type MembershipEdges struct {
-	// User holds the value of the user edge.
+	// The user attached.
 	User *User `json:"user,omitempty"`
-	// Organization holds the value of the organization edge.
+	// The establishment the user is attached to.
 	Organization *Organization `json:"organization,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

@@ -14,56 +14,56 @@ import (
 	"github.com/ofhub/ofhub/ent/schema/schematype"
 )
 
-// Organization is the model entity for the Organization schema.
+// An organisation (structure): a training organisation, a company, a public body… with its registry identity (R-ORG-1) and its head office or branches (R-ORG-2).
 type Organization struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
-	// CreatedAt holds the value of the "created_at" field.
+	// When the record was created (RFC 3339 instant, UTC); set by the server.
 	CreatedAt time.Time `json:"created_at,omitempty"`
-	// UpdatedAt holds the value of the "updated_at" field.
+	// When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
-	// Reference holds the value of the "reference" field.
+	// Human reference of the organisation, e.g. 2523701: unique, given by the server on creation, never changed (R-ORG-1).
 	Reference string `json:"reference,omitempty"`
-	// Name holds the value of the "name" field.
+	// Name of the organisation (raison sociale); required, at most 255 characters (R-ORG-1).
 	Name string `json:"name,omitempty"`
-	// Kinds holds the value of the "kinds" field.
+	// What the organisation is (training organisation, company, public body…); it may be several (R-ORG-1). Replaced as a whole on update.
 	Kinds []string `json:"kinds,omitempty"`
-	// Siret holds the value of the "siret" field.
+	// SIRET number of the establishment: 14 digits, Luhn-valid; empty when unknown (R-ORG-1). Fed by the national registry: read-only to organisation users (R-ORG-6).
 	Siret string `json:"siret,omitempty"`
-	// Siren holds the value of the "siren" field.
+	// SIREN number of the company: the first 9 digits of the SIRET, derived by the server (R-ORG-1, R-ORG-2).
 	Siren string `json:"siren,omitempty"`
-	// Nda holds the value of the "nda" field.
+	// Activity declaration number (numéro de déclaration d'activité, 11 digits) of a training organisation, held by the head office; empty when none (R-ORG-1, R-CAT-3). Read-only to organisation users (R-ORG-6).
 	Nda string `json:"nda,omitempty"`
-	// ApeCode holds the value of the "ape_code" field.
+	// APE (NAF) activity code, e.g. 8559A; empty when unknown (R-ORG-1). Read-only to organisation users (R-ORG-6).
 	ApeCode string `json:"ape_code,omitempty"`
-	// Street holds the value of the "street" field.
+	// First address line; at most 255 characters (R-ORG-1).
 	Street string `json:"street,omitempty"`
-	// Street2 holds the value of the "street2" field.
+	// Second address line (building, PO box…); at most 255 characters.
 	Street2 string `json:"street2,omitempty"`
-	// Postcode holds the value of the "postcode" field.
+	// French postcode, 5 digits (R-ORG-1).
 	Postcode string `json:"postcode,omitempty"`
-	// City holds the value of the "city" field.
+	// City name; at most 100 characters (R-ORG-1).
 	City string `json:"city,omitempty"`
-	// InseeCode holds the value of the "insee_code" field.
+	// INSEE code of the commune (5 characters, Corsica's 2A/2B included) (R-ORG-1).
 	InseeCode string `json:"insee_code,omitempty"`
-	// Latitude holds the value of the "latitude" field.
+	// Latitude of the address in decimal degrees (WGS 84, −90 to 90); null when not geolocated (R-ORG-1).
 	Latitude *float64 `json:"latitude,omitempty"`
-	// Longitude holds the value of the "longitude" field.
+	// Longitude of the address in decimal degrees (WGS 84, −180 to 180); null when not geolocated (R-ORG-1).
 	Longitude *float64 `json:"longitude,omitempty"`
-	// ContactPoints holds the value of the "contact_points" field.
+	// Phones, e-mail addresses and web sites, each with a type label, a published flag and a principal flag (R-ORG-1). Replaced as a whole on update.
 	ContactPoints []schematype.ContactPoint `json:"contact_points,omitempty"`
-	// ParentID holds the value of the "parent_id" field.
+	// The head office of a branch (antenne, établissement secondaire); null for a head office (R-ORG-2).
 	ParentID *int `json:"parent_id,omitempty"`
-	// SiteCode holds the value of the "site_code" field.
+	// Site code typed on a check-in device, with its identification code, to join the organisation, e.g. 5404 (R-CHK-3); unique, given by the server on creation.
 	SiteCode string `json:"site_code,omitempty"`
-	// Facilities holds the value of the "facilities" field.
+	// Reception facilities, as codes of the facility list (01 catering … 07 parking) (R-ORG-3).
 	Facilities []string `json:"facilities,omitempty"`
-	// Qualiopi holds the value of the "qualiopi" field.
+	// Qualiopi certification per action category; null when never stated (R-ORG-4).
 	Qualiopi *schematype.Qualiopi `json:"qualiopi,omitempty"`
-	// OtherLabels holds the value of the "other_labels" field.
+	// Other quality labels, as codes of the quality_label list (R-ORG-4).
 	OtherLabels []string `json:"other_labels,omitempty"`
-	// ContactRequests holds the value of the "contact_requests" field.
+	// Free-text requests about the organisation's contacts, handled by the operator; at most 3,000 characters.
 	ContactRequests string `json:"contact_requests,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the OrganizationQuery when eager-loading is set.
@@ -73,27 +73,27 @@ type Organization struct {
 
 // OrganizationEdges holds the relations/edges for other nodes in the graph.
 type OrganizationEdges struct {
-	// Parent holds the value of the parent edge.
+	// The head office of this branch; null for a head office (R-ORG-2).
 	Parent *Organization `json:"parent,omitempty"`
-	// Branches holds the value of the branches edge.
+	// The branches attached to this head office (R-ORG-2).
 	Branches []*Organization `json:"branches,omitempty"`
-	// Activities holds the value of the activities edge.
+	// The activities the organisation runs (R-ACT-1).
 	Activities []*Activity `json:"activities,omitempty"`
-	// Devices holds the value of the devices edge.
+	// The check-in devices the organisation declared (R-CHK-3).
 	Devices []*Device `json:"devices,omitempty"`
-	// Speakers holds the value of the speakers edge.
+	// The speakers of the organisation (R-ACT-6).
 	Speakers []*Speaker `json:"speakers,omitempty"`
 	// TicketKeys holds the value of the ticket_keys edge.
 	TicketKeys []*TicketKey `json:"ticket_keys,omitempty"`
 	// Trainings holds the value of the trainings edge.
 	Trainings []*Training `json:"trainings,omitempty"`
-	// Venues holds the value of the venues edge.
+	// The venues of the organisation, where its sessions take place or people register (R-CAT-12, R-CAT-18).
 	Venues []*Venue `json:"venues,omitempty"`
-	// Documents holds the value of the documents edge.
+	// The files the organisation sent to the operator (R-ORG-9).
 	Documents []*OrganizationDocument `json:"documents,omitempty"`
-	// ChangeRequests holds the value of the change_requests edge.
+	// The change requests (demandes de modification) made on the organisation record, pending or decided (R-ORG-7).
 	ChangeRequests []*OrganizationChangeRequest `json:"change_requests,omitempty"`
-	// Memberships holds the value of the memberships edge.
+	// The users attached to the organisation, with their permissions (R-USR-2).
 	Memberships []*Membership `json:"memberships,omitempty"`
 	// TrainedSessions holds the value of the trained_sessions edge.
 	TrainedSessions []*Session `json:"trained_sessions,omitempty"`

@@ -16,26 +16,26 @@ import (
 	"github.com/ofhub/ofhub/ent/user"
 )
 
-// OrganizationChangeRequest is the model entity for the OrganizationChangeRequest schema.
+// A change request (demande de modification) of an organisation record, made by the organisation and validated by the operator (R-ORG-6, R-ORG-7).
 type OrganizationChangeRequest struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
-	// CreatedAt holds the value of the "created_at" field.
+	// When the record was created (RFC 3339 instant, UTC); set by the server.
 	CreatedAt time.Time `json:"created_at,omitempty"`
-	// UpdatedAt holds the value of the "updated_at" field.
+	// When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
-	// OrganizationID holds the value of the "organization_id" field.
+	// The organisation whose record the request changes; set on creation, never changed.
 	OrganizationID int `json:"organization_id,omitempty"`
-	// State holds the value of the "state" field.
+	// Where the request stands (R-ORG-7).
 	State organizationchangerequest.State `json:"state,omitempty"`
-	// Change holds the value of the "change" field.
+	// The values asked for; only the fields set change.
 	Change *schematype.OrgChange `json:"change,omitempty"`
-	// AuthorID holds the value of the "author_id" field.
+	// The user who made the request; null when the user was deleted.
 	AuthorID *int `json:"author_id,omitempty"`
-	// OperatorComment holds the value of the "operator_comment" field.
+	// The operator's comment on the decision; at most 3,000 characters, empty when none.
 	OperatorComment string `json:"operator_comment,omitempty"`
-	// DecidedAt holds the value of the "decided_at" field.
+	// When the request was applied, rejected or cancelled (RFC 3339 instant); null while pending.
 	DecidedAt *time.Time `json:"decided_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the OrganizationChangeRequestQuery when eager-loading is set.
@@ -45,9 +45,9 @@ type OrganizationChangeRequest struct {
 
 // OrganizationChangeRequestEdges holds the relations/edges for other nodes in the graph.
 type OrganizationChangeRequestEdges struct {
-	// Organization holds the value of the organization edge.
+	// The organisation whose record the request changes.
 	Organization *Organization `json:"organization,omitempty"`
-	// Author holds the value of the author edge.
+	// The user who made the request, if still there.
 	Author *User `json:"author,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

@@ -14,26 +14,26 @@ import (
 	"github.com/ofhub/ofhub/ent/user"
 )
 
-// OrganizationDocument is the model entity for the OrganizationDocument schema.
+// A file an organisation sent to the operator (a quality certificate…), stored by the server (R-ORG-9).
 type OrganizationDocument struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
-	// CreatedAt holds the value of the "created_at" field.
+	// When the record was created (RFC 3339 instant, UTC); set by the server.
 	CreatedAt time.Time `json:"created_at,omitempty"`
-	// UpdatedAt holds the value of the "updated_at" field.
+	// When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
-	// OrganizationID holds the value of the "organization_id" field.
+	// The organisation that sent the file; set on creation, never changed.
 	OrganizationID int `json:"organization_id,omitempty"`
-	// Name holds the value of the "name" field.
+	// File name as uploaded; at most 255 characters.
 	Name string `json:"name,omitempty"`
-	// ContentType holds the value of the "content_type" field.
+	// MIME type of the file, e.g. application/pdf.
 	ContentType string `json:"content_type,omitempty"`
-	// Size holds the value of the "size" field.
+	// Size of the file in bytes; uploads above the limit are refused (R-ORG-9).
 	Size int `json:"size,omitempty"`
 	// Data holds the value of the "data" field.
 	Data []byte `json:"data,omitempty"`
-	// UploadedByID holds the value of the "uploaded_by_id" field.
+	// The user who uploaded the file; null when the user was deleted.
 	UploadedByID *int `json:"uploaded_by_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the OrganizationDocumentQuery when eager-loading is set.
@@ -43,9 +43,9 @@ type OrganizationDocument struct {
 
 // OrganizationDocumentEdges holds the relations/edges for other nodes in the graph.
 type OrganizationDocumentEdges struct {
-	// Organization holds the value of the organization edge.
+	// The organisation that sent the file.
 	Organization *Organization `json:"organization,omitempty"`
-	// UploadedBy holds the value of the uploaded_by edge.
+	// The user who uploaded the file, if still there.
 	UploadedBy *User `json:"uploaded_by,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

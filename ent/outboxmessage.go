@@ -13,30 +13,30 @@ import (
 	"github.com/ofhub/ofhub/ent/outboxmessage"
 )
 
-// OutboxMessage is the model entity for the OutboxMessage schema.
+// An e-mail the server wrote: kept locally when no SMTP server is configured, and a record of every e-mail sent. Listed to operators.
 type OutboxMessage struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
-	// From holds the value of the "from" field.
+	// Sender address (From header).
 	From string `json:"from,omitempty"`
-	// To holds the value of the "to" field.
+	// Recipient addresses (To header).
 	To []string `json:"to,omitempty"`
-	// Subject holds the value of the "subject" field.
+	// Subject line.
 	Subject string `json:"subject,omitempty"`
-	// Text holds the value of the "text" field.
+	// Plain-text body; empty when the message had none.
 	Text string `json:"text,omitempty"`
-	// HTML holds the value of the "html" field.
+	// HTML body; empty when the message had none.
 	HTML string `json:"html,omitempty"`
-	// MessageID holds the value of the "message_id" field.
+	// The Message-ID of the e-mail (as the SMTP server or the local store gave it); empty when it failed.
 	MessageID string `json:"message_id,omitempty"`
-	// EmlPath holds the value of the "eml_path" field.
+	// Path of the .eml copy on the server's disk, for a STORED message; empty otherwise.
 	EmlPath string `json:"eml_path,omitempty"`
-	// Status holds the value of the "status" field.
+	// What became of the message.
 	Status outboxmessage.Status `json:"status,omitempty"`
-	// Error holds the value of the "error" field.
+	// Why sending failed, for a FAILED message; empty otherwise.
 	Error string `json:"error,omitempty"`
-	// CreatedAt holds the value of the "created_at" field.
+	// When the message was written (RFC 3339 instant, UTC).
 	CreatedAt    time.Time `json:"created_at,omitempty"`
 	selectValues sql.SelectValues
 }

@@ -12,26 +12,26 @@ import (
 	"github.com/ofhub/ofhub/ent/registration"
 )
 
-// Participant is the model entity for the Participant schema.
+// A person of a registration (R-ACT-2); personal data, visible only with the right permissions (R-X-5).
 type Participant struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
-	// RegistrationID holds the value of the "registration_id" field.
+	// The registration the participant belongs to; set on creation, never changed.
 	RegistrationID int `json:"registration_id,omitempty"`
-	// Position holds the value of the "position" field.
+	// Rank of the participant in the registration, from 0, in the order given at registration.
 	Position int `json:"position,omitempty"`
-	// LastName holds the value of the "last_name" field.
+	// Family name, shown on the device at check-in (R-CHK-4); required, at most 100 characters.
 	LastName string `json:"last_name,omitempty"`
-	// FirstName holds the value of the "first_name" field.
+	// Given name, shown on the device at check-in (R-CHK-4); required, at most 100 characters.
 	FirstName string `json:"first_name,omitempty"`
-	// Email holds the value of the "email" field.
+	// E-mail address of the participant; empty when not given (R-ACT-2).
 	Email string `json:"email,omitempty"`
-	// Phone holds the value of the "phone" field.
+	// Phone number of the participant; empty when not given (R-ACT-2).
 	Phone string `json:"phone,omitempty"`
-	// Age holds the value of the "age" field.
+	// Age in years (0–130), when the registration form asks for it; null otherwise (R-ACT-2).
 	Age *int `json:"age,omitempty"`
-	// Address holds the value of the "address" field.
+	// Postal address as free text, when the registration form asks for it; empty otherwise (R-ACT-2).
 	Address string `json:"address,omitempty"`
 	// SearchName holds the value of the "search_name" field.
 	SearchName string `json:"search_name,omitempty"`
@@ -43,7 +43,7 @@ type Participant struct {
 
 // ParticipantEdges holds the relations/edges for other nodes in the graph.
 type ParticipantEdges struct {
-	// Registration holds the value of the registration edge.
+	// The registration the participant belongs to.
 	Registration *Registration `json:"registration,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

@@ -11,22 +11,22 @@ import (
 	"github.com/ofhub/ofhub/ent/referencecode"
 )
 
-// ReferenceCode is the model entity for the ReferenceCode schema.
+// An entry of a code list (R-CAT-2): funders, measures (parent: a funder), audiences (parent: a measure), levels, teaching modes… Public to read, written by operators and the importer.
 type ReferenceCode struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
-	// List holds the value of the "list" field.
+	// Name of the code list, e.g. funder, measure, audience, level, nsf, formacode (R-CAT-2).
 	List string `json:"list,omitempty"`
-	// Code holds the value of the "code" field.
+	// Code of the entry, unique in its list, e.g. MR.01.
 	Code string `json:"code,omitempty"`
-	// Label holds the value of the "label" field.
+	// Label of the entry shown to people (French).
 	Label string `json:"label,omitempty"`
-	// ParentCode holds the value of the "parent_code" field.
+	// Code of the entry this one depends on: a measure's funder, an audience's measure (R-CAT-2); empty otherwise.
 	ParentCode string `json:"parent_code,omitempty"`
-	// Position holds the value of the "position" field.
+	// Display order within the list, ascending.
 	Position int `json:"position,omitempty"`
-	// Active holds the value of the "active" field.
+	// Whether the entry may still be chosen; inactive entries stay readable on old records.
 	Active       bool `json:"active,omitempty"`
 	selectValues sql.SelectValues
 }

@@ -13,34 +13,34 @@ import (
 	"github.com/ofhub/ofhub/ent/registration"
 )
 
-// Registration is the model entity for the Registration schema.
+// A registration (inscription) made by a buyer for one or more participants and the chosen slots (R-ACT-2); it carries one QR ticket that checks them all in (R-ACT-3).
 type Registration struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
-	// CreatedAt holds the value of the "created_at" field.
+	// When the record was created (RFC 3339 instant, UTC); set by the server.
 	CreatedAt time.Time `json:"created_at,omitempty"`
-	// UpdatedAt holds the value of the "updated_at" field.
+	// When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
-	// Number holds the value of the "number" field.
+	// Human number of the registration: unique, given by the server on creation, never changed.
 	Number string `json:"number,omitempty"`
-	// ActivityID holds the value of the "activity_id" field.
+	// The activity registered to; set on creation, never changed.
 	ActivityID int `json:"activity_id,omitempty"`
-	// OrganizationID holds the value of the "organization_id" field.
+	// The organisation that runs the activity, copied from it for tenant scoping.
 	OrganizationID int `json:"organization_id,omitempty"`
-	// BuyerLastName holds the value of the "buyer_last_name" field.
+	// Family name of the buyer, the person who registered; required, at most 100 characters (R-ACT-2).
 	BuyerLastName string `json:"buyer_last_name,omitempty"`
-	// BuyerFirstName holds the value of the "buyer_first_name" field.
+	// Given name of the buyer; required, at most 100 characters (R-ACT-2).
 	BuyerFirstName string `json:"buyer_first_name,omitempty"`
-	// BuyerEmail holds the value of the "buyer_email" field.
+	// E-mail address of the buyer, where the confirmation and the QR ticket are sent (R-ACT-4).
 	BuyerEmail string `json:"buyer_email,omitempty"`
-	// BuyerPhone holds the value of the "buyer_phone" field.
+	// Phone number of the buyer; empty when not given.
 	BuyerPhone string `json:"buyer_phone,omitempty"`
-	// State holds the value of the "state" field.
+	// Whether the registration stands; a cancelled registration's ticket is refused at the door (CANCELLED).
 	State registration.State `json:"state,omitempty"`
-	// CancelledAt holds the value of the "cancelled_at" field.
+	// When the registration was cancelled (RFC 3339 instant); null while it stands.
 	CancelledAt *time.Time `json:"cancelled_at,omitempty"`
-	// Source holds the value of the "source" field.
+	// How the registration was made; set by the server on creation.
 	Source registration.Source `json:"source,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the RegistrationQuery when eager-loading is set.
@@ -50,13 +50,13 @@ type Registration struct {
 
 // RegistrationEdges holds the relations/edges for other nodes in the graph.
 type RegistrationEdges struct {
-	// Activity holds the value of the activity edge.
+	// The activity registered to.
 	Activity *Activity `json:"activity,omitempty"`
-	// Participants holds the value of the participants edge.
+	// The people the registration is for, in their order; one QR ticket admits them all (R-ACT-3).
 	Participants []*Participant `json:"participants,omitempty"`
-	// Slots holds the value of the slots edge.
+	// The slots chosen, for a slot activity (R-ACT-2); empty for a one-date activity.
 	Slots []*Slot `json:"slots,omitempty"`
-	// Scans holds the value of the scans edge.
+	// Every check-in attempt made with this registration's ticket or from the list, admitted or refused.
 	Scans []*Scan `json:"scans,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

@@ -15,54 +15,54 @@ import (
 	"github.com/ofhub/ofhub/ent/scan"
 )
 
-// Scan is the model entity for the Scan schema.
+// One check-in attempt, admitted or refused, whatever the channel (QR code on a device, "Présent" in the list, name search, speaker link, offline sync). Every attempt is kept; the admitted one is the check-in (CHECKIN.md). Written by the check-in engine only.
 type Scan struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
-	// ActivityID holds the value of the "activity_id" field.
+	// The activity the attempt was made for (the one the device or the desk was checking in).
 	ActivityID int `json:"activity_id,omitempty"`
-	// OrganizationID holds the value of the "organization_id" field.
+	// The organisation that runs the activity, copied for tenant scoping.
 	OrganizationID int `json:"organization_id,omitempty"`
-	// RegistrationID holds the value of the "registration_id" field.
+	// The registration the ticket or the list pointed to; null when the code named none known here (INVALID_CODE, UNKNOWN_REGISTRATION).
 	RegistrationID *int `json:"registration_id,omitempty"`
-	// SlotID holds the value of the "slot_id" field.
+	// In per-slot mode, the slot checked in; null when the attempt was for the whole registration (R-ACT-3).
 	SlotID *int `json:"slot_id,omitempty"`
 	// SlotKey holds the value of the "slot_key" field.
 	SlotKey int `json:"slot_key,omitempty"`
-	// DeviceID holds the value of the "device_id" field.
+	// The device that scanned the ticket; null for a check-in from the list or by name search.
 	DeviceID *int `json:"device_id,omitempty"`
-	// UserID holds the value of the "user_id" field.
+	// The user who checked the person in at a desk ("Présent", name search); null for a device or a speaker link (R-CHK-1, R-CHK-2).
 	UserID *int `json:"user_id,omitempty"`
-	// SpeakerID holds the value of the "speaker_id" field.
+	// The speaker who checked the person in through their personal link; null otherwise (R-ACT-6).
 	SpeakerID *int `json:"speaker_id,omitempty"`
-	// ClientScanID holds the value of the "client_scan_id" field.
+	// Identifier the device generated for this scan (a nonce), unique per device: a retried sync with the same id records nothing new; null for desk check-ins.
 	ClientScanID *string `json:"client_scan_id,omitempty"`
-	// Status holds the value of the "status" field.
+	// Outcome of the attempt, as the door showed it: ACCESS_OK admits, every other value is a refusal with its reason (R-CHK-4).
 	Status scan.Status `json:"status,omitempty"`
-	// Admitted holds the value of the "admitted" field.
+	// Whether this attempt is the check-in itself: at most one admitted attempt per registration and slot; false for refusals and undone check-ins.
 	Admitted bool `json:"admitted,omitempty"`
-	// Duplicate holds the value of the "duplicate" field.
+	// Whether this is an offline scan that admitted someone another door had checked in earlier: kept for the log and reported back to its device (R-CHK-5).
 	Duplicate bool `json:"duplicate,omitempty"`
-	// Offline holds the value of the "offline" field.
+	// Whether the device decided the attempt without network and sent it later by sync (R-CHK-5).
 	Offline bool `json:"offline,omitempty"`
-	// What the door showed for an offline scan: true « Accès OK », false a refusal; null when the device did not say (online scans, older devices). Tells people admitted twice from people refused at the door.
+	// What the door showed for an offline scan: true « Accès OK », false a refusal; null when the device did not say (online scans, older devices). Tells people admitted twice from people refused at the door (R-CHK-5).
 	DoorAdmitted *bool `json:"door_admitted,omitempty"`
-	// Channel holds the value of the "channel" field.
+	// How the person was checked in (R-CHK-1 to R-CHK-3, R-ACT-6).
 	Channel scan.Channel `json:"channel,omitempty"`
-	// DeviceTime holds the value of the "device_time" field.
+	// The device's clock when it scanned (RFC 3339 instant), uncorrected; null for desk check-ins.
 	DeviceTime *time.Time `json:"device_time,omitempty"`
-	// ServerTime holds the value of the "server_time" field.
+	// When the server received the attempt (RFC 3339 instant, UTC); set by the server.
 	ServerTime time.Time `json:"server_time,omitempty"`
-	// CheckedInAt holds the value of the "checked_in_at" field.
+	// When the person came in (RFC 3339 instant): the device time corrected by the device's clock skew for an offline scan, the server time otherwise.
 	CheckedInAt time.Time `json:"checked_in_at,omitempty"`
-	// ClockSkewMs holds the value of the "clock_skew_ms" field.
+	// Clock skew applied to device_time, in milliseconds: the server's clock minus the device's at the sync that carried the scan; 0 online.
 	ClockSkewMs int64 `json:"clock_skew_ms,omitempty"`
-	// RawCode holds the value of the "raw_code" field.
+	// The code as read, kept for refused scans other than ALREADY_CHECKED_IN so they can be investigated (first 512 characters); empty otherwise.
 	RawCode string `json:"raw_code,omitempty"`
-	// UndoneAt holds the value of the "undone_at" field.
+	// When the check-in was undone at a desk (RFC 3339 instant); null while it stands.
 	UndoneAt *time.Time `json:"undone_at,omitempty"`
-	// UndoneBy holds the value of the "undone_by" field.
+	// The user who undid the check-in; null while it stands.
 	UndoneBy *int `json:"undone_by,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ScanQuery when eager-loading is set.
@@ -72,11 +72,11 @@ type Scan struct {
 
 // ScanEdges holds the relations/edges for other nodes in the graph.
 type ScanEdges struct {
-	// Activity holds the value of the activity edge.
+	// The activity the attempt was made for.
 	Activity *Activity `json:"activity,omitempty"`
-	// Registration holds the value of the registration edge.
+	// The registration the ticket or the list pointed to, if known.
 	Registration *Registration `json:"registration,omitempty"`
-	// Device holds the value of the device edge.
+	// The device that scanned, if any.
 	Device *Device `json:"device,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

@@ -17,70 +17,70 @@ import (
 	"github.com/ofhub/ofhub/ent/venue"
 )
 
-// Session is the model entity for the Session schema.
+// A session of a training (LHEO action and session): dates, trainers, venues, fundings, durations, modalities and recruitment (R-CAT-9…R-CAT-20). Never deleted, archived (R-CAT-20).
 type Session struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
-	// CreatedAt holds the value of the "created_at" field.
+	// When the record was created (RFC 3339 instant, UTC); set by the server.
 	CreatedAt time.Time `json:"created_at,omitempty"`
-	// UpdatedAt holds the value of the "updated_at" field.
+	// When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
-	// Reference holds the value of the "reference" field.
+	// Reference of the session, e.g. 150755S: unique, given by the server on creation, never changed (R-CAT-30).
 	Reference string `json:"reference,omitempty"`
-	// TrainingID holds the value of the "training_id" field.
+	// The training the session belongs to; set on creation, never changed.
 	TrainingID int `json:"training_id,omitempty"`
-	// OrganizationID holds the value of the "organization_id" field.
+	// The training's responsible organisation, copied from it (R-CAT-3).
 	OrganizationID int `json:"organization_id,omitempty"`
-	// StartsOn holds the value of the "starts_on" field.
+	// First day of the session (a date, YYYY-MM-DD); required (R-CAT-9).
 	StartsOn time.Time `json:"starts_on,omitempty"`
-	// EndsOn holds the value of the "ends_on" field.
+	// Last day of the session (a date, YYYY-MM-DD), not before startsOn (R-CAT-9).
 	EndsOn time.Time `json:"ends_on,omitempty"`
-	// OnDemand holds the value of the "on_demand" field.
+	// Whether the session opens when enough people enrol (à la demande) (R-CAT-9).
 	OnDemand bool `json:"on_demand,omitempty"`
-	// PermanentEntry holds the value of the "permanent_entry" field.
+	// Whether people may enter and leave at any time (entrées / sorties permanentes) (R-CAT-9).
 	PermanentEntry bool `json:"permanent_entry,omitempty"`
-	// PrincipalTrainerID holds the value of the "principal_trainer_id" field.
+	// The principal trainer organisation (OF formateur); by default the responsible one (R-CAT-11).
 	PrincipalTrainerID *int `json:"principal_trainer_id,omitempty"`
-	// RegistrationVenueID holds the value of the "registration_venue_id" field.
+	// The venue where people register (lieu d'inscription); required to publish (R-CAT-18).
 	RegistrationVenueID *int `json:"registration_venue_id,omitempty"`
-	// Fundings holds the value of the "fundings" field.
+	// The fundings of the session, at least one to publish (R-CAT-13). Replaced as a whole on update.
 	Fundings []schematype.Funding `json:"fundings,omitempty"`
-	// Cycles holds the value of the "cycles" field.
+	// The cycles of an apprenticeship session, one per year (R-CAT-14). Replaced as a whole on update.
 	Cycles []schematype.Cycle `json:"cycles,omitempty"`
-	// SkillBlocks holds the value of the "skill_blocks" field.
+	// The skill blocks taught, per certification, with the validation type (R-CAT-15). Replaced as a whole on update.
 	SkillBlocks []schematype.SkillBlockUse `json:"skill_blocks,omitempty"`
-	// HoursInCentre holds the value of the "hours_in_centre" field.
+	// Hours in the training centre; null means none, zero is refused (R-CAT-16).
 	HoursInCentre *int `json:"hours_in_centre,omitempty"`
-	// HoursInCompany holds the value of the "hours_in_company" field.
+	// Hours in a company; null means none, zero is refused (R-CAT-16).
 	HoursInCompany *int `json:"hours_in_company,omitempty"`
-	// HoursTotal holds the value of the "hours_total" field.
+	// Total hours, the sum of hoursInCentre and hoursInCompany computed by the server; required and > 0 to publish (R-CAT-16).
 	HoursTotal *int `json:"hours_total,omitempty"`
-	// HoursWeekly holds the value of the "hours_weekly" field.
+	// Hours per week; null means not given, zero is refused (R-CAT-16).
 	HoursWeekly *int `json:"hours_weekly,omitempty"`
-	// HoursComment holds the value of the "hours_comment" field.
+	// Comment on the durations; at most 500 characters (R-CAT-16).
 	HoursComment string `json:"hours_comment,omitempty"`
-	// Prerequisites holds the value of the "prerequisites" field.
+	// Prerequisites to enter the session; at most 3,000 characters (R-CAT-17).
 	Prerequisites string `json:"prerequisites,omitempty"`
-	// CourseType holds the value of the "course_type" field.
+	// Course type, a code of its list: collective, individualised, modular, mixed (R-CAT-2, R-CAT-17).
 	CourseType string `json:"course_type,omitempty"`
-	// Rhythm holds the value of the "rhythm" field.
+	// Rhythm, a code of its list: full time, part time, work-study… (R-CAT-2, R-CAT-17).
 	Rhythm string `json:"rhythm,omitempty"`
-	// RhythmComment holds the value of the "rhythm_comment" field.
+	// Comment on the rhythm; at most 500 characters (R-CAT-17).
 	RhythmComment string `json:"rhythm_comment,omitempty"`
-	// Equipment holds the value of the "equipment" field.
+	// Equipment provided, as codes of the equipment list (R-CAT-17). Replaced as a whole on update.
 	Equipment []string `json:"equipment,omitempty"`
-	// TeachingMode holds the value of the "teaching_mode" field.
+	// Teaching mode, a code of its list, e.g. entirely remote (R-CAT-2, R-CAT-17); an entirely remote session needs no venue (R-CAT-12).
 	TeachingMode string `json:"teaching_mode,omitempty"`
-	// WorkStudyContract holds the value of the "work_study_contract" field.
+	// Whether the session is open to a work-study contract (contrat de professionnalisation): it then needs a valid RNCP certification and the work-study rhythm (R-CAT-7).
 	WorkStudyContract bool `json:"work_study_contract,omitempty"`
-	// RecruitmentModalities holds the value of the "recruitment_modalities" field.
+	// Recruitment modalities, codes MR.01 to MR.06 (R-CAT-2). Replaced as a whole on update.
 	RecruitmentModalities []string `json:"recruitment_modalities,omitempty"`
-	// RecruitmentSlots holds the value of the "recruitment_slots" field.
+	// Recruitment slots ICO, RDVI and ISC; at least one makes the session positionable online (R-CAT-19). Replaced as a whole on update.
 	RecruitmentSlots []schematype.RecruitmentSlot `json:"recruitment_slots,omitempty"`
 	// ContactRequests holds the value of the "contact_requests" field.
 	ContactRequests string `json:"contact_requests,omitempty"`
-	// ArchivedAt holds the value of the "archived_at" field.
+	// When the session was archived (RFC 3339 instant); null while live. Sessions are never deleted (R-CAT-20).
 	ArchivedAt *time.Time `json:"archived_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the SessionQuery when eager-loading is set.
@@ -90,15 +90,15 @@ type Session struct {
 
 // SessionEdges holds the relations/edges for other nodes in the graph.
 type SessionEdges struct {
-	// Training holds the value of the training edge.
+	// The training the session belongs to.
 	Training *Training `json:"training,omitempty"`
-	// Trainers holds the value of the trainers edge.
+	// The trainer organisations (OF formateurs) that deliver the session; they see it read-only (R-CAT-11, R-CAT-23).
 	Trainers []*Organization `json:"trainers,omitempty"`
-	// PrincipalTrainer holds the value of the principal_trainer edge.
+	// The principal trainer organisation, if set (R-CAT-11).
 	PrincipalTrainer *Organization `json:"principal_trainer,omitempty"`
-	// Venues holds the value of the venues edge.
+	// The venues where the session takes place, possibly several (R-CAT-12).
 	Venues []*Venue `json:"venues,omitempty"`
-	// RegistrationVenue holds the value of the registration_venue edge.
+	// The venue where people register, if set (R-CAT-18).
 	RegistrationVenue *Venue `json:"registration_venue,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

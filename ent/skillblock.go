@@ -12,16 +12,16 @@ import (
 	"github.com/ofhub/ofhub/ent/skillblock"
 )
 
-// SkillBlock is the model entity for the SkillBlock schema.
+// A skill block (bloc de compétences) of a certification, e.g. RNCP35967BC01 (R-CAT-1, R-CAT-15).
 type SkillBlock struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
-	// Code holds the value of the "code" field.
+	// Code of the block, e.g. RNCP35967BC01; unique (R-CAT-1).
 	Code string `json:"code,omitempty"`
-	// Label holds the value of the "label" field.
+	// Label of the block; at most 2,000 characters.
 	Label string `json:"label,omitempty"`
-	// CertificationID holds the value of the "certification_id" field.
+	// The certification the block belongs to.
 	CertificationID int `json:"certification_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the SkillBlockQuery when eager-loading is set.
@@ -31,7 +31,7 @@ type SkillBlock struct {
 
 // SkillBlockEdges holds the relations/edges for other nodes in the graph.
 type SkillBlockEdges struct {
-	// Certification holds the value of the certification edge.
+	// The certification the block belongs to.
 	Certification *Certification `json:"certification,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

@@ -14,22 +14,22 @@ import (
 	"github.com/ofhub/ofhub/ent/speaker"
 )
 
-// Slot is the model entity for the Slot schema.
+// A slot (créneau) of an activity: a time window with its own capacity and speaker, chosen by registrations (R-ACT-1).
 type Slot struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
-	// ActivityID holds the value of the "activity_id" field.
+	// The activity the slot belongs to; set on creation, never changed.
 	ActivityID int `json:"activity_id,omitempty"`
-	// Label holds the value of the "label" field.
+	// Name of the slot shown to participants, e.g. "Atelier CV"; at most 255 characters, empty when not given.
 	Label string `json:"label,omitempty"`
-	// StartsAt holds the value of the "starts_at" field.
+	// Start of the slot (RFC 3339 instant).
 	StartsAt time.Time `json:"starts_at,omitempty"`
-	// EndsAt holds the value of the "ends_at" field.
+	// End of the slot (RFC 3339 instant).
 	EndsAt time.Time `json:"ends_at,omitempty"`
-	// Capacity holds the value of the "capacity" field.
+	// Seats: most participants of confirmed registrations the slot takes (1–100,000); null means no limit (R-ACT-1).
 	Capacity *int `json:"capacity,omitempty"`
-	// SpeakerID holds the value of the "speaker_id" field.
+	// The speaker who animates the slot and may check people in for it; null when none (R-ACT-6).
 	SpeakerID *int `json:"speaker_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the SlotQuery when eager-loading is set.
@@ -39,11 +39,11 @@ type Slot struct {
 
 // SlotEdges holds the relations/edges for other nodes in the graph.
 type SlotEdges struct {
-	// Activity holds the value of the activity edge.
+	// The activity the slot belongs to.
 	Activity *Activity `json:"activity,omitempty"`
-	// Speaker holds the value of the speaker edge.
+	// The speaker who animates the slot, if any (R-ACT-6).
 	Speaker *Speaker `json:"speaker,omitempty"`
-	// Registrations holds the value of the registrations edge.
+	// The registrations that chose this slot (R-ACT-2).
 	Registrations []*Registration `json:"registrations,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

@@ -12,18 +12,18 @@ import (
 	"github.com/ofhub/ofhub/ent/speaker"
 )
 
-// Speaker is the model entity for the Speaker schema.
+// A speaker (intervenant) who animates slots and may check people in for them through a personal link (R-ACT-6).
 type Speaker struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
-	// OrganizationID holds the value of the "organization_id" field.
+	// The organisation the speaker works for; set on creation, never changed.
 	OrganizationID int `json:"organization_id,omitempty"`
-	// LastName holds the value of the "last_name" field.
+	// Family name; required, at most 100 characters.
 	LastName string `json:"last_name,omitempty"`
-	// FirstName holds the value of the "first_name" field.
+	// Given name; required, at most 100 characters.
 	FirstName string `json:"first_name,omitempty"`
-	// Email holds the value of the "email" field.
+	// E-mail address the personal check-in link is sent to (R-ACT-6); empty when unknown.
 	Email string `json:"email,omitempty"`
 	// LinkTokenHash holds the value of the "link_token_hash" field.
 	LinkTokenHash *[]byte `json:"-"`
@@ -35,9 +35,9 @@ type Speaker struct {
 
 // SpeakerEdges holds the relations/edges for other nodes in the graph.
 type SpeakerEdges struct {
-	// Organization holds the value of the organization edge.
+	// The organisation the speaker works for.
 	Organization *Organization `json:"organization,omitempty"`
-	// Slots holds the value of the slots edge.
+	// The slots the speaker animates and may check people in for (R-ACT-6).
 	Slots []*Slot `json:"slots,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

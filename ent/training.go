@@ -16,60 +16,60 @@ import (
 	"github.com/ofhub/ofhub/ent/user"
 )
 
-// Training is the model entity for the Training schema.
+// A training (formation) of the catalogue, owned by its responsible organisation (R-CAT-3…R-CAT-8) and published through the operator's validation (R-CAT-21…R-CAT-24). The fields show the published version; a pending change is a separate draft.
 type Training struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
-	// CreatedAt holds the value of the "created_at" field.
+	// When the record was created (RFC 3339 instant, UTC); set by the server.
 	CreatedAt time.Time `json:"created_at,omitempty"`
-	// UpdatedAt holds the value of the "updated_at" field.
+	// When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
-	// Reference holds the value of the "reference" field.
+	// Reference of the training, e.g. 2600001F: unique, given by the server on creation, never changed (R-CAT-26).
 	Reference string `json:"reference,omitempty"`
-	// OrganizationID holds the value of the "organization_id" field.
+	// The responsible organisation (OF responsable): the NDA holder, the only one that may edit the training (R-CAT-3, R-CAT-23).
 	OrganizationID int `json:"organization_id,omitempty"`
-	// State holds the value of the "state" field.
+	// Life-cycle state of the published record (R-CAT-21); changed by the workflow mutations only.
 	State training.State `json:"state,omitempty"`
-	// ChangeState holds the value of the "change_state" field.
+	// State of the change request over a published training (R-CAT-22); the published version stays live meanwhile.
 	ChangeState training.ChangeState `json:"change_state,omitempty"`
-	// Certifying holds the value of the "certifying" field.
+	// Whether the training leads to one or more certifications (R-CAT-4).
 	Certifying bool `json:"certifying,omitempty"`
-	// CertificationCodes holds the value of the "certification_codes" field.
+	// Codes of the certifications of a certifying training, principal first, e.g. RNCP35967 (R-CAT-4).
 	CertificationCodes []string `json:"certification_codes,omitempty"`
-	// Title holds the value of the "title" field.
+	// Title: explicit, lower case with accents; at most 500 characters (R-CAT-5).
 	Title string `json:"title,omitempty"`
-	// Objective holds the value of the "objective" field.
+	// Objective of the training; required, at most 3,000 characters (R-CAT-5).
 	Objective string `json:"objective,omitempty"`
-	// Content holds the value of the "content" field.
+	// Content of the training; at most 3,000 characters (R-CAT-5).
 	Content string `json:"content,omitempty"`
-	// ExpectedResults holds the value of the "expected_results" field.
+	// Expected results; at most 3,000 characters (R-CAT-5).
 	ExpectedResults string `json:"expected_results,omitempty"`
-	// EntryLevel holds the value of the "entry_level" field.
+	// Entry level, a code of the level list; « sans niveau spécifique » by default (R-CAT-4).
 	EntryLevel string `json:"entry_level,omitempty"`
-	// ExitLevel holds the value of the "exit_level" field.
+	// Exit level, a code of the level list (R-CAT-4).
 	ExitLevel string `json:"exit_level,omitempty"`
-	// CycleYears holds the value of the "cycle_years" field.
+	// Cycle duration in years, 1 to 5; required for apprenticeship, it bounds the years of the sessions' cycles (R-CAT-6).
 	CycleYears *int `json:"cycle_years,omitempty"`
-	// Apprenticeship holds the value of the "apprenticeship" field.
+	// Whether the training is an apprenticeship: then it has exactly one certification (R-CAT-7).
 	Apprenticeship bool `json:"apprenticeship,omitempty"`
-	// Parcoursup holds the value of the "parcoursup" field.
+	// Whether the training is offered on Parcoursup: then it has exactly one certification (R-CAT-7).
 	Parcoursup bool `json:"parcoursup,omitempty"`
-	// Affelnet holds the value of the "affelnet" field.
+	// Whether the training is offered on Affelnet: then it has exactly one certification (R-CAT-7).
 	Affelnet bool `json:"affelnet,omitempty"`
-	// WebLinks holds the value of the "web_links" field.
+	// Web addresses about the training; broken ones are flagged (R-CAT-25).
 	WebLinks []string `json:"web_links,omitempty"`
 	// ContactRequests holds the value of the "contact_requests" field.
 	ContactRequests string `json:"contact_requests,omitempty"`
 	// Draft holds the value of the "draft" field.
 	Draft *schematype.TrainingDoc `json:"draft,omitempty"`
-	// AuthorID holds the value of the "author_id" field.
+	// The user who last edited the draft or the change request; null when unknown (R-CAT-22).
 	AuthorID *int `json:"author_id,omitempty"`
-	// LastActionAt holds the value of the "last_action_at" field.
+	// When the organisation last acted on the training (RFC 3339 instant); abandoned creations and drafts are purged from it (R-CAT-21). Set by the server.
 	LastActionAt time.Time `json:"last_action_at,omitempty"`
-	// SubmittedAt holds the value of the "submitted_at" field.
+	// When the training or its change request was last submitted for validation (RFC 3339 instant); null if never.
 	SubmittedAt *time.Time `json:"submitted_at,omitempty"`
-	// PublishedAt holds the value of the "published_at" field.
+	// When the operator last validated the training (RFC 3339 instant); null if never published.
 	PublishedAt *time.Time `json:"published_at,omitempty"`
 	// OperatorComment holds the value of the "operator_comment" field.
 	OperatorComment string `json:"operator_comment,omitempty"`
@@ -85,13 +85,13 @@ type Training struct {
 
 // TrainingEdges holds the relations/edges for other nodes in the graph.
 type TrainingEdges struct {
-	// Organization holds the value of the organization edge.
+	// The responsible organisation (R-CAT-3).
 	Organization *Organization `json:"organization,omitempty"`
-	// Sessions holds the value of the sessions edge.
+	// The sessions of the training, archived ones included (R-CAT-20).
 	Sessions []*Session `json:"sessions,omitempty"`
-	// Certifications holds the value of the certifications edge.
+	// The certifications the training leads to (R-CAT-4).
 	Certifications []*Certification `json:"certifications,omitempty"`
-	// Author holds the value of the author edge.
+	// The user who last edited the draft or the change request, if known.
 	Author *User `json:"author,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

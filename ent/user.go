@@ -12,36 +12,36 @@ import (
 	"github.com/ofhub/ofhub/ent/user"
 )
 
-// User is the model entity for the User schema.
+// A person who logs in (utilisateur, R-USR-1); their rights come from their memberships (R-USR-2).
 type User struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
-	// CreatedAt holds the value of the "created_at" field.
+	// When the record was created (RFC 3339 instant, UTC); set by the server.
 	CreatedAt time.Time `json:"created_at,omitempty"`
-	// UpdatedAt holds the value of the "updated_at" field.
+	// When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
-	// Civility holds the value of the "civility" field.
+	// Civility used to address the user in e-mails and documents; null when not given (R-USR-1).
 	Civility *user.Civility `json:"civility,omitempty"`
-	// LastName holds the value of the "last_name" field.
+	// Family name; required, at most 100 characters (R-USR-1).
 	LastName string `json:"last_name,omitempty"`
-	// FirstName holds the value of the "first_name" field.
+	// Given name; required, at most 100 characters (R-USR-1).
 	FirstName string `json:"first_name,omitempty"`
-	// Email holds the value of the "email" field.
+	// E-mail address, which is also the login: unique whatever its case and stored lower-case, one account per e-mail (R-USR-1). Changing it changes the login (R-USR-8).
 	Email string `json:"email,omitempty"`
-	// Phone holds the value of the "phone" field.
+	// Phone number, checked as a phone number when given; empty when not given (R-USR-1).
 	Phone string `json:"phone,omitempty"`
-	// Function holds the value of the "function" field.
+	// Job title in the organisation, free text of at most 255 characters (R-USR-1).
 	Function string `json:"function,omitempty"`
-	// Language holds the value of the "language" field.
+	// Language of the messages, e-mails and documents the user receives; default French.
 	Language user.Language `json:"language,omitempty"`
-	// Active holds the value of the "active" field.
+	// Whether the user may log in: a deactivated user cannot, and their tokens stop working at once (R-USR-7). Changed by setUserActive only.
 	Active bool `json:"active,omitempty"`
-	// Operator holds the value of the "operator" field.
+	// Whether the user is a platform operator (Carif-Oref staff), who sees and validates everything; not settable through the API.
 	Operator bool `json:"operator,omitempty"`
 	// PasswordHash holds the value of the "password_hash" field.
 	PasswordHash string `json:"-"`
-	// LastLoginAt holds the value of the "last_login_at" field.
+	// When the user last logged in (RFC 3339 instant); null if never. Set by the server (R-USR-1).
 	LastLoginAt *time.Time `json:"last_login_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the UserQuery when eager-loading is set.
@@ -51,7 +51,7 @@ type User struct {
 
 // UserEdges holds the relations/edges for other nodes in the graph.
 type UserEdges struct {
-	// Memberships holds the value of the memberships edge.
+	// The establishments the user is attached to, each with its permissions; one is principal (R-USR-2).
 	Memberships []*Membership `json:"memberships,omitempty"`
 	// Tokens holds the value of the tokens edge.
 	Tokens []*AuthToken `json:"tokens,omitempty"`

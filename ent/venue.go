@@ -13,38 +13,38 @@ import (
 	"github.com/ofhub/ofhub/ent/venue"
 )
 
-// Venue is the model entity for the Venue schema.
+// A geolocated place of an organisation where sessions take place or people register (lieu de formation, lieu d'inscription; R-CAT-12, R-CAT-18). Public to read.
 type Venue struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
-	// CreatedAt holds the value of the "created_at" field.
+	// When the record was created (RFC 3339 instant, UTC); set by the server.
 	CreatedAt time.Time `json:"created_at,omitempty"`
-	// UpdatedAt holds the value of the "updated_at" field.
+	// When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
-	// OrganizationID holds the value of the "organization_id" field.
+	// The organisation the venue belongs to; set on creation, never changed.
 	OrganizationID int `json:"organization_id,omitempty"`
-	// Name holds the value of the "name" field.
+	// Name of the venue; required, at most 255 characters (R-CAT-12).
 	Name string `json:"name,omitempty"`
-	// Siret holds the value of the "siret" field.
+	// SIRET of the establishment at that address, when it has one (R-CAT-12).
 	Siret string `json:"siret,omitempty"`
-	// Street holds the value of the "street" field.
+	// Street address; required, at most 255 characters (R-CAT-12).
 	Street string `json:"street,omitempty"`
-	// Locality holds the value of the "locality" field.
+	// Locality (lieu-dit); empty when none (R-CAT-12).
 	Locality string `json:"locality,omitempty"`
-	// PoBox holds the value of the "po_box" field.
+	// PO box (boîte postale, CEDEX); empty when none (R-CAT-12).
 	PoBox string `json:"po_box,omitempty"`
-	// Postcode holds the value of the "postcode" field.
+	// Postcode; required (R-CAT-12).
 	Postcode string `json:"postcode,omitempty"`
-	// City holds the value of the "city" field.
+	// City; required, at most 100 characters (R-CAT-12).
 	City string `json:"city,omitempty"`
-	// InseeCode holds the value of the "insee_code" field.
+	// INSEE code of the commune (5 characters); empty when unknown.
 	InseeCode string `json:"insee_code,omitempty"`
-	// Latitude holds the value of the "latitude" field.
+	// Latitude in decimal degrees (WGS 84, −90 to 90); required: venues are geolocated (R-CAT-12).
 	Latitude float64 `json:"latitude,omitempty"`
-	// Longitude holds the value of the "longitude" field.
+	// Longitude in decimal degrees (WGS 84, −180 to 180); required (R-CAT-12).
 	Longitude float64 `json:"longitude,omitempty"`
-	// Phone holds the value of the "phone" field.
+	// Phone number of the venue; empty when not given (R-CAT-12).
 	Phone string `json:"phone,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the VenueQuery when eager-loading is set.
@@ -54,7 +54,7 @@ type Venue struct {
 
 // VenueEdges holds the relations/edges for other nodes in the graph.
 type VenueEdges struct {
-	// Organization holds the value of the organization edge.
+	// The organisation the venue belongs to.
 	Organization *Organization `json:"organization,omitempty"`
 	// Sessions holds the value of the sessions edge.
 	Sessions []*Session `json:"sessions,omitempty"`

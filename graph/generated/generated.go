@@ -5895,17 +5895,26 @@ var sources = []*ast.Source{
 extend type Query {
   "Certifications (RNCP / RS), searchable by code or title; public."
   certifications(
+    "Returns the elements in the list that come after the specified cursor."
     after: Cursor
+    "Returns the first _n_ elements from the list."
     first: Int
+    "Returns the elements in the list that come before the specified cursor."
     before: Cursor
+    "Returns the last _n_ elements from the list."
     last: Int
     "Words found in the code (RNCP35967, rs5000…) or in the title."
     search: String
+    "Ordering options for the certifications returned; by default in creation order."
     orderBy: [CertificationOrder!]
+    "Filtering options for the certifications returned."
     where: CertificationWhereInput
   ): CertificationConnection!
   "One certification by its code (RNCP509, RS5000; case-insensitive); null when unknown."
-  certification(code: String!): Certification
+  certification(
+    "Code of the certification, e.g. RNCP509 or RS5000; case-insensitive."
+    code: String!
+  ): Certification
   """
   Entries of a code list (funder, measure, audience, level, teaching_mode,
   course_type, rhythm, recruitment_modality, archive_reason, equipment,
@@ -5913,14 +5922,35 @@ extend type Query {
   entries depending on it (measures of a funder, audiences of a measure).
   Inactive entries are left out unless includeInactive.
   """
-  referenceCodes(list: String!, parent: String, includeInactive: Boolean = false): [ReferenceCode!]!
+  referenceCodes(
+    "Name of the code list, e.g. funder, measure, level."
+    list: String!
+    "Code of the entry the returned entries depend on (a funder for measures, a measure for audiences); omit for every entry of the list."
+    parent: String
+    "Whether to return inactive entries too."
+    includeInactive: Boolean = false
+  ): [ReferenceCode!]!
   "Who created or changed a certification, and when (R-X-1), newest first; operators."
-  certificationHistory(code: String!, after: Cursor, first: Int, before: Cursor, last: Int): HistoryEntryConnection!
+  certificationHistory(
+    "Code of the certification, e.g. RNCP509; case-insensitive."
+    code: String!
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list."
+    last: Int
+  ): HistoryEntryConnection!
 }
 
 extend type Mutation {
   "Create a certification by hand (operators; most come from the France compétences import)."
-  createCertification(input: CreateCertificationInput!): Certification!
+  createCertification(
+    "The certification to create."
+    input: CreateCertificationInput!
+  ): Certification!
 }
 
 # ---------------------------------------------------------------------------
@@ -5928,45 +5958,73 @@ extend type Mutation {
 
 "Qualiopi certification per action category (R-ORG-4)."
 type Qualiopi {
+  "Qualiopi for training actions (actions de formation)."
   trainingAction: Boolean!
+  "Qualiopi for skills assessments (bilans de compétences)."
   skillsAssessment: Boolean!
+  "Qualiopi for the validation of prior learning (VAE)."
   vae: Boolean!
+  "Qualiopi for apprenticeship training actions."
   apprenticeship: Boolean!
 }
 
+"Qualiopi certification per action category (R-ORG-4); every category is given."
 input QualiopiInput {
+  "Qualiopi for training actions (actions de formation)."
   trainingAction: Boolean!
+  "Qualiopi for skills assessments (bilans de compétences)."
   skillsAssessment: Boolean!
+  "Qualiopi for the validation of prior learning (VAE)."
   vae: Boolean!
+  "Qualiopi for apprenticeship training actions."
   apprenticeship: Boolean!
 }
 
 "What an organisation change request asks for (R-ORG-6, R-ORG-7)."
 type OrganizationChange {
+  "New name asked for; null when unchanged."
   name: String
+  "New first address line; null when unchanged."
   street: String
+  "New second address line; null when unchanged."
   street2: String
+  "New postcode; null when unchanged."
   postcode: String
+  "New city; null when unchanged."
   city: String
+  "New list of phones, e-mails and web sites, replacing the current one; null when unchanged."
   contactPoints: [ContactPoint!]
+  "New SIRET asked for (R-ORG-6): the operator checks it against the registry and applies it by hand; null when unchanged."
   siret: String
+  "New NDA asked for (R-ORG-6), applied by the operator by hand; null when unchanged."
   nda: String
+  "New APE code asked for (R-ORG-6), applied by the operator by hand; null when unchanged."
   apeCode: String
+  "Message to the operator explaining the request; empty when none."
   message: String!
 }
 
+"What an organisation change request asks for (R-ORG-6, R-ORG-7); omitted fields stay as they are."
 input OrganizationChangeInput {
+  "New name; omit to keep it."
   name: String
+  "New first address line; omit to keep it."
   street: String
+  "New second address line; omit to keep it."
   street2: String
+  "New postcode (5 digits); omit to keep it."
   postcode: String
+  "New city; omit to keep it."
   city: String
   "The whole new list of phones, e-mails and web sites."
   contactPoints: [ContactPointInput!]
   "Registry fields (R-ORG-6): the operator checks them against the national registries and applies them."
   siret: String
+  "New NDA (11 digits); checked and applied by the operator (R-ORG-6)."
   nda: String
+  "New APE code; checked and applied by the operator (R-ORG-6)."
   apeCode: String
+  "Message to the operator explaining the request."
   message: String
 }
 
@@ -5974,9 +6032,11 @@ input OrganizationChangeInput {
 input OrganizationProfileInput {
   "Codes of the facility list (01 catering … 07 parking)."
   facilities: [String!]
+  "Qualiopi certification per action category (R-ORG-4); omit to keep it."
   qualiopi: QualiopiInput
   "Codes of the quality_label list."
   otherLabels: [String!]
+  "Free-text requests about the organisation's contacts, for the operator; at most 3,000 characters."
   contactRequests: String
 }
 
@@ -5987,7 +6047,20 @@ extend type Organization {
   Trainings of the organisation (R-ORG-10): as responsible (default) or as
   trainer; current and future ones unless includeFinished.
   """
-  trainings(role: TrainingRole = RESPONSIBLE, includeFinished: Boolean = false, after: Cursor, first: Int, before: Cursor, last: Int): TrainingConnection!
+  trainings(
+    "Which trainings: those the organisation is responsible for (default) or those it delivers a session of."
+    role: TrainingRole = RESPONSIBLE
+    "Whether to include trainings whose sessions are all finished."
+    includeFinished: Boolean = false
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list."
+    last: Int
+  ): TrainingConnection!
 }
 
 extend type OrganizationDocument {
@@ -5995,32 +6068,79 @@ extend type OrganizationDocument {
   url: String!
 }
 
+"Which side of a training an organisation is on (R-ORG-10)."
 enum TrainingRole {
+  "The organisation is the responsible one (OF responsable, the NDA holder)."
   RESPONSIBLE
+  "The organisation delivers one of the training's sessions (OF formateur)."
   TRAINER
 }
 
 extend type Mutation {
   "Edit reception facilities, quality labels and contact requests (R-ORG-3, R-ORG-4): MANAGER or operator."
-  updateOrganizationProfile(id: ID!, input: OrganizationProfileInput!): Organization!
+  updateOrganizationProfile(
+    "The organisation to edit."
+    id: ID!
+    "The new facilities, labels and contact requests; omitted fields stay as they are."
+    input: OrganizationProfileInput!
+  ): Organization!
   "Ask the operator to change contact details or registry fields (R-ORG-6, R-ORG-7)."
-  requestOrganizationChange(organizationId: ID!, input: OrganizationChangeInput!): OrganizationChangeRequest!
+  requestOrganizationChange(
+    "The organisation whose record should change."
+    organizationId: ID!
+    "What to change."
+    input: OrganizationChangeInput!
+  ): OrganizationChangeRequest!
   "Take a pending change request back (R-ORG-7)."
-  cancelOrganizationChange(id: ID!): OrganizationChangeRequest!
+  cancelOrganizationChange(
+    "The pending change request to cancel."
+    id: ID!
+  ): OrganizationChangeRequest!
   "Operator: apply a pending change request."
-  applyOrganizationChange(id: ID!, comment: String): OrganizationChangeRequest!
+  applyOrganizationChange(
+    "The pending change request to apply."
+    id: ID!
+    "Comment for the organisation, kept in the history (R-ORG-8)."
+    comment: String
+  ): OrganizationChangeRequest!
   "Operator: refuse a pending change request with a comment."
-  rejectOrganizationChange(id: ID!, comment: String!): OrganizationChangeRequest!
+  rejectOrganizationChange(
+    "The pending change request to reject."
+    id: ID!
+    "Why it is rejected; required, shown to the organisation."
+    comment: String!
+  ): OrganizationChangeRequest!
   "Attach a document (multipart upload; size limit, R-ORG-9)."
-  addOrganizationDocument(organizationId: ID!, file: Upload!): OrganizationDocument!
-  removeOrganizationDocument(id: ID!): ID!
+  addOrganizationDocument(
+    "The organisation the document is for."
+    organizationId: ID!
+    "The file; above the size limit the request is refused (R-ORG-9)."
+    file: Upload!
+  ): OrganizationDocument!
+  "Remove a document of an organisation (R-ORG-9); returns the removed document's id."
+  removeOrganizationDocument(
+    "The document to remove."
+    id: ID!
+  ): ID!
 }
 
 extend type Query {
   "Pending organisation change requests (operators: all; members: their organisations')."
-  organizationChangeRequests(state: OrganizationChangeRequestState = PENDING, after: Cursor, first: Int, before: Cursor, last: Int): OrganizationChangeRequestConnection!
+  organizationChangeRequests(
+    "Only the requests in this state (default PENDING); null for every state."
+    state: OrganizationChangeRequestState = PENDING
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list."
+    last: Int
+  ): OrganizationChangeRequestConnection!
 }
 
+"A file sent as a multipart request part (GraphQL multipart request specification)."
 scalar Upload
 
 # ---------------------------------------------------------------------------
@@ -6031,32 +6151,51 @@ scalar Date
 
 "A problem the rules report without refusing the input (the seed says « avertissement »)."
 type Warning {
+  "Identifies the warning, e.g. cat_not_accredited, cat_short_session, cat_venue_near_duplicate."
   code: String!
   "Path of the field inside the input, e.g. input.sessions[0].venueIDs."
   field: String
+  "The rule that warns, e.g. R-CAT-4."
   rule: String!
+  "What is wrong, in the caller's language."
   message: String!
 }
 
+"The result of a training mutation: the training and what the rules warn about without refusing (R-CAT-4, R-CAT-9, R-CAT-19)."
 type TrainingPayload {
+  "The training as saved."
   training: Training!
+  "What the rules warn about without refusing; empty when nothing."
   warnings: [Warning!]!
 }
 
+"A funding (financement) of a session (R-CAT-13)."
 type Funding {
+  "Code of the funder list (financeur)."
   funder: String!
+  "Code of the measure list (mesure), among the funder's measures."
   measure: String!
+  "Scheme state (état du dispositif, e.g. DIFF), set by the operator at validation; null before."
   schemeState: String
+  "Recruitment state: 1 open, 2 closed (R-CAT-13)."
   recruitmentState: String!
+  "Audience codes (publics), filled from the measure when not given."
   audiences: [String!]
+  "Seats funded; null when not given."
   seats: Int
+  "Public-market number (numéro de marché public); empty when none."
   publicMarket: String
+  "Total price in euro cents; null when not given."
   totalPriceCents: Int
+  "Registration and material fees in euro cents; null when none."
   feesCents: Int
+  "Comment about the audiences; at most 2,000 characters."
   audienceComment: String
+  "Conditions of the funding, as free text."
   fundingConditions: String
 }
 
+"A funding (financement) of a session (R-CAT-13)."
 input FundingInput {
   "Code of the funder list."
   funder: String!
@@ -6068,216 +6207,377 @@ input FundingInput {
   recruitmentState: String!
   "Audience codes; filled from the measure when empty."
   audiences: [String!]
+  "Seats funded; omit when not known."
   seats: Int
+  "Public-market number (numéro de marché public), whole."
   publicMarket: String
+  "Total price in euro cents."
   totalPriceCents: Int
+  "Registration and material fees in euro cents."
   feesCents: Int
+  "Comment about the audiences; at most 2,000 characters."
   audienceComment: String
+  "Conditions of the funding, as free text."
   fundingConditions: String
 }
 
+"A year of an apprenticeship session (cycle de l'alternance, R-CAT-14)."
 type Cycle {
+  "Year of the cycle, from 1 to the training's cycleYears (R-CAT-6)."
   year: Int!
+  "Cycle type, a code of its list."
   cycleType: String
+  "Minimum headcount for the year to open."
   minHeadcount: Int
+  "How many learners the year takes at the same time."
   simultaneousCapacity: Int
+  "How many learners the year takes in all; at least simultaneousCapacity (R-CAT-14)."
   cumulativeCapacity: Int
+  "Alternance type, a code of its list."
   alternanceType: String
+  "Rhythm unit, a code of its list (e.g. 3 = week)."
   rhythmUnit: String
+  "Number of rhythm units in the training centre."
   unitsInCentre: Int
+  "Number of rhythm units in the company."
   unitsInCompany: Int
 }
 
+"A year of an apprenticeship session (cycle de l'alternance, R-CAT-14)."
 input CycleInput {
+  "Year of the cycle, from 1 to the training's cycleYears (R-CAT-6)."
   year: Int!
+  "Cycle type, a code of its list."
   cycleType: String
+  "Minimum headcount for the year to open."
   minHeadcount: Int
+  "How many learners the year takes at the same time."
   simultaneousCapacity: Int
+  "How many learners the year takes in all; at least simultaneousCapacity (R-CAT-14)."
   cumulativeCapacity: Int
+  "Alternance type, a code of its list."
   alternanceType: String
+  "Rhythm unit, a code of its list (e.g. 3 = week)."
   rhythmUnit: String
+  "Number of rhythm units in the training centre."
   unitsInCentre: Int
+  "Number of rhythm units in the company."
   unitsInCompany: Int
 }
 
+"The skill blocks of one certification a session validates (R-CAT-15)."
 type SkillBlockUse {
+  "Code of the certification, one of the training's (RNCP…, RS…)."
   certificationCode: String!
   "PARTIAL, TOTAL or MIXED."
   validation: String!
+  "Codes of the blocks validated, e.g. RNCP35967BC01."
   blockCodes: [String!]
 }
 
+"The skill blocks of one certification a session validates (R-CAT-15)."
 input SkillBlockUseInput {
+  "Code of the certification, one of the training's (RNCP…, RS…)."
   certificationCode: String!
+  "PARTIAL (pick blocks), TOTAL or MIXED (every block); apprenticeship requires TOTAL (R-CAT-15)."
   validation: String!
   "Blocks validated; all of the certification's when TOTAL or MIXED."
   blockCodes: [String!]
 }
 
+"A postal address, as LHEO carries it."
 type Address {
+  "Name of the place; empty when none."
   name: String
+  "First address line."
   line1: String!
+  "Second address line; empty when none."
   line2: String
+  "Postcode."
   postcode: String!
+  "City."
   city: String!
+  "INSEE code of the commune; empty when unknown."
   inseeCode: String
 }
 
+"A postal address, as LHEO carries it (R-CAT-19: first line, city, postcode and INSEE code alphanumeric, not 00000)."
 input AddressInput {
+  "Name of the place."
   name: String
+  "First address line; required."
   line1: String!
+  "Second address line."
   line2: String
+  "Postcode; alphanumeric, not 00000."
   postcode: String!
+  "City; required."
   city: String!
+  "INSEE code of the commune; alphanumeric, not 00000."
   inseeCode: String
 }
 
+"A recruitment slot of a session: an information session (ICO), an individual appointment (RDVI) or an application period (ISC) (R-CAT-19)."
 type RecruitmentSlot {
   "ICO, RDVI or ISC."
   kind: String!
+  "Number of the slot, unique across the catalogue, given by ofhub."
   number: String
+  "Whether recruitment is open on this slot."
   open: Boolean!
+  "Seats: 1–999 for ISC, 1–299 for RDVI and ICO (R-CAT-19)."
   seats: Int!
+  "First day: the application period's start (ISC) or the day of the slot (RDVI, ICO)."
   startsOn: Date!
+  "Last day: the application period's end (ISC); the same as startsOn for RDVI and ICO."
   endsOn: Date!
+  "Start hour, HH:MM, from 07:00 (RDVI, ICO); null for ISC."
   startTime: String
+  "End hour, HH:MM, after startTime and at most 20:00 (RDVI, ICO); null for ISC."
   endTime: String
+  "Whether the slot takes place remotely."
   remote: Boolean!
+  "Web address for a remote slot; empty when none."
   webLink: String
+  "Comment; at most 500 characters."
   comment: String
+  "Where the slot takes place; null when remote or for ISC."
   address: Address
 }
 
+"A recruitment slot of a session (R-CAT-19): ICO, RDVI or ISC."
 input RecruitmentSlotInput {
+  "ICO, RDVI or ISC."
   kind: String!
   "Kept when editing an existing slot; given by ofhub otherwise."
   number: String
+  "Whether recruitment is open on this slot."
   open: Boolean!
+  "Seats: 1–999 for ISC, 1–299 for RDVI and ICO (R-CAT-19)."
   seats: Int!
+  "First day: the application period's start (ISC) or the day of the slot (RDVI, ICO), not before today and before the training's end."
   startsOn: Date!
+  "Last day: the application period's end (ISC); equal to startsOn for RDVI and ICO. ISC periods of one session must not overlap."
   endsOn: Date!
   "HH:MM (RDVI / ICO)."
   startTime: String
+  "End hour, HH:MM, after startTime and at most 20:00 (RDVI, ICO)."
   endTime: String
+  "Whether the slot takes place remotely."
   remote: Boolean = false
+  "Web address for a remote slot."
   webLink: String
+  "Comment; at most 500 characters."
   comment: String
+  "Where the slot takes place; not needed for ISC or a remote slot."
   address: AddressInput
 }
 
 "A training with its sessions, as the responsible organisation writes it."
 input TrainingInput {
+  "Whether the training leads to one or more certifications (R-CAT-4)."
   certifying: Boolean!
   "Certification codes (RNCP…, RS…); the first is the principal one."
   certificationCodes: [String!]
   "Pre-filled from the principal certification when empty (R-CAT-4)."
   title: String
+  "Objective; required, at most 3,000 characters (R-CAT-5). Pre-filled from the principal certification when empty."
   objective: String
+  "Content; at most 3,000 characters (R-CAT-5)."
   content: String
+  "Expected results; at most 3,000 characters (R-CAT-5)."
   expectedResults: String
+  "Entry level, a code of the level list; « sans niveau spécifique » when empty (R-CAT-4)."
   entryLevel: String
+  "Exit level, a code of the level list (R-CAT-4)."
   exitLevel: String
+  "Cycle duration in years, 1 to 5; required for apprenticeship (R-CAT-6)."
   cycleYears: Int
+  "Whether the training is an apprenticeship: then exactly one certification (R-CAT-7)."
   apprenticeship: Boolean = false
+  "Whether the training is offered on Parcoursup: then exactly one certification (R-CAT-7)."
   parcoursup: Boolean = false
+  "Whether the training is offered on Affelnet: then exactly one certification (R-CAT-7)."
   affelnet: Boolean = false
+  "Web addresses about the training (R-CAT-25)."
   webLinks: [String!]
+  "Free-text requests about contacts, for the operator (R-CON-7); at most 3,000 characters."
   contactRequests: String
+  "The sessions, as a whole: a published session left out is archived, never deleted (R-CAT-20)."
   sessions: [SessionInput!]
 }
 
+"A session of a TrainingInput (R-CAT-9…R-CAT-20)."
 input SessionInput {
   "The session's id when it exists; null for a new one."
   id: ID
+  "First day of the session; required (R-CAT-9)."
   startsOn: Date!
+  "Last day of the session, not before startsOn (R-CAT-9)."
   endsOn: Date!
+  "Whether the session opens when enough people enrol (R-CAT-9)."
   onDemand: Boolean = false
+  "Whether people may enter and leave at any time (R-CAT-9)."
   permanentEntry: Boolean = false
   "Trainer organisations, principal first; default: the responsible one."
   trainerIDs: [ID!]
+  "Venues where the session takes place, among the trainer organisation's (R-CAT-12); not needed when entirely remote."
   venueIDs: [ID!]
+  "Venue where people register, among the trainer organisation's; required to publish (R-CAT-18)."
   registrationVenueID: ID
+  "Fundings, at least one to publish (R-CAT-13)."
   fundings: [FundingInput!]
+  "Cycles of an apprenticeship session, one per year (R-CAT-14)."
   cycles: [CycleInput!]
+  "Skill blocks validated, per certification (R-CAT-15)."
   skillBlocks: [SkillBlockUseInput!]
+  "Hours in the training centre; omit for none, zero is refused (R-CAT-16)."
   hoursInCentre: Int
+  "Hours in a company; omit for none, zero is refused (R-CAT-16)."
   hoursInCompany: Int
+  "Hours per week; omit for none, zero is refused (R-CAT-16)."
   hoursWeekly: Int
+  "Comment on the durations; at most 500 characters (R-CAT-16)."
   hoursComment: String
+  "Prerequisites; at most 3,000 characters (R-CAT-17)."
   prerequisites: String
+  "Course type, a code of the course_type list (R-CAT-17)."
   courseType: String
+  "Rhythm, a code of the rhythm list (R-CAT-17)."
   rhythm: String
+  "Comment on the rhythm; at most 500 characters (R-CAT-17)."
   rhythmComment: String
+  "Equipment, codes of the equipment list (R-CAT-17)."
   equipment: [String!]
+  "Teaching mode, a code of the teaching_mode list (R-CAT-17)."
   teachingMode: String
+  "Whether the session is open to a work-study contract: it then needs a valid RNCP certification and the work-study rhythm (R-CAT-7)."
   workStudyContract: Boolean = false
+  "Recruitment modalities, codes MR.01 to MR.06 (R-CAT-2)."
   recruitmentModalities: [String!]
+  "Recruitment slots ICO, RDVI and ISC; at least one makes the session positionable online (R-CAT-19)."
   recruitmentSlots: [RecruitmentSlotInput!]
+  "Free-text requests about the session's contacts, for the operator (R-CON-7)."
   contactRequests: String
 }
 
 "The pending change request of a published training (R-CAT-22)."
 type TrainingDraft {
+  "Whether the training leads to one or more certifications (R-CAT-4)."
   certifying: Boolean!
+  "Certification codes (RNCP…, RS…); the first is the principal one."
   certificationCodes: [String!]
+  "Title (R-CAT-5)."
   title: String!
+  "Objective (R-CAT-5)."
   objective: String!
+  "Content (R-CAT-5)."
   content: String
+  "Expected results (R-CAT-5)."
   expectedResults: String
+  "Entry level, a code of the level list."
   entryLevel: String
+  "Exit level, a code of the level list."
   exitLevel: String
+  "Cycle duration in years, 1 to 5 (R-CAT-6)."
   cycleYears: Int
+  "Whether the training is an apprenticeship (R-CAT-7)."
   apprenticeship: Boolean!
+  "Whether the training is offered on Parcoursup (R-CAT-7)."
   parcoursup: Boolean!
+  "Whether the training is offered on Affelnet (R-CAT-7)."
   affelnet: Boolean!
+  "Web addresses about the training (R-CAT-25)."
   webLinks: [String!]
+  "Free-text requests about contacts, for the operator (R-CON-7)."
   contactRequests: String
+  "The sessions as the draft has them."
   sessions: [SessionDraft!]!
 }
 
+"A session of a training draft (R-CAT-22), as the responsible organisation wrote it."
 type SessionDraft {
+  "The session's id when it exists; null for a session added by the draft."
   id: ID
+  "First day of the session (R-CAT-9)."
   startsOn: Date!
+  "Last day of the session (R-CAT-9)."
   endsOn: Date!
+  "Whether the session opens when enough people enrol (R-CAT-9)."
   onDemand: Boolean!
+  "Whether people may enter and leave at any time (R-CAT-9)."
   permanentEntry: Boolean!
+  "Trainer organisations, principal first (R-CAT-11)."
   trainerIDs: [ID!]
+  "Venues where the session takes place (R-CAT-12)."
   venueIDs: [ID!]
+  "Venue where people register (R-CAT-18)."
   registrationVenueID: ID
+  "Fundings (R-CAT-13)."
   fundings: [Funding!]
+  "Cycles of an apprenticeship session (R-CAT-14)."
   cycles: [Cycle!]
+  "Skill blocks validated, per certification (R-CAT-15)."
   skillBlocks: [SkillBlockUse!]
+  "Hours in the training centre (R-CAT-16)."
   hoursInCentre: Int
+  "Hours in a company (R-CAT-16)."
   hoursInCompany: Int
+  "Hours per week (R-CAT-16)."
   hoursWeekly: Int
+  "Comment on the durations (R-CAT-16)."
   hoursComment: String
+  "Prerequisites (R-CAT-17)."
   prerequisites: String
+  "Course type, a code of the course_type list (R-CAT-17)."
   courseType: String
+  "Rhythm, a code of the rhythm list (R-CAT-17)."
   rhythm: String
+  "Comment on the rhythm (R-CAT-17)."
   rhythmComment: String
+  "Equipment, codes of the equipment list (R-CAT-17)."
   equipment: [String!]
+  "Teaching mode, a code of the teaching_mode list (R-CAT-17)."
   teachingMode: String
+  "Whether the session is open to a work-study contract (R-CAT-7)."
   workStudyContract: Boolean!
+  "Recruitment modalities, codes MR.01 to MR.06 (R-CAT-2)."
   recruitmentModalities: [String!]
+  "Recruitment slots ICO, RDVI and ISC (R-CAT-19)."
   recruitmentSlots: [RecruitmentSlot!]
+  "Free-text requests about the session's contacts, for the operator (R-CON-7)."
   contactRequests: String
 }
 
+"A venue of an organisation (R-CAT-12)."
 input VenueInput {
+  "Name of the venue; required, at most 255 characters."
   name: String!
+  "SIRET of the establishment at that address (14 digits), when it has one."
   siret: String
+  "Street address; required, at most 255 characters."
   street: String!
+  "Locality (lieu-dit)."
   locality: String
+  "PO box (boîte postale, CEDEX)."
   poBox: String
+  "Postcode; required."
   postcode: String!
+  "City; required, at most 100 characters."
   city: String!
+  "INSEE code of the commune (5 characters)."
   inseeCode: String
+  "Latitude in decimal degrees (WGS 84, −90 to 90)."
   latitude: Float!
+  "Longitude in decimal degrees (WGS 84, −180 to 180)."
   longitude: Float!
+  "Phone number of the venue."
   phone: String
 }
 
+"The result of createVenue: the venue and the near-duplicates found (R-CAT-12)."
 type VenuePayload {
+  "The venue as created."
   venue: Venue!
   "Near-duplicates of the organisation's venues (R-CAT-12)."
   warnings: [Warning!]!
@@ -6285,8 +6585,11 @@ type VenuePayload {
 
 "A training state change, for its author (R-CAT-21)."
 type TrainingStateChange {
+  "The training whose state changed."
   training: Training!
+  "Its new life-cycle state (R-CAT-21)."
   state: TrainingState!
+  "Its new change-request state (R-CAT-22)."
   changeState: TrainingChangeState!
   "Operator's comment, when rejected or validated with one."
   comment: String
@@ -6299,6 +6602,7 @@ extend type Training {
   operatorComment: String
   "Archive reason (archive_reason list) and comment (R-CAT-24): the responsible organisation and operators only."
   archiveReason: String
+  "Archive comment (R-CAT-24): the responsible organisation and operators only."
   archiveComment: String
   """
   The change request over the published version, when there is one
@@ -6308,7 +6612,17 @@ extend type Training {
   draft: TrainingDraft @goField(forceResolver: true)
   "Who can edit it: the viewer's organisation is the responsible one (R-CAT-23)."
   editable: Boolean!
-  history(after: Cursor, first: Int, before: Cursor, last: Int): HistoryEntryConnection!
+  "Who changed this training, when and what (R-X-1), newest first."
+  history(
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list."
+    last: Int
+  ): HistoryEntryConnection!
 }
 
 extend type Session {
@@ -6324,37 +6638,112 @@ extend type Query {
   organisation space: responsible or trainer (R-CAT-31). Archived
   trainings are the operator's only.
   """
-  trainings(organizationId: ID, state: [TrainingState!], search: String, after: Cursor, first: Int, before: Cursor, last: Int, orderBy: [TrainingOrder!], where: TrainingWhereInput): TrainingConnection!
+  trainings(
+    "Only the trainings of this organisation space: responsible for them, or trainer of one of their live sessions (R-CAT-31)."
+    organizationId: ID
+    "Only the trainings in these states; by default every state but ARCHIVED."
+    state: [TrainingState!]
+    "Words each found in the title, the reference or a session's reference (R-CAT-26)."
+    search: String
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list."
+    last: Int
+    "Ordering options for the trainings returned; newest first by default."
+    orderBy: [TrainingOrder!]
+    "Filtering options for the trainings returned."
+    where: TrainingWhereInput
+  ): TrainingConnection!
   "A training by its reference (2600001F) or one of its sessions' (150755S)."
-  trainingByReference(reference: String!): Training
+  trainingByReference(
+    "Reference of the training (2600001F) or of one of its sessions (150755S, also with a partner prefix such as 04_150755S, R-CAT-30)."
+    reference: String!
+  ): Training
   "Venues of an organisation (R-CAT-12)."
-  venues(organizationId: ID!): [Venue!]!
+  venues(
+    "The organisation whose venues to list."
+    organizationId: ID!
+  ): [Venue!]!
 }
 
 extend type Mutation {
   "Create a training in the organisation space of organizationId, the NDA holder (R-CAT-3); state IN_CREATION."
-  createTraining(organizationId: ID!, input: TrainingInput!): TrainingPayload!
+  createTraining(
+    "The responsible organisation, which must hold the NDA (R-CAT-3)."
+    organizationId: ID!
+    "The training and its sessions."
+    input: TrainingInput!
+  ): TrainingPayload!
   """
   Save a training: in creation, the record itself; published, its draft
   (copy-on-write; the published version stays live, R-CAT-22).
   """
-  updateTraining(id: ID!, input: TrainingInput!): TrainingPayload!
+  updateTraining(
+    "The training to save."
+    id: ID!
+    "The whole training and its sessions, replacing what was saved."
+    input: TrainingInput!
+  ): TrainingPayload!
   "Submit for validation (R-CAT-22)."
-  submitTraining(id: ID!): TrainingPayload!
+  submitTraining(
+    "The training to submit."
+    id: ID!
+  ): TrainingPayload!
   "Take a submitted request back to draft (« Annuler ma demande de vérification »)."
-  cancelTrainingSubmission(id: ID!): Training!
+  cancelTrainingSubmission(
+    "The submitted training."
+    id: ID!
+  ): Training!
   "Drop a creation or a draft (« Supprimer ma demande »); returns the training's id."
-  dropTrainingRequest(id: ID!): ID!
+  dropTrainingRequest(
+    "The training whose creation or draft to drop."
+    id: ID!
+  ): ID!
   "Operator: validate (apply and publish) a submitted training."
-  validateTraining(id: ID!, comment: String, schemeState: String = "DIFF"): Training!
+  validateTraining(
+    "The submitted training."
+    id: ID!
+    "Comment for the organisation; kept as the training's operatorComment."
+    comment: String
+    "Scheme state given to the fundings that have none (default DIFF, R-CAT-13)."
+    schemeState: String = "DIFF"
+  ): Training!
   "Operator: reject a submitted training with a comment."
-  rejectTraining(id: ID!, comment: String!): Training!
+  rejectTraining(
+    "The submitted training."
+    id: ID!
+    "Why it is rejected; required, shown to the organisation."
+    comment: String!
+  ): Training!
   "Ask to archive (organisation) or archive (operator) a training, with a reason and a comment (R-CAT-24)."
-  archiveTraining(id: ID!, reason: String!, comment: String!): Training!
+  archiveTraining(
+    "The training to archive."
+    id: ID!
+    "Reason, a code of the archive_reason list (R-CAT-24)."
+    reason: String!
+    "Comment; required (R-CAT-24)."
+    comment: String!
+  ): Training!
   "Copy a session with new dates into the training (or its draft) (R-CAT-20)."
-  duplicateSession(id: ID!, startsOn: Date!, endsOn: Date!): TrainingPayload!
+  duplicateSession(
+    "The session to copy."
+    id: ID!
+    "First day of the copy."
+    startsOn: Date!
+    "Last day of the copy, not before startsOn."
+    endsOn: Date!
+  ): TrainingPayload!
   "Create a venue of an organisation (R-CAT-12)."
-  createVenue(organizationId: ID!, input: VenueInput!): VenuePayload!
+  createVenue(
+    "The organisation the venue belongs to."
+    organizationId: ID!
+    "The venue."
+    input: VenueInput!
+  ): VenuePayload!
 }
 
 extend type Subscription {
@@ -6364,14 +6753,19 @@ extend type Subscription {
 `, BuiltIn: false},
 	{Name: "../schema/checkin.graphql", Input: `# Activities, registrations, QR tickets, devices and check-in (CHECKIN.md).
 
+"The colour a check-in screen shows its answer in (R-CHK-4)."
 enum ResultColor {
+  "Admitted (ACCESS_OK)."
   GREEN
+  "Refused, whatever the reason."
   RED
 }
 
 "A participant as a check-in screen names them."
 type ParticipantName {
+  "Family name."
   lastName: String!
+  "Given name."
   firstName: String!
 }
 
@@ -6383,6 +6777,7 @@ type Ticket {
   pngURL: String!
 }
 
+"Head counts of an activity (R-CHK-6)."
 type ActivityStats {
   "Confirmed registrations."
   registrations: Int!
@@ -6390,6 +6785,7 @@ type ActivityStats {
   registered: Int!
   "Participants of registrations checked in (whole activity, or per slot)."
   present: Int!
+  "The same counts per slot, for a slot activity; empty otherwise."
   perSlot: [SlotStats!]!
   "Scans that let in someone already checked in (the offline duplicates): people admitted twice."
   admittedTwice: Int!
@@ -6397,57 +6793,120 @@ type ActivityStats {
   refusedAtDoor: Int!
 }
 
+"Head counts of one slot."
 type SlotStats {
+  "The slot counted."
   slot: Slot!
+  "Participants of confirmed registrations that chose the slot."
   registered: Int!
+  "Of those, participants checked in for the slot."
   present: Int!
 }
 
 extend type Activity {
   "Who created or changed the activity, and when (R-X-1)."
-  history(after: Cursor, first: Int, before: Cursor, last: Int): HistoryEntryConnection!
+  history(
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list."
+    last: Int
+  ): HistoryEntryConnection!
+  "Head counts: registrations, participants, present (R-CHK-6)."
   stats: ActivityStats!
   "« Les présents » (R-CHK-6): participants checked in, for the activity or one slot."
-  present(slotID: ID): [Participant!]!
+  present(
+    "One slot; omit for the whole activity."
+    slotID: ID
+  ): [Participant!]!
   "The activity's check-in log, refusals too, newest first."
-  checkInLog(first: Int, after: Cursor): ScanConnection!
+  checkInLog(
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+  ): ScanConnection!
 }
 
 extend type Device {
   "Who declared, renamed, activated, released or revoked this device, and when, with the address and device of each activation (R-X-1)."
-  history(after: Cursor, first: Int, before: Cursor, last: Int): HistoryEntryConnection!
+  history(
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list."
+    last: Int
+  ): HistoryEntryConnection!
 }
 
 extend type Registration {
   "Who registered, edited or cancelled, and when (R-X-1)."
-  history(after: Cursor, first: Int, before: Cursor, last: Int): HistoryEntryConnection!
+  history(
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list."
+    last: Int
+  ): HistoryEntryConnection!
+  "The registration's QR ticket (R-ACT-3)."
   ticket: Ticket!
   "When each participant was checked in (null if not yet)."
-  checkedInAt(slotID: ID): Time
+  checkedInAt(
+    "One slot: its check-in, or the whole registration's; omit for the whole registration."
+    slotID: ID
+  ): Time
 }
 
+"A slot of an activity (R-ACT-1)."
 input SlotInput {
+  "Name of the slot shown to participants; at most 255 characters."
   label: String
+  "Start of the slot (RFC 3339 instant)."
   startsAt: Time!
+  "End of the slot (RFC 3339 instant), after startsAt."
   endsAt: Time!
+  "Seats of the slot (1–100,000); omit for no limit."
   capacity: Int
+  "The speaker who animates the slot (R-ACT-6)."
   speakerID: ID
 }
 
+"A person of a registration (R-ACT-2)."
 input ParticipantInput {
+  "Family name; required, at most 100 characters."
   lastName: String!
+  "Given name; required, at most 100 characters."
   firstName: String!
+  "E-mail address; at most 254 characters."
   email: String
+  "Phone number; at most 30 characters."
   phone: String
+  "Age in years, 0–130, when the form asks for it."
   age: Int
+  "Postal address, when the form asks for it; at most 500 characters."
   address: String
 }
 
+"A registration to an activity, by a buyer for one or more participants (R-ACT-2)."
 input RegisterInput {
+  "The activity to register to."
   activityID: ID!
+  "Family name of the buyer; required, at most 100 characters."
   buyerLastName: String!
+  "Given name of the buyer; required, at most 100 characters."
   buyerFirstName: String!
+  "E-mail address of the buyer, where the confirmation and the ticket go (R-ACT-4)."
   buyerEmail: String!
+  "Phone number of the buyer; at most 30 characters."
   buyerPhone: String
   "At least one; at most the activity's limit per registration."
   participants: [ParticipantInput!]!
@@ -6455,11 +6914,15 @@ input RegisterInput {
   slotIDs: [ID!]
 }
 
+"The result of a registration: the registration and its QR ticket."
 type RegisterPayload {
+  "The registration created."
   registration: Registration!
+  "Its QR ticket, to show or send (R-ACT-3, R-ACT-4)."
   ticket: Ticket!
 }
 
+"One reading of a QR ticket, decided online (CHECKIN.md)."
 input CheckInInput {
   "The QR text read by the device."
   code: String!
@@ -6469,28 +6932,41 @@ input CheckInInput {
   scannedAt: Time
   "The activity being scanned; a ticket of another activity is refused."
   activityId: ID
+  "In per-slot mode, the slot being checked in; omitted, the server picks it by the time window."
   slotId: ID
 }
 
+"The answer to a check-in: what the door shows (R-CHK-4). A refusal is an answer, not an error."
 type CheckInResult {
+  "Outcome: ACCESS_OK admits, every other value is a refusal with its reason."
   status: ScanStatus!
   "« Accès OK — DUPONT Jean », « KO, déjà pointé le 21/11/2026 à 10:02 »…"
   message: String!
+  "Green when admitted, red otherwise."
   color: ResultColor!
+  "The participants of the registration, named on screen."
   participants: [ParticipantName!]!
+  "When the registration (or slot) was first checked in, for ALREADY_CHECKED_IN; null otherwise."
   firstCheckedInAt: Time
   "An offline admission of someone already checked in elsewhere earlier."
   duplicate: Boolean!
   "The recorded scan (null for a debounced repeat)."
   checkIn: Scan
+  "The registration the ticket or the list pointed to; null when unknown."
   registrationId: ID
 }
 
+"One offline scan of a sync batch."
 input SyncScanInput {
+  "Identifier the device generated for the scan (a nonce): the same id sent again records nothing new."
   clientScanId: String!
+  "The QR text read."
   code: String!
+  "Device time of the scan; corrected by the device's clock skew (R-CHK-5)."
   scannedAt: Time!
+  "The activity the device was scanning; a ticket of another activity is WRONG_ACTIVITY."
   activityId: ID
+  "In per-slot mode, the slot being checked in; omitted, picked by the time window."
   slotId: ID
   """
   What the door showed (its offline decision): ACCESS_OK let the person in, any other status
@@ -6502,9 +6978,11 @@ input SyncScanInput {
   shownStatus: ScanStatus
 }
 
+"A batch of offline scans from a device (R-CHK-5)."
 input SyncCheckInsInput {
   "The device's clock when it sends the batch: the server stores the skew."
   deviceClock: Time!
+  "The scans, at most 10,000; idempotent by clientScanId."
   scans: [SyncScanInput!]!
   """
   The device's clock offset (server − device, ms) measured from its quickest round trip to the
@@ -6516,26 +6994,41 @@ input SyncCheckInsInput {
   clockRoundTripMs: Int
 }
 
+"The decision on one scan of a sync batch."
 type SyncResult {
+  "The scan's clientScanId, as sent."
   clientScanId: String!
+  "Outcome: ACCESS_OK admits, every other value is a refusal."
   status: ScanStatus!
+  "What the door would show, in the caller's language."
   message: String!
+  "Whether this scan admitted someone another door had checked in earlier (R-CHK-5)."
   duplicate: Boolean!
+  "When the registration (or slot) was first checked in, when already checked in; null otherwise."
   firstCheckedInAt: Time
 }
 
+"The result of a sync: one result per scan, in the batch's order, and the clock correction."
 type SyncCheckInsPayload {
+  "One result per scan sent, in the same order."
   results: [SyncResult!]!
+  "The server's clock when it answered (RFC 3339 instant)."
   serverTime: Time!
+  "Clock skew applied to the batch's scans, in milliseconds: the server's clock minus the device's."
   clockSkewMs: Int!
 }
 
+"What a device types to join its organisation (R-CHK-3)."
 input RegisterDeviceInput {
+  "The organisation's site code, e.g. 5404."
   siteCode: String!
+  "The device's identification code, declared on the devices page."
   identificationCode: String!
+  "What the device says about itself (model, system, app version); at most 255 characters."
   deviceInfo: String
 }
 
+"A ticket verification key of the organisation (Ed25519)."
 type PublicKey {
   "Key id as a decimal string (uint32)."
   keyId: String!
@@ -6543,25 +7036,35 @@ type PublicKey {
   publicKey: String!
 }
 
+"The result of registerDevice: the device's token and what it needs to scan offline."
 type RegisterDevicePayload {
   "Shown once; send it as Authorization: Bearer."
   token: String!
+  "The device registered."
   device: Device!
+  "The activities the device may scan."
   activities: [Activity!]!
+  "The organisation's ticket verification keys."
   publicKeys: [PublicKey!]!
+  "The server's clock when it answered (RFC 3339 instant)."
   serverTime: Time!
 }
 
+"The setup QR code of the devices page (R-CHK-3)."
 type DeviceSetup {
   "Link the device opens (scanning app with server and site code)."
   url: String!
+  "The organisation's site code, typed on the device."
   siteCode: String!
   "PNG of the setup QR code, as a data: URL."
   qrDataURL: String!
 }
 
+"A check-in known to a device's roster."
 type RosterCheckIn {
+  "The slot checked in, in per-slot mode; null for the whole registration."
   slotId: ID
+  "When the person came in (RFC 3339 instant)."
   at: Time!
   """
   The clientScanId of the scan that checked the person in, when the device reading the roster
@@ -6571,17 +7074,27 @@ type RosterCheckIn {
   clientScanID: String
 }
 
+"A registration as a device's roster holds it: what the screen needs, nothing more."
 type RosterEntry {
+  "The registration."
   registrationId: ID!
+  "Human number of the registration."
   number: String!
+  "Confirmed or cancelled: a cancelled registration is refused (CANCELLED)."
   state: RegistrationState!
+  "The participants, named on screen."
   participants: [ParticipantName!]!
+  "The slots chosen, for a slot activity."
   slotIds: [ID!]!
+  "The check-ins already recorded."
   checkIns: [RosterCheckIn!]!
+  "When the registration last changed (RFC 3339 instant)."
   updatedAt: Time!
 }
 
+"A page of a device's roster of an activity (R-CHK-5)."
 type RosterPage {
+  "The registrations of this page: all of them on the first pass, then the changed ones."
   entries: [RosterEntry!]!
   "Pass it back as ` + "`" + `after` + "`" + ` for the next page, then for deltas."
   cursor: String!
@@ -6589,11 +7102,17 @@ type RosterPage {
   hasMore: Boolean!
 }
 
+"A check-in attempt just recorded for an activity, by any device or desk."
 type CheckInEvent {
+  "The attempt recorded."
   checkIn: Scan!
+  "Its outcome."
   status: ScanStatus!
+  "The registration it pointed to; null when unknown."
   registrationId: ID
+  "The participants of the registration, as the subscriber may see them."
   participants: [ParticipantName!]!
+  "When the person came in (RFC 3339 instant)."
   checkedInAt: Time!
 }
 
@@ -6603,66 +7122,207 @@ extend type Query {
   "The organisation's ticket verification keys, for the calling device (refreshed at every sync: key rotations reach devices)."
   devicePublicKeys: [PublicKey!]!
   "Registrations of an activity for a device: everything, then what changed since the cursor."
-  deviceRoster(activityId: ID!, after: String, first: Int): RosterPage!
+  deviceRoster(
+    "The activity, one the device may scan."
+    activityId: ID!
+    "The cursor of the previous page; omit to start a full pass."
+    after: String
+    "Page size, 1–5,000; omitted, 5,000."
+    first: Int
+  ): RosterPage!
   "Check-in by name (R-CHK-2): participants of an activity whose name matches."
-  searchParticipants(activityId: ID!, query: String!, first: Int): [Participant!]!
+  searchParticipants(
+    "The activity."
+    activityId: ID!
+    "Words of the name, in any case, with or without accents."
+    query: String!
+    "At most this many participants, 1–100; default 20."
+    first: Int
+  ): [Participant!]!
   "The setup QR code of the devices page (R-CHK-3)."
-  deviceSetup(organizationId: ID!): DeviceSetup!
+  deviceSetup(
+    "The organisation whose devices join."
+    organizationId: ID!
+  ): DeviceSetup!
 }
 
 extend type Mutation {
-  createActivity(input: CreateActivityInput!, slots: [SlotInput!]! = []): Activity!
-  updateActivity(id: ID!, input: UpdateActivityInput!): Activity!
-  addSlot(activityId: ID!, input: SlotInput!): Slot!
+  "Creates an activity, with its slots for a slot activity (R-ACT-1)."
+  createActivity(
+    "The activity."
+    input: CreateActivityInput!
+    "Its slots; none for a one-date activity."
+    slots: [SlotInput!]! = []
+  ): Activity!
+  "Changes an activity; omitted fields stay as they are."
+  updateActivity(
+    "The activity to change."
+    id: ID!
+    "The fields to change."
+    input: UpdateActivityInput!
+  ): Activity!
+  "Adds a slot to an activity (R-ACT-1)."
+  addSlot(
+    "The activity."
+    activityId: ID!
+    "The slot."
+    input: SlotInput!
+  ): Slot!
 
   "Public registration (no login; rate-limited; checks capacity)."
-  register(input: RegisterInput!): RegisterPayload!
+  register(
+    "The registration."
+    input: RegisterInput!
+  ): RegisterPayload!
   "Registration entered by the organisation's staff."
-  createRegistration(input: RegisterInput!): RegisterPayload!
-  cancelRegistration(id: ID!): Registration!
+  createRegistration(
+    "The registration."
+    input: RegisterInput!
+  ): RegisterPayload!
+  "Cancels a registration: its ticket is refused from now on."
+  cancelRegistration(
+    "The registration to cancel."
+    id: ID!
+  ): Registration!
 
-  createDevice(input: CreateDeviceInput!): Device!
-  updateDevice(id: ID!, input: UpdateDeviceInput!): Device!
-  deleteDevice(id: ID!): ID!
+  "Declares a device: name and identification code, unique in the organisation (R-CHK-3)."
+  createDevice(
+    "The device."
+    input: CreateDeviceInput!
+  ): Device!
+  "Renames a device or changes its identification code."
+  updateDevice(
+    "The device to change."
+    id: ID!
+    "The fields to change."
+    input: UpdateDeviceInput!
+  ): Device!
+  "Deletes a device; returns its id."
+  deleteDevice(
+    "The device to delete."
+    id: ID!
+  ): ID!
   "Stops the device at once: requests fail with DEVICE_REVOKED, subscriptions close."
-  revokeDevice(id: ID!): Device!
+  revokeDevice(
+    "The device to revoke."
+    id: ID!
+  ): Device!
   "A device joins with the organisation's site code and its identification code, once: a device already activated is refused until a manager releases it (R-CHK-3)."
-  registerDevice(input: RegisterDeviceInput!): RegisterDevicePayload!
+  registerDevice(
+    "The codes typed on the device."
+    input: RegisterDeviceInput!
+  ): RegisterDevicePayload!
   "Releases an activated device (MANAGER): its token stops working at once and its codes can activate a phone again (R-CHK-3)."
-  releaseDevice(id: ID!): Device!
+  releaseDevice(
+    "The device to release."
+    id: ID!
+  ): Device!
 
-  createSpeaker(input: CreateSpeakerInput!): Speaker!
-  updateSpeaker(id: ID!, input: UpdateSpeakerInput!): Speaker!
+  "Creates a speaker of an organisation (R-ACT-6)."
+  createSpeaker(
+    "The speaker."
+    input: CreateSpeakerInput!
+  ): Speaker!
+  "Changes a speaker; omitted fields stay as they are."
+  updateSpeaker(
+    "The speaker to change."
+    id: ID!
+    "The fields to change."
+    input: UpdateSpeakerInput!
+  ): Speaker!
   "Creates (or replaces) a speaker's personal check-in link, valid for their slots only (R-ACT-6). The previous link stops working."
-  speakerLink(id: ID!): String!
+  speakerLink(
+    "The speaker."
+    id: ID!
+  ): String!
 
   "Starts signing new tickets with a new key; tickets signed before keep verifying. Devices receive the new key at their next sync. Returns the new key id."
-  rotateTicketKey(organizationId: ID!): String!
+  rotateTicketKey(
+    "The organisation whose signing key to rotate."
+    organizationId: ID!
+  ): String!
 
-  checkIn(input: CheckInInput!): CheckInResult!
-  syncCheckIns(input: SyncCheckInsInput!): SyncCheckInsPayload!
+  "Checks a registration in by the QR ticket that was read (R-CHK-3, R-CHK-4); a refusal comes back as a status, not an error."
+  checkIn(
+    "The scan."
+    input: CheckInInput!
+  ): CheckInResult!
+  "Uploads a device's offline scans (R-CHK-5); idempotent by clientScanId."
+  syncCheckIns(
+    "The batch."
+    input: SyncCheckInsInput!
+  ): SyncCheckInsPayload!
   "« Présent » from the participant list (R-CHK-1), per slot for slot activities."
-  markPresent(registrationId: ID!, slotId: ID): CheckInResult!
-  undoCheckIn(checkInId: ID!): Scan!
+  markPresent(
+    "The registration to check in."
+    registrationId: ID!
+    "The slot to check in, one of the activity's, in per-slot mode (R-CHK-1); omitted, as for a scan: the whole registration, or the current slot in per-slot mode."
+    slotId: ID
+  ): CheckInResult!
+  "Undoes a check-in made by mistake (once); the attempt stays in the log."
+  undoCheckIn(
+    "The admitted check-in attempt to undo."
+    checkInId: ID!
+  ): Scan!
 }
 
 extend type Subscription {
-  checkInRecorded(activityId: ID!): CheckInEvent!
+  "Check-in attempts of an activity as they are recorded, by any device or desk on any instance; a revoked device's stream closes."
+  checkInRecorded(
+    "The activity to follow."
+    activityId: ID!
+  ): CheckInEvent!
 }
 `, BuiltIn: false},
 	{Name: "../schema/ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
+"""
+The right of an organisation, known by its SIRET, to train for and / or assess a certification, as France compétences publishes it (R-ORG-5). Shown to operators and to the organisation it was matched to.
+"""
 type Accreditation implements Node {
+  """
+  Global, opaque identifier of the Accreditation (Relay Node ID).
+  """
   id: ID!
+  """
+  The certification the accreditation is for.
+  """
   certificationID: ID!
+  """
+  SIRET of the accredited organisation, as France compétences publishes it (R-ORG-5).
+  """
   siret: String!
+  """
+  Name of the accredited organisation as published; empty when not given.
+  """
   name: String
+  """
+  The ofhub organisation with that SIRET, matched by the importer; null when there is none (R-ORG-5).
+  """
   organizationID: ID
+  """
+  Whether the organisation may train for the certification (habilitation à former, R-ORG-5).
+  """
   mayTrain: Boolean!
+  """
+  Whether the organisation may assess candidates (habilitation à organiser l'évaluation, R-ORG-5).
+  """
   mayAssess: Boolean!
+  """
+  Whether the organisation is a certifier of the certification (it may then both train and assess).
+  """
   certifier: Boolean!
+  """
+  Date the accreditation ends (UTC midnight of that day); null when open-ended (R-ORG-5).
+  """
   endDate: Time
+  """
+  The certification the accreditation is for.
+  """
   certification: Certification!
+  """
+  The ofhub organisation with the accreditation's SIRET, if any (R-ORG-5).
+  """
   organization: Organization
 }
 """
@@ -6768,24 +7428,81 @@ input AccreditationWhereInput {
   hasCertification: Boolean
   hasCertificationWith: [CertificationWhereInput!]
 }
+"""
+A training day, an event or a session people register to (fiche activité): one date, or several slots with their own capacity and speaker (R-ACT-1).
+"""
 type Activity implements Node {
+  """
+  Global, opaque identifier of the Activity (Relay Node ID).
+  """
   id: ID!
+  """
+  When the record was created (RFC 3339 instant, UTC); set by the server.
+  """
   createdAt: Time!
+  """
+  When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
+  """
   updatedAt: Time!
+  """
+  Human number of the activity, e.g. A833588: unique, given by the server on creation, never changed (R-ACT-1).
+  """
   number: String!
+  """
+  Title shown to participants and staff; required, at most 255 characters (R-ACT-1).
+  """
   title: String!
+  """
+  The organisation that runs the activity; set on creation, never changed.
+  """
   organizationID: ID!
+  """
+  Start of a one-date activity (RFC 3339 instant); null when the activity has slots instead (R-ACT-1).
+  """
   startsAt: Time
+  """
+  End of a one-date activity (RFC 3339 instant); null when the activity has slots instead (R-ACT-1).
+  """
   endsAt: Time
+  """
+  Seats: most participants of confirmed registrations the activity takes (1–100,000); null means no limit (R-ACT-1).
+  """
   capacity: Int
+  """
+  Where the activity takes place, as free text (at most 255 characters); empty when not given.
+  """
   location: String
+  """
+  Whether QR check-in is on for this activity: devices may scan its tickets only when true (R-CHK-3). Default true.
+  """
   qrCheckin: Boolean!
+  """
+  Whether each slot is checked in on its own, the current slot being picked by its time window; when false (default) one scan checks in every chosen slot of the registration (R-ACT-3).
+  """
   perSlotCheckin: Boolean!
+  """
+  In per-slot mode, minutes before a slot's start and after its end during which a scan still counts for that slot (0–720, default 30); outside every window a scan is OUTSIDE_SLOT.
+  """
   slotToleranceMinutes: Int!
+  """
+  Most participants one registration may hold (1–100, default 10); 1 gives one QR code per person (R-ACT-3).
+  """
   maxParticipants: Int!
+  """
+  Whether anyone may register through the public registration form (rate-limited); when false only staff register people. Default true.
+  """
   publicRegistration: Boolean!
+  """
+  The organisation that runs the activity.
+  """
   organization: Organization!
+  """
+  The slots (créneaux) of the activity, each with its own times, capacity and speaker; empty for a one-date activity (R-ACT-1).
+  """
   slots: [Slot!]
+  """
+  The registrations to the activity, cancelled ones included.
+  """
   registrations(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6817,6 +7534,9 @@ type Activity implements Node {
     """
     where: RegistrationWhereInput
   ): RegistrationConnection!
+  """
+  Every check-in attempt recorded for the activity, admitted or refused, whatever the channel (CHECKIN.md).
+  """
   scans(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6896,10 +7616,25 @@ input ActivityOrder {
 Properties by which Activity connections can be ordered.
 """
 enum ActivityOrderField {
+  """
+  Orders by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Orders by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
+  """
+  Orders by ` + "`" + `number` + "`" + `.
+  """
   NUMBER
+  """
+  Orders by ` + "`" + `title` + "`" + `.
+  """
   TITLE
+  """
+  Orders by ` + "`" + `startsAt` + "`" + `.
+  """
   STARTS_AT
 }
 """
@@ -7097,35 +7832,125 @@ input ActivityWhereInput {
   hasScans: Boolean
   hasScansWith: [ScanWhereInput!]
 }
+"""
+A certification of the national registers (fiche RNCP or Répertoire spécifique), e.g. RNCP35967 or RS5000 (R-CAT-1). Public to read; imported from France compétences open data, written by operators and the importer.
+"""
 type Certification implements Node {
+  """
+  Global, opaque identifier of the Certification (Relay Node ID).
+  """
   id: ID!
+  """
+  When the record was created (RFC 3339 instant, UTC); set by the server.
+  """
   createdAt: Time!
+  """
+  When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
+  """
   updatedAt: Time!
+  """
+  Number of the fiche, RNCP<n> or RS<n>, e.g. RNCP35967; unique, never changed (R-CAT-1).
+  """
   code: String!
+  """
+  Title of the certification as registered; at most 1,000 characters (R-CAT-1).
+  """
   title: String!
+  """
+  RNCP code, e.g. RNCP35967, for a fiche of the national register; null for an RS fiche (exactly one of rncpCode and rsCode is set).
+  """
   rncpCode: String
+  """
+  RS code, e.g. RS5000, for a fiche of the Répertoire spécifique; null for an RNCP fiche.
+  """
   rsCode: String
+  """
+  Short name of the diploma type, e.g. CAP, BTS; empty when none.
+  """
   acronym: String
+  """
+  What the acronym stands for, e.g. Certificat d'aptitude professionnelle.
+  """
   acronymLabel: String
+  """
+  Code of the diploma in the Éducation nationale's tables (code formation diplôme), when known (R-CAT-1).
+  """
   schoolCode: String
+  """
+  Names of the certifiers (validateurs), in the order of certifierSirets (R-CAT-1).
+  """
   certifierNames: [String!]
+  """
+  SIRETs of the certifiers, in the order of certifierNames.
+  """
   certifierSirets: [String!]
+  """
+  Exit level in the national nomenclature, 1 to 8; null for RS fiches and when not determined (R-CAT-1).
+  """
   level: Int
+  """
+  NSF codes (nomenclature des spécialités de formation) of the certification (R-CAT-1).
+  """
   nsfCodes: [String!]
+  """
+  Formacodes (thesaurus of training fields) of the certification (R-CAT-1).
+  """
   formacodes: [String!]
+  """
+  Date of the first exam session (UTC midnight of that day); null when unknown (R-CAT-1).
+  """
   firstExamSession: Time
+  """
+  Date of the last exam session (UTC midnight of that day); null when unknown (R-CAT-1).
+  """
   lastExamSession: Time
+  """
+  Date of the registration decision published by France compétences (UTC midnight of that day); null when unknown.
+  """
   decisionDate: Time
+  """
+  Date the registration in the register ends (UTC midnight of that day): a session must start before it (R-CAT-10); null when open-ended.
+  """
   registrationEndDate: Time
+  """
+  How the fiche was registered, as France compétences words it: « Enregistrement de droit » or « sur demande ».
+  """
   registrationType: String
+  """
+  Whether the fiche is in force (R-CAT-1); set by the importer.
+  """
   state: CertificationState!
+  """
+  Whether the certification may be prepared through an apprenticeship contract (R-CAT-1).
+  """
   apprenticeship: Boolean!
+  """
+  The certification that replaces this one; null when none (R-CAT-1).
+  """
   replacedByID: ID
+  """
+  Objective of the fiche, which pre-fills a certifying training's objective (R-CAT-4); at most 3,000 characters.
+  """
   objective: String
+  """
+  Content of the fiche, which pre-fills a certifying training's content (R-CAT-4); at most 3,000 characters.
+  """
   content: String
+  """
+  The certification that replaces this one, if any (R-CAT-1).
+  """
   replacedBy: Certification
+  """
+  The certifications this one replaces (R-CAT-1).
+  """
   replaces: [Certification!]
+  """
+  The skill blocks (blocs de compétences) of the certification (R-CAT-1, R-CAT-15).
+  """
   skillBlocks: [SkillBlock!]
+  """
+  The organisations accredited to train for or assess the certification, as France compétences publishes them (R-ORG-5); shown to operators and to the matched organisations.
+  """
   accreditations: [Accreditation!]
 }
 """
@@ -7175,18 +8000,42 @@ input CertificationOrder {
 Properties by which Certification connections can be ordered.
 """
 enum CertificationOrderField {
+  """
+  Orders by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Orders by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
+  """
+  Orders by ` + "`" + `code` + "`" + `.
+  """
   CODE
+  """
+  Orders by ` + "`" + `title` + "`" + `.
+  """
   TITLE
+  """
+  Orders by ` + "`" + `level` + "`" + `.
+  """
   LEVEL
+  """
+  Orders by ` + "`" + `registrationEndDate` + "`" + `.
+  """
   REGISTRATION_END_DATE
 }
 """
 CertificationState is enum for the field state
 """
 enum CertificationState @goModel(model: "github.com/ofhub/ofhub/ent/certification.State") {
+  """
+  Published and in force: trainings may be linked to it.
+  """
   ACTIVE
+  """
+  No longer in force (expired or replaced).
+  """
   INACTIVE
 }
 """
@@ -7503,16 +8352,49 @@ CreateActivityInput is used for create Activity object.
 Input was generated by ent.
 """
 input CreateActivityInput {
+  """
+  Title shown to participants and staff; required, at most 255 characters (R-ACT-1).
+  """
   title: String!
+  """
+  Start of a one-date activity (RFC 3339 instant); null when the activity has slots instead (R-ACT-1).
+  """
   startsAt: Time
+  """
+  End of a one-date activity (RFC 3339 instant); null when the activity has slots instead (R-ACT-1).
+  """
   endsAt: Time
+  """
+  Seats: most participants of confirmed registrations the activity takes (1–100,000); null means no limit (R-ACT-1).
+  """
   capacity: Int
+  """
+  Where the activity takes place, as free text (at most 255 characters); empty when not given.
+  """
   location: String
+  """
+  Whether QR check-in is on for this activity: devices may scan its tickets only when true (R-CHK-3). Default true.
+  """
   qrCheckin: Boolean
+  """
+  Whether each slot is checked in on its own, the current slot being picked by its time window; when false (default) one scan checks in every chosen slot of the registration (R-ACT-3).
+  """
   perSlotCheckin: Boolean
+  """
+  In per-slot mode, minutes before a slot's start and after its end during which a scan still counts for that slot (0–720, default 30); outside every window a scan is OUTSIDE_SLOT.
+  """
   slotToleranceMinutes: Int
+  """
+  Most participants one registration may hold (1–100, default 10); 1 gives one QR code per person (R-ACT-3).
+  """
   maxParticipants: Int
+  """
+  Whether anyone may register through the public registration form (rate-limited); when false only staff register people. Default true.
+  """
   publicRegistration: Boolean
+  """
+  The organisation that runs the activity; set on creation, never changed.
+  """
   organizationID: ID!
 }
 """
@@ -7520,27 +8402,93 @@ CreateCertificationInput is used for create Certification object.
 Input was generated by ent.
 """
 input CreateCertificationInput {
+  """
+  Number of the fiche, RNCP<n> or RS<n>, e.g. RNCP35967; unique, never changed (R-CAT-1).
+  """
   code: String!
+  """
+  Title of the certification as registered; at most 1,000 characters (R-CAT-1).
+  """
   title: String!
+  """
+  RNCP code, e.g. RNCP35967, for a fiche of the national register; null for an RS fiche (exactly one of rncpCode and rsCode is set).
+  """
   rncpCode: String
+  """
+  RS code, e.g. RS5000, for a fiche of the Répertoire spécifique; null for an RNCP fiche.
+  """
   rsCode: String
+  """
+  Short name of the diploma type, e.g. CAP, BTS; empty when none.
+  """
   acronym: String
+  """
+  What the acronym stands for, e.g. Certificat d'aptitude professionnelle.
+  """
   acronymLabel: String
+  """
+  Code of the diploma in the Éducation nationale's tables (code formation diplôme), when known (R-CAT-1).
+  """
   schoolCode: String
+  """
+  Names of the certifiers (validateurs), in the order of certifierSirets (R-CAT-1).
+  """
   certifierNames: [String!]
+  """
+  SIRETs of the certifiers, in the order of certifierNames.
+  """
   certifierSirets: [String!]
+  """
+  Exit level in the national nomenclature, 1 to 8; null for RS fiches and when not determined (R-CAT-1).
+  """
   level: Int
+  """
+  NSF codes (nomenclature des spécialités de formation) of the certification (R-CAT-1).
+  """
   nsfCodes: [String!]
+  """
+  Formacodes (thesaurus of training fields) of the certification (R-CAT-1).
+  """
   formacodes: [String!]
+  """
+  Date of the first exam session (UTC midnight of that day); null when unknown (R-CAT-1).
+  """
   firstExamSession: Time
+  """
+  Date of the last exam session (UTC midnight of that day); null when unknown (R-CAT-1).
+  """
   lastExamSession: Time
+  """
+  Date of the registration decision published by France compétences (UTC midnight of that day); null when unknown.
+  """
   decisionDate: Time
+  """
+  Date the registration in the register ends (UTC midnight of that day): a session must start before it (R-CAT-10); null when open-ended.
+  """
   registrationEndDate: Time
+  """
+  How the fiche was registered, as France compétences words it: « Enregistrement de droit » or « sur demande ».
+  """
   registrationType: String
+  """
+  Whether the fiche is in force (R-CAT-1); set by the importer.
+  """
   state: CertificationState
+  """
+  Whether the certification may be prepared through an apprenticeship contract (R-CAT-1).
+  """
   apprenticeship: Boolean
+  """
+  Objective of the fiche, which pre-fills a certifying training's objective (R-CAT-4); at most 3,000 characters.
+  """
   objective: String
+  """
+  Content of the fiche, which pre-fills a certifying training's content (R-CAT-4); at most 3,000 characters.
+  """
   content: String
+  """
+  The certification that replaces this one; null when none (R-CAT-1).
+  """
   replacedByID: ID
 }
 """
@@ -7548,8 +8496,17 @@ CreateDeviceInput is used for create Device object.
 Input was generated by ent.
 """
 input CreateDeviceInput {
+  """
+  Name staff give the device, e.g. "Entrée nord"; required, at most 100 characters (R-CHK-3).
+  """
   name: String!
+  """
+  Code typed on the device, with the organisation's site code, to register it; unique in the organisation, at most 64 characters (R-CHK-3).
+  """
   identificationCode: String!
+  """
+  The organisation that declared the device; set on creation, never changed.
+  """
   organizationID: ID!
 }
 """
@@ -7557,9 +8514,21 @@ CreateMembershipInput is used for create Membership object.
 Input was generated by ent.
 """
 input CreateMembershipInput {
+  """
+  What the user may do in this establishment (R-USR-2); MANAGER grants everything. Replaced as a whole on update.
+  """
   permissions: [Permission!]
+  """
+  Whether this is the user's principal establishment; one membership of a user is principal (R-USR-2).
+  """
   principal: Boolean
+  """
+  The user attached; set on creation, never changed.
+  """
   userID: ID!
+  """
+  The establishment the user is attached to; set on creation, never changed.
+  """
   organizationID: ID!
 }
 """
@@ -7567,23 +8536,77 @@ CreateOrganizationInput is used for create Organization object.
 Input was generated by ent.
 """
 input CreateOrganizationInput {
+  """
+  Name of the organisation (raison sociale); required, at most 255 characters (R-ORG-1).
+  """
   name: String!
+  """
+  What the organisation is (training organisation, company, public body…); it may be several (R-ORG-1). Replaced as a whole on update.
+  """
   kinds: [OrganizationKind!]
+  """
+  SIRET number of the establishment: 14 digits, Luhn-valid; empty when unknown (R-ORG-1). Fed by the national registry: read-only to organisation users (R-ORG-6).
+  """
   siret: String
+  """
+  Activity declaration number (numéro de déclaration d'activité, 11 digits) of a training organisation, held by the head office; empty when none (R-ORG-1, R-CAT-3). Read-only to organisation users (R-ORG-6).
+  """
   nda: String
+  """
+  APE (NAF) activity code, e.g. 8559A; empty when unknown (R-ORG-1). Read-only to organisation users (R-ORG-6).
+  """
   apeCode: String
+  """
+  First address line; at most 255 characters (R-ORG-1).
+  """
   street: String
+  """
+  Second address line (building, PO box…); at most 255 characters.
+  """
   street2: String
+  """
+  French postcode, 5 digits (R-ORG-1).
+  """
   postcode: String
+  """
+  City name; at most 100 characters (R-ORG-1).
+  """
   city: String
+  """
+  INSEE code of the commune (5 characters, Corsica's 2A/2B included) (R-ORG-1).
+  """
   inseeCode: String
+  """
+  Latitude of the address in decimal degrees (WGS 84, −90 to 90); null when not geolocated (R-ORG-1).
+  """
   latitude: Float
+  """
+  Longitude of the address in decimal degrees (WGS 84, −180 to 180); null when not geolocated (R-ORG-1).
+  """
   longitude: Float
+  """
+  Phones, e-mail addresses and web sites, each with a type label, a published flag and a principal flag (R-ORG-1). Replaced as a whole on update.
+  """
   contactPoints: [ContactPointInput!]
+  """
+  Reception facilities, as codes of the facility list (01 catering … 07 parking) (R-ORG-3).
+  """
   facilities: [String!]
+  """
+  Qualiopi certification per action category; null when never stated (R-ORG-4).
+  """
   qualiopi: QualiopiInput
+  """
+  Other quality labels, as codes of the quality_label list (R-ORG-4).
+  """
   otherLabels: [String!]
+  """
+  Free-text requests about the organisation's contacts, handled by the operator; at most 3,000 characters.
+  """
   contactRequests: String
+  """
+  The head office of a branch (antenne, établissement secondaire); null for a head office (R-ORG-2).
+  """
   parentID: ID
 }
 """
@@ -7591,12 +8614,33 @@ CreateSlotInput is used for create Slot object.
 Input was generated by ent.
 """
 input CreateSlotInput {
+  """
+  Name of the slot shown to participants, e.g. "Atelier CV"; at most 255 characters, empty when not given.
+  """
   label: String
+  """
+  Start of the slot (RFC 3339 instant).
+  """
   startsAt: Time!
+  """
+  End of the slot (RFC 3339 instant).
+  """
   endsAt: Time!
+  """
+  Seats: most participants of confirmed registrations the slot takes (1–100,000); null means no limit (R-ACT-1).
+  """
   capacity: Int
+  """
+  The activity the slot belongs to; set on creation, never changed.
+  """
   activityID: ID!
+  """
+  The speaker who animates the slot and may check people in for it; null when none (R-ACT-6).
+  """
   speakerID: ID
+  """
+  IDs of Registration records to link as ` + "`" + `registrations` + "`" + `. The registrations that chose this slot (R-ACT-2).
+  """
   registrationIDs: [ID!]
 }
 """
@@ -7604,10 +8648,25 @@ CreateSpeakerInput is used for create Speaker object.
 Input was generated by ent.
 """
 input CreateSpeakerInput {
+  """
+  Family name; required, at most 100 characters.
+  """
   lastName: String!
+  """
+  Given name; required, at most 100 characters.
+  """
   firstName: String!
+  """
+  E-mail address the personal check-in link is sent to (R-ACT-6); empty when unknown.
+  """
   email: String
+  """
+  The organisation the speaker works for; set on creation, never changed.
+  """
   organizationID: ID!
+  """
+  IDs of Slot records to link as ` + "`" + `slots` + "`" + `. The slots the speaker animates and may check people in for (R-ACT-6).
+  """
   slotIDs: [ID!]
 }
 """
@@ -7615,12 +8674,33 @@ CreateUserInput is used for create User object.
 Input was generated by ent.
 """
 input CreateUserInput {
+  """
+  Civility used to address the user in e-mails and documents; null when not given (R-USR-1).
+  """
   civility: UserCivility
+  """
+  Family name; required, at most 100 characters (R-USR-1).
+  """
   lastName: String!
+  """
+  Given name; required, at most 100 characters (R-USR-1).
+  """
   firstName: String!
+  """
+  E-mail address, which is also the login: unique whatever its case and stored lower-case, one account per e-mail (R-USR-1). Changing it changes the login (R-USR-8).
+  """
   email: String!
+  """
+  Phone number, checked as a phone number when given; empty when not given (R-USR-1).
+  """
   phone: String
+  """
+  Job title in the organisation, free text of at most 255 characters (R-USR-1).
+  """
   function: String
+  """
+  Language of the messages, e-mails and documents the user receives; default French.
+  """
   language: UserLanguage
 }
 """
@@ -7628,19 +8708,61 @@ Define a Relay Cursor type:
 https://relay.dev/graphql/connections.htm#sec-Cursor
 """
 scalar Cursor
+"""
+A declared check-in device: a phone, a tablet or a handheld scanner, which joins with its identification code and the organisation's site code and may only check people in (R-CHK-3, R-CHK-5).
+"""
 type Device implements Node {
+  """
+  Global, opaque identifier of the Device (Relay Node ID).
+  """
   id: ID!
+  """
+  When the record was created (RFC 3339 instant, UTC); set by the server.
+  """
   createdAt: Time!
+  """
+  When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
+  """
   updatedAt: Time!
+  """
+  The organisation that declared the device; set on creation, never changed.
+  """
   organizationID: ID!
+  """
+  Name staff give the device, e.g. "Entrée nord"; required, at most 100 characters (R-CHK-3).
+  """
   name: String!
+  """
+  Code typed on the device, with the organisation's site code, to register it; unique in the organisation, at most 64 characters (R-CHK-3).
+  """
   identificationCode: String!
+  """
+  When the device last registered with its codes (RFC 3339 instant); null until it has. Set by the server.
+  """
   registeredAt: Time
+  """
+  When the server last heard from the device (RFC 3339 instant); null until it has. Set by the server.
+  """
   lastSeenAt: Time
+  """
+  When the device was revoked (RFC 3339 instant): from then on its requests fail with DEVICE_REVOKED. Null while it may scan.
+  """
   revokedAt: Time
+  """
+  What the device said about itself when it registered (model, system, app version), at most 255 characters.
+  """
   deviceInfo: String
+  """
+  The server's clock minus the device's, in milliseconds, measured at its last sync and added to its offline scan times. Set by the server.
+  """
   clockSkewMs: Int!
+  """
+  The organisation that declared the device.
+  """
   organization: Organization!
+  """
+  Every check-in attempt the device made, admitted or refused.
+  """
   scans: [Scan!]
 }
 """
@@ -7690,7 +8812,13 @@ input DeviceOrder {
 Properties by which Device connections can be ordered.
 """
 enum DeviceOrderField {
+  """
+  Orders by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Orders by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
 }
 """
@@ -7852,25 +8980,70 @@ input DeviceWhereInput {
   hasScans: Boolean
   hasScansWith: [ScanWhereInput!]
 }
+"""
+One recorded change of an audited record (R-X-1, R-ORG-8): who, when, what. Written by the server on every change, never by a client.
+"""
 type HistoryEntry implements Node {
+  """
+  Global, opaque identifier of the HistoryEntry (Relay Node ID).
+  """
   id: ID!
+  """
+  Type of the changed record, as its GraphQL type is named, e.g. Organization, Training.
+  """
   entityType: String!
+  """
+  ID of the changed record; it may have been deleted since.
+  """
   entityID: ID!
+  """
+  What happened to the record.
+  """
   action: HistoryEntryAction!
+  """
+  The organisation the changed record belongs to; null for platform records (certifications, users).
+  """
   organizationID: ID
+  """
+  The user the changed record is about, for User and Membership history; null otherwise.
+  """
   subjectUserID: ID
+  """
+  The user who made the change; null when the system made it (imports, purges, devices).
+  """
   actorID: ID
+  """
+  Name of who made the change as it was at the time, kept when the user is deleted; « système » for the system.
+  """
   actorName: String
+  """
+  The fields changed, with old and new values; secrets show no values.
+  """
   changes: [FieldChange!]
+  """
+  Comment given with the change, e.g. the operator's on a validation (R-ORG-8); empty when none.
+  """
   comment: String
+  """
+  When the change was made (RFC 3339 instant, UTC).
+  """
   createdAt: Time!
 }
 """
 HistoryEntryAction is enum for the field action
 """
 enum HistoryEntryAction @goModel(model: "github.com/ofhub/ofhub/ent/historyentry.Action") {
+  """
+  The record was created.
+  """
   CREATE
+  """
+  The record was changed: changes lists the fields.
+  """
   UPDATE
+  """
+  The record was deleted.
+  """
   DELETE
 }
 """
@@ -7920,6 +9093,9 @@ input HistoryEntryOrder {
 Properties by which HistoryEntry connections can be ordered.
 """
 enum HistoryEntryOrderField {
+  """
+  Orders by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
 }
 """
@@ -8062,15 +9238,45 @@ input HistoryEntryWhereInput {
   createdAtLT: Time
   createdAtLTE: Time
 }
+"""
+The attachment of a user to an establishment (organisation), with the permissions the user holds there (R-USR-2).
+"""
 type Membership implements Node {
+  """
+  Global, opaque identifier of the Membership (Relay Node ID).
+  """
   id: ID!
+  """
+  When the record was created (RFC 3339 instant, UTC); set by the server.
+  """
   createdAt: Time!
+  """
+  When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
+  """
   updatedAt: Time!
+  """
+  The user attached; set on creation, never changed.
+  """
   userID: ID!
+  """
+  The establishment the user is attached to; set on creation, never changed.
+  """
   organizationID: ID!
+  """
+  What the user may do in this establishment (R-USR-2); MANAGER grants everything. Replaced as a whole on update.
+  """
   permissions: [Permission!]!
+  """
+  Whether this is the user's principal establishment; one membership of a user is principal (R-USR-2).
+  """
   principal: Boolean!
+  """
+  The user attached.
+  """
   user: User!
+  """
+  The establishment the user is attached to.
+  """
   organization: Organization!
 }
 """
@@ -8120,7 +9326,13 @@ input MembershipOrder {
 Properties by which Membership connections can be ordered.
 """
 enum MembershipOrderField {
+  """
+  Orders by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Orders by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
 }
 """
@@ -8207,32 +9419,113 @@ enum OrderDirection {
   """
   DESC
 }
+"""
+An organisation (structure): a training organisation, a company, a public body… with its registry identity (R-ORG-1) and its head office or branches (R-ORG-2).
+"""
 type Organization implements Node {
+  """
+  Global, opaque identifier of the Organization (Relay Node ID).
+  """
   id: ID!
+  """
+  When the record was created (RFC 3339 instant, UTC); set by the server.
+  """
   createdAt: Time!
+  """
+  When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
+  """
   updatedAt: Time!
+  """
+  Human reference of the organisation, e.g. 2523701: unique, given by the server on creation, never changed (R-ORG-1).
+  """
   reference: String!
+  """
+  Name of the organisation (raison sociale); required, at most 255 characters (R-ORG-1).
+  """
   name: String!
+  """
+  What the organisation is (training organisation, company, public body…); it may be several (R-ORG-1). Replaced as a whole on update.
+  """
   kinds: [OrganizationKind!]
+  """
+  SIRET number of the establishment: 14 digits, Luhn-valid; empty when unknown (R-ORG-1). Fed by the national registry: read-only to organisation users (R-ORG-6).
+  """
   siret: String
+  """
+  SIREN number of the company: the first 9 digits of the SIRET, derived by the server (R-ORG-1, R-ORG-2).
+  """
   siren: String
+  """
+  Activity declaration number (numéro de déclaration d'activité, 11 digits) of a training organisation, held by the head office; empty when none (R-ORG-1, R-CAT-3). Read-only to organisation users (R-ORG-6).
+  """
   nda: String
+  """
+  APE (NAF) activity code, e.g. 8559A; empty when unknown (R-ORG-1). Read-only to organisation users (R-ORG-6).
+  """
   apeCode: String
+  """
+  First address line; at most 255 characters (R-ORG-1).
+  """
   street: String
+  """
+  Second address line (building, PO box…); at most 255 characters.
+  """
   street2: String
+  """
+  French postcode, 5 digits (R-ORG-1).
+  """
   postcode: String
+  """
+  City name; at most 100 characters (R-ORG-1).
+  """
   city: String
+  """
+  INSEE code of the commune (5 characters, Corsica's 2A/2B included) (R-ORG-1).
+  """
   inseeCode: String
+  """
+  Latitude of the address in decimal degrees (WGS 84, −90 to 90); null when not geolocated (R-ORG-1).
+  """
   latitude: Float
+  """
+  Longitude of the address in decimal degrees (WGS 84, −180 to 180); null when not geolocated (R-ORG-1).
+  """
   longitude: Float
+  """
+  Phones, e-mail addresses and web sites, each with a type label, a published flag and a principal flag (R-ORG-1). Replaced as a whole on update.
+  """
   contactPoints: [ContactPoint!]
+  """
+  The head office of a branch (antenne, établissement secondaire); null for a head office (R-ORG-2).
+  """
   parentID: ID
+  """
+  Site code typed on a check-in device, with its identification code, to join the organisation, e.g. 5404 (R-CHK-3); unique, given by the server on creation.
+  """
   siteCode: String
+  """
+  Reception facilities, as codes of the facility list (01 catering … 07 parking) (R-ORG-3).
+  """
   facilities: [String!]
+  """
+  Qualiopi certification per action category; null when never stated (R-ORG-4).
+  """
   qualiopi: Qualiopi
+  """
+  Other quality labels, as codes of the quality_label list (R-ORG-4).
+  """
   otherLabels: [String!]
+  """
+  Free-text requests about the organisation's contacts, handled by the operator; at most 3,000 characters.
+  """
   contactRequests: String
+  """
+  The head office of this branch; null for a head office (R-ORG-2).
+  """
   parent: Organization
+  """
+  The branches attached to this head office (R-ORG-2).
+  """
   branches(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -8259,6 +9552,9 @@ type Organization implements Node {
     """
     orderBy: [OrganizationOrder!]
   ): OrganizationConnection!
+  """
+  The activities the organisation runs (R-ACT-1).
+  """
   activities(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -8285,6 +9581,9 @@ type Organization implements Node {
     """
     orderBy: [ActivityOrder!]
   ): ActivityConnection!
+  """
+  The check-in devices the organisation declared (R-CHK-3).
+  """
   devices(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -8311,9 +9610,21 @@ type Organization implements Node {
     """
     orderBy: DeviceOrder
   ): DeviceConnection!
+  """
+  The speakers of the organisation (R-ACT-6).
+  """
   speakers: [Speaker!]
+  """
+  The venues of the organisation, where its sessions take place or people register (R-CAT-12, R-CAT-18).
+  """
   venues: [Venue!]
+  """
+  The files the organisation sent to the operator (R-ORG-9).
+  """
   documents: [OrganizationDocument!]
+  """
+  The change requests (demandes de modification) made on the organisation record, pending or decided (R-ORG-7).
+  """
   changeRequests(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -8340,6 +9651,9 @@ type Organization implements Node {
     """
     orderBy: OrganizationChangeRequestOrder
   ): OrganizationChangeRequestConnection!
+  """
+  The users attached to the organisation, with their permissions (R-USR-2).
+  """
   memberships(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -8367,17 +9681,53 @@ type Organization implements Node {
     orderBy: MembershipOrder
   ): MembershipConnection!
 }
+"""
+A change request (demande de modification) of an organisation record, made by the organisation and validated by the operator (R-ORG-6, R-ORG-7).
+"""
 type OrganizationChangeRequest implements Node {
+  """
+  Global, opaque identifier of the OrganizationChangeRequest (Relay Node ID).
+  """
   id: ID!
+  """
+  When the record was created (RFC 3339 instant, UTC); set by the server.
+  """
   createdAt: Time!
+  """
+  When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
+  """
   updatedAt: Time!
+  """
+  The organisation whose record the request changes; set on creation, never changed.
+  """
   organizationID: ID!
+  """
+  Where the request stands (R-ORG-7).
+  """
   state: OrganizationChangeRequestState!
+  """
+  The values asked for; only the fields set change.
+  """
   change: OrganizationChange!
+  """
+  The user who made the request; null when the user was deleted.
+  """
   authorID: ID
+  """
+  The operator's comment on the decision; at most 3,000 characters, empty when none.
+  """
   operatorComment: String
+  """
+  When the request was applied, rejected or cancelled (RFC 3339 instant); null while pending.
+  """
   decidedAt: Time
+  """
+  The organisation whose record the request changes.
+  """
   organization: Organization!
+  """
+  The user who made the request, if still there.
+  """
   author: User
 }
 """
@@ -8427,16 +9777,34 @@ input OrganizationChangeRequestOrder {
 Properties by which OrganizationChangeRequest connections can be ordered.
 """
 enum OrganizationChangeRequestOrderField {
+  """
+  Orders by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Orders by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
 }
 """
 OrganizationChangeRequestState is enum for the field state
 """
 enum OrganizationChangeRequestState @goModel(model: "github.com/ofhub/ofhub/ent/organizationchangerequest.State") {
+  """
+  Submitted, waiting for the operator; the organisation may still cancel it (R-ORG-7).
+  """
   PENDING
+  """
+  Validated by the operator: the change is on the record.
+  """
   APPLIED
+  """
+  Refused by the operator, with a comment.
+  """
   REJECTED
+  """
+  Withdrawn by the organisation before a decision (R-ORG-7).
+  """
   CANCELLED
 }
 """
@@ -8456,16 +9824,49 @@ type OrganizationConnection {
   """
   totalCount: Int!
 }
+"""
+A file an organisation sent to the operator (a quality certificate…), stored by the server (R-ORG-9).
+"""
 type OrganizationDocument implements Node {
+  """
+  Global, opaque identifier of the OrganizationDocument (Relay Node ID).
+  """
   id: ID!
+  """
+  When the record was created (RFC 3339 instant, UTC); set by the server.
+  """
   createdAt: Time!
+  """
+  When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
+  """
   updatedAt: Time!
+  """
+  The organisation that sent the file; set on creation, never changed.
+  """
   organizationID: ID!
+  """
+  File name as uploaded; at most 255 characters.
+  """
   name: String!
+  """
+  MIME type of the file, e.g. application/pdf.
+  """
   contentType: String!
+  """
+  Size of the file in bytes; uploads above the limit are refused (R-ORG-9).
+  """
   size: Int!
+  """
+  The user who uploaded the file; null when the user was deleted.
+  """
   uploadedByID: ID
+  """
+  The organisation that sent the file.
+  """
   organization: Organization!
+  """
+  The user who uploaded the file, if still there.
+  """
   uploadedBy: User
 }
 """
@@ -8485,7 +9886,13 @@ input OrganizationDocumentOrder {
 Properties by which OrganizationDocument connections can be ordered.
 """
 enum OrganizationDocumentOrderField {
+  """
+  Orders by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Orders by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
 }
 """
@@ -8518,12 +9925,33 @@ input OrganizationOrder {
 Properties by which Organization connections can be ordered.
 """
 enum OrganizationOrderField {
+  """
+  Orders by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Orders by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
+  """
+  Orders by ` + "`" + `reference` + "`" + `.
+  """
   REFERENCE
+  """
+  Orders by ` + "`" + `name` + "`" + `.
+  """
   NAME
+  """
+  Orders by ` + "`" + `siret` + "`" + `.
+  """
   SIRET
+  """
+  Orders by ` + "`" + `postcode` + "`" + `.
+  """
   POSTCODE
+  """
+  Orders by ` + "`" + `city` + "`" + `.
+  """
   CITY
 }
 """
@@ -8838,17 +10266,53 @@ input OrganizationWhereInput {
   hasSpeakers: Boolean
   hasSpeakersWith: [SpeakerWhereInput!]
 }
+"""
+An e-mail the server wrote: kept locally when no SMTP server is configured, and a record of every e-mail sent. Listed to operators.
+"""
 type OutboxMessage implements Node {
+  """
+  Global, opaque identifier of the OutboxMessage (Relay Node ID).
+  """
   id: ID!
+  """
+  Sender address (From header).
+  """
   from: String!
+  """
+  Recipient addresses (To header).
+  """
   to: [String!]!
+  """
+  Subject line.
+  """
   subject: String!
+  """
+  Plain-text body; empty when the message had none.
+  """
   text: String
+  """
+  HTML body; empty when the message had none.
+  """
   html: String
+  """
+  The Message-ID of the e-mail (as the SMTP server or the local store gave it); empty when it failed.
+  """
   messageID: String
+  """
+  Path of the .eml copy on the server's disk, for a STORED message; empty otherwise.
+  """
   emlPath: String
+  """
+  What became of the message.
+  """
   status: OutboxMessageStatus!
+  """
+  Why sending failed, for a FAILED message; empty otherwise.
+  """
   error: String
+  """
+  When the message was written (RFC 3339 instant, UTC).
+  """
   createdAt: Time!
 }
 """
@@ -8898,14 +10362,26 @@ input OutboxMessageOrder {
 Properties by which OutboxMessage connections can be ordered.
 """
 enum OutboxMessageOrderField {
+  """
+  Orders by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
 }
 """
 OutboxMessageStatus is enum for the field status
 """
 enum OutboxMessageStatus @goModel(model: "github.com/ofhub/ofhub/ent/outboxmessage.Status") {
+  """
+  Kept locally: no SMTP server is configured.
+  """
   STORED
+  """
+  Delivered to the SMTP server.
+  """
   SENT
+  """
+  Sending failed: error says why.
+  """
   FAILED
 }
 """
@@ -9090,16 +10566,49 @@ type PageInfo {
   """
   endCursor: Cursor
 }
+"""
+A person of a registration (R-ACT-2); personal data, visible only with the right permissions (R-X-5).
+"""
 type Participant implements Node {
+  """
+  Global, opaque identifier of the Participant (Relay Node ID).
+  """
   id: ID!
+  """
+  The registration the participant belongs to; set on creation, never changed.
+  """
   registrationID: ID!
+  """
+  Rank of the participant in the registration, from 0, in the order given at registration.
+  """
   position: Int!
+  """
+  Family name, shown on the device at check-in (R-CHK-4); required, at most 100 characters.
+  """
   lastName: String!
+  """
+  Given name, shown on the device at check-in (R-CHK-4); required, at most 100 characters.
+  """
   firstName: String!
+  """
+  E-mail address of the participant; empty when not given (R-ACT-2).
+  """
   email: String
+  """
+  Phone number of the participant; empty when not given (R-ACT-2).
+  """
   phone: String
+  """
+  Age in years (0–130), when the registration form asks for it; null otherwise (R-ACT-2).
+  """
   age: Int
+  """
+  Postal address as free text, when the registration form asks for it; empty otherwise (R-ACT-2).
+  """
   address: String
+  """
+  The registration the participant belongs to.
+  """
   registration: Registration!
 }
 """
@@ -9244,6 +10753,9 @@ input ParticipantWhereInput {
   hasRegistration: Boolean
   hasRegistrationWith: [RegistrationWhereInput!]
 }
+"""
+The root of every read.
+"""
 type Query {
   """
   Fetches an object given its ID.
@@ -9263,6 +10775,9 @@ type Query {
     """
     ids: [ID!]!
   ): [Node]!
+  """
+  The activities the caller may see, as a connection.
+  """
   activities(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -9294,6 +10809,9 @@ type Query {
     """
     where: ActivityWhereInput
   ): ActivityConnection!
+  """
+  The organisations the caller may see, as a connection; an operator sees every organisation.
+  """
   organizations(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -9325,6 +10843,9 @@ type Query {
     """
     where: OrganizationWhereInput
   ): OrganizationConnection!
+  """
+  Every e-mail the server wrote, as a connection; operators only.
+  """
   outboxMessages(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -9356,6 +10877,9 @@ type Query {
     """
     where: OutboxMessageWhereInput
   ): OutboxMessageConnection!
+  """
+  The users the caller may see, as a connection; an operator sees every user.
+  """
   users(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -9388,13 +10912,37 @@ type Query {
     where: UserWhereInput
   ): UserConnection!
 }
+"""
+An entry of a code list (R-CAT-2): funders, measures (parent: a funder), audiences (parent: a measure), levels, teaching modes… Public to read, written by operators and the importer.
+"""
 type ReferenceCode implements Node {
+  """
+  Global, opaque identifier of the ReferenceCode (Relay Node ID).
+  """
   id: ID!
+  """
+  Name of the code list, e.g. funder, measure, audience, level, nsf, formacode (R-CAT-2).
+  """
   list: String!
+  """
+  Code of the entry, unique in its list, e.g. MR.01.
+  """
   code: String!
+  """
+  Label of the entry shown to people (French).
+  """
   label: String!
+  """
+  Code of the entry this one depends on: a measure's funder, an audience's measure (R-CAT-2); empty otherwise.
+  """
   parentCode: String
+  """
+  Display order within the list, ascending.
+  """
   position: Int!
+  """
+  Whether the entry may still be chosen; inactive entries stay readable on old records.
+  """
   active: Boolean!
 }
 """
@@ -9499,23 +11047,77 @@ input ReferenceCodeWhereInput {
   active: Boolean
   activeNEQ: Boolean
 }
+"""
+A registration (inscription) made by a buyer for one or more participants and the chosen slots (R-ACT-2); it carries one QR ticket that checks them all in (R-ACT-3).
+"""
 type Registration implements Node {
+  """
+  Global, opaque identifier of the Registration (Relay Node ID).
+  """
   id: ID!
+  """
+  When the record was created (RFC 3339 instant, UTC); set by the server.
+  """
   createdAt: Time!
+  """
+  When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
+  """
   updatedAt: Time!
+  """
+  Human number of the registration: unique, given by the server on creation, never changed.
+  """
   number: String!
+  """
+  The activity registered to; set on creation, never changed.
+  """
   activityID: ID!
+  """
+  The organisation that runs the activity, copied from it for tenant scoping.
+  """
   organizationID: ID!
+  """
+  Family name of the buyer, the person who registered; required, at most 100 characters (R-ACT-2).
+  """
   buyerLastName: String!
+  """
+  Given name of the buyer; required, at most 100 characters (R-ACT-2).
+  """
   buyerFirstName: String!
+  """
+  E-mail address of the buyer, where the confirmation and the QR ticket are sent (R-ACT-4).
+  """
   buyerEmail: String!
+  """
+  Phone number of the buyer; empty when not given.
+  """
   buyerPhone: String
+  """
+  Whether the registration stands; a cancelled registration's ticket is refused at the door (CANCELLED).
+  """
   state: RegistrationState!
+  """
+  When the registration was cancelled (RFC 3339 instant); null while it stands.
+  """
   cancelledAt: Time
+  """
+  How the registration was made; set by the server on creation.
+  """
   source: RegistrationSource!
+  """
+  The activity registered to.
+  """
   activity: Activity!
+  """
+  The people the registration is for, in their order; one QR ticket admits them all (R-ACT-3).
+  """
   participants: [Participant!]
+  """
+  The slots chosen, for a slot activity (R-ACT-2); empty for a one-date activity.
+  """
   slots: [Slot!]
+  """
+  Every check-in attempt made with this registration's ticket or from the list, admitted or refused.
+  """
   scans: [Scan!]
 }
 """
@@ -9565,23 +11167,47 @@ input RegistrationOrder {
 Properties by which Registration connections can be ordered.
 """
 enum RegistrationOrderField {
+  """
+  Orders by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Orders by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
+  """
+  Orders by ` + "`" + `number` + "`" + `.
+  """
   NUMBER
 }
 """
 RegistrationSource is enum for the field source
 """
 enum RegistrationSource @goModel(model: "github.com/ofhub/ofhub/ent/registration.Source") {
+  """
+  Through the public registration form, by the participant.
+  """
   PUBLIC
+  """
+  By a user of the organisation, from the console or the API.
+  """
   STAFF
+  """
+  By an import of registrations.
+  """
   IMPORT
 }
 """
 RegistrationState is enum for the field state
 """
 enum RegistrationState @goModel(model: "github.com/ofhub/ofhub/ent/registration.State") {
+  """
+  The registration stands: its ticket admits its participants.
+  """
   CONFIRMED
+  """
+  The registration was cancelled: its ticket is refused with the status CANCELLED.
+  """
   CANCELLED
 }
 """
@@ -9773,43 +11399,130 @@ input RegistrationWhereInput {
   hasScans: Boolean
   hasScansWith: [ScanWhereInput!]
 }
+"""
+One check-in attempt, admitted or refused, whatever the channel (QR code on a device, "Présent" in the list, name search, speaker link, offline sync). Every attempt is kept; the admitted one is the check-in (CHECKIN.md). Written by the check-in engine only.
+"""
 type Scan implements Node {
+  """
+  Global, opaque identifier of the Scan (Relay Node ID).
+  """
   id: ID!
+  """
+  The activity the attempt was made for (the one the device or the desk was checking in).
+  """
   activityID: ID!
+  """
+  The organisation that runs the activity, copied for tenant scoping.
+  """
   organizationID: ID!
+  """
+  The registration the ticket or the list pointed to; null when the code named none known here (INVALID_CODE, UNKNOWN_REGISTRATION).
+  """
   registrationID: ID
+  """
+  In per-slot mode, the slot checked in; null when the attempt was for the whole registration (R-ACT-3).
+  """
   slotID: Int
+  """
+  The device that scanned the ticket; null for a check-in from the list or by name search.
+  """
   deviceID: ID
+  """
+  The user who checked the person in at a desk ("Présent", name search); null for a device or a speaker link (R-CHK-1, R-CHK-2).
+  """
   userID: ID
+  """
+  The speaker who checked the person in through their personal link; null otherwise (R-ACT-6).
+  """
   speakerID: ID
+  """
+  Identifier the device generated for this scan (a nonce), unique per device: a retried sync with the same id records nothing new; null for desk check-ins.
+  """
   clientScanID: String
+  """
+  Outcome of the attempt, as the door showed it: ACCESS_OK admits, every other value is a refusal with its reason (R-CHK-4).
+  """
   status: ScanStatus!
+  """
+  Whether this attempt is the check-in itself: at most one admitted attempt per registration and slot; false for refusals and undone check-ins.
+  """
   admitted: Boolean!
+  """
+  Whether this is an offline scan that admitted someone another door had checked in earlier: kept for the log and reported back to its device (R-CHK-5).
+  """
   duplicate: Boolean!
+  """
+  Whether the device decided the attempt without network and sent it later by sync (R-CHK-5).
+  """
   offline: Boolean!
   """
-  What the door showed for an offline scan: true « Accès OK », false a refusal; null when the device did not say (online scans, older devices). Tells people admitted twice from people refused at the door.
+  What the door showed for an offline scan: true « Accès OK », false a refusal; null when the device did not say (online scans, older devices). Tells people admitted twice from people refused at the door (R-CHK-5).
   """
   doorAdmitted: Boolean
+  """
+  How the person was checked in (R-CHK-1 to R-CHK-3, R-ACT-6).
+  """
   channel: ScanChannel!
+  """
+  The device's clock when it scanned (RFC 3339 instant), uncorrected; null for desk check-ins.
+  """
   deviceTime: Time
+  """
+  When the server received the attempt (RFC 3339 instant, UTC); set by the server.
+  """
   serverTime: Time!
+  """
+  When the person came in (RFC 3339 instant): the device time corrected by the device's clock skew for an offline scan, the server time otherwise.
+  """
   checkedInAt: Time!
+  """
+  Clock skew applied to device_time, in milliseconds: the server's clock minus the device's at the sync that carried the scan; 0 online.
+  """
   clockSkewMs: Int!
+  """
+  The code as read, kept for refused scans other than ALREADY_CHECKED_IN so they can be investigated (first 512 characters); empty otherwise.
+  """
   rawCode: String
+  """
+  When the check-in was undone at a desk (RFC 3339 instant); null while it stands.
+  """
   undoneAt: Time
+  """
+  The user who undid the check-in; null while it stands.
+  """
   undoneBy: ID
+  """
+  The activity the attempt was made for.
+  """
   activity: Activity!
+  """
+  The registration the ticket or the list pointed to, if known.
+  """
   registration: Registration
+  """
+  The device that scanned, if any.
+  """
   device: Device
 }
 """
 ScanChannel is enum for the field channel
 """
 enum ScanChannel @goModel(model: "github.com/ofhub/ofhub/ent/scan.Channel") {
+  """
+  A QR ticket scanned by a device (R-CHK-3).
+  """
   QR
+  """
+  "Présent" clicked in the participant list (R-CHK-1).
+  """
   LIST
+  """
+  Found by name search at a desk (R-CHK-2).
+  """
   SEARCH
+  """
+  Through a speaker's personal check-in link (R-ACT-6).
+  """
   SPEAKER_LINK
 }
 """
@@ -9859,22 +11572,58 @@ input ScanOrder {
 Properties by which Scan connections can be ordered.
 """
 enum ScanOrderField {
+  """
+  Orders by ` + "`" + `serverTime` + "`" + `.
+  """
   SERVER_TIME
+  """
+  Orders by ` + "`" + `checkedInAt` + "`" + `.
+  """
   CHECKED_IN_AT
 }
 """
 ScanStatus is enum for the field status
 """
 enum ScanStatus @goModel(model: "github.com/ofhub/ofhub/ent/scan.Status") {
+  """
+  Admitted: the screen shows « Accès OK » and the participants' names (R-CHK-4).
+  """
   ACCESS_OK
+  """
+  Refused: the registration (or slot) was already checked in; the screen shows the first check-in's date and time (R-CHK-4).
+  """
   ALREADY_CHECKED_IN
+  """
+  Refused: not a ticket, altered, or its signature does not verify.
+  """
   INVALID_CODE
+  """
+  Refused: a validly signed ticket whose registration is unknown here (another organisation, deleted).
+  """
   UNKNOWN_REGISTRATION
+  """
+  Refused: the ticket is for another activity than the one being checked in.
+  """
   WRONG_ACTIVITY
+  """
+  Refused: the registration was cancelled.
+  """
   CANCELLED
+  """
+  Refused: in per-slot mode, scanned outside the time window of every slot the registration chose.
+  """
   OUTSIDE_SLOT
+  """
+  Refused: the device was revoked and may no longer check people in.
+  """
   DEVICE_REVOKED
+  """
+  Refused: an offline scan whose corrected time is impossible (before its ticket was issued, after its batch was sent).
+  """
   INVALID_TIME
+  """
+  Refused: the device sent a client scan id it already used for another ticket; answered, never stored.
+  """
   SCAN_ID_REUSED
 }
 """
@@ -10131,41 +11880,149 @@ input ScanWhereInput {
   hasDevice: Boolean
   hasDeviceWith: [DeviceWhereInput!]
 }
+"""
+A session of a training (LHEO action and session): dates, trainers, venues, fundings, durations, modalities and recruitment (R-CAT-9…R-CAT-20). Never deleted, archived (R-CAT-20).
+"""
 type Session implements Node {
+  """
+  Global, opaque identifier of the Session (Relay Node ID).
+  """
   id: ID!
+  """
+  When the record was created (RFC 3339 instant, UTC); set by the server.
+  """
   createdAt: Time!
+  """
+  When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
+  """
   updatedAt: Time!
+  """
+  Reference of the session, e.g. 150755S: unique, given by the server on creation, never changed (R-CAT-30).
+  """
   reference: String!
+  """
+  The training the session belongs to; set on creation, never changed.
+  """
   trainingID: ID!
+  """
+  The training's responsible organisation, copied from it (R-CAT-3).
+  """
   organizationID: Int!
+  """
+  First day of the session (a date, YYYY-MM-DD); required (R-CAT-9).
+  """
   startsOn: Date!
+  """
+  Last day of the session (a date, YYYY-MM-DD), not before startsOn (R-CAT-9).
+  """
   endsOn: Date!
+  """
+  Whether the session opens when enough people enrol (à la demande) (R-CAT-9).
+  """
   onDemand: Boolean!
+  """
+  Whether people may enter and leave at any time (entrées / sorties permanentes) (R-CAT-9).
+  """
   permanentEntry: Boolean!
+  """
+  The principal trainer organisation (OF formateur); by default the responsible one (R-CAT-11).
+  """
   principalTrainerID: ID
+  """
+  The venue where people register (lieu d'inscription); required to publish (R-CAT-18).
+  """
   registrationVenueID: ID
+  """
+  The fundings of the session, at least one to publish (R-CAT-13). Replaced as a whole on update.
+  """
   fundings: [Funding!]
+  """
+  The cycles of an apprenticeship session, one per year (R-CAT-14). Replaced as a whole on update.
+  """
   cycles: [Cycle!]
+  """
+  The skill blocks taught, per certification, with the validation type (R-CAT-15). Replaced as a whole on update.
+  """
   skillBlocks: [SkillBlockUse!]
+  """
+  Hours in the training centre; null means none, zero is refused (R-CAT-16).
+  """
   hoursInCentre: Int
+  """
+  Hours in a company; null means none, zero is refused (R-CAT-16).
+  """
   hoursInCompany: Int
+  """
+  Total hours, the sum of hoursInCentre and hoursInCompany computed by the server; required and > 0 to publish (R-CAT-16).
+  """
   hoursTotal: Int
+  """
+  Hours per week; null means not given, zero is refused (R-CAT-16).
+  """
   hoursWeekly: Int
+  """
+  Comment on the durations; at most 500 characters (R-CAT-16).
+  """
   hoursComment: String
+  """
+  Prerequisites to enter the session; at most 3,000 characters (R-CAT-17).
+  """
   prerequisites: String
+  """
+  Course type, a code of its list: collective, individualised, modular, mixed (R-CAT-2, R-CAT-17).
+  """
   courseType: String
+  """
+  Rhythm, a code of its list: full time, part time, work-study… (R-CAT-2, R-CAT-17).
+  """
   rhythm: String
+  """
+  Comment on the rhythm; at most 500 characters (R-CAT-17).
+  """
   rhythmComment: String
+  """
+  Equipment provided, as codes of the equipment list (R-CAT-17). Replaced as a whole on update.
+  """
   equipment: [String!]
+  """
+  Teaching mode, a code of its list, e.g. entirely remote (R-CAT-2, R-CAT-17); an entirely remote session needs no venue (R-CAT-12).
+  """
   teachingMode: String
+  """
+  Whether the session is open to a work-study contract (contrat de professionnalisation): it then needs a valid RNCP certification and the work-study rhythm (R-CAT-7).
+  """
   workStudyContract: Boolean!
+  """
+  Recruitment modalities, codes MR.01 to MR.06 (R-CAT-2). Replaced as a whole on update.
+  """
   recruitmentModalities: [String!]
+  """
+  Recruitment slots ICO, RDVI and ISC; at least one makes the session positionable online (R-CAT-19). Replaced as a whole on update.
+  """
   recruitmentSlots: [RecruitmentSlot!]
+  """
+  When the session was archived (RFC 3339 instant); null while live. Sessions are never deleted (R-CAT-20).
+  """
   archivedAt: Time
+  """
+  The training the session belongs to.
+  """
   training: Training!
+  """
+  The trainer organisations (OF formateurs) that deliver the session; they see it read-only (R-CAT-11, R-CAT-23).
+  """
   trainers: [Organization!]
+  """
+  The principal trainer organisation, if set (R-CAT-11).
+  """
   principalTrainer: Organization
+  """
+  The venues where the session takes place, possibly several (R-CAT-12).
+  """
   venues: [Venue!]
+  """
+  The venue where people register, if set (R-CAT-18).
+  """
   registrationVenue: Venue
 }
 """
@@ -10215,10 +12072,25 @@ input SessionOrder {
 Properties by which Session connections can be ordered.
 """
 enum SessionOrderField {
+  """
+  Orders by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Orders by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
+  """
+  Orders by ` + "`" + `reference` + "`" + `.
+  """
   REFERENCE
+  """
+  Orders by ` + "`" + `startsOn` + "`" + `.
+  """
   STARTS_ON
+  """
+  Orders by ` + "`" + `endsOn` + "`" + `.
+  """
   ENDS_ON
 }
 """
@@ -10530,11 +12402,29 @@ input SessionWhereInput {
   hasTraining: Boolean
   hasTrainingWith: [TrainingWhereInput!]
 }
+"""
+A skill block (bloc de compétences) of a certification, e.g. RNCP35967BC01 (R-CAT-1, R-CAT-15).
+"""
 type SkillBlock implements Node {
+  """
+  Global, opaque identifier of the SkillBlock (Relay Node ID).
+  """
   id: ID!
+  """
+  Code of the block, e.g. RNCP35967BC01; unique (R-CAT-1).
+  """
   code: String!
+  """
+  Label of the block; at most 2,000 characters.
+  """
   label: String!
+  """
+  The certification the block belongs to.
+  """
   certificationID: ID!
+  """
+  The certification the block belongs to.
+  """
   certification: Certification!
 }
 """
@@ -10601,16 +12491,49 @@ input SkillBlockWhereInput {
   hasCertification: Boolean
   hasCertificationWith: [CertificationWhereInput!]
 }
+"""
+A slot (créneau) of an activity: a time window with its own capacity and speaker, chosen by registrations (R-ACT-1).
+"""
 type Slot implements Node {
+  """
+  Global, opaque identifier of the Slot (Relay Node ID).
+  """
   id: ID!
+  """
+  The activity the slot belongs to; set on creation, never changed.
+  """
   activityID: ID!
+  """
+  Name of the slot shown to participants, e.g. "Atelier CV"; at most 255 characters, empty when not given.
+  """
   label: String
+  """
+  Start of the slot (RFC 3339 instant).
+  """
   startsAt: Time!
+  """
+  End of the slot (RFC 3339 instant).
+  """
   endsAt: Time!
+  """
+  Seats: most participants of confirmed registrations the slot takes (1–100,000); null means no limit (R-ACT-1).
+  """
   capacity: Int
+  """
+  The speaker who animates the slot and may check people in for it; null when none (R-ACT-6).
+  """
   speakerID: ID
+  """
+  The activity the slot belongs to.
+  """
   activity: Activity!
+  """
+  The speaker who animates the slot, if any (R-ACT-6).
+  """
   speaker: Speaker
+  """
+  The registrations that chose this slot (R-ACT-2).
+  """
   registrations: [Registration!]
 }
 """
@@ -10630,6 +12553,9 @@ input SlotOrder {
 Properties by which Slot connections can be ordered.
 """
 enum SlotOrderField {
+  """
+  Orders by ` + "`" + `startsAt` + "`" + `.
+  """
   STARTS_AT
 }
 """
@@ -10736,13 +12662,37 @@ input SlotWhereInput {
   hasRegistrations: Boolean
   hasRegistrationsWith: [RegistrationWhereInput!]
 }
+"""
+A speaker (intervenant) who animates slots and may check people in for them through a personal link (R-ACT-6).
+"""
 type Speaker implements Node {
+  """
+  Global, opaque identifier of the Speaker (Relay Node ID).
+  """
   id: ID!
+  """
+  The organisation the speaker works for; set on creation, never changed.
+  """
   organizationID: ID!
+  """
+  Family name; required, at most 100 characters.
+  """
   lastName: String!
+  """
+  Given name; required, at most 100 characters.
+  """
   firstName: String!
+  """
+  E-mail address the personal check-in link is sent to (R-ACT-6); empty when unknown.
+  """
   email: String
+  """
+  The organisation the speaker works for.
+  """
   organization: Organization!
+  """
+  The slots the speaker animates and may check people in for (R-ACT-6).
+  """
   slots: [Slot!]
 }
 """
@@ -10832,32 +12782,113 @@ input SpeakerWhereInput {
   hasSlots: Boolean
   hasSlotsWith: [SlotWhereInput!]
 }
+"""
+A training (formation) of the catalogue, owned by its responsible organisation (R-CAT-3…R-CAT-8) and published through the operator's validation (R-CAT-21…R-CAT-24). The fields show the published version; a pending change is a separate draft.
+"""
 type Training implements Node {
+  """
+  Global, opaque identifier of the Training (Relay Node ID).
+  """
   id: ID!
+  """
+  When the record was created (RFC 3339 instant, UTC); set by the server.
+  """
   createdAt: Time!
+  """
+  When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
+  """
   updatedAt: Time!
+  """
+  Reference of the training, e.g. 2600001F: unique, given by the server on creation, never changed (R-CAT-26).
+  """
   reference: String!
+  """
+  The responsible organisation (OF responsable): the NDA holder, the only one that may edit the training (R-CAT-3, R-CAT-23).
+  """
   organizationID: ID!
+  """
+  Life-cycle state of the published record (R-CAT-21); changed by the workflow mutations only.
+  """
   state: TrainingState!
+  """
+  State of the change request over a published training (R-CAT-22); the published version stays live meanwhile.
+  """
   changeState: TrainingChangeState!
+  """
+  Whether the training leads to one or more certifications (R-CAT-4).
+  """
   certifying: Boolean!
+  """
+  Codes of the certifications of a certifying training, principal first, e.g. RNCP35967 (R-CAT-4).
+  """
   certificationCodes: [String!]
+  """
+  Title: explicit, lower case with accents; at most 500 characters (R-CAT-5).
+  """
   title: String!
+  """
+  Objective of the training; required, at most 3,000 characters (R-CAT-5).
+  """
   objective: String!
+  """
+  Content of the training; at most 3,000 characters (R-CAT-5).
+  """
   content: String
+  """
+  Expected results; at most 3,000 characters (R-CAT-5).
+  """
   expectedResults: String
+  """
+  Entry level, a code of the level list; « sans niveau spécifique » by default (R-CAT-4).
+  """
   entryLevel: String
+  """
+  Exit level, a code of the level list (R-CAT-4).
+  """
   exitLevel: String
+  """
+  Cycle duration in years, 1 to 5; required for apprenticeship, it bounds the years of the sessions' cycles (R-CAT-6).
+  """
   cycleYears: Int
+  """
+  Whether the training is an apprenticeship: then it has exactly one certification (R-CAT-7).
+  """
   apprenticeship: Boolean!
+  """
+  Whether the training is offered on Parcoursup: then it has exactly one certification (R-CAT-7).
+  """
   parcoursup: Boolean!
+  """
+  Whether the training is offered on Affelnet: then it has exactly one certification (R-CAT-7).
+  """
   affelnet: Boolean!
+  """
+  Web addresses about the training; broken ones are flagged (R-CAT-25).
+  """
   webLinks: [String!]
+  """
+  The user who last edited the draft or the change request; null when unknown (R-CAT-22).
+  """
   authorID: ID
+  """
+  When the organisation last acted on the training (RFC 3339 instant); abandoned creations and drafts are purged from it (R-CAT-21). Set by the server.
+  """
   lastActionAt: Time!
+  """
+  When the training or its change request was last submitted for validation (RFC 3339 instant); null if never.
+  """
   submittedAt: Time
+  """
+  When the operator last validated the training (RFC 3339 instant); null if never published.
+  """
   publishedAt: Time
+  """
+  The responsible organisation (R-CAT-3).
+  """
   organization: Organization!
+  """
+  The sessions of the training, archived ones included (R-CAT-20).
+  """
   sessions(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -10889,16 +12920,34 @@ type Training implements Node {
     """
     where: SessionWhereInput
   ): SessionConnection!
+  """
+  The certifications the training leads to (R-CAT-4).
+  """
   certifications: [Certification!]
+  """
+  The user who last edited the draft or the change request, if known.
+  """
   author: User
 }
 """
 TrainingChangeState is enum for the field change_state
 """
 enum TrainingChangeState @goModel(model: "github.com/ofhub/ofhub/ent/training.ChangeState") {
+  """
+  No pending change request.
+  """
   NONE
+  """
+  Changes saved as a draft, not submitted; purged after 14 days (R-CAT-21, R-CAT-22).
+  """
   DRAFT
+  """
+  Changes submitted, waiting for the operator to apply or reject them (R-CAT-22).
+  """
   AWAITING_VALIDATION
+  """
+  An archive request (deletion) waits for the operator (R-CAT-24).
+  """
   ARCHIVE_REQUESTED
 }
 """
@@ -10948,20 +12997,50 @@ input TrainingOrder {
 Properties by which Training connections can be ordered.
 """
 enum TrainingOrderField {
+  """
+  Orders by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Orders by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
+  """
+  Orders by ` + "`" + `reference` + "`" + `.
+  """
   REFERENCE
+  """
+  Orders by ` + "`" + `state` + "`" + `.
+  """
   STATE
+  """
+  Orders by ` + "`" + `title` + "`" + `.
+  """
   TITLE
 }
 """
 TrainingState is enum for the field state
 """
 enum TrainingState @goModel(model: "github.com/ofhub/ofhub/ent/training.State") {
+  """
+  Never submitted; purged after a few days without action (R-CAT-21).
+  """
   IN_CREATION
+  """
+  Submitted, waiting for the operator's validation; the author may take it back (R-CAT-21, R-CAT-22).
+  """
   AWAITING_VALIDATION
+  """
+  Validated by the operator and broadcast in the catalogue (R-CAT-21).
+  """
   PUBLISHED
+  """
+  Validated but not broadcast: all sessions finished, or held by the operator (R-CAT-21).
+  """
   NOT_PUBLISHED
+  """
+  Archived with a reason and a comment; visible to operators only (R-CAT-21, R-CAT-24).
+  """
   ARCHIVED
 }
 """
@@ -11241,19 +13320,61 @@ UpdateActivityInput is used for update Activity object.
 Input was generated by ent.
 """
 input UpdateActivityInput {
+  """
+  Title shown to participants and staff; required, at most 255 characters (R-ACT-1).
+  """
   title: String
+  """
+  Start of a one-date activity (RFC 3339 instant); null when the activity has slots instead (R-ACT-1).
+  """
   startsAt: Time
+  """
+  Set to true to clear ` + "`" + `startsAt` + "`" + `.
+  """
   clearStartsAt: Boolean
+  """
+  End of a one-date activity (RFC 3339 instant); null when the activity has slots instead (R-ACT-1).
+  """
   endsAt: Time
+  """
+  Set to true to clear ` + "`" + `endsAt` + "`" + `.
+  """
   clearEndsAt: Boolean
+  """
+  Seats: most participants of confirmed registrations the activity takes (1–100,000); null means no limit (R-ACT-1).
+  """
   capacity: Int
+  """
+  Set to true to clear ` + "`" + `capacity` + "`" + `.
+  """
   clearCapacity: Boolean
+  """
+  Where the activity takes place, as free text (at most 255 characters); empty when not given.
+  """
   location: String
+  """
+  Set to true to clear ` + "`" + `location` + "`" + `.
+  """
   clearLocation: Boolean
+  """
+  Whether QR check-in is on for this activity: devices may scan its tickets only when true (R-CHK-3). Default true.
+  """
   qrCheckin: Boolean
+  """
+  Whether each slot is checked in on its own, the current slot being picked by its time window; when false (default) one scan checks in every chosen slot of the registration (R-ACT-3).
+  """
   perSlotCheckin: Boolean
+  """
+  In per-slot mode, minutes before a slot's start and after its end during which a scan still counts for that slot (0–720, default 30); outside every window a scan is OUTSIDE_SLOT.
+  """
   slotToleranceMinutes: Int
+  """
+  Most participants one registration may hold (1–100, default 10); 1 gives one QR code per person (R-ACT-3).
+  """
   maxParticipants: Int
+  """
+  Whether anyone may register through the public registration form (rate-limited); when false only staff register people. Default true.
+  """
   publicRegistration: Boolean
 }
 """
@@ -11261,7 +13382,13 @@ UpdateDeviceInput is used for update Device object.
 Input was generated by ent.
 """
 input UpdateDeviceInput {
+  """
+  Name staff give the device, e.g. "Entrée nord"; required, at most 100 characters (R-CHK-3).
+  """
   name: String
+  """
+  Code typed on the device, with the organisation's site code, to register it; unique in the organisation, at most 64 characters (R-CHK-3).
+  """
   identificationCode: String
 }
 """
@@ -11269,8 +13396,17 @@ UpdateMembershipInput is used for update Membership object.
 Input was generated by ent.
 """
 input UpdateMembershipInput {
+  """
+  What the user may do in this establishment (R-USR-2); MANAGER grants everything. Replaced as a whole on update.
+  """
   permissions: [Permission!]
+  """
+  Values appended to ` + "`" + `permissions` + "`" + `.
+  """
   appendPermissions: [Permission!]
+  """
+  Whether this is the user's principal establishment; one membership of a user is principal (R-USR-2).
+  """
   principal: Boolean
 }
 """
@@ -11278,44 +13414,161 @@ UpdateOrganizationInput is used for update Organization object.
 Input was generated by ent.
 """
 input UpdateOrganizationInput {
+  """
+  Name of the organisation (raison sociale); required, at most 255 characters (R-ORG-1).
+  """
   name: String
+  """
+  What the organisation is (training organisation, company, public body…); it may be several (R-ORG-1). Replaced as a whole on update.
+  """
   kinds: [OrganizationKind!]
+  """
+  Values appended to ` + "`" + `kinds` + "`" + `.
+  """
   appendKinds: [OrganizationKind!]
+  """
+  Set to true to clear ` + "`" + `kinds` + "`" + `.
+  """
   clearKinds: Boolean
+  """
+  SIRET number of the establishment: 14 digits, Luhn-valid; empty when unknown (R-ORG-1). Fed by the national registry: read-only to organisation users (R-ORG-6).
+  """
   siret: String
+  """
+  Set to true to clear ` + "`" + `siret` + "`" + `.
+  """
   clearSiret: Boolean
+  """
+  Activity declaration number (numéro de déclaration d'activité, 11 digits) of a training organisation, held by the head office; empty when none (R-ORG-1, R-CAT-3). Read-only to organisation users (R-ORG-6).
+  """
   nda: String
+  """
+  Set to true to clear ` + "`" + `nda` + "`" + `.
+  """
   clearNda: Boolean
+  """
+  APE (NAF) activity code, e.g. 8559A; empty when unknown (R-ORG-1). Read-only to organisation users (R-ORG-6).
+  """
   apeCode: String
+  """
+  Set to true to clear ` + "`" + `apeCode` + "`" + `.
+  """
   clearApeCode: Boolean
+  """
+  First address line; at most 255 characters (R-ORG-1).
+  """
   street: String
+  """
+  Set to true to clear ` + "`" + `street` + "`" + `.
+  """
   clearStreet: Boolean
+  """
+  Second address line (building, PO box…); at most 255 characters.
+  """
   street2: String
+  """
+  Set to true to clear ` + "`" + `street2` + "`" + `.
+  """
   clearStreet2: Boolean
+  """
+  French postcode, 5 digits (R-ORG-1).
+  """
   postcode: String
+  """
+  Set to true to clear ` + "`" + `postcode` + "`" + `.
+  """
   clearPostcode: Boolean
+  """
+  City name; at most 100 characters (R-ORG-1).
+  """
   city: String
+  """
+  Set to true to clear ` + "`" + `city` + "`" + `.
+  """
   clearCity: Boolean
+  """
+  INSEE code of the commune (5 characters, Corsica's 2A/2B included) (R-ORG-1).
+  """
   inseeCode: String
+  """
+  Set to true to clear ` + "`" + `inseeCode` + "`" + `.
+  """
   clearInseeCode: Boolean
+  """
+  Latitude of the address in decimal degrees (WGS 84, −90 to 90); null when not geolocated (R-ORG-1).
+  """
   latitude: Float
+  """
+  Set to true to clear ` + "`" + `latitude` + "`" + `.
+  """
   clearLatitude: Boolean
+  """
+  Longitude of the address in decimal degrees (WGS 84, −180 to 180); null when not geolocated (R-ORG-1).
+  """
   longitude: Float
+  """
+  Set to true to clear ` + "`" + `longitude` + "`" + `.
+  """
   clearLongitude: Boolean
+  """
+  Phones, e-mail addresses and web sites, each with a type label, a published flag and a principal flag (R-ORG-1). Replaced as a whole on update.
+  """
   contactPoints: [ContactPointInput!]
+  """
+  Values appended to ` + "`" + `contactPoints` + "`" + `.
+  """
   appendContactPoints: [ContactPointInput!]
+  """
+  Set to true to clear ` + "`" + `contactPoints` + "`" + `.
+  """
   clearContactPoints: Boolean
+  """
+  Reception facilities, as codes of the facility list (01 catering … 07 parking) (R-ORG-3).
+  """
   facilities: [String!]
+  """
+  Values appended to ` + "`" + `facilities` + "`" + `.
+  """
   appendFacilities: [String!]
+  """
+  Set to true to clear ` + "`" + `facilities` + "`" + `.
+  """
   clearFacilities: Boolean
+  """
+  Qualiopi certification per action category; null when never stated (R-ORG-4).
+  """
   qualiopi: QualiopiInput
+  """
+  Set to true to clear ` + "`" + `qualiopi` + "`" + `.
+  """
   clearQualiopi: Boolean
+  """
+  Other quality labels, as codes of the quality_label list (R-ORG-4).
+  """
   otherLabels: [String!]
+  """
+  Values appended to ` + "`" + `otherLabels` + "`" + `.
+  """
   appendOtherLabels: [String!]
+  """
+  Set to true to clear ` + "`" + `otherLabels` + "`" + `.
+  """
   clearOtherLabels: Boolean
+  """
+  Free-text requests about the organisation's contacts, handled by the operator; at most 3,000 characters.
+  """
   contactRequests: String
+  """
+  Set to true to clear ` + "`" + `contactRequests` + "`" + `.
+  """
   clearContactRequests: Boolean
+  """
+  The head office of a branch (antenne, établissement secondaire); null for a head office (R-ORG-2).
+  """
   parentID: ID
+  """
+  Set to true to unlink ` + "`" + `parent` + "`" + `.
+  """
   clearParent: Boolean
 }
 """
@@ -11323,16 +13576,49 @@ UpdateSlotInput is used for update Slot object.
 Input was generated by ent.
 """
 input UpdateSlotInput {
+  """
+  Name of the slot shown to participants, e.g. "Atelier CV"; at most 255 characters, empty when not given.
+  """
   label: String
+  """
+  Set to true to clear ` + "`" + `label` + "`" + `.
+  """
   clearLabel: Boolean
+  """
+  Start of the slot (RFC 3339 instant).
+  """
   startsAt: Time
+  """
+  End of the slot (RFC 3339 instant).
+  """
   endsAt: Time
+  """
+  Seats: most participants of confirmed registrations the slot takes (1–100,000); null means no limit (R-ACT-1).
+  """
   capacity: Int
+  """
+  Set to true to clear ` + "`" + `capacity` + "`" + `.
+  """
   clearCapacity: Boolean
+  """
+  The speaker who animates the slot and may check people in for it; null when none (R-ACT-6).
+  """
   speakerID: ID
+  """
+  Set to true to unlink ` + "`" + `speaker` + "`" + `.
+  """
   clearSpeaker: Boolean
+  """
+  IDs of Registration records to add to ` + "`" + `registrations` + "`" + `.
+  """
   addRegistrationIDs: [ID!]
+  """
+  IDs of Registration records to remove from ` + "`" + `registrations` + "`" + `.
+  """
   removeRegistrationIDs: [ID!]
+  """
+  Set to true to empty ` + "`" + `registrations` + "`" + `.
+  """
   clearRegistrations: Boolean
 }
 """
@@ -11340,12 +13626,33 @@ UpdateSpeakerInput is used for update Speaker object.
 Input was generated by ent.
 """
 input UpdateSpeakerInput {
+  """
+  Family name; required, at most 100 characters.
+  """
   lastName: String
+  """
+  Given name; required, at most 100 characters.
+  """
   firstName: String
+  """
+  E-mail address the personal check-in link is sent to (R-ACT-6); empty when unknown.
+  """
   email: String
+  """
+  Set to true to clear ` + "`" + `email` + "`" + `.
+  """
   clearEmail: Boolean
+  """
+  IDs of Slot records to add to ` + "`" + `slots` + "`" + `.
+  """
   addSlotIDs: [ID!]
+  """
+  IDs of Slot records to remove from ` + "`" + `slots` + "`" + `.
+  """
   removeSlotIDs: [ID!]
+  """
+  Set to true to empty ` + "`" + `slots` + "`" + `.
+  """
   clearSlots: Boolean
 }
 """
@@ -11353,38 +13660,119 @@ UpdateUserInput is used for update User object.
 Input was generated by ent.
 """
 input UpdateUserInput {
+  """
+  Civility used to address the user in e-mails and documents; null when not given (R-USR-1).
+  """
   civility: UserCivility
+  """
+  Set to true to clear ` + "`" + `civility` + "`" + `.
+  """
   clearCivility: Boolean
+  """
+  Family name; required, at most 100 characters (R-USR-1).
+  """
   lastName: String
+  """
+  Given name; required, at most 100 characters (R-USR-1).
+  """
   firstName: String
+  """
+  E-mail address, which is also the login: unique whatever its case and stored lower-case, one account per e-mail (R-USR-1). Changing it changes the login (R-USR-8).
+  """
   email: String
+  """
+  Phone number, checked as a phone number when given; empty when not given (R-USR-1).
+  """
   phone: String
+  """
+  Set to true to clear ` + "`" + `phone` + "`" + `.
+  """
   clearPhone: Boolean
+  """
+  Job title in the organisation, free text of at most 255 characters (R-USR-1).
+  """
   function: String
+  """
+  Set to true to clear ` + "`" + `function` + "`" + `.
+  """
   clearFunction: Boolean
+  """
+  Language of the messages, e-mails and documents the user receives; default French.
+  """
   language: UserLanguage
 }
+"""
+A person who logs in (utilisateur, R-USR-1); their rights come from their memberships (R-USR-2).
+"""
 type User implements Node {
+  """
+  Global, opaque identifier of the User (Relay Node ID).
+  """
   id: ID!
+  """
+  When the record was created (RFC 3339 instant, UTC); set by the server.
+  """
   createdAt: Time!
+  """
+  When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
+  """
   updatedAt: Time!
+  """
+  Civility used to address the user in e-mails and documents; null when not given (R-USR-1).
+  """
   civility: UserCivility
+  """
+  Family name; required, at most 100 characters (R-USR-1).
+  """
   lastName: String!
+  """
+  Given name; required, at most 100 characters (R-USR-1).
+  """
   firstName: String!
+  """
+  E-mail address, which is also the login: unique whatever its case and stored lower-case, one account per e-mail (R-USR-1). Changing it changes the login (R-USR-8).
+  """
   email: String!
+  """
+  Phone number, checked as a phone number when given; empty when not given (R-USR-1).
+  """
   phone: String
+  """
+  Job title in the organisation, free text of at most 255 characters (R-USR-1).
+  """
   function: String
+  """
+  Language of the messages, e-mails and documents the user receives; default French.
+  """
   language: UserLanguage!
+  """
+  Whether the user may log in: a deactivated user cannot, and their tokens stop working at once (R-USR-7). Changed by setUserActive only.
+  """
   active: Boolean!
+  """
+  Whether the user is a platform operator (Carif-Oref staff), who sees and validates everything; not settable through the API.
+  """
   operator: Boolean!
+  """
+  When the user last logged in (RFC 3339 instant); null if never. Set by the server (R-USR-1).
+  """
   lastLoginAt: Time
+  """
+  The establishments the user is attached to, each with its permissions; one is principal (R-USR-2).
+  """
   memberships: [Membership!]
 }
 """
 UserCivility is enum for the field civility
 """
 enum UserCivility @goModel(model: "github.com/ofhub/ofhub/ent/user.Civility") {
+  """
+  Monsieur (M.).
+  """
   M
+  """
+  Madame (Mme).
+  """
   MME
 }
 """
@@ -11421,7 +13809,13 @@ type UserEdge {
 UserLanguage is enum for the field language
 """
 enum UserLanguage @goModel(model: "github.com/ofhub/ofhub/ent/user.Language") {
+  """
+  French, the default.
+  """
   fr
+  """
+  English.
+  """
   en
 }
 """
@@ -11441,11 +13835,29 @@ input UserOrder {
 Properties by which User connections can be ordered.
 """
 enum UserOrderField {
+  """
+  Orders by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Orders by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
+  """
+  Orders by ` + "`" + `lastName` + "`" + `.
+  """
   LAST_NAME
+  """
+  Orders by ` + "`" + `firstName` + "`" + `.
+  """
   FIRST_NAME
+  """
+  Orders by ` + "`" + `email` + "`" + `.
+  """
   EMAIL
+  """
+  Orders by ` + "`" + `lastLoginAt` + "`" + `.
+  """
   LAST_LOGIN_AT
 }
 """
@@ -11613,22 +14025,73 @@ input UserWhereInput {
   lastLoginAtIsNil: Boolean
   lastLoginAtNotNil: Boolean
 }
+"""
+A geolocated place of an organisation where sessions take place or people register (lieu de formation, lieu d'inscription; R-CAT-12, R-CAT-18). Public to read.
+"""
 type Venue implements Node {
+  """
+  Global, opaque identifier of the Venue (Relay Node ID).
+  """
   id: ID!
+  """
+  When the record was created (RFC 3339 instant, UTC); set by the server.
+  """
   createdAt: Time!
+  """
+  When the record was last changed (RFC 3339 instant, UTC); set by the server on every update.
+  """
   updatedAt: Time!
+  """
+  The organisation the venue belongs to; set on creation, never changed.
+  """
   organizationID: ID!
+  """
+  Name of the venue; required, at most 255 characters (R-CAT-12).
+  """
   name: String!
+  """
+  SIRET of the establishment at that address, when it has one (R-CAT-12).
+  """
   siret: String
+  """
+  Street address; required, at most 255 characters (R-CAT-12).
+  """
   street: String!
+  """
+  Locality (lieu-dit); empty when none (R-CAT-12).
+  """
   locality: String
+  """
+  PO box (boîte postale, CEDEX); empty when none (R-CAT-12).
+  """
   poBox: String
+  """
+  Postcode; required (R-CAT-12).
+  """
   postcode: String!
+  """
+  City; required, at most 100 characters (R-CAT-12).
+  """
   city: String!
+  """
+  INSEE code of the commune (5 characters); empty when unknown.
+  """
   inseeCode: String
+  """
+  Latitude in decimal degrees (WGS 84, −90 to 90); required: venues are geolocated (R-CAT-12).
+  """
   latitude: Float!
+  """
+  Longitude in decimal degrees (WGS 84, −180 to 180); required (R-CAT-12).
+  """
   longitude: Float!
+  """
+  Phone number of the venue; empty when not given (R-CAT-12).
+  """
   phone: String
+  """
+  The organisation the venue belongs to.
+  """
   organization: Organization!
 }
 """
@@ -11678,10 +14141,25 @@ input VenueOrder {
 Properties by which Venue connections can be ordered.
 """
 enum VenueOrderField {
+  """
+  Orders by ` + "`" + `createdAt` + "`" + `.
+  """
   CREATED_AT
+  """
+  Orders by ` + "`" + `updatedAt` + "`" + `.
+  """
   UPDATED_AT
+  """
+  Orders by ` + "`" + `name` + "`" + `.
+  """
   NAME
+  """
+  Orders by ` + "`" + `postcode` + "`" + `.
+  """
   POSTCODE
+  """
+  Orders by ` + "`" + `city` + "`" + `.
+  """
   CITY
 }
 """
@@ -11923,37 +14401,57 @@ scalar Time
 
 "What an organisation is (R-ORG-1); an organisation may be several."
 enum OrganizationKind @goModel(model: "github.com/99designs/gqlgen/graphql.String") {
+  "A training organisation (organisme de formation)."
   TRAINING_ORGANIZATION
+  "A company."
   COMPANY
+  "A consultant or consultancy."
   CONSULTANT
+  "A public body."
   PUBLIC_BODY
+  "The head of a network (tête de réseau)."
   NETWORK_HEAD
+  "An employment-support organisation (CRM partner)."
   EMPLOYMENT_SUPPORT
+  "Any other kind."
   OTHER
 }
 
 "Rights a membership grants on an establishment (R-USR-2). MANAGER grants everything."
 enum Permission {
+  "Funding cases (prise en charge)."
   FUNDING_CASES
+  "Work-study contracts (contrats de professionnalisation)."
   WORK_STUDY_CONTRACTS
+  "Sensitive personal data, and exports of personal data (R-X-5)."
   SENSITIVE_DATA
+  "Payments (collecte, versements)."
   PAYMENTS
+  "Reporting data."
   REPORTING
+  "User management: create and manage the users of the establishment (R-USR-3)."
   USER_MANAGEMENT
+  "Manager (gestionnaire): every right on the establishment."
   MANAGER
 }
 
+"What a contact point is."
 enum ContactKind {
+  "A phone number."
   PHONE
+  "An e-mail address."
   EMAIL
+  "A web site address."
   WEBSITE
 }
 
 "A phone number, e-mail address or web site of an organisation (R-ORG-1)."
 type ContactPoint {
+  "Phone, e-mail or web site."
   kind: ContactKind!
   "Type label shown to people, e.g. « Accueil », « Standard »."
   label: String
+  "The phone number, e-mail address or URL."
   value: String!
   "Shown in the public catalogue."
   published: Boolean!
@@ -11961,36 +14459,66 @@ type ContactPoint {
   principal: Boolean!
 }
 
+"A phone number, e-mail address or web site of an organisation (R-ORG-1)."
 input ContactPointInput {
+  "Phone, e-mail or web site."
   kind: ContactKind!
+  "Type label shown to people, e.g. « Accueil », « Standard »."
   label: String
+  "The phone number, e-mail address or URL."
   value: String!
+  "Whether it is shown in the public catalogue; default false."
   published: Boolean! = false
+  "Whether it is the usual one of its kind; at most one per kind. Default false."
   principal: Boolean! = false
 }
 
 "One changed field of a history entry; secrets show no values."
 type FieldChange {
+  "Name of the changed field, as the API spells it."
   field: String!
+  "Value before the change; null when it had none or the field is secret."
   old: String
+  "Value after the change; null when it has none or the field is secret."
   new: String
 }
 
+"The result of login: the session token and its user."
 type AuthPayload {
   "Send it as ` + "`" + `Authorization: Bearer <token>` + "`" + `."
   token: String!
+  "When the token stops working (RFC 3339 instant); log in again after it."
   expiresAt: Time!
+  "The logged-in user."
   user: User!
 }
 
 extend type User {
   "Who changed this user, when and what (R-X-1), newest first."
-  history(after: Cursor, first: Int, before: Cursor, last: Int): HistoryEntryConnection!
+  history(
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list."
+    last: Int
+  ): HistoryEntryConnection!
 }
 
 extend type Organization {
   "Who changed this organisation, when and what (R-ORG-8), newest first."
-  history(after: Cursor, first: Int, before: Cursor, last: Int): HistoryEntryConnection!
+  history(
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list."
+    last: Int
+  ): HistoryEntryConnection!
 }
 
 extend type Query {
@@ -11998,41 +14526,108 @@ extend type Query {
   me: User
 }
 
+"An establishment to attach a user to, with the permissions held there (R-USR-2)."
 input MembershipInput {
+  "The establishment (organisation)."
   organizationID: ID!
+  "Permissions on the establishment; default none."
   permissions: [Permission!]! = []
+  "Whether it is the user's principal establishment; default false."
   principal: Boolean! = false
 }
 
+"The root of every write."
 type Mutation {
   "Opens a session. Failed attempts are limited per account and per address."
-  login(email: String!, password: String!): AuthPayload!
+  login(
+    "E-mail address of the account, whatever its case."
+    email: String!
+    "Password of the account."
+    password: String!
+  ): AuthPayload!
   "Ends the current session: its token stops working at once."
   logout: Boolean!
   "Sends a single-use reset link by e-mail if the address has an account; always answers true."
-  requestPasswordReset(email: String!): Boolean!
+  requestPasswordReset(
+    "E-mail address of the account."
+    email: String!
+  ): Boolean!
   "Sets a new password with the token of a reset link; every open session is closed."
-  resetPassword(token: String!, password: String!): Boolean!
-  changePassword(currentPassword: String!, newPassword: String!): Boolean!
+  resetPassword(
+    "The token of the reset link (single use, expiring, R-USR-5)."
+    token: String!
+    "The new password: at least 8 characters with an upper-case letter and a special character (R-USR-5)."
+    password: String!
+  ): Boolean!
+  "Changes the caller's password after checking the current one (R-USR-5); the caller's other sessions are closed, this one stays."
+  changePassword(
+    "The caller's current password; wrong guesses are limited."
+    currentPassword: String!
+    "The new password: at least 8 characters with an upper-case letter and a special character (R-USR-5)."
+    newPassword: String!
+  ): Boolean!
 
   "Creates a user attached to establishments (R-USR-4); they receive an e-mail to set their password."
-  createUser(input: CreateUserInput!, memberships: [MembershipInput!]! = []): User!
-  updateUser(id: ID!, input: UpdateUserInput!): User!
+  createUser(
+    "The user's personal data (R-USR-1)."
+    input: CreateUserInput!
+    "The establishments to attach the user to, with permissions (R-USR-2); default none."
+    memberships: [MembershipInput!]! = []
+  ): User!
+  "Changes a user's personal data (R-USR-1); changing the e-mail changes the login (R-USR-8)."
+  updateUser(
+    "The user to change."
+    id: ID!
+    "The fields to change; omitted ones stay as they are."
+    input: UpdateUserInput!
+  ): User!
   "Deactivates or reactivates a user (R-USR-7); deactivation cuts their sessions at once."
-  setUserActive(id: ID!, active: Boolean!): User!
+  setUserActive(
+    "The user."
+    id: ID!
+    "True to reactivate, false to deactivate."
+    active: Boolean!
+  ): User!
 
-  createOrganization(input: CreateOrganizationInput!): Organization!
-  updateOrganization(id: ID!, input: UpdateOrganizationInput!): Organization!
+  "Creates an organisation (operators)."
+  createOrganization(
+    "The organisation."
+    input: CreateOrganizationInput!
+  ): Organization!
+  "Changes an organisation record; registry fields are read-only to organisation users (R-ORG-6)."
+  updateOrganization(
+    "The organisation to change."
+    id: ID!
+    "The fields to change; omitted ones stay as they are."
+    input: UpdateOrganizationInput!
+  ): Organization!
 
-  addMembership(input: CreateMembershipInput!): Membership!
-  updateMembership(id: ID!, input: UpdateMembershipInput!): Membership!
+  "Attaches a user to an establishment with permissions (R-USR-2)."
+  addMembership(
+    "The user, the establishment and the permissions."
+    input: CreateMembershipInput!
+  ): Membership!
+  "Changes the permissions or the principal flag of a membership (R-USR-2)."
+  updateMembership(
+    "The membership to change."
+    id: ID!
+    "The fields to change; omitted ones stay as they are."
+    input: UpdateMembershipInput!
+  ): Membership!
   "Detaches a user from an establishment; returns the removed membership's id."
-  removeMembership(id: ID!): ID!
+  removeMembership(
+    "The membership to remove."
+    id: ID!
+  ): ID!
 }
 
+"The root of every subscription (GraphQL over WebSocket)."
 type Subscription {
   "History entries as they are recorded, limited to what the viewer may see; optionally for one organisation."
-  historyRecorded(organizationID: ID): HistoryEntry!
+  historyRecorded(
+    "Only the entries of this organisation; omit for every entry the viewer may see."
+    organizationID: ID
+  ): HistoryEntry!
 }
 `, BuiltIn: false},
 }

@@ -17,13 +17,15 @@ import (
 	"github.com/ofhub/ofhub/ent/viewer"
 )
 
+// Head counts of an activity (R-CHK-6).
 type ActivityStats struct {
 	// Confirmed registrations.
 	Registrations int `json:"registrations"`
 	// Participants of confirmed registrations.
 	Registered int `json:"registered"`
 	// Participants of registrations checked in (whole activity, or per slot).
-	Present int          `json:"present"`
+	Present int `json:"present"`
+	// The same counts per slot, for a slot activity; empty otherwise.
 	PerSlot []*SlotStats `json:"perSlot"`
 	// Scans that let in someone already checked in (the offline duplicates): people admitted twice.
 	AdmittedTwice int `json:"admittedTwice"`
@@ -31,21 +33,31 @@ type ActivityStats struct {
 	RefusedAtDoor int `json:"refusedAtDoor"`
 }
 
+// The result of login: the session token and its user.
 type AuthPayload struct {
 	// Send it as `Authorization: Bearer <token>`.
-	Token     string    `json:"token"`
+	Token string `json:"token"`
+	// When the token stops working (RFC 3339 instant); log in again after it.
 	ExpiresAt time.Time `json:"expiresAt"`
-	User      *ent.User `json:"user"`
+	// The logged-in user.
+	User *ent.User `json:"user"`
 }
 
+// A check-in attempt just recorded for an activity, by any device or desk.
 type CheckInEvent struct {
-	CheckIn        *ent.Scan          `json:"checkIn"`
-	Status         scan.Status        `json:"status"`
-	RegistrationID *int               `json:"registrationId,omitempty"`
-	Participants   []*ParticipantName `json:"participants"`
-	CheckedInAt    time.Time          `json:"checkedInAt"`
+	// The attempt recorded.
+	CheckIn *ent.Scan `json:"checkIn"`
+	// Its outcome.
+	Status scan.Status `json:"status"`
+	// The registration it pointed to; null when unknown.
+	RegistrationID *int `json:"registrationId,omitempty"`
+	// The participants of the registration, as the subscriber may see them.
+	Participants []*ParticipantName `json:"participants"`
+	// When the person came in (RFC 3339 instant).
+	CheckedInAt time.Time `json:"checkedInAt"`
 }
 
+// One reading of a QR ticket, decided online (CHECKIN.md).
 type CheckInInput struct {
 	// The QR text read by the device.
 	Code string `json:"code"`
@@ -55,62 +67,87 @@ type CheckInInput struct {
 	ScannedAt *time.Time `json:"scannedAt,omitempty"`
 	// The activity being scanned; a ticket of another activity is refused.
 	ActivityID *int `json:"activityId,omitempty"`
-	SlotID     *int `json:"slotId,omitempty"`
+	// In per-slot mode, the slot being checked in; omitted, the server picks it by the time window.
+	SlotID *int `json:"slotId,omitempty"`
 }
 
+// The answer to a check-in: what the door shows (R-CHK-4). A refusal is an answer, not an error.
 type CheckInResult struct {
+	// Outcome: ACCESS_OK admits, every other value is a refusal with its reason.
 	Status scan.Status `json:"status"`
 	// « Accès OK — DUPONT Jean », « KO, déjà pointé le 21/11/2026 à 10:02 »…
-	Message          string             `json:"message"`
-	Color            ResultColor        `json:"color"`
-	Participants     []*ParticipantName `json:"participants"`
-	FirstCheckedInAt *time.Time         `json:"firstCheckedInAt,omitempty"`
+	Message string `json:"message"`
+	// Green when admitted, red otherwise.
+	Color ResultColor `json:"color"`
+	// The participants of the registration, named on screen.
+	Participants []*ParticipantName `json:"participants"`
+	// When the registration (or slot) was first checked in, for ALREADY_CHECKED_IN; null otherwise.
+	FirstCheckedInAt *time.Time `json:"firstCheckedInAt,omitempty"`
 	// An offline admission of someone already checked in elsewhere earlier.
 	Duplicate bool `json:"duplicate"`
 	// The recorded scan (null for a debounced repeat).
-	CheckIn        *ent.Scan `json:"checkIn,omitempty"`
-	RegistrationID *int      `json:"registrationId,omitempty"`
+	CheckIn *ent.Scan `json:"checkIn,omitempty"`
+	// The registration the ticket or the list pointed to; null when unknown.
+	RegistrationID *int `json:"registrationId,omitempty"`
 }
 
+// The setup QR code of the devices page (R-CHK-3).
 type DeviceSetup struct {
 	// Link the device opens (scanning app with server and site code).
-	URL      string `json:"url"`
+	URL string `json:"url"`
+	// The organisation's site code, typed on the device.
 	SiteCode string `json:"siteCode"`
 	// PNG of the setup QR code, as a data: URL.
 	QRDataURL string `json:"qrDataURL"`
 }
 
+// An establishment to attach a user to, with the permissions held there (R-USR-2).
 type MembershipInput struct {
-	OrganizationID int                 `json:"organizationID"`
-	Permissions    []viewer.Permission `json:"permissions"`
-	Principal      bool                `json:"principal"`
+	// The establishment (organisation).
+	OrganizationID int `json:"organizationID"`
+	// Permissions on the establishment; default none.
+	Permissions []viewer.Permission `json:"permissions"`
+	// Whether it is the user's principal establishment; default false.
+	Principal bool `json:"principal"`
 }
 
 // Reception facilities, quality labels and contact requests of an organisation (R-ORG-3, R-ORG-4).
 type OrganizationProfileInput struct {
 	// Codes of the facility list (01 catering … 07 parking).
-	Facilities []string             `json:"facilities,omitempty"`
-	Qualiopi   *schematype.Qualiopi `json:"qualiopi,omitempty"`
+	Facilities []string `json:"facilities,omitempty"`
+	// Qualiopi certification per action category (R-ORG-4); omit to keep it.
+	Qualiopi *schematype.Qualiopi `json:"qualiopi,omitempty"`
 	// Codes of the quality_label list.
-	OtherLabels     []string `json:"otherLabels,omitempty"`
-	ContactRequests *string  `json:"contactRequests,omitempty"`
+	OtherLabels []string `json:"otherLabels,omitempty"`
+	// Free-text requests about the organisation's contacts, for the operator; at most 3,000 characters.
+	ContactRequests *string `json:"contactRequests,omitempty"`
 }
 
+// A person of a registration (R-ACT-2).
 type ParticipantInput struct {
-	LastName  string  `json:"lastName"`
-	FirstName string  `json:"firstName"`
-	Email     *string `json:"email,omitempty"`
-	Phone     *string `json:"phone,omitempty"`
-	Age       *int    `json:"age,omitempty"`
-	Address   *string `json:"address,omitempty"`
+	// Family name; required, at most 100 characters.
+	LastName string `json:"lastName"`
+	// Given name; required, at most 100 characters.
+	FirstName string `json:"firstName"`
+	// E-mail address; at most 254 characters.
+	Email *string `json:"email,omitempty"`
+	// Phone number; at most 30 characters.
+	Phone *string `json:"phone,omitempty"`
+	// Age in years, 0–130, when the form asks for it.
+	Age *int `json:"age,omitempty"`
+	// Postal address, when the form asks for it; at most 500 characters.
+	Address *string `json:"address,omitempty"`
 }
 
 // A participant as a check-in screen names them.
 type ParticipantName struct {
-	LastName  string `json:"lastName"`
+	// Family name.
+	LastName string `json:"lastName"`
+	// Given name.
 	FirstName string `json:"firstName"`
 }
 
+// A ticket verification key of the organisation (Ed25519).
 type PublicKey struct {
 	// Key id as a decimal string (uint32).
 	KeyID string `json:"keyId"`
@@ -118,58 +155,89 @@ type PublicKey struct {
 	PublicKey string `json:"publicKey"`
 }
 
+// What a device types to join its organisation (R-CHK-3).
 type RegisterDeviceInput struct {
-	SiteCode           string  `json:"siteCode"`
-	IdentificationCode string  `json:"identificationCode"`
-	DeviceInfo         *string `json:"deviceInfo,omitempty"`
+	// The organisation's site code, e.g. 5404.
+	SiteCode string `json:"siteCode"`
+	// The device's identification code, declared on the devices page.
+	IdentificationCode string `json:"identificationCode"`
+	// What the device says about itself (model, system, app version); at most 255 characters.
+	DeviceInfo *string `json:"deviceInfo,omitempty"`
 }
 
+// The result of registerDevice: the device's token and what it needs to scan offline.
 type RegisterDevicePayload struct {
 	// Shown once; send it as Authorization: Bearer.
-	Token      string          `json:"token"`
-	Device     *ent.Device     `json:"device"`
+	Token string `json:"token"`
+	// The device registered.
+	Device *ent.Device `json:"device"`
+	// The activities the device may scan.
 	Activities []*ent.Activity `json:"activities"`
-	PublicKeys []*PublicKey    `json:"publicKeys"`
-	ServerTime time.Time       `json:"serverTime"`
+	// The organisation's ticket verification keys.
+	PublicKeys []*PublicKey `json:"publicKeys"`
+	// The server's clock when it answered (RFC 3339 instant).
+	ServerTime time.Time `json:"serverTime"`
 }
 
+// A registration to an activity, by a buyer for one or more participants (R-ACT-2).
 type RegisterInput struct {
-	ActivityID     int     `json:"activityID"`
-	BuyerLastName  string  `json:"buyerLastName"`
-	BuyerFirstName string  `json:"buyerFirstName"`
-	BuyerEmail     string  `json:"buyerEmail"`
-	BuyerPhone     *string `json:"buyerPhone,omitempty"`
+	// The activity to register to.
+	ActivityID int `json:"activityID"`
+	// Family name of the buyer; required, at most 100 characters.
+	BuyerLastName string `json:"buyerLastName"`
+	// Given name of the buyer; required, at most 100 characters.
+	BuyerFirstName string `json:"buyerFirstName"`
+	// E-mail address of the buyer, where the confirmation and the ticket go (R-ACT-4).
+	BuyerEmail string `json:"buyerEmail"`
+	// Phone number of the buyer; at most 30 characters.
+	BuyerPhone *string `json:"buyerPhone,omitempty"`
 	// At least one; at most the activity's limit per registration.
 	Participants []*ParticipantInput `json:"participants"`
 	// Chosen slots of a slot activity (at least one there).
 	SlotIDs []int `json:"slotIDs,omitempty"`
 }
 
+// The result of a registration: the registration and its QR ticket.
 type RegisterPayload struct {
+	// The registration created.
 	Registration *ent.Registration `json:"registration"`
-	Ticket       *Ticket           `json:"ticket"`
+	// Its QR ticket, to show or send (R-ACT-3, R-ACT-4).
+	Ticket *Ticket `json:"ticket"`
 }
 
+// A check-in known to a device's roster.
 type RosterCheckIn struct {
-	SlotID *int      `json:"slotId,omitempty"`
-	At     time.Time `json:"at"`
+	// The slot checked in, in per-slot mode; null for the whole registration.
+	SlotID *int `json:"slotId,omitempty"`
+	// When the person came in (RFC 3339 instant).
+	At time.Time `json:"at"`
 	// The clientScanId of the scan that checked the person in, when the device reading the roster
 	// recorded it; null otherwise. A door whose answer was lost recognises its own admission by it
 	// instead of refusing the person as already checked in.
 	ClientScanID *string `json:"clientScanID,omitempty"`
 }
 
+// A registration as a device's roster holds it: what the screen needs, nothing more.
 type RosterEntry struct {
-	RegistrationID int                `json:"registrationId"`
-	Number         string             `json:"number"`
-	State          registration.State `json:"state"`
-	Participants   []*ParticipantName `json:"participants"`
-	SlotIds        []int              `json:"slotIds"`
-	CheckIns       []*RosterCheckIn   `json:"checkIns"`
-	UpdatedAt      time.Time          `json:"updatedAt"`
+	// The registration.
+	RegistrationID int `json:"registrationId"`
+	// Human number of the registration.
+	Number string `json:"number"`
+	// Confirmed or cancelled: a cancelled registration is refused (CANCELLED).
+	State registration.State `json:"state"`
+	// The participants, named on screen.
+	Participants []*ParticipantName `json:"participants"`
+	// The slots chosen, for a slot activity.
+	SlotIds []int `json:"slotIds"`
+	// The check-ins already recorded.
+	CheckIns []*RosterCheckIn `json:"checkIns"`
+	// When the registration last changed (RFC 3339 instant).
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
+// A page of a device's roster of an activity (R-CHK-5).
 type RosterPage struct {
+	// The registrations of this page: all of them on the first pass, then the changed ones.
 	Entries []*RosterEntry `json:"entries"`
 	// Pass it back as `after` for the next page, then for deltas.
 	Cursor string `json:"cursor"`
@@ -177,27 +245,40 @@ type RosterPage struct {
 	HasMore bool `json:"hasMore"`
 }
 
+// A slot of an activity (R-ACT-1).
 type SlotInput struct {
-	Label     *string   `json:"label,omitempty"`
-	StartsAt  time.Time `json:"startsAt"`
-	EndsAt    time.Time `json:"endsAt"`
-	Capacity  *int      `json:"capacity,omitempty"`
-	SpeakerID *int      `json:"speakerID,omitempty"`
+	// Name of the slot shown to participants; at most 255 characters.
+	Label *string `json:"label,omitempty"`
+	// Start of the slot (RFC 3339 instant).
+	StartsAt time.Time `json:"startsAt"`
+	// End of the slot (RFC 3339 instant), after startsAt.
+	EndsAt time.Time `json:"endsAt"`
+	// Seats of the slot (1–100,000); omit for no limit.
+	Capacity *int `json:"capacity,omitempty"`
+	// The speaker who animates the slot (R-ACT-6).
+	SpeakerID *int `json:"speakerID,omitempty"`
 }
 
+// Head counts of one slot.
 type SlotStats struct {
-	Slot       *ent.Slot `json:"slot"`
-	Registered int       `json:"registered"`
-	Present    int       `json:"present"`
+	// The slot counted.
+	Slot *ent.Slot `json:"slot"`
+	// Participants of confirmed registrations that chose the slot.
+	Registered int `json:"registered"`
+	// Of those, participants checked in for the slot.
+	Present int `json:"present"`
 }
 
+// The root of every subscription (GraphQL over WebSocket).
 type Subscription struct {
 }
 
+// A batch of offline scans from a device (R-CHK-5).
 type SyncCheckInsInput struct {
 	// The device's clock when it sends the batch: the server stores the skew.
-	DeviceClock time.Time        `json:"deviceClock"`
-	Scans       []*SyncScanInput `json:"scans"`
+	DeviceClock time.Time `json:"deviceClock"`
+	// The scans, at most 10,000; idempotent by clientScanId.
+	Scans []*SyncScanInput `json:"scans"`
 	// The device's clock offset (server − device, ms) measured from its quickest round trip to the
 	// server, as NTP does: applied instead of the server's clock minus deviceClock, which counts the
 	// batch's transit time. Left out: the old rule.
@@ -206,26 +287,42 @@ type SyncCheckInsInput struct {
 	ClockRoundTripMs *int `json:"clockRoundTripMs,omitempty"`
 }
 
+// The result of a sync: one result per scan, in the batch's order, and the clock correction.
 type SyncCheckInsPayload struct {
-	Results     []*SyncResult `json:"results"`
-	ServerTime  time.Time     `json:"serverTime"`
-	ClockSkewMs int           `json:"clockSkewMs"`
+	// One result per scan sent, in the same order.
+	Results []*SyncResult `json:"results"`
+	// The server's clock when it answered (RFC 3339 instant).
+	ServerTime time.Time `json:"serverTime"`
+	// Clock skew applied to the batch's scans, in milliseconds: the server's clock minus the device's.
+	ClockSkewMs int `json:"clockSkewMs"`
 }
 
+// The decision on one scan of a sync batch.
 type SyncResult struct {
-	ClientScanID     string      `json:"clientScanId"`
-	Status           scan.Status `json:"status"`
-	Message          string      `json:"message"`
-	Duplicate        bool        `json:"duplicate"`
-	FirstCheckedInAt *time.Time  `json:"firstCheckedInAt,omitempty"`
+	// The scan's clientScanId, as sent.
+	ClientScanID string `json:"clientScanId"`
+	// Outcome: ACCESS_OK admits, every other value is a refusal.
+	Status scan.Status `json:"status"`
+	// What the door would show, in the caller's language.
+	Message string `json:"message"`
+	// Whether this scan admitted someone another door had checked in earlier (R-CHK-5).
+	Duplicate bool `json:"duplicate"`
+	// When the registration (or slot) was first checked in, when already checked in; null otherwise.
+	FirstCheckedInAt *time.Time `json:"firstCheckedInAt,omitempty"`
 }
 
+// One offline scan of a sync batch.
 type SyncScanInput struct {
-	ClientScanID string    `json:"clientScanId"`
-	Code         string    `json:"code"`
-	ScannedAt    time.Time `json:"scannedAt"`
-	ActivityID   *int      `json:"activityId,omitempty"`
-	SlotID       *int      `json:"slotId,omitempty"`
+	// Identifier the device generated for the scan (a nonce): the same id sent again records nothing new.
+	ClientScanID string `json:"clientScanId"`
+	// The QR text read.
+	Code string `json:"code"`
+	// Device time of the scan; corrected by the device's clock skew (R-CHK-5).
+	ScannedAt time.Time `json:"scannedAt"`
+	// The activity the device was scanning; a ticket of another activity is WRONG_ACTIVITY.
+	ActivityID *int `json:"activityId,omitempty"`
+	// In per-slot mode, the slot being checked in; omitted, picked by the time window.
+	SlotID *int `json:"slotId,omitempty"`
 	// What the door showed (its offline decision): ACCESS_OK let the person in, any other status
 	// turned them away. A door refusal never becomes a check-in nor a duplicate; a scan whose online
 	// request the server recorded late, after the door had decided offline, is recorded as this
@@ -242,35 +339,55 @@ type Ticket struct {
 	PngURL string `json:"pngURL"`
 }
 
+// The result of a training mutation: the training and what the rules warn about without refusing (R-CAT-4, R-CAT-9, R-CAT-19).
 type TrainingPayload struct {
+	// The training as saved.
 	Training *ent.Training `json:"training"`
-	Warnings []*Warning    `json:"warnings"`
+	// What the rules warn about without refusing; empty when nothing.
+	Warnings []*Warning `json:"warnings"`
 }
 
 // A training state change, for its author (R-CAT-21).
 type TrainingStateChange struct {
-	Training    *ent.Training        `json:"training"`
-	State       training.State       `json:"state"`
+	// The training whose state changed.
+	Training *ent.Training `json:"training"`
+	// Its new life-cycle state (R-CAT-21).
+	State training.State `json:"state"`
+	// Its new change-request state (R-CAT-22).
 	ChangeState training.ChangeState `json:"changeState"`
 	// Operator's comment, when rejected or validated with one.
 	Comment *string `json:"comment,omitempty"`
 }
 
+// A venue of an organisation (R-CAT-12).
 type VenueInput struct {
-	Name      string  `json:"name"`
-	Siret     *string `json:"siret,omitempty"`
-	Street    string  `json:"street"`
-	Locality  *string `json:"locality,omitempty"`
-	PoBox     *string `json:"poBox,omitempty"`
-	Postcode  string  `json:"postcode"`
-	City      string  `json:"city"`
+	// Name of the venue; required, at most 255 characters.
+	Name string `json:"name"`
+	// SIRET of the establishment at that address (14 digits), when it has one.
+	Siret *string `json:"siret,omitempty"`
+	// Street address; required, at most 255 characters.
+	Street string `json:"street"`
+	// Locality (lieu-dit).
+	Locality *string `json:"locality,omitempty"`
+	// PO box (boîte postale, CEDEX).
+	PoBox *string `json:"poBox,omitempty"`
+	// Postcode; required.
+	Postcode string `json:"postcode"`
+	// City; required, at most 100 characters.
+	City string `json:"city"`
+	// INSEE code of the commune (5 characters).
 	InseeCode *string `json:"inseeCode,omitempty"`
-	Latitude  float64 `json:"latitude"`
+	// Latitude in decimal degrees (WGS 84, −90 to 90).
+	Latitude float64 `json:"latitude"`
+	// Longitude in decimal degrees (WGS 84, −180 to 180).
 	Longitude float64 `json:"longitude"`
-	Phone     *string `json:"phone,omitempty"`
+	// Phone number of the venue.
+	Phone *string `json:"phone,omitempty"`
 }
 
+// The result of createVenue: the venue and the near-duplicates found (R-CAT-12).
 type VenuePayload struct {
+	// The venue as created.
 	Venue *ent.Venue `json:"venue"`
 	// Near-duplicates of the organisation's venues (R-CAT-12).
 	Warnings []*Warning `json:"warnings"`
@@ -278,18 +395,24 @@ type VenuePayload struct {
 
 // A problem the rules report without refusing the input (the seed says « avertissement »).
 type Warning struct {
+	// Identifies the warning, e.g. cat_not_accredited, cat_short_session, cat_venue_near_duplicate.
 	Code string `json:"code"`
 	// Path of the field inside the input, e.g. input.sessions[0].venueIDs.
-	Field   *string `json:"field,omitempty"`
-	Rule    string  `json:"rule"`
-	Message string  `json:"message"`
+	Field *string `json:"field,omitempty"`
+	// The rule that warns, e.g. R-CAT-4.
+	Rule string `json:"rule"`
+	// What is wrong, in the caller's language.
+	Message string `json:"message"`
 }
 
+// The colour a check-in screen shows its answer in (R-CHK-4).
 type ResultColor string
 
 const (
+	// Admitted (ACCESS_OK).
 	ResultColorGreen ResultColor = "GREEN"
-	ResultColorRed   ResultColor = "RED"
+	// Refused, whatever the reason.
+	ResultColorRed ResultColor = "RED"
 )
 
 var AllResultColor = []ResultColor{
@@ -340,11 +463,14 @@ func (e ResultColor) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Which side of a training an organisation is on (R-ORG-10).
 type TrainingRole string
 
 const (
+	// The organisation is the responsible one (OF responsable, the NDA holder).
 	TrainingRoleResponsible TrainingRole = "RESPONSIBLE"
-	TrainingRoleTrainer     TrainingRole = "TRAINER"
+	// The organisation delivers one of the training's sessions (OF formateur).
+	TrainingRoleTrainer TrainingRole = "TRAINER"
 )
 
 var AllTrainingRole = []TrainingRole{
