@@ -6,12 +6,14 @@ import (
 
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/eventbus"
+	"github.com/ofhub/ofhub/ent/privacy"
 	"github.com/ofhub/ofhub/ent/scan"
 	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/graph/model"
 	"github.com/ofhub/ofhub/scanner/result"
 	"github.com/ofhub/ofhub/scanner/ticket"
 	"github.com/ofhub/ofhub/server/checkin"
+	"github.com/ofhub/ofhub/server/stream"
 )
 
 func slotSpec(s model.SlotInput) checkin.SlotSpec {
@@ -112,20 +114,29 @@ func rosterEntry(e checkin.RosterEntry) *model.RosterEntry {
 }
 
 // subscribeCheckIns streams the activity's scans as they are recorded, by
-// any device or desk on any instance. Each scan is re-read for the
-// subscriber (checkin.CheckInEvent: people through their privacy rules, a
-// device the names only). A device's stream closes when it is revoked.
-func subscribeCheckIns(ctx context.Context, svc *checkin.Service, b *eventbus.Broker, activityID int) (<-chan *model.CheckInEvent, error) {
+// any device or desk on any instance, in commit order, from after (a
+// cursor) or from now. The broker only wakes the stream up: the scans are
+// read from the database (checkin.ScansAfter, package stream), so a slow
+// client is paced rather than losing scans, and a reconnecting client
+// resumes exactly. Each scan is read for the subscriber (people through
+// their privacy rules, a device the names only). A device's stream closes
+// when it is revoked.
+func subscribeCheckIns(ctx context.Context, svc *checkin.Service, b *eventbus.Broker, activityID int, after *string) (<-chan *model.CheckInEvent, error) {
 	v := viewer.FromContext(ctx)
 	if v == nil || !v.Authenticated() {
 		return nil, unauthenticated()
 	}
-	in, cancel := b.Subscribe(checkin.Topic)
+	// The start is fixed before the subscription counts as open
+	// (Broker.Started), so « subscribe, then act » sees the act.
+	start, err := startAt(ctx, after, func(ctx context.Context) (stream.Position, error) { return svc.ScansStart(ctx, activityID) })
+	if err != nil {
+		return nil, err
+	}
+	wake, cancel := b.Wake(checkin.Topic)
 	devs, cancelDev := b.Subscribe(checkin.DeviceTopic)
 	out := make(chan *model.CheckInEvent, 64)
+	ctx, stop := context.WithCancel(ctx)
 	go func() {
-		defer close(out)
-		defer cancel()
 		defer cancelDev()
 		for {
 			select {
@@ -133,25 +144,42 @@ func subscribeCheckIns(ctx context.Context, svc *checkin.Service, b *eventbus.Br
 				return
 			case d := <-devs:
 				if v.DeviceID != 0 && d.ID == v.DeviceID {
-					return // revoked: the stream ends at once
-				}
-			case e := <-in:
-				s, people, err := svc.CheckInEvent(ctx, e.ID, activityID)
-				if err != nil {
-					continue // another activity, or not visible to this viewer
-				}
-				ev := &model.CheckInEvent{CheckIn: s, Status: s.Status, RegistrationID: s.RegistrationID, CheckedInAt: s.CheckedInAt,
-					Participants: []*model.ParticipantName{}}
-				for _, p := range people {
-					ev.Participants = append(ev.Participants, &model.ParticipantName{LastName: p.LastName, FirstName: p.FirstName})
-				}
-				select {
-				case out <- ev:
-				case <-ctx.Done():
+					stop() // revoked: the stream ends at once
 					return
 				}
 			}
 		}
 	}()
+	go func() {
+		defer close(out)
+		defer cancel()
+		defer stop()
+		read := func(ctx context.Context, pos stream.Position) (stream.Page[checkin.RecordedScan], error) {
+			return svc.ScansAfter(ctx, activityID, pos)
+		}
+		stream.Follow(ctx, wake, start, read, func(rs checkin.RecordedScan) bool {
+			s := rs.Scan
+			ev := &model.CheckInEvent{CheckIn: s, Status: s.Status, RegistrationID: s.RegistrationID, CheckedInAt: s.CheckedInAt,
+				Participants: []*model.ParticipantName{}, Cursor: rs.At.Cursor()}
+			for _, p := range rs.People {
+				ev.Participants = append(ev.Participants, &model.ParticipantName{LastName: p.LastName, FirstName: p.FirstName})
+			}
+			select {
+			case out <- ev:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		})
+	}()
 	return out, nil
+}
+
+// startAt is where a resumable subscription starts: after the cursor the
+// client passed (BAD_USER_INPUT on after when malformed), or from now.
+func startAt(ctx context.Context, after *string, now func(context.Context) (stream.Position, error)) (stream.Position, error) {
+	if after != nil {
+		return stream.Parse("after", *after)
+	}
+	return now(privacy.DecisionContext(ctx, privacy.Allow))
 }

@@ -290,6 +290,6 @@ func (r *registrationResolver) CheckedInAt(ctx context.Context, obj *ent.Registr
 }
 
 // CheckInRecorded is the resolver for the checkInRecorded field.
-func (r *subscriptionResolver) CheckInRecorded(ctx context.Context, activityID int) (<-chan *model.CheckInEvent, error) {
-	return subscribeCheckIns(ctx, r.Checkin, r.Events, activityID)
+func (r *subscriptionResolver) CheckInRecorded(ctx context.Context, activityID int, after *string) (<-chan *model.CheckInEvent, error) {
+	return subscribeCheckIns(ctx, r.Checkin, r.Events, activityID, after)
 }

@@ -218,6 +218,7 @@ func (Scan) Fields() []ent.Field {
 		field.String("raw_code").Optional().MaxLen(512).Immutable(),
 		field.Time("undone_at").Optional().Nillable(),
 		field.Int("undone_by").Optional().Nillable().Annotations(entgql.Type("ID")),
+		txidField(),
 	}
 }
 
@@ -238,6 +239,8 @@ func (Scan) Indexes() []ent.Index {
 			Annotations(entsql.IndexWhere("admitted")).StorageKey("scan_one_checkin"),
 		index.Fields("activity_id", "server_time"),
 		index.Fields("registration_id"),
+		// checkInRecorded reads an activity's scans in commit order.
+		index.Fields("activity_id", "txid", "id"),
 	}
 }
 

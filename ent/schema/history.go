@@ -29,6 +29,7 @@ func (HistoryEntry) Fields() []ent.Field {
 		field.String("comment").Optional().Immutable(),
 		field.Time("created_at").Immutable().Default(nowUTC).
 			Annotations(entgql.OrderField("CREATED_AT")),
+		txidField(),
 	}
 }
 
@@ -36,6 +37,8 @@ func (HistoryEntry) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("entity_id", "created_at"),
 		index.Fields("organization_id", "created_at"),
+		// historyRecorded reads entries in commit order.
+		index.Fields("txid", "id"),
 	}
 }
 

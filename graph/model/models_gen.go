@@ -40,6 +40,8 @@ type CheckInEvent struct {
 	RegistrationID *int               `json:"registrationId,omitempty"`
 	Participants   []*ParticipantName `json:"participants"`
 	CheckedInAt    time.Time          `json:"checkedInAt"`
+	// This event's place in the activity's stream: subscribe again with after: it to resume, on any instance, with nothing missed or repeated.
+	Cursor string `json:"cursor"`
 }
 
 type CheckInInput struct {
