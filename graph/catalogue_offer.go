@@ -297,9 +297,10 @@ func trainingStateChanged(ctx context.Context, r *Resolver) (<-chan *model.Train
 		defer feed.Cancel()
 		// lost ends the stream with EVENTS_LOST: the buffer overflowed, the
 		// listener reconnected, or an announcement could not be checked.
+		sent := 0
 		lost := func() {
 			r.Events.MarkOverflow()
-			if !endStream(ctx, &apperr.Error{Code: apperr.EventsLost, Key: "gql_stream_overflow", Args: []any{"trainingStateChanged"}}) {
+			if !endStream(ctx, &apperr.Error{Code: apperr.EventsLost, Key: "gql_stream_overflow", Args: []any{"trainingStateChanged"}}, sent) {
 				return
 			}
 			select {
@@ -325,6 +326,7 @@ func trainingStateChanged(ctx context.Context, r *Resolver) (<-chan *model.Train
 				}
 				select {
 				case out <- &model.TrainingStateChange{Training: t, State: sc.State, ChangeState: sc.ChangeState, Comment: sc.Comment}:
+					sent++
 				case <-ctx.Done():
 					return
 				}

@@ -11,9 +11,11 @@ import (
 
 // A subscription resolver returns a channel of values: gqlgen gives it no
 // way to end the stream with an error. StreamEnds lets it: a resolver calls
-// endStream with the error and sends one more value (any, it is discarded);
-// that message goes out as {"data": null, "errors": [err]} and the stream
-// then completes. The client is told why its stream stopped instead of
+// endStream with the error and the number of values it sent before, then
+// sends one more value (any, it is discarded); that message goes out as
+// {"data": null, "errors": [err]} and the stream then completes. (gqlgen
+// answers one message per value, in order: the values still queued before
+// it go out as they are.) The client is told why its stream stopped instead of
 // seeing it go quiet (issue 11 #2: lost events are signalled, never silent).
 type StreamEnds struct{}
 
@@ -26,8 +28,9 @@ var _ interface {
 type streamEndKey struct{}
 
 type streamEnd struct {
-	mu  sync.Mutex
-	err error
+	mu        sync.Mutex
+	err       error
+	at, count int // the message to replace, messages seen so far
 }
 
 func (StreamEnds) ExtensionName() string                   { return "StreamEnds" }
@@ -50,6 +53,10 @@ func (StreamEnds) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 	}
 	se.mu.Lock()
 	err := se.err
+	if err != nil && se.count != se.at {
+		err = nil
+	}
+	se.count++
 	se.mu.Unlock()
 	if err == nil {
 		return resp
@@ -57,16 +64,17 @@ func (StreamEnds) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 	return &graphql.Response{Data: []byte("null"), Errors: gqlerror.List{ErrorPresenter(ctx, err)}}
 }
 
-// endStream records err as the end of the subscription of ctx; the caller
-// then sends one value and closes its channel. It reports false when the
-// server runs without StreamEnds (the stream then just closes).
-func endStream(ctx context.Context, err error) bool {
+// endStream records err as the end of the subscription of ctx, after the
+// sent values its resolver sent so far; the caller then sends one value and
+// closes its channel. It reports false when the server runs without
+// StreamEnds (the stream then just closes).
+func endStream(ctx context.Context, err error, sent int) bool {
 	se, _ := ctx.Value(streamEndKey{}).(*streamEnd)
 	if se == nil {
 		return false
 	}
 	se.mu.Lock()
-	se.err = err
+	se.err, se.at = err, sent
 	se.mu.Unlock()
 	return true
 }

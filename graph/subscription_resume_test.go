@@ -1,0 +1,304 @@
+package graph_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ofhub/ofhub/ent/eventbus"
+	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/server/apptest"
+	"github.com/ofhub/ofhub/server/catalogue"
+	"github.com/ofhub/ofhub/server/config"
+)
+
+// Issue 11 #2: checkInRecorded resumes from a cursor. Every event carries
+// its place in the activity's stream; a client that reconnects with
+// after: that cursor receives exactly what was recorded since — read from
+// the database, on any instance — then the live scans.
+
+const resumeQuery = `subscription($a:ID!,$after:String){checkInRecorded(activityId:$a,after:$after){status cursor checkIn{clientScanID}}}`
+
+type resumeEvent struct {
+	CheckInRecorded struct {
+		Status  string
+		Cursor  string
+		CheckIn struct{ ClientScanID *string }
+	}
+}
+
+// collect reads n events from s (each within d), returning their client
+// scan ids and cursors; it fails on an error or an early end.
+func collect(t *testing.T, s *ckSub, n int, d time.Duration) (ids, cursors []string) {
+	t.Helper()
+	for len(ids) < n {
+		m, ok := s.next(d)
+		if !ok || m.done || m.err != "" {
+			t.Fatalf("after %d of %d events: %+v (ok=%v)", len(ids), n, m, ok)
+		}
+		var ev resumeEvent
+		if err := json.Unmarshal(m.data, &ev); err != nil {
+			t.Fatalf("decode %s: %v", m.data, err)
+		}
+		id := "?"
+		if p := ev.CheckInRecorded.CheckIn.ClientScanID; p != nil {
+			id = *p
+		}
+		ids = append(ids, id)
+		cursors = append(cursors, ev.CheckInRecorded.Cursor)
+	}
+	return ids, cursors
+}
+
+// quiet fails when s receives anything within d.
+func quiet(t *testing.T, s *ckSub, d time.Duration, what string) {
+	t.Helper()
+	if m, ok := s.next(d); ok {
+		t.Errorf("%s: unexpected %s %s (done=%v)", what, m.data, m.err, m.done)
+	}
+}
+
+// offline builds n offline scans (codes no ticket matches: stored as
+// INVALID_CODE, one per client scan id) named prefix-0…prefix-(n-1).
+func offline(activityID, prefix string, from, n int) []map[string]any {
+	now := time.Now().UTC().Format(time.RFC3339Nano)
+	out := make([]map[string]any, n)
+	for i := range out {
+		out[i] = map[string]any{"clientScanId": fmt.Sprintf("%s-%d", prefix, from+i), "code": fmt.Sprintf("PAS-UN-BILLET-%s-%d", prefix, from+i),
+			"scannedAt": now, "activityId": activityID}
+	}
+	return out
+}
+
+func names(prefix string, from, to int) []string {
+	var out []string
+	for i := from; i < to; i++ {
+		out = append(out, fmt.Sprintf("%s-%d", prefix, i))
+	}
+	return out
+}
+
+func TestCheckInRecorded_ResumesFromCursor_Issue11(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, d apptest.Dialect) {
+		c := newCk(t, d)
+		act := c.activity(c.mgr, c.org, nil)
+		dev := c.device(c.mgr, c.org)
+		vars := map[string]any{"a": act.ID}
+
+		first := ckSubscribe(t, c.Env, c.member, resumeQuery, vars)
+		c.sync(dev.Token, time.Now(), offline(act.ID, "s", 0, 5))
+		ids, cursors := collect(t, first, 5, 5*time.Second)
+		if strings.Join(ids, " ") != strings.Join(names("s", 0, 5), " ") {
+			t.Fatalf("live events %v, want s-0…s-4 in order", ids)
+		}
+		first.c.Close() // the door loses its connection…
+		c.sync(dev.Token, time.Now(), offline(act.ID, "s", 5, 5))
+
+		// …and comes back with the cursor of the third event it saw.
+		vars["after"] = cursors[2]
+		again := ckSubscribe(t, c.Env, c.member, resumeQuery, vars)
+		ids, _ = collect(t, again, 7, 5*time.Second)
+		if want := names("s", 3, 10); strings.Join(ids, " ") != strings.Join(want, " ") {
+			t.Errorf("resumed after s-2: %v, want %v", ids, want)
+		}
+		quiet(t, again, 300*time.Millisecond, "after the catch-up")
+		c.sync(dev.Token, time.Now(), offline(act.ID, "s", 10, 1))
+		if ids, _ = collect(t, again, 1, 5*time.Second); ids[0] != "s-10" {
+			t.Errorf("live after the catch-up: %v, want s-10", ids)
+		}
+
+		// A cursor the server never gave is refused on after.
+		vars["after"] = "pas-un-curseur"
+		bad := ckSubscribe(t, c.Env, c.member, resumeQuery, vars)
+		if m, ok := bad.next(5 * time.Second); !ok || !strings.Contains(m.err, "BAD_USER_INPUT") && m.err != "BAD_USER_INPUT" {
+			t.Errorf("malformed cursor: %+v, want BAD_USER_INPUT", m)
+		}
+	})
+}
+
+// A burst larger than the broker's buffer (256) and than a page (500) is
+// delivered whole, in order: the broker only wakes the stream up, the scans
+// are read from the database.
+func TestCheckInRecorded_BurstBeyondBuffer_Issue11(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, d apptest.Dialect) {
+		c := newCk(t, d)
+		act := c.activity(c.mgr, c.org, nil)
+		dev := c.device(c.mgr, c.org)
+		s := ckSubscribe(t, c.Env, c.member, resumeQuery, map[string]any{"a": act.ID})
+		const n = 3 * eventbus.Buffer
+		start := time.Now()
+		for i := 0; i < n; i += 384 {
+			c.sync(dev.Token, time.Now(), offline(act.ID, "b", i, 384))
+		}
+		ids, _ := collect(t, s, n, 10*time.Second)
+		if strings.Join(ids, " ") != strings.Join(names("b", 0, n), " ") {
+			t.Errorf("burst of %d: events out of order or missing (first %v)", n, ids[:5])
+		}
+		quiet(t, s, 300*time.Millisecond, "after the burst")
+		t.Logf("%s: %d scans written and delivered in %v", d, n, time.Since(start).Round(time.Millisecond))
+	})
+}
+
+// A scan whose announcement never arrived (here written without one, as
+// when the PostgreSQL listener was reconnecting) is delivered when the bus
+// resynchronises: the listener's reconnect makes stored-row subscriptions
+// re-read the database, and /metrics counts it.
+func TestCheckInRecorded_ResyncCatchesUp_Issue11(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, d apptest.Dialect) {
+		const token = "metrics-secret-0123456789"
+		c := newCk(t, d, apptest.Option(func(c *config.Config) { c.MetricsToken = token }))
+		act := c.activity(c.mgr, c.org, nil)
+		s := ckSubscribe(t, c.Env, c.member, resumeQuery, map[string]any{"a": act.ID})
+		now := time.Now().UTC()
+		if err := c.Client().Scan.Create().SetActivityID(atoi(t, act.ID)).SetOrganizationID(c.org.ID).SetStatus(scan.StatusINVALID_CODE).
+			SetChannel(scan.ChannelQR).SetCheckedInAt(now).SetServerTime(now).SetClientScanID("silencieux").Exec(c.Sys()); err != nil {
+			t.Fatal(err)
+		}
+		quiet(t, s, 300*time.Millisecond, "a scan nobody announced")
+		c.App.Events.Resync()
+		if ids, _ := collect(t, s, 1, 5*time.Second); ids[0] != "silencieux" {
+			t.Errorf("after the resync: %v", ids)
+		}
+		if _, body := getAuth(t, c.URL+"/metrics", "Bearer "+token); !strings.Contains(body, "ofhub_events_resyncs_total 1") {
+			t.Errorf("/metrics does not count the resync:\n%s", grepLines(body, "ofhub_events"))
+		}
+	})
+}
+
+// trainingStateChanged cannot be resumed (its events are announcements,
+// not rows): when it loses some, the client is told with EVENTS_LOST and
+// the stream ends — never a silent gap. /metrics counts the drops and the
+// overflowed subscription.
+func TestTrainingStateChanged_OverflowIsTold_Issue11(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, d apptest.Dialect) {
+		const token = "metrics-secret-0123456789"
+		e := apptest.New(t, d, apptest.Option(func(c *config.Config) { c.MetricsToken = token }))
+		c := newCWOn(t, e)
+		p := c.create("Agent d'exploitation portuaire").Training
+		s := ckSubscribe(t, c.e, c.mgrA, `subscription{trainingStateChanged{state training{id}}}`, nil)
+		// Far more announcements than the subscriber's buffer, faster than
+		// it can check them against the database.
+		ev := eventbus.Event{Topic: catalogue.TopicTrainingState, ID: atoi(t, p.ID), Data: `{"s":"IN_CREATION","c":"NONE"}`}
+		for i := 0; i < 20*eventbus.Buffer; i++ {
+			c.e.App.Events.Publish(ev)
+		}
+		var got int
+		for {
+			m, ok := s.next(10 * time.Second)
+			if !ok || m.done {
+				t.Fatalf("the stream ended (or stalled) after %d events without telling why (%+v, ok=%v)", got, m, ok)
+			}
+			if m.err != "" {
+				if m.err != "EVENTS_LOST" {
+					t.Errorf("overflow told as %q, want EVENTS_LOST", m.err)
+				}
+				break
+			}
+			got++
+		}
+		if m, ok := s.next(5 * time.Second); !ok || !m.done {
+			t.Errorf("the stream goes on after EVENTS_LOST: %+v", m)
+		}
+		_, body := getAuth(t, c.e.URL+"/metrics", "Bearer "+token)
+		for _, want := range []string{"ofhub_subscriptions_overflowed_total 1", "ofhub_events_dropped_total "} {
+			if !strings.Contains(body, want) || strings.Contains(body, "ofhub_events_dropped_total 0\n") {
+				t.Errorf("/metrics lacks %q:\n%s", want, grepLines(body, "ofhub_"))
+			}
+		}
+		t.Logf("%s: %d events delivered before EVENTS_LOST", d, got)
+	})
+}
+
+func getAuth(t *testing.T, url, auth string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(raw)
+}
+
+func grepLines(s, prefix string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// Two instances on one PostgreSQL database: check-ins flow at about
+// 1,000 per second through instance A (two doors writing at once, so ids
+// commit out of order), a subscriber on B loses its connection half-way
+// and resumes from its last cursor on A. It must receive every scan
+// exactly once: 0 missed, 0 duplicated.
+func TestCheckInRecorded_ResumeOnOtherInstance_Issue11(t *testing.T) {
+	a, b := twoInstances(t)
+	act := a.activity(a.mgr, a.org, nil)
+	doors := []ckDevice{a.device(a.mgr, a.org), a.device(a.mgr, a.org)}
+	const perBatch, batches = 20, 50 // 2 doors × 50 × 20 = 2,000 scans
+	total := len(doors) * perBatch * batches
+
+	onB := ckSubscribe(t, b.Env, b.member, resumeQuery, map[string]any{"a": act.ID})
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i, dev := range doors {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tick := time.NewTicker(40 * time.Millisecond) // 2 × 20 per 40 ms = 1,000/s
+			defer tick.Stop()
+			for k := 0; k < batches; k++ {
+				<-tick.C
+				a.sync(dev.Token, time.Now(), offline(act.ID, fmt.Sprintf("d%d", i), k*perBatch, perBatch))
+			}
+		}()
+	}
+	seen := map[string]int{}
+	ids, cursors := collect(t, onB, total/3, 10*time.Second)
+	for _, id := range ids {
+		seen[id]++
+	}
+	onB.c.Close()
+	time.Sleep(200 * time.Millisecond) // scans keep coming while it is away
+	onA := ckSubscribe(t, a.Env, a.member, resumeQuery, map[string]any{"a": act.ID, "after": cursors[len(cursors)-1]})
+	rest, _ := collect(t, onA, total-len(ids), 15*time.Second)
+	wg.Wait()
+	elapsed := time.Since(start)
+	for _, id := range rest {
+		seen[id]++
+	}
+	quiet(t, onA, 500*time.Millisecond, "after every scan")
+	var missed, doubled int
+	for i := range doors {
+		for _, id := range names(fmt.Sprintf("d%d", i), 0, perBatch*batches) {
+			switch seen[id] {
+			case 0:
+				missed++
+			case 1:
+			default:
+				doubled++
+			}
+		}
+	}
+	if missed != 0 || doubled != 0 || len(seen) != total {
+		t.Errorf("%d scans: %d missed, %d duplicated, %d distinct received", total, missed, doubled, len(seen))
+	}
+	if n := a.scanCount(act.ID); n != total {
+		t.Errorf("%d scans stored, want %d", n, total)
+	}
+	t.Logf("%d scans in %v (%.0f/s); %d received on B, %d on A after resuming", total, elapsed.Round(time.Millisecond),
+		float64(total)/elapsed.Seconds(), len(ids), len(rest))
+}
