@@ -10,10 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/eventbus"
 	"github.com/ofhub/ofhub/ent/scan"
 	"github.com/ofhub/ofhub/server/apptest"
 	"github.com/ofhub/ofhub/server/catalogue"
+	"github.com/ofhub/ofhub/server/checkin"
 	"github.com/ofhub/ofhub/server/config"
 )
 
@@ -301,4 +303,112 @@ func TestCheckInRecorded_ResumeOnOtherInstance_Issue11(t *testing.T) {
 	}
 	t.Logf("%d scans in %v (%.0f/s); %d received on B, %d on A after resuming", total, elapsed.Round(time.Millisecond),
 		float64(total)/elapsed.Seconds(), len(ids), len(rest))
+}
+
+// On PostgreSQL a scan's id is taken before its transaction commits: a
+// door whose transaction is slow (here held open) commits a smaller id
+// after another door's larger one. A stream that delivered the larger one
+// and kept "the last id" would never deliver the smaller: the subscriber
+// must receive both, the held one first (commit order below the horizon),
+// and resuming from the last cursor must find nothing skipped.
+func TestCheckInRecorded_LateCommitNotLost_Issue11(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, d apptest.Dialect) {
+		if d != apptest.Postgres {
+			t.Skip("SQLite writes one transaction at a time: ids commit in order")
+		}
+		c := newCk(t, d)
+		act := c.activity(c.mgr, c.org, nil)
+		vars := map[string]any{"a": act.ID}
+		s := ckSubscribe(t, c.Env, c.member, resumeQuery, vars)
+		write := func(tx *ent.Tx, id string) int {
+			now := time.Now().UTC()
+			sc, err := tx.Scan.Create().SetActivityID(atoi(t, act.ID)).SetOrganizationID(c.org.ID).SetStatus(scan.StatusINVALID_CODE).
+				SetChannel(scan.ChannelQR).SetCheckedInAt(now).SetServerTime(now).SetClientScanID(id).Save(c.Sys())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return sc.ID
+		}
+		slow, err := c.Client().Tx(c.Sys())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer slow.Rollback()
+		fast, err := c.Client().Tx(c.Sys())
+		if err != nil {
+			t.Fatal(err)
+		}
+		slowID, fastID := write(slow, "lente"), write(fast, "rapide")
+		if slowID >= fastID {
+			t.Fatalf("fixture: ids %d, %d not in insertion order", slowID, fastID)
+		}
+		if err := fast.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		c.App.Events.Publish(eventbus.Event{Topic: checkin.Topic, ID: fastID})
+		quiet(t, s, 500*time.Millisecond, "while an older transaction is still open")
+		if err := slow.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		ids, cursors := collect(t, s, 2, 5*time.Second)
+		if ids[0] != "lente" || ids[1] != "rapide" {
+			t.Errorf("received %v, want [lente rapide]", ids)
+		}
+		vars["after"] = cursors[1]
+		again := ckSubscribe(t, c.Env, c.member, resumeQuery, vars)
+		quiet(t, again, 300*time.Millisecond, "resumed after the last event")
+	})
+}
+
+// historyRecorded resumes from an entry's cursor like checkInRecorded, and
+// the cursor of an entry read from a record's history works as well
+// (« read, then follow »).
+func TestHistoryRecorded_ResumesFromCursor_Issue11(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, d apptest.Dialect) {
+		c := newCk(t, d)
+		const q = `subscription($o:ID,$after:String){historyRecorded(organizationID:$o,after:$after){entityID cursor changes{field new}}}`
+		vars := map[string]any{"o": apptest.ID(c.org.ID)}
+		rename := func(street string) {
+			c.q(c.mgr, `mutation($id:ID!,$s:String!){updateOrganization(id:$id,input:{street:$s}){id}}`,
+				map[string]any{"id": apptest.ID(c.org.ID), "s": street}, nil)
+		}
+		streets := func(s *ckSub, n int) (got, cursors []string) {
+			t.Helper()
+			for len(got) < n {
+				m, ok := s.next(5 * time.Second)
+				if !ok || m.done || m.err != "" {
+					t.Fatalf("after %v: %+v (ok=%v)", got, m, ok)
+				}
+				var ev struct {
+					HistoryRecorded struct {
+						Cursor  string
+						Changes []struct{ Field, New string }
+					}
+				}
+				json.Unmarshal(m.data, &ev)
+				for _, ch := range ev.HistoryRecorded.Changes {
+					if ch.Field == "street" {
+						got = append(got, ch.New)
+					}
+				}
+				cursors = append(cursors, ev.HistoryRecorded.Cursor)
+			}
+			return got, cursors
+		}
+		s := ckSubscribe(t, c.Env, c.mgr, q, vars)
+		rename("1 rue Un")
+		rename("2 rue Deux")
+		got, cursors := streets(s, 2)
+		if strings.Join(got, "|") != "1 rue Un|2 rue Deux" {
+			t.Fatalf("live: %v", got)
+		}
+		s.c.Close()
+		rename("3 rue Trois")
+		vars["after"] = cursors[0]
+		again := ckSubscribe(t, c.Env, c.mgr, q, vars)
+		if got, _ = streets(again, 2); strings.Join(got, "|") != "2 rue Deux|3 rue Trois" {
+			t.Errorf("resumed after the first: %v, want [2 rue Deux, 3 rue Trois]", got)
+		}
+		quiet(t, again, 300*time.Millisecond, "after the catch-up")
+	})
 }
