@@ -114,6 +114,18 @@ func TestCheckInRecorded_ResumesFromCursor_Issue11(t *testing.T) {
 			t.Errorf("live after the catch-up: %v, want s-10", ids)
 		}
 
+		// « Read the cursor, act, subscribe »: exact however late the
+		// subscription starts.
+		var cur struct{ Node struct{ CheckInCursor string } }
+		c.q(c.member, `query($id:ID!){node(id:$id){...on Activity{checkInCursor}}}`, map[string]any{"id": act.ID}, &cur)
+		c.sync(dev.Token, time.Now(), offline(act.ID, "s", 11, 2))
+		vars["after"] = cur.Node.CheckInCursor
+		late := ckSubscribe(t, c.Env, c.member, resumeQuery, vars)
+		if ids, _ = collect(t, late, 2, 5*time.Second); strings.Join(ids, " ") != "s-11 s-12" {
+			t.Errorf("subscribed after acting, from checkInCursor: %v, want [s-11 s-12]", ids)
+		}
+		quiet(t, late, 300*time.Millisecond, "from checkInCursor")
+
 		// A cursor the server never gave is refused on after.
 		vars["after"] = "pas-un-curseur"
 		bad := ckSubscribe(t, c.Env, c.member, resumeQuery, vars)

@@ -75,6 +75,7 @@ type ComplexityRoot struct {
 
 	Activity struct {
 		Capacity             func(childComplexity int) int
+		CheckInCursor        func(childComplexity int) int
 		CheckInLog           func(childComplexity int, first *int, after *entgql.Cursor[int]) int
 		CreatedAt            func(childComplexity int) int
 		EndsAt               func(childComplexity int) int
@@ -997,6 +998,7 @@ type ActivityResolver interface {
 	Stats(ctx context.Context, obj *ent.Activity) (*model.ActivityStats, error)
 	Present(ctx context.Context, obj *ent.Activity, slotID *int) ([]*ent.Participant, error)
 	CheckInLog(ctx context.Context, obj *ent.Activity, first *int, after *entgql.Cursor[int]) (*ent.ScanConnection, error)
+	CheckInCursor(ctx context.Context, obj *ent.Activity) (string, error)
 }
 type DeviceResolver interface {
 	History(ctx context.Context, obj *ent.Device, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error)
@@ -1205,6 +1207,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Activity.Capacity(childComplexity), true
+	case "Activity.checkInCursor":
+		if e.ComplexityRoot.Activity.CheckInCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.CheckInCursor(childComplexity), true
 	case "Activity.checkInLog":
 		if e.ComplexityRoot.Activity.CheckInLog == nil {
 			break
@@ -6397,6 +6405,8 @@ extend type Activity {
   present(slotID: ID): [Participant!]!
   "The activity's check-in log, refusals too, newest first."
   checkInLog(first: Int, after: Cursor): ScanConnection!
+  "The activity's check-in stream as of now: checkInRecorded(after: it) delivers every scan recorded after this answer, however late the subscription starts (read it, act, subscribe)."
+  checkInCursor: String!
 }
 
 extend type Device {
@@ -12089,6 +12099,8 @@ func (ec *executionContext) childFields_Activity(ctx context.Context, field grap
 		return ec.fieldContext_Activity_present(ctx, field)
 	case "checkInLog":
 		return ec.fieldContext_Activity_checkInLog(ctx, field)
+	case "checkInCursor":
+		return ec.fieldContext_Activity_checkInCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Activity", field.Name)
 }
@@ -17133,6 +17145,29 @@ func (ec *executionContext) fieldContext_Activity_checkInLog(ctx context.Context
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Activity_checkInCursor(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_checkInCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().CheckInCursor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_checkInCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _ActivityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ActivityConnection) (ret graphql.Marshaler) {
@@ -57684,6 +57719,44 @@ func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet,
 					}
 				}()
 				res = ec._Activity_checkInLog(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "checkInCursor":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Activity_checkInCursor(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
