@@ -2,7 +2,9 @@ package graph
 
 import (
 	"context"
+	"log/slog"
 	"strconv"
+	"sync"
 
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/eventbus"
@@ -121,6 +123,12 @@ func rosterEntry(e checkin.RosterEntry) *model.RosterEntry {
 // resumes exactly. Each scan is read for the subscriber (people through
 // their privacy rules, a device the names only). A device's stream closes
 // when it is revoked.
+//
+// An undone check-in keeps its place in the stream: its undoing is sent
+// live, as the scan again (undoneAt set) with the cursor of the last event
+// sent, once the scan itself was sent (a scan not sent yet is read undone
+// when its turn comes). Undoings missed while away are not replayed: the
+// scan's undoneAt and the roster say it.
 func subscribeCheckIns(ctx context.Context, svc *checkin.Service, b *eventbus.Broker, activityID int, after *string) (<-chan *model.CheckInEvent, error) {
 	v := viewer.FromContext(ctx)
 	if v == nil || !v.Authenticated() {
@@ -133,11 +141,30 @@ func subscribeCheckIns(ctx context.Context, svc *checkin.Service, b *eventbus.Br
 		return nil, err
 	}
 	wake, cancel := b.Wake(checkin.Topic)
+	undos := b.Watch(checkin.UndoTopic)
 	devs, cancelDev := b.Subscribe(checkin.DeviceTopic)
 	out := make(chan *model.CheckInEvent, 64)
 	ctx, stop := context.WithCancel(ctx)
+	var mu sync.Mutex // one sender at a time; last is the position sent last
+	last := start
+	send := func(rs checkin.RecordedScan, at stream.Position) bool {
+		s := rs.Scan
+		ev := &model.CheckInEvent{CheckIn: s, Status: s.Status, RegistrationID: s.RegistrationID, CheckedInAt: s.CheckedInAt,
+			Participants: []*model.ParticipantName{}, Cursor: at.Cursor()}
+		for _, p := range rs.People {
+			ev.Participants = append(ev.Participants, &model.ParticipantName{LastName: p.LastName, FirstName: p.FirstName})
+		}
+		select {
+		case out <- ev:
+			last = at
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
 	go func() {
 		defer cancelDev()
+		defer undos.Cancel()
 		for {
 			select {
 			case <-ctx.Done():
@@ -147,29 +174,37 @@ func subscribeCheckIns(ctx context.Context, svc *checkin.Service, b *eventbus.Br
 					stop() // revoked: the stream ends at once
 					return
 				}
+			case <-undos.Lost:
+				slog.Warn("checkInRecorded: undone check-ins missed", "activity", activityID)
+			case e := <-undos.C:
+				rs, ok, err := svc.UndoneScan(ctx, e.ID, activityID)
+				if err != nil || !ok {
+					continue
+				}
+				mu.Lock()
+				if !last.Less(rs.At) && !send(rs, last) {
+					mu.Unlock()
+					return
+				}
+				mu.Unlock()
 			}
 		}
 	}()
 	go func() {
-		defer close(out)
+		defer func() { // after stop: the undo sender has given up
+			mu.Lock()
+			close(out)
+			mu.Unlock()
+		}()
 		defer cancel()
 		defer stop()
 		read := func(ctx context.Context, pos stream.Position) (stream.Page[checkin.RecordedScan], error) {
 			return svc.ScansAfter(ctx, activityID, pos)
 		}
 		stream.Follow(ctx, wake, start, read, func(rs checkin.RecordedScan) bool {
-			s := rs.Scan
-			ev := &model.CheckInEvent{CheckIn: s, Status: s.Status, RegistrationID: s.RegistrationID, CheckedInAt: s.CheckedInAt,
-				Participants: []*model.ParticipantName{}, Cursor: rs.At.Cursor()}
-			for _, p := range rs.People {
-				ev.Participants = append(ev.Participants, &model.ParticipantName{LastName: p.LastName, FirstName: p.FirstName})
-			}
-			select {
-			case out <- ev:
-				return true
-			case <-ctx.Done():
-				return false
-			}
+			mu.Lock()
+			defer mu.Unlock()
+			return send(rs, rs.At)
 		})
 	}()
 	return out, nil

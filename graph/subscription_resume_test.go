@@ -424,3 +424,50 @@ func TestHistoryRecorded_ResumesFromCursor_Issue11(t *testing.T) {
 		quiet(t, again, 300*time.Millisecond, "after the catch-up")
 	})
 }
+
+// An undone check-in keeps its place in the stream and is sent again,
+// undone, to the screens that showed it: a door then lets the person in
+// again (scanner/device forgets the check-in).
+func TestCheckInRecorded_UndoIsSent_Issue11(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, d apptest.Dialect) {
+		c := newCk(t, d)
+		act := c.activity(c.mgr, c.org, nil)
+		dev := c.device(c.mgr, c.org)
+		r := c.reg(c.mgr, act.ID, []ckPerson{{"Dupont", "Jean"}})
+		const q = `subscription($a:ID!){checkInRecorded(activityId:$a){status cursor checkIn{id admitted undoneAt}}}`
+		s := ckSubscribe(t, c.Env, dev.Token, q, map[string]any{"a": act.ID})
+		res := c.scan(dev.Token, r.Code, act.ID)
+		type ev struct {
+			CheckInRecorded struct {
+				Cursor  string
+				CheckIn struct {
+					ID       string
+					Admitted bool
+					UndoneAt *time.Time
+				}
+			}
+		}
+		read := func(what string) ev {
+			t.Helper()
+			m, ok := s.next(5 * time.Second)
+			if !ok || m.done || m.err != "" {
+				t.Fatalf("%s: %+v (ok=%v)", what, m, ok)
+			}
+			var e ev
+			json.Unmarshal(m.data, &e)
+			return e
+		}
+		in := read("the check-in")
+		if !in.CheckInRecorded.CheckIn.Admitted || in.CheckInRecorded.CheckIn.ID != res.CheckIn.ID {
+			t.Fatalf("check-in event: %+v", in)
+		}
+		c.q(c.mgr, `mutation($id:ID!){undoCheckIn(checkInId:$id){id}}`, map[string]any{"id": res.CheckIn.ID}, nil)
+		out := read("the undoing")
+		if ci := out.CheckInRecorded.CheckIn; ci.ID != res.CheckIn.ID || ci.Admitted || ci.UndoneAt == nil {
+			t.Errorf("undo event: %+v, want the scan again, undone", ci)
+		}
+		if out.CheckInRecorded.Cursor != in.CheckInRecorded.Cursor {
+			t.Errorf("the undoing moved the cursor: %s, want %s", out.CheckInRecorded.Cursor, in.CheckInRecorded.Cursor)
+		}
+	})
+}

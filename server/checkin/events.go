@@ -74,6 +74,21 @@ func (s *Service) ScansAfter(ctx context.Context, activityID int, pos stream.Pos
 	if len(ids) == 0 {
 		return page, nil
 	}
+	byID, err := s.recorded(ctx, ids)
+	if err != nil {
+		return page, err
+	}
+	for _, id := range ids {
+		if rs, ok := byID[id]; ok {
+			page.Items = append(page.Items, rs)
+		}
+	}
+	return page, nil
+}
+
+// recorded reads scans ids as the subscriber in ctx receives them (see
+// ScansAfter); those it may not see are absent.
+func (s *Service) recorded(ctx context.Context, ids []int) (map[int]RecordedScan, error) {
 	byID := map[int]RecordedScan{}
 	v := viewer.FromContext(ctx)
 	if v == nil || v.DeviceID == 0 {
@@ -82,7 +97,7 @@ func (s *Service) ScansAfter(ctx context.Context, activityID int, pos stream.Pos
 				q.WithParticipants(func(q *ent.ParticipantQuery) { q.Order(ent.Asc(participant.FieldPosition)) })
 			}).All(ctx)
 		if err != nil && !isPrivacyDenial(err) {
-			return page, err
+			return nil, err
 		}
 		for _, sc := range scans {
 			var people []*ent.Participant
@@ -94,7 +109,7 @@ func (s *Service) ScansAfter(ctx context.Context, activityID int, pos stream.Pos
 	} else {
 		scans, err := s.Client.Scan.Query().Where(scan.IDIn(ids...), scan.OrganizationID(v.DeviceOrg)).All(sys(ctx))
 		if err != nil {
-			return page, err
+			return nil, err
 		}
 		var regs []int
 		for _, sc := range scans {
@@ -108,7 +123,7 @@ func (s *Service) ScansAfter(ctx context.Context, activityID int, pos stream.Pos
 				Order(ent.Asc(participant.FieldPosition)).
 				Select(participant.FieldLastName, participant.FieldFirstName, participant.FieldRegistrationID).All(sys(ctx))
 			if err != nil {
-				return page, err
+				return nil, err
 			}
 			for _, p := range ps {
 				people[p.RegistrationID] = append(people[p.RegistrationID], p)
@@ -122,12 +137,22 @@ func (s *Service) ScansAfter(ctx context.Context, activityID int, pos stream.Pos
 			byID[sc.ID] = rs
 		}
 	}
-	for _, id := range ids {
-		if rs, ok := byID[id]; ok {
-			page.Items = append(page.Items, rs)
-		}
+	return byID, nil
+}
+
+// UndoneScan reads scan id of activity activityID, just undone, as the
+// subscriber in ctx receives it; ok is false when it may not see it.
+func (s *Service) UndoneScan(ctx context.Context, id, activityID int) (RecordedScan, bool, error) {
+	sc, err := s.Client.Scan.Query().Where(scan.ID(id), scan.ActivityID(activityID)).Only(sys(ctx))
+	if ent.IsNotFound(err) {
+		return RecordedScan{}, false, nil
 	}
-	return page, nil
+	if err != nil {
+		return RecordedScan{}, false, err
+	}
+	byID, err := s.recorded(ctx, []int{sc.ID})
+	rs, ok := byID[sc.ID]
+	return rs, ok, err
 }
 
 // isPrivacyDenial: the subscriber may see none of the rows asked for.
