@@ -291,6 +291,7 @@ func trainingStateChanged(ctx context.Context, r *Resolver) (<-chan *model.Train
 		return nil, unauthenticated()
 	}
 	feed := r.Events.Watch(catalogue.TopicTrainingState)
+	r.Events.Listening() // what is announced from now on reaches it
 	out := make(chan *model.TrainingStateChange, 16)
 	go func() {
 		defer close(out)

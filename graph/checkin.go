@@ -134,8 +134,9 @@ func subscribeCheckIns(ctx context.Context, svc *checkin.Service, b *eventbus.Br
 	if v == nil || !v.Authenticated() {
 		return nil, unauthenticated()
 	}
-	// The start is fixed before the subscription counts as open
-	// (Broker.Started), so « subscribe, then act » sees the act.
+	// The start is fixed and every topic listened to before the
+	// subscription says it listens (tests wait on Broker.Started), so
+	// « subscribe, then act » sees the act.
 	start, err := startAt(ctx, after, func(ctx context.Context) (stream.Position, error) { return svc.ScansStart(ctx, activityID) })
 	if err != nil {
 		return nil, err
@@ -143,6 +144,7 @@ func subscribeCheckIns(ctx context.Context, svc *checkin.Service, b *eventbus.Br
 	wake, cancel := b.Wake(checkin.Topic)
 	undos := b.Watch(checkin.UndoTopic)
 	devs, cancelDev := b.Subscribe(checkin.DeviceTopic)
+	b.Listening()
 	out := make(chan *model.CheckInEvent, 64)
 	ctx, stop := context.WithCancel(ctx)
 	var mu sync.Mutex // one sender at a time; last is the position sent last

@@ -48,6 +48,7 @@ func subscribeHistory(ctx context.Context, c *ent.Client, b *eventbus.Broker, or
 		return nil, err
 	}
 	wake, cancel := b.Wake(history.Topic)
+	b.Listening() // the start is fixed: what is recorded from now on is sent
 	out := make(chan *ent.HistoryEntry, 16)
 	go func() {
 		defer close(out)

@@ -74,9 +74,10 @@ type Broker struct {
 	// PostgreSQL listener reconnected).
 	resync map[chan struct{}]struct{}
 	hooks  []func(Event)
-	// started counts subscriptions ever opened: graphql-transport-ws
-	// acknowledges a connection, not a subscription, so a test that must
-	// act only once the server listens waits on it (see Started).
+	// started counts GraphQL subscriptions that listen (Listening):
+	// graphql-transport-ws acknowledges a connection, not a subscription,
+	// so a test that must act only once the server listens waits on it
+	// (see Started).
 	started atomic.Uint64
 	// dropped counts events a full subscriber buffer refused, resyncs the
 	// times events may have been missed by every subscriber, overflowed
@@ -98,7 +99,6 @@ func (b *Broker) add(s *subscriber, topics ...string) func() {
 		b.subs[t][s] = struct{}{}
 	}
 	b.mu.Unlock()
-	b.started.Add(1)
 	var once sync.Once
 	return func() {
 		once.Do(func() {
@@ -145,7 +145,11 @@ func (b *Broker) Wake(topics ...string) (<-chan struct{}, func()) {
 	return s.wake, b.add(s, topics...)
 }
 
-// Started returns how many subscriptions were ever opened on b.
+// Listening records that a GraphQL subscription has registered all it
+// listens to and fixed where it starts: what happens from now on reaches it.
+func (b *Broker) Listening() { b.started.Add(1) }
+
+// Started returns how many subscriptions have said Listening.
 func (b *Broker) Started() uint64 { return b.started.Load() }
 
 // Stats are the broker's counters since it started, for /metrics.
