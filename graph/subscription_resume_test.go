@@ -471,3 +471,41 @@ func TestCheckInRecorded_UndoIsSent_Issue11(t *testing.T) {
 		}
 	})
 }
+
+// The PostgreSQL listener loses its connection (killed by the database):
+// NOTIFY keeps nothing for an absent listener, so a scan written meanwhile
+// is announced to nobody. When the listener reconnects, the bus
+// resynchronises and the subscription reads the scan from the database —
+// well before its 10-second safety poll — and /metrics counts the resync.
+func TestCheckInRecorded_ListenerReconnectCatchesUp_Issue11(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, d apptest.Dialect) {
+		if d != apptest.Postgres {
+			t.Skip("only PostgreSQL has a listener (SQLite announces in process)")
+		}
+		const token = "metrics-secret-0123456789"
+		c := newCk(t, d, apptest.Option(func(c *config.Config) { c.MetricsToken = token }))
+		act := c.activity(c.mgr, c.org, nil)
+		s := ckSubscribe(t, c.Env, c.member, resumeQuery, map[string]any{"a": act.ID})
+		// A scan whose NOTIFY is lost (written here without one, so that
+		// the order of kill and reconnect does not matter).
+		now := time.Now().UTC()
+		if err := c.Client().Scan.Create().SetActivityID(atoi(t, act.ID)).SetOrganizationID(c.org.ID).SetStatus(scan.StatusINVALID_CODE).
+			SetChannel(scan.ChannelQR).SetCheckedInAt(now).SetServerTime(now).SetClientScanID("pendant-la-coupure").Exec(c.Sys()); err != nil {
+			t.Fatal(err)
+		}
+		quiet(t, s, 300*time.Millisecond, "a scan whose announcement was lost")
+		var killed int
+		if err := c.App.DB.SQL.QueryRow(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+			WHERE datname = current_database() AND query ILIKE 'LISTEN%'`).Scan(&killed); err != nil || killed != 1 {
+			t.Fatalf("kill the listener: %d killed, %v", killed, err)
+		}
+		start := time.Now()
+		if ids, _ := collect(t, s, 1, 5*time.Second); ids[0] != "pendant-la-coupure" {
+			t.Errorf("after the reconnect: %v", ids)
+		}
+		t.Logf("caught up %v after the kill", time.Since(start).Round(time.Millisecond))
+		if _, body := getAuth(t, c.URL+"/metrics", "Bearer "+token); !strings.Contains(body, "ofhub_events_resyncs_total 1") {
+			t.Errorf("/metrics does not count the resync:\n%s", grepLines(body, "ofhub_events"))
+		}
+	})
+}
