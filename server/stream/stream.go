@@ -164,8 +164,12 @@ var (
 // emit returns false: read pages from the database at once, again on each
 // wake-up, and soon again while rows wait for the horizon or a read
 // failed (the database away: the stream pauses, it does not end).
+//
+// While rows wait for the horizon the retries back off from Retry to 1 s:
+// a long transaction elsewhere on the server holds them back, and each
+// subscriber need not ask 50 times a second until it ends.
 func Follow[T any](ctx context.Context, wake <-chan struct{}, start Position, read func(context.Context, Position) (Page[T], error), emit func(T) bool) {
-	pos, backoff := start, Retry
+	pos, failing, pending := start, Retry, Retry
 	for {
 		p, err := read(ctx, pos)
 		if ctx.Err() != nil {
@@ -174,23 +178,29 @@ func Follow[T any](ctx context.Context, wake <-chan struct{}, start Position, re
 		var again time.Duration = Poll
 		switch {
 		case err != nil:
-			slog.Warn("stream: read failed, retrying", "err", err, "in", backoff)
-			again, backoff = backoff, min(2*backoff, 2*time.Second)
+			slog.Warn("stream: read failed, retrying", "err", err, "in", failing)
+			again, failing = failing, min(2*failing, 2*time.Second)
 		default:
-			backoff = Retry
+			failing = Retry
 			for _, it := range p.Items {
 				if !emit(it) {
 					return
 				}
 			}
-			if pos.Less(p.Last) {
+			moved := pos.Less(p.Last)
+			if moved {
 				pos = p.Last
 			}
 			if p.More {
 				continue
 			}
 			if p.Pending {
-				again = Retry
+				if moved {
+					pending = Retry
+				}
+				again, pending = pending, min(2*pending, time.Second)
+			} else {
+				pending = Retry
 			}
 		}
 		t := time.NewTimer(again)
