@@ -192,6 +192,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			historyentry.FieldChanges:        {Type: field.TypeJSON, Column: historyentry.FieldChanges},
 			historyentry.FieldComment:        {Type: field.TypeString, Column: historyentry.FieldComment},
 			historyentry.FieldCreatedAt:      {Type: field.TypeTime, Column: historyentry.FieldCreatedAt},
+			historyentry.FieldTxid:           {Type: field.TypeInt64, Column: historyentry.FieldTxid},
 		},
 	}
 	graph.Nodes[6] = &sqlgraph.Node{
@@ -466,6 +467,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			scan.FieldRawCode:        {Type: field.TypeString, Column: scan.FieldRawCode},
 			scan.FieldUndoneAt:       {Type: field.TypeTime, Column: scan.FieldUndoneAt},
 			scan.FieldUndoneBy:       {Type: field.TypeInt, Column: scan.FieldUndoneBy},
+			scan.FieldTxid:           {Type: field.TypeInt64, Column: scan.FieldTxid},
 		},
 	}
 	graph.Nodes[18] = &sqlgraph.Node{
@@ -2257,6 +2259,11 @@ func (f *HistoryEntryFilter) WhereCreatedAt(p entql.TimeP) {
 	f.Where(p.Field(historyentry.FieldCreatedAt))
 }
 
+// WhereTxid applies the entql int64 predicate on the txid field.
+func (f *HistoryEntryFilter) WhereTxid(p entql.Int64P) {
+	f.Where(p.Field(historyentry.FieldTxid))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *LoginAttemptQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -3661,6 +3668,11 @@ func (f *ScanFilter) WhereUndoneAt(p entql.TimeP) {
 // WhereUndoneBy applies the entql int predicate on the undone_by field.
 func (f *ScanFilter) WhereUndoneBy(p entql.IntP) {
 	f.Where(p.Field(scan.FieldUndoneBy))
+}
+
+// WhereTxid applies the entql int64 predicate on the txid field.
+func (f *ScanFilter) WhereTxid(p entql.Int64P) {
+	f.Where(p.Field(scan.FieldTxid))
 }
 
 // WhereHasActivity applies a predicate to check if query has an edge activity.

@@ -38,7 +38,9 @@ type HistoryEntry struct {
 	// Comment given with the change, e.g. the operator's on a validation (R-ORG-8); empty when none.
 	Comment string `json:"comment,omitempty"`
 	// When the change was made (RFC 3339 instant, UTC).
-	CreatedAt    time.Time `json:"created_at,omitempty"`
+	CreatedAt time.Time `json:"created_at,omitempty"`
+	// Txid holds the value of the "txid" field.
+	Txid         int64 `json:"txid,omitempty"`
 	selectValues sql.SelectValues
 }
 
@@ -49,7 +51,7 @@ func (*HistoryEntry) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case historyentry.FieldChanges:
 			values[i] = new([]byte)
-		case historyentry.FieldID, historyentry.FieldEntityID, historyentry.FieldOrganizationID, historyentry.FieldSubjectUserID, historyentry.FieldActorID:
+		case historyentry.FieldID, historyentry.FieldEntityID, historyentry.FieldOrganizationID, historyentry.FieldSubjectUserID, historyentry.FieldActorID, historyentry.FieldTxid:
 			values[i] = new(sql.NullInt64)
 		case historyentry.FieldEntityType, historyentry.FieldAction, historyentry.FieldActorName, historyentry.FieldComment:
 			values[i] = new(sql.NullString)
@@ -141,6 +143,12 @@ func (_m *HistoryEntry) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.CreatedAt = value.Time
 			}
+		case historyentry.FieldTxid:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field txid", values[i])
+			} else if value.Valid {
+				_m.Txid = value.Int64
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -212,6 +220,9 @@ func (_m *HistoryEntry) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("created_at=")
 	builder.WriteString(_m.CreatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("txid=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Txid))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -131,6 +131,20 @@ func (_c *HistoryEntryCreate) SetNillableCreatedAt(v *time.Time) *HistoryEntryCr
 	return _c
 }
 
+// SetTxid sets the "txid" field.
+func (_c *HistoryEntryCreate) SetTxid(v int64) *HistoryEntryCreate {
+	_c.mutation.SetTxid(v)
+	return _c
+}
+
+// SetNillableTxid sets the "txid" field if the given value is not nil.
+func (_c *HistoryEntryCreate) SetNillableTxid(v *int64) *HistoryEntryCreate {
+	if v != nil {
+		_c.SetTxid(*v)
+	}
+	return _c
+}
+
 // Mutation returns the HistoryEntryMutation object of the builder.
 func (_c *HistoryEntryCreate) Mutation() *HistoryEntryMutation {
 	return _c.mutation
@@ -264,6 +278,10 @@ func (_c *HistoryEntryCreate) createSpec() (*HistoryEntry, *sqlgraph.CreateSpec)
 		_spec.SetField(historyentry.FieldCreatedAt, field.TypeTime, value)
 		_node.CreatedAt = value
 	}
+	if value, ok := _c.mutation.Txid(); ok {
+		_spec.SetField(historyentry.FieldTxid, field.TypeInt64, value)
+		_node.Txid = value
+	}
 	return _node, _spec
 }
 
@@ -356,6 +374,9 @@ func (u *HistoryEntryUpsertOne) UpdateNewValues() *HistoryEntryUpsertOne {
 		}
 		if _, exists := u.create.mutation.CreatedAt(); exists {
 			s.SetIgnore(historyentry.FieldCreatedAt)
+		}
+		if _, exists := u.create.mutation.Txid(); exists {
+			s.SetIgnore(historyentry.FieldTxid)
 		}
 	}))
 	return u
@@ -593,6 +614,9 @@ func (u *HistoryEntryUpsertBulk) UpdateNewValues() *HistoryEntryUpsertBulk {
 			}
 			if _, exists := b.mutation.CreatedAt(); exists {
 				s.SetIgnore(historyentry.FieldCreatedAt)
+			}
+			if _, exists := b.mutation.Txid(); exists {
+				s.SetIgnore(historyentry.FieldTxid)
 			}
 		}
 	}))

@@ -93,6 +93,9 @@ func (_u *HistoryEntryUpdate) sqlSave(ctx context.Context) (_node int, err error
 	if _u.mutation.CommentCleared() {
 		_spec.ClearField(historyentry.FieldComment, field.TypeString)
 	}
+	if _u.mutation.TxidCleared() {
+		_spec.ClearField(historyentry.FieldTxid, field.TypeInt64)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -209,6 +212,9 @@ func (_u *HistoryEntryUpdateOne) sqlSave(ctx context.Context) (_node *HistoryEnt
 	}
 	if _u.mutation.CommentCleared() {
 		_spec.ClearField(historyentry.FieldComment, field.TypeString)
+	}
+	if _u.mutation.TxidCleared() {
+		_spec.ClearField(historyentry.FieldTxid, field.TypeInt64)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &HistoryEntry{config: _u.config}

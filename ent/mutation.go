@@ -6869,6 +6869,8 @@ type HistoryEntryMutation struct {
 	appendchanges      []schematype.FieldChange
 	comment            *string
 	created_at         *time.Time
+	txid               *int64
+	addtxid            *int64
 	clearedFields      map[string]struct{}
 	done               bool
 	oldValue           func(context.Context) (*HistoryEntry, error)
@@ -7510,6 +7512,76 @@ func (m *HistoryEntryMutation) ResetCreatedAt() {
 	m.created_at = nil
 }
 
+// SetTxid sets the "txid" field.
+func (m *HistoryEntryMutation) SetTxid(i int64) {
+	m.txid = &i
+	m.addtxid = nil
+}
+
+// Txid returns the value of the "txid" field in the mutation.
+func (m *HistoryEntryMutation) Txid() (r int64, exists bool) {
+	v := m.txid
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTxid returns the old "txid" field's value of the HistoryEntry entity.
+// If the HistoryEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HistoryEntryMutation) OldTxid(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTxid is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTxid requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTxid: %w", err)
+	}
+	return oldValue.Txid, nil
+}
+
+// AddTxid adds i to the "txid" field.
+func (m *HistoryEntryMutation) AddTxid(i int64) {
+	if m.addtxid != nil {
+		*m.addtxid += i
+	} else {
+		m.addtxid = &i
+	}
+}
+
+// AddedTxid returns the value that was added to the "txid" field in this mutation.
+func (m *HistoryEntryMutation) AddedTxid() (r int64, exists bool) {
+	v := m.addtxid
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearTxid clears the value of the "txid" field.
+func (m *HistoryEntryMutation) ClearTxid() {
+	m.txid = nil
+	m.addtxid = nil
+	m.clearedFields[historyentry.FieldTxid] = struct{}{}
+}
+
+// TxidCleared returns if the "txid" field was cleared in this mutation.
+func (m *HistoryEntryMutation) TxidCleared() bool {
+	_, ok := m.clearedFields[historyentry.FieldTxid]
+	return ok
+}
+
+// ResetTxid resets all changes to the "txid" field.
+func (m *HistoryEntryMutation) ResetTxid() {
+	m.txid = nil
+	m.addtxid = nil
+	delete(m.clearedFields, historyentry.FieldTxid)
+}
+
 // Where appends a list predicates to the HistoryEntryMutation builder.
 func (m *HistoryEntryMutation) Where(ps ...predicate.HistoryEntry) {
 	m.predicates = append(m.predicates, ps...)
@@ -7544,7 +7616,7 @@ func (m *HistoryEntryMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *HistoryEntryMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 11)
 	if m.entity_type != nil {
 		fields = append(fields, historyentry.FieldEntityType)
 	}
@@ -7575,6 +7647,9 @@ func (m *HistoryEntryMutation) Fields() []string {
 	if m.created_at != nil {
 		fields = append(fields, historyentry.FieldCreatedAt)
 	}
+	if m.txid != nil {
+		fields = append(fields, historyentry.FieldTxid)
+	}
 	return fields
 }
 
@@ -7603,6 +7678,8 @@ func (m *HistoryEntryMutation) Field(name string) (ent.Value, bool) {
 		return m.Comment()
 	case historyentry.FieldCreatedAt:
 		return m.CreatedAt()
+	case historyentry.FieldTxid:
+		return m.Txid()
 	}
 	return nil, false
 }
@@ -7632,6 +7709,8 @@ func (m *HistoryEntryMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldComment(ctx)
 	case historyentry.FieldCreatedAt:
 		return m.OldCreatedAt(ctx)
+	case historyentry.FieldTxid:
+		return m.OldTxid(ctx)
 	}
 	return nil, fmt.Errorf("unknown HistoryEntry field %s", name)
 }
@@ -7711,6 +7790,13 @@ func (m *HistoryEntryMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetCreatedAt(v)
 		return nil
+	case historyentry.FieldTxid:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTxid(v)
+		return nil
 	}
 	return fmt.Errorf("unknown HistoryEntry field %s", name)
 }
@@ -7731,6 +7817,9 @@ func (m *HistoryEntryMutation) AddedFields() []string {
 	if m.addactor_id != nil {
 		fields = append(fields, historyentry.FieldActorID)
 	}
+	if m.addtxid != nil {
+		fields = append(fields, historyentry.FieldTxid)
+	}
 	return fields
 }
 
@@ -7747,6 +7836,8 @@ func (m *HistoryEntryMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedSubjectUserID()
 	case historyentry.FieldActorID:
 		return m.AddedActorID()
+	case historyentry.FieldTxid:
+		return m.AddedTxid()
 	}
 	return nil, false
 }
@@ -7784,6 +7875,13 @@ func (m *HistoryEntryMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddActorID(v)
 		return nil
+	case historyentry.FieldTxid:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTxid(v)
+		return nil
 	}
 	return fmt.Errorf("unknown HistoryEntry numeric field %s", name)
 }
@@ -7809,6 +7907,9 @@ func (m *HistoryEntryMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(historyentry.FieldComment) {
 		fields = append(fields, historyentry.FieldComment)
+	}
+	if m.FieldCleared(historyentry.FieldTxid) {
+		fields = append(fields, historyentry.FieldTxid)
 	}
 	return fields
 }
@@ -7841,6 +7942,9 @@ func (m *HistoryEntryMutation) ClearField(name string) error {
 		return nil
 	case historyentry.FieldComment:
 		m.ClearComment()
+		return nil
+	case historyentry.FieldTxid:
+		m.ClearTxid()
 		return nil
 	}
 	return fmt.Errorf("unknown HistoryEntry nullable field %s", name)
@@ -7879,6 +7983,9 @@ func (m *HistoryEntryMutation) ResetField(name string) error {
 		return nil
 	case historyentry.FieldCreatedAt:
 		m.ResetCreatedAt()
+		return nil
+	case historyentry.FieldTxid:
+		m.ResetTxid()
 		return nil
 	}
 	return fmt.Errorf("unknown HistoryEntry field %s", name)
@@ -18965,6 +19072,8 @@ type ScanMutation struct {
 	undone_at           *time.Time
 	undone_by           *int
 	addundone_by        *int
+	txid                *int64
+	addtxid             *int64
 	clearedFields       map[string]struct{}
 	activity            *int
 	clearedactivity     bool
@@ -20154,6 +20263,76 @@ func (m *ScanMutation) ResetUndoneBy() {
 	delete(m.clearedFields, scan.FieldUndoneBy)
 }
 
+// SetTxid sets the "txid" field.
+func (m *ScanMutation) SetTxid(i int64) {
+	m.txid = &i
+	m.addtxid = nil
+}
+
+// Txid returns the value of the "txid" field in the mutation.
+func (m *ScanMutation) Txid() (r int64, exists bool) {
+	v := m.txid
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTxid returns the old "txid" field's value of the Scan entity.
+// If the Scan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScanMutation) OldTxid(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTxid is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTxid requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTxid: %w", err)
+	}
+	return oldValue.Txid, nil
+}
+
+// AddTxid adds i to the "txid" field.
+func (m *ScanMutation) AddTxid(i int64) {
+	if m.addtxid != nil {
+		*m.addtxid += i
+	} else {
+		m.addtxid = &i
+	}
+}
+
+// AddedTxid returns the value that was added to the "txid" field in this mutation.
+func (m *ScanMutation) AddedTxid() (r int64, exists bool) {
+	v := m.addtxid
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearTxid clears the value of the "txid" field.
+func (m *ScanMutation) ClearTxid() {
+	m.txid = nil
+	m.addtxid = nil
+	m.clearedFields[scan.FieldTxid] = struct{}{}
+}
+
+// TxidCleared returns if the "txid" field was cleared in this mutation.
+func (m *ScanMutation) TxidCleared() bool {
+	_, ok := m.clearedFields[scan.FieldTxid]
+	return ok
+}
+
+// ResetTxid resets all changes to the "txid" field.
+func (m *ScanMutation) ResetTxid() {
+	m.txid = nil
+	m.addtxid = nil
+	delete(m.clearedFields, scan.FieldTxid)
+}
+
 // ClearActivity clears the "activity" edge to the Activity entity.
 func (m *ScanMutation) ClearActivity() {
 	m.clearedactivity = true
@@ -20269,7 +20448,7 @@ func (m *ScanMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ScanMutation) Fields() []string {
-	fields := make([]string, 0, 22)
+	fields := make([]string, 0, 23)
 	if m.activity != nil {
 		fields = append(fields, scan.FieldActivityID)
 	}
@@ -20336,6 +20515,9 @@ func (m *ScanMutation) Fields() []string {
 	if m.undone_by != nil {
 		fields = append(fields, scan.FieldUndoneBy)
 	}
+	if m.txid != nil {
+		fields = append(fields, scan.FieldTxid)
+	}
 	return fields
 }
 
@@ -20388,6 +20570,8 @@ func (m *ScanMutation) Field(name string) (ent.Value, bool) {
 		return m.UndoneAt()
 	case scan.FieldUndoneBy:
 		return m.UndoneBy()
+	case scan.FieldTxid:
+		return m.Txid()
 	}
 	return nil, false
 }
@@ -20441,6 +20625,8 @@ func (m *ScanMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldUndoneAt(ctx)
 	case scan.FieldUndoneBy:
 		return m.OldUndoneBy(ctx)
+	case scan.FieldTxid:
+		return m.OldTxid(ctx)
 	}
 	return nil, fmt.Errorf("unknown Scan field %s", name)
 }
@@ -20604,6 +20790,13 @@ func (m *ScanMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetUndoneBy(v)
 		return nil
+	case scan.FieldTxid:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTxid(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Scan field %s", name)
 }
@@ -20633,6 +20826,9 @@ func (m *ScanMutation) AddedFields() []string {
 	if m.addundone_by != nil {
 		fields = append(fields, scan.FieldUndoneBy)
 	}
+	if m.addtxid != nil {
+		fields = append(fields, scan.FieldTxid)
+	}
 	return fields
 }
 
@@ -20655,6 +20851,8 @@ func (m *ScanMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedClockSkewMs()
 	case scan.FieldUndoneBy:
 		return m.AddedUndoneBy()
+	case scan.FieldTxid:
+		return m.AddedTxid()
 	}
 	return nil, false
 }
@@ -20713,6 +20911,13 @@ func (m *ScanMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddUndoneBy(v)
 		return nil
+	case scan.FieldTxid:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTxid(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Scan numeric field %s", name)
 }
@@ -20753,6 +20958,9 @@ func (m *ScanMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(scan.FieldUndoneBy) {
 		fields = append(fields, scan.FieldUndoneBy)
+	}
+	if m.FieldCleared(scan.FieldTxid) {
+		fields = append(fields, scan.FieldTxid)
 	}
 	return fields
 }
@@ -20800,6 +21008,9 @@ func (m *ScanMutation) ClearField(name string) error {
 		return nil
 	case scan.FieldUndoneBy:
 		m.ClearUndoneBy()
+		return nil
+	case scan.FieldTxid:
+		m.ClearTxid()
 		return nil
 	}
 	return fmt.Errorf("unknown Scan nullable field %s", name)
@@ -20874,6 +21085,9 @@ func (m *ScanMutation) ResetField(name string) error {
 		return nil
 	case scan.FieldUndoneBy:
 		m.ResetUndoneBy()
+		return nil
+	case scan.FieldTxid:
+		m.ResetTxid()
 		return nil
 	}
 	return fmt.Errorf("unknown Scan field %s", name)

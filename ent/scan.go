@@ -64,6 +64,8 @@ type Scan struct {
 	UndoneAt *time.Time `json:"undone_at,omitempty"`
 	// The user who undid the check-in; null while it stands.
 	UndoneBy *int `json:"undone_by,omitempty"`
+	// Txid holds the value of the "txid" field.
+	Txid int64 `json:"txid,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ScanQuery when eager-loading is set.
 	Edges        ScanEdges `json:"edges"`
@@ -125,7 +127,7 @@ func (*Scan) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case scan.FieldAdmitted, scan.FieldDuplicate, scan.FieldOffline, scan.FieldDoorAdmitted:
 			values[i] = new(sql.NullBool)
-		case scan.FieldID, scan.FieldActivityID, scan.FieldOrganizationID, scan.FieldRegistrationID, scan.FieldSlotID, scan.FieldSlotKey, scan.FieldDeviceID, scan.FieldUserID, scan.FieldSpeakerID, scan.FieldClockSkewMs, scan.FieldUndoneBy:
+		case scan.FieldID, scan.FieldActivityID, scan.FieldOrganizationID, scan.FieldRegistrationID, scan.FieldSlotID, scan.FieldSlotKey, scan.FieldDeviceID, scan.FieldUserID, scan.FieldSpeakerID, scan.FieldClockSkewMs, scan.FieldUndoneBy, scan.FieldTxid:
 			values[i] = new(sql.NullInt64)
 		case scan.FieldClientScanID, scan.FieldStatus, scan.FieldChannel, scan.FieldRawCode:
 			values[i] = new(sql.NullString)
@@ -294,6 +296,12 @@ func (_m *Scan) assignValues(columns []string, values []any) error {
 				_m.UndoneBy = new(int)
 				*_m.UndoneBy = int(value.Int64)
 			}
+		case scan.FieldTxid:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field txid", values[i])
+			} else if value.Valid {
+				_m.Txid = value.Int64
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -430,6 +438,9 @@ func (_m *Scan) String() string {
 		builder.WriteString("undone_by=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("txid=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Txid))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -293,6 +293,20 @@ func (_c *ScanCreate) SetNillableUndoneBy(v *int) *ScanCreate {
 	return _c
 }
 
+// SetTxid sets the "txid" field.
+func (_c *ScanCreate) SetTxid(v int64) *ScanCreate {
+	_c.mutation.SetTxid(v)
+	return _c
+}
+
+// SetNillableTxid sets the "txid" field if the given value is not nil.
+func (_c *ScanCreate) SetNillableTxid(v *int64) *ScanCreate {
+	if v != nil {
+		_c.SetTxid(*v)
+	}
+	return _c
+}
+
 // SetActivity sets the "activity" edge to the Activity entity.
 func (_c *ScanCreate) SetActivity(v *Activity) *ScanCreate {
 	return _c.SetActivityID(v.ID)
@@ -531,6 +545,10 @@ func (_c *ScanCreate) createSpec() (*Scan, *sqlgraph.CreateSpec) {
 		_spec.SetField(scan.FieldUndoneBy, field.TypeInt, value)
 		_node.UndoneBy = &value
 	}
+	if value, ok := _c.mutation.Txid(); ok {
+		_spec.SetField(scan.FieldTxid, field.TypeInt64, value)
+		_node.Txid = value
+	}
 	if nodes := _c.mutation.ActivityIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -764,6 +782,9 @@ func (u *ScanUpsertOne) UpdateNewValues() *ScanUpsertOne {
 		}
 		if _, exists := u.create.mutation.RawCode(); exists {
 			s.SetIgnore(scan.FieldRawCode)
+		}
+		if _, exists := u.create.mutation.Txid(); exists {
+			s.SetIgnore(scan.FieldTxid)
 		}
 	}))
 	return u
@@ -1102,6 +1123,9 @@ func (u *ScanUpsertBulk) UpdateNewValues() *ScanUpsertBulk {
 			}
 			if _, exists := b.mutation.RawCode(); exists {
 				s.SetIgnore(scan.FieldRawCode)
+			}
+			if _, exists := b.mutation.Txid(); exists {
+				s.SetIgnore(scan.FieldTxid)
 			}
 		}
 	}))

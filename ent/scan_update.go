@@ -204,6 +204,9 @@ func (_u *ScanUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.UndoneByCleared() {
 		_spec.ClearField(scan.FieldUndoneBy, field.TypeInt)
 	}
+	if _u.mutation.TxidCleared() {
+		_spec.ClearField(scan.FieldTxid, field.TypeInt64)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -430,6 +433,9 @@ func (_u *ScanUpdateOne) sqlSave(ctx context.Context) (_node *Scan, err error) {
 	}
 	if _u.mutation.UndoneByCleared() {
 		_spec.ClearField(scan.FieldUndoneBy, field.TypeInt)
+	}
+	if _u.mutation.TxidCleared() {
+		_spec.ClearField(scan.FieldTxid, field.TypeInt64)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Scan{config: _u.config}

@@ -278,28 +278,56 @@ func trainingHistory(ctx context.Context, r *Resolver, t *ent.Training, after *e
 // viewer authored or whose organisation it manages (R-CAT-21); every
 // announcement is checked against the subscriber (catalogue.Notified), so
 // other tenants hear nothing.
+//
+// The changes are the announcements themselves (each carries the state it
+// announces), not stored rows, so this stream cannot be resumed: when it
+// loses announcements — its 256-event buffer overflowed, or the PostgreSQL
+// listener reconnected — it ends with an EVENTS_LOST error, and the client
+// subscribes again and re-reads its trainings (or follows historyRecorded,
+// which resumes from a cursor).
 func trainingStateChanged(ctx context.Context, r *Resolver) (<-chan *model.TrainingStateChange, error) {
 	v := viewer.FromContext(ctx)
 	if v == nil || v.UserID == 0 {
 		return nil, unauthenticated()
 	}
-	in, cancel := r.Events.Subscribe(catalogue.TopicTrainingState)
+	feed := r.Events.Watch(catalogue.TopicTrainingState)
+	r.Events.Listening() // what is announced from now on reaches it
 	out := make(chan *model.TrainingStateChange, 16)
 	go func() {
 		defer close(out)
-		defer cancel()
+		defer feed.Cancel()
+		// lost ends the stream with EVENTS_LOST: the buffer overflowed, the
+		// listener reconnected, or an announcement could not be checked.
+		sent := 0
+		lost := func() {
+			r.Events.MarkOverflow()
+			if !endStream(ctx, &apperr.Error{Code: apperr.EventsLost, Key: "gql_stream_overflow", Args: []any{"trainingStateChanged"}}, sent) {
+				return
+			}
+			select {
+			case out <- &model.TrainingStateChange{}: // replaced by the error (StreamEnds)
+			case <-ctx.Done():
+			}
+		}
 		for {
 			select {
 			case <-ctx.Done():
 				return
-			case e := <-in:
+			case <-feed.Lost:
+				lost()
+				return
+			case e := <-feed.C:
 				t, sc, err := r.Offer.Notified(ctx, e)
-				if err != nil || t == nil {
-					continue
+				if err != nil && ctx.Err() == nil {
+					lost()
+					return
 				}
-				ch := &model.TrainingStateChange{Training: t, State: sc.State, ChangeState: sc.ChangeState, Comment: sc.Comment}
+				if t == nil {
+					continue // not for this subscriber
+				}
 				select {
-				case out <- ch:
+				case out <- &model.TrainingStateChange{Training: t, State: sc.State, ChangeState: sc.ChangeState, Comment: sc.Comment}:
+					sent++
 				case <-ctx.Done():
 					return
 				}

@@ -34,7 +34,12 @@ type cwEnv struct {
 
 func newCW(t *testing.T, d apptest.Dialect) *cwEnv {
 	t.Helper()
-	e := apptest.New(t, d)
+	return newCWOn(t, apptest.New(t, d))
+}
+
+// newCWOn sets the workflow fixtures up on server e.
+func newCWOn(t *testing.T, e *apptest.Env) *cwEnv {
+	t.Helper()
 	e.CatalogueRefs()
 	e.App.Offer.Now = func() time.Time { return cwNow }
 	c := &cwEnv{t: t, e: e}

@@ -2,16 +2,20 @@ package graph
 
 import (
 	"context"
+	"log/slog"
 	"strconv"
+	"sync"
 
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/eventbus"
+	"github.com/ofhub/ofhub/ent/privacy"
 	"github.com/ofhub/ofhub/ent/scan"
 	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/graph/model"
 	"github.com/ofhub/ofhub/scanner/result"
 	"github.com/ofhub/ofhub/scanner/ticket"
 	"github.com/ofhub/ofhub/server/checkin"
+	"github.com/ofhub/ofhub/server/stream"
 )
 
 func slotSpec(s model.SlotInput) checkin.SlotSpec {
@@ -112,46 +116,107 @@ func rosterEntry(e checkin.RosterEntry) *model.RosterEntry {
 }
 
 // subscribeCheckIns streams the activity's scans as they are recorded, by
-// any device or desk on any instance. Each scan is re-read for the
-// subscriber (checkin.CheckInEvent: people through their privacy rules, a
-// device the names only). A device's stream closes when it is revoked.
-func subscribeCheckIns(ctx context.Context, svc *checkin.Service, b *eventbus.Broker, activityID int) (<-chan *model.CheckInEvent, error) {
+// any device or desk on any instance, in commit order, from after (a
+// cursor) or from now. The broker only wakes the stream up: the scans are
+// read from the database (checkin.ScansAfter, package stream), so a slow
+// client is paced rather than losing scans, and a reconnecting client
+// resumes exactly. Each scan is read for the subscriber (people through
+// their privacy rules, a device the names only). A device's stream closes
+// when it is revoked.
+//
+// An undone check-in keeps its place in the stream: its undoing is sent
+// live, as the scan again (undoneAt set) with the cursor of the last event
+// sent, once the scan itself was sent (a scan not sent yet is read undone
+// when its turn comes). Undoings missed while away are not replayed: the
+// scan's undoneAt and the roster say it.
+func subscribeCheckIns(ctx context.Context, svc *checkin.Service, b *eventbus.Broker, activityID int, after *string) (<-chan *model.CheckInEvent, error) {
 	v := viewer.FromContext(ctx)
 	if v == nil || !v.Authenticated() {
 		return nil, unauthenticated()
 	}
-	in, cancel := b.Subscribe(checkin.Topic)
+	// The start is fixed and every topic listened to before the
+	// subscription says it listens (tests wait on Broker.Started), so
+	// « subscribe, then act » sees the act.
+	start, err := startAt(ctx, after, func(ctx context.Context) (stream.Position, error) { return svc.ScansStart(ctx, activityID) })
+	if err != nil {
+		return nil, err
+	}
+	wake, cancel := b.Wake(checkin.Topic)
+	undos := b.Watch(checkin.UndoTopic)
 	devs, cancelDev := b.Subscribe(checkin.DeviceTopic)
+	b.Listening()
 	out := make(chan *model.CheckInEvent, 64)
+	ctx, stop := context.WithCancel(ctx)
+	var mu sync.Mutex // one sender at a time; last is the position sent last
+	last := start
+	send := func(rs checkin.RecordedScan, at stream.Position) bool {
+		s := rs.Scan
+		ev := &model.CheckInEvent{CheckIn: s, Status: s.Status, RegistrationID: s.RegistrationID, CheckedInAt: s.CheckedInAt,
+			Participants: []*model.ParticipantName{}, Cursor: at.Cursor()}
+		for _, p := range rs.People {
+			ev.Participants = append(ev.Participants, &model.ParticipantName{LastName: p.LastName, FirstName: p.FirstName})
+		}
+		select {
+		case out <- ev:
+			last = at
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
 	go func() {
-		defer close(out)
-		defer cancel()
 		defer cancelDev()
+		defer undos.Cancel()
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case d := <-devs:
 				if v.DeviceID != 0 && d.ID == v.DeviceID {
-					return // revoked: the stream ends at once
-				}
-			case e := <-in:
-				s, people, err := svc.CheckInEvent(ctx, e.ID, activityID)
-				if err != nil {
-					continue // another activity, or not visible to this viewer
-				}
-				ev := &model.CheckInEvent{CheckIn: s, Status: s.Status, RegistrationID: s.RegistrationID, CheckedInAt: s.CheckedInAt,
-					Participants: []*model.ParticipantName{}}
-				for _, p := range people {
-					ev.Participants = append(ev.Participants, &model.ParticipantName{LastName: p.LastName, FirstName: p.FirstName})
-				}
-				select {
-				case out <- ev:
-				case <-ctx.Done():
+					stop() // revoked: the stream ends at once
 					return
 				}
+			case <-undos.Lost:
+				slog.Warn("checkInRecorded: undone check-ins missed", "activity", activityID)
+			case e := <-undos.C:
+				rs, ok, err := svc.UndoneScan(ctx, e.ID, activityID)
+				if err != nil || !ok {
+					continue
+				}
+				mu.Lock()
+				if !last.Less(rs.At) && !send(rs, last) {
+					mu.Unlock()
+					return
+				}
+				mu.Unlock()
 			}
 		}
 	}()
+	go func() {
+		defer func() { // after stop: the undo sender has given up
+			mu.Lock()
+			close(out)
+			mu.Unlock()
+		}()
+		defer cancel()
+		defer stop()
+		read := func(ctx context.Context, pos stream.Position) (stream.Page[checkin.RecordedScan], error) {
+			return svc.ScansAfter(ctx, activityID, pos)
+		}
+		stream.Follow(ctx, wake, start, read, func(rs checkin.RecordedScan) bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return send(rs, rs.At)
+		})
+	}()
 	return out, nil
+}
+
+// startAt is where a resumable subscription starts: after the cursor the
+// client passed (BAD_USER_INPUT on after when malformed), or from now.
+func startAt(ctx context.Context, after *string, now func(context.Context) (stream.Position, error)) (stream.Position, error) {
+	if after != nil {
+		return stream.Parse("after", *after)
+	}
+	return now(privacy.DecisionContext(ctx, privacy.Allow))
 }

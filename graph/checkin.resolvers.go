@@ -51,6 +51,15 @@ func (r *activityResolver) CheckInLog(ctx context.Context, obj *ent.Activity, fi
 		Paginate(ctx, after, first, nil, nil, ent.WithScanOrder([]*ent.ScanOrder{{Direction: entgql.OrderDirectionDesc, Field: ent.ScanOrderFieldServerTime}}))
 }
 
+// CheckInCursor is the resolver for the checkInCursor field.
+func (r *activityResolver) CheckInCursor(ctx context.Context, obj *ent.Activity) (string, error) {
+	pos, err := r.Checkin.ScansStart(ctx, obj.ID)
+	if err != nil {
+		return "", err
+	}
+	return pos.Cursor(), nil
+}
+
 // History is the resolver for the history field.
 func (r *deviceResolver) History(ctx context.Context, obj *ent.Device, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error) {
 	return historyOf(ctx, store.Client(ctx, r.Client), obj.ID, after, first, before, last)
@@ -303,6 +312,6 @@ func (r *registrationResolver) CheckedInAt(ctx context.Context, obj *ent.Registr
 }
 
 // CheckInRecorded is the resolver for the checkInRecorded field.
-func (r *subscriptionResolver) CheckInRecorded(ctx context.Context, activityID int) (<-chan *model.CheckInEvent, error) {
-	return subscribeCheckIns(ctx, r.Checkin, r.Events, activityID)
+func (r *subscriptionResolver) CheckInRecorded(ctx context.Context, activityID int, after *string) (<-chan *model.CheckInEvent, error) {
+	return subscribeCheckIns(ctx, r.Checkin, r.Events, activityID, after)
 }

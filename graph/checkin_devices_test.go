@@ -202,7 +202,6 @@ func TestRevocationClosesSubscription_R_CHK_3(t *testing.T) {
 		vars := map[string]any{"a": act.ID}
 		devSub := ckSubscribe(t, c.Env, victim.Token, checkInRecorded, vars)
 		memberSub := ckSubscribe(t, c.Env, c.member, checkInRecorded, vars)
-		settle()
 
 		c.q(c.mgr, `mutation($id:ID!){revokeDevice(id:$id){revokedAt}}`, map[string]any{"id": victim.ID}, nil)
 		m, ok := devSub.next(2 * time.Second)
@@ -243,7 +242,6 @@ func TestCheckInRecordedSubscription_R_CHK_5(t *testing.T) {
 		memberY := ckSubscribe(t, c.Env, c.member, checkInRecorded, map[string]any{"a": y.ID})
 		deviceX := ckSubscribe(t, c.Env, d1.Token, checkInRecorded, map[string]any{"a": x.ID})
 		strangerX := ckSubscribe(t, c.Env, mgrB, checkInRecorded, map[string]any{"a": x.ID})
-		settle()
 
 		res := c.scan(d2.Token, rx.Code, x.ID)
 		if res.Status != "ACCESS_OK" {

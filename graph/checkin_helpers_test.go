@@ -483,8 +483,9 @@ func (s *ckSub) next(d time.Duration) (ckMsg, bool) {
 // settle gives the server time to start the subscriptions just opened.
 func settle() { time.Sleep(300 * time.Millisecond) }
 
-// awaitListening waits until the server has opened a subscription since
-// before (graphql-transport-ws acknowledges the connection, never the
+// awaitListening waits until a subscription opened since before listens
+// (Broker.Listening: its start is fixed and its topics registered;
+// graphql-transport-ws acknowledges the connection, never the
 // subscription, so acting at once may precede it), or the server already
 // answered or closed, or 10 s passed.
 func awaitListening(e *apptest.Env, before uint64, ended *atomic.Bool) {

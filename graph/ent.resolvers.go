@@ -53,6 +53,9 @@ func (r *Resolver) Activity() generated.ActivityResolver { return &activityResol
 // Device returns generated.DeviceResolver implementation.
 func (r *Resolver) Device() generated.DeviceResolver { return &deviceResolver{r} }
 
+// HistoryEntry returns generated.HistoryEntryResolver implementation.
+func (r *Resolver) HistoryEntry() generated.HistoryEntryResolver { return &historyEntryResolver{r} }
+
 // Organization returns generated.OrganizationResolver implementation.
 func (r *Resolver) Organization() generated.OrganizationResolver { return &organizationResolver{r} }
 
@@ -79,6 +82,7 @@ func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 type (
 	activityResolver             struct{ *Resolver }
 	deviceResolver               struct{ *Resolver }
+	historyEntryResolver         struct{ *Resolver }
 	organizationResolver         struct{ *Resolver }
 	organizationDocumentResolver struct{ *Resolver }
 	queryResolver                struct{ *Resolver }

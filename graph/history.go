@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 
 	"entgo.io/contrib/entgql"
 
@@ -9,6 +10,8 @@ import (
 	"github.com/ofhub/ofhub/ent/eventbus"
 	"github.com/ofhub/ofhub/ent/history"
 	"github.com/ofhub/ofhub/ent/historyentry"
+	"github.com/ofhub/ofhub/ent/privacy"
+	"github.com/ofhub/ofhub/server/stream"
 )
 
 // historyOf pages through a record's history, newest first.
@@ -19,34 +22,95 @@ func historyOf(ctx context.Context, c *ent.Client, id int, after *entgql.Cursor[
 		}))
 }
 
-// subscribeHistory streams history entries as they are recorded. Each one
-// is re-read with the subscriber's viewer: privacy decides what they see.
-func subscribeHistory(ctx context.Context, c *ent.Client, b *eventbus.Broker, org *int) (<-chan *ent.HistoryEntry, error) {
-	in, cancel := b.Subscribe(history.Topic)
+// subscribeHistory streams history entries as they are recorded, in
+// commit order, from after (a cursor) or from now; optionally one
+// organisation's. Like checkInRecorded it reads the entries from the
+// database when the broker wakes it (package stream): nothing is lost to a
+// full buffer or a reconnecting listener. Each entry is read with the
+// subscriber's viewer: privacy decides what they see.
+func subscribeHistory(ctx context.Context, c *ent.Client, b *eventbus.Broker, org *int, after *string) (<-chan *ent.HistoryEntry, error) {
+	scope := func(q *ent.HistoryEntryQuery) *ent.HistoryEntryQuery {
+		if org != nil {
+			q = q.Where(historyentry.OrganizationID(*org))
+		}
+		return q
+	}
+	start, err := startAt(ctx, after, func(ctx context.Context) (stream.Position, error) {
+		return stream.Start(ctx, c, func(ctx context.Context) (int, error) {
+			ids, err := scope(c.HistoryEntry.Query()).Order(ent.Desc(historyentry.FieldID)).Limit(1).IDs(ctx)
+			if err != nil || len(ids) == 0 {
+				return 0, err
+			}
+			return ids[0], nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	wake, cancel := b.Wake(history.Topic)
+	b.Listening() // the start is fixed: what is recorded from now on is sent
 	out := make(chan *ent.HistoryEntry, 16)
 	go func() {
 		defer close(out)
 		defer cancel()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case e := <-in:
-				q := c.HistoryEntry.Query().Where(historyentry.ID(e.ID))
-				if org != nil {
-					q = q.Where(historyentry.OrganizationID(*org))
-				}
-				h, err := q.Only(ctx)
-				if err != nil {
-					continue // not visible to this viewer, or gone
-				}
-				select {
-				case out <- h:
-				case <-ctx.Done():
-					return
-				}
-			}
+		read := func(ctx context.Context, pos stream.Position) (stream.Page[*ent.HistoryEntry], error) {
+			return historyAfter(ctx, c, scope, pos)
 		}
+		stream.Follow(ctx, wake, start, read, func(h *ent.HistoryEntry) bool {
+			select {
+			case out <- h:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		})
 	}()
 	return out, nil
+}
+
+// historyAfter returns the entries after pos that the viewer of ctx may
+// see, in commit order. Positions are read with the system's authorisation
+// so that an entry the viewer may not see is skipped, not waited for.
+func historyAfter(ctx context.Context, c *ent.Client, scope func(*ent.HistoryEntryQuery) *ent.HistoryEntryQuery, pos stream.Position) (stream.Page[*ent.HistoryEntry], error) {
+	var page stream.Page[*ent.HistoryEntry]
+	horizon, err := stream.Horizon(ctx, c)
+	if err != nil {
+		return page, err
+	}
+	var heads []struct {
+		ID   int   `json:"id"`
+		Txid int64 `json:"txid"`
+	}
+	sys := privacy.DecisionContext(ctx, privacy.Allow)
+	if err := scope(c.HistoryEntry.Query()).Where(stream.After(pos)).Order(stream.Order).Limit(stream.PageSize).
+		Select(historyentry.FieldID, historyentry.FieldTxid).Scan(sys, &heads); err != nil {
+		return page, err
+	}
+	var ids []int
+	for _, h := range heads {
+		if h.Txid >= horizon {
+			page.Pending = true
+			break
+		}
+		ids = append(ids, h.ID)
+		page.Last = stream.Of(h.Txid, h.ID)
+	}
+	page.More = !page.Pending && len(heads) == stream.PageSize
+	if len(ids) == 0 {
+		return page, nil
+	}
+	entries, err := c.HistoryEntry.Query().Where(historyentry.IDIn(ids...)).All(ctx)
+	if err != nil && !errors.Is(err, privacy.Deny) {
+		return page, err
+	}
+	byID := make(map[int]*ent.HistoryEntry, len(entries))
+	for _, h := range entries {
+		byID[h.ID] = h
+	}
+	for _, id := range ids {
+		if h, ok := byID[id]; ok {
+			page.Items = append(page.Items, h)
+		}
+	}
+	return page, nil
 }

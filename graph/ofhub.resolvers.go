@@ -15,7 +15,13 @@ import (
 	"github.com/ofhub/ofhub/graph/model"
 	"github.com/ofhub/ofhub/server/auth"
 	"github.com/ofhub/ofhub/server/store"
+	"github.com/ofhub/ofhub/server/stream"
 )
+
+// Cursor is the resolver for the cursor field.
+func (r *historyEntryResolver) Cursor(ctx context.Context, obj *ent.HistoryEntry) (string, error) {
+	return stream.Of(obj.Txid, obj.ID).Cursor(), nil
+}
 
 // Login is the resolver for the login field.
 func (r *mutationResolver) Login(ctx context.Context, email string, password string) (*model.AuthPayload, error) {
@@ -124,8 +130,8 @@ func (r *queryResolver) Me(ctx context.Context) (*ent.User, error) {
 }
 
 // HistoryRecorded is the resolver for the historyRecorded field.
-func (r *subscriptionResolver) HistoryRecorded(ctx context.Context, organizationID *int) (<-chan *ent.HistoryEntry, error) {
-	return subscribeHistory(ctx, r.Client, r.Events, organizationID)
+func (r *subscriptionResolver) HistoryRecorded(ctx context.Context, organizationID *int, after *string) (<-chan *ent.HistoryEntry, error) {
+	return subscribeHistory(ctx, r.Client, r.Events, organizationID, after)
 }
 
 // History is the resolver for the history field.

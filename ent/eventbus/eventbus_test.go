@@ -20,3 +20,58 @@ func TestEncodeDecode_RoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// Issue 11 #2: a subscriber whose buffer is full loses events, and is told
+// so (Lost) and counted (Stats.Dropped) — never silently. A wake-up
+// subscriber never loses anything: many events make one pending wake-up,
+// and a resync wakes it too (it re-reads the database).
+func TestBroker_LossIsToldAndCounted(t *testing.T) {
+	b := NewBroker()
+	feed := b.Watch("checkin")
+	defer feed.Cancel()
+	wake, cancel := b.Wake("checkin", "history")
+	defer cancel()
+	for i := 0; i < Buffer+10; i++ {
+		b.Publish(Event{Topic: "checkin", ID: i})
+	}
+	if got := b.Stats().Dropped; got != 10 {
+		t.Errorf("Dropped = %d, want 10", got)
+	}
+	select {
+	case <-feed.Lost:
+	default:
+		t.Error("the feed was not told it lost events")
+	}
+	if len(feed.C) != Buffer {
+		t.Errorf("the feed kept %d events, want the first %d", len(feed.C), Buffer)
+	}
+	select {
+	case <-wake:
+	default:
+		t.Error("no wake-up after events")
+	}
+	select {
+	case <-wake:
+		t.Error("wake-ups were not coalesced")
+	default:
+	}
+
+	b.Resync()
+	if got := b.Stats().Resyncs; got != 1 {
+		t.Errorf("Resyncs = %d, want 1", got)
+	}
+	select {
+	case <-wake:
+	default:
+		t.Error("a resync did not wake the reader of stored rows")
+	}
+	select {
+	case <-feed.Lost:
+	default:
+		t.Error("a resync did not tell the feed it may have lost events")
+	}
+	b.MarkOverflow()
+	if got := b.Stats().Overflowed; got != 1 {
+		t.Errorf("Overflowed = %d, want 1", got)
+	}
+}

@@ -37,6 +37,8 @@ const (
 	FieldComment = "comment"
 	// FieldCreatedAt holds the string denoting the created_at field in the database.
 	FieldCreatedAt = "created_at"
+	// FieldTxid holds the string denoting the txid field in the database.
+	FieldTxid = "txid"
 	// Table holds the table name of the historyentry in the database.
 	Table = "history_entries"
 )
@@ -54,6 +56,7 @@ var Columns = []string{
 	FieldChanges,
 	FieldComment,
 	FieldCreatedAt,
+	FieldTxid,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -153,6 +156,11 @@ func ByComment(opts ...sql.OrderTermOption) OrderOption {
 // ByCreatedAt orders the results by the created_at field.
 func ByCreatedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCreatedAt, opts...).ToFunc()
+}
+
+// ByTxid orders the results by the txid field.
+func ByTxid(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTxid, opts...).ToFunc()
 }
 
 // MarshalGQL implements graphql.Marshaler interface.

@@ -94,6 +94,11 @@ func CreatedAt(v time.Time) predicate.HistoryEntry {
 	return predicate.HistoryEntry(sql.FieldEQ(FieldCreatedAt, v))
 }
 
+// Txid applies equality check predicate on the "txid" field. It's identical to TxidEQ.
+func Txid(v int64) predicate.HistoryEntry {
+	return predicate.HistoryEntry(sql.FieldEQ(FieldTxid, v))
+}
+
 // EntityTypeEQ applies the EQ predicate on the "entity_type" field.
 func EntityTypeEQ(v string) predicate.HistoryEntry {
 	return predicate.HistoryEntry(sql.FieldEQ(FieldEntityType, v))
@@ -567,6 +572,56 @@ func CreatedAtLT(v time.Time) predicate.HistoryEntry {
 // CreatedAtLTE applies the LTE predicate on the "created_at" field.
 func CreatedAtLTE(v time.Time) predicate.HistoryEntry {
 	return predicate.HistoryEntry(sql.FieldLTE(FieldCreatedAt, v))
+}
+
+// TxidEQ applies the EQ predicate on the "txid" field.
+func TxidEQ(v int64) predicate.HistoryEntry {
+	return predicate.HistoryEntry(sql.FieldEQ(FieldTxid, v))
+}
+
+// TxidNEQ applies the NEQ predicate on the "txid" field.
+func TxidNEQ(v int64) predicate.HistoryEntry {
+	return predicate.HistoryEntry(sql.FieldNEQ(FieldTxid, v))
+}
+
+// TxidIn applies the In predicate on the "txid" field.
+func TxidIn(vs ...int64) predicate.HistoryEntry {
+	return predicate.HistoryEntry(sql.FieldIn(FieldTxid, vs...))
+}
+
+// TxidNotIn applies the NotIn predicate on the "txid" field.
+func TxidNotIn(vs ...int64) predicate.HistoryEntry {
+	return predicate.HistoryEntry(sql.FieldNotIn(FieldTxid, vs...))
+}
+
+// TxidGT applies the GT predicate on the "txid" field.
+func TxidGT(v int64) predicate.HistoryEntry {
+	return predicate.HistoryEntry(sql.FieldGT(FieldTxid, v))
+}
+
+// TxidGTE applies the GTE predicate on the "txid" field.
+func TxidGTE(v int64) predicate.HistoryEntry {
+	return predicate.HistoryEntry(sql.FieldGTE(FieldTxid, v))
+}
+
+// TxidLT applies the LT predicate on the "txid" field.
+func TxidLT(v int64) predicate.HistoryEntry {
+	return predicate.HistoryEntry(sql.FieldLT(FieldTxid, v))
+}
+
+// TxidLTE applies the LTE predicate on the "txid" field.
+func TxidLTE(v int64) predicate.HistoryEntry {
+	return predicate.HistoryEntry(sql.FieldLTE(FieldTxid, v))
+}
+
+// TxidIsNil applies the IsNil predicate on the "txid" field.
+func TxidIsNil() predicate.HistoryEntry {
+	return predicate.HistoryEntry(sql.FieldIsNull(FieldTxid))
+}
+
+// TxidNotNil applies the NotNil predicate on the "txid" field.
+func TxidNotNil() predicate.HistoryEntry {
+	return predicate.HistoryEntry(sql.FieldNotNull(FieldTxid))
 }
 
 // And groups predicates with the AND operator between them.

@@ -226,6 +226,7 @@ var (
 		{Name: "changes", Type: field.TypeJSON, Nullable: true},
 		{Name: "comment", Type: field.TypeString, Nullable: true},
 		{Name: "created_at", Type: field.TypeTime},
+		{Name: "txid", Type: field.TypeInt64, Nullable: true, Default: map[string]schema.Expr{"postgres": "(pg_current_xact_id())::text::bigint", "sqlite3": "0"}},
 	}
 	// HistoryEntriesTable holds the schema information for the "history_entries" table.
 	HistoryEntriesTable = &schema.Table{
@@ -242,6 +243,11 @@ var (
 				Name:    "historyentry_organization_id_created_at",
 				Unique:  false,
 				Columns: []*schema.Column{HistoryEntriesColumns[4], HistoryEntriesColumns[10]},
+			},
+			{
+				Name:    "historyentry_txid_id",
+				Unique:  false,
+				Columns: []*schema.Column{HistoryEntriesColumns[11], HistoryEntriesColumns[0]},
 			},
 		},
 	}
@@ -638,6 +644,7 @@ var (
 		{Name: "raw_code", Type: field.TypeString, Nullable: true, Size: 512},
 		{Name: "undone_at", Type: field.TypeTime, Nullable: true},
 		{Name: "undone_by", Type: field.TypeInt, Nullable: true},
+		{Name: "txid", Type: field.TypeInt64, Nullable: true, Default: map[string]schema.Expr{"postgres": "(pg_current_xact_id())::text::bigint", "sqlite3": "0"}},
 		{Name: "activity_id", Type: field.TypeInt},
 		{Name: "device_id", Type: field.TypeInt, Nullable: true},
 		{Name: "registration_id", Type: field.TypeInt, Nullable: true},
@@ -650,19 +657,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "scans_activities_scans",
-				Columns:    []*schema.Column{ScansColumns[20]},
+				Columns:    []*schema.Column{ScansColumns[21]},
 				RefColumns: []*schema.Column{ActivitiesColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "scans_devices_scans",
-				Columns:    []*schema.Column{ScansColumns[21]},
+				Columns:    []*schema.Column{ScansColumns[22]},
 				RefColumns: []*schema.Column{DevicesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "scans_registrations_scans",
-				Columns:    []*schema.Column{ScansColumns[22]},
+				Columns:    []*schema.Column{ScansColumns[23]},
 				RefColumns: []*schema.Column{RegistrationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -671,12 +678,12 @@ var (
 			{
 				Name:    "scan_device_id_client_scan_id",
 				Unique:  true,
-				Columns: []*schema.Column{ScansColumns[21], ScansColumns[6]},
+				Columns: []*schema.Column{ScansColumns[22], ScansColumns[6]},
 			},
 			{
 				Name:    "scan_one_checkin",
 				Unique:  true,
-				Columns: []*schema.Column{ScansColumns[22], ScansColumns[3]},
+				Columns: []*schema.Column{ScansColumns[23], ScansColumns[3]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "admitted",
 				},
@@ -684,12 +691,17 @@ var (
 			{
 				Name:    "scan_activity_id_server_time",
 				Unique:  false,
-				Columns: []*schema.Column{ScansColumns[20], ScansColumns[14]},
+				Columns: []*schema.Column{ScansColumns[21], ScansColumns[14]},
 			},
 			{
 				Name:    "scan_registration_id",
 				Unique:  false,
-				Columns: []*schema.Column{ScansColumns[22]},
+				Columns: []*schema.Column{ScansColumns[23]},
+			},
+			{
+				Name:    "scan_activity_id_txid_id",
+				Unique:  false,
+				Columns: []*schema.Column{ScansColumns[21], ScansColumns[20], ScansColumns[0]},
 			},
 		},
 	}

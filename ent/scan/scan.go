@@ -62,6 +62,8 @@ const (
 	FieldUndoneAt = "undone_at"
 	// FieldUndoneBy holds the string denoting the undone_by field in the database.
 	FieldUndoneBy = "undone_by"
+	// FieldTxid holds the string denoting the txid field in the database.
+	FieldTxid = "txid"
 	// EdgeActivity holds the string denoting the activity edge name in mutations.
 	EdgeActivity = "activity"
 	// EdgeRegistration holds the string denoting the registration edge name in mutations.
@@ -118,6 +120,7 @@ var Columns = []string{
 	FieldRawCode,
 	FieldUndoneAt,
 	FieldUndoneBy,
+	FieldTxid,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -326,6 +329,11 @@ func ByUndoneAt(opts ...sql.OrderTermOption) OrderOption {
 // ByUndoneBy orders the results by the undone_by field.
 func ByUndoneBy(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldUndoneBy, opts...).ToFunc()
+}
+
+// ByTxid orders the results by the txid field.
+func ByTxid(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTxid, opts...).ToFunc()
 }
 
 // ByActivityField orders the results by activity field.

@@ -155,6 +155,11 @@ func UndoneBy(v int) predicate.Scan {
 	return predicate.Scan(sql.FieldEQ(FieldUndoneBy, v))
 }
 
+// Txid applies equality check predicate on the "txid" field. It's identical to TxidEQ.
+func Txid(v int64) predicate.Scan {
+	return predicate.Scan(sql.FieldEQ(FieldTxid, v))
+}
+
 // ActivityIDEQ applies the EQ predicate on the "activity_id" field.
 func ActivityIDEQ(v int) predicate.Scan {
 	return predicate.Scan(sql.FieldEQ(FieldActivityID, v))
@@ -973,6 +978,56 @@ func UndoneByIsNil() predicate.Scan {
 // UndoneByNotNil applies the NotNil predicate on the "undone_by" field.
 func UndoneByNotNil() predicate.Scan {
 	return predicate.Scan(sql.FieldNotNull(FieldUndoneBy))
+}
+
+// TxidEQ applies the EQ predicate on the "txid" field.
+func TxidEQ(v int64) predicate.Scan {
+	return predicate.Scan(sql.FieldEQ(FieldTxid, v))
+}
+
+// TxidNEQ applies the NEQ predicate on the "txid" field.
+func TxidNEQ(v int64) predicate.Scan {
+	return predicate.Scan(sql.FieldNEQ(FieldTxid, v))
+}
+
+// TxidIn applies the In predicate on the "txid" field.
+func TxidIn(vs ...int64) predicate.Scan {
+	return predicate.Scan(sql.FieldIn(FieldTxid, vs...))
+}
+
+// TxidNotIn applies the NotIn predicate on the "txid" field.
+func TxidNotIn(vs ...int64) predicate.Scan {
+	return predicate.Scan(sql.FieldNotIn(FieldTxid, vs...))
+}
+
+// TxidGT applies the GT predicate on the "txid" field.
+func TxidGT(v int64) predicate.Scan {
+	return predicate.Scan(sql.FieldGT(FieldTxid, v))
+}
+
+// TxidGTE applies the GTE predicate on the "txid" field.
+func TxidGTE(v int64) predicate.Scan {
+	return predicate.Scan(sql.FieldGTE(FieldTxid, v))
+}
+
+// TxidLT applies the LT predicate on the "txid" field.
+func TxidLT(v int64) predicate.Scan {
+	return predicate.Scan(sql.FieldLT(FieldTxid, v))
+}
+
+// TxidLTE applies the LTE predicate on the "txid" field.
+func TxidLTE(v int64) predicate.Scan {
+	return predicate.Scan(sql.FieldLTE(FieldTxid, v))
+}
+
+// TxidIsNil applies the IsNil predicate on the "txid" field.
+func TxidIsNil() predicate.Scan {
+	return predicate.Scan(sql.FieldIsNull(FieldTxid))
+}
+
+// TxidNotNil applies the NotNil predicate on the "txid" field.
+func TxidNotNil() predicate.Scan {
+	return predicate.Scan(sql.FieldNotNull(FieldTxid))
 }
 
 // HasActivity applies the HasEdge predicate on the "activity" edge.

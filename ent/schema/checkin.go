@@ -333,6 +333,7 @@ func (Scan) Fields() []ent.Field {
 			Comment("When the check-in was undone at a desk (RFC 3339 instant); null while it stands."),
 		field.Int("undone_by").Optional().Nillable().Annotations(entgql.Type("ID")).
 			Comment("The user who undid the check-in; null while it stands."),
+		txidField(),
 	}
 }
 
@@ -356,6 +357,8 @@ func (Scan) Indexes() []ent.Index {
 			Annotations(entsql.IndexWhere("admitted")).StorageKey("scan_one_checkin"),
 		index.Fields("activity_id", "server_time"),
 		index.Fields("registration_id"),
+		// checkInRecorded reads an activity's scans in commit order.
+		index.Fields("activity_id", "txid", "id"),
 	}
 }
 

@@ -44,6 +44,7 @@ func (HistoryEntry) Fields() []ent.Field {
 		field.Time("created_at").Immutable().Default(nowUTC).
 			Comment("When the change was made (RFC 3339 instant, UTC).").
 			Annotations(entgql.OrderField("CREATED_AT")),
+		txidField(),
 	}
 }
 
@@ -51,6 +52,8 @@ func (HistoryEntry) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("entity_id", "created_at"),
 		index.Fields("organization_id", "created_at"),
+		// historyRecorded reads entries in commit order.
+		index.Fields("txid", "id"),
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/mixin"
 )
@@ -24,3 +26,20 @@ func (TimeMixin) Fields() []ent.Field {
 }
 
 func nowUTC() time.Time { return time.Now().UTC() }
+
+// txidField is the id of the transaction that inserted the row, for the
+// subscriptions' resumable cursors (server/stream): on PostgreSQL, ids are
+// taken from a sequence before commit, so a row with a smaller id may commit
+// after a larger one; ordered by (txid, id) and read only below the oldest
+// transaction still running, the rows come in an order that never changes
+// once seen. Set by the database itself (pg_current_xact_id() as bigint:
+// xid8 is a 64-bit counter that never wraps), never by ent, so every insert
+// path carries it, raw SQL included. SQLite writes one transaction at a time
+// (_txlock=immediate): id order is commit order there, and txid stays 0.
+func txidField() ent.Field {
+	return field.Int64("txid").Optional().Immutable().
+		Annotations(entgql.Skip(entgql.SkipAll), entsql.DefaultExprs(map[string]string{
+			dialect.Postgres: "(pg_current_xact_id())::text::bigint",
+			dialect.SQLite:   "0",
+		}))
+}

@@ -43,6 +43,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Activity() ActivityResolver
 	Device() DeviceResolver
+	HistoryEntry() HistoryEntryResolver
 	Mutation() MutationResolver
 	Organization() OrganizationResolver
 	OrganizationDocument() OrganizationDocumentResolver
@@ -74,6 +75,7 @@ type ComplexityRoot struct {
 
 	Activity struct {
 		Capacity             func(childComplexity int) int
+		CheckInCursor        func(childComplexity int) int
 		CheckInLog           func(childComplexity int, first *int, after *entgql.Cursor[int]) int
 		CreatedAt            func(childComplexity int) int
 		EndsAt               func(childComplexity int) int
@@ -179,6 +181,7 @@ type ComplexityRoot struct {
 	CheckInEvent struct {
 		CheckIn        func(childComplexity int) int
 		CheckedInAt    func(childComplexity int) int
+		Cursor         func(childComplexity int) int
 		Participants   func(childComplexity int) int
 		RegistrationID func(childComplexity int) int
 		Status         func(childComplexity int) int
@@ -276,6 +279,7 @@ type ComplexityRoot struct {
 		Changes        func(childComplexity int) int
 		Comment        func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
+		Cursor         func(childComplexity int) int
 		EntityID       func(childComplexity int) int
 		EntityType     func(childComplexity int) int
 		ID             func(childComplexity int) int
@@ -814,8 +818,8 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		CheckInRecorded      func(childComplexity int, activityID int) int
-		HistoryRecorded      func(childComplexity int, organizationID *int) int
+		CheckInRecorded      func(childComplexity int, activityID int, after *string) int
+		HistoryRecorded      func(childComplexity int, organizationID *int, after *string) int
 		TrainingStateChanged func(childComplexity int) int
 	}
 
@@ -998,9 +1002,13 @@ type ActivityResolver interface {
 	Stats(ctx context.Context, obj *ent.Activity) (*model.ActivityStats, error)
 	Present(ctx context.Context, obj *ent.Activity, slotID *int) ([]*ent.Participant, error)
 	CheckInLog(ctx context.Context, obj *ent.Activity, first *int, after *entgql.Cursor[int]) (*ent.ScanConnection, error)
+	CheckInCursor(ctx context.Context, obj *ent.Activity) (string, error)
 }
 type DeviceResolver interface {
 	History(ctx context.Context, obj *ent.Device, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error)
+}
+type HistoryEntryResolver interface {
+	Cursor(ctx context.Context, obj *ent.HistoryEntry) (string, error)
 }
 type MutationResolver interface {
 	Login(ctx context.Context, email string, password string) (*model.AuthPayload, error)
@@ -1095,9 +1103,9 @@ type SessionResolver interface {
 	Finished(ctx context.Context, obj *ent.Session) (bool, error)
 }
 type SubscriptionResolver interface {
-	HistoryRecorded(ctx context.Context, organizationID *int) (<-chan *ent.HistoryEntry, error)
+	HistoryRecorded(ctx context.Context, organizationID *int, after *string) (<-chan *ent.HistoryEntry, error)
 	TrainingStateChanged(ctx context.Context) (<-chan *model.TrainingStateChange, error)
-	CheckInRecorded(ctx context.Context, activityID int) (<-chan *model.CheckInEvent, error)
+	CheckInRecorded(ctx context.Context, activityID int, after *string) (<-chan *model.CheckInEvent, error)
 }
 type TrainingResolver interface {
 	ContactRequests(ctx context.Context, obj *ent.Training) (*string, error)
@@ -1203,6 +1211,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Activity.Capacity(childComplexity), true
+	case "Activity.checkInCursor":
+		if e.ComplexityRoot.Activity.CheckInCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.CheckInCursor(childComplexity), true
 	case "Activity.checkInLog":
 		if e.ComplexityRoot.Activity.CheckInLog == nil {
 			break
@@ -1705,6 +1719,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CheckInEvent.CheckedInAt(childComplexity), true
+	case "CheckInEvent.cursor":
+		if e.ComplexityRoot.CheckInEvent.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckInEvent.Cursor(childComplexity), true
 	case "CheckInEvent.participants":
 		if e.ComplexityRoot.CheckInEvent.Participants == nil {
 			break
@@ -2122,6 +2142,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HistoryEntry.CreatedAt(childComplexity), true
+	case "HistoryEntry.cursor":
+		if e.ComplexityRoot.HistoryEntry.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryEntry.Cursor(childComplexity), true
 	case "HistoryEntry.entityID":
 		if e.ComplexityRoot.HistoryEntry.EntityID == nil {
 			break
@@ -4959,7 +4985,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.CheckInRecorded(childComplexity, args["activityId"].(int)), true
+		return e.ComplexityRoot.Subscription.CheckInRecorded(childComplexity, args["activityId"].(int), args["after"].(*string)), true
 	case "Subscription.historyRecorded":
 		if e.ComplexityRoot.Subscription.HistoryRecorded == nil {
 			break
@@ -4970,7 +4996,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.HistoryRecorded(childComplexity, args["organizationID"].(*int)), true
+		return e.ComplexityRoot.Subscription.HistoryRecorded(childComplexity, args["organizationID"].(*int), args["after"].(*string)), true
 	case "Subscription.trainingStateChanged":
 		if e.ComplexityRoot.Subscription.TrainingStateChanged == nil {
 			break
@@ -6829,6 +6855,8 @@ extend type Activity {
     "Returns the elements in the list that come after the specified cursor."
     after: Cursor
   ): ScanConnection!
+  "The activity's check-in stream as of now: checkInRecorded(after: it) delivers every scan recorded after this answer, however late the subscription starts (read it, act, subscribe)."
+  checkInCursor: String!
 }
 
 extend type Device {
@@ -7114,6 +7142,8 @@ type CheckInEvent {
   participants: [ParticipantName!]!
   "When the person came in (RFC 3339 instant)."
   checkedInAt: Time!
+  "This event's place in the activity's stream: subscribe again with after: it to resume, on any instance, with nothing missed or repeated."
+  cursor: String!
 }
 
 extend type Query {
@@ -7267,10 +7297,18 @@ extend type Mutation {
 }
 
 extend type Subscription {
-  "Check-in attempts of an activity as they are recorded, by any device or desk on any instance; a revoked device's stream closes."
+  """
+  The activity's scans as they are recorded, by any device or desk on any
+  instance, in commit order. With after (an event's cursor), first every scan
+  recorded since that event, read from the database, then the live ones: a
+  client that reconnects misses nothing and receives nothing twice. Without
+  it, the scans recorded from now on; a revoked device's stream closes.
+  """
   checkInRecorded(
     "The activity to follow."
     activityId: ID!
+    "An event's cursor (or Activity.checkInCursor): resume after it."
+    after: String
   ): CheckInEvent!
 }
 `, BuiltIn: false},
@@ -14623,11 +14661,22 @@ type Mutation {
 
 "The root of every subscription (GraphQL over WebSocket)."
 type Subscription {
-  "History entries as they are recorded, limited to what the viewer may see; optionally for one organisation."
+  """
+  History entries as they are recorded, limited to what the viewer may see;
+  optionally for one organisation. With after (an entry's cursor), first the
+  entries recorded since, then the live ones: nothing missed, nothing twice.
+  """
   historyRecorded(
     "Only the entries of this organisation; omit for every entry the viewer may see."
     organizationID: ID
+    "An entry's cursor: resume after it."
+    after: String
   ): HistoryEntry!
+}
+
+extend type HistoryEntry {
+  "The entry's place in the history stream: historyRecorded(after:) resumes from it."
+  cursor: String!
 }
 `, BuiltIn: false},
 }
@@ -14713,6 +14762,8 @@ func (ec *executionContext) childFields_Activity(ctx context.Context, field grap
 		return ec.fieldContext_Activity_present(ctx, field)
 	case "checkInLog":
 		return ec.fieldContext_Activity_checkInLog(ctx, field)
+	case "checkInCursor":
+		return ec.fieldContext_Activity_checkInCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Activity", field.Name)
 }
@@ -14885,6 +14936,8 @@ func (ec *executionContext) childFields_CheckInEvent(ctx context.Context, field 
 		return ec.fieldContext_CheckInEvent_participants(ctx, field)
 	case "checkedInAt":
 		return ec.fieldContext_CheckInEvent_checkedInAt(ctx, field)
+	case "cursor":
+		return ec.fieldContext_CheckInEvent_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CheckInEvent", field.Name)
 }
@@ -15083,6 +15136,8 @@ func (ec *executionContext) childFields_HistoryEntry(ctx context.Context, field 
 		return ec.fieldContext_HistoryEntry_comment(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_HistoryEntry_createdAt(ctx, field)
+	case "cursor":
+		return ec.fieldContext_HistoryEntry_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HistoryEntry", field.Name)
 }
@@ -18608,6 +18663,14 @@ func (ec *executionContext) field_Subscription_checkInRecorded_args(ctx context.
 		return nil, err
 	}
 	args["activityId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -18622,6 +18685,14 @@ func (ec *executionContext) field_Subscription_historyRecorded_args(ctx context.
 		return nil, err
 	}
 	args["organizationID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -19745,6 +19816,29 @@ func (ec *executionContext) fieldContext_Activity_checkInLog(ctx context.Context
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Activity_checkInCursor(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_checkInCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().CheckInCursor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_checkInCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _ActivityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ActivityConnection) (ret graphql.Marshaler) {
@@ -21228,6 +21322,29 @@ func (ec *executionContext) _CheckInEvent_checkedInAt(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_CheckInEvent_checkedInAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CheckInEvent", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _CheckInEvent_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CheckInEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckInEvent_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckInEvent_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckInEvent", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _CheckInResult_status(ctx context.Context, field graphql.CollectedField, obj *model.CheckInResult) (ret graphql.Marshaler) {
@@ -22908,6 +23025,29 @@ func (ec *executionContext) _HistoryEntry_createdAt(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_HistoryEntry_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HistoryEntry", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _HistoryEntry_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryEntry_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HistoryEntry().Cursor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryEntry_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryEntry", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _HistoryEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.HistoryEntryConnection) (ret graphql.Marshaler) {
@@ -34397,7 +34537,7 @@ func (ec *executionContext) _Subscription_historyRecorded(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().HistoryRecorded(ctx, fc.Args["organizationID"].(*int))
+			return ec.Resolvers.Subscription().HistoryRecorded(ctx, fc.Args["organizationID"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.HistoryEntry) graphql.Marshaler {
@@ -34473,7 +34613,7 @@ func (ec *executionContext) _Subscription_checkInRecorded(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().CheckInRecorded(ctx, fc.Args["activityId"].(int))
+			return ec.Resolvers.Subscription().CheckInRecorded(ctx, fc.Args["activityId"].(int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CheckInEvent) graphql.Marshaler {
@@ -60419,6 +60559,44 @@ func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet,
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "checkInCursor":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Activity_checkInCursor(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -61140,6 +61318,11 @@ func (ec *executionContext) _CheckInEvent(ctx context.Context, sel ast.Selection
 			}
 		case "checkedInAt":
 			out.Values[i] = ec._CheckInEvent_checkedInAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._CheckInEvent_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -61865,58 +62048,96 @@ func (ec *executionContext) _HistoryEntry(ctx context.Context, sel ast.Selection
 		case "id":
 			out.Values[i] = ec._HistoryEntry_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "entityType":
 			out.Values[i] = ec._HistoryEntry_entityType(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "entityID":
 			out.Values[i] = ec._HistoryEntry_entityID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "action":
 			out.Values[i] = ec._HistoryEntry_action(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "organizationID":
 			out.Values[i] = ec._HistoryEntry_organizationID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "subjectUserID":
 			out.Values[i] = ec._HistoryEntry_subjectUserID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "actorID":
 			out.Values[i] = ec._HistoryEntry_actorID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "actorName":
 			out.Values[i] = ec._HistoryEntry_actorName(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "changes":
 			out.Values[i] = ec._HistoryEntry_changes(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "comment":
 			out.Values[i] = ec._HistoryEntry_comment(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._HistoryEntry_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "cursor":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._HistoryEntry_cursor(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

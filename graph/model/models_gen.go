@@ -55,6 +55,8 @@ type CheckInEvent struct {
 	Participants []*ParticipantName `json:"participants"`
 	// When the person came in (RFC 3339 instant).
 	CheckedInAt time.Time `json:"checkedInAt"`
+	// This event's place in the activity's stream: subscribe again with after: it to resume, on any instance, with nothing missed or repeated.
+	Cursor string `json:"cursor"`
 }
 
 // One reading of a QR ticket, decided online (CHECKIN.md).

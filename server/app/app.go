@@ -128,6 +128,7 @@ func Open(ctx context.Context, cfg *config.Config, opts ...Option) (*App, error)
 	}
 	metrics := web.NewMetrics()
 	metrics.Register(collectors.NewDBStatsCollector(d.SQL, d.Dialect))
+	metrics.Events(a.Events)
 	a.Handler = web.NewHandler(web.Options{
 		Resolver:    &graph.Resolver{Client: a.Client, Auth: a.Auth, Events: a.Events, Checkin: a.Checkin, Offer: a.Offer},
 		Checkin:     a.Checkin,

@@ -37,6 +37,11 @@ import (
 // DeviceTopic announces device changes (revocation closes subscriptions).
 const DeviceTopic = "device"
 
+// UndoTopic announces an undone check-in (the scan's id): the scan keeps
+// its place in the checkInRecorded stream, so its undoing is told apart
+// from a new scan (Topic).
+const UndoTopic = "checkin_undo"
+
 // Service is the check-in domain: activities, registrations, devices,
 // scans, rosters.
 type Service struct {
@@ -704,7 +709,7 @@ func (s *Service) Undo(ctx context.Context, scanID int) (*ent.Scan, error) {
 		if n == 0 {
 			return undoRefusal(out)
 		}
-		return events.Emit(ctx, tx, events.Event{Topic: Topic, ID: sc.ID})
+		return events.Emit(ctx, tx, events.Event{Topic: UndoTopic, ID: sc.ID})
 	})
 	if err != nil {
 		return nil, err

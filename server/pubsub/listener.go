@@ -16,8 +16,9 @@ import (
 )
 
 // Listen feeds b with the events NOTIFYed on the database at url until ctx
-// ends. After a lost connection it tells subscribers to resync, since
-// NOTIFY keeps nothing for absent listeners. It returns once listening.
+// ends. After a lost connection it tells subscribers to resync
+// (Broker.Resync), since NOTIFY keeps nothing for absent listeners. It
+// returns once listening.
 func Listen(ctx context.Context, url string, b *eventbus.Broker) error {
 	l := pq.NewListener(url, 100*time.Millisecond, 10*time.Second, func(ev pq.ListenerEventType, err error) {
 		switch ev {
@@ -42,7 +43,12 @@ func Listen(ctx context.Context, url string, b *eventbus.Broker) error {
 			case <-ctx.Done():
 				return
 			case n := <-l.Notify:
-				if n == nil { // reconnected: events may have been missed
+				if n == nil {
+					// Reconnected: NOTIFYs sent meanwhile are gone. Stored-row
+					// subscriptions (checkInRecorded, historyRecorded) re-read
+					// from their position, caches empty, live-only
+					// subscriptions end with EVENTS_LOST.
+					slog.Info("pubsub: resynchronising subscribers after reconnect")
 					b.Resync()
 					continue
 				}

@@ -15,6 +15,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/ofhub/ofhub/ent/eventbus"
 )
 
 // Metrics are the Prometheus series the server exports at /metrics.
@@ -36,6 +38,24 @@ func NewMetrics() *Metrics {
 	m.reg.MustRegister(m.requests, m.duration, m.operations, m.opDuration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// Events exports the event bus's counters: events a full subscriber
+// buffer dropped, resynchronisations (the PostgreSQL listener reconnected:
+// stored-row subscriptions catch up from the database) and subscriptions
+// ended because they lost events (EVENTS_LOST).
+func (m *Metrics) Events(b *eventbus.Broker) {
+	m.reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "ofhub_events_dropped_total",
+			Help: "Events dropped because a subscriber's buffer was full (each such subscriber is told)."},
+			func() float64 { return float64(b.Stats().Dropped) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "ofhub_events_resyncs_total",
+			Help: "Event bus resynchronisations after the PostgreSQL listener reconnected."},
+			func() float64 { return float64(b.Stats().Resyncs) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "ofhub_subscriptions_overflowed_total",
+			Help: "Subscriptions ended with EVENTS_LOST because they missed events."},
+			func() float64 { return float64(b.Stats().Overflowed) }),
+	)
 }
 
 // Register adds collectors (e.g. the database pool's statistics).
