@@ -333,19 +333,28 @@ func (d *Device) Run(ctx context.Context) {
 	defer cancel()
 	go d.subscribeLoop(subCtx)
 	go d.probeLoop(subCtx)
-	backoff := d.opts.MinBackoff
+	// Two back-offs: one while the network fails, one while the server
+	// answers with an error. A door back online after a long outage must
+	// not wait out the outage's back-off because its first sync met a
+	// passing server error (the field suite: 16 s to drain a queue).
+	backoff, refused := d.opts.MinBackoff, d.opts.MinBackoff
 	for {
 		_, err := d.Sync(ctx)
 		if d.revoked.Load() || ctx.Err() != nil {
 			return
 		}
 		wait := d.opts.SyncInterval
-		if err != nil {
+		switch {
+		case err != nil && IsNetwork(err):
 			d.opts.Logf("sync: %v (retry in %v)", err, backoff)
 			wait = backoff
 			backoff = min(backoff*2, d.opts.MaxBackoff)
-		} else {
-			backoff = d.opts.MinBackoff
+		case err != nil:
+			d.opts.Logf("sync: %v (retry in %v)", err, refused)
+			wait, backoff = refused, d.opts.MinBackoff
+			refused = min(refused*2, d.opts.MaxBackoff)
+		default:
+			backoff, refused = d.opts.MinBackoff, d.opts.MinBackoff
 		}
 		timer := time.NewTimer(wait)
 	wait:

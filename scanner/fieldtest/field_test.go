@@ -703,7 +703,7 @@ func (f *fixture) judge(t *testing.T, db string, ds []*door, rows []*ent.Scan, c
 		case w.queued:
 			drain("%s still has scans queued %v after the network was clean; its log:\n\t\t%s", doorName(d.i), giveUp, d.log.String())
 		case drained > maxDrain:
-			drain("%s drained its queue %v after the network was clean", doorName(d.i), drained.Round(time.Millisecond))
+			drain("%s drained its queue %v after the network was clean; its log:\n\t\t%s", doorName(d.i), drained.Round(time.Millisecond), d.log.String())
 		}
 		if a := after[d.i]; a.res.Offline || !a.res.OK() {
 			online("%s, network clean and back online, answered %s offline=%v to %s, a ticket never scanned", doorName(d.i),

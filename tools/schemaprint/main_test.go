@@ -61,8 +61,15 @@ func guard(t *testing.T, which, schema, changes string) (string, bool) {
 	if err := os.WriteFile(doc, []byte(changes), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The release to compare with is today's snapshot, not the committed
+	// baseline: the cases edit the snapshot and must see only their edit,
+	// whatever has changed since the last release.
+	released := filepath.Join(dir, "released.graphql")
+	if err := os.WriteFile(released, []byte(snapshot(t)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command("bash", filepath.Join(root, "tools", "schema", "check.sh"))
-	cmd.Env = append(os.Environ(), "SNAPSHOT="+snap, "OFHUB_API_CHANGES="+doc, "SCHEMA_GUARDS="+which)
+	cmd.Env = append(os.Environ(), "SNAPSHOT="+snap, "RELEASED="+released, "OFHUB_API_CHANGES="+doc, "SCHEMA_GUARDS="+which)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		if _, exit := err.(*exec.ExitError); !exit {
@@ -99,7 +106,9 @@ const unreleased = "# ofhub API changes\n\n## Unreleased\n\n"
 // nothing; an addition needs no line.
 func TestBreakingChangeNeedsAnAPIChangesLine(t *testing.T) {
 	t.Parallel()
-	removed := edit(t, snapshot(t), "  mayAssess: Boolean!\n", "")
+	// The field and its description go together (a description left alone
+	// is a syntax error).
+	removed := edit(t, snapshot(t), "  \"\"\"\n  Whether the organisation may assess candidates (habilitation à organiser l'évaluation, R-ORG-5).\n  \"\"\"\n  mayAssess: Boolean!\n", "")
 	added := edit(t, snapshot(t), "type Accreditation implements Node {\n", "type Accreditation implements Node {\n  \"\"\"Whether the accreditation is current.\"\"\"\n  current: Boolean!\n")
 	line := "- `FIELD_REMOVED` `Accreditation.mayAssess` — read the certifier's list instead\n"
 	for _, c := range []struct {
@@ -113,7 +122,7 @@ func TestBreakingChangeNeedsAnAPIChangesLine(t *testing.T) {
 		{"removal listed under Unreleased passes", removed, unreleased + line, true, "accepted: API-CHANGES.md"},
 		{"removal listed under a past release fails", removed, "# ofhub API changes\n\n## Unreleased\n\n## 2026-11-01\n\n" + line, false,
 			"breaking change not listed"},
-		{"another breaking change is not covered by the line", edit(t, removed, "  siret: String!\n  name: String\n", "  siret: String\n  name: String\n"), unreleased + line, false,
+		{"another breaking change is not covered by the line", edit(t, removed, "  siret: String!\n  \"\"\"\n  Name of the accredited organisation", "  siret: String\n  \"\"\"\n  Name of the accredited organisation"), unreleased + line, false,
 			"- `FIELD_TYPE_CHANGED` `Accreditation.siret`"},
 		{"an added field needs no line", added, unreleased + "(none yet)\n", true, "Field current was added to object type Accreditation"},
 	} {
