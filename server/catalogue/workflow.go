@@ -36,7 +36,8 @@ import (
 // so the public never sees unvalidated edits. Each operation is one
 // transaction (the GraphQL mutation's when there is one): on error nothing
 // is saved. Each transition stamps last_action_at, leaves a history entry
-// whose comment names the action, and announces TopicTrainingState.
+// whose comment names the action, and records a TrainingTransition (what
+// trainingStateChanged streams, resumable) announced on TopicTrainingState.
 //
 // Who: MANAGER of the responsible organisation (or an operator) does
 // everything; FUNDING_CASES may change only sessions' fundings and
