@@ -41,6 +41,7 @@ import (
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/ticketkey"
 	"github.com/ofhub/ofhub/ent/training"
+	"github.com/ofhub/ofhub/ent/trainingtransition"
 	"github.com/ofhub/ofhub/ent/user"
 	"github.com/ofhub/ofhub/ent/venue"
 
@@ -102,6 +103,8 @@ type Client struct {
 	TicketKey *TicketKeyClient
 	// Training is the client for interacting with the Training builders.
 	Training *TrainingClient
+	// TrainingTransition is the client for interacting with the TrainingTransition builders.
+	TrainingTransition *TrainingTransitionClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 	// Venue is the client for interacting with the Venue builders.
@@ -142,6 +145,7 @@ func (c *Client) init() {
 	c.Speaker = NewSpeakerClient(c.config)
 	c.TicketKey = NewTicketKeyClient(c.config)
 	c.Training = NewTrainingClient(c.config)
+	c.TrainingTransition = NewTrainingTransitionClient(c.config)
 	c.User = NewUserClient(c.config)
 	c.Venue = NewVenueClient(c.config)
 }
@@ -269,6 +273,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Speaker:                   NewSpeakerClient(cfg),
 		TicketKey:                 NewTicketKeyClient(cfg),
 		Training:                  NewTrainingClient(cfg),
+		TrainingTransition:        NewTrainingTransitionClient(cfg),
 		User:                      NewUserClient(cfg),
 		Venue:                     NewVenueClient(cfg),
 	}, nil
@@ -315,6 +320,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Speaker:                   NewSpeakerClient(cfg),
 		TicketKey:                 NewTicketKeyClient(cfg),
 		Training:                  NewTrainingClient(cfg),
+		TrainingTransition:        NewTrainingTransitionClient(cfg),
 		User:                      NewUserClient(cfg),
 		Venue:                     NewVenueClient(cfg),
 	}, nil
@@ -351,7 +357,7 @@ func (c *Client) Use(hooks ...Hook) {
 		c.OrganizationChangeRequest, c.OrganizationDocument, c.OutboxMessage,
 		c.Participant, c.PasswordReset, c.RateLimit, c.ReferenceCode, c.Registration,
 		c.Scan, c.ServerSecret, c.Session, c.SkillBlock, c.Slot, c.Speaker,
-		c.TicketKey, c.Training, c.User, c.Venue,
+		c.TicketKey, c.Training, c.TrainingTransition, c.User, c.Venue,
 	} {
 		n.Use(hooks...)
 	}
@@ -366,7 +372,7 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.OrganizationChangeRequest, c.OrganizationDocument, c.OutboxMessage,
 		c.Participant, c.PasswordReset, c.RateLimit, c.ReferenceCode, c.Registration,
 		c.Scan, c.ServerSecret, c.Session, c.SkillBlock, c.Slot, c.Speaker,
-		c.TicketKey, c.Training, c.User, c.Venue,
+		c.TicketKey, c.Training, c.TrainingTransition, c.User, c.Venue,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -425,6 +431,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.TicketKey.mutate(ctx, m)
 	case *TrainingMutation:
 		return c.Training.mutate(ctx, m)
+	case *TrainingTransitionMutation:
+		return c.TrainingTransition.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
 	case *VenueMutation:
@@ -4696,6 +4704,140 @@ func (c *TrainingClient) mutate(ctx context.Context, m *TrainingMutation) (Value
 	}
 }
 
+// TrainingTransitionClient is a client for the TrainingTransition schema.
+type TrainingTransitionClient struct {
+	config
+}
+
+// NewTrainingTransitionClient returns a client for the TrainingTransition from the given config.
+func NewTrainingTransitionClient(c config) *TrainingTransitionClient {
+	return &TrainingTransitionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `trainingtransition.Hooks(f(g(h())))`.
+func (c *TrainingTransitionClient) Use(hooks ...Hook) {
+	c.hooks.TrainingTransition = append(c.hooks.TrainingTransition, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `trainingtransition.Intercept(f(g(h())))`.
+func (c *TrainingTransitionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.TrainingTransition = append(c.inters.TrainingTransition, interceptors...)
+}
+
+// Create returns a builder for creating a TrainingTransition entity.
+func (c *TrainingTransitionClient) Create() *TrainingTransitionCreate {
+	mutation := newTrainingTransitionMutation(c.config, OpCreate)
+	return &TrainingTransitionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of TrainingTransition entities.
+func (c *TrainingTransitionClient) CreateBulk(builders ...*TrainingTransitionCreate) *TrainingTransitionCreateBulk {
+	return &TrainingTransitionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TrainingTransitionClient) MapCreateBulk(slice any, setFunc func(*TrainingTransitionCreate, int)) *TrainingTransitionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TrainingTransitionCreateBulk{err: fmt.Errorf("calling to TrainingTransitionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TrainingTransitionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TrainingTransitionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for TrainingTransition.
+func (c *TrainingTransitionClient) Update() *TrainingTransitionUpdate {
+	mutation := newTrainingTransitionMutation(c.config, OpUpdate)
+	return &TrainingTransitionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TrainingTransitionClient) UpdateOne(_m *TrainingTransition) *TrainingTransitionUpdateOne {
+	mutation := newTrainingTransitionMutation(c.config, OpUpdateOne, withTrainingTransition(_m))
+	return &TrainingTransitionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *TrainingTransitionClient) UpdateOneID(id int) *TrainingTransitionUpdateOne {
+	mutation := newTrainingTransitionMutation(c.config, OpUpdateOne, withTrainingTransitionID(id))
+	return &TrainingTransitionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for TrainingTransition.
+func (c *TrainingTransitionClient) Delete() *TrainingTransitionDelete {
+	mutation := newTrainingTransitionMutation(c.config, OpDelete)
+	return &TrainingTransitionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *TrainingTransitionClient) DeleteOne(_m *TrainingTransition) *TrainingTransitionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *TrainingTransitionClient) DeleteOneID(id int) *TrainingTransitionDeleteOne {
+	builder := c.Delete().Where(trainingtransition.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &TrainingTransitionDeleteOne{builder}
+}
+
+// Query returns a query builder for TrainingTransition.
+func (c *TrainingTransitionClient) Query() *TrainingTransitionQuery {
+	return &TrainingTransitionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTrainingTransition},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a TrainingTransition entity by its id.
+func (c *TrainingTransitionClient) Get(ctx context.Context, id int) (*TrainingTransition, error) {
+	return c.Query().Where(trainingtransition.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *TrainingTransitionClient) GetX(ctx context.Context, id int) *TrainingTransition {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *TrainingTransitionClient) Hooks() []Hook {
+	hooks := c.hooks.TrainingTransition
+	return append(hooks[:len(hooks):len(hooks)], trainingtransition.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *TrainingTransitionClient) Interceptors() []Interceptor {
+	return c.inters.TrainingTransition
+}
+
+func (c *TrainingTransitionClient) mutate(ctx context.Context, m *TrainingTransitionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TrainingTransitionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TrainingTransitionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TrainingTransitionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TrainingTransitionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown TrainingTransition mutation op: %q", m.Op())
+	}
+}
+
 // UserClient is a client for the User schema.
 type UserClient struct {
 	config
@@ -5051,14 +5193,14 @@ type (
 		LoginAttempt, Membership, Organization, OrganizationChangeRequest,
 		OrganizationDocument, OutboxMessage, Participant, PasswordReset, RateLimit,
 		ReferenceCode, Registration, Scan, ServerSecret, Session, SkillBlock, Slot,
-		Speaker, TicketKey, Training, User, Venue []ent.Hook
+		Speaker, TicketKey, Training, TrainingTransition, User, Venue []ent.Hook
 	}
 	inters struct {
 		Accreditation, Activity, AuthToken, Certification, Device, HistoryEntry,
 		LoginAttempt, Membership, Organization, OrganizationChangeRequest,
 		OrganizationDocument, OutboxMessage, Participant, PasswordReset, RateLimit,
 		ReferenceCode, Registration, Scan, ServerSecret, Session, SkillBlock, Slot,
-		Speaker, TicketKey, Training, User, Venue []ent.Interceptor
+		Speaker, TicketKey, Training, TrainingTransition, User, Venue []ent.Interceptor
 	}
 )
 

@@ -37,6 +37,7 @@ import (
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/ticketkey"
 	"github.com/ofhub/ofhub/ent/training"
+	"github.com/ofhub/ofhub/ent/trainingtransition"
 	"github.com/ofhub/ofhub/ent/user"
 	"github.com/ofhub/ofhub/ent/venue"
 )
@@ -124,6 +125,7 @@ func checkColumn(t, c string) error {
 			speaker.Table:                   speaker.ValidColumn,
 			ticketkey.Table:                 ticketkey.ValidColumn,
 			training.Table:                  training.ValidColumn,
+			trainingtransition.Table:        trainingtransition.ValidColumn,
 			user.Table:                      user.ValidColumn,
 			venue.Table:                     venue.ValidColumn,
 		})

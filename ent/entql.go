@@ -29,6 +29,7 @@ import (
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/ticketkey"
 	"github.com/ofhub/ofhub/ent/training"
+	"github.com/ofhub/ofhub/ent/trainingtransition"
 	"github.com/ofhub/ofhub/ent/user"
 	"github.com/ofhub/ofhub/ent/venue"
 
@@ -40,7 +41,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 27)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 28)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   accreditation.Table,
@@ -644,6 +645,27 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   trainingtransition.Table,
+			Columns: trainingtransition.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: trainingtransition.FieldID,
+			},
+		},
+		Type: "TrainingTransition",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			trainingtransition.FieldTrainingID:     {Type: field.TypeInt, Column: trainingtransition.FieldTrainingID},
+			trainingtransition.FieldOrganizationID: {Type: field.TypeInt, Column: trainingtransition.FieldOrganizationID},
+			trainingtransition.FieldAuthorID:       {Type: field.TypeInt, Column: trainingtransition.FieldAuthorID},
+			trainingtransition.FieldState:          {Type: field.TypeEnum, Column: trainingtransition.FieldState},
+			trainingtransition.FieldChangeState:    {Type: field.TypeEnum, Column: trainingtransition.FieldChangeState},
+			trainingtransition.FieldComment:        {Type: field.TypeString, Column: trainingtransition.FieldComment},
+			trainingtransition.FieldCreatedAt:      {Type: field.TypeTime, Column: trainingtransition.FieldCreatedAt},
+			trainingtransition.FieldTxid:           {Type: field.TypeInt64, Column: trainingtransition.FieldTxid},
+		},
+	}
+	graph.Nodes[26] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -668,7 +690,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldLastLoginAt:  {Type: field.TypeTime, Column: user.FieldLastLoginAt},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   venue.Table,
 			Columns: venue.Columns,
@@ -4627,6 +4649,86 @@ func (f *TrainingFilter) WhereHasAuthorWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *TrainingTransitionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the TrainingTransitionQuery builder.
+func (_q *TrainingTransitionQuery) Filter() *TrainingTransitionFilter {
+	return &TrainingTransitionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *TrainingTransitionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the TrainingTransitionMutation builder.
+func (m *TrainingTransitionMutation) Filter() *TrainingTransitionFilter {
+	return &TrainingTransitionFilter{config: m.config, predicateAdder: m}
+}
+
+// TrainingTransitionFilter provides a generic filtering capability at runtime for TrainingTransitionQuery.
+type TrainingTransitionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *TrainingTransitionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *TrainingTransitionFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(trainingtransition.FieldID))
+}
+
+// WhereTrainingID applies the entql int predicate on the training_id field.
+func (f *TrainingTransitionFilter) WhereTrainingID(p entql.IntP) {
+	f.Where(p.Field(trainingtransition.FieldTrainingID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *TrainingTransitionFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(trainingtransition.FieldOrganizationID))
+}
+
+// WhereAuthorID applies the entql int predicate on the author_id field.
+func (f *TrainingTransitionFilter) WhereAuthorID(p entql.IntP) {
+	f.Where(p.Field(trainingtransition.FieldAuthorID))
+}
+
+// WhereState applies the entql string predicate on the state field.
+func (f *TrainingTransitionFilter) WhereState(p entql.StringP) {
+	f.Where(p.Field(trainingtransition.FieldState))
+}
+
+// WhereChangeState applies the entql string predicate on the change_state field.
+func (f *TrainingTransitionFilter) WhereChangeState(p entql.StringP) {
+	f.Where(p.Field(trainingtransition.FieldChangeState))
+}
+
+// WhereComment applies the entql string predicate on the comment field.
+func (f *TrainingTransitionFilter) WhereComment(p entql.StringP) {
+	f.Where(p.Field(trainingtransition.FieldComment))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *TrainingTransitionFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(trainingtransition.FieldCreatedAt))
+}
+
+// WhereTxid applies the entql int64 predicate on the txid field.
+func (f *TrainingTransitionFilter) WhereTxid(p entql.Int64P) {
+	f.Where(p.Field(trainingtransition.FieldTxid))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *UserQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -4655,7 +4757,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4802,7 +4904,7 @@ type VenueFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VenueFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

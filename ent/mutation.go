@@ -38,6 +38,7 @@ import (
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/ticketkey"
 	"github.com/ofhub/ofhub/ent/training"
+	"github.com/ofhub/ofhub/ent/trainingtransition"
 	"github.com/ofhub/ofhub/ent/user"
 	"github.com/ofhub/ofhub/ent/venue"
 	"github.com/ofhub/ofhub/ent/viewer"
@@ -77,6 +78,7 @@ const (
 	TypeSpeaker                   = "Speaker"
 	TypeTicketKey                 = "TicketKey"
 	TypeTraining                  = "Training"
+	TypeTrainingTransition        = "TrainingTransition"
 	TypeUser                      = "User"
 	TypeVenue                     = "Venue"
 )
@@ -29689,6 +29691,907 @@ func (m *TrainingMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Training edge %s", name)
+}
+
+// TrainingTransitionMutation represents an operation that mutates the TrainingTransition nodes in the graph.
+type TrainingTransitionMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *int
+	training_id        *int
+	addtraining_id     *int
+	organization_id    *int
+	addorganization_id *int
+	author_id          *int
+	addauthor_id       *int
+	state              *trainingtransition.State
+	change_state       *trainingtransition.ChangeState
+	comment            *string
+	created_at         *time.Time
+	txid               *int64
+	addtxid            *int64
+	clearedFields      map[string]struct{}
+	done               bool
+	oldValue           func(context.Context) (*TrainingTransition, error)
+	predicates         []predicate.TrainingTransition
+}
+
+var _ ent.Mutation = (*TrainingTransitionMutation)(nil)
+
+// trainingtransitionOption allows management of the mutation configuration using functional options.
+type trainingtransitionOption func(*TrainingTransitionMutation)
+
+// newTrainingTransitionMutation creates new mutation for the TrainingTransition entity.
+func newTrainingTransitionMutation(c config, op Op, opts ...trainingtransitionOption) *TrainingTransitionMutation {
+	m := &TrainingTransitionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeTrainingTransition,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withTrainingTransitionID sets the ID field of the mutation.
+func withTrainingTransitionID(id int) trainingtransitionOption {
+	return func(m *TrainingTransitionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *TrainingTransition
+		)
+		m.oldValue = func(ctx context.Context) (*TrainingTransition, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().TrainingTransition.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withTrainingTransition sets the old TrainingTransition of the mutation.
+func withTrainingTransition(node *TrainingTransition) trainingtransitionOption {
+	return func(m *TrainingTransitionMutation) {
+		m.oldValue = func(context.Context) (*TrainingTransition, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m TrainingTransitionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m TrainingTransitionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *TrainingTransitionMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *TrainingTransitionMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().TrainingTransition.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTrainingID sets the "training_id" field.
+func (m *TrainingTransitionMutation) SetTrainingID(i int) {
+	m.training_id = &i
+	m.addtraining_id = nil
+}
+
+// TrainingID returns the value of the "training_id" field in the mutation.
+func (m *TrainingTransitionMutation) TrainingID() (r int, exists bool) {
+	v := m.training_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTrainingID returns the old "training_id" field's value of the TrainingTransition entity.
+// If the TrainingTransition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingTransitionMutation) OldTrainingID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTrainingID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTrainingID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTrainingID: %w", err)
+	}
+	return oldValue.TrainingID, nil
+}
+
+// AddTrainingID adds i to the "training_id" field.
+func (m *TrainingTransitionMutation) AddTrainingID(i int) {
+	if m.addtraining_id != nil {
+		*m.addtraining_id += i
+	} else {
+		m.addtraining_id = &i
+	}
+}
+
+// AddedTrainingID returns the value that was added to the "training_id" field in this mutation.
+func (m *TrainingTransitionMutation) AddedTrainingID() (r int, exists bool) {
+	v := m.addtraining_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTrainingID resets all changes to the "training_id" field.
+func (m *TrainingTransitionMutation) ResetTrainingID() {
+	m.training_id = nil
+	m.addtraining_id = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *TrainingTransitionMutation) SetOrganizationID(i int) {
+	m.organization_id = &i
+	m.addorganization_id = nil
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *TrainingTransitionMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the TrainingTransition entity.
+// If the TrainingTransition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingTransitionMutation) OldOrganizationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// AddOrganizationID adds i to the "organization_id" field.
+func (m *TrainingTransitionMutation) AddOrganizationID(i int) {
+	if m.addorganization_id != nil {
+		*m.addorganization_id += i
+	} else {
+		m.addorganization_id = &i
+	}
+}
+
+// AddedOrganizationID returns the value that was added to the "organization_id" field in this mutation.
+func (m *TrainingTransitionMutation) AddedOrganizationID() (r int, exists bool) {
+	v := m.addorganization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *TrainingTransitionMutation) ResetOrganizationID() {
+	m.organization_id = nil
+	m.addorganization_id = nil
+}
+
+// SetAuthorID sets the "author_id" field.
+func (m *TrainingTransitionMutation) SetAuthorID(i int) {
+	m.author_id = &i
+	m.addauthor_id = nil
+}
+
+// AuthorID returns the value of the "author_id" field in the mutation.
+func (m *TrainingTransitionMutation) AuthorID() (r int, exists bool) {
+	v := m.author_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAuthorID returns the old "author_id" field's value of the TrainingTransition entity.
+// If the TrainingTransition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingTransitionMutation) OldAuthorID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAuthorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAuthorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAuthorID: %w", err)
+	}
+	return oldValue.AuthorID, nil
+}
+
+// AddAuthorID adds i to the "author_id" field.
+func (m *TrainingTransitionMutation) AddAuthorID(i int) {
+	if m.addauthor_id != nil {
+		*m.addauthor_id += i
+	} else {
+		m.addauthor_id = &i
+	}
+}
+
+// AddedAuthorID returns the value that was added to the "author_id" field in this mutation.
+func (m *TrainingTransitionMutation) AddedAuthorID() (r int, exists bool) {
+	v := m.addauthor_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearAuthorID clears the value of the "author_id" field.
+func (m *TrainingTransitionMutation) ClearAuthorID() {
+	m.author_id = nil
+	m.addauthor_id = nil
+	m.clearedFields[trainingtransition.FieldAuthorID] = struct{}{}
+}
+
+// AuthorIDCleared returns if the "author_id" field was cleared in this mutation.
+func (m *TrainingTransitionMutation) AuthorIDCleared() bool {
+	_, ok := m.clearedFields[trainingtransition.FieldAuthorID]
+	return ok
+}
+
+// ResetAuthorID resets all changes to the "author_id" field.
+func (m *TrainingTransitionMutation) ResetAuthorID() {
+	m.author_id = nil
+	m.addauthor_id = nil
+	delete(m.clearedFields, trainingtransition.FieldAuthorID)
+}
+
+// SetState sets the "state" field.
+func (m *TrainingTransitionMutation) SetState(t trainingtransition.State) {
+	m.state = &t
+}
+
+// State returns the value of the "state" field in the mutation.
+func (m *TrainingTransitionMutation) State() (r trainingtransition.State, exists bool) {
+	v := m.state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldState returns the old "state" field's value of the TrainingTransition entity.
+// If the TrainingTransition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingTransitionMutation) OldState(ctx context.Context) (v trainingtransition.State, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldState: %w", err)
+	}
+	return oldValue.State, nil
+}
+
+// ResetState resets all changes to the "state" field.
+func (m *TrainingTransitionMutation) ResetState() {
+	m.state = nil
+}
+
+// SetChangeState sets the "change_state" field.
+func (m *TrainingTransitionMutation) SetChangeState(ts trainingtransition.ChangeState) {
+	m.change_state = &ts
+}
+
+// ChangeState returns the value of the "change_state" field in the mutation.
+func (m *TrainingTransitionMutation) ChangeState() (r trainingtransition.ChangeState, exists bool) {
+	v := m.change_state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChangeState returns the old "change_state" field's value of the TrainingTransition entity.
+// If the TrainingTransition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingTransitionMutation) OldChangeState(ctx context.Context) (v trainingtransition.ChangeState, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChangeState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChangeState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChangeState: %w", err)
+	}
+	return oldValue.ChangeState, nil
+}
+
+// ResetChangeState resets all changes to the "change_state" field.
+func (m *TrainingTransitionMutation) ResetChangeState() {
+	m.change_state = nil
+}
+
+// SetComment sets the "comment" field.
+func (m *TrainingTransitionMutation) SetComment(s string) {
+	m.comment = &s
+}
+
+// Comment returns the value of the "comment" field in the mutation.
+func (m *TrainingTransitionMutation) Comment() (r string, exists bool) {
+	v := m.comment
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldComment returns the old "comment" field's value of the TrainingTransition entity.
+// If the TrainingTransition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingTransitionMutation) OldComment(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldComment is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldComment requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldComment: %w", err)
+	}
+	return oldValue.Comment, nil
+}
+
+// ClearComment clears the value of the "comment" field.
+func (m *TrainingTransitionMutation) ClearComment() {
+	m.comment = nil
+	m.clearedFields[trainingtransition.FieldComment] = struct{}{}
+}
+
+// CommentCleared returns if the "comment" field was cleared in this mutation.
+func (m *TrainingTransitionMutation) CommentCleared() bool {
+	_, ok := m.clearedFields[trainingtransition.FieldComment]
+	return ok
+}
+
+// ResetComment resets all changes to the "comment" field.
+func (m *TrainingTransitionMutation) ResetComment() {
+	m.comment = nil
+	delete(m.clearedFields, trainingtransition.FieldComment)
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *TrainingTransitionMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *TrainingTransitionMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the TrainingTransition entity.
+// If the TrainingTransition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingTransitionMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *TrainingTransitionMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetTxid sets the "txid" field.
+func (m *TrainingTransitionMutation) SetTxid(i int64) {
+	m.txid = &i
+	m.addtxid = nil
+}
+
+// Txid returns the value of the "txid" field in the mutation.
+func (m *TrainingTransitionMutation) Txid() (r int64, exists bool) {
+	v := m.txid
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTxid returns the old "txid" field's value of the TrainingTransition entity.
+// If the TrainingTransition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrainingTransitionMutation) OldTxid(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTxid is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTxid requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTxid: %w", err)
+	}
+	return oldValue.Txid, nil
+}
+
+// AddTxid adds i to the "txid" field.
+func (m *TrainingTransitionMutation) AddTxid(i int64) {
+	if m.addtxid != nil {
+		*m.addtxid += i
+	} else {
+		m.addtxid = &i
+	}
+}
+
+// AddedTxid returns the value that was added to the "txid" field in this mutation.
+func (m *TrainingTransitionMutation) AddedTxid() (r int64, exists bool) {
+	v := m.addtxid
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearTxid clears the value of the "txid" field.
+func (m *TrainingTransitionMutation) ClearTxid() {
+	m.txid = nil
+	m.addtxid = nil
+	m.clearedFields[trainingtransition.FieldTxid] = struct{}{}
+}
+
+// TxidCleared returns if the "txid" field was cleared in this mutation.
+func (m *TrainingTransitionMutation) TxidCleared() bool {
+	_, ok := m.clearedFields[trainingtransition.FieldTxid]
+	return ok
+}
+
+// ResetTxid resets all changes to the "txid" field.
+func (m *TrainingTransitionMutation) ResetTxid() {
+	m.txid = nil
+	m.addtxid = nil
+	delete(m.clearedFields, trainingtransition.FieldTxid)
+}
+
+// Where appends a list predicates to the TrainingTransitionMutation builder.
+func (m *TrainingTransitionMutation) Where(ps ...predicate.TrainingTransition) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the TrainingTransitionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *TrainingTransitionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.TrainingTransition, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *TrainingTransitionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *TrainingTransitionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (TrainingTransition).
+func (m *TrainingTransitionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *TrainingTransitionMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.training_id != nil {
+		fields = append(fields, trainingtransition.FieldTrainingID)
+	}
+	if m.organization_id != nil {
+		fields = append(fields, trainingtransition.FieldOrganizationID)
+	}
+	if m.author_id != nil {
+		fields = append(fields, trainingtransition.FieldAuthorID)
+	}
+	if m.state != nil {
+		fields = append(fields, trainingtransition.FieldState)
+	}
+	if m.change_state != nil {
+		fields = append(fields, trainingtransition.FieldChangeState)
+	}
+	if m.comment != nil {
+		fields = append(fields, trainingtransition.FieldComment)
+	}
+	if m.created_at != nil {
+		fields = append(fields, trainingtransition.FieldCreatedAt)
+	}
+	if m.txid != nil {
+		fields = append(fields, trainingtransition.FieldTxid)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *TrainingTransitionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case trainingtransition.FieldTrainingID:
+		return m.TrainingID()
+	case trainingtransition.FieldOrganizationID:
+		return m.OrganizationID()
+	case trainingtransition.FieldAuthorID:
+		return m.AuthorID()
+	case trainingtransition.FieldState:
+		return m.State()
+	case trainingtransition.FieldChangeState:
+		return m.ChangeState()
+	case trainingtransition.FieldComment:
+		return m.Comment()
+	case trainingtransition.FieldCreatedAt:
+		return m.CreatedAt()
+	case trainingtransition.FieldTxid:
+		return m.Txid()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *TrainingTransitionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case trainingtransition.FieldTrainingID:
+		return m.OldTrainingID(ctx)
+	case trainingtransition.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case trainingtransition.FieldAuthorID:
+		return m.OldAuthorID(ctx)
+	case trainingtransition.FieldState:
+		return m.OldState(ctx)
+	case trainingtransition.FieldChangeState:
+		return m.OldChangeState(ctx)
+	case trainingtransition.FieldComment:
+		return m.OldComment(ctx)
+	case trainingtransition.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case trainingtransition.FieldTxid:
+		return m.OldTxid(ctx)
+	}
+	return nil, fmt.Errorf("unknown TrainingTransition field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TrainingTransitionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case trainingtransition.FieldTrainingID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTrainingID(v)
+		return nil
+	case trainingtransition.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case trainingtransition.FieldAuthorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAuthorID(v)
+		return nil
+	case trainingtransition.FieldState:
+		v, ok := value.(trainingtransition.State)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetState(v)
+		return nil
+	case trainingtransition.FieldChangeState:
+		v, ok := value.(trainingtransition.ChangeState)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChangeState(v)
+		return nil
+	case trainingtransition.FieldComment:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetComment(v)
+		return nil
+	case trainingtransition.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case trainingtransition.FieldTxid:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTxid(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TrainingTransition field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *TrainingTransitionMutation) AddedFields() []string {
+	var fields []string
+	if m.addtraining_id != nil {
+		fields = append(fields, trainingtransition.FieldTrainingID)
+	}
+	if m.addorganization_id != nil {
+		fields = append(fields, trainingtransition.FieldOrganizationID)
+	}
+	if m.addauthor_id != nil {
+		fields = append(fields, trainingtransition.FieldAuthorID)
+	}
+	if m.addtxid != nil {
+		fields = append(fields, trainingtransition.FieldTxid)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *TrainingTransitionMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case trainingtransition.FieldTrainingID:
+		return m.AddedTrainingID()
+	case trainingtransition.FieldOrganizationID:
+		return m.AddedOrganizationID()
+	case trainingtransition.FieldAuthorID:
+		return m.AddedAuthorID()
+	case trainingtransition.FieldTxid:
+		return m.AddedTxid()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TrainingTransitionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case trainingtransition.FieldTrainingID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTrainingID(v)
+		return nil
+	case trainingtransition.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOrganizationID(v)
+		return nil
+	case trainingtransition.FieldAuthorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAuthorID(v)
+		return nil
+	case trainingtransition.FieldTxid:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTxid(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TrainingTransition numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *TrainingTransitionMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(trainingtransition.FieldAuthorID) {
+		fields = append(fields, trainingtransition.FieldAuthorID)
+	}
+	if m.FieldCleared(trainingtransition.FieldComment) {
+		fields = append(fields, trainingtransition.FieldComment)
+	}
+	if m.FieldCleared(trainingtransition.FieldTxid) {
+		fields = append(fields, trainingtransition.FieldTxid)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *TrainingTransitionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *TrainingTransitionMutation) ClearField(name string) error {
+	switch name {
+	case trainingtransition.FieldAuthorID:
+		m.ClearAuthorID()
+		return nil
+	case trainingtransition.FieldComment:
+		m.ClearComment()
+		return nil
+	case trainingtransition.FieldTxid:
+		m.ClearTxid()
+		return nil
+	}
+	return fmt.Errorf("unknown TrainingTransition nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *TrainingTransitionMutation) ResetField(name string) error {
+	switch name {
+	case trainingtransition.FieldTrainingID:
+		m.ResetTrainingID()
+		return nil
+	case trainingtransition.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case trainingtransition.FieldAuthorID:
+		m.ResetAuthorID()
+		return nil
+	case trainingtransition.FieldState:
+		m.ResetState()
+		return nil
+	case trainingtransition.FieldChangeState:
+		m.ResetChangeState()
+		return nil
+	case trainingtransition.FieldComment:
+		m.ResetComment()
+		return nil
+	case trainingtransition.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case trainingtransition.FieldTxid:
+		m.ResetTxid()
+		return nil
+	}
+	return fmt.Errorf("unknown TrainingTransition field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *TrainingTransitionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *TrainingTransitionMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *TrainingTransitionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *TrainingTransitionMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *TrainingTransitionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *TrainingTransitionMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *TrainingTransitionMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown TrainingTransition unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *TrainingTransitionMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown TrainingTransition edge %s", name)
 }
 
 // UserMutation represents an operation that mutates the User nodes in the graph.

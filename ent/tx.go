@@ -64,6 +64,8 @@ type Tx struct {
 	TicketKey *TicketKeyClient
 	// Training is the client for interacting with the Training builders.
 	Training *TrainingClient
+	// TrainingTransition is the client for interacting with the TrainingTransition builders.
+	TrainingTransition *TrainingTransitionClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 	// Venue is the client for interacting with the Venue builders.
@@ -224,6 +226,7 @@ func (tx *Tx) init() {
 	tx.Speaker = NewSpeakerClient(tx.config)
 	tx.TicketKey = NewTicketKeyClient(tx.config)
 	tx.Training = NewTrainingClient(tx.config)
+	tx.TrainingTransition = NewTrainingTransitionClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 	tx.Venue = NewVenueClient(tx.config)
 }

@@ -179,8 +179,8 @@ func (r *sessionResolver) Finished(ctx context.Context, obj *ent.Session) (bool,
 }
 
 // TrainingStateChanged is the resolver for the trainingStateChanged field.
-func (r *subscriptionResolver) TrainingStateChanged(ctx context.Context) (<-chan *model.TrainingStateChange, error) {
-	return trainingStateChanged(ctx, r.Resolver)
+func (r *subscriptionResolver) TrainingStateChanged(ctx context.Context, after *string) (<-chan *model.TrainingStateChange, error) {
+	return trainingStateChanged(ctx, r.Resolver, after)
 }
 
 // ContactRequests is the resolver for the contactRequests field.

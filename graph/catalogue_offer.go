@@ -23,6 +23,7 @@ import (
 	"github.com/ofhub/ofhub/graph/model"
 	"github.com/ofhub/ofhub/server/catalogue"
 	"github.com/ofhub/ofhub/server/store"
+	"github.com/ofhub/ofhub/server/stream"
 )
 
 // Trainings and sessions (R-CAT-3…R-CAT-24, R-CAT-31, R-ORG-10): thin
@@ -275,64 +276,36 @@ func trainingHistory(ctx context.Context, r *Resolver, t *ent.Training, after *e
 }
 
 // trainingStateChanged streams the state changes of the trainings the
-// viewer authored or whose organisation it manages (R-CAT-21); every
-// announcement is checked against the subscriber (catalogue.Notified), so
-// other tenants hear nothing.
-//
-// The changes are the announcements themselves (each carries the state it
-// announces), not stored rows, so this stream cannot be resumed: when it
-// loses announcements — its 256-event buffer overflowed, or the PostgreSQL
-// listener reconnected — it ends with an EVENTS_LOST error, and the client
-// subscribes again and re-reads its trainings (or follows historyRecorded,
-// which resumes from a cursor).
-func trainingStateChanged(ctx context.Context, r *Resolver) (<-chan *model.TrainingStateChange, error) {
+// viewer authored or whose organisation it manages (R-CAT-21), in commit
+// order, from after (a cursor) or from now. Like checkInRecorded it reads
+// the stored transitions (catalogue.TransitionsAfter, package stream) when
+// the broker wakes it: a slow client is paced, a reconnecting one resumes
+// exactly on any instance, nothing is lost. Who is told is decided per
+// transition for the subscriber, so other tenants hear nothing.
+func trainingStateChanged(ctx context.Context, r *Resolver, after *string) (<-chan *model.TrainingStateChange, error) {
 	v := viewer.FromContext(ctx)
 	if v == nil || v.UserID == 0 {
 		return nil, unauthenticated()
 	}
-	feed := r.Events.Watch(catalogue.TopicTrainingState)
-	r.Events.Listening() // what is announced from now on reaches it
+	start, err := startAt(ctx, after, r.Offer.TransitionsStart)
+	if err != nil {
+		return nil, err
+	}
+	wake, cancel := r.Events.Wake(catalogue.TopicTrainingState)
+	r.Events.Listening() // the start is fixed: what is recorded from now on is sent
 	out := make(chan *model.TrainingStateChange, 16)
 	go func() {
 		defer close(out)
-		defer feed.Cancel()
-		// lost ends the stream with EVENTS_LOST: the buffer overflowed, the
-		// listener reconnected, or an announcement could not be checked.
-		sent := 0
-		lost := func() {
-			r.Events.MarkOverflow()
-			if !endStream(ctx, &apperr.Error{Code: apperr.EventsLost, Key: "gql_stream_overflow", Args: []any{"trainingStateChanged"}}, sent) {
-				return
-			}
+		defer cancel()
+		stream.Follow(ctx, wake, start, r.Offer.TransitionsAfter, func(x catalogue.Transition) bool {
 			select {
-			case out <- &model.TrainingStateChange{}: // replaced by the error (StreamEnds)
+			case out <- &model.TrainingStateChange{Training: x.Training, State: x.State, ChangeState: x.ChangeState,
+				Comment: x.Comment, Cursor: x.At.Cursor()}:
+				return true
 			case <-ctx.Done():
+				return false
 			}
-		}
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-feed.Lost:
-				lost()
-				return
-			case e := <-feed.C:
-				t, sc, err := r.Offer.Notified(ctx, e)
-				if err != nil && ctx.Err() == nil {
-					lost()
-					return
-				}
-				if t == nil {
-					continue // not for this subscriber
-				}
-				select {
-				case out <- &model.TrainingStateChange{Training: t, State: sc.State, ChangeState: sc.ChangeState, Comment: sc.Comment}:
-					sent++
-				case <-ctx.Done():
-					return
-				}
-			}
-		}
+		})
 	}()
 	return out, nil
 }

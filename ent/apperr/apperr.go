@@ -22,10 +22,6 @@ const (
 	NotFound        = "NOT_FOUND"
 	Conflict        = "CONFLICT"
 	TooManyRequests = "TOO_MANY_REQUESTS"
-	// EventsLost ends a live-only subscription that missed events (its
-	// buffer overflowed, or the event bus reconnected): the client
-	// subscribes again and re-reads the state.
-	EventsLost = "EVENTS_LOST"
 	Internal        = "INTERNAL_SERVER_ERROR"
 )
 

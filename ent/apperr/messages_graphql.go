@@ -26,7 +26,6 @@ func init() {
 		"gql_operation_not_found":     "L'opération « %s » n'existe pas dans le document.",
 		"gql_no_operation":            "Le document ne contient aucune opération.",
 		"gql_stream_cursor":           "Curseur d'abonnement invalide : reprenez le champ cursor d'un événement reçu.",
-		"gql_stream_overflow":         "Abonnement interrompu : des événements ont été perdus (%s). Réabonnez-vous et relisez l'état.",
 	}, map[string]string{
 		"gql_token_limit":             "Query too long: it has more than %d lexical tokens.",
 		"gql_field_limit":             "Query too large: it selects more than %d fields.",
@@ -49,6 +48,5 @@ func init() {
 		"gql_operation_not_found":     "Operation %q is not in the document.",
 		"gql_no_operation":            "The document has no operation.",
 		"gql_stream_cursor":           "Invalid subscription cursor: pass back the cursor field of an event you received.",
-		"gql_stream_overflow":         "Subscription ended: events were lost (%s). Subscribe again and re-read the state.",
 	})
 }

@@ -80,9 +80,8 @@ type Broker struct {
 	// (see Started).
 	started atomic.Uint64
 	// dropped counts events a full subscriber buffer refused, resyncs the
-	// times events may have been missed by every subscriber, overflowed
-	// the subscriptions ended because they lost events (MarkOverflow).
-	dropped, resyncs, overflowed atomic.Uint64
+	// times events may have been missed by every subscriber.
+	dropped, resyncs atomic.Uint64
 }
 
 // NewBroker returns an empty broker.
@@ -159,17 +158,12 @@ type Stats struct {
 	// Resyncs: times every subscriber may have missed events (the
 	// PostgreSQL listener reconnected); readers of stored rows catch up.
 	Resyncs uint64
-	// Overflowed: subscriptions ended because they lost events.
-	Overflowed uint64
 }
 
 // Stats returns the broker's counters.
 func (b *Broker) Stats() Stats {
-	return Stats{Dropped: b.dropped.Load(), Resyncs: b.resyncs.Load(), Overflowed: b.overflowed.Load()}
+	return Stats{Dropped: b.dropped.Load(), Resyncs: b.resyncs.Load()}
 }
-
-// MarkOverflow counts a subscription ended because it lost events.
-func (b *Broker) MarkOverflow() { b.overflowed.Add(1) }
 
 // Resyncs returns a channel told when events may have been lost.
 func (b *Broker) Resyncs() (<-chan struct{}, func()) {

@@ -309,6 +309,18 @@ func (f TrainingFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, er
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TrainingMutation", m)
 }
 
+// The TrainingTransitionFunc type is an adapter to allow the use of ordinary
+// function as TrainingTransition mutator.
+type TrainingTransitionFunc func(context.Context, *ent.TrainingTransitionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f TrainingTransitionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.TrainingTransitionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TrainingTransitionMutation", m)
+}
+
 // The UserFunc type is an adapter to allow the use of ordinary
 // function as User mutator.
 type UserFunc func(context.Context, *ent.UserMutation) (ent.Value, error)

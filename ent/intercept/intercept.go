@@ -34,6 +34,7 @@ import (
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/ticketkey"
 	"github.com/ofhub/ofhub/ent/training"
+	"github.com/ofhub/ofhub/ent/trainingtransition"
 	"github.com/ofhub/ofhub/ent/user"
 	"github.com/ofhub/ofhub/ent/venue"
 )
@@ -769,6 +770,33 @@ func (f TraverseTraining) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.TrainingQuery", q)
 }
 
+// The TrainingTransitionFunc type is an adapter to allow the use of ordinary function as a Querier.
+type TrainingTransitionFunc func(context.Context, *ent.TrainingTransitionQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f TrainingTransitionFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.TrainingTransitionQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.TrainingTransitionQuery", q)
+}
+
+// The TraverseTrainingTransition type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseTrainingTransition func(context.Context, *ent.TrainingTransitionQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseTrainingTransition) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseTrainingTransition) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TrainingTransitionQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.TrainingTransitionQuery", q)
+}
+
 // The UserFunc type is an adapter to allow the use of ordinary function as a Querier.
 type UserFunc func(context.Context, *ent.UserQuery) (ent.Value, error)
 
@@ -876,6 +904,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.TicketKeyQuery, predicate.TicketKey, ticketkey.OrderOption]{typ: ent.TypeTicketKey, tq: q}, nil
 	case *ent.TrainingQuery:
 		return &query[*ent.TrainingQuery, predicate.Training, training.OrderOption]{typ: ent.TypeTraining, tq: q}, nil
+	case *ent.TrainingTransitionQuery:
+		return &query[*ent.TrainingTransitionQuery, predicate.TrainingTransition, trainingtransition.OrderOption]{typ: ent.TypeTrainingTransition, tq: q}, nil
 	case *ent.UserQuery:
 		return &query[*ent.UserQuery, predicate.User, user.OrderOption]{typ: ent.TypeUser, tq: q}, nil
 	case *ent.VenueQuery:

@@ -976,6 +976,41 @@ var (
 			},
 		},
 	}
+	// TrainingTransitionsColumns holds the columns for the "training_transitions" table.
+	TrainingTransitionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "training_id", Type: field.TypeInt},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "author_id", Type: field.TypeInt, Nullable: true},
+		{Name: "state", Type: field.TypeEnum, Enums: []string{"IN_CREATION", "AWAITING_VALIDATION", "PUBLISHED", "NOT_PUBLISHED", "ARCHIVED"}},
+		{Name: "change_state", Type: field.TypeEnum, Enums: []string{"NONE", "DRAFT", "AWAITING_VALIDATION", "ARCHIVE_REQUESTED"}},
+		{Name: "comment", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "txid", Type: field.TypeInt64, Nullable: true, Default: map[string]schema.Expr{"postgres": "(pg_current_xact_id())::text::bigint", "sqlite3": "0"}},
+	}
+	// TrainingTransitionsTable holds the schema information for the "training_transitions" table.
+	TrainingTransitionsTable = &schema.Table{
+		Name:       "training_transitions",
+		Columns:    TrainingTransitionsColumns,
+		PrimaryKey: []*schema.Column{TrainingTransitionsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "trainingtransition_organization_id_txid_id",
+				Unique:  false,
+				Columns: []*schema.Column{TrainingTransitionsColumns[2], TrainingTransitionsColumns[8], TrainingTransitionsColumns[0]},
+			},
+			{
+				Name:    "trainingtransition_txid_id",
+				Unique:  false,
+				Columns: []*schema.Column{TrainingTransitionsColumns[8], TrainingTransitionsColumns[0]},
+			},
+			{
+				Name:    "trainingtransition_training_id",
+				Unique:  false,
+				Columns: []*schema.Column{TrainingTransitionsColumns[1]},
+			},
+		},
+	}
 	// UsersColumns holds the columns for the "users" table.
 	UsersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -1177,6 +1212,7 @@ var (
 		SpeakersTable,
 		TicketKeysTable,
 		TrainingsTable,
+		TrainingTransitionsTable,
 		UsersTable,
 		VenuesTable,
 		RegistrationSlotsTable,
@@ -1290,6 +1326,9 @@ func init() {
 	TrainingsTable.ForeignKeys[1].RefTable = UsersTable
 	TrainingsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(98784247808),
+	}
+	TrainingTransitionsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(115964116992),
 	}
 	UsersTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(30064771072),

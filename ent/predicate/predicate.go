@@ -81,6 +81,9 @@ type TicketKey func(*sql.Selector)
 // Training is the predicate function for training builders.
 type Training func(*sql.Selector)
 
+// TrainingTransition is the predicate function for trainingtransition builders.
+type TrainingTransition func(*sql.Selector)
+
 // User is the predicate function for user builders.
 type User func(*sql.Selector)
 

@@ -711,6 +711,30 @@ func (f TrainingMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutati
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.TrainingMutation", m)
 }
 
+// The TrainingTransitionQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type TrainingTransitionQueryRuleFunc func(context.Context, *ent.TrainingTransitionQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f TrainingTransitionQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TrainingTransitionQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.TrainingTransitionQuery", q)
+}
+
+// The TrainingTransitionMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type TrainingTransitionMutationRuleFunc func(context.Context, *ent.TrainingTransitionMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f TrainingTransitionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.TrainingTransitionMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.TrainingTransitionMutation", m)
+}
+
 // The UserQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type UserQueryRuleFunc func(context.Context, *ent.UserQuery) error
@@ -844,6 +868,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.TrainingQuery:
 		return q.Filter(), nil
+	case *ent.TrainingTransitionQuery:
+		return q.Filter(), nil
 	case *ent.UserQuery:
 		return q.Filter(), nil
 	case *ent.VenueQuery:
@@ -904,6 +930,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.TicketKeyMutation:
 		return m.Filter(), nil
 	case *ent.TrainingMutation:
+		return m.Filter(), nil
+	case *ent.TrainingTransitionMutation:
 		return m.Filter(), nil
 	case *ent.UserMutation:
 		return m.Filter(), nil

@@ -32,6 +32,7 @@ import (
 	"github.com/ofhub/ofhub/ent/speaker"
 	"github.com/ofhub/ofhub/ent/ticketkey"
 	"github.com/ofhub/ofhub/ent/training"
+	"github.com/ofhub/ofhub/ent/trainingtransition"
 	"github.com/ofhub/ofhub/ent/user"
 	"github.com/ofhub/ofhub/ent/venue"
 	"github.com/ofhub/ofhub/ent/viewer"
@@ -1298,6 +1299,21 @@ func init() {
 	trainingDescArchiveComment := trainingFields[25].Descriptor()
 	// training.ArchiveCommentValidator is a validator for the "archive_comment" field. It is called by the builders before save.
 	training.ArchiveCommentValidator = trainingDescArchiveComment.Validators[0].(func(string) error)
+	trainingtransition.Policy = privacy.NewPolicies(schema.TrainingTransition{})
+	trainingtransition.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := trainingtransition.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	trainingtransitionFields := schema.TrainingTransition{}.Fields()
+	_ = trainingtransitionFields
+	// trainingtransitionDescCreatedAt is the schema descriptor for created_at field.
+	trainingtransitionDescCreatedAt := trainingtransitionFields[6].Descriptor()
+	// trainingtransition.DefaultCreatedAt holds the default value on creation for the created_at field.
+	trainingtransition.DefaultCreatedAt = trainingtransitionDescCreatedAt.Default.(func() time.Time)
 	userMixin := schema.User{}.Mixin()
 	user.Policy = privacy.NewPolicies(schema.User{})
 	user.Hooks[0] = func(next ent.Mutator) ent.Mutator {

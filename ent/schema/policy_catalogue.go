@@ -143,3 +143,7 @@ func (OrganizationDocument) Hooks() []ent.Hook {
 		return c.OrganizationDocument.Query().Where(organizationdocument.ID(id)).Select(organizationdocument.FieldOrganizationID).Int(ctx)
 	})}
 }
+
+// Transitions are written by the workflow and read by trainingStateChanged,
+// which decides who is told (server/catalogue), both as the system.
+func (TrainingTransition) Policy() ent.Policy { return systemOnly() }

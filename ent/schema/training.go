@@ -38,7 +38,7 @@ func (Training) Fields() []ent.Field {
 		field.Int("organization_id").Immutable().
 			Comment("The responsible organisation (OF responsable): the NDA holder, the only one that may edit the training (R-CAT-3, R-CAT-23)."),
 		// Life cycle of the published record (R-CAT-21).
-		field.Enum("state").Values("IN_CREATION", "AWAITING_VALIDATION", "PUBLISHED", "NOT_PUBLISHED", "ARCHIVED").
+		field.Enum("state").Values(trainingStates...).
 			Default("IN_CREATION").Annotations(entgql.OrderField("STATE")).
 			Comment("Life-cycle state of the published record (R-CAT-21); changed by the workflow mutations only.").
 			Annotations(EnumValues{
@@ -50,7 +50,7 @@ func (Training) Fields() []ent.Field {
 			}),
 		// Pending change request over a published training (R-CAT-22):
 		// NONE, DRAFT (saved, not submitted) or AWAITING_VALIDATION.
-		field.Enum("change_state").Values("NONE", "DRAFT", "AWAITING_VALIDATION", "ARCHIVE_REQUESTED").Default("NONE").
+		field.Enum("change_state").Values(trainingChangeStates...).Default("NONE").
 			Comment("State of the change request over a published training (R-CAT-22); the published version stays live meanwhile.").
 			Annotations(EnumValues{
 				"NONE":                "No pending change request.",
@@ -129,6 +129,54 @@ func (Training) Indexes() []ent.Index {
 func (Training) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.RelayConnection(), entgql.MultiOrder(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput),
 		schema.Comment("A training (formation) of the catalogue, owned by its responsible organisation (R-CAT-3…R-CAT-8) and published through the operator's validation (R-CAT-21…R-CAT-24). The fields show the published version; a pending change is a separate draft.")}
+}
+
+// The states of a training and of its change request, shared by Training
+// and TrainingTransition.
+var (
+	trainingStates       = []string{"IN_CREATION", "AWAITING_VALIDATION", "PUBLISHED", "NOT_PUBLISHED", "ARCHIVED"}
+	trainingChangeStates = []string{"NONE", "DRAFT", "AWAITING_VALIDATION", "ARCHIVE_REQUESTED"}
+)
+
+// TrainingTransition is one state change of a training (R-CAT-21, R-CAT-22)
+// as the workflow made it, written in the transition's transaction: what
+// trainingStateChanged streams, in commit order, resumable from a cursor
+// (server/stream). The history entries do not do: they record the fields
+// that changed, not the states a transition left (a submission of a change
+// request changes change_state only), and a subscriber would have to replay
+// a training's whole history to know them. The row keeps what the
+// notification carries — the states, the operator's comment, the author of
+// the change at that moment (who is told) — so a client catching up
+// receives what it would have received live. Internal: not in the GraphQL
+// schema; read and written under a system decision only. Deleted with its
+// training.
+type TrainingTransition struct{ ent.Schema }
+
+func (TrainingTransition) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("training_id").Immutable(),
+		field.Int("organization_id").Immutable(),
+		field.Int("author_id").Optional().Nillable().Immutable(),
+		field.Enum("state").Values(trainingStates...).Immutable(),
+		field.Enum("change_state").Values(trainingChangeStates...).Immutable(),
+		field.Text("comment").Optional().Immutable(),
+		field.Time("created_at").Immutable().Default(nowUTC),
+		txidField(),
+	}
+}
+
+func (TrainingTransition) Indexes() []ent.Index {
+	return []ent.Index{
+		// trainingStateChanged reads its organisations' transitions in
+		// commit order; an operator's subscription reads them all.
+		index.Fields("organization_id", "txid", "id"),
+		index.Fields("txid", "id"),
+		index.Fields("training_id"),
+	}
+}
+
+func (TrainingTransition) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
 }
 
 // Session is an action + session of LHEO: dates, trainers, venues, fundings,

@@ -820,7 +820,7 @@ type ComplexityRoot struct {
 	Subscription struct {
 		CheckInRecorded      func(childComplexity int, activityID int, after *string) int
 		HistoryRecorded      func(childComplexity int, organizationID *int, after *string) int
-		TrainingStateChanged func(childComplexity int) int
+		TrainingStateChanged func(childComplexity int, after *string) int
 	}
 
 	SyncCheckInsPayload struct {
@@ -917,6 +917,7 @@ type ComplexityRoot struct {
 	TrainingStateChange struct {
 		ChangeState func(childComplexity int) int
 		Comment     func(childComplexity int) int
+		Cursor      func(childComplexity int) int
 		State       func(childComplexity int) int
 		Training    func(childComplexity int) int
 	}
@@ -1104,7 +1105,7 @@ type SessionResolver interface {
 }
 type SubscriptionResolver interface {
 	HistoryRecorded(ctx context.Context, organizationID *int, after *string) (<-chan *ent.HistoryEntry, error)
-	TrainingStateChanged(ctx context.Context) (<-chan *model.TrainingStateChange, error)
+	TrainingStateChanged(ctx context.Context, after *string) (<-chan *model.TrainingStateChange, error)
 	CheckInRecorded(ctx context.Context, activityID int, after *string) (<-chan *model.CheckInEvent, error)
 }
 type TrainingResolver interface {
@@ -5002,7 +5003,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Subscription.TrainingStateChanged(childComplexity), true
+		args, err := ec.field_Subscription_trainingStateChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.TrainingStateChanged(childComplexity, args["after"].(*string)), true
 
 	case "SyncCheckInsPayload.clockSkewMs":
 		if e.ComplexityRoot.SyncCheckInsPayload.ClockSkewMs == nil {
@@ -5436,6 +5442,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrainingStateChange.Comment(childComplexity), true
+	case "TrainingStateChange.cursor":
+		if e.ComplexityRoot.TrainingStateChange.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingStateChange.Cursor(childComplexity), true
 	case "TrainingStateChange.state":
 		if e.ComplexityRoot.TrainingStateChange.State == nil {
 			break
@@ -6619,6 +6631,8 @@ type TrainingStateChange {
   changeState: TrainingChangeState!
   "Operator's comment, when rejected or validated with one."
   comment: String
+  "This change's place in the stream: pass it as trainingStateChanged(after:) to resume after it, on any instance (an opaque string)."
+  cursor: String!
 }
 
 extend type Training {
@@ -6774,7 +6788,10 @@ extend type Mutation {
 
 extend type Subscription {
   "State changes of trainings the viewer authored or whose organisation it manages (R-CAT-21)."
-  trainingStateChanged: TrainingStateChange!
+  trainingStateChanged(
+    "Resume after this cursor (the cursor of the last change handled): every change recorded since is sent first, in order, then the live ones. Without it the stream starts now."
+    after: String
+  ): TrainingStateChange!
 }
 `, BuiltIn: false},
 	{Name: "../schema/checkin.graphql", Input: `# Activities, registrations, QR tickets, devices and check-in (CHECKIN.md).
@@ -16240,6 +16257,8 @@ func (ec *executionContext) childFields_TrainingStateChange(ctx context.Context,
 		return ec.fieldContext_TrainingStateChange_changeState(ctx, field)
 	case "comment":
 		return ec.fieldContext_TrainingStateChange_comment(ctx, field)
+	case "cursor":
+		return ec.fieldContext_TrainingStateChange_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TrainingStateChange", field.Name)
 }
@@ -18693,6 +18712,20 @@ func (ec *executionContext) field_Subscription_historyRecorded_args(ctx context.
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_trainingStateChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
 	return args, nil
 }
 
@@ -34580,7 +34613,8 @@ func (ec *executionContext) _Subscription_trainingStateChanged(ctx context.Conte
 			return ec.fieldContext_Subscription_trainingStateChanged(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Subscription().TrainingStateChanged(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().TrainingStateChanged(ctx, fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingStateChange) graphql.Marshaler {
@@ -34590,7 +34624,7 @@ func (ec *executionContext) _Subscription_trainingStateChanged(ctx context.Conte
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Subscription_trainingStateChanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Subscription_trainingStateChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Subscription",
 		Field:      field,
@@ -34599,6 +34633,17 @@ func (ec *executionContext) fieldContext_Subscription_trainingStateChanged(_ con
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_TrainingStateChange(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_trainingStateChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -36427,6 +36472,29 @@ func (ec *executionContext) _TrainingStateChange_comment(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_TrainingStateChange_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingStateChange", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TrainingStateChange_cursor(ctx context.Context, field graphql.CollectedField, obj *model.TrainingStateChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingStateChange_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingStateChange_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TrainingStateChange", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
@@ -68526,6 +68594,11 @@ func (ec *executionContext) _TrainingStateChange(ctx context.Context, sel ast.Se
 		case "comment":
 			out.Values[i] = ec._TrainingStateChange_comment(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._TrainingStateChange_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:

@@ -359,6 +359,8 @@ type TrainingStateChange struct {
 	ChangeState training.ChangeState `json:"changeState"`
 	// Operator's comment, when rejected or validated with one.
 	Comment *string `json:"comment,omitempty"`
+	// This change's place in the stream: pass it as trainingStateChanged(after:) to resume after it, on any instance (an opaque string).
+	Cursor string `json:"cursor"`
 }
 
 // A venue of an organisation (R-CAT-12).

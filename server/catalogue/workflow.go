@@ -15,6 +15,7 @@ import (
 	"github.com/ofhub/ofhub/ent/schema/schematype"
 	"github.com/ofhub/ofhub/ent/session"
 	"github.com/ofhub/ofhub/ent/training"
+	"github.com/ofhub/ofhub/ent/trainingtransition"
 	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/server/store"
 )
@@ -35,7 +36,8 @@ import (
 // so the public never sees unvalidated edits. Each operation is one
 // transaction (the GraphQL mutation's when there is one): on error nothing
 // is saved. Each transition stamps last_action_at, leaves a history entry
-// whose comment names the action, and announces TopicTrainingState.
+// whose comment names the action, and records a TrainingTransition (what
+// trainingStateChanged streams, resumable) announced on TopicTrainingState.
 //
 // Who: MANAGER of the responsible organisation (or an operator) does
 // everything; FUNDING_CASES may change only sessions' fundings and
@@ -479,6 +481,12 @@ func (o *Offer) Drop(ctx context.Context, id int) error {
 
 func deleteTraining(ctx context.Context, tx *ent.Client, id int) error {
 	if _, err := tx.Session.Delete().Where(session.TrainingID(id)).Exec(ctx); err != nil {
+		return err
+	}
+	// Its transitions go with it: no subscriber is told of a training that
+	// is gone (TransitionsAfter skips them anyway).
+	if _, err := tx.TrainingTransition.Delete().Where(trainingtransition.TrainingID(id)).
+		Exec(privacy.DecisionContext(ctx, privacy.Allow)); err != nil {
 		return err
 	}
 	return tx.Training.DeleteOneID(id).Exec(ctx)

@@ -2,85 +2,146 @@ package catalogue
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/ofhub/ofhub/ent"
-	"github.com/ofhub/ofhub/ent/eventbus"
 	"github.com/ofhub/ofhub/ent/events"
+	"github.com/ofhub/ofhub/ent/predicate"
 	"github.com/ofhub/ofhub/ent/privacy"
 	"github.com/ofhub/ofhub/ent/training"
+	"github.com/ofhub/ofhub/ent/trainingtransition"
 	"github.com/ofhub/ofhub/ent/viewer"
+	"github.com/ofhub/ofhub/server/stream"
 )
 
 // TopicTrainingState is the events topic of training state changes
-// (R-CAT-21); the event's id is the training's, its data the StateChange.
+// (R-CAT-21); the event's id is the training's. It only wakes
+// trainingStateChanged up: the changes themselves are the stored
+// TrainingTransition rows, read in commit order (package stream), so a
+// lost announcement, a slow client or a reconnecting listener costs a
+// re-read, never a change.
 const TopicTrainingState = "training_state"
 
-// StateChange is the state a training moved to, carried by its event: a
-// subscriber re-reading the row later (a submission followed at once by a
-// rejection) would otherwise see the last state twice and never the first.
-type StateChange struct {
-	State       training.State       `json:"s"`
-	ChangeState training.ChangeState `json:"c"`
-	Comment     *string              `json:"m,omitempty"`
-	// CommentLater: the comment did not fit in the announcement (NOTIFY
-	// payloads are bounded); the subscriber reads the current one.
-	CommentLater bool `json:"l,omitempty"`
-}
-
-// announce tells subscribers, at commit, the state training id now has in
-// the transaction.
+// announce records, in the transaction of tx, the state training id now
+// has — a TrainingTransition carrying what its subscribers are told — and
+// announces it at commit.
 func announce(ctx context.Context, tx *ent.Client, id int) error {
+	sys := privacy.DecisionContext(ctx, privacy.Allow)
 	t, err := tx.Training.Query().Where(training.ID(id)).
-		Select(training.FieldState, training.FieldChangeState, training.FieldOperatorComment).
-		Only(privacy.DecisionContext(ctx, privacy.Allow))
+		Select(training.FieldOrganizationID, training.FieldAuthorID, training.FieldState, training.FieldChangeState, training.FieldOperatorComment).
+		Only(sys)
 	if err != nil {
 		return fmt.Errorf("announce training %d: %w", id, err)
 	}
-	sc := StateChange{State: t.State, ChangeState: t.ChangeState}
-	if t.OperatorComment != "" {
-		c := t.OperatorComment
-		sc.Comment = &c
+	if err := tx.TrainingTransition.Create().SetTrainingID(id).SetOrganizationID(t.OrganizationID).SetNillableAuthorID(t.AuthorID).
+		SetState(trainingtransition.State(t.State)).SetChangeState(trainingtransition.ChangeState(t.ChangeState)).
+		SetComment(t.OperatorComment).Exec(sys); err != nil {
+		return fmt.Errorf("announce training %d: %w", id, err)
 	}
-	data, _ := json.Marshal(sc)
-	if len(data) > eventbus.MaxData {
-		sc.Comment, sc.CommentLater = nil, true
-		data, _ = json.Marshal(sc)
-	}
-	return events.Emit(ctx, tx, events.Event{Topic: TopicTrainingState, ID: id, Data: string(data)})
+	return events.Emit(ctx, tx, events.Event{Topic: TopicTrainingState, ID: id})
 }
 
-// Notified returns the training of event e and the change it announces when
-// the viewer of ctx is to hear about it — its author (still a member of the
-// responsible organisation, or an operator) or a MANAGER of the responsible
-// organisation — and nil otherwise (other tenants, trainer organisations,
-// anonymous; or the training is gone).
-func (o *Offer) Notified(ctx context.Context, e events.Event) (*ent.Training, *StateChange, error) {
+// Transition is one change of a trainingStateChanged stream: the training
+// (read as the system: the field resolvers apply the subscriber's rules),
+// the states it moved to, the operator's comment then, and its position.
+type Transition struct {
+	Training    *ent.Training
+	State       training.State
+	ChangeState training.ChangeState
+	Comment     *string
+	At          stream.Position
+}
+
+// told reports whether viewer v hears of transition x (R-CAT-21): its
+// author — the training's author when it happened, still a member of the
+// responsible organisation or an operator — or a MANAGER of the
+// responsible organisation. Other tenants, trainer organisations and
+// anonymous viewers hear nothing.
+func told(v *viewer.Viewer, x *ent.TrainingTransition) bool {
+	if v == nil || v.UserID == 0 {
+		return false
+	}
+	author := x.AuthorID != nil && *x.AuthorID == v.UserID && (v.Member(x.OrganizationID) || v.Operator)
+	return author || v.Has(x.OrganizationID, viewer.Manager)
+}
+
+// TransitionsStart is where a trainingStateChanged subscription without a
+// cursor starts: after every transition recorded so far.
+func (o *Offer) TransitionsStart(ctx context.Context) (stream.Position, error) {
+	sys := privacy.DecisionContext(ctx, privacy.Allow)
+	return stream.Start(sys, o.Client, func(ctx context.Context) (int, error) {
+		ids, err := o.Client.TrainingTransition.Query().Order(ent.Desc(trainingtransition.FieldID)).Limit(1).IDs(sys)
+		if err != nil || len(ids) == 0 {
+			return 0, err
+		}
+		return ids[0], nil
+	})
+}
+
+// TransitionsAfter returns the transitions after pos the viewer of ctx is
+// told of (told), in commit order (see package stream). Only rows that may
+// concern the viewer are read — of its organisations, or that it authored
+// — and those it is not told of are skipped, not waited for; so are those
+// of trainings deleted since.
+func (o *Offer) TransitionsAfter(ctx context.Context, pos stream.Position) (stream.Page[Transition], error) {
+	page := stream.Page[Transition]{Last: pos}
 	v := viewer.FromContext(ctx)
 	if v == nil || v.UserID == 0 {
-		return nil, nil, nil
+		return page, nil
 	}
-	t, err := o.Client.Training.Get(privacy.DecisionContext(ctx, privacy.Allow), e.ID)
-	if ent.IsNotFound(err) {
-		return nil, nil, nil
-	}
+	horizon, err := stream.Horizon(ctx, o.Client)
 	if err != nil {
-		return nil, nil, err
+		return page, err
 	}
-	author := t.AuthorID != nil && *t.AuthorID == v.UserID && (v.Member(t.OrganizationID) || v.Operator)
-	if !author && !v.Has(t.OrganizationID, viewer.Manager) {
-		return nil, nil, nil
+	scope := []predicate.TrainingTransition{trainingtransition.AuthorID(v.UserID)}
+	if orgs := v.OrgIDs(); len(orgs) > 0 {
+		scope = append(scope, trainingtransition.OrganizationIDIn(orgs...))
 	}
-	var sc StateChange
-	if json.Unmarshal([]byte(e.Data), &sc) != nil || sc.State == "" {
-		// An announcement without its change (sent by an older instance
-		// during a rolling upgrade): the state as it is now.
-		sc = StateChange{State: t.State, ChangeState: t.ChangeState, CommentLater: true}
+	sys := privacy.DecisionContext(ctx, privacy.Allow)
+	rows, err := o.Client.TrainingTransition.Query().Where(trainingtransition.Or(scope...), stream.After(pos)).
+		Order(stream.Order).Limit(stream.PageSize).All(sys)
+	if err != nil {
+		return page, err
 	}
-	if sc.CommentLater && t.OperatorComment != "" {
-		c := t.OperatorComment
-		sc.Comment = &c
+	var kept []*ent.TrainingTransition
+	for _, x := range rows {
+		if x.Txid >= horizon {
+			page.Pending = true // committed, but an older transaction may still add rows before it
+			break
+		}
+		page.Last = stream.Of(x.Txid, x.ID)
+		if told(v, x) {
+			kept = append(kept, x)
+		}
 	}
-	return t, &sc, nil
+	page.More = !page.Pending && len(rows) == stream.PageSize
+	if len(kept) == 0 {
+		return page, nil
+	}
+	ids := make([]int, 0, len(kept))
+	for _, x := range kept {
+		ids = append(ids, x.TrainingID)
+	}
+	ts, err := o.Client.Training.Query().Where(training.IDIn(ids...)).All(sys)
+	if err != nil {
+		return page, err
+	}
+	byID := make(map[int]*ent.Training, len(ts))
+	for _, t := range ts {
+		byID[t.ID] = t
+	}
+	for _, x := range kept {
+		t, ok := byID[x.TrainingID]
+		if !ok {
+			continue // deleted since
+		}
+		tr := Transition{Training: t, State: training.State(x.State), ChangeState: training.ChangeState(x.ChangeState),
+			At: stream.Of(x.Txid, x.ID)}
+		if x.Comment != "" {
+			c := x.Comment
+			tr.Comment = &c
+		}
+		page.Items = append(page.Items, tr)
+	}
+	return page, nil
 }

@@ -45,9 +45,9 @@ func Listen(ctx context.Context, url string, b *eventbus.Broker) error {
 			case n := <-l.Notify:
 				if n == nil {
 					// Reconnected: NOTIFYs sent meanwhile are gone. Stored-row
-					// subscriptions (checkInRecorded, historyRecorded) re-read
-					// from their position, caches empty, live-only
-					// subscriptions end with EVENTS_LOST.
+					// subscriptions (checkInRecorded, historyRecorded,
+					// trainingStateChanged) re-read from their position, and
+					// caches empty.
 					slog.Info("pubsub: resynchronising subscribers after reconnect")
 					b.Resync()
 					continue

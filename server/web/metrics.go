@@ -42,8 +42,7 @@ func NewMetrics() *Metrics {
 
 // Events exports the event bus's counters: events a full subscriber
 // buffer dropped, resynchronisations (the PostgreSQL listener reconnected:
-// stored-row subscriptions catch up from the database) and subscriptions
-// ended because they lost events (EVENTS_LOST).
+// stored-row subscriptions catch up from the database).
 func (m *Metrics) Events(b *eventbus.Broker) {
 	m.reg.MustRegister(
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "ofhub_events_dropped_total",
@@ -52,9 +51,6 @@ func (m *Metrics) Events(b *eventbus.Broker) {
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "ofhub_events_resyncs_total",
 			Help: "Event bus resynchronisations after the PostgreSQL listener reconnected."},
 			func() float64 { return float64(b.Stats().Resyncs) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "ofhub_subscriptions_overflowed_total",
-			Help: "Subscriptions ended with EVENTS_LOST because they missed events."},
-			func() float64 { return float64(b.Stats().Overflowed) }),
 	)
 }
 

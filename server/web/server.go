@@ -218,8 +218,6 @@ func newGraphQL(o Options) http.Handler {
 	srv.Use(safeTx{entgql.Transactioner{TxOpener: o.Resolver.Client,
 		SkipTxFunc: entgql.SkipIfHasFields(selfTransacting...)}})
 	srv.Use(o.Metrics.graphqlTracer())
-	// A subscription that lost events ends with an error the client sees.
-	srv.Use(graph.StreamEnds{})
 	srv.AroundResponses(retryAfter)
 	if o.Limits.Introspection {
 		srv.SetErrorPresenter(graph.ErrorPresenter)
