@@ -71,7 +71,9 @@ func TestAbuse_MalformedArguments(t *testing.T) {
 			{"a non-numeric organisation id", createTraining, map[string]any{"o": "SIRET:123", "in": c.input("Agent portuaire")}, badID("organizationId", "SIRET:123")},
 			{"a non-numeric slotId", `mutation{checkIn(input:{code:"x",slotId:"abc"}){status}}`, nil, badID("input.slotId", "abc")},
 			{"a non-numeric activityId", `mutation($a:ID){checkIn(input:{code:"x",activityId:$a}){status}}`, map[string]any{"a": "12a"}, badID("input.activityId", "12a")},
-			{"a non-numeric roster activityId", `{deviceRoster(activityId:"1e3"){cursor}}`, nil, badID("activityId", "1e3")},
+			{"a non-numeric roster activityID", `{deviceRoster(activityID:"1e3"){cursor}}`, nil, badID("activityID", "1e3")},
+			// The old spelling, renamed by the server (graph/compat.go): named by the new one.
+			{"a non-numeric roster activityId", `{deviceRoster(activityId:"1e3"){cursor}}`, nil, badID("activityID", "1e3")},
 			{"a non-numeric registrationId", `mutation{markPresent(registrationId:"x"){status}}`, nil, badID("registrationId", "x")},
 			{"a long garbage id is not echoed whole", `query($id:ID!){node(id:$id){id}}`, map[string]any{"id": strings.Repeat("A", 5000)},
 				badID("id", strings.Repeat("A", 40)+"…")},

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/ofhub/ofhub/ent"
+	"github.com/ofhub/ofhub/ent/apperr"
 	"github.com/ofhub/ofhub/ent/eventbus"
 	"github.com/ofhub/ofhub/ent/privacy"
 	"github.com/ofhub/ofhub/ent/scan"
@@ -86,7 +87,7 @@ func checkInResult(res checkin.Result) *model.CheckInResult {
 		Participants: names(res.People), FirstCheckedInAt: res.FirstCheckedInAt, Duplicate: res.Duplicate, CheckIn: detachedScan(res.Scan)}
 	if res.RegistrationID != 0 {
 		id := res.RegistrationID
-		out.RegistrationID = &id
+		out.RegistrationID, out.RegistrationIDOld = &id, &id
 	}
 	return out
 }
@@ -94,23 +95,25 @@ func checkInResult(res checkin.Result) *model.CheckInResult {
 func publicKeys(ks ticket.KeySet) []*model.PublicKey {
 	out := make([]*model.PublicKey, 0, len(ks))
 	for id, pub := range ks {
-		out = append(out, &model.PublicKey{KeyID: strconv.FormatUint(uint64(id), 10), PublicKey: ticket.EncodePublicKey(pub)})
+		kid := strconv.FormatUint(uint64(id), 10)
+		out = append(out, &model.PublicKey{KeyID: kid, KeyIDOld: kid, PublicKey: ticket.EncodePublicKey(pub)})
 	}
 	return out
 }
 
 func rosterEntry(e checkin.RosterEntry) *model.RosterEntry {
 	r := e.Registration
-	out := &model.RosterEntry{RegistrationID: r.ID, Number: r.Number, State: r.State, UpdatedAt: r.UpdatedAt,
-		Participants: []*model.ParticipantName{}, SlotIds: []int{}, CheckIns: []*model.RosterCheckIn{}}
+	out := &model.RosterEntry{RegistrationID: r.ID, RegistrationIDOld: r.ID, Number: r.Number, State: r.State, UpdatedAt: r.UpdatedAt,
+		Participants: []*model.ParticipantName{}, SlotIDs: []int{}, CheckIns: []*model.RosterCheckIn{}}
 	for _, p := range r.Edges.Participants {
 		out.Participants = append(out.Participants, &model.ParticipantName{LastName: p.LastName, FirstName: p.FirstName})
 	}
 	for _, s := range r.Edges.Slots {
-		out.SlotIds = append(out.SlotIds, s.ID)
+		out.SlotIDs = append(out.SlotIDs, s.ID)
 	}
+	out.SlotIDsOld = out.SlotIDs
 	for _, s := range e.CheckIns {
-		out.CheckIns = append(out.CheckIns, &model.RosterCheckIn{SlotID: s.SlotID, At: s.CheckedInAt, ClientScanID: s.ClientScanID})
+		out.CheckIns = append(out.CheckIns, &model.RosterCheckIn{SlotID: s.SlotID, SlotIDOld: s.SlotID, At: s.CheckedInAt, ClientScanID: s.ClientScanID})
 	}
 	return out
 }
@@ -151,7 +154,7 @@ func subscribeCheckIns(ctx context.Context, svc *checkin.Service, b *eventbus.Br
 	last := start
 	send := func(rs checkin.RecordedScan, at stream.Position) bool {
 		s := rs.Scan
-		ev := &model.CheckInEvent{CheckIn: s, Status: s.Status, RegistrationID: s.RegistrationID, CheckedInAt: s.CheckedInAt,
+		ev := &model.CheckInEvent{CheckIn: s, Status: s.Status, RegistrationID: s.RegistrationID, RegistrationIDOld: s.RegistrationID, CheckedInAt: s.CheckedInAt,
 			Participants: []*model.ParticipantName{}, Cursor: at.Cursor()}
 		for _, p := range rs.People {
 			ev.Participants = append(ev.Participants, &model.ParticipantName{LastName: p.LastName, FirstName: p.FirstName})
@@ -219,4 +222,50 @@ func startAt(ctx context.Context, after *string, now func(context.Context) (stre
 		return stream.Parse("after", *after)
 	}
 	return now(privacy.DecisionContext(ctx, privacy.Allow))
+}
+
+// scanIDs reads a scan's identifiers under their new spelling (clientScanID,
+// activityID, slotID) or the old one scanners of the previous release send
+// (clientScanId…, deprecated for one release): either is accepted, both
+// only when they agree — two different values cannot both be meant.
+func scanIDs(at string, client, clientOld *string, act, actOld, slot, slotOld *int) (string, int, int, error) {
+	c, err := alias(at, "clientScanID", "clientScanId", client, clientOld)
+	if err != nil {
+		return "", 0, 0, err
+	}
+	a, err := alias(at, "activityID", "activityId", act, actOld)
+	if err != nil {
+		return "", 0, 0, err
+	}
+	s, err := alias(at, "slotID", "slotId", slot, slotOld)
+	if err != nil {
+		return "", 0, 0, err
+	}
+	var out struct {
+		c    string
+		a, s int
+	}
+	if c != nil {
+		out.c = *c
+	}
+	if a != nil {
+		out.a = *a
+	}
+	if s != nil {
+		out.s = *s
+	}
+	return out.c, out.a, out.s, nil
+}
+
+// alias picks the value of an input field sent under its new name or its
+// deprecated old one; both with different values is BAD_USER_INPUT naming
+// both.
+func alias[T comparable](at, name, old string, v, vOld *T) (*T, error) {
+	switch {
+	case v == nil:
+		return vOld, nil
+	case vOld != nil && *vOld != *v:
+		return nil, apperr.Invalid(at+"."+name, "R-X-2", "ck_alias_conflict", name, old, name)
+	}
+	return v, nil
 }

@@ -8,11 +8,13 @@ package graph
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"strconv"
 	"time"
 
 	"entgo.io/contrib/entgql"
 	"github.com/ofhub/ofhub/ent"
+	"github.com/ofhub/ofhub/ent/apperr"
 	"github.com/ofhub/ofhub/ent/scan"
 	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/graph/model"
@@ -171,14 +173,10 @@ func (r *mutationResolver) RotateTicketKey(ctx context.Context, organizationID i
 // CheckIn is the resolver for the checkIn field.
 func (r *mutationResolver) CheckIn(ctx context.Context, input model.CheckInInput) (*model.CheckInResult, error) {
 	in := checkin.Input{Code: input.Code, DeviceTime: input.ScannedAt}
-	if input.ClientScanID != nil {
-		in.ClientScanID = *input.ClientScanID
-	}
-	if input.ActivityID != nil {
-		in.ActivityID = *input.ActivityID
-	}
-	if input.SlotID != nil {
-		in.SlotID = *input.SlotID
+	var err error
+	if in.ClientScanID, in.ActivityID, in.SlotID, err = scanIDs("input", input.ClientScanID, input.ClientScanIDOld,
+		input.ActivityID, input.ActivityIDOld, input.SlotID, input.SlotIDOld); err != nil {
+		return nil, err
 	}
 	res, err := r.Checkin.ScanCode(ctx, in, viewer.LangFromContext(ctx))
 	if err != nil {
@@ -192,12 +190,15 @@ func (r *mutationResolver) SyncCheckIns(ctx context.Context, input model.SyncChe
 	ins := make([]checkin.Input, len(input.Scans))
 	for i, sc := range input.Scans {
 		t := sc.ScannedAt
-		ins[i] = checkin.Input{Code: sc.Code, ClientScanID: sc.ClientScanID, DeviceTime: &t}
-		if sc.ActivityID != nil {
-			ins[i].ActivityID = *sc.ActivityID
+		ins[i] = checkin.Input{Code: sc.Code, DeviceTime: &t}
+		at := fmt.Sprintf("input.scans[%d]", i)
+		var err error
+		if ins[i].ClientScanID, ins[i].ActivityID, ins[i].SlotID, err = scanIDs(at, sc.ClientScanID, sc.ClientScanIDOld,
+			sc.ActivityID, sc.ActivityIDOld, sc.SlotID, sc.SlotIDOld); err != nil {
+			return nil, err
 		}
-		if sc.SlotID != nil {
-			ins[i].SlotID = *sc.SlotID
+		if sc.ClientScanID == nil && sc.ClientScanIDOld == nil {
+			return nil, apperr.Invalid(at+".clientScanID", "R-CHK-5", "required")
 		}
 		if sc.ShownStatus != nil {
 			ins[i].Shown = result.Status(*sc.ShownStatus)
@@ -217,7 +218,7 @@ func (r *mutationResolver) SyncCheckIns(ctx context.Context, input model.SyncChe
 	}
 	out := &model.SyncCheckInsPayload{ServerTime: r.Checkin.Now(), ClockSkewMs: int(skew), Results: make([]*model.SyncResult, len(res))}
 	for i, x := range res {
-		out.Results[i] = &model.SyncResult{ClientScanID: x.ClientScanID, Status: scan.Status(x.Status), Message: x.Message,
+		out.Results[i] = &model.SyncResult{ClientScanID: x.ClientScanID, ClientScanIDOld: x.ClientScanID, Status: scan.Status(x.Status), Message: x.Message,
 			Duplicate: x.Duplicate, FirstCheckedInAt: x.FirstCheckedInAt}
 	}
 	return out, nil

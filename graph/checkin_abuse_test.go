@@ -163,8 +163,8 @@ func TestAbuse_CheckInUnknownSlot(t *testing.T) {
 		dev := c.device(c.mgr, c.org)
 		r := c.reg(c.mgr, act.ID, []ckPerson{{"Dupont", "Jean"}})
 		resp := c.sendDoc(dev.Token, fmt.Sprintf(`mutation { checkIn(input: {code: %q, activityId: %q, slotId: "999999"}) { status } }`, r.Code, act.ID))
-		if resp.Code() != "NOT_FOUND" || resp.Errors[0].Extensions["field"] != "input.slotId" {
-			t.Errorf("unknown slot: %s %+v (%s), want NOT_FOUND on input.slotId", resp.Code(), resp.Errors, resp.Data)
+		if resp.Code() != "NOT_FOUND" || resp.Errors[0].Extensions["field"] != "input.slotID" {
+			t.Errorf("unknown slot: %s %+v (%s), want NOT_FOUND on input.slotID", resp.Code(), resp.Errors, resp.Data)
 		}
 		if at := c.checkedInAt(c.mgr, r.ID, nil); at != nil {
 			t.Errorf("checked in at %v", at)

@@ -414,7 +414,7 @@ func TestCheckInSlotOfActivity_RCHK1(t *testing.T) {
 		for _, tc := range []struct{ name, slot string }{{"unknown slot", "999999999"}, {"slot of another activity", other.Slots[0]}} {
 			resp := c.Do(apptest.Request{Token: dev.Token, Query: checkInQuery,
 				Variables: map[string]any{"in": map[string]any{"code": r.Code, "activityId": act.ID, "slotId": tc.slot}}})
-			wantInputError(t, "checkIn, "+tc.name, resp, "NOT_FOUND", "input.slotId", "R-CHK-1", "créneau")
+			wantInputError(t, "checkIn, "+tc.name, resp, "NOT_FOUND", "input.slotID", "R-CHK-1", "créneau")
 			resp = c.Do(apptest.Request{Token: c.member, Query: `mutation($r:ID!,$s:ID){markPresent(registrationId:$r,slotId:$s){status}}`,
 				Variables: map[string]any{"r": r.ID, "s": tc.slot}})
 			wantInputError(t, "markPresent, "+tc.name, resp, "NOT_FOUND", "slotId", "R-CHK-1", "créneau")

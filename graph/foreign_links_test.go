@@ -144,7 +144,8 @@ func TestAbuse_ForeignLinkIDs(t *testing.T) {
 						if arg.Name != "input" {
 							want = arg.Name + "." + strings.TrimPrefix(path, ".")
 						}
-						named := strings.HasSuffix(strings.ReplaceAll(field, "[0]", ""), strings.TrimPrefix(path, "."))
+						// Case-insensitive: an old spelling's refusal names the field by its new one.
+						named := strings.HasSuffix(strings.ToLower(strings.ReplaceAll(field, "[0]", "")), strings.ToLower(strings.TrimPrefix(path, ".")))
 						// A slot of another activity is refused by the registration's own
 						// check (R-ACT-2) before any lookup, naming the same field; the
 						// sync is a device's only (FORBIDDEN for a manager, a device of B
@@ -247,9 +248,16 @@ func linkValue(w *walker, s *ast.Schema, t *ast.Type, name string, own tenantIDs
 		if path == "."+f.Name || strings.HasPrefix(path, "."+f.Name+".") {
 			sub = strings.TrimPrefix(path, "."+f.Name)
 		}
+		// A deprecated alias (activityId beside activityID) is sent only
+		// when tried, and then without its twin: both spellings at once
+		// are refused for disagreeing before any lookup.
+		if sub == "-" && (f.Directives.ForName("deprecated") != nil || strings.EqualFold(path, "."+f.Name)) {
+			continue
+		}
 		// An activity is named where a slot is tried (a slot of A's
-		// activity needs the activity it is checked against: B's).
-		if sub == "-" && (!f.Type.NonNull || f.DefaultValue != nil) && !(strings.EqualFold(f.Name, "activityId") && path != "-") {
+		// activity needs the activity it is checked against: B's); a scan
+		// needs its clientScanID (required, under one spelling or the other).
+		if sub == "-" && (!f.Type.NonNull || f.DefaultValue != nil) && !((f.Name == "activityID" || f.Name == "clientScanID") && path != "-") {
 			continue
 		}
 		parts = append(parts, f.Name+":"+linkValue(w, s, f.Type, f.Name, own, sub, foreign))

@@ -179,23 +179,25 @@ type ComplexityRoot struct {
 	}
 
 	CheckInEvent struct {
-		CheckIn        func(childComplexity int) int
-		CheckedInAt    func(childComplexity int) int
-		Cursor         func(childComplexity int) int
-		Participants   func(childComplexity int) int
-		RegistrationID func(childComplexity int) int
-		Status         func(childComplexity int) int
+		CheckIn           func(childComplexity int) int
+		CheckedInAt       func(childComplexity int) int
+		Cursor            func(childComplexity int) int
+		Participants      func(childComplexity int) int
+		RegistrationID    func(childComplexity int) int
+		RegistrationIDOld func(childComplexity int) int
+		Status            func(childComplexity int) int
 	}
 
 	CheckInResult struct {
-		CheckIn          func(childComplexity int) int
-		Color            func(childComplexity int) int
-		Duplicate        func(childComplexity int) int
-		FirstCheckedInAt func(childComplexity int) int
-		Message          func(childComplexity int) int
-		Participants     func(childComplexity int) int
-		RegistrationID   func(childComplexity int) int
-		Status           func(childComplexity int) int
+		CheckIn           func(childComplexity int) int
+		Color             func(childComplexity int) int
+		Duplicate         func(childComplexity int) int
+		FirstCheckedInAt  func(childComplexity int) int
+		Message           func(childComplexity int) int
+		Participants      func(childComplexity int) int
+		RegistrationID    func(childComplexity int) int
+		RegistrationIDOld func(childComplexity int) int
+		Status            func(childComplexity int) int
 	}
 
 	ContactPoint struct {
@@ -529,6 +531,7 @@ type ComplexityRoot struct {
 
 	PublicKey struct {
 		KeyID     func(childComplexity int) int
+		KeyIDOld  func(childComplexity int) int
 		PublicKey func(childComplexity int) int
 	}
 
@@ -638,16 +641,19 @@ type ComplexityRoot struct {
 		At           func(childComplexity int) int
 		ClientScanID func(childComplexity int) int
 		SlotID       func(childComplexity int) int
+		SlotIDOld    func(childComplexity int) int
 	}
 
 	RosterEntry struct {
-		CheckIns       func(childComplexity int) int
-		Number         func(childComplexity int) int
-		Participants   func(childComplexity int) int
-		RegistrationID func(childComplexity int) int
-		SlotIds        func(childComplexity int) int
-		State          func(childComplexity int) int
-		UpdatedAt      func(childComplexity int) int
+		CheckIns          func(childComplexity int) int
+		Number            func(childComplexity int) int
+		Participants      func(childComplexity int) int
+		RegistrationID    func(childComplexity int) int
+		RegistrationIDOld func(childComplexity int) int
+		SlotIDs           func(childComplexity int) int
+		SlotIDsOld        func(childComplexity int) int
+		State             func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
 	}
 
 	RosterPage struct {
@@ -831,6 +837,7 @@ type ComplexityRoot struct {
 
 	SyncResult struct {
 		ClientScanID     func(childComplexity int) int
+		ClientScanIDOld  func(childComplexity int) int
 		Duplicate        func(childComplexity int) int
 		FirstCheckedInAt func(childComplexity int) int
 		Message          func(childComplexity int) int
@@ -1732,12 +1739,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CheckInEvent.Participants(childComplexity), true
-	case "CheckInEvent.registrationId":
+	case "CheckInEvent.registrationID":
 		if e.ComplexityRoot.CheckInEvent.RegistrationID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.CheckInEvent.RegistrationID(childComplexity), true
+	case "CheckInEvent.registrationId":
+		if e.ComplexityRoot.CheckInEvent.RegistrationIDOld == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckInEvent.RegistrationIDOld(childComplexity), true
 	case "CheckInEvent.status":
 		if e.ComplexityRoot.CheckInEvent.Status == nil {
 			break
@@ -1781,12 +1794,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CheckInResult.Participants(childComplexity), true
-	case "CheckInResult.registrationId":
+	case "CheckInResult.registrationID":
 		if e.ComplexityRoot.CheckInResult.RegistrationID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.CheckInResult.RegistrationID(childComplexity), true
+	case "CheckInResult.registrationId":
+		if e.ComplexityRoot.CheckInResult.RegistrationIDOld == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckInResult.RegistrationIDOld(childComplexity), true
 	case "CheckInResult.status":
 		if e.ComplexityRoot.CheckInResult.Status == nil {
 			break
@@ -3565,12 +3584,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ParticipantName.LastName(childComplexity), true
 
-	case "PublicKey.keyId":
+	case "PublicKey.keyID":
 		if e.ComplexityRoot.PublicKey.KeyID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.PublicKey.KeyID(childComplexity), true
+	case "PublicKey.keyId":
+		if e.ComplexityRoot.PublicKey.KeyIDOld == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicKey.KeyIDOld(childComplexity), true
 	case "PublicKey.publicKey":
 		if e.ComplexityRoot.PublicKey.PublicKey == nil {
 			break
@@ -3669,7 +3694,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.DeviceRoster(childComplexity, args["activityId"].(int), args["after"].(*string), args["first"].(*int)), true
+		return e.ComplexityRoot.Query.DeviceRoster(childComplexity, args["activityID"].(int), args["after"].(*string), args["first"].(*int)), true
 	case "Query.deviceSetup":
 		if e.ComplexityRoot.Query.DeviceSetup == nil {
 			break
@@ -4145,12 +4170,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RosterCheckIn.ClientScanID(childComplexity), true
-	case "RosterCheckIn.slotId":
+	case "RosterCheckIn.slotID":
 		if e.ComplexityRoot.RosterCheckIn.SlotID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.RosterCheckIn.SlotID(childComplexity), true
+	case "RosterCheckIn.slotId":
+		if e.ComplexityRoot.RosterCheckIn.SlotIDOld == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterCheckIn.SlotIDOld(childComplexity), true
 
 	case "RosterEntry.checkIns":
 		if e.ComplexityRoot.RosterEntry.CheckIns == nil {
@@ -4170,18 +4201,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RosterEntry.Participants(childComplexity), true
-	case "RosterEntry.registrationId":
+	case "RosterEntry.registrationID":
 		if e.ComplexityRoot.RosterEntry.RegistrationID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.RosterEntry.RegistrationID(childComplexity), true
-	case "RosterEntry.slotIds":
-		if e.ComplexityRoot.RosterEntry.SlotIds == nil {
+	case "RosterEntry.registrationId":
+		if e.ComplexityRoot.RosterEntry.RegistrationIDOld == nil {
 			break
 		}
 
-		return e.ComplexityRoot.RosterEntry.SlotIds(childComplexity), true
+		return e.ComplexityRoot.RosterEntry.RegistrationIDOld(childComplexity), true
+	case "RosterEntry.slotIDs":
+		if e.ComplexityRoot.RosterEntry.SlotIDs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterEntry.SlotIDs(childComplexity), true
+	case "RosterEntry.slotIds":
+		if e.ComplexityRoot.RosterEntry.SlotIDsOld == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterEntry.SlotIDsOld(childComplexity), true
 	case "RosterEntry.state":
 		if e.ComplexityRoot.RosterEntry.State == nil {
 			break
@@ -4986,7 +5029,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.CheckInRecorded(childComplexity, args["activityId"].(int), args["after"].(*string)), true
+		return e.ComplexityRoot.Subscription.CheckInRecorded(childComplexity, args["activityID"].(int), args["after"].(*string)), true
 	case "Subscription.historyRecorded":
 		if e.ComplexityRoot.Subscription.HistoryRecorded == nil {
 			break
@@ -5029,12 +5072,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SyncCheckInsPayload.ServerTime(childComplexity), true
 
-	case "SyncResult.clientScanId":
+	case "SyncResult.clientScanID":
 		if e.ComplexityRoot.SyncResult.ClientScanID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.SyncResult.ClientScanID(childComplexity), true
+	case "SyncResult.clientScanId":
+		if e.ComplexityRoot.SyncResult.ClientScanIDOld == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncResult.ClientScanIDOld(childComplexity), true
 	case "SyncResult.duplicate":
 		if e.ComplexityRoot.SyncResult.Duplicate == nil {
 			break
@@ -6972,13 +7021,19 @@ input CheckInInput {
   "The QR text read by the device."
   code: String!
   "Device-generated id; a retried request records nothing new."
-  clientScanId: String
+  clientScanID: String
   "Device time of the scan."
   scannedAt: Time
   "The activity being scanned; a ticket of another activity is refused."
-  activityId: ID
+  activityID: ID
   "In per-slot mode, the slot being checked in; omitted, the server picks it by the time window."
-  slotId: ID
+  slotID: ID
+  "Old spelling of clientScanID (scanners of the previous release); sent with a different clientScanID, BAD_USER_INPUT."
+  clientScanId: String @deprecated(reason: "Use clientScanID; removed after 2027-06-30.") @goField(name: "ClientScanIDOld")
+  "Old spelling of activityID (scanners of the previous release); sent with a different activityID, BAD_USER_INPUT."
+  activityId: ID @deprecated(reason: "Use activityID; removed after 2027-06-30.") @goField(name: "ActivityIDOld")
+  "Old spelling of slotID (scanners of the previous release); sent with a different slotID, BAD_USER_INPUT."
+  slotId: ID @deprecated(reason: "Use slotID; removed after 2027-06-30.") @goField(name: "SlotIDOld")
 }
 
 "The answer to a check-in: what the door shows (R-CHK-4). A refusal is an answer, not an error."
@@ -6998,21 +7053,29 @@ type CheckInResult {
   "The recorded scan (null for a debounced repeat)."
   checkIn: Scan
   "The registration the ticket or the list pointed to; null when unknown."
-  registrationId: ID
+  registrationID: ID
+  "Old spelling of registrationID, the same value."
+  registrationId: ID @deprecated(reason: "Use registrationID; removed after 2027-06-30.") @goField(name: "RegistrationIDOld")
 }
 
 "One offline scan of a sync batch."
 input SyncScanInput {
-  "Identifier the device generated for the scan (a nonce): the same id sent again records nothing new."
-  clientScanId: String!
+  "Identifier the device generated for the scan (a nonce): the same id sent again records nothing new; required (or its old spelling clientScanId)."
+  clientScanID: String
   "The QR text read."
   code: String!
   "Device time of the scan; corrected by the device's clock skew (R-CHK-5)."
   scannedAt: Time!
   "The activity the device was scanning; a ticket of another activity is WRONG_ACTIVITY."
-  activityId: ID
+  activityID: ID
   "In per-slot mode, the slot being checked in; omitted, picked by the time window."
-  slotId: ID
+  slotID: ID
+  "Old spelling of clientScanID (scanners of the previous release); sent with a different clientScanID, BAD_USER_INPUT."
+  clientScanId: String @deprecated(reason: "Use clientScanID; removed after 2027-06-30.") @goField(name: "ClientScanIDOld")
+  "Old spelling of activityID (scanners of the previous release); sent with a different activityID, BAD_USER_INPUT."
+  activityId: ID @deprecated(reason: "Use activityID; removed after 2027-06-30.") @goField(name: "ActivityIDOld")
+  "Old spelling of slotID (scanners of the previous release); sent with a different slotID, BAD_USER_INPUT."
+  slotId: ID @deprecated(reason: "Use slotID; removed after 2027-06-30.") @goField(name: "SlotIDOld")
   """
   What the door showed (its offline decision): ACCESS_OK let the person in, any other status
   turned them away. A door refusal never becomes a check-in nor a duplicate; a scan whose online
@@ -7027,7 +7090,7 @@ input SyncScanInput {
 input SyncCheckInsInput {
   "The device's clock when it sends the batch: the server stores the skew."
   deviceClock: Time!
-  "The scans, at most 10,000; idempotent by clientScanId."
+  "The scans, at most 10,000; idempotent by clientScanID."
   scans: [SyncScanInput!]!
   """
   The device's clock offset (server − device, ms) measured from its quickest round trip to the
@@ -7041,8 +7104,10 @@ input SyncCheckInsInput {
 
 "The decision on one scan of a sync batch."
 type SyncResult {
-  "The scan's clientScanId, as sent."
-  clientScanId: String!
+  "The scan's clientScanID, as sent."
+  clientScanID: String!
+  "Old spelling of clientScanID, the same value."
+  clientScanId: String! @deprecated(reason: "Use clientScanID; removed after 2027-06-30.") @goField(name: "ClientScanIDOld")
   "Outcome: ACCESS_OK admits, every other value is a refusal."
   status: ScanStatus!
   "What the door would show, in the caller's language."
@@ -7075,8 +7140,10 @@ input RegisterDeviceInput {
 
 "A ticket verification key of the organisation (Ed25519)."
 type PublicKey {
-  "Key id as a decimal string (uint32)."
-  keyId: String!
+  "Key id as a decimal string (uint32), as tickets name it."
+  keyID: String!
+  "Old spelling of keyID, the same value."
+  keyId: String! @deprecated(reason: "Use keyID; removed after 2027-06-30.") @goField(name: "KeyIDOld")
   "Ed25519 public key, base64."
   publicKey: String!
 }
@@ -7108,11 +7175,13 @@ type DeviceSetup {
 "A check-in known to a device's roster."
 type RosterCheckIn {
   "The slot checked in, in per-slot mode; null for the whole registration."
-  slotId: ID
+  slotID: ID
+  "Old spelling of slotID, the same value."
+  slotId: ID @deprecated(reason: "Use slotID; removed after 2027-06-30.") @goField(name: "SlotIDOld")
   "When the person came in (RFC 3339 instant)."
   at: Time!
   """
-  The clientScanId of the scan that checked the person in, when the device reading the roster
+  The clientScanID of the scan that checked the person in, when the device reading the roster
   recorded it; null otherwise. A door whose answer was lost recognises its own admission by it
   instead of refusing the person as already checked in.
   """
@@ -7122,7 +7191,9 @@ type RosterCheckIn {
 "A registration as a device's roster holds it: what the screen needs, nothing more."
 type RosterEntry {
   "The registration."
-  registrationId: ID!
+  registrationID: ID!
+  "Old spelling of registrationID, the same value."
+  registrationId: ID! @deprecated(reason: "Use registrationID; removed after 2027-06-30.") @goField(name: "RegistrationIDOld")
   "Human number of the registration."
   number: String!
   "Confirmed or cancelled: a cancelled registration is refused (CANCELLED)."
@@ -7130,7 +7201,9 @@ type RosterEntry {
   "The participants, named on screen."
   participants: [ParticipantName!]!
   "The slots chosen, for a slot activity."
-  slotIds: [ID!]!
+  slotIDs: [ID!]!
+  "Old spelling of slotIDs, the same value."
+  slotIds: [ID!]! @deprecated(reason: "Use slotIDs; removed after 2027-06-30.") @goField(name: "SlotIDsOld")
   "The check-ins already recorded."
   checkIns: [RosterCheckIn!]!
   "When the registration last changed (RFC 3339 instant)."
@@ -7154,7 +7227,9 @@ type CheckInEvent {
   "Its outcome."
   status: ScanStatus!
   "The registration it pointed to; null when unknown."
-  registrationId: ID
+  registrationID: ID
+  "Old spelling of registrationID, the same value."
+  registrationId: ID @deprecated(reason: "Use registrationID; removed after 2027-06-30.") @goField(name: "RegistrationIDOld")
   "The participants of the registration, as the subscriber may see them."
   participants: [ParticipantName!]!
   "When the person came in (RFC 3339 instant)."
@@ -7170,8 +7245,8 @@ extend type Query {
   devicePublicKeys: [PublicKey!]!
   "Registrations of an activity for a device: everything, then what changed since the cursor."
   deviceRoster(
-    "The activity, one the device may scan."
-    activityId: ID!
+    "The activity, one the device may scan. The old spelling activityId is still accepted for one release (removed after 2027-06-30): the server rewrites it, as gqlgen cannot declare both."
+    activityID: ID!
     "The cursor of the previous page; omit to start a full pass."
     after: String
     "Page size, 1–5,000; omitted, 5,000."
@@ -7294,7 +7369,7 @@ extend type Mutation {
     "The scan."
     input: CheckInInput!
   ): CheckInResult!
-  "Uploads a device's offline scans (R-CHK-5); idempotent by clientScanId."
+  "Uploads a device's offline scans (R-CHK-5); idempotent by clientScanID."
   syncCheckIns(
     "The batch."
     input: SyncCheckInsInput!
@@ -7322,8 +7397,8 @@ extend type Subscription {
   it, the scans recorded from now on; a revoked device's stream closes.
   """
   checkInRecorded(
-    "The activity to follow."
-    activityId: ID!
+    "The activity to follow. The old spelling activityId is still accepted for one release (removed after 2027-06-30): the server rewrites it, as gqlgen cannot declare both."
+    activityID: ID!
     "An event's cursor (or Activity.checkInCursor): resume after it."
     after: String
   ): CheckInEvent!
@@ -14947,6 +15022,8 @@ func (ec *executionContext) childFields_CheckInEvent(ctx context.Context, field 
 		return ec.fieldContext_CheckInEvent_checkIn(ctx, field)
 	case "status":
 		return ec.fieldContext_CheckInEvent_status(ctx, field)
+	case "registrationID":
+		return ec.fieldContext_CheckInEvent_registrationID(ctx, field)
 	case "registrationId":
 		return ec.fieldContext_CheckInEvent_registrationId(ctx, field)
 	case "participants":
@@ -14975,6 +15052,8 @@ func (ec *executionContext) childFields_CheckInResult(ctx context.Context, field
 		return ec.fieldContext_CheckInResult_duplicate(ctx, field)
 	case "checkIn":
 		return ec.fieldContext_CheckInResult_checkIn(ctx, field)
+	case "registrationID":
+		return ec.fieldContext_CheckInResult_registrationID(ctx, field)
 	case "registrationId":
 		return ec.fieldContext_CheckInResult_registrationId(ctx, field)
 	}
@@ -15533,6 +15612,8 @@ func (ec *executionContext) childFields_ParticipantName(ctx context.Context, fie
 
 func (ec *executionContext) childFields_PublicKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "keyID":
+		return ec.fieldContext_PublicKey_keyID(ctx, field)
 	case "keyId":
 		return ec.fieldContext_PublicKey_keyId(ctx, field)
 	case "publicKey":
@@ -15701,6 +15782,8 @@ func (ec *executionContext) childFields_RegistrationEdge(ctx context.Context, fi
 
 func (ec *executionContext) childFields_RosterCheckIn(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "slotID":
+		return ec.fieldContext_RosterCheckIn_slotID(ctx, field)
 	case "slotId":
 		return ec.fieldContext_RosterCheckIn_slotId(ctx, field)
 	case "at":
@@ -15713,6 +15796,8 @@ func (ec *executionContext) childFields_RosterCheckIn(ctx context.Context, field
 
 func (ec *executionContext) childFields_RosterEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "registrationID":
+		return ec.fieldContext_RosterEntry_registrationID(ctx, field)
 	case "registrationId":
 		return ec.fieldContext_RosterEntry_registrationId(ctx, field)
 	case "number":
@@ -15721,6 +15806,8 @@ func (ec *executionContext) childFields_RosterEntry(ctx context.Context, field g
 		return ec.fieldContext_RosterEntry_state(ctx, field)
 	case "participants":
 		return ec.fieldContext_RosterEntry_participants(ctx, field)
+	case "slotIDs":
+		return ec.fieldContext_RosterEntry_slotIDs(ctx, field)
 	case "slotIds":
 		return ec.fieldContext_RosterEntry_slotIds(ctx, field)
 	case "checkIns":
@@ -16079,6 +16166,8 @@ func (ec *executionContext) childFields_SyncCheckInsPayload(ctx context.Context,
 
 func (ec *executionContext) childFields_SyncResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "clientScanID":
+		return ec.fieldContext_SyncResult_clientScanID(ctx, field)
 	case "clientScanId":
 		return ec.fieldContext_SyncResult_clientScanId(ctx, field)
 	case "status":
@@ -18176,14 +18265,14 @@ func (ec *executionContext) field_Query_certifications_args(ctx context.Context,
 func (ec *executionContext) field_Query_deviceRoster_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "activityId",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "activityID",
 		func(ctx context.Context, v any) (int, error) {
 			return ec.unmarshalNID2int(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["activityId"] = arg0
+	args["activityID"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
@@ -18674,14 +18763,14 @@ func (ec *executionContext) field_Registration_history_args(ctx context.Context,
 func (ec *executionContext) field_Subscription_checkInRecorded_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "activityId",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "activityID",
 		func(ctx context.Context, v any) (int, error) {
 			return ec.unmarshalNID2int(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["activityId"] = arg0
+	args["activityID"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
@@ -21279,6 +21368,29 @@ func (ec *executionContext) fieldContext_CheckInEvent_status(_ context.Context, 
 	return graphql.NewScalarFieldContext("CheckInEvent", field, false, false, errors.New("field of type ScanStatus does not have child fields"))
 }
 
+func (ec *executionContext) _CheckInEvent_registrationID(ctx context.Context, field graphql.CollectedField, obj *model.CheckInEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckInEvent_registrationID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegistrationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckInEvent_registrationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckInEvent", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
 func (ec *executionContext) _CheckInEvent_registrationId(ctx context.Context, field graphql.CollectedField, obj *model.CheckInEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21288,7 +21400,7 @@ func (ec *executionContext) _CheckInEvent_registrationId(ctx context.Context, fi
 			return ec.fieldContext_CheckInEvent_registrationId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.RegistrationID, nil
+			return obj.RegistrationIDOld, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
@@ -21559,6 +21671,29 @@ func (ec *executionContext) fieldContext_CheckInResult_checkIn(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _CheckInResult_registrationID(ctx context.Context, field graphql.CollectedField, obj *model.CheckInResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckInResult_registrationID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegistrationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckInResult_registrationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckInResult", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
 func (ec *executionContext) _CheckInResult_registrationId(ctx context.Context, field graphql.CollectedField, obj *model.CheckInResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21568,7 +21703,7 @@ func (ec *executionContext) _CheckInResult_registrationId(ctx context.Context, f
 			return ec.fieldContext_CheckInResult_registrationId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.RegistrationID, nil
+			return obj.RegistrationIDOld, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
@@ -28699,6 +28834,29 @@ func (ec *executionContext) fieldContext_ParticipantName_firstName(_ context.Con
 	return graphql.NewScalarFieldContext("ParticipantName", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _PublicKey_keyID(ctx context.Context, field graphql.CollectedField, obj *model.PublicKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublicKey_keyID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KeyID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublicKey_keyID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PublicKey", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _PublicKey_keyId(ctx context.Context, field graphql.CollectedField, obj *model.PublicKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28708,7 +28866,7 @@ func (ec *executionContext) _PublicKey_keyId(ctx context.Context, field graphql.
 			return ec.fieldContext_PublicKey_keyId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.KeyID, nil
+			return obj.KeyIDOld, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -29527,7 +29685,7 @@ func (ec *executionContext) _Query_deviceRoster(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().DeviceRoster(ctx, fc.Args["activityId"].(int), fc.Args["after"].(*string), fc.Args["first"].(*int))
+			return ec.Resolvers.Query().DeviceRoster(ctx, fc.Args["activityID"].(int), fc.Args["after"].(*string), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RosterPage) graphql.Marshaler {
@@ -31098,6 +31256,29 @@ func (ec *executionContext) fieldContext_RegistrationEdge_cursor(_ context.Conte
 	return graphql.NewScalarFieldContext("RegistrationEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _RosterCheckIn_slotID(ctx context.Context, field graphql.CollectedField, obj *model.RosterCheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterCheckIn_slotID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SlotID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RosterCheckIn_slotID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterCheckIn", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
 func (ec *executionContext) _RosterCheckIn_slotId(ctx context.Context, field graphql.CollectedField, obj *model.RosterCheckIn) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31107,7 +31288,7 @@ func (ec *executionContext) _RosterCheckIn_slotId(ctx context.Context, field gra
 			return ec.fieldContext_RosterCheckIn_slotId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.SlotID, nil
+			return obj.SlotIDOld, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
@@ -31167,6 +31348,29 @@ func (ec *executionContext) fieldContext_RosterCheckIn_clientScanID(_ context.Co
 	return graphql.NewScalarFieldContext("RosterCheckIn", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _RosterEntry_registrationID(ctx context.Context, field graphql.CollectedField, obj *model.RosterEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterEntry_registrationID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegistrationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterEntry_registrationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterEntry", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
 func (ec *executionContext) _RosterEntry_registrationId(ctx context.Context, field graphql.CollectedField, obj *model.RosterEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31176,7 +31380,7 @@ func (ec *executionContext) _RosterEntry_registrationId(ctx context.Context, fie
 			return ec.fieldContext_RosterEntry_registrationId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.RegistrationID, nil
+			return obj.RegistrationIDOld, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -31268,6 +31472,29 @@ func (ec *executionContext) fieldContext_RosterEntry_participants(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _RosterEntry_slotIDs(ctx context.Context, field graphql.CollectedField, obj *model.RosterEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterEntry_slotIDs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SlotIDs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNID2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterEntry_slotIDs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterEntry", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
 func (ec *executionContext) _RosterEntry_slotIds(ctx context.Context, field graphql.CollectedField, obj *model.RosterEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31277,7 +31504,7 @@ func (ec *executionContext) _RosterEntry_slotIds(ctx context.Context, field grap
 			return ec.fieldContext_RosterEntry_slotIds(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.SlotIds, nil
+			return obj.SlotIDsOld, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
@@ -34658,7 +34885,7 @@ func (ec *executionContext) _Subscription_checkInRecorded(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().CheckInRecorded(ctx, fc.Args["activityId"].(int), fc.Args["after"].(*string))
+			return ec.Resolvers.Subscription().CheckInRecorded(ctx, fc.Args["activityID"].(int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CheckInEvent) graphql.Marshaler {
@@ -34770,6 +34997,29 @@ func (ec *executionContext) fieldContext_SyncCheckInsPayload_clockSkewMs(_ conte
 	return graphql.NewScalarFieldContext("SyncCheckInsPayload", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _SyncResult_clientScanID(ctx context.Context, field graphql.CollectedField, obj *model.SyncResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncResult_clientScanID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientScanID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncResult_clientScanID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncResult", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _SyncResult_clientScanId(ctx context.Context, field graphql.CollectedField, obj *model.SyncResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34779,7 +35029,7 @@ func (ec *executionContext) _SyncResult_clientScanId(ctx context.Context, field 
 			return ec.fieldContext_SyncResult_clientScanId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ClientScanID, nil
+			return obj.ClientScanIDOld, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -42028,7 +42278,7 @@ func (ec *executionContext) unmarshalInputCheckInInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"code", "clientScanId", "scannedAt", "activityId", "slotId"}
+	fieldsInOrder := [...]string{"code", "clientScanID", "scannedAt", "activityID", "slotID", "clientScanId", "activityId", "slotId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -42042,8 +42292,8 @@ func (ec *executionContext) unmarshalInputCheckInInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.Code = data
-		case "clientScanId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanId"))
+		case "clientScanID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanID"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
@@ -42056,20 +42306,41 @@ func (ec *executionContext) unmarshalInputCheckInInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.ScannedAt = data
+		case "activityID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activityID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActivityID = data
+		case "slotID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlotID = data
+		case "clientScanId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientScanIDOld = data
 		case "activityId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activityId"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ActivityID = data
+			it.ActivityIDOld = data
 		case "slotId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotId"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.SlotID = data
+			it.SlotIDOld = data
 		}
 	}
 	return it, nil
@@ -55279,16 +55550,16 @@ func (ec *executionContext) unmarshalInputSyncScanInput(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientScanId", "code", "scannedAt", "activityId", "slotId", "shownStatus"}
+	fieldsInOrder := [...]string{"clientScanID", "code", "scannedAt", "activityID", "slotID", "clientScanId", "activityId", "slotId", "shownStatus"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "clientScanId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanId"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+		case "clientScanID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanID"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -55307,20 +55578,41 @@ func (ec *executionContext) unmarshalInputSyncScanInput(ctx context.Context, obj
 				return it, err
 			}
 			it.ScannedAt = data
+		case "activityID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activityID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActivityID = data
+		case "slotID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlotID = data
+		case "clientScanId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientScanIDOld = data
 		case "activityId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activityId"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ActivityID = data
+			it.ActivityIDOld = data
 		case "slotId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotId"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.SlotID = data
+			it.SlotIDOld = data
 		case "shownStatus":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shownStatus"))
 			data, err := ec.unmarshalOScanStatus2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatus(ctx, v)
@@ -61374,6 +61666,11 @@ func (ec *executionContext) _CheckInEvent(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "registrationID":
+			out.Values[i] = ec._CheckInEvent_registrationID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "registrationId":
 			out.Values[i] = ec._CheckInEvent_registrationId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -61459,6 +61756,11 @@ func (ec *executionContext) _CheckInResult(ctx context.Context, sel ast.Selectio
 			}
 		case "checkIn":
 			out.Values[i] = ec._CheckInResult_checkIn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "registrationID":
+			out.Values[i] = ec._CheckInResult_registrationID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -64569,6 +64871,11 @@ func (ec *executionContext) _PublicKey(ctx context.Context, sel ast.SelectionSet
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("PublicKey")
+		case "keyID":
+			out.Values[i] = ec._PublicKey_keyID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "keyId":
 			out.Values[i] = ec._PublicKey_keyId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -65877,6 +66184,11 @@ func (ec *executionContext) _RosterCheckIn(ctx context.Context, sel ast.Selectio
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("RosterCheckIn")
+		case "slotID":
+			out.Values[i] = ec._RosterCheckIn_slotID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "slotId":
 			out.Values[i] = ec._RosterCheckIn_slotId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -65925,6 +66237,11 @@ func (ec *executionContext) _RosterEntry(ctx context.Context, sel ast.SelectionS
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("RosterEntry")
+		case "registrationID":
+			out.Values[i] = ec._RosterEntry_registrationID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "registrationId":
 			out.Values[i] = ec._RosterEntry_registrationId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -65942,6 +66259,11 @@ func (ec *executionContext) _RosterEntry(ctx context.Context, sel ast.SelectionS
 			}
 		case "participants":
 			out.Values[i] = ec._RosterEntry_participants(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "slotIDs":
+			out.Values[i] = ec._RosterEntry_slotIDs(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -67662,6 +67984,11 @@ func (ec *executionContext) _SyncResult(ctx context.Context, sel ast.SelectionSe
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("SyncResult")
+		case "clientScanID":
+			out.Values[i] = ec._SyncResult_clientScanID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "clientScanId":
 			out.Values[i] = ec._SyncResult_clientScanId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

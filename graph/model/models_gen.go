@@ -50,7 +50,9 @@ type CheckInEvent struct {
 	// Its outcome.
 	Status scan.Status `json:"status"`
 	// The registration it pointed to; null when unknown.
-	RegistrationID *int `json:"registrationId,omitempty"`
+	RegistrationID *int `json:"registrationID,omitempty"`
+	// Old spelling of registrationID, the same value.
+	RegistrationIDOld *int `json:"registrationId,omitempty"`
 	// The participants of the registration, as the subscriber may see them.
 	Participants []*ParticipantName `json:"participants"`
 	// When the person came in (RFC 3339 instant).
@@ -64,13 +66,19 @@ type CheckInInput struct {
 	// The QR text read by the device.
 	Code string `json:"code"`
 	// Device-generated id; a retried request records nothing new.
-	ClientScanID *string `json:"clientScanId,omitempty"`
+	ClientScanID *string `json:"clientScanID,omitempty"`
 	// Device time of the scan.
 	ScannedAt *time.Time `json:"scannedAt,omitempty"`
 	// The activity being scanned; a ticket of another activity is refused.
-	ActivityID *int `json:"activityId,omitempty"`
+	ActivityID *int `json:"activityID,omitempty"`
 	// In per-slot mode, the slot being checked in; omitted, the server picks it by the time window.
-	SlotID *int `json:"slotId,omitempty"`
+	SlotID *int `json:"slotID,omitempty"`
+	// Old spelling of clientScanID (scanners of the previous release); sent with a different clientScanID, BAD_USER_INPUT.
+	ClientScanIDOld *string `json:"clientScanId,omitempty"`
+	// Old spelling of activityID (scanners of the previous release); sent with a different activityID, BAD_USER_INPUT.
+	ActivityIDOld *int `json:"activityId,omitempty"`
+	// Old spelling of slotID (scanners of the previous release); sent with a different slotID, BAD_USER_INPUT.
+	SlotIDOld *int `json:"slotId,omitempty"`
 }
 
 // The answer to a check-in: what the door shows (R-CHK-4). A refusal is an answer, not an error.
@@ -90,7 +98,9 @@ type CheckInResult struct {
 	// The recorded scan (null for a debounced repeat).
 	CheckIn *ent.Scan `json:"checkIn,omitempty"`
 	// The registration the ticket or the list pointed to; null when unknown.
-	RegistrationID *int `json:"registrationId,omitempty"`
+	RegistrationID *int `json:"registrationID,omitempty"`
+	// Old spelling of registrationID, the same value.
+	RegistrationIDOld *int `json:"registrationId,omitempty"`
 }
 
 // The setup QR code of the devices page (R-CHK-3).
@@ -151,8 +161,10 @@ type ParticipantName struct {
 
 // A ticket verification key of the organisation (Ed25519).
 type PublicKey struct {
-	// Key id as a decimal string (uint32).
-	KeyID string `json:"keyId"`
+	// Key id as a decimal string (uint32), as tickets name it.
+	KeyID string `json:"keyID"`
+	// Old spelling of keyID, the same value.
+	KeyIDOld string `json:"keyId"`
 	// Ed25519 public key, base64.
 	PublicKey string `json:"publicKey"`
 }
@@ -210,10 +222,12 @@ type RegisterPayload struct {
 // A check-in known to a device's roster.
 type RosterCheckIn struct {
 	// The slot checked in, in per-slot mode; null for the whole registration.
-	SlotID *int `json:"slotId,omitempty"`
+	SlotID *int `json:"slotID,omitempty"`
+	// Old spelling of slotID, the same value.
+	SlotIDOld *int `json:"slotId,omitempty"`
 	// When the person came in (RFC 3339 instant).
 	At time.Time `json:"at"`
-	// The clientScanId of the scan that checked the person in, when the device reading the roster
+	// The clientScanID of the scan that checked the person in, when the device reading the roster
 	// recorded it; null otherwise. A door whose answer was lost recognises its own admission by it
 	// instead of refusing the person as already checked in.
 	ClientScanID *string `json:"clientScanID,omitempty"`
@@ -222,7 +236,9 @@ type RosterCheckIn struct {
 // A registration as a device's roster holds it: what the screen needs, nothing more.
 type RosterEntry struct {
 	// The registration.
-	RegistrationID int `json:"registrationId"`
+	RegistrationID int `json:"registrationID"`
+	// Old spelling of registrationID, the same value.
+	RegistrationIDOld int `json:"registrationId"`
 	// Human number of the registration.
 	Number string `json:"number"`
 	// Confirmed or cancelled: a cancelled registration is refused (CANCELLED).
@@ -230,7 +246,9 @@ type RosterEntry struct {
 	// The participants, named on screen.
 	Participants []*ParticipantName `json:"participants"`
 	// The slots chosen, for a slot activity.
-	SlotIds []int `json:"slotIds"`
+	SlotIDs []int `json:"slotIDs"`
+	// Old spelling of slotIDs, the same value.
+	SlotIDsOld []int `json:"slotIds"`
 	// The check-ins already recorded.
 	CheckIns []*RosterCheckIn `json:"checkIns"`
 	// When the registration last changed (RFC 3339 instant).
@@ -279,7 +297,7 @@ type Subscription struct {
 type SyncCheckInsInput struct {
 	// The device's clock when it sends the batch: the server stores the skew.
 	DeviceClock time.Time `json:"deviceClock"`
-	// The scans, at most 10,000; idempotent by clientScanId.
+	// The scans, at most 10,000; idempotent by clientScanID.
 	Scans []*SyncScanInput `json:"scans"`
 	// The device's clock offset (server − device, ms) measured from its quickest round trip to the
 	// server, as NTP does: applied instead of the server's clock minus deviceClock, which counts the
@@ -301,8 +319,10 @@ type SyncCheckInsPayload struct {
 
 // The decision on one scan of a sync batch.
 type SyncResult struct {
-	// The scan's clientScanId, as sent.
-	ClientScanID string `json:"clientScanId"`
+	// The scan's clientScanID, as sent.
+	ClientScanID string `json:"clientScanID"`
+	// Old spelling of clientScanID, the same value.
+	ClientScanIDOld string `json:"clientScanId"`
 	// Outcome: ACCESS_OK admits, every other value is a refusal.
 	Status scan.Status `json:"status"`
 	// What the door would show, in the caller's language.
@@ -315,16 +335,22 @@ type SyncResult struct {
 
 // One offline scan of a sync batch.
 type SyncScanInput struct {
-	// Identifier the device generated for the scan (a nonce): the same id sent again records nothing new.
-	ClientScanID string `json:"clientScanId"`
+	// Identifier the device generated for the scan (a nonce): the same id sent again records nothing new; required (or its old spelling clientScanId).
+	ClientScanID *string `json:"clientScanID,omitempty"`
 	// The QR text read.
 	Code string `json:"code"`
 	// Device time of the scan; corrected by the device's clock skew (R-CHK-5).
 	ScannedAt time.Time `json:"scannedAt"`
 	// The activity the device was scanning; a ticket of another activity is WRONG_ACTIVITY.
-	ActivityID *int `json:"activityId,omitempty"`
+	ActivityID *int `json:"activityID,omitempty"`
 	// In per-slot mode, the slot being checked in; omitted, picked by the time window.
-	SlotID *int `json:"slotId,omitempty"`
+	SlotID *int `json:"slotID,omitempty"`
+	// Old spelling of clientScanID (scanners of the previous release); sent with a different clientScanID, BAD_USER_INPUT.
+	ClientScanIDOld *string `json:"clientScanId,omitempty"`
+	// Old spelling of activityID (scanners of the previous release); sent with a different activityID, BAD_USER_INPUT.
+	ActivityIDOld *int `json:"activityId,omitempty"`
+	// Old spelling of slotID (scanners of the previous release); sent with a different slotID, BAD_USER_INPUT.
+	SlotIDOld *int `json:"slotId,omitempty"`
 	// What the door showed (its offline decision): ACCESS_OK let the person in, any other status
 	// turned them away. A door refusal never becomes a check-in nor a duplicate; a scan whose online
 	// request the server recorded late, after the door had decided offline, is recorded as this

@@ -82,7 +82,7 @@ func (f *fakeServer) handler() http.Handler {
 			json.Unmarshal(req.Variables["in"], &in)
 			res := make([]map[string]any, len(in.Scans))
 			for i, s := range in.Scans {
-				res[i] = map[string]any{"clientScanId": s.ClientScanID, "status": "INVALID_CODE", "duplicate": false, "firstCheckedInAt": nil}
+				res[i] = map[string]any{"clientScanID": s.ClientScanID, "status": "INVALID_CODE", "duplicate": false, "firstCheckedInAt": nil}
 			}
 			writeData(w, map[string]any{"syncCheckIns": map[string]any{"results": res, "serverTime": time.Now().UTC(), "clockSkewMs": 0}})
 			return
@@ -99,7 +99,7 @@ func (f *fakeServer) handler() http.Handler {
 				"activities": []any{map[string]any{"id": "7", "title": "Visite guidée", "startsAt": nil}}, "publicKeys": []any{}, "serverTime": time.Now().UTC()}})
 		case strings.Contains(q, "checkIn("):
 			writeData(w, map[string]any{"checkIn": map[string]any{"status": "INVALID_CODE", "message": "KO, code non reconnu", "color": "RED",
-				"participants": []any{}, "firstCheckedInAt": nil, "registrationId": nil, "duplicate": false}})
+				"participants": []any{}, "firstCheckedInAt": nil, "registrationID": nil, "duplicate": false}})
 		case strings.Contains(q, "deviceActivities"):
 			writeData(w, map[string]any{"deviceActivities": []any{map[string]any{"id": "7", "title": "Visite guidée", "startsAt": nil}}})
 		default:

@@ -401,10 +401,10 @@ func TestOnlineTimeoutSetting(t *testing.T) {
 		t.Errorf("default online timeout %d ms, want 100–1000", ms)
 	}
 	for _, want := range []string{
-		`'lastSync', 'onlineTimeoutMs']`,                  // loaded from the meta store at start
-		`meta.set('onlineTimeoutMs', v)`,                  // kept there
-		`params.has('onlineTimeoutMs')`,                   // settable from the set-up link
-		`gql(Q.checkIn, { in: scan }, onlineTimeoutMs())`, // and used by the online check-in
+		`'lastSync', 'onlineTimeoutMs']`,                            // loaded from the meta store at start
+		`meta.set('onlineTimeoutMs', v)`,                            // kept there
+		`params.has('onlineTimeoutMs')`,                             // settable from the set-up link
+		`gql(Q.checkIn, { in: wireScan(scan) }, onlineTimeoutMs())`, // and used by the online check-in
 	} {
 		if !strings.Contains(js, want) {
 			t.Errorf("app.js lacks %s", want)

@@ -160,29 +160,29 @@ func (c *client) health(ctx context.Context, now func() time.Time) (t0, server, 
 const activityFields = `id title startsAt endsAt perSlotCheckin slotToleranceMinutes slots { id label startsAt endsAt }`
 
 const registerMutation = `mutation($in: RegisterDeviceInput!) { registerDevice(input: $in) {
-  token device { id name } activities { id title startsAt endsAt perSlotCheckin slotToleranceMinutes } publicKeys { keyId publicKey } serverTime } }`
+  token device { id name } activities { id title startsAt endsAt perSlotCheckin slotToleranceMinutes } publicKeys { keyID publicKey } serverTime } }`
 
 const activitiesQuery = `{ deviceActivities { ` + activityFields + ` } }`
 
 // activitiesAndKeysQuery refreshes activities and verification keys (a
 // key rotation on the server reaches the device at its next sync).
-const activitiesAndKeysQuery = `{ deviceActivities { ` + activityFields + ` } devicePublicKeys { keyId publicKey } }`
+const activitiesAndKeysQuery = `{ deviceActivities { ` + activityFields + ` } devicePublicKeys { keyID publicKey } }`
 
 const checkInMutation = `mutation($in: CheckInInput!) { checkIn(input: $in) {
-  status message participants { lastName firstName } firstCheckedInAt duplicate registrationId
+  status message participants { lastName firstName } firstCheckedInAt duplicate registrationID
   checkIn { id slotID checkedInAt } } }`
 
 const syncMutation = `mutation($in: SyncCheckInsInput!) { syncCheckIns(input: $in) {
-  results { clientScanId status duplicate firstCheckedInAt } serverTime clockSkewMs } }`
+  results { clientScanID status duplicate firstCheckedInAt } serverTime clockSkewMs } }`
 
 // rosterPath serves roster pages as deviceRoster does, without gqlgen's
 // per-field machinery (much faster for 5,000-entry pages); rosterQuery is
 // the fallback for a server without it.
 const rosterPath = "/devices/roster"
 
-const rosterQuery = `query($a: ID!, $after: String, $first: Int) { deviceRoster(activityId: $a, after: $after, first: $first) {
-  entries { registrationId number state participants { lastName firstName } slotIds checkIns { slotId at } }
+const rosterQuery = `query($a: ID!, $after: String, $first: Int) { deviceRoster(activityID: $a, after: $after, first: $first) {
+  entries { registrationID number state participants { lastName firstName } slotIDs checkIns { slotID at } }
   cursor hasMore } }`
 
-const subscription = `subscription($a: ID!) { checkInRecorded(activityId: $a) {
-  status registrationId checkedInAt checkIn { id clientScanID deviceID slotID admitted undoneAt } } }`
+const subscription = `subscription($a: ID!) { checkInRecorded(activityID: $a) {
+  status registrationID checkedInAt checkIn { id clientScanID deviceID slotID admitted undoneAt } } }`

@@ -403,12 +403,12 @@ func (d *Device) scan(ctx context.Context, code string, now time.Time) Result {
 func (d *Device) scanOnline(ctx context.Context, id, code string, act, slot int64, now time.Time) (Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, d.opts.OnlineTimeout)
 	defer cancel()
-	in := map[string]any{"code": code, "clientScanId": id, "scannedAt": now.UTC().Format(time.RFC3339Nano)}
+	in := map[string]any{"code": code, "clientScanID": id, "scannedAt": now.UTC().Format(time.RFC3339Nano)}
 	if act != 0 {
-		in["activityId"] = idString(act)
+		in["activityID"] = idString(act)
 	}
 	if slot != 0 {
-		in["slotId"] = idString(slot)
+		in["slotID"] = idString(slot)
 	}
 	var out struct {
 		CheckIn struct {

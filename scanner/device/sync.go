@@ -155,13 +155,13 @@ func (d *Device) measureClock(ctx context.Context, c *client) error {
 func (d *Device) syncInput(q []store.Scan, old bool) map[string]any {
 	scans := make([]map[string]any, len(q))
 	for i, s := range q {
-		m := map[string]any{"clientScanId": s.ClientID, "code": s.Code,
+		m := map[string]any{"clientScanID": s.ClientID, "code": s.Code,
 			"scannedAt": s.DeviceTime.UTC().Format(time.RFC3339Nano)}
 		if s.ActivityID != 0 {
-			m["activityId"] = idString(s.ActivityID)
+			m["activityID"] = idString(s.ActivityID)
 		}
 		if s.SlotID != 0 {
-			m["slotId"] = idString(s.SlotID)
+			m["slotID"] = idString(s.SlotID)
 		}
 		if s.Status != "" && !old {
 			m["shownStatus"] = s.Status
@@ -244,7 +244,7 @@ type gqlRosterEntry struct {
 	Number         string
 	State          string
 	Participants   []struct{ LastName, FirstName string }
-	SlotIds        []string
+	SlotIDs        []string
 	CheckIns       []struct {
 		SlotID       *string
 		At           time.Time
@@ -284,7 +284,7 @@ func (d *Device) pullRoster(ctx context.Context, c *client, act int64) (int, err
 // roster reads a page of act's roster from the cursor after (GET
 // /devices/roster, or the deviceRoster field of a server without it).
 func (c *client) roster(ctx context.Context, act int64, after string, out any) error {
-	q := url.Values{"activityId": {idString(act)}, "first": {strconv.Itoa(rosterPage)}}
+	q := url.Values{"activityID": {idString(act)}, "first": {strconv.Itoa(rosterPage)}}
 	if after != "" {
 		q.Set("after", after)
 	}
@@ -306,7 +306,7 @@ func convertEntry(act int64, e gqlRosterEntry) *store.Entry {
 	for _, p := range e.Participants {
 		out.People = append(out.People, store.Person{LastName: p.LastName, FirstName: p.FirstName})
 	}
-	for _, s := range e.SlotIds {
+	for _, s := range e.SlotIDs {
 		out.Slots = append(out.Slots, atoi(s))
 	}
 	for _, c := range e.CheckIns {

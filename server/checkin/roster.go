@@ -18,8 +18,14 @@ import (
 // {"data":{"deviceRoster":{"entries":[…],"cursor":"…","hasMore":…}}}, every
 // field of RosterEntry, same encodings — written directly rather than
 // through gqlgen's per-field resolution: GET /devices/roster serves it.
-// Devices decode both the same way.
-func (s *Service) RosterJSON(ctx context.Context, activityID int, after string, first int) ([]byte, error) {
+// Devices decode both the same way. legacy spells the identifiers as the
+// previous release did (registrationId, slotIds, slotId: its deprecated
+// GraphQL fields) for the scanners that still ask that way.
+func (s *Service) RosterJSON(ctx context.Context, activityID int, after string, first int, legacy bool) ([]byte, error) {
+	keyReg, keySlots, keySlot := `{"registrationID":`, `],"slotIDs":[`, `{"slotID":`
+	if legacy {
+		keyReg, keySlots, keySlot = `{"registrationId":`, `],"slotIds":[`, `{"slotId":`
+	}
 	entries, cursor, more, err := s.Roster(ctx, activityID, after, first)
 	if err != nil {
 		return nil, err
@@ -31,7 +37,7 @@ func (s *Service) RosterJSON(ctx context.Context, activityID int, after string, 
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, `{"registrationId":`...)
+		b = append(b, keyReg...)
 		b = appendID(b, r.ID)
 		b = append(b, `,"number":`...)
 		b = appendString(b, r.Number)
@@ -48,7 +54,7 @@ func (s *Service) RosterJSON(ctx context.Context, activityID int, after string, 
 			b = appendString(b, p.FirstName)
 			b = append(b, '}')
 		}
-		b = append(b, `],"slotIds":[`...)
+		b = append(b, keySlots...)
 		for j, sl := range r.Edges.Slots {
 			if j > 0 {
 				b = append(b, ',')
@@ -60,7 +66,7 @@ func (s *Service) RosterJSON(ctx context.Context, activityID int, after string, 
 			if j > 0 {
 				b = append(b, ',')
 			}
-			b = append(b, `{"slotId":`...)
+			b = append(b, keySlot...)
 			if c.SlotID != nil {
 				b = appendID(b, *c.SlotID)
 			} else {

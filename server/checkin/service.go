@@ -507,21 +507,21 @@ func (s *Service) ScanCode(ctx context.Context, in Input, lang string) (Result, 
 		var a *ent.Activity
 		if c, a, err = s.CallerFor(ctx, in.ActivityID); err != nil {
 			if e, ok := apperr.As(err); ok && e.Field == "" {
-				return Result{}, e.WithField("input.activityId")
+				return Result{}, e.WithField("input.activityID")
 			}
 			return Result{}, err
 		}
 		if !a.QrCheckin {
-			return Result{}, apperr.Invalid("input.activityId", "R-CHK-3", "qr_disabled")
+			return Result{}, apperr.Invalid("input.activityID", "R-CHK-3", "qr_disabled")
 		}
-		if err := slotOf(a, in.SlotID, "input.slotId"); err != nil {
+		if err := slotOf(a, in.SlotID, "input.slotID"); err != nil {
 			return Result{}, err
 		}
 	} else if v.DeviceID != 0 {
 		c = Caller{OrgID: v.DeviceOrg, DeviceID: v.DeviceID}
 	} else if !v.Operator {
 		// A person scanning must say which activity (their organisation's).
-		return Result{}, apperr.Invalid("input.activityId", "R-CHK-3", "required")
+		return Result{}, apperr.Invalid("input.activityID", "R-CHK-3", "required")
 	}
 	in.Channel = scan.ChannelQR
 	return s.CheckIn(ctx, c, in, lang)

@@ -207,6 +207,9 @@ func newGraphQL(o Options) http.Handler {
 		srv.SetValidationRulesFn(rulesWithoutSuggestions)
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	// The device-facing arguments renamed for the API conventions, still
+	// sent under their old spelling by scanners of the previous release.
+	srv.Use(graph.LegacyArguments{})
 	// After the persisted query is known, before gqlgen parses and validates.
 	srv.Use(newPreValidation(o.Limits))
 	// Before the complexity limit: an argument out of bounds is named.

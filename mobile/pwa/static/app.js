@@ -205,10 +205,10 @@
   }
 
   const Q = {
-    register: `mutation($in:RegisterDeviceInput!){registerDevice(input:$in){token device{id name} activities{id title startsAt} publicKeys{keyId publicKey} serverTime}}`,
+    register: `mutation($in:RegisterDeviceInput!){registerDevice(input:$in){token device{id name} activities{id title startsAt} publicKeys{keyID publicKey} serverTime}}`,
     activities: `{deviceActivities{id title startsAt}}`,
-    checkIn: `mutation($in:CheckInInput!){checkIn(input:$in){status message color participants{lastName firstName} firstCheckedInAt registrationId duplicate}}`,
-    sync: `mutation($in:SyncCheckInsInput!){syncCheckIns(input:$in){serverTime clockSkewMs results{clientScanId status duplicate firstCheckedInAt}}}`,
+    checkIn: `mutation($in:CheckInInput!){checkIn(input:$in){status message color participants{lastName firstName} firstCheckedInAt registrationID duplicate}}`,
+    sync: `mutation($in:SyncCheckInsInput!){syncCheckIns(input:$in){serverTime clockSkewMs results{clientScanID status duplicate firstCheckedInAt}}}`,
   };
 
   // gql posts one operation. A network failure, a timeout or a gateway's
@@ -443,6 +443,14 @@
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
   }
 
+  // wireScan spells a scan as the server reads it (activityID, clientScanID:
+  // the API's …ID names); the scans this app stores locally (queue, IndexedDB
+  // key paths) keep their own names, so a queue written by the previous
+  // release syncs unchanged.
+  function wireScan({ clientScanId, code, scannedAt, activityId }) {
+    return { clientScanID: clientScanId, code, scannedAt, activityID: activityId };
+  }
+
   async function checkCode(code) {
     await wasmReady;
     const scan = { clientScanId: uuid(), code, scannedAt: new Date().toISOString(), activityId: state.activityId };
@@ -456,7 +464,7 @@
     }
     if (navigator.onLine !== false && (state.online || state.reachable)) {
       try {
-        const d = await gql(Q.checkIn, { in: scan }, onlineTimeoutMs());
+        const d = await gql(Q.checkIn, { in: wireScan(scan) }, onlineTimeoutMs());
         const r = d.checkIn;
         await learnOnline(r, scan);
         if (state.queueLength > 0) sync();
@@ -491,11 +499,11 @@
   // learnOnline applies the server's answer to the local roster, so that the
   // device keeps refusing a second entry after it loses the network.
   async function learnOnline(r, scan) {
-    if (!r.registrationId || (r.status !== 'ACCESS_OK' && r.status !== 'ALREADY_CHECKED_IN')) return;
+    if (!r.registrationID || (r.status !== 'ACCESS_OK' && r.status !== 'ALREADY_CHECKED_IN')) return;
     const at = r.status === 'ACCESS_OK' ? new Date().toISOString() : r.firstCheckedInAt;
     if (!at) return;
     await tx(['roster'], 'readwrite', async (s) => {
-      const e = await req(s.roster.get(String(r.registrationId)));
+      const e = await req(s.roster.get(String(r.registrationID)));
       if (!e) return;
       if (!e.localAt || e.localAt > at) e.localAt = at;
       s.roster.put(e);
@@ -739,10 +747,10 @@
           // shownStatus: what this app showed (issue 11 #13): a refusal is
           // never counted as someone let in twice.
           scans: batch.map(({ clientScanId, code, scannedAt, activityId, status }) => ({
-            clientScanId, code, scannedAt, activityId, ...(status ? { shownStatus: status } : {}),
+            ...wireScan({ clientScanId, code, scannedAt, activityId }), ...(status ? { shownStatus: status } : {}),
           })),
         } }, 20000);
-        const done = new Set(d.syncCheckIns.results.map((r) => r.clientScanId));
+        const done = new Set(d.syncCheckIns.results.map((r) => r.clientScanID));
         state.duplicates += d.syncCheckIns.results.filter((r) => r.duplicate).length;
         await tx(['queue'], 'readwrite', (s) => { for (const id of done) s.queue.delete(id); });
         if (!batch.some((b) => done.has(b.clientScanId))) break; // nothing acknowledged: try later
@@ -762,11 +770,11 @@
     let after = (await meta.get('cursor:' + aid)) || null;
     let n = 0;
     for (;;) {
-      const d = await getJSON('/devices/roster', { activityId: aid, after, first: ROSTER_PAGE }, 30000);
+      const d = await getJSON('/devices/roster', { activityID: aid, after, first: ROSTER_PAGE }, 30000);
       const page = d.deviceRoster;
       await tx(['roster', 'meta'], 'readwrite', async (s) => {
         for (const e of page.entries) {
-          const id = String(e.registrationId);
+          const id = String(e.registrationID);
           const old = await req(s.roster.get(id));
           s.roster.put({
             registrationId: id, activityId: aid, state: e.state, participants: e.participants,
