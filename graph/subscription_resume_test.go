@@ -115,7 +115,9 @@ func TestCheckInRecorded_ResumesFromCursor_Issue11(t *testing.T) {
 
 		// « Read the cursor, act, subscribe »: exact however late the
 		// subscription starts.
-		var cur struct{ Node struct{ CheckInCursor string } }
+		var cur struct {
+			Node struct{ CheckInCursor string }
+		}
 		c.q(c.member, `query($id:ID!){node(id:$id){...on Activity{checkInCursor}}}`, map[string]any{"id": act.ID}, &cur)
 		c.sync(dev.Token, time.Now(), offline(act.ID, "s", 11, 2))
 		vars["after"] = cur.Node.CheckInCursor
