@@ -33,6 +33,8 @@ test: vet staticcheck check-generated schema-check e2e-deps gotest race
 
 vet:
 	$(GO) vet ./...
+	@out=$$(gofmt -l $$(find . -name '*.go' -not -path '*/node_modules/*')); \
+	if [ -n "$$out" ]; then echo "gofmt -w needed on:"; echo "$$out"; exit 1; fi
 
 ## staticcheck: the pinned staticcheck on hand-written code
 staticcheck:
