@@ -77,25 +77,17 @@ func historyAfter(ctx context.Context, c *ent.Client, scope func(*ent.HistoryEnt
 	if err != nil {
 		return page, err
 	}
-	var heads []struct {
-		ID   int   `json:"id"`
-		Txid int64 `json:"txid"`
-	}
+	var heads []stream.Head
 	sys := privacy.DecisionContext(ctx, privacy.Allow)
 	if err := scope(c.HistoryEntry.Query()).Where(stream.After(pos)).Order(stream.Order).Limit(stream.PageSize).
 		Select(historyentry.FieldID, historyentry.FieldTxid).Scan(sys, &heads); err != nil {
 		return page, err
 	}
-	var ids []int
-	for _, h := range heads {
-		if h.Txid >= horizon {
-			page.Pending = true
-			break
-		}
-		ids = append(ids, h.ID)
-		page.Last = stream.Of(h.Txid, h.ID)
+	heads, page = stream.Cut[*ent.HistoryEntry](heads, horizon)
+	ids := make([]int, len(heads))
+	for i, h := range heads {
+		ids[i] = h.ID
 	}
-	page.More = !page.Pending && len(heads) == stream.PageSize
 	if len(ids) == 0 {
 		return page, nil
 	}

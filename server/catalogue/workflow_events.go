@@ -103,18 +103,17 @@ func (o *Offer) TransitionsAfter(ctx context.Context, pos stream.Position) (stre
 	if err != nil {
 		return page, err
 	}
+	heads := make([]stream.Head, len(rows))
+	for i, x := range rows {
+		heads[i] = stream.Head{ID: x.ID, Txid: x.Txid}
+	}
+	visible, page := stream.Cut[Transition](heads, horizon)
 	var kept []*ent.TrainingTransition
-	for _, x := range rows {
-		if x.Txid >= horizon {
-			page.Pending = true // committed, but an older transaction may still add rows before it
-			break
-		}
-		page.Last = stream.Of(x.Txid, x.ID)
+	for _, x := range rows[:len(visible)] {
 		if told(v, x) {
 			kept = append(kept, x)
 		}
 	}
-	page.More = !page.Pending && len(rows) == stream.PageSize
 	if len(kept) == 0 {
 		return page, nil
 	}

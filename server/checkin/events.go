@@ -52,25 +52,17 @@ func (s *Service) ScansAfter(ctx context.Context, activityID int, pos stream.Pos
 	if err != nil {
 		return page, err
 	}
-	var heads []struct {
-		ID   int   `json:"id"`
-		Txid int64 `json:"txid"`
-	}
+	var heads []stream.Head
 	err = s.Client.Scan.Query().Where(scan.ActivityID(activityID), stream.After(pos)).Order(stream.Order).Limit(stream.PageSize).
 		Select(scan.FieldID, scan.FieldTxid).Scan(sys(ctx), &heads)
 	if err != nil {
 		return page, err
 	}
-	var ids []int
-	for _, h := range heads {
-		if h.Txid >= horizon {
-			page.Pending = true // committed, but an older transaction may still add rows before it
-			break
-		}
-		ids = append(ids, h.ID)
-		page.Last = stream.Of(h.Txid, h.ID)
+	heads, page = stream.Cut[RecordedScan](heads, horizon)
+	ids := make([]int, len(heads))
+	for i, h := range heads {
+		ids[i] = h.ID
 	}
-	page.More = !page.Pending && len(heads) == stream.PageSize
 	if len(ids) == 0 {
 		return page, nil
 	}

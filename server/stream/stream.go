@@ -152,6 +152,33 @@ type Page[T any] struct {
 // PageSize bounds one read.
 const PageSize = 500
 
+// Head is a row's place as a read finds it: enough to cut a page at the
+// horizon before the rows themselves are loaded.
+type Head struct {
+	ID   int   `json:"id"`
+	Txid int64 `json:"txid"`
+}
+
+// Cut returns the heads of rows read after a position (at most PageSize,
+// in commit order) that may be delivered — those below horizon — and the
+// page they make, without its items: the last position read, whether a
+// full page calls for another read at once, whether rows wait for the
+// horizon.
+func Cut[T any](heads []Head, horizon int64) ([]Head, Page[T]) {
+	var page Page[T]
+	n := 0
+	for _, h := range heads {
+		if h.Txid >= horizon {
+			page.Pending = true // committed, but an older transaction may still add rows before it
+			break
+		}
+		page.Last = Of(h.Txid, h.ID)
+		n++
+	}
+	page.More = !page.Pending && len(heads) == PageSize
+	return heads[:n], page
+}
+
 // Poll bounds how long a quiet stream waits between reads even without a
 // wake-up, and Retry how soon a read is retried after an error or while
 // rows wait for the horizon.
