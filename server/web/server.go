@@ -221,6 +221,7 @@ func newGraphQL(o Options) http.Handler {
 	srv.Use(safeTx{entgql.Transactioner{TxOpener: o.Resolver.Client,
 		SkipTxFunc: entgql.SkipIfHasFields(selfTransacting...)}})
 	srv.Use(o.Metrics.graphqlTracer())
+	srv.AroundFields(graph.DefaultPage)
 	srv.AroundResponses(retryAfter)
 	if o.Limits.Introspection {
 		srv.SetErrorPresenter(graph.ErrorPresenter)
