@@ -46,6 +46,7 @@ func Hook(g *gen.Graph, s *ast.Schema) error {
 			if err := describeObject(n, def, s); err != nil {
 				return fmt.Errorf("gqldoc: %s: %w", n.Name, err)
 			}
+			requireLists(n, def)
 		}
 		for _, create := range []bool{true, false} {
 			md := entgql.MutationDescriptor{Type: n, IsCreate: create}
@@ -63,6 +64,7 @@ func Hook(g *gen.Graph, s *ast.Schema) error {
 			}
 		}
 	}
+	describePages(s)
 	if q := s.Types["Query"]; q != nil && q.Description == "" {
 		q.Description = "The root of every read."
 	}

@@ -7629,7 +7629,7 @@ type Activity implements Node {
   """
   The slots (créneaux) of the activity, each with its own times, capacity and speaker; empty for a one-date activity (R-ACT-1).
   """
-  slots: [Slot!]
+  slots: [Slot!]!
   """
   The registrations to the activity, cancelled ones included.
   """
@@ -7640,7 +7640,7 @@ type Activity implements Node {
     after: Cursor
 
     """
-    Returns the first _n_ elements from the list.
+    Returns the first _n_ elements from the list: 50 when neither first nor last is given, at most 1,000.
     """
     first: Int
 
@@ -7650,7 +7650,7 @@ type Activity implements Node {
     before: Cursor
 
     """
-    Returns the last _n_ elements from the list.
+    Returns the last _n_ elements from the list, at most 1,000.
     """
     last: Int
 
@@ -7674,7 +7674,7 @@ type Activity implements Node {
     after: Cursor
 
     """
-    Returns the first _n_ elements from the list.
+    Returns the first _n_ elements from the list: 50 when neither first nor last is given, at most 1,000.
     """
     first: Int
 
@@ -7684,7 +7684,7 @@ type Activity implements Node {
     before: Cursor
 
     """
-    Returns the last _n_ elements from the list.
+    Returns the last _n_ elements from the list, at most 1,000.
     """
     last: Int
 
@@ -8073,15 +8073,15 @@ type Certification implements Node {
   """
   The certifications this one replaces (R-CAT-1).
   """
-  replaces: [Certification!]
+  replaces: [Certification!]!
   """
   The skill blocks (blocs de compétences) of the certification (R-CAT-1, R-CAT-15).
   """
-  skillBlocks: [SkillBlock!]
+  skillBlocks: [SkillBlock!]!
   """
   The organisations accredited to train for or assess the certification, as France compétences publishes them (R-ORG-5); shown to operators and to the matched organisations.
   """
-  accreditations: [Accreditation!]
+  accreditations: [Accreditation!]!
 }
 """
 A connection to a list of items.
@@ -8893,7 +8893,7 @@ type Device implements Node {
   """
   Every check-in attempt the device made, admitted or refused.
   """
-  scans: [Scan!]
+  scans: [Scan!]!
 }
 """
 A connection to a list of items.
@@ -9663,7 +9663,7 @@ type Organization implements Node {
     after: Cursor
 
     """
-    Returns the first _n_ elements from the list.
+    Returns the first _n_ elements from the list: 50 when neither first nor last is given, at most 1,000.
     """
     first: Int
 
@@ -9673,7 +9673,7 @@ type Organization implements Node {
     before: Cursor
 
     """
-    Returns the last _n_ elements from the list.
+    Returns the last _n_ elements from the list, at most 1,000.
     """
     last: Int
 
@@ -9692,7 +9692,7 @@ type Organization implements Node {
     after: Cursor
 
     """
-    Returns the first _n_ elements from the list.
+    Returns the first _n_ elements from the list: 50 when neither first nor last is given, at most 1,000.
     """
     first: Int
 
@@ -9702,7 +9702,7 @@ type Organization implements Node {
     before: Cursor
 
     """
-    Returns the last _n_ elements from the list.
+    Returns the last _n_ elements from the list, at most 1,000.
     """
     last: Int
 
@@ -9721,7 +9721,7 @@ type Organization implements Node {
     after: Cursor
 
     """
-    Returns the first _n_ elements from the list.
+    Returns the first _n_ elements from the list: 50 when neither first nor last is given, at most 1,000.
     """
     first: Int
 
@@ -9731,7 +9731,7 @@ type Organization implements Node {
     before: Cursor
 
     """
-    Returns the last _n_ elements from the list.
+    Returns the last _n_ elements from the list, at most 1,000.
     """
     last: Int
 
@@ -9743,15 +9743,15 @@ type Organization implements Node {
   """
   The speakers of the organisation (R-ACT-6).
   """
-  speakers: [Speaker!]
+  speakers: [Speaker!]!
   """
   The venues of the organisation, where its sessions take place or people register (R-CAT-12, R-CAT-18).
   """
-  venues: [Venue!]
+  venues: [Venue!]!
   """
   The files the organisation sent to the operator (R-ORG-9).
   """
-  documents: [OrganizationDocument!]
+  documents: [OrganizationDocument!]!
   """
   The change requests (demandes de modification) made on the organisation record, pending or decided (R-ORG-7).
   """
@@ -9762,7 +9762,7 @@ type Organization implements Node {
     after: Cursor
 
     """
-    Returns the first _n_ elements from the list.
+    Returns the first _n_ elements from the list: 50 when neither first nor last is given, at most 1,000.
     """
     first: Int
 
@@ -9772,7 +9772,7 @@ type Organization implements Node {
     before: Cursor
 
     """
-    Returns the last _n_ elements from the list.
+    Returns the last _n_ elements from the list, at most 1,000.
     """
     last: Int
 
@@ -9791,7 +9791,7 @@ type Organization implements Node {
     after: Cursor
 
     """
-    Returns the first _n_ elements from the list.
+    Returns the first _n_ elements from the list: 50 when neither first nor last is given, at most 1,000.
     """
     first: Int
 
@@ -9801,7 +9801,7 @@ type Organization implements Node {
     before: Cursor
 
     """
-    Returns the last _n_ elements from the list.
+    Returns the last _n_ elements from the list, at most 1,000.
     """
     last: Int
 
@@ -10915,7 +10915,7 @@ type Query {
     after: Cursor
 
     """
-    Returns the first _n_ elements from the list.
+    Returns the first _n_ elements from the list: 50 when neither first nor last is given, at most 1,000.
     """
     first: Int
 
@@ -10925,7 +10925,7 @@ type Query {
     before: Cursor
 
     """
-    Returns the last _n_ elements from the list.
+    Returns the last _n_ elements from the list, at most 1,000.
     """
     last: Int
 
@@ -10949,7 +10949,7 @@ type Query {
     after: Cursor
 
     """
-    Returns the first _n_ elements from the list.
+    Returns the first _n_ elements from the list: 50 when neither first nor last is given, at most 1,000.
     """
     first: Int
 
@@ -10959,7 +10959,7 @@ type Query {
     before: Cursor
 
     """
-    Returns the last _n_ elements from the list.
+    Returns the last _n_ elements from the list, at most 1,000.
     """
     last: Int
 
@@ -10983,7 +10983,7 @@ type Query {
     after: Cursor
 
     """
-    Returns the first _n_ elements from the list.
+    Returns the first _n_ elements from the list: 50 when neither first nor last is given, at most 1,000.
     """
     first: Int
 
@@ -10993,7 +10993,7 @@ type Query {
     before: Cursor
 
     """
-    Returns the last _n_ elements from the list.
+    Returns the last _n_ elements from the list, at most 1,000.
     """
     last: Int
 
@@ -11017,7 +11017,7 @@ type Query {
     after: Cursor
 
     """
-    Returns the first _n_ elements from the list.
+    Returns the first _n_ elements from the list: 50 when neither first nor last is given, at most 1,000.
     """
     first: Int
 
@@ -11027,7 +11027,7 @@ type Query {
     before: Cursor
 
     """
-    Returns the last _n_ elements from the list.
+    Returns the last _n_ elements from the list, at most 1,000.
     """
     last: Int
 
@@ -11240,15 +11240,15 @@ type Registration implements Node {
   """
   The people the registration is for, in their order; one QR ticket admits them all (R-ACT-3).
   """
-  participants: [Participant!]
+  participants: [Participant!]!
   """
   The slots chosen, for a slot activity (R-ACT-2); empty for a one-date activity.
   """
-  slots: [Slot!]
+  slots: [Slot!]!
   """
   Every check-in attempt made with this registration's ticket or from the list, admitted or refused.
   """
-  scans: [Scan!]
+  scans: [Scan!]!
 }
 """
 A connection to a list of items.
@@ -12141,7 +12141,7 @@ type Session implements Node {
   """
   The trainer organisations (OF formateurs) that deliver the session; they see it read-only (R-CAT-11, R-CAT-23).
   """
-  trainers: [Organization!]
+  trainers: [Organization!]!
   """
   The principal trainer organisation, if set (R-CAT-11).
   """
@@ -12149,7 +12149,7 @@ type Session implements Node {
   """
   The venues where the session takes place, possibly several (R-CAT-12).
   """
-  venues: [Venue!]
+  venues: [Venue!]!
   """
   The venue where people register, if set (R-CAT-18).
   """
@@ -12664,7 +12664,7 @@ type Slot implements Node {
   """
   The registrations that chose this slot (R-ACT-2).
   """
-  registrations: [Registration!]
+  registrations: [Registration!]!
 }
 """
 Ordering options for Slot connections
@@ -12823,7 +12823,7 @@ type Speaker implements Node {
   """
   The slots the speaker animates and may check people in for (R-ACT-6).
   """
-  slots: [Slot!]
+  slots: [Slot!]!
 }
 """
 SpeakerWhereInput is used for filtering Speaker objects.
@@ -13026,7 +13026,7 @@ type Training implements Node {
     after: Cursor
 
     """
-    Returns the first _n_ elements from the list.
+    Returns the first _n_ elements from the list: 50 when neither first nor last is given, at most 1,000.
     """
     first: Int
 
@@ -13036,7 +13036,7 @@ type Training implements Node {
     before: Cursor
 
     """
-    Returns the last _n_ elements from the list.
+    Returns the last _n_ elements from the list, at most 1,000.
     """
     last: Int
 
@@ -13053,7 +13053,7 @@ type Training implements Node {
   """
   The certifications the training leads to (R-CAT-4).
   """
-  certifications: [Certification!]
+  certifications: [Certification!]!
   """
   The user who last edited the draft or the change request, if known.
   """
@@ -13890,7 +13890,7 @@ type User implements Node {
   """
   The establishments the user is attached to, each with its permissions; one is principal (R-USR-2).
   """
-  memberships: [Membership!]
+  memberships: [Membership!]!
 }
 """
 UserCivility is enum for the field civility
@@ -19669,10 +19669,10 @@ func (ec *executionContext) _Activity_slots(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Slot) graphql.Marshaler {
-			return ec.marshalOSlot2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSlotᚄ(ctx, selections, v)
+			return ec.marshalNSlot2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSlotᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Activity_slots(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21088,10 +21088,10 @@ func (ec *executionContext) _Certification_replaces(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Certification) graphql.Marshaler {
-			return ec.marshalOCertification2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationᚄ(ctx, selections, v)
+			return ec.marshalNCertification2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Certification_replaces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21120,10 +21120,10 @@ func (ec *executionContext) _Certification_skillBlocks(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.SkillBlock) graphql.Marshaler {
-			return ec.marshalOSkillBlock2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSkillBlockᚄ(ctx, selections, v)
+			return ec.marshalNSkillBlock2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSkillBlockᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Certification_skillBlocks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21152,10 +21152,10 @@ func (ec *executionContext) _Certification_accreditations(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Accreditation) graphql.Marshaler {
-			return ec.marshalOAccreditation2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationᚄ(ctx, selections, v)
+			return ec.marshalNAccreditation2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Certification_accreditations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22337,10 +22337,10 @@ func (ec *executionContext) _Device_scans(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Scan) graphql.Marshaler {
-			return ec.marshalOScan2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanᚄ(ctx, selections, v)
+			return ec.marshalNScan2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Device_scans(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26697,10 +26697,10 @@ func (ec *executionContext) _Organization_speakers(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Speaker) graphql.Marshaler {
-			return ec.marshalOSpeaker2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSpeakerᚄ(ctx, selections, v)
+			return ec.marshalNSpeaker2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSpeakerᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Organization_speakers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26729,10 +26729,10 @@ func (ec *executionContext) _Organization_venues(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Venue) graphql.Marshaler {
-			return ec.marshalOVenue2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueᚄ(ctx, selections, v)
+			return ec.marshalNVenue2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Organization_venues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26761,10 +26761,10 @@ func (ec *executionContext) _Organization_documents(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.OrganizationDocument) graphql.Marshaler {
-			return ec.marshalOOrganizationDocument2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationDocumentᚄ(ctx, selections, v)
+			return ec.marshalNOrganizationDocument2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationDocumentᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Organization_documents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -30911,10 +30911,10 @@ func (ec *executionContext) _Registration_participants(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Participant) graphql.Marshaler {
-			return ec.marshalOParticipant2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐParticipantᚄ(ctx, selections, v)
+			return ec.marshalNParticipant2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐParticipantᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Registration_participants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -30943,10 +30943,10 @@ func (ec *executionContext) _Registration_slots(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Slot) graphql.Marshaler {
-			return ec.marshalOSlot2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSlotᚄ(ctx, selections, v)
+			return ec.marshalNSlot2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSlotᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Registration_slots(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -30975,10 +30975,10 @@ func (ec *executionContext) _Registration_scans(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Scan) graphql.Marshaler {
-			return ec.marshalOScan2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanᚄ(ctx, selections, v)
+			return ec.marshalNScan2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Registration_scans(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -33166,10 +33166,10 @@ func (ec *executionContext) _Session_trainers(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Organization) graphql.Marshaler {
-			return ec.marshalOOrganization2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationᚄ(ctx, selections, v)
+			return ec.marshalNOrganization2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Session_trainers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -33230,10 +33230,10 @@ func (ec *executionContext) _Session_venues(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Venue) graphql.Marshaler {
-			return ec.marshalOVenue2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueᚄ(ctx, selections, v)
+			return ec.marshalNVenue2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Session_venues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -34511,10 +34511,10 @@ func (ec *executionContext) _Slot_registrations(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Registration) graphql.Marshaler {
-			return ec.marshalORegistration2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐRegistrationᚄ(ctx, selections, v)
+			return ec.marshalNRegistration2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐRegistrationᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Slot_registrations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -34768,10 +34768,10 @@ func (ec *executionContext) _Speaker_slots(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Slot) graphql.Marshaler {
-			return ec.marshalOSlot2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSlotᚄ(ctx, selections, v)
+			return ec.marshalNSlot2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSlotᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Speaker_slots(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -35822,10 +35822,10 @@ func (ec *executionContext) _Training_certifications(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Certification) graphql.Marshaler {
-			return ec.marshalOCertification2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationᚄ(ctx, selections, v)
+			return ec.marshalNCertification2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Training_certifications(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -37060,10 +37060,10 @@ func (ec *executionContext) _User_memberships(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Membership) graphql.Marshaler {
-			return ec.marshalOMembership2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐMembershipᚄ(ctx, selections, v)
+			return ec.marshalNMembership2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐMembershipᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_User_memberships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -60663,7 +60663,7 @@ func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet,
 					}
 				}()
 				res = ec._Activity_slots(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -61428,7 +61428,7 @@ func (ec *executionContext) _Certification(ctx context.Context, sel ast.Selectio
 					}
 				}()
 				res = ec._Certification_replaces(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -61466,7 +61466,7 @@ func (ec *executionContext) _Certification(ctx context.Context, sel ast.Selectio
 					}
 				}()
 				res = ec._Certification_skillBlocks(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -61504,7 +61504,7 @@ func (ec *executionContext) _Certification(ctx context.Context, sel ast.Selectio
 					}
 				}()
 				res = ec._Certification_accreditations(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -62041,7 +62041,7 @@ func (ec *executionContext) _Device(ctx context.Context, sel ast.SelectionSet, o
 					}
 				}()
 				res = ec._Device_scans(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -63547,7 +63547,7 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 					}
 				}()
 				res = ec._Organization_speakers(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -63585,7 +63585,7 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 					}
 				}()
 				res = ec._Organization_venues(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -63623,7 +63623,7 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 					}
 				}()
 				res = ec._Organization_documents(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -65842,7 +65842,7 @@ func (ec *executionContext) _Registration(ctx context.Context, sel ast.Selection
 					}
 				}()
 				res = ec._Registration_participants(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -65880,7 +65880,7 @@ func (ec *executionContext) _Registration(ctx context.Context, sel ast.Selection
 					}
 				}()
 				res = ec._Registration_slots(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -65918,7 +65918,7 @@ func (ec *executionContext) _Registration(ctx context.Context, sel ast.Selection
 					}
 				}()
 				res = ec._Registration_scans(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -66909,7 +66909,7 @@ func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, 
 					}
 				}()
 				res = ec._Session_trainers(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -66985,7 +66985,7 @@ func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, 
 					}
 				}()
 				res = ec._Session_venues(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -67669,7 +67669,7 @@ func (ec *executionContext) _Slot(ctx context.Context, sel ast.SelectionSet, obj
 					}
 				}()
 				res = ec._Slot_registrations(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -67851,7 +67851,7 @@ func (ec *executionContext) _Speaker(ctx context.Context, sel ast.SelectionSet, 
 					}
 				}()
 				res = ec._Speaker_slots(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -68296,7 +68296,7 @@ func (ec *executionContext) _Training(ctx context.Context, sel ast.SelectionSet,
 					}
 				}()
 				res = ec._Training_certifications(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -69036,7 +69036,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 					}
 				}()
 				res = ec._User_memberships(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -70068,6 +70068,22 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCertification2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Certification) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCertification2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertification(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNCertification2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertification(ctx context.Context, sel ast.SelectionSet, v *ent.Certification) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -70459,6 +70475,22 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) marshalNMembership2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐMembershipᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Membership) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMembership2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐMembership(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNMembership2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐMembership(ctx context.Context, sel ast.SelectionSet, v *ent.Membership) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -70537,6 +70569,22 @@ func (ec *executionContext) unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentg
 
 func (ec *executionContext) marshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx context.Context, sel ast.SelectionSet, v entgql.OrderDirection) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNOrganization2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Organization) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx context.Context, sel ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
@@ -70618,6 +70666,22 @@ func (ec *executionContext) marshalNOrganizationConnection2ᚖgithubᚗcomᚋofh
 		return graphql.Null
 	}
 	return ec._OrganizationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrganizationDocument2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationDocumentᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.OrganizationDocument) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrganizationDocument2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationDocument(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNOrganizationDocument2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationDocument(ctx context.Context, sel ast.SelectionSet, v *ent.OrganizationDocument) graphql.Marshaler {
@@ -70957,6 +71021,22 @@ func (ec *executionContext) marshalNRegisterPayload2ᚖgithubᚗcomᚋofhubᚋof
 	return ec._RegisterPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRegistration2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐRegistrationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Registration) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRegistration2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐRegistration(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNRegistration2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐRegistration(ctx context.Context, sel ast.SelectionSet, v *ent.Registration) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -71095,6 +71175,22 @@ func (ec *executionContext) marshalNRosterPage2ᚖgithubᚗcomᚋofhubᚋofhub�
 	return ec._RosterPage(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNScan2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Scan) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNScan2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScan(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNScan2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScan(ctx context.Context, sel ast.SelectionSet, v *ent.Scan) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -71222,6 +71318,22 @@ func (ec *executionContext) unmarshalNSessionWhereInput2ᚖgithubᚗcomᚋofhub�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNSkillBlock2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSkillBlockᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.SkillBlock) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSkillBlock2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSkillBlock(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNSkillBlock2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSkillBlock(ctx context.Context, sel ast.SelectionSet, v *ent.SkillBlock) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -71244,6 +71356,22 @@ func (ec *executionContext) unmarshalNSkillBlockUseInput2githubᚗcomᚋofhubᚋ
 func (ec *executionContext) unmarshalNSkillBlockWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSkillBlockWhereInput(ctx context.Context, v any) (*ent.SkillBlockWhereInput, error) {
 	res, err := ec.unmarshalInputSkillBlockWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSlot2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSlotᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Slot) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSlot2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSlot(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNSlot2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSlot(ctx context.Context, sel ast.SelectionSet, v *ent.Slot) graphql.Marshaler {
@@ -71325,6 +71453,22 @@ func (ec *executionContext) marshalNSlotStats2ᚖgithubᚗcomᚋofhubᚋofhubᚋ
 func (ec *executionContext) unmarshalNSlotWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSlotWhereInput(ctx context.Context, v any) (*ent.SlotWhereInput, error) {
 	res, err := ec.unmarshalInputSlotWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSpeaker2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSpeakerᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Speaker) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSpeaker2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSpeaker(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNSpeaker2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSpeaker(ctx context.Context, sel ast.SelectionSet, v *ent.Speaker) graphql.Marshaler {
@@ -71904,25 +72048,6 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
-func (ec *executionContext) marshalOAccreditation2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Accreditation) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNAccreditation2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditation(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) unmarshalOAccreditationWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationWhereInputᚄ(ctx context.Context, v any) ([]*ent.AccreditationWhereInput, error) {
 	if v == nil {
 		return nil, nil
@@ -72060,25 +72185,6 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
-}
-
-func (ec *executionContext) marshalOCertification2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Certification) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNCertification2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertification(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalOCertification2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertification(ctx context.Context, sel ast.SelectionSet, v *ent.Certification) graphql.Marshaler {
@@ -72770,25 +72876,6 @@ func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.Se
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
-func (ec *executionContext) marshalOMembership2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐMembershipᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Membership) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNMembership2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐMembership(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalOMembership2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐMembership(ctx context.Context, sel ast.SelectionSet, v *ent.Membership) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -72856,25 +72943,6 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋofhubᚋofhubᚋentᚐNo
 	return ec._Node(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOOrganization2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Organization) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalOOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx context.Context, sel ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -72931,25 +72999,6 @@ func (ec *executionContext) marshalOOrganizationChangeRequestState2ᚖgithubᚗc
 		return graphql.Null
 	}
 	return v
-}
-
-func (ec *executionContext) marshalOOrganizationDocument2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationDocumentᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.OrganizationDocument) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNOrganizationDocument2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationDocument(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalOOrganizationEdge2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.OrganizationEdge) graphql.Marshaler {
@@ -73162,25 +73211,6 @@ func (ec *executionContext) unmarshalOOutboxMessageWhereInput2ᚖgithubᚗcomᚋ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOParticipant2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐParticipantᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Participant) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNParticipant2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐParticipant(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) unmarshalOParticipantWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐParticipantWhereInputᚄ(ctx context.Context, v any) ([]*ent.ParticipantWhereInput, error) {
 	if v == nil {
 		return nil, nil
@@ -73316,25 +73346,6 @@ func (ec *executionContext) unmarshalOReferenceCodeWhereInput2ᚖgithubᚗcomᚋ
 	}
 	res, err := ec.unmarshalInputReferenceCodeWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalORegistration2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐRegistrationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Registration) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNRegistration2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐRegistration(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalORegistration2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐRegistration(ctx context.Context, sel ast.SelectionSet, v *ent.Registration) graphql.Marshaler {
@@ -73508,25 +73519,6 @@ func (ec *executionContext) unmarshalORegistrationWhereInput2ᚖgithubᚗcomᚋo
 	}
 	res, err := ec.unmarshalInputRegistrationWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOScan2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Scan) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNScan2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScan(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalOScan2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScan(ctx context.Context, sel ast.SelectionSet, v *ent.Scan) graphql.Marshaler {
@@ -73788,25 +73780,6 @@ func (ec *executionContext) unmarshalOSessionWhereInput2ᚖgithubᚗcomᚋofhub�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOSkillBlock2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSkillBlockᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.SkillBlock) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNSkillBlock2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSkillBlock(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalOSkillBlockUse2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSkillBlockUseᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.SkillBlockUse) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -73868,25 +73841,6 @@ func (ec *executionContext) unmarshalOSkillBlockWhereInput2ᚖgithubᚗcomᚋofh
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOSlot2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSlotᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Slot) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNSlot2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSlot(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) unmarshalOSlotWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSlotWhereInputᚄ(ctx context.Context, v any) ([]*ent.SlotWhereInput, error) {
 	if v == nil {
 		return nil, nil
@@ -73910,25 +73864,6 @@ func (ec *executionContext) unmarshalOSlotWhereInput2ᚖgithubᚗcomᚋofhubᚋo
 	}
 	res, err := ec.unmarshalInputSlotWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOSpeaker2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSpeakerᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Speaker) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNSpeaker2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSpeaker(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalOSpeaker2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSpeaker(ctx context.Context, sel ast.SelectionSet, v *ent.Speaker) graphql.Marshaler {
@@ -74447,25 +74382,6 @@ func (ec *executionContext) unmarshalOUserWhereInput2ᚖgithubᚗcomᚋofhubᚋo
 	}
 	res, err := ec.unmarshalInputUserWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOVenue2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Venue) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNVenue2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenue(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalOVenue2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenue(ctx context.Context, sel ast.SelectionSet, v *ent.Venue) graphql.Marshaler {
