@@ -1065,24 +1065,30 @@ func newHistoryEntryPaginateArgs(rv map[string]any) *historyentryPaginateArgs {
 	}
 	if v, ok := rv[orderByField]; ok {
 		switch v := v.(type) {
-		case map[string]any:
-			var (
-				err1, err2 error
-				order      = &HistoryEntryOrder{Field: &HistoryEntryOrderField{}, Direction: entgql.OrderDirectionAsc}
-			)
-			if d, ok := v[directionField]; ok {
-				err1 = order.Direction.UnmarshalGQL(d)
+		case []*HistoryEntryOrder:
+			args.opts = append(args.opts, WithHistoryEntryOrder(v))
+		case []any:
+			var orders []*HistoryEntryOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &HistoryEntryOrder{Field: &HistoryEntryOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
 			}
-			if f, ok := v[fieldField]; ok {
-				err2 = order.Field.UnmarshalGQL(f)
-			}
-			if err1 == nil && err2 == nil {
-				args.opts = append(args.opts, WithHistoryEntryOrder(order))
-			}
-		case *HistoryEntryOrder:
-			if v != nil {
-				args.opts = append(args.opts, WithHistoryEntryOrder(v))
-			}
+			args.opts = append(args.opts, WithHistoryEntryOrder(orders))
 		}
 	}
 	if v, ok := rv[whereField].(*HistoryEntryWhereInput); ok {
@@ -2344,24 +2350,30 @@ func newOutboxMessagePaginateArgs(rv map[string]any) *outboxmessagePaginateArgs 
 	}
 	if v, ok := rv[orderByField]; ok {
 		switch v := v.(type) {
-		case map[string]any:
-			var (
-				err1, err2 error
-				order      = &OutboxMessageOrder{Field: &OutboxMessageOrderField{}, Direction: entgql.OrderDirectionAsc}
-			)
-			if d, ok := v[directionField]; ok {
-				err1 = order.Direction.UnmarshalGQL(d)
+		case []*OutboxMessageOrder:
+			args.opts = append(args.opts, WithOutboxMessageOrder(v))
+		case []any:
+			var orders []*OutboxMessageOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &OutboxMessageOrder{Field: &OutboxMessageOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
 			}
-			if f, ok := v[fieldField]; ok {
-				err2 = order.Field.UnmarshalGQL(f)
-			}
-			if err1 == nil && err2 == nil {
-				args.opts = append(args.opts, WithOutboxMessageOrder(order))
-			}
-		case *OutboxMessageOrder:
-			if v != nil {
-				args.opts = append(args.opts, WithOutboxMessageOrder(v))
-			}
+			args.opts = append(args.opts, WithOutboxMessageOrder(orders))
 		}
 	}
 	if v, ok := rv[whereField].(*OutboxMessageWhereInput); ok {

@@ -1562,19 +1562,14 @@ func (c *HistoryEntryConnection) build(nodes []*HistoryEntry, pager *historyentr
 type HistoryEntryPaginateOption func(*historyentryPager) error
 
 // WithHistoryEntryOrder configures pagination ordering.
-func WithHistoryEntryOrder(order *HistoryEntryOrder) HistoryEntryPaginateOption {
-	if order == nil {
-		order = DefaultHistoryEntryOrder
-	}
-	o := *order
+func WithHistoryEntryOrder(order []*HistoryEntryOrder) HistoryEntryPaginateOption {
 	return func(pager *historyentryPager) error {
-		if err := o.Direction.Validate(); err != nil {
-			return err
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
 		}
-		if o.Field == nil {
-			o.Field = DefaultHistoryEntryOrder.Field
-		}
-		pager.order = &o
+		pager.order = append(pager.order, order...)
 		return nil
 	}
 }
@@ -1592,7 +1587,7 @@ func WithHistoryEntryFilter(filter func(*HistoryEntryQuery) (*HistoryEntryQuery,
 
 type historyentryPager struct {
 	reverse bool
-	order   *HistoryEntryOrder
+	order   []*HistoryEntryOrder
 	filter  func(*HistoryEntryQuery) (*HistoryEntryQuery, error)
 }
 
@@ -1603,8 +1598,10 @@ func newHistoryEntryPager(opts []HistoryEntryPaginateOption, reverse bool) (*his
 			return nil, err
 		}
 	}
-	if pager.order == nil {
-		pager.order = DefaultHistoryEntryOrder
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
 	}
 	return pager, nil
 }
@@ -1617,48 +1614,87 @@ func (p *historyentryPager) applyFilter(query *HistoryEntryQuery) (*HistoryEntry
 }
 
 func (p *historyentryPager) toCursor(_m *HistoryEntry) Cursor {
-	return p.order.Field.toCursor(_m)
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
 }
 
 func (p *historyentryPager) applyCursors(query *HistoryEntryQuery, after, before *Cursor) (*HistoryEntryQuery, error) {
-	direction := p.order.Direction
+	idDirection := entgql.OrderDirectionAsc
 	if p.reverse {
-		direction = direction.Reverse()
+		idDirection = entgql.OrderDirectionDesc
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultHistoryEntryOrder.Field.column, p.order.Field.column, direction) {
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultHistoryEntryOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
 		query = query.Where(predicate)
 	}
 	return query, nil
 }
 
 func (p *historyentryPager) applyOrder(query *HistoryEntryQuery) *HistoryEntryQuery {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultHistoryEntryOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
-	if p.order.Field != DefaultHistoryEntryOrder.Field {
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
 		query = query.Order(DefaultHistoryEntryOrder.Field.toTerm(direction.OrderTermOption()))
-	}
-	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return query
 }
 
 func (p *historyentryPager) orderExpr(query *HistoryEntryQuery) sql.Querier {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
-	}
 	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
-		if p.order.Field != DefaultHistoryEntryOrder.Field {
-			b.Comma().Ident(DefaultHistoryEntryOrder.Field.column).Pad().WriteString(string(direction))
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
 		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultHistoryEntryOrder.Field.column).Pad().WriteString(string(direction))
 	})
 }
 
@@ -3240,19 +3276,14 @@ func (c *OutboxMessageConnection) build(nodes []*OutboxMessage, pager *outboxmes
 type OutboxMessagePaginateOption func(*outboxmessagePager) error
 
 // WithOutboxMessageOrder configures pagination ordering.
-func WithOutboxMessageOrder(order *OutboxMessageOrder) OutboxMessagePaginateOption {
-	if order == nil {
-		order = DefaultOutboxMessageOrder
-	}
-	o := *order
+func WithOutboxMessageOrder(order []*OutboxMessageOrder) OutboxMessagePaginateOption {
 	return func(pager *outboxmessagePager) error {
-		if err := o.Direction.Validate(); err != nil {
-			return err
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
 		}
-		if o.Field == nil {
-			o.Field = DefaultOutboxMessageOrder.Field
-		}
-		pager.order = &o
+		pager.order = append(pager.order, order...)
 		return nil
 	}
 }
@@ -3270,7 +3301,7 @@ func WithOutboxMessageFilter(filter func(*OutboxMessageQuery) (*OutboxMessageQue
 
 type outboxmessagePager struct {
 	reverse bool
-	order   *OutboxMessageOrder
+	order   []*OutboxMessageOrder
 	filter  func(*OutboxMessageQuery) (*OutboxMessageQuery, error)
 }
 
@@ -3281,8 +3312,10 @@ func newOutboxMessagePager(opts []OutboxMessagePaginateOption, reverse bool) (*o
 			return nil, err
 		}
 	}
-	if pager.order == nil {
-		pager.order = DefaultOutboxMessageOrder
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
 	}
 	return pager, nil
 }
@@ -3295,48 +3328,87 @@ func (p *outboxmessagePager) applyFilter(query *OutboxMessageQuery) (*OutboxMess
 }
 
 func (p *outboxmessagePager) toCursor(_m *OutboxMessage) Cursor {
-	return p.order.Field.toCursor(_m)
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
 }
 
 func (p *outboxmessagePager) applyCursors(query *OutboxMessageQuery, after, before *Cursor) (*OutboxMessageQuery, error) {
-	direction := p.order.Direction
+	idDirection := entgql.OrderDirectionAsc
 	if p.reverse {
-		direction = direction.Reverse()
+		idDirection = entgql.OrderDirectionDesc
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultOutboxMessageOrder.Field.column, p.order.Field.column, direction) {
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultOutboxMessageOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
 		query = query.Where(predicate)
 	}
 	return query, nil
 }
 
 func (p *outboxmessagePager) applyOrder(query *OutboxMessageQuery) *OutboxMessageQuery {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultOutboxMessageOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
-	if p.order.Field != DefaultOutboxMessageOrder.Field {
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
 		query = query.Order(DefaultOutboxMessageOrder.Field.toTerm(direction.OrderTermOption()))
-	}
-	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return query
 }
 
 func (p *outboxmessagePager) orderExpr(query *OutboxMessageQuery) sql.Querier {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
-	}
 	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
-		if p.order.Field != DefaultOutboxMessageOrder.Field {
-			b.Comma().Ident(DefaultOutboxMessageOrder.Field.column).Pad().WriteString(string(direction))
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
 		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultOutboxMessageOrder.Field.column).Pad().WriteString(string(direction))
 	})
 }
 

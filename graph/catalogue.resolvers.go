@@ -140,12 +140,12 @@ func (r *queryResolver) ReferenceCodes(ctx context.Context, list string, parent 
 }
 
 // CertificationHistory is the resolver for the certificationHistory field.
-func (r *queryResolver) CertificationHistory(ctx context.Context, code string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error) {
+func (r *queryResolver) CertificationHistory(ctx context.Context, code string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HistoryEntryOrder, where *ent.HistoryEntryWhereInput) (*ent.HistoryEntryConnection, error) {
 	c, err := certificationByCode(ctx, r.Client, code)
 	if err != nil || c == nil {
 		return &ent.HistoryEntryConnection{Edges: []*ent.HistoryEntryEdge{}}, err
 	}
-	return historyOf(ctx, r.Client, c.ID, after, first, before, last)
+	return historyOf(ctx, r.Client, c.ID, historyPage{after, first, before, last, orderBy, where})
 }
 
 // OrganizationChangeRequests is the resolver for the organizationChangeRequests field.
@@ -214,6 +214,6 @@ func (r *trainingResolver) Editable(ctx context.Context, obj *ent.Training) (boo
 }
 
 // History is the resolver for the history field.
-func (r *trainingResolver) History(ctx context.Context, obj *ent.Training, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error) {
-	return trainingHistory(ctx, r.Resolver, obj, after, first, before, last)
+func (r *trainingResolver) History(ctx context.Context, obj *ent.Training, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HistoryEntryOrder, where *ent.HistoryEntryWhereInput) (*ent.HistoryEntryConnection, error) {
+	return trainingHistory(ctx, r.Resolver, obj, historyPage{after, first, before, last, orderBy, where})
 }

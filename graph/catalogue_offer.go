@@ -259,7 +259,7 @@ func insiderText(ctx context.Context, org int, s string) *string {
 // trainingHistory is the history of a training and of its sessions, newest
 // first; the history policy shows it to the responsible organisation's
 // members and to operators.
-func trainingHistory(ctx context.Context, r *Resolver, t *ent.Training, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error) {
+func trainingHistory(ctx context.Context, r *Resolver, t *ent.Training, pg historyPage) (*ent.HistoryEntryConnection, error) {
 	c := store.Client(ctx, r.Client)
 	ids, err := c.Session.Query().Where(session.TrainingID(t.ID)).IDs(privacy.DecisionContext(ctx, privacy.Allow))
 	if err != nil {
@@ -269,10 +269,7 @@ func trainingHistory(ctx context.Context, r *Resolver, t *ent.Training, after *e
 	if len(ids) > 0 {
 		p = append(p, historyentry.And(historyentry.EntityType(ent.TypeSession), historyentry.EntityIDIn(ids...)))
 	}
-	return c.HistoryEntry.Query().Where(historyentry.Or(p...)).
-		Paginate(ctx, after, first, before, last, ent.WithHistoryEntryOrder(&ent.HistoryEntryOrder{
-			Direction: entgql.OrderDirectionDesc, Field: ent.HistoryEntryOrderFieldCreatedAt,
-		}))
+	return pg.of(ctx, c.HistoryEntry.Query().Where(historyentry.Or(p...)))
 }
 
 // trainingStateChanged streams the state changes of the trainings the

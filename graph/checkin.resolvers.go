@@ -24,8 +24,8 @@ import (
 )
 
 // History is the resolver for the history field.
-func (r *activityResolver) History(ctx context.Context, obj *ent.Activity, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error) {
-	return historyOf(ctx, store.Client(ctx, r.Client), obj.ID, after, first, before, last)
+func (r *activityResolver) History(ctx context.Context, obj *ent.Activity, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HistoryEntryOrder, where *ent.HistoryEntryWhereInput) (*ent.HistoryEntryConnection, error) {
+	return historyOf(ctx, store.Client(ctx, r.Client), obj.ID, historyPage{after, first, before, last, orderBy, where})
 }
 
 // Stats is the resolver for the stats field.
@@ -63,8 +63,8 @@ func (r *activityResolver) CheckInCursor(ctx context.Context, obj *ent.Activity)
 }
 
 // History is the resolver for the history field.
-func (r *deviceResolver) History(ctx context.Context, obj *ent.Device, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error) {
-	return historyOf(ctx, store.Client(ctx, r.Client), obj.ID, after, first, before, last)
+func (r *deviceResolver) History(ctx context.Context, obj *ent.Device, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HistoryEntryOrder, where *ent.HistoryEntryWhereInput) (*ent.HistoryEntryConnection, error) {
+	return historyOf(ctx, store.Client(ctx, r.Client), obj.ID, historyPage{after, first, before, last, orderBy, where})
 }
 
 // CreateActivity is the resolver for the createActivity field.
@@ -294,8 +294,8 @@ func (r *queryResolver) DeviceSetup(ctx context.Context, organizationID int) (*m
 }
 
 // History is the resolver for the history field.
-func (r *registrationResolver) History(ctx context.Context, obj *ent.Registration, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error) {
-	return historyOf(ctx, store.Client(ctx, r.Client), obj.ID, after, first, before, last)
+func (r *registrationResolver) History(ctx context.Context, obj *ent.Registration, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HistoryEntryOrder, where *ent.HistoryEntryWhereInput) (*ent.HistoryEntryConnection, error) {
+	return historyOf(ctx, store.Client(ctx, r.Client), obj.ID, historyPage{after, first, before, last, orderBy, where})
 }
 
 // Ticket is the resolver for the ticket field.

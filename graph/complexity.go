@@ -51,7 +51,7 @@ func SetComplexity(c *generated.ComplexityRoot) {
 	c.Query.Activities = func(child int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, _ []*ent.ActivityOrder, _ *ent.ActivityWhereInput) int {
 		return pageCost(child, first, last)
 	}
-	c.Query.OutboxMessages = func(child int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, _ *ent.OutboxMessageOrder, _ *ent.OutboxMessageWhereInput) int {
+	c.Query.OutboxMessages = func(child int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, _ []*ent.OutboxMessageOrder, _ *ent.OutboxMessageWhereInput) int {
 		return pageCost(child, first, last)
 	}
 	c.Organization.Branches = func(child int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, _ []*ent.OrganizationOrder) int {
@@ -60,10 +60,10 @@ func SetComplexity(c *generated.ComplexityRoot) {
 	c.Organization.Memberships = func(child int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, _ *ent.MembershipOrder) int {
 		return pageCost(child, first, last)
 	}
-	c.Organization.History = func(child int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int {
+	c.Organization.History = func(child int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, _ []*ent.HistoryEntryOrder, _ *ent.HistoryEntryWhereInput) int {
 		return pageCost(child, first, last)
 	}
-	c.User.History = func(child int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int {
+	c.User.History = func(child int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, _ []*ent.HistoryEntryOrder, _ *ent.HistoryEntryWhereInput) int {
 		return pageCost(child, first, last)
 	}
 }

@@ -36,7 +36,7 @@ func (r *queryResolver) Organizations(ctx context.Context, after *entgql.Cursor[
 }
 
 // OutboxMessages is the resolver for the outboxMessages field.
-func (r *queryResolver) OutboxMessages(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OutboxMessageOrder, where *ent.OutboxMessageWhereInput) (*ent.OutboxMessageConnection, error) {
+func (r *queryResolver) OutboxMessages(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OutboxMessageOrder, where *ent.OutboxMessageWhereInput) (*ent.OutboxMessageConnection, error) {
 	return r.Client.OutboxMessage.Query().Paginate(ctx, after, first, before, last,
 		ent.WithOutboxMessageOrder(orderBy), ent.WithOutboxMessageFilter(where.Filter))
 }

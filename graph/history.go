@@ -14,12 +14,34 @@ import (
 	"github.com/ofhub/ofhub/server/stream"
 )
 
-// historyOf pages through a record's history, newest first.
-func historyOf(ctx context.Context, c *ent.Client, id int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error) {
-	return c.HistoryEntry.Query().Where(historyentry.EntityID(id)).
-		Paginate(ctx, after, first, before, last, ent.WithHistoryEntryOrder(&ent.HistoryEntryOrder{
-			Direction: entgql.OrderDirectionDesc, Field: ent.HistoryEntryOrderFieldCreatedAt,
-		}))
+// historyPage is what a client asks of a history connection.
+type historyPage struct {
+	after   *entgql.Cursor[int]
+	first   *int
+	before  *entgql.Cursor[int]
+	last    *int
+	orderBy []*ent.HistoryEntryOrder
+	where   *ent.HistoryEntryWhereInput
+}
+
+// historyNewestFirst is the order of a history without orderBy.
+var historyNewestFirst = []*ent.HistoryEntryOrder{{Direction: entgql.OrderDirectionDesc, Field: ent.HistoryEntryOrderFieldCreatedAt}}
+
+// historyOf pages through a record's history.
+func historyOf(ctx context.Context, c *ent.Client, id int, p historyPage) (*ent.HistoryEntryConnection, error) {
+	return p.of(ctx, c.HistoryEntry.Query().Where(historyentry.EntityID(id)))
+}
+
+// of pages through the entries of q, newest first unless orderBy says
+// otherwise, filtered by where. where narrows q, never widens it: its
+// predicates are ANDed with q's, so no filter reaches another record's
+// entries.
+func (p historyPage) of(ctx context.Context, q *ent.HistoryEntryQuery) (*ent.HistoryEntryConnection, error) {
+	order := p.orderBy
+	if len(order) == 0 {
+		order = historyNewestFirst
+	}
+	return q.Paginate(ctx, p.after, p.first, p.before, p.last, ent.WithHistoryEntryOrder(order), ent.WithHistoryEntryFilter(p.where.Filter))
 }
 
 // subscribeHistory streams history entries as they are recorded, in

@@ -113,8 +113,8 @@ func (r *mutationResolver) RemoveMembership(ctx context.Context, id int) (int, e
 }
 
 // History is the resolver for the history field.
-func (r *organizationResolver) History(ctx context.Context, obj *ent.Organization, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error) {
-	return organizationHistory(ctx, store.Client(ctx, r.Client), obj.ID, after, first, before, last)
+func (r *organizationResolver) History(ctx context.Context, obj *ent.Organization, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HistoryEntryOrder, where *ent.HistoryEntryWhereInput) (*ent.HistoryEntryConnection, error) {
+	return organizationHistory(ctx, store.Client(ctx, r.Client), obj.ID, historyPage{after, first, before, last, orderBy, where})
 }
 
 // Me is the resolver for the me field.
@@ -135,8 +135,8 @@ func (r *subscriptionResolver) HistoryRecorded(ctx context.Context, organization
 }
 
 // History is the resolver for the history field.
-func (r *userResolver) History(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error) {
-	return historyOf(ctx, store.Client(ctx, r.Client), obj.ID, after, first, before, last)
+func (r *userResolver) History(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HistoryEntryOrder, where *ent.HistoryEntryWhereInput) (*ent.HistoryEntryConnection, error) {
+	return historyOf(ctx, store.Client(ctx, r.Client), obj.ID, historyPage{after, first, before, last, orderBy, where})
 }
 
 // Mutation returns generated.MutationResolver implementation.

@@ -518,14 +518,12 @@ func organizationChangeRequests(ctx context.Context, r *Resolver, state *organiz
 // first: changes to the organisation itself and to its change requests and
 // documents ("Demande de modification", cancelled, applied or rejected
 // with the operator's comment, documents added or removed).
-func organizationHistory(ctx context.Context, c *ent.Client, id int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error) {
-	return c.HistoryEntry.Query().Where(historyentry.Or(
+func organizationHistory(ctx context.Context, c *ent.Client, id int, p historyPage) (*ent.HistoryEntryConnection, error) {
+	return p.of(ctx, c.HistoryEntry.Query().Where(historyentry.Or(
 		historyentry.And(historyentry.EntityType(ent.TypeOrganization), historyentry.EntityID(id)),
 		historyentry.And(historyentry.EntityTypeIn(ent.TypeOrganizationChangeRequest, ent.TypeOrganizationDocument),
 			historyentry.OrganizationID(id)),
-	)).Paginate(ctx, after, first, before, last, ent.WithHistoryEntryOrder(&ent.HistoryEntryOrder{
-		Direction: entgql.OrderDirectionDesc, Field: ent.HistoryEntryOrderFieldCreatedAt,
-	}))
+	)))
 }
 
 // ---------------------------------------------------------------------------

@@ -58,7 +58,7 @@ func (HistoryEntry) Indexes() []ent.Index {
 }
 
 func (HistoryEntry) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.RelayConnection(),
+	return []schema.Annotation{entgql.RelayConnection(), entgql.MultiOrder(),
 		schema.Comment("One recorded change of an audited record (R-X-1, R-ORG-8): who, when, what. Written by the server on every change, never by a client.")}
 }
 
@@ -98,7 +98,7 @@ func (OutboxMessage) Fields() []ent.Field {
 }
 
 func (OutboxMessage) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.RelayConnection(),
+	return []schema.Annotation{entgql.RelayConnection(), entgql.MultiOrder(),
 		entgql.QueryField().Description("Every e-mail the server wrote, as a connection; operators only."),
 		schema.Comment("An e-mail the server wrote: kept locally when no SMTP server is configured, and a record of every e-mail sent. Listed to operators.")}
 }

@@ -79,7 +79,7 @@ type ComplexityRoot struct {
 		CheckInLog           func(childComplexity int, first *int, after *entgql.Cursor[int]) int
 		CreatedAt            func(childComplexity int) int
 		EndsAt               func(childComplexity int) int
-		History              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		History              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HistoryEntryOrder, where *ent.HistoryEntryWhereInput) int
 		ID                   func(childComplexity int) int
 		Location             func(childComplexity int) int
 		MaxParticipants      func(childComplexity int) int
@@ -224,7 +224,7 @@ type ComplexityRoot struct {
 		ClockSkewMs        func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
 		DeviceInfo         func(childComplexity int) int
-		History            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		History            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HistoryEntryOrder, where *ent.HistoryEntryWhereInput) int
 		ID                 func(childComplexity int) int
 		IdentificationCode func(childComplexity int) int
 		LastSeenAt         func(childComplexity int) int
@@ -390,7 +390,7 @@ type ComplexityRoot struct {
 		Devices         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DeviceOrder) int
 		Documents       func(childComplexity int) int
 		Facilities      func(childComplexity int) int
-		History         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		History         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HistoryEntryOrder, where *ent.HistoryEntryWhereInput) int
 		ID              func(childComplexity int) int
 		InseeCode       func(childComplexity int) int
 		Kinds           func(childComplexity int) int
@@ -545,7 +545,7 @@ type ComplexityRoot struct {
 	Query struct {
 		Activities                 func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ActivityOrder, where *ent.ActivityWhereInput) int
 		Certification              func(childComplexity int, code string) int
-		CertificationHistory       func(childComplexity int, code string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		CertificationHistory       func(childComplexity int, code string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HistoryEntryOrder, where *ent.HistoryEntryWhereInput) int
 		Certifications             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, search *string, orderBy []*ent.CertificationOrder, where *ent.CertificationWhereInput) int
 		DeviceActivities           func(childComplexity int) int
 		DevicePublicKeys           func(childComplexity int) int
@@ -556,7 +556,7 @@ type ComplexityRoot struct {
 		Nodes                      func(childComplexity int, ids []int) int
 		OrganizationChangeRequests func(childComplexity int, state *organizationchangerequest.State, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
 		Organizations              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
-		OutboxMessages             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OutboxMessageOrder, where *ent.OutboxMessageWhereInput) int
+		OutboxMessages             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OutboxMessageOrder, where *ent.OutboxMessageWhereInput) int
 		ReferenceCodes             func(childComplexity int, list string, parent *string, includeInactive *bool) int
 		SearchParticipants         func(childComplexity int, activityID int, query string, first *int) int
 		TrainingByReference        func(childComplexity int, reference string) int
@@ -613,7 +613,7 @@ type ComplexityRoot struct {
 		CancelledAt    func(childComplexity int) int
 		CheckedInAt    func(childComplexity int, slotID *int) int
 		CreatedAt      func(childComplexity int) int
-		History        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		History        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HistoryEntryOrder, where *ent.HistoryEntryWhereInput) int
 		ID             func(childComplexity int) int
 		Number         func(childComplexity int) int
 		OrganizationID func(childComplexity int) int
@@ -869,7 +869,7 @@ type ComplexityRoot struct {
 		EntryLevel         func(childComplexity int) int
 		ExitLevel          func(childComplexity int) int
 		ExpectedResults    func(childComplexity int) int
-		History            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		History            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HistoryEntryOrder, where *ent.HistoryEntryWhereInput) int
 		ID                 func(childComplexity int) int
 		LastActionAt       func(childComplexity int) int
 		Objective          func(childComplexity int) int
@@ -936,7 +936,7 @@ type ComplexityRoot struct {
 		Email       func(childComplexity int) int
 		FirstName   func(childComplexity int) int
 		Function    func(childComplexity int) int
-		History     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		History     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HistoryEntryOrder, where *ent.HistoryEntryWhereInput) int
 		ID          func(childComplexity int) int
 		Language    func(childComplexity int) int
 		LastLoginAt func(childComplexity int) int
@@ -1006,14 +1006,14 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type ActivityResolver interface {
-	History(ctx context.Context, obj *ent.Activity, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error)
+	History(ctx context.Context, obj *ent.Activity, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HistoryEntryOrder, where *ent.HistoryEntryWhereInput) (*ent.HistoryEntryConnection, error)
 	Stats(ctx context.Context, obj *ent.Activity) (*model.ActivityStats, error)
 	Present(ctx context.Context, obj *ent.Activity, slotID *int) ([]*ent.Participant, error)
 	CheckInLog(ctx context.Context, obj *ent.Activity, first *int, after *entgql.Cursor[int]) (*ent.ScanConnection, error)
 	CheckInCursor(ctx context.Context, obj *ent.Activity) (string, error)
 }
 type DeviceResolver interface {
-	History(ctx context.Context, obj *ent.Device, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error)
+	History(ctx context.Context, obj *ent.Device, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HistoryEntryOrder, where *ent.HistoryEntryWhereInput) (*ent.HistoryEntryConnection, error)
 }
 type HistoryEntryResolver interface {
 	Cursor(ctx context.Context, obj *ent.HistoryEntry) (string, error)
@@ -1074,7 +1074,7 @@ type MutationResolver interface {
 type OrganizationResolver interface {
 	Accreditations(ctx context.Context, obj *ent.Organization) ([]*ent.Accreditation, error)
 	Trainings(ctx context.Context, obj *ent.Organization, role *model.TrainingRole, includeFinished *bool, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.TrainingConnection, error)
-	History(ctx context.Context, obj *ent.Organization, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error)
+	History(ctx context.Context, obj *ent.Organization, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HistoryEntryOrder, where *ent.HistoryEntryWhereInput) (*ent.HistoryEntryConnection, error)
 }
 type OrganizationDocumentResolver interface {
 	URL(ctx context.Context, obj *ent.OrganizationDocument) (string, error)
@@ -1084,12 +1084,12 @@ type QueryResolver interface {
 	Nodes(ctx context.Context, ids []int) ([]ent.Noder, error)
 	Activities(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ActivityOrder, where *ent.ActivityWhereInput) (*ent.ActivityConnection, error)
 	Organizations(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) (*ent.OrganizationConnection, error)
-	OutboxMessages(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OutboxMessageOrder, where *ent.OutboxMessageWhereInput) (*ent.OutboxMessageConnection, error)
+	OutboxMessages(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OutboxMessageOrder, where *ent.OutboxMessageWhereInput) (*ent.OutboxMessageConnection, error)
 	Users(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	Certifications(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, search *string, orderBy []*ent.CertificationOrder, where *ent.CertificationWhereInput) (*ent.CertificationConnection, error)
 	Certification(ctx context.Context, code string) (*ent.Certification, error)
 	ReferenceCodes(ctx context.Context, list string, parent *string, includeInactive *bool) ([]*ent.ReferenceCode, error)
-	CertificationHistory(ctx context.Context, code string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error)
+	CertificationHistory(ctx context.Context, code string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HistoryEntryOrder, where *ent.HistoryEntryWhereInput) (*ent.HistoryEntryConnection, error)
 	OrganizationChangeRequests(ctx context.Context, state *organizationchangerequest.State, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.OrganizationChangeRequestConnection, error)
 	Trainings(ctx context.Context, organizationID *int, state []training.State, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TrainingOrder, where *ent.TrainingWhereInput) (*ent.TrainingConnection, error)
 	TrainingByReference(ctx context.Context, reference string) (*ent.Training, error)
@@ -1102,7 +1102,7 @@ type QueryResolver interface {
 	Me(ctx context.Context) (*ent.User, error)
 }
 type RegistrationResolver interface {
-	History(ctx context.Context, obj *ent.Registration, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error)
+	History(ctx context.Context, obj *ent.Registration, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HistoryEntryOrder, where *ent.HistoryEntryWhereInput) (*ent.HistoryEntryConnection, error)
 	Ticket(ctx context.Context, obj *ent.Registration) (*model.Ticket, error)
 	CheckedInAt(ctx context.Context, obj *ent.Registration, slotID *int) (*time.Time, error)
 }
@@ -1122,10 +1122,10 @@ type TrainingResolver interface {
 	ArchiveComment(ctx context.Context, obj *ent.Training) (*string, error)
 	Draft(ctx context.Context, obj *ent.Training) (*schematype.TrainingDoc, error)
 	Editable(ctx context.Context, obj *ent.Training) (bool, error)
-	History(ctx context.Context, obj *ent.Training, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error)
+	History(ctx context.Context, obj *ent.Training, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HistoryEntryOrder, where *ent.HistoryEntryWhereInput) (*ent.HistoryEntryConnection, error)
 }
 type UserResolver interface {
-	History(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error)
+	History(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HistoryEntryOrder, where *ent.HistoryEntryWhereInput) (*ent.HistoryEntryConnection, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1258,7 +1258,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Activity.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Activity.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.HistoryEntryOrder), args["where"].(*ent.HistoryEntryWhereInput)), true
 	case "Activity.id":
 		if e.ComplexityRoot.Activity.ID == nil {
 			break
@@ -1927,7 +1927,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Device.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Device.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.HistoryEntryOrder), args["where"].(*ent.HistoryEntryWhereInput)), true
 	case "Device.id":
 		if e.ComplexityRoot.Device.ID == nil {
 			break
@@ -2977,7 +2977,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organization.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Organization.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.HistoryEntryOrder), args["where"].(*ent.HistoryEntryWhereInput)), true
 	case "Organization.id":
 		if e.ComplexityRoot.Organization.ID == nil {
 			break
@@ -3660,7 +3660,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.CertificationHistory(childComplexity, args["code"].(string), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Query.CertificationHistory(childComplexity, args["code"].(string), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.HistoryEntryOrder), args["where"].(*ent.HistoryEntryWhereInput)), true
 	case "Query.certifications":
 		if e.ComplexityRoot.Query.Certifications == nil {
 			break
@@ -3767,7 +3767,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.OutboxMessages(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.OutboxMessageOrder), args["where"].(*ent.OutboxMessageWhereInput)), true
+		return e.ComplexityRoot.Query.OutboxMessages(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.OutboxMessageOrder), args["where"].(*ent.OutboxMessageWhereInput)), true
 	case "Query.referenceCodes":
 		if e.ComplexityRoot.Query.ReferenceCodes == nil {
 			break
@@ -4064,7 +4064,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Registration.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Registration.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.HistoryEntryOrder), args["where"].(*ent.HistoryEntryWhereInput)), true
 	case "Registration.id":
 		if e.ComplexityRoot.Registration.ID == nil {
 			break
@@ -5246,7 +5246,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Training.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Training.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.HistoryEntryOrder), args["where"].(*ent.HistoryEntryWhereInput)), true
 	case "Training.id":
 		if e.ComplexityRoot.Training.ID == nil {
 			break
@@ -5556,7 +5556,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.User.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.User.History(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.HistoryEntryOrder), args["where"].(*ent.HistoryEntryWhereInput)), true
 	case "User.id":
 		if e.ComplexityRoot.User.ID == nil {
 			break
@@ -6023,12 +6023,16 @@ extend type Query {
     code: String!
     "Returns the elements in the list that come after the specified cursor."
     after: Cursor
-    "Returns the first _n_ elements from the list."
+    "Returns the first _n_ elements from the list: 50 when neither first nor last is given, at most 1,000."
     first: Int
     "Returns the elements in the list that come before the specified cursor."
     before: Cursor
-    "Returns the last _n_ elements from the list."
+    "Returns the last _n_ elements from the list, at most 1,000."
     last: Int
+    "How to order the entries, by creation time; newest first when omitted."
+    orderBy: [HistoryEntryOrder!]
+    "Only the entries that match (by action, author, time…); always this record's own."
+    where: HistoryEntryWhereInput
   ): HistoryEntryConnection!
 }
 
@@ -6705,12 +6709,16 @@ extend type Training {
   history(
     "Returns the elements in the list that come after the specified cursor."
     after: Cursor
-    "Returns the first _n_ elements from the list."
+    "Returns the first _n_ elements from the list: 50 when neither first nor last is given, at most 1,000."
     first: Int
     "Returns the elements in the list that come before the specified cursor."
     before: Cursor
-    "Returns the last _n_ elements from the list."
+    "Returns the last _n_ elements from the list, at most 1,000."
     last: Int
+    "How to order the entries, by creation time; newest first when omitted."
+    orderBy: [HistoryEntryOrder!]
+    "Only the entries that match (by action, author, time…); always this record's own."
+    where: HistoryEntryWhereInput
   ): HistoryEntryConnection!
 }
 
@@ -6900,12 +6908,16 @@ extend type Activity {
   history(
     "Returns the elements in the list that come after the specified cursor."
     after: Cursor
-    "Returns the first _n_ elements from the list."
+    "Returns the first _n_ elements from the list: 50 when neither first nor last is given, at most 1,000."
     first: Int
     "Returns the elements in the list that come before the specified cursor."
     before: Cursor
-    "Returns the last _n_ elements from the list."
+    "Returns the last _n_ elements from the list, at most 1,000."
     last: Int
+    "How to order the entries, by creation time; newest first when omitted."
+    orderBy: [HistoryEntryOrder!]
+    "Only the entries that match (by action, author, time…); always this record's own."
+    where: HistoryEntryWhereInput
   ): HistoryEntryConnection!
   "Head counts: registrations, participants, present (R-CHK-6)."
   stats: ActivityStats!
@@ -6930,12 +6942,16 @@ extend type Device {
   history(
     "Returns the elements in the list that come after the specified cursor."
     after: Cursor
-    "Returns the first _n_ elements from the list."
+    "Returns the first _n_ elements from the list: 50 when neither first nor last is given, at most 1,000."
     first: Int
     "Returns the elements in the list that come before the specified cursor."
     before: Cursor
-    "Returns the last _n_ elements from the list."
+    "Returns the last _n_ elements from the list, at most 1,000."
     last: Int
+    "How to order the entries, by creation time; newest first when omitted."
+    orderBy: [HistoryEntryOrder!]
+    "Only the entries that match (by action, author, time…); always this record's own."
+    where: HistoryEntryWhereInput
   ): HistoryEntryConnection!
 }
 
@@ -6944,12 +6960,16 @@ extend type Registration {
   history(
     "Returns the elements in the list that come after the specified cursor."
     after: Cursor
-    "Returns the first _n_ elements from the list."
+    "Returns the first _n_ elements from the list: 50 when neither first nor last is given, at most 1,000."
     first: Int
     "Returns the elements in the list that come before the specified cursor."
     before: Cursor
-    "Returns the last _n_ elements from the list."
+    "Returns the last _n_ elements from the list, at most 1,000."
     last: Int
+    "How to order the entries, by creation time; newest first when omitted."
+    orderBy: [HistoryEntryOrder!]
+    "Only the entries that match (by action, author, time…); always this record's own."
+    where: HistoryEntryWhereInput
   ): HistoryEntryConnection!
   "The registration's QR ticket (R-ACT-3)."
   ticket: Ticket!
@@ -11000,7 +11020,7 @@ type Query {
     """
     Ordering options for OutboxMessages returned from the connection.
     """
-    orderBy: OutboxMessageOrder
+    orderBy: [OutboxMessageOrder!]
 
     """
     Filtering options for OutboxMessages returned from the connection.
@@ -14628,12 +14648,16 @@ extend type User {
   history(
     "Returns the elements in the list that come after the specified cursor."
     after: Cursor
-    "Returns the first _n_ elements from the list."
+    "Returns the first _n_ elements from the list: 50 when neither first nor last is given, at most 1,000."
     first: Int
     "Returns the elements in the list that come before the specified cursor."
     before: Cursor
-    "Returns the last _n_ elements from the list."
+    "Returns the last _n_ elements from the list, at most 1,000."
     last: Int
+    "How to order the entries, by creation time; newest first when omitted."
+    orderBy: [HistoryEntryOrder!]
+    "Only the entries that match (by action, author, time…); always this record's own."
+    where: HistoryEntryWhereInput
   ): HistoryEntryConnection!
 }
 
@@ -14642,12 +14666,16 @@ extend type Organization {
   history(
     "Returns the elements in the list that come after the specified cursor."
     after: Cursor
-    "Returns the first _n_ elements from the list."
+    "Returns the first _n_ elements from the list: 50 when neither first nor last is given, at most 1,000."
     first: Int
     "Returns the elements in the list that come before the specified cursor."
     before: Cursor
-    "Returns the last _n_ elements from the list."
+    "Returns the last _n_ elements from the list, at most 1,000."
     last: Int
+    "How to order the entries, by creation time; newest first when omitted."
+    orderBy: [HistoryEntryOrder!]
+    "Only the entries that match (by action, author, time…); always this record's own."
+    where: HistoryEntryWhereInput
   ): HistoryEntryConnection!
 }
 
@@ -16655,6 +16683,22 @@ func (ec *executionContext) field_Activity_history_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.HistoryEntryOrder, error) {
+			return ec.unmarshalOHistoryEntryOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐHistoryEntryOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.HistoryEntryWhereInput, error) {
+			return ec.unmarshalOHistoryEntryWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐHistoryEntryWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -16815,6 +16859,22 @@ func (ec *executionContext) field_Device_history_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.HistoryEntryOrder, error) {
+			return ec.unmarshalOHistoryEntryOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐHistoryEntryOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.HistoryEntryWhereInput, error) {
+			return ec.unmarshalOHistoryEntryWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐHistoryEntryWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -17969,6 +18029,22 @@ func (ec *executionContext) field_Organization_history_args(ctx context.Context,
 		return nil, err
 	}
 	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.HistoryEntryOrder, error) {
+			return ec.unmarshalOHistoryEntryOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐHistoryEntryOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.HistoryEntryWhereInput, error) {
+			return ec.unmarshalOHistoryEntryWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐHistoryEntryWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -18183,6 +18259,22 @@ func (ec *executionContext) field_Query_certificationHistory_args(ctx context.Co
 		return nil, err
 	}
 	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.HistoryEntryOrder, error) {
+			return ec.unmarshalOHistoryEntryOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐHistoryEntryOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.HistoryEntryWhereInput, error) {
+			return ec.unmarshalOHistoryEntryWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐHistoryEntryWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg6
 	return args, nil
 }
 
@@ -18470,8 +18562,8 @@ func (ec *executionContext) field_Query_outboxMessages_args(ctx context.Context,
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.OutboxMessageOrder, error) {
-			return ec.unmarshalOOutboxMessageOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOutboxMessageOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.OutboxMessageOrder, error) {
+			return ec.unmarshalOOutboxMessageOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOutboxMessageOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18757,6 +18849,22 @@ func (ec *executionContext) field_Registration_history_args(ctx context.Context,
 		return nil, err
 	}
 	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.HistoryEntryOrder, error) {
+			return ec.unmarshalOHistoryEntryOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐHistoryEntryOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.HistoryEntryWhereInput, error) {
+			return ec.unmarshalOHistoryEntryWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐHistoryEntryWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -18853,6 +18961,22 @@ func (ec *executionContext) field_Training_history_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.HistoryEntryOrder, error) {
+			return ec.unmarshalOHistoryEntryOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐHistoryEntryOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.HistoryEntryWhereInput, error) {
+			return ec.unmarshalOHistoryEntryWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐHistoryEntryWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -18945,6 +19069,22 @@ func (ec *executionContext) field_User_history_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.HistoryEntryOrder, error) {
+			return ec.unmarshalOHistoryEntryOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐHistoryEntryOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.HistoryEntryWhereInput, error) {
+			return ec.unmarshalOHistoryEntryWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐHistoryEntryWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -19786,7 +19926,7 @@ func (ec *executionContext) _Activity_history(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Activity().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Activity().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.HistoryEntryOrder), fc.Args["where"].(*ent.HistoryEntryWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.HistoryEntryConnection) graphql.Marshaler {
@@ -22366,7 +22506,7 @@ func (ec *executionContext) _Device_history(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Device().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Device().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.HistoryEntryOrder), fc.Args["where"].(*ent.HistoryEntryWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.HistoryEntryConnection) graphql.Marshaler {
@@ -26954,7 +27094,7 @@ func (ec *executionContext) _Organization_history(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Organization().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Organization().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.HistoryEntryOrder), fc.Args["where"].(*ent.HistoryEntryWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.HistoryEntryConnection) graphql.Marshaler {
@@ -29181,7 +29321,7 @@ func (ec *executionContext) _Query_outboxMessages(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().OutboxMessages(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.OutboxMessageOrder), fc.Args["where"].(*ent.OutboxMessageWhereInput))
+			return ec.Resolvers.Query().OutboxMessages(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.OutboxMessageOrder), fc.Args["where"].(*ent.OutboxMessageWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.OutboxMessageConnection) graphql.Marshaler {
@@ -29401,7 +29541,7 @@ func (ec *executionContext) _Query_certificationHistory(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().CertificationHistory(ctx, fc.Args["code"].(string), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Query().CertificationHistory(ctx, fc.Args["code"].(string), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.HistoryEntryOrder), fc.Args["where"].(*ent.HistoryEntryWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.HistoryEntryConnection) graphql.Marshaler {
@@ -31004,7 +31144,7 @@ func (ec *executionContext) _Registration_history(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Registration().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Registration().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.HistoryEntryOrder), fc.Args["where"].(*ent.HistoryEntryWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.HistoryEntryConnection) graphql.Marshaler {
@@ -36030,7 +36170,7 @@ func (ec *executionContext) _Training_history(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Training().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Training().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.HistoryEntryOrder), fc.Args["where"].(*ent.HistoryEntryWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.HistoryEntryConnection) graphql.Marshaler {
@@ -37089,7 +37229,7 @@ func (ec *executionContext) _User_history(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.User().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.User().History(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.HistoryEntryOrder), fc.Args["where"].(*ent.HistoryEntryWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.HistoryEntryConnection) graphql.Marshaler {
@@ -70377,6 +70517,11 @@ func (ec *executionContext) marshalNHistoryEntryConnection2ᚖgithubᚗcomᚋofh
 	return ec._HistoryEntryConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNHistoryEntryOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐHistoryEntryOrder(ctx context.Context, v any) (*ent.HistoryEntryOrder, error) {
+	res, err := ec.unmarshalInputHistoryEntryOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNHistoryEntryOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐHistoryEntryOrderField(ctx context.Context, v any) (*ent.HistoryEntryOrderField, error) {
 	var res = new(ent.HistoryEntryOrderField)
 	err := res.UnmarshalGQL(v)
@@ -70765,6 +70910,11 @@ func (ec *executionContext) marshalNOutboxMessageConnection2ᚖgithubᚗcomᚋof
 		return graphql.Null
 	}
 	return ec._OutboxMessageConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOutboxMessageOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOutboxMessageOrder(ctx context.Context, v any) (*ent.OutboxMessageOrder, error) {
+	res, err := ec.unmarshalInputOutboxMessageOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNOutboxMessageOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOutboxMessageOrderField(ctx context.Context, v any) (*ent.OutboxMessageOrderField, error) {
@@ -72695,6 +72845,23 @@ func (ec *executionContext) marshalOHistoryEntryEdge2ᚖgithubᚗcomᚋofhubᚋo
 	return ec._HistoryEntryEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOHistoryEntryOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐHistoryEntryOrderᚄ(ctx context.Context, v any) ([]*ent.HistoryEntryOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.HistoryEntryOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNHistoryEntryOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐHistoryEntryOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOHistoryEntryWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐHistoryEntryWhereInputᚄ(ctx context.Context, v any) ([]*ent.HistoryEntryWhereInput, error) {
 	if v == nil {
 		return nil, nil
@@ -73126,12 +73293,21 @@ func (ec *executionContext) marshalOOutboxMessageEdge2ᚖgithubᚗcomᚋofhubᚋ
 	return ec._OutboxMessageEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOOutboxMessageOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOutboxMessageOrder(ctx context.Context, v any) (*ent.OutboxMessageOrder, error) {
+func (ec *executionContext) unmarshalOOutboxMessageOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOutboxMessageOrderᚄ(ctx context.Context, v any) ([]*ent.OutboxMessageOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputOutboxMessageOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.OutboxMessageOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOutboxMessageOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOutboxMessageOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOOutboxMessageStatus2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋoutboxmessageᚐStatusᚄ(ctx context.Context, v any) ([]outboxmessage.Status, error) {
