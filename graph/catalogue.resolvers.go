@@ -125,8 +125,7 @@ func (r *organizationDocumentResolver) URL(ctx context.Context, obj *ent.Organiz
 
 // Certifications is the resolver for the certifications field.
 func (r *queryResolver) Certifications(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, search *string, orderBy []*ent.CertificationOrder, where *ent.CertificationWhereInput) (*ent.CertificationConnection, error) {
-	return certificationsQuery(r.Client, search).Paginate(ctx, after, first, before, last,
-		ent.WithCertificationOrder(orderBy), ent.WithCertificationFilter(where.Filter))
+	return paginateCertifications(ctx, certificationsQuery(r.Client, search), after, first, before, last, orderBy, where)
 }
 
 // Certification is the resolver for the certification field.

@@ -2,12 +2,14 @@ package graph_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"strings"
 	"testing"
 	"time"
 
 	"entgo.io/contrib/entgql"
 
+	"github.com/ofhub/ofhub/graph/scalar/cursor"
 	"github.com/ofhub/ofhub/server/apptest"
 )
 
@@ -64,20 +66,26 @@ func TestCursorsSigned(t *testing.T) {
 			entgql.Cursor[int]{ID: 1, Value: v}.MarshalGQL(&b)
 			return strings.Trim(b.String(), `"`)
 		}
-		body, mac, _ := strings.Cut(next, ".")
-		if mac == "" {
-			t.Fatalf("the server's cursor %q carries no signature", next)
+		// A signed cursor is base64 of entgql's bytes then a 16-byte MAC.
+		signed, err := base64.RawStdEncoding.DecodeString(next)
+		if err != nil || len(signed) <= 16 {
+			t.Fatalf("the server's cursor %q is not base64 of a body and a MAC: %v", next, err)
 		}
-		flip := []byte(mac) // one character of the signature changed
-		if flip[0] = 'A'; mac[0] == 'A' {
-			flip[0] = 'B'
+		body, mac := signed[:len(signed)-16], signed[len(signed)-16:]
+		if _, ok := cursor.Parse(base64.RawStdEncoding.EncodeToString(body)); !ok {
+			t.Fatalf("the server's cursor %q does not start with entgql's bytes", next)
 		}
+		enc := base64.RawStdEncoding.EncodeToString
+		flip := bytes.Clone(mac) // one bit of the signature changed
+		flip[0] ^= 1
+		raw := func(s string) []byte { b, _ := base64.RawStdEncoding.DecodeString(s); return b }
 		for _, tc := range []struct{ name, cursor string }{
 			{"a client-made cursor with a string for a date", forged("pas une date")},
 			{"a client-made cursor with a plausible date", forged(time.Now().UTC())},
-			{"the server's cursor without its signature", body},
-			{"the server's cursor with its signature altered", body + "." + string(flip)},
-			{"another cursor's body under this signature", forged(time.Now().UTC()) + "." + mac},
+			{"the server's cursor without its signature", enc(body)},
+			{"the server's cursor with its signature altered", enc(append(bytes.Clone(body), flip...))},
+			{"another cursor's body under this signature", enc(append(raw(forged(time.Now().UTC())), mac...))},
+			{"the former format: body, a dot, the signature", enc(body) + "." + base64.RawURLEncoding.EncodeToString(mac)},
 		} {
 			if _, _, code, field := c.activityPage(tc.cursor); code != "BAD_USER_INPUT" || field != "after" {
 				t.Errorf("%s: %s on %q, want BAD_USER_INPUT on after", tc.name, code, field)

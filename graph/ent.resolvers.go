@@ -13,6 +13,11 @@ import (
 	"github.com/ofhub/ofhub/graph/generated"
 )
 
+// Activities is the resolver for the activities field.
+func (r *organizationResolver) Activities(ctx context.Context, obj *ent.Organization, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ActivityOrder) (*ent.ActivityConnection, error) {
+	return paginateActivities(ctx, obj.QueryActivities(), after, first, before, last, orderBy, nil)
+}
+
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id int) (ent.Noder, error) {
 	return r.Client.Noder(ctx, id)
@@ -25,8 +30,7 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, erro
 
 // Activities is the resolver for the activities field.
 func (r *queryResolver) Activities(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ActivityOrder, where *ent.ActivityWhereInput) (*ent.ActivityConnection, error) {
-	return r.Client.Activity.Query().Paginate(ctx, after, first, before, last,
-		ent.WithActivityOrder(orderBy), ent.WithActivityFilter(where.Filter))
+	return paginateActivities(ctx, r.Client.Activity.Query(), after, first, before, last, orderBy, where)
 }
 
 // Organizations is the resolver for the organizations field.
@@ -43,8 +47,7 @@ func (r *queryResolver) OutboxMessages(ctx context.Context, after *entgql.Cursor
 
 // Users is the resolver for the users field.
 func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error) {
-	return r.Client.User.Query().Paginate(ctx, after, first, before, last,
-		ent.WithUserOrder(orderBy), ent.WithUserFilter(where.Filter))
+	return paginateUsers(ctx, r.Client.User.Query(), after, first, before, last, orderBy, where)
 }
 
 // Activity returns generated.ActivityResolver implementation.

@@ -1072,6 +1072,8 @@ type MutationResolver interface {
 	UndoCheckIn(ctx context.Context, checkInID int) (*ent.Scan, error)
 }
 type OrganizationResolver interface {
+	Activities(ctx context.Context, obj *ent.Organization, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ActivityOrder) (*ent.ActivityConnection, error)
+
 	Accreditations(ctx context.Context, obj *ent.Organization) ([]*ent.Accreditation, error)
 	Trainings(ctx context.Context, obj *ent.Organization, role *model.TrainingRole, includeFinished *bool, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.TrainingConnection, error)
 	History(ctx context.Context, obj *ent.Organization, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HistoryEntryOrder, where *ent.HistoryEntryWhereInput) (*ent.HistoryEntryConnection, error)
@@ -26746,7 +26748,7 @@ func (ec *executionContext) _Organization_activities(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Activities(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ActivityOrder))
+			return ec.Resolvers.Organization().Activities(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ActivityOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ActivityConnection) graphql.Marshaler {
@@ -26761,7 +26763,7 @@ func (ec *executionContext) fieldContext_Organization_activities(ctx context.Con
 		Object:     "Organization",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ActivityConnection(ctx, field)
 		},

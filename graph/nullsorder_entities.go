@@ -1,0 +1,103 @@
+package graph
+
+import (
+	"context"
+
+	"entgo.io/contrib/entgql"
+
+	"github.com/ofhub/ofhub/ent"
+	"github.com/ofhub/ofhub/ent/activity"
+	"github.com/ofhub/ofhub/ent/certification"
+	"github.com/ofhub/ofhub/ent/migrate"
+	"github.com/ofhub/ofhub/ent/predicate"
+	"github.com/ofhub/ofhub/ent/user"
+)
+
+// The connections whose orders include a nullable field (nullsorder.go):
+// each pages with entgql unless orderBy names one, then by nullsLastPage.
+
+func terms[O any](orderBy []*O, field func(*O) string, desc func(*O) bool) ([]string, []bool) {
+	names, dirs := make([]string, len(orderBy)), make([]bool, len(orderBy))
+	for i, o := range orderBy {
+		names[i], dirs[i] = field(o), desc(o)
+	}
+	return names, dirs
+}
+
+func paginateActivities(ctx context.Context, q *ent.ActivityQuery, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ActivityOrder, where *ent.ActivityWhereInput) (*ent.ActivityConnection, error) {
+	q, err := where.Filter(q)
+	if err != nil {
+		return nil, err
+	}
+	names, dirs := terms(orderBy, func(o *ent.ActivityOrder) string { return o.Field.String() },
+		func(o *ent.ActivityOrder) bool { return o.Direction == entgql.OrderDirectionDesc })
+	ts, nullable := orderTerms(migrate.ActivitiesTable, names, dirs)
+	if !nullable {
+		return q.Paginate(ctx, after, first, before, last, ent.WithActivityOrder(orderBy))
+	}
+	p := nullsLastPage{terms: ts, after: after, before: before, first: first, last: last}
+	ids, total, more, err := pageIDs[*ent.ActivityQuery, predicate.Activity, activity.OrderOption](ctx, q, p)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := q.Clone().Where(activity.IDIn(ids...)).Paginate(ctx, nil, nil, nil, nil, ent.WithActivityOrder(orderBy))
+	if err != nil {
+		return nil, err
+	}
+	conn.Edges, conn.PageInfo = finishPage(p, ids, more, conn.Edges,
+		func(e *ent.ActivityEdge) int { return e.Node.ID }, func(e *ent.ActivityEdge) *entgql.Cursor[int] { return &e.Cursor })
+	conn.TotalCount = total
+	return conn, nil
+}
+
+func paginateUsers(ctx context.Context, q *ent.UserQuery, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error) {
+	q, err := where.Filter(q)
+	if err != nil {
+		return nil, err
+	}
+	names, dirs := terms(orderBy, func(o *ent.UserOrder) string { return o.Field.String() },
+		func(o *ent.UserOrder) bool { return o.Direction == entgql.OrderDirectionDesc })
+	ts, nullable := orderTerms(migrate.UsersTable, names, dirs)
+	if !nullable {
+		return q.Paginate(ctx, after, first, before, last, ent.WithUserOrder(orderBy))
+	}
+	p := nullsLastPage{terms: ts, after: after, before: before, first: first, last: last}
+	ids, total, more, err := pageIDs[*ent.UserQuery, predicate.User, user.OrderOption](ctx, q, p)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := q.Clone().Where(user.IDIn(ids...)).Paginate(ctx, nil, nil, nil, nil, ent.WithUserOrder(orderBy))
+	if err != nil {
+		return nil, err
+	}
+	conn.Edges, conn.PageInfo = finishPage(p, ids, more, conn.Edges,
+		func(e *ent.UserEdge) int { return e.Node.ID }, func(e *ent.UserEdge) *entgql.Cursor[int] { return &e.Cursor })
+	conn.TotalCount = total
+	return conn, nil
+}
+
+func paginateCertifications(ctx context.Context, q *ent.CertificationQuery, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CertificationOrder, where *ent.CertificationWhereInput) (*ent.CertificationConnection, error) {
+	q, err := where.Filter(q)
+	if err != nil {
+		return nil, err
+	}
+	names, dirs := terms(orderBy, func(o *ent.CertificationOrder) string { return o.Field.String() },
+		func(o *ent.CertificationOrder) bool { return o.Direction == entgql.OrderDirectionDesc })
+	ts, nullable := orderTerms(migrate.CertificationsTable, names, dirs)
+	if !nullable {
+		return q.Paginate(ctx, after, first, before, last, ent.WithCertificationOrder(orderBy))
+	}
+	p := nullsLastPage{terms: ts, after: after, before: before, first: first, last: last}
+	ids, total, more, err := pageIDs[*ent.CertificationQuery, predicate.Certification, certification.OrderOption](ctx, q, p)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := q.Clone().Where(certification.IDIn(ids...)).Paginate(ctx, nil, nil, nil, nil, ent.WithCertificationOrder(orderBy))
+	if err != nil {
+		return nil, err
+	}
+	conn.Edges, conn.PageInfo = finishPage(p, ids, more, conn.Edges,
+		func(e *ent.CertificationEdge) int { return e.Node.ID }, func(e *ent.CertificationEdge) *entgql.Cursor[int] { return &e.Cursor })
+	conn.TotalCount = total
+	return conn, nil
+}

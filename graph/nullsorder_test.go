@@ -1,0 +1,115 @@
+package graph_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/ofhub/ofhub/server/apptest"
+)
+
+// TestOrderByNullableFieldNullsLast (docs/API.md « Lists »): ordered by a
+// field that can be null, a connection lists the rows with a value in
+// order, then the others, in both directions and on both databases, and
+// paging through it one row at a time — forward with first/after, backward
+// with last/before — reads every row once. entgql alone lost rows (after
+// an undated activity nothing compared) and SQLite and PostgreSQL put the
+// nulls at opposite ends.
+func TestOrderByNullableFieldNullsLast(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, d apptest.Dialect) {
+		c := newCk(t, d)
+		start := time.Now().Add(24 * time.Hour).UTC().Truncate(time.Second)
+		for _, i := range []int{2, 0, 1} { // created out of date order
+			c.Client().Activity.Create().SetTitle(fmt.Sprintf("Daté %d", i)).SetOrganization(c.org).
+				SetStartsAt(start.Add(time.Duration(i) * time.Hour)).SetEndsAt(start.Add(9 * time.Hour)).SaveX(c.Sys())
+			c.Client().Activity.Create().SetTitle(fmt.Sprintf("Sans date %d", i)).SetOrganization(c.org).SaveX(c.Sys())
+		}
+		undated := []string{"Sans date 2", "Sans date 0", "Sans date 1"} // by id: creation order
+		want := map[string][]string{
+			"ASC":  append([]string{"Daté 0", "Daté 1", "Daté 2"}, undated...),
+			"DESC": append([]string{"Daté 2", "Daté 1", "Daté 0"}, undated...),
+		}
+		type page struct {
+			TotalCount int
+			Edges      []struct{ Node struct{ Title string } }
+			PageInfo   struct {
+				StartCursor, EndCursor       string
+				HasNextPage, HasPreviousPage bool
+			}
+		}
+		read := func(t *testing.T, root, dir, args string) page {
+			t.Helper()
+			sel := `(` + args + `orderBy:[{field:STARTS_AT,direction:` + dir + `}]){totalCount edges{node{title}} pageInfo{startCursor endCursor hasNextPage hasPreviousPage}}`
+			var out struct {
+				Activities page
+				Node       struct{ Activities page }
+			}
+			if root == "activities" {
+				c.q(c.mgr, `query{activities`+sel+`}`, nil, &out)
+				return out.Activities
+			}
+			c.q(c.mgr, `query($o:ID!){node(id:$o){...on Organization{activities`+sel+`}}}`, map[string]any{"o": apptest.ID(c.org.ID)}, &out)
+			return out.Node.Activities
+		}
+		for _, root := range []string{"activities", "Organization.activities"} {
+			for _, dir := range []string{"ASC", "DESC"} {
+				t.Run(root+" "+dir, func(t *testing.T) {
+					var all []string
+					for _, e := range read(t, root, dir, "").Edges {
+						all = append(all, e.Node.Title)
+					}
+					if !slices.Equal(all, want[dir]) {
+						t.Fatalf("one page: %v, want %v", all, want[dir])
+					}
+					var fwd []string
+					after := ""
+					for i := 0; i < 10; i++ {
+						args := "first:1,"
+						if after != "" {
+							args += `after:"` + after + `",`
+						}
+						p := read(t, root, dir, args)
+						if p.TotalCount != 6 {
+							t.Fatalf("totalCount %d, want 6", p.TotalCount)
+						}
+						for _, e := range p.Edges {
+							fwd = append(fwd, e.Node.Title)
+						}
+						if p.PageInfo.HasPreviousPage != (after != "") {
+							t.Fatalf("page %d: hasPreviousPage %v", i, p.PageInfo.HasPreviousPage)
+						}
+						if !p.PageInfo.HasNextPage {
+							break
+						}
+						after = p.PageInfo.EndCursor
+					}
+					if !slices.Equal(fwd, want[dir]) {
+						t.Fatalf("forward one by one: %v, want %v", fwd, want[dir])
+					}
+					var back []string
+					before := ""
+					for i := 0; i < 10; i++ {
+						args := "last:2,"
+						if before != "" {
+							args += `before:"` + before + `",`
+						}
+						p := read(t, root, dir, args)
+						var titles []string
+						for _, e := range p.Edges {
+							titles = append(titles, e.Node.Title)
+						}
+						back = append(titles, back...)
+						if !p.PageInfo.HasPreviousPage {
+							break
+						}
+						before = p.PageInfo.StartCursor
+					}
+					if !slices.Equal(back, want[dir]) {
+						t.Fatalf("backward two by two: %v, want %v", back, want[dir])
+					}
+				})
+			}
+		}
+	})
+}
