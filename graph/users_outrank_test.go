@@ -10,6 +10,7 @@ import (
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/outboxmessage"
+	"github.com/ofhub/ofhub/ent/schema/schematype"
 	"github.com/ofhub/ofhub/ent/user"
 	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/server/apptest"
@@ -267,7 +268,7 @@ func TestEmailChangeNotifiesOldAddress_RUSR8(t *testing.T) {
 		e.User("rh@organisme.fr", org, viewer.UserManagement)
 		lea := e.User("lea@organisme.fr", org)
 		ann := e.User("ann@organisme.fr", org)
-		e.Client().User.UpdateOne(ann).SetLanguage(user.LanguageEn).SetFirstName("Ann").ExecX(e.Sys())
+		e.Client().User.UpdateOne(ann).SetLanguage(schematype.LanguageEN).SetFirstName("Ann").ExecX(e.Sys())
 		e.User("pris@organisme.fr", org)
 		boss := e.User("direction@organisme.fr", org, viewer.Manager)
 		chef := e.Login("chef@organisme.fr", apptest.Password)

@@ -9,6 +9,7 @@ import (
 	"github.com/ofhub/ofhub/ent/outboxmessage"
 	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/server/apptest"
+	"github.com/ofhub/ofhub/server/auth"
 )
 
 // TestPasswordRules_RUSR5: wherever a password is set — changePassword,
@@ -48,7 +49,7 @@ func TestPasswordRules_RUSR5(t *testing.T) {
 			},
 			// what `ofhub user add` calls
 			"createUser": func(pw string) result {
-				_, err := e.App.Auth.CreateUser(viewer.SystemContext(t.Context()), ent.CreateUserInput{
+				_, err := e.App.Auth.CreateUser(viewer.SystemContext(t.Context()), auth.NewUser{
 					Email: "bureau.caen@autre.fr", FirstName: "Jérôme", LastName: "LEFÈVRE"}, nil, pw, false)
 				if err == nil {
 					return result{}
