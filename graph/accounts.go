@@ -8,6 +8,7 @@ import (
 
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/apperr"
+	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/privacy"
 	"github.com/ofhub/ofhub/ent/schema/schematype"
 	"github.com/ofhub/ofhub/graph/model"
@@ -117,17 +118,15 @@ func refusals(errs ...error) error {
 
 // removeMembership deletes membership id and returns its user as the
 // caller saw them before (they may see no more of the user afterwards).
+// The delete decides first, as before payloads: its refusal (FORBIDDEN,
+// NOT_FOUND) is the answer whatever the caller could read.
 func removeMembership(ctx context.Context, c *ent.Client, id int) (*ent.User, error) {
-	m, err := c.Membership.Get(ctx, id)
-	if err != nil {
-		return nil, targetError(err)
-	}
-	u, err := m.QueryUser().Only(ctx)
-	if err != nil {
-		return nil, targetError(err)
-	}
+	u, uerr := c.Membership.Query().Where(membership.ID(id)).QueryUser().Only(ctx)
 	if err := c.Membership.DeleteOneID(id).Exec(ctx); err != nil {
 		return nil, targetError(err)
+	}
+	if uerr != nil {
+		return nil, targetError(uerr)
 	}
 	return u, nil
 }
