@@ -327,7 +327,9 @@ func matrixRows() []matrixRow {
 				id = a.user.ID
 			}
 			fn := "Fonction de " + a.name
-			var d struct{ UpdateUser struct{ User struct{ Function string } } }
+			var d struct {
+				UpdateUser struct{ User struct{ Function string } }
+			}
 			if res := outcome(t, do(f.e, a.token, `mutation($id:ID!,$f:String!){updateUser(input:{id:$id,function:$f}){user{function}}}`,
 				map[string]any{"id": apptest.ID(id), "f": fn}), &d); res != "ok" {
 				return res
