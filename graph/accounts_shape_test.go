@@ -259,7 +259,9 @@ func TestAccountsPatchAndPayloads_Issue12(t *testing.T) {
 		}
 
 		branch := e.Org("Antenne", org)
-		var add struct{ AddMembership struct{ Membership struct{ ID string } } }
+		var add struct {
+			AddMembership struct{ Membership struct{ ID string } }
+		}
 		e.Q(rh, `mutation($u:ID!,$o:ID!){addMembership(input:{userID:$u,organizationID:$o,permissions:[REPORTING]}){membership{id}}}`,
 			map[string]any{"u": apptest.ID(u.ID), "o": apptest.ID(branch.ID)}).Decode(t, &add)
 		ms := e.Client().Membership.Query().Where(membership.OrganizationID(branch.ID)).AllX(e.Sys())
