@@ -2709,7 +2709,7 @@ func (_m *User) Node(ctx context.Context) (node *Node, err error) {
 		return nil, err
 	}
 	node.Fields[8] = &Field{
-		Type:  "user.Language",
+		Type:  "schematype.Language",
 		Name:  "language",
 		Value: string(buf),
 	}

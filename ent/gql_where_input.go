@@ -20,6 +20,7 @@ import (
 	"github.com/ofhub/ofhub/ent/referencecode"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
+	"github.com/ofhub/ofhub/ent/schema/schematype"
 	"github.com/ofhub/ofhub/ent/session"
 	"github.com/ofhub/ofhub/ent/skillblock"
 	"github.com/ofhub/ofhub/ent/slot"
@@ -10832,10 +10833,10 @@ type UserWhereInput struct {
 	FunctionContainsFold *string  `json:"functionContainsFold,omitempty"`
 
 	// "language" field predicates.
-	Language      *user.Language  `json:"language,omitempty"`
-	LanguageNEQ   *user.Language  `json:"languageNEQ,omitempty"`
-	LanguageIn    []user.Language `json:"languageIn,omitempty"`
-	LanguageNotIn []user.Language `json:"languageNotIn,omitempty"`
+	Language      *schematype.Language  `json:"language,omitempty"`
+	LanguageNEQ   *schematype.Language  `json:"languageNEQ,omitempty"`
+	LanguageIn    []schematype.Language `json:"languageIn,omitempty"`
+	LanguageNotIn []schematype.Language `json:"languageNotIn,omitempty"`
 
 	// "active" field predicates.
 	Active    *bool `json:"active,omitempty"`

@@ -30608,7 +30608,7 @@ type UserMutation struct {
 	email                  *string
 	phone                  *string
 	function               *string
-	language               *user.Language
+	language               *schematype.Language
 	active                 *bool
 	operator               *bool
 	password_hash          *string
@@ -31054,12 +31054,12 @@ func (m *UserMutation) ResetFunction() {
 }
 
 // SetLanguage sets the "language" field.
-func (m *UserMutation) SetLanguage(u user.Language) {
-	m.language = &u
+func (m *UserMutation) SetLanguage(s schematype.Language) {
+	m.language = &s
 }
 
 // Language returns the value of the "language" field in the mutation.
-func (m *UserMutation) Language() (r user.Language, exists bool) {
+func (m *UserMutation) Language() (r schematype.Language, exists bool) {
 	v := m.language
 	if v == nil {
 		return
@@ -31070,7 +31070,7 @@ func (m *UserMutation) Language() (r user.Language, exists bool) {
 // OldLanguage returns the old "language" field's value of the User entity.
 // If the User object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *UserMutation) OldLanguage(ctx context.Context) (v user.Language, err error) {
+func (m *UserMutation) OldLanguage(ctx context.Context) (v schematype.Language, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldLanguage is only allowed on UpdateOne operations")
 	}
@@ -31630,7 +31630,7 @@ func (m *UserMutation) SetField(name string, value ent.Value) error {
 		m.SetFunction(v)
 		return nil
 	case user.FieldLanguage:
-		v, ok := value.(user.Language)
+		v, ok := value.(schematype.Language)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}

@@ -9,6 +9,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/ofhub/ofhub/ent/schema/schematype"
 	"github.com/ofhub/ofhub/ent/user"
 )
 
@@ -34,7 +35,7 @@ type User struct {
 	// Job title in the organisation, free text of at most 255 characters (R-USR-1).
 	Function string `json:"function,omitempty"`
 	// Language of the messages, e-mails and documents the user receives; default French.
-	Language user.Language `json:"language,omitempty"`
+	Language schematype.Language `json:"language,omitempty"`
 	// Whether the user may log in: a deactivated user cannot, and their tokens stop working at once (R-USR-7). Changed by setUserActive only.
 	Active bool `json:"active,omitempty"`
 	// Whether the user is a platform operator (Carif-Oref staff), who sees and validates everything; not settable through the API.
@@ -182,7 +183,7 @@ func (_m *User) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field language", values[i])
 			} else if value.Valid {
-				_m.Language = user.Language(value.String)
+				_m.Language = schematype.Language(value.String)
 			}
 		case user.FieldActive:
 			if value, ok := values[i].(*sql.NullBool); !ok {

@@ -14,6 +14,7 @@ import (
 	"github.com/ofhub/ofhub/ent/authtoken"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/passwordreset"
+	"github.com/ofhub/ofhub/ent/schema/schematype"
 	"github.com/ofhub/ofhub/ent/user"
 )
 
@@ -114,13 +115,13 @@ func (_c *UserCreate) SetNillableFunction(v *string) *UserCreate {
 }
 
 // SetLanguage sets the "language" field.
-func (_c *UserCreate) SetLanguage(v user.Language) *UserCreate {
+func (_c *UserCreate) SetLanguage(v schematype.Language) *UserCreate {
 	_c.mutation.SetLanguage(v)
 	return _c
 }
 
 // SetNillableLanguage sets the "language" field if the given value is not nil.
-func (_c *UserCreate) SetNillableLanguage(v *user.Language) *UserCreate {
+func (_c *UserCreate) SetNillableLanguage(v *schematype.Language) *UserCreate {
 	if v != nil {
 		_c.SetLanguage(*v)
 	}
@@ -637,7 +638,7 @@ func (u *UserUpsert) ClearFunction() *UserUpsert {
 }
 
 // SetLanguage sets the "language" field.
-func (u *UserUpsert) SetLanguage(v user.Language) *UserUpsert {
+func (u *UserUpsert) SetLanguage(v schematype.Language) *UserUpsert {
 	u.Set(user.FieldLanguage, v)
 	return u
 }
@@ -873,7 +874,7 @@ func (u *UserUpsertOne) ClearFunction() *UserUpsertOne {
 }
 
 // SetLanguage sets the "language" field.
-func (u *UserUpsertOne) SetLanguage(v user.Language) *UserUpsertOne {
+func (u *UserUpsertOne) SetLanguage(v schematype.Language) *UserUpsertOne {
 	return u.Update(func(s *UserUpsert) {
 		s.SetLanguage(v)
 	})
@@ -1287,7 +1288,7 @@ func (u *UserUpsertBulk) ClearFunction() *UserUpsertBulk {
 }
 
 // SetLanguage sets the "language" field.
-func (u *UserUpsertBulk) SetLanguage(v user.Language) *UserUpsertBulk {
+func (u *UserUpsertBulk) SetLanguage(v schematype.Language) *UserUpsertBulk {
 	return u.Update(func(s *UserUpsert) {
 		s.SetLanguage(v)
 	})

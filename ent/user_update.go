@@ -15,6 +15,7 @@ import (
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/passwordreset"
 	"github.com/ofhub/ofhub/ent/predicate"
+	"github.com/ofhub/ofhub/ent/schema/schematype"
 	"github.com/ofhub/ofhub/ent/user"
 )
 
@@ -141,13 +142,13 @@ func (_u *UserUpdate) ClearFunction() *UserUpdate {
 }
 
 // SetLanguage sets the "language" field.
-func (_u *UserUpdate) SetLanguage(v user.Language) *UserUpdate {
+func (_u *UserUpdate) SetLanguage(v schematype.Language) *UserUpdate {
 	_u.mutation.SetLanguage(v)
 	return _u
 }
 
 // SetNillableLanguage sets the "language" field if the given value is not nil.
-func (_u *UserUpdate) SetNillableLanguage(v *user.Language) *UserUpdate {
+func (_u *UserUpdate) SetNillableLanguage(v *schematype.Language) *UserUpdate {
 	if v != nil {
 		_u.SetLanguage(*v)
 	}
@@ -752,13 +753,13 @@ func (_u *UserUpdateOne) ClearFunction() *UserUpdateOne {
 }
 
 // SetLanguage sets the "language" field.
-func (_u *UserUpdateOne) SetLanguage(v user.Language) *UserUpdateOne {
+func (_u *UserUpdateOne) SetLanguage(v schematype.Language) *UserUpdateOne {
 	_u.mutation.SetLanguage(v)
 	return _u
 }
 
 // SetNillableLanguage sets the "language" field if the given value is not nil.
-func (_u *UserUpdateOne) SetNillableLanguage(v *user.Language) *UserUpdateOne {
+func (_u *UserUpdateOne) SetNillableLanguage(v *schematype.Language) *UserUpdateOne {
 	if v != nil {
 		_u.SetLanguage(*v)
 	}

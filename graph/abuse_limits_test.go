@@ -63,7 +63,7 @@ func gqlFrom(t *testing.T, hc *http.Client, base, token, query string, vars map[
 	return a
 }
 
-const loginMutation = `mutation($e:String!,$p:String!){login(email:$e,password:$p){token}}`
+const loginMutation = `mutation($e:String!,$p:String!){login(input:{email:$e,password:$p}){token}}`
 
 func loginFrom(t *testing.T, hc *http.Client, base, email, password string) *httpAnswer {
 	return gqlFrom(t, hc, base, "", loginMutation, map[string]any{"e": email, "p": password})
@@ -251,7 +251,7 @@ func TestAbuse_ChangePasswordGuessing(t *testing.T) {
 		u := e.User("session-volee@exemple.fr", nil)
 		tok := e.Login(u.Email, apptest.Password)
 		limit := e.App.Auth.Limits.Password.Attempts
-		const change = `mutation($c:String!,$n:String!){changePassword(currentPassword:$c,newPassword:$n)}`
+		const change = `mutation($c:String!,$n:String!){changePassword(input:{currentPassword:$c,newPassword:$n}){user{id}}}`
 		hc := from("127.0.0.1")
 		codes := countAnswers(20, func(i int) string {
 			return gqlFrom(t, hc, e.URL, tok, change, map[string]any{"c": fmt.Sprintf("Devine-%d!", i), "n": "Nouveau-Secret-2027!"}).Code()
@@ -261,8 +261,8 @@ func TestAbuse_ChangePasswordGuessing(t *testing.T) {
 		}
 		a := gqlFrom(t, hc, e.URL, tok, change, map[string]any{"c": apptest.Password, "n": "Nouveau-Secret-2027!"})
 		tooMany(t, "right current password", a)
-		if f := a.Errors[0].Extensions["field"]; f != "currentPassword" {
-			t.Errorf("field %v, want currentPassword", f)
+		if f := a.Errors[0].Extensions["field"]; f != "input.currentPassword" {
+			t.Errorf("field %v, want input.currentPassword", f)
 		}
 		// Once the wait is over, the owner changes the password; that clears
 		// the count.
@@ -464,7 +464,7 @@ func TestAbuse_PasswordResetFlood(t *testing.T) {
 		hc := from("127.0.0.1")
 		before := e.Client().PasswordReset.Query().CountX(e.Sys())
 		codes := countAnswers(12, func(int) string {
-			return gqlFrom(t, hc, e.URL, "", `mutation($e:String!){requestPasswordReset(email:$e)}`, map[string]any{"e": u.Email}).Code()
+			return gqlFrom(t, hc, e.URL, "", `mutation($e:String!){requestPasswordReset(input:{email:$e}){email}}`, map[string]any{"e": u.Email}).Code()
 		})
 		if codes[""] != 12 {
 			t.Fatalf("answers %v, want 12 plain successes", codes)

@@ -195,13 +195,6 @@ func Recover(ctx context.Context, p any) error {
 	return &apperr.Error{Code: apperr.Internal, Key: "internal"}
 }
 
-// unsupportedAppend refuses the append* inputs entgql generates for list
-// fields: send the whole list instead (the generated code appends the wrong
-// slice, and a partial list would escape the checks of the full one).
-func unsupportedAppend(field string) error {
-	return apperr.Invalid("input."+field, "R-X-2", "append_unsupported")
-}
-
 func unauthenticated() error { return apperr.New(apperr.Unauthenticated, "unauthenticated") }
 
 // reportAll shows every error of an apperr.List as its own GraphQL error

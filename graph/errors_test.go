@@ -26,7 +26,7 @@ func TestErrorsNameFieldAndRule_R_X_2(t *testing.T) {
 		rh := e.Login("rh@siege.fr", apptest.Password)
 		mgr := e.Login("gestionnaire@siege.fr", apptest.Password)
 
-		createOrg := `mutation($in:CreateOrganizationInput!){createOrganization(input:$in){id}}`
+		createOrg := `mutation($in:CreateOrganizationInput!){createOrganization(input:$in){organization{id}}}`
 		phone := func(v string, principal bool) map[string]any {
 			return map[string]any{"kind": "PHONE", "value": v, "principal": principal}
 		}
@@ -58,17 +58,15 @@ func TestErrorsNameFieldAndRule_R_X_2(t *testing.T) {
 				want{"BAD_USER_INPUT", "input.siret", "R-ORG-2", "L'établissement secondaire doit avoir le même SIREN (" + hq.Siren + ")", "A branch must have the same SIREN (" + hq.Siren + ")"}},
 			{"a SIRET already taken", op, createOrg, map[string]any{"in": map[string]any{"name": "X", "siret": other.Siret}},
 				want{"CONFLICT", "input.siret", "R-ORG-1", "Une structure porte déjà le SIRET « " + other.Siret + " »", `An organisation already has SIRET "` + other.Siret + `"`}},
-			{"an e-mail taken in another case", rh, `mutation($o:ID!){createUser(input:{lastName:"LÀ",firstName:"Déjà",email:"Deja.La@Exemple.FR"},
-				memberships:[{organizationID:$o}]){id}}`, map[string]any{"o": apptest.ID(hq.ID)},
+			{"an e-mail taken in another case", rh, `mutation($o:ID!){createUser(input:{lastName:"LÀ",firstName:"Déjà",email:"Deja.La@Exemple.FR",memberships:[{organizationID:$o}]}){user{id}}}`, map[string]any{"o": apptest.ID(hq.ID)},
 				want{"CONFLICT", "input.email", "R-USR-1", "Un compte existe déjà avec l'adresse e-mail « deja.la@exemple.fr »", `An account already exists with the e-mail address "deja.la@exemple.fr"`}},
-			{"a registry field changed by a manager", mgr, `mutation($id:ID!){updateOrganization(id:$id,input:{nda:"28140000114"}){id}}`, map[string]any{"id": apptest.ID(hq.ID)},
+			{"a registry field changed by a manager", mgr, `mutation($id:ID!){updateOrganization(input:{id:$id,nda:"28140000114"}){organization{id}}}`, map[string]any{"id": apptest.ID(hq.ID)},
 				want{"FORBIDDEN", "input.nda", "R-ORG-6", "Ce champ vient des registres nationaux", "This field comes from the national registries"}},
-			{"a bad postcode on update", mgr, `mutation($id:ID!){updateOrganization(id:$id,input:{name:"Siège renommé",postcode:"ABCDE"}){id}}`, map[string]any{"id": apptest.ID(hq.ID)},
+			{"a bad postcode on update", mgr, `mutation($id:ID!){updateOrganization(input:{id:$id,name:"Siège renommé",postcode:"ABCDE"}){organization{id}}}`, map[string]any{"id": apptest.ID(hq.ID)},
 				want{"BAD_USER_INPUT", "input.postcode", "R-ORG-1", "Le code postal « ABCDE » n'est pas valide", `Postcode "ABCDE" is not valid`}},
-			{"a user in an establishment one does not manage", rh, `mutation($a:ID!,$b:ID!){createUser(input:{lastName:"NOUVEAU",firstName:"Né",email:"nouveau@siege.fr"},
-				memberships:[{organizationID:$a},{organizationID:$b}]){id}}`, map[string]any{"a": apptest.ID(hq.ID), "b": apptest.ID(other.ID)},
+			{"a user in an establishment one does not manage", rh, `mutation($a:ID!,$b:ID!){createUser(input:{lastName:"NOUVEAU",firstName:"Né",email:"nouveau@siege.fr",memberships:[{organizationID:$a},{organizationID:$b}]}){user{id}}}`, map[string]any{"a": apptest.ID(hq.ID), "b": apptest.ID(other.ID)},
 				// A foreign organisation is not found (issue 10 #6: links are checked against the caller's scope).
-				want{"NOT_FOUND", "memberships[1].organizationID", "", "Élément introuvable.", "Not found."}},
+				want{"NOT_FOUND", "input.memberships[1].organizationID", "", "Élément introuvable.", "Not found."}},
 			{"anonymous", "", createOrg, map[string]any{"in": map[string]any{"name": "X"}},
 				want{"UNAUTHENTICATED", "", "", "Vous devez vous connecter.", "You must log in."}},
 		} {

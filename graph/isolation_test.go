@@ -44,8 +44,8 @@ func TestTenantIsolation(t *testing.T) {
 		aMember := e.Login("membre@alpha.fr", apptest.Password)
 		bMgr := e.Login(userB.Email, apptest.Password)
 		// some history on B's side
-		e.Q(bMgr, `mutation($id:ID!){updateOrganization(id:$id,input:{street:"2 rue de Bêta"}){id}}`, map[string]any{"id": apptest.ID(orgB.ID)})
-		e.Q(bMgr, `mutation($id:ID!){updateUser(id:$id,input:{function:"Comptable"}){id}}`, map[string]any{"id": apptest.ID(userB2.ID)})
+		e.Q(bMgr, `mutation($id:ID!){updateOrganization(input:{id:$id,street:"2 rue de Bêta"}){organization{id}}}`, map[string]any{"id": apptest.ID(orgB.ID)})
+		e.Q(bMgr, `mutation($id:ID!){updateUser(input:{id:$id,function:"Comptable"}){user{id}}}`, map[string]any{"id": apptest.ID(userB2.ID)})
 
 		bMemberships := e.Client().Membership.Query().Where(membership.OrganizationIDIn(orgB.ID, branchB.ID)).IDsX(e.Sys())
 		bHistory := e.Client().HistoryEntry.Query().Where(historyentry.Or(
@@ -222,16 +222,16 @@ func TestTenantIsolation(t *testing.T) {
 			all := subscribe(t, e, aMgr, q, nil)
 			onB := subscribe(t, e, aMgr, q, map[string]any{"o": apptest.ID(orgB.ID)})
 			member := subscribe(t, e, aMember, q, nil)
-			e.Q(bMgr, `mutation($id:ID!){updateOrganization(id:$id,input:{street:"3 rue de Bêta"}){id}}`, map[string]any{"id": apptest.ID(orgB.ID)})
-			e.Q(bMgr, `mutation($id:ID!){updateOrganization(id:$id,input:{street:"1 quai de Rouen"}){id}}`, map[string]any{"id": apptest.ID(branchB.ID)})
-			e.Q(bMgr, `mutation($id:ID!){updateUser(id:$id,input:{function:"Directeur"}){id}}`, map[string]any{"id": apptest.ID(userB2.ID)})
+			e.Q(bMgr, `mutation($id:ID!){updateOrganization(input:{id:$id,street:"3 rue de Bêta"}){organization{id}}}`, map[string]any{"id": apptest.ID(orgB.ID)})
+			e.Q(bMgr, `mutation($id:ID!){updateOrganization(input:{id:$id,street:"1 quai de Rouen"}){organization{id}}}`, map[string]any{"id": apptest.ID(branchB.ID)})
+			e.Q(bMgr, `mutation($id:ID!){updateUser(input:{id:$id,function:"Directeur"}){user{id}}}`, map[string]any{"id": apptest.ID(userB2.ID)})
 			// the consultant working for both is A's too: B's manager does not
 			// act on them alone (R-USR-3), the operator does
-			if r := do(e, bMgr, `mutation($id:ID!){updateUser(id:$id,input:{function:"Directeur"}){id}}`, map[string]any{"id": apptest.ID(shared.ID)}); r.Code() != "FORBIDDEN" {
+			if r := do(e, bMgr, `mutation($id:ID!){updateUser(input:{id:$id,function:"Directeur"}){user{id}}}`, map[string]any{"id": apptest.ID(shared.ID)}); r.Code() != "FORBIDDEN" {
 				t.Fatalf("B's manager changed a user shared with A: %+v", r)
 			}
-			e.Q(opTok, `mutation($id:ID!){updateUser(id:$id,input:{function:"Directeur"}){id}}`, map[string]any{"id": apptest.ID(shared.ID)})
-			e.Q(aMgr, `mutation($id:ID!){updateOrganization(id:$id,input:{street:"1 rue d'Alpha"}){id}}`, map[string]any{"id": apptest.ID(orgA.ID)})
+			e.Q(opTok, `mutation($id:ID!){updateUser(input:{id:$id,function:"Directeur"}){user{id}}}`, map[string]any{"id": apptest.ID(shared.ID)})
+			e.Q(aMgr, `mutation($id:ID!){updateOrganization(input:{id:$id,street:"1 rue d'Alpha"}){organization{id}}}`, map[string]any{"id": apptest.ID(orgA.ID)})
 			for name, s := range map[string]*wsSub{"manager of A": all, "member of A": member} {
 				m, ok := s.next(5 * time.Second)
 				if !ok || m.err != "" {
@@ -269,14 +269,14 @@ func TestTenantIsolation(t *testing.T) {
 				q    string
 				vars map[string]any
 			}{
-				{"updateOrganization", `mutation($id:ID!){updateOrganization(id:$id,input:{name:"Alpha piratée"}){id}}`, map[string]any{"id": apptest.ID(orgA.ID)}},
-				{"updateUser", `mutation($id:ID!){updateUser(id:$id,input:{function:"Pirate"}){id}}`, map[string]any{"id": apptest.ID(aUser.UserID)}},
-				{"setUserActive", `mutation($id:ID!){setUserActive(id:$id,active:false){id}}`, map[string]any{"id": apptest.ID(aUser.UserID)}},
-				{"addMembership", `mutation($u:ID!,$o:ID!){addMembership(input:{userID:$u,organizationID:$o}){id}}`, map[string]any{"u": apptest.ID(userB.ID), "o": apptest.ID(orgA.ID)}},
-				{"updateMembership", `mutation($id:ID!){updateMembership(id:$id,input:{permissions:[]}){id}}`, map[string]any{"id": apptest.ID(aUser.ID)}},
-				{"removeMembership", `mutation($id:ID!){removeMembership(id:$id)}`, map[string]any{"id": apptest.ID(aUser.ID)}},
-				{"createUser in A", `mutation($o:ID!){createUser(input:{lastName:"X",firstName:"Y",email:"intrus@beta.fr"},memberships:[{organizationID:$o}]){id}}`, map[string]any{"o": apptest.ID(orgA.ID)}},
-				{"adopt A as branch", `mutation($id:ID!,$a:ID!){updateOrganization(id:$id,input:{addBranchIDs:[$a]}){id}}`, map[string]any{"id": apptest.ID(orgB.ID), "a": apptest.ID(orgA.ID)}},
+				{"updateOrganization", `mutation($id:ID!){updateOrganization(input:{id:$id,name:"Alpha piratée"}){organization{id}}}`, map[string]any{"id": apptest.ID(orgA.ID)}},
+				{"updateUser", `mutation($id:ID!){updateUser(input:{id:$id,function:"Pirate"}){user{id}}}`, map[string]any{"id": apptest.ID(aUser.UserID)}},
+				{"setUserActive", `mutation($id:ID!){setUserActive(input:{id:$id,active:false}){user{id}}}`, map[string]any{"id": apptest.ID(aUser.UserID)}},
+				{"addMembership", `mutation($u:ID!,$o:ID!){addMembership(input:{userID:$u,organizationID:$o}){membership{id}}}`, map[string]any{"u": apptest.ID(userB.ID), "o": apptest.ID(orgA.ID)}},
+				{"updateMembership", `mutation($id:ID!){updateMembership(input:{id:$id,permissions:[]}){membership{id}}}`, map[string]any{"id": apptest.ID(aUser.ID)}},
+				{"removeMembership", `mutation($id:ID!){removeMembership(input:{id:$id}){deletedMembershipID}}`, map[string]any{"id": apptest.ID(aUser.ID)}},
+				{"createUser in A", `mutation($o:ID!){createUser(input:{lastName:"X",firstName:"Y",email:"intrus@beta.fr",memberships:[{organizationID:$o}]}){user{id}}}`, map[string]any{"o": apptest.ID(orgA.ID)}},
+				{"adopt A as branch", `mutation($id:ID!,$a:ID!){updateOrganization(input:{id:$id,addBranchIDs:[$a]}){organization{id}}}`, map[string]any{"id": apptest.ID(orgB.ID), "a": apptest.ID(orgA.ID)}},
 			} {
 				r := do(e, bMgr, tc.q, tc.vars)
 				// GRAPHQL_VALIDATION_FAILED: the input is not offered at all.

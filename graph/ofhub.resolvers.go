@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"entgo.io/contrib/entgql"
 	"github.com/ofhub/ofhub/ent"
@@ -24,92 +25,152 @@ func (r *historyEntryResolver) Cursor(ctx context.Context, obj *ent.HistoryEntry
 }
 
 // Login is the resolver for the login field.
-func (r *mutationResolver) Login(ctx context.Context, email string, password string) (*model.AuthPayload, error) {
+func (r *mutationResolver) Login(ctx context.Context, input model.LoginInput) (*model.LoginPayload, error) {
 	info := auth.RequestInfoFrom(ctx)
-	sess, err := r.Auth.Login(ctx, email, password, info.IP, info.UserAgent)
+	sess, err := r.Auth.Login(ctx, input.Email, input.Password, info.IP, info.UserAgent)
 	if err != nil {
 		return nil, err
 	}
-	return &model.AuthPayload{Token: sess.Token, ExpiresAt: sess.ExpiresAt, User: sess.User}, nil
+	return &model.LoginPayload{Token: sess.Token, ExpiresAt: sess.ExpiresAt, User: sess.User}, nil
 }
 
 // Logout is the resolver for the logout field.
-func (r *mutationResolver) Logout(ctx context.Context) (bool, error) {
-	return true, r.Auth.Logout(ctx)
+func (r *mutationResolver) Logout(ctx context.Context, input model.LogoutInput) (*model.LogoutPayload, error) {
+	n, err := r.Auth.Logout(ctx, input.Everywhere)
+	if err != nil {
+		return nil, err
+	}
+	return &model.LogoutPayload{EndedSessions: n}, nil
 }
 
 // RequestPasswordReset is the resolver for the requestPasswordReset field.
-func (r *mutationResolver) RequestPasswordReset(ctx context.Context, email string) (bool, error) {
-	return true, r.Auth.RequestPasswordReset(ctx, email)
+func (r *mutationResolver) RequestPasswordReset(ctx context.Context, input model.RequestPasswordResetInput) (*model.RequestPasswordResetPayload, error) {
+	if err := r.Auth.RequestPasswordReset(ctx, input.Email); err != nil {
+		return nil, err
+	}
+	return &model.RequestPasswordResetPayload{Email: auth.NormalizeEmail(input.Email),
+		LinkValidMinutes: int(r.Auth.ResetTTL / time.Minute)}, nil
 }
 
 // ResetPassword is the resolver for the resetPassword field.
-func (r *mutationResolver) ResetPassword(ctx context.Context, token string, password string) (bool, error) {
-	return true, r.Auth.ResetPassword(ctx, token, password)
+func (r *mutationResolver) ResetPassword(ctx context.Context, input model.ResetPasswordInput) (*model.ResetPasswordPayload, error) {
+	email, err := r.Auth.ResetPassword(ctx, input.Token, input.Password)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ResetPasswordPayload{Email: email}, nil
 }
 
 // ChangePassword is the resolver for the changePassword field.
-func (r *mutationResolver) ChangePassword(ctx context.Context, currentPassword string, newPassword string) (bool, error) {
-	return true, r.Auth.ChangePassword(ctx, currentPassword, newPassword)
+func (r *mutationResolver) ChangePassword(ctx context.Context, input model.ChangePasswordInput) (*model.ChangePasswordPayload, error) {
+	if err := r.Auth.ChangePassword(ctx, input.CurrentPassword, input.NewPassword); err != nil {
+		return nil, err
+	}
+	u, err := store.Client(ctx, r.Client).User.Get(ctx, viewer.FromContext(ctx).UserID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ChangePasswordPayload{User: u}, nil
 }
 
 // CreateUser is the resolver for the createUser field.
-func (r *mutationResolver) CreateUser(ctx context.Context, input ent.CreateUserInput, memberships []*model.MembershipInput) (*ent.User, error) {
-	ms := make([]auth.NewMembership, len(memberships))
-	for i, m := range memberships {
+func (r *mutationResolver) CreateUser(ctx context.Context, input model.CreateUserInput) (*model.CreateUserPayload, error) {
+	ms := make([]auth.NewMembership, len(input.Memberships))
+	for i, m := range input.Memberships {
 		ms[i] = auth.NewMembership{OrganizationID: m.OrganizationID, Permissions: m.Permissions, Principal: m.Principal}
 	}
-	return r.Auth.CreateUser(ctx, input, ms, "", false)
+	u, err := r.Auth.CreateUser(ctx, newUser(input), ms, "", false)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateUserPayload{User: u}, nil
 }
 
 // UpdateUser is the resolver for the updateUser field.
-func (r *mutationResolver) UpdateUser(ctx context.Context, id int, input ent.UpdateUserInput) (*ent.User, error) {
-	return store.Client(ctx, r.Client).User.UpdateOneID(id).SetInput(input).Save(ctx)
+func (r *mutationResolver) UpdateUser(ctx context.Context, input model.UpdateUserInput) (*model.UpdateUserPayload, error) {
+	upd := store.Client(ctx, r.Client).User.UpdateOneID(input.ID)
+	if err := patchUser(upd.Mutation(), input); err != nil {
+		return nil, reportAll(ctx, err)
+	}
+	u, err := upd.Save(ctx)
+	if err != nil {
+		return nil, targetError(err)
+	}
+	return &model.UpdateUserPayload{User: u}, nil
 }
 
 // SetUserActive is the resolver for the setUserActive field.
-func (r *mutationResolver) SetUserActive(ctx context.Context, id int, active bool) (*ent.User, error) {
-	return r.Auth.SetActive(ctx, id, active)
+func (r *mutationResolver) SetUserActive(ctx context.Context, input model.SetUserActiveInput) (*model.SetUserActivePayload, error) {
+	u, err := r.Auth.SetActive(ctx, input.ID, input.Active)
+	if err != nil {
+		return nil, targetError(err)
+	}
+	return &model.SetUserActivePayload{User: u}, nil
 }
 
 // CreateOrganization is the resolver for the createOrganization field.
-func (r *mutationResolver) CreateOrganization(ctx context.Context, input ent.CreateOrganizationInput) (*ent.Organization, error) {
+func (r *mutationResolver) CreateOrganization(ctx context.Context, input ent.CreateOrganizationInput) (*model.CreateOrganizationPayload, error) {
 	if err := organizationInputCodes(ctx, r.Resolver, nil, input.Facilities, input.OtherLabels); err != nil {
 		return nil, err
 	}
-	return store.Client(ctx, r.Client).Organization.Create().SetInput(input).Save(ctx)
+	o, err := store.Client(ctx, r.Client).Organization.Create().SetInput(input).Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateOrganizationPayload{Organization: o}, nil
 }
 
 // UpdateOrganization is the resolver for the updateOrganization field.
-func (r *mutationResolver) UpdateOrganization(ctx context.Context, id int, input ent.UpdateOrganizationInput) (*ent.Organization, error) {
-	if input.AppendKinds != nil || input.AppendContactPoints != nil || input.AppendFacilities != nil || input.AppendOtherLabels != nil {
-		return nil, unsupportedAppend("appendKinds/appendContactPoints/appendFacilities/appendOtherLabels")
-	}
-	if err := organizationInputCodes(ctx, r.Resolver, &id, input.Facilities, input.OtherLabels); err != nil {
+func (r *mutationResolver) UpdateOrganization(ctx context.Context, input model.UpdateOrganizationInput) (*model.UpdateOrganizationPayload, error) {
+	facilities, _ := input.Facilities.ValueOK()
+	labels, _ := input.OtherLabels.ValueOK()
+	if err := organizationInputCodes(ctx, r.Resolver, &input.ID, facilities, labels); err != nil {
 		return nil, err
 	}
-	return store.Client(ctx, r.Client).Organization.UpdateOneID(id).SetInput(input).Save(ctx)
+	upd := store.Client(ctx, r.Client).Organization.UpdateOneID(input.ID)
+	if err := patchOrganization(upd.Mutation(), input); err != nil {
+		return nil, reportAll(ctx, err)
+	}
+	o, err := upd.Save(ctx)
+	if err != nil {
+		return nil, targetError(err)
+	}
+	return &model.UpdateOrganizationPayload{Organization: o}, nil
 }
 
 // AddMembership is the resolver for the addMembership field.
-func (r *mutationResolver) AddMembership(ctx context.Context, input ent.CreateMembershipInput) (*ent.Membership, error) {
-	return store.Client(ctx, r.Client).Membership.Create().SetInput(input).Save(ctx)
+func (r *mutationResolver) AddMembership(ctx context.Context, input model.AddMembershipInput) (*model.AddMembershipPayload, error) {
+	m, err := store.Client(ctx, r.Client).Membership.Create().SetUserID(input.UserID).SetOrganizationID(input.OrganizationID).
+		SetPermissions(input.Permissions).SetPrincipal(input.Principal).Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AddMembershipPayload{Membership: m}, nil
 }
 
 // UpdateMembership is the resolver for the updateMembership field.
-func (r *mutationResolver) UpdateMembership(ctx context.Context, id int, input ent.UpdateMembershipInput) (*ent.Membership, error) {
-	if input.AppendPermissions != nil {
-		return nil, unsupportedAppend("appendPermissions")
+func (r *mutationResolver) UpdateMembership(ctx context.Context, input model.UpdateMembershipInput) (*model.UpdateMembershipPayload, error) {
+	upd := store.Client(ctx, r.Client).Membership.UpdateOneID(input.ID)
+	if input.Permissions != nil {
+		upd.SetPermissions(input.Permissions)
 	}
-	return store.Client(ctx, r.Client).Membership.UpdateOneID(id).SetInput(input).Save(ctx)
+	if input.Principal != nil {
+		upd.SetPrincipal(*input.Principal)
+	}
+	m, err := upd.Save(ctx)
+	if err != nil {
+		return nil, targetError(err)
+	}
+	return &model.UpdateMembershipPayload{Membership: m}, nil
 }
 
 // RemoveMembership is the resolver for the removeMembership field.
-func (r *mutationResolver) RemoveMembership(ctx context.Context, id int) (int, error) {
-	if err := store.Client(ctx, r.Client).Membership.DeleteOneID(id).Exec(ctx); err != nil {
-		return 0, err
+func (r *mutationResolver) RemoveMembership(ctx context.Context, input model.RemoveMembershipInput) (*model.RemoveMembershipPayload, error) {
+	u, err := removeMembership(ctx, store.Client(ctx, r.Client), input.ID)
+	if err != nil {
+		return nil, err
 	}
-	return id, nil
+	return &model.RemoveMembershipPayload{DeletedMembershipID: input.ID, User: u}, nil
 }
 
 // History is the resolver for the history field.

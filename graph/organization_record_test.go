@@ -182,19 +182,20 @@ func TestRORG3_Facilities(t *testing.T) {
 			})
 		}
 		t.Run("updateOrganization and createOrganization apply the same list", func(t *testing.T) {
-			r := do(f.e, f.mgr, `mutation($id:ID!){updateOrganization(id:$id,input:{facilities:["01","42"],city:"Lisieux"}){id}}`,
+			r := do(f.e, f.mgr, `mutation($id:ID!){updateOrganization(input:{id:$id,facilities:["01","42"],city:"Lisieux"}){organization{id}}}`,
 				map[string]any{"id": apptest.ID(f.hq.ID)})
 			expect(t, r, wantErr{"BAD_USER_INPUT", "input.facilities[1]", "R-ORG-3", "« 42 »"})
-			r = do(f.e, f.mgr, `mutation($id:ID!){updateOrganization(id:$id,input:{appendFacilities:["01"]}){id}}`,
+			r = do(f.e, f.mgr, `mutation($id:ID!){updateOrganization(input:{id:$id,appendFacilities:["01"]}){organization{id}}}`,
 				map[string]any{"id": apptest.ID(f.hq.ID)})
-			expect(t, r, wantErr{"BAD_USER_INPUT", "", "", "liste complète"})
+			// No append… field any more (issue 12): lists are replaced whole.
+			expect(t, r, wantErr{"GRAPHQL_VALIDATION_FAILED", "", "", "appendFacilities"})
 			if o := f.org(t, f.hq.ID); o.City == "Lisieux" {
 				t.Error("refused update half-saved")
 			}
-			r = do(f.e, f.op, `mutation($s:String!){createOrganization(input:{name:"Nouvel OF",siret:$s,otherLabels:["NF214","XX"]}){id}}`,
+			r = do(f.e, f.op, `mutation($s:String!){createOrganization(input:{name:"Nouvel OF",siret:$s,otherLabels:["NF214","XX"]}){organization{id}}}`,
 				map[string]any{"s": apptest.SIRET("")})
 			expect(t, r, wantErr{"BAD_USER_INPUT", "input.otherLabels[1]", "R-ORG-4", "« XX »"})
-			r = do(f.e, f.member, `mutation($id:ID!){updateOrganization(id:$id,input:{facilities:["42"]}){id}}`,
+			r = do(f.e, f.member, `mutation($id:ID!){updateOrganization(input:{id:$id,facilities:["42"]}){organization{id}}}`,
 				map[string]any{"id": apptest.ID(f.hq.ID)})
 			expect(t, r, wantErr{"FORBIDDEN", "", "", "Vous n'avez pas le droit"})
 		})
@@ -356,7 +357,7 @@ func TestRORG6_RegistryChangeRequest(t *testing.T) {
 
 		newSiret := apptest.SIRET(f.hq.Siren)
 		t.Run("the manager cannot write registry fields directly", func(t *testing.T) {
-			r := do(f.e, f.mgr, `mutation($id:ID!,$s:String!){updateOrganization(id:$id,input:{siret:$s}){id}}`,
+			r := do(f.e, f.mgr, `mutation($id:ID!,$s:String!){updateOrganization(input:{id:$id,siret:$s}){organization{id}}}`,
 				map[string]any{"id": apptest.ID(f.hq.ID), "s": newSiret})
 			expect(t, r, wantErr{"FORBIDDEN", "input.siret", "R-ORG-6", "demandez sa modification au Carif-Oref"})
 		})
@@ -526,7 +527,7 @@ func TestRORG7_ChangeRequestWorkflow(t *testing.T) {
 			}
 		})
 		t.Run("contact details are still edited directly by the manager (updateOrganization)", func(t *testing.T) {
-			r := do(f.e, f.mgr, `mutation($id:ID!){updateOrganization(id:$id,input:{city:"Caen"}){city}}`, map[string]any{"id": apptest.ID(f.hq.ID)})
+			r := do(f.e, f.mgr, `mutation($id:ID!){updateOrganization(input:{id:$id,city:"Caen"}){organization{city}}}`, map[string]any{"id": apptest.ID(f.hq.ID)})
 			expect(t, r, wantErr{})
 			if f.org(t, f.hq.ID).City != "Caen" {
 				t.Error("city not changed")

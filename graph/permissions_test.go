@@ -265,7 +265,7 @@ func matrixRows() []matrixRow {
 			if a.user != nil {
 				tok = login(t, f.e, a.email)
 			}
-			if res := outcome(t, do(f.e, tok, `mutation{logout}`, nil), nil); res != "ok" {
+			if res := outcome(t, do(f.e, tok, `mutation{logout(input:{}){endedSessions}}`, nil), nil); res != "ok" {
 				return res
 			}
 			if r := do(f.e, tok, `{me{email}}`, nil); r.Code() != "UNAUTHENTICATED" || r.Status != 401 {
@@ -277,7 +277,7 @@ func matrixRows() []matrixRow {
 			return "ok"
 		}},
 		{id: "auth.changePassword", ok: everyone(), run: func(t *testing.T, f *matrixFixture, a *actor) string {
-			q := `mutation($c:String!,$n:String!){changePassword(currentPassword:$c,newPassword:$n)}`
+			q := `mutation($c:String!,$n:String!){changePassword(input:{currentPassword:$c,newPassword:$n}){user{id}}}`
 			if res := outcome(t, do(f.e, a.token, q, map[string]any{"c": apptest.Password, "n": "Autre-secret-9!"}), nil); res != "ok" {
 				return res
 			}
@@ -291,15 +291,19 @@ func matrixRows() []matrixRow {
 			if email == "" {
 				email = "personne@exemple.fr"
 			}
-			var d struct{ RequestPasswordReset bool }
-			if res := outcome(t, do(f.e, a.token, `mutation($e:String!){requestPasswordReset(email:$e)}`, map[string]any{"e": email}), &d); res != "ok" {
+			var d struct {
+				RequestPasswordReset struct {
+					Email string
+				}
+			}
+			if res := outcome(t, do(f.e, a.token, `mutation($e:String!){requestPasswordReset(input:{email:$e}){email}}`, map[string]any{"e": email}), &d); res != "ok" {
 				return res
 			}
-			if !d.RequestPasswordReset {
+			if d.RequestPasswordReset.Email != strings.ToLower(email) {
 				return "false"
 			}
 			// a wrong token is refused the same way for everyone
-			r := do(f.e, a.token, `mutation{resetPassword(token:"ofr_faux",password:"Nouveau-secret9")}`, nil)
+			r := do(f.e, a.token, `mutation{resetPassword(input:{token:"ofr_faux",password:"Nouveau-secret9"}){email}}`, nil)
 			if r.Code() != "BAD_USER_INPUT" {
 				return "bad token: " + r.Code()
 			}
@@ -323,12 +327,14 @@ func matrixRows() []matrixRow {
 				id = a.user.ID
 			}
 			fn := "Fonction de " + a.name
-			var d struct{ UpdateUser struct{ Function string } }
-			if res := outcome(t, do(f.e, a.token, `mutation($id:ID!,$f:String!){updateUser(id:$id,input:{function:$f}){function}}`,
+			var d struct {
+				UpdateUser struct{ User struct{ Function string } }
+			}
+			if res := outcome(t, do(f.e, a.token, `mutation($id:ID!,$f:String!){updateUser(input:{id:$id,function:$f}){user{function}}}`,
 				map[string]any{"id": apptest.ID(id), "f": fn}), &d); res != "ok" {
 				return res
 			}
-			if got := f.sysUser(t, id).Function; got != fn || d.UpdateUser.Function != fn {
+			if got := f.sysUser(t, id).Function; got != fn || d.UpdateUser.User.Function != fn {
 				return "noeffect"
 			}
 			return "ok"
@@ -354,8 +360,7 @@ func matrixRows() []matrixRow {
 		}},
 		{id: "user.create", ok: userManagers, want: map[string]string{outsider: "NOT_FOUND"}, run: func(t *testing.T, f *matrixFixture, a *actor) string {
 			email := "cree-par-" + strings.ToLower(strings.ReplaceAll(a.name, "_", "-")) + "@antenne.fr"
-			res := outcome(t, do(f.e, a.token, `mutation($e:String!,$o:ID!){createUser(input:{lastName:"CRÉÉ",firstName:"Par",email:$e},
-				memberships:[{organizationID:$o}]){id}}`, map[string]any{"e": email, "o": apptest.ID(f.org.ID)}), nil)
+			res := outcome(t, do(f.e, a.token, `mutation($e:String!,$o:ID!){createUser(input:{lastName:"CRÉÉ",firstName:"Par",email:$e,memberships:[{organizationID:$o}]}){user{id}}}`, map[string]any{"e": email, "o": apptest.ID(f.org.ID)}), nil)
 			exists := f.e.Client().User.Query().Where(user.Email(email), user.HasMembershipsWith(membership.OrganizationID(f.org.ID))).ExistX(f.e.Sys())
 			switch {
 			case res == "ok" && !exists:
@@ -368,7 +373,7 @@ func matrixRows() []matrixRow {
 		{id: "user.update", dev: "FORBIDDEN", ok: userManagers, run: func(t *testing.T, f *matrixFixture, a *actor) string {
 			before := f.sysUser(t, f.target.ID).Function
 			fn := "Modifié par " + a.name
-			res := outcome(t, do(f.e, a.token, `mutation($id:ID!,$f:String!){updateUser(id:$id,input:{function:$f}){id}}`,
+			res := outcome(t, do(f.e, a.token, `mutation($id:ID!,$f:String!){updateUser(input:{id:$id,function:$f}){user{id}}}`,
 				map[string]any{"id": apptest.ID(f.target.ID), "f": fn}), nil)
 			after := f.sysUser(t, f.target.ID).Function
 			switch {
@@ -380,7 +385,7 @@ func matrixRows() []matrixRow {
 			return res
 		}},
 		{id: "user.setActive", ok: userManagers, run: func(t *testing.T, f *matrixFixture, a *actor) string {
-			q := `mutation($id:ID!,$a:Boolean!){setUserActive(id:$id,active:$a){active}}`
+			q := `mutation($id:ID!,$a:Boolean!){setUserActive(input:{id:$id,active:$a}){user{active}}}`
 			res := outcome(t, do(f.e, a.token, q, map[string]any{"id": apptest.ID(f.target.ID), "a": false}), nil)
 			if res != "ok" {
 				if !f.sysUser(t, f.target.ID).Active {
@@ -407,8 +412,8 @@ func matrixRows() []matrixRow {
 			// login), not the name, not the active flag (R-USR-3)
 			before := f.sysUser(t, f.chief.ID)
 			for _, q := range []string{
-				`mutation($id:ID!){updateUser(id:$id,input:{function:"Modifié"}){id}}`,
-				`mutation($id:ID!){setUserActive(id:$id,active:false){id}}`,
+				`mutation($id:ID!){updateUser(input:{id:$id,function:"Modifié"}){user{id}}}`,
+				`mutation($id:ID!){setUserActive(input:{id:$id,active:false}){user{id}}}`,
 			} {
 				r := do(f.e, a.token, q, map[string]any{"id": apptest.ID(f.chief.ID)})
 				if res := outcome(t, r, nil); res != "ok" {
@@ -426,7 +431,7 @@ func matrixRows() []matrixRow {
 		}},
 		{id: "user.shared", ok: []string{operator}, run: func(t *testing.T, f *matrixFixture, a *actor) string {
 			// a user shared with another organisation, MANAGER there
-			q := `mutation($id:ID!,$a:Boolean!){setUserActive(id:$id,active:$a){active}}`
+			q := `mutation($id:ID!,$a:Boolean!){setUserActive(input:{id:$id,active:$a}){user{active}}}`
 			res := outcome(t, do(f.e, a.token, q, map[string]any{"id": apptest.ID(f.shared.ID), "a": false}), nil)
 			deactivated := !f.sysUser(t, f.shared.ID).Active
 			f.e.Client().User.UpdateOneID(f.shared.ID).SetActive(true).ExecX(f.e.Sys())
@@ -447,7 +452,7 @@ func matrixRows() []matrixRow {
 			}
 			old := f.sysUser(t, u.ID).Email
 			fresh := "nouvelle-" + strings.ToLower(strings.ReplaceAll(a.name, "_", "-")) + "-" + old
-			q := `mutation($id:ID!,$m:String!){updateUser(id:$id,input:{email:$m}){email}}`
+			q := `mutation($id:ID!,$m:String!){updateUser(input:{id:$id,email:$m}){user{email}}}`
 			if res := outcome(t, do(f.e, a.token, q, map[string]any{"id": apptest.ID(u.ID), "m": fresh}), nil); res != "ok" {
 				return res
 			}
@@ -474,7 +479,7 @@ func matrixRows() []matrixRow {
 			return "ok"
 		}},
 		{id: "user.operatorFlag", anon: "GRAPHQL_VALIDATION_FAILED", deny: "GRAPHQL_VALIDATION_FAILED", run: func(t *testing.T, f *matrixFixture, a *actor) string {
-			r := do(f.e, a.token, `mutation($id:ID!){updateUser(id:$id,input:{operator:true}){operator}}`, map[string]any{"id": apptest.ID(f.target.ID)})
+			r := do(f.e, a.token, `mutation($id:ID!){updateUser(input:{id:$id,operator:true}){user{operator}}}`, map[string]any{"id": apptest.ID(f.target.ID)})
 			res := outcome(t, r, nil)
 			if f.sysUser(t, f.target.ID).Operator {
 				return res + " but operator"
@@ -507,12 +512,12 @@ func matrixRows() []matrixRow {
 		{id: "membership.grantUnheld", ok: orgManagers, run: func(t *testing.T, f *matrixFixture, a *actor) string {
 			return f.setPerms(t, a, `permissions:[SENSITIVE_DATA]`, viewer.SensitiveData)
 		}},
-		{id: "membership.appendPermissions", anon: "BAD_USER_INPUT", deny: "BAD_USER_INPUT", run: func(t *testing.T, f *matrixFixture, a *actor) string {
+		{id: "membership.appendPermissions", anon: "GRAPHQL_VALIDATION_FAILED", deny: "GRAPHQL_VALIDATION_FAILED", run: func(t *testing.T, f *matrixFixture, a *actor) string {
 			return f.setPerms(t, a, `appendPermissions:[REPORTING]`, viewer.Reporting)
 		}},
 		{id: "membership.remove", ok: userManagers, run: func(t *testing.T, f *matrixFixture, a *actor) string {
 			id := f.removable[a.name]
-			res := outcome(t, do(f.e, a.token, `mutation($id:ID!){removeMembership(id:$id)}`, map[string]any{"id": apptest.ID(id)}), nil)
+			res := outcome(t, do(f.e, a.token, `mutation($id:ID!){removeMembership(input:{id:$id}){deletedMembershipID}}`, map[string]any{"id": apptest.ID(id)}), nil)
 			exists := f.e.Client().Membership.Query().Where(membership.ID(id)).ExistX(f.e.Sys())
 			switch {
 			case res == "ok" && exists:
@@ -556,7 +561,7 @@ func matrixRows() []matrixRow {
 		}},
 		{id: "org.create", ok: []string{operator}, run: func(t *testing.T, f *matrixFixture, a *actor) string {
 			siret := apptest.SIRET("")
-			res := outcome(t, do(f.e, a.token, `mutation($s:String!){createOrganization(input:{name:"Nouvelle",siret:$s}){id}}`, map[string]any{"s": siret}), nil)
+			res := outcome(t, do(f.e, a.token, `mutation($s:String!){createOrganization(input:{name:"Nouvelle",siret:$s}){organization{id}}}`, map[string]any{"s": siret}), nil)
 			exists := f.e.Client().Organization.Query().Where(organization.Siret(siret)).ExistX(f.e.Sys())
 			switch {
 			case res == "ok" && !exists:
@@ -569,7 +574,7 @@ func matrixRows() []matrixRow {
 		{id: "org.update", dev: "FORBIDDEN", ok: orgManagers, run: func(t *testing.T, f *matrixFixture, a *actor) string {
 			before := f.sysOrg(t, f.org.ID).City
 			city := "Ville de " + a.name
-			res := outcome(t, do(f.e, a.token, `mutation($id:ID!,$c:String!){updateOrganization(id:$id,input:{city:$c}){city}}`,
+			res := outcome(t, do(f.e, a.token, `mutation($id:ID!,$c:String!){updateOrganization(input:{id:$id,city:$c}){organization{city}}}`,
 				map[string]any{"id": apptest.ID(f.org.ID), "c": city}), nil)
 			after := f.sysOrg(t, f.org.ID).City
 			switch {
@@ -590,7 +595,7 @@ func matrixRows() []matrixRow {
 			}
 			for _, fl := range fields {
 				before := f.sysOrg(t, f.org.ID)
-				r := do(f.e, a.token, fmt.Sprintf(`mutation($id:ID!,$v:%s!){updateOrganization(id:$id,input:{%s:$v}){id}}`, fl.typ, fl.name),
+				r := do(f.e, a.token, fmt.Sprintf(`mutation($id:ID!,$v:%s!){updateOrganization(input:{id:$id,%s:$v}){organization{id}}}`, fl.typ, fl.name),
 					map[string]any{"id": apptest.ID(f.org.ID), "v": fl.value})
 				res := outcome(t, r, nil)
 				after := f.sysOrg(t, f.org.ID)
@@ -619,7 +624,7 @@ func matrixRows() []matrixRow {
 			if a.name == operator {
 				target = f.hq
 			}
-			r := do(f.e, a.token, `mutation($id:ID!,$b:ID!){updateOrganization(id:$id,input:{addBranchIDs:[$b]}){id}}`,
+			r := do(f.e, a.token, `mutation($id:ID!,$b:ID!){updateOrganization(input:{id:$id,addBranchIDs:[$b]}){organization{id}}}`,
 				map[string]any{"id": apptest.ID(target.ID), "b": apptest.ID(free.ID)})
 			res := outcome(t, r, nil)
 			parent := f.sysOrg(t, free.ID).ParentID
@@ -720,7 +725,7 @@ func matrixRows() []matrixRow {
 // attach adds a membership of user u to org as a, and checks it exists
 // exactly when the mutation said yes.
 func (f *matrixFixture) attach(t *testing.T, a *actor, u, org int) string {
-	res := outcome(t, do(f.e, a.token, `mutation($u:ID!,$o:ID!){addMembership(input:{userID:$u,organizationID:$o}){id}}`,
+	res := outcome(t, do(f.e, a.token, `mutation($u:ID!,$o:ID!){addMembership(input:{userID:$u,organizationID:$o}){membership{id}}}`,
 		map[string]any{"u": apptest.ID(u), "o": apptest.ID(org)}), nil)
 	q := f.e.Client().Membership.Query().Where(membership.UserID(u), membership.OrganizationID(org))
 	exists := q.Clone().ExistX(f.e.Sys())
@@ -740,7 +745,7 @@ func (f *matrixFixture) attach(t *testing.T, a *actor, u, org int) string {
 // to be granted when allowed, and resets the membership afterwards.
 func (f *matrixFixture) setPerms(t *testing.T, a *actor, input string, perm viewer.Permission) string {
 	defer f.e.Client().Membership.UpdateOneID(f.targetMembership).SetPermissions([]viewer.Permission{}).ExecX(f.e.Sys())
-	res := outcome(t, do(f.e, a.token, `mutation($id:ID!){updateMembership(id:$id,input:{`+input+`}){permissions}}`,
+	res := outcome(t, do(f.e, a.token, `mutation($id:ID!){updateMembership(input:{id:$id,`+input+`}){membership{permissions}}}`,
 		map[string]any{"id": apptest.ID(f.targetMembership)}), nil)
 	held := slices.Contains(f.e.Client().Membership.GetX(f.e.Sys(), f.targetMembership).Permissions, perm)
 	switch {
@@ -783,7 +788,7 @@ func (f *matrixFixture) subscribeAll(t *testing.T) map[string]string {
 			mu.Unlock()
 		}()
 	}
-	if r := do(f.e, op, `mutation($id:ID!){updateOrganization(id:$id,input:{street:"1 rue du Test"}){id}}`, map[string]any{"id": apptest.ID(f.org.ID)}); len(r.Errors) > 0 {
+	if r := do(f.e, op, `mutation($id:ID!){updateOrganization(input:{id:$id,street:"1 rue du Test"}){organization{id}}}`, map[string]any{"id": apptest.ID(f.org.ID)}); len(r.Errors) > 0 {
 		t.Fatalf("operator update: %+v", r.Errors)
 	}
 	wg.Wait()
@@ -881,7 +886,7 @@ func do(e *apptest.Env, token, query string, vars map[string]any) *apptest.Respo
 func login(t *testing.T, e *apptest.Env, email string) string {
 	t.Helper()
 	var d struct{ Login struct{ Token string } }
-	r := do(e, "", `mutation($e:String!,$p:String!){login(email:$e,password:$p){token}}`, map[string]any{"e": email, "p": apptest.Password})
+	r := do(e, "", `mutation($e:String!,$p:String!){login(input:{email:$e,password:$p}){token}}`, map[string]any{"e": email, "p": apptest.Password})
 	if len(r.Errors) > 0 {
 		t.Fatalf("login %s: %+v", email, r.Errors)
 	}

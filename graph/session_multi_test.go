@@ -19,7 +19,7 @@ func TestSessionEndClosesSubscriptionsOnOtherInstance(t *testing.T) {
 	touch := func(t *testing.T) { // a history entry of the organisation, recorded on A
 		t.Helper()
 		n++
-		a.q(a.mgr, `mutation($id:ID!,$n:String!){updateOrganization(id:$id,input:{name:$n}){id}}`,
+		a.q(a.mgr, `mutation($id:ID!,$n:String!){updateOrganization(input:{id:$id,name:$n}){organization{id}}}`,
 			map[string]any{"id": apptest.ID(a.org.ID), "n": "Alpha Formation " + string(rune('A'+n))}, nil)
 	}
 	// delivers waits for the next entry on s; closed for the server to end s
@@ -45,12 +45,12 @@ func TestSessionEndClosesSubscriptionsOnOtherInstance(t *testing.T) {
 		end  func(t *testing.T, userID int, tok string)
 	}{
 		{"deactivation on A", func(t *testing.T, id int, _ string) {
-			if r := a.Q(a.mgr, `mutation($id:ID!){setUserActive(id:$id,active:false){active}}`, map[string]any{"id": apptest.ID(id)}); len(r.Errors) > 0 {
+			if r := a.Q(a.mgr, `mutation($id:ID!){setUserActive(input:{id:$id,active:false}){user{active}}}`, map[string]any{"id": apptest.ID(id)}); len(r.Errors) > 0 {
 				t.Fatalf("setUserActive: %+v", r.Errors)
 			}
 		}},
 		{"logout on A", func(t *testing.T, _ int, tok string) {
-			if r := a.Q(tok, `mutation{logout}`, nil); len(r.Errors) > 0 {
+			if r := a.Q(tok, `mutation{logout(input:{}){endedSessions}}`, nil); len(r.Errors) > 0 {
 				t.Fatalf("logout: %+v", r.Errors)
 			}
 		}},

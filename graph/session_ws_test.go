@@ -32,7 +32,7 @@ func TestAbuse_SubscriptionsOutliveSession(t *testing.T) {
 		touch := func(t *testing.T) {
 			t.Helper()
 			n++
-			r := e.Q(mgr, `mutation($id:ID!,$n:String!){updateOrganization(id:$id,input:{name:$n}){id}}`,
+			r := e.Q(mgr, `mutation($id:ID!,$n:String!){updateOrganization(input:{id:$id,name:$n}){organization{id}}}`,
 				map[string]any{"id": apptest.ID(org.ID), "n": "Organisme surveillé " + string(rune('A'+n))})
 			if len(r.Errors) > 0 {
 				t.Fatalf("updateOrganization: %+v", r.Errors)
@@ -76,7 +76,7 @@ func TestAbuse_SubscriptionsOutliveSession(t *testing.T) {
 			if !receives(t, sOut) || !receives(t, sStay) {
 				t.Fatal("the subscriptions must deliver before the logout")
 			}
-			if r := e.Q(out, `mutation{logout}`, nil); len(r.Errors) > 0 {
+			if r := e.Q(out, `mutation{logout(input:{}){endedSessions}}`, nil); len(r.Errors) > 0 {
 				t.Fatalf("logout: %+v", r.Errors)
 			}
 			if !closed(t, sOut) {
@@ -93,7 +93,7 @@ func TestAbuse_SubscriptionsOutliveSession(t *testing.T) {
 			a, b := e.Login(u.Email, apptest.Password), e.Login(u.Email, apptest.Password)
 			sa, sb := ckSubscribe(t, e, a, q, vars), ckSubscribe(t, e, b, q, vars)
 			settle()
-			r := e.Q(mgr, `mutation($id:ID!){setUserActive(id:$id,active:false){active}}`, map[string]any{"id": apptest.ID(u.ID)})
+			r := e.Q(mgr, `mutation($id:ID!){setUserActive(input:{id:$id,active:false}){user{active}}}`, map[string]any{"id": apptest.ID(u.ID)})
 			if len(r.Errors) > 0 {
 				t.Fatalf("setUserActive: %+v", r.Errors)
 			}
@@ -107,7 +107,7 @@ func TestAbuse_SubscriptionsOutliveSession(t *testing.T) {
 			old, changer := e.Login(u.Email, apptest.Password), e.Login(u.Email, apptest.Password)
 			sOld, sChanger := ckSubscribe(t, e, old, q, vars), ckSubscribe(t, e, changer, q, vars)
 			settle()
-			r := e.Q(changer, `mutation($c:String!,$n:String!){changePassword(currentPassword:$c,newPassword:$n)}`,
+			r := e.Q(changer, `mutation($c:String!,$n:String!){changePassword(input:{currentPassword:$c,newPassword:$n}){user{id}}}`,
 				map[string]any{"c": apptest.Password, "n": "Nouveau-secret-42!"})
 			if len(r.Errors) > 0 {
 				t.Fatalf("changePassword: %+v", r.Errors)

@@ -338,7 +338,7 @@ func TestHistoryRecorded_ResumesFromCursor_Issue11(t *testing.T) {
 		const q = `subscription($o:ID,$after:String){historyRecorded(organizationID:$o,after:$after){entityID cursor changes{field new}}}`
 		vars := map[string]any{"o": apptest.ID(c.org.ID)}
 		rename := func(street string) {
-			c.q(c.mgr, `mutation($id:ID!,$s:String!){updateOrganization(id:$id,input:{street:$s}){id}}`,
+			c.q(c.mgr, `mutation($id:ID!,$s:String!){updateOrganization(input:{id:$id,street:$s}){organization{id}}}`,
 				map[string]any{"id": apptest.ID(c.org.ID), "s": street}, nil)
 		}
 		streets := func(s *ckSub, n int) (got, cursors []string) {

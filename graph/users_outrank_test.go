@@ -10,6 +10,7 @@ import (
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/membership"
 	"github.com/ofhub/ofhub/ent/outboxmessage"
+	"github.com/ofhub/ofhub/ent/schema/schematype"
 	"github.com/ofhub/ofhub/ent/user"
 	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/server/apptest"
@@ -29,7 +30,7 @@ func TestAbuse_UserManagementTakeover(t *testing.T) {
 		rh := e.Login("rh@organisme.fr", apptest.Password)
 
 		// 1. the e-mail, the login, moved to the attacker's mailbox
-		r := do(e, rh, `mutation($id:ID!){updateUser(id:$id,input:{email:"pirate@exemple.net"}){email}}`,
+		r := do(e, rh, `mutation($id:ID!){updateUser(input:{id:$id,email:"pirate@exemple.net"}){user{email}}}`,
 			map[string]any{"id": apptest.ID(boss.ID)})
 		if r.Code() != "FORBIDDEN" || r.Errors[0].Extensions["rule"] != "R-USR-3" {
 			t.Fatalf("UM changed a MANAGER's e-mail: want FORBIDDEN citing R-USR-3, got %+v", r.Errors)
@@ -41,14 +42,14 @@ func TestAbuse_UserManagementTakeover(t *testing.T) {
 			t.Fatalf("e-mail changed to %s", got)
 		}
 		// 2. the reset link goes nowhere the attacker reads
-		do(e, "", `mutation{requestPasswordReset(email:"pirate@exemple.net")}`, nil)
+		do(e, "", `mutation{requestPasswordReset(input:{email:"pirate@exemple.net"}){email}}`, nil)
 		for _, m := range e.Client().OutboxMessage.Query().AllX(e.Sys()) {
 			if slices.Contains(m.To, "pirate@exemple.net") {
 				t.Fatalf("a message went to the attacker: %s", m.Subject)
 			}
 		}
 		// 3. no way in as the manager
-		if r := do(e, "", `mutation{login(email:"pirate@exemple.net",password:"Pirate-2026!x"){token}}`, nil); r.Code() != "UNAUTHENTICATED" {
+		if r := do(e, "", `mutation{login(input:{email:"pirate@exemple.net",password:"Pirate-2026!x"}){token}}`, nil); r.Code() != "UNAUTHENTICATED" {
 			t.Fatalf("login at the attacker's address: %+v", r)
 		}
 		// the other moves of the audit: deactivate, rename, strip, detach
@@ -56,10 +57,10 @@ func TestAbuse_UserManagementTakeover(t *testing.T) {
 			name, query string
 			id          int
 		}{
-			{"deactivate", `mutation($id:ID!){setUserActive(id:$id,active:false){active}}`, boss.ID},
-			{"rename", `mutation($id:ID!){updateUser(id:$id,input:{lastName:"PIRATE"}){id}}`, boss.ID},
-			{"strip", `mutation($id:ID!){updateMembership(id:$id,input:{permissions:[]}){id}}`, bossMembership},
-			{"detach", `mutation($id:ID!){removeMembership(id:$id)}`, bossMembership},
+			{"deactivate", `mutation($id:ID!){setUserActive(input:{id:$id,active:false}){user{active}}}`, boss.ID},
+			{"rename", `mutation($id:ID!){updateUser(input:{id:$id,lastName:"PIRATE"}){user{id}}}`, boss.ID},
+			{"strip", `mutation($id:ID!){updateMembership(input:{id:$id,permissions:[]}){membership{id}}}`, bossMembership},
+			{"detach", `mutation($id:ID!){removeMembership(input:{id:$id}){deletedMembershipID}}`, bossMembership},
 		} {
 			r := do(e, rh, q.query, map[string]any{"id": apptest.ID(q.id)})
 			if r.Code() != "FORBIDDEN" || r.Errors[0].Extensions["rule"] != "R-USR-3" {
@@ -187,22 +188,22 @@ func TestUserManagersActOnlyOnUsersTheyOutrank_RUSR3(t *testing.T) {
 	msID := func(_ *ent.User, ms int) int { return ms }
 	actions := []action{
 		{"updateUser.email", func(f *outrankFixture, v string, u *ent.User, _ int) string {
-			return outcome(f.e.T.(*testing.T), do(f.e, f.viewers[v], `mutation($id:ID!,$m:String!){updateUser(id:$id,input:{email:$m}){id}}`,
+			return outcome(f.e.T.(*testing.T), do(f.e, f.viewers[v], `mutation($id:ID!,$m:String!){updateUser(input:{id:$id,email:$m}){user{id}}}`,
 				map[string]any{"id": apptest.ID(u.ID), "m": fmt.Sprintf("nouvelle%d@ailleurs.fr", u.ID)}), nil)
 		}},
-		{"updateUser.lastName", gql(`mutation($id:ID!){updateUser(id:$id,input:{lastName:"RENOMMÉ"}){id}}`, userID)},
-		{"setUserActive", gql(`mutation($id:ID!){setUserActive(id:$id,active:false){id}}`, userID)},
+		{"updateUser.lastName", gql(`mutation($id:ID!){updateUser(input:{id:$id,lastName:"RENOMMÉ"}){user{id}}}`, userID)},
+		{"setUserActive", gql(`mutation($id:ID!){setUserActive(input:{id:$id,active:false}){user{id}}}`, userID)},
 		{"updateMembership", func(f *outrankFixture, v string, u *ent.User, ms int) string {
 			// strip what the target holds, or give what every allowed viewer holds
 			perms := "[]"
 			if len(f.e.Client().Membership.GetX(f.e.Sys(), ms).Permissions) == 0 {
 				perms = "[USER_MANAGEMENT]"
 			}
-			return outcome(f.e.T.(*testing.T), do(f.e, f.viewers[v], `mutation($id:ID!){updateMembership(id:$id,input:{permissions:`+perms+`}){id}}`,
+			return outcome(f.e.T.(*testing.T), do(f.e, f.viewers[v], `mutation($id:ID!){updateMembership(input:{id:$id,permissions:`+perms+`}){membership{id}}}`,
 				map[string]any{"id": apptest.ID(ms)}), nil)
 		}},
-		{"updateMembership.principal", gql(`mutation($id:ID!){updateMembership(id:$id,input:{principal:false}){id}}`, msID)},
-		{"removeMembership", gql(`mutation($id:ID!){removeMembership(id:$id)}`, msID)},
+		{"updateMembership.principal", gql(`mutation($id:ID!){updateMembership(input:{id:$id,principal:false}){membership{id}}}`, msID)},
+		{"removeMembership", gql(`mutation($id:ID!){removeMembership(input:{id:$id}){deletedMembershipID}}`, msID)},
 		{"deleteUser", func(f *outrankFixture, v string, u *ent.User, _ int) string {
 			err := f.e.Client().User.DeleteOneID(u.ID).Exec(f.viewerCtx[v])
 			if err == nil {
@@ -267,12 +268,12 @@ func TestEmailChangeNotifiesOldAddress_RUSR8(t *testing.T) {
 		e.User("rh@organisme.fr", org, viewer.UserManagement)
 		lea := e.User("lea@organisme.fr", org)
 		ann := e.User("ann@organisme.fr", org)
-		e.Client().User.UpdateOne(ann).SetLanguage(user.LanguageEn).SetFirstName("Ann").ExecX(e.Sys())
+		e.Client().User.UpdateOne(ann).SetLanguage(schematype.LanguageEN).SetFirstName("Ann").ExecX(e.Sys())
 		e.User("pris@organisme.fr", org)
 		boss := e.User("direction@organisme.fr", org, viewer.Manager)
 		chef := e.Login("chef@organisme.fr", apptest.Password)
 		rh := e.Login("rh@organisme.fr", apptest.Password)
-		upd := `mutation($id:ID!,$m:String!){updateUser(id:$id,input:{email:$m}){email}}`
+		upd := `mutation($id:ID!,$m:String!){updateUser(input:{id:$id,email:$m}){user{email}}}`
 		to := func(addr string) []*ent.OutboxMessage {
 			var out []*ent.OutboxMessage
 			for _, m := range e.Client().OutboxMessage.Query().Order(ent.Asc(outboxmessage.FieldID)).AllX(e.Sys()) {

@@ -24,6 +24,10 @@ import (
 // that ent/schema needs no import of this code-generation package.
 const EnumValuesAnnotation = "EnumValues"
 
+// EnumNamesAnnotation is the name of the ent/schema annotation that renames
+// the values of an enum field in GraphQL (schema.EnumNames).
+const EnumNamesAnnotation = "EnumNames"
+
 var (
 	camel    = gen.Funcs["camel"].(func(string) string)
 	pascal   = gen.Funcs["pascal"].(func(string) string)
@@ -85,7 +89,11 @@ func describeObject(n *gen.Type, def *ast.Definition, s *ast.Schema) error {
 		id.Description = fmt.Sprintf("Global, opaque identifier of the %s (Relay Node ID).", def.Name)
 	}
 	for _, e := range n.Edges {
-		if f := fields[camel(e.Name)]; f != nil && f.Description == "" {
+		f := fields[camel(e.Name)]
+		if f == nil {
+			continue
+		}
+		if f.Description == "" {
 			f.Description = e.Comment()
 		}
 	}
@@ -123,6 +131,40 @@ func describeObject(n *gen.Type, def *ast.Definition, s *ast.Schema) error {
 		if len(missing) > 0 {
 			return fmt.Errorf("field %s: EnumValues lacks %v", f.Name, missing)
 		}
+		if err := renameEnumValues(f, enum); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// renameEnumValues gives the values of enum the GraphQL names of the
+// field's EnumNames annotation (stored value → name).
+func renameEnumValues(f *gen.Field, enum *ast.Definition) error {
+	raw, ok := f.Annotations[EnumNamesAnnotation]
+	if !ok {
+		return nil
+	}
+	names := map[string]string{}
+	if err := decode(raw, &names); err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, v := range enum.EnumValues {
+		if name, ok := names[v.Name]; ok {
+			seen[v.Name] = true
+			v.Name = name
+		}
+	}
+	var unknown []string
+	for k := range names {
+		if !seen[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return fmt.Errorf("field %s: EnumNames renames unknown values %v", f.Name, unknown)
 	}
 	return nil
 }

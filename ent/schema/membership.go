@@ -49,7 +49,8 @@ func (Membership) Indexes() []ent.Index {
 func (Membership) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		entgql.RelayConnection(),
-		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
+		// addMembership and updateMembership take hand-written inputs
+		// (ofhub.graphql).
 		schema.Comment("The attachment of a user to an establishment (organisation), with the permissions the user holds there (R-USR-2)."),
 	}
 }

@@ -131,7 +131,9 @@ func (Organization) Annotations() []schema.Annotation {
 		entgql.RelayConnection(),
 		entgql.QueryField().Description("The organisations the caller may see, as a connection; an operator sees every organisation."),
 		entgql.MultiOrder(),
-		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
+		// updateOrganization takes a hand-written patch input (ofhub.graphql):
+		// entgql's generated one carries clear…/append… flags.
+		entgql.Mutations(entgql.MutationCreate()),
 		schema.Comment("An organisation (structure): a training organisation, a company, a public body… with its registry identity (R-ORG-1) and its head office or branches (R-ORG-2)."),
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
+	"github.com/ofhub/ofhub/ent/schema/schematype"
 	"github.com/ofhub/ofhub/ent/validate"
 )
 
@@ -42,12 +43,14 @@ func (User) Fields() []ent.Field {
 			Comment("Phone number, checked as a phone number when given; empty when not given (R-USR-1)."),
 		field.String("function").Optional().MaxLen(255).
 			Comment("Job title in the organisation, free text of at most 255 characters (R-USR-1)."),
-		field.Enum("language").Values("fr", "en").Default("fr").
+		// Stored lower-case ("fr", the code of the mail templates and message
+		// catalogues), spelt FR / EN in GraphQL (schematype.Language).
+		field.Enum("language").GoType(schematype.LanguageFR).Default(string(schematype.LanguageFR)).
 			Comment("Language of the messages, e-mails and documents the user receives; default French.").
 			Annotations(EnumValues{
 				"fr": "French, the default.",
 				"en": "English.",
-			}),
+			}, EnumNames(schematype.LanguageGraphQLNames)),
 		field.Bool("active").Default(true).
 			Comment("Whether the user may log in: a deactivated user cannot, and their tokens stop working at once (R-USR-7). Changed by setUserActive only.").
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
@@ -84,7 +87,8 @@ func (User) Annotations() []schema.Annotation {
 		entgql.RelayConnection(),
 		entgql.QueryField().Description("The users the caller may see, as a connection; an operator sees every user."),
 		entgql.MultiOrder(),
-		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
+		// createUser and updateUser take hand-written inputs (ofhub.graphql):
+		// memberships inside createUser's, patch semantics in updateUser's.
 		schema.Comment("A person who logs in (utilisateur, R-USR-1); their rights come from their memberships (R-USR-2)."),
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/ofhub/ofhub/ent/schema/schematype"
 )
 
 const (
@@ -156,26 +158,12 @@ func CivilityValidator(c Civility) error {
 	}
 }
 
-// Language defines the type for the "language" enum field.
-type Language string
-
-// LanguageFr is the default value of the Language enum.
-const DefaultLanguage = LanguageFr
-
-// Language values.
-const (
-	LanguageFr Language = "fr"
-	LanguageEn Language = "en"
-)
-
-func (l Language) String() string {
-	return string(l)
-}
+const DefaultLanguage schematype.Language = "fr"
 
 // LanguageValidator is a validator for the "language" field enum values. It is called by the builders before save.
-func LanguageValidator(l Language) error {
+func LanguageValidator(l schematype.Language) error {
 	switch l {
-	case LanguageFr, LanguageEn:
+	case "fr", "en":
 		return nil
 	default:
 		return fmt.Errorf("user: invalid enum value for language field: %q", l)
@@ -336,20 +324,9 @@ func (e *Civility) UnmarshalGQL(val interface{}) error {
 	return nil
 }
 
-// MarshalGQL implements graphql.Marshaler interface.
-func (e Language) MarshalGQL(w io.Writer) {
-	io.WriteString(w, strconv.Quote(e.String()))
-}
-
-// UnmarshalGQL implements graphql.Unmarshaler interface.
-func (e *Language) UnmarshalGQL(val interface{}) error {
-	str, ok := val.(string)
-	if !ok {
-		return fmt.Errorf("enum %T must be a string", val)
-	}
-	*e = Language(str)
-	if err := LanguageValidator(*e); err != nil {
-		return fmt.Errorf("%s is not a valid Language", str)
-	}
-	return nil
-}
+var (
+	// schematype.Language must implement graphql.Marshaler.
+	_ graphql.Marshaler = (*schematype.Language)(nil)
+	// schematype.Language must implement graphql.Unmarshaler.
+	_ graphql.Unmarshaler = (*schematype.Language)(nil)
+)

@@ -8,6 +8,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/ofhub/ofhub/ent/predicate"
+	"github.com/ofhub/ofhub/ent/schema/schematype"
 )
 
 // ID filters vertices based on their ID field.
@@ -566,23 +567,33 @@ func FunctionContainsFold(v string) predicate.User {
 }
 
 // LanguageEQ applies the EQ predicate on the "language" field.
-func LanguageEQ(v Language) predicate.User {
-	return predicate.User(sql.FieldEQ(FieldLanguage, v))
+func LanguageEQ(v schematype.Language) predicate.User {
+	vc := v
+	return predicate.User(sql.FieldEQ(FieldLanguage, vc))
 }
 
 // LanguageNEQ applies the NEQ predicate on the "language" field.
-func LanguageNEQ(v Language) predicate.User {
-	return predicate.User(sql.FieldNEQ(FieldLanguage, v))
+func LanguageNEQ(v schematype.Language) predicate.User {
+	vc := v
+	return predicate.User(sql.FieldNEQ(FieldLanguage, vc))
 }
 
 // LanguageIn applies the In predicate on the "language" field.
-func LanguageIn(vs ...Language) predicate.User {
-	return predicate.User(sql.FieldIn(FieldLanguage, vs...))
+func LanguageIn(vs ...schematype.Language) predicate.User {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.User(sql.FieldIn(FieldLanguage, v...))
 }
 
 // LanguageNotIn applies the NotIn predicate on the "language" field.
-func LanguageNotIn(vs ...Language) predicate.User {
-	return predicate.User(sql.FieldNotIn(FieldLanguage, vs...))
+func LanguageNotIn(vs ...schematype.Language) predicate.User {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.User(sql.FieldNotIn(FieldLanguage, v...))
 }
 
 // ActiveEQ applies the EQ predicate on the "active" field.

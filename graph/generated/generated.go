@@ -120,6 +120,10 @@ type ComplexityRoot struct {
 		Registrations func(childComplexity int) int
 	}
 
+	AddMembershipPayload struct {
+		Membership func(childComplexity int) int
+	}
+
 	Address struct {
 		City      func(childComplexity int) int
 		InseeCode func(childComplexity int) int
@@ -127,12 +131,6 @@ type ComplexityRoot struct {
 		Line2     func(childComplexity int) int
 		Name      func(childComplexity int) int
 		Postcode  func(childComplexity int) int
-	}
-
-	AuthPayload struct {
-		ExpiresAt func(childComplexity int) int
-		Token     func(childComplexity int) int
-		User      func(childComplexity int) int
 	}
 
 	Certification struct {
@@ -178,6 +176,10 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ChangePasswordPayload struct {
+		User func(childComplexity int) int
+	}
+
 	CheckInEvent struct {
 		CheckIn           func(childComplexity int) int
 		CheckedInAt       func(childComplexity int) int
@@ -206,6 +208,14 @@ type ComplexityRoot struct {
 		Principal func(childComplexity int) int
 		Published func(childComplexity int) int
 		Value     func(childComplexity int) int
+	}
+
+	CreateOrganizationPayload struct {
+		Organization func(childComplexity int) int
+	}
+
+	CreateUserPayload struct {
+		User func(childComplexity int) int
 	}
 
 	Cycle struct {
@@ -300,6 +310,16 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	LoginPayload struct {
+		ExpiresAt func(childComplexity int) int
+		Token     func(childComplexity int) int
+		User      func(childComplexity int) int
+	}
+
+	LogoutPayload struct {
+		EndedSessions func(childComplexity int) int
+	}
+
 	Membership struct {
 		CreatedAt      func(childComplexity int) int
 		ID             func(childComplexity int) int
@@ -324,7 +344,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddMembership              func(childComplexity int, input ent.CreateMembershipInput) int
+		AddMembership              func(childComplexity int, input model.AddMembershipInput) int
 		AddOrganizationDocument    func(childComplexity int, organizationID int, file graphql.Upload) int
 		AddSlot                    func(childComplexity int, activityID int, input model.SlotInput) int
 		ApplyOrganizationChange    func(childComplexity int, id int, comment *string) int
@@ -332,7 +352,7 @@ type ComplexityRoot struct {
 		CancelOrganizationChange   func(childComplexity int, id int) int
 		CancelRegistration         func(childComplexity int, id int) int
 		CancelTrainingSubmission   func(childComplexity int, id int) int
-		ChangePassword             func(childComplexity int, currentPassword string, newPassword string) int
+		ChangePassword             func(childComplexity int, input model.ChangePasswordInput) int
 		CheckIn                    func(childComplexity int, input model.CheckInInput) int
 		CreateActivity             func(childComplexity int, input ent.CreateActivityInput, slots []*model.SlotInput) int
 		CreateCertification        func(childComplexity int, input ent.CreateCertificationInput) int
@@ -341,39 +361,39 @@ type ComplexityRoot struct {
 		CreateRegistration         func(childComplexity int, input model.RegisterInput) int
 		CreateSpeaker              func(childComplexity int, input ent.CreateSpeakerInput) int
 		CreateTraining             func(childComplexity int, organizationID int, input schematype.TrainingDoc) int
-		CreateUser                 func(childComplexity int, input ent.CreateUserInput, memberships []*model.MembershipInput) int
+		CreateUser                 func(childComplexity int, input model.CreateUserInput) int
 		CreateVenue                func(childComplexity int, organizationID int, input model.VenueInput) int
 		DeleteDevice               func(childComplexity int, id int) int
 		DropTrainingRequest        func(childComplexity int, id int) int
 		DuplicateSession           func(childComplexity int, id int, startsOn time.Time, endsOn time.Time) int
-		Login                      func(childComplexity int, email string, password string) int
-		Logout                     func(childComplexity int) int
+		Login                      func(childComplexity int, input model.LoginInput) int
+		Logout                     func(childComplexity int, input model.LogoutInput) int
 		MarkPresent                func(childComplexity int, registrationID int, slotID *int) int
 		Register                   func(childComplexity int, input model.RegisterInput) int
 		RegisterDevice             func(childComplexity int, input model.RegisterDeviceInput) int
 		RejectOrganizationChange   func(childComplexity int, id int, comment string) int
 		RejectTraining             func(childComplexity int, id int, comment string) int
 		ReleaseDevice              func(childComplexity int, id int) int
-		RemoveMembership           func(childComplexity int, id int) int
+		RemoveMembership           func(childComplexity int, input model.RemoveMembershipInput) int
 		RemoveOrganizationDocument func(childComplexity int, id int) int
 		RequestOrganizationChange  func(childComplexity int, organizationID int, input schematype.OrgChange) int
-		RequestPasswordReset       func(childComplexity int, email string) int
-		ResetPassword              func(childComplexity int, token string, password string) int
+		RequestPasswordReset       func(childComplexity int, input model.RequestPasswordResetInput) int
+		ResetPassword              func(childComplexity int, input model.ResetPasswordInput) int
 		RevokeDevice               func(childComplexity int, id int) int
 		RotateTicketKey            func(childComplexity int, organizationID int) int
-		SetUserActive              func(childComplexity int, id int, active bool) int
+		SetUserActive              func(childComplexity int, input model.SetUserActiveInput) int
 		SpeakerLink                func(childComplexity int, id int) int
 		SubmitTraining             func(childComplexity int, id int) int
 		SyncCheckIns               func(childComplexity int, input model.SyncCheckInsInput) int
 		UndoCheckIn                func(childComplexity int, checkInID int) int
 		UpdateActivity             func(childComplexity int, id int, input ent.UpdateActivityInput) int
 		UpdateDevice               func(childComplexity int, id int, input ent.UpdateDeviceInput) int
-		UpdateMembership           func(childComplexity int, id int, input ent.UpdateMembershipInput) int
-		UpdateOrganization         func(childComplexity int, id int, input ent.UpdateOrganizationInput) int
+		UpdateMembership           func(childComplexity int, input model.UpdateMembershipInput) int
+		UpdateOrganization         func(childComplexity int, input model.UpdateOrganizationInput) int
 		UpdateOrganizationProfile  func(childComplexity int, id int, input model.OrganizationProfileInput) int
 		UpdateSpeaker              func(childComplexity int, id int, input ent.UpdateSpeakerInput) int
 		UpdateTraining             func(childComplexity int, id int, input schematype.TrainingDoc) int
-		UpdateUser                 func(childComplexity int, id int, input ent.UpdateUserInput) int
+		UpdateUser                 func(childComplexity int, input model.UpdateUserInput) int
 		ValidateTraining           func(childComplexity int, id int, comment *string, schemeState *string) int
 	}
 
@@ -637,6 +657,20 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	RemoveMembershipPayload struct {
+		DeletedMembershipID func(childComplexity int) int
+		User                func(childComplexity int) int
+	}
+
+	RequestPasswordResetPayload struct {
+		Email            func(childComplexity int) int
+		LinkValidMinutes func(childComplexity int) int
+	}
+
+	ResetPasswordPayload struct {
+		Email func(childComplexity int) int
+	}
+
 	RosterCheckIn struct {
 		At           func(childComplexity int) int
 		ClientScanID func(childComplexity int) int
@@ -778,6 +812,10 @@ type ComplexityRoot struct {
 	SessionEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	SetUserActivePayload struct {
+		User func(childComplexity int) int
 	}
 
 	SkillBlock struct {
@@ -929,6 +967,18 @@ type ComplexityRoot struct {
 		Training    func(childComplexity int) int
 	}
 
+	UpdateMembershipPayload struct {
+		Membership func(childComplexity int) int
+	}
+
+	UpdateOrganizationPayload struct {
+		Organization func(childComplexity int) int
+	}
+
+	UpdateUserPayload struct {
+		User func(childComplexity int) int
+	}
+
 	User struct {
 		Active      func(childComplexity int) int
 		Civility    func(childComplexity int) int
@@ -1019,19 +1069,19 @@ type HistoryEntryResolver interface {
 	Cursor(ctx context.Context, obj *ent.HistoryEntry) (string, error)
 }
 type MutationResolver interface {
-	Login(ctx context.Context, email string, password string) (*model.AuthPayload, error)
-	Logout(ctx context.Context) (bool, error)
-	RequestPasswordReset(ctx context.Context, email string) (bool, error)
-	ResetPassword(ctx context.Context, token string, password string) (bool, error)
-	ChangePassword(ctx context.Context, currentPassword string, newPassword string) (bool, error)
-	CreateUser(ctx context.Context, input ent.CreateUserInput, memberships []*model.MembershipInput) (*ent.User, error)
-	UpdateUser(ctx context.Context, id int, input ent.UpdateUserInput) (*ent.User, error)
-	SetUserActive(ctx context.Context, id int, active bool) (*ent.User, error)
-	CreateOrganization(ctx context.Context, input ent.CreateOrganizationInput) (*ent.Organization, error)
-	UpdateOrganization(ctx context.Context, id int, input ent.UpdateOrganizationInput) (*ent.Organization, error)
-	AddMembership(ctx context.Context, input ent.CreateMembershipInput) (*ent.Membership, error)
-	UpdateMembership(ctx context.Context, id int, input ent.UpdateMembershipInput) (*ent.Membership, error)
-	RemoveMembership(ctx context.Context, id int) (int, error)
+	Login(ctx context.Context, input model.LoginInput) (*model.LoginPayload, error)
+	Logout(ctx context.Context, input model.LogoutInput) (*model.LogoutPayload, error)
+	RequestPasswordReset(ctx context.Context, input model.RequestPasswordResetInput) (*model.RequestPasswordResetPayload, error)
+	ResetPassword(ctx context.Context, input model.ResetPasswordInput) (*model.ResetPasswordPayload, error)
+	ChangePassword(ctx context.Context, input model.ChangePasswordInput) (*model.ChangePasswordPayload, error)
+	CreateUser(ctx context.Context, input model.CreateUserInput) (*model.CreateUserPayload, error)
+	UpdateUser(ctx context.Context, input model.UpdateUserInput) (*model.UpdateUserPayload, error)
+	SetUserActive(ctx context.Context, input model.SetUserActiveInput) (*model.SetUserActivePayload, error)
+	CreateOrganization(ctx context.Context, input ent.CreateOrganizationInput) (*model.CreateOrganizationPayload, error)
+	UpdateOrganization(ctx context.Context, input model.UpdateOrganizationInput) (*model.UpdateOrganizationPayload, error)
+	AddMembership(ctx context.Context, input model.AddMembershipInput) (*model.AddMembershipPayload, error)
+	UpdateMembership(ctx context.Context, input model.UpdateMembershipInput) (*model.UpdateMembershipPayload, error)
+	RemoveMembership(ctx context.Context, input model.RemoveMembershipInput) (*model.RemoveMembershipPayload, error)
 	CreateCertification(ctx context.Context, input ent.CreateCertificationInput) (*ent.Certification, error)
 	UpdateOrganizationProfile(ctx context.Context, id int, input model.OrganizationProfileInput) (*ent.Organization, error)
 	RequestOrganizationChange(ctx context.Context, organizationID int, input schematype.OrgChange) (*ent.OrganizationChangeRequest, error)
@@ -1454,6 +1504,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ActivityStats.Registrations(childComplexity), true
 
+	case "AddMembershipPayload.membership":
+		if e.ComplexityRoot.AddMembershipPayload.Membership == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddMembershipPayload.Membership(childComplexity), true
+
 	case "Address.city":
 		if e.ComplexityRoot.Address.City == nil {
 			break
@@ -1490,25 +1547,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Address.Postcode(childComplexity), true
-
-	case "AuthPayload.expiresAt":
-		if e.ComplexityRoot.AuthPayload.ExpiresAt == nil {
-			break
-		}
-
-		return e.ComplexityRoot.AuthPayload.ExpiresAt(childComplexity), true
-	case "AuthPayload.token":
-		if e.ComplexityRoot.AuthPayload.Token == nil {
-			break
-		}
-
-		return e.ComplexityRoot.AuthPayload.Token(childComplexity), true
-	case "AuthPayload.user":
-		if e.ComplexityRoot.AuthPayload.User == nil {
-			break
-		}
-
-		return e.ComplexityRoot.AuthPayload.User(childComplexity), true
 
 	case "Certification.accreditations":
 		if e.ComplexityRoot.Certification.Accreditations == nil {
@@ -1717,6 +1755,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CertificationEdge.Node(childComplexity), true
 
+	case "ChangePasswordPayload.user":
+		if e.ComplexityRoot.ChangePasswordPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangePasswordPayload.User(childComplexity), true
+
 	case "CheckInEvent.checkIn":
 		if e.ComplexityRoot.CheckInEvent.CheckIn == nil {
 			break
@@ -1845,6 +1890,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ContactPoint.Value(childComplexity), true
+
+	case "CreateOrganizationPayload.organization":
+		if e.ComplexityRoot.CreateOrganizationPayload.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateOrganizationPayload.Organization(childComplexity), true
+
+	case "CreateUserPayload.user":
+		if e.ComplexityRoot.CreateUserPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateUserPayload.User(childComplexity), true
 
 	case "Cycle.alternanceType":
 		if e.ComplexityRoot.Cycle.AlternanceType == nil {
@@ -2233,6 +2292,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HistoryEntryEdge.Node(childComplexity), true
 
+	case "LoginPayload.expiresAt":
+		if e.ComplexityRoot.LoginPayload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoginPayload.ExpiresAt(childComplexity), true
+	case "LoginPayload.token":
+		if e.ComplexityRoot.LoginPayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoginPayload.Token(childComplexity), true
+	case "LoginPayload.user":
+		if e.ComplexityRoot.LoginPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoginPayload.User(childComplexity), true
+
+	case "LogoutPayload.endedSessions":
+		if e.ComplexityRoot.LogoutPayload.EndedSessions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogoutPayload.EndedSessions(childComplexity), true
+
 	case "Membership.createdAt":
 		if e.ComplexityRoot.Membership.CreatedAt == nil {
 			break
@@ -2330,7 +2415,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AddMembership(childComplexity, args["input"].(ent.CreateMembershipInput)), true
+		return e.ComplexityRoot.Mutation.AddMembership(childComplexity, args["input"].(model.AddMembershipInput)), true
 	case "Mutation.addOrganizationDocument":
 		if e.ComplexityRoot.Mutation.AddOrganizationDocument == nil {
 			break
@@ -2418,7 +2503,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ChangePassword(childComplexity, args["currentPassword"].(string), args["newPassword"].(string)), true
+		return e.ComplexityRoot.Mutation.ChangePassword(childComplexity, args["input"].(model.ChangePasswordInput)), true
 	case "Mutation.checkIn":
 		if e.ComplexityRoot.Mutation.CheckIn == nil {
 			break
@@ -2517,7 +2602,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateUser(childComplexity, args["input"].(ent.CreateUserInput), args["memberships"].([]*model.MembershipInput)), true
+		return e.ComplexityRoot.Mutation.CreateUser(childComplexity, args["input"].(model.CreateUserInput)), true
 	case "Mutation.createVenue":
 		if e.ComplexityRoot.Mutation.CreateVenue == nil {
 			break
@@ -2572,13 +2657,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.Login(childComplexity, args["email"].(string), args["password"].(string)), true
+		return e.ComplexityRoot.Mutation.Login(childComplexity, args["input"].(model.LoginInput)), true
 	case "Mutation.logout":
 		if e.ComplexityRoot.Mutation.Logout == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Mutation.Logout(childComplexity), true
+		args, err := ec.field_Mutation_logout_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Logout(childComplexity, args["input"].(model.LogoutInput)), true
 	case "Mutation.markPresent":
 		if e.ComplexityRoot.Mutation.MarkPresent == nil {
 			break
@@ -2655,7 +2745,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RemoveMembership(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.RemoveMembership(childComplexity, args["input"].(model.RemoveMembershipInput)), true
 	case "Mutation.removeOrganizationDocument":
 		if e.ComplexityRoot.Mutation.RemoveOrganizationDocument == nil {
 			break
@@ -2688,7 +2778,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RequestPasswordReset(childComplexity, args["email"].(string)), true
+		return e.ComplexityRoot.Mutation.RequestPasswordReset(childComplexity, args["input"].(model.RequestPasswordResetInput)), true
 	case "Mutation.resetPassword":
 		if e.ComplexityRoot.Mutation.ResetPassword == nil {
 			break
@@ -2699,7 +2789,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ResetPassword(childComplexity, args["token"].(string), args["password"].(string)), true
+		return e.ComplexityRoot.Mutation.ResetPassword(childComplexity, args["input"].(model.ResetPasswordInput)), true
 	case "Mutation.revokeDevice":
 		if e.ComplexityRoot.Mutation.RevokeDevice == nil {
 			break
@@ -2732,7 +2822,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SetUserActive(childComplexity, args["id"].(int), args["active"].(bool)), true
+		return e.ComplexityRoot.Mutation.SetUserActive(childComplexity, args["input"].(model.SetUserActiveInput)), true
 	case "Mutation.speakerLink":
 		if e.ComplexityRoot.Mutation.SpeakerLink == nil {
 			break
@@ -2809,7 +2899,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateMembership(childComplexity, args["id"].(int), args["input"].(ent.UpdateMembershipInput)), true
+		return e.ComplexityRoot.Mutation.UpdateMembership(childComplexity, args["input"].(model.UpdateMembershipInput)), true
 	case "Mutation.updateOrganization":
 		if e.ComplexityRoot.Mutation.UpdateOrganization == nil {
 			break
@@ -2820,7 +2910,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateOrganization(childComplexity, args["id"].(int), args["input"].(ent.UpdateOrganizationInput)), true
+		return e.ComplexityRoot.Mutation.UpdateOrganization(childComplexity, args["input"].(model.UpdateOrganizationInput)), true
 	case "Mutation.updateOrganizationProfile":
 		if e.ComplexityRoot.Mutation.UpdateOrganizationProfile == nil {
 			break
@@ -2864,7 +2954,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateUser(childComplexity, args["id"].(int), args["input"].(ent.UpdateUserInput)), true
+		return e.ComplexityRoot.Mutation.UpdateUser(childComplexity, args["input"].(model.UpdateUserInput)), true
 	case "Mutation.validateTraining":
 		if e.ComplexityRoot.Mutation.ValidateTraining == nil {
 			break
@@ -4160,6 +4250,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RegistrationEdge.Node(childComplexity), true
 
+	case "RemoveMembershipPayload.deletedMembershipID":
+		if e.ComplexityRoot.RemoveMembershipPayload.DeletedMembershipID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveMembershipPayload.DeletedMembershipID(childComplexity), true
+	case "RemoveMembershipPayload.user":
+		if e.ComplexityRoot.RemoveMembershipPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveMembershipPayload.User(childComplexity), true
+
+	case "RequestPasswordResetPayload.email":
+		if e.ComplexityRoot.RequestPasswordResetPayload.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestPasswordResetPayload.Email(childComplexity), true
+	case "RequestPasswordResetPayload.linkValidMinutes":
+		if e.ComplexityRoot.RequestPasswordResetPayload.LinkValidMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestPasswordResetPayload.LinkValidMinutes(childComplexity), true
+
+	case "ResetPasswordPayload.email":
+		if e.ComplexityRoot.ResetPasswordPayload.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResetPasswordPayload.Email(childComplexity), true
+
 	case "RosterCheckIn.at":
 		if e.ComplexityRoot.RosterCheckIn.At == nil {
 			break
@@ -4848,6 +4971,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SessionEdge.Node(childComplexity), true
 
+	case "SetUserActivePayload.user":
+		if e.ComplexityRoot.SetUserActivePayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetUserActivePayload.User(childComplexity), true
+
 	case "SkillBlock.certification":
 		if e.ComplexityRoot.SkillBlock.Certification == nil {
 			break
@@ -5512,6 +5642,27 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TrainingStateChange.Training(childComplexity), true
 
+	case "UpdateMembershipPayload.membership":
+		if e.ComplexityRoot.UpdateMembershipPayload.Membership == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateMembershipPayload.Membership(childComplexity), true
+
+	case "UpdateOrganizationPayload.organization":
+		if e.ComplexityRoot.UpdateOrganizationPayload.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateOrganizationPayload.Organization(childComplexity), true
+
+	case "UpdateUserPayload.user":
+		if e.ComplexityRoot.UpdateUserPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateUserPayload.User(childComplexity), true
+
 	case "User.active":
 		if e.ComplexityRoot.User.Active == nil {
 			break
@@ -5818,15 +5969,16 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputAccreditationWhereInput,
 		ec.unmarshalInputActivityOrder,
 		ec.unmarshalInputActivityWhereInput,
+		ec.unmarshalInputAddMembershipInput,
 		ec.unmarshalInputAddressInput,
 		ec.unmarshalInputCertificationOrder,
 		ec.unmarshalInputCertificationWhereInput,
+		ec.unmarshalInputChangePasswordInput,
 		ec.unmarshalInputCheckInInput,
 		ec.unmarshalInputContactPointInput,
 		ec.unmarshalInputCreateActivityInput,
 		ec.unmarshalInputCreateCertificationInput,
 		ec.unmarshalInputCreateDeviceInput,
-		ec.unmarshalInputCreateMembershipInput,
 		ec.unmarshalInputCreateOrganizationInput,
 		ec.unmarshalInputCreateSlotInput,
 		ec.unmarshalInputCreateSpeakerInput,
@@ -5837,6 +5989,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputFundingInput,
 		ec.unmarshalInputHistoryEntryOrder,
 		ec.unmarshalInputHistoryEntryWhereInput,
+		ec.unmarshalInputLoginInput,
+		ec.unmarshalInputLogoutInput,
 		ec.unmarshalInputMembershipInput,
 		ec.unmarshalInputMembershipOrder,
 		ec.unmarshalInputMembershipWhereInput,
@@ -5857,11 +6011,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputRegisterInput,
 		ec.unmarshalInputRegistrationOrder,
 		ec.unmarshalInputRegistrationWhereInput,
+		ec.unmarshalInputRemoveMembershipInput,
+		ec.unmarshalInputRequestPasswordResetInput,
+		ec.unmarshalInputResetPasswordInput,
 		ec.unmarshalInputScanOrder,
 		ec.unmarshalInputScanWhereInput,
 		ec.unmarshalInputSessionInput,
 		ec.unmarshalInputSessionOrder,
 		ec.unmarshalInputSessionWhereInput,
+		ec.unmarshalInputSetUserActiveInput,
 		ec.unmarshalInputSkillBlockUseInput,
 		ec.unmarshalInputSkillBlockWhereInput,
 		ec.unmarshalInputSlotInput,
@@ -8662,28 +8820,6 @@ input CreateDeviceInput {
   organizationID: ID!
 }
 """
-CreateMembershipInput is used for create Membership object.
-Input was generated by ent.
-"""
-input CreateMembershipInput {
-  """
-  What the user may do in this establishment (R-USR-2); MANAGER grants everything. Replaced as a whole on update.
-  """
-  permissions: [Permission!]
-  """
-  Whether this is the user's principal establishment; one membership of a user is principal (R-USR-2).
-  """
-  principal: Boolean
-  """
-  The user attached; set on creation, never changed.
-  """
-  userID: ID!
-  """
-  The establishment the user is attached to; set on creation, never changed.
-  """
-  organizationID: ID!
-}
-"""
 CreateOrganizationInput is used for create Organization object.
 Input was generated by ent.
 """
@@ -8820,40 +8956,6 @@ input CreateSpeakerInput {
   IDs of Slot records to link as ` + "`" + `slots` + "`" + `. The slots the speaker animates and may check people in for (R-ACT-6).
   """
   slotIDs: [ID!]
-}
-"""
-CreateUserInput is used for create User object.
-Input was generated by ent.
-"""
-input CreateUserInput {
-  """
-  Civility used to address the user in e-mails and documents; null when not given (R-USR-1).
-  """
-  civility: UserCivility
-  """
-  Family name; required, at most 100 characters (R-USR-1).
-  """
-  lastName: String!
-  """
-  Given name; required, at most 100 characters (R-USR-1).
-  """
-  firstName: String!
-  """
-  E-mail address, which is also the login: unique whatever its case and stored lower-case, one account per e-mail (R-USR-1). Changing it changes the login (R-USR-8).
-  """
-  email: String!
-  """
-  Phone number, checked as a phone number when given; empty when not given (R-USR-1).
-  """
-  phone: String
-  """
-  Job title in the organisation, free text of at most 255 characters (R-USR-1).
-  """
-  function: String
-  """
-  Language of the messages, e-mails and documents the user receives; default French.
-  """
-  language: UserLanguage
 }
 """
 Define a Relay Cursor type:
@@ -13544,186 +13646,6 @@ input UpdateDeviceInput {
   identificationCode: String
 }
 """
-UpdateMembershipInput is used for update Membership object.
-Input was generated by ent.
-"""
-input UpdateMembershipInput {
-  """
-  What the user may do in this establishment (R-USR-2); MANAGER grants everything. Replaced as a whole on update.
-  """
-  permissions: [Permission!]
-  """
-  Values appended to ` + "`" + `permissions` + "`" + `.
-  """
-  appendPermissions: [Permission!]
-  """
-  Whether this is the user's principal establishment; one membership of a user is principal (R-USR-2).
-  """
-  principal: Boolean
-}
-"""
-UpdateOrganizationInput is used for update Organization object.
-Input was generated by ent.
-"""
-input UpdateOrganizationInput {
-  """
-  Name of the organisation (raison sociale); required, at most 255 characters (R-ORG-1).
-  """
-  name: String
-  """
-  What the organisation is (training organisation, company, public body…); it may be several (R-ORG-1). Replaced as a whole on update.
-  """
-  kinds: [OrganizationKind!]
-  """
-  Values appended to ` + "`" + `kinds` + "`" + `.
-  """
-  appendKinds: [OrganizationKind!]
-  """
-  Set to true to clear ` + "`" + `kinds` + "`" + `.
-  """
-  clearKinds: Boolean
-  """
-  SIRET number of the establishment: 14 digits, Luhn-valid; empty when unknown (R-ORG-1). Fed by the national registry: read-only to organisation users (R-ORG-6).
-  """
-  siret: String
-  """
-  Set to true to clear ` + "`" + `siret` + "`" + `.
-  """
-  clearSiret: Boolean
-  """
-  Activity declaration number (numéro de déclaration d'activité, 11 digits) of a training organisation, held by the head office; empty when none (R-ORG-1, R-CAT-3). Read-only to organisation users (R-ORG-6).
-  """
-  nda: String
-  """
-  Set to true to clear ` + "`" + `nda` + "`" + `.
-  """
-  clearNda: Boolean
-  """
-  APE (NAF) activity code, e.g. 8559A; empty when unknown (R-ORG-1). Read-only to organisation users (R-ORG-6).
-  """
-  apeCode: String
-  """
-  Set to true to clear ` + "`" + `apeCode` + "`" + `.
-  """
-  clearApeCode: Boolean
-  """
-  First address line; at most 255 characters (R-ORG-1).
-  """
-  street: String
-  """
-  Set to true to clear ` + "`" + `street` + "`" + `.
-  """
-  clearStreet: Boolean
-  """
-  Second address line (building, PO box…); at most 255 characters.
-  """
-  street2: String
-  """
-  Set to true to clear ` + "`" + `street2` + "`" + `.
-  """
-  clearStreet2: Boolean
-  """
-  French postcode, 5 digits (R-ORG-1).
-  """
-  postcode: String
-  """
-  Set to true to clear ` + "`" + `postcode` + "`" + `.
-  """
-  clearPostcode: Boolean
-  """
-  City name; at most 100 characters (R-ORG-1).
-  """
-  city: String
-  """
-  Set to true to clear ` + "`" + `city` + "`" + `.
-  """
-  clearCity: Boolean
-  """
-  INSEE code of the commune (5 characters, Corsica's 2A/2B included) (R-ORG-1).
-  """
-  inseeCode: String
-  """
-  Set to true to clear ` + "`" + `inseeCode` + "`" + `.
-  """
-  clearInseeCode: Boolean
-  """
-  Latitude of the address in decimal degrees (WGS 84, −90 to 90); null when not geolocated (R-ORG-1).
-  """
-  latitude: Float
-  """
-  Set to true to clear ` + "`" + `latitude` + "`" + `.
-  """
-  clearLatitude: Boolean
-  """
-  Longitude of the address in decimal degrees (WGS 84, −180 to 180); null when not geolocated (R-ORG-1).
-  """
-  longitude: Float
-  """
-  Set to true to clear ` + "`" + `longitude` + "`" + `.
-  """
-  clearLongitude: Boolean
-  """
-  Phones, e-mail addresses and web sites, each with a type label, a published flag and a principal flag (R-ORG-1). Replaced as a whole on update.
-  """
-  contactPoints: [ContactPointInput!]
-  """
-  Values appended to ` + "`" + `contactPoints` + "`" + `.
-  """
-  appendContactPoints: [ContactPointInput!]
-  """
-  Set to true to clear ` + "`" + `contactPoints` + "`" + `.
-  """
-  clearContactPoints: Boolean
-  """
-  Reception facilities, as codes of the facility list (01 catering … 07 parking) (R-ORG-3).
-  """
-  facilities: [String!]
-  """
-  Values appended to ` + "`" + `facilities` + "`" + `.
-  """
-  appendFacilities: [String!]
-  """
-  Set to true to clear ` + "`" + `facilities` + "`" + `.
-  """
-  clearFacilities: Boolean
-  """
-  Qualiopi certification per action category; null when never stated (R-ORG-4).
-  """
-  qualiopi: QualiopiInput
-  """
-  Set to true to clear ` + "`" + `qualiopi` + "`" + `.
-  """
-  clearQualiopi: Boolean
-  """
-  Other quality labels, as codes of the quality_label list (R-ORG-4).
-  """
-  otherLabels: [String!]
-  """
-  Values appended to ` + "`" + `otherLabels` + "`" + `.
-  """
-  appendOtherLabels: [String!]
-  """
-  Set to true to clear ` + "`" + `otherLabels` + "`" + `.
-  """
-  clearOtherLabels: Boolean
-  """
-  Free-text requests about the organisation's contacts, handled by the operator; at most 3,000 characters.
-  """
-  contactRequests: String
-  """
-  Set to true to clear ` + "`" + `contactRequests` + "`" + `.
-  """
-  clearContactRequests: Boolean
-  """
-  The head office of a branch (antenne, établissement secondaire); null for a head office (R-ORG-2).
-  """
-  parentID: ID
-  """
-  Set to true to unlink ` + "`" + `parent` + "`" + `.
-  """
-  clearParent: Boolean
-}
-"""
 UpdateSlotInput is used for update Slot object.
 Input was generated by ent.
 """
@@ -13806,52 +13728,6 @@ input UpdateSpeakerInput {
   Set to true to empty ` + "`" + `slots` + "`" + `.
   """
   clearSlots: Boolean
-}
-"""
-UpdateUserInput is used for update User object.
-Input was generated by ent.
-"""
-input UpdateUserInput {
-  """
-  Civility used to address the user in e-mails and documents; null when not given (R-USR-1).
-  """
-  civility: UserCivility
-  """
-  Set to true to clear ` + "`" + `civility` + "`" + `.
-  """
-  clearCivility: Boolean
-  """
-  Family name; required, at most 100 characters (R-USR-1).
-  """
-  lastName: String
-  """
-  Given name; required, at most 100 characters (R-USR-1).
-  """
-  firstName: String
-  """
-  E-mail address, which is also the login: unique whatever its case and stored lower-case, one account per e-mail (R-USR-1). Changing it changes the login (R-USR-8).
-  """
-  email: String
-  """
-  Phone number, checked as a phone number when given; empty when not given (R-USR-1).
-  """
-  phone: String
-  """
-  Set to true to clear ` + "`" + `phone` + "`" + `.
-  """
-  clearPhone: Boolean
-  """
-  Job title in the organisation, free text of at most 255 characters (R-USR-1).
-  """
-  function: String
-  """
-  Set to true to clear ` + "`" + `function` + "`" + `.
-  """
-  clearFunction: Boolean
-  """
-  Language of the messages, e-mails and documents the user receives; default French.
-  """
-  language: UserLanguage
 }
 """
 A person who logs in (utilisateur, R-USR-1); their rights come from their memberships (R-USR-2).
@@ -13960,15 +13836,15 @@ type UserEdge {
 """
 UserLanguage is enum for the field language
 """
-enum UserLanguage @goModel(model: "github.com/ofhub/ofhub/ent/user.Language") {
+enum UserLanguage @goModel(model: "github.com/ofhub/ofhub/ent/schema/schematype.Language") {
   """
   French, the default.
   """
-  fr
+  FR
   """
   English.
   """
-  en
+  EN
 }
 """
 Ordering options for User connections
@@ -14635,16 +14511,6 @@ type FieldChange {
   new: String
 }
 
-"The result of login: the session token and its user."
-type AuthPayload {
-  "Send it as ` + "`" + `Authorization: Bearer <token>` + "`" + `."
-  token: String!
-  "When the token stops working (RFC 3339 instant); log in again after it."
-  expiresAt: Time!
-  "The logged-in user."
-  user: User!
-}
-
 extend type User {
   "Who changed this user, when and what (R-X-1), newest first."
   history(
@@ -14686,7 +14552,7 @@ extend type Query {
   me: User
 }
 
-"An establishment to attach a user to, with the permissions held there (R-USR-2)."
+"An establishment to attach a new user to, with the permissions held there (R-USR-2)."
 input MembershipInput {
   "The establishment (organisation)."
   organizationID: ID!
@@ -14696,89 +14562,327 @@ input MembershipInput {
   principal: Boolean! = false
 }
 
+"The credentials of login."
+input LoginInput {
+  "E-mail address of the account, whatever its case."
+  email: String!
+  "Password of the account."
+  password: String!
+}
+
+"The result of login: the session token and its user."
+type LoginPayload {
+  "Send it as ` + "`" + `Authorization: Bearer <token>` + "`" + `."
+  token: String!
+  "When the token stops working (RFC 3339 instant); log in again after it."
+  expiresAt: Time!
+  "The logged-in user."
+  user: User!
+}
+
+"Which sessions logout ends."
+input LogoutInput {
+  "True to end every session of the caller (on every device), not only this one; default false."
+  everywhere: Boolean! = false
+}
+
+"The result of logout."
+type LogoutPayload {
+  "How many sessions were ended: 1 for this one, more with everywhere."
+  endedSessions: Int!
+}
+
+"The account that forgot its password."
+input RequestPasswordResetInput {
+  "E-mail address of the account, whatever its case."
+  email: String!
+}
+
+"""
+The result of requestPasswordReset. It is the same whether the address has an
+account or not (nothing tells who has one): an e-mail is sent only if it has.
+"""
+type RequestPasswordResetPayload {
+  "The address as understood (trimmed, lower-case): the link is sent there if it has an account."
+  email: String!
+  "How long the e-mailed link works, in minutes (R-USR-5)."
+  linkValidMinutes: Int!
+}
+
+"A new password set with the token of a reset link."
+input ResetPasswordInput {
+  "The token of the reset link (single use, expiring, R-USR-5)."
+  token: String!
+  "The new password: at least 8 characters with an upper-case letter and a special character (R-USR-5)."
+  password: String!
+}
+
+"The result of resetPassword."
+type ResetPasswordPayload {
+  "The e-mail address (the login) of the account whose password was set: log in with it."
+  email: String!
+}
+
+"The caller's current password and the new one."
+input ChangePasswordInput {
+  "The caller's current password; wrong guesses are limited."
+  currentPassword: String!
+  "The new password: at least 8 characters with an upper-case letter and a special character (R-USR-5)."
+  newPassword: String!
+}
+
+"The result of changePassword."
+type ChangePasswordPayload {
+  "The caller, whose password changed."
+  user: User!
+}
+
+"A new user (R-USR-1) and the establishments they are attached to (R-USR-2, R-USR-4)."
+input CreateUserInput {
+  "Civility used to address the user in e-mails and documents; omit when not given (R-USR-1)."
+  civility: UserCivility
+  "Family name; required, at most 100 characters (R-USR-1)."
+  lastName: String!
+  "Given name; required, at most 100 characters (R-USR-1)."
+  firstName: String!
+  "E-mail address, which is also the login: unique whatever its case, stored lower-case (R-USR-1)."
+  email: String!
+  "Phone number, checked as a phone number (R-USR-1); omit when not given."
+  phone: String
+  "Job title in the organisation, free text of at most 255 characters (R-USR-1)."
+  function: String
+  "Language of the messages, e-mails and documents the user receives; default FR."
+  language: UserLanguage
+  "The establishments to attach the user to, with permissions (R-USR-2); at least one unless the caller is an operator (R-USR-4). Default none."
+  memberships: [MembershipInput!]! = []
+}
+
+"The result of createUser."
+type CreateUserPayload {
+  "The created user; they receive an e-mail to set their password."
+  user: User!
+}
+
+"""
+Changes to a user's personal data (R-USR-1). An omitted field keeps its value;
+null clears the fields that may be empty (civility, phone, function) and is
+refused on the others.
+"""
+input UpdateUserInput {
+  "The user to change."
+  id: ID!
+  "Civility; null clears it."
+  civility: UserCivility @goField(omittable: true)
+  "Family name, at most 100 characters; cannot be cleared."
+  lastName: String @goField(omittable: true)
+  "Given name, at most 100 characters; cannot be cleared."
+  firstName: String @goField(omittable: true)
+  "E-mail address, which is the login: changing it changes the login and e-mails the former address (R-USR-8); cannot be cleared."
+  email: String @goField(omittable: true)
+  "Phone number, checked as a phone number; null clears it."
+  phone: String @goField(omittable: true)
+  "Job title, at most 255 characters; null clears it."
+  function: String @goField(omittable: true)
+  "Language of the messages, e-mails and documents the user receives; cannot be cleared."
+  language: UserLanguage @goField(omittable: true)
+}
+
+"The result of updateUser."
+type UpdateUserPayload {
+  "The user as changed."
+  user: User!
+}
+
+"A user to deactivate or reactivate (R-USR-7)."
+input SetUserActiveInput {
+  "The user."
+  id: ID!
+  "True to reactivate, false to deactivate (their sessions end at once)."
+  active: Boolean!
+}
+
+"The result of setUserActive."
+type SetUserActivePayload {
+  "The user as changed."
+  user: User!
+}
+
+"The result of createOrganization."
+type CreateOrganizationPayload {
+  "The created organisation."
+  organization: Organization!
+}
+
+"""
+Changes to an organisation record. An omitted field keeps its value; null
+clears any field but the name; lists are replaced whole. SIRET, NDA, APE code
+and head office are the operator's: read-only to organisation users (R-ORG-6).
+"""
+input UpdateOrganizationInput {
+  "The organisation to change."
+  id: ID!
+  "Name of the organisation (raison sociale), at most 255 characters; cannot be cleared (R-ORG-1)."
+  name: String @goField(omittable: true)
+  "What the organisation is; replaced as a whole, null clears it (R-ORG-1)."
+  kinds: [OrganizationKind!] @goField(omittable: true)
+  "SIRET number: 14 digits, Luhn-valid; null clears it (R-ORG-1, operators only R-ORG-6)."
+  siret: String @goField(omittable: true)
+  "Activity declaration number (11 digits) of a training organisation; null clears it (R-ORG-1, operators only R-ORG-6)."
+  nda: String @goField(omittable: true)
+  "APE (NAF) activity code, e.g. 8559A; null clears it (R-ORG-1, operators only R-ORG-6)."
+  apeCode: String @goField(omittable: true)
+  "First address line, at most 255 characters; null clears it (R-ORG-1)."
+  street: String @goField(omittable: true)
+  "Second address line, at most 255 characters; null clears it."
+  street2: String @goField(omittable: true)
+  "French postcode, 5 digits; null clears it (R-ORG-1)."
+  postcode: String @goField(omittable: true)
+  "City name, at most 100 characters; null clears it (R-ORG-1)."
+  city: String @goField(omittable: true)
+  "INSEE code of the commune (5 characters, 2A/2B included); null clears it (R-ORG-1)."
+  inseeCode: String @goField(omittable: true)
+  "Latitude in decimal degrees (WGS 84, −90 to 90); null clears it (R-ORG-1)."
+  latitude: Float @goField(omittable: true)
+  "Longitude in decimal degrees (WGS 84, −180 to 180); null clears it (R-ORG-1)."
+  longitude: Float @goField(omittable: true)
+  "Phones, e-mail addresses and web sites; replaced as a whole, null clears them (R-ORG-1)."
+  contactPoints: [ContactPointInput!] @goField(omittable: true)
+  "Reception facilities, as codes of the facility list; replaced as a whole, null clears them (R-ORG-3)."
+  facilities: [String!] @goField(omittable: true)
+  "Qualiopi certification per action category; null clears it (R-ORG-4)."
+  qualiopi: QualiopiInput @goField(omittable: true)
+  "Other quality labels, as codes of the quality_label list; replaced as a whole, null clears them (R-ORG-4)."
+  otherLabels: [String!] @goField(omittable: true)
+  "Free-text requests about the organisation's contacts, at most 3,000 characters; null clears them."
+  contactRequests: String @goField(omittable: true)
+  "The head office of a branch; null makes it a head office (R-ORG-2, operators only R-ORG-6)."
+  parentID: ID @goField(omittable: true)
+}
+
+"The result of updateOrganization."
+type UpdateOrganizationPayload {
+  "The organisation as changed."
+  organization: Organization!
+}
+
+"A user to attach to an establishment (R-USR-2)."
+input AddMembershipInput {
+  "The user to attach."
+  userID: ID!
+  "The establishment (organisation) to attach them to."
+  organizationID: ID!
+  "Permissions on the establishment; default none."
+  permissions: [Permission!]! = []
+  "Whether it becomes the user's principal establishment; default false."
+  principal: Boolean! = false
+}
+
+"The result of addMembership."
+type AddMembershipPayload {
+  "The created membership."
+  membership: Membership!
+}
+
+"Changes to a membership (R-USR-2); an omitted field keeps its value."
+input UpdateMembershipInput {
+  "The membership to change."
+  id: ID!
+  "The permissions, replaced as a whole ([] for none); omit or null to keep them."
+  permissions: [Permission!]
+  "Whether it is the user's principal establishment; omit or null to keep it."
+  principal: Boolean
+}
+
+"The result of updateMembership."
+type UpdateMembershipPayload {
+  "The membership as changed."
+  membership: Membership!
+}
+
+"A membership to remove."
+input RemoveMembershipInput {
+  "The membership to remove."
+  id: ID!
+}
+
+"The result of removeMembership."
+type RemoveMembershipPayload {
+  "The id of the removed membership."
+  deletedMembershipID: ID!
+  "The user who was attached, with their remaining memberships."
+  user: User!
+}
+
 "The root of every write."
 type Mutation {
   "Opens a session. Failed attempts are limited per account and per address."
   login(
-    "E-mail address of the account, whatever its case."
-    email: String!
-    "Password of the account."
-    password: String!
-  ): AuthPayload!
-  "Ends the current session: its token stops working at once."
-  logout: Boolean!
-  "Sends a single-use reset link by e-mail if the address has an account; always answers true."
+    "The account's e-mail address and password."
+    input: LoginInput!
+  ): LoginPayload!
+  "Ends the current session (or every session of the caller): its token stops working at once."
+  logout(
+    "Which sessions to end."
+    input: LogoutInput!
+  ): LogoutPayload!
+  "Sends a single-use reset link by e-mail if the address has an account; answers the same either way."
   requestPasswordReset(
-    "E-mail address of the account."
-    email: String!
-  ): Boolean!
+    "The account's e-mail address."
+    input: RequestPasswordResetInput!
+  ): RequestPasswordResetPayload!
   "Sets a new password with the token of a reset link; every open session is closed."
   resetPassword(
-    "The token of the reset link (single use, expiring, R-USR-5)."
-    token: String!
-    "The new password: at least 8 characters with an upper-case letter and a special character (R-USR-5)."
-    password: String!
-  ): Boolean!
+    "The link's token and the new password."
+    input: ResetPasswordInput!
+  ): ResetPasswordPayload!
   "Changes the caller's password after checking the current one (R-USR-5); the caller's other sessions are closed, this one stays."
   changePassword(
-    "The caller's current password; wrong guesses are limited."
-    currentPassword: String!
-    "The new password: at least 8 characters with an upper-case letter and a special character (R-USR-5)."
-    newPassword: String!
-  ): Boolean!
+    "The current and the new password."
+    input: ChangePasswordInput!
+  ): ChangePasswordPayload!
 
   "Creates a user attached to establishments (R-USR-4); they receive an e-mail to set their password."
   createUser(
-    "The user's personal data (R-USR-1)."
+    "The user's personal data (R-USR-1) and memberships (R-USR-2)."
     input: CreateUserInput!
-    "The establishments to attach the user to, with permissions (R-USR-2); default none."
-    memberships: [MembershipInput!]! = []
-  ): User!
+  ): CreateUserPayload!
   "Changes a user's personal data (R-USR-1); changing the e-mail changes the login (R-USR-8)."
   updateUser(
-    "The user to change."
-    id: ID!
-    "The fields to change; omitted ones stay as they are."
+    "The user (input.id) and the fields to change."
     input: UpdateUserInput!
-  ): User!
+  ): UpdateUserPayload!
   "Deactivates or reactivates a user (R-USR-7); deactivation cuts their sessions at once."
   setUserActive(
-    "The user."
-    id: ID!
-    "True to reactivate, false to deactivate."
-    active: Boolean!
-  ): User!
+    "The user (input.id) and whether they may log in."
+    input: SetUserActiveInput!
+  ): SetUserActivePayload!
 
   "Creates an organisation (operators)."
   createOrganization(
     "The organisation."
     input: CreateOrganizationInput!
-  ): Organization!
+  ): CreateOrganizationPayload!
   "Changes an organisation record; registry fields are read-only to organisation users (R-ORG-6)."
   updateOrganization(
-    "The organisation to change."
-    id: ID!
-    "The fields to change; omitted ones stay as they are."
+    "The organisation (input.id) and the fields to change."
     input: UpdateOrganizationInput!
-  ): Organization!
+  ): UpdateOrganizationPayload!
 
   "Attaches a user to an establishment with permissions (R-USR-2)."
   addMembership(
     "The user, the establishment and the permissions."
-    input: CreateMembershipInput!
-  ): Membership!
+    input: AddMembershipInput!
+  ): AddMembershipPayload!
   "Changes the permissions or the principal flag of a membership (R-USR-2)."
   updateMembership(
-    "The membership to change."
-    id: ID!
-    "The fields to change; omitted ones stay as they are."
+    "The membership (input.id) and the fields to change."
     input: UpdateMembershipInput!
-  ): Membership!
-  "Detaches a user from an establishment; returns the removed membership's id."
+  ): UpdateMembershipPayload!
+  "Detaches a user from an establishment."
   removeMembership(
-    "The membership to remove."
-    id: ID!
-  ): ID!
+    "The membership (input.id)."
+    input: RemoveMembershipInput!
+  ): RemoveMembershipPayload!
 }
 
 "The root of every subscription (GraphQL over WebSocket)."
@@ -14930,6 +15034,14 @@ func (ec *executionContext) childFields_ActivityStats(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type ActivityStats", field.Name)
 }
 
+func (ec *executionContext) childFields_AddMembershipPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "membership":
+		return ec.fieldContext_AddMembershipPayload_membership(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddMembershipPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Address(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -14946,18 +15058,6 @@ func (ec *executionContext) childFields_Address(ctx context.Context, field graph
 		return ec.fieldContext_Address_inseeCode(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Address", field.Name)
-}
-
-func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "token":
-		return ec.fieldContext_AuthPayload_token(ctx, field)
-	case "expiresAt":
-		return ec.fieldContext_AuthPayload_expiresAt(ctx, field)
-	case "user":
-		return ec.fieldContext_AuthPayload_user(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Certification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15046,6 +15146,14 @@ func (ec *executionContext) childFields_CertificationEdge(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type CertificationEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ChangePasswordPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_ChangePasswordPayload_user(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangePasswordPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CheckInEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "checkIn":
@@ -15104,6 +15212,22 @@ func (ec *executionContext) childFields_ContactPoint(ctx context.Context, field 
 		return ec.fieldContext_ContactPoint_principal(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ContactPoint", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateOrganizationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organization":
+		return ec.fieldContext_CreateOrganizationPayload_organization(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateOrganizationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateUserPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_CreateUserPayload_user(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateUserPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Cycle(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15288,6 +15412,26 @@ func (ec *executionContext) childFields_HistoryEntryEdge(ctx context.Context, fi
 		return ec.fieldContext_HistoryEntryEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HistoryEntryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LoginPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "token":
+		return ec.fieldContext_LoginPayload_token(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_LoginPayload_expiresAt(ctx, field)
+	case "user":
+		return ec.fieldContext_LoginPayload_user(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LoginPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_LogoutPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "endedSessions":
+		return ec.fieldContext_LogoutPayload_endedSessions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LogoutPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Membership(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15810,6 +15954,34 @@ func (ec *executionContext) childFields_RegistrationEdge(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type RegistrationEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_RemoveMembershipPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedMembershipID":
+		return ec.fieldContext_RemoveMembershipPayload_deletedMembershipID(ctx, field)
+	case "user":
+		return ec.fieldContext_RemoveMembershipPayload_user(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RemoveMembershipPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RequestPasswordResetPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "email":
+		return ec.fieldContext_RequestPasswordResetPayload_email(ctx, field)
+	case "linkValidMinutes":
+		return ec.fieldContext_RequestPasswordResetPayload_linkValidMinutes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestPasswordResetPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ResetPasswordPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "email":
+		return ec.fieldContext_ResetPasswordPayload_email(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResetPasswordPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RosterCheckIn(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "slotID":
@@ -16096,6 +16268,14 @@ func (ec *executionContext) childFields_SessionEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type SessionEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_SetUserActivePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_SetUserActivePayload_user(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetUserActivePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SkillBlock(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -16380,6 +16560,30 @@ func (ec *executionContext) childFields_TrainingStateChange(ctx context.Context,
 		return ec.fieldContext_TrainingStateChange_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TrainingStateChange", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateMembershipPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "membership":
+		return ec.fieldContext_UpdateMembershipPayload_membership(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateMembershipPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateOrganizationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organization":
+		return ec.fieldContext_UpdateOrganizationPayload_organization(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateOrganizationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateUserPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_UpdateUserPayload_user(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateUserPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16884,8 +17088,8 @@ func (ec *executionContext) field_Mutation_addMembership_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (ent.CreateMembershipInput, error) {
-			return ec.unmarshalNCreateMembershipInput2githubᚗcomᚋofhubᚋofhubᚋentᚐCreateMembershipInput(ctx, v)
+		func(ctx context.Context, v any) (model.AddMembershipInput, error) {
+			return ec.unmarshalNAddMembershipInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐAddMembershipInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -17035,22 +17239,14 @@ func (ec *executionContext) field_Mutation_cancelTrainingSubmission_args(ctx con
 func (ec *executionContext) field_Mutation_changePassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "currentPassword",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ChangePasswordInput, error) {
+			return ec.unmarshalNChangePasswordInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐChangePasswordInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["currentPassword"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "newPassword",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["newPassword"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17186,21 +17382,13 @@ func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, 
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (ent.CreateUserInput, error) {
-			return ec.unmarshalNCreateUserInput2githubᚗcomᚋofhubᚋofhubᚋentᚐCreateUserInput(ctx, v)
+		func(ctx context.Context, v any) (model.CreateUserInput, error) {
+			return ec.unmarshalNCreateUserInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateUserInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["input"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "memberships",
-		func(ctx context.Context, v any) ([]*model.MembershipInput, error) {
-			return ec.unmarshalNMembershipInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐMembershipInputᚄ(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["memberships"] = arg1
 	return args, nil
 }
 
@@ -17287,22 +17475,28 @@ func (ec *executionContext) field_Mutation_duplicateSession_args(ctx context.Con
 func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "email",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.LoginInput, error) {
+			return ec.unmarshalNLoginInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐLoginInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["email"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "password",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_logout_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.LogoutInput, error) {
+			return ec.unmarshalNLogoutInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐLogoutInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["password"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17417,14 +17611,14 @@ func (ec *executionContext) field_Mutation_releaseDevice_args(ctx context.Contex
 func (ec *executionContext) field_Mutation_removeMembership_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RemoveMembershipInput, error) {
+			return ec.unmarshalNRemoveMembershipInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRemoveMembershipInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17467,36 +17661,28 @@ func (ec *executionContext) field_Mutation_requestOrganizationChange_args(ctx co
 func (ec *executionContext) field_Mutation_requestPasswordReset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "email",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RequestPasswordResetInput, error) {
+			return ec.unmarshalNRequestPasswordResetInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRequestPasswordResetInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["email"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_resetPassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "token",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ResetPasswordInput, error) {
+			return ec.unmarshalNResetPasswordInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐResetPasswordInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["token"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "password",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["password"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17531,22 +17717,14 @@ func (ec *executionContext) field_Mutation_rotateTicketKey_args(ctx context.Cont
 func (ec *executionContext) field_Mutation_setUserActive_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetUserActiveInput, error) {
+			return ec.unmarshalNSetUserActiveInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐSetUserActiveInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "active",
-		func(ctx context.Context, v any) (bool, error) {
-			return ec.unmarshalNBoolean2bool(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["active"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17653,22 +17831,14 @@ func (ec *executionContext) field_Mutation_updateDevice_args(ctx context.Context
 func (ec *executionContext) field_Mutation_updateMembership_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateMembershipInput, error) {
+			return ec.unmarshalNUpdateMembershipInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateMembershipInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (ent.UpdateMembershipInput, error) {
-			return ec.unmarshalNUpdateMembershipInput2githubᚗcomᚋofhubᚋofhubᚋentᚐUpdateMembershipInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17697,22 +17867,14 @@ func (ec *executionContext) field_Mutation_updateOrganizationProfile_args(ctx co
 func (ec *executionContext) field_Mutation_updateOrganization_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateOrganizationInput, error) {
+			return ec.unmarshalNUpdateOrganizationInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateOrganizationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (ent.UpdateOrganizationInput, error) {
-			return ec.unmarshalNUpdateOrganizationInput2githubᚗcomᚋofhubᚋofhubᚋentᚐUpdateOrganizationInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17763,22 +17925,14 @@ func (ec *executionContext) field_Mutation_updateTraining_args(ctx context.Conte
 func (ec *executionContext) field_Mutation_updateUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateUserInput, error) {
+			return ec.unmarshalNUpdateUserInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateUserInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (ent.UpdateUserInput, error) {
-			return ec.unmarshalNUpdateUserInput2githubᚗcomᚋofhubᚋofhubᚋentᚐUpdateUserInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -20394,6 +20548,38 @@ func (ec *executionContext) fieldContext_ActivityStats_refusedAtDoor(_ context.C
 	return graphql.NewScalarFieldContext("ActivityStats", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _AddMembershipPayload_membership(ctx context.Context, field graphql.CollectedField, obj *model.AddMembershipPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddMembershipPayload_membership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Membership, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Membership) graphql.Marshaler {
+			return ec.marshalNMembership2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐMembership(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddMembershipPayload_membership(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddMembershipPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Membership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Address_name(ctx context.Context, field graphql.CollectedField, obj *schematype.Address) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20530,84 +20716,6 @@ func (ec *executionContext) _Address_inseeCode(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Address_inseeCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Address", field, false, false, errors.New("field of type String does not have child fields"))
-}
-
-func (ec *executionContext) _AuthPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.AuthPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuthPayload_token(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Token, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_AuthPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, errors.New("field of type String does not have child fields"))
-}
-
-func (ec *executionContext) _AuthPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.AuthPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuthPayload_expiresAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ExpiresAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_AuthPayload_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, errors.New("field of type Time does not have child fields"))
-}
-
-func (ec *executionContext) _AuthPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.AuthPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuthPayload_user(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.User, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐUser(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_AuthPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "AuthPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
-	}
-	return fc, nil
 }
 
 func (ec *executionContext) _Certification_id(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
@@ -21455,6 +21563,38 @@ func (ec *executionContext) fieldContext_CertificationEdge_cursor(_ context.Cont
 	return graphql.NewScalarFieldContext("CertificationEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _ChangePasswordPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.ChangePasswordPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangePasswordPayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangePasswordPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangePasswordPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CheckInEvent_checkIn(ctx context.Context, field graphql.CollectedField, obj *model.CheckInEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21972,6 +22112,70 @@ func (ec *executionContext) _ContactPoint_principal(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_ContactPoint_principal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ContactPoint", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _CreateOrganizationPayload_organization(ctx context.Context, field graphql.CollectedField, obj *model.CreateOrganizationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateOrganizationPayload_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateOrganizationPayload_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateOrganizationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateUserPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.CreateUserPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateUserPayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateUserPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateUserPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Cycle_year(ctx context.Context, field graphql.CollectedField, obj *schematype.Cycle) (ret graphql.Marshaler) {
@@ -23502,6 +23706,107 @@ func (ec *executionContext) fieldContext_HistoryEntryEdge_cursor(_ context.Conte
 	return graphql.NewScalarFieldContext("HistoryEntryEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _LoginPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.LoginPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoginPayload_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoginPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoginPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _LoginPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.LoginPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoginPayload_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoginPayload_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoginPayload", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _LoginPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.LoginPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoginPayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoginPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LoginPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LogoutPayload_endedSessions(ctx context.Context, field graphql.CollectedField, obj *model.LogoutPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LogoutPayload_endedSessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedSessions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LogoutPayload_endedSessions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LogoutPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _Membership_id(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23879,11 +24184,11 @@ func (ec *executionContext) _Mutation_login(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().Login(ctx, fc.Args["email"].(string), fc.Args["password"].(string))
+			return ec.Resolvers.Mutation().Login(ctx, fc.Args["input"].(model.LoginInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.AuthPayload) graphql.Marshaler {
-			return ec.marshalNAuthPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐAuthPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LoginPayload) graphql.Marshaler {
+			return ec.marshalNLoginPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐLoginPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -23896,7 +24201,7 @@ func (ec *executionContext) fieldContext_Mutation_login(ctx context.Context, fie
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AuthPayload(ctx, field)
+			return ec.childFields_LoginPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -23922,18 +24227,39 @@ func (ec *executionContext) _Mutation_logout(ctx context.Context, field graphql.
 			return ec.fieldContext_Mutation_logout(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Mutation().Logout(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Logout(ctx, fc.Args["input"].(model.LogoutInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LogoutPayload) graphql.Marshaler {
+			return ec.marshalNLogoutPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐLogoutPayload(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_logout(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Mutation", field, true, true, errors.New("field of type Boolean does not have child fields"))
+func (ec *executionContext) fieldContext_Mutation_logout(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LogoutPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_logout_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_requestPasswordReset(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -23946,11 +24272,11 @@ func (ec *executionContext) _Mutation_requestPasswordReset(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RequestPasswordReset(ctx, fc.Args["email"].(string))
+			return ec.Resolvers.Mutation().RequestPasswordReset(ctx, fc.Args["input"].(model.RequestPasswordResetInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RequestPasswordResetPayload) graphql.Marshaler {
+			return ec.marshalNRequestPasswordResetPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRequestPasswordResetPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -23963,7 +24289,7 @@ func (ec *executionContext) fieldContext_Mutation_requestPasswordReset(ctx conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type Boolean does not have child fields")
+			return ec.childFields_RequestPasswordResetPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -23990,11 +24316,11 @@ func (ec *executionContext) _Mutation_resetPassword(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ResetPassword(ctx, fc.Args["token"].(string), fc.Args["password"].(string))
+			return ec.Resolvers.Mutation().ResetPassword(ctx, fc.Args["input"].(model.ResetPasswordInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ResetPasswordPayload) graphql.Marshaler {
+			return ec.marshalNResetPasswordPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐResetPasswordPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24007,7 +24333,7 @@ func (ec *executionContext) fieldContext_Mutation_resetPassword(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type Boolean does not have child fields")
+			return ec.childFields_ResetPasswordPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -24034,11 +24360,11 @@ func (ec *executionContext) _Mutation_changePassword(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ChangePassword(ctx, fc.Args["currentPassword"].(string), fc.Args["newPassword"].(string))
+			return ec.Resolvers.Mutation().ChangePassword(ctx, fc.Args["input"].(model.ChangePasswordInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangePasswordPayload) graphql.Marshaler {
+			return ec.marshalNChangePasswordPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐChangePasswordPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24051,7 +24377,7 @@ func (ec *executionContext) fieldContext_Mutation_changePassword(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type Boolean does not have child fields")
+			return ec.childFields_ChangePasswordPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -24078,11 +24404,11 @@ func (ec *executionContext) _Mutation_createUser(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateUser(ctx, fc.Args["input"].(ent.CreateUserInput), fc.Args["memberships"].([]*model.MembershipInput))
+			return ec.Resolvers.Mutation().CreateUser(ctx, fc.Args["input"].(model.CreateUserInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐUser(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateUserPayload) graphql.Marshaler {
+			return ec.marshalNCreateUserPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateUserPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24095,7 +24421,7 @@ func (ec *executionContext) fieldContext_Mutation_createUser(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
+			return ec.childFields_CreateUserPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -24122,11 +24448,11 @@ func (ec *executionContext) _Mutation_updateUser(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateUser(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateUserInput))
+			return ec.Resolvers.Mutation().UpdateUser(ctx, fc.Args["input"].(model.UpdateUserInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐUser(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateUserPayload) graphql.Marshaler {
+			return ec.marshalNUpdateUserPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateUserPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24139,7 +24465,7 @@ func (ec *executionContext) fieldContext_Mutation_updateUser(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
+			return ec.childFields_UpdateUserPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -24166,11 +24492,11 @@ func (ec *executionContext) _Mutation_setUserActive(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SetUserActive(ctx, fc.Args["id"].(int), fc.Args["active"].(bool))
+			return ec.Resolvers.Mutation().SetUserActive(ctx, fc.Args["input"].(model.SetUserActiveInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐUser(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SetUserActivePayload) graphql.Marshaler {
+			return ec.marshalNSetUserActivePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐSetUserActivePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24183,7 +24509,7 @@ func (ec *executionContext) fieldContext_Mutation_setUserActive(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
+			return ec.childFields_SetUserActivePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -24213,8 +24539,8 @@ func (ec *executionContext) _Mutation_createOrganization(ctx context.Context, fi
 			return ec.Resolvers.Mutation().CreateOrganization(ctx, fc.Args["input"].(ent.CreateOrganizationInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
-			return ec.marshalNOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateOrganizationPayload) graphql.Marshaler {
+			return ec.marshalNCreateOrganizationPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateOrganizationPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24227,7 +24553,7 @@ func (ec *executionContext) fieldContext_Mutation_createOrganization(ctx context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Organization(ctx, field)
+			return ec.childFields_CreateOrganizationPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -24254,11 +24580,11 @@ func (ec *executionContext) _Mutation_updateOrganization(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateOrganization(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateOrganizationInput))
+			return ec.Resolvers.Mutation().UpdateOrganization(ctx, fc.Args["input"].(model.UpdateOrganizationInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
-			return ec.marshalNOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateOrganizationPayload) graphql.Marshaler {
+			return ec.marshalNUpdateOrganizationPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateOrganizationPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24271,7 +24597,7 @@ func (ec *executionContext) fieldContext_Mutation_updateOrganization(ctx context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Organization(ctx, field)
+			return ec.childFields_UpdateOrganizationPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -24298,11 +24624,11 @@ func (ec *executionContext) _Mutation_addMembership(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddMembership(ctx, fc.Args["input"].(ent.CreateMembershipInput))
+			return ec.Resolvers.Mutation().AddMembership(ctx, fc.Args["input"].(model.AddMembershipInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Membership) graphql.Marshaler {
-			return ec.marshalNMembership2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐMembership(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AddMembershipPayload) graphql.Marshaler {
+			return ec.marshalNAddMembershipPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐAddMembershipPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24315,7 +24641,7 @@ func (ec *executionContext) fieldContext_Mutation_addMembership(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Membership(ctx, field)
+			return ec.childFields_AddMembershipPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -24342,11 +24668,11 @@ func (ec *executionContext) _Mutation_updateMembership(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateMembership(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateMembershipInput))
+			return ec.Resolvers.Mutation().UpdateMembership(ctx, fc.Args["input"].(model.UpdateMembershipInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Membership) graphql.Marshaler {
-			return ec.marshalNMembership2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐMembership(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateMembershipPayload) graphql.Marshaler {
+			return ec.marshalNUpdateMembershipPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateMembershipPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24359,7 +24685,7 @@ func (ec *executionContext) fieldContext_Mutation_updateMembership(ctx context.C
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Membership(ctx, field)
+			return ec.childFields_UpdateMembershipPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -24386,11 +24712,11 @@ func (ec *executionContext) _Mutation_removeMembership(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RemoveMembership(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().RemoveMembership(ctx, fc.Args["input"].(model.RemoveMembershipInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RemoveMembershipPayload) graphql.Marshaler {
+			return ec.marshalNRemoveMembershipPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRemoveMembershipPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24403,7 +24729,7 @@ func (ec *executionContext) fieldContext_Mutation_removeMembership(ctx context.C
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type ID does not have child fields")
+			return ec.childFields_RemoveMembershipPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -31398,6 +31724,130 @@ func (ec *executionContext) fieldContext_RegistrationEdge_cursor(_ context.Conte
 	return graphql.NewScalarFieldContext("RegistrationEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _RemoveMembershipPayload_deletedMembershipID(ctx context.Context, field graphql.CollectedField, obj *model.RemoveMembershipPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveMembershipPayload_deletedMembershipID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedMembershipID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveMembershipPayload_deletedMembershipID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RemoveMembershipPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _RemoveMembershipPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.RemoveMembershipPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveMembershipPayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveMembershipPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RemoveMembershipPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequestPasswordResetPayload_email(ctx context.Context, field graphql.CollectedField, obj *model.RequestPasswordResetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestPasswordResetPayload_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestPasswordResetPayload_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestPasswordResetPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RequestPasswordResetPayload_linkValidMinutes(ctx context.Context, field graphql.CollectedField, obj *model.RequestPasswordResetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestPasswordResetPayload_linkValidMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LinkValidMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestPasswordResetPayload_linkValidMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestPasswordResetPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ResetPasswordPayload_email(ctx context.Context, field graphql.CollectedField, obj *model.ResetPasswordPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResetPasswordPayload_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResetPasswordPayload_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResetPasswordPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _RosterCheckIn_slotID(ctx context.Context, field graphql.CollectedField, obj *model.RosterCheckIn) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34222,6 +34672,38 @@ func (ec *executionContext) fieldContext_SessionEdge_cursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("SessionEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _SetUserActivePayload_user(ctx context.Context, field graphql.CollectedField, obj *model.SetUserActivePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetUserActivePayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetUserActivePayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetUserActivePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SkillBlock_id(ctx context.Context, field graphql.CollectedField, obj *ent.SkillBlock) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -36890,6 +37372,102 @@ func (ec *executionContext) fieldContext_TrainingStateChange_cursor(_ context.Co
 	return graphql.NewScalarFieldContext("TrainingStateChange", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _UpdateMembershipPayload_membership(ctx context.Context, field graphql.CollectedField, obj *model.UpdateMembershipPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateMembershipPayload_membership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Membership, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Membership) graphql.Marshaler {
+			return ec.marshalNMembership2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐMembership(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateMembershipPayload_membership(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateMembershipPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Membership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateOrganizationPayload_organization(ctx context.Context, field graphql.CollectedField, obj *model.UpdateOrganizationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateOrganizationPayload_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateOrganizationPayload_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateOrganizationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateUserPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.UpdateUserPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateUserPayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateUserPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateUserPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -37109,8 +37687,8 @@ func (ec *executionContext) _User_language(ctx context.Context, field graphql.Co
 			return obj.Language, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v user.Language) graphql.Marshaler {
-			return ec.marshalNUserLanguage2githubᚗcomᚋofhubᚋofhubᚋentᚋuserᚐLanguage(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v schematype.Language) graphql.Marshaler {
+			return ec.marshalNUserLanguage2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐLanguage(ctx, selections, v)
 		},
 		true,
 		true,
@@ -40621,6 +41199,64 @@ func (ec *executionContext) unmarshalInputActivityWhereInput(ctx context.Context
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputAddMembershipInput(ctx context.Context, obj any) (model.AddMembershipInput, error) {
+	var it model.AddMembershipInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["permissions"]; !present {
+		asMap["permissions"] = []any{}
+	}
+	if _, present := asMap["principal"]; !present {
+		asMap["principal"] = false
+	}
+
+	fieldsInOrder := [...]string{"userID", "organizationID", "permissions", "principal"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "userID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		case "organizationID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationID = data
+		case "permissions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("permissions"))
+			data, err := ec.unmarshalNPermission2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋviewerᚐPermissionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Permissions = data
+		case "principal":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("principal"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Principal = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputAddressInput(ctx context.Context, obj any) (schematype.Address, error) {
 	var it schematype.Address
 	if obj == nil {
@@ -42409,6 +43045,43 @@ func (ec *executionContext) unmarshalInputCertificationWhereInput(ctx context.Co
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputChangePasswordInput(ctx context.Context, obj any) (model.ChangePasswordInput, error) {
+	var it model.ChangePasswordInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"currentPassword", "newPassword"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "currentPassword":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currentPassword"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrentPassword = data
+		case "newPassword":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newPassword"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewPassword = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCheckInInput(ctx context.Context, obj any) (model.CheckInInput, error) {
 	var it model.CheckInInput
 	if obj == nil {
@@ -42874,57 +43547,6 @@ func (ec *executionContext) unmarshalInputCreateDeviceInput(ctx context.Context,
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputCreateMembershipInput(ctx context.Context, obj any) (ent.CreateMembershipInput, error) {
-	var it ent.CreateMembershipInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"permissions", "principal", "userID", "organizationID"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "permissions":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("permissions"))
-			data, err := ec.unmarshalOPermission2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋviewerᚐPermissionᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Permissions = data
-		case "principal":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("principal"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Principal = data
-		case "userID":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userID"))
-			data, err := ec.unmarshalNID2int(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserID = data
-		case "organizationID":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationID"))
-			data, err := ec.unmarshalNID2int(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OrganizationID = data
-		}
-	}
-	return it, nil
-}
-
 func (ec *executionContext) unmarshalInputCreateOrganizationInput(ctx context.Context, obj any) (ent.CreateOrganizationInput, error) {
 	var it ent.CreateOrganizationInput
 	if obj == nil {
@@ -43204,8 +43826,8 @@ func (ec *executionContext) unmarshalInputCreateSpeakerInput(ctx context.Context
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, obj any) (ent.CreateUserInput, error) {
-	var it ent.CreateUserInput
+func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, obj any) (model.CreateUserInput, error) {
+	var it model.CreateUserInput
 	if obj == nil {
 		return it, nil
 	}
@@ -43215,7 +43837,11 @@ func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"civility", "lastName", "firstName", "email", "phone", "function", "language"}
+	if _, present := asMap["memberships"]; !present {
+		asMap["memberships"] = []any{}
+	}
+
+	fieldsInOrder := [...]string{"civility", "lastName", "firstName", "email", "phone", "function", "language", "memberships"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -43266,11 +43892,18 @@ func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, o
 			it.Function = data
 		case "language":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
-			data, err := ec.unmarshalOUserLanguage2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋuserᚐLanguage(ctx, v)
+			data, err := ec.unmarshalOUserLanguage2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐLanguage(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Language = data
+		case "memberships":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberships"))
+			data, err := ec.unmarshalNMembershipInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐMembershipInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Memberships = data
 		}
 	}
 	return it, nil
@@ -45111,6 +45744,77 @@ func (ec *executionContext) unmarshalInputHistoryEntryWhereInput(ctx context.Con
 				return it, err
 			}
 			it.CreatedAtLTE = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputLoginInput(ctx context.Context, obj any) (model.LoginInput, error) {
+	var it model.LoginInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"email", "password"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputLogoutInput(ctx context.Context, obj any) (model.LogoutInput, error) {
+	var it model.LogoutInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["everywhere"]; !present {
+		asMap["everywhere"] = false
+	}
+
+	fieldsInOrder := [...]string{"everywhere"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "everywhere":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("everywhere"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Everywhere = data
 		}
 	}
 	return it, nil
@@ -51078,6 +51782,103 @@ func (ec *executionContext) unmarshalInputRegistrationWhereInput(ctx context.Con
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputRemoveMembershipInput(ctx context.Context, obj any) (model.RemoveMembershipInput, error) {
+	var it model.RemoveMembershipInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRequestPasswordResetInput(ctx context.Context, obj any) (model.RequestPasswordResetInput, error) {
+	var it model.RequestPasswordResetInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"email"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputResetPasswordInput(ctx context.Context, obj any) (model.ResetPasswordInput, error) {
+	var it model.ResetPasswordInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"token", "password"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "token":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("token"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Token = data
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputScanOrder(ctx context.Context, obj any) (ent.ScanOrder, error) {
 	var it ent.ScanOrder
 	if obj == nil {
@@ -54216,6 +55017,43 @@ func (ec *executionContext) unmarshalInputSessionWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.HasTrainingWith = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputSetUserActiveInput(ctx context.Context, obj any) (model.SetUserActiveInput, error) {
+	var it model.SetUserActiveInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "active"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = data
 		}
 	}
 	return it, nil
@@ -57485,8 +58323,8 @@ func (ec *executionContext) unmarshalInputUpdateDeviceInput(ctx context.Context,
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputUpdateMembershipInput(ctx context.Context, obj any) (ent.UpdateMembershipInput, error) {
-	var it ent.UpdateMembershipInput
+func (ec *executionContext) unmarshalInputUpdateMembershipInput(ctx context.Context, obj any) (model.UpdateMembershipInput, error) {
+	var it model.UpdateMembershipInput
 	if obj == nil {
 		return it, nil
 	}
@@ -57496,13 +58334,20 @@ func (ec *executionContext) unmarshalInputUpdateMembershipInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"permissions", "appendPermissions", "principal"}
+	fieldsInOrder := [...]string{"id", "permissions", "principal"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
 		case "permissions":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("permissions"))
 			data, err := ec.unmarshalOPermission2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋviewerᚐPermissionᚄ(ctx, v)
@@ -57510,13 +58355,6 @@ func (ec *executionContext) unmarshalInputUpdateMembershipInput(ctx context.Cont
 				return it, err
 			}
 			it.Permissions = data
-		case "appendPermissions":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appendPermissions"))
-			data, err := ec.unmarshalOPermission2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋviewerᚐPermissionᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AppendPermissions = data
 		case "principal":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("principal"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -57529,8 +58367,8 @@ func (ec *executionContext) unmarshalInputUpdateMembershipInput(ctx context.Cont
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputUpdateOrganizationInput(ctx context.Context, obj any) (ent.UpdateOrganizationInput, error) {
-	var it ent.UpdateOrganizationInput
+func (ec *executionContext) unmarshalInputUpdateOrganizationInput(ctx context.Context, obj any) (model.UpdateOrganizationInput, error) {
+	var it model.UpdateOrganizationInput
 	if obj == nil {
 		return it, nil
 	}
@@ -57540,286 +58378,146 @@ func (ec *executionContext) unmarshalInputUpdateOrganizationInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "kinds", "appendKinds", "clearKinds", "siret", "clearSiret", "nda", "clearNda", "apeCode", "clearApeCode", "street", "clearStreet", "street2", "clearStreet2", "postcode", "clearPostcode", "city", "clearCity", "inseeCode", "clearInseeCode", "latitude", "clearLatitude", "longitude", "clearLongitude", "contactPoints", "appendContactPoints", "clearContactPoints", "facilities", "appendFacilities", "clearFacilities", "qualiopi", "clearQualiopi", "otherLabels", "appendOtherLabels", "clearOtherLabels", "contactRequests", "clearContactRequests", "parentID", "clearParent"}
+	fieldsInOrder := [...]string{"id", "name", "kinds", "siret", "nda", "apeCode", "street", "street2", "postcode", "city", "inseeCode", "latitude", "longitude", "contactPoints", "facilities", "qualiopi", "otherLabels", "contactRequests", "parentID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Name = data
+			it.Name = graphql.OmittableOf(data)
 		case "kinds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
 			data, err := ec.unmarshalOOrganizationKind2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Kinds = data
-		case "appendKinds":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appendKinds"))
-			data, err := ec.unmarshalOOrganizationKind2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AppendKinds = data
-		case "clearKinds":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearKinds"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearKinds = data
+			it.Kinds = graphql.OmittableOf(data)
 		case "siret":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siret"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Siret = data
-		case "clearSiret":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearSiret"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearSiret = data
+			it.Siret = graphql.OmittableOf(data)
 		case "nda":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nda"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Nda = data
-		case "clearNda":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearNda"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearNda = data
+			it.Nda = graphql.OmittableOf(data)
 		case "apeCode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("apeCode"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ApeCode = data
-		case "clearApeCode":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearApeCode"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearApeCode = data
+			it.ApeCode = graphql.OmittableOf(data)
 		case "street":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("street"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Street = data
-		case "clearStreet":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearStreet"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearStreet = data
+			it.Street = graphql.OmittableOf(data)
 		case "street2":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("street2"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Street2 = data
-		case "clearStreet2":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearStreet2"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearStreet2 = data
+			it.Street2 = graphql.OmittableOf(data)
 		case "postcode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcode"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Postcode = data
-		case "clearPostcode":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearPostcode"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearPostcode = data
+			it.Postcode = graphql.OmittableOf(data)
 		case "city":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.City = data
-		case "clearCity":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearCity"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearCity = data
+			it.City = graphql.OmittableOf(data)
 		case "inseeCode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inseeCode"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.InseeCode = data
-		case "clearInseeCode":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearInseeCode"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearInseeCode = data
+			it.InseeCode = graphql.OmittableOf(data)
 		case "latitude":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitude"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Latitude = data
-		case "clearLatitude":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearLatitude"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearLatitude = data
+			it.Latitude = graphql.OmittableOf(data)
 		case "longitude":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitude"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Longitude = data
-		case "clearLongitude":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearLongitude"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearLongitude = data
+			it.Longitude = graphql.OmittableOf(data)
 		case "contactPoints":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactPoints"))
-			data, err := ec.unmarshalOContactPointInput2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐContactPointᚄ(ctx, v)
+			data, err := ec.unmarshalOContactPointInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐContactPointᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ContactPoints = data
-		case "appendContactPoints":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appendContactPoints"))
-			data, err := ec.unmarshalOContactPointInput2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐContactPointᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AppendContactPoints = data
-		case "clearContactPoints":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearContactPoints"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearContactPoints = data
+			it.ContactPoints = graphql.OmittableOf(data)
 		case "facilities":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilities"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Facilities = data
-		case "appendFacilities":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appendFacilities"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AppendFacilities = data
-		case "clearFacilities":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearFacilities"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearFacilities = data
+			it.Facilities = graphql.OmittableOf(data)
 		case "qualiopi":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualiopi"))
 			data, err := ec.unmarshalOQualiopiInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐQualiopi(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Qualiopi = data
-		case "clearQualiopi":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearQualiopi"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearQualiopi = data
+			it.Qualiopi = graphql.OmittableOf(data)
 		case "otherLabels":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("otherLabels"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.OtherLabels = data
-		case "appendOtherLabels":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appendOtherLabels"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AppendOtherLabels = data
-		case "clearOtherLabels":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearOtherLabels"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearOtherLabels = data
+			it.OtherLabels = graphql.OmittableOf(data)
 		case "contactRequests":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequests"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ContactRequests = data
-		case "clearContactRequests":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearContactRequests"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearContactRequests = data
+			it.ContactRequests = graphql.OmittableOf(data)
 		case "parentID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentID"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ParentID = data
-		case "clearParent":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearParent"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearParent = data
+			it.ParentID = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -57997,8 +58695,8 @@ func (ec *executionContext) unmarshalInputUpdateSpeakerInput(ctx context.Context
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputUpdateUserInput(ctx context.Context, obj any) (ent.UpdateUserInput, error) {
-	var it ent.UpdateUserInput
+func (ec *executionContext) unmarshalInputUpdateUserInput(ctx context.Context, obj any) (model.UpdateUserInput, error) {
+	var it model.UpdateUserInput
 	if obj == nil {
 		return it, nil
 	}
@@ -58008,83 +58706,69 @@ func (ec *executionContext) unmarshalInputUpdateUserInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"civility", "clearCivility", "lastName", "firstName", "email", "phone", "clearPhone", "function", "clearFunction", "language"}
+	fieldsInOrder := [...]string{"id", "civility", "lastName", "firstName", "email", "phone", "function", "language"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
 		case "civility":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("civility"))
 			data, err := ec.unmarshalOUserCivility2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋuserᚐCivility(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Civility = data
-		case "clearCivility":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearCivility"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearCivility = data
+			it.Civility = graphql.OmittableOf(data)
 		case "lastName":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastName"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.LastName = data
+			it.LastName = graphql.OmittableOf(data)
 		case "firstName":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstName"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.FirstName = data
+			it.FirstName = graphql.OmittableOf(data)
 		case "email":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Email = data
+			it.Email = graphql.OmittableOf(data)
 		case "phone":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Phone = data
-		case "clearPhone":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearPhone"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearPhone = data
+			it.Phone = graphql.OmittableOf(data)
 		case "function":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("function"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Function = data
-		case "clearFunction":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearFunction"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearFunction = data
+			it.Function = graphql.OmittableOf(data)
 		case "language":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
-			data, err := ec.unmarshalOUserLanguage2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋuserᚐLanguage(ctx, v)
+			data, err := ec.unmarshalOUserLanguage2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐLanguage(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Language = data
+			it.Language = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -58865,28 +59549,28 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 			it.FunctionContainsFold = data
 		case "language":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
-			data, err := ec.unmarshalOUserLanguage2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋuserᚐLanguage(ctx, v)
+			data, err := ec.unmarshalOUserLanguage2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐLanguage(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Language = data
 		case "languageNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("languageNEQ"))
-			data, err := ec.unmarshalOUserLanguage2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋuserᚐLanguage(ctx, v)
+			data, err := ec.unmarshalOUserLanguage2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐLanguage(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.LanguageNEQ = data
 		case "languageIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("languageIn"))
-			data, err := ec.unmarshalOUserLanguage2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋuserᚐLanguageᚄ(ctx, v)
+			data, err := ec.unmarshalOUserLanguage2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐLanguageᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.LanguageIn = data
 		case "languageNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("languageNotIn"))
-			data, err := ec.unmarshalOUserLanguage2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋuserᚐLanguageᚄ(ctx, v)
+			data, err := ec.unmarshalOUserLanguage2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐLanguageᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -61274,6 +61958,44 @@ func (ec *executionContext) _ActivityStats(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var addMembershipPayloadImplementors = []string{"AddMembershipPayload"}
+
+func (ec *executionContext) _AddMembershipPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AddMembershipPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addMembershipPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddMembershipPayload")
+		case "membership":
+			out.Values[i] = ec._AddMembershipPayload_membership(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var addressImplementors = []string{"Address"}
 
 func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, obj *schematype.Address) graphql.Marshaler {
@@ -61314,54 +62036,6 @@ func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, 
 		case "inseeCode":
 			out.Values[i] = ec._Address_inseeCode(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
-
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
-
-	return out
-}
-
-var authPayloadImplementors = []string{"AuthPayload"}
-
-func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AuthPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, authPayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("AuthPayload")
-		case "token":
-			out.Values[i] = ec._AuthPayload_token(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "expiresAt":
-			out.Values[i] = ec._AuthPayload_expiresAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "user":
-			out.Values[i] = ec._AuthPayload_user(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -61786,6 +62460,44 @@ func (ec *executionContext) _CertificationEdge(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var changePasswordPayloadImplementors = []string{"ChangePasswordPayload"}
+
+func (ec *executionContext) _ChangePasswordPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ChangePasswordPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changePasswordPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangePasswordPayload")
+		case "user":
+			out.Values[i] = ec._ChangePasswordPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var checkInEventImplementors = []string{"CheckInEvent"}
 
 func (ec *executionContext) _CheckInEvent(ctx context.Context, sel ast.SelectionSet, obj *model.CheckInEvent) graphql.Marshaler {
@@ -61966,6 +62678,82 @@ func (ec *executionContext) _ContactPoint(ctx context.Context, sel ast.Selection
 			}
 		case "principal":
 			out.Values[i] = ec._ContactPoint_principal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var createOrganizationPayloadImplementors = []string{"CreateOrganizationPayload"}
+
+func (ec *executionContext) _CreateOrganizationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateOrganizationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createOrganizationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateOrganizationPayload")
+		case "organization":
+			out.Values[i] = ec._CreateOrganizationPayload_organization(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var createUserPayloadImplementors = []string{"CreateUserPayload"}
+
+func (ec *executionContext) _CreateUserPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateUserPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createUserPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateUserPayload")
+		case "user":
+			out.Values[i] = ec._CreateUserPayload_user(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -62738,6 +63526,92 @@ func (ec *executionContext) _HistoryEntryEdge(ctx context.Context, sel ast.Selec
 			}
 		case "cursor":
 			out.Values[i] = ec._HistoryEntryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var loginPayloadImplementors = []string{"LoginPayload"}
+
+func (ec *executionContext) _LoginPayload(ctx context.Context, sel ast.SelectionSet, obj *model.LoginPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, loginPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LoginPayload")
+		case "token":
+			out.Values[i] = ec._LoginPayload_token(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._LoginPayload_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "user":
+			out.Values[i] = ec._LoginPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var logoutPayloadImplementors = []string{"LogoutPayload"}
+
+func (ec *executionContext) _LogoutPayload(ctx context.Context, sel ast.SelectionSet, obj *model.LogoutPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, logoutPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LogoutPayload")
+		case "endedSessions":
+			out.Values[i] = ec._LogoutPayload_endedSessions(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -66314,6 +67188,130 @@ func (ec *executionContext) _RegistrationEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var removeMembershipPayloadImplementors = []string{"RemoveMembershipPayload"}
+
+func (ec *executionContext) _RemoveMembershipPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RemoveMembershipPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, removeMembershipPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RemoveMembershipPayload")
+		case "deletedMembershipID":
+			out.Values[i] = ec._RemoveMembershipPayload_deletedMembershipID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "user":
+			out.Values[i] = ec._RemoveMembershipPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var requestPasswordResetPayloadImplementors = []string{"RequestPasswordResetPayload"}
+
+func (ec *executionContext) _RequestPasswordResetPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RequestPasswordResetPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, requestPasswordResetPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RequestPasswordResetPayload")
+		case "email":
+			out.Values[i] = ec._RequestPasswordResetPayload_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "linkValidMinutes":
+			out.Values[i] = ec._RequestPasswordResetPayload_linkValidMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var resetPasswordPayloadImplementors = []string{"ResetPasswordPayload"}
+
+func (ec *executionContext) _ResetPasswordPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ResetPasswordPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, resetPasswordPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ResetPasswordPayload")
+		case "email":
+			out.Values[i] = ec._ResetPasswordPayload_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var rosterCheckInImplementors = []string{"RosterCheckIn"}
 
 func (ec *executionContext) _RosterCheckIn(ctx context.Context, sel ast.SelectionSet, obj *model.RosterCheckIn) graphql.Marshaler {
@@ -67515,6 +68513,44 @@ func (ec *executionContext) _SessionEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "cursor":
 			out.Values[i] = ec._SessionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var setUserActivePayloadImplementors = []string{"SetUserActivePayload"}
+
+func (ec *executionContext) _SetUserActivePayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetUserActivePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setUserActivePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetUserActivePayload")
+		case "user":
+			out.Values[i] = ec._SetUserActivePayload_user(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -69091,6 +70127,120 @@ func (ec *executionContext) _TrainingStateChange(ctx context.Context, sel ast.Se
 	return out
 }
 
+var updateMembershipPayloadImplementors = []string{"UpdateMembershipPayload"}
+
+func (ec *executionContext) _UpdateMembershipPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateMembershipPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateMembershipPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateMembershipPayload")
+		case "membership":
+			out.Values[i] = ec._UpdateMembershipPayload_membership(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var updateOrganizationPayloadImplementors = []string{"UpdateOrganizationPayload"}
+
+func (ec *executionContext) _UpdateOrganizationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateOrganizationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateOrganizationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateOrganizationPayload")
+		case "organization":
+			out.Values[i] = ec._UpdateOrganizationPayload_organization(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var updateUserPayloadImplementors = []string{"UpdateUserPayload"}
+
+func (ec *executionContext) _UpdateUserPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateUserPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateUserPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateUserPayload")
+		case "user":
+			out.Values[i] = ec._UpdateUserPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var userImplementors = []string{"User", "Node"}
 
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *ent.User) graphql.Marshaler {
@@ -70184,14 +71334,19 @@ func (ec *executionContext) unmarshalNActivityWhereInput2ᚖgithubᚗcomᚋofhub
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAuthPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐAuthPayload(ctx context.Context, sel ast.SelectionSet, v *model.AuthPayload) graphql.Marshaler {
+func (ec *executionContext) unmarshalNAddMembershipInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐAddMembershipInput(ctx context.Context, v any) (model.AddMembershipInput, error) {
+	res, err := ec.unmarshalInputAddMembershipInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAddMembershipPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐAddMembershipPayload(ctx context.Context, sel ast.SelectionSet, v *model.AddMembershipPayload) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
 		}
 		return graphql.Null
 	}
-	return ec._AuthPayload(ctx, sel, v)
+	return ec._AddMembershipPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
@@ -70282,6 +71437,21 @@ func (ec *executionContext) unmarshalNCertificationWhereInput2ᚖgithubᚗcomᚋ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNChangePasswordInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐChangePasswordInput(ctx context.Context, v any) (model.ChangePasswordInput, error) {
+	res, err := ec.unmarshalInputChangePasswordInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChangePasswordPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐChangePasswordPayload(ctx context.Context, sel ast.SelectionSet, v *model.ChangePasswordPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ChangePasswordPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCheckInEvent2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCheckInEvent(ctx context.Context, sel ast.SelectionSet, v *model.CheckInEvent) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -70333,6 +71503,11 @@ func (ec *executionContext) unmarshalNContactPointInput2githubᚗcomᚋofhubᚋo
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNContactPointInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐContactPoint(ctx context.Context, v any) (*schematype.ContactPoint, error) {
+	res, err := ec.unmarshalInputContactPointInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateActivityInput2githubᚗcomᚋofhubᚋofhubᚋentᚐCreateActivityInput(ctx context.Context, v any) (ent.CreateActivityInput, error) {
 	res, err := ec.unmarshalInputCreateActivityInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -70348,14 +71523,19 @@ func (ec *executionContext) unmarshalNCreateDeviceInput2githubᚗcomᚋofhubᚋo
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNCreateMembershipInput2githubᚗcomᚋofhubᚋofhubᚋentᚐCreateMembershipInput(ctx context.Context, v any) (ent.CreateMembershipInput, error) {
-	res, err := ec.unmarshalInputCreateMembershipInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) unmarshalNCreateOrganizationInput2githubᚗcomᚋofhubᚋofhubᚋentᚐCreateOrganizationInput(ctx context.Context, v any) (ent.CreateOrganizationInput, error) {
 	res, err := ec.unmarshalInputCreateOrganizationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateOrganizationPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateOrganizationPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateOrganizationPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CreateOrganizationPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCreateSpeakerInput2githubᚗcomᚋofhubᚋofhubᚋentᚐCreateSpeakerInput(ctx context.Context, v any) (ent.CreateSpeakerInput, error) {
@@ -70363,9 +71543,19 @@ func (ec *executionContext) unmarshalNCreateSpeakerInput2githubᚗcomᚋofhubᚋ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNCreateUserInput2githubᚗcomᚋofhubᚋofhubᚋentᚐCreateUserInput(ctx context.Context, v any) (ent.CreateUserInput, error) {
+func (ec *executionContext) unmarshalNCreateUserInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateUserInput(ctx context.Context, v any) (model.CreateUserInput, error) {
 	res, err := ec.unmarshalInputCreateUserInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateUserPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateUserPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateUserPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CreateUserPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (entgql.Cursor[int], error) {
@@ -70620,6 +71810,36 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 		}
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalNLoginInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐLoginInput(ctx context.Context, v any) (model.LoginInput, error) {
+	res, err := ec.unmarshalInputLoginInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLoginPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐLoginPayload(ctx context.Context, sel ast.SelectionSet, v *model.LoginPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._LoginPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLogoutInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐLogoutInput(ctx context.Context, v any) (model.LogoutInput, error) {
+	res, err := ec.unmarshalInputLogoutInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLogoutPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐLogoutPayload(ctx context.Context, sel ast.SelectionSet, v *model.LogoutPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._LogoutPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMembership2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐMembershipᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Membership) graphql.Marshaler {
@@ -71255,6 +72475,51 @@ func (ec *executionContext) unmarshalNRegistrationWhereInput2ᚖgithubᚗcomᚋo
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRemoveMembershipInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRemoveMembershipInput(ctx context.Context, v any) (model.RemoveMembershipInput, error) {
+	res, err := ec.unmarshalInputRemoveMembershipInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRemoveMembershipPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRemoveMembershipPayload(ctx context.Context, sel ast.SelectionSet, v *model.RemoveMembershipPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RemoveMembershipPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRequestPasswordResetInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRequestPasswordResetInput(ctx context.Context, v any) (model.RequestPasswordResetInput, error) {
+	res, err := ec.unmarshalInputRequestPasswordResetInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRequestPasswordResetPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRequestPasswordResetPayload(ctx context.Context, sel ast.SelectionSet, v *model.RequestPasswordResetPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RequestPasswordResetPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNResetPasswordInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐResetPasswordInput(ctx context.Context, v any) (model.ResetPasswordInput, error) {
+	res, err := ec.unmarshalInputResetPasswordInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNResetPasswordPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐResetPasswordPayload(ctx context.Context, sel ast.SelectionSet, v *model.ResetPasswordPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ResetPasswordPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNResultColor2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐResultColor(ctx context.Context, v any) (model.ResultColor, error) {
 	var res model.ResultColor
 	err := res.UnmarshalGQL(v)
@@ -71468,6 +72733,21 @@ func (ec *executionContext) marshalNSessionOrderField2ᚖgithubᚗcomᚋofhubᚋ
 func (ec *executionContext) unmarshalNSessionWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSessionWhereInput(ctx context.Context, v any) (*ent.SessionWhereInput, error) {
 	res, err := ec.unmarshalInputSessionWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetUserActiveInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐSetUserActiveInput(ctx context.Context, v any) (model.SetUserActiveInput, error) {
+	res, err := ec.unmarshalInputSetUserActiveInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSetUserActivePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐSetUserActivePayload(ctx context.Context, sel ast.SelectionSet, v *model.SetUserActivePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SetUserActivePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSkillBlock2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSkillBlockᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.SkillBlock) graphql.Marshaler {
@@ -71870,14 +73150,34 @@ func (ec *executionContext) unmarshalNUpdateDeviceInput2githubᚗcomᚋofhubᚋo
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateMembershipInput2githubᚗcomᚋofhubᚋofhubᚋentᚐUpdateMembershipInput(ctx context.Context, v any) (ent.UpdateMembershipInput, error) {
+func (ec *executionContext) unmarshalNUpdateMembershipInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateMembershipInput(ctx context.Context, v any) (model.UpdateMembershipInput, error) {
 	res, err := ec.unmarshalInputUpdateMembershipInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateOrganizationInput2githubᚗcomᚋofhubᚋofhubᚋentᚐUpdateOrganizationInput(ctx context.Context, v any) (ent.UpdateOrganizationInput, error) {
+func (ec *executionContext) marshalNUpdateMembershipPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateMembershipPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateMembershipPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UpdateMembershipPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateOrganizationInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateOrganizationInput(ctx context.Context, v any) (model.UpdateOrganizationInput, error) {
 	res, err := ec.unmarshalInputUpdateOrganizationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateOrganizationPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateOrganizationPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateOrganizationPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UpdateOrganizationPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdateSpeakerInput2githubᚗcomᚋofhubᚋofhubᚋentᚐUpdateSpeakerInput(ctx context.Context, v any) (ent.UpdateSpeakerInput, error) {
@@ -71885,9 +73185,19 @@ func (ec *executionContext) unmarshalNUpdateSpeakerInput2githubᚗcomᚋofhubᚋ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateUserInput2githubᚗcomᚋofhubᚋofhubᚋentᚐUpdateUserInput(ctx context.Context, v any) (ent.UpdateUserInput, error) {
+func (ec *executionContext) unmarshalNUpdateUserInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateUserInput(ctx context.Context, v any) (model.UpdateUserInput, error) {
 	res, err := ec.unmarshalInputUpdateUserInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateUserPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateUserPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateUserPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UpdateUserPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
@@ -71936,13 +73246,13 @@ func (ec *executionContext) marshalNUserConnection2ᚖgithubᚗcomᚋofhubᚋofh
 	return ec._UserConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNUserLanguage2githubᚗcomᚋofhubᚋofhubᚋentᚋuserᚐLanguage(ctx context.Context, v any) (user.Language, error) {
-	var res user.Language
+func (ec *executionContext) unmarshalNUserLanguage2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐLanguage(ctx context.Context, v any) (schematype.Language, error) {
+	var res schematype.Language
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNUserLanguage2githubᚗcomᚋofhubᚋofhubᚋentᚋuserᚐLanguage(ctx context.Context, sel ast.SelectionSet, v user.Language) graphql.Marshaler {
+func (ec *executionContext) marshalNUserLanguage2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐLanguage(ctx context.Context, sel ast.SelectionSet, v schematype.Language) graphql.Marshaler {
 	return v
 }
 
@@ -72489,6 +73799,23 @@ func (ec *executionContext) unmarshalOContactPointInput2ᚕgithubᚗcomᚋofhub�
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNContactPointInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐContactPoint(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOContactPointInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐContactPointᚄ(ctx context.Context, v any) ([]*schematype.ContactPoint, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*schematype.ContactPoint, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNContactPointInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐContactPoint(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -74468,16 +75795,16 @@ func (ec *executionContext) marshalOUserEdge2ᚖgithubᚗcomᚋofhubᚋofhubᚋe
 	return ec._UserEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOUserLanguage2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋuserᚐLanguageᚄ(ctx context.Context, v any) ([]user.Language, error) {
+func (ec *executionContext) unmarshalOUserLanguage2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐLanguageᚄ(ctx context.Context, v any) ([]schematype.Language, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]user.Language, len(vSlice))
+	res := make([]schematype.Language, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNUserLanguage2githubᚗcomᚋofhubᚋofhubᚋentᚋuserᚐLanguage(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNUserLanguage2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐLanguage(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -74485,14 +75812,14 @@ func (ec *executionContext) unmarshalOUserLanguage2ᚕgithubᚗcomᚋofhubᚋofh
 	return res, nil
 }
 
-func (ec *executionContext) marshalOUserLanguage2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋuserᚐLanguageᚄ(ctx context.Context, sel ast.SelectionSet, v []user.Language) graphql.Marshaler {
+func (ec *executionContext) marshalOUserLanguage2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐLanguageᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.Language) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNUserLanguage2githubᚗcomᚋofhubᚋofhubᚋentᚋuserᚐLanguage(ctx, sel, v[i])
+		return ec.marshalNUserLanguage2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐLanguage(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -74504,16 +75831,16 @@ func (ec *executionContext) marshalOUserLanguage2ᚕgithubᚗcomᚋofhubᚋofhub
 	return ret
 }
 
-func (ec *executionContext) unmarshalOUserLanguage2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋuserᚐLanguage(ctx context.Context, v any) (*user.Language, error) {
+func (ec *executionContext) unmarshalOUserLanguage2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐLanguage(ctx context.Context, v any) (*schematype.Language, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(user.Language)
+	var res = new(schematype.Language)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOUserLanguage2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋuserᚐLanguage(ctx context.Context, sel ast.SelectionSet, v *user.Language) graphql.Marshaler {
+func (ec *executionContext) marshalOUserLanguage2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐLanguage(ctx context.Context, sel ast.SelectionSet, v *schematype.Language) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

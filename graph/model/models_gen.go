@@ -9,11 +9,13 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
 	"github.com/ofhub/ofhub/ent/schema/schematype"
 	"github.com/ofhub/ofhub/ent/training"
+	"github.com/ofhub/ofhub/ent/user"
 	"github.com/ofhub/ofhub/ent/viewer"
 )
 
@@ -33,13 +35,35 @@ type ActivityStats struct {
 	RefusedAtDoor int `json:"refusedAtDoor"`
 }
 
-// The result of login: the session token and its user.
-type AuthPayload struct {
-	// Send it as `Authorization: Bearer <token>`.
-	Token string `json:"token"`
-	// When the token stops working (RFC 3339 instant); log in again after it.
-	ExpiresAt time.Time `json:"expiresAt"`
-	// The logged-in user.
+// A user to attach to an establishment (R-USR-2).
+type AddMembershipInput struct {
+	// The user to attach.
+	UserID int `json:"userID"`
+	// The establishment (organisation) to attach them to.
+	OrganizationID int `json:"organizationID"`
+	// Permissions on the establishment; default none.
+	Permissions []viewer.Permission `json:"permissions"`
+	// Whether it becomes the user's principal establishment; default false.
+	Principal bool `json:"principal"`
+}
+
+// The result of addMembership.
+type AddMembershipPayload struct {
+	// The created membership.
+	Membership *ent.Membership `json:"membership"`
+}
+
+// The caller's current password and the new one.
+type ChangePasswordInput struct {
+	// The caller's current password; wrong guesses are limited.
+	CurrentPassword string `json:"currentPassword"`
+	// The new password: at least 8 characters with an upper-case letter and a special character (R-USR-5).
+	NewPassword string `json:"newPassword"`
+}
+
+// The result of changePassword.
+type ChangePasswordPayload struct {
+	// The caller, whose password changed.
 	User *ent.User `json:"user"`
 }
 
@@ -103,6 +127,38 @@ type CheckInResult struct {
 	RegistrationIDOld *int `json:"registrationId,omitempty"`
 }
 
+// The result of createOrganization.
+type CreateOrganizationPayload struct {
+	// The created organisation.
+	Organization *ent.Organization `json:"organization"`
+}
+
+// A new user (R-USR-1) and the establishments they are attached to (R-USR-2, R-USR-4).
+type CreateUserInput struct {
+	// Civility used to address the user in e-mails and documents; omit when not given (R-USR-1).
+	Civility *user.Civility `json:"civility,omitempty"`
+	// Family name; required, at most 100 characters (R-USR-1).
+	LastName string `json:"lastName"`
+	// Given name; required, at most 100 characters (R-USR-1).
+	FirstName string `json:"firstName"`
+	// E-mail address, which is also the login: unique whatever its case, stored lower-case (R-USR-1).
+	Email string `json:"email"`
+	// Phone number, checked as a phone number (R-USR-1); omit when not given.
+	Phone *string `json:"phone,omitempty"`
+	// Job title in the organisation, free text of at most 255 characters (R-USR-1).
+	Function *string `json:"function,omitempty"`
+	// Language of the messages, e-mails and documents the user receives; default FR.
+	Language *schematype.Language `json:"language,omitempty"`
+	// The establishments to attach the user to, with permissions (R-USR-2); at least one unless the caller is an operator (R-USR-4). Default none.
+	Memberships []*MembershipInput `json:"memberships"`
+}
+
+// The result of createUser.
+type CreateUserPayload struct {
+	// The created user; they receive an e-mail to set their password.
+	User *ent.User `json:"user"`
+}
+
 // The setup QR code of the devices page (R-CHK-3).
 type DeviceSetup struct {
 	// Link the device opens (scanning app with server and site code).
@@ -113,7 +169,37 @@ type DeviceSetup struct {
 	QRDataURL string `json:"qrDataURL"`
 }
 
-// An establishment to attach a user to, with the permissions held there (R-USR-2).
+// The credentials of login.
+type LoginInput struct {
+	// E-mail address of the account, whatever its case.
+	Email string `json:"email"`
+	// Password of the account.
+	Password string `json:"password"`
+}
+
+// The result of login: the session token and its user.
+type LoginPayload struct {
+	// Send it as `Authorization: Bearer <token>`.
+	Token string `json:"token"`
+	// When the token stops working (RFC 3339 instant); log in again after it.
+	ExpiresAt time.Time `json:"expiresAt"`
+	// The logged-in user.
+	User *ent.User `json:"user"`
+}
+
+// Which sessions logout ends.
+type LogoutInput struct {
+	// True to end every session of the caller (on every device), not only this one; default false.
+	Everywhere bool `json:"everywhere"`
+}
+
+// The result of logout.
+type LogoutPayload struct {
+	// How many sessions were ended: 1 for this one, more with everywhere.
+	EndedSessions int `json:"endedSessions"`
+}
+
+// An establishment to attach a new user to, with the permissions held there (R-USR-2).
 type MembershipInput struct {
 	// The establishment (organisation).
 	OrganizationID int `json:"organizationID"`
@@ -219,6 +305,49 @@ type RegisterPayload struct {
 	Ticket *Ticket `json:"ticket"`
 }
 
+// A membership to remove.
+type RemoveMembershipInput struct {
+	// The membership to remove.
+	ID int `json:"id"`
+}
+
+// The result of removeMembership.
+type RemoveMembershipPayload struct {
+	// The id of the removed membership.
+	DeletedMembershipID int `json:"deletedMembershipID"`
+	// The user who was attached, with their remaining memberships.
+	User *ent.User `json:"user"`
+}
+
+// The account that forgot its password.
+type RequestPasswordResetInput struct {
+	// E-mail address of the account, whatever its case.
+	Email string `json:"email"`
+}
+
+// The result of requestPasswordReset. It is the same whether the address has an
+// account or not (nothing tells who has one): an e-mail is sent only if it has.
+type RequestPasswordResetPayload struct {
+	// The address as understood (trimmed, lower-case): the link is sent there if it has an account.
+	Email string `json:"email"`
+	// How long the e-mailed link works, in minutes (R-USR-5).
+	LinkValidMinutes int `json:"linkValidMinutes"`
+}
+
+// A new password set with the token of a reset link.
+type ResetPasswordInput struct {
+	// The token of the reset link (single use, expiring, R-USR-5).
+	Token string `json:"token"`
+	// The new password: at least 8 characters with an upper-case letter and a special character (R-USR-5).
+	Password string `json:"password"`
+}
+
+// The result of resetPassword.
+type ResetPasswordPayload struct {
+	// The e-mail address (the login) of the account whose password was set: log in with it.
+	Email string `json:"email"`
+}
+
 // A check-in known to a device's roster.
 type RosterCheckIn struct {
 	// The slot checked in, in per-slot mode; null for the whole registration.
@@ -263,6 +392,20 @@ type RosterPage struct {
 	Cursor string `json:"cursor"`
 	// More pages of the current pass are waiting.
 	HasMore bool `json:"hasMore"`
+}
+
+// A user to deactivate or reactivate (R-USR-7).
+type SetUserActiveInput struct {
+	// The user.
+	ID int `json:"id"`
+	// True to reactivate, false to deactivate (their sessions end at once).
+	Active bool `json:"active"`
+}
+
+// The result of setUserActive.
+type SetUserActivePayload struct {
+	// The user as changed.
+	User *ent.User `json:"user"`
 }
 
 // A slot of an activity (R-ACT-1).
@@ -387,6 +530,100 @@ type TrainingStateChange struct {
 	Comment *string `json:"comment,omitempty"`
 	// This change's place in the stream: pass it as trainingStateChanged(after:) to resume after it, on any instance (an opaque string).
 	Cursor string `json:"cursor"`
+}
+
+// Changes to a membership (R-USR-2); an omitted field keeps its value.
+type UpdateMembershipInput struct {
+	// The membership to change.
+	ID int `json:"id"`
+	// The permissions, replaced as a whole ([] for none); omit or null to keep them.
+	Permissions []viewer.Permission `json:"permissions,omitempty"`
+	// Whether it is the user's principal establishment; omit or null to keep it.
+	Principal *bool `json:"principal,omitempty"`
+}
+
+// The result of updateMembership.
+type UpdateMembershipPayload struct {
+	// The membership as changed.
+	Membership *ent.Membership `json:"membership"`
+}
+
+// Changes to an organisation record. An omitted field keeps its value; null
+// clears any field but the name; lists are replaced whole. SIRET, NDA, APE code
+// and head office are the operator's: read-only to organisation users (R-ORG-6).
+type UpdateOrganizationInput struct {
+	// The organisation to change.
+	ID int `json:"id"`
+	// Name of the organisation (raison sociale), at most 255 characters; cannot be cleared (R-ORG-1).
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+	// What the organisation is; replaced as a whole, null clears it (R-ORG-1).
+	Kinds graphql.Omittable[[]string] `json:"kinds,omitempty"`
+	// SIRET number: 14 digits, Luhn-valid; null clears it (R-ORG-1, operators only R-ORG-6).
+	Siret graphql.Omittable[*string] `json:"siret,omitempty"`
+	// Activity declaration number (11 digits) of a training organisation; null clears it (R-ORG-1, operators only R-ORG-6).
+	Nda graphql.Omittable[*string] `json:"nda,omitempty"`
+	// APE (NAF) activity code, e.g. 8559A; null clears it (R-ORG-1, operators only R-ORG-6).
+	ApeCode graphql.Omittable[*string] `json:"apeCode,omitempty"`
+	// First address line, at most 255 characters; null clears it (R-ORG-1).
+	Street graphql.Omittable[*string] `json:"street,omitempty"`
+	// Second address line, at most 255 characters; null clears it.
+	Street2 graphql.Omittable[*string] `json:"street2,omitempty"`
+	// French postcode, 5 digits; null clears it (R-ORG-1).
+	Postcode graphql.Omittable[*string] `json:"postcode,omitempty"`
+	// City name, at most 100 characters; null clears it (R-ORG-1).
+	City graphql.Omittable[*string] `json:"city,omitempty"`
+	// INSEE code of the commune (5 characters, 2A/2B included); null clears it (R-ORG-1).
+	InseeCode graphql.Omittable[*string] `json:"inseeCode,omitempty"`
+	// Latitude in decimal degrees (WGS 84, −90 to 90); null clears it (R-ORG-1).
+	Latitude graphql.Omittable[*float64] `json:"latitude,omitempty"`
+	// Longitude in decimal degrees (WGS 84, −180 to 180); null clears it (R-ORG-1).
+	Longitude graphql.Omittable[*float64] `json:"longitude,omitempty"`
+	// Phones, e-mail addresses and web sites; replaced as a whole, null clears them (R-ORG-1).
+	ContactPoints graphql.Omittable[[]*schematype.ContactPoint] `json:"contactPoints,omitempty"`
+	// Reception facilities, as codes of the facility list; replaced as a whole, null clears them (R-ORG-3).
+	Facilities graphql.Omittable[[]string] `json:"facilities,omitempty"`
+	// Qualiopi certification per action category; null clears it (R-ORG-4).
+	Qualiopi graphql.Omittable[*schematype.Qualiopi] `json:"qualiopi,omitempty"`
+	// Other quality labels, as codes of the quality_label list; replaced as a whole, null clears them (R-ORG-4).
+	OtherLabels graphql.Omittable[[]string] `json:"otherLabels,omitempty"`
+	// Free-text requests about the organisation's contacts, at most 3,000 characters; null clears them.
+	ContactRequests graphql.Omittable[*string] `json:"contactRequests,omitempty"`
+	// The head office of a branch; null makes it a head office (R-ORG-2, operators only R-ORG-6).
+	ParentID graphql.Omittable[*int] `json:"parentID,omitempty"`
+}
+
+// The result of updateOrganization.
+type UpdateOrganizationPayload struct {
+	// The organisation as changed.
+	Organization *ent.Organization `json:"organization"`
+}
+
+// Changes to a user's personal data (R-USR-1). An omitted field keeps its value;
+// null clears the fields that may be empty (civility, phone, function) and is
+// refused on the others.
+type UpdateUserInput struct {
+	// The user to change.
+	ID int `json:"id"`
+	// Civility; null clears it.
+	Civility graphql.Omittable[*user.Civility] `json:"civility,omitempty"`
+	// Family name, at most 100 characters; cannot be cleared.
+	LastName graphql.Omittable[*string] `json:"lastName,omitempty"`
+	// Given name, at most 100 characters; cannot be cleared.
+	FirstName graphql.Omittable[*string] `json:"firstName,omitempty"`
+	// E-mail address, which is the login: changing it changes the login and e-mails the former address (R-USR-8); cannot be cleared.
+	Email graphql.Omittable[*string] `json:"email,omitempty"`
+	// Phone number, checked as a phone number; null clears it.
+	Phone graphql.Omittable[*string] `json:"phone,omitempty"`
+	// Job title, at most 255 characters; null clears it.
+	Function graphql.Omittable[*string] `json:"function,omitempty"`
+	// Language of the messages, e-mails and documents the user receives; cannot be cleared.
+	Language graphql.Omittable[*schematype.Language] `json:"language,omitempty"`
+}
+
+// The result of updateUser.
+type UpdateUserPayload struct {
+	// The user as changed.
+	User *ent.User `json:"user"`
 }
 
 // A venue of an organisation (R-CAT-12).

@@ -243,7 +243,7 @@ func (e *Env) Q(token, query string, vars map[string]any) *Response {
 // Login logs in and returns the token.
 func (e *Env) Login(email, password string) string {
 	e.T.Helper()
-	r := e.Q("", `mutation($e:String!,$p:String!){login(email:$e,password:$p){token}}`, map[string]any{"e": email, "p": password})
+	r := e.Q("", `mutation($e:String!,$p:String!){login(input:{email:$e,password:$p}){token}}`, map[string]any{"e": email, "p": password})
 	var d struct{ Login struct{ Token string } }
 	r.Decode(e.T, &d)
 	return d.Login.Token

@@ -141,11 +141,15 @@ type Session struct {
 	User      *ent.User
 }
 
+// NormalizeEmail is an e-mail address as accounts store it: trimmed and
+// lower-case (one account per address whatever its case).
+func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
 // Login checks the credentials and opens a session. The attempt is
 // reserved on the limiter before the password is hashed, so parallel
 // guesses cannot all pass the limit (see Limits).
 func (s *Service) Login(ctx context.Context, email, password, ip, userAgent string) (*Session, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
+	email = NormalizeEmail(email)
 	now := s.Now()
 	c := s.Client
 	keys, err := s.loginKeys(ctx, email, ip)
@@ -309,16 +313,26 @@ func (s *Service) ViewerOf(ctx context.Context, u *ent.User, tokenID int) (*view
 	return v, nil
 }
 
-// Logout revokes the viewer's current token.
-func (s *Service) Logout(ctx context.Context) error {
+// Logout revokes the viewer's current token, or with everywhere every
+// open token of the viewer; it returns how many sessions it ended.
+func (s *Service) Logout(ctx context.Context, everywhere bool) (int, error) {
 	v := viewer.FromContext(ctx)
 	if v == nil || v.TokenID == 0 {
-		return &apperr.Error{Code: apperr.Unauthenticated, Key: "unauthenticated"}
+		return 0, &apperr.Error{Code: apperr.Unauthenticated, Key: "unauthenticated"}
 	}
-	if err := s.Client.AuthToken.UpdateOneID(v.TokenID).SetRevokedAt(s.Now()).Exec(sys(ctx)); err != nil {
-		return err
+	q := s.Client.AuthToken.Update().Where(authtoken.ID(v.TokenID))
+	if everywhere {
+		q = s.Client.AuthToken.Update().Where(authtoken.UserID(v.UserID), authtoken.RevokedAtIsNil(),
+			authtoken.ExpiresAtGT(s.Now()))
 	}
-	return s.invalidate(ctx, s.Client, v.UserID)
+	n, err := q.SetRevokedAt(s.Now()).Save(sys(ctx))
+	if err != nil {
+		return 0, err
+	}
+	if !everywhere {
+		n = 1 // this session, whatever it was
+	}
+	return n, s.invalidate(ctx, s.Client, v.UserID)
 }
 
 // RevokeAll closes every session of user id (deactivation, new password).
@@ -333,7 +347,7 @@ func (s *Service) RevokeAll(ctx context.Context, c *ent.Client, id int) error {
 // RequestPasswordReset e-mails a single-use link to the account's address.
 // It reports nothing about whether the address has an account.
 func (s *Service) RequestPasswordReset(ctx context.Context, email string) error {
-	email = strings.ToLower(strings.TrimSpace(email))
+	email = NormalizeEmail(email)
 	u, err := s.Client.User.Query().Where(user.Email(email), user.Active(true)).Only(sys(ctx))
 	if ent.IsNotFound(err) {
 		return nil
@@ -377,10 +391,11 @@ func (s *Service) sendLink(ctx context.Context, c *ent.Client, u *ent.User, temp
 }
 
 // ResetPassword sets a new password with a reset link's token: the link
-// works once and before it expires; every open session is closed.
-func (s *Service) ResetPassword(ctx context.Context, tok, password string) error {
+// works once and before it expires; every open session is closed. It
+// returns the account's e-mail address (its login).
+func (s *Service) ResetPassword(ctx context.Context, tok, password string) (string, error) {
 	if err := validate.Password(password); err != nil {
-		return err.(*apperr.Error).WithField("password")
+		return "", err.(*apperr.Error).WithField("password")
 	}
 	// The rules about the person (names, e-mail, the same password again)
 	// need the link's user: only for a link that still works (a used or
@@ -390,14 +405,15 @@ func (s *Service) ResetPassword(ctx context.Context, tok, password string) error
 		WithUser().Only(sys(ctx)); err == nil && r.UsedAt == nil && s.Now().Before(r.ExpiresAt) &&
 		r.Edges.User != nil && r.Edges.User.Active {
 		if err := s.checkResetPassword(r.Edges.User, password); err != nil {
-			return err
+			return "", err
 		}
 	}
 	hash, err := s.Hash(password)
 	if err != nil {
-		return err
+		return "", err
 	}
-	return store.InTx(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
+	var email string
+	err = store.InTx(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
 		r, err := c.PasswordReset.Query().Where(passwordreset.TokenHash(HashToken(tok))).
 			WithUser().Only(sys(ctx))
 		if ent.IsNotFound(err) || (err == nil && (r.UsedAt != nil || !s.Now().Before(r.ExpiresAt) || !r.Edges.User.Active)) {
@@ -417,8 +433,13 @@ func (s *Service) ResetPassword(ctx context.Context, tok, password string) error
 		if err := c.User.UpdateOneID(r.UserID).SetPasswordHash(hash).Exec(sys(ctx)); err != nil {
 			return fmt.Errorf("reset password: %w", err)
 		}
+		email = r.Edges.User.Email
 		return s.RevokeAll(ctx, c, r.UserID)
 	})
+	if err != nil {
+		return "", err
+	}
+	return email, nil
 }
 
 // ChangePassword changes the viewer's password after checking the current

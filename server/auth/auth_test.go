@@ -30,18 +30,18 @@ func TestPasswordPolicy_R_USR_5(t *testing.T) {
 			{"Correct-horse1", true},  // all three
 			{"Élégant*matin", true},   // accented capital counts
 		} {
-			r := e.Do(apptest.Request{Token: tok, Query: `mutation($c:String!,$n:String!){changePassword(currentPassword:$c,newPassword:$n)}`,
+			r := e.Do(apptest.Request{Token: tok, Query: `mutation($c:String!,$n:String!){changePassword(input:{currentPassword:$c,newPassword:$n}){user{id}}}`,
 				Variables: map[string]any{"c": apptest.Password, "n": tc.password}})
 			if tc.ok {
 				if len(r.Errors) > 0 {
 					t.Fatalf("%q refused: %+v", tc.password, r.Errors)
 				}
 				// back to the fixture password for the next case
-				e.Q(tok, `mutation($c:String!,$n:String!){changePassword(currentPassword:$c,newPassword:$n)}`,
+				e.Q(tok, `mutation($c:String!,$n:String!){changePassword(input:{currentPassword:$c,newPassword:$n}){user{id}}}`,
 					map[string]any{"c": tc.password, "n": apptest.Password})
 				continue
 			}
-			if r.Code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["rule"] != "R-USR-5" || r.Errors[0].Extensions["field"] != "newPassword" {
+			if r.Code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["rule"] != "R-USR-5" || r.Errors[0].Extensions["field"] != "input.newPassword" {
 				t.Fatalf("%q: want BAD_USER_INPUT on newPassword citing R-USR-5, got %+v", tc.password, r.Errors)
 			}
 			if !strings.Contains(r.Errors[0].Message, "au moins 8 caractères") {
@@ -69,12 +69,12 @@ func TestLoginThenMe(t *testing.T) {
 			t.Fatalf("anonymous me = %+v", anon.Me)
 		}
 		// wrong password: UNAUTHENTICATED with a French message
-		r := e.Do(apptest.Request{Query: `mutation{login(email:"jeanne.martin@exemple.fr",password:"Mauvais-1!"){token}}`})
+		r := e.Do(apptest.Request{Query: `mutation{login(input:{email:"jeanne.martin@exemple.fr",password:"Mauvais-1!"}){token}}`})
 		if r.Code() != "UNAUTHENTICATED" || r.Errors[0].Message != "Adresse e-mail ou mot de passe incorrect." {
 			t.Fatalf("wrong password: %+v", r.Errors)
 		}
 		// English on request
-		r = e.Do(apptest.Request{Lang: "en-GB,en;q=0.9", Query: `mutation{login(email:"nobody@exemple.fr",password:"Mauvais-1!"){token}}`})
+		r = e.Do(apptest.Request{Lang: "en-GB,en;q=0.9", Query: `mutation{login(input:{email:"nobody@exemple.fr",password:"Mauvais-1!"}){token}}`})
 		if r.Errors[0].Message != "Wrong e-mail address or password." {
 			t.Fatalf("english: %+v", r.Errors)
 		}
@@ -87,7 +87,7 @@ func TestLogoutRevokesTokenAtOnce(t *testing.T) {
 		e.User("a@exemple.fr", nil)
 		tok := e.Login("a@exemple.fr", apptest.Password)
 		other := e.Login("a@exemple.fr", apptest.Password)
-		e.Q(tok, `mutation{logout}`, nil)
+		e.Q(tok, `mutation{logout(input:{}){endedSessions}}`, nil)
 		if r := e.Do(apptest.Request{Token: tok, Query: meQuery}); r.Status != 401 || r.Code() != "UNAUTHENTICATED" {
 			t.Fatalf("after logout: status %d %+v", r.Status, r.Errors)
 		}
@@ -104,16 +104,16 @@ func TestDeactivationCutsSessions_R_USR_7(t *testing.T) {
 		mgr := e.Login("rh@exemple.fr", apptest.Password)
 		tok := e.Login("salarie@exemple.fr", apptest.Password)
 		e.Q(tok, meQuery, nil)
-		e.Q(mgr, `mutation($id:ID!){setUserActive(id:$id,active:false){active}}`, map[string]any{"id": apptest.ID(u.ID)})
+		e.Q(mgr, `mutation($id:ID!){setUserActive(input:{id:$id,active:false}){user{active}}}`, map[string]any{"id": apptest.ID(u.ID)})
 		if r := e.Do(apptest.Request{Token: tok, Query: meQuery}); r.Code() != "UNAUTHENTICATED" {
 			t.Fatalf("deactivated user's token still works: %+v", r)
 		}
-		r := e.Do(apptest.Request{Query: `mutation{login(email:"salarie@exemple.fr",password:"` + apptest.Password + `"){token}}`})
+		r := e.Do(apptest.Request{Query: `mutation{login(input:{email:"salarie@exemple.fr",password:"` + apptest.Password + `"}){token}}`})
 		if r.Code() != "FORBIDDEN" || !strings.Contains(r.Errors[0].Message, "désactivé") {
 			t.Fatalf("deactivated login: %+v", r.Errors)
 		}
 		// reactivated: may log in again, old sessions stay closed
-		e.Q(mgr, `mutation($id:ID!){setUserActive(id:$id,active:true){active}}`, map[string]any{"id": apptest.ID(u.ID)})
+		e.Q(mgr, `mutation($id:ID!){setUserActive(input:{id:$id,active:true}){user{active}}}`, map[string]any{"id": apptest.ID(u.ID)})
 		if r := e.Do(apptest.Request{Token: tok, Query: meQuery}); r.Code() != "UNAUTHENTICATED" {
 			t.Fatalf("old token revived by reactivation")
 		}
@@ -125,14 +125,14 @@ func TestLoginAttemptsLimited(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, d apptest.Dialect) {
 		e := apptest.New(t, d)
 		e.User("cible@exemple.fr", nil)
-		bad := `mutation{login(email:"cible@exemple.fr",password:"Mauvais-1!"){token}}`
+		bad := `mutation{login(input:{email:"cible@exemple.fr",password:"Mauvais-1!"}){token}}`
 		for i := 0; i < 5; i++ {
 			if r := e.Do(apptest.Request{Query: bad}); r.Code() != "UNAUTHENTICATED" {
 				t.Fatalf("attempt %d: %+v", i+1, r.Errors)
 			}
 		}
 		// per account: even the right password is refused now, clearly
-		r := e.Do(apptest.Request{Query: `mutation{login(email:"cible@exemple.fr",password:"` + apptest.Password + `"){token}}`})
+		r := e.Do(apptest.Request{Query: `mutation{login(input:{email:"cible@exemple.fr",password:"` + apptest.Password + `"}){token}}`})
 		if r.Code() != "TOO_MANY_REQUESTS" || !strings.Contains(r.Errors[0].Message, "Réessayez dans 1 minute.") {
 			t.Fatalf("6th attempt: %+v", r.Errors)
 		}
@@ -140,9 +140,9 @@ func TestLoginAttemptsLimited(t *testing.T) {
 		e.App.Auth.Limits.Address.Attempts = 8
 		e.User("autre@exemple.fr", nil)
 		for i := 0; i < 3; i++ {
-			e.Do(apptest.Request{Query: `mutation{login(email:"x` + string(rune('a'+i)) + `@exemple.fr",password:"Mauvais-1!"){token}}`})
+			e.Do(apptest.Request{Query: `mutation{login(input:{email:"x` + string(rune('a'+i)) + `@exemple.fr",password:"Mauvais-1!"}){token}}`})
 		}
-		r = e.Do(apptest.Request{Query: `mutation{login(email:"autre@exemple.fr",password:"` + apptest.Password + `"){token}}`})
+		r = e.Do(apptest.Request{Query: `mutation{login(input:{email:"autre@exemple.fr",password:"` + apptest.Password + `"}){token}}`})
 		if r.Code() != "TOO_MANY_REQUESTS" {
 			t.Fatalf("per-address limit not applied: %+v", r)
 		}
@@ -160,8 +160,8 @@ func TestPasswordResetByEmailedSingleUseLink_R_USR_5(t *testing.T) {
 		e.User("oubli@exemple.fr", nil)
 		old := e.Login("oubli@exemple.fr", apptest.Password)
 		// unknown address: same answer, no mail
-		e.Q("", `mutation{requestPasswordReset(email:"personne@exemple.fr")}`, nil)
-		e.Q("", `mutation{requestPasswordReset(email:"oubli@exemple.fr")}`, nil)
+		e.Q("", `mutation{requestPasswordReset(input:{email:"personne@exemple.fr"}){email}}`, nil)
+		e.Q("", `mutation{requestPasswordReset(input:{email:"oubli@exemple.fr"}){email}}`, nil)
 		msgs := smtp.WaitFor(1, 10*time.Second)
 		if len(msgs) != 1 || msgs[0].To[0] != "oubli@exemple.fr" {
 			t.Fatalf("want one mail to oubli@exemple.fr, got %d: %+v", len(msgs), msgs)
@@ -172,13 +172,13 @@ func TestPasswordResetByEmailedSingleUseLink_R_USR_5(t *testing.T) {
 		}
 		token := link[strings.Index(link, "token=")+6:]
 		// the link leads to a page that works
-		reset := `mutation($t:String!,$p:String!){resetPassword(token:$t,password:$p)}`
+		reset := `mutation($t:String!,$p:String!){resetPassword(input:{token:$t,password:$p}){email}}`
 		if r := e.Do(apptest.Request{Query: reset, Variables: map[string]any{"t": token, "p": "faible"}}); r.Code() != "BAD_USER_INPUT" {
 			t.Fatalf("weak password accepted: %+v", r)
 		}
 		e.Q("", reset, map[string]any{"t": token, "p": "Nouveau-secret9"})
 		// single use
-		if r := e.Do(apptest.Request{Query: reset, Variables: map[string]any{"t": token, "p": "Encore-autre9"}}); r.Code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "token" {
+		if r := e.Do(apptest.Request{Query: reset, Variables: map[string]any{"t": token, "p": "Encore-autre9"}}); r.Code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "input.token" {
 			t.Fatalf("link used twice: %+v", r)
 		}
 		// sessions opened before the reset are closed; the new password works
@@ -188,7 +188,7 @@ func TestPasswordResetByEmailedSingleUseLink_R_USR_5(t *testing.T) {
 		e.Login("oubli@exemple.fr", "Nouveau-secret9")
 		// expiry
 		e.App.Auth.ResetTTL = time.Millisecond
-		e.Q("", `mutation{requestPasswordReset(email:"oubli@exemple.fr")}`, nil)
+		e.Q("", `mutation{requestPasswordReset(input:{email:"oubli@exemple.fr"}){email}}`, nil)
 		msgs = smtp.WaitFor(2, 10*time.Second)
 		time.Sleep(5 * time.Millisecond)
 		link = linkRe.FindString(msgs[1].Text)
@@ -206,19 +206,20 @@ func TestCreatedUserGetsInvitationInOutbox_R_USR_4(t *testing.T) {
 		e.User("rh@exemple.fr", org, viewer.UserManagement, viewer.Reporting)
 		op := e.Operator("operateur@exemple.fr")
 		mgr := e.Login("rh@exemple.fr", apptest.Password)
-		r := e.Q(mgr, `mutation($o:ID!){createUser(input:{lastName:"DURAND",firstName:"Léa",email:"Lea.Durand@Exemple.fr"},
-			memberships:[{organizationID:$o,permissions:[REPORTING]}]){email memberships{principal permissions}}}`, map[string]any{"o": apptest.ID(org.ID)})
+		r := e.Q(mgr, `mutation($o:ID!){createUser(input:{lastName:"DURAND",firstName:"Léa",email:"Lea.Durand@Exemple.fr",memberships:[{organizationID:$o,permissions:[REPORTING]}]}){user{email memberships{principal permissions}}}}`, map[string]any{"o": apptest.ID(org.ID)})
 		var got struct {
 			CreateUser struct {
-				Email       string
-				Memberships []struct {
-					Principal   bool
-					Permissions []string
+				User struct {
+					Email       string
+					Memberships []struct {
+						Principal   bool
+						Permissions []string
+					}
 				}
 			}
 		}
 		r.Decode(t, &got)
-		if got.CreateUser.Email != "lea.durand@exemple.fr" || len(got.CreateUser.Memberships) != 1 || !got.CreateUser.Memberships[0].Principal {
+		if u := got.CreateUser.User; u.Email != "lea.durand@exemple.fr" || len(u.Memberships) != 1 || !u.Memberships[0].Principal {
 			t.Fatalf("created: %+v", got)
 		}
 		opTok := e.Login(op.Email, apptest.Password)
@@ -247,14 +248,13 @@ func TestCreatedUserGetsInvitationInOutbox_R_USR_4(t *testing.T) {
 			t.Fatalf("manager reads the outbox: %+v", r)
 		}
 		// a user manager grants only permissions they hold (no escalation)
-		r3 := e.Do(apptest.Request{Token: mgr, Query: `mutation($o:ID!){createUser(input:{lastName:"X",firstName:"Y",email:"x@exemple.fr"},
-			memberships:[{organizationID:$o,permissions:[MANAGER]}]){id}}`, Variables: map[string]any{"o": apptest.ID(org.ID)}})
+		r3 := e.Do(apptest.Request{Token: mgr, Query: `mutation($o:ID!){createUser(input:{lastName:"X",firstName:"Y",email:"x@exemple.fr",memberships:[{organizationID:$o,permissions:[MANAGER]}]}){user{id}}}`, Variables: map[string]any{"o": apptest.ID(org.ID)}})
 		if r3.Code() != "FORBIDDEN" {
 			t.Fatalf("manager granted MANAGER: %+v", r3)
 		}
 		// a manager cannot create a user outside their establishments
-		r2 := e.Do(apptest.Request{Token: mgr, Query: `mutation{createUser(input:{lastName:"X",firstName:"Y",email:"x@exemple.fr"}){id}}`})
-		if r2.Code() != "BAD_USER_INPUT" || r2.Errors[0].Extensions["field"] != "memberships" {
+		r2 := e.Do(apptest.Request{Token: mgr, Query: `mutation{createUser(input:{lastName:"X",firstName:"Y",email:"x@exemple.fr"}){user{id}}}`})
+		if r2.Code() != "BAD_USER_INPUT" || r2.Errors[0].Extensions["field"] != "input.memberships" {
 			t.Fatalf("user without establishment: %+v", r2)
 		}
 	})

@@ -9,6 +9,7 @@ import (
 	"github.com/ofhub/ofhub/ent/outboxmessage"
 	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/server/apptest"
+	"github.com/ofhub/ofhub/server/auth"
 )
 
 // TestPasswordRules_RUSR5: wherever a password is set — changePassword,
@@ -22,14 +23,14 @@ func TestPasswordRules_RUSR5(t *testing.T) {
 		u := e.User("bureau.caen@exemple.fr", org)
 		e.Client().User.UpdateOne(u).SetFirstName("Jérôme").SetLastName("LEFÈVRE").ExecX(e.Sys())
 		tok := e.Login("bureau.caen@exemple.fr", apptest.Password)
-		e.Q("", `mutation{requestPasswordReset(email:"bureau.caen@exemple.fr")}`, nil)
+		e.Q("", `mutation{requestPasswordReset(input:{email:"bureau.caen@exemple.fr"}){email}}`, nil)
 		link := linkRe.FindString(e.Client().OutboxMessage.Query().Order(ent.Desc(outboxmessage.FieldID)).FirstX(e.Sys()).Text)
 		resetTok := link[strings.Index(link, "token=")+6:]
 
 		type result struct{ code, field, rule, message string }
 		entryPoints := map[string]func(pw string) result{
 			"changePassword": func(pw string) result {
-				r := e.Do(apptest.Request{Token: tok, Query: `mutation($c:String!,$n:String!){changePassword(currentPassword:$c,newPassword:$n)}`,
+				r := e.Do(apptest.Request{Token: tok, Query: `mutation($c:String!,$n:String!){changePassword(input:{currentPassword:$c,newPassword:$n}){user{id}}}`,
 					Variables: map[string]any{"c": apptest.Password, "n": pw}})
 				if len(r.Errors) == 0 {
 					return result{}
@@ -38,7 +39,7 @@ func TestPasswordRules_RUSR5(t *testing.T) {
 				return result{r.Code(), str(x["field"]), str(x["rule"]), r.Errors[0].Message}
 			},
 			"resetPassword": func(pw string) result {
-				r := e.Do(apptest.Request{Query: `mutation($t:String!,$p:String!){resetPassword(token:$t,password:$p)}`,
+				r := e.Do(apptest.Request{Query: `mutation($t:String!,$p:String!){resetPassword(input:{token:$t,password:$p}){email}}`,
 					Variables: map[string]any{"t": resetTok, "p": pw}})
 				if len(r.Errors) == 0 {
 					return result{}
@@ -48,7 +49,7 @@ func TestPasswordRules_RUSR5(t *testing.T) {
 			},
 			// what `ofhub user add` calls
 			"createUser": func(pw string) result {
-				_, err := e.App.Auth.CreateUser(viewer.SystemContext(t.Context()), ent.CreateUserInput{
+				_, err := e.App.Auth.CreateUser(viewer.SystemContext(t.Context()), auth.NewUser{
 					Email: "bureau.caen@autre.fr", FirstName: "Jérôme", LastName: "LEFÈVRE"}, nil, pw, false)
 				if err == nil {
 					return result{}
@@ -57,7 +58,7 @@ func TestPasswordRules_RUSR5(t *testing.T) {
 				return result{ae.Code, ae.Field, ae.Rule, ae.Message("fr")}
 			},
 		}
-		field := map[string]string{"changePassword": "newPassword", "resetPassword": "password", "createUser": "password"}
+		field := map[string]string{"changePassword": "input.newPassword", "resetPassword": "input.password", "createUser": "password"}
 		for _, tc := range []struct {
 			name, pw, says string
 		}{
@@ -87,7 +88,7 @@ func TestPasswordRules_RUSR5(t *testing.T) {
 			}
 		}
 		// in English on request
-		r := e.Do(apptest.Request{Token: tok, Lang: "en", Query: `mutation($c:String!,$n:String!){changePassword(currentPassword:$c,newPassword:$n)}`,
+		r := e.Do(apptest.Request{Token: tok, Lang: "en", Query: `mutation($c:String!,$n:String!){changePassword(input:{currentPassword:$c,newPassword:$n}){user{id}}}`,
 			Variables: map[string]any{"c": apptest.Password, "n": "Jerome-2026!"}})
 		if len(r.Errors) == 0 || r.Errors[0].Message != "The password must not contain your last or first name." {
 			t.Errorf("English: %+v", r.Errors)

@@ -10,11 +10,36 @@ import (
 	"github.com/ofhub/ofhub/ent/apperr"
 	"github.com/ofhub/ofhub/ent/hook"
 	"github.com/ofhub/ofhub/ent/rule"
+	"github.com/ofhub/ofhub/ent/schema/schematype"
 	"github.com/ofhub/ofhub/ent/user"
 	"github.com/ofhub/ofhub/ent/validate"
 	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/server/store"
 )
+
+// NewUser is the personal data of a user to create (R-USR-1); empty
+// strings and nil pointers are "not given".
+type NewUser struct {
+	Civility            *user.Civility
+	LastName, FirstName string
+	Email               string
+	Phone, Function     string
+	Language            schematype.Language // "" for the default (French)
+}
+
+func (in NewUser) apply(b *ent.UserCreate) *ent.UserCreate {
+	b.SetNillableCivility(in.Civility).SetLastName(in.LastName).SetFirstName(in.FirstName).SetEmail(in.Email)
+	if in.Phone != "" {
+		b.SetPhone(in.Phone)
+	}
+	if in.Function != "" {
+		b.SetFunction(in.Function)
+	}
+	if in.Language != "" {
+		b.SetLanguage(in.Language)
+	}
+	return b
+}
 
 // NewMembership is an establishment a new user is attached to.
 type NewMembership struct {
@@ -27,7 +52,7 @@ type NewMembership struct {
 // (R-USR-4). Users created by an organisation's manager must be attached to
 // at least one establishment. Without a password, the user receives an
 // e-mail with a link to set one.
-func (s *Service) CreateUser(ctx context.Context, in ent.CreateUserInput, ms []NewMembership, password string, operator bool) (*ent.User, error) {
+func (s *Service) CreateUser(ctx context.Context, in NewUser, ms []NewMembership, password string, operator bool) (*ent.User, error) {
 	v := viewer.FromContext(ctx)
 	if v == nil || !v.Authenticated() {
 		return nil, &apperr.Error{Code: apperr.Unauthenticated, Key: "unauthenticated"}
@@ -47,7 +72,7 @@ func (s *Service) CreateUser(ctx context.Context, in ent.CreateUserInput, ms []N
 	}
 	var u *ent.User
 	err := store.InTx(ctx, s.Client, func(ctx context.Context, c *ent.Client) error {
-		b := c.User.Create().SetInput(in)
+		b := in.apply(c.User.Create())
 		if hash != "" {
 			b.SetPasswordHash(hash)
 		}

@@ -193,7 +193,7 @@ func PrintBanner(ctx context.Context, w io.Writer, c *ent.Client, baseURL string
 		for _, l := range Logins {
 			fmt.Fprintf(w, "  %-48s %s\n", l.Email, l.Role)
 		}
-		fmt.Fprintf(w, "\nGraphiQL : %s/graphiql\nConnexion (curl) :\n  curl -s %s/graphql -H 'Content-Type: application/json' \\\n    -d '{\"query\":\"mutation{login(email:\\\"%s\\\",password:\\\"%s\\\"){token}}\"}'\n",
+		fmt.Fprintf(w, "\nGraphiQL : %s/graphiql\nConnexion (curl) :\n  curl -s %s/graphql -H 'Content-Type: application/json' \\\n    -d '{\"query\":\"mutation{login(input:{email:\\\"%s\\\",password:\\\"%s\\\"}){token}}\"}'\n",
 			baseURL, baseURL, Logins[0].Email, Password)
 	} else {
 		fmt.Fprintf(w, "\nDonnées de démonstration déjà présentes. Comptes (s'ils n'ont pas été modifiés) : %s / %s (et les autres comptes …demo.ofhub.fr) — GraphiQL : %s/graphiql\n",

@@ -284,7 +284,7 @@ func TestAbuse_BadInputErrors(t *testing.T) {
 			}{
 				{`{ me { idd } }`, http.StatusOK, "GRAPHQL_VALIDATION_FAILED", "Le champ « idd » n'existe pas"},
 				{`{ me {`, http.StatusOK, "GRAPHQL_PARSE_FAILED", "Syntaxe"},
-				{`mutation { logout }`, http.StatusMethodNotAllowed, "BAD_USER_INPUT", "POST"},
+				{`mutation { logout(input:{}){endedSessions} }`, http.StatusMethodNotAllowed, "BAD_USER_INPUT", "POST"},
 			} {
 				status, h, body := get(t, e.URL+"/graphql?query="+url.QueryEscape(c.query))
 				var a rawAnswer
@@ -301,7 +301,7 @@ func TestAbuse_BadInputErrors(t *testing.T) {
 		t.Run("JSON body", func(t *testing.T) {
 			const secret = "Sup3r-Secret!"
 			for _, body := range []string{
-				`{"query": "mutation { login(email: \"a@b.fr\", password: \"` + secret + `\") { token } }"`,
+				`{"query": "mutation { login(input: { email: \"a@b.fr\", password: \"` + secret + `\" }) { token } }"`,
 				`{"query": "{ me { id } }", "variables": ["` + secret + `"]}`,
 				`not json ` + secret,
 			} {

@@ -183,7 +183,7 @@ func TestAbuse_ForwardedFor(t *testing.T) {
 				e := apptest.New(t, d, apptest.Option(func(cfg *config.Config) { cfg.TrustedProxies = c.proxies }))
 				org := e.Org("Atelier Formation Normandie", nil)
 				u := e.User("chef@atelier.test", org, viewer.Manager)
-				body := `{"query":"mutation($e:String!,$p:String!){login(email:$e,password:$p){token}}","variables":{"e":"` + u.Email + `","p":"` + apptest.Password + `"}}`
+				body := `{"query":"mutation($e:String!,$p:String!){login(input:{email:$e,password:$p}){token}}","variables":{"e":"` + u.Email + `","p":"` + apptest.Password + `"}}`
 				status, _, raw := post(t, e.URL, "application/json", strings.NewReader(body), c.header)
 				if status != 200 || !bytes.Contains(raw, []byte("token")) {
 					t.Fatalf("login: %d %s", status, raw)

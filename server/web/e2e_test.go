@@ -205,12 +205,14 @@ func (ev historyEvent) cityChange() (old, new string, ok bool) {
 // setCity changes org's city as tok's user over HTTP.
 func setCity(t testing.TB, e *apptest.Env, tok string, org *ent.Organization, city string) {
 	t.Helper()
-	r := e.Q(tok, `mutation($id: ID!, $c: String!) { updateOrganization(id: $id, input: {city: $c}) { city } }`,
+	r := e.Q(tok, `mutation($id: ID!, $c: String!) { updateOrganization(input: { id: $id, city: $c }) { organization { city } } }`,
 		map[string]any{"id": fmt.Sprint(org.ID), "c": city})
-	var d struct{ UpdateOrganization struct{ City string } }
+	var d struct {
+		UpdateOrganization struct{ Organization struct{ City string } }
+	}
 	r.Decode(t, &d)
-	if d.UpdateOrganization.City != city {
-		t.Fatalf("updateOrganization answered city %q, want %q", d.UpdateOrganization.City, city)
+	if d.UpdateOrganization.Organization.City != city {
+		t.Fatalf("updateOrganization answered city %q, want %q", d.UpdateOrganization.Organization.City, city)
 	}
 }
 

@@ -17,10 +17,10 @@ import (
 	"time"
 	_ "time/tzdata" // Europe/Paris on machines without zoneinfo
 
-	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/apperr"
 	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/server/app"
+	"github.com/ofhub/ofhub/server/auth"
 	"github.com/ofhub/ofhub/server/catalogue"
 	"github.com/ofhub/ofhub/server/config"
 	"github.com/ofhub/ofhub/server/db"
@@ -368,7 +368,7 @@ func userAdd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
-	u, err := a.Auth.CreateUser(viewer.SystemContext(ctx), ent.CreateUserInput{Email: email, FirstName: first, LastName: last}, nil, password, operator)
+	u, err := a.Auth.CreateUser(viewer.SystemContext(ctx), auth.NewUser{Email: email, FirstName: first, LastName: last}, nil, password, operator)
 	if err != nil {
 		if e, ok := apperr.As(err); ok {
 			return fmt.Errorf("%s : %s", e.Field, e.Message("fr"))

@@ -283,7 +283,7 @@ func jsonQuery(query string) string {
 // loginAndMe logs in and returns the token and what `me` answers.
 func loginAndMe(t *testing.T, url, email, password string) (string, map[string]any) {
 	t.Helper()
-	d := gql(t, url, "", jsonQuery(fmt.Sprintf(`mutation { login(email: %q, password: %q) { token expiresAt user { id firstName } } }`, email, password)))
+	d := gql(t, url, "", jsonQuery(fmt.Sprintf(`mutation { login(input: { email: %q, password: %q }) { token expiresAt user { id firstName } } }`, email, password)))
 	tok, _ := d["login"].(map[string]any)["token"].(string)
 	if tok == "" {
 		t.Fatalf("login answered no token: %v", d)

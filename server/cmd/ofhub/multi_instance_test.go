@@ -49,16 +49,17 @@ func TestMultiInstanceLiveEvents(t *testing.T) {
 	// The scene, over GraphQL on B: an organisation, its manager, an
 	// activity, a registration of two people, a scanning device.
 	var org struct {
-		CreateOrganization struct{ ID, SiteCode string }
+		CreateOrganization struct {
+			Organization struct{ ID, SiteCode string }
+		}
 	}
-	gqlv(t, b.url, opB, `mutation($n:String!){createOrganization(input:{name:$n,postcode:"14000",city:"Caen"}){id siteCode}}`,
+	gqlv(t, b.url, opB, `mutation($n:String!){createOrganization(input:{name:$n,postcode:"14000",city:"Caen"}){organization{id siteCode}}}`,
 		map[string]any{"n": "Organisme multi-instances"}, &org)
-	orgID := org.CreateOrganization.ID
-	if org.CreateOrganization.SiteCode == "" {
+	orgID := org.CreateOrganization.Organization.ID
+	if org.CreateOrganization.Organization.SiteCode == "" {
 		t.Fatalf("organisation %s has no site code", orgID)
 	}
-	gqlv(t, b.url, opB, `mutation($o:ID!){createUser(input:{lastName:"MARTIN",firstName:"Claire",email:"claire.martin@multi.test"},
-		memberships:[{organizationID:$o,permissions:[MANAGER],principal:true}]){id}}`, map[string]any{"o": orgID}, nil)
+	gqlv(t, b.url, opB, `mutation($o:ID!){createUser(input:{lastName:"MARTIN",firstName:"Claire",email:"claire.martin@multi.test",memberships:[{organizationID:$o,permissions:[MANAGER],principal:true}]}){user{id}}}`, map[string]any{"o": orgID}, nil)
 	var act struct{ CreateActivity struct{ ID string } }
 	gqlv(t, b.url, opB, `mutation($o:ID!){createActivity(input:{title:"Journée portes ouvertes",organizationID:$o,qrCheckin:true}){id}}`,
 		map[string]any{"o": orgID}, &act)
@@ -84,7 +85,7 @@ func TestMultiInstanceLiveEvents(t *testing.T) {
 		map[string]any{"o": orgID}, nil)
 	var dev struct{ RegisterDevice struct{ Token string } }
 	gqlv(t, b.url, "", `mutation($s:String!){registerDevice(input:{siteCode:$s,identificationCode:"PORTE-NORD"}){token}}`,
-		map[string]any{"s": org.CreateOrganization.SiteCode}, &dev)
+		map[string]any{"s": org.CreateOrganization.Organization.SiteCode}, &dev)
 	devTok := dev.RegisterDevice.Token
 
 	// Subscribers on A; what they hear comes from B.
@@ -139,7 +140,7 @@ func TestMultiInstanceLiveEvents(t *testing.T) {
 	t.Logf("round trip B → PostgreSQL → A: %v", time.Since(t0).Round(time.Millisecond))
 
 	// History: a change on B is recorded on A's stream.
-	gqlv(t, b.url, opB, `mutation($id:ID!){updateOrganization(id:$id,input:{street:"1 rue du Port"}){id}}`, map[string]any{"id": orgID}, nil)
+	gqlv(t, b.url, opB, `mutation($id:ID!){updateOrganization(input:{id:$id,street:"1 rue du Port"}){organization{id}}}`, map[string]any{"id": orgID}, nil)
 	expectHistory := func(what string) {
 		t.Helper()
 		deadline := time.After(5 * time.Second)
@@ -198,7 +199,7 @@ func TestMultiInstanceLiveEvents(t *testing.T) {
 	drain(hist)
 	scanOnB(code2)
 	expectCheckIn(reg2, "LEROY Paul")
-	gqlv(t, b.url, opB, `mutation($id:ID!){updateOrganization(id:$id,input:{street:"2 rue du Port"}){id}}`, map[string]any{"id": orgID}, nil)
+	gqlv(t, b.url, opB, `mutation($id:ID!){updateOrganization(input:{id:$id,street:"2 rue du Port"}){organization{id}}}`, map[string]any{"id": orgID}, nil)
 	expectHistory("updateOrganization on B after the reconnection")
 
 	// And the other way round: a desk check-in on A reaches a subscriber of B.
