@@ -291,7 +291,7 @@ func (_m *Organization) ChangeRequests(
 }
 
 func (_m *Organization) Memberships(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *MembershipOrder,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*MembershipOrder,
 ) (*MembershipConnection, error) {
 	opts := []MembershipPaginateOption{
 		WithMembershipOrder(orderBy),

@@ -57,7 +57,7 @@ func SetComplexity(c *generated.ComplexityRoot) {
 	c.Organization.Branches = func(child int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, _ []*ent.OrganizationOrder) int {
 		return pageCost(child, first, last)
 	}
-	c.Organization.Memberships = func(child int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, _ *ent.MembershipOrder) int {
+	c.Organization.Memberships = func(child int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, _ []*ent.MembershipOrder) int {
 		return pageCost(child, first, last)
 	}
 	c.Organization.History = func(child int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, _ []*ent.HistoryEntryOrder, _ *ent.HistoryEntryWhereInput) int {

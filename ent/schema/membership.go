@@ -48,7 +48,7 @@ func (Membership) Indexes() []ent.Index {
 
 func (Membership) Annotations() []schema.Annotation {
 	return []schema.Annotation{
-		entgql.RelayConnection(),
+		entgql.RelayConnection(), entgql.MultiOrder(),
 		// addMembership and updateMembership take hand-written inputs
 		// (ofhub.graphql).
 		schema.Comment("The attachment of a user to an establishment (organisation), with the permissions the user holds there (R-USR-2)."),

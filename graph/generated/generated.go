@@ -416,7 +416,7 @@ type ComplexityRoot struct {
 		Kinds           func(childComplexity int) int
 		Latitude        func(childComplexity int) int
 		Longitude       func(childComplexity int) int
-		Memberships     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MembershipOrder) int
+		Memberships     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.MembershipOrder) int
 		Name            func(childComplexity int) int
 		Nda             func(childComplexity int) int
 		OtherLabels     func(childComplexity int) int
@@ -3110,7 +3110,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organization.Memberships(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.MembershipOrder)), true
+		return e.ComplexityRoot.Organization.Memberships(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.MembershipOrder)), true
 	case "Organization.name":
 		if e.ComplexityRoot.Organization.Name == nil {
 			break
@@ -9932,7 +9932,7 @@ type Organization implements Node {
     """
     Ordering options for Memberships returned from the connection.
     """
-    orderBy: MembershipOrder
+    orderBy: [MembershipOrder!]
   ): MembershipConnection!
 }
 """
@@ -18240,8 +18240,8 @@ func (ec *executionContext) field_Organization_memberships_args(ctx context.Cont
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.MembershipOrder, error) {
-			return ec.unmarshalOMembershipOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐMembershipOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.MembershipOrder, error) {
+			return ec.unmarshalOMembershipOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐMembershipOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -27302,7 +27302,7 @@ func (ec *executionContext) _Organization_memberships(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Memberships(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.MembershipOrder))
+			return obj.Memberships(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.MembershipOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MembershipConnection) graphql.Marshaler {
@@ -71897,6 +71897,11 @@ func (ec *executionContext) unmarshalNMembershipInput2ᚖgithubᚗcomᚋofhubᚋ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNMembershipOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐMembershipOrder(ctx context.Context, v any) (*ent.MembershipOrder, error) {
+	res, err := ec.unmarshalInputMembershipOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNMembershipOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐMembershipOrderField(ctx context.Context, v any) (*ent.MembershipOrderField, error) {
 	var res = new(ent.MembershipOrderField)
 	err := res.UnmarshalGQL(v)
@@ -74399,12 +74404,21 @@ func (ec *executionContext) marshalOMembershipEdge2ᚖgithubᚗcomᚋofhubᚋofh
 	return ec._MembershipEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOMembershipOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐMembershipOrder(ctx context.Context, v any) (*ent.MembershipOrder, error) {
+func (ec *executionContext) unmarshalOMembershipOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐMembershipOrderᚄ(ctx context.Context, v any) ([]*ent.MembershipOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputMembershipOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.MembershipOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMembershipOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐMembershipOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOMembershipWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐMembershipWhereInputᚄ(ctx context.Context, v any) ([]*ent.MembershipWhereInput, error) {
