@@ -41,10 +41,12 @@ const (
 func (c *ckEnv) declare() (id, code string) {
 	c.t.Helper()
 	code = fmt.Sprintf("ANCIEN-%d", ckSeq.Add(1))
-	var d struct{ CreateDevice struct{ ID string } }
-	c.q(c.mgr, `mutation($in:CreateDeviceInput!){createDevice(input:$in){id}}`, map[string]any{"in": map[string]any{
+	var d struct {
+		CreateDevice struct{ Device struct{ ID string } }
+	}
+	c.q(c.mgr, `mutation($in:CreateDeviceInput!){createDevice(input:$in){device{id}}}`, map[string]any{"in": map[string]any{
 		"name": "Scanner " + code, "identificationCode": code, "organizationID": apptest.ID(c.org.ID)}}, &d)
-	return d.CreateDevice.ID, code
+	return d.CreateDevice.Device.ID, code
 }
 
 // TestPreviousReleaseDevicesKeepWorking_R_CHK_3: a scanner or phone of the

@@ -26,7 +26,7 @@ func TestCheckInResultEdges_RCHK1(t *testing.T) {
 		}{
 			{"checkIn by a device", dev.Token, `mutation($in: CheckInInput!){checkIn(input: $in){status checkIn{activity{title} registration{id} device{name}}}}`,
 				map[string]any{"in": map[string]any{"code": r1.Code, "activityId": act.ID}}, `"registration":null`},
-			{"markPresent at the desk", c.mgr, `mutation($r: ID!){markPresent(registrationId: $r){status checkIn{activity{title} registration{id} device{name}}}}`,
+			{"markPresent at the desk", c.mgr, `mutation($r: ID!){markPresent(input: {registrationID: $r}){status checkIn{activity{title} registration{id} device{name}}}}`,
 				map[string]any{"r": r2.ID}, `"registration":{"id"`},
 		} {
 			r := c.Do(apptest.Request{Token: tc.token, Query: tc.query, Variables: tc.vars})

@@ -107,7 +107,7 @@ func TestAbuse_DeviceReadsPersonalData(t *testing.T) {
 					t.Errorf("activity %s: the device reads registrations or « les présents »: %s", a.ID, r.Data)
 				}
 			}
-			r = do(c.Env, tok, `query($a:ID!){searchParticipants(activityId:$a,query:"secret"){email phone lastName}}`, map[string]any{"a": f.act.ID})
+			r = do(c.Env, tok, `query($a:ID!){searchParticipants(activityID:$a,query:"secret"){email phone lastName}}`, map[string]any{"a": f.act.ID})
 			if r.Code() != "FORBIDDEN" {
 				t.Errorf("searchParticipants: want FORBIDDEN, got %s %s", r.Code(), r.Data)
 			}
@@ -120,7 +120,7 @@ func TestAbuse_DeviceReadsPersonalData(t *testing.T) {
 				}
 			}
 			before := c.Client().Scan.Query().CountX(c.Sys())
-			r = do(c.Env, tok, `mutation($r:ID!){markPresent(registrationId:$r){status participants{lastName}}}`, map[string]any{"r": f.reg.ID})
+			r = do(c.Env, tok, `mutation($r:ID!){markPresent(input:{registrationID:$r}){status participants{lastName}}}`, map[string]any{"r": f.reg.ID})
 			if r.Code() != "FORBIDDEN" {
 				t.Errorf("markPresent: want FORBIDDEN, got %s %s", r.Code(), r.Data)
 			}

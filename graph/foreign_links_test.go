@@ -79,11 +79,11 @@ func TestAbuse_ForeignLinkIDs(t *testing.T) {
 		t.Run("audit", func(t *testing.T) {
 			c.t = t
 			before := fingerprint()
-			r := do(c.Env, mgrB, `mutation($d:ID!,$s:ID!){updateDevice(id:$d,input:{addScanIDs:[$s]}){id}}`, map[string]any{"d": b["device"], "s": a["scan"]})
+			r := do(c.Env, mgrB, `mutation($d:ID!,$s:ID!){updateDevice(input:{id:$d,addScanIDs:[$s]}){device{id}}}`, map[string]any{"d": b["device"], "s": a["scan"]})
 			if r.Code() != "GRAPHQL_VALIDATION_FAILED" {
 				t.Errorf("updateDevice(addScanIDs): the input must be gone, got %s %s", r.Code(), r.Data)
 			}
-			r = do(c.Env, mgrB, `mutation($o:ID!,$s:ID!){createSpeaker(input:{organizationID:$o,lastName:"Intrus",firstName:"B",slotIDs:[$s]}){id}}`,
+			r = do(c.Env, mgrB, `mutation($o:ID!,$s:ID!){createSpeaker(input:{organizationID:$o,lastName:"Intrus",firstName:"B",slotIDs:[$s]}){speaker{id}}}`,
 				map[string]any{"o": b["organization"], "s": a["slot"]})
 			if r.Code() != "NOT_FOUND" || len(r.Errors) == 0 || r.Errors[0].Extensions["field"] != "input.slotIDs" {
 				t.Errorf("createSpeaker(slotIDs: A's slot): want NOT_FOUND on input.slotIDs, got %+v", r.Errors)
@@ -97,7 +97,7 @@ func TestAbuse_ForeignLinkIDs(t *testing.T) {
 				t.Errorf("records changed:\n%s\n%s", trim(before), trim(after))
 			}
 			// The same links within one's own tenant still work.
-			r = do(c.Env, mgrB, `mutation($o:ID!,$s:ID!){createSpeaker(input:{organizationID:$o,lastName:"Orateur",firstName:"Bis",slotIDs:[$s]}){slots{id}}}`,
+			r = do(c.Env, mgrB, `mutation($o:ID!,$s:ID!){createSpeaker(input:{organizationID:$o,lastName:"Orateur",firstName:"Bis",slotIDs:[$s]}){speaker{slots{id}}}}`,
 				map[string]any{"o": b["organization"], "s": b["slot"]})
 			if len(r.Errors) > 0 || !strings.Contains(string(r.Data), b["slot"]) {
 				t.Errorf("createSpeaker on one's own slot: %+v %s", r.Errors, r.Data)
