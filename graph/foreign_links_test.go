@@ -23,7 +23,7 @@ type tenantIDs map[string]string
 
 func (ids tenantIDs) forField(name string) (string, bool) {
 	n := strings.ToLower(name)
-	for _, k := range []string{"activity", "slot", "speaker", "scan", "registration", "device", "user", "membership", "venue", "parent", "organization"} {
+	for _, k := range []string{"activity", "slot", "speaker", "scan", "checkin", "registration", "device", "user", "membership", "venue", "parent", "organization"} {
 		if strings.Contains(n, k) {
 			id, ok := ids[k]
 			return id, ok
@@ -54,7 +54,7 @@ func TestAbuse_ForeignLinkIDs(t *testing.T) {
 			m := c.Client().Membership.Query().Where(membership.OrganizationID(org.ID)).FirstX(c.Sys())
 			v := c.Client().Venue.Create().SetOrganizationID(org.ID).SetName("Salle " + apptest.ID(org.ID)).
 				SetStreet("1 rue de la Paix").SetPostcode("75002").SetCity("Paris").SetLatitude(48.87).SetLongitude(2.33).SaveX(c.Sys())
-			return tenantIDs{"activity": act.ID, "slot": act.Slots[0], "speaker": apptest.ID(sp.ID), "scan": apptest.ID(sc),
+			return tenantIDs{"activity": act.ID, "slot": act.Slots[0], "speaker": apptest.ID(sp.ID), "scan": apptest.ID(sc), "checkin": apptest.ID(sc),
 				"registration": reg.ID, "device": dev.ID, "user": apptest.ID(m.UserID), "membership": apptest.ID(m.ID),
 				"venue": apptest.ID(v.ID), "parent": apptest.ID(org.ID), "organization": apptest.ID(org.ID)}
 		}

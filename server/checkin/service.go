@@ -86,7 +86,11 @@ func (s *Service) CreateActivity(ctx context.Context, in CreateActivityInput, sl
 		for i, sl := range slots {
 			if _, err := s.addSlot(ctx, tx, a.ID, sl); err != nil {
 				if e, ok := apperr.As(err); ok {
-					return e.WithField(fmt.Sprintf("slots[%d]", i))
+					// A slot's field, named from the slot (the link rules root
+					// it at addSlot's input), inside createActivity's slots.
+					c := *e
+					c.Field = strings.TrimPrefix(c.Field, "input.")
+					return c.WithField(fmt.Sprintf("input.slots[%d]", i))
 				}
 				return err
 			}
@@ -662,6 +666,9 @@ func (s *Service) MarkPresent(ctx context.Context, registrationID int, slotID *i
 		return Result{}, err
 	}
 	r, err := s.Client.Registration.Get(ctx, registrationID) // privacy: the viewer's organisations
+	if ent.IsNotFound(err) {
+		return Result{}, &apperr.Error{Code: apperr.NotFound, Field: "registrationID", Rule: "R-CHK-1", Key: "not_found"}
+	}
 	if err != nil {
 		return Result{}, err
 	}
@@ -689,6 +696,9 @@ func (s *Service) Undo(ctx context.Context, scanID int) (*ent.Scan, error) {
 		return nil, err
 	}
 	sc, err := s.Client.Scan.Get(ctx, scanID)
+	if ent.IsNotFound(err) {
+		return nil, &apperr.Error{Code: apperr.NotFound, Field: "checkInID", Rule: "R-CHK-1", Key: "not_found"}
+	}
 	if err != nil {
 		return nil, err
 	}
