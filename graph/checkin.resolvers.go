@@ -78,6 +78,22 @@ func (r *checkInResolver) UndoneBy(ctx context.Context, obj *ent.Scan) (*ent.Use
 	return visible(store.Client(ctx, r.Client).User.Get(ctx, *obj.UndoneByID))
 }
 
+// User is the resolver for the user field.
+func (r *checkInResolver) User(ctx context.Context, obj *ent.Scan) (*ent.User, error) {
+	if obj.UserID == nil {
+		return nil, nil
+	}
+	return visible(store.Client(ctx, r.Client).User.Get(ctx, *obj.UserID))
+}
+
+// Speaker is the resolver for the speaker field.
+func (r *checkInResolver) Speaker(ctx context.Context, obj *ent.Scan) (*ent.Speaker, error) {
+	if obj.SpeakerID == nil {
+		return nil, nil
+	}
+	return visible(store.Client(ctx, r.Client).Speaker.Get(ctx, *obj.SpeakerID))
+}
+
 // History is the resolver for the history field.
 func (r *deviceResolver) History(ctx context.Context, obj *ent.Device, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error) {
 	return historyOf(ctx, store.Client(ctx, r.Client), obj.ID, after, first, before, last)

@@ -184,7 +184,7 @@ func TestMutationsTakeOneInputAndReturnAPayload_CheckIn(t *testing.T) {
 				}
 			}
 			ci := fieldsOf("CheckIn")
-			for f, want := range map[string]string{"slot": "Slot", "undoneBy": "User", "undoneByID": "ID", "registration": "Registration", "device": "Device"} {
+			for f, want := range map[string]string{"slot": "Slot", "undoneBy": "User", "undoneByID": "ID", "user": "User", "speaker": "Speaker", "registration": "Registration", "device": "Device"} {
 				if _, got, _ := ci[f].named(); got != want {
 					t.Errorf("CheckIn.%s: %q, want %s", f, got, want)
 				}

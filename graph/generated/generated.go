@@ -209,11 +209,13 @@ type ComplexityRoot struct {
 		ServerTime     func(childComplexity int) int
 		Slot           func(childComplexity int) int
 		SlotID         func(childComplexity int) int
+		Speaker        func(childComplexity int) int
 		SpeakerID      func(childComplexity int) int
 		Status         func(childComplexity int) int
 		UndoneAt       func(childComplexity int) int
 		UndoneBy       func(childComplexity int) int
 		UndoneByID     func(childComplexity int) int
+		User           func(childComplexity int) int
 		UserID         func(childComplexity int) int
 	}
 
@@ -1091,6 +1093,8 @@ type ActivityResolver interface {
 type CheckInResolver interface {
 	Slot(ctx context.Context, obj *ent.Scan) (*ent.Slot, error)
 	UndoneBy(ctx context.Context, obj *ent.Scan) (*ent.User, error)
+	User(ctx context.Context, obj *ent.Scan) (*ent.User, error)
+	Speaker(ctx context.Context, obj *ent.Scan) (*ent.Speaker, error)
 }
 type DeviceResolver interface {
 	History(ctx context.Context, obj *ent.Device, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error)
@@ -1930,6 +1934,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CheckIn.SlotID(childComplexity), true
+	case "CheckIn.speaker":
+		if e.ComplexityRoot.CheckIn.Speaker == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.Speaker(childComplexity), true
 	case "CheckIn.speakerID":
 		if e.ComplexityRoot.CheckIn.SpeakerID == nil {
 			break
@@ -1960,6 +1970,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CheckIn.UndoneByID(childComplexity), true
+	case "CheckIn.user":
+		if e.ComplexityRoot.CheckIn.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.User(childComplexity), true
 	case "CheckIn.userID":
 		if e.ComplexityRoot.CheckIn.UserID == nil {
 			break
@@ -7848,6 +7864,10 @@ extend type CheckIn {
   slot: Slot
   "The user who undid the check-in, when the caller may see them; null while it stands."
   undoneBy: User
+  "The user who checked the person in at a desk (userID), when the caller may see them; null for a device or a speaker link."
+  user: User
+  "The speaker who checked the person in through their personal link (speakerID), when the caller may see them; null otherwise."
+  speaker: Speaker
 }
 
 extend type Mutation {
@@ -15313,6 +15333,10 @@ func (ec *executionContext) childFields_CheckIn(ctx context.Context, field graph
 		return ec.fieldContext_CheckIn_slot(ctx, field)
 	case "undoneBy":
 		return ec.fieldContext_CheckIn_undoneBy(ctx, field)
+	case "user":
+		return ec.fieldContext_CheckIn_user(ctx, field)
+	case "speaker":
+		return ec.fieldContext_CheckIn_speaker(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CheckIn", field.Name)
 }
@@ -22299,6 +22323,70 @@ func (ec *executionContext) fieldContext_CheckIn_undoneBy(_ context.Context, fie
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckIn_user(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CheckIn().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckIn",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckIn_speaker(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_speaker(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CheckIn().Speaker(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Speaker) graphql.Marshaler {
+			return ec.marshalOSpeaker2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSpeaker(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_speaker(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckIn",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Speaker(ctx, field)
 		},
 	}
 	return fc, nil
@@ -63168,6 +63256,82 @@ func (ec *executionContext) _CheckIn(ctx context.Context, sel ast.SelectionSet, 
 					}
 				}()
 				res = ec._CheckIn_undoneBy(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "user":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CheckIn_user(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "speaker":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CheckIn_speaker(ctx, field, obj)
 				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
