@@ -53,6 +53,16 @@ func updateActivityInput(in model.UpdateActivityInput) checkin.UpdateActivityInp
 	return out
 }
 
+// targetNotFound names the input field of a mutation's target the caller
+// does not find (input.id, input.activityID): another organisation's
+// record is absent, and the refusal says which id.
+func targetNotFound(err error, field string) error {
+	if ent.IsNotFound(err) {
+		return &apperr.Error{Code: apperr.NotFound, Field: "input." + field, Key: "not_found"}
+	}
+	return err
+}
+
 // visible returns what a lookup of an edge the API resolves by hand found,
 // or nil when the caller may not see it (or it is gone): an edge the
 // caller cannot follow reads null, as ent's own edges do.

@@ -116,7 +116,7 @@ func (r *mutationResolver) CreateActivity(ctx context.Context, input model.Creat
 func (r *mutationResolver) UpdateActivity(ctx context.Context, input model.UpdateActivityInput) (*model.UpdateActivityPayload, error) {
 	a, err := r.Checkin.UpdateActivity(ctx, input.ID, updateActivityInput(input))
 	if err != nil {
-		return nil, reportAll(ctx, err)
+		return nil, reportAll(ctx, targetNotFound(err, "id"))
 	}
 	return &model.UpdateActivityPayload{Activity: a}, nil
 }
@@ -153,7 +153,7 @@ func (r *mutationResolver) CreateRegistration(ctx context.Context, input model.C
 func (r *mutationResolver) CancelRegistration(ctx context.Context, input model.CancelRegistrationInput) (*model.CancelRegistrationPayload, error) {
 	reg, err := r.Checkin.Cancel(ctx, input.ID)
 	if err != nil {
-		return nil, err
+		return nil, targetNotFound(err, "id")
 	}
 	return &model.CancelRegistrationPayload{Registration: reg}, nil
 }
@@ -171,7 +171,7 @@ func (r *mutationResolver) CreateDevice(ctx context.Context, input model.CreateD
 func (r *mutationResolver) UpdateDevice(ctx context.Context, input model.UpdateDeviceInput) (*model.UpdateDevicePayload, error) {
 	d, err := r.Checkin.UpdateDevice(ctx, input.ID, input.Name, input.IdentificationCode)
 	if err != nil {
-		return nil, err
+		return nil, targetNotFound(err, "id")
 	}
 	return &model.UpdateDevicePayload{Device: d}, nil
 }
@@ -180,7 +180,7 @@ func (r *mutationResolver) UpdateDevice(ctx context.Context, input model.UpdateD
 func (r *mutationResolver) DeleteDevice(ctx context.Context, input model.DeleteDeviceInput) (*model.DeleteDevicePayload, error) {
 	d, err := r.Checkin.DeleteDevice(ctx, input.ID)
 	if err != nil {
-		return nil, err
+		return nil, targetNotFound(err, "id")
 	}
 	org, err := store.Client(ctx, r.Client).Organization.Get(ctx, d.OrganizationID)
 	if err != nil {
@@ -193,7 +193,7 @@ func (r *mutationResolver) DeleteDevice(ctx context.Context, input model.DeleteD
 func (r *mutationResolver) RevokeDevice(ctx context.Context, input model.RevokeDeviceInput) (*model.RevokeDevicePayload, error) {
 	d, err := r.Checkin.RevokeDevice(ctx, input.ID)
 	if err != nil {
-		return nil, err
+		return nil, targetNotFound(err, "id")
 	}
 	return &model.RevokeDevicePayload{Device: d}, nil
 }
@@ -216,7 +216,7 @@ func (r *mutationResolver) RegisterDevice(ctx context.Context, input model.Regis
 func (r *mutationResolver) ReleaseDevice(ctx context.Context, input model.ReleaseDeviceInput) (*model.ReleaseDevicePayload, error) {
 	d, err := r.Checkin.ReleaseDevice(ctx, input.ID)
 	if err != nil {
-		return nil, err
+		return nil, targetNotFound(err, "id")
 	}
 	return &model.ReleaseDevicePayload{Device: d}, nil
 }
@@ -245,7 +245,7 @@ func (r *mutationResolver) UpdateSpeaker(ctx context.Context, input model.Update
 	}
 	sp, err := r.Checkin.UpdateSpeaker(ctx, input.ID, in)
 	if err != nil {
-		return nil, err
+		return nil, targetNotFound(err, "id")
 	}
 	return &model.UpdateSpeakerPayload{Speaker: sp}, nil
 }
@@ -254,7 +254,7 @@ func (r *mutationResolver) UpdateSpeaker(ctx context.Context, input model.Update
 func (r *mutationResolver) SpeakerLink(ctx context.Context, input model.SpeakerLinkInput) (*model.SpeakerLinkPayload, error) {
 	link, err := r.Checkin.SpeakerLink(ctx, input.ID)
 	if err != nil {
-		return nil, err
+		return nil, targetNotFound(err, "id")
 	}
 	sp, err := store.Client(ctx, r.Client).Speaker.Get(ctx, input.ID)
 	if err != nil {

@@ -3,6 +3,7 @@ package graph_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ofhub/ofhub/server/apptest"
 )
@@ -196,6 +197,44 @@ func TestMutationsTakeOneInputAndReturnAPayload_CheckIn(t *testing.T) {
 			}
 			if _, got, _ := fieldsOf("Activity")["checkInLog"].named(); got != "CheckInConnection" {
 				t.Errorf("Activity.checkInLog: %s, want CheckInConnection", got)
+			}
+		})
+
+		// A target the caller does not find is NOT_FOUND naming the input
+		// field (input.id…): another organisation's records are absent.
+		t.Run("targets", func(t *testing.T) {
+			now := time.Now().UTC()
+			act := c.activity(c.mgr, c.org, nil, [2]time.Time{now.Add(time.Hour), now.Add(2 * time.Hour)})
+			reg := c.reg(c.mgr, act.ID, []ckPerson{{"Dupont", "Jean"}}, act.Slots[0])
+			dev := c.device(c.mgr, c.org)
+			sp := c.Client().Speaker.Create().SetOrganizationID(c.org.ID).SetLastName("Renaud").SetFirstName("Anne").SaveX(c.Sys())
+			var m struct {
+				MarkPresent struct{ CheckIn struct{ ID string } }
+			}
+			c.q(c.mgr, `mutation($r:ID!){markPresent(input:{registrationID:$r}){checkIn{id}}}`, map[string]any{"r": reg.ID}, &m)
+			_, mgrB, _ := c.newOrg("Organisme B")
+			for _, tc := range []struct{ mutation, input, field string }{
+				{"updateActivity", `{id:"` + act.ID + `",title:"Pris"}`, "input.id"},
+				{"addSlot", `{activityID:"` + act.ID + `",startsAt:"2026-12-05T09:00:00Z",endsAt:"2026-12-05T10:00:00Z"}`, "input.activityID"},
+				{"cancelRegistration", `{id:"` + reg.ID + `"}`, "input.id"},
+				{"updateDevice", `{id:"` + dev.ID + `",name:"Pris"}`, "input.id"},
+				{"deleteDevice", `{id:"` + dev.ID + `"}`, "input.id"},
+				{"revokeDevice", `{id:"` + dev.ID + `"}`, "input.id"},
+				{"releaseDevice", `{id:"` + dev.ID + `"}`, "input.id"},
+				{"updateSpeaker", `{id:"` + apptest.ID(sp.ID) + `",lastName:"Pris"}`, "input.id"},
+				{"speakerLink", `{id:"` + apptest.ID(sp.ID) + `"}`, "input.id"},
+				{"rotateTicketKey", `{organizationID:"` + apptest.ID(c.org.ID) + `"}`, "input.organizationID"},
+				{"markPresent", `{registrationID:"` + reg.ID + `"}`, "input.registrationID"},
+				{"undoCheckIn", `{checkInID:"` + m.MarkPresent.CheckIn.ID + `"}`, "input.checkInID"},
+			} {
+				r := c.Do(apptest.Request{Token: mgrB, Query: "mutation{" + tc.mutation + "(input:" + tc.input + "){__typename}}"})
+				field := ""
+				if len(r.Errors) > 0 {
+					field, _ = r.Errors[0].Extensions["field"].(string)
+				}
+				if r.Code() != "NOT_FOUND" || field != tc.field {
+					t.Errorf("%s on A's record as B's manager: %s on %q %+v, want NOT_FOUND on %s", tc.mutation, r.Code(), field, r.Errors, tc.field)
+				}
 			}
 		})
 

@@ -190,7 +190,9 @@ func linkArgs(w *walker, s *ast.Schema, fd *ast.FieldDefinition, own tenantIDs, 
 	var parts []string
 	for _, a := range fd.Arguments {
 		if a.Name == target {
-			parts = append(parts, a.Name+":"+linkValue(w, s, a.Type, a.Name, own, path, foreign))
+			// The input object is named after its mutation: its id is the
+			// record acted on (updateSpeaker(input: {id}) → B's speaker).
+			parts = append(parts, a.Name+":"+linkValue(w, s, a.Type, fd.Name, own, path, foreign))
 			continue
 		}
 		if !a.Type.NonNull || a.DefaultValue != nil {
@@ -202,8 +204,8 @@ func linkArgs(w *walker, s *ast.Schema, fd *ast.FieldDefinition, own tenantIDs, 
 	return "(" + strings.Join(parts, ",") + ")"
 }
 
-// ownIDName turns an "id" argument into the record the mutation acts on
-// (updateSpeaker(id:) → speaker).
+// ownIDName turns an "id" argument or input field into the record the
+// mutation acts on (updateSpeaker(input: {id}) → speaker).
 func ownIDName(mutation, arg string) string {
 	if arg != "id" {
 		return arg
@@ -260,7 +262,11 @@ func linkValue(w *walker, s *ast.Schema, t *ast.Type, name string, own tenantIDs
 		if sub == "-" && (!f.Type.NonNull || f.DefaultValue != nil) && !((f.Name == "activityID" || f.Name == "clientScanID") && path != "-") {
 			continue
 		}
-		parts = append(parts, f.Name+":"+linkValue(w, s, f.Type, f.Name, own, sub, foreign))
+		fname := f.Name
+		if fname == "id" {
+			fname = ownIDName(name, "id")
+		}
+		parts = append(parts, f.Name+":"+linkValue(w, s, f.Type, fname, own, sub, foreign))
 	}
 	return "{" + strings.Join(parts, ",") + "}"
 }

@@ -132,8 +132,12 @@ func (s *Service) CreateDevice(ctx context.Context, organizationID int, name, id
 // UpdateDevice renames a device or changes its identification code; nil
 // keeps.
 func (s *Service) UpdateDevice(ctx context.Context, id int, name, identificationCode *string) (*ent.Device, error) {
-	return store.Client(ctx, s.Client).Device.UpdateOneID(id).SetNillableName(name).
-		SetNillableIdentificationCode(identificationCode).Save(ctx)
+	c := store.Client(ctx, s.Client)
+	d, err := c.Device.Get(ctx, id) // privacy: another organisation's is not found
+	if err != nil {
+		return nil, err
+	}
+	return c.Device.UpdateOne(d).SetNillableName(name).SetNillableIdentificationCode(identificationCode).Save(ctx)
 }
 
 // DeleteDevice deletes a device and returns it as it was (its
@@ -179,7 +183,12 @@ func (s *Service) CreateSpeaker(ctx context.Context, in SpeakerInput) (*ent.Spea
 
 // UpdateSpeaker patches a speaker.
 func (s *Service) UpdateSpeaker(ctx context.Context, id int, in SpeakerInput) (*ent.Speaker, error) {
-	u := store.Client(ctx, s.Client).Speaker.UpdateOneID(id).SetNillableLastName(in.LastName).SetNillableFirstName(in.FirstName)
+	c := store.Client(ctx, s.Client)
+	sp, err := c.Speaker.Get(ctx, id) // privacy: another organisation's is not found
+	if err != nil {
+		return nil, err
+	}
+	u := c.Speaker.UpdateOne(sp).SetNillableLastName(in.LastName).SetNillableFirstName(in.FirstName)
 	if in.ClearEmail {
 		u.ClearEmail()
 	}

@@ -291,7 +291,11 @@ func (s *Service) TicketPNG(ctx context.Context, code string) ([]byte, error) {
 // RevokeDevice stops a device at once.
 func (s *Service) RevokeDevice(ctx context.Context, id int) (*ent.Device, error) {
 	c := store.Client(ctx, s.Client)
-	d, err := c.Device.UpdateOneID(id).SetRevokedAt(s.Now()).Save(ctx)
+	d, err := c.Device.Get(ctx, id) // privacy: another organisation's is not found
+	if err != nil {
+		return nil, err
+	}
+	d, err = c.Device.UpdateOne(d).SetRevokedAt(s.Now()).Save(ctx)
 	if err != nil {
 		return nil, err
 	}
