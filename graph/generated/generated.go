@@ -7602,8 +7602,9 @@ type CreateActivityPayload {
 }
 
 """
-Changes to an activity: an omitted field keeps its value, null clears it where the field may be
-empty (startsAt, endsAt, capacity, location); null on a required field is BAD_USER_INPUT.
+Changes to an activity: an omitted field keeps its value; null clears startsAt, endsAt, capacity
+and location (the fields that may be empty) and, on the other fields, keeps the value as omitting
+them does.
 """
 input UpdateActivityInput {
   "The activity to change."
@@ -7791,7 +7792,7 @@ type CreateSpeakerPayload {
   speaker: Speaker!
 }
 
-"Changes to a speaker: an omitted field keeps its value, null clears email."
+"Changes to a speaker: an omitted field keeps its value; null clears email and, on the names, keeps them."
 input UpdateSpeakerInput {
   "The speaker to change."
   id: ID!

@@ -629,8 +629,9 @@ type UndoCheckInPayload struct {
 	CheckIn *ent.Scan `json:"checkIn"`
 }
 
-// Changes to an activity: an omitted field keeps its value, null clears it where the field may be
-// empty (startsAt, endsAt, capacity, location); null on a required field is BAD_USER_INPUT.
+// Changes to an activity: an omitted field keeps its value; null clears startsAt, endsAt, capacity
+// and location (the fields that may be empty) and, on the other fields, keeps the value as omitting
+// them does.
 type UpdateActivityInput struct {
 	// The activity to change.
 	ID int `json:"id"`
@@ -678,7 +679,7 @@ type UpdateDevicePayload struct {
 	Device *ent.Device `json:"device"`
 }
 
-// Changes to a speaker: an omitted field keeps its value, null clears email.
+// Changes to a speaker: an omitted field keeps its value; null clears email and, on the names, keeps them.
 type UpdateSpeakerInput struct {
 	// The speaker to change.
 	ID int `json:"id"`
