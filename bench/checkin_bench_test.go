@@ -37,6 +37,7 @@ import (
 	"github.com/ofhub/ofhub/ent/privacy"
 	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/server/apptest"
+	"github.com/ofhub/ofhub/server/checkin"
 )
 
 // Sizes of the check-in scenarios (CHECKIN issue targets).
@@ -420,7 +421,7 @@ func sum(xs []int) int {
 }
 
 func activity(b *testing.B, e *apptest.Env, ctx context.Context, org int, title string) int {
-	a, err := e.App.Checkin.CreateActivity(ctx, ent.CreateActivityInput{Title: title, OrganizationID: org}, nil)
+	a, err := e.App.Checkin.CreateActivity(ctx, checkin.CreateActivityInput{Title: title, OrganizationID: org}, nil)
 	if err != nil {
 		b.Fatalf("activity %s: %v", title, err)
 	}

@@ -66,7 +66,7 @@ type ActivityEdges struct {
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [4]bool
 	// totalCount holds the count of the edges above.
-	totalCount [4]map[string]int
+	totalCount [3]map[string]int
 
 	namedSlots         map[string][]*Slot
 	namedRegistrations map[string][]*Registration

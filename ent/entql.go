@@ -467,7 +467,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			scan.FieldClockSkewMs:    {Type: field.TypeInt64, Column: scan.FieldClockSkewMs},
 			scan.FieldRawCode:        {Type: field.TypeString, Column: scan.FieldRawCode},
 			scan.FieldUndoneAt:       {Type: field.TypeTime, Column: scan.FieldUndoneAt},
-			scan.FieldUndoneBy:       {Type: field.TypeInt, Column: scan.FieldUndoneBy},
+			scan.FieldUndoneByID:     {Type: field.TypeInt, Column: scan.FieldUndoneByID},
 			scan.FieldTxid:           {Type: field.TypeInt64, Column: scan.FieldTxid},
 		},
 	}
@@ -3687,9 +3687,9 @@ func (f *ScanFilter) WhereUndoneAt(p entql.TimeP) {
 	f.Where(p.Field(scan.FieldUndoneAt))
 }
 
-// WhereUndoneBy applies the entql int predicate on the undone_by field.
-func (f *ScanFilter) WhereUndoneBy(p entql.IntP) {
-	f.Where(p.Field(scan.FieldUndoneBy))
+// WhereUndoneByID applies the entql int predicate on the undone_by_id field.
+func (f *ScanFilter) WhereUndoneByID(p entql.IntP) {
+	f.Where(p.Field(scan.FieldUndoneByID))
 }
 
 // WhereTxid applies the entql int64 predicate on the txid field.

@@ -303,95 +303,6 @@ func (_q *ActivityQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 			_q.WithNamedRegistrations(alias, func(wq *RegistrationQuery) {
 				*wq = *query
 			})
-
-		case "scans":
-			var (
-				alias = field.Alias
-				path  = append(path, alias)
-				query = (&ScanClient{config: _q.config}).Query()
-			)
-			args := newScanPaginateArgs(fieldArgs(ctx, new(ScanWhereInput), path...))
-			if err := validateFirstLast(args.first, args.last); err != nil {
-				return fmt.Errorf("validate first and last in path %q: %w", path, err)
-			}
-			pager, err := newScanPager(args.opts, args.last != nil)
-			if err != nil {
-				return fmt.Errorf("create new pager in path %q: %w", path, err)
-			}
-			if query, err = pager.applyFilter(query); err != nil {
-				return err
-			}
-			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
-			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
-				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
-				if hasPagination || ignoredEdges {
-					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Activity) error {
-						ids := make([]driver.Value, len(nodes))
-						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"activity_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(activity.ScansColumn), ids...))
-						})
-						if err := query.GroupBy(activity.ScansColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[3] == nil {
-								nodes[i].Edges.totalCount[3] = make(map[string]int)
-							}
-							nodes[i].Edges.totalCount[3][alias] = n
-						}
-						return nil
-					})
-				} else {
-					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Activity) error {
-						for i := range nodes {
-							n := len(nodes[i].Edges.Scans)
-							if nodes[i].Edges.totalCount[3] == nil {
-								nodes[i].Edges.totalCount[3] = make(map[string]int)
-							}
-							nodes[i].Edges.totalCount[3][alias] = n
-						}
-						return nil
-					})
-				}
-			}
-			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
-				continue
-			}
-			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
-				return err
-			}
-			path = append(path, edgesField, nodeField)
-			if field := collectedField(ctx, path...); field != nil {
-				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, scanImplementors)...); err != nil {
-					return err
-				}
-			}
-			if limit := paginateLimit(args.first, args.last); limit > 0 {
-				if oneNode {
-					pager.applyOrder(query.Limit(limit))
-				} else {
-					modify := entgql.LimitPerRow(activity.ScansColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
-				}
-			} else {
-				query = pager.applyOrder(query)
-			}
-			_q.WithNamedScans(alias, func(wq *ScanQuery) {
-				*wq = *query
-			})
 		case "createdAt":
 			if _, ok := fieldSeen[activity.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, activity.FieldCreatedAt)
@@ -831,19 +742,6 @@ func (_q *DeviceQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				selectedFields = append(selectedFields, device.FieldOrganizationID)
 				fieldSeen[device.FieldOrganizationID] = struct{}{}
 			}
-
-		case "scans":
-			var (
-				alias = field.Alias
-				path  = append(path, alias)
-				query = (&ScanClient{config: _q.config}).Query()
-			)
-			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, scanImplementors)...); err != nil {
-				return err
-			}
-			_q.WithNamedScans(alias, func(wq *ScanQuery) {
-				*wq = *query
-			})
 		case "createdAt":
 			if _, ok := fieldSeen[device.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, device.FieldCreatedAt)
@@ -2659,19 +2557,6 @@ func (_q *RegistrationQuery) collectField(ctx context.Context, oneNode bool, opC
 			_q.WithNamedSlots(alias, func(wq *SlotQuery) {
 				*wq = *query
 			})
-
-		case "scans":
-			var (
-				alias = field.Alias
-				path  = append(path, alias)
-				query = (&ScanClient{config: _q.config}).Query()
-			)
-			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, scanImplementors)...); err != nil {
-				return err
-			}
-			_q.WithNamedScans(alias, func(wq *ScanQuery) {
-				*wq = *query
-			})
 		case "createdAt":
 			if _, ok := fieldSeen[registration.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, registration.FieldCreatedAt)
@@ -2967,10 +2852,10 @@ func (_q *ScanQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				selectedFields = append(selectedFields, scan.FieldUndoneAt)
 				fieldSeen[scan.FieldUndoneAt] = struct{}{}
 			}
-		case "undoneBy":
-			if _, ok := fieldSeen[scan.FieldUndoneBy]; !ok {
-				selectedFields = append(selectedFields, scan.FieldUndoneBy)
-				fieldSeen[scan.FieldUndoneBy] = struct{}{}
+		case "undoneByID":
+			if _, ok := fieldSeen[scan.FieldUndoneByID]; !ok {
+				selectedFields = append(selectedFields, scan.FieldUndoneByID)
+				fieldSeen[scan.FieldUndoneByID] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -2984,14 +2869,14 @@ func (_q *ScanQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 	return nil
 }
 
-type scanPaginateArgs struct {
+type checkinPaginateArgs struct {
 	first, last   *int
 	after, before *Cursor
-	opts          []ScanPaginateOption
+	opts          []CheckInPaginateOption
 }
 
-func newScanPaginateArgs(rv map[string]any) *scanPaginateArgs {
-	args := &scanPaginateArgs{}
+func newCheckInPaginateArgs(rv map[string]any) *checkinPaginateArgs {
+	args := &checkinPaginateArgs{}
 	if rv == nil {
 		return args
 	}
@@ -3009,10 +2894,10 @@ func newScanPaginateArgs(rv map[string]any) *scanPaginateArgs {
 	}
 	if v, ok := rv[orderByField]; ok {
 		switch v := v.(type) {
-		case []*ScanOrder:
-			args.opts = append(args.opts, WithScanOrder(v))
+		case []*CheckInOrder:
+			args.opts = append(args.opts, WithCheckInOrder(v))
 		case []any:
-			var orders []*ScanOrder
+			var orders []*CheckInOrder
 			for i := range v {
 				mv, ok := v[i].(map[string]any)
 				if !ok {
@@ -3020,7 +2905,7 @@ func newScanPaginateArgs(rv map[string]any) *scanPaginateArgs {
 				}
 				var (
 					err1, err2 error
-					order      = &ScanOrder{Field: &ScanOrderField{}, Direction: entgql.OrderDirectionAsc}
+					order      = &CheckInOrder{Field: &CheckInOrderField{}, Direction: entgql.OrderDirectionAsc}
 				)
 				if d, ok := mv[directionField]; ok {
 					err1 = order.Direction.UnmarshalGQL(d)
@@ -3032,11 +2917,11 @@ func newScanPaginateArgs(rv map[string]any) *scanPaginateArgs {
 					orders = append(orders, order)
 				}
 			}
-			args.opts = append(args.opts, WithScanOrder(orders))
+			args.opts = append(args.opts, WithCheckInOrder(orders))
 		}
 	}
-	if v, ok := rv[whereField].(*ScanWhereInput); ok {
-		args.opts = append(args.opts, WithScanFilter(v.Filter))
+	if v, ok := rv[whereField].(*CheckInWhereInput); ok {
+		args.opts = append(args.opts, WithCheckInFilter(v.Filter))
 	}
 	return args
 }

@@ -65,27 +65,6 @@ func (_m *Activity) Registrations(
 	return _m.QueryRegistrations().Paginate(ctx, after, first, before, last, opts...)
 }
 
-func (_m *Activity) Scans(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ScanOrder, where *ScanWhereInput,
-) (*ScanConnection, error) {
-	opts := []ScanPaginateOption{
-		WithScanOrder(orderBy),
-		WithScanFilter(where.Filter),
-	}
-	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
-	if nodes, err := _m.NamedScans(alias); err == nil || hasTotalCount {
-		pager, err := newScanPager(opts, last != nil)
-		if err != nil {
-			return nil, err
-		}
-		conn := &ScanConnection{Edges: []*ScanEdge{}, TotalCount: totalCount}
-		conn.build(nodes, pager, after, first, before, last)
-		return conn, nil
-	}
-	return _m.QueryScans().Paginate(ctx, after, first, before, last, opts...)
-}
-
 func (_m *Certification) ReplacedBy(ctx context.Context) (*Certification, error) {
 	result, err := _m.Edges.ReplacedByOrErr()
 	if IsNotLoaded(err) {
@@ -134,18 +113,6 @@ func (_m *Device) Organization(ctx context.Context) (*Organization, error) {
 	result, err := _m.Edges.OrganizationOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryOrganization().Only(ctx)
-	}
-	return result, err
-}
-
-func (_m *Device) Scans(ctx context.Context) (result []*Scan, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedScans(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.ScansOrErr()
-	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryScans().All(ctx)
 	}
 	return result, err
 }
@@ -378,18 +345,6 @@ func (_m *Registration) Slots(ctx context.Context) (result []*Slot, err error) {
 	}
 	if IsNotLoaded(err) {
 		result, err = _m.QuerySlots().All(ctx)
-	}
-	return result, err
-}
-
-func (_m *Registration) Scans(ctx context.Context) (result []*Scan, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedScans(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.ScansOrErr()
-	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryScans().All(ctx)
 	}
 	return result, err
 }

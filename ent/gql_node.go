@@ -105,7 +105,7 @@ var registrationImplementors = []string{"Registration", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Registration) IsNode() {}
 
-var scanImplementors = []string{"Scan", "Node"}
+var scanImplementors = []string{"CheckIn", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Scan) IsNode() {}

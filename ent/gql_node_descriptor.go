@@ -16,7 +16,6 @@ import (
 	"github.com/ofhub/ofhub/ent/organizationdocument"
 	"github.com/ofhub/ofhub/ent/participant"
 	"github.com/ofhub/ofhub/ent/registration"
-	"github.com/ofhub/ofhub/ent/scan"
 	"github.com/ofhub/ofhub/ent/session"
 	"github.com/ofhub/ofhub/ent/skillblock"
 	"github.com/ofhub/ofhub/ent/slot"
@@ -150,7 +149,7 @@ func (_m *Activity) Node(ctx context.Context) (node *Node, err error) {
 		ID:     _m.ID,
 		Type:   "Activity",
 		Fields: make([]*Field, 14),
-		Edges:  make([]*Edge, 4),
+		Edges:  make([]*Edge, 3),
 	}
 	var buf []byte
 	if buf, err = json.Marshal(_m.CreatedAt); err != nil {
@@ -292,16 +291,6 @@ func (_m *Activity) Node(ctx context.Context) (node *Node, err error) {
 	err = _m.QueryRegistrations().
 		Select(registration.FieldID).
 		Scan(ctx, &node.Edges[2].IDs)
-	if err != nil {
-		return nil, err
-	}
-	node.Edges[3] = &Edge{
-		Type: "Scan",
-		Name: "scans",
-	}
-	err = _m.QueryScans().
-		Select(scan.FieldID).
-		Scan(ctx, &node.Edges[3].IDs)
 	if err != nil {
 		return nil, err
 	}
@@ -558,7 +547,7 @@ func (_m *Device) Node(ctx context.Context) (node *Node, err error) {
 		ID:     _m.ID,
 		Type:   "Device",
 		Fields: make([]*Field, 10),
-		Edges:  make([]*Edge, 2),
+		Edges:  make([]*Edge, 1),
 	}
 	var buf []byte
 	if buf, err = json.Marshal(_m.CreatedAt); err != nil {
@@ -648,16 +637,6 @@ func (_m *Device) Node(ctx context.Context) (node *Node, err error) {
 	err = _m.QueryOrganization().
 		Select(organization.FieldID).
 		Scan(ctx, &node.Edges[0].IDs)
-	if err != nil {
-		return nil, err
-	}
-	node.Edges[1] = &Edge{
-		Type: "Scan",
-		Name: "scans",
-	}
-	err = _m.QueryScans().
-		Select(scan.FieldID).
-		Scan(ctx, &node.Edges[1].IDs)
 	if err != nil {
 		return nil, err
 	}
@@ -1550,7 +1529,7 @@ func (_m *Registration) Node(ctx context.Context) (node *Node, err error) {
 		ID:     _m.ID,
 		Type:   "Registration",
 		Fields: make([]*Field, 12),
-		Edges:  make([]*Edge, 4),
+		Edges:  make([]*Edge, 3),
 	}
 	var buf []byte
 	if buf, err = json.Marshal(_m.CreatedAt); err != nil {
@@ -1676,16 +1655,6 @@ func (_m *Registration) Node(ctx context.Context) (node *Node, err error) {
 	err = _m.QuerySlots().
 		Select(slot.FieldID).
 		Scan(ctx, &node.Edges[2].IDs)
-	if err != nil {
-		return nil, err
-	}
-	node.Edges[3] = &Edge{
-		Type: "Scan",
-		Name: "scans",
-	}
-	err = _m.QueryScans().
-		Select(scan.FieldID).
-		Scan(ctx, &node.Edges[3].IDs)
 	if err != nil {
 		return nil, err
 	}
@@ -1861,12 +1830,12 @@ func (_m *Scan) Node(ctx context.Context) (node *Node, err error) {
 		Name:  "undone_at",
 		Value: string(buf),
 	}
-	if buf, err = json.Marshal(_m.UndoneBy); err != nil {
+	if buf, err = json.Marshal(_m.UndoneByID); err != nil {
 		return nil, err
 	}
 	node.Fields[20] = &Field{
 		Type:  "int",
-		Name:  "undone_by",
+		Name:  "undone_by_id",
 		Value: string(buf),
 	}
 	node.Edges[0] = &Edge{

@@ -4455,20 +4455,23 @@ func (_m *Registration) ToEdge(order *RegistrationOrder) *RegistrationEdge {
 	}
 }
 
-// ScanEdge is the edge representation of Scan.
-type ScanEdge struct {
-	Node   *Scan  `json:"node"`
-	Cursor Cursor `json:"cursor"`
+// CheckIn is the type alias for Scan.
+type CheckIn = Scan
+
+// CheckInEdge is the edge representation of CheckIn.
+type CheckInEdge struct {
+	Node   *CheckIn `json:"node"`
+	Cursor Cursor   `json:"cursor"`
 }
 
-// ScanConnection is the connection containing edges to Scan.
-type ScanConnection struct {
-	Edges      []*ScanEdge `json:"edges"`
-	PageInfo   PageInfo    `json:"pageInfo"`
-	TotalCount int         `json:"totalCount"`
+// CheckInConnection is the connection containing edges to CheckIn.
+type CheckInConnection struct {
+	Edges      []*CheckInEdge `json:"edges"`
+	PageInfo   PageInfo       `json:"pageInfo"`
+	TotalCount int            `json:"totalCount"`
 }
 
-func (c *ScanConnection) build(nodes []*Scan, pager *scanPager, after *Cursor, first *int, before *Cursor, last *int) {
+func (c *CheckInConnection) build(nodes []*CheckIn, pager *checkinPager, after *Cursor, first *int, before *Cursor, last *int) {
 	c.PageInfo.HasNextPage = before != nil
 	c.PageInfo.HasPreviousPage = after != nil
 	if first != nil && *first+1 == len(nodes) {
@@ -4478,21 +4481,21 @@ func (c *ScanConnection) build(nodes []*Scan, pager *scanPager, after *Cursor, f
 		c.PageInfo.HasPreviousPage = true
 		nodes = nodes[:len(nodes)-1]
 	}
-	var nodeAt func(int) *Scan
+	var nodeAt func(int) *CheckIn
 	if last != nil {
 		n := len(nodes) - 1
-		nodeAt = func(i int) *Scan {
+		nodeAt = func(i int) *CheckIn {
 			return nodes[n-i]
 		}
 	} else {
-		nodeAt = func(i int) *Scan {
+		nodeAt = func(i int) *CheckIn {
 			return nodes[i]
 		}
 	}
-	c.Edges = make([]*ScanEdge, len(nodes))
+	c.Edges = make([]*CheckInEdge, len(nodes))
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &ScanEdge{
+		c.Edges[i] = &CheckInEdge{
 			Node:   node,
 			Cursor: pager.toCursor(node),
 		}
@@ -4506,12 +4509,12 @@ func (c *ScanConnection) build(nodes []*Scan, pager *scanPager, after *Cursor, f
 	}
 }
 
-// ScanPaginateOption enables pagination customization.
-type ScanPaginateOption func(*scanPager) error
+// CheckInPaginateOption enables pagination customization.
+type CheckInPaginateOption func(*checkinPager) error
 
-// WithScanOrder configures pagination ordering.
-func WithScanOrder(order []*ScanOrder) ScanPaginateOption {
-	return func(pager *scanPager) error {
+// WithCheckInOrder configures pagination ordering.
+func WithCheckInOrder(order []*CheckInOrder) CheckInPaginateOption {
+	return func(pager *checkinPager) error {
 		for _, o := range order {
 			if err := o.Direction.Validate(); err != nil {
 				return err
@@ -4522,9 +4525,9 @@ func WithScanOrder(order []*ScanOrder) ScanPaginateOption {
 	}
 }
 
-// WithScanFilter configures pagination filter.
-func WithScanFilter(filter func(*ScanQuery) (*ScanQuery, error)) ScanPaginateOption {
-	return func(pager *scanPager) error {
+// WithCheckInFilter configures pagination filter.
+func WithCheckInFilter(filter func(*ScanQuery) (*ScanQuery, error)) CheckInPaginateOption {
+	return func(pager *checkinPager) error {
 		if filter == nil {
 			return errors.New("ScanQuery filter cannot be nil")
 		}
@@ -4533,14 +4536,14 @@ func WithScanFilter(filter func(*ScanQuery) (*ScanQuery, error)) ScanPaginateOpt
 	}
 }
 
-type scanPager struct {
+type checkinPager struct {
 	reverse bool
-	order   []*ScanOrder
+	order   []*CheckInOrder
 	filter  func(*ScanQuery) (*ScanQuery, error)
 }
 
-func newScanPager(opts []ScanPaginateOption, reverse bool) (*scanPager, error) {
-	pager := &scanPager{reverse: reverse}
+func newCheckInPager(opts []CheckInPaginateOption, reverse bool) (*checkinPager, error) {
+	pager := &checkinPager{reverse: reverse}
 	for _, opt := range opts {
 		if err := opt(pager); err != nil {
 			return nil, err
@@ -4554,14 +4557,14 @@ func newScanPager(opts []ScanPaginateOption, reverse bool) (*scanPager, error) {
 	return pager, nil
 }
 
-func (p *scanPager) applyFilter(query *ScanQuery) (*ScanQuery, error) {
+func (p *checkinPager) applyFilter(query *ScanQuery) (*ScanQuery, error) {
 	if p.filter != nil {
 		return p.filter(query)
 	}
 	return query, nil
 }
 
-func (p *scanPager) toCursor(_m *Scan) Cursor {
+func (p *checkinPager) toCursor(_m *CheckIn) Cursor {
 	cs_ := make([]any, 0, len(p.order))
 	for _, o_ := range p.order {
 		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
@@ -4569,7 +4572,7 @@ func (p *scanPager) toCursor(_m *Scan) Cursor {
 	return Cursor{ID: _m.ID, Value: cs_}
 }
 
-func (p *scanPager) applyCursors(query *ScanQuery, after, before *Cursor) (*ScanQuery, error) {
+func (p *checkinPager) applyCursors(query *ScanQuery, after, before *Cursor) (*ScanQuery, error) {
 	idDirection := entgql.OrderDirectionAsc
 	if p.reverse {
 		idDirection = entgql.OrderDirectionDesc
@@ -4584,7 +4587,7 @@ func (p *scanPager) applyCursors(query *ScanQuery, after, before *Cursor) (*Scan
 		directions = append(directions, direction)
 	}
 	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
-		FieldID:     DefaultScanOrder.Field.column,
+		FieldID:     DefaultCheckInOrder.Field.column,
 		DirectionID: idDirection,
 		Fields:      fields,
 		Directions:  directions,
@@ -4598,7 +4601,7 @@ func (p *scanPager) applyCursors(query *ScanQuery, after, before *Cursor) (*Scan
 	return query, nil
 }
 
-func (p *scanPager) applyOrder(query *ScanQuery) *ScanQuery {
+func (p *checkinPager) applyOrder(query *ScanQuery) *ScanQuery {
 	var defaultOrdered bool
 	for _, o := range p.order {
 		direction := o.Direction
@@ -4606,7 +4609,7 @@ func (p *scanPager) applyOrder(query *ScanQuery) *ScanQuery {
 			direction = direction.Reverse()
 		}
 		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
-		if o.Field.column == DefaultScanOrder.Field.column {
+		if o.Field.column == DefaultCheckInOrder.Field.column {
 			defaultOrdered = true
 		}
 		if len(query.ctx.Fields) > 0 {
@@ -4618,12 +4621,12 @@ func (p *scanPager) applyOrder(query *ScanQuery) *ScanQuery {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		query = query.Order(DefaultScanOrder.Field.toTerm(direction.OrderTermOption()))
+		query = query.Order(DefaultCheckInOrder.Field.toTerm(direction.OrderTermOption()))
 	}
 	return query
 }
 
-func (p *scanPager) orderExpr(query *ScanQuery) sql.Querier {
+func (p *checkinPager) orderExpr(query *ScanQuery) sql.Querier {
 	if len(query.ctx.Fields) > 0 {
 		for _, o := range p.order {
 			query.ctx.AppendFieldOnce(o.Field.column)
@@ -4642,26 +4645,26 @@ func (p *scanPager) orderExpr(query *ScanQuery) sql.Querier {
 		if p.reverse {
 			direction = direction.Reverse()
 		}
-		b.Ident(DefaultScanOrder.Field.column).Pad().WriteString(string(direction))
+		b.Ident(DefaultCheckInOrder.Field.column).Pad().WriteString(string(direction))
 	})
 }
 
-// Paginate executes the query and returns a relay based cursor connection to Scan.
+// Paginate executes the query and returns a relay based cursor connection to CheckIn.
 func (_m *ScanQuery) Paginate(
 	ctx context.Context, after *Cursor, first *int,
-	before *Cursor, last *int, opts ...ScanPaginateOption,
-) (*ScanConnection, error) {
+	before *Cursor, last *int, opts ...CheckInPaginateOption,
+) (*CheckInConnection, error) {
 	if err := validateFirstLast(first, last); err != nil {
 		return nil, err
 	}
-	pager, err := newScanPager(opts, last != nil)
+	pager, err := newCheckInPager(opts, last != nil)
 	if err != nil {
 		return nil, err
 	}
 	if _m, err = pager.applyFilter(_m); err != nil {
 		return nil, err
 	}
-	conn := &ScanConnection{Edges: []*ScanEdge{}}
+	conn := &CheckInConnection{Edges: []*CheckInEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
 	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
@@ -4701,13 +4704,13 @@ func (_m *ScanQuery) Paginate(
 
 var (
 	// ScanOrderFieldServerTime orders Scan by server_time.
-	ScanOrderFieldServerTime = &ScanOrderField{
-		Value: func(_m *Scan) (ent.Value, error) {
+	ScanOrderFieldServerTime = &CheckInOrderField{
+		Value: func(_m *CheckIn) (ent.Value, error) {
 			return _m.ServerTime, nil
 		},
 		column: scan.FieldServerTime,
 		toTerm: scan.ByServerTime,
-		toCursor: func(_m *Scan) Cursor {
+		toCursor: func(_m *CheckIn) Cursor {
 			return Cursor{
 				ID:    _m.ID,
 				Value: _m.ServerTime,
@@ -4715,13 +4718,13 @@ var (
 		},
 	}
 	// ScanOrderFieldCheckedInAt orders Scan by checked_in_at.
-	ScanOrderFieldCheckedInAt = &ScanOrderField{
-		Value: func(_m *Scan) (ent.Value, error) {
+	ScanOrderFieldCheckedInAt = &CheckInOrderField{
+		Value: func(_m *CheckIn) (ent.Value, error) {
 			return _m.CheckedInAt, nil
 		},
 		column: scan.FieldCheckedInAt,
 		toTerm: scan.ByCheckedInAt,
-		toCursor: func(_m *Scan) Cursor {
+		toCursor: func(_m *CheckIn) Cursor {
 			return Cursor{
 				ID:    _m.ID,
 				Value: _m.CheckedInAt,
@@ -4731,7 +4734,7 @@ var (
 )
 
 // String implement fmt.Stringer interface.
-func (f ScanOrderField) String() string {
+func (f CheckInOrderField) String() string {
 	var str string
 	switch f.column {
 	case ScanOrderFieldServerTime.column:
@@ -4743,15 +4746,15 @@ func (f ScanOrderField) String() string {
 }
 
 // MarshalGQL implements graphql.Marshaler interface.
-func (f ScanOrderField) MarshalGQL(w io.Writer) {
+func (f CheckInOrderField) MarshalGQL(w io.Writer) {
 	io.WriteString(w, strconv.Quote(f.String()))
 }
 
 // UnmarshalGQL implements graphql.Unmarshaler interface.
-func (f *ScanOrderField) UnmarshalGQL(v interface{}) error {
+func (f *CheckInOrderField) UnmarshalGQL(v interface{}) error {
 	str, ok := v.(string)
 	if !ok {
-		return fmt.Errorf("ScanOrderField %T must be a string", v)
+		return fmt.Errorf("CheckInOrderField %T must be a string", v)
 	}
 	switch str {
 	case "SERVER_TIME":
@@ -4759,47 +4762,47 @@ func (f *ScanOrderField) UnmarshalGQL(v interface{}) error {
 	case "CHECKED_IN_AT":
 		*f = *ScanOrderFieldCheckedInAt
 	default:
-		return fmt.Errorf("%s is not a valid ScanOrderField", str)
+		return fmt.Errorf("%s is not a valid CheckInOrderField", str)
 	}
 	return nil
 }
 
-// ScanOrderField defines the ordering field of Scan.
-type ScanOrderField struct {
+// CheckInOrderField defines the ordering field of Scan.
+type CheckInOrderField struct {
 	// Value extracts the ordering value from the given Scan.
-	Value    func(*Scan) (ent.Value, error)
+	Value    func(*CheckIn) (ent.Value, error)
 	column   string // field or computed.
 	toTerm   func(...sql.OrderTermOption) scan.OrderOption
-	toCursor func(*Scan) Cursor
+	toCursor func(*CheckIn) Cursor
 }
 
-// ScanOrder defines the ordering of Scan.
-type ScanOrder struct {
-	Direction OrderDirection  `json:"direction"`
-	Field     *ScanOrderField `json:"field"`
+// CheckInOrder defines the ordering of Scan.
+type CheckInOrder struct {
+	Direction OrderDirection     `json:"direction"`
+	Field     *CheckInOrderField `json:"field"`
 }
 
-// DefaultScanOrder is the default ordering of Scan.
-var DefaultScanOrder = &ScanOrder{
+// DefaultCheckInOrder is the default ordering of Scan.
+var DefaultCheckInOrder = &CheckInOrder{
 	Direction: entgql.OrderDirectionAsc,
-	Field: &ScanOrderField{
-		Value: func(_m *Scan) (ent.Value, error) {
+	Field: &CheckInOrderField{
+		Value: func(_m *CheckIn) (ent.Value, error) {
 			return _m.ID, nil
 		},
 		column: scan.FieldID,
 		toTerm: scan.ByID,
-		toCursor: func(_m *Scan) Cursor {
+		toCursor: func(_m *CheckIn) Cursor {
 			return Cursor{ID: _m.ID}
 		},
 	},
 }
 
-// ToEdge converts Scan into ScanEdge.
-func (_m *Scan) ToEdge(order *ScanOrder) *ScanEdge {
+// ToEdge converts CheckIn into CheckInEdge.
+func (_m *CheckIn) ToEdge(order *CheckInOrder) *CheckInEdge {
 	if order == nil {
-		order = DefaultScanOrder
+		order = DefaultCheckInOrder
 	}
-	return &ScanEdge{
+	return &CheckInEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -577,10 +577,6 @@ type ActivityWhereInput struct {
 	// "registrations" edge predicates.
 	HasRegistrations     *bool                     `json:"hasRegistrations,omitempty"`
 	HasRegistrationsWith []*RegistrationWhereInput `json:"hasRegistrationsWith,omitempty"`
-
-	// "scans" edge predicates.
-	HasScans     *bool             `json:"hasScans,omitempty"`
-	HasScansWith []*ScanWhereInput `json:"hasScansWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -1071,24 +1067,6 @@ func (i *ActivityWhereInput) P() (predicate.Activity, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, activity.HasRegistrationsWith(with...))
-	}
-	if i.HasScans != nil {
-		p := activity.HasScans()
-		if !*i.HasScans {
-			p = activity.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasScansWith) > 0 {
-		with := make([]predicate.Scan, 0, len(i.HasScansWith))
-		for _, w := range i.HasScansWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasScansWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, activity.HasScansWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -2321,10 +2299,6 @@ type DeviceWhereInput struct {
 	// "organization" edge predicates.
 	HasOrganization     *bool                     `json:"hasOrganization,omitempty"`
 	HasOrganizationWith []*OrganizationWhereInput `json:"hasOrganizationWith,omitempty"`
-
-	// "scans" edge predicates.
-	HasScans     *bool             `json:"hasScans,omitempty"`
-	HasScansWith []*ScanWhereInput `json:"hasScansWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -2737,24 +2711,6 @@ func (i *DeviceWhereInput) P() (predicate.Device, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, device.HasOrganizationWith(with...))
-	}
-	if i.HasScans != nil {
-		p := device.HasScans()
-		if !*i.HasScans {
-			p = device.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasScansWith) > 0 {
-		with := make([]predicate.Scan, 0, len(i.HasScansWith))
-		for _, w := range i.HasScansWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasScansWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, device.HasScansWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -6317,10 +6273,6 @@ type RegistrationWhereInput struct {
 	// "slots" edge predicates.
 	HasSlots     *bool             `json:"hasSlots,omitempty"`
 	HasSlotsWith []*SlotWhereInput `json:"hasSlotsWith,omitempty"`
-
-	// "scans" edge predicates.
-	HasScans     *bool             `json:"hasScans,omitempty"`
-	HasScansWith []*ScanWhereInput `json:"hasScansWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -6812,24 +6764,6 @@ func (i *RegistrationWhereInput) P() (predicate.Registration, error) {
 		}
 		predicates = append(predicates, registration.HasSlotsWith(with...))
 	}
-	if i.HasScans != nil {
-		p := registration.HasScans()
-		if !*i.HasScans {
-			p = registration.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasScansWith) > 0 {
-		with := make([]predicate.Scan, 0, len(i.HasScansWith))
-		for _, w := range i.HasScansWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasScansWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, registration.HasScansWith(with...))
-	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyRegistrationWhereInput
@@ -6840,12 +6774,12 @@ func (i *RegistrationWhereInput) P() (predicate.Registration, error) {
 	}
 }
 
-// ScanWhereInput represents a where input for filtering Scan queries.
-type ScanWhereInput struct {
-	Predicates []predicate.Scan  `json:"-"`
-	Not        *ScanWhereInput   `json:"not,omitempty"`
-	Or         []*ScanWhereInput `json:"or,omitempty"`
-	And        []*ScanWhereInput `json:"and,omitempty"`
+// CheckInWhereInput represents a where input for filtering Scan queries.
+type CheckInWhereInput struct {
+	Predicates []predicate.Scan     `json:"-"`
+	Not        *CheckInWhereInput   `json:"not,omitempty"`
+	Or         []*CheckInWhereInput `json:"or,omitempty"`
+	And        []*CheckInWhereInput `json:"and,omitempty"`
 
 	// "id" field predicates.
 	ID      *int  `json:"id,omitempty"`
@@ -7043,17 +6977,17 @@ type ScanWhereInput struct {
 	UndoneAtIsNil  bool        `json:"undoneAtIsNil,omitempty"`
 	UndoneAtNotNil bool        `json:"undoneAtNotNil,omitempty"`
 
-	// "undone_by" field predicates.
-	UndoneBy       *int  `json:"undoneBy,omitempty"`
-	UndoneByNEQ    *int  `json:"undoneByNEQ,omitempty"`
-	UndoneByIn     []int `json:"undoneByIn,omitempty"`
-	UndoneByNotIn  []int `json:"undoneByNotIn,omitempty"`
-	UndoneByGT     *int  `json:"undoneByGT,omitempty"`
-	UndoneByGTE    *int  `json:"undoneByGTE,omitempty"`
-	UndoneByLT     *int  `json:"undoneByLT,omitempty"`
-	UndoneByLTE    *int  `json:"undoneByLTE,omitempty"`
-	UndoneByIsNil  bool  `json:"undoneByIsNil,omitempty"`
-	UndoneByNotNil bool  `json:"undoneByNotNil,omitempty"`
+	// "undone_by_id" field predicates.
+	UndoneByID       *int  `json:"undoneByID,omitempty"`
+	UndoneByIDNEQ    *int  `json:"undoneByIDNEQ,omitempty"`
+	UndoneByIDIn     []int `json:"undoneByIDIn,omitempty"`
+	UndoneByIDNotIn  []int `json:"undoneByIDNotIn,omitempty"`
+	UndoneByIDGT     *int  `json:"undoneByIDGT,omitempty"`
+	UndoneByIDGTE    *int  `json:"undoneByIDGTE,omitempty"`
+	UndoneByIDLT     *int  `json:"undoneByIDLT,omitempty"`
+	UndoneByIDLTE    *int  `json:"undoneByIDLTE,omitempty"`
+	UndoneByIDIsNil  bool  `json:"undoneByIDIsNil,omitempty"`
+	UndoneByIDNotNil bool  `json:"undoneByIDNotNil,omitempty"`
 
 	// "activity" edge predicates.
 	HasActivity     *bool                 `json:"hasActivity,omitempty"`
@@ -7069,18 +7003,18 @@ type ScanWhereInput struct {
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
-func (i *ScanWhereInput) AddPredicates(predicates ...predicate.Scan) {
+func (i *CheckInWhereInput) AddPredicates(predicates ...predicate.Scan) {
 	i.Predicates = append(i.Predicates, predicates...)
 }
 
-// Filter applies the ScanWhereInput filter on the ScanQuery builder.
-func (i *ScanWhereInput) Filter(q *ScanQuery) (*ScanQuery, error) {
+// Filter applies the CheckInWhereInput filter on the ScanQuery builder.
+func (i *CheckInWhereInput) Filter(q *ScanQuery) (*ScanQuery, error) {
 	if i == nil {
 		return q, nil
 	}
 	p, err := i.P()
 	if err != nil {
-		if err == ErrEmptyScanWhereInput {
+		if err == ErrEmptyCheckInWhereInput {
 			return q, nil
 		}
 		return nil, err
@@ -7088,12 +7022,12 @@ func (i *ScanWhereInput) Filter(q *ScanQuery) (*ScanQuery, error) {
 	return q.Where(p), nil
 }
 
-// ErrEmptyScanWhereInput is returned in case the ScanWhereInput is empty.
-var ErrEmptyScanWhereInput = errors.New("ent: empty predicate ScanWhereInput")
+// ErrEmptyCheckInWhereInput is returned in case the CheckInWhereInput is empty.
+var ErrEmptyCheckInWhereInput = errors.New("ent: empty predicate CheckInWhereInput")
 
 // P returns a predicate for filtering scans.
 // An error is returned if the input is empty or invalid.
-func (i *ScanWhereInput) P() (predicate.Scan, error) {
+func (i *CheckInWhereInput) P() (predicate.Scan, error) {
 	var predicates []predicate.Scan
 	if i.Not != nil {
 		p, err := i.Not.P()
@@ -7601,35 +7535,35 @@ func (i *ScanWhereInput) P() (predicate.Scan, error) {
 	if i.UndoneAtNotNil {
 		predicates = append(predicates, scan.UndoneAtNotNil())
 	}
-	if i.UndoneBy != nil {
-		predicates = append(predicates, scan.UndoneByEQ(*i.UndoneBy))
+	if i.UndoneByID != nil {
+		predicates = append(predicates, scan.UndoneByIDEQ(*i.UndoneByID))
 	}
-	if i.UndoneByNEQ != nil {
-		predicates = append(predicates, scan.UndoneByNEQ(*i.UndoneByNEQ))
+	if i.UndoneByIDNEQ != nil {
+		predicates = append(predicates, scan.UndoneByIDNEQ(*i.UndoneByIDNEQ))
 	}
-	if len(i.UndoneByIn) > 0 {
-		predicates = append(predicates, scan.UndoneByIn(i.UndoneByIn...))
+	if len(i.UndoneByIDIn) > 0 {
+		predicates = append(predicates, scan.UndoneByIDIn(i.UndoneByIDIn...))
 	}
-	if len(i.UndoneByNotIn) > 0 {
-		predicates = append(predicates, scan.UndoneByNotIn(i.UndoneByNotIn...))
+	if len(i.UndoneByIDNotIn) > 0 {
+		predicates = append(predicates, scan.UndoneByIDNotIn(i.UndoneByIDNotIn...))
 	}
-	if i.UndoneByGT != nil {
-		predicates = append(predicates, scan.UndoneByGT(*i.UndoneByGT))
+	if i.UndoneByIDGT != nil {
+		predicates = append(predicates, scan.UndoneByIDGT(*i.UndoneByIDGT))
 	}
-	if i.UndoneByGTE != nil {
-		predicates = append(predicates, scan.UndoneByGTE(*i.UndoneByGTE))
+	if i.UndoneByIDGTE != nil {
+		predicates = append(predicates, scan.UndoneByIDGTE(*i.UndoneByIDGTE))
 	}
-	if i.UndoneByLT != nil {
-		predicates = append(predicates, scan.UndoneByLT(*i.UndoneByLT))
+	if i.UndoneByIDLT != nil {
+		predicates = append(predicates, scan.UndoneByIDLT(*i.UndoneByIDLT))
 	}
-	if i.UndoneByLTE != nil {
-		predicates = append(predicates, scan.UndoneByLTE(*i.UndoneByLTE))
+	if i.UndoneByIDLTE != nil {
+		predicates = append(predicates, scan.UndoneByIDLTE(*i.UndoneByIDLTE))
 	}
-	if i.UndoneByIsNil {
-		predicates = append(predicates, scan.UndoneByIsNil())
+	if i.UndoneByIDIsNil {
+		predicates = append(predicates, scan.UndoneByIDIsNil())
 	}
-	if i.UndoneByNotNil {
-		predicates = append(predicates, scan.UndoneByNotNil())
+	if i.UndoneByIDNotNil {
+		predicates = append(predicates, scan.UndoneByIDNotNil())
 	}
 
 	if i.HasActivity != nil {
@@ -7688,7 +7622,7 @@ func (i *ScanWhereInput) P() (predicate.Scan, error) {
 	}
 	switch len(predicates) {
 	case 0:
-		return nil, ErrEmptyScanWhereInput
+		return nil, ErrEmptyCheckInWhereInput
 	case 1:
 		return predicates[0], nil
 	default:

@@ -19072,8 +19072,8 @@ type ScanMutation struct {
 	addclock_skew_ms    *int64
 	raw_code            *string
 	undone_at           *time.Time
-	undone_by           *int
-	addundone_by        *int
+	undone_by_id        *int
+	addundone_by_id     *int
 	txid                *int64
 	addtxid             *int64
 	clearedFields       map[string]struct{}
@@ -20195,74 +20195,74 @@ func (m *ScanMutation) ResetUndoneAt() {
 	delete(m.clearedFields, scan.FieldUndoneAt)
 }
 
-// SetUndoneBy sets the "undone_by" field.
-func (m *ScanMutation) SetUndoneBy(i int) {
-	m.undone_by = &i
-	m.addundone_by = nil
+// SetUndoneByID sets the "undone_by_id" field.
+func (m *ScanMutation) SetUndoneByID(i int) {
+	m.undone_by_id = &i
+	m.addundone_by_id = nil
 }
 
-// UndoneBy returns the value of the "undone_by" field in the mutation.
-func (m *ScanMutation) UndoneBy() (r int, exists bool) {
-	v := m.undone_by
+// UndoneByID returns the value of the "undone_by_id" field in the mutation.
+func (m *ScanMutation) UndoneByID() (r int, exists bool) {
+	v := m.undone_by_id
 	if v == nil {
 		return
 	}
 	return *v, true
 }
 
-// OldUndoneBy returns the old "undone_by" field's value of the Scan entity.
+// OldUndoneByID returns the old "undone_by_id" field's value of the Scan entity.
 // If the Scan object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ScanMutation) OldUndoneBy(ctx context.Context) (v *int, err error) {
+func (m *ScanMutation) OldUndoneByID(ctx context.Context) (v *int, err error) {
 	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldUndoneBy is only allowed on UpdateOne operations")
+		return v, errors.New("OldUndoneByID is only allowed on UpdateOne operations")
 	}
 	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldUndoneBy requires an ID field in the mutation")
+		return v, errors.New("OldUndoneByID requires an ID field in the mutation")
 	}
 	oldValue, err := m.oldValue(ctx)
 	if err != nil {
-		return v, fmt.Errorf("querying old value for OldUndoneBy: %w", err)
+		return v, fmt.Errorf("querying old value for OldUndoneByID: %w", err)
 	}
-	return oldValue.UndoneBy, nil
+	return oldValue.UndoneByID, nil
 }
 
-// AddUndoneBy adds i to the "undone_by" field.
-func (m *ScanMutation) AddUndoneBy(i int) {
-	if m.addundone_by != nil {
-		*m.addundone_by += i
+// AddUndoneByID adds i to the "undone_by_id" field.
+func (m *ScanMutation) AddUndoneByID(i int) {
+	if m.addundone_by_id != nil {
+		*m.addundone_by_id += i
 	} else {
-		m.addundone_by = &i
+		m.addundone_by_id = &i
 	}
 }
 
-// AddedUndoneBy returns the value that was added to the "undone_by" field in this mutation.
-func (m *ScanMutation) AddedUndoneBy() (r int, exists bool) {
-	v := m.addundone_by
+// AddedUndoneByID returns the value that was added to the "undone_by_id" field in this mutation.
+func (m *ScanMutation) AddedUndoneByID() (r int, exists bool) {
+	v := m.addundone_by_id
 	if v == nil {
 		return
 	}
 	return *v, true
 }
 
-// ClearUndoneBy clears the value of the "undone_by" field.
-func (m *ScanMutation) ClearUndoneBy() {
-	m.undone_by = nil
-	m.addundone_by = nil
-	m.clearedFields[scan.FieldUndoneBy] = struct{}{}
+// ClearUndoneByID clears the value of the "undone_by_id" field.
+func (m *ScanMutation) ClearUndoneByID() {
+	m.undone_by_id = nil
+	m.addundone_by_id = nil
+	m.clearedFields[scan.FieldUndoneByID] = struct{}{}
 }
 
-// UndoneByCleared returns if the "undone_by" field was cleared in this mutation.
-func (m *ScanMutation) UndoneByCleared() bool {
-	_, ok := m.clearedFields[scan.FieldUndoneBy]
+// UndoneByIDCleared returns if the "undone_by_id" field was cleared in this mutation.
+func (m *ScanMutation) UndoneByIDCleared() bool {
+	_, ok := m.clearedFields[scan.FieldUndoneByID]
 	return ok
 }
 
-// ResetUndoneBy resets all changes to the "undone_by" field.
-func (m *ScanMutation) ResetUndoneBy() {
-	m.undone_by = nil
-	m.addundone_by = nil
-	delete(m.clearedFields, scan.FieldUndoneBy)
+// ResetUndoneByID resets all changes to the "undone_by_id" field.
+func (m *ScanMutation) ResetUndoneByID() {
+	m.undone_by_id = nil
+	m.addundone_by_id = nil
+	delete(m.clearedFields, scan.FieldUndoneByID)
 }
 
 // SetTxid sets the "txid" field.
@@ -20514,8 +20514,8 @@ func (m *ScanMutation) Fields() []string {
 	if m.undone_at != nil {
 		fields = append(fields, scan.FieldUndoneAt)
 	}
-	if m.undone_by != nil {
-		fields = append(fields, scan.FieldUndoneBy)
+	if m.undone_by_id != nil {
+		fields = append(fields, scan.FieldUndoneByID)
 	}
 	if m.txid != nil {
 		fields = append(fields, scan.FieldTxid)
@@ -20570,8 +20570,8 @@ func (m *ScanMutation) Field(name string) (ent.Value, bool) {
 		return m.RawCode()
 	case scan.FieldUndoneAt:
 		return m.UndoneAt()
-	case scan.FieldUndoneBy:
-		return m.UndoneBy()
+	case scan.FieldUndoneByID:
+		return m.UndoneByID()
 	case scan.FieldTxid:
 		return m.Txid()
 	}
@@ -20625,8 +20625,8 @@ func (m *ScanMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldRawCode(ctx)
 	case scan.FieldUndoneAt:
 		return m.OldUndoneAt(ctx)
-	case scan.FieldUndoneBy:
-		return m.OldUndoneBy(ctx)
+	case scan.FieldUndoneByID:
+		return m.OldUndoneByID(ctx)
 	case scan.FieldTxid:
 		return m.OldTxid(ctx)
 	}
@@ -20785,12 +20785,12 @@ func (m *ScanMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetUndoneAt(v)
 		return nil
-	case scan.FieldUndoneBy:
+	case scan.FieldUndoneByID:
 		v, ok := value.(int)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
-		m.SetUndoneBy(v)
+		m.SetUndoneByID(v)
 		return nil
 	case scan.FieldTxid:
 		v, ok := value.(int64)
@@ -20825,8 +20825,8 @@ func (m *ScanMutation) AddedFields() []string {
 	if m.addclock_skew_ms != nil {
 		fields = append(fields, scan.FieldClockSkewMs)
 	}
-	if m.addundone_by != nil {
-		fields = append(fields, scan.FieldUndoneBy)
+	if m.addundone_by_id != nil {
+		fields = append(fields, scan.FieldUndoneByID)
 	}
 	if m.addtxid != nil {
 		fields = append(fields, scan.FieldTxid)
@@ -20851,8 +20851,8 @@ func (m *ScanMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedSpeakerID()
 	case scan.FieldClockSkewMs:
 		return m.AddedClockSkewMs()
-	case scan.FieldUndoneBy:
-		return m.AddedUndoneBy()
+	case scan.FieldUndoneByID:
+		return m.AddedUndoneByID()
 	case scan.FieldTxid:
 		return m.AddedTxid()
 	}
@@ -20906,12 +20906,12 @@ func (m *ScanMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddClockSkewMs(v)
 		return nil
-	case scan.FieldUndoneBy:
+	case scan.FieldUndoneByID:
 		v, ok := value.(int)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
-		m.AddUndoneBy(v)
+		m.AddUndoneByID(v)
 		return nil
 	case scan.FieldTxid:
 		v, ok := value.(int64)
@@ -20958,8 +20958,8 @@ func (m *ScanMutation) ClearedFields() []string {
 	if m.FieldCleared(scan.FieldUndoneAt) {
 		fields = append(fields, scan.FieldUndoneAt)
 	}
-	if m.FieldCleared(scan.FieldUndoneBy) {
-		fields = append(fields, scan.FieldUndoneBy)
+	if m.FieldCleared(scan.FieldUndoneByID) {
+		fields = append(fields, scan.FieldUndoneByID)
 	}
 	if m.FieldCleared(scan.FieldTxid) {
 		fields = append(fields, scan.FieldTxid)
@@ -21008,8 +21008,8 @@ func (m *ScanMutation) ClearField(name string) error {
 	case scan.FieldUndoneAt:
 		m.ClearUndoneAt()
 		return nil
-	case scan.FieldUndoneBy:
-		m.ClearUndoneBy()
+	case scan.FieldUndoneByID:
+		m.ClearUndoneByID()
 		return nil
 	case scan.FieldTxid:
 		m.ClearTxid()
@@ -21085,8 +21085,8 @@ func (m *ScanMutation) ResetField(name string) error {
 	case scan.FieldUndoneAt:
 		m.ResetUndoneAt()
 		return nil
-	case scan.FieldUndoneBy:
-		m.ResetUndoneBy()
+	case scan.FieldUndoneByID:
+		m.ResetUndoneByID()
 		return nil
 	case scan.FieldTxid:
 		m.ResetTxid()

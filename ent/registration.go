@@ -62,7 +62,7 @@ type RegistrationEdges struct {
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [4]bool
 	// totalCount holds the count of the edges above.
-	totalCount [4]map[string]int
+	totalCount [3]map[string]int
 
 	namedParticipants map[string][]*Participant
 	namedSlots        map[string][]*Slot

@@ -26,7 +26,7 @@ type Scan struct {
 	OrganizationID int `json:"organization_id,omitempty"`
 	// The registration the ticket or the list pointed to; null when the code named none known here (INVALID_CODE, UNKNOWN_REGISTRATION).
 	RegistrationID *int `json:"registration_id,omitempty"`
-	// In per-slot mode, the slot checked in; null when the attempt was for the whole registration (R-ACT-3).
+	// In per-slot mode, the slot checked in, as a number (scanners of the previous release read it so); null when the attempt was for the whole registration (R-ACT-3).
 	SlotID *int `json:"slot_id,omitempty"`
 	// SlotKey holds the value of the "slot_key" field.
 	SlotKey int `json:"slot_key,omitempty"`
@@ -62,8 +62,8 @@ type Scan struct {
 	RawCode string `json:"raw_code,omitempty"`
 	// When the check-in was undone at a desk (RFC 3339 instant); null while it stands.
 	UndoneAt *time.Time `json:"undone_at,omitempty"`
-	// The user who undid the check-in; null while it stands.
-	UndoneBy *int `json:"undone_by,omitempty"`
+	// The id of the user who undid the check-in (see undoneBy); null while it stands.
+	UndoneByID *int `json:"undone_by_id,omitempty"`
 	// Txid holds the value of the "txid" field.
 	Txid int64 `json:"txid,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -127,7 +127,7 @@ func (*Scan) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case scan.FieldAdmitted, scan.FieldDuplicate, scan.FieldOffline, scan.FieldDoorAdmitted:
 			values[i] = new(sql.NullBool)
-		case scan.FieldID, scan.FieldActivityID, scan.FieldOrganizationID, scan.FieldRegistrationID, scan.FieldSlotID, scan.FieldSlotKey, scan.FieldDeviceID, scan.FieldUserID, scan.FieldSpeakerID, scan.FieldClockSkewMs, scan.FieldUndoneBy, scan.FieldTxid:
+		case scan.FieldID, scan.FieldActivityID, scan.FieldOrganizationID, scan.FieldRegistrationID, scan.FieldSlotID, scan.FieldSlotKey, scan.FieldDeviceID, scan.FieldUserID, scan.FieldSpeakerID, scan.FieldClockSkewMs, scan.FieldUndoneByID, scan.FieldTxid:
 			values[i] = new(sql.NullInt64)
 		case scan.FieldClientScanID, scan.FieldStatus, scan.FieldChannel, scan.FieldRawCode:
 			values[i] = new(sql.NullString)
@@ -289,12 +289,12 @@ func (_m *Scan) assignValues(columns []string, values []any) error {
 				_m.UndoneAt = new(time.Time)
 				*_m.UndoneAt = value.Time
 			}
-		case scan.FieldUndoneBy:
+		case scan.FieldUndoneByID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
-				return fmt.Errorf("unexpected type %T for field undone_by", values[i])
+				return fmt.Errorf("unexpected type %T for field undone_by_id", values[i])
 			} else if value.Valid {
-				_m.UndoneBy = new(int)
-				*_m.UndoneBy = int(value.Int64)
+				_m.UndoneByID = new(int)
+				*_m.UndoneByID = int(value.Int64)
 			}
 		case scan.FieldTxid:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -434,8 +434,8 @@ func (_m *Scan) String() string {
 		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteString(", ")
-	if v := _m.UndoneBy; v != nil {
-		builder.WriteString("undone_by=")
+	if v := _m.UndoneByID; v != nil {
+		builder.WriteString("undone_by_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")

@@ -279,16 +279,16 @@ func (_c *ScanCreate) SetNillableUndoneAt(v *time.Time) *ScanCreate {
 	return _c
 }
 
-// SetUndoneBy sets the "undone_by" field.
-func (_c *ScanCreate) SetUndoneBy(v int) *ScanCreate {
-	_c.mutation.SetUndoneBy(v)
+// SetUndoneByID sets the "undone_by_id" field.
+func (_c *ScanCreate) SetUndoneByID(v int) *ScanCreate {
+	_c.mutation.SetUndoneByID(v)
 	return _c
 }
 
-// SetNillableUndoneBy sets the "undone_by" field if the given value is not nil.
-func (_c *ScanCreate) SetNillableUndoneBy(v *int) *ScanCreate {
+// SetNillableUndoneByID sets the "undone_by_id" field if the given value is not nil.
+func (_c *ScanCreate) SetNillableUndoneByID(v *int) *ScanCreate {
 	if v != nil {
-		_c.SetUndoneBy(*v)
+		_c.SetUndoneByID(*v)
 	}
 	return _c
 }
@@ -541,9 +541,9 @@ func (_c *ScanCreate) createSpec() (*Scan, *sqlgraph.CreateSpec) {
 		_spec.SetField(scan.FieldUndoneAt, field.TypeTime, value)
 		_node.UndoneAt = &value
 	}
-	if value, ok := _c.mutation.UndoneBy(); ok {
-		_spec.SetField(scan.FieldUndoneBy, field.TypeInt, value)
-		_node.UndoneBy = &value
+	if value, ok := _c.mutation.UndoneByID(); ok {
+		_spec.SetField(scan.FieldUndoneByID, field.TypeInt, value)
+		_node.UndoneByID = &value
 	}
 	if value, ok := _c.mutation.Txid(); ok {
 		_spec.SetField(scan.FieldTxid, field.TypeInt64, value)
@@ -694,27 +694,27 @@ func (u *ScanUpsert) ClearUndoneAt() *ScanUpsert {
 	return u
 }
 
-// SetUndoneBy sets the "undone_by" field.
-func (u *ScanUpsert) SetUndoneBy(v int) *ScanUpsert {
-	u.Set(scan.FieldUndoneBy, v)
+// SetUndoneByID sets the "undone_by_id" field.
+func (u *ScanUpsert) SetUndoneByID(v int) *ScanUpsert {
+	u.Set(scan.FieldUndoneByID, v)
 	return u
 }
 
-// UpdateUndoneBy sets the "undone_by" field to the value that was provided on create.
-func (u *ScanUpsert) UpdateUndoneBy() *ScanUpsert {
-	u.SetExcluded(scan.FieldUndoneBy)
+// UpdateUndoneByID sets the "undone_by_id" field to the value that was provided on create.
+func (u *ScanUpsert) UpdateUndoneByID() *ScanUpsert {
+	u.SetExcluded(scan.FieldUndoneByID)
 	return u
 }
 
-// AddUndoneBy adds v to the "undone_by" field.
-func (u *ScanUpsert) AddUndoneBy(v int) *ScanUpsert {
-	u.Add(scan.FieldUndoneBy, v)
+// AddUndoneByID adds v to the "undone_by_id" field.
+func (u *ScanUpsert) AddUndoneByID(v int) *ScanUpsert {
+	u.Add(scan.FieldUndoneByID, v)
 	return u
 }
 
-// ClearUndoneBy clears the value of the "undone_by" field.
-func (u *ScanUpsert) ClearUndoneBy() *ScanUpsert {
-	u.SetNull(scan.FieldUndoneBy)
+// ClearUndoneByID clears the value of the "undone_by_id" field.
+func (u *ScanUpsert) ClearUndoneByID() *ScanUpsert {
+	u.SetNull(scan.FieldUndoneByID)
 	return u
 }
 
@@ -866,31 +866,31 @@ func (u *ScanUpsertOne) ClearUndoneAt() *ScanUpsertOne {
 	})
 }
 
-// SetUndoneBy sets the "undone_by" field.
-func (u *ScanUpsertOne) SetUndoneBy(v int) *ScanUpsertOne {
+// SetUndoneByID sets the "undone_by_id" field.
+func (u *ScanUpsertOne) SetUndoneByID(v int) *ScanUpsertOne {
 	return u.Update(func(s *ScanUpsert) {
-		s.SetUndoneBy(v)
+		s.SetUndoneByID(v)
 	})
 }
 
-// AddUndoneBy adds v to the "undone_by" field.
-func (u *ScanUpsertOne) AddUndoneBy(v int) *ScanUpsertOne {
+// AddUndoneByID adds v to the "undone_by_id" field.
+func (u *ScanUpsertOne) AddUndoneByID(v int) *ScanUpsertOne {
 	return u.Update(func(s *ScanUpsert) {
-		s.AddUndoneBy(v)
+		s.AddUndoneByID(v)
 	})
 }
 
-// UpdateUndoneBy sets the "undone_by" field to the value that was provided on create.
-func (u *ScanUpsertOne) UpdateUndoneBy() *ScanUpsertOne {
+// UpdateUndoneByID sets the "undone_by_id" field to the value that was provided on create.
+func (u *ScanUpsertOne) UpdateUndoneByID() *ScanUpsertOne {
 	return u.Update(func(s *ScanUpsert) {
-		s.UpdateUndoneBy()
+		s.UpdateUndoneByID()
 	})
 }
 
-// ClearUndoneBy clears the value of the "undone_by" field.
-func (u *ScanUpsertOne) ClearUndoneBy() *ScanUpsertOne {
+// ClearUndoneByID clears the value of the "undone_by_id" field.
+func (u *ScanUpsertOne) ClearUndoneByID() *ScanUpsertOne {
 	return u.Update(func(s *ScanUpsert) {
-		s.ClearUndoneBy()
+		s.ClearUndoneByID()
 	})
 }
 
@@ -1208,31 +1208,31 @@ func (u *ScanUpsertBulk) ClearUndoneAt() *ScanUpsertBulk {
 	})
 }
 
-// SetUndoneBy sets the "undone_by" field.
-func (u *ScanUpsertBulk) SetUndoneBy(v int) *ScanUpsertBulk {
+// SetUndoneByID sets the "undone_by_id" field.
+func (u *ScanUpsertBulk) SetUndoneByID(v int) *ScanUpsertBulk {
 	return u.Update(func(s *ScanUpsert) {
-		s.SetUndoneBy(v)
+		s.SetUndoneByID(v)
 	})
 }
 
-// AddUndoneBy adds v to the "undone_by" field.
-func (u *ScanUpsertBulk) AddUndoneBy(v int) *ScanUpsertBulk {
+// AddUndoneByID adds v to the "undone_by_id" field.
+func (u *ScanUpsertBulk) AddUndoneByID(v int) *ScanUpsertBulk {
 	return u.Update(func(s *ScanUpsert) {
-		s.AddUndoneBy(v)
+		s.AddUndoneByID(v)
 	})
 }
 
-// UpdateUndoneBy sets the "undone_by" field to the value that was provided on create.
-func (u *ScanUpsertBulk) UpdateUndoneBy() *ScanUpsertBulk {
+// UpdateUndoneByID sets the "undone_by_id" field to the value that was provided on create.
+func (u *ScanUpsertBulk) UpdateUndoneByID() *ScanUpsertBulk {
 	return u.Update(func(s *ScanUpsert) {
-		s.UpdateUndoneBy()
+		s.UpdateUndoneByID()
 	})
 }
 
-// ClearUndoneBy clears the value of the "undone_by" field.
-func (u *ScanUpsertBulk) ClearUndoneBy() *ScanUpsertBulk {
+// ClearUndoneByID clears the value of the "undone_by_id" field.
+func (u *ScanUpsertBulk) ClearUndoneByID() *ScanUpsertBulk {
 	return u.Update(func(s *ScanUpsert) {
-		s.ClearUndoneBy()
+		s.ClearUndoneByID()
 	})
 }
 

@@ -77,30 +77,30 @@ func (_u *ScanUpdate) ClearUndoneAt() *ScanUpdate {
 	return _u
 }
 
-// SetUndoneBy sets the "undone_by" field.
-func (_u *ScanUpdate) SetUndoneBy(v int) *ScanUpdate {
-	_u.mutation.ResetUndoneBy()
-	_u.mutation.SetUndoneBy(v)
+// SetUndoneByID sets the "undone_by_id" field.
+func (_u *ScanUpdate) SetUndoneByID(v int) *ScanUpdate {
+	_u.mutation.ResetUndoneByID()
+	_u.mutation.SetUndoneByID(v)
 	return _u
 }
 
-// SetNillableUndoneBy sets the "undone_by" field if the given value is not nil.
-func (_u *ScanUpdate) SetNillableUndoneBy(v *int) *ScanUpdate {
+// SetNillableUndoneByID sets the "undone_by_id" field if the given value is not nil.
+func (_u *ScanUpdate) SetNillableUndoneByID(v *int) *ScanUpdate {
 	if v != nil {
-		_u.SetUndoneBy(*v)
+		_u.SetUndoneByID(*v)
 	}
 	return _u
 }
 
-// AddUndoneBy adds value to the "undone_by" field.
-func (_u *ScanUpdate) AddUndoneBy(v int) *ScanUpdate {
-	_u.mutation.AddUndoneBy(v)
+// AddUndoneByID adds value to the "undone_by_id" field.
+func (_u *ScanUpdate) AddUndoneByID(v int) *ScanUpdate {
+	_u.mutation.AddUndoneByID(v)
 	return _u
 }
 
-// ClearUndoneBy clears the value of the "undone_by" field.
-func (_u *ScanUpdate) ClearUndoneBy() *ScanUpdate {
-	_u.mutation.ClearUndoneBy()
+// ClearUndoneByID clears the value of the "undone_by_id" field.
+func (_u *ScanUpdate) ClearUndoneByID() *ScanUpdate {
+	_u.mutation.ClearUndoneByID()
 	return _u
 }
 
@@ -195,14 +195,14 @@ func (_u *ScanUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.UndoneAtCleared() {
 		_spec.ClearField(scan.FieldUndoneAt, field.TypeTime)
 	}
-	if value, ok := _u.mutation.UndoneBy(); ok {
-		_spec.SetField(scan.FieldUndoneBy, field.TypeInt, value)
+	if value, ok := _u.mutation.UndoneByID(); ok {
+		_spec.SetField(scan.FieldUndoneByID, field.TypeInt, value)
 	}
-	if value, ok := _u.mutation.AddedUndoneBy(); ok {
-		_spec.AddField(scan.FieldUndoneBy, field.TypeInt, value)
+	if value, ok := _u.mutation.AddedUndoneByID(); ok {
+		_spec.AddField(scan.FieldUndoneByID, field.TypeInt, value)
 	}
-	if _u.mutation.UndoneByCleared() {
-		_spec.ClearField(scan.FieldUndoneBy, field.TypeInt)
+	if _u.mutation.UndoneByIDCleared() {
+		_spec.ClearField(scan.FieldUndoneByID, field.TypeInt)
 	}
 	if _u.mutation.TxidCleared() {
 		_spec.ClearField(scan.FieldTxid, field.TypeInt64)
@@ -277,30 +277,30 @@ func (_u *ScanUpdateOne) ClearUndoneAt() *ScanUpdateOne {
 	return _u
 }
 
-// SetUndoneBy sets the "undone_by" field.
-func (_u *ScanUpdateOne) SetUndoneBy(v int) *ScanUpdateOne {
-	_u.mutation.ResetUndoneBy()
-	_u.mutation.SetUndoneBy(v)
+// SetUndoneByID sets the "undone_by_id" field.
+func (_u *ScanUpdateOne) SetUndoneByID(v int) *ScanUpdateOne {
+	_u.mutation.ResetUndoneByID()
+	_u.mutation.SetUndoneByID(v)
 	return _u
 }
 
-// SetNillableUndoneBy sets the "undone_by" field if the given value is not nil.
-func (_u *ScanUpdateOne) SetNillableUndoneBy(v *int) *ScanUpdateOne {
+// SetNillableUndoneByID sets the "undone_by_id" field if the given value is not nil.
+func (_u *ScanUpdateOne) SetNillableUndoneByID(v *int) *ScanUpdateOne {
 	if v != nil {
-		_u.SetUndoneBy(*v)
+		_u.SetUndoneByID(*v)
 	}
 	return _u
 }
 
-// AddUndoneBy adds value to the "undone_by" field.
-func (_u *ScanUpdateOne) AddUndoneBy(v int) *ScanUpdateOne {
-	_u.mutation.AddUndoneBy(v)
+// AddUndoneByID adds value to the "undone_by_id" field.
+func (_u *ScanUpdateOne) AddUndoneByID(v int) *ScanUpdateOne {
+	_u.mutation.AddUndoneByID(v)
 	return _u
 }
 
-// ClearUndoneBy clears the value of the "undone_by" field.
-func (_u *ScanUpdateOne) ClearUndoneBy() *ScanUpdateOne {
-	_u.mutation.ClearUndoneBy()
+// ClearUndoneByID clears the value of the "undone_by_id" field.
+func (_u *ScanUpdateOne) ClearUndoneByID() *ScanUpdateOne {
+	_u.mutation.ClearUndoneByID()
 	return _u
 }
 
@@ -425,14 +425,14 @@ func (_u *ScanUpdateOne) sqlSave(ctx context.Context) (_node *Scan, err error) {
 	if _u.mutation.UndoneAtCleared() {
 		_spec.ClearField(scan.FieldUndoneAt, field.TypeTime)
 	}
-	if value, ok := _u.mutation.UndoneBy(); ok {
-		_spec.SetField(scan.FieldUndoneBy, field.TypeInt, value)
+	if value, ok := _u.mutation.UndoneByID(); ok {
+		_spec.SetField(scan.FieldUndoneByID, field.TypeInt, value)
 	}
-	if value, ok := _u.mutation.AddedUndoneBy(); ok {
-		_spec.AddField(scan.FieldUndoneBy, field.TypeInt, value)
+	if value, ok := _u.mutation.AddedUndoneByID(); ok {
+		_spec.AddField(scan.FieldUndoneByID, field.TypeInt, value)
 	}
-	if _u.mutation.UndoneByCleared() {
-		_spec.ClearField(scan.FieldUndoneBy, field.TypeInt)
+	if _u.mutation.UndoneByIDCleared() {
+		_spec.ClearField(scan.FieldUndoneByID, field.TypeInt)
 	}
 	if _u.mutation.TxidCleared() {
 		_spec.ClearField(scan.FieldTxid, field.TypeInt64)

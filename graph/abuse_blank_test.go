@@ -25,8 +25,8 @@ func TestAbuse_BlankRequiredTexts(t *testing.T) {
 			vars                      map[string]any
 		}{
 			{"an organisation named with spaces (R-ORG-1)", op, `mutation{createOrganization(input:{name:"   "}){organization{id}}}`, "input.name", nil},
-			{"a device named with a tab (R-CHK-3)", mgr, `mutation($o:ID!){createDevice(input:{name:"\t",identificationCode:"PORTE-1",organizationID:$o}){id}}`, "input.name", map[string]any{"o": o}},
-			{"a speaker without a last name (R-ACT-6)", mgr, `mutation($o:ID!){createSpeaker(input:{lastName:"  ",firstName:"Anne",organizationID:$o}){id}}`, "input.lastName", map[string]any{"o": o}},
+			{"a device named with a tab (R-CHK-3)", mgr, `mutation($o:ID!){createDevice(input:{name:"\t",identificationCode:"PORTE-1",organizationID:$o}){device{id}}}`, "input.name", map[string]any{"o": o}},
+			{"a speaker without a last name (R-ACT-6)", mgr, `mutation($o:ID!){createSpeaker(input:{lastName:"  ",firstName:"Anne",organizationID:$o}){speaker{id}}}`, "input.lastName", map[string]any{"o": o}},
 			{"a user renamed to spaces (R-USR-1)", mgr, `mutation($id:ID!){updateUser(input:{id:$id,firstName:"   "}){user{id}}}`, "input.firstName", map[string]any{"id": apptest.ID(u.ID)}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {

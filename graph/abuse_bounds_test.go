@@ -27,7 +27,7 @@ func TestAbuse_OutOfBoundsAccepted(t *testing.T) {
 		dev := k.device(c.mgrA, c.orgA)
 		org := apptest.ID(c.orgA.ID)
 
-		createActivity := `mutation($in:CreateActivityInput!,$s:[SlotInput!]!=[]){createActivity(input:$in,slots:$s){id}}`
+		createActivity := `mutation($in:CreateActivityInput!){createActivity(input:$in){activity{id}}}`
 		activity := func(extra map[string]any) map[string]any {
 			in := map[string]any{"title": "Portes ouvertes", "organizationID": org, "startsAt": "2026-11-21T09:00:00Z", "endsAt": "2026-11-21T18:00:00Z"}
 			for k, v := range extra {
@@ -35,7 +35,7 @@ func TestAbuse_OutOfBoundsAccepted(t *testing.T) {
 			}
 			return map[string]any{"in": in}
 		}
-		register := `mutation($in:RegisterInput!){createRegistration(input:$in){registration{id}}}`
+		register := `mutation($in:CreateRegistrationInput!){createRegistration(input:$in){registration{id}}}`
 		createTraining := `mutation($o:ID!,$in:TrainingInput!){createTraining(organizationId:$o,input:$in){training{id}}}`
 		session := func(extra map[string]any) map[string]any {
 			s := c.session("2026-09-01", "2027-06-30")
@@ -75,14 +75,14 @@ func TestAbuse_OutOfBoundsAccepted(t *testing.T) {
 				[]bad{{"input.endsAt", "R-ACT-1", "La fin doit être après le début.", "The end must come after the start."}}},
 			{"a slot in the year 9999 (R-ACT-1)", c.mgrA, createActivity, func() map[string]any {
 				v := activity(nil)
-				v["s"] = []any{map[string]any{"startsAt": "2026-11-21T09:00:00Z", "endsAt": "2026-11-21T10:00:00Z"},
+				v["in"].(map[string]any)["slots"] = []any{map[string]any{"startsAt": "2026-11-21T09:00:00Z", "endsAt": "2026-11-21T10:00:00Z"},
 					map[string]any{"startsAt": "9999-12-31T09:00:00Z", "endsAt": "9999-12-31T10:00:00Z", "capacity": 0}}
 				return v
-			}(), []bad{dateBounds("slots[1].startsAt", "R-ACT-1"), dateBounds("slots[1].endsAt", "R-ACT-1"), between("slots[1].capacity", "R-ACT-1", "1", "100000")}},
-			{"a renamed activity titled with spaces (R-ACT-1)", c.mgrA, `mutation($id:ID!){updateActivity(id:$id,input:{title:"  ",endsAt:"0001-01-01T00:00:00Z"}){id}}`,
+			}(), []bad{dateBounds("input.slots[1].startsAt", "R-ACT-1"), dateBounds("input.slots[1].endsAt", "R-ACT-1"), between("input.slots[1].capacity", "R-ACT-1", "1", "100000")}},
+			{"a renamed activity titled with spaces (R-ACT-1)", c.mgrA, `mutation($id:ID!){updateActivity(input:{id:$id,title:"  ",endsAt:"0001-01-01T00:00:00Z"}){activity{id}}}`,
 				map[string]any{"id": act.ID}, []bad{required("input.title", "R-ACT-1"), dateBounds("input.endsAt", "R-ACT-1"),
 					{"input.endsAt", "R-ACT-1", "La fin doit être après le début.", "The end must come after the start."}}},
-			{"an added slot of the year 1 (R-ACT-1)", c.mgrA, `mutation($a:ID!){addSlot(activityId:$a,input:{startsAt:"0001-01-01T09:00:00Z",endsAt:"2026-11-21T10:00:00Z"}){id}}`,
+			{"an added slot of the year 1 (R-ACT-1)", c.mgrA, `mutation($a:ID!){addSlot(input:{activityID:$a,startsAt:"0001-01-01T09:00:00Z",endsAt:"2026-11-21T10:00:00Z"}){slot{id}}}`,
 				map[string]any{"a": act.ID}, []bad{dateBounds("input.startsAt", "R-ACT-1")}},
 			{"an Int beyond 32 bits", c.mgrA, createActivity, activity(map[string]any{"capacity": 2147483648}),
 				[]bad{{"input.capacity", "R-X-2", "« 2147483648 » n'est pas un nombre entier entre -2147483648 et 2147483647.", `"2147483648" is not an integer between -2147483648 and 2147483647.`}}},

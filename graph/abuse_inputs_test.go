@@ -29,7 +29,7 @@ func TestAbuse_MalformedArguments(t *testing.T) {
 		s := c.session("2026-09-01", "2027-06-30")
 		s["endsOn"] = 20270630
 		numericEnd := map[string]any{"o": org, "in": c.input("Agent portuaire", s)}
-		createActivity := `mutation($in:CreateActivityInput!){createActivity(input:$in){id}}`
+		createActivity := `mutation($in:CreateActivityInput!){createActivity(input:$in){activity{id}}}`
 		activity := func(start, end any) map[string]any {
 			return map[string]any{"in": map[string]any{"title": "Portes ouvertes", "organizationID": org, "startsAt": start, "endsAt": end}}
 		}
@@ -74,7 +74,7 @@ func TestAbuse_MalformedArguments(t *testing.T) {
 			{"a non-numeric roster activityID", `{deviceRoster(activityID:"1e3"){cursor}}`, nil, badID("activityID", "1e3")},
 			// The old spelling, renamed by the server (graph/compat.go): named by the new one.
 			{"a non-numeric roster activityId", `{deviceRoster(activityId:"1e3"){cursor}}`, nil, badID("activityID", "1e3")},
-			{"a non-numeric registrationId", `mutation{markPresent(registrationId:"x"){status}}`, nil, badID("registrationId", "x")},
+			{"a non-numeric registrationID", `mutation{markPresent(input:{registrationID:"x"}){status}}`, nil, badID("input.registrationID", "x")},
 			{"a long garbage id is not echoed whole", `query($id:ID!){node(id:$id){id}}`, map[string]any{"id": strings.Repeat("A", 5000)},
 				badID("id", strings.Repeat("A", 40)+"…")},
 			{"an id of no type", `{node(id:"999999999999999"){id}}`, nil, want{"NOT_FOUND", "", "Élément introuvable.", "Not found."}},

@@ -327,8 +327,10 @@ func TestAbuse_RegisterDeviceRace(t *testing.T) {
 		// Parallel activations of one free device (from several addresses,
 		// another site): one token, the others are told it is taken.
 		orgB, mgrB, _ := c.newOrg("Bêta Conseil")
-		var dev struct{ CreateDevice struct{ ID string } }
-		c.q(mgrB, `mutation($in:CreateDeviceInput!){createDevice(input:$in){id}}`, map[string]any{"in": map[string]any{
+		var dev struct {
+			CreateDevice struct{ Device struct{ ID string } }
+		}
+		c.q(mgrB, `mutation($in:CreateDeviceInput!){createDevice(input:$in){device{id}}}`, map[string]any{"in": map[string]any{
 			"name": "Accueil", "identificationCode": "ACCUEIL", "organizationID": apptest.ID(orgB.ID)}}, &dev)
 		codes = countAnswers(6, func(i int) string {
 			a := gqlFrom(t, from(fmt.Sprintf("127.0.1.%d", i+1)), c.URL, "", registerDeviceQuery, map[string]any{"s": orgB.SiteCode, "c": "ACCUEIL"})
@@ -352,10 +354,12 @@ const deviceHistory = `query($id:ID!){node(id:$id){...on Device{registeredAt dev
 func TestAbuse_DeviceTakeover(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, d apptest.Dialect) {
 		c := newCk(t, d)
-		var dev struct{ CreateDevice struct{ ID string } }
-		c.q(c.mgr, `mutation($in:CreateDeviceInput!){createDevice(input:$in){id}}`, map[string]any{"in": map[string]any{
+		var dev struct {
+			CreateDevice struct{ Device struct{ ID string } }
+		}
+		c.q(c.mgr, `mutation($in:CreateDeviceInput!){createDevice(input:$in){device{id}}}`, map[string]any{"in": map[string]any{
 			"name": "Entrée principale", "identificationCode": "PORTE-NORD", "organizationID": apptest.ID(c.org.ID)}}, &dev)
-		id := dev.CreateDevice.ID
+		id := dev.CreateDevice.Device.ID
 		first, resp := c.tryRegisterDevice(c.org.SiteCode, "PORTE-NORD")
 		if len(resp.Errors) > 0 {
 			t.Fatalf("first activation: %+v", resp.Errors)
@@ -377,7 +381,7 @@ func TestAbuse_DeviceTakeover(t *testing.T) {
 			t.Fatalf("first phone stopped by the refused takeover: %s", code)
 		}
 
-		const release = `mutation($id:ID!){releaseDevice(id:$id){id registeredAt}}`
+		const release = `mutation($id:ID!){releaseDevice(input:{id:$id}){device{id registeredAt}}}`
 		if code := errCode(c.Do(apptest.Request{Token: c.member, Query: release, Variables: map[string]any{"id": id}})); code != "FORBIDDEN" && code != "NOT_FOUND" {
 			t.Errorf("member releases a device: %q, want FORBIDDEN", code)
 		}
@@ -389,11 +393,13 @@ func TestAbuse_DeviceTakeover(t *testing.T) {
 			t.Fatalf("first phone stopped by a refused release: %s", code)
 		}
 		var rel struct {
-			ReleaseDevice struct{ RegisteredAt *time.Time }
+			ReleaseDevice struct {
+				Device struct{ RegisteredAt *time.Time }
+			}
 		}
 		c.q(c.mgr, release, map[string]any{"id": id}, &rel)
-		if rel.ReleaseDevice.RegisteredAt != nil {
-			t.Errorf("released device still shows as activated at %v", rel.ReleaseDevice.RegisteredAt)
+		if rel.ReleaseDevice.Device.RegisteredAt != nil {
+			t.Errorf("released device still shows as activated at %v", rel.ReleaseDevice.Device.RegisteredAt)
 		}
 		if code := works(first.Token); code != "UNAUTHENTICATED" {
 			t.Fatalf("released phone's token: %q, want UNAUTHENTICATED", code)

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strconv"
 	"sync"
@@ -25,6 +26,51 @@ func slotSpec(s model.SlotInput) checkin.SlotSpec {
 		sp.Label = *s.Label
 	}
 	return sp
+}
+
+func createActivityInput(in model.CreateActivityInput) checkin.CreateActivityInput {
+	return checkin.CreateActivityInput{OrganizationID: in.OrganizationID, Title: in.Title, StartsAt: in.StartsAt, EndsAt: in.EndsAt,
+		Capacity: in.Capacity, Location: in.Location, QrCheckin: in.QRCheckin, PerSlotCheckin: in.PerSlotCheckin,
+		SlotToleranceMinutes: in.SlotToleranceMinutes, MaxParticipants: in.MaxParticipants, PublicRegistration: in.PublicRegistration}
+}
+
+// updateActivityInput reads a patch: an omitted field keeps, null clears.
+func updateActivityInput(in model.UpdateActivityInput) checkin.UpdateActivityInput {
+	out := checkin.UpdateActivityInput{Title: in.Title, QrCheckin: in.QRCheckin, PerSlotCheckin: in.PerSlotCheckin,
+		SlotToleranceMinutes: in.SlotToleranceMinutes, MaxParticipants: in.MaxParticipants, PublicRegistration: in.PublicRegistration}
+	if v, set := in.StartsAt.ValueOK(); set {
+		out.StartsAt, out.ClearStartsAt = v, v == nil
+	}
+	if v, set := in.EndsAt.ValueOK(); set {
+		out.EndsAt, out.ClearEndsAt = v, v == nil
+	}
+	if v, set := in.Capacity.ValueOK(); set {
+		out.Capacity, out.ClearCapacity = v, v == nil
+	}
+	if v, set := in.Location.ValueOK(); set {
+		out.Location, out.ClearLocation = v, v == nil
+	}
+	return out
+}
+
+// targetNotFound names the input field of a mutation's target the caller
+// does not find (input.id, input.activityID): another organisation's
+// record is absent, and the refusal says which id.
+func targetNotFound(err error, field string) error {
+	if ent.IsNotFound(err) {
+		return &apperr.Error{Code: apperr.NotFound, Field: "input." + field, Key: "not_found"}
+	}
+	return err
+}
+
+// visible returns what a lookup of an edge the API resolves by hand found,
+// or nil when the caller may not see it (or it is gone): an edge the
+// caller cannot follow reads null, as ent's own edges do.
+func visible[T any](v *T, err error) (*T, error) {
+	if ent.IsNotFound(err) || errors.Is(err, privacy.Deny) {
+		return nil, nil
+	}
+	return v, err
 }
 
 func (r *mutationResolver) register(ctx context.Context, in model.RegisterInput, public bool) (*model.RegisterPayload, error) {
@@ -82,8 +128,8 @@ func detachedScan(s *ent.Scan) (out *ent.Scan) {
 	return c.Unwrap()
 }
 
-func checkInResult(res checkin.Result) *model.CheckInResult {
-	out := &model.CheckInResult{Status: scan.Status(res.Status), Message: res.Message, Color: model.ResultColor(res.Color),
+func checkInResult(res checkin.Result) *model.CheckInPayload {
+	out := &model.CheckInPayload{Status: scan.Status(res.Status), Message: res.Message, Color: model.ResultColor(res.Color),
 		Participants: names(res.People), FirstCheckedInAt: res.FirstCheckedInAt, Duplicate: res.Duplicate, CheckIn: detachedScan(res.Scan)}
 	if res.RegistrationID != 0 {
 		id := res.RegistrationID

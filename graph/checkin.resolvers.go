@@ -48,9 +48,9 @@ func (r *activityResolver) Present(ctx context.Context, obj *ent.Activity, slotI
 }
 
 // CheckInLog is the resolver for the checkInLog field.
-func (r *activityResolver) CheckInLog(ctx context.Context, obj *ent.Activity, first *int, after *entgql.Cursor[int]) (*ent.ScanConnection, error) {
+func (r *activityResolver) CheckInLog(ctx context.Context, obj *ent.Activity, first *int, after *entgql.Cursor[int]) (*ent.CheckInConnection, error) {
 	return store.Client(ctx, r.Client).Scan.Query().Where(scan.ActivityID(obj.ID)).
-		Paginate(ctx, after, first, nil, nil, ent.WithScanOrder([]*ent.ScanOrder{{Direction: entgql.OrderDirectionDesc, Field: ent.ScanOrderFieldServerTime}}))
+		Paginate(ctx, after, first, nil, nil, ent.WithCheckInOrder([]*ent.CheckInOrder{{Direction: entgql.OrderDirectionDesc, Field: ent.ScanOrderFieldServerTime}}))
 }
 
 // CheckInCursor is the resolver for the checkInCursor field.
@@ -62,31 +62,77 @@ func (r *activityResolver) CheckInCursor(ctx context.Context, obj *ent.Activity)
 	return pos.Cursor(), nil
 }
 
+// Slot is the resolver for the slot field.
+func (r *checkInResolver) Slot(ctx context.Context, obj *ent.Scan) (*ent.Slot, error) {
+	if obj.SlotID == nil {
+		return nil, nil
+	}
+	return visible(store.Client(ctx, r.Client).Slot.Get(ctx, *obj.SlotID))
+}
+
+// UndoneBy is the resolver for the undoneBy field.
+func (r *checkInResolver) UndoneBy(ctx context.Context, obj *ent.Scan) (*ent.User, error) {
+	if obj.UndoneByID == nil {
+		return nil, nil
+	}
+	return visible(store.Client(ctx, r.Client).User.Get(ctx, *obj.UndoneByID))
+}
+
+// User is the resolver for the user field.
+func (r *checkInResolver) User(ctx context.Context, obj *ent.Scan) (*ent.User, error) {
+	if obj.UserID == nil {
+		return nil, nil
+	}
+	return visible(store.Client(ctx, r.Client).User.Get(ctx, *obj.UserID))
+}
+
+// Speaker is the resolver for the speaker field.
+func (r *checkInResolver) Speaker(ctx context.Context, obj *ent.Scan) (*ent.Speaker, error) {
+	if obj.SpeakerID == nil {
+		return nil, nil
+	}
+	return visible(store.Client(ctx, r.Client).Speaker.Get(ctx, *obj.SpeakerID))
+}
+
 // History is the resolver for the history field.
 func (r *deviceResolver) History(ctx context.Context, obj *ent.Device, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HistoryEntryOrder, where *ent.HistoryEntryWhereInput) (*ent.HistoryEntryConnection, error) {
 	return historyOf(ctx, store.Client(ctx, r.Client), obj.ID, historyPage{after, first, before, last, orderBy, where})
 }
 
 // CreateActivity is the resolver for the createActivity field.
-func (r *mutationResolver) CreateActivity(ctx context.Context, input ent.CreateActivityInput, slots []*model.SlotInput) (*ent.Activity, error) {
-	specs := make([]checkin.SlotSpec, len(slots))
-	for i, s := range slots {
+func (r *mutationResolver) CreateActivity(ctx context.Context, input model.CreateActivityInput) (*model.CreateActivityPayload, error) {
+	specs := make([]checkin.SlotSpec, len(input.Slots))
+	for i, s := range input.Slots {
 		specs[i] = slotSpec(*s)
 	}
-	a, err := r.Checkin.CreateActivity(ctx, input, specs)
-	return a, reportAll(ctx, err)
+	a, err := r.Checkin.CreateActivity(ctx, createActivityInput(input), specs)
+	if err != nil {
+		return nil, reportAll(ctx, err)
+	}
+	return &model.CreateActivityPayload{Activity: a}, nil
 }
 
 // UpdateActivity is the resolver for the updateActivity field.
-func (r *mutationResolver) UpdateActivity(ctx context.Context, id int, input ent.UpdateActivityInput) (*ent.Activity, error) {
-	a, err := r.Checkin.UpdateActivity(ctx, id, input)
-	return a, reportAll(ctx, err)
+func (r *mutationResolver) UpdateActivity(ctx context.Context, input model.UpdateActivityInput) (*model.UpdateActivityPayload, error) {
+	a, err := r.Checkin.UpdateActivity(ctx, input.ID, updateActivityInput(input))
+	if err != nil {
+		return nil, reportAll(ctx, targetNotFound(err, "id"))
+	}
+	return &model.UpdateActivityPayload{Activity: a}, nil
 }
 
 // AddSlot is the resolver for the addSlot field.
-func (r *mutationResolver) AddSlot(ctx context.Context, activityID int, input model.SlotInput) (*ent.Slot, error) {
-	sl, err := r.Checkin.AddSlot(ctx, activityID, slotSpec(input))
-	return sl, reportAll(ctx, err)
+func (r *mutationResolver) AddSlot(ctx context.Context, input model.AddSlotInput) (*model.AddSlotPayload, error) {
+	sl, err := r.Checkin.AddSlot(ctx, input.ActivityID, slotSpec(model.SlotInput{Label: input.Label, StartsAt: input.StartsAt,
+		EndsAt: input.EndsAt, Capacity: input.Capacity, SpeakerID: input.SpeakerID}))
+	if err != nil {
+		return nil, reportAll(ctx, err)
+	}
+	a, err := store.Client(ctx, r.Client).Activity.Get(ctx, sl.ActivityID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AddSlotPayload{Slot: sl, Activity: a}, nil
 }
 
 // Register is the resolver for the register field.
@@ -95,36 +141,61 @@ func (r *mutationResolver) Register(ctx context.Context, input model.RegisterInp
 }
 
 // CreateRegistration is the resolver for the createRegistration field.
-func (r *mutationResolver) CreateRegistration(ctx context.Context, input model.RegisterInput) (*model.RegisterPayload, error) {
-	return r.register(ctx, input, false)
+func (r *mutationResolver) CreateRegistration(ctx context.Context, input model.CreateRegistrationInput) (*model.CreateRegistrationPayload, error) {
+	p, err := r.register(ctx, model.RegisterInput(input), false)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateRegistrationPayload{Registration: p.Registration, Ticket: p.Ticket}, nil
 }
 
 // CancelRegistration is the resolver for the cancelRegistration field.
-func (r *mutationResolver) CancelRegistration(ctx context.Context, id int) (*ent.Registration, error) {
-	return r.Checkin.Cancel(ctx, id)
+func (r *mutationResolver) CancelRegistration(ctx context.Context, input model.CancelRegistrationInput) (*model.CancelRegistrationPayload, error) {
+	reg, err := r.Checkin.Cancel(ctx, input.ID)
+	if err != nil {
+		return nil, targetNotFound(err, "id")
+	}
+	return &model.CancelRegistrationPayload{Registration: reg}, nil
 }
 
 // CreateDevice is the resolver for the createDevice field.
-func (r *mutationResolver) CreateDevice(ctx context.Context, input ent.CreateDeviceInput) (*ent.Device, error) {
-	return store.Client(ctx, r.Client).Device.Create().SetInput(input).Save(ctx)
+func (r *mutationResolver) CreateDevice(ctx context.Context, input model.CreateDeviceInput) (*model.CreateDevicePayload, error) {
+	d, err := r.Checkin.CreateDevice(ctx, input.OrganizationID, input.Name, input.IdentificationCode)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateDevicePayload{Device: d}, nil
 }
 
 // UpdateDevice is the resolver for the updateDevice field.
-func (r *mutationResolver) UpdateDevice(ctx context.Context, id int, input ent.UpdateDeviceInput) (*ent.Device, error) {
-	return store.Client(ctx, r.Client).Device.UpdateOneID(id).SetInput(input).Save(ctx)
+func (r *mutationResolver) UpdateDevice(ctx context.Context, input model.UpdateDeviceInput) (*model.UpdateDevicePayload, error) {
+	d, err := r.Checkin.UpdateDevice(ctx, input.ID, input.Name, input.IdentificationCode)
+	if err != nil {
+		return nil, targetNotFound(err, "id")
+	}
+	return &model.UpdateDevicePayload{Device: d}, nil
 }
 
 // DeleteDevice is the resolver for the deleteDevice field.
-func (r *mutationResolver) DeleteDevice(ctx context.Context, id int) (int, error) {
-	if err := store.Client(ctx, r.Client).Device.DeleteOneID(id).Exec(ctx); err != nil {
-		return 0, err
+func (r *mutationResolver) DeleteDevice(ctx context.Context, input model.DeleteDeviceInput) (*model.DeleteDevicePayload, error) {
+	d, err := r.Checkin.DeleteDevice(ctx, input.ID)
+	if err != nil {
+		return nil, targetNotFound(err, "id")
 	}
-	return id, nil
+	org, err := store.Client(ctx, r.Client).Organization.Get(ctx, d.OrganizationID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.DeleteDevicePayload{DeletedDeviceID: d.ID, Organization: org}, nil
 }
 
 // RevokeDevice is the resolver for the revokeDevice field.
-func (r *mutationResolver) RevokeDevice(ctx context.Context, id int) (*ent.Device, error) {
-	return r.Checkin.RevokeDevice(ctx, id)
+func (r *mutationResolver) RevokeDevice(ctx context.Context, input model.RevokeDeviceInput) (*model.RevokeDevicePayload, error) {
+	d, err := r.Checkin.RevokeDevice(ctx, input.ID)
+	if err != nil {
+		return nil, targetNotFound(err, "id")
+	}
+	return &model.RevokeDevicePayload{Device: d}, nil
 }
 
 // RegisterDevice is the resolver for the registerDevice field.
@@ -142,36 +213,71 @@ func (r *mutationResolver) RegisterDevice(ctx context.Context, input model.Regis
 }
 
 // ReleaseDevice is the resolver for the releaseDevice field.
-func (r *mutationResolver) ReleaseDevice(ctx context.Context, id int) (*ent.Device, error) {
-	return r.Checkin.ReleaseDevice(ctx, id)
+func (r *mutationResolver) ReleaseDevice(ctx context.Context, input model.ReleaseDeviceInput) (*model.ReleaseDevicePayload, error) {
+	d, err := r.Checkin.ReleaseDevice(ctx, input.ID)
+	if err != nil {
+		return nil, targetNotFound(err, "id")
+	}
+	return &model.ReleaseDevicePayload{Device: d}, nil
 }
 
 // CreateSpeaker is the resolver for the createSpeaker field.
-func (r *mutationResolver) CreateSpeaker(ctx context.Context, input ent.CreateSpeakerInput) (*ent.Speaker, error) {
-	return store.Client(ctx, r.Client).Speaker.Create().SetInput(input).Save(ctx)
+func (r *mutationResolver) CreateSpeaker(ctx context.Context, input model.CreateSpeakerInput) (*model.CreateSpeakerPayload, error) {
+	in := checkin.SpeakerInput{OrganizationID: input.OrganizationID, LastName: &input.LastName, FirstName: &input.FirstName, Email: input.Email}
+	if input.SlotIDs != nil {
+		in.SlotIDs = &input.SlotIDs
+	}
+	sp, err := r.Checkin.CreateSpeaker(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateSpeakerPayload{Speaker: sp}, nil
 }
 
 // UpdateSpeaker is the resolver for the updateSpeaker field.
-func (r *mutationResolver) UpdateSpeaker(ctx context.Context, id int, input ent.UpdateSpeakerInput) (*ent.Speaker, error) {
-	return store.Client(ctx, r.Client).Speaker.UpdateOneID(id).SetInput(input).Save(ctx)
+func (r *mutationResolver) UpdateSpeaker(ctx context.Context, input model.UpdateSpeakerInput) (*model.UpdateSpeakerPayload, error) {
+	in := checkin.SpeakerInput{LastName: input.LastName, FirstName: input.FirstName}
+	if v, set := input.Email.ValueOK(); set {
+		in.Email, in.ClearEmail = v, v == nil
+	}
+	if input.SlotIDs != nil {
+		in.SlotIDs = &input.SlotIDs
+	}
+	sp, err := r.Checkin.UpdateSpeaker(ctx, input.ID, in)
+	if err != nil {
+		return nil, targetNotFound(err, "id")
+	}
+	return &model.UpdateSpeakerPayload{Speaker: sp}, nil
 }
 
 // SpeakerLink is the resolver for the speakerLink field.
-func (r *mutationResolver) SpeakerLink(ctx context.Context, id int) (string, error) {
-	return r.Checkin.SpeakerLink(ctx, id)
+func (r *mutationResolver) SpeakerLink(ctx context.Context, input model.SpeakerLinkInput) (*model.SpeakerLinkPayload, error) {
+	link, err := r.Checkin.SpeakerLink(ctx, input.ID)
+	if err != nil {
+		return nil, targetNotFound(err, "id")
+	}
+	sp, err := store.Client(ctx, r.Client).Speaker.Get(ctx, input.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.SpeakerLinkPayload{URL: link, Speaker: sp}, nil
 }
 
 // RotateTicketKey is the resolver for the rotateTicketKey field.
-func (r *mutationResolver) RotateTicketKey(ctx context.Context, organizationID int) (string, error) {
-	id, err := r.Checkin.RotateKey(ctx, organizationID)
+func (r *mutationResolver) RotateTicketKey(ctx context.Context, input model.RotateTicketKeyInput) (*model.RotateTicketKeyPayload, error) {
+	id, err := r.Checkin.RotateKey(ctx, input.OrganizationID)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	return strconv.FormatUint(uint64(id), 10), nil
+	org, err := store.Client(ctx, r.Client).Organization.Get(ctx, input.OrganizationID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RotateTicketKeyPayload{KeyID: strconv.FormatUint(uint64(id), 10), Organization: org}, nil
 }
 
 // CheckIn is the resolver for the checkIn field.
-func (r *mutationResolver) CheckIn(ctx context.Context, input model.CheckInInput) (*model.CheckInResult, error) {
+func (r *mutationResolver) CheckIn(ctx context.Context, input model.CheckInInput) (*model.CheckInPayload, error) {
 	in := checkin.Input{Code: input.Code, DeviceTime: input.ScannedAt}
 	var err error
 	if in.ClientScanID, in.ActivityID, in.SlotID, err = scanIDs("input", input.ClientScanID, input.ClientScanIDOld,
@@ -225,18 +331,23 @@ func (r *mutationResolver) SyncCheckIns(ctx context.Context, input model.SyncChe
 }
 
 // MarkPresent is the resolver for the markPresent field.
-func (r *mutationResolver) MarkPresent(ctx context.Context, registrationID int, slotID *int) (*model.CheckInResult, error) {
-	res, err := r.Checkin.MarkPresent(ctx, registrationID, slotID, viewer.LangFromContext(ctx))
+func (r *mutationResolver) MarkPresent(ctx context.Context, input model.MarkPresentInput) (*model.MarkPresentPayload, error) {
+	res, err := r.Checkin.MarkPresent(ctx, input.RegistrationID, input.SlotID, viewer.LangFromContext(ctx))
 	if err != nil {
 		return nil, err
 	}
-	return checkInResult(res), nil
+	p := checkInResult(res)
+	return &model.MarkPresentPayload{Status: p.Status, Message: p.Message, Color: p.Color, Participants: p.Participants,
+		FirstCheckedInAt: p.FirstCheckedInAt, Duplicate: p.Duplicate, CheckIn: p.CheckIn, RegistrationID: p.RegistrationID}, nil
 }
 
 // UndoCheckIn is the resolver for the undoCheckIn field.
-func (r *mutationResolver) UndoCheckIn(ctx context.Context, checkInID int) (*ent.Scan, error) {
-	s, err := r.Checkin.Undo(ctx, checkInID)
-	return detachedScan(s), err
+func (r *mutationResolver) UndoCheckIn(ctx context.Context, input model.UndoCheckInInput) (*model.UndoCheckInPayload, error) {
+	s, err := r.Checkin.Undo(ctx, input.CheckInID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.UndoCheckInPayload{CheckIn: detachedScan(s)}, nil
 }
 
 // DeviceActivities is the resolver for the deviceActivities field.

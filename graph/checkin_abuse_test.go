@@ -121,7 +121,7 @@ func TestAbuse_CheckInUndoTwiceAndUndoRefusal(t *testing.T) {
 		r := c.reg(c.mgr, act.ID, []ckPerson{{"Dupont", "Jean"}})
 		var ok struct{ CheckIn struct{ ID string } }
 		ckData(t, c.sendDoc(dev.Token, fmt.Sprintf(`mutation { checkIn(input: {code: %q, activityId: %q}) { checkIn { id } } }`, r.Code, act.ID)), "checkIn", &ok)
-		undo := fmt.Sprintf(`mutation { undoCheckIn(checkInId: %q) { id admitted undoneAt } }`, ok.CheckIn.ID)
+		undo := fmt.Sprintf(`mutation { undoCheckIn(input: {checkInID: %q}) { checkIn { id admitted undoneAt } } }`, ok.CheckIn.ID)
 		if resp := c.sendDoc(c.member, undo); resp.Code() != "" {
 			t.Fatalf("first undo: %+v", resp.Errors)
 		}
@@ -130,7 +130,7 @@ func TestAbuse_CheckInUndoTwiceAndUndoRefusal(t *testing.T) {
 		}
 		var ko struct{ CheckIn struct{ ID, Status string } }
 		ckData(t, c.sendDoc(dev.Token, fmt.Sprintf(`mutation { checkIn(input: {code: "OF1:forged", activityId: %q}) { checkIn { id status } } }`, act.ID)), "checkIn", &ko)
-		if resp := c.sendDoc(c.member, fmt.Sprintf(`mutation { undoCheckIn(checkInId: %q) { id } }`, ko.CheckIn.ID)); resp.Code() != "BAD_USER_INPUT" {
+		if resp := c.sendDoc(c.member, fmt.Sprintf(`mutation { undoCheckIn(input: {checkInID: %q}) { checkIn { id } } }`, ko.CheckIn.ID)); resp.Code() != "BAD_USER_INPUT" {
 			t.Errorf("undo of a %s scan: %q, want BAD_USER_INPUT", ko.CheckIn.Status, resp.Code())
 		}
 	})

@@ -41,10 +41,12 @@ const (
 func (c *ckEnv) declare() (id, code string) {
 	c.t.Helper()
 	code = fmt.Sprintf("ANCIEN-%d", ckSeq.Add(1))
-	var d struct{ CreateDevice struct{ ID string } }
-	c.q(c.mgr, `mutation($in:CreateDeviceInput!){createDevice(input:$in){id}}`, map[string]any{"in": map[string]any{
+	var d struct {
+		CreateDevice struct{ Device struct{ ID string } }
+	}
+	c.q(c.mgr, `mutation($in:CreateDeviceInput!){createDevice(input:$in){device{id}}}`, map[string]any{"in": map[string]any{
 		"name": "Scanner " + code, "identificationCode": code, "organizationID": apptest.ID(c.org.ID)}}, &d)
-	return d.CreateDevice.ID, code
+	return d.CreateDevice.Device.ID, code
 }
 
 // TestPreviousReleaseDevicesKeepWorking_R_CHK_3: a scanner or phone of the
@@ -264,4 +266,69 @@ func getRoster(t *testing.T, e *apptest.Env, token string, q url.Values) string 
 		t.Fatalf("GET /devices/roster?%s: %d %s", q.Encode(), resp.StatusCode, b)
 	}
 	return string(b)
+}
+
+// TestPreviousReleaseDevicesReadSlotIDAsANumber_R_CHK_3: CheckIn.slotID
+// stays an Int (deprecated) because the previous release decodes it as a
+// number, in checkIn's answer and in checkInRecorded's events; the new
+// clients read the slot edge, slot { id }, the same slot as an ID.
+func TestPreviousReleaseDevicesReadSlotIDAsANumber_R_CHK_3(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, d apptest.Dialect) {
+		c := newCk(t, d)
+		now := time.Now().UTC()
+		act := c.activity(c.mgr, c.org, map[string]any{"perSlotCheckin": true}, [2]time.Time{now.Add(-time.Hour), now.Add(time.Hour)})
+		slot := act.Slots[0]
+		r1 := c.reg(c.mgr, act.ID, []ckPerson{{"Dupont", "Jean"}}, slot)
+		r2 := c.reg(c.mgr, act.ID, []ckPerson{{"Martin", "Zoé"}}, slot)
+		_, code := c.declare()
+		var reg struct{ RegisterDevice struct{ Token string } }
+		c.q("", prevGoRegister, map[string]any{"in": map[string]any{"siteCode": c.org.SiteCode, "identificationCode": code}}, &reg)
+		tok := reg.RegisterDevice.Token
+		sub := ckSubscribe(t, c.Env, tok, prevGoSubscription, map[string]any{"a": act.ID})
+		settle()
+
+		r := c.Do(apptest.Request{Token: tok, Query: prevGoCheckIn, Variables: map[string]any{"in": map[string]any{
+			"code": r1.Code, "clientScanId": "prev-slot-1", "scannedAt": now.Format(time.RFC3339Nano), "activityId": act.ID}}})
+		if len(r.Errors) > 0 {
+			t.Fatalf("previous release's checkIn: %+v", r.Errors)
+		}
+		var old struct {
+			CheckIn struct {
+				Status  string
+				CheckIn struct{ SlotID json.RawMessage }
+			}
+		}
+		r.Decode(t, &old)
+		if got := string(old.CheckIn.CheckIn.SlotID); old.CheckIn.Status != "ACCESS_OK" || got != slot {
+			t.Errorf("checkIn { checkIn { slotID } }: %s %s, want ACCESS_OK and the number %s (not a string)", old.CheckIn.Status, got, slot)
+		}
+		m, ok := sub.next(5 * time.Second)
+		if !ok || m.done || m.err != "" {
+			t.Fatalf("checkInRecorded: %+v %v", m, ok)
+		}
+		var ev struct {
+			CheckInRecorded struct {
+				CheckIn struct{ SlotID json.RawMessage }
+			}
+		}
+		if err := json.Unmarshal(m.data, &ev); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(ev.CheckInRecorded.CheckIn.SlotID); got != slot {
+			t.Errorf("event checkIn { slotID }: %s, want the number %s", got, slot)
+		}
+
+		// Today's client reads the edge: the same slot, an ID.
+		var now2 struct {
+			CheckIn struct {
+				Status  string
+				CheckIn struct{ Slot *struct{ ID string } }
+			}
+		}
+		c.q(tok, `mutation($in:CheckInInput!){checkIn(input:$in){status checkIn{slot{id}}}}`, map[string]any{"in": map[string]any{
+			"code": r2.Code, "clientScanID": "new-slot-1", "activityID": act.ID}}, &now2)
+		if s := now2.CheckIn.CheckIn.Slot; now2.CheckIn.Status != "ACCESS_OK" || s == nil || s.ID != slot {
+			t.Errorf("checkIn { checkIn { slot { id } } }: %+v, want ACCESS_OK on slot %s", now2.CheckIn, slot)
+		}
+	})
 }

@@ -50,17 +50,19 @@ func TestDeviceLifecycle_R_CHK_3(t *testing.T) {
 		r := c.reg(c.mgr, scanned.ID, []ckPerson{{"Dupont", "Jean"}})
 		devIn := map[string]any{"in": map[string]any{"name": "Entrée principale", "identificationCode": "PORTE-NORD",
 			"organizationID": apptest.ID(c.org.ID)}}
-		const create = `mutation($in:CreateDeviceInput!){createDevice(input:$in){id name}}`
+		const create = `mutation($in:CreateDeviceInput!){createDevice(input:$in){device{id name}}}`
 
 		// A plain member may not declare a device, nor see the setup code.
 		if code := errCode(c.Do(apptest.Request{Token: c.member, Query: create, Variables: devIn})); code != "FORBIDDEN" {
 			t.Errorf("member createDevice: %q, want FORBIDDEN", code)
 		}
-		const setup = `query($o:ID!){deviceSetup(organizationId:$o){url siteCode qrDataURL}}`
+		const setup = `query($o:ID!){deviceSetup(organizationID:$o){url siteCode qrDataURL}}`
 		if code := errCode(c.Do(apptest.Request{Token: c.member, Query: setup, Variables: map[string]any{"o": apptest.ID(c.org.ID)}})); code != "FORBIDDEN" {
 			t.Errorf("member deviceSetup: %q, want FORBIDDEN", code)
 		}
-		var created struct{ CreateDevice struct{ ID, Name string } }
+		var created struct {
+			CreateDevice struct{ Device struct{ ID, Name string } }
+		}
 		c.q(c.mgr, create, devIn, &created)
 
 		// The setup QR code: a link with the server and the site code.
@@ -88,7 +90,7 @@ func TestDeviceLifecycle_R_CHK_3(t *testing.T) {
 		if len(resp.Errors) > 0 {
 			t.Fatalf("registerDevice: %+v", resp.Errors)
 		}
-		if !strings.HasPrefix(reg1.Token, "ofd_") || reg1.Device.ID != created.CreateDevice.ID || reg1.Device.Name != "Entrée principale" {
+		if !strings.HasPrefix(reg1.Token, "ofd_") || reg1.Device.ID != created.CreateDevice.Device.ID || reg1.Device.Name != "Entrée principale" {
 			t.Errorf("registered %+v", reg1)
 		}
 		seen := map[string]bool{}
@@ -124,7 +126,7 @@ func TestDeviceLifecycle_R_CHK_3(t *testing.T) {
 		if _, resp := c.tryRegisterDevice(c.org.SiteCode, "PORTE-NORD"); resp.Code() != "CONFLICT" {
 			t.Fatalf("registering an active device again: %q, want CONFLICT", resp.Code())
 		}
-		c.q(c.mgr, `mutation($id:ID!){releaseDevice(id:$id){id}}`, map[string]any{"id": reg1.Device.ID}, nil)
+		c.q(c.mgr, `mutation($id:ID!){releaseDevice(input:{id:$id}){device{id}}}`, map[string]any{"id": reg1.Device.ID}, nil)
 		reg2, resp := c.tryRegisterDevice(c.org.SiteCode, "PORTE-NORD")
 		if len(resp.Errors) > 0 || reg2.Token == reg1.Token || reg2.Device.ID != reg1.Device.ID {
 			t.Fatalf("registering after a release: %+v %+v", reg2, resp.Errors)
@@ -203,7 +205,7 @@ func TestRevocationClosesSubscription_R_CHK_3(t *testing.T) {
 		devSub := ckSubscribe(t, c.Env, victim.Token, checkInRecorded, vars)
 		memberSub := ckSubscribe(t, c.Env, c.member, checkInRecorded, vars)
 
-		c.q(c.mgr, `mutation($id:ID!){revokeDevice(id:$id){revokedAt}}`, map[string]any{"id": victim.ID}, nil)
+		c.q(c.mgr, `mutation($id:ID!){revokeDevice(input:{id:$id}){device{revokedAt}}}`, map[string]any{"id": victim.ID}, nil)
 		m, ok := devSub.next(2 * time.Second)
 		if !ok || !m.done {
 			t.Errorf("the revoked device's subscription is still open after 2 s (got %+v, %v)", m, ok)

@@ -267,7 +267,7 @@ func TestSyncReusedScanID_RCHK5(t *testing.T) {
 	})
 }
 
-const undoQuery = `mutation($id:ID!){undoCheckIn(checkInId:$id){id admitted undoneAt}}`
+const undoQuery = `mutation($id:ID!){undoCheckIn(input:{checkInID:$id}){checkIn{id admitted undoneAt}}}`
 
 // TestUndoCheckInOnce_RCHK1: a check-in is undone once; undoing it again,
 // or undoing a scan that admitted nobody (a refusal, an offline duplicate),
@@ -281,24 +281,26 @@ func TestUndoCheckInOnce_RCHK1(t *testing.T) {
 		var m struct {
 			MarkPresent struct{ CheckIn struct{ ID string } }
 		}
-		c.q(c.member, `mutation($r:ID!){markPresent(registrationId:$r){checkIn{id}}}`, map[string]any{"r": r.ID}, &m)
+		c.q(c.member, `mutation($r:ID!){markPresent(input:{registrationID:$r}){checkIn{id}}}`, map[string]any{"r": r.ID}, &m)
 		id := m.MarkPresent.CheckIn.ID
 		var u struct {
 			UndoCheckIn struct {
-				Admitted bool
-				UndoneAt *time.Time
+				CheckIn struct {
+					Admitted bool
+					UndoneAt *time.Time
+				}
 			}
 		}
 		c.q(c.member, undoQuery, map[string]any{"id": id}, &u)
-		if u.UndoCheckIn.Admitted || u.UndoCheckIn.UndoneAt == nil {
+		if u.UndoCheckIn.CheckIn.Admitted || u.UndoCheckIn.CheckIn.UndoneAt == nil {
 			t.Fatalf("first undo: %+v", u)
 		}
-		first := *u.UndoCheckIn.UndoneAt
+		first := *u.UndoCheckIn.CheckIn.UndoneAt
 		time.Sleep(5 * time.Millisecond)
 		resp := c.Do(apptest.Request{Token: c.member, Query: undoQuery, Variables: map[string]any{"id": id}})
-		wantInputError(t, "second undo", resp, "CONFLICT", "checkInId", "R-CHK-1", "déjà été annulé")
+		wantInputError(t, "second undo", resp, "CONFLICT", "input.checkInID", "R-CHK-1", "déjà été annulé")
 		resp = c.Do(apptest.Request{Token: c.member, Lang: "en", Query: undoQuery, Variables: map[string]any{"id": id}})
-		wantInputError(t, "second undo in English", resp, "CONFLICT", "checkInId", "R-CHK-1", "already undone")
+		wantInputError(t, "second undo in English", resp, "CONFLICT", "input.checkInID", "R-CHK-1", "already undone")
 		if s := c.Client().Scan.GetX(c.Sys(), atoi(t, id)); s.UndoneAt == nil || !sameInstant(*s.UndoneAt, first) {
 			t.Errorf("undoneAt is %v after a refused second undo, want %v", s.UndoneAt, first)
 		}
@@ -310,7 +312,7 @@ func TestUndoCheckInOnce_RCHK1(t *testing.T) {
 			t.Fatalf("refusal not recorded: %+v", refused)
 		}
 		resp = c.Do(apptest.Request{Token: c.member, Query: undoQuery, Variables: map[string]any{"id": refused.CheckIn.ID}})
-		wantInputError(t, "undo a refusal", resp, "BAD_USER_INPUT", "checkInId", "R-CHK-1", "personne")
+		wantInputError(t, "undo a refusal", resp, "BAD_USER_INPUT", "input.checkInID", "R-CHK-1", "personne")
 		// Neither did an offline duplicate.
 		r2 := c.reg(c.mgr, act.ID, []ckPerson{{"Martin", "Léa"}})
 		now := time.Now().UTC()
@@ -322,14 +324,14 @@ func TestUndoCheckInOnce_RCHK1(t *testing.T) {
 		}
 		dup := c.Client().Scan.Query().Where(scan.ClientScanID("u-2")).OnlyX(c.Sys())
 		resp = c.Do(apptest.Request{Token: c.member, Query: undoQuery, Variables: map[string]any{"id": apptest.ID(dup.ID)}})
-		wantInputError(t, "undo a duplicate", resp, "BAD_USER_INPUT", "checkInId", "R-CHK-1")
+		wantInputError(t, "undo a duplicate", resp, "BAD_USER_INPUT", "input.checkInID", "R-CHK-1")
 		if at := c.checkedInAt(c.mgr, r2.ID, nil); at == nil {
 			t.Errorf("undoing the duplicate undid the check-in")
 		}
 
 		// Ten desks undo the same check-in at once: one succeeds.
 		r3 := c.reg(c.mgr, act.ID, []ckPerson{{"Petit", "Anne"}})
-		c.q(c.member, `mutation($r:ID!){markPresent(registrationId:$r){checkIn{id}}}`, map[string]any{"r": r3.ID}, &m)
+		c.q(c.member, `mutation($r:ID!){markPresent(input:{registrationID:$r}){checkIn{id}}}`, map[string]any{"r": r3.ID}, &m)
 		codes := make([]string, 10)
 		parallel(10, func(i int) {
 			codes[i] = errCode(c.Do(apptest.Request{Token: c.member, Query: undoQuery, Variables: map[string]any{"id": m.MarkPresent.CheckIn.ID}}))
@@ -415,9 +417,9 @@ func TestCheckInSlotOfActivity_RCHK1(t *testing.T) {
 			resp := c.Do(apptest.Request{Token: dev.Token, Query: checkInQuery,
 				Variables: map[string]any{"in": map[string]any{"code": r.Code, "activityId": act.ID, "slotId": tc.slot}}})
 			wantInputError(t, "checkIn, "+tc.name, resp, "NOT_FOUND", "input.slotID", "R-CHK-1", "créneau")
-			resp = c.Do(apptest.Request{Token: c.member, Query: `mutation($r:ID!,$s:ID){markPresent(registrationId:$r,slotId:$s){status}}`,
+			resp = c.Do(apptest.Request{Token: c.member, Query: `mutation($r:ID!,$s:ID){markPresent(input:{registrationID:$r,slotID:$s}){status}}`,
 				Variables: map[string]any{"r": r.ID, "s": tc.slot}})
-			wantInputError(t, "markPresent, "+tc.name, resp, "NOT_FOUND", "slotId", "R-CHK-1", "créneau")
+			wantInputError(t, "markPresent, "+tc.name, resp, "NOT_FOUND", "input.slotID", "R-CHK-1", "créneau")
 			// Without the activity the ticket's is used: refused all the same.
 			res, errc := c.scanIn(dev.Token, map[string]any{"code": r.Code, "slotId": tc.slot})
 			if errc == "" && res.Status == "ACCESS_OK" {

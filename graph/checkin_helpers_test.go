@@ -80,9 +80,11 @@ func (c *ckEnv) activity(tok string, org *ent.Organization, extra map[string]any
 	for k, v := range extra {
 		in[k] = v
 	}
-	var d struct{ CreateActivity struct{ ID string } }
-	c.q(tok, `mutation($in:CreateActivityInput!){createActivity(input:$in){id}}`, map[string]any{"in": in}, &d)
-	a := ckActivity{ID: d.CreateActivity.ID}
+	var d struct {
+		CreateActivity struct{ Activity struct{ ID string } }
+	}
+	c.q(tok, `mutation($in:CreateActivityInput!){createActivity(input:$in){activity{id}}}`, map[string]any{"in": in}, &d)
+	a := ckActivity{ID: d.CreateActivity.Activity.ID}
 	for i, s := range slots {
 		sl, err := c.Client().Slot.Create().SetActivityID(atoi(c.t, a.ID)).SetLabel(fmt.Sprintf("Créneau %d", i+1)).
 			SetStartsAt(s[0].UTC()).SetEndsAt(s[1].UTC()).Save(c.Sys())
@@ -153,11 +155,13 @@ type ckDevice struct {
 func (c *ckEnv) device(tok string, org *ent.Organization) ckDevice {
 	c.t.Helper()
 	n := ckSeq.Add(1)
-	var d struct{ CreateDevice struct{ ID string } }
+	var d struct {
+		CreateDevice struct{ Device struct{ ID string } }
+	}
 	code := fmt.Sprintf("PORTE-%d", n)
-	c.q(tok, `mutation($in:CreateDeviceInput!){createDevice(input:$in){id}}`, map[string]any{"in": map[string]any{
+	c.q(tok, `mutation($in:CreateDeviceInput!){createDevice(input:$in){device{id}}}`, map[string]any{"in": map[string]any{
 		"name": fmt.Sprintf("Porte %d", n), "identificationCode": code, "organizationID": apptest.ID(org.ID)}}, &d)
-	dev := ckDevice{ID: d.CreateDevice.ID, Code: code}
+	dev := ckDevice{ID: d.CreateDevice.Device.ID, Code: code}
 	dev.Token = c.registerDevice(org.SiteCode, code)
 	return dev
 }
@@ -510,4 +514,15 @@ func parallel(n int, f func(i int)) {
 	}
 	start.Done()
 	done.Wait()
+}
+
+// withField returns a copy of m with k set to v (an input built for one
+// mutation reused in another that names its parent inside).
+func withField(m map[string]any, k string, v any) map[string]any {
+	out := make(map[string]any, len(m)+1)
+	for kk, vv := range m {
+		out[kk] = vv
+	}
+	out[k] = v
+	return out
 }

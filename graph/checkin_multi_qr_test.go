@@ -19,7 +19,7 @@ func TestQRCheckinOffSeenByTheOtherInstance_RCHK3(t *testing.T) {
 	if res := b.scan(dev.Token, warm.Code, act.ID); res.Status != "ACCESS_OK" {
 		t.Fatalf("before the switch, on B: %s, want ACCESS_OK", res.Status)
 	}
-	a.q(a.mgr, `mutation($id:ID!){updateActivity(id:$id,input:{qrCheckin:false}){id}}`, map[string]any{"id": act.ID}, nil)
+	a.q(a.mgr, `mutation($id:ID!){updateActivity(input:{id:$id,qrCheckin:false}){activity{id}}}`, map[string]any{"id": act.ID}, nil)
 
 	// The change reaches B by the event bus; give it the few milliseconds
 	// it takes, but no more than a door would wait.
@@ -53,7 +53,7 @@ func TestQRCheckinOffSeenByTheOtherInstance_RCHK3(t *testing.T) {
 		}
 	}
 	var m struct{ MarkPresent struct{ Status string } }
-	b.q(b.member, `mutation($r:ID!){markPresent(registrationId:$r){status}}`, map[string]any{"r": r1.ID}, &m)
+	b.q(b.member, `mutation($r:ID!){markPresent(input:{registrationID:$r}){status}}`, map[string]any{"r": r1.ID}, &m)
 	if m.MarkPresent.Status != "ACCESS_OK" {
 		t.Errorf("markPresent on B: %s, want ACCESS_OK", m.MarkPresent.Status)
 	}

@@ -35,17 +35,17 @@ func TestPersonalDataNeedsSensitiveData_R_X_5(t *testing.T) {
 		var log struct {
 			Node struct{ CheckInLog struct{ TotalCount int } }
 		}
-		c.q(c.mgr, `mutation($r:ID!){markPresent(registrationId:$r){status}}`, map[string]any{"r": reg.ID}, nil)
+		c.q(c.mgr, `mutation($r:ID!){markPresent(input:{registrationID:$r}){status}}`, map[string]any{"r": reg.ID}, nil)
 		c.q(tok, `query($id:ID!){node(id:$id){...on Activity{checkInLog{totalCount}}}}`, map[string]any{"id": act.ID}, &log)
 		if log.Node.CheckInLog.TotalCount != 0 {
 			t.Errorf("check-in log visible without SENSITIVE_DATA: %d", log.Node.CheckInLog.TotalCount)
 		}
-		r := c.Do(apptest.Request{Token: tok, Query: `query($a:ID!){searchParticipants(activityId:$a,query:"dup"){lastName}}`, Variables: map[string]any{"a": act.ID}})
+		r := c.Do(apptest.Request{Token: tok, Query: `query($a:ID!){searchParticipants(activityID:$a,query:"dup"){lastName}}`, Variables: map[string]any{"a": act.ID}})
 		if r.Code() != "FORBIDDEN" {
 			t.Errorf("name search without SENSITIVE_DATA: %+v", r.Errors)
 		}
 		// the desk (SENSITIVE_DATA) may
-		c.q(c.member, `query($a:ID!){searchParticipants(activityId:$a,query:"dup"){lastName}}`, map[string]any{"a": act.ID}, nil)
+		c.q(c.member, `query($a:ID!){searchParticipants(activityID:$a,query:"dup"){lastName}}`, map[string]any{"a": act.ID}, nil)
 	})
 }
 
@@ -57,8 +57,8 @@ func TestActivityAndRegistrationHistory_R_X_1(t *testing.T) {
 		c := newCk(t, d)
 		act := c.activity(c.mgr, c.org, nil)
 		reg := c.reg(c.mgr, act.ID, []ckPerson{{"Dupont", "Jean"}})
-		c.q(c.mgr, `mutation($id:ID!){updateActivity(id:$id,input:{title:"Nouveau titre"}){id}}`, map[string]any{"id": act.ID}, nil)
-		c.q(c.mgr, `mutation($id:ID!){cancelRegistration(id:$id){state}}`, map[string]any{"id": reg.ID}, nil)
+		c.q(c.mgr, `mutation($id:ID!){updateActivity(input:{id:$id,title:"Nouveau titre"}){activity{id}}}`, map[string]any{"id": act.ID}, nil)
+		c.q(c.mgr, `mutation($id:ID!){cancelRegistration(input:{id:$id}){registration{state}}}`, map[string]any{"id": reg.ID}, nil)
 		type hist struct {
 			Node struct {
 				History struct {

@@ -46,7 +46,7 @@ func TestAbuse_QRCheckinDisabledBypass(t *testing.T) {
 		}
 		// The desk's « Présent » still checks people in (not a QR scan).
 		var m struct{ MarkPresent struct{ Status string } }
-		c.q(c.member, `mutation($r:ID!){markPresent(registrationId:$r){status}}`, map[string]any{"r": r1.ID}, &m)
+		c.q(c.member, `mutation($r:ID!){markPresent(input:{registrationID:$r}){status}}`, map[string]any{"r": r1.ID}, &m)
 		if m.MarkPresent.Status != "ACCESS_OK" {
 			t.Errorf("markPresent: %s, want ACCESS_OK", m.MarkPresent.Status)
 		}

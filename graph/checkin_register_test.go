@@ -128,7 +128,7 @@ func TestPublicRegister_R_ACT_2(t *testing.T) {
 			t.Errorf("full activity: %q, want CONFLICT", r.Code())
 		}
 		// A cancellation frees its seats.
-		c.q(c.mgr, `mutation($id:ID!){cancelRegistration(id:$id){state}}`, map[string]any{"id": ok.Register.Registration.ID}, nil)
+		c.q(c.mgr, `mutation($id:ID!){cancelRegistration(input:{id:$id}){registration{state}}}`, map[string]any{"id": ok.Register.Registration.ID}, nil)
 		if _, r := c.publicReg(regInput(act.ID, one, small)); len(r.Errors) > 0 {
 			t.Errorf("seat freed by a cancellation: %+v", r.Errors)
 		}
@@ -200,26 +200,36 @@ func TestStaffSetsUpActivities_R_ACT_1(t *testing.T) {
 		}
 		var a struct {
 			CreateActivity struct {
-				ID    string
-				Slots []struct{ ID string }
+				Activity struct {
+					ID    string
+					Slots []struct{ ID string }
+				}
 			}
 		}
-		r := c.Do(apptest.Request{Token: c.mgr, Query: `mutation($in:CreateActivityInput!,$s:[SlotInput!]!){createActivity(input:$in,slots:$s){id slots{id}}}`,
-			Variables: map[string]any{"in": map[string]any{"title": "Forum des métiers", "organizationID": apptest.ID(c.org.ID)},
-				"s": []map[string]any{slot(1), slot(3)}}})
+		r := c.Do(apptest.Request{Token: c.mgr, Query: `mutation($in:CreateActivityInput!){createActivity(input:$in){activity{id slots{id}}}}`,
+			Variables: map[string]any{"in": map[string]any{"title": "Forum des métiers", "organizationID": apptest.ID(c.org.ID),
+				"slots": []map[string]any{slot(1), slot(3)}}}})
 		if len(r.Errors) > 0 {
 			t.Fatalf("manager creates an activity with slots: %+v", r.Errors)
 		}
 		r.Decode(t, &a)
-		if len(a.CreateActivity.Slots) != 2 {
+		if len(a.CreateActivity.Activity.Slots) != 2 {
 			t.Fatalf("slots: %+v", a)
 		}
-		var added struct{ AddSlot struct{ ID string } }
-		if r := c.Do(apptest.Request{Token: c.mgr, Query: `mutation($a:ID!,$in:SlotInput!){addSlot(activityId:$a,input:$in){id}}`,
-			Variables: map[string]any{"a": a.CreateActivity.ID, "in": slot(5)}}); len(r.Errors) > 0 {
+		var added struct {
+			AddSlot struct {
+				Slot     struct{ ID string }
+				Activity struct{ Slots []struct{ ID string } }
+			}
+		}
+		if r := c.Do(apptest.Request{Token: c.mgr, Query: `mutation($in:AddSlotInput!){addSlot(input:$in){slot{id} activity{slots{id}}}}`,
+			Variables: map[string]any{"in": withField(slot(5), "activityID", a.CreateActivity.Activity.ID)}}); len(r.Errors) > 0 {
 			t.Errorf("manager adds a slot: %+v", r.Errors)
 		} else {
 			r.Decode(t, &added)
+			if added.AddSlot.Slot.ID == "" || len(added.AddSlot.Activity.Slots) != 3 {
+				t.Errorf("addSlot answers the slot and its activity with its 3 slots: %+v", added)
+			}
 		}
 		var reg struct {
 			CreateRegistration struct {
@@ -227,8 +237,8 @@ func TestStaffSetsUpActivities_R_ACT_1(t *testing.T) {
 				Ticket       struct{ Code string }
 			}
 		}
-		r = c.Do(apptest.Request{Token: c.member, Query: `mutation($in:RegisterInput!){createRegistration(input:$in){registration{id source} ticket{code}}}`,
-			Variables: map[string]any{"in": regInput(a.CreateActivity.ID, []ckPerson{{"Dupont", "Jean"}}, a.CreateActivity.Slots[0].ID)}})
+		r = c.Do(apptest.Request{Token: c.member, Query: `mutation($in:CreateRegistrationInput!){createRegistration(input:$in){registration{id source} ticket{code}}}`,
+			Variables: map[string]any{"in": regInput(a.CreateActivity.Activity.ID, []ckPerson{{"Dupont", "Jean"}}, a.CreateActivity.Activity.Slots[0].ID)}})
 		if len(r.Errors) > 0 {
 			t.Fatalf("member registers someone at the desk: %+v", r.Errors)
 		}
@@ -238,8 +248,8 @@ func TestStaffSetsUpActivities_R_ACT_1(t *testing.T) {
 		}
 		// Another organisation's manager can do none of it.
 		_, mgrB, _ := c.newOrg("Bêta Conseil")
-		r = c.Do(apptest.Request{Token: mgrB, Query: `mutation($in:RegisterInput!){createRegistration(input:$in){registration{id}}}`,
-			Variables: map[string]any{"in": regInput(a.CreateActivity.ID, []ckPerson{{"Intrus", "X"}}, a.CreateActivity.Slots[0].ID)}})
+		r = c.Do(apptest.Request{Token: mgrB, Query: `mutation($in:CreateRegistrationInput!){createRegistration(input:$in){registration{id}}}`,
+			Variables: map[string]any{"in": regInput(a.CreateActivity.Activity.ID, []ckPerson{{"Intrus", "X"}}, a.CreateActivity.Activity.Slots[0].ID)}})
 		if code := r.Code(); code != "NOT_FOUND" && code != "FORBIDDEN" && code != "BAD_USER_INPUT" {
 			t.Errorf("other organisation registers: %q", code)
 		}

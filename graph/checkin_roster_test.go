@@ -129,7 +129,7 @@ func TestDeviceRosterDelta_R_CHK_5(t *testing.T) {
 		// A check-in, a cancellation, a new registration; and a change on
 		// another activity, which this roster does not carry.
 		in := c.scan(dev.Token, regs[1].Code, act.ID)
-		c.q(c.mgr, `mutation($id:ID!){cancelRegistration(id:$id){state}}`, map[string]any{"id": regs[2].ID}, nil)
+		c.q(c.mgr, `mutation($id:ID!){cancelRegistration(input:{id:$id}){registration{state}}}`, map[string]any{"id": regs[2].ID}, nil)
 		added := c.reg(c.mgr, act.ID, []ckPerson{{"Nouveau", "Nina"}}, act.Slots[0])
 		c.reg(c.mgr, other.ID, []ckPerson{{"Ailleurs", "Anne"}})
 
@@ -158,7 +158,7 @@ func TestDeviceRosterDelta_R_CHK_5(t *testing.T) {
 		}
 
 		// Undoing the check-in is a change too.
-		c.q(c.mgr, `mutation($id:ID!){undoCheckIn(checkInId:$id){id}}`, map[string]any{"id": in.CheckIn.ID}, nil)
+		c.q(c.mgr, `mutation($id:ID!){undoCheckIn(input:{checkInID:$id}){checkIn{id}}}`, map[string]any{"id": in.CheckIn.ID}, nil)
 		undone, _, _ := c.drain(dev.Token, act.ID, &cur3, 2)
 		if e, ok := undone[regs[1].ID]; !ok || len(e.CheckIns) != 0 {
 			t.Errorf("after undo the delta shows %+v (present %v), want the entry without check-in", e, ok)

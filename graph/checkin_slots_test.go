@@ -118,7 +118,7 @@ func TestMarkPresentAndUndo_R_CHK_1(t *testing.T) {
 		r := c.reg(c.mgr, act.ID, []ckPerson{{"Dupont", "Jean"}}, today, tomorrow)
 		dev := c.device(c.mgr, c.org)
 		_, mgrB, _ := c.newOrg("Bêta Conseil")
-		const mark = `mutation($r:ID!,$s:ID){markPresent(registrationId:$r,slotId:$s){status message checkIn{id slotID admitted}}}`
+		const mark = `mutation($r:ID!,$s:ID){markPresent(input:{registrationID:$r,slotID:$s}){status message checkIn{id slotID admitted}}}`
 		type markRes struct {
 			MarkPresent struct {
 				Status, Message string
@@ -161,9 +161,11 @@ func TestMarkPresentAndUndo_R_CHK_1(t *testing.T) {
 			t.Errorf("scan after « Présent »: %s, want ALREADY_CHECKED_IN", res.Status)
 		}
 
-		var u struct{ UndoCheckIn struct{ Admitted bool } }
-		c.q(c.member, `mutation($id:ID!){undoCheckIn(checkInId:$id){admitted undoneAt}}`, map[string]any{"id": todayScan}, &u)
-		if u.UndoCheckIn.Admitted || c.checkedInAt(c.mgr, r.ID, &today) != nil {
+		var u struct {
+			UndoCheckIn struct{ CheckIn struct{ Admitted bool } }
+		}
+		c.q(c.member, `mutation($id:ID!){undoCheckIn(input:{checkInID:$id}){checkIn{admitted undoneAt}}}`, map[string]any{"id": todayScan}, &u)
+		if u.UndoCheckIn.CheckIn.Admitted || c.checkedInAt(c.mgr, r.ID, &today) != nil {
 			t.Errorf("undo left the check-in: %+v", u)
 		}
 		if st := c.stats(c.mgr, act.ID); func() int { _, p := st.slot(today); return p }() != 0 {
@@ -191,7 +193,7 @@ func TestSearchParticipants_R_CHK_2(t *testing.T) {
 		c.reg(c.mgr, act.ID, []ckPerson{{"Durand", "Marc"}})
 		c.reg(c.mgr, other.ID, []ckPerson{{"Dupuis", "Anne"}})
 		_, mgrB, _ := c.newOrg("Bêta Conseil")
-		const q = `query($a:ID!,$q:String!){searchParticipants(activityId:$a,query:$q){lastName firstName registration{id}}}`
+		const q = `query($a:ID!,$q:String!){searchParticipants(activityID:$a,query:$q){lastName firstName registration{id}}}`
 		search := func(tok, text string) ([]string, string) {
 			resp := c.Do(apptest.Request{Token: tok, Query: q, Variables: map[string]any{"a": act.ID, "q": text}})
 			if len(resp.Errors) > 0 {
@@ -263,9 +265,9 @@ func TestStatsAndPresent_R_CHK_6(t *testing.T) {
 			t.Errorf("present before check-in: %v", p)
 		}
 		c.scan(dev.Token, r1.Code, act.ID)
-		c.q(c.member, `mutation($r:ID!){markPresent(registrationId:$r){status}}`, map[string]any{"r": r2.ID}, nil)
+		c.q(c.member, `mutation($r:ID!){markPresent(input:{registrationID:$r}){status}}`, map[string]any{"r": r2.ID}, nil)
 		c.scan(dev.Token, r3.Code, act.ID)
-		c.q(c.mgr, `mutation($id:ID!){cancelRegistration(id:$id){state}}`, map[string]any{"id": r3.ID}, nil)
+		c.q(c.mgr, `mutation($id:ID!){cancelRegistration(input:{id:$id}){registration{state}}}`, map[string]any{"id": r3.ID}, nil)
 
 		st := c.stats(c.member, act.ID)
 		if st.Registrations != 3 || st.Registered != 6 || st.Present != 3 {

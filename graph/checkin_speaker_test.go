@@ -17,21 +17,28 @@ func TestSpeakerLinkLimitedToTheirSlots_R_ACT_6(t *testing.T) {
 		c := newCk(t, d)
 		now := time.Now()
 		act := c.activity(c.mgr, c.org, nil, [2]time.Time{now.Add(-time.Hour), now.Add(time.Hour)}, [2]time.Time{now.Add(2 * time.Hour), now.Add(3 * time.Hour)})
-		var sp struct{ CreateSpeaker struct{ ID string } }
-		c.q(c.mgr, `mutation($o:ID!,$s:ID!){createSpeaker(input:{organizationID:$o,lastName:"Renaud",firstName:"Anne",email:"anne@exemple.fr",slotIDs:[$s]}){id}}`,
+		var sp struct {
+			CreateSpeaker struct{ Speaker struct{ ID string } }
+		}
+		c.q(c.mgr, `mutation($o:ID!,$s:ID!){createSpeaker(input:{organizationID:$o,lastName:"Renaud",firstName:"Anne",email:"anne@exemple.fr",slotIDs:[$s]}){speaker{id}}}`,
 			map[string]any{"o": apptest.ID(c.org.ID), "s": act.Slots[0]}, &sp)
 		mine := c.reg(c.mgr, act.ID, []ckPerson{{"Dupont", "Jean"}}, act.Slots[0])
 		other := c.reg(c.mgr, act.ID, []ckPerson{{"Martin", "Claire"}}, act.Slots[1])
 
-		if r := c.Do(apptest.Request{Token: c.member, Query: `mutation($id:ID!){speakerLink(id:$id)}`, Variables: map[string]any{"id": sp.CreateSpeaker.ID}}); r.Code() != "FORBIDDEN" {
+		if r := c.Do(apptest.Request{Token: c.member, Query: `mutation($id:ID!){speakerLink(input:{id:$id}){url speaker{id}}}`, Variables: map[string]any{"id": sp.CreateSpeaker.Speaker.ID}}); r.Code() != "FORBIDDEN" {
 			t.Fatalf("a member made a speaker link: %+v", r)
 		}
 		link := func() string {
-			var l struct{ SpeakerLink string }
-			c.q(c.mgr, `mutation($id:ID!){speakerLink(id:$id)}`, map[string]any{"id": sp.CreateSpeaker.ID}, &l)
-			u, err := url.Parse(l.SpeakerLink)
+			var l struct {
+				SpeakerLink struct {
+					URL     string
+					Speaker struct{ ID string }
+				}
+			}
+			c.q(c.mgr, `mutation($id:ID!){speakerLink(input:{id:$id}){url speaker{id}}}`, map[string]any{"id": sp.CreateSpeaker.Speaker.ID}, &l)
+			u, err := url.Parse(l.SpeakerLink.URL)
 			if err != nil || !strings.Contains(u.Path, "/scan/") {
-				t.Fatalf("speaker link %q", l.SpeakerLink)
+				t.Fatalf("speaker link %q", l.SpeakerLink.URL)
 			}
 			return u.Query().Get("speaker")
 		}

@@ -272,7 +272,7 @@ func TestRefusedScansAdmitNobody_R_CHK_4(t *testing.T) {
 
 		genuine := c.reg(c.mgr, x.ID, []ckPerson{{"Dupont", "Jean"}})
 		cancelled := c.reg(c.mgr, x.ID, []ckPerson{{"Annulé", "Paul"}})
-		c.q(c.mgr, `mutation($id:ID!){cancelRegistration(id:$id){state}}`, map[string]any{"id": cancelled.ID}, nil)
+		c.q(c.mgr, `mutation($id:ID!){cancelRegistration(input:{id:$id}){registration{state}}}`, map[string]any{"id": cancelled.ID}, nil)
 		ofY := c.reg(c.mgr, y.ID, []ckPerson{{"Ailleurs", "Anne"}})
 		ofB := c.reg(mgrB, z.ID, []ckPerson{{"Étranger", "Luc"}})
 
@@ -311,7 +311,7 @@ func TestRefusedScansAdmitNobody_R_CHK_4(t *testing.T) {
 		}
 
 		// The revoked device is refused at the door.
-		c.q(c.mgr, `mutation($id:ID!){revokeDevice(id:$id){revokedAt}}`, map[string]any{"id": dev.ID}, nil)
+		c.q(c.mgr, `mutation($id:ID!){revokeDevice(input:{id:$id}){device{revokedAt}}}`, map[string]any{"id": dev.ID}, nil)
 		if _, errc := c.scanIn(dev.Token, map[string]any{"code": genuine.Code, "activityId": x.ID}); errc != "DEVICE_REVOKED" {
 			t.Errorf("revoked device: %q, want DEVICE_REVOKED", errc)
 		}

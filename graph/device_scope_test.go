@@ -107,7 +107,7 @@ func TestAbuse_DeviceReadsPersonalData(t *testing.T) {
 					t.Errorf("activity %s: the device reads registrations or « les présents »: %s", a.ID, r.Data)
 				}
 			}
-			r = do(c.Env, tok, `query($a:ID!){searchParticipants(activityId:$a,query:"secret"){email phone lastName}}`, map[string]any{"a": f.act.ID})
+			r = do(c.Env, tok, `query($a:ID!){searchParticipants(activityID:$a,query:"secret"){email phone lastName}}`, map[string]any{"a": f.act.ID})
 			if r.Code() != "FORBIDDEN" {
 				t.Errorf("searchParticipants: want FORBIDDEN, got %s %s", r.Code(), r.Data)
 			}
@@ -120,7 +120,7 @@ func TestAbuse_DeviceReadsPersonalData(t *testing.T) {
 				}
 			}
 			before := c.Client().Scan.Query().CountX(c.Sys())
-			r = do(c.Env, tok, `mutation($r:ID!){markPresent(registrationId:$r){status participants{lastName}}}`, map[string]any{"r": f.reg.ID})
+			r = do(c.Env, tok, `mutation($r:ID!){markPresent(input:{registrationID:$r}){status participants{lastName}}}`, map[string]any{"r": f.reg.ID})
 			if r.Code() != "FORBIDDEN" {
 				t.Errorf("markPresent: want FORBIDDEN, got %s %s", r.Code(), r.Data)
 			}
@@ -193,8 +193,8 @@ func trim(s string) string {
 // deviceTypes are the object types a device may receive. Entities beyond
 // those (Participant, Registration, Speaker, User, Organization,
 // HistoryEntry, Ticket…) must come back null or absent; Device only as the
-// device itself; Scan only as the result of its own check-in or an event
-// of its activity (CheckInResult.checkIn, CheckInEvent.checkIn).
+// device itself; CheckIn only as the result of its own check-in or an
+// event of its activity (CheckInPayload.checkIn, CheckInEvent.checkIn).
 var deviceEntities = []string{"Accreditation", "Activity", "Certification", "Device", "ReferenceCode", "Session",
 	"SkillBlock", "Slot", "Training", "Venue"}
 
@@ -468,9 +468,9 @@ func (w *walker) check(t *testing.T, path string, v any, parent string) {
 			if x["id"] != nil && x["id"] != w.f.dev.ID {
 				t.Errorf("%s: the device reads another device: %v", path, x)
 			}
-		case typ == "Scan":
-			if !strings.HasSuffix(parent, "CheckInResult") && !strings.HasSuffix(parent, "CheckInEvent") {
-				t.Errorf("%s: the device reads a scan: %v", path, x)
+		case typ == "CheckIn":
+			if !strings.HasSuffix(parent, "CheckInPayload") && !strings.HasSuffix(parent, "CheckInEvent") {
+				t.Errorf("%s: the device reads a check-in: %v", path, x)
 			}
 		case typ == "Ticket" || typ == "HistoryEntry" || (entity && !slices.Contains(deviceEntities, typ)):
 			t.Errorf("%s: the device reads a %s: %v", path, typ, x)

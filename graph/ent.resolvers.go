@@ -53,6 +53,9 @@ func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[int], fi
 // Activity returns generated.ActivityResolver implementation.
 func (r *Resolver) Activity() generated.ActivityResolver { return &activityResolver{r} }
 
+// CheckIn returns generated.CheckInResolver implementation.
+func (r *Resolver) CheckIn() generated.CheckInResolver { return &checkInResolver{r} }
+
 // Device returns generated.DeviceResolver implementation.
 func (r *Resolver) Device() generated.DeviceResolver { return &deviceResolver{r} }
 
@@ -84,6 +87,7 @@ func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
 type (
 	activityResolver             struct{ *Resolver }
+	checkInResolver              struct{ *Resolver }
 	deviceResolver               struct{ *Resolver }
 	historyEntryResolver         struct{ *Resolver }
 	organizationResolver         struct{ *Resolver }

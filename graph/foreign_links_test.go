@@ -23,7 +23,7 @@ type tenantIDs map[string]string
 
 func (ids tenantIDs) forField(name string) (string, bool) {
 	n := strings.ToLower(name)
-	for _, k := range []string{"activity", "slot", "speaker", "scan", "registration", "device", "user", "membership", "venue", "parent", "organization"} {
+	for _, k := range []string{"activity", "slot", "speaker", "scan", "checkin", "registration", "device", "user", "membership", "venue", "parent", "organization"} {
 		if strings.Contains(n, k) {
 			id, ok := ids[k]
 			return id, ok
@@ -54,7 +54,7 @@ func TestAbuse_ForeignLinkIDs(t *testing.T) {
 			m := c.Client().Membership.Query().Where(membership.OrganizationID(org.ID)).FirstX(c.Sys())
 			v := c.Client().Venue.Create().SetOrganizationID(org.ID).SetName("Salle " + apptest.ID(org.ID)).
 				SetStreet("1 rue de la Paix").SetPostcode("75002").SetCity("Paris").SetLatitude(48.87).SetLongitude(2.33).SaveX(c.Sys())
-			return tenantIDs{"activity": act.ID, "slot": act.Slots[0], "speaker": apptest.ID(sp.ID), "scan": apptest.ID(sc),
+			return tenantIDs{"activity": act.ID, "slot": act.Slots[0], "speaker": apptest.ID(sp.ID), "scan": apptest.ID(sc), "checkin": apptest.ID(sc),
 				"registration": reg.ID, "device": dev.ID, "user": apptest.ID(m.UserID), "membership": apptest.ID(m.ID),
 				"venue": apptest.ID(v.ID), "parent": apptest.ID(org.ID), "organization": apptest.ID(org.ID)}
 		}
@@ -79,11 +79,11 @@ func TestAbuse_ForeignLinkIDs(t *testing.T) {
 		t.Run("audit", func(t *testing.T) {
 			c.t = t
 			before := fingerprint()
-			r := do(c.Env, mgrB, `mutation($d:ID!,$s:ID!){updateDevice(id:$d,input:{addScanIDs:[$s]}){id}}`, map[string]any{"d": b["device"], "s": a["scan"]})
+			r := do(c.Env, mgrB, `mutation($d:ID!,$s:ID!){updateDevice(input:{id:$d,addScanIDs:[$s]}){device{id}}}`, map[string]any{"d": b["device"], "s": a["scan"]})
 			if r.Code() != "GRAPHQL_VALIDATION_FAILED" {
 				t.Errorf("updateDevice(addScanIDs): the input must be gone, got %s %s", r.Code(), r.Data)
 			}
-			r = do(c.Env, mgrB, `mutation($o:ID!,$s:ID!){createSpeaker(input:{organizationID:$o,lastName:"Intrus",firstName:"B",slotIDs:[$s]}){id}}`,
+			r = do(c.Env, mgrB, `mutation($o:ID!,$s:ID!){createSpeaker(input:{organizationID:$o,lastName:"Intrus",firstName:"B",slotIDs:[$s]}){speaker{id}}}`,
 				map[string]any{"o": b["organization"], "s": a["slot"]})
 			if r.Code() != "NOT_FOUND" || len(r.Errors) == 0 || r.Errors[0].Extensions["field"] != "input.slotIDs" {
 				t.Errorf("createSpeaker(slotIDs: A's slot): want NOT_FOUND on input.slotIDs, got %+v", r.Errors)
@@ -97,7 +97,7 @@ func TestAbuse_ForeignLinkIDs(t *testing.T) {
 				t.Errorf("records changed:\n%s\n%s", trim(before), trim(after))
 			}
 			// The same links within one's own tenant still work.
-			r = do(c.Env, mgrB, `mutation($o:ID!,$s:ID!){createSpeaker(input:{organizationID:$o,lastName:"Orateur",firstName:"Bis",slotIDs:[$s]}){slots{id}}}`,
+			r = do(c.Env, mgrB, `mutation($o:ID!,$s:ID!){createSpeaker(input:{organizationID:$o,lastName:"Orateur",firstName:"Bis",slotIDs:[$s]}){speaker{slots{id}}}}`,
 				map[string]any{"o": b["organization"], "s": b["slot"]})
 			if len(r.Errors) > 0 || !strings.Contains(string(r.Data), b["slot"]) {
 				t.Errorf("createSpeaker on one's own slot: %+v %s", r.Errors, r.Data)
@@ -190,7 +190,9 @@ func linkArgs(w *walker, s *ast.Schema, fd *ast.FieldDefinition, own tenantIDs, 
 	var parts []string
 	for _, a := range fd.Arguments {
 		if a.Name == target {
-			parts = append(parts, a.Name+":"+linkValue(w, s, a.Type, a.Name, own, path, foreign))
+			// The input object is named after its mutation: its id is the
+			// record acted on (updateSpeaker(input: {id}) → B's speaker).
+			parts = append(parts, a.Name+":"+linkValue(w, s, a.Type, fd.Name, own, path, foreign))
 			continue
 		}
 		if !a.Type.NonNull || a.DefaultValue != nil {
@@ -202,8 +204,8 @@ func linkArgs(w *walker, s *ast.Schema, fd *ast.FieldDefinition, own tenantIDs, 
 	return "(" + strings.Join(parts, ",") + ")"
 }
 
-// ownIDName turns an "id" argument into the record the mutation acts on
-// (updateSpeaker(id:) → speaker).
+// ownIDName turns an "id" argument or input field into the record the
+// mutation acts on (updateSpeaker(input: {id}) → speaker).
 func ownIDName(mutation, arg string) string {
 	if arg != "id" {
 		return arg
@@ -260,7 +262,11 @@ func linkValue(w *walker, s *ast.Schema, t *ast.Type, name string, own tenantIDs
 		if sub == "-" && (!f.Type.NonNull || f.DefaultValue != nil) && !((f.Name == "activityID" || f.Name == "clientScanID") && path != "-") {
 			continue
 		}
-		parts = append(parts, f.Name+":"+linkValue(w, s, f.Type, f.Name, own, sub, foreign))
+		fname := f.Name
+		if fname == "id" {
+			fname = ownIDName(name, "id")
+		}
+		parts = append(parts, f.Name+":"+linkValue(w, s, f.Type, fname, own, sub, foreign))
 	}
 	return "{" + strings.Join(parts, ",") + "}"
 }

@@ -418,7 +418,7 @@ func TestCheckInRecorded_UndoIsSent_Issue11(t *testing.T) {
 		if !in.CheckInRecorded.CheckIn.Admitted || in.CheckInRecorded.CheckIn.ID != res.CheckIn.ID {
 			t.Fatalf("check-in event: %+v", in)
 		}
-		c.q(c.mgr, `mutation($id:ID!){undoCheckIn(checkInId:$id){id}}`, map[string]any{"id": res.CheckIn.ID}, nil)
+		c.q(c.mgr, `mutation($id:ID!){undoCheckIn(input:{checkInID:$id}){checkIn{id}}}`, map[string]any{"id": res.CheckIn.ID}, nil)
 		out := read("the undoing")
 		if ci := out.CheckInRecorded.CheckIn; ci.ID != res.CheckIn.ID || ci.Admitted || ci.UndoneAt == nil {
 			t.Errorf("undo event: %+v, want the scan again, undone", ci)

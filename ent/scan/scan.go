@@ -60,8 +60,8 @@ const (
 	FieldRawCode = "raw_code"
 	// FieldUndoneAt holds the string denoting the undone_at field in the database.
 	FieldUndoneAt = "undone_at"
-	// FieldUndoneBy holds the string denoting the undone_by field in the database.
-	FieldUndoneBy = "undone_by"
+	// FieldUndoneByID holds the string denoting the undone_by_id field in the database.
+	FieldUndoneByID = "undone_by"
 	// FieldTxid holds the string denoting the txid field in the database.
 	FieldTxid = "txid"
 	// EdgeActivity holds the string denoting the activity edge name in mutations.
@@ -119,7 +119,7 @@ var Columns = []string{
 	FieldClockSkewMs,
 	FieldRawCode,
 	FieldUndoneAt,
-	FieldUndoneBy,
+	FieldUndoneByID,
 	FieldTxid,
 }
 
@@ -326,9 +326,9 @@ func ByUndoneAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldUndoneAt, opts...).ToFunc()
 }
 
-// ByUndoneBy orders the results by the undone_by field.
-func ByUndoneBy(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldUndoneBy, opts...).ToFunc()
+// ByUndoneByID orders the results by the undone_by_id field.
+func ByUndoneByID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldUndoneByID, opts...).ToFunc()
 }
 
 // ByTxid orders the results by the txid field.

@@ -150,9 +150,9 @@ func UndoneAt(v time.Time) predicate.Scan {
 	return predicate.Scan(sql.FieldEQ(FieldUndoneAt, v))
 }
 
-// UndoneBy applies equality check predicate on the "undone_by" field. It's identical to UndoneByEQ.
-func UndoneBy(v int) predicate.Scan {
-	return predicate.Scan(sql.FieldEQ(FieldUndoneBy, v))
+// UndoneByID applies equality check predicate on the "undone_by_id" field. It's identical to UndoneByIDEQ.
+func UndoneByID(v int) predicate.Scan {
+	return predicate.Scan(sql.FieldEQ(FieldUndoneByID, v))
 }
 
 // Txid applies equality check predicate on the "txid" field. It's identical to TxidEQ.
@@ -930,54 +930,54 @@ func UndoneAtNotNil() predicate.Scan {
 	return predicate.Scan(sql.FieldNotNull(FieldUndoneAt))
 }
 
-// UndoneByEQ applies the EQ predicate on the "undone_by" field.
-func UndoneByEQ(v int) predicate.Scan {
-	return predicate.Scan(sql.FieldEQ(FieldUndoneBy, v))
+// UndoneByIDEQ applies the EQ predicate on the "undone_by_id" field.
+func UndoneByIDEQ(v int) predicate.Scan {
+	return predicate.Scan(sql.FieldEQ(FieldUndoneByID, v))
 }
 
-// UndoneByNEQ applies the NEQ predicate on the "undone_by" field.
-func UndoneByNEQ(v int) predicate.Scan {
-	return predicate.Scan(sql.FieldNEQ(FieldUndoneBy, v))
+// UndoneByIDNEQ applies the NEQ predicate on the "undone_by_id" field.
+func UndoneByIDNEQ(v int) predicate.Scan {
+	return predicate.Scan(sql.FieldNEQ(FieldUndoneByID, v))
 }
 
-// UndoneByIn applies the In predicate on the "undone_by" field.
-func UndoneByIn(vs ...int) predicate.Scan {
-	return predicate.Scan(sql.FieldIn(FieldUndoneBy, vs...))
+// UndoneByIDIn applies the In predicate on the "undone_by_id" field.
+func UndoneByIDIn(vs ...int) predicate.Scan {
+	return predicate.Scan(sql.FieldIn(FieldUndoneByID, vs...))
 }
 
-// UndoneByNotIn applies the NotIn predicate on the "undone_by" field.
-func UndoneByNotIn(vs ...int) predicate.Scan {
-	return predicate.Scan(sql.FieldNotIn(FieldUndoneBy, vs...))
+// UndoneByIDNotIn applies the NotIn predicate on the "undone_by_id" field.
+func UndoneByIDNotIn(vs ...int) predicate.Scan {
+	return predicate.Scan(sql.FieldNotIn(FieldUndoneByID, vs...))
 }
 
-// UndoneByGT applies the GT predicate on the "undone_by" field.
-func UndoneByGT(v int) predicate.Scan {
-	return predicate.Scan(sql.FieldGT(FieldUndoneBy, v))
+// UndoneByIDGT applies the GT predicate on the "undone_by_id" field.
+func UndoneByIDGT(v int) predicate.Scan {
+	return predicate.Scan(sql.FieldGT(FieldUndoneByID, v))
 }
 
-// UndoneByGTE applies the GTE predicate on the "undone_by" field.
-func UndoneByGTE(v int) predicate.Scan {
-	return predicate.Scan(sql.FieldGTE(FieldUndoneBy, v))
+// UndoneByIDGTE applies the GTE predicate on the "undone_by_id" field.
+func UndoneByIDGTE(v int) predicate.Scan {
+	return predicate.Scan(sql.FieldGTE(FieldUndoneByID, v))
 }
 
-// UndoneByLT applies the LT predicate on the "undone_by" field.
-func UndoneByLT(v int) predicate.Scan {
-	return predicate.Scan(sql.FieldLT(FieldUndoneBy, v))
+// UndoneByIDLT applies the LT predicate on the "undone_by_id" field.
+func UndoneByIDLT(v int) predicate.Scan {
+	return predicate.Scan(sql.FieldLT(FieldUndoneByID, v))
 }
 
-// UndoneByLTE applies the LTE predicate on the "undone_by" field.
-func UndoneByLTE(v int) predicate.Scan {
-	return predicate.Scan(sql.FieldLTE(FieldUndoneBy, v))
+// UndoneByIDLTE applies the LTE predicate on the "undone_by_id" field.
+func UndoneByIDLTE(v int) predicate.Scan {
+	return predicate.Scan(sql.FieldLTE(FieldUndoneByID, v))
 }
 
-// UndoneByIsNil applies the IsNil predicate on the "undone_by" field.
-func UndoneByIsNil() predicate.Scan {
-	return predicate.Scan(sql.FieldIsNull(FieldUndoneBy))
+// UndoneByIDIsNil applies the IsNil predicate on the "undone_by_id" field.
+func UndoneByIDIsNil() predicate.Scan {
+	return predicate.Scan(sql.FieldIsNull(FieldUndoneByID))
 }
 
-// UndoneByNotNil applies the NotNil predicate on the "undone_by" field.
-func UndoneByNotNil() predicate.Scan {
-	return predicate.Scan(sql.FieldNotNull(FieldUndoneBy))
+// UndoneByIDNotNil applies the NotNil predicate on the "undone_by_id" field.
+func UndoneByIDNotNil() predicate.Scan {
+	return predicate.Scan(sql.FieldNotNull(FieldUndoneByID))
 }
 
 // TxidEQ applies the EQ predicate on the "txid" field.

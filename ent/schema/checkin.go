@@ -61,7 +61,9 @@ func (Activity) Edges() []ent.Edge {
 			Comment("The slots (créneaux) of the activity, each with its own times, capacity and speaker; empty for a one-date activity (R-ACT-1)."),
 		edge.To("registrations", Registration.Type).Annotations(entsql.OnDelete(entsql.Cascade), entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)).
 			Comment("The registrations to the activity, cancelled ones included."),
-		edge.To("scans", Scan.Type).Annotations(entsql.OnDelete(entsql.Cascade), entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)).
+		// Read through Activity.checkInLog (the GraphQL edge is skipped: one
+		// word per concept, and check-ins are audit records no input sets).
+		edge.To("scans", Scan.Type).Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip(entgql.SkipAll)).
 			Comment("Every check-in attempt recorded for the activity, admitted or refused, whatever the channel (CHECKIN.md)."),
 	}
 }
@@ -71,8 +73,10 @@ func (Activity) Indexes() []ent.Index {
 }
 
 func (Activity) Annotations() []schema.Annotation {
+	// createActivity and updateActivity take hand-written inputs
+	// (graph/schema/checkin.graphql): one input with the target's id and
+	// the slots, null clears, no clear… flags.
 	return []schema.Annotation{entgql.RelayConnection(), entgql.QueryField().Description("The activities the caller may see, as a connection."), entgql.MultiOrder(),
-		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 		schema.Comment("A training day, an event or a session people register to (fiche activité): one date, or several slots with their own capacity and speaker (R-ACT-1).")}
 }
 
@@ -110,7 +114,7 @@ func (Slot) Edges() []ent.Edge {
 func (Slot) Indexes() []ent.Index { return []ent.Index{index.Fields("activity_id", "starts_at")} }
 
 func (Slot) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
+	return []schema.Annotation{
 		schema.Comment("A slot (créneau) of an activity: a time window with its own capacity and speaker, chosen by registrations (R-ACT-1).")}
 }
 
@@ -142,7 +146,7 @@ func (Speaker) Edges() []ent.Edge {
 }
 
 func (Speaker) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
+	return []schema.Annotation{
 		schema.Comment("A speaker (intervenant) who animates slots and may check people in for them through a personal link (R-ACT-6).")}
 }
 
@@ -194,7 +198,9 @@ func (Registration) Edges() []ent.Edge {
 			Comment("The people the registration is for, in their order; one QR ticket admits them all (R-ACT-3)."),
 		edge.To("slots", Slot.Type).
 			Comment("The slots chosen, for a slot activity (R-ACT-2); empty for a one-date activity."),
-		edge.To("scans", Scan.Type).
+		// Not in GraphQL: a bare list that grows; Activity.checkInLog and
+		// Registration.checkedInAt read check-ins.
+		edge.To("scans", Scan.Type).Annotations(entgql.Skip(entgql.SkipAll)).
 			Comment("Every check-in attempt made with this registration's ticket or from the list, admitted or refused."),
 	}
 }
@@ -264,8 +270,11 @@ func (Scan) Fields() []ent.Field {
 			Comment("The organisation that runs the activity, copied for tenant scoping."),
 		field.Int("registration_id").Optional().Nillable().Immutable().
 			Comment("The registration the ticket or the list pointed to; null when the code named none known here (INVALID_CODE, UNKNOWN_REGISTRATION)."),
+		// An Int for scanners of the previous release, which read it as a
+		// number: CheckIn.slot is the edge (graph/schema/checkin.graphql).
 		field.Int("slot_id").Optional().Nillable().Immutable().
-			Comment("In per-slot mode, the slot checked in; null when the attempt was for the whole registration (R-ACT-3)."),
+			Annotations(entgql.Directives(entgql.Deprecated("Use slot { id } (an ID); removed after 2027-06-30."))).
+			Comment("In per-slot mode, the slot checked in, as a number (scanners of the previous release read it so); null when the attempt was for the whole registration (R-ACT-3)."),
 		// slot_key is slot_id or 0: NULLs never collide in a unique index.
 		field.Int("slot_key").Default(0).Immutable().Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Int("device_id").Optional().Nillable().Immutable().
@@ -331,8 +340,9 @@ func (Scan) Fields() []ent.Field {
 			Comment("The code as read, kept for refused scans other than ALREADY_CHECKED_IN so they can be investigated (first 512 characters); empty otherwise."),
 		field.Time("undone_at").Optional().Nillable().
 			Comment("When the check-in was undone at a desk (RFC 3339 instant); null while it stands."),
-		field.Int("undone_by").Optional().Nillable().Annotations(entgql.Type("ID")).
-			Comment("The user who undid the check-in; null while it stands."),
+		// The column keeps its name; CheckIn.undoneBy is the User edge.
+		field.Int("undone_by_id").StorageKey("undone_by").Optional().Nillable().Annotations(entgql.Type("ID")).
+			Comment("The id of the user who undid the check-in (see undoneBy); null while it stands."),
 		txidField(),
 	}
 }
@@ -363,7 +373,9 @@ func (Scan) Indexes() []ent.Index {
 }
 
 func (Scan) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.RelayConnection(), entgql.MultiOrder(),
+	// CheckIn in GraphQL (one word per concept: every field and mutation
+	// says check-in); the table and the Go type keep the name scan.
+	return []schema.Annotation{entgql.Type("CheckIn"), entgql.RelayConnection(), entgql.MultiOrder(),
 		schema.Comment("One check-in attempt, admitted or refused, whatever the channel (QR code on a device, \"Présent\" in the list, name search, speaker link, offline sync). Every attempt is kept; the admitted one is the check-in (CHECKIN.md). Written by the check-in engine only.")}
 }
 
@@ -400,7 +412,9 @@ func (Device) Edges() []ent.Edge {
 			Comment("The organisation that declared the device."),
 		// Scans are written by the check-in engine only: no mutation input
 		// moves them onto a device (issue 10 #6).
-		edge.To("scans", Scan.Type).Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)).
+		// Not in GraphQL either (a bare list that grows): a device's
+		// check-ins are read through Activity.checkInLog (deviceID).
+		edge.To("scans", Scan.Type).Annotations(entgql.Skip(entgql.SkipAll)).
 			Comment("Every check-in attempt the device made, admitted or refused."),
 	}
 }
@@ -410,7 +424,7 @@ func (Device) Indexes() []ent.Index {
 }
 
 func (Device) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.RelayConnection(), entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
+	return []schema.Annotation{entgql.RelayConnection(),
 		schema.Comment("A declared check-in device: a phone, a tablet or a handheld scanner, which joins with its identification code and the organisation's site code and may only check people in (R-CHK-3, R-CHK-5).")}
 }
 

@@ -42,6 +42,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Activity() ActivityResolver
+	CheckIn() CheckInResolver
 	Device() DeviceResolver
 	HistoryEntry() HistoryEntryResolver
 	Mutation() MutationResolver
@@ -91,7 +92,6 @@ type ComplexityRoot struct {
 		PublicRegistration   func(childComplexity int) int
 		QrCheckin            func(childComplexity int) int
 		Registrations        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.RegistrationOrder, where *ent.RegistrationWhereInput) int
-		Scans                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ScanOrder, where *ent.ScanWhereInput) int
 		SlotToleranceMinutes func(childComplexity int) int
 		Slots                func(childComplexity int) int
 		StartsAt             func(childComplexity int) int
@@ -124,6 +124,11 @@ type ComplexityRoot struct {
 		Membership func(childComplexity int) int
 	}
 
+	AddSlotPayload struct {
+		Activity func(childComplexity int) int
+		Slot     func(childComplexity int) int
+	}
+
 	Address struct {
 		City      func(childComplexity int) int
 		InseeCode func(childComplexity int) int
@@ -131,6 +136,10 @@ type ComplexityRoot struct {
 		Line2     func(childComplexity int) int
 		Name      func(childComplexity int) int
 		Postcode  func(childComplexity int) int
+	}
+
+	CancelRegistrationPayload struct {
+		Registration func(childComplexity int) int
 	}
 
 	Certification struct {
@@ -180,6 +189,49 @@ type ComplexityRoot struct {
 		User func(childComplexity int) int
 	}
 
+	CheckIn struct {
+		Activity       func(childComplexity int) int
+		ActivityID     func(childComplexity int) int
+		Admitted       func(childComplexity int) int
+		Channel        func(childComplexity int) int
+		CheckedInAt    func(childComplexity int) int
+		ClientScanID   func(childComplexity int) int
+		ClockSkewMs    func(childComplexity int) int
+		Device         func(childComplexity int) int
+		DeviceID       func(childComplexity int) int
+		DeviceTime     func(childComplexity int) int
+		DoorAdmitted   func(childComplexity int) int
+		Duplicate      func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Offline        func(childComplexity int) int
+		OrganizationID func(childComplexity int) int
+		RawCode        func(childComplexity int) int
+		Registration   func(childComplexity int) int
+		RegistrationID func(childComplexity int) int
+		ServerTime     func(childComplexity int) int
+		Slot           func(childComplexity int) int
+		SlotID         func(childComplexity int) int
+		Speaker        func(childComplexity int) int
+		SpeakerID      func(childComplexity int) int
+		Status         func(childComplexity int) int
+		UndoneAt       func(childComplexity int) int
+		UndoneBy       func(childComplexity int) int
+		UndoneByID     func(childComplexity int) int
+		User           func(childComplexity int) int
+		UserID         func(childComplexity int) int
+	}
+
+	CheckInConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CheckInEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	CheckInEvent struct {
 		CheckIn           func(childComplexity int) int
 		CheckedInAt       func(childComplexity int) int
@@ -190,7 +242,7 @@ type ComplexityRoot struct {
 		Status            func(childComplexity int) int
 	}
 
-	CheckInResult struct {
+	CheckInPayload struct {
 		CheckIn           func(childComplexity int) int
 		Color             func(childComplexity int) int
 		Duplicate         func(childComplexity int) int
@@ -210,8 +262,25 @@ type ComplexityRoot struct {
 		Value     func(childComplexity int) int
 	}
 
+	CreateActivityPayload struct {
+		Activity func(childComplexity int) int
+	}
+
+	CreateDevicePayload struct {
+		Device func(childComplexity int) int
+	}
+
 	CreateOrganizationPayload struct {
 		Organization func(childComplexity int) int
+	}
+
+	CreateRegistrationPayload struct {
+		Registration func(childComplexity int) int
+		Ticket       func(childComplexity int) int
+	}
+
+	CreateSpeakerPayload struct {
+		Speaker func(childComplexity int) int
 	}
 
 	CreateUserPayload struct {
@@ -230,6 +299,11 @@ type ComplexityRoot struct {
 		Year                 func(childComplexity int) int
 	}
 
+	DeleteDevicePayload struct {
+		DeletedDeviceID func(childComplexity int) int
+		Organization    func(childComplexity int) int
+	}
+
 	Device struct {
 		ClockSkewMs        func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
@@ -243,7 +317,6 @@ type ComplexityRoot struct {
 		OrganizationID     func(childComplexity int) int
 		RegisteredAt       func(childComplexity int) int
 		RevokedAt          func(childComplexity int) int
-		Scans              func(childComplexity int) int
 		UpdatedAt          func(childComplexity int) int
 	}
 
@@ -320,6 +393,17 @@ type ComplexityRoot struct {
 		EndedSessions func(childComplexity int) int
 	}
 
+	MarkPresentPayload struct {
+		CheckIn          func(childComplexity int) int
+		Color            func(childComplexity int) int
+		Duplicate        func(childComplexity int) int
+		FirstCheckedInAt func(childComplexity int) int
+		Message          func(childComplexity int) int
+		Participants     func(childComplexity int) int
+		RegistrationID   func(childComplexity int) int
+		Status           func(childComplexity int) int
+	}
+
 	Membership struct {
 		CreatedAt      func(childComplexity int) int
 		ID             func(childComplexity int) int
@@ -346,52 +430,52 @@ type ComplexityRoot struct {
 	Mutation struct {
 		AddMembership              func(childComplexity int, input model.AddMembershipInput) int
 		AddOrganizationDocument    func(childComplexity int, organizationID int, file graphql.Upload) int
-		AddSlot                    func(childComplexity int, activityID int, input model.SlotInput) int
+		AddSlot                    func(childComplexity int, input model.AddSlotInput) int
 		ApplyOrganizationChange    func(childComplexity int, id int, comment *string) int
 		ArchiveTraining            func(childComplexity int, id int, reason string, comment string) int
 		CancelOrganizationChange   func(childComplexity int, id int) int
-		CancelRegistration         func(childComplexity int, id int) int
+		CancelRegistration         func(childComplexity int, input model.CancelRegistrationInput) int
 		CancelTrainingSubmission   func(childComplexity int, id int) int
 		ChangePassword             func(childComplexity int, input model.ChangePasswordInput) int
 		CheckIn                    func(childComplexity int, input model.CheckInInput) int
-		CreateActivity             func(childComplexity int, input ent.CreateActivityInput, slots []*model.SlotInput) int
+		CreateActivity             func(childComplexity int, input model.CreateActivityInput) int
 		CreateCertification        func(childComplexity int, input ent.CreateCertificationInput) int
-		CreateDevice               func(childComplexity int, input ent.CreateDeviceInput) int
+		CreateDevice               func(childComplexity int, input model.CreateDeviceInput) int
 		CreateOrganization         func(childComplexity int, input ent.CreateOrganizationInput) int
-		CreateRegistration         func(childComplexity int, input model.RegisterInput) int
-		CreateSpeaker              func(childComplexity int, input ent.CreateSpeakerInput) int
+		CreateRegistration         func(childComplexity int, input model.CreateRegistrationInput) int
+		CreateSpeaker              func(childComplexity int, input model.CreateSpeakerInput) int
 		CreateTraining             func(childComplexity int, organizationID int, input schematype.TrainingDoc) int
 		CreateUser                 func(childComplexity int, input model.CreateUserInput) int
 		CreateVenue                func(childComplexity int, organizationID int, input model.VenueInput) int
-		DeleteDevice               func(childComplexity int, id int) int
+		DeleteDevice               func(childComplexity int, input model.DeleteDeviceInput) int
 		DropTrainingRequest        func(childComplexity int, id int) int
 		DuplicateSession           func(childComplexity int, id int, startsOn time.Time, endsOn time.Time) int
 		Login                      func(childComplexity int, input model.LoginInput) int
 		Logout                     func(childComplexity int, input model.LogoutInput) int
-		MarkPresent                func(childComplexity int, registrationID int, slotID *int) int
+		MarkPresent                func(childComplexity int, input model.MarkPresentInput) int
 		Register                   func(childComplexity int, input model.RegisterInput) int
 		RegisterDevice             func(childComplexity int, input model.RegisterDeviceInput) int
 		RejectOrganizationChange   func(childComplexity int, id int, comment string) int
 		RejectTraining             func(childComplexity int, id int, comment string) int
-		ReleaseDevice              func(childComplexity int, id int) int
+		ReleaseDevice              func(childComplexity int, input model.ReleaseDeviceInput) int
 		RemoveMembership           func(childComplexity int, input model.RemoveMembershipInput) int
 		RemoveOrganizationDocument func(childComplexity int, id int) int
 		RequestOrganizationChange  func(childComplexity int, organizationID int, input schematype.OrgChange) int
 		RequestPasswordReset       func(childComplexity int, input model.RequestPasswordResetInput) int
 		ResetPassword              func(childComplexity int, input model.ResetPasswordInput) int
-		RevokeDevice               func(childComplexity int, id int) int
-		RotateTicketKey            func(childComplexity int, organizationID int) int
+		RevokeDevice               func(childComplexity int, input model.RevokeDeviceInput) int
+		RotateTicketKey            func(childComplexity int, input model.RotateTicketKeyInput) int
 		SetUserActive              func(childComplexity int, input model.SetUserActiveInput) int
-		SpeakerLink                func(childComplexity int, id int) int
+		SpeakerLink                func(childComplexity int, input model.SpeakerLinkInput) int
 		SubmitTraining             func(childComplexity int, id int) int
 		SyncCheckIns               func(childComplexity int, input model.SyncCheckInsInput) int
-		UndoCheckIn                func(childComplexity int, checkInID int) int
-		UpdateActivity             func(childComplexity int, id int, input ent.UpdateActivityInput) int
-		UpdateDevice               func(childComplexity int, id int, input ent.UpdateDeviceInput) int
+		UndoCheckIn                func(childComplexity int, input model.UndoCheckInInput) int
+		UpdateActivity             func(childComplexity int, input model.UpdateActivityInput) int
+		UpdateDevice               func(childComplexity int, input model.UpdateDeviceInput) int
 		UpdateMembership           func(childComplexity int, input model.UpdateMembershipInput) int
 		UpdateOrganization         func(childComplexity int, input model.UpdateOrganizationInput) int
 		UpdateOrganizationProfile  func(childComplexity int, id int, input model.OrganizationProfileInput) int
-		UpdateSpeaker              func(childComplexity int, id int, input ent.UpdateSpeakerInput) int
+		UpdateSpeaker              func(childComplexity int, input model.UpdateSpeakerInput) int
 		UpdateTraining             func(childComplexity int, id int, input schematype.TrainingDoc) int
 		UpdateUser                 func(childComplexity int, input model.UpdateUserInput) int
 		ValidateTraining           func(childComplexity int, id int, comment *string, schemeState *string) int
@@ -638,7 +722,6 @@ type ComplexityRoot struct {
 		Number         func(childComplexity int) int
 		OrganizationID func(childComplexity int) int
 		Participants   func(childComplexity int) int
-		Scans          func(childComplexity int) int
 		Slots          func(childComplexity int) int
 		Source         func(childComplexity int) int
 		State          func(childComplexity int) int
@@ -657,6 +740,10 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ReleaseDevicePayload struct {
+		Device func(childComplexity int) int
+	}
+
 	RemoveMembershipPayload struct {
 		DeletedMembershipID func(childComplexity int) int
 		User                func(childComplexity int) int
@@ -669,6 +756,10 @@ type ComplexityRoot struct {
 
 	ResetPasswordPayload struct {
 		Email func(childComplexity int) int
+	}
+
+	RevokeDevicePayload struct {
+		Device func(childComplexity int) int
 	}
 
 	RosterCheckIn struct {
@@ -696,43 +787,9 @@ type ComplexityRoot struct {
 		HasMore func(childComplexity int) int
 	}
 
-	Scan struct {
-		Activity       func(childComplexity int) int
-		ActivityID     func(childComplexity int) int
-		Admitted       func(childComplexity int) int
-		Channel        func(childComplexity int) int
-		CheckedInAt    func(childComplexity int) int
-		ClientScanID   func(childComplexity int) int
-		ClockSkewMs    func(childComplexity int) int
-		Device         func(childComplexity int) int
-		DeviceID       func(childComplexity int) int
-		DeviceTime     func(childComplexity int) int
-		DoorAdmitted   func(childComplexity int) int
-		Duplicate      func(childComplexity int) int
-		ID             func(childComplexity int) int
-		Offline        func(childComplexity int) int
-		OrganizationID func(childComplexity int) int
-		RawCode        func(childComplexity int) int
-		Registration   func(childComplexity int) int
-		RegistrationID func(childComplexity int) int
-		ServerTime     func(childComplexity int) int
-		SlotID         func(childComplexity int) int
-		SpeakerID      func(childComplexity int) int
-		Status         func(childComplexity int) int
-		UndoneAt       func(childComplexity int) int
-		UndoneBy       func(childComplexity int) int
-		UserID         func(childComplexity int) int
-	}
-
-	ScanConnection struct {
-		Edges      func(childComplexity int) int
-		PageInfo   func(childComplexity int) int
-		TotalCount func(childComplexity int) int
-	}
-
-	ScanEdge struct {
-		Cursor func(childComplexity int) int
-		Node   func(childComplexity int) int
+	RotateTicketKeyPayload struct {
+		KeyID        func(childComplexity int) int
+		Organization func(childComplexity int) int
 	}
 
 	Session struct {
@@ -861,6 +918,11 @@ type ComplexityRoot struct {
 		Slots          func(childComplexity int) int
 	}
 
+	SpeakerLinkPayload struct {
+		Speaker func(childComplexity int) int
+		URL     func(childComplexity int) int
+	}
+
 	Subscription struct {
 		CheckInRecorded      func(childComplexity int, activityID int, after *string) int
 		HistoryRecorded      func(childComplexity int, organizationID *int, after *string) int
@@ -967,12 +1029,28 @@ type ComplexityRoot struct {
 		Training    func(childComplexity int) int
 	}
 
+	UndoCheckInPayload struct {
+		CheckIn func(childComplexity int) int
+	}
+
+	UpdateActivityPayload struct {
+		Activity func(childComplexity int) int
+	}
+
+	UpdateDevicePayload struct {
+		Device func(childComplexity int) int
+	}
+
 	UpdateMembershipPayload struct {
 		Membership func(childComplexity int) int
 	}
 
 	UpdateOrganizationPayload struct {
 		Organization func(childComplexity int) int
+	}
+
+	UpdateSpeakerPayload struct {
+		Speaker func(childComplexity int) int
 	}
 
 	UpdateUserPayload struct {
@@ -1059,8 +1137,14 @@ type ActivityResolver interface {
 	History(ctx context.Context, obj *ent.Activity, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HistoryEntryOrder, where *ent.HistoryEntryWhereInput) (*ent.HistoryEntryConnection, error)
 	Stats(ctx context.Context, obj *ent.Activity) (*model.ActivityStats, error)
 	Present(ctx context.Context, obj *ent.Activity, slotID *int) ([]*ent.Participant, error)
-	CheckInLog(ctx context.Context, obj *ent.Activity, first *int, after *entgql.Cursor[int]) (*ent.ScanConnection, error)
+	CheckInLog(ctx context.Context, obj *ent.Activity, first *int, after *entgql.Cursor[int]) (*ent.CheckInConnection, error)
 	CheckInCursor(ctx context.Context, obj *ent.Activity) (string, error)
+}
+type CheckInResolver interface {
+	Slot(ctx context.Context, obj *ent.Scan) (*ent.Slot, error)
+	UndoneBy(ctx context.Context, obj *ent.Scan) (*ent.User, error)
+	User(ctx context.Context, obj *ent.Scan) (*ent.User, error)
+	Speaker(ctx context.Context, obj *ent.Scan) (*ent.Speaker, error)
 }
 type DeviceResolver interface {
 	History(ctx context.Context, obj *ent.Device, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HistoryEntryOrder, where *ent.HistoryEntryWhereInput) (*ent.HistoryEntryConnection, error)
@@ -1100,26 +1184,26 @@ type MutationResolver interface {
 	ArchiveTraining(ctx context.Context, id int, reason string, comment string) (*ent.Training, error)
 	DuplicateSession(ctx context.Context, id int, startsOn time.Time, endsOn time.Time) (*model.TrainingPayload, error)
 	CreateVenue(ctx context.Context, organizationID int, input model.VenueInput) (*model.VenuePayload, error)
-	CreateActivity(ctx context.Context, input ent.CreateActivityInput, slots []*model.SlotInput) (*ent.Activity, error)
-	UpdateActivity(ctx context.Context, id int, input ent.UpdateActivityInput) (*ent.Activity, error)
-	AddSlot(ctx context.Context, activityID int, input model.SlotInput) (*ent.Slot, error)
+	CreateActivity(ctx context.Context, input model.CreateActivityInput) (*model.CreateActivityPayload, error)
+	UpdateActivity(ctx context.Context, input model.UpdateActivityInput) (*model.UpdateActivityPayload, error)
+	AddSlot(ctx context.Context, input model.AddSlotInput) (*model.AddSlotPayload, error)
 	Register(ctx context.Context, input model.RegisterInput) (*model.RegisterPayload, error)
-	CreateRegistration(ctx context.Context, input model.RegisterInput) (*model.RegisterPayload, error)
-	CancelRegistration(ctx context.Context, id int) (*ent.Registration, error)
-	CreateDevice(ctx context.Context, input ent.CreateDeviceInput) (*ent.Device, error)
-	UpdateDevice(ctx context.Context, id int, input ent.UpdateDeviceInput) (*ent.Device, error)
-	DeleteDevice(ctx context.Context, id int) (int, error)
-	RevokeDevice(ctx context.Context, id int) (*ent.Device, error)
+	CreateRegistration(ctx context.Context, input model.CreateRegistrationInput) (*model.CreateRegistrationPayload, error)
+	CancelRegistration(ctx context.Context, input model.CancelRegistrationInput) (*model.CancelRegistrationPayload, error)
+	CreateDevice(ctx context.Context, input model.CreateDeviceInput) (*model.CreateDevicePayload, error)
+	UpdateDevice(ctx context.Context, input model.UpdateDeviceInput) (*model.UpdateDevicePayload, error)
+	DeleteDevice(ctx context.Context, input model.DeleteDeviceInput) (*model.DeleteDevicePayload, error)
+	RevokeDevice(ctx context.Context, input model.RevokeDeviceInput) (*model.RevokeDevicePayload, error)
 	RegisterDevice(ctx context.Context, input model.RegisterDeviceInput) (*model.RegisterDevicePayload, error)
-	ReleaseDevice(ctx context.Context, id int) (*ent.Device, error)
-	CreateSpeaker(ctx context.Context, input ent.CreateSpeakerInput) (*ent.Speaker, error)
-	UpdateSpeaker(ctx context.Context, id int, input ent.UpdateSpeakerInput) (*ent.Speaker, error)
-	SpeakerLink(ctx context.Context, id int) (string, error)
-	RotateTicketKey(ctx context.Context, organizationID int) (string, error)
-	CheckIn(ctx context.Context, input model.CheckInInput) (*model.CheckInResult, error)
+	ReleaseDevice(ctx context.Context, input model.ReleaseDeviceInput) (*model.ReleaseDevicePayload, error)
+	CreateSpeaker(ctx context.Context, input model.CreateSpeakerInput) (*model.CreateSpeakerPayload, error)
+	UpdateSpeaker(ctx context.Context, input model.UpdateSpeakerInput) (*model.UpdateSpeakerPayload, error)
+	SpeakerLink(ctx context.Context, input model.SpeakerLinkInput) (*model.SpeakerLinkPayload, error)
+	RotateTicketKey(ctx context.Context, input model.RotateTicketKeyInput) (*model.RotateTicketKeyPayload, error)
+	CheckIn(ctx context.Context, input model.CheckInInput) (*model.CheckInPayload, error)
 	SyncCheckIns(ctx context.Context, input model.SyncCheckInsInput) (*model.SyncCheckInsPayload, error)
-	MarkPresent(ctx context.Context, registrationID int, slotID *int) (*model.CheckInResult, error)
-	UndoCheckIn(ctx context.Context, checkInID int) (*ent.Scan, error)
+	MarkPresent(ctx context.Context, input model.MarkPresentInput) (*model.MarkPresentPayload, error)
+	UndoCheckIn(ctx context.Context, input model.UndoCheckInInput) (*model.UndoCheckInPayload, error)
 }
 type OrganizationResolver interface {
 	Activities(ctx context.Context, obj *ent.Organization, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ActivityOrder) (*ent.ActivityConnection, error)
@@ -1387,17 +1471,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Activity.Registrations(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.RegistrationOrder), args["where"].(*ent.RegistrationWhereInput)), true
-	case "Activity.scans":
-		if e.ComplexityRoot.Activity.Scans == nil {
-			break
-		}
-
-		args, err := ec.field_Activity_scans_args(ctx, rawArgs)
-		if err != nil {
-			return 0, false
-		}
-
-		return e.ComplexityRoot.Activity.Scans(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ScanOrder), args["where"].(*ent.ScanWhereInput)), true
 	case "Activity.slotToleranceMinutes":
 		if e.ComplexityRoot.Activity.SlotToleranceMinutes == nil {
 			break
@@ -1511,6 +1584,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AddMembershipPayload.Membership(childComplexity), true
 
+	case "AddSlotPayload.activity":
+		if e.ComplexityRoot.AddSlotPayload.Activity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddSlotPayload.Activity(childComplexity), true
+	case "AddSlotPayload.slot":
+		if e.ComplexityRoot.AddSlotPayload.Slot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddSlotPayload.Slot(childComplexity), true
+
 	case "Address.city":
 		if e.ComplexityRoot.Address.City == nil {
 			break
@@ -1547,6 +1633,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Address.Postcode(childComplexity), true
+
+	case "CancelRegistrationPayload.registration":
+		if e.ComplexityRoot.CancelRegistrationPayload.Registration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelRegistrationPayload.Registration(childComplexity), true
 
 	case "Certification.accreditations":
 		if e.ComplexityRoot.Certification.Accreditations == nil {
@@ -1762,6 +1855,213 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ChangePasswordPayload.User(childComplexity), true
 
+	case "CheckIn.activity":
+		if e.ComplexityRoot.CheckIn.Activity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.Activity(childComplexity), true
+	case "CheckIn.activityID":
+		if e.ComplexityRoot.CheckIn.ActivityID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.ActivityID(childComplexity), true
+	case "CheckIn.admitted":
+		if e.ComplexityRoot.CheckIn.Admitted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.Admitted(childComplexity), true
+	case "CheckIn.channel":
+		if e.ComplexityRoot.CheckIn.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.Channel(childComplexity), true
+	case "CheckIn.checkedInAt":
+		if e.ComplexityRoot.CheckIn.CheckedInAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.CheckedInAt(childComplexity), true
+	case "CheckIn.clientScanID":
+		if e.ComplexityRoot.CheckIn.ClientScanID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.ClientScanID(childComplexity), true
+	case "CheckIn.clockSkewMs":
+		if e.ComplexityRoot.CheckIn.ClockSkewMs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.ClockSkewMs(childComplexity), true
+	case "CheckIn.device":
+		if e.ComplexityRoot.CheckIn.Device == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.Device(childComplexity), true
+	case "CheckIn.deviceID":
+		if e.ComplexityRoot.CheckIn.DeviceID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.DeviceID(childComplexity), true
+	case "CheckIn.deviceTime":
+		if e.ComplexityRoot.CheckIn.DeviceTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.DeviceTime(childComplexity), true
+	case "CheckIn.doorAdmitted":
+		if e.ComplexityRoot.CheckIn.DoorAdmitted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.DoorAdmitted(childComplexity), true
+	case "CheckIn.duplicate":
+		if e.ComplexityRoot.CheckIn.Duplicate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.Duplicate(childComplexity), true
+	case "CheckIn.id":
+		if e.ComplexityRoot.CheckIn.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.ID(childComplexity), true
+	case "CheckIn.offline":
+		if e.ComplexityRoot.CheckIn.Offline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.Offline(childComplexity), true
+	case "CheckIn.organizationID":
+		if e.ComplexityRoot.CheckIn.OrganizationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.OrganizationID(childComplexity), true
+	case "CheckIn.rawCode":
+		if e.ComplexityRoot.CheckIn.RawCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.RawCode(childComplexity), true
+	case "CheckIn.registration":
+		if e.ComplexityRoot.CheckIn.Registration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.Registration(childComplexity), true
+	case "CheckIn.registrationID":
+		if e.ComplexityRoot.CheckIn.RegistrationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.RegistrationID(childComplexity), true
+	case "CheckIn.serverTime":
+		if e.ComplexityRoot.CheckIn.ServerTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.ServerTime(childComplexity), true
+	case "CheckIn.slot":
+		if e.ComplexityRoot.CheckIn.Slot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.Slot(childComplexity), true
+	case "CheckIn.slotID":
+		if e.ComplexityRoot.CheckIn.SlotID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.SlotID(childComplexity), true
+	case "CheckIn.speaker":
+		if e.ComplexityRoot.CheckIn.Speaker == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.Speaker(childComplexity), true
+	case "CheckIn.speakerID":
+		if e.ComplexityRoot.CheckIn.SpeakerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.SpeakerID(childComplexity), true
+	case "CheckIn.status":
+		if e.ComplexityRoot.CheckIn.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.Status(childComplexity), true
+	case "CheckIn.undoneAt":
+		if e.ComplexityRoot.CheckIn.UndoneAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.UndoneAt(childComplexity), true
+	case "CheckIn.undoneBy":
+		if e.ComplexityRoot.CheckIn.UndoneBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.UndoneBy(childComplexity), true
+	case "CheckIn.undoneByID":
+		if e.ComplexityRoot.CheckIn.UndoneByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.UndoneByID(childComplexity), true
+	case "CheckIn.user":
+		if e.ComplexityRoot.CheckIn.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.User(childComplexity), true
+	case "CheckIn.userID":
+		if e.ComplexityRoot.CheckIn.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.UserID(childComplexity), true
+
+	case "CheckInConnection.edges":
+		if e.ComplexityRoot.CheckInConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckInConnection.Edges(childComplexity), true
+	case "CheckInConnection.pageInfo":
+		if e.ComplexityRoot.CheckInConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckInConnection.PageInfo(childComplexity), true
+	case "CheckInConnection.totalCount":
+		if e.ComplexityRoot.CheckInConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckInConnection.TotalCount(childComplexity), true
+
+	case "CheckInEdge.cursor":
+		if e.ComplexityRoot.CheckInEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckInEdge.Cursor(childComplexity), true
+	case "CheckInEdge.node":
+		if e.ComplexityRoot.CheckInEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckInEdge.Node(childComplexity), true
+
 	case "CheckInEvent.checkIn":
 		if e.ComplexityRoot.CheckInEvent.CheckIn == nil {
 			break
@@ -1805,60 +2105,60 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CheckInEvent.Status(childComplexity), true
 
-	case "CheckInResult.checkIn":
-		if e.ComplexityRoot.CheckInResult.CheckIn == nil {
+	case "CheckInPayload.checkIn":
+		if e.ComplexityRoot.CheckInPayload.CheckIn == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CheckInResult.CheckIn(childComplexity), true
-	case "CheckInResult.color":
-		if e.ComplexityRoot.CheckInResult.Color == nil {
+		return e.ComplexityRoot.CheckInPayload.CheckIn(childComplexity), true
+	case "CheckInPayload.color":
+		if e.ComplexityRoot.CheckInPayload.Color == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CheckInResult.Color(childComplexity), true
-	case "CheckInResult.duplicate":
-		if e.ComplexityRoot.CheckInResult.Duplicate == nil {
+		return e.ComplexityRoot.CheckInPayload.Color(childComplexity), true
+	case "CheckInPayload.duplicate":
+		if e.ComplexityRoot.CheckInPayload.Duplicate == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CheckInResult.Duplicate(childComplexity), true
-	case "CheckInResult.firstCheckedInAt":
-		if e.ComplexityRoot.CheckInResult.FirstCheckedInAt == nil {
+		return e.ComplexityRoot.CheckInPayload.Duplicate(childComplexity), true
+	case "CheckInPayload.firstCheckedInAt":
+		if e.ComplexityRoot.CheckInPayload.FirstCheckedInAt == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CheckInResult.FirstCheckedInAt(childComplexity), true
-	case "CheckInResult.message":
-		if e.ComplexityRoot.CheckInResult.Message == nil {
+		return e.ComplexityRoot.CheckInPayload.FirstCheckedInAt(childComplexity), true
+	case "CheckInPayload.message":
+		if e.ComplexityRoot.CheckInPayload.Message == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CheckInResult.Message(childComplexity), true
-	case "CheckInResult.participants":
-		if e.ComplexityRoot.CheckInResult.Participants == nil {
+		return e.ComplexityRoot.CheckInPayload.Message(childComplexity), true
+	case "CheckInPayload.participants":
+		if e.ComplexityRoot.CheckInPayload.Participants == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CheckInResult.Participants(childComplexity), true
-	case "CheckInResult.registrationID":
-		if e.ComplexityRoot.CheckInResult.RegistrationID == nil {
+		return e.ComplexityRoot.CheckInPayload.Participants(childComplexity), true
+	case "CheckInPayload.registrationID":
+		if e.ComplexityRoot.CheckInPayload.RegistrationID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CheckInResult.RegistrationID(childComplexity), true
-	case "CheckInResult.registrationId":
-		if e.ComplexityRoot.CheckInResult.RegistrationIDOld == nil {
+		return e.ComplexityRoot.CheckInPayload.RegistrationID(childComplexity), true
+	case "CheckInPayload.registrationId":
+		if e.ComplexityRoot.CheckInPayload.RegistrationIDOld == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CheckInResult.RegistrationIDOld(childComplexity), true
-	case "CheckInResult.status":
-		if e.ComplexityRoot.CheckInResult.Status == nil {
+		return e.ComplexityRoot.CheckInPayload.RegistrationIDOld(childComplexity), true
+	case "CheckInPayload.status":
+		if e.ComplexityRoot.CheckInPayload.Status == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CheckInResult.Status(childComplexity), true
+		return e.ComplexityRoot.CheckInPayload.Status(childComplexity), true
 
 	case "ContactPoint.kind":
 		if e.ComplexityRoot.ContactPoint.Kind == nil {
@@ -1891,12 +2191,46 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ContactPoint.Value(childComplexity), true
 
+	case "CreateActivityPayload.activity":
+		if e.ComplexityRoot.CreateActivityPayload.Activity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateActivityPayload.Activity(childComplexity), true
+
+	case "CreateDevicePayload.device":
+		if e.ComplexityRoot.CreateDevicePayload.Device == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateDevicePayload.Device(childComplexity), true
+
 	case "CreateOrganizationPayload.organization":
 		if e.ComplexityRoot.CreateOrganizationPayload.Organization == nil {
 			break
 		}
 
 		return e.ComplexityRoot.CreateOrganizationPayload.Organization(childComplexity), true
+
+	case "CreateRegistrationPayload.registration":
+		if e.ComplexityRoot.CreateRegistrationPayload.Registration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateRegistrationPayload.Registration(childComplexity), true
+	case "CreateRegistrationPayload.ticket":
+		if e.ComplexityRoot.CreateRegistrationPayload.Ticket == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateRegistrationPayload.Ticket(childComplexity), true
+
+	case "CreateSpeakerPayload.speaker":
+		if e.ComplexityRoot.CreateSpeakerPayload.Speaker == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateSpeakerPayload.Speaker(childComplexity), true
 
 	case "CreateUserPayload.user":
 		if e.ComplexityRoot.CreateUserPayload.User == nil {
@@ -1959,6 +2293,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Cycle.Year(childComplexity), true
+
+	case "DeleteDevicePayload.deletedDeviceID":
+		if e.ComplexityRoot.DeleteDevicePayload.DeletedDeviceID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteDevicePayload.DeletedDeviceID(childComplexity), true
+	case "DeleteDevicePayload.organization":
+		if e.ComplexityRoot.DeleteDevicePayload.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteDevicePayload.Organization(childComplexity), true
 
 	case "Device.clockSkewMs":
 		if e.ComplexityRoot.Device.ClockSkewMs == nil {
@@ -2037,12 +2384,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Device.RevokedAt(childComplexity), true
-	case "Device.scans":
-		if e.ComplexityRoot.Device.Scans == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Device.Scans(childComplexity), true
 	case "Device.updatedAt":
 		if e.ComplexityRoot.Device.UpdatedAt == nil {
 			break
@@ -2318,6 +2659,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LogoutPayload.EndedSessions(childComplexity), true
 
+	case "MarkPresentPayload.checkIn":
+		if e.ComplexityRoot.MarkPresentPayload.CheckIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkPresentPayload.CheckIn(childComplexity), true
+	case "MarkPresentPayload.color":
+		if e.ComplexityRoot.MarkPresentPayload.Color == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkPresentPayload.Color(childComplexity), true
+	case "MarkPresentPayload.duplicate":
+		if e.ComplexityRoot.MarkPresentPayload.Duplicate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkPresentPayload.Duplicate(childComplexity), true
+	case "MarkPresentPayload.firstCheckedInAt":
+		if e.ComplexityRoot.MarkPresentPayload.FirstCheckedInAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkPresentPayload.FirstCheckedInAt(childComplexity), true
+	case "MarkPresentPayload.message":
+		if e.ComplexityRoot.MarkPresentPayload.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkPresentPayload.Message(childComplexity), true
+	case "MarkPresentPayload.participants":
+		if e.ComplexityRoot.MarkPresentPayload.Participants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkPresentPayload.Participants(childComplexity), true
+	case "MarkPresentPayload.registrationID":
+		if e.ComplexityRoot.MarkPresentPayload.RegistrationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkPresentPayload.RegistrationID(childComplexity), true
+	case "MarkPresentPayload.status":
+		if e.ComplexityRoot.MarkPresentPayload.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkPresentPayload.Status(childComplexity), true
+
 	case "Membership.createdAt":
 		if e.ComplexityRoot.Membership.CreatedAt == nil {
 			break
@@ -2437,7 +2827,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AddSlot(childComplexity, args["activityId"].(int), args["input"].(model.SlotInput)), true
+		return e.ComplexityRoot.Mutation.AddSlot(childComplexity, args["input"].(model.AddSlotInput)), true
 	case "Mutation.applyOrganizationChange":
 		if e.ComplexityRoot.Mutation.ApplyOrganizationChange == nil {
 			break
@@ -2481,7 +2871,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CancelRegistration(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.CancelRegistration(childComplexity, args["input"].(model.CancelRegistrationInput)), true
 	case "Mutation.cancelTrainingSubmission":
 		if e.ComplexityRoot.Mutation.CancelTrainingSubmission == nil {
 			break
@@ -2525,7 +2915,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateActivity(childComplexity, args["input"].(ent.CreateActivityInput), args["slots"].([]*model.SlotInput)), true
+		return e.ComplexityRoot.Mutation.CreateActivity(childComplexity, args["input"].(model.CreateActivityInput)), true
 	case "Mutation.createCertification":
 		if e.ComplexityRoot.Mutation.CreateCertification == nil {
 			break
@@ -2547,7 +2937,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateDevice(childComplexity, args["input"].(ent.CreateDeviceInput)), true
+		return e.ComplexityRoot.Mutation.CreateDevice(childComplexity, args["input"].(model.CreateDeviceInput)), true
 	case "Mutation.createOrganization":
 		if e.ComplexityRoot.Mutation.CreateOrganization == nil {
 			break
@@ -2569,7 +2959,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateRegistration(childComplexity, args["input"].(model.RegisterInput)), true
+		return e.ComplexityRoot.Mutation.CreateRegistration(childComplexity, args["input"].(model.CreateRegistrationInput)), true
 	case "Mutation.createSpeaker":
 		if e.ComplexityRoot.Mutation.CreateSpeaker == nil {
 			break
@@ -2580,7 +2970,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateSpeaker(childComplexity, args["input"].(ent.CreateSpeakerInput)), true
+		return e.ComplexityRoot.Mutation.CreateSpeaker(childComplexity, args["input"].(model.CreateSpeakerInput)), true
 	case "Mutation.createTraining":
 		if e.ComplexityRoot.Mutation.CreateTraining == nil {
 			break
@@ -2624,7 +3014,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteDevice(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.DeleteDevice(childComplexity, args["input"].(model.DeleteDeviceInput)), true
 	case "Mutation.dropTrainingRequest":
 		if e.ComplexityRoot.Mutation.DropTrainingRequest == nil {
 			break
@@ -2679,7 +3069,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.MarkPresent(childComplexity, args["registrationId"].(int), args["slotId"].(*int)), true
+		return e.ComplexityRoot.Mutation.MarkPresent(childComplexity, args["input"].(model.MarkPresentInput)), true
 	case "Mutation.register":
 		if e.ComplexityRoot.Mutation.Register == nil {
 			break
@@ -2734,7 +3124,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ReleaseDevice(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.ReleaseDevice(childComplexity, args["input"].(model.ReleaseDeviceInput)), true
 	case "Mutation.removeMembership":
 		if e.ComplexityRoot.Mutation.RemoveMembership == nil {
 			break
@@ -2800,7 +3190,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RevokeDevice(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.RevokeDevice(childComplexity, args["input"].(model.RevokeDeviceInput)), true
 	case "Mutation.rotateTicketKey":
 		if e.ComplexityRoot.Mutation.RotateTicketKey == nil {
 			break
@@ -2811,7 +3201,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RotateTicketKey(childComplexity, args["organizationId"].(int)), true
+		return e.ComplexityRoot.Mutation.RotateTicketKey(childComplexity, args["input"].(model.RotateTicketKeyInput)), true
 	case "Mutation.setUserActive":
 		if e.ComplexityRoot.Mutation.SetUserActive == nil {
 			break
@@ -2833,7 +3223,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SpeakerLink(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.SpeakerLink(childComplexity, args["input"].(model.SpeakerLinkInput)), true
 	case "Mutation.submitTraining":
 		if e.ComplexityRoot.Mutation.SubmitTraining == nil {
 			break
@@ -2866,7 +3256,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UndoCheckIn(childComplexity, args["checkInId"].(int)), true
+		return e.ComplexityRoot.Mutation.UndoCheckIn(childComplexity, args["input"].(model.UndoCheckInInput)), true
 	case "Mutation.updateActivity":
 		if e.ComplexityRoot.Mutation.UpdateActivity == nil {
 			break
@@ -2877,7 +3267,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateActivity(childComplexity, args["id"].(int), args["input"].(ent.UpdateActivityInput)), true
+		return e.ComplexityRoot.Mutation.UpdateActivity(childComplexity, args["input"].(model.UpdateActivityInput)), true
 	case "Mutation.updateDevice":
 		if e.ComplexityRoot.Mutation.UpdateDevice == nil {
 			break
@@ -2888,7 +3278,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateDevice(childComplexity, args["id"].(int), args["input"].(ent.UpdateDeviceInput)), true
+		return e.ComplexityRoot.Mutation.UpdateDevice(childComplexity, args["input"].(model.UpdateDeviceInput)), true
 	case "Mutation.updateMembership":
 		if e.ComplexityRoot.Mutation.UpdateMembership == nil {
 			break
@@ -2932,7 +3322,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateSpeaker(childComplexity, args["id"].(int), args["input"].(ent.UpdateSpeakerInput)), true
+		return e.ComplexityRoot.Mutation.UpdateSpeaker(childComplexity, args["input"].(model.UpdateSpeakerInput)), true
 	case "Mutation.updateTraining":
 		if e.ComplexityRoot.Mutation.UpdateTraining == nil {
 			break
@@ -3797,7 +4187,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.DeviceSetup(childComplexity, args["organizationId"].(int)), true
+		return e.ComplexityRoot.Query.DeviceSetup(childComplexity, args["organizationID"].(int)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -3881,7 +4271,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.SearchParticipants(childComplexity, args["activityId"].(int), args["query"].(string), args["first"].(*int)), true
+		return e.ComplexityRoot.Query.SearchParticipants(childComplexity, args["activityID"].(int), args["query"].(string), args["first"].(*int)), true
 	case "Query.trainingByReference":
 		if e.ComplexityRoot.Query.TrainingByReference == nil {
 			break
@@ -4181,12 +4571,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Registration.Participants(childComplexity), true
-	case "Registration.scans":
-		if e.ComplexityRoot.Registration.Scans == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Registration.Scans(childComplexity), true
 	case "Registration.slots":
 		if e.ComplexityRoot.Registration.Slots == nil {
 			break
@@ -4250,6 +4634,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RegistrationEdge.Node(childComplexity), true
 
+	case "ReleaseDevicePayload.device":
+		if e.ComplexityRoot.ReleaseDevicePayload.Device == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseDevicePayload.Device(childComplexity), true
+
 	case "RemoveMembershipPayload.deletedMembershipID":
 		if e.ComplexityRoot.RemoveMembershipPayload.DeletedMembershipID == nil {
 			break
@@ -4282,6 +4673,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ResetPasswordPayload.Email(childComplexity), true
+
+	case "RevokeDevicePayload.device":
+		if e.ComplexityRoot.RevokeDevicePayload.Device == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeDevicePayload.Device(childComplexity), true
 
 	case "RosterCheckIn.at":
 		if e.ComplexityRoot.RosterCheckIn.At == nil {
@@ -4382,188 +4780,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RosterPage.HasMore(childComplexity), true
 
-	case "Scan.activity":
-		if e.ComplexityRoot.Scan.Activity == nil {
+	case "RotateTicketKeyPayload.keyID":
+		if e.ComplexityRoot.RotateTicketKeyPayload.KeyID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Scan.Activity(childComplexity), true
-	case "Scan.activityID":
-		if e.ComplexityRoot.Scan.ActivityID == nil {
+		return e.ComplexityRoot.RotateTicketKeyPayload.KeyID(childComplexity), true
+	case "RotateTicketKeyPayload.organization":
+		if e.ComplexityRoot.RotateTicketKeyPayload.Organization == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Scan.ActivityID(childComplexity), true
-	case "Scan.admitted":
-		if e.ComplexityRoot.Scan.Admitted == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Scan.Admitted(childComplexity), true
-	case "Scan.channel":
-		if e.ComplexityRoot.Scan.Channel == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Scan.Channel(childComplexity), true
-	case "Scan.checkedInAt":
-		if e.ComplexityRoot.Scan.CheckedInAt == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Scan.CheckedInAt(childComplexity), true
-	case "Scan.clientScanID":
-		if e.ComplexityRoot.Scan.ClientScanID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Scan.ClientScanID(childComplexity), true
-	case "Scan.clockSkewMs":
-		if e.ComplexityRoot.Scan.ClockSkewMs == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Scan.ClockSkewMs(childComplexity), true
-	case "Scan.device":
-		if e.ComplexityRoot.Scan.Device == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Scan.Device(childComplexity), true
-	case "Scan.deviceID":
-		if e.ComplexityRoot.Scan.DeviceID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Scan.DeviceID(childComplexity), true
-	case "Scan.deviceTime":
-		if e.ComplexityRoot.Scan.DeviceTime == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Scan.DeviceTime(childComplexity), true
-	case "Scan.doorAdmitted":
-		if e.ComplexityRoot.Scan.DoorAdmitted == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Scan.DoorAdmitted(childComplexity), true
-	case "Scan.duplicate":
-		if e.ComplexityRoot.Scan.Duplicate == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Scan.Duplicate(childComplexity), true
-	case "Scan.id":
-		if e.ComplexityRoot.Scan.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Scan.ID(childComplexity), true
-	case "Scan.offline":
-		if e.ComplexityRoot.Scan.Offline == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Scan.Offline(childComplexity), true
-	case "Scan.organizationID":
-		if e.ComplexityRoot.Scan.OrganizationID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Scan.OrganizationID(childComplexity), true
-	case "Scan.rawCode":
-		if e.ComplexityRoot.Scan.RawCode == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Scan.RawCode(childComplexity), true
-	case "Scan.registration":
-		if e.ComplexityRoot.Scan.Registration == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Scan.Registration(childComplexity), true
-	case "Scan.registrationID":
-		if e.ComplexityRoot.Scan.RegistrationID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Scan.RegistrationID(childComplexity), true
-	case "Scan.serverTime":
-		if e.ComplexityRoot.Scan.ServerTime == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Scan.ServerTime(childComplexity), true
-	case "Scan.slotID":
-		if e.ComplexityRoot.Scan.SlotID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Scan.SlotID(childComplexity), true
-	case "Scan.speakerID":
-		if e.ComplexityRoot.Scan.SpeakerID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Scan.SpeakerID(childComplexity), true
-	case "Scan.status":
-		if e.ComplexityRoot.Scan.Status == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Scan.Status(childComplexity), true
-	case "Scan.undoneAt":
-		if e.ComplexityRoot.Scan.UndoneAt == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Scan.UndoneAt(childComplexity), true
-	case "Scan.undoneBy":
-		if e.ComplexityRoot.Scan.UndoneBy == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Scan.UndoneBy(childComplexity), true
-	case "Scan.userID":
-		if e.ComplexityRoot.Scan.UserID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Scan.UserID(childComplexity), true
-
-	case "ScanConnection.edges":
-		if e.ComplexityRoot.ScanConnection.Edges == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ScanConnection.Edges(childComplexity), true
-	case "ScanConnection.pageInfo":
-		if e.ComplexityRoot.ScanConnection.PageInfo == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ScanConnection.PageInfo(childComplexity), true
-	case "ScanConnection.totalCount":
-		if e.ComplexityRoot.ScanConnection.TotalCount == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ScanConnection.TotalCount(childComplexity), true
-
-	case "ScanEdge.cursor":
-		if e.ComplexityRoot.ScanEdge.Cursor == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ScanEdge.Cursor(childComplexity), true
-	case "ScanEdge.node":
-		if e.ComplexityRoot.ScanEdge.Node == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ScanEdge.Node(childComplexity), true
+		return e.ComplexityRoot.RotateTicketKeyPayload.Organization(childComplexity), true
 
 	case "Session.archivedAt":
 		if e.ComplexityRoot.Session.ArchivedAt == nil {
@@ -5151,6 +5379,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Speaker.Slots(childComplexity), true
 
+	case "SpeakerLinkPayload.speaker":
+		if e.ComplexityRoot.SpeakerLinkPayload.Speaker == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpeakerLinkPayload.Speaker(childComplexity), true
+	case "SpeakerLinkPayload.url":
+		if e.ComplexityRoot.SpeakerLinkPayload.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpeakerLinkPayload.URL(childComplexity), true
+
 	case "Subscription.checkInRecorded":
 		if e.ComplexityRoot.Subscription.CheckInRecorded == nil {
 			break
@@ -5642,6 +5883,27 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TrainingStateChange.Training(childComplexity), true
 
+	case "UndoCheckInPayload.checkIn":
+		if e.ComplexityRoot.UndoCheckInPayload.CheckIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UndoCheckInPayload.CheckIn(childComplexity), true
+
+	case "UpdateActivityPayload.activity":
+		if e.ComplexityRoot.UpdateActivityPayload.Activity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateActivityPayload.Activity(childComplexity), true
+
+	case "UpdateDevicePayload.device":
+		if e.ComplexityRoot.UpdateDevicePayload.Device == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateDevicePayload.Device(childComplexity), true
+
 	case "UpdateMembershipPayload.membership":
 		if e.ComplexityRoot.UpdateMembershipPayload.Membership == nil {
 			break
@@ -5655,6 +5917,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UpdateOrganizationPayload.Organization(childComplexity), true
+
+	case "UpdateSpeakerPayload.speaker":
+		if e.ComplexityRoot.UpdateSpeakerPayload.Speaker == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateSpeakerPayload.Speaker(childComplexity), true
 
 	case "UpdateUserPayload.user":
 		if e.ComplexityRoot.UpdateUserPayload.User == nil {
@@ -5970,20 +6239,25 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputActivityOrder,
 		ec.unmarshalInputActivityWhereInput,
 		ec.unmarshalInputAddMembershipInput,
+		ec.unmarshalInputAddSlotInput,
 		ec.unmarshalInputAddressInput,
+		ec.unmarshalInputCancelRegistrationInput,
 		ec.unmarshalInputCertificationOrder,
 		ec.unmarshalInputCertificationWhereInput,
 		ec.unmarshalInputChangePasswordInput,
 		ec.unmarshalInputCheckInInput,
+		ec.unmarshalInputCheckInOrder,
+		ec.unmarshalInputCheckInWhereInput,
 		ec.unmarshalInputContactPointInput,
 		ec.unmarshalInputCreateActivityInput,
 		ec.unmarshalInputCreateCertificationInput,
 		ec.unmarshalInputCreateDeviceInput,
 		ec.unmarshalInputCreateOrganizationInput,
-		ec.unmarshalInputCreateSlotInput,
+		ec.unmarshalInputCreateRegistrationInput,
 		ec.unmarshalInputCreateSpeakerInput,
 		ec.unmarshalInputCreateUserInput,
 		ec.unmarshalInputCycleInput,
+		ec.unmarshalInputDeleteDeviceInput,
 		ec.unmarshalInputDeviceOrder,
 		ec.unmarshalInputDeviceWhereInput,
 		ec.unmarshalInputFundingInput,
@@ -5991,6 +6265,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputHistoryEntryWhereInput,
 		ec.unmarshalInputLoginInput,
 		ec.unmarshalInputLogoutInput,
+		ec.unmarshalInputMarkPresentInput,
 		ec.unmarshalInputMembershipInput,
 		ec.unmarshalInputMembershipOrder,
 		ec.unmarshalInputMembershipWhereInput,
@@ -6011,11 +6286,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputRegisterInput,
 		ec.unmarshalInputRegistrationOrder,
 		ec.unmarshalInputRegistrationWhereInput,
+		ec.unmarshalInputReleaseDeviceInput,
 		ec.unmarshalInputRemoveMembershipInput,
 		ec.unmarshalInputRequestPasswordResetInput,
 		ec.unmarshalInputResetPasswordInput,
-		ec.unmarshalInputScanOrder,
-		ec.unmarshalInputScanWhereInput,
+		ec.unmarshalInputRevokeDeviceInput,
+		ec.unmarshalInputRotateTicketKeyInput,
 		ec.unmarshalInputSessionInput,
 		ec.unmarshalInputSessionOrder,
 		ec.unmarshalInputSessionWhereInput,
@@ -6025,17 +6301,18 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputSlotInput,
 		ec.unmarshalInputSlotOrder,
 		ec.unmarshalInputSlotWhereInput,
+		ec.unmarshalInputSpeakerLinkInput,
 		ec.unmarshalInputSpeakerWhereInput,
 		ec.unmarshalInputSyncCheckInsInput,
 		ec.unmarshalInputSyncScanInput,
 		ec.unmarshalInputTrainingInput,
 		ec.unmarshalInputTrainingOrder,
 		ec.unmarshalInputTrainingWhereInput,
+		ec.unmarshalInputUndoCheckInInput,
 		ec.unmarshalInputUpdateActivityInput,
 		ec.unmarshalInputUpdateDeviceInput,
 		ec.unmarshalInputUpdateMembershipInput,
 		ec.unmarshalInputUpdateOrganizationInput,
-		ec.unmarshalInputUpdateSlotInput,
 		ec.unmarshalInputUpdateSpeakerInput,
 		ec.unmarshalInputUpdateUserInput,
 		ec.unmarshalInputUserOrder,
@@ -7092,7 +7369,7 @@ extend type Activity {
     first: Int
     "Returns the elements in the list that come after the specified cursor."
     after: Cursor
-  ): ScanConnection!
+  ): CheckInConnection!
   "The activity's check-in stream as of now: checkInRecorded(after: it) delivers every scan recorded after this answer, however late the subscription starts (read it, act, subscribe)."
   checkInCursor: String!
 }
@@ -7216,10 +7493,10 @@ input CheckInInput {
   slotId: ID @deprecated(reason: "Use slotID; removed after 2027-06-30.") @goField(name: "SlotIDOld")
 }
 
-"The answer to a check-in: what the door shows (R-CHK-4). A refusal is an answer, not an error."
-type CheckInResult {
+"The answer to checkIn: what the door shows (R-CHK-4). A refusal is an answer, not an error. (Named CheckInResult before 2026-12; devices never name it.)"
+type CheckInPayload {
   "Outcome: ACCESS_OK admits, every other value is a refusal with its reason."
-  status: ScanStatus!
+  status: CheckInStatus!
   "« Accès OK — DUPONT Jean », « KO, déjà pointé le 21/11/2026 à 10:02 »…"
   message: String!
   "Green when admitted, red otherwise."
@@ -7230,12 +7507,32 @@ type CheckInResult {
   firstCheckedInAt: Time
   "An offline admission of someone already checked in elsewhere earlier."
   duplicate: Boolean!
-  "The recorded scan (null for a debounced repeat)."
-  checkIn: Scan
+  "The recorded check-in attempt (null for a debounced repeat)."
+  checkIn: CheckIn
   "The registration the ticket or the list pointed to; null when unknown."
   registrationID: ID
   "Old spelling of registrationID, the same value."
   registrationId: ID @deprecated(reason: "Use registrationID; removed after 2027-06-30.") @goField(name: "RegistrationIDOld")
+}
+
+"The answer to markPresent: what the desk shows, as a door would (R-CHK-1, R-CHK-4). A refusal is an answer, not an error."
+type MarkPresentPayload {
+  "Outcome: ACCESS_OK admits, every other value is a refusal with its reason."
+  status: CheckInStatus!
+  "« Accès OK — DUPONT Jean », « KO, déjà pointé le 21/11/2026 à 10:02 »…"
+  message: String!
+  "Green when admitted, red otherwise."
+  color: ResultColor!
+  "The participants of the registration, named on screen."
+  participants: [ParticipantName!]!
+  "When the registration (or slot) was first checked in, for ALREADY_CHECKED_IN; null otherwise."
+  firstCheckedInAt: Time
+  "Always false at a desk (kept for the same shape as checkIn's answer)."
+  duplicate: Boolean!
+  "The recorded check-in attempt."
+  checkIn: CheckIn
+  "The registration checked in."
+  registrationID: ID
 }
 
 "One offline scan of a sync batch."
@@ -7263,7 +7560,7 @@ input SyncScanInput {
   decision at its scan time. Left out (older devices): every offline scan of someone already
   checked in counts as a duplicate.
   """
-  shownStatus: ScanStatus
+  shownStatus: CheckInStatus
 }
 
 "A batch of offline scans from a device (R-CHK-5)."
@@ -7289,7 +7586,7 @@ type SyncResult {
   "Old spelling of clientScanID, the same value."
   clientScanId: String! @deprecated(reason: "Use clientScanID; removed after 2027-06-30.") @goField(name: "ClientScanIDOld")
   "Outcome: ACCESS_OK admits, every other value is a refusal."
-  status: ScanStatus!
+  status: CheckInStatus!
   "What the door would show, in the caller's language."
   message: String!
   "Whether this scan admitted someone another door had checked in earlier (R-CHK-5)."
@@ -7403,9 +7700,9 @@ type RosterPage {
 "A check-in attempt just recorded for an activity, by any device or desk."
 type CheckInEvent {
   "The attempt recorded."
-  checkIn: Scan!
+  checkIn: CheckIn!
   "Its outcome."
-  status: ScanStatus!
+  status: CheckInStatus!
   "The registration it pointed to; null when unknown."
   registrationID: ID
   "Old spelling of registrationID, the same value."
@@ -7427,7 +7724,7 @@ extend type Query {
   deviceRoster(
     "The activity, one the device may scan. The old spelling activityId is still accepted for one release (removed after 2027-06-30): the server rewrites it, as gqlgen cannot declare both."
     activityID: ID!
-    "The cursor of the previous page; omit to start a full pass."
+    "The cursor of the previous page (RosterPage.cursor); omit to start a full pass. A String, not a Cursor: scanners of the previous release declare $after: String (docs/API.md « Exceptions »)."
     after: String
     "Page size, 1–5,000; omitted, 5,000."
     first: Int
@@ -7435,7 +7732,7 @@ extend type Query {
   "Check-in by name (R-CHK-2): participants of an activity whose name matches."
   searchParticipants(
     "The activity."
-    activityId: ID!
+    activityID: ID!
     "Words of the name, in any case, with or without accents."
     query: String!
     "At most this many participants, 1–100; default 20."
@@ -7444,32 +7741,332 @@ extend type Query {
   "The setup QR code of the devices page (R-CHK-3)."
   deviceSetup(
     "The organisation whose devices join."
-    organizationId: ID!
+    organizationID: ID!
   ): DeviceSetup!
+}
+
+"""
+A new activity (R-ACT-1): one date (startsAt, endsAt) or slots.
+"""
+input CreateActivityInput {
+  "The organisation that runs the activity."
+  organizationID: ID!
+  "Title shown to participants and staff; required, at most 255 characters."
+  title: String!
+  "Start of a one-date activity (RFC 3339 instant); omit for a slot activity."
+  startsAt: Time
+  "End of a one-date activity (RFC 3339 instant), after startsAt."
+  endsAt: Time
+  "Seats (1–100,000); omit for no limit."
+  capacity: Int
+  "Where it takes place, as free text; at most 255 characters."
+  location: String
+  "Whether devices may scan its tickets (R-CHK-3); default true."
+  qrCheckin: Boolean
+  "Whether each slot is checked in on its own, by its time window; default false (R-ACT-3)."
+  perSlotCheckin: Boolean
+  "In per-slot mode, minutes around a slot during which a scan still counts for it (0–720, default 30)."
+  slotToleranceMinutes: Int
+  "Most participants per registration (1–100, default 10); 1 gives one QR code per person (R-ACT-3)."
+  maxParticipants: Int
+  "Whether anyone may register through the public form; default true."
+  publicRegistration: Boolean
+  "Its slots; none (the default) for a one-date activity. Slot i's errors name input.slots[i]."
+  slots: [SlotInput!]! = []
+}
+
+"The result of createActivity."
+type CreateActivityPayload {
+  "The activity created, with its slots."
+  activity: Activity!
+}
+
+"""
+Changes to an activity: an omitted field keeps its value; null clears startsAt, endsAt, capacity
+and location (the fields that may be empty) and, on the other fields, keeps the value as omitting
+them does.
+"""
+input UpdateActivityInput {
+  "The activity to change."
+  id: ID!
+  "Title; at most 255 characters, not blank."
+  title: String
+  "Start of a one-date activity (RFC 3339 instant); null clears it."
+  startsAt: Time @goField(omittable: true)
+  "End of a one-date activity (RFC 3339 instant); null clears it."
+  endsAt: Time @goField(omittable: true)
+  "Seats (1–100,000); null means no limit."
+  capacity: Int @goField(omittable: true)
+  "Where it takes place; null clears it."
+  location: String @goField(omittable: true)
+  "Whether devices may scan its tickets (R-CHK-3)."
+  qrCheckin: Boolean
+  "Whether each slot is checked in on its own (R-ACT-3)."
+  perSlotCheckin: Boolean
+  "In per-slot mode, minutes around a slot during which a scan still counts for it (0–720)."
+  slotToleranceMinutes: Int
+  "Most participants per registration (1–100)."
+  maxParticipants: Int
+  "Whether anyone may register through the public form."
+  publicRegistration: Boolean
+}
+
+"The result of updateActivity."
+type UpdateActivityPayload {
+  "The activity as changed."
+  activity: Activity!
+}
+
+"A slot to add to an activity (R-ACT-1)."
+input AddSlotInput {
+  "The activity that gets the slot."
+  activityID: ID!
+  "Name of the slot shown to participants; at most 255 characters."
+  label: String
+  "Start of the slot (RFC 3339 instant)."
+  startsAt: Time!
+  "End of the slot (RFC 3339 instant), after startsAt."
+  endsAt: Time!
+  "Seats of the slot (1–100,000); omit for no limit."
+  capacity: Int
+  "The speaker who animates the slot (R-ACT-6), one of the activity's organisation."
+  speakerID: ID
+}
+
+"The result of addSlot."
+type AddSlotPayload {
+  "The slot added."
+  slot: Slot!
+  "Its activity, with all its slots."
+  activity: Activity!
+}
+
+"The result of createRegistration: the registration and its QR ticket."
+type CreateRegistrationPayload {
+  "The registration created."
+  registration: Registration!
+  "Its QR ticket, to show or send (R-ACT-3, R-ACT-4)."
+  ticket: Ticket!
+}
+
+"""
+A registration entered by the organisation's staff: the same fields as the public form's
+(RegisterInput), without its rate limit and whatever publicRegistration says.
+"""
+input CreateRegistrationInput {
+  "The activity to register to."
+  activityID: ID!
+  "Family name of the buyer; required, at most 100 characters."
+  buyerLastName: String!
+  "Given name of the buyer; required, at most 100 characters."
+  buyerFirstName: String!
+  "E-mail address of the buyer, where the confirmation and the ticket go (R-ACT-4)."
+  buyerEmail: String!
+  "Phone number of the buyer; at most 30 characters."
+  buyerPhone: String
+  "At least one; at most the activity's limit per registration."
+  participants: [ParticipantInput!]!
+  "Chosen slots of a slot activity (at least one there)."
+  slotIDs: [ID!]
+}
+
+"The registration to cancel."
+input CancelRegistrationInput {
+  "The registration to cancel."
+  id: ID!
+}
+
+"The result of cancelRegistration."
+type CancelRegistrationPayload {
+  "The registration, now CANCELLED."
+  registration: Registration!
+}
+
+"A device to declare (R-CHK-3)."
+input CreateDeviceInput {
+  "The organisation that declares the device."
+  organizationID: ID!
+  "Name staff give the device, e.g. « Entrée nord »; required, at most 100 characters."
+  name: String!
+  "Code typed on the device with the site code; unique in the organisation, at most 64 characters."
+  identificationCode: String!
+}
+
+"The result of createDevice."
+type CreateDevicePayload {
+  "The device declared, not activated yet."
+  device: Device!
+}
+
+"Changes to a device: an omitted field keeps its value."
+input UpdateDeviceInput {
+  "The device to change."
+  id: ID!
+  "New name; at most 100 characters, not blank."
+  name: String
+  "New identification code; unique in the organisation, at most 64 characters."
+  identificationCode: String
+}
+
+"The result of updateDevice."
+type UpdateDevicePayload {
+  "The device as changed."
+  device: Device!
+}
+
+"The device to delete."
+input DeleteDeviceInput {
+  "The device to delete; its check-ins stay in the log."
+  id: ID!
+}
+
+"The result of deleteDevice."
+type DeleteDevicePayload {
+  "The id of the device deleted."
+  deletedDeviceID: ID!
+  "The organisation that had declared it."
+  organization: Organization!
+}
+
+"The device to revoke."
+input RevokeDeviceInput {
+  "The device to revoke."
+  id: ID!
+}
+
+"The result of revokeDevice."
+type RevokeDevicePayload {
+  "The device, now revoked (revokedAt set)."
+  device: Device!
+}
+
+"The device to release."
+input ReleaseDeviceInput {
+  "The device to release."
+  id: ID!
+}
+
+"The result of releaseDevice."
+type ReleaseDevicePayload {
+  "The device, free to be activated again."
+  device: Device!
+}
+
+"A speaker to create (R-ACT-6)."
+input CreateSpeakerInput {
+  "The organisation the speaker works for."
+  organizationID: ID!
+  "Family name; required, at most 100 characters."
+  lastName: String!
+  "Given name; required, at most 100 characters."
+  firstName: String!
+  "E-mail address the personal check-in link is sent to."
+  email: String
+  "The slots the speaker animates, of the organisation's activities."
+  slotIDs: [ID!]
+}
+
+"The result of createSpeaker."
+type CreateSpeakerPayload {
+  "The speaker created."
+  speaker: Speaker!
+}
+
+"Changes to a speaker: an omitted field keeps its value; null clears email and, on the names, keeps them."
+input UpdateSpeakerInput {
+  "The speaker to change."
+  id: ID!
+  "Family name; at most 100 characters, not blank."
+  lastName: String
+  "Given name; at most 100 characters, not blank."
+  firstName: String
+  "E-mail address; null clears it."
+  email: String @goField(omittable: true)
+  "The slots the speaker animates, replaced whole ([] leaves none); omit to keep them."
+  slotIDs: [ID!]
+}
+
+"The result of updateSpeaker."
+type UpdateSpeakerPayload {
+  "The speaker as changed."
+  speaker: Speaker!
+}
+
+"The speaker whose personal link to create."
+input SpeakerLinkInput {
+  "The speaker."
+  id: ID!
+}
+
+"The result of speakerLink."
+type SpeakerLinkPayload {
+  "The speaker's personal check-in link, shown once (R-ACT-6); the previous one stops working."
+  url: String!
+  "The speaker."
+  speaker: Speaker!
+}
+
+"The organisation whose ticket signing key to rotate."
+input RotateTicketKeyInput {
+  "The organisation."
+  organizationID: ID!
+}
+
+"The result of rotateTicketKey."
+type RotateTicketKeyPayload {
+  "The new key's id as a decimal string (uint32), as tickets and PublicKey.keyID name it."
+  keyID: String!
+  "The organisation."
+  organization: Organization!
+}
+
+"« Présent » from the participant list (R-CHK-1)."
+input MarkPresentInput {
+  "The registration to check in."
+  registrationID: ID!
+  "The slot to check in, one of the activity's, in per-slot mode (R-CHK-1); omitted, as for a scan: the whole registration, or the current slot in per-slot mode."
+  slotID: ID
+}
+
+"The check-in to undo."
+input UndoCheckInInput {
+  "The admitted check-in attempt to undo."
+  checkInID: ID!
+}
+
+"The result of undoCheckIn."
+type UndoCheckInPayload {
+  "The check-in attempt, now undone (undoneAt, undoneBy set); it stays in the log."
+  checkIn: CheckIn!
+}
+
+extend type CheckIn {
+  "In per-slot mode, the slot checked in; null when the attempt was for the whole registration (R-ACT-3)."
+  slot: Slot
+  "The user who undid the check-in, when the caller may see them; null while it stands."
+  undoneBy: User
+  "The user who checked the person in at a desk (userID), when the caller may see them; null for a device or a speaker link."
+  user: User
+  "The speaker who checked the person in through their personal link (speakerID), when the caller may see them; null otherwise."
+  speaker: Speaker
 }
 
 extend type Mutation {
   "Creates an activity, with its slots for a slot activity (R-ACT-1)."
   createActivity(
-    "The activity."
+    "The activity and its slots."
     input: CreateActivityInput!
-    "Its slots; none for a one-date activity."
-    slots: [SlotInput!]! = []
-  ): Activity!
-  "Changes an activity; omitted fields stay as they are."
+  ): CreateActivityPayload!
+  "Changes an activity; omitted fields stay as they are, null clears."
   updateActivity(
-    "The activity to change."
-    id: ID!
-    "The fields to change."
+    "The activity (input.id) and the fields to change."
     input: UpdateActivityInput!
-  ): Activity!
+  ): UpdateActivityPayload!
   "Adds a slot to an activity (R-ACT-1)."
   addSlot(
-    "The activity."
-    activityId: ID!
-    "The slot."
-    input: SlotInput!
-  ): Slot!
+    "The activity (input.activityID) and the slot."
+    input: AddSlotInput!
+  ): AddSlotPayload!
 
   "Public registration (no login; rate-limited; checks capacity)."
   register(
@@ -7479,36 +8076,34 @@ extend type Mutation {
   "Registration entered by the organisation's staff."
   createRegistration(
     "The registration."
-    input: RegisterInput!
-  ): RegisterPayload!
+    input: CreateRegistrationInput!
+  ): CreateRegistrationPayload!
   "Cancels a registration: its ticket is refused from now on."
   cancelRegistration(
-    "The registration to cancel."
-    id: ID!
-  ): Registration!
+    "The registration to cancel (input.id)."
+    input: CancelRegistrationInput!
+  ): CancelRegistrationPayload!
 
   "Declares a device: name and identification code, unique in the organisation (R-CHK-3)."
   createDevice(
     "The device."
     input: CreateDeviceInput!
-  ): Device!
+  ): CreateDevicePayload!
   "Renames a device or changes its identification code."
   updateDevice(
-    "The device to change."
-    id: ID!
-    "The fields to change."
+    "The device (input.id) and the fields to change."
     input: UpdateDeviceInput!
-  ): Device!
-  "Deletes a device; returns its id."
+  ): UpdateDevicePayload!
+  "Deletes a device; its check-ins stay in the log."
   deleteDevice(
-    "The device to delete."
-    id: ID!
-  ): ID!
+    "The device to delete (input.id)."
+    input: DeleteDeviceInput!
+  ): DeleteDevicePayload!
   "Stops the device at once: requests fail with DEVICE_REVOKED, subscriptions close."
   revokeDevice(
-    "The device to revoke."
-    id: ID!
-  ): Device!
+    "The device to revoke (input.id)."
+    input: RevokeDeviceInput!
+  ): RevokeDevicePayload!
   "A device joins with the organisation's site code and its identification code, once: a device already activated is refused until a manager releases it (R-CHK-3)."
   registerDevice(
     "The codes typed on the device."
@@ -7516,56 +8111,52 @@ extend type Mutation {
   ): RegisterDevicePayload!
   "Releases an activated device (MANAGER): its token stops working at once and its codes can activate a phone again (R-CHK-3)."
   releaseDevice(
-    "The device to release."
-    id: ID!
-  ): Device!
+    "The device to release (input.id)."
+    input: ReleaseDeviceInput!
+  ): ReleaseDevicePayload!
 
   "Creates a speaker of an organisation (R-ACT-6)."
   createSpeaker(
     "The speaker."
     input: CreateSpeakerInput!
-  ): Speaker!
+  ): CreateSpeakerPayload!
   "Changes a speaker; omitted fields stay as they are."
   updateSpeaker(
-    "The speaker to change."
-    id: ID!
-    "The fields to change."
+    "The speaker (input.id) and the fields to change."
     input: UpdateSpeakerInput!
-  ): Speaker!
+  ): UpdateSpeakerPayload!
   "Creates (or replaces) a speaker's personal check-in link, valid for their slots only (R-ACT-6). The previous link stops working."
   speakerLink(
-    "The speaker."
-    id: ID!
-  ): String!
+    "The speaker (input.id)."
+    input: SpeakerLinkInput!
+  ): SpeakerLinkPayload!
 
-  "Starts signing new tickets with a new key; tickets signed before keep verifying. Devices receive the new key at their next sync. Returns the new key id."
+  "Starts signing new tickets with a new key; tickets signed before keep verifying. Devices receive the new key at their next sync."
   rotateTicketKey(
-    "The organisation whose signing key to rotate."
-    organizationId: ID!
-  ): String!
+    "The organisation (input.organizationID)."
+    input: RotateTicketKeyInput!
+  ): RotateTicketKeyPayload!
 
   "Checks a registration in by the QR ticket that was read (R-CHK-3, R-CHK-4); a refusal comes back as a status, not an error."
   checkIn(
     "The scan."
     input: CheckInInput!
-  ): CheckInResult!
+  ): CheckInPayload!
   "Uploads a device's offline scans (R-CHK-5); idempotent by clientScanID."
   syncCheckIns(
     "The batch."
     input: SyncCheckInsInput!
   ): SyncCheckInsPayload!
-  "« Présent » from the participant list (R-CHK-1), per slot for slot activities."
+  "« Présent » from the participant list (R-CHK-1), per slot for slot activities; a refusal comes back as a status, not an error."
   markPresent(
-    "The registration to check in."
-    registrationId: ID!
-    "The slot to check in, one of the activity's, in per-slot mode (R-CHK-1); omitted, as for a scan: the whole registration, or the current slot in per-slot mode."
-    slotId: ID
-  ): CheckInResult!
+    "The registration and, in per-slot mode, the slot."
+    input: MarkPresentInput!
+  ): MarkPresentPayload!
   "Undoes a check-in made by mistake (once); the attempt stays in the log."
   undoCheckIn(
-    "The admitted check-in attempt to undo."
-    checkInId: ID!
-  ): Scan!
+    "The check-in (input.checkInID)."
+    input: UndoCheckInInput!
+  ): UndoCheckInPayload!
 }
 
 extend type Subscription {
@@ -7844,40 +8435,6 @@ type Activity implements Node {
     """
     where: RegistrationWhereInput
   ): RegistrationConnection!
-  """
-  Every check-in attempt recorded for the activity, admitted or refused, whatever the channel (CHECKIN.md).
-  """
-  scans(
-    """
-    Returns the elements in the list that come after the specified cursor.
-    """
-    after: Cursor
-
-    """
-    Returns the first _n_ elements from the list: 50 when neither first nor last is given, at most 1,000.
-    """
-    first: Int
-
-    """
-    Returns the elements in the list that come before the specified cursor.
-    """
-    before: Cursor
-
-    """
-    Returns the last _n_ elements from the list, at most 1,000.
-    """
-    last: Int
-
-    """
-    Ordering options for Scans returned from the connection.
-    """
-    orderBy: [ScanOrder!]
-
-    """
-    Filtering options for Scans returned from the connection.
-    """
-    where: ScanWhereInput
-  ): ScanConnection!
 }
 """
 A connection to a list of items.
@@ -8136,11 +8693,6 @@ input ActivityWhereInput {
   """
   hasRegistrations: Boolean
   hasRegistrationsWith: [RegistrationWhereInput!]
-  """
-  scans edge predicates
-  """
-  hasScans: Boolean
-  hasScansWith: [ScanWhereInput!]
 }
 """
 A certification of the national registers (fiche RNCP or Répertoire spécifique), e.g. RNCP35967 or RS5000 (R-CAT-1). Public to read; imported from France compétences open data, written by operators and the importer.
@@ -8658,54 +9210,485 @@ input CertificationWhereInput {
   hasSkillBlocksWith: [SkillBlockWhereInput!]
 }
 """
-CreateActivityInput is used for create Activity object.
-Input was generated by ent.
+One check-in attempt, admitted or refused, whatever the channel (QR code on a device, "Présent" in the list, name search, speaker link, offline sync). Every attempt is kept; the admitted one is the check-in (CHECKIN.md). Written by the check-in engine only.
 """
-input CreateActivityInput {
+type CheckIn implements Node @goModel(model: "github.com/ofhub/ofhub/ent.Scan") {
   """
-  Title shown to participants and staff; required, at most 255 characters (R-ACT-1).
+  Global, opaque identifier of the CheckIn (Relay Node ID).
   """
-  title: String!
+  id: ID!
   """
-  Start of a one-date activity (RFC 3339 instant); null when the activity has slots instead (R-ACT-1).
+  The activity the attempt was made for (the one the device or the desk was checking in).
   """
-  startsAt: Time
+  activityID: ID!
   """
-  End of a one-date activity (RFC 3339 instant); null when the activity has slots instead (R-ACT-1).
-  """
-  endsAt: Time
-  """
-  Seats: most participants of confirmed registrations the activity takes (1–100,000); null means no limit (R-ACT-1).
-  """
-  capacity: Int
-  """
-  Where the activity takes place, as free text (at most 255 characters); empty when not given.
-  """
-  location: String
-  """
-  Whether QR check-in is on for this activity: devices may scan its tickets only when true (R-CHK-3). Default true.
-  """
-  qrCheckin: Boolean
-  """
-  Whether each slot is checked in on its own, the current slot being picked by its time window; when false (default) one scan checks in every chosen slot of the registration (R-ACT-3).
-  """
-  perSlotCheckin: Boolean
-  """
-  In per-slot mode, minutes before a slot's start and after its end during which a scan still counts for that slot (0–720, default 30); outside every window a scan is OUTSIDE_SLOT.
-  """
-  slotToleranceMinutes: Int
-  """
-  Most participants one registration may hold (1–100, default 10); 1 gives one QR code per person (R-ACT-3).
-  """
-  maxParticipants: Int
-  """
-  Whether anyone may register through the public registration form (rate-limited); when false only staff register people. Default true.
-  """
-  publicRegistration: Boolean
-  """
-  The organisation that runs the activity; set on creation, never changed.
+  The organisation that runs the activity, copied for tenant scoping.
   """
   organizationID: ID!
+  """
+  The registration the ticket or the list pointed to; null when the code named none known here (INVALID_CODE, UNKNOWN_REGISTRATION).
+  """
+  registrationID: ID
+  """
+  In per-slot mode, the slot checked in, as a number (scanners of the previous release read it so); null when the attempt was for the whole registration (R-ACT-3).
+  """
+  slotID: Int @deprecated(reason: "Use slot { id } (an ID); removed after 2027-06-30.")
+  """
+  The device that scanned the ticket; null for a check-in from the list or by name search.
+  """
+  deviceID: ID
+  """
+  The user who checked the person in at a desk ("Présent", name search); null for a device or a speaker link (R-CHK-1, R-CHK-2).
+  """
+  userID: ID
+  """
+  The speaker who checked the person in through their personal link; null otherwise (R-ACT-6).
+  """
+  speakerID: ID
+  """
+  Identifier the device generated for this scan (a nonce), unique per device: a retried sync with the same id records nothing new; null for desk check-ins.
+  """
+  clientScanID: String
+  """
+  Outcome of the attempt, as the door showed it: ACCESS_OK admits, every other value is a refusal with its reason (R-CHK-4).
+  """
+  status: CheckInStatus!
+  """
+  Whether this attempt is the check-in itself: at most one admitted attempt per registration and slot; false for refusals and undone check-ins.
+  """
+  admitted: Boolean!
+  """
+  Whether this is an offline scan that admitted someone another door had checked in earlier: kept for the log and reported back to its device (R-CHK-5).
+  """
+  duplicate: Boolean!
+  """
+  Whether the device decided the attempt without network and sent it later by sync (R-CHK-5).
+  """
+  offline: Boolean!
+  """
+  What the door showed for an offline scan: true « Accès OK », false a refusal; null when the device did not say (online scans, older devices). Tells people admitted twice from people refused at the door (R-CHK-5).
+  """
+  doorAdmitted: Boolean
+  """
+  How the person was checked in (R-CHK-1 to R-CHK-3, R-ACT-6).
+  """
+  channel: CheckInChannel!
+  """
+  The device's clock when it scanned (RFC 3339 instant), uncorrected; null for desk check-ins.
+  """
+  deviceTime: Time
+  """
+  When the server received the attempt (RFC 3339 instant, UTC); set by the server.
+  """
+  serverTime: Time!
+  """
+  When the person came in (RFC 3339 instant): the device time corrected by the device's clock skew for an offline scan, the server time otherwise.
+  """
+  checkedInAt: Time!
+  """
+  Clock skew applied to device_time, in milliseconds: the server's clock minus the device's at the sync that carried the scan; 0 online.
+  """
+  clockSkewMs: Int!
+  """
+  The code as read, kept for refused scans other than ALREADY_CHECKED_IN so they can be investigated (first 512 characters); empty otherwise.
+  """
+  rawCode: String
+  """
+  When the check-in was undone at a desk (RFC 3339 instant); null while it stands.
+  """
+  undoneAt: Time
+  """
+  The id of the user who undid the check-in (see undoneBy); null while it stands.
+  """
+  undoneByID: ID
+  """
+  The activity the attempt was made for.
+  """
+  activity: Activity!
+  """
+  The registration the ticket or the list pointed to, if known.
+  """
+  registration: Registration
+  """
+  The device that scanned, if any.
+  """
+  device: Device
+}
+"""
+CheckInChannel is enum for the field channel
+"""
+enum CheckInChannel @goModel(model: "github.com/ofhub/ofhub/ent/scan.Channel") {
+  """
+  A QR ticket scanned by a device (R-CHK-3).
+  """
+  QR
+  """
+  "Présent" clicked in the participant list (R-CHK-1).
+  """
+  LIST
+  """
+  Found by name search at a desk (R-CHK-2).
+  """
+  SEARCH
+  """
+  Through a speaker's personal check-in link (R-ACT-6).
+  """
+  SPEAKER_LINK
+}
+"""
+A connection to a list of items.
+"""
+type CheckInConnection {
+  """
+  A list of edges.
+  """
+  edges: [CheckInEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type CheckInEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: CheckIn
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for CheckIn connections
+"""
+input CheckInOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order CheckIns.
+  """
+  field: CheckInOrderField!
+}
+"""
+Properties by which CheckIn connections can be ordered.
+"""
+enum CheckInOrderField {
+  """
+  Orders by ` + "`" + `serverTime` + "`" + `.
+  """
+  SERVER_TIME
+  """
+  Orders by ` + "`" + `checkedInAt` + "`" + `.
+  """
+  CHECKED_IN_AT
+}
+"""
+CheckInStatus is enum for the field status
+"""
+enum CheckInStatus @goModel(model: "github.com/ofhub/ofhub/ent/scan.Status") {
+  """
+  Admitted: the screen shows « Accès OK » and the participants' names (R-CHK-4).
+  """
+  ACCESS_OK
+  """
+  Refused: the registration (or slot) was already checked in; the screen shows the first check-in's date and time (R-CHK-4).
+  """
+  ALREADY_CHECKED_IN
+  """
+  Refused: not a ticket, altered, or its signature does not verify.
+  """
+  INVALID_CODE
+  """
+  Refused: a validly signed ticket whose registration is unknown here (another organisation, deleted).
+  """
+  UNKNOWN_REGISTRATION
+  """
+  Refused: the ticket is for another activity than the one being checked in.
+  """
+  WRONG_ACTIVITY
+  """
+  Refused: the registration was cancelled.
+  """
+  CANCELLED
+  """
+  Refused: in per-slot mode, scanned outside the time window of every slot the registration chose.
+  """
+  OUTSIDE_SLOT
+  """
+  Refused: the device was revoked and may no longer check people in.
+  """
+  DEVICE_REVOKED
+  """
+  Refused: an offline scan whose corrected time is impossible (before its ticket was issued, after its batch was sent).
+  """
+  INVALID_TIME
+  """
+  Refused: the device sent a client scan id it already used for another ticket; answered, never stored.
+  """
+  SCAN_ID_REUSED
+}
+"""
+CheckInWhereInput is used for filtering Scan objects.
+Input was generated by ent.
+"""
+input CheckInWhereInput {
+  not: CheckInWhereInput
+  and: [CheckInWhereInput!]
+  or: [CheckInWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  activity_id field predicates
+  """
+  activityID: ID
+  activityIDNEQ: ID
+  activityIDIn: [ID!]
+  activityIDNotIn: [ID!]
+  """
+  organization_id field predicates
+  """
+  organizationID: ID
+  organizationIDNEQ: ID
+  organizationIDIn: [ID!]
+  organizationIDNotIn: [ID!]
+  organizationIDGT: ID
+  organizationIDGTE: ID
+  organizationIDLT: ID
+  organizationIDLTE: ID
+  """
+  registration_id field predicates
+  """
+  registrationID: ID
+  registrationIDNEQ: ID
+  registrationIDIn: [ID!]
+  registrationIDNotIn: [ID!]
+  registrationIDIsNil: Boolean
+  registrationIDNotNil: Boolean
+  """
+  slot_id field predicates
+  """
+  slotID: Int
+  slotIDNEQ: Int
+  slotIDIn: [Int!]
+  slotIDNotIn: [Int!]
+  slotIDGT: Int
+  slotIDGTE: Int
+  slotIDLT: Int
+  slotIDLTE: Int
+  slotIDIsNil: Boolean
+  slotIDNotNil: Boolean
+  """
+  device_id field predicates
+  """
+  deviceID: ID
+  deviceIDNEQ: ID
+  deviceIDIn: [ID!]
+  deviceIDNotIn: [ID!]
+  deviceIDIsNil: Boolean
+  deviceIDNotNil: Boolean
+  """
+  user_id field predicates
+  """
+  userID: ID
+  userIDNEQ: ID
+  userIDIn: [ID!]
+  userIDNotIn: [ID!]
+  userIDGT: ID
+  userIDGTE: ID
+  userIDLT: ID
+  userIDLTE: ID
+  userIDIsNil: Boolean
+  userIDNotNil: Boolean
+  """
+  speaker_id field predicates
+  """
+  speakerID: ID
+  speakerIDNEQ: ID
+  speakerIDIn: [ID!]
+  speakerIDNotIn: [ID!]
+  speakerIDGT: ID
+  speakerIDGTE: ID
+  speakerIDLT: ID
+  speakerIDLTE: ID
+  speakerIDIsNil: Boolean
+  speakerIDNotNil: Boolean
+  """
+  client_scan_id field predicates
+  """
+  clientScanID: String
+  clientScanIDNEQ: String
+  clientScanIDIn: [String!]
+  clientScanIDNotIn: [String!]
+  clientScanIDGT: String
+  clientScanIDGTE: String
+  clientScanIDLT: String
+  clientScanIDLTE: String
+  clientScanIDContains: String
+  clientScanIDHasPrefix: String
+  clientScanIDHasSuffix: String
+  clientScanIDIsNil: Boolean
+  clientScanIDNotNil: Boolean
+  clientScanIDEqualFold: String
+  clientScanIDContainsFold: String
+  """
+  status field predicates
+  """
+  status: CheckInStatus
+  statusNEQ: CheckInStatus
+  statusIn: [CheckInStatus!]
+  statusNotIn: [CheckInStatus!]
+  """
+  admitted field predicates
+  """
+  admitted: Boolean
+  admittedNEQ: Boolean
+  """
+  duplicate field predicates
+  """
+  duplicate: Boolean
+  duplicateNEQ: Boolean
+  """
+  offline field predicates
+  """
+  offline: Boolean
+  offlineNEQ: Boolean
+  """
+  door_admitted field predicates
+  """
+  doorAdmitted: Boolean
+  doorAdmittedNEQ: Boolean
+  doorAdmittedIsNil: Boolean
+  doorAdmittedNotNil: Boolean
+  """
+  channel field predicates
+  """
+  channel: CheckInChannel
+  channelNEQ: CheckInChannel
+  channelIn: [CheckInChannel!]
+  channelNotIn: [CheckInChannel!]
+  """
+  device_time field predicates
+  """
+  deviceTime: Time
+  deviceTimeNEQ: Time
+  deviceTimeIn: [Time!]
+  deviceTimeNotIn: [Time!]
+  deviceTimeGT: Time
+  deviceTimeGTE: Time
+  deviceTimeLT: Time
+  deviceTimeLTE: Time
+  deviceTimeIsNil: Boolean
+  deviceTimeNotNil: Boolean
+  """
+  server_time field predicates
+  """
+  serverTime: Time
+  serverTimeNEQ: Time
+  serverTimeIn: [Time!]
+  serverTimeNotIn: [Time!]
+  serverTimeGT: Time
+  serverTimeGTE: Time
+  serverTimeLT: Time
+  serverTimeLTE: Time
+  """
+  checked_in_at field predicates
+  """
+  checkedInAt: Time
+  checkedInAtNEQ: Time
+  checkedInAtIn: [Time!]
+  checkedInAtNotIn: [Time!]
+  checkedInAtGT: Time
+  checkedInAtGTE: Time
+  checkedInAtLT: Time
+  checkedInAtLTE: Time
+  """
+  clock_skew_ms field predicates
+  """
+  clockSkewMs: Int
+  clockSkewMsNEQ: Int
+  clockSkewMsIn: [Int!]
+  clockSkewMsNotIn: [Int!]
+  clockSkewMsGT: Int
+  clockSkewMsGTE: Int
+  clockSkewMsLT: Int
+  clockSkewMsLTE: Int
+  """
+  raw_code field predicates
+  """
+  rawCode: String
+  rawCodeNEQ: String
+  rawCodeIn: [String!]
+  rawCodeNotIn: [String!]
+  rawCodeGT: String
+  rawCodeGTE: String
+  rawCodeLT: String
+  rawCodeLTE: String
+  rawCodeContains: String
+  rawCodeHasPrefix: String
+  rawCodeHasSuffix: String
+  rawCodeIsNil: Boolean
+  rawCodeNotNil: Boolean
+  rawCodeEqualFold: String
+  rawCodeContainsFold: String
+  """
+  undone_at field predicates
+  """
+  undoneAt: Time
+  undoneAtNEQ: Time
+  undoneAtIn: [Time!]
+  undoneAtNotIn: [Time!]
+  undoneAtGT: Time
+  undoneAtGTE: Time
+  undoneAtLT: Time
+  undoneAtLTE: Time
+  undoneAtIsNil: Boolean
+  undoneAtNotNil: Boolean
+  """
+  undone_by_id field predicates
+  """
+  undoneByID: ID
+  undoneByIDNEQ: ID
+  undoneByIDIn: [ID!]
+  undoneByIDNotIn: [ID!]
+  undoneByIDGT: ID
+  undoneByIDGTE: ID
+  undoneByIDLT: ID
+  undoneByIDLTE: ID
+  undoneByIDIsNil: Boolean
+  undoneByIDNotNil: Boolean
+  """
+  activity edge predicates
+  """
+  hasActivity: Boolean
+  hasActivityWith: [ActivityWhereInput!]
+  """
+  registration edge predicates
+  """
+  hasRegistration: Boolean
+  hasRegistrationWith: [RegistrationWhereInput!]
+  """
+  device edge predicates
+  """
+  hasDevice: Boolean
+  hasDeviceWith: [DeviceWhereInput!]
 }
 """
 CreateCertificationInput is used for create Certification object.
@@ -8802,24 +9785,6 @@ input CreateCertificationInput {
   replacedByID: ID
 }
 """
-CreateDeviceInput is used for create Device object.
-Input was generated by ent.
-"""
-input CreateDeviceInput {
-  """
-  Name staff give the device, e.g. "Entrée nord"; required, at most 100 characters (R-CHK-3).
-  """
-  name: String!
-  """
-  Code typed on the device, with the organisation's site code, to register it; unique in the organisation, at most 64 characters (R-CHK-3).
-  """
-  identificationCode: String!
-  """
-  The organisation that declared the device; set on creation, never changed.
-  """
-  organizationID: ID!
-}
-"""
 CreateOrganizationInput is used for create Organization object.
 Input was generated by ent.
 """
@@ -8898,66 +9863,6 @@ input CreateOrganizationInput {
   parentID: ID
 }
 """
-CreateSlotInput is used for create Slot object.
-Input was generated by ent.
-"""
-input CreateSlotInput {
-  """
-  Name of the slot shown to participants, e.g. "Atelier CV"; at most 255 characters, empty when not given.
-  """
-  label: String
-  """
-  Start of the slot (RFC 3339 instant).
-  """
-  startsAt: Time!
-  """
-  End of the slot (RFC 3339 instant).
-  """
-  endsAt: Time!
-  """
-  Seats: most participants of confirmed registrations the slot takes (1–100,000); null means no limit (R-ACT-1).
-  """
-  capacity: Int
-  """
-  The activity the slot belongs to; set on creation, never changed.
-  """
-  activityID: ID!
-  """
-  The speaker who animates the slot and may check people in for it; null when none (R-ACT-6).
-  """
-  speakerID: ID
-  """
-  IDs of Registration records to link as ` + "`" + `registrations` + "`" + `. The registrations that chose this slot (R-ACT-2).
-  """
-  registrationIDs: [ID!]
-}
-"""
-CreateSpeakerInput is used for create Speaker object.
-Input was generated by ent.
-"""
-input CreateSpeakerInput {
-  """
-  Family name; required, at most 100 characters.
-  """
-  lastName: String!
-  """
-  Given name; required, at most 100 characters.
-  """
-  firstName: String!
-  """
-  E-mail address the personal check-in link is sent to (R-ACT-6); empty when unknown.
-  """
-  email: String
-  """
-  The organisation the speaker works for; set on creation, never changed.
-  """
-  organizationID: ID!
-  """
-  IDs of Slot records to link as ` + "`" + `slots` + "`" + `. The slots the speaker animates and may check people in for (R-ACT-6).
-  """
-  slotIDs: [ID!]
-}
-"""
 Define a Relay Cursor type:
 https://relay.dev/graphql/connections.htm#sec-Cursor
 """
@@ -9014,10 +9919,6 @@ type Device implements Node {
   The organisation that declared the device.
   """
   organization: Organization!
-  """
-  Every check-in attempt the device made, admitted or refused.
-  """
-  scans: [Scan!]!
 }
 """
 A connection to a list of items.
@@ -9228,11 +10129,6 @@ input DeviceWhereInput {
   """
   hasOrganization: Boolean
   hasOrganizationWith: [OrganizationWhereInput!]
-  """
-  scans edge predicates
-  """
-  hasScans: Boolean
-  hasScansWith: [ScanWhereInput!]
 }
 """
 One recorded change of an audited record (R-X-1, R-ORG-8): who, when, what. Written by the server on every change, never by a client.
@@ -11369,10 +12265,6 @@ type Registration implements Node {
   The slots chosen, for a slot activity (R-ACT-2); empty for a one-date activity.
   """
   slots: [Slot!]!
-  """
-  Every check-in attempt made with this registration's ticket or from the list, admitted or refused.
-  """
-  scans: [Scan!]!
 }
 """
 A connection to a list of items.
@@ -11647,492 +12539,6 @@ input RegistrationWhereInput {
   """
   hasSlots: Boolean
   hasSlotsWith: [SlotWhereInput!]
-  """
-  scans edge predicates
-  """
-  hasScans: Boolean
-  hasScansWith: [ScanWhereInput!]
-}
-"""
-One check-in attempt, admitted or refused, whatever the channel (QR code on a device, "Présent" in the list, name search, speaker link, offline sync). Every attempt is kept; the admitted one is the check-in (CHECKIN.md). Written by the check-in engine only.
-"""
-type Scan implements Node {
-  """
-  Global, opaque identifier of the Scan (Relay Node ID).
-  """
-  id: ID!
-  """
-  The activity the attempt was made for (the one the device or the desk was checking in).
-  """
-  activityID: ID!
-  """
-  The organisation that runs the activity, copied for tenant scoping.
-  """
-  organizationID: ID!
-  """
-  The registration the ticket or the list pointed to; null when the code named none known here (INVALID_CODE, UNKNOWN_REGISTRATION).
-  """
-  registrationID: ID
-  """
-  In per-slot mode, the slot checked in; null when the attempt was for the whole registration (R-ACT-3).
-  """
-  slotID: Int
-  """
-  The device that scanned the ticket; null for a check-in from the list or by name search.
-  """
-  deviceID: ID
-  """
-  The user who checked the person in at a desk ("Présent", name search); null for a device or a speaker link (R-CHK-1, R-CHK-2).
-  """
-  userID: ID
-  """
-  The speaker who checked the person in through their personal link; null otherwise (R-ACT-6).
-  """
-  speakerID: ID
-  """
-  Identifier the device generated for this scan (a nonce), unique per device: a retried sync with the same id records nothing new; null for desk check-ins.
-  """
-  clientScanID: String
-  """
-  Outcome of the attempt, as the door showed it: ACCESS_OK admits, every other value is a refusal with its reason (R-CHK-4).
-  """
-  status: ScanStatus!
-  """
-  Whether this attempt is the check-in itself: at most one admitted attempt per registration and slot; false for refusals and undone check-ins.
-  """
-  admitted: Boolean!
-  """
-  Whether this is an offline scan that admitted someone another door had checked in earlier: kept for the log and reported back to its device (R-CHK-5).
-  """
-  duplicate: Boolean!
-  """
-  Whether the device decided the attempt without network and sent it later by sync (R-CHK-5).
-  """
-  offline: Boolean!
-  """
-  What the door showed for an offline scan: true « Accès OK », false a refusal; null when the device did not say (online scans, older devices). Tells people admitted twice from people refused at the door (R-CHK-5).
-  """
-  doorAdmitted: Boolean
-  """
-  How the person was checked in (R-CHK-1 to R-CHK-3, R-ACT-6).
-  """
-  channel: ScanChannel!
-  """
-  The device's clock when it scanned (RFC 3339 instant), uncorrected; null for desk check-ins.
-  """
-  deviceTime: Time
-  """
-  When the server received the attempt (RFC 3339 instant, UTC); set by the server.
-  """
-  serverTime: Time!
-  """
-  When the person came in (RFC 3339 instant): the device time corrected by the device's clock skew for an offline scan, the server time otherwise.
-  """
-  checkedInAt: Time!
-  """
-  Clock skew applied to device_time, in milliseconds: the server's clock minus the device's at the sync that carried the scan; 0 online.
-  """
-  clockSkewMs: Int!
-  """
-  The code as read, kept for refused scans other than ALREADY_CHECKED_IN so they can be investigated (first 512 characters); empty otherwise.
-  """
-  rawCode: String
-  """
-  When the check-in was undone at a desk (RFC 3339 instant); null while it stands.
-  """
-  undoneAt: Time
-  """
-  The user who undid the check-in; null while it stands.
-  """
-  undoneBy: ID
-  """
-  The activity the attempt was made for.
-  """
-  activity: Activity!
-  """
-  The registration the ticket or the list pointed to, if known.
-  """
-  registration: Registration
-  """
-  The device that scanned, if any.
-  """
-  device: Device
-}
-"""
-ScanChannel is enum for the field channel
-"""
-enum ScanChannel @goModel(model: "github.com/ofhub/ofhub/ent/scan.Channel") {
-  """
-  A QR ticket scanned by a device (R-CHK-3).
-  """
-  QR
-  """
-  "Présent" clicked in the participant list (R-CHK-1).
-  """
-  LIST
-  """
-  Found by name search at a desk (R-CHK-2).
-  """
-  SEARCH
-  """
-  Through a speaker's personal check-in link (R-ACT-6).
-  """
-  SPEAKER_LINK
-}
-"""
-A connection to a list of items.
-"""
-type ScanConnection {
-  """
-  A list of edges.
-  """
-  edges: [ScanEdge]
-  """
-  Information to aid in pagination.
-  """
-  pageInfo: PageInfo!
-  """
-  Identifies the total count of items in the connection.
-  """
-  totalCount: Int!
-}
-"""
-An edge in a connection.
-"""
-type ScanEdge {
-  """
-  The item at the end of the edge.
-  """
-  node: Scan
-  """
-  A cursor for use in pagination.
-  """
-  cursor: Cursor!
-}
-"""
-Ordering options for Scan connections
-"""
-input ScanOrder {
-  """
-  The ordering direction.
-  """
-  direction: OrderDirection! = ASC
-  """
-  The field by which to order Scans.
-  """
-  field: ScanOrderField!
-}
-"""
-Properties by which Scan connections can be ordered.
-"""
-enum ScanOrderField {
-  """
-  Orders by ` + "`" + `serverTime` + "`" + `.
-  """
-  SERVER_TIME
-  """
-  Orders by ` + "`" + `checkedInAt` + "`" + `.
-  """
-  CHECKED_IN_AT
-}
-"""
-ScanStatus is enum for the field status
-"""
-enum ScanStatus @goModel(model: "github.com/ofhub/ofhub/ent/scan.Status") {
-  """
-  Admitted: the screen shows « Accès OK » and the participants' names (R-CHK-4).
-  """
-  ACCESS_OK
-  """
-  Refused: the registration (or slot) was already checked in; the screen shows the first check-in's date and time (R-CHK-4).
-  """
-  ALREADY_CHECKED_IN
-  """
-  Refused: not a ticket, altered, or its signature does not verify.
-  """
-  INVALID_CODE
-  """
-  Refused: a validly signed ticket whose registration is unknown here (another organisation, deleted).
-  """
-  UNKNOWN_REGISTRATION
-  """
-  Refused: the ticket is for another activity than the one being checked in.
-  """
-  WRONG_ACTIVITY
-  """
-  Refused: the registration was cancelled.
-  """
-  CANCELLED
-  """
-  Refused: in per-slot mode, scanned outside the time window of every slot the registration chose.
-  """
-  OUTSIDE_SLOT
-  """
-  Refused: the device was revoked and may no longer check people in.
-  """
-  DEVICE_REVOKED
-  """
-  Refused: an offline scan whose corrected time is impossible (before its ticket was issued, after its batch was sent).
-  """
-  INVALID_TIME
-  """
-  Refused: the device sent a client scan id it already used for another ticket; answered, never stored.
-  """
-  SCAN_ID_REUSED
-}
-"""
-ScanWhereInput is used for filtering Scan objects.
-Input was generated by ent.
-"""
-input ScanWhereInput {
-  not: ScanWhereInput
-  and: [ScanWhereInput!]
-  or: [ScanWhereInput!]
-  """
-  id field predicates
-  """
-  id: ID
-  idNEQ: ID
-  idIn: [ID!]
-  idNotIn: [ID!]
-  idGT: ID
-  idGTE: ID
-  idLT: ID
-  idLTE: ID
-  """
-  activity_id field predicates
-  """
-  activityID: ID
-  activityIDNEQ: ID
-  activityIDIn: [ID!]
-  activityIDNotIn: [ID!]
-  """
-  organization_id field predicates
-  """
-  organizationID: ID
-  organizationIDNEQ: ID
-  organizationIDIn: [ID!]
-  organizationIDNotIn: [ID!]
-  organizationIDGT: ID
-  organizationIDGTE: ID
-  organizationIDLT: ID
-  organizationIDLTE: ID
-  """
-  registration_id field predicates
-  """
-  registrationID: ID
-  registrationIDNEQ: ID
-  registrationIDIn: [ID!]
-  registrationIDNotIn: [ID!]
-  registrationIDIsNil: Boolean
-  registrationIDNotNil: Boolean
-  """
-  slot_id field predicates
-  """
-  slotID: Int
-  slotIDNEQ: Int
-  slotIDIn: [Int!]
-  slotIDNotIn: [Int!]
-  slotIDGT: Int
-  slotIDGTE: Int
-  slotIDLT: Int
-  slotIDLTE: Int
-  slotIDIsNil: Boolean
-  slotIDNotNil: Boolean
-  """
-  device_id field predicates
-  """
-  deviceID: ID
-  deviceIDNEQ: ID
-  deviceIDIn: [ID!]
-  deviceIDNotIn: [ID!]
-  deviceIDIsNil: Boolean
-  deviceIDNotNil: Boolean
-  """
-  user_id field predicates
-  """
-  userID: ID
-  userIDNEQ: ID
-  userIDIn: [ID!]
-  userIDNotIn: [ID!]
-  userIDGT: ID
-  userIDGTE: ID
-  userIDLT: ID
-  userIDLTE: ID
-  userIDIsNil: Boolean
-  userIDNotNil: Boolean
-  """
-  speaker_id field predicates
-  """
-  speakerID: ID
-  speakerIDNEQ: ID
-  speakerIDIn: [ID!]
-  speakerIDNotIn: [ID!]
-  speakerIDGT: ID
-  speakerIDGTE: ID
-  speakerIDLT: ID
-  speakerIDLTE: ID
-  speakerIDIsNil: Boolean
-  speakerIDNotNil: Boolean
-  """
-  client_scan_id field predicates
-  """
-  clientScanID: String
-  clientScanIDNEQ: String
-  clientScanIDIn: [String!]
-  clientScanIDNotIn: [String!]
-  clientScanIDGT: String
-  clientScanIDGTE: String
-  clientScanIDLT: String
-  clientScanIDLTE: String
-  clientScanIDContains: String
-  clientScanIDHasPrefix: String
-  clientScanIDHasSuffix: String
-  clientScanIDIsNil: Boolean
-  clientScanIDNotNil: Boolean
-  clientScanIDEqualFold: String
-  clientScanIDContainsFold: String
-  """
-  status field predicates
-  """
-  status: ScanStatus
-  statusNEQ: ScanStatus
-  statusIn: [ScanStatus!]
-  statusNotIn: [ScanStatus!]
-  """
-  admitted field predicates
-  """
-  admitted: Boolean
-  admittedNEQ: Boolean
-  """
-  duplicate field predicates
-  """
-  duplicate: Boolean
-  duplicateNEQ: Boolean
-  """
-  offline field predicates
-  """
-  offline: Boolean
-  offlineNEQ: Boolean
-  """
-  door_admitted field predicates
-  """
-  doorAdmitted: Boolean
-  doorAdmittedNEQ: Boolean
-  doorAdmittedIsNil: Boolean
-  doorAdmittedNotNil: Boolean
-  """
-  channel field predicates
-  """
-  channel: ScanChannel
-  channelNEQ: ScanChannel
-  channelIn: [ScanChannel!]
-  channelNotIn: [ScanChannel!]
-  """
-  device_time field predicates
-  """
-  deviceTime: Time
-  deviceTimeNEQ: Time
-  deviceTimeIn: [Time!]
-  deviceTimeNotIn: [Time!]
-  deviceTimeGT: Time
-  deviceTimeGTE: Time
-  deviceTimeLT: Time
-  deviceTimeLTE: Time
-  deviceTimeIsNil: Boolean
-  deviceTimeNotNil: Boolean
-  """
-  server_time field predicates
-  """
-  serverTime: Time
-  serverTimeNEQ: Time
-  serverTimeIn: [Time!]
-  serverTimeNotIn: [Time!]
-  serverTimeGT: Time
-  serverTimeGTE: Time
-  serverTimeLT: Time
-  serverTimeLTE: Time
-  """
-  checked_in_at field predicates
-  """
-  checkedInAt: Time
-  checkedInAtNEQ: Time
-  checkedInAtIn: [Time!]
-  checkedInAtNotIn: [Time!]
-  checkedInAtGT: Time
-  checkedInAtGTE: Time
-  checkedInAtLT: Time
-  checkedInAtLTE: Time
-  """
-  clock_skew_ms field predicates
-  """
-  clockSkewMs: Int
-  clockSkewMsNEQ: Int
-  clockSkewMsIn: [Int!]
-  clockSkewMsNotIn: [Int!]
-  clockSkewMsGT: Int
-  clockSkewMsGTE: Int
-  clockSkewMsLT: Int
-  clockSkewMsLTE: Int
-  """
-  raw_code field predicates
-  """
-  rawCode: String
-  rawCodeNEQ: String
-  rawCodeIn: [String!]
-  rawCodeNotIn: [String!]
-  rawCodeGT: String
-  rawCodeGTE: String
-  rawCodeLT: String
-  rawCodeLTE: String
-  rawCodeContains: String
-  rawCodeHasPrefix: String
-  rawCodeHasSuffix: String
-  rawCodeIsNil: Boolean
-  rawCodeNotNil: Boolean
-  rawCodeEqualFold: String
-  rawCodeContainsFold: String
-  """
-  undone_at field predicates
-  """
-  undoneAt: Time
-  undoneAtNEQ: Time
-  undoneAtIn: [Time!]
-  undoneAtNotIn: [Time!]
-  undoneAtGT: Time
-  undoneAtGTE: Time
-  undoneAtLT: Time
-  undoneAtLTE: Time
-  undoneAtIsNil: Boolean
-  undoneAtNotNil: Boolean
-  """
-  undone_by field predicates
-  """
-  undoneBy: ID
-  undoneByNEQ: ID
-  undoneByIn: [ID!]
-  undoneByNotIn: [ID!]
-  undoneByGT: ID
-  undoneByGTE: ID
-  undoneByLT: ID
-  undoneByLTE: ID
-  undoneByIsNil: Boolean
-  undoneByNotNil: Boolean
-  """
-  activity edge predicates
-  """
-  hasActivity: Boolean
-  hasActivityWith: [ActivityWhereInput!]
-  """
-  registration edge predicates
-  """
-  hasRegistration: Boolean
-  hasRegistrationWith: [RegistrationWhereInput!]
-  """
-  device edge predicates
-  """
-  hasDevice: Boolean
-  hasDeviceWith: [DeviceWhereInput!]
 }
 """
 A session of a training (LHEO action and session): dates, trainers, venues, fundings, durations, modalities and recruitment (R-CAT-9…R-CAT-20). Never deleted, archived (R-CAT-20).
@@ -13570,166 +13976,6 @@ input TrainingWhereInput {
   hasSessionsWith: [SessionWhereInput!]
 }
 """
-UpdateActivityInput is used for update Activity object.
-Input was generated by ent.
-"""
-input UpdateActivityInput {
-  """
-  Title shown to participants and staff; required, at most 255 characters (R-ACT-1).
-  """
-  title: String
-  """
-  Start of a one-date activity (RFC 3339 instant); null when the activity has slots instead (R-ACT-1).
-  """
-  startsAt: Time
-  """
-  Set to true to clear ` + "`" + `startsAt` + "`" + `.
-  """
-  clearStartsAt: Boolean
-  """
-  End of a one-date activity (RFC 3339 instant); null when the activity has slots instead (R-ACT-1).
-  """
-  endsAt: Time
-  """
-  Set to true to clear ` + "`" + `endsAt` + "`" + `.
-  """
-  clearEndsAt: Boolean
-  """
-  Seats: most participants of confirmed registrations the activity takes (1–100,000); null means no limit (R-ACT-1).
-  """
-  capacity: Int
-  """
-  Set to true to clear ` + "`" + `capacity` + "`" + `.
-  """
-  clearCapacity: Boolean
-  """
-  Where the activity takes place, as free text (at most 255 characters); empty when not given.
-  """
-  location: String
-  """
-  Set to true to clear ` + "`" + `location` + "`" + `.
-  """
-  clearLocation: Boolean
-  """
-  Whether QR check-in is on for this activity: devices may scan its tickets only when true (R-CHK-3). Default true.
-  """
-  qrCheckin: Boolean
-  """
-  Whether each slot is checked in on its own, the current slot being picked by its time window; when false (default) one scan checks in every chosen slot of the registration (R-ACT-3).
-  """
-  perSlotCheckin: Boolean
-  """
-  In per-slot mode, minutes before a slot's start and after its end during which a scan still counts for that slot (0–720, default 30); outside every window a scan is OUTSIDE_SLOT.
-  """
-  slotToleranceMinutes: Int
-  """
-  Most participants one registration may hold (1–100, default 10); 1 gives one QR code per person (R-ACT-3).
-  """
-  maxParticipants: Int
-  """
-  Whether anyone may register through the public registration form (rate-limited); when false only staff register people. Default true.
-  """
-  publicRegistration: Boolean
-}
-"""
-UpdateDeviceInput is used for update Device object.
-Input was generated by ent.
-"""
-input UpdateDeviceInput {
-  """
-  Name staff give the device, e.g. "Entrée nord"; required, at most 100 characters (R-CHK-3).
-  """
-  name: String
-  """
-  Code typed on the device, with the organisation's site code, to register it; unique in the organisation, at most 64 characters (R-CHK-3).
-  """
-  identificationCode: String
-}
-"""
-UpdateSlotInput is used for update Slot object.
-Input was generated by ent.
-"""
-input UpdateSlotInput {
-  """
-  Name of the slot shown to participants, e.g. "Atelier CV"; at most 255 characters, empty when not given.
-  """
-  label: String
-  """
-  Set to true to clear ` + "`" + `label` + "`" + `.
-  """
-  clearLabel: Boolean
-  """
-  Start of the slot (RFC 3339 instant).
-  """
-  startsAt: Time
-  """
-  End of the slot (RFC 3339 instant).
-  """
-  endsAt: Time
-  """
-  Seats: most participants of confirmed registrations the slot takes (1–100,000); null means no limit (R-ACT-1).
-  """
-  capacity: Int
-  """
-  Set to true to clear ` + "`" + `capacity` + "`" + `.
-  """
-  clearCapacity: Boolean
-  """
-  The speaker who animates the slot and may check people in for it; null when none (R-ACT-6).
-  """
-  speakerID: ID
-  """
-  Set to true to unlink ` + "`" + `speaker` + "`" + `.
-  """
-  clearSpeaker: Boolean
-  """
-  IDs of Registration records to add to ` + "`" + `registrations` + "`" + `.
-  """
-  addRegistrationIDs: [ID!]
-  """
-  IDs of Registration records to remove from ` + "`" + `registrations` + "`" + `.
-  """
-  removeRegistrationIDs: [ID!]
-  """
-  Set to true to empty ` + "`" + `registrations` + "`" + `.
-  """
-  clearRegistrations: Boolean
-}
-"""
-UpdateSpeakerInput is used for update Speaker object.
-Input was generated by ent.
-"""
-input UpdateSpeakerInput {
-  """
-  Family name; required, at most 100 characters.
-  """
-  lastName: String
-  """
-  Given name; required, at most 100 characters.
-  """
-  firstName: String
-  """
-  E-mail address the personal check-in link is sent to (R-ACT-6); empty when unknown.
-  """
-  email: String
-  """
-  Set to true to clear ` + "`" + `email` + "`" + `.
-  """
-  clearEmail: Boolean
-  """
-  IDs of Slot records to add to ` + "`" + `slots` + "`" + `.
-  """
-  addSlotIDs: [ID!]
-  """
-  IDs of Slot records to remove from ` + "`" + `slots` + "`" + `.
-  """
-  removeSlotIDs: [ID!]
-  """
-  Set to true to empty ` + "`" + `slots` + "`" + `.
-  """
-  clearSlots: Boolean
-}
-"""
 A person who logs in (utilisateur, R-USR-1); their rights come from their memberships (R-USR-2).
 """
 type User implements Node {
@@ -14978,8 +15224,6 @@ func (ec *executionContext) childFields_Activity(ctx context.Context, field grap
 		return ec.fieldContext_Activity_slots(ctx, field)
 	case "registrations":
 		return ec.fieldContext_Activity_registrations(ctx, field)
-	case "scans":
-		return ec.fieldContext_Activity_scans(ctx, field)
 	case "history":
 		return ec.fieldContext_Activity_history(ctx, field)
 	case "stats":
@@ -15042,6 +15286,16 @@ func (ec *executionContext) childFields_AddMembershipPayload(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type AddMembershipPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_AddSlotPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "slot":
+		return ec.fieldContext_AddSlotPayload_slot(ctx, field)
+	case "activity":
+		return ec.fieldContext_AddSlotPayload_activity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddSlotPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Address(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -15058,6 +15312,14 @@ func (ec *executionContext) childFields_Address(ctx context.Context, field graph
 		return ec.fieldContext_Address_inseeCode(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Address", field.Name)
+}
+
+func (ec *executionContext) childFields_CancelRegistrationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "registration":
+		return ec.fieldContext_CancelRegistrationPayload_registration(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CancelRegistrationPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Certification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15154,6 +15416,92 @@ func (ec *executionContext) childFields_ChangePasswordPayload(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type ChangePasswordPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CheckIn(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CheckIn_id(ctx, field)
+	case "activityID":
+		return ec.fieldContext_CheckIn_activityID(ctx, field)
+	case "organizationID":
+		return ec.fieldContext_CheckIn_organizationID(ctx, field)
+	case "registrationID":
+		return ec.fieldContext_CheckIn_registrationID(ctx, field)
+	case "slotID":
+		return ec.fieldContext_CheckIn_slotID(ctx, field)
+	case "deviceID":
+		return ec.fieldContext_CheckIn_deviceID(ctx, field)
+	case "userID":
+		return ec.fieldContext_CheckIn_userID(ctx, field)
+	case "speakerID":
+		return ec.fieldContext_CheckIn_speakerID(ctx, field)
+	case "clientScanID":
+		return ec.fieldContext_CheckIn_clientScanID(ctx, field)
+	case "status":
+		return ec.fieldContext_CheckIn_status(ctx, field)
+	case "admitted":
+		return ec.fieldContext_CheckIn_admitted(ctx, field)
+	case "duplicate":
+		return ec.fieldContext_CheckIn_duplicate(ctx, field)
+	case "offline":
+		return ec.fieldContext_CheckIn_offline(ctx, field)
+	case "doorAdmitted":
+		return ec.fieldContext_CheckIn_doorAdmitted(ctx, field)
+	case "channel":
+		return ec.fieldContext_CheckIn_channel(ctx, field)
+	case "deviceTime":
+		return ec.fieldContext_CheckIn_deviceTime(ctx, field)
+	case "serverTime":
+		return ec.fieldContext_CheckIn_serverTime(ctx, field)
+	case "checkedInAt":
+		return ec.fieldContext_CheckIn_checkedInAt(ctx, field)
+	case "clockSkewMs":
+		return ec.fieldContext_CheckIn_clockSkewMs(ctx, field)
+	case "rawCode":
+		return ec.fieldContext_CheckIn_rawCode(ctx, field)
+	case "undoneAt":
+		return ec.fieldContext_CheckIn_undoneAt(ctx, field)
+	case "undoneByID":
+		return ec.fieldContext_CheckIn_undoneByID(ctx, field)
+	case "activity":
+		return ec.fieldContext_CheckIn_activity(ctx, field)
+	case "registration":
+		return ec.fieldContext_CheckIn_registration(ctx, field)
+	case "device":
+		return ec.fieldContext_CheckIn_device(ctx, field)
+	case "slot":
+		return ec.fieldContext_CheckIn_slot(ctx, field)
+	case "undoneBy":
+		return ec.fieldContext_CheckIn_undoneBy(ctx, field)
+	case "user":
+		return ec.fieldContext_CheckIn_user(ctx, field)
+	case "speaker":
+		return ec.fieldContext_CheckIn_speaker(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CheckIn", field.Name)
+}
+
+func (ec *executionContext) childFields_CheckInConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CheckInConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CheckInConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CheckInConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CheckInConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CheckInEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_CheckInEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_CheckInEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CheckInEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_CheckInEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "checkIn":
@@ -15174,28 +15522,28 @@ func (ec *executionContext) childFields_CheckInEvent(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type CheckInEvent", field.Name)
 }
 
-func (ec *executionContext) childFields_CheckInResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+func (ec *executionContext) childFields_CheckInPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "status":
-		return ec.fieldContext_CheckInResult_status(ctx, field)
+		return ec.fieldContext_CheckInPayload_status(ctx, field)
 	case "message":
-		return ec.fieldContext_CheckInResult_message(ctx, field)
+		return ec.fieldContext_CheckInPayload_message(ctx, field)
 	case "color":
-		return ec.fieldContext_CheckInResult_color(ctx, field)
+		return ec.fieldContext_CheckInPayload_color(ctx, field)
 	case "participants":
-		return ec.fieldContext_CheckInResult_participants(ctx, field)
+		return ec.fieldContext_CheckInPayload_participants(ctx, field)
 	case "firstCheckedInAt":
-		return ec.fieldContext_CheckInResult_firstCheckedInAt(ctx, field)
+		return ec.fieldContext_CheckInPayload_firstCheckedInAt(ctx, field)
 	case "duplicate":
-		return ec.fieldContext_CheckInResult_duplicate(ctx, field)
+		return ec.fieldContext_CheckInPayload_duplicate(ctx, field)
 	case "checkIn":
-		return ec.fieldContext_CheckInResult_checkIn(ctx, field)
+		return ec.fieldContext_CheckInPayload_checkIn(ctx, field)
 	case "registrationID":
-		return ec.fieldContext_CheckInResult_registrationID(ctx, field)
+		return ec.fieldContext_CheckInPayload_registrationID(ctx, field)
 	case "registrationId":
-		return ec.fieldContext_CheckInResult_registrationId(ctx, field)
+		return ec.fieldContext_CheckInPayload_registrationId(ctx, field)
 	}
-	return nil, fmt.Errorf("no field named %q was found under type CheckInResult", field.Name)
+	return nil, fmt.Errorf("no field named %q was found under type CheckInPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ContactPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15214,12 +15562,46 @@ func (ec *executionContext) childFields_ContactPoint(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type ContactPoint", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateActivityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "activity":
+		return ec.fieldContext_CreateActivityPayload_activity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateActivityPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateDevicePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "device":
+		return ec.fieldContext_CreateDevicePayload_device(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateDevicePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateOrganizationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "organization":
 		return ec.fieldContext_CreateOrganizationPayload_organization(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateOrganizationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateRegistrationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "registration":
+		return ec.fieldContext_CreateRegistrationPayload_registration(ctx, field)
+	case "ticket":
+		return ec.fieldContext_CreateRegistrationPayload_ticket(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateRegistrationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateSpeakerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "speaker":
+		return ec.fieldContext_CreateSpeakerPayload_speaker(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateSpeakerPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_CreateUserPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15254,6 +15636,16 @@ func (ec *executionContext) childFields_Cycle(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Cycle", field.Name)
 }
 
+func (ec *executionContext) childFields_DeleteDevicePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedDeviceID":
+		return ec.fieldContext_DeleteDevicePayload_deletedDeviceID(ctx, field)
+	case "organization":
+		return ec.fieldContext_DeleteDevicePayload_organization(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteDevicePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Device(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -15280,8 +15672,6 @@ func (ec *executionContext) childFields_Device(ctx context.Context, field graphq
 		return ec.fieldContext_Device_clockSkewMs(ctx, field)
 	case "organization":
 		return ec.fieldContext_Device_organization(ctx, field)
-	case "scans":
-		return ec.fieldContext_Device_scans(ctx, field)
 	case "history":
 		return ec.fieldContext_Device_history(ctx, field)
 	}
@@ -15432,6 +15822,28 @@ func (ec *executionContext) childFields_LogoutPayload(ctx context.Context, field
 		return ec.fieldContext_LogoutPayload_endedSessions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LogoutPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_MarkPresentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_MarkPresentPayload_status(ctx, field)
+	case "message":
+		return ec.fieldContext_MarkPresentPayload_message(ctx, field)
+	case "color":
+		return ec.fieldContext_MarkPresentPayload_color(ctx, field)
+	case "participants":
+		return ec.fieldContext_MarkPresentPayload_participants(ctx, field)
+	case "firstCheckedInAt":
+		return ec.fieldContext_MarkPresentPayload_firstCheckedInAt(ctx, field)
+	case "duplicate":
+		return ec.fieldContext_MarkPresentPayload_duplicate(ctx, field)
+	case "checkIn":
+		return ec.fieldContext_MarkPresentPayload_checkIn(ctx, field)
+	case "registrationID":
+		return ec.fieldContext_MarkPresentPayload_registrationID(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MarkPresentPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Membership(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15920,8 +16332,6 @@ func (ec *executionContext) childFields_Registration(ctx context.Context, field 
 		return ec.fieldContext_Registration_participants(ctx, field)
 	case "slots":
 		return ec.fieldContext_Registration_slots(ctx, field)
-	case "scans":
-		return ec.fieldContext_Registration_scans(ctx, field)
 	case "history":
 		return ec.fieldContext_Registration_history(ctx, field)
 	case "ticket":
@@ -15954,6 +16364,14 @@ func (ec *executionContext) childFields_RegistrationEdge(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type RegistrationEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ReleaseDevicePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "device":
+		return ec.fieldContext_ReleaseDevicePayload_device(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReleaseDevicePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RemoveMembershipPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "deletedMembershipID":
@@ -15980,6 +16398,14 @@ func (ec *executionContext) childFields_ResetPasswordPayload(ctx context.Context
 		return ec.fieldContext_ResetPasswordPayload_email(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ResetPasswordPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RevokeDevicePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "device":
+		return ec.fieldContext_RevokeDevicePayload_device(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevokeDevicePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RosterCheckIn(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16032,82 +16458,14 @@ func (ec *executionContext) childFields_RosterPage(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type RosterPage", field.Name)
 }
 
-func (ec *executionContext) childFields_Scan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+func (ec *executionContext) childFields_RotateTicketKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
-	case "id":
-		return ec.fieldContext_Scan_id(ctx, field)
-	case "activityID":
-		return ec.fieldContext_Scan_activityID(ctx, field)
-	case "organizationID":
-		return ec.fieldContext_Scan_organizationID(ctx, field)
-	case "registrationID":
-		return ec.fieldContext_Scan_registrationID(ctx, field)
-	case "slotID":
-		return ec.fieldContext_Scan_slotID(ctx, field)
-	case "deviceID":
-		return ec.fieldContext_Scan_deviceID(ctx, field)
-	case "userID":
-		return ec.fieldContext_Scan_userID(ctx, field)
-	case "speakerID":
-		return ec.fieldContext_Scan_speakerID(ctx, field)
-	case "clientScanID":
-		return ec.fieldContext_Scan_clientScanID(ctx, field)
-	case "status":
-		return ec.fieldContext_Scan_status(ctx, field)
-	case "admitted":
-		return ec.fieldContext_Scan_admitted(ctx, field)
-	case "duplicate":
-		return ec.fieldContext_Scan_duplicate(ctx, field)
-	case "offline":
-		return ec.fieldContext_Scan_offline(ctx, field)
-	case "doorAdmitted":
-		return ec.fieldContext_Scan_doorAdmitted(ctx, field)
-	case "channel":
-		return ec.fieldContext_Scan_channel(ctx, field)
-	case "deviceTime":
-		return ec.fieldContext_Scan_deviceTime(ctx, field)
-	case "serverTime":
-		return ec.fieldContext_Scan_serverTime(ctx, field)
-	case "checkedInAt":
-		return ec.fieldContext_Scan_checkedInAt(ctx, field)
-	case "clockSkewMs":
-		return ec.fieldContext_Scan_clockSkewMs(ctx, field)
-	case "rawCode":
-		return ec.fieldContext_Scan_rawCode(ctx, field)
-	case "undoneAt":
-		return ec.fieldContext_Scan_undoneAt(ctx, field)
-	case "undoneBy":
-		return ec.fieldContext_Scan_undoneBy(ctx, field)
-	case "activity":
-		return ec.fieldContext_Scan_activity(ctx, field)
-	case "registration":
-		return ec.fieldContext_Scan_registration(ctx, field)
-	case "device":
-		return ec.fieldContext_Scan_device(ctx, field)
+	case "keyID":
+		return ec.fieldContext_RotateTicketKeyPayload_keyID(ctx, field)
+	case "organization":
+		return ec.fieldContext_RotateTicketKeyPayload_organization(ctx, field)
 	}
-	return nil, fmt.Errorf("no field named %q was found under type Scan", field.Name)
-}
-
-func (ec *executionContext) childFields_ScanConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "edges":
-		return ec.fieldContext_ScanConnection_edges(ctx, field)
-	case "pageInfo":
-		return ec.fieldContext_ScanConnection_pageInfo(ctx, field)
-	case "totalCount":
-		return ec.fieldContext_ScanConnection_totalCount(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type ScanConnection", field.Name)
-}
-
-func (ec *executionContext) childFields_ScanEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "node":
-		return ec.fieldContext_ScanEdge_node(ctx, field)
-	case "cursor":
-		return ec.fieldContext_ScanEdge_cursor(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type ScanEdge", field.Name)
+	return nil, fmt.Errorf("no field named %q was found under type RotateTicketKeyPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Session(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16362,6 +16720,16 @@ func (ec *executionContext) childFields_Speaker(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Speaker", field.Name)
 }
 
+func (ec *executionContext) childFields_SpeakerLinkPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "url":
+		return ec.fieldContext_SpeakerLinkPayload_url(ctx, field)
+	case "speaker":
+		return ec.fieldContext_SpeakerLinkPayload_speaker(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SpeakerLinkPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SyncCheckInsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "results":
@@ -16562,6 +16930,30 @@ func (ec *executionContext) childFields_TrainingStateChange(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type TrainingStateChange", field.Name)
 }
 
+func (ec *executionContext) childFields_UndoCheckInPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "checkIn":
+		return ec.fieldContext_UndoCheckInPayload_checkIn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UndoCheckInPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateActivityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "activity":
+		return ec.fieldContext_UpdateActivityPayload_activity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateActivityPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateDevicePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "device":
+		return ec.fieldContext_UpdateDevicePayload_device(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateDevicePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_UpdateMembershipPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "membership":
@@ -16576,6 +16968,14 @@ func (ec *executionContext) childFields_UpdateOrganizationPayload(ctx context.Co
 		return ec.fieldContext_UpdateOrganizationPayload_organization(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateOrganizationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateSpeakerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "speaker":
+		return ec.fieldContext_UpdateSpeakerPayload_speaker(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateSpeakerPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateUserPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16976,60 +17376,6 @@ func (ec *executionContext) field_Activity_registrations_args(ctx context.Contex
 	return args, nil
 }
 
-func (ec *executionContext) field_Activity_scans_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["before"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["last"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) ([]*ent.ScanOrder, error) {
-			return ec.unmarshalOScanOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanOrderᚄ(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.ScanWhereInput, error) {
-			return ec.unmarshalOScanWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
-	return args, nil
-}
-
 func (ec *executionContext) field_Device_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -17123,22 +17469,14 @@ func (ec *executionContext) field_Mutation_addOrganizationDocument_args(ctx cont
 func (ec *executionContext) field_Mutation_addSlot_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "activityId",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddSlotInput, error) {
+			return ec.unmarshalNAddSlotInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐAddSlotInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["activityId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.SlotInput, error) {
-			return ec.unmarshalNSlotInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐSlotInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17211,14 +17549,14 @@ func (ec *executionContext) field_Mutation_cancelOrganizationChange_args(ctx con
 func (ec *executionContext) field_Mutation_cancelRegistration_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CancelRegistrationInput, error) {
+			return ec.unmarshalNCancelRegistrationInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCancelRegistrationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17268,21 +17606,13 @@ func (ec *executionContext) field_Mutation_createActivity_args(ctx context.Conte
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (ent.CreateActivityInput, error) {
-			return ec.unmarshalNCreateActivityInput2githubᚗcomᚋofhubᚋofhubᚋentᚐCreateActivityInput(ctx, v)
+		func(ctx context.Context, v any) (model.CreateActivityInput, error) {
+			return ec.unmarshalNCreateActivityInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateActivityInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["input"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "slots",
-		func(ctx context.Context, v any) ([]*model.SlotInput, error) {
-			return ec.unmarshalNSlotInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐSlotInputᚄ(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["slots"] = arg1
 	return args, nil
 }
 
@@ -17304,8 +17634,8 @@ func (ec *executionContext) field_Mutation_createDevice_args(ctx context.Context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (ent.CreateDeviceInput, error) {
-			return ec.unmarshalNCreateDeviceInput2githubᚗcomᚋofhubᚋofhubᚋentᚐCreateDeviceInput(ctx, v)
+		func(ctx context.Context, v any) (model.CreateDeviceInput, error) {
+			return ec.unmarshalNCreateDeviceInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateDeviceInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -17332,8 +17662,8 @@ func (ec *executionContext) field_Mutation_createRegistration_args(ctx context.C
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.RegisterInput, error) {
-			return ec.unmarshalNRegisterInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRegisterInput(ctx, v)
+		func(ctx context.Context, v any) (model.CreateRegistrationInput, error) {
+			return ec.unmarshalNCreateRegistrationInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateRegistrationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -17346,8 +17676,8 @@ func (ec *executionContext) field_Mutation_createSpeaker_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (ent.CreateSpeakerInput, error) {
-			return ec.unmarshalNCreateSpeakerInput2githubᚗcomᚋofhubᚋofhubᚋentᚐCreateSpeakerInput(ctx, v)
+		func(ctx context.Context, v any) (model.CreateSpeakerInput, error) {
+			return ec.unmarshalNCreateSpeakerInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateSpeakerInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -17417,14 +17747,14 @@ func (ec *executionContext) field_Mutation_createVenue_args(ctx context.Context,
 func (ec *executionContext) field_Mutation_deleteDevice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteDeviceInput, error) {
+			return ec.unmarshalNDeleteDeviceInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐDeleteDeviceInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17503,22 +17833,14 @@ func (ec *executionContext) field_Mutation_logout_args(ctx context.Context, rawA
 func (ec *executionContext) field_Mutation_markPresent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "registrationId",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MarkPresentInput, error) {
+			return ec.unmarshalNMarkPresentInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐMarkPresentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["registrationId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "slotId",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOID2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["slotId"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17597,14 +17919,14 @@ func (ec *executionContext) field_Mutation_rejectTraining_args(ctx context.Conte
 func (ec *executionContext) field_Mutation_releaseDevice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ReleaseDeviceInput, error) {
+			return ec.unmarshalNReleaseDeviceInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐReleaseDeviceInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17689,28 +18011,28 @@ func (ec *executionContext) field_Mutation_resetPassword_args(ctx context.Contex
 func (ec *executionContext) field_Mutation_revokeDevice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RevokeDeviceInput, error) {
+			return ec.unmarshalNRevokeDeviceInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRevokeDeviceInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_rotateTicketKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organizationId",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RotateTicketKeyInput, error) {
+			return ec.unmarshalNRotateTicketKeyInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRotateTicketKeyInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["organizationId"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17731,14 +18053,14 @@ func (ec *executionContext) field_Mutation_setUserActive_args(ctx context.Contex
 func (ec *executionContext) field_Mutation_speakerLink_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SpeakerLinkInput, error) {
+			return ec.unmarshalNSpeakerLinkInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐSpeakerLinkInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17773,58 +18095,42 @@ func (ec *executionContext) field_Mutation_syncCheckIns_args(ctx context.Context
 func (ec *executionContext) field_Mutation_undoCheckIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "checkInId",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UndoCheckInInput, error) {
+			return ec.unmarshalNUndoCheckInInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUndoCheckInInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["checkInId"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_updateActivity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateActivityInput, error) {
+			return ec.unmarshalNUpdateActivityInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateActivityInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (ent.UpdateActivityInput, error) {
-			return ec.unmarshalNUpdateActivityInput2githubᚗcomᚋofhubᚋofhubᚋentᚐUpdateActivityInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_updateDevice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateDeviceInput, error) {
+			return ec.unmarshalNUpdateDeviceInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateDeviceInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (ent.UpdateDeviceInput, error) {
-			return ec.unmarshalNUpdateDeviceInput2githubᚗcomᚋofhubᚋofhubᚋentᚐUpdateDeviceInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17881,22 +18187,14 @@ func (ec *executionContext) field_Mutation_updateOrganization_args(ctx context.C
 func (ec *executionContext) field_Mutation_updateSpeaker_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateSpeakerInput, error) {
+			return ec.unmarshalNUpdateSpeakerInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateSpeakerInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (ent.UpdateSpeakerInput, error) {
-			return ec.unmarshalNUpdateSpeakerInput2githubᚗcomᚋofhubᚋofhubᚋentᚐUpdateSpeakerInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -18543,14 +18841,14 @@ func (ec *executionContext) field_Query_deviceRoster_args(ctx context.Context, r
 func (ec *executionContext) field_Query_deviceSetup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organizationId",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organizationID",
 		func(ctx context.Context, v any) (int, error) {
 			return ec.unmarshalNID2int(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["organizationId"] = arg0
+	args["organizationID"] = arg0
 	return args, nil
 }
 
@@ -18769,14 +19067,14 @@ func (ec *executionContext) field_Query_referenceCodes_args(ctx context.Context,
 func (ec *executionContext) field_Query_searchParticipants_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "activityId",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "activityID",
 		func(ctx context.Context, v any) (int, error) {
 			return ec.unmarshalNID2int(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["activityId"] = arg0
+	args["activityID"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "query",
 		func(ctx context.Context, v any) (string, error) {
 			return ec.unmarshalNString2string(ctx, v)
@@ -20028,50 +20326,6 @@ func (ec *executionContext) fieldContext_Activity_registrations(ctx context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _Activity_scans(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Activity_scans(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return obj.Scans(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ScanOrder), fc.Args["where"].(*ent.ScanWhereInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.ScanConnection) graphql.Marshaler {
-			return ec.marshalNScanConnection2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Activity_scans(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Activity",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ScanConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Activity_scans_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Activity_history(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20205,8 +20459,8 @@ func (ec *executionContext) _Activity_checkInLog(ctx context.Context, field grap
 			return ec.Resolvers.Activity().CheckInLog(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.ScanConnection) graphql.Marshaler {
-			return ec.marshalNScanConnection2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CheckInConnection) graphql.Marshaler {
+			return ec.marshalNCheckInConnection2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCheckInConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -20219,7 +20473,7 @@ func (ec *executionContext) fieldContext_Activity_checkInLog(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ScanConnection(ctx, field)
+			return ec.childFields_CheckInConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -20580,6 +20834,70 @@ func (ec *executionContext) fieldContext_AddMembershipPayload_membership(_ conte
 	return fc, nil
 }
 
+func (ec *executionContext) _AddSlotPayload_slot(ctx context.Context, field graphql.CollectedField, obj *model.AddSlotPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddSlotPayload_slot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Slot, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Slot) graphql.Marshaler {
+			return ec.marshalNSlot2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSlot(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddSlotPayload_slot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddSlotPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Slot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddSlotPayload_activity(ctx context.Context, field graphql.CollectedField, obj *model.AddSlotPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddSlotPayload_activity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Activity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Activity) graphql.Marshaler {
+			return ec.marshalNActivity2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐActivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddSlotPayload_activity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddSlotPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Activity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Address_name(ctx context.Context, field graphql.CollectedField, obj *schematype.Address) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20716,6 +21034,38 @@ func (ec *executionContext) _Address_inseeCode(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Address_inseeCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Address", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CancelRegistrationPayload_registration(ctx context.Context, field graphql.CollectedField, obj *model.CancelRegistrationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CancelRegistrationPayload_registration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Registration, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Registration) graphql.Marshaler {
+			return ec.marshalNRegistration2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐRegistration(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CancelRegistrationPayload_registration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CancelRegistrationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Registration(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Certification_id(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
@@ -21595,6 +21945,878 @@ func (ec *executionContext) fieldContext_ChangePasswordPayload_user(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _CheckIn_id(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _CheckIn_activityID(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_activityID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActivityID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_activityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _CheckIn_organizationID(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_organizationID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrganizationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_organizationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _CheckIn_registrationID(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_registrationID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegistrationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_registrationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _CheckIn_slotID(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_slotID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SlotID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_slotID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CheckIn_deviceID(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_deviceID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeviceID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_deviceID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _CheckIn_userID(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_userID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_userID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _CheckIn_speakerID(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_speakerID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SpeakerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_speakerID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _CheckIn_clientScanID(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_clientScanID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientScanID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_clientScanID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CheckIn_status(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scan.Status) graphql.Marshaler {
+			return ec.marshalNCheckInStatus2githubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, errors.New("field of type CheckInStatus does not have child fields"))
+}
+
+func (ec *executionContext) _CheckIn_admitted(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_admitted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Admitted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_admitted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _CheckIn_duplicate(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_duplicate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Duplicate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_duplicate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _CheckIn_offline(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_offline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Offline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_offline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _CheckIn_doorAdmitted(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_doorAdmitted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DoorAdmitted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_doorAdmitted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _CheckIn_channel(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scan.Channel) graphql.Marshaler {
+			return ec.marshalNCheckInChannel2githubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐChannel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, errors.New("field of type CheckInChannel does not have child fields"))
+}
+
+func (ec *executionContext) _CheckIn_deviceTime(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_deviceTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeviceTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_deviceTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _CheckIn_serverTime(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_serverTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServerTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_serverTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _CheckIn_checkedInAt(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_checkedInAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckedInAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_checkedInAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _CheckIn_clockSkewMs(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_clockSkewMs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClockSkewMs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_clockSkewMs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CheckIn_rawCode(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_rawCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RawCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_rawCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CheckIn_undoneAt(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_undoneAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UndoneAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_undoneAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _CheckIn_undoneByID(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_undoneByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UndoneByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_undoneByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _CheckIn_activity(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_activity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Activity(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Activity) graphql.Marshaler {
+			return ec.marshalNActivity2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐActivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_activity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckIn",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Activity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckIn_registration(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_registration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Registration(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Registration) graphql.Marshaler {
+			return ec.marshalORegistration2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐRegistration(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_registration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckIn",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Registration(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckIn_device(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_device(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Device(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Device) graphql.Marshaler {
+			return ec.marshalODevice2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐDevice(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_device(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckIn",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Device(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckIn_slot(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_slot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CheckIn().Slot(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Slot) graphql.Marshaler {
+			return ec.marshalOSlot2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSlot(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_slot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckIn",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Slot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckIn_undoneBy(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_undoneBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CheckIn().UndoneBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_undoneBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckIn",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckIn_user(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CheckIn().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckIn",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckIn_speaker(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_speaker(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CheckIn().Speaker(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Speaker) graphql.Marshaler {
+			return ec.marshalOSpeaker2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSpeaker(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_speaker(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckIn",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Speaker(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckInConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CheckInConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckInConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CheckInEdge) graphql.Marshaler {
+			return ec.marshalOCheckInEdge2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCheckInEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckInConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckInConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckInEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckInConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.CheckInConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckInConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckInConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckInConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckInConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CheckInConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckInConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckInConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckInConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CheckInEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.CheckInEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckInEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Scan) graphql.Marshaler {
+			return ec.marshalOCheckIn2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScan(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckInEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckInEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckIn(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckInEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.CheckInEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckInEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckInEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckInEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
 func (ec *executionContext) _CheckInEvent_checkIn(ctx context.Context, field graphql.CollectedField, obj *model.CheckInEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21608,7 +22830,7 @@ func (ec *executionContext) _CheckInEvent_checkIn(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Scan) graphql.Marshaler {
-			return ec.marshalNScan2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScan(ctx, selections, v)
+			return ec.marshalNCheckIn2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScan(ctx, selections, v)
 		},
 		true,
 		true,
@@ -21621,7 +22843,7 @@ func (ec *executionContext) fieldContext_CheckInEvent_checkIn(_ context.Context,
 		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Scan(ctx, field)
+			return ec.childFields_CheckIn(ctx, field)
 		},
 	}
 	return fc, nil
@@ -21640,14 +22862,14 @@ func (ec *executionContext) _CheckInEvent_status(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scan.Status) graphql.Marshaler {
-			return ec.marshalNScanStatus2githubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatus(ctx, selections, v)
+			return ec.marshalNCheckInStatus2githubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatus(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_CheckInEvent_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CheckInEvent", field, false, false, errors.New("field of type ScanStatus does not have child fields"))
+	return graphql.NewScalarFieldContext("CheckInEvent", field, false, false, errors.New("field of type CheckInStatus does not have child fields"))
 }
 
 func (ec *executionContext) _CheckInEvent_registrationID(ctx context.Context, field graphql.CollectedField, obj *model.CheckInEvent) (ret graphql.Marshaler) {
@@ -21774,36 +22996,36 @@ func (ec *executionContext) fieldContext_CheckInEvent_cursor(_ context.Context, 
 	return graphql.NewScalarFieldContext("CheckInEvent", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _CheckInResult_status(ctx context.Context, field graphql.CollectedField, obj *model.CheckInResult) (ret graphql.Marshaler) {
+func (ec *executionContext) _CheckInPayload_status(ctx context.Context, field graphql.CollectedField, obj *model.CheckInPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CheckInResult_status(ctx, field)
+			return ec.fieldContext_CheckInPayload_status(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			return obj.Status, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scan.Status) graphql.Marshaler {
-			return ec.marshalNScanStatus2githubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatus(ctx, selections, v)
+			return ec.marshalNCheckInStatus2githubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatus(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CheckInResult_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CheckInResult", field, false, false, errors.New("field of type ScanStatus does not have child fields"))
+func (ec *executionContext) fieldContext_CheckInPayload_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckInPayload", field, false, false, errors.New("field of type CheckInStatus does not have child fields"))
 }
 
-func (ec *executionContext) _CheckInResult_message(ctx context.Context, field graphql.CollectedField, obj *model.CheckInResult) (ret graphql.Marshaler) {
+func (ec *executionContext) _CheckInPayload_message(ctx context.Context, field graphql.CollectedField, obj *model.CheckInPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CheckInResult_message(ctx, field)
+			return ec.fieldContext_CheckInPayload_message(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			return obj.Message, nil
@@ -21816,17 +23038,17 @@ func (ec *executionContext) _CheckInResult_message(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CheckInResult_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CheckInResult", field, false, false, errors.New("field of type String does not have child fields"))
+func (ec *executionContext) fieldContext_CheckInPayload_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckInPayload", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _CheckInResult_color(ctx context.Context, field graphql.CollectedField, obj *model.CheckInResult) (ret graphql.Marshaler) {
+func (ec *executionContext) _CheckInPayload_color(ctx context.Context, field graphql.CollectedField, obj *model.CheckInPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CheckInResult_color(ctx, field)
+			return ec.fieldContext_CheckInPayload_color(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			return obj.Color, nil
@@ -21839,17 +23061,17 @@ func (ec *executionContext) _CheckInResult_color(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CheckInResult_color(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CheckInResult", field, false, false, errors.New("field of type ResultColor does not have child fields"))
+func (ec *executionContext) fieldContext_CheckInPayload_color(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckInPayload", field, false, false, errors.New("field of type ResultColor does not have child fields"))
 }
 
-func (ec *executionContext) _CheckInResult_participants(ctx context.Context, field graphql.CollectedField, obj *model.CheckInResult) (ret graphql.Marshaler) {
+func (ec *executionContext) _CheckInPayload_participants(ctx context.Context, field graphql.CollectedField, obj *model.CheckInPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CheckInResult_participants(ctx, field)
+			return ec.fieldContext_CheckInPayload_participants(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			return obj.Participants, nil
@@ -21862,9 +23084,9 @@ func (ec *executionContext) _CheckInResult_participants(ctx context.Context, fie
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CheckInResult_participants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CheckInPayload_participants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
-		Object:     "CheckInResult",
+		Object:     "CheckInPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -21875,13 +23097,13 @@ func (ec *executionContext) fieldContext_CheckInResult_participants(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _CheckInResult_firstCheckedInAt(ctx context.Context, field graphql.CollectedField, obj *model.CheckInResult) (ret graphql.Marshaler) {
+func (ec *executionContext) _CheckInPayload_firstCheckedInAt(ctx context.Context, field graphql.CollectedField, obj *model.CheckInPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CheckInResult_firstCheckedInAt(ctx, field)
+			return ec.fieldContext_CheckInPayload_firstCheckedInAt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			return obj.FirstCheckedInAt, nil
@@ -21894,17 +23116,17 @@ func (ec *executionContext) _CheckInResult_firstCheckedInAt(ctx context.Context,
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_CheckInResult_firstCheckedInAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CheckInResult", field, false, false, errors.New("field of type Time does not have child fields"))
+func (ec *executionContext) fieldContext_CheckInPayload_firstCheckedInAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckInPayload", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
-func (ec *executionContext) _CheckInResult_duplicate(ctx context.Context, field graphql.CollectedField, obj *model.CheckInResult) (ret graphql.Marshaler) {
+func (ec *executionContext) _CheckInPayload_duplicate(ctx context.Context, field graphql.CollectedField, obj *model.CheckInPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CheckInResult_duplicate(ctx, field)
+			return ec.fieldContext_CheckInPayload_duplicate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			return obj.Duplicate, nil
@@ -21917,49 +23139,49 @@ func (ec *executionContext) _CheckInResult_duplicate(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CheckInResult_duplicate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CheckInResult", field, false, false, errors.New("field of type Boolean does not have child fields"))
+func (ec *executionContext) fieldContext_CheckInPayload_duplicate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckInPayload", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
-func (ec *executionContext) _CheckInResult_checkIn(ctx context.Context, field graphql.CollectedField, obj *model.CheckInResult) (ret graphql.Marshaler) {
+func (ec *executionContext) _CheckInPayload_checkIn(ctx context.Context, field graphql.CollectedField, obj *model.CheckInPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CheckInResult_checkIn(ctx, field)
+			return ec.fieldContext_CheckInPayload_checkIn(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			return obj.CheckIn, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Scan) graphql.Marshaler {
-			return ec.marshalOScan2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScan(ctx, selections, v)
+			return ec.marshalOCheckIn2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScan(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_CheckInResult_checkIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CheckInPayload_checkIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
-		Object:     "CheckInResult",
+		Object:     "CheckInPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Scan(ctx, field)
+			return ec.childFields_CheckIn(ctx, field)
 		},
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _CheckInResult_registrationID(ctx context.Context, field graphql.CollectedField, obj *model.CheckInResult) (ret graphql.Marshaler) {
+func (ec *executionContext) _CheckInPayload_registrationID(ctx context.Context, field graphql.CollectedField, obj *model.CheckInPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CheckInResult_registrationID(ctx, field)
+			return ec.fieldContext_CheckInPayload_registrationID(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			return obj.RegistrationID, nil
@@ -21972,17 +23194,17 @@ func (ec *executionContext) _CheckInResult_registrationID(ctx context.Context, f
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_CheckInResult_registrationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CheckInResult", field, false, false, errors.New("field of type ID does not have child fields"))
+func (ec *executionContext) fieldContext_CheckInPayload_registrationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckInPayload", field, false, false, errors.New("field of type ID does not have child fields"))
 }
 
-func (ec *executionContext) _CheckInResult_registrationId(ctx context.Context, field graphql.CollectedField, obj *model.CheckInResult) (ret graphql.Marshaler) {
+func (ec *executionContext) _CheckInPayload_registrationId(ctx context.Context, field graphql.CollectedField, obj *model.CheckInPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CheckInResult_registrationId(ctx, field)
+			return ec.fieldContext_CheckInPayload_registrationId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			return obj.RegistrationIDOld, nil
@@ -21995,8 +23217,8 @@ func (ec *executionContext) _CheckInResult_registrationId(ctx context.Context, f
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_CheckInResult_registrationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CheckInResult", field, false, false, errors.New("field of type ID does not have child fields"))
+func (ec *executionContext) fieldContext_CheckInPayload_registrationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckInPayload", field, false, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _ContactPoint_kind(ctx context.Context, field graphql.CollectedField, obj *schematype.ContactPoint) (ret graphql.Marshaler) {
@@ -22114,6 +23336,70 @@ func (ec *executionContext) fieldContext_ContactPoint_principal(_ context.Contex
 	return graphql.NewScalarFieldContext("ContactPoint", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
+func (ec *executionContext) _CreateActivityPayload_activity(ctx context.Context, field graphql.CollectedField, obj *model.CreateActivityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateActivityPayload_activity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Activity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Activity) graphql.Marshaler {
+			return ec.marshalNActivity2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐActivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateActivityPayload_activity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateActivityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Activity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateDevicePayload_device(ctx context.Context, field graphql.CollectedField, obj *model.CreateDevicePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateDevicePayload_device(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Device, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Device) graphql.Marshaler {
+			return ec.marshalNDevice2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐDevice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateDevicePayload_device(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateDevicePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Device(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CreateOrganizationPayload_organization(ctx context.Context, field graphql.CollectedField, obj *model.CreateOrganizationPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22141,6 +23427,102 @@ func (ec *executionContext) fieldContext_CreateOrganizationPayload_organization(
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateRegistrationPayload_registration(ctx context.Context, field graphql.CollectedField, obj *model.CreateRegistrationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateRegistrationPayload_registration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Registration, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Registration) graphql.Marshaler {
+			return ec.marshalNRegistration2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐRegistration(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateRegistrationPayload_registration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateRegistrationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Registration(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateRegistrationPayload_ticket(ctx context.Context, field graphql.CollectedField, obj *model.CreateRegistrationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateRegistrationPayload_ticket(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ticket, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Ticket) graphql.Marshaler {
+			return ec.marshalNTicket2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTicket(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateRegistrationPayload_ticket(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateRegistrationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Ticket(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateSpeakerPayload_speaker(ctx context.Context, field graphql.CollectedField, obj *model.CreateSpeakerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateSpeakerPayload_speaker(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Speaker, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Speaker) graphql.Marshaler {
+			return ec.marshalNSpeaker2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSpeaker(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateSpeakerPayload_speaker(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateSpeakerPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Speaker(ctx, field)
 		},
 	}
 	return fc, nil
@@ -22383,6 +23765,61 @@ func (ec *executionContext) _Cycle_unitsInCompany(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Cycle_unitsInCompany(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Cycle", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _DeleteDevicePayload_deletedDeviceID(ctx context.Context, field graphql.CollectedField, obj *model.DeleteDevicePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteDevicePayload_deletedDeviceID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedDeviceID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteDevicePayload_deletedDeviceID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteDevicePayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _DeleteDevicePayload_organization(ctx context.Context, field graphql.CollectedField, obj *model.DeleteDevicePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteDevicePayload_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteDevicePayload_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeleteDevicePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Device_id(ctx context.Context, field graphql.CollectedField, obj *ent.Device) (ret graphql.Marshaler) {
@@ -22665,38 +24102,6 @@ func (ec *executionContext) fieldContext_Device_organization(_ context.Context, 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Organization(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Device_scans(ctx context.Context, field graphql.CollectedField, obj *ent.Device) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Device_scans(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Scans(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Scan) graphql.Marshaler {
-			return ec.marshalNScan2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Device_scans(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Device",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Scan(ctx, field)
 		},
 	}
 	return fc, nil
@@ -23805,6 +25210,208 @@ func (ec *executionContext) _LogoutPayload_endedSessions(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_LogoutPayload_endedSessions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LogoutPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MarkPresentPayload_status(ctx context.Context, field graphql.CollectedField, obj *model.MarkPresentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarkPresentPayload_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scan.Status) graphql.Marshaler {
+			return ec.marshalNCheckInStatus2githubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarkPresentPayload_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarkPresentPayload", field, false, false, errors.New("field of type CheckInStatus does not have child fields"))
+}
+
+func (ec *executionContext) _MarkPresentPayload_message(ctx context.Context, field graphql.CollectedField, obj *model.MarkPresentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarkPresentPayload_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarkPresentPayload_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarkPresentPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MarkPresentPayload_color(ctx context.Context, field graphql.CollectedField, obj *model.MarkPresentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarkPresentPayload_color(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Color, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ResultColor) graphql.Marshaler {
+			return ec.marshalNResultColor2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐResultColor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarkPresentPayload_color(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarkPresentPayload", field, false, false, errors.New("field of type ResultColor does not have child fields"))
+}
+
+func (ec *executionContext) _MarkPresentPayload_participants(ctx context.Context, field graphql.CollectedField, obj *model.MarkPresentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarkPresentPayload_participants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participants, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ParticipantName) graphql.Marshaler {
+			return ec.marshalNParticipantName2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐParticipantNameᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarkPresentPayload_participants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarkPresentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ParticipantName(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MarkPresentPayload_firstCheckedInAt(ctx context.Context, field graphql.CollectedField, obj *model.MarkPresentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarkPresentPayload_firstCheckedInAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstCheckedInAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MarkPresentPayload_firstCheckedInAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarkPresentPayload", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _MarkPresentPayload_duplicate(ctx context.Context, field graphql.CollectedField, obj *model.MarkPresentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarkPresentPayload_duplicate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Duplicate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarkPresentPayload_duplicate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarkPresentPayload", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _MarkPresentPayload_checkIn(ctx context.Context, field graphql.CollectedField, obj *model.MarkPresentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarkPresentPayload_checkIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckIn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Scan) graphql.Marshaler {
+			return ec.marshalOCheckIn2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScan(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MarkPresentPayload_checkIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarkPresentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckIn(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MarkPresentPayload_registrationID(ctx context.Context, field graphql.CollectedField, obj *model.MarkPresentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarkPresentPayload_registrationID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegistrationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MarkPresentPayload_registrationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarkPresentPayload", field, false, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _Membership_id(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
@@ -25548,11 +27155,11 @@ func (ec *executionContext) _Mutation_createActivity(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateActivity(ctx, fc.Args["input"].(ent.CreateActivityInput), fc.Args["slots"].([]*model.SlotInput))
+			return ec.Resolvers.Mutation().CreateActivity(ctx, fc.Args["input"].(model.CreateActivityInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Activity) graphql.Marshaler {
-			return ec.marshalNActivity2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐActivity(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateActivityPayload) graphql.Marshaler {
+			return ec.marshalNCreateActivityPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateActivityPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25565,7 +27172,7 @@ func (ec *executionContext) fieldContext_Mutation_createActivity(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Activity(ctx, field)
+			return ec.childFields_CreateActivityPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -25592,11 +27199,11 @@ func (ec *executionContext) _Mutation_updateActivity(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateActivity(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateActivityInput))
+			return ec.Resolvers.Mutation().UpdateActivity(ctx, fc.Args["input"].(model.UpdateActivityInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Activity) graphql.Marshaler {
-			return ec.marshalNActivity2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐActivity(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateActivityPayload) graphql.Marshaler {
+			return ec.marshalNUpdateActivityPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateActivityPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25609,7 +27216,7 @@ func (ec *executionContext) fieldContext_Mutation_updateActivity(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Activity(ctx, field)
+			return ec.childFields_UpdateActivityPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -25636,11 +27243,11 @@ func (ec *executionContext) _Mutation_addSlot(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddSlot(ctx, fc.Args["activityId"].(int), fc.Args["input"].(model.SlotInput))
+			return ec.Resolvers.Mutation().AddSlot(ctx, fc.Args["input"].(model.AddSlotInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Slot) graphql.Marshaler {
-			return ec.marshalNSlot2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSlot(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AddSlotPayload) graphql.Marshaler {
+			return ec.marshalNAddSlotPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐAddSlotPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25653,7 +27260,7 @@ func (ec *executionContext) fieldContext_Mutation_addSlot(ctx context.Context, f
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Slot(ctx, field)
+			return ec.childFields_AddSlotPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -25724,11 +27331,11 @@ func (ec *executionContext) _Mutation_createRegistration(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateRegistration(ctx, fc.Args["input"].(model.RegisterInput))
+			return ec.Resolvers.Mutation().CreateRegistration(ctx, fc.Args["input"].(model.CreateRegistrationInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.RegisterPayload) graphql.Marshaler {
-			return ec.marshalNRegisterPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRegisterPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateRegistrationPayload) graphql.Marshaler {
+			return ec.marshalNCreateRegistrationPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateRegistrationPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25741,7 +27348,7 @@ func (ec *executionContext) fieldContext_Mutation_createRegistration(ctx context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RegisterPayload(ctx, field)
+			return ec.childFields_CreateRegistrationPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -25768,11 +27375,11 @@ func (ec *executionContext) _Mutation_cancelRegistration(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CancelRegistration(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().CancelRegistration(ctx, fc.Args["input"].(model.CancelRegistrationInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Registration) graphql.Marshaler {
-			return ec.marshalNRegistration2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐRegistration(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CancelRegistrationPayload) graphql.Marshaler {
+			return ec.marshalNCancelRegistrationPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCancelRegistrationPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25785,7 +27392,7 @@ func (ec *executionContext) fieldContext_Mutation_cancelRegistration(ctx context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Registration(ctx, field)
+			return ec.childFields_CancelRegistrationPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -25812,11 +27419,11 @@ func (ec *executionContext) _Mutation_createDevice(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateDevice(ctx, fc.Args["input"].(ent.CreateDeviceInput))
+			return ec.Resolvers.Mutation().CreateDevice(ctx, fc.Args["input"].(model.CreateDeviceInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Device) graphql.Marshaler {
-			return ec.marshalNDevice2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐDevice(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateDevicePayload) graphql.Marshaler {
+			return ec.marshalNCreateDevicePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateDevicePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25829,7 +27436,7 @@ func (ec *executionContext) fieldContext_Mutation_createDevice(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Device(ctx, field)
+			return ec.childFields_CreateDevicePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -25856,11 +27463,11 @@ func (ec *executionContext) _Mutation_updateDevice(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateDevice(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateDeviceInput))
+			return ec.Resolvers.Mutation().UpdateDevice(ctx, fc.Args["input"].(model.UpdateDeviceInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Device) graphql.Marshaler {
-			return ec.marshalNDevice2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐDevice(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateDevicePayload) graphql.Marshaler {
+			return ec.marshalNUpdateDevicePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateDevicePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25873,7 +27480,7 @@ func (ec *executionContext) fieldContext_Mutation_updateDevice(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Device(ctx, field)
+			return ec.childFields_UpdateDevicePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -25900,11 +27507,11 @@ func (ec *executionContext) _Mutation_deleteDevice(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteDevice(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().DeleteDevice(ctx, fc.Args["input"].(model.DeleteDeviceInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteDevicePayload) graphql.Marshaler {
+			return ec.marshalNDeleteDevicePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐDeleteDevicePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25917,7 +27524,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteDevice(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type ID does not have child fields")
+			return ec.childFields_DeleteDevicePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -25944,11 +27551,11 @@ func (ec *executionContext) _Mutation_revokeDevice(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RevokeDevice(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().RevokeDevice(ctx, fc.Args["input"].(model.RevokeDeviceInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Device) graphql.Marshaler {
-			return ec.marshalNDevice2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐDevice(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RevokeDevicePayload) graphql.Marshaler {
+			return ec.marshalNRevokeDevicePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRevokeDevicePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25961,7 +27568,7 @@ func (ec *executionContext) fieldContext_Mutation_revokeDevice(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Device(ctx, field)
+			return ec.childFields_RevokeDevicePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26032,11 +27639,11 @@ func (ec *executionContext) _Mutation_releaseDevice(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReleaseDevice(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().ReleaseDevice(ctx, fc.Args["input"].(model.ReleaseDeviceInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Device) graphql.Marshaler {
-			return ec.marshalNDevice2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐDevice(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReleaseDevicePayload) graphql.Marshaler {
+			return ec.marshalNReleaseDevicePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐReleaseDevicePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26049,7 +27656,7 @@ func (ec *executionContext) fieldContext_Mutation_releaseDevice(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Device(ctx, field)
+			return ec.childFields_ReleaseDevicePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26076,11 +27683,11 @@ func (ec *executionContext) _Mutation_createSpeaker(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateSpeaker(ctx, fc.Args["input"].(ent.CreateSpeakerInput))
+			return ec.Resolvers.Mutation().CreateSpeaker(ctx, fc.Args["input"].(model.CreateSpeakerInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Speaker) graphql.Marshaler {
-			return ec.marshalNSpeaker2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSpeaker(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateSpeakerPayload) graphql.Marshaler {
+			return ec.marshalNCreateSpeakerPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateSpeakerPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26093,7 +27700,7 @@ func (ec *executionContext) fieldContext_Mutation_createSpeaker(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Speaker(ctx, field)
+			return ec.childFields_CreateSpeakerPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26120,11 +27727,11 @@ func (ec *executionContext) _Mutation_updateSpeaker(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateSpeaker(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateSpeakerInput))
+			return ec.Resolvers.Mutation().UpdateSpeaker(ctx, fc.Args["input"].(model.UpdateSpeakerInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Speaker) graphql.Marshaler {
-			return ec.marshalNSpeaker2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSpeaker(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateSpeakerPayload) graphql.Marshaler {
+			return ec.marshalNUpdateSpeakerPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateSpeakerPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26137,7 +27744,7 @@ func (ec *executionContext) fieldContext_Mutation_updateSpeaker(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Speaker(ctx, field)
+			return ec.childFields_UpdateSpeakerPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26164,11 +27771,11 @@ func (ec *executionContext) _Mutation_speakerLink(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SpeakerLink(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().SpeakerLink(ctx, fc.Args["input"].(model.SpeakerLinkInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SpeakerLinkPayload) graphql.Marshaler {
+			return ec.marshalNSpeakerLinkPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐSpeakerLinkPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26181,7 +27788,7 @@ func (ec *executionContext) fieldContext_Mutation_speakerLink(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type String does not have child fields")
+			return ec.childFields_SpeakerLinkPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26208,11 +27815,11 @@ func (ec *executionContext) _Mutation_rotateTicketKey(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RotateTicketKey(ctx, fc.Args["organizationId"].(int))
+			return ec.Resolvers.Mutation().RotateTicketKey(ctx, fc.Args["input"].(model.RotateTicketKeyInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RotateTicketKeyPayload) graphql.Marshaler {
+			return ec.marshalNRotateTicketKeyPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRotateTicketKeyPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26225,7 +27832,7 @@ func (ec *executionContext) fieldContext_Mutation_rotateTicketKey(ctx context.Co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type String does not have child fields")
+			return ec.childFields_RotateTicketKeyPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26255,8 +27862,8 @@ func (ec *executionContext) _Mutation_checkIn(ctx context.Context, field graphql
 			return ec.Resolvers.Mutation().CheckIn(ctx, fc.Args["input"].(model.CheckInInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CheckInResult) graphql.Marshaler {
-			return ec.marshalNCheckInResult2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCheckInResult(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CheckInPayload) graphql.Marshaler {
+			return ec.marshalNCheckInPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCheckInPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26269,7 +27876,7 @@ func (ec *executionContext) fieldContext_Mutation_checkIn(ctx context.Context, f
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CheckInResult(ctx, field)
+			return ec.childFields_CheckInPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26340,11 +27947,11 @@ func (ec *executionContext) _Mutation_markPresent(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().MarkPresent(ctx, fc.Args["registrationId"].(int), fc.Args["slotId"].(*int))
+			return ec.Resolvers.Mutation().MarkPresent(ctx, fc.Args["input"].(model.MarkPresentInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CheckInResult) graphql.Marshaler {
-			return ec.marshalNCheckInResult2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCheckInResult(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MarkPresentPayload) graphql.Marshaler {
+			return ec.marshalNMarkPresentPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐMarkPresentPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26357,7 +27964,7 @@ func (ec *executionContext) fieldContext_Mutation_markPresent(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CheckInResult(ctx, field)
+			return ec.childFields_MarkPresentPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26384,11 +27991,11 @@ func (ec *executionContext) _Mutation_undoCheckIn(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UndoCheckIn(ctx, fc.Args["checkInId"].(int))
+			return ec.Resolvers.Mutation().UndoCheckIn(ctx, fc.Args["input"].(model.UndoCheckInInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Scan) graphql.Marshaler {
-			return ec.marshalNScan2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScan(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UndoCheckInPayload) graphql.Marshaler {
+			return ec.marshalNUndoCheckInPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUndoCheckInPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26401,7 +28008,7 @@ func (ec *executionContext) fieldContext_Mutation_undoCheckIn(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Scan(ctx, field)
+			return ec.childFields_UndoCheckInPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -30197,7 +31804,7 @@ func (ec *executionContext) _Query_searchParticipants(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().SearchParticipants(ctx, fc.Args["activityId"].(int), fc.Args["query"].(string), fc.Args["first"].(*int))
+			return ec.Resolvers.Query().SearchParticipants(ctx, fc.Args["activityID"].(int), fc.Args["query"].(string), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Participant) graphql.Marshaler {
@@ -30241,7 +31848,7 @@ func (ec *executionContext) _Query_deviceSetup(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().DeviceSetup(ctx, fc.Args["organizationId"].(int))
+			return ec.Resolvers.Query().DeviceSetup(ctx, fc.Args["organizationID"].(int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeviceSetup) graphql.Marshaler {
@@ -31430,38 +33037,6 @@ func (ec *executionContext) fieldContext_Registration_slots(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _Registration_scans(ctx context.Context, field graphql.CollectedField, obj *ent.Registration) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Registration_scans(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Scans(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Scan) graphql.Marshaler {
-			return ec.marshalNScan2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Registration_scans(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Registration",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Scan(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Registration_history(ctx context.Context, field graphql.CollectedField, obj *ent.Registration) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31724,6 +33299,38 @@ func (ec *executionContext) fieldContext_RegistrationEdge_cursor(_ context.Conte
 	return graphql.NewScalarFieldContext("RegistrationEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _ReleaseDevicePayload_device(ctx context.Context, field graphql.CollectedField, obj *model.ReleaseDevicePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseDevicePayload_device(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Device, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Device) graphql.Marshaler {
+			return ec.marshalNDevice2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐDevice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseDevicePayload_device(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseDevicePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Device(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RemoveMembershipPayload_deletedMembershipID(ctx context.Context, field graphql.CollectedField, obj *model.RemoveMembershipPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31846,6 +33453,38 @@ func (ec *executionContext) _ResetPasswordPayload_email(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_ResetPasswordPayload_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ResetPasswordPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RevokeDevicePayload_device(ctx context.Context, field graphql.CollectedField, obj *model.RevokeDevicePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeDevicePayload_device(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Device, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Device) graphql.Marshaler {
+			return ec.marshalNDevice2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐDevice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeDevicePayload_device(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokeDevicePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Device(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _RosterCheckIn_slotID(ctx context.Context, field graphql.CollectedField, obj *model.RosterCheckIn) (ret graphql.Marshaler) {
@@ -32243,748 +33882,59 @@ func (ec *executionContext) fieldContext_RosterPage_hasMore(_ context.Context, f
 	return graphql.NewScalarFieldContext("RosterPage", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
-func (ec *executionContext) _Scan_id(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+func (ec *executionContext) _RotateTicketKeyPayload_keyID(ctx context.Context, field graphql.CollectedField, obj *model.RotateTicketKeyPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Scan_id(ctx, field)
+			return ec.fieldContext_RotateTicketKeyPayload_keyID(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Scan_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Scan", field, false, false, errors.New("field of type ID does not have child fields"))
-}
-
-func (ec *executionContext) _Scan_activityID(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Scan_activityID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ActivityID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Scan_activityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Scan", field, false, false, errors.New("field of type ID does not have child fields"))
-}
-
-func (ec *executionContext) _Scan_organizationID(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Scan_organizationID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrganizationID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Scan_organizationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Scan", field, false, false, errors.New("field of type ID does not have child fields"))
-}
-
-func (ec *executionContext) _Scan_registrationID(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Scan_registrationID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RegistrationID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOID2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Scan_registrationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Scan", field, false, false, errors.New("field of type ID does not have child fields"))
-}
-
-func (ec *executionContext) _Scan_slotID(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Scan_slotID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SlotID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Scan_slotID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Scan", field, false, false, errors.New("field of type Int does not have child fields"))
-}
-
-func (ec *executionContext) _Scan_deviceID(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Scan_deviceID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeviceID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOID2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Scan_deviceID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Scan", field, false, false, errors.New("field of type ID does not have child fields"))
-}
-
-func (ec *executionContext) _Scan_userID(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Scan_userID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UserID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOID2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Scan_userID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Scan", field, false, false, errors.New("field of type ID does not have child fields"))
-}
-
-func (ec *executionContext) _Scan_speakerID(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Scan_speakerID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SpeakerID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOID2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Scan_speakerID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Scan", field, false, false, errors.New("field of type ID does not have child fields"))
-}
-
-func (ec *executionContext) _Scan_clientScanID(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Scan_clientScanID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ClientScanID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Scan_clientScanID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Scan", field, false, false, errors.New("field of type String does not have child fields"))
-}
-
-func (ec *executionContext) _Scan_status(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Scan_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v scan.Status) graphql.Marshaler {
-			return ec.marshalNScanStatus2githubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Scan_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Scan", field, false, false, errors.New("field of type ScanStatus does not have child fields"))
-}
-
-func (ec *executionContext) _Scan_admitted(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Scan_admitted(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Admitted, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Scan_admitted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Scan", field, false, false, errors.New("field of type Boolean does not have child fields"))
-}
-
-func (ec *executionContext) _Scan_duplicate(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Scan_duplicate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Duplicate, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Scan_duplicate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Scan", field, false, false, errors.New("field of type Boolean does not have child fields"))
-}
-
-func (ec *executionContext) _Scan_offline(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Scan_offline(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Offline, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Scan_offline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Scan", field, false, false, errors.New("field of type Boolean does not have child fields"))
-}
-
-func (ec *executionContext) _Scan_doorAdmitted(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Scan_doorAdmitted(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DoorAdmitted, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
-			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Scan_doorAdmitted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Scan", field, false, false, errors.New("field of type Boolean does not have child fields"))
-}
-
-func (ec *executionContext) _Scan_channel(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Scan_channel(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Channel, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v scan.Channel) graphql.Marshaler {
-			return ec.marshalNScanChannel2githubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐChannel(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Scan_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Scan", field, false, false, errors.New("field of type ScanChannel does not have child fields"))
-}
-
-func (ec *executionContext) _Scan_deviceTime(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Scan_deviceTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeviceTime, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Scan_deviceTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Scan", field, false, false, errors.New("field of type Time does not have child fields"))
-}
-
-func (ec *executionContext) _Scan_serverTime(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Scan_serverTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ServerTime, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Scan_serverTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Scan", field, false, false, errors.New("field of type Time does not have child fields"))
-}
-
-func (ec *executionContext) _Scan_checkedInAt(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Scan_checkedInAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CheckedInAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Scan_checkedInAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Scan", field, false, false, errors.New("field of type Time does not have child fields"))
-}
-
-func (ec *executionContext) _Scan_clockSkewMs(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Scan_clockSkewMs(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ClockSkewMs, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Scan_clockSkewMs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Scan", field, false, false, errors.New("field of type Int does not have child fields"))
-}
-
-func (ec *executionContext) _Scan_rawCode(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Scan_rawCode(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RawCode, nil
+			return obj.KeyID, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+			return ec.marshalNString2string(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
-func (ec *executionContext) fieldContext_Scan_rawCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Scan", field, false, false, errors.New("field of type String does not have child fields"))
+func (ec *executionContext) fieldContext_RotateTicketKeyPayload_keyID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RotateTicketKeyPayload", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _Scan_undoneAt(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
+func (ec *executionContext) _RotateTicketKeyPayload_organization(ctx context.Context, field graphql.CollectedField, obj *model.RotateTicketKeyPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Scan_undoneAt(ctx, field)
+			return ec.fieldContext_RotateTicketKeyPayload_organization(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.UndoneAt, nil
+			return obj.Organization, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Scan_undoneAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Scan", field, false, false, errors.New("field of type Time does not have child fields"))
-}
-
-func (ec *executionContext) _Scan_undoneBy(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Scan_undoneBy(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UndoneBy, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOID2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Scan_undoneBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Scan", field, false, false, errors.New("field of type ID does not have child fields"))
-}
-
-func (ec *executionContext) _Scan_activity(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Scan_activity(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Activity(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Activity) graphql.Marshaler {
-			return ec.marshalNActivity2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐActivity(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Scan_activity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_RotateTicketKeyPayload_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
-		Object:     "Scan",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Activity(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Scan_registration(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Scan_registration(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Registration(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Registration) graphql.Marshaler {
-			return ec.marshalORegistration2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐRegistration(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Scan_registration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Scan",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Registration(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Scan_device(ctx context.Context, field graphql.CollectedField, obj *ent.Scan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Scan_device(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Device(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Device) graphql.Marshaler {
-			return ec.marshalODevice2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐDevice(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Scan_device(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Scan",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Device(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _ScanConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ScanConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ScanConnection_edges(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ScanEdge) graphql.Marshaler {
-			return ec.marshalOScanEdge2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanEdge(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_ScanConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "ScanConnection",
+		Object:     "RotateTicketKeyPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ScanEdge(ctx, field)
+			return ec.childFields_Organization(ctx, field)
 		},
 	}
 	return fc, nil
-}
-
-func (ec *executionContext) _ScanConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ScanConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ScanConnection_pageInfo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
-			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_ScanConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "ScanConnection",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _ScanConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ScanConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ScanConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_ScanConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ScanConnection", field, false, false, errors.New("field of type Int does not have child fields"))
-}
-
-func (ec *executionContext) _ScanEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ScanEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ScanEdge_node(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Node, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Scan) graphql.Marshaler {
-			return ec.marshalOScan2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScan(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_ScanEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "ScanEdge",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Scan(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _ScanEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ScanEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ScanEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
-			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_ScanEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ScanEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
 func (ec *executionContext) _Session_id(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
@@ -35411,6 +36361,61 @@ func (ec *executionContext) fieldContext_Speaker_slots(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _SpeakerLinkPayload_url(ctx context.Context, field graphql.CollectedField, obj *model.SpeakerLinkPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpeakerLinkPayload_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpeakerLinkPayload_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpeakerLinkPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SpeakerLinkPayload_speaker(ctx context.Context, field graphql.CollectedField, obj *model.SpeakerLinkPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpeakerLinkPayload_speaker(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Speaker, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Speaker) graphql.Marshaler {
+			return ec.marshalNSpeaker2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSpeaker(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpeakerLinkPayload_speaker(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpeakerLinkPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Speaker(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Subscription_historyRecorded(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
 	return graphql.ResolveFieldStream(
 		ctx,
@@ -35680,14 +36685,14 @@ func (ec *executionContext) _SyncResult_status(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scan.Status) graphql.Marshaler {
-			return ec.marshalNScanStatus2githubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatus(ctx, selections, v)
+			return ec.marshalNCheckInStatus2githubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatus(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_SyncResult_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SyncResult", field, false, false, errors.New("field of type ScanStatus does not have child fields"))
+	return graphql.NewScalarFieldContext("SyncResult", field, false, false, errors.New("field of type CheckInStatus does not have child fields"))
 }
 
 func (ec *executionContext) _SyncResult_message(ctx context.Context, field graphql.CollectedField, obj *model.SyncResult) (ret graphql.Marshaler) {
@@ -37372,6 +38377,102 @@ func (ec *executionContext) fieldContext_TrainingStateChange_cursor(_ context.Co
 	return graphql.NewScalarFieldContext("TrainingStateChange", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _UndoCheckInPayload_checkIn(ctx context.Context, field graphql.CollectedField, obj *model.UndoCheckInPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UndoCheckInPayload_checkIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckIn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Scan) graphql.Marshaler {
+			return ec.marshalNCheckIn2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UndoCheckInPayload_checkIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UndoCheckInPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckIn(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateActivityPayload_activity(ctx context.Context, field graphql.CollectedField, obj *model.UpdateActivityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateActivityPayload_activity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Activity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Activity) graphql.Marshaler {
+			return ec.marshalNActivity2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐActivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateActivityPayload_activity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateActivityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Activity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateDevicePayload_device(ctx context.Context, field graphql.CollectedField, obj *model.UpdateDevicePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateDevicePayload_device(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Device, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Device) graphql.Marshaler {
+			return ec.marshalNDevice2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐDevice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateDevicePayload_device(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateDevicePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Device(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UpdateMembershipPayload_membership(ctx context.Context, field graphql.CollectedField, obj *model.UpdateMembershipPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -37431,6 +38532,38 @@ func (ec *executionContext) fieldContext_UpdateOrganizationPayload_organization(
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateSpeakerPayload_speaker(ctx context.Context, field graphql.CollectedField, obj *model.UpdateSpeakerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateSpeakerPayload_speaker(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Speaker, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Speaker) graphql.Marshaler {
+			return ec.marshalNSpeaker2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSpeaker(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateSpeakerPayload_speaker(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateSpeakerPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Speaker(ctx, field)
 		},
 	}
 	return fc, nil
@@ -40263,7 +41396,7 @@ func (ec *executionContext) unmarshalInputActivityWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "number", "numberNEQ", "numberIn", "numberNotIn", "numberGT", "numberGTE", "numberLT", "numberLTE", "numberContains", "numberHasPrefix", "numberHasSuffix", "numberEqualFold", "numberContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "startsAt", "startsAtNEQ", "startsAtIn", "startsAtNotIn", "startsAtGT", "startsAtGTE", "startsAtLT", "startsAtLTE", "startsAtIsNil", "startsAtNotNil", "endsAt", "endsAtNEQ", "endsAtIn", "endsAtNotIn", "endsAtGT", "endsAtGTE", "endsAtLT", "endsAtLTE", "endsAtIsNil", "endsAtNotNil", "capacity", "capacityNEQ", "capacityIn", "capacityNotIn", "capacityGT", "capacityGTE", "capacityLT", "capacityLTE", "capacityIsNil", "capacityNotNil", "location", "locationNEQ", "locationIn", "locationNotIn", "locationGT", "locationGTE", "locationLT", "locationLTE", "locationContains", "locationHasPrefix", "locationHasSuffix", "locationIsNil", "locationNotNil", "locationEqualFold", "locationContainsFold", "qrCheckin", "qrCheckinNEQ", "perSlotCheckin", "perSlotCheckinNEQ", "slotToleranceMinutes", "slotToleranceMinutesNEQ", "slotToleranceMinutesIn", "slotToleranceMinutesNotIn", "slotToleranceMinutesGT", "slotToleranceMinutesGTE", "slotToleranceMinutesLT", "slotToleranceMinutesLTE", "maxParticipants", "maxParticipantsNEQ", "maxParticipantsIn", "maxParticipantsNotIn", "maxParticipantsGT", "maxParticipantsGTE", "maxParticipantsLT", "maxParticipantsLTE", "publicRegistration", "publicRegistrationNEQ", "hasOrganization", "hasOrganizationWith", "hasSlots", "hasSlotsWith", "hasRegistrations", "hasRegistrationsWith", "hasScans", "hasScansWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "number", "numberNEQ", "numberIn", "numberNotIn", "numberGT", "numberGTE", "numberLT", "numberLTE", "numberContains", "numberHasPrefix", "numberHasSuffix", "numberEqualFold", "numberContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "startsAt", "startsAtNEQ", "startsAtIn", "startsAtNotIn", "startsAtGT", "startsAtGTE", "startsAtLT", "startsAtLTE", "startsAtIsNil", "startsAtNotNil", "endsAt", "endsAtNEQ", "endsAtIn", "endsAtNotIn", "endsAtGT", "endsAtGTE", "endsAtLT", "endsAtLTE", "endsAtIsNil", "endsAtNotNil", "capacity", "capacityNEQ", "capacityIn", "capacityNotIn", "capacityGT", "capacityGTE", "capacityLT", "capacityLTE", "capacityIsNil", "capacityNotNil", "location", "locationNEQ", "locationIn", "locationNotIn", "locationGT", "locationGTE", "locationLT", "locationLTE", "locationContains", "locationHasPrefix", "locationHasSuffix", "locationIsNil", "locationNotNil", "locationEqualFold", "locationContainsFold", "qrCheckin", "qrCheckinNEQ", "perSlotCheckin", "perSlotCheckinNEQ", "slotToleranceMinutes", "slotToleranceMinutesNEQ", "slotToleranceMinutesIn", "slotToleranceMinutesNotIn", "slotToleranceMinutesGT", "slotToleranceMinutesGTE", "slotToleranceMinutesLT", "slotToleranceMinutesLTE", "maxParticipants", "maxParticipantsNEQ", "maxParticipantsIn", "maxParticipantsNotIn", "maxParticipantsGT", "maxParticipantsGTE", "maxParticipantsLT", "maxParticipantsLTE", "publicRegistration", "publicRegistrationNEQ", "hasOrganization", "hasOrganizationWith", "hasSlots", "hasSlotsWith", "hasRegistrations", "hasRegistrationsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -41180,20 +42313,6 @@ func (ec *executionContext) unmarshalInputActivityWhereInput(ctx context.Context
 				return it, err
 			}
 			it.HasRegistrationsWith = data
-		case "hasScans":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasScans"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasScans = data
-		case "hasScansWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasScansWith"))
-			data, err := ec.unmarshalOScanWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasScansWith = data
 		}
 	}
 	return it, nil
@@ -41252,6 +42371,71 @@ func (ec *executionContext) unmarshalInputAddMembershipInput(ctx context.Context
 				return it, err
 			}
 			it.Principal = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputAddSlotInput(ctx context.Context, obj any) (model.AddSlotInput, error) {
+	var it model.AddSlotInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"activityID", "label", "startsAt", "endsAt", "capacity", "speakerID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "activityID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activityID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActivityID = data
+		case "label":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Label = data
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = data
+		case "endsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAt = data
+		case "capacity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Capacity = data
+		case "speakerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("speakerID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SpeakerID = data
 		}
 	}
 	return it, nil
@@ -41317,6 +42501,36 @@ func (ec *executionContext) unmarshalInputAddressInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.InseeCode = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCancelRegistrationInput(ctx context.Context, obj any) (model.CancelRegistrationInput, error) {
+	var it model.CancelRegistrationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
 		}
 	}
 	return it, nil
@@ -43161,6 +44375,1281 @@ func (ec *executionContext) unmarshalInputCheckInInput(ctx context.Context, obj 
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputCheckInOrder(ctx context.Context, obj any) (ent.CheckInOrder, error) {
+	var it ent.CheckInOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCheckInOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCheckInOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCheckInWhereInput(ctx context.Context, obj any) (ent.CheckInWhereInput, error) {
+	var it ent.CheckInWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "activityID", "activityIDNEQ", "activityIDIn", "activityIDNotIn", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "organizationIDGT", "organizationIDGTE", "organizationIDLT", "organizationIDLTE", "registrationID", "registrationIDNEQ", "registrationIDIn", "registrationIDNotIn", "registrationIDIsNil", "registrationIDNotNil", "slotID", "slotIDNEQ", "slotIDIn", "slotIDNotIn", "slotIDGT", "slotIDGTE", "slotIDLT", "slotIDLTE", "slotIDIsNil", "slotIDNotNil", "deviceID", "deviceIDNEQ", "deviceIDIn", "deviceIDNotIn", "deviceIDIsNil", "deviceIDNotNil", "userID", "userIDNEQ", "userIDIn", "userIDNotIn", "userIDGT", "userIDGTE", "userIDLT", "userIDLTE", "userIDIsNil", "userIDNotNil", "speakerID", "speakerIDNEQ", "speakerIDIn", "speakerIDNotIn", "speakerIDGT", "speakerIDGTE", "speakerIDLT", "speakerIDLTE", "speakerIDIsNil", "speakerIDNotNil", "clientScanID", "clientScanIDNEQ", "clientScanIDIn", "clientScanIDNotIn", "clientScanIDGT", "clientScanIDGTE", "clientScanIDLT", "clientScanIDLTE", "clientScanIDContains", "clientScanIDHasPrefix", "clientScanIDHasSuffix", "clientScanIDIsNil", "clientScanIDNotNil", "clientScanIDEqualFold", "clientScanIDContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "admitted", "admittedNEQ", "duplicate", "duplicateNEQ", "offline", "offlineNEQ", "doorAdmitted", "doorAdmittedNEQ", "doorAdmittedIsNil", "doorAdmittedNotNil", "channel", "channelNEQ", "channelIn", "channelNotIn", "deviceTime", "deviceTimeNEQ", "deviceTimeIn", "deviceTimeNotIn", "deviceTimeGT", "deviceTimeGTE", "deviceTimeLT", "deviceTimeLTE", "deviceTimeIsNil", "deviceTimeNotNil", "serverTime", "serverTimeNEQ", "serverTimeIn", "serverTimeNotIn", "serverTimeGT", "serverTimeGTE", "serverTimeLT", "serverTimeLTE", "checkedInAt", "checkedInAtNEQ", "checkedInAtIn", "checkedInAtNotIn", "checkedInAtGT", "checkedInAtGTE", "checkedInAtLT", "checkedInAtLTE", "clockSkewMs", "clockSkewMsNEQ", "clockSkewMsIn", "clockSkewMsNotIn", "clockSkewMsGT", "clockSkewMsGTE", "clockSkewMsLT", "clockSkewMsLTE", "rawCode", "rawCodeNEQ", "rawCodeIn", "rawCodeNotIn", "rawCodeGT", "rawCodeGTE", "rawCodeLT", "rawCodeLTE", "rawCodeContains", "rawCodeHasPrefix", "rawCodeHasSuffix", "rawCodeIsNil", "rawCodeNotNil", "rawCodeEqualFold", "rawCodeContainsFold", "undoneAt", "undoneAtNEQ", "undoneAtIn", "undoneAtNotIn", "undoneAtGT", "undoneAtGTE", "undoneAtLT", "undoneAtLTE", "undoneAtIsNil", "undoneAtNotNil", "undoneByID", "undoneByIDNEQ", "undoneByIDIn", "undoneByIDNotIn", "undoneByIDGT", "undoneByIDGTE", "undoneByIDLT", "undoneByIDLTE", "undoneByIDIsNil", "undoneByIDNotNil", "hasActivity", "hasActivityWith", "hasRegistration", "hasRegistrationWith", "hasDevice", "hasDeviceWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOCheckInWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCheckInWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOCheckInWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCheckInWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOCheckInWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCheckInWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "activityID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activityID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActivityID = data
+		case "activityIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activityIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActivityIDNEQ = data
+		case "activityIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activityIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActivityIDIn = data
+		case "activityIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activityIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActivityIDNotIn = data
+		case "organizationID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationID = data
+		case "organizationIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDNEQ = data
+		case "organizationIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDIn = data
+		case "organizationIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDNotIn = data
+		case "organizationIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDGT = data
+		case "organizationIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDGTE = data
+		case "organizationIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDLT = data
+		case "organizationIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationIDLTE = data
+		case "registrationID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationID = data
+		case "registrationIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationIDNEQ = data
+		case "registrationIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationIDIn = data
+		case "registrationIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationIDNotIn = data
+		case "registrationIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationIDIsNil = data
+		case "registrationIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationIDNotNil = data
+		case "slotID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotID"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlotID = data
+		case "slotIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotIDNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlotIDNEQ = data
+		case "slotIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotIDIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlotIDIn = data
+		case "slotIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotIDNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlotIDNotIn = data
+		case "slotIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotIDGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlotIDGT = data
+		case "slotIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotIDGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlotIDGTE = data
+		case "slotIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotIDLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlotIDLT = data
+		case "slotIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotIDLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlotIDLTE = data
+		case "slotIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlotIDIsNil = data
+		case "slotIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlotIDNotNil = data
+		case "deviceID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeviceID = data
+		case "deviceIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeviceIDNEQ = data
+		case "deviceIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeviceIDIn = data
+		case "deviceIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeviceIDNotIn = data
+		case "deviceIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeviceIDIsNil = data
+		case "deviceIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeviceIDNotNil = data
+		case "userID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		case "userIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserIDNEQ = data
+		case "userIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserIDIn = data
+		case "userIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserIDNotIn = data
+		case "userIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserIDGT = data
+		case "userIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserIDGTE = data
+		case "userIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserIDLT = data
+		case "userIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserIDLTE = data
+		case "userIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserIDIsNil = data
+		case "userIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserIDNotNil = data
+		case "speakerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("speakerID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SpeakerID = data
+		case "speakerIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("speakerIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SpeakerIDNEQ = data
+		case "speakerIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("speakerIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SpeakerIDIn = data
+		case "speakerIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("speakerIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SpeakerIDNotIn = data
+		case "speakerIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("speakerIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SpeakerIDGT = data
+		case "speakerIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("speakerIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SpeakerIDGTE = data
+		case "speakerIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("speakerIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SpeakerIDLT = data
+		case "speakerIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("speakerIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SpeakerIDLTE = data
+		case "speakerIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("speakerIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SpeakerIDIsNil = data
+		case "speakerIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("speakerIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SpeakerIDNotNil = data
+		case "clientScanID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanID"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientScanID = data
+		case "clientScanIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanIDNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientScanIDNEQ = data
+		case "clientScanIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanIDIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientScanIDIn = data
+		case "clientScanIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanIDNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientScanIDNotIn = data
+		case "clientScanIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanIDGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientScanIDGT = data
+		case "clientScanIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanIDGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientScanIDGTE = data
+		case "clientScanIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanIDLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientScanIDLT = data
+		case "clientScanIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanIDLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientScanIDLTE = data
+		case "clientScanIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanIDContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientScanIDContains = data
+		case "clientScanIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanIDHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientScanIDHasPrefix = data
+		case "clientScanIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanIDHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientScanIDHasSuffix = data
+		case "clientScanIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientScanIDIsNil = data
+		case "clientScanIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientScanIDNotNil = data
+		case "clientScanIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanIDEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientScanIDEqualFold = data
+		case "clientScanIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanIDContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientScanIDContainsFold = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOCheckInStatus2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOCheckInStatus2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOCheckInStatus2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOCheckInStatus2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "admitted":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("admitted"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Admitted = data
+		case "admittedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("admittedNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdmittedNEQ = data
+		case "duplicate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("duplicate"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Duplicate = data
+		case "duplicateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("duplicateNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DuplicateNEQ = data
+		case "offline":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("offline"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Offline = data
+		case "offlineNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("offlineNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfflineNEQ = data
+		case "doorAdmitted":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("doorAdmitted"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DoorAdmitted = data
+		case "doorAdmittedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("doorAdmittedNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DoorAdmittedNEQ = data
+		case "doorAdmittedIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("doorAdmittedIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DoorAdmittedIsNil = data
+		case "doorAdmittedNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("doorAdmittedNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DoorAdmittedNotNil = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalOCheckInChannel2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐChannel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "channelNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channelNEQ"))
+			data, err := ec.unmarshalOCheckInChannel2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐChannel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChannelNEQ = data
+		case "channelIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channelIn"))
+			data, err := ec.unmarshalOCheckInChannel2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐChannelᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChannelIn = data
+		case "channelNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channelNotIn"))
+			data, err := ec.unmarshalOCheckInChannel2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐChannelᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChannelNotIn = data
+		case "deviceTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceTime"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeviceTime = data
+		case "deviceTimeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceTimeNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeviceTimeNEQ = data
+		case "deviceTimeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceTimeIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeviceTimeIn = data
+		case "deviceTimeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceTimeNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeviceTimeNotIn = data
+		case "deviceTimeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceTimeGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeviceTimeGT = data
+		case "deviceTimeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceTimeGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeviceTimeGTE = data
+		case "deviceTimeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceTimeLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeviceTimeLT = data
+		case "deviceTimeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceTimeLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeviceTimeLTE = data
+		case "deviceTimeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceTimeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeviceTimeIsNil = data
+		case "deviceTimeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceTimeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeviceTimeNotNil = data
+		case "serverTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serverTime"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServerTime = data
+		case "serverTimeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serverTimeNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServerTimeNEQ = data
+		case "serverTimeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serverTimeIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServerTimeIn = data
+		case "serverTimeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serverTimeNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServerTimeNotIn = data
+		case "serverTimeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serverTimeGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServerTimeGT = data
+		case "serverTimeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serverTimeGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServerTimeGTE = data
+		case "serverTimeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serverTimeLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServerTimeLT = data
+		case "serverTimeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serverTimeLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServerTimeLTE = data
+		case "checkedInAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkedInAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckedInAt = data
+		case "checkedInAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkedInAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckedInAtNEQ = data
+		case "checkedInAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkedInAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckedInAtIn = data
+		case "checkedInAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkedInAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckedInAtNotIn = data
+		case "checkedInAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkedInAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckedInAtGT = data
+		case "checkedInAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkedInAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckedInAtGTE = data
+		case "checkedInAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkedInAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckedInAtLT = data
+		case "checkedInAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkedInAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckedInAtLTE = data
+		case "clockSkewMs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clockSkewMs"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClockSkewMs = data
+		case "clockSkewMsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clockSkewMsNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClockSkewMsNEQ = data
+		case "clockSkewMsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clockSkewMsIn"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClockSkewMsIn = data
+		case "clockSkewMsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clockSkewMsNotIn"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClockSkewMsNotIn = data
+		case "clockSkewMsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clockSkewMsGT"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClockSkewMsGT = data
+		case "clockSkewMsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clockSkewMsGTE"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClockSkewMsGTE = data
+		case "clockSkewMsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clockSkewMsLT"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClockSkewMsLT = data
+		case "clockSkewMsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clockSkewMsLTE"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClockSkewMsLTE = data
+		case "rawCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RawCode = data
+		case "rawCodeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCodeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RawCodeNEQ = data
+		case "rawCodeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCodeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RawCodeIn = data
+		case "rawCodeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCodeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RawCodeNotIn = data
+		case "rawCodeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCodeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RawCodeGT = data
+		case "rawCodeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCodeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RawCodeGTE = data
+		case "rawCodeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCodeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RawCodeLT = data
+		case "rawCodeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCodeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RawCodeLTE = data
+		case "rawCodeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCodeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RawCodeContains = data
+		case "rawCodeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCodeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RawCodeHasPrefix = data
+		case "rawCodeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCodeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RawCodeHasSuffix = data
+		case "rawCodeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCodeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RawCodeIsNil = data
+		case "rawCodeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCodeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RawCodeNotNil = data
+		case "rawCodeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCodeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RawCodeEqualFold = data
+		case "rawCodeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCodeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RawCodeContainsFold = data
+		case "undoneAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UndoneAt = data
+		case "undoneAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UndoneAtNEQ = data
+		case "undoneAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UndoneAtIn = data
+		case "undoneAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UndoneAtNotIn = data
+		case "undoneAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UndoneAtGT = data
+		case "undoneAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UndoneAtGTE = data
+		case "undoneAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UndoneAtLT = data
+		case "undoneAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UndoneAtLTE = data
+		case "undoneAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UndoneAtIsNil = data
+		case "undoneAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UndoneAtNotNil = data
+		case "undoneByID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneByID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UndoneByID = data
+		case "undoneByIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneByIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UndoneByIDNEQ = data
+		case "undoneByIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneByIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UndoneByIDIn = data
+		case "undoneByIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneByIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UndoneByIDNotIn = data
+		case "undoneByIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneByIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UndoneByIDGT = data
+		case "undoneByIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneByIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UndoneByIDGTE = data
+		case "undoneByIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneByIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UndoneByIDLT = data
+		case "undoneByIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneByIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UndoneByIDLTE = data
+		case "undoneByIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneByIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UndoneByIDIsNil = data
+		case "undoneByIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneByIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UndoneByIDNotNil = data
+		case "hasActivity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasActivity"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasActivity = data
+		case "hasActivityWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasActivityWith"))
+			data, err := ec.unmarshalOActivityWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐActivityWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasActivityWith = data
+		case "hasRegistration":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRegistration"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasRegistration = data
+		case "hasRegistrationWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRegistrationWith"))
+			data, err := ec.unmarshalORegistrationWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐRegistrationWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasRegistrationWith = data
+		case "hasDevice":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDevice"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasDevice = data
+		case "hasDeviceWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDeviceWith"))
+			data, err := ec.unmarshalODeviceWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐDeviceWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasDeviceWith = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputContactPointInput(ctx context.Context, obj any) (schematype.ContactPoint, error) {
 	var it schematype.ContactPoint
 	if obj == nil {
@@ -43226,8 +45715,8 @@ func (ec *executionContext) unmarshalInputContactPointInput(ctx context.Context,
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputCreateActivityInput(ctx context.Context, obj any) (ent.CreateActivityInput, error) {
-	var it ent.CreateActivityInput
+func (ec *executionContext) unmarshalInputCreateActivityInput(ctx context.Context, obj any) (model.CreateActivityInput, error) {
+	var it model.CreateActivityInput
 	if obj == nil {
 		return it, nil
 	}
@@ -43237,13 +45726,24 @@ func (ec *executionContext) unmarshalInputCreateActivityInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "startsAt", "endsAt", "capacity", "location", "qrCheckin", "perSlotCheckin", "slotToleranceMinutes", "maxParticipants", "publicRegistration", "organizationID"}
+	if _, present := asMap["slots"]; !present {
+		asMap["slots"] = []any{}
+	}
+
+	fieldsInOrder := [...]string{"organizationID", "title", "startsAt", "endsAt", "capacity", "location", "qrCheckin", "perSlotCheckin", "slotToleranceMinutes", "maxParticipants", "publicRegistration", "slots"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "organizationID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationID = data
 		case "title":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
 			data, err := ec.unmarshalNString2string(ctx, v)
@@ -43285,7 +45785,7 @@ func (ec *executionContext) unmarshalInputCreateActivityInput(ctx context.Contex
 			if err != nil {
 				return it, err
 			}
-			it.QrCheckin = data
+			it.QRCheckin = data
 		case "perSlotCheckin":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("perSlotCheckin"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -43314,13 +45814,13 @@ func (ec *executionContext) unmarshalInputCreateActivityInput(ctx context.Contex
 				return it, err
 			}
 			it.PublicRegistration = data
-		case "organizationID":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationID"))
-			data, err := ec.unmarshalNID2int(ctx, v)
+		case "slots":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slots"))
+			data, err := ec.unmarshalNSlotInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐSlotInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.OrganizationID = data
+			it.Slots = data
 		}
 	}
 	return it, nil
@@ -43503,8 +46003,8 @@ func (ec *executionContext) unmarshalInputCreateCertificationInput(ctx context.C
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputCreateDeviceInput(ctx context.Context, obj any) (ent.CreateDeviceInput, error) {
-	var it ent.CreateDeviceInput
+func (ec *executionContext) unmarshalInputCreateDeviceInput(ctx context.Context, obj any) (model.CreateDeviceInput, error) {
+	var it model.CreateDeviceInput
 	if obj == nil {
 		return it, nil
 	}
@@ -43514,13 +46014,20 @@ func (ec *executionContext) unmarshalInputCreateDeviceInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "identificationCode", "organizationID"}
+	fieldsInOrder := [...]string{"organizationID", "name", "identificationCode"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "organizationID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationID = data
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalNString2string(ctx, v)
@@ -43535,13 +46042,6 @@ func (ec *executionContext) unmarshalInputCreateDeviceInput(ctx context.Context,
 				return it, err
 			}
 			it.IdentificationCode = data
-		case "organizationID":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationID"))
-			data, err := ec.unmarshalNID2int(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OrganizationID = data
 		}
 	}
 	return it, nil
@@ -43696,8 +46196,8 @@ func (ec *executionContext) unmarshalInputCreateOrganizationInput(ctx context.Co
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputCreateSlotInput(ctx context.Context, obj any) (ent.CreateSlotInput, error) {
-	var it ent.CreateSlotInput
+func (ec *executionContext) unmarshalInputCreateRegistrationInput(ctx context.Context, obj any) (model.CreateRegistrationInput, error) {
+	var it model.CreateRegistrationInput
 	if obj == nil {
 		return it, nil
 	}
@@ -43707,41 +46207,13 @@ func (ec *executionContext) unmarshalInputCreateSlotInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"label", "startsAt", "endsAt", "capacity", "activityID", "speakerID", "registrationIDs"}
+	fieldsInOrder := [...]string{"activityID", "buyerLastName", "buyerFirstName", "buyerEmail", "buyerPhone", "participants", "slotIDs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "label":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Label = data
-		case "startsAt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.StartsAt = data
-		case "endsAt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAt"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.EndsAt = data
-		case "capacity":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacity"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Capacity = data
 		case "activityID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activityID"))
 			data, err := ec.unmarshalNID2int(ctx, v)
@@ -43749,27 +46221,55 @@ func (ec *executionContext) unmarshalInputCreateSlotInput(ctx context.Context, o
 				return it, err
 			}
 			it.ActivityID = data
-		case "speakerID":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("speakerID"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+		case "buyerLastName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("buyerLastName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.SpeakerID = data
-		case "registrationIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationIDs"))
+			it.BuyerLastName = data
+		case "buyerFirstName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("buyerFirstName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BuyerFirstName = data
+		case "buyerEmail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("buyerEmail"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BuyerEmail = data
+		case "buyerPhone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("buyerPhone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BuyerPhone = data
+		case "participants":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participants"))
+			data, err := ec.unmarshalNParticipantInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐParticipantInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Participants = data
+		case "slotIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotIDs"))
 			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.RegistrationIDs = data
+			it.SlotIDs = data
 		}
 	}
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputCreateSpeakerInput(ctx context.Context, obj any) (ent.CreateSpeakerInput, error) {
-	var it ent.CreateSpeakerInput
+func (ec *executionContext) unmarshalInputCreateSpeakerInput(ctx context.Context, obj any) (model.CreateSpeakerInput, error) {
+	var it model.CreateSpeakerInput
 	if obj == nil {
 		return it, nil
 	}
@@ -43779,13 +46279,20 @@ func (ec *executionContext) unmarshalInputCreateSpeakerInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"lastName", "firstName", "email", "organizationID", "slotIDs"}
+	fieldsInOrder := [...]string{"organizationID", "lastName", "firstName", "email", "slotIDs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "organizationID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationID = data
 		case "lastName":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastName"))
 			data, err := ec.unmarshalNString2string(ctx, v)
@@ -43807,13 +46314,6 @@ func (ec *executionContext) unmarshalInputCreateSpeakerInput(ctx context.Context
 				return it, err
 			}
 			it.Email = data
-		case "organizationID":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationID"))
-			data, err := ec.unmarshalNID2int(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OrganizationID = data
 		case "slotIDs":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotIDs"))
 			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
@@ -43995,6 +46495,36 @@ func (ec *executionContext) unmarshalInputCycleInput(ctx context.Context, obj an
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputDeleteDeviceInput(ctx context.Context, obj any) (model.DeleteDeviceInput, error) {
+	var it model.DeleteDeviceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputDeviceOrder(ctx context.Context, obj any) (ent.DeviceOrder, error) {
 	var it ent.DeviceOrder
 	if obj == nil {
@@ -44047,7 +46577,7 @@ func (ec *executionContext) unmarshalInputDeviceWhereInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "identificationCode", "identificationCodeNEQ", "identificationCodeIn", "identificationCodeNotIn", "identificationCodeGT", "identificationCodeGTE", "identificationCodeLT", "identificationCodeLTE", "identificationCodeContains", "identificationCodeHasPrefix", "identificationCodeHasSuffix", "identificationCodeEqualFold", "identificationCodeContainsFold", "registeredAt", "registeredAtNEQ", "registeredAtIn", "registeredAtNotIn", "registeredAtGT", "registeredAtGTE", "registeredAtLT", "registeredAtLTE", "registeredAtIsNil", "registeredAtNotNil", "lastSeenAt", "lastSeenAtNEQ", "lastSeenAtIn", "lastSeenAtNotIn", "lastSeenAtGT", "lastSeenAtGTE", "lastSeenAtLT", "lastSeenAtLTE", "lastSeenAtIsNil", "lastSeenAtNotNil", "revokedAt", "revokedAtNEQ", "revokedAtIn", "revokedAtNotIn", "revokedAtGT", "revokedAtGTE", "revokedAtLT", "revokedAtLTE", "revokedAtIsNil", "revokedAtNotNil", "deviceInfo", "deviceInfoNEQ", "deviceInfoIn", "deviceInfoNotIn", "deviceInfoGT", "deviceInfoGTE", "deviceInfoLT", "deviceInfoLTE", "deviceInfoContains", "deviceInfoHasPrefix", "deviceInfoHasSuffix", "deviceInfoIsNil", "deviceInfoNotNil", "deviceInfoEqualFold", "deviceInfoContainsFold", "clockSkewMs", "clockSkewMsNEQ", "clockSkewMsIn", "clockSkewMsNotIn", "clockSkewMsGT", "clockSkewMsGTE", "clockSkewMsLT", "clockSkewMsLTE", "hasOrganization", "hasOrganizationWith", "hasScans", "hasScansWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "identificationCode", "identificationCodeNEQ", "identificationCodeIn", "identificationCodeNotIn", "identificationCodeGT", "identificationCodeGTE", "identificationCodeLT", "identificationCodeLTE", "identificationCodeContains", "identificationCodeHasPrefix", "identificationCodeHasSuffix", "identificationCodeEqualFold", "identificationCodeContainsFold", "registeredAt", "registeredAtNEQ", "registeredAtIn", "registeredAtNotIn", "registeredAtGT", "registeredAtGTE", "registeredAtLT", "registeredAtLTE", "registeredAtIsNil", "registeredAtNotNil", "lastSeenAt", "lastSeenAtNEQ", "lastSeenAtIn", "lastSeenAtNotIn", "lastSeenAtGT", "lastSeenAtGTE", "lastSeenAtLT", "lastSeenAtLTE", "lastSeenAtIsNil", "lastSeenAtNotNil", "revokedAt", "revokedAtNEQ", "revokedAtIn", "revokedAtNotIn", "revokedAtGT", "revokedAtGTE", "revokedAtLT", "revokedAtLTE", "revokedAtIsNil", "revokedAtNotNil", "deviceInfo", "deviceInfoNEQ", "deviceInfoIn", "deviceInfoNotIn", "deviceInfoGT", "deviceInfoGTE", "deviceInfoLT", "deviceInfoLTE", "deviceInfoContains", "deviceInfoHasPrefix", "deviceInfoHasSuffix", "deviceInfoIsNil", "deviceInfoNotNil", "deviceInfoEqualFold", "deviceInfoContainsFold", "clockSkewMs", "clockSkewMsNEQ", "clockSkewMsIn", "clockSkewMsNotIn", "clockSkewMsGT", "clockSkewMsGTE", "clockSkewMsLT", "clockSkewMsLTE", "hasOrganization", "hasOrganizationWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -44838,20 +47368,6 @@ func (ec *executionContext) unmarshalInputDeviceWhereInput(ctx context.Context, 
 				return it, err
 			}
 			it.HasOrganizationWith = data
-		case "hasScans":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasScans"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasScans = data
-		case "hasScansWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasScansWith"))
-			data, err := ec.unmarshalOScanWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasScansWith = data
 		}
 	}
 	return it, nil
@@ -45815,6 +48331,43 @@ func (ec *executionContext) unmarshalInputLogoutInput(ctx context.Context, obj a
 				return it, err
 			}
 			it.Everywhere = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputMarkPresentInput(ctx context.Context, obj any) (model.MarkPresentInput, error) {
+	var it model.MarkPresentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"registrationID", "slotID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "registrationID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegistrationID = data
+		case "slotID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlotID = data
 		}
 	}
 	return it, nil
@@ -50846,7 +53399,7 @@ func (ec *executionContext) unmarshalInputRegistrationWhereInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "number", "numberNEQ", "numberIn", "numberNotIn", "numberGT", "numberGTE", "numberLT", "numberLTE", "numberContains", "numberHasPrefix", "numberHasSuffix", "numberEqualFold", "numberContainsFold", "activityID", "activityIDNEQ", "activityIDIn", "activityIDNotIn", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "organizationIDGT", "organizationIDGTE", "organizationIDLT", "organizationIDLTE", "buyerLastName", "buyerLastNameNEQ", "buyerLastNameIn", "buyerLastNameNotIn", "buyerLastNameGT", "buyerLastNameGTE", "buyerLastNameLT", "buyerLastNameLTE", "buyerLastNameContains", "buyerLastNameHasPrefix", "buyerLastNameHasSuffix", "buyerLastNameEqualFold", "buyerLastNameContainsFold", "buyerFirstName", "buyerFirstNameNEQ", "buyerFirstNameIn", "buyerFirstNameNotIn", "buyerFirstNameGT", "buyerFirstNameGTE", "buyerFirstNameLT", "buyerFirstNameLTE", "buyerFirstNameContains", "buyerFirstNameHasPrefix", "buyerFirstNameHasSuffix", "buyerFirstNameEqualFold", "buyerFirstNameContainsFold", "buyerEmail", "buyerEmailNEQ", "buyerEmailIn", "buyerEmailNotIn", "buyerEmailGT", "buyerEmailGTE", "buyerEmailLT", "buyerEmailLTE", "buyerEmailContains", "buyerEmailHasPrefix", "buyerEmailHasSuffix", "buyerEmailEqualFold", "buyerEmailContainsFold", "buyerPhone", "buyerPhoneNEQ", "buyerPhoneIn", "buyerPhoneNotIn", "buyerPhoneGT", "buyerPhoneGTE", "buyerPhoneLT", "buyerPhoneLTE", "buyerPhoneContains", "buyerPhoneHasPrefix", "buyerPhoneHasSuffix", "buyerPhoneIsNil", "buyerPhoneNotNil", "buyerPhoneEqualFold", "buyerPhoneContainsFold", "state", "stateNEQ", "stateIn", "stateNotIn", "cancelledAt", "cancelledAtNEQ", "cancelledAtIn", "cancelledAtNotIn", "cancelledAtGT", "cancelledAtGTE", "cancelledAtLT", "cancelledAtLTE", "cancelledAtIsNil", "cancelledAtNotNil", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "hasActivity", "hasActivityWith", "hasParticipants", "hasParticipantsWith", "hasSlots", "hasSlotsWith", "hasScans", "hasScansWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "number", "numberNEQ", "numberIn", "numberNotIn", "numberGT", "numberGTE", "numberLT", "numberLTE", "numberContains", "numberHasPrefix", "numberHasSuffix", "numberEqualFold", "numberContainsFold", "activityID", "activityIDNEQ", "activityIDIn", "activityIDNotIn", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "organizationIDGT", "organizationIDGTE", "organizationIDLT", "organizationIDLTE", "buyerLastName", "buyerLastNameNEQ", "buyerLastNameIn", "buyerLastNameNotIn", "buyerLastNameGT", "buyerLastNameGTE", "buyerLastNameLT", "buyerLastNameLTE", "buyerLastNameContains", "buyerLastNameHasPrefix", "buyerLastNameHasSuffix", "buyerLastNameEqualFold", "buyerLastNameContainsFold", "buyerFirstName", "buyerFirstNameNEQ", "buyerFirstNameIn", "buyerFirstNameNotIn", "buyerFirstNameGT", "buyerFirstNameGTE", "buyerFirstNameLT", "buyerFirstNameLTE", "buyerFirstNameContains", "buyerFirstNameHasPrefix", "buyerFirstNameHasSuffix", "buyerFirstNameEqualFold", "buyerFirstNameContainsFold", "buyerEmail", "buyerEmailNEQ", "buyerEmailIn", "buyerEmailNotIn", "buyerEmailGT", "buyerEmailGTE", "buyerEmailLT", "buyerEmailLTE", "buyerEmailContains", "buyerEmailHasPrefix", "buyerEmailHasSuffix", "buyerEmailEqualFold", "buyerEmailContainsFold", "buyerPhone", "buyerPhoneNEQ", "buyerPhoneIn", "buyerPhoneNotIn", "buyerPhoneGT", "buyerPhoneGTE", "buyerPhoneLT", "buyerPhoneLTE", "buyerPhoneContains", "buyerPhoneHasPrefix", "buyerPhoneHasSuffix", "buyerPhoneIsNil", "buyerPhoneNotNil", "buyerPhoneEqualFold", "buyerPhoneContainsFold", "state", "stateNEQ", "stateIn", "stateNotIn", "cancelledAt", "cancelledAtNEQ", "cancelledAtIn", "cancelledAtNotIn", "cancelledAtGT", "cancelledAtGTE", "cancelledAtLT", "cancelledAtLTE", "cancelledAtIsNil", "cancelledAtNotNil", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "hasActivity", "hasActivityWith", "hasParticipants", "hasParticipantsWith", "hasSlots", "hasSlotsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -51763,20 +54316,36 @@ func (ec *executionContext) unmarshalInputRegistrationWhereInput(ctx context.Con
 				return it, err
 			}
 			it.HasSlotsWith = data
-		case "hasScans":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasScans"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputReleaseDeviceInput(ctx context.Context, obj any) (model.ReleaseDeviceInput, error) {
+	var it model.ReleaseDeviceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.HasScans = data
-		case "hasScansWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasScansWith"))
-			data, err := ec.unmarshalOScanWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasScansWith = data
+			it.ID = data
 		}
 	}
 	return it, nil
@@ -51879,8 +54448,8 @@ func (ec *executionContext) unmarshalInputResetPasswordInput(ctx context.Context
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputScanOrder(ctx context.Context, obj any) (ent.ScanOrder, error) {
-	var it ent.ScanOrder
+func (ec *executionContext) unmarshalInputRevokeDeviceInput(ctx context.Context, obj any) (model.RevokeDeviceInput, error) {
+	var it model.RevokeDeviceInput
 	if obj == nil {
 		return it, nil
 	}
@@ -51890,38 +54459,27 @@ func (ec *executionContext) unmarshalInputScanOrder(ctx context.Context, obj any
 		asMap[k] = v
 	}
 
-	if _, present := asMap["direction"]; !present {
-		asMap["direction"] = "ASC"
-	}
-
-	fieldsInOrder := [...]string{"direction", "field"}
+	fieldsInOrder := [...]string{"id"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "direction":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
-			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Direction = data
-		case "field":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNScanOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanOrderField(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Field = data
+			it.ID = data
 		}
 	}
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputScanWhereInput(ctx context.Context, obj any) (ent.ScanWhereInput, error) {
-	var it ent.ScanWhereInput
+func (ec *executionContext) unmarshalInputRotateTicketKeyInput(ctx context.Context, obj any) (model.RotateTicketKeyInput, error) {
+	var it model.RotateTicketKeyInput
 	if obj == nil {
 		return it, nil
 	}
@@ -51931,1224 +54489,20 @@ func (ec *executionContext) unmarshalInputScanWhereInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "activityID", "activityIDNEQ", "activityIDIn", "activityIDNotIn", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "organizationIDGT", "organizationIDGTE", "organizationIDLT", "organizationIDLTE", "registrationID", "registrationIDNEQ", "registrationIDIn", "registrationIDNotIn", "registrationIDIsNil", "registrationIDNotNil", "slotID", "slotIDNEQ", "slotIDIn", "slotIDNotIn", "slotIDGT", "slotIDGTE", "slotIDLT", "slotIDLTE", "slotIDIsNil", "slotIDNotNil", "deviceID", "deviceIDNEQ", "deviceIDIn", "deviceIDNotIn", "deviceIDIsNil", "deviceIDNotNil", "userID", "userIDNEQ", "userIDIn", "userIDNotIn", "userIDGT", "userIDGTE", "userIDLT", "userIDLTE", "userIDIsNil", "userIDNotNil", "speakerID", "speakerIDNEQ", "speakerIDIn", "speakerIDNotIn", "speakerIDGT", "speakerIDGTE", "speakerIDLT", "speakerIDLTE", "speakerIDIsNil", "speakerIDNotNil", "clientScanID", "clientScanIDNEQ", "clientScanIDIn", "clientScanIDNotIn", "clientScanIDGT", "clientScanIDGTE", "clientScanIDLT", "clientScanIDLTE", "clientScanIDContains", "clientScanIDHasPrefix", "clientScanIDHasSuffix", "clientScanIDIsNil", "clientScanIDNotNil", "clientScanIDEqualFold", "clientScanIDContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "admitted", "admittedNEQ", "duplicate", "duplicateNEQ", "offline", "offlineNEQ", "doorAdmitted", "doorAdmittedNEQ", "doorAdmittedIsNil", "doorAdmittedNotNil", "channel", "channelNEQ", "channelIn", "channelNotIn", "deviceTime", "deviceTimeNEQ", "deviceTimeIn", "deviceTimeNotIn", "deviceTimeGT", "deviceTimeGTE", "deviceTimeLT", "deviceTimeLTE", "deviceTimeIsNil", "deviceTimeNotNil", "serverTime", "serverTimeNEQ", "serverTimeIn", "serverTimeNotIn", "serverTimeGT", "serverTimeGTE", "serverTimeLT", "serverTimeLTE", "checkedInAt", "checkedInAtNEQ", "checkedInAtIn", "checkedInAtNotIn", "checkedInAtGT", "checkedInAtGTE", "checkedInAtLT", "checkedInAtLTE", "clockSkewMs", "clockSkewMsNEQ", "clockSkewMsIn", "clockSkewMsNotIn", "clockSkewMsGT", "clockSkewMsGTE", "clockSkewMsLT", "clockSkewMsLTE", "rawCode", "rawCodeNEQ", "rawCodeIn", "rawCodeNotIn", "rawCodeGT", "rawCodeGTE", "rawCodeLT", "rawCodeLTE", "rawCodeContains", "rawCodeHasPrefix", "rawCodeHasSuffix", "rawCodeIsNil", "rawCodeNotNil", "rawCodeEqualFold", "rawCodeContainsFold", "undoneAt", "undoneAtNEQ", "undoneAtIn", "undoneAtNotIn", "undoneAtGT", "undoneAtGTE", "undoneAtLT", "undoneAtLTE", "undoneAtIsNil", "undoneAtNotNil", "undoneBy", "undoneByNEQ", "undoneByIn", "undoneByNotIn", "undoneByGT", "undoneByGTE", "undoneByLT", "undoneByLTE", "undoneByIsNil", "undoneByNotNil", "hasActivity", "hasActivityWith", "hasRegistration", "hasRegistrationWith", "hasDevice", "hasDeviceWith"}
+	fieldsInOrder := [...]string{"organizationID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "not":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
-			data, err := ec.unmarshalOScanWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanWhereInput(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Not = data
-		case "and":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
-			data, err := ec.unmarshalOScanWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.And = data
-		case "or":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
-			data, err := ec.unmarshalOScanWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Or = data
-		case "id":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ID = data
-		case "idNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IDNEQ = data
-		case "idIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
-			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IDIn = data
-		case "idNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
-			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IDNotIn = data
-		case "idGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IDGT = data
-		case "idGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IDGTE = data
-		case "idLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IDLT = data
-		case "idLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IDLTE = data
-		case "activityID":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activityID"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ActivityID = data
-		case "activityIDNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activityIDNEQ"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ActivityIDNEQ = data
-		case "activityIDIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activityIDIn"))
-			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ActivityIDIn = data
-		case "activityIDNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activityIDNotIn"))
-			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ActivityIDNotIn = data
 		case "organizationID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationID"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			data, err := ec.unmarshalNID2int(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OrganizationID = data
-		case "organizationIDNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDNEQ"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OrganizationIDNEQ = data
-		case "organizationIDIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDIn"))
-			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OrganizationIDIn = data
-		case "organizationIDNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDNotIn"))
-			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OrganizationIDNotIn = data
-		case "organizationIDGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDGT"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OrganizationIDGT = data
-		case "organizationIDGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDGTE"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OrganizationIDGTE = data
-		case "organizationIDLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDLT"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OrganizationIDLT = data
-		case "organizationIDLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDLTE"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OrganizationIDLTE = data
-		case "registrationID":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationID"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RegistrationID = data
-		case "registrationIDNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationIDNEQ"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RegistrationIDNEQ = data
-		case "registrationIDIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationIDIn"))
-			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RegistrationIDIn = data
-		case "registrationIDNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationIDNotIn"))
-			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RegistrationIDNotIn = data
-		case "registrationIDIsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationIDIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RegistrationIDIsNil = data
-		case "registrationIDNotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationIDNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RegistrationIDNotNil = data
-		case "slotID":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotID"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SlotID = data
-		case "slotIDNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotIDNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SlotIDNEQ = data
-		case "slotIDIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotIDIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SlotIDIn = data
-		case "slotIDNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotIDNotIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SlotIDNotIn = data
-		case "slotIDGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotIDGT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SlotIDGT = data
-		case "slotIDGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotIDGTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SlotIDGTE = data
-		case "slotIDLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotIDLT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SlotIDLT = data
-		case "slotIDLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotIDLTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SlotIDLTE = data
-		case "slotIDIsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotIDIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SlotIDIsNil = data
-		case "slotIDNotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotIDNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SlotIDNotNil = data
-		case "deviceID":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceID"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DeviceID = data
-		case "deviceIDNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceIDNEQ"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DeviceIDNEQ = data
-		case "deviceIDIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceIDIn"))
-			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DeviceIDIn = data
-		case "deviceIDNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceIDNotIn"))
-			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DeviceIDNotIn = data
-		case "deviceIDIsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceIDIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DeviceIDIsNil = data
-		case "deviceIDNotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceIDNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DeviceIDNotNil = data
-		case "userID":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userID"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserID = data
-		case "userIDNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDNEQ"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDNEQ = data
-		case "userIDIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDIn"))
-			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDIn = data
-		case "userIDNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDNotIn"))
-			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDNotIn = data
-		case "userIDGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDGT"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDGT = data
-		case "userIDGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDGTE"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDGTE = data
-		case "userIDLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDLT"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDLT = data
-		case "userIDLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDLTE"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDLTE = data
-		case "userIDIsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDIsNil = data
-		case "userIDNotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDNotNil = data
-		case "speakerID":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("speakerID"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SpeakerID = data
-		case "speakerIDNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("speakerIDNEQ"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SpeakerIDNEQ = data
-		case "speakerIDIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("speakerIDIn"))
-			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SpeakerIDIn = data
-		case "speakerIDNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("speakerIDNotIn"))
-			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SpeakerIDNotIn = data
-		case "speakerIDGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("speakerIDGT"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SpeakerIDGT = data
-		case "speakerIDGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("speakerIDGTE"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SpeakerIDGTE = data
-		case "speakerIDLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("speakerIDLT"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SpeakerIDLT = data
-		case "speakerIDLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("speakerIDLTE"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SpeakerIDLTE = data
-		case "speakerIDIsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("speakerIDIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SpeakerIDIsNil = data
-		case "speakerIDNotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("speakerIDNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SpeakerIDNotNil = data
-		case "clientScanID":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanID"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClientScanID = data
-		case "clientScanIDNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanIDNEQ"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClientScanIDNEQ = data
-		case "clientScanIDIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanIDIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClientScanIDIn = data
-		case "clientScanIDNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanIDNotIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClientScanIDNotIn = data
-		case "clientScanIDGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanIDGT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClientScanIDGT = data
-		case "clientScanIDGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanIDGTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClientScanIDGTE = data
-		case "clientScanIDLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanIDLT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClientScanIDLT = data
-		case "clientScanIDLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanIDLTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClientScanIDLTE = data
-		case "clientScanIDContains":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanIDContains"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClientScanIDContains = data
-		case "clientScanIDHasPrefix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanIDHasPrefix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClientScanIDHasPrefix = data
-		case "clientScanIDHasSuffix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanIDHasSuffix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClientScanIDHasSuffix = data
-		case "clientScanIDIsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanIDIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClientScanIDIsNil = data
-		case "clientScanIDNotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanIDNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClientScanIDNotNil = data
-		case "clientScanIDEqualFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanIDEqualFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClientScanIDEqualFold = data
-		case "clientScanIDContainsFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientScanIDContainsFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClientScanIDContainsFold = data
-		case "status":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
-			data, err := ec.unmarshalOScanStatus2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatus(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Status = data
-		case "statusNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
-			data, err := ec.unmarshalOScanStatus2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatus(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.StatusNEQ = data
-		case "statusIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
-			data, err := ec.unmarshalOScanStatus2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatusᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.StatusIn = data
-		case "statusNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
-			data, err := ec.unmarshalOScanStatus2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatusᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.StatusNotIn = data
-		case "admitted":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("admitted"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Admitted = data
-		case "admittedNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("admittedNEQ"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AdmittedNEQ = data
-		case "duplicate":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("duplicate"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Duplicate = data
-		case "duplicateNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("duplicateNEQ"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DuplicateNEQ = data
-		case "offline":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("offline"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Offline = data
-		case "offlineNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("offlineNEQ"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OfflineNEQ = data
-		case "doorAdmitted":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("doorAdmitted"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DoorAdmitted = data
-		case "doorAdmittedNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("doorAdmittedNEQ"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DoorAdmittedNEQ = data
-		case "doorAdmittedIsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("doorAdmittedIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DoorAdmittedIsNil = data
-		case "doorAdmittedNotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("doorAdmittedNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DoorAdmittedNotNil = data
-		case "channel":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
-			data, err := ec.unmarshalOScanChannel2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐChannel(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Channel = data
-		case "channelNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channelNEQ"))
-			data, err := ec.unmarshalOScanChannel2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐChannel(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ChannelNEQ = data
-		case "channelIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channelIn"))
-			data, err := ec.unmarshalOScanChannel2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐChannelᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ChannelIn = data
-		case "channelNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channelNotIn"))
-			data, err := ec.unmarshalOScanChannel2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐChannelᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ChannelNotIn = data
-		case "deviceTime":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceTime"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DeviceTime = data
-		case "deviceTimeNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceTimeNEQ"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DeviceTimeNEQ = data
-		case "deviceTimeIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceTimeIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DeviceTimeIn = data
-		case "deviceTimeNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceTimeNotIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DeviceTimeNotIn = data
-		case "deviceTimeGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceTimeGT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DeviceTimeGT = data
-		case "deviceTimeGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceTimeGTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DeviceTimeGTE = data
-		case "deviceTimeLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceTimeLT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DeviceTimeLT = data
-		case "deviceTimeLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceTimeLTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DeviceTimeLTE = data
-		case "deviceTimeIsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceTimeIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DeviceTimeIsNil = data
-		case "deviceTimeNotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceTimeNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DeviceTimeNotNil = data
-		case "serverTime":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serverTime"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ServerTime = data
-		case "serverTimeNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serverTimeNEQ"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ServerTimeNEQ = data
-		case "serverTimeIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serverTimeIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ServerTimeIn = data
-		case "serverTimeNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serverTimeNotIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ServerTimeNotIn = data
-		case "serverTimeGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serverTimeGT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ServerTimeGT = data
-		case "serverTimeGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serverTimeGTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ServerTimeGTE = data
-		case "serverTimeLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serverTimeLT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ServerTimeLT = data
-		case "serverTimeLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serverTimeLTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ServerTimeLTE = data
-		case "checkedInAt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkedInAt"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CheckedInAt = data
-		case "checkedInAtNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkedInAtNEQ"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CheckedInAtNEQ = data
-		case "checkedInAtIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkedInAtIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CheckedInAtIn = data
-		case "checkedInAtNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkedInAtNotIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CheckedInAtNotIn = data
-		case "checkedInAtGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkedInAtGT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CheckedInAtGT = data
-		case "checkedInAtGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkedInAtGTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CheckedInAtGTE = data
-		case "checkedInAtLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkedInAtLT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CheckedInAtLT = data
-		case "checkedInAtLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkedInAtLTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CheckedInAtLTE = data
-		case "clockSkewMs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clockSkewMs"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClockSkewMs = data
-		case "clockSkewMsNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clockSkewMsNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClockSkewMsNEQ = data
-		case "clockSkewMsIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clockSkewMsIn"))
-			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClockSkewMsIn = data
-		case "clockSkewMsNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clockSkewMsNotIn"))
-			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClockSkewMsNotIn = data
-		case "clockSkewMsGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clockSkewMsGT"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClockSkewMsGT = data
-		case "clockSkewMsGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clockSkewMsGTE"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClockSkewMsGTE = data
-		case "clockSkewMsLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clockSkewMsLT"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClockSkewMsLT = data
-		case "clockSkewMsLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clockSkewMsLTE"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClockSkewMsLTE = data
-		case "rawCode":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCode"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RawCode = data
-		case "rawCodeNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCodeNEQ"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RawCodeNEQ = data
-		case "rawCodeIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCodeIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RawCodeIn = data
-		case "rawCodeNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCodeNotIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RawCodeNotIn = data
-		case "rawCodeGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCodeGT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RawCodeGT = data
-		case "rawCodeGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCodeGTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RawCodeGTE = data
-		case "rawCodeLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCodeLT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RawCodeLT = data
-		case "rawCodeLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCodeLTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RawCodeLTE = data
-		case "rawCodeContains":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCodeContains"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RawCodeContains = data
-		case "rawCodeHasPrefix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCodeHasPrefix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RawCodeHasPrefix = data
-		case "rawCodeHasSuffix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCodeHasSuffix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RawCodeHasSuffix = data
-		case "rawCodeIsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCodeIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RawCodeIsNil = data
-		case "rawCodeNotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCodeNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RawCodeNotNil = data
-		case "rawCodeEqualFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCodeEqualFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RawCodeEqualFold = data
-		case "rawCodeContainsFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rawCodeContainsFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RawCodeContainsFold = data
-		case "undoneAt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneAt"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UndoneAt = data
-		case "undoneAtNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneAtNEQ"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UndoneAtNEQ = data
-		case "undoneAtIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneAtIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UndoneAtIn = data
-		case "undoneAtNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneAtNotIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UndoneAtNotIn = data
-		case "undoneAtGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneAtGT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UndoneAtGT = data
-		case "undoneAtGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneAtGTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UndoneAtGTE = data
-		case "undoneAtLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneAtLT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UndoneAtLT = data
-		case "undoneAtLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneAtLTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UndoneAtLTE = data
-		case "undoneAtIsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneAtIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UndoneAtIsNil = data
-		case "undoneAtNotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneAtNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UndoneAtNotNil = data
-		case "undoneBy":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneBy"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UndoneBy = data
-		case "undoneByNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneByNEQ"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UndoneByNEQ = data
-		case "undoneByIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneByIn"))
-			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UndoneByIn = data
-		case "undoneByNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneByNotIn"))
-			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UndoneByNotIn = data
-		case "undoneByGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneByGT"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UndoneByGT = data
-		case "undoneByGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneByGTE"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UndoneByGTE = data
-		case "undoneByLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneByLT"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UndoneByLT = data
-		case "undoneByLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneByLTE"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UndoneByLTE = data
-		case "undoneByIsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneByIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UndoneByIsNil = data
-		case "undoneByNotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undoneByNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UndoneByNotNil = data
-		case "hasActivity":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasActivity"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasActivity = data
-		case "hasActivityWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasActivityWith"))
-			data, err := ec.unmarshalOActivityWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐActivityWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasActivityWith = data
-		case "hasRegistration":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRegistration"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasRegistration = data
-		case "hasRegistrationWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRegistrationWith"))
-			data, err := ec.unmarshalORegistrationWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐRegistrationWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasRegistrationWith = data
-		case "hasDevice":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDevice"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasDevice = data
-		case "hasDeviceWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDeviceWith"))
-			data, err := ec.unmarshalODeviceWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐDeviceWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasDeviceWith = data
 		}
 	}
 	return it, nil
@@ -56025,6 +57379,36 @@ func (ec *executionContext) unmarshalInputSlotWhereInput(ctx context.Context, ob
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputSpeakerLinkInput(ctx context.Context, obj any) (model.SpeakerLinkInput, error) {
+	var it model.SpeakerLinkInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputSpeakerWhereInput(ctx context.Context, obj any) (ent.SpeakerWhereInput, error) {
 	var it ent.SpeakerWhereInput
 	if obj == nil {
@@ -56595,7 +57979,7 @@ func (ec *executionContext) unmarshalInputSyncScanInput(ctx context.Context, obj
 			it.SlotIDOld = data
 		case "shownStatus":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shownStatus"))
-			data, err := ec.unmarshalOScanStatus2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatus(ctx, v)
+			data, err := ec.unmarshalOCheckInStatus2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatus(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -58165,8 +59549,8 @@ func (ec *executionContext) unmarshalInputTrainingWhereInput(ctx context.Context
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputUpdateActivityInput(ctx context.Context, obj any) (ent.UpdateActivityInput, error) {
-	var it ent.UpdateActivityInput
+func (ec *executionContext) unmarshalInputUndoCheckInInput(ctx context.Context, obj any) (model.UndoCheckInInput, error) {
+	var it model.UndoCheckInInput
 	if obj == nil {
 		return it, nil
 	}
@@ -58176,13 +59560,50 @@ func (ec *executionContext) unmarshalInputUpdateActivityInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "startsAt", "clearStartsAt", "endsAt", "clearEndsAt", "capacity", "clearCapacity", "location", "clearLocation", "qrCheckin", "perSlotCheckin", "slotToleranceMinutes", "maxParticipants", "publicRegistration"}
+	fieldsInOrder := [...]string{"checkInID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "checkInID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkInID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckInID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputUpdateActivityInput(ctx context.Context, obj any) (model.UpdateActivityInput, error) {
+	var it model.UpdateActivityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "title", "startsAt", "endsAt", "capacity", "location", "qrCheckin", "perSlotCheckin", "slotToleranceMinutes", "maxParticipants", "publicRegistration"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
 		case "title":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -58196,63 +59617,35 @@ func (ec *executionContext) unmarshalInputUpdateActivityInput(ctx context.Contex
 			if err != nil {
 				return it, err
 			}
-			it.StartsAt = data
-		case "clearStartsAt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearStartsAt"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearStartsAt = data
+			it.StartsAt = graphql.OmittableOf(data)
 		case "endsAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAt"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.EndsAt = data
-		case "clearEndsAt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearEndsAt"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearEndsAt = data
+			it.EndsAt = graphql.OmittableOf(data)
 		case "capacity":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacity"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Capacity = data
-		case "clearCapacity":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearCapacity"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearCapacity = data
+			it.Capacity = graphql.OmittableOf(data)
 		case "location":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Location = data
-		case "clearLocation":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearLocation"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearLocation = data
+			it.Location = graphql.OmittableOf(data)
 		case "qrCheckin":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qrCheckin"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.QrCheckin = data
+			it.QRCheckin = data
 		case "perSlotCheckin":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("perSlotCheckin"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -58286,8 +59679,8 @@ func (ec *executionContext) unmarshalInputUpdateActivityInput(ctx context.Contex
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputUpdateDeviceInput(ctx context.Context, obj any) (ent.UpdateDeviceInput, error) {
-	var it ent.UpdateDeviceInput
+func (ec *executionContext) unmarshalInputUpdateDeviceInput(ctx context.Context, obj any) (model.UpdateDeviceInput, error) {
+	var it model.UpdateDeviceInput
 	if obj == nil {
 		return it, nil
 	}
@@ -58297,13 +59690,20 @@ func (ec *executionContext) unmarshalInputUpdateDeviceInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "identificationCode"}
+	fieldsInOrder := [...]string{"id", "name", "identificationCode"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -58523,8 +59923,8 @@ func (ec *executionContext) unmarshalInputUpdateOrganizationInput(ctx context.Co
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputUpdateSlotInput(ctx context.Context, obj any) (ent.UpdateSlotInput, error) {
-	var it ent.UpdateSlotInput
+func (ec *executionContext) unmarshalInputUpdateSpeakerInput(ctx context.Context, obj any) (model.UpdateSpeakerInput, error) {
+	var it model.UpdateSpeakerInput
 	if obj == nil {
 		return it, nil
 	}
@@ -58534,113 +59934,20 @@ func (ec *executionContext) unmarshalInputUpdateSlotInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"label", "clearLabel", "startsAt", "endsAt", "capacity", "clearCapacity", "speakerID", "clearSpeaker", "addRegistrationIDs", "removeRegistrationIDs", "clearRegistrations"}
+	fieldsInOrder := [...]string{"id", "lastName", "firstName", "email", "slotIDs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "label":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Label = data
-		case "clearLabel":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearLabel"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearLabel = data
-		case "startsAt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.StartsAt = data
-		case "endsAt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAt"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.EndsAt = data
-		case "capacity":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacity"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Capacity = data
-		case "clearCapacity":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearCapacity"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearCapacity = data
-		case "speakerID":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("speakerID"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SpeakerID = data
-		case "clearSpeaker":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearSpeaker"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearSpeaker = data
-		case "addRegistrationIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addRegistrationIDs"))
-			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddRegistrationIDs = data
-		case "removeRegistrationIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeRegistrationIDs"))
-			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveRegistrationIDs = data
-		case "clearRegistrations":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearRegistrations"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearRegistrations = data
-		}
-	}
-	return it, nil
-}
-
-func (ec *executionContext) unmarshalInputUpdateSpeakerInput(ctx context.Context, obj any) (ent.UpdateSpeakerInput, error) {
-	var it ent.UpdateSpeakerInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"lastName", "firstName", "email", "clearEmail", "addSlotIDs", "removeSlotIDs", "clearSlots"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
+			it.ID = data
 		case "lastName":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastName"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -58661,35 +59968,14 @@ func (ec *executionContext) unmarshalInputUpdateSpeakerInput(ctx context.Context
 			if err != nil {
 				return it, err
 			}
-			it.Email = data
-		case "clearEmail":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearEmail"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearEmail = data
-		case "addSlotIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addSlotIDs"))
+			it.Email = graphql.OmittableOf(data)
+		case "slotIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotIDs"))
 			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.AddSlotIDs = data
-		case "removeSlotIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeSlotIDs"))
-			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveSlotIDs = data
-		case "clearSlots":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearSlots"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearSlots = data
+			it.SlotIDs = data
 		}
 	}
 	return it, nil
@@ -61117,11 +62403,6 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Session(ctx, sel, obj)
-	case *ent.Scan:
-		if obj == nil {
-			return graphql.Null
-		}
-		return ec._Scan(ctx, sel, obj)
 	case *ent.Registration:
 		if obj == nil {
 			return graphql.Null
@@ -61172,6 +62453,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Device(ctx, sel, obj)
+	case *ent.Scan:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CheckIn(ctx, sel, obj)
 	case *ent.Certification:
 		if obj == nil {
 			return graphql.Null
@@ -61527,44 +62813,6 @@ func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet,
 					}
 				}()
 				res = ec._Activity_registrations(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-		case "scans":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Activity_scans(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -61996,6 +63244,49 @@ func (ec *executionContext) _AddMembershipPayload(ctx context.Context, sel ast.S
 	return out
 }
 
+var addSlotPayloadImplementors = []string{"AddSlotPayload"}
+
+func (ec *executionContext) _AddSlotPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AddSlotPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addSlotPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddSlotPayload")
+		case "slot":
+			out.Values[i] = ec._AddSlotPayload_slot(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "activity":
+			out.Values[i] = ec._AddSlotPayload_activity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var addressImplementors = []string{"Address"}
 
 func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, obj *schematype.Address) graphql.Marshaler {
@@ -62036,6 +63327,44 @@ func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, 
 		case "inseeCode":
 			out.Values[i] = ec._Address_inseeCode(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var cancelRegistrationPayloadImplementors = []string{"CancelRegistrationPayload"}
+
+func (ec *executionContext) _CancelRegistrationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CancelRegistrationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cancelRegistrationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CancelRegistrationPayload")
+		case "registration":
+			out.Values[i] = ec._CancelRegistrationPayload_registration(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -62498,6 +63827,506 @@ func (ec *executionContext) _ChangePasswordPayload(ctx context.Context, sel ast.
 	return out
 }
 
+var checkInImplementors = []string{"CheckIn", "Node"}
+
+func (ec *executionContext) _CheckIn(ctx context.Context, sel ast.SelectionSet, obj *ent.Scan) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checkInImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CheckIn")
+		case "id":
+			out.Values[i] = ec._CheckIn_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "activityID":
+			out.Values[i] = ec._CheckIn_activityID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organizationID":
+			out.Values[i] = ec._CheckIn_organizationID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "registrationID":
+			out.Values[i] = ec._CheckIn_registrationID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "slotID":
+			out.Values[i] = ec._CheckIn_slotID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deviceID":
+			out.Values[i] = ec._CheckIn_deviceID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "userID":
+			out.Values[i] = ec._CheckIn_userID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "speakerID":
+			out.Values[i] = ec._CheckIn_speakerID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "clientScanID":
+			out.Values[i] = ec._CheckIn_clientScanID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._CheckIn_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "admitted":
+			out.Values[i] = ec._CheckIn_admitted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "duplicate":
+			out.Values[i] = ec._CheckIn_duplicate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "offline":
+			out.Values[i] = ec._CheckIn_offline(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "doorAdmitted":
+			out.Values[i] = ec._CheckIn_doorAdmitted(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "channel":
+			out.Values[i] = ec._CheckIn_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deviceTime":
+			out.Values[i] = ec._CheckIn_deviceTime(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "serverTime":
+			out.Values[i] = ec._CheckIn_serverTime(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "checkedInAt":
+			out.Values[i] = ec._CheckIn_checkedInAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "clockSkewMs":
+			out.Values[i] = ec._CheckIn_clockSkewMs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rawCode":
+			out.Values[i] = ec._CheckIn_rawCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "undoneAt":
+			out.Values[i] = ec._CheckIn_undoneAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "undoneByID":
+			out.Values[i] = ec._CheckIn_undoneByID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "activity":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CheckIn_activity(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "registration":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CheckIn_registration(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "device":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CheckIn_device(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "slot":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CheckIn_slot(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "undoneBy":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CheckIn_undoneBy(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "user":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CheckIn_user(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "speaker":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CheckIn_speaker(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var checkInConnectionImplementors = []string{"CheckInConnection"}
+
+func (ec *executionContext) _CheckInConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CheckInConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checkInConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CheckInConnection")
+		case "edges":
+			out.Values[i] = ec._CheckInConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CheckInConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CheckInConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var checkInEdgeImplementors = []string{"CheckInEdge"}
+
+func (ec *executionContext) _CheckInEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CheckInEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checkInEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CheckInEdge")
+		case "node":
+			out.Values[i] = ec._CheckInEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._CheckInEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var checkInEventImplementors = []string{"CheckInEvent"}
 
 func (ec *executionContext) _CheckInEvent(ctx context.Context, sel ast.SelectionSet, obj *model.CheckInEvent) graphql.Marshaler {
@@ -62566,10 +64395,10 @@ func (ec *executionContext) _CheckInEvent(ctx context.Context, sel ast.Selection
 	return out
 }
 
-var checkInResultImplementors = []string{"CheckInResult"}
+var checkInPayloadImplementors = []string{"CheckInPayload"}
 
-func (ec *executionContext) _CheckInResult(ctx context.Context, sel ast.SelectionSet, obj *model.CheckInResult) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, checkInResultImplementors)
+func (ec *executionContext) _CheckInPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CheckInPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checkInPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferredFieldSet := graphql.NewFieldSet(nil)
@@ -62577,49 +64406,49 @@ func (ec *executionContext) _CheckInResult(ctx context.Context, sel ast.Selectio
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("CheckInResult")
+			out.Values[i] = graphql.MarshalString("CheckInPayload")
 		case "status":
-			out.Values[i] = ec._CheckInResult_status(ctx, field, obj)
+			out.Values[i] = ec._CheckInPayload_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "message":
-			out.Values[i] = ec._CheckInResult_message(ctx, field, obj)
+			out.Values[i] = ec._CheckInPayload_message(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "color":
-			out.Values[i] = ec._CheckInResult_color(ctx, field, obj)
+			out.Values[i] = ec._CheckInPayload_color(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "participants":
-			out.Values[i] = ec._CheckInResult_participants(ctx, field, obj)
+			out.Values[i] = ec._CheckInPayload_participants(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "firstCheckedInAt":
-			out.Values[i] = ec._CheckInResult_firstCheckedInAt(ctx, field, obj)
+			out.Values[i] = ec._CheckInPayload_firstCheckedInAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "duplicate":
-			out.Values[i] = ec._CheckInResult_duplicate(ctx, field, obj)
+			out.Values[i] = ec._CheckInPayload_duplicate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "checkIn":
-			out.Values[i] = ec._CheckInResult_checkIn(ctx, field, obj)
+			out.Values[i] = ec._CheckInPayload_checkIn(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "registrationID":
-			out.Values[i] = ec._CheckInResult_registrationID(ctx, field, obj)
+			out.Values[i] = ec._CheckInPayload_registrationID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "registrationId":
-			out.Values[i] = ec._CheckInResult_registrationId(ctx, field, obj)
+			out.Values[i] = ec._CheckInPayload_registrationId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -62702,6 +64531,82 @@ func (ec *executionContext) _ContactPoint(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var createActivityPayloadImplementors = []string{"CreateActivityPayload"}
+
+func (ec *executionContext) _CreateActivityPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateActivityPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createActivityPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateActivityPayload")
+		case "activity":
+			out.Values[i] = ec._CreateActivityPayload_activity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var createDevicePayloadImplementors = []string{"CreateDevicePayload"}
+
+func (ec *executionContext) _CreateDevicePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateDevicePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createDevicePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateDevicePayload")
+		case "device":
+			out.Values[i] = ec._CreateDevicePayload_device(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var createOrganizationPayloadImplementors = []string{"CreateOrganizationPayload"}
 
 func (ec *executionContext) _CreateOrganizationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateOrganizationPayload) graphql.Marshaler {
@@ -62716,6 +64621,87 @@ func (ec *executionContext) _CreateOrganizationPayload(ctx context.Context, sel 
 			out.Values[i] = graphql.MarshalString("CreateOrganizationPayload")
 		case "organization":
 			out.Values[i] = ec._CreateOrganizationPayload_organization(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var createRegistrationPayloadImplementors = []string{"CreateRegistrationPayload"}
+
+func (ec *executionContext) _CreateRegistrationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateRegistrationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createRegistrationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateRegistrationPayload")
+		case "registration":
+			out.Values[i] = ec._CreateRegistrationPayload_registration(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ticket":
+			out.Values[i] = ec._CreateRegistrationPayload_ticket(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var createSpeakerPayloadImplementors = []string{"CreateSpeakerPayload"}
+
+func (ec *executionContext) _CreateSpeakerPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateSpeakerPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createSpeakerPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateSpeakerPayload")
+		case "speaker":
+			out.Values[i] = ec._CreateSpeakerPayload_speaker(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -62856,6 +64842,49 @@ func (ec *executionContext) _Cycle(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var deleteDevicePayloadImplementors = []string{"DeleteDevicePayload"}
+
+func (ec *executionContext) _DeleteDevicePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteDevicePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteDevicePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteDevicePayload")
+		case "deletedDeviceID":
+			out.Values[i] = ec._DeleteDevicePayload_deletedDeviceID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "organization":
+			out.Values[i] = ec._DeleteDevicePayload_organization(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var deviceImplementors = []string{"Device", "Node"}
 
 func (ec *executionContext) _Device(ctx context.Context, sel ast.SelectionSet, obj *ent.Device) graphql.Marshaler {
@@ -62933,44 +64962,6 @@ func (ec *executionContext) _Device(ctx context.Context, sel ast.SelectionSet, o
 					}
 				}()
 				res = ec._Device_organization(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-		case "scans":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Device_scans(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -63613,6 +65604,79 @@ func (ec *executionContext) _LogoutPayload(ctx context.Context, sel ast.Selectio
 		case "endedSessions":
 			out.Values[i] = ec._LogoutPayload_endedSessions(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var markPresentPayloadImplementors = []string{"MarkPresentPayload"}
+
+func (ec *executionContext) _MarkPresentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MarkPresentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, markPresentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MarkPresentPayload")
+		case "status":
+			out.Values[i] = ec._MarkPresentPayload_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._MarkPresentPayload_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "color":
+			out.Values[i] = ec._MarkPresentPayload_color(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "participants":
+			out.Values[i] = ec._MarkPresentPayload_participants(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "firstCheckedInAt":
+			out.Values[i] = ec._MarkPresentPayload_firstCheckedInAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "duplicate":
+			out.Values[i] = ec._MarkPresentPayload_duplicate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkIn":
+			out.Values[i] = ec._MarkPresentPayload_checkIn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "registrationID":
+			out.Values[i] = ec._MarkPresentPayload_registrationID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -66924,44 +68988,6 @@ func (ec *executionContext) _Registration(ctx context.Context, sel ast.Selection
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-		case "scans":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Registration_scans(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "history":
 			field := field
 
@@ -67188,6 +69214,44 @@ func (ec *executionContext) _RegistrationEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var releaseDevicePayloadImplementors = []string{"ReleaseDevicePayload"}
+
+func (ec *executionContext) _ReleaseDevicePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReleaseDevicePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseDevicePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReleaseDevicePayload")
+		case "device":
+			out.Values[i] = ec._ReleaseDevicePayload_device(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var removeMembershipPayloadImplementors = []string{"RemoveMembershipPayload"}
 
 func (ec *executionContext) _RemoveMembershipPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RemoveMembershipPayload) graphql.Marshaler {
@@ -67288,6 +69352,44 @@ func (ec *executionContext) _ResetPasswordPayload(ctx context.Context, sel ast.S
 			out.Values[i] = graphql.MarshalString("ResetPasswordPayload")
 		case "email":
 			out.Values[i] = ec._ResetPasswordPayload_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var revokeDevicePayloadImplementors = []string{"RevokeDevicePayload"}
+
+func (ec *executionContext) _RevokeDevicePayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokeDevicePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revokeDevicePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevokeDevicePayload")
+		case "device":
+			out.Values[i] = ec._RevokeDevicePayload_device(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -67491,267 +69593,10 @@ func (ec *executionContext) _RosterPage(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
-var scanImplementors = []string{"Scan", "Node"}
+var rotateTicketKeyPayloadImplementors = []string{"RotateTicketKeyPayload"}
 
-func (ec *executionContext) _Scan(ctx context.Context, sel ast.SelectionSet, obj *ent.Scan) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, scanImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("Scan")
-		case "id":
-			out.Values[i] = ec._Scan_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "activityID":
-			out.Values[i] = ec._Scan_activityID(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "organizationID":
-			out.Values[i] = ec._Scan_organizationID(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "registrationID":
-			out.Values[i] = ec._Scan_registrationID(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "slotID":
-			out.Values[i] = ec._Scan_slotID(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "deviceID":
-			out.Values[i] = ec._Scan_deviceID(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "userID":
-			out.Values[i] = ec._Scan_userID(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "speakerID":
-			out.Values[i] = ec._Scan_speakerID(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "clientScanID":
-			out.Values[i] = ec._Scan_clientScanID(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "status":
-			out.Values[i] = ec._Scan_status(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "admitted":
-			out.Values[i] = ec._Scan_admitted(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "duplicate":
-			out.Values[i] = ec._Scan_duplicate(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "offline":
-			out.Values[i] = ec._Scan_offline(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "doorAdmitted":
-			out.Values[i] = ec._Scan_doorAdmitted(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "channel":
-			out.Values[i] = ec._Scan_channel(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "deviceTime":
-			out.Values[i] = ec._Scan_deviceTime(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "serverTime":
-			out.Values[i] = ec._Scan_serverTime(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "checkedInAt":
-			out.Values[i] = ec._Scan_checkedInAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "clockSkewMs":
-			out.Values[i] = ec._Scan_clockSkewMs(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "rawCode":
-			out.Values[i] = ec._Scan_rawCode(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "undoneAt":
-			out.Values[i] = ec._Scan_undoneAt(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "undoneBy":
-			out.Values[i] = ec._Scan_undoneBy(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "activity":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Scan_activity(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-		case "registration":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Scan_registration(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-		case "device":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Scan_device(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
-
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
-
-	return out
-}
-
-var scanConnectionImplementors = []string{"ScanConnection"}
-
-func (ec *executionContext) _ScanConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ScanConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, scanConnectionImplementors)
+func (ec *executionContext) _RotateTicketKeyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RotateTicketKeyPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rotateTicketKeyPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferredFieldSet := graphql.NewFieldSet(nil)
@@ -67759,62 +69604,14 @@ func (ec *executionContext) _ScanConnection(ctx context.Context, sel ast.Selecti
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("ScanConnection")
-		case "edges":
-			out.Values[i] = ec._ScanConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "pageInfo":
-			out.Values[i] = ec._ScanConnection_pageInfo(ctx, field, obj)
+			out.Values[i] = graphql.MarshalString("RotateTicketKeyPayload")
+		case "keyID":
+			out.Values[i] = ec._RotateTicketKeyPayload_keyID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "totalCount":
-			out.Values[i] = ec._ScanConnection_totalCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
-
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
-
-	return out
-}
-
-var scanEdgeImplementors = []string{"ScanEdge"}
-
-func (ec *executionContext) _ScanEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ScanEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, scanEdgeImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("ScanEdge")
-		case "node":
-			out.Values[i] = ec._ScanEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "cursor":
-			out.Values[i] = ec._ScanEdge_cursor(ctx, field, obj)
+		case "organization":
+			out.Values[i] = ec._RotateTicketKeyPayload_organization(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -69078,6 +70875,49 @@ func (ec *executionContext) _Speaker(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var speakerLinkPayloadImplementors = []string{"SpeakerLinkPayload"}
+
+func (ec *executionContext) _SpeakerLinkPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SpeakerLinkPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, speakerLinkPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SpeakerLinkPayload")
+		case "url":
+			out.Values[i] = ec._SpeakerLinkPayload_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "speaker":
+			out.Values[i] = ec._SpeakerLinkPayload_speaker(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var subscriptionImplementors = []string{"Subscription"}
 
 func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
@@ -70127,6 +71967,120 @@ func (ec *executionContext) _TrainingStateChange(ctx context.Context, sel ast.Se
 	return out
 }
 
+var undoCheckInPayloadImplementors = []string{"UndoCheckInPayload"}
+
+func (ec *executionContext) _UndoCheckInPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UndoCheckInPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, undoCheckInPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UndoCheckInPayload")
+		case "checkIn":
+			out.Values[i] = ec._UndoCheckInPayload_checkIn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var updateActivityPayloadImplementors = []string{"UpdateActivityPayload"}
+
+func (ec *executionContext) _UpdateActivityPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateActivityPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateActivityPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateActivityPayload")
+		case "activity":
+			out.Values[i] = ec._UpdateActivityPayload_activity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var updateDevicePayloadImplementors = []string{"UpdateDevicePayload"}
+
+func (ec *executionContext) _UpdateDevicePayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateDevicePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateDevicePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateDevicePayload")
+		case "device":
+			out.Values[i] = ec._UpdateDevicePayload_device(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var updateMembershipPayloadImplementors = []string{"UpdateMembershipPayload"}
 
 func (ec *executionContext) _UpdateMembershipPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateMembershipPayload) graphql.Marshaler {
@@ -70179,6 +72133,44 @@ func (ec *executionContext) _UpdateOrganizationPayload(ctx context.Context, sel 
 			out.Values[i] = graphql.MarshalString("UpdateOrganizationPayload")
 		case "organization":
 			out.Values[i] = ec._UpdateOrganizationPayload_organization(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var updateSpeakerPayloadImplementors = []string{"UpdateSpeakerPayload"}
+
+func (ec *executionContext) _UpdateSpeakerPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateSpeakerPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateSpeakerPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateSpeakerPayload")
+		case "speaker":
+			out.Values[i] = ec._UpdateSpeakerPayload_speaker(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -71349,6 +73341,21 @@ func (ec *executionContext) marshalNAddMembershipPayload2ᚖgithubᚗcomᚋofhub
 	return ec._AddMembershipPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAddSlotInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐAddSlotInput(ctx context.Context, v any) (model.AddSlotInput, error) {
+	res, err := ec.unmarshalInputAddSlotInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAddSlotPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐAddSlotPayload(ctx context.Context, sel ast.SelectionSet, v *model.AddSlotPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AddSlotPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -71363,6 +73370,21 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNCancelRegistrationInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCancelRegistrationInput(ctx context.Context, v any) (model.CancelRegistrationInput, error) {
+	res, err := ec.unmarshalInputCancelRegistrationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCancelRegistrationPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCancelRegistrationPayload(ctx context.Context, sel ast.SelectionSet, v *model.CancelRegistrationPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CancelRegistrationPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCertification2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Certification) graphql.Marshaler {
@@ -71452,6 +73474,36 @@ func (ec *executionContext) marshalNChangePasswordPayload2ᚖgithubᚗcomᚋofhu
 	return ec._ChangePasswordPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCheckIn2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScan(ctx context.Context, sel ast.SelectionSet, v *ent.Scan) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CheckIn(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCheckInChannel2githubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐChannel(ctx context.Context, v any) (scan.Channel, error) {
+	var res scan.Channel
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCheckInChannel2githubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐChannel(ctx context.Context, sel ast.SelectionSet, v scan.Channel) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNCheckInConnection2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCheckInConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CheckInConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CheckInConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCheckInEvent2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCheckInEvent(ctx context.Context, sel ast.SelectionSet, v *model.CheckInEvent) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -71467,14 +73519,45 @@ func (ec *executionContext) unmarshalNCheckInInput2githubᚗcomᚋofhubᚋofhub�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNCheckInResult2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCheckInResult(ctx context.Context, sel ast.SelectionSet, v *model.CheckInResult) graphql.Marshaler {
+func (ec *executionContext) unmarshalNCheckInOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCheckInOrderField(ctx context.Context, v any) (*ent.CheckInOrderField, error) {
+	var res = new(ent.CheckInOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCheckInOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCheckInOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.CheckInOrderField) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
 		}
 		return graphql.Null
 	}
-	return ec._CheckInResult(ctx, sel, v)
+	return v
+}
+
+func (ec *executionContext) marshalNCheckInPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCheckInPayload(ctx context.Context, sel ast.SelectionSet, v *model.CheckInPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CheckInPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCheckInStatus2githubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatus(ctx context.Context, v any) (scan.Status, error) {
+	var res scan.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCheckInStatus2githubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatus(ctx context.Context, sel ast.SelectionSet, v scan.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNCheckInWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCheckInWhereInput(ctx context.Context, v any) (*ent.CheckInWhereInput, error) {
+	res, err := ec.unmarshalInputCheckInWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNContactKind2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐContactKind(ctx context.Context, v any) (schematype.ContactKind, error) {
@@ -71508,9 +73591,19 @@ func (ec *executionContext) unmarshalNContactPointInput2ᚖgithubᚗcomᚋofhub�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNCreateActivityInput2githubᚗcomᚋofhubᚋofhubᚋentᚐCreateActivityInput(ctx context.Context, v any) (ent.CreateActivityInput, error) {
+func (ec *executionContext) unmarshalNCreateActivityInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateActivityInput(ctx context.Context, v any) (model.CreateActivityInput, error) {
 	res, err := ec.unmarshalInputCreateActivityInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateActivityPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateActivityPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateActivityPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CreateActivityPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCreateCertificationInput2githubᚗcomᚋofhubᚋofhubᚋentᚐCreateCertificationInput(ctx context.Context, v any) (ent.CreateCertificationInput, error) {
@@ -71518,9 +73611,19 @@ func (ec *executionContext) unmarshalNCreateCertificationInput2githubᚗcomᚋof
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNCreateDeviceInput2githubᚗcomᚋofhubᚋofhubᚋentᚐCreateDeviceInput(ctx context.Context, v any) (ent.CreateDeviceInput, error) {
+func (ec *executionContext) unmarshalNCreateDeviceInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateDeviceInput(ctx context.Context, v any) (model.CreateDeviceInput, error) {
 	res, err := ec.unmarshalInputCreateDeviceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateDevicePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateDevicePayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateDevicePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CreateDevicePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCreateOrganizationInput2githubᚗcomᚋofhubᚋofhubᚋentᚐCreateOrganizationInput(ctx context.Context, v any) (ent.CreateOrganizationInput, error) {
@@ -71538,9 +73641,34 @@ func (ec *executionContext) marshalNCreateOrganizationPayload2ᚖgithubᚗcomᚋ
 	return ec._CreateOrganizationPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNCreateSpeakerInput2githubᚗcomᚋofhubᚋofhubᚋentᚐCreateSpeakerInput(ctx context.Context, v any) (ent.CreateSpeakerInput, error) {
+func (ec *executionContext) unmarshalNCreateRegistrationInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateRegistrationInput(ctx context.Context, v any) (model.CreateRegistrationInput, error) {
+	res, err := ec.unmarshalInputCreateRegistrationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateRegistrationPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateRegistrationPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateRegistrationPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CreateRegistrationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCreateSpeakerInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateSpeakerInput(ctx context.Context, v any) (model.CreateSpeakerInput, error) {
 	res, err := ec.unmarshalInputCreateSpeakerInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateSpeakerPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateSpeakerPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateSpeakerPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CreateSpeakerPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCreateUserInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateUserInput(ctx context.Context, v any) (model.CreateUserInput, error) {
@@ -71597,6 +73725,21 @@ func (ec *executionContext) marshalNDate2timeᚐTime(ctx context.Context, sel as
 		}
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalNDeleteDeviceInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐDeleteDeviceInput(ctx context.Context, v any) (model.DeleteDeviceInput, error) {
+	res, err := ec.unmarshalInputDeleteDeviceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeleteDevicePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐDeleteDevicePayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteDevicePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._DeleteDevicePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNDevice2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐDevice(ctx context.Context, sel ast.SelectionSet, v *ent.Device) graphql.Marshaler {
@@ -71840,6 +73983,21 @@ func (ec *executionContext) marshalNLogoutPayload2ᚖgithubᚗcomᚋofhubᚋofhu
 		return graphql.Null
 	}
 	return ec._LogoutPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMarkPresentInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐMarkPresentInput(ctx context.Context, v any) (model.MarkPresentInput, error) {
+	res, err := ec.unmarshalInputMarkPresentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMarkPresentPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐMarkPresentPayload(ctx context.Context, sel ast.SelectionSet, v *model.MarkPresentPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MarkPresentPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMembership2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐMembershipᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Membership) graphql.Marshaler {
@@ -72480,6 +74638,21 @@ func (ec *executionContext) unmarshalNRegistrationWhereInput2ᚖgithubᚗcomᚋo
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNReleaseDeviceInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐReleaseDeviceInput(ctx context.Context, v any) (model.ReleaseDeviceInput, error) {
+	res, err := ec.unmarshalInputReleaseDeviceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReleaseDevicePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐReleaseDevicePayload(ctx context.Context, sel ast.SelectionSet, v *model.ReleaseDevicePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ReleaseDevicePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRemoveMembershipInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRemoveMembershipInput(ctx context.Context, v any) (model.RemoveMembershipInput, error) {
 	res, err := ec.unmarshalInputRemoveMembershipInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -72533,6 +74706,21 @@ func (ec *executionContext) unmarshalNResultColor2githubᚗcomᚋofhubᚋofhub�
 
 func (ec *executionContext) marshalNResultColor2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐResultColor(ctx context.Context, sel ast.SelectionSet, v model.ResultColor) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNRevokeDeviceInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRevokeDeviceInput(ctx context.Context, v any) (model.RevokeDeviceInput, error) {
+	res, err := ec.unmarshalInputRevokeDeviceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRevokeDevicePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRevokeDevicePayload(ctx context.Context, sel ast.SelectionSet, v *model.RevokeDevicePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RevokeDevicePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRosterCheckIn2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRosterCheckInᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RosterCheckIn) graphql.Marshaler {
@@ -72597,86 +74785,19 @@ func (ec *executionContext) marshalNRosterPage2ᚖgithubᚗcomᚋofhubᚋofhub�
 	return ec._RosterPage(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNScan2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Scan) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNScan2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScan(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
+func (ec *executionContext) unmarshalNRotateTicketKeyInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRotateTicketKeyInput(ctx context.Context, v any) (model.RotateTicketKeyInput, error) {
+	res, err := ec.unmarshalInputRotateTicketKeyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNScan2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScan(ctx context.Context, sel ast.SelectionSet, v *ent.Scan) graphql.Marshaler {
+func (ec *executionContext) marshalNRotateTicketKeyPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRotateTicketKeyPayload(ctx context.Context, sel ast.SelectionSet, v *model.RotateTicketKeyPayload) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
 		}
 		return graphql.Null
 	}
-	return ec._Scan(ctx, sel, v)
-}
-
-func (ec *executionContext) unmarshalNScanChannel2githubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐChannel(ctx context.Context, v any) (scan.Channel, error) {
-	var res scan.Channel
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNScanChannel2githubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐChannel(ctx context.Context, sel ast.SelectionSet, v scan.Channel) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) marshalNScanConnection2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ScanConnection) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._ScanConnection(ctx, sel, v)
-}
-
-func (ec *executionContext) unmarshalNScanOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanOrder(ctx context.Context, v any) (*ent.ScanOrder, error) {
-	res, err := ec.unmarshalInputScanOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNScanOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanOrderField(ctx context.Context, v any) (*ent.ScanOrderField, error) {
-	var res = new(ent.ScanOrderField)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNScanOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ScanOrderField) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return v
-}
-
-func (ec *executionContext) unmarshalNScanStatus2githubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatus(ctx context.Context, v any) (scan.Status, error) {
-	var res scan.Status
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNScanStatus2githubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatus(ctx context.Context, sel ast.SelectionSet, v scan.Status) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNScanWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanWhereInput(ctx context.Context, v any) (*ent.ScanWhereInput, error) {
-	res, err := ec.unmarshalInputScanWhereInput(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	return ec._RotateTicketKeyPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSessionConnection2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSessionConnection(ctx context.Context, sel ast.SelectionSet, v *ent.SessionConnection) graphql.Marshaler {
@@ -72821,11 +74942,6 @@ func (ec *executionContext) marshalNSlot2ᚖgithubᚗcomᚋofhubᚋofhubᚋent�
 	return ec._Slot(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNSlotInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐSlotInput(ctx context.Context, v any) (model.SlotInput, error) {
-	res, err := ec.unmarshalInputSlotInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) unmarshalNSlotInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐSlotInputᚄ(ctx context.Context, v any) ([]*model.SlotInput, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
@@ -72916,6 +75032,21 @@ func (ec *executionContext) marshalNSpeaker2ᚖgithubᚗcomᚋofhubᚋofhubᚋen
 		return graphql.Null
 	}
 	return ec._Speaker(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSpeakerLinkInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐSpeakerLinkInput(ctx context.Context, v any) (model.SpeakerLinkInput, error) {
+	res, err := ec.unmarshalInputSpeakerLinkInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSpeakerLinkPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐSpeakerLinkPayload(ctx context.Context, sel ast.SelectionSet, v *model.SpeakerLinkPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SpeakerLinkPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSpeakerWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSpeakerWhereInput(ctx context.Context, v any) (*ent.SpeakerWhereInput, error) {
@@ -73145,14 +75276,49 @@ func (ec *executionContext) unmarshalNTrainingWhereInput2ᚖgithubᚗcomᚋofhub
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateActivityInput2githubᚗcomᚋofhubᚋofhubᚋentᚐUpdateActivityInput(ctx context.Context, v any) (ent.UpdateActivityInput, error) {
+func (ec *executionContext) unmarshalNUndoCheckInInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUndoCheckInInput(ctx context.Context, v any) (model.UndoCheckInInput, error) {
+	res, err := ec.unmarshalInputUndoCheckInInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUndoCheckInPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUndoCheckInPayload(ctx context.Context, sel ast.SelectionSet, v *model.UndoCheckInPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UndoCheckInPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateActivityInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateActivityInput(ctx context.Context, v any) (model.UpdateActivityInput, error) {
 	res, err := ec.unmarshalInputUpdateActivityInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateDeviceInput2githubᚗcomᚋofhubᚋofhubᚋentᚐUpdateDeviceInput(ctx context.Context, v any) (ent.UpdateDeviceInput, error) {
+func (ec *executionContext) marshalNUpdateActivityPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateActivityPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateActivityPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UpdateActivityPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateDeviceInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateDeviceInput(ctx context.Context, v any) (model.UpdateDeviceInput, error) {
 	res, err := ec.unmarshalInputUpdateDeviceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateDevicePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateDevicePayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateDevicePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UpdateDevicePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdateMembershipInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateMembershipInput(ctx context.Context, v any) (model.UpdateMembershipInput, error) {
@@ -73185,9 +75351,19 @@ func (ec *executionContext) marshalNUpdateOrganizationPayload2ᚖgithubᚗcomᚋ
 	return ec._UpdateOrganizationPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNUpdateSpeakerInput2githubᚗcomᚋofhubᚋofhubᚋentᚐUpdateSpeakerInput(ctx context.Context, v any) (ent.UpdateSpeakerInput, error) {
+func (ec *executionContext) unmarshalNUpdateSpeakerInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateSpeakerInput(ctx context.Context, v any) (model.UpdateSpeakerInput, error) {
 	res, err := ec.unmarshalInputUpdateSpeakerInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateSpeakerPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateSpeakerPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateSpeakerPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UpdateSpeakerPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdateUserInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateUserInput(ctx context.Context, v any) (model.UpdateUserInput, error) {
@@ -73772,6 +75948,162 @@ func (ec *executionContext) unmarshalOCertificationWhereInput2ᚖgithubᚗcomᚋ
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputCertificationWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCheckIn2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScan(ctx context.Context, sel ast.SelectionSet, v *ent.Scan) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CheckIn(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCheckInChannel2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐChannelᚄ(ctx context.Context, v any) ([]scan.Channel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]scan.Channel, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCheckInChannel2githubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐChannel(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCheckInChannel2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐChannelᚄ(ctx context.Context, sel ast.SelectionSet, v []scan.Channel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCheckInChannel2githubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐChannel(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCheckInChannel2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐChannel(ctx context.Context, v any) (*scan.Channel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(scan.Channel)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCheckInChannel2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐChannel(ctx context.Context, sel ast.SelectionSet, v *scan.Channel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOCheckInEdge2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCheckInEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.CheckInEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCheckInEdge2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCheckInEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCheckInEdge2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCheckInEdge(ctx context.Context, sel ast.SelectionSet, v *ent.CheckInEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CheckInEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCheckInStatus2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatusᚄ(ctx context.Context, v any) ([]scan.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]scan.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCheckInStatus2githubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCheckInStatus2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []scan.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCheckInStatus2githubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCheckInStatus2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatus(ctx context.Context, v any) (*scan.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(scan.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCheckInStatus2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatus(ctx context.Context, sel ast.SelectionSet, v *scan.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOCheckInWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCheckInWhereInputᚄ(ctx context.Context, v any) ([]*ent.CheckInWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.CheckInWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCheckInWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCheckInWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCheckInWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCheckInWhereInput(ctx context.Context, v any) (*ent.CheckInWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCheckInWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -75040,179 +77372,6 @@ func (ec *executionContext) unmarshalORegistrationWhereInput2ᚖgithubᚗcomᚋo
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOScan2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScan(ctx context.Context, sel ast.SelectionSet, v *ent.Scan) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._Scan(ctx, sel, v)
-}
-
-func (ec *executionContext) unmarshalOScanChannel2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐChannelᚄ(ctx context.Context, v any) ([]scan.Channel, error) {
-	if v == nil {
-		return nil, nil
-	}
-	vSlice := graphql.CoerceList(v)
-	var err error
-	res := make([]scan.Channel, len(vSlice))
-	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNScanChannel2githubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐChannel(ctx, vSlice[i])
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
-func (ec *executionContext) marshalOScanChannel2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐChannelᚄ(ctx context.Context, sel ast.SelectionSet, v []scan.Channel) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNScanChannel2githubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐChannel(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) unmarshalOScanChannel2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐChannel(ctx context.Context, v any) (*scan.Channel, error) {
-	if v == nil {
-		return nil, nil
-	}
-	var res = new(scan.Channel)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOScanChannel2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐChannel(ctx context.Context, sel ast.SelectionSet, v *scan.Channel) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return v
-}
-
-func (ec *executionContext) marshalOScanEdge2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ScanEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOScanEdge2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOScanEdge2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ScanEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._ScanEdge(ctx, sel, v)
-}
-
-func (ec *executionContext) unmarshalOScanOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanOrderᚄ(ctx context.Context, v any) ([]*ent.ScanOrder, error) {
-	if v == nil {
-		return nil, nil
-	}
-	vSlice := graphql.CoerceList(v)
-	var err error
-	res := make([]*ent.ScanOrder, len(vSlice))
-	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNScanOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanOrder(ctx, vSlice[i])
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
-func (ec *executionContext) unmarshalOScanStatus2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatusᚄ(ctx context.Context, v any) ([]scan.Status, error) {
-	if v == nil {
-		return nil, nil
-	}
-	vSlice := graphql.CoerceList(v)
-	var err error
-	res := make([]scan.Status, len(vSlice))
-	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNScanStatus2githubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatus(ctx, vSlice[i])
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
-func (ec *executionContext) marshalOScanStatus2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []scan.Status) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNScanStatus2githubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatus(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) unmarshalOScanStatus2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatus(ctx context.Context, v any) (*scan.Status, error) {
-	if v == nil {
-		return nil, nil
-	}
-	var res = new(scan.Status)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOScanStatus2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatus(ctx context.Context, sel ast.SelectionSet, v *scan.Status) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return v
-}
-
-func (ec *executionContext) unmarshalOScanWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanWhereInputᚄ(ctx context.Context, v any) ([]*ent.ScanWhereInput, error) {
-	if v == nil {
-		return nil, nil
-	}
-	vSlice := graphql.CoerceList(v)
-	var err error
-	res := make([]*ent.ScanWhereInput, len(vSlice))
-	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNScanWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanWhereInput(ctx, vSlice[i])
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
-func (ec *executionContext) unmarshalOScanWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐScanWhereInput(ctx context.Context, v any) (*ent.ScanWhereInput, error) {
-	if v == nil {
-		return nil, nil
-	}
-	res, err := ec.unmarshalInputScanWhereInput(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) marshalOSession2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSession(ctx context.Context, sel ast.SelectionSet, v *ent.Session) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -75358,6 +77517,13 @@ func (ec *executionContext) unmarshalOSkillBlockWhereInput2ᚖgithubᚗcomᚋofh
 	}
 	res, err := ec.unmarshalInputSkillBlockWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSlot2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSlot(ctx context.Context, sel ast.SelectionSet, v *ent.Slot) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Slot(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOSlotWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSlotWhereInputᚄ(ctx context.Context, v any) ([]*ent.SlotWhereInput, error) {

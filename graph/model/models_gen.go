@@ -53,6 +53,42 @@ type AddMembershipPayload struct {
 	Membership *ent.Membership `json:"membership"`
 }
 
+// A slot to add to an activity (R-ACT-1).
+type AddSlotInput struct {
+	// The activity that gets the slot.
+	ActivityID int `json:"activityID"`
+	// Name of the slot shown to participants; at most 255 characters.
+	Label *string `json:"label,omitempty"`
+	// Start of the slot (RFC 3339 instant).
+	StartsAt time.Time `json:"startsAt"`
+	// End of the slot (RFC 3339 instant), after startsAt.
+	EndsAt time.Time `json:"endsAt"`
+	// Seats of the slot (1–100,000); omit for no limit.
+	Capacity *int `json:"capacity,omitempty"`
+	// The speaker who animates the slot (R-ACT-6), one of the activity's organisation.
+	SpeakerID *int `json:"speakerID,omitempty"`
+}
+
+// The result of addSlot.
+type AddSlotPayload struct {
+	// The slot added.
+	Slot *ent.Slot `json:"slot"`
+	// Its activity, with all its slots.
+	Activity *ent.Activity `json:"activity"`
+}
+
+// The registration to cancel.
+type CancelRegistrationInput struct {
+	// The registration to cancel.
+	ID int `json:"id"`
+}
+
+// The result of cancelRegistration.
+type CancelRegistrationPayload struct {
+	// The registration, now CANCELLED.
+	Registration *ent.Registration `json:"registration"`
+}
+
 // The caller's current password and the new one.
 type ChangePasswordInput struct {
 	// The caller's current password; wrong guesses are limited.
@@ -105,8 +141,8 @@ type CheckInInput struct {
 	SlotIDOld *int `json:"slotId,omitempty"`
 }
 
-// The answer to a check-in: what the door shows (R-CHK-4). A refusal is an answer, not an error.
-type CheckInResult struct {
+// The answer to checkIn: what the door shows (R-CHK-4). A refusal is an answer, not an error. (Named CheckInResult before 2026-12; devices never name it.)
+type CheckInPayload struct {
 	// Outcome: ACCESS_OK admits, every other value is a refusal with its reason.
 	Status scan.Status `json:"status"`
 	// « Accès OK — DUPONT Jean », « KO, déjà pointé le 21/11/2026 à 10:02 »…
@@ -119,7 +155,7 @@ type CheckInResult struct {
 	FirstCheckedInAt *time.Time `json:"firstCheckedInAt,omitempty"`
 	// An offline admission of someone already checked in elsewhere earlier.
 	Duplicate bool `json:"duplicate"`
-	// The recorded scan (null for a debounced repeat).
+	// The recorded check-in attempt (null for a debounced repeat).
 	CheckIn *ent.Scan `json:"checkIn,omitempty"`
 	// The registration the ticket or the list pointed to; null when unknown.
 	RegistrationID *int `json:"registrationID,omitempty"`
@@ -127,10 +163,107 @@ type CheckInResult struct {
 	RegistrationIDOld *int `json:"registrationId,omitempty"`
 }
 
+// A new activity (R-ACT-1): one date (startsAt, endsAt) or slots.
+type CreateActivityInput struct {
+	// The organisation that runs the activity.
+	OrganizationID int `json:"organizationID"`
+	// Title shown to participants and staff; required, at most 255 characters.
+	Title string `json:"title"`
+	// Start of a one-date activity (RFC 3339 instant); omit for a slot activity.
+	StartsAt *time.Time `json:"startsAt,omitempty"`
+	// End of a one-date activity (RFC 3339 instant), after startsAt.
+	EndsAt *time.Time `json:"endsAt,omitempty"`
+	// Seats (1–100,000); omit for no limit.
+	Capacity *int `json:"capacity,omitempty"`
+	// Where it takes place, as free text; at most 255 characters.
+	Location *string `json:"location,omitempty"`
+	// Whether devices may scan its tickets (R-CHK-3); default true.
+	QRCheckin *bool `json:"qrCheckin,omitempty"`
+	// Whether each slot is checked in on its own, by its time window; default false (R-ACT-3).
+	PerSlotCheckin *bool `json:"perSlotCheckin,omitempty"`
+	// In per-slot mode, minutes around a slot during which a scan still counts for it (0–720, default 30).
+	SlotToleranceMinutes *int `json:"slotToleranceMinutes,omitempty"`
+	// Most participants per registration (1–100, default 10); 1 gives one QR code per person (R-ACT-3).
+	MaxParticipants *int `json:"maxParticipants,omitempty"`
+	// Whether anyone may register through the public form; default true.
+	PublicRegistration *bool `json:"publicRegistration,omitempty"`
+	// Its slots; none (the default) for a one-date activity. Slot i's errors name input.slots[i].
+	Slots []*SlotInput `json:"slots"`
+}
+
+// The result of createActivity.
+type CreateActivityPayload struct {
+	// The activity created, with its slots.
+	Activity *ent.Activity `json:"activity"`
+}
+
+// A device to declare (R-CHK-3).
+type CreateDeviceInput struct {
+	// The organisation that declares the device.
+	OrganizationID int `json:"organizationID"`
+	// Name staff give the device, e.g. « Entrée nord »; required, at most 100 characters.
+	Name string `json:"name"`
+	// Code typed on the device with the site code; unique in the organisation, at most 64 characters.
+	IdentificationCode string `json:"identificationCode"`
+}
+
+// The result of createDevice.
+type CreateDevicePayload struct {
+	// The device declared, not activated yet.
+	Device *ent.Device `json:"device"`
+}
+
 // The result of createOrganization.
 type CreateOrganizationPayload struct {
 	// The created organisation.
 	Organization *ent.Organization `json:"organization"`
+}
+
+// A registration entered by the organisation's staff: the same fields as the public form's
+// (RegisterInput), without its rate limit and whatever publicRegistration says.
+type CreateRegistrationInput struct {
+	// The activity to register to.
+	ActivityID int `json:"activityID"`
+	// Family name of the buyer; required, at most 100 characters.
+	BuyerLastName string `json:"buyerLastName"`
+	// Given name of the buyer; required, at most 100 characters.
+	BuyerFirstName string `json:"buyerFirstName"`
+	// E-mail address of the buyer, where the confirmation and the ticket go (R-ACT-4).
+	BuyerEmail string `json:"buyerEmail"`
+	// Phone number of the buyer; at most 30 characters.
+	BuyerPhone *string `json:"buyerPhone,omitempty"`
+	// At least one; at most the activity's limit per registration.
+	Participants []*ParticipantInput `json:"participants"`
+	// Chosen slots of a slot activity (at least one there).
+	SlotIDs []int `json:"slotIDs,omitempty"`
+}
+
+// The result of createRegistration: the registration and its QR ticket.
+type CreateRegistrationPayload struct {
+	// The registration created.
+	Registration *ent.Registration `json:"registration"`
+	// Its QR ticket, to show or send (R-ACT-3, R-ACT-4).
+	Ticket *Ticket `json:"ticket"`
+}
+
+// A speaker to create (R-ACT-6).
+type CreateSpeakerInput struct {
+	// The organisation the speaker works for.
+	OrganizationID int `json:"organizationID"`
+	// Family name; required, at most 100 characters.
+	LastName string `json:"lastName"`
+	// Given name; required, at most 100 characters.
+	FirstName string `json:"firstName"`
+	// E-mail address the personal check-in link is sent to.
+	Email *string `json:"email,omitempty"`
+	// The slots the speaker animates, of the organisation's activities.
+	SlotIDs []int `json:"slotIDs,omitempty"`
+}
+
+// The result of createSpeaker.
+type CreateSpeakerPayload struct {
+	// The speaker created.
+	Speaker *ent.Speaker `json:"speaker"`
 }
 
 // A new user (R-USR-1) and the establishments they are attached to (R-USR-2, R-USR-4).
@@ -157,6 +290,20 @@ type CreateUserInput struct {
 type CreateUserPayload struct {
 	// The created user; they receive an e-mail to set their password.
 	User *ent.User `json:"user"`
+}
+
+// The device to delete.
+type DeleteDeviceInput struct {
+	// The device to delete; its check-ins stay in the log.
+	ID int `json:"id"`
+}
+
+// The result of deleteDevice.
+type DeleteDevicePayload struct {
+	// The id of the device deleted.
+	DeletedDeviceID int `json:"deletedDeviceID"`
+	// The organisation that had declared it.
+	Organization *ent.Organization `json:"organization"`
 }
 
 // The setup QR code of the devices page (R-CHK-3).
@@ -197,6 +344,34 @@ type LogoutInput struct {
 type LogoutPayload struct {
 	// How many sessions were ended: 1 for this one, more with everywhere.
 	EndedSessions int `json:"endedSessions"`
+}
+
+// « Présent » from the participant list (R-CHK-1).
+type MarkPresentInput struct {
+	// The registration to check in.
+	RegistrationID int `json:"registrationID"`
+	// The slot to check in, one of the activity's, in per-slot mode (R-CHK-1); omitted, as for a scan: the whole registration, or the current slot in per-slot mode.
+	SlotID *int `json:"slotID,omitempty"`
+}
+
+// The answer to markPresent: what the desk shows, as a door would (R-CHK-1, R-CHK-4). A refusal is an answer, not an error.
+type MarkPresentPayload struct {
+	// Outcome: ACCESS_OK admits, every other value is a refusal with its reason.
+	Status scan.Status `json:"status"`
+	// « Accès OK — DUPONT Jean », « KO, déjà pointé le 21/11/2026 à 10:02 »…
+	Message string `json:"message"`
+	// Green when admitted, red otherwise.
+	Color ResultColor `json:"color"`
+	// The participants of the registration, named on screen.
+	Participants []*ParticipantName `json:"participants"`
+	// When the registration (or slot) was first checked in, for ALREADY_CHECKED_IN; null otherwise.
+	FirstCheckedInAt *time.Time `json:"firstCheckedInAt,omitempty"`
+	// Always false at a desk (kept for the same shape as checkIn's answer).
+	Duplicate bool `json:"duplicate"`
+	// The recorded check-in attempt.
+	CheckIn *ent.Scan `json:"checkIn,omitempty"`
+	// The registration checked in.
+	RegistrationID *int `json:"registrationID,omitempty"`
 }
 
 // An establishment to attach a new user to, with the permissions held there (R-USR-2).
@@ -305,6 +480,18 @@ type RegisterPayload struct {
 	Ticket *Ticket `json:"ticket"`
 }
 
+// The device to release.
+type ReleaseDeviceInput struct {
+	// The device to release.
+	ID int `json:"id"`
+}
+
+// The result of releaseDevice.
+type ReleaseDevicePayload struct {
+	// The device, free to be activated again.
+	Device *ent.Device `json:"device"`
+}
+
 // A membership to remove.
 type RemoveMembershipInput struct {
 	// The membership to remove.
@@ -346,6 +533,18 @@ type ResetPasswordInput struct {
 type ResetPasswordPayload struct {
 	// The e-mail address (the login) of the account whose password was set: log in with it.
 	Email string `json:"email"`
+}
+
+// The device to revoke.
+type RevokeDeviceInput struct {
+	// The device to revoke.
+	ID int `json:"id"`
+}
+
+// The result of revokeDevice.
+type RevokeDevicePayload struct {
+	// The device, now revoked (revokedAt set).
+	Device *ent.Device `json:"device"`
 }
 
 // A check-in known to a device's roster.
@@ -394,6 +593,20 @@ type RosterPage struct {
 	HasMore bool `json:"hasMore"`
 }
 
+// The organisation whose ticket signing key to rotate.
+type RotateTicketKeyInput struct {
+	// The organisation.
+	OrganizationID int `json:"organizationID"`
+}
+
+// The result of rotateTicketKey.
+type RotateTicketKeyPayload struct {
+	// The new key's id as a decimal string (uint32), as tickets and PublicKey.keyID name it.
+	KeyID string `json:"keyID"`
+	// The organisation.
+	Organization *ent.Organization `json:"organization"`
+}
+
 // A user to deactivate or reactivate (R-USR-7).
 type SetUserActiveInput struct {
 	// The user.
@@ -430,6 +643,20 @@ type SlotStats struct {
 	Registered int `json:"registered"`
 	// Of those, participants checked in for the slot.
 	Present int `json:"present"`
+}
+
+// The speaker whose personal link to create.
+type SpeakerLinkInput struct {
+	// The speaker.
+	ID int `json:"id"`
+}
+
+// The result of speakerLink.
+type SpeakerLinkPayload struct {
+	// The speaker's personal check-in link, shown once (R-ACT-6); the previous one stops working.
+	URL string `json:"url"`
+	// The speaker.
+	Speaker *ent.Speaker `json:"speaker"`
 }
 
 // The root of every subscription (GraphQL over WebSocket).
@@ -532,6 +759,68 @@ type TrainingStateChange struct {
 	Cursor string `json:"cursor"`
 }
 
+// The check-in to undo.
+type UndoCheckInInput struct {
+	// The admitted check-in attempt to undo.
+	CheckInID int `json:"checkInID"`
+}
+
+// The result of undoCheckIn.
+type UndoCheckInPayload struct {
+	// The check-in attempt, now undone (undoneAt, undoneBy set); it stays in the log.
+	CheckIn *ent.Scan `json:"checkIn"`
+}
+
+// Changes to an activity: an omitted field keeps its value; null clears startsAt, endsAt, capacity
+// and location (the fields that may be empty) and, on the other fields, keeps the value as omitting
+// them does.
+type UpdateActivityInput struct {
+	// The activity to change.
+	ID int `json:"id"`
+	// Title; at most 255 characters, not blank.
+	Title *string `json:"title,omitempty"`
+	// Start of a one-date activity (RFC 3339 instant); null clears it.
+	StartsAt graphql.Omittable[*time.Time] `json:"startsAt,omitempty"`
+	// End of a one-date activity (RFC 3339 instant); null clears it.
+	EndsAt graphql.Omittable[*time.Time] `json:"endsAt,omitempty"`
+	// Seats (1–100,000); null means no limit.
+	Capacity graphql.Omittable[*int] `json:"capacity,omitempty"`
+	// Where it takes place; null clears it.
+	Location graphql.Omittable[*string] `json:"location,omitempty"`
+	// Whether devices may scan its tickets (R-CHK-3).
+	QRCheckin *bool `json:"qrCheckin,omitempty"`
+	// Whether each slot is checked in on its own (R-ACT-3).
+	PerSlotCheckin *bool `json:"perSlotCheckin,omitempty"`
+	// In per-slot mode, minutes around a slot during which a scan still counts for it (0–720).
+	SlotToleranceMinutes *int `json:"slotToleranceMinutes,omitempty"`
+	// Most participants per registration (1–100).
+	MaxParticipants *int `json:"maxParticipants,omitempty"`
+	// Whether anyone may register through the public form.
+	PublicRegistration *bool `json:"publicRegistration,omitempty"`
+}
+
+// The result of updateActivity.
+type UpdateActivityPayload struct {
+	// The activity as changed.
+	Activity *ent.Activity `json:"activity"`
+}
+
+// Changes to a device: an omitted field keeps its value.
+type UpdateDeviceInput struct {
+	// The device to change.
+	ID int `json:"id"`
+	// New name; at most 100 characters, not blank.
+	Name *string `json:"name,omitempty"`
+	// New identification code; unique in the organisation, at most 64 characters.
+	IdentificationCode *string `json:"identificationCode,omitempty"`
+}
+
+// The result of updateDevice.
+type UpdateDevicePayload struct {
+	// The device as changed.
+	Device *ent.Device `json:"device"`
+}
+
 // Changes to a membership (R-USR-2); an omitted field keeps its value.
 type UpdateMembershipInput struct {
 	// The membership to change.
@@ -596,6 +885,26 @@ type UpdateOrganizationInput struct {
 type UpdateOrganizationPayload struct {
 	// The organisation as changed.
 	Organization *ent.Organization `json:"organization"`
+}
+
+// Changes to a speaker: an omitted field keeps its value; null clears email and, on the names, keeps them.
+type UpdateSpeakerInput struct {
+	// The speaker to change.
+	ID int `json:"id"`
+	// Family name; at most 100 characters, not blank.
+	LastName *string `json:"lastName,omitempty"`
+	// Given name; at most 100 characters, not blank.
+	FirstName *string `json:"firstName,omitempty"`
+	// E-mail address; null clears it.
+	Email graphql.Omittable[*string] `json:"email,omitempty"`
+	// The slots the speaker animates, replaced whole ([] leaves none); omit to keep them.
+	SlotIDs []int `json:"slotIDs,omitempty"`
+}
+
+// The result of updateSpeaker.
+type UpdateSpeakerPayload struct {
+	// The speaker as changed.
+	Speaker *ent.Speaker `json:"speaker"`
 }
 
 // Changes to a user's personal data (R-USR-1). An omitted field keeps its value;

@@ -107,16 +107,18 @@ func TestScannerOnHost(t *testing.T) {
 	org := e.Org("Organisme mobile", nil)
 	e.User("chef@mobile.test", org, viewer.Manager)
 	tok := e.Login("chef@mobile.test", apptest.Password)
-	var a struct{ CreateActivity struct{ ID string } }
-	e.Q(tok, `mutation($o:ID!){createActivity(input:{organizationID:$o,title:"Forum"}){id}}`, map[string]any{"o": apptest.ID(org.ID)}).Decode(t, &a)
+	var a struct {
+		CreateActivity struct{ Activity struct{ ID string } }
+	}
+	e.Q(tok, `mutation($o:ID!){createActivity(input:{organizationID:$o,title:"Forum"}){activity{id}}}`, map[string]any{"o": apptest.ID(org.ID)}).Decode(t, &a)
 	var r struct {
 		CreateRegistration struct{ Ticket struct{ Code string } }
 	}
 	e.Q(tok, `mutation($a:ID!){createRegistration(input:{activityID:$a,buyerLastName:"Dupont",buyerFirstName:"Jean",buyerEmail:"jean@exemple.fr",
-		participants:[{lastName:"Dupont",firstName:"Jean"}]}){ticket{code}}}`, map[string]any{"a": a.CreateActivity.ID}).Decode(t, &r)
-	e.Q(tok, `mutation($o:ID!){createDevice(input:{organizationID:$o,name:"Téléphone",identificationCode:"TEL-1"}){id}}`, map[string]any{"o": apptest.ID(org.ID)})
+		participants:[{lastName:"Dupont",firstName:"Jean"}]}){ticket{code}}}`, map[string]any{"a": a.CreateActivity.Activity.ID}).Decode(t, &r)
+	e.Q(tok, `mutation($o:ID!){createDevice(input:{organizationID:$o,name:"Téléphone",identificationCode:"TEL-1"}){device{id}}}`, map[string]any{"o": apptest.ID(org.ID)})
 	var setup struct{ DeviceSetup struct{ SiteCode string } }
-	e.Q(tok, `query($o:ID!){deviceSetup(organizationId:$o){siteCode}}`, map[string]any{"o": apptest.ID(org.ID)}).Decode(t, &setup)
+	e.Q(tok, `query($o:ID!){deviceSetup(organizationID:$o){siteCode}}`, map[string]any{"o": apptest.ID(org.ID)}).Decode(t, &setup)
 
 	s, err := Open(t.TempDir(), "fr")
 	if err != nil {

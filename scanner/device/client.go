@@ -170,7 +170,7 @@ const activitiesAndKeysQuery = `{ deviceActivities { ` + activityFields + ` } de
 
 const checkInMutation = `mutation($in: CheckInInput!) { checkIn(input: $in) {
   status message participants { lastName firstName } firstCheckedInAt duplicate registrationID
-  checkIn { id slotID checkedInAt } } }`
+  checkIn { id slot { id } checkedInAt } } }`
 
 const syncMutation = `mutation($in: SyncCheckInsInput!) { syncCheckIns(input: $in) {
   results { clientScanID status duplicate firstCheckedInAt } serverTime clockSkewMs } }`
@@ -185,4 +185,4 @@ const rosterQuery = `query($a: ID!, $after: String, $first: Int) { deviceRoster(
   cursor hasMore } }`
 
 const subscription = `subscription($a: ID!) { checkInRecorded(activityID: $a) {
-  status registrationID checkedInAt checkIn { id clientScanID deviceID slotID admitted undoneAt } } }`
+  status registrationID checkedInAt checkIn { id clientScanID deviceID slot { id } admitted undoneAt } } }`

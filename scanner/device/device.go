@@ -419,7 +419,7 @@ func (d *Device) scanOnline(ctx context.Context, id, code string, act, slot int6
 			RegistrationID   *string
 			CheckIn          *struct {
 				ID          string
-				SlotID      *int64
+				Slot        *struct{ ID string }
 				CheckedInAt time.Time
 			}
 		}
@@ -446,8 +446,8 @@ func (d *Device) scanOnline(ctx context.Context, id, code string, act, slot int6
 	switch {
 	case c.Status == result.AccessOK && c.CheckIn != nil:
 		ci = &store.CheckIn{At: c.CheckIn.CheckedInAt, ClientID: id}
-		if c.CheckIn.SlotID != nil {
-			ci.SlotID = *c.CheckIn.SlotID
+		if c.CheckIn.Slot != nil {
+			ci.SlotID = atoi(c.CheckIn.Slot.ID)
 		}
 	case c.Status == result.AlreadyCheckedIn && c.FirstCheckedInAt != nil:
 		ci = &store.CheckIn{At: *c.FirstCheckedInAt}

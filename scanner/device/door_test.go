@@ -182,7 +182,7 @@ func TestShownDecision_AdmittedTwiceApartFromRefused(t *testing.T) {
 			map[string]any{"a": w.activity}).Decode(t, &undo)
 		for _, e := range undo.Node.CheckInLog.Edges {
 			if e.Node.RegistrationID == w.regs[2] && e.Node.Status == "ACCESS_OK" {
-				w.Q(w.mgr, `mutation($id:ID!){undoCheckIn(checkInId:$id){id}}`, map[string]any{"id": e.Node.ID})
+				w.Q(w.mgr, `mutation($id:ID!){undoCheckIn(input:{checkInID:$id}){checkIn{id}}}`, map[string]any{"id": e.Node.ID})
 			}
 		}
 		net.down.Store(true)

@@ -66,11 +66,13 @@ func newWorld(t testing.TB, d apptest.Dialect, registrations int) *world {
 }
 
 func (w *world) createActivity(title string) string {
-	r := w.Q(w.mgr, `mutation($in: CreateActivityInput!) { createActivity(input: $in) { id } }`,
+	r := w.Q(w.mgr, `mutation($in: CreateActivityInput!) { createActivity(input: $in) { activity { id } } }`,
 		map[string]any{"in": map[string]any{"title": title, "organizationID": w.org.ID, "qrCheckin": true, "maxParticipants": 5}})
-	var out struct{ CreateActivity struct{ ID string } }
+	var out struct {
+		CreateActivity struct{ Activity struct{ ID string } }
+	}
 	r.Decode(w.t, &out)
-	return out.CreateActivity.ID
+	return out.CreateActivity.Activity.ID
 }
 
 func (w *world) register(activity, last, first string) (id, code string) {
@@ -97,19 +99,21 @@ func (w *world) register(activity, last, first string) (id, code string) {
 // device declares a device and returns its identification code.
 func (w *world) device(name string) (id, idCode string) {
 	idCode = fmt.Sprintf("ID-%s-%d", name, siteSeq.Add(1))
-	r := w.Q(w.mgr, `mutation($in: CreateDeviceInput!) { createDevice(input: $in) { id } }`,
+	r := w.Q(w.mgr, `mutation($in: CreateDeviceInput!) { createDevice(input: $in) { device { id } } }`,
 		map[string]any{"in": map[string]any{"name": name, "identificationCode": idCode, "organizationID": w.org.ID}})
-	var out struct{ CreateDevice struct{ ID string } }
+	var out struct {
+		CreateDevice struct{ Device struct{ ID string } }
+	}
 	r.Decode(w.t, &out)
-	return out.CreateDevice.ID, idCode
+	return out.CreateDevice.Device.ID, idCode
 }
 
 func (w *world) revoke(deviceID string) {
-	w.Q(w.mgr, `mutation($id: ID!) { revokeDevice(id: $id) { id } }`, map[string]any{"id": deviceID})
+	w.Q(w.mgr, `mutation($id: ID!) { revokeDevice(input: {id: $id}) { device { id } } }`, map[string]any{"id": deviceID})
 }
 
 func (w *world) cancel(regID string) {
-	w.Q(w.mgr, `mutation($id: ID!) { cancelRegistration(id: $id) { id } }`, map[string]any{"id": regID})
+	w.Q(w.mgr, `mutation($id: ID!) { cancelRegistration(input: {id: $id}) { registration { id } } }`, map[string]any{"id": regID})
 }
 
 // scans returns the activity's scans on the server.

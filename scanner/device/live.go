@@ -169,7 +169,7 @@ func (d *Device) applyEvent(payload json.RawMessage) {
 					ID           string
 					ClientScanID *string
 					DeviceID     *string
-					SlotID       *int64
+					Slot         *struct{ ID string }
 					Admitted     bool
 					UndoneAt     *time.Time
 				}
@@ -186,8 +186,8 @@ func (d *Device) applyEvent(payload json.RawMessage) {
 	}
 	reg := atoi(*ev.RegistrationID)
 	slot := int64(0)
-	if ev.CheckIn.SlotID != nil {
-		slot = *ev.CheckIn.SlotID
+	if ev.CheckIn.Slot != nil {
+		slot = atoi(ev.CheckIn.Slot.ID)
 	}
 	var err error
 	switch {

@@ -49,7 +49,7 @@ func TestRosterEndpoint(t *testing.T) {
 			if older {
 				reg = w.regs[1]
 			}
-			w.Q(w.mgr, `mutation($r:ID!){markPresent(registrationId:$r){status}}`, map[string]any{"r": reg})
+			w.Q(w.mgr, `mutation($r:ID!){markPresent(input:{registrationID:$r}){status}}`, map[string]any{"r": reg})
 			before := graphql.Load()
 			rep, err := d.Sync(ctx)
 			if err != nil {

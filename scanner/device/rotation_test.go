@@ -19,9 +19,14 @@ func TestKeyRotationReachesDevices(t *testing.T) {
 	if err := d.SetActivity(mustInt(w.activity)); err != nil {
 		t.Fatal(err)
 	}
-	var rot struct{ RotateTicketKey string }
-	w.Q(w.mgr, `mutation($o:ID!){rotateTicketKey(organizationId:$o)}`, map[string]any{"o": apptest.ID(w.org.ID)}).Decode(t, &rot)
-	if rot.RotateTicketKey == "" {
+	var rot struct {
+		RotateTicketKey struct {
+			KeyID        string
+			Organization struct{ ID string }
+		}
+	}
+	w.Q(w.mgr, `mutation($o:ID!){rotateTicketKey(input:{organizationID:$o}){keyID organization{id}}}`, map[string]any{"o": apptest.ID(w.org.ID)}).Decode(t, &rot)
+	if rot.RotateTicketKey.KeyID == "" || rot.RotateTicketKey.Organization.ID != apptest.ID(w.org.ID) {
 		t.Fatal("no new key id")
 	}
 	_, fresh := w.register(w.activity, "Nouveau", "Billet")

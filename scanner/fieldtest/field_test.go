@@ -129,11 +129,13 @@ func newFixture(t *testing.T, env *apptest.Env, sc scenario, seed uint64) *fixtu
 	email := fmt.Sprintf("terrain%d@ofhub.test", siteSeq)
 	env.User(email, org, viewer.AllPermissions...)
 	mgr := env.Login(email, apptest.Password)
-	var act struct{ CreateActivity struct{ ID string } }
-	env.Q(mgr, `mutation($in: CreateActivityInput!) { createActivity(input: $in) { id } }`,
+	var act struct {
+		CreateActivity struct{ Activity struct{ ID string } }
+	}
+	env.Q(mgr, `mutation($in: CreateActivityInput!) { createActivity(input: $in) { activity { id } } }`,
 		map[string]any{"in": map[string]any{"title": "Salon " + sc.name, "organizationID": org.ID, "qrCheckin": true, "maxParticipants": 5}}).
 		Decode(t, &act)
-	f.activity = atoi(act.CreateActivity.ID)
+	f.activity = atoi(act.CreateActivity.Activity.ID)
 
 	// Each door gets enough people for the whole run at one every gap;
 	// 60 % show their ticket at one door, 30 % at two, 10 % at three,
@@ -177,12 +179,14 @@ func newFixture(t *testing.T, env *apptest.Env, sc scenario, seed uint64) *fixtu
 	for d := range doors {
 		f.fresh[d] = f.newPerson(t, env)
 		f.fresh[d].doors = []int{d}
-		var out struct{ CreateDevice struct{ ID string } }
+		var out struct {
+			CreateDevice struct{ Device struct{ ID string } }
+		}
 		f.idCodes[d] = fmt.Sprintf("TERRAIN-%d-%c", siteSeq, 'A'+d)
-		env.Q(mgr, `mutation($in: CreateDeviceInput!) { createDevice(input: $in) { id } }`,
+		env.Q(mgr, `mutation($in: CreateDeviceInput!) { createDevice(input: $in) { device { id } } }`,
 			map[string]any{"in": map[string]any{"name": doorName(d), "identificationCode": f.idCodes[d], "organizationID": org.ID}}).
 			Decode(t, &out)
-		f.deviceIDs[d] = atoi(out.CreateDevice.ID)
+		f.deviceIDs[d] = atoi(out.CreateDevice.Device.ID)
 	}
 	return f
 }

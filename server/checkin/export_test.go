@@ -40,7 +40,7 @@ func newExportFixture(t *testing.T, e *apptest.Env) exportFixture {
 	f.other = e.Org("Autre organisme", nil)
 	var err error
 	day := func(h, m int) time.Time { return time.Date(2026, 6, 15, h, m, 0, 0, time.UTC) }
-	f.slots, err = s.CreateActivity(ctx, ent.CreateActivityInput{Title: "Journée découverte des métiers", OrganizationID: f.org.ID,
+	f.slots, err = s.CreateActivity(ctx, checkin.CreateActivityInput{Title: "Journée découverte des métiers", OrganizationID: f.org.ID,
 		PerSlotCheckin: ptr(true), StartsAt: ptr(day(7, 30)), EndsAt: ptr(day(15, 0))}, []checkin.SlotSpec{
 		{Label: "Matin", StartsAt: day(7, 30), EndsAt: day(10, 30)},
 		{Label: "Après-midi", StartsAt: day(12, 0), EndsAt: day(15, 0)},
@@ -75,7 +75,7 @@ func newExportFixture(t *testing.T, e *apptest.Env) exportFixture {
 	if _, err := s.Cancel(ctx, f.r3.ID); err != nil {
 		t.Fatal(err)
 	}
-	f.single, err = s.CreateActivity(ctx, ent.CreateActivityInput{Title: "Réunion d'information", OrganizationID: f.org.ID,
+	f.single, err = s.CreateActivity(ctx, checkin.CreateActivityInput{Title: "Réunion d'information", OrganizationID: f.org.ID,
 		StartsAt: ptr(time.Date(2026, 1, 20, 8, 0, 0, 0, time.UTC)), EndsAt: ptr(time.Date(2026, 1, 20, 10, 0, 0, 0, time.UTC))}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -376,7 +376,7 @@ func TestExportLarge(t *testing.T) {
 		ctx, c, s := e.Sys(), e.Client(), e.App.Checkin
 		org := e.Org("Grand salon", nil)
 		quiet := history.Quiet(ctx) // a fixture, not anyone's change: no history rows
-		a, err := s.CreateActivity(ctx, ent.CreateActivityInput{Title: "Salon de l'orientation", OrganizationID: org.ID}, nil)
+		a, err := s.CreateActivity(ctx, checkin.CreateActivityInput{Title: "Salon de l'orientation", OrganizationID: org.ID}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -117,6 +117,10 @@ func (e *Engine) PublicKeys(ctx context.Context, org int) (ticket.KeySet, error)
 // keys keep verifying.
 func (e *Engine) RotateKey(ctx context.Context, org int) (uint32, error) {
 	if v := viewer.FromContext(ctx); v == nil || !(v.Operator || v.System || v.Has(org, viewer.Manager)) {
+		if v != nil && v.Authenticated() && !v.Member(org) {
+			// Another organisation's is absent, not forbidden (docs/API.md).
+			return 0, &apperr.Error{Code: apperr.NotFound, Field: "organizationID", Key: "not_found"}
+		}
 		return 0, apperr.New(apperr.Forbidden, "forbidden")
 	}
 	id, pub, priv := ticket.GenerateKey()

@@ -31,7 +31,7 @@ func TestCheckInStatementsUseIndexes(t *testing.T) {
 		ctx := history.Quiet(privacy.DecisionContext(viewer.SystemContext(context.Background()), privacy.Allow))
 		c := e.Client()
 		org := e.Org("Plans", nil)
-		act, err := e.App.Checkin.CreateActivity(ctx, ent.CreateActivityInput{Title: "Salon", OrganizationID: org.ID}, nil)
+		act, err := e.App.Checkin.CreateActivity(ctx, checkin.CreateActivityInput{Title: "Salon", OrganizationID: org.ID}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -71,20 +71,26 @@ type SlotSpec struct {
 }
 
 // CreateActivity creates an activity and its slots in one transaction.
-func (s *Service) CreateActivity(ctx context.Context, in ent.CreateActivityInput, slots []SlotSpec) (*ent.Activity, error) {
+func (s *Service) CreateActivity(ctx context.Context, in CreateActivityInput, slots []SlotSpec) (*ent.Activity, error) {
 	if err := checkCreateActivity(&in, slots); err != nil {
 		return nil, err
 	}
 	var a *ent.Activity
 	err := store.InTx(ctx, s.Client, func(ctx context.Context, tx *ent.Client) error {
 		var err error
-		if a, err = tx.Activity.Create().SetInput(in).Save(ctx); err != nil {
+		c := tx.Activity.Create()
+		in.mutate(c.Mutation())
+		if a, err = c.Save(ctx); err != nil {
 			return err
 		}
 		for i, sl := range slots {
 			if _, err := s.addSlot(ctx, tx, a.ID, sl); err != nil {
 				if e, ok := apperr.As(err); ok {
-					return e.WithField(fmt.Sprintf("slots[%d]", i))
+					// A slot's field, named from the slot (the link rules root
+					// it at addSlot's input), inside createActivity's slots.
+					c := *e
+					c.Field = strings.TrimPrefix(c.Field, "input.")
+					return c.WithField(fmt.Sprintf("input.slots[%d]", i))
 				}
 				return err
 			}
@@ -95,7 +101,7 @@ func (s *Service) CreateActivity(ctx context.Context, in ent.CreateActivityInput
 }
 
 // UpdateActivity changes an activity, every broken field reported at once.
-func (s *Service) UpdateActivity(ctx context.Context, id int, in ent.UpdateActivityInput) (*ent.Activity, error) {
+func (s *Service) UpdateActivity(ctx context.Context, id int, in UpdateActivityInput) (*ent.Activity, error) {
 	c := store.Client(ctx, s.Client)
 	a, err := c.Activity.Get(ctx, id)
 	if err != nil {
@@ -104,7 +110,9 @@ func (s *Service) UpdateActivity(ctx context.Context, id int, in ent.UpdateActiv
 	if err := checkUpdateActivity(a, &in); err != nil {
 		return nil, err
 	}
-	return c.Activity.UpdateOneID(id).SetInput(in).Save(ctx)
+	u := c.Activity.UpdateOneID(id)
+	in.mutate(u.Mutation())
+	return u.Save(ctx)
 }
 
 // AddSlot adds a slot to an activity.
@@ -283,7 +291,11 @@ func (s *Service) TicketPNG(ctx context.Context, code string) ([]byte, error) {
 // RevokeDevice stops a device at once.
 func (s *Service) RevokeDevice(ctx context.Context, id int) (*ent.Device, error) {
 	c := store.Client(ctx, s.Client)
-	d, err := c.Device.UpdateOneID(id).SetRevokedAt(s.Now()).Save(ctx)
+	d, err := c.Device.Get(ctx, id) // privacy: another organisation's is not found
+	if err != nil {
+		return nil, err
+	}
+	d, err = c.Device.UpdateOne(d).SetRevokedAt(s.Now()).Save(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -658,6 +670,9 @@ func (s *Service) MarkPresent(ctx context.Context, registrationID int, slotID *i
 		return Result{}, err
 	}
 	r, err := s.Client.Registration.Get(ctx, registrationID) // privacy: the viewer's organisations
+	if ent.IsNotFound(err) {
+		return Result{}, &apperr.Error{Code: apperr.NotFound, Field: "registrationID", Rule: "R-CHK-1", Key: "not_found"}
+	}
 	if err != nil {
 		return Result{}, err
 	}
@@ -669,7 +684,7 @@ func (s *Service) MarkPresent(ctx context.Context, registrationID int, slotID *i
 	if slotID != nil {
 		in.SlotID = *slotID
 	}
-	if err := slotOf(a, in.SlotID, "slotId"); err != nil {
+	if err := slotOf(a, in.SlotID, "slotID"); err != nil {
 		return Result{}, err
 	}
 	return s.CheckIn(ctx, c, in, lang)
@@ -685,6 +700,9 @@ func (s *Service) Undo(ctx context.Context, scanID int) (*ent.Scan, error) {
 		return nil, err
 	}
 	sc, err := s.Client.Scan.Get(ctx, scanID)
+	if ent.IsNotFound(err) {
+		return nil, &apperr.Error{Code: apperr.NotFound, Field: "checkInID", Rule: "R-CHK-1", Key: "not_found"}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -697,7 +715,7 @@ func (s *Service) Undo(ctx context.Context, scanID int) (*ent.Scan, error) {
 		upd := tx.Scan.Update().Where(scan.ID(sc.ID), scan.Admitted(true), scan.UndoneAtIsNil()).
 			SetAdmitted(false).SetUndoneAt(s.Now())
 		if v.UserID != 0 {
-			upd.SetUndoneBy(v.UserID)
+			upd.SetUndoneByID(v.UserID)
 		}
 		n, err := upd.Save(ctx)
 		if err != nil {
@@ -720,10 +738,10 @@ func (s *Service) Undo(ctx context.Context, scanID int) (*ent.Scan, error) {
 // undoRefusal says why scan sc cannot be undone.
 func undoRefusal(sc *ent.Scan) error {
 	if sc.UndoneAt != nil {
-		return &apperr.Error{Code: apperr.Conflict, Field: "checkInId", Rule: "R-CHK-1", Key: "ck_undo_already",
+		return &apperr.Error{Code: apperr.Conflict, Field: "checkInID", Rule: "R-CHK-1", Key: "ck_undo_already",
 			Args: []any{sc.UndoneAt.In(result.Paris).Format("02/01/2006 15:04")}}
 	}
-	return apperr.Invalid("checkInId", "R-CHK-1", "ck_undo_not_admitted")
+	return apperr.Invalid("checkInID", "R-CHK-1", "ck_undo_not_admitted")
 }
 
 // Search finds participants of an activity by name (R-CHK-2).

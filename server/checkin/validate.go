@@ -110,7 +110,7 @@ func (c *checks) slot(field string, sl SlotSpec) {
 }
 
 // checkCreateActivity checks a new activity and its slots.
-func checkCreateActivity(in *ent.CreateActivityInput, slots []SlotSpec) error {
+func checkCreateActivity(in *CreateActivityInput, slots []SlotSpec) error {
 	in.Title = strings.TrimSpace(in.Title)
 	var c checks
 	c.activity(&in.Title, in.StartsAt, in.EndsAt, in.Location, in.Capacity, in.SlotToleranceMinutes, in.MaxParticipants)
@@ -122,7 +122,7 @@ func checkCreateActivity(in *ent.CreateActivityInput, slots []SlotSpec) error {
 }
 
 // checkUpdateActivity checks an activity's changes against what it is.
-func checkUpdateActivity(a *ent.Activity, in *ent.UpdateActivityInput) error {
+func checkUpdateActivity(a *ent.Activity, in *UpdateActivityInput) error {
 	if in.Title != nil {
 		t := strings.TrimSpace(*in.Title)
 		in.Title = &t

@@ -59,11 +59,13 @@ func TestScanAppCameraOnlineOffline(t *testing.T) {
 	mgr := e.User("accueil@atelier.test", org, viewer.Manager)
 	tok := e.Login(mgr.Email, apptest.Password)
 
-	var act struct{ CreateActivity struct{ ID string } }
-	e.Q(tok, `mutation($in:CreateActivityInput!){createActivity(input:$in){id}}`, map[string]any{"in": map[string]any{
+	var act struct {
+		CreateActivity struct{ Activity struct{ ID string } }
+	}
+	e.Q(tok, `mutation($in:CreateActivityInput!){createActivity(input:$in){activity{id}}}`, map[string]any{"in": map[string]any{
 		"organizationID": apptest.ID(org.ID), "title": "Journée portes ouvertes",
 	}}).Decode(t, &act)
-	activityID := act.CreateActivity.ID
+	activityID := act.CreateActivity.Activity.ID
 
 	type reg struct{ id, code string }
 	register := func(last, first string) reg {
@@ -73,7 +75,7 @@ func TestScanAppCameraOnlineOffline(t *testing.T) {
 				Ticket       struct{ Code string }
 			}
 		}
-		e.Q(tok, `mutation($in:RegisterInput!){createRegistration(input:$in){registration{id} ticket{code}}}`, map[string]any{"in": map[string]any{
+		e.Q(tok, `mutation($in:CreateRegistrationInput!){createRegistration(input:$in){registration{id} ticket{code}}}`, map[string]any{"in": map[string]any{
 			"activityID": activityID, "buyerLastName": last, "buyerFirstName": first,
 			"buyerEmail":   strings.ToLower(first) + "@exemple.test",
 			"participants": []map[string]any{{"lastName": last, "firstName": first}},
@@ -83,14 +85,16 @@ func TestScanAppCameraOnlineOffline(t *testing.T) {
 	reg1 := register("Dupont", "Jean")
 	reg2 := register("Martin", "Claire")
 
-	var dev struct{ CreateDevice struct{ ID string } }
-	e.Q(tok, `mutation($in:CreateDeviceInput!){createDevice(input:$in){id}}`, map[string]any{"in": map[string]any{
+	var dev struct {
+		CreateDevice struct{ Device struct{ ID string } }
+	}
+	e.Q(tok, `mutation($in:CreateDeviceInput!){createDevice(input:$in){device{id}}}`, map[string]any{"in": map[string]any{
 		"organizationID": apptest.ID(org.ID), "name": "Entrée A", "identificationCode": "ENTREE-A",
 	}}).Decode(t, &dev)
 	var setup struct {
 		DeviceSetup struct{ URL, SiteCode string }
 	}
-	e.Q(tok, `query($o:ID!){deviceSetup(organizationId:$o){url siteCode}}`, map[string]any{"o": apptest.ID(org.ID)}).Decode(t, &setup)
+	e.Q(tok, `query($o:ID!){deviceSetup(organizationID:$o){url siteCode}}`, map[string]any{"o": apptest.ID(org.ID)}).Decode(t, &setup)
 	if want := e.URL + "/scan/?server="; !strings.HasPrefix(setup.DeviceSetup.URL, want) {
 		t.Fatalf("setup URL %q does not start with %q", setup.DeviceSetup.URL, want)
 	}
@@ -254,7 +258,7 @@ func TestScanAppCameraOnlineOffline(t *testing.T) {
 
 	// 5. Revoked: the next scan (typed, as a keyboard-wedge scanner does)
 	// is refused by the server and the device wipes what it holds.
-	e.Q(tok, `mutation($id:ID!){revokeDevice(id:$id){revokedAt}}`, map[string]any{"id": dev.CreateDevice.ID})
+	e.Q(tok, `mutation($id:ID!){revokeDevice(input:{id:$id}){device{revokedAt}}}`, map[string]any{"id": dev.CreateDevice.Device.ID})
 	if err := chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS("#manual-code"), reg1.code+"\r"), // Enter submits
 	); err != nil {

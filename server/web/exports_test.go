@@ -12,7 +12,6 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/scan"
 	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/server/apptest"
@@ -79,7 +78,7 @@ func TestParticipantsExportHTTP(t *testing.T) {
 		e.Operator("operateur@exports.test")
 
 		at := time.Date(2026, 3, 12, 13, 30, 0, 0, time.UTC) // 14:30 in Paris (UTC+1)
-		a, err := s.CreateActivity(ctx, ent.CreateActivityInput{Title: "Atelier CV", OrganizationID: branch.ID,
+		a, err := s.CreateActivity(ctx, checkin.CreateActivityInput{Title: "Atelier CV", OrganizationID: branch.ID,
 			StartsAt: &at, EndsAt: exportTimePtr(at.Add(2 * time.Hour))}, nil)
 		if err != nil {
 			t.Fatal(err)

@@ -31,7 +31,7 @@ func TestDeviceRosterEndpoint(t *testing.T) {
 		other := e.Org("Organisme voisin", nil)
 		at := time.Now().UTC().Truncate(time.Hour)
 		perSlot := true
-		a, err := s.CreateActivity(ctx, ent.CreateActivityInput{Title: "Forum des métiers", OrganizationID: org.ID, PerSlotCheckin: &perSlot},
+		a, err := s.CreateActivity(ctx, checkin.CreateActivityInput{Title: "Forum des métiers", OrganizationID: org.ID, PerSlotCheckin: &perSlot},
 			[]checkin.SlotSpec{{Label: "Matin", StartsAt: at.Add(-time.Hour), EndsAt: at.Add(2 * time.Hour)},
 				{Label: "Après-midi", StartsAt: at.Add(3 * time.Hour), EndsAt: at.Add(5 * time.Hour)}})
 		if err != nil {

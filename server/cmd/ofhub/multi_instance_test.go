@@ -60,10 +60,12 @@ func TestMultiInstanceLiveEvents(t *testing.T) {
 		t.Fatalf("organisation %s has no site code", orgID)
 	}
 	gqlv(t, b.url, opB, `mutation($o:ID!){createUser(input:{lastName:"MARTIN",firstName:"Claire",email:"claire.martin@multi.test",memberships:[{organizationID:$o,permissions:[MANAGER],principal:true}]}){user{id}}}`, map[string]any{"o": orgID}, nil)
-	var act struct{ CreateActivity struct{ ID string } }
-	gqlv(t, b.url, opB, `mutation($o:ID!){createActivity(input:{title:"Journée portes ouvertes",organizationID:$o,qrCheckin:true}){id}}`,
+	var act struct {
+		CreateActivity struct{ Activity struct{ ID string } }
+	}
+	gqlv(t, b.url, opB, `mutation($o:ID!){createActivity(input:{title:"Journée portes ouvertes",organizationID:$o,qrCheckin:true}){activity{id}}}`,
 		map[string]any{"o": orgID}, &act)
-	actID := act.CreateActivity.ID
+	actID := act.CreateActivity.Activity.ID
 	register := func(people ...[2]string) (regID, code string) {
 		var ps []map[string]any
 		for _, p := range people {
@@ -75,13 +77,13 @@ func TestMultiInstanceLiveEvents(t *testing.T) {
 				Ticket       struct{ Code string }
 			}
 		}
-		gqlv(t, b.url, opB, `mutation($in:RegisterInput!){createRegistration(input:$in){registration{id} ticket{code}}}`,
+		gqlv(t, b.url, opB, `mutation($in:CreateRegistrationInput!){createRegistration(input:$in){registration{id} ticket{code}}}`,
 			map[string]any{"in": map[string]any{"activityID": actID, "buyerLastName": people[0][0], "buyerFirstName": people[0][1],
 				"buyerEmail": strings.ToLower(people[0][1]) + "@multi.test", "participants": ps}}, &reg)
 		return reg.CreateRegistration.Registration.ID, reg.CreateRegistration.Ticket.Code
 	}
 	regID, code := register([2]string{"DUPONT", "Jean"}, [2]string{"DUPONT", "Léa"})
-	gqlv(t, b.url, opB, `mutation($o:ID!){createDevice(input:{name:"Porte nord",identificationCode:"PORTE-NORD",organizationID:$o}){id}}`,
+	gqlv(t, b.url, opB, `mutation($o:ID!){createDevice(input:{name:"Porte nord",identificationCode:"PORTE-NORD",organizationID:$o}){device{id}}}`,
 		map[string]any{"o": orgID}, nil)
 	var dev struct{ RegisterDevice struct{ Token string } }
 	gqlv(t, b.url, "", `mutation($s:String!){registerDevice(input:{siteCode:$s,identificationCode:"PORTE-NORD"}){token}}`,
@@ -208,7 +210,7 @@ func TestMultiInstanceLiveEvents(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	reg3, _ := register([2]string{"NGUYEN", "Anh"})
 	var mp struct{ MarkPresent struct{ Status string } }
-	gqlv(t, a.url, opA, `mutation($r:ID!){markPresent(registrationId:$r){status}}`, map[string]any{"r": reg3}, &mp)
+	gqlv(t, a.url, opA, `mutation($r:ID!){markPresent(input:{registrationID:$r}){status}}`, map[string]any{"r": reg3}, &mp)
 	if mp.MarkPresent.Status != "ACCESS_OK" {
 		t.Fatalf("markPresent on A: %+v", mp)
 	}
