@@ -829,24 +829,30 @@ func newDevicePaginateArgs(rv map[string]any) *devicePaginateArgs {
 	}
 	if v, ok := rv[orderByField]; ok {
 		switch v := v.(type) {
-		case map[string]any:
-			var (
-				err1, err2 error
-				order      = &DeviceOrder{Field: &DeviceOrderField{}, Direction: entgql.OrderDirectionAsc}
-			)
-			if d, ok := v[directionField]; ok {
-				err1 = order.Direction.UnmarshalGQL(d)
+		case []*DeviceOrder:
+			args.opts = append(args.opts, WithDeviceOrder(v))
+		case []any:
+			var orders []*DeviceOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &DeviceOrder{Field: &DeviceOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
 			}
-			if f, ok := v[fieldField]; ok {
-				err2 = order.Field.UnmarshalGQL(f)
-			}
-			if err1 == nil && err2 == nil {
-				args.opts = append(args.opts, WithDeviceOrder(order))
-			}
-		case *DeviceOrder:
-			if v != nil {
-				args.opts = append(args.opts, WithDeviceOrder(v))
-			}
+			args.opts = append(args.opts, WithDeviceOrder(orders))
 		}
 	}
 	if v, ok := rv[whereField].(*DeviceWhereInput); ok {

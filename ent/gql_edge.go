@@ -182,7 +182,7 @@ func (_m *Organization) Activities(
 }
 
 func (_m *Organization) Devices(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *DeviceOrder,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*DeviceOrder,
 ) (*DeviceConnection, error) {
 	opts := []DevicePaginateOption{
 		WithDeviceOrder(orderBy),

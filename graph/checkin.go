@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"sync"
 
+	"entgo.io/contrib/entgql"
+
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/apperr"
 	"github.com/ofhub/ofhub/ent/eventbus"
@@ -315,3 +317,7 @@ func alias[T comparable](at, name, old string, v, vOld *T) (*T, error) {
 	}
 	return v, nil
 }
+
+// newestCheckInFirst is the order of a check-in log without orderBy: the
+// door's latest answers first.
+var newestCheckInFirst = []*ent.CheckInOrder{{Direction: entgql.OrderDirectionDesc, Field: ent.ScanOrderFieldServerTime}}

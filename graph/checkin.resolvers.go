@@ -48,9 +48,12 @@ func (r *activityResolver) Present(ctx context.Context, obj *ent.Activity, slotI
 }
 
 // CheckInLog is the resolver for the checkInLog field.
-func (r *activityResolver) CheckInLog(ctx context.Context, obj *ent.Activity, first *int, after *entgql.Cursor[int]) (*ent.CheckInConnection, error) {
+func (r *activityResolver) CheckInLog(ctx context.Context, obj *ent.Activity, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int], orderBy []*ent.CheckInOrder, where *ent.CheckInWhereInput) (*ent.CheckInConnection, error) {
+	if len(orderBy) == 0 {
+		orderBy = newestCheckInFirst
+	}
 	return store.Client(ctx, r.Client).Scan.Query().Where(scan.ActivityID(obj.ID)).
-		Paginate(ctx, after, first, nil, nil, ent.WithCheckInOrder([]*ent.CheckInOrder{{Direction: entgql.OrderDirectionDesc, Field: ent.ScanOrderFieldServerTime}}))
+		Paginate(ctx, after, first, before, last, ent.WithCheckInOrder(orderBy), ent.WithCheckInFilter(where.Filter))
 }
 
 // CheckInCursor is the resolver for the checkInCursor field.

@@ -424,7 +424,7 @@ func (Device) Indexes() []ent.Index {
 }
 
 func (Device) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.RelayConnection(),
+	return []schema.Annotation{entgql.RelayConnection(), entgql.MultiOrder(),
 		schema.Comment("A declared check-in device: a phone, a tablet or a handheld scanner, which joins with its identification code and the organisation's site code and may only check people in (R-CHK-3, R-CHK-5).")}
 }
 

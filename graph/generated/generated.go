@@ -77,7 +77,7 @@ type ComplexityRoot struct {
 	Activity struct {
 		Capacity             func(childComplexity int) int
 		CheckInCursor        func(childComplexity int) int
-		CheckInLog           func(childComplexity int, first *int, after *entgql.Cursor[int]) int
+		CheckInLog           func(childComplexity int, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int], orderBy []*ent.CheckInOrder, where *ent.CheckInWhereInput) int
 		CreatedAt            func(childComplexity int) int
 		EndsAt               func(childComplexity int) int
 		History              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HistoryEntryOrder, where *ent.HistoryEntryWhereInput) int
@@ -491,7 +491,7 @@ type ComplexityRoot struct {
 		ContactPoints   func(childComplexity int) int
 		ContactRequests func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
-		Devices         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DeviceOrder) int
+		Devices         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.DeviceOrder) int
 		Documents       func(childComplexity int) int
 		Facilities      func(childComplexity int) int
 		History         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HistoryEntryOrder, where *ent.HistoryEntryWhereInput) int
@@ -1137,7 +1137,7 @@ type ActivityResolver interface {
 	History(ctx context.Context, obj *ent.Activity, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HistoryEntryOrder, where *ent.HistoryEntryWhereInput) (*ent.HistoryEntryConnection, error)
 	Stats(ctx context.Context, obj *ent.Activity) (*model.ActivityStats, error)
 	Present(ctx context.Context, obj *ent.Activity, slotID *int) ([]*ent.Participant, error)
-	CheckInLog(ctx context.Context, obj *ent.Activity, first *int, after *entgql.Cursor[int]) (*ent.CheckInConnection, error)
+	CheckInLog(ctx context.Context, obj *ent.Activity, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int], orderBy []*ent.CheckInOrder, where *ent.CheckInWhereInput) (*ent.CheckInConnection, error)
 	CheckInCursor(ctx context.Context, obj *ent.Activity) (string, error)
 }
 type CheckInResolver interface {
@@ -1371,7 +1371,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Activity.CheckInLog(childComplexity, args["first"].(*int), args["after"].(*entgql.Cursor[int])), true
+		return e.ComplexityRoot.Activity.CheckInLog(childComplexity, args["first"].(*int), args["after"].(*entgql.Cursor[int]), args["last"].(*int), args["before"].(*entgql.Cursor[int]), args["orderBy"].([]*ent.CheckInOrder), args["where"].(*ent.CheckInWhereInput)), true
 	case "Activity.createdAt":
 		if e.ComplexityRoot.Activity.CreatedAt == nil {
 			break
@@ -3436,7 +3436,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organization.Devices(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.DeviceOrder)), true
+		return e.ComplexityRoot.Organization.Devices(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.DeviceOrder)), true
 	case "Organization.documents":
 		if e.ComplexityRoot.Organization.Documents == nil {
 			break
@@ -7363,12 +7363,20 @@ extend type Activity {
     "One slot; omit for the whole activity."
     slotID: ID
   ): [Participant!]!
-  "The activity's check-in log, refusals too, newest first."
+  "The activity's check-in log, refusals too, newest first unless orderBy says otherwise."
   checkInLog(
-    "Returns the first _n_ elements from the list."
+    "Returns the first _n_ elements from the list: 50 when neither first nor last is given, at most 1,000."
     first: Int
     "Returns the elements in the list that come after the specified cursor."
     after: Cursor
+    "Returns the last _n_ elements from the list, at most 1,000."
+    last: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "How to order the check-ins; newest first (by server time) when omitted."
+    orderBy: [CheckInOrder!]
+    "Only the check-ins that match (status, channel, device, time…); always this activity's own."
+    where: CheckInWhereInput
   ): CheckInConnection!
   "The activity's check-in stream as of now: checkInRecorded(after: it) delivers every scan recorded after this answer, however late the subscription starts (read it, act, subscribe)."
   checkInCursor: String!
@@ -10758,7 +10766,7 @@ type Organization implements Node {
     """
     Ordering options for Devices returned from the connection.
     """
-    orderBy: DeviceOrder
+    orderBy: [DeviceOrder!]
   ): DeviceConnection!
   """
   The speakers of the organisation (R-ACT-6).
@@ -17251,6 +17259,38 @@ func (ec *executionContext) field_Activity_checkInLog_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.CheckInOrder, error) {
+			return ec.unmarshalOCheckInOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCheckInOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.CheckInWhereInput, error) {
+			return ec.unmarshalOCheckInWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCheckInWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -18438,8 +18478,8 @@ func (ec *executionContext) field_Organization_devices_args(ctx context.Context,
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.DeviceOrder, error) {
-			return ec.unmarshalODeviceOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐDeviceOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.DeviceOrder, error) {
+			return ec.unmarshalODeviceOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐDeviceOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -20456,7 +20496,7 @@ func (ec *executionContext) _Activity_checkInLog(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Activity().CheckInLog(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]))
+			return ec.Resolvers.Activity().CheckInLog(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["orderBy"].([]*ent.CheckInOrder), fc.Args["where"].(*ent.CheckInWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.CheckInConnection) graphql.Marshaler {
@@ -28725,7 +28765,7 @@ func (ec *executionContext) _Organization_devices(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Devices(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.DeviceOrder))
+			return obj.Devices(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.DeviceOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.DeviceConnection) graphql.Marshaler {
@@ -73519,6 +73559,11 @@ func (ec *executionContext) unmarshalNCheckInInput2githubᚗcomᚋofhubᚋofhub�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCheckInOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCheckInOrder(ctx context.Context, v any) (*ent.CheckInOrder, error) {
+	res, err := ec.unmarshalInputCheckInOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCheckInOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCheckInOrderField(ctx context.Context, v any) (*ent.CheckInOrderField, error) {
 	var res = new(ent.CheckInOrderField)
 	err := res.UnmarshalGQL(v)
@@ -73760,6 +73805,11 @@ func (ec *executionContext) marshalNDeviceConnection2ᚖgithubᚗcomᚋofhubᚋo
 		return graphql.Null
 	}
 	return ec._DeviceConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDeviceOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐDeviceOrder(ctx context.Context, v any) (*ent.DeviceOrder, error) {
+	res, err := ec.unmarshalInputDeviceOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNDeviceOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐDeviceOrderField(ctx context.Context, v any) (*ent.DeviceOrderField, error) {
@@ -76030,6 +76080,23 @@ func (ec *executionContext) marshalOCheckInEdge2ᚖgithubᚗcomᚋofhubᚋofhub�
 	return ec._CheckInEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOCheckInOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCheckInOrderᚄ(ctx context.Context, v any) ([]*ent.CheckInOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.CheckInOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCheckInOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCheckInOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOCheckInStatus2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋscanᚐStatusᚄ(ctx context.Context, v any) ([]scan.Status, error) {
 	if v == nil {
 		return nil, nil
@@ -76292,12 +76359,21 @@ func (ec *executionContext) marshalODeviceEdge2ᚖgithubᚗcomᚋofhubᚋofhub�
 	return ec._DeviceEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalODeviceOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐDeviceOrder(ctx context.Context, v any) (*ent.DeviceOrder, error) {
+func (ec *executionContext) unmarshalODeviceOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐDeviceOrderᚄ(ctx context.Context, v any) ([]*ent.DeviceOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputDeviceOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.DeviceOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDeviceOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐDeviceOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalODeviceWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐDeviceWhereInputᚄ(ctx context.Context, v any) ([]*ent.DeviceWhereInput, error) {
