@@ -1145,9 +1145,6 @@ func newMembershipPaginateArgs(rv map[string]any) *membershipPaginateArgs {
 			args.opts = append(args.opts, WithMembershipOrder(orders))
 		}
 	}
-	if v, ok := rv[whereField].(*MembershipWhereInput); ok {
-		args.opts = append(args.opts, WithMembershipFilter(v.Filter))
-	}
 	return args
 }
 
@@ -2494,9 +2491,6 @@ func newReferenceCodePaginateArgs(rv map[string]any) *referencecodePaginateArgs 
 	}
 	if v := rv[beforeField]; v != nil {
 		args.before = v.(*Cursor)
-	}
-	if v, ok := rv[whereField].(*ReferenceCodeWhereInput); ok {
-		args.opts = append(args.opts, WithReferenceCodeFilter(v.Filter))
 	}
 	return args
 }

@@ -234,5 +234,7 @@ func (ReferenceCode) Indexes() []ent.Index {
 }
 
 func (ReferenceCode) Annotations() []schema.Annotation {
-	return []schema.Annotation{schema.Comment("An entry of a code list (R-CAT-2): funders, measures (parent: a funder), audiences (parent: a measure), levels, teaching modes… Public to read, written by operators and the importer.")}
+	// Code lists are read by referenceCodes(list:, parent:), not filtered
+	// by a where: no filter type to publish.
+	return []schema.Annotation{entgql.Skip(entgql.SkipWhereInput), schema.Comment("An entry of a code list (R-CAT-2): funders, measures (parent: a funder), audiences (parent: a measure), levels, teaching modes… Public to read, written by operators and the importer.")}
 }

@@ -115,6 +115,9 @@ func (Slot) Indexes() []ent.Index { return []ent.Index{index.Fields("activity_id
 
 func (Slot) Annotations() []schema.Annotation {
 	return []schema.Annotation{
+		// Slots are read as an activity's list, never as a connection: no
+		// order type to publish.
+		entgql.Skip(entgql.SkipOrderField),
 		schema.Comment("A slot (créneau) of an activity: a time window with its own capacity and speaker, chosen by registrations (R-ACT-1).")}
 }
 

@@ -49,6 +49,9 @@ func (Membership) Indexes() []ent.Index {
 func (Membership) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		entgql.RelayConnection(), entgql.MultiOrder(),
+		// No connection of memberships takes where (an organisation's is
+		// an edge: edges filter through the root connections).
+		entgql.Skip(entgql.SkipWhereInput),
 		// addMembership and updateMembership take hand-written inputs
 		// (ofhub.graphql).
 		schema.Comment("The attachment of a user to an establishment (organisation), with the permissions the user holds there (R-USR-2)."),
