@@ -118,18 +118,6 @@ func (_m *Certification) SkillBlocks(ctx context.Context) (result []*SkillBlock,
 	return result, err
 }
 
-func (_m *Certification) Accreditations(ctx context.Context) (result []*Accreditation, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedAccreditations(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.AccreditationsOrErr()
-	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryAccreditations().All(ctx)
-	}
-	return result, err
-}
-
 func (_m *Device) Organization(ctx context.Context) (*Organization, error) {
 	result, err := _m.Edges.OrganizationOrErr()
 	if IsNotLoaded(err) {

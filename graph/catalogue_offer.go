@@ -92,31 +92,44 @@ func submitTraining(ctx context.Context, r *Resolver, id int) (*model.TrainingPa
 	return trainingPayload(ctx, t, warns, err)
 }
 
-func cancelTrainingSubmission(ctx context.Context, r *Resolver, id int) (*ent.Training, error) {
+func cancelTrainingSubmission(ctx context.Context, r *Resolver, id int) (*model.TrainingPayload, error) {
 	t, err := r.Offer.CancelSubmission(ctx, id)
-	return t, reportAll(ctx, err)
+	return trainingPayload(ctx, t, nil, err)
 }
 
-func dropTrainingRequest(ctx context.Context, r *Resolver, id int) (int, error) {
-	if err := r.Offer.Drop(ctx, id); err != nil {
-		return 0, reportAll(ctx, err)
+// dropTrainingRequest drops a creation (the training is gone: its id and
+// organisation are returned) or a draft (the training is returned).
+func dropTrainingRequest(ctx context.Context, r *Resolver, id int) (*model.DropTrainingRequestPayload, error) {
+	t, deleted, err := r.Offer.DropRequest(ctx, id)
+	if err != nil {
+		return nil, reportAll(ctx, err)
 	}
-	return id, nil
+	org, err := store.Client(ctx, r.Client).Organization.Get(ctx, t.OrganizationID)
+	if err != nil {
+		return nil, err
+	}
+	p := &model.DropTrainingRequestPayload{Organization: org}
+	if deleted {
+		p.DeletedTrainingID = &t.ID
+	} else {
+		p.Training = t
+	}
+	return p, nil
 }
 
-func validateTraining(ctx context.Context, r *Resolver, id int, comment, schemeState *string) (*ent.Training, error) {
+func validateTraining(ctx context.Context, r *Resolver, id int, comment, schemeState *string) (*model.TrainingPayload, error) {
 	t, err := r.Offer.ValidateRequest(ctx, id, deref(comment), deref(schemeState))
-	return t, reportAll(ctx, docErrors(ctx, err))
+	return trainingPayload(ctx, t, nil, err)
 }
 
-func rejectTraining(ctx context.Context, r *Resolver, id int, comment string) (*ent.Training, error) {
+func rejectTraining(ctx context.Context, r *Resolver, id int, comment string) (*model.TrainingPayload, error) {
 	t, err := r.Offer.Reject(ctx, id, comment)
-	return t, reportAll(ctx, err)
+	return trainingPayload(ctx, t, nil, err)
 }
 
-func archiveTraining(ctx context.Context, r *Resolver, id int, reason, comment string) (*ent.Training, error) {
+func archiveTraining(ctx context.Context, r *Resolver, id int, reason, comment string) (*model.TrainingPayload, error) {
 	t, err := r.Offer.Archive(ctx, id, reason, comment)
-	return t, reportAll(ctx, err)
+	return trainingPayload(ctx, t, nil, err)
 }
 
 func duplicateSession(ctx context.Context, r *Resolver, id int, startsOn, endsOn time.Time) (*model.TrainingPayload, error) {
@@ -218,6 +231,12 @@ func visibleSessions(ctx context.Context) []predicate.Session {
 		return nil
 	}
 	return []predicate.Session{session.ArchivedAtIsNil()}
+}
+
+// sessionOrganization is the session's responsible organisation, read
+// like any organisation (its policy decides).
+func sessionOrganization(ctx context.Context, r *Resolver, s *ent.Session) (*ent.Organization, error) {
+	return store.Client(ctx, r.Client).Organization.Get(ctx, s.OrganizationID)
 }
 
 func sessionFinished(ctx context.Context, r *Resolver, s *ent.Session) (bool, error) {

@@ -50,6 +50,9 @@ func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[int], fi
 // Activity returns generated.ActivityResolver implementation.
 func (r *Resolver) Activity() generated.ActivityResolver { return &activityResolver{r} }
 
+// Certification returns generated.CertificationResolver implementation.
+func (r *Resolver) Certification() generated.CertificationResolver { return &certificationResolver{r} }
+
 // Device returns generated.DeviceResolver implementation.
 func (r *Resolver) Device() generated.DeviceResolver { return &deviceResolver{r} }
 
@@ -81,6 +84,7 @@ func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
 type (
 	activityResolver             struct{ *Resolver }
+	certificationResolver        struct{ *Resolver }
 	deviceResolver               struct{ *Resolver }
 	historyEntryResolver         struct{ *Resolver }
 	organizationResolver         struct{ *Resolver }

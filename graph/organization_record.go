@@ -86,7 +86,8 @@ const maxContactRequests = 3000
 // date: reception facilities, Qualiopi categories, other labels and the
 // free-text contact requests. Fields left out (null) are unchanged; an
 // empty list clears. Every error of the input is reported at once.
-func updateOrganizationProfile(ctx context.Context, r *Resolver, id int, in model.OrganizationProfileInput) (*ent.Organization, error) {
+func updateOrganizationProfile(ctx context.Context, r *Resolver, in model.UpdateOrganizationProfileInput) (*ent.Organization, error) {
+	id := in.ID
 	if err := requireOrgManager(ctx, id); err != nil {
 		return nil, err
 	}
@@ -752,23 +753,27 @@ func officeType(data []byte) (string, bool) {
 }
 
 // removeOrganizationDocument deletes a document (MANAGER or operator).
-func removeOrganizationDocument(ctx context.Context, r *Resolver, id int) (int, error) {
+func removeOrganizationDocument(ctx context.Context, r *Resolver, id int) (*model.RemoveOrganizationDocumentPayload, error) {
 	if !viewer.FromContext(ctx).Authenticated() {
-		return 0, unauthenticated()
+		return nil, unauthenticated()
 	}
 	c := store.Client(ctx, r.Client)
-	org, err := c.OrganizationDocument.Query().Where(organizationdocument.ID(id)).
+	orgID, err := c.OrganizationDocument.Query().Where(organizationdocument.ID(id)).
 		Select(organizationdocument.FieldOrganizationID).Int(ctx)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	if err := requireOrgManager(ctx, org); err != nil {
-		return 0, err
+	if err := requireOrgManager(ctx, orgID); err != nil {
+		return nil, err
 	}
 	if err := c.OrganizationDocument.DeleteOneID(id).Exec(ctx); err != nil {
-		return 0, err
+		return nil, err
 	}
-	return id, nil
+	org, err := c.Organization.Get(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RemoveOrganizationDocumentPayload{DeletedOrganizationDocumentID: id, Organization: org}, nil
 }
 
 // organizationDocumentURL is where the file is downloaded (server/web,

@@ -193,8 +193,8 @@ func (Session) Fields() []ent.Field {
 		field.Int("training_id").Immutable().
 			Comment("The training the session belongs to; set on creation, never changed."),
 		// The training's responsible organisation, copied for tenancy.
-		field.Int("organization_id").Immutable().
-			Comment("The training's responsible organisation, copied from it (R-CAT-3)."),
+		field.Int("organization_id").Immutable().Annotations(entgql.Type("ID")).
+			Comment("The training's responsible organisation, copied from it (R-CAT-3); the organization field reads it."),
 		field.Time("starts_on").Annotations(entgql.OrderField("STARTS_ON"), entgql.Type("Date")).
 			Comment("First day of the session (a date, YYYY-MM-DD); required (R-CAT-9)."),
 		field.Time("ends_on").Annotations(entgql.OrderField("ENDS_ON"), entgql.Type("Date")).

@@ -42,6 +42,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Activity() ActivityResolver
+	Certification() CertificationResolver
 	Device() DeviceResolver
 	HistoryEntry() HistoryEntryResolver
 	Mutation() MutationResolver
@@ -71,6 +72,17 @@ type ComplexityRoot struct {
 		Organization    func(childComplexity int) int
 		OrganizationID  func(childComplexity int) int
 		Siret           func(childComplexity int) int
+	}
+
+	AccreditationConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AccreditationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Activity struct {
@@ -120,6 +132,10 @@ type ComplexityRoot struct {
 		Registrations func(childComplexity int) int
 	}
 
+	AddOrganizationDocumentPayload struct {
+		OrganizationDocument func(childComplexity int) int
+	}
+
 	Address struct {
 		City      func(childComplexity int) int
 		InseeCode func(childComplexity int) int
@@ -129,14 +145,32 @@ type ComplexityRoot struct {
 		Postcode  func(childComplexity int) int
 	}
 
+	ApplyOrganizationChangePayload struct {
+		OrganizationChangeRequest func(childComplexity int) int
+	}
+
+	ArchiveTrainingPayload struct {
+		Training func(childComplexity int) int
+		Warnings func(childComplexity int) int
+	}
+
 	AuthPayload struct {
 		ExpiresAt func(childComplexity int) int
 		Token     func(childComplexity int) int
 		User      func(childComplexity int) int
 	}
 
+	CancelOrganizationChangePayload struct {
+		OrganizationChangeRequest func(childComplexity int) int
+	}
+
+	CancelTrainingSubmissionPayload struct {
+		Training func(childComplexity int) int
+		Warnings func(childComplexity int) int
+	}
+
 	Certification struct {
-		Accreditations      func(childComplexity int) int
+		Accreditations      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AccreditationOrder, where *ent.AccreditationWhereInput) int
 		Acronym             func(childComplexity int) int
 		AcronymLabel        func(childComplexity int) int
 		Apprenticeship      func(childComplexity int) int
@@ -208,6 +242,20 @@ type ComplexityRoot struct {
 		Value     func(childComplexity int) int
 	}
 
+	CreateCertificationPayload struct {
+		Certification func(childComplexity int) int
+	}
+
+	CreateTrainingPayload struct {
+		Training func(childComplexity int) int
+		Warnings func(childComplexity int) int
+	}
+
+	CreateVenuePayload struct {
+		Venue    func(childComplexity int) int
+		Warnings func(childComplexity int) int
+	}
+
 	Cycle struct {
 		AlternanceType       func(childComplexity int) int
 		CumulativeCapacity   func(childComplexity int) int
@@ -252,6 +300,17 @@ type ComplexityRoot struct {
 		QRDataURL func(childComplexity int) int
 		SiteCode  func(childComplexity int) int
 		URL       func(childComplexity int) int
+	}
+
+	DropTrainingRequestPayload struct {
+		DeletedTrainingID func(childComplexity int) int
+		Organization      func(childComplexity int) int
+		Training          func(childComplexity int) int
+	}
+
+	DuplicateSessionPayload struct {
+		Training func(childComplexity int) int
+		Warnings func(childComplexity int) int
 	}
 
 	FieldChange struct {
@@ -325,13 +384,13 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AddMembership              func(childComplexity int, input ent.CreateMembershipInput) int
-		AddOrganizationDocument    func(childComplexity int, organizationID int, file graphql.Upload) int
+		AddOrganizationDocument    func(childComplexity int, input model.AddOrganizationDocumentInput) int
 		AddSlot                    func(childComplexity int, activityID int, input model.SlotInput) int
-		ApplyOrganizationChange    func(childComplexity int, id int, comment *string) int
-		ArchiveTraining            func(childComplexity int, id int, reason string, comment string) int
-		CancelOrganizationChange   func(childComplexity int, id int) int
+		ApplyOrganizationChange    func(childComplexity int, input model.ApplyOrganizationChangeInput) int
+		ArchiveTraining            func(childComplexity int, input model.ArchiveTrainingInput) int
+		CancelOrganizationChange   func(childComplexity int, input model.CancelOrganizationChangeInput) int
 		CancelRegistration         func(childComplexity int, id int) int
-		CancelTrainingSubmission   func(childComplexity int, id int) int
+		CancelTrainingSubmission   func(childComplexity int, input model.CancelTrainingSubmissionInput) int
 		ChangePassword             func(childComplexity int, currentPassword string, newPassword string) int
 		CheckIn                    func(childComplexity int, input model.CheckInInput) int
 		CreateActivity             func(childComplexity int, input ent.CreateActivityInput, slots []*model.SlotInput) int
@@ -340,41 +399,41 @@ type ComplexityRoot struct {
 		CreateOrganization         func(childComplexity int, input ent.CreateOrganizationInput) int
 		CreateRegistration         func(childComplexity int, input model.RegisterInput) int
 		CreateSpeaker              func(childComplexity int, input ent.CreateSpeakerInput) int
-		CreateTraining             func(childComplexity int, organizationID int, input schematype.TrainingDoc) int
+		CreateTraining             func(childComplexity int, input model.CreateTrainingInput) int
 		CreateUser                 func(childComplexity int, input ent.CreateUserInput, memberships []*model.MembershipInput) int
-		CreateVenue                func(childComplexity int, organizationID int, input model.VenueInput) int
+		CreateVenue                func(childComplexity int, input model.CreateVenueInput) int
 		DeleteDevice               func(childComplexity int, id int) int
-		DropTrainingRequest        func(childComplexity int, id int) int
-		DuplicateSession           func(childComplexity int, id int, startsOn time.Time, endsOn time.Time) int
+		DropTrainingRequest        func(childComplexity int, input model.DropTrainingRequestInput) int
+		DuplicateSession           func(childComplexity int, input model.DuplicateSessionInput) int
 		Login                      func(childComplexity int, email string, password string) int
 		Logout                     func(childComplexity int) int
 		MarkPresent                func(childComplexity int, registrationID int, slotID *int) int
 		Register                   func(childComplexity int, input model.RegisterInput) int
 		RegisterDevice             func(childComplexity int, input model.RegisterDeviceInput) int
-		RejectOrganizationChange   func(childComplexity int, id int, comment string) int
-		RejectTraining             func(childComplexity int, id int, comment string) int
+		RejectOrganizationChange   func(childComplexity int, input model.RejectOrganizationChangeInput) int
+		RejectTraining             func(childComplexity int, input model.RejectTrainingInput) int
 		ReleaseDevice              func(childComplexity int, id int) int
 		RemoveMembership           func(childComplexity int, id int) int
-		RemoveOrganizationDocument func(childComplexity int, id int) int
-		RequestOrganizationChange  func(childComplexity int, organizationID int, input schematype.OrgChange) int
+		RemoveOrganizationDocument func(childComplexity int, input model.RemoveOrganizationDocumentInput) int
+		RequestOrganizationChange  func(childComplexity int, input model.RequestOrganizationChangeInput) int
 		RequestPasswordReset       func(childComplexity int, email string) int
 		ResetPassword              func(childComplexity int, token string, password string) int
 		RevokeDevice               func(childComplexity int, id int) int
 		RotateTicketKey            func(childComplexity int, organizationID int) int
 		SetUserActive              func(childComplexity int, id int, active bool) int
 		SpeakerLink                func(childComplexity int, id int) int
-		SubmitTraining             func(childComplexity int, id int) int
+		SubmitTraining             func(childComplexity int, input model.SubmitTrainingInput) int
 		SyncCheckIns               func(childComplexity int, input model.SyncCheckInsInput) int
 		UndoCheckIn                func(childComplexity int, checkInID int) int
 		UpdateActivity             func(childComplexity int, id int, input ent.UpdateActivityInput) int
 		UpdateDevice               func(childComplexity int, id int, input ent.UpdateDeviceInput) int
 		UpdateMembership           func(childComplexity int, id int, input ent.UpdateMembershipInput) int
 		UpdateOrganization         func(childComplexity int, id int, input ent.UpdateOrganizationInput) int
-		UpdateOrganizationProfile  func(childComplexity int, id int, input model.OrganizationProfileInput) int
+		UpdateOrganizationProfile  func(childComplexity int, input model.UpdateOrganizationProfileInput) int
 		UpdateSpeaker              func(childComplexity int, id int, input ent.UpdateSpeakerInput) int
-		UpdateTraining             func(childComplexity int, id int, input schematype.TrainingDoc) int
+		UpdateTraining             func(childComplexity int, input model.UpdateTrainingInput) int
 		UpdateUser                 func(childComplexity int, id int, input ent.UpdateUserInput) int
-		ValidateTraining           func(childComplexity int, id int, comment *string, schemeState *string) int
+		ValidateTraining           func(childComplexity int, input model.ValidateTrainingInput) int
 	}
 
 	Organization struct {
@@ -562,7 +621,7 @@ type ComplexityRoot struct {
 		TrainingByReference        func(childComplexity int, reference string) int
 		Trainings                  func(childComplexity int, organizationID *int, state []training.State, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TrainingOrder, where *ent.TrainingWhereInput) int
 		Users                      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
-		Venues                     func(childComplexity int, organizationID int) int
+		Venues                     func(childComplexity int, organizationID int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.VenueOrder, where *ent.VenueWhereInput) int
 	}
 
 	RecruitmentSlot struct {
@@ -635,6 +694,24 @@ type ComplexityRoot struct {
 	RegistrationEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	RejectOrganizationChangePayload struct {
+		OrganizationChangeRequest func(childComplexity int) int
+	}
+
+	RejectTrainingPayload struct {
+		Training func(childComplexity int) int
+		Warnings func(childComplexity int) int
+	}
+
+	RemoveOrganizationDocumentPayload struct {
+		DeletedOrganizationDocumentID func(childComplexity int) int
+		Organization                  func(childComplexity int) int
+	}
+
+	RequestOrganizationChangePayload struct {
+		OrganizationChangeRequest func(childComplexity int) int
 	}
 
 	RosterCheckIn struct {
@@ -718,6 +795,7 @@ type ComplexityRoot struct {
 		HoursWeekly           func(childComplexity int) int
 		ID                    func(childComplexity int) int
 		OnDemand              func(childComplexity int) int
+		Organization          func(childComplexity int) int
 		OrganizationID        func(childComplexity int) int
 		PermanentEntry        func(childComplexity int) int
 		Prerequisites         func(childComplexity int) int
@@ -823,6 +901,11 @@ type ComplexityRoot struct {
 		Slots          func(childComplexity int) int
 	}
 
+	SubmitTrainingPayload struct {
+		Training func(childComplexity int) int
+		Warnings func(childComplexity int) int
+	}
+
 	Subscription struct {
 		CheckInRecorded      func(childComplexity int, activityID int, after *string) int
 		HistoryRecorded      func(childComplexity int, organizationID *int, after *string) int
@@ -916,17 +999,21 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
-	TrainingPayload struct {
-		Training func(childComplexity int) int
-		Warnings func(childComplexity int) int
-	}
-
 	TrainingStateChange struct {
 		ChangeState func(childComplexity int) int
 		Comment     func(childComplexity int) int
 		Cursor      func(childComplexity int) int
 		State       func(childComplexity int) int
 		Training    func(childComplexity int) int
+	}
+
+	UpdateOrganizationProfilePayload struct {
+		Organization func(childComplexity int) int
+	}
+
+	UpdateTrainingPayload struct {
+		Training func(childComplexity int) int
+		Warnings func(childComplexity int) int
 	}
 
 	User struct {
@@ -956,6 +1043,11 @@ type ComplexityRoot struct {
 	UserEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ValidateTrainingPayload struct {
+		Training func(childComplexity int) int
+		Warnings func(childComplexity int) int
 	}
 
 	Venue struct {
@@ -988,11 +1080,6 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
-	VenuePayload struct {
-		Venue    func(childComplexity int) int
-		Warnings func(childComplexity int) int
-	}
-
 	Warning struct {
 		Code    func(childComplexity int) int
 		Field   func(childComplexity int) int
@@ -1011,6 +1098,9 @@ type ActivityResolver interface {
 	Present(ctx context.Context, obj *ent.Activity, slotID *int) ([]*ent.Participant, error)
 	CheckInLog(ctx context.Context, obj *ent.Activity, first *int, after *entgql.Cursor[int]) (*ent.ScanConnection, error)
 	CheckInCursor(ctx context.Context, obj *ent.Activity) (string, error)
+}
+type CertificationResolver interface {
+	Accreditations(ctx context.Context, obj *ent.Certification, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AccreditationOrder, where *ent.AccreditationWhereInput) (*ent.AccreditationConnection, error)
 }
 type DeviceResolver interface {
 	History(ctx context.Context, obj *ent.Device, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error)
@@ -1032,24 +1122,24 @@ type MutationResolver interface {
 	AddMembership(ctx context.Context, input ent.CreateMembershipInput) (*ent.Membership, error)
 	UpdateMembership(ctx context.Context, id int, input ent.UpdateMembershipInput) (*ent.Membership, error)
 	RemoveMembership(ctx context.Context, id int) (int, error)
-	CreateCertification(ctx context.Context, input ent.CreateCertificationInput) (*ent.Certification, error)
-	UpdateOrganizationProfile(ctx context.Context, id int, input model.OrganizationProfileInput) (*ent.Organization, error)
-	RequestOrganizationChange(ctx context.Context, organizationID int, input schematype.OrgChange) (*ent.OrganizationChangeRequest, error)
-	CancelOrganizationChange(ctx context.Context, id int) (*ent.OrganizationChangeRequest, error)
-	ApplyOrganizationChange(ctx context.Context, id int, comment *string) (*ent.OrganizationChangeRequest, error)
-	RejectOrganizationChange(ctx context.Context, id int, comment string) (*ent.OrganizationChangeRequest, error)
-	AddOrganizationDocument(ctx context.Context, organizationID int, file graphql.Upload) (*ent.OrganizationDocument, error)
-	RemoveOrganizationDocument(ctx context.Context, id int) (int, error)
-	CreateTraining(ctx context.Context, organizationID int, input schematype.TrainingDoc) (*model.TrainingPayload, error)
-	UpdateTraining(ctx context.Context, id int, input schematype.TrainingDoc) (*model.TrainingPayload, error)
-	SubmitTraining(ctx context.Context, id int) (*model.TrainingPayload, error)
-	CancelTrainingSubmission(ctx context.Context, id int) (*ent.Training, error)
-	DropTrainingRequest(ctx context.Context, id int) (int, error)
-	ValidateTraining(ctx context.Context, id int, comment *string, schemeState *string) (*ent.Training, error)
-	RejectTraining(ctx context.Context, id int, comment string) (*ent.Training, error)
-	ArchiveTraining(ctx context.Context, id int, reason string, comment string) (*ent.Training, error)
-	DuplicateSession(ctx context.Context, id int, startsOn time.Time, endsOn time.Time) (*model.TrainingPayload, error)
-	CreateVenue(ctx context.Context, organizationID int, input model.VenueInput) (*model.VenuePayload, error)
+	CreateCertification(ctx context.Context, input ent.CreateCertificationInput) (*model.CreateCertificationPayload, error)
+	UpdateOrganizationProfile(ctx context.Context, input model.UpdateOrganizationProfileInput) (*model.UpdateOrganizationProfilePayload, error)
+	RequestOrganizationChange(ctx context.Context, input model.RequestOrganizationChangeInput) (*model.RequestOrganizationChangePayload, error)
+	CancelOrganizationChange(ctx context.Context, input model.CancelOrganizationChangeInput) (*model.CancelOrganizationChangePayload, error)
+	ApplyOrganizationChange(ctx context.Context, input model.ApplyOrganizationChangeInput) (*model.ApplyOrganizationChangePayload, error)
+	RejectOrganizationChange(ctx context.Context, input model.RejectOrganizationChangeInput) (*model.RejectOrganizationChangePayload, error)
+	AddOrganizationDocument(ctx context.Context, input model.AddOrganizationDocumentInput) (*model.AddOrganizationDocumentPayload, error)
+	RemoveOrganizationDocument(ctx context.Context, input model.RemoveOrganizationDocumentInput) (*model.RemoveOrganizationDocumentPayload, error)
+	CreateTraining(ctx context.Context, input model.CreateTrainingInput) (*model.TrainingPayload, error)
+	UpdateTraining(ctx context.Context, input model.UpdateTrainingInput) (*model.TrainingPayload, error)
+	SubmitTraining(ctx context.Context, input model.SubmitTrainingInput) (*model.TrainingPayload, error)
+	CancelTrainingSubmission(ctx context.Context, input model.CancelTrainingSubmissionInput) (*model.TrainingPayload, error)
+	DropTrainingRequest(ctx context.Context, input model.DropTrainingRequestInput) (*model.DropTrainingRequestPayload, error)
+	ValidateTraining(ctx context.Context, input model.ValidateTrainingInput) (*model.TrainingPayload, error)
+	RejectTraining(ctx context.Context, input model.RejectTrainingInput) (*model.TrainingPayload, error)
+	ArchiveTraining(ctx context.Context, input model.ArchiveTrainingInput) (*model.TrainingPayload, error)
+	DuplicateSession(ctx context.Context, input model.DuplicateSessionInput) (*model.TrainingPayload, error)
+	CreateVenue(ctx context.Context, input model.CreateVenueInput) (*model.CreateVenuePayload, error)
 	CreateActivity(ctx context.Context, input ent.CreateActivityInput, slots []*model.SlotInput) (*ent.Activity, error)
 	UpdateActivity(ctx context.Context, id int, input ent.UpdateActivityInput) (*ent.Activity, error)
 	AddSlot(ctx context.Context, activityID int, input model.SlotInput) (*ent.Slot, error)
@@ -1093,7 +1183,7 @@ type QueryResolver interface {
 	OrganizationChangeRequests(ctx context.Context, state *organizationchangerequest.State, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.OrganizationChangeRequestConnection, error)
 	Trainings(ctx context.Context, organizationID *int, state []training.State, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TrainingOrder, where *ent.TrainingWhereInput) (*ent.TrainingConnection, error)
 	TrainingByReference(ctx context.Context, reference string) (*ent.Training, error)
-	Venues(ctx context.Context, organizationID int) ([]*ent.Venue, error)
+	Venues(ctx context.Context, organizationID int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.VenueOrder, where *ent.VenueWhereInput) (*ent.VenueConnection, error)
 	DeviceActivities(ctx context.Context) ([]*ent.Activity, error)
 	DevicePublicKeys(ctx context.Context) ([]*model.PublicKey, error)
 	DeviceRoster(ctx context.Context, activityID int, after *string, first *int) (*model.RosterPage, error)
@@ -1107,6 +1197,7 @@ type RegistrationResolver interface {
 	CheckedInAt(ctx context.Context, obj *ent.Registration, slotID *int) (*time.Time, error)
 }
 type SessionResolver interface {
+	Organization(ctx context.Context, obj *ent.Session) (*ent.Organization, error)
 	ContactRequests(ctx context.Context, obj *ent.Session) (*string, error)
 	Finished(ctx context.Context, obj *ent.Session) (bool, error)
 }
@@ -1212,6 +1303,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Accreditation.Siret(childComplexity), true
+
+	case "AccreditationConnection.edges":
+		if e.ComplexityRoot.AccreditationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccreditationConnection.Edges(childComplexity), true
+	case "AccreditationConnection.pageInfo":
+		if e.ComplexityRoot.AccreditationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccreditationConnection.PageInfo(childComplexity), true
+	case "AccreditationConnection.totalCount":
+		if e.ComplexityRoot.AccreditationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccreditationConnection.TotalCount(childComplexity), true
+
+	case "AccreditationEdge.cursor":
+		if e.ComplexityRoot.AccreditationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccreditationEdge.Cursor(childComplexity), true
+	case "AccreditationEdge.node":
+		if e.ComplexityRoot.AccreditationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccreditationEdge.Node(childComplexity), true
 
 	case "Activity.capacity":
 		if e.ComplexityRoot.Activity.Capacity == nil {
@@ -1452,6 +1575,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ActivityStats.Registrations(childComplexity), true
 
+	case "AddOrganizationDocumentPayload.organizationDocument":
+		if e.ComplexityRoot.AddOrganizationDocumentPayload.OrganizationDocument == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddOrganizationDocumentPayload.OrganizationDocument(childComplexity), true
+
 	case "Address.city":
 		if e.ComplexityRoot.Address.City == nil {
 			break
@@ -1489,6 +1619,26 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Address.Postcode(childComplexity), true
 
+	case "ApplyOrganizationChangePayload.organizationChangeRequest":
+		if e.ComplexityRoot.ApplyOrganizationChangePayload.OrganizationChangeRequest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplyOrganizationChangePayload.OrganizationChangeRequest(childComplexity), true
+
+	case "ArchiveTrainingPayload.training":
+		if e.ComplexityRoot.ArchiveTrainingPayload.Training == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchiveTrainingPayload.Training(childComplexity), true
+	case "ArchiveTrainingPayload.warnings":
+		if e.ComplexityRoot.ArchiveTrainingPayload.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchiveTrainingPayload.Warnings(childComplexity), true
+
 	case "AuthPayload.expiresAt":
 		if e.ComplexityRoot.AuthPayload.ExpiresAt == nil {
 			break
@@ -1508,12 +1658,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuthPayload.User(childComplexity), true
 
+	case "CancelOrganizationChangePayload.organizationChangeRequest":
+		if e.ComplexityRoot.CancelOrganizationChangePayload.OrganizationChangeRequest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelOrganizationChangePayload.OrganizationChangeRequest(childComplexity), true
+
+	case "CancelTrainingSubmissionPayload.training":
+		if e.ComplexityRoot.CancelTrainingSubmissionPayload.Training == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelTrainingSubmissionPayload.Training(childComplexity), true
+	case "CancelTrainingSubmissionPayload.warnings":
+		if e.ComplexityRoot.CancelTrainingSubmissionPayload.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelTrainingSubmissionPayload.Warnings(childComplexity), true
+
 	case "Certification.accreditations":
 		if e.ComplexityRoot.Certification.Accreditations == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Certification.Accreditations(childComplexity), true
+		args, err := ec.field_Certification_accreditations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Certification.Accreditations(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.AccreditationOrder), args["where"].(*ent.AccreditationWhereInput)), true
 	case "Certification.acronym":
 		if e.ComplexityRoot.Certification.Acronym == nil {
 			break
@@ -1844,6 +2019,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ContactPoint.Value(childComplexity), true
 
+	case "CreateCertificationPayload.certification":
+		if e.ComplexityRoot.CreateCertificationPayload.Certification == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateCertificationPayload.Certification(childComplexity), true
+
+	case "CreateTrainingPayload.training":
+		if e.ComplexityRoot.CreateTrainingPayload.Training == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateTrainingPayload.Training(childComplexity), true
+	case "CreateTrainingPayload.warnings":
+		if e.ComplexityRoot.CreateTrainingPayload.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateTrainingPayload.Warnings(childComplexity), true
+
+	case "CreateVenuePayload.venue":
+		if e.ComplexityRoot.CreateVenuePayload.Venue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateVenuePayload.Venue(childComplexity), true
+	case "CreateVenuePayload.warnings":
+		if e.ComplexityRoot.CreateVenuePayload.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateVenuePayload.Warnings(childComplexity), true
+
 	case "Cycle.alternanceType":
 		if e.ComplexityRoot.Cycle.AlternanceType == nil {
 			break
@@ -2039,6 +2247,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DeviceSetup.URL(childComplexity), true
+
+	case "DropTrainingRequestPayload.deletedTrainingID":
+		if e.ComplexityRoot.DropTrainingRequestPayload.DeletedTrainingID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DropTrainingRequestPayload.DeletedTrainingID(childComplexity), true
+	case "DropTrainingRequestPayload.organization":
+		if e.ComplexityRoot.DropTrainingRequestPayload.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DropTrainingRequestPayload.Organization(childComplexity), true
+	case "DropTrainingRequestPayload.training":
+		if e.ComplexityRoot.DropTrainingRequestPayload.Training == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DropTrainingRequestPayload.Training(childComplexity), true
+
+	case "DuplicateSessionPayload.training":
+		if e.ComplexityRoot.DuplicateSessionPayload.Training == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateSessionPayload.Training(childComplexity), true
+	case "DuplicateSessionPayload.warnings":
+		if e.ComplexityRoot.DuplicateSessionPayload.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateSessionPayload.Warnings(childComplexity), true
 
 	case "FieldChange.field":
 		if e.ComplexityRoot.FieldChange.Field == nil {
@@ -2339,7 +2579,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AddOrganizationDocument(childComplexity, args["organizationId"].(int), args["file"].(graphql.Upload)), true
+		return e.ComplexityRoot.Mutation.AddOrganizationDocument(childComplexity, args["input"].(model.AddOrganizationDocumentInput)), true
 	case "Mutation.addSlot":
 		if e.ComplexityRoot.Mutation.AddSlot == nil {
 			break
@@ -2361,7 +2601,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ApplyOrganizationChange(childComplexity, args["id"].(int), args["comment"].(*string)), true
+		return e.ComplexityRoot.Mutation.ApplyOrganizationChange(childComplexity, args["input"].(model.ApplyOrganizationChangeInput)), true
 	case "Mutation.archiveTraining":
 		if e.ComplexityRoot.Mutation.ArchiveTraining == nil {
 			break
@@ -2372,7 +2612,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ArchiveTraining(childComplexity, args["id"].(int), args["reason"].(string), args["comment"].(string)), true
+		return e.ComplexityRoot.Mutation.ArchiveTraining(childComplexity, args["input"].(model.ArchiveTrainingInput)), true
 	case "Mutation.cancelOrganizationChange":
 		if e.ComplexityRoot.Mutation.CancelOrganizationChange == nil {
 			break
@@ -2383,7 +2623,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CancelOrganizationChange(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.CancelOrganizationChange(childComplexity, args["input"].(model.CancelOrganizationChangeInput)), true
 	case "Mutation.cancelRegistration":
 		if e.ComplexityRoot.Mutation.CancelRegistration == nil {
 			break
@@ -2405,7 +2645,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CancelTrainingSubmission(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.CancelTrainingSubmission(childComplexity, args["input"].(model.CancelTrainingSubmissionInput)), true
 	case "Mutation.changePassword":
 		if e.ComplexityRoot.Mutation.ChangePassword == nil {
 			break
@@ -2504,7 +2744,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateTraining(childComplexity, args["organizationId"].(int), args["input"].(schematype.TrainingDoc)), true
+		return e.ComplexityRoot.Mutation.CreateTraining(childComplexity, args["input"].(model.CreateTrainingInput)), true
 	case "Mutation.createUser":
 		if e.ComplexityRoot.Mutation.CreateUser == nil {
 			break
@@ -2526,7 +2766,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateVenue(childComplexity, args["organizationId"].(int), args["input"].(model.VenueInput)), true
+		return e.ComplexityRoot.Mutation.CreateVenue(childComplexity, args["input"].(model.CreateVenueInput)), true
 	case "Mutation.deleteDevice":
 		if e.ComplexityRoot.Mutation.DeleteDevice == nil {
 			break
@@ -2548,7 +2788,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DropTrainingRequest(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.DropTrainingRequest(childComplexity, args["input"].(model.DropTrainingRequestInput)), true
 	case "Mutation.duplicateSession":
 		if e.ComplexityRoot.Mutation.DuplicateSession == nil {
 			break
@@ -2559,7 +2799,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DuplicateSession(childComplexity, args["id"].(int), args["startsOn"].(time.Time), args["endsOn"].(time.Time)), true
+		return e.ComplexityRoot.Mutation.DuplicateSession(childComplexity, args["input"].(model.DuplicateSessionInput)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -2620,7 +2860,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RejectOrganizationChange(childComplexity, args["id"].(int), args["comment"].(string)), true
+		return e.ComplexityRoot.Mutation.RejectOrganizationChange(childComplexity, args["input"].(model.RejectOrganizationChangeInput)), true
 	case "Mutation.rejectTraining":
 		if e.ComplexityRoot.Mutation.RejectTraining == nil {
 			break
@@ -2631,7 +2871,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RejectTraining(childComplexity, args["id"].(int), args["comment"].(string)), true
+		return e.ComplexityRoot.Mutation.RejectTraining(childComplexity, args["input"].(model.RejectTrainingInput)), true
 	case "Mutation.releaseDevice":
 		if e.ComplexityRoot.Mutation.ReleaseDevice == nil {
 			break
@@ -2664,7 +2904,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RemoveOrganizationDocument(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.RemoveOrganizationDocument(childComplexity, args["input"].(model.RemoveOrganizationDocumentInput)), true
 	case "Mutation.requestOrganizationChange":
 		if e.ComplexityRoot.Mutation.RequestOrganizationChange == nil {
 			break
@@ -2675,7 +2915,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RequestOrganizationChange(childComplexity, args["organizationId"].(int), args["input"].(schematype.OrgChange)), true
+		return e.ComplexityRoot.Mutation.RequestOrganizationChange(childComplexity, args["input"].(model.RequestOrganizationChangeInput)), true
 	case "Mutation.requestPasswordReset":
 		if e.ComplexityRoot.Mutation.RequestPasswordReset == nil {
 			break
@@ -2752,7 +2992,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SubmitTraining(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.SubmitTraining(childComplexity, args["input"].(model.SubmitTrainingInput)), true
 	case "Mutation.syncCheckIns":
 		if e.ComplexityRoot.Mutation.SyncCheckIns == nil {
 			break
@@ -2829,7 +3069,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateOrganizationProfile(childComplexity, args["id"].(int), args["input"].(model.OrganizationProfileInput)), true
+		return e.ComplexityRoot.Mutation.UpdateOrganizationProfile(childComplexity, args["input"].(model.UpdateOrganizationProfileInput)), true
 	case "Mutation.updateSpeaker":
 		if e.ComplexityRoot.Mutation.UpdateSpeaker == nil {
 			break
@@ -2851,7 +3091,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateTraining(childComplexity, args["id"].(int), args["input"].(schematype.TrainingDoc)), true
+		return e.ComplexityRoot.Mutation.UpdateTraining(childComplexity, args["input"].(model.UpdateTrainingInput)), true
 	case "Mutation.updateUser":
 		if e.ComplexityRoot.Mutation.UpdateUser == nil {
 			break
@@ -2873,7 +3113,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ValidateTraining(childComplexity, args["id"].(int), args["comment"].(*string), args["schemeState"].(*string)), true
+		return e.ComplexityRoot.Mutation.ValidateTraining(childComplexity, args["input"].(model.ValidateTrainingInput)), true
 
 	case "Organization.accreditations":
 		if e.ComplexityRoot.Organization.Accreditations == nil {
@@ -3811,7 +4051,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Trainings(childComplexity, args["organizationId"].(*int), args["state"].([]training.State), args["search"].(*string), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.TrainingOrder), args["where"].(*ent.TrainingWhereInput)), true
+		return e.ComplexityRoot.Query.Trainings(childComplexity, args["organizationID"].(*int), args["state"].([]training.State), args["search"].(*string), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.TrainingOrder), args["where"].(*ent.TrainingWhereInput)), true
 	case "Query.users":
 		if e.ComplexityRoot.Query.Users == nil {
 			break
@@ -3833,7 +4073,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Venues(childComplexity, args["organizationId"].(int)), true
+		return e.ComplexityRoot.Query.Venues(childComplexity, args["organizationID"].(int), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.VenueOrder), args["where"].(*ent.VenueWhereInput)), true
 
 	case "RecruitmentSlot.address":
 		if e.ComplexityRoot.RecruitmentSlot.Address == nil {
@@ -4157,6 +4397,46 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RegistrationEdge.Node(childComplexity), true
+
+	case "RejectOrganizationChangePayload.organizationChangeRequest":
+		if e.ComplexityRoot.RejectOrganizationChangePayload.OrganizationChangeRequest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RejectOrganizationChangePayload.OrganizationChangeRequest(childComplexity), true
+
+	case "RejectTrainingPayload.training":
+		if e.ComplexityRoot.RejectTrainingPayload.Training == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RejectTrainingPayload.Training(childComplexity), true
+	case "RejectTrainingPayload.warnings":
+		if e.ComplexityRoot.RejectTrainingPayload.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RejectTrainingPayload.Warnings(childComplexity), true
+
+	case "RemoveOrganizationDocumentPayload.deletedOrganizationDocumentID":
+		if e.ComplexityRoot.RemoveOrganizationDocumentPayload.DeletedOrganizationDocumentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveOrganizationDocumentPayload.DeletedOrganizationDocumentID(childComplexity), true
+	case "RemoveOrganizationDocumentPayload.organization":
+		if e.ComplexityRoot.RemoveOrganizationDocumentPayload.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveOrganizationDocumentPayload.Organization(childComplexity), true
+
+	case "RequestOrganizationChangePayload.organizationChangeRequest":
+		if e.ComplexityRoot.RequestOrganizationChangePayload.OrganizationChangeRequest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestOrganizationChangePayload.OrganizationChangeRequest(childComplexity), true
 
 	case "RosterCheckIn.at":
 		if e.ComplexityRoot.RosterCheckIn.At == nil {
@@ -4536,6 +4816,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Session.OnDemand(childComplexity), true
+	case "Session.organization":
+		if e.ComplexityRoot.Session.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Organization(childComplexity), true
 	case "Session.organizationID":
 		if e.ComplexityRoot.Session.OrganizationID == nil {
 			break
@@ -5019,6 +5305,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Speaker.Slots(childComplexity), true
 
+	case "SubmitTrainingPayload.training":
+		if e.ComplexityRoot.SubmitTrainingPayload.Training == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmitTrainingPayload.Training(childComplexity), true
+	case "SubmitTrainingPayload.warnings":
+		if e.ComplexityRoot.SubmitTrainingPayload.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmitTrainingPayload.Warnings(childComplexity), true
+
 	case "Subscription.checkInRecorded":
 		if e.ComplexityRoot.Subscription.CheckInRecorded == nil {
 			break
@@ -5466,19 +5765,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TrainingEdge.Node(childComplexity), true
 
-	case "TrainingPayload.training":
-		if e.ComplexityRoot.TrainingPayload.Training == nil {
-			break
-		}
-
-		return e.ComplexityRoot.TrainingPayload.Training(childComplexity), true
-	case "TrainingPayload.warnings":
-		if e.ComplexityRoot.TrainingPayload.Warnings == nil {
-			break
-		}
-
-		return e.ComplexityRoot.TrainingPayload.Warnings(childComplexity), true
-
 	case "TrainingStateChange.changeState":
 		if e.ComplexityRoot.TrainingStateChange.ChangeState == nil {
 			break
@@ -5509,6 +5795,26 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrainingStateChange.Training(childComplexity), true
+
+	case "UpdateOrganizationProfilePayload.organization":
+		if e.ComplexityRoot.UpdateOrganizationProfilePayload.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateOrganizationProfilePayload.Organization(childComplexity), true
+
+	case "UpdateTrainingPayload.training":
+		if e.ComplexityRoot.UpdateTrainingPayload.Training == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateTrainingPayload.Training(childComplexity), true
+	case "UpdateTrainingPayload.warnings":
+		if e.ComplexityRoot.UpdateTrainingPayload.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateTrainingPayload.Warnings(childComplexity), true
 
 	case "User.active":
 		if e.ComplexityRoot.User.Active == nil {
@@ -5637,6 +5943,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserEdge.Node(childComplexity), true
+
+	case "ValidateTrainingPayload.training":
+		if e.ComplexityRoot.ValidateTrainingPayload.Training == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValidateTrainingPayload.Training(childComplexity), true
+	case "ValidateTrainingPayload.warnings":
+		if e.ComplexityRoot.ValidateTrainingPayload.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValidateTrainingPayload.Warnings(childComplexity), true
 
 	case "Venue.city":
 		if e.ComplexityRoot.Venue.City == nil {
@@ -5767,19 +6086,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VenueEdge.Node(childComplexity), true
 
-	case "VenuePayload.venue":
-		if e.ComplexityRoot.VenuePayload.Venue == nil {
-			break
-		}
-
-		return e.ComplexityRoot.VenuePayload.Venue(childComplexity), true
-	case "VenuePayload.warnings":
-		if e.ComplexityRoot.VenuePayload.Warnings == nil {
-			break
-		}
-
-		return e.ComplexityRoot.VenuePayload.Warnings(childComplexity), true
-
 	case "Warning.code":
 		if e.ComplexityRoot.Warning.Code == nil {
 			break
@@ -5813,10 +6119,16 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
+		ec.unmarshalInputAccreditationOrder,
 		ec.unmarshalInputAccreditationWhereInput,
 		ec.unmarshalInputActivityOrder,
 		ec.unmarshalInputActivityWhereInput,
+		ec.unmarshalInputAddOrganizationDocumentInput,
 		ec.unmarshalInputAddressInput,
+		ec.unmarshalInputApplyOrganizationChangeInput,
+		ec.unmarshalInputArchiveTrainingInput,
+		ec.unmarshalInputCancelOrganizationChangeInput,
+		ec.unmarshalInputCancelTrainingSubmissionInput,
 		ec.unmarshalInputCertificationOrder,
 		ec.unmarshalInputCertificationWhereInput,
 		ec.unmarshalInputCheckInInput,
@@ -5828,21 +6140,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCreateOrganizationInput,
 		ec.unmarshalInputCreateSlotInput,
 		ec.unmarshalInputCreateSpeakerInput,
+		ec.unmarshalInputCreateTrainingInput,
 		ec.unmarshalInputCreateUserInput,
+		ec.unmarshalInputCreateVenueInput,
 		ec.unmarshalInputCycleInput,
 		ec.unmarshalInputDeviceOrder,
 		ec.unmarshalInputDeviceWhereInput,
+		ec.unmarshalInputDropTrainingRequestInput,
+		ec.unmarshalInputDuplicateSessionInput,
 		ec.unmarshalInputFundingInput,
 		ec.unmarshalInputHistoryEntryOrder,
 		ec.unmarshalInputHistoryEntryWhereInput,
 		ec.unmarshalInputMembershipInput,
 		ec.unmarshalInputMembershipOrder,
 		ec.unmarshalInputMembershipWhereInput,
-		ec.unmarshalInputOrganizationChangeInput,
 		ec.unmarshalInputOrganizationChangeRequestOrder,
 		ec.unmarshalInputOrganizationDocumentOrder,
 		ec.unmarshalInputOrganizationOrder,
-		ec.unmarshalInputOrganizationProfileInput,
 		ec.unmarshalInputOrganizationWhereInput,
 		ec.unmarshalInputOutboxMessageOrder,
 		ec.unmarshalInputOutboxMessageWhereInput,
@@ -5855,6 +6169,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputRegisterInput,
 		ec.unmarshalInputRegistrationOrder,
 		ec.unmarshalInputRegistrationWhereInput,
+		ec.unmarshalInputRejectOrganizationChangeInput,
+		ec.unmarshalInputRejectTrainingInput,
+		ec.unmarshalInputRemoveOrganizationDocumentInput,
+		ec.unmarshalInputRequestOrganizationChangeInput,
 		ec.unmarshalInputScanOrder,
 		ec.unmarshalInputScanWhereInput,
 		ec.unmarshalInputSessionInput,
@@ -5866,21 +6184,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputSlotOrder,
 		ec.unmarshalInputSlotWhereInput,
 		ec.unmarshalInputSpeakerWhereInput,
+		ec.unmarshalInputSubmitTrainingInput,
 		ec.unmarshalInputSyncCheckInsInput,
 		ec.unmarshalInputSyncScanInput,
-		ec.unmarshalInputTrainingInput,
 		ec.unmarshalInputTrainingOrder,
 		ec.unmarshalInputTrainingWhereInput,
 		ec.unmarshalInputUpdateActivityInput,
 		ec.unmarshalInputUpdateDeviceInput,
 		ec.unmarshalInputUpdateMembershipInput,
 		ec.unmarshalInputUpdateOrganizationInput,
+		ec.unmarshalInputUpdateOrganizationProfileInput,
 		ec.unmarshalInputUpdateSlotInput,
 		ec.unmarshalInputUpdateSpeakerInput,
+		ec.unmarshalInputUpdateTrainingInput,
 		ec.unmarshalInputUpdateUserInput,
 		ec.unmarshalInputUserOrder,
 		ec.unmarshalInputUserWhereInput,
-		ec.unmarshalInputVenueInput,
+		ec.unmarshalInputValidateTrainingInput,
 		ec.unmarshalInputVenueOrder,
 		ec.unmarshalInputVenueWhereInput,
 	)
@@ -6037,7 +6357,31 @@ extend type Mutation {
   createCertification(
     "The certification to create."
     input: CreateCertificationInput!
-  ): Certification!
+  ): CreateCertificationPayload!
+}
+
+"The result of createCertification."
+type CreateCertificationPayload {
+  "The certification as created."
+  certification: Certification!
+}
+
+extend type Certification {
+  "The organisations accredited to train for or assess the certification, as France compétences publishes them (R-ORG-5); shown to operators and to the matched organisations. 50 per page by default, at most 1,000."
+  accreditations(
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list; 50 when omitted, at most 1,000."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list; at most 1,000."
+    last: Int
+    "Ordering options for the accreditations returned; by SIRET by default."
+    orderBy: [AccreditationOrder!]
+    "Filtering options for the accreditations returned."
+    where: AccreditationWhereInput
+  ): AccreditationConnection!
 }
 
 # ---------------------------------------------------------------------------
@@ -6091,8 +6435,10 @@ type OrganizationChange {
   message: String!
 }
 
-"What an organisation change request asks for (R-ORG-6, R-ORG-7); omitted fields stay as they are."
-input OrganizationChangeInput {
+"What requestOrganizationChange asks the operator to change (R-ORG-6, R-ORG-7); omitted fields stay as they are."
+input RequestOrganizationChangeInput {
+  "The organisation whose record should change."
+  organizationID: ID!
   "New name; omit to keep it."
   name: String
   "New first address line; omit to keep it."
@@ -6115,13 +6461,15 @@ input OrganizationChangeInput {
   message: String
 }
 
-"Reception facilities, quality labels and contact requests of an organisation (R-ORG-3, R-ORG-4)."
-input OrganizationProfileInput {
-  "Codes of the facility list (01 catering … 07 parking)."
+"The reception facilities, quality labels and contact requests updateOrganizationProfile sets (R-ORG-3, R-ORG-4); omitted fields stay as they are."
+input UpdateOrganizationProfileInput {
+  "The organisation to edit."
+  id: ID!
+  "Codes of the facility list (01 catering … 07 parking), replacing the current ones as a whole; omit to keep them."
   facilities: [String!]
   "Qualiopi certification per action category (R-ORG-4); omit to keep it."
   qualiopi: QualiopiInput
-  "Codes of the quality_label list."
+  "Codes of the quality_label list, replacing the current ones as a whole; omit to keep them."
   otherLabels: [String!]
   "Free-text requests about the organisation's contacts, for the operator; at most 3,000 characters."
   contactRequests: String
@@ -6166,49 +6514,119 @@ enum TrainingRole {
 extend type Mutation {
   "Edit reception facilities, quality labels and contact requests (R-ORG-3, R-ORG-4): MANAGER or operator."
   updateOrganizationProfile(
-    "The organisation to edit."
-    id: ID!
-    "The new facilities, labels and contact requests; omitted fields stay as they are."
-    input: OrganizationProfileInput!
-  ): Organization!
+    "The organisation (input.id) and the new facilities, labels and contact requests; omitted fields stay as they are."
+    input: UpdateOrganizationProfileInput!
+  ): UpdateOrganizationProfilePayload!
   "Ask the operator to change contact details or registry fields (R-ORG-6, R-ORG-7)."
   requestOrganizationChange(
-    "The organisation whose record should change."
-    organizationId: ID!
-    "What to change."
-    input: OrganizationChangeInput!
-  ): OrganizationChangeRequest!
+    "The organisation (input.organizationID) and what to change."
+    input: RequestOrganizationChangeInput!
+  ): RequestOrganizationChangePayload!
   "Take a pending change request back (R-ORG-7)."
   cancelOrganizationChange(
-    "The pending change request to cancel."
-    id: ID!
-  ): OrganizationChangeRequest!
+    "The pending change request to cancel (input.id)."
+    input: CancelOrganizationChangeInput!
+  ): CancelOrganizationChangePayload!
   "Operator: apply a pending change request."
   applyOrganizationChange(
-    "The pending change request to apply."
-    id: ID!
-    "Comment for the organisation, kept in the history (R-ORG-8)."
-    comment: String
-  ): OrganizationChangeRequest!
+    "The pending change request to apply (input.id) and a comment."
+    input: ApplyOrganizationChangeInput!
+  ): ApplyOrganizationChangePayload!
   "Operator: refuse a pending change request with a comment."
   rejectOrganizationChange(
-    "The pending change request to reject."
-    id: ID!
-    "Why it is rejected; required, shown to the organisation."
-    comment: String!
-  ): OrganizationChangeRequest!
-  "Attach a document (multipart upload; size limit, R-ORG-9)."
+    "The pending change request to reject (input.id) and why."
+    input: RejectOrganizationChangeInput!
+  ): RejectOrganizationChangePayload!
+  "Attach a document (multipart upload: input.file is a part of the request; size limit, R-ORG-9)."
   addOrganizationDocument(
-    "The organisation the document is for."
-    organizationId: ID!
-    "The file; above the size limit the request is refused (R-ORG-9)."
-    file: Upload!
-  ): OrganizationDocument!
-  "Remove a document of an organisation (R-ORG-9); returns the removed document's id."
+    "The organisation (input.organizationID) and the file."
+    input: AddOrganizationDocumentInput!
+  ): AddOrganizationDocumentPayload!
+  "Remove a document of an organisation (R-ORG-9)."
   removeOrganizationDocument(
-    "The document to remove."
-    id: ID!
-  ): ID!
+    "The document to remove (input.id)."
+    input: RemoveOrganizationDocumentInput!
+  ): RemoveOrganizationDocumentPayload!
+}
+
+"The result of updateOrganizationProfile."
+type UpdateOrganizationProfilePayload {
+  "The organisation as saved."
+  organization: Organization!
+}
+
+"The result of requestOrganizationChange."
+type RequestOrganizationChangePayload {
+  "The change request as created, PENDING."
+  organizationChangeRequest: OrganizationChangeRequest!
+}
+
+"The change request cancelOrganizationChange takes back."
+input CancelOrganizationChangeInput {
+  "The pending change request to cancel."
+  id: ID!
+}
+
+"The result of cancelOrganizationChange."
+type CancelOrganizationChangePayload {
+  "The change request, now CANCELLED."
+  organizationChangeRequest: OrganizationChangeRequest!
+}
+
+"The change request applyOrganizationChange applies."
+input ApplyOrganizationChangeInput {
+  "The pending change request to apply."
+  id: ID!
+  "Comment for the organisation, kept in the history (R-ORG-8); at most 3,000 characters."
+  comment: String
+}
+
+"The result of applyOrganizationChange."
+type ApplyOrganizationChangePayload {
+  "The change request, now APPLIED (the organisation carries the change)."
+  organizationChangeRequest: OrganizationChangeRequest!
+}
+
+"The change request rejectOrganizationChange refuses."
+input RejectOrganizationChangeInput {
+  "The pending change request to reject."
+  id: ID!
+  "Why it is rejected; required, shown to the organisation; at most 3,000 characters."
+  comment: String!
+}
+
+"The result of rejectOrganizationChange."
+type RejectOrganizationChangePayload {
+  "The change request, now REJECTED."
+  organizationChangeRequest: OrganizationChangeRequest!
+}
+
+"The document addOrganizationDocument attaches (GraphQL multipart request: map the file part to variables.input.file)."
+input AddOrganizationDocumentInput {
+  "The organisation the document is for."
+  organizationID: ID!
+  "The file; above the size limit the request is refused (R-ORG-9)."
+  file: Upload!
+}
+
+"The result of addOrganizationDocument."
+type AddOrganizationDocumentPayload {
+  "The document as stored."
+  organizationDocument: OrganizationDocument!
+}
+
+"The document removeOrganizationDocument removes."
+input RemoveOrganizationDocumentInput {
+  "The document to remove."
+  id: ID!
+}
+
+"The result of removeOrganizationDocument."
+type RemoveOrganizationDocumentPayload {
+  "The id of the removed document."
+  deletedOrganizationDocumentID: ID!
+  "The organisation the document belonged to."
+  organization: Organization!
 }
 
 extend type Query {
@@ -6233,13 +6651,13 @@ scalar Upload
 # ---------------------------------------------------------------------------
 # Trainings and sessions (R-CAT-3 … R-CAT-24)
 
-"A calendar date, YYYY-MM-DD (Europe/Paris)."
-scalar Date
+"A calendar date without a time, YYYY-MM-DD (RFC 3339 full-date): the same day for every client, whatever its time zone."
+scalar Date @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc3339#section-5.6")
 
 "A problem the rules report without refusing the input (the seed says « avertissement »)."
 type Warning {
-  "Identifies the warning, e.g. cat_not_accredited, cat_short_session, cat_venue_near_duplicate."
-  code: String!
+  "Identifies the warning: what a client may react to (the message is for people)."
+  code: WarningCode!
   "Path of the field inside the input, e.g. input.sessions[0].venueIDs."
   field: String
   "The rule that warns, e.g. R-CAT-4."
@@ -6248,13 +6666,48 @@ type Warning {
   message: String!
 }
 
-"The result of a training mutation: the training and what the rules warn about without refusing (R-CAT-4, R-CAT-9, R-CAT-19)."
-type TrainingPayload {
-  "The training as saved."
-  training: Training!
-  "What the rules warn about without refusing; empty when nothing."
-  warnings: [Warning!]!
+"What a warning is about (Warning.code)."
+enum WarningCode {
+  "The organisation holds no accreditation for a certification of the training (R-CAT-4): input.certificationCodes[i]."
+  NOT_ACCREDITED
+  "A session is shorter than the minimum number of hours (R-CAT-9)."
+  SHORT_SESSION
+  "A new venue is within 50 metres of, or has the address of, a venue of the organisation (R-CAT-12)."
+  VENUE_NEAR_DUPLICATE
+  "A session has no open recruitment slot: it cannot be positioned online (R-CAT-19)."
+  NOT_POSITIONABLE
 }
+
+"Whether recruitment is open on a funding (état du recrutement, LHEO 1 / 2, R-CAT-13)."
+enum RecruitmentState {
+  "Recruitment is open (LHEO 1)."
+  OPEN
+  "Recruitment is closed (LHEO 2)."
+  CLOSED
+}
+
+"How a session validates the skill blocks of a certification (R-CAT-15)."
+enum SkillBlockValidation @goModel(model: "github.com/99designs/gqlgen/graphql.String") {
+  "Some blocks, listed in blockCodes."
+  PARTIAL
+  "The whole certification; required for apprenticeship (R-CAT-15)."
+  TOTAL
+  "Every block, validated one by one."
+  MIXED
+}
+
+"The kind of a recruitment slot (R-CAT-19)."
+enum RecruitmentSlotKind @goModel(model: "github.com/99designs/gqlgen/graphql.String") {
+  "Information session (information collective)."
+  ICO
+  "Individual appointment (rendez-vous individuel)."
+  RDVI
+  "Application period (inscription sur candidature)."
+  ISC
+}
+
+"An hour of a day, HH:MM on the 24-hour clock (00:00 to 23:59), local to where it happens: no date, no time zone."
+scalar LocalTime @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc3339#section-5.6")
 
 "A funding (financement) of a session (R-CAT-13)."
 type Funding {
@@ -6264,8 +6717,8 @@ type Funding {
   measure: String!
   "Scheme state (état du dispositif, e.g. DIFF), set by the operator at validation; null before."
   schemeState: String
-  "Recruitment state: 1 open, 2 closed (R-CAT-13)."
-  recruitmentState: String!
+  "Whether recruitment is open on the funding (R-CAT-13)."
+  recruitmentState: RecruitmentState!
   "Audience codes (publics), filled from the measure when not given."
   audiences: [String!]
   "Seats funded; null when not given."
@@ -6290,8 +6743,8 @@ input FundingInput {
   measure: String!
   "Operators only: scheme state (e.g. DIFF); set at validation otherwise."
   schemeState: String
-  "1 open, 2 closed."
-  recruitmentState: String!
+  "Whether recruitment is open on the funding (R-CAT-13)."
+  recruitmentState: RecruitmentState!
   "Audience codes; filled from the measure when empty."
   audiences: [String!]
   "Seats funded; omit when not known."
@@ -6356,8 +6809,8 @@ input CycleInput {
 type SkillBlockUse {
   "Code of the certification, one of the training's (RNCP…, RS…)."
   certificationCode: String!
-  "PARTIAL, TOTAL or MIXED."
-  validation: String!
+  "How the blocks are validated."
+  validation: SkillBlockValidation!
   "Codes of the blocks validated, e.g. RNCP35967BC01."
   blockCodes: [String!]
 }
@@ -6367,7 +6820,7 @@ input SkillBlockUseInput {
   "Code of the certification, one of the training's (RNCP…, RS…)."
   certificationCode: String!
   "PARTIAL (pick blocks), TOTAL or MIXED (every block); apprenticeship requires TOTAL (R-CAT-15)."
-  validation: String!
+  validation: SkillBlockValidation!
   "Blocks validated; all of the certification's when TOTAL or MIXED."
   blockCodes: [String!]
 }
@@ -6407,7 +6860,7 @@ input AddressInput {
 "A recruitment slot of a session: an information session (ICO), an individual appointment (RDVI) or an application period (ISC) (R-CAT-19)."
 type RecruitmentSlot {
   "ICO, RDVI or ISC."
-  kind: String!
+  kind: RecruitmentSlotKind!
   "Number of the slot, unique across the catalogue, given by ofhub."
   number: String
   "Whether recruitment is open on this slot."
@@ -6419,9 +6872,9 @@ type RecruitmentSlot {
   "Last day: the application period's end (ISC); the same as startsOn for RDVI and ICO."
   endsOn: Date!
   "Start hour, HH:MM, from 07:00 (RDVI, ICO); null for ISC."
-  startTime: String
+  startTime: LocalTime
   "End hour, HH:MM, after startTime and at most 20:00 (RDVI, ICO); null for ISC."
-  endTime: String
+  endTime: LocalTime
   "Whether the slot takes place remotely."
   remote: Boolean!
   "Web address for a remote slot; empty when none."
@@ -6435,7 +6888,7 @@ type RecruitmentSlot {
 "A recruitment slot of a session (R-CAT-19): ICO, RDVI or ISC."
 input RecruitmentSlotInput {
   "ICO, RDVI or ISC."
-  kind: String!
+  kind: RecruitmentSlotKind!
   "Kept when editing an existing slot; given by ofhub otherwise."
   number: String
   "Whether recruitment is open on this slot."
@@ -6446,10 +6899,10 @@ input RecruitmentSlotInput {
   startsOn: Date!
   "Last day: the application period's end (ISC); equal to startsOn for RDVI and ICO. ISC periods of one session must not overlap."
   endsOn: Date!
-  "HH:MM (RDVI / ICO)."
-  startTime: String
+  "Start hour, HH:MM, from 07:00 (RDVI, ICO)."
+  startTime: LocalTime
   "End hour, HH:MM, after startTime and at most 20:00 (RDVI, ICO)."
-  endTime: String
+  endTime: LocalTime
   "Whether the slot takes place remotely."
   remote: Boolean = false
   "Web address for a remote slot."
@@ -6460,8 +6913,10 @@ input RecruitmentSlotInput {
   address: AddressInput
 }
 
-"A training with its sessions, as the responsible organisation writes it."
-input TrainingInput {
+"The training createTraining creates, with its sessions, as the responsible organisation writes it."
+input CreateTrainingInput {
+  "The responsible organisation, which must hold the NDA (R-CAT-3)."
+  organizationID: ID!
   "Whether the training leads to one or more certifications (R-CAT-4)."
   certifying: Boolean!
   "Certification codes (RNCP…, RS…); the first is the principal one."
@@ -6494,7 +6949,43 @@ input TrainingInput {
   sessions: [SessionInput!]
 }
 
-"A session of a TrainingInput (R-CAT-9…R-CAT-20)."
+"The training updateTraining saves: the whole training and its sessions, replacing what was saved (lists and sessions are replaced whole; a field left out is cleared)."
+input UpdateTrainingInput {
+  "The training to save."
+  id: ID!
+  "Whether the training leads to one or more certifications (R-CAT-4)."
+  certifying: Boolean!
+  "Certification codes (RNCP…, RS…); the first is the principal one."
+  certificationCodes: [String!]
+  "Pre-filled from the principal certification when empty (R-CAT-4)."
+  title: String
+  "Objective; required, at most 3,000 characters (R-CAT-5). Pre-filled from the principal certification when empty."
+  objective: String
+  "Content; at most 3,000 characters (R-CAT-5)."
+  content: String
+  "Expected results; at most 3,000 characters (R-CAT-5)."
+  expectedResults: String
+  "Entry level, a code of the level list; « sans niveau spécifique » when empty (R-CAT-4)."
+  entryLevel: String
+  "Exit level, a code of the level list (R-CAT-4)."
+  exitLevel: String
+  "Cycle duration in years, 1 to 5; required for apprenticeship (R-CAT-6)."
+  cycleYears: Int
+  "Whether the training is an apprenticeship: then exactly one certification (R-CAT-7)."
+  apprenticeship: Boolean = false
+  "Whether the training is offered on Parcoursup: then exactly one certification (R-CAT-7)."
+  parcoursup: Boolean = false
+  "Whether the training is offered on Affelnet: then exactly one certification (R-CAT-7)."
+  affelnet: Boolean = false
+  "Web addresses about the training (R-CAT-25)."
+  webLinks: [String!]
+  "Free-text requests about contacts, for the operator (R-CON-7); at most 3,000 characters."
+  contactRequests: String
+  "The sessions, as a whole: a published session left out is archived, never deleted (R-CAT-20)."
+  sessions: [SessionInput!]
+}
+
+"A session of a CreateTrainingInput or UpdateTrainingInput (R-CAT-9…R-CAT-20)."
 input SessionInput {
   "The session's id when it exists; null for a new one."
   id: ID
@@ -6636,8 +7127,10 @@ type SessionDraft {
   contactRequests: String
 }
 
-"A venue of an organisation (R-CAT-12)."
-input VenueInput {
+"The venue createVenue creates (R-CAT-12)."
+input CreateVenueInput {
+  "The organisation the venue belongs to."
+  organizationID: ID!
   "Name of the venue; required, at most 255 characters."
   name: String!
   "SIRET of the establishment at that address (14 digits), when it has one."
@@ -6663,7 +7156,7 @@ input VenueInput {
 }
 
 "The result of createVenue: the venue and the near-duplicates found (R-CAT-12)."
-type VenuePayload {
+type CreateVenuePayload {
   "The venue as created."
   venue: Venue!
   "Near-duplicates of the organisation's venues (R-CAT-12)."
@@ -6715,6 +7208,8 @@ extend type Training {
 }
 
 extend type Session {
+  "The training's responsible organisation (R-CAT-3)."
+  organization: Organization!
   "Requests about contacts, for the operator (R-CON-7): the responsible organisation and operators only (R-X-5)."
   contactRequests: String
   "The session has ended: it can only be duplicated (R-CAT-20)."
@@ -6723,13 +7218,13 @@ extend type Session {
 
 extend type Query {
   """
-  Trainings of the catalogue. With organizationId, those of that
+  Trainings of the catalogue. With organizationID, those of that
   organisation space: responsible or trainer (R-CAT-31). Archived
   trainings are the operator's only.
   """
   trainings(
     "Only the trainings of this organisation space: responsible for them, or trainer of one of their live sessions (R-CAT-31)."
-    organizationId: ID
+    organizationID: ID
     "Only the trainings in these states; by default every state but ARCHIVED."
     state: [TrainingState!]
     "Words each found in the title, the reference or a session's reference (R-CAT-26)."
@@ -6752,87 +7247,209 @@ extend type Query {
     "Reference of the training (2600001F) or of one of its sessions (150755S, also with a partner prefix such as 04_150755S, R-CAT-30)."
     reference: String!
   ): Training
-  "Venues of an organisation (R-CAT-12)."
+  "Venues of an organisation (R-CAT-12), by name by default; 50 per page by default, at most 1,000."
   venues(
     "The organisation whose venues to list."
-    organizationId: ID!
-  ): [Venue!]!
+    organizationID: ID!
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list; 50 when omitted, at most 1,000."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list; at most 1,000."
+    last: Int
+    "Ordering options for the venues returned; by name by default."
+    orderBy: [VenueOrder!]
+    "Filtering options for the venues returned."
+    where: VenueWhereInput
+  ): VenueConnection!
 }
 
 extend type Mutation {
-  "Create a training in the organisation space of organizationId, the NDA holder (R-CAT-3); state IN_CREATION."
+  "Create a training in the organisation space of input.organizationID, the NDA holder (R-CAT-3); state IN_CREATION."
   createTraining(
-    "The responsible organisation, which must hold the NDA (R-CAT-3)."
-    organizationId: ID!
-    "The training and its sessions."
-    input: TrainingInput!
-  ): TrainingPayload!
+    "The responsible organisation (input.organizationID), the training and its sessions."
+    input: CreateTrainingInput!
+  ): CreateTrainingPayload!
   """
   Save a training: in creation, the record itself; published, its draft
   (copy-on-write; the published version stays live, R-CAT-22).
   """
   updateTraining(
-    "The training to save."
-    id: ID!
-    "The whole training and its sessions, replacing what was saved."
-    input: TrainingInput!
-  ): TrainingPayload!
+    "The training to save (input.id): the whole training and its sessions, replacing what was saved."
+    input: UpdateTrainingInput!
+  ): UpdateTrainingPayload!
   "Submit for validation (R-CAT-22)."
   submitTraining(
-    "The training to submit."
-    id: ID!
-  ): TrainingPayload!
+    "The training to submit (input.id)."
+    input: SubmitTrainingInput!
+  ): SubmitTrainingPayload!
   "Take a submitted request back to draft (« Annuler ma demande de vérification »)."
   cancelTrainingSubmission(
-    "The submitted training."
-    id: ID!
-  ): Training!
-  "Drop a creation or a draft (« Supprimer ma demande »); returns the training's id."
+    "The submitted training (input.id)."
+    input: CancelTrainingSubmissionInput!
+  ): CancelTrainingSubmissionPayload!
+  "Drop a creation (the training is deleted) or a draft (the published version stays) (« Supprimer ma demande »)."
   dropTrainingRequest(
-    "The training whose creation or draft to drop."
-    id: ID!
-  ): ID!
+    "The training whose creation or draft to drop (input.id)."
+    input: DropTrainingRequestInput!
+  ): DropTrainingRequestPayload!
   "Operator: validate (apply and publish) a submitted training."
   validateTraining(
-    "The submitted training."
-    id: ID!
-    "Comment for the organisation; kept as the training's operatorComment."
-    comment: String
-    "Scheme state given to the fundings that have none (default DIFF, R-CAT-13)."
-    schemeState: String = "DIFF"
-  ): Training!
+    "The submitted training (input.id), a comment and the scheme state."
+    input: ValidateTrainingInput!
+  ): ValidateTrainingPayload!
   "Operator: reject a submitted training with a comment."
   rejectTraining(
-    "The submitted training."
-    id: ID!
-    "Why it is rejected; required, shown to the organisation."
-    comment: String!
-  ): Training!
+    "The submitted training (input.id) and why it is rejected."
+    input: RejectTrainingInput!
+  ): RejectTrainingPayload!
   "Ask to archive (organisation) or archive (operator) a training, with a reason and a comment (R-CAT-24)."
   archiveTraining(
-    "The training to archive."
-    id: ID!
-    "Reason, a code of the archive_reason list (R-CAT-24)."
-    reason: String!
-    "Comment; required (R-CAT-24)."
-    comment: String!
-  ): Training!
+    "The training to archive (input.id), the reason and a comment."
+    input: ArchiveTrainingInput!
+  ): ArchiveTrainingPayload!
   "Copy a session with new dates into the training (or its draft) (R-CAT-20)."
   duplicateSession(
-    "The session to copy."
-    id: ID!
-    "First day of the copy."
-    startsOn: Date!
-    "Last day of the copy, not before startsOn."
-    endsOn: Date!
-  ): TrainingPayload!
+    "The session to copy (input.id) and the copy's dates."
+    input: DuplicateSessionInput!
+  ): DuplicateSessionPayload!
   "Create a venue of an organisation (R-CAT-12)."
   createVenue(
-    "The organisation the venue belongs to."
-    organizationId: ID!
-    "The venue."
-    input: VenueInput!
-  ): VenuePayload!
+    "The organisation (input.organizationID) and the venue."
+    input: CreateVenueInput!
+  ): CreateVenuePayload!
+}
+
+"The training submitTraining submits."
+input SubmitTrainingInput {
+  "The training to submit."
+  id: ID!
+}
+
+"The training cancelTrainingSubmission takes back to draft."
+input CancelTrainingSubmissionInput {
+  "The submitted training."
+  id: ID!
+}
+
+"The training dropTrainingRequest drops the creation or the draft of."
+input DropTrainingRequestInput {
+  "The training whose creation or draft to drop."
+  id: ID!
+}
+
+"The training validateTraining validates."
+input ValidateTrainingInput {
+  "The submitted training."
+  id: ID!
+  "Comment for the organisation; kept as the training's operatorComment; at most 3,000 characters."
+  comment: String
+  "Scheme state given to the fundings that have none (default DIFF, R-CAT-13)."
+  schemeState: String = "DIFF"
+}
+
+"The training rejectTraining rejects."
+input RejectTrainingInput {
+  "The submitted training."
+  id: ID!
+  "Why it is rejected; required, shown to the organisation; at most 3,000 characters."
+  comment: String!
+}
+
+"The training archiveTraining archives (or asks to archive)."
+input ArchiveTrainingInput {
+  "The training to archive."
+  id: ID!
+  "Reason, a code of the archive_reason list (R-CAT-24)."
+  reason: String!
+  "Comment; required (R-CAT-24)."
+  comment: String!
+}
+
+"The session duplicateSession copies, and the copy's dates."
+input DuplicateSessionInput {
+  "The session to copy."
+  id: ID!
+  "First day of the copy."
+  startsOn: Date!
+  "Last day of the copy, not before startsOn."
+  endsOn: Date!
+}
+
+"The result of createTraining: the training and what the rules warn about without refusing (R-CAT-4, R-CAT-9, R-CAT-19)."
+type CreateTrainingPayload {
+  "The training as created, IN_CREATION."
+  training: Training!
+  "What the rules warn about without refusing; empty when nothing."
+  warnings: [Warning!]!
+}
+
+"The result of updateTraining: the training and what the rules warn about without refusing (R-CAT-4, R-CAT-9, R-CAT-19)."
+type UpdateTrainingPayload {
+  "The training as saved (a published one carries the change as its draft)."
+  training: Training!
+  "What the rules warn about without refusing; empty when nothing."
+  warnings: [Warning!]!
+}
+
+"The result of submitTraining: the training and what the rules warn about without refusing (R-CAT-4, R-CAT-9, R-CAT-19)."
+type SubmitTrainingPayload {
+  "The training as submitted."
+  training: Training!
+  "What the rules warn about without refusing; empty when nothing."
+  warnings: [Warning!]!
+}
+
+"The result of cancelTrainingSubmission: the training and what the rules warn about without refusing (R-CAT-4, R-CAT-9, R-CAT-19)."
+type CancelTrainingSubmissionPayload {
+  "The training, back to draft."
+  training: Training!
+  "What the rules warn about without refusing; empty when nothing."
+  warnings: [Warning!]!
+}
+
+"The result of validateTraining: the training and what the rules warn about without refusing (R-CAT-4, R-CAT-9, R-CAT-19)."
+type ValidateTrainingPayload {
+  "The training as validated (published, its change applied, or archived)."
+  training: Training!
+  "What the rules warn about without refusing; empty when nothing."
+  warnings: [Warning!]!
+}
+
+"The result of rejectTraining: the training and what the rules warn about without refusing (R-CAT-4, R-CAT-9, R-CAT-19)."
+type RejectTrainingPayload {
+  "The training as rejected."
+  training: Training!
+  "What the rules warn about without refusing; empty when nothing."
+  warnings: [Warning!]!
+}
+
+"The result of archiveTraining: the training and what the rules warn about without refusing (R-CAT-4, R-CAT-9, R-CAT-19)."
+type ArchiveTrainingPayload {
+  "The training, archived or with its archive request."
+  training: Training!
+  "What the rules warn about without refusing; empty when nothing."
+  warnings: [Warning!]!
+}
+
+"The result of duplicateSession: the training and what the rules warn about without refusing (R-CAT-4, R-CAT-9, R-CAT-19)."
+type DuplicateSessionPayload {
+  "The training with the copy among its sessions (or among its draft's)."
+  training: Training!
+  "What the rules warn about without refusing; empty when nothing."
+  warnings: [Warning!]!
+}
+
+"The result of dropTrainingRequest."
+type DropTrainingRequestPayload {
+  "The id of the training when its creation was dropped (the training is deleted); null when a draft was dropped."
+  deletedTrainingID: ID
+  "The training, its draft dropped and its published version unchanged; null when it was deleted."
+  training: Training
+  "The training's responsible organisation."
+  organization: Organization!
 }
 
 extend type Subscription {
@@ -7443,9 +8060,9 @@ type Accreditation implements Node {
   """
   certifier: Boolean!
   """
-  Date the accreditation ends (UTC midnight of that day); null when open-ended (R-ORG-5).
+  Date the accreditation ends (a date, YYYY-MM-DD); null when open-ended (R-ORG-5).
   """
-  endDate: Time
+  endDate: Date
   """
   The certification the accreditation is for.
   """
@@ -7454,6 +8071,66 @@ type Accreditation implements Node {
   The ofhub organisation with the accreditation's SIRET, if any (R-ORG-5).
   """
   organization: Organization
+}
+"""
+A connection to a list of items.
+"""
+type AccreditationConnection {
+  """
+  A list of edges.
+  """
+  edges: [AccreditationEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type AccreditationEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Accreditation
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for Accreditation connections
+"""
+input AccreditationOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Accreditations.
+  """
+  field: AccreditationOrderField!
+}
+"""
+Properties by which Accreditation connections can be ordered.
+"""
+enum AccreditationOrderField {
+  """
+  Orders by ` + "`" + `siret` + "`" + `.
+  """
+  SIRET
+  """
+  Orders by ` + "`" + `name` + "`" + `.
+  """
+  NAME
+  """
+  Orders by ` + "`" + `endDate` + "`" + `.
+  """
+  END_DATE
 }
 """
 AccreditationWhereInput is used for filtering Accreditation objects.
@@ -7542,14 +8219,14 @@ input AccreditationWhereInput {
   """
   end_date field predicates
   """
-  endDate: Time
-  endDateNEQ: Time
-  endDateIn: [Time!]
-  endDateNotIn: [Time!]
-  endDateGT: Time
-  endDateGTE: Time
-  endDateLT: Time
-  endDateLTE: Time
+  endDate: Date
+  endDateNEQ: Date
+  endDateIn: [Date!]
+  endDateNotIn: [Date!]
+  endDateGT: Date
+  endDateGTE: Date
+  endDateLT: Date
+  endDateLTE: Date
   endDateIsNil: Boolean
   endDateNotNil: Boolean
   """
@@ -8027,21 +8704,21 @@ type Certification implements Node {
   """
   formacodes: [String!]
   """
-  Date of the first exam session (UTC midnight of that day); null when unknown (R-CAT-1).
+  Date of the first exam session (a date, YYYY-MM-DD); null when unknown (R-CAT-1).
   """
-  firstExamSession: Time
+  firstExamSession: Date
   """
-  Date of the last exam session (UTC midnight of that day); null when unknown (R-CAT-1).
+  Date of the last exam session (a date, YYYY-MM-DD); null when unknown (R-CAT-1).
   """
-  lastExamSession: Time
+  lastExamSession: Date
   """
-  Date of the registration decision published by France compétences (UTC midnight of that day); null when unknown.
+  Date of the registration decision published by France compétences (a date, YYYY-MM-DD); null when unknown.
   """
-  decisionDate: Time
+  decisionDate: Date
   """
-  Date the registration in the register ends (UTC midnight of that day): a session must start before it (R-CAT-10); null when open-ended.
+  Date the registration in the register ends (a date, YYYY-MM-DD): a session must start before it (R-CAT-10); null when open-ended.
   """
-  registrationEndDate: Time
+  registrationEndDate: Date
   """
   How the fiche was registered, as France compétences words it: « Enregistrement de droit » or « sur demande ».
   """
@@ -8078,10 +8755,6 @@ type Certification implements Node {
   The skill blocks (blocs de compétences) of the certification (R-CAT-1, R-CAT-15).
   """
   skillBlocks: [SkillBlock!]
-  """
-  The organisations accredited to train for or assess the certification, as France compétences publishes them (R-ORG-5); shown to operators and to the matched organisations.
-  """
-  accreditations: [Accreditation!]
 }
 """
 A connection to a list of items.
@@ -8347,53 +9020,53 @@ input CertificationWhereInput {
   """
   first_exam_session field predicates
   """
-  firstExamSession: Time
-  firstExamSessionNEQ: Time
-  firstExamSessionIn: [Time!]
-  firstExamSessionNotIn: [Time!]
-  firstExamSessionGT: Time
-  firstExamSessionGTE: Time
-  firstExamSessionLT: Time
-  firstExamSessionLTE: Time
+  firstExamSession: Date
+  firstExamSessionNEQ: Date
+  firstExamSessionIn: [Date!]
+  firstExamSessionNotIn: [Date!]
+  firstExamSessionGT: Date
+  firstExamSessionGTE: Date
+  firstExamSessionLT: Date
+  firstExamSessionLTE: Date
   firstExamSessionIsNil: Boolean
   firstExamSessionNotNil: Boolean
   """
   last_exam_session field predicates
   """
-  lastExamSession: Time
-  lastExamSessionNEQ: Time
-  lastExamSessionIn: [Time!]
-  lastExamSessionNotIn: [Time!]
-  lastExamSessionGT: Time
-  lastExamSessionGTE: Time
-  lastExamSessionLT: Time
-  lastExamSessionLTE: Time
+  lastExamSession: Date
+  lastExamSessionNEQ: Date
+  lastExamSessionIn: [Date!]
+  lastExamSessionNotIn: [Date!]
+  lastExamSessionGT: Date
+  lastExamSessionGTE: Date
+  lastExamSessionLT: Date
+  lastExamSessionLTE: Date
   lastExamSessionIsNil: Boolean
   lastExamSessionNotNil: Boolean
   """
   decision_date field predicates
   """
-  decisionDate: Time
-  decisionDateNEQ: Time
-  decisionDateIn: [Time!]
-  decisionDateNotIn: [Time!]
-  decisionDateGT: Time
-  decisionDateGTE: Time
-  decisionDateLT: Time
-  decisionDateLTE: Time
+  decisionDate: Date
+  decisionDateNEQ: Date
+  decisionDateIn: [Date!]
+  decisionDateNotIn: [Date!]
+  decisionDateGT: Date
+  decisionDateGTE: Date
+  decisionDateLT: Date
+  decisionDateLTE: Date
   decisionDateIsNil: Boolean
   decisionDateNotNil: Boolean
   """
   registration_end_date field predicates
   """
-  registrationEndDate: Time
-  registrationEndDateNEQ: Time
-  registrationEndDateIn: [Time!]
-  registrationEndDateNotIn: [Time!]
-  registrationEndDateGT: Time
-  registrationEndDateGTE: Time
-  registrationEndDateLT: Time
-  registrationEndDateLTE: Time
+  registrationEndDate: Date
+  registrationEndDateNEQ: Date
+  registrationEndDateIn: [Date!]
+  registrationEndDateNotIn: [Date!]
+  registrationEndDateGT: Date
+  registrationEndDateGTE: Date
+  registrationEndDateLT: Date
+  registrationEndDateLTE: Date
   registrationEndDateIsNil: Boolean
   registrationEndDateNotNil: Boolean
   """
@@ -8581,21 +9254,21 @@ input CreateCertificationInput {
   """
   formacodes: [String!]
   """
-  Date of the first exam session (UTC midnight of that day); null when unknown (R-CAT-1).
+  Date of the first exam session (a date, YYYY-MM-DD); null when unknown (R-CAT-1).
   """
-  firstExamSession: Time
+  firstExamSession: Date
   """
-  Date of the last exam session (UTC midnight of that day); null when unknown (R-CAT-1).
+  Date of the last exam session (a date, YYYY-MM-DD); null when unknown (R-CAT-1).
   """
-  lastExamSession: Time
+  lastExamSession: Date
   """
-  Date of the registration decision published by France compétences (UTC midnight of that day); null when unknown.
+  Date of the registration decision published by France compétences (a date, YYYY-MM-DD); null when unknown.
   """
-  decisionDate: Time
+  decisionDate: Date
   """
-  Date the registration in the register ends (UTC midnight of that day): a session must start before it (R-CAT-10); null when open-ended.
+  Date the registration in the register ends (a date, YYYY-MM-DD): a session must start before it (R-CAT-10); null when open-ended.
   """
-  registrationEndDate: Time
+  registrationEndDate: Date
   """
   How the fiche was registered, as France compétences words it: « Enregistrement de droit » or « sur demande ».
   """
@@ -12035,9 +12708,9 @@ type Session implements Node {
   """
   trainingID: ID!
   """
-  The training's responsible organisation, copied from it (R-CAT-3).
+  The training's responsible organisation, copied from it (R-CAT-3); the organization field reads it.
   """
-  organizationID: Int!
+  organizationID: ID!
   """
   First day of the session (a date, YYYY-MM-DD); required (R-CAT-9).
   """
@@ -12290,14 +12963,14 @@ input SessionWhereInput {
   """
   organization_id field predicates
   """
-  organizationID: Int
-  organizationIDNEQ: Int
-  organizationIDIn: [Int!]
-  organizationIDNotIn: [Int!]
-  organizationIDGT: Int
-  organizationIDGTE: Int
-  organizationIDLT: Int
-  organizationIDLTE: Int
+  organizationID: ID
+  organizationIDNEQ: ID
+  organizationIDIn: [ID!]
+  organizationIDNotIn: [ID!]
+  organizationIDGT: ID
+  organizationIDGTE: ID
+  organizationIDLT: ID
+  organizationIDLTE: ID
   """
   starts_on field predicates
   """
@@ -14806,6 +15479,28 @@ func (ec *executionContext) childFields_Accreditation(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type Accreditation", field.Name)
 }
 
+func (ec *executionContext) childFields_AccreditationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AccreditationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AccreditationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AccreditationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccreditationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AccreditationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_AccreditationEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_AccreditationEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccreditationEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Activity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -14900,6 +15595,14 @@ func (ec *executionContext) childFields_ActivityStats(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type ActivityStats", field.Name)
 }
 
+func (ec *executionContext) childFields_AddOrganizationDocumentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organizationDocument":
+		return ec.fieldContext_AddOrganizationDocumentPayload_organizationDocument(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddOrganizationDocumentPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Address(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -14918,6 +15621,24 @@ func (ec *executionContext) childFields_Address(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Address", field.Name)
 }
 
+func (ec *executionContext) childFields_ApplyOrganizationChangePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organizationChangeRequest":
+		return ec.fieldContext_ApplyOrganizationChangePayload_organizationChangeRequest(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApplyOrganizationChangePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ArchiveTrainingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "training":
+		return ec.fieldContext_ArchiveTrainingPayload_training(ctx, field)
+	case "warnings":
+		return ec.fieldContext_ArchiveTrainingPayload_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArchiveTrainingPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "token":
@@ -14928,6 +15649,24 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 		return ec.fieldContext_AuthPayload_user(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CancelOrganizationChangePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organizationChangeRequest":
+		return ec.fieldContext_CancelOrganizationChangePayload_organizationChangeRequest(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CancelOrganizationChangePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CancelTrainingSubmissionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "training":
+		return ec.fieldContext_CancelTrainingSubmissionPayload_training(ctx, field)
+	case "warnings":
+		return ec.fieldContext_CancelTrainingSubmissionPayload_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CancelTrainingSubmissionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Certification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15076,6 +15815,34 @@ func (ec *executionContext) childFields_ContactPoint(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type ContactPoint", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateCertificationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "certification":
+		return ec.fieldContext_CreateCertificationPayload_certification(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateCertificationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateTrainingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "training":
+		return ec.fieldContext_CreateTrainingPayload_training(ctx, field)
+	case "warnings":
+		return ec.fieldContext_CreateTrainingPayload_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateTrainingPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateVenuePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "venue":
+		return ec.fieldContext_CreateVenuePayload_venue(ctx, field)
+	case "warnings":
+		return ec.fieldContext_CreateVenuePayload_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateVenuePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Cycle(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "year":
@@ -15166,6 +15933,28 @@ func (ec *executionContext) childFields_DeviceSetup(ctx context.Context, field g
 		return ec.fieldContext_DeviceSetup_qrDataURL(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeviceSetup", field.Name)
+}
+
+func (ec *executionContext) childFields_DropTrainingRequestPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedTrainingID":
+		return ec.fieldContext_DropTrainingRequestPayload_deletedTrainingID(ctx, field)
+	case "training":
+		return ec.fieldContext_DropTrainingRequestPayload_training(ctx, field)
+	case "organization":
+		return ec.fieldContext_DropTrainingRequestPayload_organization(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DropTrainingRequestPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DuplicateSessionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "training":
+		return ec.fieldContext_DuplicateSessionPayload_training(ctx, field)
+	case "warnings":
+		return ec.fieldContext_DuplicateSessionPayload_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DuplicateSessionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_FieldChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15780,6 +16569,42 @@ func (ec *executionContext) childFields_RegistrationEdge(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type RegistrationEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_RejectOrganizationChangePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organizationChangeRequest":
+		return ec.fieldContext_RejectOrganizationChangePayload_organizationChangeRequest(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RejectOrganizationChangePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RejectTrainingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "training":
+		return ec.fieldContext_RejectTrainingPayload_training(ctx, field)
+	case "warnings":
+		return ec.fieldContext_RejectTrainingPayload_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RejectTrainingPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RemoveOrganizationDocumentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedOrganizationDocumentID":
+		return ec.fieldContext_RemoveOrganizationDocumentPayload_deletedOrganizationDocumentID(ctx, field)
+	case "organization":
+		return ec.fieldContext_RemoveOrganizationDocumentPayload_organization(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RemoveOrganizationDocumentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RequestOrganizationChangePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organizationChangeRequest":
+		return ec.fieldContext_RequestOrganizationChangePayload_organizationChangeRequest(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestOrganizationChangePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RosterCheckIn(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "slotID":
@@ -15980,6 +16805,8 @@ func (ec *executionContext) childFields_Session(ctx context.Context, field graph
 		return ec.fieldContext_Session_venues(ctx, field)
 	case "registrationVenue":
 		return ec.fieldContext_Session_registrationVenue(ctx, field)
+	case "organization":
+		return ec.fieldContext_Session_organization(ctx, field)
 	case "contactRequests":
 		return ec.fieldContext_Session_contactRequests(ctx, field)
 	case "finished":
@@ -16150,6 +16977,16 @@ func (ec *executionContext) childFields_Speaker(ctx context.Context, field graph
 		return ec.fieldContext_Speaker_slots(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Speaker", field.Name)
+}
+
+func (ec *executionContext) childFields_SubmitTrainingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "training":
+		return ec.fieldContext_SubmitTrainingPayload_training(ctx, field)
+	case "warnings":
+		return ec.fieldContext_SubmitTrainingPayload_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubmitTrainingPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SyncCheckInsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16326,16 +17163,6 @@ func (ec *executionContext) childFields_TrainingEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type TrainingEdge", field.Name)
 }
 
-func (ec *executionContext) childFields_TrainingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "training":
-		return ec.fieldContext_TrainingPayload_training(ctx, field)
-	case "warnings":
-		return ec.fieldContext_TrainingPayload_warnings(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type TrainingPayload", field.Name)
-}
-
 func (ec *executionContext) childFields_TrainingStateChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "training":
@@ -16350,6 +17177,24 @@ func (ec *executionContext) childFields_TrainingStateChange(ctx context.Context,
 		return ec.fieldContext_TrainingStateChange_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TrainingStateChange", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateOrganizationProfilePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organization":
+		return ec.fieldContext_UpdateOrganizationProfilePayload_organization(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateOrganizationProfilePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateTrainingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "training":
+		return ec.fieldContext_UpdateTrainingPayload_training(ctx, field)
+	case "warnings":
+		return ec.fieldContext_UpdateTrainingPayload_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateTrainingPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16410,6 +17255,16 @@ func (ec *executionContext) childFields_UserEdge(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type UserEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ValidateTrainingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "training":
+		return ec.fieldContext_ValidateTrainingPayload_training(ctx, field)
+	case "warnings":
+		return ec.fieldContext_ValidateTrainingPayload_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ValidateTrainingPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Venue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -16448,6 +17303,18 @@ func (ec *executionContext) childFields_Venue(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Venue", field.Name)
 }
 
+func (ec *executionContext) childFields_VenueConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_VenueConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_VenueConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_VenueConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VenueConnection", field.Name)
+}
+
 func (ec *executionContext) childFields_VenueEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "node":
@@ -16456,16 +17323,6 @@ func (ec *executionContext) childFields_VenueEdge(ctx context.Context, field gra
 		return ec.fieldContext_VenueEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type VenueEdge", field.Name)
-}
-
-func (ec *executionContext) childFields_VenuePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "venue":
-		return ec.fieldContext_VenuePayload_venue(ctx, field)
-	case "warnings":
-		return ec.fieldContext_VenuePayload_warnings(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type VenuePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Warning(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16780,6 +17637,60 @@ func (ec *executionContext) field_Activity_scans_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Certification_accreditations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.AccreditationOrder, error) {
+			return ec.unmarshalOAccreditationOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.AccreditationWhereInput, error) {
+			return ec.unmarshalOAccreditationWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Device_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -16835,22 +17746,14 @@ func (ec *executionContext) field_Mutation_addMembership_args(ctx context.Contex
 func (ec *executionContext) field_Mutation_addOrganizationDocument_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organizationId",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddOrganizationDocumentInput, error) {
+			return ec.unmarshalNAddOrganizationDocumentInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐAddOrganizationDocumentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["organizationId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "file",
-		func(ctx context.Context, v any) (graphql.Upload, error) {
-			return ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["file"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -16879,66 +17782,42 @@ func (ec *executionContext) field_Mutation_addSlot_args(ctx context.Context, raw
 func (ec *executionContext) field_Mutation_applyOrganizationChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ApplyOrganizationChangeInput, error) {
+			return ec.unmarshalNApplyOrganizationChangeInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐApplyOrganizationChangeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["comment"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_archiveTraining_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ArchiveTrainingInput, error) {
+			return ec.unmarshalNArchiveTrainingInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐArchiveTrainingInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["reason"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["comment"] = arg2
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_cancelOrganizationChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CancelOrganizationChangeInput, error) {
+			return ec.unmarshalNCancelOrganizationChangeInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCancelOrganizationChangeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -16959,14 +17838,14 @@ func (ec *executionContext) field_Mutation_cancelRegistration_args(ctx context.C
 func (ec *executionContext) field_Mutation_cancelTrainingSubmission_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CancelTrainingSubmissionInput, error) {
+			return ec.unmarshalNCancelTrainingSubmissionInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCancelTrainingSubmissionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17101,22 +17980,14 @@ func (ec *executionContext) field_Mutation_createSpeaker_args(ctx context.Contex
 func (ec *executionContext) field_Mutation_createTraining_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organizationId",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateTrainingInput, error) {
+			return ec.unmarshalNCreateTrainingInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateTrainingInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["organizationId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (schematype.TrainingDoc, error) {
-			return ec.unmarshalNTrainingInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐTrainingDoc(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17145,22 +18016,14 @@ func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, 
 func (ec *executionContext) field_Mutation_createVenue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organizationId",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateVenueInput, error) {
+			return ec.unmarshalNCreateVenueInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateVenueInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["organizationId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.VenueInput, error) {
-			return ec.unmarshalNVenueInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐVenueInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17181,44 +18044,28 @@ func (ec *executionContext) field_Mutation_deleteDevice_args(ctx context.Context
 func (ec *executionContext) field_Mutation_dropTrainingRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DropTrainingRequestInput, error) {
+			return ec.unmarshalNDropTrainingRequestInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐDropTrainingRequestInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_duplicateSession_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DuplicateSessionInput, error) {
+			return ec.unmarshalNDuplicateSessionInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐDuplicateSessionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "startsOn",
-		func(ctx context.Context, v any) (time.Time, error) {
-			return ec.unmarshalNDate2timeᚐTime(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["startsOn"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "endsOn",
-		func(ctx context.Context, v any) (time.Time, error) {
-			return ec.unmarshalNDate2timeᚐTime(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["endsOn"] = arg2
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17297,44 +18144,28 @@ func (ec *executionContext) field_Mutation_register_args(ctx context.Context, ra
 func (ec *executionContext) field_Mutation_rejectOrganizationChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RejectOrganizationChangeInput, error) {
+			return ec.unmarshalNRejectOrganizationChangeInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRejectOrganizationChangeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["comment"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_rejectTraining_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RejectTrainingInput, error) {
+			return ec.unmarshalNRejectTrainingInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRejectTrainingInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["comment"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17369,36 +18200,28 @@ func (ec *executionContext) field_Mutation_removeMembership_args(ctx context.Con
 func (ec *executionContext) field_Mutation_removeOrganizationDocument_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RemoveOrganizationDocumentInput, error) {
+			return ec.unmarshalNRemoveOrganizationDocumentInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRemoveOrganizationDocumentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_requestOrganizationChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organizationId",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RequestOrganizationChangeInput, error) {
+			return ec.unmarshalNRequestOrganizationChangeInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRequestOrganizationChangeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["organizationId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (schematype.OrgChange, error) {
-			return ec.unmarshalNOrganizationChangeInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐOrgChange(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17505,14 +18328,14 @@ func (ec *executionContext) field_Mutation_speakerLink_args(ctx context.Context,
 func (ec *executionContext) field_Mutation_submitTraining_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SubmitTrainingInput, error) {
+			return ec.unmarshalNSubmitTrainingInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐSubmitTrainingInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17613,22 +18436,14 @@ func (ec *executionContext) field_Mutation_updateMembership_args(ctx context.Con
 func (ec *executionContext) field_Mutation_updateOrganizationProfile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateOrganizationProfileInput, error) {
+			return ec.unmarshalNUpdateOrganizationProfileInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateOrganizationProfileInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.OrganizationProfileInput, error) {
-			return ec.unmarshalNOrganizationProfileInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐOrganizationProfileInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17679,22 +18494,14 @@ func (ec *executionContext) field_Mutation_updateSpeaker_args(ctx context.Contex
 func (ec *executionContext) field_Mutation_updateTraining_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateTrainingInput, error) {
+			return ec.unmarshalNUpdateTrainingInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateTrainingInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (schematype.TrainingDoc, error) {
-			return ec.unmarshalNTrainingInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐTrainingDoc(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17723,30 +18530,14 @@ func (ec *executionContext) field_Mutation_updateUser_args(ctx context.Context, 
 func (ec *executionContext) field_Mutation_validateTraining_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ValidateTrainingInput, error) {
+			return ec.unmarshalNValidateTrainingInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐValidateTrainingInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["comment"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "schemeState",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["schemeState"] = arg2
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -18565,14 +19356,14 @@ func (ec *executionContext) field_Query_trainingByReference_args(ctx context.Con
 func (ec *executionContext) field_Query_trainings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organizationId",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organizationID",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOID2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["organizationId"] = arg0
+	args["organizationID"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "state",
 		func(ctx context.Context, v any) ([]training.State, error) {
 			return ec.unmarshalOTrainingState2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐStateᚄ(ctx, v)
@@ -18697,14 +19488,62 @@ func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs 
 func (ec *executionContext) field_Query_venues_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organizationId",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organizationID",
 		func(ctx context.Context, v any) (int, error) {
 			return ec.unmarshalNID2int(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["organizationId"] = arg0
+	args["organizationID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.VenueOrder, error) {
+			return ec.unmarshalOVenueOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.VenueWhereInput, error) {
+			return ec.unmarshalOVenueWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg6
 	return args, nil
 }
 
@@ -19205,14 +20044,14 @@ func (ec *executionContext) _Accreditation_endDate(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Accreditation_endDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Accreditation", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Accreditation", field, false, false, errors.New("field of type Date does not have child fields"))
 }
 
 func (ec *executionContext) _Accreditation_certification(ctx context.Context, field graphql.CollectedField, obj *ent.Accreditation) (ret graphql.Marshaler) {
@@ -19277,6 +20116,148 @@ func (ec *executionContext) fieldContext_Accreditation_organization(_ context.Co
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _AccreditationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.AccreditationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccreditationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.AccreditationEdge) graphql.Marshaler {
+			return ec.marshalOAccreditationEdge2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccreditationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccreditationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccreditationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccreditationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.AccreditationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccreditationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccreditationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccreditationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccreditationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.AccreditationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccreditationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccreditationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccreditationConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AccreditationEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.AccreditationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccreditationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Accreditation) graphql.Marshaler {
+			return ec.marshalOAccreditation2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccreditationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccreditationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Accreditation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccreditationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.AccreditationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccreditationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccreditationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccreditationEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
 func (ec *executionContext) _Activity_id(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
@@ -20252,6 +21233,38 @@ func (ec *executionContext) fieldContext_ActivityStats_refusedAtDoor(_ context.C
 	return graphql.NewScalarFieldContext("ActivityStats", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _AddOrganizationDocumentPayload_organizationDocument(ctx context.Context, field graphql.CollectedField, obj *model.AddOrganizationDocumentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddOrganizationDocumentPayload_organizationDocument(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrganizationDocument, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationDocument) graphql.Marshaler {
+			return ec.marshalNOrganizationDocument2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationDocument(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddOrganizationDocumentPayload_organizationDocument(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddOrganizationDocumentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganizationDocument(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Address_name(ctx context.Context, field graphql.CollectedField, obj *schematype.Address) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20390,6 +21403,102 @@ func (ec *executionContext) fieldContext_Address_inseeCode(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Address", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _ApplyOrganizationChangePayload_organizationChangeRequest(ctx context.Context, field graphql.CollectedField, obj *model.ApplyOrganizationChangePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplyOrganizationChangePayload_organizationChangeRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrganizationChangeRequest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationChangeRequest) graphql.Marshaler {
+			return ec.marshalNOrganizationChangeRequest2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApplyOrganizationChangePayload_organizationChangeRequest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApplyOrganizationChangePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganizationChangeRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArchiveTrainingPayload_training(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchiveTrainingPayload_training(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Training, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchiveTrainingPayload_training(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArchiveTrainingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArchiveTrainingPayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchiveTrainingPayload_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchiveTrainingPayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArchiveTrainingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AuthPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.AuthPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20463,6 +21572,102 @@ func (ec *executionContext) fieldContext_AuthPayload_user(_ context.Context, fie
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CancelOrganizationChangePayload_organizationChangeRequest(ctx context.Context, field graphql.CollectedField, obj *model.CancelOrganizationChangePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CancelOrganizationChangePayload_organizationChangeRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrganizationChangeRequest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationChangeRequest) graphql.Marshaler {
+			return ec.marshalNOrganizationChangeRequest2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CancelOrganizationChangePayload_organizationChangeRequest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CancelOrganizationChangePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganizationChangeRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CancelTrainingSubmissionPayload_training(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CancelTrainingSubmissionPayload_training(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Training, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CancelTrainingSubmissionPayload_training(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CancelTrainingSubmissionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CancelTrainingSubmissionPayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CancelTrainingSubmissionPayload_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CancelTrainingSubmissionPayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CancelTrainingSubmissionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
 		},
 	}
 	return fc, nil
@@ -20826,14 +22031,14 @@ func (ec *executionContext) _Certification_firstExamSession(ctx context.Context,
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Certification_firstExamSession(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type Date does not have child fields"))
 }
 
 func (ec *executionContext) _Certification_lastExamSession(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
@@ -20849,14 +22054,14 @@ func (ec *executionContext) _Certification_lastExamSession(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Certification_lastExamSession(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type Date does not have child fields"))
 }
 
 func (ec *executionContext) _Certification_decisionDate(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
@@ -20872,14 +22077,14 @@ func (ec *executionContext) _Certification_decisionDate(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Certification_decisionDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type Date does not have child fields"))
 }
 
 func (ec *executionContext) _Certification_registrationEndDate(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
@@ -20895,14 +22100,14 @@ func (ec *executionContext) _Certification_registrationEndDate(ctx context.Conte
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Certification_registrationEndDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type Date does not have child fields"))
 }
 
 func (ec *executionContext) _Certification_registrationType(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
@@ -21148,25 +22353,37 @@ func (ec *executionContext) _Certification_accreditations(ctx context.Context, f
 			return ec.fieldContext_Certification_accreditations(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Accreditations(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Certification().Accreditations(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.AccreditationOrder), fc.Args["where"].(*ent.AccreditationWhereInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Accreditation) graphql.Marshaler {
-			return ec.marshalOAccreditation2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AccreditationConnection) graphql.Marshaler {
+			return ec.marshalNAccreditationConnection2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationConnection(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
-func (ec *executionContext) fieldContext_Certification_accreditations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Certification_accreditations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Certification",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Accreditation(ctx, field)
+			return ec.childFields_AccreditationConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Certification_accreditations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -21830,6 +23047,166 @@ func (ec *executionContext) _ContactPoint_principal(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_ContactPoint_principal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ContactPoint", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _CreateCertificationPayload_certification(ctx context.Context, field graphql.CollectedField, obj *model.CreateCertificationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateCertificationPayload_certification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Certification, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Certification) graphql.Marshaler {
+			return ec.marshalNCertification2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateCertificationPayload_certification(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateCertificationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Certification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateTrainingPayload_training(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateTrainingPayload_training(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Training, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateTrainingPayload_training(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateTrainingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateTrainingPayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateTrainingPayload_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateTrainingPayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateTrainingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateVenuePayload_venue(ctx context.Context, field graphql.CollectedField, obj *model.CreateVenuePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateVenuePayload_venue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Venue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Venue) graphql.Marshaler {
+			return ec.marshalNVenue2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateVenuePayload_venue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateVenuePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Venue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateVenuePayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.CreateVenuePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateVenuePayload_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateVenuePayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateVenuePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Cycle_year(ctx context.Context, field graphql.CollectedField, obj *schematype.Cycle) (ret graphql.Marshaler) {
@@ -22611,6 +23988,157 @@ func (ec *executionContext) fieldContext_DeviceSetup_qrDataURL(_ context.Context
 	return graphql.NewScalarFieldContext("DeviceSetup", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _DropTrainingRequestPayload_deletedTrainingID(ctx context.Context, field graphql.CollectedField, obj *model.DropTrainingRequestPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DropTrainingRequestPayload_deletedTrainingID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedTrainingID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DropTrainingRequestPayload_deletedTrainingID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DropTrainingRequestPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _DropTrainingRequestPayload_training(ctx context.Context, field graphql.CollectedField, obj *model.DropTrainingRequestPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DropTrainingRequestPayload_training(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Training, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalOTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DropTrainingRequestPayload_training(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DropTrainingRequestPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DropTrainingRequestPayload_organization(ctx context.Context, field graphql.CollectedField, obj *model.DropTrainingRequestPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DropTrainingRequestPayload_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DropTrainingRequestPayload_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DropTrainingRequestPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DuplicateSessionPayload_training(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateSessionPayload_training(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Training, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateSessionPayload_training(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DuplicateSessionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DuplicateSessionPayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateSessionPayload_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateSessionPayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DuplicateSessionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _FieldChange_field(ctx context.Context, field graphql.CollectedField, obj *schematype.FieldChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22762,14 +24290,14 @@ func (ec *executionContext) _Funding_recruitmentState(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalNRecruitmentState2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Funding_recruitmentState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Funding", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Funding", field, false, false, errors.New("field of type RecruitmentState does not have child fields"))
 }
 
 func (ec *executionContext) _Funding_audiences(ctx context.Context, field graphql.CollectedField, obj *schematype.Funding) (ret graphql.Marshaler) {
@@ -24291,8 +25819,8 @@ func (ec *executionContext) _Mutation_createCertification(ctx context.Context, f
 			return ec.Resolvers.Mutation().CreateCertification(ctx, fc.Args["input"].(ent.CreateCertificationInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Certification) graphql.Marshaler {
-			return ec.marshalNCertification2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertification(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateCertificationPayload) graphql.Marshaler {
+			return ec.marshalNCreateCertificationPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateCertificationPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24305,7 +25833,7 @@ func (ec *executionContext) fieldContext_Mutation_createCertification(ctx contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Certification(ctx, field)
+			return ec.childFields_CreateCertificationPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -24332,11 +25860,11 @@ func (ec *executionContext) _Mutation_updateOrganizationProfile(ctx context.Cont
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateOrganizationProfile(ctx, fc.Args["id"].(int), fc.Args["input"].(model.OrganizationProfileInput))
+			return ec.Resolvers.Mutation().UpdateOrganizationProfile(ctx, fc.Args["input"].(model.UpdateOrganizationProfileInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
-			return ec.marshalNOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateOrganizationProfilePayload) graphql.Marshaler {
+			return ec.marshalNUpdateOrganizationProfilePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateOrganizationProfilePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24349,7 +25877,7 @@ func (ec *executionContext) fieldContext_Mutation_updateOrganizationProfile(ctx 
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Organization(ctx, field)
+			return ec.childFields_UpdateOrganizationProfilePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -24376,11 +25904,11 @@ func (ec *executionContext) _Mutation_requestOrganizationChange(ctx context.Cont
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RequestOrganizationChange(ctx, fc.Args["organizationId"].(int), fc.Args["input"].(schematype.OrgChange))
+			return ec.Resolvers.Mutation().RequestOrganizationChange(ctx, fc.Args["input"].(model.RequestOrganizationChangeInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationChangeRequest) graphql.Marshaler {
-			return ec.marshalNOrganizationChangeRequest2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RequestOrganizationChangePayload) graphql.Marshaler {
+			return ec.marshalNRequestOrganizationChangePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRequestOrganizationChangePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24393,7 +25921,7 @@ func (ec *executionContext) fieldContext_Mutation_requestOrganizationChange(ctx 
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_OrganizationChangeRequest(ctx, field)
+			return ec.childFields_RequestOrganizationChangePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -24420,11 +25948,11 @@ func (ec *executionContext) _Mutation_cancelOrganizationChange(ctx context.Conte
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CancelOrganizationChange(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().CancelOrganizationChange(ctx, fc.Args["input"].(model.CancelOrganizationChangeInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationChangeRequest) graphql.Marshaler {
-			return ec.marshalNOrganizationChangeRequest2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CancelOrganizationChangePayload) graphql.Marshaler {
+			return ec.marshalNCancelOrganizationChangePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCancelOrganizationChangePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24437,7 +25965,7 @@ func (ec *executionContext) fieldContext_Mutation_cancelOrganizationChange(ctx c
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_OrganizationChangeRequest(ctx, field)
+			return ec.childFields_CancelOrganizationChangePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -24464,11 +25992,11 @@ func (ec *executionContext) _Mutation_applyOrganizationChange(ctx context.Contex
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ApplyOrganizationChange(ctx, fc.Args["id"].(int), fc.Args["comment"].(*string))
+			return ec.Resolvers.Mutation().ApplyOrganizationChange(ctx, fc.Args["input"].(model.ApplyOrganizationChangeInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationChangeRequest) graphql.Marshaler {
-			return ec.marshalNOrganizationChangeRequest2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ApplyOrganizationChangePayload) graphql.Marshaler {
+			return ec.marshalNApplyOrganizationChangePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐApplyOrganizationChangePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24481,7 +26009,7 @@ func (ec *executionContext) fieldContext_Mutation_applyOrganizationChange(ctx co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_OrganizationChangeRequest(ctx, field)
+			return ec.childFields_ApplyOrganizationChangePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -24508,11 +26036,11 @@ func (ec *executionContext) _Mutation_rejectOrganizationChange(ctx context.Conte
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RejectOrganizationChange(ctx, fc.Args["id"].(int), fc.Args["comment"].(string))
+			return ec.Resolvers.Mutation().RejectOrganizationChange(ctx, fc.Args["input"].(model.RejectOrganizationChangeInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationChangeRequest) graphql.Marshaler {
-			return ec.marshalNOrganizationChangeRequest2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RejectOrganizationChangePayload) graphql.Marshaler {
+			return ec.marshalNRejectOrganizationChangePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRejectOrganizationChangePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24525,7 +26053,7 @@ func (ec *executionContext) fieldContext_Mutation_rejectOrganizationChange(ctx c
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_OrganizationChangeRequest(ctx, field)
+			return ec.childFields_RejectOrganizationChangePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -24552,11 +26080,11 @@ func (ec *executionContext) _Mutation_addOrganizationDocument(ctx context.Contex
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddOrganizationDocument(ctx, fc.Args["organizationId"].(int), fc.Args["file"].(graphql.Upload))
+			return ec.Resolvers.Mutation().AddOrganizationDocument(ctx, fc.Args["input"].(model.AddOrganizationDocumentInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationDocument) graphql.Marshaler {
-			return ec.marshalNOrganizationDocument2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationDocument(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AddOrganizationDocumentPayload) graphql.Marshaler {
+			return ec.marshalNAddOrganizationDocumentPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐAddOrganizationDocumentPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24569,7 +26097,7 @@ func (ec *executionContext) fieldContext_Mutation_addOrganizationDocument(ctx co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_OrganizationDocument(ctx, field)
+			return ec.childFields_AddOrganizationDocumentPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -24596,11 +26124,11 @@ func (ec *executionContext) _Mutation_removeOrganizationDocument(ctx context.Con
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RemoveOrganizationDocument(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().RemoveOrganizationDocument(ctx, fc.Args["input"].(model.RemoveOrganizationDocumentInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RemoveOrganizationDocumentPayload) graphql.Marshaler {
+			return ec.marshalNRemoveOrganizationDocumentPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRemoveOrganizationDocumentPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24613,7 +26141,7 @@ func (ec *executionContext) fieldContext_Mutation_removeOrganizationDocument(ctx
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type ID does not have child fields")
+			return ec.childFields_RemoveOrganizationDocumentPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -24640,11 +26168,11 @@ func (ec *executionContext) _Mutation_createTraining(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateTraining(ctx, fc.Args["organizationId"].(int), fc.Args["input"].(schematype.TrainingDoc))
+			return ec.Resolvers.Mutation().CreateTraining(ctx, fc.Args["input"].(model.CreateTrainingInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
-			return ec.marshalNTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx, selections, v)
+			return ec.marshalNCreateTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24657,7 +26185,7 @@ func (ec *executionContext) fieldContext_Mutation_createTraining(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_TrainingPayload(ctx, field)
+			return ec.childFields_CreateTrainingPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -24684,11 +26212,11 @@ func (ec *executionContext) _Mutation_updateTraining(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateTraining(ctx, fc.Args["id"].(int), fc.Args["input"].(schematype.TrainingDoc))
+			return ec.Resolvers.Mutation().UpdateTraining(ctx, fc.Args["input"].(model.UpdateTrainingInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
-			return ec.marshalNTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx, selections, v)
+			return ec.marshalNUpdateTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24701,7 +26229,7 @@ func (ec *executionContext) fieldContext_Mutation_updateTraining(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_TrainingPayload(ctx, field)
+			return ec.childFields_UpdateTrainingPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -24728,11 +26256,11 @@ func (ec *executionContext) _Mutation_submitTraining(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SubmitTraining(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().SubmitTraining(ctx, fc.Args["input"].(model.SubmitTrainingInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
-			return ec.marshalNTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx, selections, v)
+			return ec.marshalNSubmitTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24745,7 +26273,7 @@ func (ec *executionContext) fieldContext_Mutation_submitTraining(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_TrainingPayload(ctx, field)
+			return ec.childFields_SubmitTrainingPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -24772,11 +26300,11 @@ func (ec *executionContext) _Mutation_cancelTrainingSubmission(ctx context.Conte
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CancelTrainingSubmission(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().CancelTrainingSubmission(ctx, fc.Args["input"].(model.CancelTrainingSubmissionInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
-			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
+			return ec.marshalNCancelTrainingSubmissionPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24789,7 +26317,7 @@ func (ec *executionContext) fieldContext_Mutation_cancelTrainingSubmission(ctx c
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Training(ctx, field)
+			return ec.childFields_CancelTrainingSubmissionPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -24816,11 +26344,11 @@ func (ec *executionContext) _Mutation_dropTrainingRequest(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DropTrainingRequest(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().DropTrainingRequest(ctx, fc.Args["input"].(model.DropTrainingRequestInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DropTrainingRequestPayload) graphql.Marshaler {
+			return ec.marshalNDropTrainingRequestPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐDropTrainingRequestPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24833,7 +26361,7 @@ func (ec *executionContext) fieldContext_Mutation_dropTrainingRequest(ctx contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type ID does not have child fields")
+			return ec.childFields_DropTrainingRequestPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -24860,11 +26388,11 @@ func (ec *executionContext) _Mutation_validateTraining(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ValidateTraining(ctx, fc.Args["id"].(int), fc.Args["comment"].(*string), fc.Args["schemeState"].(*string))
+			return ec.Resolvers.Mutation().ValidateTraining(ctx, fc.Args["input"].(model.ValidateTrainingInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
-			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
+			return ec.marshalNValidateTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24877,7 +26405,7 @@ func (ec *executionContext) fieldContext_Mutation_validateTraining(ctx context.C
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Training(ctx, field)
+			return ec.childFields_ValidateTrainingPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -24904,11 +26432,11 @@ func (ec *executionContext) _Mutation_rejectTraining(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RejectTraining(ctx, fc.Args["id"].(int), fc.Args["comment"].(string))
+			return ec.Resolvers.Mutation().RejectTraining(ctx, fc.Args["input"].(model.RejectTrainingInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
-			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
+			return ec.marshalNRejectTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24921,7 +26449,7 @@ func (ec *executionContext) fieldContext_Mutation_rejectTraining(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Training(ctx, field)
+			return ec.childFields_RejectTrainingPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -24948,11 +26476,11 @@ func (ec *executionContext) _Mutation_archiveTraining(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ArchiveTraining(ctx, fc.Args["id"].(int), fc.Args["reason"].(string), fc.Args["comment"].(string))
+			return ec.Resolvers.Mutation().ArchiveTraining(ctx, fc.Args["input"].(model.ArchiveTrainingInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
-			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
+			return ec.marshalNArchiveTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24965,7 +26493,7 @@ func (ec *executionContext) fieldContext_Mutation_archiveTraining(ctx context.Co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Training(ctx, field)
+			return ec.childFields_ArchiveTrainingPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -24992,11 +26520,11 @@ func (ec *executionContext) _Mutation_duplicateSession(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DuplicateSession(ctx, fc.Args["id"].(int), fc.Args["startsOn"].(time.Time), fc.Args["endsOn"].(time.Time))
+			return ec.Resolvers.Mutation().DuplicateSession(ctx, fc.Args["input"].(model.DuplicateSessionInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
-			return ec.marshalNTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx, selections, v)
+			return ec.marshalNDuplicateSessionPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25009,7 +26537,7 @@ func (ec *executionContext) fieldContext_Mutation_duplicateSession(ctx context.C
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_TrainingPayload(ctx, field)
+			return ec.childFields_DuplicateSessionPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -25036,11 +26564,11 @@ func (ec *executionContext) _Mutation_createVenue(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateVenue(ctx, fc.Args["organizationId"].(int), fc.Args["input"].(model.VenueInput))
+			return ec.Resolvers.Mutation().CreateVenue(ctx, fc.Args["input"].(model.CreateVenueInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.VenuePayload) graphql.Marshaler {
-			return ec.marshalNVenuePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐVenuePayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateVenuePayload) graphql.Marshaler {
+			return ec.marshalNCreateVenuePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateVenuePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25053,7 +26581,7 @@ func (ec *executionContext) fieldContext_Mutation_createVenue(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_VenuePayload(ctx, field)
+			return ec.childFields_CreateVenuePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -29489,7 +31017,7 @@ func (ec *executionContext) _Query_trainings(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Trainings(ctx, fc.Args["organizationId"].(*int), fc.Args["state"].([]training.State), fc.Args["search"].(*string), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.TrainingOrder), fc.Args["where"].(*ent.TrainingWhereInput))
+			return ec.Resolvers.Query().Trainings(ctx, fc.Args["organizationID"].(*int), fc.Args["state"].([]training.State), fc.Args["search"].(*string), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.TrainingOrder), fc.Args["where"].(*ent.TrainingWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.TrainingConnection) graphql.Marshaler {
@@ -29577,11 +31105,11 @@ func (ec *executionContext) _Query_venues(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Venues(ctx, fc.Args["organizationId"].(int))
+			return ec.Resolvers.Query().Venues(ctx, fc.Args["organizationID"].(int), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.VenueOrder), fc.Args["where"].(*ent.VenueWhereInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Venue) graphql.Marshaler {
-			return ec.marshalNVenue2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.VenueConnection) graphql.Marshaler {
+			return ec.marshalNVenueConnection2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -29594,7 +31122,7 @@ func (ec *executionContext) fieldContext_Query_venues(ctx context.Context, field
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Venue(ctx, field)
+			return ec.childFields_VenueConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -29928,14 +31456,14 @@ func (ec *executionContext) _RecruitmentSlot_kind(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalNRecruitmentSlotKind2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_RecruitmentSlot_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RecruitmentSlot", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("RecruitmentSlot", field, false, false, errors.New("field of type RecruitmentSlotKind does not have child fields"))
 }
 
 func (ec *executionContext) _RecruitmentSlot_number(ctx context.Context, field graphql.CollectedField, obj *schematype.RecruitmentSlot) (ret graphql.Marshaler) {
@@ -30066,14 +31594,14 @@ func (ec *executionContext) _RecruitmentSlot_startTime(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+			return ec.marshalOLocalTime2string(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_RecruitmentSlot_startTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RecruitmentSlot", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("RecruitmentSlot", field, false, false, errors.New("field of type LocalTime does not have child fields"))
 }
 
 func (ec *executionContext) _RecruitmentSlot_endTime(ctx context.Context, field graphql.CollectedField, obj *schematype.RecruitmentSlot) (ret graphql.Marshaler) {
@@ -30089,14 +31617,14 @@ func (ec *executionContext) _RecruitmentSlot_endTime(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+			return ec.marshalOLocalTime2string(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_RecruitmentSlot_endTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RecruitmentSlot", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("RecruitmentSlot", field, false, false, errors.New("field of type LocalTime does not have child fields"))
 }
 
 func (ec *executionContext) _RecruitmentSlot_remote(ctx context.Context, field graphql.CollectedField, obj *schematype.RecruitmentSlot) (ret graphql.Marshaler) {
@@ -31254,6 +32782,189 @@ func (ec *executionContext) _RegistrationEdge_cursor(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_RegistrationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RegistrationEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _RejectOrganizationChangePayload_organizationChangeRequest(ctx context.Context, field graphql.CollectedField, obj *model.RejectOrganizationChangePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RejectOrganizationChangePayload_organizationChangeRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrganizationChangeRequest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationChangeRequest) graphql.Marshaler {
+			return ec.marshalNOrganizationChangeRequest2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RejectOrganizationChangePayload_organizationChangeRequest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RejectOrganizationChangePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganizationChangeRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RejectTrainingPayload_training(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RejectTrainingPayload_training(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Training, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RejectTrainingPayload_training(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RejectTrainingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RejectTrainingPayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RejectTrainingPayload_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RejectTrainingPayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RejectTrainingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RemoveOrganizationDocumentPayload_deletedOrganizationDocumentID(ctx context.Context, field graphql.CollectedField, obj *model.RemoveOrganizationDocumentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveOrganizationDocumentPayload_deletedOrganizationDocumentID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedOrganizationDocumentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveOrganizationDocumentPayload_deletedOrganizationDocumentID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RemoveOrganizationDocumentPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _RemoveOrganizationDocumentPayload_organization(ctx context.Context, field graphql.CollectedField, obj *model.RemoveOrganizationDocumentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveOrganizationDocumentPayload_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveOrganizationDocumentPayload_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RemoveOrganizationDocumentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequestOrganizationChangePayload_organizationChangeRequest(ctx context.Context, field graphql.CollectedField, obj *model.RequestOrganizationChangePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestOrganizationChangePayload_organizationChangeRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrganizationChangeRequest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationChangeRequest) graphql.Marshaler {
+			return ec.marshalNOrganizationChangeRequest2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestOrganizationChangePayload_organizationChangeRequest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequestOrganizationChangePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganizationChangeRequest(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _RosterCheckIn_slotID(ctx context.Context, field graphql.CollectedField, obj *model.RosterCheckIn) (ret graphql.Marshaler) {
@@ -32523,14 +34234,14 @@ func (ec *executionContext) _Session_organizationID(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
+			return ec.marshalNID2int(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Session_organizationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _Session_startsOn(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
@@ -33276,6 +34987,38 @@ func (ec *executionContext) fieldContext_Session_registrationVenue(_ context.Con
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Venue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Session_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Session().Organization(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Session",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
 		},
 	}
 	return fc, nil
@@ -34240,14 +35983,14 @@ func (ec *executionContext) _SkillBlockUse_validation(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalNSkillBlockValidation2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_SkillBlockUse_validation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SkillBlockUse", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("SkillBlockUse", field, false, false, errors.New("field of type SkillBlockValidation does not have child fields"))
 }
 
 func (ec *executionContext) _SkillBlockUse_blockCodes(ctx context.Context, field graphql.CollectedField, obj *schematype.SkillBlockUse) (ret graphql.Marshaler) {
@@ -34782,6 +36525,70 @@ func (ec *executionContext) fieldContext_Speaker_slots(_ context.Context, field 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Slot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubmitTrainingPayload_training(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmitTrainingPayload_training(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Training, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmitTrainingPayload_training(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubmitTrainingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubmitTrainingPayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmitTrainingPayload_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmitTrainingPayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubmitTrainingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
 		},
 	}
 	return fc, nil
@@ -36560,70 +38367,6 @@ func (ec *executionContext) fieldContext_TrainingEdge_cursor(_ context.Context, 
 	return graphql.NewScalarFieldContext("TrainingEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
-func (ec *executionContext) _TrainingPayload_training(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TrainingPayload_training(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Training, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
-			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_TrainingPayload_training(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "TrainingPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Training(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _TrainingPayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TrainingPayload_warnings(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Warnings, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
-			return ec.marshalNWarning2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_TrainingPayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "TrainingPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Warning(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _TrainingStateChange_training(ctx context.Context, field graphql.CollectedField, obj *model.TrainingStateChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -36746,6 +38489,102 @@ func (ec *executionContext) _TrainingStateChange_cursor(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_TrainingStateChange_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TrainingStateChange", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _UpdateOrganizationProfilePayload_organization(ctx context.Context, field graphql.CollectedField, obj *model.UpdateOrganizationProfilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateOrganizationProfilePayload_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateOrganizationProfilePayload_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateOrganizationProfilePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateTrainingPayload_training(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateTrainingPayload_training(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Training, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateTrainingPayload_training(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateTrainingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateTrainingPayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateTrainingPayload_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateTrainingPayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateTrainingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
@@ -37263,6 +39102,70 @@ func (ec *executionContext) _UserEdge_cursor(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_UserEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _ValidateTrainingPayload_training(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValidateTrainingPayload_training(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Training, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValidateTrainingPayload_training(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ValidateTrainingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ValidateTrainingPayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValidateTrainingPayload_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValidateTrainingPayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ValidateTrainingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Venue_id(ctx context.Context, field graphql.CollectedField, obj *ent.Venue) (ret graphql.Marshaler) {
@@ -37784,70 +39687,6 @@ func (ec *executionContext) fieldContext_VenueEdge_cursor(_ context.Context, fie
 	return graphql.NewScalarFieldContext("VenueEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
-func (ec *executionContext) _VenuePayload_venue(ctx context.Context, field graphql.CollectedField, obj *model.VenuePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_VenuePayload_venue(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Venue, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Venue) graphql.Marshaler {
-			return ec.marshalNVenue2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenue(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_VenuePayload_venue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "VenuePayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Venue(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _VenuePayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.VenuePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_VenuePayload_warnings(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Warnings, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
-			return ec.marshalNWarning2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_VenuePayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "VenuePayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Warning(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Warning_code(ctx context.Context, field graphql.CollectedField, obj *model.Warning) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -37860,15 +39699,15 @@ func (ec *executionContext) _Warning_code(ctx context.Context, field graphql.Col
 			return obj.Code, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.WarningCode) graphql.Marshaler {
+			return ec.marshalNWarningCode2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningCode(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Warning_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Warning", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Warning", field, false, false, errors.New("field of type WarningCode does not have child fields"))
 }
 
 func (ec *executionContext) _Warning_field(ctx context.Context, field graphql.CollectedField, obj *model.Warning) (ret graphql.Marshaler) {
@@ -38999,6 +40838,47 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAccreditationOrder(ctx context.Context, obj any) (ent.AccreditationOrder, error) {
+	var it ent.AccreditationOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNAccreditationOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputAccreditationWhereInput(ctx context.Context, obj any) (ent.AccreditationWhereInput, error) {
 	var it ent.AccreditationWhereInput
 	if obj == nil {
@@ -39404,56 +41284,56 @@ func (ec *executionContext) unmarshalInputAccreditationWhereInput(ctx context.Co
 			it.CertifierNEQ = data
 		case "endDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EndDate = data
 		case "endDateNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateNEQ"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EndDateNEQ = data
 		case "endDateIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EndDateIn = data
 		case "endDateNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateNotIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EndDateNotIn = data
 		case "endDateGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateGT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EndDateGT = data
 		case "endDateGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateGTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EndDateGTE = data
 		case "endDateLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateLT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EndDateLT = data
 		case "endDateLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateLTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -40479,6 +42359,43 @@ func (ec *executionContext) unmarshalInputActivityWhereInput(ctx context.Context
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputAddOrganizationDocumentInput(ctx context.Context, obj any) (model.AddOrganizationDocumentInput, error) {
+	var it model.AddOrganizationDocumentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"organizationID", "file"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "organizationID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationID = data
+		case "file":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("file"))
+			data, err := ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.File = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputAddressInput(ctx context.Context, obj any) (schematype.Address, error) {
 	var it schematype.Address
 	if obj == nil {
@@ -40539,6 +42456,147 @@ func (ec *executionContext) unmarshalInputAddressInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.InseeCode = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputApplyOrganizationChangeInput(ctx context.Context, obj any) (model.ApplyOrganizationChangeInput, error) {
+	var it model.ApplyOrganizationChangeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "comment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputArchiveTrainingInput(ctx context.Context, obj any) (model.ArchiveTrainingInput, error) {
+	var it model.ArchiveTrainingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "reason", "comment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCancelOrganizationChangeInput(ctx context.Context, obj any) (model.CancelOrganizationChangeInput, error) {
+	var it model.CancelOrganizationChangeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCancelTrainingSubmissionInput(ctx context.Context, obj any) (model.CancelTrainingSubmissionInput, error) {
+	var it model.CancelTrainingSubmissionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
 		}
 	}
 	return it, nil
@@ -41571,56 +43629,56 @@ func (ec *executionContext) unmarshalInputCertificationWhereInput(ctx context.Co
 			it.LevelNotNil = data
 		case "firstExamSession":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstExamSession"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FirstExamSession = data
 		case "firstExamSessionNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstExamSessionNEQ"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FirstExamSessionNEQ = data
 		case "firstExamSessionIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstExamSessionIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FirstExamSessionIn = data
 		case "firstExamSessionNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstExamSessionNotIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FirstExamSessionNotIn = data
 		case "firstExamSessionGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstExamSessionGT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FirstExamSessionGT = data
 		case "firstExamSessionGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstExamSessionGTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FirstExamSessionGTE = data
 		case "firstExamSessionLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstExamSessionLT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FirstExamSessionLT = data
 		case "firstExamSessionLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstExamSessionLTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -41641,56 +43699,56 @@ func (ec *executionContext) unmarshalInputCertificationWhereInput(ctx context.Co
 			it.FirstExamSessionNotNil = data
 		case "lastExamSession":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastExamSession"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.LastExamSession = data
 		case "lastExamSessionNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastExamSessionNEQ"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.LastExamSessionNEQ = data
 		case "lastExamSessionIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastExamSessionIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.LastExamSessionIn = data
 		case "lastExamSessionNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastExamSessionNotIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.LastExamSessionNotIn = data
 		case "lastExamSessionGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastExamSessionGT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.LastExamSessionGT = data
 		case "lastExamSessionGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastExamSessionGTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.LastExamSessionGTE = data
 		case "lastExamSessionLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastExamSessionLT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.LastExamSessionLT = data
 		case "lastExamSessionLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastExamSessionLTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -41711,56 +43769,56 @@ func (ec *executionContext) unmarshalInputCertificationWhereInput(ctx context.Co
 			it.LastExamSessionNotNil = data
 		case "decisionDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDate"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DecisionDate = data
 		case "decisionDateNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDateNEQ"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DecisionDateNEQ = data
 		case "decisionDateIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDateIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DecisionDateIn = data
 		case "decisionDateNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDateNotIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DecisionDateNotIn = data
 		case "decisionDateGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDateGT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DecisionDateGT = data
 		case "decisionDateGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDateGTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DecisionDateGTE = data
 		case "decisionDateLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDateLT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DecisionDateLT = data
 		case "decisionDateLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDateLTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -41781,56 +43839,56 @@ func (ec *executionContext) unmarshalInputCertificationWhereInput(ctx context.Co
 			it.DecisionDateNotNil = data
 		case "registrationEndDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationEndDate"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.RegistrationEndDate = data
 		case "registrationEndDateNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationEndDateNEQ"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.RegistrationEndDateNEQ = data
 		case "registrationEndDateIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationEndDateIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.RegistrationEndDateIn = data
 		case "registrationEndDateNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationEndDateNotIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.RegistrationEndDateNotIn = data
 		case "registrationEndDateGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationEndDateGT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.RegistrationEndDateGT = data
 		case "registrationEndDateGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationEndDateGTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.RegistrationEndDateGTE = data
 		case "registrationEndDateLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationEndDateLT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.RegistrationEndDateLT = data
 		case "registrationEndDateLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationEndDateLTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -42615,28 +44673,28 @@ func (ec *executionContext) unmarshalInputCreateCertificationInput(ctx context.C
 			it.Formacodes = data
 		case "firstExamSession":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstExamSession"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FirstExamSession = data
 		case "lastExamSession":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastExamSession"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.LastExamSession = data
 		case "decisionDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDate"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DecisionDate = data
 		case "registrationEndDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationEndDate"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -43062,6 +45120,151 @@ func (ec *executionContext) unmarshalInputCreateSpeakerInput(ctx context.Context
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputCreateTrainingInput(ctx context.Context, obj any) (model.CreateTrainingInput, error) {
+	var it model.CreateTrainingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["apprenticeship"]; !present {
+		asMap["apprenticeship"] = false
+	}
+	if _, present := asMap["parcoursup"]; !present {
+		asMap["parcoursup"] = false
+	}
+	if _, present := asMap["affelnet"]; !present {
+		asMap["affelnet"] = false
+	}
+
+	fieldsInOrder := [...]string{"organizationID", "certifying", "certificationCodes", "title", "objective", "content", "expectedResults", "entryLevel", "exitLevel", "cycleYears", "apprenticeship", "parcoursup", "affelnet", "webLinks", "contactRequests", "sessions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "organizationID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationID = data
+		case "certifying":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certifying"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Certifying = data
+		case "certificationCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certificationCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CertificationCodes = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "objective":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objective"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Objective = data
+		case "content":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("content"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Content = data
+		case "expectedResults":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedResults"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedResults = data
+		case "entryLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryLevel"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryLevel = data
+		case "exitLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitLevel"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitLevel = data
+		case "cycleYears":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleYears"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CycleYears = data
+		case "apprenticeship":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("apprenticeship"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Apprenticeship = data
+		case "parcoursup":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parcoursup"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parcoursup = data
+		case "affelnet":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("affelnet"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Affelnet = data
+		case "webLinks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("webLinks"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WebLinks = data
+		case "contactRequests":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequests"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequests = data
+		case "sessions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessions"))
+			data, err := ec.unmarshalOSessionInput2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSessionDocᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sessions = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, obj any) (ent.CreateUserInput, error) {
 	var it ent.CreateUserInput
 	if obj == nil {
@@ -43129,6 +45332,113 @@ func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, o
 				return it, err
 			}
 			it.Language = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCreateVenueInput(ctx context.Context, obj any) (model.CreateVenueInput, error) {
+	var it model.CreateVenueInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"organizationID", "name", "siret", "street", "locality", "poBox", "postcode", "city", "inseeCode", "latitude", "longitude", "phone"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "organizationID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "siret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siret"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Siret = data
+		case "street":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("street"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Street = data
+		case "locality":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locality"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locality = data
+		case "poBox":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("poBox"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PoBox = data
+		case "postcode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Postcode = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "inseeCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inseeCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InseeCode = data
+		case "latitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitude"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Latitude = data
+		case "longitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitude"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Longitude = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
 		}
 	}
 	return it, nil
@@ -44082,6 +46392,80 @@ func (ec *executionContext) unmarshalInputDeviceWhereInput(ctx context.Context, 
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputDropTrainingRequestInput(ctx context.Context, obj any) (model.DropTrainingRequestInput, error) {
+	var it model.DropTrainingRequestInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputDuplicateSessionInput(ctx context.Context, obj any) (model.DuplicateSessionInput, error) {
+	var it model.DuplicateSessionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "startsOn", "endsOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputFundingInput(ctx context.Context, obj any) (schematype.Funding, error) {
 	var it schematype.Funding
 	if obj == nil {
@@ -44123,7 +46507,7 @@ func (ec *executionContext) unmarshalInputFundingInput(ctx context.Context, obj 
 			it.SchemeState = data
 		case "recruitmentState":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recruitmentState"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalNRecruitmentState2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -45348,99 +47732,6 @@ func (ec *executionContext) unmarshalInputMembershipWhereInput(ctx context.Conte
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputOrganizationChangeInput(ctx context.Context, obj any) (schematype.OrgChange, error) {
-	var it schematype.OrgChange
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"name", "street", "street2", "postcode", "city", "contactPoints", "siret", "nda", "apeCode", "message"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Name = data
-		case "street":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("street"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Street = data
-		case "street2":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("street2"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Street2 = data
-		case "postcode":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcode"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Postcode = data
-		case "city":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.City = data
-		case "contactPoints":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactPoints"))
-			data, err := ec.unmarshalOContactPointInput2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐContactPointᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactPoints = data
-		case "siret":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siret"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Siret = data
-		case "nda":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nda"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Nda = data
-		case "apeCode":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("apeCode"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ApeCode = data
-		case "message":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
-			data, err := ec.unmarshalOString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Message = data
-		}
-	}
-	return it, nil
-}
-
 func (ec *executionContext) unmarshalInputOrganizationChangeRequestOrder(ctx context.Context, obj any) (ent.OrganizationChangeRequestOrder, error) {
 	var it ent.OrganizationChangeRequestOrder
 	if obj == nil {
@@ -45559,57 +47850,6 @@ func (ec *executionContext) unmarshalInputOrganizationOrder(ctx context.Context,
 				return it, err
 			}
 			it.Field = data
-		}
-	}
-	return it, nil
-}
-
-func (ec *executionContext) unmarshalInputOrganizationProfileInput(ctx context.Context, obj any) (model.OrganizationProfileInput, error) {
-	var it model.OrganizationProfileInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"facilities", "qualiopi", "otherLabels", "contactRequests"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "facilities":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilities"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Facilities = data
-		case "qualiopi":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualiopi"))
-			data, err := ec.unmarshalOQualiopiInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐQualiopi(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Qualiopi = data
-		case "otherLabels":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("otherLabels"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OtherLabels = data
-		case "contactRequests":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequests"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequests = data
 		}
 	}
 	return it, nil
@@ -49197,7 +51437,7 @@ func (ec *executionContext) unmarshalInputRecruitmentSlotInput(ctx context.Conte
 		switch k {
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalNRecruitmentSlotKind2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -49239,14 +51479,14 @@ func (ec *executionContext) unmarshalInputRecruitmentSlotInput(ctx context.Conte
 			it.EndsOn = data
 		case "startTime":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
-			data, err := ec.unmarshalOString2string(ctx, v)
+			data, err := ec.unmarshalOLocalTime2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartTime = data
 		case "endTime":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endTime"))
-			data, err := ec.unmarshalOString2string(ctx, v)
+			data, err := ec.unmarshalOLocalTime2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -50931,6 +53171,210 @@ func (ec *executionContext) unmarshalInputRegistrationWhereInput(ctx context.Con
 				return it, err
 			}
 			it.HasScansWith = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRejectOrganizationChangeInput(ctx context.Context, obj any) (model.RejectOrganizationChangeInput, error) {
+	var it model.RejectOrganizationChangeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "comment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRejectTrainingInput(ctx context.Context, obj any) (model.RejectTrainingInput, error) {
+	var it model.RejectTrainingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "comment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRemoveOrganizationDocumentInput(ctx context.Context, obj any) (model.RemoveOrganizationDocumentInput, error) {
+	var it model.RemoveOrganizationDocumentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRequestOrganizationChangeInput(ctx context.Context, obj any) (model.RequestOrganizationChangeInput, error) {
+	var it model.RequestOrganizationChangeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"organizationID", "name", "street", "street2", "postcode", "city", "contactPoints", "siret", "nda", "apeCode", "message"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "organizationID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "street":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("street"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Street = data
+		case "street2":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("street2"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Street2 = data
+		case "postcode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Postcode = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "contactPoints":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactPoints"))
+			data, err := ec.unmarshalOContactPointInput2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐContactPointᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactPoints = data
+		case "siret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siret"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Siret = data
+		case "nda":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nda"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nda = data
+		case "apeCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("apeCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApeCode = data
+		case "message":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Message = data
 		}
 	}
 	return it, nil
@@ -52788,56 +55232,56 @@ func (ec *executionContext) unmarshalInputSessionWhereInput(ctx context.Context,
 			it.TrainingIDNotIn = data
 		case "organizationID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationID"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OrganizationID = data
 		case "organizationIDNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OrganizationIDNEQ = data
 		case "organizationIDIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OrganizationIDIn = data
 		case "organizationIDNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDNotIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OrganizationIDNotIn = data
 		case "organizationIDGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDGT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OrganizationIDGT = data
 		case "organizationIDGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDGTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OrganizationIDGTE = data
 		case "organizationIDLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDLT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OrganizationIDLT = data
 		case "organizationIDLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDLTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -54106,7 +56550,7 @@ func (ec *executionContext) unmarshalInputSkillBlockUseInput(ctx context.Context
 			it.CertificationCode = data
 		case "validation":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validation"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalNSkillBlockValidation2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -55488,6 +57932,36 @@ func (ec *executionContext) unmarshalInputSpeakerWhereInput(ctx context.Context,
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputSubmitTrainingInput(ctx context.Context, obj any) (model.SubmitTrainingInput, error) {
+	var it model.SubmitTrainingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputSyncCheckInsInput(ctx context.Context, obj any) (model.SyncCheckInsInput, error) {
 	var it model.SyncCheckInsInput
 	if obj == nil {
@@ -55620,144 +58094,6 @@ func (ec *executionContext) unmarshalInputSyncScanInput(ctx context.Context, obj
 				return it, err
 			}
 			it.ShownStatus = data
-		}
-	}
-	return it, nil
-}
-
-func (ec *executionContext) unmarshalInputTrainingInput(ctx context.Context, obj any) (schematype.TrainingDoc, error) {
-	var it schematype.TrainingDoc
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	if _, present := asMap["apprenticeship"]; !present {
-		asMap["apprenticeship"] = false
-	}
-	if _, present := asMap["parcoursup"]; !present {
-		asMap["parcoursup"] = false
-	}
-	if _, present := asMap["affelnet"]; !present {
-		asMap["affelnet"] = false
-	}
-
-	fieldsInOrder := [...]string{"certifying", "certificationCodes", "title", "objective", "content", "expectedResults", "entryLevel", "exitLevel", "cycleYears", "apprenticeship", "parcoursup", "affelnet", "webLinks", "contactRequests", "sessions"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "certifying":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certifying"))
-			data, err := ec.unmarshalNBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Certifying = data
-		case "certificationCodes":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certificationCodes"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CertificationCodes = data
-		case "title":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
-			data, err := ec.unmarshalOString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Title = data
-		case "objective":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objective"))
-			data, err := ec.unmarshalOString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Objective = data
-		case "content":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("content"))
-			data, err := ec.unmarshalOString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Content = data
-		case "expectedResults":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedResults"))
-			data, err := ec.unmarshalOString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ExpectedResults = data
-		case "entryLevel":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryLevel"))
-			data, err := ec.unmarshalOString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.EntryLevel = data
-		case "exitLevel":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitLevel"))
-			data, err := ec.unmarshalOString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ExitLevel = data
-		case "cycleYears":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleYears"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CycleYears = data
-		case "apprenticeship":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("apprenticeship"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Apprenticeship = data
-		case "parcoursup":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parcoursup"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Parcoursup = data
-		case "affelnet":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("affelnet"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Affelnet = data
-		case "webLinks":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("webLinks"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.WebLinks = data
-		case "contactRequests":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequests"))
-			data, err := ec.unmarshalOString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequests = data
-		case "sessions":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessions"))
-			data, err := ec.unmarshalOSessionInput2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSessionDocᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Sessions = data
 		}
 	}
 	return it, nil
@@ -57683,6 +60019,64 @@ func (ec *executionContext) unmarshalInputUpdateOrganizationInput(ctx context.Co
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputUpdateOrganizationProfileInput(ctx context.Context, obj any) (model.UpdateOrganizationProfileInput, error) {
+	var it model.UpdateOrganizationProfileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "facilities", "qualiopi", "otherLabels", "contactRequests"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "facilities":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilities"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Facilities = data
+		case "qualiopi":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualiopi"))
+			data, err := ec.unmarshalOQualiopiInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐQualiopi(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Qualiopi = data
+		case "otherLabels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("otherLabels"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OtherLabels = data
+		case "contactRequests":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequests"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequests = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputUpdateSlotInput(ctx context.Context, obj any) (ent.UpdateSlotInput, error) {
 	var it ent.UpdateSlotInput
 	if obj == nil {
@@ -57850,6 +60244,151 @@ func (ec *executionContext) unmarshalInputUpdateSpeakerInput(ctx context.Context
 				return it, err
 			}
 			it.ClearSlots = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputUpdateTrainingInput(ctx context.Context, obj any) (model.UpdateTrainingInput, error) {
+	var it model.UpdateTrainingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["apprenticeship"]; !present {
+		asMap["apprenticeship"] = false
+	}
+	if _, present := asMap["parcoursup"]; !present {
+		asMap["parcoursup"] = false
+	}
+	if _, present := asMap["affelnet"]; !present {
+		asMap["affelnet"] = false
+	}
+
+	fieldsInOrder := [...]string{"id", "certifying", "certificationCodes", "title", "objective", "content", "expectedResults", "entryLevel", "exitLevel", "cycleYears", "apprenticeship", "parcoursup", "affelnet", "webLinks", "contactRequests", "sessions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "certifying":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certifying"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Certifying = data
+		case "certificationCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certificationCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CertificationCodes = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "objective":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objective"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Objective = data
+		case "content":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("content"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Content = data
+		case "expectedResults":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedResults"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedResults = data
+		case "entryLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryLevel"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryLevel = data
+		case "exitLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitLevel"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitLevel = data
+		case "cycleYears":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleYears"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CycleYears = data
+		case "apprenticeship":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("apprenticeship"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Apprenticeship = data
+		case "parcoursup":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parcoursup"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parcoursup = data
+		case "affelnet":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("affelnet"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Affelnet = data
+		case "webLinks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("webLinks"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WebLinks = data
+		case "contactRequests":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequests"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequests = data
+		case "sessions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessions"))
+			data, err := ec.unmarshalOSessionInput2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSessionDocᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sessions = data
 		}
 	}
 	return it, nil
@@ -58852,8 +61391,8 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputVenueInput(ctx context.Context, obj any) (model.VenueInput, error) {
-	var it model.VenueInput
+func (ec *executionContext) unmarshalInputValidateTrainingInput(ctx context.Context, obj any) (model.ValidateTrainingInput, error) {
+	var it model.ValidateTrainingInput
 	if obj == nil {
 		return it, nil
 	}
@@ -58863,90 +61402,38 @@ func (ec *executionContext) unmarshalInputVenueInput(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "siret", "street", "locality", "poBox", "postcode", "city", "inseeCode", "latitude", "longitude", "phone"}
+	if _, present := asMap["schemeState"]; !present {
+		asMap["schemeState"] = "DIFF"
+	}
+
+	fieldsInOrder := [...]string{"id", "comment", "schemeState"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Name = data
-		case "siret":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siret"))
+			it.ID = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Siret = data
-		case "street":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("street"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Street = data
-		case "locality":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locality"))
+			it.Comment = data
+		case "schemeState":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schemeState"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Locality = data
-		case "poBox":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("poBox"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PoBox = data
-		case "postcode":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcode"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Postcode = data
-		case "city":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.City = data
-		case "inseeCode":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inseeCode"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.InseeCode = data
-		case "latitude":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitude"))
-			data, err := ec.unmarshalNFloat2float64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Latitude = data
-		case "longitude":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitude"))
-			data, err := ec.unmarshalNFloat2float64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Longitude = data
-		case "phone":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Phone = data
+			it.SchemeState = data
 		}
 	}
 	return it, nil
@@ -60528,6 +63015,97 @@ func (ec *executionContext) _Accreditation(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var accreditationConnectionImplementors = []string{"AccreditationConnection"}
+
+func (ec *executionContext) _AccreditationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.AccreditationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accreditationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccreditationConnection")
+		case "edges":
+			out.Values[i] = ec._AccreditationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AccreditationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._AccreditationConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var accreditationEdgeImplementors = []string{"AccreditationEdge"}
+
+func (ec *executionContext) _AccreditationEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.AccreditationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accreditationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccreditationEdge")
+		case "node":
+			out.Values[i] = ec._AccreditationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._AccreditationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var activityImplementors = []string{"Activity", "Node"}
 
 func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet, obj *ent.Activity) graphql.Marshaler {
@@ -61132,6 +63710,44 @@ func (ec *executionContext) _ActivityStats(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var addOrganizationDocumentPayloadImplementors = []string{"AddOrganizationDocumentPayload"}
+
+func (ec *executionContext) _AddOrganizationDocumentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AddOrganizationDocumentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addOrganizationDocumentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddOrganizationDocumentPayload")
+		case "organizationDocument":
+			out.Values[i] = ec._AddOrganizationDocumentPayload_organizationDocument(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var addressImplementors = []string{"Address"}
 
 func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, obj *schematype.Address) graphql.Marshaler {
@@ -61195,6 +63811,87 @@ func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var applyOrganizationChangePayloadImplementors = []string{"ApplyOrganizationChangePayload"}
+
+func (ec *executionContext) _ApplyOrganizationChangePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ApplyOrganizationChangePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, applyOrganizationChangePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ApplyOrganizationChangePayload")
+		case "organizationChangeRequest":
+			out.Values[i] = ec._ApplyOrganizationChangePayload_organizationChangeRequest(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var archiveTrainingPayloadImplementors = []string{"ArchiveTrainingPayload"}
+
+func (ec *executionContext) _ArchiveTrainingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, archiveTrainingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ArchiveTrainingPayload")
+		case "training":
+			out.Values[i] = ec._ArchiveTrainingPayload_training(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._ArchiveTrainingPayload_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var authPayloadImplementors = []string{"AuthPayload"}
 
 func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AuthPayload) graphql.Marshaler {
@@ -61219,6 +63916,87 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 			}
 		case "user":
 			out.Values[i] = ec._AuthPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var cancelOrganizationChangePayloadImplementors = []string{"CancelOrganizationChangePayload"}
+
+func (ec *executionContext) _CancelOrganizationChangePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CancelOrganizationChangePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cancelOrganizationChangePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CancelOrganizationChangePayload")
+		case "organizationChangeRequest":
+			out.Values[i] = ec._CancelOrganizationChangePayload_organizationChangeRequest(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var cancelTrainingSubmissionPayloadImplementors = []string{"CancelTrainingSubmissionPayload"}
+
+func (ec *executionContext) _CancelTrainingSubmissionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cancelTrainingSubmissionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CancelTrainingSubmissionPayload")
+		case "training":
+			out.Values[i] = ec._CancelTrainingSubmissionPayload_training(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._CancelTrainingSubmissionPayload_warnings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -61504,7 +64282,7 @@ func (ec *executionContext) _Certification(ctx context.Context, sel ast.Selectio
 					}
 				}()
 				res = ec._Certification_accreditations(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -61824,6 +64602,130 @@ func (ec *executionContext) _ContactPoint(ctx context.Context, sel ast.Selection
 			}
 		case "principal":
 			out.Values[i] = ec._ContactPoint_principal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var createCertificationPayloadImplementors = []string{"CreateCertificationPayload"}
+
+func (ec *executionContext) _CreateCertificationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateCertificationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createCertificationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateCertificationPayload")
+		case "certification":
+			out.Values[i] = ec._CreateCertificationPayload_certification(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var createTrainingPayloadImplementors = []string{"CreateTrainingPayload"}
+
+func (ec *executionContext) _CreateTrainingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createTrainingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateTrainingPayload")
+		case "training":
+			out.Values[i] = ec._CreateTrainingPayload_training(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._CreateTrainingPayload_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var createVenuePayloadImplementors = []string{"CreateVenuePayload"}
+
+func (ec *executionContext) _CreateVenuePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateVenuePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createVenuePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateVenuePayload")
+		case "venue":
+			out.Values[i] = ec._CreateVenuePayload_venue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._CreateVenuePayload_warnings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -62243,6 +65145,97 @@ func (ec *executionContext) _DeviceSetup(ctx context.Context, sel ast.SelectionS
 			}
 		case "qrDataURL":
 			out.Values[i] = ec._DeviceSetup_qrDataURL(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var dropTrainingRequestPayloadImplementors = []string{"DropTrainingRequestPayload"}
+
+func (ec *executionContext) _DropTrainingRequestPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DropTrainingRequestPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dropTrainingRequestPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DropTrainingRequestPayload")
+		case "deletedTrainingID":
+			out.Values[i] = ec._DropTrainingRequestPayload_deletedTrainingID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "training":
+			out.Values[i] = ec._DropTrainingRequestPayload_training(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "organization":
+			out.Values[i] = ec._DropTrainingRequestPayload_organization(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var duplicateSessionPayloadImplementors = []string{"DuplicateSessionPayload"}
+
+func (ec *executionContext) _DuplicateSessionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, duplicateSessionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DuplicateSessionPayload")
+		case "training":
+			out.Values[i] = ec._DuplicateSessionPayload_training(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._DuplicateSessionPayload_warnings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -66172,6 +69165,168 @@ func (ec *executionContext) _RegistrationEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var rejectOrganizationChangePayloadImplementors = []string{"RejectOrganizationChangePayload"}
+
+func (ec *executionContext) _RejectOrganizationChangePayload(ctx context.Context, sel ast.SelectionSet, obj *model.RejectOrganizationChangePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rejectOrganizationChangePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RejectOrganizationChangePayload")
+		case "organizationChangeRequest":
+			out.Values[i] = ec._RejectOrganizationChangePayload_organizationChangeRequest(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var rejectTrainingPayloadImplementors = []string{"RejectTrainingPayload"}
+
+func (ec *executionContext) _RejectTrainingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rejectTrainingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RejectTrainingPayload")
+		case "training":
+			out.Values[i] = ec._RejectTrainingPayload_training(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._RejectTrainingPayload_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var removeOrganizationDocumentPayloadImplementors = []string{"RemoveOrganizationDocumentPayload"}
+
+func (ec *executionContext) _RemoveOrganizationDocumentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RemoveOrganizationDocumentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, removeOrganizationDocumentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RemoveOrganizationDocumentPayload")
+		case "deletedOrganizationDocumentID":
+			out.Values[i] = ec._RemoveOrganizationDocumentPayload_deletedOrganizationDocumentID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "organization":
+			out.Values[i] = ec._RemoveOrganizationDocumentPayload_organization(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var requestOrganizationChangePayloadImplementors = []string{"RequestOrganizationChangePayload"}
+
+func (ec *executionContext) _RequestOrganizationChangePayload(ctx context.Context, sel ast.SelectionSet, obj *model.RequestOrganizationChangePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, requestOrganizationChangePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RequestOrganizationChangePayload")
+		case "organizationChangeRequest":
+			out.Values[i] = ec._RequestOrganizationChangePayload_organizationChangeRequest(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var rosterCheckInImplementors = []string{"RosterCheckIn"}
 
 func (ec *executionContext) _RosterCheckIn(ctx context.Context, sel ast.SelectionSet, obj *model.RosterCheckIn) graphql.Marshaler {
@@ -67051,6 +70206,44 @@ func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "organization":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Session_organization(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "contactRequests":
 			field := field
 
@@ -67879,6 +71072,49 @@ func (ec *executionContext) _Speaker(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var submitTrainingPayloadImplementors = []string{"SubmitTrainingPayload"}
+
+func (ec *executionContext) _SubmitTrainingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, submitTrainingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SubmitTrainingPayload")
+		case "training":
+			out.Values[i] = ec._SubmitTrainingPayload_training(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._SubmitTrainingPayload_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -68848,49 +72084,6 @@ func (ec *executionContext) _TrainingEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
-var trainingPayloadImplementors = []string{"TrainingPayload"}
-
-func (ec *executionContext) _TrainingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, trainingPayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("TrainingPayload")
-		case "training":
-			out.Values[i] = ec._TrainingPayload_training(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "warnings":
-			out.Values[i] = ec._TrainingPayload_warnings(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
-
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
-
-	return out
-}
-
 var trainingStateChangeImplementors = []string{"TrainingStateChange"}
 
 func (ec *executionContext) _TrainingStateChange(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingStateChange) graphql.Marshaler {
@@ -68925,6 +72118,87 @@ func (ec *executionContext) _TrainingStateChange(ctx context.Context, sel ast.Se
 			}
 		case "cursor":
 			out.Values[i] = ec._TrainingStateChange_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var updateOrganizationProfilePayloadImplementors = []string{"UpdateOrganizationProfilePayload"}
+
+func (ec *executionContext) _UpdateOrganizationProfilePayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateOrganizationProfilePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateOrganizationProfilePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateOrganizationProfilePayload")
+		case "organization":
+			out.Values[i] = ec._UpdateOrganizationProfilePayload_organization(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var updateTrainingPayloadImplementors = []string{"UpdateTrainingPayload"}
+
+func (ec *executionContext) _UpdateTrainingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateTrainingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateTrainingPayload")
+		case "training":
+			out.Values[i] = ec._UpdateTrainingPayload_training(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._UpdateTrainingPayload_warnings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -69214,6 +72488,49 @@ func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var validateTrainingPayloadImplementors = []string{"ValidateTrainingPayload"}
+
+func (ec *executionContext) _ValidateTrainingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, validateTrainingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ValidateTrainingPayload")
+		case "training":
+			out.Values[i] = ec._ValidateTrainingPayload_training(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._ValidateTrainingPayload_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var venueImplementors = []string{"Venue", "Node"}
 
 func (ec *executionContext) _Venue(ctx context.Context, sel ast.SelectionSet, obj *ent.Venue) graphql.Marshaler {
@@ -69427,49 +72744,6 @@ func (ec *executionContext) _VenueEdge(ctx context.Context, sel ast.SelectionSet
 			}
 		case "cursor":
 			out.Values[i] = ec._VenueEdge_cursor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
-
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
-
-	return out
-}
-
-var venuePayloadImplementors = []string{"VenuePayload"}
-
-func (ec *executionContext) _VenuePayload(ctx context.Context, sel ast.SelectionSet, obj *model.VenuePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, venuePayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("VenuePayload")
-		case "venue":
-			out.Values[i] = ec._VenuePayload_venue(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "warnings":
-			out.Values[i] = ec._VenuePayload_warnings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -69965,6 +73239,37 @@ func (ec *executionContext) marshalNAccreditation2ᚖgithubᚗcomᚋofhubᚋofhu
 	return ec._Accreditation(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAccreditationConnection2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AccreditationConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AccreditationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAccreditationOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationOrder(ctx context.Context, v any) (*ent.AccreditationOrder, error) {
+	res, err := ec.unmarshalInputAccreditationOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAccreditationOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationOrderField(ctx context.Context, v any) (*ent.AccreditationOrderField, error) {
+	var res = new(ent.AccreditationOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAccreditationOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.AccreditationOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalNAccreditationWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationWhereInput(ctx context.Context, v any) (*ent.AccreditationWhereInput, error) {
 	res, err := ec.unmarshalInputAccreditationWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -70042,6 +73347,51 @@ func (ec *executionContext) unmarshalNActivityWhereInput2ᚖgithubᚗcomᚋofhub
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNAddOrganizationDocumentInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐAddOrganizationDocumentInput(ctx context.Context, v any) (model.AddOrganizationDocumentInput, error) {
+	res, err := ec.unmarshalInputAddOrganizationDocumentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAddOrganizationDocumentPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐAddOrganizationDocumentPayload(ctx context.Context, sel ast.SelectionSet, v *model.AddOrganizationDocumentPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AddOrganizationDocumentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNApplyOrganizationChangeInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐApplyOrganizationChangeInput(ctx context.Context, v any) (model.ApplyOrganizationChangeInput, error) {
+	res, err := ec.unmarshalInputApplyOrganizationChangeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNApplyOrganizationChangePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐApplyOrganizationChangePayload(ctx context.Context, sel ast.SelectionSet, v *model.ApplyOrganizationChangePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ApplyOrganizationChangePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNArchiveTrainingInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐArchiveTrainingInput(ctx context.Context, v any) (model.ArchiveTrainingInput, error) {
+	res, err := ec.unmarshalInputArchiveTrainingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNArchiveTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx context.Context, sel ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ArchiveTrainingPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAuthPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐAuthPayload(ctx context.Context, sel ast.SelectionSet, v *model.AuthPayload) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -70066,6 +73416,36 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNCancelOrganizationChangeInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCancelOrganizationChangeInput(ctx context.Context, v any) (model.CancelOrganizationChangeInput, error) {
+	res, err := ec.unmarshalInputCancelOrganizationChangeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCancelOrganizationChangePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCancelOrganizationChangePayload(ctx context.Context, sel ast.SelectionSet, v *model.CancelOrganizationChangePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CancelOrganizationChangePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCancelTrainingSubmissionInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCancelTrainingSubmissionInput(ctx context.Context, v any) (model.CancelTrainingSubmissionInput, error) {
+	res, err := ec.unmarshalInputCancelTrainingSubmissionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCancelTrainingSubmissionPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx context.Context, sel ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CancelTrainingSubmissionPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCertification2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertification(ctx context.Context, sel ast.SelectionSet, v *ent.Certification) graphql.Marshaler {
@@ -70185,6 +73565,16 @@ func (ec *executionContext) unmarshalNCreateCertificationInput2githubᚗcomᚋof
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCreateCertificationPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateCertificationPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateCertificationPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CreateCertificationPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateDeviceInput2githubᚗcomᚋofhubᚋofhubᚋentᚐCreateDeviceInput(ctx context.Context, v any) (ent.CreateDeviceInput, error) {
 	res, err := ec.unmarshalInputCreateDeviceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -70205,9 +73595,39 @@ func (ec *executionContext) unmarshalNCreateSpeakerInput2githubᚗcomᚋofhubᚋ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateTrainingInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateTrainingInput(ctx context.Context, v any) (model.CreateTrainingInput, error) {
+	res, err := ec.unmarshalInputCreateTrainingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx context.Context, sel ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CreateTrainingPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateUserInput2githubᚗcomᚋofhubᚋofhubᚋentᚐCreateUserInput(ctx context.Context, v any) (ent.CreateUserInput, error) {
 	res, err := ec.unmarshalInputCreateUserInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateVenueInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateVenueInput(ctx context.Context, v any) (model.CreateVenueInput, error) {
+	res, err := ec.unmarshalInputCreateVenueInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateVenuePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateVenuePayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateVenuePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CreateVenuePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (entgql.Cursor[int], error) {
@@ -70300,6 +73720,36 @@ func (ec *executionContext) marshalNDeviceSetup2ᚖgithubᚗcomᚋofhubᚋofhub�
 func (ec *executionContext) unmarshalNDeviceWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐDeviceWhereInput(ctx context.Context, v any) (*ent.DeviceWhereInput, error) {
 	res, err := ec.unmarshalInputDeviceWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDropTrainingRequestInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐDropTrainingRequestInput(ctx context.Context, v any) (model.DropTrainingRequestInput, error) {
+	res, err := ec.unmarshalInputDropTrainingRequestInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDropTrainingRequestPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐDropTrainingRequestPayload(ctx context.Context, sel ast.SelectionSet, v *model.DropTrainingRequestPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._DropTrainingRequestPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDuplicateSessionInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐDuplicateSessionInput(ctx context.Context, v any) (model.DuplicateSessionInput, error) {
+	res, err := ec.unmarshalInputDuplicateSessionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDuplicateSessionPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx context.Context, sel ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._DuplicateSessionPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNFieldChange2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐFieldChange(ctx context.Context, sel ast.SelectionSet, v schematype.FieldChange) graphql.Marshaler {
@@ -70559,11 +74009,6 @@ func (ec *executionContext) marshalNOrganizationChange2ᚖgithubᚗcomᚋofhub�
 	return ec._OrganizationChange(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNOrganizationChangeInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐOrgChange(ctx context.Context, v any) (schematype.OrgChange, error) {
-	res, err := ec.unmarshalInputOrganizationChangeInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) marshalNOrganizationChangeRequest2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequest(ctx context.Context, sel ast.SelectionSet, v *ent.OrganizationChangeRequest) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -70681,11 +74126,6 @@ func (ec *executionContext) marshalNOrganizationOrderField2ᚖgithubᚗcomᚋofh
 		return graphql.Null
 	}
 	return v
-}
-
-func (ec *executionContext) unmarshalNOrganizationProfileInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐOrganizationProfileInput(ctx context.Context, v any) (model.OrganizationProfileInput, error) {
-	res, err := ec.unmarshalInputOrganizationProfileInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNOrganizationWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationWhereInput(ctx context.Context, v any) (*ent.OrganizationWhereInput, error) {
@@ -70896,6 +74336,38 @@ func (ec *executionContext) unmarshalNRecruitmentSlotInput2githubᚗcomᚋofhub�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRecruitmentSlotKind2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecruitmentSlotKind2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNRecruitmentState2string(ctx context.Context, v any) (string, error) {
+	res, err := model.UnmarshalRecruitmentState(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecruitmentState2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := model.MarshalRecruitmentState(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) marshalNReferenceCode2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐReferenceCodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ReferenceCode) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -71021,6 +74493,66 @@ func (ec *executionContext) marshalNRegistrationState2githubᚗcomᚋofhubᚋofh
 func (ec *executionContext) unmarshalNRegistrationWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐRegistrationWhereInput(ctx context.Context, v any) (*ent.RegistrationWhereInput, error) {
 	res, err := ec.unmarshalInputRegistrationWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRejectOrganizationChangeInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRejectOrganizationChangeInput(ctx context.Context, v any) (model.RejectOrganizationChangeInput, error) {
+	res, err := ec.unmarshalInputRejectOrganizationChangeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRejectOrganizationChangePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRejectOrganizationChangePayload(ctx context.Context, sel ast.SelectionSet, v *model.RejectOrganizationChangePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RejectOrganizationChangePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRejectTrainingInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRejectTrainingInput(ctx context.Context, v any) (model.RejectTrainingInput, error) {
+	res, err := ec.unmarshalInputRejectTrainingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRejectTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx context.Context, sel ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RejectTrainingPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRemoveOrganizationDocumentInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRemoveOrganizationDocumentInput(ctx context.Context, v any) (model.RemoveOrganizationDocumentInput, error) {
+	res, err := ec.unmarshalInputRemoveOrganizationDocumentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRemoveOrganizationDocumentPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRemoveOrganizationDocumentPayload(ctx context.Context, sel ast.SelectionSet, v *model.RemoveOrganizationDocumentPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RemoveOrganizationDocumentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRequestOrganizationChangeInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRequestOrganizationChangeInput(ctx context.Context, v any) (model.RequestOrganizationChangeInput, error) {
+	res, err := ec.unmarshalInputRequestOrganizationChangeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRequestOrganizationChangePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRequestOrganizationChangePayload(ctx context.Context, sel ast.SelectionSet, v *model.RequestOrganizationChangePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RequestOrganizationChangePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNResultColor2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐResultColor(ctx context.Context, v any) (model.ResultColor, error) {
@@ -71241,6 +74773,22 @@ func (ec *executionContext) unmarshalNSkillBlockUseInput2githubᚗcomᚋofhubᚋ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNSkillBlockValidation2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSkillBlockValidation2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNSkillBlockWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSkillBlockWhereInput(ctx context.Context, v any) (*ent.SkillBlockWhereInput, error) {
 	res, err := ec.unmarshalInputSkillBlockWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -71387,6 +74935,21 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) unmarshalNSubmitTrainingInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐSubmitTrainingInput(ctx context.Context, v any) (model.SubmitTrainingInput, error) {
+	res, err := ec.unmarshalInputSubmitTrainingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSubmitTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx context.Context, sel ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SubmitTrainingPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNSyncCheckInsInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐSyncCheckInsInput(ctx context.Context, v any) (model.SyncCheckInsInput, error) {
 	res, err := ec.unmarshalInputSyncCheckInsInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -71503,11 +75066,6 @@ func (ec *executionContext) marshalNTrainingConnection2ᚖgithubᚗcomᚋofhub�
 	return ec._TrainingConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNTrainingInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐTrainingDoc(ctx context.Context, v any) (schematype.TrainingDoc, error) {
-	res, err := ec.unmarshalInputTrainingInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) unmarshalNTrainingOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTrainingOrder(ctx context.Context, v any) (*ent.TrainingOrder, error) {
 	res, err := ec.unmarshalInputTrainingOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -71527,16 +75085,6 @@ func (ec *executionContext) marshalNTrainingOrderField2ᚖgithubᚗcomᚋofhub�
 		return graphql.Null
 	}
 	return v
-}
-
-func (ec *executionContext) marshalNTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx context.Context, sel ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._TrainingPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTrainingState2githubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐState(ctx context.Context, v any) (training.State, error) {
@@ -71584,9 +75132,39 @@ func (ec *executionContext) unmarshalNUpdateOrganizationInput2githubᚗcomᚋofh
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpdateOrganizationProfileInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateOrganizationProfileInput(ctx context.Context, v any) (model.UpdateOrganizationProfileInput, error) {
+	res, err := ec.unmarshalInputUpdateOrganizationProfileInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateOrganizationProfilePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateOrganizationProfilePayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateOrganizationProfilePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UpdateOrganizationProfilePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNUpdateSpeakerInput2githubᚗcomᚋofhubᚋofhubᚋentᚐUpdateSpeakerInput(ctx context.Context, v any) (ent.UpdateSpeakerInput, error) {
 	res, err := ec.unmarshalInputUpdateSpeakerInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateTrainingInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateTrainingInput(ctx context.Context, v any) (model.UpdateTrainingInput, error) {
+	res, err := ec.unmarshalInputUpdateTrainingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx context.Context, sel ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UpdateTrainingPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdateUserInput2githubᚗcomᚋofhubᚋofhubᚋentᚐUpdateUserInput(ctx context.Context, v any) (ent.UpdateUserInput, error) {
@@ -71676,20 +75254,19 @@ func (ec *executionContext) unmarshalNUserWhereInput2ᚖgithubᚗcomᚋofhubᚋo
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNVenue2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Venue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNVenue2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenue(ctx, sel, v[i])
-	})
+func (ec *executionContext) unmarshalNValidateTrainingInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐValidateTrainingInput(ctx context.Context, v any) (model.ValidateTrainingInput, error) {
+	res, err := ec.unmarshalInputValidateTrainingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
 
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
+func (ec *executionContext) marshalNValidateTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx context.Context, sel ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
 		}
+		return graphql.Null
 	}
-
-	return ret
+	return ec._ValidateTrainingPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNVenue2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenue(ctx context.Context, sel ast.SelectionSet, v *ent.Venue) graphql.Marshaler {
@@ -71702,9 +75279,19 @@ func (ec *executionContext) marshalNVenue2ᚖgithubᚗcomᚋofhubᚋofhubᚋent�
 	return ec._Venue(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNVenueInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐVenueInput(ctx context.Context, v any) (model.VenueInput, error) {
-	res, err := ec.unmarshalInputVenueInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
+func (ec *executionContext) marshalNVenueConnection2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueConnection(ctx context.Context, sel ast.SelectionSet, v *ent.VenueConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._VenueConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNVenueOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueOrder(ctx context.Context, v any) (*ent.VenueOrder, error) {
+	res, err := ec.unmarshalInputVenueOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNVenueOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueOrderField(ctx context.Context, v any) (*ent.VenueOrderField, error) {
@@ -71721,16 +75308,6 @@ func (ec *executionContext) marshalNVenueOrderField2ᚖgithubᚗcomᚋofhubᚋof
 		return graphql.Null
 	}
 	return v
-}
-
-func (ec *executionContext) marshalNVenuePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐVenuePayload(ctx context.Context, sel ast.SelectionSet, v *model.VenuePayload) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._VenuePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNVenueWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueWhereInput(ctx context.Context, v any) (*ent.VenueWhereInput, error) {
@@ -71762,6 +75339,16 @@ func (ec *executionContext) marshalNWarning2ᚖgithubᚗcomᚋofhubᚋofhubᚋgr
 		return graphql.Null
 	}
 	return ec._Warning(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWarningCode2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningCode(ctx context.Context, v any) (model.WarningCode, error) {
+	var res model.WarningCode
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWarningCode2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningCode(ctx context.Context, sel ast.SelectionSet, v model.WarningCode) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -71904,23 +75491,48 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
-func (ec *executionContext) marshalOAccreditation2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Accreditation) graphql.Marshaler {
+func (ec *executionContext) marshalOAccreditation2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditation(ctx context.Context, sel ast.SelectionSet, v *ent.Accreditation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Accreditation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAccreditationEdge2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.AccreditationEdge) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAccreditation2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditation(ctx, sel, v[i])
+		return ec.marshalOAccreditationEdge2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationEdge(ctx, sel, v[i])
 	})
 
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
+	return ret
+}
+
+func (ec *executionContext) marshalOAccreditationEdge2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationEdge(ctx context.Context, sel ast.SelectionSet, v *ent.AccreditationEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AccreditationEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAccreditationOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationOrderᚄ(ctx context.Context, v any) ([]*ent.AccreditationOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.AccreditationOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAccreditationOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
 		}
 	}
-
-	return ret
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOAccreditationWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationWhereInputᚄ(ctx context.Context, v any) ([]*ent.AccreditationWhereInput, error) {
@@ -72767,6 +76379,17 @@ func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.Se
 	}
 	_ = sel
 	res := model.MarshalInt64(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalOLocalTime2string(ctx context.Context, v any) (string, error) {
+	res, err := model.UnmarshalLocalTime(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOLocalTime2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := model.MarshalLocalTime(v)
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
@@ -74493,6 +78116,23 @@ func (ec *executionContext) marshalOVenueEdge2ᚖgithubᚗcomᚋofhubᚋofhubᚋ
 		return graphql.Null
 	}
 	return ec._VenueEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOVenueOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueOrderᚄ(ctx context.Context, v any) ([]*ent.VenueOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.VenueOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNVenueOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOVenueWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueWhereInputᚄ(ctx context.Context, v any) ([]*ent.VenueWhereInput, error) {

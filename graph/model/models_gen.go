@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/registration"
 	"github.com/ofhub/ofhub/ent/scan"
@@ -33,6 +34,44 @@ type ActivityStats struct {
 	RefusedAtDoor int `json:"refusedAtDoor"`
 }
 
+// The document addOrganizationDocument attaches (GraphQL multipart request: map the file part to variables.input.file).
+type AddOrganizationDocumentInput struct {
+	// The organisation the document is for.
+	OrganizationID int `json:"organizationID"`
+	// The file; above the size limit the request is refused (R-ORG-9).
+	File graphql.Upload `json:"file"`
+}
+
+// The result of addOrganizationDocument.
+type AddOrganizationDocumentPayload struct {
+	// The document as stored.
+	OrganizationDocument *ent.OrganizationDocument `json:"organizationDocument"`
+}
+
+// The change request applyOrganizationChange applies.
+type ApplyOrganizationChangeInput struct {
+	// The pending change request to apply.
+	ID int `json:"id"`
+	// Comment for the organisation, kept in the history (R-ORG-8); at most 3,000 characters.
+	Comment *string `json:"comment,omitempty"`
+}
+
+// The result of applyOrganizationChange.
+type ApplyOrganizationChangePayload struct {
+	// The change request, now APPLIED (the organisation carries the change).
+	OrganizationChangeRequest *ent.OrganizationChangeRequest `json:"organizationChangeRequest"`
+}
+
+// The training archiveTraining archives (or asks to archive).
+type ArchiveTrainingInput struct {
+	// The training to archive.
+	ID int `json:"id"`
+	// Reason, a code of the archive_reason list (R-CAT-24).
+	Reason string `json:"reason"`
+	// Comment; required (R-CAT-24).
+	Comment string `json:"comment"`
+}
+
 // The result of login: the session token and its user.
 type AuthPayload struct {
 	// Send it as `Authorization: Bearer <token>`.
@@ -41,6 +80,24 @@ type AuthPayload struct {
 	ExpiresAt time.Time `json:"expiresAt"`
 	// The logged-in user.
 	User *ent.User `json:"user"`
+}
+
+// The change request cancelOrganizationChange takes back.
+type CancelOrganizationChangeInput struct {
+	// The pending change request to cancel.
+	ID int `json:"id"`
+}
+
+// The result of cancelOrganizationChange.
+type CancelOrganizationChangePayload struct {
+	// The change request, now CANCELLED.
+	OrganizationChangeRequest *ent.OrganizationChangeRequest `json:"organizationChangeRequest"`
+}
+
+// The training cancelTrainingSubmission takes back to draft.
+type CancelTrainingSubmissionInput struct {
+	// The submitted training.
+	ID int `json:"id"`
 }
 
 // A check-in attempt just recorded for an activity, by any device or desk.
@@ -103,6 +160,20 @@ type CheckInResult struct {
 	RegistrationIDOld *int `json:"registrationId,omitempty"`
 }
 
+// The result of createCertification.
+type CreateCertificationPayload struct {
+	// The certification as created.
+	Certification *ent.Certification `json:"certification"`
+}
+
+// The result of createVenue: the venue and the near-duplicates found (R-CAT-12).
+type CreateVenuePayload struct {
+	// The venue as created.
+	Venue *ent.Venue `json:"venue"`
+	// Near-duplicates of the organisation's venues (R-CAT-12).
+	Warnings []*Warning `json:"warnings"`
+}
+
 // The setup QR code of the devices page (R-CHK-3).
 type DeviceSetup struct {
 	// Link the device opens (scanning app with server and site code).
@@ -113,6 +184,32 @@ type DeviceSetup struct {
 	QRDataURL string `json:"qrDataURL"`
 }
 
+// The training dropTrainingRequest drops the creation or the draft of.
+type DropTrainingRequestInput struct {
+	// The training whose creation or draft to drop.
+	ID int `json:"id"`
+}
+
+// The result of dropTrainingRequest.
+type DropTrainingRequestPayload struct {
+	// The id of the training when its creation was dropped (the training is deleted); null when a draft was dropped.
+	DeletedTrainingID *int `json:"deletedTrainingID,omitempty"`
+	// The training, its draft dropped and its published version unchanged; null when it was deleted.
+	Training *ent.Training `json:"training,omitempty"`
+	// The training's responsible organisation.
+	Organization *ent.Organization `json:"organization"`
+}
+
+// The session duplicateSession copies, and the copy's dates.
+type DuplicateSessionInput struct {
+	// The session to copy.
+	ID int `json:"id"`
+	// First day of the copy.
+	StartsOn time.Time `json:"startsOn"`
+	// Last day of the copy, not before startsOn.
+	EndsOn time.Time `json:"endsOn"`
+}
+
 // An establishment to attach a user to, with the permissions held there (R-USR-2).
 type MembershipInput struct {
 	// The establishment (organisation).
@@ -121,18 +218,6 @@ type MembershipInput struct {
 	Permissions []viewer.Permission `json:"permissions"`
 	// Whether it is the user's principal establishment; default false.
 	Principal bool `json:"principal"`
-}
-
-// Reception facilities, quality labels and contact requests of an organisation (R-ORG-3, R-ORG-4).
-type OrganizationProfileInput struct {
-	// Codes of the facility list (01 catering … 07 parking).
-	Facilities []string `json:"facilities,omitempty"`
-	// Qualiopi certification per action category (R-ORG-4); omit to keep it.
-	Qualiopi *schematype.Qualiopi `json:"qualiopi,omitempty"`
-	// Codes of the quality_label list.
-	OtherLabels []string `json:"otherLabels,omitempty"`
-	// Free-text requests about the organisation's contacts, for the operator; at most 3,000 characters.
-	ContactRequests *string `json:"contactRequests,omitempty"`
 }
 
 // A person of a registration (R-ACT-2).
@@ -219,6 +304,48 @@ type RegisterPayload struct {
 	Ticket *Ticket `json:"ticket"`
 }
 
+// The change request rejectOrganizationChange refuses.
+type RejectOrganizationChangeInput struct {
+	// The pending change request to reject.
+	ID int `json:"id"`
+	// Why it is rejected; required, shown to the organisation; at most 3,000 characters.
+	Comment string `json:"comment"`
+}
+
+// The result of rejectOrganizationChange.
+type RejectOrganizationChangePayload struct {
+	// The change request, now REJECTED.
+	OrganizationChangeRequest *ent.OrganizationChangeRequest `json:"organizationChangeRequest"`
+}
+
+// The training rejectTraining rejects.
+type RejectTrainingInput struct {
+	// The submitted training.
+	ID int `json:"id"`
+	// Why it is rejected; required, shown to the organisation; at most 3,000 characters.
+	Comment string `json:"comment"`
+}
+
+// The document removeOrganizationDocument removes.
+type RemoveOrganizationDocumentInput struct {
+	// The document to remove.
+	ID int `json:"id"`
+}
+
+// The result of removeOrganizationDocument.
+type RemoveOrganizationDocumentPayload struct {
+	// The id of the removed document.
+	DeletedOrganizationDocumentID int `json:"deletedOrganizationDocumentID"`
+	// The organisation the document belonged to.
+	Organization *ent.Organization `json:"organization"`
+}
+
+// The result of requestOrganizationChange.
+type RequestOrganizationChangePayload struct {
+	// The change request as created, PENDING.
+	OrganizationChangeRequest *ent.OrganizationChangeRequest `json:"organizationChangeRequest"`
+}
+
 // A check-in known to a device's roster.
 type RosterCheckIn struct {
 	// The slot checked in, in per-slot mode; null for the whole registration.
@@ -287,6 +414,12 @@ type SlotStats struct {
 	Registered int `json:"registered"`
 	// Of those, participants checked in for the slot.
 	Present int `json:"present"`
+}
+
+// The training submitTraining submits.
+type SubmitTrainingInput struct {
+	// The training to submit.
+	ID int `json:"id"`
 }
 
 // The root of every subscription (GraphQL over WebSocket).
@@ -367,14 +500,6 @@ type Ticket struct {
 	PngURL string `json:"pngURL"`
 }
 
-// The result of a training mutation: the training and what the rules warn about without refusing (R-CAT-4, R-CAT-9, R-CAT-19).
-type TrainingPayload struct {
-	// The training as saved.
-	Training *ent.Training `json:"training"`
-	// What the rules warn about without refusing; empty when nothing.
-	Warnings []*Warning `json:"warnings"`
-}
-
 // A training state change, for its author (R-CAT-21).
 type TrainingStateChange struct {
 	// The training whose state changed.
@@ -389,44 +514,40 @@ type TrainingStateChange struct {
 	Cursor string `json:"cursor"`
 }
 
-// A venue of an organisation (R-CAT-12).
-type VenueInput struct {
-	// Name of the venue; required, at most 255 characters.
-	Name string `json:"name"`
-	// SIRET of the establishment at that address (14 digits), when it has one.
-	Siret *string `json:"siret,omitempty"`
-	// Street address; required, at most 255 characters.
-	Street string `json:"street"`
-	// Locality (lieu-dit).
-	Locality *string `json:"locality,omitempty"`
-	// PO box (boîte postale, CEDEX).
-	PoBox *string `json:"poBox,omitempty"`
-	// Postcode; required.
-	Postcode string `json:"postcode"`
-	// City; required, at most 100 characters.
-	City string `json:"city"`
-	// INSEE code of the commune (5 characters).
-	InseeCode *string `json:"inseeCode,omitempty"`
-	// Latitude in decimal degrees (WGS 84, −90 to 90).
-	Latitude float64 `json:"latitude"`
-	// Longitude in decimal degrees (WGS 84, −180 to 180).
-	Longitude float64 `json:"longitude"`
-	// Phone number of the venue.
-	Phone *string `json:"phone,omitempty"`
+// The reception facilities, quality labels and contact requests updateOrganizationProfile sets (R-ORG-3, R-ORG-4); omitted fields stay as they are.
+type UpdateOrganizationProfileInput struct {
+	// The organisation to edit.
+	ID int `json:"id"`
+	// Codes of the facility list (01 catering … 07 parking), replacing the current ones as a whole; omit to keep them.
+	Facilities []string `json:"facilities,omitempty"`
+	// Qualiopi certification per action category (R-ORG-4); omit to keep it.
+	Qualiopi *schematype.Qualiopi `json:"qualiopi,omitempty"`
+	// Codes of the quality_label list, replacing the current ones as a whole; omit to keep them.
+	OtherLabels []string `json:"otherLabels,omitempty"`
+	// Free-text requests about the organisation's contacts, for the operator; at most 3,000 characters.
+	ContactRequests *string `json:"contactRequests,omitempty"`
 }
 
-// The result of createVenue: the venue and the near-duplicates found (R-CAT-12).
-type VenuePayload struct {
-	// The venue as created.
-	Venue *ent.Venue `json:"venue"`
-	// Near-duplicates of the organisation's venues (R-CAT-12).
-	Warnings []*Warning `json:"warnings"`
+// The result of updateOrganizationProfile.
+type UpdateOrganizationProfilePayload struct {
+	// The organisation as saved.
+	Organization *ent.Organization `json:"organization"`
+}
+
+// The training validateTraining validates.
+type ValidateTrainingInput struct {
+	// The submitted training.
+	ID int `json:"id"`
+	// Comment for the organisation; kept as the training's operatorComment; at most 3,000 characters.
+	Comment *string `json:"comment,omitempty"`
+	// Scheme state given to the fundings that have none (default DIFF, R-CAT-13).
+	SchemeState *string `json:"schemeState,omitempty"`
 }
 
 // A problem the rules report without refusing the input (the seed says « avertissement »).
 type Warning struct {
-	// Identifies the warning, e.g. cat_not_accredited, cat_short_session, cat_venue_near_duplicate.
-	Code string `json:"code"`
+	// Identifies the warning: what a client may react to (the message is for people).
+	Code WarningCode `json:"code"`
 	// Path of the field inside the input, e.g. input.sessions[0].venueIDs.
 	Field *string `json:"field,omitempty"`
 	// The rule that warns, e.g. R-CAT-4.
@@ -546,6 +667,70 @@ func (e *TrainingRole) UnmarshalJSON(b []byte) error {
 }
 
 func (e TrainingRole) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a warning is about (Warning.code).
+type WarningCode string
+
+const (
+	// The organisation holds no accreditation for a certification of the training (R-CAT-4): input.certificationCodes[i].
+	WarningCodeNotAccredited WarningCode = "NOT_ACCREDITED"
+	// A session is shorter than the minimum number of hours (R-CAT-9).
+	WarningCodeShortSession WarningCode = "SHORT_SESSION"
+	// A new venue is within 50 metres of, or has the address of, a venue of the organisation (R-CAT-12).
+	WarningCodeVenueNearDuplicate WarningCode = "VENUE_NEAR_DUPLICATE"
+	// A session has no open recruitment slot: it cannot be positioned online (R-CAT-19).
+	WarningCodeNotPositionable WarningCode = "NOT_POSITIONABLE"
+)
+
+var AllWarningCode = []WarningCode{
+	WarningCodeNotAccredited,
+	WarningCodeShortSession,
+	WarningCodeVenueNearDuplicate,
+	WarningCodeNotPositionable,
+}
+
+func (e WarningCode) IsValid() bool {
+	switch e {
+	case WarningCodeNotAccredited, WarningCodeShortSession, WarningCodeVenueNearDuplicate, WarningCodeNotPositionable:
+		return true
+	}
+	return false
+}
+
+func (e WarningCode) String() string {
+	return string(e)
+}
+
+func (e *WarningCode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WarningCode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WarningCode", str)
+	}
+	return nil
+}
+
+func (e WarningCode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WarningCode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WarningCode) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

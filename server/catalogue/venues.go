@@ -90,12 +90,16 @@ func (o *Offer) CreateVenue(ctx context.Context, orgID int, in VenueInput) (*ent
 // Venues lists an organisation's venues by name (public: the catalogue
 // shows them).
 func (o *Offer) Venues(ctx context.Context, orgID int) ([]*ent.Venue, error) {
-	vs, err := store.Client(ctx, o.Client).Venue.Query().Where(venue.OrganizationID(orgID)).
-		Order(venue.ByName(), venue.ByID()).All(ctx)
+	vs, err := o.VenuesQuery(ctx, orgID).Order(venue.ByName(), venue.ByID()).All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("venues of %d: %w", orgID, err)
 	}
 	return vs, nil
+}
+
+// VenuesQuery selects the venues of an organisation, for a page of them.
+func (o *Offer) VenuesQuery(ctx context.Context, orgID int) *ent.VenueQuery {
+	return store.Client(ctx, o.Client).Venue.Query().Where(venue.OrganizationID(orgID))
 }
 
 // normVenue trims the input, turns empty optional fields into nil and
