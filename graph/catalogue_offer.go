@@ -40,9 +40,9 @@ func trainingPayload(ctx context.Context, t *ent.Training, warns apperr.List, er
 
 // docErrors roots the fields of the rules' errors at "input.", as their
 // warnings (docWarnings), also for the mutations that check the stored
-// document and take no input (submit, duplicate, validate); an error on
-// one of the mutation's own arguments (endsOn, schemeState, comment) keeps
-// the argument's name.
+// document rather than their input (submit, duplicate, validate): the
+// training document; an error on a field of the input itself (endsOn,
+// schemeState, comment) is named there too (input.endsOn).
 func docErrors(ctx context.Context, err error) error {
 	var l apperr.List
 	if !errors.As(err, &l) || len(l) == 0 {

@@ -469,11 +469,14 @@ func applyOrganizationChange(ctx context.Context, r *Resolver, id int, comment *
 	return upd.Save(ctx)
 }
 
-// underChange roots the field of an input error at the request's change.
+// underChange names the target request (input.id) in an error of the
+// change it carries: the request cannot be applied as it is.
 func underChange(err error) error {
 	e := Classify(err)
 	if e.Field != "" && (e.Code == apperr.BadUserInput || e.Code == apperr.Conflict) {
-		return e.WithField("change")
+		c := *e
+		c.Field = "id"
+		return &c
 	}
 	return err
 }

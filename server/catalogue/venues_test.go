@@ -153,7 +153,7 @@ func TestVenues_RCAT12(t *testing.T) {
 			var got struct {
 				Venues []struct{ Name string }
 			}
-			e.Q(manager, `query($org: ID!) { venues(organizationId: $org) { name } }`, map[string]any{"org": apptest.ID(org.ID)}).Decode(t, &got)
+			e.Q(manager, `query($org: ID!) { venues(organizationID: $org) { name } }`, map[string]any{"org": apptest.ID(org.ID)}).Decode(t, &got)
 			var names []string
 			for _, v := range got.Venues {
 				names = append(names, v.Name)
