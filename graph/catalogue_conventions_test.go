@@ -74,7 +74,9 @@ var itTypeQ = `query($n: String!) { __type(name: $n) { kind name
 
 func introspect(t *testing.T, e *apptest.Env, name string) *itType {
 	t.Helper()
-	var d struct{ Type *itType `json:"__type"` }
+	var d struct {
+		Type *itType `json:"__type"`
+	}
 	e.Q("", itTypeQ, map[string]any{"n": name}).Decode(t, &d)
 	if d.Type == nil {
 		t.Fatalf("type %s is not in the schema", name)
