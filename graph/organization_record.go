@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -50,6 +51,17 @@ import (
 
 // requireOrgManager lets through operators, the system and the MANAGERs of
 // org (a head office's managers act on its branches).
+// requireOrgManagerOf is requireOrgManager for the organisation a
+// mutation names in its input (field): a refusal names it.
+func requireOrgManagerOf(ctx context.Context, org int, field string) error {
+	err := requireOrgManager(ctx, org)
+	var e *apperr.Error
+	if errors.As(err, &e) && e.Code == apperr.Forbidden {
+		return e.WithField(field)
+	}
+	return err
+}
+
 func requireOrgManager(ctx context.Context, org int) error {
 	v := viewer.FromContext(ctx)
 	switch {
@@ -88,7 +100,7 @@ const maxContactRequests = 3000
 // empty list clears. Every error of the input is reported at once.
 func updateOrganizationProfile(ctx context.Context, r *Resolver, in model.UpdateOrganizationProfileInput) (*ent.Organization, error) {
 	id := in.ID
-	if err := requireOrgManager(ctx, id); err != nil {
+	if err := requireOrgManagerOf(ctx, id, "id"); err != nil {
 		return nil, err
 	}
 	c := store.Client(ctx, r.Client)
@@ -223,7 +235,7 @@ func listCodes(ctx context.Context, c *ent.Client, list string, codes, current [
 const maxComment = 3000
 
 func requestOrganizationChange(ctx context.Context, r *Resolver, orgID int, in schematype.OrgChange) (*ent.OrganizationChangeRequest, error) {
-	if err := requireOrgManager(ctx, orgID); err != nil {
+	if err := requireOrgManagerOf(ctx, orgID, "organizationID"); err != nil {
 		return nil, err
 	}
 	c := store.Client(ctx, r.Client)
@@ -627,7 +639,7 @@ func megabytes(n int64) (fr, en string) {
 // sniffed from its content (PDF, PNG, JPEG, plain text, OOXML / OpenDocument
 // office files); what the client claims is ignored.
 func addOrganizationDocument(ctx context.Context, r *Resolver, orgID int, file graphql.Upload) (*ent.OrganizationDocument, error) {
-	if err := requireOrgManager(ctx, orgID); err != nil {
+	if err := requireOrgManagerOf(ctx, orgID, "organizationID"); err != nil {
 		return nil, err
 	}
 	name := documentName(file.Filename)

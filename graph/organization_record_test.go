@@ -149,11 +149,11 @@ func TestRORG3_Facilities(t *testing.T) {
 				want:  wantErr{"BAD_USER_INPUT", "input.facilities[0]", "R-ORG-3", "« xx »"}, after: []string{"02"},
 				fields: []string{"input.facilities[0]", "input.facilities[2]"}},
 			{name: "plain member", who: "member", org: f.hq, input: map[string]any{"facilities": []string{"01"}},
-				want: wantErr{"FORBIDDEN", "", "", "Vous n'avez pas le droit"}, after: []string{"02"}},
+				want: wantErr{"FORBIDDEN", "input.id", "", "Vous n'avez pas le droit"}, after: []string{"02"}},
 			{name: "plain member, even with an unknown code, hears FORBIDDEN", who: "member", org: f.hq, input: map[string]any{"facilities": []string{"99"}},
-				want: wantErr{"FORBIDDEN", "", "", "Vous n'avez pas le droit"}, after: []string{"02"}},
+				want: wantErr{"FORBIDDEN", "input.id", "", "Vous n'avez pas le droit"}, after: []string{"02"}},
 			{name: "another organisation's manager", who: "outsider", org: f.hq, input: map[string]any{"facilities": []string{"01"}},
-				want: wantErr{"FORBIDDEN", "", "", "Vous n'avez pas le droit"}, after: []string{"02"}},
+				want: wantErr{"FORBIDDEN", "input.id", "", "Vous n'avez pas le droit"}, after: []string{"02"}},
 			{name: "anonymous", who: "anonymous", org: f.hq, input: map[string]any{"facilities": []string{"01"}},
 				want: wantErr{"UNAUTHENTICATED", "", "", "Vous devez vous connecter"}, after: []string{"02"}},
 		}
@@ -232,7 +232,7 @@ func TestRORG4_QualityLabels(t *testing.T) {
 			{name: "in English on request", who: "manager", lang: "en", input: map[string]any{"otherLabels": []string{"QUALIFELT"}},
 				want: wantErr{"BAD_USER_INPUT", "input.otherLabels[0]", "R-ORG-4", `Unknown quality label "QUALIFELT"`}},
 			{name: "plain member reads but does not edit", who: "member", input: map[string]any{"qualiopi": qualiopi},
-				want: wantErr{"FORBIDDEN", "", "", "Vous n'avez pas le droit"}},
+				want: wantErr{"FORBIDDEN", "input.id", "", "Vous n'avez pas le droit"}},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -422,8 +422,8 @@ func TestRORG7_ChangeRequestWorkflow(t *testing.T) {
 			state             string // request state after the step
 			listed            int    // list: pending requests seen
 		}{
-			{name: "plain member cannot ask", who: "member", action: "submit", want: wantErr{"FORBIDDEN", "", "", "Vous n'avez pas le droit"}},
-			{name: "another organisation's manager cannot ask", who: "outsider", action: "submit", want: wantErr{"FORBIDDEN", "", "", "Vous n'avez pas le droit"}},
+			{name: "plain member cannot ask", who: "member", action: "submit", want: wantErr{"FORBIDDEN", "input.organizationID", "", "Vous n'avez pas le droit"}},
+			{name: "another organisation's manager cannot ask", who: "outsider", action: "submit", want: wantErr{"FORBIDDEN", "input.organizationID", "", "Vous n'avez pas le droit"}},
 			{name: "anonymous", who: "anonymous", action: "submit", want: wantErr{"UNAUTHENTICATED", "", "", "connecter"}},
 			{name: "manager asks", who: "manager", action: "submit", state: "PENDING"},
 			{name: "one pending request at a time", who: "manager", action: "submit",
@@ -895,8 +895,8 @@ func TestRORG9_DocumentDownloadAndRemoval(t *testing.T) {
 				org  *ent.Organization
 				want wantErr
 			}{
-				{"member", f.hq, wantErr{"FORBIDDEN", "", "", "Vous n'avez pas le droit"}},
-				{"outsider", f.hq, wantErr{"FORBIDDEN", "", "", "Vous n'avez pas le droit"}},
+				{"member", f.hq, wantErr{"FORBIDDEN", "input.organizationID", "", "Vous n'avez pas le droit"}},
+				{"outsider", f.hq, wantErr{"FORBIDDEN", "input.organizationID", "", "Vous n'avez pas le droit"}},
 				{"anonymous", f.hq, wantErr{"UNAUTHENTICATED", "", "", "connecter"}},
 				{"operator", f.other, wantErr{}},
 				{"manager", f.branch, wantErr{}}, // through the head office

@@ -1124,7 +1124,7 @@ func catalogueRows() []matrixRow {
 			})
 		}},
 		// The organisation record lists its trainings for its members; the
-		// catalogue (trainings(organizationId)) shows the published ones to
+		// catalogue (trainings(organizationID)) shows the published ones to
 		// everybody.
 		{id: "org.trainings", ok: append(respMembers(), operator), deny: "pub", anon: "pub", all: func(t *testing.T, f *matrixFixture) map[string]string {
 			pub := f.newTraining(t, "Matrice organisme publiée", training.StatePUBLISHED, nil)

@@ -228,7 +228,9 @@ func (o *Offer) Create(ctx context.Context, orgID int, doc schematype.TrainingDo
 	}
 	r := roleOf(ctx, orgID)
 	if !r.full() {
-		return nil, nil, notResponsible()
+		// The organisation named in the input is not the caller's to
+		// create in (issue 12: the refusal names the field).
+		return nil, nil, notResponsible().(*apperr.Error).WithField("organizationID")
 	}
 	normalize(&doc, orgID)
 	var out *ent.Training
