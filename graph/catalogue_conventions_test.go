@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ofhub/ofhub/ent/accreditation"
+	"github.com/ofhub/ofhub/ent/certification"
 	"github.com/ofhub/ofhub/graph"
 	"github.com/ofhub/ofhub/server/apptest"
 )
@@ -276,4 +278,57 @@ func TestWarningCodesCoverTheServices(t *testing.T) {
 	if seen < 4 {
 		t.Errorf("found %d warnings in the services, want at least the 4 known", seen)
 	}
+}
+
+// The catalogue's growing lists are connections (issue 12): 50 per page
+// when the client says nothing, at most 1,000 (beyond, BAD_USER_INPUT
+// naming first), with where and orderBy.
+func TestCatalogueConnectionsPage_Issue12(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, d apptest.Dialect) {
+		c := newCW(t, d)
+		ctx := c.e.Sys()
+		for i := range 55 {
+			c.e.Client().Venue.Create().SetOrganizationID(c.orgA.ID).SetName(fmt.Sprintf("Salle %02d", i)).SetStreet("1 rue du Port").
+				SetPostcode("76600").SetCity("Le Havre").SetLatitude(49.49).SetLongitude(0.11).ExecX(ctx)
+		}
+		cert := c.e.Client().Certification.Query().Where(certification.Code(apptest.CertTP)).OnlyX(ctx)
+		for i := range 60 {
+			c.e.Client().Accreditation.Create().SetCertificationID(cert.ID).SetSiret(fmt.Sprintf("900000000%05d", i)).SetMayTrain(true).ExecX(ctx)
+		}
+		total := c.e.Client().Accreditation.Query().Where(accreditation.CertificationID(cert.ID)).CountX(ctx)
+		type page struct {
+			TotalCount int
+			PageInfo   struct{ HasNextPage bool }
+			Edges      []struct{ Node struct{ Name, Siret string } }
+		}
+		org := apptest.ID(c.orgA.ID)
+		var v struct{ Venues page }
+		c.e.Q(c.mgrA, `query($o:ID!){venues(organizationID:$o){totalCount pageInfo{hasNextPage} edges{node{name}}}}`, map[string]any{"o": org}).Decode(t, &v)
+		if v.Venues.TotalCount != 56 || len(v.Venues.Edges) != 50 || !v.Venues.PageInfo.HasNextPage || v.Venues.Edges[0].Node.Name != "Salle 00" {
+			t.Errorf("venues without first: %d of %d, next %v, first %q", len(v.Venues.Edges), v.Venues.TotalCount, v.Venues.PageInfo.HasNextPage, v.Venues.Edges[0].Node.Name)
+		}
+		c.e.Q(c.mgrA, `query($o:ID!){venues(organizationID:$o, first:3, where:{nameHasPrefix:"Salle 5"}, orderBy:[{field:NAME, direction:DESC}]){totalCount pageInfo{hasNextPage} edges{node{name}}}}`,
+			map[string]any{"o": org}).Decode(t, &v)
+		if v.Venues.TotalCount != 5 || len(v.Venues.Edges) != 3 || v.Venues.Edges[0].Node.Name != "Salle 54" {
+			t.Errorf("venues filtered and ordered: %+v", v.Venues)
+		}
+		var a struct{ Certification struct{ Accreditations page } }
+		c.e.Q(c.op, `query($c:String!){certification(code:$c){accreditations{totalCount pageInfo{hasNextPage} edges{node{siret}}}}}`, map[string]any{"c": apptest.CertTP}).Decode(t, &a)
+		if got := a.Certification.Accreditations; got.TotalCount != total || len(got.Edges) != 50 || !got.PageInfo.HasNextPage {
+			t.Errorf("accreditations without first: %d of %d (want 50 of %d)", len(got.Edges), got.TotalCount, total)
+		}
+		for _, q := range []string{
+			`query($o:ID!){venues(organizationID:$o, first:1001){totalCount}}`,
+			`query($c:String!){certification(code:$c){accreditations(first:1001){totalCount}}}`,
+		} {
+			r := c.e.Do(apptest.Request{Token: c.op, Query: q, Variables: map[string]any{"o": org, "c": apptest.CertTP}})
+			if r.Code() != "BAD_USER_INPUT" || len(r.Errors) == 0 || r.Errors[0].Extensions["field"] != "first" {
+				t.Errorf("%s: want BAD_USER_INPUT on first, got %+v", q, r.Errors)
+			}
+		}
+		r := c.e.Do(apptest.Request{Token: c.op, Query: `query($o:ID!){venues(organizationID:$o, first:1000){totalCount}}`, Variables: map[string]any{"o": org}})
+		if len(r.Errors) > 0 {
+			t.Errorf("first: 1000 is allowed: %+v", r.Errors)
+		}
+	})
 }
