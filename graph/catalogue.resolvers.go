@@ -13,6 +13,7 @@ import (
 	"github.com/ofhub/ofhub/ent/organizationchangerequest"
 	"github.com/ofhub/ofhub/ent/schema/schematype"
 	"github.com/ofhub/ofhub/ent/training"
+	"github.com/ofhub/ofhub/graph/generated"
 	"github.com/ofhub/ofhub/graph/model"
 )
 
@@ -214,6 +215,21 @@ func (r *sessionResolver) Finished(ctx context.Context, obj *ent.Session) (bool,
 	return sessionFinished(ctx, r.Resolver, obj)
 }
 
+// Trainers is the resolver for the trainers field.
+func (r *sessionDraftResolver) Trainers(ctx context.Context, obj *schematype.SessionDoc) ([]*ent.Organization, error) {
+	return draftTrainers(ctx, r.Resolver, obj)
+}
+
+// Venues is the resolver for the venues field.
+func (r *sessionDraftResolver) Venues(ctx context.Context, obj *schematype.SessionDoc) ([]*ent.Venue, error) {
+	return draftVenues(ctx, r.Resolver, obj)
+}
+
+// RegistrationVenue is the resolver for the registrationVenue field.
+func (r *sessionDraftResolver) RegistrationVenue(ctx context.Context, obj *schematype.SessionDoc) (*ent.Venue, error) {
+	return draftRegistrationVenue(ctx, r.Resolver, obj)
+}
+
 // TrainingStateChanged is the resolver for the trainingStateChanged field.
 func (r *subscriptionResolver) TrainingStateChanged(ctx context.Context, after *string) (<-chan *model.TrainingStateChange, error) {
 	return trainingStateChanged(ctx, r.Resolver, after)
@@ -253,3 +269,8 @@ func (r *trainingResolver) Editable(ctx context.Context, obj *ent.Training) (boo
 func (r *trainingResolver) History(ctx context.Context, obj *ent.Training, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.HistoryEntryConnection, error) {
 	return trainingHistory(ctx, r.Resolver, obj, after, first, before, last)
 }
+
+// SessionDraft returns generated.SessionDraftResolver implementation.
+func (r *Resolver) SessionDraft() generated.SessionDraftResolver { return &sessionDraftResolver{r} }
+
+type sessionDraftResolver struct{ *Resolver }

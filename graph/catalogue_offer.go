@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/ofhub/ofhub/ent/schema/schematype"
 	"github.com/ofhub/ofhub/ent/session"
 	"github.com/ofhub/ofhub/ent/training"
+	"github.com/ofhub/ofhub/ent/venue"
 	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/graph/model"
 	"github.com/ofhub/ofhub/server/catalogue"
@@ -231,6 +233,55 @@ func visibleSessions(ctx context.Context) []predicate.Session {
 		return nil
 	}
 	return []predicate.Session{session.ArchivedAtIsNil()}
+}
+
+// draftTrainers are the trainer organisations a draft session names, in
+// its order (principal first), those the viewer may read.
+func draftTrainers(ctx context.Context, r *Resolver, s *schematype.SessionDoc) ([]*ent.Organization, error) {
+	out := []*ent.Organization{}
+	if len(s.TrainerIDs) == 0 {
+		return out, nil
+	}
+	orgs, err := store.Client(ctx, r.Client).Organization.Query().Where(organization.IDIn(s.TrainerIDs...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range s.TrainerIDs {
+		if i := slices.IndexFunc(orgs, func(o *ent.Organization) bool { return o.ID == id }); i >= 0 {
+			out = append(out, orgs[i])
+		}
+	}
+	return out, nil
+}
+
+// draftVenues are the venues a draft session names, in its order.
+func draftVenues(ctx context.Context, r *Resolver, s *schematype.SessionDoc) ([]*ent.Venue, error) {
+	out := []*ent.Venue{}
+	if len(s.VenueIDs) == 0 {
+		return out, nil
+	}
+	vs, err := store.Client(ctx, r.Client).Venue.Query().Where(venue.IDIn(s.VenueIDs...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range s.VenueIDs {
+		if i := slices.IndexFunc(vs, func(v *ent.Venue) bool { return v.ID == id }); i >= 0 {
+			out = append(out, vs[i])
+		}
+	}
+	return out, nil
+}
+
+// draftRegistrationVenue is the registration venue a draft session names.
+func draftRegistrationVenue(ctx context.Context, r *Resolver, s *schematype.SessionDoc) (*ent.Venue, error) {
+	if s.RegistrationVenueID == nil {
+		return nil, nil
+	}
+	v, err := store.Client(ctx, r.Client).Venue.Get(ctx, *s.RegistrationVenueID)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	return v, err
 }
 
 // sessionOrganization is the session's responsible organisation, read

@@ -3,6 +3,7 @@ package graph_test
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -90,7 +91,7 @@ func (c *cwEnv) input(title string, sessions ...map[string]any) map[string]any {
 }
 
 const cwTrainingFields = `id reference state changeState title editable
-	draft { title sessions { id startsOn } }
+	draft { title sessions { id startsOn trainerIDs trainers { id } venueIDs venues { id } registrationVenueID registrationVenue { id } } }
 	sessions { edges { node { id reference startsOn finished archivedAt fundings { recruitmentState schemeState } } } }`
 
 type cwTraining struct {
@@ -98,7 +99,13 @@ type cwTraining struct {
 	Editable                                 bool
 	Draft                                    *struct {
 		Title    string
-		Sessions []struct{ ID *string }
+		Sessions []struct {
+			ID                   *string
+			TrainerIDs, VenueIDs []string
+			Trainers, Venues     []struct{ ID string }
+			RegistrationVenueID  *string
+			RegistrationVenue    *struct{ ID string }
+		}
 	}
 	Sessions struct {
 		Edges []struct {
@@ -236,6 +243,20 @@ func TestCatalogueWorkflow_PublishedUnchangedUntilValidated_RCAT22(t *testing.T)
 		if got := saved.UpdateTraining.Training; got.Title != pub.Title || got.ChangeState != "DRAFT" || got.Draft == nil ||
 			got.Draft.Title != "Agent d'exploitation portuaire et logistique" {
 			t.Fatalf("after the draft, the author reads %+v", got)
+		}
+		// The draft's ids come with their edges (issue 12), in the draft's order.
+		ds := saved.UpdateTraining.Training.Draft.Sessions[0]
+		ids := func(l []struct{ ID string }) (out []string) {
+			for _, x := range l {
+				out = append(out, x.ID)
+			}
+			return out
+		}
+		// Trainers: those the author may read (its own organisation; the
+		// other trainer organisation's record is not A's to read).
+		if got := ids(ds.Trainers); len(ds.TrainerIDs) != 2 || !slices.Equal(got, ds.TrainerIDs[:1]) || !slices.Equal(ids(ds.Venues), ds.VenueIDs) || len(ds.VenueIDs) != 1 ||
+			ds.RegistrationVenue == nil || ds.RegistrationVenueID == nil || ds.RegistrationVenue.ID != *ds.RegistrationVenueID {
+			t.Errorf("draft session edges: %+v", ds)
 		}
 		publicView("draft saved", pub.Title)
 		c.submit(c.mgrA, pub.ID)

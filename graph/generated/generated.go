@@ -51,6 +51,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Registration() RegistrationResolver
 	Session() SessionResolver
+	SessionDraft() SessionDraftResolver
 	Subscription() SubscriptionResolver
 	Training() TrainingResolver
 	User() UserResolver
@@ -842,6 +843,7 @@ type ComplexityRoot struct {
 		Prerequisites         func(childComplexity int) int
 		RecruitmentModalities func(childComplexity int) int
 		RecruitmentSlots      func(childComplexity int) int
+		RegistrationVenue     func(childComplexity int) int
 		RegistrationVenueID   func(childComplexity int) int
 		Rhythm                func(childComplexity int) int
 		RhythmComment         func(childComplexity int) int
@@ -849,7 +851,9 @@ type ComplexityRoot struct {
 		StartsOn              func(childComplexity int) int
 		TeachingMode          func(childComplexity int) int
 		TrainerIDs            func(childComplexity int) int
+		Trainers              func(childComplexity int) int
 		VenueIDs              func(childComplexity int) int
+		Venues                func(childComplexity int) int
 		WorkStudyContract     func(childComplexity int) int
 	}
 
@@ -1200,6 +1204,11 @@ type SessionResolver interface {
 	Organization(ctx context.Context, obj *ent.Session) (*ent.Organization, error)
 	ContactRequests(ctx context.Context, obj *ent.Session) (*string, error)
 	Finished(ctx context.Context, obj *ent.Session) (bool, error)
+}
+type SessionDraftResolver interface {
+	Trainers(ctx context.Context, obj *schematype.SessionDoc) ([]*ent.Organization, error)
+	Venues(ctx context.Context, obj *schematype.SessionDoc) ([]*ent.Venue, error)
+	RegistrationVenue(ctx context.Context, obj *schematype.SessionDoc) (*ent.Venue, error)
 }
 type SubscriptionResolver interface {
 	HistoryRecorded(ctx context.Context, organizationID *int, after *string) (<-chan *ent.HistoryEntry, error)
@@ -5064,6 +5073,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SessionDraft.RecruitmentSlots(childComplexity), true
+	case "SessionDraft.registrationVenue":
+		if e.ComplexityRoot.SessionDraft.RegistrationVenue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.RegistrationVenue(childComplexity), true
 	case "SessionDraft.registrationVenueID":
 		if e.ComplexityRoot.SessionDraft.RegistrationVenueID == nil {
 			break
@@ -5106,12 +5121,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SessionDraft.TrainerIDs(childComplexity), true
+	case "SessionDraft.trainers":
+		if e.ComplexityRoot.SessionDraft.Trainers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.Trainers(childComplexity), true
 	case "SessionDraft.venueIDs":
 		if e.ComplexityRoot.SessionDraft.VenueIDs == nil {
 			break
 		}
 
 		return e.ComplexityRoot.SessionDraft.VenueIDs(childComplexity), true
+	case "SessionDraft.venues":
+		if e.ComplexityRoot.SessionDraft.Venues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.Venues(childComplexity), true
 	case "SessionDraft.workStudyContract":
 		if e.ComplexityRoot.SessionDraft.WorkStudyContract == nil {
 			break
@@ -7091,6 +7118,12 @@ type SessionDraft {
   venueIDs: [ID!]
   "Venue where people register (R-CAT-18)."
   registrationVenueID: ID
+  "The trainer organisations of trainerIDs, principal first (R-CAT-11); those the viewer may read."
+  trainers: [Organization!]! @goField(forceResolver: true)
+  "The venues of venueIDs (R-CAT-12)."
+  venues: [Venue!]! @goField(forceResolver: true)
+  "The venue of registrationVenueID (R-CAT-18); null when none."
+  registrationVenue: Venue @goField(forceResolver: true)
   "Fundings (R-CAT-13)."
   fundings: [Funding!]
   "Cycles of an apprenticeship session (R-CAT-14)."
@@ -16845,6 +16878,12 @@ func (ec *executionContext) childFields_SessionDraft(ctx context.Context, field 
 		return ec.fieldContext_SessionDraft_venueIDs(ctx, field)
 	case "registrationVenueID":
 		return ec.fieldContext_SessionDraft_registrationVenueID(ctx, field)
+	case "trainers":
+		return ec.fieldContext_SessionDraft_trainers(ctx, field)
+	case "venues":
+		return ec.fieldContext_SessionDraft_venues(ctx, field)
+	case "registrationVenue":
+		return ec.fieldContext_SessionDraft_registrationVenue(ctx, field)
 	case "fundings":
 		return ec.fieldContext_SessionDraft_fundings(ctx, field)
 	case "cycles":
@@ -35339,6 +35378,102 @@ func (ec *executionContext) _SessionDraft_registrationVenueID(ctx context.Contex
 }
 func (ec *executionContext) fieldContext_SessionDraft_registrationVenueID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SessionDraft", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _SessionDraft_trainers(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_trainers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SessionDraft().Trainers(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_trainers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SessionDraft",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SessionDraft_venues(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_venues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SessionDraft().Venues(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Venue) graphql.Marshaler {
+			return ec.marshalNVenue2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_venues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SessionDraft",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Venue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SessionDraft_registrationVenue(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_registrationVenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SessionDraft().RegistrationVenue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Venue) graphql.Marshaler {
+			return ec.marshalOVenue2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenue(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_registrationVenue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SessionDraft",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Venue(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _SessionDraft_fundings(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
@@ -70404,127 +70539,241 @@ func (ec *executionContext) _SessionDraft(ctx context.Context, sel ast.Selection
 		case "id":
 			out.Values[i] = ec._SessionDraft_id(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "startsOn":
 			out.Values[i] = ec._SessionDraft_startsOn(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "endsOn":
 			out.Values[i] = ec._SessionDraft_endsOn(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "onDemand":
 			out.Values[i] = ec._SessionDraft_onDemand(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "permanentEntry":
 			out.Values[i] = ec._SessionDraft_permanentEntry(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "trainerIDs":
 			out.Values[i] = ec._SessionDraft_trainerIDs(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "venueIDs":
 			out.Values[i] = ec._SessionDraft_venueIDs(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "registrationVenueID":
 			out.Values[i] = ec._SessionDraft_registrationVenueID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "trainers":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SessionDraft_trainers(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "venues":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SessionDraft_venues(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "registrationVenue":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SessionDraft_registrationVenue(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "fundings":
 			out.Values[i] = ec._SessionDraft_fundings(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "cycles":
 			out.Values[i] = ec._SessionDraft_cycles(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "skillBlocks":
 			out.Values[i] = ec._SessionDraft_skillBlocks(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "hoursInCentre":
 			out.Values[i] = ec._SessionDraft_hoursInCentre(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "hoursInCompany":
 			out.Values[i] = ec._SessionDraft_hoursInCompany(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "hoursWeekly":
 			out.Values[i] = ec._SessionDraft_hoursWeekly(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "hoursComment":
 			out.Values[i] = ec._SessionDraft_hoursComment(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "prerequisites":
 			out.Values[i] = ec._SessionDraft_prerequisites(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "courseType":
 			out.Values[i] = ec._SessionDraft_courseType(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "rhythm":
 			out.Values[i] = ec._SessionDraft_rhythm(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "rhythmComment":
 			out.Values[i] = ec._SessionDraft_rhythmComment(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "equipment":
 			out.Values[i] = ec._SessionDraft_equipment(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "teachingMode":
 			out.Values[i] = ec._SessionDraft_teachingMode(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "workStudyContract":
 			out.Values[i] = ec._SessionDraft_workStudyContract(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "recruitmentModalities":
 			out.Values[i] = ec._SessionDraft_recruitmentModalities(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "recruitmentSlots":
 			out.Values[i] = ec._SessionDraft_recruitmentSlots(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "contactRequests":
 			out.Values[i] = ec._SessionDraft_contactRequests(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -73989,6 +74238,22 @@ func (ec *executionContext) marshalNOrderDirection2entgoᚗioᚋcontribᚋentgql
 	return v
 }
 
+func (ec *executionContext) marshalNOrganization2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Organization) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx context.Context, sel ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -75267,6 +75532,22 @@ func (ec *executionContext) marshalNValidateTrainingPayload2ᚖgithubᚗcomᚋof
 		return graphql.Null
 	}
 	return ec._ValidateTrainingPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVenue2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Venue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVenue2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNVenue2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenue(ctx context.Context, sel ast.SelectionSet, v *ent.Venue) graphql.Marshaler {
