@@ -33,7 +33,7 @@ type Accreditation struct {
 	MayAssess bool `json:"may_assess,omitempty"`
 	// Whether the organisation is a certifier of the certification (it may then both train and assess).
 	Certifier bool `json:"certifier,omitempty"`
-	// Date the accreditation ends (UTC midnight of that day); null when open-ended (R-ORG-5).
+	// Date the accreditation ends (a date, YYYY-MM-DD); null when open-ended (R-ORG-5).
 	EndDate *time.Time `json:"end_date,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the AccreditationQuery when eager-loading is set.

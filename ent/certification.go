@@ -46,13 +46,13 @@ type Certification struct {
 	NsfCodes []string `json:"nsf_codes,omitempty"`
 	// Formacodes (thesaurus of training fields) of the certification (R-CAT-1).
 	Formacodes []string `json:"formacodes,omitempty"`
-	// Date of the first exam session (UTC midnight of that day); null when unknown (R-CAT-1).
+	// Date of the first exam session (a date, YYYY-MM-DD); null when unknown (R-CAT-1).
 	FirstExamSession *time.Time `json:"first_exam_session,omitempty"`
-	// Date of the last exam session (UTC midnight of that day); null when unknown (R-CAT-1).
+	// Date of the last exam session (a date, YYYY-MM-DD); null when unknown (R-CAT-1).
 	LastExamSession *time.Time `json:"last_exam_session,omitempty"`
-	// Date of the registration decision published by France compétences (UTC midnight of that day); null when unknown.
+	// Date of the registration decision published by France compétences (a date, YYYY-MM-DD); null when unknown.
 	DecisionDate *time.Time `json:"decision_date,omitempty"`
-	// Date the registration in the register ends (UTC midnight of that day): a session must start before it (R-CAT-10); null when open-ended.
+	// Date the registration in the register ends (a date, YYYY-MM-DD): a session must start before it (R-CAT-10); null when open-ended.
 	RegistrationEndDate *time.Time `json:"registration_end_date,omitempty"`
 	// How the fiche was registered, as France compétences words it: « Enregistrement de droit » or « sur demande ».
 	RegistrationType string `json:"registration_type,omitempty"`
@@ -88,7 +88,7 @@ type CertificationEdges struct {
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [5]bool
 	// totalCount holds the count of the edges above.
-	totalCount [4]map[string]int
+	totalCount [3]map[string]int
 
 	namedReplaces       map[string][]*Certification
 	namedSkillBlocks    map[string][]*SkillBlock

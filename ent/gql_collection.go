@@ -159,6 +159,34 @@ func newAccreditationPaginateArgs(rv map[string]any) *accreditationPaginateArgs 
 	if v := rv[beforeField]; v != nil {
 		args.before = v.(*Cursor)
 	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*AccreditationOrder:
+			args.opts = append(args.opts, WithAccreditationOrder(v))
+		case []any:
+			var orders []*AccreditationOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &AccreditationOrder{Field: &AccreditationOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithAccreditationOrder(orders))
+		}
+	}
 	if v, ok := rv[whereField].(*AccreditationWhereInput); ok {
 		args.opts = append(args.opts, WithAccreditationFilter(v.Filter))
 	}
@@ -502,19 +530,6 @@ func (_q *CertificationQuery) collectField(ctx context.Context, oneNode bool, op
 				return err
 			}
 			_q.WithNamedSkillBlocks(alias, func(wq *SkillBlockQuery) {
-				*wq = *query
-			})
-
-		case "accreditations":
-			var (
-				alias = field.Alias
-				path  = append(path, alias)
-				query = (&AccreditationClient{config: _q.config}).Query()
-			)
-			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, accreditationImplementors)...); err != nil {
-				return err
-			}
-			_q.WithNamedAccreditations(alias, func(wq *AccreditationQuery) {
 				*wq = *query
 			})
 		case "createdAt":
@@ -1980,24 +1995,30 @@ func newOrganizationChangeRequestPaginateArgs(rv map[string]any) *organizationch
 	}
 	if v, ok := rv[orderByField]; ok {
 		switch v := v.(type) {
-		case map[string]any:
-			var (
-				err1, err2 error
-				order      = &OrganizationChangeRequestOrder{Field: &OrganizationChangeRequestOrderField{}, Direction: entgql.OrderDirectionAsc}
-			)
-			if d, ok := v[directionField]; ok {
-				err1 = order.Direction.UnmarshalGQL(d)
+		case []*OrganizationChangeRequestOrder:
+			args.opts = append(args.opts, WithOrganizationChangeRequestOrder(v))
+		case []any:
+			var orders []*OrganizationChangeRequestOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &OrganizationChangeRequestOrder{Field: &OrganizationChangeRequestOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
 			}
-			if f, ok := v[fieldField]; ok {
-				err2 = order.Field.UnmarshalGQL(f)
-			}
-			if err1 == nil && err2 == nil {
-				args.opts = append(args.opts, WithOrganizationChangeRequestOrder(order))
-			}
-		case *OrganizationChangeRequestOrder:
-			if v != nil {
-				args.opts = append(args.opts, WithOrganizationChangeRequestOrder(v))
-			}
+			args.opts = append(args.opts, WithOrganizationChangeRequestOrder(orders))
 		}
 	}
 	return args

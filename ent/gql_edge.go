@@ -97,18 +97,6 @@ func (_m *Certification) SkillBlocks(ctx context.Context) (result []*SkillBlock,
 	return result, err
 }
 
-func (_m *Certification) Accreditations(ctx context.Context) (result []*Accreditation, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedAccreditations(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.AccreditationsOrErr()
-	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryAccreditations().All(ctx)
-	}
-	return result, err
-}
-
 func (_m *Device) Organization(ctx context.Context) (*Organization, error) {
 	result, err := _m.Edges.OrganizationOrErr()
 	if IsNotLoaded(err) {
@@ -238,7 +226,7 @@ func (_m *Organization) Documents(ctx context.Context) (result []*OrganizationDo
 }
 
 func (_m *Organization) ChangeRequests(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *OrganizationChangeRequestOrder,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*OrganizationChangeRequestOrder,
 ) (*OrganizationChangeRequestConnection, error) {
 	opts := []OrganizationChangeRequestPaginateOption{
 		WithOrganizationChangeRequestOrder(orderBy),

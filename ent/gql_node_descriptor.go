@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 
-	"github.com/ofhub/ofhub/ent/accreditation"
 	"github.com/ofhub/ofhub/ent/activity"
 	"github.com/ofhub/ofhub/ent/certification"
 	"github.com/ofhub/ofhub/ent/device"
@@ -303,7 +302,7 @@ func (_m *Certification) Node(ctx context.Context) (node *Node, err error) {
 		ID:     _m.ID,
 		Type:   "Certification",
 		Fields: make([]*Field, 24),
-		Edges:  make([]*Edge, 4),
+		Edges:  make([]*Edge, 3),
 	}
 	var buf []byte
 	if buf, err = json.Marshal(_m.CreatedAt); err != nil {
@@ -525,16 +524,6 @@ func (_m *Certification) Node(ctx context.Context) (node *Node, err error) {
 	err = _m.QuerySkillBlocks().
 		Select(skillblock.FieldID).
 		Scan(ctx, &node.Edges[2].IDs)
-	if err != nil {
-		return nil, err
-	}
-	node.Edges[3] = &Edge{
-		Type: "Accreditation",
-		Name: "accreditations",
-	}
-	err = _m.QueryAccreditations().
-		Select(accreditation.FieldID).
-		Scan(ctx, &node.Edges[3].IDs)
 	if err != nil {
 		return nil, err
 	}

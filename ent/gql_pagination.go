@@ -173,19 +173,14 @@ func (c *AccreditationConnection) build(nodes []*Accreditation, pager *accredita
 type AccreditationPaginateOption func(*accreditationPager) error
 
 // WithAccreditationOrder configures pagination ordering.
-func WithAccreditationOrder(order *AccreditationOrder) AccreditationPaginateOption {
-	if order == nil {
-		order = DefaultAccreditationOrder
-	}
-	o := *order
+func WithAccreditationOrder(order []*AccreditationOrder) AccreditationPaginateOption {
 	return func(pager *accreditationPager) error {
-		if err := o.Direction.Validate(); err != nil {
-			return err
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
 		}
-		if o.Field == nil {
-			o.Field = DefaultAccreditationOrder.Field
-		}
-		pager.order = &o
+		pager.order = append(pager.order, order...)
 		return nil
 	}
 }
@@ -203,7 +198,7 @@ func WithAccreditationFilter(filter func(*AccreditationQuery) (*AccreditationQue
 
 type accreditationPager struct {
 	reverse bool
-	order   *AccreditationOrder
+	order   []*AccreditationOrder
 	filter  func(*AccreditationQuery) (*AccreditationQuery, error)
 }
 
@@ -214,8 +209,10 @@ func newAccreditationPager(opts []AccreditationPaginateOption, reverse bool) (*a
 			return nil, err
 		}
 	}
-	if pager.order == nil {
-		pager.order = DefaultAccreditationOrder
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
 	}
 	return pager, nil
 }
@@ -228,48 +225,87 @@ func (p *accreditationPager) applyFilter(query *AccreditationQuery) (*Accreditat
 }
 
 func (p *accreditationPager) toCursor(_m *Accreditation) Cursor {
-	return p.order.Field.toCursor(_m)
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
 }
 
 func (p *accreditationPager) applyCursors(query *AccreditationQuery, after, before *Cursor) (*AccreditationQuery, error) {
-	direction := p.order.Direction
+	idDirection := entgql.OrderDirectionAsc
 	if p.reverse {
-		direction = direction.Reverse()
+		idDirection = entgql.OrderDirectionDesc
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultAccreditationOrder.Field.column, p.order.Field.column, direction) {
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultAccreditationOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
 		query = query.Where(predicate)
 	}
 	return query, nil
 }
 
 func (p *accreditationPager) applyOrder(query *AccreditationQuery) *AccreditationQuery {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultAccreditationOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
-	if p.order.Field != DefaultAccreditationOrder.Field {
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
 		query = query.Order(DefaultAccreditationOrder.Field.toTerm(direction.OrderTermOption()))
-	}
-	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return query
 }
 
 func (p *accreditationPager) orderExpr(query *AccreditationQuery) sql.Querier {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
-	}
 	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
-		if p.order.Field != DefaultAccreditationOrder.Field {
-			b.Comma().Ident(DefaultAccreditationOrder.Field.column).Pad().WriteString(string(direction))
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
 		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultAccreditationOrder.Field.column).Pad().WriteString(string(direction))
 	})
 }
 
@@ -324,6 +360,89 @@ func (_m *AccreditationQuery) Paginate(
 	}
 	conn.build(nodes, pager, after, first, before, last)
 	return conn, nil
+}
+
+var (
+	// AccreditationOrderFieldSiret orders Accreditation by siret.
+	AccreditationOrderFieldSiret = &AccreditationOrderField{
+		Value: func(_m *Accreditation) (ent.Value, error) {
+			return _m.Siret, nil
+		},
+		column: accreditation.FieldSiret,
+		toTerm: accreditation.BySiret,
+		toCursor: func(_m *Accreditation) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Siret,
+			}
+		},
+	}
+	// AccreditationOrderFieldName orders Accreditation by name.
+	AccreditationOrderFieldName = &AccreditationOrderField{
+		Value: func(_m *Accreditation) (ent.Value, error) {
+			return _m.Name, nil
+		},
+		column: accreditation.FieldName,
+		toTerm: accreditation.ByName,
+		toCursor: func(_m *Accreditation) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Name,
+			}
+		},
+	}
+	// AccreditationOrderFieldEndDate orders Accreditation by end_date.
+	AccreditationOrderFieldEndDate = &AccreditationOrderField{
+		Value: func(_m *Accreditation) (ent.Value, error) {
+			return _m.EndDate, nil
+		},
+		column: accreditation.FieldEndDate,
+		toTerm: accreditation.ByEndDate,
+		toCursor: func(_m *Accreditation) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.EndDate,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f AccreditationOrderField) String() string {
+	var str string
+	switch f.column {
+	case AccreditationOrderFieldSiret.column:
+		str = "SIRET"
+	case AccreditationOrderFieldName.column:
+		str = "NAME"
+	case AccreditationOrderFieldEndDate.column:
+		str = "END_DATE"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f AccreditationOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *AccreditationOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("AccreditationOrderField %T must be a string", v)
+	}
+	switch str {
+	case "SIRET":
+		*f = *AccreditationOrderFieldSiret
+	case "NAME":
+		*f = *AccreditationOrderFieldName
+	case "END_DATE":
+		*f = *AccreditationOrderFieldEndDate
+	default:
+		return fmt.Errorf("%s is not a valid AccreditationOrderField", str)
+	}
+	return nil
 }
 
 // AccreditationOrderField defines the ordering field of Accreditation.
@@ -2720,19 +2839,14 @@ func (c *OrganizationChangeRequestConnection) build(nodes []*OrganizationChangeR
 type OrganizationChangeRequestPaginateOption func(*organizationchangerequestPager) error
 
 // WithOrganizationChangeRequestOrder configures pagination ordering.
-func WithOrganizationChangeRequestOrder(order *OrganizationChangeRequestOrder) OrganizationChangeRequestPaginateOption {
-	if order == nil {
-		order = DefaultOrganizationChangeRequestOrder
-	}
-	o := *order
+func WithOrganizationChangeRequestOrder(order []*OrganizationChangeRequestOrder) OrganizationChangeRequestPaginateOption {
 	return func(pager *organizationchangerequestPager) error {
-		if err := o.Direction.Validate(); err != nil {
-			return err
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
 		}
-		if o.Field == nil {
-			o.Field = DefaultOrganizationChangeRequestOrder.Field
-		}
-		pager.order = &o
+		pager.order = append(pager.order, order...)
 		return nil
 	}
 }
@@ -2750,7 +2864,7 @@ func WithOrganizationChangeRequestFilter(filter func(*OrganizationChangeRequestQ
 
 type organizationchangerequestPager struct {
 	reverse bool
-	order   *OrganizationChangeRequestOrder
+	order   []*OrganizationChangeRequestOrder
 	filter  func(*OrganizationChangeRequestQuery) (*OrganizationChangeRequestQuery, error)
 }
 
@@ -2761,8 +2875,10 @@ func newOrganizationChangeRequestPager(opts []OrganizationChangeRequestPaginateO
 			return nil, err
 		}
 	}
-	if pager.order == nil {
-		pager.order = DefaultOrganizationChangeRequestOrder
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
 	}
 	return pager, nil
 }
@@ -2775,48 +2891,87 @@ func (p *organizationchangerequestPager) applyFilter(query *OrganizationChangeRe
 }
 
 func (p *organizationchangerequestPager) toCursor(_m *OrganizationChangeRequest) Cursor {
-	return p.order.Field.toCursor(_m)
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
 }
 
 func (p *organizationchangerequestPager) applyCursors(query *OrganizationChangeRequestQuery, after, before *Cursor) (*OrganizationChangeRequestQuery, error) {
-	direction := p.order.Direction
+	idDirection := entgql.OrderDirectionAsc
 	if p.reverse {
-		direction = direction.Reverse()
+		idDirection = entgql.OrderDirectionDesc
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultOrganizationChangeRequestOrder.Field.column, p.order.Field.column, direction) {
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultOrganizationChangeRequestOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
 		query = query.Where(predicate)
 	}
 	return query, nil
 }
 
 func (p *organizationchangerequestPager) applyOrder(query *OrganizationChangeRequestQuery) *OrganizationChangeRequestQuery {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultOrganizationChangeRequestOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
-	if p.order.Field != DefaultOrganizationChangeRequestOrder.Field {
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
 		query = query.Order(DefaultOrganizationChangeRequestOrder.Field.toTerm(direction.OrderTermOption()))
-	}
-	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return query
 }
 
 func (p *organizationchangerequestPager) orderExpr(query *OrganizationChangeRequestQuery) sql.Querier {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
-	}
 	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
-		if p.order.Field != DefaultOrganizationChangeRequestOrder.Field {
-			b.Comma().Ident(DefaultOrganizationChangeRequestOrder.Field.column).Pad().WriteString(string(direction))
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
 		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultOrganizationChangeRequestOrder.Field.column).Pad().WriteString(string(direction))
 	})
 }
 

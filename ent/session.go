@@ -30,7 +30,7 @@ type Session struct {
 	Reference string `json:"reference,omitempty"`
 	// The training the session belongs to; set on creation, never changed.
 	TrainingID int `json:"training_id,omitempty"`
-	// The training's responsible organisation, copied from it (R-CAT-3).
+	// The training's responsible organisation, copied from it (R-CAT-3); the organization field reads it.
 	OrganizationID int `json:"organization_id,omitempty"`
 	// First day of the session (a date, YYYY-MM-DD); required (R-CAT-9).
 	StartsOn time.Time `json:"starts_on,omitempty"`

@@ -36,13 +36,13 @@ func TestAbuse_OutOfBoundsAccepted(t *testing.T) {
 			return map[string]any{"in": in}
 		}
 		register := `mutation($in:CreateRegistrationInput!){createRegistration(input:$in){registration{id}}}`
-		createTraining := `mutation($o:ID!,$in:TrainingInput!){createTraining(organizationId:$o,input:$in){training{id}}}`
+		createTraining := `mutation($in:CreateTrainingInput!){createTraining(input:$in){training{id}}}`
 		session := func(extra map[string]any) map[string]any {
 			s := c.session("2026-09-01", "2027-06-30")
 			for k, v := range extra {
 				s[k] = v
 			}
-			return map[string]any{"o": org, "in": c.input("Agent portuaire", s)}
+			return inputWith(c.input("Agent portuaire", s), "organizationID", org)
 		}
 		type bad struct{ field, rule, fr, en string }
 		required := func(field, rule string) bad {

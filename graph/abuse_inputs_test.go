@@ -22,13 +22,13 @@ func TestAbuse_MalformedArguments(t *testing.T) {
 		k.activity(c.mgrA, c.orgA, nil)
 		org := apptest.ID(c.orgA.ID)
 
-		createTraining := `mutation($o:ID!,$in:TrainingInput!){createTraining(organizationId:$o,input:$in){training{id}}}`
+		createTraining := `mutation($in:CreateTrainingInput!){createTraining(input:$in){training{id}}}`
 		training := func(start string) map[string]any {
-			return map[string]any{"o": org, "in": c.input("Agent portuaire", c.session(start, "2027-06-30"))}
+			return inputWith(c.input("Agent portuaire", c.session(start, "2027-06-30")), "organizationID", org)
 		}
 		s := c.session("2026-09-01", "2027-06-30")
 		s["endsOn"] = 20270630
-		numericEnd := map[string]any{"o": org, "in": c.input("Agent portuaire", s)}
+		numericEnd := inputWith(c.input("Agent portuaire", s), "organizationID", org)
 		createActivity := `mutation($in:CreateActivityInput!){createActivity(input:$in){activity{id}}}`
 		activity := func(start, end any) map[string]any {
 			return map[string]any{"in": map[string]any{"title": "Portes ouvertes", "organizationID": org, "startsAt": start, "endsAt": end}}
@@ -68,7 +68,7 @@ func TestAbuse_MalformedArguments(t *testing.T) {
 			{"a non-numeric node id", `query($id:ID!){node(id:$id){id}}`, map[string]any{"id": "abc"}, badID("id", "abc")},
 			{"a node id beyond 64 bits", `{node(id:"99999999999999999999999"){id}}`, nil, badID("id", "99999999999999999999999")},
 			{"one bad id among nodes", `{nodes(ids:["1","abc"]){id}}`, nil, badID("ids[1]", "abc")},
-			{"a non-numeric organisation id", createTraining, map[string]any{"o": "SIRET:123", "in": c.input("Agent portuaire")}, badID("organizationId", "SIRET:123")},
+			{"a non-numeric organisation id", createTraining, inputWith(c.input("Agent portuaire"), "organizationID", "SIRET:123"), badID("input.organizationID", "SIRET:123")},
 			{"a non-numeric slotId", `mutation{checkIn(input:{code:"x",slotId:"abc"}){status}}`, nil, badID("input.slotId", "abc")},
 			{"a non-numeric activityId", `mutation($a:ID){checkIn(input:{code:"x",activityId:$a}){status}}`, map[string]any{"a": "12a"}, badID("input.activityId", "12a")},
 			{"a non-numeric roster activityID", `{deviceRoster(activityID:"1e3"){cursor}}`, nil, badID("activityID", "1e3")},

@@ -4,7 +4,10 @@ import (
 	"context"
 	"strings"
 
+	"entgo.io/contrib/entgql"
+
 	"github.com/ofhub/ofhub/ent"
+	"github.com/ofhub/ofhub/ent/accreditation"
 	"github.com/ofhub/ofhub/ent/certification"
 	"github.com/ofhub/ofhub/ent/predicate"
 	"github.com/ofhub/ofhub/ent/referencecode"
@@ -51,4 +54,18 @@ func referenceCodes(ctx context.Context, c *ent.Client, list string, parent *str
 	}
 	return c.ReferenceCode.Query().Where(ps...).
 		Order(referencecode.ByParentCode(), referencecode.ByPosition(), referencecode.ByCode()).All(ctx)
+}
+
+// bySiret is the default order of a certification's accreditations.
+var bySiret = []*ent.AccreditationOrder{{Direction: entgql.OrderDirectionAsc, Field: ent.AccreditationOrderFieldSiret}}
+
+// certificationAccreditations pages the accreditations of a certification
+// (R-ORG-5), 50 by default; the Accreditation policy shows them to
+// operators and to the matched organisations only.
+func certificationAccreditations(ctx context.Context, r *Resolver, c *ent.Certification, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AccreditationOrder, where *ent.AccreditationWhereInput) (*ent.AccreditationConnection, error) {
+	if len(orderBy) == 0 {
+		orderBy = bySiret
+	}
+	return store.Client(ctx, r.Client).Accreditation.Query().Where(accreditation.CertificationID(c.ID)).
+		Paginate(ctx, after, defaultFirst(first, last), before, last, ent.WithAccreditationOrder(orderBy), ent.WithAccreditationFilter(where.Filter))
 }

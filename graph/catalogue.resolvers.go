@@ -7,105 +7,137 @@ package graph
 
 import (
 	"context"
-	"time"
 
 	"entgo.io/contrib/entgql"
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/organizationchangerequest"
 	"github.com/ofhub/ofhub/ent/schema/schematype"
 	"github.com/ofhub/ofhub/ent/training"
+	"github.com/ofhub/ofhub/graph/generated"
 	"github.com/ofhub/ofhub/graph/model"
 )
 
+// Accreditations is the resolver for the accreditations field.
+func (r *certificationResolver) Accreditations(ctx context.Context, obj *ent.Certification, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AccreditationOrder, where *ent.AccreditationWhereInput) (*ent.AccreditationConnection, error) {
+	return certificationAccreditations(ctx, r.Resolver, obj, after, first, before, last, orderBy, where)
+}
+
 // CreateCertification is the resolver for the createCertification field.
-func (r *mutationResolver) CreateCertification(ctx context.Context, input ent.CreateCertificationInput) (*ent.Certification, error) {
-	return createCertification(ctx, r.Client, input)
+func (r *mutationResolver) CreateCertification(ctx context.Context, input ent.CreateCertificationInput) (*model.CreateCertificationPayload, error) {
+	c, err := createCertification(ctx, r.Client, input)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateCertificationPayload{Certification: c}, nil
 }
 
 // UpdateOrganizationProfile is the resolver for the updateOrganizationProfile field.
-func (r *mutationResolver) UpdateOrganizationProfile(ctx context.Context, id int, input model.OrganizationProfileInput) (*ent.Organization, error) {
-	return updateOrganizationProfile(ctx, r.Resolver, id, input)
+func (r *mutationResolver) UpdateOrganizationProfile(ctx context.Context, input model.UpdateOrganizationProfileInput) (*model.UpdateOrganizationProfilePayload, error) {
+	o, err := updateOrganizationProfile(ctx, r.Resolver, input)
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdateOrganizationProfilePayload{Organization: o}, nil
 }
 
 // RequestOrganizationChange is the resolver for the requestOrganizationChange field.
-func (r *mutationResolver) RequestOrganizationChange(ctx context.Context, organizationID int, input schematype.OrgChange) (*ent.OrganizationChangeRequest, error) {
-	return requestOrganizationChange(ctx, r.Resolver, organizationID, input)
+func (r *mutationResolver) RequestOrganizationChange(ctx context.Context, input model.RequestOrganizationChangeInput) (*model.RequestOrganizationChangePayload, error) {
+	req, err := requestOrganizationChange(ctx, r.Resolver, input.OrganizationID, input.OrgChange)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RequestOrganizationChangePayload{OrganizationChangeRequest: req}, nil
 }
 
 // CancelOrganizationChange is the resolver for the cancelOrganizationChange field.
-func (r *mutationResolver) CancelOrganizationChange(ctx context.Context, id int) (*ent.OrganizationChangeRequest, error) {
-	return cancelOrganizationChange(ctx, r.Resolver, id)
+func (r *mutationResolver) CancelOrganizationChange(ctx context.Context, input model.CancelOrganizationChangeInput) (*model.CancelOrganizationChangePayload, error) {
+	req, err := cancelOrganizationChange(ctx, r.Resolver, input.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CancelOrganizationChangePayload{OrganizationChangeRequest: req}, nil
 }
 
 // ApplyOrganizationChange is the resolver for the applyOrganizationChange field.
-func (r *mutationResolver) ApplyOrganizationChange(ctx context.Context, id int, comment *string) (*ent.OrganizationChangeRequest, error) {
-	return applyOrganizationChange(ctx, r.Resolver, id, comment)
+func (r *mutationResolver) ApplyOrganizationChange(ctx context.Context, input model.ApplyOrganizationChangeInput) (*model.ApplyOrganizationChangePayload, error) {
+	req, err := applyOrganizationChange(ctx, r.Resolver, input.ID, input.Comment)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ApplyOrganizationChangePayload{OrganizationChangeRequest: req}, nil
 }
 
 // RejectOrganizationChange is the resolver for the rejectOrganizationChange field.
-func (r *mutationResolver) RejectOrganizationChange(ctx context.Context, id int, comment string) (*ent.OrganizationChangeRequest, error) {
-	return rejectOrganizationChange(ctx, r.Resolver, id, comment)
+func (r *mutationResolver) RejectOrganizationChange(ctx context.Context, input model.RejectOrganizationChangeInput) (*model.RejectOrganizationChangePayload, error) {
+	req, err := rejectOrganizationChange(ctx, r.Resolver, input.ID, input.Comment)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RejectOrganizationChangePayload{OrganizationChangeRequest: req}, nil
 }
 
 // AddOrganizationDocument is the resolver for the addOrganizationDocument field.
-func (r *mutationResolver) AddOrganizationDocument(ctx context.Context, organizationID int, file graphql.Upload) (*ent.OrganizationDocument, error) {
-	return addOrganizationDocument(ctx, r.Resolver, organizationID, file)
+func (r *mutationResolver) AddOrganizationDocument(ctx context.Context, input model.AddOrganizationDocumentInput) (*model.AddOrganizationDocumentPayload, error) {
+	d, err := addOrganizationDocument(ctx, r.Resolver, input.OrganizationID, input.File)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AddOrganizationDocumentPayload{OrganizationDocument: d}, nil
 }
 
 // RemoveOrganizationDocument is the resolver for the removeOrganizationDocument field.
-func (r *mutationResolver) RemoveOrganizationDocument(ctx context.Context, id int) (int, error) {
-	return removeOrganizationDocument(ctx, r.Resolver, id)
+func (r *mutationResolver) RemoveOrganizationDocument(ctx context.Context, input model.RemoveOrganizationDocumentInput) (*model.RemoveOrganizationDocumentPayload, error) {
+	return removeOrganizationDocument(ctx, r.Resolver, input.ID)
 }
 
 // CreateTraining is the resolver for the createTraining field.
-func (r *mutationResolver) CreateTraining(ctx context.Context, organizationID int, input schematype.TrainingDoc) (*model.TrainingPayload, error) {
-	return createTraining(ctx, r.Resolver, organizationID, input)
+func (r *mutationResolver) CreateTraining(ctx context.Context, input model.CreateTrainingInput) (*model.TrainingPayload, error) {
+	return createTraining(ctx, r.Resolver, input.OrganizationID, input.TrainingDoc)
 }
 
 // UpdateTraining is the resolver for the updateTraining field.
-func (r *mutationResolver) UpdateTraining(ctx context.Context, id int, input schematype.TrainingDoc) (*model.TrainingPayload, error) {
-	return updateTraining(ctx, r.Resolver, id, input)
+func (r *mutationResolver) UpdateTraining(ctx context.Context, input model.UpdateTrainingInput) (*model.TrainingPayload, error) {
+	return updateTraining(ctx, r.Resolver, input.ID, input.TrainingDoc)
 }
 
 // SubmitTraining is the resolver for the submitTraining field.
-func (r *mutationResolver) SubmitTraining(ctx context.Context, id int) (*model.TrainingPayload, error) {
-	return submitTraining(ctx, r.Resolver, id)
+func (r *mutationResolver) SubmitTraining(ctx context.Context, input model.SubmitTrainingInput) (*model.TrainingPayload, error) {
+	return submitTraining(ctx, r.Resolver, input.ID)
 }
 
 // CancelTrainingSubmission is the resolver for the cancelTrainingSubmission field.
-func (r *mutationResolver) CancelTrainingSubmission(ctx context.Context, id int) (*ent.Training, error) {
-	return cancelTrainingSubmission(ctx, r.Resolver, id)
+func (r *mutationResolver) CancelTrainingSubmission(ctx context.Context, input model.CancelTrainingSubmissionInput) (*model.TrainingPayload, error) {
+	return cancelTrainingSubmission(ctx, r.Resolver, input.ID)
 }
 
 // DropTrainingRequest is the resolver for the dropTrainingRequest field.
-func (r *mutationResolver) DropTrainingRequest(ctx context.Context, id int) (int, error) {
-	return dropTrainingRequest(ctx, r.Resolver, id)
+func (r *mutationResolver) DropTrainingRequest(ctx context.Context, input model.DropTrainingRequestInput) (*model.DropTrainingRequestPayload, error) {
+	return dropTrainingRequest(ctx, r.Resolver, input.ID)
 }
 
 // ValidateTraining is the resolver for the validateTraining field.
-func (r *mutationResolver) ValidateTraining(ctx context.Context, id int, comment *string, schemeState *string) (*ent.Training, error) {
-	return validateTraining(ctx, r.Resolver, id, comment, schemeState)
+func (r *mutationResolver) ValidateTraining(ctx context.Context, input model.ValidateTrainingInput) (*model.TrainingPayload, error) {
+	return validateTraining(ctx, r.Resolver, input.ID, input.Comment, input.SchemeState)
 }
 
 // RejectTraining is the resolver for the rejectTraining field.
-func (r *mutationResolver) RejectTraining(ctx context.Context, id int, comment string) (*ent.Training, error) {
-	return rejectTraining(ctx, r.Resolver, id, comment)
+func (r *mutationResolver) RejectTraining(ctx context.Context, input model.RejectTrainingInput) (*model.TrainingPayload, error) {
+	return rejectTraining(ctx, r.Resolver, input.ID, input.Comment)
 }
 
 // ArchiveTraining is the resolver for the archiveTraining field.
-func (r *mutationResolver) ArchiveTraining(ctx context.Context, id int, reason string, comment string) (*ent.Training, error) {
-	return archiveTraining(ctx, r.Resolver, id, reason, comment)
+func (r *mutationResolver) ArchiveTraining(ctx context.Context, input model.ArchiveTrainingInput) (*model.TrainingPayload, error) {
+	return archiveTraining(ctx, r.Resolver, input.ID, input.Reason, input.Comment)
 }
 
 // DuplicateSession is the resolver for the duplicateSession field.
-func (r *mutationResolver) DuplicateSession(ctx context.Context, id int, startsOn time.Time, endsOn time.Time) (*model.TrainingPayload, error) {
-	return duplicateSession(ctx, r.Resolver, id, startsOn, endsOn)
+func (r *mutationResolver) DuplicateSession(ctx context.Context, input model.DuplicateSessionInput) (*model.TrainingPayload, error) {
+	return duplicateSession(ctx, r.Resolver, input.ID, input.StartsOn, input.EndsOn)
 }
 
 // CreateVenue is the resolver for the createVenue field.
-func (r *mutationResolver) CreateVenue(ctx context.Context, organizationID int, input model.VenueInput) (*model.VenuePayload, error) {
-	return createVenue(ctx, r.Resolver, organizationID, input)
+func (r *mutationResolver) CreateVenue(ctx context.Context, input model.CreateVenueInput) (*model.CreateVenuePayload, error) {
+	return createVenue(ctx, r.Resolver, input.OrganizationID, input.VenueInput)
 }
 
 // Accreditations is the resolver for the accreditations field.
@@ -163,8 +195,13 @@ func (r *queryResolver) TrainingByReference(ctx context.Context, reference strin
 }
 
 // Venues is the resolver for the venues field.
-func (r *queryResolver) Venues(ctx context.Context, organizationID int) ([]*ent.Venue, error) {
-	return venuesOf(ctx, r.Resolver, organizationID)
+func (r *queryResolver) Venues(ctx context.Context, organizationID int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.VenueOrder, where *ent.VenueWhereInput) (*ent.VenueConnection, error) {
+	return venuesOf(ctx, r.Resolver, organizationID, after, first, before, last, orderBy, where)
+}
+
+// Organization is the resolver for the organization field.
+func (r *sessionResolver) Organization(ctx context.Context, obj *ent.Session) (*ent.Organization, error) {
+	return sessionOrganization(ctx, r.Resolver, obj)
 }
 
 // ContactRequests is the resolver for the contactRequests field.
@@ -175,6 +212,21 @@ func (r *sessionResolver) ContactRequests(ctx context.Context, obj *ent.Session)
 // Finished is the resolver for the finished field.
 func (r *sessionResolver) Finished(ctx context.Context, obj *ent.Session) (bool, error) {
 	return sessionFinished(ctx, r.Resolver, obj)
+}
+
+// Trainers is the resolver for the trainers field.
+func (r *sessionDraftResolver) Trainers(ctx context.Context, obj *schematype.SessionDoc) ([]*ent.Organization, error) {
+	return draftTrainers(ctx, r.Resolver, obj)
+}
+
+// Venues is the resolver for the venues field.
+func (r *sessionDraftResolver) Venues(ctx context.Context, obj *schematype.SessionDoc) ([]*ent.Venue, error) {
+	return draftVenues(ctx, r.Resolver, obj)
+}
+
+// RegistrationVenue is the resolver for the registrationVenue field.
+func (r *sessionDraftResolver) RegistrationVenue(ctx context.Context, obj *schematype.SessionDoc) (*ent.Venue, error) {
+	return draftRegistrationVenue(ctx, r.Resolver, obj)
 }
 
 // TrainingStateChanged is the resolver for the trainingStateChanged field.
@@ -216,3 +268,8 @@ func (r *trainingResolver) Editable(ctx context.Context, obj *ent.Training) (boo
 func (r *trainingResolver) History(ctx context.Context, obj *ent.Training, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HistoryEntryOrder, where *ent.HistoryEntryWhereInput) (*ent.HistoryEntryConnection, error) {
 	return trainingHistory(ctx, r.Resolver, obj, historyPage{after, first, before, last, orderBy, where})
 }
+
+// SessionDraft returns generated.SessionDraftResolver implementation.
+func (r *Resolver) SessionDraft() generated.SessionDraftResolver { return &sessionDraftResolver{r} }
+
+type sessionDraftResolver struct{ *Resolver }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/ofhub/ofhub/ent/schema/schematype"
 	"github.com/ofhub/ofhub/ent/session"
 	"github.com/ofhub/ofhub/ent/training"
+	"github.com/ofhub/ofhub/ent/venue"
 	"github.com/ofhub/ofhub/ent/viewer"
 	"github.com/ofhub/ofhub/graph/model"
 	"github.com/ofhub/ofhub/server/catalogue"
@@ -40,9 +42,9 @@ func trainingPayload(ctx context.Context, t *ent.Training, warns apperr.List, er
 
 // docErrors roots the fields of the rules' errors at "input.", as their
 // warnings (docWarnings), also for the mutations that check the stored
-// document and take no input (submit, duplicate, validate); an error on
-// one of the mutation's own arguments (endsOn, schemeState, comment) keeps
-// the argument's name.
+// document rather than their input (submit, duplicate, validate): the
+// training document; an error on a field of the input itself (endsOn,
+// schemeState, comment) is named there too (input.endsOn).
 func docErrors(ctx context.Context, err error) error {
 	var l apperr.List
 	if !errors.As(err, &l) || len(l) == 0 {
@@ -92,31 +94,44 @@ func submitTraining(ctx context.Context, r *Resolver, id int) (*model.TrainingPa
 	return trainingPayload(ctx, t, warns, err)
 }
 
-func cancelTrainingSubmission(ctx context.Context, r *Resolver, id int) (*ent.Training, error) {
+func cancelTrainingSubmission(ctx context.Context, r *Resolver, id int) (*model.TrainingPayload, error) {
 	t, err := r.Offer.CancelSubmission(ctx, id)
-	return t, reportAll(ctx, err)
+	return trainingPayload(ctx, t, nil, err)
 }
 
-func dropTrainingRequest(ctx context.Context, r *Resolver, id int) (int, error) {
-	if err := r.Offer.Drop(ctx, id); err != nil {
-		return 0, reportAll(ctx, err)
+// dropTrainingRequest drops a creation (the training is gone: its id and
+// organisation are returned) or a draft (the training is returned).
+func dropTrainingRequest(ctx context.Context, r *Resolver, id int) (*model.DropTrainingRequestPayload, error) {
+	t, deleted, err := r.Offer.DropRequest(ctx, id)
+	if err != nil {
+		return nil, reportAll(ctx, err)
 	}
-	return id, nil
+	org, err := store.Client(ctx, r.Client).Organization.Get(ctx, t.OrganizationID)
+	if err != nil {
+		return nil, err
+	}
+	p := &model.DropTrainingRequestPayload{Organization: org}
+	if deleted {
+		p.DeletedTrainingID = &t.ID
+	} else {
+		p.Training = t
+	}
+	return p, nil
 }
 
-func validateTraining(ctx context.Context, r *Resolver, id int, comment, schemeState *string) (*ent.Training, error) {
+func validateTraining(ctx context.Context, r *Resolver, id int, comment, schemeState *string) (*model.TrainingPayload, error) {
 	t, err := r.Offer.ValidateRequest(ctx, id, deref(comment), deref(schemeState))
-	return t, reportAll(ctx, docErrors(ctx, err))
+	return trainingPayload(ctx, t, nil, err)
 }
 
-func rejectTraining(ctx context.Context, r *Resolver, id int, comment string) (*ent.Training, error) {
+func rejectTraining(ctx context.Context, r *Resolver, id int, comment string) (*model.TrainingPayload, error) {
 	t, err := r.Offer.Reject(ctx, id, comment)
-	return t, reportAll(ctx, err)
+	return trainingPayload(ctx, t, nil, err)
 }
 
-func archiveTraining(ctx context.Context, r *Resolver, id int, reason, comment string) (*ent.Training, error) {
+func archiveTraining(ctx context.Context, r *Resolver, id int, reason, comment string) (*model.TrainingPayload, error) {
 	t, err := r.Offer.Archive(ctx, id, reason, comment)
-	return t, reportAll(ctx, err)
+	return trainingPayload(ctx, t, nil, err)
 }
 
 func duplicateSession(ctx context.Context, r *Resolver, id int, startsOn, endsOn time.Time) (*model.TrainingPayload, error) {
@@ -218,6 +233,61 @@ func visibleSessions(ctx context.Context) []predicate.Session {
 		return nil
 	}
 	return []predicate.Session{session.ArchivedAtIsNil()}
+}
+
+// draftTrainers are the trainer organisations a draft session names, in
+// its order (principal first), those the viewer may read.
+func draftTrainers(ctx context.Context, r *Resolver, s *schematype.SessionDoc) ([]*ent.Organization, error) {
+	out := []*ent.Organization{}
+	if len(s.TrainerIDs) == 0 {
+		return out, nil
+	}
+	orgs, err := store.Client(ctx, r.Client).Organization.Query().Where(organization.IDIn(s.TrainerIDs...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range s.TrainerIDs {
+		if i := slices.IndexFunc(orgs, func(o *ent.Organization) bool { return o.ID == id }); i >= 0 {
+			out = append(out, orgs[i])
+		}
+	}
+	return out, nil
+}
+
+// draftVenues are the venues a draft session names, in its order.
+func draftVenues(ctx context.Context, r *Resolver, s *schematype.SessionDoc) ([]*ent.Venue, error) {
+	out := []*ent.Venue{}
+	if len(s.VenueIDs) == 0 {
+		return out, nil
+	}
+	vs, err := store.Client(ctx, r.Client).Venue.Query().Where(venue.IDIn(s.VenueIDs...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range s.VenueIDs {
+		if i := slices.IndexFunc(vs, func(v *ent.Venue) bool { return v.ID == id }); i >= 0 {
+			out = append(out, vs[i])
+		}
+	}
+	return out, nil
+}
+
+// draftRegistrationVenue is the registration venue a draft session names.
+func draftRegistrationVenue(ctx context.Context, r *Resolver, s *schematype.SessionDoc) (*ent.Venue, error) {
+	if s.RegistrationVenueID == nil {
+		return nil, nil
+	}
+	v, err := store.Client(ctx, r.Client).Venue.Get(ctx, *s.RegistrationVenueID)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	return v, err
+}
+
+// sessionOrganization is the session's responsible organisation, read
+// like any organisation (its policy decides).
+func sessionOrganization(ctx context.Context, r *Resolver, s *ent.Session) (*ent.Organization, error) {
+	return store.Client(ctx, r.Client).Organization.Get(ctx, s.OrganizationID)
 }
 
 func sessionFinished(ctx context.Context, r *Resolver, s *ent.Session) (bool, error) {

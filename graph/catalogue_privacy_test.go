@@ -17,12 +17,12 @@ func TestCatalogueInternalFields_RX5_RCAT22(t *testing.T) {
 		in["contactRequests"] = "Ajouter Mme MARTIN Lucie, lucie.martin@cfa.fr, 06 12 34 56 78"
 		in["sessions"].([]map[string]any)[0]["contactRequests"] = "Contact session : M. DURAND, 02 31 00 00 00"
 		var p cwPayload
-		c.must(c.mgrA, `mutation($o:ID!,$in:TrainingInput!){createTraining(organizationId:$o,input:$in){training{id reference}}}`,
-			map[string]any{"o": apptest.ID(c.orgA.ID), "in": in}, "createTraining", &p)
+		c.must(c.mgrA, `mutation($in:CreateTrainingInput!){createTraining(input:$in){training{id reference}}}`,
+			inputWith(in, "organizationID", apptest.ID(c.orgA.ID)), "createTraining", &p)
 		c.submit(c.mgrA, p.Training.ID)
 		var v struct{ ID string }
-		c.must(c.op, `mutation($id:ID!){validateTraining(id:$id, comment:"Publié après correction du titre"){id}}`,
-			map[string]any{"id": p.Training.ID}, "validateTraining", &v)
+		c.must(c.op, `mutation($id:ID!){validateTraining(input:{id:$id, comment:"Publié après correction du titre"}){training{id}}}`,
+			map[string]any{"id": p.Training.ID}, "validateTraining.training", &v)
 
 		const q = `query($r:String!){trainingByReference(reference:$r){title contactRequests operatorComment archiveReason archiveComment
 			sessions{edges{node{contactRequests}}}}}`

@@ -45,7 +45,7 @@ func TestCatalogueReview_PrivacyEverywhere_RCAT21_RCAT22(t *testing.T) {
 				map[string]any{"a": creation.ID, "b": csid}},
 			{"trainingByReference of the creation's session", `query($r:String!){trainingByReference(reference:$r){title}}`,
 				map[string]any{"r": creation.Sessions.Edges[0].Node.Reference}},
-			{"trainings of A's space", `query($o:ID!){trainings(organizationId:$o, state:[IN_CREATION,AWAITING_VALIDATION,PUBLISHED]){edges{node{title reference draft{title}}}}}`,
+			{"trainings of A's space", `query($o:ID!){trainings(organizationID:$o, state:[IN_CREATION,AWAITING_VALIDATION,PUBLISHED]){edges{node{title reference draft{title}}}}}`,
 				map[string]any{"o": apptest.ID(c.orgA.ID)}},
 			{"A's trainings, both roles", `query($o:ID!){node(id:$o){... on Organization{r:trainings{edges{node{title draft{title}}}} t:trainings(role:TRAINER){edges{node{title}}}}}}`,
 				map[string]any{"o": apptest.ID(c.orgA.ID)}},
@@ -95,8 +95,8 @@ func TestCatalogueReview_ArchivedSessionsOutOfSight_RCAT31(t *testing.T) {
 			vars           map[string]any
 			want           bool // the training is found
 		}{
-			{"trainer's space", c.trainerM, `query($o:ID){trainings(organizationId:$o){edges{node{id}}}}`, map[string]any{"o": apptest.ID(c.trainer.ID)}, false},
-			{"A's space", c.mgrA, `query($o:ID){trainings(organizationId:$o){edges{node{id}}}}`, map[string]any{"o": apptest.ID(c.orgA.ID)}, true},
+			{"trainer's space", c.trainerM, `query($o:ID){trainings(organizationID:$o){edges{node{id}}}}`, map[string]any{"o": apptest.ID(c.trainer.ID)}, false},
+			{"A's space", c.mgrA, `query($o:ID){trainings(organizationID:$o){edges{node{id}}}}`, map[string]any{"o": apptest.ID(c.orgA.ID)}, true},
 			{"search by the archived session's reference", "", `query($s:String){trainings(search:$s){edges{node{id}}}}`, map[string]any{"s": archivedRef}, false},
 			{"by the archived session's reference", "", `query($r:String!){trainingByReference(reference:$r){id}}`, map[string]any{"r": archivedRef}, false},
 			{"by the archived session's reference, A's manager", c.mgrA, `query($r:String!){trainingByReference(reference:$r){id}}`, map[string]any{"r": archivedRef}, false},
@@ -128,8 +128,8 @@ func TestCatalogueReview_ErrorPathsOfStoredDocument_RCAT22(t *testing.T) {
 		in := c.input("Agent d'exploitation portuaire")
 		in["sessions"] = []map[string]any{}
 		var p cwPayload
-		c.must(c.mgrA, `mutation($o:ID!,$in:TrainingInput!){createTraining(organizationId:$o,input:$in){training{id}}}`,
-			map[string]any{"o": apptest.ID(c.orgA.ID), "in": in}, "createTraining", &p)
+		c.must(c.mgrA, `mutation($in:CreateTrainingInput!){createTraining(input:$in){training{id}}}`,
+			inputWith(in, "organizationID", apptest.ID(c.orgA.ID)), "createTraining", &p)
 		pub := c.published("Formation publiée")
 		sid := pub.Sessions.Edges[0].Node.ID
 		cases := []struct {
@@ -137,11 +137,11 @@ func TestCatalogueReview_ErrorPathsOfStoredDocument_RCAT22(t *testing.T) {
 			vars           map[string]any
 			field, rule    string
 		}{
-			{"submit without a session", c.mgrA, `mutation($id:ID!){submitTraining(id:$id){training{id}}}`, map[string]any{"id": p.Training.ID}, "input.sessions", "R-CAT-22"},
-			{"duplicate with an end before the start", c.mgrA, `mutation($id:ID!){duplicateSession(id:$id,startsOn:"2027-09-01",endsOn:"2027-06-30"){training{id}}}`, map[string]any{"id": sid}, "endsOn", "R-CAT-9"},
-			{"duplicate starting after the certification's registration end", c.mgrA, `mutation($id:ID!){duplicateSession(id:$id,startsOn:"2029-01-08",endsOn:"2029-06-29"){training{id}}}`, map[string]any{"id": sid}, "input.sessions[1].startsOn", "R-CAT-10"},
-			{"validate with an unknown scheme state", c.op, `mutation($id:ID!){validateTraining(id:$id,schemeState:"NOPE"){id}}`, map[string]any{"id": pub.ID}, "schemeState", "R-CAT-13"},
-			{"reject without a comment", c.op, `mutation($id:ID!){rejectTraining(id:$id,comment:" "){id}}`, map[string]any{"id": pub.ID}, "comment", "R-CAT-22"},
+			{"submit without a session", c.mgrA, `mutation($id:ID!){submitTraining(input:{id:$id}){training{id}}}`, map[string]any{"id": p.Training.ID}, "input.sessions", "R-CAT-22"},
+			{"duplicate with an end before the start", c.mgrA, `mutation($id:ID!){duplicateSession(input:{id:$id,startsOn:"2027-09-01",endsOn:"2027-06-30"}){training{id}}}`, map[string]any{"id": sid}, "input.endsOn", "R-CAT-9"},
+			{"duplicate starting after the certification's registration end", c.mgrA, `mutation($id:ID!){duplicateSession(input:{id:$id,startsOn:"2029-01-08",endsOn:"2029-06-29"}){training{id}}}`, map[string]any{"id": sid}, "input.sessions[1].startsOn", "R-CAT-10"},
+			{"validate with an unknown scheme state", c.op, `mutation($id:ID!){validateTraining(input:{id:$id,schemeState:"NOPE"}){training{id}}}`, map[string]any{"id": pub.ID}, "input.schemeState", "R-CAT-13"},
+			{"reject without a comment", c.op, `mutation($id:ID!){rejectTraining(input:{id:$id,comment:" "}){training{id}}}`, map[string]any{"id": pub.ID}, "input.comment", "R-CAT-22"},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package graph_test
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -71,7 +72,7 @@ func (c *cwEnv) session(start, end string) map[string]any {
 		"startsOn": start, "endsOn": end,
 		"trainerIDs": []string{apptest.ID(c.orgA.ID), apptest.ID(c.trainer.ID)},
 		"venueIDs":   []string{apptest.ID(c.venue)}, "registrationVenueID": apptest.ID(c.venue),
-		"fundings":      []map[string]any{{"funder": "4", "measure": "AFC", "recruitmentState": "1", "seats": 12}},
+		"fundings":      []map[string]any{{"funder": "4", "measure": "AFC", "recruitmentState": "OPEN", "seats": 12}},
 		"hoursInCentre": 400, "hoursInCompany": 140, "hoursWeekly": 35,
 		"courseType": "1", "rhythm": "1", "teachingMode": "0", "equipment": []string{"10"},
 		"recruitmentSlots": []map[string]any{{"kind": "ISC", "open": true, "seats": 20, "startsOn": "2026-03-15", "endsOn": "2026-08-15"}},
@@ -90,7 +91,7 @@ func (c *cwEnv) input(title string, sessions ...map[string]any) map[string]any {
 }
 
 const cwTrainingFields = `id reference state changeState title editable
-	draft { title sessions { id startsOn } }
+	draft { title sessions { id startsOn trainerIDs trainers { id } venueIDs venues { id } registrationVenueID registrationVenue { id } } }
 	sessions { edges { node { id reference startsOn finished archivedAt fundings { recruitmentState schemeState } } } }`
 
 type cwTraining struct {
@@ -98,7 +99,13 @@ type cwTraining struct {
 	Editable                                 bool
 	Draft                                    *struct {
 		Title    string
-		Sessions []struct{ ID *string }
+		Sessions []struct {
+			ID                   *string
+			TrainerIDs, VenueIDs []string
+			Trainers, Venues     []struct{ ID string }
+			RegistrationVenueID  *string
+			RegistrationVenue    *struct{ ID string }
+		}
 	}
 	Sessions struct {
 		Edges []struct {
@@ -126,7 +133,16 @@ func (c *cwEnv) must(token, q string, vars map[string]any, field string, v any) 
 	r := c.e.Q(token, q, vars)
 	var m map[string]json.RawMessage
 	r.Decode(c.t, &m)
-	if err := json.Unmarshal(m[field], v); err != nil {
+	// "validateTraining.training": a field of the payload.
+	path := strings.Split(field, ".")
+	for _, f := range path[:len(path)-1] {
+		var sub map[string]json.RawMessage
+		if err := json.Unmarshal(m[f], &sub); err != nil {
+			c.t.Fatalf("decode %s: %v (%s)", field, err, r.Data)
+		}
+		m = sub
+	}
+	if err := json.Unmarshal(m[path[len(path)-1]], v); err != nil {
 		c.t.Fatalf("decode %s: %v (%s)", field, err, r.Data)
 	}
 }
@@ -134,21 +150,21 @@ func (c *cwEnv) must(token, q string, vars map[string]any, field string, v any) 
 func (c *cwEnv) create(title string) cwPayload {
 	c.t.Helper()
 	var p cwPayload
-	c.must(c.mgrA, `mutation($o:ID!,$in:TrainingInput!){createTraining(organizationId:$o,input:$in){training{`+cwTrainingFields+`} warnings{code field rule message}}}`,
-		map[string]any{"o": apptest.ID(c.orgA.ID), "in": c.input(title)}, "createTraining", &p)
+	c.must(c.mgrA, `mutation($in:CreateTrainingInput!){createTraining(input:$in){training{`+cwTrainingFields+`} warnings{code field rule message}}}`,
+		inputWith(c.input(title), "organizationID", apptest.ID(c.orgA.ID)), "createTraining", &p)
 	return p
 }
 
 func (c *cwEnv) submit(token, id string) {
 	c.t.Helper()
 	var p cwPayload
-	c.must(token, `mutation($id:ID!){submitTraining(id:$id){training{id state changeState}}}`, map[string]any{"id": id}, "submitTraining", &p)
+	c.must(token, `mutation($id:ID!){submitTraining(input:{id:$id}){training{id state changeState}}}`, map[string]any{"id": id}, "submitTraining", &p)
 }
 
 func (c *cwEnv) validate(id string) {
 	c.t.Helper()
 	var t cwTraining
-	c.must(c.op, `mutation($id:ID!){validateTraining(id:$id){id state}}`, map[string]any{"id": id}, "validateTraining", &t)
+	c.must(c.op, `mutation($id:ID!){validateTraining(input:{id:$id}){training{id state}}}`, map[string]any{"id": id}, "validateTraining.training", &t)
 }
 
 func (c *cwEnv) published(title string) cwTraining {
@@ -185,8 +201,8 @@ func (c *cwEnv) search(token, words string) []string {
 }
 
 func (c *cwEnv) update(token, id string, in map[string]any) *apptest.Response {
-	return c.e.Do(apptest.Request{Token: token, Query: `mutation($id:ID!,$in:TrainingInput!){updateTraining(id:$id,input:$in){training{` + cwTrainingFields + `}}}`,
-		Variables: map[string]any{"id": id, "in": in}})
+	return c.e.Do(apptest.Request{Token: token, Query: `mutation($in:UpdateTrainingInput!){updateTraining(input:$in){training{` + cwTrainingFields + `}}}`,
+		Variables: inputWith(in, "id", id)})
 }
 
 // Must-hold: editing a published training never changes what is published
@@ -206,7 +222,7 @@ func TestCatalogueWorkflow_PublishedUnchangedUntilValidated_RCAT22(t *testing.T)
 				if got.Title != wantTitle || got.Draft != nil {
 					t.Errorf("%s, %s reads %q (draft %v), want %q and no draft", stage, name, got.Title, got.Draft, wantTitle)
 				}
-				if len(got.Sessions.Edges) != 1 || got.Sessions.Edges[0].Node.Fundings[0].RecruitmentState != map[bool]string{true: "2", false: "1"}[wantTitle != pub.Title] {
+				if len(got.Sessions.Edges) != 1 || got.Sessions.Edges[0].Node.Fundings[0].RecruitmentState != map[bool]string{true: "CLOSED", false: "OPEN"}[wantTitle != pub.Title] {
 					t.Errorf("%s, %s reads sessions %+v", stage, name, got.Sessions.Edges)
 				}
 				if titles := c.search(tok, "exploitation"); len(titles) != 1 || titles[0] != wantTitle {
@@ -217,7 +233,7 @@ func TestCatalogueWorkflow_PublishedUnchangedUntilValidated_RCAT22(t *testing.T)
 		in := c.input("Agent d'exploitation portuaire et logistique", c.session("2026-09-01", "2027-06-30"))
 		s := in["sessions"].([]map[string]any)[0]
 		s["id"] = sid
-		s["fundings"] = []map[string]any{{"funder": "4", "measure": "AFC", "recruitmentState": "2", "seats": 12, "schemeState": "DIFF"}}
+		s["fundings"] = []map[string]any{{"funder": "4", "measure": "AFC", "recruitmentState": "CLOSED", "seats": 12, "schemeState": "DIFF"}}
 		r := c.update(c.mgrA, pub.ID, in)
 		if len(r.Errors) > 0 {
 			t.Fatalf("save draft: %+v", r.Errors)
@@ -227,6 +243,20 @@ func TestCatalogueWorkflow_PublishedUnchangedUntilValidated_RCAT22(t *testing.T)
 		if got := saved.UpdateTraining.Training; got.Title != pub.Title || got.ChangeState != "DRAFT" || got.Draft == nil ||
 			got.Draft.Title != "Agent d'exploitation portuaire et logistique" {
 			t.Fatalf("after the draft, the author reads %+v", got)
+		}
+		// The draft's ids come with their edges (issue 12), in the draft's order.
+		ds := saved.UpdateTraining.Training.Draft.Sessions[0]
+		ids := func(l []struct{ ID string }) (out []string) {
+			for _, x := range l {
+				out = append(out, x.ID)
+			}
+			return out
+		}
+		// Trainers: those the author may read (its own organisation; the
+		// other trainer organisation's record is not A's to read).
+		if got := ids(ds.Trainers); len(ds.TrainerIDs) != 2 || !slices.Equal(got, ds.TrainerIDs[:1]) || !slices.Equal(ids(ds.Venues), ds.VenueIDs) || len(ds.VenueIDs) != 1 ||
+			ds.RegistrationVenue == nil || ds.RegistrationVenueID == nil || ds.RegistrationVenue.ID != *ds.RegistrationVenueID {
+			t.Errorf("draft session edges: %+v", ds)
 		}
 		publicView("draft saved", pub.Title)
 		c.submit(c.mgrA, pub.ID)
@@ -274,15 +304,15 @@ func TestCatalogueWorkflow_OtherOrganisationCannotAct_RCAT23(t *testing.T) {
 				q    string
 				vars map[string]any
 			}{
-				"updateTraining":           {`mutation($id:ID!,$in:TrainingInput!){updateTraining(id:$id,input:$in){training{id}}}`, map[string]any{"id": target.id, "in": c.input("Piratage")}},
-				"submitTraining":           {`mutation($id:ID!){submitTraining(id:$id){training{id}}}`, map[string]any{"id": target.id}},
-				"cancelTrainingSubmission": {`mutation($id:ID!){cancelTrainingSubmission(id:$id){id}}`, map[string]any{"id": target.id}},
-				"dropTrainingRequest":      {`mutation($id:ID!){dropTrainingRequest(id:$id)}`, map[string]any{"id": target.id}},
-				"validateTraining":         {`mutation($id:ID!){validateTraining(id:$id){id}}`, map[string]any{"id": target.id}},
-				"rejectTraining":           {`mutation($id:ID!){rejectTraining(id:$id,comment:"non"){id}}`, map[string]any{"id": target.id}},
-				"archiveTraining":          {`mutation($id:ID!){archiveTraining(id:$id,reason:"2",comment:"Doublon"){id}}`, map[string]any{"id": target.id}},
-				"duplicateSession":         {`mutation($id:ID!){duplicateSession(id:$id,startsOn:"2027-09-01",endsOn:"2028-06-30"){training{id}}}`, map[string]any{"id": target.sid}},
-				"createTraining in A":      {`mutation($o:ID!,$in:TrainingInput!){createTraining(organizationId:$o,input:$in){training{id}}}`, map[string]any{"o": apptest.ID(c.orgA.ID), "in": c.input("Piratage")}},
+				"updateTraining":           {`mutation($in:UpdateTrainingInput!){updateTraining(input:$in){training{id}}}`, inputWith(c.input("Piratage"), "id", target.id)},
+				"submitTraining":           {`mutation($id:ID!){submitTraining(input:{id:$id}){training{id}}}`, map[string]any{"id": target.id}},
+				"cancelTrainingSubmission": {`mutation($id:ID!){cancelTrainingSubmission(input:{id:$id}){training{id}}}`, map[string]any{"id": target.id}},
+				"dropTrainingRequest":      {`mutation($id:ID!){dropTrainingRequest(input:{id:$id}){deletedTrainingID}}`, map[string]any{"id": target.id}},
+				"validateTraining":         {`mutation($id:ID!){validateTraining(input:{id:$id}){training{id}}}`, map[string]any{"id": target.id}},
+				"rejectTraining":           {`mutation($id:ID!){rejectTraining(input:{id:$id,comment:"non"}){training{id}}}`, map[string]any{"id": target.id}},
+				"archiveTraining":          {`mutation($id:ID!){archiveTraining(input:{id:$id,reason:"2",comment:"Doublon"}){training{id}}}`, map[string]any{"id": target.id}},
+				"duplicateSession":         {`mutation($id:ID!){duplicateSession(input:{id:$id,startsOn:"2027-09-01",endsOn:"2028-06-30"}){training{id}}}`, map[string]any{"id": target.sid}},
+				"createTraining in A":      {`mutation($in:CreateTrainingInput!){createTraining(input:$in){training{id}}}`, inputWith(c.input("Piratage"), "organizationID", apptest.ID(c.orgA.ID))},
 			}
 			for name, m := range mutations {
 				for who, tok := range map[string]string{"B's manager": c.mgrB, "trainer's manager": c.trainerM} {
@@ -303,7 +333,7 @@ func TestCatalogueWorkflow_OtherOrganisationCannotAct_RCAT23(t *testing.T) {
 		var conn struct {
 			Edges []struct{ Node struct{ ID, Title string } }
 		}
-		c.must(c.mgrB, `query($o:ID){trainings(organizationId:$o){edges{node{id title}}}}`, map[string]any{"o": apptest.ID(c.orgA.ID)}, "trainings", &conn)
+		c.must(c.mgrB, `query($o:ID){trainings(organizationID:$o){edges{node{id title}}}}`, map[string]any{"o": apptest.ID(c.orgA.ID)}, "trainings", &conn)
 		if len(conn.Edges) != 1 || conn.Edges[0].Node.ID != pub.ID || conn.Edges[0].Node.Title != pub.Title {
 			t.Errorf("B lists A's trainings: %+v (only the published one, as published)", conn.Edges)
 		}
@@ -336,7 +366,7 @@ func TestCatalogueWorkflow_StateChangedSubscription_RCAT21(t *testing.T) {
 		}
 		c.submit(c.mgrA, p.ID)
 		var reject struct{ ID string }
-		c.must(c.op, `mutation($id:ID!){rejectTraining(id:$id,comment:"Objectif trop vague"){id}}`, map[string]any{"id": p.ID}, "rejectTraining", &reject)
+		c.must(c.op, `mutation($id:ID!){rejectTraining(input:{id:$id,comment:"Objectif trop vague"}){training{id}}}`, map[string]any{"id": p.ID}, "rejectTraining.training", &reject)
 		type change struct {
 			TrainingStateChanged struct {
 				State, ChangeState string
@@ -393,8 +423,8 @@ func TestCatalogueWorkflow_HistoryErrorsWarnings(t *testing.T) {
 		c := newCW(t, d)
 		pub := c.published("Agent d'exploitation portuaire")
 		var archived struct{ ChangeState string }
-		c.must(c.mgrA, `mutation($id:ID!){archiveTraining(id:$id,reason:"2",comment:"Doublon de 2600009F"){changeState}}`,
-			map[string]any{"id": pub.ID}, "archiveTraining", &archived)
+		c.must(c.mgrA, `mutation($id:ID!){archiveTraining(input:{id:$id,reason:"2",comment:"Doublon de 2600009F"}){training{changeState}}}`,
+			map[string]any{"id": pub.ID}, "archiveTraining.training", &archived)
 		if archived.ChangeState != "ARCHIVE_REQUESTED" {
 			t.Fatalf("archive request: %+v", archived)
 		}
@@ -438,8 +468,8 @@ func TestCatalogueWorkflow_HistoryErrorsWarnings(t *testing.T) {
 		// Rule errors: each its own GraphQL error, rooted at the input, French by default.
 		bad := c.input("Agent portuaire", c.session("2026-09-01", "2026-08-01"))
 		bad["sessions"].([]map[string]any)[0]["fundings"] = []map[string]any{}
-		const cq = `mutation($o:ID!,$in:TrainingInput!){createTraining(organizationId:$o,input:$in){training{id}}}`
-		vars := map[string]any{"o": apptest.ID(c.orgA.ID), "in": bad}
+		const cq = `mutation($in:CreateTrainingInput!){createTraining(input:$in){training{id}}}`
+		vars := inputWith(bad, "organizationID", apptest.ID(c.orgA.ID))
 		fr := c.e.Do(apptest.Request{Token: c.mgrA, Query: cq, Variables: vars})
 		en := c.e.Do(apptest.Request{Token: c.mgrA, Query: cq, Variables: vars, Lang: "en"})
 		fields := map[string]string{}
@@ -477,8 +507,8 @@ func TestCatalogueWorkflow_HistoryErrorsWarnings(t *testing.T) {
 			SetPostcode("76600").SetCity("Le Havre").SetLatitude(49.49).SetLongitude(0.11).SaveX(c.e.Sys()).ID
 		s["trainerIDs"], s["venueIDs"], s["registrationVenueID"] = nil, []string{apptest.ID(v)}, apptest.ID(v)
 		var p cwPayload
-		r := c.e.Do(apptest.Request{Token: tok, Query: `mutation($o:ID!,$in:TrainingInput!){createTraining(organizationId:$o,input:$in){training{id state} warnings{code field rule message}}}`,
-			Variables: map[string]any{"o": apptest.ID(c.trainer.ID), "in": in}})
+		r := c.e.Do(apptest.Request{Token: tok, Query: `mutation($in:CreateTrainingInput!){createTraining(input:$in){training{id state} warnings{code field rule message}}}`,
+			Variables: inputWith(in, "organizationID", apptest.ID(c.trainer.ID))})
 		if len(r.Errors) > 0 {
 			t.Fatalf("create with a warning: %+v", r.Errors)
 		}
@@ -487,7 +517,7 @@ func TestCatalogueWorkflow_HistoryErrorsWarnings(t *testing.T) {
 		p = out.CreateTraining
 		var found bool
 		for _, w := range p.Warnings {
-			if w.Rule == "R-CAT-4" && w.Field != nil && *w.Field == "input.certificationCodes[0]" && w.Code == "WARNING" && strings.Contains(w.Message, "habilit") {
+			if w.Rule == "R-CAT-4" && w.Field != nil && *w.Field == "input.certificationCodes[0]" && w.Code == "NOT_ACCREDITED" && strings.Contains(w.Message, "habilit") {
 				found = true
 			}
 		}
@@ -537,9 +567,9 @@ func TestCatalogueWorkflow_ListsAndDuplication_RCAT20_RCAT31(t *testing.T) {
 		var conn struct {
 			Edges []struct{ Node struct{ Title string } }
 		}
-		c.must(c.trainerM, `query($o:ID){trainings(organizationId:$o){edges{node{title}}}}`, map[string]any{"o": apptest.ID(c.trainer.ID)}, "trainings", &conn)
+		c.must(c.trainerM, `query($o:ID){trainings(organizationID:$o){edges{node{title}}}}`, map[string]any{"o": apptest.ID(c.trainer.ID)}, "trainings", &conn)
 		if len(conn.Edges) != 2 {
-			t.Errorf("trainings(organizationId: trainer): %+v", conn.Edges)
+			t.Errorf("trainings(organizationID: trainer): %+v", conn.Edges)
 		}
 		// By reference: a training's, a session's, with a partner prefix.
 		sref := pub.Sessions.Edges[0].Node.Reference
@@ -576,7 +606,7 @@ func TestCatalogueWorkflow_ListsAndDuplication_RCAT20_RCAT31(t *testing.T) {
 			t.Errorf("editing a finished session: %+v", r.Errors)
 		}
 		var dup cwPayload
-		c.must(c.mgrA, `mutation($id:ID!){duplicateSession(id:$id,startsOn:"2026-09-07",endsOn:"2027-06-25"){training{`+cwTrainingFields+`} warnings{code}}}`,
+		c.must(c.mgrA, `mutation($id:ID!){duplicateSession(input:{id:$id,startsOn:"2026-09-07",endsOn:"2027-06-25"}){training{`+cwTrainingFields+`} warnings{code}}}`,
 			map[string]any{"id": sess.ID}, "duplicateSession", &dup)
 		if dup.Training.ChangeState != "DRAFT" || dup.Training.Draft == nil || len(dup.Training.Draft.Sessions) != 2 || dup.Training.Draft.Sessions[1].ID != nil {
 			t.Fatalf("duplicate: %+v", dup.Training)

@@ -53,6 +53,9 @@ func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[int], fi
 // Activity returns generated.ActivityResolver implementation.
 func (r *Resolver) Activity() generated.ActivityResolver { return &activityResolver{r} }
 
+// Certification returns generated.CertificationResolver implementation.
+func (r *Resolver) Certification() generated.CertificationResolver { return &certificationResolver{r} }
+
 // CheckIn returns generated.CheckInResolver implementation.
 func (r *Resolver) CheckIn() generated.CheckInResolver { return &checkInResolver{r} }
 
@@ -87,6 +90,7 @@ func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
 type (
 	activityResolver             struct{ *Resolver }
+	certificationResolver        struct{ *Resolver }
 	checkInResolver              struct{ *Resolver }
 	deviceResolver               struct{ *Resolver }
 	historyEntryResolver         struct{ *Resolver }

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -50,6 +51,17 @@ import (
 
 // requireOrgManager lets through operators, the system and the MANAGERs of
 // org (a head office's managers act on its branches).
+// requireOrgManagerOf is requireOrgManager for the organisation a
+// mutation names in its input (field): a refusal names it.
+func requireOrgManagerOf(ctx context.Context, org int, field string) error {
+	err := requireOrgManager(ctx, org)
+	var e *apperr.Error
+	if errors.As(err, &e) && e.Code == apperr.Forbidden {
+		return e.WithField(field)
+	}
+	return err
+}
+
 func requireOrgManager(ctx context.Context, org int) error {
 	v := viewer.FromContext(ctx)
 	switch {
@@ -86,8 +98,9 @@ const maxContactRequests = 3000
 // date: reception facilities, Qualiopi categories, other labels and the
 // free-text contact requests. Fields left out (null) are unchanged; an
 // empty list clears. Every error of the input is reported at once.
-func updateOrganizationProfile(ctx context.Context, r *Resolver, id int, in model.OrganizationProfileInput) (*ent.Organization, error) {
-	if err := requireOrgManager(ctx, id); err != nil {
+func updateOrganizationProfile(ctx context.Context, r *Resolver, in model.UpdateOrganizationProfileInput) (*ent.Organization, error) {
+	id := in.ID
+	if err := requireOrgManagerOf(ctx, id, "id"); err != nil {
 		return nil, err
 	}
 	c := store.Client(ctx, r.Client)
@@ -222,7 +235,7 @@ func listCodes(ctx context.Context, c *ent.Client, list string, codes, current [
 const maxComment = 3000
 
 func requestOrganizationChange(ctx context.Context, r *Resolver, orgID int, in schematype.OrgChange) (*ent.OrganizationChangeRequest, error) {
-	if err := requireOrgManager(ctx, orgID); err != nil {
+	if err := requireOrgManagerOf(ctx, orgID, "organizationID"); err != nil {
 		return nil, err
 	}
 	c := store.Client(ctx, r.Client)
@@ -468,11 +481,14 @@ func applyOrganizationChange(ctx context.Context, r *Resolver, id int, comment *
 	return upd.Save(ctx)
 }
 
-// underChange roots the field of an input error at the request's change.
+// underChange names the target request (input.id) in an error of the
+// change it carries: the request cannot be applied as it is.
 func underChange(err error) error {
 	e := Classify(err)
 	if e.Field != "" && (e.Code == apperr.BadUserInput || e.Code == apperr.Conflict) {
-		return e.WithField("change")
+		c := *e
+		c.Field = "id"
+		return &c
 	}
 	return err
 }
@@ -621,7 +637,7 @@ func megabytes(n int64) (fr, en string) {
 // sniffed from its content (PDF, PNG, JPEG, plain text, OOXML / OpenDocument
 // office files); what the client claims is ignored.
 func addOrganizationDocument(ctx context.Context, r *Resolver, orgID int, file graphql.Upload) (*ent.OrganizationDocument, error) {
-	if err := requireOrgManager(ctx, orgID); err != nil {
+	if err := requireOrgManagerOf(ctx, orgID, "organizationID"); err != nil {
 		return nil, err
 	}
 	name := documentName(file.Filename)
@@ -750,23 +766,27 @@ func officeType(data []byte) (string, bool) {
 }
 
 // removeOrganizationDocument deletes a document (MANAGER or operator).
-func removeOrganizationDocument(ctx context.Context, r *Resolver, id int) (int, error) {
+func removeOrganizationDocument(ctx context.Context, r *Resolver, id int) (*model.RemoveOrganizationDocumentPayload, error) {
 	if !viewer.FromContext(ctx).Authenticated() {
-		return 0, unauthenticated()
+		return nil, unauthenticated()
 	}
 	c := store.Client(ctx, r.Client)
-	org, err := c.OrganizationDocument.Query().Where(organizationdocument.ID(id)).
+	orgID, err := c.OrganizationDocument.Query().Where(organizationdocument.ID(id)).
 		Select(organizationdocument.FieldOrganizationID).Int(ctx)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	if err := requireOrgManager(ctx, org); err != nil {
-		return 0, err
+	if err := requireOrgManager(ctx, orgID); err != nil {
+		return nil, err
 	}
 	if err := c.OrganizationDocument.DeleteOneID(id).Exec(ctx); err != nil {
-		return 0, err
+		return nil, err
 	}
-	return id, nil
+	org, err := c.Organization.Get(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RemoveOrganizationDocumentPayload{DeletedOrganizationDocumentID: id, Organization: org}, nil
 }
 
 // organizationDocumentURL is where the file is downloaded (server/web,

@@ -118,8 +118,8 @@ func fields(r *apptest.Response) []string {
 	return out
 }
 
-const profileMutation = `mutation($id:ID!,$in:OrganizationProfileInput!){updateOrganizationProfile(id:$id,input:$in){
-	facilities qualiopi{trainingAction skillsAssessment vae apprenticeship} otherLabels contactRequests}}`
+const profileMutation = `mutation($in:UpdateOrganizationProfileInput!){updateOrganizationProfile(input:$in){organization{
+	facilities qualiopi{trainingAction skillsAssessment vae apprenticeship} otherLabels contactRequests}}}`
 
 func TestRORG3_Facilities(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, d apptest.Dialect) {
@@ -149,18 +149,18 @@ func TestRORG3_Facilities(t *testing.T) {
 				want:  wantErr{"BAD_USER_INPUT", "input.facilities[0]", "R-ORG-3", "« xx »"}, after: []string{"02"},
 				fields: []string{"input.facilities[0]", "input.facilities[2]"}},
 			{name: "plain member", who: "member", org: f.hq, input: map[string]any{"facilities": []string{"01"}},
-				want: wantErr{"FORBIDDEN", "", "", "Vous n'avez pas le droit"}, after: []string{"02"}},
+				want: wantErr{"FORBIDDEN", "input.id", "", "Vous n'avez pas le droit"}, after: []string{"02"}},
 			{name: "plain member, even with an unknown code, hears FORBIDDEN", who: "member", org: f.hq, input: map[string]any{"facilities": []string{"99"}},
-				want: wantErr{"FORBIDDEN", "", "", "Vous n'avez pas le droit"}, after: []string{"02"}},
+				want: wantErr{"FORBIDDEN", "input.id", "", "Vous n'avez pas le droit"}, after: []string{"02"}},
 			{name: "another organisation's manager", who: "outsider", org: f.hq, input: map[string]any{"facilities": []string{"01"}},
-				want: wantErr{"FORBIDDEN", "", "", "Vous n'avez pas le droit"}, after: []string{"02"}},
+				want: wantErr{"FORBIDDEN", "input.id", "", "Vous n'avez pas le droit"}, after: []string{"02"}},
 			{name: "anonymous", who: "anonymous", org: f.hq, input: map[string]any{"facilities": []string{"01"}},
 				want: wantErr{"UNAUTHENTICATED", "", "", "Vous devez vous connecter"}, after: []string{"02"}},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
 				f.e.Client().Organization.UpdateOneID(c.org.ID).SetFacilities([]string{"02"}).ClearQualiopi().ExecX(f.e.Sys())
-				r := do(f.e, f.token(c.who), profileMutation, map[string]any{"id": apptest.ID(c.org.ID), "in": c.input})
+				r := do(f.e, f.token(c.who), profileMutation, inputWith(c.input, "id", apptest.ID(c.org.ID)))
 				ok := expect(t, r, c.want)
 				if c.fields != nil && !slices.Equal(fields(r), c.fields) {
 					t.Errorf("error fields: want %v, got %v", c.fields, fields(r))
@@ -173,10 +173,12 @@ func TestRORG3_Facilities(t *testing.T) {
 					t.Errorf("refused input half-saved: qualiopi %+v", o.Qualiopi)
 				}
 				if ok {
-					var d struct{ UpdateOrganizationProfile struct{ Facilities []string } }
+					var d struct {
+						UpdateOrganizationProfile struct{ Organization struct{ Facilities []string } }
+					}
 					r.Decode(t, &d)
-					if !slices.Equal(d.UpdateOrganizationProfile.Facilities, c.after) {
-						t.Errorf("answer: want %v, got %v", c.after, d.UpdateOrganizationProfile.Facilities)
+					if !slices.Equal(d.UpdateOrganizationProfile.Organization.Facilities, c.after) {
+						t.Errorf("answer: want %v, got %v", c.after, d.UpdateOrganizationProfile.Organization.Facilities)
 					}
 				}
 			})
@@ -200,7 +202,7 @@ func TestRORG3_Facilities(t *testing.T) {
 			expect(t, r, wantErr{"FORBIDDEN", "", "", "Vous n'avez pas le droit"})
 		})
 		t.Run("history entry of the change", func(t *testing.T) {
-			do(f.e, f.mgr, profileMutation, map[string]any{"id": apptest.ID(f.hq.ID), "in": map[string]any{"facilities": []string{"01", "07"}}})
+			do(f.e, f.mgr, profileMutation, inputWith(map[string]any{"facilities": []string{"01", "07"}}, "id", apptest.ID(f.hq.ID)))
 			h := recHistory(t, f.e, f.member, f.hq.ID)
 			e := h[0]
 			if e.EntityType != "Organization" || e.Action != "UPDATE" || e.ActorID != apptest.ID(f.mgrID) ||
@@ -231,13 +233,13 @@ func TestRORG4_QualityLabels(t *testing.T) {
 			{name: "in English on request", who: "manager", lang: "en", input: map[string]any{"otherLabels": []string{"QUALIFELT"}},
 				want: wantErr{"BAD_USER_INPUT", "input.otherLabels[0]", "R-ORG-4", `Unknown quality label "QUALIFELT"`}},
 			{name: "plain member reads but does not edit", who: "member", input: map[string]any{"qualiopi": qualiopi},
-				want: wantErr{"FORBIDDEN", "", "", "Vous n'avez pas le droit"}},
+				want: wantErr{"FORBIDDEN", "input.id", "", "Vous n'avez pas le droit"}},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
 				f.e.Client().Organization.UpdateOneID(f.hq.ID).ClearQualiopi().ClearOtherLabels().ClearContactRequests().ExecX(f.e.Sys())
 				r := f.e.Do(apptest.Request{Token: f.token(c.who), Lang: c.lang, Query: profileMutation,
-					Variables: map[string]any{"id": apptest.ID(f.hq.ID), "in": c.input}})
+					Variables: inputWith(c.input, "id", apptest.ID(f.hq.ID))})
 				ok := expect(t, r, c.want)
 				if c.fields != nil && !slices.Equal(fields(r), c.fields) {
 					t.Errorf("error fields: want %v, got %v", c.fields, fields(r))
@@ -271,8 +273,8 @@ func TestRORG4_QualityLabels(t *testing.T) {
 	})
 }
 
-const requestMutation = `mutation($o:ID!,$in:OrganizationChangeInput!){requestOrganizationChange(organizationId:$o,input:$in){
-	id state authorID organizationID change{name street street2 postcode city siret nda apeCode message contactPoints{kind value published principal}}}}`
+const requestMutation = `mutation($in:RequestOrganizationChangeInput!){requestOrganizationChange(input:$in){organizationChangeRequest{
+	id state authorID organizationID change{name street street2 postcode city siret nda apeCode message contactPoints{kind value published principal}}}}}`
 
 type recRequest struct {
 	ID, State, AuthorID, OrganizationID, OperatorComment string
@@ -287,20 +289,22 @@ type recRequest struct {
 // submit asks for a change as token and returns the request (nil on error).
 func submit(t *testing.T, e *apptest.Env, token string, org int, in map[string]any) (*recRequest, *apptest.Response) {
 	t.Helper()
-	r := do(e, token, requestMutation, map[string]any{"o": apptest.ID(org), "in": in})
+	r := do(e, token, requestMutation, inputWith(in, "organizationID", apptest.ID(org)))
 	if len(r.Errors) > 0 {
 		return nil, r
 	}
-	var d struct{ RequestOrganizationChange recRequest }
+	var d struct {
+		RequestOrganizationChange struct{ OrganizationChangeRequest recRequest }
+	}
 	r.Decode(t, &d)
-	return &d.RequestOrganizationChange, r
+	return &d.RequestOrganizationChange.OrganizationChangeRequest, r
 }
 
 func decide(e *apptest.Env, token, op, id string, comment any) *apptest.Response {
 	q := map[string]string{
-		"cancel": `mutation($id:ID!){cancelOrganizationChange(id:$id){id state decidedAt operatorComment}}`,
-		"apply":  `mutation($id:ID!,$c:String){applyOrganizationChange(id:$id,comment:$c){id state decidedAt operatorComment}}`,
-		"reject": `mutation($id:ID!,$c:String!){rejectOrganizationChange(id:$id,comment:$c){id state decidedAt operatorComment}}`,
+		"cancel": `mutation($id:ID!){cancelOrganizationChange(input:{id:$id}){organizationChangeRequest{id state decidedAt operatorComment}}}`,
+		"apply":  `mutation($id:ID!,$c:String){applyOrganizationChange(input:{id:$id,comment:$c}){organizationChangeRequest{id state decidedAt operatorComment}}}`,
+		"reject": `mutation($id:ID!,$c:String!){rejectOrganizationChange(input:{id:$id,comment:$c}){organizationChangeRequest{id state decidedAt operatorComment}}}`,
 	}[op]
 	vars := map[string]any{"id": id}
 	if op != "cancel" {
@@ -394,7 +398,7 @@ func TestRORG6_RegistryChangeRequest(t *testing.T) {
 			req, r := submit(t, f.e, f.mgr, f.hq.ID, map[string]any{"siret": taken, "street": "9 rue du Port"})
 			expect(t, r, wantErr{})
 			f.e.Client().Organization.UpdateOneID(f.branch.ID).SetSiret(taken).ExecX(f.e.Sys())
-			expect(t, decide(f.e, f.op, "apply", req.ID, nil), wantErr{"CONFLICT", "change.siret", "R-ORG-1", "Une structure porte déjà le SIRET"})
+			expect(t, decide(f.e, f.op, "apply", req.ID, nil), wantErr{"CONFLICT", "input.id", "R-ORG-1", "Une structure porte déjà le SIRET"})
 			if o := f.org(t, f.hq.ID); o.Street == "9 rue du Port" || o.Siret == taken {
 				t.Errorf("half-applied: %s %s", o.Street, o.Siret)
 			}
@@ -419,8 +423,8 @@ func TestRORG7_ChangeRequestWorkflow(t *testing.T) {
 			state             string // request state after the step
 			listed            int    // list: pending requests seen
 		}{
-			{name: "plain member cannot ask", who: "member", action: "submit", want: wantErr{"FORBIDDEN", "", "", "Vous n'avez pas le droit"}},
-			{name: "another organisation's manager cannot ask", who: "outsider", action: "submit", want: wantErr{"FORBIDDEN", "", "", "Vous n'avez pas le droit"}},
+			{name: "plain member cannot ask", who: "member", action: "submit", want: wantErr{"FORBIDDEN", "input.organizationID", "", "Vous n'avez pas le droit"}},
+			{name: "another organisation's manager cannot ask", who: "outsider", action: "submit", want: wantErr{"FORBIDDEN", "input.organizationID", "", "Vous n'avez pas le droit"}},
 			{name: "anonymous", who: "anonymous", action: "submit", want: wantErr{"UNAUTHENTICATED", "", "", "connecter"}},
 			{name: "manager asks", who: "manager", action: "submit", state: "PENDING"},
 			{name: "one pending request at a time", who: "manager", action: "submit",
@@ -438,7 +442,7 @@ func TestRORG7_ChangeRequestWorkflow(t *testing.T) {
 			{name: "the operator cannot apply a cancelled request", who: "operator", action: "apply", want: wantErr{"CONFLICT", "", "R-ORG-7", "annulée"}, state: "CANCELLED"},
 			{name: "manager asks again", who: "manager", action: "submit", state: "PENDING"},
 			{name: "rejecting needs a comment", who: "operator", action: "reject", comment: "  ",
-				want: wantErr{"BAD_USER_INPUT", "comment", "R-ORG-7", "Indiquez la raison du refus"}, state: "PENDING"},
+				want: wantErr{"BAD_USER_INPUT", "input.comment", "R-ORG-7", "Indiquez la raison du refus"}, state: "PENDING"},
 			{name: "operator rejects with a comment", who: "operator", action: "reject", comment: "Adresse absente du registre SIRENE.", state: "REJECTED"},
 			{name: "rejected is final", who: "operator", action: "apply", want: wantErr{"CONFLICT", "", "R-ORG-7", "refusée"}, state: "REJECTED"},
 			{name: "manager asks a third time", who: "manager", action: "submit", state: "PENDING"},
@@ -507,7 +511,7 @@ func TestRORG7_ChangeRequestWorkflow(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					r := do(f.e, f.mgr, requestMutation, map[string]any{"o": apptest.ID(f.branch.ID), "in": map[string]any{"message": fmt.Sprintf("Demande %d", i)}})
+					r := do(f.e, f.mgr, requestMutation, inputWith(map[string]any{"message": fmt.Sprintf("Demande %d", i)}, "organizationID", apptest.ID(f.branch.ID)))
 					codes <- r.Code()
 				}()
 			}
@@ -656,13 +660,14 @@ func TestRORG8_HistoryShowsRequests(t *testing.T) {
 func uploadDoc(t testing.TB, e *apptest.Env, token string, org int, name string, content []byte, lang string) *apptest.Response {
 	t.Helper()
 	ops, _ := json.Marshal(map[string]any{
-		"query":     `mutation($o:ID!,$f:Upload!){addOrganizationDocument(organizationId:$o,file:$f){id name contentType size url organizationID uploadedByID}}`,
-		"variables": map[string]any{"o": apptest.ID(org), "f": nil},
+		"query":     `mutation($in:AddOrganizationDocumentInput!){addOrganizationDocument(input:$in){organizationDocument{id name contentType size url organizationID uploadedByID}}}`,
+		"variables": map[string]any{"in": map[string]any{"organizationID": apptest.ID(org), "file": nil}},
 	})
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	mw.WriteField("operations", string(ops))
-	mw.WriteField("map", `{"0":["variables.f"]}`)
+	// The file is a field of the input (issue 12): the part maps there.
+	mw.WriteField("map", `{"0":["variables.in.file"]}`)
 	h := textproto.MIMEHeader{}
 	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="0"; filename=%q`, name))
 	h.Set("Content-Type", "application/pdf") // what a client claims is ignored
@@ -700,9 +705,11 @@ type recDoc struct {
 
 func uploaded(t *testing.T, r *apptest.Response) recDoc {
 	t.Helper()
-	var d struct{ AddOrganizationDocument recDoc }
+	var d struct {
+		AddOrganizationDocument struct{ OrganizationDocument recDoc }
+	}
 	r.Decode(t, &d)
-	return d.AddOrganizationDocument
+	return d.AddOrganizationDocument.OrganizationDocument
 }
 
 // download gets url with token ("" = none).
@@ -750,10 +757,10 @@ func TestRORG9_DocumentSizeLimit(t *testing.T) {
 		}{
 			{name: "default limit: 5 Mo accepted", size: 5 * mib},
 			{name: "default limit: one byte more refused", size: 5*mib + 1,
-				want: wantErr{"BAD_USER_INPUT", "file", "R-ORG-9", "fait 5,01 Mo : la taille maximale d'un document est de 5 Mo"}},
-			{name: "in English", size: 5*mib + 1, lang: "en", want: wantErr{"BAD_USER_INPUT", "file", "R-ORG-9", "is 5.01 MB: a document may not exceed 5 MB"}},
+				want: wantErr{"BAD_USER_INPUT", "input.file", "R-ORG-9", "fait 5,01 Mo : la taille maximale d'un document est de 5 Mo"}},
+			{name: "in English", size: 5*mib + 1, lang: "en", want: wantErr{"BAD_USER_INPUT", "input.file", "R-ORG-9", "is 5.01 MB: a document may not exceed 5 MB"}},
 			{name: "configured limit 1.5 Mo", limit: 3 * mib / 2, size: 2 * mib,
-				want: wantErr{"BAD_USER_INPUT", "file", "R-ORG-9", "fait 2 Mo : la taille maximale d'un document est de 1,5 Mo"}},
+				want: wantErr{"BAD_USER_INPUT", "input.file", "R-ORG-9", "fait 2 Mo : la taille maximale d'un document est de 1,5 Mo"}},
 			{name: "configured limit 1.5 Mo, file below", limit: 3 * mib / 2, size: mib},
 		}
 		envs := map[int64]*recFixture{}
@@ -835,7 +842,7 @@ func TestRORG9_DocumentTypes(t *testing.T) {
 		png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89")
 		jpeg := []byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
 		typeErr := func(kind string) wantErr {
-			return wantErr{"BAD_USER_INPUT", "file", "R-ORG-9", "n'est pas d'un type accepté (" + kind + ")"}
+			return wantErr{"BAD_USER_INPUT", "input.file", "R-ORG-9", "n'est pas d'un type accepté (" + kind + ")"}
 		}
 		cases := []struct {
 			name, file string
@@ -856,7 +863,7 @@ func TestRORG9_DocumentTypes(t *testing.T) {
 			{"a zip archive is not an office file", "archive.docx", officeFile(t, map[string]string{"a.exe": "MZ"}), "", typeErr("application/zip")},
 			{"HTML, whatever its name", "page.pdf", []byte("<!DOCTYPE html><html><script>alert(1)</script></html>"), "", typeErr("text/html")},
 			{"an executable", "setup.pdf", append([]byte("MZ\x90\x00\x03\x00\x00\x00"), make([]byte, 64)...), "", typeErr("application/octet-stream")},
-			{"an empty file", "vide.pdf", nil, "", wantErr{"BAD_USER_INPUT", "file", "R-ORG-9", "« vide.pdf » est vide"}},
+			{"an empty file", "vide.pdf", nil, "", wantErr{"BAD_USER_INPUT", "input.file", "R-ORG-9", "« vide.pdf » est vide"}},
 			{"a path in the name is dropped", `C:\fakepath\Qualité.pdf`, pdf, "application/pdf", wantErr{}},
 		}
 		for _, c := range cases {
@@ -889,8 +896,8 @@ func TestRORG9_DocumentDownloadAndRemoval(t *testing.T) {
 				org  *ent.Organization
 				want wantErr
 			}{
-				{"member", f.hq, wantErr{"FORBIDDEN", "", "", "Vous n'avez pas le droit"}},
-				{"outsider", f.hq, wantErr{"FORBIDDEN", "", "", "Vous n'avez pas le droit"}},
+				{"member", f.hq, wantErr{"FORBIDDEN", "input.organizationID", "", "Vous n'avez pas le droit"}},
+				{"outsider", f.hq, wantErr{"FORBIDDEN", "input.organizationID", "", "Vous n'avez pas le droit"}},
 				{"anonymous", f.hq, wantErr{"UNAUTHENTICATED", "", "", "connecter"}},
 				{"operator", f.other, wantErr{}},
 				{"manager", f.branch, wantErr{}}, // through the head office
@@ -962,14 +969,25 @@ func TestRORG9_DocumentDownloadAndRemoval(t *testing.T) {
 			}
 		})
 		t.Run("removal", func(t *testing.T) {
-			const q = `mutation($id:ID!){removeOrganizationDocument(id:$id)}`
+			const q = `mutation($id:ID!){removeOrganizationDocument(input:{id:$id}){deletedOrganizationDocumentID organization{id}}}`
 			vars := map[string]any{"id": doc.ID}
 			expect(t, do(f.e, f.member, q, vars), wantErr{"FORBIDDEN", "", "", "Vous n'avez pas le droit"})
 			expect(t, do(f.e, f.outsider, q, vars), wantErr{"NOT_FOUND", "", "", "introuvable"})
 			if !f.e.Client().OrganizationDocument.Query().Where(organizationdocument.ID(atoi(t, doc.ID))).ExistX(f.e.Sys()) {
 				t.Fatal("removed by a refused call")
 			}
-			expect(t, do(f.e, f.mgr, q, vars), wantErr{})
+			r := do(f.e, f.mgr, q, vars)
+			expect(t, r, wantErr{})
+			var d struct {
+				RemoveOrganizationDocument struct {
+					DeletedOrganizationDocumentID string
+					Organization                  struct{ ID string }
+				}
+			}
+			r.Decode(t, &d)
+			if got := d.RemoveOrganizationDocument; got.DeletedOrganizationDocumentID != doc.ID || got.Organization.ID != apptest.ID(f.hq.ID) {
+				t.Errorf("payload: %+v", got)
+			}
 			if resp, _ := download(t, doc.URL, f.mgr); resp.StatusCode != 404 {
 				t.Errorf("download after removal: %d", resp.StatusCode)
 			}
@@ -1006,11 +1024,11 @@ func TestRORG5_AccreditationsBySiret(t *testing.T) {
 		type accr struct {
 			Siret               string
 			MayTrain, MayAssess bool
-			EndDate             *time.Time
+			EndDate             *string
 			Certification       struct {
 				Code, Title         string
 				RncpCode, RsCode    *string
-				RegistrationEndDate *time.Time
+				RegistrationEndDate *string
 			}
 		}
 		read := func(t *testing.T, token string) ([]accr, bool) {
@@ -1051,9 +1069,9 @@ func TestRORG5_AccreditationsBySiret(t *testing.T) {
 					t.Fatalf("accreditations: %v", codes(l))
 				}
 				tp, rs := l[0], l[1]
-				if tp.Siret != f.hq.Siret || !tp.MayTrain || tp.MayAssess || tp.EndDate == nil || !tp.EndDate.Equal(end) ||
+				if tp.Siret != f.hq.Siret || !tp.MayTrain || tp.MayAssess || tp.EndDate == nil || *tp.EndDate != end.Format(time.DateOnly) ||
 					tp.Certification.RncpCode == nil || *tp.Certification.RncpCode != "35967" || tp.Certification.RsCode != nil ||
-					!strings.HasPrefix(tp.Certification.Title, "Agent d'exploitation") || tp.Certification.RegistrationEndDate == nil {
+					!strings.HasPrefix(tp.Certification.Title, "Agent d'exploitation") || tp.Certification.RegistrationEndDate == nil || *tp.Certification.RegistrationEndDate != "2028-12-31" {
 					t.Errorf("matched by SIRET: %+v", tp)
 				}
 				if rs.Certification.RsCode == nil || *rs.Certification.RsCode != "5000" || !rs.MayTrain || !rs.MayAssess {

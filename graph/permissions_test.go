@@ -658,8 +658,8 @@ func matrixRows() []matrixRow {
 		{id: "org.facilities", ok: orgManagers, run: func(t *testing.T, f *matrixFixture, a *actor) string {
 			before := f.sysOrg(t, f.org.ID).ContactRequests
 			want := "Demande de " + a.name
-			res := outcome(t, do(f.e, a.token, `mutation($id:ID!,$c:String!){updateOrganizationProfile(id:$id,
-				input:{contactRequests:$c,qualiopi:{trainingAction:true,skillsAssessment:false,vae:false,apprenticeship:true}}){contactRequests}}`,
+			res := outcome(t, do(f.e, a.token, `mutation($id:ID!,$c:String!){updateOrganizationProfile(input:{id:$id,
+				contactRequests:$c,qualiopi:{trainingAction:true,skillsAssessment:false,vae:false,apprenticeship:true}}){organization{contactRequests}}}`,
 				map[string]any{"id": apptest.ID(f.org.ID), "c": want}), nil)
 			after := f.sysOrg(t, f.org.ID).ContactRequests
 			switch {
@@ -711,7 +711,7 @@ func matrixRows() []matrixRow {
 				return res
 			}
 			id := q().OnlyIDX(f.e.Sys())
-			if res := outcome(t, do(f.e, a.token, `mutation($id:ID!){removeOrganizationDocument(id:$id)}`, map[string]any{"id": apptest.ID(id)}), nil); res != "ok" {
+			if res := outcome(t, do(f.e, a.token, `mutation($id:ID!){removeOrganizationDocument(input:{id:$id}){deletedOrganizationDocumentID}}`, map[string]any{"id": apptest.ID(id)}), nil); res != "ok" {
 				return "remove: " + res
 			}
 			if q().ExistX(f.e.Sys()) {
@@ -803,9 +803,11 @@ func (f *matrixFixture) changeRequest(t *testing.T, a *actor, input map[string]a
 		organizationchangerequest.StateEQ(organizationchangerequest.StatePENDING))
 	defer f.e.Client().OrganizationChangeRequest.Delete().Where(organizationchangerequest.OrganizationID(f.org.ID),
 		organizationchangerequest.StateEQ(organizationchangerequest.StatePENDING)).ExecX(f.e.Sys())
-	var d struct{ RequestOrganizationChange struct{ ID string } }
-	res := outcome(t, do(f.e, a.token, `mutation($o:ID!,$in:OrganizationChangeInput!){requestOrganizationChange(organizationId:$o,input:$in){id}}`,
-		map[string]any{"o": apptest.ID(f.org.ID), "in": input}), &d)
+	var d struct {
+		RequestOrganizationChange struct{ OrganizationChangeRequest struct{ ID string } }
+	}
+	res := outcome(t, do(f.e, a.token, `mutation($in:RequestOrganizationChangeInput!){requestOrganizationChange(input:$in){organizationChangeRequest{id}}}`,
+		inputWith(input, "organizationID", apptest.ID(f.org.ID))), &d)
 	recorded := pending.Clone().ExistX(f.e.Sys())
 	switch {
 	case res == "ok" && !recorded:
@@ -815,9 +817,9 @@ func (f *matrixFixture) changeRequest(t *testing.T, a *actor, input map[string]a
 	case res != "ok":
 		return res
 	}
-	vars := map[string]any{"id": d.RequestOrganizationChange.ID}
+	vars := map[string]any{"id": d.RequestOrganizationChange.OrganizationChangeRequest.ID}
 	if a.name == operator {
-		if res := outcome(t, do(f.e, a.token, `mutation($id:ID!){applyOrganizationChange(id:$id){state}}`, vars), nil); res != "ok" {
+		if res := outcome(t, do(f.e, a.token, `mutation($id:ID!){applyOrganizationChange(input:{id:$id}){organizationChangeRequest{state}}}`, vars), nil); res != "ok" {
 			return "apply: " + res
 		}
 		if !applied(f.sysOrg(t, f.org.ID)) {
@@ -825,7 +827,7 @@ func (f *matrixFixture) changeRequest(t *testing.T, a *actor, input map[string]a
 		}
 		return "ok"
 	}
-	if res := outcome(t, do(f.e, a.token, `mutation($id:ID!){cancelOrganizationChange(id:$id){state}}`, vars), nil); res != "ok" {
+	if res := outcome(t, do(f.e, a.token, `mutation($id:ID!){cancelOrganizationChange(input:{id:$id}){organizationChangeRequest{state}}}`, vars), nil); res != "ok" {
 		return "cancel: " + res
 	}
 	if pending.Clone().ExistX(f.e.Sys()) {
@@ -1026,15 +1028,15 @@ func respMembers() []string {
 }
 
 const (
-	catCreateQ    = `mutation($o:ID!,$in:TrainingInput!){createTraining(organizationId:$o,input:$in){training{id reference sessions{edges{node{id}}}}}}`
-	catUpdateQ    = `mutation($id:ID!,$in:TrainingInput!){updateTraining(id:$id,input:$in){training{id}}}`
-	catSubmitQ    = `mutation($id:ID!){submitTraining(id:$id){training{id}}}`
-	catCancelQ    = `mutation($id:ID!){cancelTrainingSubmission(id:$id){id}}`
-	catDropQ      = `mutation($id:ID!){dropTrainingRequest(id:$id)}`
-	catValidateQ  = `mutation($id:ID!){validateTraining(id:$id){id}}`
-	catRejectQ    = `mutation($id:ID!){rejectTraining(id:$id,comment:"Objectif à préciser"){id}}`
-	catArchiveQ   = `mutation($id:ID!){archiveTraining(id:$id,reason:"1",comment:"Plus dispensée"){id}}`
-	catDuplicateQ = `mutation($id:ID!,$s:Date!,$e:Date!){duplicateSession(id:$id,startsOn:$s,endsOn:$e){training{id}}}`
+	catCreateQ    = `mutation($in:CreateTrainingInput!){createTraining(input:$in){training{id reference sessions{edges{node{id}}}}}}`
+	catUpdateQ    = `mutation($in:UpdateTrainingInput!){updateTraining(input:$in){training{id}}}`
+	catSubmitQ    = `mutation($id:ID!){submitTraining(input:{id:$id}){training{id}}}`
+	catCancelQ    = `mutation($id:ID!){cancelTrainingSubmission(input:{id:$id}){training{id}}}`
+	catDropQ      = `mutation($id:ID!){dropTrainingRequest(input:{id:$id}){deletedTrainingID}}`
+	catValidateQ  = `mutation($id:ID!){validateTraining(input:{id:$id}){training{id}}}`
+	catRejectQ    = `mutation($id:ID!){rejectTraining(input:{id:$id,comment:"Objectif à préciser"}){training{id}}}`
+	catArchiveQ   = `mutation($id:ID!){archiveTraining(input:{id:$id,reason:"1",comment:"Plus dispensée"}){training{id}}}`
+	catDuplicateQ = `mutation($id:ID!,$s:Date!,$e:Date!){duplicateSession(input:{id:$id,startsOn:$s,endsOn:$e}){training{id}}}`
 	catRejection  = "Objectif à préciser"
 )
 
@@ -1127,7 +1129,7 @@ func catalogueRows() []matrixRow {
 			})
 		}},
 		// The organisation record lists its trainings for its members; the
-		// catalogue (trainings(organizationId)) shows the published ones to
+		// catalogue (trainings(organizationID)) shows the published ones to
 		// everybody.
 		{id: "org.trainings", ok: append(respMembers(), operator), deny: "pub", anon: "pub", all: func(t *testing.T, f *matrixFixture) map[string]string {
 			pub := f.newTraining(t, "Matrice organisme publiée", training.StatePUBLISHED, nil)
@@ -1157,7 +1159,7 @@ func catalogueRows() []matrixRow {
 					return res
 				}
 				var l struct{ Trainings conn }
-				if res := outcome(t, do(f.e, a.token, `query($o:ID){trainings(organizationId:$o,first:100){edges{node{reference}}}}`,
+				if res := outcome(t, do(f.e, a.token, `query($o:ID){trainings(organizationID:$o,first:100){edges{node{reference}}}}`,
 					map[string]any{"o": apptest.ID(f.resp.ID)}), &l); res != "ok" {
 					return "trainings: " + res
 				}
@@ -1174,7 +1176,7 @@ func catalogueRows() []matrixRow {
 		{id: "training.create", ok: respManagers, run: func(t *testing.T, f *matrixFixture, a *actor) string {
 			c := f.catalogue(t)
 			title := "Matrice créée par " + a.name
-			res := outcome(t, do(f.e, a.token, catCreateQ, map[string]any{"o": apptest.ID(f.resp.ID), "in": f.trainingInput(c, title)}), nil)
+			res := outcome(t, do(f.e, a.token, catCreateQ, inputWith(f.trainingInput(c, title), "organizationID", apptest.ID(f.resp.ID))), nil)
 			exists := f.e.Client().Training.Query().Where(training.Title(title), training.OrganizationID(f.resp.ID)).ExistX(f.e.Sys())
 			switch {
 			case res == "ok" && !exists:
@@ -1194,7 +1196,7 @@ func catalogueRows() []matrixRow {
 			drafted := f.newTraining(t, "Matrice édition brouillon", training.StatePUBLISHED, nil)
 			in := f.currentInput(t, drafted.id)
 			in["title"] = "Matrice édition brouillon modifié"
-			f.must(t, f.by[operator].token, catUpdateQ, map[string]any{"id": apptest.ID(drafted.id), "in": in})
+			f.must(t, f.by[operator].token, catUpdateQ, inputWith(in, "id", apptest.ID(drafted.id)))
 			return f.eachActor(func(a *actor) string {
 				before := f.trainingSnap(t, pub.id, creation.id, drafted.id)
 				title := "Titre de " + a.name
@@ -1204,7 +1206,7 @@ func catalogueRows() []matrixRow {
 				if res != "ok" {
 					in := f.currentInput(t, creation.id)
 					in["title"] = title
-					if r := outcome(t, do(f.e, a.token, catUpdateQ, map[string]any{"id": apptest.ID(creation.id), "in": in}), nil); r == "ok" {
+					if r := outcome(t, do(f.e, a.token, catUpdateQ, inputWith(in, "id", apptest.ID(creation.id))), nil); r == "ok" {
 						return res + " but edited the training in creation"
 					}
 					if r := outcome(t, do(f.e, a.token, catDropQ, map[string]any{"id": apptest.ID(drafted.id)}), nil); r == "ok" {
@@ -1217,7 +1219,7 @@ func catalogueRows() []matrixRow {
 				}
 				in = f.currentInput(t, creation.id)
 				in["title"] = title
-				if r := outcome(t, do(f.e, a.token, catUpdateQ, map[string]any{"id": apptest.ID(creation.id), "in": in}), nil); r != "ok" {
+				if r := outcome(t, do(f.e, a.token, catUpdateQ, inputWith(in, "id", apptest.ID(creation.id))), nil); r != "ok" {
 					return "in creation: " + r
 				}
 				if f.sysTraining(t, creation.id).Title != title {
@@ -1233,7 +1235,7 @@ func catalogueRows() []matrixRow {
 			in := f.currentInput(t, ct.id)
 			in["title"] = "Matrice validation modifiée"
 			op := f.by[operator].token
-			f.must(t, op, catUpdateQ, map[string]any{"id": apptest.ID(ct.id), "in": in})
+			f.must(t, op, catUpdateQ, inputWith(in, "id", apptest.ID(ct.id)))
 			f.must(t, op, catSubmitQ, map[string]any{"id": apptest.ID(ct.id)})
 			vars := map[string]any{"id": apptest.ID(ct.id)}
 			return f.eachActor(func(a *actor) string {
@@ -1338,7 +1340,7 @@ func catalogueRows() []matrixRow {
 			return f.eachActor(func(a *actor) string {
 				in := f.currentInput(t, ct.id)
 				fu := funding(in)
-				fu["recruitmentState"], fu["seats"] = "2", 8
+				fu["recruitmentState"], fu["seats"] = "CLOSED", 8
 				if a.name == operator {
 					fu["schemeState"] = "ATT"
 				}
@@ -1352,7 +1354,7 @@ func catalogueRows() []matrixRow {
 				before := f.trainingSnap(t, ct.id)
 				in = f.currentInput(t, ct.id)
 				funding(in)["schemeState"] = "ATT"
-				if r := outcome(t, do(f.e, a.token, catUpdateQ, map[string]any{"id": apptest.ID(ct.id), "in": in}), nil); r == "ok" || f.trainingSnap(t, ct.id) != before {
+				if r := outcome(t, do(f.e, a.token, catUpdateQ, inputWith(in, "id", apptest.ID(ct.id))), nil); r == "ok" || f.trainingSnap(t, ct.id) != before {
 					return "ok, and set the scheme state: " + r
 				}
 				return "ok"
@@ -1402,7 +1404,7 @@ func (f *matrixFixture) sessionInput(c *catFixture, start, end string) map[strin
 	return map[string]any{
 		"startsOn": start, "endsOn": end,
 		"venueIDs": []string{apptest.ID(c.venue)}, "registrationVenueID": apptest.ID(c.venue),
-		"fundings":      []map[string]any{{"funder": "4", "measure": "AFC", "recruitmentState": "1", "seats": 12}},
+		"fundings":      []map[string]any{{"funder": "4", "measure": "AFC", "recruitmentState": "OPEN", "seats": 12}},
 		"hoursInCentre": 400, "hoursInCompany": 140, "hoursWeekly": 35,
 		"courseType": "1", "rhythm": "1", "teachingMode": "0", "equipment": []string{"10"},
 		"recruitmentSlots": []map[string]any{{"kind": "ISC", "open": true, "seats": 20, "startsOn": "2026-03-15", "endsOn": "2026-08-15"}},
@@ -1442,7 +1444,7 @@ func (f *matrixFixture) newTraining(t *testing.T, title string, state training.S
 			}
 		}
 	}
-	f.must(t, op, catCreateQ, map[string]any{"o": apptest.ID(f.resp.ID), "in": in}).Decode(t, &d)
+	f.must(t, op, catCreateQ, inputWith(in, "organizationID", apptest.ID(f.resp.ID))).Decode(t, &d)
 	tr := d.CreateTraining.Training
 	ct := catTraining{id: mustAtoi(t, tr.ID), ref: tr.Reference, session: mustAtoi(t, tr.Sessions.Edges[0].Node.ID)}
 	vars := map[string]any{"id": tr.ID}
@@ -1467,7 +1469,7 @@ func (f *matrixFixture) draftCycle(t *testing.T, a *actor, id int, in map[string
 	before := f.trainingSnap(t, id)
 	published := f.publishedSnap(t, id)
 	vars := map[string]any{"id": apptest.ID(id)}
-	r := do(f.e, a.token, catUpdateQ, map[string]any{"id": apptest.ID(id), "in": in})
+	r := do(f.e, a.token, catUpdateQ, inputWith(in, "id", apptest.ID(id)))
 	res := outcome(t, r, nil)
 	if res != "ok" {
 		if f.trainingSnap(t, id) != before {
@@ -1558,6 +1560,15 @@ func (f *matrixFixture) currentInput(t *testing.T, id int) map[string]any {
 	var m map[string]any
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
+	}
+	// The API names the recruitment states the rows store as LHEO codes.
+	ss, _ := m["sessions"].([]any)
+	for _, s := range ss {
+		fundings, _ := s.(map[string]any)["fundings"].([]any)
+		for _, fu := range fundings {
+			fu := fu.(map[string]any)
+			fu["recruitmentState"] = map[any]string{"1": "OPEN", "2": "CLOSED"}[fu["recruitmentState"]]
+		}
 	}
 	return m
 }

@@ -78,13 +78,13 @@ func tsCollect(t *testing.T, s *ckSub, n int, d time.Duration) []tsEvent {
 func (c *cwEnv) reject(id, comment string) {
 	c.t.Helper()
 	var t cwTraining
-	c.must(c.op, `mutation($id:ID!,$c:String!){rejectTraining(id:$id,comment:$c){id}}`, map[string]any{"id": id, "c": comment}, "rejectTraining", &t)
+	c.must(c.op, `mutation($id:ID!,$c:String!){rejectTraining(input:{id:$id,comment:$c}){training{id}}}`, map[string]any{"id": id, "c": comment}, "rejectTraining.training", &t)
 }
 
 func (c *cwEnv) cancel(id string) {
 	c.t.Helper()
 	var t cwTraining
-	c.must(c.mgrA, `mutation($id:ID!){cancelTrainingSubmission(id:$id){id}}`, map[string]any{"id": id}, "cancelTrainingSubmission", &t)
+	c.must(c.mgrA, `mutation($id:ID!){cancelTrainingSubmission(input:{id:$id}){training{id}}}`, map[string]any{"id": id}, "cancelTrainingSubmission.training", &t)
 }
 
 // The author loses its connection after two changes, more are made, and it

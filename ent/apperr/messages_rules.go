@@ -72,7 +72,7 @@ func init() {
 		"cat_measure_required":        "La mesure (dispositif) est obligatoire.",
 		"cat_measure_not_of_funder":   "La mesure « %s » ne dépend pas du financeur « %s ».",
 		"cat_audience_not_of_measure": "Le public « %s » ne fait pas partie des publics de la mesure « %s ».",
-		"cat_recruitment_state":       "L'état du recrutement doit être 1 (places disponibles) ou 2 (fermé) ; « %s » n'est pas accepté.",
+		"cat_recruitment_state":       "L'état du recrutement doit être OPEN (places disponibles) ou CLOSED (fermé) ; « %s » n'est pas accepté.",
 		"cat_seats_min":               "Le nombre de places doit être au moins 1 (laissez vide si inconnu).",
 		"cat_scheme_state_operator":   "L'état du dispositif est renseigné par le Carif-Oref lors de la validation.",
 		// R-CAT-14
@@ -195,7 +195,7 @@ func init() {
 		"cat_measure_required":        "The measure (scheme) is required.",
 		"cat_measure_not_of_funder":   "Measure %q does not depend on funder %q.",
 		"cat_audience_not_of_measure": "Audience %q is not one of measure %q's audiences.",
-		"cat_recruitment_state":       "The recruitment state must be 1 (open) or 2 (closed); %q is not accepted.",
+		"cat_recruitment_state":       "The recruitment state must be OPEN or CLOSED; %q is not accepted.",
 		"cat_seats_min":               "The number of seats must be at least 1 (leave it empty when unknown).",
 		"cat_scheme_state_operator":   "The scheme state is set by the Carif-Oref at validation.",
 

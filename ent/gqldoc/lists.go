@@ -1,6 +1,8 @@
 package gqldoc
 
 import (
+	"strings"
+
 	"entgo.io/ent/entc/gen"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -22,7 +24,10 @@ const (
 // Go slice as [].
 func requireLists(_ *gen.Type, def *ast.Definition) {
 	for _, f := range def.Fields {
-		if f.Type.Elem != nil && !f.Type.NonNull {
+		// A JSON list typed by entgql.Type("[String!]") is a named type
+		// spelled as a list: the printer appends the ! all the same.
+		list := f.Type.Elem != nil || strings.HasPrefix(f.Type.NamedType, "[")
+		if list && !f.Type.NonNull {
 			f.Type.NonNull = true
 		}
 	}

@@ -59,15 +59,15 @@ func (Certification) Fields() []ent.Field {
 			Comment("NSF codes (nomenclature des spécialités de formation) of the certification (R-CAT-1)."),
 		field.Strings("formacodes").Optional().
 			Comment("Formacodes (thesaurus of training fields) of the certification (R-CAT-1)."),
-		field.Time("first_exam_session").Optional().Nillable().
-			Comment("Date of the first exam session (UTC midnight of that day); null when unknown (R-CAT-1)."),
-		field.Time("last_exam_session").Optional().Nillable().
-			Comment("Date of the last exam session (UTC midnight of that day); null when unknown (R-CAT-1)."),
-		field.Time("decision_date").Optional().Nillable().
-			Comment("Date of the registration decision published by France compétences (UTC midnight of that day); null when unknown."),
+		field.Time("first_exam_session").Optional().Nillable().Annotations(entgql.Type("Date")).
+			Comment("Date of the first exam session (a date, YYYY-MM-DD); null when unknown (R-CAT-1)."),
+		field.Time("last_exam_session").Optional().Nillable().Annotations(entgql.Type("Date")).
+			Comment("Date of the last exam session (a date, YYYY-MM-DD); null when unknown (R-CAT-1)."),
+		field.Time("decision_date").Optional().Nillable().Annotations(entgql.Type("Date")).
+			Comment("Date of the registration decision published by France compétences (a date, YYYY-MM-DD); null when unknown."),
 		field.Time("registration_end_date").Optional().Nillable().
-			Comment("Date the registration in the register ends (UTC midnight of that day): a session must start before it (R-CAT-10); null when open-ended.").
-			Annotations(entgql.OrderField("REGISTRATION_END_DATE")),
+			Comment("Date the registration in the register ends (a date, YYYY-MM-DD): a session must start before it (R-CAT-10); null when open-ended.").
+			Annotations(entgql.OrderField("REGISTRATION_END_DATE"), entgql.Type("Date")),
 		// Type_Enregistrement: "Enregistrement de droit" / "sur demande".
 		field.String("registration_type").Optional().MaxLen(100).
 			Comment("How the fiche was registered, as France compétences words it: « Enregistrement de droit » or « sur demande »."),
@@ -104,7 +104,7 @@ func (Certification) Edges() []ent.Edge {
 			Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		edge.To("accreditations", Accreditation.Type).
 			Comment("The organisations accredited to train for or assess the certification, as France compétences publishes them (R-ORG-5); shown to operators and to the matched organisations.").
-			Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)),
+			Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip(entgql.SkipAll)),
 		// Inverse of Training.certifications, which makes it many-to-many
 		// (a certification is taught by many trainings); not in the API.
 		edge.From("trainings", Training.Type).Ref("certifications").Annotations(entgql.Skip(entgql.SkipAll)),
@@ -162,9 +162,9 @@ func (Accreditation) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("certification_id").
 			Comment("The certification the accreditation is for."),
-		field.String("siret").NotEmpty().MaxLen(14).
+		field.String("siret").NotEmpty().MaxLen(14).Annotations(entgql.OrderField("SIRET")).
 			Comment("SIRET of the accredited organisation, as France compétences publishes it (R-ORG-5)."),
-		field.String("name").Optional().MaxLen(500).
+		field.String("name").Optional().MaxLen(500).Annotations(entgql.OrderField("NAME")).
 			Comment("Name of the accredited organisation as published; empty when not given."),
 		// The organisation of ofhub with that SIRET, when there is one.
 		field.Int("organization_id").Optional().Nillable().
@@ -175,8 +175,8 @@ func (Accreditation) Fields() []ent.Field {
 			Comment("Whether the organisation may assess candidates (habilitation à organiser l'évaluation, R-ORG-5)."),
 		field.Bool("certifier").Default(false).
 			Comment("Whether the organisation is a certifier of the certification (it may then both train and assess)."),
-		field.Time("end_date").Optional().Nillable().
-			Comment("Date the accreditation ends (UTC midnight of that day); null when open-ended (R-ORG-5)."),
+		field.Time("end_date").Optional().Nillable().Annotations(entgql.OrderField("END_DATE"), entgql.Type("Date")).
+			Comment("Date the accreditation ends (a date, YYYY-MM-DD); null when open-ended (R-ORG-5)."),
 	}
 }
 
@@ -200,7 +200,7 @@ func (Accreditation) Indexes() []ent.Index {
 }
 
 func (Accreditation) Annotations() []schema.Annotation {
-	return []schema.Annotation{schema.Comment("The right of an organisation, known by its SIRET, to train for and / or assess a certification, as France compétences publishes it (R-ORG-5). Shown to operators and to the organisation it was matched to.")}
+	return []schema.Annotation{entgql.RelayConnection(), entgql.MultiOrder(), schema.Comment("The right of an organisation, known by its SIRET, to train for and / or assess a certification, as France compétences publishes it (R-ORG-5). Shown to operators and to the organisation it was matched to.")}
 }
 
 // ReferenceCode is an entry of a code list (R-CAT-2): funders, measures

@@ -193,8 +193,8 @@ func (Session) Fields() []ent.Field {
 		field.Int("training_id").Immutable().
 			Comment("The training the session belongs to; set on creation, never changed."),
 		// The training's responsible organisation, copied for tenancy.
-		field.Int("organization_id").Immutable().
-			Comment("The training's responsible organisation, copied from it (R-CAT-3)."),
+		field.Int("organization_id").Immutable().Annotations(entgql.Type("ID")).
+			Comment("The training's responsible organisation, copied from it (R-CAT-3); the organization field reads it."),
 		field.Time("starts_on").Annotations(entgql.OrderField("STARTS_ON"), entgql.Type("Date")).
 			Comment("First day of the session (a date, YYYY-MM-DD); required (R-CAT-9)."),
 		field.Time("ends_on").Annotations(entgql.OrderField("ENDS_ON"), entgql.Type("Date")).
@@ -359,7 +359,7 @@ func (OrganizationDocument) Edges() []ent.Edge {
 }
 
 func (OrganizationDocument) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput),
+	return []schema.Annotation{entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput, entgql.SkipOrderField),
 		schema.Comment("A file an organisation sent to the operator (a quality certificate…), stored by the server (R-ORG-9).")}
 }
 
@@ -406,6 +406,6 @@ func (OrganizationChangeRequest) Indexes() []ent.Index {
 }
 
 func (OrganizationChangeRequest) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput),
+	return []schema.Annotation{entgql.RelayConnection(), entgql.MultiOrder(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput),
 		schema.Comment("A change request (demande de modification) of an organisation record, made by the organisation and validated by the operator (R-ORG-6, R-ORG-7).")}
 }

@@ -42,6 +42,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Activity() ActivityResolver
+	Certification() CertificationResolver
 	CheckIn() CheckInResolver
 	Device() DeviceResolver
 	HistoryEntry() HistoryEntryResolver
@@ -51,6 +52,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Registration() RegistrationResolver
 	Session() SessionResolver
+	SessionDraft() SessionDraftResolver
 	Subscription() SubscriptionResolver
 	Training() TrainingResolver
 	User() UserResolver
@@ -72,6 +74,17 @@ type ComplexityRoot struct {
 		Organization    func(childComplexity int) int
 		OrganizationID  func(childComplexity int) int
 		Siret           func(childComplexity int) int
+	}
+
+	AccreditationConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AccreditationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Activity struct {
@@ -124,6 +137,10 @@ type ComplexityRoot struct {
 		Membership func(childComplexity int) int
 	}
 
+	AddOrganizationDocumentPayload struct {
+		OrganizationDocument func(childComplexity int) int
+	}
+
 	AddSlotPayload struct {
 		Activity func(childComplexity int) int
 		Slot     func(childComplexity int) int
@@ -138,12 +155,30 @@ type ComplexityRoot struct {
 		Postcode  func(childComplexity int) int
 	}
 
+	ApplyOrganizationChangePayload struct {
+		OrganizationChangeRequest func(childComplexity int) int
+	}
+
+	ArchiveTrainingPayload struct {
+		Training func(childComplexity int) int
+		Warnings func(childComplexity int) int
+	}
+
+	CancelOrganizationChangePayload struct {
+		OrganizationChangeRequest func(childComplexity int) int
+	}
+
 	CancelRegistrationPayload struct {
 		Registration func(childComplexity int) int
 	}
 
+	CancelTrainingSubmissionPayload struct {
+		Training func(childComplexity int) int
+		Warnings func(childComplexity int) int
+	}
+
 	Certification struct {
-		Accreditations      func(childComplexity int) int
+		Accreditations      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AccreditationOrder, where *ent.AccreditationWhereInput) int
 		Acronym             func(childComplexity int) int
 		AcronymLabel        func(childComplexity int) int
 		Apprenticeship      func(childComplexity int) int
@@ -266,6 +301,10 @@ type ComplexityRoot struct {
 		Activity func(childComplexity int) int
 	}
 
+	CreateCertificationPayload struct {
+		Certification func(childComplexity int) int
+	}
+
 	CreateDevicePayload struct {
 		Device func(childComplexity int) int
 	}
@@ -283,8 +322,18 @@ type ComplexityRoot struct {
 		Speaker func(childComplexity int) int
 	}
 
+	CreateTrainingPayload struct {
+		Training func(childComplexity int) int
+		Warnings func(childComplexity int) int
+	}
+
 	CreateUserPayload struct {
 		User func(childComplexity int) int
+	}
+
+	CreateVenuePayload struct {
+		Venue    func(childComplexity int) int
+		Warnings func(childComplexity int) int
 	}
 
 	Cycle struct {
@@ -335,6 +384,17 @@ type ComplexityRoot struct {
 		QRDataURL func(childComplexity int) int
 		SiteCode  func(childComplexity int) int
 		URL       func(childComplexity int) int
+	}
+
+	DropTrainingRequestPayload struct {
+		DeletedTrainingID func(childComplexity int) int
+		Organization      func(childComplexity int) int
+		Training          func(childComplexity int) int
+	}
+
+	DuplicateSessionPayload struct {
+		Training func(childComplexity int) int
+		Warnings func(childComplexity int) int
 	}
 
 	FieldChange struct {
@@ -429,13 +489,13 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AddMembership              func(childComplexity int, input model.AddMembershipInput) int
-		AddOrganizationDocument    func(childComplexity int, organizationID int, file graphql.Upload) int
+		AddOrganizationDocument    func(childComplexity int, input model.AddOrganizationDocumentInput) int
 		AddSlot                    func(childComplexity int, input model.AddSlotInput) int
-		ApplyOrganizationChange    func(childComplexity int, id int, comment *string) int
-		ArchiveTraining            func(childComplexity int, id int, reason string, comment string) int
-		CancelOrganizationChange   func(childComplexity int, id int) int
+		ApplyOrganizationChange    func(childComplexity int, input model.ApplyOrganizationChangeInput) int
+		ArchiveTraining            func(childComplexity int, input model.ArchiveTrainingInput) int
+		CancelOrganizationChange   func(childComplexity int, input model.CancelOrganizationChangeInput) int
 		CancelRegistration         func(childComplexity int, input model.CancelRegistrationInput) int
-		CancelTrainingSubmission   func(childComplexity int, id int) int
+		CancelTrainingSubmission   func(childComplexity int, input model.CancelTrainingSubmissionInput) int
 		ChangePassword             func(childComplexity int, input model.ChangePasswordInput) int
 		CheckIn                    func(childComplexity int, input model.CheckInInput) int
 		CreateActivity             func(childComplexity int, input model.CreateActivityInput) int
@@ -444,41 +504,41 @@ type ComplexityRoot struct {
 		CreateOrganization         func(childComplexity int, input ent.CreateOrganizationInput) int
 		CreateRegistration         func(childComplexity int, input model.CreateRegistrationInput) int
 		CreateSpeaker              func(childComplexity int, input model.CreateSpeakerInput) int
-		CreateTraining             func(childComplexity int, organizationID int, input schematype.TrainingDoc) int
+		CreateTraining             func(childComplexity int, input model.CreateTrainingInput) int
 		CreateUser                 func(childComplexity int, input model.CreateUserInput) int
-		CreateVenue                func(childComplexity int, organizationID int, input model.VenueInput) int
+		CreateVenue                func(childComplexity int, input model.CreateVenueInput) int
 		DeleteDevice               func(childComplexity int, input model.DeleteDeviceInput) int
-		DropTrainingRequest        func(childComplexity int, id int) int
-		DuplicateSession           func(childComplexity int, id int, startsOn time.Time, endsOn time.Time) int
+		DropTrainingRequest        func(childComplexity int, input model.DropTrainingRequestInput) int
+		DuplicateSession           func(childComplexity int, input model.DuplicateSessionInput) int
 		Login                      func(childComplexity int, input model.LoginInput) int
 		Logout                     func(childComplexity int, input model.LogoutInput) int
 		MarkPresent                func(childComplexity int, input model.MarkPresentInput) int
 		Register                   func(childComplexity int, input model.RegisterInput) int
 		RegisterDevice             func(childComplexity int, input model.RegisterDeviceInput) int
-		RejectOrganizationChange   func(childComplexity int, id int, comment string) int
-		RejectTraining             func(childComplexity int, id int, comment string) int
+		RejectOrganizationChange   func(childComplexity int, input model.RejectOrganizationChangeInput) int
+		RejectTraining             func(childComplexity int, input model.RejectTrainingInput) int
 		ReleaseDevice              func(childComplexity int, input model.ReleaseDeviceInput) int
 		RemoveMembership           func(childComplexity int, input model.RemoveMembershipInput) int
-		RemoveOrganizationDocument func(childComplexity int, id int) int
-		RequestOrganizationChange  func(childComplexity int, organizationID int, input schematype.OrgChange) int
+		RemoveOrganizationDocument func(childComplexity int, input model.RemoveOrganizationDocumentInput) int
+		RequestOrganizationChange  func(childComplexity int, input model.RequestOrganizationChangeInput) int
 		RequestPasswordReset       func(childComplexity int, input model.RequestPasswordResetInput) int
 		ResetPassword              func(childComplexity int, input model.ResetPasswordInput) int
 		RevokeDevice               func(childComplexity int, input model.RevokeDeviceInput) int
 		RotateTicketKey            func(childComplexity int, input model.RotateTicketKeyInput) int
 		SetUserActive              func(childComplexity int, input model.SetUserActiveInput) int
 		SpeakerLink                func(childComplexity int, input model.SpeakerLinkInput) int
-		SubmitTraining             func(childComplexity int, id int) int
+		SubmitTraining             func(childComplexity int, input model.SubmitTrainingInput) int
 		SyncCheckIns               func(childComplexity int, input model.SyncCheckInsInput) int
 		UndoCheckIn                func(childComplexity int, input model.UndoCheckInInput) int
 		UpdateActivity             func(childComplexity int, input model.UpdateActivityInput) int
 		UpdateDevice               func(childComplexity int, input model.UpdateDeviceInput) int
 		UpdateMembership           func(childComplexity int, input model.UpdateMembershipInput) int
 		UpdateOrganization         func(childComplexity int, input model.UpdateOrganizationInput) int
-		UpdateOrganizationProfile  func(childComplexity int, id int, input model.OrganizationProfileInput) int
+		UpdateOrganizationProfile  func(childComplexity int, input model.UpdateOrganizationProfileInput) int
 		UpdateSpeaker              func(childComplexity int, input model.UpdateSpeakerInput) int
-		UpdateTraining             func(childComplexity int, id int, input schematype.TrainingDoc) int
+		UpdateTraining             func(childComplexity int, input model.UpdateTrainingInput) int
 		UpdateUser                 func(childComplexity int, input model.UpdateUserInput) int
-		ValidateTraining           func(childComplexity int, id int, comment *string, schemeState *string) int
+		ValidateTraining           func(childComplexity int, input model.ValidateTrainingInput) int
 	}
 
 	Organization struct {
@@ -486,7 +546,7 @@ type ComplexityRoot struct {
 		Activities      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ActivityOrder) int
 		ApeCode         func(childComplexity int) int
 		Branches        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder) int
-		ChangeRequests  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OrganizationChangeRequestOrder) int
+		ChangeRequests  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationChangeRequestOrder) int
 		City            func(childComplexity int) int
 		ContactPoints   func(childComplexity int) int
 		ContactRequests func(childComplexity int) int
@@ -666,7 +726,7 @@ type ComplexityRoot struct {
 		TrainingByReference        func(childComplexity int, reference string) int
 		Trainings                  func(childComplexity int, organizationID *int, state []training.State, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TrainingOrder, where *ent.TrainingWhereInput) int
 		Users                      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
-		Venues                     func(childComplexity int, organizationID int) int
+		Venues                     func(childComplexity int, organizationID int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.VenueOrder, where *ent.VenueWhereInput) int
 	}
 
 	RecruitmentSlot struct {
@@ -740,6 +800,15 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	RejectOrganizationChangePayload struct {
+		OrganizationChangeRequest func(childComplexity int) int
+	}
+
+	RejectTrainingPayload struct {
+		Training func(childComplexity int) int
+		Warnings func(childComplexity int) int
+	}
+
 	ReleaseDevicePayload struct {
 		Device func(childComplexity int) int
 	}
@@ -747,6 +816,15 @@ type ComplexityRoot struct {
 	RemoveMembershipPayload struct {
 		DeletedMembershipID func(childComplexity int) int
 		User                func(childComplexity int) int
+	}
+
+	RemoveOrganizationDocumentPayload struct {
+		DeletedOrganizationDocumentID func(childComplexity int) int
+		Organization                  func(childComplexity int) int
+	}
+
+	RequestOrganizationChangePayload struct {
+		OrganizationChangeRequest func(childComplexity int) int
 	}
 
 	RequestPasswordResetPayload struct {
@@ -809,6 +887,7 @@ type ComplexityRoot struct {
 		HoursWeekly           func(childComplexity int) int
 		ID                    func(childComplexity int) int
 		OnDemand              func(childComplexity int) int
+		Organization          func(childComplexity int) int
 		OrganizationID        func(childComplexity int) int
 		PermanentEntry        func(childComplexity int) int
 		Prerequisites         func(childComplexity int) int
@@ -855,6 +934,7 @@ type ComplexityRoot struct {
 		Prerequisites         func(childComplexity int) int
 		RecruitmentModalities func(childComplexity int) int
 		RecruitmentSlots      func(childComplexity int) int
+		RegistrationVenue     func(childComplexity int) int
 		RegistrationVenueID   func(childComplexity int) int
 		Rhythm                func(childComplexity int) int
 		RhythmComment         func(childComplexity int) int
@@ -862,7 +942,9 @@ type ComplexityRoot struct {
 		StartsOn              func(childComplexity int) int
 		TeachingMode          func(childComplexity int) int
 		TrainerIDs            func(childComplexity int) int
+		Trainers              func(childComplexity int) int
 		VenueIDs              func(childComplexity int) int
+		Venues                func(childComplexity int) int
 		WorkStudyContract     func(childComplexity int) int
 	}
 
@@ -921,6 +1003,11 @@ type ComplexityRoot struct {
 	SpeakerLinkPayload struct {
 		Speaker func(childComplexity int) int
 		URL     func(childComplexity int) int
+	}
+
+	SubmitTrainingPayload struct {
+		Training func(childComplexity int) int
+		Warnings func(childComplexity int) int
 	}
 
 	Subscription struct {
@@ -1016,11 +1103,6 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
-	TrainingPayload struct {
-		Training func(childComplexity int) int
-		Warnings func(childComplexity int) int
-	}
-
 	TrainingStateChange struct {
 		ChangeState func(childComplexity int) int
 		Comment     func(childComplexity int) int
@@ -1049,8 +1131,17 @@ type ComplexityRoot struct {
 		Organization func(childComplexity int) int
 	}
 
+	UpdateOrganizationProfilePayload struct {
+		Organization func(childComplexity int) int
+	}
+
 	UpdateSpeakerPayload struct {
 		Speaker func(childComplexity int) int
+	}
+
+	UpdateTrainingPayload struct {
+		Training func(childComplexity int) int
+		Warnings func(childComplexity int) int
 	}
 
 	UpdateUserPayload struct {
@@ -1086,6 +1177,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ValidateTrainingPayload struct {
+		Training func(childComplexity int) int
+		Warnings func(childComplexity int) int
+	}
+
 	Venue struct {
 		City           func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
@@ -1116,11 +1212,6 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
-	VenuePayload struct {
-		Venue    func(childComplexity int) int
-		Warnings func(childComplexity int) int
-	}
-
 	Warning struct {
 		Code    func(childComplexity int) int
 		Field   func(childComplexity int) int
@@ -1139,6 +1230,9 @@ type ActivityResolver interface {
 	Present(ctx context.Context, obj *ent.Activity, slotID *int) ([]*ent.Participant, error)
 	CheckInLog(ctx context.Context, obj *ent.Activity, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int], orderBy []*ent.CheckInOrder, where *ent.CheckInWhereInput) (*ent.CheckInConnection, error)
 	CheckInCursor(ctx context.Context, obj *ent.Activity) (string, error)
+}
+type CertificationResolver interface {
+	Accreditations(ctx context.Context, obj *ent.Certification, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AccreditationOrder, where *ent.AccreditationWhereInput) (*ent.AccreditationConnection, error)
 }
 type CheckInResolver interface {
 	Slot(ctx context.Context, obj *ent.Scan) (*ent.Slot, error)
@@ -1166,24 +1260,24 @@ type MutationResolver interface {
 	AddMembership(ctx context.Context, input model.AddMembershipInput) (*model.AddMembershipPayload, error)
 	UpdateMembership(ctx context.Context, input model.UpdateMembershipInput) (*model.UpdateMembershipPayload, error)
 	RemoveMembership(ctx context.Context, input model.RemoveMembershipInput) (*model.RemoveMembershipPayload, error)
-	CreateCertification(ctx context.Context, input ent.CreateCertificationInput) (*ent.Certification, error)
-	UpdateOrganizationProfile(ctx context.Context, id int, input model.OrganizationProfileInput) (*ent.Organization, error)
-	RequestOrganizationChange(ctx context.Context, organizationID int, input schematype.OrgChange) (*ent.OrganizationChangeRequest, error)
-	CancelOrganizationChange(ctx context.Context, id int) (*ent.OrganizationChangeRequest, error)
-	ApplyOrganizationChange(ctx context.Context, id int, comment *string) (*ent.OrganizationChangeRequest, error)
-	RejectOrganizationChange(ctx context.Context, id int, comment string) (*ent.OrganizationChangeRequest, error)
-	AddOrganizationDocument(ctx context.Context, organizationID int, file graphql.Upload) (*ent.OrganizationDocument, error)
-	RemoveOrganizationDocument(ctx context.Context, id int) (int, error)
-	CreateTraining(ctx context.Context, organizationID int, input schematype.TrainingDoc) (*model.TrainingPayload, error)
-	UpdateTraining(ctx context.Context, id int, input schematype.TrainingDoc) (*model.TrainingPayload, error)
-	SubmitTraining(ctx context.Context, id int) (*model.TrainingPayload, error)
-	CancelTrainingSubmission(ctx context.Context, id int) (*ent.Training, error)
-	DropTrainingRequest(ctx context.Context, id int) (int, error)
-	ValidateTraining(ctx context.Context, id int, comment *string, schemeState *string) (*ent.Training, error)
-	RejectTraining(ctx context.Context, id int, comment string) (*ent.Training, error)
-	ArchiveTraining(ctx context.Context, id int, reason string, comment string) (*ent.Training, error)
-	DuplicateSession(ctx context.Context, id int, startsOn time.Time, endsOn time.Time) (*model.TrainingPayload, error)
-	CreateVenue(ctx context.Context, organizationID int, input model.VenueInput) (*model.VenuePayload, error)
+	CreateCertification(ctx context.Context, input ent.CreateCertificationInput) (*model.CreateCertificationPayload, error)
+	UpdateOrganizationProfile(ctx context.Context, input model.UpdateOrganizationProfileInput) (*model.UpdateOrganizationProfilePayload, error)
+	RequestOrganizationChange(ctx context.Context, input model.RequestOrganizationChangeInput) (*model.RequestOrganizationChangePayload, error)
+	CancelOrganizationChange(ctx context.Context, input model.CancelOrganizationChangeInput) (*model.CancelOrganizationChangePayload, error)
+	ApplyOrganizationChange(ctx context.Context, input model.ApplyOrganizationChangeInput) (*model.ApplyOrganizationChangePayload, error)
+	RejectOrganizationChange(ctx context.Context, input model.RejectOrganizationChangeInput) (*model.RejectOrganizationChangePayload, error)
+	AddOrganizationDocument(ctx context.Context, input model.AddOrganizationDocumentInput) (*model.AddOrganizationDocumentPayload, error)
+	RemoveOrganizationDocument(ctx context.Context, input model.RemoveOrganizationDocumentInput) (*model.RemoveOrganizationDocumentPayload, error)
+	CreateTraining(ctx context.Context, input model.CreateTrainingInput) (*model.TrainingPayload, error)
+	UpdateTraining(ctx context.Context, input model.UpdateTrainingInput) (*model.TrainingPayload, error)
+	SubmitTraining(ctx context.Context, input model.SubmitTrainingInput) (*model.TrainingPayload, error)
+	CancelTrainingSubmission(ctx context.Context, input model.CancelTrainingSubmissionInput) (*model.TrainingPayload, error)
+	DropTrainingRequest(ctx context.Context, input model.DropTrainingRequestInput) (*model.DropTrainingRequestPayload, error)
+	ValidateTraining(ctx context.Context, input model.ValidateTrainingInput) (*model.TrainingPayload, error)
+	RejectTraining(ctx context.Context, input model.RejectTrainingInput) (*model.TrainingPayload, error)
+	ArchiveTraining(ctx context.Context, input model.ArchiveTrainingInput) (*model.TrainingPayload, error)
+	DuplicateSession(ctx context.Context, input model.DuplicateSessionInput) (*model.TrainingPayload, error)
+	CreateVenue(ctx context.Context, input model.CreateVenueInput) (*model.CreateVenuePayload, error)
 	CreateActivity(ctx context.Context, input model.CreateActivityInput) (*model.CreateActivityPayload, error)
 	UpdateActivity(ctx context.Context, input model.UpdateActivityInput) (*model.UpdateActivityPayload, error)
 	AddSlot(ctx context.Context, input model.AddSlotInput) (*model.AddSlotPayload, error)
@@ -1229,7 +1323,7 @@ type QueryResolver interface {
 	OrganizationChangeRequests(ctx context.Context, state *organizationchangerequest.State, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.OrganizationChangeRequestConnection, error)
 	Trainings(ctx context.Context, organizationID *int, state []training.State, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TrainingOrder, where *ent.TrainingWhereInput) (*ent.TrainingConnection, error)
 	TrainingByReference(ctx context.Context, reference string) (*ent.Training, error)
-	Venues(ctx context.Context, organizationID int) ([]*ent.Venue, error)
+	Venues(ctx context.Context, organizationID int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.VenueOrder, where *ent.VenueWhereInput) (*ent.VenueConnection, error)
 	DeviceActivities(ctx context.Context) ([]*ent.Activity, error)
 	DevicePublicKeys(ctx context.Context) ([]*model.PublicKey, error)
 	DeviceRoster(ctx context.Context, activityID int, after *string, first *int) (*model.RosterPage, error)
@@ -1243,8 +1337,14 @@ type RegistrationResolver interface {
 	CheckedInAt(ctx context.Context, obj *ent.Registration, slotID *int) (*time.Time, error)
 }
 type SessionResolver interface {
+	Organization(ctx context.Context, obj *ent.Session) (*ent.Organization, error)
 	ContactRequests(ctx context.Context, obj *ent.Session) (*string, error)
 	Finished(ctx context.Context, obj *ent.Session) (bool, error)
+}
+type SessionDraftResolver interface {
+	Trainers(ctx context.Context, obj *schematype.SessionDoc) ([]*ent.Organization, error)
+	Venues(ctx context.Context, obj *schematype.SessionDoc) ([]*ent.Venue, error)
+	RegistrationVenue(ctx context.Context, obj *schematype.SessionDoc) (*ent.Venue, error)
 }
 type SubscriptionResolver interface {
 	HistoryRecorded(ctx context.Context, organizationID *int, after *string) (<-chan *ent.HistoryEntry, error)
@@ -1348,6 +1448,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Accreditation.Siret(childComplexity), true
+
+	case "AccreditationConnection.edges":
+		if e.ComplexityRoot.AccreditationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccreditationConnection.Edges(childComplexity), true
+	case "AccreditationConnection.pageInfo":
+		if e.ComplexityRoot.AccreditationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccreditationConnection.PageInfo(childComplexity), true
+	case "AccreditationConnection.totalCount":
+		if e.ComplexityRoot.AccreditationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccreditationConnection.TotalCount(childComplexity), true
+
+	case "AccreditationEdge.cursor":
+		if e.ComplexityRoot.AccreditationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccreditationEdge.Cursor(childComplexity), true
+	case "AccreditationEdge.node":
+		if e.ComplexityRoot.AccreditationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccreditationEdge.Node(childComplexity), true
 
 	case "Activity.capacity":
 		if e.ComplexityRoot.Activity.Capacity == nil {
@@ -1584,6 +1716,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AddMembershipPayload.Membership(childComplexity), true
 
+	case "AddOrganizationDocumentPayload.organizationDocument":
+		if e.ComplexityRoot.AddOrganizationDocumentPayload.OrganizationDocument == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddOrganizationDocumentPayload.OrganizationDocument(childComplexity), true
+
 	case "AddSlotPayload.activity":
 		if e.ComplexityRoot.AddSlotPayload.Activity == nil {
 			break
@@ -1634,6 +1773,33 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Address.Postcode(childComplexity), true
 
+	case "ApplyOrganizationChangePayload.organizationChangeRequest":
+		if e.ComplexityRoot.ApplyOrganizationChangePayload.OrganizationChangeRequest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplyOrganizationChangePayload.OrganizationChangeRequest(childComplexity), true
+
+	case "ArchiveTrainingPayload.training":
+		if e.ComplexityRoot.ArchiveTrainingPayload.Training == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchiveTrainingPayload.Training(childComplexity), true
+	case "ArchiveTrainingPayload.warnings":
+		if e.ComplexityRoot.ArchiveTrainingPayload.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchiveTrainingPayload.Warnings(childComplexity), true
+
+	case "CancelOrganizationChangePayload.organizationChangeRequest":
+		if e.ComplexityRoot.CancelOrganizationChangePayload.OrganizationChangeRequest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelOrganizationChangePayload.OrganizationChangeRequest(childComplexity), true
+
 	case "CancelRegistrationPayload.registration":
 		if e.ComplexityRoot.CancelRegistrationPayload.Registration == nil {
 			break
@@ -1641,12 +1807,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CancelRegistrationPayload.Registration(childComplexity), true
 
+	case "CancelTrainingSubmissionPayload.training":
+		if e.ComplexityRoot.CancelTrainingSubmissionPayload.Training == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelTrainingSubmissionPayload.Training(childComplexity), true
+	case "CancelTrainingSubmissionPayload.warnings":
+		if e.ComplexityRoot.CancelTrainingSubmissionPayload.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelTrainingSubmissionPayload.Warnings(childComplexity), true
+
 	case "Certification.accreditations":
 		if e.ComplexityRoot.Certification.Accreditations == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Certification.Accreditations(childComplexity), true
+		args, err := ec.field_Certification_accreditations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Certification.Accreditations(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.AccreditationOrder), args["where"].(*ent.AccreditationWhereInput)), true
 	case "Certification.acronym":
 		if e.ComplexityRoot.Certification.Acronym == nil {
 			break
@@ -2198,6 +2382,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateActivityPayload.Activity(childComplexity), true
 
+	case "CreateCertificationPayload.certification":
+		if e.ComplexityRoot.CreateCertificationPayload.Certification == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateCertificationPayload.Certification(childComplexity), true
+
 	case "CreateDevicePayload.device":
 		if e.ComplexityRoot.CreateDevicePayload.Device == nil {
 			break
@@ -2232,12 +2423,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateSpeakerPayload.Speaker(childComplexity), true
 
+	case "CreateTrainingPayload.training":
+		if e.ComplexityRoot.CreateTrainingPayload.Training == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateTrainingPayload.Training(childComplexity), true
+	case "CreateTrainingPayload.warnings":
+		if e.ComplexityRoot.CreateTrainingPayload.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateTrainingPayload.Warnings(childComplexity), true
+
 	case "CreateUserPayload.user":
 		if e.ComplexityRoot.CreateUserPayload.User == nil {
 			break
 		}
 
 		return e.ComplexityRoot.CreateUserPayload.User(childComplexity), true
+
+	case "CreateVenuePayload.venue":
+		if e.ComplexityRoot.CreateVenuePayload.Venue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateVenuePayload.Venue(childComplexity), true
+	case "CreateVenuePayload.warnings":
+		if e.ComplexityRoot.CreateVenuePayload.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateVenuePayload.Warnings(childComplexity), true
 
 	case "Cycle.alternanceType":
 		if e.ComplexityRoot.Cycle.AlternanceType == nil {
@@ -2441,6 +2658,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DeviceSetup.URL(childComplexity), true
+
+	case "DropTrainingRequestPayload.deletedTrainingID":
+		if e.ComplexityRoot.DropTrainingRequestPayload.DeletedTrainingID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DropTrainingRequestPayload.DeletedTrainingID(childComplexity), true
+	case "DropTrainingRequestPayload.organization":
+		if e.ComplexityRoot.DropTrainingRequestPayload.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DropTrainingRequestPayload.Organization(childComplexity), true
+	case "DropTrainingRequestPayload.training":
+		if e.ComplexityRoot.DropTrainingRequestPayload.Training == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DropTrainingRequestPayload.Training(childComplexity), true
+
+	case "DuplicateSessionPayload.training":
+		if e.ComplexityRoot.DuplicateSessionPayload.Training == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateSessionPayload.Training(childComplexity), true
+	case "DuplicateSessionPayload.warnings":
+		if e.ComplexityRoot.DuplicateSessionPayload.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateSessionPayload.Warnings(childComplexity), true
 
 	case "FieldChange.field":
 		if e.ComplexityRoot.FieldChange.Field == nil {
@@ -2816,7 +3065,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AddOrganizationDocument(childComplexity, args["organizationId"].(int), args["file"].(graphql.Upload)), true
+		return e.ComplexityRoot.Mutation.AddOrganizationDocument(childComplexity, args["input"].(model.AddOrganizationDocumentInput)), true
 	case "Mutation.addSlot":
 		if e.ComplexityRoot.Mutation.AddSlot == nil {
 			break
@@ -2838,7 +3087,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ApplyOrganizationChange(childComplexity, args["id"].(int), args["comment"].(*string)), true
+		return e.ComplexityRoot.Mutation.ApplyOrganizationChange(childComplexity, args["input"].(model.ApplyOrganizationChangeInput)), true
 	case "Mutation.archiveTraining":
 		if e.ComplexityRoot.Mutation.ArchiveTraining == nil {
 			break
@@ -2849,7 +3098,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ArchiveTraining(childComplexity, args["id"].(int), args["reason"].(string), args["comment"].(string)), true
+		return e.ComplexityRoot.Mutation.ArchiveTraining(childComplexity, args["input"].(model.ArchiveTrainingInput)), true
 	case "Mutation.cancelOrganizationChange":
 		if e.ComplexityRoot.Mutation.CancelOrganizationChange == nil {
 			break
@@ -2860,7 +3109,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CancelOrganizationChange(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.CancelOrganizationChange(childComplexity, args["input"].(model.CancelOrganizationChangeInput)), true
 	case "Mutation.cancelRegistration":
 		if e.ComplexityRoot.Mutation.CancelRegistration == nil {
 			break
@@ -2882,7 +3131,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CancelTrainingSubmission(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.CancelTrainingSubmission(childComplexity, args["input"].(model.CancelTrainingSubmissionInput)), true
 	case "Mutation.changePassword":
 		if e.ComplexityRoot.Mutation.ChangePassword == nil {
 			break
@@ -2981,7 +3230,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateTraining(childComplexity, args["organizationId"].(int), args["input"].(schematype.TrainingDoc)), true
+		return e.ComplexityRoot.Mutation.CreateTraining(childComplexity, args["input"].(model.CreateTrainingInput)), true
 	case "Mutation.createUser":
 		if e.ComplexityRoot.Mutation.CreateUser == nil {
 			break
@@ -3003,7 +3252,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateVenue(childComplexity, args["organizationId"].(int), args["input"].(model.VenueInput)), true
+		return e.ComplexityRoot.Mutation.CreateVenue(childComplexity, args["input"].(model.CreateVenueInput)), true
 	case "Mutation.deleteDevice":
 		if e.ComplexityRoot.Mutation.DeleteDevice == nil {
 			break
@@ -3025,7 +3274,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DropTrainingRequest(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.DropTrainingRequest(childComplexity, args["input"].(model.DropTrainingRequestInput)), true
 	case "Mutation.duplicateSession":
 		if e.ComplexityRoot.Mutation.DuplicateSession == nil {
 			break
@@ -3036,7 +3285,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DuplicateSession(childComplexity, args["id"].(int), args["startsOn"].(time.Time), args["endsOn"].(time.Time)), true
+		return e.ComplexityRoot.Mutation.DuplicateSession(childComplexity, args["input"].(model.DuplicateSessionInput)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -3102,7 +3351,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RejectOrganizationChange(childComplexity, args["id"].(int), args["comment"].(string)), true
+		return e.ComplexityRoot.Mutation.RejectOrganizationChange(childComplexity, args["input"].(model.RejectOrganizationChangeInput)), true
 	case "Mutation.rejectTraining":
 		if e.ComplexityRoot.Mutation.RejectTraining == nil {
 			break
@@ -3113,7 +3362,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RejectTraining(childComplexity, args["id"].(int), args["comment"].(string)), true
+		return e.ComplexityRoot.Mutation.RejectTraining(childComplexity, args["input"].(model.RejectTrainingInput)), true
 	case "Mutation.releaseDevice":
 		if e.ComplexityRoot.Mutation.ReleaseDevice == nil {
 			break
@@ -3146,7 +3395,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RemoveOrganizationDocument(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.RemoveOrganizationDocument(childComplexity, args["input"].(model.RemoveOrganizationDocumentInput)), true
 	case "Mutation.requestOrganizationChange":
 		if e.ComplexityRoot.Mutation.RequestOrganizationChange == nil {
 			break
@@ -3157,7 +3406,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RequestOrganizationChange(childComplexity, args["organizationId"].(int), args["input"].(schematype.OrgChange)), true
+		return e.ComplexityRoot.Mutation.RequestOrganizationChange(childComplexity, args["input"].(model.RequestOrganizationChangeInput)), true
 	case "Mutation.requestPasswordReset":
 		if e.ComplexityRoot.Mutation.RequestPasswordReset == nil {
 			break
@@ -3234,7 +3483,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SubmitTraining(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.SubmitTraining(childComplexity, args["input"].(model.SubmitTrainingInput)), true
 	case "Mutation.syncCheckIns":
 		if e.ComplexityRoot.Mutation.SyncCheckIns == nil {
 			break
@@ -3311,7 +3560,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateOrganizationProfile(childComplexity, args["id"].(int), args["input"].(model.OrganizationProfileInput)), true
+		return e.ComplexityRoot.Mutation.UpdateOrganizationProfile(childComplexity, args["input"].(model.UpdateOrganizationProfileInput)), true
 	case "Mutation.updateSpeaker":
 		if e.ComplexityRoot.Mutation.UpdateSpeaker == nil {
 			break
@@ -3333,7 +3582,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateTraining(childComplexity, args["id"].(int), args["input"].(schematype.TrainingDoc)), true
+		return e.ComplexityRoot.Mutation.UpdateTraining(childComplexity, args["input"].(model.UpdateTrainingInput)), true
 	case "Mutation.updateUser":
 		if e.ComplexityRoot.Mutation.UpdateUser == nil {
 			break
@@ -3355,7 +3604,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ValidateTraining(childComplexity, args["id"].(int), args["comment"].(*string), args["schemeState"].(*string)), true
+		return e.ComplexityRoot.Mutation.ValidateTraining(childComplexity, args["input"].(model.ValidateTrainingInput)), true
 
 	case "Organization.accreditations":
 		if e.ComplexityRoot.Organization.Accreditations == nil {
@@ -3401,7 +3650,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organization.ChangeRequests(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.OrganizationChangeRequestOrder)), true
+		return e.ComplexityRoot.Organization.ChangeRequests(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.OrganizationChangeRequestOrder)), true
 	case "Organization.city":
 		if e.ComplexityRoot.Organization.City == nil {
 			break
@@ -4293,7 +4542,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Trainings(childComplexity, args["organizationId"].(*int), args["state"].([]training.State), args["search"].(*string), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.TrainingOrder), args["where"].(*ent.TrainingWhereInput)), true
+		return e.ComplexityRoot.Query.Trainings(childComplexity, args["organizationID"].(*int), args["state"].([]training.State), args["search"].(*string), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.TrainingOrder), args["where"].(*ent.TrainingWhereInput)), true
 	case "Query.users":
 		if e.ComplexityRoot.Query.Users == nil {
 			break
@@ -4315,7 +4564,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Venues(childComplexity, args["organizationId"].(int)), true
+		return e.ComplexityRoot.Query.Venues(childComplexity, args["organizationID"].(int), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.VenueOrder), args["where"].(*ent.VenueWhereInput)), true
 
 	case "RecruitmentSlot.address":
 		if e.ComplexityRoot.RecruitmentSlot.Address == nil {
@@ -4634,6 +4883,26 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RegistrationEdge.Node(childComplexity), true
 
+	case "RejectOrganizationChangePayload.organizationChangeRequest":
+		if e.ComplexityRoot.RejectOrganizationChangePayload.OrganizationChangeRequest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RejectOrganizationChangePayload.OrganizationChangeRequest(childComplexity), true
+
+	case "RejectTrainingPayload.training":
+		if e.ComplexityRoot.RejectTrainingPayload.Training == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RejectTrainingPayload.Training(childComplexity), true
+	case "RejectTrainingPayload.warnings":
+		if e.ComplexityRoot.RejectTrainingPayload.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RejectTrainingPayload.Warnings(childComplexity), true
+
 	case "ReleaseDevicePayload.device":
 		if e.ComplexityRoot.ReleaseDevicePayload.Device == nil {
 			break
@@ -4653,6 +4922,26 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RemoveMembershipPayload.User(childComplexity), true
+
+	case "RemoveOrganizationDocumentPayload.deletedOrganizationDocumentID":
+		if e.ComplexityRoot.RemoveOrganizationDocumentPayload.DeletedOrganizationDocumentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveOrganizationDocumentPayload.DeletedOrganizationDocumentID(childComplexity), true
+	case "RemoveOrganizationDocumentPayload.organization":
+		if e.ComplexityRoot.RemoveOrganizationDocumentPayload.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveOrganizationDocumentPayload.Organization(childComplexity), true
+
+	case "RequestOrganizationChangePayload.organizationChangeRequest":
+		if e.ComplexityRoot.RequestOrganizationChangePayload.OrganizationChangeRequest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestOrganizationChangePayload.OrganizationChangeRequest(childComplexity), true
 
 	case "RequestPasswordResetPayload.email":
 		if e.ComplexityRoot.RequestPasswordResetPayload.Email == nil {
@@ -4889,6 +5178,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Session.OnDemand(childComplexity), true
+	case "Session.organization":
+		if e.ComplexityRoot.Session.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Organization(childComplexity), true
 	case "Session.organizationID":
 		if e.ComplexityRoot.Session.OrganizationID == nil {
 			break
@@ -5131,6 +5426,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SessionDraft.RecruitmentSlots(childComplexity), true
+	case "SessionDraft.registrationVenue":
+		if e.ComplexityRoot.SessionDraft.RegistrationVenue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.RegistrationVenue(childComplexity), true
 	case "SessionDraft.registrationVenueID":
 		if e.ComplexityRoot.SessionDraft.RegistrationVenueID == nil {
 			break
@@ -5173,12 +5474,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SessionDraft.TrainerIDs(childComplexity), true
+	case "SessionDraft.trainers":
+		if e.ComplexityRoot.SessionDraft.Trainers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.Trainers(childComplexity), true
 	case "SessionDraft.venueIDs":
 		if e.ComplexityRoot.SessionDraft.VenueIDs == nil {
 			break
 		}
 
 		return e.ComplexityRoot.SessionDraft.VenueIDs(childComplexity), true
+	case "SessionDraft.venues":
+		if e.ComplexityRoot.SessionDraft.Venues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionDraft.Venues(childComplexity), true
 	case "SessionDraft.workStudyContract":
 		if e.ComplexityRoot.SessionDraft.WorkStudyContract == nil {
 			break
@@ -5391,6 +5704,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SpeakerLinkPayload.URL(childComplexity), true
+
+	case "SubmitTrainingPayload.training":
+		if e.ComplexityRoot.SubmitTrainingPayload.Training == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmitTrainingPayload.Training(childComplexity), true
+	case "SubmitTrainingPayload.warnings":
+		if e.ComplexityRoot.SubmitTrainingPayload.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmitTrainingPayload.Warnings(childComplexity), true
 
 	case "Subscription.checkInRecorded":
 		if e.ComplexityRoot.Subscription.CheckInRecorded == nil {
@@ -5839,19 +6165,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TrainingEdge.Node(childComplexity), true
 
-	case "TrainingPayload.training":
-		if e.ComplexityRoot.TrainingPayload.Training == nil {
-			break
-		}
-
-		return e.ComplexityRoot.TrainingPayload.Training(childComplexity), true
-	case "TrainingPayload.warnings":
-		if e.ComplexityRoot.TrainingPayload.Warnings == nil {
-			break
-		}
-
-		return e.ComplexityRoot.TrainingPayload.Warnings(childComplexity), true
-
 	case "TrainingStateChange.changeState":
 		if e.ComplexityRoot.TrainingStateChange.ChangeState == nil {
 			break
@@ -5918,12 +6231,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UpdateOrganizationPayload.Organization(childComplexity), true
 
+	case "UpdateOrganizationProfilePayload.organization":
+		if e.ComplexityRoot.UpdateOrganizationProfilePayload.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateOrganizationProfilePayload.Organization(childComplexity), true
+
 	case "UpdateSpeakerPayload.speaker":
 		if e.ComplexityRoot.UpdateSpeakerPayload.Speaker == nil {
 			break
 		}
 
 		return e.ComplexityRoot.UpdateSpeakerPayload.Speaker(childComplexity), true
+
+	case "UpdateTrainingPayload.training":
+		if e.ComplexityRoot.UpdateTrainingPayload.Training == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateTrainingPayload.Training(childComplexity), true
+	case "UpdateTrainingPayload.warnings":
+		if e.ComplexityRoot.UpdateTrainingPayload.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateTrainingPayload.Warnings(childComplexity), true
 
 	case "UpdateUserPayload.user":
 		if e.ComplexityRoot.UpdateUserPayload.User == nil {
@@ -6060,6 +6393,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserEdge.Node(childComplexity), true
 
+	case "ValidateTrainingPayload.training":
+		if e.ComplexityRoot.ValidateTrainingPayload.Training == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValidateTrainingPayload.Training(childComplexity), true
+	case "ValidateTrainingPayload.warnings":
+		if e.ComplexityRoot.ValidateTrainingPayload.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValidateTrainingPayload.Warnings(childComplexity), true
+
 	case "Venue.city":
 		if e.ComplexityRoot.Venue.City == nil {
 			break
@@ -6189,19 +6535,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VenueEdge.Node(childComplexity), true
 
-	case "VenuePayload.venue":
-		if e.ComplexityRoot.VenuePayload.Venue == nil {
-			break
-		}
-
-		return e.ComplexityRoot.VenuePayload.Venue(childComplexity), true
-	case "VenuePayload.warnings":
-		if e.ComplexityRoot.VenuePayload.Warnings == nil {
-			break
-		}
-
-		return e.ComplexityRoot.VenuePayload.Warnings(childComplexity), true
-
 	case "Warning.code":
 		if e.ComplexityRoot.Warning.Code == nil {
 			break
@@ -6235,13 +6568,19 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
+		ec.unmarshalInputAccreditationOrder,
 		ec.unmarshalInputAccreditationWhereInput,
 		ec.unmarshalInputActivityOrder,
 		ec.unmarshalInputActivityWhereInput,
 		ec.unmarshalInputAddMembershipInput,
+		ec.unmarshalInputAddOrganizationDocumentInput,
 		ec.unmarshalInputAddSlotInput,
 		ec.unmarshalInputAddressInput,
+		ec.unmarshalInputApplyOrganizationChangeInput,
+		ec.unmarshalInputArchiveTrainingInput,
+		ec.unmarshalInputCancelOrganizationChangeInput,
 		ec.unmarshalInputCancelRegistrationInput,
+		ec.unmarshalInputCancelTrainingSubmissionInput,
 		ec.unmarshalInputCertificationOrder,
 		ec.unmarshalInputCertificationWhereInput,
 		ec.unmarshalInputChangePasswordInput,
@@ -6255,11 +6594,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCreateOrganizationInput,
 		ec.unmarshalInputCreateRegistrationInput,
 		ec.unmarshalInputCreateSpeakerInput,
+		ec.unmarshalInputCreateTrainingInput,
 		ec.unmarshalInputCreateUserInput,
+		ec.unmarshalInputCreateVenueInput,
 		ec.unmarshalInputCycleInput,
 		ec.unmarshalInputDeleteDeviceInput,
 		ec.unmarshalInputDeviceOrder,
 		ec.unmarshalInputDeviceWhereInput,
+		ec.unmarshalInputDropTrainingRequestInput,
+		ec.unmarshalInputDuplicateSessionInput,
 		ec.unmarshalInputFundingInput,
 		ec.unmarshalInputHistoryEntryOrder,
 		ec.unmarshalInputHistoryEntryWhereInput,
@@ -6268,11 +6611,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputMarkPresentInput,
 		ec.unmarshalInputMembershipInput,
 		ec.unmarshalInputMembershipOrder,
-		ec.unmarshalInputOrganizationChangeInput,
 		ec.unmarshalInputOrganizationChangeRequestOrder,
-		ec.unmarshalInputOrganizationDocumentOrder,
 		ec.unmarshalInputOrganizationOrder,
-		ec.unmarshalInputOrganizationProfileInput,
 		ec.unmarshalInputOrganizationWhereInput,
 		ec.unmarshalInputOutboxMessageOrder,
 		ec.unmarshalInputOutboxMessageWhereInput,
@@ -6284,8 +6624,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputRegisterInput,
 		ec.unmarshalInputRegistrationOrder,
 		ec.unmarshalInputRegistrationWhereInput,
+		ec.unmarshalInputRejectOrganizationChangeInput,
+		ec.unmarshalInputRejectTrainingInput,
 		ec.unmarshalInputReleaseDeviceInput,
 		ec.unmarshalInputRemoveMembershipInput,
+		ec.unmarshalInputRemoveOrganizationDocumentInput,
+		ec.unmarshalInputRequestOrganizationChangeInput,
 		ec.unmarshalInputRequestPasswordResetInput,
 		ec.unmarshalInputResetPasswordInput,
 		ec.unmarshalInputRevokeDeviceInput,
@@ -6300,9 +6644,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputSlotWhereInput,
 		ec.unmarshalInputSpeakerLinkInput,
 		ec.unmarshalInputSpeakerWhereInput,
+		ec.unmarshalInputSubmitTrainingInput,
 		ec.unmarshalInputSyncCheckInsInput,
 		ec.unmarshalInputSyncScanInput,
-		ec.unmarshalInputTrainingInput,
 		ec.unmarshalInputTrainingOrder,
 		ec.unmarshalInputTrainingWhereInput,
 		ec.unmarshalInputUndoCheckInInput,
@@ -6310,11 +6654,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputUpdateDeviceInput,
 		ec.unmarshalInputUpdateMembershipInput,
 		ec.unmarshalInputUpdateOrganizationInput,
+		ec.unmarshalInputUpdateOrganizationProfileInput,
 		ec.unmarshalInputUpdateSpeakerInput,
+		ec.unmarshalInputUpdateTrainingInput,
 		ec.unmarshalInputUpdateUserInput,
 		ec.unmarshalInputUserOrder,
 		ec.unmarshalInputUserWhereInput,
-		ec.unmarshalInputVenueInput,
+		ec.unmarshalInputValidateTrainingInput,
 		ec.unmarshalInputVenueOrder,
 		ec.unmarshalInputVenueWhereInput,
 	)
@@ -6475,7 +6821,31 @@ extend type Mutation {
   createCertification(
     "The certification to create."
     input: CreateCertificationInput!
-  ): Certification!
+  ): CreateCertificationPayload!
+}
+
+"The result of createCertification."
+type CreateCertificationPayload {
+  "The certification as created."
+  certification: Certification!
+}
+
+extend type Certification {
+  "The organisations accredited to train for or assess the certification, as France compétences publishes them (R-ORG-5); shown to operators and to the matched organisations. 50 per page by default, at most 1,000."
+  accreditations(
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list; 50 when omitted, at most 1,000."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list; at most 1,000."
+    last: Int
+    "Ordering options for the accreditations returned; by SIRET by default."
+    orderBy: [AccreditationOrder!]
+    "Filtering options for the accreditations returned."
+    where: AccreditationWhereInput
+  ): AccreditationConnection!
 }
 
 # ---------------------------------------------------------------------------
@@ -6518,7 +6888,7 @@ type OrganizationChange {
   "New city; null when unchanged."
   city: String
   "New list of phones, e-mails and web sites, replacing the current one; null when unchanged."
-  contactPoints: [ContactPoint!]
+  contactPoints: [ContactPoint!]!
   "New SIRET asked for (R-ORG-6): the operator checks it against the registry and applies it by hand; null when unchanged."
   siret: String
   "New NDA asked for (R-ORG-6), applied by the operator by hand; null when unchanged."
@@ -6529,8 +6899,10 @@ type OrganizationChange {
   message: String!
 }
 
-"What an organisation change request asks for (R-ORG-6, R-ORG-7); omitted fields stay as they are."
-input OrganizationChangeInput {
+"What requestOrganizationChange asks the operator to change (R-ORG-6, R-ORG-7); omitted fields stay as they are."
+input RequestOrganizationChangeInput {
+  "The organisation whose record should change."
+  organizationID: ID!
   "New name; omit to keep it."
   name: String
   "New first address line; omit to keep it."
@@ -6553,13 +6925,15 @@ input OrganizationChangeInput {
   message: String
 }
 
-"Reception facilities, quality labels and contact requests of an organisation (R-ORG-3, R-ORG-4)."
-input OrganizationProfileInput {
-  "Codes of the facility list (01 catering … 07 parking)."
+"The reception facilities, quality labels and contact requests updateOrganizationProfile sets (R-ORG-3, R-ORG-4); omitted fields stay as they are."
+input UpdateOrganizationProfileInput {
+  "The organisation to edit."
+  id: ID!
+  "Codes of the facility list (01 catering … 07 parking), replacing the current ones as a whole; omit to keep them."
   facilities: [String!]
   "Qualiopi certification per action category (R-ORG-4); omit to keep it."
   qualiopi: QualiopiInput
-  "Codes of the quality_label list."
+  "Codes of the quality_label list, replacing the current ones as a whole; omit to keep them."
   otherLabels: [String!]
   "Free-text requests about the organisation's contacts, for the operator; at most 3,000 characters."
   contactRequests: String
@@ -6604,49 +6978,119 @@ enum TrainingRole {
 extend type Mutation {
   "Edit reception facilities, quality labels and contact requests (R-ORG-3, R-ORG-4): MANAGER or operator."
   updateOrganizationProfile(
-    "The organisation to edit."
-    id: ID!
-    "The new facilities, labels and contact requests; omitted fields stay as they are."
-    input: OrganizationProfileInput!
-  ): Organization!
+    "The organisation (input.id) and the new facilities, labels and contact requests; omitted fields stay as they are."
+    input: UpdateOrganizationProfileInput!
+  ): UpdateOrganizationProfilePayload!
   "Ask the operator to change contact details or registry fields (R-ORG-6, R-ORG-7)."
   requestOrganizationChange(
-    "The organisation whose record should change."
-    organizationId: ID!
-    "What to change."
-    input: OrganizationChangeInput!
-  ): OrganizationChangeRequest!
+    "The organisation (input.organizationID) and what to change."
+    input: RequestOrganizationChangeInput!
+  ): RequestOrganizationChangePayload!
   "Take a pending change request back (R-ORG-7)."
   cancelOrganizationChange(
-    "The pending change request to cancel."
-    id: ID!
-  ): OrganizationChangeRequest!
+    "The pending change request to cancel (input.id)."
+    input: CancelOrganizationChangeInput!
+  ): CancelOrganizationChangePayload!
   "Operator: apply a pending change request."
   applyOrganizationChange(
-    "The pending change request to apply."
-    id: ID!
-    "Comment for the organisation, kept in the history (R-ORG-8)."
-    comment: String
-  ): OrganizationChangeRequest!
+    "The pending change request to apply (input.id) and a comment."
+    input: ApplyOrganizationChangeInput!
+  ): ApplyOrganizationChangePayload!
   "Operator: refuse a pending change request with a comment."
   rejectOrganizationChange(
-    "The pending change request to reject."
-    id: ID!
-    "Why it is rejected; required, shown to the organisation."
-    comment: String!
-  ): OrganizationChangeRequest!
-  "Attach a document (multipart upload; size limit, R-ORG-9)."
+    "The pending change request to reject (input.id) and why."
+    input: RejectOrganizationChangeInput!
+  ): RejectOrganizationChangePayload!
+  "Attach a document (multipart upload: input.file is a part of the request; size limit, R-ORG-9)."
   addOrganizationDocument(
-    "The organisation the document is for."
-    organizationId: ID!
-    "The file; above the size limit the request is refused (R-ORG-9)."
-    file: Upload!
-  ): OrganizationDocument!
-  "Remove a document of an organisation (R-ORG-9); returns the removed document's id."
+    "The organisation (input.organizationID) and the file."
+    input: AddOrganizationDocumentInput!
+  ): AddOrganizationDocumentPayload!
+  "Remove a document of an organisation (R-ORG-9)."
   removeOrganizationDocument(
-    "The document to remove."
-    id: ID!
-  ): ID!
+    "The document to remove (input.id)."
+    input: RemoveOrganizationDocumentInput!
+  ): RemoveOrganizationDocumentPayload!
+}
+
+"The result of updateOrganizationProfile."
+type UpdateOrganizationProfilePayload {
+  "The organisation as saved."
+  organization: Organization!
+}
+
+"The result of requestOrganizationChange."
+type RequestOrganizationChangePayload {
+  "The change request as created, PENDING."
+  organizationChangeRequest: OrganizationChangeRequest!
+}
+
+"The change request cancelOrganizationChange takes back."
+input CancelOrganizationChangeInput {
+  "The pending change request to cancel."
+  id: ID!
+}
+
+"The result of cancelOrganizationChange."
+type CancelOrganizationChangePayload {
+  "The change request, now CANCELLED."
+  organizationChangeRequest: OrganizationChangeRequest!
+}
+
+"The change request applyOrganizationChange applies."
+input ApplyOrganizationChangeInput {
+  "The pending change request to apply."
+  id: ID!
+  "Comment for the organisation, kept in the history (R-ORG-8); at most 3,000 characters."
+  comment: String
+}
+
+"The result of applyOrganizationChange."
+type ApplyOrganizationChangePayload {
+  "The change request, now APPLIED (the organisation carries the change)."
+  organizationChangeRequest: OrganizationChangeRequest!
+}
+
+"The change request rejectOrganizationChange refuses."
+input RejectOrganizationChangeInput {
+  "The pending change request to reject."
+  id: ID!
+  "Why it is rejected; required, shown to the organisation; at most 3,000 characters."
+  comment: String!
+}
+
+"The result of rejectOrganizationChange."
+type RejectOrganizationChangePayload {
+  "The change request, now REJECTED."
+  organizationChangeRequest: OrganizationChangeRequest!
+}
+
+"The document addOrganizationDocument attaches (GraphQL multipart request: map the file part to variables.input.file)."
+input AddOrganizationDocumentInput {
+  "The organisation the document is for."
+  organizationID: ID!
+  "The file; above the size limit the request is refused (R-ORG-9)."
+  file: Upload!
+}
+
+"The result of addOrganizationDocument."
+type AddOrganizationDocumentPayload {
+  "The document as stored."
+  organizationDocument: OrganizationDocument!
+}
+
+"The document removeOrganizationDocument removes."
+input RemoveOrganizationDocumentInput {
+  "The document to remove."
+  id: ID!
+}
+
+"The result of removeOrganizationDocument."
+type RemoveOrganizationDocumentPayload {
+  "The id of the removed document."
+  deletedOrganizationDocumentID: ID!
+  "The organisation the document belonged to."
+  organization: Organization!
 }
 
 extend type Query {
@@ -6671,13 +7115,13 @@ scalar Upload
 # ---------------------------------------------------------------------------
 # Trainings and sessions (R-CAT-3 … R-CAT-24)
 
-"A calendar date, YYYY-MM-DD (Europe/Paris)."
-scalar Date
+"A calendar date without a time, YYYY-MM-DD (RFC 3339 full-date): the same day for every client, whatever its time zone."
+scalar Date @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc3339#section-5.6")
 
 "A problem the rules report without refusing the input (the seed says « avertissement »)."
 type Warning {
-  "Identifies the warning, e.g. cat_not_accredited, cat_short_session, cat_venue_near_duplicate."
-  code: String!
+  "Identifies the warning: what a client may react to (the message is for people)."
+  code: WarningCode!
   "Path of the field inside the input, e.g. input.sessions[0].venueIDs."
   field: String
   "The rule that warns, e.g. R-CAT-4."
@@ -6686,13 +7130,48 @@ type Warning {
   message: String!
 }
 
-"The result of a training mutation: the training and what the rules warn about without refusing (R-CAT-4, R-CAT-9, R-CAT-19)."
-type TrainingPayload {
-  "The training as saved."
-  training: Training!
-  "What the rules warn about without refusing; empty when nothing."
-  warnings: [Warning!]!
+"What a warning is about (Warning.code)."
+enum WarningCode {
+  "The organisation holds no accreditation for a certification of the training (R-CAT-4): input.certificationCodes[i]."
+  NOT_ACCREDITED
+  "A session is shorter than the minimum number of hours (R-CAT-9)."
+  SHORT_SESSION
+  "A new venue is within 50 metres of, or has the address of, a venue of the organisation (R-CAT-12)."
+  VENUE_NEAR_DUPLICATE
+  "A session has no open recruitment slot: it cannot be positioned online (R-CAT-19)."
+  NOT_POSITIONABLE
 }
+
+"Whether recruitment is open on a funding (état du recrutement, LHEO 1 / 2, R-CAT-13)."
+enum RecruitmentState {
+  "Recruitment is open (LHEO 1)."
+  OPEN
+  "Recruitment is closed (LHEO 2)."
+  CLOSED
+}
+
+"How a session validates the skill blocks of a certification (R-CAT-15)."
+enum SkillBlockValidation @goModel(model: "github.com/99designs/gqlgen/graphql.String") {
+  "Some blocks, listed in blockCodes."
+  PARTIAL
+  "The whole certification; required for apprenticeship (R-CAT-15)."
+  TOTAL
+  "Every block, validated one by one."
+  MIXED
+}
+
+"The kind of a recruitment slot (R-CAT-19)."
+enum RecruitmentSlotKind @goModel(model: "github.com/99designs/gqlgen/graphql.String") {
+  "Information session (information collective)."
+  ICO
+  "Individual appointment (rendez-vous individuel)."
+  RDVI
+  "Application period (inscription sur candidature)."
+  ISC
+}
+
+"An hour of a day, HH:MM on the 24-hour clock (00:00 to 23:59), local to where it happens: no date, no time zone."
+scalar LocalTime @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc3339#section-5.6")
 
 "A funding (financement) of a session (R-CAT-13)."
 type Funding {
@@ -6702,10 +7181,10 @@ type Funding {
   measure: String!
   "Scheme state (état du dispositif, e.g. DIFF), set by the operator at validation; null before."
   schemeState: String
-  "Recruitment state: 1 open, 2 closed (R-CAT-13)."
-  recruitmentState: String!
+  "Whether recruitment is open on the funding (R-CAT-13)."
+  recruitmentState: RecruitmentState!
   "Audience codes (publics), filled from the measure when not given."
-  audiences: [String!]
+  audiences: [String!]!
   "Seats funded; null when not given."
   seats: Int
   "Public-market number (numéro de marché public); empty when none."
@@ -6728,8 +7207,8 @@ input FundingInput {
   measure: String!
   "Operators only: scheme state (e.g. DIFF); set at validation otherwise."
   schemeState: String
-  "1 open, 2 closed."
-  recruitmentState: String!
+  "Whether recruitment is open on the funding (R-CAT-13)."
+  recruitmentState: RecruitmentState!
   "Audience codes; filled from the measure when empty."
   audiences: [String!]
   "Seats funded; omit when not known."
@@ -6794,10 +7273,10 @@ input CycleInput {
 type SkillBlockUse {
   "Code of the certification, one of the training's (RNCP…, RS…)."
   certificationCode: String!
-  "PARTIAL, TOTAL or MIXED."
-  validation: String!
+  "How the blocks are validated."
+  validation: SkillBlockValidation!
   "Codes of the blocks validated, e.g. RNCP35967BC01."
-  blockCodes: [String!]
+  blockCodes: [String!]!
 }
 
 "The skill blocks of one certification a session validates (R-CAT-15)."
@@ -6805,7 +7284,7 @@ input SkillBlockUseInput {
   "Code of the certification, one of the training's (RNCP…, RS…)."
   certificationCode: String!
   "PARTIAL (pick blocks), TOTAL or MIXED (every block); apprenticeship requires TOTAL (R-CAT-15)."
-  validation: String!
+  validation: SkillBlockValidation!
   "Blocks validated; all of the certification's when TOTAL or MIXED."
   blockCodes: [String!]
 }
@@ -6845,7 +7324,7 @@ input AddressInput {
 "A recruitment slot of a session: an information session (ICO), an individual appointment (RDVI) or an application period (ISC) (R-CAT-19)."
 type RecruitmentSlot {
   "ICO, RDVI or ISC."
-  kind: String!
+  kind: RecruitmentSlotKind!
   "Number of the slot, unique across the catalogue, given by ofhub."
   number: String
   "Whether recruitment is open on this slot."
@@ -6857,9 +7336,9 @@ type RecruitmentSlot {
   "Last day: the application period's end (ISC); the same as startsOn for RDVI and ICO."
   endsOn: Date!
   "Start hour, HH:MM, from 07:00 (RDVI, ICO); null for ISC."
-  startTime: String
+  startTime: LocalTime
   "End hour, HH:MM, after startTime and at most 20:00 (RDVI, ICO); null for ISC."
-  endTime: String
+  endTime: LocalTime
   "Whether the slot takes place remotely."
   remote: Boolean!
   "Web address for a remote slot; empty when none."
@@ -6873,7 +7352,7 @@ type RecruitmentSlot {
 "A recruitment slot of a session (R-CAT-19): ICO, RDVI or ISC."
 input RecruitmentSlotInput {
   "ICO, RDVI or ISC."
-  kind: String!
+  kind: RecruitmentSlotKind!
   "Kept when editing an existing slot; given by ofhub otherwise."
   number: String
   "Whether recruitment is open on this slot."
@@ -6884,10 +7363,10 @@ input RecruitmentSlotInput {
   startsOn: Date!
   "Last day: the application period's end (ISC); equal to startsOn for RDVI and ICO. ISC periods of one session must not overlap."
   endsOn: Date!
-  "HH:MM (RDVI / ICO)."
-  startTime: String
+  "Start hour, HH:MM, from 07:00 (RDVI, ICO)."
+  startTime: LocalTime
   "End hour, HH:MM, after startTime and at most 20:00 (RDVI, ICO)."
-  endTime: String
+  endTime: LocalTime
   "Whether the slot takes place remotely."
   remote: Boolean = false
   "Web address for a remote slot."
@@ -6898,8 +7377,10 @@ input RecruitmentSlotInput {
   address: AddressInput
 }
 
-"A training with its sessions, as the responsible organisation writes it."
-input TrainingInput {
+"The training createTraining creates, with its sessions, as the responsible organisation writes it."
+input CreateTrainingInput {
+  "The responsible organisation, which must hold the NDA (R-CAT-3)."
+  organizationID: ID!
   "Whether the training leads to one or more certifications (R-CAT-4)."
   certifying: Boolean!
   "Certification codes (RNCP…, RS…); the first is the principal one."
@@ -6932,7 +7413,43 @@ input TrainingInput {
   sessions: [SessionInput!]
 }
 
-"A session of a TrainingInput (R-CAT-9…R-CAT-20)."
+"The training updateTraining saves: the whole training and its sessions, replacing what was saved (lists and sessions are replaced whole; a field left out is cleared)."
+input UpdateTrainingInput {
+  "The training to save."
+  id: ID!
+  "Whether the training leads to one or more certifications (R-CAT-4)."
+  certifying: Boolean!
+  "Certification codes (RNCP…, RS…); the first is the principal one."
+  certificationCodes: [String!]
+  "Pre-filled from the principal certification when empty (R-CAT-4)."
+  title: String
+  "Objective; required, at most 3,000 characters (R-CAT-5). Pre-filled from the principal certification when empty."
+  objective: String
+  "Content; at most 3,000 characters (R-CAT-5)."
+  content: String
+  "Expected results; at most 3,000 characters (R-CAT-5)."
+  expectedResults: String
+  "Entry level, a code of the level list; « sans niveau spécifique » when empty (R-CAT-4)."
+  entryLevel: String
+  "Exit level, a code of the level list (R-CAT-4)."
+  exitLevel: String
+  "Cycle duration in years, 1 to 5; required for apprenticeship (R-CAT-6)."
+  cycleYears: Int
+  "Whether the training is an apprenticeship: then exactly one certification (R-CAT-7)."
+  apprenticeship: Boolean = false
+  "Whether the training is offered on Parcoursup: then exactly one certification (R-CAT-7)."
+  parcoursup: Boolean = false
+  "Whether the training is offered on Affelnet: then exactly one certification (R-CAT-7)."
+  affelnet: Boolean = false
+  "Web addresses about the training (R-CAT-25)."
+  webLinks: [String!]
+  "Free-text requests about contacts, for the operator (R-CON-7); at most 3,000 characters."
+  contactRequests: String
+  "The sessions, as a whole: a published session left out is archived, never deleted (R-CAT-20)."
+  sessions: [SessionInput!]
+}
+
+"A session of a CreateTrainingInput or UpdateTrainingInput (R-CAT-9…R-CAT-20)."
 input SessionInput {
   "The session's id when it exists; null for a new one."
   id: ID
@@ -6991,7 +7508,7 @@ type TrainingDraft {
   "Whether the training leads to one or more certifications (R-CAT-4)."
   certifying: Boolean!
   "Certification codes (RNCP…, RS…); the first is the principal one."
-  certificationCodes: [String!]
+  certificationCodes: [String!]!
   "Title (R-CAT-5)."
   title: String!
   "Objective (R-CAT-5)."
@@ -7013,7 +7530,7 @@ type TrainingDraft {
   "Whether the training is offered on Affelnet (R-CAT-7)."
   affelnet: Boolean!
   "Web addresses about the training (R-CAT-25)."
-  webLinks: [String!]
+  webLinks: [String!]!
   "Free-text requests about contacts, for the operator (R-CON-7)."
   contactRequests: String
   "The sessions as the draft has them."
@@ -7033,17 +7550,23 @@ type SessionDraft {
   "Whether people may enter and leave at any time (R-CAT-9)."
   permanentEntry: Boolean!
   "Trainer organisations, principal first (R-CAT-11)."
-  trainerIDs: [ID!]
+  trainerIDs: [ID!]!
   "Venues where the session takes place (R-CAT-12)."
-  venueIDs: [ID!]
+  venueIDs: [ID!]!
   "Venue where people register (R-CAT-18)."
   registrationVenueID: ID
+  "The trainer organisations of trainerIDs, principal first (R-CAT-11); those the viewer may read."
+  trainers: [Organization!]! @goField(forceResolver: true)
+  "The venues of venueIDs (R-CAT-12)."
+  venues: [Venue!]! @goField(forceResolver: true)
+  "The venue of registrationVenueID (R-CAT-18); null when none."
+  registrationVenue: Venue @goField(forceResolver: true)
   "Fundings (R-CAT-13)."
-  fundings: [Funding!]
+  fundings: [Funding!]!
   "Cycles of an apprenticeship session (R-CAT-14)."
-  cycles: [Cycle!]
+  cycles: [Cycle!]!
   "Skill blocks validated, per certification (R-CAT-15)."
-  skillBlocks: [SkillBlockUse!]
+  skillBlocks: [SkillBlockUse!]!
   "Hours in the training centre (R-CAT-16)."
   hoursInCentre: Int
   "Hours in a company (R-CAT-16)."
@@ -7061,21 +7584,23 @@ type SessionDraft {
   "Comment on the rhythm (R-CAT-17)."
   rhythmComment: String
   "Equipment, codes of the equipment list (R-CAT-17)."
-  equipment: [String!]
+  equipment: [String!]!
   "Teaching mode, a code of the teaching_mode list (R-CAT-17)."
   teachingMode: String
   "Whether the session is open to a work-study contract (R-CAT-7)."
   workStudyContract: Boolean!
   "Recruitment modalities, codes MR.01 to MR.06 (R-CAT-2)."
-  recruitmentModalities: [String!]
+  recruitmentModalities: [String!]!
   "Recruitment slots ICO, RDVI and ISC (R-CAT-19)."
-  recruitmentSlots: [RecruitmentSlot!]
+  recruitmentSlots: [RecruitmentSlot!]!
   "Free-text requests about the session's contacts, for the operator (R-CON-7)."
   contactRequests: String
 }
 
-"A venue of an organisation (R-CAT-12)."
-input VenueInput {
+"The venue createVenue creates (R-CAT-12)."
+input CreateVenueInput {
+  "The organisation the venue belongs to."
+  organizationID: ID!
   "Name of the venue; required, at most 255 characters."
   name: String!
   "SIRET of the establishment at that address (14 digits), when it has one."
@@ -7101,7 +7626,7 @@ input VenueInput {
 }
 
 "The result of createVenue: the venue and the near-duplicates found (R-CAT-12)."
-type VenuePayload {
+type CreateVenuePayload {
   "The venue as created."
   venue: Venue!
   "Near-duplicates of the organisation's venues (R-CAT-12)."
@@ -7157,6 +7682,8 @@ extend type Training {
 }
 
 extend type Session {
+  "The training's responsible organisation (R-CAT-3)."
+  organization: Organization!
   "Requests about contacts, for the operator (R-CON-7): the responsible organisation and operators only (R-X-5)."
   contactRequests: String
   "The session has ended: it can only be duplicated (R-CAT-20)."
@@ -7165,13 +7692,13 @@ extend type Session {
 
 extend type Query {
   """
-  Trainings of the catalogue. With organizationId, those of that
+  Trainings of the catalogue. With organizationID, those of that
   organisation space: responsible or trainer (R-CAT-31). Archived
   trainings are the operator's only.
   """
   trainings(
     "Only the trainings of this organisation space: responsible for them, or trainer of one of their live sessions (R-CAT-31)."
-    organizationId: ID
+    organizationID: ID
     "Only the trainings in these states; by default every state but ARCHIVED."
     state: [TrainingState!]
     "Words each found in the title, the reference or a session's reference (R-CAT-26)."
@@ -7194,87 +7721,209 @@ extend type Query {
     "Reference of the training (2600001F) or of one of its sessions (150755S, also with a partner prefix such as 04_150755S, R-CAT-30)."
     reference: String!
   ): Training
-  "Venues of an organisation (R-CAT-12)."
+  "Venues of an organisation (R-CAT-12), by name by default; 50 per page by default, at most 1,000."
   venues(
     "The organisation whose venues to list."
-    organizationId: ID!
-  ): [Venue!]!
+    organizationID: ID!
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list; 50 when omitted, at most 1,000."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list; at most 1,000."
+    last: Int
+    "Ordering options for the venues returned; by name by default."
+    orderBy: [VenueOrder!]
+    "Filtering options for the venues returned."
+    where: VenueWhereInput
+  ): VenueConnection!
 }
 
 extend type Mutation {
-  "Create a training in the organisation space of organizationId, the NDA holder (R-CAT-3); state IN_CREATION."
+  "Create a training in the organisation space of input.organizationID, the NDA holder (R-CAT-3); state IN_CREATION."
   createTraining(
-    "The responsible organisation, which must hold the NDA (R-CAT-3)."
-    organizationId: ID!
-    "The training and its sessions."
-    input: TrainingInput!
-  ): TrainingPayload!
+    "The responsible organisation (input.organizationID), the training and its sessions."
+    input: CreateTrainingInput!
+  ): CreateTrainingPayload!
   """
   Save a training: in creation, the record itself; published, its draft
   (copy-on-write; the published version stays live, R-CAT-22).
   """
   updateTraining(
-    "The training to save."
-    id: ID!
-    "The whole training and its sessions, replacing what was saved."
-    input: TrainingInput!
-  ): TrainingPayload!
+    "The training to save (input.id): the whole training and its sessions, replacing what was saved."
+    input: UpdateTrainingInput!
+  ): UpdateTrainingPayload!
   "Submit for validation (R-CAT-22)."
   submitTraining(
-    "The training to submit."
-    id: ID!
-  ): TrainingPayload!
+    "The training to submit (input.id)."
+    input: SubmitTrainingInput!
+  ): SubmitTrainingPayload!
   "Take a submitted request back to draft (« Annuler ma demande de vérification »)."
   cancelTrainingSubmission(
-    "The submitted training."
-    id: ID!
-  ): Training!
-  "Drop a creation or a draft (« Supprimer ma demande »); returns the training's id."
+    "The submitted training (input.id)."
+    input: CancelTrainingSubmissionInput!
+  ): CancelTrainingSubmissionPayload!
+  "Drop a creation (the training is deleted) or a draft (the published version stays) (« Supprimer ma demande »)."
   dropTrainingRequest(
-    "The training whose creation or draft to drop."
-    id: ID!
-  ): ID!
+    "The training whose creation or draft to drop (input.id)."
+    input: DropTrainingRequestInput!
+  ): DropTrainingRequestPayload!
   "Operator: validate (apply and publish) a submitted training."
   validateTraining(
-    "The submitted training."
-    id: ID!
-    "Comment for the organisation; kept as the training's operatorComment."
-    comment: String
-    "Scheme state given to the fundings that have none (default DIFF, R-CAT-13)."
-    schemeState: String = "DIFF"
-  ): Training!
+    "The submitted training (input.id), a comment and the scheme state."
+    input: ValidateTrainingInput!
+  ): ValidateTrainingPayload!
   "Operator: reject a submitted training with a comment."
   rejectTraining(
-    "The submitted training."
-    id: ID!
-    "Why it is rejected; required, shown to the organisation."
-    comment: String!
-  ): Training!
+    "The submitted training (input.id) and why it is rejected."
+    input: RejectTrainingInput!
+  ): RejectTrainingPayload!
   "Ask to archive (organisation) or archive (operator) a training, with a reason and a comment (R-CAT-24)."
   archiveTraining(
-    "The training to archive."
-    id: ID!
-    "Reason, a code of the archive_reason list (R-CAT-24)."
-    reason: String!
-    "Comment; required (R-CAT-24)."
-    comment: String!
-  ): Training!
+    "The training to archive (input.id), the reason and a comment."
+    input: ArchiveTrainingInput!
+  ): ArchiveTrainingPayload!
   "Copy a session with new dates into the training (or its draft) (R-CAT-20)."
   duplicateSession(
-    "The session to copy."
-    id: ID!
-    "First day of the copy."
-    startsOn: Date!
-    "Last day of the copy, not before startsOn."
-    endsOn: Date!
-  ): TrainingPayload!
+    "The session to copy (input.id) and the copy's dates."
+    input: DuplicateSessionInput!
+  ): DuplicateSessionPayload!
   "Create a venue of an organisation (R-CAT-12)."
   createVenue(
-    "The organisation the venue belongs to."
-    organizationId: ID!
-    "The venue."
-    input: VenueInput!
-  ): VenuePayload!
+    "The organisation (input.organizationID) and the venue."
+    input: CreateVenueInput!
+  ): CreateVenuePayload!
+}
+
+"The training submitTraining submits."
+input SubmitTrainingInput {
+  "The training to submit."
+  id: ID!
+}
+
+"The training cancelTrainingSubmission takes back to draft."
+input CancelTrainingSubmissionInput {
+  "The submitted training."
+  id: ID!
+}
+
+"The training dropTrainingRequest drops the creation or the draft of."
+input DropTrainingRequestInput {
+  "The training whose creation or draft to drop."
+  id: ID!
+}
+
+"The training validateTraining validates."
+input ValidateTrainingInput {
+  "The submitted training."
+  id: ID!
+  "Comment for the organisation; kept as the training's operatorComment; at most 3,000 characters."
+  comment: String
+  "Scheme state given to the fundings that have none (default DIFF, R-CAT-13)."
+  schemeState: String = "DIFF"
+}
+
+"The training rejectTraining rejects."
+input RejectTrainingInput {
+  "The submitted training."
+  id: ID!
+  "Why it is rejected; required, shown to the organisation; at most 3,000 characters."
+  comment: String!
+}
+
+"The training archiveTraining archives (or asks to archive)."
+input ArchiveTrainingInput {
+  "The training to archive."
+  id: ID!
+  "Reason, a code of the archive_reason list (R-CAT-24)."
+  reason: String!
+  "Comment; required (R-CAT-24)."
+  comment: String!
+}
+
+"The session duplicateSession copies, and the copy's dates."
+input DuplicateSessionInput {
+  "The session to copy."
+  id: ID!
+  "First day of the copy."
+  startsOn: Date!
+  "Last day of the copy, not before startsOn."
+  endsOn: Date!
+}
+
+"The result of createTraining: the training and what the rules warn about without refusing (R-CAT-4, R-CAT-9, R-CAT-19)."
+type CreateTrainingPayload {
+  "The training as created, IN_CREATION."
+  training: Training!
+  "What the rules warn about without refusing; empty when nothing."
+  warnings: [Warning!]!
+}
+
+"The result of updateTraining: the training and what the rules warn about without refusing (R-CAT-4, R-CAT-9, R-CAT-19)."
+type UpdateTrainingPayload {
+  "The training as saved (a published one carries the change as its draft)."
+  training: Training!
+  "What the rules warn about without refusing; empty when nothing."
+  warnings: [Warning!]!
+}
+
+"The result of submitTraining: the training and what the rules warn about without refusing (R-CAT-4, R-CAT-9, R-CAT-19)."
+type SubmitTrainingPayload {
+  "The training as submitted."
+  training: Training!
+  "What the rules warn about without refusing; empty when nothing."
+  warnings: [Warning!]!
+}
+
+"The result of cancelTrainingSubmission: the training and what the rules warn about without refusing (R-CAT-4, R-CAT-9, R-CAT-19)."
+type CancelTrainingSubmissionPayload {
+  "The training, back to draft."
+  training: Training!
+  "What the rules warn about without refusing; empty when nothing."
+  warnings: [Warning!]!
+}
+
+"The result of validateTraining: the training and what the rules warn about without refusing (R-CAT-4, R-CAT-9, R-CAT-19)."
+type ValidateTrainingPayload {
+  "The training as validated (published, its change applied, or archived)."
+  training: Training!
+  "What the rules warn about without refusing; empty when nothing."
+  warnings: [Warning!]!
+}
+
+"The result of rejectTraining: the training and what the rules warn about without refusing (R-CAT-4, R-CAT-9, R-CAT-19)."
+type RejectTrainingPayload {
+  "The training as rejected."
+  training: Training!
+  "What the rules warn about without refusing; empty when nothing."
+  warnings: [Warning!]!
+}
+
+"The result of archiveTraining: the training and what the rules warn about without refusing (R-CAT-4, R-CAT-9, R-CAT-19)."
+type ArchiveTrainingPayload {
+  "The training, archived or with its archive request."
+  training: Training!
+  "What the rules warn about without refusing; empty when nothing."
+  warnings: [Warning!]!
+}
+
+"The result of duplicateSession: the training and what the rules warn about without refusing (R-CAT-4, R-CAT-9, R-CAT-19)."
+type DuplicateSessionPayload {
+  "The training with the copy among its sessions (or among its draft's)."
+  training: Training!
+  "What the rules warn about without refusing; empty when nothing."
+  warnings: [Warning!]!
+}
+
+"The result of dropTrainingRequest."
+type DropTrainingRequestPayload {
+  "The id of the training when its creation was dropped (the training is deleted); null when a draft was dropped."
+  deletedTrainingID: ID
+  "The training, its draft dropped and its published version unchanged; null when it was deleted."
+  training: Training
+  "The training's responsible organisation."
+  organization: Organization!
 }
 
 extend type Subscription {
@@ -8219,9 +8868,9 @@ type Accreditation implements Node {
   """
   certifier: Boolean!
   """
-  Date the accreditation ends (UTC midnight of that day); null when open-ended (R-ORG-5).
+  Date the accreditation ends (a date, YYYY-MM-DD); null when open-ended (R-ORG-5).
   """
-  endDate: Time
+  endDate: Date
   """
   The certification the accreditation is for.
   """
@@ -8230,6 +8879,66 @@ type Accreditation implements Node {
   The ofhub organisation with the accreditation's SIRET, if any (R-ORG-5).
   """
   organization: Organization
+}
+"""
+A connection to a list of items.
+"""
+type AccreditationConnection {
+  """
+  A list of edges.
+  """
+  edges: [AccreditationEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type AccreditationEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Accreditation
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for Accreditation connections
+"""
+input AccreditationOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Accreditations.
+  """
+  field: AccreditationOrderField!
+}
+"""
+Properties by which Accreditation connections can be ordered.
+"""
+enum AccreditationOrderField {
+  """
+  Orders by ` + "`" + `siret` + "`" + `.
+  """
+  SIRET
+  """
+  Orders by ` + "`" + `name` + "`" + `.
+  """
+  NAME
+  """
+  Orders by ` + "`" + `endDate` + "`" + `.
+  """
+  END_DATE
 }
 """
 AccreditationWhereInput is used for filtering Accreditation objects.
@@ -8318,14 +9027,14 @@ input AccreditationWhereInput {
   """
   end_date field predicates
   """
-  endDate: Time
-  endDateNEQ: Time
-  endDateIn: [Time!]
-  endDateNotIn: [Time!]
-  endDateGT: Time
-  endDateGTE: Time
-  endDateLT: Time
-  endDateLTE: Time
+  endDate: Date
+  endDateNEQ: Date
+  endDateIn: [Date!]
+  endDateNotIn: [Date!]
+  endDateGT: Date
+  endDateGTE: Date
+  endDateLT: Date
+  endDateLTE: Date
   endDateIsNil: Boolean
   endDateNotNil: Boolean
   """
@@ -8746,11 +9455,11 @@ type Certification implements Node {
   """
   Names of the certifiers (validateurs), in the order of certifierSirets (R-CAT-1).
   """
-  certifierNames: [String!]
+  certifierNames: [String!]!
   """
   SIRETs of the certifiers, in the order of certifierNames.
   """
-  certifierSirets: [String!]
+  certifierSirets: [String!]!
   """
   Exit level in the national nomenclature, 1 to 8; null for RS fiches and when not determined (R-CAT-1).
   """
@@ -8758,27 +9467,27 @@ type Certification implements Node {
   """
   NSF codes (nomenclature des spécialités de formation) of the certification (R-CAT-1).
   """
-  nsfCodes: [String!]
+  nsfCodes: [String!]!
   """
   Formacodes (thesaurus of training fields) of the certification (R-CAT-1).
   """
-  formacodes: [String!]
+  formacodes: [String!]!
   """
-  Date of the first exam session (UTC midnight of that day); null when unknown (R-CAT-1).
+  Date of the first exam session (a date, YYYY-MM-DD); null when unknown (R-CAT-1).
   """
-  firstExamSession: Time
+  firstExamSession: Date
   """
-  Date of the last exam session (UTC midnight of that day); null when unknown (R-CAT-1).
+  Date of the last exam session (a date, YYYY-MM-DD); null when unknown (R-CAT-1).
   """
-  lastExamSession: Time
+  lastExamSession: Date
   """
-  Date of the registration decision published by France compétences (UTC midnight of that day); null when unknown.
+  Date of the registration decision published by France compétences (a date, YYYY-MM-DD); null when unknown.
   """
-  decisionDate: Time
+  decisionDate: Date
   """
-  Date the registration in the register ends (UTC midnight of that day): a session must start before it (R-CAT-10); null when open-ended.
+  Date the registration in the register ends (a date, YYYY-MM-DD): a session must start before it (R-CAT-10); null when open-ended.
   """
-  registrationEndDate: Time
+  registrationEndDate: Date
   """
   How the fiche was registered, as France compétences words it: « Enregistrement de droit » or « sur demande ».
   """
@@ -8815,10 +9524,6 @@ type Certification implements Node {
   The skill blocks (blocs de compétences) of the certification (R-CAT-1, R-CAT-15).
   """
   skillBlocks: [SkillBlock!]!
-  """
-  The organisations accredited to train for or assess the certification, as France compétences publishes them (R-ORG-5); shown to operators and to the matched organisations.
-  """
-  accreditations: [Accreditation!]!
 }
 """
 A connection to a list of items.
@@ -9084,53 +9789,53 @@ input CertificationWhereInput {
   """
   first_exam_session field predicates
   """
-  firstExamSession: Time
-  firstExamSessionNEQ: Time
-  firstExamSessionIn: [Time!]
-  firstExamSessionNotIn: [Time!]
-  firstExamSessionGT: Time
-  firstExamSessionGTE: Time
-  firstExamSessionLT: Time
-  firstExamSessionLTE: Time
+  firstExamSession: Date
+  firstExamSessionNEQ: Date
+  firstExamSessionIn: [Date!]
+  firstExamSessionNotIn: [Date!]
+  firstExamSessionGT: Date
+  firstExamSessionGTE: Date
+  firstExamSessionLT: Date
+  firstExamSessionLTE: Date
   firstExamSessionIsNil: Boolean
   firstExamSessionNotNil: Boolean
   """
   last_exam_session field predicates
   """
-  lastExamSession: Time
-  lastExamSessionNEQ: Time
-  lastExamSessionIn: [Time!]
-  lastExamSessionNotIn: [Time!]
-  lastExamSessionGT: Time
-  lastExamSessionGTE: Time
-  lastExamSessionLT: Time
-  lastExamSessionLTE: Time
+  lastExamSession: Date
+  lastExamSessionNEQ: Date
+  lastExamSessionIn: [Date!]
+  lastExamSessionNotIn: [Date!]
+  lastExamSessionGT: Date
+  lastExamSessionGTE: Date
+  lastExamSessionLT: Date
+  lastExamSessionLTE: Date
   lastExamSessionIsNil: Boolean
   lastExamSessionNotNil: Boolean
   """
   decision_date field predicates
   """
-  decisionDate: Time
-  decisionDateNEQ: Time
-  decisionDateIn: [Time!]
-  decisionDateNotIn: [Time!]
-  decisionDateGT: Time
-  decisionDateGTE: Time
-  decisionDateLT: Time
-  decisionDateLTE: Time
+  decisionDate: Date
+  decisionDateNEQ: Date
+  decisionDateIn: [Date!]
+  decisionDateNotIn: [Date!]
+  decisionDateGT: Date
+  decisionDateGTE: Date
+  decisionDateLT: Date
+  decisionDateLTE: Date
   decisionDateIsNil: Boolean
   decisionDateNotNil: Boolean
   """
   registration_end_date field predicates
   """
-  registrationEndDate: Time
-  registrationEndDateNEQ: Time
-  registrationEndDateIn: [Time!]
-  registrationEndDateNotIn: [Time!]
-  registrationEndDateGT: Time
-  registrationEndDateGTE: Time
-  registrationEndDateLT: Time
-  registrationEndDateLTE: Time
+  registrationEndDate: Date
+  registrationEndDateNEQ: Date
+  registrationEndDateIn: [Date!]
+  registrationEndDateNotIn: [Date!]
+  registrationEndDateGT: Date
+  registrationEndDateGTE: Date
+  registrationEndDateLT: Date
+  registrationEndDateLTE: Date
   registrationEndDateIsNil: Boolean
   registrationEndDateNotNil: Boolean
   """
@@ -9749,21 +10454,21 @@ input CreateCertificationInput {
   """
   formacodes: [String!]
   """
-  Date of the first exam session (UTC midnight of that day); null when unknown (R-CAT-1).
+  Date of the first exam session (a date, YYYY-MM-DD); null when unknown (R-CAT-1).
   """
-  firstExamSession: Time
+  firstExamSession: Date
   """
-  Date of the last exam session (UTC midnight of that day); null when unknown (R-CAT-1).
+  Date of the last exam session (a date, YYYY-MM-DD); null when unknown (R-CAT-1).
   """
-  lastExamSession: Time
+  lastExamSession: Date
   """
-  Date of the registration decision published by France compétences (UTC midnight of that day); null when unknown.
+  Date of the registration decision published by France compétences (a date, YYYY-MM-DD); null when unknown.
   """
-  decisionDate: Time
+  decisionDate: Date
   """
-  Date the registration in the register ends (UTC midnight of that day): a session must start before it (R-CAT-10); null when open-ended.
+  Date the registration in the register ends (a date, YYYY-MM-DD): a session must start before it (R-CAT-10); null when open-ended.
   """
-  registrationEndDate: Time
+  registrationEndDate: Date
   """
   How the fiche was registered, as France compétences words it: « Enregistrement de droit » or « sur demande ».
   """
@@ -10174,7 +10879,7 @@ type HistoryEntry implements Node {
   """
   The fields changed, with old and new values; secrets show no values.
   """
-  changes: [FieldChange!]
+  changes: [FieldChange!]!
   """
   Comment given with the change, e.g. the operator's on a validation (R-ORG-8); empty when none.
   """
@@ -10540,7 +11245,7 @@ type Organization implements Node {
   """
   What the organisation is (training organisation, company, public body…); it may be several (R-ORG-1). Replaced as a whole on update.
   """
-  kinds: [OrganizationKind!]
+  kinds: [OrganizationKind!]!
   """
   SIRET number of the establishment: 14 digits, Luhn-valid; empty when unknown (R-ORG-1). Fed by the national registry: read-only to organisation users (R-ORG-6).
   """
@@ -10588,7 +11293,7 @@ type Organization implements Node {
   """
   Phones, e-mail addresses and web sites, each with a type label, a published flag and a principal flag (R-ORG-1). Replaced as a whole on update.
   """
-  contactPoints: [ContactPoint!]
+  contactPoints: [ContactPoint!]!
   """
   The head office of a branch (antenne, établissement secondaire); null for a head office (R-ORG-2).
   """
@@ -10600,7 +11305,7 @@ type Organization implements Node {
   """
   Reception facilities, as codes of the facility list (01 catering … 07 parking) (R-ORG-3).
   """
-  facilities: [String!]
+  facilities: [String!]!
   """
   Qualiopi certification per action category; null when never stated (R-ORG-4).
   """
@@ -10608,7 +11313,7 @@ type Organization implements Node {
   """
   Other quality labels, as codes of the quality_label list (R-ORG-4).
   """
-  otherLabels: [String!]
+  otherLabels: [String!]!
   """
   Free-text requests about the organisation's contacts, handled by the operator; at most 3,000 characters.
   """
@@ -10743,7 +11448,7 @@ type Organization implements Node {
     """
     Ordering options for OrganizationChangeRequests returned from the connection.
     """
-    orderBy: OrganizationChangeRequestOrder
+    orderBy: [OrganizationChangeRequestOrder!]
   ): OrganizationChangeRequestConnection!
   """
   The users attached to the organisation, with their permissions (R-USR-2).
@@ -10962,32 +11667,6 @@ type OrganizationDocument implements Node {
   The user who uploaded the file, if still there.
   """
   uploadedBy: User
-}
-"""
-Ordering options for OrganizationDocument connections
-"""
-input OrganizationDocumentOrder {
-  """
-  The ordering direction.
-  """
-  direction: OrderDirection! = ASC
-  """
-  The field by which to order OrganizationDocuments.
-  """
-  field: OrganizationDocumentOrderField!
-}
-"""
-Properties by which OrganizationDocument connections can be ordered.
-"""
-enum OrganizationDocumentOrderField {
-  """
-  Orders by ` + "`" + `createdAt` + "`" + `.
-  """
-  CREATED_AT
-  """
-  Orders by ` + "`" + `updatedAt` + "`" + `.
-  """
-  UPDATED_AT
 }
 """
 An edge in a connection.
@@ -12407,9 +13086,9 @@ type Session implements Node {
   """
   trainingID: ID!
   """
-  The training's responsible organisation, copied from it (R-CAT-3).
+  The training's responsible organisation, copied from it (R-CAT-3); the organization field reads it.
   """
-  organizationID: Int!
+  organizationID: ID!
   """
   First day of the session (a date, YYYY-MM-DD); required (R-CAT-9).
   """
@@ -12437,15 +13116,15 @@ type Session implements Node {
   """
   The fundings of the session, at least one to publish (R-CAT-13). Replaced as a whole on update.
   """
-  fundings: [Funding!]
+  fundings: [Funding!]!
   """
   The cycles of an apprenticeship session, one per year (R-CAT-14). Replaced as a whole on update.
   """
-  cycles: [Cycle!]
+  cycles: [Cycle!]!
   """
   The skill blocks taught, per certification, with the validation type (R-CAT-15). Replaced as a whole on update.
   """
-  skillBlocks: [SkillBlockUse!]
+  skillBlocks: [SkillBlockUse!]!
   """
   Hours in the training centre; null means none, zero is refused (R-CAT-16).
   """
@@ -12485,7 +13164,7 @@ type Session implements Node {
   """
   Equipment provided, as codes of the equipment list (R-CAT-17). Replaced as a whole on update.
   """
-  equipment: [String!]
+  equipment: [String!]!
   """
   Teaching mode, a code of its list, e.g. entirely remote (R-CAT-2, R-CAT-17); an entirely remote session needs no venue (R-CAT-12).
   """
@@ -12497,11 +13176,11 @@ type Session implements Node {
   """
   Recruitment modalities, codes MR.01 to MR.06 (R-CAT-2). Replaced as a whole on update.
   """
-  recruitmentModalities: [String!]
+  recruitmentModalities: [String!]!
   """
   Recruitment slots ICO, RDVI and ISC; at least one makes the session positionable online (R-CAT-19). Replaced as a whole on update.
   """
-  recruitmentSlots: [RecruitmentSlot!]
+  recruitmentSlots: [RecruitmentSlot!]!
   """
   When the session was archived (RFC 3339 instant); null while live. Sessions are never deleted (R-CAT-20).
   """
@@ -12662,14 +13341,14 @@ input SessionWhereInput {
   """
   organization_id field predicates
   """
-  organizationID: Int
-  organizationIDNEQ: Int
-  organizationIDIn: [Int!]
-  organizationIDNotIn: [Int!]
-  organizationIDGT: Int
-  organizationIDGTE: Int
-  organizationIDLT: Int
-  organizationIDLTE: Int
+  organizationID: ID
+  organizationIDNEQ: ID
+  organizationIDIn: [ID!]
+  organizationIDNotIn: [ID!]
+  organizationIDGT: ID
+  organizationIDGTE: ID
+  organizationIDLT: ID
+  organizationIDLTE: ID
   """
   starts_on field predicates
   """
@@ -13301,7 +13980,7 @@ type Training implements Node {
   """
   Codes of the certifications of a certifying training, principal first, e.g. RNCP35967 (R-CAT-4).
   """
-  certificationCodes: [String!]
+  certificationCodes: [String!]!
   """
   Title: explicit, lower case with accents; at most 500 characters (R-CAT-5).
   """
@@ -13345,7 +14024,7 @@ type Training implements Node {
   """
   Web addresses about the training; broken ones are flagged (R-CAT-25).
   """
-  webLinks: [String!]
+  webLinks: [String!]!
   """
   The user who last edited the draft or the change request; null when unknown (R-CAT-22).
   """
@@ -15006,6 +15685,28 @@ func (ec *executionContext) childFields_Accreditation(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type Accreditation", field.Name)
 }
 
+func (ec *executionContext) childFields_AccreditationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AccreditationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AccreditationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AccreditationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccreditationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AccreditationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_AccreditationEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_AccreditationEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccreditationEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Activity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -15106,6 +15807,14 @@ func (ec *executionContext) childFields_AddMembershipPayload(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type AddMembershipPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_AddOrganizationDocumentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organizationDocument":
+		return ec.fieldContext_AddOrganizationDocumentPayload_organizationDocument(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddOrganizationDocumentPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_AddSlotPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "slot":
@@ -15134,12 +15843,48 @@ func (ec *executionContext) childFields_Address(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Address", field.Name)
 }
 
+func (ec *executionContext) childFields_ApplyOrganizationChangePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organizationChangeRequest":
+		return ec.fieldContext_ApplyOrganizationChangePayload_organizationChangeRequest(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApplyOrganizationChangePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ArchiveTrainingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "training":
+		return ec.fieldContext_ArchiveTrainingPayload_training(ctx, field)
+	case "warnings":
+		return ec.fieldContext_ArchiveTrainingPayload_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArchiveTrainingPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CancelOrganizationChangePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organizationChangeRequest":
+		return ec.fieldContext_CancelOrganizationChangePayload_organizationChangeRequest(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CancelOrganizationChangePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CancelRegistrationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "registration":
 		return ec.fieldContext_CancelRegistrationPayload_registration(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CancelRegistrationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CancelTrainingSubmissionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "training":
+		return ec.fieldContext_CancelTrainingSubmissionPayload_training(ctx, field)
+	case "warnings":
+		return ec.fieldContext_CancelTrainingSubmissionPayload_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CancelTrainingSubmissionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Certification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15390,6 +16135,14 @@ func (ec *executionContext) childFields_CreateActivityPayload(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type CreateActivityPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateCertificationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "certification":
+		return ec.fieldContext_CreateCertificationPayload_certification(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateCertificationPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateDevicePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "device":
@@ -15424,12 +16177,32 @@ func (ec *executionContext) childFields_CreateSpeakerPayload(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type CreateSpeakerPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateTrainingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "training":
+		return ec.fieldContext_CreateTrainingPayload_training(ctx, field)
+	case "warnings":
+		return ec.fieldContext_CreateTrainingPayload_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateTrainingPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateUserPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "user":
 		return ec.fieldContext_CreateUserPayload_user(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateUserPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateVenuePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "venue":
+		return ec.fieldContext_CreateVenuePayload_venue(ctx, field)
+	case "warnings":
+		return ec.fieldContext_CreateVenuePayload_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateVenuePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Cycle(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15530,6 +16303,28 @@ func (ec *executionContext) childFields_DeviceSetup(ctx context.Context, field g
 		return ec.fieldContext_DeviceSetup_qrDataURL(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeviceSetup", field.Name)
+}
+
+func (ec *executionContext) childFields_DropTrainingRequestPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedTrainingID":
+		return ec.fieldContext_DropTrainingRequestPayload_deletedTrainingID(ctx, field)
+	case "training":
+		return ec.fieldContext_DropTrainingRequestPayload_training(ctx, field)
+	case "organization":
+		return ec.fieldContext_DropTrainingRequestPayload_organization(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DropTrainingRequestPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DuplicateSessionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "training":
+		return ec.fieldContext_DuplicateSessionPayload_training(ctx, field)
+	case "warnings":
+		return ec.fieldContext_DuplicateSessionPayload_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DuplicateSessionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_FieldChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16184,6 +16979,24 @@ func (ec *executionContext) childFields_RegistrationEdge(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type RegistrationEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_RejectOrganizationChangePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organizationChangeRequest":
+		return ec.fieldContext_RejectOrganizationChangePayload_organizationChangeRequest(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RejectOrganizationChangePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RejectTrainingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "training":
+		return ec.fieldContext_RejectTrainingPayload_training(ctx, field)
+	case "warnings":
+		return ec.fieldContext_RejectTrainingPayload_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RejectTrainingPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ReleaseDevicePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "device":
@@ -16200,6 +17013,24 @@ func (ec *executionContext) childFields_RemoveMembershipPayload(ctx context.Cont
 		return ec.fieldContext_RemoveMembershipPayload_user(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RemoveMembershipPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RemoveOrganizationDocumentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedOrganizationDocumentID":
+		return ec.fieldContext_RemoveOrganizationDocumentPayload_deletedOrganizationDocumentID(ctx, field)
+	case "organization":
+		return ec.fieldContext_RemoveOrganizationDocumentPayload_organization(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RemoveOrganizationDocumentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RequestOrganizationChangePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organizationChangeRequest":
+		return ec.fieldContext_RequestOrganizationChangePayload_organizationChangeRequest(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestOrganizationChangePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RequestPasswordResetPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16360,6 +17191,8 @@ func (ec *executionContext) childFields_Session(ctx context.Context, field graph
 		return ec.fieldContext_Session_venues(ctx, field)
 	case "registrationVenue":
 		return ec.fieldContext_Session_registrationVenue(ctx, field)
+	case "organization":
+		return ec.fieldContext_Session_organization(ctx, field)
 	case "contactRequests":
 		return ec.fieldContext_Session_contactRequests(ctx, field)
 	case "finished":
@@ -16398,6 +17231,12 @@ func (ec *executionContext) childFields_SessionDraft(ctx context.Context, field 
 		return ec.fieldContext_SessionDraft_venueIDs(ctx, field)
 	case "registrationVenueID":
 		return ec.fieldContext_SessionDraft_registrationVenueID(ctx, field)
+	case "trainers":
+		return ec.fieldContext_SessionDraft_trainers(ctx, field)
+	case "venues":
+		return ec.fieldContext_SessionDraft_venues(ctx, field)
+	case "registrationVenue":
+		return ec.fieldContext_SessionDraft_registrationVenue(ctx, field)
 	case "fundings":
 		return ec.fieldContext_SessionDraft_fundings(ctx, field)
 	case "cycles":
@@ -16548,6 +17387,16 @@ func (ec *executionContext) childFields_SpeakerLinkPayload(ctx context.Context, 
 		return ec.fieldContext_SpeakerLinkPayload_speaker(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SpeakerLinkPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SubmitTrainingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "training":
+		return ec.fieldContext_SubmitTrainingPayload_training(ctx, field)
+	case "warnings":
+		return ec.fieldContext_SubmitTrainingPayload_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubmitTrainingPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SyncCheckInsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16724,16 +17573,6 @@ func (ec *executionContext) childFields_TrainingEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type TrainingEdge", field.Name)
 }
 
-func (ec *executionContext) childFields_TrainingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "training":
-		return ec.fieldContext_TrainingPayload_training(ctx, field)
-	case "warnings":
-		return ec.fieldContext_TrainingPayload_warnings(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type TrainingPayload", field.Name)
-}
-
 func (ec *executionContext) childFields_TrainingStateChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "training":
@@ -16790,12 +17629,30 @@ func (ec *executionContext) childFields_UpdateOrganizationPayload(ctx context.Co
 	return nil, fmt.Errorf("no field named %q was found under type UpdateOrganizationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_UpdateOrganizationProfilePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organization":
+		return ec.fieldContext_UpdateOrganizationProfilePayload_organization(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateOrganizationProfilePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_UpdateSpeakerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "speaker":
 		return ec.fieldContext_UpdateSpeakerPayload_speaker(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateSpeakerPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateTrainingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "training":
+		return ec.fieldContext_UpdateTrainingPayload_training(ctx, field)
+	case "warnings":
+		return ec.fieldContext_UpdateTrainingPayload_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateTrainingPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateUserPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16864,6 +17721,16 @@ func (ec *executionContext) childFields_UserEdge(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type UserEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ValidateTrainingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "training":
+		return ec.fieldContext_ValidateTrainingPayload_training(ctx, field)
+	case "warnings":
+		return ec.fieldContext_ValidateTrainingPayload_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ValidateTrainingPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Venue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -16902,6 +17769,18 @@ func (ec *executionContext) childFields_Venue(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Venue", field.Name)
 }
 
+func (ec *executionContext) childFields_VenueConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_VenueConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_VenueConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_VenueConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VenueConnection", field.Name)
+}
+
 func (ec *executionContext) childFields_VenueEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "node":
@@ -16910,16 +17789,6 @@ func (ec *executionContext) childFields_VenueEdge(ctx context.Context, field gra
 		return ec.fieldContext_VenueEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type VenueEdge", field.Name)
-}
-
-func (ec *executionContext) childFields_VenuePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "venue":
-		return ec.fieldContext_VenuePayload_venue(ctx, field)
-	case "warnings":
-		return ec.fieldContext_VenuePayload_warnings(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type VenuePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Warning(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -17228,6 +18097,60 @@ func (ec *executionContext) field_Activity_registrations_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Certification_accreditations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.AccreditationOrder, error) {
+			return ec.unmarshalOAccreditationOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.AccreditationWhereInput, error) {
+			return ec.unmarshalOAccreditationWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Device_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -17299,22 +18222,14 @@ func (ec *executionContext) field_Mutation_addMembership_args(ctx context.Contex
 func (ec *executionContext) field_Mutation_addOrganizationDocument_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organizationId",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddOrganizationDocumentInput, error) {
+			return ec.unmarshalNAddOrganizationDocumentInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐAddOrganizationDocumentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["organizationId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "file",
-		func(ctx context.Context, v any) (graphql.Upload, error) {
-			return ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["file"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17335,66 +18250,42 @@ func (ec *executionContext) field_Mutation_addSlot_args(ctx context.Context, raw
 func (ec *executionContext) field_Mutation_applyOrganizationChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ApplyOrganizationChangeInput, error) {
+			return ec.unmarshalNApplyOrganizationChangeInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐApplyOrganizationChangeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["comment"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_archiveTraining_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ArchiveTrainingInput, error) {
+			return ec.unmarshalNArchiveTrainingInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐArchiveTrainingInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["reason"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["comment"] = arg2
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_cancelOrganizationChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CancelOrganizationChangeInput, error) {
+			return ec.unmarshalNCancelOrganizationChangeInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCancelOrganizationChangeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17415,14 +18306,14 @@ func (ec *executionContext) field_Mutation_cancelRegistration_args(ctx context.C
 func (ec *executionContext) field_Mutation_cancelTrainingSubmission_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CancelTrainingSubmissionInput, error) {
+			return ec.unmarshalNCancelTrainingSubmissionInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCancelTrainingSubmissionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17541,22 +18432,14 @@ func (ec *executionContext) field_Mutation_createSpeaker_args(ctx context.Contex
 func (ec *executionContext) field_Mutation_createTraining_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organizationId",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateTrainingInput, error) {
+			return ec.unmarshalNCreateTrainingInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateTrainingInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["organizationId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (schematype.TrainingDoc, error) {
-			return ec.unmarshalNTrainingInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐTrainingDoc(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17577,22 +18460,14 @@ func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, 
 func (ec *executionContext) field_Mutation_createVenue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organizationId",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateVenueInput, error) {
+			return ec.unmarshalNCreateVenueInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateVenueInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["organizationId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.VenueInput, error) {
-			return ec.unmarshalNVenueInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐVenueInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17613,44 +18488,28 @@ func (ec *executionContext) field_Mutation_deleteDevice_args(ctx context.Context
 func (ec *executionContext) field_Mutation_dropTrainingRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DropTrainingRequestInput, error) {
+			return ec.unmarshalNDropTrainingRequestInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐDropTrainingRequestInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_duplicateSession_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DuplicateSessionInput, error) {
+			return ec.unmarshalNDuplicateSessionInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐDuplicateSessionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "startsOn",
-		func(ctx context.Context, v any) (time.Time, error) {
-			return ec.unmarshalNDate2timeᚐTime(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["startsOn"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "endsOn",
-		func(ctx context.Context, v any) (time.Time, error) {
-			return ec.unmarshalNDate2timeᚐTime(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["endsOn"] = arg2
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17727,44 +18586,28 @@ func (ec *executionContext) field_Mutation_register_args(ctx context.Context, ra
 func (ec *executionContext) field_Mutation_rejectOrganizationChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RejectOrganizationChangeInput, error) {
+			return ec.unmarshalNRejectOrganizationChangeInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRejectOrganizationChangeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["comment"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_rejectTraining_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RejectTrainingInput, error) {
+			return ec.unmarshalNRejectTrainingInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRejectTrainingInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["comment"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17799,36 +18642,28 @@ func (ec *executionContext) field_Mutation_removeMembership_args(ctx context.Con
 func (ec *executionContext) field_Mutation_removeOrganizationDocument_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RemoveOrganizationDocumentInput, error) {
+			return ec.unmarshalNRemoveOrganizationDocumentInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRemoveOrganizationDocumentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_requestOrganizationChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organizationId",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RequestOrganizationChangeInput, error) {
+			return ec.unmarshalNRequestOrganizationChangeInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRequestOrganizationChangeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["organizationId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (schematype.OrgChange, error) {
-			return ec.unmarshalNOrganizationChangeInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐOrgChange(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -17919,14 +18754,14 @@ func (ec *executionContext) field_Mutation_speakerLink_args(ctx context.Context,
 func (ec *executionContext) field_Mutation_submitTraining_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SubmitTrainingInput, error) {
+			return ec.unmarshalNSubmitTrainingInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐSubmitTrainingInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -18003,22 +18838,14 @@ func (ec *executionContext) field_Mutation_updateMembership_args(ctx context.Con
 func (ec *executionContext) field_Mutation_updateOrganizationProfile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateOrganizationProfileInput, error) {
+			return ec.unmarshalNUpdateOrganizationProfileInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateOrganizationProfileInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.OrganizationProfileInput, error) {
-			return ec.unmarshalNOrganizationProfileInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐOrganizationProfileInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -18053,22 +18880,14 @@ func (ec *executionContext) field_Mutation_updateSpeaker_args(ctx context.Contex
 func (ec *executionContext) field_Mutation_updateTraining_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateTrainingInput, error) {
+			return ec.unmarshalNUpdateTrainingInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateTrainingInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (schematype.TrainingDoc, error) {
-			return ec.unmarshalNTrainingInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐTrainingDoc(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -18089,30 +18908,14 @@ func (ec *executionContext) field_Mutation_updateUser_args(ctx context.Context, 
 func (ec *executionContext) field_Mutation_validateTraining_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ValidateTrainingInput, error) {
+			return ec.unmarshalNValidateTrainingInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐValidateTrainingInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["comment"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "schemeState",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["schemeState"] = arg2
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -18244,8 +19047,8 @@ func (ec *executionContext) field_Organization_changeRequests_args(ctx context.C
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.OrganizationChangeRequestOrder, error) {
-			return ec.unmarshalOOrganizationChangeRequestOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequestOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.OrganizationChangeRequestOrder, error) {
+			return ec.unmarshalOOrganizationChangeRequestOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequestOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18963,14 +19766,14 @@ func (ec *executionContext) field_Query_trainingByReference_args(ctx context.Con
 func (ec *executionContext) field_Query_trainings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organizationId",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organizationID",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOID2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["organizationId"] = arg0
+	args["organizationID"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "state",
 		func(ctx context.Context, v any) ([]training.State, error) {
 			return ec.unmarshalOTrainingState2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐStateᚄ(ctx, v)
@@ -19095,14 +19898,62 @@ func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs 
 func (ec *executionContext) field_Query_venues_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organizationId",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organizationID",
 		func(ctx context.Context, v any) (int, error) {
 			return ec.unmarshalNID2int(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["organizationId"] = arg0
+	args["organizationID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.VenueOrder, error) {
+			return ec.unmarshalOVenueOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.VenueWhereInput, error) {
+			return ec.unmarshalOVenueWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg6
 	return args, nil
 }
 
@@ -19651,14 +20502,14 @@ func (ec *executionContext) _Accreditation_endDate(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Accreditation_endDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Accreditation", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Accreditation", field, false, false, errors.New("field of type Date does not have child fields"))
 }
 
 func (ec *executionContext) _Accreditation_certification(ctx context.Context, field graphql.CollectedField, obj *ent.Accreditation) (ret graphql.Marshaler) {
@@ -19723,6 +20574,148 @@ func (ec *executionContext) fieldContext_Accreditation_organization(_ context.Co
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _AccreditationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.AccreditationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccreditationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.AccreditationEdge) graphql.Marshaler {
+			return ec.marshalOAccreditationEdge2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccreditationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccreditationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccreditationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccreditationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.AccreditationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccreditationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccreditationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccreditationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccreditationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.AccreditationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccreditationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccreditationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccreditationConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AccreditationEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.AccreditationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccreditationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Accreditation) graphql.Marshaler {
+			return ec.marshalOAccreditation2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccreditationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccreditationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Accreditation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccreditationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.AccreditationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccreditationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccreditationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccreditationEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
 func (ec *executionContext) _Activity_id(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
@@ -20686,6 +21679,38 @@ func (ec *executionContext) fieldContext_AddMembershipPayload_membership(_ conte
 	return fc, nil
 }
 
+func (ec *executionContext) _AddOrganizationDocumentPayload_organizationDocument(ctx context.Context, field graphql.CollectedField, obj *model.AddOrganizationDocumentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddOrganizationDocumentPayload_organizationDocument(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrganizationDocument, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationDocument) graphql.Marshaler {
+			return ec.marshalNOrganizationDocument2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationDocument(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddOrganizationDocumentPayload_organizationDocument(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddOrganizationDocumentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganizationDocument(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AddSlotPayload_slot(ctx context.Context, field graphql.CollectedField, obj *model.AddSlotPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20888,6 +21913,134 @@ func (ec *executionContext) fieldContext_Address_inseeCode(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Address", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _ApplyOrganizationChangePayload_organizationChangeRequest(ctx context.Context, field graphql.CollectedField, obj *model.ApplyOrganizationChangePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplyOrganizationChangePayload_organizationChangeRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrganizationChangeRequest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationChangeRequest) graphql.Marshaler {
+			return ec.marshalNOrganizationChangeRequest2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApplyOrganizationChangePayload_organizationChangeRequest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApplyOrganizationChangePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganizationChangeRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArchiveTrainingPayload_training(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchiveTrainingPayload_training(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Training, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchiveTrainingPayload_training(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArchiveTrainingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArchiveTrainingPayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchiveTrainingPayload_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchiveTrainingPayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArchiveTrainingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CancelOrganizationChangePayload_organizationChangeRequest(ctx context.Context, field graphql.CollectedField, obj *model.CancelOrganizationChangePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CancelOrganizationChangePayload_organizationChangeRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrganizationChangeRequest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationChangeRequest) graphql.Marshaler {
+			return ec.marshalNOrganizationChangeRequest2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CancelOrganizationChangePayload_organizationChangeRequest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CancelOrganizationChangePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganizationChangeRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CancelRegistrationPayload_registration(ctx context.Context, field graphql.CollectedField, obj *model.CancelRegistrationPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20915,6 +22068,70 @@ func (ec *executionContext) fieldContext_CancelRegistrationPayload_registration(
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Registration(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CancelTrainingSubmissionPayload_training(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CancelTrainingSubmissionPayload_training(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Training, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CancelTrainingSubmissionPayload_training(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CancelTrainingSubmissionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CancelTrainingSubmissionPayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CancelTrainingSubmissionPayload_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CancelTrainingSubmissionPayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CancelTrainingSubmissionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
 		},
 	}
 	return fc, nil
@@ -21163,10 +22380,10 @@ func (ec *executionContext) _Certification_certifierNames(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Certification_certifierNames(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21186,10 +22403,10 @@ func (ec *executionContext) _Certification_certifierSirets(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Certification_certifierSirets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21232,10 +22449,10 @@ func (ec *executionContext) _Certification_nsfCodes(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Certification_nsfCodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21255,10 +22472,10 @@ func (ec *executionContext) _Certification_formacodes(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Certification_formacodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21278,14 +22495,14 @@ func (ec *executionContext) _Certification_firstExamSession(ctx context.Context,
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Certification_firstExamSession(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type Date does not have child fields"))
 }
 
 func (ec *executionContext) _Certification_lastExamSession(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
@@ -21301,14 +22518,14 @@ func (ec *executionContext) _Certification_lastExamSession(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Certification_lastExamSession(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type Date does not have child fields"))
 }
 
 func (ec *executionContext) _Certification_decisionDate(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
@@ -21324,14 +22541,14 @@ func (ec *executionContext) _Certification_decisionDate(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Certification_decisionDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type Date does not have child fields"))
 }
 
 func (ec *executionContext) _Certification_registrationEndDate(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
@@ -21347,14 +22564,14 @@ func (ec *executionContext) _Certification_registrationEndDate(ctx context.Conte
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Certification_registrationEndDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Certification", field, false, false, errors.New("field of type Date does not have child fields"))
 }
 
 func (ec *executionContext) _Certification_registrationType(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
@@ -21600,25 +22817,37 @@ func (ec *executionContext) _Certification_accreditations(ctx context.Context, f
 			return ec.fieldContext_Certification_accreditations(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Accreditations(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Certification().Accreditations(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.AccreditationOrder), fc.Args["where"].(*ent.AccreditationWhereInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Accreditation) graphql.Marshaler {
-			return ec.marshalNAccreditation2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AccreditationConnection) graphql.Marshaler {
+			return ec.marshalNAccreditationConnection2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Certification_accreditations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Certification_accreditations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Certification",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Accreditation(ctx, field)
+			return ec.childFields_AccreditationConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Certification_accreditations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -23220,6 +24449,38 @@ func (ec *executionContext) fieldContext_CreateActivityPayload_activity(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _CreateCertificationPayload_certification(ctx context.Context, field graphql.CollectedField, obj *model.CreateCertificationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateCertificationPayload_certification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Certification, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Certification) graphql.Marshaler {
+			return ec.marshalNCertification2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateCertificationPayload_certification(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateCertificationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Certification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CreateDevicePayload_device(ctx context.Context, field graphql.CollectedField, obj *model.CreateDevicePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23380,6 +24641,70 @@ func (ec *executionContext) fieldContext_CreateSpeakerPayload_speaker(_ context.
 	return fc, nil
 }
 
+func (ec *executionContext) _CreateTrainingPayload_training(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateTrainingPayload_training(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Training, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateTrainingPayload_training(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateTrainingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateTrainingPayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateTrainingPayload_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateTrainingPayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateTrainingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CreateUserPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.CreateUserPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23407,6 +24732,70 @@ func (ec *executionContext) fieldContext_CreateUserPayload_user(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateVenuePayload_venue(ctx context.Context, field graphql.CollectedField, obj *model.CreateVenuePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateVenuePayload_venue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Venue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Venue) graphql.Marshaler {
+			return ec.marshalNVenue2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateVenuePayload_venue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateVenuePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Venue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateVenuePayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.CreateVenuePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateVenuePayload_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateVenuePayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateVenuePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
 		},
 	}
 	return fc, nil
@@ -24214,6 +25603,157 @@ func (ec *executionContext) fieldContext_DeviceSetup_qrDataURL(_ context.Context
 	return graphql.NewScalarFieldContext("DeviceSetup", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _DropTrainingRequestPayload_deletedTrainingID(ctx context.Context, field graphql.CollectedField, obj *model.DropTrainingRequestPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DropTrainingRequestPayload_deletedTrainingID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedTrainingID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DropTrainingRequestPayload_deletedTrainingID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DropTrainingRequestPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _DropTrainingRequestPayload_training(ctx context.Context, field graphql.CollectedField, obj *model.DropTrainingRequestPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DropTrainingRequestPayload_training(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Training, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalOTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DropTrainingRequestPayload_training(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DropTrainingRequestPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DropTrainingRequestPayload_organization(ctx context.Context, field graphql.CollectedField, obj *model.DropTrainingRequestPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DropTrainingRequestPayload_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DropTrainingRequestPayload_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DropTrainingRequestPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DuplicateSessionPayload_training(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateSessionPayload_training(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Training, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateSessionPayload_training(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DuplicateSessionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DuplicateSessionPayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateSessionPayload_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateSessionPayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DuplicateSessionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _FieldChange_field(ctx context.Context, field graphql.CollectedField, obj *schematype.FieldChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24365,14 +25905,14 @@ func (ec *executionContext) _Funding_recruitmentState(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalNRecruitmentState2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Funding_recruitmentState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Funding", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Funding", field, false, false, errors.New("field of type RecruitmentState does not have child fields"))
 }
 
 func (ec *executionContext) _Funding_audiences(ctx context.Context, field graphql.CollectedField, obj *schematype.Funding) (ret graphql.Marshaler) {
@@ -24388,10 +25928,10 @@ func (ec *executionContext) _Funding_audiences(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Funding_audiences(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24733,10 +26273,10 @@ func (ec *executionContext) _HistoryEntry_changes(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []schematype.FieldChange) graphql.Marshaler {
-			return ec.marshalOFieldChange2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐFieldChangeᚄ(ctx, selections, v)
+			return ec.marshalNFieldChange2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐFieldChangeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_HistoryEntry_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26218,8 +27758,8 @@ func (ec *executionContext) _Mutation_createCertification(ctx context.Context, f
 			return ec.Resolvers.Mutation().CreateCertification(ctx, fc.Args["input"].(ent.CreateCertificationInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Certification) graphql.Marshaler {
-			return ec.marshalNCertification2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertification(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateCertificationPayload) graphql.Marshaler {
+			return ec.marshalNCreateCertificationPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateCertificationPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26232,7 +27772,7 @@ func (ec *executionContext) fieldContext_Mutation_createCertification(ctx contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Certification(ctx, field)
+			return ec.childFields_CreateCertificationPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26259,11 +27799,11 @@ func (ec *executionContext) _Mutation_updateOrganizationProfile(ctx context.Cont
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateOrganizationProfile(ctx, fc.Args["id"].(int), fc.Args["input"].(model.OrganizationProfileInput))
+			return ec.Resolvers.Mutation().UpdateOrganizationProfile(ctx, fc.Args["input"].(model.UpdateOrganizationProfileInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
-			return ec.marshalNOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateOrganizationProfilePayload) graphql.Marshaler {
+			return ec.marshalNUpdateOrganizationProfilePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateOrganizationProfilePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26276,7 +27816,7 @@ func (ec *executionContext) fieldContext_Mutation_updateOrganizationProfile(ctx 
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Organization(ctx, field)
+			return ec.childFields_UpdateOrganizationProfilePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26303,11 +27843,11 @@ func (ec *executionContext) _Mutation_requestOrganizationChange(ctx context.Cont
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RequestOrganizationChange(ctx, fc.Args["organizationId"].(int), fc.Args["input"].(schematype.OrgChange))
+			return ec.Resolvers.Mutation().RequestOrganizationChange(ctx, fc.Args["input"].(model.RequestOrganizationChangeInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationChangeRequest) graphql.Marshaler {
-			return ec.marshalNOrganizationChangeRequest2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RequestOrganizationChangePayload) graphql.Marshaler {
+			return ec.marshalNRequestOrganizationChangePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRequestOrganizationChangePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26320,7 +27860,7 @@ func (ec *executionContext) fieldContext_Mutation_requestOrganizationChange(ctx 
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_OrganizationChangeRequest(ctx, field)
+			return ec.childFields_RequestOrganizationChangePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26347,11 +27887,11 @@ func (ec *executionContext) _Mutation_cancelOrganizationChange(ctx context.Conte
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CancelOrganizationChange(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().CancelOrganizationChange(ctx, fc.Args["input"].(model.CancelOrganizationChangeInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationChangeRequest) graphql.Marshaler {
-			return ec.marshalNOrganizationChangeRequest2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CancelOrganizationChangePayload) graphql.Marshaler {
+			return ec.marshalNCancelOrganizationChangePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCancelOrganizationChangePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26364,7 +27904,7 @@ func (ec *executionContext) fieldContext_Mutation_cancelOrganizationChange(ctx c
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_OrganizationChangeRequest(ctx, field)
+			return ec.childFields_CancelOrganizationChangePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26391,11 +27931,11 @@ func (ec *executionContext) _Mutation_applyOrganizationChange(ctx context.Contex
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ApplyOrganizationChange(ctx, fc.Args["id"].(int), fc.Args["comment"].(*string))
+			return ec.Resolvers.Mutation().ApplyOrganizationChange(ctx, fc.Args["input"].(model.ApplyOrganizationChangeInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationChangeRequest) graphql.Marshaler {
-			return ec.marshalNOrganizationChangeRequest2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ApplyOrganizationChangePayload) graphql.Marshaler {
+			return ec.marshalNApplyOrganizationChangePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐApplyOrganizationChangePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26408,7 +27948,7 @@ func (ec *executionContext) fieldContext_Mutation_applyOrganizationChange(ctx co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_OrganizationChangeRequest(ctx, field)
+			return ec.childFields_ApplyOrganizationChangePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26435,11 +27975,11 @@ func (ec *executionContext) _Mutation_rejectOrganizationChange(ctx context.Conte
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RejectOrganizationChange(ctx, fc.Args["id"].(int), fc.Args["comment"].(string))
+			return ec.Resolvers.Mutation().RejectOrganizationChange(ctx, fc.Args["input"].(model.RejectOrganizationChangeInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationChangeRequest) graphql.Marshaler {
-			return ec.marshalNOrganizationChangeRequest2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RejectOrganizationChangePayload) graphql.Marshaler {
+			return ec.marshalNRejectOrganizationChangePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRejectOrganizationChangePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26452,7 +27992,7 @@ func (ec *executionContext) fieldContext_Mutation_rejectOrganizationChange(ctx c
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_OrganizationChangeRequest(ctx, field)
+			return ec.childFields_RejectOrganizationChangePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26479,11 +28019,11 @@ func (ec *executionContext) _Mutation_addOrganizationDocument(ctx context.Contex
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddOrganizationDocument(ctx, fc.Args["organizationId"].(int), fc.Args["file"].(graphql.Upload))
+			return ec.Resolvers.Mutation().AddOrganizationDocument(ctx, fc.Args["input"].(model.AddOrganizationDocumentInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationDocument) graphql.Marshaler {
-			return ec.marshalNOrganizationDocument2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationDocument(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AddOrganizationDocumentPayload) graphql.Marshaler {
+			return ec.marshalNAddOrganizationDocumentPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐAddOrganizationDocumentPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26496,7 +28036,7 @@ func (ec *executionContext) fieldContext_Mutation_addOrganizationDocument(ctx co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_OrganizationDocument(ctx, field)
+			return ec.childFields_AddOrganizationDocumentPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26523,11 +28063,11 @@ func (ec *executionContext) _Mutation_removeOrganizationDocument(ctx context.Con
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RemoveOrganizationDocument(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().RemoveOrganizationDocument(ctx, fc.Args["input"].(model.RemoveOrganizationDocumentInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RemoveOrganizationDocumentPayload) graphql.Marshaler {
+			return ec.marshalNRemoveOrganizationDocumentPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRemoveOrganizationDocumentPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26540,7 +28080,7 @@ func (ec *executionContext) fieldContext_Mutation_removeOrganizationDocument(ctx
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type ID does not have child fields")
+			return ec.childFields_RemoveOrganizationDocumentPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26567,11 +28107,11 @@ func (ec *executionContext) _Mutation_createTraining(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateTraining(ctx, fc.Args["organizationId"].(int), fc.Args["input"].(schematype.TrainingDoc))
+			return ec.Resolvers.Mutation().CreateTraining(ctx, fc.Args["input"].(model.CreateTrainingInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
-			return ec.marshalNTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx, selections, v)
+			return ec.marshalNCreateTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26584,7 +28124,7 @@ func (ec *executionContext) fieldContext_Mutation_createTraining(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_TrainingPayload(ctx, field)
+			return ec.childFields_CreateTrainingPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26611,11 +28151,11 @@ func (ec *executionContext) _Mutation_updateTraining(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateTraining(ctx, fc.Args["id"].(int), fc.Args["input"].(schematype.TrainingDoc))
+			return ec.Resolvers.Mutation().UpdateTraining(ctx, fc.Args["input"].(model.UpdateTrainingInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
-			return ec.marshalNTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx, selections, v)
+			return ec.marshalNUpdateTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26628,7 +28168,7 @@ func (ec *executionContext) fieldContext_Mutation_updateTraining(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_TrainingPayload(ctx, field)
+			return ec.childFields_UpdateTrainingPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26655,11 +28195,11 @@ func (ec *executionContext) _Mutation_submitTraining(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SubmitTraining(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().SubmitTraining(ctx, fc.Args["input"].(model.SubmitTrainingInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
-			return ec.marshalNTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx, selections, v)
+			return ec.marshalNSubmitTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26672,7 +28212,7 @@ func (ec *executionContext) fieldContext_Mutation_submitTraining(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_TrainingPayload(ctx, field)
+			return ec.childFields_SubmitTrainingPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26699,11 +28239,11 @@ func (ec *executionContext) _Mutation_cancelTrainingSubmission(ctx context.Conte
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CancelTrainingSubmission(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().CancelTrainingSubmission(ctx, fc.Args["input"].(model.CancelTrainingSubmissionInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
-			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
+			return ec.marshalNCancelTrainingSubmissionPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26716,7 +28256,7 @@ func (ec *executionContext) fieldContext_Mutation_cancelTrainingSubmission(ctx c
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Training(ctx, field)
+			return ec.childFields_CancelTrainingSubmissionPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26743,11 +28283,11 @@ func (ec *executionContext) _Mutation_dropTrainingRequest(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DropTrainingRequest(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().DropTrainingRequest(ctx, fc.Args["input"].(model.DropTrainingRequestInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DropTrainingRequestPayload) graphql.Marshaler {
+			return ec.marshalNDropTrainingRequestPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐDropTrainingRequestPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26760,7 +28300,7 @@ func (ec *executionContext) fieldContext_Mutation_dropTrainingRequest(ctx contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type ID does not have child fields")
+			return ec.childFields_DropTrainingRequestPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26787,11 +28327,11 @@ func (ec *executionContext) _Mutation_validateTraining(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ValidateTraining(ctx, fc.Args["id"].(int), fc.Args["comment"].(*string), fc.Args["schemeState"].(*string))
+			return ec.Resolvers.Mutation().ValidateTraining(ctx, fc.Args["input"].(model.ValidateTrainingInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
-			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
+			return ec.marshalNValidateTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26804,7 +28344,7 @@ func (ec *executionContext) fieldContext_Mutation_validateTraining(ctx context.C
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Training(ctx, field)
+			return ec.childFields_ValidateTrainingPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26831,11 +28371,11 @@ func (ec *executionContext) _Mutation_rejectTraining(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RejectTraining(ctx, fc.Args["id"].(int), fc.Args["comment"].(string))
+			return ec.Resolvers.Mutation().RejectTraining(ctx, fc.Args["input"].(model.RejectTrainingInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
-			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
+			return ec.marshalNRejectTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26848,7 +28388,7 @@ func (ec *executionContext) fieldContext_Mutation_rejectTraining(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Training(ctx, field)
+			return ec.childFields_RejectTrainingPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26875,11 +28415,11 @@ func (ec *executionContext) _Mutation_archiveTraining(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ArchiveTraining(ctx, fc.Args["id"].(int), fc.Args["reason"].(string), fc.Args["comment"].(string))
+			return ec.Resolvers.Mutation().ArchiveTraining(ctx, fc.Args["input"].(model.ArchiveTrainingInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
-			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
+			return ec.marshalNArchiveTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26892,7 +28432,7 @@ func (ec *executionContext) fieldContext_Mutation_archiveTraining(ctx context.Co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Training(ctx, field)
+			return ec.childFields_ArchiveTrainingPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26919,11 +28459,11 @@ func (ec *executionContext) _Mutation_duplicateSession(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DuplicateSession(ctx, fc.Args["id"].(int), fc.Args["startsOn"].(time.Time), fc.Args["endsOn"].(time.Time))
+			return ec.Resolvers.Mutation().DuplicateSession(ctx, fc.Args["input"].(model.DuplicateSessionInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
-			return ec.marshalNTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx, selections, v)
+			return ec.marshalNDuplicateSessionPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26936,7 +28476,7 @@ func (ec *executionContext) fieldContext_Mutation_duplicateSession(ctx context.C
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_TrainingPayload(ctx, field)
+			return ec.childFields_DuplicateSessionPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -26963,11 +28503,11 @@ func (ec *executionContext) _Mutation_createVenue(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateVenue(ctx, fc.Args["organizationId"].(int), fc.Args["input"].(model.VenueInput))
+			return ec.Resolvers.Mutation().CreateVenue(ctx, fc.Args["input"].(model.CreateVenueInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.VenuePayload) graphql.Marshaler {
-			return ec.marshalNVenuePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐVenuePayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateVenuePayload) graphql.Marshaler {
+			return ec.marshalNCreateVenuePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateVenuePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26980,7 +28520,7 @@ func (ec *executionContext) fieldContext_Mutation_createVenue(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_VenuePayload(ctx, field)
+			return ec.childFields_CreateVenuePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -28005,10 +29545,10 @@ func (ec *executionContext) _Organization_kinds(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalOOrganizationKind2ᚕstringᚄ(ctx, selections, v)
+			return ec.marshalNOrganizationKind2ᚕstringᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Organization_kinds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -28281,10 +29821,10 @@ func (ec *executionContext) _Organization_contactPoints(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []schematype.ContactPoint) graphql.Marshaler {
-			return ec.marshalOContactPoint2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐContactPointᚄ(ctx, selections, v)
+			return ec.marshalNContactPoint2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐContactPointᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Organization_contactPoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -28359,10 +29899,10 @@ func (ec *executionContext) _Organization_facilities(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Organization_facilities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -28414,10 +29954,10 @@ func (ec *executionContext) _Organization_otherLabels(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Organization_otherLabels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -28717,7 +30257,7 @@ func (ec *executionContext) _Organization_changeRequests(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.ChangeRequests(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.OrganizationChangeRequestOrder))
+			return obj.ChangeRequests(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.OrganizationChangeRequestOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationChangeRequestConnection) graphql.Marshaler {
@@ -29043,10 +30583,10 @@ func (ec *executionContext) _OrganizationChange_contactPoints(ctx context.Contex
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []schematype.ContactPoint) graphql.Marshaler {
-			return ec.marshalOContactPoint2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐContactPointᚄ(ctx, selections, v)
+			return ec.marshalNContactPoint2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐContactPointᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_OrganizationChange_contactPoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -31416,7 +32956,7 @@ func (ec *executionContext) _Query_trainings(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Trainings(ctx, fc.Args["organizationId"].(*int), fc.Args["state"].([]training.State), fc.Args["search"].(*string), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.TrainingOrder), fc.Args["where"].(*ent.TrainingWhereInput))
+			return ec.Resolvers.Query().Trainings(ctx, fc.Args["organizationID"].(*int), fc.Args["state"].([]training.State), fc.Args["search"].(*string), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.TrainingOrder), fc.Args["where"].(*ent.TrainingWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.TrainingConnection) graphql.Marshaler {
@@ -31504,11 +33044,11 @@ func (ec *executionContext) _Query_venues(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Venues(ctx, fc.Args["organizationId"].(int))
+			return ec.Resolvers.Query().Venues(ctx, fc.Args["organizationID"].(int), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.VenueOrder), fc.Args["where"].(*ent.VenueWhereInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Venue) graphql.Marshaler {
-			return ec.marshalNVenue2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.VenueConnection) graphql.Marshaler {
+			return ec.marshalNVenueConnection2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -31521,7 +33061,7 @@ func (ec *executionContext) fieldContext_Query_venues(ctx context.Context, field
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Venue(ctx, field)
+			return ec.childFields_VenueConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -31855,14 +33395,14 @@ func (ec *executionContext) _RecruitmentSlot_kind(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalNRecruitmentSlotKind2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_RecruitmentSlot_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RecruitmentSlot", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("RecruitmentSlot", field, false, false, errors.New("field of type RecruitmentSlotKind does not have child fields"))
 }
 
 func (ec *executionContext) _RecruitmentSlot_number(ctx context.Context, field graphql.CollectedField, obj *schematype.RecruitmentSlot) (ret graphql.Marshaler) {
@@ -31993,14 +33533,14 @@ func (ec *executionContext) _RecruitmentSlot_startTime(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+			return ec.marshalOLocalTime2string(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_RecruitmentSlot_startTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RecruitmentSlot", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("RecruitmentSlot", field, false, false, errors.New("field of type LocalTime does not have child fields"))
 }
 
 func (ec *executionContext) _RecruitmentSlot_endTime(ctx context.Context, field graphql.CollectedField, obj *schematype.RecruitmentSlot) (ret graphql.Marshaler) {
@@ -32016,14 +33556,14 @@ func (ec *executionContext) _RecruitmentSlot_endTime(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+			return ec.marshalOLocalTime2string(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_RecruitmentSlot_endTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RecruitmentSlot", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("RecruitmentSlot", field, false, false, errors.New("field of type LocalTime does not have child fields"))
 }
 
 func (ec *executionContext) _RecruitmentSlot_remote(ctx context.Context, field graphql.CollectedField, obj *schematype.RecruitmentSlot) (ret graphql.Marshaler) {
@@ -33151,6 +34691,102 @@ func (ec *executionContext) fieldContext_RegistrationEdge_cursor(_ context.Conte
 	return graphql.NewScalarFieldContext("RegistrationEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _RejectOrganizationChangePayload_organizationChangeRequest(ctx context.Context, field graphql.CollectedField, obj *model.RejectOrganizationChangePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RejectOrganizationChangePayload_organizationChangeRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrganizationChangeRequest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationChangeRequest) graphql.Marshaler {
+			return ec.marshalNOrganizationChangeRequest2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RejectOrganizationChangePayload_organizationChangeRequest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RejectOrganizationChangePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganizationChangeRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RejectTrainingPayload_training(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RejectTrainingPayload_training(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Training, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RejectTrainingPayload_training(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RejectTrainingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RejectTrainingPayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RejectTrainingPayload_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RejectTrainingPayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RejectTrainingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ReleaseDevicePayload_device(ctx context.Context, field graphql.CollectedField, obj *model.ReleaseDevicePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33233,6 +34869,93 @@ func (ec *executionContext) fieldContext_RemoveMembershipPayload_user(_ context.
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RemoveOrganizationDocumentPayload_deletedOrganizationDocumentID(ctx context.Context, field graphql.CollectedField, obj *model.RemoveOrganizationDocumentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveOrganizationDocumentPayload_deletedOrganizationDocumentID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedOrganizationDocumentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveOrganizationDocumentPayload_deletedOrganizationDocumentID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RemoveOrganizationDocumentPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _RemoveOrganizationDocumentPayload_organization(ctx context.Context, field graphql.CollectedField, obj *model.RemoveOrganizationDocumentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveOrganizationDocumentPayload_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveOrganizationDocumentPayload_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RemoveOrganizationDocumentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequestOrganizationChangePayload_organizationChangeRequest(ctx context.Context, field graphql.CollectedField, obj *model.RequestOrganizationChangePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestOrganizationChangePayload_organizationChangeRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrganizationChangeRequest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationChangeRequest) graphql.Marshaler {
+			return ec.marshalNOrganizationChangeRequest2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestOrganizationChangePayload_organizationChangeRequest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequestOrganizationChangePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganizationChangeRequest(ctx, field)
 		},
 	}
 	return fc, nil
@@ -33917,14 +35640,14 @@ func (ec *executionContext) _Session_organizationID(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
+			return ec.marshalNID2int(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Session_organizationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _Session_startsOn(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
@@ -34078,10 +35801,10 @@ func (ec *executionContext) _Session_fundings(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []schematype.Funding) graphql.Marshaler {
-			return ec.marshalOFunding2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐFundingᚄ(ctx, selections, v)
+			return ec.marshalNFunding2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐFundingᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Session_fundings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -34110,10 +35833,10 @@ func (ec *executionContext) _Session_cycles(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []schematype.Cycle) graphql.Marshaler {
-			return ec.marshalOCycle2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐCycleᚄ(ctx, selections, v)
+			return ec.marshalNCycle2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐCycleᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Session_cycles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -34142,10 +35865,10 @@ func (ec *executionContext) _Session_skillBlocks(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []schematype.SkillBlockUse) graphql.Marshaler {
-			return ec.marshalOSkillBlockUse2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSkillBlockUseᚄ(ctx, selections, v)
+			return ec.marshalNSkillBlockUse2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSkillBlockUseᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Session_skillBlocks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -34381,10 +36104,10 @@ func (ec *executionContext) _Session_equipment(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Session_equipment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -34450,10 +36173,10 @@ func (ec *executionContext) _Session_recruitmentModalities(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Session_recruitmentModalities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -34473,10 +36196,10 @@ func (ec *executionContext) _Session_recruitmentSlots(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []schematype.RecruitmentSlot) graphql.Marshaler {
-			return ec.marshalORecruitmentSlot2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐRecruitmentSlotᚄ(ctx, selections, v)
+			return ec.marshalNRecruitmentSlot2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐRecruitmentSlotᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Session_recruitmentSlots(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -34670,6 +36393,38 @@ func (ec *executionContext) fieldContext_Session_registrationVenue(_ context.Con
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Venue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Session_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Session().Organization(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Session",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
 		},
 	}
 	return fc, nil
@@ -34936,10 +36691,10 @@ func (ec *executionContext) _SessionDraft_trainerIDs(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
-			return ec.marshalOID2ᚕintᚄ(ctx, selections, v)
+			return ec.marshalNID2ᚕintᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_SessionDraft_trainerIDs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -34959,10 +36714,10 @@ func (ec *executionContext) _SessionDraft_venueIDs(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
-			return ec.marshalOID2ᚕintᚄ(ctx, selections, v)
+			return ec.marshalNID2ᚕintᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_SessionDraft_venueIDs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -34992,6 +36747,102 @@ func (ec *executionContext) fieldContext_SessionDraft_registrationVenueID(_ cont
 	return graphql.NewScalarFieldContext("SessionDraft", field, false, false, errors.New("field of type ID does not have child fields"))
 }
 
+func (ec *executionContext) _SessionDraft_trainers(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_trainers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SessionDraft().Trainers(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_trainers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SessionDraft",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SessionDraft_venues(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_venues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SessionDraft().Venues(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Venue) graphql.Marshaler {
+			return ec.marshalNVenue2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_venues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SessionDraft",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Venue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SessionDraft_registrationVenue(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SessionDraft_registrationVenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SessionDraft().RegistrationVenue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Venue) graphql.Marshaler {
+			return ec.marshalOVenue2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenue(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SessionDraft_registrationVenue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SessionDraft",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Venue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SessionDraft_fundings(ctx context.Context, field graphql.CollectedField, obj *schematype.SessionDoc) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -35005,10 +36856,10 @@ func (ec *executionContext) _SessionDraft_fundings(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []schematype.Funding) graphql.Marshaler {
-			return ec.marshalOFunding2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐFundingᚄ(ctx, selections, v)
+			return ec.marshalNFunding2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐFundingᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_SessionDraft_fundings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -35037,10 +36888,10 @@ func (ec *executionContext) _SessionDraft_cycles(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []schematype.Cycle) graphql.Marshaler {
-			return ec.marshalOCycle2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐCycleᚄ(ctx, selections, v)
+			return ec.marshalNCycle2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐCycleᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_SessionDraft_cycles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -35069,10 +36920,10 @@ func (ec *executionContext) _SessionDraft_skillBlocks(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []schematype.SkillBlockUse) graphql.Marshaler {
-			return ec.marshalOSkillBlockUse2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSkillBlockUseᚄ(ctx, selections, v)
+			return ec.marshalNSkillBlockUse2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSkillBlockUseᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_SessionDraft_skillBlocks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -35285,10 +37136,10 @@ func (ec *executionContext) _SessionDraft_equipment(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_SessionDraft_equipment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -35354,10 +37205,10 @@ func (ec *executionContext) _SessionDraft_recruitmentModalities(ctx context.Cont
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_SessionDraft_recruitmentModalities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -35377,10 +37228,10 @@ func (ec *executionContext) _SessionDraft_recruitmentSlots(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []schematype.RecruitmentSlot) graphql.Marshaler {
-			return ec.marshalORecruitmentSlot2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐRecruitmentSlotᚄ(ctx, selections, v)
+			return ec.marshalNRecruitmentSlot2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐRecruitmentSlotᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_SessionDraft_recruitmentSlots(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -35666,14 +37517,14 @@ func (ec *executionContext) _SkillBlockUse_validation(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalNSkillBlockValidation2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_SkillBlockUse_validation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SkillBlockUse", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("SkillBlockUse", field, false, false, errors.New("field of type SkillBlockValidation does not have child fields"))
 }
 
 func (ec *executionContext) _SkillBlockUse_blockCodes(ctx context.Context, field graphql.CollectedField, obj *schematype.SkillBlockUse) (ret graphql.Marshaler) {
@@ -35689,10 +37540,10 @@ func (ec *executionContext) _SkillBlockUse_blockCodes(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_SkillBlockUse_blockCodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -36263,6 +38114,70 @@ func (ec *executionContext) fieldContext_SpeakerLinkPayload_speaker(_ context.Co
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Speaker(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubmitTrainingPayload_training(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmitTrainingPayload_training(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Training, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmitTrainingPayload_training(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubmitTrainingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubmitTrainingPayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmitTrainingPayload_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmitTrainingPayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubmitTrainingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
 		},
 	}
 	return fc, nil
@@ -36859,10 +38774,10 @@ func (ec *executionContext) _Training_certificationCodes(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Training_certificationCodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -37112,10 +39027,10 @@ func (ec *executionContext) _Training_webLinks(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Training_webLinks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -37668,10 +39583,10 @@ func (ec *executionContext) _TrainingDraft_certificationCodes(ctx context.Contex
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_TrainingDraft_certificationCodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -37921,10 +39836,10 @@ func (ec *executionContext) _TrainingDraft_webLinks(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_TrainingDraft_webLinks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -38039,70 +39954,6 @@ func (ec *executionContext) _TrainingEdge_cursor(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_TrainingEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TrainingEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
-}
-
-func (ec *executionContext) _TrainingPayload_training(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TrainingPayload_training(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Training, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
-			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_TrainingPayload_training(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "TrainingPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Training(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _TrainingPayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TrainingPayload_warnings(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Warnings, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
-			return ec.marshalNWarning2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_TrainingPayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "TrainingPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Warning(ctx, field)
-		},
-	}
-	return fc, nil
 }
 
 func (ec *executionContext) _TrainingStateChange_training(ctx context.Context, field graphql.CollectedField, obj *model.TrainingStateChange) (ret graphql.Marshaler) {
@@ -38389,6 +40240,38 @@ func (ec *executionContext) fieldContext_UpdateOrganizationPayload_organization(
 	return fc, nil
 }
 
+func (ec *executionContext) _UpdateOrganizationProfilePayload_organization(ctx context.Context, field graphql.CollectedField, obj *model.UpdateOrganizationProfilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateOrganizationProfilePayload_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateOrganizationProfilePayload_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateOrganizationProfilePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UpdateSpeakerPayload_speaker(ctx context.Context, field graphql.CollectedField, obj *model.UpdateSpeakerPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -38416,6 +40299,70 @@ func (ec *executionContext) fieldContext_UpdateSpeakerPayload_speaker(_ context.
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Speaker(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateTrainingPayload_training(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateTrainingPayload_training(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Training, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateTrainingPayload_training(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateTrainingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateTrainingPayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateTrainingPayload_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateTrainingPayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateTrainingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
 		},
 	}
 	return fc, nil
@@ -38970,6 +40917,70 @@ func (ec *executionContext) fieldContext_UserEdge_cursor(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("UserEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _ValidateTrainingPayload_training(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValidateTrainingPayload_training(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Training, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Training) graphql.Marshaler {
+			return ec.marshalNTraining2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTraining(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValidateTrainingPayload_training(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ValidateTrainingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Training(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ValidateTrainingPayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.TrainingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValidateTrainingPayload_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValidateTrainingPayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ValidateTrainingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Venue_id(ctx context.Context, field graphql.CollectedField, obj *ent.Venue) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -39489,70 +41500,6 @@ func (ec *executionContext) fieldContext_VenueEdge_cursor(_ context.Context, fie
 	return graphql.NewScalarFieldContext("VenueEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
-func (ec *executionContext) _VenuePayload_venue(ctx context.Context, field graphql.CollectedField, obj *model.VenuePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_VenuePayload_venue(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Venue, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Venue) graphql.Marshaler {
-			return ec.marshalNVenue2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenue(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_VenuePayload_venue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "VenuePayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Venue(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _VenuePayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.VenuePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_VenuePayload_warnings(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Warnings, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
-			return ec.marshalNWarning2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_VenuePayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "VenuePayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Warning(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Warning_code(ctx context.Context, field graphql.CollectedField, obj *model.Warning) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -39565,15 +41512,15 @@ func (ec *executionContext) _Warning_code(ctx context.Context, field graphql.Col
 			return obj.Code, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.WarningCode) graphql.Marshaler {
+			return ec.marshalNWarningCode2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningCode(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Warning_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Warning", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Warning", field, false, false, errors.New("field of type WarningCode does not have child fields"))
 }
 
 func (ec *executionContext) _Warning_field(ctx context.Context, field graphql.CollectedField, obj *model.Warning) (ret graphql.Marshaler) {
@@ -40704,6 +42651,47 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAccreditationOrder(ctx context.Context, obj any) (ent.AccreditationOrder, error) {
+	var it ent.AccreditationOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNAccreditationOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputAccreditationWhereInput(ctx context.Context, obj any) (ent.AccreditationWhereInput, error) {
 	var it ent.AccreditationWhereInput
 	if obj == nil {
@@ -41109,56 +43097,56 @@ func (ec *executionContext) unmarshalInputAccreditationWhereInput(ctx context.Co
 			it.CertifierNEQ = data
 		case "endDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EndDate = data
 		case "endDateNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateNEQ"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EndDateNEQ = data
 		case "endDateIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EndDateIn = data
 		case "endDateNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateNotIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EndDateNotIn = data
 		case "endDateGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateGT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EndDateGT = data
 		case "endDateGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateGTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EndDateGTE = data
 		case "endDateLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateLT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EndDateLT = data
 		case "endDateLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDateLTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -42228,6 +44216,43 @@ func (ec *executionContext) unmarshalInputAddMembershipInput(ctx context.Context
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputAddOrganizationDocumentInput(ctx context.Context, obj any) (model.AddOrganizationDocumentInput, error) {
+	var it model.AddOrganizationDocumentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"organizationID", "file"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "organizationID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationID = data
+		case "file":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("file"))
+			data, err := ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.File = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputAddSlotInput(ctx context.Context, obj any) (model.AddSlotInput, error) {
 	var it model.AddSlotInput
 	if obj == nil {
@@ -42358,8 +44383,149 @@ func (ec *executionContext) unmarshalInputAddressInput(ctx context.Context, obj 
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputApplyOrganizationChangeInput(ctx context.Context, obj any) (model.ApplyOrganizationChangeInput, error) {
+	var it model.ApplyOrganizationChangeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "comment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputArchiveTrainingInput(ctx context.Context, obj any) (model.ArchiveTrainingInput, error) {
+	var it model.ArchiveTrainingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "reason", "comment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCancelOrganizationChangeInput(ctx context.Context, obj any) (model.CancelOrganizationChangeInput, error) {
+	var it model.CancelOrganizationChangeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCancelRegistrationInput(ctx context.Context, obj any) (model.CancelRegistrationInput, error) {
 	var it model.CancelRegistrationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCancelTrainingSubmissionInput(ctx context.Context, obj any) (model.CancelTrainingSubmissionInput, error) {
+	var it model.CancelTrainingSubmissionInput
 	if obj == nil {
 		return it, nil
 	}
@@ -43415,56 +45581,56 @@ func (ec *executionContext) unmarshalInputCertificationWhereInput(ctx context.Co
 			it.LevelNotNil = data
 		case "firstExamSession":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstExamSession"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FirstExamSession = data
 		case "firstExamSessionNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstExamSessionNEQ"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FirstExamSessionNEQ = data
 		case "firstExamSessionIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstExamSessionIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FirstExamSessionIn = data
 		case "firstExamSessionNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstExamSessionNotIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FirstExamSessionNotIn = data
 		case "firstExamSessionGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstExamSessionGT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FirstExamSessionGT = data
 		case "firstExamSessionGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstExamSessionGTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FirstExamSessionGTE = data
 		case "firstExamSessionLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstExamSessionLT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FirstExamSessionLT = data
 		case "firstExamSessionLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstExamSessionLTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -43485,56 +45651,56 @@ func (ec *executionContext) unmarshalInputCertificationWhereInput(ctx context.Co
 			it.FirstExamSessionNotNil = data
 		case "lastExamSession":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastExamSession"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.LastExamSession = data
 		case "lastExamSessionNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastExamSessionNEQ"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.LastExamSessionNEQ = data
 		case "lastExamSessionIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastExamSessionIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.LastExamSessionIn = data
 		case "lastExamSessionNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastExamSessionNotIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.LastExamSessionNotIn = data
 		case "lastExamSessionGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastExamSessionGT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.LastExamSessionGT = data
 		case "lastExamSessionGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastExamSessionGTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.LastExamSessionGTE = data
 		case "lastExamSessionLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastExamSessionLT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.LastExamSessionLT = data
 		case "lastExamSessionLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastExamSessionLTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -43555,56 +45721,56 @@ func (ec *executionContext) unmarshalInputCertificationWhereInput(ctx context.Co
 			it.LastExamSessionNotNil = data
 		case "decisionDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDate"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DecisionDate = data
 		case "decisionDateNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDateNEQ"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DecisionDateNEQ = data
 		case "decisionDateIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDateIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DecisionDateIn = data
 		case "decisionDateNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDateNotIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DecisionDateNotIn = data
 		case "decisionDateGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDateGT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DecisionDateGT = data
 		case "decisionDateGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDateGTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DecisionDateGTE = data
 		case "decisionDateLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDateLT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DecisionDateLT = data
 		case "decisionDateLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDateLTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -43625,56 +45791,56 @@ func (ec *executionContext) unmarshalInputCertificationWhereInput(ctx context.Co
 			it.DecisionDateNotNil = data
 		case "registrationEndDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationEndDate"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.RegistrationEndDate = data
 		case "registrationEndDateNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationEndDateNEQ"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.RegistrationEndDateNEQ = data
 		case "registrationEndDateIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationEndDateIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.RegistrationEndDateIn = data
 		case "registrationEndDateNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationEndDateNotIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.RegistrationEndDateNotIn = data
 		case "registrationEndDateGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationEndDateGT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.RegistrationEndDateGT = data
 		case "registrationEndDateGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationEndDateGTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.RegistrationEndDateGTE = data
 		case "registrationEndDateLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationEndDateLT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.RegistrationEndDateLT = data
 		case "registrationEndDateLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationEndDateLTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -45782,28 +47948,28 @@ func (ec *executionContext) unmarshalInputCreateCertificationInput(ctx context.C
 			it.Formacodes = data
 		case "firstExamSession":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstExamSession"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.FirstExamSession = data
 		case "lastExamSession":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastExamSession"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.LastExamSession = data
 		case "decisionDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDate"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DecisionDate = data
 		case "registrationEndDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registrationEndDate"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -46178,6 +48344,151 @@ func (ec *executionContext) unmarshalInputCreateSpeakerInput(ctx context.Context
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputCreateTrainingInput(ctx context.Context, obj any) (model.CreateTrainingInput, error) {
+	var it model.CreateTrainingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["apprenticeship"]; !present {
+		asMap["apprenticeship"] = false
+	}
+	if _, present := asMap["parcoursup"]; !present {
+		asMap["parcoursup"] = false
+	}
+	if _, present := asMap["affelnet"]; !present {
+		asMap["affelnet"] = false
+	}
+
+	fieldsInOrder := [...]string{"organizationID", "certifying", "certificationCodes", "title", "objective", "content", "expectedResults", "entryLevel", "exitLevel", "cycleYears", "apprenticeship", "parcoursup", "affelnet", "webLinks", "contactRequests", "sessions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "organizationID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationID = data
+		case "certifying":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certifying"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Certifying = data
+		case "certificationCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certificationCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CertificationCodes = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "objective":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objective"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Objective = data
+		case "content":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("content"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Content = data
+		case "expectedResults":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedResults"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedResults = data
+		case "entryLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryLevel"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryLevel = data
+		case "exitLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitLevel"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitLevel = data
+		case "cycleYears":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleYears"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CycleYears = data
+		case "apprenticeship":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("apprenticeship"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Apprenticeship = data
+		case "parcoursup":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parcoursup"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parcoursup = data
+		case "affelnet":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("affelnet"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Affelnet = data
+		case "webLinks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("webLinks"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WebLinks = data
+		case "contactRequests":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequests"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequests = data
+		case "sessions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessions"))
+			data, err := ec.unmarshalOSessionInput2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSessionDocᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sessions = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, obj any) (model.CreateUserInput, error) {
 	var it model.CreateUserInput
 	if obj == nil {
@@ -46256,6 +48567,113 @@ func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, o
 				return it, err
 			}
 			it.Memberships = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCreateVenueInput(ctx context.Context, obj any) (model.CreateVenueInput, error) {
+	var it model.CreateVenueInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"organizationID", "name", "siret", "street", "locality", "poBox", "postcode", "city", "inseeCode", "latitude", "longitude", "phone"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "organizationID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "siret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siret"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Siret = data
+		case "street":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("street"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Street = data
+		case "locality":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locality"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locality = data
+		case "poBox":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("poBox"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PoBox = data
+		case "postcode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Postcode = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "inseeCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inseeCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InseeCode = data
+		case "latitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitude"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Latitude = data
+		case "longitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitude"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Longitude = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
 		}
 	}
 	return it, nil
@@ -47225,6 +49643,80 @@ func (ec *executionContext) unmarshalInputDeviceWhereInput(ctx context.Context, 
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputDropTrainingRequestInput(ctx context.Context, obj any) (model.DropTrainingRequestInput, error) {
+	var it model.DropTrainingRequestInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputDuplicateSessionInput(ctx context.Context, obj any) (model.DuplicateSessionInput, error) {
+	var it model.DuplicateSessionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "startsOn", "endsOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputFundingInput(ctx context.Context, obj any) (schematype.Funding, error) {
 	var it schematype.Funding
 	if obj == nil {
@@ -47266,7 +49758,7 @@ func (ec *executionContext) unmarshalInputFundingInput(ctx context.Context, obj 
 			it.SchemeState = data
 		case "recruitmentState":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recruitmentState"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalNRecruitmentState2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -48317,99 +50809,6 @@ func (ec *executionContext) unmarshalInputMembershipOrder(ctx context.Context, o
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputOrganizationChangeInput(ctx context.Context, obj any) (schematype.OrgChange, error) {
-	var it schematype.OrgChange
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"name", "street", "street2", "postcode", "city", "contactPoints", "siret", "nda", "apeCode", "message"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Name = data
-		case "street":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("street"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Street = data
-		case "street2":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("street2"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Street2 = data
-		case "postcode":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcode"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Postcode = data
-		case "city":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.City = data
-		case "contactPoints":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactPoints"))
-			data, err := ec.unmarshalOContactPointInput2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐContactPointᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactPoints = data
-		case "siret":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siret"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Siret = data
-		case "nda":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nda"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Nda = data
-		case "apeCode":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("apeCode"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ApeCode = data
-		case "message":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
-			data, err := ec.unmarshalOString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Message = data
-		}
-	}
-	return it, nil
-}
-
 func (ec *executionContext) unmarshalInputOrganizationChangeRequestOrder(ctx context.Context, obj any) (ent.OrganizationChangeRequestOrder, error) {
 	var it ent.OrganizationChangeRequestOrder
 	if obj == nil {
@@ -48442,47 +50841,6 @@ func (ec *executionContext) unmarshalInputOrganizationChangeRequestOrder(ctx con
 		case "field":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
 			data, err := ec.unmarshalNOrganizationChangeRequestOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequestOrderField(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Field = data
-		}
-	}
-	return it, nil
-}
-
-func (ec *executionContext) unmarshalInputOrganizationDocumentOrder(ctx context.Context, obj any) (ent.OrganizationDocumentOrder, error) {
-	var it ent.OrganizationDocumentOrder
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	if _, present := asMap["direction"]; !present {
-		asMap["direction"] = "ASC"
-	}
-
-	fieldsInOrder := [...]string{"direction", "field"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "direction":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
-			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Direction = data
-		case "field":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNOrganizationDocumentOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationDocumentOrderField(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -48528,57 +50886,6 @@ func (ec *executionContext) unmarshalInputOrganizationOrder(ctx context.Context,
 				return it, err
 			}
 			it.Field = data
-		}
-	}
-	return it, nil
-}
-
-func (ec *executionContext) unmarshalInputOrganizationProfileInput(ctx context.Context, obj any) (model.OrganizationProfileInput, error) {
-	var it model.OrganizationProfileInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"facilities", "qualiopi", "otherLabels", "contactRequests"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "facilities":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilities"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Facilities = data
-		case "qualiopi":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualiopi"))
-			data, err := ec.unmarshalOQualiopiInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐQualiopi(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Qualiopi = data
-		case "otherLabels":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("otherLabels"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OtherLabels = data
-		case "contactRequests":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequests"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequests = data
 		}
 	}
 	return it, nil
@@ -52166,7 +54473,7 @@ func (ec *executionContext) unmarshalInputRecruitmentSlotInput(ctx context.Conte
 		switch k {
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalNRecruitmentSlotKind2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -52208,14 +54515,14 @@ func (ec *executionContext) unmarshalInputRecruitmentSlotInput(ctx context.Conte
 			it.EndsOn = data
 		case "startTime":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startTime"))
-			data, err := ec.unmarshalOString2string(ctx, v)
+			data, err := ec.unmarshalOLocalTime2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartTime = data
 		case "endTime":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endTime"))
-			data, err := ec.unmarshalOString2string(ctx, v)
+			data, err := ec.unmarshalOLocalTime2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -53343,6 +55650,80 @@ func (ec *executionContext) unmarshalInputRegistrationWhereInput(ctx context.Con
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputRejectOrganizationChangeInput(ctx context.Context, obj any) (model.RejectOrganizationChangeInput, error) {
+	var it model.RejectOrganizationChangeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "comment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRejectTrainingInput(ctx context.Context, obj any) (model.RejectTrainingInput, error) {
+	var it model.RejectTrainingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "comment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputReleaseDeviceInput(ctx context.Context, obj any) (model.ReleaseDeviceInput, error) {
 	var it model.ReleaseDeviceInput
 	if obj == nil {
@@ -53398,6 +55779,136 @@ func (ec *executionContext) unmarshalInputRemoveMembershipInput(ctx context.Cont
 				return it, err
 			}
 			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRemoveOrganizationDocumentInput(ctx context.Context, obj any) (model.RemoveOrganizationDocumentInput, error) {
+	var it model.RemoveOrganizationDocumentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRequestOrganizationChangeInput(ctx context.Context, obj any) (model.RequestOrganizationChangeInput, error) {
+	var it model.RequestOrganizationChangeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"organizationID", "name", "street", "street2", "postcode", "city", "contactPoints", "siret", "nda", "apeCode", "message"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "organizationID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "street":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("street"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Street = data
+		case "street2":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("street2"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Street2 = data
+		case "postcode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Postcode = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "contactPoints":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactPoints"))
+			data, err := ec.unmarshalOContactPointInput2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐContactPointᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactPoints = data
+		case "siret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siret"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Siret = data
+		case "nda":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nda"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nda = data
+		case "apeCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("apeCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApeCode = data
+		case "message":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Message = data
 		}
 	}
 	return it, nil
@@ -54107,56 +56618,56 @@ func (ec *executionContext) unmarshalInputSessionWhereInput(ctx context.Context,
 			it.TrainingIDNotIn = data
 		case "organizationID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationID"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OrganizationID = data
 		case "organizationIDNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OrganizationIDNEQ = data
 		case "organizationIDIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OrganizationIDIn = data
 		case "organizationIDNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDNotIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OrganizationIDNotIn = data
 		case "organizationIDGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDGT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OrganizationIDGT = data
 		case "organizationIDGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDGTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OrganizationIDGTE = data
 		case "organizationIDLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDLT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OrganizationIDLT = data
 		case "organizationIDLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationIDLTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -55462,7 +57973,7 @@ func (ec *executionContext) unmarshalInputSkillBlockUseInput(ctx context.Context
 			it.CertificationCode = data
 		case "validation":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validation"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalNSkillBlockValidation2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -56833,6 +59344,36 @@ func (ec *executionContext) unmarshalInputSpeakerWhereInput(ctx context.Context,
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputSubmitTrainingInput(ctx context.Context, obj any) (model.SubmitTrainingInput, error) {
+	var it model.SubmitTrainingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputSyncCheckInsInput(ctx context.Context, obj any) (model.SyncCheckInsInput, error) {
 	var it model.SyncCheckInsInput
 	if obj == nil {
@@ -56965,144 +59506,6 @@ func (ec *executionContext) unmarshalInputSyncScanInput(ctx context.Context, obj
 				return it, err
 			}
 			it.ShownStatus = data
-		}
-	}
-	return it, nil
-}
-
-func (ec *executionContext) unmarshalInputTrainingInput(ctx context.Context, obj any) (schematype.TrainingDoc, error) {
-	var it schematype.TrainingDoc
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	if _, present := asMap["apprenticeship"]; !present {
-		asMap["apprenticeship"] = false
-	}
-	if _, present := asMap["parcoursup"]; !present {
-		asMap["parcoursup"] = false
-	}
-	if _, present := asMap["affelnet"]; !present {
-		asMap["affelnet"] = false
-	}
-
-	fieldsInOrder := [...]string{"certifying", "certificationCodes", "title", "objective", "content", "expectedResults", "entryLevel", "exitLevel", "cycleYears", "apprenticeship", "parcoursup", "affelnet", "webLinks", "contactRequests", "sessions"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "certifying":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certifying"))
-			data, err := ec.unmarshalNBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Certifying = data
-		case "certificationCodes":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certificationCodes"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CertificationCodes = data
-		case "title":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
-			data, err := ec.unmarshalOString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Title = data
-		case "objective":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objective"))
-			data, err := ec.unmarshalOString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Objective = data
-		case "content":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("content"))
-			data, err := ec.unmarshalOString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Content = data
-		case "expectedResults":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedResults"))
-			data, err := ec.unmarshalOString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ExpectedResults = data
-		case "entryLevel":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryLevel"))
-			data, err := ec.unmarshalOString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.EntryLevel = data
-		case "exitLevel":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitLevel"))
-			data, err := ec.unmarshalOString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ExitLevel = data
-		case "cycleYears":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleYears"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CycleYears = data
-		case "apprenticeship":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("apprenticeship"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Apprenticeship = data
-		case "parcoursup":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parcoursup"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Parcoursup = data
-		case "affelnet":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("affelnet"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Affelnet = data
-		case "webLinks":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("webLinks"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.WebLinks = data
-		case "contactRequests":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequests"))
-			data, err := ec.unmarshalOString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ContactRequests = data
-		case "sessions":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessions"))
-			data, err := ec.unmarshalOSessionInput2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSessionDocᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Sessions = data
 		}
 	}
 	return it, nil
@@ -58904,6 +61307,64 @@ func (ec *executionContext) unmarshalInputUpdateOrganizationInput(ctx context.Co
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputUpdateOrganizationProfileInput(ctx context.Context, obj any) (model.UpdateOrganizationProfileInput, error) {
+	var it model.UpdateOrganizationProfileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "facilities", "qualiopi", "otherLabels", "contactRequests"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "facilities":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilities"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Facilities = data
+		case "qualiopi":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualiopi"))
+			data, err := ec.unmarshalOQualiopiInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐQualiopi(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Qualiopi = data
+		case "otherLabels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("otherLabels"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OtherLabels = data
+		case "contactRequests":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequests"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequests = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputUpdateSpeakerInput(ctx context.Context, obj any) (model.UpdateSpeakerInput, error) {
 	var it model.UpdateSpeakerInput
 	if obj == nil {
@@ -58957,6 +61418,151 @@ func (ec *executionContext) unmarshalInputUpdateSpeakerInput(ctx context.Context
 				return it, err
 			}
 			it.SlotIDs = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputUpdateTrainingInput(ctx context.Context, obj any) (model.UpdateTrainingInput, error) {
+	var it model.UpdateTrainingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["apprenticeship"]; !present {
+		asMap["apprenticeship"] = false
+	}
+	if _, present := asMap["parcoursup"]; !present {
+		asMap["parcoursup"] = false
+	}
+	if _, present := asMap["affelnet"]; !present {
+		asMap["affelnet"] = false
+	}
+
+	fieldsInOrder := [...]string{"id", "certifying", "certificationCodes", "title", "objective", "content", "expectedResults", "entryLevel", "exitLevel", "cycleYears", "apprenticeship", "parcoursup", "affelnet", "webLinks", "contactRequests", "sessions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "certifying":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certifying"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Certifying = data
+		case "certificationCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certificationCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CertificationCodes = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "objective":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objective"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Objective = data
+		case "content":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("content"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Content = data
+		case "expectedResults":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedResults"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedResults = data
+		case "entryLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryLevel"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryLevel = data
+		case "exitLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitLevel"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitLevel = data
+		case "cycleYears":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleYears"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CycleYears = data
+		case "apprenticeship":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("apprenticeship"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Apprenticeship = data
+		case "parcoursup":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parcoursup"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parcoursup = data
+		case "affelnet":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("affelnet"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Affelnet = data
+		case "webLinks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("webLinks"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WebLinks = data
+		case "contactRequests":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactRequests"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactRequests = data
+		case "sessions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessions"))
+			data, err := ec.unmarshalOSessionInput2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSessionDocᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sessions = data
 		}
 	}
 	return it, nil
@@ -59945,8 +62551,8 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputVenueInput(ctx context.Context, obj any) (model.VenueInput, error) {
-	var it model.VenueInput
+func (ec *executionContext) unmarshalInputValidateTrainingInput(ctx context.Context, obj any) (model.ValidateTrainingInput, error) {
+	var it model.ValidateTrainingInput
 	if obj == nil {
 		return it, nil
 	}
@@ -59956,90 +62562,38 @@ func (ec *executionContext) unmarshalInputVenueInput(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "siret", "street", "locality", "poBox", "postcode", "city", "inseeCode", "latitude", "longitude", "phone"}
+	if _, present := asMap["schemeState"]; !present {
+		asMap["schemeState"] = "DIFF"
+	}
+
+	fieldsInOrder := [...]string{"id", "comment", "schemeState"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Name = data
-		case "siret":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siret"))
+			it.ID = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Siret = data
-		case "street":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("street"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Street = data
-		case "locality":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locality"))
+			it.Comment = data
+		case "schemeState":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schemeState"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Locality = data
-		case "poBox":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("poBox"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PoBox = data
-		case "postcode":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcode"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Postcode = data
-		case "city":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.City = data
-		case "inseeCode":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inseeCode"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.InseeCode = data
-		case "latitude":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitude"))
-			data, err := ec.unmarshalNFloat2float64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Latitude = data
-		case "longitude":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitude"))
-			data, err := ec.unmarshalNFloat2float64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Longitude = data
-		case "phone":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Phone = data
+			it.SchemeState = data
 		}
 	}
 	return it, nil
@@ -61621,6 +64175,97 @@ func (ec *executionContext) _Accreditation(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var accreditationConnectionImplementors = []string{"AccreditationConnection"}
+
+func (ec *executionContext) _AccreditationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.AccreditationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accreditationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccreditationConnection")
+		case "edges":
+			out.Values[i] = ec._AccreditationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AccreditationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._AccreditationConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var accreditationEdgeImplementors = []string{"AccreditationEdge"}
+
+func (ec *executionContext) _AccreditationEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.AccreditationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accreditationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccreditationEdge")
+		case "node":
+			out.Values[i] = ec._AccreditationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._AccreditationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var activityImplementors = []string{"Activity", "Node"}
 
 func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet, obj *ent.Activity) graphql.Marshaler {
@@ -62225,6 +64870,44 @@ func (ec *executionContext) _AddMembershipPayload(ctx context.Context, sel ast.S
 	return out
 }
 
+var addOrganizationDocumentPayloadImplementors = []string{"AddOrganizationDocumentPayload"}
+
+func (ec *executionContext) _AddOrganizationDocumentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AddOrganizationDocumentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addOrganizationDocumentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddOrganizationDocumentPayload")
+		case "organizationDocument":
+			out.Values[i] = ec._AddOrganizationDocumentPayload_organizationDocument(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var addSlotPayloadImplementors = []string{"AddSlotPayload"}
 
 func (ec *executionContext) _AddSlotPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AddSlotPayload) graphql.Marshaler {
@@ -62331,6 +65014,125 @@ func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var applyOrganizationChangePayloadImplementors = []string{"ApplyOrganizationChangePayload"}
+
+func (ec *executionContext) _ApplyOrganizationChangePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ApplyOrganizationChangePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, applyOrganizationChangePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ApplyOrganizationChangePayload")
+		case "organizationChangeRequest":
+			out.Values[i] = ec._ApplyOrganizationChangePayload_organizationChangeRequest(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var archiveTrainingPayloadImplementors = []string{"ArchiveTrainingPayload"}
+
+func (ec *executionContext) _ArchiveTrainingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, archiveTrainingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ArchiveTrainingPayload")
+		case "training":
+			out.Values[i] = ec._ArchiveTrainingPayload_training(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._ArchiveTrainingPayload_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var cancelOrganizationChangePayloadImplementors = []string{"CancelOrganizationChangePayload"}
+
+func (ec *executionContext) _CancelOrganizationChangePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CancelOrganizationChangePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cancelOrganizationChangePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CancelOrganizationChangePayload")
+		case "organizationChangeRequest":
+			out.Values[i] = ec._CancelOrganizationChangePayload_organizationChangeRequest(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var cancelRegistrationPayloadImplementors = []string{"CancelRegistrationPayload"}
 
 func (ec *executionContext) _CancelRegistrationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CancelRegistrationPayload) graphql.Marshaler {
@@ -62345,6 +65147,49 @@ func (ec *executionContext) _CancelRegistrationPayload(ctx context.Context, sel 
 			out.Values[i] = graphql.MarshalString("CancelRegistrationPayload")
 		case "registration":
 			out.Values[i] = ec._CancelRegistrationPayload_registration(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var cancelTrainingSubmissionPayloadImplementors = []string{"CancelTrainingSubmissionPayload"}
+
+func (ec *executionContext) _CancelTrainingSubmissionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cancelTrainingSubmissionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CancelTrainingSubmissionPayload")
+		case "training":
+			out.Values[i] = ec._CancelTrainingSubmissionPayload_training(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._CancelTrainingSubmissionPayload_warnings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -62433,12 +65278,12 @@ func (ec *executionContext) _Certification(ctx context.Context, sel ast.Selectio
 			}
 		case "certifierNames":
 			out.Values[i] = ec._Certification_certifierNames(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "certifierSirets":
 			out.Values[i] = ec._Certification_certifierSirets(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "level":
@@ -62448,12 +65293,12 @@ func (ec *executionContext) _Certification(ctx context.Context, sel ast.Selectio
 			}
 		case "nsfCodes":
 			out.Values[i] = ec._Certification_nsfCodes(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "formacodes":
 			out.Values[i] = ec._Certification_formacodes(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "firstExamSession":
@@ -63550,6 +66395,44 @@ func (ec *executionContext) _CreateActivityPayload(ctx context.Context, sel ast.
 	return out
 }
 
+var createCertificationPayloadImplementors = []string{"CreateCertificationPayload"}
+
+func (ec *executionContext) _CreateCertificationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateCertificationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createCertificationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateCertificationPayload")
+		case "certification":
+			out.Values[i] = ec._CreateCertificationPayload_certification(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var createDevicePayloadImplementors = []string{"CreateDevicePayload"}
 
 func (ec *executionContext) _CreateDevicePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateDevicePayload) graphql.Marshaler {
@@ -63707,6 +66590,49 @@ func (ec *executionContext) _CreateSpeakerPayload(ctx context.Context, sel ast.S
 	return out
 }
 
+var createTrainingPayloadImplementors = []string{"CreateTrainingPayload"}
+
+func (ec *executionContext) _CreateTrainingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createTrainingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateTrainingPayload")
+		case "training":
+			out.Values[i] = ec._CreateTrainingPayload_training(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._CreateTrainingPayload_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var createUserPayloadImplementors = []string{"CreateUserPayload"}
 
 func (ec *executionContext) _CreateUserPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateUserPayload) graphql.Marshaler {
@@ -63721,6 +66647,49 @@ func (ec *executionContext) _CreateUserPayload(ctx context.Context, sel ast.Sele
 			out.Values[i] = graphql.MarshalString("CreateUserPayload")
 		case "user":
 			out.Values[i] = ec._CreateUserPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var createVenuePayloadImplementors = []string{"CreateVenuePayload"}
+
+func (ec *executionContext) _CreateVenuePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateVenuePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createVenuePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateVenuePayload")
+		case "venue":
+			out.Values[i] = ec._CreateVenuePayload_venue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._CreateVenuePayload_warnings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -64169,6 +67138,97 @@ func (ec *executionContext) _DeviceSetup(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var dropTrainingRequestPayloadImplementors = []string{"DropTrainingRequestPayload"}
+
+func (ec *executionContext) _DropTrainingRequestPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DropTrainingRequestPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dropTrainingRequestPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DropTrainingRequestPayload")
+		case "deletedTrainingID":
+			out.Values[i] = ec._DropTrainingRequestPayload_deletedTrainingID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "training":
+			out.Values[i] = ec._DropTrainingRequestPayload_training(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "organization":
+			out.Values[i] = ec._DropTrainingRequestPayload_organization(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var duplicateSessionPayloadImplementors = []string{"DuplicateSessionPayload"}
+
+func (ec *executionContext) _DuplicateSessionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, duplicateSessionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DuplicateSessionPayload")
+		case "training":
+			out.Values[i] = ec._DuplicateSessionPayload_training(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._DuplicateSessionPayload_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var fieldChangeImplementors = []string{"FieldChange"}
 
 func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionSet, obj *schematype.FieldChange) graphql.Marshaler {
@@ -64251,7 +67311,7 @@ func (ec *executionContext) _Funding(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "audiences":
 			out.Values[i] = ec._Funding_audiences(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "seats":
@@ -64359,7 +67419,7 @@ func (ec *executionContext) _HistoryEntry(ctx context.Context, sel ast.Selection
 			}
 		case "changes":
 			out.Values[i] = ec._HistoryEntry_changes(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "comment":
@@ -65353,7 +68413,7 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 			}
 		case "kinds":
 			out.Values[i] = ec._Organization_kinds(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "siret":
@@ -65413,7 +68473,7 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 			}
 		case "contactPoints":
 			out.Values[i] = ec._Organization_contactPoints(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "parentID":
@@ -65428,7 +68488,7 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 			}
 		case "facilities":
 			out.Values[i] = ec._Organization_facilities(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "qualiopi":
@@ -65438,7 +68498,7 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 			}
 		case "otherLabels":
 			out.Values[i] = ec._Organization_otherLabels(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "contactRequests":
@@ -65962,7 +69022,7 @@ func (ec *executionContext) _OrganizationChange(ctx context.Context, sel ast.Sel
 			}
 		case "contactPoints":
 			out.Values[i] = ec._OrganizationChange_contactPoints(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "siret":
@@ -68195,6 +71255,87 @@ func (ec *executionContext) _RegistrationEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var rejectOrganizationChangePayloadImplementors = []string{"RejectOrganizationChangePayload"}
+
+func (ec *executionContext) _RejectOrganizationChangePayload(ctx context.Context, sel ast.SelectionSet, obj *model.RejectOrganizationChangePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rejectOrganizationChangePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RejectOrganizationChangePayload")
+		case "organizationChangeRequest":
+			out.Values[i] = ec._RejectOrganizationChangePayload_organizationChangeRequest(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var rejectTrainingPayloadImplementors = []string{"RejectTrainingPayload"}
+
+func (ec *executionContext) _RejectTrainingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rejectTrainingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RejectTrainingPayload")
+		case "training":
+			out.Values[i] = ec._RejectTrainingPayload_training(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._RejectTrainingPayload_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var releaseDevicePayloadImplementors = []string{"ReleaseDevicePayload"}
 
 func (ec *executionContext) _ReleaseDevicePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReleaseDevicePayload) graphql.Marshaler {
@@ -68252,6 +71393,87 @@ func (ec *executionContext) _RemoveMembershipPayload(ctx context.Context, sel as
 			}
 		case "user":
 			out.Values[i] = ec._RemoveMembershipPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var removeOrganizationDocumentPayloadImplementors = []string{"RemoveOrganizationDocumentPayload"}
+
+func (ec *executionContext) _RemoveOrganizationDocumentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RemoveOrganizationDocumentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, removeOrganizationDocumentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RemoveOrganizationDocumentPayload")
+		case "deletedOrganizationDocumentID":
+			out.Values[i] = ec._RemoveOrganizationDocumentPayload_deletedOrganizationDocumentID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "organization":
+			out.Values[i] = ec._RemoveOrganizationDocumentPayload_organization(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var requestOrganizationChangePayloadImplementors = []string{"RequestOrganizationChangePayload"}
+
+func (ec *executionContext) _RequestOrganizationChangePayload(ctx context.Context, sel ast.SelectionSet, obj *model.RequestOrganizationChangePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, requestOrganizationChangePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RequestOrganizationChangePayload")
+		case "organizationChangeRequest":
+			out.Values[i] = ec._RequestOrganizationChangePayload_organizationChangeRequest(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -68691,17 +71913,17 @@ func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "fundings":
 			out.Values[i] = ec._Session_fundings(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "cycles":
 			out.Values[i] = ec._Session_cycles(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "skillBlocks":
 			out.Values[i] = ec._Session_skillBlocks(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "hoursInCentre":
@@ -68751,7 +71973,7 @@ func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "equipment":
 			out.Values[i] = ec._Session_equipment(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "teachingMode":
@@ -68766,12 +71988,12 @@ func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "recruitmentModalities":
 			out.Values[i] = ec._Session_recruitmentModalities(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "recruitmentSlots":
 			out.Values[i] = ec._Session_recruitmentSlots(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "archivedAt":
@@ -68969,6 +72191,44 @@ func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "organization":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Session_organization(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "contactRequests":
 			field := field
 
@@ -69129,127 +72389,241 @@ func (ec *executionContext) _SessionDraft(ctx context.Context, sel ast.Selection
 		case "id":
 			out.Values[i] = ec._SessionDraft_id(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "startsOn":
 			out.Values[i] = ec._SessionDraft_startsOn(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "endsOn":
 			out.Values[i] = ec._SessionDraft_endsOn(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "onDemand":
 			out.Values[i] = ec._SessionDraft_onDemand(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "permanentEntry":
 			out.Values[i] = ec._SessionDraft_permanentEntry(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "trainerIDs":
 			out.Values[i] = ec._SessionDraft_trainerIDs(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "venueIDs":
 			out.Values[i] = ec._SessionDraft_venueIDs(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "registrationVenueID":
 			out.Values[i] = ec._SessionDraft_registrationVenueID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "trainers":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SessionDraft_trainers(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "venues":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SessionDraft_venues(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "registrationVenue":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SessionDraft_registrationVenue(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "fundings":
 			out.Values[i] = ec._SessionDraft_fundings(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "cycles":
 			out.Values[i] = ec._SessionDraft_cycles(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "skillBlocks":
 			out.Values[i] = ec._SessionDraft_skillBlocks(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "hoursInCentre":
 			out.Values[i] = ec._SessionDraft_hoursInCentre(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "hoursInCompany":
 			out.Values[i] = ec._SessionDraft_hoursInCompany(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "hoursWeekly":
 			out.Values[i] = ec._SessionDraft_hoursWeekly(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "hoursComment":
 			out.Values[i] = ec._SessionDraft_hoursComment(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "prerequisites":
 			out.Values[i] = ec._SessionDraft_prerequisites(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "courseType":
 			out.Values[i] = ec._SessionDraft_courseType(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "rhythm":
 			out.Values[i] = ec._SessionDraft_rhythm(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "rhythmComment":
 			out.Values[i] = ec._SessionDraft_rhythmComment(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "equipment":
 			out.Values[i] = ec._SessionDraft_equipment(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "teachingMode":
 			out.Values[i] = ec._SessionDraft_teachingMode(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "workStudyContract":
 			out.Values[i] = ec._SessionDraft_workStudyContract(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "recruitmentModalities":
 			out.Values[i] = ec._SessionDraft_recruitmentModalities(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "recruitmentSlots":
 			out.Values[i] = ec._SessionDraft_recruitmentSlots(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "contactRequests":
 			out.Values[i] = ec._SessionDraft_contactRequests(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -69468,7 +72842,7 @@ func (ec *executionContext) _SkillBlockUse(ctx context.Context, sel ast.Selectio
 			}
 		case "blockCodes":
 			out.Values[i] = ec._SkillBlockUse_blockCodes(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -69899,6 +73273,49 @@ func (ec *executionContext) _SpeakerLinkPayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var submitTrainingPayloadImplementors = []string{"SubmitTrainingPayload"}
+
+func (ec *executionContext) _SubmitTrainingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, submitTrainingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SubmitTrainingPayload")
+		case "training":
+			out.Values[i] = ec._SubmitTrainingPayload_training(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._SubmitTrainingPayload_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var subscriptionImplementors = []string{"Subscription"}
 
 func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
@@ -70131,7 +73548,7 @@ func (ec *executionContext) _Training(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "certificationCodes":
 			out.Values[i] = ec._Training_certificationCodes(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "title":
@@ -70186,7 +73603,7 @@ func (ec *executionContext) _Training(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "webLinks":
 			out.Values[i] = ec._Training_webLinks(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "authorID":
@@ -70715,7 +74132,7 @@ func (ec *executionContext) _TrainingDraft(ctx context.Context, sel ast.Selectio
 			}
 		case "certificationCodes":
 			out.Values[i] = ec._TrainingDraft_certificationCodes(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "title":
@@ -70770,7 +74187,7 @@ func (ec *executionContext) _TrainingDraft(ctx context.Context, sel ast.Selectio
 			}
 		case "webLinks":
 			out.Values[i] = ec._TrainingDraft_webLinks(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "contactRequests":
@@ -70823,49 +74240,6 @@ func (ec *executionContext) _TrainingEdge(ctx context.Context, sel ast.Selection
 			}
 		case "cursor":
 			out.Values[i] = ec._TrainingEdge_cursor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
-
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
-
-	return out
-}
-
-var trainingPayloadImplementors = []string{"TrainingPayload"}
-
-func (ec *executionContext) _TrainingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, trainingPayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("TrainingPayload")
-		case "training":
-			out.Values[i] = ec._TrainingPayload_training(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "warnings":
-			out.Values[i] = ec._TrainingPayload_warnings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -71138,6 +74512,44 @@ func (ec *executionContext) _UpdateOrganizationPayload(ctx context.Context, sel 
 	return out
 }
 
+var updateOrganizationProfilePayloadImplementors = []string{"UpdateOrganizationProfilePayload"}
+
+func (ec *executionContext) _UpdateOrganizationProfilePayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateOrganizationProfilePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateOrganizationProfilePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateOrganizationProfilePayload")
+		case "organization":
+			out.Values[i] = ec._UpdateOrganizationProfilePayload_organization(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var updateSpeakerPayloadImplementors = []string{"UpdateSpeakerPayload"}
 
 func (ec *executionContext) _UpdateSpeakerPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateSpeakerPayload) graphql.Marshaler {
@@ -71152,6 +74564,49 @@ func (ec *executionContext) _UpdateSpeakerPayload(ctx context.Context, sel ast.S
 			out.Values[i] = graphql.MarshalString("UpdateSpeakerPayload")
 		case "speaker":
 			out.Values[i] = ec._UpdateSpeakerPayload_speaker(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var updateTrainingPayloadImplementors = []string{"UpdateTrainingPayload"}
+
+func (ec *executionContext) _UpdateTrainingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateTrainingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateTrainingPayload")
+		case "training":
+			out.Values[i] = ec._UpdateTrainingPayload_training(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._UpdateTrainingPayload_warnings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -71479,6 +74934,49 @@ func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var validateTrainingPayloadImplementors = []string{"ValidateTrainingPayload"}
+
+func (ec *executionContext) _ValidateTrainingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, validateTrainingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ValidateTrainingPayload")
+		case "training":
+			out.Values[i] = ec._ValidateTrainingPayload_training(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._ValidateTrainingPayload_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var venueImplementors = []string{"Venue", "Node"}
 
 func (ec *executionContext) _Venue(ctx context.Context, sel ast.SelectionSet, obj *ent.Venue) graphql.Marshaler {
@@ -71692,49 +75190,6 @@ func (ec *executionContext) _VenueEdge(ctx context.Context, sel ast.SelectionSet
 			}
 		case "cursor":
 			out.Values[i] = ec._VenueEdge_cursor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
-
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
-
-	return out
-}
-
-var venuePayloadImplementors = []string{"VenuePayload"}
-
-func (ec *executionContext) _VenuePayload(ctx context.Context, sel ast.SelectionSet, obj *model.VenuePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, venuePayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("VenuePayload")
-		case "venue":
-			out.Values[i] = ec._VenuePayload_venue(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "warnings":
-			out.Values[i] = ec._VenuePayload_warnings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -72230,6 +75685,37 @@ func (ec *executionContext) marshalNAccreditation2ᚖgithubᚗcomᚋofhubᚋofhu
 	return ec._Accreditation(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAccreditationConnection2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AccreditationConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AccreditationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAccreditationOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationOrder(ctx context.Context, v any) (*ent.AccreditationOrder, error) {
+	res, err := ec.unmarshalInputAccreditationOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAccreditationOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationOrderField(ctx context.Context, v any) (*ent.AccreditationOrderField, error) {
+	var res = new(ent.AccreditationOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAccreditationOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.AccreditationOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalNAccreditationWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationWhereInput(ctx context.Context, v any) (*ent.AccreditationWhereInput, error) {
 	res, err := ec.unmarshalInputAccreditationWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -72322,6 +75808,21 @@ func (ec *executionContext) marshalNAddMembershipPayload2ᚖgithubᚗcomᚋofhub
 	return ec._AddMembershipPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAddOrganizationDocumentInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐAddOrganizationDocumentInput(ctx context.Context, v any) (model.AddOrganizationDocumentInput, error) {
+	res, err := ec.unmarshalInputAddOrganizationDocumentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAddOrganizationDocumentPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐAddOrganizationDocumentPayload(ctx context.Context, sel ast.SelectionSet, v *model.AddOrganizationDocumentPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AddOrganizationDocumentPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNAddSlotInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐAddSlotInput(ctx context.Context, v any) (model.AddSlotInput, error) {
 	res, err := ec.unmarshalInputAddSlotInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -72335,6 +75836,36 @@ func (ec *executionContext) marshalNAddSlotPayload2ᚖgithubᚗcomᚋofhubᚋofh
 		return graphql.Null
 	}
 	return ec._AddSlotPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNApplyOrganizationChangeInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐApplyOrganizationChangeInput(ctx context.Context, v any) (model.ApplyOrganizationChangeInput, error) {
+	res, err := ec.unmarshalInputApplyOrganizationChangeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNApplyOrganizationChangePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐApplyOrganizationChangePayload(ctx context.Context, sel ast.SelectionSet, v *model.ApplyOrganizationChangePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ApplyOrganizationChangePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNArchiveTrainingInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐArchiveTrainingInput(ctx context.Context, v any) (model.ArchiveTrainingInput, error) {
+	res, err := ec.unmarshalInputArchiveTrainingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNArchiveTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx context.Context, sel ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ArchiveTrainingPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
@@ -72353,6 +75884,21 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNCancelOrganizationChangeInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCancelOrganizationChangeInput(ctx context.Context, v any) (model.CancelOrganizationChangeInput, error) {
+	res, err := ec.unmarshalInputCancelOrganizationChangeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCancelOrganizationChangePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCancelOrganizationChangePayload(ctx context.Context, sel ast.SelectionSet, v *model.CancelOrganizationChangePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CancelOrganizationChangePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCancelRegistrationInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCancelRegistrationInput(ctx context.Context, v any) (model.CancelRegistrationInput, error) {
 	res, err := ec.unmarshalInputCancelRegistrationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -72366,6 +75912,21 @@ func (ec *executionContext) marshalNCancelRegistrationPayload2ᚖgithubᚗcomᚋ
 		return graphql.Null
 	}
 	return ec._CancelRegistrationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCancelTrainingSubmissionInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCancelTrainingSubmissionInput(ctx context.Context, v any) (model.CancelTrainingSubmissionInput, error) {
+	res, err := ec.unmarshalInputCancelTrainingSubmissionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCancelTrainingSubmissionPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx context.Context, sel ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CancelTrainingSubmissionPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCertification2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐCertificationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Certification) graphql.Marshaler {
@@ -72567,6 +76128,22 @@ func (ec *executionContext) marshalNContactPoint2githubᚗcomᚋofhubᚋofhubᚋ
 	return ec._ContactPoint(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNContactPoint2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐContactPointᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.ContactPoint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContactPoint2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐContactPoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNContactPointInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐContactPoint(ctx context.Context, v any) (schematype.ContactPoint, error) {
 	res, err := ec.unmarshalInputContactPointInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -72595,6 +76172,16 @@ func (ec *executionContext) marshalNCreateActivityPayload2ᚖgithubᚗcomᚋofhu
 func (ec *executionContext) unmarshalNCreateCertificationInput2githubᚗcomᚋofhubᚋofhubᚋentᚐCreateCertificationInput(ctx context.Context, v any) (ent.CreateCertificationInput, error) {
 	res, err := ec.unmarshalInputCreateCertificationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateCertificationPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateCertificationPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateCertificationPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CreateCertificationPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCreateDeviceInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateDeviceInput(ctx context.Context, v any) (model.CreateDeviceInput, error) {
@@ -72657,6 +76244,21 @@ func (ec *executionContext) marshalNCreateSpeakerPayload2ᚖgithubᚗcomᚋofhub
 	return ec._CreateSpeakerPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCreateTrainingInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateTrainingInput(ctx context.Context, v any) (model.CreateTrainingInput, error) {
+	res, err := ec.unmarshalInputCreateTrainingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx context.Context, sel ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CreateTrainingPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateUserInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateUserInput(ctx context.Context, v any) (model.CreateUserInput, error) {
 	res, err := ec.unmarshalInputCreateUserInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -72670,6 +76272,21 @@ func (ec *executionContext) marshalNCreateUserPayload2ᚖgithubᚗcomᚋofhubᚋ
 		return graphql.Null
 	}
 	return ec._CreateUserPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCreateVenueInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateVenueInput(ctx context.Context, v any) (model.CreateVenueInput, error) {
+	res, err := ec.unmarshalInputCreateVenueInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateVenuePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐCreateVenuePayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateVenuePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CreateVenuePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (entgql.Cursor[int], error) {
@@ -72690,6 +76307,22 @@ func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCurso
 
 func (ec *executionContext) marshalNCycle2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐCycle(ctx context.Context, sel ast.SelectionSet, v schematype.Cycle) graphql.Marshaler {
 	return ec._Cycle(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCycle2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐCycleᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.Cycle) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCycle2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐCycle(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNCycleInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐCycle(ctx context.Context, v any) (schematype.Cycle, error) {
@@ -72784,8 +76417,54 @@ func (ec *executionContext) unmarshalNDeviceWhereInput2ᚖgithubᚗcomᚋofhub�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNDropTrainingRequestInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐDropTrainingRequestInput(ctx context.Context, v any) (model.DropTrainingRequestInput, error) {
+	res, err := ec.unmarshalInputDropTrainingRequestInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDropTrainingRequestPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐDropTrainingRequestPayload(ctx context.Context, sel ast.SelectionSet, v *model.DropTrainingRequestPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._DropTrainingRequestPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDuplicateSessionInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐDuplicateSessionInput(ctx context.Context, v any) (model.DuplicateSessionInput, error) {
+	res, err := ec.unmarshalInputDuplicateSessionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDuplicateSessionPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx context.Context, sel ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._DuplicateSessionPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNFieldChange2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐFieldChange(ctx context.Context, sel ast.SelectionSet, v schematype.FieldChange) graphql.Marshaler {
 	return ec._FieldChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFieldChange2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐFieldChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.FieldChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFieldChange2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐFieldChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
@@ -72806,6 +76485,22 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 
 func (ec *executionContext) marshalNFunding2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐFunding(ctx context.Context, sel ast.SelectionSet, v schematype.Funding) graphql.Marshaler {
 	return ec._Funding(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFunding2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐFundingᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.Funding) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFunding2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐFunding(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNFundingInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐFunding(ctx context.Context, v any) (schematype.Funding, error) {
@@ -73123,11 +76818,6 @@ func (ec *executionContext) marshalNOrganizationChange2ᚖgithubᚗcomᚋofhub�
 	return ec._OrganizationChange(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNOrganizationChangeInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐOrgChange(ctx context.Context, v any) (schematype.OrgChange, error) {
-	res, err := ec.unmarshalInputOrganizationChangeInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) marshalNOrganizationChangeRequest2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequest(ctx context.Context, sel ast.SelectionSet, v *ent.OrganizationChangeRequest) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -73146,6 +76836,11 @@ func (ec *executionContext) marshalNOrganizationChangeRequestConnection2ᚖgithu
 		return graphql.Null
 	}
 	return ec._OrganizationChangeRequestConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOrganizationChangeRequestOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequestOrder(ctx context.Context, v any) (*ent.OrganizationChangeRequestOrder, error) {
+	res, err := ec.unmarshalInputOrganizationChangeRequestOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNOrganizationChangeRequestOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequestOrderField(ctx context.Context, v any) (*ent.OrganizationChangeRequestOrderField, error) {
@@ -73210,22 +76905,6 @@ func (ec *executionContext) marshalNOrganizationDocument2ᚖgithubᚗcomᚋofhub
 	return ec._OrganizationDocument(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNOrganizationDocumentOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationDocumentOrderField(ctx context.Context, v any) (*ent.OrganizationDocumentOrderField, error) {
-	var res = new(ent.OrganizationDocumentOrderField)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNOrganizationDocumentOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationDocumentOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.OrganizationDocumentOrderField) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return v
-}
-
 func (ec *executionContext) unmarshalNOrganizationKind2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -73240,6 +76919,36 @@ func (ec *executionContext) marshalNOrganizationKind2string(ctx context.Context,
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNOrganizationKind2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOrganizationKind2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNOrganizationKind2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrganizationKind2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNOrganizationOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationOrder(ctx context.Context, v any) (*ent.OrganizationOrder, error) {
@@ -73261,11 +76970,6 @@ func (ec *executionContext) marshalNOrganizationOrderField2ᚖgithubᚗcomᚋofh
 		return graphql.Null
 	}
 	return v
-}
-
-func (ec *executionContext) unmarshalNOrganizationProfileInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐOrganizationProfileInput(ctx context.Context, v any) (model.OrganizationProfileInput, error) {
-	res, err := ec.unmarshalInputOrganizationProfileInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNOrganizationWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationWhereInput(ctx context.Context, v any) (*ent.OrganizationWhereInput, error) {
@@ -73476,9 +77180,57 @@ func (ec *executionContext) marshalNRecruitmentSlot2githubᚗcomᚋofhubᚋofhub
 	return ec._RecruitmentSlot(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNRecruitmentSlot2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐRecruitmentSlotᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.RecruitmentSlot) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRecruitmentSlot2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐRecruitmentSlot(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNRecruitmentSlotInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐRecruitmentSlot(ctx context.Context, v any) (schematype.RecruitmentSlot, error) {
 	res, err := ec.unmarshalInputRecruitmentSlotInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecruitmentSlotKind2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecruitmentSlotKind2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNRecruitmentState2string(ctx context.Context, v any) (string, error) {
+	res, err := model.UnmarshalRecruitmentState(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecruitmentState2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := model.MarshalRecruitmentState(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) marshalNReferenceCode2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐReferenceCodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ReferenceCode) graphql.Marshaler {
@@ -73619,6 +77371,36 @@ func (ec *executionContext) unmarshalNRegistrationWhereInput2ᚖgithubᚗcomᚋo
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRejectOrganizationChangeInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRejectOrganizationChangeInput(ctx context.Context, v any) (model.RejectOrganizationChangeInput, error) {
+	res, err := ec.unmarshalInputRejectOrganizationChangeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRejectOrganizationChangePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRejectOrganizationChangePayload(ctx context.Context, sel ast.SelectionSet, v *model.RejectOrganizationChangePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RejectOrganizationChangePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRejectTrainingInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRejectTrainingInput(ctx context.Context, v any) (model.RejectTrainingInput, error) {
+	res, err := ec.unmarshalInputRejectTrainingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRejectTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx context.Context, sel ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RejectTrainingPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNReleaseDeviceInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐReleaseDeviceInput(ctx context.Context, v any) (model.ReleaseDeviceInput, error) {
 	res, err := ec.unmarshalInputReleaseDeviceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -73647,6 +77429,36 @@ func (ec *executionContext) marshalNRemoveMembershipPayload2ᚖgithubᚗcomᚋof
 		return graphql.Null
 	}
 	return ec._RemoveMembershipPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRemoveOrganizationDocumentInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRemoveOrganizationDocumentInput(ctx context.Context, v any) (model.RemoveOrganizationDocumentInput, error) {
+	res, err := ec.unmarshalInputRemoveOrganizationDocumentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRemoveOrganizationDocumentPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRemoveOrganizationDocumentPayload(ctx context.Context, sel ast.SelectionSet, v *model.RemoveOrganizationDocumentPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RemoveOrganizationDocumentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRequestOrganizationChangeInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRequestOrganizationChangeInput(ctx context.Context, v any) (model.RequestOrganizationChangeInput, error) {
+	res, err := ec.unmarshalInputRequestOrganizationChangeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRequestOrganizationChangePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRequestOrganizationChangePayload(ctx context.Context, sel ast.SelectionSet, v *model.RequestOrganizationChangePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RequestOrganizationChangePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRequestPasswordResetInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐRequestPasswordResetInput(ctx context.Context, v any) (model.RequestPasswordResetInput, error) {
@@ -73887,9 +77699,41 @@ func (ec *executionContext) marshalNSkillBlockUse2githubᚗcomᚋofhubᚋofhub�
 	return ec._SkillBlockUse(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNSkillBlockUse2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSkillBlockUseᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.SkillBlockUse) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSkillBlockUse2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSkillBlockUse(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNSkillBlockUseInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSkillBlockUse(ctx context.Context, v any) (schematype.SkillBlockUse, error) {
 	res, err := ec.unmarshalInputSkillBlockUseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSkillBlockValidation2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSkillBlockValidation2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNSkillBlockWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐSkillBlockWhereInput(ctx context.Context, v any) (*ent.SkillBlockWhereInput, error) {
@@ -74064,6 +77908,21 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) unmarshalNSubmitTrainingInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐSubmitTrainingInput(ctx context.Context, v any) (model.SubmitTrainingInput, error) {
+	res, err := ec.unmarshalInputSubmitTrainingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSubmitTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx context.Context, sel ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SubmitTrainingPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNSyncCheckInsInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐSyncCheckInsInput(ctx context.Context, v any) (model.SyncCheckInsInput, error) {
 	res, err := ec.unmarshalInputSyncCheckInsInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -74180,11 +78039,6 @@ func (ec *executionContext) marshalNTrainingConnection2ᚖgithubᚗcomᚋofhub�
 	return ec._TrainingConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNTrainingInput2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐTrainingDoc(ctx context.Context, v any) (schematype.TrainingDoc, error) {
-	res, err := ec.unmarshalInputTrainingInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) unmarshalNTrainingOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐTrainingOrder(ctx context.Context, v any) (*ent.TrainingOrder, error) {
 	res, err := ec.unmarshalInputTrainingOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -74204,16 +78058,6 @@ func (ec *executionContext) marshalNTrainingOrderField2ᚖgithubᚗcomᚋofhub�
 		return graphql.Null
 	}
 	return v
-}
-
-func (ec *executionContext) marshalNTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx context.Context, sel ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._TrainingPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTrainingState2githubᚗcomᚋofhubᚋofhubᚋentᚋtrainingᚐState(ctx context.Context, v any) (training.State, error) {
@@ -74316,6 +78160,21 @@ func (ec *executionContext) marshalNUpdateOrganizationPayload2ᚖgithubᚗcomᚋ
 	return ec._UpdateOrganizationPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNUpdateOrganizationProfileInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateOrganizationProfileInput(ctx context.Context, v any) (model.UpdateOrganizationProfileInput, error) {
+	res, err := ec.unmarshalInputUpdateOrganizationProfileInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateOrganizationProfilePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateOrganizationProfilePayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateOrganizationProfilePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UpdateOrganizationProfilePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNUpdateSpeakerInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateSpeakerInput(ctx context.Context, v any) (model.UpdateSpeakerInput, error) {
 	res, err := ec.unmarshalInputUpdateSpeakerInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -74329,6 +78188,21 @@ func (ec *executionContext) marshalNUpdateSpeakerPayload2ᚖgithubᚗcomᚋofhub
 		return graphql.Null
 	}
 	return ec._UpdateSpeakerPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateTrainingInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateTrainingInput(ctx context.Context, v any) (model.UpdateTrainingInput, error) {
+	res, err := ec.unmarshalInputUpdateTrainingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx context.Context, sel ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UpdateTrainingPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdateUserInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐUpdateUserInput(ctx context.Context, v any) (model.UpdateUserInput, error) {
@@ -74428,6 +78302,21 @@ func (ec *executionContext) unmarshalNUserWhereInput2ᚖgithubᚗcomᚋofhubᚋo
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNValidateTrainingInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐValidateTrainingInput(ctx context.Context, v any) (model.ValidateTrainingInput, error) {
+	res, err := ec.unmarshalInputValidateTrainingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNValidateTrainingPayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐTrainingPayload(ctx context.Context, sel ast.SelectionSet, v *model.TrainingPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ValidateTrainingPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNVenue2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Venue) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -74454,9 +78343,19 @@ func (ec *executionContext) marshalNVenue2ᚖgithubᚗcomᚋofhubᚋofhubᚋent�
 	return ec._Venue(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNVenueInput2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐVenueInput(ctx context.Context, v any) (model.VenueInput, error) {
-	res, err := ec.unmarshalInputVenueInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
+func (ec *executionContext) marshalNVenueConnection2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueConnection(ctx context.Context, sel ast.SelectionSet, v *ent.VenueConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._VenueConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNVenueOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueOrder(ctx context.Context, v any) (*ent.VenueOrder, error) {
+	res, err := ec.unmarshalInputVenueOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNVenueOrderField2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueOrderField(ctx context.Context, v any) (*ent.VenueOrderField, error) {
@@ -74473,16 +78372,6 @@ func (ec *executionContext) marshalNVenueOrderField2ᚖgithubᚗcomᚋofhubᚋof
 		return graphql.Null
 	}
 	return v
-}
-
-func (ec *executionContext) marshalNVenuePayload2ᚖgithubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐVenuePayload(ctx context.Context, sel ast.SelectionSet, v *model.VenuePayload) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._VenuePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNVenueWhereInput2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueWhereInput(ctx context.Context, v any) (*ent.VenueWhereInput, error) {
@@ -74514,6 +78403,16 @@ func (ec *executionContext) marshalNWarning2ᚖgithubᚗcomᚋofhubᚋofhubᚋgr
 		return graphql.Null
 	}
 	return ec._Warning(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWarningCode2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningCode(ctx context.Context, v any) (model.WarningCode, error) {
+	var res model.WarningCode
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWarningCode2githubᚗcomᚋofhubᚋofhubᚋgraphᚋmodelᚐWarningCode(ctx context.Context, sel ast.SelectionSet, v model.WarningCode) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -74654,6 +78553,50 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) marshalOAccreditation2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditation(ctx context.Context, sel ast.SelectionSet, v *ent.Accreditation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Accreditation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAccreditationEdge2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.AccreditationEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOAccreditationEdge2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOAccreditationEdge2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationEdge(ctx context.Context, sel ast.SelectionSet, v *ent.AccreditationEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AccreditationEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAccreditationOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationOrderᚄ(ctx context.Context, v any) ([]*ent.AccreditationOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.AccreditationOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAccreditationOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOAccreditationWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐAccreditationWhereInputᚄ(ctx context.Context, v any) ([]*ent.AccreditationWhereInput, error) {
@@ -75089,25 +79032,6 @@ func (ec *executionContext) unmarshalOCheckInWhereInput2ᚖgithubᚗcomᚋofhub�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOContactPoint2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐContactPointᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.ContactPoint) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNContactPoint2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐContactPoint(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) unmarshalOContactPointInput2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐContactPointᚄ(ctx context.Context, v any) ([]schematype.ContactPoint, error) {
 	if v == nil {
 		return nil, nil
@@ -75157,25 +79081,6 @@ func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCu
 	_ = sel
 	res := model.MarshalCursor(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
-}
-
-func (ec *executionContext) marshalOCycle2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐCycleᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.Cycle) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNCycle2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐCycle(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) unmarshalOCycleInput2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐCycleᚄ(ctx context.Context, v any) ([]schematype.Cycle, error) {
@@ -75316,25 +79221,6 @@ func (ec *executionContext) unmarshalODeviceWhereInput2ᚖgithubᚗcomᚋofhub�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOFieldChange2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐFieldChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.FieldChange) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNFieldChange2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐFieldChange(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) unmarshalOFloat2ᚕfloat64ᚄ(ctx context.Context, v any) ([]float64, error) {
 	if v == nil {
 		return nil, nil
@@ -75385,25 +79271,6 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	_ = sel
 	res := graphql.MarshalFloatContext(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
-}
-
-func (ec *executionContext) marshalOFunding2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐFundingᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.Funding) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNFunding2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐFunding(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) unmarshalOFundingInput2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐFundingᚄ(ctx context.Context, v any) ([]schematype.Funding, error) {
@@ -75700,6 +79567,17 @@ func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.Se
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) unmarshalOLocalTime2string(ctx context.Context, v any) (string, error) {
+	res, err := model.UnmarshalLocalTime(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOLocalTime2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := model.MarshalLocalTime(v)
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) marshalOMembership2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐMembership(ctx context.Context, sel ast.SelectionSet, v *ent.Membership) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -75785,12 +79663,21 @@ func (ec *executionContext) marshalOOrganizationChangeRequestEdge2ᚖgithubᚗco
 	return ec._OrganizationChangeRequestEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOOrganizationChangeRequestOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequestOrder(ctx context.Context, v any) (*ent.OrganizationChangeRequestOrder, error) {
+func (ec *executionContext) unmarshalOOrganizationChangeRequestOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequestOrderᚄ(ctx context.Context, v any) ([]*ent.OrganizationChangeRequestOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputOrganizationChangeRequestOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.OrganizationChangeRequestOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOrganizationChangeRequestOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐOrganizationChangeRequestOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOOrganizationChangeRequestState2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚋorganizationchangerequestᚐState(ctx context.Context, v any) (*organizationchangerequest.State, error) {
@@ -76104,25 +79991,6 @@ func (ec *executionContext) unmarshalOQualiopiInput2ᚖgithubᚗcomᚋofhubᚋof
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalORecruitmentSlot2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐRecruitmentSlotᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.RecruitmentSlot) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNRecruitmentSlot2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐRecruitmentSlot(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) unmarshalORecruitmentSlotInput2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐRecruitmentSlotᚄ(ctx context.Context, v any) ([]schematype.RecruitmentSlot, error) {
 	if v == nil {
 		return nil, nil
@@ -76397,25 +80265,6 @@ func (ec *executionContext) unmarshalOSessionWhereInput2ᚖgithubᚗcomᚋofhub�
 	}
 	res, err := ec.unmarshalInputSessionWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOSkillBlockUse2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSkillBlockUseᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.SkillBlockUse) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNSkillBlockUse2githubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSkillBlockUse(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) unmarshalOSkillBlockUseInput2ᚕgithubᚗcomᚋofhubᚋofhubᚋentᚋschemaᚋschematypeᚐSkillBlockUseᚄ(ctx context.Context, v any) ([]schematype.SkillBlockUse, error) {
@@ -77035,6 +80884,23 @@ func (ec *executionContext) marshalOVenueEdge2ᚖgithubᚗcomᚋofhubᚋofhubᚋ
 		return graphql.Null
 	}
 	return ec._VenueEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOVenueOrder2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueOrderᚄ(ctx context.Context, v any) ([]*ent.VenueOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.VenueOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNVenueOrder2ᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOVenueWhereInput2ᚕᚖgithubᚗcomᚋofhubᚋofhubᚋentᚐVenueWhereInputᚄ(ctx context.Context, v any) ([]*ent.VenueWhereInput, error) {

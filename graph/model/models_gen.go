@@ -53,6 +53,20 @@ type AddMembershipPayload struct {
 	Membership *ent.Membership `json:"membership"`
 }
 
+// The document addOrganizationDocument attaches (GraphQL multipart request: map the file part to variables.input.file).
+type AddOrganizationDocumentInput struct {
+	// The organisation the document is for.
+	OrganizationID int `json:"organizationID"`
+	// The file; above the size limit the request is refused (R-ORG-9).
+	File graphql.Upload `json:"file"`
+}
+
+// The result of addOrganizationDocument.
+type AddOrganizationDocumentPayload struct {
+	// The document as stored.
+	OrganizationDocument *ent.OrganizationDocument `json:"organizationDocument"`
+}
+
 // A slot to add to an activity (R-ACT-1).
 type AddSlotInput struct {
 	// The activity that gets the slot.
@@ -77,6 +91,42 @@ type AddSlotPayload struct {
 	Activity *ent.Activity `json:"activity"`
 }
 
+// The change request applyOrganizationChange applies.
+type ApplyOrganizationChangeInput struct {
+	// The pending change request to apply.
+	ID int `json:"id"`
+	// Comment for the organisation, kept in the history (R-ORG-8); at most 3,000 characters.
+	Comment *string `json:"comment,omitempty"`
+}
+
+// The result of applyOrganizationChange.
+type ApplyOrganizationChangePayload struct {
+	// The change request, now APPLIED (the organisation carries the change).
+	OrganizationChangeRequest *ent.OrganizationChangeRequest `json:"organizationChangeRequest"`
+}
+
+// The training archiveTraining archives (or asks to archive).
+type ArchiveTrainingInput struct {
+	// The training to archive.
+	ID int `json:"id"`
+	// Reason, a code of the archive_reason list (R-CAT-24).
+	Reason string `json:"reason"`
+	// Comment; required (R-CAT-24).
+	Comment string `json:"comment"`
+}
+
+// The change request cancelOrganizationChange takes back.
+type CancelOrganizationChangeInput struct {
+	// The pending change request to cancel.
+	ID int `json:"id"`
+}
+
+// The result of cancelOrganizationChange.
+type CancelOrganizationChangePayload struct {
+	// The change request, now CANCELLED.
+	OrganizationChangeRequest *ent.OrganizationChangeRequest `json:"organizationChangeRequest"`
+}
+
 // The registration to cancel.
 type CancelRegistrationInput struct {
 	// The registration to cancel.
@@ -87,6 +137,12 @@ type CancelRegistrationInput struct {
 type CancelRegistrationPayload struct {
 	// The registration, now CANCELLED.
 	Registration *ent.Registration `json:"registration"`
+}
+
+// The training cancelTrainingSubmission takes back to draft.
+type CancelTrainingSubmissionInput struct {
+	// The submitted training.
+	ID int `json:"id"`
 }
 
 // The caller's current password and the new one.
@@ -197,6 +253,12 @@ type CreateActivityPayload struct {
 	Activity *ent.Activity `json:"activity"`
 }
 
+// The result of createCertification.
+type CreateCertificationPayload struct {
+	// The certification as created.
+	Certification *ent.Certification `json:"certification"`
+}
+
 // A device to declare (R-CHK-3).
 type CreateDeviceInput struct {
 	// The organisation that declares the device.
@@ -292,6 +354,14 @@ type CreateUserPayload struct {
 	User *ent.User `json:"user"`
 }
 
+// The result of createVenue: the venue and the near-duplicates found (R-CAT-12).
+type CreateVenuePayload struct {
+	// The venue as created.
+	Venue *ent.Venue `json:"venue"`
+	// Near-duplicates of the organisation's venues (R-CAT-12).
+	Warnings []*Warning `json:"warnings"`
+}
+
 // The device to delete.
 type DeleteDeviceInput struct {
 	// The device to delete; its check-ins stay in the log.
@@ -314,6 +384,32 @@ type DeviceSetup struct {
 	SiteCode string `json:"siteCode"`
 	// PNG of the setup QR code, as a data: URL.
 	QRDataURL string `json:"qrDataURL"`
+}
+
+// The training dropTrainingRequest drops the creation or the draft of.
+type DropTrainingRequestInput struct {
+	// The training whose creation or draft to drop.
+	ID int `json:"id"`
+}
+
+// The result of dropTrainingRequest.
+type DropTrainingRequestPayload struct {
+	// The id of the training when its creation was dropped (the training is deleted); null when a draft was dropped.
+	DeletedTrainingID *int `json:"deletedTrainingID,omitempty"`
+	// The training, its draft dropped and its published version unchanged; null when it was deleted.
+	Training *ent.Training `json:"training,omitempty"`
+	// The training's responsible organisation.
+	Organization *ent.Organization `json:"organization"`
+}
+
+// The session duplicateSession copies, and the copy's dates.
+type DuplicateSessionInput struct {
+	// The session to copy.
+	ID int `json:"id"`
+	// First day of the copy.
+	StartsOn time.Time `json:"startsOn"`
+	// Last day of the copy, not before startsOn.
+	EndsOn time.Time `json:"endsOn"`
 }
 
 // The credentials of login.
@@ -382,18 +478,6 @@ type MembershipInput struct {
 	Permissions []viewer.Permission `json:"permissions"`
 	// Whether it is the user's principal establishment; default false.
 	Principal bool `json:"principal"`
-}
-
-// Reception facilities, quality labels and contact requests of an organisation (R-ORG-3, R-ORG-4).
-type OrganizationProfileInput struct {
-	// Codes of the facility list (01 catering … 07 parking).
-	Facilities []string `json:"facilities,omitempty"`
-	// Qualiopi certification per action category (R-ORG-4); omit to keep it.
-	Qualiopi *schematype.Qualiopi `json:"qualiopi,omitempty"`
-	// Codes of the quality_label list.
-	OtherLabels []string `json:"otherLabels,omitempty"`
-	// Free-text requests about the organisation's contacts, for the operator; at most 3,000 characters.
-	ContactRequests *string `json:"contactRequests,omitempty"`
 }
 
 // A person of a registration (R-ACT-2).
@@ -480,6 +564,28 @@ type RegisterPayload struct {
 	Ticket *Ticket `json:"ticket"`
 }
 
+// The change request rejectOrganizationChange refuses.
+type RejectOrganizationChangeInput struct {
+	// The pending change request to reject.
+	ID int `json:"id"`
+	// Why it is rejected; required, shown to the organisation; at most 3,000 characters.
+	Comment string `json:"comment"`
+}
+
+// The result of rejectOrganizationChange.
+type RejectOrganizationChangePayload struct {
+	// The change request, now REJECTED.
+	OrganizationChangeRequest *ent.OrganizationChangeRequest `json:"organizationChangeRequest"`
+}
+
+// The training rejectTraining rejects.
+type RejectTrainingInput struct {
+	// The submitted training.
+	ID int `json:"id"`
+	// Why it is rejected; required, shown to the organisation; at most 3,000 characters.
+	Comment string `json:"comment"`
+}
+
 // The device to release.
 type ReleaseDeviceInput struct {
 	// The device to release.
@@ -504,6 +610,26 @@ type RemoveMembershipPayload struct {
 	DeletedMembershipID int `json:"deletedMembershipID"`
 	// The user who was attached, with their remaining memberships.
 	User *ent.User `json:"user"`
+}
+
+// The document removeOrganizationDocument removes.
+type RemoveOrganizationDocumentInput struct {
+	// The document to remove.
+	ID int `json:"id"`
+}
+
+// The result of removeOrganizationDocument.
+type RemoveOrganizationDocumentPayload struct {
+	// The id of the removed document.
+	DeletedOrganizationDocumentID int `json:"deletedOrganizationDocumentID"`
+	// The organisation the document belonged to.
+	Organization *ent.Organization `json:"organization"`
+}
+
+// The result of requestOrganizationChange.
+type RequestOrganizationChangePayload struct {
+	// The change request as created, PENDING.
+	OrganizationChangeRequest *ent.OrganizationChangeRequest `json:"organizationChangeRequest"`
 }
 
 // The account that forgot its password.
@@ -659,6 +785,12 @@ type SpeakerLinkPayload struct {
 	Speaker *ent.Speaker `json:"speaker"`
 }
 
+// The training submitTraining submits.
+type SubmitTrainingInput struct {
+	// The training to submit.
+	ID int `json:"id"`
+}
+
 // The root of every subscription (GraphQL over WebSocket).
 type Subscription struct {
 }
@@ -735,14 +867,6 @@ type Ticket struct {
 	Code string `json:"code"`
 	// A stable address of the PNG image (go-qrcode, error correction M).
 	PngURL string `json:"pngURL"`
-}
-
-// The result of a training mutation: the training and what the rules warn about without refusing (R-CAT-4, R-CAT-9, R-CAT-19).
-type TrainingPayload struct {
-	// The training as saved.
-	Training *ent.Training `json:"training"`
-	// What the rules warn about without refusing; empty when nothing.
-	Warnings []*Warning `json:"warnings"`
 }
 
 // A training state change, for its author (R-CAT-21).
@@ -887,6 +1011,26 @@ type UpdateOrganizationPayload struct {
 	Organization *ent.Organization `json:"organization"`
 }
 
+// The reception facilities, quality labels and contact requests updateOrganizationProfile sets (R-ORG-3, R-ORG-4); omitted fields stay as they are.
+type UpdateOrganizationProfileInput struct {
+	// The organisation to edit.
+	ID int `json:"id"`
+	// Codes of the facility list (01 catering … 07 parking), replacing the current ones as a whole; omit to keep them.
+	Facilities []string `json:"facilities,omitempty"`
+	// Qualiopi certification per action category (R-ORG-4); omit to keep it.
+	Qualiopi *schematype.Qualiopi `json:"qualiopi,omitempty"`
+	// Codes of the quality_label list, replacing the current ones as a whole; omit to keep them.
+	OtherLabels []string `json:"otherLabels,omitempty"`
+	// Free-text requests about the organisation's contacts, for the operator; at most 3,000 characters.
+	ContactRequests *string `json:"contactRequests,omitempty"`
+}
+
+// The result of updateOrganizationProfile.
+type UpdateOrganizationProfilePayload struct {
+	// The organisation as saved.
+	Organization *ent.Organization `json:"organization"`
+}
+
 // Changes to a speaker: an omitted field keeps its value; null clears email and, on the names, keeps them.
 type UpdateSpeakerInput struct {
 	// The speaker to change.
@@ -935,44 +1079,20 @@ type UpdateUserPayload struct {
 	User *ent.User `json:"user"`
 }
 
-// A venue of an organisation (R-CAT-12).
-type VenueInput struct {
-	// Name of the venue; required, at most 255 characters.
-	Name string `json:"name"`
-	// SIRET of the establishment at that address (14 digits), when it has one.
-	Siret *string `json:"siret,omitempty"`
-	// Street address; required, at most 255 characters.
-	Street string `json:"street"`
-	// Locality (lieu-dit).
-	Locality *string `json:"locality,omitempty"`
-	// PO box (boîte postale, CEDEX).
-	PoBox *string `json:"poBox,omitempty"`
-	// Postcode; required.
-	Postcode string `json:"postcode"`
-	// City; required, at most 100 characters.
-	City string `json:"city"`
-	// INSEE code of the commune (5 characters).
-	InseeCode *string `json:"inseeCode,omitempty"`
-	// Latitude in decimal degrees (WGS 84, −90 to 90).
-	Latitude float64 `json:"latitude"`
-	// Longitude in decimal degrees (WGS 84, −180 to 180).
-	Longitude float64 `json:"longitude"`
-	// Phone number of the venue.
-	Phone *string `json:"phone,omitempty"`
-}
-
-// The result of createVenue: the venue and the near-duplicates found (R-CAT-12).
-type VenuePayload struct {
-	// The venue as created.
-	Venue *ent.Venue `json:"venue"`
-	// Near-duplicates of the organisation's venues (R-CAT-12).
-	Warnings []*Warning `json:"warnings"`
+// The training validateTraining validates.
+type ValidateTrainingInput struct {
+	// The submitted training.
+	ID int `json:"id"`
+	// Comment for the organisation; kept as the training's operatorComment; at most 3,000 characters.
+	Comment *string `json:"comment,omitempty"`
+	// Scheme state given to the fundings that have none (default DIFF, R-CAT-13).
+	SchemeState *string `json:"schemeState,omitempty"`
 }
 
 // A problem the rules report without refusing the input (the seed says « avertissement »).
 type Warning struct {
-	// Identifies the warning, e.g. cat_not_accredited, cat_short_session, cat_venue_near_duplicate.
-	Code string `json:"code"`
+	// Identifies the warning: what a client may react to (the message is for people).
+	Code WarningCode `json:"code"`
 	// Path of the field inside the input, e.g. input.sessions[0].venueIDs.
 	Field *string `json:"field,omitempty"`
 	// The rule that warns, e.g. R-CAT-4.
@@ -1092,6 +1212,70 @@ func (e *TrainingRole) UnmarshalJSON(b []byte) error {
 }
 
 func (e TrainingRole) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a warning is about (Warning.code).
+type WarningCode string
+
+const (
+	// The organisation holds no accreditation for a certification of the training (R-CAT-4): input.certificationCodes[i].
+	WarningCodeNotAccredited WarningCode = "NOT_ACCREDITED"
+	// A session is shorter than the minimum number of hours (R-CAT-9).
+	WarningCodeShortSession WarningCode = "SHORT_SESSION"
+	// A new venue is within 50 metres of, or has the address of, a venue of the organisation (R-CAT-12).
+	WarningCodeVenueNearDuplicate WarningCode = "VENUE_NEAR_DUPLICATE"
+	// A session has no open recruitment slot: it cannot be positioned online (R-CAT-19).
+	WarningCodeNotPositionable WarningCode = "NOT_POSITIONABLE"
+)
+
+var AllWarningCode = []WarningCode{
+	WarningCodeNotAccredited,
+	WarningCodeShortSession,
+	WarningCodeVenueNearDuplicate,
+	WarningCodeNotPositionable,
+}
+
+func (e WarningCode) IsValid() bool {
+	switch e {
+	case WarningCodeNotAccredited, WarningCodeShortSession, WarningCodeVenueNearDuplicate, WarningCodeNotPositionable:
+		return true
+	}
+	return false
+}
+
+func (e WarningCode) String() string {
+	return string(e)
+}
+
+func (e *WarningCode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WarningCode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WarningCode", str)
+	}
+	return nil
+}
+
+func (e WarningCode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WarningCode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WarningCode) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -85,3 +85,48 @@ func FuzzInt(f *testing.F) {
 		}
 	})
 }
+
+func FuzzLocalTime(f *testing.F) {
+	for _, s := range []string{"09:30", "9:30", "00:00", "23:59", "24:00", "12:60", "9h30", "09:30:00", "", "1:2", "٠٩:٣٠", "-1:30"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		hm, ok := scalar.ParseLocalTime(s)
+		if !ok {
+			return
+		}
+		h, m := int(hm[0]-'0')*10+int(hm[1]-'0'), int(hm[3]-'0')*10+int(hm[4]-'0')
+		if len(hm) != 5 || hm[2] != ':' || h > 23 || m > 59 {
+			t.Fatalf("%q accepted as %q", s, hm)
+		}
+		if again, ok := scalar.ParseLocalTime(hm); !ok || again != hm {
+			t.Fatalf("%q → %q → %q, %v", s, hm, again, ok)
+		}
+	})
+}
+
+// TestLocalTime: HH:MM (H:MM too) on the 24-hour clock, nothing else.
+func TestLocalTime(t *testing.T) {
+	for s, want := range map[string]string{"09:30": "09:30", "9:30": "09:30", "00:00": "00:00", "23:59": "23:59",
+		"24:00": "", "12:60": "", "9h30": "", "09:30:00": "", "": "", "930": "", "+9:30": "", "09:3a": ""} {
+		got, ok := scalar.ParseLocalTime(s)
+		if got != want && ok || ok != (want != "") {
+			t.Errorf("ParseLocalTime(%q) = %q, %v; want %q", s, got, ok, want)
+		}
+	}
+	if _, ok := scalar.ParseLocalTime(930); ok {
+		t.Error("a number read as a time of day")
+	}
+}
+
+// TestDateIsTheSameDayEverywhere: a date read from a client at UTC-10 or
+// UTC+14 (its local midnight as a full time) is that day, written back
+// without a time.
+func TestDateIsTheSameDayEverywhere(t *testing.T) {
+	for _, s := range []string{"2027-03-01", "2027-03-01T00:00:00-10:00", "2027-03-01T00:00:00+14:00", "2027-03-01T23:59:59-10:00", "2027-03-01T23:59:59+14:00"} {
+		d, ok := scalar.ParseDate(s)
+		if !ok || scalar.FormatDate(d) != "2027-03-01" || !d.Equal(time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)) {
+			t.Errorf("ParseDate(%q) = %v, %v → %q", s, d, ok, scalar.FormatDate(d))
+		}
+	}
+}

@@ -105,3 +105,25 @@ func ParseInt32(v any) (int32, bool) {
 	}
 	return int32(n), true
 }
+
+// ParseLocalTime reads a LocalTime: HH:MM (or H:MM) on the 24-hour clock,
+// 00:00 to 23:59, written back HH:MM.
+func ParseLocalTime(v any) (string, bool) {
+	s, ok := v.(string)
+	if !ok {
+		return "", false
+	}
+	if len(s) == 4 {
+		s = "0" + s
+	}
+	if len(s) != 5 || s[2] != ':' {
+		return "", false
+	}
+	for _, i := range []int{0, 1, 3, 4} {
+		if s[i] < '0' || s[i] > '9' {
+			return "", false
+		}
+	}
+	h, m := int(s[0]-'0')*10+int(s[1]-'0'), int(s[3]-'0')*10+int(s[4]-'0')
+	return s, h < 24 && m < 60
+}

@@ -265,7 +265,7 @@ func TestCatalogueGraphQL_R_CAT_1_R_CAT_2(t *testing.T) {
 
 		// Anonymous users read certifications, blocks and code lists.
 		r := e.Q("", `{certifications(first: 10, search: "agroalimentaire services", orderBy: [{field: CODE}]){totalCount edges{node{code title level state}}}
-			certification(code: "rncp509"){title level apprenticeship nsfCodes skillBlocks{code label} accreditations{siret}}
+			certification(code: "rncp509"){title level apprenticeship nsfCodes skillBlocks{code label} accreditations{totalCount edges{node{siret}}}}
 			old: certification(code: "RNCP4049"){replacedBy{code replacedBy{code}}}
 			unknown: certification(code: "RNCP1"){code}}`, nil)
 		var data struct {
@@ -281,7 +281,10 @@ func TestCatalogueGraphQL_R_CAT_1_R_CAT_2(t *testing.T) {
 				Apprenticeship bool
 				NsfCodes       []string
 				SkillBlocks    []struct{ Code, Label string }
-				Accreditations []struct{ Siret string }
+				Accreditations struct {
+					TotalCount int
+					Edges      []struct{ Node struct{ Siret string } }
+				}
 			}
 			Old struct {
 				ReplacedBy struct {
@@ -299,7 +302,7 @@ func TestCatalogueGraphQL_R_CAT_1_R_CAT_2(t *testing.T) {
 		if c.Title != "Agent vérificateur d'appareils extincteurs" || c.Level != 3 || !c.Apprenticeship || len(c.SkillBlocks) != 6 || len(c.NsfCodes) != 1 {
 			t.Errorf("certification = %+v", c)
 		}
-		if len(c.Accreditations) != 0 {
+		if len(c.Accreditations.Edges) != 0 || c.Accreditations.TotalCount != 0 {
 			t.Errorf("anonymous sees accreditations %+v", c.Accreditations)
 		}
 		if data.Old.ReplacedBy.Code != "RNCP22094" || data.Old.ReplacedBy.ReplacedBy.Code != "RNCP28155" || data.Unknown != nil {
@@ -309,12 +312,16 @@ func TestCatalogueGraphQL_R_CAT_1_R_CAT_2(t *testing.T) {
 		// Accreditations: the operator sees all, an organisation its own.
 		accrs := func(tok string) []string {
 			var d struct {
-				Certification struct{ Accreditations []struct{ Siret string } }
+				Certification struct {
+					Accreditations struct {
+						Edges []struct{ Node struct{ Siret string } }
+					}
+				}
 			}
-			e.Q(tok, `{certification(code: "RS5000"){accreditations{siret}}}`, nil).Decode(t, &d)
+			e.Q(tok, `{certification(code: "RS5000"){accreditations{edges{node{siret}}}}}`, nil).Decode(t, &d)
 			var out []string
-			for _, a := range d.Certification.Accreditations {
-				out = append(out, a.Siret)
+			for _, a := range d.Certification.Accreditations.Edges {
+				out = append(out, a.Node.Siret)
 			}
 			return out
 		}
@@ -349,15 +356,25 @@ func TestCatalogueGraphQL_R_CAT_1_R_CAT_2(t *testing.T) {
 		}
 
 		// Writes: operators only.
-		create := `mutation($i: CreateCertificationInput!){createCertification(input: $i){code state}}`
-		in := map[string]any{"i": map[string]any{"code": "RS9999", "title": "Certification saisie", "rsCode": "RS9999"}}
+		create := `mutation($i: CreateCertificationInput!){createCertification(input: $i){certification{code state decisionDate registrationEndDate}}}`
+		in := map[string]any{"i": map[string]any{"code": "RS9999", "title": "Certification saisie", "rsCode": "RS9999",
+			"decisionDate": "2026-03-01", "registrationEndDate": "2031-12-31"}}
 		if r := e.Do(apptest.Request{Query: create, Variables: in, Token: member}); r.Code() != "FORBIDDEN" {
 			t.Errorf("member create: %+v", r.Errors)
 		}
 		if r := e.Do(apptest.Request{Query: create, Variables: in}); r.Code() != "UNAUTHENTICATED" {
 			t.Errorf("anonymous create: %+v", r.Errors)
 		}
-		e.Q(op, create, in)
+		var created struct {
+			CreateCertification struct {
+				Certification struct{ Code, State, DecisionDate, RegistrationEndDate string }
+			}
+		}
+		e.Q(op, create, in).Decode(t, &created)
+		if c := created.CreateCertification.Certification; c.Code != "RS9999" || c.State != "ACTIVE" ||
+			c.DecisionDate != "2026-03-01" || c.RegistrationEndDate != "2031-12-31" {
+			t.Errorf("created %+v", c)
+		}
 		var h struct {
 			CertificationHistory struct {
 				Edges []struct{ Node struct{ Action string } }

@@ -461,11 +461,11 @@ func (c *checker) tooLong(field, rule, text string, max int) {
 func (c *checker) checkResponsible() {
 	switch {
 	case c.org == nil:
-		c.rep.Fail(apperr.Invalid("organizationId", "R-CAT-3", "cat_org_not_found"))
+		c.rep.Fail(apperr.Invalid("organizationID", "R-CAT-3", "cat_org_not_found"))
 	case c.org.ParentID != nil:
-		c.rep.Fail(apperr.Invalid("organizationId", "R-CAT-3", "cat_responsible_branch", c.org.Name))
+		c.rep.Fail(apperr.Invalid("organizationID", "R-CAT-3", "cat_responsible_branch", c.org.Name))
 	case c.org.Nda == "":
-		c.rep.Fail(apperr.Invalid("organizationId", "R-CAT-3", "cat_responsible_no_nda", c.org.Name))
+		c.rep.Fail(apperr.Invalid("organizationID", "R-CAT-3", "cat_responsible_no_nda", c.org.Name))
 	}
 }
 

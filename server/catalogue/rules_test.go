@@ -224,9 +224,9 @@ func show(l apperr.List) string {
 func TestRCAT3_ResponsibleOrganisation(t *testing.T) {
 	runRule(t, "R-CAT-3", []ruleCase{
 		{name: "head office with NDA"},
-		{name: "branch", org: func(f *fixture) int { return f.branch.ID }, field: "organizationId"},
-		{name: "no NDA", org: func(f *fixture) int { return f.noNDA.ID }, field: "organizationId"},
-		{name: "unknown", org: func(f *fixture) int { return 999999 }, field: "organizationId"},
+		{name: "branch", org: func(f *fixture) int { return f.branch.ID }, field: "organizationID"},
+		{name: "no NDA", org: func(f *fixture) int { return f.noNDA.ID }, field: "organizationID"},
+		{name: "unknown", org: func(f *fixture) int { return 999999 }, field: "organizationID"},
 	})
 }
 

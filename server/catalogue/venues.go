@@ -50,6 +50,11 @@ const nearVenueMetres = 50
 // every field at fault; only the organisation's managers and operators may
 // create (the ent policy decides; its refusal is FORBIDDEN).
 func (o *Offer) CreateVenue(ctx context.Context, orgID int, in VenueInput) (*ent.Venue, apperr.List, error) {
+	// Whoever may not create there is told so before the venue is checked
+	// (the ent policy decides again at the write).
+	if r := roleOf(ctx, orgID); !r.full() && r.userID != 0 {
+		return nil, nil, &apperr.Error{Code: apperr.Forbidden, Field: "organizationID", Rule: "R-CAT-12", Key: "cat_venue_forbidden"}
+	}
 	in = normVenue(in)
 	if errs := validateVenue(in); len(errs) > 0 {
 		return nil, nil, errs
@@ -62,7 +67,7 @@ func (o *Offer) CreateVenue(ctx context.Context, orgID int, in VenueInput) (*ent
 		return nil, nil, fmt.Errorf("create venue: %w", err)
 	}
 	if !exists {
-		return nil, nil, &apperr.Error{Code: apperr.NotFound, Field: "organizationId", Rule: "R-CAT-12", Key: "cat_venue_org_not_found", Args: []any{orgID}}
+		return nil, nil, &apperr.Error{Code: apperr.NotFound, Field: "organizationID", Rule: "R-CAT-12", Key: "cat_venue_org_not_found", Args: []any{orgID}}
 	}
 	existing, err := db.Venue.Query().Where(venue.OrganizationID(orgID)).Order(venue.ByID()).All(ctx)
 	if err != nil {
@@ -74,7 +79,7 @@ func (o *Offer) CreateVenue(ctx context.Context, orgID int, in VenueInput) (*ent
 		SetLatitude(in.Latitude).SetLongitude(in.Longitude).SetNillablePhone(in.Phone).Save(ctx)
 	if err != nil {
 		if errors.Is(err, privacy.Deny) {
-			return nil, nil, &apperr.Error{Code: apperr.Forbidden, Field: "organizationId", Rule: "R-CAT-12", Key: "cat_venue_forbidden", Err: err}
+			return nil, nil, &apperr.Error{Code: apperr.Forbidden, Field: "organizationID", Rule: "R-CAT-12", Key: "cat_venue_forbidden", Err: err}
 		}
 		return nil, nil, fmt.Errorf("create venue: %w", err)
 	}
@@ -90,12 +95,16 @@ func (o *Offer) CreateVenue(ctx context.Context, orgID int, in VenueInput) (*ent
 // Venues lists an organisation's venues by name (public: the catalogue
 // shows them).
 func (o *Offer) Venues(ctx context.Context, orgID int) ([]*ent.Venue, error) {
-	vs, err := store.Client(ctx, o.Client).Venue.Query().Where(venue.OrganizationID(orgID)).
-		Order(venue.ByName(), venue.ByID()).All(ctx)
+	vs, err := o.VenuesQuery(ctx, orgID).Order(venue.ByName(), venue.ByID()).All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("venues of %d: %w", orgID, err)
 	}
 	return vs, nil
+}
+
+// VenuesQuery selects the venues of an organisation, for a page of them.
+func (o *Offer) VenuesQuery(ctx context.Context, orgID int) *ent.VenueQuery {
+	return store.Client(ctx, o.Client).Venue.Query().Where(venue.OrganizationID(orgID))
 }
 
 // normVenue trims the input, turns empty optional fields into nil and

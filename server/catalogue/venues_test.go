@@ -14,8 +14,8 @@ import (
 // Venues (R-CAT-12, R-CAT-18) through the API, as the session form creates
 // them (« Créer (attention aux doublons !) »).
 
-const createVenueQ = `mutation($org: ID!, $in: VenueInput!) {
-  createVenue(organizationId: $org, input: $in) {
+const createVenueQ = `mutation($in: CreateVenueInput!) {
+  createVenue(input: $in) {
     venue { id name street postcode city siret latitude longitude organizationID }
     warnings { code field rule message }
   }
@@ -50,7 +50,7 @@ func TestVenues_RCAT12(t *testing.T) {
 
 		t.Run("created by a manager", func(t *testing.T) {
 			var p venuePayload
-			e.Q(manager, createVenueQ, map[string]any{"org": apptest.ID(org.ID), "in": mairie()}).Decode(t, &p)
+			e.Q(manager, createVenueQ, inputWith(mairie(), "organizationID", apptest.ID(org.ID))).Decode(t, &p)
 			v := p.CreateVenue.Venue
 			if v.Name != "Mairie d'Épron" || v.Postcode != "14610" || v.OrganizationID != apptest.ID(org.ID) || (v.Siret != nil && *v.Siret != "") {
 				t.Errorf("venue %+v", v)
@@ -65,16 +65,16 @@ func TestVenues_RCAT12(t *testing.T) {
 			in["name"], in["street"] = "Salle des fêtes", "pl. Francis-Bernard"
 			in["latitude"], in["longitude"] = 49.2300, -0.3800 // about 1 km away
 			var p venuePayload
-			e.Q(manager, createVenueQ, map[string]any{"org": apptest.ID(org.ID), "in": in}).Decode(t, &p)
+			e.Q(manager, createVenueQ, inputWith(in, "organizationID", apptest.ID(org.ID))).Decode(t, &p)
 			w := p.CreateVenue.Warnings
-			if len(w) != 1 || w[0].Code != apperr.Warning || w[0].Field != "input.street" || w[0].Rule != "R-CAT-12" || w[0].Message == "" {
+			if len(w) != 1 || w[0].Code != "VENUE_NEAR_DUPLICATE" || w[0].Field != "input.street" || w[0].Rule != "R-CAT-12" || w[0].Message == "" {
 				t.Fatalf("warnings %+v", w)
 			}
 			// Within 50 m, whatever the name and street.
 			in = mairie()
 			in["name"], in["street"], in["postcode"] = "Médiathèque", "1 rue de la Mairie", "14000"
 			in["latitude"] = 49.222832 + 0.0003 // ~33 m north
-			e.Q(manager, createVenueQ, map[string]any{"org": apptest.ID(org.ID), "in": in}).Decode(t, &p)
+			e.Q(manager, createVenueQ, inputWith(in, "organizationID", apptest.ID(org.ID))).Decode(t, &p)
 			if len(p.CreateVenue.Warnings) == 0 {
 				t.Errorf("no warning for a venue 33 m away")
 			}
@@ -82,7 +82,7 @@ func TestVenues_RCAT12(t *testing.T) {
 			in = mairie()
 			in["name"], in["street"], in["postcode"], in["city"] = "Mairie", "Place de la République", "76000", "Rouen"
 			in["latitude"], in["longitude"] = 49.44, 1.09
-			e.Q(manager, createVenueQ, map[string]any{"org": apptest.ID(org.ID), "in": in}).Decode(t, &p)
+			e.Q(manager, createVenueQ, inputWith(in, "organizationID", apptest.ID(org.ID))).Decode(t, &p)
 			if len(p.CreateVenue.Warnings) != 0 {
 				t.Errorf("warnings %+v", p.CreateVenue.Warnings)
 			}
@@ -92,7 +92,7 @@ func TestVenues_RCAT12(t *testing.T) {
 			before := count()
 			in := mairie()
 			in["name"], in["postcode"], in["latitude"], in["siret"] = " ", "1461", 95.0, "12345678901234"
-			r := e.Do(apptest.Request{Query: createVenueQ, Variables: map[string]any{"org": apptest.ID(org.ID), "in": in}, Token: manager})
+			r := e.Do(apptest.Request{Query: createVenueQ, Variables: inputWith(in, "organizationID", apptest.ID(org.ID)), Token: manager})
 			var fields []string
 			for _, ge := range r.Errors {
 				if ge.Extensions["code"] != apperr.BadUserInput || ge.Extensions["rule"] != "R-CAT-12" {
@@ -116,7 +116,7 @@ func TestVenues_RCAT12(t *testing.T) {
 			other := e.TrainingOrg("Atelier du port")
 			e.User("manager@atelier.test", other, viewer.Manager)
 			tok := e.Login("manager@atelier.test", apptest.Password)
-			r := e.Do(apptest.Request{Query: createVenueQ, Variables: map[string]any{"org": apptest.ID(org.ID), "in": mairie()}, Token: tok})
+			r := e.Do(apptest.Request{Query: createVenueQ, Variables: inputWith(mairie(), "organizationID", apptest.ID(org.ID)), Token: tok})
 			if r.Code() != apperr.Forbidden {
 				t.Fatalf("want FORBIDDEN, got %+v", r.Errors)
 			}
@@ -126,10 +126,10 @@ func TestVenues_RCAT12(t *testing.T) {
 			// A member without MANAGER is refused too.
 			e.User("staff@cfa.test", org, viewer.FundingCases)
 			staff := e.Login("staff@cfa.test", apptest.Password)
-			if r := e.Do(apptest.Request{Query: createVenueQ, Variables: map[string]any{"org": apptest.ID(org.ID), "in": mairie()}, Token: staff}); r.Code() != apperr.Forbidden {
+			if r := e.Do(apptest.Request{Query: createVenueQ, Variables: inputWith(mairie(), "organizationID", apptest.ID(org.ID)), Token: staff}); r.Code() != apperr.Forbidden {
 				t.Errorf("member without MANAGER: %+v", r.Errors)
 			}
-			if r := e.Do(apptest.Request{Query: createVenueQ, Variables: map[string]any{"org": apptest.ID(org.ID), "in": mairie()}}); r.Code() != apperr.Unauthenticated && r.Code() != apperr.Forbidden {
+			if r := e.Do(apptest.Request{Query: createVenueQ, Variables: inputWith(mairie(), "organizationID", apptest.ID(org.ID))}); r.Code() != apperr.Unauthenticated && r.Code() != apperr.Forbidden {
 				t.Errorf("anonymous: %+v", r.Errors)
 			}
 			if count() != before {
@@ -142,8 +142,8 @@ func TestVenues_RCAT12(t *testing.T) {
 			op := e.Login("operator@carif.test", apptest.Password)
 			in := mairie()
 			in["name"], in["postcode"], in["latitude"], in["longitude"] = "Lycée", "76800", 49.38, 1.1
-			e.Q(op, createVenueQ, map[string]any{"org": apptest.ID(org.ID), "in": in})
-			r := e.Do(apptest.Request{Query: createVenueQ, Variables: map[string]any{"org": "999999", "in": mairie()}, Token: op})
+			e.Q(op, createVenueQ, inputWith(in, "organizationID", apptest.ID(org.ID)))
+			r := e.Do(apptest.Request{Query: createVenueQ, Variables: inputWith(mairie(), "organizationID", "999999"), Token: op})
 			if r.Code() != apperr.NotFound {
 				t.Errorf("unknown organisation: %+v", r.Errors)
 			}
@@ -151,14 +151,17 @@ func TestVenues_RCAT12(t *testing.T) {
 
 		t.Run("listed by name", func(t *testing.T) {
 			var got struct {
-				Venues []struct{ Name string }
+				Venues struct {
+					TotalCount int
+					Edges      []struct{ Node struct{ Name string } }
+				}
 			}
-			e.Q(manager, `query($org: ID!) { venues(organizationId: $org) { name } }`, map[string]any{"org": apptest.ID(org.ID)}).Decode(t, &got)
+			e.Q(manager, `query($org: ID!) { venues(organizationID: $org) { totalCount edges { node { name } } } }`, map[string]any{"org": apptest.ID(org.ID)}).Decode(t, &got)
 			var names []string
-			for _, v := range got.Venues {
-				names = append(names, v.Name)
+			for _, v := range got.Venues.Edges {
+				names = append(names, v.Node.Name)
 			}
-			if len(names) != count() || !slices.IsSorted(names) {
+			if len(names) != count() || got.Venues.TotalCount != count() || !slices.IsSorted(names) {
 				t.Errorf("venues %v", names)
 			}
 			vs, err := e.App.Offer.Venues(e.Sys(), org.ID)
@@ -200,4 +203,14 @@ func asList(err error, l *apperr.List) bool {
 	got, ok := err.(apperr.List)
 	*l = got
 	return ok
+}
+
+// inputWith is in with key set to v, as the variables of a mutation
+// taking it: {"in": in + key} (issue 12: the parent is in the input).
+func inputWith(in map[string]any, key string, v any) map[string]any {
+	m := map[string]any{key: v}
+	for k, x := range in {
+		m[k] = x
+	}
+	return map[string]any{"in": m}
 }

@@ -228,7 +228,9 @@ func (o *Offer) Create(ctx context.Context, orgID int, doc schematype.TrainingDo
 	}
 	r := roleOf(ctx, orgID)
 	if !r.full() {
-		return nil, nil, notResponsible()
+		// The organisation named in the input is not the caller's to
+		// create in (issue 12: the refusal names the field).
+		return nil, nil, notResponsible().(*apperr.Error).WithField("organizationID")
 	}
 	normalize(&doc, orgID)
 	var out *ent.Training
@@ -440,7 +442,19 @@ func (o *Offer) CancelSubmission(ctx context.Context, id int) (*ent.Training, er
 // its sessions (never published, so nothing is lost for statistics); the
 // change request of a published training is dropped (draft cleared).
 func (o *Offer) Drop(ctx context.Context, id int) error {
-	return o.withTraining(ctx, id, func(ctx context.Context, tx *ent.Client, t *ent.Training, r role) error {
+	_, _, err := o.DropRequest(ctx, id)
+	return err
+}
+
+// DropRequest is Drop, which also returns the training: as it was before
+// it was deleted (deleted true) or with its draft dropped.
+func (o *Offer) DropRequest(ctx context.Context, id int) (*ent.Training, bool, error) {
+	var (
+		before  *ent.Training
+		deleted bool
+	)
+	err := o.withTraining(ctx, id, func(ctx context.Context, tx *ent.Client, t *ent.Training, r role) error {
+		before = t
 		if !r.edits() {
 			return notResponsible()
 		}
@@ -450,6 +464,7 @@ func (o *Offer) Drop(ctx context.Context, id int) error {
 				return notResponsible()
 			}
 			ctx = withAction(ctx, actDropCreation, "")
+			deleted = true
 			return deleteTraining(ctx, tx, t.ID)
 		case t.State == training.StateARCHIVED:
 			return stateError("wf_archived")
@@ -477,6 +492,11 @@ func (o *Offer) Drop(ctx context.Context, id int) error {
 		}
 		return stateError("wf_nothing_to_drop")
 	})
+	if err != nil || deleted {
+		return before, deleted, err
+	}
+	t, err := store.Client(ctx, o.Client).Training.Get(ctx, id)
+	return t, false, err
 }
 
 func deleteTraining(ctx context.Context, tx *ent.Client, id int) error {

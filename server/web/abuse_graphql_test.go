@@ -145,7 +145,7 @@ func TestAbuse_CPUExhaustion(t *testing.T) {
 		nested := `{ trainings(first: 1000) { edges { node { id sessions(first: 1000) { edges { node { id } } } history(first: 1000) { edges { node { id } } } } } } }`
 		refused(t, "trainings × sessions × history", ask(t, e.URL, nested, nil, nil), "COMPLEXITY_LIMIT_EXCEEDED")
 		for _, q := range []string{
-			`{ certifications(first: 1000) { edges { node { code skillBlocks { code } accreditations { id } } } } }`,
+			`{ certifications(first: 1000) { edges { node { code skillBlocks { code } accreditations { edges { node { id } } } } } } }`,
 			`{ organizationChangeRequests(first: 1000) { edges { node { id organization { devices(first: 1000) { edges { node { id history(first: 100) { totalCount } } } } } } } } }`,
 		} {
 			refused(t, q, ask(t, e.URL, q, nil, nil), "COMPLEXITY_LIMIT_EXCEEDED")
