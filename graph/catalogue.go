@@ -66,6 +66,6 @@ func certificationAccreditations(ctx context.Context, r *Resolver, c *ent.Certif
 	if len(orderBy) == 0 {
 		orderBy = bySiret
 	}
-	return store.Client(ctx, r.Client).Accreditation.Query().Where(accreditation.CertificationID(c.ID)).
-		Paginate(ctx, after, defaultFirst(first, last), before, last, ent.WithAccreditationOrder(orderBy), ent.WithAccreditationFilter(where.Filter))
+	return paginateAccreditations(ctx, store.Client(ctx, r.Client).Accreditation.Query().Where(accreditation.CertificationID(c.ID)),
+		after, defaultFirst(first, last), before, last, orderBy, where)
 }

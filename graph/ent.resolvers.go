@@ -13,6 +13,11 @@ import (
 	"github.com/ofhub/ofhub/graph/generated"
 )
 
+// Branches is the resolver for the branches field.
+func (r *organizationResolver) Branches(ctx context.Context, obj *ent.Organization, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder) (*ent.OrganizationConnection, error) {
+	return paginateOrganizations(ctx, obj.QueryBranches(), after, first, before, last, orderBy, nil)
+}
+
 // Activities is the resolver for the activities field.
 func (r *organizationResolver) Activities(ctx context.Context, obj *ent.Organization, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ActivityOrder) (*ent.ActivityConnection, error) {
 	return paginateActivities(ctx, obj.QueryActivities(), after, first, before, last, orderBy, nil)
@@ -35,8 +40,7 @@ func (r *queryResolver) Activities(ctx context.Context, after *entgql.Cursor[int
 
 // Organizations is the resolver for the organizations field.
 func (r *queryResolver) Organizations(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) (*ent.OrganizationConnection, error) {
-	return r.Client.Organization.Query().Paginate(ctx, after, first, before, last,
-		ent.WithOrganizationOrder(orderBy), ent.WithOrganizationFilter(where.Filter))
+	return paginateOrganizations(ctx, r.Client.Organization.Query(), after, first, before, last, orderBy, where)
 }
 
 // OutboxMessages is the resolver for the outboxMessages field.

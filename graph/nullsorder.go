@@ -9,6 +9,7 @@ import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/schema"
+	"entgo.io/ent/schema/field"
 
 	"github.com/ofhub/ofhub/ent/migrate"
 )
@@ -36,16 +37,48 @@ type orderTerm struct {
 	column   string
 	desc     bool
 	nullable bool
+	// blank: a text column, whose ent field reads null as "" (an
+	// Optional string that is not Nillable): "" is no value too, or a
+	// cursor taken on such a row, whose value is "", would page forever.
+	blank bool
+}
+
+// absent is the SQL condition « the row has no value in t ».
+func (t orderTerm) absent(col string) *sql.Predicate {
+	if t.blank {
+		return sql.Or(sql.IsNull(col), sql.EQ(col, ""))
+	}
+	return sql.IsNull(col)
+}
+
+// absentExpr is absent as an ORDER BY expression.
+func (t orderTerm) absentExpr(col string) string {
+	if t.blank {
+		return "(" + col + " IS NULL OR " + col + " = '')"
+	}
+	return "(" + col + " IS NULL)"
+}
+
+// isAbsent reports whether a cursor value is « no value » for t.
+func (t orderTerm) isAbsent(v any) bool {
+	if v == nil {
+		return true
+	}
+	s, isString := v.(string)
+	return t.blank && isString && s == ""
 }
 
 // nullableColumns are the columns that can be null, by table, read from
 // the migration schema ent generates (so a new nullable order field is
-// covered without a list to keep).
-var nullableColumns = func() map[string]map[string]bool {
+// covered without a list to keep); textColumns the text ones.
+var nullableColumns, textColumns = columnsWhere(func(c *schema.Column) bool { return c.Nullable }),
+	columnsWhere(func(c *schema.Column) bool { return c.Type == field.TypeString })
+
+func columnsWhere(keep func(*schema.Column) bool) map[string]map[string]bool {
 	m := map[string]map[string]bool{}
 	for _, t := range migrate.Tables {
 		for _, c := range t.Columns {
-			if c.Nullable {
+			if keep(c) {
 				if m[t.Name] == nil {
 					m[t.Name] = map[string]bool{}
 				}
@@ -54,7 +87,7 @@ var nullableColumns = func() map[string]map[string]bool {
 		}
 	}
 	return m
-}()
+}
 
 // orderTerms maps an entgql order (the order field's GraphQL name and its
 // direction) onto table's columns; ok is false when none is nullable and
@@ -70,7 +103,7 @@ func orderTerms(table *schema.Table, fields []string, desc []bool) (terms []orde
 		}
 		n := nullableColumns[table.Name][col]
 		ok = ok || n
-		terms = append(terms, orderTerm{column: col, desc: desc[i], nullable: n})
+		terms = append(terms, orderTerm{column: col, desc: desc[i], nullable: n, blank: n && textColumns[table.Name][col]})
 	}
 	return terms, ok
 }
@@ -110,7 +143,7 @@ func (p nullsLastPage) order(s *sql.Selector) {
 		if t.nullable {
 			// (col IS NULL) is 0 for a value, 1 for null: ascending
 			// puts nulls last in both directions of col.
-			s.OrderExpr(sql.Expr("(" + s.C(t.column) + " IS NULL)" + dir(false)))
+			s.OrderExpr(sql.Expr(t.absentExpr(s.C(t.column)) + dir(false)))
 		}
 		s.OrderExpr(sql.Expr(s.C(t.column) + dir(t.desc)))
 	}
@@ -132,24 +165,26 @@ func (p nullsLastPage) beyond(c *entgql.Cursor[int], before bool) (func(*sql.Sel
 			col, v := s.C(t.column), values[i]
 			smaller := t.desc != before // beyond the cursor in this term is a smaller value
 			var step *sql.Predicate
+			absent := t.nullable && t.isAbsent(v)
 			switch {
-			case v == nil && t.nullable:
-				// Nothing is after null in this term but later terms decide.
+			case absent:
+				// Nothing is after « no value » in this term but later
+				// terms decide; everything with a value is before it.
 				if before {
-					step = sql.NotNull(col)
+					step = sql.Not(t.absent(col))
 				}
 			case t.nullable && !before:
-				step = sql.Or(sql.IsNull(col), cmp(col, v, smaller))
+				step = sql.Or(t.absent(col), cmp(col, v, smaller))
 			case t.nullable && before:
-				step = sql.And(sql.NotNull(col), cmp(col, v, smaller))
+				step = sql.And(sql.Not(t.absent(col)), cmp(col, v, smaller))
 			default:
 				step = cmp(col, v, smaller)
 			}
 			if step != nil {
 				or = append(or, sql.And(append(slices.Clone(equal), step)...))
 			}
-			if v == nil {
-				equal = append(equal, sql.IsNull(col))
+			if absent {
+				equal = append(equal, t.absent(col))
 			} else {
 				equal = append(equal, sql.EQ(col, v))
 			}

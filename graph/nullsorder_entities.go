@@ -6,9 +6,11 @@ import (
 	"entgo.io/contrib/entgql"
 
 	"github.com/ofhub/ofhub/ent"
+	"github.com/ofhub/ofhub/ent/accreditation"
 	"github.com/ofhub/ofhub/ent/activity"
 	"github.com/ofhub/ofhub/ent/certification"
 	"github.com/ofhub/ofhub/ent/migrate"
+	"github.com/ofhub/ofhub/ent/organization"
 	"github.com/ofhub/ofhub/ent/predicate"
 	"github.com/ofhub/ofhub/ent/user"
 )
@@ -98,6 +100,58 @@ func paginateCertifications(ctx context.Context, q *ent.CertificationQuery, afte
 	}
 	conn.Edges, conn.PageInfo = finishPage(p, ids, more, conn.Edges,
 		func(e *ent.CertificationEdge) int { return e.Node.ID }, func(e *ent.CertificationEdge) *entgql.Cursor[int] { return &e.Cursor })
+	conn.TotalCount = total
+	return conn, nil
+}
+
+func paginateOrganizations(ctx context.Context, q *ent.OrganizationQuery, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) (*ent.OrganizationConnection, error) {
+	q, err := where.Filter(q)
+	if err != nil {
+		return nil, err
+	}
+	names, dirs := terms(orderBy, func(o *ent.OrganizationOrder) string { return o.Field.String() },
+		func(o *ent.OrganizationOrder) bool { return o.Direction == entgql.OrderDirectionDesc })
+	ts, nullable := orderTerms(migrate.OrganizationsTable, names, dirs)
+	if !nullable {
+		return q.Paginate(ctx, after, first, before, last, ent.WithOrganizationOrder(orderBy))
+	}
+	p := nullsLastPage{terms: ts, after: after, before: before, first: first, last: last}
+	ids, total, more, err := pageIDs[*ent.OrganizationQuery, predicate.Organization, organization.OrderOption](ctx, q, p)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := q.Clone().Where(organization.IDIn(ids...)).Paginate(ctx, nil, nil, nil, nil, ent.WithOrganizationOrder(orderBy))
+	if err != nil {
+		return nil, err
+	}
+	conn.Edges, conn.PageInfo = finishPage(p, ids, more, conn.Edges,
+		func(e *ent.OrganizationEdge) int { return e.Node.ID }, func(e *ent.OrganizationEdge) *entgql.Cursor[int] { return &e.Cursor })
+	conn.TotalCount = total
+	return conn, nil
+}
+
+func paginateAccreditations(ctx context.Context, q *ent.AccreditationQuery, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AccreditationOrder, where *ent.AccreditationWhereInput) (*ent.AccreditationConnection, error) {
+	q, err := where.Filter(q)
+	if err != nil {
+		return nil, err
+	}
+	names, dirs := terms(orderBy, func(o *ent.AccreditationOrder) string { return o.Field.String() },
+		func(o *ent.AccreditationOrder) bool { return o.Direction == entgql.OrderDirectionDesc })
+	ts, nullable := orderTerms(migrate.AccreditationsTable, names, dirs)
+	if !nullable {
+		return q.Paginate(ctx, after, first, before, last, ent.WithAccreditationOrder(orderBy))
+	}
+	p := nullsLastPage{terms: ts, after: after, before: before, first: first, last: last}
+	ids, total, more, err := pageIDs[*ent.AccreditationQuery, predicate.Accreditation, accreditation.OrderOption](ctx, q, p)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := q.Clone().Where(accreditation.IDIn(ids...)).Paginate(ctx, nil, nil, nil, nil, ent.WithAccreditationOrder(orderBy))
+	if err != nil {
+		return nil, err
+	}
+	conn.Edges, conn.PageInfo = finishPage(p, ids, more, conn.Edges,
+		func(e *ent.AccreditationEdge) int { return e.Node.ID }, func(e *ent.AccreditationEdge) *entgql.Cursor[int] { return &e.Cursor })
 	conn.TotalCount = total
 	return conn, nil
 }

@@ -113,3 +113,59 @@ func TestOrderByNullableFieldNullsLast(t *testing.T) {
 		}
 	})
 }
+
+// TestBranchesByCityNullsLast: an organisation's branches ordered by city,
+// some without one, list the cities in order then the others, both ways,
+// and page one by one without losing any (the same order as activities',
+// for another entity and through an edge).
+func TestBranchesByCityNullsLast(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, d apptest.Dialect) {
+		c := newCk(t, d)
+		for _, b := range []struct{ name, city string }{{"Agence Rouen", "Rouen"}, {"Agence sans ville 1", ""}, {"Agence Caen", "Caen"}, {"Agence sans ville 2", ""}} {
+			q := c.Client().Organization.Create().SetName(b.name).SetParent(c.org)
+			if b.city != "" {
+				q.SetCity(b.city)
+			}
+			q.SaveX(c.Sys())
+		}
+		want := map[string][]string{
+			"ASC":  {"Agence Caen", "Agence Rouen", "Agence sans ville 1", "Agence sans ville 2"},
+			"DESC": {"Agence Rouen", "Agence Caen", "Agence sans ville 1", "Agence sans ville 2"},
+		}
+		for _, dir := range []string{"ASC", "DESC"} {
+			t.Run(dir, func(t *testing.T) {
+				var got []string
+				after := ""
+				for i := 0; i < 10; i++ {
+					args := "first:1,"
+					if after != "" {
+						args += `after:"` + after + `",`
+					}
+					var out struct {
+						Node struct {
+							Branches struct {
+								Edges    []struct{ Node struct{ Name string } }
+								PageInfo struct {
+									EndCursor   string
+									HasNextPage bool
+								}
+							}
+						}
+					}
+					c.q(c.mgr, `query($o:ID!){node(id:$o){...on Organization{branches(`+args+`orderBy:[{field:CITY,direction:`+dir+`}]){edges{node{name}} pageInfo{endCursor hasNextPage}}}}}`,
+						map[string]any{"o": apptest.ID(c.org.ID)}, &out)
+					for _, e := range out.Node.Branches.Edges {
+						got = append(got, e.Node.Name)
+					}
+					if !out.Node.Branches.PageInfo.HasNextPage {
+						break
+					}
+					after = out.Node.Branches.PageInfo.EndCursor
+				}
+				if !slices.Equal(got, want[dir]) {
+					t.Fatalf("one by one: %v, want %v", got, want[dir])
+				}
+			})
+		}
+	})
+}

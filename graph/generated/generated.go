@@ -1300,6 +1300,7 @@ type MutationResolver interface {
 	UndoCheckIn(ctx context.Context, input model.UndoCheckInInput) (*model.UndoCheckInPayload, error)
 }
 type OrganizationResolver interface {
+	Branches(ctx context.Context, obj *ent.Organization, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder) (*ent.OrganizationConnection, error)
 	Activities(ctx context.Context, obj *ent.Organization, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ActivityOrder) (*ent.ActivityConnection, error)
 
 	Accreditations(ctx context.Context, obj *ent.Organization) ([]*ent.Accreditation, error)
@@ -30029,7 +30030,7 @@ func (ec *executionContext) _Organization_branches(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Branches(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.OrganizationOrder))
+			return ec.Resolvers.Organization().Branches(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.OrganizationOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationConnection) graphql.Marshaler {
@@ -30044,7 +30045,7 @@ func (ec *executionContext) fieldContext_Organization_branches(ctx context.Conte
 		Object:     "Organization",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_OrganizationConnection(ctx, field)
 		},
