@@ -85,8 +85,26 @@ func createTraining(ctx context.Context, r *Resolver, orgID int, in schematype.T
 }
 
 func updateTraining(ctx context.Context, r *Resolver, id int, in schematype.TrainingDoc) (*model.TrainingPayload, error) {
-	t, warns, err := r.Offer.Update(ctx, id, in)
+	t, warns, err := r.Offer.Patch(ctx, id, in, sentFields(ctx, "input"))
 	return trainingPayload(ctx, t, warns, err)
+}
+
+// sentFields names the fields the client wrote in the input object
+// argument arg — as a literal or in a variable — so that an update changes
+// those only: gqlgen's typed input cannot tell an omitted field from a
+// zero one.
+func sentFields(ctx context.Context, arg string) map[string]bool {
+	sent := map[string]bool{}
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || !graphql.HasOperationContext(ctx) {
+		return sent
+	}
+	raw, _ := fc.Field.ArgumentMap(graphql.GetOperationContext(ctx).Variables)[arg].(map[string]any)
+	for k := range raw {
+		sent[k] = true
+	}
+
+	return sent
 }
 
 func submitTraining(ctx context.Context, r *Resolver, id int) (*model.TrainingPayload, error) {

@@ -15,12 +15,12 @@ import (
 
 // Branches is the resolver for the branches field.
 func (r *organizationResolver) Branches(ctx context.Context, obj *ent.Organization, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder) (*ent.OrganizationConnection, error) {
-	return paginateOrganizations(ctx, obj.QueryBranches(), after, first, before, last, orderBy, nil)
+	return organizationBranches(ctx, obj, after, first, before, last, orderBy)
 }
 
 // Activities is the resolver for the activities field.
 func (r *organizationResolver) Activities(ctx context.Context, obj *ent.Organization, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ActivityOrder) (*ent.ActivityConnection, error) {
-	return paginateActivities(ctx, obj.QueryActivities(), after, first, before, last, orderBy, nil)
+	return organizationActivities(ctx, obj, after, first, before, last, orderBy)
 }
 
 // Node is the resolver for the node field.

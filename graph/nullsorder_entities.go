@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"entgo.io/contrib/entgql"
+	"entgo.io/ent/dialect/sql/schema"
 
 	"github.com/ofhub/ofhub/ent"
 	"github.com/ofhub/ofhub/ent/accreditation"
@@ -17,6 +18,38 @@ import (
 
 // The connections whose orders include a nullable field (nullsorder.go):
 // each pages with entgql unless orderBy names one, then by nullsLastPage.
+
+// ordersByNullable reports whether orderBy names a nullable column of
+// table: then the connection pages with nullsLastPage, otherwise entgql's
+// own paging (and an edge's eager loading) is right.
+func ordersByNullable[O any](table *schema.Table, orderBy []*O, field func(*O) string) bool {
+	names := make([]string, len(orderBy))
+	for i, o := range orderBy {
+		names[i] = field(o)
+	}
+	_, nullable := orderTerms(table, names, make([]bool, len(names)))
+	return nullable
+}
+
+func activityOrderField(o *ent.ActivityOrder) string         { return o.Field.String() }
+func organizationOrderField(o *ent.OrganizationOrder) string { return o.Field.String() }
+
+// organizationActivities and organizationBranches page an organisation's
+// edge: with what the parent's query eager-loaded (entgql's edge method)
+// unless the order names a nullable column.
+func organizationActivities(ctx context.Context, o *ent.Organization, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ActivityOrder) (*ent.ActivityConnection, error) {
+	if !ordersByNullable(migrate.ActivitiesTable, orderBy, activityOrderField) {
+		return o.Activities(ctx, after, first, before, last, orderBy)
+	}
+	return paginateActivities(ctx, o.QueryActivities(), after, first, before, last, orderBy, nil)
+}
+
+func organizationBranches(ctx context.Context, o *ent.Organization, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder) (*ent.OrganizationConnection, error) {
+	if !ordersByNullable(migrate.OrganizationsTable, orderBy, organizationOrderField) {
+		return o.Branches(ctx, after, first, before, last, orderBy)
+	}
+	return paginateOrganizations(ctx, o.QueryBranches(), after, first, before, last, orderBy, nil)
+}
 
 func terms[O any](orderBy []*O, field func(*O) string, desc func(*O) bool) ([]string, []bool) {
 	names, dirs := make([]string, len(orderBy)), make([]bool, len(orderBy))

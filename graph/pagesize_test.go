@@ -50,6 +50,23 @@ func TestConnectionsPageByDefault(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				r := c.Do(apptest.Request{Token: c.mgr, Query: `{activities` + tc.args + `{totalCount edges{node{id}} pageInfo{hasNextPage hasPreviousPage}}}`})
+				if tc.code == "" {
+					// The same page nested, where the parent's query eager-loads
+					// the edge from the raw arguments (graph.DefaultPage trims it).
+					var n struct {
+						Node struct {
+							Activities struct {
+								Edges    []struct{ Node struct{ ID string } }
+								PageInfo struct{ HasNextPage bool }
+							}
+						}
+					}
+					c.q(c.mgr, `query($o:ID!){node(id:$o){...on Organization{activities`+tc.args+`{edges{node{id}} pageInfo{hasNextPage}}}}}`,
+						map[string]any{"o": apptest.ID(c.org.ID)}, &n)
+					if a := n.Node.Activities; len(a.Edges) != tc.want || a.PageInfo.HasNextPage != tc.next {
+						t.Fatalf("nested: %d rows, next %v; want %d, next %v", len(a.Edges), a.PageInfo.HasNextPage, tc.want, tc.next)
+					}
+				}
 				if tc.code != "" {
 					f := ""
 					if len(r.Errors) > 0 {

@@ -7414,12 +7414,12 @@ input CreateTrainingInput {
   sessions: [SessionInput!]
 }
 
-"The training updateTraining saves: the whole training and its sessions, replacing what was saved (lists and sessions are replaced whole; a field left out is cleared)."
+"The changes updateTraining saves to a training (input.id): a field left out keeps its value, null (or an empty text or list) clears it; lists and sessions, when given, replace the saved ones whole."
 input UpdateTrainingInput {
   "The training to save."
   id: ID!
   "Whether the training leads to one or more certifications (R-CAT-4)."
-  certifying: Boolean!
+  certifying: Boolean
   "Certification codes (RNCP…, RS…); the first is the principal one."
   certificationCodes: [String!]
   "Pre-filled from the principal certification when empty (R-CAT-4)."
@@ -7437,16 +7437,16 @@ input UpdateTrainingInput {
   "Cycle duration in years, 1 to 5; required for apprenticeship (R-CAT-6)."
   cycleYears: Int
   "Whether the training is an apprenticeship: then exactly one certification (R-CAT-7)."
-  apprenticeship: Boolean = false
+  apprenticeship: Boolean
   "Whether the training is offered on Parcoursup: then exactly one certification (R-CAT-7)."
-  parcoursup: Boolean = false
+  parcoursup: Boolean
   "Whether the training is offered on Affelnet: then exactly one certification (R-CAT-7)."
-  affelnet: Boolean = false
+  affelnet: Boolean
   "Web addresses about the training (R-CAT-25)."
   webLinks: [String!]
   "Free-text requests about contacts, for the operator (R-CON-7); at most 3,000 characters."
   contactRequests: String
-  "The sessions, as a whole: a published session left out is archived, never deleted (R-CAT-20)."
+  "The sessions, as a whole when given (omitted, they stay as they are): a published session left out is archived, never deleted (R-CAT-20)."
   sessions: [SessionInput!]
 }
 
@@ -7752,7 +7752,7 @@ extend type Mutation {
   (copy-on-write; the published version stays live, R-CAT-22).
   """
   updateTraining(
-    "The training to save (input.id): the whole training and its sessions, replacing what was saved."
+    "The training to change (input.id) and the fields to change; the others keep their value."
     input: UpdateTrainingInput!
   ): UpdateTrainingPayload!
   "Submit for validation (R-CAT-22)."
@@ -61435,16 +61435,6 @@ func (ec *executionContext) unmarshalInputUpdateTrainingInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	if _, present := asMap["apprenticeship"]; !present {
-		asMap["apprenticeship"] = false
-	}
-	if _, present := asMap["parcoursup"]; !present {
-		asMap["parcoursup"] = false
-	}
-	if _, present := asMap["affelnet"]; !present {
-		asMap["affelnet"] = false
-	}
-
 	fieldsInOrder := [...]string{"id", "certifying", "certificationCodes", "title", "objective", "content", "expectedResults", "entryLevel", "exitLevel", "cycleYears", "apprenticeship", "parcoursup", "affelnet", "webLinks", "contactRequests", "sessions"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -61461,7 +61451,7 @@ func (ec *executionContext) unmarshalInputUpdateTrainingInput(ctx context.Contex
 			it.ID = data
 		case "certifying":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certifying"))
-			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}

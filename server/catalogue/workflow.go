@@ -286,8 +286,26 @@ func (o *Offer) Create(ctx context.Context, orgID int, doc schematype.TrainingDo
 // deleted: they were never published); published or not published, the
 // document goes to the draft (change_state DRAFT) and the rows — what is
 // published — stay as they are until the operator validates. Refused while
-// a request is with the operator.
+// a request is with the operator. doc replaces the training whole; Patch
+// changes only the fields sent.
 func (o *Offer) Update(ctx context.Context, id int, doc schematype.TrainingDoc) (*ent.Training, apperr.List, error) {
+	return o.update(ctx, id, doc, nil)
+}
+
+// Patch is Update of the fields named in sent (a TrainingDoc's JSON names,
+// as the API spells them): the others keep the value of the document being
+// edited — the draft when there is one (docs/API.md « Mutations »:
+// updates patch). A field sent empty or null is cleared; sessions, when
+// sent, are the whole list.
+func (o *Offer) Patch(ctx context.Context, id int, doc schematype.TrainingDoc, sent map[string]bool) (*ent.Training, apperr.List, error) {
+	if sent == nil {
+		sent = map[string]bool{}
+	}
+	return o.update(ctx, id, doc, sent)
+}
+
+// update saves doc; with sent, only those fields of it (Patch).
+func (o *Offer) update(ctx context.Context, id int, doc schematype.TrainingDoc, sent map[string]bool) (*ent.Training, apperr.List, error) {
 	var out *ent.Training
 	var warns apperr.List
 	err := o.withTraining(ctx, id, func(ctx context.Context, tx *ent.Client, t *ent.Training, r role) error {
@@ -297,8 +315,12 @@ func (o *Offer) Update(ctx context.Context, id int, doc schematype.TrainingDoc) 
 		if err := checkEditableState(t); err != nil {
 			return err
 		}
-		normalize(&doc, t.OrganizationID)
 		cur := currentDoc(t)
+		if sent != nil {
+			kept := cloneDoc(cur) // doc may change its lists in place; cur is compared with it below
+			keepUnsent(&doc, &kept, sent)
+		}
+		normalize(&doc, t.OrganizationID)
 		if !r.full() {
 			if err := restrictedChange(&cur, &doc, r); err != nil {
 				return err

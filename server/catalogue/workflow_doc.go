@@ -417,3 +417,17 @@ func certificationIDs(ctx context.Context, tx *ent.Client, codes []string) ([]in
 	}
 	return tx.Certification.Query().Where(certification.CodeIn(up...)).IDs(ctx)
 }
+
+// keepUnsent copies into doc the fields of cur whose JSON name sent lacks:
+// a patch leaves them as they are. Through reflection on the JSON names so
+// that a field added to TrainingDoc is patched like the others.
+func keepUnsent(doc, cur *schematype.TrainingDoc, sent map[string]bool) {
+	dv, cv := reflect.ValueOf(doc).Elem(), reflect.ValueOf(cur).Elem()
+	for i := 0; i < dv.NumField(); i++ {
+		name, _, _ := strings.Cut(dv.Type().Field(i).Tag.Get("json"), ",")
+		if name == "" || name == "-" || sent[name] {
+			continue
+		}
+		dv.Field(i).Set(cv.Field(i))
+	}
+}

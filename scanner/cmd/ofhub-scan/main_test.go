@@ -404,7 +404,10 @@ func TestListenOnlineTimeoutFlag(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			defer cmd.Process.Kill()
+			// Killed and reaped before the next run: until it has exited it
+			// holds the data directory's lock, and the next listen would
+			// find it in use.
+			defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
 			if _, err := bufio.NewReader(stderr).ReadString('\n'); err != nil { // « Prêt : … »
 				t.Fatal(err)
 			}
