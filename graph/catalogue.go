@@ -60,12 +60,12 @@ func referenceCodes(ctx context.Context, c *ent.Client, list string, parent *str
 var bySiret = []*ent.AccreditationOrder{{Direction: entgql.OrderDirectionAsc, Field: ent.AccreditationOrderFieldSiret}}
 
 // certificationAccreditations pages the accreditations of a certification
-// (R-ORG-5), 50 by default; the Accreditation policy shows them to
+// (R-ORG-5), 50 by default (graph.DefaultPage); the Accreditation policy shows them to
 // operators and to the matched organisations only.
 func certificationAccreditations(ctx context.Context, r *Resolver, c *ent.Certification, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AccreditationOrder, where *ent.AccreditationWhereInput) (*ent.AccreditationConnection, error) {
 	if len(orderBy) == 0 {
 		orderBy = bySiret
 	}
 	return paginateAccreditations(ctx, store.Client(ctx, r.Client).Accreditation.Query().Where(accreditation.CertificationID(c.ID)),
-		after, defaultFirst(first, last), before, last, orderBy, where)
+		after, first, before, last, orderBy, where)
 }

@@ -29,18 +29,7 @@ func venuesOf(ctx context.Context, r *Resolver, orgID int, after *entgql.Cursor[
 	if len(orderBy) == 0 {
 		orderBy = byName
 	}
-	first = defaultFirst(first, last)
 	return r.Offer.VenuesQuery(ctx, orgID).Paginate(ctx, after, first, before, last, ent.WithVenueOrder(orderBy), ent.WithVenueFilter(where.Filter))
-}
-
-// defaultFirst is first, or DefaultPageSize when neither first nor last
-// is given: a connection that can grow never answers all its rows at once.
-func defaultFirst(first, last *int) *int {
-	if first == nil && last == nil {
-		n := DefaultPageSize
-		return &n
-	}
-	return first
 }
 
 // payloadWarnings renders the warnings of a mutation in the viewer's

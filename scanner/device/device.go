@@ -617,7 +617,7 @@ func (d *Device) revoke() {
 		return
 	}
 	d.opts.Logf("device revoked: wiping local data")
-	if err := d.st.Wipe(); err != nil {
+	if err := d.st.Revoke(); err != nil {
 		d.opts.Logf("wipe: %v", err)
 	}
 	if d.opts.OnRevoked != nil {

@@ -32,6 +32,9 @@ import (
 // ErrLocked: another process has the store open.
 var ErrLocked = errors.New("store: in use by another process")
 
+// ErrRevoked refuses a write to a store wiped by a revocation (Revoke).
+var ErrRevoked = errors.New("store: the device was revoked and its data wiped")
+
 // Config is what registration gave the device.
 type Config struct {
 	Server     string `json:"server,omitempty"`
@@ -201,6 +204,11 @@ type Store struct {
 	bytes   int64 // journal bytes since the snapshot
 	// Torn reports how many damaged journal lines Open skipped.
 	Torn int
+	// sealed: wiped on revocation; every write is refused (ErrRevoked)
+	// until a new registration wipes it again. A roster page or a sync
+	// answer that was in flight when the revocation arrived would
+	// otherwise land in the wiped store.
+	sealed bool
 }
 
 // Open loads a store from b.
@@ -466,6 +474,9 @@ func (s *Store) write(r *record) error {
 	line = append(line, '\n')
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.sealed {
+		return ErrRevoked
+	}
 	if err := s.b.Append(line); err != nil {
 		return err
 	}
@@ -643,13 +654,25 @@ func (s *Store) Compact() error {
 	return nil
 }
 
-// Wipe removes everything the device holds (revocation): roster, names,
-// queue, keys, token.
+// Wipe removes everything the device holds: roster, names, queue, keys,
+// token (a new registration starts clean). It lifts a Revoke.
 func (s *Store) Wipe() error {
+	return s.wipe(false)
+}
+
+// Revoke wipes the store and refuses every later write with ErrRevoked,
+// in one step: nothing that was on its way when the server revoked the
+// device is written after the wipe.
+func (s *Store) Revoke() error {
+	return s.wipe(true)
+}
+
+func (s *Store) wipe(seal bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	*s.st = *newState()
 	s.records, s.bytes = 0, 0
+	s.sealed = seal
 	return s.b.Wipe()
 }
 

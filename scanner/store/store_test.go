@@ -184,3 +184,43 @@ func TestWipeAndLock(t *testing.T) {
 		}
 	}
 }
+
+// TestRevokeRefusesLaterWrites (R-CHK-3, CHECKIN.md: a revoked device
+// keeps nothing): after Revoke, a write that was on its way — a roster
+// page fetched before the revocation, a sync answer — is refused and the
+// store stays empty, on disk too; a new registration's Wipe lifts it.
+func TestRevokeRefusesLaterWrites(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	fill(t, s, 3)
+	if err := s.Revoke(); err != nil {
+		t.Fatal(err)
+	}
+	late := []*store.Entry{{ID: 9, ActivityID: 7, State: "CONFIRMED", People: []store.Person{{LastName: "Tard", FirstName: "Léa"}}}}
+	for name, write := range map[string]func() error{
+		"a roster page": func() error { return s.PutRoster(7, late, "cursor-2", time.Now()) },
+		"keys":          func() error { return s.SetKeys(map[string]string{"1": "k"}) },
+		"the last sync": func() error { return s.SetLastSync(time.Now()) },
+		"the config":    func() error { return s.SetConfig(store.Config{Server: "http://x", Token: "ofd_y"}) },
+	} {
+		if err := write(); !errors.Is(err, store.ErrRevoked) {
+			t.Errorf("%s after Revoke: %v, want ErrRevoked", name, err)
+		}
+	}
+	if st := s.Stats(); st.Roster != 0 || st.Keys != 0 || st.Registered {
+		t.Fatalf("after late writes: %+v", st)
+	}
+	s.Close()
+	s = open(t, dir)
+	if st := s.Stats(); st.Roster != 0 || st.Keys != 0 || st.Registered {
+		t.Fatalf("revoked store reopened with %+v", st)
+	}
+	if err := s.Wipe(); err != nil {
+		t.Fatal(err)
+	}
+	fill(t, s, 1) // a new registration writes again
+	if st := s.Stats(); st.Roster != 1 {
+		t.Fatalf("after a new registration's wipe: %+v", st)
+	}
+	s.Close()
+}
