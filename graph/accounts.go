@@ -132,7 +132,7 @@ func removeMembership(ctx context.Context, c *ent.Client, id int) (*ent.User, er
 }
 
 // targetError names input.id in a refusal of the mutation's target: no such
-// record for the caller, or a record they may not change.
+// record for the caller (targetNotFound), or a record they may not change.
 func targetError(err error) error {
 	if e, ok := apperr.As(err); ok {
 		if e.Field == "" && (e.Code == apperr.NotFound || e.Code == apperr.Forbidden) {
@@ -141,7 +141,7 @@ func targetError(err error) error {
 		return err
 	}
 	if ent.IsNotFound(err) {
-		return &apperr.Error{Code: apperr.NotFound, Key: "not_found", Field: "input.id", Err: err}
+		return targetNotFound(err, "id")
 	}
 	if errors.Is(err, privacy.Deny) {
 		return &apperr.Error{Code: apperr.Forbidden, Key: "forbidden", Field: "input.id", Err: err}

@@ -60,7 +60,7 @@ func updateActivityInput(in model.UpdateActivityInput) checkin.UpdateActivityInp
 // record is absent, and the refusal says which id.
 func targetNotFound(err error, field string) error {
 	if ent.IsNotFound(err) {
-		return &apperr.Error{Code: apperr.NotFound, Field: "input." + field, Key: "not_found"}
+		return &apperr.Error{Code: apperr.NotFound, Field: "input." + field, Key: "not_found", Err: err}
 	}
 	return err
 }

@@ -5,13 +5,14 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/schema"
 	"entgo.io/ent/schema/field"
 
-	"github.com/ofhub/ofhub/ent/migrate"
+	"github.com/ofhub/ofhub/ent/apperr"
 )
 
 // Ordering a connection by a field that can be null (an activity's
@@ -41,6 +42,30 @@ type orderTerm struct {
 	// Optional string that is not Nillable): "" is no value too, or a
 	// cursor taken on such a row, whose value is "", would page forever.
 	blank bool
+	// kind is the column's type, which a cursor's value must have.
+	kind field.Type
+}
+
+// fits reports whether a cursor's value v can stand for a value of t. A
+// signed cursor is the server's, but of the order it was read in: one
+// kept across a change of orderBy carries a title where a date is
+// compared, which the database refused as an internal error.
+func (t orderTerm) fits(v any) bool {
+	switch v.(type) {
+	case nil:
+		return t.nullable
+	case time.Time:
+		return t.kind == field.TypeTime
+	case string:
+		return t.kind == field.TypeString || t.kind == field.TypeEnum
+	case bool:
+		return t.kind == field.TypeBool
+	case float32, float64:
+		return t.kind.Numeric()
+	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+		return t.kind.Numeric()
+	}
+	return false
 }
 
 // absent is the SQL condition « the row has no value in t ».
@@ -68,42 +93,27 @@ func (t orderTerm) isAbsent(v any) bool {
 	return t.blank && isString && s == ""
 }
 
-// nullableColumns are the columns that can be null, by table, read from
-// the migration schema ent generates (so a new nullable order field is
-// covered without a list to keep); textColumns the text ones.
-var nullableColumns, textColumns = columnsWhere(func(c *schema.Column) bool { return c.Nullable }),
-	columnsWhere(func(c *schema.Column) bool { return c.Type == field.TypeString })
-
-func columnsWhere(keep func(*schema.Column) bool) map[string]map[string]bool {
-	m := map[string]map[string]bool{}
-	for _, t := range migrate.Tables {
-		for _, c := range t.Columns {
-			if keep(c) {
-				if m[t.Name] == nil {
-					m[t.Name] = map[string]bool{}
-				}
-				m[t.Name][c.Name] = true
-			}
-		}
-	}
-	return m
-}
-
 // orderTerms maps an entgql order (the order field's GraphQL name and its
 // direction) onto table's columns; ok is false when none is nullable and
 // entgql can page alone. The GraphQL name of an order field is its
 // column's name in capitals (ent/schema: OrderField("STARTS_AT") on
 // starts_at); an order by something else (an edge count) is left to
 // entgql.
+//
+// Whether a column can be null and its type are read from the migration
+// schema ent generates, so a new nullable order field is covered without a
+// list to keep.
 func orderTerms(table *schema.Table, fields []string, desc []bool) (terms []orderTerm, ok bool) {
 	for i, f := range fields {
-		col := strings.ToLower(f)
-		if !slices.ContainsFunc(table.Columns, func(c *schema.Column) bool { return c.Name == col }) {
+		name := strings.ToLower(f)
+		at := slices.IndexFunc(table.Columns, func(c *schema.Column) bool { return c.Name == name })
+		if at < 0 {
 			return nil, false
 		}
-		n := nullableColumns[table.Name][col]
-		ok = ok || n
-		terms = append(terms, orderTerm{column: col, desc: desc[i], nullable: n, blank: n && textColumns[table.Name][col]})
+		c := table.Columns[at]
+		ok = ok || c.Nullable
+		terms = append(terms, orderTerm{column: name, desc: desc[i], nullable: c.Nullable,
+			blank: c.Nullable && c.Type == field.TypeString, kind: c.Type})
 	}
 	return terms, ok
 }
@@ -154,9 +164,18 @@ func (p nullsLastPage) order(s *sql.Selector) {
 // order » (before it when before is true): lexicographic over the terms
 // then the id, where for a nullable term null is greater than any value.
 func (p nullsLastPage) beyond(c *entgql.Cursor[int], before bool) (func(*sql.Selector), error) {
+	arg := "after"
+	if before {
+		arg = "before"
+	}
 	values, ok := c.Value.([]any)
-	if !ok || len(values) != len(p.terms) {
-		return nil, fmt.Errorf("cursor of %d values for an order of %d fields", len(values), len(p.terms))
+	ok = ok && len(values) == len(p.terms)
+	for i := 0; ok && i < len(values); i++ {
+		ok = p.terms[i].fits(values[i])
+	}
+	if !ok {
+		// A cursor of another order: refused as one the server did not write.
+		return nil, apperr.Invalid(arg, "R-X-2", "invalid_cursor", arg)
 	}
 	return func(s *sql.Selector) {
 		var or []*sql.Predicate

@@ -169,3 +169,27 @@ func TestBranchesByCityNullsLast(t *testing.T) {
 		}
 	})
 }
+
+// TestCursorOfAnotherOrderRefused: a cursor is signed by the server but
+// belongs to the order it was read in; given back with an order on a
+// nullable date, a cursor read in title order is BAD_USER_INPUT naming
+// after (the database refused the title as a date: an internal error).
+func TestCursorOfAnotherOrderRefused(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, d apptest.Dialect) {
+		c := newCk(t, d)
+		start := time.Now().Add(24 * time.Hour).UTC()
+		for i := 0; i < 2; i++ {
+			c.Client().Activity.Create().SetTitle(fmt.Sprintf("Atelier %d", i)).SetOrganization(c.org).
+				SetStartsAt(start).SetEndsAt(start.Add(time.Hour)).SaveX(c.Sys())
+		}
+		var out struct {
+			Activities struct{ PageInfo struct{ EndCursor string } }
+		}
+		c.q(c.mgr, `{activities(first:1,orderBy:[{field:TITLE}]){pageInfo{endCursor}}}`, nil, &out)
+		r := c.Do(apptest.Request{Token: c.mgr, Query: `query($a:Cursor){activities(first:1,after:$a,orderBy:[{field:STARTS_AT}]){edges{node{id}}}}`,
+			Variables: map[string]any{"a": out.Activities.PageInfo.EndCursor}})
+		if f, _ := fieldOf(r); errCode(r) != "BAD_USER_INPUT" || f != "after" {
+			t.Fatalf("a title-order cursor in a date order: %+v, want BAD_USER_INPUT on after", r.Errors)
+		}
+	})
+}

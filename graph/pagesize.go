@@ -16,12 +16,13 @@ import (
 //
 // It runs as a field middleware, after gqlgen has read the arguments and
 // before the resolver reads them, so the default holds for entgql's
-// connections and the hand-written ones alike. Lists that are not
+// connections, its edge methods (an organisation's devices) and the
+// hand-written ones alike. Lists that are not
 // connections (a device's roster pages, name search) keep their own
 // defaults, written in their descriptions.
 func DefaultPage(ctx context.Context, next graphql.Resolver) (any, error) {
 	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || !fc.IsResolver || fc.Args == nil || !isConnection(fc) {
+	if fc == nil || fc.Args == nil || !isConnection(fc) {
 		return next(ctx)
 	}
 	first, hasFirst := fc.Args["first"].(*int)

@@ -88,3 +88,34 @@ func TestConnectionsPageByDefault(t *testing.T) {
 		}
 	})
 }
+
+// TestEdgeConnectionsPageByDefault: a connection gqlgen binds to ent's
+// edge method (an organisation's devices, no resolver of ours) pages by
+// default too — its rows were eager-loaded by the parent's query.
+func TestEdgeConnectionsPageByDefault(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, d apptest.Dialect) {
+		c := newCk(t, d)
+		const rows = graph.DefaultPageSize + 3
+		bulk := make([]*ent.DeviceCreate, rows)
+		for i := range bulk {
+			bulk[i] = c.Client().Device.Create().SetOrganization(c.org).SetName(fmt.Sprintf("Porte %02d", i)).
+				SetIdentificationCode(fmt.Sprintf("PORTE-%02d", i))
+		}
+		if _, err := c.Client().Device.CreateBulk(bulk...).Save(c.Sys()); err != nil {
+			t.Fatal(err)
+		}
+		var n struct {
+			Node struct {
+				Devices struct {
+					Edges    []struct{ Node struct{ ID string } }
+					PageInfo struct{ HasNextPage bool }
+				}
+			}
+		}
+		c.q(c.mgr, `query($o:ID!){node(id:$o){...on Organization{devices{edges{node{id}} pageInfo{hasNextPage}}}}}`,
+			map[string]any{"o": apptest.ID(c.org.ID)}, &n)
+		if a := n.Node.Devices; len(a.Edges) != graph.DefaultPageSize || !a.PageInfo.HasNextPage {
+			t.Fatalf("an organisation's devices without first: %d rows, next %v; want %d, next true", len(a.Edges), a.PageInfo.HasNextPage, graph.DefaultPageSize)
+		}
+	})
+}

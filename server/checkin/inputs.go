@@ -25,36 +25,13 @@ type CreateActivityInput struct {
 	OrganizationID       int
 }
 
-func (i *CreateActivityInput) mutate(m *ent.ActivityMutation) {
-	m.SetTitle(i.Title)
-	if v := i.StartsAt; v != nil {
-		m.SetStartsAt(*v)
-	}
-	if v := i.EndsAt; v != nil {
-		m.SetEndsAt(*v)
-	}
-	if v := i.Capacity; v != nil {
-		m.SetCapacity(*v)
-	}
-	if v := i.Location; v != nil {
-		m.SetLocation(*v)
-	}
-	if v := i.QrCheckin; v != nil {
-		m.SetQrCheckin(*v)
-	}
-	if v := i.PerSlotCheckin; v != nil {
-		m.SetPerSlotCheckin(*v)
-	}
-	if v := i.SlotToleranceMinutes; v != nil {
-		m.SetSlotToleranceMinutes(*v)
-	}
-	if v := i.MaxParticipants; v != nil {
-		m.SetMaxParticipants(*v)
-	}
-	if v := i.PublicRegistration; v != nil {
-		m.SetPublicRegistration(*v)
-	}
-	m.SetOrganizationID(i.OrganizationID)
+func (i *CreateActivityInput) build(c *ent.ActivityCreate) *ent.ActivityCreate {
+	return c.SetTitle(i.Title).SetOrganizationID(i.OrganizationID).
+		SetNillableStartsAt(i.StartsAt).SetNillableEndsAt(i.EndsAt).
+		SetNillableCapacity(i.Capacity).SetNillableLocation(i.Location).
+		SetNillableQrCheckin(i.QrCheckin).SetNillablePerSlotCheckin(i.PerSlotCheckin).
+		SetNillableSlotToleranceMinutes(i.SlotToleranceMinutes).SetNillableMaxParticipants(i.MaxParticipants).
+		SetNillablePublicRegistration(i.PublicRegistration)
 }
 
 // UpdateActivityInput is a patch of an activity (updateActivity): a nil
@@ -77,49 +54,25 @@ type UpdateActivityInput struct {
 	PublicRegistration   *bool
 }
 
-func (i *UpdateActivityInput) mutate(m *ent.ActivityMutation) {
-	if v := i.Title; v != nil {
-		m.SetTitle(*v)
-	}
+func (i *UpdateActivityInput) apply(u *ent.ActivityUpdateOne) *ent.ActivityUpdateOne {
 	if i.ClearStartsAt {
-		m.ClearStartsAt()
-	}
-	if v := i.StartsAt; v != nil {
-		m.SetStartsAt(*v)
+		u.ClearStartsAt()
 	}
 	if i.ClearEndsAt {
-		m.ClearEndsAt()
-	}
-	if v := i.EndsAt; v != nil {
-		m.SetEndsAt(*v)
+		u.ClearEndsAt()
 	}
 	if i.ClearCapacity {
-		m.ClearCapacity()
-	}
-	if v := i.Capacity; v != nil {
-		m.SetCapacity(*v)
+		u.ClearCapacity()
 	}
 	if i.ClearLocation {
-		m.ClearLocation()
+		u.ClearLocation()
 	}
-	if v := i.Location; v != nil {
-		m.SetLocation(*v)
-	}
-	if v := i.QrCheckin; v != nil {
-		m.SetQrCheckin(*v)
-	}
-	if v := i.PerSlotCheckin; v != nil {
-		m.SetPerSlotCheckin(*v)
-	}
-	if v := i.SlotToleranceMinutes; v != nil {
-		m.SetSlotToleranceMinutes(*v)
-	}
-	if v := i.MaxParticipants; v != nil {
-		m.SetMaxParticipants(*v)
-	}
-	if v := i.PublicRegistration; v != nil {
-		m.SetPublicRegistration(*v)
-	}
+	return u.SetNillableTitle(i.Title).
+		SetNillableStartsAt(i.StartsAt).SetNillableEndsAt(i.EndsAt).
+		SetNillableCapacity(i.Capacity).SetNillableLocation(i.Location).
+		SetNillableQrCheckin(i.QrCheckin).SetNillablePerSlotCheckin(i.PerSlotCheckin).
+		SetNillableSlotToleranceMinutes(i.SlotToleranceMinutes).SetNillableMaxParticipants(i.MaxParticipants).
+		SetNillablePublicRegistration(i.PublicRegistration)
 }
 
 // CreateDevice declares a device of an organisation (R-CHK-3); the

@@ -78,9 +78,7 @@ func (s *Service) CreateActivity(ctx context.Context, in CreateActivityInput, sl
 	var a *ent.Activity
 	err := store.InTx(ctx, s.Client, func(ctx context.Context, tx *ent.Client) error {
 		var err error
-		c := tx.Activity.Create()
-		in.mutate(c.Mutation())
-		if a, err = c.Save(ctx); err != nil {
+		if a, err = in.build(tx.Activity.Create()).Save(ctx); err != nil {
 			return err
 		}
 		for i, sl := range slots {
@@ -110,9 +108,7 @@ func (s *Service) UpdateActivity(ctx context.Context, id int, in UpdateActivityI
 	if err := checkUpdateActivity(a, &in); err != nil {
 		return nil, err
 	}
-	u := c.Activity.UpdateOneID(id)
-	in.mutate(u.Mutation())
-	return u.Save(ctx)
+	return in.apply(c.Activity.UpdateOneID(id)).Save(ctx)
 }
 
 // AddSlot adds a slot to an activity.
